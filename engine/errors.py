@@ -1,0 +1,81 @@
+"""The single exception root and the located diagnostic every check reports.
+
+Problems found while validating are *collected* as :class:`Diagnostic` values, never raised
+one at a time; an exception (:class:`PolicyInvalid`) carries the whole list when a caller
+needs to stop.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(str, enum.Enum):
+    """How bad a diagnostic is; warnings fail a run only under ``--strict``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a problem is: file, 1-based line and column, and the JSON path of the node."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+    path: str = "$"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem: location, rule id, message, and an optional fix suggestion."""
+
+    location: Location
+    rule: str
+    message: str
+    suggestion: str | None = None
+    severity: Severity = Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        loc = self.location
+        return (loc.file, loc.line, loc.col, self.rule, self.message)
+
+    def to_dict(self) -> dict[str, object]:
+        loc = self.location
+        return {
+            "file": loc.file,
+            "line": loc.line,
+            "col": loc.col,
+            "path": loc.path,
+            "severity": self.severity.value,
+            "rule": self.rule,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+
+
+class HRPolicyError(Exception):
+    """Root of every exception this package raises on purpose."""
+
+
+@dataclass
+class PolicyInvalid(HRPolicyError):
+    """Raised by APIs that cannot go on when a policy has errors; carries every diagnostic."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(f"{d.location}: {d.severity.value} [{d.rule}] {d.message}" for d in self.diagnostics)
+
+
+class UsageError(HRPolicyError):
+    """Bad invocation or an unreadable input file (CLI exit code 2)."""
+
+
+class DataError(HRPolicyError):
+    """Input data (records) that cannot be read at all."""
