@@ -1,0 +1,1 @@
+"""Renderers: diagnostics (text, json, github) and results (text, json, csv) in plain registries."""

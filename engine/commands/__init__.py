@@ -1,0 +1,1 @@
+"""Command bodies: plain functions returning an exit code; click stays in engine.cli."""

@@ -1,0 +1,86 @@
+"""``hrpolicy evaluate``, ``explain`` and ``examples``: run a policy over records and report."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from engine.errors import UsageError
+from engine.io.atomic import write_atomic
+from engine.report.results import RENDERERS, format_problem, render_explain, result_dict
+from engine.run import RunOutcome, run
+
+Echo = Callable[..., None]
+
+
+def _guard_output(output: str | None, inputs: list[str]) -> None:
+    if output is None:
+        return
+    target = Path(output).resolve()
+    if any(Path(p).resolve() == target for p in inputs):
+        raise UsageError(f"{output}: refusing to overwrite an input file")
+
+
+def _finish(outcome: RunOutcome, echo: Echo, fmt: str) -> int:
+    if fmt != "text" and outcome.problems:
+        for problem in outcome.problems:
+            echo(format_problem(problem), err=True)
+    if outcome.problems:
+        echo(
+            f"hrpolicy: {len(outcome.failed_employees)} employee(s) not evaluated; see the problems above",
+            err=True,
+        )
+        return 1
+    return 0
+
+
+def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Echo) -> int:
+    """Evaluate ``data`` under ``policy``; print or write (atomically) the results."""
+    _guard_output(output, [policy, data])
+    outcome = run(policy, data)
+    text = RENDERERS[fmt](outcome)
+    if output:
+        write_atomic(output, text)
+    else:
+        echo(text, nl=False)
+    return _finish(outcome, echo, fmt)
+
+
+def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> int:
+    """Print the full trace of one employee's evaluation."""
+    outcome = run(policy, data, trace=True, only=employee)
+    known = [r.id for r in outcome.population.employees]
+    if employee not in known:
+        close = difflib.get_close_matches(employee, known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise UsageError(f"no employee '{employee}' in {data}{hint}")
+    if not outcome.results:
+        for problem in outcome.problems:
+            if problem.employee_id == employee:
+                echo(format_problem(problem), err=True)
+        return 1
+    result = outcome.results[0]
+    if fmt == "json":
+        import json
+
+        echo(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
+    else:
+        echo(render_explain(result), nl=False)
+    return 0
+
+
+def run_examples(root: str, echo: Echo) -> int:
+    """Evaluate every bundled example population (examples/<policy>/*.yaml) under its policy."""
+    code = 0
+    base = Path(root)
+    found = sorted((base / "examples").glob("*/employees.yaml"))
+    if not found:
+        raise UsageError(f"no example populations under {base / 'examples'}")
+    for data in found:
+        policy = base / "policies" / f"{data.parent.name}.yaml"
+        echo(f"== {os.path.relpath(data)} under {os.path.relpath(policy)}")
+        code = max(code, run_evaluate(str(policy), str(data), "text", None, echo))
+        echo("")
+    return code

@@ -1,0 +1,214 @@
+"""Evaluate compiled policies over employee records: pure functions, exact Decimal results.
+
+The fast path (``trace=False``) computes values and grades only; ``trace=True`` also records
+every input, every formula with its values substituted, every rounding and the grade band that
+matched, for ``hrpolicy explain`` and audits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from engine.compile import CompiledPolicy, FieldSpec, Step
+from engine.errors import HRPolicyError
+from engine.formula import Column, FormulaRuntimeError
+from engine.grading import GradeOutcome
+from engine.io.records import EmployeeRecord, IndicatorRecord
+
+
+@dataclass(frozen=True)
+class TraceLine:
+    """One line of an explanation: what was computed and how."""
+
+    kind: str  # input | formula | round | blend | grade
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class EmployeeResult:
+    id: str
+    name: str | None
+    values: Mapping[str, Any]
+    grades: Mapping[str, GradeOutcome]
+    indicators: tuple[Mapping[str, Any], ...]
+    trace: tuple[TraceLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class EvaluationFailure:
+    """An employee whose evaluation failed (e.g. division by zero); others are unaffected."""
+
+    employee_id: str
+    rule: str
+    message: str
+    origin: str
+
+
+@dataclass
+class Tracer:
+    lines: list[TraceLine] = field(default_factory=list)
+
+    def add(self, kind: str, subject: str, text: str) -> None:
+        self.lines.append(TraceLine(kind, subject, text))
+
+
+def _with_defaults(values: Mapping[str, Any], specs: Sequence[FieldSpec]) -> dict[str, Any]:
+    env = dict(values)
+    for spec in specs:
+        if env.get(spec.name) is None:
+            env[spec.name] = spec.default if spec.has_default else None
+    return env
+
+
+def _run_steps(steps: Sequence[Step], env: dict[str, Any], tracer: Tracer | None, subject: str) -> None:
+    """Evaluate ``steps`` in order into ``env``; round where the policy declares it."""
+    for step in steps:
+        value = step.formula(env)
+        if tracer is not None:
+            shown = step.formula.explain(env)
+            tracer.add("formula", subject, f"{step.name} = {step.formula.text} = {shown} = {value}")
+        if step.rounding is not None and isinstance(value, Decimal):
+            rounded = step.rounding.apply(value)
+            if tracer is not None:
+                tracer.add("round", subject, f"{step.name}: {value} -> {rounded} ({step.rounding.describe()})")
+            value = rounded
+        env[step.name] = value
+
+
+def _indicator_subject(index: int, record: IndicatorRecord) -> str:
+    title = record.fields.get("title") or record.fields.get("name")
+    return f"indicator {index + 1}" + (f" ({title})" if title else "")
+
+
+def _evaluate_sheet(
+    policy: CompiledPolicy,
+    base: Mapping[str, Any],
+    indicators: Sequence[IndicatorRecord],
+    tracer: Tracer | None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One goal sheet: every indicator formula per line, then the employee formulas."""
+    rows: list[dict[str, Any]] = []
+    for index, indicator in enumerate(indicators):
+        env = dict(base)
+        env.update(_with_defaults(indicator.fields, policy.indicator_fields))
+        subject = _indicator_subject(index, indicator)
+        if tracer is not None:
+            shown = ", ".join(f"{k}={env[k]}" for k in indicator.fields)
+            tracer.add("input", subject, f"{shown} (from {indicator.origin})")
+        _run_steps(policy.indicator_steps, env, tracer, subject)
+        rows.append(env)
+    employee_env = dict(base)
+    column_names = [f.name for f in policy.indicator_fields] + [s.name for s in policy.indicator_steps]
+    for name in column_names:
+        employee_env[name] = Column([row.get(name) for row in rows], rows)
+    _run_steps(policy.employee_steps, employee_env, tracer, "employee")
+    return employee_env, rows
+
+
+def _blend(
+    policy: CompiledPolicy, per_period: Mapping[str, Mapping[str, Any]], tracer: Tracer | None
+) -> Decimal:
+    name = policy.blend or ""
+    total = sum((policy.period_weights[p] * Decimal(per_period[p][name]) for p in per_period), Decimal(0))
+    value = total / Decimal(100)
+    if tracer is not None:
+        parts = " + ".join(f"{policy.period_weights[p]}% x {per_period[p][name]}" for p in per_period)
+        tracer.add("blend", "employee", f"{name} = {parts} = {value}")
+    if policy.blend_rounding is not None:
+        rounded = policy.blend_rounding.apply(value)
+        if tracer is not None:
+            tracer.add("round", "employee", f"{name}: {value} -> {rounded} ({policy.blend_rounding.describe()})")
+        value = rounded
+    return value
+
+
+def evaluate_employee(
+    policy: CompiledPolicy,
+    record: EmployeeRecord,
+    parameters: Mapping[str, Any],
+    *,
+    trace: bool = False,
+) -> EmployeeResult:
+    """Scores and grades of one employee. Raises FormulaRuntimeError on a failing formula."""
+    tracer = Tracer() if trace else None
+    base = dict(parameters)
+    base.update(_with_defaults(record.fields, policy.employee_fields))
+    base["id"] = record.id
+    if tracer is not None:
+        shown = ", ".join(f"{k}={v}" for k, v in record.fields.items())
+        tracer.add("input", "employee", f"{shown} (from {record.origin})")
+    if record.periods and policy.blend:
+        per_period: dict[str, dict[str, Any]] = {}
+        rows: list[dict[str, Any]] = []
+        for period, indicators in record.periods.items():
+            sub = Tracer() if tracer is not None else None
+            per_period[period], rows = _evaluate_sheet(policy, base, indicators, sub)
+            if tracer is not None and sub is not None:
+                tracer.lines.extend(TraceLine(t.kind, f"{period}: {t.subject}", t.text) for t in sub.lines)
+        env = dict(per_period[list(per_period)[-1]])
+        env[policy.blend] = _blend(policy, per_period, tracer)
+    else:
+        env, rows = _evaluate_sheet(policy, base, record.indicators, tracer)
+    grades = {}
+    for table in policy.grade_tables:
+        outcome = table.grade(Decimal(env[table.input]), env)
+        grades[table.name] = outcome
+        env[table.name] = outcome.grade
+        if tracer is not None:
+            tracer.add("grade", table.name, describe_grade(outcome))
+    values = {s.name: env[s.name] for s in policy.employee_steps if s.name in env}
+    if policy.blend:
+        values[policy.blend] = env[policy.blend]
+    indicator_values = tuple({s.name: row[s.name] for s in policy.indicator_steps} for row in rows)
+    return EmployeeResult(
+        id=record.id,
+        name=record.fields.get("name"),
+        values=values,
+        grades=grades,
+        indicators=indicator_values,
+        trace=tuple(tracer.lines) if tracer is not None else (),
+    )
+
+
+def describe_grade(outcome: GradeOutcome) -> str:
+    """Why a grade: the value, its rounding, the segment and the band that matched."""
+    text = f"{outcome.table}: value {outcome.value}"
+    if outcome.rounded != outcome.value:
+        text += f", rounded to {outcome.rounded}"
+    text += f", segment '{outcome.segment}'"
+    if outcome.band is None:
+        return text + ": no band matches"
+    text += f": band {outcome.band.grade} ({outcome.band.describe()}) matches"
+    if outcome.points is not None:
+        text += f", {outcome.points} points"
+    return text
+
+
+@dataclass
+class Evaluation:
+    """Results of a run: every employee that could be evaluated, and who failed and why."""
+
+    results: list[EmployeeResult]
+    failures: list[EvaluationFailure]
+
+
+def evaluate_all(
+    policy: CompiledPolicy,
+    records: Iterable[EmployeeRecord],
+    parameters: Mapping[str, Any],
+    *,
+    trace: bool = False,
+) -> Evaluation:
+    """Evaluate every record; a failure of one employee never stops the others."""
+    results: list[EmployeeResult] = []
+    failures: list[EvaluationFailure] = []
+    for record in records:
+        try:
+            results.append(evaluate_employee(policy, record, parameters, trace=trace))
+        except (FormulaRuntimeError, HRPolicyError) as exc:
+            failures.append(EvaluationFailure(record.id, "evaluation-error", str(exc), record.origin))
+    return Evaluation(results, failures)

@@ -1,0 +1,85 @@
+"""Diagnostic renderers in a registry: ``text``, ``json`` and ``github``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from engine.errors import Diagnostic, Severity
+
+FileDiagnostics = tuple[str, Sequence[Diagnostic]]
+
+
+def format_text_line(d: Diagnostic) -> str:
+    """``file:line:col: error [rule] message`` plus an indented suggestion line."""
+    line = f"{d.location}: {d.severity.value} [{d.rule}] {d.message}"
+    if d.suggestion:
+        line += f"\n  suggestion: {d.suggestion}"
+    return line
+
+
+def render_text(files: Sequence[FileDiagnostics]) -> str:
+    lines = [format_text_line(d) for _, diags in files for d in diags]
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _count(files: Sequence[FileDiagnostics], severity: Severity) -> int:
+    return sum(1 for _, diags in files for d in diags if d.severity is severity)
+
+
+def summary(files: Sequence[FileDiagnostics]) -> str:
+    errors, warnings = _count(files, Severity.ERROR), _count(files, Severity.WARNING)
+    invalid = sum(1 for _, diags in files if any(d.severity is Severity.ERROR for d in diags))
+    plural = "s" if len(files) != 1 else ""
+    return (
+        f"checked {len(files)} file{plural}: {len(files) - invalid} valid, {invalid} invalid "
+        f"({errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''})"
+    )
+
+
+def render_json(files: Sequence[FileDiagnostics]) -> str:
+    payload = {
+        "files": [
+            {
+                "file": name,
+                "valid": not any(d.severity is Severity.ERROR for d in diags),
+                "diagnostics": [d.to_dict() for d in diags],
+            }
+            for name, diags in files
+        ],
+        "errors": _count(files, Severity.ERROR),
+        "warnings": _count(files, Severity.WARNING),
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(files: Sequence[FileDiagnostics]) -> str:
+    """GitHub Actions workflow commands: one ``::error`` / ``::warning`` annotation per diagnostic."""
+    out = []
+    for _, diags in files:
+        for d in diags:
+            loc = d.location
+            props = (
+                f"file={_escape_property(loc.file)},line={loc.line},col={loc.col},"
+                f"title={_escape_property(d.rule)}"
+            )
+            message = f"[{d.rule}] {d.message}"
+            if d.suggestion:
+                message += f" (suggestion: {d.suggestion})"
+            out.append(f"::{d.severity.value} {props}::{_escape_data(message)}\n")
+    return "".join(out)
+
+
+RENDERERS: dict[str, Callable[[Sequence[FileDiagnostics]], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+}
