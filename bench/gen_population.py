@@ -1,0 +1,83 @@
+"""Seeded generator of realistic japan_mbo populations, written as CSV (one row per indicator).
+
+    python bench/gen_population.py 100000 bench/out/japan_100k.csv [--seed 7]
+
+Each employee has 5-8 goals (3-5 performance, 2-3 process), weights in steps of 5 within the
+5-30 % band adding up to exactly 100, difficulty 1.0-1.3, mostly quantitative goals with a few
+lower-is-better ones, and qualitative goals with an assessed achievement rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+
+HEADER = [
+    "id", "name", "segment", "dedicated_large_project", "title", "category", "kind", "weight",
+    "what", "how_much", "how", "by_when", "target", "actual", "direction", "assessed_achievement",
+    "difficulty", "shared", "large_project",
+]
+FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"]
+GIVEN = ["太郎", "花子", "健一", "美咲", "翔", "陽菜", "大輔", "結衣", "拓也", "愛"]
+GOALS = ["売上高", "粗利益", "不良品率の低下", "原価低減", "新規顧客数", "在庫回転率", "自己啓発", "QC活動"]
+
+
+def weights(n: int, rng: random.Random) -> list[int]:
+    """n weights, multiples of 5 within 5..30, summing to exactly 100."""
+    w = [5] * n
+    left = 100 - 5 * n
+    while left:
+        i = rng.randrange(n)
+        if w[i] < 30:
+            w[i] += 5
+            left -= 5
+    return w
+
+
+def employee_rows(i: int, rng: random.Random) -> list[list[str]]:
+    perf, proc = rng.randint(3, 5), rng.randint(2, 3)
+    n = perf + proc
+    ws = weights(n, rng)
+    emp = [f"E{i:06d}", f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}", rng.choice(["manager", "general"]), "false"]
+    rows = []
+    for j in range(n):
+        quantitative = rng.random() < 0.8
+        lower = quantitative and rng.random() < 0.15
+        target = rng.randint(50, 2000)
+        ratio = rng.gauss(1.0, 0.15)
+        actual = max(1, round(target * (1 / ratio if lower else ratio)))
+        rows.append(emp + [
+            rng.choice(GOALS), "performance" if j < perf else "process",
+            "quantitative" if quantitative else "qualitative", str(ws[j]),
+            "項目", "基準", "手段", "2027-03",
+            str(target) if quantitative else "", str(actual) if quantitative else "",
+            "lower" if lower else "higher",
+            "" if quantitative else f"{rng.randint(60, 130)}.{rng.randint(0, 9)}",
+            rng.choice(["1.0", "1.0", "1.0", "1.1", "1.2", "1.3"]), "false", "false",
+        ])
+    return rows
+
+
+def generate(count: int, path: str, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(1, count + 1):
+            writer.writerows(employee_rows(i, rng))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("count", type=int)
+    parser.add_argument("path")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    generate(args.count, args.path, args.seed)
+
+
+if __name__ == "__main__":
+    main()
