@@ -1,0 +1,48 @@
+"""Atomic output: a file is either fully written or left as it was."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+
+from engine.errors import UsageError
+
+#: Mode of a new output file (a temporary file starts private; the result should not be).
+NEW_FILE_MODE = 0o644
+
+
+def _mode_for(target: str) -> int:
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return NEW_FILE_MODE
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` through a temporary file in the same folder.
+
+    ``os.replace`` swaps the finished file in, so readers never see a partial file; on any
+    failure the temporary file is removed, the target is untouched, and an ``OSError`` is
+    reported as :class:`~engine.errors.UsageError` with a one-line message.
+    """
+    target = os.fspath(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    folder = os.path.dirname(os.path.abspath(target))
+    temp: str | None = None
+    try:
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, _mode_for(target))
+        os.replace(temp, target)
+    except BaseException as exc:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise UsageError(f"{target}: cannot write the file: {exc.strerror or exc}") from exc
+        raise

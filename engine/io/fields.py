@@ -1,0 +1,275 @@
+"""Field declarations (a policy's ``inputs``) compiled into converters for record values.
+
+A converter turns one raw value into the declared type or raises :class:`FieldError`. It takes
+text (CSV cells, where ``"0.1"`` becomes ``Decimal('0.1')`` exactly) as well as typed values
+(YAML/JSON numbers already ``Decimal``/``int``, Excel cells). Converters are built once per
+run so that reading a row costs one call per cell and no lookups of the declarations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+Converter = Callable[[Any], Any]
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
+
+
+class FieldError(Exception):
+    """A value that does not fit its declaration; ``rule`` is the problem's rule id."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """One declared field, compiled: ``convert`` checks and coerces a present value."""
+
+    name: str
+    type: str
+    required: bool
+    has_default: bool
+    default: Any
+    convert: Converter
+
+
+def shown(value: Any) -> str:
+    """A value as messages quote it: text in quotes, numbers plain."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _text(value: Any) -> str:
+    """Text of a string-like value; numbers become their text (employee numbers from Excel)."""
+    if type(value) is str:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise FieldError("record-type", f"expected text, got {shown(value)}")
+    return str(value)
+
+
+def _decimal(value: Any) -> Decimal:
+    if type(value) is str:
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise FieldError("record-type", f"expected a decimal number, got {value!r}") from None
+        if number.is_finite():
+            return number
+        raise FieldError("record-type", f"expected a decimal number, got {value!r}")
+    if isinstance(value, Decimal) and value.is_finite():
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    raise FieldError("record-type", f"expected a decimal number, got {shown(value)}")
+
+
+def _integer(value: Any) -> int:
+    if type(value) is int:
+        return value
+    try:
+        number = _decimal(value)
+    except FieldError:
+        raise FieldError("record-type", f"expected an integer, got {shown(value)}") from None
+    if number != number.to_integral_value():
+        raise FieldError("record-type", f"expected an integer, got {shown(value)}")
+    return int(number)
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if isinstance(value, str | int) else None
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise FieldError("record-type", f"expected true or false, got {shown(value)}")
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if type(value) is str and _DATE.match(value.strip()):
+        try:
+            return datetime.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise FieldError("record-type", f"expected a date YYYY-MM-DD, got {shown(value)}")
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _one_of(allowed: tuple[str, ...], what: str) -> Converter:
+    members = frozenset(allowed)
+    listed = ", ".join(allowed)
+
+    def convert(value: Any) -> str:
+        text = _text(value).strip()
+        if text in members:
+            return text
+        hint = did_you_mean(text, allowed)
+        raise FieldError("record-enum", f"{text!r} is not {what}: {listed}{hint}")
+
+    return convert
+
+
+def _bounded(base: Callable[[Any], Any], low: Any, high: Any) -> Converter:
+    """Wrap a numeric converter with the declared inclusive range (skipped when undeclared)."""
+    if low is None and high is None:
+        return base
+
+    def convert(value: Any) -> Any:
+        number = base(value)
+        if low is not None and number < low:
+            raise FieldError("record-range", f"{number} is below the minimum {low}")
+        if high is not None and number > high:
+            raise FieldError("record-range", f"{number} is above the maximum {high}")
+        return number
+
+    return convert
+
+
+def _stripped_text(value: Any) -> str:
+    text = _text(value).strip()
+    if text:
+        return text
+    # Blank text is an absent value; callers see the value is blank and skip it.
+    raise FieldError("record-missing", "blank text")
+
+
+def _converter(decl: Mapping[str, Any], scales: Mapping[str, Any] | None) -> Converter:
+    kind = str(decl.get("type", "string"))
+    if kind == "decimal":
+        return _bounded(_decimal, decl.get("min"), decl.get("max"))
+    if kind == "integer":
+        return _bounded(_integer, decl.get("min"), decl.get("max"))
+    if kind == "boolean":
+        return _boolean
+    if kind == "date":
+        return _date
+    if kind == "enum":
+        return _one_of(tuple(str(v) for v in decl.get("values") or ()), "one of")
+    if kind == "scale" and scales is not None:
+        scale = scales.get(str(decl.get("scale"))) or {}
+        codes = tuple(str(level.get("code")) for level in scale.get("levels") or ())
+        return _one_of(codes, f"a level of scale {decl.get('scale')!r}")
+    # string, and scale when the caller gave no scales: any text
+    return _stripped_text
+
+
+def compile_fields(decls: Mapping[str, Any] | None, scales: Mapping[str, Any] | None = None) -> FieldRules:
+    """Compile ``inputs.employee``/``indicator``/``parameters`` into rules, ``x-`` notes skipped."""
+    rules: dict[str, FieldRule] = {}
+    for name, decl in (decls or {}).items():
+        if name.startswith("x-") or not isinstance(decl, Mapping):
+            continue
+        convert = _converter(decl, scales)
+        has_default = "default" in decl
+        default = decl.get("default")
+        if has_default and default is not None:
+            # A bad default is the policy checks' to report; keep it as written.
+            with contextlib.suppress(FieldError):
+                default = convert(default)
+        required = bool(decl.get("required", True)) and not has_default
+        rules[name] = FieldRule(
+            name, str(decl.get("type", "string")), required, has_default, default, convert
+        )
+    return FieldRules(rules)
+
+
+def text_rule(name: str, required: bool) -> FieldRule:
+    """A rule for the built-in text fields every record has (``id``, ``name``, ``title``)."""
+    return FieldRule(name, "string", required, False, None, _stripped_text)
+
+
+def is_absent(value: Any) -> bool:
+    """Empty cells and nulls count as absent."""
+    return value is None or (type(value) is str and not value.strip())
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem inside one mapping: ``key`` is the field it is about (``None``: the mapping)."""
+
+    key: str | None
+    rule: str
+    message: str
+
+
+class FieldRules(dict[str, FieldRule]):
+    """Field name -> rule, plus the rules to look at when a record leaves a field out.
+
+    Built once per level and never changed afterwards, so ``fill`` stays in step.
+    """
+
+    def __init__(self, rules: Mapping[str, FieldRule]) -> None:
+        super().__init__(rules)
+        self.fill = tuple(r for r in rules.values() if r.required or r.has_default)
+
+
+def _fill_rules(rules: Mapping[str, FieldRule]) -> tuple[FieldRule, ...]:
+    if isinstance(rules, FieldRules):
+        return rules.fill
+    return tuple(r for r in rules.values() if r.required or r.has_default)
+
+
+def _unknown(name: str, rules: Mapping[str, FieldRule], skip: frozenset[str]) -> Issue | None:
+    if name in skip or name.startswith("x-"):
+        return None
+    return Issue(name, "record-unknown-field", f"unknown field {name!r}{did_you_mean(name, [*rules, *skip])}")
+
+
+def check_mapping(
+    raw: Mapping[Any, Any], rules: Mapping[str, FieldRule], skip: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], list[Issue]]:
+    """Convert every declared field of ``raw``, fill defaults, report missing and unknown keys.
+
+    Keys in ``skip`` (structure such as ``indicators``) and ``x-`` notes are left to the caller.
+    Empty text and nulls count as absent.
+    """
+    values: dict[str, Any] = {}
+    issues: list[Issue] = []
+    bad: list[str] = []
+    for key, value in raw.items():
+        name = key if type(key) is str else str(key)
+        rule = rules.get(name)
+        if rule is None:
+            issue = _unknown(name, rules, skip)
+            if issue is not None:
+                issues.append(issue)
+            continue
+        if value is None or value == "":
+            continue
+        try:
+            values[name] = rule.convert(value)
+        except FieldError as exc:
+            if not is_absent(value):
+                bad.append(name)
+                issues.append(Issue(name, exc.rule, f"{name}: {exc.message}"))
+    if len(values) != len(rules):
+        for rule in _fill_rules(rules):
+            if rule.name in values or rule.name in bad:
+                continue
+            if rule.has_default:
+                values[rule.name] = rule.default
+            else:
+                issues.append(Issue(None, "record-missing", f"{rule.name}: required field is missing"))
+    return values, issues

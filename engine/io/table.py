@@ -1,0 +1,270 @@
+"""Tables (CSV, Excel) -> employee records: one row per goal line, employee columns repeated.
+
+The header is resolved once into a column plan (which column feeds which field, with which
+converter), so a row costs one converter call per filled indicator cell; employee columns are
+compared as raw cells against the employee's first row and converted once per employee.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import DataError
+from engine.io.fields import Converter, FieldError, FieldRule, check_mapping, did_you_mean, is_absent, shown
+from engine.io.model import EmployeeRecord, IndicatorRecord, RecordProblem, RecordRules
+
+Row = Sequence[Any]
+
+#: Distinct text cells remembered per column. Repeated cells (weights, codes, shared goal
+#: titles) then cost one dict lookup and share one value object; the bound keeps memory flat.
+CACHE_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Which column feeds what; built once from the header."""
+
+    id: int
+    period: int | None
+    employee: tuple[tuple[int, str], ...]
+    indicator: tuple[tuple[int, str, Converter, dict[str, Any]], ...]  # column, field, converter, cache
+    fill: tuple[FieldRule, ...]  # indicator rules to check when a row leaves them empty
+    complete: int  # number of values a row with every field filled has (-1: always check `fill`)
+    width: int
+
+
+@dataclass
+class _Group:
+    """Rows of one employee so far."""
+
+    row: int
+    employee: tuple[Any, ...]
+    sheets: dict[str, list[IndicatorRecord]] = field(default_factory=dict)
+    problems: list[RecordProblem] = field(default_factory=list)
+
+
+def _column_target(name: str, rules: RecordRules) -> tuple[str, str] | None:
+    """(level, field) a header names; a name both levels declare is the employee's."""
+    if name in ("id", "period"):
+        return name, name
+    if name.startswith("indicator.") and name[10:] in rules.indicator:
+        return "indicator", name[10:]
+    if name.startswith("employee.") and name[9:] in rules.employee:
+        return "employee", name[9:]
+    if name in rules.employee:
+        return "employee", name
+    if name in rules.indicator:
+        return "indicator", name
+    return None
+
+
+def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Plan, list[RecordProblem]]:
+    origin = f"{display}:row {row}"
+    problems: list[RecordProblem] = []
+    seen: dict[tuple[str, str], int] = {}
+    for col, cell in enumerate(header, start=1):
+        name = "" if cell is None else str(cell).strip()
+        if not name or name.startswith("x-"):
+            continue
+        target = _column_target(name, rules)
+        if target is None:
+            hint = did_you_mean(name, ["id", "period", *rules.employee, *rules.indicator])
+            problems.append(
+                RecordProblem(None, None, "record-unknown-field", f"unknown column {name!r}{hint}", origin)
+            )
+        elif target in seen:
+            raise DataError(
+                f"{display}: row {row}: column {name!r} appears twice (columns {seen[target]} and {col})"
+            )
+        else:
+            seen[target] = col
+    if ("id", "id") not in seen:
+        raise DataError(f"{display}: row {row}: the header has no 'id' column")
+    for level, level_rules in (("employee", rules.employee), ("indicator", rules.indicator)):
+        for rule in level_rules.values():
+            if rule.required and rule.name != "id" and (level, rule.name) not in seen:
+                message = f"column {rule.name!r} is missing (a required {level} field)"
+                problems.append(RecordProblem(None, None, "record-missing", message, origin))
+    indicator_cols = {name: col for (level, name), col in seen.items() if level == "indicator"}
+    columnless_defaults = any(
+        r.has_default and r.name not in indicator_cols for r in rules.indicator.values()
+    )
+    plan = _Plan(
+        id=seen[("id", "id")] - 1,
+        period=seen[("period", "period")] - 1 if ("period", "period") in seen else None,
+        employee=tuple((col - 1, name) for (level, name), col in seen.items() if level == "employee"),
+        indicator=tuple(
+            (col - 1, name, rules.indicator[name].convert, {}) for name, col in indicator_cols.items()
+        ),
+        # A required field without a column was reported once above, not once per row.
+        fill=tuple(
+            r for r in rules.indicator.values() if r.has_default or (r.required and r.name in indicator_cols)
+        ),
+        complete=-1 if columnless_defaults else len(indicator_cols),
+        width=len(header),
+    )
+    return plan, problems
+
+
+def _merge_employee(group: _Group, cells: tuple[Any, ...], plan: _Plan, emp_id: str, origin: str) -> None:
+    """A later row restates the employee columns: empty cells add nothing, different ones conflict."""
+    merged = list(group.employee)
+    for pos, new in enumerate(cells):
+        old = merged[pos]
+        if new == old or is_absent(new):
+            continue
+        if is_absent(old):
+            merged[pos] = new
+        elif not (isinstance(new, str) and isinstance(old, str) and new.strip() == old.strip()):
+            name = plan.employee[pos][1]
+            message = f"{name}: {shown(new)} conflicts with {shown(old)} on row {group.row}"
+            group.problems.append(RecordProblem(emp_id, None, "record-conflict", message, origin))
+    group.employee = tuple(merged)
+
+
+def _indicator(
+    cells: Row, plan: _Plan, group: _Group, emp_id: str, index: int, origin: str
+) -> dict[str, Any]:
+    """One goal line; the hot loop of a big file, so text cells hit a per-column cache first."""
+    values: dict[str, Any] = {}
+    failed: list[str] | None = None
+    for col, name, convert, cache in plan.indicator:
+        value = cells[col]
+        if value is None or value == "":
+            continue
+        # Only text is cached: Excel's 1, 1.0 and True are equal as dict keys but not as values.
+        hit = cache.get(value) if type(value) is str else None
+        if hit is not None:
+            values[name] = hit
+            continue
+        try:
+            values[name] = converted = convert(value)
+        except FieldError as exc:
+            if not is_absent(value):
+                failed = [*(failed or []), name]
+                group.problems.append(
+                    RecordProblem(emp_id, index, exc.rule, f"{name}: {exc.message}", origin)
+                )
+            continue
+        if type(value) is str and len(cache) < CACHE_LIMIT:
+            cache[value] = converted
+    if len(values) != plan.complete:
+        _fill(values, plan, group, emp_id, index, origin, failed or [])
+    return values
+
+
+def _fill(
+    values: dict[str, Any],
+    plan: _Plan,
+    group: _Group,
+    emp_id: str,
+    index: int,
+    origin: str,
+    failed: list[str],
+) -> None:
+    """Defaults for empty fields; a required field left empty (and not already bad) is missing."""
+    for rule in plan.fill:
+        if rule.name in values or rule.name in failed:
+            continue
+        if rule.has_default:
+            values[rule.name] = rule.default
+        else:
+            message = f"{rule.name}: required field is missing"
+            group.problems.append(RecordProblem(emp_id, index, "record-missing", message, origin))
+
+
+def _text_id(raw_id: Any) -> str | None:
+    if raw_id is None:
+        return None
+    text = raw_id.strip() if isinstance(raw_id, str) else str(raw_id)
+    return text or None
+
+
+def _row_problem(cells: Row, width: int, origin: str) -> RecordProblem | None:
+    """A row without an id is blank (skipped) or an error; only reached off the hot path."""
+    if all(is_absent(c) for c in cells[:width]):
+        return None
+    return RecordProblem(None, None, "record-missing", "id: required field is missing", origin)
+
+
+def _group_rows(
+    rows: Iterator[tuple[int, Row]], plan: _Plan, display: str, problems: list[RecordProblem]
+) -> dict[str, _Group]:
+    groups: dict[str, _Group] = {}
+    employee_cols = [col for col, _ in plan.employee]
+    width, id_col, period_col = plan.width, plan.id, plan.period
+    for row_no, raw in rows:
+        if not raw:
+            continue
+        cells = raw if len(raw) >= width else [*raw, *([None] * (width - len(raw)))]
+        origin = f"{display}:row {row_no}"
+        emp_id = _text_id(cells[id_col])
+        if emp_id is None:
+            problem = _row_problem(cells, width, origin)
+            if problem is not None:
+                problems.append(problem)
+            continue
+        employee = tuple([cells[c] for c in employee_cols])
+        group = groups.get(emp_id)
+        if group is None:
+            group = groups[emp_id] = _Group(row_no, employee)
+        elif employee != group.employee:
+            _merge_employee(group, employee, plan, emp_id, origin)
+        if len(cells) > width and not all(is_absent(c) for c in cells[width:]):
+            message = f"a cell right of the last column (column {width}) has a value but no header"
+            group.problems.append(RecordProblem(emp_id, None, "record-unknown-field", message, origin))
+        period = "" if period_col is None else (_text_id(cells[period_col]) or "")
+        sheet = group.sheets.get(period)
+        if sheet is None:
+            sheet = group.sheets[period] = []
+        sheet.append(IndicatorRecord(_indicator(cells, plan, group, emp_id, len(sheet) + 1, origin), origin))
+    return groups
+
+
+def _record(
+    emp_id: str, group: _Group, plan: _Plan, display: str, rules: RecordRules
+) -> EmployeeRecord | None:
+    origin = f"{display}:row {group.row}"
+    raw = {name: value for (_, name), value in zip(plan.employee, group.employee, strict=True)}
+    raw["id"] = emp_id
+    values, issues = check_mapping(raw, rules.employee)
+    group.problems[:0] = [RecordProblem(emp_id, None, i.rule, i.message, origin) for i in issues]
+    sheets = group.sheets
+    indicators: tuple[IndicatorRecord, ...] = ()
+    periods: dict[str, tuple[IndicatorRecord, ...]] = {}
+    if "" in sheets and len(sheets) > 1:
+        named = ", ".join(p for p in sheets if p)
+        message = f"rows without a period are mixed with rows for period {named}"
+        group.problems.append(RecordProblem(emp_id, None, "record-conflict", message, sheets[""][0].origin))
+    elif "" in sheets:
+        indicators = tuple(sheets[""])
+    else:
+        periods = {period: tuple(lines) for period, lines in sheets.items()}
+    if group.problems:
+        return None
+    return EmployeeRecord(emp_id, values, indicators, periods, (), origin)
+
+
+def read_rows(
+    rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules
+) -> tuple[list[EmployeeRecord], list[RecordProblem]]:
+    """Read numbered rows (the first non-empty one is the header) into complete employees."""
+    iterator = iter(rows)
+    header_row, header = next(iterator, (0, ()))
+    while not any(not is_absent(cell) for cell in header):
+        header_row, header = next(iterator, (0, ()))
+        if header_row == 0:
+            raise DataError(f"{display}: no header row (the table is empty)")
+    plan, problems = _plan(header, header_row, display, rules)
+    # A required column missing from the header leaves every employee incomplete: say it once.
+    whole_file_broken = any(p.rule == "record-missing" for p in problems)
+    groups = _group_rows(iterator, plan, display, problems)
+    employees: list[EmployeeRecord] = []
+    for emp_id, group in groups.items():
+        record = None if whole_file_broken else _record(emp_id, group, plan, display, rules)
+        problems.extend(group.problems)
+        if record is not None:
+            employees.append(record)
+    return employees, problems
