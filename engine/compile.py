@@ -6,14 +6,14 @@ Nothing here reads a record; :mod:`engine.evaluate` applies the result to many r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from engine.checks.scopes import formula_scope
-from engine.formula import CompiledFormula, compile_formula, find_cycle, names_used
-from engine.grading import GradeTable, build_grade_table
 from engine.errors import HRPolicyError
+from engine.formula import CompiledFormula, FunctionSpec, Scope, compile_formula, find_cycle, names_used
+from engine.grading import GradeTable, build_grade_table
 from engine.rounding import Rounding
 from engine.validate import ValidatedPolicy
 
@@ -93,9 +93,25 @@ def _ordered(formulas: Mapping[str, Any]) -> list[str]:
     return done
 
 
-def _steps(data: Mapping[str, Any], level: str, functions_policy: Mapping[str, Any]) -> tuple[Step, ...]:
+def _grade_function(tables: tuple[GradeTable, ...]) -> FunctionSpec:
+    """``grade('table', value[, 'segment'])`` bound to the compiled grade tables."""
+    by_name = {t.name: t for t in tables}
+
+    def grade(table: str, value: Decimal, segment: str | None = None) -> str | None:
+        outcome = by_name[table].grade_in(Decimal(value), segment)
+        return outcome.grade
+
+    return FunctionSpec(grade, 2, 3, ref_kind="grade_table", returns="string")
+
+
+def _scope(data: Mapping[str, Any], level: str, grade: FunctionSpec) -> Scope:
+    scope = formula_scope(data, level)
+    return replace(scope, functions={**scope.functions, "grade": grade})
+
+
+def _steps(data: Mapping[str, Any], level: str, grade: FunctionSpec) -> tuple[Step, ...]:
     formulas = (data.get("formulas") or {}).get(level) or {}
-    scope = formula_scope(functions_policy, level)
+    scope = _scope(data, level, grade)
     steps = []
     for name in _ordered(formulas):
         spec = formulas[name]
@@ -116,6 +132,10 @@ def compile_policy(policy: ValidatedPolicy) -> CompiledPolicy:
     inputs = data.get("inputs") or {}
     periods = data.get("periods") or {}
     weights = {k: Decimal(v["weight"]) for k, v in periods.items() if isinstance(v, Mapping)}
+    grade_tables = tuple(
+        build_grade_table(name, spec, data) for name, spec in (data.get("grade_tables") or {}).items()
+    )
+    grade = _grade_function(grade_tables)
     labels = {
         name: label_text(spec.get("label"), name)
         for level in ("employee", "indicator")
@@ -126,11 +146,9 @@ def compile_policy(policy: ValidatedPolicy) -> CompiledPolicy:
         data=data,
         employee_fields=_fields(inputs.get("employee") or {}),
         indicator_fields=_fields(inputs.get("indicator") or {}),
-        indicator_steps=_steps(data, "indicator", data),
-        employee_steps=_steps(data, "employee", data),
-        grade_tables=tuple(
-            build_grade_table(name, spec, data) for name, spec in (data.get("grade_tables") or {}).items()
-        ),
+        indicator_steps=_steps(data, "indicator", grade),
+        employee_steps=_steps(data, "employee", grade),
+        grade_tables=grade_tables,
         period_weights=weights,
         blend=periods.get("blend"),
         blend_rounding=Rounding.from_policy(periods.get("round") or data["metadata"].get("rounding")),

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.checks.scopes import formula_scope
+from engine.errors import HRPolicyError
 from engine.formula import CompiledFormula, compile_formula
 from engine.rounding import Rounding
 
@@ -74,8 +75,22 @@ class GradeTable:
 
     def grade(self, value: Decimal, env: Mapping[str, Any]) -> GradeOutcome:
         """Grade ``value`` for the employee described by ``env``."""
+        return self._grade(value, self.segment_for(env))
+
+    def grade_in(self, value: Decimal, segment: str | None) -> GradeOutcome:
+        """Grade ``value`` in the named segment (for the ``grade()`` formula function)."""
+        if segment is None:
+            if len(self.segments) != 1:
+                names = ", ".join(s.name for s in self.segments)
+                raise HRPolicyError(f"grade table '{self.name}' has segments ({names}): name one")
+            return self._grade(value, self.segments[0])
+        found = next((s for s in self.segments if s.name == segment), None)
+        if found is None:
+            raise HRPolicyError(f"grade table '{self.name}' has no segment '{segment}'")
+        return self._grade(value, found)
+
+    def _grade(self, value: Decimal, segment: Segment | None) -> GradeOutcome:
         rounded = self.rounding.apply(value) if self.rounding else value
-        segment = self.segment_for(env)
         band = next((b for b in segment.bands if b.contains(rounded)), None) if segment else None
         points = self.points.get(band.grade) if band else None
         return GradeOutcome(self.name, value, rounded, segment.name if segment else "", band, points)

@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.compile import CompiledPolicy, compile_policy
-from engine.evaluate import EmployeeResult, EvaluationFailure, evaluate_employee
+from engine.evaluate import EmployeeResult, evaluate_employee
 from engine.errors import HRPolicyError
 from engine.formula import Column
+from engine.distribution import DistributionResult
+from engine.io.model import RecordProblem
 from engine.io.records import EmployeeRecord, Population, read_population
+from engine.relative import grade_relatively
 from engine.sheetcheck import SheetRules, check_sheet, compile_sheet_rules
 from engine.validate import ValidatedPolicy, load_policy
 
@@ -36,6 +39,8 @@ class RunOutcome:
     population: Population
     results: list[EmployeeResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    relative: dict[str, DistributionResult] = field(default_factory=dict)
 
     @property
     def failed_employees(self) -> list[str]:
@@ -54,6 +59,17 @@ class Engine:
     def from_file(cls, path: str) -> Engine:
         source = load_policy(path)
         return cls(source, compile_policy(source), compile_sheet_rules(source.data))
+
+    def read(self, data_path: str, parameters: Mapping[str, Any] | None = None) -> Population:
+        """Read a population checked against this policy's inputs and scales."""
+        data = self.source.data
+        return read_population(
+            data_path,
+            data.get("inputs") or {},
+            scales=data.get("scales") or {},
+            parameters=parameters,
+            policy_id=self.policy.id,
+        )
 
     def sheet_env(self, record: EmployeeRecord, parameters: Mapping[str, Any], indicators: Any) -> dict[str, Any]:
         env = dict(parameters)
@@ -74,28 +90,70 @@ class Engine:
         return problems
 
     def evaluate(self, population: Population, *, trace: bool = False, only: str | None = None) -> RunOutcome:
-        """Check and evaluate every employee (or only the one with id ``only``)."""
+        """Check and evaluate every employee, then grade relatively where the policy says so.
+
+        ``only`` keeps one employee's result (with its trace when ``trace``); everyone is still
+        evaluated when the policy has distributions, since a relative grade needs the group.
+        """
         outcome = RunOutcome(self.policy, population)
-        outcome.problems.extend(
-            Problem(p.employee_id, p.indicator, p.rule, p.message, p.origin) for p in population.problems
-        )
+        outcome.problems.extend(_problem(p) for p in population.problems)
+        outcome.warnings.extend(_problem(p) for p in population.warnings)
+        needs_all = bool(self.source.data.get("distributions"))
         for record in population.employees:
-            if only is not None and record.id != only:
+            if only is not None and record.id != only and not needs_all:
                 continue
-            sheet_problems = self.check(record, population.parameters)
-            if sheet_problems:
-                outcome.problems.extend(sheet_problems)
-                continue
-            try:
-                outcome.results.append(evaluate_employee(self.policy, record, population.parameters, trace=trace))
-            except HRPolicyError as exc:
-                failure = EvaluationFailure(record.id, "evaluation-error", str(exc), record.origin)
-                outcome.problems.append(Problem(failure.employee_id, None, failure.rule, failure.message, failure.origin))
+            result = self._evaluate_one(record, population, trace and record.id == only, outcome)
+            if result is not None:
+                outcome.results.append(result)
+        if needs_all:
+            self._grade_relatively(outcome)
+        if only is not None:
+            outcome.results = [r for r in outcome.results if r.id == only]
+            outcome.problems = [p for p in outcome.problems if p.employee_id in (only, None)]
         return outcome
 
+    def _evaluate_one(
+        self, record: EmployeeRecord, population: Population, trace: bool, outcome: RunOutcome
+    ) -> EmployeeResult | None:
+        sheet_problems = self.check(record, population.parameters)
+        if sheet_problems:
+            outcome.problems.extend(sheet_problems)
+            return None
+        try:
+            return evaluate_employee(self.policy, record, population.parameters, trace=trace)
+        except HRPolicyError as exc:
+            outcome.problems.append(Problem(record.id, None, "evaluation-error", str(exc), record.origin))
+            return None
 
-def run(policy_path: str, data_path: str, *, trace: bool = False, only: str | None = None) -> RunOutcome:
-    """Load, validate and compile the policy, read the data, evaluate."""
+    def _grade_relatively(self, outcome: RunOutcome) -> None:
+        population = outcome.population
+        outcome.relative = grade_relatively(
+            self.source.data, population.employees, outcome.results, population.org_parent
+        )
+        for name, result in outcome.relative.items():
+            for problem in result.problems:
+                for member in problem.members:
+                    outcome.warnings.append(
+                        Problem(member, None, problem.rule, f"{name}: {problem.message}", population.source)
+                    )
+
+
+def _problem(p: RecordProblem) -> Problem:
+    return Problem(p.employee_id, p.indicator, p.rule, p.message, p.origin)
+
+
+def run(
+    policy_path: str,
+    data_path: str,
+    *,
+    trace: bool = False,
+    only: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> RunOutcome:
+    """Load, validate and compile the policy, read the data, evaluate.
+
+    ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's.
+    """
     engine = Engine.from_file(policy_path)
-    population = read_population(data_path, engine.source.data.get("inputs") or {})
+    population = engine.read(data_path, parameters)
     return engine.evaluate(population, trace=trace, only=only)

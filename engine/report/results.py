@@ -27,6 +27,7 @@ def _columns(outcome: RunOutcome) -> list[str]:
         names.append(table.name)
         if table.points:
             names.append(f"{table.name}_points")
+    names.extend(outcome.relative)
     return names
 
 
@@ -38,10 +39,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def result_row(result: EmployeeResult, columns: list[str]) -> list[str]:
+def result_row(result: EmployeeResult, columns: list[str], outcome: RunOutcome) -> list[str]:
     row = [result.id, result.name or ""]
     for name in columns:
-        if name in result.grades:
+        if name in outcome.relative:
+            row.append(_cell(outcome.relative[name].grade_of(result.id)))
+        elif name in result.grades:
             row.append(_cell(result.grades[name].grade))
         elif name.endswith("_points") and name[: -len("_points")] in result.grades:
             row.append(_cell(result.grades[name[: -len("_points")]].points))
@@ -50,16 +53,16 @@ def result_row(result: EmployeeResult, columns: list[str]) -> list[str]:
     return row
 
 
-def format_problem(p: Problem) -> str:
+def format_problem(p: Problem, severity: str = "error") -> str:
     where = f"{p.employee_id}" if p.employee_id else "file"
     if p.indicator is not None:
         where += f" indicator {p.indicator}"
-    return f"{p.origin}: {where}: error [{p.rule}] {p.message}"
+    return f"{p.origin}: {where}: {severity} [{p.rule}] {p.message}"
 
 
 def render_text(outcome: RunOutcome) -> str:
     columns = _columns(outcome)
-    rows = [result_row(r, columns) for r in outcome.results]
+    rows = [result_row(r, columns, outcome) for r in outcome.results]
     numeric = [False, False] + [
         bool(rows) and all(_is_number(row[i + 2]) for row in rows) for i in range(len(columns))
     ]
@@ -68,6 +71,8 @@ def render_text(outcome: RunOutcome) -> str:
     text += render_table(["id", "name", *columns], rows, numeric)
     if outcome.problems:
         text += "\nproblems:\n" + "".join(f"  {format_problem(p)}\n" for p in outcome.problems)
+    if outcome.warnings:
+        text += "\nwarnings:\n" + "".join(f"  {format_problem(p, 'warning')}\n" for p in outcome.warnings)
     return text
 
 
@@ -107,12 +112,26 @@ def result_dict(result: EmployeeResult) -> dict[str, Any]:
     }
 
 
+def relative_dict(outcome: RunOutcome, employee: str) -> dict[str, Any]:
+    """Each distribution's grade, rank and reason for one employee."""
+    out: dict[str, Any] = {}
+    for name, result in outcome.relative.items():
+        member = result.outcome(employee)
+        if member is not None:
+            out[name] = {"grade": member.grade, "rank": member.rank, "size": member.size, "reason": member.reason}
+    return out
+
+
 def render_json(outcome: RunOutcome) -> str:
     payload = {
         "policy": outcome.policy.id,
         "evaluated": len(outcome.results),
         "failed": outcome.failed_employees,
-        "results": [result_dict(r) for r in outcome.results],
+        "results": [{**result_dict(r), "relative": relative_dict(outcome, r.id)} for r in outcome.results],
+        "warnings": [
+            {"employee": p.employee_id, "rule": p.rule, "message": p.message, "origin": p.origin}
+            for p in outcome.warnings
+        ],
         "problems": [
             {"employee": p.employee_id, "indicator": p.indicator, "rule": p.rule, "message": p.message,
              "origin": p.origin}
@@ -127,7 +146,7 @@ def render_csv(outcome: RunOutcome) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "name", *columns])
-    writer.writerows(result_row(r, columns) for r in outcome.results)
+    writer.writerows(result_row(r, columns, outcome) for r in outcome.results)
     return buffer.getvalue()
 
 
