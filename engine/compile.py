@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,7 @@ from engine.checks.scopes import formula_scope
 from engine.errors import HRPolicyError
 from engine.formula import CompiledFormula, FunctionSpec, Scope, compile_formula, find_cycle, names_used
 from engine.grading import GradeTable, build_grade_table
-from engine.rounding import Rounding
+from engine.rounding import MODES, Rounding
 from engine.validate import ValidatedPolicy
 
 
@@ -26,6 +27,15 @@ class Step:
     formula: CompiledFormula
     rounding: Rounding | None
     label: str
+
+    @property
+    def quantum(self) -> Decimal | None:
+        """What the hot loop passes to ``Decimal.quantize`` (None: not rounded)."""
+        return self.rounding.quantum if self.rounding else None
+
+    @property
+    def mode(self) -> str | None:
+        return MODES[self.rounding.mode] if self.rounding else None
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,18 @@ class CompiledPolicy:
     blend: str | None = None
     blend_rounding: Rounding | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
+    #: Every declared field with its default (or None): the starting env of a record.
+    employee_blank: Mapping[str, Any] = field(default_factory=dict)
+    indicator_blank: Mapping[str, Any] = field(default_factory=dict)
+    #: Indicator fields and formulas that employee formulas read as columns.
+    columns: tuple[str, ...] = ()
+
+    @cached_property
+    def fast(self) -> tuple[Any, Any]:
+        """The steps prepared for the no-trace hot loop (see engine.evaluate.fast_steps)."""
+        from engine.evaluate import fast_steps
+
+        return fast_steps(self.indicator_steps), fast_steps(self.employee_steps)
 
 
 def label_text(label: Any, fallback: str) -> str:
@@ -141,16 +163,25 @@ def compile_policy(policy: ValidatedPolicy) -> CompiledPolicy:
         for level in ("employee", "indicator")
         for name, spec in (inputs.get(level) or {}).items()
     }
+    employee_fields = _fields(inputs.get("employee") or {})
+    indicator_fields = _fields(inputs.get("indicator") or {})
+    indicator_steps = _steps(data, "indicator", grade)
+    employee_steps = _steps(data, "employee", grade)
+    per_line = {f.name for f in indicator_fields} | {s.name for s in indicator_steps}
+    used = set().union(*(s.formula.names for s in employee_steps)) if employee_steps else set()
     return CompiledPolicy(
         id=str(data["metadata"]["id"]),
         data=data,
-        employee_fields=_fields(inputs.get("employee") or {}),
-        indicator_fields=_fields(inputs.get("indicator") or {}),
-        indicator_steps=_steps(data, "indicator", grade),
-        employee_steps=_steps(data, "employee", grade),
+        employee_fields=employee_fields,
+        indicator_fields=indicator_fields,
+        indicator_steps=indicator_steps,
+        employee_steps=employee_steps,
         grade_tables=grade_tables,
         period_weights=weights,
         blend=periods.get("blend"),
         blend_rounding=Rounding.from_policy(periods.get("round") or data["metadata"].get("rounding")),
         labels=labels,
+        employee_blank={f.name: f.default for f in employee_fields},
+        indicator_blank={f.name: f.default for f in indicator_fields},
+        columns=tuple(sorted(per_line & used)),
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine.compile import CompiledPolicy, FieldSpec, Step
+from engine.compile import CompiledPolicy, Step
 from engine.errors import HRPolicyError
 from engine.formula import Column, FormulaRuntimeError
 from engine.grading import GradeOutcome
@@ -56,25 +56,44 @@ class Tracer:
         self.lines.append(TraceLine(kind, subject, text))
 
 
-def _with_defaults(values: Mapping[str, Any], specs: Sequence[FieldSpec]) -> dict[str, Any]:
-    env = dict(values)
-    for spec in specs:
-        if env.get(spec.name) is None:
-            env[spec.name] = spec.default if spec.has_default else None
-    return env
+FastStep = tuple[str, Any, Any, Decimal | None, str | None, bool]
 
 
-def _run_steps(steps: Sequence[Step], env: dict[str, Any], tracer: Tracer | None, subject: str) -> None:
-    """Evaluate ``steps`` in order into ``env``; round where the policy declares it."""
+def fast_steps(steps: Sequence[Step]) -> tuple[FastStep, ...]:
+    """(name, bare function, formula, quantum, mode, negative places) per step, for the hot loop."""
+    return tuple(
+        (s.name, s.formula.fast, s.formula, s.quantum, s.mode, bool(s.rounding and s.rounding.places < 0))
+        for s in steps
+    )
+
+
+def _run_fast(steps: tuple[FastStep, ...], env: dict[str, Any]) -> None:
+    """Evaluate ``steps`` into ``env`` with no trace: the per-employee hot path."""
+    for name, fn, formula, quantum, mode, negative in steps:
+        try:
+            value = fn(env)
+        except Exception:
+            value = formula(env)  # raises FormulaRuntimeError with the precise message
+        if type(value) is int:
+            value = Decimal(value)
+        if quantum is not None and type(value) is Decimal:
+            value = value.quantize(quantum, rounding=mode)
+            if negative:
+                value = value.quantize(_ONE)
+        env[name] = value
+
+
+_ONE = Decimal(1)
+
+
+def _run_traced(steps: Sequence[Step], env: dict[str, Any], tracer: Tracer, subject: str) -> None:
+    """Evaluate ``steps`` into ``env``, recording each formula with its values and each rounding."""
     for step in steps:
         value = step.formula(env)
-        if tracer is not None:
-            shown = step.formula.explain(env)
-            tracer.add("formula", subject, f"{step.name} = {step.formula.text} = {shown} = {value}")
+        tracer.add("formula", subject, f"{step.name} = {step.formula.text} = {step.formula.explain(env)} = {value}")
         if step.rounding is not None and isinstance(value, Decimal):
             rounded = step.rounding.apply(value)
-            if tracer is not None:
-                tracer.add("round", subject, f"{step.name}: {value} -> {rounded} ({step.rounding.describe()})")
+            tracer.add("round", subject, f"{step.name}: {value} -> {rounded} ({step.rounding.describe()})")
             value = rounded
         env[step.name] = value
 
@@ -91,21 +110,27 @@ def _evaluate_sheet(
     tracer: Tracer | None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One goal sheet: every indicator formula per line, then the employee formulas."""
+    start = {**base, **policy.indicator_blank}
     rows: list[dict[str, Any]] = []
+    line_steps, person_steps = policy.fast
     for index, indicator in enumerate(indicators):
-        env = dict(base)
-        env.update(_with_defaults(indicator.fields, policy.indicator_fields))
-        subject = _indicator_subject(index, indicator)
-        if tracer is not None:
+        env = start.copy()
+        env.update(indicator.fields)
+        if tracer is None:
+            _run_fast(line_steps, env)
+        else:
+            subject = _indicator_subject(index, indicator)
             shown = ", ".join(f"{k}={env[k]}" for k in indicator.fields)
             tracer.add("input", subject, f"{shown} (from {indicator.origin})")
-        _run_steps(policy.indicator_steps, env, tracer, subject)
+            _run_traced(policy.indicator_steps, env, tracer, subject)
         rows.append(env)
     employee_env = dict(base)
-    column_names = [f.name for f in policy.indicator_fields] + [s.name for s in policy.indicator_steps]
-    for name in column_names:
-        employee_env[name] = Column([row.get(name) for row in rows], rows)
-    _run_steps(policy.employee_steps, employee_env, tracer, "employee")
+    for name in policy.columns:
+        employee_env[name] = Column([row[name] for row in rows], rows)
+    if tracer is None:
+        _run_fast(person_steps, employee_env)
+    else:
+        _run_traced(policy.employee_steps, employee_env, tracer, "employee")
     return employee_env, rows
 
 
@@ -135,9 +160,7 @@ def evaluate_employee(
 ) -> EmployeeResult:
     """Scores and grades of one employee. Raises FormulaRuntimeError on a failing formula."""
     tracer = Tracer() if trace else None
-    base = dict(parameters)
-    base.update(_with_defaults(record.fields, policy.employee_fields))
-    base["id"] = record.id
+    base = {**parameters, **policy.employee_blank, **record.fields, "id": record.id}
     if tracer is not None:
         shown = ", ".join(f"{k}={v}" for k, v in record.fields.items())
         tracer.add("input", "employee", f"{shown} (from {record.origin})")

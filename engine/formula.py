@@ -140,6 +140,15 @@ class CompiledFormula:
     def __repr__(self) -> str:
         return f"CompiledFormula({self.text!r})"
 
+    @property
+    def fast(self) -> Any:
+        """The bare compiled function, for hot loops that handle failures themselves.
+
+        It may return ``int`` where :meth:`__call__` returns ``Decimal``, and it raises raw
+        Python errors; on any error, call the formula normally to get the precise message.
+        """
+        return self._fn
+
     def __call__(self, env: Mapping[str, Any]) -> Any:
         """Evaluate with ``env``; raises :class:`FormulaRuntimeError` on failure."""
         try:
