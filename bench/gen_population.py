@@ -40,7 +40,8 @@ def employee_rows(i: int, rng: random.Random) -> list[list[str]]:
     perf, proc = rng.randint(3, 5), rng.randint(2, 3)
     n = perf + proc
     ws = weights(n, rng)
-    emp = [f"E{i:06d}", f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}", rng.choice(["manager", "general"]), "false"]
+    name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
+    emp = [f"E{i:06d}", name, rng.choice(["manager", "general"]), "false"]
     rows = []
     for j in range(n):
         quantitative = rng.random() < 0.8
@@ -48,7 +49,8 @@ def employee_rows(i: int, rng: random.Random) -> list[list[str]]:
         target = rng.randint(50, 2000)
         ratio = rng.gauss(1.0, 0.15)
         actual = max(1, round(target * (1 / ratio if lower else ratio)))
-        rows.append(emp + [
+        rows.append([
+            *emp,
             rng.choice(GOALS), "performance" if j < perf else "process",
             "quantitative" if quantitative else "qualitative", str(ws[j]),
             "項目", "基準", "手段", "2027-03",

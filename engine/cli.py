@@ -38,6 +38,14 @@ def run_guarded(action: Callable[[], int]) -> NoReturn:
     sys.exit(code)
 
 
+FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
+)
+OUTPUT_OPTION = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout."
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hrpolicy")
 def cli() -> None:
@@ -72,8 +80,8 @@ def schema(as_path: bool) -> None:
 @cli.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@FORMAT_OPTION
+@OUTPUT_OPTION
 def evaluate(policy: str, data: str, fmt: str, output: str | None) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
     from engine.commands.evaluate import run_evaluate
@@ -94,12 +102,25 @@ def explain(policy: str, data: str, employee: str, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("--root", default=".", show_default=True, help="The project folder holding policies/ and examples/.")
+@click.option("--root", default=".", show_default=True, help="Folder holding policies/ and examples/.")
 def examples(root: str) -> None:
     """Evaluate the bundled example populations under their policies."""
     from engine.commands.evaluate import run_examples
 
     run_guarded(lambda: run_examples(root, click.echo))
+
+
+@cli.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
+@FORMAT_OPTION
+@OUTPUT_OPTION
+def calibrate(policy: str, data: str, distribution: str | None, fmt: str, output: str | None) -> None:
+    """Per distribution group: the quota, the proposed and final grades, who moved and why."""
+    from engine.commands.calibrate import run_calibrate
+
+    run_guarded(lambda: run_calibrate(policy, data, distribution, fmt, output, click.echo))
 
 
 def main() -> None:

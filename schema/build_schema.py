@@ -530,6 +530,7 @@ stage = obj(
         "mode": p("Mode", "absolute (against thresholds) or relative (ranked).", ["absolute"], {"type": "string", "enum": ["absolute", "relative"]}),
         "label": LBL("the stage", [{"ko": "1차 부서장"}]),
         "override_needs_reason": p("Override needs reason", "Whether changing an earlier stage's rating needs a written reason.", [True], {"type": "boolean"}),
+        "evaluator_level": p("Evaluator level", "The level the evaluator at this stage must hold (checked against the evaluation record's evaluator_level).", ["executive"], ref("id")),
         "weight": PCT("Stage weight", "Weight of this stage's result (all stages sum to 100 when any has one).", [50]),
     },
     required=["id", "evaluator", "mode"],

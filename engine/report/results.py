@@ -127,7 +127,9 @@ def render_json(outcome: RunOutcome) -> str:
         "policy": outcome.policy.id,
         "evaluated": len(outcome.results),
         "failed": outcome.failed_employees,
-        "results": [{**result_dict(r), "relative": relative_dict(outcome, r.id)} for r in outcome.results],
+        "results": [
+            {**result_dict(r), "relative": relative_dict(outcome, r.id)} for r in outcome.results
+        ],
         "warnings": [
             {"employee": p.employee_id, "rule": p.rule, "message": p.message, "origin": p.origin}
             for p in outcome.warnings
