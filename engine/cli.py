@@ -123,6 +123,31 @@ def calibrate(policy: str, data: str, distribution: str | None, fmt: str, output
     run_guarded(lambda: run_calibrate(policy, data, distribution, fmt, output, click.echo))
 
 
+@cli.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False))
+@FORMAT_OPTION
+@OUTPUT_OPTION
+def jobeval(policy: str, data: str, fmt: str, output: str | None) -> None:
+    """Evaluate the jobs in DATA (YAML/JSON) with POLICY's point tables, panels and committees."""
+    from engine.commands.jobeval import run_jobeval
+
+    run_guarded(lambda: run_jobeval(policy, data, fmt, output, click.echo))
+
+
+@cli.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False))
+@FORMAT_OPTION
+@OUTPUT_OPTION
+@click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
+def pay(policy: str, data: str, fmt: str, output: str | None, base_rate: str | None) -> None:
+    """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA."""
+    from engine.commands.pay import run_pay
+
+    run_guarded(lambda: run_pay(policy, data, fmt, output, click.echo, base_rate))
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="hrpolicy")

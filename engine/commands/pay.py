@@ -1,0 +1,310 @@
+"""``hrpolicy pay``: merit raises, the incentive pool and its shares, promotion points.
+
+The data file (YAML or JSON, docs/jobeval-and-pay.md "Commands and data formats") holds
+``parameters`` (the base rate X, ...), ``company`` (pool inputs and eligibility facts),
+optionally ``zone_from`` (which employee fields give the pay grade and salary a zone is found
+from), and ``employees``. Every section the policy's ``pay`` declares is computed; a problem with
+one employee is reported with its id and line:col and the others go on (exit 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from engine.commands.jobeval import (
+    Echo,
+    deliver,
+    finish,
+    guard_output,
+    need_list,
+    need_mapping,
+    read_data_file,
+    unknown_keys,
+    where,
+)
+from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
+from engine.loader import LoadedDocument
+from engine.location import Path
+from engine.pay import merit_raise, zone_of
+from engine.pay_incentive import IncentiveResult, compute_incentive, individual_values
+from engine.pay_promotion import PromotionInput, PromotionResult, promotion_points
+from engine.report.jobeval import Problem
+from engine.report.pay import RENDERERS, MeritLine, PayReport
+from engine.validate import load_policy
+
+TOP_KEYS = frozenset({"policy", "parameters", "company", "zone_from", "employees"})
+ZONE_FROM_KEYS = frozenset({"grade", "salary", "field"})
+PROMOTION_KEYS = frozenset({"history", "credits", "required_credits"})
+#: Employee keys the command reads itself; every other key is a field the policy's formulas read.
+RESERVED = frozenset({"id", "name", "promotion"})
+
+
+@dataclass
+class _Run:
+    """What one ``pay`` run reads and collects."""
+
+    policy: Mapping[str, Any]
+    doc: LoadedDocument
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(
+        self, subject: str, path: Path, rule: str, message: str, suggestion: str | None = None
+    ) -> None:
+        self.problems.append((subject, Diagnostic(self.doc.source.locate(path), rule, message, suggestion)))
+
+    @property
+    def pay(self) -> Mapping[str, Any]:
+        spec: Mapping[str, Any] = self.policy.get("pay") or {}
+        return spec
+
+
+@dataclass(frozen=True)
+class _Employee:
+    index: int
+    id: str
+    fields: dict[str, Any]
+    raw: Mapping[str, Any]
+
+    @property
+    def path(self) -> Path:
+        return ("employees", self.index)
+
+
+def _number(value: str, what: str) -> Decimal:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise UsageError(f"{what} {value!r} is not a number") from None
+    if not number.is_finite():
+        raise UsageError(f"{what} {value!r} is not a finite number")
+    return number
+
+
+def _parameters(run: _Run, base_rate: str | None) -> dict[str, Any]:
+    """The file's ``parameters`` with ``--base-rate`` over the one ``pay.merit.base_rate`` names."""
+    data = run.doc.data
+    params = dict(need_mapping(run.doc, ("parameters",), data.get("parameters", {}), "parameters"))
+    merit = run.pay.get("merit")
+    if merit is None:
+        return params
+    name = str(merit["base_rate"])
+    if base_rate is not None:
+        params[name] = _number(base_rate, "--base-rate")
+    if name not in params:
+        raise UsageError(
+            f"the merit raise needs the base raise rate {name}: give it under 'parameters:' in"
+            f" {run.doc.file} or with --base-rate"
+        )
+    return params
+
+
+def _employees(run: _Run) -> list[_Employee]:
+    data = run.doc.data
+    if "employees" not in data:
+        raise DataError(f"{where(run.doc, ())}: the file has no 'employees' list")
+    found, seen = [], set()
+    for index, raw in enumerate(need_list(run.doc, ("employees",), data["employees"], "employees")):
+        record = need_mapping(run.doc, ("employees", index), raw, "an employee")
+        if record.get("id") is None:
+            raise DataError(f"{where(run.doc, ('employees', index))}: an employee needs an 'id'")
+        emp = str(record["id"])
+        if emp in seen:
+            run.problem(
+                emp, ("employees", index, "id"), "pay-duplicate-employee", f"employee {emp} appears twice"
+            )
+        seen.add(emp)
+        fields = {k: v for k, v in record.items() if k not in RESERVED}
+        found.append(_Employee(index, emp, {"id": emp, **fields}, record))
+    return found
+
+
+def _zone_field(run: _Run, zone_from: Mapping[str, Any]) -> str:
+    """The field that holds the zone: ``zone_from.field``, else the merit table's axis of zone keys."""
+    if zone_from.get("field"):
+        return str(zone_from["field"])
+    zones = {str(z) for z in (run.pay.get("ranges") or {}).get("zones") or []}
+    table = (run.policy.get("tables") or {}).get(str((run.pay.get("merit") or {}).get("table")), {})
+    for axis in ("rows", "columns", "keys"):
+        spec = table.get(axis)
+        if isinstance(spec, Mapping) and {str(k) for k in spec.get("keys", [])} == zones:
+            return str(spec["name"])
+    return "zone"
+
+
+def _computed_zone(run: _Run, emp: _Employee, zone_from: Mapping[str, Any]) -> tuple[str | None, str]:
+    grade_key, salary_key = str(zone_from.get("grade")), str(zone_from.get("salary"))
+    grade, salary = emp.fields.get(grade_key), emp.fields.get(salary_key)
+    if grade is None or isinstance(salary, bool) or not isinstance(salary, int | Decimal):
+        run.problem(
+            emp.id,
+            emp.path,
+            "pay-zone-input",
+            f"employee {emp.id}: the zone needs '{grade_key}' and a numeric '{salary_key}'",
+        )
+        return None, ""
+    try:
+        zone = zone_of(run.policy, str(grade), Decimal(salary))
+    except DataError as exc:
+        run.problem(emp.id, (*emp.path, grade_key), "pay-zone-input", f"employee {emp.id}: {exc}")
+        return None, ""
+    if zone.zone is None:
+        run.problem(
+            emp.id,
+            (*emp.path, salary_key),
+            "pay-zone-outside-range",
+            f"employee {emp.id}: {zone.explanation}",
+        )
+    return zone.zone, f"zone from {salary_key} in grade {grade}: {zone.explanation}"
+
+
+def _zone(run: _Run, emp: _Employee, zone_from: Mapping[str, Any] | None, key: str) -> tuple[str | None, str]:
+    given = emp.fields.get(key)
+    if zone_from is None:
+        return (str(given), f"zone {given} (given)") if given is not None else (None, "")
+    computed, why = _computed_zone(run, emp, zone_from)
+    if given is not None and computed is not None and str(given) != computed:
+        run.problem(
+            emp.id,
+            (*emp.path, key),
+            "pay-zone-mismatch",
+            f"employee {emp.id}: {key} {given} is given, but the salary puts the employee in zone {computed}",
+        )
+    return (str(given), f"zone {given} (given); {why}") if given is not None else (computed, why)
+
+
+def _merit(run: _Run, staff: Sequence[_Employee], params: Mapping[str, Any]) -> tuple[MeritLine, ...]:
+    data = run.doc.data
+    zone_from = None
+    if "zone_from" in data:
+        zone_from = need_mapping(run.doc, ("zone_from",), data["zone_from"], "zone_from")
+        run.problems += [
+            ("file", d) for d in unknown_keys(run.doc, ("zone_from",), zone_from, ZONE_FROM_KEYS, "zone_from")
+        ]
+    key = _zone_field(run, zone_from or {})
+    lines = []
+    for emp in staff:
+        zone, why = _zone(run, emp, zone_from, key)
+        if zone is None and zone_from is not None:
+            lines.append(MeritLine(emp.id, None, why, None, ("no merit raise: no zone",)))
+            continue
+        values = {**emp.fields, key: zone} if zone is not None else emp.fields
+        try:
+            result = merit_raise(run.policy, values, params)
+        except UsageError:
+            raise
+        except HRPolicyError as exc:
+            run.problem(emp.id, emp.path, "pay-merit", f"employee {emp.id}: {exc}")
+            lines.append(MeritLine(emp.id, zone, why, None, ()))
+            continue
+        lines.append(MeritLine(emp.id, zone, why, result.value, result.explanation))
+    return tuple(lines)
+
+
+def _incentive(run: _Run, staff: Sequence[_Employee], params: Mapping[str, Any]) -> IncentiveResult | None:
+    """Eligibility, pool and shares; ``None`` (with located problems) when a value cannot be computed."""
+    raw = run.doc.data.get("company", {})
+    company = {**params, **need_mapping(run.doc, ("company",), raw, "company")}
+    ok = True
+    for emp in staff:  # one by one, so that a failing formula names its employee
+        try:
+            individual_values(run.policy, company, [emp.fields])
+        except HRPolicyError as exc:
+            run.problem(emp.id, emp.path, "pay-incentive", f"employee {emp.id}: {exc}")
+            ok = False
+    if not ok:
+        return None
+    try:
+        return compute_incentive(run.policy, company, [emp.fields for emp in staff])
+    except HRPolicyError as exc:
+        at: Path = ("company",) if "company" in run.doc.data else ()
+        run.problem("incentive", at, "pay-incentive", str(exc))
+        return None
+
+
+def _credits(run: _Run, emp: _Employee, spec: Mapping[str, Any], key: str) -> Decimal | None:
+    value = spec.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        run.problem(
+            emp.id,
+            (*emp.path, "promotion", key),
+            "pay-promotion",
+            f"employee {emp.id}: {key} is not a number",
+        )
+        return None
+    return Decimal(value)
+
+
+def _promotion(run: _Run, staff: Sequence[_Employee]) -> tuple[PromotionResult, ...]:
+    found = []
+    for emp in staff:
+        if "promotion" not in emp.raw:
+            continue
+        at: Path = (*emp.path, "promotion")
+        spec = need_mapping(run.doc, at, emp.raw["promotion"], "promotion")
+        run.problems += [(emp.id, d) for d in unknown_keys(run.doc, at, spec, PROMOTION_KEYS, "promotion")]
+        history = need_mapping(run.doc, (*at, "history"), spec.get("history", {}), "history")
+        person = PromotionInput(
+            emp.id,
+            {str(year): str(grade) for year, grade in history.items()},
+            _credits(run, emp, spec, "credits"),
+            _credits(run, emp, spec, "required_credits"),
+            emp.fields,
+        )
+        try:
+            found.append(promotion_points(run.policy, person))
+        except HRPolicyError as exc:
+            run.problem(emp.id, (*at, "history"), "pay-promotion", str(exc))
+    return tuple(found)
+
+
+def build_pay_report(
+    policy_id: str, policy: Mapping[str, Any], doc: LoadedDocument, base_rate: str | None
+) -> PayReport:
+    """Every pay section the policy declares, over a loaded data file."""
+    run = _Run(policy, doc)
+    run.problems += [("file", d) for d in unknown_keys(doc, (), doc.data, TOP_KEYS, "the file")]
+    params = _parameters(run, base_rate)
+    staff = _employees(run)
+    merit = _merit(run, staff, params) if run.pay.get("merit") else ()
+    incentive = _incentive(run, staff, params) if run.pay.get("incentive") else None
+    promotion = _promotion(run, staff) if run.pay.get("promotion") else ()
+    unit = Decimal(((run.pay.get("incentive") or {}).get("rounding") or {}).get("unit", 1))
+    return PayReport(
+        policy_id,
+        doc.file,
+        str(run.pay.get("currency", "")),
+        params,
+        tuple(emp.id for emp in staff),
+        {emp.id: str(emp.raw.get("name", "")) for emp in staff},
+        merit,
+        incentive,
+        unit,
+        promotion,
+        tuple(run.problems),
+    )
+
+
+def run_pay(
+    policy_path: str, data_path: str, fmt: str, output: str | None, echo: Echo, base_rate: str | None = None
+) -> int:
+    """Compute pay for the employees in ``data_path`` under ``policy_path``; report as ``fmt``.
+
+    ``base_rate`` (``--base-rate``) overrides the parameter named by ``pay.merit.base_rate``.
+    Returns 0 without problems, 1 with any; raises :class:`DataError`/:class:`UsageError` for an
+    unreadable file, a policy without ``pay`` or a missing base rate.
+    """
+    if fmt not in RENDERERS:
+        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(RENDERERS)}")
+    guard_output(output, [policy_path, data_path])
+    policy = load_policy(policy_path)
+    if not policy.data.get("pay"):
+        raise UsageError(f"{policy_path}: the policy declares no pay section")
+    doc = read_data_file(data_path)
+    report = build_pay_report(str(policy.data["metadata"]["id"]), policy.data, doc, base_rate)
+    deliver(RENDERERS[fmt](report), output, echo)
+    return finish(report.problems, report.employees, "employees", fmt, echo)

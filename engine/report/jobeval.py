@@ -1,0 +1,274 @@
+"""Reports of ``hrpolicy jobeval`` in a registry: ``text`` (summary table, then each job's
+explanation), ``json`` (everything, numbers as exact strings) and ``csv`` (one row per job).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from engine.errors import Diagnostic
+from engine.jobeval import JobResult
+from engine.report.table import render_table
+
+#: A problem and what it is about: a job id, an employee id, or ``file``.
+Problem = tuple[str, Diagnostic]
+
+
+@dataclass(frozen=True)
+class JobLine:
+    """One evaluated job with the record's display fields and every problem found with it."""
+
+    result: JobResult
+    title: str = ""
+    holder: str = ""
+    holder_name: str = ""
+    rater_names: Mapping[str, str] = field(default_factory=dict)
+    problems: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class JobReport:
+    """A whole ``jobeval`` run: the policy id, the data file, the jobs, problems of the file itself."""
+
+    policy: str
+    data: str
+    jobs: tuple[JobLine, ...]
+    file_problems: tuple[Problem, ...] = ()
+
+    def all_problems(self) -> list[Problem]:
+        """Every problem, job by job in file order, then those of the file."""
+        found = [(line.result.job, d) for line in self.jobs for d in line.problems]
+        return found + list(self.file_problems)
+
+
+def format_problem(subject: str, d: Diagnostic) -> str:
+    """``file:line:col: <subject>: error [rule] message`` and an indented suggestion."""
+    text = f"{d.location}: {subject}: {d.severity.value} [{d.rule}] {d.message}"
+    return text + (f"\n  suggestion: {d.suggestion}" if d.suggestion else "")
+
+
+def problem_dict(subject: str, d: Diagnostic) -> dict[str, object]:
+    return {"subject": subject, **d.to_dict()}
+
+
+def cell(value: Any) -> str:
+    """A value as report text: exact Decimal text, empty for ``None``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals as strings (exact), containers walked; everything else as it is."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _committee_cell(line: JobLine) -> str:
+    result = line.result
+    if result.adjustment is None:
+        return ""
+    outcome = result.adjustment_outcome
+    verdict = "stands" if outcome is not None and outcome.stands else "does not stand"
+    return f"{result.adjustment.committee} -> {result.adjustment.grade}: {verdict}"
+
+
+def _holder(line: JobLine) -> str:
+    return f"{line.holder} {line.holder_name}".strip()
+
+
+def _summary(report: JobReport) -> str:
+    headers = ["job", "title", "family", "holder", "total", "rounded", "proposed", "final", "committee"]
+    rows = [
+        [
+            line.result.job,
+            line.title,
+            line.result.family,
+            _holder(line),
+            cell(line.result.total),
+            cell(line.result.rounded),
+            cell(line.result.proposed_grade),
+            cell(line.result.final_grade),
+            _committee_cell(line),
+        ]
+        for line in report.jobs
+    ]
+    numeric = [False, False, False, False, True, True, False, False, False]
+    return render_table(headers, rows, numeric)
+
+
+def _job_text(line: JobLine) -> list[str]:
+    result = line.result
+    title = f" {line.title}" if line.title else ""
+    out = [f"job {result.job}{title} (family {result.family}, point table {result.table or '-'})"]
+    if result.raters:
+        rows = [
+            [r.rater, line.rater_names.get(r.rater, ""), r.group, cell(r.points) or "left out"]
+            for r in result.raters
+        ]
+        table = render_table(["rater", "name", "group", "points"], rows, [False, False, False, True])
+        out += ["  " + row for row in table.splitlines()]
+    out += ["  explanation:"] + [f"    {t}" for t in result.trace]
+    if result.adjustment is not None:
+        adj = result.adjustment
+        note = f" ({adj.note})" if adj.note else ""
+        out.append(f"  committee {adj.committee}: {result.proposed_grade} -> {adj.grade} requested{note}")
+        reasons = result.adjustment_outcome.reasons if result.adjustment_outcome else []
+        out += [f"    {reason}" for reason in reasons]
+        out.append(f"    final grade {cell(result.final_grade) or '-'}")
+    if line.problems:
+        out.append("  problems:")
+        out += ["    " + format_problem(result.job, d).replace("\n", "\n    ") for d in line.problems]
+    return out
+
+
+def render_text(report: JobReport) -> str:
+    """A summary table, then each job's raters, explanation, committee decision and problems."""
+    troubled = sum(1 for line in report.jobs if line.problems)
+    jobs = f"{len(report.jobs)} job{'s' if len(report.jobs) != 1 else ''}"
+    head = f"policy {report.policy}: {jobs} from {report.data}, {troubled} with problems\n\n"
+    parts = [head + _summary(report)]
+    parts += ["\n".join(_job_text(line)) + "\n" for line in report.jobs]
+    if report.file_problems:
+        parts.append(
+            "problems of the file:\n"
+            + "".join(f"  {format_problem(s, d)}\n" for s, d in report.file_problems)
+        )
+    return "\n".join(parts)
+
+
+def job_dict(line: JobLine) -> dict[str, Any]:
+    """Everything about one job, JSON-ready."""
+    r = line.result
+    committee = None
+    if r.adjustment is not None:
+        outcome = r.adjustment_outcome
+        committee = {
+            "committee": r.adjustment.committee,
+            "requested_grade": r.adjustment.grade,
+            "note": r.adjustment.note,
+            "meeting": jsonable(r.adjustment.meeting),
+            "opened": outcome.opened if outcome else None,
+            "decided": outcome.decided if outcome else None,
+            "stands": outcome.stands if outcome else None,
+            "reasons": list(outcome.reasons) if outcome else [],
+        }
+    return {
+        "job": r.job,
+        "title": line.title,
+        "family": r.family,
+        "holder": line.holder,
+        "holder_name": line.holder_name,
+        "table": r.table,
+        "raters": [
+            {
+                "rater": s.rater,
+                "name": line.rater_names.get(s.rater, ""),
+                "group": s.group,
+                "points": jsonable(s.points),
+                "detail": s.detail,
+            }
+            for s in r.raters
+        ],
+        "groups": [
+            {
+                "group": g.group,
+                "weight": jsonable(g.weight),
+                "expected": g.expected,
+                "counted": g.counted,
+                "mean": jsonable(g.mean),
+                "contribution": jsonable(g.contribution),
+            }
+            for g in r.groups
+        ],
+        "total": jsonable(r.total),
+        "rounded": jsonable(r.rounded),
+        "proposed_grade": r.proposed_grade,
+        "final_grade": r.final_grade,
+        "committee": committee,
+        "problems": [problem_dict(r.job, d) for d in line.problems],
+        "trace": list(r.trace),
+    }
+
+
+def render_json(report: JobReport) -> str:
+    payload = {
+        "policy": report.policy,
+        "data": report.data,
+        "jobs": [job_dict(line) for line in report.jobs],
+        "problems": [problem_dict(s, d) for s, d in report.all_problems()],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def _group_ids(report: JobReport) -> list[str]:
+    ids: list[str] = []
+    for line in report.jobs:
+        ids += [g.group for g in line.result.groups if g.group not in ids]
+    return ids
+
+
+def render_csv(report: JobReport) -> str:
+    """One row per job; a mean column per rater group found in any job."""
+    groups = _group_ids(report)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "job",
+            "title",
+            "family",
+            "holder",
+            "table",
+            *(f"mean_{g}" for g in groups),
+            "total",
+            "rounded",
+            "proposed_grade",
+            "final_grade",
+            "committee",
+            "committee_stands",
+            "problems",
+        ]
+    )
+    for line in report.jobs:
+        r = line.result
+        means = {g.group: g.mean for g in r.groups}
+        outcome = r.adjustment_outcome
+        writer.writerow(
+            [
+                r.job,
+                line.title,
+                r.family,
+                line.holder,
+                r.table or "",
+                *(cell(means.get(g)) for g in groups),
+                cell(r.total),
+                cell(r.rounded),
+                cell(r.proposed_grade),
+                cell(r.final_grade),
+                r.adjustment.committee if r.adjustment else "",
+                cell(outcome.stands) if outcome else "",
+                len(line.problems),
+            ]
+        )
+    return buffer.getvalue()
+
+
+RENDERERS: dict[str, Callable[[JobReport], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "csv": render_csv,
+}
