@@ -25,7 +25,7 @@ MINIMAL = CASES / "valid" / "minimal"
 OWN = sorted(
     p
     for p in (CASES / "invalid").iterdir()
-    if (p / "expected.txt").exists() and not p.name.startswith(("yaml-", "schema-"))
+    if (p / "expected.txt").exists() and not p.name.startswith(("yaml-", "schema-", "policy-"))
 )
 
 
