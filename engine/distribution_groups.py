@@ -93,7 +93,7 @@ def _missing_fields(
                 break
     return [
         DistributionProblem(
-            "distribution.missing_field",
+            "distribution-missing-field",
             f"no field '{name}' (needed to {'group' if name in rule.group_by else 'break ties'})",
             tuple(sorted(ids)),
         )
@@ -148,7 +148,7 @@ def _too_small(rule: DistributionRule, key: RawKey, pool: Pool, where: str) -> D
     )
     if pool.origins:
         text += "; merged from " + ", ".join(describe_key(labelled(rule, k)) for k in pool.origins)
-    rule_id = "distribution.unknown_org" if "not in the org tree" in where else "distribution.group_too_small"
+    rule_id = "distribution-unknown-org" if "not in the org tree" in where else "distribution-group-too-small"
     return DistributionProblem(rule_id, text, tuple(sorted(c.id for c in pool.members)), labelled(rule, key))
 
 

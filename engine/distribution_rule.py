@@ -158,26 +158,26 @@ def check_distribution(
 
     known = set(scale_codes)
     if not scale_codes:
-        report(("scale",), "distribution.scale", f"distribution '{name}': its scale has no level codes")
+        report(("scale",), "distribution-scale", f"distribution '{name}': its scale has no level codes")
     quota_items = list(_quota_items(spec))
     for code, _ in quota_items:
         if known and code not in known:
             report(
                 ("quotas", code),
-                "distribution.unknown_grade",
+                "distribution-unknown-grade",
                 f"distribution '{name}': quota for '{code}', which is not a code of its scale",
                 f"use one of {', '.join(scale_codes)}",
             )
     total = sum((Decimal(v) for _, v in quota_items), Decimal(0))
     if total != HUNDRED:
         report(
-            ("quotas",), "distribution.quota_sum", f"distribution '{name}': quotas add up to {total}, not 100"
+            ("quotas",), "distribution-quota-sum", f"distribution '{name}': quotas add up to {total}, not 100"
         )
     for code, _ in _items(spec.get("tolerance")):
         if code not in dict(quota_items):
             report(
                 ("tolerance", code),
-                "distribution.unknown_grade",
+                "distribution-unknown-grade",
                 f"distribution '{name}': tolerance for '{code}', which has no quota",
             )
     _check_choice(spec, "quota_rounding", QUOTA_METHODS, report, name)
@@ -191,7 +191,7 @@ def _check_choice(spec: Mapping[str, Any], key: str, allowed: Sequence[str], rep
     if key in spec and spec[key] not in allowed:
         report(
             (key,),
-            "distribution.option",
+            "distribution-option",
             f"distribution '{name}': {key} is '{spec[key]}'",
             f"use one of {', '.join(allowed)}",
         )
@@ -208,14 +208,14 @@ def _check_merge(spec: Mapping[str, Any], report: Any, name: str) -> None:
         if key not in group_by:
             report(
                 ("merge", "keep", i),
-                "distribution.merge_keys",
+                "distribution-merge-keys",
                 f"distribution '{name}': merge keeps '{key}', which is not a group_by key",
             )
     moving = [k for k in group_by if k not in keep]
     if len(moving) != 1:
         report(
             ("merge",),
-            "distribution.merge_keys",
+            "distribution-merge-keys",
             f"distribution '{name}': merging needs exactly one group_by key that is not kept "
             f"(the organisation); found {len(moving)}",
             "list every group_by key but the organisation under merge.keep",

@@ -51,7 +51,7 @@ class Calendar:
             path = "$.workflows.calendar.weekend"
             problem = Diagnostic(
                 Location("<policy>", 0, 0, path),
-                "workflow.calendar",
+                "workflow-calendar",
                 "the calendar has no working day: every day of the week is weekend",
             )
             raise PolicyInvalid([problem])
@@ -132,7 +132,7 @@ def objection_deadline(notice: date, policy: Mapping[str, Any]) -> date:
     if spec is None:
         where = Location("<policy>", 0, 0, "$.workflows.objections")
         raise PolicyInvalid(
-            [Diagnostic(where, "objection.not_declared", "the policy declares no objections")]
+            [Diagnostic(where, "objection-not-declared", "the policy declares no objections")]
         )
     return Calendar.from_policy(policy).add_working_days(notice, int(spec["window"]["working_days"]))
 
@@ -148,13 +148,13 @@ def check_objection(
     spec = _objections(policy)
     who = record.employee
     if spec is None:
-        return [WorkflowProblem("objection.not_declared", "the policy declares no objections", who)]
+        return [WorkflowProblem("objection-not-declared", "the policy declares no objections", who)]
     problems: list[WorkflowProblem] = []
     periods = [str(p) for p in spec.get("periods") or ()]
     if periods and record.period not in periods:
         problems.append(
             WorkflowProblem(
-                "objection.period",
+                "objection-period",
                 f"results of period '{record.period}' cannot be objected to (allowed: {', '.join(periods)})",
                 who,
             )
@@ -164,7 +164,7 @@ def check_objection(
     if per_indicator and not record.indicators:
         problems.append(
             WorkflowProblem(
-                "objection.no_indicator",
+                "objection-no-indicator",
                 "objections are made per indicator: name the indicators objected to",
                 who,
             )
@@ -189,7 +189,7 @@ def _timing(record: Objection, policy: Mapping[str, Any], spec: Mapping[str, Any
     if record.filed < record.notice:
         return [
             WorkflowProblem(
-                "objection.early",
+                "objection-early",
                 f"objection filed {record.filed}, before the notice of {record.notice}",
                 who,
             )
@@ -202,7 +202,7 @@ def _timing(record: Objection, policy: Mapping[str, Any], spec: Mapping[str, Any
     plural = "" if late == 1 else "s"
     return [
         WorkflowProblem(
-            "objection.late",
+            "objection-late",
             f"objection filed {record.filed}, after the deadline {deadline} ({days} working days from "
             f"the day after the notice of {record.notice}): {late} working day{plural} late",
             who,
@@ -221,7 +221,7 @@ def _round_order(
         declared = ", ".join(map(str, rounds))
         return [
             WorkflowProblem(
-                "objection.round", f"round {record.round} is not declared (rounds: {declared})", who
+                "objection-round", f"round {record.round} is not declared (rounds: {declared})", who
             )
         ]
     before = [r for r in earlier if r.period == record.period and r.filed <= record.filed]
@@ -237,13 +237,13 @@ def _round_order(
         if any(covers(r, record.round) for r in before):
             problems.append(
                 WorkflowProblem(
-                    "objection.duplicate", f"round {record.round}{on} was already filed", who, indicator
+                    "objection-duplicate", f"round {record.round}{on} was already filed", who, indicator
                 )
             )
         if previous is not None and not any(covers(r, previous) for r in before):
             problems.append(
                 WorkflowProblem(
-                    "objection.round_order",
+                    "objection-round-order",
                     f"round {record.round}{on} without an earlier round {previous}",
                     who,
                     indicator,

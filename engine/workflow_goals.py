@@ -107,7 +107,7 @@ def _reason_and_window(change: GoalChange, spec: Mapping[str, Any]) -> list[Work
     if reasons and change.reason not in reasons:
         problems.append(
             WorkflowProblem(
-                "goal_change.reason",
+                "goal-change-reason",
                 f"'{change.reason}' is not an allowed reason (allowed: {', '.join(reasons)})",
                 who,
             )
@@ -120,7 +120,7 @@ def _reason_and_window(change: GoalChange, spec: Mapping[str, Any]) -> list[Work
         phases = ", ".join(windows)
         problems.append(
             WorkflowProblem(
-                "goal_change.phase",
+                "goal-change-phase",
                 f"phase '{change.phase}' is not a declared window (windows: {phases})",
                 who,
             )
@@ -128,14 +128,14 @@ def _reason_and_window(change: GoalChange, spec: Mapping[str, Any]) -> list[Work
         return problems
     if not window.get("allowed", False):
         problems.append(
-            WorkflowProblem("goal_change.closed", f"goals cannot be changed in phase '{change.phase}'", who)
+            WorkflowProblem("goal-change-closed", f"goals cannot be changed in phase '{change.phase}'", who)
         )
         return problems
     only = [str(r) for r in window.get("reasons") or ()]
     if only and change.reason not in only:
         problems.append(
             WorkflowProblem(
-                "goal_change.reason_in_phase",
+                "goal-change-reason-in-phase",
                 f"in phase '{change.phase}' only these reasons allow a change: {', '.join(only)}",
                 who,
             )
@@ -163,7 +163,7 @@ def _batch(
     prior = others[0]
     where = f"in batch '{prior.batch}'" if prior.batch else "without a batch id"
     message = f"phase '{change.phase}' takes all changes in one batch; an earlier change was made {where}"
-    return [WorkflowProblem("goal_change.batch", message, change.employee)]
+    return [WorkflowProblem("goal-change-batch", message, change.employee)]
 
 
 def _replacements(change: GoalChange) -> list[WorkflowProblem]:
@@ -172,7 +172,7 @@ def _replacements(change: GoalChange) -> list[WorkflowProblem]:
     replaced = {line.replaces for line in change.after if line.id not in before_ids and line.replaces}
     return [
         WorkflowProblem(
-            "goal_change.no_replacement",
+            "goal-change-no-replacement",
             f"indicator {line.id} is removed without a replacement (a new line with replaces: {line.id})",
             change.employee,
             line.id,
@@ -193,7 +193,7 @@ def _weights(change: GoalChange, policy: Mapping[str, Any]) -> list[WorkflowProb
         sums[scope] = sums.get(scope, Decimal(0)) + line.weight
     return [
         WorkflowProblem(
-            "goal_change.weights",
+            "goal-change-weights",
             f"weights{'' if scope is None else f' of category {scope}'} add up to {value} after the change, "
             f"not {total}",
             change.employee,

@@ -218,7 +218,7 @@ def test_small_group_is_not_graded(tmp_path: Path) -> None:
     code, echo = calibrate(data)
     assert "III        3        +-0         4      4  no\n" in echo.stdout
     assert (
-        "not graded [distribution.group_too_small]: group (org=lone, role_grade=K4) has 1 member, fewer than "
+        "not graded [distribution-group-too-small]: group (org=lone, role_grade=K4) has 1 member, fewer than "
         "the minimum 5, even at the top of the org tree (C10)"
     ) in echo.stdout
     assert code == 1

@@ -244,7 +244,7 @@ def test_group_too_small_even_at_the_top_is_reported_not_graded() -> None:
     result = distribute(compile_distribution(spec(), CODES), people, TREE)
     assert result.groups == ()
     (problem,) = result.problems
-    assert problem.rule == "distribution.group_too_small"
+    assert problem.rule == "distribution-group-too-small"
     assert problem.members == ("b1", "h1", "h2")
     assert problem.message == (
         "group (org=hq, role_grade=K4) has 3 members, fewer than the minimum 5, even at the top of "
@@ -260,7 +260,7 @@ def test_group_too_small_even_at_the_top_is_reported_not_graded() -> None:
 def test_org_missing_from_tree_is_reported() -> None:
     result = distribute(compile_distribution(spec(), CODES), [person("x", "1", org="lab")], TREE)
     (problem,) = result.problems
-    assert problem.rule == "distribution.unknown_org"
+    assert problem.rule == "distribution-unknown-org"
     assert problem.message == (
         "group (org=lab, role_grade=K3) has 1 member, fewer than the minimum 5, and org 'lab' is not "
         "in the org tree"
@@ -285,8 +285,8 @@ def test_missing_field_is_reported() -> None:
     ]
     result = distribute(rule, people)
     assert [(p.rule, p.message, p.members) for p in result.problems] == [
-        ("distribution.missing_field", "no field 'competency_score' (needed to break ties)", ("nocomp",)),
-        ("distribution.missing_field", "no field 'role_grade' (needed to group)", ("nogrp",)),
+        ("distribution-missing-field", "no field 'competency_score' (needed to break ties)", ("nocomp",)),
+        ("distribution-missing-field", "no field 'role_grade' (needed to group)", ("nogrp",)),
     ]
     # A group of one: 1 x (10,20,40,20,10) % -> floors all 0, remainders .1 .2 .4 .2 .1:
     # the single seat goes to the largest remainder, III.
@@ -333,32 +333,32 @@ def test_policy_problems_are_collected() -> None:
         compile_distribution(bad, CODES, name="performance")
     assert [(d.rule, d.location.path, d.message) for d in caught.value.diagnostics] == [
         (
-            "distribution.unknown_grade",
+            "distribution-unknown-grade",
             "$.distributions.performance.quotas.X",
             "distribution 'performance': quota for 'X', which is not a code of its scale",
         ),
         (
-            "distribution.quota_sum",
+            "distribution-quota-sum",
             "$.distributions.performance.quotas",
             "distribution 'performance': quotas add up to 90, not 100",
         ),
         (
-            "distribution.unknown_grade",
+            "distribution-unknown-grade",
             "$.distributions.performance.tolerance.Y",
             "distribution 'performance': tolerance for 'Y', which has no quota",
         ),
         (
-            "distribution.option",
+            "distribution-option",
             "$.distributions.performance.quota_rounding",
             "distribution 'performance': quota_rounding is 'nearest'",
         ),
         (
-            "distribution.merge_keys",
+            "distribution-merge-keys",
             "$.distributions.performance.merge.keep[0]",
             "distribution 'performance': merge keeps 'team', which is not a group_by key",
         ),
         (
-            "distribution.merge_keys",
+            "distribution-merge-keys",
             "$.distributions.performance.merge",
             "distribution 'performance': merging needs exactly one group_by key that is not kept "
             "(the organisation); found 2",

@@ -77,7 +77,7 @@ def test_calendar_without_any_working_day_is_rejected() -> None:
 
 
 def test_no_objection_window_declared() -> None:
-    with pytest.raises(PolicyInvalid, match=r"\[objection.not_declared\] the policy declares no objections"):
+    with pytest.raises(PolicyInvalid, match=r"\[objection-not-declared\] the policy declares no objections"):
         objection_deadline(NOTICE, {"workflows": {}})
 
 
@@ -95,7 +95,7 @@ def test_objection_one_working_day_late_across_weekend_and_holiday() -> None:
     problems = check_objection(objection(date(2026, 2, 25)), POLICY)
     assert [(p.rule, p.employee, p.message) for p in problems] == [
         (
-            "objection.late",
+            "objection-late",
             "e1",
             "objection filed 2026-02-25, after the deadline 2026-02-24 (5 working days from the day "
             "after the notice of 2026-02-12): 1 working day late",
@@ -110,8 +110,8 @@ def test_objection_on_the_deadline_is_in_time() -> None:
 def test_objection_needs_indicators_and_a_declared_period() -> None:
     problems = check_objection(objection(date(2026, 2, 13), indicators=(), period="q3"), POLICY)
     assert [(p.rule, p.message) for p in problems] == [
-        ("objection.period", "results of period 'q3' cannot be objected to (allowed: midterm, final)"),
-        ("objection.no_indicator", "objections are made per indicator: name the indicators objected to"),
+        ("objection-period", "results of period 'q3' cannot be objected to (allowed: midterm, final)"),
+        ("objection-no-indicator", "objections are made per indicator: name the indicators objected to"),
     ]
 
 
@@ -126,14 +126,14 @@ def test_round_two_only_after_round_one_per_indicator() -> None:
     problems = check_objection(second, POLICY, [first])
     # kpi_1 went through round 1; kpi_2 did not.
     assert [(p.rule, p.indicator, p.message) for p in problems] == [
-        ("objection.round_order", "kpi_2", "round 2 on indicator kpi_2 without an earlier round 1"),
+        ("objection-round-order", "kpi_2", "round 2 on indicator kpi_2 without an earlier round 1"),
     ]
     # No earlier record at all: round 2 on kpi_1 is out of order.
     alone = check_objection(objection(date(2026, 2, 19), 2), POLICY)
-    assert [(p.rule, p.indicator) for p in alone] == [("objection.round_order", "kpi_1")]
+    assert [(p.rule, p.indicator) for p in alone] == [("objection-round-order", "kpi_1")]
     # A round 1 filed on another period does not open round 2 here.
     other = objection(date(2026, 2, 13), 1, period="midterm")
-    assert [p.rule for p in check_objection(second, POLICY, [other, first])] == ["objection.round_order"]
+    assert [p.rule for p in check_objection(second, POLICY, [other, first])] == ["objection-round-order"]
 
 
 def test_undeclared_round_and_duplicates() -> None:
@@ -141,7 +141,7 @@ def test_undeclared_round_and_duplicates() -> None:
     assert [p.message for p in problems] == ["round 3 is not declared (rounds: 1, 2)"]
     records = [objection(date(2026, 2, 13)), objection(date(2026, 2, 19))]
     assert [(p.rule, p.message) for p in check_objections(records, POLICY)] == [
-        ("objection.duplicate", "round 1 on indicator kpi_1 was already filed"),
+        ("objection-duplicate", "round 1 on indicator kpi_1 was already filed"),
     ]
 
 
@@ -185,7 +185,7 @@ RETARGETED = (GoalLine("kpi_1", Decimal(40), Decimal(80)), SHEET[1], SHEET[2])
 def test_change_before_midterm_rejected() -> None:
     problems = check_goal_change(change("before_midterm", RETARGETED, "uncontrollable"), POLICY)
     assert [(p.rule, p.employee, p.message) for p in problems] == [
-        ("goal_change.closed", "e1", "goals cannot be changed in phase 'before_midterm'"),
+        ("goal-change-closed", "e1", "goals cannot be changed in phase 'before_midterm'"),
     ]
 
 
@@ -208,7 +208,7 @@ def test_after_midterm_only_listed_reasons() -> None:
     problems = check_goal_change(change("after_midterm", RETARGETED, "reorganisation"), POLICY)
     assert [(p.rule, p.message) for p in problems] == [
         (
-            "goal_change.reason_in_phase",
+            "goal-change-reason-in-phase",
             "in phase 'after_midterm' only these reasons allow a change: uncontrollable",
         ),
     ]
@@ -229,7 +229,7 @@ def test_removal_without_replacement_rejected() -> None:
     problems = check_goal_change(change("at_midterm", after), POLICY)
     assert [(p.rule, p.indicator, p.message) for p in problems] == [
         (
-            "goal_change.no_replacement",
+            "goal-change-no-replacement",
             "kpi_2",
             "indicator kpi_2 is removed without a replacement (a new line with replaces: kpi_2)",
         ),
@@ -241,7 +241,7 @@ def test_weights_must_be_rebalanced() -> None:
     after = (SHEET[0], GoalLine("kpi_3", Decimal(20), replaces="kpi_2"), SHEET[2])
     problems = check_goal_change(change("at_midterm", after), POLICY)
     assert [(p.rule, p.message) for p in problems] == [
-        ("goal_change.weights", "weights add up to 90 after the change, not 100"),
+        ("goal-change-weights", "weights add up to 90 after the change, not 100"),
     ]
 
 
