@@ -321,6 +321,8 @@ class _Builder:
             value = event.value
         else:
             value = self._tagged(event.tag, event.value, mark, path)
+        if event.style and slot.record and not slot.is_key:
+            self.source.styles[slot.path] = event.style
         if event.anchor:
             self.anchors[event.anchor] = _Anchor(value, 1, 0, True)
         self._complete(value, 0, slot, mark, event.value)

@@ -32,12 +32,15 @@ class SourceMap:
     """Line and column (1-based) of every node of one loaded file.
 
     ``values`` marks where a node's value starts; ``keys`` marks where the key of a mapping
-    entry starts (used for unknown-key and duplicate-key reports).
+    entry starts (used for unknown-key and duplicate-key reports). ``styles`` holds the style
+    of every scalar that is not plain: ``'`` or ``"`` (quoted: the text starts one column after
+    the mark), ``|`` or ``>`` (block: the text starts on a later line).
     """
 
     file: str
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    styles: dict[Path, str] = field(default_factory=dict)
 
     def locate(self, path: Path, *, key: bool = False) -> Location:
         """The location of ``path``, or of its nearest ancestor that has one."""

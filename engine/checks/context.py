@@ -21,7 +21,6 @@ class CheckContext:
     data: Mapping[str, Any]
     source: SourceMap
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    _lines: list[str] | None = field(default=None, repr=False)
 
     def report(
         self,
@@ -37,33 +36,21 @@ class CheckContext:
         """Collect one diagnostic located at ``path`` (its key with ``key``; ``offset`` into a string)."""
         location = self.source.locate(path, key=key)
         if offset is not None and not key and path in self.source.values:
-            col = self._offset_column(location.line, location.col, offset)
+            col = self._offset_column(path, location.col, offset)
             location = Location(location.file, location.line, col, location.path)
         self.diagnostics.append(Diagnostic(location, rule, message, suggestion, severity))
 
-    def _offset_column(self, line: int, col: int, offset: int) -> int:
-        """The column of character ``offset`` of the string whose node starts at ``line:col``.
+    def _offset_column(self, path: Path, col: int, offset: int) -> int:
+        """The column of character ``offset`` of the string at ``path`` starting at ``col``.
 
         The source map marks where the YAML node starts, which for a quoted scalar is the
-        quote itself, so the text starts one further. A string that goes on over several
-        lines (folded or block scalar) cannot be mapped by a single offset: its start is used.
+        quote itself, so the text starts one further. (A folded or block string spread over
+        several lines cannot be mapped by one offset on one line; its start is used then.)
         """
-        if self._lines is None:
-            self._lines = _read_lines(self.source.file)
-        if not 0 < line <= len(self._lines):
-            return col + offset
-        text = self._lines[line - 1]
-        start = col + 1 if col - 1 < len(text) and text[col - 1] in "'\"" else col
-        return start + offset if start + offset <= len(text) else col
-
-
-def _read_lines(file: str) -> list[str]:
-    """The source file's lines, or none when it cannot be read (then no quote adjustment)."""
-    try:
-        with open(file, encoding="utf-8-sig") as handle:
-            return handle.read().splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
+        style = self.source.styles.get(path)
+        if style in ("|", ">"):
+            return col
+        return col + offset + (1 if style in ("'", '"') else 0)
 
 
 def mapping(value: Any) -> Mapping[str, Any]:
