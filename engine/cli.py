@@ -148,6 +148,19 @@ def pay(policy: str, data: str, fmt: str, output: str | None, base_rate: str | N
     run_guarded(lambda: run_pay(policy, data, fmt, output, click.echo, base_rate))
 
 
+@cli.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False))
+@FORMAT_OPTION
+@OUTPUT_OPTION
+@click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
+def workflow(policy: str, data: str, fmt: str, output: str | None, today: str | None) -> None:
+    """Objection deadlines; objection and goal-change records in DATA checked against POLICY."""
+    from engine.commands.workflow import run_workflow
+
+    run_guarded(lambda: run_workflow(policy, data, fmt, output, click.echo, today))
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="hrpolicy")

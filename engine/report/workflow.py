@@ -1,0 +1,319 @@
+"""Reports of ``hrpolicy workflow`` in a registry: ``text`` (objection deadlines written out,
+goal changes accepted or not, the mid-term targets), ``json`` (everything) and ``csv`` (one row
+per record).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from engine.errors import Diagnostic
+from engine.report.jobeval import Problem, cell, format_problem, problem_dict
+from engine.report.table import render_table
+from engine.workflow_goals import GoalLine
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """An objection window: N working days after the notice, and the days the count skipped."""
+
+    notice: date
+    working_days: int
+    deadline: date
+    skipped: tuple[tuple[date, str], ...] = ()  # (day, "weekend" or "holiday"), in order
+
+
+@dataclass(frozen=True)
+class ObjectionLine:
+    """One notice (no objection filed yet: ``filed`` is None) or one objection, with its status."""
+
+    kind: str  # "notice" or "objection"
+    employee: str
+    name: str
+    period: str
+    round: int
+    handler: str
+    deadline: Deadline
+    filed: date | None = None
+    indicators: tuple[str, ...] = ()
+    status: str = ""
+    problems: tuple[Diagnostic, ...] = ()
+    working_days_late: int | None = None  # 0 when filed in time; None for a notice
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One goal change: what it changed, accepted when it has no problem."""
+
+    employee: str
+    name: str
+    phase: str
+    reason: str
+    batch: str | None
+    made_on: date | None
+    changes: tuple[str, ...]
+    problems: tuple[Diagnostic, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class TargetSheet:
+    """The goal lines one employee's mid-term check scores against, and where they come from."""
+
+    employee: str
+    name: str
+    source: str
+    lines: tuple[GoalLine, ...]
+
+
+@dataclass(frozen=True)
+class WorkflowReport:
+    """A whole ``workflow`` run."""
+
+    policy: str
+    data: str
+    today: date | None
+    notices: tuple[ObjectionLine, ...]
+    objections: tuple[ObjectionLine, ...]
+    changes: tuple[ChangeLine, ...]
+    targets: tuple[TargetSheet, ...]
+    file_problems: tuple[Problem, ...] = ()
+
+    def all_problems(self) -> list[Problem]:
+        """Every problem: objections, goal changes (file order within each), then the file's."""
+        found: list[Problem] = []
+        for line in (*self.notices, *self.objections):
+            found += [(line.employee, d) for d in line.problems]
+        for change in self.changes:
+            found += [(change.employee, d) for d in change.problems]
+        return found + list(self.file_problems)
+
+
+def day_text(day: date) -> str:
+    """``Thu 2026-02-12``: the weekday spelled out so a reader can check the count."""
+    return f"{DAY_NAMES[day.weekday()]} {day.isoformat()}"
+
+
+def _short(day: date, month: bool = True) -> str:
+    text = f"{DAY_NAMES[day.weekday()]} {day.day}"
+    return f"{text} {MONTH_NAMES[day.month - 1]}" if month else text
+
+
+def _runs(skipped: Sequence[tuple[date, str]]) -> list[tuple[str, date, date]]:
+    """Consecutive skipped days of one kind merged: (kind, first, last)."""
+    runs: list[tuple[str, date, date]] = []
+    for day, kind in skipped:
+        if runs and runs[-1][0] == kind and (day - runs[-1][2]).days == 1:
+            runs[-1] = (kind, runs[-1][1], day)
+        else:
+            runs.append((kind, day, day))
+    return runs
+
+
+def _run_text(kind: str, first: date, last: date) -> str:
+    if first == last:
+        return f"{kind} {_short(first)}"
+    same_month = (first.year, first.month) == (last.year, last.month)
+    plural = "s" if kind == "holiday" else ""
+    return f"{kind}{plural} {_short(first, month=not same_month)}-{_short(last)}"
+
+
+def deadline_text(d: Deadline) -> str:
+    """The convention written out, e.g. ``5 working days after Wed 2027-02-03 (skipping weekend
+    Sat 6-Sun 7 Feb, holidays Mon 8-Tue 9 Feb) = Fri 2027-02-12``."""
+    runs = _runs(d.skipped)
+    skipping = ", ".join(_run_text(*run) for run in runs) if runs else "no day skipped"
+    if runs:
+        skipping = "skipping " + skipping
+    unit = "working day" if d.working_days == 1 else "working days"
+    return f"{d.working_days} {unit} after {day_text(d.notice)} ({skipping}) = {day_text(d.deadline)}"
+
+
+def _who(employee: str, name: str) -> str:
+    return f"{employee} {name}".strip()
+
+
+def _objection_rows(lines: Sequence[ObjectionLine]) -> str:
+    headers = ["employee", "period", "round", "notice", "deadline", "filed", "status"]
+    rows = [
+        [
+            _who(o.employee, o.name),
+            o.period,
+            str(o.round),
+            day_text(o.deadline.notice),
+            day_text(o.deadline.deadline),
+            day_text(o.filed) if o.filed else "-",
+            o.status or "-",
+        ]
+        for o in lines
+    ]
+    return render_table(headers, rows, [False, False, True, False, False, False, False])
+
+
+def _problem_lines(subject: str, problems: Sequence[Diagnostic], indent: str) -> list[str]:
+    if not problems:
+        return []
+    return [f"{indent}problems:"] + [
+        f"{indent}  " + format_problem(subject, d).replace("\n", f"\n{indent}  ") for d in problems
+    ]
+
+
+def _objection_text(o: ObjectionLine) -> list[str]:
+    indicators = f", indicators {', '.join(o.indicators)}" if o.indicators else ""
+    out = [f"{o.kind} {_who(o.employee, o.name)}: {o.period}, round {o.round} ({o.handler}){indicators}"]
+    out.append(f"  deadline: {deadline_text(o.deadline)}")
+    if o.filed is not None:
+        out.append(f"  filed {day_text(o.filed)}: {o.status}")
+    elif o.status:
+        out.append(f"  {o.status}")
+    return out + _problem_lines(o.employee, o.problems, "  ")
+
+
+def _change_text(c: ChangeLine) -> list[str]:
+    batch = f", batch '{c.batch}'" if c.batch else ""
+    made = f" on {day_text(c.made_on)}" if c.made_on else ""
+    verdict = "accepted" if c.accepted else "rejected"
+    out = [
+        f"goal change {_who(c.employee, c.name)}{made}: phase {c.phase}, reason {c.reason}{batch}: {verdict}"
+    ]
+    out += [f"  {line}" for line in c.changes]
+    return out + _problem_lines(c.employee, c.problems, "  ")
+
+
+def _targets_text(sheet: TargetSheet) -> list[str]:
+    out = [f"mid-term targets of {_who(sheet.employee, sheet.name)} ({sheet.source}):"]
+    rows = [[g.id, cell(g.category), cell(g.weight), cell(g.target) or "-"] for g in sheet.lines]
+    table = render_table(["indicator", "category", "weight", "target"], rows, [False, False, True, True])
+    return out + ["  " + row for row in table.splitlines()]
+
+
+def render_text(report: WorkflowReport) -> str:
+    """Deadlines table and each notice/objection explained; each goal change; mid-term targets."""
+    today = f" (today {day_text(report.today)})" if report.today else ""
+    parts = [f"policy {report.policy}: workflow records from {report.data}{today}\n"]
+    windows = (*report.notices, *report.objections)
+    if windows:
+        troubled = sum(1 for o in windows if o.problems)
+        head = f"objection windows: {len(report.notices)} notices, {len(report.objections)} objections,"
+        parts.append(f"{head} {troubled} with problems\n" + _objection_rows(windows))
+        parts += ["\n".join(_objection_text(o)) + "\n" for o in windows]
+    if report.changes:
+        accepted = sum(1 for c in report.changes if c.accepted)
+        parts.append(f"goal changes: {len(report.changes)}, {accepted} accepted\n")
+        parts += ["\n".join(_change_text(c)) + "\n" for c in report.changes]
+    parts += ["\n".join(_targets_text(s)) + "\n" for s in report.targets]
+    if report.file_problems:
+        parts.append(
+            "problems of the file:\n"
+            + "".join(f"  {format_problem(s, d)}\n" for s, d in report.file_problems)
+        )
+    return "\n".join(parts)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _objection_dict(o: ObjectionLine) -> dict[str, Any]:
+    d = o.deadline
+    return {
+        "kind": o.kind,
+        "employee": o.employee,
+        "name": o.name,
+        "period": o.period,
+        "round": o.round,
+        "handler": o.handler,
+        "indicators": list(o.indicators),
+        "notice": d.notice.isoformat(),
+        "working_days": d.working_days,
+        "deadline": d.deadline.isoformat(),
+        "skipped": [{"date": day.isoformat(), "kind": kind} for day, kind in d.skipped],
+        "explanation": deadline_text(d),
+        "filed": _iso(o.filed),
+        "status": o.status,
+        "working_days_late": o.working_days_late,
+        "problems": [problem_dict(o.employee, p) for p in o.problems],
+    }
+
+
+def _line_dict(g: GoalLine) -> dict[str, Any]:
+    return {"id": g.id, "category": g.category, "weight": cell(g.weight), "target": cell(g.target) or None}
+
+
+def _change_dict(c: ChangeLine) -> dict[str, Any]:
+    return {
+        "employee": c.employee,
+        "name": c.name,
+        "phase": c.phase,
+        "reason": c.reason,
+        "batch": c.batch,
+        "made_on": _iso(c.made_on),
+        "accepted": c.accepted,
+        "changes": list(c.changes),
+        "problems": [problem_dict(c.employee, p) for p in c.problems],
+    }
+
+
+def render_json(report: WorkflowReport) -> str:
+    payload = {
+        "policy": report.policy,
+        "data": report.data,
+        "today": _iso(report.today),
+        "notices": [_objection_dict(o) for o in report.notices],
+        "objections": [_objection_dict(o) for o in report.objections],
+        "goal_changes": [_change_dict(c) for c in report.changes],
+        "midterm_targets": [
+            {
+                "employee": s.employee,
+                "name": s.name,
+                "source": s.source,
+                "lines": [_line_dict(g) for g in s.lines],
+            }
+            for s in report.targets
+        ],
+        "problems": [problem_dict(s, d) for s, d in report.all_problems()],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_HEADERS = (
+    "record", "employee", "name", "period", "round", "notice", "deadline", "filed",
+    "phase", "reason", "batch", "made_on", "status", "problems",
+)  # fmt: skip
+
+
+def render_csv(report: WorkflowReport) -> str:
+    """One row per notice, objection and goal change (columns that do not apply are empty)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_HEADERS)
+    for o in (*report.notices, *report.objections):
+        d = o.deadline
+        dates = [d.notice.isoformat(), d.deadline.isoformat(), _iso(o.filed) or ""]
+        writer.writerow(
+            [o.kind, o.employee, o.name, o.period, o.round, *dates, "", "", "", "", o.status, len(o.problems)]
+        )
+    for c in report.changes:
+        verdict = "accepted" if c.accepted else "rejected"
+        row = ["goal_change", c.employee, c.name, "", "", "", "", "", c.phase, c.reason, c.batch or ""]
+        writer.writerow([*row, _iso(c.made_on) or "", verdict, len(c.problems)])
+    return buffer.getvalue()
+
+
+RENDERERS: dict[str, Callable[[WorkflowReport], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "csv": render_csv,
+}
