@@ -10,20 +10,16 @@ import difflib
 import io
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from engine.chains_calibration import PopulationCalibration, calibrate_population
+from engine.commands.common import Echo, deliver, guard_output
 from engine.distribution_calibrate import CalibrationReport, GroupCalibration
 from engine.distribution_model import describe_key
 from engine.errors import UsageError
-from engine.io.atomic import write_atomic
-from engine.io.records import read_population
 from engine.report.results import format_problem
 from engine.report.table import render_table
 from engine.run import Engine
-
-Echo = Callable[..., None]
 
 
 def run_calibrate(
@@ -35,21 +31,13 @@ def run_calibrate(
     """
     if fmt not in RENDERERS:
         raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(RENDERERS)}")
-    if output is not None and Path(output).resolve() in (
-        Path(policy_path).resolve(),
-        Path(data_path).resolve(),
-    ):
-        raise UsageError(f"{output}: refusing to overwrite an input file")
+    guard_output(output, [policy_path, data_path])
     engine = Engine.from_file(policy_path)
     data = engine.source.data
     names = _distributions(data, distribution, policy_path)
-    population = read_population(data_path, data.get("inputs") or {}, scales=data.get("scales"))
+    population = engine.read(data_path)
     result = calibrate_population(engine, population, names)
-    text = RENDERERS[fmt](result)
-    if output:
-        write_atomic(output, text)
-    else:
-        echo(text, nl=False)
+    deliver(RENDERERS[fmt](result), output, echo)
     if result.ok:
         return 0
     echo(f"hrpolicy: calibration failed: {_summary(result)}", err=True)

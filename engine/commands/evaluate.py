@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable
 from pathlib import Path
 
+from engine.commands.common import Echo, deliver, guard_output
 from engine.errors import UsageError
-from engine.io.atomic import write_atomic
 from engine.report.results import RENDERERS, format_problem, render_explain, result_dict
 from engine.run import RunOutcome, run
-
-Echo = Callable[..., None]
-
-
-def _guard_output(output: str | None, inputs: list[str]) -> None:
-    if output is None:
-        return
-    target = Path(output).resolve()
-    if any(Path(p).resolve() == target for p in inputs):
-        raise UsageError(f"{output}: refusing to overwrite an input file")
 
 
 def _finish(outcome: RunOutcome, echo: Echo, fmt: str) -> int:
@@ -38,13 +27,9 @@ def _finish(outcome: RunOutcome, echo: Echo, fmt: str) -> int:
 
 def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Echo) -> int:
     """Evaluate ``data`` under ``policy``; print or write (atomically) the results."""
-    _guard_output(output, [policy, data])
+    guard_output(output, [policy, data])
     outcome = run(policy, data)
-    text = RENDERERS[fmt](outcome)
-    if output:
-        write_atomic(output, text)
-    else:
-        echo(text, nl=False)
+    deliver(RENDERERS[fmt](outcome), output, echo)
     return _finish(outcome, echo, fmt)
 
 

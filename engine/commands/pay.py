@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from engine.commands.jobeval import (
+from engine.commands.common import (
     Echo,
     deliver,
     finish,

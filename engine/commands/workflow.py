@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from engine.commands.jobeval import (
+from engine.commands.common import (
     Echo,
     deliver,
     finish,
