@@ -173,14 +173,29 @@ def check_objection(
     return problems
 
 
+def objection_histories(records: Sequence[Objection]) -> list[list[Objection]]:
+    """For each record (in the given order), the same employee's records that came before it.
+
+    "Before" is by period, filing date and round; the given order breaks ties.
+    """
+    order = sorted(
+        range(len(records)),
+        key=lambda i: (records[i].employee, records[i].period, records[i].filed, records[i].round, i),
+    )
+    rank = {index: position for position, index in enumerate(order)}
+    return [
+        [records[j] for j in order[: rank[i]] if records[j].employee == record.employee]
+        for i, record in enumerate(records)
+    ]
+
+
 def check_objections(records: Sequence[Objection], policy: Mapping[str, Any]) -> list[WorkflowProblem]:
-    """Check every record, each against the same employee's earlier ones (by filing date, round)."""
-    ordered = sorted(records, key=lambda r: (r.employee, r.period, r.filed, r.round))
-    problems: list[WorkflowProblem] = []
-    for i, record in enumerate(ordered):
-        earlier = [r for r in ordered[:i] if r.employee == record.employee]
-        problems += check_objection(record, policy, earlier)
-    return problems
+    """Check every record against the same employee's earlier ones; problems in record order."""
+    return [
+        problem
+        for record, earlier in zip(records, objection_histories(records), strict=True)
+        for problem in check_objection(record, policy, earlier)
+    ]
 
 
 def _timing(record: Objection, policy: Mapping[str, Any], spec: Mapping[str, Any]) -> list[WorkflowProblem]:

@@ -42,7 +42,14 @@ from engine.report.workflow import (
     day_text,
 )
 from engine.validate import load_policy
-from engine.workflow import Calendar, Objection, WorkflowProblem, as_date, check_objection
+from engine.workflow import (
+    Calendar,
+    Objection,
+    WorkflowProblem,
+    as_date,
+    check_objection,
+    objection_histories,
+)
 from engine.workflow_goals import GoalChange, GoalLine, check_goal_change, midterm_targets
 
 T = TypeVar("T")
@@ -209,16 +216,8 @@ def _objections(run: _Run) -> tuple[ObjectionLine, ...]:
     items: list[Objection] = [
         _located(run.doc, ("objections", i), _read_objection, r, False) for i, r in enumerate(records)
     ]
-    # The library's order (check_objections): a record is checked against the same employee's
-    # records before it by period, filing date and round; file order breaks ties.
-    order = sorted(
-        range(len(items)),
-        key=lambda i: (items[i].employee, items[i].period, items[i].filed, items[i].round, i),
-    )
     lines = []
-    for i, item in enumerate(items):
-        rank = order.index(i)
-        earlier = [items[j] for j in order[:rank] if items[j].employee == item.employee]
+    for i, (item, earlier) in enumerate(zip(items, objection_histories(items), strict=True)):
         base: Path = ("objections", i)
         diagnostics = tuple(
             run.locate(p, base, _indicator_path(base, item, p.indicator))
