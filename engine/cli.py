@@ -35,6 +35,9 @@ def run_guarded(action: Callable[[], int]) -> NoReturn:
         _fail(str(exc), EXIT_USAGE)
     except HRPolicyError as exc:
         _fail(str(exc), EXIT_USAGE)
+    except (ArithmeticError, RecursionError, OSError) as exc:
+        # Last resort: input so extreme that a guard further in missed it. One line, no traceback.
+        _fail(f"cannot process the input: {type(exc).__name__}: {exc}", EXIT_USAGE)
     sys.exit(code)
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from engine.errors import HRPolicyError
+
 #: Policy mode name -> decimal rounding constant.
 MODES: dict[str, str] = {
     "half_up": decimal.ROUND_HALF_UP,
@@ -57,7 +59,14 @@ def round_decimal(value: Decimal, places: int, mode: str) -> Decimal:
     except KeyError:
         raise ValueError(f"unknown rounding mode {mode!r}; expected one of {', '.join(MODES)}") from None
     quantum = Decimal(1).scaleb(-places)
-    result = value.quantize(quantum, rounding=rounding)
+    try:
+        result = value.quantize(quantum, rounding=rounding)
+    except decimal.InvalidOperation:
+        # quantize refuses when the result would need more digits than the context holds.
+        raise HRPolicyError(
+            f"{value} is too large to round to {places} decimal places "
+            f"(more than {decimal.getcontext().prec} significant digits)"
+        ) from None
     if places < 0:
         result = result.quantize(Decimal(1))
     return result

@@ -116,7 +116,7 @@ defs["rounding"] = {
                 ["half_up", "down"],
                 {"type": "string", "enum": MODES},
             ),
-            "places": p("Decimal places", "Digits kept after the decimal point; -3 rounds to thousands.", [0, 1, -3], {"type": "integer"}),
+            "places": p("Decimal places", "Digits kept after the decimal point; -3 rounds to thousands (from -12 to 12).", [0, 1, -3], {"type": "integer", "minimum": -12, "maximum": 12}),
         },
         required=["mode", "places"],
     ),
@@ -259,7 +259,7 @@ metadata = obj(
                 required=["from"],
             ),
         ),
-        "rounding": p("Default rounding", "Rounding for every declared step that has none of its own.", [{"mode": "half_up", "places": 2}], ref("rounding")),
+        "rounding": p("Default rounding", "Rounding of the steps that round but do not say how: the period blend and promotion points.", [{"mode": "half_up", "places": 2}], ref("rounding")),
         "sources": p(
             "Sources",
             "Where the rules come from: source documents and their titles.",

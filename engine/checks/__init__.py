@@ -10,6 +10,7 @@ from typing import Any
 
 from engine.checks.context import CheckContext
 from engine.checks.counts import check_counts
+from engine.checks.distributions import check_calendar, check_distributions
 from engine.checks.formulas import check_formulas
 from engine.checks.grades import check_first_match, check_grades
 from engine.checks.pay import check_pay
@@ -39,6 +40,8 @@ FAMILIES: tuple[Callable[[CheckContext], None], ...] = (
     check_references,
     check_formulas,
     check_pay,
+    check_distributions,
+    check_calendar,
 )
 
 
