@@ -174,3 +174,16 @@ def test_python_m_engine_runs_the_same_cli() -> None:
     )
     assert result.returncode == 0
     assert result.stderr == "checked 3 files: 3 valid, 0 invalid (0 errors, 0 warnings)\n"
+
+
+def test_problems_reach_stderr_when_the_text_report_goes_to_a_file(tmp_path: Path) -> None:
+    data = tmp_path / "pop.csv"
+    _population(data, 3)
+    text = data.read_text(encoding="utf-8").replace(",performance,quantitative,", ",performance,quantitativ,", 1)
+    data.write_text(text, encoding="utf-8")
+    out_file = tmp_path / "result.txt"
+    code, stdout, err = invoke("evaluate", JAPAN, str(data), "-o", str(out_file))
+    assert (code, stdout) == (1, "")
+    assert f"{data}:row 2: E000001 indicator 1: error [record-enum]" in err
+    assert err.endswith("hrpolicy: 1 employee(s) not evaluated; see the problems above\n")
+    assert "E000002" in out_file.read_text(encoding="utf-8")

@@ -12,8 +12,9 @@ from engine.report.results import RENDERERS, format_problem, render_explain, res
 from engine.run import RunOutcome, run
 
 
-def _finish(outcome: RunOutcome, echo: Echo, fmt: str) -> int:
-    if fmt != "text" and outcome.problems:
+def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> int:
+    """Exit 1 when any employee could not be evaluated; the problems reach the terminal too."""
+    if (fmt != "text" or output) and outcome.problems:
         for problem in outcome.problems:
             echo(format_problem(problem), err=True)
     if outcome.problems:
@@ -30,7 +31,7 @@ def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Ech
     guard_output(output, [policy, data])
     outcome = run(policy, data)
     deliver(RENDERERS[fmt](outcome), output, echo)
-    return _finish(outcome, echo, fmt)
+    return _finish(outcome, echo, fmt, output)
 
 
 def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> int:

@@ -118,7 +118,9 @@ def relative_dict(outcome: RunOutcome, employee: str) -> dict[str, Any]:
     for name, result in outcome.relative.items():
         member = result.outcome(employee)
         if member is not None:
-            out[name] = {"grade": member.grade, "rank": member.rank, "size": member.size, "reason": member.reason}
+            out[name] = {
+                "grade": member.grade, "rank": member.rank, "size": member.size, "reason": member.reason
+            }
     return out
 
 
