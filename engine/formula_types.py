@@ -6,12 +6,12 @@ import them without importing each other.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import HRPolicyError
+from engine.suggest import did_you_mean
 
 #: Longest formula text accepted, in characters.
 MAX_EXPR_LENGTH = 2000
@@ -141,8 +141,7 @@ def element(t: str) -> str:
 
 def suggest(word: str, known: Iterable[str]) -> str | None:
     """``did you mean 'x'?`` for the closest known word, if any is close."""
-    close = difflib.get_close_matches(word, sorted(known), n=1)
-    return f"did you mean '{close[0]}'?" if close else None
+    return did_you_mean(word, known)
 
 
 def arity_text(lo: int, hi: int | None) -> str:

@@ -8,12 +8,11 @@ with a rule id chosen by the failing keyword and a message a policy owner can ac
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import pathlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
@@ -21,6 +20,7 @@ from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped
 
 from engine.errors import Diagnostic
 from engine.location import Path, SourceMap, json_path
+from engine.suggest import closest
 
 #: Rule id of each jsonschema keyword; keywords not listed map to ``schema-invalid``.
 RULES: dict[str, str] = {
@@ -146,11 +146,6 @@ def _got(value: Any) -> str:
     return f"number {value}"
 
 
-def _closest(word: str, choices: Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
@@ -185,7 +180,7 @@ def _unknown_keys(error: ValidationError, path: Path, source: SourceMap) -> Iter
     for key in error.instance:
         if key in allowed or any(p.search(str(key)) for p in patterns):
             continue
-        close = _closest(str(key), allowed)
+        close = closest(str(key), allowed)
         if close:
             hint: str | None = f"did you mean '{close}'?"
         else:
@@ -217,7 +212,7 @@ def _not_in_enum(error: ValidationError, path: Path, source: SourceMap) -> Itera
         choices = list(error.validator_value)
         listed = ", ".join(show(c) for c in choices)
         message = f"{_at(path)}: {show(value)} is not one of {listed}"
-    close = _closest(str(value), [str(c) for c in choices]) if isinstance(value, str) else None
+    close = closest(str(value), [str(c) for c in choices]) if isinstance(value, str) else None
     hint = f"did you mean '{close}'?" if close else None
     yield _diag(source, path, str(error.validator), message, hint)
 

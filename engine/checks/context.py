@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -10,6 +9,7 @@ from typing import Any, TypeGuard
 
 from engine.errors import Diagnostic, Location, Severity
 from engine.location import Path, SourceMap, json_path
+from engine.suggest import did_you_mean as suggest
 
 Number = int | Decimal
 
@@ -92,9 +92,9 @@ def quoted_list(names: Iterable[str]) -> str:
 def did_you_mean(name: str, known: Iterable[str], what: str) -> str:
     """A suggestion for an unknown name: the closest known one, else the list of known ones."""
     choices = sorted({str(k) for k in known})
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'?"
+    match = suggest(name, choices)
+    if match:
+        return match
     if not choices:
         return f"no {what} are declared"
     return f"known {what}: {', '.join(choices)}"

@@ -6,7 +6,6 @@ confirmation problem per employee. Formats: ``text`` (aligned tables), ``json``,
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from engine.errors import UsageError
 from engine.report.results import format_problem
 from engine.report.table import render_table
 from engine.run import Engine
+from engine.suggest import did_you_mean
 
 
 def run_calibrate(
@@ -51,8 +51,8 @@ def _distributions(data: dict[str, Any], wanted: str | None, policy_path: str) -
     if wanted is None:
         return declared
     if wanted not in declared:
-        close = difflib.get_close_matches(wanted, declared, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else f"; declared: {', '.join(declared)}"
+        match = did_you_mean(wanted, declared)
+        hint = f"; {match}" if match else f"; declared: {', '.join(declared)}"
         raise UsageError(f"no distribution '{wanted}' in {policy_path}{hint}")
     return [wanted]
 

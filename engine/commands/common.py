@@ -7,7 +7,6 @@ overwrites an input.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path as FsPath
@@ -18,6 +17,7 @@ from engine.io.atomic import write_atomic
 from engine.loader import LoadedDocument, load_yaml_file
 from engine.location import Path
 from engine.report.jobeval import Problem, format_problem
+from engine.suggest import did_you_mean
 
 Echo = Callable[..., None]
 
@@ -84,8 +84,7 @@ def unknown_keys(
     for key in record:
         if key in known or str(key).startswith("x-"):
             continue
-        close = difflib.get_close_matches(str(key), known, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "use one of: " + ", ".join(known)
+        hint = did_you_mean(str(key), known) or "use one of: " + ", ".join(known)
         location = doc.source.locate((*path, key), key=True)
         found.append(Diagnostic(location, "data-unknown-key", f"unknown key '{key}' in {what}", hint))
     return found

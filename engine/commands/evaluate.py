@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from engine.commands.common import Echo, deliver, guard_output
 from engine.errors import UsageError
 from engine.report.results import RENDERERS, format_problem, render_explain, result_dict
 from engine.run import RunOutcome, run
+from engine.suggest import did_you_mean
 
 
 def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> int:
@@ -39,8 +39,8 @@ def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> 
     outcome = run(policy, data, trace=True, only=employee)
     known = [r.id for r in outcome.population.employees]
     if employee not in known:
-        close = difflib.get_close_matches(employee, known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        match = did_you_mean(employee, known)
+        hint = f"; {match}" if match else ""
         raise UsageError(f"no employee '{employee}' in {data}{hint}")
     if not outcome.results:
         for problem in outcome.problems:
