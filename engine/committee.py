@@ -14,19 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from engine.checks.scopes import MEETING_FIELDS
 from engine.formula import CompiledFormula, Scope, compile_formula
 
-#: The counts a meeting record may carry; a policy condition may read any of them.
-MEETING_COUNTS: tuple[str, ...] = (
-    "registered",
-    "present",
-    "recused",
-    "yes",
-    "no",
-    "abstain",
-    "external_registered",
-    "external_present",
-)
+#: The counts a meeting record may carry; a policy condition may read any of them. The list is
+#: the checks' meeting scope, so validation and judging accept the same names.
+MEETING_COUNTS: tuple[str, ...] = tuple(MEETING_FIELDS)
 #: Counts without which no meeting can be judged at all.
 REQUIRED_COUNTS: tuple[str, ...] = ("registered", "present")
 

@@ -2,24 +2,21 @@
 
 All rules come from the policy's ``pay`` section and ``tables``; the incentive pool lives in
 :mod:`engine.pay_incentive`, promotion points in :mod:`engine.pay_promotion`. The pay-range
-rules themselves (spread, zone bounds) are checked with the policy in :mod:`engine.checks.pay`.
+rules themselves (spread, zone bounds) and the incentive share rounding are checked with the
+policy in :mod:`engine.checks.pay`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from engine.checks.context import num
-from engine.checks.scopes import formula_scope
-from engine.errors import DataError, Diagnostic, Location, UsageError
+from engine.checks.scopes import formula_scope, table_axes
+from engine.errors import DataError, UsageError
 from engine.formula import Scope, compile_formula
-from engine.location import Path, SourceMap, json_path
-
-#: Incentive share roundings that can never pay out more than the pool (shares are >= 0).
-SHARE_MODES: tuple[str, ...] = ("down", "floor")
 
 
 @dataclass(frozen=True)
@@ -70,26 +67,35 @@ def _pay(policy: Mapping[str, Any]) -> Mapping[str, Any]:
     return policy.get("pay") or {}
 
 
-def _table_cell(policy: Mapping[str, Any], table_name: str, values: Mapping[str, Any]) -> str:
-    """Check that ``values`` select a cell of the table (by its rows/columns ``name``); describe the cell."""
+def _check_table_keys(policy: Mapping[str, Any], table_name: str, values: Mapping[str, Any]) -> None:
+    """Check that ``values`` select a cell of the merit table (by its axes' ``name``), with clear errors."""
     table = (policy.get("tables") or {}).get(table_name)
     if table is None:
         raise DataError(f"pay.merit.table names '{table_name}', which is not a table of the policy")
-    chosen: list[str] = []
-    cell: Any = table["values"]
-    for axis in ("rows", "columns", "keys"):
-        spec = table.get(axis)
-        if not isinstance(spec, Mapping):
-            continue
-        name, keys = str(spec["name"]), [str(k) for k in spec["keys"]]
+    for name, keys in table_axes(table):
         if name not in values:
             raise DataError(f"merit raise needs '{name}' (a key of table {table_name}: {', '.join(keys)})")
         if str(values[name]) not in keys:
             raise DataError(f"{name} '{values[name]}' is not a key of table {table_name} ({', '.join(keys)})")
-        chosen.append(str(values[name]))
-        cell = cell[str(values[name])]
-    shown = ", ".join(chosen)
-    return f"{table_name}[{shown}] = {num(cell)}"
+
+
+def _recording(scope: Scope, cells: list[str]) -> Scope:
+    """``scope`` whose ``lookup`` also notes each cell it reads: ``merit_offset[P, I] = 1.5``.
+
+    A formula may read several cells (kumho's raise reads two offsets and a share), and only
+    the cells it actually reads (a branch not taken reads none) belong in the explanation.
+    """
+    spec = scope.functions["lookup"]
+
+    def lookup(table: str, *keys: Any) -> Any:
+        value = spec.impl(table, *keys)
+        cell = f"{table}[{', '.join(str(k) for k in keys)}] = {num(value)}"
+        if cell not in cells:
+            cells.append(cell)
+        return value
+
+    functions = {**scope.functions, "lookup": replace(spec, impl=lookup)}
+    return Scope(scalars=scope.scalars, columns=scope.columns, functions=functions, refs=scope.refs)
 
 
 def merit_raise(
@@ -99,16 +105,19 @@ def merit_raise(
 
     ``parameters`` must hold the run-time base rate named by ``pay.merit.base_rate`` (the seed's X).
     Raises :class:`UsageError` when it is missing, :class:`DataError` for a key outside the table.
+    The explanation's second line lists every table cell the formula read, in the order read.
     """
     merit = _pay(policy)["merit"]
     base_rate = str(merit["base_rate"])
     if base_rate not in parameters:
         raise UsageError(f"the merit raise needs the run-time parameter {base_rate} (the base raise rate)")
-    cell = _table_cell(policy, str(merit["table"]), employee)
+    _check_table_keys(policy, str(merit["table"]), employee)
     values = {**as_env(employee), **as_env(parameters)}
-    formula = compile_formula(str(merit["expr"]), data_scope(policy, "merit", values))
+    cells: list[str] = []
+    formula = compile_formula(str(merit["expr"]), _recording(data_scope(policy, "merit", values), cells))
     value = Decimal(formula(values))
-    return PayValue(value, (f"merit raise = {formula.text} = {formula.explain(values)} = {value}", cell))
+    line = f"merit raise = {formula.text} = {formula.explain(values)} = {value}"
+    return PayValue(value, (line, "; ".join(cells)) if cells else (line,))
 
 
 def zone_of(policy: Mapping[str, Any], grade: str, salary: Decimal) -> ZoneResult:
@@ -131,18 +140,3 @@ def zone_of(policy: Mapping[str, Any], grade: str, salary: Decimal) -> ZoneResul
     return ZoneResult(
         grade, salary, zones[index], f"{edges[index]} <= {salary} {closing} {high}: zone {zones[index]}"
     )
-
-
-def _loc(source: SourceMap | None, path: Path) -> Location:
-    return source.locate(path) if source else Location("<policy>", 0, 0, json_path(path))
-
-
-def check_incentive_rounding(policy: Mapping[str, Any], source: SourceMap | None = None) -> list[Diagnostic]:
-    """A share rounding that could pay more than the pool (anything but rounding down) is an error."""
-    rounding = (_pay(policy).get("incentive") or {}).get("rounding") or {}
-    mode = rounding.get("mode", "down")
-    if mode in SHARE_MODES:
-        return []
-    path: Path = ("pay", "incentive", "rounding", "mode")
-    message = f"incentive shares rounded '{mode}' could add up to more than the pool"
-    return [Diagnostic(_loc(source, path), "pay-incentive-rounding", message, "use mode: down")]

@@ -15,9 +15,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from engine.checks.pay import SHARE_MODES
 from engine.errors import DataError
 from engine.formula import compile_formula
-from engine.pay import SHARE_MODES, PayValue, as_env, data_scope
+from engine.pay import PayValue, as_env, data_scope
 from engine.rounding import round_decimal
 
 
@@ -81,11 +82,18 @@ def check_eligibility(policy: Mapping[str, Any], company: Mapping[str, Any]) -> 
 
 
 def incentive_pool(policy: Mapping[str, Any], company: Mapping[str, Any]) -> PayValue:
-    """The pool the ``pool`` formula gives on the company's data (before rounding to the unit)."""
+    """The pool the ``pool`` formula gives on the company's data (before rounding to the unit).
+
+    Raises :class:`DataError` for a negative pool: shares of it would be debts, and "paid 0 of
+    a negative pool" would hide figures that are wrong (a negative total base pay, ...).
+    """
     env = as_env(company)
     formula = compile_formula(str(_incentive(policy)["pool"]), data_scope(policy, "company", env))
     value = Decimal(formula(env))
-    return PayValue(value, (f"pool = {formula.text} = {formula.explain(env)} = {value}",))
+    line = f"pool = {formula.text} = {formula.explain(env)} = {value}"
+    if value < 0:
+        raise DataError(f"the incentive pool is negative: {line}; check the company's figures")
+    return PayValue(value, (line,))
 
 
 def individual_values(

@@ -81,9 +81,11 @@ def _deduction_percent(spec: Mapping[str, Any], person: PromotionInput) -> tuple
     short = max(person.required_credits - earned, Decimal(0))
     top = Decimal(rule["max_percent"])
     percent = top * short / person.required_credits
+    # The shortfall is never below 0 (credits beyond the requirement earn nothing), and the
+    # line shows that max so that it restates the arithmetic actually done.
     return percent, (
-        f"education deduction = {top}% x ({person.required_credits} - {earned}) / {person.required_credits}"
-        f" = {percent}%"
+        f"education deduction = {top}% x max({person.required_credits} - {earned}, 0)"
+        f" / {person.required_credits} = {percent}%"
     )
 
 

@@ -467,3 +467,76 @@ def test_owner_notes_are_ignored(minimal_doc: Any) -> None:
         data["distributions"]["overall"]["quotas"]["x-why"] = "affiliate ratios"
 
     assert problems(minimal_doc, change) == []
+
+
+def test_share_rounding_that_could_exceed_the_pool(minimal_doc: Any) -> None:
+    def rounding(mode: str) -> Any:
+        def change(data: dict[str, Any]) -> None:
+            data["pay"]["incentive"]["rounding"]["mode"] = mode
+
+        return change
+
+    # half_up rounds 0.5 of a unit up for everyone: 2 shares of 1.5 units would pay 4 of a pool of 3
+    assert problems(minimal_doc, rounding("half_up")) == [
+        (
+            "pay-incentive-rounding",
+            "incentive shares rounded 'half_up' could add up to more than the pool",
+            "use mode: down or floor",
+        )
+    ]
+    assert problems(minimal_doc, rounding("floor")) == []
+
+
+def test_merit_formula_reads_the_axes_of_its_table(minimal_doc: Any) -> None:
+    # The names come from pay.merit.table's axes, not from a fixed list of "zone" and "grade".
+    def renamed(data: dict[str, Any]) -> None:
+        data["tables"]["merit"]["rows"]["name"] = "band"
+        data["tables"]["merit"]["columns"]["name"] = "level"
+        data["pay"]["merit"]["expr"] = "X + lookup('merit', band, level)"
+
+    def reads_zone(data: dict[str, Any]) -> None:
+        renamed(data)
+        data["pay"]["merit"]["expr"] = "X + lookup('merit', zone, level)"
+
+    assert problems(minimal_doc, renamed) == []
+    found = problems(minimal_doc, reads_zone)
+    assert [(rule, message) for rule, message, _ in found] == [
+        ("formula-unknown-name", "unknown name 'zone'"),
+    ]
+
+
+def test_meeting_scope_has_every_count_the_committee_reads(minimal_doc: Any) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["committees"]["job_committee"]["opens_when"] = (
+            "present * 2 > registered and external_registered >= 1"
+        )
+
+    assert problems(minimal_doc, change) == []
+
+
+def test_org_is_not_a_record_field_unless_declared(minimal_doc: Any) -> None:
+    # docs/records.md: only id (and name) come with every record; org must be declared.
+    def change(data: dict[str, Any]) -> None:
+        del data["inputs"]["employee"]["org"]
+
+    assert problems(minimal_doc, change) == [
+        (
+            "ref-unknown",
+            "unknown employee field 'org' in distributions.overall.group_by[0]",
+            "known employee fields: coefficient, dedicated, id, role_grade, segment, unit",
+        )
+    ]
+
+
+def test_promotion_bonus_formulas_are_checked(minimal_doc: Any) -> None:
+    data = copy.deepcopy(minimal_doc[0])
+    data["pay"]["promotion"]["bonuses"] = {"language": {"expr": "1 if dedicatd else 0", "max": 2}}
+    found = [(d.rule, d.message, d.suggestion, d.location.path) for d in check_policy(data, minimal_doc[1])]
+    assert found == [
+        (
+            "formula-unknown-name",
+            "unknown name 'dedicatd'",
+            "did you mean 'dedicated'?",
+            "$.pay.promotion.bonuses.language.expr",
+        )
+    ]

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from engine.committee import check_meeting
+from engine.checks.scopes import MEETING_FIELDS, formula_scope
+from engine.committee import MEETING_COUNTS, check_meeting
+from engine.formula import check_formula
 
 # kepco: open with a majority of registered members present; decide with a majority of the
 # members present, where a recused member counts for the quorum but not for the decision.
@@ -94,3 +96,16 @@ def test_inconsistent_records_never_stand(meeting: dict[str, Any], reason: str) 
 def test_notes_in_the_record_are_not_counts() -> None:
     outcome = check_meeting(KEPCO, {**MEETING, "item": "grade of job T-17"})
     assert outcome.stands
+
+
+def test_a_condition_the_checks_accept_is_one_the_committee_can_judge() -> None:
+    # One list of counts: a policy may write external_registered into opens_when (validation
+    # reads MEETING_FIELDS), and the committee then judges it: 2 externals >= 2, 6 * 2 > 9.
+    assert tuple(MEETING_FIELDS) == MEETING_COUNTS
+    assert "external_registered" in MEETING_FIELDS
+    rule = {**KEPCO, "opens_when": "present * 2 > registered and external_registered >= 2"}
+    assert check_formula(rule["opens_when"], formula_scope({}, "meeting")) == []
+    outcome = check_meeting(rule, {**MEETING, "external_registered": 2})
+    assert outcome.reasons[1] == (
+        "opened: present * 2 > registered and external_registered >= 2, 6 * 2 > 9 and 2 >= 2 is true"
+    )

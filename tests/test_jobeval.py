@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from engine.errors import DataError
 from engine.jobeval import Adjustment, JobInput, Rating, evaluate_job, job_from_record
+from engine.validate import load_policy
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
@@ -240,25 +240,14 @@ def test_job_from_record() -> None:
         job_from_record({**record, "panel": [{"rater": "s1", "group": "superior"}]}, ("jobs", 3))
 
 
-def load_seed_policy(name: str) -> dict[str, Any]:
-    """A policy file as the loader reads it: non-integer numbers as Decimal from their text."""
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
-        assert isinstance(node, yaml.ScalarNode)
-        return Decimal(loader.construct_scalar(node))
-
-    Loader.add_constructor("tag:yaml.org,2002:float", decimal)
-    with open(POLICIES / name, encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.load(handle, Loader=Loader)
-    return data
+def seed_policy(name: str) -> dict[str, Any]:
+    """A shipped policy through the real loader and every validation (it must be valid)."""
+    return load_policy(str(POLICIES / name)).data
 
 
 def test_kepco_policy_file_grades_the_hand_worked_panel() -> None:
     # same panel as above: total 764.7 -> 765; kepco's assumed bands: J3 is 700 <= total < 800
-    kepco = load_seed_policy("kepco_like.yaml")
+    kepco = seed_policy("kepco_like.yaml")
     result = evaluate_job(kepco, job(panel(), Adjustment("J2", "job_grade_committee", MEETING)))
     assert result.problems == ()
     assert (result.total, result.rounded, result.proposed_grade, result.final_grade) == (

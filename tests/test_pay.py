@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from engine.errors import DataError, UsageError
-from engine.pay import check_incentive_rounding, merit_raise, zone_of
+from engine.pay import merit_raise, zone_of
 from engine.pay_incentive import allocate, compute_incentive
 from engine.pay_promotion import PromotionInput, promotion_points
+from engine.validate import load_policy
 
 D = Decimal
 
@@ -83,6 +83,16 @@ def test_merit_zone_p_grade_i() -> None:
         " = 3.0 + lookup('merit_offset', 'P', 'I') = 4.5",
         "merit_offset[P, I] = 1.5",
     )
+
+
+def test_merit_explanation_lists_every_cell_read() -> None:
+    # X + offset(zone, grade) - offset(zone, 'V') / 10: P/II and P/V are read
+    # 3.0 + 0.5 - (-2.5) / 10 = 3.0 + 0.5 + 0.25 = 3.75
+    expr = "X + lookup('merit_offset', zone, grade) - lookup('merit_offset', zone, 'V') / 10"
+    policy = {**POLICY, "pay": {**POLICY["pay"], "merit": {**POLICY["pay"]["merit"], "expr": expr}}}
+    result = merit_raise(policy, {"zone": "P", "grade": "II"}, {"X": D("3.0")})
+    assert result.value == D("3.75")
+    assert result.explanation[1] == "merit_offset[P, II] = 0.5; merit_offset[P, V] = -2.5"
 
 
 def test_merit_lower_zone_gets_more() -> None:
@@ -221,21 +231,20 @@ def test_ineligible_company_pays_nothing() -> None:
     ]
 
 
-def test_share_rounding_that_could_exceed_the_pool_is_reported() -> None:
-    policy = {
-        "pay": {
-            **POLICY["pay"],
-            "incentive": {**POLICY["pay"]["incentive"], "rounding": {"unit": 1000, "mode": "half_up"}},
-        }
-    }
-    assert [(d.rule, d.message, d.location.path) for d in check_incentive_rounding(policy)] == [
-        (
-            "pay-incentive-rounding",
-            "incentive shares rounded 'half_up' could add up to more than the pool",
-            "$.pay.incentive.rounding.mode",
-        )
-    ]
-    assert check_incentive_rounding(POLICY) == []
+def test_negative_pool_is_rejected() -> None:
+    # min(10,000,000, -5 x 17 / 100 = -0.85) = -0.85: a pool below 0 is an error, not "paid 0 of -0"
+    with pytest.raises(DataError) as caught:
+        compute_incentive(POLICY, {**COMPANY, "total_base_pay": -5}, [person("a", 100, "1")])
+    assert str(caught.value) == (
+        "the incentive pool is negative: pool = min(company_pool, total_base_pay * 17 / 100)"
+        " = min(10000000, (-5) * 17 / 100) = -0.85; check the company's figures"
+    )
+
+
+def test_zero_pool_pays_zero() -> None:
+    # min(0, 17,000,000) = 0: nothing to share, every amount 0 (a pool of 0 is not negative)
+    result = compute_incentive(POLICY, {**COMPANY, "company_pool": 0}, [person("a", 100, "1")])
+    assert (result.paid_pool, [s.amount for s in result.shares]) == (D(0), [D(0)])
 
 
 def test_allocate_rejects_a_rounding_that_could_exceed_the_pool() -> None:
@@ -285,6 +294,15 @@ def test_promotion_half_the_credits_and_bonuses() -> None:
     assert result.total == D("25.76")
 
 
+def test_promotion_credits_beyond_the_requirement_deduct_nothing() -> None:
+    # 30 earned of 12 required: 2% x max(12 - 30, 0) / 12 = 2% x 0 / 12 = 0%; 24 + 0 + 0 = 24.00
+    history = {"2023": "I", "2024": "II", "2025": "III"}
+    person_ = PromotionInput("p1", history, D(30), D(12), candidate().fields)
+    result = promotion_points(POLICY, person_)
+    assert result.trace[1] == "education deduction = 2% x max(12 - 30, 0) / 12 = 0%"
+    assert (result.deduction, result.total) == (D(0), D("24.00"))
+
+
 def test_promotion_grade_outside_the_table() -> None:
     with pytest.raises(DataError, match=r"^p1: grade 'VI' of 2024 is not a key of table promotion_points$"):
         promotion_points(POLICY, PromotionInput("p1", {"2024": "VI"}))
@@ -293,34 +311,31 @@ def test_promotion_grade_outside_the_table() -> None:
 # --- the kumho policy file ---------------------------------------------------------------------
 
 
-def load_seed_policy(name: str) -> dict[str, Any]:
-    """A policy file as the loader reads it: non-integer numbers as Decimal from their text."""
+POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
-    class Loader(yaml.SafeLoader):
-        pass
 
-    def decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
-        assert isinstance(node, yaml.ScalarNode)
-        return D(loader.construct_scalar(node))
-
-    Loader.add_constructor("tag:yaml.org,2002:float", decimal)
-    with open(Path(__file__).resolve().parent.parent / "policies" / name, encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.load(handle, Loader=Loader)
-    return data
+def kumho() -> dict[str, Any]:
+    """The shipped policy through the real loader and every validation (it must be valid)."""
+    return load_policy(str(POLICIES / "kumho_like.yaml")).data
 
 
 def test_kumho_merit_blends_performance_and_competency_offsets() -> None:
     # K1 weighs performance 70 %: X + (offset(P, I) x 70 + offset(P, III) x 30) / 100
     # = 3.0 + (1.5 x 70 + (-0.5) x 30) / 100 = 3.0 + (105 - 15) / 100 = 3.0 + 0.9 = 3.9
-    kumho = load_seed_policy("kumho_like.yaml")
+    policy = kumho()
     employee = {"zone": "P", "performance_grade": "I", "competency_grade": "III", "role_grade": "K1"}
-    assert merit_raise(kumho, employee, {"X": D("3.0")}).value == D("3.9")
+    result = merit_raise(policy, employee, {"X": D("3.0")})
+    assert result.value == D("3.9")
+    # every cell the formula read, in the order read (the share is read twice, listed once)
+    assert result.explanation[1] == (
+        "merit_offset[P, I] = 1.5; raise_performance_share[K1] = 70; merit_offset[P, III] = -0.5"
+    )
     # both grades I: 3.0 + 1.5 = 4.5 whatever the share
-    assert merit_raise(kumho, {**employee, "competency_grade": "I"}, {"X": D("3.0")}).value == D("4.5")
+    assert merit_raise(policy, {**employee, "competency_grade": "I"}, {"X": D("3.0")}).value == D("4.5")
 
 
 def test_kumho_incentive_and_promotion() -> None:
-    kumho = load_seed_policy("kumho_like.yaml")
+    policy = kumho()
     company = {
         "capital_impaired": False,
         "cash_payment_capacity_3y": True,
@@ -331,11 +346,36 @@ def test_kumho_incentive_and_promotion() -> None:
         {**person(f"e0{i}", 100, "1.0"), "has_team_kpi": True, "team_leader_result": 0} for i in range(1, 8)
     ]
     # the same 7 equal shares as above: 4 x 1,429,000 + 3 x 1,428,000 = 10,000,000
-    result = compute_incentive(kumho, company, staff)
+    result = compute_incentive(policy, company, staff)
     assert [s.amount for s in result.shares] == [D(1429000)] * 4 + [D(1428000)] * 3
     assert result.total == D(10000000)
-    # 24 - 2 % = 23.52 (metadata.rounding half_up 2 places)
+    # 24 - 2 % = 23.52 (metadata.rounding half_up 2 places); K4 with no language score 0,
+    # hanja not attained 0
+    fields = {"role_grade": "K4", "language_level": "none", "hanja_passed": False}
     points = promotion_points(
-        kumho, PromotionInput("p1", {"2023": "I", "2024": "II", "2025": "III"}, D(0), D(10))
+        policy, PromotionInput("p1", {"2023": "I", "2024": "II", "2025": "III"}, D(0), D(10), fields)
     )
     assert points.total == D("23.52")
+
+
+@pytest.mark.parametrize(
+    ("grade", "level", "hanja", "bonuses", "total"),
+    [
+        # 24 - 0.24 (1 % for 5 of 10 credits) = 23.76; K1 basic -0.5, hanja +1: 23.76 + 0.5 = 24.26
+        ("K1", "basic", True, {"language": D("-0.5"), "hanja": D(1)}, D("24.26")),
+        # K2 none -1, no hanja: 23.76 - 1 = 22.76
+        ("K2", "none", False, {"language": D(-1), "hanja": D(0)}, D("22.76")),
+        # K3 intermediate +0.5, hanja +1: 23.76 + 1.5 = 25.26
+        ("K3", "intermediate", True, {"language": D("0.5"), "hanja": D(1)}, D("25.26")),
+        # K4 advanced +1: 23.76 + 1 = 24.76
+        ("K4", "advanced", False, {"language": D(1), "hanja": D(0)}, D("24.76")),
+    ],
+)
+def test_kumho_language_and_hanja_bonuses(
+    grade: str, level: str, hanja: bool, bonuses: dict[str, Decimal], total: Decimal
+) -> None:
+    fields = {"role_grade": grade, "language_level": level, "hanja_passed": hanja}
+    result = promotion_points(
+        kumho(), PromotionInput("p1", {"2023": "I", "2024": "II", "2025": "III"}, D(5), D(10), fields)
+    )
+    assert (result.bonuses, result.total) == (bonuses, total)

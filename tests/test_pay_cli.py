@@ -76,7 +76,12 @@ def test_merit_explanation_in_text() -> None:
     text = echo.stdout
     assert "  H102  이지은  P       4.5\n" in text
     assert "    zone from base_pay in grade K2: 84600000 <= 90000000 <= 106560000: zone P\n" in text
-    assert "    merit_offset[P, I] = 1.5\n" in text
+    # H102 is I/I in K2: every cell the raise read, each once
+    assert "    merit_offset[P, I] = 1.5; raise_performance_share[K2] = 60\n" in text
+    # H101 is II/I in K1: 3.0 + (0.5 x 70 + 1.5 x 30) / 100 = 3.8
+    assert (
+        "    merit_offset[P, II] = 0.5; raise_performance_share[K1] = 70; merit_offset[P, I] = 1.5\n" in text
+    )
 
 
 def test_base_rate_option_overrides_x() -> None:
@@ -85,6 +90,23 @@ def test_base_rate_option_overrides_x() -> None:
     assert (merit["H102"], merit["H108"]) == ("5.0", "1.6")
     with pytest.raises(UsageError, match=r"^--base-rate 'abc' is not a number$"):
         run(PAY, base_rate="abc")
+
+
+@pytest.mark.parametrize("rate", ["1e-999999", "1e101", "1" * 101])
+def test_base_rate_is_bounded_like_numbers_in_files(rate: str) -> None:
+    # 1e-999999 is finite, but X + offset would keep 999,999 digits of nothing (or fail later)
+    shown = rate if len(rate) <= 24 else rate[:20] + "..."
+    with pytest.raises(UsageError) as caught:
+        run(PAY, base_rate=rate)
+    assert str(caught.value) == (
+        f"--base-rate '{shown}' is out of range: at most 100 characters and a decimal exponent"
+        " between -100 and 100"
+    )
+
+
+def test_base_rate_at_the_bounds_is_accepted() -> None:
+    # exponent -100 is the loader's bound too, so it is accepted (not a realistic rate)
+    assert run(PAY, base_rate="1e-100")[0] == 0
 
 
 def test_missing_base_rate_is_a_usage_error(tmp_path: Path) -> None:
@@ -161,19 +183,29 @@ def test_an_ineligible_company_pays_nothing(tmp_path: Path) -> None:
 # --- promotion points ------------------------------------------------------------------------------
 
 
-def test_promotion_points_with_the_education_deduction() -> None:
+def test_promotion_points_with_the_education_deduction_and_bonuses() -> None:
     promotion = {
-        p["employee"]: (p["grade_points"], p["deduction_percent"], p["total"]) for p in as_json()["promotion"]
+        p["employee"]: (p["grade_points"], p["deduction_percent"], p["bonuses"], p["total"])
+        for p in as_json()["promotion"]
     }
+    # bonuses: language from table language_bonus (role grade x level), hanja 1 when attained
     assert promotion == {
-        "H101": ("28", "0", "28.00"),  # I II I = 10 + 8 + 10 = 28; 12 of 12 credits
-        "H102": ("28", "0", "28.00"),  # I I II = 28; 10 of 10
-        "H103": ("20", "1", "19.80"),  # II III III = 20; 2 % x (10 - 5) / 10 = 1 %: 20 - 0.2 = 19.8
-        "H104": ("22", "0.8", "21.82"),  # 22; 2 % x 4 / 10 = 0.8 %: 22 - 0.176 = 21.824 -> 21.82
-        "H105": ("26", "0", "26.00"),  # I II II = 26
-        "H106": ("16", "2", "15.68"),  # III IV III = 16; no credits: 2 %: 16 - 0.32 = 15.68
-        "H107": ("18", "0", "18.00"),  # III III III = 18; no requirement
-        "H108": ("10", "0.4", "9.96"),  # IV V IV = 10; 2 % x 2 / 10 = 0.4 %: 10 - 0.04 = 9.96
+        # I II I = 10 + 8 + 10 = 28; 12 of 12 credits; K1 advanced +1, hanja +1: 28 + 2 = 30
+        "H101": ("28", "0", {"language": "1", "hanja": "1"}, "30.00"),
+        # I I II = 28; 10 of 10; K2 intermediate +0.5: 28.5
+        "H102": ("28", "0", {"language": "0.5", "hanja": "0"}, "28.50"),
+        # II III III = 20; 2 % x (10 - 5) / 10 = 1 %: 20 - 0.2 = 19.8; K2 none -1, hanja +1: 19.8
+        "H103": ("20", "1", {"language": "-1", "hanja": "1"}, "19.80"),
+        # 22; 2 % x 4 / 10 = 0.8 %: 22 - 0.176 = 21.824; K3 basic 0 -> 21.82
+        "H104": ("22", "0.8", {"language": "0", "hanja": "0"}, "21.82"),
+        # I II II = 26; K3 intermediate +0.5, hanja +1: 27.5
+        "H105": ("26", "0", {"language": "0.5", "hanja": "1"}, "27.50"),
+        # III IV III = 16; no credits: 2 %: 16 - 0.32 = 15.68; K4 none 0
+        "H106": ("16", "2", {"language": "0", "hanja": "0"}, "15.68"),
+        # III III III = 18; no requirement; K4 advanced +1: 19
+        "H107": ("18", "0", {"language": "1", "hanja": "0"}, "19.00"),
+        # IV V IV = 10; 2 % x 2 / 10 = 0.4 %: 10 - 0.04 = 9.96; K4 basic 0, hanja +1: 10.96
+        "H108": ("10", "0.4", {"language": "0", "hanja": "1"}, "10.96"),
     }
 
 
@@ -198,6 +230,19 @@ def test_output_file_is_written_and_nothing_echoed(tmp_path: Path) -> None:
     code, echo = run(PAY, "json", str(target))
     assert (code, echo.stdout) == (0, "")
     assert json.loads(target.read_text(encoding="utf-8"))["incentive"]["paid_pool"] == "88060000"
+
+
+def test_output_is_written_when_some_employees_have_problems(tmp_path: Path) -> None:
+    # exit 1 means "the report is complete, some people have problems": -o still gets it
+    data, target = tmp_path / "pay.yaml", tmp_path / "pay.json"
+    data.write_text(PROBLEMS, encoding="utf-8")
+    code, echo = run(str(data), "json", str(target))
+    assert (code, echo.stdout) == (1, "")
+    assert [p["rule"] for p in json.loads(target.read_text(encoding="utf-8"))["problems"]] == [
+        "pay-zone-outside-range",
+        "pay-zone-mismatch",
+        "pay-promotion",
+    ]
 
 
 def test_output_left_untouched_on_failure(tmp_path: Path) -> None:
@@ -269,3 +314,32 @@ def test_problems_name_the_employee_and_the_line(tmp_path: Path) -> None:
     amounts = [s["amount"] for s in payload["incentive"]["shares"]]
     assert amounts == ["3334000", "3333000", "3333000"]
     assert payload["promotion"] == []
+
+
+def test_negative_pool_is_an_incentive_problem(tmp_path: Path) -> None:
+    data = tmp_path / "pay.yaml"
+    data.write_text(PROBLEMS.replace("total_base_pay: 100000000", "total_base_pay: -5"), encoding="utf-8")
+    code, echo = run(str(data), "json")
+    assert code == 1
+    # min(10,000,000, -5 x 17 / 100) = -0.85 < 0; located at the company mapping (line 3, col 3)
+    assert echo.stderr.splitlines()[2] == (
+        f"{data}:3:3: incentive: error [pay-incentive] the incentive pool is negative: pool ="
+        " min(company_pool, total_base_pay * 17 / 100) = min(10000000, (-5) * 17 / 100) = -0.85;"
+        " check the company's figures"
+    )
+    assert json.loads(echo.stdout)["incentive"] is None
+
+
+def test_zone_from_needs_a_table_axis_of_the_zones(tmp_path: Path) -> None:
+    # A policy whose merit table has no axis keyed by the zones: the zone found from the salary
+    # has no field to go in, unless zone_from.field names it.
+    policy = tmp_path / "policy.yaml"
+    text = Path(KUMHO).read_text(encoding="utf-8").replace("zones: [E, T, P]", "zones: [low, mid, high]")
+    policy.write_text(text.replace("$schema=../schema/", f"$schema={ROOT}/schema/"), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        run(PAY, policy=str(policy))
+    assert str(caught.value) == (
+        f"{PAY}:25:12: no axis of table merit_offset (pay.merit.table) has the zones of"
+        " pay.ranges.zones (low, mid, high) as its keys, so the zone found from the salary has no"
+        " field to go in; name it with zone_from.field"
+    )

@@ -1,4 +1,5 @@
-"""Pay ranges: upper = lower x spread (+- tolerance), zone bounds strictly inside and rising.
+"""Pay: ranges (upper = lower x spread +- tolerance, zone bounds strictly inside and rising) and
+the incentive share rounding (it may never pay out more than the pool).
 
 The spread test multiplies instead of dividing so it stays exact: lower x (spread - tol) <=
 upper <= lower x (spread + tol).
@@ -10,11 +11,18 @@ from decimal import Decimal
 from typing import Any
 
 from engine.checks.context import CheckContext, entries, is_number, mapping, num, sequence
+from engine.checks.scopes import formula_scope
+from engine.formula import check_formula
 from engine.location import Path
+
+#: Incentive share roundings that can never pay out more than the pool (shares are >= 0).
+SHARE_MODES: tuple[str, ...] = ("down", "floor")
 
 
 def check_pay(ctx: CheckContext) -> None:
-    """``pay-range-spread`` and ``pay-zone-bounds`` for every graded pay range."""
+    """``pay-range-spread``, ``pay-zone-bounds``, ``pay-incentive-rounding``, promotion bonus formulas."""
+    check_incentive_rounding(ctx)
+    check_bonus_formulas(ctx)
     ranges = mapping(mapping(ctx.data.get("pay")).get("ranges"))
     spread, tolerance = ranges.get("spread"), ranges.get("spread_tolerance", 0)
     zones = sequence(ranges.get("zones"))
@@ -82,3 +90,45 @@ def _check_zones(
             )
             return
         previous = bound
+
+
+def check_incentive_rounding(ctx: CheckContext) -> None:
+    """A share rounding that could pay more than the pool (anything but rounding down) is an error.
+
+    Each exact share is rounded on its own; rounding any of them up could make the shares add up
+    to more than the pool, so only :data:`SHARE_MODES` are allowed.
+    """
+    rounding = mapping(mapping(mapping(ctx.data.get("pay")).get("incentive")).get("rounding"))
+    mode = rounding.get("mode", "down")
+    if mode in SHARE_MODES:
+        return
+    ctx.report(
+        ("pay", "incentive", "rounding", "mode"),
+        "pay-incentive-rounding",
+        f"incentive shares rounded '{mode}' could add up to more than the pool",
+        suggestion=f"use mode: {' or '.join(SHARE_MODES)}",
+    )
+
+
+def check_bonus_formulas(ctx: CheckContext) -> None:
+    """Each ``pay.promotion.bonuses.<id>.expr`` in the employee scope (``formula-*`` rules).
+
+    engine.checks.formulas does not list the bonuses among its formula sites; without this a
+    misspelt name in a bonus would only show when ``hrpolicy pay`` runs.
+    """
+    bonuses = mapping(mapping(mapping(ctx.data.get("pay")).get("promotion")).get("bonuses"))
+    if not bonuses:
+        return
+    scope = formula_scope(ctx.data, "employee")
+    for name, bonus in entries(bonuses):
+        text = bonus.get("expr")
+        if not isinstance(text, str):
+            continue
+        for problem in check_formula(text, scope):
+            ctx.report(
+                ("pay", "promotion", "bonuses", name, "expr"),
+                problem.rule,
+                problem.message,
+                suggestion=problem.suggestion,
+                offset=problem.offset,
+            )

@@ -6,10 +6,8 @@ from collections.abc import Collection
 from typing import Any
 
 from engine.checks.context import CheckContext, did_you_mean, entries, mapping, sequence, where
+from engine.checks.scopes import RECORD_FIELDS
 from engine.location import Path
-
-#: Fields an employee record may carry without declaring them (docs/policy-language.md, inputs).
-RECORD_FIELDS = ("id", "org")
 
 
 def unknown(ctx: CheckContext, path: Path, name: Any, known: Collection[str], kind: str, plural: str) -> None:

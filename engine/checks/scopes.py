@@ -25,10 +25,13 @@ FIELD_TYPES: dict[str, str] = {
     "boolean": "boolean",
 }
 
-#: Fields every employee record carries whether declared or not (docs/policy-language.md, inputs).
+#: Fields every employee record carries whether declared or not (docs/records.md: ``id``); any
+#: other field a formula or a reference reads (``org``, ...) must be declared in ``inputs``.
+#: The one list: :mod:`engine.checks.references` imports it too.
 RECORD_FIELDS: dict[str, str] = {"id": "string"}
 
-#: The meeting record a committee's ``opens_when`` / ``passes_when`` reads (engine.committee).
+#: The meeting record a committee's ``opens_when`` / ``passes_when`` reads. The one list:
+#: :mod:`engine.committee` judges records with exactly these counts.
 MEETING_FIELDS: dict[str, str] = {
     "registered": "decimal",
     "present": "decimal",
@@ -36,11 +39,12 @@ MEETING_FIELDS: dict[str, str] = {
     "yes": "decimal",
     "no": "decimal",
     "abstain": "decimal",
+    "external_registered": "decimal",
     "external_present": "decimal",
 }
 
-#: Values the pay computation supplies to the merit formula: the salary's zone and the grade.
-MERIT_FIELDS: dict[str, str] = {"zone": "string", "grade": "string"}
+#: The table axes that name a key: 2-D tables have ``rows`` and ``columns``, 1-D tables ``keys``.
+TABLE_AXES: tuple[str, ...] = ("rows", "columns", "keys")
 
 #: Scope levels :func:`formula_scope` knows.
 LEVELS = ("indicator", "employee", "condition", "indicator_condition", "meeting", "merit", "company")
@@ -85,8 +89,30 @@ def formula_scope(data: Mapping[str, Any], level: str) -> Scope:
             scalars.update(parameters)
             columns = {**indicator, **formula_names(data, "indicator")}
         if level == "merit":
-            scalars.update(MERIT_FIELDS)
+            # The cell keys the pay run supplies (a zone found from the salary, ...) are named
+            # by the merit table's own axes; a declared field of the same name keeps its type.
+            for name in merit_axes(data):
+                scalars.setdefault(name, "string")
     return Scope(scalars=scalars, columns=columns, functions=policy_functions(data), refs=policy_refs(data))
+
+
+def table_axes(table: Any) -> list[tuple[str, list[str]]]:
+    """``(name, keys)`` of each axis a table declares (rows, columns or keys), in that order."""
+    found = []
+    for axis in TABLE_AXES:
+        spec = table.get(axis) if isinstance(table, Mapping) else None
+        if isinstance(spec, Mapping) and spec.get("name") is not None:
+            found.append((str(spec["name"]), [str(k) for k in spec.get("keys") or []]))
+    return found
+
+
+def merit_axes(data: Mapping[str, Any]) -> list[str]:
+    """The axis names of the table ``pay.merit.table`` names (none when it names no table)."""
+    merit = (data.get("pay") or {}).get("merit")
+    if not isinstance(merit, Mapping):
+        return []
+    table = (data.get("tables") or {}).get(str(merit.get("table")))
+    return [name for name, _ in table_axes(table)]
 
 
 def policy_refs(data: Mapping[str, Any]) -> dict[str, set[str]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from engine.checks.scopes import table_axes
 from engine.commands.common import (
     Echo,
     deliver,
@@ -26,7 +27,7 @@ from engine.commands.common import (
     where,
 )
 from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
-from engine.loader import LoadedDocument
+from engine.loader import MAX_EXPONENT, MAX_NUMBER_CHARS, LoadedDocument
 from engine.location import Path
 from engine.pay import merit_raise, zone_of
 from engine.pay_incentive import IncentiveResult, compute_incentive, individual_values
@@ -74,12 +75,26 @@ class _Employee:
 
 
 def _number(value: str, what: str) -> Decimal:
+    """``value`` as an exact number, bounded like the loader bounds the numbers of a file.
+
+    An exponent such as ``1e-999999`` is a finite Decimal, but a raise computed from it loses
+    the base rate's digits (and later roundings fail), so the same limits apply here.
+    """
+    too_long = len(value.strip()) > MAX_NUMBER_CHARS
     try:
         number = Decimal(value)
     except InvalidOperation:
         raise UsageError(f"{what} {value!r} is not a number") from None
     if not number.is_finite():
         raise UsageError(f"{what} {value!r} is not a finite number")
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite numbers have an integral exponent
+    if too_long or abs(exponent) > MAX_EXPONENT or abs(number.adjusted()) > MAX_EXPONENT:
+        shown = value if len(value) <= 24 else value[:20] + "..."
+        raise UsageError(
+            f"{what} {shown!r} is out of range: at most {MAX_NUMBER_CHARS} characters"
+            f" and a decimal exponent between -{MAX_EXPONENT} and {MAX_EXPONENT}"
+        )
     return number
 
 
@@ -121,17 +136,26 @@ def _employees(run: _Run) -> list[_Employee]:
     return found
 
 
-def _zone_field(run: _Run, zone_from: Mapping[str, Any]) -> str:
-    """The field that holds the zone: ``zone_from.field``, else the merit table's axis of zone keys."""
-    if zone_from.get("field"):
+def _zone_field(run: _Run, zone_from: Mapping[str, Any] | None) -> str | None:
+    """The field that holds the zone: ``zone_from.field``, else the merit table's axis whose keys
+    are the zones of ``pay.ranges.zones``; ``None`` when neither names one.
+
+    Raises :class:`DataError` when ``zone_from`` asks for zones but no field can hold them.
+    """
+    if zone_from is not None and zone_from.get("field"):
         return str(zone_from["field"])
-    zones = {str(z) for z in (run.pay.get("ranges") or {}).get("zones") or []}
-    table = (run.policy.get("tables") or {}).get(str((run.pay.get("merit") or {}).get("table")), {})
-    for axis in ("rows", "columns", "keys"):
-        spec = table.get(axis)
-        if isinstance(spec, Mapping) and {str(k) for k in spec.get("keys", [])} == zones:
-            return str(spec["name"])
-    return "zone"
+    zones = [str(z) for z in (run.pay.get("ranges") or {}).get("zones") or []]
+    table_name = str((run.pay.get("merit") or {}).get("table"))
+    for name, keys in table_axes((run.policy.get("tables") or {}).get(table_name)):
+        if zones and set(keys) == set(zones):
+            return name
+    if zone_from is None:
+        return None  # the zone is no key of the merit table: the formula reads the fields as given
+    raise DataError(
+        f"{where(run.doc, ('zone_from',))}: no axis of table {table_name} (pay.merit.table) has the"
+        f" zones of pay.ranges.zones ({', '.join(zones) or 'none declared'}) as its keys, so the"
+        " zone found from the salary has no field to go in; name it with zone_from.field"
+    )
 
 
 def _computed_zone(run: _Run, emp: _Employee, zone_from: Mapping[str, Any]) -> tuple[str | None, str]:
@@ -160,7 +184,11 @@ def _computed_zone(run: _Run, emp: _Employee, zone_from: Mapping[str, Any]) -> t
     return zone.zone, f"zone from {salary_key} in grade {grade}: {zone.explanation}"
 
 
-def _zone(run: _Run, emp: _Employee, zone_from: Mapping[str, Any] | None, key: str) -> tuple[str | None, str]:
+def _zone(
+    run: _Run, emp: _Employee, zone_from: Mapping[str, Any] | None, key: str | None
+) -> tuple[str | None, str]:
+    if key is None:
+        return None, ""
     given = emp.fields.get(key)
     if zone_from is None:
         return (str(given), f"zone {given} (given)") if given is not None else (None, "")
@@ -183,14 +211,14 @@ def _merit(run: _Run, staff: Sequence[_Employee], params: Mapping[str, Any]) -> 
         run.problems += [
             ("file", d) for d in unknown_keys(run.doc, ("zone_from",), zone_from, ZONE_FROM_KEYS, "zone_from")
         ]
-    key = _zone_field(run, zone_from or {})
+    key = _zone_field(run, zone_from)
     lines = []
     for emp in staff:
         zone, why = _zone(run, emp, zone_from, key)
         if zone is None and zone_from is not None:
             lines.append(MeritLine(emp.id, None, why, None, ("no merit raise: no zone",)))
             continue
-        values = {**emp.fields, key: zone} if zone is not None else emp.fields
+        values = {**emp.fields, key: zone} if key is not None and zone is not None else emp.fields
         try:
             result = merit_raise(run.policy, values, params)
         except UsageError:
