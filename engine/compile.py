@@ -5,16 +5,17 @@ Nothing here reads a record; :mod:`engine.evaluate` applies the result to many r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from engine.checks.scopes import formula_scope
 from engine.errors import HRPolicyError
 from engine.formula import CompiledFormula, FunctionSpec, Scope, compile_formula, find_cycle, names_used
-from engine.grading import GradeTable, build_grade_table
+from engine.formula_codegen import FuseStep, SheetFuser, SheetPlan
+from engine.grading import Band, GradeTable, Segment, build_grade_table
 from engine.rounding import MODES, Rounding
 from engine.validate import ValidatedPolicy
 
@@ -37,6 +38,13 @@ class Step:
     def mode(self) -> str | None:
         return MODES[self.rounding.mode] if self.rounding else None
 
+    @property
+    def fuse_step(self) -> FuseStep:
+        """This step as :class:`engine.formula_codegen.SheetFuser` takes it."""
+        f = self.formula
+        negative = bool(self.rounding and self.rounding.places < 0)
+        return FuseStep(self.name, f.parsed, f.scope, f.names, self.quantum, self.mode, negative)
+
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -46,6 +54,42 @@ class FieldSpec:
     type: str
     default: Any = None
     has_default: bool = False
+
+
+#: ``(employee environment, goal lines) -> (employee formula values, each line's values)``.
+FusedSheet = Callable[[Mapping[str, Any], Any], tuple[tuple[Any, ...], list[dict[str, Any]]]]
+
+
+@dataclass(frozen=True)
+class FastGrade:
+    """A grade table prepared for the hot loop (see :func:`engine.evaluate.grade_fast`).
+
+    ``segments``: each segment with its condition's bare function (None: always); ``bands``:
+    per segment name, (band, min, max, min inclusive, max inclusive, points) in table order.
+    """
+
+    segments: tuple[tuple[Segment, Callable[[Mapping[str, Any]], Any] | None], ...]
+    quantum: Decimal | None
+    mode: str | None
+    negative: bool
+    bands: Mapping[str, tuple[tuple[Band, Decimal | None, Decimal | None, bool, bool, Decimal | None], ...]]
+
+    @classmethod
+    def of(cls, table: GradeTable) -> FastGrade:
+        r = table.rounding
+        return cls(
+            segments=tuple((s, s.when.fast if s.when else None) for s in table.segments),
+            quantum=r.quantum if r else None,
+            mode=MODES[r.mode] if r else None,
+            negative=bool(r and r.places < 0),
+            bands={
+                s.name: tuple(
+                    (b, b.min, b.max, b.min_inclusive, b.max_inclusive, table.points.get(b.grade))
+                    for b in s.bands
+                )
+                for s in table.segments
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -75,6 +119,38 @@ class CompiledPolicy:
         from engine.evaluate import fast_steps
 
         return fast_steps(self.indicator_steps), fast_steps(self.employee_steps)
+
+    @cached_property
+    def fast_grades(self) -> tuple[FastGrade, ...]:
+        """The grade tables prepared for the hot loop, in table order."""
+        return tuple(FastGrade.of(t) for t in self.grade_tables)
+
+    @cached_property
+    def employee_names(self) -> tuple[str, ...]:
+        """The employee formulas' names, in evaluation order."""
+        return tuple(s.name for s in self.employee_steps)
+
+    @cached_property
+    def fused(self) -> FusedSheet | None:
+        """One generated function for a whole goal sheet (see :class:`SheetFuser`), or None.
+
+        None when a grade table's segment condition reads a column: the fused function hands
+        back no columns, so such policies keep the step-by-step path.
+        """
+        conditions = [s.when for t in self.grade_tables for s in t.segments if s.when is not None]
+        if any(c.names & set(self.columns) for c in conditions):
+            return None
+        return SheetFuser(self.sheet_plan).build()[1]
+
+    @property
+    def sheet_plan(self) -> SheetPlan:
+        """The formulas of a goal sheet as :class:`SheetFuser` takes them."""
+        return SheetPlan(
+            line_steps=tuple(s.fuse_step for s in self.indicator_steps),
+            person_steps=tuple(s.fuse_step for s in self.employee_steps),
+            fields=dict(self.indicator_blank),
+            columns=self.columns,
+        )
 
 
 def label_text(label: Any, fallback: str) -> str:

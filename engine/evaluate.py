@@ -7,16 +7,35 @@ matched, for ``hrpolicy explain`` and audits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine.compile import CompiledPolicy, Step
+from engine.compile import CompiledPolicy, FastGrade, Step
 from engine.errors import HRPolicyError
 from engine.formula import Column, FormulaRuntimeError
-from engine.grading import GradeOutcome
+from engine.grading import GradeOutcome, GradeTable
 from engine.io.records import EmployeeRecord, IndicatorRecord
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while evaluating many employees.
+
+    Each result is a handful of small acyclic containers; with the collector on, the growing
+    heap of results (and the population read before it) is rescanned again and again for
+    nothing: about a fifth of the evaluation time on 100,000 employees.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -90,7 +109,8 @@ def _run_traced(steps: Sequence[Step], env: dict[str, Any], tracer: Tracer, subj
     """Evaluate ``steps`` into ``env``, recording each formula with its values and each rounding."""
     for step in steps:
         value = step.formula(env)
-        tracer.add("formula", subject, f"{step.name} = {step.formula.text} = {step.formula.explain(env)} = {value}")
+        shown = step.formula.explain(env)
+        tracer.add("formula", subject, f"{step.name} = {step.formula.text} = {shown} = {value}")
         if step.rounding is not None and isinstance(value, Decimal):
             rounded = step.rounding.apply(value)
             tracer.add("round", subject, f"{step.name}: {value} -> {rounded} ({step.rounding.describe()})")
@@ -108,8 +128,29 @@ def _evaluate_sheet(
     base: Mapping[str, Any],
     indicators: Sequence[IndicatorRecord],
     tracer: Tracer | None,
+) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
+    """One goal sheet: the employee environment after every formula, and each line's values."""
+    fused = policy.fused if tracer is None else None
+    if fused is not None:
+        try:
+            values, lines = fused(base, indicators)
+        except Exception:  # the checked path below gives the precise error (or the value)
+            pass
+        else:
+            env = dict(base)
+            env.update(zip(policy.employee_names, values, strict=True))
+            return env, tuple(lines)
+    env, rows = _evaluate_steps(policy, base, indicators, tracer)
+    return env, tuple({s.name: row[s.name] for s in policy.indicator_steps} for row in rows)
+
+
+def _evaluate_steps(
+    policy: CompiledPolicy,
+    base: Mapping[str, Any],
+    indicators: Sequence[IndicatorRecord],
+    tracer: Tracer | None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """One goal sheet: every indicator formula per line, then the employee formulas."""
+    """Every indicator formula per line, then the employee formulas, one formula at a time."""
     start = {**base, **policy.indicator_blank}
     rows: list[dict[str, Any]] = []
     line_steps, person_steps = policy.fast
@@ -146,9 +187,60 @@ def _blend(
     if policy.blend_rounding is not None:
         rounded = policy.blend_rounding.apply(value)
         if tracer is not None:
-            tracer.add("round", "employee", f"{name}: {value} -> {rounded} ({policy.blend_rounding.describe()})")
+            how = policy.blend_rounding.describe()
+            tracer.add("round", "employee", f"{name}: {value} -> {rounded} ({how})")
         value = rounded
     return value
+
+
+def _evaluate_fused(
+    policy: CompiledPolicy, record: EmployeeRecord, parameters: Mapping[str, Any]
+) -> EmployeeResult | None:
+    """The no-trace path of one goal sheet: one generated function, then the grade tables.
+
+    None when anything fails: the checked path then gives the precise error (or the value).
+    """
+    fused = policy.fused
+    if fused is None or (record.periods and policy.blend):
+        return None
+    env = {**parameters, **policy.employee_blank, **record.fields, "id": record.id}
+    try:
+        results, lines = fused(env, record.indicators)
+        values = dict(zip(policy.employee_names, results, strict=True))
+        env.update(values)
+        grades = {}
+        for table, fast in zip(policy.grade_tables, policy.fast_grades, strict=True):
+            outcome = grade_fast(table, fast, env)
+            grades[table.name] = outcome
+            env[table.name] = outcome.grade
+    except Exception:
+        return None
+    return EmployeeResult(record.id, record.fields.get("name"), values, grades, tuple(lines))
+
+
+def grade_fast(table: GradeTable, fast: FastGrade, env: Mapping[str, Any]) -> GradeOutcome:
+    """What ``table.grade(Decimal(env[table.input]), env)`` gives, from precomputed parts."""
+    value = Decimal(env[table.input])
+    segment = None
+    for candidate, when in fast.segments:
+        if when is None or when(env):
+            segment = candidate
+            break
+    rounded = value
+    if fast.quantum is not None:
+        rounded = value.quantize(fast.quantum, fast.mode)
+        if fast.negative:
+            rounded = rounded.quantize(_ONE)
+    if segment is None:
+        return GradeOutcome(table.name, value, rounded, "", None, None)
+    for band, low, high, low_in, high_in, points in fast.bands[segment.name]:
+        # Band.contains, inline: this runs once per band per employee.
+        if low is not None and (rounded < low or (rounded == low and not low_in)):
+            continue
+        if high is not None and (rounded > high or (rounded == high and not high_in)):
+            continue
+        return GradeOutcome(table.name, value, rounded, segment.name, band, points)
+    return GradeOutcome(table.name, value, rounded, segment.name, None, None)
 
 
 def evaluate_employee(
@@ -158,7 +250,14 @@ def evaluate_employee(
     *,
     trace: bool = False,
 ) -> EmployeeResult:
-    """Scores and grades of one employee. Raises FormulaRuntimeError on a failing formula."""
+    """Scores and grades of one employee. Raises FormulaRuntimeError on a failing formula.
+
+    Without ``trace`` the fused path runs first; the results are the same either way.
+    """
+    if not trace:
+        fast = _evaluate_fused(policy, record, parameters)
+        if fast is not None:
+            return fast
     tracer = Tracer() if trace else None
     base = {**parameters, **policy.employee_blank, **record.fields, "id": record.id}
     if tracer is not None:
@@ -166,16 +265,16 @@ def evaluate_employee(
         tracer.add("input", "employee", f"{shown} (from {record.origin})")
     if record.periods and policy.blend:
         per_period: dict[str, dict[str, Any]] = {}
-        rows: list[dict[str, Any]] = []
+        lines: tuple[dict[str, Any], ...] = ()
         for period, indicators in record.periods.items():
             sub = Tracer() if tracer is not None else None
-            per_period[period], rows = _evaluate_sheet(policy, base, indicators, sub)
+            per_period[period], lines = _evaluate_sheet(policy, base, indicators, sub)
             if tracer is not None and sub is not None:
                 tracer.lines.extend(TraceLine(t.kind, f"{period}: {t.subject}", t.text) for t in sub.lines)
         env = dict(per_period[list(per_period)[-1]])
         env[policy.blend] = _blend(policy, per_period, tracer)
     else:
-        env, rows = _evaluate_sheet(policy, base, record.indicators, tracer)
+        env, lines = _evaluate_sheet(policy, base, record.indicators, tracer)
     grades = {}
     for table in policy.grade_tables:
         outcome = table.grade(Decimal(env[table.input]), env)
@@ -183,16 +282,15 @@ def evaluate_employee(
         env[table.name] = outcome.grade
         if tracer is not None:
             tracer.add("grade", table.name, describe_grade(outcome))
-    values = {s.name: env[s.name] for s in policy.employee_steps if s.name in env}
+    values = {name: env[name] for name in policy.employee_names if name in env}
     if policy.blend:
         values[policy.blend] = env[policy.blend]
-    indicator_values = tuple({s.name: row[s.name] for s in policy.indicator_steps} for row in rows)
     return EmployeeResult(
         id=record.id,
         name=record.fields.get("name"),
         values=values,
         grades=grades,
-        indicators=indicator_values,
+        indicators=lines,
         trace=tuple(tracer.lines) if tracer is not None else (),
     )
 
@@ -229,9 +327,10 @@ def evaluate_all(
     """Evaluate every record; a failure of one employee never stops the others."""
     results: list[EmployeeResult] = []
     failures: list[EvaluationFailure] = []
-    for record in records:
-        try:
-            results.append(evaluate_employee(policy, record, parameters, trace=trace))
-        except (FormulaRuntimeError, HRPolicyError) as exc:
-            failures.append(EvaluationFailure(record.id, "evaluation-error", str(exc), record.origin))
+    with paused_gc():
+        for record in records:
+            try:
+                results.append(evaluate_employee(policy, record, parameters, trace=trace))
+            except (FormulaRuntimeError, HRPolicyError) as exc:
+                failures.append(EvaluationFailure(record.id, "evaluation-error", str(exc), record.origin))
     return Evaluation(results, failures)

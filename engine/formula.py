@@ -126,10 +126,14 @@ def show(value: Any) -> str:
 class CompiledFormula:
     """A checked, compiled formula. Call it with a mapping of names to values."""
 
-    __slots__ = ("_fn", "_order", "_pieces", "_slots", "names", "result_type", "source", "text")
+    __slots__ = (
+        "_fn", "_order", "_pieces", "_slots", "names", "parsed", "result_type", "scope", "source", "text",
+    )
 
     def __init__(self, parsed: Parsed, result_type: str, generator: Generator) -> None:
         self.text = parsed.text
+        #: The checked tree and its scope, for fusing several formulas into one function.
+        self.parsed, self.scope = parsed, generator.scope
         self.source, self._fn = generator.build()
         nodes = _value_names(parsed.tree)
         self.names = frozenset(n.id for n in nodes)

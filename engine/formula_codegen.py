@@ -7,20 +7,24 @@ empty ``__builtins__``. ``**`` always goes through the bounded ``_pow``.
 
 Parentheses are written only where precedence needs them, so that a long flat chain such as
 ``a + b + c + ...`` does not nest parentheses (the tokenizer allows only 200 levels).
+
+:class:`SheetFuser` writes one function for all the formulas of a goal sheet, with every name
+a generated local variable (the hot path of :mod:`engine.evaluate`).
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from engine.formula_builtins import BUILTINS, bounded_pow, true_div
 from engine.formula_calls import round_places
 from engine.formula_check import BINOPS, CMPOPS, UNARYOPS
 from engine.formula_parse import Parsed, left_spine, number_text, signed_number
-from engine.formula_types import Scope
+from engine.formula_types import Column, Scope
 
 _IF, _OR, _AND, _NOT, _CMP, _ADD, _MUL, _UNARY, _ATOM = 1, 2, 3, 4, 5, 10, 20, 30, 100
 _BIN_PREC: dict[type[ast.operator], int] = {
@@ -46,14 +50,17 @@ class Code:
         return f"({self.text})" if self.prec < prec else self.text
 
 
-class Generator:
-    """Generates the lambda source for one checked formula and collects its globals."""
+class Module:
+    """The globals shared by generated code: hoisted constants and bound functions.
 
-    def __init__(self, parsed: Parsed, scope: Scope) -> None:
-        self.parsed = parsed
-        self.scope = scope
+    Several formulas fused into one function (:class:`SheetFuser`) share one module, so
+    that equal constants share one name and no two objects are ever bound to the same name.
+    """
+
+    def __init__(self) -> None:
         self.globals: dict[str, Any] = {"__builtins__": {}, "_pow": bounded_pow, "_div": true_div}
         self._hoisted: dict[tuple[str, str], str] = {}
+        self._temps = 0
 
     def hoist(self, value: Any) -> str:
         """A global name holding ``value``; equal constants share one name."""
@@ -62,6 +69,54 @@ class Generator:
             self._hoisted[key] = f"_k{len(self._hoisted)}"
             self.globals[self._hoisted[key]] = value
         return self._hoisted[key]
+
+    def temp(self) -> str:
+        """A fresh local name for a value computed once and used twice (fused code)."""
+        self._temps += 1
+        return f"_t{self._temps}"
+
+    def bind(self, name: str, obj: Any) -> str:
+        """A global called ``name`` (``name_2``, ... if taken by another object) holding ``obj``."""
+        candidate, n = name, 1
+        while candidate in self.globals and self.globals[candidate] is not obj:
+            n += 1
+            candidate = f"{name}_{n}"
+        self.globals[candidate] = obj
+        return candidate
+
+
+class Generator:
+    """Generates the expression source for one checked formula and collects its globals.
+
+    By default names are read as ``e['name']`` (one lambda per formula). For fused code,
+    ``names`` maps every value name to the local variable holding it, and ``columns`` maps a
+    column name to the local holding its plain list of values, so that ``sum(col)`` and
+    ``count(col)`` without filters become a builtin call on the list.
+    """
+
+    def __init__(
+        self,
+        parsed: Parsed,
+        scope: Scope,
+        *,
+        module: Module | None = None,
+        names: Mapping[str, str] | None = None,
+        columns: Mapping[str, str] | None = None,
+    ) -> None:
+        self.parsed = parsed
+        self.scope = scope
+        self.module = module or Module()
+        self.globals = self.module.globals
+        self.names = names
+        self.columns = columns or {}
+
+    def hoist(self, value: Any) -> str:
+        """A global name holding ``value``; equal constants share one name."""
+        return self.module.hoist(value)
+
+    def decimal(self) -> str:
+        """The global name of the Decimal type."""
+        return self.module.bind("_D", Decimal)
 
     def source(self) -> str:
         """The whole lambda, e.g. ``lambda e: e['weight'] * e['achievement'] / _k0``."""
@@ -78,6 +133,8 @@ class Generator:
         return _EMIT[type(node)](self, node)
 
     def name(self, node: ast.Name) -> Code:
+        if self.names is not None:
+            return Code(self.names[node.id], _ATOM)
         return Code(f"e[{node.id!r}]", _ATOM)
 
     def constant(self, node: ast.Constant) -> Code:
@@ -95,13 +152,26 @@ class Generator:
             if isinstance(link.op, ast.Pow):
                 acc = Code(f"_pow({acc.text}, {right.text})", _ATOM, True)
             elif isinstance(link.op, ast.Div) and not (acc.decimal or right.decimal):
-                # Two record ints would divide into a float; _div makes the left side Decimal.
-                acc = Code(f"_div({acc.text}, {right.text})", _ATOM, True)
+                acc = self.divide(acc, right)
             else:
                 prec = _BIN_PREC[type(link.op)]
                 text = f"{acc.at(prec)} {BINOPS[type(link.op)]} {right.at(prec + 1)}"
                 acc = Code(text, prec, acc.decimal or right.decimal)
         return acc
+
+    def divide(self, left: Code, right: Code) -> Code:
+        """``left / right`` when neither side is surely Decimal.
+
+        Two record ints would divide into a float; ``_div`` makes the left side Decimal. A
+        local variable (fused code) is tested inline instead: a Decimal divides directly.
+        """
+        if self.names is not None and left.text in self.names.values():
+            div, typ = self.module.bind("_div", true_div), self.module.bind("_type", type)
+            dec = self.decimal()
+            t = left.text
+            text = f"{t} / {right.at(_MUL + 1)} if {typ}({t}) is {dec} else {div}({t}, {right.text})"
+            return Code(text, _IF, True)
+        return Code(f"_div({left.text}, {right.text})", _ATOM, True)
 
     def unaryop(self, node: ast.UnaryOp) -> Code:
         operand = self.emit(node.operand)
@@ -149,21 +219,86 @@ class Generator:
             assert isinstance(first, ast.Constant)
             parts.append(self.hoist(first.value))
         parts += [self.emit(a).text for a in args]
-        self.globals[f"_x_{name}"] = spec.impl
-        return Code(f"_x_{name}({', '.join(parts)})", _ATOM)
+        return Code(f"{self.module.bind(f'_x_{name}', spec.impl)}({', '.join(parts)})", _ATOM)
 
     def call_builtin(self, name: str, node: ast.Call) -> Code:
-        self.globals[f"_b_{name}"] = BUILTINS[name].impl
+        fast = self.column_builtin(name, node)
+        if fast is not None:
+            return fast
         if BUILTINS[name].shape == "round":
             value, places, mode = node.args
             assert isinstance(mode, ast.Constant)
             args = [self.emit(value).text, repr(round_places(self.parsed, places)), self.hoist(mode.value)]
         else:
-            args = [self.emit(a).text for a in node.args]
+            codes = [self.emit(a) for a in node.args]  # emitted once: nesting must not re-emit
+            fast = self.scalar_builtin(name, node, codes)
+            if fast is not None:
+                return fast
+            args = [c.text for c in codes]
         if node.keywords:
             where = ", ".join(f"{str(k.arg)!r}: {self.emit(k.value).text}" for k in node.keywords)
             args.append(f"where={{{where}}}")
-        return Code(f"_b_{name}({', '.join(args)})", _ATOM, True)
+        return Code(f"{self.module.bind(f'_b_{name}', BUILTINS[name].impl)}({', '.join(args)})", _ATOM, True)
+
+    def column_builtin(self, name: str, node: ast.Call) -> Code | None:
+        """Fused code only: ``sum(col)``/``count(col)`` without filters on the column's list.
+
+        A ``None`` value makes ``sum`` raise TypeError, and the caller re-runs the checked
+        path for the message; otherwise both give exactly what :mod:`engine.formula_builtins`
+        gives (the same additions in the same order from ``Decimal(0)``).
+        """
+        if self.names is None or node.keywords or name not in ("sum", "count") or len(node.args) != 1:
+            return None
+        arg = node.args[0]
+        values = self.columns.get(arg.id) if isinstance(arg, ast.Name) else None
+        if values is None:
+            return None
+        if name == "count":
+            return Code(f"{self.decimal()}({self.module.bind('_len', len)}({values}))", _ATOM, True)
+        return Code(f"{self.module.bind('_sum', sum)}({values}, {self.hoist(Decimal(0))})", _ATOM, True)
+
+    def scalar_builtin(self, name: str, node: ast.Call, codes: list[Code]) -> Code | None:
+        """Fused code only: Python's ``min``/``max``/``abs`` on operands that are surely Decimal.
+
+        They then return what the builtins return, without the int conversion or the column
+        test; ``clamp`` needs literal bounds in order (else its own check must run).
+        """
+        if self.names is None or node.keywords or name not in ("min", "max", "abs", "clamp"):
+            return None
+        if not codes or not all(c.decimal for c in codes):
+            return None
+        if name == "clamp":
+            low, high = (signed_number(self.parsed, a) for a in node.args[1:])
+            if low is None or high is None or low > high:
+                return None
+            return self.pick("<", self.pick(">", codes[0], codes[1]), codes[2])
+        if name == "abs":
+            return Code(f"{self.module.bind('_abs', abs)}({codes[0].text})", _ATOM, True)
+        if len(codes) != 2:
+            return None
+        return self.pick(">" if name == "max" else "<", codes[0], codes[1])
+
+    def pick(self, op: str, first: Code, second: Code) -> Code:
+        """``max(first, second)`` (op ``>``) or ``min`` inline, each operand evaluated once.
+
+        Python's max keeps ``first`` unless ``second > first``; this is that very comparison.
+        """
+        a, b = first.text, second.text
+        if not _simple(a):
+            a = self.module.temp()
+            first = Code(f"({a} := {first.text})", _ATOM)
+        else:
+            first = Code(a, _ATOM)
+        cond = f"{second.at(_CMP + 1)} {op} {first.text}"
+        if not _simple(b):
+            b = self.module.temp()
+            cond = f"({b} := {second.text}) {op} {first.text}"
+        return Code(f"{b} if {cond} else {a}", _IF, True)
+
+
+def _simple(text: str) -> bool:
+    """A local or global name: reading it twice costs nothing and cannot differ."""
+    return text.isidentifier()
 
 
 _EMIT: dict[type[ast.AST], Callable[[Generator, Any], Code]] = {
@@ -176,3 +311,158 @@ _EMIT: dict[type[ast.AST], Callable[[Generator, Any], Code]] = {
     ast.IfExp: Generator.ifexp,
     ast.Call: Generator.call,
 }
+
+
+@dataclass(frozen=True)
+class FuseStep:
+    """One checked formula to fuse: its name, tree, scope, the names it reads, its rounding."""
+
+    name: str
+    parsed: Parsed
+    scope: Scope
+    reads: frozenset[str]
+    quantum: Decimal | None
+    mode: str | None
+    negative: bool  # rounded to tens or more: quantize to 1 afterwards (engine.rounding)
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    """What a goal sheet computes: per-line formulas, then employee formulas over columns.
+
+    ``fields`` maps each declared indicator field to its default (None when it has none);
+    ``columns`` are the per-line names the employee formulas read as columns.
+    """
+
+    line_steps: tuple[FuseStep, ...]
+    person_steps: tuple[FuseStep, ...]
+    fields: Mapping[str, Any]
+    columns: tuple[str, ...]
+
+
+class _Names(dict[str, str]):
+    """Name -> local variable; remembers which names were read (to build only those columns)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+class SheetFuser:
+    """Writes one function ``_sheet(base, lines) -> (employee values, per-line values)``.
+
+    ``base`` is the employee's environment (parameters, field defaults, fields, id) and
+    ``lines`` its :class:`~engine.io.records.IndicatorRecord` s. Every formula of the sheet is
+    one expression over local variables, each read once per line with the same precedence as
+    the mapping environments of :mod:`engine.evaluate` (step > line field > field default >
+    employee). Only checked trees reach it; names appear only as repr'd dictionary keys and
+    generated local names. Any exception means: run the checked path for this employee.
+    """
+
+    def __init__(self, plan: SheetPlan) -> None:
+        self.plan = plan
+        self.module = Module()
+        self.count = 0
+        self.head: list[str] = []  # employee-level reads before the loop
+
+    def local(self) -> str:
+        self.count += 1
+        return f"_v{self.count}"
+
+    def base_read(self, name: str, strict: bool = True) -> str:
+        """An employee-level value, read before the loop (a KeyError sends us to the checked path)."""
+        var = self.local()
+        self.head.append(f"{var} = base[{name!r}]" if strict else f"{var} = base.get({name!r})")
+        return var
+
+    def line_read(self, name: str, names: dict[str, str], body: list[str], strict: bool = True) -> None:
+        var = self.local()
+        if name in self.plan.fields:
+            default = self.plan.fields[name]
+            tail = "" if default is None else f", {self.module.hoist(default)}"
+            body.append(f"{var} = _f.get({name!r}{tail})")
+        else:
+            body.append(f"{var} = _f.get({name!r}, {self.base_read(name, strict)})")
+        names[name] = var
+
+    def step(self, step: FuseStep, names: dict[str, str], columns: Mapping[str, str], out: list[str]) -> None:
+        code = Generator(step.parsed, step.scope, module=self.module, names=names, columns=columns).emit(
+            step.parsed.tree.body
+        )
+        var = self.local()
+        out.append(f"{var} = {code.text}")
+        bind = self.module.bind
+        dec, typ, int_ = bind("_D", Decimal), bind("_type", type), bind("_int", int)
+        quantize = ""
+        if step.quantum is not None:
+            quantize = f".quantize({self.module.hoist(step.quantum)}, {self.module.hoist(step.mode)})"
+            if step.negative:
+                quantize += f".quantize({self.module.hoist(Decimal(1))})"
+        if code.decimal and quantize:
+            out.append(f"{var} = {var}{quantize}")  # not a Decimal after all: AttributeError
+        elif not code.decimal:
+            # Python's ints become Decimal and Decimals are rounded, as the checked path does.
+            out.append(f"_c = {typ}({var})")
+            if quantize:
+                out.append(f"if _c is {dec}: {var} = {var}{quantize}")
+            out.append(f"{'el' if quantize else ''}if _c is {int_}: {var} = {dec}({var}){quantize}")
+        names[step.name] = var
+
+    def source(self) -> str:
+        plan = self.plan
+        line: list[str] = []
+        names: dict[str, str] = {}
+        for step in plan.line_steps:
+            for name in sorted(step.reads - names.keys()):
+                self.line_read(name, names, line)
+            self.step(step, names, {}, line)
+        lists = {c: self.local() for c in plan.columns}
+        filters = sorted({k.arg for s in plan.person_steps for k in _keywords(s.parsed) if k.arg})
+        for name in sorted((set(plan.columns) | set(filters)) - names.keys()):
+            self.line_read(name, names, line, strict=name not in filters or name in plan.columns)
+        values = ", ".join(f"{s.name!r}: {names[s.name]}" for s in plan.line_steps)
+        line.append(f"_out.append({{{values}}})")
+        line += [f"{lists[c]}.append({names[c]})" for c in plan.columns]
+        if filters:
+            line.append("_rows.append({" + ", ".join(f"{k!r}: {names[k]}" for k in filters) + "})")
+        person, tail = self.person(lists)
+        init = ["_out = []", *(f"{v} = []" for v in lists.values()), "_rows = []"]
+        body = ["def _sheet(base, lines):", *(f"    {t}" for t in [*self.head, *init])]
+        body += ["    for _line in lines:", "        _f = _line.fields", *(f"        {t}" for t in line)]
+        body += [f"    {t}" for t in [*person, tail]]
+        return "\n".join(body) + "\n"
+
+    def person(self, lists: Mapping[str, str]) -> tuple[list[str], str]:
+        """The employee formulas (columns built only for the names read outside sum/count)."""
+        names = _Names()
+        objects = {c: self.local() for c in self.plan.columns}
+        names.update(objects)
+        steps: list[str] = []
+        head_before = len(self.head)
+        for step in self.plan.person_steps:
+            for name in sorted(step.reads - names.keys()):
+                dict.__setitem__(names, name, self.base_read(name))
+            self.step(step, names, lists, steps)
+        reads = self.head[head_before:]
+        del self.head[head_before:]
+        column = self.module.bind("_Column", Column)
+        built = [f"{objects[c]} = {column}({lists[c]}, _rows)" for c in self.plan.columns if c in names.read]
+        result = ", ".join(dict.__getitem__(names, s.name) for s in self.plan.person_steps)
+        comma = "," if len(self.plan.person_steps) == 1 else ""
+        return [*built, *reads, *steps], f"return ({result}{comma}), _out"
+
+    def build(self) -> tuple[str, Callable[[Any, Any], Any]]:
+        """The function source and the function, compiled with an empty ``__builtins__``."""
+        source = self.source()
+        scope: dict[str, Any] = self.module.globals
+        exec(compile(source, "<fused sheet>", "exec"), scope)  # only generated, checked text
+        fn: Callable[[Any, Any], Any] = scope.pop("_sheet")
+        return source, fn
+
+
+def _keywords(parsed: Parsed) -> list[ast.keyword]:
+    return [k for n in ast.walk(parsed.tree) if isinstance(n, ast.Call) for k in n.keywords]

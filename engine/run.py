@@ -6,17 +6,18 @@ evaluate the sheets that passed. Bad employees are reported; every other one is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.compile import CompiledPolicy, compile_policy
-from engine.evaluate import EmployeeResult, evaluate_employee
-from engine.errors import HRPolicyError
-from engine.formula import Column
 from engine.distribution import DistributionResult
+from engine.errors import HRPolicyError
+from engine.evaluate import EmployeeResult, evaluate_employee, paused_gc
+from engine.formula import Column
 from engine.io.model import RecordProblem
 from engine.io.records import EmployeeRecord, Population, read_population
+from engine.parallel import MIN_PARALLEL, decode_results, encode_results, run_parts
 from engine.relative import grade_relatively
 from engine.sheetcheck import SheetRules, check_sheet, compile_sheet_rules
 from engine.validate import ValidatedPolicy, load_policy
@@ -71,15 +72,22 @@ class Engine:
             policy_id=self.policy.id,
         )
 
-    def sheet_env(self, record: EmployeeRecord, parameters: Mapping[str, Any], indicators: Any) -> dict[str, Any]:
+    def sheet_env(
+        self, record: EmployeeRecord, parameters: Mapping[str, Any], indicators: Any
+    ) -> dict[str, Any]:
+        """What the sheet rules' formulas read: parameters, the employee's fields, and a column
+        of each indicator field they name (its rows are the lines' fields, for filters)."""
         env = dict(parameters)
         env.update(record.fields)
-        rows = [dict(i.fields) for i in indicators]
-        for spec in self.policy.indicator_fields:
-            env[spec.name] = Column([r.get(spec.name) for r in rows], rows)
+        names = self.sheet_rules.column_names
+        if names:
+            rows = [i.fields for i in indicators]
+            for name in names:
+                env[name] = Column([r.get(name) for r in rows], rows)
         return env
 
     def check(self, record: EmployeeRecord, parameters: Mapping[str, Any]) -> list[Problem]:
+        """Every problem of the employee's goal sheet(s), each period's prefixed with its name."""
         sheets = record.periods.items() if record.periods else [("", record.indicators)]
         problems = []
         for period, indicators in sheets:
@@ -89,28 +97,60 @@ class Engine:
                 problems.append(Problem(p.employee_id, p.indicator, p.rule, message, p.origin))
         return problems
 
-    def evaluate(self, population: Population, *, trace: bool = False, only: str | None = None) -> RunOutcome:
+    def evaluate(
+        self,
+        population: Population,
+        *,
+        trace: bool = False,
+        only: str | None = None,
+        workers: int = 1,
+    ) -> RunOutcome:
         """Check and evaluate every employee, then grade relatively where the policy says so.
 
         ``only`` keeps one employee's result (with its trace when ``trace``); everyone is still
         evaluated when the policy has distributions, since a relative grade needs the group.
+        ``workers``: processes to share the work (forked, see :mod:`engine.parallel`; a
+        population below :data:`engine.parallel.MIN_PARALLEL` and any traced run use one).
+        The results and problems are the same, in the same order, whatever the number. One
+        by default: on the benchmark machine the workers' copy-on-write page faults cost more
+        than they save (bench/RESULTS.md).
         """
         outcome = RunOutcome(self.policy, population)
         outcome.problems.extend(_problem(p) for p in population.problems)
         outcome.warnings.extend(_problem(p) for p in population.warnings)
         needs_all = bool(self.source.data.get("distributions"))
-        for record in population.employees:
-            if only is not None and record.id != only and not needs_all:
-                continue
-            result = self._evaluate_one(record, population, trace and record.id == only, outcome)
-            if result is not None:
-                outcome.results.append(result)
+        records = [r for r in population.employees if only is None or needs_all or r.id == only]
+        if trace or len(records) < MIN_PARALLEL:
+            workers = 1
+        if workers > 1:
+            _ = self.policy.fused  # compiled once, before the fork, for every process
+        with paused_gc():
+            parts = run_parts(
+                records,
+                workers,
+                lambda part: self._evaluate_part(part, population, trace, only),
+                lambda done: (encode_results(self.policy, done[0]), done[1]),
+                lambda data, _: (decode_results(self.policy, data[0]), data[1]),
+            )
+        for results, problems in parts:
+            outcome.results.extend(results)
+            outcome.problems.extend(problems)
         if needs_all:
             self._grade_relatively(outcome)
         if only is not None:
             outcome.results = [r for r in outcome.results if r.id == only]
             outcome.problems = [p for p in outcome.problems if p.employee_id in (only, None)]
         return outcome
+
+    def _evaluate_part(
+        self, records: Sequence[EmployeeRecord], population: Population, trace: bool, only: str | None
+    ) -> tuple[list[EmployeeResult], list[Problem]]:
+        part = RunOutcome(self.policy, population)
+        for record in records:
+            result = self._evaluate_one(record, population, trace and record.id == only, part)
+            if result is not None:
+                part.results.append(result)
+        return part.results, part.problems
 
     def _evaluate_one(
         self, record: EmployeeRecord, population: Population, trace: bool, outcome: RunOutcome

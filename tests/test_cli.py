@@ -179,7 +179,8 @@ def test_python_m_engine_runs_the_same_cli() -> None:
 def test_problems_reach_stderr_when_the_text_report_goes_to_a_file(tmp_path: Path) -> None:
     data = tmp_path / "pop.csv"
     _population(data, 3)
-    text = data.read_text(encoding="utf-8").replace(",performance,quantitative,", ",performance,quantitativ,", 1)
+    text = data.read_text(encoding="utf-8")
+    text = text.replace(",performance,quantitative,", ",performance,quantitativ,", 1)
     data.write_text(text, encoding="utf-8")
     out_file = tmp_path / "result.txt"
     code, stdout, err = invoke("evaluate", JAPAN, str(data), "-o", str(out_file))

@@ -1,0 +1,230 @@
+"""The fast evaluation path (one fused function per goal sheet, forked workers) gives exactly
+what the step-by-step path gives: same values (same exponents), grades, lines and order."""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+from collections.abc import Sequence
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import parallel
+from engine.evaluate import EmployeeResult, evaluate_employee
+from engine.formula import FormulaRuntimeError
+from engine.formula_codegen import Generator, SheetFuser
+from engine.formula_parse import parse
+from engine.formula_types import Scope
+from engine.io.records import EmployeeRecord, IndicatorRecord
+from engine.run import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*/employees.yaml"))
+JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
+sys.path.insert(0, str(ROOT))
+from bench.gen_population import generate  # noqa: E402
+
+
+def runs_fused(engine: Engine, record: EmployeeRecord, parameters: dict[str, Any]) -> bool:
+    """Whether the fused function itself evaluates this sheet (no fallback to the step path)."""
+    fused = engine.policy.fused
+    assert fused is not None
+    base = {**parameters, **engine.policy.employee_blank, **record.fields, "id": record.id}
+    try:
+        fused(base, record.indicators)
+    except Exception:
+        return False
+    return True
+
+
+def exact(result: EmployeeResult) -> tuple[Any, ...]:
+    """Everything a result says, with Decimals as text so that 1.0 and 1.00 differ."""
+    grades = {
+        k: (str(g.value), str(g.rounded), g.segment, g.band, str(g.points)) for k, g in result.grades.items()
+    }
+    lines = [{k: repr(v) for k, v in line.items()} for line in result.indicators]
+    return result.id, result.name, {k: repr(v) for k, v in result.values.items()}, grades, lines
+
+
+@pytest.mark.parametrize("data", EXAMPLES, ids=lambda p: p.parent.name)
+def test_examples_are_the_same_with_and_without_trace(data: Path) -> None:
+    engine = Engine.from_file(str(ROOT / "policies" / f"{data.parent.name}.yaml"))
+    population = engine.read(str(data))
+    assert population.employees
+    for record in population.employees:
+        fast = evaluate_employee(engine.policy, record, population.parameters)
+        traced = evaluate_employee(engine.policy, record, population.parameters, trace=True)
+        assert traced.trace and not fast.trace
+        assert exact(fast) == exact(traced)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, Any]:
+    path = tmp_path_factory.mktemp("pop") / "pop.csv"
+    generate(400, str(path), seed=11)
+    engine = Engine.from_file(JAPAN)
+    return engine, engine.read(str(path))
+
+
+def test_generated_population_is_the_same_on_both_paths(generated: tuple[Engine, Any]) -> None:
+    engine, population = generated
+    assert engine.policy.fused is not None
+    lower = 0
+    for record in population.employees:
+        lower += sum(i.fields.get("direction") == "lower" for i in record.indicators)
+        assert runs_fused(engine, record, population.parameters)
+        fast = evaluate_employee(engine.policy, record, population.parameters)
+        traced = evaluate_employee(engine.policy, record, population.parameters, trace=True)
+        assert exact(fast) == exact(traced)
+    assert lower > 50  # both branches of the achievement formula were exercised
+
+
+def _line(**fields: Any) -> IndicatorRecord:
+    base = {"category": "performance", "kind": "quantitative", "what": "w", "how_much": "h", "how": "h"}
+    base["by_when"] = "b"
+    return IndicatorRecord({**base, **fields}, "hand:1")
+
+
+def test_hand_worked_sheet_on_the_fused_path() -> None:
+    engine = Engine.from_file(JAPAN)
+    record = EmployeeRecord(
+        "H1", {"name": "n", "segment": "general", "id": "H1"},
+        (
+            # Decimal keeps exponents: an exact quotient takes the dividend's exponent minus the
+            # divisor's (100: 0) where it can, so 3348.00 / 100 = 33.48 and 1920.60 / 100 = 19.206.
+            # 1123 / 1208 x 100 = 92.96357... -> 93.0; 30 x 93.0 x 1.2 = 3348.00; / 100 = 33.48
+            _line(weight=D(30), target=D(1208), actual=D(1123), difficulty=D("1.2")),
+            # lower is better: 40 / 50 x 100 = 80 -> 80.0; 20 x 80.0 x 1.0 = 1600.00; / 100 = 16.00
+            _line(weight=D(20), target=D(40), actual=D(50), direction="lower"),
+            # lower with actual 0: 200 -> 200.0; 10 x 200.0 x 1.0 = 2000.00; / 100 = 20.00
+            _line(weight=D(10), target=D(5), actual=D(0), direction="lower"),
+            # negative actual: max(-10 / 20 x 100, 0) = 0 -> 0.0; 20 x 0.0 x 1.0 = 0.00; / 100 = 0.00
+            _line(weight=D(20), target=D(20), actual=D(-10)),
+            # qualitative: 87.25 -> 87.3; 20 x 87.3 x 1.1 = 1920.60; / 100 = 19.206
+            _line(
+                category="process", kind="qualitative", weight=D(20),
+                assessed_achievement=D("87.25"), difficulty=D("1.1"),
+            ),
+        ),
+        {}, (), "hand",
+    )
+    assert runs_fused(engine, record, {})
+    result = evaluate_employee(engine.policy, record, {})
+    assert [(str(r["achievement"]), str(r["weighted"])) for r in result.indicators] == [
+        ("93.0", "33.48"), ("80.0", "16.00"), ("200.0", "20.00"),
+        ("0.0", "0.00"), ("87.3", "19.206"),
+    ]
+    # 33.48 + 16.00 + 20.00 + 0.00 + 19.206 = 88.686 -> 89 -> general staff B (85 <= x < 100)
+    assert str(result.values["score"]) == "88.686"
+    assert (str(result.grades["rating"].rounded), result.grades["rating"].grade) == ("89", "B")
+    assert result.grades["rating"].points == D(60)
+
+
+def test_a_failing_sheet_falls_back_to_the_precise_error() -> None:
+    engine = Engine.from_file(JAPAN)
+    record = EmployeeRecord(
+        "Z1", {"segment": "manager", "id": "Z1"},
+        (_line(weight=D(100), target=D(0), actual=D(5)),), {}, (), "z",
+    )
+    text = engine.policy.indicator_steps[0].formula.text
+    assert not runs_fused(engine, record, {})
+    with pytest.raises(FormulaRuntimeError) as caught:
+        evaluate_employee(engine.policy, record, {})
+    assert str(caught.value) == f"division by zero in '{text}'"
+
+
+def test_fused_code_reads_names_as_quoted_keys_only() -> None:
+    engine = Engine.from_file(JAPAN)
+    source, fn = SheetFuser(engine.policy.sheet_plan).build()
+    assert fn.__globals__["__builtins__"] == {}
+    tree = ast.parse(source)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    # generated locals and hoisted globals only: no policy name is ever a Python name here
+    assert all(n.startswith("_") or n in ("base", "lines") for n in names), names
+    assert "_f.get('actual')" in source and "_f.get('direction', _k0)" in source
+
+
+@pytest.mark.parametrize(
+    ("expr", "a", "b", "want"),
+    [
+        # ties keep the first operand, exactly like max(): 1.0 vs 1.00 are equal
+        ("max(a * 1, b * 1)", "1.0", "1.00", "1.0"),
+        ("min(a * 1, b * 1)", "1.00", "1.0", "1.00"),
+        ("max(a * 1, b * 1)", "2", "3.5", "3.5"),
+        ("clamp(a * 1, 0, 120)", "130.5", "0", "120"),
+        ("clamp(a * 1, 0, 120)", "-1", "0", "0"),
+        ("a / b", "1", "3", "0.3333333333333333333333333333"),
+    ],
+)
+def test_inline_builtins_match_the_builtins(expr: str, a: str, b: str, want: str) -> None:
+    scope = Scope(scalars={"a": "decimal", "b": "decimal"})
+    parsed = parse(expr)
+    assert not isinstance(parsed, type(None))
+    gen = Generator(parsed, scope, names={"a": "a", "b": "b"})  # type: ignore[arg-type]
+    text = gen.emit(parsed.tree.body).text  # type: ignore[union-attr]
+    assert "_b_" not in text  # inlined
+    env = {**gen.globals, "a": D(a), "b": D(b)}
+    value = eval(compile(text, "<test>", "eval"), env)
+    assert str(value) == want
+    if expr == "a / b":  # two ints divide through _div into a Decimal, not a float
+        assert eval(compile(text, "<test>", "eval"), {**gen.globals, "a": 1, "b": 4}) == D("0.25")
+
+
+def _bad(population: Any) -> None:
+    """Break three sheets: two fail their checks, one fails its evaluation (target 0)."""
+    employees = population.employees
+    def change(k: int, first_only: bool, **fields: Any) -> None:
+        rec = employees[k]
+        lines = [
+            IndicatorRecord({**i.fields, **fields}, i.origin) if n == 0 or not first_only else i
+            for n, i in enumerate(rec.indicators)
+        ]
+        employees[k] = EmployeeRecord(
+            rec.id, rec.fields, tuple(lines), rec.periods, rec.evaluations, rec.origin
+        )
+
+    change(5, True, weight=D(99))
+    change(17, True, weight=D(99))
+    change(300, False, kind="quantitative", target=D(0), actual=D(1), direction="higher")
+
+
+def test_workers_give_the_same_results_and_problems_in_order(
+    generated: tuple[Engine, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, population = generated
+    _bad(population)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr("engine.run.MIN_PARALLEL", 0)
+    one = engine.evaluate(population, workers=1)
+    two = engine.evaluate(population, workers=2)
+    three = engine.evaluate(population, workers=3)
+    assert len(one.results) == 397
+    assert [p.rule for p in one.problems][:1] == ["sheet-weight-band"]
+    assert {p.employee_id for p in one.problems} == {"E000006", "E000018", "E000301"}
+    assert any(p.rule == "evaluation-error" for p in one.problems)
+    for other in (two, three):
+        assert [exact(r) for r in other.results] == [exact(r) for r in one.results]
+        assert other.problems == one.problems
+
+
+def test_a_failed_worker_part_is_done_again_here() -> None:
+    parent = os.getpid()
+
+    def work(part: Sequence[int]) -> list[int]:
+        if os.getpid() != parent:
+            raise RuntimeError("worker dies")
+        return [x * 2 for x in part]
+
+    items = list(range(10))
+    parts = parallel.run_parts(items, 2, work, lambda r: r, lambda data, _: data)
+    assert [x for p in parts for x in p] == [x * 2 for x in items]
+
+
+def test_split_covers_everything_once() -> None:
+    assert parallel.split(10, 2, 0.4) == [(0, 4), (4, 10)]
+    assert parallel.split(10, 3) == [(0, 3), (3, 6), (6, 10)]
+    assert parallel.split(7, 1) == [(0, 7)]
