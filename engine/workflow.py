@@ -6,7 +6,9 @@ deadline is the N-th working day after the notice, and an objection filed on the
 in time. Weekend days and the declared holidays are not working days.
 
 Goal changes are in :mod:`engine.workflow_goals`. Problems are returned as
-:class:`WorkflowProblem` values, never raised.
+:class:`WorkflowProblem` values, never raised; a record that cannot be read (a field missing,
+a malformed date, a date so late that its deadline would fall after 9999-12-31) raises
+:class:`~engine.errors.DataError`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from engine.errors import DataError, Diagnostic, Location, PolicyInvalid
+from engine.io.fields import FieldError, parse_date
 
 #: Day names a policy may list as weekend, in ``date.weekday()`` order.
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -64,21 +67,38 @@ class Calendar:
         return day.weekday() not in self.weekend and day not in self.holidays
 
     def add_working_days(self, start: date, days: int) -> date:
-        """The ``days``-th working day after ``start`` (``start`` itself is not counted)."""
+        """The ``days``-th working day after ``start`` (``start`` itself is not counted).
+
+        Raises :class:`DataError` when the count runs past the last date there is (9999-12-31):
+        a record dated at the end of time has no deadline.
+        """
         day, counted = start, 0
-        while counted < days:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                counted += 1
+        try:
+            while counted < days:
+                day += timedelta(days=1)
+                if self.is_working_day(day):
+                    counted += 1
+        except OverflowError:
+            raise DataError(
+                f"no deadline: {days} working days after {start} run past {date.max}, the last date there is"
+            ) from None
         return day
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days in the interval (start, end]; 0 when ``end`` is not after ``start``."""
-        count, day = 0, start
-        while day < end:
-            day += timedelta(days=1)
-            count += self.is_working_day(day)
-        return count
+        """Working days in the interval (start, end]; 0 when ``end`` is not after ``start``.
+
+        Counted by whole weeks, not day by day: a date far in the future (a typo such as
+        ``9026``) costs no more than a near one.
+        """
+        if end <= start:
+            return 0
+        weeks, rest = divmod((end - start).days, 7)
+        count = weeks * (len(WEEKDAYS) - len(self.weekend))
+        # The last `rest` days, start + 7 * weeks + 1 ... end, fall on these weekdays:
+        count += sum((start.weekday() + i) % 7 not in self.weekend for i in range(1, rest + 1))
+        return count - sum(
+            start < holiday <= end and holiday.weekday() not in self.weekend for holiday in self.holidays
+        )
 
 
 @dataclass(frozen=True)
@@ -109,12 +129,10 @@ class Objection:
 
 
 def as_date(value: Any, what: str) -> date:
-    """A ``date`` from a date or an ISO ``YYYY-MM-DD`` string."""
-    if isinstance(value, date):
-        return value
+    """A ``date`` from a date or an ISO ``YYYY-MM-DD`` string (the records reader's date rule)."""
     try:
-        return date.fromisoformat(str(value))
-    except ValueError:
+        return parse_date(value)
+    except FieldError:
         raise DataError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 

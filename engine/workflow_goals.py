@@ -17,9 +17,6 @@ from typing import Any
 
 from engine.workflow import WorkflowProblem
 
-#: Weight total used when the policy's indicator_rules declare none.
-DEFAULT_WEIGHT_TOTAL = Decimal(100)
-
 
 @dataclass(frozen=True)
 class GoalLine:
@@ -183,9 +180,15 @@ def _replacements(change: GoalChange) -> list[WorkflowProblem]:
 
 
 def _weights(change: GoalChange, policy: Mapping[str, Any]) -> list[WorkflowProblem]:
-    """After the change the weights still add up to the declared total (per sheet or category)."""
+    """After the change the weights still add up to the declared total (per sheet or category).
+
+    No declared ``indicator_rules.weight.total``, no check: the goal-sheet check puts none on
+    the sheet either, and a change should not be held to a rule the sheet is not.
+    """
     weight_rules = (policy.get("indicator_rules") or {}).get("weight") or {}
-    total = Decimal(weight_rules.get("total", DEFAULT_WEIGHT_TOTAL))
+    if weight_rules.get("total") is None:
+        return []
+    total = Decimal(weight_rules["total"])
     per_category = weight_rules.get("total_scope") == "category"
     sums: dict[str | None, Decimal] = {}
     for line in change.after:

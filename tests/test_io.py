@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import jsonschema  # type: ignore[import-untyped]
 import openpyxl
 import pytest
 
@@ -17,6 +19,7 @@ from engine.errors import DataError, UsageError
 from engine.io import atomic
 from engine.io.atomic import write_atomic
 from engine.io.records import Population, RecordProblem, read_population
+from engine.loader import load_yaml_file
 
 DATA = Path(__file__).resolve().parent / "data" / "io"
 
@@ -306,15 +309,15 @@ HEADER = "id,name,segment,title,category,weight,difficulty,rating\n"
     [
         (
             "E1,A,manager,t,performance,abc,,\n",
-            ("E1", 1, "record-type", "weight: expected a decimal number, got 'abc'", 2),
+            ("E1", 1, "record-type", "weight: expected a decimal number, got 'abc'", 2, []),
         ),
         (
             "E1,A,manager,t,performance,100,1.0,\nE1,A,manager,u,process,130,,\n",
-            ("E1", 2, "record-range", "weight: 130 is above the maximum 100", 3),
+            ("E1", 2, "record-range", "weight: 130 is above the maximum 100", 3, []),
         ),
         (
             "E1,A,manager,t,performance,100,0.9,\n",
-            ("E1", 1, "record-range", "difficulty: 0.9 is below the minimum 1.0", 2),
+            ("E1", 1, "record-range", "difficulty: 0.9 is below the minimum 1.0", 2, []),
         ),
         (
             "E1,A,manager,t,perfomance,100,,\n",
@@ -324,24 +327,29 @@ HEADER = "id,name,segment,title,category,weight,difficulty,rating\n"
                 "record-enum",
                 "category: 'perfomance' is not one of: performance, process (did you mean 'performance'?)",
                 2,
+                [],
             ),
         ),
         (
             "E1,A,manager,t,process,100,,X\n",
-            ("E1", 1, "record-enum", "rating: 'X' is not a level of scale 's_to_d': S, A, B, C, D", 2),
+            ("E1", 1, "record-enum", "rating: 'X' is not a level of scale 's_to_d': S, A, B, C, D", 2, []),
         ),
-        ("E1,A,manager,t,process,,,\n", ("E1", 1, "record-missing", "weight: required field is missing", 2)),
+        (
+            "E1,A,manager,t,process,,,\n",
+            ("E1", 1, "record-missing", "weight: required field is missing", 2, []),
+        ),
         (
             "E1,A,boss,t,process,100,,\n",
-            ("E1", None, "record-enum", "segment: 'boss' is not one of: manager, general", 2),
+            ("E1", None, "record-enum", "segment: 'boss' is not one of: manager, general", 2, []),
         ),
         (
             "E1,A,manager,t,process,50,,\nE1,A,general,u,process,50,,\n",
-            ("E1", None, "record-conflict", "segment: 'general' conflicts with 'manager' on row 2", 3),
+            ("E1", None, "record-conflict", "segment: 'general' conflicts with 'manager' on row 2", 3, []),
         ),
         (
             "E1,A,manager,t,process,100,,\n,A,manager,u,process,50,,\n",
-            (None, None, "record-missing", "id: required field is missing", 3),
+            # Row 3 has no id (its problem names no employee); E1 on row 2 is whole and read.
+            (None, None, "record-missing", "id: required field is missing", 3, ["E1"]),
         ),
     ],
 )
@@ -349,9 +357,10 @@ def test_csv_problem_rule_message_and_row(rows: str, expected: tuple[Any, ...], 
     path = tmp_path / "x.csv"
     path.write_text(HEADER + rows, encoding="utf-8")
     population = read(path)
-    employee_id, indicator, rule, message, row = expected
+    employee_id, indicator, rule, message, row, read_ids = expected
     assert population.problems == [RecordProblem(employee_id, indicator, rule, message, f"{path}:row {row}")]
-    assert employee_id is None or employee_id not in [e.id for e in population.employees]
+    # An employee with a problem is left out; everyone else is read.
+    assert [e.id for e in population.employees] == read_ids
 
 
 def test_csv_unknown_column_is_reported_with_a_suggestion(tmp_path: Path) -> None:
@@ -370,22 +379,51 @@ def test_csv_unknown_column_is_reported_with_a_suggestion(tmp_path: Path) -> Non
     assert [e.id for e in population.employees] == ["E1"]
 
 
-def test_csv_missing_required_column_is_reported_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            "id,segment,title,weight",
+            "missing required column 'category' (the policy's inputs.indicator declares it)",
+        ),
+        (
+            # A misspelt column is still named, since the file is not read any further.
+            "id,title,weigth",
+            "missing required column 'segment' (the policy's inputs.employee declares it); "
+            "missing required columns 'category', 'weight' (the policy's inputs.indicator declares them); "
+            "column 'weigth' may be 'weight' misspelt",
+        ),
+    ],
+    ids=["one", "several-and-misspelt"],
+)
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_missing_required_column_stops_the_read(
+    header: str, message: str, suffix: str, tmp_path: Path
+) -> None:
+    # Every row would lack the field: one DataError for the file, not an empty population.
+    path = tmp_path / f"x{suffix}"
+    rows = [header.split(","), ["E1", "general", "t", "50"], ["E2", "general", "t", "100"]]
+    if suffix == ".csv":
+        path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    else:
+        write_xlsx(path, [list(row) for row in rows])
+    with pytest.raises(DataError) as info:
+        read(path)
+    assert str(info.value) == f"{path}: {message}"
+
+
+def test_optional_and_defaulted_columns_may_be_left_out(tmp_path: Path) -> None:
+    # No name, dedicated_large_project, joined, target, actual, difficulty, rating or count
+    # column: all optional or defaulted (difficulty 1.0, dedicated_large_project false).
     path = tmp_path / "x.csv"
-    path.write_text(
-        "id,segment,title,weight\nE1,general,t,50\nE1,general,u,50\nE2,general,t,100\n", encoding="utf-8"
-    )
+    path.write_text("id,segment,title,category,weight\nE1,general,t,process,100\n", encoding="utf-8")
     population = read(path)
-    assert population.problems == [
-        RecordProblem(
-            None,
-            None,
-            "record-missing",
-            "column 'category' is missing (a required indicator field)",
-            f"{path}:row 1",
-        )
-    ]
-    assert population.employees == []
+    assert population.problems == []
+    (employee,) = population.employees
+    assert dict(employee.fields) == {"id": "E1", "segment": "general", "dedicated_large_project": False}
+    assert exact(dict(employee.indicators[0].fields)) == exact(
+        {"title": "t", "category": "process", "weight": D("100"), "difficulty": D("1.0")}
+    )
 
 
 def test_csv_column_prefix_resolves_a_name_used_at_both_levels(tmp_path: Path) -> None:
@@ -641,6 +679,27 @@ CANNOT_READ: list[tuple[str, bytes, Callable[[Path], str]]] = [
         b'{"employees": [NaN]}',
         lambda p: f"{p}: not valid JSON: NaN is not a number hrpolicy accepts",
     ),
+    (
+        "x.json",
+        b'{"employees": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        lambda p: (
+            f"{p}: the JSON is nested too deeply to read (a records file needs only a few levels of brackets)"
+        ),
+    ),
+    (
+        "x.json",
+        b'{"employees": [{"id": "E1", "indicators": []},\n'
+        b' {"id": "E2", "indicators": [{"weight": 1}, {"weight": 1, "title": "t", "weight": 2}]}]}',
+        lambda p: (
+            f"{p}:$.employees[1].indicators[1]: duplicate key 'weight' (JSON would keep only the last); "
+            "keep one entry per key"
+        ),
+    ),
+    (
+        "x.json",
+        b'{"employees": [], "policy": "a", "employees": [{"id": "E1"}]}',
+        lambda p: f"{p}:$: duplicate key 'employees' (JSON would keep only the last); keep one entry per key",
+    ),
     ("x.xlsx", b"id,name\n", lambda p: f"{p}: not an Excel .xlsx workbook (File is not a zip file)"),
     (
         "x.txt",
@@ -651,7 +710,9 @@ CANNOT_READ: list[tuple[str, bytes, Callable[[Path], str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "content", "message"), CANNOT_READ)
+@pytest.mark.parametrize(
+    ("name", "content", "message"), CANNOT_READ, ids=[f"{n}-{case[0]}" for n, case in enumerate(CANNOT_READ)]
+)
 def test_unreadable_file_is_one_data_error(
     name: str, content: bytes, message: Callable[[Path], str], tmp_path: Path
 ) -> None:
@@ -667,10 +728,133 @@ def test_unreadable_file_is_one_data_error(
         assert text == message(path)
 
 
+def test_excel_with_a_cut_off_sheet_is_one_data_error(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "segment", "title", "category", "weight"])
+    for n in range(1, 9):
+        sheet.append([f"E{n}", "general", "t", "process", 100])
+    book.save(whole)
+    # Copy the workbook with its sheet XML cut off inside row 6, just after "<row r="6"><c".
+    path = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                start = data.index(b'<row r="6">') + len(b'<row r="6">')
+                data = data[: start + 2]
+            target.writestr(item, data)
+    with pytest.raises(DataError) as info:
+        read(path)
+    # Rows 1-5 were read; the XML parser stops at the unclosed "<c" (its 0-based column).
+    assert str(info.value) == (
+        f"{path}: damaged Excel workbook: sheet 'Sheet' cannot be read after row 5 "
+        f"(ParseError: unclosed token: line 1, column {start})"
+    )
+
+
+def test_excel_with_a_cut_off_workbook_part_is_one_data_error(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.xlsx"
+    write_xlsx(whole, [["id"], ["E1"]])
+    path = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, data[:1] if item.filename == "xl/styles.xml" else data)
+    with pytest.raises(DataError) as info:
+        read(path)
+    # One byte "<" is left of the styles part: the token opened at column 0 is never closed.
+    assert str(info.value) == (
+        f"{path}: damaged Excel workbook, cannot open it (ParseError: unclosed token: line 1, column 0)"
+    )
+
+
 def test_missing_file_is_a_data_error(tmp_path: Path) -> None:
     path = tmp_path / "nope.csv"
     with pytest.raises(DataError, match=f"^{re.escape(str(path))}: no such file$"):
         read(path)
+
+
+# --- the examples in docs/records.md --------------------------------------------------------
+
+ROOT = DATA.parent.parent.parent
+# A fenced block right after "<!-- example: POLICY NAME -->" is a complete file for that policy.
+EXAMPLE = re.compile(r"<!-- example: (\S+) (\S+) -->\n```\w*\n(.*?)```", re.S)
+
+
+def doc_examples() -> dict[str, tuple[str, str]]:
+    text = (ROOT / "docs" / "records.md").read_text(encoding="utf-8")
+    return {name: (policy, body) for policy, name, body in EXAMPLE.findall(text)}
+
+
+def policy_data(policy_id: str) -> dict[str, Any]:
+    doc = load_yaml_file(str(ROOT / "policies" / f"{policy_id}.yaml"))
+    assert doc.diagnostics == []
+    return doc.data  # type: ignore[no-any-return]
+
+
+def test_docs_records_examples_are_all_found() -> None:
+    assert {name: policy for name, (policy, _) in doc_examples().items()} == {
+        "inputs": "japan_mbo",
+        "people.yaml": "japan_mbo",
+        "people.json": "kepco_like",
+        "people.csv": "japan_mbo",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "ids"),
+    [("people.yaml", ["E001", "E002"]), ("people.csv", ["E001", "E002"]), ("people.json", ["K001"])],
+)
+def test_docs_records_example_reads_without_a_problem(name: str, ids: list[str], tmp_path: Path) -> None:
+    policy_id, body = doc_examples()[name]
+    policy = policy_data(policy_id)
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    population = read_population(
+        path, policy["inputs"], scales=policy.get("scales"), policy_id=policy["metadata"]["id"]
+    )
+    assert (population.problems, population.warnings) == ([], [])
+    assert [e.id for e in population.employees] == ids
+    if not name.endswith(".csv"):  # the nested forms also fit the records schema editors use
+        schema = json.loads((ROOT / "schema" / "records.schema.json").read_text(encoding="utf-8"))
+        document = load_yaml_file(str(path)).data  # JSON is YAML too
+        assert list(jsonschema.Draft202012Validator(schema).iter_errors(document)) == []
+
+
+def test_docs_records_csv_example_is_the_yaml_example_as_a_table(tmp_path: Path) -> None:
+    examples = doc_examples()
+    inputs = policy_data("japan_mbo")["inputs"]
+    read_back = []
+    for name in ("people.yaml", "people.csv"):
+        (tmp_path / name).write_text(examples[name][1], encoding="utf-8")
+        read_back.append(exact(summary(read_population(tmp_path / name, inputs))))
+    assert read_back[0] == read_back[1]
+    # E002's large-project goal: 50 %, assessed 100, difficulty 1.3 (given), direction higher (default).
+    large = read_population(tmp_path / "people.csv", inputs).employees[1].indicators[0].fields
+    assert exact([large[k] for k in ("weight", "difficulty", "direction", "large_project")]) == exact(
+        [D("50"), D("1.3"), "higher", True]
+    )
+
+
+def test_docs_records_inputs_excerpt_matches_the_policy(tmp_path: Path) -> None:
+    # Every field and every key of its declaration as in the policy; labels may be shortened to
+    # some of the policy's languages, but say the same in those.
+    path = tmp_path / "inputs.yaml"
+    path.write_text(doc_examples()["inputs"][1], encoding="utf-8")
+    excerpt = load_yaml_file(str(path)).data["inputs"]
+    declared = policy_data("japan_mbo")["inputs"]
+    assert list(excerpt) == list(declared) == ["employee", "indicator"]
+    for level in declared:
+        assert list(excerpt[level]) == list(declared[level])
+        for name, decl in declared[level].items():
+            shown = excerpt[level][name]
+            assert exact({k: v for k, v in shown.items() if k != "label"}) == exact(
+                {k: v for k, v in decl.items() if k != "label"}
+            ), name
+            for lang, label in shown["label"].items():
+                assert decl["label"][lang].startswith(label), (name, lang)
 
 
 # --- atomic writes -------------------------------------------------------------------------
@@ -733,7 +917,6 @@ def test_write_atomic_into_missing_folder_is_a_usage_error(tmp_path: Path) -> No
 
 
 def test_records_schema_accepts_the_fixtures_and_documents_every_property() -> None:
-    import jsonschema  # type: ignore[import-untyped]
     import yaml
 
     schema = json.loads(

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from engine.errors import DataError, PolicyInvalid
-from engine.workflow import Calendar, Objection, check_objection, check_objections, objection_deadline
+from engine.workflow import (
+    Calendar,
+    Objection,
+    as_date,
+    check_objection,
+    check_objections,
+    objection_deadline,
+)
 from engine.workflow_goals import GoalChange, GoalLine, check_goal_change, midterm_targets, with_targets
 
 # Seollal 2026: Mon 16 - Wed 18 February.
@@ -68,6 +75,44 @@ def test_calendar_defaults_and_working_days() -> None:
     assert not calendar.is_working_day(date(2026, 1, 1))  # declared holiday (a Thursday)
     # (Wed 31 Dec, Mon 5 Jan]: Thu 1 holiday, Fri 2 works, Sat/Sun off, Mon 5 works -> 2.
     assert calendar.working_days_between(date(2025, 12, 31), date(2026, 1, 5)) == 2
+
+
+def test_working_days_between_counts_whole_weeks_and_holidays() -> None:
+    calendar = Calendar.from_policy(POLICY)
+    # (Sun 4 Jan, Sun 1 Mar 2026] is 56 days = 8 whole weeks = 8 x 5 = 40 weekdays, minus the three
+    # Seollal weekdays (Mon 16 - Wed 18 Feb) = 37.
+    assert calendar.working_days_between(date(2026, 1, 4), date(2026, 3, 1)) == 37
+    # The whole calendar: (Mon 0001-01-01, Fri 9999-12-31] is 3,652,058 days = 521,722 weeks and
+    # 4 days (Tue-Fri, all working) -> 521,722 x 5 + 4 = 2,608,614, counted without a day-by-day walk.
+    plain = Calendar(frozenset({5, 6}), frozenset())
+    assert plain.working_days_between(date.min, date.max) == 2_608_614
+
+
+def test_deadline_at_the_end_of_the_calendar() -> None:
+    # Notice Fri 9999-12-24: Mon 27 = 1, Tue 28 = 2, Wed 29 = 3, Thu 30 = 4, Fri 31 = 5: the last date.
+    assert objection_deadline(date(9999, 12, 24), POLICY) == date(9999, 12, 31)
+    # Notice Tue 9999-12-28: Wed 29 = 1, Thu 30 = 2, Fri 31 = 3, and there is no 4th working day.
+    message = "no deadline: 5 working days after 9999-12-28 run past 9999-12-31, the last date there is"
+    with pytest.raises(DataError) as info:
+        objection_deadline(date(9999, 12, 28), POLICY)
+    assert str(info.value) == message
+    late = Objection("e1", "final", 1, date(9999, 12, 31), date(9999, 12, 31), ("kpi_1",))
+    with pytest.raises(DataError) as info:
+        check_objection(late, POLICY)
+    assert str(info.value) == message.replace("9999-12-28", "9999-12-31")
+
+
+def test_as_date_takes_the_records_reader_date_rule() -> None:
+    assert as_date("2026-04-01", "notice") == date(2026, 4, 1)
+    assert as_date(" 2026-04-01 ", "notice") == date(2026, 4, 1)
+    # A date-time (an Excel cell, a YAML timestamp) is its day, not the date-time itself.
+    day = as_date(datetime(2026, 4, 1, 9, 30), "notice")
+    assert (type(day), day) == (date, date(2026, 4, 1))
+    # Only YYYY-MM-DD: the basic form and week dates that date.fromisoformat also takes are refused.
+    for text in ("20260401", "2026-W14-3", "2026-4-1", "2026-02-30"):
+        with pytest.raises(DataError) as info:
+            as_date(text, "notice")
+        assert str(info.value) == f"notice: {text!r} is not a date (YYYY-MM-DD)"
 
 
 def test_calendar_without_any_working_day_is_rejected() -> None:
@@ -243,6 +288,17 @@ def test_weights_must_be_rebalanced() -> None:
     assert [(p.rule, p.message) for p in problems] == [
         ("goal-change-weights", "weights add up to 90 after the change, not 100"),
     ]
+
+
+def test_weights_unchecked_when_the_policy_declares_no_total() -> None:
+    # kpi_3 replaces kpi_2 with weight 20: 40 + 20 + 30 = 90. With no indicator_rules.weight.total
+    # the goal sheet has no sum rule, so neither has a change.
+    after = (SHEET[0], GoalLine("kpi_3", Decimal(20), replaces="kpi_2"), SHEET[2])
+    for rules in ({}, {"weight": {"min": 5, "max": 40}}):
+        policy = {**POLICY, "indicator_rules": rules}
+        assert check_goal_change(change("at_midterm", after), policy) == []
+    no_rules = {key: value for key, value in POLICY.items() if key != "indicator_rules"}
+    assert check_goal_change(change("at_midterm", after), no_rules) == []
 
 
 def test_weights_per_category_scope() -> None:

@@ -98,17 +98,26 @@ def _boolean(value: Any) -> bool:
     raise FieldError("record-type", f"expected true or false, got {shown(value)}")
 
 
-def _date(value: Any) -> str:
+def parse_date(value: Any) -> datetime.date:
+    """A date from a ``date``/``datetime`` (its day) or ``YYYY-MM-DD`` text; :class:`FieldError` else.
+
+    Only the plain ISO form: ``date.fromisoformat`` would also take ``20260401`` or week dates,
+    which a records file should not depend on.
+    """
     if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
+        return value.date()
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return value
     if type(value) is str and _DATE.match(value.strip()):
         try:
-            return datetime.date.fromisoformat(value.strip()).isoformat()
+            return datetime.date.fromisoformat(value.strip())
         except ValueError:
             pass
     raise FieldError("record-type", f"expected a date YYYY-MM-DD, got {shown(value)}")
+
+
+def _date(value: Any) -> str:
+    return parse_date(value).isoformat()
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

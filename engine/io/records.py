@@ -12,7 +12,7 @@ import contextlib
 import gc
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -64,17 +64,83 @@ def _no_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a number hrpolicy accepts")
 
 
-def _read_json(path: str, display: str, rules: RecordRules, overrides: Mapping[str, Any]) -> Population:
-    """The fast path for big files: stdlib json, records located by JSON path only."""
+class _DuplicateKeys:
+    """An ``object_pairs_hook`` that remembers objects with a repeated key.
+
+    The stdlib parser keeps the last of repeated keys without a word; YAML refuses them
+    (``yaml-duplicate-key``), so JSON must too. The hook cannot know where an object is (it
+    is built before its parent), so it only notes the object; the rare failing file is then
+    searched for it.
+    """
+
+    def __init__(self) -> None:
+        self.found: list[tuple[dict[str, Any], str]] = []
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs) and not self.found:
+            self.found.append((obj, _first_repeated(key for key, _ in pairs)))
+        return obj
+
+
+def _first_repeated(keys: Iterable[str]) -> str:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return key
+        seen.add(key)
+    return ""
+
+
+def _path_of(root: Any, target: object) -> Path:
+    """The path of the node ``target`` (by identity) in a parsed document; ``()`` if absent.
+
+    Iterative: the document may be deep enough to overflow a recursive walk.
+    """
+    stack: list[tuple[Any, Path]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if isinstance(node, dict):
+            stack.extend((value, (*path, key)) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, (*path, index)) for index, value in enumerate(node))
+    return ()
+
+
+def _load_json(path: str, display: str) -> Any:
+    """Parse a JSON file with exact decimals; every failure is one :class:`DataError` line."""
+    duplicates = _DuplicateKeys()
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            data = json.load(handle, parse_float=Decimal, parse_constant=_no_constant)
+            data = json.load(
+                handle, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=duplicates
+            )
     except json.JSONDecodeError as exc:
         raise DataError(f"{display}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     except UnicodeDecodeError:
         raise DataError(f"{display}: not UTF-8 text; save the file as UTF-8") from None
     except ValueError as exc:
         raise DataError(f"{display}: not valid JSON: {exc}") from None
+    except RecursionError:
+        raise DataError(
+            f"{display}: the JSON is nested too deeply to read "
+            "(a records file needs only a few levels of brackets)"
+        ) from None
+    if duplicates.found:
+        obj, key = duplicates.found[0]
+        where = _fast_json_path(_path_of(data, obj))
+        raise DataError(
+            f"{display}:{where}: duplicate key {key!r} (JSON would keep only the last); "
+            "keep one entry per key"
+        )
+    return data
+
+
+def _read_json(path: str, display: str, rules: RecordRules, overrides: Mapping[str, Any]) -> Population:
+    """The fast path for big files: stdlib json, records located by JSON path only."""
+    data = _load_json(path, display)
 
     prefixes: dict[Path, str] = {}
 

@@ -7,6 +7,7 @@ compared as raw cells against the employee's first row and converted once per em
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,12 +65,14 @@ def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Pla
     origin = f"{display}:row {row}"
     problems: list[RecordProblem] = []
     seen: dict[tuple[str, str], int] = {}
+    unknown: list[str] = []
     for col, cell in enumerate(header, start=1):
         name = "" if cell is None else str(cell).strip()
         if not name or name.startswith("x-"):
             continue
         target = _column_target(name, rules)
         if target is None:
+            unknown.append(name)
             hint = did_you_mean(name, ["id", "period", *rules.employee, *rules.indicator])
             problems.append(
                 RecordProblem(None, None, "record-unknown-field", f"unknown column {name!r}{hint}", origin)
@@ -82,11 +85,7 @@ def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Pla
             seen[target] = col
     if ("id", "id") not in seen:
         raise DataError(f"{display}: row {row}: the header has no 'id' column")
-    for level, level_rules in (("employee", rules.employee), ("indicator", rules.indicator)):
-        for rule in level_rules.values():
-            if rule.required and rule.name != "id" and (level, rule.name) not in seen:
-                message = f"column {rule.name!r} is missing (a required {level} field)"
-                problems.append(RecordProblem(None, None, "record-missing", message, origin))
+    _require_columns(seen, rules, display, unknown)
     indicator_cols = {name: col for (level, name), col in seen.items() if level == "indicator"}
     columnless_defaults = any(
         r.has_default and r.name not in indicator_cols for r in rules.indicator.values()
@@ -98,14 +97,40 @@ def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Pla
         indicator=tuple(
             (col - 1, name, rules.indicator[name].convert, {}) for name, col in indicator_cols.items()
         ),
-        # A required field without a column was reported once above, not once per row.
-        fill=tuple(
-            r for r in rules.indicator.values() if r.has_default or (r.required and r.name in indicator_cols)
-        ),
+        # Every required field has a column (checked above); defaults fill columnless ones.
+        fill=tuple(r for r in rules.indicator.values() if r.has_default or r.required),
         complete=-1 if columnless_defaults else len(indicator_cols),
         width=len(header),
     )
     return plan, problems
+
+
+def _require_columns(
+    seen: dict[tuple[str, str], int], rules: RecordRules, display: str, unknown: list[str]
+) -> None:
+    """A required field without a column leaves every row incomplete: the file is unreadable.
+
+    Raised, not collected: reading on would only report every employee as incomplete.
+    ``unknown`` (the header's unknown column names) gives a misspelling hint.
+    """
+    parts: list[str] = []
+    hints: list[str] = []
+    for level, level_rules in (("employee", rules.employee), ("indicator", rules.indicator)):
+        missing = [
+            r.name
+            for r in level_rules.values()
+            if r.required and r.name != "id" and (level, r.name) not in seen  # id: checked first
+        ]
+        if not missing:
+            continue
+        listed = ", ".join(repr(name) for name in missing)
+        columns, them = ("columns", "them") if len(missing) > 1 else ("column", "it")
+        parts.append(f"missing required {columns} {listed} (the policy's inputs.{level} declares {them})")
+        for name in missing:
+            close = difflib.get_close_matches(name, unknown, n=1, cutoff=0.6)
+            hints += [f"column {found!r} may be {name!r} misspelt" for found in close]
+    if parts:
+        raise DataError(f"{display}: {'; '.join(parts + hints)}")
 
 
 def _merge_employee(group: _Group, cells: tuple[Any, ...], plan: _Plan, emp_id: str, origin: str) -> None:
@@ -258,12 +283,10 @@ def read_rows(
         if header_row == 0:
             raise DataError(f"{display}: no header row (the table is empty)")
     plan, problems = _plan(header, header_row, display, rules)
-    # A required column missing from the header leaves every employee incomplete: say it once.
-    whole_file_broken = any(p.rule == "record-missing" for p in problems)
     groups = _group_rows(iterator, plan, display, problems)
     employees: list[EmployeeRecord] = []
     for emp_id, group in groups.items():
-        record = None if whole_file_broken else _record(emp_id, group, plan, display, rules)
+        record = _record(emp_id, group, plan, display, rules)
         problems.extend(group.problems)
         if record is not None:
             employees.append(record)

@@ -34,17 +34,37 @@ def cell_value(value: Any) -> Any:
     return value
 
 
+def _reason(exc: BaseException) -> str:
+    """An exception as one line: its type and its text with line breaks folded."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def read_xlsx_rows(path: str, display: str) -> Iterator[tuple[int, list[Any]]]:
-    """Rows numbered as Excel shows them (the header is row 1 when it is the first row)."""
+    """Rows numbered as Excel shows them (the header is row 1 when it is the first row).
+
+    Any failure of the reader (a damaged zip, cut-off sheet XML, a part openpyxl does not
+    understand) is one :class:`DataError` line, not a traceback.
+    """
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DataError(f"{display}: not an Excel .xlsx workbook ({exc})") from None
+        raise DataError(f"{display}: not an Excel .xlsx workbook ({' '.join(str(exc).split())})") from None
     except OSError as exc:
-        raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None
+        raise DataError(f"{display}: cannot read the file: {exc.strerror or exc}") from None
+    except Exception as exc:  # openpyxl fails on a damaged part in many ways (ParseError, ...)
+        raise DataError(f"{display}: damaged Excel workbook, cannot open it ({_reason(exc)})") from None
+    number, title = 0, SHEET_NAME
     try:
         sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
+        title = sheet.title
+        # read_only mode parses the sheet XML lazily: a damaged sheet fails while iterating.
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [cell_value(v) for v in row]
+    except Exception as exc:  # as above: any failure of the reader is the file's fault
+        after = f" after row {number}" if number else ""
+        raise DataError(
+            f"{display}: damaged Excel workbook: sheet {title!r} cannot be read{after} ({_reason(exc)})"
+        ) from None
     finally:
         book.close()
