@@ -454,3 +454,16 @@ def test_bad_use(tmp_path: Path) -> None:
         run(EXAMPLE, output=EXAMPLE)
     with pytest.raises(DataError, match=r"unsupported data file type '\.txt'"):
         run(write(tmp_path, "objections: []\n", "records.txt"))
+
+
+def test_a_deadline_past_the_last_date_is_a_located_one_line_error(tmp_path: Path) -> None:
+    data = tmp_path / "wf.yaml"
+    notice = '{employee: K001, period: final, round: 1, notice: "9999-12-28"}'
+    data.write_text(f"notices:\n  - {notice}\n", "utf-8")
+    with pytest.raises(DataError) as raised:
+        run_workflow(KEPCO, str(data), "text", None, lambda *a, **k: None)
+    # 5 working days after Tue 9999-12-28: Wed 29, Thu 30, Fri 31, then the calendar ends.
+    assert str(raised.value) == (
+        f"{data}:2:55: no deadline: 5 working days after 9999-12-28 run past 9999-12-31, "
+        "the last date there is"
+    )

@@ -199,7 +199,9 @@ def _notices(run: _Run, today: date | None) -> tuple[ObjectionLine, ...]:
     lines = []
     for i, record in enumerate(run.records("notices", NOTICE_KEYS, "a notice")):
         item = _located(run.doc, ("notices", i), _read_objection, record, True)
-        deadline = deadline_of(run.calendar, item.notice, _window_days(run.policy))
+        at_notice: Path = ("notices", i, "notice")
+        days = _window_days(run.policy)
+        deadline = _located(run.doc, at_notice, deadline_of, run.calendar, item.notice, days)
         handler = _handler(run.policy, item.round)
         name = str(record.get("name", ""))
         status = _open_status(run, deadline, today)
@@ -219,11 +221,12 @@ def _objections(run: _Run) -> tuple[ObjectionLine, ...]:
     lines = []
     for i, (item, earlier) in enumerate(zip(items, objection_histories(items), strict=True)):
         base: Path = ("objections", i)
-        diagnostics = tuple(
-            run.locate(p, base, _indicator_path(base, item, p.indicator))
-            for p in check_objection(item, run.policy, earlier)
+        at_notice: Path = (*base, "notice")
+        problems = _located(run.doc, at_notice, check_objection, item, run.policy, earlier)
+        diagnostics = tuple(run.locate(p, base, _indicator_path(base, item, p.indicator)) for p in problems)
+        deadline = _located(
+            run.doc, at_notice, deadline_of, run.calendar, item.notice, _window_days(run.policy)
         )
-        deadline = deadline_of(run.calendar, item.notice, _window_days(run.policy))
         status, late = _filed_status(run, item, deadline)
         lines.append(
             ObjectionLine(
