@@ -166,15 +166,32 @@ class CompiledFormula:
     def explain(self, env: Mapping[str, Any]) -> str:
         """The formula text with every name replaced by its value: ``30 * 110.0 * 1.1 / 100``.
 
-        Columns show as ``[a, b, c]``; a negative operand is parenthesised (``a - (-5)``).
+        Columns show as ``[a, b, c]``; a negative operand is parenthesised (``a - (-5)``). Of an
+        ``x if c else y`` only the branch taken is shown, so no value that was not used appears.
         """
-        out = [self._pieces[0]]
-        for (name, operand), after in zip(self._slots, self._pieces[1:], strict=True):
-            value = env.get(name)
-            text = show(value)
-            if operand and isinstance(value, Decimal | int) and value < 0:
-                text = f"({text})"
-            out += [text, after]
+        if not any(isinstance(node, ast.IfExp) for node in ast.walk(self.parsed.tree)):
+            out = [self._pieces[0]]
+            for (name, operand), after in zip(self._slots, self._pieces[1:], strict=True):
+                out += [_shown(env.get(name), operand), after]
+            return "".join(out)
+        operands = _operand_ids(self.parsed.tree)
+        return self._render(self.parsed.tree.body, env, operands)
+
+    def _render(self, node: ast.AST, env: Mapping[str, Any], operands: set[int]) -> str:
+        """``node``'s text with names substituted and each conditional reduced to its branch."""
+        parsed = self.parsed
+        if isinstance(node, ast.IfExp):
+            test = compile_formula(parsed.source(node.test), self.scope)
+            return self._render(node.body if test(env) else node.orelse, env, operands)
+        out, pos = [], parsed.offset(node)
+        for child in _substituted(node):
+            out.append(parsed.text[pos : parsed.offset(child)])
+            if isinstance(child, ast.Name):
+                out.append(_shown(env.get(child.id), id(child) in operands))
+            else:
+                out.append(self._render(child, env, operands))
+            pos = parsed.end(child)
+        out.append(parsed.text[pos : parsed.end(node)])
         return "".join(out)
 
     def _failure(self, exc: Exception, env: Mapping[str, Any]) -> FormulaRuntimeError:
@@ -195,14 +212,38 @@ class CompiledFormula:
         return FormulaRuntimeError(f"{type(exc).__name__} {where}: {exc}", self.text)
 
 
-def _pieces(parsed: Parsed, nodes: list[ast.Name]) -> tuple[list[str], list[tuple[str, bool]]]:
-    """The text around value names, and each name with whether it is an operator's operand."""
-    operands = {
+def _shown(value: Any, operand: bool) -> str:
+    """A value as explain writes it; a negative operand in parentheses."""
+    text = show(value)
+    return f"({text})" if operand and isinstance(value, Decimal | int) and value < 0 else text
+
+
+def _operand_ids(tree: ast.AST) -> set[int]:
+    """Nodes that are an arithmetic operator's operands."""
+    return {
         id(child)
-        for node in ast.walk(parsed.tree)
+        for node in ast.walk(tree)
         if isinstance(node, ast.BinOp | ast.UnaryOp)
         for child in ast.iter_child_nodes(node)
     }
+
+
+def _substituted(node: ast.AST) -> list[ast.AST]:
+    """Value names and outermost conditionals under ``node``, in text order."""
+    found: list[ast.AST] = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(node, ast.Call) and child is node.func:
+            continue  # the function's own name is not a value
+        if isinstance(child, ast.Name | ast.IfExp):
+            found.append(child)
+        else:
+            found += _substituted(child)
+    return sorted(found, key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
+
+
+def _pieces(parsed: Parsed, nodes: list[ast.Name]) -> tuple[list[str], list[tuple[str, bool]]]:
+    """The text around value names, and each name with whether it is an operator's operand."""
+    operands = _operand_ids(parsed.tree)
     pieces: list[str] = []
     slots: list[tuple[str, bool]] = []
     pos = 0

@@ -187,6 +187,20 @@ def test_explain_columns_and_negatives() -> None:
     assert h.explain({"segment": "manager", "score": None}) == "'manager' == 'manager' and None >= 110"
 
 
+def test_explain_shows_only_the_branch_taken() -> None:
+    f = compile_formula(
+        "(actual / target * 100 if direction == 'higher' else target / actual * 100) "
+        "if target > 0 else 0",
+        INDICATOR,
+    )
+    env = {"actual": D("90"), "target": D("100"), "direction": "lower"}
+    # target > 0 holds, direction is not 'higher': the lower-is-better branch, 100 / 90 x 100.
+    assert f.explain(env) == "100 / 90 * 100"
+    assert f.explain({**env, "target": D(0)}) == "0"
+    g = compile_formula("weight * (2 if difficulty > 1 else 1)", INDICATOR)
+    assert g.explain({"weight": D(30), "difficulty": D("1.1")}) == "30 * (2)"
+
+
 # -- static problems, exact texts ------------------------------------------------------------
 
 
