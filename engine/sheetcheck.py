@@ -322,12 +322,12 @@ def _report_counts(
     limits = rules.total if bounds is rules.plain_bounds else Bounds(bounds["count_min"], bounds["count_max"])
     total = limits.breached(count)
     if total:
-        report.sheet("sheet-count", f"the sheet has {count} indicators; the policy requires {total}")
+        report.sheet("sheet-count", f"the sheet has {_indicators(count)}; the policy requires {total}")
     for category, cat_bounds in rules.categories.items():
         have = tally.categories.get(category, 0)
         need = cat_bounds.breached(have)
         if need:
-            text = f"category '{category}' has {have} indicators; the policy requires {need}"
+            text = f"category '{category}' has {_indicators(have)}; the policy requires {need}"
             report.sheet("sheet-category-count", text)
     for category, fixed_ids in rules.fixed.items():
         for fixed_id in fixed_ids:
@@ -344,3 +344,7 @@ def _report_weight_totals(rules: SheetRules, tally: _Tally, report: _Report) -> 
         if total != rules.weight_total:
             where = f" in category '{key}'" if key else ""
             report.sheet("sheet-weight-total", f"weights{where} add up to {total}, not {rules.weight_total}")
+
+
+def _indicators(count: int) -> str:
+    return f"{count} indicator{'' if count == 1 else 's'}"

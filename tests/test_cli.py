@@ -188,3 +188,15 @@ def test_problems_reach_stderr_when_the_text_report_goes_to_a_file(tmp_path: Pat
     assert f"{data}:row 2: E000001 indicator 1: error [record-enum]" in err
     assert err.endswith("hrpolicy: 1 employee(s) not evaluated; see the problems above\n")
     assert "E000002" in out_file.read_text(encoding="utf-8")
+
+
+def test_a_sheet_with_one_line_in_a_category_says_so_in_the_singular(tmp_path: Path) -> None:
+    data = tmp_path / "pop.csv"
+    _population(data, 1)
+    lines = data.read_text(encoding="utf-8").splitlines()
+    process = [i for i, line in enumerate(lines) if ",process," in line]
+    keep = [line for i, line in enumerate(lines) if i not in process[1:]]  # one process goal left
+    data.write_text("\n".join(keep) + "\n", encoding="utf-8")
+    _, out, _ = invoke("evaluate", JAPAN, str(data), "--format", "json")
+    messages = [p["message"] for p in json.loads(out)["problems"]]
+    assert "category 'process' has 1 indicator; the policy requires at least 2" in messages
