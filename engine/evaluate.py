@@ -221,6 +221,16 @@ def _evaluate_fused(
 def grade_fast(table: GradeTable, fast: FastGrade, env: Mapping[str, Any]) -> GradeOutcome:
     """What ``table.grade(Decimal(env[table.input]), env)`` gives, from precomputed parts."""
     value = Decimal(env[table.input])
+    segment, rounded, found = _match(fast, env, value)
+    if segment is None:
+        return GradeOutcome(table.name, value, rounded, "", None, None)
+    if found is None:
+        return GradeOutcome(table.name, value, rounded, segment.name, None, None)
+    return GradeOutcome(table.name, value, rounded, segment.name, found[0], found[5])
+
+
+def _match(fast: FastGrade, env: Mapping[str, Any], value: Decimal) -> tuple[Any, Decimal, Any]:
+    """(segment or None, rounded value, the matching band's FastGrade entry or None)."""
     segment = None
     for candidate, when in fast.segments:
         if when is None or when(env):
@@ -232,15 +242,49 @@ def grade_fast(table: GradeTable, fast: FastGrade, env: Mapping[str, Any]) -> Gr
         if fast.negative:
             rounded = rounded.quantize(_ONE)
     if segment is None:
-        return GradeOutcome(table.name, value, rounded, "", None, None)
-    for band, low, high, low_in, high_in, points in fast.bands[segment.name]:
+        return None, rounded, None
+    for entry in fast.bands[segment.name]:
+        _, low, high, low_in, high_in, _ = entry
         # Band.contains, inline: this runs once per band per employee.
         if low is not None and (rounded < low or (rounded == low and not low_in)):
             continue
         if high is not None and (rounded > high or (rounded == high and not high_in)):
             continue
-        return GradeOutcome(table.name, value, rounded, segment.name, band, points)
-    return GradeOutcome(table.name, value, rounded, segment.name, None, None)
+        return segment, rounded, entry
+    return segment, rounded, None
+
+
+#: Each grade table's (grade or None, points or None), in table order.
+FlatGrades = tuple[tuple[str | None, Decimal | None], ...]
+
+
+def evaluate_flat(
+    policy: CompiledPolicy, record: EmployeeRecord, parameters: Mapping[str, Any]
+) -> tuple[tuple[Any, ...], FlatGrades] | None:
+    """The employee formulas' values (in :attr:`CompiledPolicy.employee_names` order) and each
+    grade table's grade and points, without building an :class:`EmployeeResult`.
+
+    For renderers that only need those (the CSV rows): the same numbers as
+    :func:`evaluate_employee`, a third of its cost saved. None when the fused path does not
+    apply or fails (a policy with a period blend, a formula error): use
+    :func:`evaluate_employee` then, which gives the value or the precise error.
+    """
+    fused = policy.fused
+    if fused is None or policy.blend:
+        return None
+    env = {**parameters, **policy.employee_blank, **record.fields, "id": record.id}
+    grades: list[tuple[str | None, Decimal | None]] = []
+    try:
+        values = fused(env, record.indicators)[0]
+        env.update(zip(policy.employee_names, values, strict=True))
+        for table, fast in zip(policy.grade_tables, policy.fast_grades, strict=True):
+            found = _match(fast, env, Decimal(env[table.input]))[2]
+            grade = None if found is None else found[0].grade
+            grades.append((grade, None if found is None else found[5]))
+            env[table.name] = grade
+    except Exception:
+        return None
+    return values, tuple(grades)
 
 
 def evaluate_employee(

@@ -6,7 +6,7 @@ evaluate the sheets that passed. Bad employees are reported; every other one is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,6 @@ from engine.evaluate import EmployeeResult, evaluate_employee, paused_gc
 from engine.formula import Column
 from engine.io.model import RecordProblem
 from engine.io.records import EmployeeRecord, Population, read_population
-from engine.parallel import MIN_PARALLEL, decode_results, encode_results, run_parts
 from engine.relative import grade_relatively
 from engine.sheetcheck import SheetRules, check_sheet, compile_sheet_rules
 from engine.validate import ValidatedPolicy, load_policy
@@ -97,73 +96,47 @@ class Engine:
                 problems.append(Problem(p.employee_id, p.indicator, p.rule, message, p.origin))
         return problems
 
-    def evaluate(
-        self,
-        population: Population,
-        *,
-        trace: bool = False,
-        only: str | None = None,
-        workers: int = 1,
-    ) -> RunOutcome:
+    def evaluate_checked(
+        self, record: EmployeeRecord, parameters: Mapping[str, Any], *, trace: bool = False
+    ) -> EmployeeResult | Problem:
+        """The result of a record whose sheet passed :meth:`check`, or its evaluation error."""
+        try:
+            return evaluate_employee(self.policy, record, parameters, trace=trace)
+        except HRPolicyError as exc:
+            return Problem(record.id, None, "evaluation-error", str(exc), record.origin)
+
+    def evaluate(self, population: Population, *, trace: bool = False, only: str | None = None) -> RunOutcome:
         """Check and evaluate every employee, then grade relatively where the policy says so.
 
         ``only`` keeps one employee's result (with its trace when ``trace``); everyone is still
         evaluated when the policy has distributions, since a relative grade needs the group.
-        ``workers``: processes to share the work (forked, see :mod:`engine.parallel`; a
-        population below :data:`engine.parallel.MIN_PARALLEL` and any traced run use one).
-        The results and problems are the same, in the same order, whatever the number. One
-        by default: on the benchmark machine the workers' copy-on-write page faults cost more
-        than they save (bench/RESULTS.md).
+        (A big CSV file is shared between processes by :mod:`engine.parallel`, which splits the
+        file rather than a population already read.)
         """
         outcome = RunOutcome(self.policy, population)
-        outcome.problems.extend(_problem(p) for p in population.problems)
-        outcome.warnings.extend(_problem(p) for p in population.warnings)
+        outcome.problems.extend(problem_of(p) for p in population.problems)
+        outcome.warnings.extend(problem_of(p) for p in population.warnings)
         needs_all = bool(self.source.data.get("distributions"))
-        records = [r for r in population.employees if only is None or needs_all or r.id == only]
-        if trace or len(records) < MIN_PARALLEL:
-            workers = 1
-        if workers > 1:
-            _ = self.policy.fused  # compiled once, before the fork, for every process
+        parameters = population.parameters
         with paused_gc():
-            parts = run_parts(
-                records,
-                workers,
-                lambda part: self._evaluate_part(part, population, trace, only),
-                lambda done: (encode_results(self.policy, done[0]), done[1]),
-                lambda data, _: (decode_results(self.policy, data[0]), data[1]),
-            )
-        for results, problems in parts:
-            outcome.results.extend(results)
-            outcome.problems.extend(problems)
+            for record in population.employees:
+                if only is not None and not needs_all and record.id != only:
+                    continue
+                problems = self.check(record, parameters)
+                if problems:
+                    outcome.problems.extend(problems)
+                    continue
+                done = self.evaluate_checked(record, parameters, trace=trace and record.id == only)
+                if isinstance(done, Problem):
+                    outcome.problems.append(done)
+                else:
+                    outcome.results.append(done)
         if needs_all:
             self._grade_relatively(outcome)
         if only is not None:
             outcome.results = [r for r in outcome.results if r.id == only]
             outcome.problems = [p for p in outcome.problems if p.employee_id in (only, None)]
         return outcome
-
-    def _evaluate_part(
-        self, records: Sequence[EmployeeRecord], population: Population, trace: bool, only: str | None
-    ) -> tuple[list[EmployeeResult], list[Problem]]:
-        part = RunOutcome(self.policy, population)
-        for record in records:
-            result = self._evaluate_one(record, population, trace and record.id == only, part)
-            if result is not None:
-                part.results.append(result)
-        return part.results, part.problems
-
-    def _evaluate_one(
-        self, record: EmployeeRecord, population: Population, trace: bool, outcome: RunOutcome
-    ) -> EmployeeResult | None:
-        sheet_problems = self.check(record, population.parameters)
-        if sheet_problems:
-            outcome.problems.extend(sheet_problems)
-            return None
-        try:
-            return evaluate_employee(self.policy, record, population.parameters, trace=trace)
-        except HRPolicyError as exc:
-            outcome.problems.append(Problem(record.id, None, "evaluation-error", str(exc), record.origin))
-            return None
 
     def _grade_relatively(self, outcome: RunOutcome) -> None:
         population = outcome.population
@@ -178,7 +151,8 @@ class Engine:
                     )
 
 
-def _problem(p: RecordProblem) -> Problem:
+def problem_of(p: RecordProblem) -> Problem:
+    """A reading problem as a run's :class:`Problem`."""
     return Problem(p.employee_id, p.indicator, p.rule, p.message, p.origin)
 
 

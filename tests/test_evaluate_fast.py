@@ -1,26 +1,24 @@
-"""The fast evaluation path (one fused function per goal sheet, forked workers) gives exactly
-what the step-by-step path gives: same values (same exponents), grades, lines and order."""
+"""The fast evaluation paths (one fused function per goal sheet, flat values for CSV rows) give
+exactly what the step-by-step path gives: same values (same exponents), grades, lines and order."""
 
 from __future__ import annotations
 
 import ast
-import os
 import sys
-from collections.abc import Sequence
 from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine import parallel
-from engine.evaluate import EmployeeResult, evaluate_employee
+from engine.evaluate import EmployeeResult, evaluate_employee, evaluate_flat
 from engine.formula import FormulaRuntimeError
 from engine.formula_codegen import Generator, SheetFuser
 from engine.formula_parse import parse
 from engine.formula_types import Scope
 from engine.io.records import EmployeeRecord, IndicatorRecord
-from engine.run import Engine
+from engine.report.results import flat_plan, flat_row, report_columns, result_row
+from engine.run import Engine, RunOutcome
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*/employees.yaml"))
@@ -174,57 +172,42 @@ def test_inline_builtins_match_the_builtins(expr: str, a: str, b: str, want: str
         assert eval(compile(text, "<test>", "eval"), {**gen.globals, "a": 1, "b": 4}) == D("0.25")
 
 
-def _bad(population: Any) -> None:
-    """Break three sheets: two fail their checks, one fails its evaluation (target 0)."""
-    employees = population.employees
-    def change(k: int, first_only: bool, **fields: Any) -> None:
-        rec = employees[k]
-        lines = [
-            IndicatorRecord({**i.fields, **fields}, i.origin) if n == 0 or not first_only else i
-            for n, i in enumerate(rec.indicators)
-        ]
-        employees[k] = EmployeeRecord(
-            rec.id, rec.fields, tuple(lines), rec.periods, rec.evaluations, rec.origin
-        )
-
-    change(5, True, weight=D(99))
-    change(17, True, weight=D(99))
-    change(300, False, kind="quantitative", target=D(0), actual=D(1), direction="higher")
-
-
-def test_workers_give_the_same_results_and_problems_in_order(
-    generated: tuple[Engine, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_flat_values_and_rows_are_those_of_full_results(generated: tuple[Engine, Any]) -> None:
     engine, population = generated
-    _bad(population)
-    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
-    monkeypatch.setattr("engine.run.MIN_PARALLEL", 0)
-    one = engine.evaluate(population, workers=1)
-    two = engine.evaluate(population, workers=2)
-    three = engine.evaluate(population, workers=3)
-    assert len(one.results) == 397
-    assert [p.rule for p in one.problems][:1] == ["sheet-weight-band"]
-    assert {p.employee_id for p in one.problems} == {"E000006", "E000018", "E000301"}
-    assert any(p.rule == "evaluation-error" for p in one.problems)
-    for other in (two, three):
-        assert [exact(r) for r in other.results] == [exact(r) for r in one.results]
-        assert other.problems == one.problems
+    outcome = RunOutcome(engine.policy, population)
+    plan = flat_plan(outcome)
+    assert plan == ((0, 0), (1, 0), (2, 0))  # score, rating, rating_points
+    columns = report_columns(outcome)
+    for record in population.employees:
+        full = evaluate_employee(engine.policy, record, population.parameters)
+        flat = evaluate_flat(engine.policy, record, population.parameters)
+        assert flat is not None
+        values, grades = flat
+        assert [repr(v) for v in values] == [repr(full.values["score"])]
+        assert grades == ((full.grades["rating"].grade, full.grades["rating"].points),)
+        row = flat_row(record.id, record.fields.get("name"), values, grades, plan)
+        assert row == result_row(full, columns, outcome)
 
 
-def test_a_failed_worker_part_is_done_again_here() -> None:
-    parent = os.getpid()
+def test_hand_worked_flat_row() -> None:
+    engine = Engine.from_file(JAPAN)
+    # 5 lines of weight 20, actual = target: achievement 50 / 50 x 100 = 100 -> 100.0;
+    # 20 x 100.0 = 2000.0, x 1.0 = 2000.00, / 100 = 20.00 (an exact quotient keeps the
+    # dividend's exponent); score 5 x 20.00 = 100.00 -> rounded 100 -> manager A
+    # (100 <= x < 110), 80 points
+    lines = tuple(_line(weight=D(20), target=D(50), actual=D(50)) for _ in range(5))
+    record = EmployeeRecord("M1", {"name": "山田", "segment": "manager", "id": "M1"}, lines, {}, (), "h")
+    flat = evaluate_flat(engine.policy, record, {})
+    assert flat == ((D("100.00"),), (("A", D(80)),))
+    assert str(flat[0][0]) == "100.00"
+    plan = ((0, 0), (1, 0), (2, 0))
+    assert flat_row("M1", "山田", *flat, plan) == ["M1", "山田", "100.00", "A", "80"]
 
-    def work(part: Sequence[int]) -> list[int]:
-        if os.getpid() != parent:
-            raise RuntimeError("worker dies")
-        return [x * 2 for x in part]
 
-    items = list(range(10))
-    parts = parallel.run_parts(items, 2, work, lambda r: r, lambda data, _: data)
-    assert [x for p in parts for x in p] == [x * 2 for x in items]
-
-
-def test_split_covers_everything_once() -> None:
-    assert parallel.split(10, 2, 0.4) == [(0, 4), (4, 10)]
-    assert parallel.split(10, 3) == [(0, 3), (3, 6), (6, 10)]
-    assert parallel.split(7, 1) == [(0, 7)]
+def test_a_failing_sheet_has_no_flat_values() -> None:
+    engine = Engine.from_file(JAPAN)
+    record = EmployeeRecord(
+        "Z1", {"segment": "manager", "id": "Z1"},
+        (_line(weight=D(100), target=D(0), actual=D(5)),), {}, (), "z",
+    )
+    assert evaluate_flat(engine.policy, record, {}) is None  # 5 / 0: the full path reports it

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from engine.commands.common import Echo, deliver, guard_output
 from engine.errors import UsageError
-from engine.report.results import RENDERERS, format_problem, render_explain, result_dict
+from engine.parallel import run_report
+from engine.report.results import format_problem, render_explain, result_dict
 from engine.run import RunOutcome, run
 from engine.suggest import did_you_mean
 
@@ -29,8 +30,9 @@ def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> in
 def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Echo) -> int:
     """Evaluate ``data`` under ``policy``; print or write (atomically) the results."""
     guard_output(output, [policy, data])
-    outcome = run(policy, data)
-    deliver(RENDERERS[fmt](outcome), output, echo)
+    # A big CSV file may be shared between processes; the report is the same either way.
+    outcome, report = run_report(policy, data, fmt)
+    deliver(report, output, echo)
     return _finish(outcome, echo, fmt, output)
 
 

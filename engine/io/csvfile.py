@@ -1,11 +1,18 @@
-"""CSV files: UTF-8 text (with or without a byte-order mark), read as numbered rows."""
+"""CSV files: UTF-8 text (with or without a byte-order mark), read as numbered rows.
+
+:func:`read_csv_rows` reads a whole file; :func:`read_csv_part` reads the header and one byte
+range of it, so that processes can share a big file (see :mod:`engine.parallel`).
+"""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import io
+from collections.abc import Iterable, Iterator
 
 from engine.errors import DataError
+
+Rows = Iterator[tuple[int, list[str]]]
 
 
 def _first_bad_line(path: str) -> tuple[int, int]:
@@ -19,14 +26,10 @@ def _first_bad_line(path: str) -> tuple[int, int]:
     return 0, 0
 
 
-def read_csv_rows(path: str, display: str) -> Iterator[tuple[int, list[str]]]:
-    """Rows numbered from 1 (the header is row 1), streamed so that big files stay small in memory.
-
-    Row numbers count CSV records, which are lines unless a quoted cell spans lines.
-    """
+def _guarded(rows: Iterable[tuple[int, list[str]]], path: str, display: str) -> Rows:
+    """``rows``, with every way reading them can fail turned into one :class:`DataError` line."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            yield from enumerate(csv.reader(handle), start=1)
+        yield from rows
     except UnicodeDecodeError:
         line, byte = _first_bad_line(path)
         raise DataError(
@@ -37,3 +40,55 @@ def read_csv_rows(path: str, display: str) -> Iterator[tuple[int, list[str]]]:
         raise DataError(f"{display}: not a readable CSV table: {exc}") from None
     except OSError as exc:
         raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None
+
+
+def _whole(path: str) -> Rows:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        yield from enumerate(csv.reader(handle), start=1)
+
+
+def read_csv_rows(path: str, display: str) -> Rows:
+    """Rows numbered from 1 (the header is row 1), streamed so that big files stay small in memory.
+
+    Row numbers count CSV records, which are lines unless a quoted cell spans lines.
+    """
+    return _guarded(_whole(path), path, display)
+
+
+class _Slice(io.RawIOBase):
+    """The next ``size`` bytes of an open binary file, as a stream of their own."""
+
+    def __init__(self, raw: io.FileIO, size: int) -> None:
+        super().__init__()
+        self._raw = raw
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._left <= 0:
+            return 0
+        with memoryview(buffer) as view:
+            count = self._raw.readinto(view[: self._left]) or 0
+        self._left -= count
+        return count
+
+
+def _part(path: str, start: int, end: int, first_row: int) -> Rows:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        yield 1, next(csv.reader([handle.readline()]), [])
+    with open(path, "rb", buffering=0) as raw:
+        raw.seek(start)
+        text = io.TextIOWrapper(io.BufferedReader(_Slice(raw, end - start)), encoding="utf-8", newline="")
+        yield from enumerate(csv.reader(text), start=first_row)
+
+
+def read_csv_part(path: str, display: str, start: int, end: int, first_row: int) -> Rows:
+    """Row 1 (the file's first line, the header), then the rows of bytes ``[start, end)``.
+
+    Those rows are numbered from ``first_row``, the file's row number of the line at ``start``.
+    ``start`` and ``end`` must be line starts (or the file's size) and no quoted cell may span
+    lines before ``end``: the caller checks (a file without ``"`` is safe).
+    """
+    return _guarded(_part(path, start, end, first_row), path, display)

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from engine.errors import DataError, Severity
-from engine.io.csvfile import read_csv_rows
+from engine.io.csvfile import read_csv_part, read_csv_rows
 from engine.io.model import (
     EmployeeRecord,
     IndicatorRecord,
@@ -28,7 +28,7 @@ from engine.io.model import (
     compile_inputs,
 )
 from engine.io.nested import read_nested
-from engine.io.table import read_rows
+from engine.io.table import TablePart, read_rows, read_table_part
 from engine.io.xlsxfile import read_xlsx_rows
 from engine.loader import load_yaml_file
 from engine.location import Path, json_path
@@ -38,6 +38,8 @@ __all__ = [
     "IndicatorRecord",
     "Population",
     "RecordProblem",
+    "TablePart",
+    "read_csv_range",
     "read_population",
 ]
 
@@ -231,3 +233,29 @@ def read_population(
         message = f"the data is for policy {population.policy_id!r}, not {policy_id!r}"
         population.warnings.append(RecordProblem(None, None, "record-policy-mismatch", message, display))
     return population
+
+
+def read_csv_range(
+    path: str,
+    inputs: Mapping[str, Any],
+    *,
+    start: int,
+    end: int,
+    first_row: int,
+    scales: Mapping[str, Any] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> tuple[TablePart, dict[str, Any], list[RecordProblem]]:
+    """One byte range of a CSV file read as :func:`read_population` reads the whole file.
+
+    Reads the header (the file's first line) and the lines of bytes ``[start, end)``, whose
+    first is the file's row ``first_row`` (see :func:`engine.io.csvfile.read_csv_part` for what
+    the range must satisfy). Returns the part, the checked run-time parameters and their
+    problems; the part's problems name the file's real rows.
+    """
+    rules = compile_inputs(inputs, scales)
+    with _no_cyclic_gc():
+        rows = read_csv_part(path, path, start, end, first_row)
+        header_row, header = next(rows)
+        part = read_table_part(header_row, header, rows, path, rules)
+    values, problems = check_parameters(dict(parameters or {}), rules, lambda key: "run-time parameters")
+    return part, values, problems

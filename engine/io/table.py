@@ -8,7 +8,7 @@ compared as raw cells against the employee's first row and converted once per em
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,7 +215,7 @@ def _row_problem(cells: Row, width: int, origin: str) -> RecordProblem | None:
 
 
 def _group_rows(
-    rows: Iterator[tuple[int, Row]], plan: _Plan, display: str, problems: list[RecordProblem]
+    rows: Iterable[tuple[int, Row]], plan: _Plan, display: str, problems: list[RecordProblem]
 ) -> dict[str, _Group]:
     groups: dict[str, _Group] = {}
     employee_cols = [col for col, _ in plan.employee]
@@ -272,6 +272,43 @@ def _record(
     return EmployeeRecord(emp_id, values, indicators, periods, (), origin)
 
 
+@dataclass
+class TablePart:
+    """What the rows of a table (or of one part of it) hold, with problems kept by kind.
+
+    A whole table's problems are ``header + rows + employees`` in that order (see
+    :attr:`problems`); the parts of a table split between employees (:mod:`engine.parallel`)
+    merge into exactly that by concatenating each kind in the parts' order.
+    """
+
+    employees: list[EmployeeRecord]
+    header: list[RecordProblem]  # the header row's
+    rows: list[RecordProblem]  # rows without an id, in row order
+    grouped: list[RecordProblem]  # per employee, in the order of each one's first row
+    ids: list[str]  # every employee id met, complete or not, in order
+
+    @property
+    def problems(self) -> list[RecordProblem]:
+        return [*self.header, *self.rows, *self.grouped]
+
+
+def read_table_part(
+    header_row: int, header: Row, rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules
+) -> TablePart:
+    """Read numbered ``rows`` under ``header`` (row ``header_row``) into complete employees."""
+    plan, header_problems = _plan(header, header_row, display, rules)
+    row_problems: list[RecordProblem] = []
+    groups = _group_rows(rows, plan, display, row_problems)
+    employees: list[EmployeeRecord] = []
+    grouped: list[RecordProblem] = []
+    for emp_id, group in groups.items():
+        record = _record(emp_id, group, plan, display, rules)
+        grouped.extend(group.problems)
+        if record is not None:
+            employees.append(record)
+    return TablePart(employees, header_problems, row_problems, grouped, list(groups))
+
+
 def read_rows(
     rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules
 ) -> tuple[list[EmployeeRecord], list[RecordProblem]]:
@@ -282,12 +319,5 @@ def read_rows(
         header_row, header = next(iterator, (0, ()))
         if header_row == 0:
             raise DataError(f"{display}: no header row (the table is empty)")
-    plan, problems = _plan(header, header_row, display, rules)
-    groups = _group_rows(iterator, plan, display, problems)
-    employees: list[EmployeeRecord] = []
-    for emp_id, group in groups.items():
-        record = _record(emp_id, group, plan, display, rules)
-        problems.extend(group.problems)
-        if record is not None:
-            employees.append(record)
-    return employees, problems
+    part = read_table_part(header_row, header, iterator, display, rules)
+    return part.employees, part.problems

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +29,11 @@ def _columns(outcome: RunOutcome) -> list[str]:
             names.append(f"{table.name}_points")
     names.extend(outcome.relative)
     return names
+
+
+def report_columns(outcome: RunOutcome) -> list[str]:
+    """The columns after ``id`` and ``name`` in the text and CSV reports."""
+    return _columns(outcome)
 
 
 def _cell(value: Any) -> str:
@@ -51,6 +56,61 @@ def result_row(result: EmployeeResult, columns: list[str], outcome: RunOutcome) 
         else:
             row.append(_cell(result.values.get(name)))
     return row
+
+
+#: How :func:`flat_row` fills each column: (0, i) the i-th employee formula value, (1, t) grade
+#: table t's grade, (2, t) its points, (3, 0) nothing.
+FlatPlan = tuple[tuple[int, int], ...]
+
+
+def flat_plan(outcome: RunOutcome) -> FlatPlan | None:
+    """What :func:`result_row` would put in each column, as :func:`flat_row` reads it.
+
+    None when a column needs more than the employee's own values and grades (a relative grade
+    or a period blend): those rows come from full results.
+    """
+    policy = outcome.policy
+    if outcome.relative or policy.blend:
+        return None
+    tables = [t.name for t in policy.grade_tables]
+    names = list(policy.employee_names)
+    plan: list[tuple[int, int]] = []
+    for name in _columns(outcome):  # the precedence of result_row: grade, points, value
+        if name in tables:
+            plan.append((1, tables.index(name)))
+        elif name.endswith("_points") and name[: -len("_points")] in tables:
+            plan.append((2, tables.index(name[: -len("_points")])))
+        elif name in names:
+            plan.append((0, names.index(name)))
+        else:
+            plan.append((3, 0))
+    return tuple(plan)
+
+
+def flat_row(
+    employee_id: str,
+    name: str | None,
+    values: tuple[Any, ...],
+    grades: tuple[tuple[str | None, Any], ...],
+    plan: FlatPlan,
+) -> list[str]:
+    """:func:`result_row` from :func:`engine.evaluate.evaluate_flat`'s values: the same cells."""
+    row = [employee_id, name or ""]
+    for kind, index in plan:
+        if kind == 0:
+            row.append(_cell(values[index]))
+        elif kind == 3:
+            row.append("")
+        else:
+            row.append(_cell(grades[index][kind - 1]))
+    return row
+
+
+def csv_rows(rows: Iterable[list[str]]) -> str:
+    """CSV lines without the header, exactly as :func:`render_csv` writes them."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
 
 
 def format_problem(p: Problem, severity: str = "error") -> str:
@@ -124,14 +184,24 @@ def relative_dict(outcome: RunOutcome, employee: str) -> dict[str, Any]:
     return out
 
 
-def render_json(outcome: RunOutcome) -> str:
+def json_result(result: EmployeeResult, outcome: RunOutcome) -> str:
+    """One result as :func:`render_json` writes it in its ``results`` list (so indented)."""
+    item = {**result_dict(result), "relative": relative_dict(outcome, result.id)}
+    # json.dumps puts every nested line on its own line and escapes newlines inside strings,
+    # so indenting each line gives what dumping the whole report would.
+    return "    " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+
+
+def render_json_parts(outcome: RunOutcome, evaluated: int, results: list[str]) -> str:
+    """The JSON report around results already rendered by :func:`json_result`, in order.
+
+    ``evaluated`` is their number; the rest (failed, warnings, problems) comes from ``outcome``.
+    """
     payload = {
         "policy": outcome.policy.id,
-        "evaluated": len(outcome.results),
+        "evaluated": evaluated,
         "failed": outcome.failed_employees,
-        "results": [
-            {**result_dict(r), "relative": relative_dict(outcome, r.id)} for r in outcome.results
-        ],
+        "results": [],
         "warnings": [
             {"employee": p.employee_id, "rule": p.rule, "message": p.message, "origin": p.origin}
             for p in outcome.warnings
@@ -142,7 +212,16 @@ def render_json(outcome: RunOutcome) -> str:
             for p in outcome.problems
         ],
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(payload, ensure_ascii=False, indent=2)
+    if results:  # a raw newline is never inside a JSON string: this is the top-level key
+        listed = '\n  "results": [\n' + ",\n".join(results) + "\n  ],\n"
+        text = text.replace('\n  "results": [],\n', listed, 1)
+    return text + "\n"
+
+
+def render_json(outcome: RunOutcome) -> str:
+    results = [json_result(r, outcome) for r in outcome.results]
+    return render_json_parts(outcome, len(results), results)
 
 
 def render_csv(outcome: RunOutcome) -> str:

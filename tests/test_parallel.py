@@ -1,0 +1,273 @@
+"""A big CSV file shared between forked workers gives the very report one process gives.
+
+The threshold is lowered (``min_bytes``) so that a generated file of 2,000 employees is split.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import itertools
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from engine import parallel
+from engine.cli import cli
+from engine.errors import DataError
+from engine.io.csvfile import read_csv_part
+from engine.parallel import fork_all, plan_ranges, run_report
+from engine.run import Engine, RunOutcome
+
+ROOT = Path(__file__).resolve().parent.parent
+JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
+sys.path.insert(0, str(ROOT))
+from bench.gen_population import generate  # noqa: E402
+
+COUNT = 2000
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _write(path: Path, rows: list[list[str]], newline: str = "\r\n") -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=newline).writerows(rows)
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2,000 generated employees with problems of every kind in both halves of the file."""
+    path = tmp_path_factory.mktemp("par") / "pop.csv"
+    generate(COUNT, str(path), seed=5)
+    rows = _rows(path)
+    header = rows[0]
+    col = {name: i for i, name in enumerate(header)}
+    header.append("colour")  # unknown column: one header problem, whatever the workers
+    for row in rows[1:]:
+        row.append("")
+    first: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        first.setdefault(row[0], number)
+
+    def line(emp: str) -> list[str]:
+        return rows[first[emp] - 1]
+
+    line("E000010")[col["weight"]] = "99"  # sheet check: weight band (first half)
+    line("E001900")[col["weight"]] = "99"  # and in the second half
+    line("E000020")[col["difficulty"]] = "abc"  # reading: not a number (first half)
+    line("E001950")[col["difficulty"]] = "abc"  # (second half)
+    zero = line("E001970")  # evaluation error: 5 / 0 on a quantitative line
+    zero[col["kind"]], zero[col["target"]], zero[col["actual"]] = "quantitative", "0", "5"
+    zero[col["direction"]] = "higher"
+    conflict = list(line("E001960"))
+    conflict[2] = "general" if conflict[2] == "manager" else "manager"
+    blank = ["", "nameless", *[""] * (len(header) - 2)]
+    # inserted from the bottom up so that the rows found above stay where they are
+    rows.insert(first["E001980"], blank)  # a row without an id right after E001980's first row
+    rows.insert(first["E001960"], conflict)  # record-conflict, right after E001960's first row
+    rows.insert(first["E000030"] - 1, blank)  # a row without an id right before E000030's
+    _write(path, rows)
+    return path
+
+
+def _report(path: Path, workers: int, fmt: str = "csv") -> tuple[RunOutcome, str]:
+    return run_report(JAPAN, str(path), fmt, workers=workers, min_bytes=1000)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_two_and_three_workers_write_the_one_process_report(population: Path, fmt: str) -> None:
+    one, text = _report(population, 1, fmt)
+    assert len(one.results) == COUNT - 6  # 6 employees have problems
+    for workers in (2, 3):
+        split, split_text = _report(population, workers, fmt)
+        assert split.results == []  # the workers rendered the rows: the split path was taken
+        assert split_text == text
+        assert split.problems == one.problems
+        assert split.warnings == one.warnings == []
+        assert split.failed_employees == one.failed_employees
+
+
+def test_problems_keep_the_files_row_numbers(population: Path) -> None:
+    split, _ = _report(population, 2)
+    numbers: dict[str, int] = {}
+    for number, line in enumerate(_rows(population), start=1):
+        numbers.setdefault(line[0], number)
+    shown = [(p.employee_id, p.rule, p.origin.rsplit(":", 1)[1]) for p in split.problems]
+    row = {emp: f"row {number}" for emp, number in numbers.items()}
+    # reading problems first (header; rows without an id; employees in file order), then sheet
+    # checks and evaluation errors in file order: the two halves interleave as one process does
+    assert shown == [
+        (None, "record-unknown-field", "row 1"),
+        (None, "record-missing", f"row {numbers['E000030'] - 1}"),
+        (None, "record-missing", f"row {numbers['E001980'] + 1}"),
+        ("E000020", "record-type", row["E000020"]),
+        ("E001950", "record-type", row["E001950"]),
+        ("E001960", "record-conflict", f"row {numbers['E001960'] + 1}"),
+        ("E000010", "sheet-weight-band", row["E000010"]),
+        ("E000010", "sheet-weight-total", row["E000010"]),
+        ("E001900", "sheet-weight-band", row["E001900"]),
+        ("E001900", "sheet-weight-total", row["E001900"]),
+        ("E001970", "evaluation-error", row["E001970"]),
+    ]
+    ranges = plan_ranges(str(population), 2, min_bytes=1000)
+    assert ranges is not None  # the first problems are the first worker's, the others the second's
+    assert numbers["E000030"] < ranges[1].first_row < numbers["E001900"]
+    messages = {(p.employee_id, p.rule): p.message for p in split.problems}
+    formula = Engine.from_file(JAPAN).policy.indicator_steps[0].formula.text
+    assert messages[("E001970", "evaluation-error")] == f"division by zero in '{formula}'"
+    assert messages[("E001950", "record-type")] == "difficulty: expected a decimal number, got 'abc'"
+    assert messages[("E001900", "sheet-weight-band")] == "weight 99 is outside the band 5..30"
+    assert messages[(None, "record-unknown-field")] == "unknown column 'colour'"
+    # the conflict names the employee's first row, in the second half too
+    assert messages[("E001960", "record-conflict")].endswith(f" on row {numbers['E001960']}")
+    assert split.problems[0].origin == f"{population}:row 1"
+
+
+def test_ranges_start_at_a_new_employee_with_the_right_row(population: Path) -> None:
+    data = population.read_bytes()
+    ranges = plan_ranges(str(population), 3, min_bytes=1000)
+    assert ranges is not None and len(ranges) == 3
+    assert ranges[0].start == data.index(b"\n") + 1 and ranges[0].first_row == 2
+    assert ranges[-1].end == len(data)
+    for before, after in itertools.pairwise(ranges):
+        assert before.end == after.start
+        previous = data[: after.start].splitlines()[-1].split(b",")[0]
+        current = data[after.start :].split(b"\r\n", 1)[0].split(b",")[0]
+        assert previous != current and current.startswith(b"E")
+        assert after.first_row == data[: after.start].count(b"\n") + 1
+
+
+def test_a_range_reads_with_its_row_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes("\ufeffid,name\nA,あ\nB,い\nC,う\n".encode())
+    start = path.read_bytes().index(b"B")
+    end = path.read_bytes().index(b"C")
+    assert list(read_csv_part(str(path), "t.csv", start, end, 3)) == [(1, ["id", "name"]), (3, ["B", "い"])]
+    path.write_bytes(b"id,name\nA,\xff\n")
+    with pytest.raises(DataError) as caught:
+        list(read_csv_part(str(path), "t.csv", 8, 12, 2))
+    assert str(caught.value) == (
+        "t.csv: line 2 is not UTF-8 text (byte 0xff); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+    )
+
+
+def test_lf_only_files_split_too(population: Path, tmp_path: Path) -> None:
+    path = tmp_path / "lf.csv"
+    _write(path, _rows(population), "\n")
+    assert plan_ranges(str(path), 2, min_bytes=1000) is not None
+    one, text = _report(path, 1)
+    split, split_text = _report(path, 2)
+    assert split.results == [] and split_text == text and split.problems == one.problems
+
+
+def _fell_back(path: Path) -> None:
+    one, text = _report(path, 1)
+    again, again_text = _report(path, 2)
+    assert again.results == one.results != []  # one process did it all
+    assert again_text == text and again.problems == one.problems
+
+
+def test_a_quote_in_the_file_keeps_one_process(population: Path, tmp_path: Path) -> None:
+    rows = _rows(population)
+    rows[5][4] = "売上高, 東京"  # the writer quotes it
+    path = tmp_path / "quoted.csv"
+    _write(path, rows)
+    assert b'"' in path.read_bytes()
+    assert plan_ranges(str(path), 2, min_bytes=1000) is None
+    _fell_back(path)
+
+
+def test_a_lone_carriage_return_keeps_one_process(population: Path, tmp_path: Path) -> None:
+    path = tmp_path / "cr.csv"
+    data = population.read_bytes()
+    cut = data.index(b"\r\n", len(data) // 3)
+    path.write_bytes(data[:cut] + b"\r" + data[cut + 2 :])
+    assert plan_ranges(str(path), 2, min_bytes=1000) is None
+
+
+def test_an_employee_in_two_ranges_keeps_one_process(population: Path, tmp_path: Path) -> None:
+    rows = _rows(population)
+    rows.append(list(rows[1]))  # E000001's first line again at the very end: one employee, 2 ranges
+    path = tmp_path / "split_employee.csv"
+    _write(path, rows)
+    assert plan_ranges(str(path), 2, min_bytes=1000) is not None
+    _fell_back(path)
+
+
+def test_a_failed_worker_keeps_one_process(population: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = os.getpid()
+    real = parallel.evaluate_range
+
+    def dies(*args: Any) -> Any:
+        if os.getpid() != parent:
+            raise RuntimeError("worker dies")
+        return real(*args)
+
+    monkeypatch.setattr(parallel, "evaluate_range", dies)
+    _fell_back(population)
+
+
+def test_small_files_other_formats_and_distributions_keep_one_process(population: Path) -> None:
+    one, _ = run_report(JAPAN, str(population), "csv", workers=2)  # 1.8 MB < MIN_BYTES
+    assert len(one.results) == COUNT - 6
+    as_text, _ = _report(population, 2, "text")  # aligned over every row: one process
+    assert len(as_text.results) == COUNT - 6
+    engine = Engine.from_file(JAPAN)
+    data = {**engine.source.data, "distributions": {"x": {}}}
+    relative = dataclasses.replace(engine, source=dataclasses.replace(engine.source, data=data))
+    assert parallel.evaluate_split(relative, str(population), workers=2, min_bytes=1000) is None
+    assert parallel.evaluate_split(engine, str(population), workers=2, min_bytes=1000) is not None
+    assert parallel.evaluate_split(engine, str(population), workers=2, fmt="text", min_bytes=1000) is None
+
+
+def test_fork_all_returns_none_for_a_failed_task() -> None:
+    def fails() -> int:
+        raise ValueError("no")
+
+    assert fork_all([lambda: 6 * 7, fails, lambda: "ok"]) == [42, None, "ok"]
+
+
+def test_the_command_writes_the_same_file_and_messages(
+    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def evaluate(out: Path) -> tuple[int, str, str]:
+        args = ["evaluate", JAPAN, str(population), "--format", "csv", "-o", str(out)]
+        result = CliRunner().invoke(cli, args)
+        return result.exit_code, result.stdout, result.stderr
+
+    one = evaluate(tmp_path / "one.csv")
+    split: list[bool] = []
+    real = parallel.evaluate_split
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        done = real(*args, **kwargs)
+        split.append(done is not None)
+        return done
+
+    monkeypatch.setattr(parallel, "MIN_BYTES", 1000)
+    monkeypatch.setattr(parallel, "evaluate_split", spy)
+    two = evaluate(tmp_path / "two.csv")
+    assert split == [True]  # the workers made the report
+    assert one == two and one[0] == 1  # exit 1: some employees were not evaluated
+    assert one[2].endswith("hrpolicy: 6 employee(s) not evaluated; see the problems above\n")
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    lines = (tmp_path / "two.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "id,name,score,rating,rating_points" and len(lines) == 1 + COUNT - 6
+
+
+def test_rows_without_flat_values_come_from_full_results(
+    population: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, text = _report(population, 1)
+    monkeypatch.setattr(parallel, "evaluate_flat", lambda *args: None)  # every row the long way
+    split, split_text = _report(population, 2)
+    assert split.results == [] and split_text == text
