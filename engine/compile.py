@@ -14,7 +14,7 @@ from typing import Any
 from engine.checks.scopes import formula_scope
 from engine.errors import HRPolicyError
 from engine.formula import CompiledFormula, FunctionSpec, Scope, compile_formula, find_cycle, names_used
-from engine.formula_codegen import FuseStep, SheetFuser, SheetPlan
+from engine.formula_fuse import FuseStep, SheetFuser, SheetPlan
 from engine.grading import Band, GradeTable, Segment, build_grade_table
 from engine.rounding import MODES, Rounding
 from engine.validate import ValidatedPolicy

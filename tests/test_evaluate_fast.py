@@ -13,7 +13,8 @@ import pytest
 
 from engine.evaluate import EmployeeResult, evaluate_employee, evaluate_flat
 from engine.formula import FormulaRuntimeError
-from engine.formula_codegen import Generator, SheetFuser
+from engine.formula_codegen import Generator
+from engine.formula_fuse import SheetFuser
 from engine.formula_parse import parse
 from engine.formula_types import Scope
 from engine.io.records import EmployeeRecord, IndicatorRecord
