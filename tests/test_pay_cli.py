@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import Echo
 
 from engine.commands.pay import run_pay
 from engine.errors import DataError, UsageError
@@ -17,25 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 KUMHO = str(ROOT / "policies" / "kumho_like.yaml")
 KEPCO = str(ROOT / "policies" / "kepco_like.yaml")
 PAY = str(ROOT / "examples" / "kumho_like" / "pay.yaml")
-
-
-class Echo:
-    """Collects what a command echoes, like click.echo(text, nl=True, err=False)."""
-
-    def __init__(self) -> None:
-        self.out: list[str] = []
-        self.err: list[str] = []
-
-    def __call__(self, text: str, nl: bool = True, err: bool = False) -> None:
-        (self.err if err else self.out).append(text + ("\n" if nl else ""))
-
-    @property
-    def stdout(self) -> str:
-        return "".join(self.out)
-
-    @property
-    def stderr(self) -> str:
-        return "".join(self.err)
 
 
 def run(

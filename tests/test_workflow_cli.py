@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import Echo
 
 from engine.commands.workflow import deadline_of, run_workflow
 from engine.errors import DataError, UsageError
@@ -25,25 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 KEPCO = str(ROOT / "policies" / "kepco_like.yaml")
 KUMHO = str(ROOT / "policies" / "kumho_like.yaml")
 EXAMPLE = str(ROOT / "examples" / "kepco_like" / "workflow.yaml")
-
-
-class Echo:
-    """Collects what a command echoes, like click.echo(text, nl=True, err=False)."""
-
-    def __init__(self) -> None:
-        self.out: list[str] = []
-        self.err: list[str] = []
-
-    def __call__(self, text: str, nl: bool = True, err: bool = False) -> None:
-        (self.err if err else self.out).append(text + ("\n" if nl else ""))
-
-    @property
-    def stdout(self) -> str:
-        return "".join(self.out)
-
-    @property
-    def stderr(self) -> str:
-        return "".join(self.err)
 
 
 def run(
