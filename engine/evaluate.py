@@ -7,9 +7,7 @@ matched, for ``hrpolicy explain`` and audits.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,25 +15,9 @@ from typing import Any
 from engine.compile import CompiledPolicy, FastGrade, Step
 from engine.errors import HRPolicyError
 from engine.formula import Column, FormulaRuntimeError
+from engine.gcpause import paused_gc
 from engine.grading import GradeOutcome, GradeTable
 from engine.io.records import EmployeeRecord, IndicatorRecord
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while evaluating many employees.
-
-    Each result is a handful of small acyclic containers; with the collector on, the growing
-    heap of results (and the population read before it) is rescanned again and again for
-    nothing: about a fifth of the evaluation time on 100,000 employees.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from engine.evaluate import evaluate_flat, paused_gc
+from engine.evaluate import evaluate_flat
+from engine.gcpause import paused_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, read_csv_range
 from engine.report.results import (
@@ -41,7 +42,7 @@ from engine.report.results import (
     report_columns,
     result_row,
 )
-from engine.run import Engine, Problem, RunOutcome, problem_of
+from engine.run import Engine, Problem, RunOutcome
 
 T = TypeVar("T")
 
@@ -321,7 +322,7 @@ def _merge(engine: Engine, path: str, parts: Sequence[Part], fmt: str) -> tuple[
     read += [p for part in parts for p in part.read.grouped]
     population = Population([], first.parameters, {}, {}, None, read, path)
     outcome = RunOutcome(engine.policy, population)
-    outcome.problems.extend(problem_of(p) for p in read)
+    outcome.problems.extend(read)
     outcome.problems.extend(p for part in parts for p in part.checks)
     if fmt == "json":
         texts = [part.text for part in parts if part.text]

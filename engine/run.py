@@ -13,24 +13,18 @@ from typing import Any
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
 from engine.errors import HRPolicyError
-from engine.evaluate import EmployeeResult, evaluate_employee, paused_gc
+from engine.evaluate import EmployeeResult, evaluate_employee
 from engine.formula import Column
+from engine.gcpause import paused_gc
 from engine.io.model import RecordProblem
 from engine.io.records import EmployeeRecord, Population, read_population
 from engine.relative import grade_relatively
 from engine.sheetcheck import SheetRules, check_sheet, compile_sheet_rules
 from engine.validate import ValidatedPolicy, load_policy
 
-
-@dataclass(frozen=True)
-class Problem:
-    """A problem with one employee's data, whatever stage found it."""
-
-    employee_id: str | None
-    indicator: int | None
-    rule: str
-    message: str
-    origin: str
+#: A problem with one employee's data, whatever stage found it (reading, sheet checks,
+#: evaluation, distributions): the reader's record problem serves every stage.
+Problem = RecordProblem
 
 
 @dataclass
@@ -114,8 +108,8 @@ class Engine:
         file rather than a population already read.)
         """
         outcome = RunOutcome(self.policy, population)
-        outcome.problems.extend(problem_of(p) for p in population.problems)
-        outcome.warnings.extend(problem_of(p) for p in population.warnings)
+        outcome.problems.extend(population.problems)
+        outcome.warnings.extend(population.warnings)
         needs_all = bool(self.source.data.get("distributions"))
         parameters = population.parameters
         with paused_gc():
@@ -149,11 +143,6 @@ class Engine:
                     outcome.warnings.append(
                         Problem(member, None, problem.rule, f"{name}: {problem.message}", population.source)
                     )
-
-
-def problem_of(p: RecordProblem) -> Problem:
-    """A reading problem as a run's :class:`Problem`."""
-    return Problem(p.employee_id, p.indicator, p.rule, p.message, p.origin)
 
 
 def run(
