@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from engine.suggest import closest
 
 Converter = Callable[[Any], Any]
 
@@ -122,8 +123,8 @@ def _date(value: Any) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    match = closest(word, choices)
+    return f" (did you mean {match!r}?)" if match else ""
 
 
 def _one_of(allowed: tuple[str, ...], what: str) -> Converter:

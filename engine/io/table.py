@@ -7,7 +7,6 @@ compared as raw cells against the employee's first row and converted once per em
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from engine.errors import DataError
 from engine.io.fields import Converter, FieldError, FieldRule, check_mapping, did_you_mean, is_absent, shown
 from engine.io.model import EmployeeRecord, IndicatorRecord, RecordProblem, RecordRules
+from engine.suggest import closest
 
 Row = Sequence[Any]
 
@@ -127,8 +127,8 @@ def _require_columns(
         columns, them = ("columns", "them") if len(missing) > 1 else ("column", "it")
         parts.append(f"missing required {columns} {listed} (the policy's inputs.{level} declares {them})")
         for name in missing:
-            close = difflib.get_close_matches(name, unknown, n=1, cutoff=0.6)
-            hints += [f"column {found!r} may be {name!r} misspelt" for found in close]
+            found = closest(name, unknown)
+            hints += [f"column {found!r} may be {name!r} misspelt"] if found else []
     if parts:
         raise DataError(f"{display}: {'; '.join(parts + hints)}")
 
