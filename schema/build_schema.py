@@ -801,6 +801,7 @@ promotion = obj(
                     {
                         "expr": p("Bonus formula", "Formula giving the bonus points.", ["language_points"], ref("formula")),
                         "max": p("Cap", "Most bonus points counted.", [2], {"type": "number", "minimum": 0}),
+                        "min": p("Floor", "Fewest bonus points counted (may be negative: a deduction).", [-1], {"type": "number"}),
                         "label": LBL("the bonus", [{"en": "Language"}]),
                     },
                     required=["expr"],
