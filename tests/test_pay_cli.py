@@ -325,3 +325,19 @@ def test_zone_from_needs_a_table_axis_of_the_zones(tmp_path: Path) -> None:
         " pay.ranges.zones (low, mid, high) as its keys, so the zone found from the salary has no"
         " field to go in; name it with zone_from.field"
     )
+
+
+def test_fields_left_out_take_the_policy_defaults(tmp_path: Path) -> None:
+    text = Path(PAY).read_text(encoding="utf-8")
+    h102 = text.index("  - id: H102")
+    head, tail = text[:h102], text[h102:]
+    for line in ("    language_level: intermediate\n", "    hanja_passed: false\n"):
+        tail = tail.replace(line, "", 1)
+    data = tmp_path / "pay.yaml"
+    data.write_text(head + tail, encoding="utf-8")
+    code, echo = run(str(data), "json")
+    assert code == 0
+    totals = {p["employee"]: p["total"] for p in json.loads(echo.stdout)["promotion"]}
+    # H102 without the two fields: language_level defaults to 'none' (K2 none: -1 point),
+    # hanja_passed to false (0): I I II = 28, 28 - 1 = 27.00.
+    assert totals["H102"] == "27.00"

@@ -132,8 +132,14 @@ def _employees(run: _Run) -> list[_Employee]:
             )
         seen.add(emp)
         fields = {k: v for k, v in record.items() if k not in RESERVED}
-        found.append(_Employee(index, emp, {"id": emp, **fields}, record))
+        found.append(_Employee(index, emp, {**_defaults(run.policy), "id": emp, **fields}, record))
     return found
+
+
+def _defaults(policy: Mapping[str, Any]) -> dict[str, Any]:
+    """The declared defaults of ``inputs.employee`` (a pay file may leave those fields out)."""
+    declared = (policy.get("inputs") or {}).get("employee") or {}
+    return {name: spec["default"] for name, spec in declared.items() if "default" in spec}
 
 
 def _zone_field(run: _Run, zone_from: Mapping[str, Any] | None) -> str | None:
