@@ -2,7 +2,7 @@
 
 A committee (``committees.<id>``) declares ``opens_when`` (the quorum) and ``passes_when`` (the
 decision) as conditions over one meeting record, plus ``min_external_members``. The record is
-a mapping of counts: ``registered``, ``present``, ``recused``, ``yes``, ``no``, ``abstain``,
+a mapping of counts: ``registered``, ``present``, ``recused``, ``in_favour``, ``against``, ``abstained``,
 ``external_registered``, ``external_present`` and any further count a policy's conditions read.
 Nothing about a particular committee is written here: the conditions come from the policy.
 """
@@ -99,7 +99,7 @@ def _record_problems(meeting: Mapping[str, Any]) -> list[str]:
     if count["recused"] > count["present"]:
         problems.append(f"invalid record: {count['recused']} recused but only {count['present']} present")
     voting = count["present"] - count["recused"]
-    votes = count["yes"] + count["no"] + count["abstain"]
+    votes = count["in_favour"] + count["against"] + count["abstained"]
     if votes > voting >= 0:
         problems.append(f"invalid record: {votes} votes cast but only {voting} voting members present")
     both = "external_present" in meeting and "external_registered" in meeting

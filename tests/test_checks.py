@@ -399,7 +399,7 @@ def test_scopes_follow_the_levels(minimal_doc: Any) -> None:
     assert check_formula("sum(weighted) + X", employee) == []
     confirmation = formula_scope(data, "indicator_condition")
     assert [p.rule for p in check_formula("segment == 'manager'", confirmation)] == ["formula-unknown-name"]
-    assert check_formula("yes * 2 > present - recused", formula_scope(data, "meeting")) == []
+    assert check_formula("in_favour * 2 > present - recused", formula_scope(data, "meeting")) == []
 
 
 def test_policy_functions_read_the_policy_tables(minimal_doc: Any) -> None:

@@ -14,13 +14,13 @@ from engine.formula import check_formula
 # members present, where a recused member counts for the quorum but not for the decision.
 KEPCO: dict[str, Any] = {
     "opens_when": "present * 2 > registered",
-    "passes_when": "yes * 2 > present - recused",
+    "passes_when": "in_favour * 2 > present - recused",
     "min_external_members": 0,
 }
 # The same rule written wrongly, counting recused members as present for the decision.
-COUNTS_RECUSED: dict[str, Any] = {**KEPCO, "passes_when": "yes * 2 > present"}
+COUNTS_RECUSED: dict[str, Any] = {**KEPCO, "passes_when": "in_favour * 2 > present"}
 
-MEETING = {"registered": 9, "present": 6, "recused": 1, "yes": 3, "no": 1, "abstain": 1}
+MEETING = {"registered": 9, "present": 6, "recused": 1, "in_favour": 3, "against": 1, "abstained": 1}
 
 
 def test_kepco_meeting_opens_and_passes() -> None:
@@ -29,10 +29,10 @@ def test_kepco_meeting_opens_and_passes() -> None:
     outcome = check_meeting(KEPCO, MEETING)
     assert (outcome.opened, outcome.decided, outcome.stands) == (True, True, True)
     assert outcome.reasons == [
-        "record: 9 registered, 6 present, 1 recused, 3 yes, 1 no, 1 abstain; 5 voting members present"
-        " (present - recused)",
+        "record: 9 registered, 6 present, 1 recused, 3 in_favour, 1 against, 1 abstained;"
+        " 5 voting members present (present - recused)",
         "opened: present * 2 > registered, 6 * 2 > 9 is true",
-        "decision passes: yes * 2 > present - recused, 3 * 2 > 6 - 1 is true",
+        "decision passes: in_favour * 2 > present - recused, 3 * 2 > 6 - 1 is true",
     ]
 
 
@@ -40,18 +40,19 @@ def test_counting_the_recused_member_flips_the_decision() -> None:
     # the same meeting, but 3 yes against all 6 present: 3 * 2 = 6 > 6 is false -> fails
     outcome = check_meeting(COUNTS_RECUSED, MEETING)
     assert (outcome.opened, outcome.decided, outcome.stands) == (True, False, False)
-    assert outcome.reasons[2] == "decision fails: yes * 2 > present, 3 * 2 > 6 is false"
+    assert outcome.reasons[2] == "decision fails: in_favour * 2 > present, 3 * 2 > 6 is false"
 
 
 def test_recused_member_still_counts_for_the_quorum() -> None:
     # 5 present of 9 (2 of them recused): 5 * 2 = 10 > 9 opens; 3 voting, 2 yes: 4 > 3 passes
-    outcome = check_meeting(KEPCO, {"registered": 9, "present": 5, "recused": 2, "yes": 2, "no": 1})
+    meeting = {"registered": 9, "present": 5, "recused": 2, "in_favour": 2, "against": 1}
+    outcome = check_meeting(KEPCO, meeting)
     assert (outcome.opened, outcome.decided, outcome.stands) == (True, True, True)
 
 
 def test_no_quorum_means_no_decision() -> None:
     # 4 present of 9: 4 * 2 = 8 > 9 is false; nothing is decided even with 4 yes
-    outcome = check_meeting(KEPCO, {"registered": 9, "present": 4, "yes": 4})
+    outcome = check_meeting(KEPCO, {"registered": 9, "present": 4, "in_favour": 4})
     assert (outcome.opened, outcome.decided, outcome.stands) == (False, False, False)
     assert outcome.reasons[1:] == [
         "not opened: present * 2 > registered, 4 * 2 > 9 is false",
@@ -81,7 +82,7 @@ def test_external_members_below_the_minimum_do_not_stand() -> None:
         ({"registered": 9, "present": 10}, "invalid record: 10 present but only 9 registered"),
         ({"registered": 9, "present": 6, "recused": 7}, "invalid record: 7 recused but only 6 present"),
         (
-            {"registered": 9, "present": 6, "recused": 1, "yes": 4, "no": 2},
+            {"registered": 9, "present": 6, "recused": 1, "in_favour": 4, "against": 2},
             "invalid record: 6 votes cast but only 5 voting members present",
         ),
         ({"registered": 9, "present": -1}, "invalid record: 'present' is -1, not a whole number >= 0"),

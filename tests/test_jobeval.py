@@ -59,7 +59,7 @@ POLICY: dict[str, Any] = {
     "committees": {
         "job_grade_committee": {
             "opens_when": "present * 2 > registered",
-            "passes_when": "yes * 2 > present - recused",
+            "passes_when": "in_favour * 2 > present - recused",
             "min_external_members": 2,
         },
     },
@@ -191,7 +191,9 @@ def test_unknown_family_is_a_problem_not_an_exception() -> None:
     ]
 
 
-MEETING = {"registered": 9, "present": 6, "recused": 1, "yes": 3, "no": 2, "external_registered": 2}
+MEETING = {
+    "registered": 9, "present": 6, "recused": 1, "in_favour": 3, "against": 2, "external_registered": 2
+}
 
 
 def test_committee_adjustment_recorded_next_to_the_proposed_grade() -> None:
@@ -204,7 +206,7 @@ def test_committee_adjustment_recorded_next_to_the_proposed_grade() -> None:
 
 def test_adjustment_that_did_not_pass_keeps_the_proposed_grade() -> None:
     # 2 yes of 5 voting: 2 * 2 = 4 > 5 is false
-    meeting = {**MEETING, "yes": 2, "no": 3}
+    meeting = {**MEETING, "in_favour": 2, "against": 3}
     result = evaluate_job(POLICY, job(panel(), Adjustment("J1", "job_grade_committee", meeting)))
     assert result.final_grade == "J2"
     assert [(p.rule, p.message) for p in result.problems] == [
@@ -212,7 +214,7 @@ def test_adjustment_that_did_not_pass_keeps_the_proposed_grade() -> None:
             "jobeval-adjustment-not-passed",
             "committee job_grade_committee did not decide the adjustment of job T-01 to J1: "
             "opened: present * 2 > registered, 6 * 2 > 9 is true; "
-            "decision fails: yes * 2 > present - recused, 2 * 2 > 6 - 1 is false; "
+            "decision fails: in_favour * 2 > present - recused, 2 * 2 > 6 - 1 is false; "
             "composition ok: 2 external members registered, needs at least 2",
         )
     ]

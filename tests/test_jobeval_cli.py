@@ -49,7 +49,7 @@ def test_example_text_shows_each_rater_and_the_committee() -> None:
     assert "    grade J3: 700 <= 762 < 800\n" in text
     # The recused members count for the quorum (7 x 2 = 14 > 9) but not for the decision (3 x 2 = 6 > 7 - 2).
     assert "    opened: present * 2 > registered, 7 * 2 > 9 is true\n" in text
-    assert "    decision passes: yes * 2 > present - recused, 3 * 2 > 7 - 2 is true\n" in text
+    assert "    decision passes: in_favour * 2 > present - recused, 3 * 2 > 7 - 2 is true\n" in text
     assert "    final grade J3\n" in text
 
 
@@ -224,7 +224,7 @@ def test_committee_vote_that_fails_keeps_the_proposed_grade(tmp_path: Path) -> N
     # Every rater 722: total 722 x 10 % + 722 x 40 % + 722 x 50 % = 72.2 + 288.8 + 361 = 722.0 -> 722: J3.
     # 9 registered, 6 present (12 > 9: opened), 1 recused: 5 may vote; 2 yes: 2 x 2 = 4 > 5 is false,
     # so the motion to J2 fails and J3 stays.
-    meeting = '{registered: 9, present: 6, recused: 1, "yes": 2, "no": 3, external_registered: 2}'
+    meeting = '{registered: 9, present: 6, recused: 1, "in_favour": 2, "against": 3, external_registered: 2}'
     tail = (
         f"    adjustment:\n      grade: J2\n      committee: job_grade_committee\n      meeting: {meeting}\n"
     )
@@ -235,7 +235,7 @@ def test_committee_vote_that_fails_keeps_the_proposed_grade(tmp_path: Path) -> N
     assert (
         f"    {data}:19:16: T-09: error [jobeval-adjustment-not-passed] committee job_grade_committee did not"
         " decide the adjustment of job T-09 to J2: opened: present * 2 > registered, 6 * 2 > 9 is true;"
-        " decision fails: yes * 2 > present - recused, 2 * 2 > 6 - 1 is false;"
+        " decision fails: in_favour * 2 > present - recused, 2 * 2 > 6 - 1 is false;"
         " composition ok: 2 external members registered, needs at least 2\n"
     ) in echo.stdout
     summary_row = echo.stdout.splitlines()[4].split("  ")

@@ -36,9 +36,9 @@ MEETING_FIELDS: dict[str, str] = {
     "registered": "decimal",
     "present": "decimal",
     "recused": "decimal",
-    "yes": "decimal",
-    "no": "decimal",
-    "abstain": "decimal",
+    "in_favour": "decimal",
+    "against": "decimal",
+    "abstained": "decimal",
     "external_registered": "decimal",
     "external_present": "decimal",
 }
