@@ -5,7 +5,7 @@ Nothing here reads a record; :mod:`engine.evaluate` applies the result to many r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
@@ -44,6 +44,18 @@ class Step:
         f = self.formula
         negative = bool(self.rounding and self.rounding.places < 0)
         return FuseStep(self.name, f.parsed, f.scope, f.names, self.quantum, self.mode, negative)
+
+
+#: (name, bare function, formula, quantum, rounding mode, negative places) of one step.
+FastStep = tuple[str, Any, CompiledFormula, Decimal | None, str | None, bool]
+
+
+def fast_steps(steps: Sequence[Step]) -> tuple[FastStep, ...]:
+    """The steps as plain tuples for the no-trace hot loop (engine.evaluate)."""
+    return tuple(
+        (s.name, s.formula.fast, s.formula, s.quantum, s.mode, bool(s.rounding and s.rounding.places < 0))
+        for s in steps
+    )
 
 
 @dataclass(frozen=True)
@@ -114,10 +126,8 @@ class CompiledPolicy:
     columns: tuple[str, ...] = ()
 
     @cached_property
-    def fast(self) -> tuple[Any, Any]:
-        """The steps prepared for the no-trace hot loop (see engine.evaluate.fast_steps)."""
-        from engine.evaluate import fast_steps
-
+    def fast(self) -> tuple[tuple[FastStep, ...], tuple[FastStep, ...]]:
+        """The steps prepared for the no-trace hot loop (see :func:`fast_steps`)."""
         return fast_steps(self.indicator_steps), fast_steps(self.employee_steps)
 
     @cached_property

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine.compile import CompiledPolicy, FastGrade, Step
+from engine.compile import CompiledPolicy, FastGrade, FastStep, Step
 from engine.errors import HRPolicyError
 from engine.formula import Column, FormulaRuntimeError
 from engine.gcpause import paused_gc
@@ -56,16 +56,6 @@ class Tracer:
     def add(self, kind: str, subject: str, text: str) -> None:
         self.lines.append(TraceLine(kind, subject, text))
 
-
-FastStep = tuple[str, Any, Any, Decimal | None, str | None, bool]
-
-
-def fast_steps(steps: Sequence[Step]) -> tuple[FastStep, ...]:
-    """(name, bare function, formula, quantum, mode, negative places) per step, for the hot loop."""
-    return tuple(
-        (s.name, s.formula.fast, s.formula, s.quantum, s.mode, bool(s.rounding and s.rounding.places < 0))
-        for s in steps
-    )
 
 
 def _run_fast(steps: tuple[FastStep, ...], env: dict[str, Any]) -> None:
