@@ -83,7 +83,9 @@ def schema(as_path: bool) -> None:
 @cli.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@FORMAT_OPTION
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True
+)
 @OUTPUT_OPTION
 def evaluate(policy: str, data: str, fmt: str, output: str | None) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""

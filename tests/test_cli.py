@@ -200,3 +200,19 @@ def test_a_sheet_with_one_line_in_a_category_says_so_in_the_singular(tmp_path: P
     _, out, _ = invoke("evaluate", JAPAN, str(data), "--format", "json")
     messages = [p["message"] for p in json.loads(out)["problems"]]
     assert "category 'process' has 1 indicator; the policy requires at least 2" in messages
+
+
+def test_html_report_escapes_every_value(tmp_path: Path) -> None:
+    data = tmp_path / "employees.yaml"
+    text = Path(JAPAN_DATA).read_text(encoding="utf-8").replace("山田 太郎", "<script>x</script>", 1)
+    data.write_text(text, encoding="utf-8")
+    code, out, _ = invoke("evaluate", JAPAN, str(data), "--format", "html")
+    assert code == 0
+    assert out.startswith('<!doctype html>\n<html><head><meta charset="utf-8">')
+    assert "<title>hrpolicy: japan_mbo</title>" in out
+    assert "<script>" not in out
+    # E001, hand-worked above: 79.50 -> C, 40 points; numbers right-aligned.
+    assert (
+        "<tr><td>E001</td><td>&lt;script&gt;x&lt;/script&gt;</td><td class=\"num\">79.50</td>"
+        "<td>C</td><td class=\"num\">40</td></tr>"
+    ) in out

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.evaluate import EmployeeResult
+from engine.report.html import render_html
 from engine.report.table import render_table
 from engine.run import Problem, RunOutcome
 
@@ -233,10 +234,18 @@ def render_csv(outcome: RunOutcome) -> str:
     return buffer.getvalue()
 
 
+def render_page(outcome: RunOutcome) -> str:
+    """The same table as the text report, as a self-contained HTML page."""
+    columns = _columns(outcome)
+    rows = [result_row(r, columns, outcome) for r in outcome.results]
+    return render_html(outcome, ["id", "name", *columns], rows)
+
+
 RENDERERS: dict[str, Callable[[RunOutcome], str]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "html": render_page,
 }
 
 
