@@ -68,7 +68,12 @@ def _run_fast(steps: tuple[FastStep, ...], env: dict[str, Any]) -> None:
         if type(value) is int:
             value = Decimal(value)
         if quantum is not None and type(value) is Decimal:
-            value = value.quantize(quantum, rounding=mode)
+            try:
+                value = value.quantize(quantum, rounding=mode)
+            except ArithmeticError:  # too many digits for the declared places: say so plainly
+                places = -int(quantum.as_tuple().exponent)
+                message = f"{name}: {value} is too large to round to {places} decimal places"
+                raise HRPolicyError(message) from None
             if negative:
                 value = value.quantize(_ONE)
         env[name] = value
