@@ -704,7 +704,7 @@ CANNOT_READ: list[tuple[str, bytes, Callable[[Path], str]]] = [
     (
         "x.txt",
         b"id\n",
-        lambda p: f"{p}: unsupported data file type '.txt'; use .yaml, .yml, .json, .csv, .xlsx",
+        lambda p: f"{p}: unsupported data file type '.txt'; use .yaml, .yml, .json, .csv or .xlsx",
     ),
     ("x.yaml", b"employees: [\n", lambda p: f"{p}:"),
 ]

@@ -7,13 +7,13 @@ overwrites an input.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path as FsPath
 from typing import Any
 
 from engine.errors import DataError, Diagnostic, UsageError
 from engine.io.atomic import write_atomic
+from engine.io.records import ensure_data_file
 from engine.loader import LoadedDocument, load_yaml_file
 from engine.location import Path
 from engine.report.jobeval import Problem, format_problem
@@ -25,16 +25,9 @@ Echo = Callable[..., None]
 DATA_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
 
 
-
 def read_data_file(path: str) -> LoadedDocument:
     """Load a YAML/JSON data file whose top level is a mapping; raise a one-line DataError if not."""
-    suffix = os.path.splitext(path)[1].lower()
-    if suffix not in DATA_SUFFIXES:
-        raise DataError(
-            f"{path}: unsupported data file type {suffix or '(none)'!r}; use .yaml, .yml or .json"
-        )
-    if not os.path.isfile(path):
-        raise DataError(f"{path}: no such file")
+    ensure_data_file(path, DATA_SUFFIXES)
     try:
         doc = load_yaml_file(path, display=path)
     except UsageError as exc:  # unreadable: the loader's message already names the file

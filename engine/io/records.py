@@ -183,6 +183,18 @@ def _read_table(
     return Population(employees, parameters, {}, {}, None, parameter_problems + problems, display)
 
 
+def ensure_data_file(path: str, suffixes: tuple[str, ...]) -> str:
+    """``path``'s lower-case suffix; a one-line DataError if it is not one of ``suffixes`` or
+    the file does not exist."""
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in suffixes:
+        listed = f"{', '.join(suffixes[:-1])} or {suffixes[-1]}" if len(suffixes) > 1 else suffixes[0]
+        raise DataError(f"{path}: unsupported data file type {suffix or '(none)'!r}; use {listed}")
+    if not os.path.isfile(path):
+        raise DataError(f"{path}: no such file")
+    return suffix
+
+
 def read_population(
     path: str | os.PathLike[str],
     inputs: Mapping[str, Any],
@@ -198,13 +210,7 @@ def read_population(
     file's; ``policy_id``, when given, adds a warning if the file names another policy.
     """
     display = os.fspath(path)
-    suffix = os.path.splitext(display)[1].lower()
-    if suffix not in SUFFIXES:
-        raise DataError(
-            f"{display}: unsupported data file type {suffix or '(none)'!r}; use {', '.join(SUFFIXES)}"
-        )
-    if not os.path.isfile(display):
-        raise DataError(f"{display}: no such file")
+    suffix = ensure_data_file(display, SUFFIXES)
     rules = compile_inputs(inputs, scales)
     overrides = dict(parameters or {})
     with paused_gc():
