@@ -166,6 +166,39 @@ def workflow(policy: str, data: str, fmt: str, output: str | None, today: str | 
     run_guarded(lambda: run_workflow(policy, data, fmt, output, click.echo, today))
 
 
+LANG_OPTION = click.option(
+    "--lang", type=click.Choice(["en", "ko", "ja"]), default="en", show_default=True,
+    help="Language of the fixed words and of the policy's labels.",
+)
+
+
+def _report_formats() -> list[str]:
+    from engine.report.model import RENDERERS as REPORTS
+
+    return list(REPORTS)
+
+
+@cli.command()
+@click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--population", type=click.Path(dir_okay=False), help="A canonical population to run under each."
+)
+@click.option("--map", "maps", multiple=True, type=click.Path(dir_okay=False),
+              help="A mapping file (repeat, one per policy; default: the population's own list).")
+@click.option("--explain", metavar="ID", help="Everything behind one person's figures under each scheme.")
+@click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
+@LANG_OPTION
+@OUTPUT_OPTION
+def compare(policies: tuple[str, ...], population: str | None, maps: tuple[str, ...], explain: str | None,
+            fmt: str, lang: str, output: str | None) -> None:
+    """Schemes side by side (what each declares), or one --population under each of them."""
+    from engine.commands.compare import run_compare
+
+    run_guarded(
+        lambda: run_compare(list(policies), population, list(maps), fmt, output, lang, explain, click.echo)
+    )
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="hrpolicy")
