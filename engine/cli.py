@@ -199,6 +199,26 @@ def compare(policies: tuple[str, ...], population: str | None, maps: tuple[str, 
     )
 
 
+@cli.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("--population", type=click.Path(dir_okay=False), help="Records or a canonical population.")
+@click.option("--map", "maps", multiple=True, type=click.Path(dir_okay=False), help="Mapping (canonical).")
+@click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
+@LANG_OPTION
+@OUTPUT_OPTION
+def diff(
+    old: str, new: str, population: str | None, maps: tuple[str, ...], fmt: str, lang: str, output: str | None
+) -> None:
+    """What changed from OLD to NEW, in words; with --population, whose results change.
+
+    Exit 0 when nothing changed, 1 when something did (for CI), 2 on a usage error.
+    """
+    from engine.commands.diff import run_diff
+
+    run_guarded(lambda: run_diff(old, new, population, list(maps), fmt, output, lang, click.echo))
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="hrpolicy")

@@ -90,15 +90,24 @@ class SchemeResult:
 
 @dataclass
 class Comparison:
-    population: CanonicalPopulation
+    """Schemes run over the same people: ``ids`` in the population's order, their names."""
+
+    source: str
+    ids: list[str]
+    names: dict[str, str]
     schemes: list[SchemeResult]
+
+    @classmethod
+    def of(cls, population: CanonicalPopulation, schemes: list[SchemeResult]) -> Comparison:
+        names = {p.id: str(p.fields.get("name") or "") for p in population.people}
+        return cls(population.file, [p.id for p in population.people], names, schemes)
 
     @property
     def stamps(self) -> list[Stamp]:
         return [s.stamp for s in self.schemes]
 
     def person_ids(self) -> list[str]:
-        return [p.id for p in self.population.people]
+        return list(self.ids)
 
     def transitions(self, a: int, b: int) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
         """Who goes from which grade under scheme ``a`` to which under ``b`` (``-``: no grade)."""
@@ -183,7 +192,34 @@ def run_scheme(
         person = next(p for p in population.people if p.id == pid)
         origin = population.where(("people", person.index))
         outcome.problems.append(Problem(pid, None, "map-failed", message, origin))
-    score_name, grade_name = headline(data, mapping.result)
+    ids = [p.id for p in population.people]
+    chosen, pay, parameters = mapping.result, mapping.pay, mapping.parameters
+    return summarize(policy_path, engine, outcome, mapped, chosen, pay, parameters, ids)
+
+
+def run_records(policy_path: str, data_path: str, engine: Engine | None = None) -> SchemeResult:
+    """Evaluate a records file written for the policy itself (no mapping, no pay)."""
+    engine = engine or Engine.from_file(policy_path)
+    records = engine.read(data_path)
+    outcome = engine.evaluate(records)
+    ids = [r.id for r in records.employees]
+    mapped = Mapped({"policy": engine.policy.id, "employees": []})
+    return summarize(policy_path, engine, outcome, mapped, {}, None, records.parameters, ids)
+
+
+def summarize(
+    policy_path: str,
+    engine: Engine,
+    outcome: RunOutcome,
+    mapped: Mapped,
+    chosen: Mapping[str, str],
+    pay: Mapping[str, Any] | None,
+    parameters: Mapping[str, Any],
+    ids: Sequence[str],
+) -> SchemeResult:
+    """A scheme's headline score, grade and pay per person from its evaluation."""
+    data = engine.source.data
+    score_name, grade_name = headline(data, chosen)
     title = str((data["metadata"].get("name") or {}).get("en") or data["metadata"]["id"])
     scheme = SchemeResult(
         policy_path,
@@ -197,17 +233,17 @@ def run_scheme(
         rounding=Rounding.from_policy(data["metadata"].get("rounding")),
     )
     by_id = {r.id: r for r in outcome.results}
-    fields = {r.id: r.fields for r in records.employees}
-    for person in population.people:
-        result = by_id.get(person.id)
+    fields = {r.id: r.fields for r in outcome.population.employees}
+    for pid in ids:
+        result = by_id.get(pid)
         if result is None:
             continue
         score = result.values.get(score_name) if score_name else None
         grade, reason = _grade_of(outcome, result, grade_name)
-        scheme.people[person.id] = PersonOutcome(person.id, score, grade, reason)
-    if mapping.pay:
+        scheme.people[pid] = PersonOutcome(pid, score, grade, reason)
+    if pay:
         scheme.has_pay = True
-        _pay(scheme, data, mapping, fields)
+        _pay(scheme, data, pay, parameters, fields)
     return scheme
 
 
@@ -230,10 +266,10 @@ def _grade_of(outcome: RunOutcome, result: Any, name: str | None) -> tuple[str |
 def _pay(
     scheme: SchemeResult,
     policy: Mapping[str, Any],
-    mapping: Mapping_,
+    spec: Mapping[str, Any],
+    parameters: Mapping[str, Any],
     fields: Mapping[str, Mapping[str, Any]],
 ) -> None:
-    spec = mapping.pay or {}
     for pid, person in list(scheme.people.items()):
         record = dict(fields.get(pid) or {})
         for target, source in (spec.get("grades") or {}).items():
@@ -252,7 +288,7 @@ def _pay(
                 raise HRPolicyError(zone.explanation)
             if spec.get("zone_field"):
                 record[spec["zone_field"]] = zone.zone
-            rate = merit_raise(policy, record, mapping.parameters)
+            rate = merit_raise(policy, record, parameters)
         except (HRPolicyError, TypeError, ArithmeticError) as exc:
             scheme.people[pid] = _with_pay(person, None, None, None, (f"no raise: {exc}",))
             continue
@@ -306,7 +342,44 @@ def compare_population(
 ) -> Comparison:
     """Every scheme run over the same population, in the order given (``engines``: already compiled)."""
     built = list(engines) if engines is not None else [Engine.from_file(p) for p in policies]
-    return Comparison(
+    return Comparison.of(
         population,
         [run_scheme(p, m, population, e) for p, m, e in zip(policies, mappings, built, strict=True)],
     )
+
+
+@dataclass(frozen=True)
+class PersonChange:
+    """One person whose score, grade or pay differs between two runs, and by how much."""
+
+    id: str
+    old: PersonOutcome | None
+    new: PersonOutcome | None
+
+    def score_delta(self) -> Decimal | None:
+        if self.old is None or self.new is None or self.old.score is None or self.new.score is None:
+            return None
+        return Decimal(self.new.score) - Decimal(self.old.score)
+
+    def pay_delta(self) -> Decimal | None:
+        if self.old is None or self.new is None:
+            return None
+        if self.old.raise_amount is None or self.new.raise_amount is None:
+            return None
+        return self.new.raise_amount - self.old.raise_amount
+
+
+def changes_between(comparison: Comparison, a: int = 0, b: int = 1) -> list[PersonChange]:
+    """Who has another score, grade or raise under scheme ``b`` than under scheme ``a``."""
+    first, second = comparison.schemes[a], comparison.schemes[b]
+    out = []
+    for pid in comparison.ids:
+        x, y = first.people.get(pid), second.people.get(pid)
+        same = (
+            x is not None
+            and y is not None
+            and (x.score, x.grade, x.raise_amount) == (y.score, y.grade, y.raise_amount)
+        )
+        if not same and not (x is None and y is None):
+            out.append(PersonChange(pid, x, y))
+    return out

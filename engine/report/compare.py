@@ -50,7 +50,7 @@ def _people_table(comparison: Comparison) -> Table:
     headers = ["id", "name"]
     numeric = [False, False]
     for s in schemes:
-        headers += [f"{s.stamp.id} {s.score_name}", f"{s.stamp.id} {s.grade_name or 'grade (none declared)'}"]
+        headers += [f"{s.stamp.id} score", f"{s.stamp.id} grade"]
         numeric += [True, False]
         if s.has_pay:
             headers += [f"{s.stamp.id} raise %", f"{s.stamp.id} raise"]
@@ -58,14 +58,14 @@ def _people_table(comparison: Comparison) -> Table:
     headers.append("moves (vs " + schemes[0].stamp.id + ")")
     numeric.append(False)
     rows = []
-    for person in comparison.population.people:
-        row = [person.id, _cell(person.fields.get("name"))]
+    for pid in comparison.ids:
+        row = [pid, comparison.names.get(pid, "")]
         for s in schemes:
-            out = s.people.get(person.id)
+            out = s.people.get(pid)
             row += [_cell(out.score if out else None), _cell(out.grade if out else None)]
             if s.has_pay:
                 row += [_cell(out.raise_rate if out else None), _cell(out.raise_amount if out else None)]
-        row.append(comparison.moves(person.id) if len(schemes) > 1 else "")
+        row.append(comparison.moves(pid) if len(schemes) > 1 else "")
         rows.append(row)
     return Table("people", headers, rows, numeric)
 
@@ -144,7 +144,7 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
         "compare-population", "hrpolicy compare: " + " vs ".join(ids), comparison.stamps, lang=lang
     )
     report.summary.append(
-        f"population {comparison.population.file}: {len(comparison.population.people)} people"
+        f"population {comparison.source}: {len(comparison.ids)} people"
     )
     report.summary.extend(_scheme_summary(s) for s in schemes)
     report.tables += [_people_table(comparison), _stats_table(comparison), _distribution_table(comparison)]
@@ -159,7 +159,7 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
     if explain is not None:
         report.details.extend(explain_person(comparison, explain))
     report.data = {
-        "population": comparison.population.file,
+        "population": comparison.source,
         "schemes": [_scheme_dict(s) for s in schemes],
         "people": [
             {
