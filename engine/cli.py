@@ -219,6 +219,25 @@ def diff(
     run_guarded(lambda: run_diff(old, new, population, list(maps), fmt, output, lang, click.echo))
 
 
+@cli.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("--population", required=True, type=click.Path(dir_okay=False),
+              help="Records of POLICY, or a canonical population (with its mapping).")
+@click.option("--vary", required=True, metavar="PATH=V1,V2,...",
+              help="The declared value to vary, e.g. 'distributions.performance.quotas.I=10,15'.")
+@click.option("--map", "maps", multiple=True, type=click.Path(dir_okay=False), help="Mapping (canonical).")
+@click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
+@LANG_OPTION
+@OUTPUT_OPTION
+def simulate(
+    policy: str, population: str, vary: str, maps: tuple[str, ...], fmt: str, lang: str, output: str | None
+) -> None:
+    """What-if: the outcomes of POLICY over --population for each value of one declared value."""
+    from engine.commands.simulate import run_simulate
+
+    run_guarded(lambda: run_simulate(policy, population, vary, list(maps), fmt, output, lang, click.echo))
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="hrpolicy")

@@ -27,7 +27,7 @@ def is_canonical(path: str) -> bool:
     return isinstance(data, dict) and "people" in data
 
 
-def run_both(
+def run_all(
     engines: Sequence[Engine], paths: Sequence[str], population: str, maps: Sequence[str]
 ) -> Comparison:
     """The same population under each engine: canonical (through its mapping) or policy records."""
@@ -61,7 +61,7 @@ def run_diff(
     engines = [Engine.from_file(old), Engine.from_file(new)]
     data = [e.source.data for e in engines]
     changes = diff_policies(data[0], data[1])
-    comparison = run_both(engines, [old, new], population, maps) if population else None
+    comparison = run_all(engines, [old, new], population, maps) if population else None
     report = diff_report(old, new, changes, [stamp_of(d) for d in data], comparison, lang)
     deliver_report(report, fmt, output, echo)
     moved = changes_between(comparison) if comparison else []
