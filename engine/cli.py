@@ -238,6 +238,24 @@ def simulate(
     run_guarded(lambda: run_simulate(policy, population, vary, list(maps), fmt, output, lang, click.echo))
 
 
+def _doc_formats() -> list[str]:
+    from engine.report.rulebook import RENDERERS as DOCS
+
+    return list(DOCS)
+
+
+@cli.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@LANG_OPTION
+@click.option("--format", "fmt", type=click.Choice(_doc_formats()), default="md", show_default=True)
+@OUTPUT_OPTION
+def doc(policy: str, lang: str, fmt: str, output: str | None) -> None:
+    """The rulebook of POLICY in words: rules, formulas, tables, thresholds, sources, assumptions."""
+    from engine.commands.doc import run_doc
+
+    run_guarded(lambda: run_doc(policy, lang, fmt, output, click.echo))
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="hrpolicy")

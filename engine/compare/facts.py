@@ -119,13 +119,12 @@ def scales(data: Data, lang: str) -> list[str]:
 
 
 def band_text(band: Mapping[str, Any], lang: str) -> str:
-    """One grade band: ``S: from 110``, ``A: from 100 below 110``, ``D: up to 79``."""
+    """One grade band: ``S: from 110``, ``A: from 100 below 110``, ``D: up to 79`` (in ``lang``)."""
     parts = []
     if "min" in band:
-        parts.append(f"{word('from', lang)} {_num(band['min'])}")
+        parts.append(word("from", lang, n=_num(band["min"])))
     if "max" in band:
-        key = "up_to" if band.get("max_inclusive") else "below"
-        parts.append(f"{word(key, lang)} {_num(band['max'])}")
+        parts.append(word("up_to" if band.get("max_inclusive") else "below", lang, n=_num(band["max"])))
     return f"{band.get('grade')}: {' '.join(parts)}"
 
 

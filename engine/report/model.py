@@ -164,7 +164,7 @@ def stamp_lines(stamps: Sequence[Stamp]) -> list[str]:
 def stamped(fmt: str, stamps: Sequence[Stamp], rendered: str) -> str:
     """A rendered text format with its policies' stamps: the one place they are added.
 
-    text and markdown start with the lines, csv with ``# policy`` rows, json gains a
+    text starts with the lines, markdown with them as comments, csv with ``# policy`` rows, json a
     ``policies`` list first; html and xlsx show them from their templates (:func:`stamp_lines`).
     """
     if fmt == "json":
@@ -179,8 +179,10 @@ def stamped(fmt: str, stamps: Sequence[Stamp], rendered: str) -> str:
             [["# policy", s.id, s.version, s.sha256] for s in stamps]
         )
         return buffer.getvalue() + rendered
-    if fmt in ("text", "md"):
+    if fmt == "text":
         return "".join(f"{line}\n" for line in stamp_lines(stamps)) + rendered
+    if fmt == "md":  # a comment: the rendered page stays clean, the source keeps the stamp
+        return "".join(f"<!-- {line} -->\n" for line in stamp_lines(stamps)) + rendered
     return rendered
 
 
