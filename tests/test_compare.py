@@ -253,7 +253,8 @@ def test_facts_json_says_which_dimensions_a_scheme_lacks() -> None:
 
 
 def test_a_policy_without_a_mapping_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match=re.escape("no mapping for policy kepco_like; pass --map MAP.yaml naming it")):
+    message = "no mapping for policy kepco_like; pass --map MAP.yaml naming it"
+    with pytest.raises(UsageError, match=re.escape(message)):
         run_compare(
             POLICIES,
             POPULATION,
