@@ -11,7 +11,7 @@ import functools
 import json
 import pathlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
@@ -97,8 +97,13 @@ class _Checker:
         try:
             return compile_formula(text, scope)
         except FormulaError as exc:
+            loc = self.doc.source.locate(path)
+            style = self.doc.source.styles.get(path)
             for p in exc.problems:
-                self.report(path, f"map-{p.rule}", f"{p.message} in '{text}'", p.suggestion)
+                # The column of the offending character itself, when the formula is on one line.
+                col = loc.col if style in ("|", ">") else loc.col + p.offset + (1 if style else 0)
+                message = f"{p.message} in '{text}'"
+                self.problems.append(Diagnostic(replace(loc, col=col), f"map-{p.rule}", message, p.suggestion))
             return None
 
     def lets(self, raw: Mapping[str, Any], path: Path, scalars: dict[str, str]) -> tuple[Let, ...]:
@@ -248,6 +253,8 @@ def load_mapping(path: str, policy: Mapping[str, Any], population: CanonicalPopu
     data = doc.data
     checker = _Checker(doc, policy, population)
     checker.shape(data)
+    if any(p.rule == "map-policy-mismatch" for p in checker.problems):
+        raise DataError(_listed(checker.problems))  # every other problem would be noise
     scalars = {name: "any" for name in population.field_names()}
     lets = checker.lets(data.get("let") or {}, ("let",), scalars)
     employee = checker.fields(data.get("employee") or {}, ("employee",), "employee", set(scalars), scalars)
