@@ -55,10 +55,12 @@ def test_meaning_problems_are_located_with_suggestions(tmp_path: Path) -> None:
 
 
 def test_shape_problems_come_from_the_mapping_schema(tmp_path: Path) -> None:
-    text = "hrpolicy-map: 1\npolicy: japan_mbo\nindicators:\n  - from: goals\n    fields:\n      weight: {form: weight}\n"
+    text = "hrpolicy-map: 1\npolicy: japan_mbo\nindicators:\n  - from: goals\n"
+    text += "    fields:\n      weight: {form: weight}\n"
     assert problems(tmp_path, text) == (
         "the mapping is invalid:\n"
-        "map.yaml:6:15: error [schema-missing-key] missing required key 'from' in indicators[0].fields.weight\n"
+        "map.yaml:6:15: error [schema-missing-key] missing required key 'from'"
+        " in indicators[0].fields.weight\n"
         "map.yaml:6:16: error [schema-unknown-key] unknown key 'form' in indicators[0].fields.weight\n"
         "  suggestion: did you mean 'from'?"
     )
@@ -73,8 +75,10 @@ def test_a_mapping_for_another_policy_says_only_that(tmp_path: Path) -> None:
 
 
 def test_a_period_policy_needs_its_periods_mapped(tmp_path: Path) -> None:
-    text = "hrpolicy-map: 1\npolicy: kepco_like\nindicators:\n  - from: goals\n    fields: {title: {from: title}}\n"
+    text = "hrpolicy-map: 1\npolicy: kepco_like\nindicators:\n"
+    text += "  - from: goals\n    fields: {title: {from: title}}\n"
     assert problems(tmp_path, text, "kepco_like") == (
         "the mapping is invalid:\n"
-        "map.yaml:1:1: error [map-periods] policy kepco_like has periods midterm, final: map each under 'periods'"
+        "map.yaml:1:1: error [map-periods] policy kepco_like has periods midterm, final:"
+        " map each under 'periods'"
     )

@@ -103,7 +103,8 @@ class _Checker:
                 # The column of the offending character itself, when the formula is on one line.
                 col = loc.col if style in ("|", ">") else loc.col + p.offset + (1 if style else 0)
                 message = f"{p.message} in '{text}'"
-                self.problems.append(Diagnostic(replace(loc, col=col), f"map-{p.rule}", message, p.suggestion))
+                where = replace(loc, col=col)
+                self.problems.append(Diagnostic(where, f"map-{p.rule}", message, p.suggestion))
             return None
 
     def lets(self, raw: Mapping[str, Any], path: Path, scalars: dict[str, str]) -> tuple[Let, ...]:
