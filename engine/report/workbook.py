@@ -16,7 +16,7 @@ _BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:
-    base = _BAD.sub(" ", title)[:28].strip() or "sheet"
+    base = " ".join(_BAD.sub(" ", title).split())[:28].strip() or "sheet"
     name, n = base, 2
     while name.lower() in taken:
         name, n = f"{base[:25]} {n}", n + 1
