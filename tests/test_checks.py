@@ -12,10 +12,9 @@ import pytest
 from engine.checks import check_policy
 from engine.checks.context import CheckContext, num
 from engine.checks.grades import Interval, describe_gap, fixing_places, quantum_of, value_in
-from engine.checks.scopes import formula_scope
 from engine.checks.weights import check_whole
 from engine.errors import Diagnostic
-from engine.formula import check_formula
+from engine.formula import check_formula, formula_scope
 from engine.loader import load_yaml_file
 from engine.location import SourceMap
 

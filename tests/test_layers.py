@@ -43,7 +43,7 @@ def test_loading_checking_and_compiling_do_not_reach_into_evaluation_or_reports(
     early = [ENGINE / name for name in ("loader.py", "location.py", "schema.py", "errors.py", "compile.py")]
     early += sorted((ENGINE / "checks").glob("*.py"))
     late = (
-        "engine.evaluate", "engine.run", "engine.report", "engine.commands", "engine.cli", "engine.parallel"
+        "engine.evaluate", "engine.report", "engine.commands", "engine.cli"
     )
     offenders = {
         module_name(p): sorted(m for m in imports_of(p) if m.startswith(late)) for p in early

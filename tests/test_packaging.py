@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("engine", "policies", "examples", "schema", "setup.py", "pyproject.toml", "MANIFEST.in", "README.md")
+SOURCES = (
+    "engine",
+    "policies",
+    "examples",
+    "schema",
+    "setup.py",
+    "pyproject.toml",
+    "MANIFEST.in",
+    "README.md",
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +67,10 @@ def test_the_wheel_carries_schemas_policies_and_examples(wheel: Path) -> None:
         "engine/schemas/records.schema.json",
         "engine/py.typed",
         *(f"engine/_bundled/policies/{name}.yaml" for name in ("japan_mbo", "kepco_like", "kumho_like")),
-        *(f"engine/_bundled/examples/{name}/employees.yaml" for name in ("japan_mbo", "kepco_like", "kumho_like")),
+        *(
+            f"engine/_bundled/examples/{name}/employees.yaml"
+            for name in ("japan_mbo", "kepco_like", "kumho_like")
+        ),
     }
     assert expected <= names
     assert not [name for name in names if "__pycache__" in name or name.startswith(("tests/", "schema/"))]
@@ -67,7 +79,11 @@ def test_the_wheel_carries_schemas_policies_and_examples(wheel: Path) -> None:
 def test_the_installed_wheel_runs_from_an_unrelated_folder(installed: Path, tmp_path: Path) -> None:
     probe = subprocess.run(
         [sys.executable, "-c", "import engine; print(engine.__file__)"],
-        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(installed)}, capture_output=True, text=True, check=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(installed)},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert probe.stdout.strip() == str(installed / "engine" / "__init__.py")  # not the checkout
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from engine.commands.common import Echo, deliver, guard_output
 from engine.errors import UsageError
-from engine.parallel import run_report
+from engine.evaluate import RunOutcome, run
+from engine.evaluate.parallel import run_report
 from engine.report.results import format_problem, render_explain, result_dict
 from engine.resources import bundled_root
-from engine.run import RunOutcome, run
 from engine.suggest import did_you_mean
 
 
