@@ -11,14 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import DataError
+from engine.errors import DataError, Problem
 from engine.io.fields import Issue, check_mapping, did_you_mean, text_rule
 from engine.io.model import (
     EMPLOYEE_STRUCTURE,
     EmployeeRecord,
     IndicatorRecord,
     Population,
-    Problem,
     RecordRules,
     check_parameters,
 )
