@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from engine.commands.common import Echo, guard_output
 from engine.compare import compare_population, load_mapping, mapping_files, read_canonical, scheme_facts
 from engine.errors import UsageError
+from engine.evaluate import Engine
 from engine.io.atomic import write_atomic
 from engine.provenance import stamp_of
 from engine.report.compare import facts_report, population_report
 from engine.report.model import Report, render
-from engine.run import Engine
 from engine.validate import load_policy
 
 

@@ -10,10 +10,10 @@ from engine.compare import load_mapping, mapping_files, read_canonical
 from engine.compare.diff import diff_policies
 from engine.compare.run import Comparison, SchemeResult, changes_between, run_records, run_scheme
 from engine.errors import UsageError
+from engine.evaluate import Engine
 from engine.loader import load_yaml_file
 from engine.provenance import stamp_of
 from engine.report.diff import diff_report
-from engine.run import Engine
 
 
 def is_canonical(path: str) -> bool:

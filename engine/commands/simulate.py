@@ -8,9 +8,9 @@ from engine.commands.common import Echo, guard_output
 from engine.commands.compare import deliver_report
 from engine.commands.diff import run_all
 from engine.compare.simulate import parse_vary, variants
+from engine.evaluate import Engine
 from engine.provenance import stamp_of
 from engine.report.simulate import simulate_report
-from engine.run import Engine
 
 
 def run_simulate(

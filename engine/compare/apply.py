@@ -11,7 +11,8 @@ from typing import Any
 from engine.compare.mapping import FieldRule, Let, Mapping_, RowRule
 from engine.compare.population import CanonicalPopulation, Person
 from engine.errors import HRPolicyError
-from engine.formula import Column, show
+from engine.formula import Column
+from engine.formula.compiler import show
 from engine.location import Path
 
 

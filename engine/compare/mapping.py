@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import pathlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -21,6 +20,7 @@ from engine.errors import DataError, Diagnostic, Severity, UsageError
 from engine.formula import CompiledFormula, FormulaError, Scope, compile_formula
 from engine.loader import LoadedDocument, load_yaml_file
 from engine.location import Path
+from engine.resources import schema_file
 from engine.schema import validate_with
 from engine.suggest import did_you_mean
 
@@ -30,7 +30,7 @@ BUILT_IN = {"employee": {"id", "name"}, "indicator": {"title"}}
 
 @functools.cache
 def _validator() -> Draft202012Validator:
-    path = pathlib.Path(__file__).resolve().parent.parent / "data" / "mapping.schema.json"
+    path = schema_file("mapping.schema.json")
     return Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
 
 

@@ -11,14 +11,14 @@ from typing import Any
 from engine.compare.apply import Mapped, apply_mapping
 from engine.compare.mapping import Mapping_
 from engine.compare.population import CanonicalPopulation
-from engine.errors import HRPolicyError
+from engine.errors import HRPolicyError, Problem
+from engine.evaluate import Engine, RunOutcome
 from engine.io.model import compile_inputs
 from engine.io.nested import read_nested
 from engine.location import Path
 from engine.pay import merit_raise, zone_of
 from engine.provenance import Stamp, stamp_of
 from engine.rounding import Rounding
-from engine.run import Engine, Problem, RunOutcome
 
 
 @dataclass(frozen=True)
@@ -305,7 +305,8 @@ def _pay(
 
 def _other_grade(scheme: SchemeResult, pid: str, source: str) -> str | None:
     if source in scheme.outcome.relative:
-        return scheme.outcome.relative[source].grade_of(pid)
+        grade = scheme.outcome.relative[source].grade_of(pid)
+        return None if grade is None else str(grade)
     result = next((r for r in scheme.outcome.results if r.id == pid), None)
     graded = result.grades.get(source) if result else None
     return graded.grade if graded else None

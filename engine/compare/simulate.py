@@ -18,9 +18,9 @@ from typing import Any
 from engine.compare.diff import IDENTITY_KEYS
 from engine.compile import compile_policy
 from engine.errors import Diagnostic, Severity, UsageError
+from engine.evaluate import Engine
+from engine.evaluate.sheet import compile_sheet_rules
 from engine.loader import LoadedDocument, load_yaml_text
-from engine.run import Engine
-from engine.sheetcheck import compile_sheet_rules
 from engine.validate import ValidatedPolicy, validate_document
 
 _PART = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
