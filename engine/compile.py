@@ -25,6 +25,7 @@ from engine.formula import (
     names_used,
 )
 from engine.grading import Band, GradeTable, Segment, build_grade_table
+from engine.provenance import Stamp, stamp_of
 from engine.rounding import MODES, Rounding
 from engine.validate import ValidatedPolicy
 
@@ -133,6 +134,11 @@ class CompiledPolicy:
     indicator_blank: Mapping[str, Any] = field(default_factory=dict)
     #: Indicator fields and formulas that employee formulas read as columns.
     columns: tuple[str, ...] = ()
+
+    @cached_property
+    def stamp(self) -> Stamp:
+        """The policy's id, version and content hash, recorded with every result (see provenance)."""
+        return stamp_of(self.data)
 
     @cached_property
     def fast(self) -> tuple[tuple[FastStep, ...], tuple[FastStep, ...]]:

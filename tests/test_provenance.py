@@ -79,3 +79,39 @@ def test_the_workbook_holds_the_same_tables(tmp_path: Path) -> None:
     assert p5[6:8] == [5, 2900000]
     matrix = book["grade transitions japan_mbo"]
     assert [c.value for c in matrix[3]] == ["S", 1, 0, 0, 0, 0]
+
+
+# --- every command ---------------------------------------------------------------------------------
+
+EX = ROOT / "examples"
+COMMANDS = {
+    # command: (data, policy, formats)
+    "evaluate": (EX / "japan_mbo" / "employees.yaml", "japan_mbo", ["text", "json", "csv", "html"]),
+    "calibrate": (EX / "kumho_like" / "calibration.yaml", "kumho_like", ["text", "json", "csv"]),
+    "jobeval": (EX / "kepco_like" / "jobs.yaml", "kepco_like", ["text", "json", "csv"]),
+    "pay": (EX / "kumho_like" / "pay.yaml", "kumho_like", ["text", "json", "csv"]),
+    "workflow": (EX / "kepco_like" / "workflow.yaml", "kepco_like", ["text", "json", "csv"]),
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_records_its_policy_in_every_format(command: str) -> None:
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    data, name, formats = COMMANDS[command]
+    policy = ROOT / "policies" / f"{name}.yaml"
+    stamp = stamp_of(load_policy(str(policy)).data)
+    for fmt in formats:
+        out = CliRunner().invoke(cli, [command, str(policy), str(data), "--format", fmt]).stdout
+        first = {
+            "text": stamp.text() + "\n",
+            "csv": f"# policy,{stamp.id},{stamp.version},{stamp.sha256}\n",
+            "json": '{\n  "policies": [\n    {\n      "id": "' + stamp.id + '",',
+            "html": f"<li>{stamp.text()}</li>",
+        }[fmt]
+        assert out.startswith(first) if fmt != "html" else first in out, (command, fmt)
+    if command == "evaluate":
+        explained = CliRunner().invoke(cli, ["explain", str(policy), str(data), "--employee", "E001"]).stdout
+        assert explained.startswith(stamp.text() + "\nemployee E001")

@@ -36,7 +36,7 @@ def run_calibrate(
     names = _distributions(data, distribution, policy_path)
     population = engine.read(data_path)
     result = calibrate_population(engine, population, names)
-    deliver(RENDERERS[fmt](result), output, echo)
+    deliver(RENDERERS[fmt](result), output, echo, fmt, [engine.source.stamp()])
     if result.ok:
         return 0
     echo(f"hrpolicy: calibration failed: {_summary(result)}", err=True)

@@ -16,7 +16,9 @@ from engine.io.atomic import write_atomic
 from engine.io.records import ensure_data_file
 from engine.loader import LoadedDocument, load_yaml_file
 from engine.location import Path
+from engine.provenance import Stamp
 from engine.report.jobeval import Problem, format_problem
+from engine.report.model import stamped
 from engine.suggest import did_you_mean
 
 Echo = Callable[..., None]
@@ -92,8 +94,13 @@ def guard_output(output: str | None, inputs: Iterable[str]) -> None:
         raise UsageError(f"{output}: refusing to overwrite an input file")
 
 
-def deliver(text: str, output: str | None, echo: Echo) -> None:
-    """Write the report atomically to ``output``, or echo it."""
+def deliver(
+    text: str, output: str | None, echo: Echo, fmt: str | None = None, stamps: Sequence[Stamp] = ()
+) -> None:
+    """Write the report atomically to ``output``, or echo it; in format ``fmt`` it records the
+    ``stamps`` (id, version, content hash) of the policies behind it."""
+    if fmt is not None and stamps:
+        text = stamped(fmt, stamps, text)
     if output:
         write_atomic(output, text)
     else:

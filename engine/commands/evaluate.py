@@ -32,7 +32,7 @@ def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Ech
     guard_output(output, [policy, data])
     # A big CSV file may be shared between processes; the report is the same either way.
     outcome, report = run_report(policy, data, fmt)
-    deliver(report, output, echo)
+    deliver(report, output, echo, fmt, [outcome.policy.stamp])
     return _finish(outcome, echo, fmt, output)
 
 
@@ -53,9 +53,10 @@ def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> 
     if fmt == "json":
         import json
 
-        echo(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
+        text = json.dumps(result_dict(result), ensure_ascii=False, indent=2) + "\n"
     else:
-        echo(render_explain(result), nl=False)
+        text = render_explain(result)
+    deliver(text, None, echo, fmt, [outcome.policy.stamp])
     return 0
 
 

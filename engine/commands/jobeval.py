@@ -118,6 +118,6 @@ def run_jobeval(policy_path: str, data_path: str, fmt: str, output: str | None, 
         raise UsageError(f"{policy_path}: the policy declares no job_evaluation section")
     doc = read_data_file(data_path)
     report = build_job_report(str(policy.data["metadata"]["id"]), policy.data, doc)
-    deliver(RENDERERS[fmt](report), output, echo)
+    deliver(RENDERERS[fmt](report), output, echo, fmt, [policy.stamp()])
     jobs = [line.result.job for line in report.jobs]
     return finish(report.all_problems(), jobs, "jobs", fmt, echo)

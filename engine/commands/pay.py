@@ -347,5 +347,5 @@ def run_pay(
         raise UsageError(f"{policy_path}: the policy declares no pay section")
     doc = read_data_file(data_path)
     report = build_pay_report(str(policy.data["metadata"]["id"]), policy.data, doc, base_rate)
-    deliver(RENDERERS[fmt](report), output, echo)
+    deliver(RENDERERS[fmt](report), output, echo, fmt, [policy.stamp()])
     return finish(report.problems, report.employees, "employees", fmt, echo)

@@ -437,5 +437,5 @@ def run_workflow(
         raise UsageError(f"{policy_path}: the policy declares no workflows section")
     doc = read_data_file(data_path)
     report = build_workflow_report(str(policy.data["metadata"]["id"]), policy.data, doc, day)
-    deliver(RENDERERS[fmt](report), output, echo)
+    deliver(RENDERERS[fmt](report), output, echo, fmt, [policy.stamp()])
     return finish(report.all_problems(), _employees(report), "employees", fmt, echo)

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
 from typing import Any
 
 from engine.provenance import Stamp
@@ -165,14 +166,15 @@ def stamped(fmt: str, stamps: Sequence[Stamp], rendered: str) -> str:
     """A rendered text format with its policies' stamps: the one place they are added.
 
     text starts with the lines, markdown with them as comments, csv with ``# policy`` rows, json a
-    ``policies`` list first; html and xlsx show them from their templates (:func:`stamp_lines`).
+    ``policies`` list first, html a list at the top of the page unless its template shows them;
+    xlsx shows them on its summary sheet (:func:`stamp_lines`).
     """
     if fmt == "json":
+        listed = json.dumps([s.as_dict() for s in stamps], ensure_ascii=False, indent=2)
+        if rendered.startswith("{\n"):  # an indented object: the key goes first, without re-parsing
+            return '{\n  "policies": ' + listed.replace("\n", "\n  ") + ",\n" + rendered[2:]
         payload = json.loads(rendered)
-        return (
-            json.dumps({"policies": [s.as_dict() for s in stamps], **payload}, ensure_ascii=False, indent=2)
-            + "\n"
-        )
+        return json.dumps({"policies": json.loads(listed), **payload}, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(
@@ -183,6 +185,9 @@ def stamped(fmt: str, stamps: Sequence[Stamp], rendered: str) -> str:
         return "".join(f"{line}\n" for line in stamp_lines(stamps)) + rendered
     if fmt == "md":  # a comment: the rendered page stays clean, the source keeps the stamp
         return "".join(f"<!-- {line} -->\n" for line in stamp_lines(stamps)) + rendered
+    if fmt == "html" and not all(line in rendered for line in stamp_lines(stamps)):
+        listed = "".join(f"<li>{escape(line)}</li>" for line in stamp_lines(stamps))
+        return rendered.replace("<body>", f'<body><ul class="stamps">{listed}</ul>', 1)
     return rendered
 
 
