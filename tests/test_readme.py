@@ -13,9 +13,8 @@ from click.testing import CliRunner
 from engine.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTION = (
-    ROOT.joinpath("README.md").read_text(encoding="utf-8").split("## For consultants")[1].split("\n## Speed")[0]
-)
+README = ROOT.joinpath("README.md").read_text(encoding="utf-8")
+SECTION = README.split("## For consultants")[1].split("\n## Speed")[0]
 BLOCKS = re.findall(r"```console\n\$ (hrpolicy [^\n]+)\n(.*?)```", SECTION, re.S)
 
 
