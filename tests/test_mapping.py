@@ -48,8 +48,8 @@ def test_meaning_problems_are_located_with_suggestions(tmp_path: Path) -> None:
         "  suggestion: did you mean 'segment'?\n"
         "map.yaml:7:16: error [map-unknown-source] no person in population.yaml has a field 'nmae'\n"
         "  suggestion: did you mean 'name'?\n"
-        "map.yaml:11:35: error [map-formula-syntax] invalid syntax in 'weight * 2 +'\n"
-        "map.yaml:12:22: error [map-formula-unknown-name] unknown name 'titel' in 'titel'\n"
+        "map.yaml:11:35: error [map-formula-syntax] invalid syntax in \"weight * 2 +\"\n"
+        "map.yaml:12:22: error [map-formula-unknown-name] unknown name 'titel' in \"titel\"\n"
         "  suggestion: did you mean 'title'?"
     )
 

@@ -102,7 +102,7 @@ class _Checker:
             for p in exc.problems:
                 # The column of the offending character itself, when the formula is on one line.
                 col = loc.col if style in ("|", ">") else loc.col + p.offset + (1 if style else 0)
-                message = f"{p.message} in '{text}'"
+                message = f'{p.message} in "{text}"'
                 where = replace(loc, col=col)
                 self.problems.append(Diagnostic(where, f"map-{p.rule}", message, p.suggestion))
             return None
