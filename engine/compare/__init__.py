@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 
 from engine.compare.facts import DIMENSIONS, Dimension, scheme_facts
-from engine.compare.mapping import Mapping_, load_mapping
+from engine.compare.mapping import CompiledMapping, load_mapping
 from engine.compare.population import CanonicalPopulation, read_canonical
 from engine.compare.run import Comparison, SchemeResult, compare_population, run_scheme
 from engine.errors import DataError, UsageError
@@ -23,8 +23,8 @@ __all__ = [
     "DIMENSIONS",
     "CanonicalPopulation",
     "Comparison",
+    "CompiledMapping",
     "Dimension",
-    "Mapping_",
     "SchemeResult",
     "compare_population",
     "load_mapping",

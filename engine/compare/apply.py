@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine.compare.mapping import FieldRule, Let, Mapping_, RowRule
+from engine.compare.mapping import CompiledMapping, FieldRule, Let, RowRule
 from engine.compare.population import CanonicalPopulation, Person
 from engine.errors import HRPolicyError
 from engine.formula import Column
@@ -74,13 +74,8 @@ def _fields(
     for rule in rules:
         present, value = _value(rule, env, lines, indent)
         if present:
-            out[rule.target] = _plain(value)
+            out[rule.target] = value
     return out
-
-
-def _plain(value: Any) -> Any:
-    """A mapped value as a records file would hold it (a whole Decimal as its text's number)."""
-    return value
 
 
 def _rows(
@@ -102,7 +97,7 @@ def _rows(
     return out, origins
 
 
-def apply_mapping(mapping: Mapping_, population: CanonicalPopulation) -> Mapped:
+def apply_mapping(mapping: CompiledMapping, population: CanonicalPopulation) -> Mapped:
     """Every person's record under the mapped scheme; a person whose formula fails is left out."""
     employees: list[dict[str, Any]] = []
     mapped = Mapped(
@@ -140,7 +135,7 @@ def key_path(index: int, sheet: str | None) -> Path:
 
 
 def _record(
-    mapping: Mapping_, person: Person, lines: list[str], base: Path
+    mapping: CompiledMapping, person: Person, lines: list[str], base: Path
 ) -> tuple[dict[str, Any], dict[str | None, list[Path]]]:
     env: dict[str, Any] = dict(person.fields)
     _lets(mapping.lets, env, person.lists, lines, "  ")

@@ -65,7 +65,7 @@ class RowRule:
 
 
 @dataclass(frozen=True)
-class Mapping_:
+class CompiledMapping:
     """A compiled mapping for one policy."""
 
     file: str
@@ -240,7 +240,7 @@ def _result_names(policy: Mapping[str, Any]) -> set[str]:
     return names | ({blend} if blend else set())
 
 
-def load_mapping(path: str, policy: Mapping[str, Any], population: CanonicalPopulation) -> Mapping_:
+def load_mapping(path: str, policy: Mapping[str, Any], population: CanonicalPopulation) -> CompiledMapping:
     """Read, check and compile a mapping; raise :class:`DataError` listing every located problem."""
     try:
         doc = load_yaml_file(path, display=path)
@@ -266,7 +266,7 @@ def load_mapping(path: str, policy: Mapping[str, Any], population: CanonicalPopu
     }
     if checker.problems:
         raise DataError(_listed(sorted(checker.problems, key=Diagnostic.sort_key)))
-    return Mapping_(
+    return CompiledMapping(
         path,
         str(data["policy"]),
         dict(data.get("parameters") or {}),

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.compare.apply import Mapped, apply_mapping
-from engine.compare.mapping import Mapping_
+from engine.compare.mapping import CompiledMapping
 from engine.compare.population import CanonicalPopulation
 from engine.errors import HRPolicyError, Problem
 from engine.evaluate import Engine, RunOutcome
@@ -174,7 +174,7 @@ def levels_of(policy: Mapping[str, Any], grade: str | None) -> tuple[str, ...]:
 
 
 def run_scheme(
-    policy_path: str, mapping: Mapping_, population: CanonicalPopulation, engine: Engine | None = None
+    policy_path: str, mapping: CompiledMapping, population: CanonicalPopulation, engine: Engine | None = None
 ) -> SchemeResult:
     """Map the population, evaluate it under the policy, pick out headline score, grade and pay."""
     engine = engine or Engine.from_file(policy_path)
@@ -337,7 +337,7 @@ def _where(mapped: Mapped, population: CanonicalPopulation) -> Any:
 
 def compare_population(
     policies: Sequence[str],
-    mappings: Sequence[Mapping_],
+    mappings: Sequence[CompiledMapping],
     population: CanonicalPopulation,
     engines: Sequence[Engine] | None = None,
 ) -> Comparison:

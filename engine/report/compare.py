@@ -9,6 +9,7 @@ from engine.compare.facts import DIMENSIONS, Dimension, fact_rows
 from engine.compare.run import Comparison, SchemeResult
 from engine.provenance import Stamp
 from engine.report.model import Chart, Matrix, Report, Table
+from engine.report.results import render_explain
 
 
 def _cell(value: Any) -> str:
@@ -121,12 +122,7 @@ def explain_person(comparison: Comparison, pid: str) -> list[tuple[str, list[str
         if record is not None and pid in s.people:
             engine_policy = s.outcome.policy
             traced = evaluate_employee(engine_policy, record, s.outcome.population.parameters, trace=True)
-            subject = None
-            for t in traced.trace:
-                if t.subject != subject:
-                    subject = t.subject
-                    lines.append(f"  {subject}:")
-                lines.append(f"    [{t.kind}] {t.text}")
+            lines.extend(render_explain(traced).splitlines()[1:])  # the trace as `explain` shows it
             person = s.people[pid]
             lines.append(f"grade: {person.grade or '-'} ({person.reason})")
             lines.extend(f"pay: {line}" for line in person.pay_reason)
@@ -143,9 +139,7 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
     report = Report(
         "compare-population", "hrpolicy compare: " + " vs ".join(ids), comparison.stamps, lang=lang
     )
-    report.summary.append(
-        f"population {comparison.source}: {len(comparison.ids)} people"
-    )
+    report.summary.append(f"population {comparison.source}: {len(comparison.ids)} people")
     report.summary.extend(_scheme_summary(s) for s in schemes)
     report.tables += [_people_table(comparison), _stats_table(comparison), _distribution_table(comparison)]
     report.charts = [Chart(f"{s.stamp.id}: {s.grade_name}", s.distribution()) for s in schemes if s.levels]
