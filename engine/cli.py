@@ -45,7 +45,7 @@ FORMAT_OPTION = click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
 )
 OUTPUT_OPTION = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout."
+    "-o", "--output", type=click.Path(), help="Write here (atomically) instead of stdout."
 )
 
 
@@ -81,8 +81,8 @@ def schema(as_path: bool) -> None:
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True
 )
@@ -95,8 +95,8 @@ def evaluate(policy: str, data: str, fmt: str, output: str | None) -> None:
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @click.option("--employee", required=True, help="The employee id to explain.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def explain(policy: str, data: str, employee: str, fmt: str) -> None:
@@ -116,8 +116,8 @@ def examples(root: str) -> None:
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
 @FORMAT_OPTION
 @OUTPUT_OPTION
@@ -129,8 +129,8 @@ def calibrate(policy: str, data: str, distribution: str | None, fmt: str, output
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @FORMAT_OPTION
 @OUTPUT_OPTION
 def jobeval(policy: str, data: str, fmt: str, output: str | None) -> None:
@@ -141,8 +141,8 @@ def jobeval(policy: str, data: str, fmt: str, output: str | None) -> None:
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @FORMAT_OPTION
 @OUTPUT_OPTION
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
@@ -154,8 +154,8 @@ def pay(policy: str, data: str, fmt: str, output: str | None, base_rate: str | N
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @FORMAT_OPTION
 @OUTPUT_OPTION
 @click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from engine.errors import DataError, Severity
 from engine.gcpause import paused_gc
 from engine.io.csvfile import read_csv_part, read_csv_rows
+from engine.io.limits import regular_file
 from engine.io.model import (
     EmployeeRecord,
     IndicatorRecord,
@@ -190,8 +191,9 @@ def ensure_data_file(path: str, suffixes: tuple[str, ...]) -> str:
     if suffix not in suffixes:
         listed = f"{', '.join(suffixes[:-1])} or {suffixes[-1]}" if len(suffixes) > 1 else suffixes[0]
         raise DataError(f"{path}: unsupported data file type {suffix or '(none)'!r}; use {listed}")
-    if not os.path.isfile(path):
+    if not os.path.lexists(path):
         raise DataError(f"{path}: no such file")
+    regular_file(path)  # a FIFO, a device, a directory: refused before anything opens it
     return suffix
 
 
