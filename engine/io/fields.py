@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from engine.io import limits
+from engine.io.text import nfc
 from engine.suggest import closest
 
 Converter = Callable[[Any], Any]
@@ -52,12 +54,35 @@ def shown(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
-    """Text of a string-like value; numbers become their text (employee numbers from Excel)."""
+    """Text of a string-like value (in Unicode NFC); numbers become their text (employee
+    numbers from Excel). Text over :data:`~limits.MAX_CELL_CHARS` is refused."""
     if type(value) is str:
-        return value
+        if len(value) > limits.MAX_CELL_CHARS:
+            message = f"text of {len(value)} characters, over the limit of {limits.MAX_CELL_CHARS}"
+            raise FieldError("record-range", message)
+        return nfc(value)
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise FieldError("record-type", f"expected text, got {shown(value)}")
     return str(value)
+
+
+def _out_of_range(written: Any) -> FieldError:
+    text = str(written)
+    text = text if len(text) <= 24 else text[:20] + "..."
+    bound = limits.MAX_EXPONENT
+    message = (
+        f"the number {text} is out of range: at most {limits.MAX_NUMBER_CHARS} characters "
+        f"and a decimal exponent between -{bound} and {bound}"
+    )
+    return FieldError("record-range", message)
+
+
+def _in_range(number: Decimal, written: Any) -> Decimal:
+    """``number`` if its magnitude is within :data:`~limits.MAX_EXPONENT` (as the YAML loader
+    bounds numbers): ``1e400`` would make every later rounding fail, or vanish in a sum."""
+    if -limits.MAX_EXPONENT <= number.adjusted() <= limits.MAX_EXPONENT:
+        return number
+    raise _out_of_range(written)
 
 
 def _decimal(value: Any) -> Decimal:
@@ -66,13 +91,15 @@ def _decimal(value: Any) -> Decimal:
             number = Decimal(value)
         except InvalidOperation:
             raise FieldError("record-type", f"expected a decimal number, got {value!r}") from None
-        if number.is_finite():
-            return number
-        raise FieldError("record-type", f"expected a decimal number, got {value!r}")
+        if not number.is_finite():
+            raise FieldError("record-type", f"expected a decimal number, got {value!r}")
+        if len(value) > limits.MAX_NUMBER_CHARS:
+            raise _out_of_range(value)
+        return _in_range(number, value)
     if isinstance(value, Decimal) and value.is_finite():
-        return value
+        return _in_range(value, value)
     if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
+        return _in_range(Decimal(value), value)
     raise FieldError("record-type", f"expected a decimal number, got {shown(value)}")
 
 
