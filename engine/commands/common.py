@@ -14,8 +14,8 @@ from typing import Any
 
 from engine.errors import DataError, Diagnostic, UsageError
 from engine.io.atomic import write_atomic
-from engine.io.limits import regular_file
 from engine.io.records import ensure_data_file
+from engine.limits import regular_file
 from engine.loader import LoadedDocument, load_yaml_file
 from engine.location import Path
 from engine.report.jobeval import Problem, format_problem

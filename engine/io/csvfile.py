@@ -1,7 +1,7 @@
 """CSV files: UTF-8 text (with or without a byte-order mark), read as numbered rows.
 
 :func:`read_csv_rows` reads a whole file; :func:`read_csv_part` reads the header and one byte
-range of it, so that processes can share a big file (see :mod:`engine.parallel`).
+range of it, so that processes can share a big file (see :mod:`engine.evaluate.parallel`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import engine.limits as limits
 from engine.errors import DataError
-from engine.io import limits
-from engine.io.limits import regular_file, too_big
-from engine.io.text import nfc
+from engine.limits import nfc, regular_file, too_big
 
 Rows = Iterator[tuple[int, list[str]]]
 
@@ -90,7 +89,7 @@ def read_csv_rows(path: str, display: str) -> Rows:
     """Rows numbered from 1 (the header is row 1), streamed so that big files stay small in memory.
 
     Row numbers count CSV records, which are lines unless a quoted cell spans lines. The file
-    must be a regular file within the bounds of :mod:`engine.io.limits`.
+    must be a regular file within the bounds of :mod:`engine.limits`.
     """
     check_size(path, display)
     return _guarded(_whole(path), path, display)

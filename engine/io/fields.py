@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from engine.io import limits
-from engine.io.text import nfc
+import engine.limits as limits
+from engine.limits import nfc
 from engine.suggest import closest
 
 Converter = Callable[[Any], Any]

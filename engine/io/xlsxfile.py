@@ -16,10 +16,10 @@ from typing import Any
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+import engine.limits as limits
 from engine.errors import DataError
-from engine.io import limits
 from engine.io.csvfile import bounded, check_size
-from engine.io.text import nfc
+from engine.limits import nfc
 
 SHEET_NAME = "indicators"
 
@@ -77,7 +77,7 @@ def check_archive(path: str, display: str) -> None:
 def read_xlsx_rows(path: str, display: str) -> Iterator[tuple[int, list[Any]]]:
     """Rows numbered as Excel shows them (the header is row 1 when it is the first row).
 
-    The file must be a regular file within the bounds of :mod:`engine.io.limits`, checked
+    The file must be a regular file within the bounds of :mod:`engine.limits`, checked
     before anything is inflated. Any failure of the reader (a damaged zip, cut-off sheet XML,
     a part openpyxl does not understand) is one :class:`DataError` line, not a traceback.
     """
