@@ -48,8 +48,15 @@ class FieldRule:
     convert: Converter
 
 
+#: Longest text a message quotes in full; longer text (up to a whole cell) is cut.
+MAX_SHOWN_CHARS = 60
+
+
 def shown(value: Any) -> str:
-    """A value as messages quote it: text in quotes, numbers plain."""
+    """A value as messages quote it: text in quotes (cut after :data:`MAX_SHOWN_CHARS`),
+    numbers plain."""
+    if isinstance(value, str) and len(value) > MAX_SHOWN_CHARS:
+        return repr(value[: MAX_SHOWN_CHARS - 3] + "...")
     return repr(value) if isinstance(value, str) else str(value)
 
 
@@ -90,9 +97,9 @@ def _decimal(value: Any) -> Decimal:
         try:
             number = Decimal(value)
         except InvalidOperation:
-            raise FieldError("record-type", f"expected a decimal number, got {value!r}") from None
+            raise FieldError("record-type", f"expected a decimal number, got {shown(value)}") from None
         if not number.is_finite():
-            raise FieldError("record-type", f"expected a decimal number, got {value!r}")
+            raise FieldError("record-type", f"expected a decimal number, got {shown(value)}")
         if len(value) > limits.MAX_NUMBER_CHARS:
             raise _out_of_range(value)
         return _in_range(number, value)
@@ -163,7 +170,7 @@ def _one_of(allowed: tuple[str, ...], what: str) -> Converter:
         if text in members:
             return text
         hint = did_you_mean(text, allowed)
-        raise FieldError("record-enum", f"{text!r} is not {what}: {listed}{hint}")
+        raise FieldError("record-enum", f"{shown(text)} is not {what}: {listed}{hint}")
 
     return convert
 
@@ -271,7 +278,8 @@ def _fill_rules(rules: Mapping[str, FieldRule]) -> tuple[FieldRule, ...]:
 def _unknown(name: str, rules: Mapping[str, FieldRule], skip: frozenset[str]) -> Issue | None:
     if name in skip or name.startswith("x-"):
         return None
-    return Issue(name, "record-unknown-field", f"unknown field {name!r}{did_you_mean(name, [*rules, *skip])}")
+    hint = did_you_mean(name, [*rules, *skip])
+    return Issue(name, "record-unknown-field", f"unknown field {shown(name)}{hint}")
 
 
 def check_mapping(
