@@ -47,6 +47,12 @@ FORMAT_OPTION = click.option(
 OUTPUT_OPTION = click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout."
 )
+REFERENCE_OPTION = click.option(
+    "--reference",
+    is_flag=True,
+    help="Evaluate formulas with the reference interpreter (simpleeval) instead of generated code: "
+    "slower, the same output.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,11 +93,12 @@ def schema(as_path: bool) -> None:
     "--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True
 )
 @OUTPUT_OPTION
-def evaluate(policy: str, data: str, fmt: str, output: str | None) -> None:
+@REFERENCE_OPTION
+def evaluate(policy: str, data: str, fmt: str, output: str | None, reference: bool) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
     from engine.commands.evaluate import run_evaluate
 
-    run_guarded(lambda: run_evaluate(policy, data, fmt, output, click.echo))
+    run_guarded(lambda: run_evaluate(policy, data, fmt, output, click.echo, reference=reference))
 
 
 @cli.command()
@@ -99,11 +106,12 @@ def evaluate(policy: str, data: str, fmt: str, output: str | None) -> None:
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--employee", required=True, help="The employee id to explain.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def explain(policy: str, data: str, employee: str, fmt: str) -> None:
+@REFERENCE_OPTION
+def explain(policy: str, data: str, employee: str, fmt: str, reference: bool) -> None:
     """Print every input, formula, rounding and grade band behind one employee's result."""
     from engine.commands.evaluate import run_explain
 
-    run_guarded(lambda: run_explain(policy, data, employee, fmt, click.echo))
+    run_guarded(lambda: run_explain(policy, data, employee, fmt, click.echo, reference=reference))
 
 
 @cli.command()
