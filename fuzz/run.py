@@ -139,12 +139,12 @@ def worker(target: str, argv: list[str]) -> None:
 
     with atheris.instrument_imports(include=["engine"]):
         import engine.compile
+        import engine.evaluate.run
         import engine.formula
-        import engine.formula_reference
+        import engine.formula.reference
         import engine.io.records
         import engine.loader
         import engine.report.results
-        import engine.run
         import engine.validate  # noqa: F401
 
     from fuzz.targets import TARGETS

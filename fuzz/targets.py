@@ -108,7 +108,7 @@ def _formula(data: bytes) -> None:
 
 @cache
 def _engine() -> Any:
-    from engine.run import Engine
+    from engine.evaluate.run import Engine
 
     return Engine.from_file(str(ROOT / "policies" / "japan_mbo.yaml"))
 

@@ -14,10 +14,10 @@ import yaml
 from click.testing import CliRunner
 
 from engine.cli import cli
+from engine.evaluate.run import Engine
 from engine.formula import Column, FormulaRuntimeError, Scope, compile_formula
-from engine.formula_check import BINOPS, CMPOPS, UNARYOPS
-from engine.formula_reference import NODES, OPERATORS
-from engine.run import Engine
+from engine.formula.check import BINOPS, CMPOPS, UNARYOPS
+from engine.formula.reference import NODES, OPERATORS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ["kepco_like", "kumho_like", "japan_mbo"]
@@ -105,7 +105,7 @@ def test_validate_does_not_import_simpleeval_but_reference_does() -> None:
     code = (
         "import sys\n"
         "from engine.commands.validate import run_validate\n"
-        "from engine.run import run\n"
+        "from engine.evaluate.run import run\n"
         "run({policy!r}, {data!r}{extra})\n"
         "print('simpleeval' in sys.modules)\n"
     )
@@ -149,8 +149,8 @@ def test_reference_values(expr: str, env: dict[str, object], expected: object) -
 def test_reference_refuses_what_is_not_the_language_even_unchecked() -> None:
     import simpleeval
 
-    from engine.formula_parse import parse_or_raise
-    from engine.formula_reference import ReferenceEval
+    from engine.formula.parse import parse_or_raise
+    from engine.formula.reference import ReferenceEval
 
     for text in ("a.__class__", "a[0]", "f'{a}'", "{1: 2}"):
         with pytest.raises(simpleeval.FeatureNotAvailable):
