@@ -12,6 +12,7 @@ extreme and missing (None) values.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from decimal import Decimal as D
 from typing import Any
@@ -153,3 +154,47 @@ def _env(**fields: Any) -> dict[str, Any]:
 @example("+i", _env(i=10**30 + 1))
 def test_generated_code_agrees_with_the_reference(expr: str, env: dict[str, Any]) -> None:
     assert outcome(expr, env, reference=False) == outcome(expr, env, reference=True), expr
+
+
+# -- the fused sheet function --------------------------------------------------------------
+
+LINE_FIELDS = ("w", "v", "cat")
+ROWS = [{"cat": "k"}]
+
+
+def _fused(expr: str) -> Callable[[Mapping[str, Any], Any], Any]:
+    """``expr`` as the one employee formula of a fused goal sheet over lines with w, v, cat."""
+    from engine.formula import FuseStep, SheetFuser, SheetPlan
+
+    formula = compile_formula(expr, SCOPE)
+    step = FuseStep("out", formula.parsed, formula.scope, formula.names, None, None, False)
+    columns = tuple(sorted(formula.names & set(LINE_FIELDS)))
+    plan = SheetPlan((), (step,), dict.fromkeys(LINE_FIELDS), columns)
+    return SheetFuser(plan).build()[1]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Line:
+    fields: Mapping[str, Any]
+
+
+@settings(max_examples=settings.default.max_examples * 2)
+@given(FORMULAS, records())
+@example(
+    "i // j + min(w)",
+    _env(i=-7, j=2, w=Column([D(3)], ROWS), v=Column([D(1)], ROWS), cat=Column(["k"], ROWS)),
+)
+def test_the_fused_sheet_function_agrees_with_the_reference(expr: str, env: dict[str, Any]) -> None:
+    """The evaluation hot path: when the fused function gives a value (on any error it hands
+    over to the checked path), it is the reference's value, digit for digit."""
+    rows = env["w"].rows
+    lines = [
+        _Line({"w": env["w"].values[k], "v": env["v"].values[k], "cat": rows[k]["cat"]})
+        for k in range(len(rows))
+    ]
+    base = {k: v for k, v in env.items() if k not in LINE_FIELDS}
+    try:
+        (value,), _ = _fused(expr)(base, lines)
+    except Exception:
+        return
+    assert outcome(expr, env, reference=True) == ("value", type(value).__name__, repr(value)), expr
