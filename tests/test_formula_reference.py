@@ -106,6 +106,7 @@ def test_validate_does_not_import_simpleeval_but_reference_does() -> None:
         "import sys\n"
         "from engine.commands.validate import run_validate\n"
         "from engine.evaluate.run import run\n"
+        "assert run_validate([{policy!r}], 'text', False, lambda *a, **k: None) == 0\n"
         "run({policy!r}, {data!r}{extra})\n"
         "print('simpleeval' in sys.modules)\n"
     )
