@@ -162,3 +162,25 @@ def test_reference_exponent_limit_is_ours() -> None:
     f = compile_formula("a ** a", SCOPE, reference=True)
     with pytest.raises(FormulaRuntimeError, match=r"^exponent 101 is beyond the limit of 100 in 'a \*\* a'$"):
         f({"a": D(101)})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a + " * 500 + "a", "formula is 2001 characters long; the limit is 2000"),
+        ("-" * 40 + "a", "formula nests deeper than 32 levels"),
+        ("'" + "x" * 201 + "'", "string constant is 201 characters long; the limit is 200"),
+    ],
+)
+def test_the_reference_holds_the_limits_itself(text: str, message: str) -> None:
+    """Even handed a tree that skipped the checker, the interpreter refuses what is over a limit."""
+    import ast as ast_
+
+    from engine.formula import FormulaError
+    from engine.formula.parse import Parsed
+    from engine.formula.reference import ReferenceEval
+
+    parsed = Parsed(text, ast_.parse(text, mode="eval"), 0, (0,))
+    with pytest.raises(FormulaError) as caught:
+        ReferenceEval(parsed, SCOPE)
+    assert caught.value.problems[0].message == message

@@ -47,8 +47,8 @@ from typing import Any
 import simpleeval
 
 from engine.formula.builtins import BUILTINS, Builtin, bounded_pow, read_number, true_div
-from engine.formula.parse import Parsed, left_spine, number_text, signed_number
-from engine.formula.types import Scope
+from engine.formula.parse import Parsed, left_spine, number_text, parse, signed_number, too_deep
+from engine.formula.types import MAX_STRING, FormulaError, FormulaProblem, Scope
 
 #: Every operator of the language and what it does (the keys are those the checker allows).
 OPERATORS: dict[type[ast.AST], Callable[..., Any]] = {
@@ -103,6 +103,7 @@ class ReferenceEval(simpleeval.SimpleEval):  # type: ignore[misc]  # simpleeval 
     names: Mapping[str, Any]
 
     def __init__(self, parsed: Parsed, scope: Scope) -> None:
+        _within_limits(parsed)
         functions: dict[str, Callable[..., Any]] = {n: _builtin(n, b) for n, b in BUILTINS.items()}
         functions.update({name: spec.impl for name, spec in scope.functions.items()})
         super().__init__(operators=dict(OPERATORS), functions=functions, names={})
@@ -151,6 +152,26 @@ class ReferenceEval(simpleeval.SimpleEval):  # type: ignore[misc]  # simpleeval 
             number = signed_number(self.parsed, item)
             out.append(number if number is not None else self._eval(item))
         return tuple(out)
+
+
+def _within_limits(parsed: Parsed) -> None:
+    """Raise :class:`FormulaError` when ``parsed`` is beyond a limit of the language.
+
+    Every formula :func:`engine.formula.compile_formula` hands over already passed these (and
+    every other check); the interpreter holds them itself too, so that it is never the place
+    where a formula too long, too deep or with too long a string gets evaluated.
+    """
+    problem = parse(parsed.text)
+    if isinstance(problem, FormulaProblem):
+        raise FormulaError(parsed.text, [problem])
+    deep = too_deep(parsed)
+    if deep is not None:
+        raise FormulaError(parsed.text, [deep])
+    for node in ast.walk(parsed.tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) > MAX_STRING:
+            message = f"string constant is {len(node.value)} characters long; the limit is {MAX_STRING}"
+            problem = FormulaProblem("formula-bad-literal", message, parsed.offset(node))
+            raise FormulaError(parsed.text, [problem])
 
 
 class Reference:
