@@ -26,10 +26,10 @@ How simpleeval is configured, and why:
   generated code's does.
 * A missing name raises ``KeyError`` (not simpleeval's ``NameNotDefined``), so that both
   paths share :meth:`engine.formula.CompiledFormula._failure` and give the same message.
-* The length, depth, string and exponent limits (``MAX_EXPR_*``, :data:`MAX_DEPTH`,
-  :data:`MAX_STRING`, :data:`MAX_EXPONENT`) are enforced by the parser and checker that every
-  formula passes before either interpreter sees it, and ``**`` checks its exponent again at
-  run time. A left-leaning chain ``a + b + c + ...`` (flat, so not bounded by the depth limit)
+* Our limits replace simpleeval's (``MAX_POWER``, ``MAX_STRING_LENGTH`` are not used): the
+  length, depth and string limits (:data:`MAX_EXPR_LENGTH`, :data:`MAX_DEPTH`,
+  :data:`MAX_STRING`) are checked when the interpreter is built (every formula has passed them
+  in the checker already), and ``**`` checks :data:`MAX_EXPONENT` at run time. A left-leaning chain ``a + b + c + ...`` (flat, so not bounded by the depth limit)
   is evaluated with a loop, as the checker and the generator walk it, not by recursion.
 
 This module imports simpleeval; :mod:`engine.formula` imports it only when the reference
