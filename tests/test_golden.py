@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from helpers import case_folder, policy_text
 
 from engine.checks.distributions import REPORTED_ELSEWHERE
 from engine.cli import cli
@@ -30,26 +31,8 @@ PATCHED = [p for p in INVALID if (p / "patch.yaml").exists()]
 VALID = sorted(p for p in (CASES / "valid").iterdir() if (p / "policy.yaml").exists())
 
 
-MINIMAL = CASES / "valid" / "minimal" / "policy.yaml"
-
-
-def policy_text(case: Path) -> str:
-    """The policy a case validates: its own ``policy.yaml``, or the minimal one with its patch."""
-    patch_file = case / "patch.yaml"
-    if not patch_file.exists():
-        return (case / "policy.yaml").read_text(encoding="utf-8")
-    text = MINIMAL.read_text(encoding="utf-8")
-    for number, step in enumerate(yaml.safe_load(patch_file.read_text(encoding="utf-8")), start=1):
-        found = text.count(step["find"])
-        assert found == 1, f"{patch_file}: replacement {number} finds its text {found} times, not once"
-        text = text.replace(step["find"], step["replace"])
-    return text
-
-
 def _validate_in(folder: Path, tmp: Path) -> tuple[int, str]:
-    if (folder / "patch.yaml").exists():
-        (tmp / "policy.yaml").write_text(policy_text(folder), encoding="utf-8")
-        folder = tmp
+    folder = case_folder(folder, tmp)
     runner = CliRunner()
     cwd = os.getcwd()
     os.chdir(folder)
