@@ -485,6 +485,14 @@ distribution = obj(
                 {
                     "parent_field": p("Parent field", "Field giving the parent organisation (from the org tree).", ["parent_org"], ref("name")),
                     "keep": p("Kept keys", "Group keys kept when merging.", [["role_grade"]], arr(ref("name"), uniqueItems=True)),
+                    "pool": p(
+                        "Parent-level group",
+                        "What the group formed at the parent holds: 'own' (default) the parent's own members plus the"
+                        " small groups moved up; 'subtree' every member with the kept keys anywhere under the parent"
+                        " (sibling groups included), so nobody is left ungraded while the parent holds enough people.",
+                        ["subtree"],
+                        {"enum": ["own", "subtree"]},
+                    ),
                 },
                 required=["parent_field"],
             ),

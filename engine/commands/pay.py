@@ -37,6 +37,7 @@ from engine.pay import (
     individual_values,
     merit_raise,
     promotion_points,
+    run_parameters,
     zone_of,
 )
 from engine.report.jobeval import Problem
@@ -108,7 +109,8 @@ def _number(value: str, what: str) -> Decimal:
 def _parameters(run: _Run, base_rate: str | None) -> dict[str, Any]:
     """The file's ``parameters`` with ``--base-rate`` over the one ``pay.merit.base_rate`` names."""
     data = run.doc.data
-    params = dict(need_mapping(run.doc, ("parameters",), data.get("parameters", {}), "parameters"))
+    given = need_mapping(run.doc, ("parameters",), data.get("parameters", {}), "parameters")
+    params = run_parameters(run.policy, given)
     merit = run.pay.get("merit")
     if merit is None:
         return params
