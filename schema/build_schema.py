@@ -779,6 +779,20 @@ incentive = obj(
         ),
         "pool": p("Pool", "Formula giving the incentive pool.", ["min(company_pool, total_base_pay * 17 / 100)"], ref("formula")),
         "individual": p("Individual amount", "Formula giving each person's raw amount before scaling to the pool.", ["(vp_performance * 30 + division_performance * 30 + team_performance * 40) / 100 * coefficient"], ref("formula")),
+        "spread": p(
+            "Spread adjustment",
+            "An adjustment coefficient widens or narrows the differences between the individual values before"
+            " the pool is shared: adjusted = pivot + (individual - pivot) x coefficient (0 below 0). The coefficient"
+            " 1 keeps the values, 0 shares the pool equally, 2 doubles every distance from the pivot.",
+            [{"coefficient": "coefficient", "pivot": 100}],
+            obj(
+                {
+                    "coefficient": p("Coefficient", "Formula (usually a parameter name) giving the coefficient.", ["coefficient"], ref("formula")),
+                    "pivot": p("Pivot", "The value the distances are measured from.", [100], {"type": "number"}),
+                },
+                required=["coefficient", "pivot"],
+            ),
+        ),
         "rounding": p(
             "Amount rounding",
             "Rounding of amounts to a currency unit, with leftover units shared out.",
@@ -829,6 +843,32 @@ pay = obj(
     {
         "currency": p("Currency", "ISO 4217 currency code.", ["KRW", "JPY"], {"type": "string", "pattern": "^[A-Z]{3}$", "patternErrorMessage": "must be a three-letter ISO currency code such as KRW"}),
         "mix": p("Pay mix", "Pay component -> share in percent; sum 100.", [{"base": 90, "variable": 10}], idmap(ref("percent"), minProperties=1)),
+        "mix_target": p(
+            "What the pay mix governs",
+            "Each employee's target for one mix component from the pay in another: target = field x mix[target] /"
+            " mix[of], rounded to the unit (e.g. the variable pay budget from the base pay at 9 : 1).",
+            [{"field": "base_pay", "of": "base", "target": "variable", "rounding": {"unit": 1000, "mode": "down"}}],
+            obj(
+                {
+                    "field": p("Field", "Employee field holding the pay of component `of`.", ["base_pay"], ref("name")),
+                    "of": p("Component held", "The mix component the field holds.", ["base"], ref("id")),
+                    "target": p("Component computed", "The mix component computed.", ["variable"], ref("id")),
+                    "rounding": p(
+                        "Rounding",
+                        "Rounding of each target to a currency unit.",
+                        [{"unit": 1000, "mode": "down"}],
+                        obj(
+                            {
+                                "unit": p("Unit", "Targets are multiples of this unit.", [1000], {"type": "number", "exclusiveMinimum": 0}),
+                                "mode": p("Rounding mode", "How targets are rounded to the unit.", ["down"], {"type": "string", "enum": MODES}),
+                            },
+                            required=["unit", "mode"],
+                        ),
+                    ),
+                },
+                required=["field", "of", "target", "rounding"],
+            ),
+        ),
         "ranges": p("Pay ranges", "Pay ranges per role grade with zones.", [{"spread": 1.8, "spread_tolerance": 0.1, "zones": ["E", "T", "P"], "grades": {"K1": {"lower": 60000000, "upper": 108000000}}}], ranges),
         "merit": p("Merit raise", "Base rate plus a matrix offset.", [{"base_rate": "X", "table": "merit_offset", "expr": "X + lookup('merit_offset', zone, grade)"}], merit),
         "incentive": p("Incentive", "Eligibility, pool and individual amounts.", [{"pool": "company_pool", "individual": "coefficient"}], incentive),

@@ -43,6 +43,8 @@ def formula_sites(data: Mapping[str, Any]) -> Iterator[Site]:
     incentive = mapping(pay.get("incentive"))
     yield ("pay", "incentive", "pool"), incentive.get("pool"), "company"
     yield ("pay", "incentive", "individual"), incentive.get("individual"), "employee"
+    spread = mapping(incentive.get("spread"))
+    yield ("pay", "incentive", "spread", "coefficient"), spread.get("coefficient"), "company"
     for i, rule in enumerate(sequence(incentive.get("eligibility"))):
         yield ("pay", "incentive", "eligibility", i, "when"), mapping(rule).get("when"), "company"
 

@@ -40,6 +40,7 @@ from engine.pay import (
     run_parameters,
     zone_of,
 )
+from engine.pay.mix import MixResult, mix_targets
 from engine.report.jobeval import Problem
 from engine.report.pay import RENDERERS, MeritLine, PayReport
 from engine.validate import load_policy
@@ -267,6 +268,19 @@ def _incentive(run: _Run, staff: Sequence[_Employee], params: Mapping[str, Any])
         return None
 
 
+def _mix(run: _Run, staff: Sequence[_Employee]) -> MixResult | None:
+    """Each employee's pay-mix target; an employee without the field is a located problem."""
+    fine = []
+    for emp in staff:
+        try:
+            mix_targets(run.policy, [emp.fields])
+        except HRPolicyError as exc:
+            run.problem(emp.id, emp.path, "pay-mix", str(exc))
+            continue
+        fine.append(emp.fields)
+    return mix_targets(run.policy, fine)
+
+
 def _credits(run: _Run, emp: _Employee, spec: Mapping[str, Any], key: str) -> Decimal | None:
     value = spec.get(key)
     if value is None:
@@ -316,6 +330,7 @@ def build_pay_report(
     merit = _merit(run, staff, params) if run.pay.get("merit") else ()
     incentive = _incentive(run, staff, params) if run.pay.get("incentive") else None
     promotion = _promotion(run, staff) if run.pay.get("promotion") else ()
+    mix = _mix(run, staff) if run.pay.get("mix_target") else None
     unit = Decimal(((run.pay.get("incentive") or {}).get("rounding") or {}).get("unit", 1))
     return PayReport(
         policy_id,
@@ -329,6 +344,7 @@ def build_pay_report(
         unit,
         promotion,
         tuple(run.problems),
+        mix,
     )
 
 
