@@ -355,6 +355,13 @@ exception = obj(
         "label": LBL("the exception", [{"en": "Dedicated to one large project"}]),
         "when": WHEN("When the exception applies (a condition over employee fields).", ["dedicated_large_project"]),
         "relax": p("Relaxed bounds", "The bounds the exception replaces.", [{"weight_max": 100}], relax),
+        "lines": p(
+            "Goal lines relaxed",
+            "A condition over a goal line's fields: the relaxed weight band applies only to the lines where it"
+            " holds (the others keep the policy's band). Without it the band is relaxed on every line.",
+            ["large_project"],
+            ref("condition"),
+        ),
     },
     required=["id", "when", "relax"],
 )
