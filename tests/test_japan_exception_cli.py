@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 POLICY = str(ROOT / "policies" / "japan_mbo.yaml")
 
 GOAL = (
-    "      - {{title: {title}, category: {category}, kind: qualitative, weight: {weight}, what: w, how_much: h,"
-    " how: m, by_when: 2027年3月末, assessed_achievement: 100{extra}}}"
+    "      - {{title: {title}, category: {category}, kind: qualitative, weight: {weight},"
+    " what: w, how_much: h, how: m, by_when: 2027年3月末, assessed_achievement: 100{extra}}}"
 )
 
 
