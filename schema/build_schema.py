@@ -700,6 +700,20 @@ panel_group = obj(
         "count": p("Raters", "Number of raters in the group.", [1, 4], {"type": "integer", "minimum": 1}),
         "weight": PCT("Group weight", "Weight of the group's scores.", [10]),
         "label": LBL("the group", [{"ko": "직속 팀장"}]),
+        "division": p(
+            "Division of the raters",
+            "same: every rater of the group is of the job's division; other: of another division (checked"
+            " against the job's and the raters' `division`).",
+            ["same"],
+            {"enum": ["same", "other"]},
+        ),
+        "position": p(
+            "Position of the raters",
+            "same: the raters hold the job's position (the job's `position`, else its family); superior: the"
+            " rater is the job's direct superior (the job's `superior`).",
+            ["same"],
+            {"enum": ["same", "superior"]},
+        ),
     },
     required=["id", "relation", "count", "weight"],
 )
@@ -707,6 +721,7 @@ panel = obj(
     {
         "label": LBL("the panel", [{"ko": "팀원"}]),
         "exclude_own_job": p("Exclude own job", "Whether raters never score their own job.", [True], {"type": "boolean"}),
+        "min_sme": p("Subject-matter experts", "Fewest raters marked `sme: true` the panel must hold.", [1], {"type": "integer", "minimum": 0}),
         "groups": p("Rater groups", "The groups of raters and their weights.", [[{"id": "superior", "relation": "same_division_superior", "count": 1, "weight": 10}]], arr(panel_group, minItems=1)),
     },
     required=["groups"],
@@ -726,6 +741,35 @@ job_evaluation = obj(
         "point_tables": p("Point tables", "Point-factor tables by id.", [{"managerial": {"factors": [{"id": "problem_solving", "weight": 100, "points": [190, 162, 137, 117, 99]}]}}], idmap(point_table, minProperties=1)),
         "panels": p("Panels", "Rater panels by id.", [{"team_member": {"exclude_own_job": True, "groups": [{"id": "superior", "relation": "same_division_superior", "count": 1, "weight": 100}]}}], idmap(panel)),
         "grade_bands": p("Job-grade bands", "Bands turning job points into job grades.", [{"round": {"mode": "half_up", "places": 0}, "bands": [{"grade": "J1", "min": 800}]}], grade_bands),
+        "final_grade": p(
+            "Final grade",
+            "What makes a job grade final: the committee whose decision sets it and the approvals recorded after it.",
+            [{"decided_by": "job_grade_committee", "approvals": [{"id": "president", "label": {"ko": "사장 승인"}}]}],
+            obj(
+                {
+                    "decided_by": p("Deciding committee", "The committee (of `committees`) whose decision sets the grade.", ["job_grade_committee"], ref("id")),
+                    "approvals": p(
+                        "Approval steps",
+                        "Steps recorded after the decision, in order, each by id.",
+                        [[{"id": "president", "label": {"ko": "사장 승인"}}]],
+                        arr(obj({"id": p("Step id", "Identifier of the approval step.", ["president"], ref("id")), "label": LBL("the step", [{"ko": "사장 승인"}])}, required=["id"])),
+                    ),
+                },
+                required=["decided_by"],
+            ),
+        ),
+        "approvals_by": p(
+            "Exceptions approved by",
+            "Who may approve each exception to the survey (seed 003: 평가관리부점장): `survey_skip` (a job graded"
+            " without the survey), `panel_change` (a panel composed otherwise when raters are short).",
+            [{"survey_skip": "evaluation_manager", "panel_change": "evaluation_manager"}],
+            obj(
+                {
+                    "survey_skip": p("Survey skipped", "Role that may skip the survey for a job.", ["evaluation_manager"], ref("id")),
+                    "panel_change": p("Panel changed", "Role that may compose a short panel otherwise.", ["evaluation_manager"], ref("id")),
+                }
+            ),
+        ),
     },
     required=["levels", "point_tables"],
 )
