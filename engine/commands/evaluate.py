@@ -27,18 +27,25 @@ def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> in
     return 0
 
 
-def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Echo) -> int:
-    """Evaluate ``data`` under ``policy``; print or write (atomically) the results."""
+def run_evaluate(
+    policy: str, data: str, fmt: str, output: str | None, echo: Echo, *, reference: bool = False
+) -> int:
+    """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
+
+    ``reference``: through the reference interpreter instead of generated code (same output).
+    """
     guard_output(output, [policy, data])
     # A big CSV file may be shared between processes; the report is the same either way.
-    outcome, report = run_report(policy, data, fmt)
+    outcome, report = run_report(policy, data, fmt, reference=reference)
     deliver(report, output, echo)
     return _finish(outcome, echo, fmt, output)
 
 
-def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> int:
-    """Print the full trace of one employee's evaluation."""
-    outcome = run(policy, data, trace=True, only=employee)
+def run_explain(
+    policy: str, data: str, employee: str, fmt: str, echo: Echo, *, reference: bool = False
+) -> int:
+    """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`)."""
+    outcome = run(policy, data, trace=True, only=employee, reference=reference)
     known = [r.id for r in outcome.population.employees]
     if employee not in known:
         match = did_you_mean(employee, known)
