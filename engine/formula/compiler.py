@@ -211,6 +211,8 @@ class CompiledFormula:
         if isinstance(node, ast.IfExp):
             test = compile_formula(parsed.source(node.test), self.scope, reference=self.reference)
             return self._render(node.body if test(env) else node.orelse, env, operands)
+        if isinstance(node, ast.Name):  # a branch that is a bare name: its value
+            return _shown(env.get(node.id), id(node) in operands)
         out, pos = [], parsed.offset(node)
         for child in _substituted(node):
             out.append(parsed.text[pos : parsed.offset(child)])
@@ -229,7 +231,14 @@ class CompiledFormula:
             return FormulaRuntimeError(f"{exc} {where}", self.text)
         if isinstance(exc, ZeroDivisionError):
             return FormulaRuntimeError(f"division by zero {where}", self.text)
-        missing = next((n for n in self._order if env.get(n) is None), None)
+        # The name whose lookup failed, when the failure says so (a name in a branch not taken
+        # may have no value without harm); otherwise the first name without a value.
+        raised = exc.args[0] if isinstance(exc, KeyError) and exc.args else None
+        missing = (
+            raised
+            if raised in self.names and env.get(raised) is None
+            else next((n for n in self._order if env.get(n) is None), None)
+        )
         if isinstance(exc, KeyError | TypeError) and missing is not None:
             return FormulaRuntimeError(f"'{missing}' has no value {where}", self.text, missing)
         if isinstance(exc, decimal.Overflow):
