@@ -113,7 +113,7 @@ def test_diff_and_simulate_reports_in_chromium(tmp_path: Path) -> None:
     ("policy", "lang", "heading"),
     [
         ("japan_mbo", "ja", "前提 (9)"),
-        ("kumho_like", "ko", "가정 (25)"),
+        ("kumho_like", "ko", "가정 (29)"),
         ("kepco_like", "en", "Assumptions (10)"),
     ],
 )
