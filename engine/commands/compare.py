@@ -54,7 +54,7 @@ def run_compare(
     ids = [str(e.source.data["metadata"]["id"]) for e in engines]
     files = mapping_files(ids, maps, population, people.mappings)
     mappings = [load_mapping(f, e.source.data, people) for f, e in zip(files, engines, strict=True)]
-    comparison = compare_population(policies, mappings, people, engines)
+    comparison = compare_population(policies, mappings, people, engines, {explain} if explain else ())
     deliver_report(population_report(comparison, lang, explain), fmt, output, echo)
     failed = any(s.outcome.problems for s in comparison.schemes)
     return 1 if failed else 0

@@ -3,7 +3,7 @@ for every mapped value (``weight = weight * 100 / kpi_total = 25 * 100 / 50 = 50
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -34,7 +34,7 @@ def _lets(
     lets: tuple[Let, ...],
     env: dict[str, Any],
     rows: Mapping[str, tuple[Mapping[str, Any], ...]],
-    lines: list[str],
+    lines: list[str] | None,
     indent: str,
 ) -> None:
     for let in lets:
@@ -45,30 +45,43 @@ def _lets(
             local.update({k: Column([row.get(k) for row in items], items, k) for k in keys})
         value = let.formula(local)
         env[let.name] = value
-        lines.append(
-            f"{indent}{let.name} = {let.formula.text} = {let.formula.explain(local)} = {show(value)}"
-        )
+        if lines is not None:  # explaining costs more than computing: only for who is explained
+            lines.append(
+                f"{indent}{let.name} = {let.formula.text} = {let.formula.explain(local)} = {show(value)}"
+            )
 
 
-def _value(rule: FieldRule, env: Mapping[str, Any], lines: list[str], indent: str) -> tuple[bool, Any]:
+def _value(rule: FieldRule, env: Mapping[str, Any], lines: list[str] | None, indent: str) -> tuple[bool, Any]:
     if rule.kind == "value":
-        value, why = rule.source, "constant"
+        value = rule.source
     elif rule.kind == "from":
-        value, why = env.get(str(rule.source)), f"from {rule.source}"
+        value = env.get(str(rule.source))
     else:
         assert rule.formula is not None
         value = rule.formula(env)
-        why = f"{rule.formula.text} = {rule.formula.explain(env)}"
-    if value is None and rule.has_default:
-        value, why = rule.default, f"{why}: absent, default"
+    defaulted = value is None and rule.has_default
+    if defaulted:
+        value = rule.default
     if value is None:
         return False, None
-    lines.append(f"{indent}{rule.target} = {show(value)} ({why})")
+    if lines is not None:
+        lines.append(f"{indent}{rule.target} = {show(value)} ({_why(rule, env, defaulted)})")
     return True, value
 
 
+def _why(rule: FieldRule, env: Mapping[str, Any], defaulted: bool) -> str:
+    if rule.kind == "value":
+        why = "constant"
+    elif rule.kind == "from":
+        why = f"from {rule.source}"
+    else:
+        assert rule.formula is not None
+        why = f"{rule.formula.text} = {rule.formula.explain(env)}"
+    return f"{why}: absent, default" if defaulted else why
+
+
 def _fields(
-    rules: tuple[FieldRule, ...], env: Mapping[str, Any], lines: list[str], indent: str
+    rules: tuple[FieldRule, ...], env: Mapping[str, Any], lines: list[str] | None, indent: str
 ) -> dict[str, Any]:
     out = {}
     for rule in rules:
@@ -79,7 +92,7 @@ def _fields(
 
 
 def _rows(
-    blocks: tuple[RowRule, ...], person: Person, env: Mapping[str, Any], lines: list[str], base: Path
+    blocks: tuple[RowRule, ...], person: Person, env: Mapping[str, Any], lines: list[str] | None, base: Path
 ) -> tuple[list[dict[str, Any]], list[Path]]:
     out: list[dict[str, Any]] = []
     origins: list[Path] = []
@@ -89,16 +102,22 @@ def _rows(
             local = {**env, **item, "position": Decimal(position)}
             if block.when is not None and not block.when(local):
                 continue
-            label = f"{block.source}[{position}]" if block.source else "line"
-            lines.append(f"  {label} -> line {len(out) + 1}:")
+            if lines is not None:
+                label = f"{block.source}[{position}]" if block.source else "line"
+                lines.append(f"  {label} -> line {len(out) + 1}:")
             _lets(block.lets, local, person.lists, lines, "    ")
             out.append(_fields(block.fields, local, lines, "    "))
             origins.append((*base, block.source, position) if block.source else base)
     return out, origins
 
 
-def apply_mapping(mapping: CompiledMapping, population: CanonicalPopulation) -> Mapped:
-    """Every person's record under the mapped scheme; a person whose formula fails is left out."""
+def apply_mapping(
+    mapping: CompiledMapping, population: CanonicalPopulation, explain: Container[str] = ()
+) -> Mapped:
+    """Every person's record under the mapped scheme; a person whose formula fails is left out.
+
+    The people in ``explain`` get the reason for every mapped value in ``Mapped.explained``.
+    """
     employees: list[dict[str, Any]] = []
     mapped = Mapped(
         {
@@ -109,17 +128,18 @@ def apply_mapping(mapping: CompiledMapping, population: CanonicalPopulation) -> 
         }
     )
     for person in population.people:
-        lines: list[str] = []
+        lines: list[str] | None = [] if person.id in explain else None
         base: Path = ("people", person.index)
         try:
             record, origins = _record(mapping, person, lines, base)
         except HRPolicyError as exc:
             mapped.failed[person.id] = str(exc)
-            mapped.explained[person.id] = lines
             continue
+        finally:
+            if lines is not None:
+                mapped.explained[person.id] = lines
         index = len(employees)
         employees.append(record)
-        mapped.explained[person.id] = lines
         mapped.origins[("employees", index)] = base
         for key, paths in origins.items():
             for line, origin in enumerate(paths):
@@ -135,7 +155,7 @@ def key_path(index: int, sheet: str | None) -> Path:
 
 
 def _record(
-    mapping: CompiledMapping, person: Person, lines: list[str], base: Path
+    mapping: CompiledMapping, person: Person, lines: list[str] | None, base: Path
 ) -> tuple[dict[str, Any], dict[str | None, list[Path]]]:
     env: dict[str, Any] = dict(person.fields)
     _lets(mapping.lets, env, person.lists, lines, "  ")
@@ -144,7 +164,8 @@ def _record(
     if mapping.periods:
         record["periods"] = {}
         for name, blocks in mapping.periods.items():
-            lines.append(f"  period {name}:")
+            if lines is not None:
+                lines.append(f"  period {name}:")
             rows, origins[name] = _rows(blocks, person, env, lines, base)
             record["periods"][name] = {"indicators": rows}
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from engine.errors import DataError, Severity, UsageError
@@ -45,15 +46,23 @@ class CanonicalPopulation:
 
     def field_names(self) -> set[str]:
         """Every scalar field some person has."""
-        return {name for p in self.people for name in p.fields}
+        return set(self._field_names)
+
+    @cached_property
+    def _field_names(self) -> frozenset[str]:
+        return frozenset(name for p in self.people for name in p.fields)
 
     def list_fields(self) -> dict[str, set[str]]:
         """Every list name with the fields its rows have, over all people."""
+        return {name: set(fields) for name, fields in self._list_fields.items()}
+
+    @cached_property
+    def _list_fields(self) -> dict[str, frozenset[str]]:
         out: dict[str, set[str]] = {}
         for person in self.people:
             for name, rows in person.lists.items():
                 out.setdefault(name, set()).update(key for row in rows for key in row)
-        return out
+        return {name: frozenset(fields) for name, fields in out.items()}
 
 
 def _plain(value: Any) -> Any:

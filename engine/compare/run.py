@@ -3,7 +3,7 @@ makes, the evaluation, the headline score and grade, pay where declared; per per
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -174,12 +174,16 @@ def levels_of(policy: Mapping[str, Any], grade: str | None) -> tuple[str, ...]:
 
 
 def run_scheme(
-    policy_path: str, mapping: CompiledMapping, population: CanonicalPopulation, engine: Engine | None = None
+    policy_path: str,
+    mapping: CompiledMapping,
+    population: CanonicalPopulation,
+    engine: Engine | None = None,
+    explain: Container[str] = (),
 ) -> SchemeResult:
     """Map the population, evaluate it under the policy, pick out headline score, grade and pay."""
     engine = engine or Engine.from_file(policy_path)
     data = engine.source.data
-    mapped = apply_mapping(mapping, population)
+    mapped = apply_mapping(mapping, population, explain)
     records = read_nested(
         mapped.document,
         population.file,
@@ -340,12 +344,13 @@ def compare_population(
     mappings: Sequence[CompiledMapping],
     population: CanonicalPopulation,
     engines: Sequence[Engine] | None = None,
+    explain: Container[str] = (),
 ) -> Comparison:
     """Every scheme run over the same population, in the order given (``engines``: already compiled)."""
     built = list(engines) if engines is not None else [Engine.from_file(p) for p in policies]
     return Comparison.of(
         population,
-        [run_scheme(p, m, population, e) for p, m, e in zip(policies, mappings, built, strict=True)],
+        [run_scheme(p, m, population, e, explain) for p, m, e in zip(policies, mappings, built, strict=True)],
     )
 
 
