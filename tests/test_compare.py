@@ -270,3 +270,36 @@ def test_a_policy_without_a_mapping_is_a_usage_error() -> None:
 def test_xlsx_needs_an_output_file() -> None:
     with pytest.raises(UsageError, match=re.escape("--format xlsx writes a workbook: give -o FILE.xlsx")):
         run_compare(POLICIES, POPULATION, [], "xlsx", None, "en", None, Echo())
+
+
+def test_a_formula_that_fails_for_one_person_is_a_located_problem(tmp_path: Path) -> None:
+    # P3's first goal gets target 0. japan_mbo's own achievement formula divides by it (the error
+    # points at the goal line the mapping made, line 76); the kumho and kepco mappings divide by it
+    # (actual / target x 100) and point at P3 (line 66). P3 is left out of every scheme, the others
+    # are evaluated; kumho's group is then 4 people, under its minimum of 5, so nobody gets a
+    # relative grade there (a warning per person and distribution). Exit code 1.
+    text = Path(POPULATION).read_text(encoding="utf-8")
+    line = "weight: 20, target: 100, actual: 80, midterm: 40"
+    assert text.count(line) == 1
+    population = tmp_path / "population.yaml"
+    population.write_text(
+        text.replace(line, "weight: 20, target: 0, actual: 80, midterm: 40"), encoding="utf-8"
+    )
+    maps = [str(EXAMPLE / f"map_{n}.yaml") for n in ("japan_mbo", "kumho_like", "kepco_like")]
+    echo = Echo()
+    assert run_compare(POLICIES, str(population), maps, "json", None, "en", None, echo) == 1
+    payload = json.loads(echo.stdout)
+    mapped = "division by zero in 'actual / target * 100 if measure == 'number' else achievement'"
+    values = " (actual=80, target=0, measure='number', achievement=none)"
+    assert [p for p in payload["problems"] if " error [" in p] == [
+        f"japan_mbo: {population}:76:9 (mapped for japan_mbo): P3: error [evaluation-error] achievement:"
+        " division by zero in '(max(actual / target * 100, 0) if direction == 'higher' else"
+        " (clamp(target / actual * 100, 0, 200) if actual > 0 else 200)) if kind == 'quantitative'"
+        " else assessed_achievement' (actual=80, target=0, direction='higher', kind='quantitative',"
+        " assessed_achievement=none)",
+        f"kumho_like: {population}:66:5: P3: error [map-failed] {mapped}{values}",
+        f"kepco_like: {population}:66:5: P3: error [map-failed] {mapped}{values}",
+    ]
+    assert len([p for p in payload["problems"] if "warning [distribution-group-too-small]" in p]) == 8
+    assert [person(payload, "P3", s) for s in ("japan_mbo", "kumho_like", "kepco_like")] == [None] * 3
+    assert [s["stats"]["n"] for s in payload["schemes"]] == [4, 4, 4]

@@ -122,14 +122,15 @@ class Comparison:
         return rows, cols, counts
 
     def moves(self, pid: str) -> str:
-        """How a person's grade position (1 = best level) changes from the first scheme on."""
+        """How a person's grade position (1 = best level) changes from the first scheme on; only
+        between scales with as many levels."""
         base = self.schemes[0]
         start = position(base, _grade(base, pid))
         out = []
         for scheme in self.schemes[1:]:
             there = position(scheme, _grade(scheme, pid))
-            if start is None or there is None:
-                out.append("n/a")
+            if start is None or there is None or len(scheme.levels) != len(base.levels):
+                out.append("n/a")  # no grade, or scales of different lengths: places do not compare
             elif there == start:
                 out.append("same")
             else:
