@@ -13,7 +13,7 @@ import pytest
 from helpers import Echo
 
 from engine.commands.compare import run_compare
-from engine.errors import UsageError
+from engine.errors import DataError, UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = [str(ROOT / "policies" / f"{n}.yaml") for n in ("japan_mbo", "kumho_like", "kepco_like")]
@@ -303,3 +303,20 @@ def test_a_formula_that_fails_for_one_person_is_a_located_problem(tmp_path: Path
     assert len([p for p in payload["problems"] if "warning [distribution-group-too-small]" in p]) == 8
     assert [person(payload, "P3", s) for s in ("japan_mbo", "kumho_like", "kepco_like")] == [None] * 3
     assert [s["stats"]["n"] for s in payload["schemes"]] == [4, 4, 4]
+
+
+def test_a_json_population_gives_the_same_report_and_names_nodes_by_json_path(tmp_path: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load(Path(POPULATION).read_text(encoding="utf-8"))
+    data["mappings"] = [str(EXAMPLE / m) for m in data["mappings"]]
+    target = tmp_path / "population.json"
+    target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    echo = Echo()
+    assert run_compare(POLICIES, str(target), [], "json", None, "en", None, echo) == 0
+    assert json.loads(echo.stdout)["people"] == compare_json()["people"]
+    data["people"][2]["goals"] = {"title": "not a list"}
+    target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        run_compare(POLICIES, str(target), [], "json", None, "en", None, Echo())
+    assert str(caught.value) == f"{target}:$.people[2].goals: 'goals' must be a value or a list of mappings"

@@ -14,9 +14,9 @@ from functools import cached_property
 from typing import Any
 
 from engine.errors import DataError, Severity, UsageError
-from engine.io.records import ensure_data_file
+from engine.io.records import ensure_data_file, read_json
 from engine.loader import load_yaml_file
-from engine.location import Path, SourceMap
+from engine.location import Path, SourceMap, json_path
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -36,13 +36,12 @@ class CanonicalPopulation:
     file: str
     people: tuple[Person, ...]
     org_units: tuple[Mapping[str, Any], ...]
-    source: SourceMap
+    source: SourceMap | None  # None for JSON, read by the fast reader: nodes are named by JSON path
     mappings: tuple[str, ...] = ()
 
     def where(self, path: Path) -> str:
-        """``file:line:col`` of a node (``("people", 0, "goals", 1)``)."""
-        loc = self.source.locate(path)
-        return f"{self.file}:{loc.line}:{loc.col}"
+        """``file:line:col`` of a node (``("people", 0, "goals", 1)``), or ``file:$.people[0]``."""
+        return _where(self.file, self.source, path)
 
     def field_names(self) -> set[str]:
         """Every scalar field some person has."""
@@ -72,8 +71,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _person(raw: Any, index: int, file: str, source: SourceMap) -> Person:
-    where = f"{file}:{source.locate(('people', index)).line}:{source.locate(('people', index)).col}"
+def _where(file: str, source: SourceMap | None, path: Path) -> str:
+    if source is None:
+        return f"{file}:{json_path(path)}"
+    loc = source.locate(path)
+    return f"{file}:{loc.line}:{loc.col}"
+
+
+def _person(raw: Any, index: int, file: str, source: SourceMap | None) -> Person:
+    where = _where(file, source, ("people", index))
     if not isinstance(raw, Mapping):
         raise DataError(f"{where}: each person must be a mapping")
     if raw.get("id") in (None, ""):
@@ -84,17 +90,18 @@ def _person(raw: Any, index: int, file: str, source: SourceMap) -> Person:
         if isinstance(value, list) and all(isinstance(v, Mapping) for v in value):
             lists[str(key)] = tuple({str(k): _plain(v) for k, v in row.items()} for row in value)
         elif isinstance(value, Mapping | list):
-            loc = source.locate(("people", index, key))
-            raise DataError(f"{file}:{loc.line}:{loc.col}: '{key}' must be a value or a list of mappings")
+            at = _where(file, source, ("people", index, key))
+            raise DataError(f"{at}: '{key}' must be a value or a list of mappings")
         else:
             fields[str(key)] = _plain(value)
     fields["id"] = str(raw["id"])
     return Person(str(raw["id"]), index, fields, lists)
 
 
-def read_canonical(path: str) -> CanonicalPopulation:
-    """Read a canonical population file; raise a located :class:`DataError` if it is malformed."""
-    ensure_data_file(path, SUFFIXES)
+def _load(path: str) -> tuple[Any, SourceMap | None]:
+    """YAML with line marks; JSON through the fast reader the records files use (big files)."""
+    if path.lower().endswith(".json"):
+        return read_json(path), None
     try:
         doc = load_yaml_file(path, display=path)
     except UsageError as exc:
@@ -102,21 +109,25 @@ def read_canonical(path: str) -> CanonicalPopulation:
     errors = [d for d in doc.diagnostics if d.severity is Severity.ERROR]
     if errors:
         raise DataError(f"{errors[0].location}: {errors[0].message}")
-    data = doc.data
+    return doc.data, doc.source
+
+
+def read_canonical(path: str) -> CanonicalPopulation:
+    """Read a canonical population file; raise a located :class:`DataError` if it is malformed."""
+    ensure_data_file(path, SUFFIXES)
+    data, source = _load(path)
     if not isinstance(data, Mapping) or not isinstance(data.get("people"), list) or not data["people"]:
-        raise DataError(f"{path}:1:1: a population file holds a non-empty 'people' list")
-    people = tuple(_person(raw, i, path, doc.source) for i, raw in enumerate(data["people"]))
+        raise DataError(f"{_where(path, source, ())}: a population file holds a non-empty 'people' list")
+    people = tuple(_person(raw, i, path, source) for i, raw in enumerate(data["people"]))
     seen: set[str] = set()
     for person in people:
         if person.id in seen:
-            raise DataError(
-                f"{path}:{doc.source.locate(('people', person.index)).line}: duplicate id {person.id!r}"
-            )
+            raise DataError(f"{_where(path, source, ('people', person.index))}: duplicate id {person.id!r}")
         seen.add(person.id)
     units = data.get("org_units") or []
     if not isinstance(units, list):
-        raise DataError(f"{doc.source.locate(('org_units',))}: org_units must be a list")
+        raise DataError(f"{_where(path, source, ('org_units',))}: org_units must be a list")
     listed = data.get("mappings") or []
     if not isinstance(listed, list) or not all(isinstance(m, str) for m in listed):
-        raise DataError(f"{doc.source.locate(('mappings',))}: mappings must be a list of file names")
-    return CanonicalPopulation(path, people, tuple(units), doc.source, tuple(listed))
+        raise DataError(f"{_where(path, source, ('mappings',))}: mappings must be a list of file names")
+    return CanonicalPopulation(path, people, tuple(units), source, tuple(listed))
