@@ -96,6 +96,9 @@ def guard_output(output: str | None, inputs: Iterable[str]) -> None:
         raise UsageError(f"{output}: refusing to overwrite an input file")
     if os.path.lexists(output):
         regular_file(output)
+    folder = os.path.dirname(output)
+    if folder and not os.path.isdir(folder):  # found now, not after the whole run
+        raise UsageError(f"{output}: cannot write the file: there is no folder {folder!r}")
 
 
 def deliver(text: str, output: str | None, echo: Echo) -> None:
