@@ -21,6 +21,7 @@ temporary file, nothing a hostile input made the tool write.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shlex
 import shutil
@@ -319,3 +320,56 @@ def test_a_generated_bomb_is_what_it_claims(tmp_path: Path) -> None:
     _declared_size(tmp_path, "declared.xlsx", str(2**31))
     with zipfile.ZipFile(tmp_path / "declared.xlsx") as archive:
         assert archive.getinfo("xl/worksheets/sheet1.xml").file_size == 2**31
+
+
+def test_the_limits_table_in_the_docs_is_the_code() -> None:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "records.md").read_text(encoding="utf-8")
+    table = text.split("<!-- limits -->\n", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
+    documented = {row.split("|")[1].strip(" `"): int(row.split("|")[2]) for row in table}
+    constants = {n: getattr(engine.limits, n) for n in dir(engine.limits) if n.isupper() and n[0] != "_"}
+    assert documented == constants
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("  =1", "'  =1"),
+        ("＝1", "'＝1"),
+        ("-", "'-"),
+        ("-5", "-5"),  # a plain number is read as a number, never run
+        ("+1.5", "+1.5"),
+        ("-1e3", "-1e3"),
+        ("a=1", "a=1"),
+        ("김민수", "김민수"),
+        ("", ""),
+    ],
+)
+def test_a_text_cell_that_a_spreadsheet_would_run_gets_a_quote(cell: str, written: str) -> None:
+    from engine.report.safety import spreadsheet_cell
+
+    assert spreadsheet_cell(cell) == written
+
+
+def test_numbers_are_never_quoted_and_raw_cells_writes_as_computed() -> None:
+    from decimal import Decimal
+
+    from engine.report.safety import csv_writer, raw_cells
+
+    out = io.StringIO()
+    csv_writer(out).writerow([Decimal("-12.5"), -3, "=cmd", None])
+    with raw_cells():
+        csv_writer(out).writerow([Decimal("-12.5"), "=cmd"])
+    assert out.getvalue() == "-12.5,-3,'=cmd,\n-12.5,=cmd\n"
+
+
+def test_terminal_text_keeps_tabs_newlines_and_text_but_no_controls() -> None:
+    from engine.report.safety import terminal_text
+
+    text = "a\tb\n\x1b]0;title\x07\x1b[2J김\x9b2J\u202eexe\x00\x7f\r"
+    assert terminal_text(text) == "a\tb\n]0;title[2J김2Jexe"
