@@ -51,6 +51,8 @@ MAX_XLSX_UNCOMPRESSED = 1024 * 1024 * 1024
 MAX_ZIP_RATIO = 100
 #: Parts smaller than this inflated are not held to the ratio (tiny XML parts compress well).
 ZIP_RATIO_FLOOR = 1024 * 1024
+#: Most bytes of XML one row of a sheet may take: the parser holds a row whole until it ends.
+MAX_ROW_XML_BYTES = 4 * 1024 * 1024
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import random
 import shlex
 import shutil
 import signal
@@ -149,6 +150,10 @@ def _xlsx(folder: Path, name: str, kind: str) -> None:
         sheet = _sheet_xml(rows, "A1:XFD1048576")
     elif kind == "bomb":  # 8 MB of empty rows after the data, deflated about 700 to 1
         sheet = _sheet_xml(rows + "<row/>" * (8 * 2**20 // 6), "A1:F2")
+    elif kind == "long-row":  # 5 MB of cells in one row, deflated only about 4 to 1
+        rng = random.Random(7)
+        cells = "".join(f'<c r="G2"><v>{rng.randrange(10**9)}</v></c>' for _ in range(5 * 2**20 // 28))
+        sheet = _sheet_xml(rows.removesuffix("</row>") + cells + "</row>", "A1:G2")
     elif kind == "wide-row":  # one cell at the last column Excel has
         sheet = _sheet_xml(rows.replace("</row>", _inline("XFD1", "x") + "</row>", 1), "A1:F2")
     elif kind == "long-cell":
