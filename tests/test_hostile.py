@@ -56,6 +56,14 @@ def _fifo(folder: Path, name: str) -> None:
     os.mkfifo(folder / name)
 
 
+def _symlink(folder: Path, name: str, target: str) -> None:
+    os.symlink(target, folder / name)
+
+
+def _hardlink(folder: Path, name: str, target: str) -> None:
+    os.link(folder / target, folder / name)
+
+
 def _sparse(folder: Path, name: str, size: str) -> None:
     """A file of ``size`` bytes that takes no disk space: only its size is ever looked at."""
     with open(folder / name, "wb") as handle:
@@ -186,6 +194,8 @@ def _declared_size(folder: Path, name: str, size: str) -> None:
 
 GENERATORS: dict[str, Callable[..., None]] = {
     "fifo": _fifo,
+    "symlink": _symlink,
+    "hardlink": _hardlink,
     "sparse": _sparse,
     "repeat": _repeat,
     "population": _population,
