@@ -85,6 +85,14 @@ def too_big(name: str, size: int, limit: int, what: str) -> str:
     return f"{name}: the file is {size} bytes, over the limit of {limit} bytes for {what}"
 
 
+def cell_too_long(name: str, row: int) -> str:
+    """The message for a table cell over :data:`MAX_CELL_CHARS` (CSV and Excel alike)."""
+    return (
+        f"{name}: row {row}: a cell is longer than {MAX_CELL_CHARS} characters "
+        "(the limit for one cell, as in Excel)"
+    )
+
+
 def nfc(text: str) -> str:
     """``text`` in Unicode normal form C.
 

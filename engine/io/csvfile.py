@@ -64,10 +64,7 @@ def _guarded(rows: Iterable[tuple[int, list[str]]], path: str, display: str) -> 
         ) from None
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise DataError(
-                f"{display}: row {number + 1}: a cell is longer than {limits.MAX_CELL_CHARS} characters "
-                "(the limit for one cell, as in Excel)"
-            ) from None
+            raise DataError(limits.cell_too_long(display, number + 1)) from None
         raise DataError(f"{display}: not a readable CSV table: {exc}") from None
     except OSError as exc:
         raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None

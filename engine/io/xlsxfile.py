@@ -157,10 +157,7 @@ def read_xlsx_rows(path: str, display: str) -> Iterator[tuple[int, list[Any]]]:
             "bytes (the limit for one row of a sheet)"
         ) from None
     except _CellTooLong:
-        raise DataError(
-            f"{display}: row {number}: a cell is longer than {limits.MAX_CELL_CHARS} characters "
-            "(the limit for one cell, as in Excel)"
-        ) from None
+        raise DataError(limits.cell_too_long(display, number)) from None
     except Exception as exc:  # as above: any failure of the reader is the file's fault
         after = f" after row {number}" if number else ""
         raise DataError(
