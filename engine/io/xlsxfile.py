@@ -18,8 +18,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 import engine.limits as limits
 from engine.errors import DataError
-from engine.io.csvfile import bounded, check_size
-from engine.limits import nfc
+from engine.limits import bounded_rows, check_table_size, nfc
 
 SHEET_NAME = "indicators"
 
@@ -127,7 +126,7 @@ def read_xlsx_rows(path: str, display: str) -> Iterator[tuple[int, list[Any]]]:
     before anything is inflated. Any failure of the reader (a damaged zip, cut-off sheet XML,
     a part openpyxl does not understand) is one :class:`DataError` line, not a traceback.
     """
-    check_size(path, display)
+    check_table_size(path, display)
     check_archive(path, display)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -147,7 +146,7 @@ def read_xlsx_rows(path: str, display: str) -> Iterator[tuple[int, list[Any]]]:
         _guard_rows(book, sheet)
         # read_only mode parses the sheet XML lazily: a damaged sheet fails while iterating.
         rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-        for number, row in bounded(rows, display):
+        for number, row in bounded_rows(rows, display):
             yield number, [cell_value(v) for v in row]
     except DataError:
         raise
