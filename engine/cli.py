@@ -55,15 +55,46 @@ def cli() -> None:
     """Validate, evaluate and explain HR evaluation policies written in YAML."""
 
 
+def _read_stdin() -> bytes:
+    return sys.stdin.buffer.read()
+
+
+EXCLUDE_OPTION = click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip files and folders matching GLOB (path or file name; repeatable).",
+)
+STDIN_NAME_OPTION = click.option(
+    "--stdin-filename", metavar="PATH", help="The name '-' (standard input) stands for, in locations."
+)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
-    """Check policy files (or folders of them): exit 0 if valid, 1 if not, 2 if unreadable."""
+@EXCLUDE_OPTION
+@STDIN_NAME_OPTION
+def validate(
+    paths: tuple[str, ...], fmt: str, strict: bool, exclude: tuple[str, ...], stdin_filename: str | None
+) -> None:
+    """Check policy files, folders (policies are found by their top-level 'hrpolicy:' key) or '-'
+    (standard input): exit 0 if valid, 1 if not, 2 if unreadable."""
     from engine.commands.validate import run_validate
 
-    run_guarded(lambda: run_validate(list(paths), fmt, strict, click.echo))
+    run_guarded(
+        lambda: run_validate(
+            list(paths),
+            fmt,
+            strict,
+            click.echo,
+            exclude=exclude,
+            read_stdin=_read_stdin,
+            stdin_name=stdin_filename,
+        )
+    )
 
 
 @cli.command()
