@@ -14,6 +14,7 @@ import click
 from engine import __version__
 from engine.errors import HRPolicyError, PolicyInvalid, UsageError
 from engine.report.diagnostics import RENDERERS, render_text
+from engine.report.policytest import TEST_RENDERERS
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -93,6 +94,31 @@ def validate(
             exclude=exclude,
             read_stdin=_read_stdin,
             stdin_name=stdin_filename,
+        )
+    )
+
+
+@cli.command(name="test")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(list(TEST_RENDERERS)), default="text", show_default=True)
+@click.option("--coverage", is_flag=True, help="Report which rules of each policy the tests exercised.")
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Fail (exit 1) when a policy's coverage is below PERCENT.",
+)
+@EXCLUDE_OPTION
+def test_command(
+    paths: tuple[str, ...], fmt: str, coverage: bool, min_coverage: float | None, exclude: tuple[str, ...]
+) -> None:
+    """Run the tests stored with policies (*.test.yaml, found by their 'hrpolicy-test:' key; a
+    policy file stands for the test file beside it): exit 0 all pass, 1 a failure, 2 unreadable."""
+    from engine.commands.policytest import run_policy_tests
+
+    run_guarded(
+        lambda: run_policy_tests(
+            list(paths), fmt, click.echo, exclude=exclude, coverage=coverage, min_coverage=min_coverage
         )
     )
 

@@ -128,6 +128,13 @@ UNREADABLE = "file-unreadable"
 RULES[UNREADABLE] = _r("File cannot be read", "Check that the path exists and is a readable file.")
 
 
+RULES["test-failed"] = _r(
+    "A policy test's expectation does not hold",
+    "Fix the policy, or the expectation if the policy is right (the message says what differs).",
+)
+RULES["test-file"] = _r("The policy test file is malformed", "Write the test file as the message says.")
+
+
 def rule_info(rule: str) -> RuleInfo:
     """The catalogue entry of ``rule``; a rule missing from it still gets a usable description."""
     return RULES.get(rule) or RuleInfo(rule, f"See the message of rule '{rule}'.")
