@@ -100,5 +100,6 @@ def _add_coverage(run: SuiteRun) -> None:
         declared[result.policy] = result.declared
         hits = hit.setdefault(result.policy, set())
         for case in result.cases:
-            hits |= case.hit
+            if case.passed:  # a failing case shows nothing works
+                hits |= case.hit
     run.coverage = {p: Coverage(p, declared[p], frozenset(hit[p])) for p in declared}

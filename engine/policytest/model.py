@@ -208,7 +208,7 @@ def read_test_file(path: str) -> tuple[PolicyTests | None, list[Diagnostic]]:
     else:
         cases = [c for i, raw in enumerate(raw_cases) if (c := reader.case(raw, ("cases", i))) is not None]
     if reader.problems or policy is None:
-        return None, reader.problems
+        return None, sorted(reader.problems, key=Diagnostic.sort_key)
     return PolicyTests(path, str(beside(path, policy)), tuple(cases), doc), []
 
 
