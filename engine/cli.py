@@ -164,8 +164,8 @@ def explain(policy: str, data: str, employee: str, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("--root", default=".", show_default=True, help="Folder holding policies/ and examples/.")
-def examples(root: str) -> None:
+@click.option("--root", help="Folder holding policies/ and examples/ (default: the bundled ones).")
+def examples(root: str | None) -> None:
     """Evaluate the bundled example populations under their policies."""
     from engine.commands.evaluate import run_examples
 

@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from helpers import policy_text
 
 from engine.cli import cli
 from engine.report.diagnostics import RENDERERS
@@ -25,6 +26,15 @@ SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif" / "sarif-schem
 def invoke(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args), input=stdin)
     return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture()
+def cases(tmp_path: Path) -> Path:
+    """The weight-sum and policy-modeline golden cases written out as <case>/policy.yaml."""
+    for name in ("weight-sum", "policy-modeline"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "policy.yaml").write_text(policy_text(CASES / name), encoding="utf-8")
+    return tmp_path
 
 
 def check_sarif(text: str) -> dict[str, object]:
@@ -44,8 +54,10 @@ def test_the_format_choices_are_the_registry() -> None:
     assert "'text', 'json', 'github', 'sarif', 'junit'" in err
 
 
-def test_sarif_of_an_invalid_and_a_warning_policy_is_valid_sarif(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(CASES)
+def test_sarif_of_an_invalid_and_a_warning_policy_is_valid_sarif(
+    monkeypatch: pytest.MonkeyPatch, cases: Path
+) -> None:
+    monkeypatch.chdir(cases)
     code, out, _ = invoke(
         "validate", "--format", "sarif", "weight-sum/policy.yaml", "policy-modeline/policy.yaml"
     )
@@ -84,8 +96,10 @@ def test_every_golden_rule_has_catalogue_help() -> None:
     assert all(info.short and info.help.endswith(".") for info in RULES.values())
 
 
-def test_junit_one_case_per_file_failure_lists_the_located_problem(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(CASES)
+def test_junit_one_case_per_file_failure_lists_the_located_problem(
+    monkeypatch: pytest.MonkeyPatch, cases: Path
+) -> None:
+    monkeypatch.chdir(cases)
     code, out, _ = invoke(
         "validate", "--format", "junit", "weight-sum/policy.yaml", "policy-modeline/policy.yaml"
     )
@@ -114,10 +128,10 @@ def mixed(tmp_path: Path) -> Path:
     """A folder as a company keeps it: two policies, records, a test file, other YAML."""
     (tmp_path / "hr").mkdir()
     shutil.copy(ROOT / "policies" / "japan_mbo.yaml", tmp_path / "hr" / "japan.yaml")
-    shutil.copy(WEIGHT_SUM / "policy.yaml", tmp_path / "hr" / "broken.yaml")
+    (tmp_path / "hr" / "broken.yaml").write_text(policy_text(WEIGHT_SUM), encoding="utf-8")
     shutil.copy(ROOT / "examples" / "japan_mbo" / "employees.yaml", tmp_path / "hr" / "employees.yaml")
     (tmp_path / "hr" / "archive").mkdir()
-    shutil.copy(WEIGHT_SUM / "policy.yaml", tmp_path / "hr" / "archive" / "old.yaml")
+    (tmp_path / "hr" / "archive" / "old.yaml").write_text(policy_text(WEIGHT_SUM), encoding="utf-8")
     (tmp_path / "hr" / "ci.yml").write_text("jobs: {}\n", encoding="utf-8")
     (tmp_path / "hr" / "notes.txt").write_text("hrpolicy: 1\n", encoding="utf-8")
     return tmp_path
@@ -152,7 +166,7 @@ def test_exclude_drops_a_folder_and_a_named_file(mixed: Path, monkeypatch: pytes
 
 
 def test_stdin_with_a_filename_for_locations() -> None:
-    text = (WEIGHT_SUM / "policy.yaml").read_bytes()
+    text = policy_text(WEIGHT_SUM).encode()
     code, out, _ = invoke("validate", "-", "--stdin-filename", "hr/overall.yaml", stdin=text)
     assert code == 1
     assert out.startswith("hr/overall.yaml:110:13: error [weight-sum] quotas of distribution 'overall'")

@@ -11,14 +11,13 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from engine.chains_calibration import PopulationCalibration, calibrate_population
+from engine.chains import PopulationCalibration, calibrate_population
 from engine.commands.common import Echo, deliver, guard_output
-from engine.distribution_calibrate import CalibrationReport, GroupCalibration
-from engine.distribution_model import describe_key
+from engine.distribution import CalibrationReport, GroupCalibration, describe_key
 from engine.errors import UsageError
+from engine.evaluate import Engine
 from engine.report.results import format_problem
 from engine.report.table import render_table
-from engine.run import Engine
 from engine.suggest import did_you_mean
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from engine.commands.common import Echo, deliver, guard_output
 from engine.errors import UsageError
-from engine.parallel import run_report
+from engine.evaluate import RunOutcome, run
+from engine.evaluate.parallel import run_report
 from engine.report.results import format_problem, render_explain, result_dict
-from engine.run import RunOutcome, run
+from engine.resources import bundled_root
 from engine.suggest import did_you_mean
 
 
@@ -59,16 +59,21 @@ def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> 
     return 0
 
 
-def run_examples(root: str, echo: Echo) -> int:
-    """Evaluate every bundled example population (examples/<policy>/*.yaml) under its policy."""
+def run_examples(root: str | None, echo: Echo) -> int:
+    """Evaluate every example population (examples/<policy>/employees.yaml) under its policy.
+
+    ``root`` holds ``policies/`` and ``examples/``; by default, the copies bundled with the package.
+    """
     code = 0
-    base = Path(root)
+    base = Path(root) if root is not None else bundled_root()
+    if base is None:
+        raise UsageError("no bundled examples in this installation: give --root FOLDER")
     found = sorted((base / "examples").glob("*/employees.yaml"))
     if not found:
         raise UsageError(f"no example populations under {base / 'examples'}")
     for data in found:
         policy = base / "policies" / f"{data.parent.name}.yaml"
-        echo(f"== {os.path.relpath(data)} under {os.path.relpath(policy)}")
+        echo(f"== {data.relative_to(base).as_posix()} under {policy.relative_to(base).as_posix()}")
         code = max(code, run_evaluate(str(policy), str(data), "text", None, echo))
         echo("")
     return code

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from engine.discover import STDIN, discover
 from engine.errors import Diagnostic, Location, Severity, UsageError
+from engine.io.discover import STDIN, discover
 from engine.report.diagnostics import RENDERERS, summary
 from engine.report.rules import UNREADABLE
 from engine.validate import validate_file, validate_text

@@ -1,7 +1,7 @@
 """CSV files: UTF-8 text (with or without a byte-order mark), read as numbered rows.
 
 :func:`read_csv_rows` reads a whole file; :func:`read_csv_part` reads the header and one byte
-range of it, so that processes can share a big file (see :mod:`engine.parallel`).
+range of it, so that processes can share a big file (see :mod:`engine.evaluate.parallel`).
 """
 
 from __future__ import annotations

@@ -14,14 +14,13 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from engine.errors import DataError, Severity
+from engine.errors import DataError, Problem, Severity
 from engine.gcpause import paused_gc
 from engine.io.csvfile import read_csv_part, read_csv_rows
 from engine.io.model import (
     EmployeeRecord,
     IndicatorRecord,
     Population,
-    RecordProblem,
     RecordRules,
     check_parameters,
     compile_inputs,
@@ -36,7 +35,7 @@ __all__ = [
     "EmployeeRecord",
     "IndicatorRecord",
     "Population",
-    "RecordProblem",
+    "Problem",
     "TablePart",
     "read_csv_range",
     "read_population",
@@ -222,7 +221,7 @@ def read_population(
             population = _read_table(suffix, display, display, rules, overrides)
     if policy_id is not None and population.policy_id not in (None, policy_id):
         message = f"the data is for policy {population.policy_id!r}, not {policy_id!r}"
-        population.warnings.append(RecordProblem(None, None, "record-policy-mismatch", message, display))
+        population.warnings.append(Problem(None, None, "record-policy-mismatch", message, display))
     return population
 
 
@@ -235,7 +234,7 @@ def read_csv_range(
     first_row: int,
     scales: Mapping[str, Any] | None = None,
     parameters: Mapping[str, Any] | None = None,
-) -> tuple[TablePart, dict[str, Any], list[RecordProblem]]:
+) -> tuple[TablePart, dict[str, Any], list[Problem]]:
     """One byte range of a CSV file read as :func:`read_population` reads the whole file.
 
     Reads the header (the file's first line) and the lines of bytes ``[start, end)``, whose

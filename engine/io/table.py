@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import DataError
+from engine.errors import DataError, Problem
 from engine.io.fields import Converter, FieldError, FieldRule, check_mapping, did_you_mean, is_absent, shown
-from engine.io.model import EmployeeRecord, IndicatorRecord, RecordProblem, RecordRules
+from engine.io.model import EmployeeRecord, IndicatorRecord, RecordRules
 from engine.suggest import closest
 
 Row = Sequence[Any]
@@ -43,7 +43,7 @@ class _Group:
     row: int
     employee: tuple[Any, ...]
     sheets: dict[str, list[IndicatorRecord]] = field(default_factory=dict)
-    problems: list[RecordProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def _column_target(name: str, rules: RecordRules) -> tuple[str, str] | None:
@@ -61,9 +61,9 @@ def _column_target(name: str, rules: RecordRules) -> tuple[str, str] | None:
     return None
 
 
-def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Plan, list[RecordProblem]]:
+def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Plan, list[Problem]]:
     origin = f"{display}:row {row}"
-    problems: list[RecordProblem] = []
+    problems: list[Problem] = []
     seen: dict[tuple[str, str], int] = {}
     unknown: list[str] = []
     for col, cell in enumerate(header, start=1):
@@ -75,7 +75,7 @@ def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Pla
             unknown.append(name)
             hint = did_you_mean(name, ["id", "period", *rules.employee, *rules.indicator])
             problems.append(
-                RecordProblem(None, None, "record-unknown-field", f"unknown column {name!r}{hint}", origin)
+                Problem(None, None, "record-unknown-field", f"unknown column {name!r}{hint}", origin)
             )
         elif target in seen:
             raise DataError(
@@ -145,7 +145,7 @@ def _merge_employee(group: _Group, cells: tuple[Any, ...], plan: _Plan, emp_id: 
         elif not (isinstance(new, str) and isinstance(old, str) and new.strip() == old.strip()):
             name = plan.employee[pos][1]
             message = f"{name}: {shown(new)} conflicts with {shown(old)} on row {group.row}"
-            group.problems.append(RecordProblem(emp_id, None, "record-conflict", message, origin))
+            group.problems.append(Problem(emp_id, None, "record-conflict", message, origin))
     group.employee = tuple(merged)
 
 
@@ -170,7 +170,7 @@ def _indicator(
             if not is_absent(value):
                 failed = [*(failed or []), name]
                 group.problems.append(
-                    RecordProblem(emp_id, index, exc.rule, f"{name}: {exc.message}", origin)
+                    Problem(emp_id, index, exc.rule, f"{name}: {exc.message}", origin)
                 )
             continue
         if type(value) is str and len(cache) < CACHE_LIMIT:
@@ -197,7 +197,7 @@ def _fill(
             values[rule.name] = rule.default
         else:
             message = f"{rule.name}: required field is missing"
-            group.problems.append(RecordProblem(emp_id, index, "record-missing", message, origin))
+            group.problems.append(Problem(emp_id, index, "record-missing", message, origin))
 
 
 def _text_id(raw_id: Any) -> str | None:
@@ -207,15 +207,15 @@ def _text_id(raw_id: Any) -> str | None:
     return text or None
 
 
-def _row_problem(cells: Row, width: int, origin: str) -> RecordProblem | None:
+def _row_problem(cells: Row, width: int, origin: str) -> Problem | None:
     """A row without an id is blank (skipped) or an error; only reached off the hot path."""
     if all(is_absent(c) for c in cells[:width]):
         return None
-    return RecordProblem(None, None, "record-missing", "id: required field is missing", origin)
+    return Problem(None, None, "record-missing", "id: required field is missing", origin)
 
 
 def _group_rows(
-    rows: Iterable[tuple[int, Row]], plan: _Plan, display: str, problems: list[RecordProblem]
+    rows: Iterable[tuple[int, Row]], plan: _Plan, display: str, problems: list[Problem]
 ) -> dict[str, _Group]:
     groups: dict[str, _Group] = {}
     employee_cols = [col for col, _ in plan.employee]
@@ -239,7 +239,7 @@ def _group_rows(
             _merge_employee(group, employee, plan, emp_id, origin)
         if len(cells) > width and not all(is_absent(c) for c in cells[width:]):
             message = f"a cell right of the last column (column {width}) has a value but no header"
-            group.problems.append(RecordProblem(emp_id, None, "record-unknown-field", message, origin))
+            group.problems.append(Problem(emp_id, None, "record-unknown-field", message, origin))
         period = "" if period_col is None else (_text_id(cells[period_col]) or "")
         sheet = group.sheets.get(period)
         if sheet is None:
@@ -255,14 +255,14 @@ def _record(
     raw = {name: value for (_, name), value in zip(plan.employee, group.employee, strict=True)}
     raw["id"] = emp_id
     values, issues = check_mapping(raw, rules.employee)
-    group.problems[:0] = [RecordProblem(emp_id, None, i.rule, i.message, origin) for i in issues]
+    group.problems[:0] = [Problem(emp_id, None, i.rule, i.message, origin) for i in issues]
     sheets = group.sheets
     indicators: tuple[IndicatorRecord, ...] = ()
     periods: dict[str, tuple[IndicatorRecord, ...]] = {}
     if "" in sheets and len(sheets) > 1:
         named = ", ".join(p for p in sheets if p)
         message = f"rows without a period are mixed with rows for period {named}"
-        group.problems.append(RecordProblem(emp_id, None, "record-conflict", message, sheets[""][0].origin))
+        group.problems.append(Problem(emp_id, None, "record-conflict", message, sheets[""][0].origin))
     elif "" in sheets:
         indicators = tuple(sheets[""])
     else:
@@ -277,18 +277,18 @@ class TablePart:
     """What the rows of a table (or of one part of it) hold, with problems kept by kind.
 
     A whole table's problems are ``header + rows + employees`` in that order (see
-    :attr:`problems`); the parts of a table split between employees (:mod:`engine.parallel`)
+    :attr:`problems`); the parts of a table split between employees (:mod:`engine.evaluate.parallel`)
     merge into exactly that by concatenating each kind in the parts' order.
     """
 
     employees: list[EmployeeRecord]
-    header: list[RecordProblem]  # the header row's
-    rows: list[RecordProblem]  # rows without an id, in row order
-    grouped: list[RecordProblem]  # per employee, in the order of each one's first row
+    header: list[Problem]  # the header row's
+    rows: list[Problem]  # rows without an id, in row order
+    grouped: list[Problem]  # per employee, in the order of each one's first row
     ids: list[str]  # every employee id met, complete or not, in order
 
     @property
-    def problems(self) -> list[RecordProblem]:
+    def problems(self) -> list[Problem]:
         return [*self.header, *self.rows, *self.grouped]
 
 
@@ -297,10 +297,10 @@ def read_table_part(
 ) -> TablePart:
     """Read numbered ``rows`` under ``header`` (row ``header_row``) into complete employees."""
     plan, header_problems = _plan(header, header_row, display, rules)
-    row_problems: list[RecordProblem] = []
+    row_problems: list[Problem] = []
     groups = _group_rows(rows, plan, display, row_problems)
     employees: list[EmployeeRecord] = []
-    grouped: list[RecordProblem] = []
+    grouped: list[Problem] = []
     for emp_id, group in groups.items():
         record = _record(emp_id, group, plan, display, rules)
         grouped.extend(group.problems)
@@ -311,7 +311,7 @@ def read_table_part(
 
 def read_rows(
     rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules
-) -> tuple[list[EmployeeRecord], list[RecordProblem]]:
+) -> tuple[list[EmployeeRecord], list[Problem]]:
     """Read numbered rows (the first non-empty one is the header) into complete employees."""
     iterator = iter(rows)
     header_row, header = next(iterator, (0, ()))

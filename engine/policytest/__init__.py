@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.discover import POLICY_KEY, TEST_KEY, discover, has_top_level_key
 from engine.errors import Diagnostic, Location, UsageError
+from engine.io.discover import POLICY_KEY, TEST_KEY, discover, has_top_level_key
 from engine.policytest.coverage import Coverage, Item
 from engine.policytest.model import PolicyTests, read_test_file
 from engine.policytest.runner import CaseResult, Engines, FileResult, run_test_file

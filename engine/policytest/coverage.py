@@ -22,11 +22,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engine.chains import compile_chains, employee_env
-from engine.chains_model import NoChain
+from engine.chains import NoChain, compile_chains, employee_env
 from engine.distribution import distribution_from_policy
-from engine.errors import HRPolicyError
-from engine.run import Engine, Problem, RunOutcome
+from engine.errors import HRPolicyError, Problem
+from engine.evaluate.run import Engine, RunOutcome
 
 KINDS = ("grade band", "formula branch", "sheet rule", "exception", "distribution path", "chain")
 PLURALS = dict(

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from engine.errors import DataError, Diagnostic, HRPolicyError, Location, PolicyInvalid, UsageError
+from engine.errors import DataError, Diagnostic, HRPolicyError, Location, PolicyInvalid, Problem, UsageError
+from engine.evaluate.run import Engine, RunOutcome
 from engine.io.model import compile_inputs
 from engine.io.nested import read_nested
 from engine.io.records import Population
 from engine.location import Path
 from engine.policytest.coverage import Item, declared_items, items_hit
 from engine.policytest.model import Case, ExpectedProblem, PolicyTests, beside
-from engine.run import Engine, Problem, RunOutcome
 
 FAILED = "test-failed"
 

@@ -7,7 +7,8 @@ from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from engine.run import Problem, RunOutcome
+    from engine.errors import Problem
+    from engine.evaluate import RunOutcome
 
 STYLE = (
     "body{font-family:system-ui,'Noto Sans CJK KR','Noto Sans CJK JP',sans-serif;margin:2em}"

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from engine.evaluate import EmployeeResult
+from engine.errors import Problem
+from engine.evaluate import EmployeeResult, RunOutcome
 from engine.report.html import render_html
 from engine.report.table import render_table
-from engine.run import Problem, RunOutcome
 
 
 def _columns(outcome: RunOutcome) -> list[str]:
@@ -95,7 +95,7 @@ def flat_row(
     grades: tuple[tuple[str | None, Any], ...],
     plan: FlatPlan,
 ) -> list[str]:
-    """:func:`result_row` from :func:`engine.evaluate.evaluate_flat`'s values: the same cells."""
+    """:func:`result_row` from :func:`engine.evaluate.employee.evaluate_flat`'s values: the same cells."""
     row = [employee_id, name or ""]
     for kind, index in plan:
         if kind == 0:
