@@ -78,8 +78,18 @@ STDIN_NAME_OPTION = click.option(
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @EXCLUDE_OPTION
 @STDIN_NAME_OPTION
+@click.option(
+    "--policies-only",
+    is_flag=True,
+    help="Skip named files without a top-level 'hrpolicy:' key too (pre-commit names every YAML file).",
+)
 def validate(
-    paths: tuple[str, ...], fmt: str, strict: bool, exclude: tuple[str, ...], stdin_filename: str | None
+    paths: tuple[str, ...],
+    fmt: str,
+    strict: bool,
+    exclude: tuple[str, ...],
+    stdin_filename: str | None,
+    policies_only: bool,
 ) -> None:
     """Check policy files, folders (policies are found by their top-level 'hrpolicy:' key) or '-'
     (standard input): exit 0 if valid, 1 if not, 2 if unreadable."""
@@ -94,6 +104,7 @@ def validate(
             exclude=exclude,
             read_stdin=_read_stdin,
             stdin_name=stdin_filename,
+            policies_only=policies_only,
         )
     )
 

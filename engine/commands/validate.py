@@ -24,10 +24,18 @@ def _unreadable(path: str, message: str) -> Diagnostic:
 
 
 def check_paths(
-    paths: Sequence[str], exclude: Sequence[str], read_stdin: Reader, stdin_name: str | None
+    paths: Sequence[str],
+    exclude: Sequence[str],
+    read_stdin: Reader,
+    stdin_name: str | None,
+    policies_only: bool = False,
 ) -> tuple[list[FileDiagnostics], list[str], list[str]]:
-    """Validate what ``paths`` name: (files with diagnostics, skipped files, unreadable messages)."""
-    found = discover(paths, exclude=exclude)
+    """Validate what ``paths`` name: (files with diagnostics, skipped files, unreadable messages).
+
+    ``policies_only`` skips named files without the ``hrpolicy:`` key too, and finding no policy
+    is then no error (a pre-commit hook is handed every changed YAML file).
+    """
+    found = discover(paths, exclude=exclude, sniff_named=policies_only)
     files: list[FileDiagnostics] = []
     problems = [f"{path}: no such file or folder" for path in found.missing]
     files += [(path, [_unreadable(path, "no such file or folder")]) for path in found.missing]
@@ -41,7 +49,7 @@ def check_paths(
         except UsageError as exc:
             problems.append(str(exc))
             files.append((path, [_unreadable(path, str(exc).removeprefix(f"{path}: "))]))
-    if not files:
+    if not files and not (policies_only and found.skipped):
         message = f"no policy files (YAML with a top-level 'hrpolicy:' key) found in {', '.join(paths)}"
         problems.append(message)
         files += [(path, [_unreadable(path, message)]) for path in paths]
@@ -57,15 +65,16 @@ def run_validate(
     exclude: Sequence[str] = (),
     read_stdin: Reader = lambda: b"",
     stdin_name: str | None = None,
+    policies_only: bool = False,
 ) -> int:
     """Validate every file; 0 all valid, 1 any invalid (or any warning under ``strict``), 2 unreadable."""
-    files, skipped, problems = check_paths(paths, exclude, read_stdin, stdin_name)
+    files, skipped, problems = check_paths(paths, exclude, read_stdin, stdin_name, policies_only)
     if fmt == "text":
         readable = [entry for entry in files if not any(d.rule == UNREADABLE for d in entry[1])]
         echo(RENDERERS[fmt](readable, skipped), nl=False)
         for message in problems:
             echo(f"hrpolicy: {message}", err=True)
-        if readable:
+        if readable or not problems:
             echo(summary(readable, skipped), err=True)
     else:
         echo(RENDERERS[fmt](files, skipped), nl=False)

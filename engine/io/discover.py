@@ -52,8 +52,14 @@ def excluded(path: str, globs: Sequence[str]) -> bool:
     return any(fnmatch(shown, g) or fnmatch(name, g) or fnmatch(shown, f"*/{g}") for g in globs)
 
 
-def discover(paths: Sequence[str], key: str = POLICY_KEY, exclude: Sequence[str] = ()) -> Discovery:
-    """Expand ``paths``: folders into their YAML files with ``key`` at the top level (sorted)."""
+def discover(
+    paths: Sequence[str], key: str = POLICY_KEY, exclude: Sequence[str] = (), *, sniff_named: bool = False
+) -> Discovery:
+    """Expand ``paths``: folders into their YAML files with ``key`` at the top level (sorted).
+
+    ``sniff_named`` applies the same test to files named directly (a pre-commit hook is handed
+    every changed YAML file); otherwise a named file is always taken.
+    """
     found = Discovery()
     for raw in paths:
         path = Path(raw)
@@ -61,7 +67,7 @@ def discover(paths: Sequence[str], key: str = POLICY_KEY, exclude: Sequence[str]
             found.files.append(raw)
         elif path.is_dir():
             for candidate in sorted(path.rglob("*")):
-                shown = os.path.join(raw, str(candidate.relative_to(path)))
+                shown = os.path.normpath(os.path.join(raw, str(candidate.relative_to(path))))
                 if (
                     not candidate.is_file()
                     or candidate.suffix not in YAML_SUFFIXES
@@ -70,7 +76,11 @@ def discover(paths: Sequence[str], key: str = POLICY_KEY, exclude: Sequence[str]
                     continue
                 (found.files if has_top_level_key(candidate, key) else found.skipped).append(shown)
         elif path.exists():
-            if not excluded(raw, exclude):
+            if excluded(raw, exclude):
+                continue
+            if sniff_named and path.is_file() and not has_top_level_key(path, key):
+                found.skipped.append(raw)
+            else:
                 found.files.append(raw)
         else:
             found.missing.append(raw)
