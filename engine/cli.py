@@ -135,6 +135,28 @@ def test_command(
 
 
 @cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option(
+    "--from",
+    "start",
+    type=click.Choice(["blank", "japan_mbo", "kepco_like", "kumho_like"]),
+    default="blank",
+    show_default=True,
+    help="Start from the blank template or a bundled seed policy.",
+)
+@click.option(
+    "--schema",
+    metavar="REF",
+    help="What the modeline names (default: the installed schema, relative to PATH).",
+)
+def init(path: str, start: str, schema: str | None) -> None:
+    """Write a new policy at PATH (with the editor modeline right for where it is) and its test file."""
+    from engine.commands.init import run_init
+
+    run_guarded(lambda: run_init(path, start, schema, click.echo))
+
+
+@cli.command()
 @click.option("--path", "as_path", is_flag=True, help="Print the schema file's path instead of its text.")
 def schema(as_path: bool) -> None:
     """Print the policy JSON Schema (for editor set-up)."""

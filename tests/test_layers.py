@@ -42,9 +42,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "chains": BASE | {"io", "formula", "compile", "distribution", "evaluate"},
     # Tests stored with a policy: read records, evaluate, compare, measure coverage.
     "policytest": BASE | {"io", "loader", "formula", "compile"} | DOMAIN,
+    # `hrpolicy init`: templates and the seed policies, with the modeline for where they go.
+    "scaffold": BASE | {"io", "schema"},
     "report": BASE | {"__init__", "io", "formula", "policytest"} | DOMAIN,
     "commands": BASE
-    | {"io", "loader", "schema", "formula", "validate", "compile", "report", "policytest"}
+    | {"io", "loader", "schema", "formula", "validate", "compile", "report", "policytest", "scaffold"}
     | DOMAIN,
     "cli": BASE | {"__init__", "schema", "commands", "report"},
     "__main__": frozenset({"cli"}),
