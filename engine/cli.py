@@ -157,6 +157,19 @@ def init(path: str, start: str, schema: str | None) -> None:
 
 
 @cli.command()
+@click.option(
+    "--schema-diagnostics",
+    is_flag=True,
+    help="Publish shape (schema-*) errors too, for editors without yaml-language-server.",
+)
+def lsp(schema_diagnostics: bool) -> None:
+    """Language server over stdio: validate's diagnostics and did-you-mean quick fixes in the editor."""
+    from engine.commands.lsp import run_lsp
+
+    run_guarded(lambda: run_lsp(schema_diagnostics))
+
+
+@cli.command()
 @click.option("--path", "as_path", is_flag=True, help="Print the schema file's path instead of its text.")
 def schema(as_path: bool) -> None:
     """Print the policy JSON Schema (for editor set-up)."""

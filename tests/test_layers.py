@@ -44,9 +44,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "policytest": BASE | {"io", "loader", "formula", "compile"} | DOMAIN,
     # `hrpolicy init`: templates and the seed policies, with the modeline for where they go.
     "scaffold": BASE | {"io", "schema"},
+    # `hrpolicy lsp`: validate's diagnostics in the editor.
+    "lsp": BASE | {"__init__", "io", "validate"},
     "report": BASE | {"__init__", "io", "formula", "policytest"} | DOMAIN,
     "commands": BASE
-    | {"io", "loader", "schema", "formula", "validate", "compile", "report", "policytest", "scaffold"}
+    | {"io", "loader", "schema", "formula", "validate", "compile", "report", "policytest", "scaffold", "lsp"}
     | DOMAIN,
     "cli": BASE | {"__init__", "schema", "commands", "report"},
     "__main__": frozenset({"cli"}),

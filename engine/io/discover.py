@@ -31,18 +31,23 @@ class Discovery:
     missing: list[str] = field(default_factory=list)
 
 
-def has_top_level_key(path: str | os.PathLike[str], key: str) -> bool:
-    """Whether the YAML file has ``key`` at its top level (a line starting ``key:``, quoted or not).
+def text_has_top_level_key(head: bytes, key: str) -> bool:
+    """Whether YAML text has ``key`` at its top level (a line starting ``key:``, quoted or not).
 
-    A cheap look at the text, not a parse: the file is read at most once more, by the command.
+    A cheap look at the text, not a parse.
     """
     pattern = re.compile(rb"^[\"']?" + re.escape(key.encode()) + rb"[\"']?[ \t]*:", re.MULTILINE)
+    return pattern.search(head[:_SNIFF_BYTES].removeprefix(b"\xef\xbb\xbf")) is not None
+
+
+def has_top_level_key(path: str | os.PathLike[str], key: str) -> bool:
+    """:func:`text_has_top_level_key` of a file's head (the command reads the file once more)."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(_SNIFF_BYTES)
     except OSError:
         return True  # let the command report why it cannot read the file
-    return pattern.search(head.removeprefix(b"\xef\xbb\xbf")) is not None
+    return text_has_top_level_key(head, key)
 
 
 def excluded(path: str, globs: Sequence[str]) -> bool:
