@@ -18,7 +18,6 @@ from engine.errors import Diagnostic
 from engine.report.rules import rule_info
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/hrpolicy/hrpolicy"
 
 
 def _uri(file: str) -> str:
@@ -72,7 +71,6 @@ def sarif_log(diagnostics: Sequence[Diagnostic], tool: str = "hrpolicy") -> dict
                     "driver": {
                         "name": tool,
                         "version": __version__,
-                        "informationUri": INFORMATION_URI,
                         "rules": [_rule(rule) for rule in rules],
                     }
                 },
