@@ -8,7 +8,7 @@ from engine.commands.common import Echo, deliver, guard_output
 from engine.errors import UsageError
 from engine.evaluate import RunOutcome, run
 from engine.evaluate.parallel import run_report
-from engine.report.results import format_problem, render_explain, result_dict
+from engine.report.results import format_problem, relative_dict, render_explain, render_relative, result_dict
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
 
@@ -27,18 +27,25 @@ def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> in
     return 0
 
 
-def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Echo) -> int:
-    """Evaluate ``data`` under ``policy``; print or write (atomically) the results."""
+def run_evaluate(
+    policy: str, data: str, fmt: str, output: str | None, echo: Echo, *, reference: bool = False
+) -> int:
+    """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
+
+    ``reference``: through the reference interpreter instead of generated code (same output).
+    """
     guard_output(output, [policy, data])
     # A big CSV file may be shared between processes; the report is the same either way.
-    outcome, report = run_report(policy, data, fmt)
+    outcome, report = run_report(policy, data, fmt, reference=reference)
     deliver(report, output, echo)
     return _finish(outcome, echo, fmt, output)
 
 
-def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> int:
-    """Print the full trace of one employee's evaluation."""
-    outcome = run(policy, data, trace=True, only=employee)
+def run_explain(
+    policy: str, data: str, employee: str, fmt: str, echo: Echo, *, reference: bool = False
+) -> int:
+    """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`)."""
+    outcome = run(policy, data, trace=True, only=employee, reference=reference)
     known = [r.id for r in outcome.population.employees]
     if employee not in known:
         match = did_you_mean(employee, known)
@@ -53,9 +60,10 @@ def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> 
     if fmt == "json":
         import json
 
-        echo(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
+        item = {**result_dict(result), "relative": relative_dict(outcome, employee)}
+        echo(json.dumps(item, ensure_ascii=False, indent=2))
     else:
-        echo(render_explain(result), nl=False)
+        echo(render_explain(result) + render_relative(outcome, employee), nl=False)
     return 0
 
 

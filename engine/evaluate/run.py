@@ -13,10 +13,10 @@ from typing import Any
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
 from engine.errors import HRPolicyError, Problem
-from engine.evaluate.employee import EmployeeResult, evaluate_employee
+from engine.evaluate.employee import EmployeeResult, IndicatorError, evaluate_employee
 from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
-from engine.formula import Column
+from engine.formula import Column, reference_interpreter
 from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population, read_population
 from engine.validate import ValidatedPolicy, load_policy
@@ -48,9 +48,13 @@ class Engine:
     sheet_rules: SheetRules
 
     @classmethod
-    def from_file(cls, path: str) -> Engine:
+    def from_file(cls, path: str, *, reference: bool = False) -> Engine:
+        """Load, validate and compile ``path``; with ``reference`` every formula (sheet rules
+        too) runs on the reference interpreter instead of generated code."""
         source = load_policy(path)
-        return cls(source, compile_policy(source), compile_sheet_rules(source.data))
+        with reference_interpreter(reference):
+            rules = compile_sheet_rules(source.data)
+        return cls(source, compile_policy(source, reference=reference), rules)
 
     def read(self, data_path: str, parameters: Mapping[str, Any] | None = None) -> Population:
         """Read a population checked against this policy's inputs and scales."""
@@ -94,6 +98,8 @@ class Engine:
         """The result of a record whose sheet passed :meth:`check`, or its evaluation error."""
         try:
             return evaluate_employee(self.policy, record, parameters, trace=trace)
+        except IndicatorError as exc:  # located at its goal line
+            return Problem(record.id, exc.indicator, "evaluation-error", str(exc), exc.origin)
         except HRPolicyError as exc:
             return Problem(record.id, None, "evaluation-error", str(exc), record.origin)
 
@@ -151,11 +157,13 @@ def run(
     trace: bool = False,
     only: str | None = None,
     parameters: Mapping[str, Any] | None = None,
+    reference: bool = False,
 ) -> RunOutcome:
     """Load, validate and compile the policy, read the data, evaluate.
 
-    ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's.
+    ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's;
+    ``reference`` runs every formula on the reference interpreter (the same results).
     """
-    engine = Engine.from_file(policy_path)
+    engine = Engine.from_file(policy_path, reference=reference)
     population = engine.read(data_path, parameters)
     return engine.evaluate(population, trace=trace, only=only)

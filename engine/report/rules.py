@@ -100,6 +100,9 @@ RULES: dict[str, RuleInfo] = {
     "pay-incentive-rounding": _r(
         "Incentive rounding can exceed the pool", "Round incentive shares down (mode: down or floor)."
     ),
+    "pay-mix-target": _r(
+        "Pay mix target is not a component of the mix", "Name a component of pay.mix with a share above 0."
+    ),
     "pay-range-spread": _r("Pay range spread out of bounds", "Set upper / lower within the declared spread."),
     "pay-zone-bounds": _r("Pay zone bounds do not rise", "List the zone bounds from low to high."),
     "points-levels": _r(
