@@ -205,3 +205,33 @@ def test_a_folder_without_policies_is_reported_in_json(tmp_path: Path) -> None:
     assert payload["files"][0]["diagnostics"][0]["message"] == (
         f"no policy files (YAML with a top-level 'hrpolicy:' key) found in {tmp_path}"
     )
+
+
+def test_the_top_level_key_is_read_from_the_text() -> None:
+    from engine.io.discover import excluded, text_has_top_level_key
+
+    assert text_has_top_level_key(b"# modeline\nhrpolicy: 1\n", "hrpolicy")
+    assert text_has_top_level_key(b"\xef\xbb\xbf'hrpolicy' : 1\n", "hrpolicy")  # BOM, quoted key
+    assert not text_has_top_level_key(b"notes:\n  hrpolicy: 1\n", "hrpolicy")  # nested, not top level
+    assert not text_has_top_level_key(b"hrpolicy-test: 1\n", "hrpolicy")
+    assert text_has_top_level_key(b"hrpolicy-test: 1\n", "hrpolicy-test")
+    assert excluded("hr/archive/old.yaml", ["archive/*"])
+    assert excluded("hr/archive/old.yaml", ["old.yaml"])
+    assert not excluded("hr/current.yaml", ["archive/*", "old.yaml"])
+
+
+def test_policies_only_skips_named_files_that_are_no_policy(
+    mixed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(mixed)
+    code, out, err = invoke("validate", "--policies-only", "hr/employees.yaml", "hr/japan.yaml")
+    assert (code, out) == (0, "")
+    assert err == (
+        "checked 1 file: 1 valid, 0 invalid (0 errors, 0 warnings); skipped 1 YAML file without 'hrpolicy:'\n"
+    )
+    # Only records changed: nothing to check, and that is no error.
+    code, out, err = invoke("validate", "--policies-only", "hr/employees.yaml")
+    assert (code, out) == (0, "")
+    assert err.startswith("checked 0 files: 0 valid, 0 invalid")
+    # Without the flag a named file is a policy, and records are not one.
+    assert invoke("validate", "hr/employees.yaml")[0] == 1

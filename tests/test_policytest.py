@@ -194,3 +194,30 @@ def test_a_policy_without_a_test_file_and_a_missing_path(tmp_path: Path) -> None
         (str(tmp_path / "nope"), "no such file or folder"),
         (str(policy), f"no test file for this policy (expected {tmp_path / 'p.test.yaml'})"),
     ]
+
+
+def test_what_a_wrong_name_an_unknown_employee_and_a_refused_sheet_say(tmp_path: Path) -> None:
+    test = _copy(
+        tmp_path,
+        "japan_mbo.test.yaml",
+        {
+            'E002: {score: "110.00", rating: S': 'E002: {scroe: "110.00", rating: S',
+            "        E003: {": "        E099: {rating: A}\n        E003: {",
+            "    expect:\n      problems:\n        - {employee: T11": (
+                '    expect:\n      employees:\n        T12: {score: "100"}\n'
+                "      problems:\n        - {employee: T11"
+            ),
+        },
+    )
+    code, out, _ = invoke("test", str(test))
+    assert code == 1
+    failures = [
+        line.split(": error [test-failed] ")[1] for line in out.splitlines() if "[test-failed]" in line
+    ]
+    assert failures == [
+        "E002: 'scroe' is no formula, grade table or distribution of the policy",
+        "no employee 'E099' in the records",
+        # The E099 line moved T12's first goal from line 102 to 103.
+        "T12 was not evaluated: employee T12, goal line 1: [sheet-weight-band] weight 40 is outside the "
+        f"band 5..30 ({test}:103:15)",
+    ]

@@ -134,16 +134,18 @@ def _compare_problems(
 
 
 def _compare_values(outcome: RunOutcome, case: Case, result: CaseResult) -> None:
+    known = {r.id for r in outcome.population.employees}
+    evaluated = {r.id for r in outcome.results}
     failed = {p.employee_id: p for p in outcome.problems if p.employee_id is not None}
     for want in case.values:
         result.checks += 1
         found, value = _actual(outcome, want.employee, want.name)
         if found and _same(want.value, value):
             continue
-        if want.employee in failed and not any(r.id == want.employee for r in outcome.results):
-            message = f"{want.employee} was not evaluated: {_shown_problem(failed[want.employee])}"
-        elif not any(r.id == want.employee for r in outcome.results) and want.name not in outcome.relative:
+        if want.employee not in known:
             message = f"no employee '{want.employee}' in the records"
+        elif want.employee not in evaluated and want.employee in failed:
+            message = f"{want.employee} was not evaluated: {_shown_problem(failed[want.employee])}"
         elif not found:
             message = (
                 f"{want.employee}: '{want.name}' is no formula, grade table or distribution of the policy"
