@@ -221,3 +221,31 @@ def test_what_a_wrong_name_an_unknown_employee_and_a_refused_sheet_say(tmp_path:
         "T12 was not evaluated: employee T12, goal line 1: [sheet-weight-band] weight 40 is outside the "
         f"band 5..30 ({test}:103:15)",
     ]
+
+
+def test_an_invalid_policy_and_a_missing_records_file_are_reported_in_the_test_file(tmp_path: Path) -> None:
+    from helpers import policy_text
+
+    (tmp_path / "broken.yaml").write_text(policy_text(ROOT / "tests" / "cases" / "invalid" / "weight-sum"))
+    (tmp_path / "broken.test.yaml").write_text(
+        "hrpolicy-test: 1\npolicy: broken.yaml\ncases:\n  - {name: a, records: r.yaml, expect: {}}\n"
+    )
+    shutil.copy(POLICIES / "japan_mbo.yaml", tmp_path / "japan.yaml")
+    (tmp_path / "japan.test.yaml").write_text(
+        "hrpolicy-test: 1\npolicy: japan.yaml\ncases:\n  - {name: b, records: nope.yaml, expect: {}}\n"
+    )
+    code, out, _ = invoke("test", str(tmp_path))
+    assert code == 1
+    t = tmp_path
+    # The records' value starts at column 24: "  - {name: b, records: " is 23 characters.
+    assert out == (
+        f"{t / 'broken.test.yaml'} (policy {t / 'broken.yaml'})\n"
+        f"  {t / 'broken.yaml'}:110:13: error [weight-sum] quotas of distribution 'overall' add up to 99, "
+        "not 100\n  suggestion: add 1 to one of them\n"
+        f"{t / 'japan.test.yaml'} (policy {t / 'japan.yaml'})\n"
+        "  FAIL  b (0 checks)\n"
+        f"        {t / 'japan.test.yaml'}:4:24: error [test-failed] records: {t / 'nope.yaml'}: "
+        "no such file\n"
+        "1 case: 0 passed, 1 failed; 1 test file could not run; "
+        "skipped 2 YAML files without 'hrpolicy-test:'\n"
+    )
