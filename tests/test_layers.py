@@ -44,11 +44,18 @@ ALLOWED: dict[str, frozenset[str]] = {
     "pay": BASE | {"formula"},
     "evaluate": BASE | {"io", "loader", "formula", "grading", "compile", "validate", "distribution"},
     "chains": BASE | {"io", "formula", "compile", "distribution", "evaluate"},
+    # Tests stored with a policy: read records, evaluate, compare, measure coverage.
+    "policytest": BASE | {"io", "loader", "formula", "compile"} | DOMAIN,
+    # `hrpolicy init`: templates and the seed policies, with the modeline for where they go.
+    "scaffold": BASE | {"io", "schema"},
+    # `hrpolicy lsp`: validate's diagnostics in the editor.
+    "lsp": BASE | {"__init__", "io", "validate"},
     # Consultants' tools over several policies: facts, mappings, diffs, what-if, rulebooks.
     "compare": BASE | {"io", "loader", "schema", "formula", "validate", "compile"} | DOMAIN,
-    "report": BASE | {"io", "formula", "compare"} | DOMAIN,
+    "report": BASE | {"__init__", "io", "formula", "policytest", "compare"} | DOMAIN,
     "commands": BASE
-    | {"io", "loader", "schema", "formula", "validate", "compile", "report", "compare"}
+    | {"io", "loader", "schema", "formula", "validate", "compile", "report", "policytest", "scaffold", "lsp"}
+    | {"compare"}
     | DOMAIN,
     "cli": BASE | {"__init__", "schema", "commands", "report"},
     "__main__": frozenset({"cli"}),
