@@ -31,7 +31,7 @@ def _count(spec: Any, lang: str) -> str:
     return word("count_range", lang, min=spec.get("min", 0), max=spec.get("max", "-"))
 
 
-def indicators(data: Data, lang: str) -> list[str]:
+def _indicators(data: Data, lang: str) -> list[str]:
     rules = _mapping(data.get("indicator_rules"))
     if not rules.get("categories") and not rules.get("count"):
         return []
@@ -54,7 +54,7 @@ def indicators(data: Data, lang: str) -> list[str]:
     return lines
 
 
-def weights(data: Data, lang: str) -> list[str]:
+def _weights(data: Data, lang: str) -> list[str]:
     rules = _mapping(data.get("indicator_rules"))
     weight = _mapping(rules.get("weight"))
     lines = []
@@ -73,7 +73,7 @@ def weights(data: Data, lang: str) -> list[str]:
     return lines
 
 
-def difficulty(data: Data, lang: str) -> list[str]:
+def _difficulty(data: Data, lang: str) -> list[str]:
     spec = _mapping(_mapping(data.get("indicator_rules")).get("difficulty"))
     if not spec:
         return []
@@ -95,7 +95,7 @@ def _rounding(spec: Any, lang: str) -> str:
     return f" ({word('rounded', lang, mode=spec['mode'], places=spec['places'])})" if spec else ""
 
 
-def formulas(data: Data, lang: str) -> list[str]:
+def _formulas(data: Data, lang: str) -> list[str]:
     lines = []
     for level, key in (("indicator", "per_indicator"), ("employee", "per_employee")):
         for name, spec in _mapping(_mapping(data.get("formulas")).get(level)).items():
@@ -106,7 +106,7 @@ def formulas(data: Data, lang: str) -> list[str]:
     return lines
 
 
-def scales(data: Data, lang: str) -> list[str]:
+def _scales(data: Data, lang: str) -> list[str]:
     lines = []
     for name, spec in _mapping(data.get("scales")).items():
         spec = _mapping(spec)
@@ -128,7 +128,7 @@ def band_text(band: Mapping[str, Any], lang: str) -> str:
     return f"{band.get('grade')}: {' '.join(parts)}"
 
 
-def thresholds(data: Data, lang: str) -> list[str]:
+def _thresholds(data: Data, lang: str) -> list[str]:
     lines = []
     for name, table in _mapping(data.get("grade_tables")).items():
         table = _mapping(table)
@@ -151,7 +151,7 @@ def thresholds(data: Data, lang: str) -> list[str]:
     return lines
 
 
-def distributions(data: Data, lang: str) -> list[str]:
+def _distributions(data: Data, lang: str) -> list[str]:
     lines = []
     for name, spec in _mapping(data.get("distributions")).items():
         spec = _mapping(spec)
@@ -178,7 +178,7 @@ def distributions(data: Data, lang: str) -> list[str]:
     return lines
 
 
-def chains(data: Data, lang: str) -> list[str]:
+def _chains(data: Data, lang: str) -> list[str]:
     lines = []
     for name, spec in _mapping(data.get("evaluator_chains")).items():
         spec = _mapping(spec)
@@ -191,7 +191,7 @@ def chains(data: Data, lang: str) -> list[str]:
     return lines
 
 
-def periods(data: Data, lang: str) -> list[str]:
+def _periods(data: Data, lang: str) -> list[str]:
     spec = _mapping(data.get("periods"))
     lines = [
         word(
@@ -209,7 +209,7 @@ def periods(data: Data, lang: str) -> list[str]:
     return lines
 
 
-def workflows(data: Data, lang: str) -> list[str]:
+def _workflows(data: Data, lang: str) -> list[str]:
     flows = _mapping(data.get("workflows"))
     lines = []
     objections = _mapping(flows.get("objections"))
@@ -234,7 +234,7 @@ def workflows(data: Data, lang: str) -> list[str]:
     return lines
 
 
-def jobeval(data: Data, lang: str) -> list[str]:
+def _jobeval(data: Data, lang: str) -> list[str]:
     spec = _mapping(data.get("job_evaluation"))
     if not spec:
         return []
@@ -265,7 +265,7 @@ def _oneline(text: Any) -> str:
     return " ".join(str(text).split())
 
 
-def pay(data: Data, lang: str) -> list[str]:
+def _pay(data: Data, lang: str) -> list[str]:
     spec = _mapping(data.get("pay"))
     if not spec:
         return []
@@ -295,20 +295,21 @@ def pay(data: Data, lang: str) -> list[str]:
     return lines
 
 
-#: The dimensions compared, in order: each reads the policy data and gives its lines.
+#: The dimensions compared, in order: each reads the policy data and gives its lines in ``lang``
+#: (none when the scheme does not declare the dimension).
 DIMENSIONS: dict[str, Callable[[Data, str], list[str]]] = {
-    "indicators": indicators,
-    "weights": weights,
-    "difficulty": difficulty,
-    "formulas": formulas,
-    "scales": scales,
-    "thresholds": thresholds,
-    "distributions": distributions,
-    "chains": chains,
-    "periods": periods,
-    "workflows": workflows,
-    "jobeval": jobeval,
-    "pay": pay,
+    "indicators": _indicators,
+    "weights": _weights,
+    "difficulty": _difficulty,
+    "formulas": _formulas,
+    "scales": _scales,
+    "thresholds": _thresholds,
+    "distributions": _distributions,
+    "chains": _chains,
+    "periods": _periods,
+    "workflows": _workflows,
+    "jobeval": _jobeval,
+    "pay": _pay,
 }
 
 

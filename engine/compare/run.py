@@ -167,6 +167,7 @@ def headline(policy: Mapping[str, Any], chosen: Mapping[str, str]) -> tuple[str 
 
 
 def levels_of(policy: Mapping[str, Any], grade: str | None) -> tuple[str, ...]:
+    """The grade codes of the table or distribution ``grade``, best first (empty without one)."""
     spec = (policy.get("grade_tables") or {}).get(grade) or (policy.get("distributions") or {}).get(grade)
     if not spec:
         return ()

@@ -57,6 +57,7 @@ def chart_geometry(chart: Chart) -> dict[str, object]:
 
 
 def labels(lang: str) -> dict[str, str]:
+    """The page's fixed headings in ``lang``."""
     keys = (
         "summary",
         "distribution_charts",

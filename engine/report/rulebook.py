@@ -24,6 +24,7 @@ def _bullets(lines: Sequence[str]) -> list[str]:
 
 
 def render_md(book: Rulebook) -> str:
+    """The rulebook as Markdown: headings, bullet lists, tables, numbered assumptions."""
     lang = book.lang
     out = [f"# {book.title}: {word('rulebook', lang)}", ""]
     out += [
@@ -56,6 +57,7 @@ def render_md(book: Rulebook) -> str:
 
 
 def render_html(book: Rulebook) -> str:
+    """The rulebook as one self-contained page (the Jinja2 template ``rulebook.html.j2``)."""
     from engine.report.page import environment
 
     return (
