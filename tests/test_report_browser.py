@@ -91,6 +91,8 @@ def test_compare_report_labels_in_korean(tmp_path: Path) -> None:
     assert ("html", "lang", "ko") in el.attrs
     assert {"정책", "요약", "제도별 등급 분포", "등급 이동", "표"} <= set(el.headings)
     assert ("svg", "aria-label", "kumho_like: performance: 등급별 인원") in el.attrs
+    captions = [t for t in el.text if t.strip() in ("인원별 결과", "점수 통계와 보상 합계", "등급 분포")]
+    assert len(captions) == 3
 
 
 def test_diff_and_simulate_reports_in_chromium(tmp_path: Path) -> None:

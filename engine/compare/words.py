@@ -155,6 +155,15 @@ _PHRASES: dict[str, tuple[str, str, str]] = {
     "policies": ("Policies", "정책", "ポリシー"),
     "people": ("people", "명", "人"),
     "chart_label": ("{title}: people per grade", "{title}: 등급별 인원", "{title}: 評語別の人数"),
+    # report table titles
+    "t_point_by_point": ("point by point", "항목별 비교", "項目別の比較"),
+    "t_people": ("people", "인원별 결과", "人別の結果"),
+    "t_stats": ("score statistics and pay totals", "점수 통계와 보상 합계", "得点の統計と報酬の合計"),
+    "t_distribution": ("grade distribution", "등급 분포", "評語分布"),
+    "t_transitions": ("grade transitions: {a} -> {b}", "등급 이동: {a} -> {b}", "評語の移動: {a} -> {b}"),
+    "t_changes": ("changes", "변경 사항", "変更点"),
+    "t_people_change": ("people who change", "결과가 바뀌는 인원", "結果が変わる人"),
+    "t_outcomes": ("outcomes per value", "값별 결과", "値ごとの結果"),
 }
 
 

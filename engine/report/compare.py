@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.compare.facts import DIMENSIONS, Dimension, fact_rows
 from engine.compare.run import Comparison, SchemeResult
+from engine.compare.words import word
 from engine.provenance import Stamp
 from engine.report.model import Chart, Matrix, Report, Table
 from engine.report.results import render_explain
@@ -23,7 +24,7 @@ def facts_report(
     rows = fact_rows(facts, lang)
     report = Report("compare", "hrpolicy compare: " + " vs ".join(ids), stamps, lang=lang)
     report.summary.append(f"{len(ids)} schemes, {len(DIMENSIONS)} dimensions")
-    report.tables.append(Table("point by point", ["dimension", *ids], rows))
+    report.tables.append(Table(word("t_point_by_point", lang), ["dimension", *ids], rows))
     report.data = {
         "schemes": [
             {"policy": pid, "dimensions": {d.key: list(d.lines) for d in dims}}
@@ -46,7 +47,7 @@ def _scheme_summary(scheme: SchemeResult) -> str:
     return text
 
 
-def _people_table(comparison: Comparison) -> Table:
+def _people_table(comparison: Comparison, lang: str) -> Table:
     schemes = comparison.schemes
     headers = ["id", "name"]
     numeric = [False, False]
@@ -68,10 +69,10 @@ def _people_table(comparison: Comparison) -> Table:
                 row += [_cell(out.raise_rate if out else None), _cell(out.raise_amount if out else None)]
         row.append(comparison.moves(pid) if len(schemes) > 1 else "")
         rows.append(row)
-    return Table("people", headers, rows, numeric)
+    return Table(word("t_people", lang), headers, rows, numeric)
 
 
-def _stats_table(comparison: Comparison) -> Table:
+def _stats_table(comparison: Comparison, lang: str) -> Table:
     headers = ["scheme", "score", "n", "mean", "median", "min", "max", "salaries", "merit raises"]
     rows = []
     for s in comparison.schemes:
@@ -86,17 +87,16 @@ def _stats_table(comparison: Comparison) -> Table:
                 _cell(totals.get("raises")),
             ]
         )
-    return Table("score statistics and pay totals", headers, rows, [False, False, *([True] * 7)])
+    return Table(word("t_stats", lang), headers, rows, [False, False, *([True] * 7)])
 
 
-def _distribution_table(comparison: Comparison) -> Table:
+def _distribution_table(comparison: Comparison, lang: str) -> Table:
     rows = []
     for s in comparison.schemes:
         for grade, count in s.distribution():
             rows.append([s.stamp.id, _cell(s.grade_name), grade, str(count)])
-    return Table(
-        "grade distribution", ["scheme", "grade of", "grade", "people"], rows, [False, False, False, True]
-    )
+    headers = ["scheme", "grade of", "grade", "people"]
+    return Table(word("t_distribution", lang), headers, rows, [False, False, False, True])
 
 
 def _problems(comparison: Comparison) -> list[str]:
@@ -141,12 +141,18 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
     )
     report.summary.append(f"population {comparison.source}: {len(comparison.ids)} people")
     report.summary.extend(_scheme_summary(s) for s in schemes)
-    report.tables += [_people_table(comparison), _stats_table(comparison), _distribution_table(comparison)]
+    report.tables += [
+        _people_table(comparison, lang),
+        _stats_table(comparison, lang),
+        _distribution_table(comparison, lang),
+    ]
     report.charts = [Chart(f"{s.stamp.id}: {s.grade_name}", s.distribution()) for s in schemes if s.levels]
     graded = [i for i, s in enumerate(schemes) if s.levels]
     for i in graded[1:]:
         rows, cols, counts = comparison.transitions(graded[0], i)
-        report.matrices.append(Matrix(schemes[graded[0]].stamp.id, schemes[i].stamp.id, rows, cols, counts))
+        a, b = schemes[graded[0]].stamp.id, schemes[i].stamp.id
+        title = word("t_transitions", lang, a=a, b=b)
+        report.matrices.append(Matrix(a, b, rows, cols, counts, title))
     problems = _problems(comparison)
     if problems:
         report.details.append(("problems", problems))

@@ -6,6 +6,7 @@ from typing import Any
 
 from engine.compare.diff import Change
 from engine.compare.run import Comparison, changes_between
+from engine.compare.words import word
 from engine.provenance import Stamp
 from engine.report.model import Chart, Matrix, Report, Table
 
@@ -28,7 +29,7 @@ def diff_report(
     before_name, after_name = (f"{s.id} {s.version}" for s in stamps)
     count = f"{len(changes)} change{'s' if len(changes) != 1 else ''} to the rules"
     report.summary.append(count if changes else "no change to the rules")
-    report.tables.append(Table("changes", ["change"], [[c.text] for c in changes]))
+    report.tables.append(Table(word("t_changes", lang), ["change"], [[c.text] for c in changes]))
     report.data = {
         "old": old,
         "new": new,
@@ -64,14 +65,15 @@ def diff_report(
             ]
         rows.append(row)
     numeric = [False, False, False, False, True, *([False, True] if pay else [])]
-    report.tables.append(Table("people who change", headers, rows, numeric))
+    report.tables.append(Table(word("t_people_change", lang), headers, rows, numeric))
     if before.levels:
         report.charts = [
             Chart(f"{before_name}: {before.grade_name}", before.distribution()),
             Chart(f"{after_name}: {after.grade_name}", after.distribution()),
         ]
         rows_, cols, counts = comparison.transitions(0, 1)
-        report.matrices.append(Matrix(before_name, after_name, rows_, cols, counts))
+        title = word("t_transitions", lang, a=before_name, b=after_name)
+        report.matrices.append(Matrix(before_name, after_name, rows_, cols, counts, title))
     report.data["population"] = comparison.source
     report.data["people"] = [
         {

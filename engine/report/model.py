@@ -50,6 +50,7 @@ class Matrix:
     rows: Sequence[str]
     cols: Sequence[str]
     counts: dict[tuple[str, str], int]
+    title: str = ""
 
     def cell(self, row: str, col: str) -> int:
         return self.counts.get((row, col), 0)
@@ -58,7 +59,7 @@ class Matrix:
         headers = [f"{self.row_title} \\ {self.col_title}", *self.cols]
         rows = [[r, *(str(self.cell(r, c)) for c in self.cols)] for r in self.rows]
         return Table(
-            f"grade transitions: {self.row_title} -> {self.col_title}",
+            self.title or f"grade transitions: {self.row_title} -> {self.col_title}",
             headers,
             rows,
             [False, *([True] * len(self.cols))],

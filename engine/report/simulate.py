@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.compare.run import Comparison, changes_between
 from engine.compare.simulate import Variant
+from engine.compare.words import word
 from engine.provenance import Stamp
 from engine.report.model import Chart, Report, Table
 
@@ -80,7 +81,7 @@ def simulate_report(
             }
         )
     numeric = [False, True, *([True] * len(levels)), True, *([True] if base.has_pay else []), False]
-    report.tables.append(Table("outcomes per value", headers, rows, numeric))
+    report.tables.append(Table(word("t_outcomes", lang), headers, rows, numeric))
     report.data = {"policy": policy, "vary": vary, "as_written": list(current), "outcomes": data_rows}
     return report
 
