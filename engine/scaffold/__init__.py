@@ -9,6 +9,7 @@ is written when any target exists, and every file is written atomically.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +96,7 @@ def plan(target: str, start: str = BLANK, schema: str | None = None) -> list[Pla
 
 def write(planned: list[Planned]) -> None:
     """Write every planned file; refuse (writing nothing) if any exists or its folder is missing."""
-    existing = [str(p.path) for p in planned if p.path.exists()]
+    existing = [str(p.path) for p in planned if os.path.lexists(p.path)]  # a dangling link too
     if existing:
         raise UsageError(f"{', '.join(existing)}: already exists; init never overwrites a file")
     folder = planned[0].path.parent
