@@ -276,3 +276,14 @@ def test_every_shipped_test_file_matches_the_test_file_schema() -> None:
         "'expect' is a required property",
         "Additional properties are not allowed ('expekt' was unexpected)",
     ]
+
+
+def test_github_annotations_of_a_failing_test(tmp_path: Path) -> None:
+    test = _copy(tmp_path, "japan_mbo.test.yaml", {'E001: {score: "79.50"': 'E001: {score: "79.60"'})
+    code, out, _ = invoke("test", "--format", "github", str(test))
+    assert code == 1
+    shown = str(test).replace(":", "%3A").replace(",", "%2C")
+    assert out == (
+        f"::error file={shown},line=17,col=23,title=test-failed::[test-failed] E001 score: expected 79.60, "
+        "got 79.50\n"
+    )
