@@ -29,9 +29,8 @@ def check_paths(
     read_stdin: Reader,
     stdin_name: str | None,
     policies_only: bool = False,
-) -> tuple[list[FileDiagnostics], list[str], list[str], bool]:
-    """Validate what ``paths`` name: (files with diagnostics, skipped files, unreadable messages,
-    whether any file was found to read).
+) -> tuple[list[FileDiagnostics], list[str], list[str]]:
+    """Validate what ``paths`` name: (files with diagnostics, skipped files, unreadable messages).
 
     ``policies_only`` skips named files without the ``hrpolicy:`` key too, and finding no policy
     is then no error (a pre-commit hook is handed every changed YAML file).
@@ -54,7 +53,7 @@ def check_paths(
         message = f"no policy files (YAML with a top-level 'hrpolicy:' key) found in {', '.join(paths)}"
         problems.append(message)
         files += [(path, [_unreadable(path, message)]) for path in paths]
-    return files, found.skipped, problems, bool(found.files)
+    return files, found.skipped, problems
 
 
 def run_validate(
@@ -69,13 +68,13 @@ def run_validate(
     policies_only: bool = False,
 ) -> int:
     """Validate every file; 0 all valid, 1 any invalid (or any warning under ``strict``), 2 unreadable."""
-    files, skipped, problems, attempted = check_paths(paths, exclude, read_stdin, stdin_name, policies_only)
+    files, skipped, problems = check_paths(paths, exclude, read_stdin, stdin_name, policies_only)
     if fmt == "text":
         readable = [entry for entry in files if not any(d.rule == UNREADABLE for d in entry[1])]
         echo(RENDERERS[fmt](readable, skipped), nl=False)
         for message in problems:
             echo(f"hrpolicy: {message}", err=True)
-        if attempted or not problems:  # a path that does not exist is the one line above
+        if readable or not problems:
             echo(summary(readable, skipped), err=True)
     else:
         echo(RENDERERS[fmt](files, skipped), nl=False)

@@ -80,7 +80,7 @@ def discover(
                 ):
                     continue
                 (found.files if has_top_level_key(candidate, key) else found.skipped).append(shown)
-        elif os.path.lexists(raw):  # a broken or looping link too: reading it says why
+        elif path.exists() or os.path.lexists(raw):  # a broken or looping link: reading it says why
             if excluded(raw, exclude):
                 continue
             if sniff_named and path.is_file() and not has_top_level_key(path, key):
