@@ -8,7 +8,7 @@ from engine.commands.common import Echo, deliver, guard_output
 from engine.errors import UsageError
 from engine.evaluate import RunOutcome, run
 from engine.evaluate.parallel import run_report
-from engine.report.results import format_problem, render_explain, result_dict
+from engine.report.results import format_problem, relative_dict, render_explain, render_relative, result_dict
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
 
@@ -60,9 +60,10 @@ def run_explain(
     if fmt == "json":
         import json
 
-        echo(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
+        item = {**result_dict(result), "relative": relative_dict(outcome, employee)}
+        echo(json.dumps(item, ensure_ascii=False, indent=2))
     else:
-        echo(render_explain(result), nl=False)
+        echo(render_explain(result) + render_relative(outcome, employee), nl=False)
     return 0
 
 

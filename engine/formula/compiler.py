@@ -211,6 +211,8 @@ class CompiledFormula:
         if isinstance(node, ast.IfExp):
             test = compile_formula(parsed.source(node.test), self.scope, reference=self.reference)
             return self._render(node.body if test(env) else node.orelse, env, operands)
+        if isinstance(node, ast.Name):  # a branch that is a bare name: its value
+            return _shown(env.get(node.id), id(node) in operands)
         out, pos = [], parsed.offset(node)
         for child in _substituted(node):
             out.append(parsed.text[pos : parsed.offset(child)])
@@ -223,12 +225,20 @@ class CompiledFormula:
         return "".join(out)
 
     def _failure(self, exc: Exception, env: Mapping[str, Any]) -> FormulaRuntimeError:
-        where = f"in '{self.text}'"
+        # The values it read, so the message alone shows why: "(actual=5, target=0)".
+        where = f"in '{self.text}'{self._values(env)}"
         if isinstance(exc, FormulaFailure):
             return FormulaRuntimeError(f"{exc} {where}", self.text)
         if isinstance(exc, ZeroDivisionError):
             return FormulaRuntimeError(f"division by zero {where}", self.text)
-        missing = next((n for n in self._order if env.get(n) is None), None)
+        # The name whose lookup failed, when the failure says so (a name in a branch not taken
+        # may have no value without harm); otherwise the first name without a value.
+        raised = exc.args[0] if isinstance(exc, KeyError) and exc.args else None
+        missing = (
+            raised
+            if raised in self.names and env.get(raised) is None
+            else next((n for n in self._order if env.get(n) is None), None)
+        )
         if isinstance(exc, KeyError | TypeError) and missing is not None:
             return FormulaRuntimeError(f"'{missing}' has no value {where}", self.text, missing)
         if isinstance(exc, decimal.Overflow):
@@ -238,6 +248,17 @@ class CompiledFormula:
         if isinstance(exc, TypeError):
             return FormulaRuntimeError(f"wrong kind of value {where}: {exc}", self.text)
         return FormulaRuntimeError(f"{type(exc).__name__} {where}: {exc}", self.text)
+
+    def _values(self, env: Mapping[str, Any]) -> str:
+        """`` (a=1, b='x')``: each name the formula reads with its value (``none`` if absent)."""
+        if not self._order:
+            return ""
+        shown = []
+        for name in self._order:
+            value = env.get(name)
+            text = "none" if value is None else show(value)
+            shown.append(f"{name}={text if len(text) <= 60 else text[:57] + '...'}")
+        return f" ({', '.join(shown)})"
 
 
 def _shown(value: Any, operand: bool) -> str:
