@@ -11,6 +11,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from engine.cli import cli
+from tests.test_jobeval_cli import rater_line
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = str(ROOT / "policies" / "kepco_like.yaml")
@@ -38,10 +39,13 @@ def decision(external: int) -> str:
 
 
 def run(tmp_path: Path, tail: str) -> tuple[int, dict[str, Any], str]:
+    # the panel of tests/test_jobeval_cli.py: relations, an SME, the analysis dates all in order
     lines = ["jobs:", "  - job: T-09", "    family: team_leader", "    holder: E9009", "    panel:"]
-    lines += [f"      - {{rater: {r}, group: {g}, levels: {L3}}}" for r, g in PANEL]
+    lines += [rater_line(r, g, sme=i == 1) for i, (r, g) in enumerate(PANEL)]
+    lines += ["    division: D1", "    superior: E9000"]
+    dates = "analysed_on: '2024-09-02'\nevaluated_on: '2026-11-02'\n"
     data = tmp_path / "jobs.yaml"
-    data.write_text("\n".join(lines) + "\n" + PANEL_REVIEW + tail, encoding="utf-8")
+    data.write_text("\n".join(lines) + "\n" + PANEL_REVIEW + tail + dates, encoding="utf-8")
     result = CliRunner().invoke(cli, ["jobeval", POLICY, str(data), "--format", "json"])
     return result.exit_code, json.loads(result.stdout)["jobs"][0], result.stderr
 
