@@ -781,6 +781,26 @@ committee = obj(
         "opens_when": p("Quorum", "Condition over the meeting record for the meeting to open.", ["present * 2 > registered"], ref("condition")),
         "passes_when": p("Decision rule", "Condition over the meeting record for a decision to pass.", ["yes * 2 > present - recused"], ref("condition")),
         "min_external_members": p("Minimum external members", "Fewest external members the committee must have.", [0, 2], {"type": "integer", "minimum": 0}),
+        "members": p(
+            "Seats",
+            "The committee's seats by role: `count` (exactly) or `min` (at least) members each; a meeting record"
+            " then lists its members ({id, role}) and the seats are checked against it.",
+            [[{"role": "evaluation_manager", "count": 1, "chair": True}, {"role": "external", "min": 2, "external": True}]],
+            arr(
+                obj(
+                    {
+                        "role": p("Role", "Identifier of the seat's role.", ["evaluation_manager"], ref("id")),
+                        "count": p("Members", "Exactly this many members.", [1], {"type": "integer", "minimum": 1}),
+                        "min": p("At least", "At least this many members.", [2], {"type": "integer", "minimum": 1}),
+                        "chair": p("Chair", "The seat of the chair.", [True], {"type": "boolean"}),
+                        "external": p("External", "Members from outside the organisation.", [True], {"type": "boolean"}),
+                        "label": LBL("the seat", [{"ko": "평가관리부점장"}]),
+                    },
+                    required=["role"],
+                ),
+                minItems=1,
+            ),
+        ),
     },
     required=["opens_when", "passes_when"],
 )
