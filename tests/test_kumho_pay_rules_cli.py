@@ -54,8 +54,9 @@ def test_a_missing_value_names_the_field_the_formula_needed(tmp_path: Path) -> N
     assert code == 1
     assert [p["message"] for p in payload["problems"]] == [
         "employee H101: 'team_leader_result' has no value in '(vp_performance * 30 + division_performance"
-        " * 30 + (team_performance if has_team_kpi else team_leader_result) * 40) / 100' (vp_performance=100,"
-        " division_performance=110, team_performance=none, has_team_kpi=False, team_leader_result=none)"
+        " * 30 + (team_performance if has_team_kpi else team_leader_result) * 40) / 100'"
+        " (vp_performance=100, division_performance=110, team_performance=none, has_team_kpi=False,"
+        " team_leader_result=none)"
     ]
 
 

@@ -8,6 +8,7 @@ from engine.commands.common import Echo, deliver, guard_output
 from engine.errors import UsageError
 from engine.evaluate import RunOutcome, run
 from engine.evaluate.parallel import run_report
+from engine.limits import nfc
 from engine.report.results import format_problem, relative_dict, render_explain, render_relative, result_dict
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
@@ -45,6 +46,7 @@ def run_explain(
     policy: str, data: str, employee: str, fmt: str, echo: Echo, *, reference: bool = False
 ) -> int:
     """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`)."""
+    employee = nfc(employee)  # typed on a terminal that sends NFD: the ids were read in NFC
     outcome = run(policy, data, trace=True, only=employee, reference=reference)
     known = [r.id for r in outcome.population.employees]
     if employee not in known:
