@@ -394,6 +394,21 @@ indicator_rules = obj(
         "exceptions": p("Exceptions", "Named exceptions that relax the bounds for some employees.", [[{"id": "dedicated_large_project", "when": "dedicated_large_project", "relax": {"weight_max": 100}}]], arr(exception, minItems=1)),
         "difficulty": p("Difficulty", "Difficulty factor rules.", [{"field": "difficulty", "min": 1.0, "max": 1.3, "default": 1.0, "steps": [1.0, 1.1, 1.2, 1.3]}], difficulty),
         "required_fields": p("Required goal fields", "Indicator fields every goal must state (non-empty).", [["what", "how_much", "how", "by_when"]], arr(ref("name"), minItems=1, uniqueItems=True)),
+        "required_when": p(
+            "Goal fields required on some lines",
+            "Indicator fields the goal lines where `when` holds (a condition over the line's fields) must state.",
+            [[{"when": "category == 'own_duties'", "fields": ["target", "schedule"]}]],
+            arr(
+                obj(
+                    {
+                        "when": WHEN("The lines the rule applies to.", ["category == 'own_duties'"]),
+                        "fields": p("Fields", "Indicator fields those lines must state (non-empty).", [["schedule"]], arr(ref("name"), minItems=1, uniqueItems=True)),
+                    },
+                    required=["when", "fields"],
+                ),
+                minItems=1,
+            ),
+        ),
         "constraints": p("Constraints", "Further sheet rules, each a condition.", [[{"id": "min_one_quantitative", "check": "count(kind, kind='quantitative') >= 1", "message": {"en": "At least one quantitative goal"}}]], arr(constraint, minItems=1)),
     }
 )
