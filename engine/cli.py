@@ -6,16 +6,20 @@ Exit codes: 0 success, 1 invalid policy or failed records, 2 usage error or unre
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import NoReturn
+from collections.abc import Callable, Mapping
+from typing import NoReturn, TypeVar
 
 import click
 
 from engine import __version__
 from engine.errors import HRPolicyError, PolicyInvalid, UsageError
-from engine.report.diagnostics import RENDERERS, render_text
+from engine.report import calibration, diagnostics, results
+from engine.report import jobeval as jobeval_report
+from engine.report import pay as pay_report
+from engine.report import workflow as workflow_report
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+FC = TypeVar("FC", bound=Callable[..., object])
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -29,7 +33,7 @@ def run_guarded(action: Callable[[], int]) -> NoReturn:
         code = action()
     except PolicyInvalid as exc:
         files = [(d.location.file, [d]) for d in exc.diagnostics]
-        click.echo(render_text(files), nl=False, err=True)
+        click.echo(diagnostics.render_text(files), nl=False, err=True)
         _fail("the policy is invalid; run 'hrpolicy validate' for details", EXIT_INVALID)
     except UsageError as exc:
         _fail(str(exc), EXIT_USAGE)
@@ -41,9 +45,13 @@ def run_guarded(action: Callable[[], int]) -> NoReturn:
     sys.exit(code)
 
 
-FORMAT_OPTION = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
-)
+def format_option(registry: Mapping[str, object]) -> Callable[[FC], FC]:
+    """``--format``: the choices are the registry's names (adding a format is one registry entry)."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(tuple(registry)), default="text", show_default=True
+    )
+
+
 OUTPUT_OPTION = click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout."
 )
@@ -57,7 +65,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
+@format_option(diagnostics.RENDERERS)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check policy files (or folders of them): exit 0 if valid, 1 if not, 2 if unreadable."""
@@ -83,9 +91,7 @@ def schema(as_path: bool) -> None:
 @cli.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True
-)
+@format_option(results.RENDERERS)
 @OUTPUT_OPTION
 def evaluate(policy: str, data: str, fmt: str, output: str | None) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
@@ -98,7 +104,7 @@ def evaluate(policy: str, data: str, fmt: str, output: str | None) -> None:
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--employee", required=True, help="The employee id to explain.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option(results.EXPLAIN_RENDERERS)
 def explain(policy: str, data: str, employee: str, fmt: str) -> None:
     """Print every input, formula, rounding and grade band behind one employee's result."""
     from engine.commands.evaluate import run_explain
@@ -119,7 +125,7 @@ def examples(root: str | None) -> None:
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
-@FORMAT_OPTION
+@format_option(calibration.RENDERERS)
 @OUTPUT_OPTION
 def calibrate(policy: str, data: str, distribution: str | None, fmt: str, output: str | None) -> None:
     """Per distribution group: the quota, the proposed and final grades, who moved and why."""
@@ -131,7 +137,7 @@ def calibrate(policy: str, data: str, distribution: str | None, fmt: str, output
 @cli.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@FORMAT_OPTION
+@format_option(jobeval_report.RENDERERS)
 @OUTPUT_OPTION
 def jobeval(policy: str, data: str, fmt: str, output: str | None) -> None:
     """Evaluate the jobs in DATA (YAML/JSON) with POLICY's point tables, panels and committees."""
@@ -143,7 +149,7 @@ def jobeval(policy: str, data: str, fmt: str, output: str | None) -> None:
 @cli.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@FORMAT_OPTION
+@format_option(pay_report.RENDERERS)
 @OUTPUT_OPTION
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
 def pay(policy: str, data: str, fmt: str, output: str | None, base_rate: str | None) -> None:
@@ -156,7 +162,7 @@ def pay(policy: str, data: str, fmt: str, output: str | None, base_rate: str | N
 @cli.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@FORMAT_OPTION
+@format_option(workflow_report.RENDERERS)
 @OUTPUT_OPTION
 @click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
 def workflow(policy: str, data: str, fmt: str, output: str | None, today: str | None) -> None:

@@ -8,7 +8,8 @@ from engine.commands.common import Echo, deliver, guard_output
 from engine.errors import UsageError
 from engine.evaluate import RunOutcome, run
 from engine.evaluate.parallel import run_report
-from engine.report.results import format_problem, render_explain, result_dict
+from engine.report import renderer
+from engine.report.results import EXPLAIN_RENDERERS, format_problem
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
 
@@ -38,6 +39,7 @@ def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Ech
 
 def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> int:
     """Print the full trace of one employee's evaluation."""
+    render = renderer(EXPLAIN_RENDERERS, fmt)
     outcome = run(policy, data, trace=True, only=employee)
     known = [r.id for r in outcome.population.employees]
     if employee not in known:
@@ -49,13 +51,7 @@ def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> 
             if problem.employee_id == employee:
                 echo(format_problem(problem), err=True)
         return 1
-    result = outcome.results[0]
-    if fmt == "json":
-        import json
-
-        echo(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
-    else:
-        echo(render_explain(result), nl=False)
+    echo(render(outcome.results[0]), nl=False)
     return 0
 
 

@@ -29,6 +29,7 @@ from engine.errors import DataError, Diagnostic, UsageError
 from engine.jobeval import evaluate_job, job_from_record
 from engine.loader import LoadedDocument
 from engine.location import Path
+from engine.report import renderer
 from engine.report.jobeval import RENDERERS, JobLine, JobReport, Problem
 from engine.validate import load_policy
 
@@ -110,14 +111,13 @@ def run_jobeval(policy_path: str, data_path: str, fmt: str, output: str | None, 
     :class:`PolicyInvalid` for an invalid policy, :class:`DataError`/:class:`UsageError` for an
     unreadable file or a policy without ``job_evaluation``.
     """
-    if fmt not in RENDERERS:
-        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(RENDERERS)}")
+    render = renderer(RENDERERS, fmt)
     guard_output(output, [policy_path, data_path])
     policy = load_policy(policy_path)
     if not policy.data.get("job_evaluation"):
         raise UsageError(f"{policy_path}: the policy declares no job_evaluation section")
     doc = read_data_file(data_path)
     report = build_job_report(str(policy.data["metadata"]["id"]), policy.data, doc)
-    deliver(RENDERERS[fmt](report), output, echo)
+    deliver(render(report), output, echo)
     jobs = [line.result.job for line in report.jobs]
     return finish(report.all_problems(), jobs, "jobs", fmt, echo)

@@ -39,6 +39,7 @@ from engine.pay import (
     promotion_points,
     zone_of,
 )
+from engine.report import renderer
 from engine.report.jobeval import Problem
 from engine.report.pay import RENDERERS, MeritLine, PayReport
 from engine.validate import load_policy
@@ -339,13 +340,12 @@ def run_pay(
     Returns 0 without problems, 1 with any; raises :class:`DataError`/:class:`UsageError` for an
     unreadable file, a policy without ``pay`` or a missing base rate.
     """
-    if fmt not in RENDERERS:
-        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(RENDERERS)}")
+    render = renderer(RENDERERS, fmt)
     guard_output(output, [policy_path, data_path])
     policy = load_policy(policy_path)
     if not policy.data.get("pay"):
         raise UsageError(f"{policy_path}: the policy declares no pay section")
     doc = read_data_file(data_path)
     report = build_pay_report(str(policy.data["metadata"]["id"]), policy.data, doc, base_rate)
-    deliver(RENDERERS[fmt](report), output, echo)
+    deliver(render(report), output, echo)
     return finish(report.problems, report.employees, "employees", fmt, echo)

@@ -31,6 +31,7 @@ from engine.commands.common import (
 from engine.errors import DataError, Diagnostic, UsageError
 from engine.loader import LoadedDocument
 from engine.location import Path
+from engine.report import renderer
 from engine.report.jobeval import Problem
 from engine.report.workflow import (
     RENDERERS,
@@ -425,8 +426,7 @@ def run_workflow(
     when every record is acceptable, 1 otherwise; raises :class:`DataError`/:class:`UsageError`
     for an unreadable file or a policy without ``workflows``.
     """
-    if fmt not in RENDERERS:
-        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(RENDERERS)}")
+    render = renderer(RENDERERS, fmt)
     try:
         day = None if today is None else as_date(today, "--today")
     except DataError as exc:
@@ -437,5 +437,5 @@ def run_workflow(
         raise UsageError(f"{policy_path}: the policy declares no workflows section")
     doc = read_data_file(data_path)
     report = build_workflow_report(str(policy.data["metadata"]["id"]), policy.data, doc, day)
-    deliver(RENDERERS[fmt](report), output, echo)
+    deliver(render(report), output, echo)
     return finish(report.all_problems(), _employees(report), "employees", fmt, echo)

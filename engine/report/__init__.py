@@ -1,1 +1,34 @@
-"""Renderers: diagnostics (text, json, github) and results (text, json, csv) in plain registries."""
+"""Renderers, one registry per output kind: a plain dict ``format name -> renderer`` at the end of
+each module, from which the CLI's ``--format`` choices are derived (``click.Choice(tuple(...))``).
+
+=====================  ==============================  ==========================================
+output kind            registry                        a renderer takes
+=====================  ==============================  ==========================================
+diagnostics            ``diagnostics.RENDERERS``       ``Sequence[FileDiagnostics]``
+results                ``results.RENDERERS``           :class:`engine.evaluate.RunOutcome`
+one employee explained ``results.EXPLAIN_RENDERERS``   :class:`engine.evaluate.EmployeeResult`
+calibration            ``calibration.RENDERERS``       :class:`engine.chains.PopulationCalibration`
+jobeval                ``jobeval.RENDERERS``           :class:`engine.jobeval.JobReport`
+pay                    ``pay.RENDERERS``               :class:`engine.pay.PayReport`
+workflow               ``workflow.RENDERERS``          :class:`engine.workflow.WorkflowReport`
+=====================  ==============================  ==========================================
+
+Adding a format is one entry in one registry (a renderer returns the whole text; the command
+writes it). :func:`renderer` picks one by name, with the same message for every command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+from engine.errors import UsageError
+
+R = TypeVar("R")
+
+
+def renderer(registry: Mapping[str, R], fmt: str) -> R:
+    """The renderer ``fmt`` of ``registry``; a :class:`UsageError` listing the formats if none."""
+    if fmt not in registry:
+        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(registry)}")
+    return registry[fmt]

@@ -259,3 +259,15 @@ def render_explain(result: EmployeeResult) -> str:
             lines.append(f"  {subject}:")
         lines.append(f"    [{line.kind}] {line.text}")
     return "\n".join(lines) + "\n"
+
+
+def render_explain_json(result: EmployeeResult) -> str:
+    """Every value, grade, indicator row and trace line of one employee, as one JSON document."""
+    return json.dumps(result_dict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+#: ``hrpolicy explain``: one employee's result.
+EXPLAIN_RENDERERS: dict[str, Callable[[EmployeeResult], str]] = {
+    "text": render_explain,
+    "json": render_explain_json,
+}
