@@ -3,12 +3,16 @@
 from engine.pay.incentive import IncentiveResult, allocate, compute_incentive, individual_values
 from engine.pay.merit import merit_raise, zone_of
 from engine.pay.promotion import PromotionInput, PromotionResult, promotion_points
+from engine.pay.run import MeritLine, PayReport, build_pay_report
 
 __all__ = [
     "IncentiveResult",
+    "MeritLine",
+    "PayReport",
     "PromotionInput",
     "PromotionResult",
     "allocate",
+    "build_pay_report",
     "compute_incentive",
     "individual_values",
     "merit_raise",
