@@ -44,18 +44,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.gen_population import generate  # noqa: E402
-from engine.evaluate import (  # noqa: E402  # noqa: E402
-    Engine,
-    Part,
-    Range,
-    evaluate_employee,
-    evaluate_flat,
-    evaluate_range,
-    fork_all,
-    paused_gc,
-    plan_ranges,
-)
+from engine.evaluate import Engine, evaluate_employee, evaluate_flat  # noqa: E402
+from engine.evaluate.parallel import Part, Range, evaluate_range, fork_all, plan_ranges  # noqa: E402
+from engine.gcpause import paused_gc  # noqa: E402
 from engine.io.records import EmployeeRecord, read_csv_range  # noqa: E402
+from engine.report.results import SPLIT_RENDERERS  # noqa: E402
 
 POLICY = ROOT / "policies" / "japan_mbo.yaml"
 
@@ -120,7 +113,9 @@ def cli_workers(engine: Engine, data: Path) -> list[Part]:
     ranges = plan_ranges(str(data), 2)
     assert ranges is not None
     _ = engine.policy.fused, engine.policy.fast_grades
-    parts = fork_all([lambda r=r: evaluate_range(engine, str(data), r) for r in ranges])  # type: ignore[misc]
+    csv = SPLIT_RENDERERS["csv"]
+    tasks = [lambda r=r: evaluate_range(engine, str(data), r, None, csv) for r in ranges]  # type: ignore[misc]
+    parts = fork_all(tasks)
     assert all(p is not None for p in parts)
     return [p for p in parts if p is not None]
 

@@ -9,7 +9,7 @@ from engine.errors import UsageError
 from engine.evaluate import RunOutcome, run
 from engine.evaluate.parallel import run_report
 from engine.report import renderer
-from engine.report.results import EXPLAIN_RENDERERS, format_problem
+from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
 
@@ -30,9 +30,10 @@ def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> in
 
 def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Echo) -> int:
     """Evaluate ``data`` under ``policy``; print or write (atomically) the results."""
+    render = renderer(RENDERERS, fmt)
     guard_output(output, [policy, data])
     # A big CSV file may be shared between processes; the report is the same either way.
-    outcome, report = run_report(policy, data, fmt)
+    outcome, report = run_report(policy, data, render, SPLIT_RENDERERS.get(fmt))
     deliver(report, output, echo)
     return _finish(outcome, echo, fmt, output)
 

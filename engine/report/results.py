@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.errors import Problem
 from engine.evaluate import EmployeeResult, RunOutcome
+from engine.evaluate.parallel import FlatPiece, SplitRenderer
 from engine.report.html import render_html
 from engine.report.table import render_table
 
@@ -246,6 +247,34 @@ RENDERERS: dict[str, Callable[[RunOutcome], str]] = {
     "json": render_json,
     "csv": render_csv,
     "html": render_page,
+}
+
+
+def _csv_flat(outcome: RunOutcome) -> FlatPiece | None:
+    plan = flat_plan(outcome)
+    if plan is None:
+        return None
+    return lambda employee, name, values, grades: flat_row(employee, name, values, grades, plan)
+
+
+def _csv_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
+    return render_csv(outcome) + "".join(texts)  # no results in the outcome: the header line only
+
+
+def _json_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
+    return render_json_parts(outcome, evaluated, [text for text in texts if text])
+
+
+#: Formats that worker processes render in parts (:mod:`engine.evaluate.parallel`), each
+#: byte for byte what :data:`RENDERERS` writes; a format left out is rendered by one process.
+SPLIT_RENDERERS: dict[str, SplitRenderer] = {
+    "csv": SplitRenderer(
+        piece=lambda result, outcome: result_row(result, report_columns(outcome), outcome),
+        join=csv_rows,
+        merge=_csv_merge,
+        flat=_csv_flat,
+    ),
+    "json": SplitRenderer(piece=json_result, join=",\n".join, merge=_json_merge),
 }
 
 
