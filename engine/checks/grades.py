@@ -20,11 +20,11 @@ from engine.checks.context import (
     entries,
     is_number,
     mapping,
-    num,
     quoted_list,
     sequence,
 )
 from engine.location import Path
+from engine.rounding import num
 
 INF = Decimal("Infinity")
 #: Finest rounding a fix suggestion proposes.

@@ -15,9 +15,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from engine.checks.pay import SHARE_MODES
 from engine.errors import DataError
 from engine.formula import compile_formula
+from engine.pay.declarations import SHARE_MODES
 from engine.pay.merit import PayValue, as_env, data_scope
 from engine.rounding import round_decimal
 
