@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from engine.commands.common import Echo, deliver, guard_output
-from engine.errors import UsageError
-from engine.evaluate import RunOutcome, run
+from engine.evaluate import RunOutcome, explain
 from engine.evaluate.parallel import run_report
 from engine.report import renderer
 from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
-from engine.resources import bundled_root
-from engine.suggest import did_you_mean
+from engine.resources import example_runs
 
 
 def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> int:
@@ -41,12 +37,7 @@ def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Ech
 def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> int:
     """Print the full trace of one employee's evaluation."""
     render = renderer(EXPLAIN_RENDERERS, fmt)
-    outcome = run(policy, data, trace=True, only=employee)
-    known = [r.id for r in outcome.population.employees]
-    if employee not in known:
-        match = did_you_mean(employee, known)
-        hint = f"; {match}" if match else ""
-        raise UsageError(f"no employee '{employee}' in {data}{hint}")
+    outcome = explain(policy, data, employee)
     if not outcome.results:
         for problem in outcome.problems:
             if problem.employee_id == employee:
@@ -62,14 +53,7 @@ def run_examples(root: str | None, echo: Echo) -> int:
     ``root`` holds ``policies/`` and ``examples/``; by default, the copies bundled with the package.
     """
     code = 0
-    base = Path(root) if root is not None else bundled_root()
-    if base is None:
-        raise UsageError("no bundled examples in this installation: give --root FOLDER")
-    found = sorted((base / "examples").glob("*/employees.yaml"))
-    if not found:
-        raise UsageError(f"no example populations under {base / 'examples'}")
-    for data in found:
-        policy = base / "policies" / f"{data.parent.name}.yaml"
+    for base, policy, data in example_runs(root):
         echo(f"== {data.relative_to(base).as_posix()} under {policy.relative_to(base).as_posix()}")
         code = max(code, run_evaluate(str(policy), str(data), "text", None, echo))
         echo("")

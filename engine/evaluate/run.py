@@ -12,13 +12,14 @@ from typing import Any
 
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
-from engine.errors import HRPolicyError, Problem
+from engine.errors import HRPolicyError, Problem, UsageError
 from engine.evaluate.employee import EmployeeResult, evaluate_employee
 from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column
 from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population, read_population
+from engine.suggest import did_you_mean
 from engine.validate import ValidatedPolicy, load_policy
 
 #: A problem with one employee's data, whatever stage found it (reading, sheet checks,
@@ -158,3 +159,15 @@ def run(
     engine = Engine.from_file(policy_path)
     population = engine.read(data_path, parameters)
     return engine.evaluate(population, trace=trace, only=only)
+
+
+def explain(policy_path: str, data_path: str, employee: str) -> RunOutcome:
+    """The traced evaluation of one employee (a :class:`UsageError`, with the nearest id, if the
+    data has none by that id): its result, or its problems when it could not be evaluated."""
+    outcome = run(policy_path, data_path, trace=True, only=employee)
+    known = [r.id for r in outcome.population.employees]
+    if employee not in known:
+        match = did_you_mean(employee, known)
+        hint = f"; {match}" if match else ""
+        raise UsageError(f"no employee '{employee}' in {data_path}{hint}")
+    return outcome
