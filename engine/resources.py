@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.errors import UsageError
-
 PACKAGE = Path(__file__).resolve().parent
 SCHEMAS = PACKAGE / "schemas"
 
@@ -28,14 +26,3 @@ def bundled_root() -> Path | None:
             return root
     return None
 
-
-def example_runs(root: str | None) -> list[tuple[Path, Path, Path]]:
-    """Every example population (``examples/<policy>/employees.yaml``) with its policy, under
-    ``root`` (by default, the bundled copies): ``(base, policy, data)``, in name order."""
-    base = Path(root) if root is not None else bundled_root()
-    if base is None:
-        raise UsageError("no bundled examples in this installation: give --root FOLDER")
-    found = sorted((base / "examples").glob("*/employees.yaml"))
-    if not found:
-        raise UsageError(f"no example populations under {base / 'examples'}")
-    return [(base, base / "policies" / f"{data.parent.name}.yaml", data) for data in found]

@@ -80,3 +80,8 @@ def num(value: int | Decimal) -> str:
     if value == value.to_integral_value():
         return str(int(value))
     return format(value.normalize(), "f")
+
+
+#: Modes that never round an amount >= 0 up: incentive shares rounded with them never add up to
+#: more than the pool (checked in the policy by ``pay-incentive-rounding``, and again when paying).
+SHARE_MODES: tuple[str, ...] = ("down", "floor")

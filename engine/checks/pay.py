@@ -13,8 +13,7 @@ from typing import Any
 from engine.checks.context import CheckContext, entries, is_number, mapping, sequence
 from engine.formula import check_formula, formula_scope
 from engine.location import Path
-from engine.pay.declarations import SHARE_MODES
-from engine.rounding import num
+from engine.rounding import SHARE_MODES, num
 
 
 def check_pay(ctx: CheckContext) -> None:

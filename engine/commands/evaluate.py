@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from engine.commands.common import Echo, deliver, guard_output
-from engine.evaluate import RunOutcome, explain
+from engine.evaluate import RunOutcome, example_runs, explain
 from engine.evaluate.parallel import run_report
 from engine.report import renderer
 from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
-from engine.resources import example_runs
 
 
 def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> int:

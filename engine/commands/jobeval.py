@@ -1,6 +1,6 @@
 """``hrpolicy jobeval``: evaluate every job of a record file under a policy's ``job_evaluation``.
 
-Reads the policy and the data file (:mod:`engine.io.datafile`), evaluates each job
+Reads the policy and the data file (:mod:`engine.io.jobfile`), evaluates each job
 (:func:`engine.jobeval.build_job_report`), renders (:mod:`engine.report.jobeval`). A file that
 cannot be read at all is a :class:`DataError` (exit 2); problems with single jobs (panel
 composition, levels, committee votes) are reported with the job id and the data file's line:col,
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from engine.commands.common import Echo, deliver, finish, guard_output
 from engine.errors import UsageError
-from engine.io.datafile import read_data_file
+from engine.io.jobfile import read_job_file
 from engine.jobeval import build_job_report
 from engine.report import renderer
 from engine.report.jobeval import RENDERERS
@@ -30,8 +30,7 @@ def run_jobeval(policy_path: str, data_path: str, fmt: str, output: str | None, 
     policy = load_policy(policy_path)
     if not policy.data.get("job_evaluation"):
         raise UsageError(f"{policy_path}: the policy declares no job_evaluation section")
-    doc = read_data_file(data_path)
-    report = build_job_report(str(policy.data["metadata"]["id"]), policy.data, doc)
+    report = build_job_report(str(policy.data["metadata"]["id"]), policy.data, read_job_file(data_path))
     deliver(render(report), output, echo)
     jobs = [line.result.job for line in report.jobs]
     return finish(report.all_problems(), jobs, "jobs", fmt, echo)

@@ -1,6 +1,6 @@
 """``hrpolicy pay``: merit raises, the incentive pool and its shares, promotion points.
 
-Reads the policy and the data file (:mod:`engine.io.datafile`, :mod:`engine.pay.records`),
+Reads the policy and the data file (:mod:`engine.io.payfile`),
 computes every section the policy's ``pay`` declares (:func:`engine.pay.build_pay_report`),
 renders (:mod:`engine.report.pay`); a problem with one employee is reported with its id and
 line:col and the others go on (exit 1).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from engine.commands.common import Echo, deliver, finish, guard_output
 from engine.errors import UsageError
-from engine.io.datafile import read_data_file
+from engine.io.payfile import read_pay_file
 from engine.pay import build_pay_report
 from engine.report import renderer
 from engine.report.pay import RENDERERS
@@ -31,7 +31,7 @@ def run_pay(
     policy = load_policy(policy_path)
     if not policy.data.get("pay"):
         raise UsageError(f"{policy_path}: the policy declares no pay section")
-    doc = read_data_file(data_path)
-    report = build_pay_report(str(policy.data["metadata"]["id"]), policy.data, doc, base_rate)
+    data = read_pay_file(policy.data, data_path)
+    report = build_pay_report(str(policy.data["metadata"]["id"]), data, base_rate)
     deliver(render(report), output, echo)
     return finish(report.problems, report.employees, "employees", fmt, echo)

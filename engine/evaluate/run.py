@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from engine.compile import CompiledPolicy, compile_policy
@@ -19,6 +20,7 @@ from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column
 from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population, read_population
+from engine.resources import bundled_root
 from engine.suggest import did_you_mean
 from engine.validate import ValidatedPolicy, load_policy
 
@@ -171,3 +173,15 @@ def explain(policy_path: str, data_path: str, employee: str) -> RunOutcome:
         hint = f"; {match}" if match else ""
         raise UsageError(f"no employee '{employee}' in {data_path}{hint}")
     return outcome
+
+
+def example_runs(root: str | None) -> list[tuple[Path, Path, Path]]:
+    """Every example population (``examples/<policy>/employees.yaml``) with its policy, under
+    ``root`` (by default, the bundled copies): ``(base, policy, data)``, in name order."""
+    base = Path(root) if root is not None else bundled_root()
+    if base is None:
+        raise UsageError("no bundled examples in this installation: give --root FOLDER")
+    found = sorted((base / "examples").glob("*/employees.yaml"))
+    if not found:
+        raise UsageError(f"no example populations under {base / 'examples'}")
+    return [(base, base / "policies" / f"{data.parent.name}.yaml", data) for data in found]

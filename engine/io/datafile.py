@@ -7,15 +7,27 @@ loader so every problem keeps its line:col; located shape checks and unknown-key
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from engine.errors import DataError, Diagnostic, UsageError
 from engine.io.records import ensure_data_file
 from engine.loader import LoadedDocument, load_yaml_file
-from engine.location import Path
+from engine.location import Path, SourceMap
 from engine.suggest import did_you_mean
 
 T = TypeVar("T")
+
+
+class DataDocument(Protocol):
+    """What the readers use of a loaded data file (a :class:`engine.loader.LoadedDocument`)."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def data(self) -> Any: ...
+    @property
+    def source(self) -> SourceMap: ...
+
 
 #: Suffixes of data files; JSON is read by the YAML loader (JSON is YAML) to keep line:col.
 DATA_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
@@ -37,19 +49,19 @@ def read_data_file(path: str) -> LoadedDocument:
     return doc
 
 
-def where(doc: LoadedDocument, path: Path) -> str:
+def where(doc: DataDocument, path: Path) -> str:
     """``file:line:col`` of a node of the data file."""
     return str(doc.source.locate(path))
 
 
-def need_mapping(doc: LoadedDocument, path: Path, value: Any, what: str) -> Mapping[str, Any]:
+def need_mapping(doc: DataDocument, path: Path, value: Any, what: str) -> Mapping[str, Any]:
     """``value`` if it is a mapping; else a located DataError naming ``what`` it should be."""
     if not isinstance(value, Mapping):
         raise DataError(f"{where(doc, path)}: {what} must be a mapping, not {_kind(value)}")
     return value
 
 
-def need_list(doc: LoadedDocument, path: Path, value: Any, what: str) -> list[Any]:
+def need_list(doc: DataDocument, path: Path, value: Any, what: str) -> list[Any]:
     """``value`` if it is a list; else a located DataError."""
     if not isinstance(value, list):
         raise DataError(f"{where(doc, path)}: {what} must be a list, not {_kind(value)}")
@@ -65,7 +77,7 @@ def _kind(value: Any) -> str:
 
 
 def unknown_keys(
-    doc: LoadedDocument, path: Path, record: Mapping[str, Any], allowed: Iterable[str], what: str
+    doc: DataDocument, path: Path, record: Mapping[str, Any], allowed: Iterable[str], what: str
 ) -> list[Diagnostic]:
     """A ``data-unknown-key`` diagnostic per key outside ``allowed`` (``x-`` keys are free notes)."""
     known = sorted(allowed)
@@ -79,7 +91,7 @@ def unknown_keys(
     return found
 
 
-def located(doc: LoadedDocument, at: Path, read: Callable[..., T], *args: Any) -> T:
+def located(doc: DataDocument, at: Path, read: Callable[..., T], *args: Any) -> T:
     """Run a record reader; a DataError it raises gets the record's file:line:col in front."""
     try:
         return read(*args)

@@ -4,14 +4,26 @@ and every problem found with it (each a :class:`Diagnostic` about its job id, or
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from engine.errors import Diagnostic
-from engine.jobeval.points import JobResult, evaluate_job
-from engine.jobeval.records import file_keys, job_records, read_job
-from engine.loader import LoadedDocument
+from engine.errors import DataError, Diagnostic
+from engine.jobeval.points import JobInput, JobResult, evaluate_job, job_from_record
+from engine.location import Path, SourceMap
+
+
+class JobData(Protocol):
+    """A ``jobeval`` data file being read (:class:`engine.io.jobfile.JobFile`)."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def source(self) -> SourceMap: ...
+    @property
+    def problems(self) -> tuple[Diagnostic, ...]: ...
+
+    def records(self) -> Iterator[tuple[Mapping[str, Any], list[Diagnostic]]]: ...
 
 
 @dataclass(frozen=True)
@@ -40,9 +52,23 @@ class JobReport:
         return [d for line in self.jobs for d in line.problems] + list(self.file_problems)
 
 
-def _job_line(policy: Mapping[str, Any], doc: LoadedDocument, index: int, raw: Any) -> JobLine:
-    record, job, extra = read_job(doc, index, raw)
-    result = evaluate_job(policy, job, doc.source)
+def _job(source: SourceMap, index: int, record: Mapping[str, Any]) -> JobInput:
+    at: Path = ("jobs", index)
+    try:
+        return job_from_record(record, at)
+    except DataError as exc:  # its message has the JSON path; add the line:col of the job
+        raise DataError(f"{source.locate(at)}: {exc}") from None
+
+
+def _job_line(
+    policy: Mapping[str, Any],
+    source: SourceMap,
+    index: int,
+    record: Mapping[str, Any],
+    extra: list[Diagnostic],
+) -> JobLine:
+    job = _job(source, index, record)
+    result = evaluate_job(policy, job, source)
     names = {str(r.get("rater")): str(r.get("name", "")) for r in record.get("panel", [])}
     return JobLine(
         result,
@@ -54,13 +80,13 @@ def _job_line(policy: Mapping[str, Any], doc: LoadedDocument, index: int, raw: A
     )
 
 
-def _duplicates(doc: LoadedDocument, lines: list[JobLine]) -> list[Diagnostic]:
+def _duplicates(source: SourceMap, lines: list[JobLine]) -> list[Diagnostic]:
     seen: set[str] = set()
     found: list[Diagnostic] = []
     for index, line in enumerate(lines):
         job = line.result.job
         if job in seen:
-            location = doc.source.locate(("jobs", index, "job"))
+            location = source.locate(("jobs", index, "job"))
             found.append(
                 Diagnostic(location, "jobeval-duplicate-job", f"job {job} appears twice", subject=job)
             )
@@ -68,9 +94,10 @@ def _duplicates(doc: LoadedDocument, lines: list[JobLine]) -> list[Diagnostic]:
     return found
 
 
-def build_job_report(policy_id: str, policy: Mapping[str, Any], doc: LoadedDocument) -> JobReport:
-    """Evaluate every job of a loaded data file; raise DataError when the file has no usable jobs."""
-    file_problems = file_keys(doc)
-    records = job_records(doc)
-    lines = [_job_line(policy, doc, i, record) for i, record in enumerate(records)]
-    return JobReport(policy_id, doc.file, tuple(lines), tuple(file_problems + _duplicates(doc, lines)))
+def build_job_report(policy_id: str, policy: Mapping[str, Any], data: JobData) -> JobReport:
+    """Evaluate every job of a data file (a DataError at the first record that cannot be read)."""
+    lines = [
+        _job_line(policy, data.source, i, record, extra) for i, (record, extra) in enumerate(data.records())
+    ]
+    problems = (*data.problems, *_duplicates(data.source, lines))
+    return JobReport(policy_id, data.file, tuple(lines), problems)

@@ -3,11 +3,12 @@
 from engine.pay.incentive import IncentiveResult, allocate, compute_incentive, individual_values
 from engine.pay.merit import merit_raise, zone_of
 from engine.pay.promotion import PromotionInput, PromotionResult, promotion_points
-from engine.pay.run import MeritLine, PayReport, build_pay_report
+from engine.pay.run import MeritLine, PayData, PayReport, build_pay_report
 
 __all__ = [
     "IncentiveResult",
     "MeritLine",
+    "PayData",
     "PayReport",
     "PromotionInput",
     "PromotionResult",

@@ -17,9 +17,8 @@ from typing import Any
 
 from engine.errors import DataError
 from engine.formula import compile_formula
-from engine.pay.declarations import SHARE_MODES
 from engine.pay.merit import PayValue, as_env, data_scope
-from engine.rounding import round_decimal
+from engine.rounding import SHARE_MODES, round_decimal
 
 
 @dataclass(frozen=True)

@@ -8,26 +8,55 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
 from engine.formula import table_axes
-from engine.io.datafile import where
-from engine.loader import LoadedDocument
 from engine.location import Path
 from engine.pay.incentive import IncentiveResult, compute_incentive, individual_values
 from engine.pay.merit import merit_raise, zone_of
-from engine.pay.promotion import PromotionResult, promotion_points
-from engine.pay.records import (
-    TOP_KEYS,
-    PayEmployee,
-    PayRun,
-    read_company,
-    read_employees,
-    read_parameters,
-    read_promotion,
-    read_zone_from,
-)
+from engine.pay.promotion import PromotionInput, PromotionResult, promotion_points
+
+
+class PayEmployee(Protocol):
+    """One employee of the data file, as the computations read it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def path(self) -> Path: ...
+    @property
+    def fields(self) -> dict[str, Any]: ...
+
+
+E = TypeVar("E", bound=PayEmployee)
+
+
+class PayData(Protocol[E]):
+    """The data file of a ``pay`` run, read a section at a time when a computation needs it
+    (:class:`engine.io.payfile.PayFile`), and where every problem is collected, in order."""
+
+    @property
+    def policy(self) -> Mapping[str, Any]: ...
+    @property
+    def pay(self) -> Mapping[str, Any]: ...
+    @property
+    def file(self) -> str: ...
+    @property
+    def problems(self) -> list[Diagnostic]: ...
+
+    def problem(
+        self, subject: str, path: Path, rule: str, message: str, suggestion: str | None = None
+    ) -> None: ...
+    def where(self, path: Path) -> str: ...
+    def has(self, key: str) -> bool: ...
+    def parameters(self, base_rate: str | None) -> dict[str, Any]: ...
+    def employees(self) -> Sequence[E]: ...
+    def zone_from(self) -> Mapping[str, Any] | None: ...
+    def company(self, params: Mapping[str, Any]) -> dict[str, Any]: ...
+    def promotion(self, emp: E) -> tuple[dict[str, str], Decimal | None, Decimal | None] | None: ...
 
 
 @dataclass(frozen=True)
@@ -58,7 +87,7 @@ class PayReport:
     problems: tuple[Diagnostic, ...] = ()
 
 
-def _zone_field(run: PayRun, zone_from: Mapping[str, Any] | None) -> str | None:
+def _zone_field(run: PayData[E], zone_from: Mapping[str, Any] | None) -> str | None:
     """The field that holds the zone: ``zone_from.field``, else the merit table's axis whose keys
     are the zones of ``pay.ranges.zones``; ``None`` when neither names one.
 
@@ -74,13 +103,13 @@ def _zone_field(run: PayRun, zone_from: Mapping[str, Any] | None) -> str | None:
     if zone_from is None:
         return None  # the zone is no key of the merit table: the formula reads the fields as given
     raise DataError(
-        f"{where(run.doc, ('zone_from',))}: no axis of table {table_name} (pay.merit.table) has the"
+        f"{run.where(('zone_from',))}: no axis of table {table_name} (pay.merit.table) has the"
         f" zones of pay.ranges.zones ({', '.join(zones) or 'none declared'}) as its keys, so the"
         " zone found from the salary has no field to go in; name it with zone_from.field"
     )
 
 
-def _computed_zone(run: PayRun, emp: PayEmployee, zone_from: Mapping[str, Any]) -> tuple[str | None, str]:
+def _computed_zone(run: PayData[E], emp: E, zone_from: Mapping[str, Any]) -> tuple[str | None, str]:
     grade_key, salary_key = str(zone_from.get("grade")), str(zone_from.get("salary"))
     grade, salary = emp.fields.get(grade_key), emp.fields.get(salary_key)
     if grade is None or isinstance(salary, bool) or not isinstance(salary, int | Decimal):
@@ -107,7 +136,7 @@ def _computed_zone(run: PayRun, emp: PayEmployee, zone_from: Mapping[str, Any]) 
 
 
 def _zone(
-    run: PayRun, emp: PayEmployee, zone_from: Mapping[str, Any] | None, key: str | None
+    run: PayData[E], emp: E, zone_from: Mapping[str, Any] | None, key: str | None
 ) -> tuple[str | None, str]:
     if key is None:
         return None, ""
@@ -125,8 +154,8 @@ def _zone(
     return (str(given), f"zone {given} (given); {why}") if given is not None else (computed, why)
 
 
-def _merit(run: PayRun, staff: Sequence[PayEmployee], params: Mapping[str, Any]) -> tuple[MeritLine, ...]:
-    zone_from = read_zone_from(run)
+def _merit(run: PayData[E], staff: Sequence[E], params: Mapping[str, Any]) -> tuple[MeritLine, ...]:
+    zone_from = run.zone_from()
     key = _zone_field(run, zone_from)
     lines = []
     for emp in staff:
@@ -147,11 +176,9 @@ def _merit(run: PayRun, staff: Sequence[PayEmployee], params: Mapping[str, Any])
     return tuple(lines)
 
 
-def _incentive(
-    run: PayRun, staff: Sequence[PayEmployee], params: Mapping[str, Any]
-) -> IncentiveResult | None:
+def _incentive(run: PayData[E], staff: Sequence[E], params: Mapping[str, Any]) -> IncentiveResult | None:
     """Eligibility, pool and shares; ``None`` (with located problems) when a value cannot be computed."""
-    company = read_company(run, params)
+    company = run.company(params)
     ok = True
     for emp in staff:  # one by one, so that a failing formula names its employee
         try:
@@ -164,17 +191,18 @@ def _incentive(
     try:
         return compute_incentive(run.policy, company, [emp.fields for emp in staff])
     except HRPolicyError as exc:
-        at: Path = ("company",) if "company" in run.doc.data else ()
+        at: Path = ("company",) if run.has("company") else ()
         run.problem("incentive", at, "pay-incentive", str(exc))
         return None
 
 
-def _promotion(run: PayRun, staff: Sequence[PayEmployee]) -> tuple[PromotionResult, ...]:
+def _promotion(run: PayData[E], staff: Sequence[E]) -> tuple[PromotionResult, ...]:
     found = []
     for emp in staff:
-        person = read_promotion(run, emp)
-        if person is None:
+        record = run.promotion(emp)
+        if record is None:
             continue
+        person = PromotionInput(emp.id, *record, emp.fields)
         try:
             found.append(promotion_points(run.policy, person))
         except HRPolicyError as exc:
@@ -182,25 +210,21 @@ def _promotion(run: PayRun, staff: Sequence[PayEmployee]) -> tuple[PromotionResu
     return tuple(found)
 
 
-def build_pay_report(
-    policy_id: str, policy: Mapping[str, Any], doc: LoadedDocument, base_rate: str | None
-) -> PayReport:
-    """Every pay section the policy declares, over a loaded data file."""
-    run = PayRun(policy, doc)
-    run.unknown_keys("file", (), doc.data, TOP_KEYS, "the file")
-    params = read_parameters(run, base_rate)
-    staff = read_employees(run)
+def build_pay_report(policy_id: str, run: PayData[E], base_rate: str | None) -> PayReport:
+    """Every pay section the policy declares, over a data file being read."""
+    params = run.parameters(base_rate)
+    staff = run.employees()
     merit = _merit(run, staff, params) if run.pay.get("merit") else ()
     incentive = _incentive(run, staff, params) if run.pay.get("incentive") else None
     promotion = _promotion(run, staff) if run.pay.get("promotion") else ()
     unit = Decimal(((run.pay.get("incentive") or {}).get("rounding") or {}).get("unit", 1))
     return PayReport(
         policy_id,
-        doc.file,
+        run.file,
         str(run.pay.get("currency", "")),
         params,
         tuple(emp.id for emp in staff),
-        {emp.id: str(emp.raw.get("name", "")) for emp in staff},
+        {emp.id: emp.name for emp in staff},
         merit,
         incentive,
         unit,

@@ -14,8 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.errors import DataError, Diagnostic
-from engine.io.datafile import need_list, need_mapping, unknown_keys
-from engine.loader import LoadedDocument
+from engine.io.datafile import DataDocument, need_list, need_mapping, unknown_keys
 from engine.location import Path
 from engine.workflow.goals import GoalChange, GoalLine
 from engine.workflow.objections import Calendar, Objection, WorkflowProblem, as_date
@@ -50,7 +49,7 @@ class WorkflowFile:
     """What one ``workflow`` run reads and collects: policy, data file, calendar, the file's problems."""
 
     policy: Mapping[str, Any]
-    doc: LoadedDocument
+    doc: DataDocument
     calendar: Calendar
     file_problems: list[Diagnostic] = field(default_factory=list)
 

@@ -14,8 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from engine.errors import DataError, Diagnostic, UsageError
-from engine.io.datafile import located, unknown_keys, where
-from engine.loader import LoadedDocument
+from engine.io.datafile import DataDocument, located, unknown_keys, where
 from engine.location import Path
 from engine.workflow.goals import GoalChange, GoalLine, check_goal_change, midterm_targets
 from engine.workflow.objections import (
@@ -326,7 +325,7 @@ def _on(change: GoalChange) -> str:
 
 
 def build_workflow_report(
-    policy_id: str, policy: Mapping[str, Any], doc: LoadedDocument, today: date | None = None
+    policy_id: str, policy: Mapping[str, Any], doc: DataDocument, today: date | None = None
 ) -> WorkflowReport:
     """Check every record of a loaded data file; raise DataError when it has none of the lists."""
     data = doc.data

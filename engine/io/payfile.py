@@ -5,7 +5,8 @@
 
 A file of the wrong shape is a located :class:`DataError`; a problem with one employee (a
 duplicate id, an unknown key, a credit that is not a number) is collected as a
-:class:`Diagnostic` about that employee, and the others are still read.
+:class:`Diagnostic` about that employee, and the others are still read. :class:`PayFile` is what
+:func:`engine.pay.build_pay_report` reads each section through (its ``PayData``), when it needs it.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engine.errors import DataError, Diagnostic, UsageError
-from engine.io.datafile import need_list, need_mapping, unknown_keys, where
+from engine.io.datafile import need_list, need_mapping, read_data_file, unknown_keys, where
 from engine.loader import MAX_EXPONENT, MAX_NUMBER_CHARS, LoadedDocument
 from engine.location import Path
-from engine.pay.promotion import PromotionInput
 
 TOP_KEYS = frozenset({"policy", "parameters", "company", "zone_from", "employees"})
 ZONE_FROM_KEYS = frozenset({"grade", "salary", "field"})
@@ -28,9 +28,13 @@ PROMOTION_KEYS = frozenset({"history", "credits", "required_credits"})
 RESERVED = frozenset({"id", "name", "promotion"})
 
 
+#: An employee's ``promotion`` record: grade history by year, credits, required credits.
+PromotionRecord = tuple[dict[str, str], Decimal | None, Decimal | None]
+
+
 @dataclass
-class PayRun:
-    """What one ``pay`` run reads and collects: the policy, the data file, every problem found."""
+class PayFile:
+    """A ``pay`` data file being read, with every problem found in it (and while computing from it)."""
 
     policy: Mapping[str, Any]
     doc: LoadedDocument
@@ -51,8 +55,44 @@ class PayRun:
 
     @property
     def pay(self) -> Mapping[str, Any]:
+        """The policy's ``pay`` section."""
         spec: Mapping[str, Any] = self.policy.get("pay") or {}
         return spec
+
+    @property
+    def file(self) -> str:
+        return self.doc.file
+
+    def where(self, path: Path) -> str:
+        """``file:line:col`` of a node of the file."""
+        return where(self.doc, path)
+
+    def has(self, key: str) -> bool:
+        """Whether the file has the top-level ``key``."""
+        return key in self.doc.data
+
+    def parameters(self, base_rate: str | None) -> dict[str, Any]:
+        return read_parameters(self, base_rate)
+
+    def employees(self) -> list[PayEmployee]:
+        return read_employees(self)
+
+    def zone_from(self) -> Mapping[str, Any] | None:
+        return read_zone_from(self)
+
+    def company(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return read_company(self, params)
+
+    def promotion(self, emp: PayEmployee) -> PromotionRecord | None:
+        return read_promotion(self, emp)
+
+
+def read_pay_file(policy: Mapping[str, Any], path: str) -> PayFile:
+    """Open the data file ``path`` for a ``pay`` run; its unknown top-level keys are problems."""
+    doc = read_data_file(path)
+    pay = PayFile(policy, doc)
+    pay.unknown_keys("file", (), doc.data, TOP_KEYS, "the file")
+    return pay
 
 
 @dataclass(frozen=True)
@@ -67,6 +107,10 @@ class PayEmployee:
     @property
     def path(self) -> Path:
         return ("employees", self.index)
+
+    @property
+    def name(self) -> str:
+        return str(self.raw.get("name", ""))
 
 
 def parse_number(value: str, what: str) -> Decimal:
@@ -93,7 +137,7 @@ def parse_number(value: str, what: str) -> Decimal:
     return number
 
 
-def read_parameters(run: PayRun, base_rate: str | None) -> dict[str, Any]:
+def read_parameters(run: PayFile, base_rate: str | None) -> dict[str, Any]:
     """The file's ``parameters`` with ``--base-rate`` over the one ``pay.merit.base_rate`` names."""
     data = run.doc.data
     params = dict(need_mapping(run.doc, ("parameters",), data.get("parameters", {}), "parameters"))
@@ -111,7 +155,7 @@ def read_parameters(run: PayRun, base_rate: str | None) -> dict[str, Any]:
     return params
 
 
-def read_employees(run: PayRun) -> list[PayEmployee]:
+def read_employees(run: PayFile) -> list[PayEmployee]:
     """The ``employees`` list; a duplicate id is a problem, a record without one a DataError."""
     data = run.doc.data
     if "employees" not in data:
@@ -138,7 +182,7 @@ def defaults(policy: Mapping[str, Any]) -> dict[str, Any]:
     return {name: spec["default"] for name, spec in declared.items() if "default" in spec}
 
 
-def read_zone_from(run: PayRun) -> Mapping[str, Any] | None:
+def read_zone_from(run: PayFile) -> Mapping[str, Any] | None:
     """The file's ``zone_from`` (its unknown keys are problems of the file), or None."""
     data = run.doc.data
     if "zone_from" not in data:
@@ -148,13 +192,13 @@ def read_zone_from(run: PayRun) -> Mapping[str, Any] | None:
     return zone_from
 
 
-def read_company(run: PayRun, params: Mapping[str, Any]) -> dict[str, Any]:
+def read_company(run: PayFile, params: Mapping[str, Any]) -> dict[str, Any]:
     """The parameters with the file's ``company`` facts over them."""
     raw = run.doc.data.get("company", {})
     return {**params, **need_mapping(run.doc, ("company",), raw, "company")}
 
 
-def read_promotion(run: PayRun, emp: PayEmployee) -> PromotionInput | None:
+def read_promotion(run: PayFile, emp: PayEmployee) -> PromotionRecord | None:
     """The employee's ``promotion`` record (history, credits), or None when it has none."""
     if "promotion" not in emp.raw:
         return None
@@ -162,16 +206,14 @@ def read_promotion(run: PayRun, emp: PayEmployee) -> PromotionInput | None:
     spec = need_mapping(run.doc, at, emp.raw["promotion"], "promotion")
     run.unknown_keys(emp.id, at, spec, PROMOTION_KEYS, "promotion")
     history = need_mapping(run.doc, (*at, "history"), spec.get("history", {}), "history")
-    return PromotionInput(
-        emp.id,
+    return (
         {str(year): str(grade) for year, grade in history.items()},
         _credits(run, emp, spec, "credits"),
         _credits(run, emp, spec, "required_credits"),
-        emp.fields,
     )
 
 
-def _credits(run: PayRun, emp: PayEmployee, spec: Mapping[str, Any], key: str) -> Decimal | None:
+def _credits(run: PayFile, emp: PayEmployee, spec: Mapping[str, Any], key: str) -> Decimal | None:
     value = spec.get(key)
     if value is None:
         return None

@@ -1,20 +1,21 @@
-"""Reading a ``jobeval`` data file: ``jobs:``, each a job record as :func:`job_from_record` reads it
-(docs/jobeval-and-pay.md, "Commands and data formats").
+"""Reading a ``jobeval`` data file: ``jobs:``, each a job record as
+:func:`engine.jobeval.job_from_record` reads it (docs/jobeval-and-pay.md, "Commands and data formats").
 
 A record of the wrong shape is a located :class:`DataError` (the file cannot be used); an
 unknown key is a ``data-unknown-key`` diagnostic about the job (the others are still read).
+Records are shape-checked one at a time as :func:`engine.jobeval.build_job_report` reaches them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import DataError, Diagnostic
-from engine.io.datafile import need_list, need_mapping, unknown_keys, where
-from engine.jobeval.points import JobInput, job_from_record
+from engine.io.datafile import need_list, need_mapping, read_data_file, unknown_keys, where
 from engine.loader import LoadedDocument
-from engine.location import Path
+from engine.location import Path, SourceMap
 
 TOP_KEYS = frozenset({"policy", "jobs"})
 JOB_KEYS = frozenset({"job", "title", "family", "holder", "holder_name", "panel", "adjustment"})
@@ -22,30 +23,38 @@ RATER_KEYS = frozenset({"rater", "name", "group", "rater_job", "levels"})
 ADJUSTMENT_KEYS = frozenset({"grade", "committee", "meeting", "note"})
 
 
-def job_records(doc: LoadedDocument) -> list[Any]:
-    """The file's ``jobs`` list (a located DataError when there is none or it is not a list)."""
+@dataclass(frozen=True)
+class JobFile:
+    """A ``jobeval`` data file: its name, line marks, the problems of the file itself, its jobs."""
+
+    doc: LoadedDocument
+    problems: tuple[Diagnostic, ...]
+    jobs: tuple[Any, ...]
+
+    @property
+    def file(self) -> str:
+        return self.doc.file
+
+    @property
+    def source(self) -> SourceMap:
+        return self.doc.source
+
+    def records(self) -> Iterator[tuple[Mapping[str, Any], list[Diagnostic]]]:
+        """Each job record, shape-checked when reached (else a located DataError), with the
+        ``data-unknown-key`` diagnostics of its keys."""
+        for index, raw in enumerate(self.jobs):
+            record = need_mapping(self.doc, ("jobs", index), raw, "a job")
+            yield record, _job_keys(self.doc, index, record)
+
+
+def read_job_file(path: str) -> JobFile:
+    """Open a ``jobeval`` data file: unknown top-level keys are problems about ``file``; a file
+    without a ``jobs`` list is a located DataError."""
+    doc = read_data_file(path)
+    problems = tuple(d.about("file") for d in unknown_keys(doc, (), doc.data, TOP_KEYS, "the file"))
     if "jobs" not in doc.data:
         raise DataError(f"{where(doc, ())}: the file has no 'jobs' list")
-    return need_list(doc, ("jobs",), doc.data["jobs"], "jobs")
-
-
-def file_keys(doc: LoadedDocument) -> list[Diagnostic]:
-    """Unknown top-level keys of the file, about ``file``."""
-    return [d.about("file") for d in unknown_keys(doc, (), doc.data, TOP_KEYS, "the file")]
-
-
-def read_job(
-    doc: LoadedDocument, index: int, raw: Any
-) -> tuple[Mapping[str, Any], JobInput, list[Diagnostic]]:
-    """Job ``index`` of the file: its record, the job, and the record's unknown keys."""
-    at: Path = ("jobs", index)
-    record = need_mapping(doc, at, raw, "a job")
-    extra = _job_keys(doc, index, record)
-    try:
-        job = job_from_record(record, at)
-    except DataError as exc:  # its message has the JSON path; add the line:col of the job
-        raise DataError(f"{where(doc, at)}: {exc}") from None
-    return record, job, extra
+    return JobFile(doc, problems, tuple(need_list(doc, ("jobs",), doc.data["jobs"], "jobs")))
 
 
 def _job_keys(doc: LoadedDocument, index: int, record: Mapping[str, Any]) -> list[Diagnostic]:
