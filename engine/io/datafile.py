@@ -1,6 +1,6 @@
 """Data files of the ``jobeval``, ``pay`` and ``workflow`` commands: YAML or JSON, read by the YAML
 loader so every problem keeps its line:col; located shape checks and unknown-key reports with
-"did you mean" for the domain readers (:mod:`engine.jobeval.records`, :mod:`engine.pay.records`,
+"did you mean" for the readers of each file (:mod:`engine.io.jobfile`, :mod:`engine.io.payfile`,
 :mod:`engine.workflow.records`).
 """
 
