@@ -1,13 +1,17 @@
 """The ``hrpolicy`` command line: thin click wrappers over the library.
 
-Exit codes: 0 success, 1 invalid policy or failed records, 2 usage error or unreadable file.
+Exit codes: 0 success, 1 invalid policy or failed records, 2 usage error or unreadable file,
+130 interrupted (Ctrl-C; no output file is left behind).
+
+Everything printed passes :func:`~engine.report.safety.terminal_text`: a name holding a
+terminal escape sequence cannot set the window title or clear the screen.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -17,23 +21,35 @@ from engine.report import calibration, diagnostics, results
 from engine.report import jobeval as jobeval_report
 from engine.report import pay as pay_report
 from engine.report import workflow as workflow_report
+from engine.report.safety import raw_cells, terminal_text
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-FC = TypeVar("FC", bound=Callable[..., object])
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def echo(message: Any = None, nl: bool = True, err: bool = False) -> None:
+    """``click.echo`` of text without control characters: the one way anything is printed."""
+    click.echo(terminal_text(message) if isinstance(message, str) else message, nl=nl, err=err)
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"hrpolicy: {message}", err=True)
+    echo(f"hrpolicy: {message}", err=True)
     sys.exit(code)
 
 
-def run_guarded(action: Callable[[], int]) -> NoReturn:
-    """Run a command body; map our exceptions to exit codes and one-line messages, never a traceback."""
+def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
+    """Run a command body; map our exceptions to exit codes and one-line messages, never a traceback.
+
+    ``raw``: CSV cells are written as computed (``--raw-cells``).
+    """
     try:
-        code = action()
+        with raw_cells(raw):
+            code = action()
+    except KeyboardInterrupt:
+        # Output is written atomically: an interrupted run leaves no file, whole or partial.
+        _fail("interrupted; nothing was written", EXIT_INTERRUPTED)
     except PolicyInvalid as exc:
         files = [(d.location.file, [d]) for d in exc.diagnostics]
-        click.echo(diagnostics.render_text(files), nl=False, err=True)
+        echo(diagnostics.render_text(files), nl=False, err=True)
         _fail("the policy is invalid; run 'hrpolicy validate' for details", EXIT_INVALID)
     except UsageError as exc:
         _fail(str(exc), EXIT_USAGE)
@@ -45,6 +61,9 @@ def run_guarded(action: Callable[[], int]) -> NoReturn:
     sys.exit(code)
 
 
+FC = TypeVar("FC", bound=Callable[..., object])
+
+
 def format_option(registry: Mapping[str, object]) -> Callable[[FC], FC]:
     """``--format``: the choices are the registry's names (adding a format is one registry entry)."""
     return click.option(
@@ -53,7 +72,13 @@ def format_option(registry: Mapping[str, object]) -> Callable[[FC], FC]:
 
 
 OUTPUT_OPTION = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout."
+    "-o", "--output", type=click.Path(), help="Write here (atomically) instead of stdout."
+)
+RAW_CELLS_OPTION = click.option(
+    "--raw-cells",
+    is_flag=True,
+    help="CSV: write cells exactly as computed, without the ' that keeps a spreadsheet from "
+    "running a cell starting with = + - @ as a formula (docs/records.md, 'Output files').",
 )
 
 
@@ -71,7 +96,7 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check policy files (or folders of them): exit 0 if valid, 1 if not, 2 if unreadable."""
     from engine.commands.validate import run_validate
 
-    run_guarded(lambda: run_validate(list(paths), fmt, strict, click.echo))
+    run_guarded(lambda: run_validate(list(paths), fmt, strict, echo))
 
 
 @cli.command()
@@ -82,34 +107,35 @@ def schema(as_path: bool) -> None:
 
     def body() -> int:
         path = schema_path()
-        click.echo(str(path) if as_path else path.read_text(encoding="utf-8"), nl=as_path)
+        echo(str(path) if as_path else path.read_text(encoding="utf-8"), nl=as_path)
         return EXIT_OK
 
     run_guarded(body)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @format_option(results.RENDERERS)
 @OUTPUT_OPTION
-def evaluate(policy: str, data: str, fmt: str, output: str | None) -> None:
+@RAW_CELLS_OPTION
+def evaluate(policy: str, data: str, fmt: str, output: str | None, raw_cells: bool) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
     from engine.commands.evaluate import run_evaluate
 
-    run_guarded(lambda: run_evaluate(policy, data, fmt, output, click.echo))
+    run_guarded(lambda: run_evaluate(policy, data, fmt, output, echo), raw_cells)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @click.option("--employee", required=True, help="The employee id to explain.")
 @format_option(results.EXPLAIN_RENDERERS)
 def explain(policy: str, data: str, employee: str, fmt: str) -> None:
     """Print every input, formula, rounding and grade band behind one employee's result."""
     from engine.commands.evaluate import run_explain
 
-    run_guarded(lambda: run_explain(policy, data, employee, fmt, click.echo))
+    run_guarded(lambda: run_explain(policy, data, employee, fmt, echo))
 
 
 @cli.command()
@@ -118,58 +144,68 @@ def examples(root: str | None) -> None:
     """Evaluate the bundled example populations under their policies."""
     from engine.commands.evaluate import run_examples
 
-    run_guarded(lambda: run_examples(root, click.echo))
+    run_guarded(lambda: run_examples(root, echo))
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
 @format_option(calibration.RENDERERS)
 @OUTPUT_OPTION
-def calibrate(policy: str, data: str, distribution: str | None, fmt: str, output: str | None) -> None:
+@RAW_CELLS_OPTION
+def calibrate(
+    policy: str, data: str, distribution: str | None, fmt: str, output: str | None, raw_cells: bool
+) -> None:
     """Per distribution group: the quota, the proposed and final grades, who moved and why."""
     from engine.commands.calibrate import run_calibrate
 
-    run_guarded(lambda: run_calibrate(policy, data, distribution, fmt, output, click.echo))
+    run_guarded(lambda: run_calibrate(policy, data, distribution, fmt, output, echo), raw_cells)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @format_option(jobeval_report.RENDERERS)
 @OUTPUT_OPTION
-def jobeval(policy: str, data: str, fmt: str, output: str | None) -> None:
+@RAW_CELLS_OPTION
+def jobeval(policy: str, data: str, fmt: str, output: str | None, raw_cells: bool) -> None:
     """Evaluate the jobs in DATA (YAML/JSON) with POLICY's point tables, panels and committees."""
     from engine.commands.jobeval import run_jobeval
 
-    run_guarded(lambda: run_jobeval(policy, data, fmt, output, click.echo))
+    run_guarded(lambda: run_jobeval(policy, data, fmt, output, echo), raw_cells)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @format_option(pay_report.RENDERERS)
 @OUTPUT_OPTION
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
-def pay(policy: str, data: str, fmt: str, output: str | None, base_rate: str | None) -> None:
+@RAW_CELLS_OPTION
+def pay(
+    policy: str, data: str, fmt: str, output: str | None, base_rate: str | None, raw_cells: bool
+) -> None:
     """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA."""
     from engine.commands.pay import run_pay
 
-    run_guarded(lambda: run_pay(policy, data, fmt, output, click.echo, base_rate))
+    run_guarded(lambda: run_pay(policy, data, fmt, output, echo, base_rate), raw_cells)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @format_option(workflow_report.RENDERERS)
 @OUTPUT_OPTION
 @click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
-def workflow(policy: str, data: str, fmt: str, output: str | None, today: str | None) -> None:
+@RAW_CELLS_OPTION
+def workflow(
+    policy: str, data: str, fmt: str, output: str | None, today: str | None, raw_cells: bool
+) -> None:
     """Objection deadlines; objection and goal-change records in DATA checked against POLICY."""
     from engine.commands.workflow import run_workflow
 
-    run_guarded(lambda: run_workflow(policy, data, fmt, output, click.echo, today))
+    run_guarded(lambda: run_workflow(policy, data, fmt, output, echo, today), raw_cells)
 
 
 def main() -> None:

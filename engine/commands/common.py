@@ -4,23 +4,29 @@ input, and the exit code and stderr lines of a run whose records have problems.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path as FsPath
 
 from engine.errors import Diagnostic, UsageError
 from engine.io.atomic import write_atomic
+from engine.limits import regular_file
 from engine.report.diagnostics import format_text_line
 
 Echo = Callable[..., None]
 
 
 def guard_output(output: str | None, inputs: Iterable[str]) -> None:
-    """Refuse an output path that is one of the input files."""
+    """Refuse an output path that is one of the input files, or that exists and is not a
+    regular file: the atomic write would replace a directory's name, a FIFO or a device
+    (``/dev/null`` as root) with a file. Checked before any input is read."""
     if output is None:
         return
     target = FsPath(output).resolve()
     if any(FsPath(p).resolve() == target for p in inputs):
         raise UsageError(f"{output}: refusing to overwrite an input file")
+    if os.path.lexists(output):
+        regular_file(output)
 
 
 def deliver(text: str, output: str | None, echo: Echo) -> None:

@@ -16,13 +16,24 @@ from typing import Any
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+import engine.limits as limits
 from engine.errors import DataError
+from engine.io.csvfile import bounded, check_size
+from engine.limits import nfc
 
 SHEET_NAME = "indicators"
 
 
+class _CellTooLong(Exception):
+    """A text cell over :data:`~limits.MAX_CELL_CHARS` (the row is known only further out)."""
+
+
 def cell_value(value: Any) -> Any:
-    """One cell as the records reader expects it (``None`` for empty)."""
+    """One cell as the records reader expects it (``None`` for empty); text in Unicode NFC."""
+    if type(value) is str:
+        if len(value) > limits.MAX_CELL_CHARS:
+            raise _CellTooLong
+        return nfc(value)
     if isinstance(value, float):
         return Decimal(repr(value))
     if isinstance(value, datetime.datetime):
@@ -40,12 +51,38 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def check_archive(path: str, display: str) -> None:
+    """Refuse a zip bomb before any part is inflated: every part's inflated size counts (the
+    sizes the archive declares, which :mod:`zipfile` holds each part to), in total and per part."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataError(f"{display}: not an Excel .xlsx workbook ({' '.join(str(exc).split())})") from None
+    total = sum(part.file_size for part in parts)
+    if total > limits.MAX_XLSX_UNCOMPRESSED:
+        raise DataError(
+            f"{display}: the workbook inflates to {total} bytes, over the limit of "
+            f"{limits.MAX_XLSX_UNCOMPRESSED} bytes (a zip bomb?)"
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > limits.ZIP_RATIO_FLOOR and ratio > limits.MAX_ZIP_RATIO:
+            raise DataError(
+                f"{display}: part {part.filename!r} inflates {part.compress_size} bytes to "
+                f"{part.file_size} ({ratio:.0f} times; the limit is {limits.MAX_ZIP_RATIO}): a zip bomb?"
+            )
+
+
 def read_xlsx_rows(path: str, display: str) -> Iterator[tuple[int, list[Any]]]:
     """Rows numbered as Excel shows them (the header is row 1 when it is the first row).
 
-    Any failure of the reader (a damaged zip, cut-off sheet XML, a part openpyxl does not
-    understand) is one :class:`DataError` line, not a traceback.
+    The file must be a regular file within the bounds of :mod:`engine.limits`, checked
+    before anything is inflated. Any failure of the reader (a damaged zip, cut-off sheet XML,
+    a part openpyxl does not understand) is one :class:`DataError` line, not a traceback.
     """
+    check_size(path, display)
+    check_archive(path, display)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -58,9 +95,20 @@ def read_xlsx_rows(path: str, display: str) -> Iterator[tuple[int, list[Any]]]:
     try:
         sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
         title = sheet.title
+        # The size the sheet declares (A1:XFD1048576 costs nothing to write) would pad every
+        # row to it; without it a row is as long as its last cell.
+        sheet.reset_dimensions()
         # read_only mode parses the sheet XML lazily: a damaged sheet fails while iterating.
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        for number, row in bounded(rows, display):
             yield number, [cell_value(v) for v in row]
+    except DataError:
+        raise
+    except _CellTooLong:
+        raise DataError(
+            f"{display}: row {number}: a cell is longer than {limits.MAX_CELL_CHARS} characters "
+            "(the limit for one cell, as in Excel)"
+        ) from None
     except Exception as exc:  # as above: any failure of the reader is the file's fault
         after = f" after row {number}" if number else ""
         raise DataError(

@@ -5,7 +5,6 @@ plus every chain and confirmation problem per employee. ``text`` (aligned tables
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -14,6 +13,7 @@ from typing import Any
 from engine.chains import PopulationCalibration
 from engine.distribution import CalibrationReport, GroupCalibration, describe_key
 from engine.report.results import format_problem
+from engine.report.safety import DictCsv
 from engine.report.table import render_table
 
 
@@ -194,7 +194,7 @@ def render_csv(result: PopulationCalibration) -> str:
     """One table: ``grade`` rows (counts per group and grade), ``move`` rows (message = the
     reason), ``not_graded`` rows and ``problem`` rows."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n")
+    writer = DictCsv(buffer, CSV_COLUMNS)
     writer.writeheader()
     for report in result.reports:
         writer.writerows(_csv_rows(report))

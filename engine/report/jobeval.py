@@ -4,7 +4,6 @@ explanation), ``json`` (everything, numbers as exact strings) and ``csv`` (one r
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Mapping
@@ -13,6 +12,7 @@ from typing import Any
 
 from engine.jobeval import JobLine, JobReport
 from engine.report.diagnostics import format_text_line
+from engine.report.safety import csv_writer
 from engine.report.table import render_table
 
 
@@ -184,7 +184,7 @@ def render_csv(report: JobReport) -> str:
     """One row per job; a mean column per rater group found in any job."""
     groups = _group_ids(report)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(
         [
             "job",

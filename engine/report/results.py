@@ -6,7 +6,6 @@ Decimals are written with their exact text (in JSON as strings, so no reader tur
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterable
@@ -17,6 +16,7 @@ from engine.errors import Problem
 from engine.evaluate import EmployeeResult, RunOutcome
 from engine.evaluate.parallel import FlatPiece, SplitRenderer
 from engine.report.html import render_html
+from engine.report.safety import csv_writer
 from engine.report.table import render_table
 
 
@@ -111,7 +111,7 @@ def flat_row(
 def csv_rows(rows: Iterable[list[str]]) -> str:
     """CSV lines without the header, exactly as :func:`render_csv` writes them."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv_writer(buffer).writerows(rows)
     return buffer.getvalue()
 
 
@@ -229,7 +229,7 @@ def render_json(outcome: RunOutcome) -> str:
 def render_csv(outcome: RunOutcome) -> str:
     columns = _columns(outcome)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(["id", "name", *columns])
     writer.writerows(result_row(r, columns, outcome) for r in outcome.results)
     return buffer.getvalue()
