@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from engine.errors import Problem
-from engine.formula import CompiledFormula, compile_formula, formula_scope
+from engine.formula import CompiledFormula, compile_formula, fast_or_checked, formula_scope
 from engine.io.records import EmployeeRecord, IndicatorRecord
 
 
@@ -219,10 +219,7 @@ def check_sheet(
 def _holds(formula: CompiledFormula, env: Mapping[str, Any]) -> bool:
     """Whether ``formula`` is true: the bare function first, the checked call (and its precise
     error) when that fails."""
-    try:
-        return bool(formula.fast(env))
-    except Exception:
-        return bool(formula(env))
+    return bool(fast_or_checked(formula.fast, formula, env))
 
 
 

@@ -15,6 +15,7 @@ from engine.formula.compiler import (
     FunctionSpec,
     check_formula,
     compile_formula,
+    fast_or_checked,
     find_cycle,
     names_used,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "SheetPlan",
     "check_formula",
     "compile_formula",
+    "fast_or_checked",
     "find_cycle",
     "formula_scope",
     "names_used",
