@@ -6,14 +6,14 @@ data file it came from; nothing is raised, so one bad sheet never hides the othe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from engine.errors import Problem
-from engine.formula import CompiledFormula, compile_formula, fast_or_checked, formula_scope
+from engine.formula import CompiledFormula, Scope, compile_formula, fast_or_checked, formula_scope
 from engine.io.records import EmployeeRecord, IndicatorRecord
 
 
@@ -118,14 +118,64 @@ def _dec(value: Any) -> Decimal | None:
 def compile_sheet_rules(policy: Mapping[str, Any]) -> SheetRules:
     """Build :class:`SheetRules` from ``indicator_rules`` (empty rules when absent)."""
     rules = policy.get("indicator_rules") or {}
-    cats = rules.get("categories") or {}
-    weight = rules.get("weight") or {}
     scope = formula_scope(policy, "employee")
-    exceptions = tuple(
+    exceptions = _exceptions(rules, scope)
+    constraints = _constraints(rules, scope)
+    return SheetRules(
+        **_category_rules(rules),
+        **_weight_rules(rules.get("weight") or {}),
+        category_field=rules.get("category_field", "category"),
+        kind_field=rules.get("kind_field", "kind"),
+        fixed_field=rules.get("fixed_field", "fixed_id"),
+        exceptions=exceptions,
+        difficulty=rules.get("difficulty") or {},
+        required_fields=tuple(rules.get("required_fields") or ()),
+        constraints=constraints,
+        difficulty_rule=Difficulty.of(rules.get("difficulty") or {}),
+        column_names=_columns_read(policy, exceptions, constraints),
+    )
+
+
+def _columns_read(
+    policy: Mapping[str, Any], exceptions: Sequence[Exception_], constraints: Sequence[Constraint]
+) -> tuple[str, ...]:
+    """The indicator fields the exceptions and constraints read, in declaration order."""
+    formulas = [e.when for e in exceptions] + [f for c in constraints for f in (c.when, c.check) if f]
+    read = set().union(*(f.names for f in formulas)) if formulas else set()
+    return tuple(n for n in (policy.get("inputs") or {}).get("indicator") or {} if n in read)
+
+
+def _category_rules(rules: Mapping[str, Any]) -> dict[str, Any]:
+    """The sheet's and each category's count bounds, allowed kinds and mandatory goals."""
+    cats = rules.get("categories") or {}
+    return {
+        "total": Bounds.of(rules.get("count")),
+        "categories": {c: Bounds.of(s.get("count")) for c, s in cats.items()},
+        "kinds": {c: tuple(s["kinds"]) for c, s in cats.items() if s.get("kinds")},
+        "fixed": {c: tuple(f["id"] for f in s.get("fixed") or []) for c, s in cats.items()},
+    }
+
+
+def _weight_rules(weight: Mapping[str, Any]) -> dict[str, Any]:
+    """``indicator_rules.weight``: the field, each line's band, the total and what it sums over."""
+    return {
+        "weight_field": weight.get("field", "weight"),
+        "weight_min": _dec(weight.get("min")),
+        "weight_max": _dec(weight.get("max")),
+        "weight_total": _dec(weight.get("total")),
+        "total_scope": weight.get("total_scope", "sheet"),
+    }
+
+
+def _exceptions(rules: Mapping[str, Any], scope: Scope) -> tuple[Exception_, ...]:
+    return tuple(
         Exception_(e["id"], compile_formula(str(e["when"]), scope), e.get("relax") or {})
         for e in rules.get("exceptions") or []
     )
-    constraints = tuple(
+
+
+def _constraints(rules: Mapping[str, Any], scope: Scope) -> tuple[Constraint, ...]:
+    return tuple(
         Constraint(
             c["id"],
             compile_formula(str(c["when"]), scope) if c.get("when") else None,
@@ -133,28 +183,6 @@ def compile_sheet_rules(policy: Mapping[str, Any]) -> SheetRules:
             _text(c.get("message"), c["id"]),
         )
         for c in rules.get("constraints") or []
-    )
-    formulas = [e.when for e in exceptions] + [f for c in constraints for f in (c.when, c.check) if f]
-    read = set().union(*(f.names for f in formulas)) if formulas else set()
-    return SheetRules(
-        total=Bounds.of(rules.get("count")),
-        categories={c: Bounds.of(s.get("count")) for c, s in cats.items()},
-        kinds={c: tuple(s["kinds"]) for c, s in cats.items() if s.get("kinds")},
-        fixed={c: tuple(f["id"] for f in s.get("fixed") or []) for c, s in cats.items()},
-        category_field=rules.get("category_field", "category"),
-        kind_field=rules.get("kind_field", "kind"),
-        fixed_field=rules.get("fixed_field", "fixed_id"),
-        weight_field=weight.get("field", "weight"),
-        weight_min=_dec(weight.get("min")),
-        weight_max=_dec(weight.get("max")),
-        weight_total=_dec(weight.get("total")),
-        total_scope=weight.get("total_scope", "sheet"),
-        exceptions=exceptions,
-        difficulty=rules.get("difficulty") or {},
-        required_fields=tuple(rules.get("required_fields") or ()),
-        constraints=constraints,
-        difficulty_rule=Difficulty.of(rules.get("difficulty") or {}),
-        column_names=tuple(n for n in (policy.get("inputs") or {}).get("indicator") or {} if n in read),
     )
 
 
@@ -238,56 +266,125 @@ def _scan(
 ) -> _Tally:
     """Check every line and tally what the sheet-level rules need, in one pass.
 
-    It runs for every line of every employee, so the rules are read into locals once.
+    It runs for every line of every employee, so the rules are read once per sheet into the
+    line checks and tallies that apply (each a partial of a function below, in report order).
     """
     tally = _Tally({}, set(), {})
-    counts, present, totals = tally.categories, tally.present, tally.totals
-    cat_field, kind_field, weight_field = rules.category_field, rules.kind_field, rules.weight_field
-    fixed_field = rules.fixed_field if rules.fixed else None
-    summing, by_category = rules.weight_total is not None, rules.total_scope == "category"
-    low, high = bounds["weight_min"], bounds["weight_max"]
-    kinds_of, required, diff = rules.kinds, rules.required_fields, rules.difficulty_rule
-    diff_field = diff_min = diff_max = None
-    diff_steps: frozenset[Decimal] = frozenset()
-    if diff is not None:
-        diff_field, diff_min, diff_max, diff_steps = diff.field, diff.min, diff.max, diff.steps
+    counts, cat_field = tally.categories, rules.category_field
+    steps = _line_tallies(rules, tally) + _line_checks(rules, bounds)
     for index, ind in enumerate(indicators):
-        get = ind.fields.get
-        category = get(cat_field)
+        category = ind.fields.get(cat_field)
         category = category if type(category) is str else str(category)
         counts[category] = counts.get(category, 0) + 1
-        if fixed_field is not None:
-            present.add((category, get(fixed_field)))
-        weight = get(weight_field)
-        if summing:
-            key = category if by_category else ""
-            amount = weight if type(weight) is Decimal else Decimal(weight or 0)
-            totals[key] = totals.get(key, _ZERO) + amount
-        if weight is not None and (
-            (low is not None and weight < low) or (high is not None and weight > high)
-        ):
-            report.line(index, ind, "sheet-weight-band", f"weight {weight} is outside the band {low}..{high}")
-        kinds = kinds_of.get(category)
-        if kinds and get(kind_field) not in kinds:
-            report.line(
-                index, ind, "sheet-kind",
-                f"kind '{get(kind_field)}' is not allowed in category '{get(cat_field)}' "
-                f"(allowed: {', '.join(kinds)})",
-            )
-        for name in required:
-            value = get(name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                report.line(index, ind, "sheet-required-field", f"the goal does not state '{name}'")
-        if diff_field is not None:
-            value = get(diff_field)
-            if value is not None and (
-                (diff_min is not None and value < diff_min)
-                or (diff_max is not None and value > diff_max)
-                or (diff_steps and (value if type(value) is Decimal else Decimal(value)) not in diff_steps)
-            ):
-                assert diff is not None
-                _check_difficulty(diff, index, ind, report)  # only now: it writes the messages
+        for step in steps:
+            step(index, ind, category, report)
     return tally
+
+
+#: One line's check or tally: (index, line, its category as text, report).
+LineStep = Callable[[int, IndicatorRecord, str, "_Report"], None]
+
+
+def _line_tallies(rules: SheetRules, tally: _Tally) -> list[LineStep]:
+    found: list[LineStep] = []
+    if rules.fixed:
+        found.append(partial(_tally_fixed, rules.fixed_field, tally.present))
+    if rules.weight_total is not None:
+        by_category = rules.total_scope == "category"
+        found.append(partial(_tally_weight, rules.weight_field, by_category, tally.totals))
+    return found
+
+
+def _line_checks(rules: SheetRules, bounds: Mapping[str, Any]) -> list[LineStep]:
+    found: list[LineStep] = []
+    low, high = bounds["weight_min"], bounds["weight_max"]
+    if low is not None or high is not None:
+        found.append(partial(_check_weight_band, rules.weight_field, low, high))
+    if rules.kinds:
+        found.append(partial(_check_kind, rules))
+    if rules.required_fields:
+        found.append(partial(_check_required, rules.required_fields))
+    if rules.difficulty_rule is not None:
+        found.append(partial(_check_difficulty_fast, rules.difficulty_rule))
+    return found
+
+
+def _tally_fixed(
+    field: str,
+    present: set[tuple[str, Any]],
+    index: int,
+    ind: IndicatorRecord,
+    category: str,
+    report: _Report,
+) -> None:
+    present.add((category, ind.fields.get(field)))
+
+
+def _tally_weight(
+    field: str,
+    by_category: bool,
+    totals: dict[str, Decimal],
+    index: int,
+    ind: IndicatorRecord,
+    category: str,
+    report: _Report,
+) -> None:
+    weight = ind.fields.get(field)
+    key = category if by_category else ""
+    amount = weight if type(weight) is Decimal else Decimal(weight or 0)
+    totals[key] = totals.get(key, _ZERO) + amount
+
+
+def _check_weight_band(
+    field: str,
+    low: Decimal | None,
+    high: Decimal | None,
+    index: int,
+    ind: IndicatorRecord,
+    category: str,
+    report: _Report,
+) -> None:
+    weight = ind.fields.get(field)
+    if weight is None:
+        return
+    if (low is not None and weight < low) or (high is not None and weight > high):
+        report.line(index, ind, "sheet-weight-band", f"weight {weight} is outside the band {low}..{high}")
+
+
+def _check_kind(rules: SheetRules, index: int, ind: IndicatorRecord, category: str, report: _Report) -> None:
+    kinds = rules.kinds.get(category)
+    get = ind.fields.get
+    if kinds and get(rules.kind_field) not in kinds:
+        report.line(
+            index, ind, "sheet-kind",
+            f"kind '{get(rules.kind_field)}' is not allowed in category '{get(rules.category_field)}' "
+            f"(allowed: {', '.join(kinds)})",
+        )  # fmt: skip
+
+
+def _check_required(
+    required: tuple[str, ...], index: int, ind: IndicatorRecord, category: str, report: _Report
+) -> None:
+    for name in required:
+        value = ind.fields.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            report.line(index, ind, "sheet-required-field", f"the goal does not state '{name}'")
+
+
+def _check_difficulty_fast(
+    diff: Difficulty, index: int, ind: IndicatorRecord, category: str, report: _Report
+) -> None:
+    """The cheap test first; the messages only for a line that breaks a difficulty rule."""
+    value = ind.fields.get(diff.field)
+    if value is None:
+        return
+    low, high, steps = diff.min, diff.max, diff.steps
+    if (
+        (low is not None and value < low)
+        or (high is not None and value > high)
+        or (steps and (value if type(value) is Decimal else Decimal(value)) not in steps)
+    ):
+        _check_difficulty(diff, index, ind, report)
 
 
 _ZERO = Decimal(0)
