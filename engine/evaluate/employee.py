@@ -236,11 +236,7 @@ def grade_fast(table: GradeTable, fast: FastGrade, env: Mapping[str, Any]) -> Gr
 
 def _match(fast: FastGrade, env: Mapping[str, Any], value: Decimal) -> tuple[Any, Decimal, Any]:
     """(segment or None, rounded value, the matching band's FastGrade entry or None)."""
-    segment = None
-    for candidate, when in fast.segments:
-        if when is None or when(env):
-            segment = candidate
-            break
+    segment = next((s for s, when in fast.segments if when is None or when(env)), None)
     rounded = value
     if fast.quantum is not None:
         rounded = value.quantize(fast.quantum, fast.mode)
@@ -248,15 +244,20 @@ def _match(fast: FastGrade, env: Mapping[str, Any], value: Decimal) -> tuple[Any
             rounded = rounded.quantize(_ONE)
     if segment is None:
         return None, rounded, None
-    for entry in fast.bands[segment.name]:
+    return segment, rounded, _band_entry(fast.bands[segment.name], rounded)
+
+
+def _band_entry(entries: Sequence[Any], rounded: Decimal) -> Any:
+    """The first band (a FastGrade entry) that holds ``rounded``, or None."""
+    for entry in entries:
         _, low, high, low_in, high_in, _ = entry
         # Band.contains, inline: this runs once per band per employee.
         if low is not None and (rounded < low or (rounded == low and not low_in)):
             continue
         if high is not None and (rounded > high or (rounded == high and not high_in)):
             continue
-        return segment, rounded, entry
-    return segment, rounded, None
+        return entry
+    return None
 
 
 #: Each grade table's (grade or None, points or None), in table order.
@@ -327,27 +328,10 @@ def _evaluate_checked(
         shown = ", ".join(f"{k}={v}" for k, v in record.fields.items())
         tracer.add("input", "employee", f"{shown} (from {record.origin})")
     if record.periods and policy.blend:
-        per_period: dict[str, dict[str, Any]] = {}
-        lines: tuple[dict[str, Any], ...] = ()
-        for period, indicators in record.periods.items():
-            sub = Tracer() if tracer is not None else None
-            try:
-                per_period[period], lines = _evaluate_sheet(policy, base, indicators, sub)
-            except IndicatorError as exc:
-                raise IndicatorError(exc, exc.indicator, exc.origin, f"{period}: ") from None
-            if tracer is not None and sub is not None:
-                tracer.lines.extend(TraceLine(t.kind, f"{period}: {t.subject}", t.text) for t in sub.lines)
-        env = dict(per_period[list(per_period)[-1]])
-        env[policy.blend] = _blend(policy, per_period, tracer)
+        env, lines = _evaluate_periods(policy, base, record, tracer)
     else:
         env, lines = _evaluate_sheet(policy, base, record.indicators, tracer)
-    grades = {}
-    for table in policy.grade_tables:
-        outcome = table.grade(Decimal(env[table.input]), env)
-        grades[table.name] = outcome
-        env[table.name] = outcome.grade
-        if tracer is not None:
-            tracer.add("grade", table.name, describe_grade(outcome))
+    grades = _grade(policy, env, tracer)
     values = {name: env[name] for name in policy.employee_names if name in env}
     if policy.blend:
         values[policy.blend] = env[policy.blend]
@@ -359,6 +343,38 @@ def _evaluate_checked(
         indicators=lines,
         trace=tuple(tracer.lines) if tracer is not None else (),
     )
+
+
+def _evaluate_periods(
+    policy: CompiledPolicy, base: Mapping[str, Any], record: EmployeeRecord, tracer: Tracer | None
+) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
+    """Each period's sheet, then the blend of the periods' values (the last period's lines)."""
+    assert policy.blend
+    per_period: dict[str, dict[str, Any]] = {}
+    lines: tuple[dict[str, Any], ...] = ()
+    for period, indicators in record.periods.items():
+        sub = Tracer() if tracer is not None else None
+        try:
+            per_period[period], lines = _evaluate_sheet(policy, base, indicators, sub)
+        except IndicatorError as exc:
+            raise IndicatorError(exc, exc.indicator, exc.origin, f"{period}: ") from None
+        if tracer is not None and sub is not None:
+            tracer.lines.extend(TraceLine(t.kind, f"{period}: {t.subject}", t.text) for t in sub.lines)
+    env = dict(per_period[list(per_period)[-1]])
+    env[policy.blend] = _blend(policy, per_period, tracer)
+    return env, lines
+
+
+def _grade(policy: CompiledPolicy, env: dict[str, Any], tracer: Tracer | None) -> dict[str, GradeOutcome]:
+    """Every grade table in order (a later table may read an earlier grade from ``env``)."""
+    grades = {}
+    for table in policy.grade_tables:
+        outcome = table.grade(Decimal(env[table.input]), env)
+        grades[table.name] = outcome
+        env[table.name] = outcome.grade
+        if tracer is not None:
+            tracer.add("grade", table.name, describe_grade(outcome))
+    return grades
 
 
 def describe_grade(outcome: GradeOutcome) -> str:
