@@ -80,6 +80,12 @@ RAW_CELLS_OPTION = click.option(
     help="CSV: write cells exactly as computed, without the ' that keeps a spreadsheet from "
     "running a cell starting with = + - @ as a formula (docs/records.md, 'Output files').",
 )
+REFERENCE_OPTION = click.option(
+    "--reference",
+    is_flag=True,
+    help="Evaluate formulas with the reference interpreter (simpleeval) instead of generated code: "
+    "slower, the same output.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -119,11 +125,12 @@ def schema(as_path: bool) -> None:
 @format_option(results.RENDERERS)
 @OUTPUT_OPTION
 @RAW_CELLS_OPTION
-def evaluate(policy: str, data: str, fmt: str, output: str | None, raw_cells: bool) -> None:
+@REFERENCE_OPTION
+def evaluate(policy: str, data: str, fmt: str, output: str | None, raw_cells: bool, reference: bool) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
     from engine.commands.evaluate import run_evaluate
 
-    run_guarded(lambda: run_evaluate(policy, data, fmt, output, echo), raw_cells)
+    run_guarded(lambda: run_evaluate(policy, data, fmt, output, echo, reference=reference), raw_cells)
 
 
 @cli.command()
@@ -131,11 +138,12 @@ def evaluate(policy: str, data: str, fmt: str, output: str | None, raw_cells: bo
 @click.argument("data", type=click.Path())
 @click.option("--employee", required=True, help="The employee id to explain.")
 @format_option(results.EXPLAIN_RENDERERS)
-def explain(policy: str, data: str, employee: str, fmt: str) -> None:
+@REFERENCE_OPTION
+def explain(policy: str, data: str, employee: str, fmt: str, reference: bool) -> None:
     """Print every input, formula, rounding and grade band behind one employee's result."""
     from engine.commands.evaluate import run_explain
 
-    run_guarded(lambda: run_explain(policy, data, employee, fmt, echo))
+    run_guarded(lambda: run_explain(policy, data, employee, fmt, echo, reference=reference))
 
 
 @cli.command()

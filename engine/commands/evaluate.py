@@ -23,26 +23,33 @@ def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> in
     return 0
 
 
-def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Echo) -> int:
-    """Evaluate ``data`` under ``policy``; print or write (atomically) the results."""
+def run_evaluate(
+    policy: str, data: str, fmt: str, output: str | None, echo: Echo, *, reference: bool = False
+) -> int:
+    """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
+
+    ``reference``: through the reference interpreter instead of generated code (same output).
+    """
     render = renderer(RENDERERS, fmt)
     guard_output(output, [policy, data])
     # A big CSV file may be shared between processes; the report is the same either way.
-    outcome, report = run_report(policy, data, render, SPLIT_RENDERERS.get(fmt))
+    outcome, report = run_report(policy, data, render, SPLIT_RENDERERS.get(fmt), reference=reference)
     deliver(report, output, echo)
     return _finish(outcome, echo, fmt, output)
 
 
-def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> int:
-    """Print the full trace of one employee's evaluation."""
+def run_explain(
+    policy: str, data: str, employee: str, fmt: str, echo: Echo, *, reference: bool = False
+) -> int:
+    """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`)."""
     render = renderer(EXPLAIN_RENDERERS, fmt)
-    outcome = explain(policy, data, employee)
+    outcome, employee = explain(policy, data, employee, reference=reference)
     if not outcome.results:
         for problem in outcome.problems:
             if problem.employee_id == employee:
                 echo(format_problem(problem), err=True)
         return 1
-    echo(render(outcome.results[0]), nl=False)
+    echo(render(outcome), nl=False)
     return 0
 
 

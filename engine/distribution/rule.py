@@ -52,6 +52,9 @@ class DistributionRule:
     keep: tuple[str, ...]
     parent_field: str | None
     ties: tuple[TieKey, ...]
+    #: ``merge.pool``: 'own' (the parent's own members and the small groups moved up) or
+    #: 'subtree' (every member with the kept keys under the parent, sibling groups included).
+    merge_pool: str = "own"
 
     @property
     def can_merge(self) -> bool:
@@ -144,6 +147,7 @@ def _grouping(spec: Mapping[str, Any]) -> dict[str, Any]:
         "org_field": next((k for k in group_by if k not in keep), None) if merge else None,
         "keep": keep,
         "parent_field": str(merge["parent_field"]) if merge else None,
+        "merge_pool": str((merge or {}).get("pool", "own")),
     }
 
 

@@ -17,9 +17,10 @@ from engine.errors import HRPolicyError, Problem, UsageError
 from engine.evaluate.employee import EmployeeResult, IndicatorError, evaluate_employee
 from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
-from engine.formula import Column
+from engine.formula import Column, reference_interpreter
 from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population, read_population
+from engine.limits import nfc
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
 from engine.validate import ValidatedPolicy, load_policy
@@ -51,9 +52,13 @@ class Engine:
     sheet_rules: SheetRules
 
     @classmethod
-    def from_file(cls, path: str) -> Engine:
+    def from_file(cls, path: str, *, reference: bool = False) -> Engine:
+        """Load, validate and compile ``path``; with ``reference`` every formula (sheet rules
+        too) runs on the reference interpreter instead of generated code."""
         source = load_policy(path)
-        return cls(source, compile_policy(source), compile_sheet_rules(source.data))
+        with reference_interpreter(reference):
+            rules = compile_sheet_rules(source.data)
+        return cls(source, compile_policy(source, reference=reference), rules)
 
     def read(self, data_path: str, parameters: Mapping[str, Any] | None = None) -> Population:
         """Read a population checked against this policy's inputs and scales."""
@@ -155,26 +160,33 @@ def run(
     trace: bool = False,
     only: str | None = None,
     parameters: Mapping[str, Any] | None = None,
+    reference: bool = False,
 ) -> RunOutcome:
     """Load, validate and compile the policy, read the data, evaluate.
 
-    ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's.
+    ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's;
+    ``reference`` runs every formula on the reference interpreter (the same results).
     """
-    engine = Engine.from_file(policy_path)
+    engine = Engine.from_file(policy_path, reference=reference)
     population = engine.read(data_path, parameters)
     return engine.evaluate(population, trace=trace, only=only)
 
 
-def explain(policy_path: str, data_path: str, employee: str) -> RunOutcome:
+def explain(
+    policy_path: str, data_path: str, employee: str, *, reference: bool = False
+) -> tuple[RunOutcome, str]:
     """The traced evaluation of one employee (a :class:`UsageError`, with the nearest id, if the
-    data has none by that id): its result, or its problems when it could not be evaluated."""
-    outcome = run(policy_path, data_path, trace=True, only=employee)
+    data has none by that id): its result, or its problems when it could not be evaluated; and
+    the id as the records read it (in NFC: a terminal may send NFD). ``reference``: see :func:`run`.
+    """
+    employee = nfc(employee)
+    outcome = run(policy_path, data_path, trace=True, only=employee, reference=reference)
     known = [r.id for r in outcome.population.employees]
     if employee not in known:
         match = did_you_mean(employee, known)
         hint = f"; {match}" if match else ""
         raise UsageError(f"no employee '{employee}' in {data_path}{hint}")
-    return outcome
+    return outcome, employee
 
 
 def example_runs(root: str | None) -> list[tuple[Path, Path, Path]]:

@@ -42,6 +42,8 @@ class Exception_:
     id: str
     when: CompiledFormula
     relax: Mapping[str, Any]
+    #: ``lines``: the goal lines the relaxed weight band applies to (``None``: every line).
+    lines: CompiledFormula | None = None
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def compile_sheet_rules(policy: Mapping[str, Any]) -> SheetRules:
     """Build :class:`SheetRules` from ``indicator_rules`` (empty rules when absent)."""
     rules = policy.get("indicator_rules") or {}
     scope = formula_scope(policy, "employee")
-    exceptions = _exceptions(rules, scope)
+    exceptions = _exceptions(rules, policy, scope)
     constraints = _constraints(rules, scope)
     return SheetRules(
         **_category_rules(rules),
@@ -167,9 +169,15 @@ def _weight_rules(weight: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _exceptions(rules: Mapping[str, Any], scope: Scope) -> tuple[Exception_, ...]:
+def _exceptions(rules: Mapping[str, Any], policy: Mapping[str, Any], scope: Scope) -> tuple[Exception_, ...]:
+    line_scope = formula_scope(policy, "indicator_condition")
     return tuple(
-        Exception_(e["id"], compile_formula(str(e["when"]), scope), e.get("relax") or {})
+        Exception_(
+            e["id"],
+            compile_formula(str(e["when"]), scope),
+            e.get("relax") or {},
+            compile_formula(str(e["lines"]), line_scope) if e.get("lines") else None,
+        )
         for e in rules.get("exceptions") or []
     )
 
@@ -201,11 +209,35 @@ def _relaxed(rules: SheetRules, env: Mapping[str, Any]) -> dict[str, Any]:
         "count_max": rules.total.max,
         "exceptions": [],
     }
+    per_line: list[Exception_] = []
     for exc in rules.exceptions:
-        if exc.when(env):
-            bounds.update({k: _dec(v) if k.startswith("weight") else v for k, v in exc.relax.items()})
-            bounds["exceptions"].append(exc.id)
+        if not exc.when(env):
+            continue
+        bounds["exceptions"].append(exc.id)
+        if exc.lines is not None:
+            # The weight band is relaxed only on the lines the condition selects; a count is
+            # a sheet-level bound, relaxed for the sheet.
+            per_line.append(exc)
+            relax = {k: v for k, v in exc.relax.items() if not k.startswith("weight")}
+        else:
+            relax = dict(exc.relax)
+        bounds.update({k: _dec(v) if k.startswith("weight") else v for k, v in relax.items()})
+    bounds["line_exceptions"] = per_line
     return bounds
+
+
+def _line_band(
+    bounds: Mapping[str, Any], fields: Mapping[str, Any]
+) -> tuple[Decimal | None, Decimal | None]:
+    """The weight band of one goal line: the sheet's band, relaxed by each exception whose
+    ``lines`` condition holds for the line."""
+    low, high = bounds["weight_min"], bounds["weight_max"]
+    for exc in bounds.get("line_exceptions") or ():
+        assert exc.lines is not None
+        if exc.lines(fields):
+            low = _dec(exc.relax.get("weight_min", low))
+            high = _dec(exc.relax.get("weight_max", high))
+    return low, high
 
 
 class _Report:
@@ -298,7 +330,9 @@ def _line_tallies(rules: SheetRules, tally: _Tally) -> list[LineStep]:
 def _line_checks(rules: SheetRules, bounds: Mapping[str, Any]) -> list[LineStep]:
     found: list[LineStep] = []
     low, high = bounds["weight_min"], bounds["weight_max"]
-    if low is not None or high is not None:
+    if bounds.get("line_exceptions"):
+        found.append(partial(_check_line_weight_band, rules.weight_field, bounds))
+    elif low is not None or high is not None:
         found.append(partial(_check_weight_band, rules.weight_field, low, high))
     if rules.kinds:
         found.append(partial(_check_kind, rules))
@@ -349,6 +383,14 @@ def _check_weight_band(
         return
     if (low is not None and weight < low) or (high is not None and weight > high):
         report.line(index, ind, "sheet-weight-band", f"weight {weight} is outside the band {low}..{high}")
+
+
+def _check_line_weight_band(
+    field: str, bounds: Mapping[str, Any], index: int, ind: IndicatorRecord, category: str, report: _Report
+) -> None:
+    """The weight band of a sheet with exceptions that relax it on some lines only."""
+    low, high = _line_band(bounds, ind.fields)
+    _check_weight_band(field, low, high, index, ind, category, report)
 
 
 def _check_kind(rules: SheetRules, index: int, ind: IndicatorRecord, category: str, report: _Report) -> None:

@@ -18,6 +18,7 @@ from engine.formula.compiler import (
     fast_or_checked,
     find_cycle,
     names_used,
+    reference_interpreter,
 )
 from engine.formula.fuse import FuseStep, SheetFuser, SheetPlan
 from engine.formula.parse import parse
@@ -49,5 +50,6 @@ __all__ = [
     "formula_scope",
     "names_used",
     "parse",
+    "reference_interpreter",
     "table_axes",
 ]

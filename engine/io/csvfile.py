@@ -9,11 +9,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 import engine.limits as limits
 from engine.errors import DataError
-from engine.limits import nfc, regular_file, too_big
+from engine.limits import bounded_rows, check_table_size, nfc
 
 Rows = Iterator[tuple[int, list[str]]]
 
@@ -29,32 +28,11 @@ def _first_bad_line(path: str) -> tuple[int, int]:
     return 0, 0
 
 
-def check_size(path: str, display: str) -> None:
-    """Refuse a path that is not a regular file, or a file over :data:`~limits.MAX_TABLE_BYTES`."""
-    size = regular_file(path, display)
-    if size > limits.MAX_TABLE_BYTES:
-        raise DataError(too_big(display, size, limits.MAX_TABLE_BYTES, "a table"))
-
-
-def bounded(rows: Iterable[tuple[int, list[Any]]], display: str) -> Iterator[tuple[int, list[Any]]]:
-    """``rows`` (numbered), stopped with one :class:`DataError` line at the first one past
-    :data:`~limits.MAX_ROWS` or :data:`~limits.MAX_COLUMNS` (CSV and Excel alike)."""
-    max_rows, max_columns = limits.MAX_ROWS, limits.MAX_COLUMNS
-    for number, row in rows:
-        if number > max_rows:
-            raise DataError(f"{display}: more than {max_rows} rows (the limit for a table); split the file")
-        if len(row) > max_columns:
-            raise DataError(
-                f"{display}: row {number} has {len(row)} columns, over the limit of {max_columns}"
-            )
-        yield number, row
-
-
 def _guarded(rows: Iterable[tuple[int, list[str]]], path: str, display: str) -> Rows:
     """``rows``, with every way reading them can fail turned into one :class:`DataError` line."""
     number = 0
     try:
-        for number, row in bounded(rows, display):
+        for number, row in bounded_rows(rows, display):
             yield number, row
     except UnicodeDecodeError:
         line, byte = _first_bad_line(path)
@@ -64,10 +42,7 @@ def _guarded(rows: Iterable[tuple[int, list[str]]], path: str, display: str) -> 
         ) from None
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise DataError(
-                f"{display}: row {number + 1}: a cell is longer than {limits.MAX_CELL_CHARS} characters "
-                "(the limit for one cell, as in Excel)"
-            ) from None
+            raise DataError(limits.cell_too_long(display, number + 1)) from None
         raise DataError(f"{display}: not a readable CSV table: {exc}") from None
     except OSError as exc:
         raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None
@@ -91,7 +66,7 @@ def read_csv_rows(path: str, display: str) -> Rows:
     Row numbers count CSV records, which are lines unless a quoted cell spans lines. The file
     must be a regular file within the bounds of :mod:`engine.limits`.
     """
-    check_size(path, display)
+    check_table_size(path, display)
     return _guarded(_whole(path), path, display)
 
 

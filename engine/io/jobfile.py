@@ -17,8 +17,10 @@ from engine.io.datafile import need_list, need_mapping, read_data_file, unknown_
 from engine.loader import LoadedDocument
 from engine.location import Path, SourceMap
 
-TOP_KEYS = frozenset({"policy", "jobs"})
-JOB_KEYS = frozenset({"job", "title", "family", "holder", "holder_name", "panel", "adjustment"})
+TOP_KEYS = frozenset({"policy", "jobs", "decision", "approvals"})
+JOB_KEYS = frozenset(
+    {"job", "title", "family", "holder", "holder_name", "panel", "adjustment", "decision", "approvals"}
+)
 RATER_KEYS = frozenset({"rater", "name", "group", "rater_job", "levels"})
 ADJUSTMENT_KEYS = frozenset({"grade", "committee", "meeting", "note"})
 
@@ -42,8 +44,13 @@ class JobFile:
     def records(self) -> Iterator[tuple[Mapping[str, Any], list[Diagnostic]]]:
         """Each job record, shape-checked when reached (else a located DataError), with the
         ``data-unknown-key`` diagnostics of its keys."""
+        data = self.doc.data
         for index, raw in enumerate(self.jobs):
             record = need_mapping(self.doc, ("jobs", index), raw, "a job")
+            # The run's decision and approvals (one meeting decides the whole grade proposal)
+            # apply to every job that records none of its own.
+            shared = {k: data[k] for k in ("decision", "approvals") if k in data and k not in record}
+            record = {**shared, **record}
             yield record, _job_keys(self.doc, index, record)
 
 

@@ -11,7 +11,7 @@ duplicate id, an unknown key, a credit that is not a number) is collected as a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -71,8 +71,10 @@ class PayFile:
         """Whether the file has the top-level ``key``."""
         return key in self.doc.data
 
-    def parameters(self, base_rate: str | None) -> dict[str, Any]:
-        return read_parameters(self, base_rate)
+    def parameters(
+        self, base_rate: str | None, complete: Callable[[Mapping[str, Any]], dict[str, Any]]
+    ) -> dict[str, Any]:
+        return read_parameters(self, base_rate, complete)
 
     def employees(self) -> list[PayEmployee]:
         return read_employees(self)
@@ -137,10 +139,14 @@ def parse_number(value: str, what: str) -> Decimal:
     return number
 
 
-def read_parameters(run: PayFile, base_rate: str | None) -> dict[str, Any]:
-    """The file's ``parameters`` with ``--base-rate`` over the one ``pay.merit.base_rate`` names."""
+def read_parameters(
+    run: PayFile, base_rate: str | None, complete: Callable[[Mapping[str, Any]], dict[str, Any]]
+) -> dict[str, Any]:
+    """The file's ``parameters`` made the run's by ``complete`` (the policy's declared defaults
+    under them), with ``--base-rate`` over the one ``pay.merit.base_rate`` names."""
     data = run.doc.data
-    params = dict(need_mapping(run.doc, ("parameters",), data.get("parameters", {}), "parameters"))
+    given = need_mapping(run.doc, ("parameters",), data.get("parameters", {}), "parameters")
+    params = complete(given)
     merit = run.pay.get("merit")
     if merit is None:
         return params

@@ -11,21 +11,66 @@ import datetime
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
 import engine.limits as limits
 from engine.errors import DataError
-from engine.io.csvfile import bounded, check_size
-from engine.limits import nfc
+from engine.limits import bounded_rows, check_table_size, nfc
 
 SHEET_NAME = "indicators"
 
 
 class _CellTooLong(Exception):
     """A text cell over :data:`~limits.MAX_CELL_CHARS` (the row is known only further out)."""
+
+
+class _RowTooLong(Exception):
+    """One row of sheet XML over :data:`~limits.MAX_ROW_XML_BYTES`."""
+
+
+class _RowBytes:
+    """The sheet's XML stream, stopped when one row runs past :data:`~limits.MAX_ROW_XML_BYTES`.
+
+    The XML parser holds a row's cells until the row ends, so a row of millions of tiny cells
+    (a few megabytes deflated, well within the zip ratio) would fill the memory: the bytes
+    since the last ``<row`` or ``</row>`` are counted as the parser reads them.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._since = 0
+        self._tail = b""
+        self._limit = limits.MAX_ROW_XML_BYTES
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        window = self._tail + data
+        mark = max(window.rfind(b"<row"), window.rfind(b"</row>"))
+        self._since = len(window) - mark if mark >= 0 else self._since + len(data)
+        if self._since > self._limit:
+            raise _RowTooLong
+        self._tail = window[-5:]
+        return data
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def __enter__(self) -> _RowBytes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _guard_rows(book: Any, sheet: Any) -> None:
+    """Make the read-only sheet read its XML through :class:`_RowBytes` (openpyxl 3.1 opens it
+    with ``_get_source``; a version without these attributes reads unguarded)."""
+    archive, part = getattr(book, "_archive", None), getattr(sheet, "_worksheet_path", None)
+    if archive is not None and part is not None and hasattr(sheet, "_get_source"):
+        sheet._get_source = lambda: _RowBytes(archive.open(part))
 
 
 def cell_value(value: Any) -> Any:
@@ -81,7 +126,7 @@ def read_xlsx_rows(path: str, display: str) -> Iterator[tuple[int, list[Any]]]:
     before anything is inflated. Any failure of the reader (a damaged zip, cut-off sheet XML,
     a part openpyxl does not understand) is one :class:`DataError` line, not a traceback.
     """
-    check_size(path, display)
+    check_table_size(path, display)
     check_archive(path, display)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -98,17 +143,20 @@ def read_xlsx_rows(path: str, display: str) -> Iterator[tuple[int, list[Any]]]:
         # The size the sheet declares (A1:XFD1048576 costs nothing to write) would pad every
         # row to it; without it a row is as long as its last cell.
         sheet.reset_dimensions()
+        _guard_rows(book, sheet)
         # read_only mode parses the sheet XML lazily: a damaged sheet fails while iterating.
         rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-        for number, row in bounded(rows, display):
+        for number, row in bounded_rows(rows, display):
             yield number, [cell_value(v) for v in row]
     except DataError:
         raise
-    except _CellTooLong:
+    except _RowTooLong:
         raise DataError(
-            f"{display}: row {number}: a cell is longer than {limits.MAX_CELL_CHARS} characters "
-            "(the limit for one cell, as in Excel)"
+            f"{display}: row {number + 1}: the row's XML is longer than {limits.MAX_ROW_XML_BYTES} "
+            "bytes (the limit for one row of a sheet)"
         ) from None
+    except _CellTooLong:
+        raise DataError(limits.cell_too_long(display, number)) from None
     except Exception as exc:  # as above: any failure of the reader is the file's fault
         after = f" after row {number}" if number else ""
         raise DataError(

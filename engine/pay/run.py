@@ -5,16 +5,18 @@ one employee is a :class:`Diagnostic` about that employee and the others go on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
 from engine.formula import table_axes
 from engine.location import Path
 from engine.pay.incentive import IncentiveResult, compute_incentive, individual_values
-from engine.pay.merit import merit_raise, zone_of
+from engine.pay.merit import merit_raise, run_parameters, zone_of
+from engine.pay.mix import MixResult, mix_targets
 from engine.pay.promotion import PromotionInput, PromotionResult, promotion_points
 
 
@@ -52,7 +54,9 @@ class PayData(Protocol[E]):
     ) -> None: ...
     def where(self, path: Path) -> str: ...
     def has(self, key: str) -> bool: ...
-    def parameters(self, base_rate: str | None) -> dict[str, Any]: ...
+    def parameters(
+        self, base_rate: str | None, complete: Callable[[Mapping[str, Any]], dict[str, Any]]
+    ) -> dict[str, Any]: ...
     def employees(self) -> Sequence[E]: ...
     def zone_from(self) -> Mapping[str, Any] | None: ...
     def company(self, params: Mapping[str, Any]) -> dict[str, Any]: ...
@@ -85,6 +89,7 @@ class PayReport:
     incentive_unit: Decimal = Decimal(1)
     promotion: tuple[PromotionResult, ...] = ()
     problems: tuple[Diagnostic, ...] = ()
+    mix: MixResult | None = None
 
 
 def _zone_field(run: PayData[E], zone_from: Mapping[str, Any] | None) -> str | None:
@@ -210,13 +215,27 @@ def _promotion(run: PayData[E], staff: Sequence[E]) -> tuple[PromotionResult, ..
     return tuple(found)
 
 
+def _mix(run: PayData[E], staff: Sequence[E]) -> MixResult | None:
+    """Each employee's pay-mix target; an employee without the field is a located problem."""
+    fine = []
+    for emp in staff:
+        try:
+            mix_targets(run.policy, [emp.fields])
+        except HRPolicyError as exc:
+            run.problem(emp.id, emp.path, "pay-mix", str(exc))
+            continue
+        fine.append(emp.fields)
+    return mix_targets(run.policy, fine)
+
+
 def build_pay_report(policy_id: str, run: PayData[E], base_rate: str | None) -> PayReport:
     """Every pay section the policy declares, over a data file being read."""
-    params = run.parameters(base_rate)
+    params = run.parameters(base_rate, partial(run_parameters, run.policy))
     staff = run.employees()
     merit = _merit(run, staff, params) if run.pay.get("merit") else ()
     incentive = _incentive(run, staff, params) if run.pay.get("incentive") else None
     promotion = _promotion(run, staff) if run.pay.get("promotion") else ()
+    mix = _mix(run, staff) if run.pay.get("mix_target") else None
     unit = Decimal(((run.pay.get("incentive") or {}).get("rounding") or {}).get("unit", 1))
     return PayReport(
         policy_id,
@@ -230,4 +249,5 @@ def build_pay_report(policy_id: str, run: PayData[E], base_rate: str | None) -> 
         unit,
         promotion,
         tuple(run.problems),
+        mix,
     )

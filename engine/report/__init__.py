@@ -6,7 +6,7 @@ output kind            registry                        a renderer takes
 =====================  ==============================  ==========================================
 diagnostics            ``diagnostics.RENDERERS``       ``Sequence[FileDiagnostics]``
 results                ``results.RENDERERS``           :class:`engine.evaluate.RunOutcome`
-one employee explained ``results.EXPLAIN_RENDERERS``   :class:`engine.evaluate.EmployeeResult`
+one employee explained ``results.EXPLAIN_RENDERERS``   its :class:`engine.evaluate.RunOutcome`
 calibration            ``calibration.RENDERERS``       :class:`engine.chains.PopulationCalibration`
 jobeval                ``jobeval.RENDERERS``           :class:`engine.jobeval.JobReport`
 pay                    ``pay.RENDERERS``               :class:`engine.pay.PayReport`

@@ -186,6 +186,18 @@ def relative_dict(outcome: RunOutcome, employee: str) -> dict[str, Any]:
     return out
 
 
+def render_relative(outcome: RunOutcome, employee: str) -> str:
+    """The ``relative:`` block of ``explain``: each distribution's grade and why (group, rank,
+    seats, and the merge path of a group formed higher up the org tree)."""
+    found = relative_dict(outcome, employee)
+    if not found:
+        return ""
+    lines = ["  relative:"]
+    for name, item in found.items():
+        lines.append(f"    [relative] {name} = {item['grade'] or 'not graded'}: {item['reason']}")
+    return "".join(line + "\n" for line in lines)
+
+
 def json_result(result: EmployeeResult, outcome: RunOutcome) -> str:
     """One result as :func:`render_json` writes it in its ``results`` list (so indented)."""
     item = {**result_dict(result), "relative": relative_dict(outcome, result.id)}
@@ -290,13 +302,21 @@ def render_explain(result: EmployeeResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_explain_json(result: EmployeeResult) -> str:
-    """Every value, grade, indicator row and trace line of one employee, as one JSON document."""
-    return json.dumps(result_dict(result), ensure_ascii=False, indent=2) + "\n"
+def render_explained(outcome: RunOutcome) -> str:
+    """``explain``'s text: the employee's trace, then its relative grades."""
+    result = outcome.results[0]
+    return render_explain(result) + render_relative(outcome, result.id)
 
 
-#: ``hrpolicy explain``: one employee's result.
-EXPLAIN_RENDERERS: dict[str, Callable[[EmployeeResult], str]] = {
-    "text": render_explain,
-    "json": render_explain_json,
+def render_explained_json(outcome: RunOutcome) -> str:
+    """Every value, grade, indicator row and trace line of the employee, and its relative grades."""
+    result = outcome.results[0]
+    item = {**result_dict(result), "relative": relative_dict(outcome, result.id)}
+    return json.dumps(item, ensure_ascii=False, indent=2) + "\n"
+
+
+#: ``hrpolicy explain``: the run of one employee (``outcome.results[0]``).
+EXPLAIN_RENDERERS: dict[str, Callable[[RunOutcome], str]] = {
+    "text": render_explained,
+    "json": render_explained_json,
 }
