@@ -94,6 +94,27 @@ def validate_file(path: str, display: str | None = None) -> list[Diagnostic]:
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
+def validate_paths(paths: Sequence[str]) -> tuple[list[tuple[str, list[Diagnostic]]], list[str]]:
+    """Every policy file of ``paths`` (files or folders) with its diagnostics, and the message of
+    each file that could not be read; a :class:`UsageError` when there is no policy file at all."""
+    files: list[tuple[str, list[Diagnostic]]] = []
+    unreadable: list[str] = []
+    for path in collect_policy_files(paths):
+        try:
+            files.append((path, validate_file(path)))
+        except UsageError as exc:
+            unreadable.append(str(exc))
+    if not files and not unreadable:
+        raise UsageError(f"no policy files (*.yaml, *.yml) found in {', '.join(paths)}")
+    return files, unreadable
+
+
+def failing(diagnostics: Iterable[Diagnostic], strict: bool) -> bool:
+    """Whether the diagnostics fail a run: any error, or under ``strict`` any warning too."""
+    worst = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    return any(d.severity in worst for d in diagnostics)
+
+
 def load_policy(path: str, display: str | None = None) -> ValidatedPolicy:
     """Load and fully validate a policy; raise :class:`PolicyInvalid` with every error if any."""
     doc = load_yaml_file(path, display=display or path)

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.errors import Diagnostic, Severity, UsageError
 from engine.report import renderer
 from engine.report.diagnostics import RENDERERS, summary
-from engine.validate import collect_policy_files, validate_file
+from engine.validate import failing, validate_paths
 
 
 def run_validate(paths: list[str], fmt: str, strict: bool, echo: Callable[..., None]) -> int:
     """Validate every file; 0 all valid, 1 any invalid (or any warning under ``strict``), 2 unreadable."""
     render = renderer(RENDERERS, fmt)
-    files: list[tuple[str, list[Diagnostic]]] = []
-    unreadable: list[str] = []
-    for path in collect_policy_files(paths):
-        try:
-            files.append((path, validate_file(path)))
-        except UsageError as exc:
-            unreadable.append(str(exc))
-    if not files and not unreadable:
-        raise UsageError(f"no policy files (*.yaml, *.yml) found in {', '.join(paths)}")
+    files, unreadable = validate_paths(paths)
     echo(render(files), nl=False)
     for message in unreadable:
         echo(f"hrpolicy: {message}", err=True)
@@ -29,5 +20,4 @@ def run_validate(paths: list[str], fmt: str, strict: bool, echo: Callable[..., N
         echo(summary(files), err=True)
     if unreadable:
         return 2
-    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    return 1 if any(d.severity in failing for _, diags in files for d in diags) else 0
+    return 1 if failing((d for _, diags in files for d in diags), strict) else 0
