@@ -119,26 +119,31 @@ class Engine:
         outcome.problems.extend(population.problems)
         outcome.warnings.extend(population.warnings)
         needs_all = bool(self.source.data.get("distributions"))
-        parameters = population.parameters
+        wanted = population.employees
+        if only is not None and not needs_all:
+            wanted = [r for r in wanted if r.id == only]
         with paused_gc():
-            for record in population.employees:
-                if only is not None and not needs_all and record.id != only:
-                    continue
-                problems = self.check(record, parameters)
-                if problems:
-                    outcome.problems.extend(problems)
-                    continue
-                done = self.evaluate_checked(record, parameters, trace=trace and record.id == only)
-                if isinstance(done, Problem):
-                    outcome.problems.append(done)
-                else:
-                    outcome.results.append(done)
+            for record in wanted:
+                self._one(outcome, record, trace=trace and record.id == only)
         if needs_all:
             self._grade_relatively(outcome)
         if only is not None:
             outcome.results = [r for r in outcome.results if r.id == only]
             outcome.problems = [p for p in outcome.problems if p.employee_id in (only, None)]
         return outcome
+
+    def _one(self, outcome: RunOutcome, record: EmployeeRecord, *, trace: bool) -> None:
+        """Check and evaluate one employee into ``outcome``: its result or its problems."""
+        parameters = outcome.population.parameters
+        problems = self.check(record, parameters)
+        if problems:
+            outcome.problems.extend(problems)
+            return
+        done = self.evaluate_checked(record, parameters, trace=trace)
+        if isinstance(done, Problem):
+            outcome.problems.append(done)
+        else:
+            outcome.results.append(done)
 
     def _grade_relatively(self, outcome: RunOutcome) -> None:
         population = outcome.population

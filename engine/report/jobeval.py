@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from engine.jobeval import JobLine, JobReport
+from engine.jobeval import JobLine, JobReport, JobResult
 from engine.report.diagnostics import format_text_line
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
@@ -81,16 +81,23 @@ def _job_text(line: JobLine) -> list[str]:
         table = render_table(["rater", "name", "group", "points"], rows, [False, False, False, True])
         out += ["  " + row for row in table.splitlines()]
     out += ["  explanation:"] + [f"    {t}" for t in result.trace]
-    if result.adjustment is not None:
-        adj = result.adjustment
-        note = f" ({adj.note})" if adj.note else ""
-        out.append(f"  committee {adj.committee}: {result.proposed_grade} -> {adj.grade} requested{note}")
-        reasons = result.adjustment_outcome.reasons if result.adjustment_outcome else []
-        out += [f"    {reason}" for reason in reasons]
-        out.append(f"    final grade {cell(result.final_grade) or '-'}")
+    out += _adjustment_text(result)
     if line.problems:
         out.append("  problems:")
         out += ["    " + format_text_line(d).replace("\n", "\n    ") for d in line.problems]
+    return out
+
+
+def _adjustment_text(result: JobResult) -> list[str]:
+    """The committee's adjustment of the grade, its reasons and the final grade (none: no lines)."""
+    adj = result.adjustment
+    if adj is None:
+        return []
+    note = f" ({adj.note})" if adj.note else ""
+    out = [f"  committee {adj.committee}: {result.proposed_grade} -> {adj.grade} requested{note}"]
+    reasons = result.adjustment_outcome.reasons if result.adjustment_outcome else []
+    out += [f"    {reason}" for reason in reasons]
+    out.append(f"    final grade {cell(result.final_grade) or '-'}")
     return out
 
 
