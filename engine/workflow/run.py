@@ -243,14 +243,19 @@ def describe_change(change: GoalChange) -> tuple[str, ...]:
             replaces = f", replaces {g.replaces}" if g.replaces else ""
             out.append(f"{g.id} added (weight {g.weight}{replaces})")
             continue
-        moved = [
-            f"{what} {'-' if a is None else a} -> {'-' if b is None else b}"
-            for what, a, b in (("weight", old.weight, g.weight), ("target", old.target, g.target))
-            if a != b
-        ]
+        moved = _moved(old, g)
         if moved:
             out.append(f"{g.id}: {', '.join(moved)}")
     return tuple(out) or ("no line changed",)
+
+
+def _moved(old: GoalLine, new: GoalLine) -> list[str]:
+    """``weight 30 -> 20``, ``target - -> 5``: what changed on a goal line kept by a change."""
+    return [
+        f"{what} {'-' if a is None else a} -> {'-' if b is None else b}"
+        for what, a, b in (("weight", old.weight, new.weight), ("target", old.target, new.target))
+        if a != b
+    ]
 
 
 def _change_order(changes: Sequence[GoalChange]) -> list[int]:
