@@ -296,137 +296,127 @@ class _Tally:
 def _scan(
     rules: SheetRules, bounds: Mapping[str, Any], indicators: Sequence[IndicatorRecord], report: _Report
 ) -> _Tally:
-    """Check every line and tally what the sheet-level rules need, in one pass.
+    """Tally what the sheet-level rules need, then check every line against each line rule
+    that applies; ``report`` gets the line problems line by line, each line's in rule order.
 
-    It runs for every line of every employee, so the rules are read once per sheet into the
-    line checks and tallies that apply (each a partial of a function below, in report order).
+    It runs for every employee, so each rule loops over the lines itself (no call per line).
     """
-    tally = _Tally({}, set(), {})
-    counts, cat_field = tally.categories, rules.category_field
-    steps = _line_tallies(rules, tally) + _line_checks(rules, bounds)
-    for index, ind in enumerate(indicators):
-        category = ind.fields.get(cat_field)
-        category = category if type(category) is str else str(category)
-        counts[category] = counts.get(category, 0) + 1
-        for step in steps:
-            step(index, ind, category, report)
+    tally = _tally(rules, indicators)
+    for check in _line_checks(rules, bounds):
+        check(indicators, report)
+    if report.problems:
+        report.problems.sort(key=_line_number)  # stable: within a line, the rules' order stays
     return tally
 
 
-#: One line's check or tally: (index, line, its category as text, report).
-LineStep = Callable[[int, IndicatorRecord, str, "_Report"], None]
+def _line_number(problem: Problem) -> int:
+    return problem.indicator or 0
 
 
-def _line_tallies(rules: SheetRules, tally: _Tally) -> list[LineStep]:
-    found: list[LineStep] = []
-    if rules.fixed:
-        found.append(partial(_tally_fixed, rules.fixed_field, tally.present))
-    if rules.weight_total is not None:
-        by_category = rules.total_scope == "category"
-        found.append(partial(_tally_weight, rules.weight_field, by_category, tally.totals))
-    return found
+def _tally(rules: SheetRules, indicators: Sequence[IndicatorRecord]) -> _Tally:
+    """Lines per category, the (category, fixed id) pairs present, the weight totals."""
+    tally = _Tally({}, set(), {})
+    counts, present, totals = tally.categories, tally.present, tally.totals
+    cat_field, weight_field = rules.category_field, rules.weight_field
+    fixed_field = rules.fixed_field if rules.fixed else None
+    summing, by_category = rules.weight_total is not None, rules.total_scope == "category"
+    for ind in indicators:
+        get = ind.fields.get
+        category = get(cat_field)
+        category = category if type(category) is str else str(category)
+        counts[category] = counts.get(category, 0) + 1
+        if fixed_field is not None:
+            present.add((category, get(fixed_field)))
+        if summing:
+            weight = get(weight_field)
+            key = category if by_category else ""
+            amount = weight if type(weight) is Decimal else Decimal(weight or 0)
+            totals[key] = totals.get(key, _ZERO) + amount
+    return tally
 
 
-def _line_checks(rules: SheetRules, bounds: Mapping[str, Any]) -> list[LineStep]:
-    found: list[LineStep] = []
+#: One line rule over every line of a sheet: (lines, report).
+LineCheck = Callable[[Sequence[IndicatorRecord], "_Report"], None]
+
+
+def _line_checks(rules: SheetRules, bounds: Mapping[str, Any]) -> list[LineCheck]:
+    """The line rules that apply to this sheet, in the order their problems are reported."""
+    found: list[LineCheck] = []
     low, high = bounds["weight_min"], bounds["weight_max"]
     if bounds.get("line_exceptions"):
-        found.append(partial(_check_line_weight_band, rules.weight_field, bounds))
+        found.append(partial(_check_line_weight_bands, rules.weight_field, bounds))
     elif low is not None or high is not None:
         found.append(partial(_check_weight_band, rules.weight_field, low, high))
     if rules.kinds:
-        found.append(partial(_check_kind, rules))
+        found.append(partial(_check_kinds, rules))
     if rules.required_fields:
         found.append(partial(_check_required, rules.required_fields))
     if rules.difficulty_rule is not None:
-        found.append(partial(_check_difficulty_fast, rules.difficulty_rule))
+        found.append(partial(_check_difficulties, rules.difficulty_rule))
     return found
-
-
-def _tally_fixed(
-    field: str,
-    present: set[tuple[str, Any]],
-    index: int,
-    ind: IndicatorRecord,
-    category: str,
-    report: _Report,
-) -> None:
-    present.add((category, ind.fields.get(field)))
-
-
-def _tally_weight(
-    field: str,
-    by_category: bool,
-    totals: dict[str, Decimal],
-    index: int,
-    ind: IndicatorRecord,
-    category: str,
-    report: _Report,
-) -> None:
-    weight = ind.fields.get(field)
-    key = category if by_category else ""
-    amount = weight if type(weight) is Decimal else Decimal(weight or 0)
-    totals[key] = totals.get(key, _ZERO) + amount
 
 
 def _check_weight_band(
     field: str,
     low: Decimal | None,
     high: Decimal | None,
-    index: int,
-    ind: IndicatorRecord,
-    category: str,
+    indicators: Sequence[IndicatorRecord],
     report: _Report,
+    start: int = 0,
 ) -> None:
-    weight = ind.fields.get(field)
-    if weight is None:
-        return
-    if (low is not None and weight < low) or (high is not None and weight > high):
-        report.line(index, ind, "sheet-weight-band", f"weight {weight} is outside the band {low}..{high}")
+    """Each line's weight within ``low..high`` (``start``: the first line's index in the sheet)."""
+    for index, ind in enumerate(indicators, start):
+        weight = ind.fields.get(field)
+        if weight is None:
+            continue
+        if (low is not None and weight < low) or (high is not None and weight > high):
+            report.line(index, ind, "sheet-weight-band", f"weight {weight} is outside the band {low}..{high}")
 
 
-def _check_line_weight_band(
-    field: str, bounds: Mapping[str, Any], index: int, ind: IndicatorRecord, category: str, report: _Report
+def _check_line_weight_bands(
+    field: str, bounds: Mapping[str, Any], indicators: Sequence[IndicatorRecord], report: _Report
 ) -> None:
     """The weight band of a sheet with exceptions that relax it on some lines only."""
-    low, high = _line_band(bounds, ind.fields)
-    _check_weight_band(field, low, high, index, ind, category, report)
+    for index, ind in enumerate(indicators):
+        low, high = _line_band(bounds, ind.fields)
+        _check_weight_band(field, low, high, [ind], report, index)
 
 
-def _check_kind(rules: SheetRules, index: int, ind: IndicatorRecord, category: str, report: _Report) -> None:
-    kinds = rules.kinds.get(category)
-    get = ind.fields.get
-    if kinds and get(rules.kind_field) not in kinds:
-        report.line(
-            index, ind, "sheet-kind",
-            f"kind '{get(rules.kind_field)}' is not allowed in category '{get(rules.category_field)}' "
-            f"(allowed: {', '.join(kinds)})",
-        )  # fmt: skip
+def _check_kinds(rules: SheetRules, indicators: Sequence[IndicatorRecord], report: _Report) -> None:
+    kinds_of, kind_field, cat_field = rules.kinds, rules.kind_field, rules.category_field
+    for index, ind in enumerate(indicators):
+        get = ind.fields.get
+        category = get(cat_field)
+        kinds = kinds_of.get(category if type(category) is str else str(category))
+        if kinds and get(kind_field) not in kinds:
+            report.line(
+                index, ind, "sheet-kind",
+                f"kind '{get(kind_field)}' is not allowed in category '{get(cat_field)}' "
+                f"(allowed: {', '.join(kinds)})",
+            )  # fmt: skip
 
 
 def _check_required(
-    required: tuple[str, ...], index: int, ind: IndicatorRecord, category: str, report: _Report
+    required: tuple[str, ...], indicators: Sequence[IndicatorRecord], report: _Report
 ) -> None:
-    for name in required:
-        value = ind.fields.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            report.line(index, ind, "sheet-required-field", f"the goal does not state '{name}'")
+    for index, ind in enumerate(indicators):
+        for name in required:
+            value = ind.fields.get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                report.line(index, ind, "sheet-required-field", f"the goal does not state '{name}'")
 
 
-def _check_difficulty_fast(
-    diff: Difficulty, index: int, ind: IndicatorRecord, category: str, report: _Report
-) -> None:
+def _check_difficulties(diff: Difficulty, indicators: Sequence[IndicatorRecord], report: _Report) -> None:
     """The cheap test first; the messages only for a line that breaks a difficulty rule."""
-    value = ind.fields.get(diff.field)
-    if value is None:
-        return
-    low, high, steps = diff.min, diff.max, diff.steps
-    if (
-        (low is not None and value < low)
-        or (high is not None and value > high)
-        or (steps and (value if type(value) is Decimal else Decimal(value)) not in steps)
-    ):
-        _check_difficulty(diff, index, ind, report)
+    field, low, high, steps = diff.field, diff.min, diff.max, diff.steps
+    for index, ind in enumerate(indicators):
+        value = ind.fields.get(field)
+        if value is not None and (
+            (low is not None and value < low)
+            or (high is not None and value > high)
+            or (steps and (value if type(value) is Decimal else Decimal(value)) not in steps)
+        ):
+            _check_difficulty(diff, index, ind, report)
 
 
 _ZERO = Decimal(0)
