@@ -141,13 +141,16 @@ def _grouping(spec: Mapping[str, Any]) -> dict[str, Any]:
     first key not kept), the keys kept while merging, the parent field."""
     group_by = tuple(str(k) for k in spec.get("group_by") or ())
     merge = spec.get("merge")
-    keep = tuple(str(k) for k in (merge or {}).get("keep") or ())
+    if not merge:
+        none: dict[str, Any] = {"org_field": None, "keep": (), "parent_field": None, "merge_pool": "own"}
+        return {"group_by": group_by, **none}
+    keep = tuple(str(k) for k in merge.get("keep") or ())
     return {
         "group_by": group_by,
-        "org_field": next((k for k in group_by if k not in keep), None) if merge else None,
+        "org_field": next((k for k in group_by if k not in keep), None),
         "keep": keep,
-        "parent_field": str(merge["parent_field"]) if merge else None,
-        "merge_pool": str((merge or {}).get("pool", "own")),
+        "parent_field": str(merge["parent_field"]),
+        "merge_pool": str(merge.get("pool", "own")),
     }
 
 

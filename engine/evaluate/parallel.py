@@ -291,11 +291,7 @@ def evaluate_split(
     The outcome has the problems, warnings and parameters of a one-process run but no
     results (the workers rendered them: the text is the whole report).
     """
-    if render is None or engine.source.data.get("distributions"):
-        return None
-    if os.path.splitext(path)[1].lower() != ".csv":
-        return None
-    if not os.path.isfile(path):
+    if render is None or not _splittable(engine, path):
         return None
     ranges = plan_ranges(path, workers, min_bytes)
     if ranges is None:
@@ -306,6 +302,13 @@ def evaluate_split(
     if len(complete) != len(parts) or not _disjoint(complete):
         return None
     return _merge(engine, path, complete, render)
+
+
+def _splittable(engine: Engine, path: str) -> bool:
+    """A CSV file, under a policy without ``distributions`` (relative grades need everyone)."""
+    if engine.source.data.get("distributions"):
+        return False
+    return os.path.splitext(path)[1].lower() == ".csv" and os.path.isfile(path)
 
 
 def _task(

@@ -143,8 +143,9 @@ def _columns_read(
 ) -> tuple[str, ...]:
     """The indicator fields the exceptions and constraints read, in declaration order."""
     formulas = [e.when for e in exceptions] + [f for c in constraints for f in (c.when, c.check) if f]
-    read = set().union(*(f.names for f in formulas)) if formulas else set()
-    return tuple(n for n in (policy.get("inputs") or {}).get("indicator") or {} if n in read)
+    read: set[str] = set().union(*(f.names for f in formulas))
+    declared = (policy.get("inputs") or {}).get("indicator") or {}
+    return tuple(n for n in declared if n in read)
 
 
 def _category_rules(rules: Mapping[str, Any]) -> dict[str, Any]:
