@@ -102,16 +102,24 @@ def _zone_field(run: PayData[E], zone_from: Mapping[str, Any] | None) -> str | N
         return str(zone_from["field"])
     zones = [str(z) for z in (run.pay.get("ranges") or {}).get("zones") or []]
     table_name = str((run.pay.get("merit") or {}).get("table"))
-    for name, keys in table_axes((run.policy.get("tables") or {}).get(table_name)):
-        if zones and set(keys) == set(zones):
-            return name
-    if zone_from is None:
-        return None  # the zone is no key of the merit table: the formula reads the fields as given
+    axis = _zone_axis(run.policy, table_name, zones)
+    if axis is not None or zone_from is None:
+        return axis  # None: the zone is no key of the merit table; the formula reads the fields as given
     raise DataError(
         f"{run.where(('zone_from',))}: no axis of table {table_name} (pay.merit.table) has the"
         f" zones of pay.ranges.zones ({', '.join(zones) or 'none declared'}) as its keys, so the"
         " zone found from the salary has no field to go in; name it with zone_from.field"
     )
+
+
+def _zone_axis(policy: Mapping[str, Any], table_name: str, zones: Sequence[str]) -> str | None:
+    """The axis of the merit table whose keys are the declared zones, or None."""
+    if not zones:
+        return None
+    for name, keys in table_axes((policy.get("tables") or {}).get(table_name)):
+        if set(keys) == set(zones):
+            return name
+    return None
 
 
 def _computed_zone(run: PayData[E], emp: E, zone_from: Mapping[str, Any]) -> tuple[str | None, str]:
