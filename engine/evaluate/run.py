@@ -110,8 +110,9 @@ class Engine:
     def evaluate(self, population: Population, *, trace: bool = False, only: str | None = None) -> RunOutcome:
         """Check and evaluate every employee, then grade relatively where the policy says so.
 
-        ``only`` keeps one employee's result (with its trace when ``trace``); everyone is still
-        evaluated when the policy has distributions, since a relative grade needs the group.
+        ``trace`` traces every employee, or with ``only`` just that one; ``only`` keeps one
+        employee's result; everyone is still evaluated when the policy has distributions, since
+        a relative grade needs the group.
         (A big CSV file is shared between processes by :mod:`engine.evaluate.parallel`, which splits the
         file rather than a population already read.)
         """
@@ -124,7 +125,7 @@ class Engine:
             wanted = [r for r in wanted if r.id == only]
         with paused_gc():
             for record in wanted:
-                self._one(outcome, record, trace=trace and record.id == only)
+                self._one(outcome, record, trace=trace and only in (None, record.id))
         if needs_all:
             self._grade_relatively(outcome)
         if only is not None:

@@ -75,6 +75,8 @@ class SheetRules:
     required_fields: tuple[str, ...]
     constraints: tuple[Constraint, ...]
     difficulty_rule: Difficulty | None = None
+    #: ``required_when``: (condition over a goal line, the fields such a line must state).
+    required_when: tuple[tuple[CompiledFormula, tuple[str, ...]], ...] = ()
     #: Indicator fields the exceptions and constraints read (as columns of the sheet).
     column_names: tuple[str, ...] = ()
 
@@ -134,7 +136,19 @@ def compile_sheet_rules(policy: Mapping[str, Any]) -> SheetRules:
         required_fields=tuple(rules.get("required_fields") or ()),
         constraints=constraints,
         difficulty_rule=Difficulty.of(rules.get("difficulty") or {}),
+        required_when=_required_when(rules, policy),
         column_names=_columns_read(policy, exceptions, constraints),
+    )
+
+
+def _required_when(
+    rules: Mapping[str, Any], policy: Mapping[str, Any]
+) -> tuple[tuple[CompiledFormula, tuple[str, ...]], ...]:
+    """``required_when``: each condition over a goal line, compiled, with the fields it requires."""
+    line_scope = formula_scope(policy, "indicator_condition")
+    return tuple(
+        (compile_formula(str(r["when"]), line_scope), tuple(str(f) for f in r["fields"]))
+        for r in rules.get("required_when") or []
     )
 
 
@@ -352,6 +366,8 @@ def _line_checks(rules: SheetRules, bounds: Mapping[str, Any]) -> list[LineCheck
         found.append(partial(_check_kinds, rules))
     if rules.required_fields:
         found.append(partial(_check_required, rules.required_fields))
+    if rules.required_when:
+        found.append(partial(_check_required_when, rules.required_when))
     if rules.difficulty_rule is not None:
         found.append(partial(_check_difficulties, rules.difficulty_rule))
     return found
@@ -401,10 +417,19 @@ def _check_required(
     required: tuple[str, ...], indicators: Sequence[IndicatorRecord], report: _Report
 ) -> None:
     for index, ind in enumerate(indicators):
-        for name in required:
-            value = ind.fields.get(name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                report.line(index, ind, "sheet-required-field", f"the goal does not state '{name}'")
+        _require(required, "", index, ind, report)
+
+
+def _check_required_when(
+    required_when: Sequence[tuple[CompiledFormula, tuple[str, ...]]],
+    indicators: Sequence[IndicatorRecord],
+    report: _Report,
+) -> None:
+    """The fields a line must state when its ``required_when`` condition holds."""
+    for index, ind in enumerate(indicators):
+        for condition, names in required_when:
+            if condition(ind.fields):
+                _require(names, f" ({condition.text})", index, ind, report)
 
 
 def _check_difficulties(diff: Difficulty, indicators: Sequence[IndicatorRecord], report: _Report) -> None:
@@ -421,6 +446,14 @@ def _check_difficulties(diff: Difficulty, indicators: Sequence[IndicatorRecord],
 
 
 _ZERO = Decimal(0)
+
+
+def _require(names: tuple[str, ...], why: str, index: int, ind: IndicatorRecord, report: _Report) -> None:
+    """A problem for each of ``names`` the line leaves empty (``why``: the condition that asks)."""
+    for name in names:
+        value = ind.fields.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            report.line(index, ind, "sheet-required-field", f"the goal does not state '{name}'{why}")
 
 
 def _check_difficulty(diff: Difficulty, index: int, ind: IndicatorRecord, report: _Report) -> None:

@@ -17,11 +17,16 @@ from engine.io.datafile import need_list, need_mapping, read_data_file, unknown_
 from engine.loader import LoadedDocument
 from engine.location import Path, SourceMap
 
-TOP_KEYS = frozenset({"policy", "jobs", "decision", "approvals"})
+#: Keys a file may give once for every job (a job's own value wins).
+SHARED_KEYS = ("decision", "approvals", "analysed_on", "evaluated_on")
+TOP_KEYS = frozenset({"policy", "jobs", *SHARED_KEYS})
 JOB_KEYS = frozenset(
-    {"job", "title", "family", "holder", "holder_name", "panel", "adjustment", "decision", "approvals"}
+    {
+        "job", "title", "family", "holder", "holder_name", "panel", "adjustment", "division", "position",
+        "superior", "survey_skip", "panel_change", *SHARED_KEYS,
+    }
 )
-RATER_KEYS = frozenset({"rater", "name", "group", "rater_job", "levels"})
+RATER_KEYS = frozenset({"rater", "name", "group", "rater_job", "levels", "division", "position", "sme"})
 ADJUSTMENT_KEYS = frozenset({"grade", "committee", "meeting", "note"})
 
 
@@ -49,7 +54,7 @@ class JobFile:
             record = need_mapping(self.doc, ("jobs", index), raw, "a job")
             # The run's decision and approvals (one meeting decides the whole grade proposal)
             # apply to every job that records none of its own.
-            shared = {k: data[k] for k in ("decision", "approvals") if k in data and k not in record}
+            shared = {k: data[k] for k in SHARED_KEYS if k in data and k not in record}
             record = {**shared, **record}
             yield record, _job_keys(self.doc, index, record)
 
