@@ -63,7 +63,7 @@ OBJECTION_KEYS = NOTICE_KEYS | {"filed", "indicators"}
 CHANGE_KEYS = frozenset(
     {"employee", "name", "reason", "phase", "batch", "made_on", "before", "after", "note"}
 )
-LINE_KEYS = frozenset({"id", "title", "category", "weight", "target", "replaces"})
+LINE_KEYS = frozenset({"id", "title", "category", "weight", "target", "replaces", "justification"})
 
 #: The record field each library rule is about, to point at its line:col (else the record).
 RULE_FIELDS = {
@@ -263,13 +263,14 @@ def _goal_line(raw: Any, what: str) -> GoalLine:
         raise DataError(f"{what}: a goal line needs an 'id'")
     weight = _number(raw.get("weight"), f"{what} {raw['id']}: weight")
     assert weight is not None  # not optional: _number raised otherwise
-    category, replaces = raw.get("category"), raw.get("replaces")
+    category, replaces, why = raw.get("category"), raw.get("replaces"), raw.get("justification")
     return GoalLine(
         id=str(raw["id"]),
         weight=weight,
         target=_number(raw.get("target"), f"{what} {raw['id']}: target", optional=True),
         category=None if category is None else str(category),
         replaces=None if replaces is None else str(replaces),
+        justification=None if why is None or not str(why).strip() else str(why),
     )
 
 
@@ -350,10 +351,13 @@ def _goal_changes(run: _Run) -> tuple[tuple[ChangeLine, ...], tuple[TargetSheet,
 
 
 def _removed_path(base: Path, change: GoalChange, problem: WorkflowProblem) -> Path | None:
-    ids = [g.id for g in change.before]
-    if problem.rule != "goal-change-no-replacement" or problem.indicator not in ids:
+    """The goal line a problem is about: the removed line (before), or the changed one (after)."""
+    side = {"goal-change-no-replacement": "before", "goal-change-justification": "after"}.get(problem.rule)
+    lines = change.before if side == "before" else change.after
+    ids = [g.id for g in lines]
+    if side is None or problem.indicator not in ids:
         return None
-    return (*base, "before", ids.index(str(problem.indicator)))
+    return (*base, side, ids.index(str(problem.indicator)))
 
 
 def _targets(
