@@ -3,7 +3,8 @@
 The schema is written here in Python (shared shapes as functions) and generated; edit this
 file, regenerate, and commit the results. Without OUT it writes both copies: the package's
 (engine/schemas/policy.schema.json, read at run time) and schema/policy.schema.json (where
-editors point), and copies schema/records.schema.json (hand-written) into the package.
+editors point), and copies schema/records.schema.json and schema/policy-test.schema.json
+(hand-written) into the package.
 tests/test_schema.py checks that all of them agree.
 """
 import json
@@ -1013,3 +1014,4 @@ for target in targets:
     target.write_text(text, encoding="utf-8")
 if len(sys.argv) == 1:
     shutil.copyfile(HERE / "records.schema.json", PACKAGED / "records.schema.json")
+    shutil.copyfile(HERE / "policy-test.schema.json", PACKAGED / "policy-test.schema.json")

@@ -106,8 +106,9 @@ class Engine:
     def evaluate(self, population: Population, *, trace: bool = False, only: str | None = None) -> RunOutcome:
         """Check and evaluate every employee, then grade relatively where the policy says so.
 
-        ``only`` keeps one employee's result (with its trace when ``trace``); everyone is still
-        evaluated when the policy has distributions, since a relative grade needs the group.
+        ``trace`` traces every employee, or with ``only`` just that one; ``only`` keeps one
+        employee's result; everyone is still evaluated when the policy has distributions, since
+        a relative grade needs the group.
         (A big CSV file is shared between processes by :mod:`engine.evaluate.parallel`, which splits the
         file rather than a population already read.)
         """
@@ -124,7 +125,7 @@ class Engine:
                 if problems:
                     outcome.problems.extend(problems)
                     continue
-                done = self.evaluate_checked(record, parameters, trace=trace and record.id == only)
+                done = self.evaluate_checked(record, parameters, trace=trace and only in (None, record.id))
                 if isinstance(done, Problem):
                     outcome.problems.append(done)
                 else:
