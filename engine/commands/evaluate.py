@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from engine.commands.common import Echo, deliver, guard_output
-from engine.errors import UsageError
-from engine.evaluate import RunOutcome, run
+from engine.evaluate import RunOutcome, example_runs, explain
 from engine.evaluate.parallel import run_report
-from engine.limits import nfc
-from engine.report.results import format_problem, relative_dict, render_explain, render_relative, result_dict
-from engine.resources import bundled_root
-from engine.suggest import did_you_mean
+from engine.report import renderer
+from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
 
 
 def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> int:
@@ -35,9 +30,10 @@ def run_evaluate(
 
     ``reference``: through the reference interpreter instead of generated code (same output).
     """
+    render = renderer(RENDERERS, fmt)
     guard_output(output, [policy, data])
     # A big CSV file may be shared between processes; the report is the same either way.
-    outcome, report = run_report(policy, data, fmt, reference=reference)
+    outcome, report = run_report(policy, data, render, SPLIT_RENDERERS.get(fmt), reference=reference)
     deliver(report, output, echo, fmt, [outcome.policy.stamp])
     return _finish(outcome, echo, fmt, output)
 
@@ -46,27 +42,14 @@ def run_explain(
     policy: str, data: str, employee: str, fmt: str, echo: Echo, *, reference: bool = False
 ) -> int:
     """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`)."""
-    employee = nfc(employee)  # typed on a terminal that sends NFD: the ids were read in NFC
-    outcome = run(policy, data, trace=True, only=employee, reference=reference)
-    known = [r.id for r in outcome.population.employees]
-    if employee not in known:
-        match = did_you_mean(employee, known)
-        hint = f"; {match}" if match else ""
-        raise UsageError(f"no employee '{employee}' in {data}{hint}")
+    render = renderer(EXPLAIN_RENDERERS, fmt)
+    outcome, employee = explain(policy, data, employee, reference=reference)
     if not outcome.results:
         for problem in outcome.problems:
             if problem.employee_id == employee:
                 echo(format_problem(problem), err=True)
         return 1
-    result = outcome.results[0]
-    if fmt == "json":
-        import json
-
-        item = {**result_dict(result), "relative": relative_dict(outcome, employee)}
-        text = json.dumps(item, ensure_ascii=False, indent=2) + "\n"
-    else:
-        text = render_explain(result) + render_relative(outcome, employee)
-    deliver(text, None, echo, fmt, [outcome.policy.stamp])
+    deliver(render(outcome), None, echo, fmt, [outcome.policy.stamp])
     return 0
 
 
@@ -76,14 +59,7 @@ def run_examples(root: str | None, echo: Echo) -> int:
     ``root`` holds ``policies/`` and ``examples/``; by default, the copies bundled with the package.
     """
     code = 0
-    base = Path(root) if root is not None else bundled_root()
-    if base is None:
-        raise UsageError("no bundled examples in this installation: give --root FOLDER")
-    found = sorted((base / "examples").glob("*/employees.yaml"))
-    if not found:
-        raise UsageError(f"no example populations under {base / 'examples'}")
-    for data in found:
-        policy = base / "policies" / f"{data.parent.name}.yaml"
+    for base, policy, data in example_runs(root):
         echo(f"== {data.relative_to(base).as_posix()} under {policy.relative_to(base).as_posix()}")
         code = max(code, run_evaluate(str(policy), str(data), "text", None, echo))
         echo("")
