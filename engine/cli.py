@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 invalid policy or failed records, 2 usage error or unre
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from typing import NoReturn
@@ -14,6 +15,8 @@ import click
 from engine import __version__
 from engine.errors import HRPolicyError, PolicyInvalid, UsageError
 from engine.report.diagnostics import RENDERERS, render_text
+from engine.report.labels import LANGUAGES
+from engine.report.options import RESULT_FORMATS, TABLE_FORMATS, ReportOptions
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -41,12 +44,37 @@ def run_guarded(action: Callable[[], int]) -> NoReturn:
     sys.exit(code)
 
 
-FORMAT_OPTION = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
-)
+FORMAT_HELP = "Report format [default: the -o file's suffix, else text]."
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), help=FORMAT_HELP)
 OUTPUT_OPTION = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write here (atomically) instead of stdout; the suffix must agree with --format.",
 )
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Headers, grade names and field names from the policy's labels in this language (default: ids).",
+)
+BOM_OPTION = click.option(
+    "--bom/--no-bom",
+    default=True,
+    show_default=True,
+    help="Start a CSV file written with -o with a UTF-8 byte-order mark (Excel needs it; never on stdout).",
+)
+ENCODING_OPTION = click.option(
+    "--encoding", help="Encoding of a CSV data file, e.g. cp949 or shift_jis (default: UTF-8, else detected)."
+)
+SHEET_OPTION = click.option("--sheet", help="The sheet of an .xlsx data file to read (default: found).")
+
+
+def report_options(lang: str | None, bom: bool = True) -> ReportOptions:
+    """What the report is asked for; a terminal's width when standard output is one."""
+    width = None
+    if sys.stdout.isatty():
+        width = shutil.get_terminal_size().columns
+    return ReportOptions(lang=lang, bom=bom, width=width)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,15 +111,30 @@ def schema(as_path: bool) -> None:
 @cli.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), help=FORMAT_HELP)
 @OUTPUT_OPTION
-def evaluate(policy: str, data: str, fmt: str, output: str | None) -> None:
+@LANG_OPTION
+@BOM_OPTION
+@ENCODING_OPTION
+@SHEET_OPTION
+def evaluate(
+    policy: str,
+    data: str,
+    fmt: str | None,
+    output: str | None,
+    lang: str | None,
+    bom: bool,
+    encoding: str | None,
+    sheet: str | None,
+) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
+    from engine.commands.common import Reading, resolve_format
     from engine.commands.evaluate import run_evaluate
 
-    run_guarded(lambda: run_evaluate(policy, data, fmt, output, click.echo))
+    options = report_options(lang, bom)
+    reading = Reading(encoding, sheet)
+    chosen = resolve_format(fmt, output)
+    run_guarded(lambda: run_evaluate(policy, data, chosen, output, click.echo, options, reading))
 
 
 @cli.command()
@@ -99,20 +142,28 @@ def evaluate(policy: str, data: str, fmt: str, output: str | None) -> None:
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--employee", required=True, help="The employee id to explain.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def explain(policy: str, data: str, employee: str, fmt: str) -> None:
+@LANG_OPTION
+@ENCODING_OPTION
+@SHEET_OPTION
+def explain(
+    policy: str, data: str, employee: str, fmt: str, lang: str | None, encoding: str | None, sheet: str | None
+) -> None:
     """Print every input, formula, rounding and grade band behind one employee's result."""
+    from engine.commands.common import Reading
     from engine.commands.evaluate import run_explain
 
-    run_guarded(lambda: run_explain(policy, data, employee, fmt, click.echo))
+    reading = Reading(encoding, sheet)
+    run_guarded(lambda: run_explain(policy, data, employee, fmt, click.echo, reading, lang))
 
 
 @cli.command()
 @click.option("--root", default=".", show_default=True, help="Folder holding policies/ and examples/.")
-def examples(root: str) -> None:
+@LANG_OPTION
+def examples(root: str, lang: str | None) -> None:
     """Evaluate the bundled example populations under their policies."""
     from engine.commands.evaluate import run_examples
 
-    run_guarded(lambda: run_examples(root, click.echo))
+    run_guarded(lambda: run_examples(root, click.echo, report_options(lang)))
 
 
 @cli.command()
@@ -121,11 +172,33 @@ def examples(root: str) -> None:
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
 @FORMAT_OPTION
 @OUTPUT_OPTION
-def calibrate(policy: str, data: str, distribution: str | None, fmt: str, output: str | None) -> None:
+@LANG_OPTION
+@BOM_OPTION
+@ENCODING_OPTION
+@SHEET_OPTION
+def calibrate(
+    policy: str,
+    data: str,
+    distribution: str | None,
+    fmt: str | None,
+    output: str | None,
+    lang: str | None,
+    bom: bool,
+    encoding: str | None,
+    sheet: str | None,
+) -> None:
     """Per distribution group: the quota, the proposed and final grades, who moved and why."""
     from engine.commands.calibrate import run_calibrate
+    from engine.commands.common import Reading, resolve_format
 
-    run_guarded(lambda: run_calibrate(policy, data, distribution, fmt, output, click.echo))
+    chosen, options, reading = (
+        resolve_format(fmt, output),
+        report_options(lang, bom),
+        Reading(encoding, sheet),
+    )
+    run_guarded(
+        lambda: run_calibrate(policy, data, distribution, chosen, output, click.echo, options, reading)
+    )
 
 
 @cli.command()
@@ -133,11 +206,15 @@ def calibrate(policy: str, data: str, distribution: str | None, fmt: str, output
 @click.argument("data", type=click.Path(dir_okay=False))
 @FORMAT_OPTION
 @OUTPUT_OPTION
-def jobeval(policy: str, data: str, fmt: str, output: str | None) -> None:
+@LANG_OPTION
+@BOM_OPTION
+def jobeval(policy: str, data: str, fmt: str | None, output: str | None, lang: str | None, bom: bool) -> None:
     """Evaluate the jobs in DATA (YAML/JSON) with POLICY's point tables, panels and committees."""
+    from engine.commands.common import resolve_format
     from engine.commands.jobeval import run_jobeval
 
-    run_guarded(lambda: run_jobeval(policy, data, fmt, output, click.echo))
+    chosen, options = resolve_format(fmt, output), report_options(lang, bom)
+    run_guarded(lambda: run_jobeval(policy, data, chosen, output, click.echo, options))
 
 
 @cli.command()
@@ -145,12 +222,24 @@ def jobeval(policy: str, data: str, fmt: str, output: str | None) -> None:
 @click.argument("data", type=click.Path(dir_okay=False))
 @FORMAT_OPTION
 @OUTPUT_OPTION
+@LANG_OPTION
+@BOM_OPTION
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
-def pay(policy: str, data: str, fmt: str, output: str | None, base_rate: str | None) -> None:
+def pay(
+    policy: str,
+    data: str,
+    fmt: str | None,
+    output: str | None,
+    lang: str | None,
+    bom: bool,
+    base_rate: str | None,
+) -> None:
     """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA."""
+    from engine.commands.common import resolve_format
     from engine.commands.pay import run_pay
 
-    run_guarded(lambda: run_pay(policy, data, fmt, output, click.echo, base_rate))
+    chosen, options = resolve_format(fmt, output), report_options(lang, bom)
+    run_guarded(lambda: run_pay(policy, data, chosen, output, click.echo, base_rate, options))
 
 
 @cli.command()
@@ -158,12 +247,24 @@ def pay(policy: str, data: str, fmt: str, output: str | None, base_rate: str | N
 @click.argument("data", type=click.Path(dir_okay=False))
 @FORMAT_OPTION
 @OUTPUT_OPTION
+@LANG_OPTION
+@BOM_OPTION
 @click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
-def workflow(policy: str, data: str, fmt: str, output: str | None, today: str | None) -> None:
+def workflow(
+    policy: str,
+    data: str,
+    fmt: str | None,
+    output: str | None,
+    lang: str | None,
+    bom: bool,
+    today: str | None,
+) -> None:
     """Objection deadlines; objection and goal-change records in DATA checked against POLICY."""
+    from engine.commands.common import resolve_format
     from engine.commands.workflow import run_workflow
 
-    run_guarded(lambda: run_workflow(policy, data, fmt, output, click.echo, today))
+    chosen, options = resolve_format(fmt, output), report_options(lang, bom)
+    run_guarded(lambda: run_workflow(policy, data, chosen, output, click.echo, today, options))
 
 
 def main() -> None:

@@ -32,15 +32,17 @@ from engine.evaluate import evaluate_flat
 from engine.gcpause import paused_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, read_csv_range
+from engine.report.options import ReportOptions
 from engine.report.results import (
     RENDERERS,
     csv_rows,
     flat_plan,
     flat_row,
     json_result,
+    render_csv,
     render_json_parts,
-    report_columns,
     result_row,
+    row_plan,
 )
 from engine.run import Engine, Problem, RunOutcome
 
@@ -207,7 +209,7 @@ def evaluate_range(
             if isinstance(done, Problem):
                 checks.append(done)
             elif fmt == "csv":
-                pieces.append(result_row(done, report_columns(outcome), outcome))
+                pieces.append(result_row(done, row_plan(outcome), outcome, record))
             else:
                 pieces.append(json_result(done, outcome))
     times["evaluated"] = time.perf_counter()
@@ -327,7 +329,7 @@ def _merge(engine: Engine, path: str, parts: Sequence[Part], fmt: str) -> tuple[
     if fmt == "json":
         texts = [part.text for part in parts if part.text]
         return outcome, render_json_parts(outcome, sum(part.evaluated for part in parts), texts)
-    header = RENDERERS["csv"](outcome)  # no results: the header line only
+    header = render_csv(outcome)  # no results: the header line only
     return outcome, header + "".join(part.text for part in parts)
 
 
@@ -339,20 +341,26 @@ def run_report(
     parameters: Mapping[str, Any] | None = None,
     workers: int | None = None,
     min_bytes: int | None = None,
-) -> tuple[RunOutcome, str]:
+    options: ReportOptions | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> tuple[RunOutcome, str | bytes]:
     """Evaluate ``data_path`` under ``policy_path`` and render the report in format ``fmt``.
 
-    A big CSV file rendered as CSV or JSON is shared between ``workers`` processes (default
-    :func:`default_workers`) when that gives the very same report; otherwise one process does
-    it all (:func:`engine.run.run`). Without the split the outcome holds every result.
+    A big UTF-8 CSV file rendered as CSV or JSON with ids (no ``--lang``) is shared between
+    ``workers`` processes (default :func:`default_workers`) when that gives the very same report;
+    otherwise one process does it all (:func:`engine.run.run`). Without the split the outcome
+    holds every result. ``encoding`` and ``sheet`` say how to read a table.
     """
+    options = options or ReportOptions()
     engine = Engine.from_file(policy_path)
     count = default_workers() if workers is None else workers
-    if fmt in FORMATS and count > 1:
+    plain = options.lang is None and sheet is None and encoding in (None, "utf-8", "utf8", "utf-8-sig")
+    if fmt in FORMATS and count > 1 and plain:
         done = evaluate_split(
             engine, data_path, workers=count, fmt=fmt, parameters=parameters, min_bytes=min_bytes
         )
         if done is not None:
             return done
-    outcome = engine.evaluate(engine.read(data_path, parameters))
-    return outcome, RENDERERS[fmt](outcome)
+    outcome = engine.evaluate(engine.read(data_path, parameters, encoding=encoding, sheet=sheet))
+    return outcome, RENDERERS[fmt](outcome, options)

@@ -54,8 +54,16 @@ class Engine:
         source = load_policy(path)
         return cls(source, compile_policy(source), compile_sheet_rules(source.data))
 
-    def read(self, data_path: str, parameters: Mapping[str, Any] | None = None) -> Population:
-        """Read a population checked against this policy's inputs and scales."""
+    def read(
+        self,
+        data_path: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        encoding: str | None = None,
+        sheet: str | None = None,
+    ) -> Population:
+        """Read a population checked against this policy's inputs and scales (``encoding``: of a
+        CSV file, None to detect; ``sheet``: of a workbook)."""
         data = self.source.data
         return read_population(
             data_path,
@@ -63,6 +71,8 @@ class Engine:
             scales=data.get("scales") or {},
             parameters=parameters,
             policy_id=self.policy.id,
+            encoding=encoding,
+            sheet=sheet,
         )
 
     def sheet_env(
@@ -152,11 +162,13 @@ def run(
     trace: bool = False,
     only: str | None = None,
     parameters: Mapping[str, Any] | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> RunOutcome:
     """Load, validate and compile the policy, read the data, evaluate.
 
     ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's.
     """
     engine = Engine.from_file(policy_path)
-    population = engine.read(data_path, parameters)
+    population = engine.read(data_path, parameters, encoding=encoding, sheet=sheet)
     return engine.evaluate(population, trace=trace, only=only)

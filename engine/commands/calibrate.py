@@ -12,18 +12,27 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from engine.chains_calibration import PopulationCalibration, calibrate_population
-from engine.commands.common import Echo, deliver, guard_output
+from engine.commands.common import Echo, Reading, check_output, deliver_report, guard_output
 from engine.distribution_calibrate import CalibrationReport, GroupCalibration
 from engine.distribution_model import describe_key
 from engine.errors import UsageError
+from engine.report.options import ReportOptions
 from engine.report.results import format_problem
 from engine.report.table import render_table
+from engine.report.xlsx import xlsx_renderer
 from engine.run import Engine
 from engine.suggest import did_you_mean
 
 
 def run_calibrate(
-    policy_path: str, data_path: str, distribution: str | None, fmt: str, output: str | None, echo: Echo
+    policy_path: str,
+    data_path: str,
+    distribution: str | None,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    options: ReportOptions | None = None,
+    reading: Reading | None = None,
 ) -> int:
     """Calibrate DATA under POLICY; print or write (atomically) the report.
 
@@ -31,13 +40,15 @@ def run_calibrate(
     """
     if fmt not in RENDERERS:
         raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(RENDERERS)}")
+    check_output(output, fmt)
     guard_output(output, [policy_path, data_path])
     engine = Engine.from_file(policy_path)
     data = engine.source.data
     names = _distributions(data, distribution, policy_path)
-    population = engine.read(data_path)
+    reading = reading or Reading()
+    population = engine.read(data_path, encoding=reading.encoding, sheet=reading.sheet)
     result = calibrate_population(engine, population, names)
-    deliver(RENDERERS[fmt](result), output, echo)
+    deliver_report(RENDERERS, fmt, result, output, echo, options or ReportOptions(), data)
     if result.ok:
         return 0
     echo(f"hrpolicy: calibration failed: {_summary(result)}", err=True)
@@ -243,10 +254,15 @@ def render_csv(result: PopulationCalibration) -> str:
     return buffer.getvalue()
 
 
-RENDERERS: dict[str, Callable[[PopulationCalibration], str]] = {
+def _problem_rows(result: PopulationCalibration) -> list[list[str]]:
+    return [["error", p.employee_id or "", p.rule, p.message, p.origin] for p in result.problems]
+
+
+RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "xlsx": xlsx_renderer(render_csv, _problem_rows),
 }
 
 __all__ = ["RENDERERS", "render_csv", "render_json", "render_text", "run_calibrate"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from engine.commands.common import Echo, deliver, guard_output
+from engine.commands.common import Echo, Reading, check_output, deliver, guard_output
 from engine.errors import UsageError
 from engine.parallel import run_report
+from engine.report.labels import Labels
+from engine.report.options import ReportOptions
 from engine.report.results import format_problem, render_explain, result_dict
 from engine.run import RunOutcome, run
 from engine.suggest import did_you_mean
@@ -27,18 +29,54 @@ def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> in
     return 0
 
 
-def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Echo) -> int:
-    """Evaluate ``data`` under ``policy``; print or write (atomically) the results."""
+def run_evaluate(
+    policy: str,
+    data: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    options: ReportOptions | None = None,
+    reading: Reading | None = None,
+) -> int:
+    """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
+
+    ``options``: language, run date, BOM, terminal width; ``reading``: how to read a table.
+    """
+    options = options or ReportOptions()
+    reading = reading or Reading()
+    check_output(output, fmt)
     guard_output(output, [policy, data])
     # A big CSV file may be shared between processes; the report is the same either way.
-    outcome, report = run_report(policy, data, fmt)
-    deliver(report, output, echo)
+    outcome, report = run_report(
+        policy, data, fmt, options=options, encoding=reading.encoding, sheet=reading.sheet
+    )
+    deliver(report, output, echo, fmt, options.bom)
+    _notes(outcome, echo, fmt, output)
     return _finish(outcome, echo, fmt, output)
 
 
-def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> int:
+def _notes(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> None:
+    """How the data file was read (encoding found, title rows, percent cells) reaches the
+    terminal when the report itself does not show it there."""
+    if fmt == "text" and not output:
+        return
+    for note in outcome.warnings:
+        if note.rule.startswith("read-"):
+            echo(f"hrpolicy: note: {format_problem(note, 'note')}", err=True)
+
+
+def run_explain(
+    policy: str,
+    data: str,
+    employee: str,
+    fmt: str,
+    echo: Echo,
+    reading: Reading | None = None,
+    lang: str | None = None,
+) -> int:
     """Print the full trace of one employee's evaluation."""
-    outcome = run(policy, data, trace=True, only=employee)
+    reading = reading or Reading()
+    outcome = run(policy, data, trace=True, only=employee, encoding=reading.encoding, sheet=reading.sheet)
     known = [r.id for r in outcome.population.employees]
     if employee not in known:
         match = did_you_mean(employee, known)
@@ -55,11 +93,11 @@ def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> 
 
         echo(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
     else:
-        echo(render_explain(result), nl=False)
+        echo(render_explain(result, Labels(outcome.policy.data, lang)), nl=False)
     return 0
 
 
-def run_examples(root: str, echo: Echo) -> int:
+def run_examples(root: str, echo: Echo, options: ReportOptions | None = None) -> int:
     """Evaluate every bundled example population (examples/<policy>/*.yaml) under its policy."""
     code = 0
     base = Path(root)
@@ -69,6 +107,6 @@ def run_examples(root: str, echo: Echo) -> int:
     for data in found:
         policy = base / "policies" / f"{data.parent.name}.yaml"
         echo(f"== {os.path.relpath(data)} under {os.path.relpath(policy)}")
-        code = max(code, run_evaluate(str(policy), str(data), "text", None, echo))
+        code = max(code, run_evaluate(str(policy), str(data), "text", None, echo, options))
         echo("")
     return code

@@ -16,7 +16,8 @@ from typing import Any
 
 from engine.commands.common import (
     Echo,
-    deliver,
+    check_output,
+    deliver_report,
     finish,
     guard_output,
     need_list,
@@ -30,6 +31,7 @@ from engine.jobeval import evaluate_job, job_from_record
 from engine.loader import LoadedDocument
 from engine.location import Path
 from engine.report.jobeval import RENDERERS, JobLine, JobReport, Problem
+from engine.report.options import ReportOptions
 from engine.validate import load_policy
 
 TOP_KEYS = frozenset({"policy", "jobs"})
@@ -103,7 +105,14 @@ def build_job_report(policy_id: str, policy: Mapping[str, Any], doc: LoadedDocum
     return JobReport(policy_id, doc.file, tuple(lines), tuple(file_problems + _duplicates(doc, lines)))
 
 
-def run_jobeval(policy_path: str, data_path: str, fmt: str, output: str | None, echo: Echo) -> int:
+def run_jobeval(
+    policy_path: str,
+    data_path: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    options: ReportOptions | None = None,
+) -> int:
     """Evaluate the jobs in ``data_path`` under ``policy_path``; report as ``fmt`` (text, json, csv).
 
     Returns 0 when every job was evaluated without a problem, 1 otherwise. Raises
@@ -112,12 +121,13 @@ def run_jobeval(policy_path: str, data_path: str, fmt: str, output: str | None, 
     """
     if fmt not in RENDERERS:
         raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(RENDERERS)}")
+    check_output(output, fmt)
     guard_output(output, [policy_path, data_path])
     policy = load_policy(policy_path)
     if not policy.data.get("job_evaluation"):
         raise UsageError(f"{policy_path}: the policy declares no job_evaluation section")
     doc = read_data_file(data_path)
     report = build_job_report(str(policy.data["metadata"]["id"]), policy.data, doc)
-    deliver(RENDERERS[fmt](report), output, echo)
+    deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
     jobs = [line.result.job for line in report.jobs]
     return finish(report.all_problems(), jobs, "jobs", fmt, echo)

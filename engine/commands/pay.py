@@ -17,7 +17,8 @@ from typing import Any
 from engine.checks.scopes import table_axes
 from engine.commands.common import (
     Echo,
-    deliver,
+    check_output,
+    deliver_report,
     finish,
     guard_output,
     need_list,
@@ -33,6 +34,7 @@ from engine.pay import merit_raise, zone_of
 from engine.pay_incentive import IncentiveResult, compute_incentive, individual_values
 from engine.pay_promotion import PromotionInput, PromotionResult, promotion_points
 from engine.report.jobeval import Problem
+from engine.report.options import ReportOptions
 from engine.report.pay import RENDERERS, MeritLine, PayReport
 from engine.validate import load_policy
 
@@ -324,7 +326,13 @@ def build_pay_report(
 
 
 def run_pay(
-    policy_path: str, data_path: str, fmt: str, output: str | None, echo: Echo, base_rate: str | None = None
+    policy_path: str,
+    data_path: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    base_rate: str | None = None,
+    options: ReportOptions | None = None,
 ) -> int:
     """Compute pay for the employees in ``data_path`` under ``policy_path``; report as ``fmt``.
 
@@ -334,11 +342,12 @@ def run_pay(
     """
     if fmt not in RENDERERS:
         raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(RENDERERS)}")
+    check_output(output, fmt)
     guard_output(output, [policy_path, data_path])
     policy = load_policy(policy_path)
     if not policy.data.get("pay"):
         raise UsageError(f"{policy_path}: the policy declares no pay section")
     doc = read_data_file(data_path)
     report = build_pay_report(str(policy.data["metadata"]["id"]), policy.data, doc, base_rate)
-    deliver(RENDERERS[fmt](report), output, echo)
+    deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
     return finish(report.problems, report.employees, "employees", fmt, echo)

@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 
 from engine.commands.common import (
     Echo,
-    deliver,
+    check_output,
+    deliver_report,
     finish,
     guard_output,
     need_list,
@@ -32,6 +33,7 @@ from engine.errors import DataError, Diagnostic, UsageError
 from engine.loader import LoadedDocument
 from engine.location import Path
 from engine.report.jobeval import Problem
+from engine.report.options import ReportOptions
 from engine.report.workflow import (
     RENDERERS,
     ChangeLine,
@@ -414,7 +416,13 @@ def _employees(report: WorkflowReport) -> list[str]:
 
 
 def run_workflow(
-    policy_path: str, data_path: str, fmt: str, output: str | None, echo: Echo, today: str | None = None
+    policy_path: str,
+    data_path: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    today: str | None = None,
+    options: ReportOptions | None = None,
 ) -> int:
     """Check the workflow records in ``data_path`` under ``policy_path``; report as ``fmt``.
 
@@ -428,11 +436,12 @@ def run_workflow(
         day = None if today is None else as_date(today, "--today")
     except DataError as exc:
         raise UsageError(str(exc)) from None
+    check_output(output, fmt)
     guard_output(output, [policy_path, data_path])
     policy = load_policy(policy_path)
     if not policy.data.get("workflows"):
         raise UsageError(f"{policy_path}: the policy declares no workflows section")
     doc = read_data_file(data_path)
     report = build_workflow_report(str(policy.data["metadata"]["id"]), policy.data, doc, day)
-    deliver(RENDERERS[fmt](report), output, echo)
+    deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
     return finish(report.all_problems(), _employees(report), "employees", fmt, echo)

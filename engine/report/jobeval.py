@@ -15,6 +15,7 @@ from typing import Any
 from engine.errors import Diagnostic
 from engine.jobeval import JobResult
 from engine.report.table import render_table
+from engine.report.xlsx import diagnostic_rows, xlsx_renderer
 
 #: A problem and what it is about: a job id, an employee id, or ``file``.
 Problem = tuple[str, Diagnostic]
@@ -267,8 +268,9 @@ def render_csv(report: JobReport) -> str:
     return buffer.getvalue()
 
 
-RENDERERS: dict[str, Callable[[JobReport], str]] = {
+RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.all_problems())),
 }

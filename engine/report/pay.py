@@ -17,6 +17,7 @@ from engine.pay_incentive import IncentiveResult
 from engine.pay_promotion import PromotionResult
 from engine.report.jobeval import Problem, cell, format_problem, jsonable, problem_dict
 from engine.report.table import render_table
+from engine.report.xlsx import diagnostic_rows, xlsx_renderer
 
 
 @dataclass(frozen=True)
@@ -232,8 +233,9 @@ def render_csv(report: PayReport) -> str:
     return buffer.getvalue()
 
 
-RENDERERS: dict[str, Callable[[PayReport], str]] = {
+RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.problems)),
 }

@@ -16,6 +16,7 @@ from typing import Any
 from engine.errors import Diagnostic
 from engine.report.jobeval import Problem, cell, format_problem, problem_dict
 from engine.report.table import render_table
+from engine.report.xlsx import diagnostic_rows, xlsx_renderer
 from engine.workflow_goals import GoalLine
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -312,8 +313,9 @@ def render_csv(report: WorkflowReport) -> str:
     return buffer.getvalue()
 
 
-RENDERERS: dict[str, Callable[[WorkflowReport], str]] = {
+RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.all_problems())),
 }
