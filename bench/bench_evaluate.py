@@ -11,14 +11,14 @@ disturbed one.
 Prints, in order:
 
 * one process: reading the whole file; the evaluation step as the CSV report does it
-  (:func:`engine.evaluate.evaluate_flat`: formula values, grades and points, no result objects)
+  (:func:`engine.evaluate.employee.evaluate_flat`: formula values, grades and points, no result objects)
   and with full :class:`EmployeeResult` objects (:func:`evaluate_employee`); the sheet checks;
-* the split design of :mod:`engine.parallel`, 2 forked workers, each reading only its byte
+* the split design of :mod:`engine.evaluate.parallel`, 2 forked workers, each reading only its byte
   range of the file: both read, wait for each other at a barrier, then evaluate their own
   employees at once. The rate is employees / (from the barrier's release, i.e. the moment
   both have finished reading, to the moment the last one has finished evaluating); each
   worker's own rate is its employees / its own evaluation time;
-* the CLI's workers (:func:`engine.parallel.evaluate_range`): read, check + evaluate, render;
+* the CLI's workers (:func:`engine.evaluate.parallel.evaluate_range`): read, check + evaluate, render;
 * plain simpleeval as a baseline;
 * the end-to-end CLI run (a subprocess), with its memory sampled every 10 ms from /proc:
   the peak of the sum of the RSS of the CLI and its workers at one moment, and the sum of each
@@ -44,10 +44,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.gen_population import generate  # noqa: E402
-from engine.evaluate import evaluate_employee, evaluate_flat, paused_gc  # noqa: E402
+from engine.evaluate import Engine, evaluate_employee, evaluate_flat  # noqa: E402
+from engine.evaluate.parallel import Part, Range, evaluate_range, fork_all, plan_ranges  # noqa: E402
+from engine.gcpause import paused_gc  # noqa: E402
 from engine.io.records import EmployeeRecord, read_csv_range  # noqa: E402
-from engine.parallel import Part, Range, evaluate_range, fork_all, plan_ranges  # noqa: E402
-from engine.run import Engine  # noqa: E402
 
 POLICY = ROOT / "policies" / "japan_mbo.yaml"
 

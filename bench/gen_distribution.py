@@ -13,7 +13,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from engine.distribution_model import Candidate
+from engine.distribution import Candidate
 
 ROLE_GRADES = ("K1", "K2", "K3", "K4", "K5")
 

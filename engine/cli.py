@@ -157,9 +157,9 @@ def explain(
 
 
 @cli.command()
-@click.option("--root", default=".", show_default=True, help="Folder holding policies/ and examples/.")
+@click.option("--root", help="Folder holding policies/ and examples/ (default: the bundled ones).")
 @LANG_OPTION
-def examples(root: str, lang: str | None) -> None:
+def examples(root: str | None, lang: str | None) -> None:
     """Evaluate the bundled example populations under their policies."""
     from engine.commands.evaluate import run_examples
 

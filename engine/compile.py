@@ -1,6 +1,6 @@
 """Compile a validated policy once: formulas parsed and name-checked, grade tables built.
 
-Nothing here reads a record; :mod:`engine.evaluate` applies the result to many records.
+Nothing here reads a record; :mod:`engine.evaluate.employee` applies the result to many records.
 """
 
 from __future__ import annotations
@@ -11,10 +11,19 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from engine.checks.scopes import formula_scope
 from engine.errors import HRPolicyError
-from engine.formula import CompiledFormula, FunctionSpec, Scope, compile_formula, find_cycle, names_used
-from engine.formula_fuse import FuseStep, SheetFuser, SheetPlan
+from engine.formula import (
+    CompiledFormula,
+    FunctionSpec,
+    FuseStep,
+    Scope,
+    SheetFuser,
+    SheetPlan,
+    compile_formula,
+    find_cycle,
+    formula_scope,
+    names_used,
+)
 from engine.grading import Band, GradeTable, Segment, build_grade_table
 from engine.rounding import MODES, Rounding
 from engine.validate import ValidatedPolicy
@@ -40,7 +49,7 @@ class Step:
 
     @property
     def fuse_step(self) -> FuseStep:
-        """This step as :class:`engine.formula_codegen.SheetFuser` takes it."""
+        """This step as :class:`engine.formula.codegen.SheetFuser` takes it."""
         f = self.formula
         negative = bool(self.rounding and self.rounding.places < 0)
         return FuseStep(self.name, f.parsed, f.scope, f.names, self.quantum, self.mode, negative)
@@ -51,7 +60,7 @@ FastStep = tuple[str, Any, CompiledFormula, Decimal | None, str | None, bool]
 
 
 def fast_steps(steps: Sequence[Step]) -> tuple[FastStep, ...]:
-    """The steps as plain tuples for the no-trace hot loop (engine.evaluate)."""
+    """The steps as plain tuples for the no-trace hot loop (engine.evaluate.employee)."""
     return tuple(
         (s.name, s.formula.fast, s.formula, s.quantum, s.mode, bool(s.rounding and s.rounding.places < 0))
         for s in steps
@@ -74,7 +83,7 @@ FusedSheet = Callable[[Mapping[str, Any], Any], tuple[tuple[Any, ...], list[dict
 
 @dataclass(frozen=True)
 class FastGrade:
-    """A grade table prepared for the hot loop (see :func:`engine.evaluate.grade_fast`).
+    """A grade table prepared for the hot loop (see :func:`engine.evaluate.employee.grade_fast`).
 
     ``segments``: each segment with its condition's bare function (None: always); ``bands``:
     per segment name, (band, min, max, min inclusive, max inclusive, points) in table order.

@@ -59,6 +59,20 @@ class Diagnostic:
         }
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A problem with one subject's data (an employee, a job, a record), found while reading,
+    checking or evaluating it: others go on. ``indicator`` is the 1-based goal line, ``None`` for
+    the whole subject; ``origin`` says where in the data file (``file:row N`` or ``file:line:col``).
+    """
+
+    employee_id: str | None
+    indicator: int | None
+    rule: str
+    message: str
+    origin: str
+
+
 class HRPolicyError(Exception):
     """Root of every exception this package raises on purpose."""
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from engine.checks.scopes import formula_scope
 from engine.errors import HRPolicyError
-from engine.formula import CompiledFormula, compile_formula
+from engine.formula import CompiledFormula, compile_formula, formula_scope
 from engine.rounding import Rounding
 
 

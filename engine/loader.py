@@ -92,7 +92,66 @@ def load_yaml_text(text: bytes | str, file: str) -> LoadedDocument:
     decoded = _decode(raw, file)
     if isinstance(decoded, Diagnostic):
         return LoadedDocument(file, None, SourceMap(file), [decoded])
+    cut = _flow_depth_cut(decoded)
+    if cut is not None:
+        # Parse only up to the bracket that crosses the bound: the parser then meets our own
+        # depth check, whatever limit (and message) its scanner has, which runs ahead in flow
+        # context (PyYAML 6.0.4 stops at 1000 levels with its own error; 6.0.3 does not).
+        early = _Builder(file).load(decoded[:cut])
+        if any(d.rule == "yaml-too-deep" for d in early.diagnostics):
+            return early
     return _Builder(file).load(decoded)
+
+
+_FLOW_CHARS = re.compile(r"""[\[\]{}'"#\n]""")
+
+
+def _flow_depth_cut(text: str) -> int | None:
+    """Index just past the first flow bracket nested deeper than MAX_DEPTH, or None.
+
+    A quick lexical pass: quotes and comments are skipped; anything it misreads (a bracket
+    inside a block scalar, say) only costs a trial parse, which the caller verifies.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth, position = 0, 0
+    while (match := _FLOW_CHARS.search(text, position)) is not None:
+        char, position = match.group(), match.end()
+        if char in "'\"" and (match.start() == 0 or text[match.start() - 1] in " \t\n[{,:"):
+            position = _quote_end(text, match.start(), char)
+        elif char == "#" and (match.start() == 0 or text[match.start() - 1] in " \t\n"):
+            end = text.find("\n", position)
+            position = len(text) if end < 0 else end
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return position
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
+def _quote_end(text: str, start: int, quote: str) -> int:
+    """Index just past the quoted scalar opening at ``start`` (or the end of the text)."""
+    position = start + 1
+    while True:
+        end = text.find(quote, position)
+        if end < 0:
+            return len(text)
+        if quote == "'" and text.startswith("''", end):
+            position = end + 2  # '' is an escaped quote inside single quotes
+        elif quote == '"' and _escaped(text, end):
+            position = end + 1
+        else:
+            return end + 1
+
+
+def _escaped(text: str, index: int) -> bool:
+    """Whether the character at ``index`` follows an odd run of backslashes."""
+    run = 0
+    while index - run - 1 >= 0 and text[index - run - 1] == "\\":
+        run += 1
+    return run % 2 == 1
 
 
 def _too_large(file: str) -> LoadedDocument:

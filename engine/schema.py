@@ -20,6 +20,7 @@ from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped
 
 from engine.errors import Diagnostic
 from engine.location import Path, SourceMap, json_path
+from engine.resources import schema_file
 from engine.suggest import closest
 
 #: Rule id of each jsonschema keyword; keywords not listed map to ``schema-invalid``.
@@ -58,8 +59,8 @@ _SHOWN_TEXT = 40  # characters of a string value quoted in a message before it i
 
 
 def schema_path() -> pathlib.Path:
-    """Where ``schema/policy.schema.json`` lives, relative to this package's repository."""
-    return pathlib.Path(__file__).resolve().parent.parent / "schema" / "policy.schema.json"
+    """The packaged policy schema (``schema/policy.schema.json`` at the repository's top is its twin)."""
+    return schema_file("policy.schema.json")
 
 
 @functools.cache

@@ -1,9 +1,14 @@
-"""Builds schema/policy.schema.json: python schema/build_schema.py schema/policy.schema.json
+"""Builds the policy JSON Schema: python schema/build_schema.py [OUT]
 
 The schema is written here in Python (shared shapes as functions) and generated; edit this
-file, regenerate, and commit both. tests/test_schema.py checks that they agree.
+file, regenerate, and commit the results. Without OUT it writes both copies: the package's
+(engine/schemas/policy.schema.json, read at run time) and schema/policy.schema.json (where
+editors point), and copies schema/records.schema.json (hand-written) into the package.
+tests/test_schema.py checks that all of them agree.
 """
 import json
+import pathlib
+import shutil
 import sys
 
 X = {"title": "Owner's note", "description": "Any key starting with `x-` is free for the owner's own notes and is ignored by hrpolicy."}
@@ -853,6 +858,11 @@ schema = {
     "$defs": defs,
 }
 
-with open(sys.argv[1], "w", encoding="utf-8") as out:
-    json.dump(schema, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+HERE = pathlib.Path(__file__).resolve().parent
+PACKAGED = HERE.parent / "engine" / "schemas"
+text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+targets = [pathlib.Path(sys.argv[1])] if len(sys.argv) > 1 else [HERE / "policy.schema.json", PACKAGED / "policy.schema.json"]
+for target in targets:
+    target.write_text(text, encoding="utf-8")
+if len(sys.argv) == 1:
+    shutil.copyfile(HERE / "records.schema.json", PACKAGED / "records.schema.json")

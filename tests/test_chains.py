@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from engine.chains import ChainRules, NoChain, compile_chains, employee_env, review
-from engine.errors import PolicyInvalid
+from engine.errors import PolicyInvalid, Problem
 from engine.io.records import EmployeeRecord, IndicatorRecord
-from engine.run import Problem
 from engine.validate import load_policy
 from tests.conftest import POLICIES
 

@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from engine.checks.scopes import MEETING_FIELDS, formula_scope
-from engine.committee import MEETING_COUNTS, check_meeting
-from engine.formula import check_formula
+from engine.formula import MEETING_FIELDS, check_formula, formula_scope
+from engine.jobeval import MEETING_COUNTS, check_meeting
 
 # kepco: open with a majority of registered members present; decide with a majority of the
 # members present, where a recused member counts for the quorum but not for the decision.

@@ -10,12 +10,12 @@ import pytest
 from engine.distribution import (
     Candidate,
     allocate_quotas,
+    calibrate,
     compile_distribution,
     distribute,
     distribution_from_policy,
     org_tree,
 )
-from engine.distribution_calibrate import calibrate
 from engine.errors import DataError, PolicyInvalid
 
 CODES = ("I", "II", "III", "IV", "V")

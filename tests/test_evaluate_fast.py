@@ -11,15 +11,10 @@ from typing import Any
 
 import pytest
 
-from engine.evaluate import EmployeeResult, evaluate_employee, evaluate_flat
-from engine.formula import FormulaRuntimeError
-from engine.formula_codegen import Generator
-from engine.formula_fuse import SheetFuser
-from engine.formula_parse import parse
-from engine.formula_types import Scope
+from engine.evaluate import EmployeeResult, Engine, RunOutcome, evaluate_employee, evaluate_flat
+from engine.formula import FormulaRuntimeError, Generator, Scope, SheetFuser, parse
 from engine.io.records import EmployeeRecord, IndicatorRecord, Population
 from engine.report.results import flat_plan, flat_row, result_row, row_plan
-from engine.run import Engine, RunOutcome
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*/employees.yaml"))

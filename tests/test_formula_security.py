@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal as D
 
 import pytest
@@ -109,10 +108,8 @@ def test_long_flat_chain_compiles_without_recursion() -> None:
 
 def test_power_tower_is_bounded_at_run_time() -> None:
     f = compile_formula("2**2**2**2**2", SCOPE)  # 2**(2**16): the exponent 65536 is refused
-    start = time.perf_counter()
     with pytest.raises(FormulaRuntimeError) as info:
-        f({})
-    assert time.perf_counter() - start < 0.5
+        f({})  # refused from the exponent alone, before any power is computed
     assert str(info.value) == "exponent 65536 is beyond the limit of 100 in '2**2**2**2**2'"
 
 

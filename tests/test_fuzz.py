@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from engine.errors import HRPolicyError
+from engine.evaluate import Engine, run
 from engine.loader import load_yaml_text
 from engine.report.results import RENDERERS
-from engine.run import Engine, run
 from engine.validate import validate_document
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,10 +15,10 @@ import jsonschema  # type: ignore[import-untyped]
 import openpyxl
 import pytest
 
-from engine.errors import DataError, UsageError
+from engine.errors import DataError, Problem, UsageError
 from engine.io import atomic
 from engine.io.atomic import write_atomic
-from engine.io.records import Population, RecordProblem, read_population
+from engine.io.records import Population, read_population
 from engine.loader import load_yaml_file
 
 DATA = Path(__file__).resolve().parent / "data" / "io"
@@ -295,7 +295,7 @@ def test_excel_reads_first_sheet_and_keeps_excel_row_numbers(tmp_path: Path) -> 
     population = read(path)
     assert [e.id for e in population.employees] == ["E1"]
     assert population.problems == [
-        RecordProblem("E2", 1, "record-type", "weight: expected a decimal number, got '百'", f"{path}:row 4")
+        Problem("E2", 1, "record-type", "weight: expected a decimal number, got '百'", f"{path}:row 4")
     ]
 
 
@@ -358,7 +358,7 @@ def test_csv_problem_rule_message_and_row(rows: str, expected: tuple[Any, ...], 
     path.write_text(HEADER + rows, encoding="utf-8")
     population = read(path)
     employee_id, indicator, rule, message, row, read_ids = expected
-    assert population.problems == [RecordProblem(employee_id, indicator, rule, message, f"{path}:row {row}")]
+    assert population.problems == [Problem(employee_id, indicator, rule, message, f"{path}:row {row}")]
     # An employee with a problem is left out; everyone else is read.
     assert [e.id for e in population.employees] == read_ids
 
@@ -368,7 +368,7 @@ def test_csv_unknown_column_is_reported_with_a_suggestion(tmp_path: Path) -> Non
     path.write_text("id,segment,title,category,weight,weigth\nE1,general,t,process,100,5\n", encoding="utf-8")
     population = read(path)
     assert population.problems == [
-        RecordProblem(
+        Problem(
             None,
             None,
             "record-unknown-field",
@@ -460,7 +460,7 @@ def test_csv_rows_without_period_mixed_with_period_rows_conflict(tmp_path: Path)
         encoding="utf-8",
     )
     assert read(path).problems == [
-        RecordProblem(
+        Problem(
             "E1",
             None,
             "record-conflict",
@@ -482,7 +482,7 @@ def test_json_duplicate_id_keeps_both_copies_out(tmp_path: Path) -> None:
     population = read(path)
     assert [e.id for e in population.employees] == ["E2"]
     assert population.problems == [
-        RecordProblem(
+        Problem(
             "E1",
             None,
             "record-duplicate-id",
@@ -507,14 +507,14 @@ def test_json_problems_name_the_indicator_and_its_json_path(tmp_path: Path) -> N
     population = read(path)
     assert population.employees == []
     assert population.problems == [
-        RecordProblem(
+        Problem(
             "E1",
             None,
             "record-type",
             "dedicated_large_project: expected true or false, got 'maybe'",
             f"{path}:$.employees[0].dedicated_large_project",
         ),
-        RecordProblem(
+        Problem(
             "E1",
             1,
             "record-unknown-field",
@@ -544,7 +544,7 @@ def test_json_evaluations_and_indicators_or_periods(tmp_path: Path) -> None:
     assert [e.id for e in population.employees] == ["E1"]
     assert population.employees[0].evaluations == ({"stage": "first", "evaluator": "E9", "grade": "II"},)
     assert population.problems == [
-        RecordProblem(
+        Problem(
             "E2",
             None,
             "record-conflict",
@@ -567,15 +567,15 @@ def test_yaml_unknown_key_is_located_at_the_key(tmp_path: Path) -> None:
     population = read(path)
     assert population.employees == []
     assert population.problems == [
-        RecordProblem(
+        Problem(
             "E1",
             None,
             "record-unknown-field",
             "unknown field 'segmnt' (did you mean 'segment'?)",
             f"{path}:3:5",
         ),
-        RecordProblem("E1", None, "record-missing", "segment: required field is missing", f"{path}:2:5"),
-        RecordProblem(
+        Problem("E1", None, "record-missing", "segment: required field is missing", f"{path}:2:5"),
+        Problem(
             "E1", 1, "record-range", "weight: 100.5 is above the maximum 100", f"{path}:5:48"
         ),  # 100.5 starts at column 48
     ]
@@ -590,13 +590,13 @@ def test_parameters_from_file_and_run_time(tmp_path: Path) -> None:
     population = read(path, parameters={"Y": "1"})
     assert population.parameters == {"X": Decimal("3.0")}
     assert population.problems == [
-        RecordProblem(
+        Problem(
             None, None, "record-unknown-field", "parameters: unknown field 'Y'", "run-time parameters"
         )
     ]
     required = {**INPUTS, "parameters": {"X": {"type": "decimal", "label": {"en": "X"}}}}
     assert read_population(DATA / "people.csv", required).problems == [
-        RecordProblem(
+        Problem(
             None, None, "record-missing", "parameters: X: required field is missing", "run-time parameters"
         )
     ]
@@ -606,7 +606,7 @@ def test_data_for_another_policy_is_a_warning_not_a_problem() -> None:
     population = read(DATA / "people.json", policy_id="kumho_like")
     assert population.problems == []
     assert population.warnings == [
-        RecordProblem(
+        Problem(
             None,
             None,
             "record-policy-mismatch",
@@ -634,17 +634,17 @@ def test_thousand_sheets_three_bad_reads_997(tmp_path: Path) -> None:
     population = read(path)
     assert len(population.employees) == 997
     assert population.problems == [
-        RecordProblem(
+        Problem(
             "E0100", 3, "record-type", "weight: expected a decimal number, got 'x'", f"{path}:row 504"
         ),
-        RecordProblem(
+        Problem(
             "E0500",
             None,
             "record-conflict",
             "segment: 'manager' conflicts with 'general' on row 2502",
             f"{path}:row 2503",
         ),
-        RecordProblem(
+        Problem(
             "E0999", 5, "record-missing", "category: required field is missing", f"{path}:row 5001"
         ),
     ]

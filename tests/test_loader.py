@@ -435,3 +435,21 @@ def test_shipped_policies_load_cleanly(policy: Path) -> None:
 def test_scalar_styles_are_recorded_for_quoted_and_block_scalars() -> None:
     doc = load_yaml_text("a: >-\n  x +\n  y\nb: 'q'\nc: \"r\"\nd: plain\n", "t.yaml")
     assert doc.source.styles == {("a",): ">", ("b",): "'", ("c",): '"'}
+
+
+def test_the_depth_bound_does_not_depend_on_the_parsers_own_limit() -> None:
+    # PyYAML 6.0.4's scanner stops at 1000 flow levels with its own message; ours comes first,
+    # at the same place whatever the version: brackets in quotes and comments are not counted.
+    # Line 3: "a: " then "{b: " repeated; the k-th '{' opens level k + 1 at column 4 + 4 (k - 1),
+    # so level 101 (k = 100) is at column 400.
+    text = 'x: "[[[{{{"\n# ' + "[" * 300 + "\n" + "a: " + "{b: " * 1500
+    doc = _load(text)
+    assert _found(doc) == [(3, 400, "yaml-too-deep", f"the document nests deeper than {MAX_DEPTH} levels")]
+
+
+def test_brackets_in_a_block_scalar_are_not_mistaken_for_depth() -> None:
+    # The lexical pre-pass counts these 150 '[' as nesting; the trial parse says otherwise,
+    # so the whole document is parsed as usual.
+    doc = _load("note: |\n  " + "[" * 150 + "\ncount: 1\n")
+    assert doc.diagnostics == []
+    assert doc.data == {"note": "[" * 150 + "\n", "count": 1}

@@ -17,12 +17,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from engine import parallel
 from engine.cli import cli
 from engine.errors import DataError
+from engine.evaluate import Engine, RunOutcome, parallel
+from engine.evaluate.parallel import fork_all, plan_ranges, run_report
 from engine.io.csvfile import read_csv_part
-from engine.parallel import fork_all, plan_ranges, run_report
-from engine.run import Engine, RunOutcome
 
 ROOT = Path(__file__).resolve().parent.parent
 JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")

@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 
 from engine.errors import DataError, UsageError
-from engine.pay import merit_raise, zone_of
-from engine.pay_incentive import allocate, compute_incentive
-from engine.pay_promotion import PromotionInput, promotion_points
+from engine.pay import PromotionInput, allocate, compute_incentive, merit_raise, promotion_points, zone_of
 from engine.validate import load_policy
 
 D = Decimal

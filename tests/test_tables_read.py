@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from engine.errors import DataError, UsageError
-from engine.io.records import Population, RecordProblem, read_population
+from engine.errors import Problem as RecordProblem
+from engine.io.records import Population, read_population
 from tests import kumho_sheet
 
 POLICY = yaml.safe_load(kumho_sheet.POLICY.read_text(encoding="utf-8"))

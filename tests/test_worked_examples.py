@@ -19,8 +19,7 @@ import yaml
 from click.testing import CliRunner
 
 from engine.cli import cli
-from engine.evaluate import EmployeeResult
-from engine.run import RunOutcome, run
+from engine.evaluate import EmployeeResult, RunOutcome, run
 
 ROOT = Path(__file__).resolve().parent.parent
 JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")

@@ -11,13 +11,17 @@ import pytest
 from engine.errors import DataError, PolicyInvalid
 from engine.workflow import (
     Calendar,
+    GoalChange,
+    GoalLine,
     Objection,
     as_date,
+    check_goal_change,
     check_objection,
     check_objections,
+    midterm_targets,
     objection_deadline,
+    with_targets,
 )
-from engine.workflow_goals import GoalChange, GoalLine, check_goal_change, midterm_targets, with_targets
 
 # Seollal 2026: Mon 16 - Wed 18 February.
 SEOLLAL = ["2026-02-16", "2026-02-17", "2026-02-18"]

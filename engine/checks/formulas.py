@@ -10,8 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine.checks.context import CheckContext, entries, mapping, sequence
-from engine.checks.scopes import formula_scope
-from engine.formula import FormulaError, Scope, check_formula, find_cycle, names_used
+from engine.formula import FormulaError, Scope, check_formula, find_cycle, formula_scope, names_used
 from engine.location import Path
 
 #: (path, text, scope level) of one formula in the policy.

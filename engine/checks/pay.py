@@ -11,8 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.checks.context import CheckContext, entries, is_number, mapping, num, sequence
-from engine.checks.scopes import formula_scope
-from engine.formula import check_formula
+from engine.formula import check_formula, formula_scope
 from engine.location import Path
 
 #: Incentive share roundings that can never pay out more than the pool (shares are >= 0).

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from typing import Any
 
 from engine.checks.context import CheckContext, did_you_mean, entries, mapping, sequence, where
-from engine.checks.scopes import RECORD_FIELDS
+from engine.formula import RECORD_FIELDS
 from engine.location import Path
 
 

@@ -11,16 +11,15 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from engine.chains_calibration import PopulationCalibration, calibrate_population
+from engine.chains import PopulationCalibration, calibrate_population
 from engine.commands.common import Echo, Reading, check_output, deliver_report, guard_output
-from engine.distribution_calibrate import CalibrationReport, GroupCalibration
-from engine.distribution_model import describe_key
+from engine.distribution import CalibrationReport, GroupCalibration, describe_key
 from engine.errors import UsageError
+from engine.evaluate import Engine
 from engine.report.options import ReportOptions
 from engine.report.results import format_problem
 from engine.report.table import render_table
 from engine.report.xlsx import xlsx_renderer
-from engine.run import Engine
 from engine.suggest import did_you_mean
 
 

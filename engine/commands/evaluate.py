@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from engine.commands.common import Echo, Reading, check_output, deliver, guard_output
 from engine.errors import UsageError
-from engine.parallel import run_report
+from engine.evaluate import RunOutcome, run
+from engine.evaluate.parallel import run_report
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.report.results import format_problem, render_explain, result_dict
-from engine.run import RunOutcome, run
+from engine.resources import bundled_root
 from engine.suggest import did_you_mean
 
 
@@ -48,7 +48,13 @@ def run_evaluate(
     guard_output(output, [policy, data])
     # A big CSV file may be shared between processes; the report is the same either way.
     outcome, report = run_report(
-        policy, data, fmt, options=options, encoding=reading.encoding, sheet=reading.sheet
+        policy,
+        data,
+        fmt,
+        options=options,
+        encoding=reading.encoding,
+        sheet=reading.sheet,
+        may_split=options.lang is None,
     )
     deliver(report, output, echo, fmt, options.bom)
     _notes(outcome, echo, fmt, output)
@@ -97,16 +103,21 @@ def run_explain(
     return 0
 
 
-def run_examples(root: str, echo: Echo, options: ReportOptions | None = None) -> int:
-    """Evaluate every bundled example population (examples/<policy>/*.yaml) under its policy."""
+def run_examples(root: str | None, echo: Echo, options: ReportOptions | None = None) -> int:
+    """Evaluate every example population (examples/<policy>/employees.yaml) under its policy.
+
+    ``root`` holds ``policies/`` and ``examples/``; by default, the copies bundled with the package.
+    """
     code = 0
-    base = Path(root)
+    base = Path(root) if root is not None else bundled_root()
+    if base is None:
+        raise UsageError("no bundled examples in this installation: give --root FOLDER")
     found = sorted((base / "examples").glob("*/employees.yaml"))
     if not found:
         raise UsageError(f"no example populations under {base / 'examples'}")
     for data in found:
         policy = base / "policies" / f"{data.parent.name}.yaml"
-        echo(f"== {os.path.relpath(data)} under {os.path.relpath(policy)}")
+        echo(f"== {data.relative_to(base).as_posix()} under {policy.relative_to(base).as_posix()}")
         code = max(code, run_evaluate(str(policy), str(data), "text", None, echo, options))
         echo("")
     return code

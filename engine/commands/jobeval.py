@@ -1,7 +1,7 @@
 """``hrpolicy jobeval``: evaluate every job of a record file under a policy's ``job_evaluation``.
 
 The data file (YAML or JSON) holds ``jobs:``, each a job record as
-:func:`engine.jobeval.job_from_record` reads it (docs/jobeval-and-pay.md, "Commands and data
+:func:`engine.jobeval.points.job_from_record` reads it (docs/jobeval-and-pay.md, "Commands and data
 formats"). A file that cannot be read at all is a :class:`DataError` (exit 2); problems with
 single jobs (panel composition, levels, committee votes) are reported with the job id and the
 data file's line:col, every other job is still evaluated, and the exit code is 1.

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from engine.checks.scopes import table_axes
 from engine.commands.common import (
     Echo,
     check_output,
@@ -28,11 +27,19 @@ from engine.commands.common import (
     where,
 )
 from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
+from engine.formula import table_axes
 from engine.loader import MAX_EXPONENT, MAX_NUMBER_CHARS, LoadedDocument
 from engine.location import Path
-from engine.pay import merit_raise, zone_of
-from engine.pay_incentive import IncentiveResult, compute_incentive, individual_values
-from engine.pay_promotion import PromotionInput, PromotionResult, promotion_points
+from engine.pay import (
+    IncentiveResult,
+    PromotionInput,
+    PromotionResult,
+    compute_incentive,
+    individual_values,
+    merit_raise,
+    promotion_points,
+    zone_of,
+)
 from engine.report.jobeval import Problem
 from engine.report.options import ReportOptions
 from engine.report.pay import RENDERERS, MeritLine, PayReport

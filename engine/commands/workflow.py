@@ -2,8 +2,8 @@
 
 The data file (YAML or JSON, docs/workflows.md) holds any of ``notices`` (result notices with no
 objection yet: their deadline, and with ``today`` whether the window is still open),
-``objections`` (checked with :func:`engine.workflow.check_objection`) and ``goal_changes``
-(checked with :func:`engine.workflow_goals.check_goal_change`, then the targets the mid-term check
+``objections`` (checked with :func:`engine.workflow.objections.check_objection`) and ``goal_changes``
+(checked with :func:`engine.workflow.goals.check_goal_change`, then the targets the mid-term check
 scores against per employee). A file that cannot be read, or a record that lacks a field or has
 a malformed date or number, is a :class:`DataError` (exit 2); a broken workflow rule is a
 located problem with a rule id, the other records are still checked, and the exit code is 1.
@@ -46,13 +46,16 @@ from engine.report.workflow import (
 from engine.validate import load_policy
 from engine.workflow import (
     Calendar,
+    GoalChange,
+    GoalLine,
     Objection,
     WorkflowProblem,
     as_date,
+    check_goal_change,
     check_objection,
+    midterm_targets,
     objection_histories,
 )
-from engine.workflow_goals import GoalChange, GoalLine, check_goal_change, midterm_targets
 
 T = TypeVar("T")
 

@@ -5,7 +5,7 @@ the encoding charset-normalizer finds (Excel on Korean Windows saves CP949, on J
 Windows Shift_JIS); the caller gets the name of the encoding used to say so.
 
 :func:`read_csv_rows` reads a whole file; :func:`read_csv_part` reads the header and one byte
-range of it, so that processes can share a big file (see :mod:`engine.parallel`).
+range of it, so that processes can share a big file (see :mod:`engine.evaluate.parallel`).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from engine.errors import Problem
 from engine.io.fields import FieldRules, check_mapping, compile_fields, label_texts, text_rule
 
 #: Keys of an employee mapping that hold structure rather than declared fields.
@@ -38,17 +39,6 @@ class EmployeeRecord:
     origin: str
 
 
-@dataclass(frozen=True)
-class RecordProblem:
-    """A problem with the data: ``indicator`` is the 1-based goal line, ``None`` for the employee."""
-
-    employee_id: str | None
-    indicator: int | None
-    rule: str
-    message: str
-    origin: str
-
-
 @dataclass
 class Population:
     """Everything read from one data file.
@@ -61,9 +51,9 @@ class Population:
     org_parent: dict[str, str | None]
     org_names: dict[str, str]
     policy_id: str | None
-    problems: list[RecordProblem]
+    problems: list[Problem]
     source: str
-    warnings: list[RecordProblem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 #: What a table header may call the built-in columns besides their ids: the words HR files
@@ -126,10 +116,10 @@ def compile_inputs(inputs: Mapping[str, Any], scales: Mapping[str, Any] | None =
 
 def check_parameters(
     raw: Mapping[str, Any], rules: RecordRules, origin_of: Callable[[str | None], str]
-) -> tuple[dict[str, Any], list[RecordProblem]]:
+) -> tuple[dict[str, Any], list[Problem]]:
     """Convert the run-time parameters; problems carry no employee id."""
     values, issues = check_mapping(raw, rules.parameters)
     problems = [
-        RecordProblem(None, None, i.rule, f"parameters: {i.message}", origin_of(i.key)) for i in issues
+        Problem(None, None, i.rule, f"parameters: {i.message}", origin_of(i.key)) for i in issues
     ]
     return values, problems

@@ -11,14 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import DataError
+from engine.errors import DataError, Problem
 from engine.io.fields import Issue, check_mapping, did_you_mean, text_rule
 from engine.io.model import (
     EMPLOYEE_STRUCTURE,
     EmployeeRecord,
     IndicatorRecord,
     Population,
-    RecordProblem,
     RecordRules,
     check_parameters,
 )
@@ -49,17 +48,17 @@ class _Employee:
     """Problems of the employee being read, in the order found."""
 
     id: str | None
-    problems: list[RecordProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     def add(self, indicator: int | None, rule: str, message: str, origin: str) -> None:
-        self.problems.append(RecordProblem(self.id, indicator, rule, message, origin))
+        self.problems.append(Problem(self.id, indicator, rule, message, origin))
 
 
 @dataclass
 class _Reader:
     where: Where
     rules: RecordRules
-    problems: list[RecordProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     def origin(self, path: Path, issue: Issue | None = None) -> str:
         if issue is None or issue.key is None:
@@ -67,7 +66,7 @@ class _Reader:
         return self.where((*path, issue.key), issue.rule == "record-unknown-field")
 
     def file_problem(self, rule: str, message: str, path: Path, key: bool = False) -> None:
-        self.problems.append(RecordProblem(None, None, rule, message, self.where(path, key)))
+        self.problems.append(Problem(None, None, rule, message, self.where(path, key)))
 
     def top_level(self, data: Mapping[str, Any]) -> None:
         for key in data:
@@ -93,7 +92,7 @@ class _Reader:
             values, issues = check_mapping(unit, _ORG_RULES)
             for issue in issues:
                 self.problems.append(
-                    RecordProblem(
+                    Problem(
                         None, None, issue.rule, f"org unit: {issue.message}", self.origin(path, issue)
                     )
                 )
@@ -226,7 +225,7 @@ class _Reader:
                 # Neither copy is trusted: which one is right is for the owner to say.
                 duplicated.add(who.id)
                 message = f"employee id {who.id!r} is used more than once (first at {first_seen[who.id]})"
-                self.problems.append(RecordProblem(who.id, None, "record-duplicate-id", message, origin))
+                self.problems.append(Problem(who.id, None, "record-duplicate-id", message, origin))
                 continue
             first_seen[who.id] = origin
             if record is not None:

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from engine.errors import DataError, Severity, UsageError
+from engine.errors import DataError, Problem, Severity, UsageError
 from engine.gcpause import paused_gc
 from engine.io.csvfile import choose_encoding, read_csv_part, read_csv_rows
 from engine.io.model import (
     EmployeeRecord,
     IndicatorRecord,
     Population,
-    RecordProblem,
     RecordRules,
     check_parameters,
     compile_inputs,
@@ -37,7 +36,7 @@ __all__ = [
     "EmployeeRecord",
     "IndicatorRecord",
     "Population",
-    "RecordProblem",
+    "Problem",
     "TablePart",
     "read_csv_range",
     "read_population",
@@ -180,13 +179,13 @@ def _read_table(
     overrides: Mapping[str, Any],
     source: TableSource,
 ) -> Population:
-    notes: list[RecordProblem] = []
+    notes: list[Problem] = []
     if suffix == ".csv":
         if source.sheet is not None:
             raise UsageError(f"{display}: --sheet is for Excel workbooks, not CSV files")
         codec, note = choose_encoding(path, display, source.encoding)
         if note is not None:
-            notes.append(RecordProblem(None, None, "read-encoding", note, display))
+            notes.append(Problem(None, None, "read-encoding", note, display))
         part = read_rows(read_csv_rows(path, display, codec), display, rules)
     else:
         if source.encoding is not None:
@@ -203,7 +202,7 @@ def _read_table(
         if info.skipped:
             passed = ", ".join(repr(name) for name in info.skipped)
             message = f"read sheet {info.title!r}: {passed} has no header row with an 'id' column"
-            notes.append(RecordProblem(None, None, "read-sheet", message, display))
+            notes.append(Problem(None, None, "read-sheet", message, display))
     notes.extend(part.notes)
     # A table has no place for parameters: they come from the caller only.
     parameters, parameter_problems = check_parameters(overrides, rules, lambda key: "run-time parameters")
@@ -278,7 +277,7 @@ def read_population(
             population = _read_table(suffix, display, display, rules, overrides, TableSource(encoding, sheet))
     if policy_id is not None and population.policy_id not in (None, policy_id):
         message = f"the data is for policy {population.policy_id!r}, not {policy_id!r}"
-        population.warnings.append(RecordProblem(None, None, "record-policy-mismatch", message, display))
+        population.warnings.append(Problem(None, None, "record-policy-mismatch", message, display))
     return population
 
 
@@ -291,7 +290,7 @@ def read_csv_range(
     first_row: int,
     scales: Mapping[str, Any] | None = None,
     parameters: Mapping[str, Any] | None = None,
-) -> tuple[TablePart, dict[str, Any], list[RecordProblem]]:
+) -> tuple[TablePart, dict[str, Any], list[Problem]]:
     """One byte range of a CSV file read as :func:`read_population` reads the whole file.
 
     Reads the header (the file's first line) and the lines of bytes ``[start, end)``, whose

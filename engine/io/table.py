@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import DataError
+from engine.errors import DataError, Problem
 from engine.io.cells import NoCachedValue, PercentCell
 from engine.io.fields import Converter, FieldError, FieldRule, check_mapping, did_you_mean, is_absent, shown
-from engine.io.model import EmployeeRecord, IndicatorRecord, RecordProblem, RecordRules, header_key
+from engine.io.model import EmployeeRecord, IndicatorRecord, RecordRules, header_key
 from engine.suggest import closest
 
 Row = Sequence[Any]
@@ -46,7 +46,7 @@ class _Group:
     row: int
     employee: tuple[Any, ...]
     sheets: dict[str, list[IndicatorRecord]] = field(default_factory=dict)
-    problems: list[RecordProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def _column_target(name: str, rules: RecordRules) -> tuple[str, str] | None:
@@ -64,9 +64,9 @@ def _column_target(name: str, rules: RecordRules) -> tuple[str, str] | None:
     return rules.headers.get(header_key(name))
 
 
-def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Plan, list[RecordProblem]]:
+def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Plan, list[Problem]]:
     origin = f"{display}:row {row}"
-    problems: list[RecordProblem] = []
+    problems: list[Problem] = []
     percent_read: set[str] = set()
     seen: dict[tuple[str, str], int] = {}
     unknown: list[str] = []
@@ -79,7 +79,7 @@ def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Pla
             unknown.append(name)
             hint = did_you_mean(name, ["id", "period", *rules.employee, *rules.indicator])
             problems.append(
-                RecordProblem(None, None, "record-unknown-field", f"unknown column {name!r}{hint}", origin)
+                Problem(None, None, "record-unknown-field", f"unknown column {name!r}{hint}", origin)
             )
         elif target in seen:
             raise DataError(
@@ -174,14 +174,14 @@ def _merge_employee(group: _Group, cells: tuple[Any, ...], plan: _Plan, emp_id: 
         if type(new) is NoCachedValue:
             name = plan.employee[pos][1]
             message = f"{name}: {new}; {new.hint}"
-            group.problems.append(RecordProblem(emp_id, None, "record-formula-no-value", message, origin))
+            group.problems.append(Problem(emp_id, None, "record-formula-no-value", message, origin))
             continue
         if is_absent(old):
             merged[pos] = new
         elif not (isinstance(new, str) and isinstance(old, str) and new.strip() == old.strip()):
             name = plan.employee[pos][1]
             message = f"{name}: {shown(new)} conflicts with {shown(old)} on row {group.row}"
-            group.problems.append(RecordProblem(emp_id, None, "record-conflict", message, origin))
+            group.problems.append(Problem(emp_id, None, "record-conflict", message, origin))
     group.employee = tuple(merged)
 
 
@@ -206,7 +206,7 @@ def _indicator(
             if not is_absent(value):
                 failed = [*(failed or []), name]
                 rule, message = _field_problem(name, value, exc)
-                group.problems.append(RecordProblem(emp_id, index, rule, message, origin))
+                group.problems.append(Problem(emp_id, index, rule, message, origin))
             continue
         if type(value) is str and len(cache) < CACHE_LIMIT:
             cache[value] = converted
@@ -232,7 +232,7 @@ def _fill(
             values[rule.name] = rule.default
         else:
             message = f"{rule.name}: required field is missing"
-            group.problems.append(RecordProblem(emp_id, index, "record-missing", message, origin))
+            group.problems.append(Problem(emp_id, index, "record-missing", message, origin))
 
 
 def _text_id(raw_id: Any) -> str | None:
@@ -242,19 +242,19 @@ def _text_id(raw_id: Any) -> str | None:
     return text or None
 
 
-def _row_problem(cells: Row, width: int, origin: str) -> RecordProblem | None:
+def _row_problem(cells: Row, width: int, origin: str) -> Problem | None:
     """A row without an id is blank (skipped) or an error; only reached off the hot path."""
     if all(is_absent(c) for c in cells[:width]):
         return None
     formula = next((c for c in cells[:width] if type(c) is NoCachedValue), None)
     if formula is not None:
         message = f"id: {formula}; {formula.hint}"
-        return RecordProblem(None, None, "record-formula-no-value", message, origin)
-    return RecordProblem(None, None, "record-missing", "id: required field is missing", origin)
+        return Problem(None, None, "record-formula-no-value", message, origin)
+    return Problem(None, None, "record-missing", "id: required field is missing", origin)
 
 
 def _group_rows(
-    rows: Iterable[tuple[int, Row]], plan: _Plan, display: str, problems: list[RecordProblem]
+    rows: Iterable[tuple[int, Row]], plan: _Plan, display: str, problems: list[Problem]
 ) -> dict[str, _Group]:
     groups: dict[str, _Group] = {}
     employee_cols = [col for col, _ in plan.employee]
@@ -278,7 +278,7 @@ def _group_rows(
             _merge_employee(group, employee, plan, emp_id, origin)
         if len(cells) > width and not all(is_absent(c) for c in cells[width:]):
             message = f"a cell right of the last column (column {width}) has a value but no header"
-            group.problems.append(RecordProblem(emp_id, None, "record-unknown-field", message, origin))
+            group.problems.append(Problem(emp_id, None, "record-unknown-field", message, origin))
         period = "" if period_col is None else (_text_id(cells[period_col]) or "")
         sheet = group.sheets.get(period)
         if sheet is None:
@@ -300,7 +300,7 @@ def _record(
             raw[name] = value.as_percent()
         elif type(value) is NoCachedValue:
             formulas.append(
-                RecordProblem(
+                Problem(
                     emp_id, None, "record-formula-no-value", f"{name}: {value}; {value.hint}", origin
                 )
             )
@@ -311,7 +311,7 @@ def _record(
     ]
     group.problems[:0] = [
         *formulas,
-        *(RecordProblem(emp_id, None, i.rule, i.message, origin) for i in issues),
+        *(Problem(emp_id, None, i.rule, i.message, origin) for i in issues),
     ]
     sheets = group.sheets
     indicators: tuple[IndicatorRecord, ...] = ()
@@ -319,7 +319,7 @@ def _record(
     if "" in sheets and len(sheets) > 1:
         named = ", ".join(p for p in sheets if p)
         message = f"rows without a period are mixed with rows for period {named}"
-        group.problems.append(RecordProblem(emp_id, None, "record-conflict", message, sheets[""][0].origin))
+        group.problems.append(Problem(emp_id, None, "record-conflict", message, sheets[""][0].origin))
     elif "" in sheets:
         indicators = tuple(sheets[""])
     else:
@@ -329,7 +329,7 @@ def _record(
     return EmployeeRecord(emp_id, values, indicators, periods, (), origin)
 
 
-def _about(message: str, problems: list[RecordProblem]) -> bool:
+def _about(message: str, problems: list[Problem]) -> bool:
     """A "missing" message about a field already reported as a formula without a value."""
     return any(message.split(":", 1)[0] == p.message.split(":", 1)[0] for p in problems)
 
@@ -339,20 +339,20 @@ class TablePart:
     """What the rows of a table (or of one part of it) hold, with problems kept by kind.
 
     A whole table's problems are ``header + rows + employees`` in that order (see
-    :attr:`problems`); the parts of a table split between employees (:mod:`engine.parallel`)
+    :attr:`problems`); the parts of a table split between employees (:mod:`engine.evaluate.parallel`)
     merge into exactly that by concatenating each kind in the parts' order.
     """
 
     employees: list[EmployeeRecord]
-    header: list[RecordProblem]  # the header row's
-    rows: list[RecordProblem]  # rows without an id, in row order
-    grouped: list[RecordProblem]  # per employee, in the order of each one's first row
+    header: list[Problem]  # the header row's
+    rows: list[Problem]  # rows without an id, in row order
+    grouped: list[Problem]  # per employee, in the order of each one's first row
     ids: list[str]  # every employee id met, complete or not, in order
     #: Notes on how cells were read (percent cells of percent fields), not problems.
-    notes: list[RecordProblem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
 
     @property
-    def problems(self) -> list[RecordProblem]:
+    def problems(self) -> list[Problem]:
         return [*self.header, *self.rows, *self.grouped]
 
 
@@ -361,10 +361,10 @@ def read_table_part(
 ) -> TablePart:
     """Read numbered ``rows`` under ``header`` (row ``header_row``) into complete employees."""
     plan, header_problems = _plan(header, header_row, display, rules)
-    row_problems: list[RecordProblem] = []
+    row_problems: list[Problem] = []
     groups = _group_rows(rows, plan, display, row_problems)
     employees: list[EmployeeRecord] = []
-    grouped: list[RecordProblem] = []
+    grouped: list[Problem] = []
     for emp_id, group in groups.items():
         record = _record(emp_id, group, plan, display, rules)
         grouped.extend(group.problems)
@@ -374,12 +374,12 @@ def read_table_part(
     return TablePart(employees, header_problems, row_problems, grouped, list(groups), notes)
 
 
-def _percent_note(name: str, rules: RecordRules, display: str, header_row: int) -> RecordProblem:
+def _percent_note(name: str, rules: RecordRules, display: str, header_row: int) -> Problem:
     message = (
         f"{name}: cells formatted as percent were read as percent (a cell showing 30% is 30), "
         "as the field's unit is percent"
     )
-    return RecordProblem(None, None, "read-percent-cells", message, f"{display}:row {header_row}")
+    return Problem(None, None, "read-percent-cells", message, f"{display}:row {header_row}")
 
 
 def has_id_column(cells: Row, rules: RecordRules) -> bool:
@@ -422,7 +422,7 @@ def read_rows(
     raise DataError(f"{display}: row {skipped[0]}: the header has no 'id' column{where()}")
 
 
-def _title_note(skipped: list[int], header_row: int, display: str) -> RecordProblem:
+def _title_note(skipped: list[int], header_row: int, display: str) -> Problem:
     rows = f"row {skipped[0]}" if len(skipped) == 1 else f"rows {skipped[0]}-{skipped[-1]}"
     message = f"{rows} above the header (row {header_row}) skipped as a title block"
-    return RecordProblem(None, None, "read-title-rows", message, f"{display}:row {header_row}")
+    return Problem(None, None, "read-title-rows", message, f"{display}:row {header_row}")

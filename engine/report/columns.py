@@ -19,8 +19,8 @@ from engine.errors import HRPolicyError
 from engine.rounding import Rounding, round_decimal
 
 if TYPE_CHECKING:
+    from engine.evaluate import RunOutcome
     from engine.io.records import EmployeeRecord
-    from engine.run import RunOutcome
 
 #: The column a chain-graded policy's grade is shown in.
 CHAIN_GRADE = "grade"

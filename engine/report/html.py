@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from engine.report.labels import Labels, policy_language
 
 if TYPE_CHECKING:
+    from engine.errors import Problem
+    from engine.evaluate import RunOutcome
     from engine.report.options import ReportOptions
     from engine.report.results import RowPlan
-    from engine.run import Problem, RunOutcome
 
 BAR_SPACE = 28  # pixels per bar row in the chart
 BAR_MAX = 300  # pixels of the longest bar

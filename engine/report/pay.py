@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine.pay_incentive import IncentiveResult
-from engine.pay_promotion import PromotionResult
+from engine.pay import IncentiveResult, PromotionResult
 from engine.report.jobeval import Problem, cell, format_problem, jsonable, problem_dict
 from engine.report.table import render_table
 from engine.report.xlsx import diagnostic_rows, xlsx_renderer

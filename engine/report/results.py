@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from engine.evaluate import EmployeeResult
+from engine.errors import Problem
+from engine.evaluate import EmployeeResult, RunOutcome
 from engine.io.records import EmployeeRecord
 from engine.report.columns import (
     CHAIN_GRADE,
@@ -30,7 +31,6 @@ from engine.report.labels import Labels, policy_language
 from engine.report.options import ReportOptions
 from engine.report.table import render_table
 from engine.report.xlsx import Sheet, problems_sheet, workbook_bytes
-from engine.run import Problem, RunOutcome
 
 
 def _columns(outcome: RunOutcome) -> list[str]:
@@ -134,7 +134,7 @@ def flat_row(
     grades: tuple[tuple[str | None, Any], ...],
     plan: FlatPlan,
 ) -> list[str]:
-    """:func:`result_row` from :func:`engine.evaluate.evaluate_flat`'s values: the same cells."""
+    """:func:`result_row` from :func:`engine.evaluate.employee.evaluate_flat`'s values: the same cells."""
     row = [employee_id, name or ""]
     for kind, index, shown in plan:
         if kind == 0:

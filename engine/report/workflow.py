@@ -17,7 +17,7 @@ from engine.errors import Diagnostic
 from engine.report.jobeval import Problem, cell, format_problem, problem_dict
 from engine.report.table import render_table
 from engine.report.xlsx import diagnostic_rows, xlsx_renderer
-from engine.workflow_goals import GoalLine
+from engine.workflow import GoalLine
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

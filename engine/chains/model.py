@@ -1,0 +1,268 @@
+"""Evaluator chains and confirmations of a policy, compiled once, and what one employee's review gives.
+
+A chain is chosen per employee by its ``when`` condition (first match; a chain without ``when``
+catches everyone). Its stages say who evaluates, in which mode and whether overriding an
+earlier stage needs a written reason. A confirmation says which ratings (an indicator-level
+condition) need a given stage, by an evaluator of a given level, to confirm them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from engine.compile import label_text
+from engine.errors import Diagnostic, HRPolicyError, Location, PolicyInvalid, Problem
+from engine.formula import CompiledFormula, FormulaError, FormulaRuntimeError, compile_formula, formula_scope
+from engine.location import Path, SourceMap, json_path
+
+
+class NoChain(HRPolicyError):
+    """No evaluator chain applies to an employee (or a chain's condition could not be evaluated)."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One declared stage of a chain."""
+
+    id: str
+    evaluator: str  # the role that evaluates (``department_head``), not a person
+    mode: str  # absolute | relative
+    label: str
+    override_needs_reason: bool = False
+    # Not in the hrpolicy 1 schema (stages are closed); read so that a stage-level
+    # requirement works once the schema allows it. Confirmations carry levels today.
+    evaluator_level: str | None = None
+    weight: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One evaluator chain: the condition choosing it (``None``: everyone) and its stages in order."""
+
+    id: str
+    label: str
+    when: CompiledFormula | None
+    stages: tuple[Stage, ...]
+
+    def stage(self, stage_id: str) -> Stage | None:
+        """The stage with id ``stage_id``, if the chain has one."""
+        return next((s for s in self.stages if s.id == stage_id), None)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Ratings for which ``when`` holds need stage ``stage`` (by a ``evaluator_level``) to confirm."""
+
+    id: str
+    label: str
+    text: str  # the condition as written, for messages
+    when: CompiledFormula
+    stage: str | None
+    evaluator_level: str | None
+
+
+@dataclass(frozen=True)
+class ChainRules:
+    """Every chain and confirmation of a policy, and the indicator fields a rating may set."""
+
+    chains: tuple[Chain, ...]
+    confirmations: tuple[Confirmation, ...]
+    indicator_fields: tuple[str, ...]
+    indicator_defaults: Mapping[str, Any]
+    employee_defaults: Mapping[str, Any]
+    employee_fields: tuple[str, ...]
+    # Indicator fields of type ``scale``: a rating given as a bare code sets the only one.
+    rating_fields: tuple[str, ...]
+
+    def chain_for(self, env: Mapping[str, Any]) -> Chain:
+        """The first chain whose condition holds for ``env`` (employee fields and formulas)."""
+        for chain in self.chains:
+            if chain.when is None:
+                return chain
+            try:
+                if chain.when(env) is True:
+                    return chain
+            except FormulaRuntimeError as exc:
+                raise NoChain(f"chain '{chain.id}': {exc}") from exc
+        names = ", ".join(c.id for c in self.chains) or "none declared"
+        raise NoChain(f"no evaluator chain applies (chains: {names})")
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """What one declared stage gave an employee (``given`` False: no evaluation for the stage).
+
+    ``value`` is the grade the stage gave; ``grades`` the grades per distribution where the
+    record names them (``grades: {performance: II}``); ``ratings`` maps a 1-based indicator
+    to the fields the stage rated on it.
+    """
+
+    stage: str
+    mode: str
+    role: str
+    given: bool
+    evaluator: str | None = None
+    evaluator_level: str | None = None
+    value: str | None = None
+    grades: Mapping[str, str] = field(default_factory=dict)
+    ratings: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    reason: str | None = None
+    confirms_all: bool = False
+    confirms: frozenset[int] = frozenset()
+
+    def grade(self, key: str | None = None) -> str | None:
+        """The grade for distribution ``key`` (its own entry, else the stage's single ``grade``)."""
+        if key is not None and key in self.grades:
+            return self.grades[key]
+        return self.value
+
+    def confirmed(self, indicator: int) -> bool:
+        """Whether this stage confirmed indicator ``indicator`` (1-based)."""
+        return self.confirms_all or indicator in self.confirms
+
+
+@dataclass(frozen=True)
+class ChainOutcome:
+    """One employee's review: the chain applied, every declared stage, the final grade, problems."""
+
+    employee_id: str
+    chain: str | None
+    stages: tuple[StageResult, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def final(self) -> str | None:
+        """The grade of the last stage that gave one."""
+        return self.final_grade()
+
+    def proposed_grade(self, key: str | None = None) -> str | None:
+        """The first stage's grade (the proposal), for distribution ``key``."""
+        return self.stages[0].grade(key) if self.stages else None
+
+    def final_grade(self, key: str | None = None) -> str | None:
+        """The grade of the last stage that gave one, for distribution ``key``."""
+        for stage in reversed(self.stages):
+            if stage.grade(key) is not None:
+                return stage.grade(key)
+        return None
+
+    def reason(self, key: str | None = None) -> str | None:
+        """The reason written by the last stage that changed the grade, if it wrote one."""
+        last: str | None = None
+        written: str | None = None
+        for stage in self.stages:
+            value = stage.grade(key)
+            if value is None:
+                continue
+            if last is not None and value != last:
+                written = stage.reason
+            last = value
+        return written
+
+
+def compile_chains(data: Mapping[str, Any], source: SourceMap | None = None) -> ChainRules:
+    """Compile ``evaluator_chains`` and ``confirmations`` of policy ``data`` once.
+
+    Conditions are checked in their scopes (chains: employee fields and formulas; confirmations:
+    indicator fields); every problem is collected and raised together as :class:`PolicyInvalid`.
+    """
+    found: list[Diagnostic] = []
+    chains = tuple(_chain(str(k), v, data, source, found) for k, v in _entries(data.get("evaluator_chains")))
+    confirmations = tuple(
+        c for k, v in _entries(data.get("confirmations")) if (c := _confirmation(k, v, data, source, found))
+    )
+    if found:
+        raise PolicyInvalid(found)
+    inputs = data.get("inputs") or {}
+    indicator = dict(_entries(inputs.get("indicator")))
+    employee = dict(_entries(inputs.get("employee")))
+    return ChainRules(
+        chains=chains,
+        confirmations=confirmations,
+        indicator_fields=tuple(indicator),
+        indicator_defaults=_defaults(indicator),
+        employee_defaults=_defaults(employee),
+        employee_fields=tuple(employee),
+        rating_fields=tuple(n for n, spec in indicator.items() if _mapping(spec).get("type") == "scale"),
+    )
+
+
+def _chain(
+    name: str, spec: Any, data: Mapping[str, Any], source: SourceMap | None, found: list[Diagnostic]
+) -> Chain:
+    spec = _mapping(spec)
+    when = spec.get("when")
+    compiled = None
+    if when:
+        compiled = _condition(str(when), data, "condition", ("evaluator_chains", name, "when"), source, found)
+    stages = tuple(_stage(_mapping(s)) for s in spec.get("stages") or ())
+    return Chain(name, label_text(spec.get("label"), name), compiled, stages)
+
+
+def _stage(spec: Mapping[str, Any]) -> Stage:
+    weight = spec.get("weight")
+    level = spec.get("evaluator_level")
+    return Stage(
+        id=str(spec["id"]),
+        evaluator=str(spec["evaluator"]),
+        mode=str(spec["mode"]),
+        label=label_text(spec.get("label"), str(spec["id"])),
+        override_needs_reason=spec.get("override_needs_reason") is True,
+        evaluator_level=None if level is None else str(level),
+        weight=None if weight is None else Decimal(weight),
+    )
+
+
+def _confirmation(
+    name: str, spec: Any, data: Mapping[str, Any], source: SourceMap | None, found: list[Diagnostic]
+) -> Confirmation | None:
+    spec = _mapping(spec)
+    text = str(spec.get("when", ""))
+    when = _condition(text, data, "indicator_condition", ("confirmations", name, "when"), source, found)
+    if when is None:
+        return None
+    requires = _mapping(spec.get("requires"))
+    stage, level = requires.get("stage"), requires.get("evaluator_level")
+    return Confirmation(
+        name,
+        label_text(spec.get("label"), name),
+        text,
+        when,
+        None if stage is None else str(stage),
+        None if level is None else str(level),
+    )
+
+
+def _condition(
+    text: str,
+    data: Mapping[str, Any],
+    level: str,
+    path: Path,
+    source: SourceMap | None,
+    found: list[Diagnostic],
+) -> CompiledFormula | None:
+    try:
+        return compile_formula(text, formula_scope(data, level))
+    except FormulaError as exc:
+        where = source.locate(path) if source else Location("<policy>", 0, 0, json_path(path))
+        rule = "chain-condition" if path[0] == "evaluator_chains" else "confirmation-condition"
+        found.append(Diagnostic(where, rule, str(exc)))
+        return None
+
+
+def _defaults(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: spec["default"] for name, spec in fields.items() if "default" in _mapping(spec)}
+
+
+def _entries(value: Any) -> list[tuple[str, Any]]:
+    """Entries of a mapping, skipping the owner's ``x-`` notes."""
+    if not isinstance(value, Mapping):
+        return []
+    return [(str(k), v) for k, v in value.items() if not str(k).startswith("x-")]
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}

@@ -1,0 +1,262 @@
+"""One employee's evaluator chain: which chain applies, what each stage gave, and what is wrong.
+
+Usage::
+
+    rules = compile_chains(policy_data)
+    outcome = review(rules, record, employee_env(rules, record, result.values))
+    outcome.proposed_grade("performance"), outcome.final_grade("performance"), outcome.problems
+
+An evaluation record (``record.evaluations``) is
+``{stage, evaluator, evaluator_level?, grade?, grades?: {<distribution>: code},
+ratings?: {<indicator number or id>: code or {field: code}}, reason?, confirmed?}``.
+``confirmed`` is ``true`` (every rating of the employee) or a list of indicator numbers or ids.
+Ratings refer to the goal sheet (with periods: the last period's sheet, the final evaluation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.chains.confirm import check_confirmations, indicator_number
+from engine.chains.model import (
+    Chain,
+    ChainOutcome,
+    ChainRules,
+    Confirmation,
+    NoChain,
+    Stage,
+    StageResult,
+    compile_chains,
+)
+from engine.errors import Problem
+from engine.io.records import EmployeeRecord, IndicatorRecord
+
+__all__ = [
+    "Chain",
+    "ChainOutcome",
+    "ChainRules",
+    "Confirmation",
+    "NoChain",
+    "Stage",
+    "StageResult",
+    "compile_chains",
+    "employee_env",
+    "review",
+    "sheet_of",
+]
+
+
+def employee_env(
+    rules: ChainRules, record: EmployeeRecord, values: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The names a chain condition reads: declared fields (defaults applied), ``id``, formula values."""
+    env: dict[str, Any] = dict.fromkeys(rules.employee_fields)
+    env.update(rules.employee_defaults)
+    env.update({k: v for k, v in record.fields.items() if v is not None})
+    env["id"] = record.id
+    env.update(values or {})
+    return env
+
+
+def sheet_of(record: EmployeeRecord) -> tuple[IndicatorRecord, ...]:
+    """The goal sheet ratings refer to: the only one, or the last period's (the final evaluation)."""
+    if record.indicators or not record.periods:
+        return record.indicators
+    return list(record.periods.values())[-1]
+
+
+@dataclass
+class _Review:
+    """The problems of one employee's review, in the order found."""
+
+    record: EmployeeRecord
+    rules: ChainRules
+    sheet: tuple[IndicatorRecord, ...]
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, rule: str, message: str, indicator: int | None = None) -> None:
+        self.problems.append(Problem(self.record.id, indicator, rule, message, self.record.origin))
+
+
+def review(rules: ChainRules, record: EmployeeRecord, env: Mapping[str, Any]) -> ChainOutcome:
+    """Choose the chain, build every declared stage's result, and collect the chain's and the
+    confirmations' problems for one employee (``env``: see :func:`employee_env`)."""
+    work = _Review(record, rules, sheet_of(record))
+    try:
+        chain = rules.chain_for(env)
+    except NoChain as exc:
+        work.add("chain-none", str(exc))
+        return ChainOutcome(record.id, None, (), tuple(work.problems))
+    given = _given(work, chain)
+    stages = tuple(given.get(s.id) or StageResult(s.id, s.mode, s.evaluator, False) for s in chain.stages)
+    for stage, result in zip(chain.stages, stages, strict=True):
+        _check_stage(work, chain, stage, result)
+    _check_overrides(work, chain, stages)
+    work.problems.extend(check_confirmations(rules, chain, work.sheet, stages, record.id, record.origin))
+    return ChainOutcome(record.id, chain.id, stages, tuple(work.problems))
+
+
+def _given(work: _Review, chain: Chain) -> dict[str, StageResult]:
+    """The evaluation records read into stage results (the first one per stage)."""
+    out: dict[str, StageResult] = {}
+    for number, raw in enumerate(work.record.evaluations, start=1):
+        stage_id = raw.get("stage")
+        stage = chain.stage(str(stage_id)) if stage_id is not None else None
+        if stage is None:
+            known = ", ".join(s.id for s in chain.stages)
+            what = f"stage '{stage_id}'" if stage_id is not None else "no stage"
+            work.add(
+                "chain-unknown-stage",
+                f"evaluation {number} is for {what}, which chain '{chain.id}' does not have "
+                f"(its stages: {known})",
+            )
+        elif stage.id in out:
+            work.add(
+                "chain-duplicate-stage",
+                f"stage '{stage.id}' is evaluated more than once; evaluation {number} is ignored",
+            )
+        else:
+            out[stage.id] = _stage_result(work, stage, raw, number)
+    return out
+
+
+def _stage_result(work: _Review, stage: Stage, raw: Mapping[str, Any], number: int) -> StageResult:
+    grades = raw.get("grades")
+    if grades is not None and not isinstance(grades, Mapping):
+        work.add("chain-evaluation", f"evaluation {number}: grades must map a distribution to a grade")
+        grades = None
+    reason = raw.get("reason")
+    confirms_all, confirms = _confirmed(work, raw.get("confirmed"), number)
+    return StageResult(
+        stage=stage.id,
+        mode=stage.mode,
+        role=stage.evaluator,
+        given=True,
+        evaluator=_text(raw.get("evaluator")),
+        evaluator_level=_text(raw.get("evaluator_level")),
+        value=_text(raw.get("grade")),
+        grades={str(k): str(v) for k, v in (grades or {}).items() if v is not None},
+        ratings=_ratings(work, raw.get("ratings"), number),
+        reason=_text(reason.strip() if isinstance(reason, str) else reason),
+        confirms_all=confirms_all,
+        confirms=confirms,
+    )
+
+
+def _ratings(work: _Review, raw: Any, number: int) -> dict[int, dict[str, str]]:
+    """``{indicator ref: code or {field: code}}`` -> ``{indicator number: {field: code}}``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        work.add("chain-evaluation", f"evaluation {number}: ratings must map indicators to codes")
+        return {}
+    out: dict[int, dict[str, str]] = {}
+    for ref, value in raw.items():
+        index = indicator_number(ref, work.sheet)
+        if index is None:
+            work.add(
+                "chain-unknown-indicator",
+                f"evaluation {number} rates indicator {ref!r}; the sheet has {len(work.sheet)} indicator(s)",
+            )
+            continue
+        rated = _rated_fields(work, value, number, index)
+        if rated:
+            out[index] = rated
+    return out
+
+
+def _rated_fields(work: _Review, value: Any, number: int, index: int) -> dict[str, str]:
+    fields = work.rules.rating_fields
+    if isinstance(value, Mapping):
+        unknown = [str(k) for k in value if str(k) not in work.rules.indicator_fields]
+        if unknown:
+            work.add(
+                "chain-rating-field",
+                f"evaluation {number} rates field(s) {', '.join(unknown)}, "
+                "not indicator fields of the policy",
+                index,
+            )
+        return {str(k): str(v) for k, v in value.items() if str(k) not in unknown}
+    if len(fields) != 1:
+        have = ", ".join(fields) or "none"
+        work.add(
+            "chain-rating-field",
+            f"evaluation {number} gives a bare rating code, but the policy has {len(fields)} rating "
+            f"(scale) indicator fields ({have}); write {{field: code}}",
+            index,
+        )
+        return {}
+    return {fields[0]: str(value)}
+
+
+def _confirmed(work: _Review, raw: Any, number: int) -> tuple[bool, frozenset[int]]:
+    if raw is None or raw is False:
+        return False, frozenset()
+    if raw is True:
+        return True, frozenset()
+    refs: Sequence[Any] = raw if isinstance(raw, list) else [raw]
+    found: set[int] = set()
+    for ref in refs:
+        index = indicator_number(ref, work.sheet)
+        if index is None:
+            message = f"evaluation {number} confirms indicator {ref!r}, which the sheet lacks"
+            work.add("chain-unknown-indicator", message)
+        else:
+            found.add(index)
+    return False, frozenset(found)
+
+
+def _check_stage(work: _Review, chain: Chain, stage: Stage, result: StageResult) -> None:
+    if not result.given:
+        work.add(
+            "chain-stage-missing",
+            f"no evaluation for stage '{stage.id}' ({stage.evaluator}, {stage.mode}) of chain '{chain.id}'",
+        )
+        return
+    level = stage.evaluator_level
+    if level is not None and result.evaluator_level != level:
+        has = f"level '{result.evaluator_level}'" if result.evaluator_level else "no evaluator_level"
+        who = result.evaluator or "the evaluator"
+        work.add(
+            "chain-evaluator-level",
+            f"stage '{stage.id}' needs an evaluator of level '{level}'; {who} has {has}",
+        )
+
+
+def _check_overrides(work: _Review, chain: Chain, stages: tuple[StageResult, ...]) -> None:
+    """A stage that declares ``override_needs_reason`` and changes an earlier value needs a reason."""
+    named = sorted({k for s in stages for k in s.grades})
+    keys: list[str | None] = [*named] if named else [None]
+    last_grade: dict[str | None, str] = {}
+    last_rating: dict[tuple[int, str], str] = {}
+    for stage, result in zip(chain.stages, stages, strict=True):
+        silent = stage.override_needs_reason and not result.reason
+        for key in keys:
+            value = result.grade(key)
+            if value is None:
+                continue
+            before = last_grade.get(key)
+            if silent and before is not None and before != value:
+                what = "the grade" if key is None else f"the {key} grade"
+                work.add("chain-override-reason", _override_text(stage, what, before, value))
+            last_grade[key] = value
+        for index, rated in sorted(result.ratings.items()):
+            for name, code in rated.items():
+                before = last_rating.get((index, name))
+                if silent and before is not None and before != code:
+                    text = _override_text(stage, f"the {name}", before, code)
+                    work.add("chain-override-reason", text, index)
+                last_rating[(index, name)] = code
+
+
+def _override_text(stage: Stage, what: str, before: str, after: str) -> str:
+    return (
+        f"stage '{stage.id}' changes {what} from {before} to {after} without a reason; "
+        "the policy requires one (override_needs_reason)"
+    )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)

@@ -1,0 +1,183 @@
+"""Forming distribution groups: split candidates by the group keys, then move groups smaller
+than the minimum up the org tree into the parent's group with the same kept keys.
+
+Groups are merged deepest organisation first, so that a parent that is itself too small even
+after taking in its children moves on up with them. A group still too small at the top of the
+tree is reported, never graded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+
+from engine.distribution.model import Candidate, DistributionProblem, GroupKey, describe_key
+from engine.distribution.rule import ID_FIELD, DistributionRule
+from engine.errors import DataError
+
+RawKey = tuple[Any, ...]
+
+
+@dataclass
+class Pool:
+    """A group being formed: its members and the original groups merged into it."""
+
+    members: list[Candidate]
+    own: bool = True
+    origins: list[RawKey] = field(default_factory=list)
+
+
+def labelled(rule: DistributionRule, key: RawKey) -> GroupKey:
+    """Pair each group_by field with its value."""
+    return tuple(zip(rule.group_by, key, strict=True))
+
+
+def form_groups(
+    rule: DistributionRule, candidates: Sequence[Candidate], org_parent: Mapping[str, str | None]
+) -> tuple[dict[RawKey, Pool], list[DistributionProblem]]:
+    """Final groups (key -> pool) and the problems of people who cannot be grouped or graded."""
+    pools, problems = _split(rule, candidates)
+    if rule.min_group_size > 1:
+        problems += _merge_small(rule, pools, org_parent)
+    return pools, problems
+
+
+def _split(
+    rule: DistributionRule, candidates: Sequence[Candidate]
+) -> tuple[dict[RawKey, Pool], list[DistributionProblem]]:
+    """One pass over the candidates; a person lacking a group or tie field is set aside.
+
+    Without ``group_by`` the whole population is one group, keyed ``()``.
+    """
+    get = itemgetter(*rule.group_by) if rule.group_by else _no_key
+    tie_fields = [t.field for t in rule.ties if t.field != ID_FIELD]
+    check = itemgetter(*tie_fields) if tie_fields else None
+    raw: dict[Any, list[Candidate]] = {}
+    lacking: list[Candidate] = []
+    for cand in candidates:
+        try:
+            value = get(cand.fields)
+            if check is not None:
+                check(cand.fields)
+        except KeyError:
+            lacking.append(cand)
+            continue
+        try:
+            bucket = raw.get(value)
+        except TypeError:
+            raise DataError(f"{cand.id}: group_by values must be plain values, got {value!r}") from None
+        if bucket is None:
+            raw[value] = [cand]
+        else:
+            bucket.append(cand)
+    single = len(rule.group_by) == 1
+    # itemgetter of one key gives the value itself, of several a tuple: make every key a tuple.
+    pools = {((k,) if single else k): Pool(members) for k, members in raw.items()}
+    return pools, _missing_fields(rule, lacking, tie_fields)
+
+
+def _no_key(fields: Mapping[str, Any]) -> RawKey:
+    return ()
+
+
+def _missing_fields(
+    rule: DistributionRule, lacking: list[Candidate], tie_fields: list[str]
+) -> list[DistributionProblem]:
+    by_field: dict[str, list[str]] = {}
+    for cand in lacking:
+        for name in (*rule.group_by, *tie_fields):
+            if name not in cand.fields:
+                by_field.setdefault(name, []).append(cand.id)
+                break
+    return [
+        DistributionProblem(
+            "distribution-missing-field",
+            f"no field '{name}' (needed to {'group' if name in rule.group_by else 'break ties'})",
+            tuple(sorted(ids)),
+        )
+        for name, ids in sorted(by_field.items())
+    ]
+
+
+def _merge_small(
+    rule: DistributionRule, pools: dict[RawKey, Pool], org_parent: Mapping[str, str | None]
+) -> list[DistributionProblem]:
+    """Move every group below the minimum into its parent org's group, deepest first."""
+    if not rule.can_merge:
+        return [
+            _too_small(rule, key, pools.pop(key), "and the distribution declares no merge")
+            for key in sorted(pools, key=_order)
+            if len(pools[key].members) < rule.min_group_size
+        ]
+    assert rule.org_field is not None
+    at = rule.group_by.index(rule.org_field)
+    depth = _Depths(org_parent)
+    levels: dict[int, set[RawKey]] = {}
+    for key in pools:
+        levels.setdefault(depth(key[at]), set()).add(key)
+    problems: list[DistributionProblem] = []
+    for level in range(max(levels, default=0), -1, -1):
+        for key in sorted(levels.get(level, ()), key=_order):
+            pool = pools[key]
+            if len(pool.members) >= rule.min_group_size:
+                continue
+            del pools[key]
+            org = key[at]
+            if org not in org_parent or org_parent[org] is None:
+                where = (
+                    "even at the top of the org tree"
+                    if org in org_parent
+                    else (f"and org '{org}' is not in the org tree")
+                )
+                problems.append(_too_small(rule, key, pool, where))
+                continue
+            parent_key = (*key[:at], org_parent[org], *key[at + 1 :])
+            target = pools.setdefault(parent_key, Pool([], own=False))
+            target.members.extend(pool.members)
+            target.origins.extend(([key] if pool.own else []) + pool.origins)
+            levels.setdefault(depth(parent_key[at]), set()).add(parent_key)
+    return problems
+
+
+def _too_small(rule: DistributionRule, key: RawKey, pool: Pool, where: str) -> DistributionProblem:
+    text = (
+        f"group {describe_key(labelled(rule, key))} has {len(pool.members)} member"
+        f"{'' if len(pool.members) == 1 else 's'}, fewer than the minimum {rule.min_group_size}, {where}"
+    )
+    if pool.origins:
+        text += "; merged from " + ", ".join(describe_key(labelled(rule, k)) for k in pool.origins)
+    rule_id = "distribution-unknown-org" if "not in the org tree" in where else "distribution-group-too-small"
+    return DistributionProblem(rule_id, text, tuple(sorted(c.id for c in pool.members)), labelled(rule, key))
+
+
+def _order(key: RawKey) -> tuple[str, ...]:
+    """A total, deterministic order over group keys of any value types."""
+    return tuple(str(v) for v in key)
+
+
+class _Depths:
+    """Depth of an org in the tree (a root, or an org the tree lacks, is 0), memoised."""
+
+    def __init__(self, parent: Mapping[str, str | None]) -> None:
+        self._parent = parent
+        self._memo: dict[Any, int] = {}
+
+    def __call__(self, org: Any) -> int:
+        chain: list[Any] = []  # the orgs walked, from ``org`` upwards, not yet memoised
+        node = org
+        while node not in self._memo:
+            if node in chain:
+                raise DataError("the org tree has a cycle: " + " -> ".join(map(str, [*chain, node])))
+            up = self._parent.get(node)
+            if up is None:
+                self._memo[node] = 0
+                break
+            chain.append(node)
+            node = up
+        depth = self._memo[node]
+        for item in reversed(chain):
+            depth += 1
+            self._memo[item] = depth
+        return self._memo[org]

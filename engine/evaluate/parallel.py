@@ -1,0 +1,368 @@
+"""Evaluate a big CSV file in forked workers, each on its own byte range of the file.
+
+Forking after reading would make every worker copy the pages of the population it touches
+(reference counts are writes) and ship its results back: more than the evaluation itself
+(bench/RESULTS.md). So the work is split, not the data: the file is cut into ranges at
+employee boundaries, and each worker reads, checks, evaluates and renders only its range,
+then sends back its rendered part (CSV rows or JSON results) and its problems. Concatenated
+in range order they are byte for byte what one process writes, with the file's real row
+numbers.
+
+Anything that could make the parts differ from one process sends the run down the plain
+path instead: a small file (no start-up cost), a policy with ``distributions`` (relative
+grades need everyone), the text format (aligned over every row), a quote in the file (a
+quoted cell may hide a newline), a lone carriage return, an employee whose rows fall in two
+ranges, a failed worker.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import mmap
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from engine.errors import Problem
+from engine.evaluate.employee import evaluate_flat
+from engine.evaluate.run import Engine, RunOutcome
+from engine.gcpause import paused_gc
+from engine.io.model import EmployeeRecord, Population
+from engine.io.records import TablePart, read_csv_range
+from engine.report.results import (
+    RENDERERS,
+    csv_rows,
+    flat_plan,
+    flat_row,
+    json_result,
+    render_csv,
+    render_json_parts,
+    result_row,
+    row_plan,
+)
+
+T = TypeVar("T")
+
+#: Files up to this size are read in one process: forking would cost more than it saves.
+MIN_BYTES = 8 * 2**20
+#: Output formats the workers can render in parts.
+FORMATS = ("csv", "json")
+_CHUNK = 16 * 2**20  # bytes scanned at a time when counting lines
+
+
+def default_workers() -> int:
+    """Processes to share a big file between: up to 2 cores' worth (1 without ``os.fork``)."""
+    if not hasattr(os, "fork"):
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class Range:
+    """Bytes ``[start, end)`` of a file, whose first line is the file's row ``first_row``."""
+
+    start: int
+    end: int
+    first_row: int
+
+
+@dataclass
+class Part:
+    """What a worker sends back: its rendered rows, its problems, the ids it met, its times.
+
+    ``times`` are :func:`time.perf_counter` readings (one clock for every process on Linux):
+    ``start``, ``read`` (range read), ``evaluated`` (checked and evaluated), ``rendered``.
+    """
+
+    text: str
+    read: TablePart  # without its employees (they stay in the worker)
+    parameters: dict[str, Any]
+    parameter_problems: list[Any]
+    checks: list[Problem]  # sheet checks and evaluation errors, in employee order
+    evaluated: int
+    times: dict[str, float] = field(default_factory=dict)
+
+
+# -- cutting the file --------------------------------------------------------------------
+
+
+def plan_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[Range] | None:
+    """Ranges of ``path`` that ``workers`` processes can read apart, or None: read it whole.
+
+    ``min_bytes``: a file this size or smaller is read whole (default :data:`MIN_BYTES`).
+    Each range starts on a line whose employee id differs from the line before it, so one
+    employee's consecutive rows stay in one range.
+    """
+    size = os.path.getsize(path)
+    if workers < 2 or size == 0 or size <= (MIN_BYTES if min_bytes is None else min_bytes):
+        return None
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if data.find(b'"') >= 0 or not _only_crlf(data):
+            return None
+        header_end = data.find(b"\n") + 1
+        id_col = _id_column(data[:header_end]) if header_end else None
+        if id_col is None:
+            return None
+        cuts = [header_end]
+        for k in range(1, workers):
+            cut = _employee_start(data, max(size * k // workers, cuts[-1]), id_col)
+            if cut > cuts[-1] and cut < size:
+                cuts.append(cut)
+        if len(cuts) < 2:
+            return None
+        cuts.append(size)
+        ranges, row = [], 2  # the header is row 1
+        for start, end in itertools.pairwise(cuts):
+            ranges.append(Range(start, end, row))
+            row += _count(data, start, end, b"\n")
+        return ranges
+
+
+def _only_crlf(data: mmap.mmap) -> bool:
+    """No carriage return except in CR LF: a lone CR ends a CSV row but not a counted line."""
+    if data.find(b"\r") < 0:
+        return True
+    return _count(data, 0, len(data), b"\r") == _count(data, 0, len(data), b"\r\n")
+
+
+def _count(data: mmap.mmap, start: int, end: int, what: bytes) -> int:
+    """Occurrences of ``what`` (1 or 2 bytes) beginning in ``[start, end)``, a chunk at a time."""
+    total = 0
+    for at in range(start, end, _CHUNK):
+        stop = min(at + _CHUNK, end)
+        total += data[at : stop + len(what) - 1].count(what)
+    return total
+
+
+def _id_column(line: bytes) -> int | None:
+    try:
+        header = next(csv.reader([line.decode("utf-8-sig")]), [])
+    except UnicodeDecodeError:
+        return None
+    names = [cell.strip() for cell in header]
+    return names.index("id") if "id" in names else None
+
+
+def _line_id(line: bytes, id_col: int) -> bytes:
+    cells = line.split(b",")
+    return cells[id_col].strip() if id_col < len(cells) else b""
+
+
+def _employee_start(data: mmap.mmap, near: int, id_col: int) -> int:
+    """The first line start at or after ``near`` whose id differs from the line before it."""
+    start = data.find(b"\n", near - 1) + 1
+    if start == 0:
+        return len(data)
+    previous = _line_id(data[data.rfind(b"\n", 0, start - 1) + 1 : start], id_col)
+    while start < len(data):
+        end = data.find(b"\n", start) + 1 or len(data)
+        current = _line_id(data[start:end], id_col)
+        if current != previous:
+            return start
+        start = end
+    return len(data)
+
+
+# -- one worker's range ------------------------------------------------------------------
+
+
+def evaluate_range(
+    engine: Engine, path: str, part: Range, parameters: Mapping[str, Any] | None = None, fmt: str = "csv"
+) -> Part:
+    """Read, check, evaluate and render one range, as one process would.
+
+    ``fmt`` ``csv``: the text is the range's CSV rows; ``json``: its items of the ``results``
+    list, each as :func:`engine.report.results.json_result` renders it, joined by ``,\\n``.
+    """
+    times = {"start": time.perf_counter()}
+    data = engine.source.data
+    read, values, parameter_problems = read_csv_range(
+        path,
+        data.get("inputs") or {},
+        start=part.start,
+        end=part.end,
+        first_row=part.first_row,
+        scales=data.get("scales") or {},
+        parameters=parameters,
+    )
+    times["read"] = time.perf_counter()
+    outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
+    render = _row_renderer(engine, outcome) if fmt == "csv" else None
+    pieces: list[Any] = []
+    checks: list[Problem] = []
+    with paused_gc():
+        for record in read.employees:
+            problems = engine.check(record, values)
+            if problems:
+                checks.extend(problems)
+                continue
+            row = render(record) if render is not None else None
+            if row is not None:
+                pieces.append(row)
+                continue
+            done = engine.evaluate_checked(record, values)
+            if isinstance(done, Problem):
+                checks.append(done)
+            elif fmt == "csv":
+                pieces.append(result_row(done, row_plan(outcome), outcome, record))
+            else:
+                pieces.append(json_result(done, outcome))
+    times["evaluated"] = time.perf_counter()
+    text = csv_rows(pieces) if fmt == "csv" else ",\n".join(pieces)
+    times["rendered"] = time.perf_counter()
+    read.employees = []  # the worker's own: nothing to send back
+    return Part(text, read, values, parameter_problems, checks, len(pieces), times)
+
+
+def _row_renderer(engine: Engine, outcome: RunOutcome) -> Callable[[EmployeeRecord], list[str] | None]:
+    """A record's CSV row straight from its values and grades (None: use a full result)."""
+    plan = flat_plan(outcome)
+    policy = engine.policy
+
+    def render(record: EmployeeRecord) -> list[str] | None:
+        flat = evaluate_flat(policy, record, outcome.population.parameters) if plan is not None else None
+        if flat is None or plan is None:
+            return None
+        return flat_row(record.id, record.fields.get("name"), flat[0], flat[1], plan)
+
+    return render
+
+
+# -- forking -----------------------------------------------------------------------------
+
+
+def fork_all(tasks: Sequence[Callable[[], T]]) -> list[T | None]:
+    """Run each task in a forked process at once; its result, or None where the task failed.
+
+    A temporary file, not a pipe, carries each result back: the worker never waits for us.
+    """
+    children = []
+    for task in tasks:
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
+        pid = os.fork()
+        if pid == 0:  # the worker: run, write, and leave without any cleanup or output
+            code = 1
+            try:
+                pickle.dump(task(), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.flush()
+                code = 0
+            finally:
+                os._exit(code)
+        children.append((pid, handle))
+    results: list[T | None] = []
+    for pid, handle in children:
+        _, status = os.waitpid(pid, 0)
+        with handle:
+            if os.waitstatus_to_exitcode(status) != 0:
+                results.append(None)
+                continue
+            handle.seek(0)
+            results.append(pickle.load(handle))
+    return results
+
+
+# -- the whole run -----------------------------------------------------------------------
+
+
+def evaluate_split(
+    engine: Engine,
+    path: str,
+    *,
+    workers: int,
+    fmt: str = "csv",
+    parameters: Mapping[str, Any] | None = None,
+    min_bytes: int | None = None,
+) -> tuple[RunOutcome, str] | None:
+    """The report (``csv`` or ``json``) of ``path`` made by ``workers`` processes, or None:
+    use one process.
+
+    The outcome has the problems, warnings and parameters of a one-process run but no
+    results (the workers rendered them: the text is the whole report).
+    """
+    if fmt not in FORMATS or engine.source.data.get("distributions"):
+        return None
+    if os.path.splitext(path)[1].lower() != ".csv":
+        return None
+    if not os.path.isfile(path):
+        return None
+    ranges = plan_ranges(path, workers, min_bytes)
+    if ranges is None:
+        return None
+    _ = engine.policy.fused, engine.policy.fast_grades  # built once, before the fork
+    parts = fork_all([_task(engine, path, r, parameters, fmt) for r in ranges])
+    complete = [p for p in parts if p is not None]
+    if len(complete) != len(parts) or not _disjoint(complete):
+        return None
+    return _merge(engine, path, complete, fmt)
+
+
+def _task(
+    engine: Engine, path: str, part: Range, parameters: Mapping[str, Any] | None, fmt: str
+) -> Callable[[], Part]:
+    return lambda: evaluate_range(engine, path, part, parameters, fmt)
+
+
+def _disjoint(parts: Sequence[Part]) -> bool:
+    """No employee in two parts: one process would have merged their rows into one employee."""
+    seen: set[str] = set()
+    for part in parts:
+        if not seen.isdisjoint(part.read.ids):
+            return False
+        seen.update(part.read.ids)
+    return True
+
+
+def _merge(engine: Engine, path: str, parts: Sequence[Part], fmt: str) -> tuple[RunOutcome, str]:
+    first = parts[0]
+    read = [*first.parameter_problems, *first.read.header]
+    read += [p for part in parts for p in part.read.rows]
+    read += [p for part in parts for p in part.read.grouped]
+    population = Population([], first.parameters, {}, {}, None, read, path)
+    outcome = RunOutcome(engine.policy, population)
+    outcome.problems.extend(read)
+    outcome.problems.extend(p for part in parts for p in part.checks)
+    if fmt == "json":
+        texts = [part.text for part in parts if part.text]
+        return outcome, render_json_parts(outcome, sum(part.evaluated for part in parts), texts)
+    header = render_csv(outcome)  # no results: the header line only
+    return outcome, header + "".join(part.text for part in parts)
+
+
+def run_report(
+    policy_path: str,
+    data_path: str,
+    fmt: str,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    workers: int | None = None,
+    min_bytes: int | None = None,
+    options: Any = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    may_split: bool = True,
+) -> tuple[RunOutcome, str | bytes]:
+    """Evaluate ``data_path`` under ``policy_path`` and render the report in format ``fmt``.
+
+    A big UTF-8 CSV file rendered as CSV or JSON with ids (no ``--lang``) is shared between
+    ``workers`` processes (default :func:`default_workers`) when that gives the very same report;
+    otherwise one process does it all (:func:`engine.evaluate.run.run`). Without the split the outcome
+    holds every result. ``encoding`` and ``sheet`` say how to read a table; ``options`` go to the
+    renderer (its ``ReportOptions``); ``may_split`` false keeps one process (rows in a language
+    are rendered from full results).
+    """
+    engine = Engine.from_file(policy_path)
+    count = default_workers() if workers is None else workers
+    plain = may_split and sheet is None and encoding in (None, "utf-8", "utf8", "utf-8-sig")
+    if fmt in FORMATS and count > 1 and plain:
+        done = evaluate_split(
+            engine, data_path, workers=count, fmt=fmt, parameters=parameters, min_bytes=min_bytes
+        )
+        if done is not None:
+            return done
+    outcome = engine.evaluate(engine.read(data_path, parameters, encoding=encoding, sheet=sheet))
+    return outcome, RENDERERS[fmt](outcome, options) if options is not None else RENDERERS[fmt](outcome)

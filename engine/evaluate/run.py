@@ -1,0 +1,172 @@
+"""One evaluation run: policy file + data file -> results, and every problem per employee.
+
+Load and validate the policy, compile it once, read the records, check each goal sheet, and
+evaluate the sheets that passed. Bad employees are reported; every other one is evaluated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.compile import CompiledPolicy, compile_policy
+from engine.distribution import DistributionResult
+from engine.errors import HRPolicyError, Problem
+from engine.evaluate.employee import EmployeeResult, evaluate_employee
+from engine.evaluate.relative import grade_relatively
+from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
+from engine.formula import Column
+from engine.gcpause import paused_gc
+from engine.io.records import EmployeeRecord, Population, read_population
+from engine.validate import ValidatedPolicy, load_policy
+
+#: A problem with one employee's data, whatever stage found it (reading, sheet checks,
+#: evaluation, distributions): the reader's record problem serves every stage.
+
+
+@dataclass
+class RunOutcome:
+    policy: CompiledPolicy
+    population: Population
+    results: list[EmployeeResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    relative: dict[str, DistributionResult] = field(default_factory=dict)
+
+    @property
+    def failed_employees(self) -> list[str]:
+        return sorted({p.employee_id for p in self.problems if p.employee_id is not None})
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A policy compiled for evaluation: sheet rules and formulas built once."""
+
+    source: ValidatedPolicy
+    policy: CompiledPolicy
+    sheet_rules: SheetRules
+
+    @classmethod
+    def from_file(cls, path: str) -> Engine:
+        source = load_policy(path)
+        return cls(source, compile_policy(source), compile_sheet_rules(source.data))
+
+    def read(
+        self,
+        data_path: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        encoding: str | None = None,
+        sheet: str | None = None,
+    ) -> Population:
+        """Read a population checked against this policy's inputs and scales (``encoding``: of a
+        CSV file, None to detect; ``sheet``: of a workbook)."""
+        data = self.source.data
+        return read_population(
+            data_path,
+            data.get("inputs") or {},
+            scales=data.get("scales") or {},
+            parameters=parameters,
+            policy_id=self.policy.id,
+            encoding=encoding,
+            sheet=sheet,
+        )
+
+    def sheet_env(
+        self, record: EmployeeRecord, parameters: Mapping[str, Any], indicators: Any
+    ) -> dict[str, Any]:
+        """What the sheet rules' formulas read: parameters, the employee's fields, and a column
+        of each indicator field they name (its rows are the lines' fields, for filters)."""
+        env = dict(parameters)
+        env.update(record.fields)
+        names = self.sheet_rules.column_names
+        if names:
+            rows = [i.fields for i in indicators]
+            for name in names:
+                env[name] = Column([r.get(name) for r in rows], rows)
+        return env
+
+    def check(self, record: EmployeeRecord, parameters: Mapping[str, Any]) -> list[Problem]:
+        """Every problem of the employee's goal sheet(s), each period's prefixed with its name."""
+        sheets = record.periods.items() if record.periods else [("", record.indicators)]
+        problems = []
+        for period, indicators in sheets:
+            env = self.sheet_env(record, parameters, indicators)
+            for p in check_sheet(self.sheet_rules, record, env, indicators):
+                message = f"{period}: {p.message}" if period else p.message
+                problems.append(Problem(p.employee_id, p.indicator, p.rule, message, p.origin))
+        return problems
+
+    def evaluate_checked(
+        self, record: EmployeeRecord, parameters: Mapping[str, Any], *, trace: bool = False
+    ) -> EmployeeResult | Problem:
+        """The result of a record whose sheet passed :meth:`check`, or its evaluation error."""
+        try:
+            return evaluate_employee(self.policy, record, parameters, trace=trace)
+        except HRPolicyError as exc:
+            return Problem(record.id, None, "evaluation-error", str(exc), record.origin)
+
+    def evaluate(self, population: Population, *, trace: bool = False, only: str | None = None) -> RunOutcome:
+        """Check and evaluate every employee, then grade relatively where the policy says so.
+
+        ``only`` keeps one employee's result (with its trace when ``trace``); everyone is still
+        evaluated when the policy has distributions, since a relative grade needs the group.
+        (A big CSV file is shared between processes by :mod:`engine.evaluate.parallel`, which splits the
+        file rather than a population already read.)
+        """
+        outcome = RunOutcome(self.policy, population)
+        outcome.problems.extend(population.problems)
+        outcome.warnings.extend(population.warnings)
+        needs_all = bool(self.source.data.get("distributions"))
+        parameters = population.parameters
+        with paused_gc():
+            for record in population.employees:
+                if only is not None and not needs_all and record.id != only:
+                    continue
+                problems = self.check(record, parameters)
+                if problems:
+                    outcome.problems.extend(problems)
+                    continue
+                done = self.evaluate_checked(record, parameters, trace=trace and record.id == only)
+                if isinstance(done, Problem):
+                    outcome.problems.append(done)
+                else:
+                    outcome.results.append(done)
+        if needs_all:
+            self._grade_relatively(outcome)
+        if only is not None:
+            outcome.results = [r for r in outcome.results if r.id == only]
+            outcome.problems = [p for p in outcome.problems if p.employee_id in (only, None)]
+        return outcome
+
+    def _grade_relatively(self, outcome: RunOutcome) -> None:
+        population = outcome.population
+        outcome.relative = grade_relatively(
+            self.source.data, population.employees, outcome.results, population.org_parent
+        )
+        for name, result in outcome.relative.items():
+            for problem in result.problems:
+                for member in problem.members:
+                    outcome.warnings.append(
+                        Problem(member, None, problem.rule, f"{name}: {problem.message}", population.source)
+                    )
+
+
+def run(
+    policy_path: str,
+    data_path: str,
+    *,
+    trace: bool = False,
+    only: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> RunOutcome:
+    """Load, validate and compile the policy, read the data, evaluate.
+
+    ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's.
+    """
+    engine = Engine.from_file(policy_path)
+    population = engine.read(data_path, parameters, encoding=encoding, sheet=sheet)
+    return engine.evaluate(population, trace=trace, only=only)

@@ -1,0 +1,341 @@
+"""Check one employee's goal sheet against the policy's indicator rules.
+
+Every problem names the employee, the indicator (1-based line of the sheet) and where in the
+data file it came from; nothing is raised, so one bad sheet never hides the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from engine.errors import Problem
+from engine.formula import CompiledFormula, compile_formula, formula_scope
+from engine.io.records import EmployeeRecord, IndicatorRecord
+
+
+@dataclass(frozen=True)
+class Bounds:
+    min: int | None
+    max: int | None
+
+    @classmethod
+    def of(cls, spec: Mapping[str, Any] | None) -> Bounds:
+        spec = spec or {}
+        if "exact" in spec:
+            return cls(int(spec["exact"]), int(spec["exact"]))
+        return cls(spec.get("min"), spec.get("max"))
+
+    def breached(self, n: int) -> str | None:
+        if self.min is not None and n < self.min:
+            return f"at least {self.min}" if self.min != self.max else f"exactly {self.min}"
+        if self.max is not None and n > self.max:
+            return f"at most {self.max}" if self.min != self.max else f"exactly {self.max}"
+        return None
+
+
+@dataclass(frozen=True)
+class Exception_:
+    id: str
+    when: CompiledFormula
+    relax: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Constraint:
+    id: str
+    when: CompiledFormula | None
+    check: CompiledFormula
+    message: str
+
+
+@dataclass(frozen=True)
+class SheetRules:
+    """The indicator rules of a policy, compiled once."""
+
+    total: Bounds
+    categories: Mapping[str, Bounds]
+    kinds: Mapping[str, tuple[str, ...]]
+    fixed: Mapping[str, tuple[str, ...]]
+    category_field: str
+    kind_field: str
+    fixed_field: str
+    weight_field: str
+    weight_min: Decimal | None
+    weight_max: Decimal | None
+    weight_total: Decimal | None
+    total_scope: str
+    exceptions: tuple[Exception_, ...]
+    difficulty: Mapping[str, Any]
+    required_fields: tuple[str, ...]
+    constraints: tuple[Constraint, ...]
+    difficulty_rule: Difficulty | None = None
+    #: Indicator fields the exceptions and constraints read (as columns of the sheet).
+    column_names: tuple[str, ...] = ()
+
+    @cached_property
+    def plain_bounds(self) -> Mapping[str, Any]:
+        """The bounds when no exception applies (most sheets): built once."""
+        return {
+            "weight_min": self.weight_min,
+            "weight_max": self.weight_max,
+            "count_min": self.total.min,
+            "count_max": self.total.max,
+        }
+
+
+@dataclass(frozen=True)
+class Difficulty:
+    """``indicator_rules.difficulty`` converted once: field, bounds, allowed steps."""
+
+    field: str
+    min: Decimal | None
+    max: Decimal | None
+    steps: frozenset[Decimal]
+    shown: str  # the steps as the message lists them
+
+    @classmethod
+    def of(cls, spec: Mapping[str, Any]) -> Difficulty | None:
+        if not spec:
+            return None
+        steps = [Decimal(s) for s in spec.get("steps") or []]
+        return cls(
+            str(spec.get("field", "difficulty")),
+            _dec(spec.get("min")),
+            _dec(spec.get("max")),
+            frozenset(steps),
+            ", ".join(str(s) for s in steps),
+        )
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def compile_sheet_rules(policy: Mapping[str, Any]) -> SheetRules:
+    """Build :class:`SheetRules` from ``indicator_rules`` (empty rules when absent)."""
+    rules = policy.get("indicator_rules") or {}
+    cats = rules.get("categories") or {}
+    weight = rules.get("weight") or {}
+    scope = formula_scope(policy, "employee")
+    exceptions = tuple(
+        Exception_(e["id"], compile_formula(str(e["when"]), scope), e.get("relax") or {})
+        for e in rules.get("exceptions") or []
+    )
+    constraints = tuple(
+        Constraint(
+            c["id"],
+            compile_formula(str(c["when"]), scope) if c.get("when") else None,
+            compile_formula(str(c["check"]), scope),
+            _text(c.get("message"), c["id"]),
+        )
+        for c in rules.get("constraints") or []
+    )
+    formulas = [e.when for e in exceptions] + [f for c in constraints for f in (c.when, c.check) if f]
+    read = set().union(*(f.names for f in formulas)) if formulas else set()
+    return SheetRules(
+        total=Bounds.of(rules.get("count")),
+        categories={c: Bounds.of(s.get("count")) for c, s in cats.items()},
+        kinds={c: tuple(s["kinds"]) for c, s in cats.items() if s.get("kinds")},
+        fixed={c: tuple(f["id"] for f in s.get("fixed") or []) for c, s in cats.items()},
+        category_field=rules.get("category_field", "category"),
+        kind_field=rules.get("kind_field", "kind"),
+        fixed_field=rules.get("fixed_field", "fixed_id"),
+        weight_field=weight.get("field", "weight"),
+        weight_min=_dec(weight.get("min")),
+        weight_max=_dec(weight.get("max")),
+        weight_total=_dec(weight.get("total")),
+        total_scope=weight.get("total_scope", "sheet"),
+        exceptions=exceptions,
+        difficulty=rules.get("difficulty") or {},
+        required_fields=tuple(rules.get("required_fields") or ()),
+        constraints=constraints,
+        difficulty_rule=Difficulty.of(rules.get("difficulty") or {}),
+        column_names=tuple(n for n in (policy.get("inputs") or {}).get("indicator") or {} if n in read),
+    )
+
+
+def _text(label: Any, fallback: str) -> str:
+    if isinstance(label, Mapping):
+        return str(label.get("en") or label.get("ko") or label.get("ja") or fallback)
+    return fallback
+
+
+def _relaxed(rules: SheetRules, env: Mapping[str, Any]) -> dict[str, Any]:
+    """Bounds after the exceptions whose condition holds for this employee."""
+    bounds: dict[str, Any] = {
+        "weight_min": rules.weight_min,
+        "weight_max": rules.weight_max,
+        "count_min": rules.total.min,
+        "count_max": rules.total.max,
+        "exceptions": [],
+    }
+    for exc in rules.exceptions:
+        if exc.when(env):
+            bounds.update({k: _dec(v) if k.startswith("weight") else v for k, v in exc.relax.items()})
+            bounds["exceptions"].append(exc.id)
+    return bounds
+
+
+class _Report:
+    def __init__(self, record: EmployeeRecord) -> None:
+        self.record = record
+        self.problems: list[Problem] = []
+
+    def sheet(self, rule: str, message: str) -> None:
+        self.problems.append(Problem(self.record.id, None, rule, message, self.record.origin))
+
+    def line(self, index: int, ind: IndicatorRecord, rule: str, message: str) -> None:
+        self.problems.append(Problem(self.record.id, index + 1, rule, message, ind.origin))
+
+
+def check_sheet(
+    rules: SheetRules, record: EmployeeRecord, env: Mapping[str, Any], indicators: Sequence[IndicatorRecord]
+) -> list[Problem]:
+    """Every problem of one goal sheet (``env``: the employee's fields and parameters, and the
+    columns of :attr:`SheetRules.column_names`).
+
+    One pass over the lines counts categories, fixed goals and weight totals and checks each
+    line; the problems are then reported sheet-level counts first, lines, totals, constraints.
+    """
+    report = _Report(record)
+    relaxing = any(_holds(e.when, env) for e in rules.exceptions)
+    bounds = _relaxed(rules, env) if relaxing else rules.plain_bounds
+    lines = _Report(record)
+    tally = _scan(rules, bounds, indicators, lines)
+    _report_counts(rules, bounds, len(indicators), tally, report)
+    report.problems += lines.problems
+    _report_weight_totals(rules, tally, report)
+    for constraint in rules.constraints:
+        applies = constraint.when is None or _holds(constraint.when, env)
+        if applies and not _holds(constraint.check, env):
+            report.sheet(f"sheet-constraint-{constraint.id}", constraint.message)
+    return report.problems
+
+
+def _holds(formula: CompiledFormula, env: Mapping[str, Any]) -> bool:
+    """Whether ``formula`` is true: the bare function first, the checked call (and its precise
+    error) when that fails."""
+    try:
+        return bool(formula.fast(env))
+    except Exception:
+        return bool(formula(env))
+
+
+
+
+@dataclass
+class _Tally:
+    """What the sheet-level rules need from the lines, gathered in the same pass."""
+
+    categories: dict[str, int]
+    present: set[tuple[str, Any]]
+    totals: dict[str, Decimal]
+
+
+def _scan(
+    rules: SheetRules, bounds: Mapping[str, Any], indicators: Sequence[IndicatorRecord], report: _Report
+) -> _Tally:
+    """Check every line and tally what the sheet-level rules need, in one pass.
+
+    It runs for every line of every employee, so the rules are read into locals once.
+    """
+    tally = _Tally({}, set(), {})
+    counts, present, totals = tally.categories, tally.present, tally.totals
+    cat_field, kind_field, weight_field = rules.category_field, rules.kind_field, rules.weight_field
+    fixed_field = rules.fixed_field if rules.fixed else None
+    summing, by_category = rules.weight_total is not None, rules.total_scope == "category"
+    low, high = bounds["weight_min"], bounds["weight_max"]
+    kinds_of, required, diff = rules.kinds, rules.required_fields, rules.difficulty_rule
+    diff_field = diff_min = diff_max = None
+    diff_steps: frozenset[Decimal] = frozenset()
+    if diff is not None:
+        diff_field, diff_min, diff_max, diff_steps = diff.field, diff.min, diff.max, diff.steps
+    for index, ind in enumerate(indicators):
+        get = ind.fields.get
+        category = get(cat_field)
+        category = category if type(category) is str else str(category)
+        counts[category] = counts.get(category, 0) + 1
+        if fixed_field is not None:
+            present.add((category, get(fixed_field)))
+        weight = get(weight_field)
+        if summing:
+            key = category if by_category else ""
+            amount = weight if type(weight) is Decimal else Decimal(weight or 0)
+            totals[key] = totals.get(key, _ZERO) + amount
+        if weight is not None and (
+            (low is not None and weight < low) or (high is not None and weight > high)
+        ):
+            report.line(index, ind, "sheet-weight-band", f"weight {weight} is outside the band {low}..{high}")
+        kinds = kinds_of.get(category)
+        if kinds and get(kind_field) not in kinds:
+            report.line(
+                index, ind, "sheet-kind",
+                f"kind '{get(kind_field)}' is not allowed in category '{get(cat_field)}' "
+                f"(allowed: {', '.join(kinds)})",
+            )
+        for name in required:
+            value = get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                report.line(index, ind, "sheet-required-field", f"the goal does not state '{name}'")
+        if diff_field is not None:
+            value = get(diff_field)
+            if value is not None and (
+                (diff_min is not None and value < diff_min)
+                or (diff_max is not None and value > diff_max)
+                or (diff_steps and (value if type(value) is Decimal else Decimal(value)) not in diff_steps)
+            ):
+                assert diff is not None
+                _check_difficulty(diff, index, ind, report)  # only now: it writes the messages
+    return tally
+
+
+_ZERO = Decimal(0)
+
+
+def _check_difficulty(diff: Difficulty, index: int, ind: IndicatorRecord, report: _Report) -> None:
+    value = ind.fields.get(diff.field)
+    if value is None:
+        return
+    low, high = diff.min, diff.max
+    if (low is not None and value < low) or (high is not None and value > high):
+        report.line(index, ind, "sheet-difficulty", f"difficulty {value} is outside {low}..{high}")
+    if diff.steps and Decimal(value) not in diff.steps:
+        report.line(index, ind, "sheet-difficulty", f"difficulty {value} is not one of {diff.shown}")
+
+
+def _report_counts(
+    rules: SheetRules, bounds: Mapping[str, Any], count: int, tally: _Tally, report: _Report
+) -> None:
+    limits = rules.total if bounds is rules.plain_bounds else Bounds(bounds["count_min"], bounds["count_max"])
+    total = limits.breached(count)
+    if total:
+        report.sheet("sheet-count", f"the sheet has {_indicators(count)}; the policy requires {total}")
+    for category, cat_bounds in rules.categories.items():
+        have = tally.categories.get(category, 0)
+        need = cat_bounds.breached(have)
+        if need:
+            text = f"category '{category}' has {_indicators(have)}; the policy requires {need}"
+            report.sheet("sheet-category-count", text)
+    for category, fixed_ids in rules.fixed.items():
+        for fixed_id in fixed_ids:
+            if (category, fixed_id) not in tally.present:
+                report.sheet(
+                    "sheet-fixed-missing",
+                    f"mandatory indicator '{fixed_id}' of category '{category}' is missing "
+                    f"(a line with {rules.fixed_field}: {fixed_id})",
+                )
+
+
+def _report_weight_totals(rules: SheetRules, tally: _Tally, report: _Report) -> None:
+    for key, total in tally.totals.items():
+        if total != rules.weight_total:
+            where = f" in category '{key}'" if key else ""
+            report.sheet("sheet-weight-total", f"weights{where} add up to {total}, not {rules.weight_total}")
+
+
+def _indicators(count: int) -> str:
+    return f"{count} indicator{'' if count == 1 else 's'}"

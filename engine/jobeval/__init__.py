@@ -1,0 +1,15 @@
+"""Job evaluation: rater panels, point tables, weighted totals, job-grade bands and committees."""
+
+from engine.jobeval.committee import MEETING_COUNTS, check_meeting
+from engine.jobeval.points import Adjustment, JobInput, JobResult, Rating, evaluate_job, job_from_record
+
+__all__ = [
+    "MEETING_COUNTS",
+    "Adjustment",
+    "JobInput",
+    "JobResult",
+    "Rating",
+    "check_meeting",
+    "evaluate_job",
+    "job_from_record",
+]

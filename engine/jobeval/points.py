@@ -1,0 +1,372 @@
+"""Job evaluation: a rater panel's factor levels -> points -> group means -> weighted total -> job grade.
+
+Everything comes from ``job_evaluation`` in the policy: the point table is the one whose
+``families`` lists the job's family, the panel is ``panels.<family>``, the bands and their
+rounding are ``grade_bands``. Problems with a panel (composition, levels) are collected as
+diagnostics, never raised; a rater with a problem is left out of the means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from engine.errors import DataError, Diagnostic, Location
+from engine.grading import Band, build_band
+from engine.jobeval.committee import MeetingOutcome, check_meeting
+from engine.location import Path, SourceMap, json_path
+from engine.rounding import Rounding
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One rater's levels (1 = highest) per factor id for one job."""
+
+    rater: str
+    group: str
+    rater_job: str
+    levels: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """The committee's adjusted grade for a job and the record of the meeting that voted it."""
+
+    grade: str
+    committee: str
+    meeting: Mapping[str, Any]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class JobInput:
+    """A job to evaluate; ``path`` locates it in its record file for diagnostics."""
+
+    job: str
+    family: str
+    holder: str
+    panel: tuple[Rating, ...]
+    adjustment: Adjustment | None = None
+    path: Path = ()
+
+
+@dataclass(frozen=True)
+class RaterScore:
+    """A rater's points (``None`` when the rating is left out) and the factor-by-factor detail."""
+
+    rater: str
+    group: str
+    points: Decimal | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    """One rater group: declared count and weight, valid ratings, exact mean, weighted share."""
+
+    group: str
+    weight: Decimal
+    expected: int
+    counted: int
+    mean: Decimal | None
+    contribution: Decimal | None
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """Everything about one job's evaluation, with an explanation line for each number."""
+
+    job: str
+    family: str
+    table: str | None
+    raters: tuple[RaterScore, ...] = ()
+    groups: tuple[GroupScore, ...] = ()
+    total: Decimal | None = None
+    rounded: Decimal | None = None
+    proposed_grade: str | None = None
+    final_grade: str | None = None
+    adjustment: Adjustment | None = None
+    adjustment_outcome: MeetingOutcome | None = None
+    problems: tuple[Diagnostic, ...] = ()
+    trace: tuple[str, ...] = ()
+
+
+@dataclass
+class _Work:
+    """Mutable collector used while one job is evaluated."""
+
+    job: JobInput
+    source: SourceMap | None
+    problems: list[Diagnostic] = field(default_factory=list)
+    trace: list[str] = field(default_factory=list)
+
+    def problem(self, path: Path, rule: str, message: str, suggestion: str | None = None) -> None:
+        full = self.job.path + path
+        loc = self.source.locate(full) if self.source else Location("<jobs>", 0, 0, json_path(full))
+        self.problems.append(Diagnostic(loc, rule, message, suggestion))
+
+
+def point_table_for(job_evaluation: Mapping[str, Any], family: str) -> tuple[str, Mapping[str, Any]] | None:
+    """The ``point_tables`` entry whose ``families`` lists ``family`` (first in declaration order)."""
+    for name, table in (job_evaluation.get("point_tables") or {}).items():
+        if family in (table.get("families") or []):
+            return str(name), table
+    return None
+
+
+def _level_problem(level: Any, levels: int) -> str | None:
+    if isinstance(level, bool) or not isinstance(level, int):
+        return f"level {level!r} is not a whole number"
+    if not 1 <= level <= levels:
+        return f"level {level} is outside 1..{levels}"
+    return None
+
+
+def _rater_points(
+    work: _Work, index: int, rating: Rating, table: Mapping[str, Any], levels: int
+) -> tuple[Decimal | None, str]:
+    """Sum of the table's points at the rater's level per factor (``None`` if a level is bad), and how."""
+    factors = table.get("factors") or []
+    known = {str(f["id"]) for f in factors}
+    where: Path = ("panel", index, "levels")
+    for factor_id in rating.levels:
+        if factor_id not in known:
+            work.problem(
+                (*where, factor_id),
+                "jobeval-unknown-factor",
+                f"rater {rating.rater} rates factor '{factor_id}', which the point table does not have",
+                "use one of: " + ", ".join(sorted(known)),
+            )
+    total, parts, ok = Decimal(0), [], True
+    for factor in factors:
+        fid = str(factor["id"])
+        if fid not in rating.levels:
+            work.problem(
+                where, "jobeval-missing-level", f"rater {rating.rater} gives no level for factor {fid}"
+            )
+            ok = False
+            continue
+        level = rating.levels[fid]
+        bad = _level_problem(level, levels)
+        if bad is not None:
+            work.problem((*where, fid), "jobeval-level-range", f"rater {rating.rater}, factor {fid}: {bad}")
+            ok = False
+            continue
+        points = Decimal(factor["points"][level - 1])
+        total += points
+        parts.append(f"{fid} L{level} = {points}")
+    detail = f"rater {rating.rater} ({rating.group}): {' + '.join(parts)}"
+    return (
+        (total, f"{detail} = {total}") if ok else (None, f"{detail}: left out, a level is missing or invalid")
+    )
+
+
+def _raters(work: _Work, table: Mapping[str, Any], levels: int, left_out: set[int]) -> tuple[RaterScore, ...]:
+    scores = []
+    for index, rating in enumerate(work.job.panel):
+        points, detail = _rater_points(work, index, rating, table, levels)
+        if index in left_out and points is not None:
+            points, detail = None, f"{detail}: left out, see the panel problems"
+        work.trace.append(detail)
+        scores.append(RaterScore(rating.rater, rating.group, points, detail))
+    return tuple(scores)
+
+
+def _composition(work: _Work, panel: Mapping[str, Any]) -> set[int]:
+    """Check the panel against the declared groups; return the indexes of raters to leave out."""
+    job, groups = work.job, {str(g["id"]): g for g in panel.get("groups") or []}
+    left_out: set[int] = set()
+    seen: set[str] = set()
+    for index, rating in enumerate(job.panel):
+        if rating.rater in seen:
+            work.problem(
+                ("panel", index, "rater"),
+                "jobeval-duplicate-rater",
+                f"rater {rating.rater} appears more than once on the panel of job {job.job}",
+            )
+            left_out.add(index)
+        seen.add(rating.rater)
+        if rating.group not in groups:
+            work.problem(
+                ("panel", index, "group"),
+                "jobeval-unknown-group",
+                f"rater {rating.rater} is in group '{rating.group}', not a group of panel {job.family}",
+                "use one of: " + ", ".join(groups),
+            )
+            left_out.add(index)
+        own = rating.rater_job == job.job or rating.rater == job.holder
+        if own and panel.get("exclude_own_job", False):
+            work.problem(
+                ("panel", index),
+                "jobeval-own-job",
+                f"rater {rating.rater} rates their own job {job.job}; panel {job.family} excludes that",
+            )
+            left_out.add(index)
+    for gid, group in groups.items():
+        have = sum(1 for r in job.panel if r.group == gid)
+        if have != int(group["count"]):
+            work.problem(
+                ("panel",),
+                "jobeval-group-count",
+                f"group {gid} has {have} rater{'s' if have != 1 else ''};"
+                f" panel {job.family} declares {group['count']}",
+            )
+    return left_out
+
+
+def _group_scores(
+    work: _Work, panel: Mapping[str, Any], points: Sequence[tuple[Rating, Decimal | None]]
+) -> list[GroupScore]:
+    scores = []
+    for group in panel.get("groups") or []:
+        gid, weight = str(group["id"]), Decimal(group["weight"])
+        values = [p for r, p in points if r.group == gid and p is not None]
+        mean = sum(values, Decimal(0)) / len(values) if values else None
+        share = mean * weight / 100 if mean is not None else None
+        if mean is None:
+            work.trace.append(f"group {gid}: no valid rating")
+        else:
+            shown = " + ".join(str(v) for v in values)
+            work.trace.append(f"group {gid}: mean ({shown}) / {len(values)} = {mean}; x {weight}% = {share}")
+        scores.append(GroupScore(gid, weight, int(group["count"]), len(values), mean, share))
+    return scores
+
+
+def _band(work: _Work, bands_spec: Mapping[str, Any], total: Decimal) -> tuple[Decimal, str | None]:
+    rounding = Rounding.from_policy(bands_spec.get("round"))
+    rounded = rounding.apply(total) if rounding else total
+    if rounding:
+        work.trace.append(f"total {total} -> {rounded} ({rounding.describe()})")
+    bands: list[Band] = [build_band(b) for b in bands_spec.get("bands") or []]
+    band = next((b for b in bands if b.contains(rounded)), None)
+    if band is None:
+        work.problem((), "jobeval-no-band", f"job {work.job.job}: total {rounded} falls in no grade band")
+        return rounded, None
+    work.trace.append(f"grade {band.grade}: {band.describe().replace('value', str(rounded))}")
+    return rounded, band.grade
+
+
+def _adjust(
+    work: _Work, policy: Mapping[str, Any], proposed: str | None
+) -> tuple[str | None, MeetingOutcome | None]:
+    """Apply the committee's adjustment if its meeting record shows a decision that stands."""
+    adj = work.job.adjustment
+    if adj is None:
+        return proposed, None
+    spec = (policy.get("committees") or {}).get(adj.committee)
+    if spec is None:
+        work.problem(
+            ("adjustment", "committee"),
+            "jobeval-unknown-committee",
+            f"adjustment of job {work.job.job} names committee '{adj.committee}',"
+            " which the policy does not declare",
+        )
+        return proposed, None
+    outcome = check_meeting(spec, adj.meeting)
+    grades = [
+        str(b["grade"])
+        for b in (policy.get("job_evaluation") or {}).get("grade_bands", {}).get("bands") or []
+    ]
+    if adj.grade not in grades:
+        work.problem(
+            ("adjustment", "grade"),
+            "jobeval-adjustment-grade",
+            f"adjusted grade '{adj.grade}' of job {work.job.job} is not a grade of grade_bands",
+            "use one of: " + ", ".join(grades),
+        )
+        return proposed, outcome
+    if not outcome.stands:
+        work.problem(
+            ("adjustment", "meeting"),
+            "jobeval-adjustment-not-passed",
+            f"committee {adj.committee} did not decide the adjustment of job {work.job.job} to {adj.grade}: "
+            + "; ".join(outcome.reasons[1:] or outcome.reasons),
+        )
+        return proposed, outcome
+    work.trace.append(f"committee {adj.committee} adjusts {proposed} -> {adj.grade}")
+    return adj.grade, outcome
+
+
+def evaluate_job(policy: Mapping[str, Any], job: JobInput, source: SourceMap | None = None) -> JobResult:
+    """Evaluate one job's panel against ``policy['job_evaluation']``; problems are in the result."""
+    spec = policy.get("job_evaluation") or {}
+    work = _Work(job, source)
+    found = point_table_for(spec, job.family)
+    panel = (spec.get("panels") or {}).get(job.family)
+    if found is None or panel is None:
+        what = "point table" if found is None else "panel"
+        work.problem(
+            ("family",), "jobeval-unknown-family", f"job {job.job}: no {what} for family '{job.family}'"
+        )
+        return JobResult(job.job, job.family, found[0] if found else None, problems=tuple(work.problems))
+    table_name, table = found
+    left_out = _composition(work, panel)
+    levels = int(spec.get("levels", len(table["factors"][0]["points"])))
+    raters = _raters(work, table, levels, left_out)
+    points = [(rating, score.points) for rating, score in zip(job.panel, raters, strict=True)]
+    groups = _group_scores(work, panel, points)
+    total = rounded = grade = None
+    if groups and all(g.contribution is not None for g in groups):
+        total = sum((g.contribution for g in groups if g.contribution is not None), Decimal(0))
+        work.trace.append("total = " + " + ".join(str(g.contribution) for g in groups) + f" = {total}")
+        rounded, grade = _band(work, spec.get("grade_bands") or {}, total)
+    else:
+        work.trace.append("no total: a rater group has no valid rating")
+    final, outcome = _adjust(work, policy, grade)
+    return JobResult(
+        job.job,
+        job.family,
+        table_name,
+        raters,
+        tuple(groups),
+        total,
+        rounded,
+        grade,
+        final,
+        job.adjustment,
+        outcome,
+        tuple(work.problems),
+        tuple(work.trace),
+    )
+
+
+def _required(record: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in record:
+        raise DataError(f"{where}: missing '{key}'")
+    return record[key]
+
+
+def job_from_record(record: Mapping[str, Any], path: Path = ()) -> JobInput:
+    """Build a :class:`JobInput` from plain data (YAML/JSON): job, family, holder, panel, adjustment.
+
+    Raises :class:`engine.errors.DataError` when a required key is missing.
+    """
+    where = json_path(path)
+    panel = tuple(
+        Rating(
+            rater=str(_required(r, "rater", f"{where}.panel[{i}]")),
+            group=str(_required(r, "group", f"{where}.panel[{i}]")),
+            rater_job=str(r.get("rater_job", "")),
+            levels=dict(_required(r, "levels", f"{where}.panel[{i}]")),
+        )
+        for i, r in enumerate(_required(record, "panel", where))
+    )
+    adj = record.get("adjustment")
+    adjustment = None
+    if adj is not None:
+        adjustment = Adjustment(
+            grade=str(_required(adj, "grade", f"{where}.adjustment")),
+            committee=str(_required(adj, "committee", f"{where}.adjustment")),
+            meeting=dict(_required(adj, "meeting", f"{where}.adjustment")),
+            note=str(adj.get("note", "")),
+        )
+    return JobInput(
+        job=str(_required(record, "job", where)),
+        family=str(_required(record, "family", where)),
+        holder=str(record.get("holder", "")),
+        panel=panel,
+        adjustment=adjustment,
+        path=path,
+    )

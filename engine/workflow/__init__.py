@@ -1,0 +1,31 @@
+"""Review workflows: the working-day calendar, objections and their deadlines, goal changes."""
+
+from engine.workflow.goals import GoalChange, GoalLine, check_goal_change, midterm_targets, with_targets
+from engine.workflow.objections import (
+    WEEKDAYS,
+    Calendar,
+    Objection,
+    WorkflowProblem,
+    as_date,
+    check_objection,
+    check_objections,
+    objection_deadline,
+    objection_histories,
+)
+
+__all__ = [
+    "WEEKDAYS",
+    "Calendar",
+    "GoalChange",
+    "GoalLine",
+    "Objection",
+    "WorkflowProblem",
+    "as_date",
+    "check_goal_change",
+    "check_objection",
+    "check_objections",
+    "midterm_targets",
+    "objection_deadline",
+    "objection_histories",
+    "with_targets",
+]

@@ -1,0 +1,206 @@
+"""Goal changes as data: a change record checked against the policy's reasons and windows, and
+the targets the mid-term check scores against.
+
+A change carries the whole goal sheet before and after it, so the check can see removals,
+replacements and whether the weights still add up. A line added to replace a removed one
+names it in ``replaces``. Phases are the ids the policy declares under
+``workflows.goal_changes.windows`` (for example before_midterm, at_midterm, after_midterm).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from engine.workflow.objections import WorkflowProblem
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    """One goal-sheet line as far as a change is concerned."""
+
+    id: str
+    weight: Decimal
+    target: Decimal | None = None
+    category: str | None = None
+    replaces: str | None = None
+
+
+@dataclass(frozen=True)
+class GoalChange:
+    """One recorded change of one employee's goal sheet, in the phase it was made."""
+
+    employee: str
+    reason: str
+    phase: str
+    before: tuple[GoalLine, ...]
+    after: tuple[GoalLine, ...]
+    batch: str | None = None
+    made_on: date | None = None
+
+
+def _spec(policy: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    found = (policy.get("workflows") or {}).get("goal_changes")
+    return found if isinstance(found, Mapping) else None
+
+
+def check_goal_change(
+    change: GoalChange, policy: Mapping[str, Any], history: Sequence[GoalChange] = ()
+) -> list[WorkflowProblem]:
+    """Problems of one goal change: reason, window of its phase, batch, replacement, weights.
+
+    ``history`` holds the employee's earlier changes (a window with ``batch: true`` takes one
+    batch per employee). A policy without ``goal_changes`` puts no rule on changes.
+    """
+    spec = _spec(policy)
+    if spec is None:
+        return []
+    problems = _reason_and_window(change, spec)
+    problems += _batch(change, spec, history)
+    if spec.get("removal_needs_replacement", False):
+        problems += _replacements(change)
+    problems += _weights(change, policy)
+    return problems
+
+
+def midterm_targets(
+    current: Sequence[GoalLine], history: Sequence[GoalChange], policy: Mapping[str, Any]
+) -> tuple[GoalLine, ...]:
+    """The goal lines the mid-term check scores against.
+
+    With ``midterm_uses: original_targets`` these are the lines before the first recorded
+    change (``history`` oldest first); otherwise, or with no history, the ``current`` lines.
+    """
+    spec = _spec(policy) or {}
+    if spec.get("midterm_uses") == "original_targets" and history:
+        return tuple(history[0].before)
+    return tuple(current)
+
+
+def with_targets(
+    indicators: Sequence[Mapping[str, Any]],
+    lines: Sequence[GoalLine],
+    id_field: str = "id",
+    target_field: str = "target",
+) -> list[dict[str, Any]]:
+    """Copies of indicator records with ``target_field`` set from ``lines`` (matched by id);
+    records of indicators the lines lack are left out (they did not exist then)."""
+    by_id = {line.id: line for line in lines}
+    out = []
+    for record in indicators:
+        line = by_id.get(str(record.get(id_field)))
+        if line is not None:
+            out.append({**record, target_field: line.target})
+    return out
+
+
+def _reason_and_window(change: GoalChange, spec: Mapping[str, Any]) -> list[WorkflowProblem]:
+    who = change.employee
+    problems: list[WorkflowProblem] = []
+    reasons = [str(r["id"]) for r in spec.get("reasons") or ()]
+    if reasons and change.reason not in reasons:
+        problems.append(
+            WorkflowProblem(
+                "goal-change-reason",
+                f"'{change.reason}' is not an allowed reason (allowed: {', '.join(reasons)})",
+                who,
+            )
+        )
+    windows = {str(w["phase"]): w for w in spec.get("windows") or ()}
+    if not windows:
+        return problems
+    window = windows.get(change.phase)
+    if window is None:
+        phases = ", ".join(windows)
+        problems.append(
+            WorkflowProblem(
+                "goal-change-phase",
+                f"phase '{change.phase}' is not a declared window (windows: {phases})",
+                who,
+            )
+        )
+        return problems
+    if not window.get("allowed", False):
+        problems.append(
+            WorkflowProblem("goal-change-closed", f"goals cannot be changed in phase '{change.phase}'", who)
+        )
+        return problems
+    only = [str(r) for r in window.get("reasons") or ()]
+    if only and change.reason not in only:
+        problems.append(
+            WorkflowProblem(
+                "goal-change-reason-in-phase",
+                f"in phase '{change.phase}' only these reasons allow a change: {', '.join(only)}",
+                who,
+            )
+        )
+    return problems
+
+
+def _batch(
+    change: GoalChange, spec: Mapping[str, Any], history: Sequence[GoalChange]
+) -> list[WorkflowProblem]:
+    """In a batch window, every change of the employee in that phase belongs to one batch."""
+    window = next((w for w in spec.get("windows") or () if w.get("phase") == change.phase), None)
+    if window is None or not window.get("batch", False):
+        return []
+    others = [
+        h
+        for h in history
+        if h.employee == change.employee
+        and h.phase == change.phase
+        and h is not change
+        and (h.batch is None or h.batch != change.batch)
+    ]
+    if not others:
+        return []
+    prior = others[0]
+    where = f"in batch '{prior.batch}'" if prior.batch else "without a batch id"
+    message = f"phase '{change.phase}' takes all changes in one batch; an earlier change was made {where}"
+    return [WorkflowProblem("goal-change-batch", message, change.employee)]
+
+
+def _replacements(change: GoalChange) -> list[WorkflowProblem]:
+    after_ids = {line.id for line in change.after}
+    before_ids = {line.id for line in change.before}
+    replaced = {line.replaces for line in change.after if line.id not in before_ids and line.replaces}
+    return [
+        WorkflowProblem(
+            "goal-change-no-replacement",
+            f"indicator {line.id} is removed without a replacement (a new line with replaces: {line.id})",
+            change.employee,
+            line.id,
+        )
+        for line in change.before
+        if line.id not in after_ids and line.id not in replaced
+    ]
+
+
+def _weights(change: GoalChange, policy: Mapping[str, Any]) -> list[WorkflowProblem]:
+    """After the change the weights still add up to the declared total (per sheet or category).
+
+    No declared ``indicator_rules.weight.total``, no check: the goal-sheet check puts none on
+    the sheet either, and a change should not be held to a rule the sheet is not.
+    """
+    weight_rules = (policy.get("indicator_rules") or {}).get("weight") or {}
+    if weight_rules.get("total") is None:
+        return []
+    total = Decimal(weight_rules["total"])
+    per_category = weight_rules.get("total_scope") == "category"
+    sums: dict[str | None, Decimal] = {}
+    for line in change.after:
+        scope = line.category if per_category else None
+        sums[scope] = sums.get(scope, Decimal(0)) + line.weight
+    return [
+        WorkflowProblem(
+            "goal-change-weights",
+            f"weights{'' if scope is None else f' of category {scope}'} add up to {value} after the change, "
+            f"not {total}",
+            change.employee,
+        )
+        for scope, value in sums.items()
+        if value != total
+    ]
