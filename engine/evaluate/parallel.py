@@ -365,4 +365,4 @@ def run_report(
         if done is not None:
             return done
     outcome = engine.evaluate(engine.read(data_path, parameters, encoding=encoding, sheet=sheet))
-    return outcome, RENDERERS[fmt](outcome, options) if options is not None else RENDERERS[fmt](outcome)
+    return outcome, RENDERERS[fmt](outcome, options)

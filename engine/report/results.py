@@ -343,7 +343,8 @@ def render_xlsx(outcome: RunOutcome, options: ReportOptions | None = None) -> by
     )
 
 
-Renderer = Callable[[RunOutcome, ReportOptions], "str | bytes"]
+#: ``(outcome, options or None) -> report`` (bytes for xlsx).
+Renderer = Callable[..., "str | bytes"]
 
 RENDERERS: dict[str, Renderer] = {
     "text": render_text,
