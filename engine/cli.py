@@ -67,6 +67,24 @@ ENCODING_OPTION = click.option(
     "--encoding", help="Encoding of a CSV data file, e.g. cp949 or shift_jis (default: UTF-8, else detected)."
 )
 SHEET_OPTION = click.option("--sheet", help="The sheet of an .xlsx data file to read (default: found).")
+PARAM_OPTION = click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A run-time parameter (overrides the data file's; a CSV or Excel table has none of its own).",
+)
+
+
+def parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    """``NAME=VALUE`` pairs; a pair without ``=`` is a usage error."""
+    found: dict[str, str] = {}
+    for pair in params:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            _fail(f"--param {pair!r}: expected NAME=VALUE", EXIT_USAGE)
+        found[name.strip()] = value.strip()
+    return found
 
 
 def report_options(lang: str | None, bom: bool = True) -> ReportOptions:
@@ -117,6 +135,7 @@ def schema(as_path: bool) -> None:
 @BOM_OPTION
 @ENCODING_OPTION
 @SHEET_OPTION
+@PARAM_OPTION
 def evaluate(
     policy: str,
     data: str,
@@ -126,13 +145,14 @@ def evaluate(
     bom: bool,
     encoding: str | None,
     sheet: str | None,
+    params: tuple[str, ...],
 ) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
     from engine.commands.common import Reading, resolve_format
     from engine.commands.evaluate import run_evaluate
 
     options = report_options(lang, bom)
-    reading = Reading(encoding, sheet)
+    reading = Reading(encoding, sheet, parse_params(params))
     chosen = resolve_format(fmt, output)
     run_guarded(lambda: run_evaluate(policy, data, chosen, output, click.echo, options, reading))
 

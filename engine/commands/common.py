@@ -29,10 +29,12 @@ Echo = Callable[..., None]
 
 @dataclass(frozen=True)
 class Reading:
-    """How to read a table data file: a CSV file's encoding (None: UTF-8 or detected), a sheet."""
+    """How to read a data file: a CSV file's encoding (None: UTF-8 or detected), an Excel sheet,
+    run-time parameters that override the file's (None: the file's only)."""
 
     encoding: str | None = None
     sheet: str | None = None
+    parameters: Mapping[str, Any] | None = None
 
 
 #: Suffixes of data files; JSON is read by the YAML loader (JSON is YAML) to keep line:col.

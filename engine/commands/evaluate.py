@@ -54,6 +54,7 @@ def run_evaluate(
         options=options,
         encoding=reading.encoding,
         sheet=reading.sheet,
+        parameters=reading.parameters,
         may_split=options.lang is None,
     )
     deliver(report, output, echo, fmt, options.bom)

@@ -41,6 +41,9 @@ WORDS: dict[str, dict[str, str]] = {
     "message": {"ko": "내용", "ja": "内容", "en": "Message"},
     "where": {"ko": "위치", "ja": "場所", "en": "Where"},
     "severity": {"ko": "구분", "ja": "区分", "en": "Severity"},
+    "indicator": {"ko": "항목 번호", "ja": "項目番号", "en": "Indicator"},
+    "error": {"ko": "오류", "ja": "エラー", "en": "error"},
+    "warning": {"ko": "참고", "ja": "注意", "en": "warning"},
 }
 
 
@@ -89,13 +92,32 @@ class Labels:
         if self.lang is None:
             return name
         if name in self._declared:
-            return label_in(self._declared[name], self.lang, name)
+            declared = label_in(self._declared[name], self.lang, name)
+            if declared != name or name not in WORDS:
+                return declared
         if name in WORDS:
             return WORDS[name].get(self.lang, name)
         base = name.removesuffix("_points")
         if base != name and base in self._declared:  # a grade table's points column
             return f"{label_in(self._declared[base], self.lang, base)} ({self.word('points')})"
         return name
+
+    def header(self, name: str) -> str:
+        """A column of another command's table (pay, jobeval, workflow, calibrate): the built-in
+        words and what the policy names employee fields, grade tables and distributions; other
+        columns (an indicator's ``title`` is not a job's title) keep their ids."""
+        if self.lang is None:
+            return name
+        data = self.data
+        for section in (
+            (data.get("inputs") or {}).get("employee"),
+            data.get("grade_tables"),
+            data.get("distributions"),
+        ):
+            spec = (section or {}).get(name)
+            if isinstance(spec, Mapping) and "label" in spec:
+                return self.field(name)
+        return WORDS[name].get(self.lang, name) if name in WORDS else name
 
     def scale_of(self, column: str) -> str | None:
         """The scale a grade table or distribution grades on (None: none declared)."""

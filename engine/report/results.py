@@ -308,9 +308,10 @@ def render_page(outcome: RunOutcome, options: ReportOptions | None = None) -> st
     return render_html(outcome, plan, rows, options)
 
 
-def problem_rows(outcome: RunOutcome) -> list[list[str]]:
+def problem_rows(outcome: RunOutcome, labels: Labels | None = None) -> list[list[str]]:
     """Problems, then warnings and notes, as rows: severity, employee, indicator, rule, message, where."""
-    found = [("error", p) for p in outcome.problems] + [("warning", p) for p in outcome.warnings]
+    word = (labels or Labels({})).word
+    found = [(word("error"), p) for p in outcome.problems] + [(word("warning"), p) for p in outcome.warnings]
     return [
         [
             severity,
@@ -338,7 +339,7 @@ def render_xlsx(outcome: RunOutcome, options: ReportOptions | None = None) -> by
     return workbook_bytes(
         [
             Sheet(labels.word("results"), plan.headers(), rows, places),
-            problems_sheet(labels.word("problems"), headers, problem_rows(outcome)),
+            problems_sheet(labels.word("problems"), headers, problem_rows(outcome, labels)),
         ]
     )
 
@@ -353,6 +354,17 @@ RENDERERS: dict[str, Renderer] = {
     "html": render_page,
     "xlsx": render_xlsx,
 }
+
+
+def _named(text: str, labels: Labels) -> str:
+    """A trace line whose first word is a formula or field, with that one's label after it."""
+    if labels.lang is None:
+        return text
+    name = text.split(" ", 1)[0].rstrip(":")
+    named = labels.field(name) if name.isidentifier() else name
+    if named == name:
+        return text
+    return f"{name} ({named}){text[len(name):]}"
 
 
 def render_explain(result: EmployeeResult, labels: Labels | None = None) -> str:
@@ -370,5 +382,5 @@ def render_explain(result: EmployeeResult, labels: Labels | None = None) -> str:
             subject = line.subject
             named = labels.field(subject)
             lines.append(f"  {subject}:" if named == subject else f"  {subject} ({named}):")
-        lines.append(f"    [{line.kind}] {line.text}")
+        lines.append(f"    [{line.kind}] {_named(line.text, labels)}")
     return "\n".join(lines) + "\n"

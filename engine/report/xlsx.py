@@ -136,7 +136,7 @@ def relabel_csv(text: str, labels: Labels | None) -> str:
     first, _, rest = text.partition("\n")
     header = next(csv.reader([first]), [])
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([labels.field(h) for h in header])
+    csv.writer(buffer, lineterminator="\n").writerow([labels.header(h) for h in header])
     return buffer.getvalue() + rest
 
 
