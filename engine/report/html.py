@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from engine.report.labels import Labels, policy_language
+from engine.report.table import display_width
 
 if TYPE_CHECKING:
     from engine.errors import Problem
@@ -70,7 +71,8 @@ def chart(key: str, labels: Labels, cells: Sequence[str]) -> Chart:
     if ungraded:
         items.append((labels.word("not_graded"), ungraded, True))
     most = max([n for _, n, _ in items] or [1]) or 1
-    label_width = 16 + 8 * max([len(label) for label, _, _ in items] or [1])
+    # About 8 pixels per terminal cell of 13-pixel text: a Hangul or kanji label takes two.
+    label_width = 16 + 8 * max([display_width(label) for label, _, _ in items] or [1])
     bars = tuple(
         Bar(label, n, 4 + i * BAR_SPACE, round(BAR_MAX * n / most), none)
         for i, (label, n, none) in enumerate(items)
