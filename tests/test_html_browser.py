@@ -72,7 +72,8 @@ def test_the_page_in_chromium_has_its_language_tables_chart_and_labels(page: Pat
     assert '<time datetime="' in dom and "2026-01-01 – 2026-12-31" in dom
     headers = re.findall(r'<th scope="col" class="[a-z]+">([^<]*)</th>', dom)
     assert headers == [
-        "사번", "성명", "직무KPI 점수", "업무기여도 점수", "업적 점수", "역량 점수", "업적 종합판정", "역량 종합판정",
+        "사번", "성명", "직무KPI 점수", "업무기여도 점수", "업적 점수", "역량 점수",
+        "업적 종합판정", "역량 종합판정",
     ]  # fmt: skip
     assert dom.count("<table>") == 1 and len(re.findall(r"<tr><td", dom)) == 26
     assert re.findall(r'data-count="(evaluated|failed|warnings)">(\d+)<', dom) == [
