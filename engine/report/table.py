@@ -41,7 +41,7 @@ def _wrap(text: str, width: int) -> list[str]:
     for ch in text:
         if display_width(line + ch) > width:
             space = line.rfind(" ")
-            if space > 0 and display_width(line[:space]) >= width // 2:
+            if space > 0:
                 lines.append(line[:space])
                 line = line[space + 1 :]
             else:
