@@ -1,6 +1,10 @@
 """The ``hrpolicy`` command line: thin click wrappers over the library.
 
-Exit codes: 0 success, 1 invalid policy or failed records, 2 usage error or unreadable file.
+Exit codes: 0 success, 1 invalid policy or failed records, 2 usage error or unreadable file,
+130 interrupted (Ctrl-C; no output file is left behind).
+
+Everything printed passes :func:`~engine.report.safety.terminal_text`: a name holding a
+terminal escape sequence cannot set the window title or clear the screen.
 """
 
 from __future__ import annotations
@@ -8,7 +12,7 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -17,22 +21,35 @@ from engine.errors import HRPolicyError, PolicyInvalid, UsageError
 from engine.report.diagnostics import RENDERERS, render_text
 from engine.report.labels import LANGUAGES
 from engine.report.options import RESULT_FORMATS, TABLE_FORMATS, ReportOptions
+from engine.report.safety import raw_cells, terminal_text
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def echo(message: Any = None, nl: bool = True, err: bool = False) -> None:
+    """``click.echo`` of text without control characters: the one way anything is printed."""
+    click.echo(terminal_text(message) if isinstance(message, str) else message, nl=nl, err=err)
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"hrpolicy: {message}", err=True)
+    echo(f"hrpolicy: {message}", err=True)
     sys.exit(code)
 
 
-def run_guarded(action: Callable[[], int]) -> NoReturn:
-    """Run a command body; map our exceptions to exit codes and one-line messages, never a traceback."""
+def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
+    """Run a command body; map our exceptions to exit codes and one-line messages, never a traceback.
+
+    ``raw``: CSV cells are written as computed (``--raw-cells``).
+    """
     try:
-        code = action()
+        with raw_cells(raw):
+            code = action()
+    except KeyboardInterrupt:
+        # Output is written atomically: an interrupted run leaves no file, whole or partial.
+        _fail("interrupted; nothing was written", EXIT_INTERRUPTED)
     except PolicyInvalid as exc:
         files = [(d.location.file, [d]) for d in exc.diagnostics]
-        click.echo(render_text(files), nl=False, err=True)
+        echo(render_text(files), nl=False, err=True)
         _fail("the policy is invalid; run 'hrpolicy validate' for details", EXIT_INVALID)
     except UsageError as exc:
         _fail(str(exc), EXIT_USAGE)
@@ -49,8 +66,14 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS)
 OUTPUT_OPTION = click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     help="Write here (atomically) instead of stdout; the suffix must agree with --format.",
+)
+RAW_CELLS_OPTION = click.option(
+    "--raw-cells",
+    is_flag=True,
+    help="CSV: write cells exactly as computed, without the ' that keeps a spreadsheet from "
+    "running a cell starting with = + - @ as a formula (docs/records.md, 'Output files').",
 )
 LANG_OPTION = click.option(
     "--lang",
@@ -109,7 +132,7 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check policy files (or folders of them): exit 0 if valid, 1 if not, 2 if unreadable."""
     from engine.commands.validate import run_validate
 
-    run_guarded(lambda: run_validate(list(paths), fmt, strict, click.echo))
+    run_guarded(lambda: run_validate(list(paths), fmt, strict, echo))
 
 
 @cli.command()
@@ -120,17 +143,18 @@ def schema(as_path: bool) -> None:
 
     def body() -> int:
         path = schema_path()
-        click.echo(str(path) if as_path else path.read_text(encoding="utf-8"), nl=as_path)
+        echo(str(path) if as_path else path.read_text(encoding="utf-8"), nl=as_path)
         return EXIT_OK
 
     run_guarded(body)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), help=FORMAT_HELP)
 @OUTPUT_OPTION
+@RAW_CELLS_OPTION
 @LANG_OPTION
 @BOM_OPTION
 @ENCODING_OPTION
@@ -146,6 +170,7 @@ def evaluate(
     encoding: str | None,
     sheet: str | None,
     params: tuple[str, ...],
+    raw_cells: bool,
 ) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
     from engine.commands.common import Reading, resolve_format
@@ -154,12 +179,12 @@ def evaluate(
     options = report_options(lang, bom)
     reading = Reading(encoding, sheet, parse_params(params))
     chosen = resolve_format(fmt, output)
-    run_guarded(lambda: run_evaluate(policy, data, chosen, output, click.echo, options, reading))
+    run_guarded(lambda: run_evaluate(policy, data, chosen, output, echo, options, reading), raw_cells)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @click.option("--employee", required=True, help="The employee id to explain.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @LANG_OPTION
@@ -173,7 +198,7 @@ def explain(
     from engine.commands.evaluate import run_explain
 
     reading = Reading(encoding, sheet)
-    run_guarded(lambda: run_explain(policy, data, employee, fmt, click.echo, reading, lang))
+    run_guarded(lambda: run_explain(policy, data, employee, fmt, echo, reading, lang))
 
 
 @cli.command()
@@ -183,15 +208,16 @@ def examples(root: str | None, lang: str | None) -> None:
     """Evaluate the bundled example populations under their policies."""
     from engine.commands.evaluate import run_examples
 
-    run_guarded(lambda: run_examples(root, click.echo, report_options(lang)))
+    run_guarded(lambda: run_examples(root, echo, report_options(lang)))
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
 @FORMAT_OPTION
 @OUTPUT_OPTION
+@RAW_CELLS_OPTION
 @LANG_OPTION
 @BOM_OPTION
 @ENCODING_OPTION
@@ -202,6 +228,7 @@ def calibrate(
     distribution: str | None,
     fmt: str | None,
     output: str | None,
+    raw_cells: bool,
     lang: str | None,
     bom: bool,
     encoding: str | None,
@@ -217,31 +244,35 @@ def calibrate(
         Reading(encoding, sheet),
     )
     run_guarded(
-        lambda: run_calibrate(policy, data, distribution, chosen, output, click.echo, options, reading)
+        lambda: run_calibrate(policy, data, distribution, chosen, output, echo, options, reading), raw_cells
     )
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @FORMAT_OPTION
 @OUTPUT_OPTION
+@RAW_CELLS_OPTION
 @LANG_OPTION
 @BOM_OPTION
-def jobeval(policy: str, data: str, fmt: str | None, output: str | None, lang: str | None, bom: bool) -> None:
+def jobeval(
+    policy: str, data: str, fmt: str | None, output: str | None, raw_cells: bool, lang: str | None, bom: bool
+) -> None:
     """Evaluate the jobs in DATA (YAML/JSON) with POLICY's point tables, panels and committees."""
     from engine.commands.common import resolve_format
     from engine.commands.jobeval import run_jobeval
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    run_guarded(lambda: run_jobeval(policy, data, chosen, output, click.echo, options))
+    run_guarded(lambda: run_jobeval(policy, data, chosen, output, echo, options), raw_cells)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @FORMAT_OPTION
 @OUTPUT_OPTION
+@RAW_CELLS_OPTION
 @LANG_OPTION
 @BOM_OPTION
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
@@ -250,6 +281,7 @@ def pay(
     data: str,
     fmt: str | None,
     output: str | None,
+    raw_cells: bool,
     lang: str | None,
     bom: bool,
     base_rate: str | None,
@@ -259,14 +291,15 @@ def pay(
     from engine.commands.pay import run_pay
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    run_guarded(lambda: run_pay(policy, data, chosen, output, click.echo, base_rate, options))
+    run_guarded(lambda: run_pay(policy, data, chosen, output, echo, base_rate, options), raw_cells)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @FORMAT_OPTION
 @OUTPUT_OPTION
+@RAW_CELLS_OPTION
 @LANG_OPTION
 @BOM_OPTION
 @click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
@@ -275,6 +308,7 @@ def workflow(
     data: str,
     fmt: str | None,
     output: str | None,
+    raw_cells: bool,
     lang: str | None,
     bom: bool,
     today: str | None,
@@ -284,7 +318,7 @@ def workflow(
     from engine.commands.workflow import run_workflow
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    run_guarded(lambda: run_workflow(policy, data, chosen, output, click.echo, today, options))
+    run_guarded(lambda: run_workflow(policy, data, chosen, output, echo, today, options), raw_cells)
 
 
 def main() -> None:

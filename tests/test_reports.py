@@ -16,7 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from engine.cli import cli
-from engine.report.cells import neutralise_cell
+from engine.report.safety import spreadsheet_cell
 from engine.report.table import display_width, render_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,7 +146,7 @@ def test_formula_looking_text_is_neutralised_in_xlsx(tmp_path: Path) -> None:
     assert invoke("evaluate", JAPAN, str(path), "-o", str(out))[0] == 0
     cell = openpyxl.load_workbook(out).worksheets[0]["B2"]
     assert (cell.value, cell.data_type) == ('\'=HYPERLINK("http://x","y")', "s")
-    assert [neutralise_cell(t) for t in ("=1+2", "+1", "-1.5", "@SUM(A1)", "\t=x", "김")] == [
+    assert [spreadsheet_cell(t) for t in ("=1+2", "+1", "-1.5", "@SUM(A1)", "\t=x", "김")] == [
         "'=1+2",
         "+1",
         "-1.5",

@@ -16,6 +16,7 @@ from typing import Any
 from engine.errors import DataError, Diagnostic, UsageError
 from engine.io.atomic import write_atomic
 from engine.io.records import ensure_data_file
+from engine.limits import regular_file
 from engine.loader import LoadedDocument, load_yaml_file
 from engine.location import Path
 from engine.report.jobeval import Problem, format_problem
@@ -100,12 +101,16 @@ def unknown_keys(
 
 
 def guard_output(output: str | None, inputs: Iterable[str]) -> None:
-    """Refuse an output path that is one of the input files."""
+    """Refuse an output path that is one of the input files, or that exists and is not a
+    regular file: the atomic write would replace a directory's name, a FIFO or a device
+    (``/dev/null`` as root) with a file. Checked before any input is read."""
     if output is None:
         return
     target = FsPath(output).resolve()
     if any(FsPath(p).resolve() == target for p in inputs):
         raise UsageError(f"{output}: refusing to overwrite an input file")
+    if os.path.lexists(output):
+        regular_file(output)
 
 
 def resolve_format(fmt: str | None, output: str | None) -> str:

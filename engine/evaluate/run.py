@@ -13,7 +13,7 @@ from typing import Any
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
 from engine.errors import HRPolicyError, Problem
-from engine.evaluate.employee import EmployeeResult, evaluate_employee
+from engine.evaluate.employee import EmployeeResult, IndicatorError, evaluate_employee
 from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column
@@ -104,6 +104,8 @@ class Engine:
         """The result of a record whose sheet passed :meth:`check`, or its evaluation error."""
         try:
             return evaluate_employee(self.policy, record, parameters, trace=trace)
+        except IndicatorError as exc:  # located at its goal line
+            return Problem(record.id, exc.indicator, "evaluation-error", str(exc), exc.origin)
         except HRPolicyError as exc:
             return Problem(record.id, None, "evaluation-error", str(exc), record.origin)
 

@@ -195,7 +195,8 @@ class CompiledFormula:
         return "".join(out)
 
     def _failure(self, exc: Exception, env: Mapping[str, Any]) -> FormulaRuntimeError:
-        where = f"in '{self.text}'"
+        # The values it read, so the message alone shows why: "(actual=5, target=0)".
+        where = f"in '{self.text}'{self._values(env)}"
         if isinstance(exc, FormulaFailure):
             return FormulaRuntimeError(f"{exc} {where}", self.text)
         if isinstance(exc, ZeroDivisionError):
@@ -210,6 +211,17 @@ class CompiledFormula:
         if isinstance(exc, TypeError):
             return FormulaRuntimeError(f"wrong kind of value {where}: {exc}", self.text)
         return FormulaRuntimeError(f"{type(exc).__name__} {where}: {exc}", self.text)
+
+    def _values(self, env: Mapping[str, Any]) -> str:
+        """`` (a=1, b='x')``: each name the formula reads with its value (``none`` if absent)."""
+        if not self._order:
+            return ""
+        shown = []
+        for name in self._order:
+            value = env.get(name)
+            text = "none" if value is None else show(value)
+            shown.append(f"{name}={text if len(text) <= 60 else text[:57] + '...'}")
+        return f" ({', '.join(shown)})"
 
 
 def _shown(value: Any, operand: bool) -> str:

@@ -14,8 +14,11 @@ import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from typing import Any
 
+import engine.limits as limits
 from engine.errors import DataError, UsageError
+from engine.limits import nfc, regular_file, too_big
 
 Rows = Iterator[tuple[int, list[str]]]
 
@@ -31,10 +34,33 @@ def _first_bad_line(path: str) -> tuple[int, int]:
     return 0, 0
 
 
+def check_size(path: str, display: str) -> None:
+    """Refuse a path that is not a regular file, or a file over :data:`~limits.MAX_TABLE_BYTES`."""
+    size = regular_file(path, display)
+    if size > limits.MAX_TABLE_BYTES:
+        raise DataError(too_big(display, size, limits.MAX_TABLE_BYTES, "a table"))
+
+
+def bounded(rows: Iterable[tuple[int, list[Any]]], display: str) -> Iterator[tuple[int, list[Any]]]:
+    """``rows`` (numbered), stopped with one :class:`DataError` line at the first one past
+    :data:`~limits.MAX_ROWS` or :data:`~limits.MAX_COLUMNS` (CSV and Excel alike)."""
+    max_rows, max_columns = limits.MAX_ROWS, limits.MAX_COLUMNS
+    for number, row in rows:
+        if number > max_rows:
+            raise DataError(f"{display}: more than {max_rows} rows (the limit for a table); split the file")
+        if len(row) > max_columns:
+            raise DataError(
+                f"{display}: row {number} has {len(row)} columns, over the limit of {max_columns}"
+            )
+        yield number, row
+
+
 def _guarded(rows: Iterable[tuple[int, list[str]]], path: str, display: str) -> Rows:
     """``rows``, with every way reading them can fail turned into one :class:`DataError` line."""
+    number = 0
     try:
-        yield from rows
+        for number, row in bounded(rows, display):
+            yield number, row
     except UnicodeDecodeError:
         line, byte = _first_bad_line(path)
         raise DataError(
@@ -42,14 +68,26 @@ def _guarded(rows: Iterable[tuple[int, list[str]]], path: str, display: str) -> 
             "(in Excel: 'CSV UTF-8')"
         ) from None
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise DataError(
+                f"{display}: row {number + 1}: a cell is longer than {limits.MAX_CELL_CHARS} characters "
+                "(the limit for one cell, as in Excel)"
+            ) from None
         raise DataError(f"{display}: not a readable CSV table: {exc}") from None
     except OSError as exc:
         raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None
 
 
-def _whole(path: str, encoding: str) -> Rows:
+def _reader(lines: Iterable[str]) -> Iterator[list[str]]:
+    """CSV records of text lines, each line in Unicode NFC (a line holds whole characters)."""
+    # The csv module's bound is process-wide; set here so a test's change of the limit holds.
+    csv.field_size_limit(limits.MAX_CELL_CHARS)
+    return csv.reader(nfc(line) for line in lines)
+
+
+def _whole(path: str, encoding: str = "utf-8-sig") -> Rows:
     with open(path, encoding=encoding, newline="") as handle:
-        yield from enumerate(csv.reader(handle), start=1)
+        yield from enumerate(_reader(handle), start=1)
 
 
 def known_encoding(name: str) -> str:
@@ -90,8 +128,10 @@ def choose_encoding(path: str, display: str, encoding: str | None) -> tuple[str,
     """(codec to read with, a note naming the encoding when it was detected, else None).
 
     Given: that one (``utf-8`` reads past a byte-order mark). Not given: UTF-8 when the file is
-    UTF-8, else the detected encoding; a file whose encoding cannot be found is refused.
+    UTF-8, else the detected encoding; a file whose encoding cannot be found is refused. The
+    file is checked to be a regular file within the bounds first.
     """
+    check_size(path, display)
     if encoding is not None:
         name = known_encoding(encoding)
         return ("utf-8-sig" if name == "utf-8" else name), None
@@ -109,11 +149,13 @@ def choose_encoding(path: str, display: str, encoding: str | None) -> tuple[str,
 def read_csv_rows(path: str, display: str, encoding: str = "utf-8-sig") -> Rows:
     """Rows numbered from 1 (the header is row 1), streamed so that big files stay small in memory.
 
-    Row numbers count CSV records, which are lines unless a quoted cell spans lines.
-    ``encoding`` is a codec (see :func:`choose_encoding`).
+    Row numbers count CSV records, which are lines unless a quoted cell spans lines. The file
+    must be a regular file within the bounds of :mod:`engine.limits`. ``encoding`` is a codec
+    (see :func:`choose_encoding`).
     """
+    check_size(path, display)
     if encoding in ("utf-8-sig", "utf-8"):
-        return _guarded(_whole(path, "utf-8-sig"), path, display)
+        return _guarded(_whole(path), path, display)
     return _guarded_other(_whole(path, encoding), display, encoding)
 
 
@@ -121,7 +163,7 @@ def _guarded_other(rows: Iterable[tuple[int, list[str]]], display: str, encoding
     """As :func:`_guarded`, for a file read in another encoding than UTF-8."""
     number = 0
     try:
-        for number, row in rows:
+        for number, row in bounded(rows, display):
             yield number, row
     except UnicodeDecodeError:
         raise DataError(
@@ -156,11 +198,11 @@ class _Slice(io.RawIOBase):
 
 def _part(path: str, start: int, end: int, first_row: int) -> Rows:
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        yield 1, next(csv.reader([handle.readline()]), [])
+        yield 1, next(_reader([handle.readline()]), [])
     with open(path, "rb", buffering=0) as raw:
         raw.seek(start)
         text = io.TextIOWrapper(io.BufferedReader(_Slice(raw, end - start)), encoding="utf-8", newline="")
-        yield from enumerate(csv.reader(text), start=first_row)
+        yield from enumerate(_reader(text), start=first_row)
 
 
 def read_csv_part(path: str, display: str, start: int, end: int, first_row: int) -> Rows:

@@ -22,8 +22,11 @@ from typing import Any
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+import engine.limits as limits
 from engine.errors import DataError
 from engine.io.cells import NoCachedValue, PercentCell
+from engine.io.csvfile import bounded, check_size
+from engine.limits import nfc
 
 SHEET_NAME = "indicators"
 #: Rows of a sheet looked at when searching for the header (a title block sits above it).
@@ -43,8 +46,16 @@ class SheetInfo:
     skipped: list[str] = field(default_factory=list)
 
 
+class _CellTooLong(Exception):
+    """A text cell over :data:`~limits.MAX_CELL_CHARS` (the row is known only further out)."""
+
+
 def cell_value(value: Any) -> Any:
-    """One cell as the records reader expects it (``None`` for empty)."""
+    """One cell as the records reader expects it (``None`` for empty); text in Unicode NFC."""
+    if type(value) is str:
+        if len(value) > limits.MAX_CELL_CHARS:
+            raise _CellTooLong
+        return nfc(value)
     if isinstance(value, float):
         return Decimal(repr(value))
     if isinstance(value, datetime.datetime):
@@ -62,7 +73,32 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def check_archive(path: str, display: str) -> None:
+    """Refuse a zip bomb before any part is inflated: every part's inflated size counts (the
+    sizes the archive declares, which :mod:`zipfile` holds each part to), in total and per part."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataError(f"{display}: not an Excel .xlsx workbook ({' '.join(str(exc).split())})") from None
+    total = sum(part.file_size for part in parts)
+    if total > limits.MAX_XLSX_UNCOMPRESSED:
+        raise DataError(
+            f"{display}: the workbook inflates to {total} bytes, over the limit of "
+            f"{limits.MAX_XLSX_UNCOMPRESSED} bytes (a zip bomb?)"
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > limits.ZIP_RATIO_FLOOR and ratio > limits.MAX_ZIP_RATIO:
+            raise DataError(
+                f"{display}: part {part.filename!r} inflates {part.compress_size} bytes to "
+                f"{part.file_size} ({ratio:.0f} times; the limit is {limits.MAX_ZIP_RATIO}): a zip bomb?"
+            )
+
+
 def _open(path: str, display: str) -> Any:
+    check_size(path, display)
+    check_archive(path, display)
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -119,6 +155,9 @@ def _format_code(book: Any, format_id: int) -> str:
 def _rows(book: Any, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
     percent = _percent_styles(book)
     missing = formula_cells_without_value(book, sheet)
+    # The size the sheet declares (A1:XFD1048576 costs nothing to write) would pad every
+    # row to it; without it a row is as long as its last cell.
+    sheet.reset_dimensions()
     for number, row in enumerate(sheet.iter_rows(), start=1):
         cells: list[Any] = []
         for cell in row:
@@ -134,11 +173,15 @@ def _rows(book: Any, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
 
 
 def _head(book: Any, sheet: Any) -> list[list[Any]]:
-    out = []
-    for _, cells in _rows(book, sheet):
-        out.append(cells)
-        if len(out) >= HEADER_SEARCH_ROWS:
-            break
+    """The first rows of a sheet, to look for a header in (a damaged sheet: what could be read)."""
+    out: list[list[Any]] = []
+    try:
+        for _, cells in _rows(book, sheet):
+            out.append(cells)
+            if len(out) >= HEADER_SEARCH_ROWS:
+                break
+    except Exception:  # the sheet chosen in the end reports its own damage when it is read
+        pass
     return out
 
 
@@ -178,8 +221,10 @@ def read_xlsx_rows(
     """Rows numbered as Excel shows them (the header is row 1 when it is the first row).
 
     ``sheet`` names the sheet to read; ``info`` (filled as reading starts) tells which sheet was
-    read and which were passed over. Any failure of the reader (a damaged zip, cut-off sheet
-    XML, a part openpyxl does not understand) is one :class:`DataError` line, not a traceback.
+    read and which were passed over. The file must be a regular file within the bounds of
+    :mod:`engine.limits`, checked before anything is inflated. Any failure of the reader (a
+    damaged zip, cut-off sheet XML, a part openpyxl does not understand) is one
+    :class:`DataError` line, not a traceback.
     """
     info = info if info is not None else SheetInfo()
     book = _open(path, display)
@@ -193,10 +238,15 @@ def read_xlsx_rows(
             raise DataError(f"{display}: damaged Excel workbook, cannot open it ({_reason(exc)})") from None
         title = info.title = chosen.title
         # read_only mode parses the sheet XML lazily: a damaged sheet fails while iterating.
-        for number, cells in _rows(book, chosen):
+        for number, cells in bounded(_rows(book, chosen), display):
             yield number, cells
     except DataError:
         raise
+    except _CellTooLong:
+        raise DataError(
+            f"{display}: row {number}: a cell is longer than {limits.MAX_CELL_CHARS} characters "
+            "(the limit for one cell, as in Excel)"
+        ) from None
     except Exception as exc:  # as above: any failure of the reader is the file's fault
         after = f" after row {number}" if number else ""
         raise DataError(

@@ -5,7 +5,6 @@ the check "sum of shares = pool", promotion points, each with its explanation), 
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Mapping
@@ -15,6 +14,7 @@ from typing import Any
 
 from engine.pay import IncentiveResult, PromotionResult
 from engine.report.jobeval import Problem, cell, format_problem, jsonable, problem_dict
+from engine.report.safety import csv_writer
 from engine.report.table import render_table
 from engine.report.xlsx import diagnostic_rows, xlsx_renderer
 
@@ -200,7 +200,7 @@ def render_csv(report: PayReport) -> str:
     shares = {s.employee: s for s in report.incentive.shares} if report.incentive else {}
     promotion = {p.id: p for p in report.promotion}
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(
         [
             "id",

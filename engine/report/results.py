@@ -6,7 +6,6 @@ Decimals are written with their exact text (in JSON as strings, so no reader tur
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterable
@@ -29,6 +28,7 @@ from engine.report.columns import (
 from engine.report.html import render_html
 from engine.report.labels import Labels, policy_language
 from engine.report.options import ReportOptions
+from engine.report.safety import csv_writer
 from engine.report.table import render_table
 from engine.report.xlsx import Sheet, problems_sheet, workbook_bytes
 
@@ -152,7 +152,7 @@ def flat_row(
 def csv_rows(rows: Iterable[list[str]]) -> str:
     """CSV lines without the header, exactly as :func:`render_csv` writes them."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv_writer(buffer).writerows(rows)
     return buffer.getvalue()
 
 
@@ -287,7 +287,7 @@ def render_csv(outcome: RunOutcome, options: ReportOptions | None = None) -> str
     options = options or ReportOptions()
     plan = row_plan(outcome, Labels(outcome.policy.data, options.lang))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(plan.headers())
     writer.writerows(result_row(r, plan, outcome) for r in outcome.results)
     return buffer.getvalue()

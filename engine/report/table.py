@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 from wcwidth import wcswidth, wcwidth
 
+from engine.report.safety import terminal_text
+
 GAP = "  "
 #: Text columns are not narrowed below this many cells.
 MIN_TEXT_WIDTH = 6
@@ -75,7 +77,10 @@ def render_table(
     numeric: Sequence[bool],
     width: int | None = None,
 ) -> str:
-    """Headers, a rule, and rows; numeric columns right-aligned; fitted to ``width`` cells if given."""
+    """Headers, a rule, and rows; numeric columns right-aligned; fitted to ``width`` cells if given;
+    control characters removed (a name may hold a terminal escape sequence)."""
+    headers = [terminal_text(h) for h in headers]
+    rows = [[terminal_text(cell) for cell in row] for row in rows]
     widths = [display_width(h) for h in headers]
     for row in rows:
         widths = [max(w, display_width(cell)) for w, cell in zip(widths, row, strict=True)]

@@ -2,8 +2,8 @@
 
 Each sheet has its header row in bold, frozen, with filters over the table; numbers are number
 cells with the places their column shows (``0.00``), text that would start a formula is
-neutralised (:func:`engine.report.cells.neutralise_cell`), columns are as wide as their text
-(East Asian characters count two).
+neutralised (:func:`engine.report.safety.spreadsheet_cell`, the rule CSV reports follow),
+columns are as wide as their text (East Asian characters count two).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from engine.errors import Diagnostic
-from engine.report.cells import neutralise_cell
 from engine.report.labels import WORDS, Labels
+from engine.report.safety import csv_writer, spreadsheet_cell
 from engine.report.table import display_width
 
 R = TypeVar("R")
@@ -35,6 +35,12 @@ class Sheet:
     headers: Sequence[str]
     rows: Sequence[Sequence[Any]]
     places: Sequence[int | None]
+
+
+def _text_cell(text: str) -> str:
+    """Text as a sheet holds it: formula-looking text neutralised whatever ``--raw-cells`` says
+    (openpyxl would store ``=...`` as a formula, not as text)."""
+    return str(spreadsheet_cell(text))
 
 
 def number_format(places: int) -> str:
@@ -75,7 +81,7 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     bold = Font(bold=True)
     for spec in sheets:
         sheet = book.create_sheet(_title(spec.title, used))
-        sheet.append([neutralise_cell(str(h)) for h in spec.headers])
+        sheet.append([_text_cell(str(h)) for h in spec.headers])
         for cell in sheet[1]:
             cell.font = bold
         widths = [display_width(str(h)) for h in spec.headers]
@@ -87,10 +93,13 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
                 if number is not None:
                     out.append(number)
                 else:
-                    out.append(None if value is None or value == "" else neutralise_cell(str(value)))
+                    out.append(None if value is None or value == "" else _text_cell(str(value)))
                 if index < len(widths):
                     widths[index] = max(widths[index], display_width("" if value is None else str(value)))
             sheet.append(out)
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # nothing written is ever a formula
+                    cell.data_type = "s"
             for index, places in enumerate(spec.places):
                 if places is not None and isinstance(out[index] if index < len(out) else None, Decimal):
                     sheet.cell(row=sheet.max_row, column=index + 1).number_format = number_format(places)
@@ -136,7 +145,7 @@ def relabel_csv(text: str, labels: Labels | None) -> str:
     first, _, rest = text.partition("\n")
     header = next(csv.reader([first]), [])
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([labels.header(h) for h in header])
+    csv_writer(buffer).writerow([labels.header(h) for h in header])
     return buffer.getvalue() + rest
 
 
