@@ -235,3 +235,20 @@ def test_a_table_wider_than_the_terminal_wraps_text_columns_only() -> None:
         "                     minimum 5",
         "H001  김도윤  64.00  Ⅲ",
     ]
+
+
+def test_problem_messages_name_the_field_by_its_label(tmp_path: Path) -> None:
+    from tests import kumho_sheet
+
+    path = kumho_sheet.write_workbook(tmp_path / "in.xlsx", count=1)
+    book = openpyxl.load_workbook(path)
+    book["평가표"]["J4"] = "오십"  # H001's first weight, typed as a word
+    book.save(path)
+    code, out, _ = invoke("evaluate", KUMHO, str(path), "--param", "X=3.0", "--lang", "ko")
+    assert code == 1
+    assert (
+        f"  {path}:row 4: H001 indicator 1: error [record-type] "
+        "항목 가중치 (weight): expected a decimal number, got '오십'\n"
+    ) in out
+    code, out, _ = invoke("evaluate", KUMHO, str(path), "--param", "X=3.0")
+    assert f"  {path}:row 4: H001 indicator 1: error [record-type] weight: expected a decimal number" in out

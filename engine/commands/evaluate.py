@@ -15,11 +15,13 @@ from engine.resources import bundled_root
 from engine.suggest import did_you_mean
 
 
-def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> int:
+def _finish(
+    outcome: RunOutcome, echo: Echo, fmt: str, output: str | None, labels: Labels | None = None
+) -> int:
     """Exit 1 when any employee could not be evaluated; the problems reach the terminal too."""
     if (fmt != "text" or output) and outcome.problems:
         for problem in outcome.problems:
-            echo(format_problem(problem), err=True)
+            echo(format_problem(problem, "error", labels), err=True)
     if outcome.problems:
         echo(
             f"hrpolicy: {len(outcome.failed_employees)} employee(s) not evaluated; see the problems above",
@@ -59,7 +61,7 @@ def run_evaluate(
     )
     deliver(report, output, echo, fmt, options.bom)
     _notes(outcome, echo, fmt, output)
-    return _finish(outcome, echo, fmt, output)
+    return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
 
 
 def _notes(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> None:

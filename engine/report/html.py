@@ -81,14 +81,14 @@ def chart(key: str, labels: Labels, cells: Sequence[str]) -> Chart:
     return Chart(key, labels.field(key), bars, label_width, label_width + BAR_MAX + 48, height)
 
 
-def _notes(problems: Sequence[Problem]) -> list[dict[str, str]]:
+def _notes(problems: Sequence[Problem], labels: Labels) -> list[dict[str, str]]:
     return [
         {
             "origin": p.origin,
             "subject": (p.employee_id or "file")
             + (f" indicator {p.indicator}" if p.indicator is not None else ""),
             "rule": p.rule,
-            "message": p.message,
+            "message": labels.message(p.message),
         }
         for p in problems
     ]
@@ -141,8 +141,8 @@ def render_html(outcome: RunOutcome, plan: RowPlan, rows: list[list[str]], optio
             kinds=kinds,
             rows=rows,
             notes=[
-                {"kind": "problems", "title": words["problems"], "entries": _notes(outcome.problems)},
-                {"kind": "warnings", "title": words["warnings"], "entries": _notes(outcome.warnings)},
+                {"kind": "problems", "title": words["problems"], "entries": _notes(outcome.problems, labels)},
+                {"kind": "warnings", "title": words["warnings"], "entries": _notes(outcome.warnings, labels)},
             ],
         )
     )

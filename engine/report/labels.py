@@ -119,6 +119,17 @@ class Labels:
                 return self.field(name)
         return WORDS[name].get(self.lang, name) if name in WORDS else name
 
+    def message(self, text: str) -> str:
+        """A problem message that starts with a field or formula (``weight: ...``), with that
+        one's label in front: ``항목 가중치 (weight): ...``. Without a language, as it is."""
+        if self.lang is None:
+            return text
+        name, sep, rest = text.partition(":")
+        if not sep or not name.isidentifier():
+            return text
+        named = self.field(name)
+        return text if named == name else f"{named} ({name}):{rest}"
+
     def scale_of(self, column: str) -> str | None:
         """The scale a grade table or distribution grades on (None: none declared)."""
         for section in ("grade_tables", "distributions"):

@@ -156,11 +156,14 @@ def csv_rows(rows: Iterable[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def format_problem(p: Problem, severity: str = "error") -> str:
+def format_problem(p: Problem, severity: str = "error", labels: Labels | None = None) -> str:
+    """``origin: employee [indicator N]: severity [rule] message``; with ``labels`` in a language,
+    the field a message starts with is named by its label too."""
     where = f"{p.employee_id}" if p.employee_id else "file"
     if p.indicator is not None:
         where += f" indicator {p.indicator}"
-    return f"{p.origin}: {where}: {severity} [{p.rule}] {p.message}"
+    message = labels.message(p.message) if labels is not None else p.message
+    return f"{p.origin}: {where}: {severity} [{p.rule}] {message}"
 
 
 def render_text(outcome: RunOutcome, options: ReportOptions | None = None) -> str:
@@ -177,9 +180,13 @@ def render_text(outcome: RunOutcome, options: ReportOptions | None = None) -> st
         text += f", {labels.word('with_problems')} {len(outcome.failed_employees)}\n\n"
     text += render_table(plan.headers(), rows, numeric, width=options.width)
     if outcome.problems:
-        text += "\nproblems:\n" + "".join(f"  {format_problem(p)}\n" for p in outcome.problems)
+        text += "\nproblems:\n" + "".join(
+            f"  {format_problem(p, 'error', labels)}\n" for p in outcome.problems
+        )
     if outcome.warnings:
-        text += "\nwarnings:\n" + "".join(f"  {format_problem(p, 'warning')}\n" for p in outcome.warnings)
+        text += "\nwarnings:\n" + "".join(
+            f"  {format_problem(p, 'warning', labels)}\n" for p in outcome.warnings
+        )
     return text
 
 
@@ -364,7 +371,7 @@ def _named(text: str, labels: Labels) -> str:
     named = labels.field(name) if name.isidentifier() else name
     if named == name:
         return text
-    return f"{name} ({named}){text[len(name):]}"
+    return f"{name} ({named}){text[len(name) :]}"
 
 
 def render_explain(result: EmployeeResult, labels: Labels | None = None) -> str:
