@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import openpyxl  # noqa: E402
+import openpyxl
 
-from bench.gen_population import generate  # noqa: E402
-from engine.io.csvfile import choose_encoding, is_utf8, read_csv_rows  # noqa: E402
-from engine.io.xlsxfile import read_xlsx_rows  # noqa: E402
+from bench.gen_population import generate
+from engine.io.csvfile import choose_encoding, is_utf8, read_csv_rows
+from engine.io.xlsxfile import read_xlsx_rows
 
 
 def best(step: Callable[[], object], runs: int = 3) -> float:
