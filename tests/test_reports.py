@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from engine.cli import cli
 from engine.report.safety import spreadsheet_cell
-from engine.report.table import display_width, render_table
+from engine.report.table import display_width, pad_places, render_table
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES, EXAMPLES = ROOT / "policies", ROOT / "examples"
@@ -252,3 +252,18 @@ def test_problem_messages_name_the_field_by_its_label(tmp_path: Path) -> None:
     ) in out
     code, out, _ = invoke("evaluate", KUMHO, str(path), "--param", "X=3.0")
     assert f"  {path}:row 4: H001 indicator 1: error [record-type] weight: expected a decimal number" in out
+
+
+def test_every_number_column_of_another_command_shows_one_number_of_places() -> None:
+    code, out, _ = invoke(
+        "pay", KUMHO, str(EXAMPLES / "kumho_like/pay.yaml"), "--base-rate", "3.0", "--format", "csv"
+    )
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    deduction = rows[0].index("promotion_deduction")
+    # H101 0, H103 0.2, H104 0.176: the column shows three places throughout, exactly.
+    assert [row[deduction] for row in rows[1:5]] == ["0.000", "0.000", "0.200", "0.176"]
+    assert pad_places([["1", "x", "2.5"], ["-3.25", "", "7"]], [True, True, True]) == [
+        ["1.00", "x", "2.5"],
+        ["-3.25", "", "7.0"],
+    ]

@@ -54,6 +54,38 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines or [""]
 
 
+def _places(text: str) -> int | None:
+    """Decimal places of a plain number's text (``67.5`` -> 1, ``90`` -> 0); None: not a number."""
+    body = text[1:] if text[:1] in "+-" else text
+    whole, dot, fraction = body.partition(".")
+    if not (whole.isdigit() or (dot and not whole)) or (fraction and not fraction.isdigit()):
+        return None
+    return len(fraction)
+
+
+def pad_places(rows: Sequence[Sequence[str]], columns: Sequence[bool]) -> list[list[str]]:
+    """Rows whose number columns show one number of places: each number padded with zeros to
+    the most places any cell of its column has (``761.5`` beside ``859.00`` reads ``761.50``).
+    Never rounds; text cells and empty cells stay as they are."""
+    most: dict[int, int] = {}
+    for row in rows:
+        for index, cell in enumerate(row):
+            if index < len(columns) and columns[index]:
+                places = _places(cell)
+                if places is not None:
+                    most[index] = max(most.get(index, 0), places)
+    out = []
+    for row in rows:
+        cells = list(row)
+        for index, want in most.items():
+            if index < len(cells):
+                have = _places(cells[index])
+                if have is not None and have < want:
+                    cells[index] += ("" if have else ".") + "0" * (want - have)
+        out.append(cells)
+    return out
+
+
 def fit_widths(widths: list[int], numeric: Sequence[bool], limit: int | None) -> list[int]:
     """Column widths that fit ``limit`` cells with their gaps, narrowing the widest text column
     first (numbers keep theirs); as narrow as allowed when even that does not fit."""
@@ -77,10 +109,11 @@ def render_table(
     numeric: Sequence[bool],
     width: int | None = None,
 ) -> str:
-    """Headers, a rule, and rows; numeric columns right-aligned; fitted to ``width`` cells if given;
-    control characters removed (a name may hold a terminal escape sequence)."""
+    """Headers, a rule, and rows; numeric columns right-aligned with one number of places each
+    (:func:`pad_places`); fitted to ``width`` cells if given; control characters removed (a name
+    may hold a terminal escape sequence)."""
     headers = [terminal_text(h) for h in headers]
-    rows = [[terminal_text(cell) for cell in row] for row in rows]
+    rows = pad_places([[terminal_text(cell) for cell in row] for row in rows], numeric)
     widths = [display_width(h) for h in headers]
     for row in rows:
         widths = [max(w, display_width(cell)) for w, cell in zip(widths, row, strict=True)]

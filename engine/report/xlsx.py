@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from engine.errors import Diagnostic
 from engine.report.labels import WORDS, Labels
-from engine.report.safety import csv_writer, spreadsheet_cell
-from engine.report.table import display_width
+from engine.report.safety import spreadsheet_cell
+from engine.report.table import display_width, pad_places
 
 R = TypeVar("R")
 
@@ -139,14 +139,23 @@ def problems_sheet(title: str, headers: Sequence[str], rows: Sequence[Sequence[s
 
 
 def relabel_csv(text: str, labels: Labels | None) -> str:
-    """A CSV report with its header cells named by the policy's labels (ids without a language)."""
-    if labels is None or labels.lang is None or not text:
+    """A CSV report with its header cells named by the policy's labels (ids without a language)
+    and one number of places per number column (:func:`~engine.report.table.pad_places`)."""
+    if not text:
         return text
-    first, _, rest = text.partition("\n")
-    header = next(csv.reader([first]), [])
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1:]
+    numeric = [
+        any(c != "" for c in column) and all(c == "" or _number(c) is not None for c in column)
+        for column in ([row[i] if i < len(row) else "" for row in body] for i in range(len(header)))
+    ]
+    if labels is not None and labels.lang is not None:
+        header = [labels.header(h) for h in header]
     buffer = io.StringIO()
-    csv_writer(buffer).writerow([labels.header(h) for h in header])
-    return buffer.getvalue() + rest
+    writer = csv.writer(buffer, lineterminator="\n")  # the cells are the report's, already safe
+    writer.writerow(header)
+    writer.writerows(pad_places(body, numeric))
+    return buffer.getvalue()
 
 
 PROBLEM_WORDS = ("severity", "subject", "rule", "message", "where")
