@@ -5,8 +5,9 @@ run that does not end); ``docs/records.md`` ("Limits") lists them for users. The
 above any real population: 100,000 employees with 5-8 goals each is an 89 MB CSV file.
 
 :func:`regular_file` is the one check every reader makes before it opens a path: a FIFO would
-block ``open`` for ever, a device may never end, a directory cannot be read. :func:`nfc` is the
-one Unicode normalisation every reader applies to the text it reads.
+block ``open`` for ever, a device may never end, a directory cannot be read. The table readers
+(CSV and Excel) share :func:`check_table_size` and :func:`bounded_rows`. :func:`nfc` is the one
+Unicode normalisation every reader applies to the text it reads.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from __future__ import annotations
 import os
 import stat
 import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from engine.errors import UsageError
+from engine.errors import DataError, UsageError
 
 # -- YAML (policies, and YAML records and data files): parsed whole, in Python ----------------
 
@@ -51,6 +54,8 @@ MAX_XLSX_UNCOMPRESSED = 1024 * 1024 * 1024
 MAX_ZIP_RATIO = 100
 #: Parts smaller than this inflated are not held to the ratio (tiny XML parts compress well).
 ZIP_RATIO_FLOOR = 1024 * 1024
+#: Most bytes of XML one row of a sheet may take: the parser holds a row whole until it ends.
+MAX_ROW_XML_BYTES = 4 * 1024 * 1024
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -78,9 +83,38 @@ def regular_file(path: str | os.PathLike[str], display: str | None = None) -> in
     raise UsageError(f"{name}: is {kind}, not a regular file")
 
 
+def check_table_size(path: str, display: str) -> None:
+    """Refuse a path that is not a regular file, or a file over :data:`MAX_TABLE_BYTES`."""
+    size = regular_file(path, display)
+    if size > MAX_TABLE_BYTES:
+        raise DataError(too_big(display, size, MAX_TABLE_BYTES, "a table"))
+
+
+def bounded_rows(rows: Iterable[tuple[int, list[Any]]], display: str) -> Iterator[tuple[int, list[Any]]]:
+    """``rows`` (numbered), stopped with one :class:`DataError` line at the first one past
+    :data:`MAX_ROWS` or :data:`MAX_COLUMNS` (CSV and Excel alike)."""
+    max_rows, max_columns = MAX_ROWS, MAX_COLUMNS
+    for number, row in rows:
+        if number > max_rows:
+            raise DataError(f"{display}: more than {max_rows} rows (the limit for a table); split the file")
+        if len(row) > max_columns:
+            raise DataError(
+                f"{display}: row {number} has {len(row)} columns, over the limit of {max_columns}"
+            )
+        yield number, row
+
+
 def too_big(name: str, size: int, limit: int, what: str) -> str:
     """The message for a file over a size bound."""
     return f"{name}: the file is {size} bytes, over the limit of {limit} bytes for {what}"
+
+
+def cell_too_long(name: str, row: int) -> str:
+    """The message for a table cell over :data:`MAX_CELL_CHARS` (CSV and Excel alike)."""
+    return (
+        f"{name}: row {row}: a cell is longer than {MAX_CELL_CHARS} characters "
+        "(the limit for one cell, as in Excel)"
+    )
 
 
 def nfc(text: str) -> str:

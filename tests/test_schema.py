@@ -22,7 +22,7 @@ from engine.rounding import MODES
 from engine.schema import load_schema, schema_path, validate_schema
 
 ROOT = Path(__file__).resolve().parent.parent
-POLICIES = sorted((ROOT / "policies").glob("*.yaml"))
+POLICIES = sorted(p for p in (ROOT / "policies").glob("*.yaml") if not p.name.endswith(".test.yaml"))
 SCHEMA_CASES = sorted(p for p in (ROOT / "tests" / "cases" / "invalid").glob("schema-*") if p.is_dir())
 
 # A small valid policy; each test below swaps one line for a mistake.

@@ -107,10 +107,21 @@ def guard_output(output: str | None, inputs: Iterable[str]) -> None:
     if output is None:
         return
     target = FsPath(output).resolve()
-    if any(FsPath(p).resolve() == target for p in inputs):
+    if any(FsPath(p).resolve() == target or _same_file(output, p) for p in inputs):
         raise UsageError(f"{output}: refusing to overwrite an input file")
     if os.path.lexists(output):
         regular_file(output)
+    folder = os.path.dirname(output)
+    if folder and not os.path.isdir(folder):  # found now, not after the whole run
+        raise UsageError(f"{output}: cannot write the file: there is no folder {folder!r}")
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two existing paths are one file (a hard link has no path of its own to compare)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def resolve_format(fmt: str | None, output: str | None) -> str:

@@ -8,9 +8,10 @@ from engine.commands.common import Echo, Reading, check_output, deliver, guard_o
 from engine.errors import UsageError
 from engine.evaluate import RunOutcome, run
 from engine.evaluate.parallel import run_report
+from engine.limits import nfc
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
-from engine.report.results import format_problem, render_explain, result_dict
+from engine.report.results import format_problem, relative_dict, render_explain, render_relative, result_dict
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
 
@@ -39,10 +40,13 @@ def run_evaluate(
     echo: Echo,
     options: ReportOptions | None = None,
     reading: Reading | None = None,
+    *,
+    reference: bool = False,
 ) -> int:
     """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
 
-    ``options``: language, run date, BOM, terminal width; ``reading``: how to read a table.
+    ``options``: language, run date, BOM, terminal width; ``reading``: how to read a table;
+    ``reference``: through the reference interpreter instead of generated code (same output).
     """
     options = options or ReportOptions()
     reading = reading or Reading()
@@ -58,6 +62,7 @@ def run_evaluate(
         sheet=reading.sheet,
         parameters=reading.parameters,
         may_split=options.lang is None,
+        reference=reference,
     )
     deliver(report, output, echo, fmt, options.bom)
     _notes(outcome, echo, fmt, output)
@@ -82,10 +87,21 @@ def run_explain(
     echo: Echo,
     reading: Reading | None = None,
     lang: str | None = None,
+    *,
+    reference: bool = False,
 ) -> int:
-    """Print the full trace of one employee's evaluation."""
+    """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`)."""
     reading = reading or Reading()
-    outcome = run(policy, data, trace=True, only=employee, encoding=reading.encoding, sheet=reading.sheet)
+    employee = nfc(employee)  # typed on a terminal that sends NFD: the ids were read in NFC
+    outcome = run(
+        policy,
+        data,
+        trace=True,
+        only=employee,
+        reference=reference,
+        encoding=reading.encoding,
+        sheet=reading.sheet,
+    )
     known = [r.id for r in outcome.population.employees]
     if employee not in known:
         match = did_you_mean(employee, known)
@@ -100,9 +116,11 @@ def run_explain(
     if fmt == "json":
         import json
 
-        echo(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
+        item = {**result_dict(result), "relative": relative_dict(outcome, employee)}
+        echo(json.dumps(item, ensure_ascii=False, indent=2))
     else:
-        echo(render_explain(result, Labels(outcome.policy.data, lang)), nl=False)
+        labels = Labels(outcome.policy.data, lang)
+        echo(render_explain(result, labels) + render_relative(outcome, employee), nl=False)
     return 0
 
 

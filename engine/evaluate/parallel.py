@@ -341,6 +341,7 @@ def run_report(
     parameters: Mapping[str, Any] | None = None,
     workers: int | None = None,
     min_bytes: int | None = None,
+    reference: bool = False,
     options: Any = None,
     encoding: str | None = None,
     sheet: str | None = None,
@@ -353,9 +354,10 @@ def run_report(
     otherwise one process does it all (:func:`engine.evaluate.run.run`). Without the split the outcome
     holds every result. ``encoding`` and ``sheet`` say how to read a table; ``options`` go to the
     renderer (its ``ReportOptions``); ``may_split`` false keeps one process (rows in a language
-    are rendered from full results).
+    are rendered from full results). ``reference`` runs every formula on the reference
+    interpreter (the same report).
     """
-    engine = Engine.from_file(policy_path)
+    engine = Engine.from_file(policy_path, reference=reference)
     count = default_workers() if workers is None else workers
     plain = may_split and sheet is None and encoding in (None, "utf-8", "utf8", "utf-8-sig")
     if fmt in FORMATS and count > 1 and plain:

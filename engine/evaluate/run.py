@@ -16,7 +16,7 @@ from engine.errors import HRPolicyError, Problem
 from engine.evaluate.employee import EmployeeResult, IndicatorError, evaluate_employee
 from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
-from engine.formula import Column
+from engine.formula import Column, reference_interpreter
 from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population, read_population
 from engine.validate import ValidatedPolicy, load_policy
@@ -48,9 +48,13 @@ class Engine:
     sheet_rules: SheetRules
 
     @classmethod
-    def from_file(cls, path: str) -> Engine:
+    def from_file(cls, path: str, *, reference: bool = False) -> Engine:
+        """Load, validate and compile ``path``; with ``reference`` every formula (sheet rules
+        too) runs on the reference interpreter instead of generated code."""
         source = load_policy(path)
-        return cls(source, compile_policy(source), compile_sheet_rules(source.data))
+        with reference_interpreter(reference):
+            rules = compile_sheet_rules(source.data)
+        return cls(source, compile_policy(source, reference=reference), rules)
 
     def read(
         self,
@@ -112,8 +116,9 @@ class Engine:
     def evaluate(self, population: Population, *, trace: bool = False, only: str | None = None) -> RunOutcome:
         """Check and evaluate every employee, then grade relatively where the policy says so.
 
-        ``only`` keeps one employee's result (with its trace when ``trace``); everyone is still
-        evaluated when the policy has distributions, since a relative grade needs the group.
+        ``trace`` traces every employee, or with ``only`` just that one; ``only`` keeps one
+        employee's result; everyone is still evaluated when the policy has distributions, since
+        a relative grade needs the group.
         (A big CSV file is shared between processes by :mod:`engine.evaluate.parallel`, which splits the
         file rather than a population already read.)
         """
@@ -130,7 +135,7 @@ class Engine:
                 if problems:
                     outcome.problems.extend(problems)
                     continue
-                done = self.evaluate_checked(record, parameters, trace=trace and record.id == only)
+                done = self.evaluate_checked(record, parameters, trace=trace and only in (None, record.id))
                 if isinstance(done, Problem):
                     outcome.problems.append(done)
                 else:
@@ -162,13 +167,16 @@ def run(
     trace: bool = False,
     only: str | None = None,
     parameters: Mapping[str, Any] | None = None,
+    reference: bool = False,
     encoding: str | None = None,
     sheet: str | None = None,
 ) -> RunOutcome:
     """Load, validate and compile the policy, read the data, evaluate.
 
-    ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's.
+    ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's;
+    ``reference`` runs every formula on the reference interpreter (the same results);
+    ``encoding`` and ``sheet`` say how to read a table (see :func:`engine.io.records.read_population`).
     """
-    engine = Engine.from_file(policy_path)
+    engine = Engine.from_file(policy_path, reference=reference)
     population = engine.read(data_path, parameters, encoding=encoding, sheet=sheet)
     return engine.evaluate(population, trace=trace, only=only)

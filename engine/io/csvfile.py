@@ -14,11 +14,10 @@ import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 import engine.limits as limits
 from engine.errors import DataError, UsageError
-from engine.limits import nfc, regular_file, too_big
+from engine.limits import bounded_rows, check_table_size, nfc
 
 Rows = Iterator[tuple[int, list[str]]]
 
@@ -34,32 +33,11 @@ def _first_bad_line(path: str) -> tuple[int, int]:
     return 0, 0
 
 
-def check_size(path: str, display: str) -> None:
-    """Refuse a path that is not a regular file, or a file over :data:`~limits.MAX_TABLE_BYTES`."""
-    size = regular_file(path, display)
-    if size > limits.MAX_TABLE_BYTES:
-        raise DataError(too_big(display, size, limits.MAX_TABLE_BYTES, "a table"))
-
-
-def bounded(rows: Iterable[tuple[int, list[Any]]], display: str) -> Iterator[tuple[int, list[Any]]]:
-    """``rows`` (numbered), stopped with one :class:`DataError` line at the first one past
-    :data:`~limits.MAX_ROWS` or :data:`~limits.MAX_COLUMNS` (CSV and Excel alike)."""
-    max_rows, max_columns = limits.MAX_ROWS, limits.MAX_COLUMNS
-    for number, row in rows:
-        if number > max_rows:
-            raise DataError(f"{display}: more than {max_rows} rows (the limit for a table); split the file")
-        if len(row) > max_columns:
-            raise DataError(
-                f"{display}: row {number} has {len(row)} columns, over the limit of {max_columns}"
-            )
-        yield number, row
-
-
 def _guarded(rows: Iterable[tuple[int, list[str]]], path: str, display: str) -> Rows:
     """``rows``, with every way reading them can fail turned into one :class:`DataError` line."""
     number = 0
     try:
-        for number, row in bounded(rows, display):
+        for number, row in bounded_rows(rows, display):
             yield number, row
     except UnicodeDecodeError:
         line, byte = _first_bad_line(path)
@@ -69,10 +47,7 @@ def _guarded(rows: Iterable[tuple[int, list[str]]], path: str, display: str) -> 
         ) from None
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise DataError(
-                f"{display}: row {number + 1}: a cell is longer than {limits.MAX_CELL_CHARS} characters "
-                "(the limit for one cell, as in Excel)"
-            ) from None
+            raise DataError(limits.cell_too_long(display, number + 1)) from None
         raise DataError(f"{display}: not a readable CSV table: {exc}") from None
     except OSError as exc:
         raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None
@@ -113,6 +88,24 @@ def is_utf8(path: str) -> bool:
     return True
 
 
+def _damaged_utf8(path: str) -> bool:
+    """Whether a file that is not UTF-8 is UTF-8 text with a few bad bytes (a line holds UTF-8
+    beyond ASCII), rather than text in another encoding: detection would only misread it."""
+    try:
+        with open(path, "rb") as handle:
+            for line in handle:
+                if line.isascii():
+                    continue
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+                return True
+    except OSError:
+        return False
+    return False
+
+
 def detect_encoding(path: str, display: str) -> str | None:
     """The encoding of a file that is not UTF-8, as charset-normalizer finds it (None: not found)."""
     from charset_normalizer import from_path
@@ -131,12 +124,12 @@ def choose_encoding(path: str, display: str, encoding: str | None) -> tuple[str,
     UTF-8, else the detected encoding; a file whose encoding cannot be found is refused. The
     file is checked to be a regular file within the bounds first.
     """
-    check_size(path, display)
+    check_table_size(path, display)
     if encoding is not None:
         name = known_encoding(encoding)
         return ("utf-8-sig" if name == "utf-8" else name), None
-    if is_utf8(path):
-        return "utf-8-sig", None
+    if is_utf8(path) or _damaged_utf8(path):
+        return "utf-8-sig", None  # a damaged UTF-8 file is reported at its first bad line
     found = detect_encoding(path, display)
     if found is None:
         raise DataError(
@@ -153,7 +146,7 @@ def read_csv_rows(path: str, display: str, encoding: str = "utf-8-sig") -> Rows:
     must be a regular file within the bounds of :mod:`engine.limits`. ``encoding`` is a codec
     (see :func:`choose_encoding`).
     """
-    check_size(path, display)
+    check_table_size(path, display)
     if encoding in ("utf-8-sig", "utf-8"):
         return _guarded(_whole(path), path, display)
     return _guarded_other(_whole(path, encoding), display, encoding)
@@ -163,7 +156,7 @@ def _guarded_other(rows: Iterable[tuple[int, list[str]]], display: str, encoding
     """As :func:`_guarded`, for a file read in another encoding than UTF-8."""
     number = 0
     try:
-        for number, row in bounded(rows, display):
+        for number, row in bounded_rows(rows, display):
             yield number, row
     except UnicodeDecodeError:
         raise DataError(
@@ -171,6 +164,8 @@ def _guarded_other(rows: Iterable[tuple[int, list[str]]], display: str, encoding
             "with --encoding or save it as UTF-8"
         ) from None
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise DataError(limits.cell_too_long(display, number + 1)) from None
         raise DataError(f"{display}: not a readable CSV table: {exc}") from None
     except OSError as exc:
         raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None

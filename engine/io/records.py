@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -107,6 +107,21 @@ def _path_of(root: Any, target: object) -> Path:
     return ()
 
 
+def _parse_json(text: str, duplicates: _DuplicateKeys, parse_int: Callable[[str], Any]) -> Any:
+    return json.loads(
+        text,
+        parse_float=Decimal,
+        parse_int=parse_int,
+        parse_constant=JsonConstant,
+        object_pairs_hook=duplicates,
+    )
+
+
+def _long_integer(text: str) -> int | str:
+    """An integer, or its text when too long to be one (the decimal field refuses it)."""
+    return int(text) if len(text) <= limits.MAX_NUMBER_CHARS else text
+
+
 def _load_json(path: str, display: str) -> Any:
     """Parse a JSON file with exact decimals; every failure is one :class:`DataError` line.
 
@@ -120,16 +135,21 @@ def _load_json(path: str, display: str) -> Any:
     try:
         with open(path, encoding="utf-8-sig") as handle:
             text = nfc(handle.read(limits.MAX_JSON_BYTES + 1))
-        data = json.loads(
-            text, parse_float=Decimal, parse_constant=JsonConstant, object_pairs_hook=duplicates
-        )
+        try:
+            data = _parse_json(text, duplicates, int)
+        except ValueError as exc:
+            if "integer string conversion" not in str(exc):
+                raise
+            # An integer of thousands of digits: read again (only then, the slow way) with
+            # long integers kept as text, so that the field it fills is one employee's problem.
+            duplicates = _DuplicateKeys()
+            data = _parse_json(text, duplicates, _long_integer)
     except json.JSONDecodeError as exc:
         raise DataError(f"{display}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     except UnicodeDecodeError:
         raise DataError(f"{display}: not UTF-8 text; save the file as UTF-8") from None
-    except ValueError as exc:  # an integer of more digits than Python converts
-        reason = str(exc).split(";")[0]
-        raise DataError(f"{display}: not valid JSON: {reason}") from None
+    except ValueError as exc:
+        raise DataError(f"{display}: not valid JSON: {exc}") from None
     except RecursionError:
         raise DataError(
             f"{display}: the JSON is nested too deeply to read "

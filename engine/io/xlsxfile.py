@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
@@ -25,8 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 import engine.limits as limits
 from engine.errors import DataError
 from engine.io.cells import NoCachedValue, PercentCell
-from engine.io.csvfile import bounded, check_size
-from engine.limits import nfc
+from engine.limits import bounded_rows, check_table_size, nfc
 
 SHEET_NAME = "indicators"
 #: Rows of a sheet looked at when searching for the header (a title block sits above it).
@@ -35,6 +34,7 @@ HEADER_SEARCH_ROWS = 30
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+[0-9]+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+_CELL_START = re.compile(rb"<(?:\w+:)?c\s")
 
 
 @dataclass
@@ -48,6 +48,52 @@ class SheetInfo:
 
 class _CellTooLong(Exception):
     """A text cell over :data:`~limits.MAX_CELL_CHARS` (the row is known only further out)."""
+
+
+class _RowTooLong(Exception):
+    """One row of sheet XML over :data:`~limits.MAX_ROW_XML_BYTES`."""
+
+
+class _RowBytes:
+    """The sheet's XML stream, stopped when one row runs past :data:`~limits.MAX_ROW_XML_BYTES`.
+
+    The XML parser holds a row's cells until the row ends, so a row of millions of tiny cells
+    (a few megabytes deflated, well within the zip ratio) would fill the memory: the bytes
+    since the last ``<row`` or ``</row>`` are counted as the parser reads them.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._since = 0
+        self._tail = b""
+        self._limit = limits.MAX_ROW_XML_BYTES
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        window = self._tail + data
+        mark = max(window.rfind(b"<row"), window.rfind(b"</row>"))
+        self._since = len(window) - mark if mark >= 0 else self._since + len(data)
+        if self._since > self._limit:
+            raise _RowTooLong
+        self._tail = window[-5:]
+        return data
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def __enter__(self) -> _RowBytes:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _guard_rows(book: Any, sheet: Any) -> None:
+    """Make the read-only sheet read its XML through :class:`_RowBytes` (openpyxl 3.1 opens it
+    with ``_get_source``; a version without these attributes reads unguarded)."""
+    archive, part = getattr(book, "_archive", None), getattr(sheet, "_worksheet_path", None)
+    if archive is not None and part is not None and hasattr(sheet, "_get_source"):
+        sheet._get_source = lambda: _RowBytes(archive.open(part))
 
 
 def cell_value(value: Any) -> Any:
@@ -97,7 +143,7 @@ def check_archive(path: str, display: str) -> None:
 
 
 def _open(path: str, display: str) -> Any:
-    check_size(path, display)
+    check_table_size(path, display)
     check_archive(path, display)
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -112,22 +158,27 @@ def _open(path: str, display: str) -> Any:
 def formula_cells_without_value(book: Any, sheet: Any) -> set[str]:
     """Coordinates of formula cells that hold no saved result.
 
-    ``data_only`` reading gives such a cell as empty, so the sheet's XML is searched for them;
-    a sheet without any formula is left after one pass over its bytes. A damaged sheet gives
-    what was found so far (reading the rows reports the damage).
+    ``data_only`` reading gives such a cell as empty, so the sheet's XML is searched for them,
+    a chunk at a time: the cell still open at a chunk's end is carried into the next. A damaged
+    or over-long sheet gives what was found so far (reading the rows reports the damage).
     """
+    found: set[str] = set()
+    carry = b""
     try:
         with book._archive.open(sheet._worksheet_path) as source:
-            data = source.read()
+            while chunk := source.read(1 << 20):
+                data, end = carry + chunk, 0
+                if _FORMULA.search(data):
+                    for match in _CELL.finditer(data):
+                        inner = match.group(2) or b""
+                        if _FORMULA.search(inner) and not _VALUE.search(inner):
+                            found.add(match.group(1).decode("ascii"))
+                        end = match.end()
+                # A cell is at most a few hundred kilobytes of XML (32,767 characters of text).
+                starts = [m.start() for m in _CELL_START.finditer(data, max(end, len(data) - (1 << 18)))]
+                carry = data[starts[-1] :] if starts else b""
     except Exception:  # a damaged part: the row reader says so
-        return set()
-    if not _FORMULA.search(data):
-        return set()
-    found = set()
-    for match in _CELL.finditer(data):
-        inner = match.group(2) or b""
-        if _FORMULA.search(inner) and not _VALUE.search(inner):
-            found.add(match.group(1).decode("ascii"))
+        return found
     return found
 
 
@@ -158,6 +209,7 @@ def _rows(book: Any, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
     # The size the sheet declares (A1:XFD1048576 costs nothing to write) would pad every
     # row to it; without it a row is as long as its last cell.
     sheet.reset_dimensions()
+    _guard_rows(book, sheet)
     for number, row in enumerate(sheet.iter_rows(), start=1):
         cells: list[Any] = []
         for cell in row:
@@ -168,7 +220,10 @@ def _rows(book: Any, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
             elif type(value) in (int, float) and getattr(cell, "_style_id", 0) in percent:
                 cells.append(PercentCell(repr(float(value))))
             else:
-                cells.append(cell_value(value))
+                try:
+                    cells.append(cell_value(value))
+                except _CellTooLong:
+                    raise _CellTooLong(number) from None
         yield number, cells
 
 
@@ -238,15 +293,17 @@ def read_xlsx_rows(
             raise DataError(f"{display}: damaged Excel workbook, cannot open it ({_reason(exc)})") from None
         title = info.title = chosen.title
         # read_only mode parses the sheet XML lazily: a damaged sheet fails while iterating.
-        for number, cells in bounded(_rows(book, chosen), display):
+        for number, cells in bounded_rows(_rows(book, chosen), display):
             yield number, cells
     except DataError:
         raise
-    except _CellTooLong:
+    except _RowTooLong:
         raise DataError(
-            f"{display}: row {number}: a cell is longer than {limits.MAX_CELL_CHARS} characters "
-            "(the limit for one cell, as in Excel)"
+            f"{display}: row {number + 1}: the row's XML is longer than {limits.MAX_ROW_XML_BYTES} "
+            "bytes (the limit for one row of a sheet)"
         ) from None
+    except _CellTooLong as exc:
+        raise DataError(limits.cell_too_long(display, exc.args[0] if exc.args else number)) from None
     except Exception as exc:  # as above: any failure of the reader is the file's fault
         after = f" after row {number}" if number else ""
         raise DataError(

@@ -244,6 +244,18 @@ def relative_dict(outcome: RunOutcome, employee: str) -> dict[str, Any]:
     return out
 
 
+def render_relative(outcome: RunOutcome, employee: str) -> str:
+    """The ``relative:`` block of ``explain``: each distribution's grade and why (group, rank,
+    seats, and the merge path of a group formed higher up the org tree)."""
+    found = relative_dict(outcome, employee)
+    if not found:
+        return ""
+    lines = ["  relative:"]
+    for name, item in found.items():
+        lines.append(f"    [relative] {name} = {item['grade'] or 'not graded'}: {item['reason']}")
+    return "".join(line + "\n" for line in lines)
+
+
 def json_result(result: EmployeeResult, outcome: RunOutcome) -> str:
     """One result as :func:`render_json` writes it in its ``results`` list (so indented)."""
     item = {**result_dict(result), "relative": relative_dict(outcome, result.id)}
