@@ -178,3 +178,24 @@ def test_headers_by_id_or_any_label_mixed(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{path}: missing required column 'year_in_grade' (the policy's inputs.employee declares it)"
     )
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 97, 31])
+def test_formula_cells_are_found_across_chunk_boundaries(
+    chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engine.io.xlsxfile as xlsxfile
+
+    path = tmp_path / "f.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in range(1, 41):
+        sheet.append([f"E{row}", row, f"=B{row}*2" if row % 7 == 0 else row * 3])
+    book.save(path)
+    monkeypatch.setattr(xlsxfile, "SCAN_CHUNK", chunk)
+    loaded = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        found = xlsxfile.formula_cells_without_value(loaded, loaded.worksheets[0])
+    finally:
+        loaded.close()
+    assert found == {"C7", "C14", "C21", "C28", "C35"}

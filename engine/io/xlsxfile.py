@@ -35,6 +35,8 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+[0-9]+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
 _CELL_START = re.compile(rb"<(?:\w+:)?c\s")
+#: Bytes of sheet XML searched at a time for formula cells without a saved value.
+SCAN_CHUNK = 1 << 20
 
 
 @dataclass
@@ -166,7 +168,7 @@ def formula_cells_without_value(book: Any, sheet: Any) -> set[str]:
     carry = b""
     try:
         with book._archive.open(sheet._worksheet_path) as source:
-            while chunk := source.read(1 << 20):
+            while chunk := source.read(SCAN_CHUNK):
                 data, end = carry + chunk, 0
                 if _FORMULA.search(data):
                     for match in _CELL.finditer(data):
