@@ -79,7 +79,8 @@ RAW_CELLS_OPTION = click.option(
 LANG_OPTION = click.option(
     "--lang",
     type=click.Choice(LANGUAGES),
-    help="Headers, grade names and field names from the policy's labels in this language (default: ids).",
+    help="Headers, grade names and field names from the policy's labels in this language "
+    "(default: ids; HTML and xlsx: the policy's own language).",
 )
 BOM_OPTION = click.option(
     "--bom/--no-bom",

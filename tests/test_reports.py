@@ -267,3 +267,8 @@ def test_every_number_column_of_another_command_shows_one_number_of_places() -> 
         ["1.00", "x", "2.5"],
         ["-3.25", "", "7.0"],
     ]
+
+
+def test_a_parameter_without_a_value_is_a_usage_error() -> None:
+    code, _, err = invoke("evaluate", KUMHO, str(EXAMPLES / "kumho_like/employees.yaml"), "--param", "X")
+    assert (code, err) == (2, "hrpolicy: --param 'X': expected NAME=VALUE\n")
