@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Callable
-from typing import Any, NoReturn
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from engine import __version__
 from engine.errors import HRPolicyError, PolicyInvalid, UsageError
-from engine.report.diagnostics import RENDERERS, render_text
+from engine.report import calibration, diagnostics, policytest, results
+from engine.report import jobeval as jobeval_report
+from engine.report import pay as pay_report
+from engine.report import workflow as workflow_report
 from engine.report.labels import LANGUAGES
-from engine.report.options import RESULT_FORMATS, TABLE_FORMATS, ReportOptions
-from engine.report.policytest import TEST_RENDERERS
+from engine.report.options import ReportOptions
 from engine.report.safety import raw_cells, terminal_text
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -50,7 +52,7 @@ def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
         _fail("interrupted; nothing was written", EXIT_INTERRUPTED)
     except PolicyInvalid as exc:
         files = [(d.location.file, [d]) for d in exc.diagnostics]
-        echo(render_text(files), nl=False, err=True)
+        echo(diagnostics.render_text(files), nl=False, err=True)
         _fail("the policy is invalid; run 'hrpolicy validate' for details", EXIT_INVALID)
     except UsageError as exc:
         _fail(str(exc), EXIT_USAGE)
@@ -62,8 +64,27 @@ def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
     sys.exit(code)
 
 
-FORMAT_HELP = "Report format [default: the -o file's suffix, else text]."
-FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), help=FORMAT_HELP)
+FC = TypeVar("FC", bound=Callable[..., object])
+
+
+def format_option(registry: Mapping[str, object]) -> Callable[[FC], FC]:
+    """``--format``: the choices are the registry's names (adding a format is one registry entry)."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(tuple(registry)), default="text", show_default=True
+    )
+
+
+def result_format_option(registry: Mapping[str, object]) -> Callable[[FC], FC]:
+    """``--format`` of a command that writes results: the registry's names; without it, the
+    suffix of ``-o`` chooses (else text)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(tuple(registry)),
+        help="Report format [default: the -o file's suffix, else text].",
+    )
+
+
 OUTPUT_OPTION = click.option(
     "-o",
     "--output",
@@ -152,7 +173,7 @@ STDIN_NAME_OPTION = click.option(
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True)
+@format_option(diagnostics.RENDERERS)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @EXCLUDE_OPTION
 @STDIN_NAME_OPTION
@@ -189,7 +210,7 @@ def validate(
 
 @cli.command(name="test")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(list(TEST_RENDERERS)), default="text", show_default=True)
+@format_option(policytest.TEST_RENDERERS)
 @click.option("--coverage", is_flag=True, help="Report which rules of each policy the tests exercised.")
 @click.option(
     "--min-coverage",
@@ -264,7 +285,7 @@ def schema(as_path: bool) -> None:
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), help=FORMAT_HELP)
+@result_format_option(results.RENDERERS)
 @OUTPUT_OPTION
 @RAW_CELLS_OPTION
 @LANG_OPTION
@@ -303,7 +324,7 @@ def evaluate(
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
 @click.option("--employee", required=True, help="The employee id to explain.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option(results.EXPLAIN_RENDERERS)
 @LANG_OPTION
 @ENCODING_OPTION
 @SHEET_OPTION
@@ -340,7 +361,7 @@ def examples(root: str | None, lang: str | None) -> None:
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
-@FORMAT_OPTION
+@result_format_option(calibration.RENDERERS)
 @OUTPUT_OPTION
 @RAW_CELLS_OPTION
 @LANG_OPTION
@@ -376,7 +397,7 @@ def calibrate(
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@FORMAT_OPTION
+@result_format_option(jobeval_report.RENDERERS)
 @OUTPUT_OPTION
 @RAW_CELLS_OPTION
 @LANG_OPTION
@@ -395,7 +416,7 @@ def jobeval(
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@FORMAT_OPTION
+@result_format_option(pay_report.RENDERERS)
 @OUTPUT_OPTION
 @RAW_CELLS_OPTION
 @LANG_OPTION
@@ -422,7 +443,7 @@ def pay(
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@FORMAT_OPTION
+@result_format_option(workflow_report.RENDERERS)
 @OUTPUT_OPTION
 @RAW_CELLS_OPTION
 @LANG_OPTION

@@ -33,9 +33,3 @@ SUFFIX_FORMATS: dict[str, str] = {
     ".xlsx": "xlsx",
 }
 
-
-#: The formats of ``hrpolicy evaluate`` (the keys of :data:`engine.report.results.RENDERERS`,
-#: named here so that the command line need not import the evaluator to list them).
-RESULT_FORMATS: tuple[str, ...] = ("text", "json", "csv", "html", "xlsx")
-#: The formats of calibrate, jobeval, pay and workflow (their registries' keys).
-TABLE_FORMATS: tuple[str, ...] = ("text", "json", "csv", "xlsx")

@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.errors import Problem
 from engine.evaluate import EmployeeResult, RunOutcome
+from engine.evaluate.parallel import FlatPiece, SplitRenderer
 from engine.io.records import EmployeeRecord
 from engine.report.columns import (
     CHAIN_GRADE,
@@ -375,6 +376,42 @@ RENDERERS: dict[str, Renderer] = {
 }
 
 
+def _csv_flat(outcome: RunOutcome) -> FlatPiece | None:
+    plan = flat_plan(outcome)
+    if plan is None:
+        return None
+    return lambda employee, name, values, grades: flat_row(employee, name, values, grades, plan)
+
+
+def _csv_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
+    return render_csv(outcome) + "".join(texts)  # no results in the outcome: the header line only
+
+
+def _json_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
+    return render_json_parts(outcome, evaluated, [text for text in texts if text])
+
+
+def _csv_piece(result: EmployeeResult, outcome: RunOutcome, record: EmployeeRecord) -> list[str]:
+    return result_row(result, row_plan(outcome), outcome, record)
+
+
+def _json_piece(result: EmployeeResult, outcome: RunOutcome, record: EmployeeRecord) -> str:
+    return json_result(result, outcome)
+
+
+#: Formats that worker processes render in parts (:mod:`engine.evaluate.parallel`), each
+#: byte for byte what :data:`RENDERERS` writes (with ids: a run in a language is one process);
+#: a format left out is rendered by one process.
+SPLIT_RENDERERS: dict[str, SplitRenderer] = {
+    "csv": SplitRenderer(piece=_csv_piece, join=csv_rows, merge=_csv_merge, flat=_csv_flat),
+    "json": SplitRenderer(
+        piece=_json_piece,
+        join=",\n".join,
+        merge=_json_merge,
+    ),
+}
+
+
 def _named(text: str, labels: Labels) -> str:
     """A trace line whose first word is a formula or field, with that one's label after it."""
     if labels.lang is None:
@@ -403,3 +440,25 @@ def render_explain(result: EmployeeResult, labels: Labels | None = None) -> str:
             lines.append(f"  {subject}:" if named == subject else f"  {subject} ({named}):")
         lines.append(f"    [{line.kind}] {_named(line.text, labels)}")
     return "\n".join(lines) + "\n"
+
+
+def render_explained(outcome: RunOutcome, labels: Labels | None = None) -> str:
+    """``explain``'s text: the employee's trace (names labelled in ``labels``' language), then
+    its relative grades."""
+    result = outcome.results[0]
+    return render_explain(result, labels) + render_relative(outcome, result.id)
+
+
+def render_explained_json(outcome: RunOutcome, labels: Labels | None = None) -> str:
+    """Every value, grade, indicator row and trace line of the employee, and its relative grades
+    (ids, whatever the language)."""
+    result = outcome.results[0]
+    item = {**result_dict(result), "relative": relative_dict(outcome, result.id)}
+    return json.dumps(item, ensure_ascii=False, indent=2) + "\n"
+
+
+#: ``hrpolicy explain``: the run of one employee (``outcome.results[0]``).
+EXPLAIN_RENDERERS: dict[str, Callable[..., str]] = {
+    "text": render_explained,
+    "json": render_explained_json,
+}

@@ -176,6 +176,6 @@ def xlsx_renderer(
     return render
 
 
-def diagnostic_rows(problems: Sequence[tuple[str, Diagnostic]]) -> list[list[str]]:
-    """``(subject, diagnostic)`` problems as problem-sheet rows."""
-    return [[d.severity.value, subject, d.rule, d.message, str(d.location)] for subject, d in problems]
+def diagnostic_rows(problems: Sequence[Diagnostic]) -> list[list[str]]:
+    """Problems of a data file (each about its ``subject``) as problem-sheet rows."""
+    return [[d.severity.value, d.subject or "", d.rule, d.message, str(d.location)] for d in problems]
