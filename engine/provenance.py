@@ -28,6 +28,11 @@ class Stamp:
         """``policy japan_mbo version 2026.1 sha256 1a2b...`` (the whole hash: it is to be compared)."""
         return f"policy {self.id} version {self.version} sha256 {self.sha256}"
 
+    def short(self) -> str:
+        """``policy japan_mbo version 2026.1 sha256 1a2b3c4d5e6f``: the first 12 hex digits (as a
+        short git hash), so that the line fits an 80-column terminal; the other formats have all."""
+        return f"policy {self.id} version {self.version} sha256 {self.sha256[:12]}"
+
     def as_dict(self) -> dict[str, str]:
         return {"id": self.id, "version": self.version, "sha256": self.sha256}
 

@@ -63,7 +63,7 @@ def unstamped(text: str, fmt: str, *policies: str | Path) -> str:
     if fmt == "csv":
         head = "".join(f"# policy,{s.id},{s.version},{s.sha256}\n" for s in stamps)
     else:
-        head = "".join(s.text() + "\n" for s in stamps)
+        head = "".join(s.short() + "\n" for s in stamps)
     assert text.startswith(head), f"expected the stamps first:\n{head}"
     return text[len(head) :]
 

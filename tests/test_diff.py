@@ -25,7 +25,7 @@ def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def stamps(*paths: str) -> str:
-    return "".join(stamp_of(load_policy(p).data).text() + "\n" for p in paths)
+    return "".join(stamp_of(load_policy(p).data).short() + "\n" for p in paths)
 
 
 def test_the_changes_in_words_and_who_moves() -> None:

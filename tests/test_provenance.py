@@ -49,7 +49,7 @@ def report(fmt: str, tmp_path: Path, population: str | None = POPULATION) -> byt
 def test_every_format_carries_every_stamp(tmp_path: Path, population: str | None) -> None:
     assert sorted(RENDERERS) == ["csv", "html", "json", "text", "xlsx"]
     text = report("text", tmp_path, population).decode()
-    assert text.splitlines()[:3] == [s.text() for s in STAMPS]
+    assert text.splitlines()[:3] == [s.short() for s in STAMPS]
     payload = json.loads(report("json", tmp_path, population))
     assert payload["policies"] == [s.as_dict() for s in STAMPS]
     rows = list(csv.reader(io.StringIO(report("csv", tmp_path, population).decode())))
@@ -106,7 +106,7 @@ def test_every_command_records_its_policy_in_every_format(command: str) -> None:
     for fmt in formats:
         out = CliRunner().invoke(cli, [command, str(policy), str(data), "--format", fmt]).stdout
         first = {
-            "text": stamp.text() + "\n",
+            "text": stamp.short() + "\n",
             "csv": f"# policy,{stamp.id},{stamp.version},{stamp.sha256}\n",
             "json": '{\n  "policies": [\n    {\n      "id": "' + stamp.id + '",',
             "html": f"<li>{stamp.text()}</li>",
@@ -114,4 +114,4 @@ def test_every_command_records_its_policy_in_every_format(command: str) -> None:
         assert out.startswith(first) if fmt != "html" else first in out, (command, fmt)
     if command == "evaluate":
         explained = CliRunner().invoke(cli, ["explain", str(policy), str(data), "--employee", "E001"]).stdout
-        assert explained.startswith(stamp.text() + "\nemployee E001")
+        assert explained.startswith(stamp.short() + "\nemployee E001 (山田 太郎)\n")

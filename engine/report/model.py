@@ -182,8 +182,8 @@ def stamped(fmt: str, stamps: Sequence[Stamp], rendered: str) -> str:
             [["# policy", s.id, s.version, s.sha256] for s in stamps]
         )
         return buffer.getvalue() + rendered
-    if fmt == "text":
-        return "".join(f"{line}\n" for line in stamp_lines(stamps)) + rendered
+    if fmt == "text":  # a terminal line: the short hash (the full one is in every other format)
+        return "".join(f"{s.short()}\n" for s in stamps) + rendered
     if fmt == "md":  # a comment: the rendered page stays clean, the source keeps the stamp
         return "".join(f"<!-- {line} -->\n" for line in stamp_lines(stamps)) + rendered
     if fmt == "html" and not all(line in rendered for line in stamp_lines(stamps)):
