@@ -60,8 +60,16 @@ class Engine:
             rules = compile_sheet_rules(source.data)
         return cls(source, compile_policy(source, reference=reference), rules)
 
-    def read(self, data_path: str, parameters: Mapping[str, Any] | None = None) -> Population:
-        """Read a population checked against this policy's inputs and scales."""
+    def read(
+        self,
+        data_path: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        encoding: str | None = None,
+        sheet: str | None = None,
+    ) -> Population:
+        """Read a population checked against this policy's inputs and scales (``encoding``: of a
+        CSV file, None to detect; ``sheet``: of a workbook)."""
         data = self.source.data
         return read_population(
             data_path,
@@ -69,6 +77,8 @@ class Engine:
             scales=data.get("scales") or {},
             parameters=parameters,
             policy_id=self.policy.id,
+            encoding=encoding,
+            sheet=sheet,
         )
 
     def sheet_env(
@@ -167,26 +177,44 @@ def run(
     only: str | None = None,
     parameters: Mapping[str, Any] | None = None,
     reference: bool = False,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> RunOutcome:
     """Load, validate and compile the policy, read the data, evaluate.
 
     ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's;
-    ``reference`` runs every formula on the reference interpreter (the same results).
+    ``reference`` runs every formula on the reference interpreter (the same results);
+    ``encoding`` and ``sheet`` say how to read a table (see :func:`engine.io.records.read_population`).
     """
     engine = Engine.from_file(policy_path, reference=reference)
-    population = engine.read(data_path, parameters)
+    population = engine.read(data_path, parameters, encoding=encoding, sheet=sheet)
     return engine.evaluate(population, trace=trace, only=only)
 
 
 def explain(
-    policy_path: str, data_path: str, employee: str, *, reference: bool = False
+    policy_path: str,
+    data_path: str,
+    employee: str,
+    *,
+    reference: bool = False,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> tuple[RunOutcome, str]:
     """The traced evaluation of one employee (a :class:`UsageError`, with the nearest id, if the
     data has none by that id): its result, or its problems when it could not be evaluated; and
-    the id as the records read it (in NFC: a terminal may send NFD). ``reference``: see :func:`run`.
+    the id as the records read it (in NFC: a terminal may send NFD). ``reference``, ``encoding``
+    and ``sheet``: see :func:`run`.
     """
     employee = nfc(employee)
-    outcome = run(policy_path, data_path, trace=True, only=employee, reference=reference)
+    outcome = run(
+        policy_path,
+        data_path,
+        trace=True,
+        only=employee,
+        reference=reference,
+        encoding=encoding,
+        sheet=sheet,
+    )
     known = [r.id for r in outcome.population.employees]
     if employee not in known:
         match = did_you_mean(employee, known)

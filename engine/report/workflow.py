@@ -16,6 +16,7 @@ from engine.report.diagnostics import format_text_line
 from engine.report.jobeval import cell
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
+from engine.report.xlsx import diagnostic_rows, xlsx_renderer
 from engine.workflow import (
     DAY_NAMES,
     ChangeLine,
@@ -246,8 +247,9 @@ def render_csv(report: WorkflowReport) -> str:
     return buffer.getvalue()
 
 
-RENDERERS: dict[str, Callable[[WorkflowReport], str]] = {
+RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.all_problems())),
 }
