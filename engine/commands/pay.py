@@ -40,6 +40,7 @@ from engine.pay import (
     run_parameters,
     zone_of,
 )
+from engine.pay.grade_change import GradeChange, grade_change
 from engine.pay.mix import MixResult, mix_targets
 from engine.report.jobeval import Problem
 from engine.report.pay import RENDERERS, MeritLine, PayReport
@@ -281,6 +282,23 @@ def _mix(run: _Run, staff: Sequence[_Employee]) -> MixResult | None:
     return mix_targets(run.policy, fine)
 
 
+def _grade_changes(run: _Run, staff: Sequence[_Employee]) -> tuple[GradeChange, ...]:
+    """Each employee's grade change; its problems located at the employee (``pay-grade-change``)."""
+    found = []
+    for emp in staff:
+        try:
+            change = grade_change(run.policy, emp.fields)
+        except HRPolicyError as exc:
+            run.problem(emp.id, emp.path, "pay-grade-change", str(exc))
+            continue
+        if change is None:
+            continue
+        found.append(change)
+        for text in change.problems:
+            run.problem(emp.id, emp.path, "pay-grade-change", f"employee {emp.id}: {text}")
+    return tuple(found)
+
+
 def _credits(run: _Run, emp: _Employee, spec: Mapping[str, Any], key: str) -> Decimal | None:
     value = spec.get(key)
     if value is None:
@@ -307,7 +325,7 @@ def _promotion(run: _Run, staff: Sequence[_Employee]) -> tuple[PromotionResult, 
         history = need_mapping(run.doc, (*at, "history"), spec.get("history", {}), "history")
         person = PromotionInput(
             emp.id,
-            {str(year): str(grade) for year, grade in history.items()},
+            {str(year): g if isinstance(g, Mapping) else str(g) for year, g in history.items()},
             _credits(run, emp, spec, "credits"),
             _credits(run, emp, spec, "required_credits"),
             emp.fields,
@@ -331,6 +349,7 @@ def build_pay_report(
     incentive = _incentive(run, staff, params) if run.pay.get("incentive") else None
     promotion = _promotion(run, staff) if run.pay.get("promotion") else ()
     mix = _mix(run, staff) if run.pay.get("mix_target") else None
+    changes = _grade_changes(run, staff) if run.pay.get("grade_change") else ()
     unit = Decimal(((run.pay.get("incentive") or {}).get("rounding") or {}).get("unit", 1))
     return PayReport(
         policy_id,
@@ -345,6 +364,7 @@ def build_pay_report(
         promotion,
         tuple(run.problems),
         mix,
+        changes,
     )
 
 

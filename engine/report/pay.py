@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.pay import IncentiveResult, PromotionResult
+from engine.pay.grade_change import GradeChange
 from engine.pay.mix import MixResult
 from engine.report.jobeval import Problem, cell, format_problem, jsonable, problem_dict
 from engine.report.safety import csv_writer
@@ -46,6 +47,7 @@ class PayReport:
     promotion: tuple[PromotionResult, ...] = ()
     problems: tuple[Problem, ...] = ()
     mix: MixResult | None = None
+    grade_changes: tuple[GradeChange, ...] = ()
 
 
 def share_check(result: IncentiveResult, unit: Decimal) -> str:
@@ -140,6 +142,12 @@ def render_text(report: PayReport) -> str:
         out += ["", *_promotion_text(report)]
     if report.mix is not None:
         out += ["", *_mix_text(report, report.mix)]
+    if report.grade_changes:
+        out += ["", "grade changes"]
+        for c in report.grade_changes:
+            who = f"  {c.employee} {_name(report, c.employee)}".rstrip()
+            out.append(f"{who}: {c.kind} {c.before} -> {c.after}")
+            out += [f"    {line}" for line in (*c.explanation, *(f"problem: {p}" for p in c.problems))]
     if report.problems:
         out += ["", "problems:"] + [
             "  " + format_problem(s, d).replace("\n", "\n  ") for s, d in report.problems
@@ -213,6 +221,11 @@ def render_json(report: PayReport) -> str:
             ],
             "total": jsonable(report.mix.total),
         },
+        "grade_changes": [
+            {"employee": c.employee, "kind": c.kind, "before": c.before, "after": c.after,
+             "explanation": list(c.explanation), "problems": list(c.problems)}
+            for c in report.grade_changes
+        ],
         "problems": [problem_dict(s, d) for s, d in report.problems],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
