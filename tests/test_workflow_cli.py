@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from helpers import Echo
 
-from engine.commands.workflow import deadline_of, run_workflow
+from engine.commands.workflow import run_workflow
 from engine.errors import DataError, UsageError
-from engine.report.workflow import Deadline, deadline_text
+from engine.report.workflow import deadline_text
 from engine.validate import load_policy
-from engine.workflow import Calendar
+from engine.workflow import Calendar, Deadline, deadline_of
 
 ROOT = Path(__file__).resolve().parent.parent
 KEPCO = str(ROOT / "policies" / "kepco_like.yaml")
@@ -430,7 +430,7 @@ def test_unreadable_records(tmp_path: Path, text: str, message: str) -> None:
 def test_bad_use(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"^--today: '2027-13-01' is not a date \(YYYY-MM-DD\)$"):
         run(EXAMPLE, today="2027-13-01")
-    with pytest.raises(UsageError, match=r"^unknown format 'html'; use one of text, json, csv$"):
+    with pytest.raises(UsageError, match=r"^unknown format 'html'; use one of text, json, csv, xlsx$"):
         run(EXAMPLE, fmt="html")
     with pytest.raises(UsageError, match=r"the policy declares no workflows section$"):
         run(EXAMPLE, policy=KUMHO)

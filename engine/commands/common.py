@@ -1,88 +1,34 @@
-"""Helpers every command that reads a data file and writes a report shares.
-
-Data files (YAML or JSON, read by the YAML loader so every problem keeps its line:col),
-located shape checks, unknown-key reports with "did you mean", and atomic output that never
-overwrites an input.
+"""What every command that writes a report shares: atomic output that never overwrites an
+input, and the exit code and stderr lines of a run whose records have problems.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
-from engine.errors import DataError, Diagnostic, UsageError
+from engine.errors import Diagnostic, UsageError
 from engine.io.atomic import write_atomic
-from engine.io.records import ensure_data_file
 from engine.limits import regular_file
-from engine.loader import LoadedDocument, load_yaml_file
-from engine.location import Path
-from engine.report.jobeval import Problem, format_problem
-from engine.suggest import did_you_mean
+from engine.report.diagnostics import format_text_line
+from engine.report.labels import Labels
+from engine.report.options import SUFFIX_FORMATS, ReportOptions
+from engine.report.xlsx import relabel_csv
 
 Echo = Callable[..., None]
 
-#: Suffixes of data files; JSON is read by the YAML loader (JSON is YAML) to keep line:col.
-DATA_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
 
+@dataclass(frozen=True)
+class Reading:
+    """How to read a data file: a CSV file's encoding (None: UTF-8 or detected), an Excel sheet,
+    run-time parameters that override the file's (None: the file's only)."""
 
-def read_data_file(path: str) -> LoadedDocument:
-    """Load a YAML/JSON data file whose top level is a mapping; raise a one-line DataError if not."""
-    ensure_data_file(path, DATA_SUFFIXES)
-    try:
-        doc = load_yaml_file(path, display=path)
-    except UsageError as exc:  # unreadable: the loader's message already names the file
-        raise DataError(str(exc)) from None
-    if doc.diagnostics:
-        first = doc.diagnostics[0]
-        more = f" (and {len(doc.diagnostics) - 1} more)" if len(doc.diagnostics) > 1 else ""
-        raise DataError(f"{first.location}: {first.message}{more}")
-    if not isinstance(doc.data, dict):
-        raise DataError(f"{path}:1:1: the file must hold a mapping at the top level")
-    return doc
-
-
-def where(doc: LoadedDocument, path: Path) -> str:
-    """``file:line:col`` of a node of the data file."""
-    return str(doc.source.locate(path))
-
-
-def need_mapping(doc: LoadedDocument, path: Path, value: Any, what: str) -> Mapping[str, Any]:
-    """``value`` if it is a mapping; else a located DataError naming ``what`` it should be."""
-    if not isinstance(value, Mapping):
-        raise DataError(f"{where(doc, path)}: {what} must be a mapping, not {_kind(value)}")
-    return value
-
-
-def need_list(doc: LoadedDocument, path: Path, value: Any, what: str) -> list[Any]:
-    """``value`` if it is a list; else a located DataError."""
-    if not isinstance(value, list):
-        raise DataError(f"{where(doc, path)}: {what} must be a list, not {_kind(value)}")
-    return value
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "empty"
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), "a number"
-    )
-
-
-def unknown_keys(
-    doc: LoadedDocument, path: Path, record: Mapping[str, Any], allowed: Iterable[str], what: str
-) -> list[Diagnostic]:
-    """A ``data-unknown-key`` diagnostic per key outside ``allowed`` (``x-`` keys are free notes)."""
-    known = sorted(allowed)
-    found = []
-    for key in record:
-        if key in known or str(key).startswith("x-"):
-            continue
-        hint = did_you_mean(str(key), known) or "use one of: " + ", ".join(known)
-        location = doc.source.locate((*path, key), key=True)
-        found.append(Diagnostic(location, "data-unknown-key", f"unknown key '{key}' in {what}", hint))
-    return found
+    encoding: str | None = None
+    sheet: str | None = None
+    parameters: Mapping[str, Any] | None = None
 
 
 def guard_output(output: str | None, inputs: Iterable[str]) -> None:
@@ -109,22 +55,74 @@ def _same_file(a: str, b: str) -> bool:
         return False
 
 
-def deliver(text: str, output: str | None, echo: Echo) -> None:
-    """Write the report atomically to ``output``, or echo it."""
+def resolve_format(fmt: str | None, output: str | None) -> str:
+    """The format asked for; without one, the one the output file's suffix names (else text)."""
+    if fmt is not None:
+        return fmt
+    suffix = os.path.splitext(output)[1].lower() if output else ""
+    return SUFFIX_FORMATS.get(suffix, "text")
+
+
+def check_output(output: str | None, fmt: str) -> None:
+    """Refuse an output whose suffix names another format than ``fmt`` (``-o r.xlsx`` with text),
+    and a workbook without a file to go to. Checked before anything is read or written."""
+    if output is None:
+        if fmt == "xlsx":
+            raise UsageError("--format xlsx writes a workbook: name the file with -o (e.g. -o results.xlsx)")
+        return
+    suffix = os.path.splitext(output)[1].lower()
+    meant = SUFFIX_FORMATS.get(suffix)
+    if meant is not None and meant != fmt:
+        raise UsageError(
+            f"{output}: a {suffix} file is for --format {meant}, not --format {fmt}; "
+            f"add --format {meant} or change the file name"
+        )
+    if fmt == "xlsx" and suffix != ".xlsx":
+        raise UsageError(f"{output}: an Excel workbook needs a .xlsx file name")
+
+
+def deliver(report: str | bytes, output: str | None, echo: Echo, fmt: str = "text", bom: bool = True) -> None:
+    """Write the report atomically to ``output`` (CSV with a UTF-8 byte-order mark unless
+    ``bom`` is false, so that Excel reads it as UTF-8), or echo it (never a mark)."""
     if output:
-        write_atomic(output, text)
+        if isinstance(report, str) and fmt == "csv" and bom:
+            report = "\ufeff" + report
+        write_atomic(output, report)
+    elif isinstance(report, bytes):
+        raise UsageError(f"--format {fmt} writes a file: name it with -o")
     else:
-        echo(text, nl=False)
+        echo(report, nl=False)
 
 
-def finish(problems: Sequence[Problem], subjects: Sequence[str], noun: str, fmt: str, echo: Echo) -> int:
+def deliver_report(
+    renderers: Mapping[str, Callable[..., str | bytes]],
+    fmt: str,
+    report: Any,
+    output: str | None,
+    echo: Echo,
+    options: ReportOptions,
+    policy_data: Mapping[str, Any],
+) -> None:
+    """Render ``report`` with its registry and deliver it; CSV and xlsx headers in the language
+    of ``options`` (the policy's labels), CSV to a file with a byte-order mark unless refused."""
+    labels = Labels(policy_data, options.lang)
+    if fmt == "xlsx":
+        payload = renderers["xlsx"](report, labels)
+    elif fmt == "csv":
+        payload = relabel_csv(str(renderers["csv"](report)), labels)
+    else:
+        payload = renderers[fmt](report)
+    deliver(payload, output, echo, fmt, options.bom)
+
+
+def finish(problems: Sequence[Diagnostic], subjects: Sequence[str], noun: str, fmt: str, echo: Echo) -> int:
     """Problems go to stderr when the report is not text (text reports carry them); exit 1 if any."""
     if not problems:
         return 0
     if fmt != "text":
-        for subject, diagnostic in problems:
-            echo(format_problem(subject, diagnostic), err=True)
-    failed = len({subject for subject, _ in problems if subject in subjects})
+        for diagnostic in problems:
+            echo(format_text_line(diagnostic), err=True)
+    failed = len({d.subject for d in problems if d.subject in subjects})
     echo(
         f"hrpolicy: {len(problems)} problem{'s' if len(problems) != 1 else ''},"
         f" {failed} of {len(subjects)} {noun} affected; see the problems above",
