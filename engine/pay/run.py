@@ -14,9 +14,9 @@ from typing import Any, Protocol, TypeVar
 from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
 from engine.formula import table_axes
 from engine.location import Path
+from engine.pay.grade_change import GradeChange, grade_change
 from engine.pay.incentive import IncentiveResult, compute_incentive, individual_values
 from engine.pay.merit import merit_raise, run_parameters, zone_of
-from engine.pay.grade_change import GradeChange, grade_change
 from engine.pay.mix import MixResult, mix_targets
 from engine.pay.promotion import PromotionInput, PromotionResult, promotion_points
 
