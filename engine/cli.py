@@ -221,11 +221,28 @@ def schema(as_path: bool) -> None:
 @OUTPUT_OPTION
 @RAW_CELLS_OPTION
 @REFERENCE_OPTION
-def evaluate(policy: str, data: str, fmt: str, output: str | None, raw_cells: bool, reference: bool) -> None:
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar on stderr while a CSV file is read (default: when stderr is a terminal).",
+)
+def evaluate(
+    policy: str,
+    data: str,
+    fmt: str,
+    output: str | None,
+    raw_cells: bool,
+    reference: bool,
+    progress: bool | None,
+) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
     from engine.commands.evaluate import run_evaluate
 
-    run_guarded(lambda: run_evaluate(policy, data, fmt, output, echo, reference=reference), raw_cells)
+    shown = sys.stderr.isatty() if progress is None else progress
+    stream = sys.stderr if shown else None
+    run_guarded(
+        lambda: run_evaluate(policy, data, fmt, output, echo, reference=reference, progress=stream), raw_cells
+    )
 
 
 @cli.command()

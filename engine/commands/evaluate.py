@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
+from typing import TextIO
 
-from engine.commands.common import Echo, deliver, guard_output
+from engine.commands.common import Echo, guard_output
 from engine.errors import UsageError
 from engine.evaluate import RunOutcome, run
-from engine.evaluate.parallel import run_report
+from engine.evaluate.run import Engine
+from engine.io.atomic import open_atomic
 from engine.limits import nfc
+from engine.report.progress import ProgressBar
 from engine.report.results import format_problem, relative_dict, render_explain, render_relative, result_dict
+from engine.report.stream import copy_out, streamable, write_report
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
 
@@ -29,17 +35,46 @@ def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> in
 
 
 def run_evaluate(
-    policy: str, data: str, fmt: str, output: str | None, echo: Echo, *, reference: bool = False
+    policy: str,
+    data: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    *,
+    reference: bool = False,
+    progress: TextIO | None = None,
 ) -> int:
     """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
 
     ``reference``: through the reference interpreter instead of generated code (same output).
+    ``progress``: where to draw a progress bar (a terminal's stderr), if anywhere.
+    A CSV file is read, evaluated and written an employee at a time, a big one shared between
+    processes (:mod:`engine.report.stream`); the report is the same either way, and nothing
+    is written (to the file or stdout) unless the run completes.
     """
     guard_output(output, [policy, data])
-    # A big CSV file may be shared between processes; the report is the same either way.
-    outcome, report = run_report(policy, data, fmt, reference=reference)
-    deliver(report, output, echo)
+    engine = Engine.from_file(policy, reference=reference)
+    bar = _bar(data, progress) if progress is not None and streamable(engine, data, fmt) else None
+    if output:
+        with open_atomic(output) as out:
+            outcome = write_report(engine, data, fmt, out, progress=bar)
+    else:
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+            outcome = write_report(engine, data, fmt, spool, progress=bar)
+            if bar is not None:
+                bar.finish()
+                bar = None
+            copy_out(spool, echo)
+    if bar is not None:
+        bar.finish()
     return _finish(outcome, echo, fmt, output)
+
+
+def _bar(data: str, stream: TextIO) -> ProgressBar | None:
+    try:
+        return ProgressBar(os.path.getsize(data), stream)
+    except OSError:
+        return None  # the reader says what is wrong with the file
 
 
 def run_explain(

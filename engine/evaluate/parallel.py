@@ -18,22 +18,25 @@ ranges, a failed worker.
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import mmap
 import os
 import pickle
+import shutil
+import struct
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from engine.errors import Problem
 from engine.evaluate.employee import evaluate_flat
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import paused_gc
 from engine.io.model import EmployeeRecord, Population
-from engine.io.records import TablePart, read_csv_range
+from engine.io.records import TablePart, stream_csv
 from engine.report.results import (
     RENDERERS,
     csv_rows,
@@ -171,51 +174,102 @@ def _employee_start(data: mmap.mmap, near: int, id_col: int) -> int:
 
 
 def evaluate_range(
-    engine: Engine, path: str, part: Range, parameters: Mapping[str, Any] | None = None, fmt: str = "csv"
+    engine: Engine,
+    path: str,
+    part: Range,
+    parameters: Mapping[str, Any] | None = None,
+    fmt: str = "csv",
+    out_path: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Part:
-    """Read, check, evaluate and render one range, as one process would.
+    """Read, check, evaluate and render one range, as one process would, an employee at a time.
 
     ``fmt`` ``csv``: the text is the range's CSV rows; ``json``: its items of the ``results``
     list, each as :func:`engine.report.results.json_result` renders it, joined by ``,\\n``.
+    With ``out_path`` the text goes to that file, a chunk at a time, and the part's text is
+    empty. ``progress`` is told the bytes of the range and the rows read so far.
     """
     times = {"start": time.perf_counter()}
     data = engine.source.data
-    read, values, parameter_problems = read_csv_range(
+    stream, values, parameter_problems = stream_csv(
         path,
         data.get("inputs") or {},
-        start=part.start,
-        end=part.end,
-        first_row=part.first_row,
         scales=data.get("scales") or {},
         parameters=parameters,
+        part=(part.start, part.end, part.first_row),
+        progress=progress,
     )
-    times["read"] = time.perf_counter()
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
-    render = _row_renderer(engine, outcome) if fmt == "csv" else None
-    pieces: list[Any] = []
     checks: list[Problem] = []
+    pieces = render_records(engine, outcome, stream, fmt, checks)
     with paused_gc():
-        for record in read.employees:
-            problems = engine.check(record, values)
-            if problems:
-                checks.extend(problems)
-                continue
-            row = render(record) if render is not None else None
-            if row is not None:
-                pieces.append(row)
-                continue
-            done = engine.evaluate_checked(record, values)
-            if isinstance(done, Problem):
-                checks.append(done)
-            elif fmt == "csv":
-                pieces.append(result_row(done, report_columns(outcome), outcome))
-            else:
-                pieces.append(json_result(done, outcome))
-    times["evaluated"] = time.perf_counter()
-    text = csv_rows(pieces) if fmt == "csv" else ",\n".join(pieces)
-    times["rendered"] = time.perf_counter()
-    read.employees = []  # the worker's own: nothing to send back
-    return Part(text, read, values, parameter_problems, checks, len(pieces), times)
+        if out_path is None:
+            text, count = write_pieces(pieces, fmt, None)
+        else:
+            with open(out_path, "w", encoding="utf-8", newline="") as out:
+                text, count = write_pieces(pieces, fmt, out)
+    times["evaluated"] = times["rendered"] = time.perf_counter()
+    return Part(text, stream.part, values, parameter_problems, checks, count, times)
+
+
+def render_records(
+    engine: Engine, outcome: RunOutcome, records: Iterable[EmployeeRecord], fmt: str, checks: list[Problem]
+) -> Iterator[list[str] | str]:
+    """Check and evaluate each record; yield its CSV or text row (``fmt`` ``csv``/``text``)
+    or its JSON item; the problems of the others go to ``checks``, in employee order."""
+    values = outcome.population.parameters
+    render = _row_renderer(engine, outcome) if fmt != "json" else None
+    columns = report_columns(outcome)
+    for record in records:
+        problems = engine.check(record, values)
+        if problems:
+            checks.extend(problems)
+            continue
+        row = render(record) if render is not None else None
+        if row is not None:
+            yield row
+            continue
+        done = engine.evaluate_checked(record, values)
+        if isinstance(done, Problem):
+            checks.append(done)
+        elif fmt == "json":
+            yield json_result(done, outcome)
+        else:
+            yield result_row(done, columns, outcome)
+
+
+def write_pieces(pieces: Iterable[Any], fmt: str, out: IO[str] | None, chunk: int = 512) -> tuple[str, int]:
+    """Write rendered pieces (CSV rows or JSON items) to ``out``, ``chunk`` at a time, as the
+    report's body: CSV lines (``text``: without the spreadsheet guard), or JSON items joined
+    by ``,\\n``. Without ``out``, return that
+    text. Also returns the number of pieces."""
+    buffer: list[Any] = []
+    texts: list[str] = []
+    count = 0
+    for piece in pieces:
+        buffer.append(piece)
+        if len(buffer) >= chunk:
+            texts.append(_body(buffer, fmt, first=count == 0))
+            count += len(buffer)
+            buffer = []
+            if out is not None:
+                out.write(texts.pop())
+    if buffer:
+        texts.append(_body(buffer, fmt, first=count == 0))
+        count += len(buffer)
+        if out is not None:
+            out.write(texts.pop())
+    return "".join(texts), count
+
+
+def _body(pieces: list[Any], fmt: str, *, first: bool) -> str:
+    if fmt == "json":
+        return ("" if first else ",\n") + ",\n".join(pieces)
+    if fmt == "text":  # cells as computed (a spool read back by the text table)
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(pieces)
+        return buffer.getvalue()
+    return csv_rows(pieces)
 
 
 def _row_renderer(engine: Engine, outcome: RunOutcome) -> Callable[[EmployeeRecord], list[str] | None]:
@@ -235,10 +289,11 @@ def _row_renderer(engine: Engine, outcome: RunOutcome) -> Callable[[EmployeeReco
 # -- forking -----------------------------------------------------------------------------
 
 
-def fork_all(tasks: Sequence[Callable[[], T]]) -> list[T | None]:
+def fork_all(tasks: Sequence[Callable[[], T]], poll: Callable[[], None] | None = None) -> list[T | None]:
     """Run each task in a forked process at once; its result, or None where the task failed.
 
     A temporary file, not a pipe, carries each result back: the worker never waits for us.
+    ``poll`` is called about ten times a second while the workers run (a progress bar).
     """
     children = []
     for task in tasks:
@@ -255,7 +310,7 @@ def fork_all(tasks: Sequence[Callable[[], T]]) -> list[T | None]:
         children.append((pid, handle))
     results: list[T | None] = []
     for pid, handle in children:
-        _, status = os.waitpid(pid, 0)
+        status = _wait(pid, poll)
         with handle:
             if os.waitstatus_to_exitcode(status) != 0:
                 results.append(None)
@@ -263,6 +318,33 @@ def fork_all(tasks: Sequence[Callable[[], T]]) -> list[T | None]:
             handle.seek(0)
             results.append(pickle.load(handle))
     return results
+
+
+def _wait(pid: int, poll: Callable[[], None] | None) -> int:
+    if poll is None:
+        return os.waitpid(pid, 0)[1]
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        poll()
+        time.sleep(0.1)
+
+
+class Counters:
+    """Numbers the workers write and the parent reads (shared memory made before the fork)."""
+
+    def __init__(self, count: int) -> None:
+        self._memory = mmap.mmap(-1, 16 * max(1, count))
+
+    def setter(self, index: int) -> Callable[[int, int], None]:
+        """What worker ``index`` calls with its two numbers (bytes and rows read)."""
+        return lambda first, second: struct.pack_into("qq", self._memory, 16 * index, first, second)
+
+    def totals(self) -> tuple[int, int]:
+        """The sums of the first and of the second numbers."""
+        pairs = list(struct.iter_unpack("qq", self._memory))
+        return sum(a for a, _ in pairs), sum(b for _, b in pairs)
 
 
 # -- the whole run -----------------------------------------------------------------------
@@ -276,12 +358,17 @@ def evaluate_split(
     fmt: str = "csv",
     parameters: Mapping[str, Any] | None = None,
     min_bytes: int | None = None,
+    out: IO[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[RunOutcome, str] | None:
     """The report (``csv`` or ``json``) of ``path`` made by ``workers`` processes, or None:
     use one process.
 
     The outcome has the problems, warnings and parameters of a one-process run but no
-    results (the workers rendered them: the text is the whole report).
+    results (the workers rendered them: the text is the whole report). With ``out``, the
+    workers write their rows to files, only the report's body (CSV rows without the header,
+    or the JSON items of ``results``) goes to ``out`` and the text is empty; the outcome's
+    ``streamed`` counts the rows. ``progress`` is told the bytes and rows read by all workers.
     """
     if fmt not in FORMATS or engine.source.data.get("distributions"):
         return None
@@ -293,17 +380,45 @@ def evaluate_split(
     if ranges is None:
         return None
     _ = engine.policy.fused, engine.policy.fast_grades  # built once, before the fork
-    parts = fork_all([_task(engine, path, r, parameters, fmt) for r in ranges])
-    complete = [p for p in parts if p is not None]
-    if len(complete) != len(parts) or not _disjoint(complete):
-        return None
-    return _merge(engine, path, complete, fmt)
+    with tempfile.TemporaryDirectory(prefix="hrpolicy-") as folder:
+        files = [os.path.join(folder, f"{i}.part") if out is not None else None for i in range(len(ranges))]
+        counters = Counters(len(ranges))
+        tasks = [
+            _task(engine, path, r, parameters, fmt, f, counters.setter(i) if progress else None)
+            for i, (r, f) in enumerate(zip(ranges, files, strict=True))
+        ]
+        parts = fork_all(tasks, (lambda: progress(*counters.totals())) if progress else None)
+        complete = [p for p in parts if p is not None]
+        if len(complete) != len(parts) or not _disjoint(complete):
+            return None
+        outcome, text = _merge(engine, path, complete, fmt, out is None)
+        if out is not None:
+            _copy_parts([f for f in files if f], [p.evaluated for p in complete], fmt, out)
+        return outcome, text
+
+
+def _copy_parts(files: Sequence[str], counts: Sequence[int], fmt: str, out: IO[str]) -> None:
+    first = True
+    for name, count in zip(files, counts, strict=True):
+        if not count:
+            continue
+        if fmt == "json" and not first:
+            out.write(",\n")
+        first = False
+        with open(name, encoding="utf-8", newline="") as part:
+            shutil.copyfileobj(part, out, 2**20)
 
 
 def _task(
-    engine: Engine, path: str, part: Range, parameters: Mapping[str, Any] | None, fmt: str
+    engine: Engine,
+    path: str,
+    part: Range,
+    parameters: Mapping[str, Any] | None,
+    fmt: str,
+    out_path: str | None,
+    progress: Callable[[int, int], None] | None,
 ) -> Callable[[], Part]:
-    return lambda: evaluate_range(engine, path, part, parameters, fmt)
+    return lambda: evaluate_range(engine, path, part, parameters, fmt, out_path, progress)
 
 
 def _disjoint(parts: Sequence[Part]) -> bool:
@@ -316,7 +431,9 @@ def _disjoint(parts: Sequence[Part]) -> bool:
     return True
 
 
-def _merge(engine: Engine, path: str, parts: Sequence[Part], fmt: str) -> tuple[RunOutcome, str]:
+def _merge(
+    engine: Engine, path: str, parts: Sequence[Part], fmt: str, render: bool = True
+) -> tuple[RunOutcome, str]:
     first = parts[0]
     read = [*first.parameter_problems, *first.read.header]
     read += [p for part in parts for p in part.read.rows]
@@ -325,9 +442,12 @@ def _merge(engine: Engine, path: str, parts: Sequence[Part], fmt: str) -> tuple[
     outcome = RunOutcome(engine.policy, population)
     outcome.problems.extend(read)
     outcome.problems.extend(p for part in parts for p in part.checks)
+    outcome.streamed = sum(part.evaluated for part in parts)
+    if not render:
+        return outcome, ""
     if fmt == "json":
         texts = [part.text for part in parts if part.text]
-        return outcome, render_json_parts(outcome, sum(part.evaluated for part in parts), texts)
+        return outcome, render_json_parts(outcome, outcome.streamed, texts)
     header = RENDERERS["csv"](outcome)  # no results: the header line only
     return outcome, header + "".join(part.text for part in parts)
 

@@ -33,6 +33,8 @@ class RunOutcome:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     relative: dict[str, DistributionResult] = field(default_factory=dict)
+    #: Results rendered as they were made and not kept (a streamed report): their number.
+    streamed: int = 0
 
     @property
     def failed_employees(self) -> list[str]:

@@ -7,7 +7,7 @@ compared as raw cells against the employee's first row and converted once per em
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,38 +214,52 @@ def _row_problem(cells: Row, width: int, origin: str) -> Problem | None:
     return Problem(None, None, "record-missing", "id: required field is missing", origin)
 
 
-def _group_rows(
-    rows: Iterable[tuple[int, Row]], plan: _Plan, display: str, problems: list[Problem]
-) -> dict[str, _Group]:
-    groups: dict[str, _Group] = {}
-    employee_cols = [col for col, _ in plan.employee]
-    width, id_col, period_col = plan.width, plan.id, plan.period
-    for row_no, raw in rows:
+class _Grouper:
+    """Adds numbered rows to the groups of their employees (the hot loop of a big file)."""
+
+    def __init__(self, plan: _Plan, display: str, problems: list[Problem]) -> None:
+        self.plan, self.display, self.problems = plan, display, problems
+        self.groups: dict[str, _Group] = {}
+        self.employee_cols = [col for col, _ in plan.employee]
+
+    def add(self, row_no: int, raw: Row) -> str | None:
+        """Add one row to its employee's group; the employee's id (None: no employee row)."""
+        plan, width = self.plan, self.plan.width
         if not raw:
-            continue
+            return None
         cells = raw if len(raw) >= width else [*raw, *([None] * (width - len(raw)))]
-        origin = f"{display}:row {row_no}"
-        emp_id = _text_id(cells[id_col])
+        origin = f"{self.display}:row {row_no}"
+        emp_id = _text_id(cells[plan.id])
         if emp_id is None:
             problem = _row_problem(cells, width, origin)
             if problem is not None:
-                problems.append(problem)
-            continue
-        employee = tuple([cells[c] for c in employee_cols])
-        group = groups.get(emp_id)
+                self.problems.append(problem)
+            return None
+        employee = tuple([cells[c] for c in self.employee_cols])
+        group = self.groups.get(emp_id)
         if group is None:
-            group = groups[emp_id] = _Group(row_no, employee)
+            group = self.groups[emp_id] = _Group(row_no, employee)
         elif employee != group.employee:
             _merge_employee(group, employee, plan, emp_id, origin)
         if len(cells) > width and not all(is_absent(c) for c in cells[width:]):
             message = f"a cell right of the last column (column {width}) has a value but no header"
             group.problems.append(Problem(emp_id, None, "record-unknown-field", message, origin))
-        period = "" if period_col is None else (_text_id(cells[period_col]) or "")
+        period = "" if plan.period is None else (_text_id(cells[plan.period]) or "")
         sheet = group.sheets.get(period)
         if sheet is None:
             sheet = group.sheets[period] = []
         sheet.append(IndicatorRecord(_indicator(cells, plan, group, emp_id, len(sheet) + 1, origin), origin))
-    return groups
+        return emp_id
+
+
+def _group_rows(
+    rows: Iterable[tuple[int, Row]], plan: _Plan, display: str, problems: list[Problem]
+) -> dict[str, _Group]:
+    grouper = _Grouper(plan, display, problems)
+    add = grouper.add
+    for row_no, raw in rows:
+        add(row_no, raw)
+    return grouper.groups
 
 
 def _record(
@@ -309,15 +323,76 @@ def read_table_part(
     return TablePart(employees, header_problems, row_problems, grouped, list(groups))
 
 
-def read_rows(
-    rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules
-) -> tuple[list[EmployeeRecord], list[Problem]]:
-    """Read numbered rows (the first non-empty one is the header) into complete employees."""
+class Interleaved(Exception):
+    """An employee's rows resumed after another employee's: the table cannot be streamed
+    (the whole-table reader merges them into one employee)."""
+
+
+class TableStream:
+    """The employees of numbered rows one at a time, as :func:`read_table_part` reads them.
+
+    An employee is complete when a row of another employee starts, so memory holds one
+    employee's rows, the ids met and the problems. Iterating fills :attr:`part` (its
+    ``employees`` stay empty) and raises :class:`Interleaved` when an id comes back after
+    another one: then read the table whole.
+    """
+
+    def __init__(
+        self, header_row: int, header: Row, rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules
+    ) -> None:
+        self.plan, header_problems = _plan(header, header_row, display, rules)
+        self.part = TablePart([], header_problems, [], [], [])
+        self._rows, self._display, self._rules = rows, display, rules
+
+    def __iter__(self) -> Iterator[EmployeeRecord]:
+        grouper = _Grouper(self.plan, self._display, self.part.rows)
+        groups, seen = grouper.groups, set[str]()
+        current: str | None = None
+        for row_no, raw in self._rows:
+            emp_id = grouper.add(row_no, raw)
+            if emp_id is None or emp_id == current:
+                continue
+            if emp_id in seen:
+                raise Interleaved(emp_id)
+            seen.add(emp_id)
+            if current is not None:
+                record = self._finish(current, groups.pop(current))
+                if record is not None:
+                    yield record
+            current = emp_id
+        if current is not None:
+            record = self._finish(current, groups.pop(current))
+            if record is not None:
+                yield record
+
+    def _finish(self, emp_id: str, group: _Group) -> EmployeeRecord | None:
+        record = _record(emp_id, group, self.plan, self._display, self._rules)
+        self.part.grouped.extend(group.problems)
+        self.part.ids.append(emp_id)
+        return record
+
+
+def stream_rows(rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules) -> TableStream:
+    """:func:`read_rows` one employee at a time (the first non-empty row is the header)."""
     iterator = iter(rows)
+    header_row, header = _header(iterator, display)
+    return TableStream(header_row, header, iterator, display, rules)
+
+
+def _header(iterator: Iterator[tuple[int, Row]], display: str) -> tuple[int, Row]:
     header_row, header = next(iterator, (0, ()))
     while not any(not is_absent(cell) for cell in header):
         header_row, header = next(iterator, (0, ()))
         if header_row == 0:
             raise DataError(f"{display}: no header row (the table is empty)")
+    return header_row, header
+
+
+def read_rows(
+    rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules
+) -> tuple[list[EmployeeRecord], list[Problem]]:
+    """Read numbered rows (the first non-empty one is the header) into complete employees."""
+    iterator = iter(rows)
+    header_row, header = _header(iterator, display)
     part = read_table_part(header_row, header, iterator, display, rules)
     return part.employees, part.problems
