@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from engine.cli import cli
 from engine.evaluate import Engine
+from engine.evaluate.run import explain_one
 from engine.io.records import Interleaved, stream_csv
 from engine.report.progress import ProgressBar
 from engine.report.results import RENDERERS
@@ -226,3 +227,37 @@ def test_a_progress_bar_on_a_terminal_only(population: Path) -> None:
     assert piped.stdout == stdout and b"[####" not in piped.stderr  # stderr not a terminal
     forced = CliRunner().invoke(cli, [*args, "--progress"])
     assert forced.stdout == stdout.decode("utf-8") and "100%" in forced.stderr
+
+
+def test_explain_reads_only_the_employees_rows(
+    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = _rows(population)
+    rows.append(list(next(row for row in rows if row[0] == "E000005")))  # E000005's rows apart
+    path = tmp_path / "apart.csv"
+    _write(path, rows)
+    cases = [("E000007", "text"), ("E000007", "json"), ("E000005", "text"), ("E000010", "text"),
+             ("E000250", "json"), ("E000020", "text"), ("E00007", "text")]  # fmt: skip
+
+    def explain(emp: str, fmt: str) -> tuple[int, str, str]:
+        args = ["explain", JAPAN, str(path), "--employee", emp, "--format", fmt]
+        result = CliRunner().invoke(cli, args)
+        return result.exit_code, result.stdout, result.stderr
+
+    fast = [explain(emp, fmt) for emp, fmt in cases]
+    import engine.commands.evaluate as command
+
+    read: list[str] = []
+    monkeypatch.setattr(command, "explain_one", lambda engine, data, emp: read.append(emp))
+    assert fast == [explain(emp, fmt) for emp, fmt in cases]  # the whole-file run says the same
+    assert read == [emp for emp, _ in cases]  # (the spy: the whole file was read each time)
+    assert [code for code, _, _ in fast] == [0, 0, 1, 1, 1, 2, 2]
+    assert fast[0][1].startswith("employee E000007 (") and '"id": "E000007"' in fast[1][1]
+    assert "[sheet-weight-band] weight 99 is outside the band 5..30" in fast[3][2]
+    assert "[sheet-weight-total]" in fast[2][2]  # E000005's rows apart: one sheet, a line twice
+    assert fast[6][2] == f"hrpolicy: no employee 'E00007' in {path}; did you mean 'E000207'?\n"
+    e5 = Engine.from_file(JAPAN)
+    found = explain_one(e5, str(path), "E000005")
+    assert found is not None and found.population.employees[0].id == "E000005"
+    assert len(found.population.employees[0].indicators) == sum(1 for row in rows if row[0] == "E000005")
+    assert explain_one(e5, str(path), "E000020") is None  # a bad value: the whole run reports it

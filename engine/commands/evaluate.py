@@ -9,8 +9,8 @@ from typing import TextIO
 
 from engine.commands.common import Echo, guard_output
 from engine.errors import UsageError
-from engine.evaluate import RunOutcome, run
-from engine.evaluate.run import Engine
+from engine.evaluate import RunOutcome
+from engine.evaluate.run import Engine, explain_one
 from engine.io.atomic import open_atomic
 from engine.limits import nfc
 from engine.report.progress import ProgressBar
@@ -82,7 +82,11 @@ def run_explain(
 ) -> int:
     """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`)."""
     employee = nfc(employee)  # typed on a terminal that sends NFD: the ids were read in NFC
-    outcome = run(policy, data, trace=True, only=employee, reference=reference)
+    engine = Engine.from_file(policy, reference=reference)
+    # A CSV file: only the employee's rows are read and evaluated.
+    outcome = explain_one(engine, data, employee)
+    if outcome is None:
+        outcome = engine.evaluate(engine.read(data), trace=True, only=employee)
     known = [r.id for r in outcome.population.employees]
     if employee not in known:
         match = did_you_mean(employee, known)

@@ -6,6 +6,7 @@ evaluate the sheets that passed. Bad employees are reported; every other one is 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,10 @@ from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column, reference_interpreter
 from engine.gcpause import paused_gc
+from engine.io.csvfile import read_csv_rows
+from engine.io.model import check_parameters, compile_inputs
 from engine.io.records import EmployeeRecord, Population, read_population
+from engine.io.table import stream_rows
 from engine.validate import ValidatedPolicy, load_policy
 
 #: A problem with one employee's data, whatever stage found it (reading, sheet checks,
@@ -150,6 +154,29 @@ class Engine:
                     outcome.warnings.append(
                         Problem(member, None, problem.rule, f"{name}: {problem.message}", population.source)
                     )
+
+
+def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | None:
+    """``engine.evaluate(engine.read(data_path), trace=True, only=employee)`` for a CSV file,
+    without reading anyone else: the rows are scanned for the employee's id and only those
+    are read, checked and evaluated.
+
+    None (read the whole file instead) when that could differ: a policy with distributions
+    (a relative grade needs the group), another file type, or no complete record of the
+    employee (the whole run says why, with the ids it knows).
+    """
+    data = engine.source.data
+    if data.get("distributions") or os.path.splitext(data_path)[1].lower() != ".csv":
+        return None
+    rules = compile_inputs(data.get("inputs") or {}, data.get("scales") or {})
+    stream = stream_rows(read_csv_rows(data_path, data_path), data_path, rules)
+    stream.only(employee)
+    records = list(stream)  # every row is read: the employee's may be anywhere
+    if not records:
+        return None
+    values, problems = check_parameters({}, rules, lambda key: "run-time parameters")
+    population = Population(records, values, {}, {}, None, problems, data_path)
+    return engine.evaluate(population, trace=True, only=employee)
 
 
 def run(

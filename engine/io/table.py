@@ -344,6 +344,15 @@ class TableStream:
         self.part = TablePart([], header_problems, [], [], [])
         self._rows, self._display, self._rules = rows, display, rules
 
+    def only(self, emp_id: str) -> None:
+        """Read the rows of employee ``emp_id`` only (wherever they are), skipping the others."""
+        column, rows = self.plan.id, self._rows
+        self._rows = (
+            (number, row)
+            for number, row in rows
+            if len(row) > column and isinstance(row[column], str) and row[column].strip() == emp_id
+        )
+
     def __iter__(self) -> Iterator[EmployeeRecord]:
         grouper = _Grouper(self.plan, self._display, self.part.rows)
         groups, seen = grouper.groups, set[str]()
