@@ -68,14 +68,19 @@ def schema_path() -> pathlib.Path:
 MODELINE_PREFIX = "# yaml-language-server: $schema="
 
 
-def schema_reference(policy_path: str | None) -> str:
+def test_schema_path() -> pathlib.Path:
+    """The packaged schema of policy test files (``*.test.yaml``)."""
+    return schema_file("policy-test.schema.json")
+
+
+def schema_reference(policy_path: str | None, target: pathlib.Path | None = None) -> str:
     """How a policy at ``policy_path`` names the schema: the path relative to the policy's folder.
 
     Relative, not the schema's ``$id`` URL: nothing is served at that URL, so an editor given it
     would check nothing; a relative path works wherever the repository is checked out. Without a
     path (standard input) or across drives, the schema's absolute path.
     """
-    target = schema_path()
+    target = target or schema_path()
     if policy_path is None:
         return target.as_posix()
     folder = pathlib.Path(policy_path).resolve().parent

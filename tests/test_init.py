@@ -84,3 +84,21 @@ def test_init_never_overwrites_and_writes_nothing_then(tmp_path: Path) -> None:
     assert (code, err) == (2, f"hrpolicy: {tmp_path / 'nope'}: no such folder\n")
     code, _, err = invoke("init", str(tmp_path / "p.txt"))
     assert (code, err) == (2, f"hrpolicy: {tmp_path / 'p.txt'}: a policy file name ends in .yaml or .yml\n")
+
+
+def test_the_test_file_names_its_schema_from_where_it_is_written(tmp_path: Path) -> None:
+    from engine.schema import test_schema_path
+
+    (tmp_path / "hr").mkdir()
+    assert invoke("init", "--from", "kepco_like", str(tmp_path / "hr" / "k.yaml"))[0] == 0
+    first = (tmp_path / "hr" / "k.test.yaml").read_text(encoding="utf-8").split("\n", 1)[0]
+    assert first.startswith(MODELINE_PREFIX)
+    assert (tmp_path / "hr" / first.removeprefix(MODELINE_PREFIX)).resolve() == test_schema_path().resolve()
+
+
+def test_init_refuses_a_dangling_link_where_a_file_would_go(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    code, _, err = invoke("init", str(tmp_path / "p.yaml"))
+    message = f"hrpolicy: {tmp_path / 'p.yaml'}: already exists; init never overwrites a file\n"
+    assert (code, err) == (2, message)
+    assert not (tmp_path / "elsewhere.yaml").exists() and not (tmp_path / "p.test.yaml").exists()

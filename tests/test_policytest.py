@@ -102,8 +102,8 @@ def test_a_wrong_expected_value_fails_at_its_line(tmp_path: Path) -> None:
     )
     code, out, _ = invoke("test", str(test))
     assert code == 1
-    assert f"{test}:16:23: error [test-failed] E001 score: expected 79.60, got 79.50\n" in out
-    assert f"{test}:16:40: error [test-failed] E001 rating: expected D, got C\n" in out
+    assert f"{test}:17:23: error [test-failed] E001 score: expected 79.60, got 79.50\n" in out
+    assert f"{test}:17:40: error [test-failed] E001 rating: expected D, got C\n" in out
     assert out.endswith("4 cases: 3 passed, 1 failed\n")
 
 
@@ -116,11 +116,11 @@ def test_missing_and_unexpected_problems_fail_the_case(tmp_path: Path) -> None:
     code, out, _ = invoke("test", str(test))
     assert code == 1
     assert (
-        f"{test}:121:11: error [test-failed] expected problem not reported: employee T12, goal line 2 [x]\n"
+        f"{test}:122:11: error [test-failed] expected problem not reported: employee T12, goal line 2 [x]\n"
     ) in out
     assert (
-        f"{test}:118:7: error [test-failed] unexpected problem: employee T12, goal line 1: "
-        f"[sheet-weight-band] weight 40 is outside the band 5..30 ({test}:102:15)\n"
+        f"{test}:119:7: error [test-failed] unexpected problem: employee T12, goal line 1: "
+        f"[sheet-weight-band] weight 40 is outside the band 5..30 ({test}:103:15)\n"
     ) in out
 
 
@@ -166,7 +166,7 @@ def test_sarif_of_a_failing_test_is_valid_and_located(tmp_path: Path) -> None:
     (result,) = log["runs"][0]["results"]
     assert result["ruleId"] == "test-failed"
     assert result["message"]["text"] == "E001 score: expected 79.60, got 79.50"
-    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 16, "startColumn": 23}
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 17, "startColumn": 23}
 
 
 def test_a_malformed_test_file_exits_2_with_a_located_message(tmp_path: Path) -> None:
@@ -217,9 +217,9 @@ def test_what_a_wrong_name_an_unknown_employee_and_a_refused_sheet_say(tmp_path:
     assert failures == [
         "E002: 'scroe' is no formula, grade table or distribution of the policy",
         "no employee 'E099' in the records",
-        # The E099 line moved T12's first goal from line 102 to 103.
+        # The E099 line moved T12's first goal from line 103 to 104.
         "T12 was not evaluated: employee T12, goal line 1: [sheet-weight-band] weight 40 is outside the "
-        f"band 5..30 ({test}:103:15)",
+        f"band 5..30 ({test}:104:15)",
     ]
 
 
@@ -248,4 +248,42 @@ def test_an_invalid_policy_and_a_missing_records_file_are_reported_in_the_test_f
         "no such file\n"
         "1 case: 0 passed, 1 failed; 1 test file could not run; "
         "skipped 2 YAML files without 'hrpolicy-test:'\n"
+    )
+
+
+def test_every_shipped_test_file_matches_the_test_file_schema() -> None:
+    from engine.loader import load_yaml_file
+    from engine.schema import MODELINE_PREFIX, test_schema_path
+
+    schema = json.loads(test_schema_path().read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    files = [
+        *sorted(POLICIES.glob("*.test.yaml")),
+        ROOT / "engine" / "scaffold" / "templates" / "blank.test.yaml",
+    ]
+    for path in files:
+        doc = load_yaml_file(path)
+        assert [e.message for e in validator.iter_errors(json.loads(json.dumps(doc.data, default=str)))] == []
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        assert (path.parent / first.removeprefix(MODELINE_PREFIX)).resolve().name == "policy-test.schema.json"
+        assert (path.parent / first.removeprefix(MODELINE_PREFIX)).resolve().is_file()
+    broken = {
+        "hrpolicy-test": 1,
+        "policy": "p.yaml",
+        "cases": [{"name": "a", "records": "r.yaml", "expekt": {}}],
+    }
+    assert [e.message for e in validator.iter_errors(broken)] == [
+        "'expect' is a required property",
+        "Additional properties are not allowed ('expekt' was unexpected)",
+    ]
+
+
+def test_github_annotations_of_a_failing_test(tmp_path: Path) -> None:
+    test = _copy(tmp_path, "japan_mbo.test.yaml", {'E001: {score: "79.50"': 'E001: {score: "79.60"'})
+    code, out, _ = invoke("test", "--format", "github", str(test))
+    assert code == 1
+    shown = str(test).replace(":", "%3A").replace(",", "%2C")
+    assert out == (
+        f"::error file={shown},line=17,col=23,title=test-failed::[test-failed] E001 score: expected 79.60, "
+        "got 79.50\n"
     )

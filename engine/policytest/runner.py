@@ -174,7 +174,7 @@ def run_case(engine: Engine, test: PolicyTests, case: Case) -> CaseResult:
     return result
 
 
-Engines = dict[str, Engine | PolicyInvalid | UsageError]
+Engines = dict[str, Engine | HRPolicyError]
 
 
 def run_test_file(test: PolicyTests, engines: Engines) -> FileResult:
@@ -182,14 +182,14 @@ def run_test_file(test: PolicyTests, engines: Engines) -> FileResult:
     if test.policy not in engines:
         try:
             engines[test.policy] = Engine.from_file(test.policy)
-        except (PolicyInvalid, UsageError) as exc:
+        except HRPolicyError as exc:  # invalid, unreadable, or failing to compile
             engines[test.policy] = exc
     engine = engines[test.policy]
     found = FileResult(test.file, test.policy)
     if isinstance(engine, PolicyInvalid):
         found.errors = list(engine.diagnostics)
         return found
-    if isinstance(engine, UsageError):
+    if isinstance(engine, HRPolicyError):
         found.errors = [Diagnostic(test.doc.source.locate(("policy",)), "test-file", str(engine))]
         return found
     found.declared = tuple(declared_items(engine))

@@ -9,6 +9,7 @@ is written when any target exists, and every file is written atomically.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from engine.errors import UsageError
 from engine.io.atomic import write_atomic
 from engine.resources import bundled_root
-from engine.schema import MODELINE_PREFIX, schema_reference
+from engine.schema import MODELINE_PREFIX, schema_reference, test_schema_path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BLANK = "blank"
@@ -71,7 +72,11 @@ def plan(target: str, start: str = BLANK, schema: str | None = None) -> list[Pla
     policy_source, test_source = _sources(start)
     modeline = MODELINE_PREFIX + (schema or schema_reference(str(path)))
     planned = [Planned(path, _policy_text(policy_source, start, modeline))]
+    test_path = path.with_name(f"{path.stem}.test{path.suffix}")
     test_text = test_source.read_text(encoding="utf-8")
+    if test_text.startswith(MODELINE_PREFIX):
+        test_modeline = MODELINE_PREFIX + schema_reference(str(test_path), test_schema_path())
+        test_text = test_modeline + test_text[test_text.index("\n") :]
     test_text = re.sub(r"^policy: .*$", f"policy: {path.name}", test_text, count=1, flags=re.MULTILINE)
     copies: dict[str, Path] = {}
 
@@ -83,7 +88,7 @@ def plan(target: str, start: str = BLANK, schema: str | None = None) -> list[Pla
         return match.group(1) + copies[original].name
 
     test_text = _RECORDS.sub(relink, test_text)
-    planned.append(Planned(path.with_name(f"{path.stem}.test{path.suffix}"), test_text))
+    planned.append(Planned(test_path, test_text))
     for original, copy in copies.items():
         planned.append(Planned(copy, (test_source.parent / original).read_text(encoding="utf-8")))
     return planned
@@ -91,7 +96,7 @@ def plan(target: str, start: str = BLANK, schema: str | None = None) -> list[Pla
 
 def write(planned: list[Planned]) -> None:
     """Write every planned file; refuse (writing nothing) if any exists or its folder is missing."""
-    existing = [str(p.path) for p in planned if p.path.exists()]
+    existing = [str(p.path) for p in planned if os.path.lexists(p.path)]  # a dangling link too
     if existing:
         raise UsageError(f"{', '.join(existing)}: already exists; init never overwrites a file")
     folder = planned[0].path.parent
