@@ -103,9 +103,9 @@ def plan_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[R
     size = os.path.getsize(path)
     if workers < 2 or size == 0 or size <= (MIN_BYTES if min_bytes is None else min_bytes):
         return None
+    # The mmap is for the few lines near each cut only: a scan of the whole file through it
+    # would map every page into this process (its RSS would grow by the file's size).
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        if data.find(b'"') >= 0 or not _only_crlf(data):
-            return None
         header_end = data.find(b"\n") + 1
         id_col = _id_column(data[:header_end]) if header_end else None
         if id_col is None:
@@ -115,30 +115,39 @@ def plan_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[R
             cut = _employee_start(data, max(size * k // workers, cuts[-1]), id_col)
             if cut > cuts[-1] and cut < size:
                 cuts.append(cut)
-        if len(cuts) < 2:
-            return None
-        cuts.append(size)
-        ranges, row = [], 2  # the header is row 1
-        for start, end in itertools.pairwise(cuts):
-            ranges.append(Range(start, end, row))
-            row += _count(data, start, end, b"\n")
-        return ranges
+    if len(cuts) < 2:
+        return None
+    cuts.append(size)
+    lines = _scan(path, cuts)
+    if lines is None:
+        return None
+    ranges, row = [], 2  # the header is row 1
+    for (start, end), count in zip(itertools.pairwise(cuts), lines, strict=True):
+        ranges.append(Range(start, end, row))
+        row += count
+    return ranges
 
 
-def _only_crlf(data: mmap.mmap) -> bool:
-    """No carriage return except in CR LF: a lone CR ends a CSV row but not a counted line."""
-    if data.find(b"\r") < 0:
-        return True
-    return _count(data, 0, len(data), b"\r") == _count(data, 0, len(data), b"\r\n")
-
-
-def _count(data: mmap.mmap, start: int, end: int, what: bytes) -> int:
-    """Occurrences of ``what`` (1 or 2 bytes) beginning in ``[start, end)``, a chunk at a time."""
-    total = 0
-    for at in range(start, end, _CHUNK):
-        stop = min(at + _CHUNK, end)
-        total += data[at : stop + len(what) - 1].count(what)
-    return total
+def _scan(path: str, cuts: Sequence[int]) -> list[int] | None:
+    """The newlines between each two cuts, read a block at a time; None if the file holds a
+    quote (a quoted cell may hide a newline) or a carriage return not followed by a newline
+    (it ends a CSV row but not a counted line)."""
+    counts: list[int] = []
+    previous, crs, crlfs = b"", 0, 0
+    with open(path, "rb") as handle:
+        for start, end in itertools.pairwise([0, *cuts]):
+            handle.seek(start)
+            count, left = 0, end - start
+            while left > 0 and (block := handle.read(min(_CHUNK, left))):
+                left -= len(block)
+                if b'"' in block:
+                    return None
+                crs += block.count(b"\r")
+                crlfs += block.count(b"\r\n") + (previous.endswith(b"\r") and block.startswith(b"\n"))
+                count += block.count(b"\n")
+                previous = block
+            counts.append(count)
+    return counts[1:] if crs == crlfs else None
 
 
 def _id_column(line: bytes) -> int | None:
