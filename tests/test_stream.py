@@ -261,3 +261,20 @@ def test_explain_reads_only_the_employees_rows(
     assert found is not None and found.population.employees[0].id == "E000005"
     assert len(found.population.employees[0].indicators) == sum(1 for row in rows if row[0] == "E000005")
     assert explain_one(e5, str(path), "E000020") is None  # a bad value: the whole run reports it
+
+
+def test_validate_imports_only_what_it_needs() -> None:
+    """Neither the evaluation engine nor openpyxl is imported to validate policies."""
+    script = (
+        "import atexit, sys\n"
+        "heavy = ('openpyxl', 'engine.evaluate', 'engine.chains', 'engine.policytest', 'engine.compile',"
+        " 'engine.io.records')\n"
+        "atexit.register(lambda: print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr))\n"
+        "sys.argv = ['hrpolicy', 'validate', 'policies/']\n"
+        "from engine.cli import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, cwd=ROOT, text=True, check=False)
+    assert done.returncode == 0
+    assert done.stderr == "[]\n"
+    assert done.stdout.startswith("checked 3 files: 3 valid, 0 invalid")

@@ -28,7 +28,6 @@ from engine.io.model import (
 )
 from engine.io.nested import read_nested
 from engine.io.table import Interleaved, TablePart, TableStream, read_rows, read_table_part, stream_rows
-from engine.io.xlsxfile import read_xlsx_rows
 from engine.limits import nfc, regular_file, too_big
 from engine.loader import load_yaml_file
 from engine.location import Path, json_path
@@ -223,7 +222,12 @@ def _read_yaml(path: str, display: str, rules: RecordRules, overrides: Mapping[s
 def _read_table(
     suffix: str, path: str, display: str, rules: RecordRules, overrides: Mapping[str, Any]
 ) -> Population:
-    rows = read_csv_rows(path, display) if suffix == ".csv" else read_xlsx_rows(path, display)
+    if suffix == ".csv":
+        rows = read_csv_rows(path, display)
+    else:  # openpyxl is imported only when a workbook is read (it takes ~0.3 s)
+        from engine.io.xlsxfile import read_xlsx_rows
+
+        rows = read_xlsx_rows(path, display)
     employees, problems = read_rows(rows, display, rules)
     # A table has no place for parameters: they come from the caller only.
     parameters, parameter_problems = check_parameters(overrides, rules, lambda key: "run-time parameters")
