@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.bench_evaluate import _status_kib, _tree  # noqa: E402
+from bench.bench_evaluate import _status_kib, _tree
 
 
 def measure(command: list[str]) -> tuple[float, float, int, int, int]:
