@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from helpers import Echo
 
-from engine.commands.workflow import deadline_of, run_workflow
+from engine.commands.workflow import run_workflow
 from engine.errors import DataError, UsageError
-from engine.report.workflow import Deadline, deadline_text
+from engine.report.workflow import deadline_text
 from engine.validate import load_policy
-from engine.workflow import Calendar
+from engine.workflow import Calendar, Deadline, deadline_of
 
 ROOT = Path(__file__).resolve().parent.parent
 KEPCO = str(ROOT / "policies" / "kepco_like.yaml")

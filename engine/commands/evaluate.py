@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path
 from typing import TextIO
 
 from engine.commands.common import Echo, guard_output
-from engine.errors import UsageError
-from engine.evaluate import RunOutcome
-from engine.evaluate.run import Engine, explain_one
+from engine.evaluate import Engine, RunOutcome, example_runs, explain
 from engine.io.atomic import open_atomic
-from engine.limits import nfc
+from engine.report import renderer
 from engine.report.progress import ProgressBar
-from engine.report.results import format_problem, relative_dict, render_explain, render_relative, result_dict
+from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, format_problem
 from engine.report.stream import copy_out, streamable, write_report
-from engine.resources import bundled_root
-from engine.suggest import did_you_mean
 
 
 def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> int:
@@ -52,6 +47,7 @@ def run_evaluate(
     processes (:mod:`engine.report.stream`); the report is the same either way, and nothing
     is written (to the file or stdout) unless the run completes.
     """
+    renderer(RENDERERS, fmt)  # an unknown format is refused before anything is read
     guard_output(output, [policy, data])
     engine = Engine.from_file(policy, reference=reference)
     bar = _bar(data, progress) if progress is not None and streamable(engine, data, fmt) else None
@@ -81,30 +77,14 @@ def run_explain(
     policy: str, data: str, employee: str, fmt: str, echo: Echo, *, reference: bool = False
 ) -> int:
     """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`)."""
-    employee = nfc(employee)  # typed on a terminal that sends NFD: the ids were read in NFC
-    engine = Engine.from_file(policy, reference=reference)
-    # A CSV file: only the employee's rows are read and evaluated.
-    outcome = explain_one(engine, data, employee)
-    if outcome is None:
-        outcome = engine.evaluate(engine.read(data), trace=True, only=employee)
-    known = [r.id for r in outcome.population.employees]
-    if employee not in known:
-        match = did_you_mean(employee, known)
-        hint = f"; {match}" if match else ""
-        raise UsageError(f"no employee '{employee}' in {data}{hint}")
+    render = renderer(EXPLAIN_RENDERERS, fmt)
+    outcome, employee = explain(policy, data, employee, reference=reference)
     if not outcome.results:
         for problem in outcome.problems:
             if problem.employee_id == employee:
                 echo(format_problem(problem), err=True)
         return 1
-    result = outcome.results[0]
-    if fmt == "json":
-        import json
-
-        item = {**result_dict(result), "relative": relative_dict(outcome, employee)}
-        echo(json.dumps(item, ensure_ascii=False, indent=2))
-    else:
-        echo(render_explain(result) + render_relative(outcome, employee), nl=False)
+    echo(render(outcome), nl=False)
     return 0
 
 
@@ -114,14 +94,7 @@ def run_examples(root: str | None, echo: Echo) -> int:
     ``root`` holds ``policies/`` and ``examples/``; by default, the copies bundled with the package.
     """
     code = 0
-    base = Path(root) if root is not None else bundled_root()
-    if base is None:
-        raise UsageError("no bundled examples in this installation: give --root FOLDER")
-    found = sorted((base / "examples").glob("*/employees.yaml"))
-    if not found:
-        raise UsageError(f"no example populations under {base / 'examples'}")
-    for data in found:
-        policy = base / "policies" / f"{data.parent.name}.yaml"
+    for base, policy, data in example_runs(root):
         echo(f"== {data.relative_to(base).as_posix()} under {policy.relative_to(base).as_posix()}")
         code = max(code, run_evaluate(str(policy), str(data), "text", None, echo))
         echo("")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from engine.policytest import run_tests
+from engine.report import renderer
 from engine.report.policytest import TEST_RENDERERS, TestReport
 
 
@@ -19,9 +20,10 @@ def run_policy_tests(
 ) -> int:
     """0 every case passed (and coverage reached ``min_coverage``), 1 a case failed or coverage
     is short or a policy is invalid, 2 a test file is missing, unreadable or malformed."""
+    render = renderer(TEST_RENDERERS, fmt)
     run = run_tests(paths, exclude)
     report = TestReport(run, coverage, min_coverage)
-    echo(TEST_RENDERERS[fmt](report), nl=False)
+    echo(render(report), nl=False)
     if run.broken or not (run.files or run.broken):
         return 2
     return 0 if run.passed and not report.below_minimum else 1

@@ -18,7 +18,6 @@ ranges, a failed worker.
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 import mmap
 import os
@@ -32,28 +31,16 @@ from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
 
 from engine.errors import Problem
-from engine.evaluate.employee import evaluate_flat
+from engine.evaluate.employee import EmployeeResult, evaluate_flat
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import paused_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
-from engine.report.results import (
-    RENDERERS,
-    csv_rows,
-    flat_plan,
-    flat_row,
-    json_result,
-    render_json_parts,
-    report_columns,
-    result_row,
-)
 
 T = TypeVar("T")
 
 #: Files up to this size are read in one process: forking would cost more than it saves.
 MIN_BYTES = 8 * 2**20
-#: Output formats the workers can render in parts.
-FORMATS = ("csv", "json")
 _CHUNK = 16 * 2**20  # bytes scanned at a time when counting lines
 
 
@@ -62,6 +49,29 @@ def default_workers() -> int:
     if not hasattr(os, "fork"):
         return 1
     return max(1, min(2, os.cpu_count() or 1))
+
+
+#: A record's piece straight from its flat values and grades: (id, name, values, grades) -> piece.
+FlatPiece = Callable[[str, Any, Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class SplitRenderer:
+    """How one output format is rendered in parts (the registry is
+    :data:`engine.report.results.SPLIT_RENDERERS`; a format without one is rendered by one process).
+
+    ``piece``: one full result's piece; ``join``: a worker's pieces as its text; ``merge``: the
+    whole report around the workers' texts, in order, given how many results they hold;
+    ``flat``: for a run, a :data:`FlatPiece` that skips the full result, or None (none for this
+    run or this format).
+    """
+
+    piece: Callable[[EmployeeResult, RunOutcome], Any]
+    join: Callable[[list[Any]], str]
+    merge: Callable[[RunOutcome, int, list[str]], str]
+    flat: Callable[[RunOutcome], FlatPiece | None] = lambda outcome: None
+    #: What goes between two joined texts: ``join(a + b) == join(a) + between + join(b)``.
+    between: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,17 +196,15 @@ def evaluate_range(
     engine: Engine,
     path: str,
     part: Range,
-    parameters: Mapping[str, Any] | None = None,
-    fmt: str = "csv",
+    parameters: Mapping[str, Any] | None,
+    render: SplitRenderer,
     out_path: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Part:
-    """Read, check, evaluate and render one range, as one process would, an employee at a time.
-
-    ``fmt`` ``csv``: the text is the range's CSV rows; ``json``: its items of the ``results``
-    list, each as :func:`engine.report.results.json_result` renders it, joined by ``,\\n``.
-    With ``out_path`` the text goes to that file, a chunk at a time, and the part's text is
-    empty. ``progress`` is told the bytes of the range and the rows read so far.
+    """Read, check, evaluate and render one range, as one process would, an employee at a time:
+    the text is the range's pieces joined by ``render`` (CSV rows; JSON items of the ``results``
+    list). With ``out_path`` the text goes to that file, a chunk at a time, and the part's text
+    is empty. ``progress`` is told the bytes of the range and the rows read so far.
     """
     times = {"start": time.perf_counter()}
     data = engine.source.data
@@ -210,87 +218,75 @@ def evaluate_range(
     )
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
     checks: list[Problem] = []
-    pieces = render_records(engine, outcome, stream, fmt, checks)
+    pieces = render_records(engine, outcome, stream, render, checks)
     with paused_gc():
         if out_path is None:
-            text, count = write_pieces(pieces, fmt, None)
+            text, count = write_pieces(pieces, render, None)
         else:
             with open(out_path, "w", encoding="utf-8", newline="") as out:
-                text, count = write_pieces(pieces, fmt, out)
+                text, count = write_pieces(pieces, render, out)
     times["evaluated"] = times["rendered"] = time.perf_counter()
     return Part(text, stream.part, values, parameter_problems, checks, count, times)
 
 
 def render_records(
-    engine: Engine, outcome: RunOutcome, records: Iterable[EmployeeRecord], fmt: str, checks: list[Problem]
-) -> Iterator[list[str] | str]:
-    """Check and evaluate each record; yield its CSV or text row (``fmt`` ``csv``/``text``)
-    or its JSON item; the problems of the others go to ``checks``, in employee order."""
+    engine: Engine,
+    outcome: RunOutcome,
+    records: Iterable[EmployeeRecord],
+    render: SplitRenderer,
+    checks: list[Problem],
+) -> Iterator[Any]:
+    """Check and evaluate each record and yield its piece; the problems of the others go to
+    ``checks``, in employee order."""
     values = outcome.population.parameters
-    render = _row_renderer(engine, outcome) if fmt != "json" else None
-    columns = report_columns(outcome)
+    fast = _flat_renderer(engine, outcome, render.flat(outcome))
     for record in records:
         problems = engine.check(record, values)
         if problems:
             checks.extend(problems)
             continue
-        row = render(record) if render is not None else None
-        if row is not None:
-            yield row
+        piece = fast(record) if fast is not None else None
+        if piece is not None:
+            yield piece
             continue
         done = engine.evaluate_checked(record, values)
         if isinstance(done, Problem):
             checks.append(done)
-        elif fmt == "json":
-            yield json_result(done, outcome)
         else:
-            yield result_row(done, columns, outcome)
+            yield render.piece(done, outcome)
 
 
-def write_pieces(pieces: Iterable[Any], fmt: str, out: IO[str] | None, chunk: int = 512) -> tuple[str, int]:
-    """Write rendered pieces (CSV rows or JSON items) to ``out``, ``chunk`` at a time, as the
-    report's body: CSV lines (``text``: without the spreadsheet guard), or JSON items joined
-    by ``,\\n``. Without ``out``, return that
-    text. Also returns the number of pieces."""
-    buffer: list[Any] = []
+def write_pieces(
+    pieces: Iterable[Any], render: SplitRenderer, out: IO[str] | None, chunk: int = 512
+) -> tuple[str, int]:
+    """Join ``pieces`` as ``render.join`` would, ``chunk`` at a time, writing the text to
+    ``out`` (then the text returned is empty) or returning it; and the number of pieces."""
     texts: list[str] = []
     count = 0
-    for piece in pieces:
-        buffer.append(piece)
-        if len(buffer) >= chunk:
-            texts.append(_body(buffer, fmt, first=count == 0))
-            count += len(buffer)
-            buffer = []
-            if out is not None:
-                out.write(texts.pop())
-    if buffer:
-        texts.append(_body(buffer, fmt, first=count == 0))
-        count += len(buffer)
-        if out is not None:
-            out.write(texts.pop())
+    iterator = iter(pieces)
+    while block := list(itertools.islice(iterator, chunk)):
+        text = (render.between if count else "") + render.join(block)
+        count += len(block)
+        if out is None:
+            texts.append(text)
+        else:
+            out.write(text)
     return "".join(texts), count
 
 
-def _body(pieces: list[Any], fmt: str, *, first: bool) -> str:
-    if fmt == "json":
-        return ("" if first else ",\n") + ",\n".join(pieces)
-    if fmt == "text":  # cells as computed (a spool read back by the text table)
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(pieces)
-        return buffer.getvalue()
-    return csv_rows(pieces)
-
-
-def _row_renderer(engine: Engine, outcome: RunOutcome) -> Callable[[EmployeeRecord], list[str] | None]:
-    """A record's CSV row straight from its values and grades (None: use a full result)."""
-    plan = flat_plan(outcome)
+def _flat_renderer(
+    engine: Engine, outcome: RunOutcome, piece: FlatPiece | None
+) -> Callable[[EmployeeRecord], Any] | None:
+    """A record's piece straight from its values and grades (None from it: use a full result)."""
+    if piece is None:
+        return None
     policy = engine.policy
 
-    def render(record: EmployeeRecord) -> list[str] | None:
-        flat = evaluate_flat(policy, record, outcome.population.parameters) if plan is not None else None
-        if flat is None or plan is None:
+    def render(record: EmployeeRecord) -> Any:
+        flat = evaluate_flat(policy, record, outcome.population.parameters)
+        if flat is None:
             return None
-        return flat_row(record.id, record.fields.get("name"), flat[0], flat[1], plan)
+        return piece(record.id, record.fields.get("name"), flat[0], flat[1])
 
     return render
 
@@ -362,28 +358,24 @@ class Counters:
 def evaluate_split(
     engine: Engine,
     path: str,
+    render: SplitRenderer | None,
     *,
     workers: int,
-    fmt: str = "csv",
     parameters: Mapping[str, Any] | None = None,
     min_bytes: int | None = None,
     out: IO[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[RunOutcome, str] | None:
-    """The report (``csv`` or ``json``) of ``path`` made by ``workers`` processes, or None:
-    use one process.
+    """The report of ``path`` rendered in parts by ``render`` in ``workers`` processes, or None:
+    use one process (as for a format without a split renderer).
 
     The outcome has the problems, warnings and parameters of a one-process run but no
     results (the workers rendered them: the text is the whole report). With ``out``, the
-    workers write their rows to files, only the report's body (CSV rows without the header,
-    or the JSON items of ``results``) goes to ``out`` and the text is empty; the outcome's
-    ``streamed`` counts the rows. ``progress`` is told the bytes and rows read by all workers.
+    workers write their pieces to files, only the report's body (the workers' texts joined)
+    goes to ``out`` and the text is empty; the outcome's ``streamed`` counts the results.
+    ``progress`` is told the bytes and rows read by all workers.
     """
-    if fmt not in FORMATS or engine.source.data.get("distributions"):
-        return None
-    if os.path.splitext(path)[1].lower() != ".csv":
-        return None
-    if not os.path.isfile(path):
+    if render is None or not _splittable(engine, path):
         return None
     ranges = plan_ranges(path, workers, min_bytes)
     if ranges is None:
@@ -393,29 +385,36 @@ def evaluate_split(
         files = [os.path.join(folder, f"{i}.part") if out is not None else None for i in range(len(ranges))]
         counters = Counters(len(ranges))
         tasks = [
-            _task(engine, path, r, parameters, fmt, f, counters.setter(i) if progress else None)
+            _task(engine, path, r, parameters, render, f, counters.setter(i) if progress else None)
             for i, (r, f) in enumerate(zip(ranges, files, strict=True))
         ]
         parts = fork_all(tasks, (lambda: progress(*counters.totals())) if progress else None)
         complete = [p for p in parts if p is not None]
         if len(complete) != len(parts) or not _disjoint(complete):
             return None
-        outcome, text = _merge(engine, path, complete, fmt, out is None)
+        outcome, text = _merge(engine, path, complete, render if out is None else None)
         if out is not None:
-            _copy_parts([f for f in files if f], [p.evaluated for p in complete], fmt, out)
+            _copy_parts([f for f in files if f], [p.evaluated for p in complete], render.between, out)
         return outcome, text
 
 
-def _copy_parts(files: Sequence[str], counts: Sequence[int], fmt: str, out: IO[str]) -> None:
+def _copy_parts(files: Sequence[str], counts: Sequence[int], between: str, out: IO[str]) -> None:
     first = True
     for name, count in zip(files, counts, strict=True):
         if not count:
             continue
-        if fmt == "json" and not first:
-            out.write(",\n")
+        if not first:
+            out.write(between)
         first = False
         with open(name, encoding="utf-8", newline="") as part:
             shutil.copyfileobj(part, out, 2**20)
+
+
+def _splittable(engine: Engine, path: str) -> bool:
+    """A CSV file, under a policy without ``distributions`` (relative grades need everyone)."""
+    if engine.source.data.get("distributions"):
+        return False
+    return os.path.splitext(path)[1].lower() == ".csv" and os.path.isfile(path)
 
 
 def _task(
@@ -423,11 +422,11 @@ def _task(
     path: str,
     part: Range,
     parameters: Mapping[str, Any] | None,
-    fmt: str,
+    render: SplitRenderer,
     out_path: str | None,
     progress: Callable[[int, int], None] | None,
 ) -> Callable[[], Part]:
-    return lambda: evaluate_range(engine, path, part, parameters, fmt, out_path, progress)
+    return lambda: evaluate_range(engine, path, part, parameters, render, out_path, progress)
 
 
 def _disjoint(parts: Sequence[Part]) -> bool:
@@ -441,8 +440,9 @@ def _disjoint(parts: Sequence[Part]) -> bool:
 
 
 def _merge(
-    engine: Engine, path: str, parts: Sequence[Part], fmt: str, render: bool = True
+    engine: Engine, path: str, parts: Sequence[Part], render: SplitRenderer | None
 ) -> tuple[RunOutcome, str]:
+    """The outcome of the parts, and (with ``render``) the whole report around their texts."""
     first = parts[0]
     read = [*first.parameter_problems, *first.read.header]
     read += [p for part in parts for p in part.read.rows]
@@ -452,39 +452,37 @@ def _merge(
     outcome.problems.extend(read)
     outcome.problems.extend(p for part in parts for p in part.checks)
     outcome.streamed = sum(part.evaluated for part in parts)
-    if not render:
+    if render is None:
         return outcome, ""
-    if fmt == "json":
-        texts = [part.text for part in parts if part.text]
-        return outcome, render_json_parts(outcome, outcome.streamed, texts)
-    header = RENDERERS["csv"](outcome)  # no results: the header line only
-    return outcome, header + "".join(part.text for part in parts)
+    return outcome, render.merge(outcome, outcome.streamed, [part.text for part in parts])
 
 
 def run_report(
     policy_path: str,
     data_path: str,
-    fmt: str,
+    render: Callable[[RunOutcome], str],
+    split: SplitRenderer | None = None,
     *,
     parameters: Mapping[str, Any] | None = None,
     workers: int | None = None,
     min_bytes: int | None = None,
     reference: bool = False,
 ) -> tuple[RunOutcome, str]:
-    """Evaluate ``data_path`` under ``policy_path`` and render the report in format ``fmt``.
+    """Evaluate ``data_path`` under ``policy_path`` and render the report with ``render``.
 
-    A big CSV file rendered as CSV or JSON is shared between ``workers`` processes (default
-    :func:`default_workers`) when that gives the very same report; otherwise one process does
-    it all (:func:`engine.evaluate.run.run`). Without the split the outcome holds every result.
-    ``reference`` runs every formula on the reference interpreter (the same report).
+    With ``split`` (the same format rendered in parts), a big CSV file is shared between
+    ``workers`` processes (default :func:`default_workers`) when that gives the very same
+    report; otherwise one process does it all (:func:`engine.evaluate.run.run`). Without the
+    split the outcome holds every result. ``reference`` runs every formula on the reference
+    interpreter (the same report).
     """
     engine = Engine.from_file(policy_path, reference=reference)
     count = default_workers() if workers is None else workers
-    if fmt in FORMATS and count > 1:
+    if split is not None and count > 1:
         done = evaluate_split(
-            engine, data_path, workers=count, fmt=fmt, parameters=parameters, min_bytes=min_bytes
+            engine, data_path, split, workers=count, parameters=parameters, min_bytes=min_bytes
         )
         if done is not None:
             return done
     outcome = engine.evaluate(engine.read(data_path, parameters))
-    return outcome, RENDERERS[fmt](outcome)
+    return outcome, render(outcome)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
-from engine.errors import HRPolicyError, Problem
+from engine.errors import HRPolicyError, Problem, UsageError
 from engine.evaluate.employee import EmployeeResult, IndicatorError, evaluate_employee
 from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
@@ -23,6 +24,9 @@ from engine.io.csvfile import read_csv_rows
 from engine.io.model import check_parameters, compile_inputs
 from engine.io.records import EmployeeRecord, Population, read_population
 from engine.io.table import stream_rows
+from engine.limits import nfc
+from engine.resources import bundled_root
+from engine.suggest import did_you_mean
 from engine.validate import ValidatedPolicy, load_policy
 
 #: A problem with one employee's data, whatever stage found it (reading, sheet checks,
@@ -122,26 +126,31 @@ class Engine:
         outcome.problems.extend(population.problems)
         outcome.warnings.extend(population.warnings)
         needs_all = bool(self.source.data.get("distributions"))
-        parameters = population.parameters
+        wanted = population.employees
+        if only is not None and not needs_all:
+            wanted = [r for r in wanted if r.id == only]
         with paused_gc():
-            for record in population.employees:
-                if only is not None and not needs_all and record.id != only:
-                    continue
-                problems = self.check(record, parameters)
-                if problems:
-                    outcome.problems.extend(problems)
-                    continue
-                done = self.evaluate_checked(record, parameters, trace=trace and only in (None, record.id))
-                if isinstance(done, Problem):
-                    outcome.problems.append(done)
-                else:
-                    outcome.results.append(done)
+            for record in wanted:
+                self._one(outcome, record, trace=trace and only in (None, record.id))
         if needs_all:
             self._grade_relatively(outcome)
         if only is not None:
             outcome.results = [r for r in outcome.results if r.id == only]
             outcome.problems = [p for p in outcome.problems if p.employee_id in (only, None)]
         return outcome
+
+    def _one(self, outcome: RunOutcome, record: EmployeeRecord, *, trace: bool) -> None:
+        """Check and evaluate one employee into ``outcome``: its result or its problems."""
+        parameters = outcome.population.parameters
+        problems = self.check(record, parameters)
+        if problems:
+            outcome.problems.extend(problems)
+            return
+        done = self.evaluate_checked(record, parameters, trace=trace)
+        if isinstance(done, Problem):
+            outcome.problems.append(done)
+        else:
+            outcome.results.append(done)
 
     def _grade_relatively(self, outcome: RunOutcome) -> None:
         population = outcome.population
@@ -196,3 +205,36 @@ def run(
     engine = Engine.from_file(policy_path, reference=reference)
     population = engine.read(data_path, parameters)
     return engine.evaluate(population, trace=trace, only=only)
+
+
+def explain(
+    policy_path: str, data_path: str, employee: str, *, reference: bool = False
+) -> tuple[RunOutcome, str]:
+    """The traced evaluation of one employee (a :class:`UsageError`, with the nearest id, if the
+    data has none by that id): its result, or its problems when it could not be evaluated; and
+    the id as the records read it (in NFC: a terminal may send NFD). ``reference``: see :func:`run`.
+    """
+    employee = nfc(employee)
+    engine = Engine.from_file(policy_path, reference=reference)
+    # A CSV file: only the employee's rows are read and evaluated.
+    outcome = explain_one(engine, data_path, employee)
+    if outcome is None:
+        outcome = engine.evaluate(engine.read(data_path), trace=True, only=employee)
+    known = [r.id for r in outcome.population.employees]
+    if employee not in known:
+        match = did_you_mean(employee, known)
+        hint = f"; {match}" if match else ""
+        raise UsageError(f"no employee '{employee}' in {data_path}{hint}")
+    return outcome, employee
+
+
+def example_runs(root: str | None) -> list[tuple[Path, Path, Path]]:
+    """Every example population (``examples/<policy>/employees.yaml``) with its policy, under
+    ``root`` (by default, the bundled copies): ``(base, policy, data)``, in name order."""
+    base = Path(root) if root is not None else bundled_root()
+    if base is None:
+        raise UsageError("no bundled examples in this installation: give --root FOLDER")
+    found = sorted((base / "examples").glob("*/employees.yaml"))
+    if not found:
+        raise UsageError(f"no example populations under {base / 'examples'}")
+    return [(base, base / "policies" / f"{data.parent.name}.yaml", data) for data in found]

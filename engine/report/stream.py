@@ -17,6 +17,8 @@ file of its own.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import io
 import os
 import shutil
 import tempfile
@@ -28,14 +30,7 @@ from engine.evaluate.run import Engine
 from engine.gcpause import paused_gc
 from engine.io.model import Population
 from engine.io.records import Interleaved, stream_csv
-from engine.report.results import (
-    RENDERERS,
-    _is_number,
-    format_problem,
-    render_csv,
-    render_json_parts,
-    report_columns,
-)
+from engine.report.results import RENDERERS, SPLIT_RENDERERS, _is_number, format_problem, report_columns
 from engine.report.safety import terminal_text
 from engine.report.table import display_width, pad
 
@@ -106,10 +101,11 @@ def _split(
     progress: Progress | None,
 ) -> RunOutcome | None:
     count = parallel.default_workers() if workers is None else workers
-    if fmt not in parallel.FORMATS or count < 2:
+    render = SPLIT_RENDERERS.get(fmt)
+    if render is None or count < 2:
         return None
     done = parallel.evaluate_split(
-        engine, data_path, workers=count, fmt=fmt, parameters=parameters, min_bytes=min_bytes,
+        engine, data_path, render, workers=count, parameters=parameters, min_bytes=min_bytes,
         out=spool, progress=progress,
     )  # fmt: skip
     if done is None:
@@ -136,12 +132,13 @@ def _stream(
     )  # fmt: skip
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], data_path))
     checks: list[Any] = []
-    pieces: Iterable[Any] = parallel.render_records(engine, outcome, stream, fmt, checks)
+    render = TEXT_ROWS if fmt == "text" else SPLIT_RENDERERS[fmt]
+    pieces: Iterable[Any] = parallel.render_records(engine, outcome, stream, render, checks)
     sink = TextColumns(outcome) if fmt == "text" else None
     with paused_gc():
         if sink is not None:
             pieces = sink.measured(pieces)
-        _, outcome.streamed = parallel.write_pieces(pieces, fmt, spool, chunk)
+        _, outcome.streamed = parallel.write_pieces(pieces, render, spool, chunk)
     read = stream.part
     problems = [*parameter_problems, *read.header, *read.rows, *read.grouped]
     outcome.population.problems = problems
@@ -187,23 +184,35 @@ class TextColumns:
 
 
 def _frame(outcome: RunOutcome, fmt: str, spool: IO[str], out: IO[str], sink: TextColumns | None) -> None:
-    """The report around the rows in ``spool``: what ``RENDERERS[fmt]`` writes for the run."""
+    """The report around the pieces in ``spool``: what ``RENDERERS[fmt]`` writes for the run."""
     spool.seek(0)
-    count = outcome.streamed
-    if fmt == "csv":
-        out.write(render_csv(outcome))  # no results: the header line only
-        shutil.copyfileobj(spool, out, 2**20)
-    elif fmt == "json":
-        text = render_json_parts(outcome, count, [])
-        if not count:
-            out.write(text)
-            return
-        head, tail = text.split('\n  "results": [],\n', 1)
-        out.write(head + '\n  "results": [\n')
-        shutil.copyfileobj(spool, out, 2**20)
-        out.write("\n  ],\n" + tail)
-    else:
+    if fmt == "text":
         _write_text(outcome, spool, out, sink or TextColumns(outcome))
+        return
+    merge = SPLIT_RENDERERS[fmt].merge
+    if not outcome.streamed:
+        out.write(merge(outcome, 0, []))
+        return
+    # The merged report around one stand-in text, cut there: the spool goes in between.
+    head, tail = merge(outcome, outcome.streamed, [_HOLE]).split(_HOLE)
+    out.write(head)
+    shutil.copyfileobj(spool, out, 2**20)
+    out.write(tail)
+
+
+#: Stands for the spooled pieces in a merged report (a NUL is never in a report's text).
+_HOLE = "\x00spooled pieces\x00"
+
+
+def _plain_rows(rows: list[list[str]]) -> str:
+    """Rows as CSV lines, cells as computed (the text table's spool, read back by csv.reader)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
+
+
+#: The text table's rows: the CSV report's cells, without the spreadsheet guard.
+TEXT_ROWS = dataclasses.replace(SPLIT_RENDERERS["csv"], join=_plain_rows)
 
 
 def _write_text(outcome: RunOutcome, spool: IO[str], out: IO[str], columns: TextColumns) -> None:
