@@ -33,7 +33,7 @@ from typing import IO, Any, TypeVar
 from engine.errors import Problem
 from engine.evaluate.employee import EmployeeResult, evaluate_flat
 from engine.evaluate.run import Engine, RunOutcome
-from engine.gcpause import paused_gc
+from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
 
@@ -219,7 +219,7 @@ def evaluate_range(
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
     checks: list[Problem] = []
     pieces = render_records(engine, outcome, stream, render, checks)
-    with paused_gc():
+    with collected_gc():
         if out_path is None:
             text, count = write_pieces(pieces, render, None)
         else:

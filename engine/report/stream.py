@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.run import Engine
-from engine.gcpause import paused_gc
+from engine.gcpause import collected_gc
 from engine.io.model import Population
 from engine.io.records import Interleaved, stream_csv
 from engine.report.results import RENDERERS, SPLIT_RENDERERS, _is_number, format_problem, report_columns
@@ -135,7 +135,7 @@ def _stream(
     render = TEXT_ROWS if fmt == "text" else SPLIT_RENDERERS[fmt]
     pieces: Iterable[Any] = parallel.render_records(engine, outcome, stream, render, checks)
     sink = TextColumns(outcome) if fmt == "text" else None
-    with paused_gc():
+    with collected_gc():
         if sink is not None:
             pieces = sink.measured(pieces)
         _, outcome.streamed = parallel.write_pieces(pieces, render, spool, chunk)
