@@ -74,7 +74,7 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _whole(path: Path, fmt: str) -> str:
     engine = Engine.from_file(JAPAN)
-    return RENDERERS[fmt](engine.evaluate(engine.read(str(path))))
+    return str(RENDERERS[fmt](engine.evaluate(engine.read(str(path)))))
 
 
 def _streamed(
@@ -92,7 +92,9 @@ def test_streamed_reports_are_the_whole_file_reports(population: Path, fmt: str)
     assert {"csv": "E000011,", "json": '"evaluated": 297,', "text": "297 evaluated"}[fmt] in whole
     for chunk in (1, 7, 512):
         text, streamed = _streamed(population, fmt, workers=1, chunk=chunk)
-        assert streamed == COUNT - 3  # E000010, E000020, E000250 not evaluated
+        # E000010, E000020, E000250 not evaluated; the text table is aligned over every row:
+        # read whole (the results kept, none counted as streamed)
+        assert streamed == (0 if fmt == "text" else COUNT - 3)
         assert text == whole
     if fmt != "text":  # the text table is aligned over every row: one process
         for workers in (2, 3):
@@ -130,7 +132,7 @@ def test_rows_of_one_employee_apart_are_read_whole(population: Path, tmp_path: P
     _write(path, rows)
     engine = Engine.from_file(JAPAN)
     data = engine.source.data
-    stream, _, _ = stream_csv(str(path), data["inputs"], scales=data.get("scales"))
+    stream, _, _, _ = stream_csv(str(path), data["inputs"], scales=data.get("scales"))
     with pytest.raises(Interleaved, match="E000001"):
         list(stream)
     for fmt in ("csv", "json", "text"):
@@ -142,7 +144,7 @@ def test_rows_of_one_employee_apart_are_read_whole(population: Path, tmp_path: P
 def test_the_stream_holds_one_employee_at_a_time(population: Path) -> None:
     engine = Engine.from_file(JAPAN)
     data = engine.source.data
-    stream, _, _ = stream_csv(str(population), data["inputs"], scales=data.get("scales"))
+    stream, _, _, _ = stream_csv(str(population), data["inputs"], scales=data.get("scales"))
     ids = [record.id for record in stream]
     assert ids[:3] == ["E000001", "E000002", "E000003"] and len(ids) == COUNT - 1  # E000020 unread
     assert stream.part.employees == [] and len(stream.part.ids) == COUNT
@@ -173,7 +175,8 @@ def test_the_command_writes_the_same_bytes_to_a_file_and_to_stdout(population: P
         to_stdout = CliRunner().invoke(cli, args)
         assert to_file.exit_code == to_stdout.exit_code == 1
         whole = _whole(population, fmt)
-        assert out.read_text(encoding="utf-8") == whole
+        mark = "\ufeff" if fmt == "csv" else ""  # a CSV file starts with a byte-order mark
+        assert out.read_text(encoding="utf-8") == mark + whole
         assert to_stdout.stdout == terminal_text(whole)  # what reaches a terminal: no escapes
         assert to_file.stdout == ""
 

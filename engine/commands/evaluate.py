@@ -6,20 +6,25 @@ import os
 import tempfile
 from typing import TextIO
 
-from engine.commands.common import Echo, guard_output
+from engine.commands.common import Echo, Reading, check_output, deliver, guard_output
 from engine.evaluate import Engine, RunOutcome, example_runs, explain
+from engine.evaluate.parallel import run_report
 from engine.io.atomic import open_atomic
 from engine.report import renderer
+from engine.report.labels import Labels
+from engine.report.options import ReportOptions
 from engine.report.progress import ProgressBar
-from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, format_problem
+from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
 from engine.report.stream import copy_out, streamable, write_report
 
 
-def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> int:
+def _finish(
+    outcome: RunOutcome, echo: Echo, fmt: str, output: str | None, labels: Labels | None = None
+) -> int:
     """Exit 1 when any employee could not be evaluated; the problems reach the terminal too."""
     if (fmt != "text" or output) and outcome.problems:
         for problem in outcome.problems:
-            echo(format_problem(problem), err=True)
+            echo(format_problem(problem, "error", labels), err=True)
     if outcome.problems:
         echo(
             f"hrpolicy: {len(outcome.failed_employees)} employee(s) not evaluated; see the problems above",
@@ -35,35 +40,76 @@ def run_evaluate(
     fmt: str,
     output: str | None,
     echo: Echo,
+    options: ReportOptions | None = None,
+    reading: Reading | None = None,
     *,
     reference: bool = False,
     progress: TextIO | None = None,
 ) -> int:
     """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
 
-    ``reference``: through the reference interpreter instead of generated code (same output).
+    ``options``: language, run date, BOM, terminal width; ``reading``: how to read a table;
+    ``reference``: through the reference interpreter instead of generated code (same output);
     ``progress``: where to draw a progress bar (a terminal's stderr), if anywhere.
-    A CSV file is read, evaluated and written an employee at a time, a big one shared between
-    processes (:mod:`engine.report.stream`); the report is the same either way, and nothing
-    is written (to the file or stdout) unless the run completes.
+    A CSV file reported as CSV or JSON is read, evaluated and written an employee at a time, a
+    big one shared between processes (:mod:`engine.report.stream`): the same bytes, and
+    nothing is written (to the file or stdout) unless the run completes.
     """
-    renderer(RENDERERS, fmt)  # an unknown format is refused before anything is read
+    render = renderer(RENDERERS, fmt)
+    options = options or ReportOptions()
+    reading = reading or Reading()
+    check_output(output, fmt)
     guard_output(output, [policy, data])
-    engine = Engine.from_file(policy, reference=reference)
-    bar = _bar(data, progress) if progress is not None and streamable(engine, data, fmt) else None
+    if options.lang is None and reading.encoding is None and reading.sheet is None:
+        engine = Engine.from_file(policy, reference=reference)
+        if streamable(engine, data, fmt):
+            outcome = _streamed(engine, data, fmt, output, echo, options, reading, progress)
+            _notes(outcome, echo, fmt, output)
+            return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
+    # A big CSV file may be shared between processes; the report is the same either way (rows
+    # in a language come from one process).
+    split = SPLIT_RENDERERS.get(fmt) if options.lang is None else None
+    outcome, report = run_report(
+        policy,
+        data,
+        lambda outcome: render(outcome, options),
+        split,
+        parameters=reading.parameters,
+        reference=reference,
+        encoding=reading.encoding,
+        sheet=reading.sheet,
+    )
+    deliver(report, output, echo, fmt, options.bom)
+    _notes(outcome, echo, fmt, output)
+    return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
+
+
+def _streamed(
+    engine: Engine,
+    data: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    options: ReportOptions,
+    reading: Reading,
+    progress: TextIO | None,
+) -> RunOutcome:
+    bar = _bar(data, progress) if progress is not None else None
     if output:
         with open_atomic(output) as out:
-            outcome = write_report(engine, data, fmt, out, progress=bar)
+            if fmt == "csv" and options.bom:
+                out.write("\ufeff")  # as deliver() writes a CSV file
+            outcome = write_report(engine, data, fmt, out, parameters=reading.parameters, progress=bar)
     else:
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-            outcome = write_report(engine, data, fmt, spool, progress=bar)
+            outcome = write_report(engine, data, fmt, spool, parameters=reading.parameters, progress=bar)
             if bar is not None:
                 bar.finish()
                 bar = None
             copy_out(spool, echo)
     if bar is not None:
         bar.finish()
-    return _finish(outcome, echo, fmt, output)
+    return outcome
 
 
 def _bar(data: str, stream: TextIO) -> ProgressBar | None:
@@ -73,22 +119,44 @@ def _bar(data: str, stream: TextIO) -> ProgressBar | None:
         return None  # the reader says what is wrong with the file
 
 
+def _notes(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> None:
+    """How the data file was read (encoding found, title rows, percent cells) reaches the
+    terminal when the report itself does not show it there."""
+    if fmt == "text" and not output:
+        return
+    for note in outcome.warnings:
+        if note.rule.startswith("read-"):
+            echo(f"hrpolicy: note: {format_problem(note, 'note')}", err=True)
+
+
 def run_explain(
-    policy: str, data: str, employee: str, fmt: str, echo: Echo, *, reference: bool = False
+    policy: str,
+    data: str,
+    employee: str,
+    fmt: str,
+    echo: Echo,
+    reading: Reading | None = None,
+    lang: str | None = None,
+    *,
+    reference: bool = False,
 ) -> int:
-    """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`)."""
+    """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`;
+    ``reading``: how to read a table; ``lang``: formulas named by their labels too)."""
     render = renderer(EXPLAIN_RENDERERS, fmt)
-    outcome, employee = explain(policy, data, employee, reference=reference)
+    reading = reading or Reading()
+    outcome, employee = explain(
+        policy, data, employee, reference=reference, encoding=reading.encoding, sheet=reading.sheet
+    )
     if not outcome.results:
         for problem in outcome.problems:
             if problem.employee_id == employee:
                 echo(format_problem(problem), err=True)
         return 1
-    echo(render(outcome), nl=False)
+    echo(render(outcome, Labels(outcome.policy.data, lang)), nl=False)
     return 0
 
 
-def run_examples(root: str | None, echo: Echo) -> int:
+def run_examples(root: str | None, echo: Echo, options: ReportOptions | None = None) -> int:
     """Evaluate every example population (examples/<policy>/employees.yaml) under its policy.
 
     ``root`` holds ``policies/`` and ``examples/``; by default, the copies bundled with the package.
@@ -96,6 +164,6 @@ def run_examples(root: str | None, echo: Echo) -> int:
     code = 0
     for base, policy, data in example_runs(root):
         echo(f"== {data.relative_to(base).as_posix()} under {policy.relative_to(base).as_posix()}")
-        code = max(code, run_evaluate(str(policy), str(data), "text", None, echo))
+        code = max(code, run_evaluate(str(policy), str(data), "text", None, echo, options))
         echo("")
     return code

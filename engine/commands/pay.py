@@ -8,17 +8,24 @@ line:col and the others go on (exit 1).
 
 from __future__ import annotations
 
-from engine.commands.common import Echo, deliver, finish, guard_output
+from engine.commands.common import Echo, check_output, deliver_report, finish, guard_output
 from engine.errors import UsageError
 from engine.io.payfile import read_pay_file
 from engine.pay import build_pay_report
 from engine.report import renderer
+from engine.report.options import ReportOptions
 from engine.report.pay import RENDERERS
 from engine.validate import load_policy
 
 
 def run_pay(
-    policy_path: str, data_path: str, fmt: str, output: str | None, echo: Echo, base_rate: str | None = None
+    policy_path: str,
+    data_path: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    base_rate: str | None = None,
+    options: ReportOptions | None = None,
 ) -> int:
     """Compute pay for the employees in ``data_path`` under ``policy_path``; report as ``fmt``.
 
@@ -26,12 +33,13 @@ def run_pay(
     Returns 0 without problems, 1 with any; raises :class:`DataError`/:class:`UsageError` for an
     unreadable file, a policy without ``pay`` or a missing base rate.
     """
-    render = renderer(RENDERERS, fmt)
+    renderer(RENDERERS, fmt)  # an unknown format is refused before anything is read
+    check_output(output, fmt)
     guard_output(output, [policy_path, data_path])
     policy = load_policy(policy_path)
     if not policy.data.get("pay"):
         raise UsageError(f"{policy_path}: the policy declares no pay section")
     data = read_pay_file(policy.data, data_path)
     report = build_pay_report(str(policy.data["metadata"]["id"]), data, base_rate)
-    deliver(render(report), output, echo)
+    deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
     return finish(report.problems, report.employees, "employees", fmt, echo)

@@ -20,10 +20,7 @@ from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column, reference_interpreter
 from engine.gcpause import paused_gc
-from engine.io.csvfile import read_csv_rows
-from engine.io.model import check_parameters, compile_inputs
-from engine.io.records import EmployeeRecord, Population, read_population
-from engine.io.table import stream_rows
+from engine.io.records import EmployeeRecord, Population, read_population, stream_csv
 from engine.limits import nfc
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
@@ -66,8 +63,16 @@ class Engine:
             rules = compile_sheet_rules(source.data)
         return cls(source, compile_policy(source, reference=reference), rules)
 
-    def read(self, data_path: str, parameters: Mapping[str, Any] | None = None) -> Population:
-        """Read a population checked against this policy's inputs and scales."""
+    def read(
+        self,
+        data_path: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        encoding: str | None = None,
+        sheet: str | None = None,
+    ) -> Population:
+        """Read a population checked against this policy's inputs and scales (``encoding``: of a
+        CSV file, None to detect; ``sheet``: of a workbook)."""
         data = self.source.data
         return read_population(
             data_path,
@@ -75,6 +80,8 @@ class Engine:
             scales=data.get("scales") or {},
             parameters=parameters,
             policy_id=self.policy.id,
+            encoding=encoding,
+            sheet=sheet,
         )
 
     def sheet_env(
@@ -177,14 +184,14 @@ def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | N
     data = engine.source.data
     if data.get("distributions") or os.path.splitext(data_path)[1].lower() != ".csv":
         return None
-    rules = compile_inputs(data.get("inputs") or {}, data.get("scales") or {})
-    stream = stream_rows(read_csv_rows(data_path, data_path), data_path, rules)
+    inputs, scales = data.get("inputs") or {}, data.get("scales")
+    stream, values, problems, notes = stream_csv(data_path, inputs, scales=scales)
     stream.only(employee)
     records = list(stream)  # every row is read: the employee's may be anywhere
     if not records:
         return None
-    values, problems = check_parameters({}, rules, lambda key: "run-time parameters")
     population = Population(records, values, {}, {}, None, problems, data_path)
+    population.warnings.extend([*notes, *stream.part.notes])
     return engine.evaluate(population, trace=True, only=employee)
 
 
@@ -196,30 +203,48 @@ def run(
     only: str | None = None,
     parameters: Mapping[str, Any] | None = None,
     reference: bool = False,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> RunOutcome:
     """Load, validate and compile the policy, read the data, evaluate.
 
     ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's;
-    ``reference`` runs every formula on the reference interpreter (the same results).
+    ``reference`` runs every formula on the reference interpreter (the same results);
+    ``encoding`` and ``sheet`` say how to read a table (see :func:`engine.io.records.read_population`).
     """
     engine = Engine.from_file(policy_path, reference=reference)
-    population = engine.read(data_path, parameters)
+    population = engine.read(data_path, parameters, encoding=encoding, sheet=sheet)
     return engine.evaluate(population, trace=trace, only=only)
 
 
 def explain(
-    policy_path: str, data_path: str, employee: str, *, reference: bool = False
+    policy_path: str,
+    data_path: str,
+    employee: str,
+    *,
+    reference: bool = False,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> tuple[RunOutcome, str]:
     """The traced evaluation of one employee (a :class:`UsageError`, with the nearest id, if the
     data has none by that id): its result, or its problems when it could not be evaluated; and
-    the id as the records read it (in NFC: a terminal may send NFD). ``reference``: see :func:`run`.
+    the id as the records read it (in NFC: a terminal may send NFD). ``reference``, ``encoding``
+    and ``sheet``: see :func:`run`.
     """
     employee = nfc(employee)
-    engine = Engine.from_file(policy_path, reference=reference)
-    # A CSV file: only the employee's rows are read and evaluated.
-    outcome = explain_one(engine, data_path, employee)
+    outcome = None
+    if encoding is None and sheet is None:  # a CSV file: only the employee's rows are evaluated
+        outcome = explain_one(Engine.from_file(policy_path, reference=reference), data_path, employee)
     if outcome is None:
-        outcome = engine.evaluate(engine.read(data_path), trace=True, only=employee)
+        outcome = run(
+            policy_path,
+            data_path,
+            trace=True,
+            only=employee,
+            reference=reference,
+            encoding=encoding,
+            sheet=sheet,
+        )
     known = [r.id for r in outcome.population.employees]
     if employee not in known:
         match = did_you_mean(employee, known)

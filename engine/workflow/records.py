@@ -25,7 +25,7 @@ OBJECTION_KEYS = NOTICE_KEYS | {"filed", "indicators"}
 CHANGE_KEYS = frozenset(
     {"employee", "name", "reason", "phase", "batch", "made_on", "before", "after", "note"}
 )
-LINE_KEYS = frozenset({"id", "title", "category", "weight", "target", "replaces"})
+LINE_KEYS = frozenset({"id", "title", "category", "weight", "target", "replaces", "justification"})
 
 #: The record field each library rule is about, to point at its line:col (else the record).
 RULE_FIELDS = {
@@ -113,13 +113,14 @@ def _goal_line(raw: Any, what: str) -> GoalLine:
         raise DataError(f"{what}: a goal line needs an 'id'")
     weight = _number(raw.get("weight"), f"{what} {raw['id']}: weight")
     assert weight is not None  # not optional: _number raised otherwise
-    category, replaces = raw.get("category"), raw.get("replaces")
+    category, replaces, why = raw.get("category"), raw.get("replaces"), raw.get("justification")
     return GoalLine(
         id=str(raw["id"]),
         weight=weight,
         target=_number(raw.get("target"), f"{what} {raw['id']}: target", optional=True),
         category=None if category is None else str(category),
         replaces=None if replaces is None else str(replaces),
+        justification=None if why is None or not str(why).strip() else str(why),
     )
 
 

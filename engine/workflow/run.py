@@ -292,10 +292,13 @@ def _goal_changes(run: WorkflowFile) -> tuple[tuple[ChangeLine, ...], tuple[Targ
 
 
 def _removed_path(base: Path, change: GoalChange, problem: WorkflowProblem) -> Path | None:
-    ids = [g.id for g in change.before]
-    if problem.rule != "goal-change-no-replacement" or problem.indicator not in ids:
+    """The goal line a problem is about: the removed line (before), or the changed one (after)."""
+    side = {"goal-change-no-replacement": "before", "goal-change-justification": "after"}.get(problem.rule)
+    lines = change.before if side == "before" else change.after
+    ids = [g.id for g in lines]
+    if side is None or problem.indicator not in ids:
         return None
-    return (*base, "before", ids.index(str(problem.indicator)))
+    return (*base, side, ids.index(str(problem.indicator)))
 
 
 def _targets(
