@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from typing import TextIO
+
 from engine.commands.common import Echo, Reading, check_output, deliver, guard_output
-from engine.evaluate import RunOutcome, example_runs, explain
+from engine.evaluate import Engine, RunOutcome, example_runs, explain
 from engine.evaluate.parallel import run_report
+from engine.io.atomic import open_atomic
 from engine.report import renderer
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
+from engine.report.progress import ProgressBar
 from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
+from engine.report.stream import copy_out, streamable, write_report
 
 
 def _finish(
@@ -37,17 +44,28 @@ def run_evaluate(
     reading: Reading | None = None,
     *,
     reference: bool = False,
+    progress: TextIO | None = None,
 ) -> int:
     """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
 
     ``options``: language, run date, BOM, terminal width; ``reading``: how to read a table;
-    ``reference``: through the reference interpreter instead of generated code (same output).
+    ``reference``: through the reference interpreter instead of generated code (same output);
+    ``progress``: where to draw a progress bar (a terminal's stderr), if anywhere.
+    A CSV file reported as CSV or JSON is read, evaluated and written an employee at a time, a
+    big one shared between processes (:mod:`engine.report.stream`): the same bytes, and
+    nothing is written (to the file or stdout) unless the run completes.
     """
     render = renderer(RENDERERS, fmt)
     options = options or ReportOptions()
     reading = reading or Reading()
     check_output(output, fmt)
     guard_output(output, [policy, data])
+    if options.lang is None and reading.encoding is None and reading.sheet is None:
+        engine = Engine.from_file(policy, reference=reference)
+        if streamable(engine, data, fmt):
+            outcome = _streamed(engine, data, fmt, output, echo, options, reading, progress)
+            _notes(outcome, echo, fmt, output)
+            return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
     # A big CSV file may be shared between processes; the report is the same either way (rows
     # in a language come from one process).
     split = SPLIT_RENDERERS.get(fmt) if options.lang is None else None
@@ -64,6 +82,41 @@ def run_evaluate(
     deliver(report, output, echo, fmt, options.bom, [outcome.policy.stamp])
     _notes(outcome, echo, fmt, output)
     return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
+
+
+def _streamed(
+    engine: Engine,
+    data: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    options: ReportOptions,
+    reading: Reading,
+    progress: TextIO | None,
+) -> RunOutcome:
+    bar = _bar(data, progress) if progress is not None else None
+    if output:
+        with open_atomic(output) as out:
+            if fmt == "csv" and options.bom:
+                out.write("\ufeff")  # as deliver() writes a CSV file
+            outcome = write_report(engine, data, fmt, out, parameters=reading.parameters, progress=bar)
+    else:
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+            outcome = write_report(engine, data, fmt, spool, parameters=reading.parameters, progress=bar)
+            if bar is not None:
+                bar.finish()
+                bar = None
+            copy_out(spool, echo)
+    if bar is not None:
+        bar.finish()
+    return outcome
+
+
+def _bar(data: str, stream: TextIO) -> ProgressBar | None:
+    try:
+        return ProgressBar(os.path.getsize(data), stream)
+    except OSError:
+        return None  # the reader says what is wrong with the file
 
 
 def _notes(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> None:
