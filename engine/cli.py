@@ -44,6 +44,13 @@ def run_guarded(action: Callable[[], int]) -> NoReturn:
 FORMAT_OPTION = click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
 )
+PARAM_OPTION = click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A run-time parameter the policy declares (repeatable); wins over the data file's.",
+)
 OUTPUT_OPTION = click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout."
 )
@@ -87,11 +94,12 @@ def schema(as_path: bool) -> None:
     "--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True
 )
 @OUTPUT_OPTION
-def evaluate(policy: str, data: str, fmt: str, output: str | None) -> None:
+@PARAM_OPTION
+def evaluate(policy: str, data: str, fmt: str, output: str | None, params: tuple[str, ...]) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
     from engine.commands.evaluate import run_evaluate
 
-    run_guarded(lambda: run_evaluate(policy, data, fmt, output, click.echo))
+    run_guarded(lambda: run_evaluate(policy, data, fmt, output, click.echo, params))
 
 
 @cli.command()
@@ -99,11 +107,12 @@ def evaluate(policy: str, data: str, fmt: str, output: str | None) -> None:
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--employee", required=True, help="The employee id to explain.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def explain(policy: str, data: str, employee: str, fmt: str) -> None:
-    """Print every input, formula, rounding and grade band behind one employee's result."""
+@PARAM_OPTION
+def explain(policy: str, data: str, employee: str, fmt: str, params: tuple[str, ...]) -> None:
+    """Print every input, formula, rounding, grade band and evaluator chain behind one employee's result."""
     from engine.commands.evaluate import run_explain
 
-    run_guarded(lambda: run_explain(policy, data, employee, fmt, click.echo))
+    run_guarded(lambda: run_explain(policy, data, employee, fmt, click.echo, params))
 
 
 @cli.command()
@@ -121,11 +130,15 @@ def examples(root: str | None) -> None:
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
 @FORMAT_OPTION
 @OUTPUT_OPTION
-def calibrate(policy: str, data: str, distribution: str | None, fmt: str, output: str | None) -> None:
-    """Per distribution group: the quota, the proposed and final grades, who moved and why."""
+@PARAM_OPTION
+def calibrate(
+    policy: str, data: str, distribution: str | None, fmt: str, output: str | None, params: tuple[str, ...]
+) -> None:
+    """Per distribution group: the quota, the proposed and final grades, who moved and why; every
+    employee's evaluator chain reviewed (a policy without distributions: the chains only)."""
     from engine.commands.calibrate import run_calibrate
 
-    run_guarded(lambda: run_calibrate(policy, data, distribution, fmt, output, click.echo))
+    run_guarded(lambda: run_calibrate(policy, data, distribution, fmt, output, click.echo, params))
 
 
 @cli.command()
@@ -146,11 +159,14 @@ def jobeval(policy: str, data: str, fmt: str, output: str | None) -> None:
 @FORMAT_OPTION
 @OUTPUT_OPTION
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
-def pay(policy: str, data: str, fmt: str, output: str | None, base_rate: str | None) -> None:
+@PARAM_OPTION
+def pay(
+    policy: str, data: str, fmt: str, output: str | None, base_rate: str | None, params: tuple[str, ...]
+) -> None:
     """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA."""
     from engine.commands.pay import run_pay
 
-    run_guarded(lambda: run_pay(policy, data, fmt, output, click.echo, base_rate))
+    run_guarded(lambda: run_pay(policy, data, fmt, output, click.echo, base_rate, params))
 
 
 @cli.command()

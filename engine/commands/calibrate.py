@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from engine.chains import PopulationCalibration, calibrate_population
@@ -16,13 +16,20 @@ from engine.commands.common import Echo, deliver, guard_output
 from engine.distribution import CalibrationReport, GroupCalibration, describe_key
 from engine.errors import UsageError
 from engine.evaluate import Engine
+from engine.io.parameters import parse_param_options
 from engine.report.results import format_problem
 from engine.report.table import render_table
 from engine.suggest import did_you_mean
 
 
 def run_calibrate(
-    policy_path: str, data_path: str, distribution: str | None, fmt: str, output: str | None, echo: Echo
+    policy_path: str,
+    data_path: str,
+    distribution: str | None,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    params: Sequence[str] = (),
 ) -> int:
     """Calibrate DATA under POLICY; print or write (atomically) the report.
 
@@ -34,7 +41,7 @@ def run_calibrate(
     engine = Engine.from_file(policy_path)
     data = engine.source.data
     names = _distributions(data, distribution, policy_path)
-    population = engine.read(data_path)
+    population = engine.read(data_path, parse_param_options(params))
     result = calibrate_population(engine, population, names)
     deliver(RENDERERS[fmt](result), output, echo)
     if result.ok:

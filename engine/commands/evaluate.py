@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from engine.commands.common import Echo, deliver, guard_output
 from engine.errors import UsageError
 from engine.evaluate import RunOutcome, run
 from engine.evaluate.parallel import run_report
+from engine.io.parameters import parse_param_options
 from engine.report.results import format_problem, render_explain, result_dict
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
@@ -19,27 +21,55 @@ def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> in
         for problem in outcome.problems:
             echo(format_problem(problem), err=True)
     if outcome.problems:
-        echo(
-            f"hrpolicy: {len(outcome.failed_employees)} employee(s) not evaluated; see the problems above",
-            err=True,
-        )
+        echo(f"hrpolicy: {_problem_summary(outcome)}; see the problems above", err=True)
         return 1
     return 0
 
 
-def run_evaluate(policy: str, data: str, fmt: str, output: str | None, echo: Echo) -> int:
-    """Evaluate ``data`` under ``policy``; print or write (atomically) the results."""
+def _problem_summary(outcome: RunOutcome) -> str:
+    """``2 employee(s) not evaluated`` and/or ``1 problem(s) with the file or its parameters``:
+    never "0 employees not evaluated" when only the file or a parameter is at fault."""
+    parts = []
+    failed = len(outcome.failed_employees)
+    if failed:
+        parts.append(f"{failed} employee(s) not evaluated")
+    general = sum(1 for p in outcome.problems if p.employee_id is None)
+    if general:
+        parts.append(f"{general} problem(s) with the file or its parameters")
+    return "; ".join(parts)
+
+
+def run_evaluate(
+    policy: str, data: str, fmt: str, output: str | None, echo: Echo, params: Sequence[str] = ()
+) -> int:
+    """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
+
+    ``params`` are ``NAME=VALUE`` run-time parameters (``--param``); they win over the file's.
+    """
+    parameters = parse_param_options(params)
     guard_output(output, [policy, data])
     # A big CSV file may be shared between processes; the report is the same either way.
-    outcome, report = run_report(policy, data, fmt)
+    outcome, report = run_report(policy, data, fmt, parameters=parameters)
     deliver(report, output, echo)
     return _finish(outcome, echo, fmt, output)
 
 
-def run_explain(policy: str, data: str, employee: str, fmt: str, echo: Echo) -> int:
-    """Print the full trace of one employee's evaluation."""
-    outcome = run(policy, data, trace=True, only=employee)
+def run_explain(
+    policy: str, data: str, employee: str, fmt: str, echo: Echo, params: Sequence[str] = ()
+) -> int:
+    """Print the full trace of one employee's evaluation.
+
+    An employee left out while reading (a bad value, a duplicate id) is explained by its
+    problems (exit 1), not reported as unknown.
+    """
+    outcome = run(policy, data, trace=True, only=employee, parameters=parse_param_options(params))
     known = [r.id for r in outcome.population.employees]
+    dropped = [p for p in outcome.population.problems if p.employee_id == employee]
+    if employee not in known and dropped:
+        echo(f"employee {employee} was not evaluated: {len(dropped)} problem(s) while reading {data}", err=True)
+        for problem in dropped:
+            echo(format_problem(problem), err=True)
+        return 1
     if employee not in known:
         match = did_you_mean(employee, known)
         hint = f"; {match}" if match else ""

@@ -27,6 +27,9 @@ from engine.commands.common import (
 )
 from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
 from engine.formula import table_axes
+from engine.io.fields import check_mapping
+from engine.io.model import compile_inputs
+from engine.io.parameters import parse_param_options
 from engine.loader import MAX_EXPONENT, MAX_NUMBER_CHARS, LoadedDocument
 from engine.location import Path
 from engine.pay import (
@@ -105,10 +108,23 @@ def _number(value: str, what: str) -> Decimal:
     return number
 
 
-def _parameters(run: _Run, base_rate: str | None) -> dict[str, Any]:
-    """The file's ``parameters`` with ``--base-rate`` over the one ``pay.merit.base_rate`` names."""
+def _given(run: _Run, overrides: Mapping[str, str]) -> dict[str, Any]:
+    """``--param`` values converted by the policy's parameter declarations; a UsageError if one
+    is not declared or does not fit its declaration."""
+    rules = compile_inputs(run.policy.get("inputs") or {}, run.policy.get("scales") or {}).parameters
+    values, issues = check_mapping(overrides, rules)
+    if issues:
+        raise UsageError(f"--param: {issues[0].message}")
+    return values
+
+
+def _parameters(run: _Run, base_rate: str | None, overrides: Mapping[str, str]) -> dict[str, Any]:
+    """The file's ``parameters`` with ``--param`` values over them, and ``--base-rate`` over the
+    one ``pay.merit.base_rate`` names."""
     data = run.doc.data
     params = dict(need_mapping(run.doc, ("parameters",), data.get("parameters", {}), "parameters"))
+    given = _given(run, overrides)
+    params.update({name: given[name] for name in overrides if name in given})
     merit = run.pay.get("merit")
     if merit is None:
         return params
@@ -304,12 +320,17 @@ def _promotion(run: _Run, staff: Sequence[_Employee]) -> tuple[PromotionResult, 
 
 
 def build_pay_report(
-    policy_id: str, policy: Mapping[str, Any], doc: LoadedDocument, base_rate: str | None
+    policy_id: str,
+    policy: Mapping[str, Any],
+    doc: LoadedDocument,
+    base_rate: str | None,
+    overrides: Mapping[str, str] | None = None,
 ) -> PayReport:
-    """Every pay section the policy declares, over a loaded data file."""
+    """Every pay section the policy declares, over a loaded data file (``overrides``: the
+    ``--param NAME=VALUE`` values, converted as the policy declares them, over the file's)."""
     run = _Run(policy, doc)
     run.problems += [("file", d) for d in unknown_keys(doc, (), doc.data, TOP_KEYS, "the file")]
-    params = _parameters(run, base_rate)
+    params = _parameters(run, base_rate, overrides or {})
     staff = _employees(run)
     merit = _merit(run, staff, params) if run.pay.get("merit") else ()
     incentive = _incentive(run, staff, params) if run.pay.get("incentive") else None
@@ -331,7 +352,13 @@ def build_pay_report(
 
 
 def run_pay(
-    policy_path: str, data_path: str, fmt: str, output: str | None, echo: Echo, base_rate: str | None = None
+    policy_path: str,
+    data_path: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    base_rate: str | None = None,
+    params: Sequence[str] = (),
 ) -> int:
     """Compute pay for the employees in ``data_path`` under ``policy_path``; report as ``fmt``.
 
@@ -346,6 +373,7 @@ def run_pay(
     if not policy.data.get("pay"):
         raise UsageError(f"{policy_path}: the policy declares no pay section")
     doc = read_data_file(data_path)
-    report = build_pay_report(str(policy.data["metadata"]["id"]), policy.data, doc, base_rate)
+    overrides = parse_param_options(params)
+    report = build_pay_report(str(policy.data["metadata"]["id"]), policy.data, doc, base_rate, overrides)
     deliver(RENDERERS[fmt](report), output, echo)
     return finish(report.problems, report.employees, "employees", fmt, echo)

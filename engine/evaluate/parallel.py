@@ -289,6 +289,8 @@ def evaluate_split(
         return None
     if not os.path.isfile(path):
         return None
+    # A table holds no parameters: those evaluation reads must come from the caller.
+    engine.require_parameters(dict(parameters or {}))
     ranges = plan_ranges(path, workers, min_bytes)
     if ranges is None:
         return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from engine.compile import CompiledPolicy, compile_policy
@@ -18,6 +19,7 @@ from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column
 from engine.gcpause import paused_gc
+from engine.io.parameters import evaluation_texts, parameters_read, require_parameters
 from engine.io.records import EmployeeRecord, Population, read_population
 from engine.validate import ValidatedPolicy, load_policy
 
@@ -51,6 +53,15 @@ class Engine:
     def from_file(cls, path: str) -> Engine:
         source = load_policy(path)
         return cls(source, compile_policy(source), compile_sheet_rules(source.data))
+
+    @cached_property
+    def parameters_read(self) -> dict[str, str]:
+        """The declared parameters evaluation reads (name -> where), required when read."""
+        return parameters_read(self.source.data, evaluation_texts(self.source.data))
+
+    def require_parameters(self, given: Mapping[str, Any]) -> None:
+        """A UsageError naming each parameter evaluation reads that ``given`` lacks."""
+        require_parameters(self.source.data, self.parameters_read, given)
 
     def read(self, data_path: str, parameters: Mapping[str, Any] | None = None) -> Population:
         """Read a population checked against this policy's inputs and scales."""
@@ -105,6 +116,7 @@ class Engine:
         (A big CSV file is shared between processes by :mod:`engine.evaluate.parallel`, which splits the
         file rather than a population already read.)
         """
+        self.require_parameters(population.parameters)
         outcome = RunOutcome(self.policy, population)
         outcome.problems.extend(population.problems)
         outcome.warnings.extend(population.warnings)

@@ -7,7 +7,7 @@ A record is complete or absent: an employee with any problem is left out of
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.errors import Problem
@@ -69,9 +69,11 @@ def compile_inputs(inputs: Mapping[str, Any], scales: Mapping[str, Any] | None =
     # The id keys every result, so it is text and required whatever the policy says.
     employee["id"] = text_rule("id", True)
     indicator = {"title": text_rule("title", False), **compile_fields(inputs.get("indicator"), scales)}
-    return RecordRules(
-        FieldRules(employee), FieldRules(indicator), compile_fields(inputs.get("parameters"), scales)
-    )
+    # A parameter is required only where an output being computed reads it (each command asks
+    # engine.io.parameters.require_parameters), so reading a file never demands one.
+    parameters = compile_fields(inputs.get("parameters"), scales)
+    optional = {name: replace(rule, required=False) for name, rule in parameters.items()}
+    return RecordRules(FieldRules(employee), FieldRules(indicator), FieldRules(optional))
 
 
 def check_parameters(
