@@ -66,7 +66,8 @@ def run_explain(
     known = [r.id for r in outcome.population.employees]
     dropped = [p for p in outcome.population.problems if p.employee_id == employee]
     if employee not in known and dropped:
-        echo(f"employee {employee} was not evaluated: {len(dropped)} problem(s) while reading {data}", err=True)
+        head = f"employee {employee} was not evaluated: {len(dropped)} problem(s) while reading {data}"
+        echo(head, err=True)
         for problem in dropped:
             echo(format_problem(problem), err=True)
         return 1

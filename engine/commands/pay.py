@@ -29,7 +29,7 @@ from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
 from engine.formula import table_axes
 from engine.io.fields import check_mapping
 from engine.io.model import compile_inputs
-from engine.io.parameters import parse_param_options
+from engine.io.parameters import parameters_read, parse_param_options, pay_texts, require_parameters
 from engine.loader import MAX_EXPONENT, MAX_NUMBER_CHARS, LoadedDocument
 from engine.location import Path
 from engine.pay import (
@@ -331,6 +331,7 @@ def build_pay_report(
     run = _Run(policy, doc)
     run.problems += [("file", d) for d in unknown_keys(doc, (), doc.data, TOP_KEYS, "the file")]
     params = _parameters(run, base_rate, overrides or {})
+    require_parameters(policy, parameters_read(policy, pay_texts(policy)), params)
     staff = _employees(run)
     merit = _merit(run, staff, params) if run.pay.get("merit") else ()
     incentive = _incentive(run, staff, params) if run.pay.get("incentive") else None

@@ -63,7 +63,9 @@ def evaluation_texts(data: Mapping[str, Any]) -> _Texts:
                 yield f"periods.{name}.missing[{n}].when", str(rule["when"])
 
 
-def pay_texts(data: Mapping[str, Any], sections: Iterable[str] = ("merit", "incentive", "promotion")) -> _Texts:
+def pay_texts(
+    data: Mapping[str, Any], sections: Iterable[str] = ("merit", "incentive", "promotion")
+) -> _Texts:
     """What ``pay`` computes: the merit raise (and its base rate), the incentive, promotion points."""
     pay = _mapping(data.get("pay"))
     merit = _mapping(pay.get("merit"))
