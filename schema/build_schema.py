@@ -562,6 +562,13 @@ confirmation = obj(
                 {
                     "stage": p("Stage", "The chain stage that must confirm.", ["second"], ref("id")),
                     "evaluator_level": p("Evaluator level", "The level the confirming evaluator must hold.", ["executive"], ref("id")),
+                    "field": p(
+                        "Signature field",
+                        "An indicator field recording the confirming signature (the evaluator's id). Set, it stands for the confirmation; "
+                        "when the record also has the required stage's evaluation, the signature must be that evaluator's, of the required level.",
+                        ["confirmed_by"],
+                        ref("name"),
+                    ),
                 },
                 minProperties=1,
             ),

@@ -85,7 +85,12 @@ def test_no_chain_applies() -> None:
     with pytest.raises(NoChain) as caught:
         rules.chain_for({"unit": "hq", "position": None})
     assert str(caught.value) == (
-        "no evaluator chain applies (chains: hq_section_head, hq_member, branch_section_head, branch_member)"
+        "no evaluator chain applies (chains: hq_section_head, hq_member, branch_section_head, branch_member): "
+        "hq_section_head: unit == 'hq' and position == 'section_head', 'hq' == 'hq' and None == 'section_head'"
+        " is false; hq_member: unit == 'hq' and position == 'member', 'hq' == 'hq' and None == 'member' is"
+        " false; branch_section_head: unit == 'branch' and position == 'section_head', 'hq' == 'branch' and"
+        " None == 'section_head' is false; branch_member: unit == 'branch' and position == 'member',"
+        " 'hq' == 'branch' and None == 'member' is false"
     )
     outcome = review(rules, person({"unit": "hq"}, []), employee_env(rules, person({"unit": "hq"}, [])))
     assert outcome.chain is None
@@ -345,7 +350,7 @@ def test_o_confirmation_by_a_non_executive_counts_for_nothing() -> None:
 
 
 def test_o_confirmation_without_second_stage() -> None:
-    why = f"{BY_EXECUTIVE}; there is no evaluation for stage 'second'"
+    why = f"{BY_EXECUTIVE}; there is no evaluation for stage 'second' and no signature in confirmed_by"
     assert kumho_review([FIRST], ("E", "O")) == [
         problem(
             "chain-stage-missing",

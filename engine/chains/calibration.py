@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.chains.review import ChainOutcome, ChainRules, compile_chains, employee_env, review
 from engine.compile import label_text
 from engine.distribution import CalibrationReport, Candidate, calibrate, distribute, distribution_from_policy
 from engine.errors import Problem
-from engine.evaluate import Engine
 from engine.io.records import EmployeeRecord, Population
+
+if TYPE_CHECKING:  # engine.evaluate reviews chains itself: import it for the annotation only
+    from engine.evaluate import Engine
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def calibrate_population(
     (``None``: every distribution the policy declares, in order)."""
     data = engine.source.data
     rules: ChainRules = compile_chains(data, engine.source.source)
-    outcome = engine.evaluate(population)
+    outcome = engine.evaluate(population, review_chains=False)  # reviewed below, every stage required
     values = {r.id: r.values for r in outcome.results}
     problems = list(outcome.problems)
     envs: dict[str, dict[str, Any]] = {}

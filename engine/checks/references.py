@@ -63,8 +63,12 @@ def check_references(ctx: CheckContext) -> None:
         for s in sequence(c.get("stages"))
     }
     for name, confirmation in entries(data.get("confirmations")):
-        stage = mapping(confirmation.get("requires")).get("stage")
+        requires = mapping(confirmation.get("requires"))
+        stage = requires.get("stage")
         unknown(ctx, ("confirmations", name, "requires", "stage"), stage, stages, "evaluator stage", "stages")
+        signed = requires.get("field")
+        where_signed = ("confirmations", name, "requires", "field")
+        unknown(ctx, where_signed, signed, names.indicator_fields, "indicator field", "indicator fields")
     periods = mapping(data.get("periods"))
     unknown(
         ctx,

@@ -7,14 +7,16 @@ evaluate the sheets that passed. Bad employees are reported; every other one is 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from engine.chains.model import ChainOutcome, ChainRules, compile_chains
+from engine.chains.review import describe_review, employee_env, review
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
 from engine.errors import HRPolicyError, Problem
-from engine.evaluate.employee import EmployeeResult, evaluate_employee
+from engine.evaluate.employee import EmployeeResult, TraceLine, evaluate_employee
 from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column
@@ -63,6 +65,23 @@ class Engine:
         """A UsageError naming each parameter evaluation reads that ``given`` lacks."""
         require_parameters(self.source.data, self.parameters_read, given)
 
+    @cached_property
+    def chain_rules(self) -> ChainRules | None:
+        """The evaluator chains and confirmations, compiled once (None: the policy has neither)."""
+        data = self.source.data
+        if not data.get("evaluator_chains") and not data.get("confirmations"):
+            return None
+        return compile_chains(data, self.source.source)
+
+    def review(self, record: EmployeeRecord, values: Mapping[str, Any] | None) -> ChainOutcome | None:
+        """The employee's evaluator chain reviewed as ``evaluate`` does: every evaluation on record
+        and every confirmation checked, a stage not yet evaluated no problem (one implementation
+        with ``calibrate``, :func:`engine.chains.review.review`)."""
+        rules = self.chain_rules
+        if rules is None:
+            return None
+        return review(rules, record, employee_env(rules, record, values), require_stages=False)
+
     def read(self, data_path: str, parameters: Mapping[str, Any] | None = None) -> Population:
         """Read a population checked against this policy's inputs and scales."""
         data = self.source.data
@@ -108,13 +127,21 @@ class Engine:
         except HRPolicyError as exc:
             return Problem(record.id, None, "evaluation-error", str(exc), record.origin)
 
-    def evaluate(self, population: Population, *, trace: bool = False, only: str | None = None) -> RunOutcome:
+    def evaluate(
+        self,
+        population: Population,
+        *,
+        trace: bool = False,
+        only: str | None = None,
+        review_chains: bool = True,
+    ) -> RunOutcome:
         """Check and evaluate every employee, then grade relatively where the policy says so.
 
         ``only`` keeps one employee's result (with its trace when ``trace``); everyone is still
         evaluated when the policy has distributions, since a relative grade needs the group.
         (A big CSV file is shared between processes by :mod:`engine.evaluate.parallel`, which splits the
-        file rather than a population already read.)
+        file rather than a population already read.) ``review_chains`` False leaves the evaluator
+        chains to the caller (``calibrate`` reviews them itself, requiring every stage).
         """
         self.require_parameters(population.parameters)
         outcome = RunOutcome(self.policy, population)
@@ -130,11 +157,20 @@ class Engine:
                 if problems:
                     outcome.problems.extend(problems)
                     continue
-                done = self.evaluate_checked(record, parameters, trace=trace and record.id == only)
+                traced = trace and record.id == only
+                done = self.evaluate_checked(record, parameters, trace=traced)
                 if isinstance(done, Problem):
                     outcome.problems.append(done)
-                else:
-                    outcome.results.append(done)
+                    continue
+                reviewed = self.review(record, done.values) if review_chains else None
+                if reviewed is not None and reviewed.problems:
+                    outcome.problems.extend(reviewed.problems)
+                    continue
+                if reviewed is not None and traced and self.chain_rules is not None:
+                    lines = describe_review(reviewed, self.chain_rules)
+                    shown = tuple(TraceLine("chain", "evaluator chain", t) for t in lines)
+                    done = replace(done, trace=done.trace + shown)
+                outcome.results.append(done)
         if needs_all:
             self._grade_relatively(outcome)
         if only is not None:
