@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from engine.chains.review import ChainOutcome, ChainRules, compile_chains, employee_env, review
+from engine.chains.review import (
+    ChainOutcome,
+    ChainRules,
+    compile_chains,
+    describe_review,
+    employee_env,
+    review,
+)
 from engine.compile import label_text
 from engine.distribution import CalibrationReport, Candidate, calibrate, distribute, distribution_from_policy
 from engine.errors import Problem
@@ -31,6 +38,8 @@ class PopulationCalibration:
     reviews: tuple[ChainOutcome, ...]
     problems: tuple[Problem, ...]
     labels: Mapping[str, str] = field(default_factory=dict)  # distribution id -> display label
+    # employee id -> what explain shows of the review (the chain, why, each stage)
+    chain_lines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def groups_outside(self) -> int:
@@ -74,7 +83,8 @@ def calibrate_population(
         problems.extend(missing)
     specs = data.get("distributions") or {}
     labels = {name: label_text(specs[name].get("label"), name) for name in names}
-    return PopulationCalibration(tuple(reports), tuple(reviews), tuple(problems), labels)
+    lines = {r.employee_id: tuple(describe_review(r, rules)) for r in reviews}
+    return PopulationCalibration(tuple(reports), tuple(reviews), tuple(problems), labels, lines)
 
 
 def _calibrate_one(

@@ -91,24 +91,26 @@ class ChainRules:
         return self.choose(env)[0]
 
     def choose(self, env: Mapping[str, Any]) -> tuple[Chain, str]:
-        """The first chain whose condition holds for ``env``, and why: each condition tried, with
-        the values it read (``unit == 'hq' ...: 'branch' == 'hq' ... is false``)."""
+        """The first chain whose condition holds for ``env``, and why: its condition with the
+        values it read, and the chains tried before it whose conditions did not hold."""
         tried: list[str] = []
         for chain in self.chains:
             if chain.when is None:
-                tried.append("it has no condition: it applies to everyone")
-                return chain, "; ".join(tried)
+                return chain, "it has no condition: it applies to everyone" + _not_held(tried)
             try:
                 holds = chain.when(env) is True
             except FormulaRuntimeError as exc:
                 raise NoChain(f"chain '{chain.id}': {exc}") from exc
-            shown = chain.when.explain(env)
-            tried.append(f"{chain.id}: {chain.when.text}, {shown} is {str(holds).lower()}")
             if holds:
-                return chain, "; ".join(tried)
+                return chain, f"{chain.when.text} holds ({chain.when.explain(env)})" + _not_held(tried)
+            tried.append(f"{chain.id} ({chain.when.explain(env)})")
         names = ", ".join(c.id for c in self.chains) or "none declared"
-        reasons = f": {'; '.join(tried)}" if tried else ""
+        reasons = f"; no condition holds: {', '.join(tried)}" if tried else ""
         raise NoChain(f"no evaluator chain applies (chains: {names}){reasons}")
+
+
+def _not_held(tried: list[str]) -> str:
+    return f"; before it, no condition held: {', '.join(tried)}" if tried else ""
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,11 @@ def run_calibrate(
 
 
 def _distributions(data: dict[str, Any], wanted: str | None, policy_path: str) -> list[str]:
+    """The distributions to calibrate; none (the evaluator chains reviewed only) for a policy that
+    declares chains but no distributions (kepco_like)."""
     declared = [str(k) for k in data.get("distributions") or {} if not str(k).startswith("x-")]
+    if not declared and wanted is None and data.get("evaluator_chains"):
+        return []
     if not declared:
         raise UsageError(f"{policy_path}: the policy declares no distributions to calibrate")
     if wanted is None:
@@ -121,12 +125,23 @@ def render_text(result: PopulationCalibration) -> str:
     for report in result.reports:
         label = result.labels.get(report.distribution, report.distribution)
         lines += [*_report_text(report, label), ""]
+    if not result.reports:
+        lines += ["== evaluator chains (the policy declares no distributions)", *_chain_text(result), ""]
     if result.problems:
         lines.append(f"problems ({len(result.problems)}):")
         lines += [format_problem(p) for p in result.problems]
         lines.append("")
     lines.append("result: " + ("every group within quota, no problems" if result.ok else _summary(result)))
     return "\n".join(lines) + "\n"
+
+
+def _chain_text(result: PopulationCalibration) -> list[str]:
+    """Per employee: the chain that applies, why, and each stage (what explain shows)."""
+    lines: list[str] = []
+    for reviewed in result.reviews:
+        lines.append(f"{reviewed.employee_id}:")
+        lines += [f"  {line}" for line in result.chain_lines.get(reviewed.employee_id, ())]
+    return lines
 
 
 def _group_dict(group: GroupCalibration) -> dict[str, Any]:
@@ -175,6 +190,7 @@ def render_json(result: PopulationCalibration) -> str:
             {
                 "employee": o.employee_id,
                 "chain": o.chain,
+                "why": o.why,
                 "final": o.final,
                 "stages": [
                     {

@@ -200,13 +200,23 @@ def evaluate_range(
             if problems:
                 checks.extend(problems)
                 continue
-            row = render(record) if render is not None else None
+            # The evaluator chains and confirmations, as Engine.evaluate reviews them (a chain
+            # chosen by a formula's value is reviewed after evaluating, below).
+            reviewed = None if engine.chains_read_formulas else engine.review(record, None)
+            if reviewed is not None and reviewed.problems:
+                checks.extend(reviewed.problems)
+                continue
+            row = render(record) if render is not None and not engine.chains_read_formulas else None
             if row is not None:
                 pieces.append(row)
                 continue
             done = engine.evaluate_checked(record, values)
             if isinstance(done, Problem):
                 checks.append(done)
+                continue
+            late = engine.review(record, done.values) if engine.chains_read_formulas else None
+            if late is not None and late.problems:
+                checks.extend(late.problems)
             elif fmt == "csv":
                 pieces.append(result_row(done, report_columns(outcome), outcome))
             else:

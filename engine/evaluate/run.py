@@ -73,6 +73,14 @@ class Engine:
             return None
         return compile_chains(data, self.source.source)
 
+    @cached_property
+    def chains_read_formulas(self) -> bool:
+        """Whether a chain condition reads an employee formula (else a chain is chosen from the
+        record's fields alone, before evaluation)."""
+        rules = self.chain_rules
+        formulas = set(self.policy.employee_names)
+        return rules is not None and any(c.when is not None and c.when.names & formulas for c in rules.chains)
+
     def review(self, record: EmployeeRecord, values: Mapping[str, Any] | None) -> ChainOutcome | None:
         """The employee's evaluator chain reviewed as ``evaluate`` does: every evaluation on record
         and every confirmation checked, a stage not yet evaluated no problem (one implementation
@@ -157,15 +165,23 @@ class Engine:
                 if problems:
                     outcome.problems.extend(problems)
                     continue
+                # The chain is reviewed before evaluating unless a chain condition reads a formula
+                # (the same order as engine.evaluate.parallel, so both give the same problems).
+                early = review_chains and not self.chains_read_formulas
+                reviewed = self.review(record, None) if early else None
+                if reviewed is not None and reviewed.problems:
+                    outcome.problems.extend(reviewed.problems)
+                    continue
                 traced = trace and record.id == only
                 done = self.evaluate_checked(record, parameters, trace=traced)
                 if isinstance(done, Problem):
                     outcome.problems.append(done)
                     continue
-                reviewed = self.review(record, done.values) if review_chains else None
-                if reviewed is not None and reviewed.problems:
-                    outcome.problems.extend(reviewed.problems)
-                    continue
+                if review_chains and self.chains_read_formulas:
+                    reviewed = self.review(record, done.values)
+                    if reviewed is not None and reviewed.problems:
+                        outcome.problems.extend(reviewed.problems)
+                        continue
                 if reviewed is not None and traced and self.chain_rules is not None:
                     lines = describe_review(reviewed, self.chain_rules)
                     shown = tuple(TraceLine("chain", "evaluator chain", t) for t in lines)
