@@ -44,17 +44,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.gen_population import generate  # noqa: E402
-from engine.evaluate import (  # noqa: E402  # noqa: E402
-    Engine,
-    Part,
-    Range,
-    evaluate_employee,
-    evaluate_flat,
-    evaluate_range,
-    fork_all,
-    paused_gc,
-    plan_ranges,
-)
+from engine.evaluate import Engine, evaluate_employee, evaluate_flat  # noqa: E402
+from engine.evaluate.parallel import Part, Range, evaluate_range, fork_all, plan_ranges  # noqa: E402
+from engine.gcpause import paused_gc  # noqa: E402
 from engine.io.records import EmployeeRecord, read_csv_range  # noqa: E402
 
 POLICY = ROOT / "policies" / "japan_mbo.yaml"

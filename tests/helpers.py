@@ -2,6 +2,38 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
+CASES = Path(__file__).resolve().parent / "cases"
+MINIMAL = CASES / "valid" / "minimal" / "policy.yaml"
+
+
+def policy_text(case: Path) -> str:
+    """The policy a golden case validates: its own ``policy.yaml``, or the minimal one patched.
+
+    ``patch.yaml`` is a list of ``{find, replace}`` text replacements applied in order to the
+    minimal policy; each ``find`` must occur exactly once in the text so far.
+    """
+    patch_file = case / "patch.yaml"
+    if not patch_file.exists():
+        return (case / "policy.yaml").read_text(encoding="utf-8")
+    text = MINIMAL.read_text(encoding="utf-8")
+    for number, step in enumerate(yaml.safe_load(patch_file.read_text(encoding="utf-8")), start=1):
+        found = text.count(step["find"])
+        assert found == 1, f"{patch_file}: replacement {number} finds its text {found} times, not once"
+        text = text.replace(step["find"], step["replace"])
+    return text
+
+
+def case_folder(case: Path, tmp: Path) -> Path:
+    """A folder holding the case's ``policy.yaml``: the case itself, or ``tmp`` with it written."""
+    if not (case / "patch.yaml").exists():
+        return case
+    (tmp / "policy.yaml").write_text(policy_text(case), encoding="utf-8")
+    return tmp
+
 
 class Echo:
     """Collects what a command echoes, like click.echo(text, nl=True, err=False)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import case_folder
 
 from engine.checks import check_policy
 from engine.checks.context import CheckContext, num
@@ -37,10 +38,10 @@ def render(diagnostics: list[Diagnostic]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def run_case(folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def run_case(folder: Path, monkeypatch: pytest.MonkeyPatch, tmp: Path) -> str:
     # The display name is the bare file name, as `hrpolicy validate policy.yaml` run in the
     # folder shows it; the quote detection of formula columns reads the file by that name.
-    monkeypatch.chdir(folder)
+    monkeypatch.chdir(case_folder(folder, tmp))
     doc = load_yaml_file("policy.yaml", display="policy.yaml")
     assert doc.diagnostics == []
     return render(check_policy(doc.data, doc.source))
@@ -48,14 +49,14 @@ def run_case(folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.mark.parametrize("case", OWN, ids=[p.name for p in OWN])
 def test_golden_case_reports_exactly_the_expected_diagnostics(
-    case: Path, monkeypatch: pytest.MonkeyPatch
+    case: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    assert run_case(case, monkeypatch) == (case / "expected.txt").read_text(encoding="utf-8")
+    assert run_case(case, monkeypatch, tmp_path) == (case / "expected.txt").read_text(encoding="utf-8")
     assert f"[{case.name}]" in (case / "expected.txt").read_text(encoding="utf-8")
 
 
-def test_minimal_policy_passes_every_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run_case(MINIMAL, monkeypatch) == ""
+def test_minimal_policy_passes_every_check(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert run_case(MINIMAL, monkeypatch, tmp_path) == ""
 
 
 # --- helpers over the minimal policy, changed in memory -------------------------------------

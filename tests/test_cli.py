@@ -11,13 +11,20 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import case_folder
 
 from engine.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
 JAPAN_DATA = str(ROOT / "examples" / "japan_mbo" / "employees.yaml")
-WEIGHT_SUM = ROOT / "tests" / "cases" / "invalid" / "weight-sum"
+WEIGHT_SUM_CASE = ROOT / "tests" / "cases" / "invalid" / "weight-sum"
+
+
+@pytest.fixture
+def weight_sum(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The weight-sum golden case's policy, written out as policy.yaml in its own folder."""
+    return case_folder(WEIGHT_SUM_CASE, tmp_path_factory.mktemp("weight-sum"))
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -31,8 +38,10 @@ def test_validate_the_bundled_policies_exits_0_with_a_summary() -> None:
     assert err == "checked 3 files: 3 valid, 0 invalid (0 errors, 0 warnings)\n"
 
 
-def test_validate_invalid_exits_1_and_prints_file_line_col_rule(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(WEIGHT_SUM)
+def test_validate_invalid_exits_1_and_prints_file_line_col_rule(
+    monkeypatch: pytest.MonkeyPatch, weight_sum: Path
+) -> None:
+    monkeypatch.chdir(weight_sum)
     code, out, _ = invoke("validate", "policy.yaml")
     assert code == 1
     assert out == (
@@ -41,8 +50,8 @@ def test_validate_invalid_exits_1_and_prints_file_line_col_rule(monkeypatch: pyt
     )
 
 
-def test_validate_github_format(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(WEIGHT_SUM)
+def test_validate_github_format(monkeypatch: pytest.MonkeyPatch, weight_sum: Path) -> None:
+    monkeypatch.chdir(weight_sum)
     code, out, _ = invoke("validate", "--format", "github", "policy.yaml")
     assert code == 1
     assert out == (
@@ -51,8 +60,8 @@ def test_validate_github_format(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def test_validate_json_format(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(WEIGHT_SUM)
+def test_validate_json_format(monkeypatch: pytest.MonkeyPatch, weight_sum: Path) -> None:
+    monkeypatch.chdir(weight_sum)
     code, out, _ = invoke("validate", "--format", "json", "policy.yaml")
     payload = json.loads(out)
     assert code == 1
@@ -105,9 +114,9 @@ def test_evaluate_writes_the_same_csv_to_a_file_as_to_stdout(tmp_path: Path) -> 
     assert rows[1] == ["E001", "山田 太郎", "79.50", "C", "40"]
 
 
-def test_an_invalid_policy_writes_no_output_file(tmp_path: Path) -> None:
+def test_an_invalid_policy_writes_no_output_file(tmp_path: Path, weight_sum: Path) -> None:
     out_file = tmp_path / "result.csv"
-    code, stdout, err = invoke("evaluate", str(WEIGHT_SUM / "policy.yaml"), JAPAN_DATA, "-o", str(out_file))
+    code, stdout, err = invoke("evaluate", str(weight_sum / "policy.yaml"), JAPAN_DATA, "-o", str(out_file))
     assert code == 1 and stdout == ""
     assert "[weight-sum]" in err and err.endswith("run 'hrpolicy validate' for details\n")
     assert not out_file.exists()
@@ -173,7 +182,9 @@ def test_1000_sheets_with_3_bad_evaluates_997_and_exits_1(tmp_path: Path) -> Non
 def test_python_m_engine_runs_the_same_cli() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "engine", "validate", str(ROOT / "policies")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0
     assert result.stderr == "checked 3 files: 3 valid, 0 invalid (0 errors, 0 warnings)\n"
@@ -216,6 +227,6 @@ def test_html_report_escapes_every_value(tmp_path: Path) -> None:
     assert "<script>" not in out
     # E001, hand-worked above: 79.50 -> C, 40 points; numbers right-aligned.
     assert (
-        "<tr><td>E001</td><td>&lt;script&gt;x&lt;/script&gt;</td><td class=\"num\">79.50</td>"
-        "<td>C</td><td class=\"num\">40</td></tr>"
+        '<tr><td>E001</td><td>&lt;script&gt;x&lt;/script&gt;</td><td class="num">79.50</td>'
+        '<td>C</td><td class="num">40</td></tr>'
     ) in out

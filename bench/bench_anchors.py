@@ -1,0 +1,231 @@
+"""The anchors of issue 12, side by side in one run: japan_mbo score + grade per employee.
+
+    python bench/bench_anchors.py [--count 20000] [--repeat 3]
+
+Every contender computes the same thing for the same employees (already read into memory): each
+goal's achievement rate (rounded half-up to 0.1 where exact), weight x achievement x difficulty,
+their sum, and the grade from the segment's bands after rounding the score half-up to a whole
+percent. Reading the file is not timed. Printed: employees per second for each, and our ratio to
+each anchor (higher is better for us).
+
+Contenders:
+
+* plain simpleeval, formula text evaluated per goal line (parsed every time), floats;
+* plain simpleeval with the formulas parsed once (``previously_parsed``), floats;
+* GoRules zen-engine (the ``zen-engine`` package), its expression language per goal line, compiled
+  once, floats (skipped with a note if the package is not installed: ``pip install zen-engine``);
+* hand-written Python, floats (inexact: it disagrees with the exact grade for some employees);
+* hand-written Python, exact ``Decimal`` with the policy's roundings;
+* hrpolicy's evaluation step (the fused per-sheet function, ``evaluate_flat``), and the whole
+  per-employee path with sheet checks (``Engine.check`` + ``evaluate_flat``).
+
+The exact contenders must agree with hrpolicy on every grade; the float ones are counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.gen_population import generate  # noqa: E402
+from engine.evaluate import Engine, evaluate_flat  # noqa: E402
+from engine.gcpause import paused_gc  # noqa: E402
+from engine.io.records import EmployeeRecord  # noqa: E402
+
+POLICY = ROOT / "policies" / "japan_mbo.yaml"
+ACHIEVEMENT = (
+    "(max(actual / target * 100, 0) if direction == 'higher' else "
+    "(min(max(target / actual * 100, 0), 200) if actual > 0 else 200)) "
+    "if kind == 'quantitative' else assessed_achievement"
+)
+WEIGHTED = "weight * achievement * difficulty / 100"
+ZEN_ACHIEVEMENT = (
+    "kind == 'quantitative' ? (direction == 'higher' ? max([actual / target * 100, 0]) : "
+    "(actual > 0 ? min([max([target / actual * 100, 0]), 200]) : 200)) : assessed_achievement"
+)
+BANDS = {  # (grade, lowest rounded score) per segment, from policies/japan_mbo.yaml
+    "manager": (("S", 110), ("A", 100), ("B", 90), ("C", 80), ("D", None)),
+    "general": (("S", 105), ("A", 100), ("B", 85), ("C", 75), ("D", None)),
+}
+Line = dict[str, Any]
+Person = tuple[str, str, list[Line]]  # id, segment, goal lines
+Contender = Callable[[Sequence[Person]], list[str]]
+
+
+def grade_of(segment: str, rounded: Any) -> str:
+    for grade, low in BANDS[segment]:
+        if low is None or rounded >= low:
+            return grade
+    raise AssertionError("unreachable")
+
+
+def plain(records: Sequence[EmployeeRecord]) -> tuple[list[Person], list[Person]]:
+    """The records as plain data: Decimal values, and the same as floats."""
+    keys = ("kind", "direction", "actual", "target", "assessed_achievement", "weight", "difficulty")
+    exact: list[Person] = []
+    floats: list[Person] = []
+    for r in records:
+        lines = [{k: line.fields.get(k) for k in keys} for line in r.indicators]
+        exact.append((r.id, str(r.fields["segment"]), lines))
+        as_float = [{k: float(v) if isinstance(v, Decimal) else v for k, v in line.items()} for line in lines]
+        floats.append((r.id, str(r.fields["segment"]), as_float))
+    return exact, floats
+
+
+def simpleeval_text(people: Sequence[Person]) -> list[str]:
+    from simpleeval import SimpleEval
+
+    evaluator = SimpleEval(functions={"max": max, "min": min})
+    out = []
+    for _, segment, lines in people:
+        score = 0.0
+        for line in lines:
+            evaluator.names = line
+            line["achievement"] = round(evaluator.eval(ACHIEVEMENT), 1)
+            score += evaluator.eval(WEIGHTED)
+        out.append(grade_of(segment, round(score)))
+    return out
+
+
+def simpleeval_parsed(people: Sequence[Person]) -> list[str]:
+    from simpleeval import SimpleEval
+
+    evaluator = SimpleEval(functions={"max": max, "min": min})
+    achievement, weighted = evaluator.parse(ACHIEVEMENT), evaluator.parse(WEIGHTED)
+    out = []
+    for _, segment, lines in people:
+        score = 0.0
+        for line in lines:
+            evaluator.names = line
+            line["achievement"] = round(evaluator.eval(ACHIEVEMENT, previously_parsed=achievement), 1)
+            score += evaluator.eval(WEIGHTED, previously_parsed=weighted)
+        out.append(grade_of(segment, round(score)))
+    return out
+
+
+def zen_compiled(people: Sequence[Person]) -> list[str]:
+    import zen
+
+    achievement, weighted = zen.compile_expression(ZEN_ACHIEVEMENT), zen.compile_expression(WEIGHTED)
+    out = []
+    for _, segment, lines in people:
+        score = 0.0
+        for line in lines:
+            line["achievement"] = round(float(achievement.evaluate(line)), 1)
+            score += float(weighted.evaluate(line))
+        out.append(grade_of(segment, round(score)))
+    return out
+
+
+def hand_float(people: Sequence[Person]) -> list[str]:
+    out = []
+    for _, segment, lines in people:
+        score = 0.0
+        for g in lines:
+            if g["kind"] != "quantitative":
+                a = g["assessed_achievement"]
+            elif g["direction"] == "higher":
+                a = max(g["actual"] / g["target"] * 100, 0)
+            else:
+                a = min(max(g["target"] / g["actual"] * 100, 0), 200) if g["actual"] > 0 else 200
+            score += g["weight"] * round(a, 1) * g["difficulty"] / 100
+        out.append(grade_of(segment, round(score)))
+    return out
+
+
+def hand_decimal(people: Sequence[Person]) -> list[str]:
+    tenth, one, hundred, zero, cap = Decimal("0.1"), Decimal(1), Decimal(100), Decimal(0), Decimal(200)
+    out = []
+    for _, segment, lines in people:
+        score = zero
+        for g in lines:
+            if g["kind"] != "quantitative":
+                a = g["assessed_achievement"]
+            elif g["direction"] == "higher":
+                a = max(g["actual"] / g["target"] * hundred, zero)
+            else:
+                a = min(max(g["target"] / g["actual"] * hundred, zero), cap) if g["actual"] > 0 else cap
+            score += g["weight"] * a.quantize(tenth, ROUND_HALF_UP) * g["difficulty"] / hundred
+        out.append(grade_of(segment, score.quantize(one, ROUND_HALF_UP)))
+    return out
+
+
+def ours(engine: Engine, records: Sequence[EmployeeRecord], params: Any, checks: bool) -> list[str]:
+    policy = engine.policy
+    out = []
+    for r in records:
+        if checks:
+            assert not engine.check(r, params)
+        done = evaluate_flat(policy, r, params)
+        assert done is not None
+        out.append(str(done[1][0][0]))
+    return out
+
+
+def best(repeat: int, fn: Callable[[], list[str]]) -> tuple[float, list[str]]:
+    times, result = [], []
+    for _ in range(repeat):
+        with paused_gc():
+            start = time.perf_counter()
+            result = fn()
+            times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    data = ROOT / "bench" / "out" / f"japan_{args.count}.csv"
+    if not data.exists():
+        data.parent.mkdir(exist_ok=True)
+        generate(args.count, str(data), 7)
+    engine = Engine.from_file(str(POLICY))
+    population = engine.read(str(data))
+    records, params = population.employees, population.parameters
+    exact, floats = plain(records)
+    print(f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {len(records):,} employees "
+          f"({sum(len(r.indicators) for r in records):,} goal lines), best of {args.repeat}")
+
+    rows: list[tuple[str, float, list[str]]] = []
+    ours_time, reference = best(args.repeat, lambda: ours(engine, records, params, checks=False))
+    checked_time, checked = best(args.repeat, lambda: ours(engine, records, params, checks=True))
+    assert checked == reference
+    contenders: list[tuple[str, Callable[[], list[str]]]] = [
+        ("simpleeval, text per line (float)", lambda: simpleeval_text(floats)),
+        ("simpleeval, parsed once (float)", lambda: simpleeval_parsed(floats)),
+        ("zen-engine, compiled once (float)", lambda: zen_compiled(floats)),
+        ("hand-written float", lambda: hand_float(floats)),
+        ("hand-written exact Decimal", lambda: hand_decimal(exact)),
+    ]
+    for name, fn in contenders:
+        try:
+            seconds, grades = best(args.repeat, fn)
+        except ImportError as exc:
+            print(f"{name}: skipped ({exc})")
+            continue
+        rows.append((name, seconds, grades))
+    n = len(records)
+    print(f"hrpolicy evaluation step (evaluate_flat): {n / ours_time:,.0f} employees/s")
+    print(f"hrpolicy with sheet checks (check + evaluate_flat): {n / checked_time:,.0f} employees/s")
+    for name, seconds, grades in rows:
+        wrong = sum(a != b for a, b in zip(grades, reference, strict=True))
+        print(
+            f"{name}: {n / seconds:,.0f} employees/s; hrpolicy step {seconds / ours_time:.2f}x, "
+            f"with checks {seconds / checked_time:.2f}x; grades differing from exact: {wrong}"
+        )
+
+
+if __name__ == "__main__":
+    main()
