@@ -595,7 +595,7 @@ def test_parameters_from_file_and_run_time(tmp_path: Path) -> None:
         )
     ]
     # Reading never demands a parameter: it is required only where an output being computed
-    # reads it (engine.io.parameters.require_parameters, issue 10 point 11).
+    # reads it (engine.evaluate.parameters.require_parameters, issue 10 point 11).
     required = {**INPUTS, "parameters": {"X": {"type": "decimal", "label": {"en": "X"}}}}
     assert read_population(DATA / "people.csv", required).problems == []
     assert read_population(DATA / "people.csv", required, parameters={"X": "x"}).problems == [

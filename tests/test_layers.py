@@ -38,8 +38,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "workflow": BASE | {"io"},
     "jobeval": BASE | {"formula", "grading"},
     "pay": BASE | {"formula"},
-    "evaluate": BASE | {"io", "loader", "formula", "grading", "compile", "validate", "distribution"},
-    "chains": BASE | {"io", "formula", "compile", "distribution", "evaluate"},
+    # A run applies the domain rules (chains, distributions) to every employee it evaluates.
+    "evaluate": BASE
+    | {"io", "loader", "formula", "grading", "compile", "validate", "distribution", "chains"},
+    "chains": BASE | {"io", "formula", "compile", "distribution"},
     "report": BASE | {"io", "formula"} | DOMAIN,
     "commands": BASE | {"io", "loader", "schema", "formula", "validate", "compile", "report"} | DOMAIN,
     "cli": BASE | {"__init__", "schema", "commands", "report"},

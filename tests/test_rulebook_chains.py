@@ -36,7 +36,9 @@ def one_employee(tmp_path: Path, source: Path, employee: str, evaluations: list[
 # confirming signature of an executive-level next superior). C06 of the calibration example rates
 # its 2nd goal line (안전사고 예방) O.
 CALIBRATION = ROOT / "examples" / "kumho_like" / "calibration.yaml"
-FIRST = {"stage": "first", "evaluator": "S100", "evaluator_level": "manager", "grades": {"performance": "III"}}
+FIRST = {
+    "stage": "first", "evaluator": "S100", "evaluator_level": "manager", "grades": {"performance": "III"}
+}  # fmt: skip
 
 
 def test_evaluate_refuses_an_o_without_the_executive_confirmation(tmp_path: Path) -> None:
@@ -132,7 +134,9 @@ def test_calibrate_reviews_the_chains_of_a_policy_without_distributions(tmp_path
         "K006: error [chain-override-reason] stage 'second' changes the grade from A to B without a"
         " reason; the policy requires one (override_needs_reason)\n"
     ) in out
-    assert err == "hrpolicy: calibration failed: 0 group(s) outside quota, 0 person(s) not graded, 1 problem(s)\n"
+    assert err == (
+        "hrpolicy: calibration failed: 0 group(s) outside quota, 0 person(s) not graded, 1 problem(s)\n"
+    )
     explained = {**silent, "reason": "지사간 부 평가결과 참조"}
     data = one_employee(tmp_path, source, "K006", [first, explained])
     code, out, _ = invoke("calibrate", KEPCO, data)

@@ -11,12 +11,12 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from engine.chains import PopulationCalibration, calibrate_population
 from engine.commands.common import Echo, deliver, guard_output
 from engine.distribution import CalibrationReport, GroupCalibration, describe_key
 from engine.errors import UsageError
 from engine.evaluate import Engine
-from engine.io.parameters import parse_param_options
+from engine.evaluate.calibration import PopulationCalibration, calibrate_population
+from engine.evaluate.parameters import parse_param_options
 from engine.report.results import format_problem
 from engine.report.table import render_table
 from engine.suggest import did_you_mean

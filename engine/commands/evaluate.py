@@ -9,7 +9,7 @@ from engine.commands.common import Echo, deliver, guard_output
 from engine.errors import UsageError
 from engine.evaluate import RunOutcome, run
 from engine.evaluate.parallel import run_report
-from engine.io.parameters import parse_param_options
+from engine.evaluate.parameters import parse_param_options
 from engine.report.results import format_problem, render_explain, result_dict
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean

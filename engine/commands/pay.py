@@ -26,10 +26,10 @@ from engine.commands.common import (
     where,
 )
 from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
+from engine.evaluate.parameters import parameters_read, parse_param_options, pay_texts, require_parameters
 from engine.formula import table_axes
 from engine.io.fields import check_mapping
 from engine.io.model import compile_inputs
-from engine.io.parameters import parameters_read, parse_param_options, pay_texts, require_parameters
 from engine.loader import MAX_EXPONENT, MAX_NUMBER_CHARS, LoadedDocument
 from engine.location import Path
 from engine.pay import (

@@ -17,11 +17,11 @@ from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
 from engine.errors import HRPolicyError, Problem
 from engine.evaluate.employee import EmployeeResult, TraceLine, evaluate_employee
+from engine.evaluate.parameters import evaluation_texts, parameters_read, require_parameters
 from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column
 from engine.gcpause import paused_gc
-from engine.io.parameters import evaluation_texts, parameters_read, require_parameters
 from engine.io.records import EmployeeRecord, Population, read_population
 from engine.validate import ValidatedPolicy, load_policy
 

@@ -70,7 +70,7 @@ def compile_inputs(inputs: Mapping[str, Any], scales: Mapping[str, Any] | None =
     employee["id"] = text_rule("id", True)
     indicator = {"title": text_rule("title", False), **compile_fields(inputs.get("indicator"), scales)}
     # A parameter is required only where an output being computed reads it (each command asks
-    # engine.io.parameters.require_parameters), so reading a file never demands one.
+    # engine.evaluate.parameters.require_parameters), so reading a file never demands one.
     parameters = compile_fields(inputs.get("parameters"), scales)
     optional = {name: replace(rule, required=False) for name, rule in parameters.items()}
     return RecordRules(FieldRules(employee), FieldRules(indicator), FieldRules(optional))

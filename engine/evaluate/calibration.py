@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.chains.review import (
     ChainOutcome,
@@ -24,10 +24,8 @@ from engine.chains.review import (
 from engine.compile import label_text
 from engine.distribution import CalibrationReport, Candidate, calibrate, distribute, distribution_from_policy
 from engine.errors import Problem
+from engine.evaluate.run import Engine
 from engine.io.records import EmployeeRecord, Population
-
-if TYPE_CHECKING:  # engine.evaluate reviews chains itself: import it for the annotation only
-    from engine.evaluate import Engine
 
 
 @dataclass(frozen=True)
