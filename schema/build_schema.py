@@ -582,7 +582,15 @@ DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 calendar = obj(
     {
         "weekend": p("Weekend days", "Days of the week that are not working days.", [["sat", "sun"]], arr({"type": "string", "enum": DAYS}, uniqueItems=True)),
-        "holidays": p("Holidays", "Dates that are not working days.", [["2026-01-01", "2026-02-16"]], arr(ref("date"), uniqueItems=True)),
+        "country": p(
+            "Country",
+            "ISO 3166 country code whose public holidays (with substitute holidays) are not working days, for any year, "
+            "from the maintained holidays package (KR, JP, ...).",
+            ["KR", "JP"],
+            {"type": "string", "pattern": "^[A-Z]{2}$", "patternErrorMessage": "a two-letter country code in capitals, e.g. KR"},
+        ),
+        "holidays": p("Holidays", "Dates that are not working days (the company's own days, added to the country's).", [["2026-01-01", "2026-02-16"]], arr(ref("date"), uniqueItems=True)),
+        "worked_holidays": p("Worked holidays", "Dates the country calendar lists as holidays that are working days for the company.", [["2026-05-01"]], arr(ref("date"), uniqueItems=True)),
     }
 )
 objections = obj(

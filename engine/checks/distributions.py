@@ -10,6 +10,7 @@ from __future__ import annotations
 from engine.checks.context import CheckContext, entries, mapping, sequence
 from engine.distribution import check_distribution
 from engine.workflow import WEEKDAYS
+from engine.workflow.calendar import supported_countries
 
 #: Rules of check_distribution that another family reports already.
 REPORTED_ELSEWHERE = frozenset(
@@ -34,8 +35,17 @@ def check_distributions(ctx: CheckContext) -> None:
 
 
 def check_calendar(ctx: CheckContext) -> None:
-    """A working-day calendar needs at least one working day in the week."""
+    """A working-day calendar needs at least one working day in the week, and a country whose
+    public holidays the holidays package knows."""
     calendar = mapping(mapping(ctx.data.get("workflows")).get("calendar"))
+    country = calendar.get("country")
+    if country is not None and str(country) not in supported_countries():
+        ctx.report(
+            ("workflows", "calendar", "country"),
+            "workflow-calendar-country",
+            f"no public-holiday calendar for country '{country}'",
+            suggestion="use an ISO 3166 code the holidays package supports, e.g. KR or JP",
+        )
     weekend = {str(day) for day in sequence(calendar.get("weekend"))}
     if weekend >= set(WEEKDAYS):
         ctx.report(
