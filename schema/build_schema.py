@@ -509,10 +509,39 @@ distribution = obj(
 )
 
 # ---------------------------------------------------------------- periods
+CYCLE_DATE = {
+    "type": "string",
+    "pattern": "^([0-9]{4}-)?[0-9]{2}-[0-9]{2}$",
+    "patternErrorMessage": "a date YYYY-MM-DD, or MM-DD for the first such day in the effective period",
+}
+DATE_WINDOW = obj(
+    {
+        "from": p("From", "First day: YYYY-MM-DD, or MM-DD for the first such day on or after metadata.effective.from.", ["07-01"], CYCLE_DATE),
+        "to": p("To", "Last day (inclusive): YYYY-MM-DD, or MM-DD for the first such day on or after 'from'.", ["07-31"], CYCLE_DATE),
+    },
+    required=["from", "to"],
+)
 period = obj(
     {
         "label": LBL("the period", [{"ko": "중간점검(7월)"}]),
         "weight": PCT("Blend weight", "Weight of the period in the blended score.", [10]),
+        "dates": p("Dates", "When the period's check takes place; MM-DD dates stay right when the policy is carried into the next cycle.", [{"from": "07-01", "to": "07-31"}], DATE_WINDOW),
+        "missing": p(
+            "When the sheet is missing",
+            "A record without this period's goal sheet is a per-employee problem unless a rule here applies: the first whose "
+            "condition holds (employee fields, and period_from / period_to: the period's dates) names the period whose sheet stands in.",
+            [[{"when": "joined > period_to", "use_period": "final"}]],
+            arr(
+                obj(
+                    {
+                        "when": WHEN("Which employees the rule covers (none: everyone).", ["joined > period_to"]),
+                        "use_period": p("Use period", "The period whose goal sheet stands in for the missing one.", ["final"], ref("id")),
+                    },
+                    required=["use_period"],
+                ),
+                minItems=1,
+            ),
+        ),
     },
     required=["weight"],
 )

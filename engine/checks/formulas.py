@@ -35,6 +35,9 @@ def formula_sites(data: Mapping[str, Any]) -> Iterator[Site]:
             yield ("indicator_rules", "constraints", i, key), mapping(constraint).get(key), "employee"
     for name, confirmation in entries(data.get("confirmations")):
         yield ("confirmations", name, "when"), confirmation.get("when"), "indicator_condition"
+    for name, period in entries(data.get("periods")):
+        for i, rule in enumerate(sequence(mapping(period).get("missing"))):
+            yield ("periods", name, "missing", i, "when"), mapping(rule).get("when"), "period_condition"
     for name, committee in entries(data.get("committees")):
         for key in ("opens_when", "passes_when"):
             yield ("committees", name, key), committee.get(key), "meeting"

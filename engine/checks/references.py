@@ -80,6 +80,12 @@ def check_references(ctx: CheckContext) -> None:
     )
     _check_pay(ctx, names)
     _check_indicator_rules(ctx, names)
+    declared = {n for n, spec in entries(periods) if isinstance(spec, dict)}
+    for name in sorted(declared):
+        for i, rule in enumerate(sequence(mapping(periods[name]).get("missing"))):
+            path: Path = ("periods", name, "missing", i, "use_period")
+            others = declared - {name}
+            unknown(ctx, path, mapping(rule).get("use_period"), others, "other period", "other periods")
     _check_workflows(ctx, {n for n, _ in entries(periods)})
 
 

@@ -196,6 +196,10 @@ def evaluate_range(
     checks: list[Problem] = []
     with paused_gc():
         for record in read.employees:
+            record, problems, _ = engine.prepare(record)
+            if problems:
+                checks.extend(problems)
+                continue
             problems = engine.check(record, values)
             if problems:
                 checks.extend(problems)

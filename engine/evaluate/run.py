@@ -18,6 +18,7 @@ from engine.distribution import DistributionResult
 from engine.errors import HRPolicyError, Problem
 from engine.evaluate.employee import EmployeeResult, TraceLine, evaluate_employee
 from engine.evaluate.parameters import evaluation_texts, parameters_read, require_parameters
+from engine.evaluate.periods import PeriodRules, compile_periods, complete
 from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column
@@ -64,6 +65,20 @@ class Engine:
     def require_parameters(self, given: Mapping[str, Any]) -> None:
         """A UsageError naming each parameter evaluation reads that ``given`` lacks."""
         require_parameters(self.source.data, self.parameters_read, given)
+
+    @cached_property
+    def period_rules(self) -> PeriodRules | None:
+        """The periods the policy blends, with their rules for a missing sheet (None: no blend)."""
+        return compile_periods(self.source.data)
+
+    def prepare(self, record: EmployeeRecord) -> tuple[EmployeeRecord, list[Problem], list[str]]:
+        """The record with a sheet for every declared period (engine.evaluate.periods.complete),
+        its period problems, and the notes explain shows."""
+        rules = self.period_rules
+        if rules is None:
+            return record, [], []
+        defaults = {f.name: f.default for f in self.policy.employee_fields if f.has_default}
+        return complete(rules, record, {**defaults, **record.fields, "id": record.id})
 
     @cached_property
     def chain_rules(self) -> ChainRules | None:
@@ -161,6 +176,10 @@ class Engine:
             for record in population.employees:
                 if only is not None and not needs_all and record.id != only:
                     continue
+                record, problems, notes = self.prepare(record)
+                if problems:
+                    outcome.problems.extend(problems)
+                    continue
                 problems = self.check(record, parameters)
                 if problems:
                     outcome.problems.extend(problems)
@@ -182,6 +201,9 @@ class Engine:
                     if reviewed is not None and reviewed.problems:
                         outcome.problems.extend(reviewed.problems)
                         continue
+                if notes and traced:
+                    noted = tuple(TraceLine("period", "periods", n) for n in notes)
+                    done = replace(done, trace=noted + done.trace)
                 if reviewed is not None and traced and self.chain_rules is not None:
                     lines = describe_review(reviewed, self.chain_rules)
                     shown = tuple(TraceLine("chain", "evaluator chain", t) for t in lines)
