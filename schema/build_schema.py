@@ -685,6 +685,8 @@ goal_changes = obj(
                         "allowed": p("Allowed", "Whether changes are allowed in the phase.", [True], {"type": "boolean"}),
                         "batch": p("Batch", "Whether changes are made in one batch.", [True], {"type": "boolean"}),
                         "reasons": p("Reasons", "The only reasons accepted in the phase (ids of reasons).", [["uncontrollable"]], arr(ref("id"), minItems=1, uniqueItems=True)),
+                        "from": p("From", "First day of the phase: YYYY-MM-DD, or MM-DD within the effective period (default: its first day). With dates, a change's phase follows from its made_on date.", ["07-01"], CYCLE_DATE),
+                        "to": p("To", "Last day of the phase (inclusive): YYYY-MM-DD, or MM-DD on or after 'from' (default: the effective period's last day).", ["07-31"], CYCLE_DATE),
                     },
                     required=["phase", "allowed"],
                 ),

@@ -254,7 +254,7 @@ def test_output_file_is_written(tmp_path: Path) -> None:
 
 CLEAN = """\
 objections:
-  - {employee: E1, period: final, round: 1, notice: "2026-02-12", filed: "2026-02-24", indicators: [a]}
+  - {employee: E1, period: final, round: 1, notice: "2027-02-03", filed: "2027-02-12", indicators: [a]}
 goal_changes:
   - employee: E2
     reason: uncontrollable
@@ -265,10 +265,13 @@ goal_changes:
 
 
 def test_clean_records_exit_0(tmp_path: Path) -> None:
-    # Filed Tue 2026-02-24, on the deadline (see the Seollal 2026 count above): in time.
+    # The final result is notified in the final evaluation (1월~4월 of the next year): notice Wed
+    # 2027-02-03, filed Fri 2027-02-12, on the deadline (the Seollal 2027 count of the example):
+    # in time. (A final-result notice in February 2026 is before the period: see
+    # tests/test_rulebook_dates.py.)
     code, echo = run(write(tmp_path, CLEAN))
     assert (code, echo.stderr) == (0, "")
-    assert "  filed Tue 2026-02-24: in time\n" in echo.stdout
+    assert "  filed Fri 2027-02-12: in time\n" in echo.stdout
     assert (
         "goal change E2: phase after_midterm, reason uncontrollable: accepted\n"
         "  b removed (weight 40)\n"

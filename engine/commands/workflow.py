@@ -53,6 +53,7 @@ from engine.workflow import (
     check_objection,
     midterm_targets,
     objection_histories,
+    phase_of,
 )
 
 T = TypeVar("T")
@@ -77,6 +78,10 @@ RULE_FIELDS = {
     "goal-change-reason-in-phase": "reason",
     "goal-change-phase": "phase",
     "goal-change-closed": "phase",
+    "goal-change-phase-date": "made_on",
+    "goal-change-outside-period": "made_on",
+    "objection-outside-period": "notice",
+    "objection-period-date": "notice",
     "goal-change-batch": "batch",
     "goal-change-weights": "after",
 }
@@ -274,7 +279,7 @@ def _goal_line(raw: Any, what: str) -> GoalLine:
 
 
 def _read_change(record: Mapping[str, Any]) -> GoalChange:
-    for key in ("employee", "reason", "phase", "before", "after"):
+    for key in ("employee", "reason", "before", "after"):
         if record.get(key) is None:
             raise DataError(f"goal change record lacks '{key}'")
     sheets = {}
@@ -287,7 +292,7 @@ def _read_change(record: Mapping[str, Any]) -> GoalChange:
     return GoalChange(
         employee=str(record["employee"]),
         reason=str(record["reason"]),
-        phase=str(record["phase"]),
+        phase=str(record.get("phase") or ""),
         before=sheets["before"],
         after=sheets["after"],
         batch=None if batch is None else str(batch),
@@ -341,7 +346,8 @@ def _goal_changes(run: _Run) -> tuple[tuple[ChangeLine, ...], tuple[TargetSheet,
         ]
     lines = tuple(
         ChangeLine(
-            c.employee, str(records[i].get("name", "")), c.phase, c.reason, c.batch, c.made_on,
+            c.employee, str(records[i].get("name", "")), phase_of(c, run.policy), c.reason, c.batch,
+            c.made_on,
             describe_change(c), tuple(results[i]),
         )
         for i, c in enumerate(changes)

@@ -155,13 +155,20 @@ class Calendar:
         return frozenset(found - self.removed)
 
 
-def _effective(policy: Mapping[str, Any]) -> tuple[tuple[date, date] | None, str]:
-    """What a calendar of listed holidays only can count: the policy's effective period."""
+def effective_period(policy: Mapping[str, Any]) -> tuple[date, date] | None:
+    """The policy's ``metadata.effective`` period (None when it declares none)."""
     period = (policy.get("metadata") or {}).get("effective")
     if not isinstance(period, Mapping) or "from" not in period or "to" not in period:
+        return None
+    return as_date(period["from"], "metadata.effective.from"), as_date(period["to"], "metadata.effective.to")
+
+
+def _effective(policy: Mapping[str, Any]) -> tuple[tuple[date, date] | None, str]:
+    """What a calendar of listed holidays only can count: the policy's effective period."""
+    period = effective_period(policy)
+    if period is None:
         return None, ""
-    first = as_date(period["from"], "metadata.effective.from")
-    last = as_date(period["to"], "metadata.effective.to")
+    first, last = period
     why = (
         f"the calendar lists holidays for the policy's effective period {first} to {last} only;"
         " declare workflows.calendar.country for a maintained public-holiday calendar,"

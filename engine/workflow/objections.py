@@ -19,7 +19,8 @@ from datetime import date
 from typing import Any
 
 from engine.errors import DataError, Diagnostic, Location, PolicyInvalid
-from engine.workflow.calendar import Calendar, as_date
+from engine.io.fields import FieldError, cycle_date
+from engine.workflow.calendar import Calendar, as_date, effective_period
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def check_objection(
                 who,
             )
         )
+    problems += _dates(record, policy)
     problems += _timing(record, policy, spec)
     per_indicator = bool(spec.get("per_indicator", False))
     if per_indicator and not record.indicators:
@@ -137,6 +139,31 @@ def check_objections(records: Sequence[Objection], policy: Mapping[str, Any]) ->
         for record, earlier in zip(records, objection_histories(records), strict=True)
         for problem in check_objection(record, policy, earlier)
     ]
+
+
+def _dates(record: Objection, policy: Mapping[str, Any]) -> list[WorkflowProblem]:
+    """The notice against the policy's effective period and the objected period's own dates: a
+    result cannot be notified before its period's check begins."""
+    period = effective_period(policy)
+    if period is not None and not period[0] <= record.notice <= period[1]:
+        outside = f"outside the policy's effective period {period[0]} to {period[1]}"
+        message = f"notice of {record.notice}, {outside}"
+        return [WorkflowProblem("objection-outside-period", message, record.employee)]
+    declared = ((policy.get("periods") or {}).get(record.period) or {}).get("dates")
+    if period is None or not isinstance(declared, Mapping):
+        return []
+    try:
+        first = cycle_date(declared["from"], period[0])
+        last = cycle_date(declared["to"], first)
+    except FieldError as exc:
+        raise DataError(f"periods.{record.period}.dates: {exc.message}") from None
+    if record.notice >= first:
+        return []
+    message = (
+        f"notice of {record.notice} for period '{record.period}', before the period's check"
+        f" ({first} to {last})"
+    )
+    return [WorkflowProblem("objection-period-date", message, record.employee)]
 
 
 def _timing(record: Objection, policy: Mapping[str, Any], spec: Mapping[str, Any]) -> list[WorkflowProblem]:
