@@ -1,35 +1,52 @@
 """The ``hrpolicy`` command line: thin click wrappers over the library.
 
-Exit codes: 0 success, 1 invalid policy or failed records, 2 usage error or unreadable file.
+Exit codes: 0 success, 1 invalid policy or failed records, 2 usage error or unreadable file,
+130 interrupted (Ctrl-C; no output file is left behind).
+
+Everything printed passes :func:`~engine.report.safety.terminal_text`: a name holding a
+terminal escape sequence cannot set the window title or clear the screen.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from engine import __version__
 from engine.errors import HRPolicyError, PolicyInvalid, UsageError
 from engine.report.diagnostics import RENDERERS, render_text
+from engine.report.safety import raw_cells, terminal_text
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def echo(message: Any = None, nl: bool = True, err: bool = False) -> None:
+    """``click.echo`` of text without control characters: the one way anything is printed."""
+    click.echo(terminal_text(message) if isinstance(message, str) else message, nl=nl, err=err)
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"hrpolicy: {message}", err=True)
+    echo(f"hrpolicy: {message}", err=True)
     sys.exit(code)
 
 
-def run_guarded(action: Callable[[], int]) -> NoReturn:
-    """Run a command body; map our exceptions to exit codes and one-line messages, never a traceback."""
+def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
+    """Run a command body; map our exceptions to exit codes and one-line messages, never a traceback.
+
+    ``raw``: CSV cells are written as computed (``--raw-cells``).
+    """
     try:
-        code = action()
+        with raw_cells(raw):
+            code = action()
+    except KeyboardInterrupt:
+        # Output is written atomically: an interrupted run leaves no file, whole or partial.
+        _fail("interrupted; nothing was written", EXIT_INTERRUPTED)
     except PolicyInvalid as exc:
         files = [(d.location.file, [d]) for d in exc.diagnostics]
-        click.echo(render_text(files), nl=False, err=True)
+        echo(render_text(files), nl=False, err=True)
         _fail("the policy is invalid; run 'hrpolicy validate' for details", EXIT_INVALID)
     except UsageError as exc:
         _fail(str(exc), EXIT_USAGE)
@@ -52,7 +69,19 @@ PARAM_OPTION = click.option(
     help="A run-time parameter the policy declares (repeatable); wins over the data file's.",
 )
 OUTPUT_OPTION = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout."
+    "-o", "--output", type=click.Path(), help="Write here (atomically) instead of stdout."
+)
+RAW_CELLS_OPTION = click.option(
+    "--raw-cells",
+    is_flag=True,
+    help="CSV: write cells exactly as computed, without the ' that keeps a spreadsheet from "
+    "running a cell starting with = + - @ as a formula (docs/records.md, 'Output files').",
+)
+REFERENCE_OPTION = click.option(
+    "--reference",
+    is_flag=True,
+    help="Evaluate formulas with the reference interpreter (simpleeval) instead of generated code: "
+    "slower, the same output.",
 )
 
 
@@ -70,7 +99,7 @@ def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check policy files (or folders of them): exit 0 if valid, 1 if not, 2 if unreadable."""
     from engine.commands.validate import run_validate
 
-    run_guarded(lambda: run_validate(list(paths), fmt, strict, click.echo))
+    run_guarded(lambda: run_validate(list(paths), fmt, strict, echo))
 
 
 @cli.command()
@@ -81,38 +110,51 @@ def schema(as_path: bool) -> None:
 
     def body() -> int:
         path = schema_path()
-        click.echo(str(path) if as_path else path.read_text(encoding="utf-8"), nl=as_path)
+        echo(str(path) if as_path else path.read_text(encoding="utf-8"), nl=as_path)
         return EXIT_OK
 
     run_guarded(body)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True
 )
 @OUTPUT_OPTION
 @PARAM_OPTION
-def evaluate(policy: str, data: str, fmt: str, output: str | None, params: tuple[str, ...]) -> None:
+@RAW_CELLS_OPTION
+@REFERENCE_OPTION
+def evaluate(
+    policy: str,
+    data: str,
+    fmt: str,
+    output: str | None,
+    params: tuple[str, ...],
+    raw_cells: bool,
+    reference: bool,
+) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
     from engine.commands.evaluate import run_evaluate
 
-    run_guarded(lambda: run_evaluate(policy, data, fmt, output, click.echo, params))
+    run_guarded(lambda: run_evaluate(policy, data, fmt, output, echo, params, reference=reference), raw_cells)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @click.option("--employee", required=True, help="The employee id to explain.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @PARAM_OPTION
-def explain(policy: str, data: str, employee: str, fmt: str, params: tuple[str, ...]) -> None:
-    """Print every input, formula, rounding, grade band and evaluator chain behind one employee's result."""
+@REFERENCE_OPTION
+def explain(
+    policy: str, data: str, employee: str, fmt: str, params: tuple[str, ...], reference: bool
+) -> None:
+    """Print every input, formula, rounding, grade band and evaluator chain behind a result."""
     from engine.commands.evaluate import run_explain
 
-    run_guarded(lambda: run_explain(policy, data, employee, fmt, click.echo, params))
+    run_guarded(lambda: run_explain(policy, data, employee, fmt, echo, params, reference=reference))
 
 
 @cli.command()
@@ -121,65 +163,83 @@ def examples(root: str | None) -> None:
     """Evaluate the bundled example populations under their policies."""
     from engine.commands.evaluate import run_examples
 
-    run_guarded(lambda: run_examples(root, click.echo))
+    run_guarded(lambda: run_examples(root, echo))
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
 @FORMAT_OPTION
 @OUTPUT_OPTION
 @PARAM_OPTION
+@RAW_CELLS_OPTION
 def calibrate(
-    policy: str, data: str, distribution: str | None, fmt: str, output: str | None, params: tuple[str, ...]
+    policy: str,
+    data: str,
+    distribution: str | None,
+    fmt: str,
+    output: str | None,
+    params: tuple[str, ...],
+    raw_cells: bool,
 ) -> None:
     """Per distribution group: the quota, the proposed and final grades, who moved and why; every
     employee's evaluator chain reviewed (a policy without distributions: the chains only)."""
     from engine.commands.calibrate import run_calibrate
 
-    run_guarded(lambda: run_calibrate(policy, data, distribution, fmt, output, click.echo, params))
+    run_guarded(lambda: run_calibrate(policy, data, distribution, fmt, output, echo, params), raw_cells)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @FORMAT_OPTION
 @OUTPUT_OPTION
-def jobeval(policy: str, data: str, fmt: str, output: str | None) -> None:
+@RAW_CELLS_OPTION
+def jobeval(policy: str, data: str, fmt: str, output: str | None, raw_cells: bool) -> None:
     """Evaluate the jobs in DATA (YAML/JSON) with POLICY's point tables, panels and committees."""
     from engine.commands.jobeval import run_jobeval
 
-    run_guarded(lambda: run_jobeval(policy, data, fmt, output, click.echo))
+    run_guarded(lambda: run_jobeval(policy, data, fmt, output, echo), raw_cells)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @FORMAT_OPTION
 @OUTPUT_OPTION
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
 @PARAM_OPTION
+@RAW_CELLS_OPTION
 def pay(
-    policy: str, data: str, fmt: str, output: str | None, base_rate: str | None, params: tuple[str, ...]
+    policy: str,
+    data: str,
+    fmt: str,
+    output: str | None,
+    base_rate: str | None,
+    params: tuple[str, ...],
+    raw_cells: bool,
 ) -> None:
     """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA."""
     from engine.commands.pay import run_pay
 
-    run_guarded(lambda: run_pay(policy, data, fmt, output, click.echo, base_rate, params))
+    run_guarded(lambda: run_pay(policy, data, fmt, output, echo, base_rate, params), raw_cells)
 
 
 @cli.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("policy", type=click.Path())
+@click.argument("data", type=click.Path())
 @FORMAT_OPTION
 @OUTPUT_OPTION
 @click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
-def workflow(policy: str, data: str, fmt: str, output: str | None, today: str | None) -> None:
+@RAW_CELLS_OPTION
+def workflow(
+    policy: str, data: str, fmt: str, output: str | None, today: str | None, raw_cells: bool
+) -> None:
     """Objection deadlines; objection and goal-change records in DATA checked against POLICY."""
     from engine.commands.workflow import run_workflow
 
-    run_guarded(lambda: run_workflow(policy, data, fmt, output, click.echo, today))
+    run_guarded(lambda: run_workflow(policy, data, fmt, output, echo, today), raw_cells)
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from engine.formula import (
     find_cycle,
     formula_scope,
     names_used,
+    reference_interpreter,
 )
 from engine.grading import Band, GradeTable, Segment, build_grade_table
 from engine.rounding import MODES, Rounding
@@ -133,6 +134,8 @@ class CompiledPolicy:
     indicator_blank: Mapping[str, Any] = field(default_factory=dict)
     #: Indicator fields and formulas that employee formulas read as columns.
     columns: tuple[str, ...] = ()
+    #: Formulas run on the reference interpreter (simpleeval): no fused sheet function then.
+    reference: bool = False
 
     @cached_property
     def fast(self) -> tuple[tuple[FastStep, ...], tuple[FastStep, ...]]:
@@ -154,10 +157,11 @@ class CompiledPolicy:
         """One generated function for a whole goal sheet (see :class:`SheetFuser`), or None.
 
         None when a grade table's segment condition reads a column: the fused function hands
-        back no columns, so such policies keep the step-by-step path.
+        back no columns, so such policies keep the step-by-step path; None too when the policy
+        runs on the reference interpreter, which evaluates one formula at a time.
         """
         conditions = [s.when for t in self.grade_tables for s in t.segments if s.when is not None]
-        if any(c.names & set(self.columns) for c in conditions):
+        if self.reference or any(c.names & set(self.columns) for c in conditions):
             return None
         return SheetFuser(self.sheet_plan).build()[1]
 
@@ -243,8 +247,17 @@ def _steps(data: Mapping[str, Any], level: str, grade: FunctionSpec) -> tuple[St
     return tuple(steps)
 
 
-def compile_policy(policy: ValidatedPolicy) -> CompiledPolicy:
-    """Build the compiled form of an already validated policy."""
+def compile_policy(policy: ValidatedPolicy, *, reference: bool = False) -> CompiledPolicy:
+    """Build the compiled form of an already validated policy.
+
+    With ``reference`` every formula runs on the reference interpreter (simpleeval) instead
+    of generated code: slower, the same results.
+    """
+    with reference_interpreter(reference):
+        return _compile_policy(policy, reference)
+
+
+def _compile_policy(policy: ValidatedPolicy, reference: bool) -> CompiledPolicy:
     data = policy.data
     inputs = data.get("inputs") or {}
     periods = data.get("periods") or {}
@@ -279,4 +292,5 @@ def compile_policy(policy: ValidatedPolicy) -> CompiledPolicy:
         employee_blank={f.name: f.default for f in employee_fields},
         indicator_blank={f.name: f.default for f in indicator_fields},
         columns=tuple(sorted(per_line & used)),
+        reference=reference,
     )

@@ -24,14 +24,17 @@ from typing import Any, NoReturn
 import yaml
 from yaml import events
 
+import engine.limits as limits
 from engine.errors import Diagnostic, Location, Severity, UsageError
+from engine.limits import nfc, regular_file
 from engine.location import Path, SourceMap, json_path
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_NODES = 200_000  # total nodes constructed, alias expansions included
-MAX_DEPTH = 100  # nested mappings/sequences, alias expansions included
-MAX_NUMBER_CHARS = 100  # longest numeral read as a number
-MAX_EXPONENT = 100  # largest decimal exponent (either sign) of a number
+# The bounds live with every other reader's in engine.limits; these are their names here.
+MAX_FILE_BYTES = limits.MAX_YAML_BYTES
+MAX_NODES = limits.MAX_YAML_NODES  # total nodes constructed, alias expansions included
+MAX_DEPTH = limits.MAX_YAML_DEPTH  # nested mappings/sequences, alias expansions included
+MAX_NUMBER_CHARS = limits.MAX_NUMBER_CHARS  # longest numeral read as a number
+MAX_EXPONENT = limits.MAX_EXPONENT  # largest decimal exponent (either sign) of a number
 
 _PARSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOM = b"\xef\xbb\xbf"
@@ -68,14 +71,15 @@ class LoadedDocument:
 def load_yaml_file(path: str | os.PathLike[str], display: str | None = None) -> LoadedDocument:
     """Load a YAML (or JSON) file; ``display`` names it in diagnostics (default: the path).
 
-    Raises :class:`UsageError` when the file cannot be read. The size bound is checked on the
-    file's status before reading, and the read itself never takes more than the bound.
+    Raises :class:`UsageError` when the file cannot be read or is not a regular file (a FIFO
+    would block the read for ever). The size bound is checked on the file's status before
+    reading, and the read itself never takes more than the bound.
     """
     name = display if display is not None else os.fspath(path)
+    if regular_file(path, name) > MAX_FILE_BYTES:
+        return _too_large(name)
     try:
         with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
-                return _too_large(name)
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"{name}: cannot read: {exc.strerror or exc}") from exc
@@ -373,18 +377,19 @@ class _Builder:
     def _scalar(self, event: events.ScalarEvent) -> None:
         slot, mark = self._slot(), _mark(event)
         self._begin(slot, mark)
-        path = (*slot.path, event.value) if slot.is_key else slot.path
+        text = nfc(event.value)
+        path = (*slot.path, text) if slot.is_key else slot.path
         if event.tag is None and event.implicit[0]:
-            value = self._plain(event.value, mark, path)
+            value = self._plain(text, mark, path)
         elif event.tag is None or event.tag == "!":  # quoted, block, or the non-specific "!"
-            value = event.value
+            value = text
         else:
-            value = self._tagged(event.tag, event.value, mark, path)
+            value = self._tagged(event.tag, text, mark, path)
         if event.style and slot.record and not slot.is_key:
             self.source.styles[slot.path] = event.style
         if event.anchor:
             self.anchors[event.anchor] = _Anchor(value, 1, 0, True)
-        self._complete(value, 0, slot, mark, event.value)
+        self._complete(value, 0, slot, mark, text)
 
     def _plain(self, text: str, mark: Mark, path: Path) -> Any:
         kind, value = _classify(text)

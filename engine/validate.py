@@ -47,7 +47,7 @@ def collect_policy_files(paths: Sequence[str]) -> list[str]:
                 for p in sorted(path.rglob("*"))
                 if p.is_file() and p.suffix in POLICY_SUFFIXES
             )
-        elif path.exists():
+        elif os.path.lexists(raw):  # a broken or looping link: reading it says why
             found.append(raw)
         else:
             raise UsageError(f"{raw}: no such file or folder")

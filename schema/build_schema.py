@@ -355,6 +355,13 @@ exception = obj(
         "label": LBL("the exception", [{"en": "Dedicated to one large project"}]),
         "when": WHEN("When the exception applies (a condition over employee fields).", ["dedicated_large_project"]),
         "relax": p("Relaxed bounds", "The bounds the exception replaces.", [{"weight_max": 100}], relax),
+        "lines": p(
+            "Goal lines relaxed",
+            "A condition over a goal line's fields: the relaxed weight band applies only to the lines where it"
+            " holds (the others keep the policy's band). Without it the band is relaxed on every line.",
+            ["large_project"],
+            ref("condition"),
+        ),
     },
     required=["id", "when", "relax"],
 )
@@ -485,6 +492,14 @@ distribution = obj(
                 {
                     "parent_field": p("Parent field", "Field giving the parent organisation (from the org tree).", ["parent_org"], ref("name")),
                     "keep": p("Kept keys", "Group keys kept when merging.", [["role_grade"]], arr(ref("name"), uniqueItems=True)),
+                    "pool": p(
+                        "Parent-level group",
+                        "What the group formed at the parent holds: 'own' (default) the parent's own members plus the"
+                        " small groups moved up; 'subtree' every member with the kept keys anywhere under the parent"
+                        " (sibling groups included), so nobody is left ungraded while the parent holds enough people.",
+                        ["subtree"],
+                        {"enum": ["own", "subtree"]},
+                    ),
                 },
                 required=["parent_field"],
             ),
@@ -731,6 +746,20 @@ panel_group = obj(
         "count": p("Raters", "Number of raters in the group.", [1, 4], {"type": "integer", "minimum": 1}),
         "weight": PCT("Group weight", "Weight of the group's scores.", [10]),
         "label": LBL("the group", [{"ko": "직속 팀장"}]),
+        "division": p(
+            "Division of the raters",
+            "same: every rater of the group is of the job's division; other: of another division (checked"
+            " against the job's and the raters' `division`).",
+            ["same"],
+            {"enum": ["same", "other"]},
+        ),
+        "position": p(
+            "Position of the raters",
+            "same: the raters hold the job's position (the job's `position`, else its family); superior: the"
+            " rater is the job's direct superior (the job's `superior`).",
+            ["same"],
+            {"enum": ["same", "superior"]},
+        ),
     },
     required=["id", "relation", "count", "weight"],
 )
@@ -738,6 +767,7 @@ panel = obj(
     {
         "label": LBL("the panel", [{"ko": "팀원"}]),
         "exclude_own_job": p("Exclude own job", "Whether raters never score their own job.", [True], {"type": "boolean"}),
+        "min_sme": p("Subject-matter experts", "Fewest raters marked `sme: true` the panel must hold.", [1], {"type": "integer", "minimum": 0}),
         "groups": p("Rater groups", "The groups of raters and their weights.", [[{"id": "superior", "relation": "same_division_superior", "count": 1, "weight": 10}]], arr(panel_group, minItems=1)),
     },
     required=["groups"],
@@ -757,6 +787,35 @@ job_evaluation = obj(
         "point_tables": p("Point tables", "Point-factor tables by id.", [{"managerial": {"factors": [{"id": "problem_solving", "weight": 100, "points": [190, 162, 137, 117, 99]}]}}], idmap(point_table, minProperties=1)),
         "panels": p("Panels", "Rater panels by id.", [{"team_member": {"exclude_own_job": True, "groups": [{"id": "superior", "relation": "same_division_superior", "count": 1, "weight": 100}]}}], idmap(panel)),
         "grade_bands": p("Job-grade bands", "Bands turning job points into job grades.", [{"round": {"mode": "half_up", "places": 0}, "bands": [{"grade": "J1", "min": 800}]}], grade_bands),
+        "final_grade": p(
+            "Final grade",
+            "What makes a job grade final: the committee whose decision sets it and the approvals recorded after it.",
+            [{"decided_by": "job_grade_committee", "approvals": [{"id": "president", "label": {"ko": "사장 승인"}}]}],
+            obj(
+                {
+                    "decided_by": p("Deciding committee", "The committee (of `committees`) whose decision sets the grade.", ["job_grade_committee"], ref("id")),
+                    "approvals": p(
+                        "Approval steps",
+                        "Steps recorded after the decision, in order, each by id.",
+                        [[{"id": "president", "label": {"ko": "사장 승인"}}]],
+                        arr(obj({"id": p("Step id", "Identifier of the approval step.", ["president"], ref("id")), "label": LBL("the step", [{"ko": "사장 승인"}])}, required=["id"])),
+                    ),
+                },
+                required=["decided_by"],
+            ),
+        ),
+        "approvals_by": p(
+            "Exceptions approved by",
+            "Who may approve each exception to the survey (seed 003: 평가관리부점장): `survey_skip` (a job graded"
+            " without the survey), `panel_change` (a panel composed otherwise when raters are short).",
+            [{"survey_skip": "evaluation_manager", "panel_change": "evaluation_manager"}],
+            obj(
+                {
+                    "survey_skip": p("Survey skipped", "Role that may skip the survey for a job.", ["evaluation_manager"], ref("id")),
+                    "panel_change": p("Panel changed", "Role that may compose a short panel otherwise.", ["evaluation_manager"], ref("id")),
+                }
+            ),
+        ),
     },
     required=["levels", "point_tables"],
 )
@@ -817,6 +876,20 @@ incentive = obj(
         ),
         "pool": p("Pool", "Formula giving the incentive pool.", ["min(company_pool, total_base_pay * 17 / 100)"], ref("formula")),
         "individual": p("Individual amount", "Formula giving each person's raw amount before scaling to the pool.", ["(vp_performance * 30 + division_performance * 30 + team_performance * 40) / 100 * coefficient"], ref("formula")),
+        "spread": p(
+            "Spread adjustment",
+            "An adjustment coefficient widens or narrows the differences between the individual values before"
+            " the pool is shared: adjusted = pivot + (individual - pivot) x coefficient (0 below 0). The coefficient"
+            " 1 keeps the values, 0 shares the pool equally, 2 doubles every distance from the pivot.",
+            [{"coefficient": "coefficient", "pivot": 100}],
+            obj(
+                {
+                    "coefficient": p("Coefficient", "Formula (usually a parameter name) giving the coefficient.", ["coefficient"], ref("formula")),
+                    "pivot": p("Pivot", "The value the distances are measured from.", [100], {"type": "number"}),
+                },
+                required=["coefficient", "pivot"],
+            ),
+        ),
         "rounding": p(
             "Amount rounding",
             "Rounding of amounts to a currency unit, with leftover units shared out.",
@@ -867,6 +940,32 @@ pay = obj(
     {
         "currency": p("Currency", "ISO 4217 currency code.", ["KRW", "JPY"], {"type": "string", "pattern": "^[A-Z]{3}$", "patternErrorMessage": "must be a three-letter ISO currency code such as KRW"}),
         "mix": p("Pay mix", "Pay component -> share in percent; sum 100.", [{"base": 90, "variable": 10}], idmap(ref("percent"), minProperties=1)),
+        "mix_target": p(
+            "What the pay mix governs",
+            "Each employee's target for one mix component from the pay in another: target = field x mix[target] /"
+            " mix[of], rounded to the unit (e.g. the variable pay budget from the base pay at 9 : 1).",
+            [{"field": "base_pay", "of": "base", "target": "variable", "rounding": {"unit": 1000, "mode": "down"}}],
+            obj(
+                {
+                    "field": p("Field", "Employee field holding the pay of component `of`.", ["base_pay"], ref("name")),
+                    "of": p("Component held", "The mix component the field holds.", ["base"], ref("id")),
+                    "target": p("Component computed", "The mix component computed.", ["variable"], ref("id")),
+                    "rounding": p(
+                        "Rounding",
+                        "Rounding of each target to a currency unit.",
+                        [{"unit": 1000, "mode": "down"}],
+                        obj(
+                            {
+                                "unit": p("Unit", "Targets are multiples of this unit.", [1000], {"type": "number", "exclusiveMinimum": 0}),
+                                "mode": p("Rounding mode", "How targets are rounded to the unit.", ["down"], {"type": "string", "enum": MODES}),
+                            },
+                            required=["unit", "mode"],
+                        ),
+                    ),
+                },
+                required=["field", "of", "target", "rounding"],
+            ),
+        ),
         "ranges": p("Pay ranges", "Pay ranges per role grade with zones.", [{"spread": 1.8, "spread_tolerance": 0.1, "zones": ["E", "T", "P"], "grades": {"K1": {"lower": 60000000, "upper": 108000000}}}], ranges),
         "merit": p("Merit raise", "Base rate plus a matrix offset.", [{"base_rate": "X", "table": "merit_offset", "expr": "X + lookup('merit_offset', zone, grade)"}], merit),
         "incentive": p("Incentive", "Eligibility, pool and individual amounts.", [{"pool": "company_pool", "individual": "coefficient"}], incentive),

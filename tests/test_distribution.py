@@ -214,7 +214,8 @@ def test_group_of_4_merges_into_parent_same_role_grade() -> None:
     assert outcome is not None
     assert outcome.reason == (
         "rank 4 of 10 in group (org=sales, role_grade=K3): quota I=1, II=2, III=4, IV=2, V=1 seats "
-        "(largest_remainder); ranks 4-7 get III; merged from (org=sales_a, role_grade=K3)"
+        "(largest_remainder); ranks 4-7 get III; merged from (org=sales_a, role_grade=K3); "
+        "merge path: (org=sales_a, role_grade=K3) has 4 < 5 -> (org=sales, role_grade=K3)"
     )
     assert not result.groups[0].merged
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from engine.evaluate import EmployeeResult, Engine, RunOutcome, evaluate_employee, evaluate_flat
+from engine.evaluate.employee import IndicatorError
 from engine.formula import FormulaRuntimeError, Generator, Scope, SheetFuser, parse
 from engine.io.records import EmployeeRecord, IndicatorRecord
 from engine.report.results import flat_plan, flat_row, report_columns, result_row
@@ -128,7 +129,12 @@ def test_a_failing_sheet_falls_back_to_the_precise_error() -> None:
     assert not runs_fused(engine, record, {})
     with pytest.raises(FormulaRuntimeError) as caught:
         evaluate_employee(engine.policy, record, {})
-    assert str(caught.value) == f"division by zero in '{text}'"
+    assert str(caught.value) == (
+        f"achievement: division by zero in '{text}' "
+        "(actual=5, target=0, direction='higher', kind='quantitative', assessed_achievement=none)"
+    )
+    assert isinstance(caught.value, IndicatorError)
+    assert (caught.value.indicator, caught.value.origin) == (1, "hand:1")
 
 
 def test_fused_code_reads_names_as_quoted_keys_only() -> None:

@@ -327,31 +327,34 @@ def test_compile_raises_with_every_problem() -> None:
 
 def test_runtime_errors_name_the_formula() -> None:
     f = compile_formula("actual / target * 100", INDICATOR)
-    with pytest.raises(FormulaRuntimeError, match=r"^division by zero in 'actual / target \* 100'$"):
+    with pytest.raises(FormulaRuntimeError) as info:
         f({"actual": D(5), "target": D(0)})
-    with pytest.raises(
-        FormulaRuntimeError, match=r"^'target' has no value in 'actual / target \* 100'$"
-    ) as info:
+    assert str(info.value) == "division by zero in 'actual / target * 100' (actual=5, target=0)"
+    with pytest.raises(FormulaRuntimeError) as info:
         f({"actual": D(5), "target": None})
+    assert str(info.value) == "'target' has no value in 'actual / target * 100' (actual=5, target=none)"
     assert info.value.name == "target"
     with pytest.raises(FormulaRuntimeError, match=r"^'target' has no value in"):
         f({"actual": D(5)})
     loose = Scope(scalars={"a": "decimal", "b": "any"})
     with pytest.raises(FormulaRuntimeError) as info:
         compile_formula("b / a", loose)({"a": 1, "b": "5"})  # a string is never read as a number
-    assert str(info.value) == "wrong kind of value in 'b / a': expected a number, got str"
+    assert str(info.value) == "wrong kind of value in 'b / a' (b='5', a=1): expected a number, got str"
 
 
 def test_runtime_errors_inside_aggregates() -> None:
     env = {"weighted": Column([D(1), None], ROWS[:2], name="weighted")}
     with pytest.raises(FormulaRuntimeError) as info:
         run("sum(weighted)", env)
-    assert str(info.value) == "sum() of 'weighted': goal line 2 has no value in 'sum(weighted)'"
+    assert str(info.value) == (
+        "sum() of 'weighted': goal line 2 has no value in 'sum(weighted)' (weighted=[1, None])"
+    )
     with pytest.raises(FormulaRuntimeError) as info:
         run("mean(weighted, category='none')", SHEET)
     assert (
         str(info.value)
         == "mean() of 'weighted' has no goal lines to average in 'mean(weighted, category='none')'"
+        " (weighted=[33.0, 25.0, 40.5])"
     )
     with pytest.raises(FormulaRuntimeError, match=r"^number too large in"):
         run("score * score", {"score": D("1E+999990")})

@@ -117,8 +117,9 @@ def test_power_with_record_values() -> None:
     f = compile_formula("a ** b", SCOPE)
     assert f({"a": D(2), "b": D(10)}) == D(1024)
     assert f({"a": 4000000, "b": 100}) == D(4000000) ** 100  # Decimal, not a 660-digit int
-    with pytest.raises(FormulaRuntimeError, match=r"^exponent 101 is beyond the limit of 100 in 'a \*\* b'$"):
+    with pytest.raises(FormulaRuntimeError) as info:
         f({"a": D(2), "b": D(101)})
+    assert str(info.value) == "exponent 101 is beyond the limit of 100 in 'a ** b' (a=2, b=101)"
     g = compile_formula("((a ** 100) ** 100) ** 100", SCOPE)  # 10**1000000 overflows Decimal
     with pytest.raises(FormulaRuntimeError, match=r"^number too large in"):
         g({"a": D(10)})

@@ -683,11 +683,6 @@ CANNOT_READ: list[tuple[str, bytes, Callable[[Path], str]]] = [
     ("x.json", b"[]", lambda p: f"{p}: expected a mapping with an 'employees' list, got a list"),
     (
         "x.json",
-        b'{"employees": [NaN]}',
-        lambda p: f"{p}: not valid JSON: NaN is not a number hrpolicy accepts",
-    ),
-    (
-        "x.json",
         b'{"employees": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
         lambda p: (
             f"{p}: the JSON is nested too deeply to read (a records file needs only a few levels of brackets)"

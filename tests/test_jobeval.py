@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from engine.errors import DataError
 from engine.jobeval import Adjustment, JobInput, Rating, evaluate_job, job_from_record
+from engine.jobeval.decision import Approval
 from engine.validate import load_policy
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
@@ -250,7 +252,10 @@ def seed_policy(name: str) -> dict[str, Any]:
 def test_kepco_policy_file_grades_the_hand_worked_panel() -> None:
     # same panel as above: total 764.7 -> 765; kepco's assumed bands: J3 is 700 <= total < 800
     kepco = seed_policy("kepco_like.yaml")
-    result = evaluate_job(kepco, job(panel(), Adjustment("J2", "job_grade_committee", MEETING)))
+    adjusted = job(panel(), Adjustment("J2", "job_grade_committee", MEETING))
+    # kepco: the job-grade committee decides (its adjustment above stands) and the president approves
+    approved = replace(adjusted, approvals=(Approval("president", True, "사장"),))
+    result = evaluate_job(kepco, approved)
     assert result.problems == ()
     assert (result.total, result.rounded, result.proposed_grade, result.final_grade) == (
         Decimal("764.7"),

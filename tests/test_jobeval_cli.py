@@ -188,10 +188,19 @@ PANEL = [("E9000", "superior")] + [(f"E900{i}", "same_division_peer") for i in r
 PANEL += [(f"E910{i}", "other_division_peer") for i in range(1, 6)]
 
 
-def jobs_text(panel: list[tuple[str, str]], tail: str = "") -> str:
+# The job-grade committee's decision on the run's proposals and the president's approval (seed 003
+# 제12-13조): 7 of 9 present (14 > 9), 6 in favour (12 > 7), 2 external members registered.
+DECIDED = (
+    "decision:\n  committee: job_grade_committee\n"
+    "  meeting: {registered: 9, present: 7, in_favour: 6, against: 1, external_registered: 2}\n"
+    "approvals:\n  - {step: president, approved: true}\n"
+)
+
+
+def jobs_text(panel: list[tuple[str, str]], tail: str = "", decided: str = DECIDED) -> str:
     lines = ["jobs:", "  - job: T-09", "    family: team_leader", "    holder: E9009", "    panel:"]
     lines += [f"      - {{rater: {r}, group: {g}, levels: {L3}}}" for r, g in panel]
-    return "\n".join(lines) + "\n" + tail
+    return "\n".join(lines) + "\n" + tail + decided
 
 
 def test_panel_problems_are_reported_per_job(tmp_path: Path) -> None:
@@ -247,10 +256,10 @@ def test_committee_vote_that_fails_keeps_the_proposed_grade(tmp_path: Path) -> N
 
 
 def test_duplicate_job_and_unknown_top_key(tmp_path: Path) -> None:
-    one = jobs_text(PANEL)
+    one = jobs_text(PANEL, decided="")
     second = one.split("\n", 1)[1]  # the same job again, without the "jobs:" line
     data = tmp_path / "jobs.yaml"
-    data.write_text("polcy: kepco_like\n" + one + second, encoding="utf-8")
+    data.write_text("polcy: kepco_like\n" + one + second + DECIDED, encoding="utf-8")
     code, echo = run(str(data), "csv")
     assert code == 1
     assert echo.stderr.splitlines() == [

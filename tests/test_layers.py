@@ -14,7 +14,7 @@ from pathlib import Path
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
 MODULES = sorted(ENGINE.rglob("*.py"))
 
-BASE = frozenset({"errors", "location", "rounding", "suggest", "resources", "gcpause"})
+BASE = frozenset({"errors", "location", "rounding", "suggest", "resources", "gcpause", "limits"})
 DOMAIN = frozenset({"evaluate", "distribution", "chains", "workflow", "jobeval", "pay"})
 #: What each group may import besides itself. Lower layers never reach up.
 ALLOWED: dict[str, frozenset[str]] = {
@@ -25,6 +25,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "suggest": frozenset(),
     "resources": frozenset(),
     "gcpause": frozenset(),
+    "limits": frozenset({"errors"}),
     "loader": BASE,
     "schema": BASE,
     "io": BASE | {"loader"},
@@ -145,6 +146,7 @@ def test_the_top_of_the_package_reads_as_the_data_flow() -> None:
         "errors",
         "gcpause",
         "grading",
+        "limits",
         "loader",
         "location",
         "resources",

@@ -397,7 +397,7 @@ def test_an_unreadable_file_is_a_usage_error(tmp_path: Path) -> None:
     assert str(missing.value) == "nope.yaml: cannot read: No such file or directory"
     with pytest.raises(UsageError) as folder:
         load_yaml_file(tmp_path, display="dir")
-    assert str(folder.value) == "dir: cannot read: Is a directory"
+    assert str(folder.value) == "dir: is a directory, not a regular file"
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[p.name for p in GOLDEN])

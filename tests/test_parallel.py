@@ -122,7 +122,12 @@ def test_problems_keep_the_files_row_numbers(population: Path) -> None:
     assert numbers["E000030"] < ranges[1].first_row < numbers["E001900"]
     messages = {(p.employee_id, p.rule): p.message for p in split.problems}
     formula = Engine.from_file(JAPAN).policy.indicator_steps[0].formula.text
-    assert messages[("E001970", "evaluation-error")] == f"division by zero in '{formula}'"
+    assert messages[("E001970", "evaluation-error")] == (
+        f"achievement: division by zero in '{formula}' "
+        "(actual=5, target=0, direction='higher', kind='quantitative', assessed_achievement=113.2)"
+    )
+    # located at its goal line: the employee's first row is its first line here
+    assert [p.indicator for p in split.problems if p.rule == "evaluation-error"] == [1]
     assert messages[("E001950", "record-type")] == "difficulty: expected a decimal number, got 'abc'"
     assert messages[("E001900", "sheet-weight-band")] == "weight 99 is outside the band 5..30"
     assert messages[(None, "record-unknown-field")] == "unknown column 'colour'"

@@ -337,16 +337,18 @@ def test_kumho_incentive_and_promotion() -> None:
     company = {
         "capital_impaired": False,
         "cash_payment_capacity_3y": True,
-        "company_pool": 10000000,
-        "total_base_pay": 100000000,
+        "company_attainment": 110,
+        "total_base_pay": 200000000,
     }
     staff = [
         {**person(f"e0{i}", 100, "1.0"), "has_team_kpi": True, "team_leader_result": 0} for i in range(1, 8)
     ]
-    # the same 7 equal shares as above: 4 x 1,429,000 + 3 x 1,428,000 = 10,000,000
+    # pool at 110 % attainment: 200,000,000 x min(10, 20) / 20 x 17 / 100 = 17,000,000 = 17,000 units;
+    # the coefficient is left out: the policy's default 1.0 applies. 7 equal indices: 17,000 / 7 =
+    # 2,428.57 -> 2,428 x 7 = 16,996, the 4 units left to the first ids: 4 x 2,429,000 + 3 x 2,428,000.
     result = compute_incentive(policy, company, staff)
-    assert [s.amount for s in result.shares] == [D(1429000)] * 4 + [D(1428000)] * 3
-    assert result.total == D(10000000)
+    assert [s.amount for s in result.shares] == [D(2429000)] * 4 + [D(2428000)] * 3
+    assert result.total == D(17000000)
     # 24 - 2 % = 23.52 (metadata.rounding half_up 2 places); K4 with no language score 0,
     # hanja not attained 0
     fields = {"role_grade": "K4", "language_level": "none", "hanja_passed": False}

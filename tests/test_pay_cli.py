@@ -93,7 +93,8 @@ def test_base_rate_at_the_bounds_is_accepted() -> None:
 
 def test_missing_base_rate_is_a_usage_error(tmp_path: Path) -> None:
     data = tmp_path / "pay.yaml"
-    data.write_text(Path(PAY).read_text(encoding="utf-8").replace("  X: 3.0\n", ""), encoding="utf-8")
+    text = Path(PAY).read_text(encoding="utf-8")
+    data.write_text(text.replace("parameters:\n  X: 3.0\n", "parameters: {}\n"), encoding="utf-8")
     with pytest.raises(UsageError) as caught:
         run(str(data))
     assert str(caught.value) == (
@@ -115,7 +116,8 @@ def test_incentive_shares_add_up_to_the_pool_exactly() -> None:
         "88060000",
         "88060000",
     )
-    # Index (vp x 30 + division x 30 + team x 40) / 100 x 1.0;
+    # Index (vp x 30 + division x 30 + team x 40) / 100, spread by the default coefficient 1.0:
+    # 100 + (index - 100) x 1.0 = the index;
     # sum 107 + 103 + 95 + 99 + 101 + 97 + 100 + 108 = 810. Exact units = 88,060 x index / 810, rounded down:
     #   H101 9,422,420 / 810 = 11,632.617   H102 9,070,180 / 810 = 11,197.753
     #   H103 8,365,700 / 810 = 10,328.025   H104 8,717,940 / 810 = 10,762.889
@@ -125,14 +127,14 @@ def test_incentive_shares_add_up_to_the_pool_exactly() -> None:
     # .617 (H101), .605 (H107).
     shares = {s["employee"]: (s["individual"], s["amount"], s["extra_unit"]) for s in incentive["shares"]}
     assert shares == {
-        "H101": ("107.0", "11633000", True),
-        "H102": ("103.0", "11198000", True),
-        "H103": ("95.0", "10328000", False),
-        "H104": ("99.0", "10763000", True),
-        "H105": ("101.0", "10980000", False),
-        "H106": ("97.0", "10545000", False),
-        "H107": ("100.0", "10872000", True),
-        "H108": ("108.0", "11741000", False),
+        "H101": ("107", "11633000", True),
+        "H102": ("103", "11198000", True),
+        "H103": ("95", "10328000", False),
+        "H104": ("99", "10763000", True),
+        "H105": ("101", "10980000", False),
+        "H106": ("97", "10545000", False),
+        "H107": ("100", "10872000", True),
+        "H108": ("108", "11741000", False),
     }
     # 11,633 + 11,198 + 10,328 + 10,763 + 10,980 + 10,545 + 10,872 + 11,741 = 88,060 thousand
     assert sum(int(amount) for _, amount, _ in shares.values()) == 88060000
@@ -144,8 +146,8 @@ def test_incentive_text_has_the_check_line_and_eligibility() -> None:
     text = run(PAY)[1].stdout
     assert "    no_capital_impairment holds: not capital_impaired, not False\n" in text
     assert (
-        "    pool = min(company_pool, total_base_pay * 17 / 100)"
-        " = min(100000000, 518000000 * 17 / 100) = 88060000\n"
+        "    pool = 0 if company_attainment <= 100 else total_base_pay * min(company_attainment - 100, 20)"
+        " / 20 * 17 / 100 = 518000000 * min(125 - 100, 20) / 20 * 17 / 100 = 88060000\n"
     ) in text
     assert "  sum of shares = pool: 88060000 = 88060000\n" in text
 
@@ -202,8 +204,8 @@ def test_csv_one_row_per_employee() -> None:
         "id", "name", "zone", "merit_raise", "incentive_individual", "incentive_amount",
         "promotion_grade_points", "promotion_deduction", "promotion_total",
     ]  # fmt: skip
-    # H104: zone T, 3.5 %, index 99.0, 10,763,000 won, 22 points - 0.176 = 21.82
-    assert rows[4] == ["H104", "정수민", "T", "3.5", "99.0", "10763000", "22", "0.176", "21.82"]
+    # H104: zone T, 3.5 %, index 99, 10,763,000 won, 22 points - 0.176 = 21.82
+    assert rows[4] == ["H104", "정수민", "T", "3.5", "99", "10763000", "22", "0.176", "21.82"]
     assert len(rows) == 9
 
 
@@ -259,7 +261,8 @@ def test_policy_without_pay_is_a_usage_error() -> None:
 PROBLEMS = """\
 parameters: {X: 3.0, coefficient: 1.0}
 company:
-  {company_pool: 10000000, total_base_pay: 100000000, capital_impaired: false, cash_payment_capacity_3y: true}
+  {company_attainment: 120, total_base_pay: 100000000, capital_impaired: false,
+   cash_payment_capacity_3y: true}
 zone_from: {grade: role_grade, salary: base_pay}
 employees:
   - {id: A1, role_grade: K4, base_pay: 70000000, performance_grade: I, competency_grade: I,
@@ -277,13 +280,13 @@ def test_problems_name_the_employee_and_the_line(tmp_path: Path) -> None:
     data.write_text(PROBLEMS, encoding="utf-8")
     code, echo = run(str(data), "json")
     assert code == 1
-    # located at the base pay (line 6), the given zone (line 8), the promotion history (line 12)
+    # located at the base pay (line 7), the given zone (line 9), the promotion history (line 13)
     assert echo.stderr.splitlines() == [
-        f"{data}:6:40: A1: error [pay-zone-outside-range] employee A1: 70000000 is above the upper bound"
+        f"{data}:7:40: A1: error [pay-zone-outside-range] employee A1: 70000000 is above the upper bound"
         " of grade K4 (36000000 .. 61200000)",
-        f"{data}:8:56: A2: error [pay-zone-mismatch] employee A2: zone E is given,"
+        f"{data}:9:56: A2: error [pay-zone-mismatch] employee A2: zone E is given,"
         " but the salary puts the employee in zone T",
-        f"{data}:12:27: A3: error [pay-promotion] A3: grade 'VI' of 2025 is not a key"
+        f"{data}:13:27: A3: error [pay-promotion] A3: grade 'VI' of 2025 is not a key"
         " of table promotion_points",
         "hrpolicy: 3 problems, 3 of 3 employees affected; see the problems above",
     ]
@@ -291,10 +294,11 @@ def test_problems_name_the_employee_and_the_line(tmp_path: Path) -> None:
     merit = {m["employee"]: (m["zone"], m["raise"]) for m in payload["merit"]}
     # A1 has no zone, so no raise; A2 keeps the zone it was given (E/I: 3.0 + 2.5 = 5.5); A3 T/III: 3.0
     assert merit == {"A1": (None, None), "A2": ("E", "5.5"), "A3": ("T", "3.0")}
-    # every index is 100: the 10,000,000 pool (under the cap of 17,000,000) is 10,000 units of 1,000;
-    # 10,000 / 3 = 3,333.33 each -> 3,333 x 3 = 9,999, the last unit to the first id of equal remainders
+    # every index is 100: at 120 % attainment the pool is the cap, 100,000,000 x 20 / 20 x 17 / 100 =
+    # 17,000,000 = 17,000 units of 1,000; 17,000 / 3 = 5,666.67 each -> 5,666 x 3 = 16,998, the 2 units
+    # left to the first ids of equal remainders
     amounts = [s["amount"] for s in payload["incentive"]["shares"]]
-    assert amounts == ["3334000", "3333000", "3333000"]
+    assert amounts == ["5667000", "5667000", "5666000"]
     assert payload["promotion"] == []
 
 
@@ -303,11 +307,11 @@ def test_negative_pool_is_an_incentive_problem(tmp_path: Path) -> None:
     data.write_text(PROBLEMS.replace("total_base_pay: 100000000", "total_base_pay: -5"), encoding="utf-8")
     code, echo = run(str(data), "json")
     assert code == 1
-    # min(10,000,000, -5 x 17 / 100) = -0.85 < 0; located at the company mapping (line 3, col 3)
+    # -5 x min(120 - 100, 20) / 20 x 17 / 100 = -0.85 < 0; located at the company mapping (line 3, col 3)
     assert echo.stderr.splitlines()[2] == (
         f"{data}:3:3: incentive: error [pay-incentive] the incentive pool is negative: pool ="
-        " min(company_pool, total_base_pay * 17 / 100) = min(10000000, (-5) * 17 / 100) = -0.85;"
-        " check the company's figures"
+        " 0 if company_attainment <= 100 else total_base_pay * min(company_attainment - 100, 20) / 20 * 17"
+        " / 100 = (-5) * min(120 - 100, 20) / 20 * 17 / 100 = -0.85; check the company's figures"
     )
     assert json.loads(echo.stdout)["incentive"] is None
 
@@ -321,7 +325,7 @@ def test_zone_from_needs_a_table_axis_of_the_zones(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         run(PAY, policy=str(policy))
     assert str(caught.value) == (
-        f"{PAY}:25:12: no axis of table merit_offset (pay.merit.table) has the zones of"
+        f"{PAY}:26:12: no axis of table merit_offset (pay.merit.table) has the zones of"
         " pay.ranges.zones (low, mid, high) as its keys, so the zone found from the salary has no"
         " field to go in; name it with zone_from.field"
     )

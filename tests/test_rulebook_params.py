@@ -103,7 +103,7 @@ def test_pay_takes_param_for_any_declared_parameter(tmp_path: Path) -> None:
     code, out, _ = invoke("pay", KUMHO, data)
     assert "  H103  김태현  T       3.4\n" in out
     code, out, _ = invoke("pay", KUMHO, data, "--param", "X=4.0")
-    assert "parameters: X = 4.0, coefficient = 1.0\n" in out
+    assert "parameters: coefficient = 1.0, X = 4.0\n" in out
     assert "  H103  김태현  T       4.4\n" in out
     code, _, err = invoke("pay", KUMHO, data, "--param", "Y=1")
     assert (code, err) == (2, "hrpolicy: --param: unknown field 'Y'\n")

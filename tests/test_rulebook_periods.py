@@ -50,7 +50,7 @@ def test_a_missing_midterm_sheet_is_a_problem_not_a_zero(tmp_path: Path) -> None
     assert (
         f"  {data}:$.employees[0]: K001: error [period-missing] no goal sheet for period 'midterm' (July"
         " mid-term check (2nd quarterly check)); the policy's rule does not apply: joined > period_to:"
-        " 'joined' has no value in 'joined > period_to'\n"
+        " 'joined' has no value in 'joined > period_to' (joined=none, period_to='2026-07-31')\n"
     ) in out
     assert err == "hrpolicy: 1 employee(s) not evaluated; see the problems above\n"
     # Joined before the July check (2026-03-02 <= 2026-07-31): the sheet should be there.

@@ -443,16 +443,20 @@ def test_kumho_group_of_five_largest_remainder(kumho: RunOutcome) -> None:
 
 
 def test_kumho_small_groups_merge_into_the_parent_org(kumho: RunOutcome) -> None:
-    # arch_div K3 (H011, H012) and mgmt_div K3 (H013-H015) have fewer than 5 and merge into
-    # company K3 (5). Performance: H011 70.00 and H014 70.00 tie -> competency 72.25 > 68.08, so H011 I
-    # and H014 II; H013 65.00 III; H012 50.00 and H015 50.00 tie -> competency 54.17 > 50.00:
-    # H012 III, H015 IV.
+    # mgmt_div K3 (H013-H015, 3 < 5) is formed at its parent arch_div, whose K3 group pools every K3
+    # under arch_div: its own H011, H012 and mgmt_div's 3 = 5. Performance: H011 70.00 and H014 70.00
+    # tie -> competency 72.25 > 68.08, so H011 I and H014 II; H013 65.00 III; H012 50.00 and H015
+    # 50.00 tie -> competency 54.17 > 50.00: H012 III, H015 IV.
     assert list(_group(kumho, "performance", "H011")) == [
         ("H011", "I"), ("H014", "II"), ("H013", "III"), ("H012", "III"), ("H015", "IV")]
     group = next(g for g in kumho.relative["performance"].groups if "H011" in g.members)
-    assert group.key == (("org", "company"), ("role_grade", "K3"))
-    assert group.merged_from == (
-        (("org", "arch_div"), ("role_grade", "K3")), (("org", "mgmt_div"), ("role_grade", "K3")))
+    assert group.key == (("org", "arch_div"), ("role_grade", "K3"))
+    assert group.merged_from == ((("org", "mgmt_div"), ("role_grade", "K3")),)
+    # arch_div K4 (3 < 5) is formed at company K4, which pools civil_div K4 (2) beside it.
+    company_k4 = (("org", "company"), ("role_grade", "K4"))
+    k4 = next(g for g in kumho.relative["performance"].groups if g.key == company_k4)
+    assert k4.merged_from == (
+        (("org", "arch_div"), ("role_grade", "K4")), (("org", "civil_div"), ("role_grade", "K4")))
 
 
 def test_kumho_group_of_eight_largest_remainder_and_remainder_tie(kumho: RunOutcome) -> None:

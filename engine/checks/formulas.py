@@ -29,7 +29,9 @@ def formula_sites(data: Mapping[str, Any]) -> Iterator[Site]:
         yield ("evaluator_chains", name, "when"), chain.get("when"), "condition"
     rules = mapping(data.get("indicator_rules"))
     for i, exception in enumerate(sequence(rules.get("exceptions"))):
-        yield ("indicator_rules", "exceptions", i, "when"), mapping(exception).get("when"), "condition"
+        at = ("indicator_rules", "exceptions", i)
+        yield (*at, "when"), mapping(exception).get("when"), "condition"
+        yield (*at, "lines"), mapping(exception).get("lines"), "indicator_condition"
     for i, constraint in enumerate(sequence(rules.get("constraints"))):
         for key in ("when", "check"):
             yield ("indicator_rules", "constraints", i, key), mapping(constraint).get(key), "employee"
@@ -46,6 +48,8 @@ def formula_sites(data: Mapping[str, Any]) -> Iterator[Site]:
     incentive = mapping(pay.get("incentive"))
     yield ("pay", "incentive", "pool"), incentive.get("pool"), "company"
     yield ("pay", "incentive", "individual"), incentive.get("individual"), "employee"
+    spread = mapping(incentive.get("spread"))
+    yield ("pay", "incentive", "spread", "coefficient"), spread.get("coefficient"), "company"
     for i, rule in enumerate(sequence(incentive.get("eligibility"))):
         yield ("pay", "incentive", "eligibility", i, "when"), mapping(rule).get("when"), "company"
 

@@ -22,6 +22,7 @@ def check_pay(ctx: CheckContext) -> None:
     """``pay-range-spread``, ``pay-zone-bounds``, ``pay-incentive-rounding``, promotion bonus formulas."""
     check_incentive_rounding(ctx)
     check_bonus_formulas(ctx)
+    check_mix_target(ctx)
     ranges = mapping(mapping(ctx.data.get("pay")).get("ranges"))
     spread, tolerance = ranges.get("spread"), ranges.get("spread_tolerance", 0)
     zones = sequence(ranges.get("zones"))
@@ -36,6 +37,25 @@ def check_pay(ctx: CheckContext) -> None:
             _check_zones(
                 ctx, (*path, "zone_bounds"), grade, lower, upper, sequence(spec["zone_bounds"]), zones
             )
+
+
+def check_mix_target(ctx: CheckContext) -> None:
+    """``pay-mix-target``: the components ``pay.mix_target`` names are components of ``pay.mix``
+    with a share above 0 (the target divides by the held component's share)."""
+    pay = mapping(ctx.data.get("pay"))
+    spec, mix = mapping(pay.get("mix_target")), mapping(pay.get("mix"))
+    for key in ("of", "target"):
+        name = spec.get(key)
+        if name is None or (name in mix and is_number(mix[name]) and mix[name] > 0):
+            continue
+        declared = ", ".join(f"{k} {num(v)}" for k, v in mix.items()) or "none"
+        ctx.report(
+            ("pay", "mix_target", key),
+            "pay-mix-target",
+            f"pay.mix_target.{key} names '{name}', which is not a component of pay.mix with a share above 0"
+            f" (declared: {declared})",
+            suggestion="name a component of pay.mix, e.g. base or variable",
+        )
 
 
 def _check_spread(

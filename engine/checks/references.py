@@ -78,6 +78,11 @@ def check_references(ctx: CheckContext) -> None:
         "employee formula",
         "employee formulas",
     )
+    final = mapping(mapping(data.get("job_evaluation")).get("final_grade"))
+    committees = set(mapping(data.get("committees")))
+    decider = final.get("decided_by")
+    at: Path = ("job_evaluation", "final_grade", "decided_by")
+    unknown(ctx, at, decider, committees, "committee", "committees")
     _check_pay(ctx, names)
     _check_indicator_rules(ctx, names)
     declared = {n for n, spec in entries(periods) if isinstance(spec, dict)}

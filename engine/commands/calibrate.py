@@ -5,7 +5,6 @@ confirmation problem per employee. Formats: ``text`` (aligned tables), ``json``,
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -18,6 +17,7 @@ from engine.evaluate import Engine
 from engine.evaluate.calibration import PopulationCalibration, calibrate_population
 from engine.evaluate.parameters import parse_param_options
 from engine.report.results import format_problem
+from engine.report.safety import DictCsv
 from engine.report.table import render_table
 from engine.suggest import did_you_mean
 
@@ -255,7 +255,7 @@ def render_csv(result: PopulationCalibration) -> str:
     """One table: ``grade`` rows (counts per group and grade), ``move`` rows (message = the
     reason), ``not_graded`` rows and ``problem`` rows."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n")
+    writer = DictCsv(buffer, CSV_COLUMNS)
     writer.writeheader()
     for report in result.reports:
         writer.writerows(_csv_rows(report))

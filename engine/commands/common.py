@@ -7,6 +7,7 @@ overwrites an input.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path as FsPath
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from engine.errors import DataError, Diagnostic, UsageError
 from engine.io.atomic import write_atomic
 from engine.io.records import ensure_data_file
+from engine.limits import regular_file
 from engine.loader import LoadedDocument, load_yaml_file
 from engine.location import Path
 from engine.report.jobeval import Problem, format_problem
@@ -84,12 +86,27 @@ def unknown_keys(
 
 
 def guard_output(output: str | None, inputs: Iterable[str]) -> None:
-    """Refuse an output path that is one of the input files."""
+    """Refuse an output path that is one of the input files, or that exists and is not a
+    regular file: the atomic write would replace a directory's name, a FIFO or a device
+    (``/dev/null`` as root) with a file. Checked before any input is read."""
     if output is None:
         return
     target = FsPath(output).resolve()
-    if any(FsPath(p).resolve() == target for p in inputs):
+    if any(FsPath(p).resolve() == target or _same_file(output, p) for p in inputs):
         raise UsageError(f"{output}: refusing to overwrite an input file")
+    if os.path.lexists(output):
+        regular_file(output)
+    folder = os.path.dirname(output)
+    if folder and not os.path.isdir(folder):  # found now, not after the whole run
+        raise UsageError(f"{output}: cannot write the file: there is no folder {folder!r}")
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether two existing paths are one file (a hard link has no path of its own to compare)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def deliver(text: str, output: str | None, echo: Echo) -> None:

@@ -10,7 +10,8 @@ from engine.errors import UsageError
 from engine.evaluate import RunOutcome, run
 from engine.evaluate.parallel import run_report
 from engine.evaluate.parameters import parse_param_options
-from engine.report.results import format_problem, render_explain, result_dict
+from engine.limits import nfc
+from engine.report.results import format_problem, relative_dict, render_explain, render_relative, result_dict
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
 
@@ -40,29 +41,46 @@ def _problem_summary(outcome: RunOutcome) -> str:
 
 
 def run_evaluate(
-    policy: str, data: str, fmt: str, output: str | None, echo: Echo, params: Sequence[str] = ()
+    policy: str,
+    data: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    params: Sequence[str] = (),
+    *,
+    reference: bool = False,
 ) -> int:
     """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
 
     ``params`` are ``NAME=VALUE`` run-time parameters (``--param``); they win over the file's.
+    ``reference``: through the reference interpreter instead of generated code (same output).
     """
     parameters = parse_param_options(params)
     guard_output(output, [policy, data])
     # A big CSV file may be shared between processes; the report is the same either way.
-    outcome, report = run_report(policy, data, fmt, parameters=parameters)
+    outcome, report = run_report(policy, data, fmt, parameters=parameters, reference=reference)
     deliver(report, output, echo)
     return _finish(outcome, echo, fmt, output)
 
 
 def run_explain(
-    policy: str, data: str, employee: str, fmt: str, echo: Echo, params: Sequence[str] = ()
+    policy: str,
+    data: str,
+    employee: str,
+    fmt: str,
+    echo: Echo,
+    params: Sequence[str] = (),
+    *,
+    reference: bool = False,
 ) -> int:
-    """Print the full trace of one employee's evaluation.
+    """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`).
 
     An employee left out while reading (a bad value, a duplicate id) is explained by its
     problems (exit 1), not reported as unknown.
     """
-    outcome = run(policy, data, trace=True, only=employee, parameters=parse_param_options(params))
+    employee = nfc(employee)  # typed on a terminal that sends NFD: the ids were read in NFC
+    parameters = parse_param_options(params)
+    outcome = run(policy, data, trace=True, only=employee, reference=reference, parameters=parameters)
     known = [r.id for r in outcome.population.employees]
     dropped = [p for p in outcome.population.problems if p.employee_id == employee]
     if employee not in known and dropped:
@@ -84,9 +102,10 @@ def run_explain(
     if fmt == "json":
         import json
 
-        echo(json.dumps(result_dict(result), ensure_ascii=False, indent=2))
+        item = {**result_dict(result), "relative": relative_dict(outcome, employee)}
+        echo(json.dumps(item, ensure_ascii=False, indent=2))
     else:
-        echo(render_explain(result), nl=False)
+        echo(render_explain(result) + render_relative(outcome, employee), nl=False)
     return 0
 
 

@@ -32,8 +32,10 @@ from engine.location import Path
 from engine.report.jobeval import RENDERERS, JobLine, JobReport, Problem
 from engine.validate import load_policy
 
-TOP_KEYS = frozenset({"policy", "jobs"})
-JOB_KEYS = frozenset({"job", "title", "family", "holder", "holder_name", "panel", "adjustment"})
+TOP_KEYS = frozenset({"policy", "jobs", "decision", "approvals"})
+JOB_KEYS = frozenset(
+    {"job", "title", "family", "holder", "holder_name", "panel", "adjustment", "decision", "approvals"}
+)
 RATER_KEYS = frozenset({"rater", "name", "group", "rater_job", "levels"})
 ADJUSTMENT_KEYS = frozenset({"grade", "committee", "meeting", "note"})
 
@@ -63,6 +65,10 @@ def _job_keys(doc: LoadedDocument, index: int, record: Mapping[str, Any]) -> lis
 def _job_line(policy: Mapping[str, Any], doc: LoadedDocument, index: int, record: Any) -> JobLine:
     at: Path = ("jobs", index)
     record = need_mapping(doc, at, record, "a job")
+    # The run's decision and approvals (one meeting decides the whole grade proposal) apply to
+    # every job that records none of its own.
+    shared = {k: doc.data[k] for k in ("decision", "approvals") if k in doc.data and k not in record}
+    record = {**shared, **record}
     extra = _job_keys(doc, index, record)
     try:
         job = job_from_record(record, at)

@@ -40,8 +40,10 @@ from engine.pay import (
     individual_values,
     merit_raise,
     promotion_points,
+    run_parameters,
     zone_of,
 )
+from engine.pay.mix import MixResult, mix_targets
 from engine.report.jobeval import Problem
 from engine.report.pay import RENDERERS, MeritLine, PayReport
 from engine.validate import load_policy
@@ -122,9 +124,10 @@ def _parameters(run: _Run, base_rate: str | None, overrides: Mapping[str, str]) 
     """The file's ``parameters`` with ``--param`` values over them, and ``--base-rate`` over the
     one ``pay.merit.base_rate`` names."""
     data = run.doc.data
-    params = dict(need_mapping(run.doc, ("parameters",), data.get("parameters", {}), "parameters"))
-    given = _given(run, overrides)
-    params.update({name: given[name] for name in overrides if name in given})
+    given = need_mapping(run.doc, ("parameters",), data.get("parameters", {}), "parameters")
+    params = run_parameters(run.policy, given)
+    overridden = _given(run, overrides)
+    params.update({name: overridden[name] for name in overrides if name in overridden})
     merit = run.pay.get("merit")
     if merit is None:
         return params
@@ -281,6 +284,19 @@ def _incentive(run: _Run, staff: Sequence[_Employee], params: Mapping[str, Any])
         return None
 
 
+def _mix(run: _Run, staff: Sequence[_Employee]) -> MixResult | None:
+    """Each employee's pay-mix target; an employee without the field is a located problem."""
+    fine = []
+    for emp in staff:
+        try:
+            mix_targets(run.policy, [emp.fields])
+        except HRPolicyError as exc:
+            run.problem(emp.id, emp.path, "pay-mix", str(exc))
+            continue
+        fine.append(emp.fields)
+    return mix_targets(run.policy, fine)
+
+
 def _credits(run: _Run, emp: _Employee, spec: Mapping[str, Any], key: str) -> Decimal | None:
     value = spec.get(key)
     if value is None:
@@ -336,6 +352,7 @@ def build_pay_report(
     merit = _merit(run, staff, params) if run.pay.get("merit") else ()
     incentive = _incentive(run, staff, params) if run.pay.get("incentive") else None
     promotion = _promotion(run, staff) if run.pay.get("promotion") else ()
+    mix = _mix(run, staff) if run.pay.get("mix_target") else None
     unit = Decimal(((run.pay.get("incentive") or {}).get("rounding") or {}).get("unit", 1))
     return PayReport(
         policy_id,
@@ -349,6 +366,7 @@ def build_pay_report(
         unit,
         promotion,
         tuple(run.problems),
+        mix,
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import repeat
 from typing import Any
 
-from engine.distribution.groups import Pool, RawKey, form_groups, labelled
+from engine.distribution.groups import Pool, RawKey, form_groups, labelled, merge_paths
 from engine.distribution.model import (
     Candidate,
     DistributionProblem,
@@ -105,6 +105,7 @@ def _grade(rule: DistributionRule, key: RawKey, pool: Pool, quota: dict[str, int
     members = pool.members
     rows = _ranked(rule, key, members)
     ids = tuple(members[row[-1]].id for row in rows)
+    paths = merge_paths(rule, pool, [members[row[-1]] for row in rows])
     grades: list[str] = []
     for code, count in quota.items():
         grades.extend(repeat(code, count))
@@ -115,6 +116,7 @@ def _grade(rule: DistributionRule, key: RawKey, pool: Pool, quota: dict[str, int
         quota=quota,
         method=rule.method,
         merged_from=tuple(labelled(rule, k) for k in pool.origins),
+        paths=paths,
         ties=_boundary_ties(rows, ids, grades, quota),
     )
 

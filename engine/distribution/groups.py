@@ -27,6 +27,8 @@ class Pool:
     members: list[Candidate]
     own: bool = True
     origins: list[RawKey] = field(default_factory=list)
+    #: Per original group moved here: each hop up the tree and why (the merge path).
+    hops: dict[RawKey, list[str]] = field(default_factory=dict)
 
 
 def labelled(rule: DistributionRule, key: RawKey) -> GroupKey:
@@ -104,7 +106,12 @@ def _missing_fields(
 def _merge_small(
     rule: DistributionRule, pools: dict[RawKey, Pool], org_parent: Mapping[str, str | None]
 ) -> list[DistributionProblem]:
-    """Move every group below the minimum into its parent org's group, deepest first."""
+    """Move every group below the minimum into its parent org's group, deepest first.
+
+    With ``merge.pool: subtree`` the group formed at the parent also takes in every other group
+    with the same kept keys anywhere under that parent (sibling groups of any size), so the
+    parent-level group is the whole organisation's rank group.
+    """
     if not rule.can_merge:
         return [
             _too_small(rule, key, pools.pop(key), "and the distribution declares no merge")
@@ -120,9 +127,9 @@ def _merge_small(
     problems: list[DistributionProblem] = []
     for level in range(max(levels, default=0), -1, -1):
         for key in sorted(levels.get(level, ()), key=_order):
-            pool = pools[key]
-            if len(pool.members) >= rule.min_group_size:
-                continue
+            pool = pools.get(key)
+            if pool is None or len(pool.members) >= rule.min_group_size:
+                continue  # taken into a parent-level group already, or large enough
             del pools[key]
             org = key[at]
             if org not in org_parent or org_parent[org] is None:
@@ -135,10 +142,77 @@ def _merge_small(
                 continue
             parent_key = (*key[:at], org_parent[org], *key[at + 1 :])
             target = pools.setdefault(parent_key, Pool([], own=False))
-            target.members.extend(pool.members)
-            target.origins.extend(([key] if pool.own else []) + pool.origins)
+            size = len(pool.members)
+            _move(rule, pool, key, target, parent_key, size)
+            if rule.merge_pool == "subtree":
+                _take_subtree(rule, pools, parent_key, at, org_parent, f"{_shown(rule, key)} has {size}")
             levels.setdefault(depth(parent_key[at]), set()).add(parent_key)
     return problems
+
+
+def _move(rule: DistributionRule, pool: Pool, key: RawKey, target: Pool, to: RawKey, size: int | str) -> None:
+    """Put ``pool`` (group ``key``) into ``target`` (group ``to``), recording the hop per origin.
+
+    ``size`` is the pool's size when it moves for being too small, or the reason it was pooled.
+    """
+    target.members.extend(pool.members)
+    moved = ([key] if pool.own else []) + pool.origins
+    target.origins.extend(moved)
+    for origin in moved:
+        if isinstance(size, str):
+            hop = f"pooled -> {_shown(rule, to)} (because {size} < {rule.min_group_size})"
+        elif origin == key:
+            hop = f"has {size} < {rule.min_group_size} -> {_shown(rule, to)}"
+        else:
+            hop = f"then {_shown(rule, key)} has {size} < {rule.min_group_size} -> {_shown(rule, to)}"
+        target.hops[origin] = [*pool.hops.get(origin, []), hop]
+
+
+def _take_subtree(
+    rule: DistributionRule,
+    pools: dict[RawKey, Pool],
+    parent_key: RawKey,
+    at: int,
+    org_parent: Mapping[str, str | None],
+    why: str,
+) -> None:
+    """Pool every other group with ``parent_key``'s kept keys from under its org into it."""
+    top, target = parent_key[at], pools[parent_key]
+    rest = (*parent_key[:at], *parent_key[at + 1 :])
+    for key in sorted(pools, key=_order):
+        if key == parent_key or (*key[:at], *key[at + 1 :]) != rest or not _under(key[at], top, org_parent):
+            continue
+        _move(rule, pools.pop(key), key, target, parent_key, why)
+
+
+def _under(org: Any, top: Any, org_parent: Mapping[str, str | None]) -> bool:
+    """Whether ``org`` lies strictly under ``top`` in the org tree (the tree has no cycle: the
+    depths were measured first)."""
+    node = org_parent.get(org)
+    while node is not None:
+        if node == top:
+            return True
+        node = org_parent.get(node)
+    return False
+
+
+def _shown(rule: DistributionRule, key: RawKey) -> str:
+    return describe_key(labelled(rule, key))
+
+
+def merge_paths(rule: DistributionRule, pool: Pool, members: Sequence[Candidate]) -> tuple[str, ...]:
+    """Each member's merge path (empty strings when the member's own group was not moved)."""
+    if not pool.hops:
+        return ()
+    get = itemgetter(*rule.group_by)
+    single = len(rule.group_by) == 1
+    paths = []
+    for cand in members:
+        raw = get(cand.fields)
+        origin = (raw,) if single else tuple(raw)
+        hops = pool.hops.get(origin)
+        paths.append(f"{_shown(rule, origin)} " + " ".join(hops) if hops else "")
+    return tuple(paths)
 
 
 def _too_small(rule: DistributionRule, key: RawKey, pool: Pool, where: str) -> DistributionProblem:

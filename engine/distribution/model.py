@@ -80,6 +80,9 @@ class GroupResult:
     method: str
     merged_from: tuple[GroupKey, ...] = ()
     ties: tuple[TieNote, ...] = ()
+    #: Each member's merge path, parallel to ``members`` ("" when the member's own group stayed);
+    #: empty when nothing was merged.
+    paths: tuple[str, ...] = ()
 
     @property
     def merged(self) -> bool:
@@ -101,7 +104,10 @@ class GroupResult:
     def outcome(self, index: int) -> MemberOutcome:
         """The outcome of the member at ``index`` (rank ``index + 1``)."""
         member, grade, rank = self.members[index], self.grades[index], index + 1
-        return MemberOutcome(member, self.key, grade, rank, self.size, self._reason(member, grade, rank))
+        reason = self._reason(member, grade, rank)
+        if self.paths and self.paths[index]:
+            reason += "; merge path: " + self.paths[index]
+        return MemberOutcome(member, self.key, grade, rank, self.size, reason)
 
     def outcomes(self) -> Iterator[MemberOutcome]:
         return (self.outcome(i) for i in range(self.size))

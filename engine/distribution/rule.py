@@ -52,6 +52,9 @@ class DistributionRule:
     keep: tuple[str, ...]
     parent_field: str | None
     ties: tuple[TieKey, ...]
+    #: ``merge.pool``: 'own' (the parent's own members and the small groups moved up) or
+    #: 'subtree' (every member with the kept keys under the parent, sibling groups included).
+    merge_pool: str = "own"
 
     @property
     def can_merge(self) -> bool:
@@ -126,6 +129,7 @@ def compile_distribution(
         org_field=org_field,
         keep=keep,
         parent_field=str(merge["parent_field"]) if merge else None,
+        merge_pool=str((merge or {}).get("pool", "own")),
         ties=_tie_keys(spec.get("ties") or ()),
     )
 

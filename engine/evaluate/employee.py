@@ -49,6 +49,21 @@ class EvaluationFailure:
     origin: str
 
 
+class IndicatorError(FormulaRuntimeError):
+    """A formula failed on one goal line: ``indicator`` is its 1-based number within its sheet,
+    ``origin`` where the line was read (``data.csv:row 7``, ``data.yaml:12:9``)."""
+
+    def __init__(self, failure: FormulaRuntimeError, indicator: int, origin: str, prefix: str = "") -> None:
+        super().__init__(f"{prefix}{failure}", failure.text, failure.name)
+        self.indicator = indicator
+        self.origin = origin
+
+
+def _named(name: str, failure: FormulaRuntimeError) -> FormulaRuntimeError:
+    """The failure with the name of the formula (the policy's step) in front."""
+    return FormulaRuntimeError(f"{name}: {failure}", failure.text, failure.name)
+
+
 @dataclass
 class Tracer:
     lines: list[TraceLine] = field(default_factory=list)
@@ -64,7 +79,10 @@ def _run_fast(steps: tuple[FastStep, ...], env: dict[str, Any]) -> None:
         try:
             value = fn(env)
         except Exception:
-            value = formula(env)  # raises FormulaRuntimeError with the precise message
+            try:
+                value = formula(env)  # raises FormulaRuntimeError with the precise message
+            except FormulaRuntimeError as exc:
+                raise _named(name, exc) from None
         if type(value) is int:
             value = Decimal(value)
         if quantum is not None and type(value) is Decimal:
@@ -73,7 +91,7 @@ def _run_fast(steps: tuple[FastStep, ...], env: dict[str, Any]) -> None:
             except ArithmeticError:  # too many digits for the declared places: say so plainly
                 places = -int(quantum.as_tuple().exponent)
                 message = f"{name}: {value} is too large to round to {places} decimal places"
-                raise HRPolicyError(message) from None
+                raise FormulaRuntimeError(message) from None
             if negative:
                 value = value.quantize(_ONE)
         env[name] = value
@@ -85,7 +103,10 @@ _ONE = Decimal(1)
 def _run_traced(steps: Sequence[Step], env: dict[str, Any], tracer: Tracer, subject: str) -> None:
     """Evaluate ``steps`` into ``env``, recording each formula with its values and each rounding."""
     for step in steps:
-        value = step.formula(env)
+        try:
+            value = step.formula(env)
+        except FormulaRuntimeError as exc:
+            raise _named(step.name, exc) from None
         shown = step.formula.explain(env)
         tracer.add("formula", subject, f"{step.name} = {step.formula.text} = {shown} = {value}")
         if step.rounding is not None and isinstance(value, Decimal):
@@ -134,13 +155,16 @@ def _evaluate_steps(
     for index, indicator in enumerate(indicators):
         env = start.copy()
         env.update(indicator.fields)
-        if tracer is None:
-            _run_fast(line_steps, env)
-        else:
-            subject = _indicator_subject(index, indicator)
-            shown = ", ".join(f"{k}={env[k]}" for k in indicator.fields)
-            tracer.add("input", subject, f"{shown} (from {indicator.origin})")
-            _run_traced(policy.indicator_steps, env, tracer, subject)
+        try:
+            if tracer is None:
+                _run_fast(line_steps, env)
+            else:
+                subject = _indicator_subject(index, indicator)
+                shown = ", ".join(f"{k}={env[k]}" for k in indicator.fields)
+                tracer.add("input", subject, f"{shown} (from {indicator.origin})")
+                _run_traced(policy.indicator_steps, env, tracer, subject)
+        except FormulaRuntimeError as exc:
+            raise IndicatorError(exc, index + 1, indicator.origin) from None
         rows.append(env)
     employee_env = dict(base)
     for name in policy.columns:
@@ -289,7 +313,10 @@ def evaluate_employee(
         lines: tuple[dict[str, Any], ...] = ()
         for period, indicators in record.periods.items():
             sub = Tracer() if tracer is not None else None
-            per_period[period], lines = _evaluate_sheet(policy, base, indicators, sub)
+            try:
+                per_period[period], lines = _evaluate_sheet(policy, base, indicators, sub)
+            except IndicatorError as exc:
+                raise IndicatorError(exc, exc.indicator, exc.origin, f"{period}: ") from None
             if tracer is not None and sub is not None:
                 tracer.lines.extend(TraceLine(t.kind, f"{period}: {t.subject}", t.text) for t in sub.lines)
         env = dict(per_period[list(per_period)[-1]])

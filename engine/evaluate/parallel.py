@@ -356,14 +356,16 @@ def run_report(
     parameters: Mapping[str, Any] | None = None,
     workers: int | None = None,
     min_bytes: int | None = None,
+    reference: bool = False,
 ) -> tuple[RunOutcome, str]:
     """Evaluate ``data_path`` under ``policy_path`` and render the report in format ``fmt``.
 
     A big CSV file rendered as CSV or JSON is shared between ``workers`` processes (default
     :func:`default_workers`) when that gives the very same report; otherwise one process does
     it all (:func:`engine.evaluate.run.run`). Without the split the outcome holds every result.
+    ``reference`` runs every formula on the reference interpreter (the same report).
     """
-    engine = Engine.from_file(policy_path)
+    engine = Engine.from_file(policy_path, reference=reference)
     count = default_workers() if workers is None else workers
     if fmt in FORMATS and count > 1:
         done = evaluate_split(

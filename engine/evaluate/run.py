@@ -16,12 +16,12 @@ from engine.chains.review import describe_review, employee_env, review
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
 from engine.errors import HRPolicyError, Problem
-from engine.evaluate.employee import EmployeeResult, TraceLine, evaluate_employee
+from engine.evaluate.employee import EmployeeResult, IndicatorError, TraceLine, evaluate_employee
 from engine.evaluate.parameters import evaluation_texts, parameters_read, require_parameters
 from engine.evaluate.periods import PeriodRules, compile_periods, complete
 from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
-from engine.formula import Column
+from engine.formula import Column, reference_interpreter
 from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population, read_population
 from engine.validate import ValidatedPolicy, load_policy
@@ -53,9 +53,13 @@ class Engine:
     sheet_rules: SheetRules
 
     @classmethod
-    def from_file(cls, path: str) -> Engine:
+    def from_file(cls, path: str, *, reference: bool = False) -> Engine:
+        """Load, validate and compile ``path``; with ``reference`` every formula (sheet rules
+        too) runs on the reference interpreter instead of generated code."""
         source = load_policy(path)
-        return cls(source, compile_policy(source), compile_sheet_rules(source.data))
+        with reference_interpreter(reference):
+            rules = compile_sheet_rules(source.data)
+        return cls(source, compile_policy(source, reference=reference), rules)
 
     @cached_property
     def parameters_read(self) -> dict[str, str]:
@@ -147,6 +151,8 @@ class Engine:
         """The result of a record whose sheet passed :meth:`check`, or its evaluation error."""
         try:
             return evaluate_employee(self.policy, record, parameters, trace=trace)
+        except IndicatorError as exc:  # located at its goal line
+            return Problem(record.id, exc.indicator, "evaluation-error", str(exc), exc.origin)
         except HRPolicyError as exc:
             return Problem(record.id, None, "evaluation-error", str(exc), record.origin)
 
@@ -236,11 +242,13 @@ def run(
     trace: bool = False,
     only: str | None = None,
     parameters: Mapping[str, Any] | None = None,
+    reference: bool = False,
 ) -> RunOutcome:
     """Load, validate and compile the policy, read the data, evaluate.
 
-    ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's.
+    ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's;
+    ``reference`` runs every formula on the reference interpreter (the same results).
     """
-    engine = Engine.from_file(policy_path)
+    engine = Engine.from_file(policy_path, reference=reference)
     population = engine.read(data_path, parameters)
     return engine.evaluate(population, trace=trace, only=only)

@@ -42,6 +42,8 @@ class Exception_:
     id: str
     when: CompiledFormula
     relax: Mapping[str, Any]
+    #: ``lines``: the goal lines the relaxed weight band applies to (``None``: every line).
+    lines: CompiledFormula | None = None
 
 
 @dataclass(frozen=True)
@@ -121,8 +123,14 @@ def compile_sheet_rules(policy: Mapping[str, Any]) -> SheetRules:
     cats = rules.get("categories") or {}
     weight = rules.get("weight") or {}
     scope = formula_scope(policy, "employee")
+    line_scope = formula_scope(policy, "indicator_condition")
     exceptions = tuple(
-        Exception_(e["id"], compile_formula(str(e["when"]), scope), e.get("relax") or {})
+        Exception_(
+            e["id"],
+            compile_formula(str(e["when"]), scope),
+            e.get("relax") or {},
+            compile_formula(str(e["lines"]), line_scope) if e.get("lines") else None,
+        )
         for e in rules.get("exceptions") or []
     )
     constraints = tuple(
@@ -173,11 +181,35 @@ def _relaxed(rules: SheetRules, env: Mapping[str, Any]) -> dict[str, Any]:
         "count_max": rules.total.max,
         "exceptions": [],
     }
+    per_line: list[Exception_] = []
     for exc in rules.exceptions:
-        if exc.when(env):
-            bounds.update({k: _dec(v) if k.startswith("weight") else v for k, v in exc.relax.items()})
-            bounds["exceptions"].append(exc.id)
+        if not exc.when(env):
+            continue
+        bounds["exceptions"].append(exc.id)
+        if exc.lines is not None:
+            # The weight band is relaxed only on the lines the condition selects; a count is
+            # a sheet-level bound, relaxed for the sheet.
+            per_line.append(exc)
+            relax = {k: v for k, v in exc.relax.items() if not k.startswith("weight")}
+        else:
+            relax = dict(exc.relax)
+        bounds.update({k: _dec(v) if k.startswith("weight") else v for k, v in relax.items()})
+    bounds["line_exceptions"] = per_line
     return bounds
+
+
+def _line_band(
+    bounds: Mapping[str, Any], fields: Mapping[str, Any]
+) -> tuple[Decimal | None, Decimal | None]:
+    """The weight band of one goal line: the sheet's band, relaxed by each exception whose
+    ``lines`` condition holds for the line."""
+    low, high = bounds["weight_min"], bounds["weight_max"]
+    for exc in bounds.get("line_exceptions") or ():
+        assert exc.lines is not None
+        if exc.lines(fields):
+            low = _dec(exc.relax.get("weight_min", low))
+            high = _dec(exc.relax.get("weight_max", high))
+    return low, high
 
 
 class _Report:
@@ -249,6 +281,7 @@ def _scan(
     fixed_field = rules.fixed_field if rules.fixed else None
     summing, by_category = rules.weight_total is not None, rules.total_scope == "category"
     low, high = bounds["weight_min"], bounds["weight_max"]
+    per_line = bool(bounds.get("line_exceptions"))
     kinds_of, required, diff = rules.kinds, rules.required_fields, rules.difficulty_rule
     diff_field = diff_min = diff_max = None
     diff_steps: frozenset[Decimal] = frozenset()
@@ -262,6 +295,8 @@ def _scan(
         if fixed_field is not None:
             present.add((category, get(fixed_field)))
         weight = get(weight_field)
+        if per_line:
+            low, high = _line_band(bounds, ind.fields)
         if summing:
             key = category if by_category else ""
             amount = weight if type(weight) is Decimal else Decimal(weight or 0)

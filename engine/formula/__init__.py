@@ -17,6 +17,7 @@ from engine.formula.compiler import (
     compile_formula,
     find_cycle,
     names_used,
+    reference_interpreter,
 )
 from engine.formula.fuse import FuseStep, SheetFuser, SheetPlan
 from engine.formula.parse import parse
@@ -47,5 +48,6 @@ __all__ = [
     "formula_scope",
     "names_used",
     "parse",
+    "reference_interpreter",
     "table_axes",
 ]

@@ -27,6 +27,13 @@ def _dec(value: Any) -> Decimal:
     raise TypeError(f"expected a number, got {type(value).__name__}")
 
 
+def read_number(value: Any) -> Any:
+    """A value as a formula reads it: an ``int`` (an integer field of a record) is the Decimal
+    of the same value, so that ``//``, ``%`` and digits beyond the context's precision follow
+    Decimal rules; anything else (Decimal, text, true/false, None) is itself."""
+    return Decimal(value) if type(value) is int else value
+
+
 def _num(value: Any) -> Any:
     """Records may hold ints; results are always Decimal. ``bool`` is left alone."""
     return Decimal(value) if type(value) is int else value

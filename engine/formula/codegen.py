@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from engine.formula.builtins import BUILTINS, bounded_pow, true_div
+from engine.formula.builtins import BUILTINS, bounded_pow, read_number, true_div
 from engine.formula.calls import round_places
 from engine.formula.check import BINOPS, CMPOPS, UNARYOPS
 from engine.formula.parse import Parsed, left_spine, number_text, signed_number
-from engine.formula.types import Scope
+from engine.formula.types import INTEGER, Scope
 
 _IF, _OR, _AND, _NOT, _CMP, _ADD, _MUL, _UNARY, _ATOM = 1, 2, 3, 4, 5, 10, 20, 30, 100
 _BIN_PREC: dict[type[ast.operator], int] = {
@@ -133,9 +133,11 @@ class Generator:
         return _EMIT[type(node)](self, node)
 
     def name(self, node: ast.Name) -> Code:
-        if self.names is not None:
-            return Code(self.names[node.id], _ATOM)
-        return Code(f"e[{node.id!r}]", _ATOM)
+        text = self.names[node.id] if self.names is not None else f"e[{node.id!r}]"
+        if self.scope.scalars.get(node.id) == INTEGER:
+            # An integer field holds a Python int: read it as Decimal (int // and % differ).
+            return Code(f"{self.module.bind('_number', read_number)}({text})", _ATOM)
+        return Code(text, _ATOM)
 
     def constant(self, node: ast.Constant) -> Code:
         if isinstance(node.value, bool):

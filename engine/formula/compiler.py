@@ -9,10 +9,12 @@ mapping, so that evaluating it for many records costs about a microsecond each.
 from __future__ import annotations
 
 import ast
+import contextlib
 import decimal
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextvars import ContextVar
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from engine.errors import HRPolicyError
 from engine.formula.check import Checker
@@ -50,7 +52,30 @@ __all__ = [
     "compile_formula",
     "find_cycle",
     "names_used",
+    "reference_interpreter",
 ]
+
+#: Whether :func:`compile_formula` builds formulas on the reference interpreter by default.
+_REFERENCE: ContextVar[bool] = ContextVar("hrpolicy_reference_interpreter", default=False)
+
+
+@contextlib.contextmanager
+def reference_interpreter(on: bool = True) -> Iterator[None]:
+    """Within the block, :func:`compile_formula` evaluates with the reference interpreter
+    (:mod:`engine.formula.reference`, simpleeval) instead of generated code, when ``on``."""
+    token = _REFERENCE.set(on)
+    try:
+        yield
+    finally:
+        _REFERENCE.reset(token)
+
+
+class Backend(Protocol):
+    """What turns a checked formula into a function: the code generator or the reference."""
+
+    scope: Scope
+
+    def build(self) -> tuple[str, Callable[[Any], Any]]: ...
 
 
 def _analyse(expr: str, scope: Scope) -> tuple[Parsed | None, str, list[FormulaProblem]]:
@@ -127,13 +152,16 @@ class CompiledFormula:
     """A checked, compiled formula. Call it with a mapping of names to values."""
 
     __slots__ = (
-        "_fn", "_order", "_pieces", "_slots", "names", "parsed", "result_type", "scope", "source", "text",
+        "_fn", "_order", "_pieces", "_slots", "names", "parsed", "reference", "result_type", "scope",
+        "source", "text",
     )
 
-    def __init__(self, parsed: Parsed, result_type: str, generator: Generator) -> None:
+    def __init__(self, parsed: Parsed, result_type: str, generator: Backend, reference: bool = False) -> None:
         self.text = parsed.text
         #: The checked tree and its scope, for fusing several formulas into one function.
         self.parsed, self.scope = parsed, generator.scope
+        #: Whether this formula runs on the reference interpreter (simpleeval).
+        self.reference = reference
         self.source, self._fn = generator.build()
         nodes = _value_names(parsed.tree)
         self.names = frozenset(n.id for n in nodes)
@@ -181,8 +209,10 @@ class CompiledFormula:
         """``node``'s text with names substituted and each conditional reduced to its branch."""
         parsed = self.parsed
         if isinstance(node, ast.IfExp):
-            test = compile_formula(parsed.source(node.test), self.scope)
+            test = compile_formula(parsed.source(node.test), self.scope, reference=self.reference)
             return self._render(node.body if test(env) else node.orelse, env, operands)
+        if isinstance(node, ast.Name):  # a branch that is a bare name: its value
+            return _shown(env.get(node.id), id(node) in operands)
         out, pos = [], parsed.offset(node)
         for child in _substituted(node):
             out.append(parsed.text[pos : parsed.offset(child)])
@@ -195,12 +225,20 @@ class CompiledFormula:
         return "".join(out)
 
     def _failure(self, exc: Exception, env: Mapping[str, Any]) -> FormulaRuntimeError:
-        where = f"in '{self.text}'"
+        # The values it read, so the message alone shows why: "(actual=5, target=0)".
+        where = f"in '{self.text}'{self._values(env)}"
         if isinstance(exc, FormulaFailure):
             return FormulaRuntimeError(f"{exc} {where}", self.text)
         if isinstance(exc, ZeroDivisionError):
             return FormulaRuntimeError(f"division by zero {where}", self.text)
-        missing = next((n for n in self._order if env.get(n) is None), None)
+        # The name whose lookup failed, when the failure says so (a name in a branch not taken
+        # may have no value without harm); otherwise the first name without a value.
+        raised = exc.args[0] if isinstance(exc, KeyError) and exc.args else None
+        missing = (
+            raised
+            if raised in self.names and env.get(raised) is None
+            else next((n for n in self._order if env.get(n) is None), None)
+        )
         if isinstance(exc, KeyError | TypeError) and missing is not None:
             return FormulaRuntimeError(f"'{missing}' has no value {where}", self.text, missing)
         if isinstance(exc, decimal.Overflow):
@@ -210,6 +248,17 @@ class CompiledFormula:
         if isinstance(exc, TypeError):
             return FormulaRuntimeError(f"wrong kind of value {where}: {exc}", self.text)
         return FormulaRuntimeError(f"{type(exc).__name__} {where}: {exc}", self.text)
+
+    def _values(self, env: Mapping[str, Any]) -> str:
+        """`` (a=1, b='x')``: each name the formula reads with its value (``none`` if absent)."""
+        if not self._order:
+            return ""
+        shown = []
+        for name in self._order:
+            value = env.get(name)
+            text = "none" if value is None else show(value)
+            shown.append(f"{name}={text if len(text) <= 60 else text[:57] + '...'}")
+        return f" ({', '.join(shown)})"
 
 
 def _shown(value: Any, operand: bool) -> str:
@@ -255,9 +304,17 @@ def _pieces(parsed: Parsed, nodes: list[ast.Name]) -> tuple[list[str], list[tupl
     return pieces, slots
 
 
-def compile_formula(expr: str, scope: Scope) -> CompiledFormula:
-    """Check and compile ``expr``; raises :class:`FormulaError` listing every problem."""
+def compile_formula(expr: str, scope: Scope, *, reference: bool | None = None) -> CompiledFormula:
+    """Check and compile ``expr``; raises :class:`FormulaError` listing every problem.
+
+    With ``reference`` (default: inside :func:`reference_interpreter`) the formula evaluates
+    through the reference interpreter instead of generated code; results and errors are the same.
+    """
     parsed, result_type, problems = _analyse(expr, scope)
     if problems or parsed is None:
         raise FormulaError(expr, problems)
+    if _REFERENCE.get() if reference is None else reference:
+        from engine.formula.reference import Reference  # imports simpleeval: only when asked for
+
+        return CompiledFormula(parsed, result_type, Reference(parsed, scope), reference=True)
     return CompiledFormula(parsed, result_type, Generator(parsed, scope))

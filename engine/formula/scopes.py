@@ -14,13 +14,14 @@ from typing import Any
 from engine.errors import HRPolicyError
 from engine.formula.compiler import FunctionSpec, Scope
 
-#: Policy field type -> formula value type.
+#: Policy field type -> formula value type (``integer`` checks as a decimal; the generated code
+#: reads its Python ints as Decimal, see :data:`engine.formula.types.INTEGER`).
 FIELD_TYPES: dict[str, str] = {
     "string": "string",
     "enum": "string",
     "scale": "string",
     "date": "string",
-    "integer": "decimal",
+    "integer": "integer",
     "decimal": "decimal",
     "boolean": "boolean",
 }

@@ -24,6 +24,9 @@ MAX_STRING = 200
 
 #: The static types a formula expression can have.
 DECIMAL, STRING, BOOLEAN, ANY, COLUMN = "decimal", "string", "boolean", "any", "column"
+#: A scope type that checks as ``decimal`` but holds Python ints (integer fields of records):
+#: generated code reads such a name through :func:`engine.formula.builtins.read_number`.
+INTEGER = "integer"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
+import engine.limits as limits
 from engine.errors import DataError
+from engine.limits import bounded_rows, check_table_size, nfc
 
 Rows = Iterator[tuple[int, list[str]]]
 
@@ -28,8 +30,10 @@ def _first_bad_line(path: str) -> tuple[int, int]:
 
 def _guarded(rows: Iterable[tuple[int, list[str]]], path: str, display: str) -> Rows:
     """``rows``, with every way reading them can fail turned into one :class:`DataError` line."""
+    number = 0
     try:
-        yield from rows
+        for number, row in bounded_rows(rows, display):
+            yield number, row
     except UnicodeDecodeError:
         line, byte = _first_bad_line(path)
         raise DataError(
@@ -37,21 +41,32 @@ def _guarded(rows: Iterable[tuple[int, list[str]]], path: str, display: str) -> 
             "(in Excel: 'CSV UTF-8')"
         ) from None
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise DataError(limits.cell_too_long(display, number + 1)) from None
         raise DataError(f"{display}: not a readable CSV table: {exc}") from None
     except OSError as exc:
         raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None
 
 
+def _reader(lines: Iterable[str]) -> Iterator[list[str]]:
+    """CSV records of text lines, each line in Unicode NFC (a line holds whole characters)."""
+    # The csv module's bound is process-wide; set here so a test's change of the limit holds.
+    csv.field_size_limit(limits.MAX_CELL_CHARS)
+    return csv.reader(nfc(line) for line in lines)
+
+
 def _whole(path: str) -> Rows:
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        yield from enumerate(csv.reader(handle), start=1)
+        yield from enumerate(_reader(handle), start=1)
 
 
 def read_csv_rows(path: str, display: str) -> Rows:
     """Rows numbered from 1 (the header is row 1), streamed so that big files stay small in memory.
 
-    Row numbers count CSV records, which are lines unless a quoted cell spans lines.
+    Row numbers count CSV records, which are lines unless a quoted cell spans lines. The file
+    must be a regular file within the bounds of :mod:`engine.limits`.
     """
+    check_table_size(path, display)
     return _guarded(_whole(path), path, display)
 
 
@@ -77,11 +92,11 @@ class _Slice(io.RawIOBase):
 
 def _part(path: str, start: int, end: int, first_row: int) -> Rows:
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        yield 1, next(csv.reader([handle.readline()]), [])
+        yield 1, next(_reader([handle.readline()]), [])
     with open(path, "rb", buffering=0) as raw:
         raw.seek(start)
         text = io.TextIOWrapper(io.BufferedReader(_Slice(raw, end - start)), encoding="utf-8", newline="")
-        yield from enumerate(csv.reader(text), start=first_row)
+        yield from enumerate(_reader(text), start=first_row)
 
 
 def read_csv_part(path: str, display: str, start: int, end: int, first_row: int) -> Rows:

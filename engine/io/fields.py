@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import engine.limits as limits
+from engine.limits import nfc
 from engine.suggest import closest
 
 Converter = Callable[[Any], Any]
@@ -46,18 +48,48 @@ class FieldRule:
     convert: Converter
 
 
+#: Longest text a message quotes in full; longer text (up to a whole cell) is cut.
+MAX_SHOWN_CHARS = 60
+
+
 def shown(value: Any) -> str:
-    """A value as messages quote it: text in quotes, numbers plain."""
+    """A value as messages quote it: text in quotes (cut after :data:`MAX_SHOWN_CHARS`),
+    numbers plain."""
+    if isinstance(value, str) and len(value) > MAX_SHOWN_CHARS:
+        return repr(value[: MAX_SHOWN_CHARS - 3] + "...")
     return repr(value) if isinstance(value, str) else str(value)
 
 
 def _text(value: Any) -> str:
-    """Text of a string-like value; numbers become their text (employee numbers from Excel)."""
+    """Text of a string-like value (in Unicode NFC); numbers become their text (employee
+    numbers from Excel). Text over :data:`~limits.MAX_CELL_CHARS` is refused."""
     if type(value) is str:
-        return value
+        if len(value) > limits.MAX_CELL_CHARS:
+            message = f"text of {len(value)} characters, over the limit of {limits.MAX_CELL_CHARS}"
+            raise FieldError("record-range", message)
+        return nfc(value)
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise FieldError("record-type", f"expected text, got {shown(value)}")
     return str(value)
+
+
+def _out_of_range(written: Any) -> FieldError:
+    text = str(written)
+    text = text if len(text) <= 24 else text[:20] + "..."
+    bound = limits.MAX_EXPONENT
+    message = (
+        f"the number {text} is out of range: at most {limits.MAX_NUMBER_CHARS} characters "
+        f"and a decimal exponent between -{bound} and {bound}"
+    )
+    return FieldError("record-range", message)
+
+
+def _in_range(number: Decimal, written: Any) -> Decimal:
+    """``number`` if its magnitude is within :data:`~limits.MAX_EXPONENT` (as the YAML loader
+    bounds numbers): ``1e400`` would make every later rounding fail, or vanish in a sum."""
+    if -limits.MAX_EXPONENT <= number.adjusted() <= limits.MAX_EXPONENT:
+        return number
+    raise _out_of_range(written)
 
 
 def _decimal(value: Any) -> Decimal:
@@ -65,14 +97,16 @@ def _decimal(value: Any) -> Decimal:
         try:
             number = Decimal(value)
         except InvalidOperation:
-            raise FieldError("record-type", f"expected a decimal number, got {value!r}") from None
-        if number.is_finite():
-            return number
-        raise FieldError("record-type", f"expected a decimal number, got {value!r}")
+            raise FieldError("record-type", f"expected a decimal number, got {shown(value)}") from None
+        if not number.is_finite():
+            raise FieldError("record-type", f"expected a decimal number, got {shown(value)}")
+        if len(value) > limits.MAX_NUMBER_CHARS:
+            raise _out_of_range(value)
+        return _in_range(number, value)
     if isinstance(value, Decimal) and value.is_finite():
-        return value
+        return _in_range(value, value)
     if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
+        return _in_range(Decimal(value), value)
     raise FieldError("record-type", f"expected a decimal number, got {shown(value)}")
 
 
@@ -158,7 +192,7 @@ def _one_of(allowed: tuple[str, ...], what: str) -> Converter:
         if text in members:
             return text
         hint = did_you_mean(text, allowed)
-        raise FieldError("record-enum", f"{text!r} is not {what}: {listed}{hint}")
+        raise FieldError("record-enum", f"{shown(text)} is not {what}: {listed}{hint}")
 
     return convert
 
@@ -266,7 +300,8 @@ def _fill_rules(rules: Mapping[str, FieldRule]) -> tuple[FieldRule, ...]:
 def _unknown(name: str, rules: Mapping[str, FieldRule], skip: frozenset[str]) -> Issue | None:
     if name in skip or name.startswith("x-"):
         return None
-    return Issue(name, "record-unknown-field", f"unknown field {name!r}{did_you_mean(name, [*rules, *skip])}")
+    hint = did_you_mean(name, [*rules, *skip])
+    return Issue(name, "record-unknown-field", f"unknown field {shown(name)}{hint}")
 
 
 def check_mapping(

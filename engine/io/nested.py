@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import DataError, Problem
-from engine.io.fields import Issue, check_mapping, did_you_mean, text_rule
+from engine.io.fields import Issue, check_mapping, did_you_mean, shown, text_rule
 from engine.io.model import (
     EMPLOYEE_STRUCTURE,
     EmployeeRecord,
@@ -73,7 +73,7 @@ class _Reader:
             name = str(key)
             if name not in TOP_LEVEL and not name.startswith("x-"):
                 hint = did_you_mean(name, TOP_LEVEL)
-                self.file_problem("record-unknown-field", f"unknown field {name!r}{hint}", (name,), True)
+                self.file_problem("record-unknown-field", f"unknown field {shown(name)}{hint}", (name,), True)
 
     def org_units(self, raw: Any) -> tuple[dict[str, str | None], dict[str, str]]:
         parents: dict[str, str | None] = {}

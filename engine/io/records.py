@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any
 
+import engine.limits as limits
 from engine.errors import DataError, Problem, Severity
 from engine.gcpause import paused_gc
 from engine.io.csvfile import read_csv_part, read_csv_rows
@@ -28,6 +29,7 @@ from engine.io.model import (
 from engine.io.nested import read_nested
 from engine.io.table import TablePart, read_rows, read_table_part
 from engine.io.xlsxfile import read_xlsx_rows
+from engine.limits import nfc, regular_file, too_big
 from engine.loader import load_yaml_file
 from engine.location import Path, json_path
 
@@ -46,8 +48,17 @@ SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
 
 
 
-def _no_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not a number hrpolicy accepts")
+class JsonConstant(str):
+    """``NaN``, ``Infinity`` or ``-Infinity`` in a JSON file (Python's parser takes them).
+
+    Kept as a value of its own, so that the field it fills is that employee's problem
+    (``expected a decimal number, got NaN``) and everyone else is still read.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 class _DuplicateKeys:
@@ -95,14 +106,43 @@ def _path_of(root: Any, target: object) -> Path:
     return ()
 
 
+def _parse_json(text: str, duplicates: _DuplicateKeys, parse_int: Callable[[str], Any]) -> Any:
+    return json.loads(
+        text,
+        parse_float=Decimal,
+        parse_int=parse_int,
+        parse_constant=JsonConstant,
+        object_pairs_hook=duplicates,
+    )
+
+
+def _long_integer(text: str) -> int | str:
+    """An integer, or its text when too long to be one (the decimal field refuses it)."""
+    return int(text) if len(text) <= limits.MAX_NUMBER_CHARS else text
+
+
 def _load_json(path: str, display: str) -> Any:
-    """Parse a JSON file with exact decimals; every failure is one :class:`DataError` line."""
+    """Parse a JSON file with exact decimals; every failure is one :class:`DataError` line.
+
+    The file must be a regular file of at most :data:`~limits.MAX_JSON_BYTES`; its text is
+    read in Unicode NFC (text written as ``\\u`` escapes is normalised where it is checked).
+    """
+    size = regular_file(path, display)
+    if size > limits.MAX_JSON_BYTES:
+        raise DataError(too_big(display, size, limits.MAX_JSON_BYTES, "a JSON file"))
     duplicates = _DuplicateKeys()
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            data = json.load(
-                handle, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=duplicates
-            )
+            text = nfc(handle.read(limits.MAX_JSON_BYTES + 1))
+        try:
+            data = _parse_json(text, duplicates, int)
+        except ValueError as exc:
+            if "integer string conversion" not in str(exc):
+                raise
+            # An integer of thousands of digits: read again (only then, the slow way) with
+            # long integers kept as text, so that the field it fills is one employee's problem.
+            duplicates = _DuplicateKeys()
+            data = _parse_json(text, duplicates, _long_integer)
     except json.JSONDecodeError as exc:
         raise DataError(f"{display}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     except UnicodeDecodeError:
@@ -158,9 +198,14 @@ def _fast_json_path(node: Path) -> str:
     return "".join(parts)
 
 
+#: Loader problems of one value, left as its text: the field it fills judges it, so that a
+#: ``.nan`` or an unquoted ``yes`` in a number field is one employee's problem, not the file's.
+VALUE_RULES = frozenset({"yaml-non-finite", "yaml-ambiguous-word", "yaml-number-range"})
+
+
 def _read_yaml(path: str, display: str, rules: RecordRules, overrides: Mapping[str, Any]) -> Population:
     doc = load_yaml_file(path, display=display)
-    errors = [d for d in doc.diagnostics if d.severity is Severity.ERROR]
+    errors = [d for d in doc.diagnostics if d.severity is Severity.ERROR and d.rule not in VALUE_RULES]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise DataError(f"{errors[0].location}: {errors[0].message}{more}")
@@ -189,8 +234,9 @@ def ensure_data_file(path: str, suffixes: tuple[str, ...]) -> str:
     if suffix not in suffixes:
         listed = f"{', '.join(suffixes[:-1])} or {suffixes[-1]}" if len(suffixes) > 1 else suffixes[0]
         raise DataError(f"{path}: unsupported data file type {suffix or '(none)'!r}; use {listed}")
-    if not os.path.isfile(path):
+    if not os.path.lexists(path):
         raise DataError(f"{path}: no such file")
+    regular_file(path)  # a FIFO, a device, a directory: refused before anything opens it
     return suffix
 
 

@@ -75,7 +75,7 @@ def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Pla
             unknown.append(name)
             hint = did_you_mean(name, ["id", "period", *rules.employee, *rules.indicator])
             problems.append(
-                Problem(None, None, "record-unknown-field", f"unknown column {name!r}{hint}", origin)
+                Problem(None, None, "record-unknown-field", f"unknown column {shown(name)}{hint}", origin)
             )
         elif target in seen:
             raise DataError(

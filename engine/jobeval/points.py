@@ -16,6 +16,13 @@ from typing import Any
 from engine.errors import DataError, Diagnostic, Location
 from engine.grading import Band, build_band
 from engine.jobeval.committee import MeetingOutcome, check_meeting
+from engine.jobeval.decision import (
+    Approval,
+    Decision,
+    approvals_from_record,
+    decision_from_record,
+    finalise,
+)
 from engine.location import Path, SourceMap, json_path
 from engine.rounding import Rounding
 
@@ -50,6 +57,9 @@ class JobInput:
     panel: tuple[Rating, ...]
     adjustment: Adjustment | None = None
     path: Path = ()
+    #: The deciding committee's decision and the approvals recorded (engine.jobeval.decision).
+    decision: Decision | None = None
+    approvals: tuple[Approval, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -289,6 +299,21 @@ def _adjust(
     return adj.grade, outcome
 
 
+def _finalise(
+    work: _Work, policy: Mapping[str, Any], grade: str | None, outcome: MeetingOutcome | None
+) -> str | None:
+    """The grade if every declared step to a final grade is met, else ``None`` (with problems)."""
+    job, adj = work.job, work.job.adjustment
+    decider = ((policy.get("job_evaluation") or {}).get("final_grade") or {}).get("decided_by")
+    stood = adj is not None and adj.committee == decider and outcome is not None and outcome.stands
+    by_decider = outcome if stood else None
+    found = finalise(policy, job.job, grade, by_decider, job.decision, job.approvals, work.problem)
+    work.trace.extend(found.lines)
+    if grade is not None and not found.final:
+        work.trace.append(f"grade {grade} is not final")
+    return grade if found.final else None
+
+
 def evaluate_job(policy: Mapping[str, Any], job: JobInput, source: SourceMap | None = None) -> JobResult:
     """Evaluate one job's panel against ``policy['job_evaluation']``; problems are in the result."""
     spec = policy.get("job_evaluation") or {}
@@ -315,6 +340,7 @@ def evaluate_job(policy: Mapping[str, Any], job: JobInput, source: SourceMap | N
     else:
         work.trace.append("no total: a rater group has no valid rating")
     final, outcome = _adjust(work, policy, grade)
+    final = _finalise(work, policy, final, outcome)
     return JobResult(
         job.job,
         job.family,
@@ -369,4 +395,6 @@ def job_from_record(record: Mapping[str, Any], path: Path = ()) -> JobInput:
         panel=panel,
         adjustment=adjustment,
         path=path,
+        decision=decision_from_record(record.get("decision")),
+        approvals=approvals_from_record(record.get("approvals")),
     )

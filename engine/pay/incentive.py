@@ -10,7 +10,7 @@ amounts add up to the pool exactly: no won is created or lost.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from engine.checks.pay import SHARE_MODES
 from engine.errors import DataError
 from engine.formula import compile_formula
-from engine.pay.merit import PayValue, as_env, data_scope
+from engine.pay.merit import PayValue, as_env, data_scope, run_parameters
 from engine.rounding import round_decimal
 
 
@@ -41,6 +41,8 @@ class Share:
     amount: Decimal
     extra_unit: bool
     explanation: str
+    #: The value the share is proportional to after ``spread`` (``None``: no spread declared).
+    adjusted: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -148,11 +150,41 @@ def allocate(
     return shares
 
 
+def spread(
+    policy: Mapping[str, Any], company: Mapping[str, Any], values: list[tuple[str, Decimal]], trace: list[str]
+) -> list[tuple[str, Decimal]]:
+    """The individual values after ``pay.incentive.spread`` (``values`` itself when none is declared).
+
+    adjusted = pivot + (individual - pivot) x coefficient: the coefficient widens (above 1) or
+    narrows (below 1) every distance from the pivot, so it changes who gets what; the shares are
+    still scaled to the pool. A value pushed below 0 counts 0 (a share is never a debt).
+    """
+    spec = _incentive(policy).get("spread")
+    if not spec:
+        return values
+    env = as_env(company)
+    formula = compile_formula(str(spec["coefficient"]), data_scope(policy, "company", env))
+    k = Decimal(formula(env))
+    if k < 0:
+        raise DataError(f"the spread coefficient is negative: {formula.text} = {k}")
+    pivot = Decimal(str(spec["pivot"]))
+    trace.append(f"spread coefficient = {formula.text} = {formula.explain(env)} = {k}; pivot {pivot}")
+    out = []
+    for emp, value in values:
+        exact = pivot + (value - pivot) * k
+        adjusted = max(exact, Decimal(0))
+        note = " -> 0 (below 0)" if exact < 0 else ""
+        trace.append(f"adjusted {emp}: {pivot} + ({value} - {pivot}) x {k} = {exact}{note}")
+        out.append((emp, adjusted))
+    return out
+
+
 def compute_incentive(
     policy: Mapping[str, Any], company: Mapping[str, Any], employees: Sequence[Mapping[str, Any]]
 ) -> IncentiveResult:
     """Eligibility, pool, and everyone's share; an ineligible company pays a pool of 0."""
     spec = _incentive(policy)
+    company = run_parameters(policy, company)  # a declared default (the coefficient, ...) applies
     checks = check_eligibility(policy, company)
     trace = [c.reason for c in checks]
     if not all(c.passed for c in checks):
@@ -167,7 +199,12 @@ def compute_incentive(
     values = individual_values(policy, company, employees)
     for emp, value in values:
         trace.append(f"individual {emp}: {value.explanation[0]}")
-    shares = allocate(paid_pool, [(emp, v.value) for emp, v in values], unit, mode, rounding.get("remainder"))
+    raw = [(emp, v.value) for emp, v in values]
+    adjusted = spread(policy, company, raw, trace)
+    shares = allocate(paid_pool, adjusted, unit, mode, rounding.get("remainder"))
+    if adjusted is not raw:
+        pairs = zip(shares, raw, strict=True)
+        shares = [replace(s, individual=r, adjusted=s.individual) for s, (_, r) in pairs]
     trace.extend(f"share {s.employee}: {s.explanation}" for s in shares)
     trace.append(f"paid {sum((s.amount for s in shares), Decimal(0))} of {paid_pool}")
     return IncentiveResult(True, tuple(checks), pool.value, paid_pool, tuple(shares), tuple(trace))

@@ -62,6 +62,14 @@ def data_scope(policy: Mapping[str, Any], level: str, values: Mapping[str, Any])
     return Scope(scalars=scalars, functions=base.functions, refs=base.refs)
 
 
+def run_parameters(policy: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters a pay run reads: each declared ``inputs.parameters`` default, then the
+    values the run gives (a given value always wins)."""
+    declared = (policy.get("inputs") or {}).get("parameters") or {}
+    defaults = {name: spec["default"] for name, spec in declared.items() if "default" in (spec or {})}
+    return {**defaults, **given}
+
+
 def _pay(policy: Mapping[str, Any]) -> Mapping[str, Any]:
     return policy.get("pay") or {}
 

@@ -4,7 +4,6 @@ explanation), ``json`` (everything, numbers as exact strings) and ``csv`` (one r
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Mapping
@@ -14,6 +13,7 @@ from typing import Any
 
 from engine.errors import Diagnostic
 from engine.jobeval import JobResult
+from engine.report.safety import csv_writer
 from engine.report.table import render_table
 
 #: A problem and what it is about: a job id, an employee id, or ``file``.
@@ -225,7 +225,7 @@ def render_csv(report: JobReport) -> str:
     """One row per job; a mean column per rater group found in any job."""
     groups = _group_ids(report)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(
         [
             "job",

@@ -5,7 +5,6 @@ the check "sum of shares = pool", promotion points, each with its explanation), 
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Mapping
@@ -14,7 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from engine.pay import IncentiveResult, PromotionResult
+from engine.pay.mix import MixResult
 from engine.report.jobeval import Problem, cell, format_problem, jsonable, problem_dict
+from engine.report.safety import csv_writer
 from engine.report.table import render_table
 
 
@@ -44,6 +45,7 @@ class PayReport:
     incentive_unit: Decimal = Decimal(1)
     promotion: tuple[PromotionResult, ...] = ()
     problems: tuple[Problem, ...] = ()
+    mix: MixResult | None = None
 
 
 def share_check(result: IncentiveResult, unit: Decimal) -> str:
@@ -89,6 +91,15 @@ def _incentive_text(report: PayReport, result: IncentiveResult) -> list[str]:
     return out
 
 
+def _mix_text(report: PayReport, mix: MixResult) -> list[str]:
+    rows = [[t.employee, _name(report, t.employee), cell(t.held), cell(t.target)] for t in mix.targets]
+    out = [f"pay mix target: {mix.component} ({report.currency})"]
+    out += _indent(render_table(["id", "name", "held", mix.component], rows, [False, False, True, True]))
+    out += [f"  {t.employee}: {t.explanation}" for t in mix.targets]
+    out.append(f"  total {mix.component} = {mix.total}")
+    return out
+
+
 def _promotion_text(report: PayReport) -> list[str]:
     rows = [
         [
@@ -127,6 +138,8 @@ def render_text(report: PayReport) -> str:
         out += ["", *_incentive_text(report, report.incentive)]
     if report.promotion:
         out += ["", *_promotion_text(report)]
+    if report.mix is not None:
+        out += ["", *_mix_text(report, report.mix)]
     if report.problems:
         out += ["", "problems:"] + [
             "  " + format_problem(s, d).replace("\n", "\n  ") for s, d in report.problems
@@ -146,6 +159,7 @@ def _incentive_dict(report: PayReport, result: IncentiveResult) -> dict[str, Any
                 "individual": jsonable(s.individual),
                 "exact": jsonable(s.exact),
                 "amount": jsonable(s.amount),
+                **({"adjusted": jsonable(s.adjusted)} if s.adjusted is not None else {}),
                 "extra_unit": s.extra_unit,
                 "explanation": s.explanation,
             }
@@ -188,6 +202,17 @@ def render_json(report: PayReport) -> str:
             }
             for p in report.promotion
         ],
+        "mix": None
+        if report.mix is None
+        else {
+            "component": report.mix.component,
+            "targets": [
+                {"employee": t.employee, "held": jsonable(t.held), "target": jsonable(t.target),
+                 "explanation": t.explanation}
+                for t in report.mix.targets
+            ],
+            "total": jsonable(report.mix.total),
+        },
         "problems": [problem_dict(s, d) for s, d in report.problems],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
@@ -199,7 +224,7 @@ def render_csv(report: PayReport) -> str:
     shares = {s.employee: s for s in report.incentive.shares} if report.incentive else {}
     promotion = {p.id: p for p in report.promotion}
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(
         [
             "id",

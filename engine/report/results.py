@@ -6,7 +6,6 @@ Decimals are written with their exact text (in JSON as strings, so no reader tur
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterable
@@ -16,6 +15,7 @@ from typing import Any
 from engine.errors import Problem
 from engine.evaluate import EmployeeResult, RunOutcome
 from engine.report.html import render_html
+from engine.report.safety import csv_writer
 from engine.report.table import render_table
 
 
@@ -110,7 +110,7 @@ def flat_row(
 def csv_rows(rows: Iterable[list[str]]) -> str:
     """CSV lines without the header, exactly as :func:`render_csv` writes them."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv_writer(buffer).writerows(rows)
     return buffer.getvalue()
 
 
@@ -185,6 +185,18 @@ def relative_dict(outcome: RunOutcome, employee: str) -> dict[str, Any]:
     return out
 
 
+def render_relative(outcome: RunOutcome, employee: str) -> str:
+    """The ``relative:`` block of ``explain``: each distribution's grade and why (group, rank,
+    seats, and the merge path of a group formed higher up the org tree)."""
+    found = relative_dict(outcome, employee)
+    if not found:
+        return ""
+    lines = ["  relative:"]
+    for name, item in found.items():
+        lines.append(f"    [relative] {name} = {item['grade'] or 'not graded'}: {item['reason']}")
+    return "".join(line + "\n" for line in lines)
+
+
 def json_result(result: EmployeeResult, outcome: RunOutcome) -> str:
     """One result as :func:`render_json` writes it in its ``results`` list (so indented)."""
     item = {**result_dict(result), "relative": relative_dict(outcome, result.id)}
@@ -228,7 +240,7 @@ def render_json(outcome: RunOutcome) -> str:
 def render_csv(outcome: RunOutcome) -> str:
     columns = _columns(outcome)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(["id", "name", *columns])
     writer.writerows(result_row(r, columns, outcome) for r in outcome.results)
     return buffer.getvalue()

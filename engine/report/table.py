@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from engine.report.safety import terminal_text
+
 
 def display_width(text: str) -> int:
     """Terminal cells ``text`` takes: East Asian wide and full-width characters take two."""
@@ -17,7 +19,10 @@ def pad(text: str, width: int, right: bool = False) -> str:
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool]) -> str:
-    """Headers, a rule, and rows; numeric columns right-aligned."""
+    """Headers, a rule, and rows; numeric columns right-aligned; control characters removed
+    (a name may hold a terminal escape sequence)."""
+    headers = [terminal_text(h) for h in headers]
+    rows = [[terminal_text(cell) for cell in row] for row in rows]
     widths = [display_width(h) for h in headers]
     for row in rows:
         widths = [max(w, display_width(cell)) for w, cell in zip(widths, row, strict=True)]

@@ -5,7 +5,6 @@ per record).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Sequence
@@ -15,6 +14,7 @@ from typing import Any
 
 from engine.errors import Diagnostic
 from engine.report.jobeval import Problem, cell, format_problem, problem_dict
+from engine.report.safety import csv_writer
 from engine.report.table import render_table
 from engine.workflow import GoalLine
 
@@ -297,7 +297,7 @@ CSV_HEADERS = (
 def render_csv(report: WorkflowReport) -> str:
     """One row per notice, objection and goal change (columns that do not apply are empty)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(CSV_HEADERS)
     for o in (*report.notices, *report.objections):
         d = o.deadline

@@ -1,0 +1,127 @@
+"""What the readers accept: every bound on an input file, in one place, and the one form of text.
+
+A file past a bound is refused with one line that names the bound (never a ``MemoryError`` or a
+run that does not end); ``docs/records.md`` ("Limits") lists them for users. The bounds are far
+above any real population: 100,000 employees with 5-8 goals each is an 89 MB CSV file.
+
+:func:`regular_file` is the one check every reader makes before it opens a path: a FIFO would
+block ``open`` for ever, a device may never end, a directory cannot be read. The table readers
+(CSV and Excel) share :func:`check_table_size` and :func:`bounded_rows`. :func:`nfc` is the one
+Unicode normalisation every reader applies to the text it reads.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from engine.errors import DataError, UsageError
+
+# -- YAML (policies, and YAML records and data files): parsed whole, in Python ----------------
+
+#: Largest YAML file read (the file's size, checked before reading).
+MAX_YAML_BYTES = 2 * 1024 * 1024
+#: Most nodes a YAML document may build, alias expansions included (the "billion laughs").
+MAX_YAML_NODES = 200_000
+#: Deepest nesting of mappings and sequences in YAML, alias expansions included.
+MAX_YAML_DEPTH = 100
+#: Longest numeral read as a number (YAML scalars, record values given as text).
+MAX_NUMBER_CHARS = 100
+#: Largest decimal exponent, either sign, of a number read from any file (``1e400`` is refused).
+MAX_EXPONENT = 100
+
+# -- records tables and JSON --------------------------------------------------------------------
+
+#: Largest CSV or ``.xlsx`` file (CSV is streamed, so this bounds time rather than memory).
+MAX_TABLE_BYTES = 1024 * 1024 * 1024
+#: Largest JSON records file: it is parsed whole, taking about 5 times its size in memory.
+MAX_JSON_BYTES = 256 * 1024 * 1024
+#: Most rows in a CSV file or a sheet (Excel itself stops at 1,048,576).
+MAX_ROWS = 10_000_000
+#: Most columns in a row of a table (Excel itself stops at 16,384; a policy declares a few dozen).
+MAX_COLUMNS = 1_000
+#: Longest text in one cell or value, in characters: Excel's own limit for a cell.
+MAX_CELL_CHARS = 32_767
+
+# -- .xlsx workbooks (zip archives of XML), checked before any part is inflated -----------------
+
+#: Most bytes all parts of a workbook may inflate to.
+MAX_XLSX_UNCOMPRESSED = 1024 * 1024 * 1024
+#: Largest inflation ratio of one part (the zip-bomb test of Apache POI: 1 byte to 100).
+MAX_ZIP_RATIO = 100
+#: Parts smaller than this inflated are not held to the ratio (tiny XML parts compress well).
+ZIP_RATIO_FLOOR = 1024 * 1024
+#: Most bytes of XML one row of a sheet may take: the parser holds a row whole until it ends.
+MAX_ROW_XML_BYTES = 4 * 1024 * 1024
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def regular_file(path: str | os.PathLike[str], display: str | None = None) -> int:
+    """The size of ``path`` if it is a regular file (or a link to one); else :class:`UsageError`.
+
+    Decided by ``os.stat`` without opening the file, so a FIFO is refused at once instead of
+    blocking the reader; the message names what the path is.
+    """
+    name = display if display is not None else os.fspath(path)
+    try:
+        status = os.stat(path)
+    except OSError as exc:
+        raise UsageError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISREG(status.st_mode):
+        return status.st_size
+    kind = next((what for test, what in _KINDS if test(status.st_mode)), "not a regular file")
+    raise UsageError(f"{name}: is {kind}, not a regular file")
+
+
+def check_table_size(path: str, display: str) -> None:
+    """Refuse a path that is not a regular file, or a file over :data:`MAX_TABLE_BYTES`."""
+    size = regular_file(path, display)
+    if size > MAX_TABLE_BYTES:
+        raise DataError(too_big(display, size, MAX_TABLE_BYTES, "a table"))
+
+
+def bounded_rows(rows: Iterable[tuple[int, list[Any]]], display: str) -> Iterator[tuple[int, list[Any]]]:
+    """``rows`` (numbered), stopped with one :class:`DataError` line at the first one past
+    :data:`MAX_ROWS` or :data:`MAX_COLUMNS` (CSV and Excel alike)."""
+    max_rows, max_columns = MAX_ROWS, MAX_COLUMNS
+    for number, row in rows:
+        if number > max_rows:
+            raise DataError(f"{display}: more than {max_rows} rows (the limit for a table); split the file")
+        if len(row) > max_columns:
+            raise DataError(
+                f"{display}: row {number} has {len(row)} columns, over the limit of {max_columns}"
+            )
+        yield number, row
+
+
+def too_big(name: str, size: int, limit: int, what: str) -> str:
+    """The message for a file over a size bound."""
+    return f"{name}: the file is {size} bytes, over the limit of {limit} bytes for {what}"
+
+
+def cell_too_long(name: str, row: int) -> str:
+    """The message for a table cell over :data:`MAX_CELL_CHARS` (CSV and Excel alike)."""
+    return (
+        f"{name}: row {row}: a cell is longer than {MAX_CELL_CHARS} characters "
+        "(the limit for one cell, as in Excel)"
+    )
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode normal form C.
+
+    Hangul saved decomposed (NFD, as macOS file systems and some editors do) then equals the
+    composed text of a policy written elsewhere: '정량' is one enum value, 'E001' one id, in any
+    form. Every reader passes the text it reads through here; ASCII (most of it) costs one check.
+    """
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
