@@ -196,11 +196,12 @@ def calibrate(
 @FORMAT_OPTION
 @OUTPUT_OPTION
 @RAW_CELLS_OPTION
-def jobeval(policy: str, data: str, fmt: str, output: str | None, raw_cells: bool) -> None:
+@click.option("--strict", is_flag=True, help="Exit 1 when a committee lawfully did not adopt an adjustment.")
+def jobeval(policy: str, data: str, fmt: str, output: str | None, raw_cells: bool, strict: bool) -> None:
     """Evaluate the jobs in DATA (YAML/JSON) with POLICY's point tables, panels and committees."""
     from engine.commands.jobeval import run_jobeval
 
-    run_guarded(lambda: run_jobeval(policy, data, fmt, output, echo), raw_cells)
+    run_guarded(lambda: run_jobeval(policy, data, fmt, output, echo, strict=strict), raw_cells)
 
 
 @cli.command()

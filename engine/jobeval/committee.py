@@ -41,6 +41,24 @@ class MeetingOutcome:
     decided: bool
     stands: bool
     reasons: list[str] = field(default_factory=list)
+    valid: bool = True  # the record's counts are whole, consistent numbers
+    composed: bool = True  # the committee has the members it must (min_external_members)
+
+    @property
+    def lawful_no(self) -> bool:
+        """A valid meeting of a properly composed committee that did not adopt the motion (no
+        quorum, or voted down): an outcome of the rules, not an error in the record."""
+        return self.valid and self.composed and not self.stands
+
+    @property
+    def verdict(self) -> str:
+        """``stands``, ``no quorum``, ``voted down`` or ``does not stand`` (an invalid record or
+        a committee short of members)."""
+        if self.stands:
+            return "stands"
+        if self.lawful_no:
+            return "voted down" if self.opened else "no quorum"
+        return "does not stand"
 
 
 def meeting_scope(extra: Mapping[str, Any] | None = None) -> Scope:
@@ -143,7 +161,7 @@ def judge_meeting(committee: Committee, meeting: Mapping[str, Any]) -> MeetingOu
     """Check one meeting record against a compiled committee."""
     problems = _record_problems(meeting)
     if problems:
-        return MeetingOutcome(False, False, False, problems)
+        return MeetingOutcome(False, False, False, problems, valid=False)
     reasons = [_summary(meeting)]
     env = _env(meeting)
     opens = committee.opens_when
@@ -162,7 +180,7 @@ def judge_meeting(committee: Committee, meeting: Mapping[str, Any]) -> MeetingOu
     composed, why = _external_reason(committee, meeting)
     if why is not None:
         reasons.append(why)
-    return MeetingOutcome(opened, decided, opened and decided and composed, reasons)
+    return MeetingOutcome(opened, decided, opened and decided and composed, reasons, composed=composed)
 
 
 def check_meeting(committee_spec: Mapping[str, Any], meeting: Mapping[str, Any]) -> MeetingOutcome:
