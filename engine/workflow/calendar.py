@@ -22,7 +22,7 @@ from typing import Any
 import holidays as holiday_data
 
 from engine.errors import DataError, Diagnostic, Location, PolicyInvalid
-from engine.io.fields import FieldError, parse_date
+from engine.io.fields import FieldError, cycle_date, parse_date
 
 #: Day names a policy may list as weekend, in ``date.weekday()`` order.
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -36,6 +36,15 @@ def as_date(value: Any, what: str) -> date:
         return parse_date(value)
     except FieldError:
         raise DataError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cycle_day(value: Any, start: date) -> date | None:
+    """A policy's date (``YYYY-MM-DD``, or ``MM-DD`` for the first such day on or after ``start``),
+    or None when it is not a day (see :func:`engine.io.fields.cycle_date`)."""
+    try:
+        return cycle_date(value, start)
+    except FieldError:
+        return None
 
 
 def supported_countries() -> frozenset[str]:
