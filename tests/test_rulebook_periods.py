@@ -88,3 +88,17 @@ def test_an_undeclared_period_is_a_problem_not_a_crash(tmp_path: Path) -> None:
         "K001: error [period-unknown] period 'midterrm' is not declared by the policy (periods: midterm,"
         " final) (did you mean 'midterm'?)\n"
     ) in out
+
+
+def test_validate_names_a_missing_rule_that_points_nowhere(tmp_path: Path) -> None:
+    text = Path(KEPCO).read_text(encoding="utf-8")
+    bad = text.replace('use_period: final}', 'use_period: finall}', 1).replace(
+        'when: "joined > period_to"', 'when: "joind > period_to"', 1
+    )
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(bad, encoding="utf-8")
+    code, out, _ = invoke("validate", str(policy))
+    assert code == 1
+    assert "error [ref-unknown] unknown other period 'finall' in periods.midterm.missing[0].use_period" in out
+    assert "suggestion: did you mean 'final'?" in out
+    assert "error [formula-unknown-name] unknown name 'joind'" in out
