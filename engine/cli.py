@@ -18,6 +18,7 @@ import click
 from engine import __version__
 from engine.errors import HRPolicyError, PolicyInvalid, UsageError
 from engine.report.diagnostics import RENDERERS, render_text
+from engine.report.policytest import TEST_RENDERERS
 from engine.report.safety import raw_cells, terminal_text
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -91,15 +92,117 @@ def cli() -> None:
     """Validate, evaluate and explain HR evaluation policies written in YAML."""
 
 
+def _read_stdin() -> bytes:
+    return sys.stdin.buffer.read()
+
+
+EXCLUDE_OPTION = click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip files and folders matching GLOB (path or file name; repeatable).",
+)
+STDIN_NAME_OPTION = click.option(
+    "--stdin-filename", metavar="PATH", help="The name '-' (standard input) stands for, in locations."
+)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def validate(paths: tuple[str, ...], fmt: str, strict: bool) -> None:
-    """Check policy files (or folders of them): exit 0 if valid, 1 if not, 2 if unreadable."""
+@EXCLUDE_OPTION
+@STDIN_NAME_OPTION
+@click.option(
+    "--policies-only",
+    is_flag=True,
+    help="Skip named files without a top-level 'hrpolicy:' key too (pre-commit names every YAML file).",
+)
+def validate(
+    paths: tuple[str, ...],
+    fmt: str,
+    strict: bool,
+    exclude: tuple[str, ...],
+    stdin_filename: str | None,
+    policies_only: bool,
+) -> None:
+    """Check policy files, folders (policies are found by their top-level 'hrpolicy:' key) or '-'
+    (standard input): exit 0 if valid, 1 if not, 2 if unreadable."""
     from engine.commands.validate import run_validate
 
-    run_guarded(lambda: run_validate(list(paths), fmt, strict, echo))
+    run_guarded(
+        lambda: run_validate(
+            list(paths),
+            fmt,
+            strict,
+            echo,
+            exclude=exclude,
+            read_stdin=_read_stdin,
+            stdin_name=stdin_filename,
+            policies_only=policies_only,
+        )
+    )
+
+
+@cli.command(name="test")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(list(TEST_RENDERERS)), default="text", show_default=True)
+@click.option("--coverage", is_flag=True, help="Report which rules of each policy the tests exercised.")
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Fail (exit 1) when a policy's coverage is below PERCENT.",
+)
+@EXCLUDE_OPTION
+def test_command(
+    paths: tuple[str, ...], fmt: str, coverage: bool, min_coverage: float | None, exclude: tuple[str, ...]
+) -> None:
+    """Run the tests stored with policies (*.test.yaml, found by their 'hrpolicy-test:' key; a
+    policy file stands for the test file beside it): exit 0 all pass, 1 a failure, 2 unreadable."""
+    from engine.commands.policytest import run_policy_tests
+
+    run_guarded(
+        lambda: run_policy_tests(
+            list(paths), fmt, echo, exclude=exclude, coverage=coverage, min_coverage=min_coverage
+        )
+    )
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option(
+    "--from",
+    "start",
+    type=click.Choice(["blank", "japan_mbo", "kepco_like", "kumho_like"]),
+    default="blank",
+    show_default=True,
+    help="Start from the blank template or a bundled seed policy.",
+)
+@click.option(
+    "--schema",
+    metavar="REF",
+    help="What the modeline names (default: the installed schema, relative to PATH).",
+)
+def init(path: str, start: str, schema: str | None) -> None:
+    """Write a new policy at PATH (with the editor modeline right for where it is) and its test file."""
+    from engine.commands.init import run_init
+
+    run_guarded(lambda: run_init(path, start, schema, echo))
+
+
+@cli.command()
+@click.option(
+    "--schema-diagnostics",
+    is_flag=True,
+    help="Publish shape (schema-*) errors too, for editors without yaml-language-server.",
+)
+def lsp(schema_diagnostics: bool) -> None:
+    """Language server over stdio: validate's diagnostics and did-you-mean quick fixes in the editor."""
+    from engine.commands.lsp import run_lsp
+
+    run_guarded(lambda: run_lsp(schema_diagnostics))
 
 
 @cli.command()

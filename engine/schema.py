@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import pathlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -61,6 +62,37 @@ _SHOWN_TEXT = 40  # characters of a string value quoted in a message before it i
 def schema_path() -> pathlib.Path:
     """The packaged policy schema (``schema/policy.schema.json`` at the repository's top is its twin)."""
     return schema_file("policy.schema.json")
+
+
+#: The yaml-language-server modeline that ties a policy file to the schema.
+MODELINE_PREFIX = "# yaml-language-server: $schema="
+
+
+def test_schema_path() -> pathlib.Path:
+    """The packaged schema of policy test files (``*.test.yaml``)."""
+    return schema_file("policy-test.schema.json")
+
+
+def schema_reference(policy_path: str | None, target: pathlib.Path | None = None) -> str:
+    """How a policy at ``policy_path`` names the schema: the path relative to the policy's folder.
+
+    Relative, not the schema's ``$id`` URL: nothing is served at that URL, so an editor given it
+    would check nothing; a relative path works wherever the repository is checked out. Without a
+    path (standard input) or across drives, the schema's absolute path.
+    """
+    target = target or schema_path()
+    if policy_path is None:
+        return target.as_posix()
+    folder = pathlib.Path(policy_path).resolve().parent
+    try:
+        return pathlib.Path(os.path.relpath(target, folder)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return target.as_posix()
+
+
+def modeline_for(policy_path: str | None) -> str:
+    """The first line a policy at ``policy_path`` should carry."""
+    return MODELINE_PREFIX + schema_reference(policy_path)
 
 
 @functools.cache

@@ -6,20 +6,15 @@ data of the wrong shape. Every stage *collects* diagnostics.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from engine.checks import check_policy
-from engine.errors import Diagnostic, Location, PolicyInvalid, Severity, UsageError
-from engine.loader import LoadedDocument, load_yaml_file
+from engine.errors import Diagnostic, Location, PolicyInvalid, Severity
+from engine.loader import LoadedDocument, load_yaml_file, load_yaml_text
 from engine.location import SourceMap
-from engine.schema import validate_schema
-
-POLICY_SUFFIXES = (".yaml", ".yml")
-MODELINE_PREFIX = "# yaml-language-server: $schema="
+from engine.schema import MODELINE_PREFIX, modeline_for, validate_schema
 
 
 @dataclass(frozen=True)
@@ -36,25 +31,7 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in diagnostics)
 
 
-def collect_policy_files(paths: Sequence[str]) -> list[str]:
-    """Expand folders into their YAML files (sorted); a path that does not exist is a usage error."""
-    found: list[str] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(
-                os.path.join(raw, str(p.relative_to(path)))
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix in POLICY_SUFFIXES
-            )
-        elif os.path.lexists(raw):  # a broken or looping link: reading it says why
-            found.append(raw)
-        else:
-            raise UsageError(f"{raw}: no such file or folder")
-    return found
-
-
-def _modeline(doc: LoadedDocument, raw_first_line: str) -> list[Diagnostic]:
+def _modeline(doc: LoadedDocument, raw_first_line: str, where: str | None) -> list[Diagnostic]:
     if raw_first_line.startswith(MODELINE_PREFIX):
         return []
     return [
@@ -62,16 +39,20 @@ def _modeline(doc: LoadedDocument, raw_first_line: str) -> list[Diagnostic]:
             Location(doc.file, 1, 1, "$"),
             "policy-modeline",
             "the file does not start with the yaml-language-server modeline",
-            suggestion="make the first line '# yaml-language-server: $schema=../schema/policy.schema.json' "
-            "so that editors complete and check the file",
+            suggestion=f"make the first line '{modeline_for(where)}' so that editors complete and check "
+            "the file",
             severity=Severity.WARNING,
         )
     ]
 
 
-def _first_line(path: str) -> str:
+def _first_line(raw: bytes) -> str:
+    return raw.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r")
+
+
+def _read_head(path: str) -> bytes:
     with open(path, "rb") as handle:
-        return handle.readline().decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r\n")
+        return handle.readline()
 
 
 def validate_document(doc: LoadedDocument) -> list[Diagnostic]:
@@ -90,7 +71,21 @@ def validate_file(path: str, display: str | None = None) -> list[Diagnostic]:
     doc = load_yaml_file(path, display=display or path)
     diagnostics = validate_document(doc)
     if not has_errors(doc.diagnostics):
-        diagnostics += _modeline(doc, _first_line(path))
+        diagnostics += _modeline(doc, _first_line(_read_head(path)), path)
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def validate_text(text: bytes | str, display: str, where: str | None = None) -> list[Diagnostic]:
+    """Every diagnostic for a policy held in memory (standard input, an editor's buffer).
+
+    ``display`` names it in diagnostics; ``where`` is the path it would be saved at, if known
+    (the modeline suggestion is relative to it).
+    """
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    doc = load_yaml_text(raw, display)
+    diagnostics = validate_document(doc)
+    if not has_errors(doc.diagnostics):
+        diagnostics += _modeline(doc, _first_line(raw), where)
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 

@@ -73,7 +73,8 @@ def _envs() -> list[dict[str, Any]]:
     zeros = {k: (D(0) if isinstance(v, D) else 0 if isinstance(v, int) and not isinstance(v, bool) else v)
              for k, v in full.items()}
     empty = {**{k: None for k in full}, "w": Column([]), "v": Column([]), "cat": Column([])}
-    return [full, zeros, empty]
+    # ``x`` is typed ``any`` (another formula's value): also a grade or a flag
+    return [full, zeros, empty, {**full, "x": "A"}, {**zeros, "x": True}]
 
 
 ENVS = _envs()

@@ -3,7 +3,8 @@
 The schema is written here in Python (shared shapes as functions) and generated; edit this
 file, regenerate, and commit the results. Without OUT it writes both copies: the package's
 (engine/schemas/policy.schema.json, read at run time) and schema/policy.schema.json (where
-editors point), and copies schema/records.schema.json (hand-written) into the package.
+editors point), and copies schema/records.schema.json and schema/policy-test.schema.json
+(hand-written) into the package.
 tests/test_schema.py checks that all of them agree.
 """
 import json
@@ -394,6 +395,21 @@ indicator_rules = obj(
         "exceptions": p("Exceptions", "Named exceptions that relax the bounds for some employees.", [[{"id": "dedicated_large_project", "when": "dedicated_large_project", "relax": {"weight_max": 100}}]], arr(exception, minItems=1)),
         "difficulty": p("Difficulty", "Difficulty factor rules.", [{"field": "difficulty", "min": 1.0, "max": 1.3, "default": 1.0, "steps": [1.0, 1.1, 1.2, 1.3]}], difficulty),
         "required_fields": p("Required goal fields", "Indicator fields every goal must state (non-empty).", [["what", "how_much", "how", "by_when"]], arr(ref("name"), minItems=1, uniqueItems=True)),
+        "required_when": p(
+            "Goal fields required on some lines",
+            "Indicator fields the goal lines where `when` holds (a condition over the line's fields) must state.",
+            [[{"when": "category == 'own_duties'", "fields": ["target", "schedule"]}]],
+            arr(
+                obj(
+                    {
+                        "when": WHEN("The lines the rule applies to.", ["category == 'own_duties'"]),
+                        "fields": p("Fields", "Indicator fields those lines must state (non-empty).", [["schedule"]], arr(ref("name"), minItems=1, uniqueItems=True)),
+                    },
+                    required=["when", "fields"],
+                ),
+                minItems=1,
+            ),
+        ),
         "constraints": p("Constraints", "Further sheet rules, each a condition.", [[{"id": "min_one_quantitative", "check": "count(kind, kind='quantitative') >= 1", "message": {"en": "At least one quantitative goal"}}]], arr(constraint, minItems=1)),
     }
 )
@@ -827,6 +843,26 @@ committee = obj(
         "opens_when": p("Quorum", "Condition over the meeting record for the meeting to open.", ["present * 2 > registered"], ref("condition")),
         "passes_when": p("Decision rule", "Condition over the meeting record for a decision to pass.", ["yes * 2 > present - recused"], ref("condition")),
         "min_external_members": p("Minimum external members", "Fewest external members the committee must have.", [0, 2], {"type": "integer", "minimum": 0}),
+        "members": p(
+            "Seats",
+            "The committee's seats by role: `count` (exactly) or `min` (at least) members each; a meeting record"
+            " then lists its members ({id, role}) and the seats are checked against it.",
+            [[{"role": "evaluation_manager", "count": 1, "chair": True}, {"role": "external", "min": 2, "external": True}]],
+            arr(
+                obj(
+                    {
+                        "role": p("Role", "Identifier of the seat's role.", ["evaluation_manager"], ref("id")),
+                        "count": p("Members", "Exactly this many members.", [1], {"type": "integer", "minimum": 1}),
+                        "min": p("At least", "At least this many members.", [2], {"type": "integer", "minimum": 1}),
+                        "chair": p("Chair", "The seat of the chair.", [True], {"type": "boolean"}),
+                        "external": p("External", "Members from outside the organisation.", [True], {"type": "boolean"}),
+                        "label": LBL("the seat", [{"ko": "평가관리부점장"}]),
+                    },
+                    required=["role"],
+                ),
+                minItems=1,
+            ),
+        ),
     },
     required=["opens_when", "passes_when"],
 )
@@ -1011,3 +1047,4 @@ for target in targets:
     target.write_text(text, encoding="utf-8")
 if len(sys.argv) == 1:
     shutil.copyfile(HERE / "records.schema.json", PACKAGED / "records.schema.json")
+    shutil.copyfile(HERE / "policy-test.schema.json", PACKAGED / "policy-test.schema.json")

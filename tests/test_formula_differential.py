@@ -28,7 +28,7 @@ DECIMALS = ["a", "b", "c"]
 INTEGERS = ["i", "j"]
 SCOPE = Scope(
     scalars={"a": "decimal", "b": "decimal", "c": "decimal", "i": "integer", "j": "integer",
-             "s": "string", "p": "boolean"},
+             "s": "string", "p": "boolean", "x": "any"},
     columns={"w": "decimal", "v": "decimal", "cat": "string"},
 )
 
@@ -70,7 +70,7 @@ def _calls(num: st.SearchStrategy[str], boolean: st.SearchStrategy[str]) -> st.S
 
 def _grammar() -> st.SearchStrategy[str]:
     """Typed formula text: number-valued, true/false-valued or text-valued expressions."""
-    leaves = st.one_of(NUMBER_TEXT, st.sampled_from(DECIMALS + INTEGERS))
+    leaves = st.one_of(NUMBER_TEXT, st.sampled_from([*DECIMALS, *INTEGERS, "x"]))
 
     def number(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         boolean = _boolean(inner)
@@ -123,6 +123,8 @@ def records(draw: Callable[[st.SearchStrategy[Any]], Any]) -> dict[str, Any]:
     env.update({name: draw(INTS) for name in INTEGERS})
     env["s"] = draw(st.sampled_from(["x", "k", "", None]))
     env["p"] = draw(st.sampled_from([True, False, None]))
+    # ``any``: another formula's value (a number, a grade, a flag) or nothing
+    env["x"] = draw(st.one_of(VALUES, st.sampled_from(["A", "", True, False])))
     env["w"] = Column([draw(VALUES) for _ in rows], rows, "w")
     env["v"] = Column([draw(VALUES) for _ in rows], rows, "v")
     env["cat"] = Column([r["cat"] for r in rows], rows, "cat")
@@ -140,7 +142,7 @@ def outcome(expr: str, env: Mapping[str, Any], reference: bool) -> tuple[str, st
 
 
 def _env(**fields: Any) -> dict[str, Any]:
-    env: dict[str, Any] = {"a": D(1), "b": D(2), "c": D(3), "i": 1, "j": 2, "s": "x", "p": True}
+    env: dict[str, Any] = {"a": D(1), "b": D(2), "c": D(3), "i": 1, "j": 2, "s": "x", "p": True, "x": D(5)}
     env.update({"w": Column([]), "v": Column([]), "cat": Column([])})
     env.update(fields)
     return env
@@ -152,6 +154,9 @@ def _env(**fields: Any) -> dict[str, Any]:
 @example("i % j", _env(i=-7, j=2))
 @example("i * j", _env(i=10**30 + 1, j=3))  # beyond 28 digits: Decimal rounds, ints do not
 @example("+i", _env(i=10**30 + 1))
+@example("x / 2", _env(x="A"))  # '/' took Python's words here, its own with a name on the right
+@example("x / 2", _env(x=True))  # and gave 0.5 here where 'x / a' refused a true/false value
+@example("x / a", _env(x=True))
 def test_generated_code_agrees_with_the_reference(expr: str, env: dict[str, Any]) -> None:
     assert outcome(expr, env, reference=False) == outcome(expr, env, reference=True), expr
 

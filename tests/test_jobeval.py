@@ -92,7 +92,11 @@ def panel() -> list[Rating]:
 
 
 def job(ratings: list[Rating], adjustment: Adjustment | None = None) -> JobInput:
-    return JobInput("T-01", "team_leader", "e100", tuple(ratings), adjustment, ("jobs", 0))
+    # analysed 2024-09-02, evaluated 2026-11-02: within the 3-year cycle
+    return JobInput(
+        "T-01", "team_leader", "e100", tuple(ratings), adjustment, ("jobs", 0),
+        analysed_on="2024-09-02", evaluated_on="2026-11-02",
+    )
 
 
 def test_points_of_one_rater_follow_the_managerial_table() -> None:
@@ -252,9 +256,18 @@ def seed_policy(name: str) -> dict[str, Any]:
 def test_kepco_policy_file_grades_the_hand_worked_panel() -> None:
     # same panel as above: total 764.7 -> 765; kepco's assumed bands: J3 is 700 <= total < 800
     kepco = seed_policy("kepco_like.yaml")
-    adjusted = job(panel(), Adjustment("J2", "job_grade_committee", MEETING))
+    # kepco checks the raters' relations (제9조③) and wants an SME on the panel (제9조②)
+    where = {
+        "superior": ("D1", ""),
+        "same_division_peer": ("D1", "team_leader"),
+        "other_division_peer": ("D2", "team_leader"),
+    }
+    ratings = [replace(r, division=where[r.group][0], position=where[r.group][1]) for r in panel()]
+    ratings[1] = replace(ratings[1], sme=True)
+    adjusted = job(ratings, Adjustment("J2", "job_grade_committee", MEETING))
     # kepco: the job-grade committee decides (its adjustment above stands) and the president approves
-    approved = replace(adjusted, approvals=(Approval("president", True, "사장"),))
+    president = (Approval("president", True, "사장"),)
+    approved = replace(adjusted, division="D1", superior="s1", approvals=president)
     result = evaluate_job(kepco, approved)
     assert result.problems == ()
     assert (result.total, result.rounded, result.proposed_grade, result.final_grade) == (

@@ -191,17 +191,33 @@ PANEL += [(f"E910{i}", "other_division_peer") for i in range(1, 6)]
 
 
 # The job-grade committee's decision on the run's proposals and the president's approval (seed 003
-# 제12-13조): 7 of 9 present (14 > 9), 6 in favour (12 > 7), 2 external members registered.
+# 제12-13조): 7 of 9 present (14 > 9), 6 in favour (12 > 7), 2 external members registered; the
+# job analysis of 2024-09-02 is within the 3-year cycle on 2026-11-02 (제3조②).
 DECIDED = (
     "decision:\n  committee: job_grade_committee\n"
     "  meeting: {registered: 9, present: 7, in_favour: 6, against: 1, external_registered: 2}\n"
     "approvals:\n  - {step: president, approved: true}\n"
+    "analysed_on: '2024-09-02'\nevaluated_on: '2026-11-02'\n"
 )
+# 제9조③: the superior and the same-division peers of division D1 (the job's), the others of D2;
+# peers hold the job's position (team_leader); 제9조②: the first peer is a subject-matter expert.
+WHERE = {
+    "superior": "division: D1",
+    "same_division_peer": "division: D1, position: team_leader",
+    "other_division_peer": "division: D2, position: team_leader",
+}
+
+
+def rater_line(rater: str, group: str, sme: bool = False) -> str:
+    expert = ", sme: true" if sme else ""
+    where = WHERE.get(group, "division: D1")
+    return f"      - {{rater: {rater}, group: {group}, {where}{expert}, levels: {L3}}}"
 
 
 def jobs_text(panel: list[tuple[str, str]], tail: str = "", decided: str = DECIDED) -> str:
     lines = ["jobs:", "  - job: T-09", "    family: team_leader", "    holder: E9009", "    panel:"]
-    lines += [f"      - {{rater: {r}, group: {g}, levels: {L3}}}" for r, g in panel]
+    lines += [rater_line(r, g, sme=i == 1) for i, (r, g) in enumerate(panel)]
+    lines += ["    division: D1", "    superior: E9000"]
     return "\n".join(lines) + "\n" + tail + decided
 
 
@@ -215,17 +231,20 @@ def test_panel_problems_are_reported_per_job(tmp_path: Path) -> None:
     assert echo.stderr.splitlines() == [
         f"{data}:6:9: T-09: error [jobeval-own-job] rater E9009 rates their own job T-09;"
         " panel team_leader excludes that",
+        f"{data}:6:9: T-09: error [jobeval-panel-relation] rater E9009 (group superior) is not the"
+        " job's direct superior (E9000)",
         f"{data}:6:7: T-09: error [jobeval-group-count] group same_division_peer has 3 raters;"
         " panel team_leader declares 4",
-        f"{data}:15:5: T-09: error [data-unknown-key] unknown key 'adjustmnet' in a job",
+        f"{data}:17:5: T-09: error [data-unknown-key] unknown key 'adjustmnet' in a job",
         "  suggestion: did you mean 'adjustment'?",
-        "hrpolicy: 3 problems, 1 of 1 jobs affected; see the problems above",
+        "hrpolicy: 4 problems, 1 of 1 jobs affected; see the problems above",
     ]
     job = json.loads(echo.stdout)["jobs"][0]
     # the superior group is left with no valid rating: no total, no grade
     assert (job["total"], job["final_grade"]) == (None, None)
     assert [p["rule"] for p in job["problems"]] == [
         "jobeval-own-job",
+        "jobeval-panel-relation",
         "jobeval-group-count",
         "data-unknown-key",
     ]
@@ -300,8 +319,9 @@ def test_duplicate_job_and_unknown_top_key(tmp_path: Path) -> None:
     assert echo.stderr.splitlines() == [
         f"{data}:1:1: file: error [data-unknown-key] unknown key 'polcy' in the file",
         "  suggestion: did you mean 'policy'?",
-        # line 1 polcy, 2 jobs:, 3-16 the first job (4 lines + 10 raters), 17 the second "- job: T-09"
-        f"{data}:17:10: T-09: error [jobeval-duplicate-job] job T-09 appears twice",
+        # line 1 polcy, 2 jobs:, 3-18 the first job (4 lines + 10 raters + division, superior), 19 the
+        # second "- job: T-09"
+        f"{data}:19:10: T-09: error [jobeval-duplicate-job] job T-09 appears twice",
         "hrpolicy: 2 problems, 1 of 2 jobs affected; see the problems above",
     ]
 

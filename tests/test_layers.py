@@ -43,8 +43,16 @@ ALLOWED: dict[str, frozenset[str]] = {
     "evaluate": BASE
     | {"io", "loader", "formula", "grading", "compile", "validate", "distribution", "chains"},
     "chains": BASE | {"io", "formula", "compile", "distribution"},
-    "report": BASE | {"io", "formula"} | DOMAIN,
-    "commands": BASE | {"io", "loader", "schema", "formula", "validate", "compile", "report"} | DOMAIN,
+    # Tests stored with a policy: read records, evaluate, compare, measure coverage.
+    "policytest": BASE | {"io", "loader", "formula", "compile"} | DOMAIN,
+    # `hrpolicy init`: templates and the seed policies, with the modeline for where they go.
+    "scaffold": BASE | {"io", "schema"},
+    # `hrpolicy lsp`: validate's diagnostics in the editor.
+    "lsp": BASE | {"__init__", "io", "validate"},
+    "report": BASE | {"__init__", "io", "formula", "policytest"} | DOMAIN,
+    "commands": BASE
+    | {"io", "loader", "schema", "formula", "validate", "compile", "report", "policytest", "scaffold", "lsp"}
+    | DOMAIN,
     "cli": BASE | {"__init__", "schema", "commands", "report"},
     "__main__": frozenset({"cli"}),
 }

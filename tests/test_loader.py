@@ -20,7 +20,8 @@ from engine.loader import (
 
 CASES = Path(__file__).resolve().parent / "cases" / "invalid"
 GOLDEN = sorted(p for p in CASES.glob("yaml-*") if (p / "expected.txt").exists())
-POLICIES = sorted((Path(__file__).resolve().parent.parent / "policies").glob("*.yaml"))
+_POLICY_DIR = Path(__file__).resolve().parent.parent / "policies"
+POLICIES = sorted(p for p in _POLICY_DIR.glob("*.yaml") if not p.name.endswith(".test.yaml"))
 AMBIGUOUS_HINT = "quote it ('{0}') if you mean the word, or write false/true for a boolean"
 RANGE = "is out of range: at most 100 characters and a decimal exponent between -100 and 100"
 NOT_UTF8 = "the file is not UTF-8: byte 0x{0:02x} at byte offset {1} cannot be decoded"

@@ -114,3 +114,19 @@ def test_examples_without_a_bundle_is_a_clear_usage_error(installed: Path, tmp_p
     result = run(site, tmp_path, "examples")
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "hrpolicy: no bundled examples in this installation: give --root FOLDER\n"
+
+
+def test_init_and_test_run_from_the_installed_wheel(installed: Path, tmp_path: Path) -> None:
+    for start in ("blank", "kumho_like"):
+        made = run(installed, tmp_path, "init", "--from", start, f"{start}.yaml")
+        assert made.returncode == 0, made.stderr
+        first = (tmp_path / f"{start}.yaml").read_text(encoding="utf-8").split("\n", 1)[0]
+        schema = (tmp_path / first.removeprefix("# yaml-language-server: $schema=")).resolve()
+        assert schema == (installed / "engine" / "schemas" / "policy.schema.json").resolve()
+    validated = run(installed, tmp_path, "validate", ".")
+    assert (validated.returncode, validated.stdout) == (0, ""), validated.stderr
+    tested = run(installed, tmp_path, "test", ".")
+    assert tested.returncode == 0, tested.stdout
+    # blank: 2 cases, kumho_like: 3; skipped: the two policies and kumho's records file.
+    summary = "5 cases: 5 passed, 0 failed; skipped 3 YAML files without 'hrpolicy-test:'\n"
+    assert tested.stdout.endswith(summary)

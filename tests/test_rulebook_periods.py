@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KEPCO = str(ROOT / "policies" / "kepco_like.yaml")
 FINAL = [
     {"title": "경영평가 실적관리", "category": "own_duties", "kind": "non_quantitative", "weight": 70,
-     "progress": 95},
+     "progress": 95, "schedule": "2026-12 경영평가 보고서 제출"},
     {"title": "업무개선 노력도", "category": "common_duties", "kind": "non_quantitative",
      "fixed_id": "work_improvement", "weight": 15, "progress": 80},
     {"title": "부서목표 기여도", "category": "common_duties", "kind": "non_quantitative",

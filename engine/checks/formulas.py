@@ -32,6 +32,9 @@ def formula_sites(data: Mapping[str, Any]) -> Iterator[Site]:
         at = ("indicator_rules", "exceptions", i)
         yield (*at, "when"), mapping(exception).get("when"), "condition"
         yield (*at, "lines"), mapping(exception).get("lines"), "indicator_condition"
+    for i, rule in enumerate(sequence(rules.get("required_when"))):
+        at = ("indicator_rules", "required_when", i)
+        yield (*at, "when"), mapping(rule).get("when"), "indicator_condition"
     for i, constraint in enumerate(sequence(rules.get("constraints"))):
         for key in ("when", "check"):
             yield ("indicator_rules", "constraints", i, key), mapping(constraint).get(key), "employee"

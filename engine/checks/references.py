@@ -195,6 +195,10 @@ def _check_indicator_rules(ctx: CheckContext, names: Names) -> None:
         unknown(ctx, (*base, "difficulty", "field"), field, fields, "indicator field", "indicator fields")
     for i, field in enumerate(sequence(rules.get("required_fields"))):
         unknown(ctx, (*base, "required_fields", i), field, fields, "indicator field", "indicator fields")
+    for i, rule in enumerate(sequence(rules.get("required_when"))):
+        for j, field in enumerate(sequence(mapping(rule).get("fields"))):
+            at: Path = (*base, "required_when", i, "fields", j)
+            unknown(ctx, at, field, fields, "indicator field", "indicator fields")
     for i, exception in enumerate(sequence(rules.get("exceptions"))):
         for key in mapping(mapping(exception).get("relax")):
             section = str(key).split("_")[0]  # weight_max relaxes the weight band, count_min the count

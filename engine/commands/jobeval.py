@@ -32,11 +32,16 @@ from engine.location import Path
 from engine.report.jobeval import RENDERERS, JobLine, JobReport, Problem
 from engine.validate import load_policy
 
-TOP_KEYS = frozenset({"policy", "jobs", "decision", "approvals"})
+#: Keys a file may give once for every job (a job's own value wins).
+SHARED_KEYS = ("decision", "approvals", "analysed_on", "evaluated_on")
+TOP_KEYS = frozenset({"policy", "jobs", *SHARED_KEYS})
 JOB_KEYS = frozenset(
-    {"job", "title", "family", "holder", "holder_name", "panel", "adjustment", "decision", "approvals"}
+    {
+        "job", "title", "family", "holder", "holder_name", "panel", "adjustment", "division", "position",
+        "superior", "survey_skip", "panel_change", *SHARED_KEYS,
+    }
 )
-RATER_KEYS = frozenset({"rater", "name", "group", "rater_job", "levels"})
+RATER_KEYS = frozenset({"rater", "name", "group", "rater_job", "levels", "division", "position", "sme"})
 ADJUSTMENT_KEYS = frozenset({"grade", "committee", "meeting", "note"})
 
 
@@ -67,7 +72,7 @@ def _job_line(policy: Mapping[str, Any], doc: LoadedDocument, index: int, record
     record = need_mapping(doc, at, record, "a job")
     # The run's decision and approvals (one meeting decides the whole grade proposal) apply to
     # every job that records none of its own.
-    shared = {k: doc.data[k] for k in ("decision", "approvals") if k in doc.data and k not in record}
+    shared = {k: doc.data[k] for k in SHARED_KEYS if k in doc.data and k not in record}
     record = {**shared, **record}
     extra = _job_keys(doc, index, record)
     try:

@@ -1,31 +1,84 @@
-"""``hrpolicy validate``: files or folders in, diagnostics out, an exit code back."""
+"""``hrpolicy validate``: files, folders or standard input in, diagnostics out, an exit code back.
+
+Every outcome, a missing or unreadable file included, is reported in the chosen format: a file
+that cannot be read is a ``file-unreadable`` diagnostic of that file (exit 2). Text keeps its
+one-line ``hrpolicy: ...`` message on stderr for those.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from engine.errors import Diagnostic, Severity, UsageError
+from engine.errors import Diagnostic, Location, Severity, UsageError
+from engine.io.discover import STDIN, discover
 from engine.report.diagnostics import RENDERERS, summary
-from engine.validate import collect_policy_files, validate_file
+from engine.report.rules import UNREADABLE
+from engine.validate import validate_file, validate_text
+
+Reader = Callable[[], bytes]
+FileDiagnostics = tuple[str, list[Diagnostic]]
 
 
-def run_validate(paths: list[str], fmt: str, strict: bool, echo: Callable[..., None]) -> int:
-    """Validate every file; 0 all valid, 1 any invalid (or any warning under ``strict``), 2 unreadable."""
-    files: list[tuple[str, list[Diagnostic]]] = []
-    unreadable: list[str] = []
-    for path in collect_policy_files(paths):
+def _unreadable(path: str, message: str) -> Diagnostic:
+    return Diagnostic(Location(path, 0, 0, "$"), UNREADABLE, message)
+
+
+def check_paths(
+    paths: Sequence[str],
+    exclude: Sequence[str],
+    read_stdin: Reader,
+    stdin_name: str | None,
+    policies_only: bool = False,
+) -> tuple[list[FileDiagnostics], list[str], list[str]]:
+    """Validate what ``paths`` name: (files with diagnostics, skipped files, unreadable messages).
+
+    ``policies_only`` skips named files without the ``hrpolicy:`` key too, and finding no policy
+    is then no error (a pre-commit hook is handed every changed YAML file).
+    """
+    found = discover(paths, exclude=exclude, sniff_named=policies_only)
+    files: list[FileDiagnostics] = []
+    problems = [f"{path}: no such file or folder" for path in found.missing]
+    files += [(path, [_unreadable(path, "no such file or folder")]) for path in found.missing]
+    for path in found.files:
         try:
-            files.append((path, validate_file(path)))
+            if path == STDIN:
+                shown = stdin_name or "<stdin>"
+                files.append((shown, validate_text(read_stdin(), shown, stdin_name)))
+            else:
+                files.append((path, validate_file(path)))
         except UsageError as exc:
-            unreadable.append(str(exc))
-    if not files and not unreadable:
-        raise UsageError(f"no policy files (*.yaml, *.yml) found in {', '.join(paths)}")
-    echo(RENDERERS[fmt](files), nl=False)
-    for message in unreadable:
-        echo(f"hrpolicy: {message}", err=True)
+            problems.append(str(exc))
+            files.append((path, [_unreadable(path, str(exc).removeprefix(f"{path}: "))]))
+    if not files and not (policies_only and found.skipped):
+        message = f"no policy files (YAML with a top-level 'hrpolicy:' key) found in {', '.join(paths)}"
+        problems.append(message)
+        files += [(path, [_unreadable(path, message)]) for path in paths]
+    return files, found.skipped, problems
+
+
+def run_validate(
+    paths: list[str],
+    fmt: str,
+    strict: bool,
+    echo: Callable[..., None],
+    *,
+    exclude: Sequence[str] = (),
+    read_stdin: Reader = lambda: b"",
+    stdin_name: str | None = None,
+    policies_only: bool = False,
+) -> int:
+    """Validate every file; 0 all valid, 1 any invalid (or any warning under ``strict``), 2 unreadable."""
+    files, skipped, problems = check_paths(paths, exclude, read_stdin, stdin_name, policies_only)
     if fmt == "text":
-        echo(summary(files), err=True)
-    if unreadable:
+        readable = [entry for entry in files if not any(d.rule == UNREADABLE for d in entry[1])]
+        echo(RENDERERS[fmt](readable, skipped), nl=False)
+        for message in problems:
+            echo(f"hrpolicy: {message}", err=True)
+        if readable or not problems:
+            echo(summary(readable, skipped), err=True)
+    else:
+        echo(RENDERERS[fmt](files, skipped), nl=False)
+    if problems:
         return 2
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     return 1 if any(d.severity in failing for _, diags in files for d in diags) else 0

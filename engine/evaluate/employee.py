@@ -37,6 +37,8 @@ class EmployeeResult:
     grades: Mapping[str, GradeOutcome]
     indicators: tuple[Mapping[str, Any], ...]
     trace: tuple[TraceLine, ...] = ()
+    #: On the traced path: (formula, condition, branch taken) of every conditional reached.
+    branches: tuple[tuple[str, str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def _named(name: str, failure: FormulaRuntimeError) -> FormulaRuntimeError:
 @dataclass
 class Tracer:
     lines: list[TraceLine] = field(default_factory=list)
+    branches: list[tuple[str, str, bool]] = field(default_factory=list)
 
     def add(self, kind: str, subject: str, text: str) -> None:
         self.lines.append(TraceLine(kind, subject, text))
@@ -109,6 +112,7 @@ def _run_traced(steps: Sequence[Step], env: dict[str, Any], tracer: Tracer, subj
             raise _named(step.name, exc) from None
         shown = step.formula.explain(env)
         tracer.add("formula", subject, f"{step.name} = {step.formula.text} = {shown} = {value}")
+        tracer.branches.extend((step.name, test, taken) for test, taken in step.formula.branches(env))
         if step.rounding is not None and isinstance(value, Decimal):
             rounded = step.rounding.apply(value)
             tracer.add("round", subject, f"{step.name}: {value} -> {rounded} ({step.rounding.describe()})")
@@ -319,6 +323,7 @@ def evaluate_employee(
                 raise IndicatorError(exc, exc.indicator, exc.origin, f"{period}: ") from None
             if tracer is not None and sub is not None:
                 tracer.lines.extend(TraceLine(t.kind, f"{period}: {t.subject}", t.text) for t in sub.lines)
+                tracer.branches.extend(sub.branches)
         env = dict(per_period[list(per_period)[-1]])
         env[policy.blend] = _blend(policy, per_period, tracer)
     else:
@@ -340,6 +345,7 @@ def evaluate_employee(
         grades=grades,
         indicators=lines,
         trace=tuple(tracer.lines) if tracer is not None else (),
+        branches=tuple(tracer.branches) if tracer is not None else (),
     )
 
 

@@ -196,14 +196,12 @@ def evaluate_range(
     checks: list[Problem] = []
     with paused_gc():
         for record in read.employees:
-            record, problems, _ = engine.prepare(record)
+            completed, problems, _ = engine.prepare(record)
+            problems = problems or engine.check(record, values)
             if problems:
                 checks.extend(problems)
                 continue
-            problems = engine.check(record, values)
-            if problems:
-                checks.extend(problems)
-                continue
+            record = completed
             # The evaluator chains and confirmations, as Engine.evaluate reviews them (a chain
             # chosen by a formula's value is reviewed after evaluating, below).
             reviewed = None if engine.chains_read_formulas else engine.review(record, None)

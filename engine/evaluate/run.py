@@ -166,8 +166,9 @@ class Engine:
     ) -> RunOutcome:
         """Check and evaluate every employee, then grade relatively where the policy says so.
 
-        ``only`` keeps one employee's result (with its trace when ``trace``); everyone is still
-        evaluated when the policy has distributions, since a relative grade needs the group.
+        ``trace`` traces every employee, or with ``only`` just that one; ``only`` keeps one
+        employee's result; everyone is still evaluated when the policy has distributions, since
+        a relative grade needs the group.
         (A big CSV file is shared between processes by :mod:`engine.evaluate.parallel`, which splits the
         file rather than a population already read.) ``review_chains`` False leaves the evaluator
         chains to the caller (``calibrate`` reviews them itself, requiring every stage).
@@ -182,14 +183,14 @@ class Engine:
             for record in population.employees:
                 if only is not None and not needs_all and record.id != only:
                     continue
-                record, problems, notes = self.prepare(record)
+                # The sheets as given are checked; a sheet standing in for a missing period's
+                # (engine.evaluate.periods) is evaluated, not checked twice.
+                completed, problems, notes = self.prepare(record)
+                problems = problems or self.check(record, parameters)
                 if problems:
                     outcome.problems.extend(problems)
                     continue
-                problems = self.check(record, parameters)
-                if problems:
-                    outcome.problems.extend(problems)
-                    continue
+                record = completed
                 # The chain is reviewed before evaluating unless a chain condition reads a formula
                 # (the same order as engine.evaluate.parallel, so both give the same problems).
                 early = review_chains and not self.chains_read_formulas
@@ -197,7 +198,7 @@ class Engine:
                 if reviewed is not None and reviewed.problems:
                     outcome.problems.extend(reviewed.problems)
                     continue
-                traced = trace and record.id == only
+                traced = trace and only in (None, record.id)
                 done = self.evaluate_checked(record, parameters, trace=traced)
                 if isinstance(done, Problem):
                     outcome.problems.append(done)

@@ -75,6 +75,8 @@ class SheetRules:
     required_fields: tuple[str, ...]
     constraints: tuple[Constraint, ...]
     difficulty_rule: Difficulty | None = None
+    #: ``required_when``: (condition over a goal line, the fields such a line must state).
+    required_when: tuple[tuple[CompiledFormula, tuple[str, ...]], ...] = ()
     #: Indicator fields the exceptions and constraints read (as columns of the sheet).
     column_names: tuple[str, ...] = ()
 
@@ -162,6 +164,10 @@ def compile_sheet_rules(policy: Mapping[str, Any]) -> SheetRules:
         required_fields=tuple(rules.get("required_fields") or ()),
         constraints=constraints,
         difficulty_rule=Difficulty.of(rules.get("difficulty") or {}),
+        required_when=tuple(
+            (compile_formula(str(r["when"]), line_scope), tuple(str(f) for f in r["fields"]))
+            for r in rules.get("required_when") or []
+        ),
         column_names=tuple(n for n in (policy.get("inputs") or {}).get("indicator") or {} if n in read),
     )
 
@@ -283,6 +289,7 @@ def _scan(
     low, high = bounds["weight_min"], bounds["weight_max"]
     per_line = bool(bounds.get("line_exceptions"))
     kinds_of, required, diff = rules.kinds, rules.required_fields, rules.difficulty_rule
+    required_when = rules.required_when
     diff_field = diff_min = diff_max = None
     diff_steps: frozenset[Decimal] = frozenset()
     if diff is not None:
@@ -316,6 +323,9 @@ def _scan(
             value = get(name)
             if value is None or (isinstance(value, str) and not value.strip()):
                 report.line(index, ind, "sheet-required-field", f"the goal does not state '{name}'")
+        for condition, names in required_when:
+            if condition(ind.fields):
+                _require(names, f" ({condition.text})", index, ind, report)
         if diff_field is not None:
             value = get(diff_field)
             if value is not None and (
@@ -329,6 +339,14 @@ def _scan(
 
 
 _ZERO = Decimal(0)
+
+
+def _require(names: tuple[str, ...], why: str, index: int, ind: IndicatorRecord, report: _Report) -> None:
+    """A problem for each of ``names`` the line leaves empty (``why``: the condition that asks)."""
+    for name in names:
+        value = ind.fields.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            report.line(index, ind, "sheet-required-field", f"the goal does not state '{name}'{why}")
 
 
 def _check_difficulty(diff: Difficulty, index: int, ind: IndicatorRecord, report: _Report) -> None:

@@ -146,8 +146,13 @@ def bounded_pow(base: Any, exponent: Any) -> Decimal:
 
 
 def true_div(left: Any, right: Any) -> Decimal:
-    """``left / right`` where both may be record ints: Python would give a float."""
-    result: Decimal = _dec(left) / right
+    """``left / right`` with an int (or True/False) on the left made Decimal first: two ints
+    would give a float. Otherwise exactly Python's ``/`` (the same result, the same error), so
+    that generated code may write a plain ``/`` when one side is surely Decimal and agree with
+    the reference interpreter, which always comes here (a text operand fails as in ``+``)."""
+    if isinstance(left, int):
+        left = Decimal(left)
+    result: Decimal = left / right
     return result
 
 

@@ -9,11 +9,12 @@ becomes ``any`` so that a single mistake is reported once.
 from __future__ import annotations
 
 import ast
+import decimal
 from collections.abc import Callable
 from typing import Any
 
 from engine.formula.calls import CallChecks
-from engine.formula.parse import left_spine, number_text, signed_number
+from engine.formula.parse import left_spine, literal_value, number_text, signed_number
 from engine.formula.types import (
     ANY,
     BOOLEAN,
@@ -123,6 +124,13 @@ class Checker(CallChecks):
             return STRING
         if isinstance(value, int | float) and number_text(self.parsed, node) is not None:
             return DECIMAL
+        if isinstance(value, int | float) and literal_value(self.parsed, node) is not None:
+            return self.add(
+                "formula-bad-literal",
+                f"number '{self.parsed.source(node)}' is beyond the range of decimal numbers "
+                f"(exponents {decimal.getcontext().Emin} to {decimal.getcontext().Emax})",
+                node,
+            )
         if isinstance(value, int | float | complex):
             return self.add(
                 "formula-bad-literal",
@@ -217,7 +225,12 @@ class Checker(CallChecks):
         """The type of a list element that is a plain literal, else ``None``."""
         if signed_number(self.parsed, node) is not None:
             return DECIMAL
-        if isinstance(node, ast.Constant) and isinstance(node.value, str | bool):
+        core = node
+        while isinstance(core, ast.UnaryOp) and isinstance(core.op, ast.USub | ast.UAdd):
+            core = core.operand
+        if isinstance(core, ast.Constant) and type(core.value) in (int, float):
+            return self.constant(core)  # a number out of range (or in hex) is reported there
+        if core is node and isinstance(node, ast.Constant) and isinstance(node.value, str | bool):
             return self.constant(node)
         return None
 

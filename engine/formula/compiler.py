@@ -205,6 +205,30 @@ class CompiledFormula:
         operands = _operand_ids(self.parsed.tree)
         return self._render(self.parsed.tree.body, env, operands)
 
+    def conditions(self) -> tuple[str, ...]:
+        """The test of every ``x if c else y`` in the formula, outermost first (for coverage)."""
+        parsed = self.parsed
+        found = [n for n in ast.walk(parsed.tree) if isinstance(n, ast.IfExp)]
+        return tuple(parsed.source(n.test) for n in found)
+
+    def branches(self, env: Mapping[str, Any]) -> tuple[tuple[str, bool], ...]:
+        """Each conditional this evaluation reached, with the branch taken (its test's value).
+
+        Like :meth:`explain`, only the conditionals on the path actually taken are visited.
+        """
+        taken: list[tuple[str, bool]] = []
+        pending: list[ast.AST] = [self.parsed.tree.body]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.IfExp):
+                text = self.parsed.source(node.test)
+                value = bool(compile_formula(text, self.scope)(env))
+                taken.append((text, value))
+                pending.append(node.body if value else node.orelse)
+            else:
+                pending.extend(reversed(list(ast.iter_child_nodes(node))))
+        return tuple(taken)
+
     def _render(self, node: ast.AST, env: Mapping[str, Any], operands: set[int]) -> str:
         """``node``'s text with names substituted and each conditional reduced to its branch."""
         parsed = self.parsed

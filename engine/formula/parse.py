@@ -8,6 +8,8 @@ right column.
 from __future__ import annotations
 
 import ast
+import decimal
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -64,7 +66,11 @@ def parse(text: str) -> Parsed | FormulaProblem:
     if not stripped.strip():
         return FormulaProblem("formula-syntax", "formula is empty", 0)
     try:
-        tree = ast.parse(stripped, mode="eval")
+        with warnings.catch_warnings():
+            # Python's own warnings ("invalid decimal literal" for 1if ...) would reach stderr
+            # as "<unknown>:1: SyntaxWarning"; the checker says what is wrong with a formula.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
         return FormulaProblem("formula-syntax", _syntax_message(exc), _error_offset(stripped, exc) + shift)
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, parser limits
@@ -136,16 +142,32 @@ def left_spine(node: ast.BinOp) -> list[ast.BinOp]:
     return spine
 
 
-def number_text(parsed: Parsed, node: ast.Constant) -> Decimal | None:
-    """The Decimal a number literal's *source text* denotes (``0.1`` -> ``Decimal('0.1')``).
-
-    ``None`` for forms Decimal does not read (hex, octal, complex).
-    """
+def literal_value(parsed: Parsed, node: ast.Constant) -> Decimal | None:
+    """The Decimal a number literal's source text spells, in range or not; ``None`` for forms
+    Decimal does not read (hex, octal, complex)."""
     try:
         value = Decimal(parsed.source(node))
     except (InvalidOperation, ValueError):
         return None
     return value if value.is_finite() else None
+
+
+def in_range(value: Decimal) -> bool:
+    """Whether ``value`` is within the decimal context's exponent limits (``1e999999`` is, and
+    ``2e852888742`` is not: any arithmetic on it, even a sign, overflows)."""
+    context = decimal.getcontext()
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and value.adjusted() <= context.Emax and exponent >= context.Etiny()
+
+
+def number_text(parsed: Parsed, node: ast.Constant) -> Decimal | None:
+    """The Decimal a number literal's *source text* denotes (``0.1`` -> ``Decimal('0.1')``).
+
+    ``None`` for forms Decimal does not read (hex, octal, complex) and for numbers beyond the
+    decimal context's range (:func:`in_range`), which the checker reports.
+    """
+    value = literal_value(parsed, node)
+    return value if value is not None and in_range(value) else None
 
 
 def signed_number(parsed: Parsed, node: ast.AST) -> Decimal | None:

@@ -29,9 +29,9 @@ How simpleeval is configured, and why:
 * Our limits replace simpleeval's (``MAX_POWER``, ``MAX_STRING_LENGTH`` are not used): the
   length, depth and string limits (:data:`MAX_EXPR_LENGTH`, :data:`MAX_DEPTH`,
   :data:`MAX_STRING`) are checked when the interpreter is built (every formula has passed them
-  in the checker already), and ``**`` checks :data:`MAX_EXPONENT` at run time. A left-leaning
-  chain ``a + b + c + ...`` (flat, so not bounded by the depth limit) is evaluated with a loop,
-  as the checker and the generator walk it, not by recursion.
+  in the checker already), and ``**`` checks :data:`MAX_EXPONENT` at run time.
+* A left-leaning chain ``a + b + c + ...`` (flat, so not bounded by the depth limit) is
+  evaluated with a loop, as the checker and the generator walk it, not by recursion.
 
 This module imports simpleeval; :mod:`engine.formula` imports it only when the reference
 interpreter is asked for, so that ``hrpolicy validate`` does not pay for it.

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.formula import MEETING_FIELDS, CompiledFormula, Scope, compile_formula
+from engine.jobeval.membership import check_membership
 
 #: The counts a meeting record may carry; a policy condition may read any of them. The list is
 #: the checks' meeting scope, so validation and judging accept the same names.
@@ -31,6 +32,8 @@ class Committee:
     opens_when: CompiledFormula
     passes_when: CompiledFormula
     min_external_members: int = 0
+    #: ``members``: the declared seats (engine.jobeval.membership).
+    members: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ def compile_committee(
         opens_when=compile_formula(str(spec["opens_when"]), scope),
         passes_when=compile_formula(str(spec["passes_when"]), scope),
         min_external_members=int(spec.get("min_external_members", 0)),
+        members=tuple(spec.get("members") or ()),
     )
 
 
@@ -180,7 +184,13 @@ def judge_meeting(committee: Committee, meeting: Mapping[str, Any]) -> MeetingOu
     composed, why = _external_reason(committee, meeting)
     if why is not None:
         reasons.append(why)
-    return MeetingOutcome(opened, decided, opened and decided and composed, reasons, composed=composed)
+    seated, seats = check_membership(committee.members, meeting)
+    if seats is not None:
+        reasons.append(seats)
+    # A committee short of its external members or seated against its declared membership is not
+    # a lawful meeting: no "no" it gives is an outcome (MeetingOutcome.lawful_no).
+    stands = opened and decided and composed and seated
+    return MeetingOutcome(opened, decided, stands, reasons, composed=composed and seated)
 
 
 def check_meeting(committee_spec: Mapping[str, Any], meeting: Mapping[str, Any]) -> MeetingOutcome:

@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.errors import DataError, Diagnostic, Location
 from engine.grading import Band, build_band
+from engine.jobeval.analysis import check_cycle
 from engine.jobeval.committee import MeetingOutcome, check_meeting
 from engine.jobeval.decision import (
     Approval,
@@ -23,6 +24,7 @@ from engine.jobeval.decision import (
     decision_from_record,
     finalise,
 )
+from engine.jobeval.panel import Exception_, approved, check_panel, exception_from_record, group_weights
 from engine.location import Path, SourceMap, json_path
 from engine.rounding import Rounding
 
@@ -35,6 +37,9 @@ class Rating:
     group: str
     rater_job: str
     levels: Mapping[str, Any]
+    division: str = ""
+    position: str = ""
+    sme: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,16 @@ class JobInput:
     #: The deciding committee's decision and the approvals recorded (engine.jobeval.decision).
     decision: Decision | None = None
     approvals: tuple[Approval, ...] = ()
+    #: For the panel's relations (engine.jobeval.panel): the job's division, position, superior.
+    division: str = ""
+    position: str = ""
+    superior: str = ""
+    #: Recorded exceptions: the survey skipped (제8조③), the panel composed otherwise (제9조③ 단서).
+    survey_skip: Exception_ | None = None
+    panel_change: Exception_ | None = None
+    #: The last job analysis and the evaluation date, against ``cycle_years``.
+    analysed_on: str = ""
+    evaluated_on: str = ""
 
 
 @dataclass(frozen=True)
@@ -184,54 +199,20 @@ def _raters(work: _Work, table: Mapping[str, Any], levels: int, left_out: set[in
     return tuple(scores)
 
 
-def _composition(work: _Work, panel: Mapping[str, Any]) -> set[int]:
-    """Check the panel against the declared groups; return the indexes of raters to leave out."""
-    job, groups = work.job, {str(g["id"]): g for g in panel.get("groups") or []}
-    left_out: set[int] = set()
-    seen: set[str] = set()
-    for index, rating in enumerate(job.panel):
-        if rating.rater in seen:
-            work.problem(
-                ("panel", index, "rater"),
-                "jobeval-duplicate-rater",
-                f"rater {rating.rater} appears more than once on the panel of job {job.job}",
-            )
-            left_out.add(index)
-        seen.add(rating.rater)
-        if rating.group not in groups:
-            work.problem(
-                ("panel", index, "group"),
-                "jobeval-unknown-group",
-                f"rater {rating.rater} is in group '{rating.group}', not a group of panel {job.family}",
-                "use one of: " + ", ".join(groups),
-            )
-            left_out.add(index)
-        own = rating.rater_job == job.job or rating.rater == job.holder
-        if own and panel.get("exclude_own_job", False):
-            work.problem(
-                ("panel", index),
-                "jobeval-own-job",
-                f"rater {rating.rater} rates their own job {job.job}; panel {job.family} excludes that",
-            )
-            left_out.add(index)
-    for gid, group in groups.items():
-        have = sum(1 for r in job.panel if r.group == gid)
-        if have != int(group["count"]):
-            work.problem(
-                ("panel",),
-                "jobeval-group-count",
-                f"group {gid} has {have} rater{'s' if have != 1 else ''};"
-                f" panel {job.family} declares {group['count']}",
-            )
-    return left_out
-
-
 def _group_scores(
-    work: _Work, panel: Mapping[str, Any], points: Sequence[tuple[Rating, Decimal | None]]
+    work: _Work, panel: Mapping[str, Any], points: Sequence[tuple[Rating, Decimal | None]], changed: bool
 ) -> list[GroupScore]:
+    groups = panel.get("groups") or []
+    weights = group_weights(groups, {r.group for r, _ in points}, changed)
+    if changed:
+        shown = ", ".join(f"{g} {w}%" for g, w in weights.items())
+        work.trace.append(f"panel composed otherwise ({work.job.panel_change}): group weights {shown}")
     scores = []
-    for group in panel.get("groups") or []:
-        gid, weight = str(group["id"]), Decimal(group["weight"])
+    for group in groups:
+        gid, weight = str(group["id"]), weights[str(group["id"])]
+        if weight == 0:
+            work.trace.append(f"group {gid}: no rater, weight 0")
+            continue
         values = [p for r, p in points if r.group == gid and p is not None]
         mean = sum(values, Decimal(0)) / len(values) if values else None
         share = mean * weight / 100 if mean is not None else None
@@ -323,6 +304,24 @@ def _finalise(
     return grade if found.final else None
 
 
+def _without_survey(work: _Work, policy: Mapping[str, Any], table: str) -> JobResult:
+    """A job whose survey was skipped (제8조③): no points; the committee's grade or nothing."""
+    job = work.job
+    work.trace.append(f"survey skipped ({job.survey_skip}): the grade comes from the committee")
+    if job.adjustment is None:
+        work.problem(
+            ("survey_skip",),
+            "jobeval-survey-skip",
+            f"job {job.job}: the survey was skipped, so its grade needs a committee adjustment",
+        )
+    final, outcome = _adjust(work, policy, None)
+    final = _finalise(work, policy, final, outcome)
+    return JobResult(
+        job.job, job.family, table, final_grade=final, adjustment=job.adjustment,
+        adjustment_outcome=outcome, problems=tuple(work.problems), trace=tuple(work.trace),
+    )
+
+
 def evaluate_job(policy: Mapping[str, Any], job: JobInput, source: SourceMap | None = None) -> JobResult:
     """Evaluate one job's panel against ``policy['job_evaluation']``; problems are in the result."""
     spec = policy.get("job_evaluation") or {}
@@ -336,11 +335,14 @@ def evaluate_job(policy: Mapping[str, Any], job: JobInput, source: SourceMap | N
         )
         return JobResult(job.job, job.family, found[0] if found else None, problems=tuple(work.problems))
     table_name, table = found
-    left_out = _composition(work, panel)
+    check_cycle(spec, job, work.problem, work.trace)
+    if approved(spec, "survey_skip", job.survey_skip, job.job, work.problem):
+        return _without_survey(work, policy, table_name)
+    left_out, changed = check_panel(spec, panel, job, work.problem)
     levels = int(spec.get("levels", len(table["factors"][0]["points"])))
     raters = _raters(work, table, levels, left_out)
     points = [(rating, score.points) for rating, score in zip(job.panel, raters, strict=True)]
-    groups = _group_scores(work, panel, points)
+    groups = _group_scores(work, panel, points, changed)
     total = rounded = grade = None
     if groups and all(g.contribution is not None for g in groups):
         total = sum((g.contribution for g in groups if g.contribution is not None), Decimal(0))
@@ -373,6 +375,13 @@ def _required(record: Mapping[str, Any], key: str, where: str) -> Any:
     return record[key]
 
 
+def _panel_records(record: Mapping[str, Any], where: str) -> Sequence[Mapping[str, Any]]:
+    """The panel entries; a job whose survey was skipped (제8조③) may have none."""
+    if record.get("survey_skip"):
+        return list(record.get("panel") or [])
+    return list(_required(record, "panel", where))
+
+
 def job_from_record(record: Mapping[str, Any], path: Path = ()) -> JobInput:
     """Build a :class:`JobInput` from plain data (YAML/JSON): job, family, holder, panel, adjustment.
 
@@ -385,8 +394,11 @@ def job_from_record(record: Mapping[str, Any], path: Path = ()) -> JobInput:
             group=str(_required(r, "group", f"{where}.panel[{i}]")),
             rater_job=str(r.get("rater_job", "")),
             levels=dict(_required(r, "levels", f"{where}.panel[{i}]")),
+            division=str(r.get("division", "")),
+            position=str(r.get("position", "")),
+            sme=r.get("sme") is True,
         )
-        for i, r in enumerate(_required(record, "panel", where))
+        for i, r in enumerate(_panel_records(record, where))
     )
     adj = record.get("adjustment")
     adjustment = None
@@ -406,4 +418,11 @@ def job_from_record(record: Mapping[str, Any], path: Path = ()) -> JobInput:
         path=path,
         decision=decision_from_record(record.get("decision")),
         approvals=approvals_from_record(record.get("approvals")),
+        division=str(record.get("division", "")),
+        position=str(record.get("position", "")),
+        superior=str(record.get("superior", "")),
+        survey_skip=exception_from_record(record.get("survey_skip")),
+        panel_change=exception_from_record(record.get("panel_change")),
+        analysed_on=str(record.get("analysed_on", "")),
+        evaluated_on=str(record.get("evaluated_on", "")),
     )

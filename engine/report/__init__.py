@@ -1,1 +1,2 @@
-"""Renderers: diagnostics (text, json, github) and results (text, json, csv) in plain registries."""
+"""Renderers in plain registries: diagnostics (text, json, github, sarif, junit), results (text, json,
+csv), policy tests (text, json, junit, sarif, github)."""

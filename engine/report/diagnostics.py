@@ -1,11 +1,18 @@
-"""Diagnostic renderers in a registry: ``text``, ``json`` and ``github``."""
+"""Diagnostic renderers in a registry: ``text``, ``json``, ``github``, ``sarif`` and ``junit``.
+
+Every renderer takes the checked files with their diagnostics and, as ``skipped``, the YAML
+files a folder search passed over (not policies); the CLI's ``--format`` choices are this
+registry's keys.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from engine.errors import Diagnostic, Severity
+from engine.report import junit, sarif
 
 FileDiagnostics = tuple[str, Sequence[Diagnostic]]
 
@@ -18,7 +25,13 @@ def format_text_line(d: Diagnostic) -> str:
     return line
 
 
-def render_text(files: Sequence[FileDiagnostics]) -> str:
+class Renderer(Protocol):
+    """What every entry of :data:`RENDERERS` is."""
+
+    def __call__(self, files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str: ...
+
+
+def render_text(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str:
     lines = [format_text_line(d) for _, diags in files for d in diags]
     return "".join(f"{line}\n" for line in lines)
 
@@ -27,17 +40,20 @@ def _count(files: Sequence[FileDiagnostics], severity: Severity) -> int:
     return sum(1 for _, diags in files for d in diags if d.severity is severity)
 
 
-def summary(files: Sequence[FileDiagnostics]) -> str:
+def summary(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str:
     errors, warnings = _count(files, Severity.ERROR), _count(files, Severity.WARNING)
     invalid = sum(1 for _, diags in files if any(d.severity is Severity.ERROR for d in diags))
     plural = "s" if len(files) != 1 else ""
-    return (
+    text = (
         f"checked {len(files)} file{plural}: {len(files) - invalid} valid, {invalid} invalid "
         f"({errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''})"
     )
+    if skipped:
+        text += f"; skipped {len(skipped)} YAML file{'s' if len(skipped) != 1 else ''} without 'hrpolicy:'"
+    return text
 
 
-def render_json(files: Sequence[FileDiagnostics]) -> str:
+def render_json(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str:
     payload = {
         "files": [
             {
@@ -49,6 +65,7 @@ def render_json(files: Sequence[FileDiagnostics]) -> str:
         ],
         "errors": _count(files, Severity.ERROR),
         "warnings": _count(files, Severity.WARNING),
+        "skipped": list(skipped),
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
@@ -61,7 +78,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(files: Sequence[FileDiagnostics]) -> str:
+def render_github(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str:
     """GitHub Actions workflow commands: one ``::error`` / ``::warning`` annotation per diagnostic."""
     out = []
     for _, diags in files:
@@ -78,8 +95,18 @@ def render_github(files: Sequence[FileDiagnostics]) -> str:
     return "".join(out)
 
 
-RENDERERS: dict[str, Callable[[Sequence[FileDiagnostics]], str]] = {
+def render_sarif(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str:
+    return sarif.render_sarif(files)
+
+
+def render_junit(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str:
+    return junit.render_junit(files, skipped)
+
+
+RENDERERS: dict[str, Renderer] = {
     "text": render_text,
     "json": render_json,
     "github": render_github,
+    "sarif": render_sarif,
+    "junit": render_junit,
 }

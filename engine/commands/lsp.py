@@ -1,0 +1,11 @@
+"""``hrpolicy lsp``: run the language server over stdio."""
+
+from __future__ import annotations
+
+from engine.lsp import serve_stdio
+
+
+def run_lsp(schema: bool) -> int:
+    """Serve until the editor closes the connection; 0 then."""
+    serve_stdio(schema)
+    return 0

@@ -1,0 +1,58 @@
+"""Committee membership: the seats a policy declares (``committees.<id>.members``) against the
+member list of a meeting record.
+
+Each seat is ``{role, count}`` (exactly that many) or ``{role, min}`` (at least that many),
+optionally ``chair: true`` and ``external: true``. A meeting record then lists its registered
+members, ``members: [{id, role}, ...]``. The composition holds when every seat is filled as
+declared, no member holds an undeclared role, ``registered`` equals the number listed and, when
+the record gives ``external_registered``, it equals the members in external seats. A committee
+that declares seats cannot show its composition without the list, so its decisions then do not
+stand. A committee without ``members`` puts no rule on membership.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+def check_membership(
+    seats: Sequence[Mapping[str, Any]], meeting: Mapping[str, Any]
+) -> tuple[bool, str | None]:
+    """Whether the record's members fill the declared seats, and the reason line (``None``: no seats)."""
+    if not seats:
+        return True, None
+    listed = meeting.get("members")
+    declared = ", ".join(_seat(s) for s in seats)
+    if not isinstance(listed, list) or not all(isinstance(m, Mapping) for m in listed):
+        return False, f"membership unknown: the record lists no members (seats: {declared})"
+    roles = Counter(str(m.get("role", "")) for m in listed)
+    faults = [f"'{role}' is not a seat of the committee" for role in roles if role not in _roles(seats)]
+    for seat in seats:
+        role = str(seat["role"])
+        have = roles.get(role, 0)
+        held = f"{role} has {have} member{'s' if have != 1 else ''}"
+        if "count" in seat and have != int(seat["count"]):
+            faults.append(f"{held}, the seat needs {seat['count']}")
+        if "min" in seat and have < int(seat["min"]):
+            faults.append(f"{held}, the seat needs at least {seat['min']}")
+    registered = meeting.get("registered")
+    if registered is not None and registered != len(listed):
+        faults.append(f"{registered} registered but {len(listed)} members listed")
+    external = sum(roles.get(str(s["role"]), 0) for s in seats if s.get("external"))
+    if "external_registered" in meeting and meeting["external_registered"] != external:
+        given = meeting["external_registered"]
+        faults.append(f"{given} external_registered but {external} members in external seats")
+    if faults:
+        return False, "membership fails: " + "; ".join(faults)
+    return True, f"membership ok: {len(listed)} members fill the seats {declared}"
+
+
+def _roles(seats: Sequence[Mapping[str, Any]]) -> set[str]:
+    return {str(s["role"]) for s in seats}
+
+
+def _seat(seat: Mapping[str, Any]) -> str:
+    size = f"{seat['count']}" if "count" in seat else f">= {seat.get('min', 0)}"
+    return f"{seat['role']} {size}"

@@ -1,0 +1,75 @@
+"""What the language server publishes, computed without the LSP library: ``validate``'s
+diagnostics moved to LSP positions (0-based lines, UTF-16 columns), with a range over the word
+each one points at and, for a "did you mean" suggestion, the replacement a quick fix applies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import Diagnostic, Severity
+from engine.io.discover import POLICY_KEY, text_has_top_level_key
+from engine.validate import validate_text
+
+_DID_YOU_MEAN = re.compile(r"did you mean '([^']+)'\?")
+_WORD = re.compile(r"[\w.-]+")
+
+
+@dataclass(frozen=True)
+class EditorDiagnostic:
+    """One diagnostic as an editor shows it: 0-based line, UTF-16 start and end columns."""
+
+    line: int
+    start: int
+    end: int
+    severity: Severity
+    rule: str
+    message: str
+    replacement: str | None  # the did-you-mean word, when the suggestion names one
+
+
+def utf16(text: str) -> int:
+    """How many UTF-16 code units ``text`` takes (LSP's default column unit)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def replacement_of(suggestion: str | None) -> str | None:
+    """The word a "did you mean 'x'?" suggestion proposes."""
+    found = _DID_YOU_MEAN.search(suggestion or "")
+    return found.group(1) if found else None
+
+
+def _span(line_text: str, col: int) -> tuple[int, int]:
+    """The UTF-16 start and end of the word at 1-based column ``col`` (one character if none)."""
+    index = max(col - 1, 0)
+    word = _WORD.match(line_text, index)
+    end = word.end() if word else min(index + 1, len(line_text))
+    return utf16(line_text[:index]), utf16(line_text[:end])
+
+
+def editor_diagnostics(text: str, path: str | None, *, schema: bool = False) -> list[EditorDiagnostic]:
+    """``validate``'s diagnostics of a policy held in an editor; none for YAML that is no policy.
+
+    Shape errors (``schema-*``) are left to yaml-language-server, which reads the same schema,
+    unless ``schema`` asks for them.
+    """
+    raw = text.encode("utf-8", "surrogatepass")
+    if not text_has_top_level_key(raw, POLICY_KEY):
+        return []
+    display = str(Path(path).name) if path else "<editor>"
+    lines = text.split("\n")
+    found = []
+    for d in validate_text(raw, display, path):
+        if d.rule.startswith("schema-") and not schema:
+            continue
+        found.append(_moved(d, lines))
+    return found
+
+
+def _moved(d: Diagnostic, lines: list[str]) -> EditorDiagnostic:
+    line = max(d.location.line - 1, 0)
+    line_text = lines[line].rstrip("\r") if line < len(lines) else ""
+    start, end = _span(line_text, d.location.col)
+    message = d.message + (f"\nsuggestion: {d.suggestion}" if d.suggestion else "")
+    return EditorDiagnostic(line, start, end, d.severity, d.rule, message, replacement_of(d.suggestion))

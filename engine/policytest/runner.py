@@ -1,0 +1,201 @@
+"""Run a policy's test cases: read the records, evaluate, compare with what each case expects.
+
+Every mismatch is a located diagnostic in the *test file* (rule ``test-failed``), so a failing
+test points at the expectation that failed, in every output format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from engine.errors import DataError, Diagnostic, HRPolicyError, Location, PolicyInvalid, Problem, UsageError
+from engine.evaluate.run import Engine, RunOutcome
+from engine.io.model import compile_inputs
+from engine.io.nested import read_nested
+from engine.io.records import Population
+from engine.location import Path
+from engine.policytest.coverage import Item, declared_items, items_hit
+from engine.policytest.model import Case, ExpectedProblem, PolicyTests, beside
+
+FAILED = "test-failed"
+
+
+@dataclass
+class CaseResult:
+    """One case: its failures (empty: passed) and what it exercised."""
+
+    case: Case
+    failures: list[Diagnostic] = field(default_factory=list)
+    hit: set[Item] = field(default_factory=set)
+    checks: int = 0  # expectations compared
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class FileResult:
+    """One test file: its cases' results, or the problems that stopped it (its own or its policy's)."""
+
+    file: str
+    policy: str
+    cases: list[CaseResult] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    declared: tuple[Item, ...] = ()
+
+
+def _read_inline(engine: Engine, test: PolicyTests, case: Case) -> Population:
+    data = engine.source.data
+    rules = compile_inputs(data.get("inputs") or {}, data.get("scales") or {})
+
+    def where(node: Path, key: bool) -> str:
+        return str(test.doc.source.locate((*case.records_path, *node), key=key))
+
+    return read_nested(case.records, test.file, where, rules, dict(case.parameters))
+
+
+def _population(engine: Engine, test: PolicyTests, case: Case) -> Population:
+    if isinstance(case.records, str):
+        return engine.read(beside(test.file, case.records), case.parameters)
+    return _read_inline(engine, test, case)
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    """Numbers compare exactly as decimals (``79.50`` equals ``79.5``), everything else as text."""
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return expected is actual
+    if isinstance(actual, int | Decimal) and not isinstance(expected, bool):
+        try:
+            return Decimal(str(expected)) == Decimal(actual)
+        except InvalidOperation:
+            return False
+    return str(expected) == str(actual)
+
+
+def _actual(outcome: RunOutcome, employee: str, name: str) -> tuple[bool, Any]:
+    """(found, value) of ``name`` for ``employee``: a formula value, a grade, a relative grade."""
+    result = next((r for r in outcome.results if r.id == employee), None)
+    if result is not None:
+        if name in result.values:
+            return True, result.values[name]
+        if name in result.grades:
+            return True, result.grades[name].grade
+        if name.endswith("_points") and name[: -len("_points")] in result.grades:
+            return True, result.grades[name[: -len("_points")]].points
+    if name in outcome.relative:
+        return True, outcome.relative[name].grade_of(employee)
+    return False, None
+
+
+def _shown_problem(p: Problem) -> str:
+    where = f"employee {p.employee_id}" if p.employee_id else "the records"
+    line = f", goal line {p.indicator}" if p.indicator is not None else ""
+    return f"{where}{line}: [{p.rule}] {p.message} ({p.origin})"
+
+
+def _matches(expected: ExpectedProblem, actual: Problem) -> bool:
+    return (
+        expected.employee == actual.employee_id
+        and expected.indicator == actual.indicator
+        and expected.rule == actual.rule
+        and (expected.message is None or expected.message == actual.message)
+    )
+
+
+def _compare_problems(
+    expected: Sequence[ExpectedProblem],
+    actual: Sequence[Problem],
+    what: str,
+    at: Location,
+    result: CaseResult,
+) -> list[Problem]:
+    """Pair every expected problem with one the run reported; the rest fail the case."""
+    left = list(actual)
+    confirmed = []
+    for want in expected:
+        result.checks += 1
+        found = next((p for p in left if _matches(want, p)), None)
+        if found is None:
+            who = f"employee {want.employee}" if want.employee else "the records"
+            line = f", goal line {want.indicator}" if want.indicator is not None else ""
+            result.failures.append(
+                Diagnostic(want.at, FAILED, f"expected {what[:-1]} not reported: {who}{line} [{want.rule}]")
+            )
+        else:
+            left.remove(found)
+            confirmed.append(found)
+    for extra in left:
+        result.failures.append(Diagnostic(at, FAILED, f"unexpected {what[:-1]}: {_shown_problem(extra)}"))
+    return confirmed
+
+
+def _compare_values(outcome: RunOutcome, case: Case, result: CaseResult) -> None:
+    known = {r.id for r in outcome.population.employees}
+    evaluated = {r.id for r in outcome.results}
+    failed = {p.employee_id: p for p in outcome.problems if p.employee_id is not None}
+    for want in case.values:
+        result.checks += 1
+        found, value = _actual(outcome, want.employee, want.name)
+        if found and _same(want.value, value):
+            continue
+        if want.employee not in known:
+            message = f"no employee '{want.employee}' in the records"
+        elif want.employee not in evaluated and want.employee in failed:
+            message = f"{want.employee} was not evaluated: {_shown_problem(failed[want.employee])}"
+        elif not found:
+            message = (
+                f"{want.employee}: '{want.name}' is no formula, grade table or distribution of the policy"
+            )
+        else:
+            message = f"{want.employee} {want.name}: expected {want.value}, got {value}"
+        result.failures.append(Diagnostic(want.at, FAILED, message))
+
+
+def run_case(engine: Engine, test: PolicyTests, case: Case) -> CaseResult:
+    """Evaluate one case's records (traced, for coverage) and compare with its expectations."""
+    result = CaseResult(case)
+    try:
+        population = _population(engine, test, case)
+    except (DataError, UsageError) as exc:
+        result.failures.append(
+            Diagnostic(test.doc.source.locate(case.records_path), FAILED, f"records: {exc}")
+        )
+        return result
+    outcome = engine.evaluate(population, trace=True)
+    _compare_values(outcome, case, result)
+    confirmed = _compare_problems(case.problems, outcome.problems, "problems", case.expect_at, result)
+    if case.warnings is not None:
+        _compare_problems(case.warnings, outcome.warnings, "warnings", case.expect_at, result)
+    result.hit = items_hit(engine, outcome, confirmed)
+    return result
+
+
+Engines = dict[str, Engine | HRPolicyError]
+
+
+def run_test_file(test: PolicyTests, engines: Engines) -> FileResult:
+    """Every case of ``test``; ``engines`` caches each policy's compiled engine (or why it has none)."""
+    if test.policy not in engines:
+        try:
+            engines[test.policy] = Engine.from_file(test.policy)
+        except HRPolicyError as exc:  # invalid, unreadable, or failing to compile
+            engines[test.policy] = exc
+    engine = engines[test.policy]
+    found = FileResult(test.file, test.policy)
+    if isinstance(engine, PolicyInvalid):
+        found.errors = list(engine.diagnostics)
+        return found
+    if isinstance(engine, HRPolicyError):
+        found.errors = [Diagnostic(test.doc.source.locate(("policy",)), "test-file", str(engine))]
+        return found
+    found.declared = tuple(declared_items(engine))
+    for case in test.cases:
+        try:
+            found.cases.append(run_case(engine, test, case))
+        except HRPolicyError as exc:
+            found.cases.append(CaseResult(case, [Diagnostic(case.at, FAILED, str(exc))]))
+    return found

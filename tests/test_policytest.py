@@ -1,0 +1,289 @@
+"""``hrpolicy test``: tests stored with a policy, their failures located in the test file,
+coverage per policy, and the report formats."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
+from engine.policytest import run_tests
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = ROOT / "policies"
+SARIF_SCHEMA = Path(__file__).resolve().parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_shipped_policies_pass_their_tests_with_full_coverage() -> None:
+    run = run_tests([str(POLICIES)])
+    assert run.passed and run.broken == []
+    assert [Path(f.file).name for f in run.files] == [
+        "japan_mbo.test.yaml",
+        "kepco_like.test.yaml",
+        "kumho_like.test.yaml",
+    ]
+    assert [len(f.cases) for f in run.files] == [4, 3, 3]
+    # The policies themselves are YAML without 'hrpolicy-test:': skipped, counted.
+    assert [Path(p).name for p in run.skipped] == ["japan_mbo.yaml", "kepco_like.yaml", "kumho_like.yaml"]
+    figures = {Path(p).name: (len(c.covered), len(c.declared), c.by_kind()) for p, c in run.coverage.items()}
+    assert figures == {
+        "japan_mbo.yaml": (
+            25,
+            25,
+            [
+                ("grade band", 10, 10),
+                ("formula branch", 6, 6),
+                ("sheet rule", 7, 7),
+                ("exception", 1, 1),
+                ("chain", 1, 1),
+            ],
+        ),
+        "kepco_like.yaml": (17, 17, [("formula branch", 6, 6), ("sheet rule", 7, 7), ("chain", 4, 4)]),
+        "kumho_like.yaml": (
+            17,
+            17,
+            [("formula branch", 2, 2), ("sheet rule", 6, 6), ("distribution path", 8, 8), ("chain", 1, 1)],
+        ),
+    }
+
+
+def test_text_report_with_coverage(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, _ = invoke("test", "policies/japan_mbo.yaml", "--coverage", "--min-coverage", "100")
+    assert code == 0
+    assert out == (
+        "policies/japan_mbo.test.yaml (policy policies/japan_mbo.yaml)\n"
+        "  PASS  the example population (examples/japan_mbo/employees.yaml, worked in its comments) "
+        "(36 checks)\n"
+        "  PASS  the bands the example population leaves out (manager B, general staff A and C) (9 checks)\n"
+        "  PASS  goal counts, the 5-30 % band and the 100 % total (seed §6, §7(2)) (4 checks)\n"
+        "  PASS  the goal statement, difficulty steps and the one large project (seed §5, §7(2), §7(3)) "
+        "(4 checks)\n"
+        "coverage of policies/japan_mbo.yaml: 25 of 25 items (100.0 %)\n"
+        "  grade bands         10/10\n"
+        "  formula branches    6/6\n"
+        "  sheet rules         7/7\n"
+        "  exceptions          1/1\n"
+        "  chains              1/1\n"
+        "4 cases: 4 passed, 0 failed\n"
+    )
+
+
+def _copy(tmp_path: Path, name: str, edit: dict[str, str]) -> Path:
+    """The shipped test file with its paths made absolute and ``edit`` applied (old -> new)."""
+    text = (POLICIES / name).read_text(encoding="utf-8")
+    stem = name.split(".")[0]
+    text = text.replace(f"policy: {stem}.yaml", f"policy: {POLICIES / f'{stem}.yaml'}")
+    text = text.replace("records: ../examples/", f"records: {ROOT / 'examples'}/")
+    for old, new in edit.items():
+        assert old in text
+        text = text.replace(old, new)
+    target = tmp_path / name
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def test_a_wrong_expected_value_fails_at_its_line(tmp_path: Path) -> None:
+    test = _copy(
+        tmp_path,
+        "japan_mbo.test.yaml",
+        {'E001: {score: "79.50", rating: C': 'E001: {score: "79.60", rating: D'},
+    )
+    code, out, _ = invoke("test", str(test))
+    assert code == 1
+    assert f"{test}:17:23: error [test-failed] E001 score: expected 79.60, got 79.50\n" in out
+    assert f"{test}:17:40: error [test-failed] E001 rating: expected D, got C\n" in out
+    assert out.endswith("4 cases: 3 passed, 1 failed\n")
+
+
+def test_missing_and_unexpected_problems_fail_the_case(tmp_path: Path) -> None:
+    test = _copy(
+        tmp_path,
+        "japan_mbo.test.yaml",
+        {"{employee: T12, indicator: 1, rule: sheet-weight-band": "{employee: T12, indicator: 2, rule: x"},
+    )
+    code, out, _ = invoke("test", str(test))
+    assert code == 1
+    assert (
+        f"{test}:122:11: error [test-failed] expected problem not reported: employee T12, goal line 2 [x]\n"
+    ) in out
+    assert (
+        f"{test}:119:7: error [test-failed] unexpected problem: employee T12, goal line 1: "
+        f"[sheet-weight-band] weight 40 is outside the band 5..30 ({test}:103:15)\n"
+    ) in out
+
+
+def test_min_coverage_fails_when_a_case_is_dropped(tmp_path: Path) -> None:
+    text = _copy(tmp_path, "japan_mbo.test.yaml", {}).read_text(encoding="utf-8")
+    # Drop the last case (required fields, difficulty steps, the two large-project constraints).
+    cut = text.index("  - name: the goal statement")
+    (tmp_path / "japan_mbo.test.yaml").write_text(text[:cut], encoding="utf-8")
+    code, out, _ = invoke("test", str(tmp_path), "--coverage", "--min-coverage", "90")
+    assert code == 1
+    policy = POLICIES / "japan_mbo.yaml"
+    # 25 items, of which sheet-difficulty and both constraints are no longer hit: 22 / 25 = 88 %.
+    assert f"coverage of {policy}: 22 of 25 items (88.0 %)\n" in out
+    assert "  not covered: sheet rule sheet-difficulty\n" in out
+    assert "  not covered: sheet rule sheet-constraint-one_large_project\n" in out
+    assert f"coverage of {policy} is 88.0 %, below the minimum 90 %\n" in out
+    assert invoke("test", str(tmp_path), "--min-coverage", "88")[0] == 0
+
+
+def test_junit_lists_every_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out, _ = invoke("test", "--format", "junit", "policies")
+    assert code == 0
+    root = ET.fromstring(out)
+    assert (root.get("tests"), root.get("failures")) == ("10", "0")
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == [
+        "policies/japan_mbo.test.yaml",
+        "policies/kepco_like.test.yaml",
+        "policies/kumho_like.test.yaml",
+    ]
+    names = [c.get("name") for c in suites[1].findall("testcase")]
+    assert names[1] == "a lower-is-better job KPI with an actual of 0 scores the 120 % cap"
+
+
+def test_sarif_of_a_failing_test_is_valid_and_located(tmp_path: Path) -> None:
+    test = _copy(tmp_path, "japan_mbo.test.yaml", {'E001: {score: "79.50"': 'E001: {score: "79.60"'})
+    code, out, _ = invoke("test", "--format", "sarif", str(test))
+    assert code == 1
+    log = json.loads(out)
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema)(schema).validate(log)
+    (result,) = log["runs"][0]["results"]
+    assert result["ruleId"] == "test-failed"
+    assert result["message"]["text"] == "E001 score: expected 79.60, got 79.50"
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 17, "startColumn": 23}
+
+
+def test_a_malformed_test_file_exits_2_with_a_located_message(tmp_path: Path) -> None:
+    test = tmp_path / "x.test.yaml"
+    test.write_text(
+        "hrpolicy-test: 1\npolicy: x.yaml\ncases:\n  - name: a\n    records: r.yaml\n    expekt: {}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = invoke("test", str(test))
+    assert code == 2
+    assert out.startswith(
+        f"{test}:4:5: error [test-file] a test case needs expect\n"
+        f"{test}:6:5: error [test-file] unknown key 'expekt' in a test case\n"
+        "  suggestion: did you mean 'expect'?\n"
+    )
+
+
+def test_a_policy_without_a_test_file_and_a_missing_path(tmp_path: Path) -> None:
+    policy = tmp_path / "p.yaml"
+    shutil.copy(POLICIES / "japan_mbo.yaml", policy)
+    code, out, _ = invoke("test", "--format", "json", str(policy), str(tmp_path / "nope"))
+    assert code == 2
+    broken = json.loads(out)["broken"]
+    assert [(b["file"], b["diagnostics"][0]["message"]) for b in broken] == [
+        (str(tmp_path / "nope"), "no such file or folder"),
+        (str(policy), f"no test file for this policy (expected {tmp_path / 'p.test.yaml'})"),
+    ]
+
+
+def test_what_a_wrong_name_an_unknown_employee_and_a_refused_sheet_say(tmp_path: Path) -> None:
+    test = _copy(
+        tmp_path,
+        "japan_mbo.test.yaml",
+        {
+            'E002: {score: "110.00", rating: S': 'E002: {scroe: "110.00", rating: S',
+            "        E003: {": "        E099: {rating: A}\n        E003: {",
+            "    expect:\n      problems:\n        - {employee: T11": (
+                '    expect:\n      employees:\n        T12: {score: "100"}\n'
+                "      problems:\n        - {employee: T11"
+            ),
+        },
+    )
+    code, out, _ = invoke("test", str(test))
+    assert code == 1
+    failures = [
+        line.split(": error [test-failed] ")[1] for line in out.splitlines() if "[test-failed]" in line
+    ]
+    assert failures == [
+        "E002: 'scroe' is no formula, grade table or distribution of the policy",
+        "no employee 'E099' in the records",
+        # The E099 line moved T12's first goal from line 103 to 104.
+        "T12 was not evaluated: employee T12, goal line 1: [sheet-weight-band] weight 40 is outside the "
+        f"band 5..30 ({test}:104:15)",
+    ]
+
+
+def test_an_invalid_policy_and_a_missing_records_file_are_reported_in_the_test_file(tmp_path: Path) -> None:
+    from helpers import policy_text
+
+    (tmp_path / "broken.yaml").write_text(policy_text(ROOT / "tests" / "cases" / "invalid" / "weight-sum"))
+    (tmp_path / "broken.test.yaml").write_text(
+        "hrpolicy-test: 1\npolicy: broken.yaml\ncases:\n  - {name: a, records: r.yaml, expect: {}}\n"
+    )
+    shutil.copy(POLICIES / "japan_mbo.yaml", tmp_path / "japan.yaml")
+    (tmp_path / "japan.test.yaml").write_text(
+        "hrpolicy-test: 1\npolicy: japan.yaml\ncases:\n  - {name: b, records: nope.yaml, expect: {}}\n"
+    )
+    code, out, _ = invoke("test", str(tmp_path))
+    assert code == 1
+    t = tmp_path
+    # The records' value starts at column 24: "  - {name: b, records: " is 23 characters.
+    assert out == (
+        f"{t / 'broken.test.yaml'} (policy {t / 'broken.yaml'})\n"
+        f"  {t / 'broken.yaml'}:110:13: error [weight-sum] quotas of distribution 'overall' add up to 99, "
+        "not 100\n  suggestion: add 1 to one of them\n"
+        f"{t / 'japan.test.yaml'} (policy {t / 'japan.yaml'})\n"
+        "  FAIL  b (0 checks)\n"
+        f"        {t / 'japan.test.yaml'}:4:24: error [test-failed] records: {t / 'nope.yaml'}: "
+        "no such file\n"
+        "1 case: 0 passed, 1 failed; 1 test file could not run; "
+        "skipped 2 YAML files without 'hrpolicy-test:'\n"
+    )
+
+
+def test_every_shipped_test_file_matches_the_test_file_schema() -> None:
+    from engine.loader import load_yaml_file
+    from engine.schema import MODELINE_PREFIX, test_schema_path
+
+    schema = json.loads(test_schema_path().read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    files = [
+        *sorted(POLICIES.glob("*.test.yaml")),
+        ROOT / "engine" / "scaffold" / "templates" / "blank.test.yaml",
+    ]
+    for path in files:
+        doc = load_yaml_file(path)
+        assert [e.message for e in validator.iter_errors(json.loads(json.dumps(doc.data, default=str)))] == []
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        assert (path.parent / first.removeprefix(MODELINE_PREFIX)).resolve().name == "policy-test.schema.json"
+        assert (path.parent / first.removeprefix(MODELINE_PREFIX)).resolve().is_file()
+    broken = {
+        "hrpolicy-test": 1,
+        "policy": "p.yaml",
+        "cases": [{"name": "a", "records": "r.yaml", "expekt": {}}],
+    }
+    assert [e.message for e in validator.iter_errors(broken)] == [
+        "'expect' is a required property",
+        "Additional properties are not allowed ('expekt' was unexpected)",
+    ]
+
+
+def test_github_annotations_of_a_failing_test(tmp_path: Path) -> None:
+    test = _copy(tmp_path, "japan_mbo.test.yaml", {'E001: {score: "79.50"': 'E001: {score: "79.60"'})
+    code, out, _ = invoke("test", "--format", "github", str(test))
+    assert code == 1
+    shown = str(test).replace(":", "%3A").replace(",", "%2C")
+    assert out == (
+        f"::error file={shown},line=17,col=23,title=test-failed::[test-failed] E001 score: expected 79.60, "
+        "got 79.50\n"
+    )
