@@ -48,6 +48,7 @@ from engine.evaluate import Engine, evaluate_employee, evaluate_flat  # noqa: E4
 from engine.evaluate.parallel import Part, Range, evaluate_range, fork_all, plan_ranges  # noqa: E402
 from engine.gcpause import paused_gc  # noqa: E402
 from engine.io.records import EmployeeRecord, read_csv_range  # noqa: E402
+from engine.report.results import SPLIT_RENDERERS  # noqa: E402
 
 POLICY = ROOT / "policies" / "japan_mbo.yaml"
 
@@ -112,7 +113,9 @@ def cli_workers(engine: Engine, data: Path) -> list[Part]:
     ranges = plan_ranges(str(data), 2)
     assert ranges is not None
     _ = engine.policy.fused, engine.policy.fast_grades
-    parts = fork_all([lambda r=r: evaluate_range(engine, str(data), r) for r in ranges])  # type: ignore[misc]
+    csv = SPLIT_RENDERERS["csv"]
+    tasks = [lambda r=r: evaluate_range(engine, str(data), r, None, csv) for r in ranges]  # type: ignore[misc]
+    parts = fork_all(tasks)
     assert all(p is not None for p in parts)
     return [p for p in parts if p is not None]
 

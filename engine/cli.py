@@ -10,15 +10,17 @@ terminal escape sequence cannot set the window title or clear the screen.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import Any, NoReturn
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from engine import __version__
 from engine.errors import HRPolicyError, PolicyInvalid, UsageError
-from engine.report.diagnostics import RENDERERS, render_text
-from engine.report.policytest import TEST_RENDERERS
+from engine.report import calibration, diagnostics, policytest, results
+from engine.report import jobeval as jobeval_report
+from engine.report import pay as pay_report
+from engine.report import workflow as workflow_report
 from engine.report.safety import raw_cells, terminal_text
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -47,7 +49,7 @@ def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
         _fail("interrupted; nothing was written", EXIT_INTERRUPTED)
     except PolicyInvalid as exc:
         files = [(d.location.file, [d]) for d in exc.diagnostics]
-        echo(render_text(files), nl=False, err=True)
+        echo(diagnostics.render_text(files), nl=False, err=True)
         _fail("the policy is invalid; run 'hrpolicy validate' for details", EXIT_INVALID)
     except UsageError as exc:
         _fail(str(exc), EXIT_USAGE)
@@ -59,9 +61,16 @@ def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
     sys.exit(code)
 
 
-FORMAT_OPTION = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
-)
+FC = TypeVar("FC", bound=Callable[..., object])
+
+
+def format_option(registry: Mapping[str, object]) -> Callable[[FC], FC]:
+    """``--format``: the choices are the registry's names (adding a format is one registry entry)."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(tuple(registry)), default="text", show_default=True
+    )
+
+
 PARAM_OPTION = click.option(
     "--param",
     "params",
@@ -110,7 +119,7 @@ STDIN_NAME_OPTION = click.option(
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="text", show_default=True)
+@format_option(diagnostics.RENDERERS)
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @EXCLUDE_OPTION
 @STDIN_NAME_OPTION
@@ -147,7 +156,7 @@ def validate(
 
 @cli.command(name="test")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(list(TEST_RENDERERS)), default="text", show_default=True)
+@format_option(policytest.TEST_RENDERERS)
 @click.option("--coverage", is_flag=True, help="Report which rules of each policy the tests exercised.")
 @click.option(
     "--min-coverage",
@@ -222,9 +231,7 @@ def schema(as_path: bool) -> None:
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text", show_default=True
-)
+@format_option(results.RENDERERS)
 @OUTPUT_OPTION
 @PARAM_OPTION
 @RAW_CELLS_OPTION
@@ -248,7 +255,7 @@ def evaluate(
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
 @click.option("--employee", required=True, help="The employee id to explain.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option(results.EXPLAIN_RENDERERS)
 @PARAM_OPTION
 @REFERENCE_OPTION
 def explain(
@@ -273,7 +280,7 @@ def examples(root: str | None) -> None:
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
-@FORMAT_OPTION
+@format_option(calibration.RENDERERS)
 @OUTPUT_OPTION
 @PARAM_OPTION
 @RAW_CELLS_OPTION
@@ -296,7 +303,7 @@ def calibrate(
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@FORMAT_OPTION
+@format_option(jobeval_report.RENDERERS)
 @OUTPUT_OPTION
 @RAW_CELLS_OPTION
 @click.option("--strict", is_flag=True, help="Exit 1 when a committee lawfully did not adopt an adjustment.")
@@ -310,7 +317,7 @@ def jobeval(policy: str, data: str, fmt: str, output: str | None, raw_cells: boo
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@FORMAT_OPTION
+@format_option(pay_report.RENDERERS)
 @OUTPUT_OPTION
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
 @PARAM_OPTION
@@ -333,7 +340,7 @@ def pay(
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@FORMAT_OPTION
+@format_option(workflow_report.RENDERERS)
 @OUTPUT_OPTION
 @click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
 @RAW_CELLS_OPTION

@@ -260,23 +260,14 @@ def compile_policy(policy: ValidatedPolicy, *, reference: bool = False) -> Compi
 def _compile_policy(policy: ValidatedPolicy, reference: bool) -> CompiledPolicy:
     data = policy.data
     inputs = data.get("inputs") or {}
-    periods = data.get("periods") or {}
-    weights = {k: Decimal(v["weight"]) for k, v in periods.items() if isinstance(v, Mapping)}
     grade_tables = tuple(
         build_grade_table(name, spec, data) for name, spec in (data.get("grade_tables") or {}).items()
     )
     grade = _grade_function(grade_tables)
-    labels = {
-        name: label_text(spec.get("label"), name)
-        for level in ("employee", "indicator")
-        for name, spec in (inputs.get(level) or {}).items()
-    }
     employee_fields = _fields(inputs.get("employee") or {})
     indicator_fields = _fields(inputs.get("indicator") or {})
     indicator_steps = _steps(data, "indicator", grade)
     employee_steps = _steps(data, "employee", grade)
-    per_line = {f.name for f in indicator_fields} | {s.name for s in indicator_steps}
-    used = set().union(*(s.formula.names for s in employee_steps)) if employee_steps else set()
     return CompiledPolicy(
         id=str(data["metadata"]["id"]),
         data=data,
@@ -285,12 +276,37 @@ def _compile_policy(policy: ValidatedPolicy, reference: bool) -> CompiledPolicy:
         indicator_steps=indicator_steps,
         employee_steps=employee_steps,
         grade_tables=grade_tables,
-        period_weights=weights,
-        blend=periods.get("blend"),
-        blend_rounding=Rounding.from_policy(periods.get("round") or data["metadata"].get("rounding")),
-        labels=labels,
+        **_period_blend(data),
+        labels=_labels(inputs),
         employee_blank={f.name: f.default for f in employee_fields},
         indicator_blank={f.name: f.default for f in indicator_fields},
-        columns=tuple(sorted(per_line & used)),
+        columns=_columns(indicator_fields, indicator_steps, employee_steps),
         reference=reference,
     )
+
+
+def _period_blend(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Each period's weight, the blended formula's name and the blend's rounding."""
+    periods = data.get("periods") or {}
+    return {
+        "period_weights": {k: Decimal(v["weight"]) for k, v in periods.items() if isinstance(v, Mapping)},
+        "blend": periods.get("blend"),
+        "blend_rounding": Rounding.from_policy(periods.get("round") or data["metadata"].get("rounding")),
+    }
+
+
+def _labels(inputs: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        name: label_text(spec.get("label"), name)
+        for level in ("employee", "indicator")
+        for name, spec in (inputs.get(level) or {}).items()
+    }
+
+
+def _columns(
+    indicator_fields: Sequence[FieldSpec], indicator_steps: Sequence[Step], employee_steps: Sequence[Step]
+) -> tuple[str, ...]:
+    """The per-line values the employee formulas read as columns of the sheet."""
+    per_line = {f.name for f in indicator_fields} | {s.name for s in indicator_steps}
+    used = set().union(*(s.formula.names for s in employee_steps)) if employee_steps else set()
+    return tuple(sorted(per_line & used))

@@ -8,7 +8,7 @@ needs to stop.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 class Severity(enum.StrEnum):
@@ -33,21 +33,32 @@ class Location:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One problem: location, rule id, message, and an optional fix suggestion."""
+    """One problem: location, rule id, message, and an optional fix suggestion.
+
+    ``subject`` says what a problem of a data file is about (a job id, an employee id, or
+    ``file``); a problem of a policy has none.
+    """
 
     location: Location
     rule: str
     message: str
     suggestion: str | None = None
     severity: Severity = Severity.ERROR
+    subject: str | None = None
+
+    def about(self, subject: str) -> Diagnostic:
+        """The same diagnostic, about ``subject``."""
+        return replace(self, subject=subject)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.file, loc.line, loc.col, self.rule, self.message)
 
     def to_dict(self) -> dict[str, object]:
+        """The diagnostic as JSON; ``subject`` first, and only when there is one."""
         loc = self.location
         return {
+            **({} if self.subject is None else {"subject": self.subject}),
             "file": loc.file,
             "line": loc.line,
             "col": loc.col,

@@ -25,3 +25,4 @@ def bundled_root() -> Path | None:
         if (root / "policies").is_dir() and (root / "examples").is_dir():
             return root
     return None
+

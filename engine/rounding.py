@@ -1,4 +1,5 @@
-"""Declared rounding: every rounding step a policy makes names its mode and places."""
+"""Declared rounding: every rounding step a policy makes names its mode and places; numbers
+written back as a policy owner wrote them (:func:`num`)."""
 
 from __future__ import annotations
 
@@ -70,3 +71,17 @@ def round_decimal(value: Decimal, places: int, mode: str) -> Decimal:
     if places < 0:
         result = result.quantize(Decimal(1))
     return result
+
+
+def num(value: int | Decimal) -> str:
+    """A number as a policy owner wrote it: ``99.9``, ``100`` (never ``1E+2``)."""
+    if isinstance(value, int):
+        return str(value)
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+#: Modes that never round an amount >= 0 up: incentive shares rounded with them never add up to
+#: more than the pool (checked in the policy by ``pay-incentive-rounding``, and again when paying).
+SHARE_MODES: tuple[str, ...] = ("down", "floor")

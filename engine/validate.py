@@ -89,6 +89,12 @@ def validate_text(text: bytes | str, display: str, where: str | None = None) -> 
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
+def failing(diagnostics: Iterable[Diagnostic], strict: bool) -> bool:
+    """Whether the diagnostics fail a run: any error, or under ``strict`` any warning too."""
+    worst = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    return any(d.severity in worst for d in diagnostics)
+
+
 def load_policy(path: str, display: str | None = None) -> ValidatedPolicy:
     """Load and fully validate a policy; raise :class:`PolicyInvalid` with every error if any."""
     doc = load_yaml_file(path, display=display or path)

@@ -724,7 +724,20 @@ goal_changes = obj(
                 minItems=1,
             ),
         ),
-        "history": p("Keep history", "Whether every change is kept in a history.", [True], {"type": "boolean"}),
+        "history": p(
+            "Keep history",
+            "Every change is kept in one history per employee: each change is dated (made_on) and starts from the"
+            " sheet the previous change left (goal-change-history).",
+            [True],
+            {"type": "boolean"},
+        ),
+        "justify_target_changes": p(
+            "Justify target changes",
+            "A line whose target changes (or a new line with a target) states its `justification`"
+            " (goal-change-justification).",
+            [True],
+            {"type": "boolean"},
+        ),
         "midterm_uses": p("Mid-term targets", "Targets the mid-term check scores against: original_targets (before any change) or current_targets.", ["original_targets"], {"type": "string", "enum": ["original_targets", "current_targets"]}),
         "removal_needs_replacement": p("Removal needs replacement", "Whether a removed indicator needs a replacement (with re-balanced weights).", [True], {"type": "boolean"}),
     }

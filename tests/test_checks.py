@@ -11,13 +11,14 @@ import pytest
 from helpers import case_folder
 
 from engine.checks import check_policy
-from engine.checks.context import CheckContext, num
+from engine.checks.context import CheckContext
 from engine.checks.grades import Interval, describe_gap, fixing_places, quantum_of, value_in
 from engine.checks.weights import check_whole
 from engine.errors import Diagnostic
 from engine.formula import check_formula, formula_scope
 from engine.loader import load_yaml_file
 from engine.location import SourceMap
+from engine.rounding import num
 
 CASES = Path(__file__).resolve().parent / "cases"
 MINIMAL = CASES / "valid" / "minimal"

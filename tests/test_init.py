@@ -25,7 +25,13 @@ def test_init_writes_a_policy_that_validates_and_tests_that_pass(tmp_path: Path,
     code, out, _ = invoke("init", "--from", start, str(target))
     assert code == 0
     written = [line.removeprefix("wrote ") for line in out.splitlines() if line.startswith("wrote ")]
-    names = ["scheme.yaml", "scheme.test.yaml"] + ([] if start == "blank" else ["scheme.records.yaml"])
+    records = {
+        "blank": [],
+        "japan_mbo": ["employees"],
+        "kepco_like": ["employees", "jobs", "workflow"],
+        "kumho_like": ["employees", "pay"],
+    }[start]
+    names = ["scheme.yaml", "scheme.test.yaml"] + [f"scheme.{name}.yaml" for name in records]
     assert written == [str(folder / name) for name in names]
     first = target.read_text(encoding="utf-8").split("\n", 1)[0]
     assert first.startswith(MODELINE_PREFIX)
@@ -62,7 +68,7 @@ def test_a_seed_start_says_where_it_came_from(tmp_path: Path) -> None:
         "# Started from the bundled japan_mbo policy by `hrpolicy init`. FILL IN: make it yours:",
     ]
     test = (tmp_path / "mbo.test.yaml").read_text(encoding="utf-8")
-    assert "\npolicy: mbo.yaml\n" in test and "records: mbo.records.yaml\n" in test
+    assert "\npolicy: mbo.yaml\n" in test and "records: mbo.employees.yaml\n" in test
 
 
 def test_schema_option_names_a_url(tmp_path: Path) -> None:

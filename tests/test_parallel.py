@@ -22,6 +22,7 @@ from engine.errors import DataError
 from engine.evaluate import Engine, RunOutcome, parallel
 from engine.evaluate.parallel import fork_all, plan_ranges, run_report
 from engine.io.csvfile import read_csv_part
+from engine.report.results import RENDERERS, SPLIT_RENDERERS
 
 ROOT = Path(__file__).resolve().parent.parent
 JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
@@ -79,7 +80,8 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _report(path: Path, workers: int, fmt: str = "csv") -> tuple[RunOutcome, str]:
-    return run_report(JAPAN, str(path), fmt, workers=workers, min_bytes=1000)
+    split = SPLIT_RENDERERS.get(fmt)
+    return run_report(JAPAN, str(path), RENDERERS[fmt], split, workers=workers, min_bytes=1000)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -221,16 +223,18 @@ def test_a_failed_worker_keeps_one_process(population: Path, monkeypatch: pytest
 
 
 def test_small_files_other_formats_and_distributions_keep_one_process(population: Path) -> None:
-    one, _ = run_report(JAPAN, str(population), "csv", workers=2)  # 1.8 MB < MIN_BYTES
+    csv_split = SPLIT_RENDERERS["csv"]
+    one, _ = run_report(JAPAN, str(population), RENDERERS["csv"], csv_split, workers=2)  # 1.8 MB < MIN_BYTES
     assert len(one.results) == COUNT - 6
     as_text, _ = _report(population, 2, "text")  # aligned over every row: one process
     assert len(as_text.results) == COUNT - 6
     engine = Engine.from_file(JAPAN)
     data = {**engine.source.data, "distributions": {"x": {}}}
     relative = dataclasses.replace(engine, source=dataclasses.replace(engine.source, data=data))
-    assert parallel.evaluate_split(relative, str(population), workers=2, min_bytes=1000) is None
-    assert parallel.evaluate_split(engine, str(population), workers=2, min_bytes=1000) is not None
-    assert parallel.evaluate_split(engine, str(population), workers=2, fmt="text", min_bytes=1000) is None
+    csv, text = SPLIT_RENDERERS["csv"], SPLIT_RENDERERS.get("text")  # text: aligned over every row
+    assert parallel.evaluate_split(relative, str(population), csv, workers=2, min_bytes=1000) is None
+    assert parallel.evaluate_split(engine, str(population), csv, workers=2, min_bytes=1000) is not None
+    assert parallel.evaluate_split(engine, str(population), text, workers=2, min_bytes=1000) is None
 
 
 def test_fork_all_returns_none_for_a_failed_task() -> None:

@@ -26,14 +26,17 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def test_the_shipped_policies_pass_their_tests_with_full_coverage() -> None:
-    run = run_tests([str(POLICIES)])
+    from engine.commands.policytest import REPORTERS
+
+    run = run_tests([str(POLICIES)], reporters=REPORTERS)
     assert run.passed and run.broken == []
     assert [Path(f.file).name for f in run.files] == [
         "japan_mbo.test.yaml",
         "kepco_like.test.yaml",
         "kumho_like.test.yaml",
     ]
-    assert [len(f.cases) for f in run.files] == [4, 3, 3]
+    # kepco adds a jobeval and a workflow case, kumho two pay cases (reports, no coverage items).
+    assert [len(f.cases) for f in run.files] == [4, 5, 5]
     # The policies themselves are YAML without 'hrpolicy-test:': skipped, counted.
     assert [Path(p).name for p in run.skipped] == ["japan_mbo.yaml", "kepco_like.yaml", "kumho_like.yaml"]
     figures = {Path(p).name: (len(c.covered), len(c.declared), c.by_kind()) for p, c in run.coverage.items()}
@@ -49,7 +52,7 @@ def test_the_shipped_policies_pass_their_tests_with_full_coverage() -> None:
                 ("chain", 1, 1),
             ],
         ),
-        "kepco_like.yaml": (17, 17, [("formula branch", 6, 6), ("sheet rule", 7, 7), ("chain", 4, 4)]),
+        "kepco_like.yaml": (18, 18, [("formula branch", 6, 6), ("sheet rule", 8, 8), ("chain", 4, 4)]),
         "kumho_like.yaml": (
             17,
             17,
@@ -145,7 +148,7 @@ def test_junit_lists_every_case(monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = invoke("test", "--format", "junit", "policies")
     assert code == 0
     root = ET.fromstring(out)
-    assert (root.get("tests"), root.get("failures")) == ("10", "0")
+    assert (root.get("tests"), root.get("failures")) == ("14", "0")
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == [
         "policies/japan_mbo.test.yaml",
@@ -287,3 +290,70 @@ def test_github_annotations_of_a_failing_test(tmp_path: Path) -> None:
         f"::error file={shown},line=17,col=23,title=test-failed::[test-failed] E001 score: expected 79.60, "
         "got 79.50\n"
     )
+
+
+def test_a_wrong_amount_in_a_pay_report_fails_at_its_line(tmp_path: Path) -> None:
+    test = _copy(
+        tmp_path,
+        "kumho_like.test.yaml",
+        {
+            '{employee: H101, zone: P, raise: "3.8"}': '{employee: H101, zone: P, raise: "3.9"}',
+            '{employee: H101, individual: "107", amount: "11633000"': (
+                '{employee: H101, individual: "107", amount: "11634000"'
+            ),
+        },
+    )
+    code, out, _ = invoke("test", str(test))
+    assert code == 1
+    failures = [line.strip() for line in out.splitlines() if "[test-failed]" in line]
+    assert failures == [
+        f"{test}:148:46: error [test-failed] report.merit[0].raise: expected 3.9, got 3.8",
+        f"{test}:163:59: error [test-failed] report.incentive.shares[0].amount: expected 11634000, "
+        "got 11633000",
+    ]
+
+
+def test_report_matching_rules() -> None:
+    from engine.policytest.match import mismatches
+
+    report = {
+        "merit": [{"employee": "H101", "raise": "3.8"}, {"employee": "H102", "raise": "4.5"}],
+        "problems": [],
+    }
+    # Keys not named are not checked; list items match in any order; numbers as decimals.
+    assert mismatches({"merit": [{"employee": "H102", "raise": "4.50"}, {"raise": 3.8}]}, report) == []
+    assert mismatches({"problems": []}, report) == []
+    assert mismatches({"merit": []}, report) == [(("merit",), "expected none, got 2")]
+    # The closest item says what differs.
+    assert mismatches({"merit": [{"employee": "H102", "raise": "4.6"}]}, report) == [
+        (("merit", 0, "raise"), "expected 4.6, got 4.5")
+    ]
+    assert mismatches({"merit": [{}, {}, {}]}, report) == [
+        (("merit", 2), "no item of the report is left to match this one")
+    ]
+    assert mismatches({"mix": {"a": 1}}, report) == [(("mix",), "the report has no 'mix' here")]
+    assert mismatches({"merit": {"H101": "3.8"}}, report) == [
+        (("merit",), "expected a mapping, got a list of 2")
+    ]
+    assert mismatches({"x": True}, {"x": "true"}) == [(("x",), "expected True, got true")]
+
+
+def test_a_case_of_an_unknown_command_or_with_inline_records_for_pay(tmp_path: Path) -> None:
+    test = tmp_path / "t.test.yaml"
+    test.write_text(
+        "hrpolicy-test: 1\npolicy: p.yaml\ncases:\n"
+        "  - {name: a, command: payy, records: r.yaml, expect: {}}\n"
+        "  - {name: b, command: pay, records: {employees: []}, expect: {report: {}}}\n"
+        "  - {name: c, command: jobeval, records: r.yaml, expect: {problems: []}}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = invoke("test", str(test))
+    assert code == 2
+    # Each points at the value: "  - {name: a, command: " is 23 characters, "  - {name: b, command: pay,
+    # records: " 37, and "  - {name: c, command: jobeval, records: r.yaml, expect: " 57.
+    assert out.splitlines()[:4] == [
+        f"{test}:4:24: error [test-file] unknown command 'payy'",
+        "  suggestion: did you mean 'pay'?",
+        f"{test}:5:38: error [test-file] a pay case reads a data file: give its path",
+        f"{test}:6:58: error [test-file] a jobeval case expects a report: part of its JSON report",
+    ]

@@ -39,6 +39,7 @@ from engine.evaluate.employee import EmployeeResult, evaluate_employee
 from engine.evaluate.parallel import run_report
 from engine.io.model import EmployeeRecord, IndicatorRecord, Population
 from engine.pay.incentive import allocate
+from engine.report.results import RENDERERS, SPLIT_RENDERERS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ["kepco_like", "kumho_like", "japan_mbo"]
@@ -272,10 +273,11 @@ def test_outputs_are_identical_whatever_the_worker_count(
     path = tmp_path_factory.mktemp("workers") / "pop.csv"
     generate(count, str(path), seed=seed)
     policy = str(ROOT / "policies" / "japan_mbo.yaml")
-    one = run_report(policy, str(path), fmt, workers=1)[1]
-    again = run_report(policy, str(path), fmt, workers=1)[1]
-    two = run_report(policy, str(path), fmt, workers=2, min_bytes=0)[1]
-    three = run_report(policy, str(path), fmt, workers=3, min_bytes=0)[1]
+    render, split = RENDERERS[fmt], SPLIT_RENDERERS.get(fmt)
+    one = run_report(policy, str(path), render, split, workers=1)[1]
+    again = run_report(policy, str(path), render, split, workers=1)[1]
+    two = run_report(policy, str(path), render, split, workers=2, min_bytes=0)[1]
+    three = run_report(policy, str(path), render, split, workers=3, min_bytes=0)[1]
     assert one == again == two == three
     assert one.count("E0") >= count
 

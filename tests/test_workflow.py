@@ -224,7 +224,8 @@ SHEET = (
 def change(
     phase: str, after: tuple[GoalLine, ...], reason: str = "reorganisation", batch: str | None = "b1"
 ) -> GoalChange:
-    return GoalChange("e1", reason, phase, SHEET, after, batch)
+    # dated: the policy keeps a history (history: true), ordered by the date
+    return GoalChange("e1", reason, phase, SHEET, after, batch, date(2026, 7, 20))
 
 
 # kpi_1's target moves from 100 to 80; weights unchanged (40 + 30 + 30 = 100).
@@ -244,12 +245,12 @@ def test_batch_change_at_midterm_accepted() -> None:
     first = change("at_midterm", after)
     assert check_goal_change(first, POLICY) == []
     # A second change at the mid-term in another batch breaks the one-batch rule.
-    second = GoalChange("e1", "reorganisation", "at_midterm", after, after, "b2")
+    second = GoalChange("e1", "reorganisation", "at_midterm", after, after, "b2", date(2026, 7, 21))
     assert [p.message for p in check_goal_change(second, POLICY, [first])] == [
         "phase 'at_midterm' takes all changes in one batch; an earlier change was made in batch 'b1'",
     ]
     # The same batch id is the same batch.
-    same = GoalChange("e1", "reorganisation", "at_midterm", after, after, "b1")
+    same = GoalChange("e1", "reorganisation", "at_midterm", after, after, "b1", date(2026, 7, 21))
     assert check_goal_change(same, POLICY, [first]) == []
 
 
@@ -315,7 +316,8 @@ def test_weights_per_category_scope() -> None:
         GoalLine("d", Decimal(30), category="common"),
     )
     before = after
-    problems = check_goal_change(GoalChange("e1", "reorganisation", "at_midterm", before, after), policy)
+    dated = GoalChange("e1", "reorganisation", "at_midterm", before, after, None, date(2026, 7, 20))
+    problems = check_goal_change(dated, policy)
     assert [p.message for p in problems] == [
         "weights of category common add up to 60 after the change, not 50"
     ]

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from helpers import Echo
 
-from engine.commands.workflow import deadline_of, run_workflow
+from engine.commands.workflow import run_workflow
 from engine.errors import DataError, UsageError
-from engine.report.workflow import Deadline, deadline_text
+from engine.report.workflow import deadline_text
 from engine.validate import load_policy
-from engine.workflow import Calendar
+from engine.workflow import Calendar, Deadline, deadline_of
 
 ROOT = Path(__file__).resolve().parent.parent
 KEPCO = str(ROOT / "policies" / "kepco_like.yaml")
@@ -141,7 +141,7 @@ def test_example_text_goal_changes_and_midterm_targets() -> None:
         "  branch_safety removed (weight 30)\n"
         "  branch_budget: weight 40 -> 70\n"
         "  problems:\n"
-        f"    {EXAMPLE}:99:9: K008: error [goal-change-no-replacement] indicator branch_safety is removed"
+        f"    {EXAMPLE}:102:9: K008: error [goal-change-no-replacement] indicator branch_safety is removed"
         " without a replacement (a new line with replaces: branch_safety)\n"
     ) in text
     # The mid-term check of K006 scores against the targets before the accepted change (98, 500).
@@ -220,7 +220,7 @@ def test_example_json() -> None:
     assert [(p["rule"], p["line"], p["col"]) for p in data["problems"]] == [
         ("objection-late", 48, 12),
         ("goal-change-closed", 57, 12),
-        ("goal-change-no-replacement", 99, 9),
+        ("goal-change-no-replacement", 102, 9),
     ]
     # Non-text formats list the problems on stderr too.
     assert echo.stderr.startswith(f"{EXAMPLE}:48:12: K002: error [objection-late] ")
@@ -259,8 +259,9 @@ goal_changes:
   - employee: E2
     reason: uncontrollable
     phase: after_midterm
+    made_on: "2026-08-03"
     before: [{id: a, weight: 60, target: 10}, {id: b, weight: 40}]
-    after: [{id: a, weight: 50, target: 8}, {id: c, weight: 50, replaces: b}]
+    after: [{id: a, weight: 50, target: 8, justification: 정부 정책 변경}, {id: c, weight: 50, replaces: b}]
 """
 
 
@@ -273,13 +274,13 @@ def test_clean_records_exit_0(tmp_path: Path) -> None:
     assert (code, echo.stderr) == (0, "")
     assert "  filed Fri 2027-02-12: in time\n" in echo.stdout
     assert (
-        "goal change E2: phase after_midterm, reason uncontrollable: accepted\n"
+        "goal change E2 on Mon 2026-08-03: phase after_midterm, reason uncontrollable: accepted\n"
         "  b removed (weight 40)\n"
         "  a: weight 60 -> 50, target 10 -> 8\n"
         "  c added (weight 50, replaces b)\n"
     ) in echo.stdout
     # midterm_uses: original_targets: the sheet before the change.
-    assert "mid-term targets of E2 (the targets before the change):\n" in echo.stdout
+    assert "mid-term targets of E2 (the targets before the change of Mon 2026-08-03):\n" in echo.stdout
 
 
 def test_round_two_per_indicator_needs_round_one_on_it(tmp_path: Path) -> None:
@@ -325,6 +326,7 @@ goal_changes:
   - employee: E1
     reason: promotion
     phase: after_midterm
+    made_on: "2026-08-03"
     before: [{id: a, weight: 60}, {id: b, weight: 40}]
     after: [{id: a, weight: 60}, {id: b, weight: 30}]
   - employee: E2
@@ -333,14 +335,14 @@ goal_changes:
     batch: B1
     made_on: "2026-07-20"
     before: [{id: a, weight: 100}]
-    after: [{id: a, weight: 100, target: 5}]
+    after: [{id: a, weight: 100, target: 5, justification: 조직개편}]
   - employee: E2
     reason: reorganisation
     phase: at_midterm
     batch: B2
     made_on: "2026-07-22"
     before: [{id: a, weight: 100, target: 5}]
-    after: [{id: a, weight: 100, target: 6}]
+    after: [{id: a, weight: 100, target: 6, justification: 조직개편}]
 """
     path = write(tmp_path, text)
     code, echo = run(path)
@@ -356,11 +358,11 @@ goal_changes:
     ) in echo.stdout
     # 60 + 30 = 90, not the sheet total of 100.
     assert (
-        f"{path}:6:12: E1: error [goal-change-weights] weights add up to 90 after the change, not 100\n"
+        f"{path}:7:12: E1: error [goal-change-weights] weights add up to 90 after the change, not 100\n"
         in echo.stdout
     )
     assert (
-        f"{path}:17:12: E2: error [goal-change-batch] phase 'at_midterm' takes all changes in one batch;"
+        f"{path}:18:12: E2: error [goal-change-batch] phase 'at_midterm' takes all changes in one batch;"
         " an earlier change was made in batch 'B1'\n"
     ) in echo.stdout
     # Only the first E2 change (B1) is in force; the mid-term check uses the sheet before it.

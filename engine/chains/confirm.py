@@ -81,19 +81,16 @@ def _unmet(
     wanted, level = confirmation.stage, confirmation.evaluator_level
     if wanted is not None and chain.stage(wanted) is None:
         return f"chain '{chain.id}' has no stage '{wanted}' to confirm it"
-    given = [s for s in stages if s.given and (wanted is None or s.stage == wanted)]
-    who = f"stage '{wanted}'" if wanted is not None else "a stage"
-    if level is not None:
-        who += f" by an evaluator of level '{level}'"
+    given, right_level = _evaluations(stages, wanted, level)
+    who = _who_must(wanted, level)
     signature = _signature(confirmation, line)
     if signature is not None:
         return _signed(confirmation, who, signature, given)
     if not given:
         unsigned = f" and no signature in {confirmation.field}" if confirmation.field else ""
         return f"{who} must confirm it; there is no evaluation for stage '{wanted}'{unsigned}"
-    if any((level is None or s.evaluator_level == level) and s.confirmed(number) for s in given):
+    if any(s.confirmed(number) for s in right_level):
         return None
-    right_level = [s for s in given if level is None or s.evaluator_level == level]
     if not right_level:
         shown = ", ".join(_who(s) for s in given)
         return f"{who} must confirm it; the evaluation is by {shown}"
@@ -121,6 +118,20 @@ def _signed(
     shown = ", ".join(_who(s) for s in given)
     signed = f"{confirmation.field} is signed by {signature}"
     return f"{who} must confirm it; {signed}, but the evaluation is by {shown}"
+
+
+def _evaluations(
+    stages: Sequence[StageResult], stage: str | None, level: str | None
+) -> tuple[list[StageResult], list[StageResult]]:
+    """The evaluations given at ``stage`` (any stage if None), and those by an evaluator of ``level``."""
+    given = [s for s in stages if s.given and (stage is None or s.stage == stage)]
+    return given, [s for s in given if level is None or s.evaluator_level == level]
+
+
+def _who_must(stage: str | None, level: str | None) -> str:
+    """``stage 'second' by an evaluator of level 'director'``: who the requirement names."""
+    who = f"stage '{stage}'" if stage is not None else "a stage"
+    return who if level is None else f"{who} by an evaluator of level '{level}'"
 
 
 def _who(stage: StageResult) -> str:

@@ -282,23 +282,42 @@ def _check_overrides(work: _Review, chain: Chain, stages: tuple[StageResult, ...
     last_grade: dict[str | None, str] = {}
     last_rating: dict[tuple[int, str], str] = {}
     for stage, result in zip(chain.stages, stages, strict=True):
-        silent = stage.override_needs_reason and not result.reason
-        for key in keys:
-            value = result.grade(key)
-            if value is None:
-                continue
-            before = last_grade.get(key)
-            if silent and before is not None and before != value:
-                what = "the grade" if key is None else f"the {key} grade"
-                work.add("chain-override-reason", _override_text(stage, what, before, value))
-            last_grade[key] = value
-        for index, rated in sorted(result.ratings.items()):
-            for name, code in rated.items():
-                before = last_rating.get((index, name))
-                if silent and before is not None and before != code:
-                    text = _override_text(stage, f"the {name}", before, code)
-                    work.add("chain-override-reason", text, index)
-                last_rating[(index, name)] = code
+        silent = bool(stage.override_needs_reason and not result.reason)
+        _grade_overrides(work, stage, result, keys, last_grade, silent)
+        _rating_overrides(work, stage, result, last_rating, silent)
+
+
+def _grade_overrides(
+    work: _Review,
+    stage: Stage,
+    result: StageResult,
+    keys: Sequence[str | None],
+    last: dict[str | None, str],
+    silent: bool,
+) -> None:
+    """The stage's grades against the last ones given (``last`` is updated); ``silent``: no reason."""
+    for key in keys:
+        value = result.grade(key)
+        if value is None:
+            continue
+        before = last.get(key)
+        if silent and before is not None and before != value:
+            what = "the grade" if key is None else f"the {key} grade"
+            work.add("chain-override-reason", _override_text(stage, what, before, value))
+        last[key] = value
+
+
+def _rating_overrides(
+    work: _Review, stage: Stage, result: StageResult, last: dict[tuple[int, str], str], silent: bool
+) -> None:
+    """The stage's per-indicator ratings against the last ones given (``last`` is updated)."""
+    for index, rated in sorted(result.ratings.items()):
+        for name, code in rated.items():
+            before = last.get((index, name))
+            if silent and before is not None and before != code:
+                text = _override_text(stage, f"the {name}", before, code)
+                work.add("chain-override-reason", text, index)
+            last[(index, name)] = code
 
 
 def _override_text(stage: Stage, what: str, before: str, after: str) -> str:

@@ -75,15 +75,6 @@ def is_number(value: Any) -> TypeGuard[int | Decimal]:
     return isinstance(value, int | Decimal) and not isinstance(value, bool)
 
 
-def num(value: Number) -> str:
-    """A number as a policy owner wrote it: ``99.9``, ``100`` (never ``1E+2``)."""
-    if isinstance(value, int):
-        return str(value)
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
-
-
 def quoted_list(names: Iterable[str]) -> str:
     """``'a', 'b'`` for messages."""
     return ", ".join(f"'{n}'" for n in names)

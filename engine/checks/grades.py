@@ -20,11 +20,11 @@ from engine.checks.context import (
     entries,
     is_number,
     mapping,
-    num,
     quoted_list,
     sequence,
 )
 from engine.location import Path
+from engine.rounding import num
 
 INF = Decimal("Infinity")
 #: Finest rounding a fix suggestion proposes.
@@ -56,18 +56,28 @@ def quantum_of(places: int | None) -> Decimal | None:
 def value_in(gap: Interval, quantum: Decimal | None) -> Decimal | None:
     """A value the gap holds that can occur after rounding to ``quantum``; ``None`` if none can."""
     if quantum is None:
-        if gap.lo < gap.hi:
-            return gap.lo if gap.lo_incl and gap.lo.is_finite() else _inner(gap)
-        return gap.lo if gap.lo == gap.hi and gap.lo_incl and gap.hi_incl else None
+        return _any_value_in(gap)
     if not gap.lo.is_finite():
-        if not gap.hi.is_finite():
-            return Decimal(0)
-        top = (gap.hi / quantum).to_integral_value(rounding=ROUND_FLOOR) * quantum
-        return top - quantum if top == gap.hi and not gap.hi_incl else top
+        return _highest_in(gap, quantum)
     low = (gap.lo / quantum).to_integral_value(rounding=ROUND_CEILING) * quantum
     if low == gap.lo and not gap.lo_incl:
         low += quantum
     return low if low < gap.hi or (low == gap.hi and gap.hi_incl) else None
+
+
+def _any_value_in(gap: Interval) -> Decimal | None:
+    """A value the gap holds when values are not rounded (any number can occur)."""
+    if gap.lo < gap.hi:
+        return gap.lo if gap.lo_incl and gap.lo.is_finite() else _inner(gap)
+    return gap.lo if gap.lo == gap.hi and gap.lo_incl and gap.hi_incl else None
+
+
+def _highest_in(gap: Interval, quantum: Decimal) -> Decimal:
+    """The highest multiple of ``quantum`` in a gap open downwards (0 when open both ways)."""
+    if not gap.hi.is_finite():
+        return Decimal(0)
+    top = (gap.hi / quantum).to_integral_value(rounding=ROUND_FLOOR) * quantum
+    return top - quantum if top == gap.hi and not gap.hi_incl else top
 
 
 def _inner(gap: Interval) -> Decimal:

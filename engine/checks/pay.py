@@ -10,12 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from engine.checks.context import CheckContext, entries, is_number, mapping, num, sequence
+from engine.checks.context import CheckContext, entries, is_number, mapping, sequence
 from engine.formula import check_formula, formula_scope
 from engine.location import Path
-
-#: Incentive share roundings that can never pay out more than the pool (shares are >= 0).
-SHARE_MODES: tuple[str, ...] = ("down", "floor")
+from engine.rounding import SHARE_MODES, num
 
 
 def check_pay(ctx: CheckContext) -> None:

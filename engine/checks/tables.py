@@ -6,8 +6,9 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from engine.checks.context import CheckContext, entries, is_number, mapping, num, sequence
+from engine.checks.context import CheckContext, entries, is_number, mapping, sequence
 from engine.location import Path
+from engine.rounding import num
 
 
 def check_tables(ctx: CheckContext) -> None:

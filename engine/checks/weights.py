@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
-from engine.checks.context import CheckContext, Number, entries, is_number, mapping, num, sequence
+from engine.checks.context import CheckContext, Number, entries, is_number, mapping, sequence
 from engine.location import Path
+from engine.rounding import num
 
 WHOLE = 100
 

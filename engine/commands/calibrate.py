@@ -1,25 +1,18 @@
-"""``hrpolicy calibrate``: per distribution group the quota, the proposed and the final grades,
-whether the final grades are within quota +- tolerance, who moved and why; plus every chain and
-confirmation problem per employee. Formats: ``text`` (aligned tables), ``json``, ``csv``.
+"""``hrpolicy calibrate``: read the policy and the records, calibrate every chosen distribution and
+review every employee's evaluator chain (:func:`engine.evaluate.calibration.calibrate_population`),
+render (:mod:`engine.report.calibration`).
 """
 
 from __future__ import annotations
 
-import io
-import json
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from engine.commands.common import Echo, deliver, guard_output
-from engine.distribution import CalibrationReport, GroupCalibration, describe_key
-from engine.errors import UsageError
 from engine.evaluate import Engine
-from engine.evaluate.calibration import PopulationCalibration, calibrate_population
+from engine.evaluate.calibration import calibrate_population, chosen_distributions
 from engine.evaluate.parameters import parse_param_options
-from engine.report.results import format_problem
-from engine.report.safety import DictCsv
-from engine.report.table import render_table
-from engine.suggest import did_you_mean
+from engine.report import renderer
+from engine.report.calibration import RENDERERS, summary
 
 
 def run_calibrate(
@@ -34,241 +27,17 @@ def run_calibrate(
     """Calibrate DATA under POLICY; print or write (atomically) the report.
 
     Exit code 0 when every group's final grades are within quota and there is no problem, else 1.
+    ``params``: ``NAME=VALUE`` run-time parameters (``--param``).
     """
-    if fmt not in RENDERERS:
-        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(RENDERERS)}")
+    render = renderer(RENDERERS, fmt)
     guard_output(output, [policy_path, data_path])
     engine = Engine.from_file(policy_path)
     data = engine.source.data
-    names = _distributions(data, distribution, policy_path)
+    names = chosen_distributions(data, distribution, policy_path)
     population = engine.read(data_path, parse_param_options(params))
     result = calibrate_population(engine, population, names)
-    deliver(RENDERERS[fmt](result), output, echo)
+    deliver(render(result), output, echo)
     if result.ok:
         return 0
-    echo(f"hrpolicy: calibration failed: {_summary(result)}", err=True)
+    echo(f"hrpolicy: calibration failed: {summary(result)}", err=True)
     return 1
-
-
-def _distributions(data: dict[str, Any], wanted: str | None, policy_path: str) -> list[str]:
-    """The distributions to calibrate; none (the evaluator chains reviewed only) for a policy that
-    declares chains but no distributions (kepco_like)."""
-    declared = [str(k) for k in data.get("distributions") or {} if not str(k).startswith("x-")]
-    if not declared and wanted is None and data.get("evaluator_chains"):
-        return []
-    if not declared:
-        raise UsageError(f"{policy_path}: the policy declares no distributions to calibrate")
-    if wanted is None:
-        return declared
-    if wanted not in declared:
-        match = did_you_mean(wanted, declared)
-        hint = f"; {match}" if match else f"; declared: {', '.join(declared)}"
-        raise UsageError(f"no distribution '{wanted}' in {policy_path}{hint}")
-    return [wanted]
-
-
-def _summary(result: PopulationCalibration) -> str:
-    return (
-        f"{result.groups_outside} group(s) outside quota, {result.not_graded} "
-        f"person(s) not graded, {len(result.problems)} problem(s)"
-    )
-
-
-def _show(value: str | None) -> str:
-    return "-" if value is None else value
-
-
-def _group_text(group: GroupCalibration) -> list[str]:
-    state = "final within quota" if group.within else "final NOT within quota"
-    lines = [f"group {describe_key(group.key)}: {group.size} people; {state}"]
-    rows = [
-        [
-            g.grade,
-            str(g.quota),
-            f"+-{g.tolerance}",
-            str(g.proposed),
-            str(g.final),
-            "yes" if g.final_within else "no",
-        ]
-        for g in group.grades
-    ]
-    headers = ["grade", "quota", "tolerance", "proposed", "final", "within"]
-    lines.append(render_table(headers, rows, [False, True, True, True, True, False]).rstrip("\n"))
-    if group.moves:
-        lines.append(f"moves ({len(group.moves)}):")
-        moves = [
-            [m.member, _show(m.proposed), _show(m.final), m.reason or "(no reason given)"]
-            for m in group.moves
-        ]
-        table = render_table(["member", "proposed", "final", "reason"], moves, [False] * 4)
-        lines.append(table.rstrip("\n"))
-    if group.missing:
-        lines.append("no final grade: " + ", ".join(group.missing))
-    if group.unknown:
-        lines.append("grade not of the scale: " + ", ".join(group.unknown))
-    return lines
-
-
-def _report_text(report: CalibrationReport, label: str) -> list[str]:
-    state = "every group within quota" if report.within else "NOT every group within quota"
-    lines = [f"== distribution {report.distribution} ({label}): {len(report.groups)} group(s), {state}"]
-    for group in report.groups:
-        lines += ["", *_group_text(group)]
-    for problem in report.problems:
-        lines += ["", f"not graded [{problem.rule}]: {problem.message} ({', '.join(problem.members)})"]
-    return lines
-
-
-def render_text(result: PopulationCalibration) -> str:
-    """Aligned tables per group, then the problems, then a one-line verdict."""
-    lines: list[str] = []
-    for report in result.reports:
-        label = result.labels.get(report.distribution, report.distribution)
-        lines += [*_report_text(report, label), ""]
-    if not result.reports:
-        lines += ["== evaluator chains (the policy declares no distributions)", *_chain_text(result), ""]
-    if result.problems:
-        lines.append(f"problems ({len(result.problems)}):")
-        lines += [format_problem(p) for p in result.problems]
-        lines.append("")
-    lines.append("result: " + ("every group within quota, no problems" if result.ok else _summary(result)))
-    return "\n".join(lines) + "\n"
-
-
-def _chain_text(result: PopulationCalibration) -> list[str]:
-    """Per employee: the chain that applies, why, and each stage (what explain shows)."""
-    lines: list[str] = []
-    for reviewed in result.reviews:
-        lines.append(f"{reviewed.employee_id}:")
-        lines += [f"  {line}" for line in result.chain_lines.get(reviewed.employee_id, ())]
-    return lines
-
-
-def _group_dict(group: GroupCalibration) -> dict[str, Any]:
-    return {
-        "group": dict(group.key),
-        "size": group.size,
-        "within": group.within,
-        "grades": [
-            {
-                "grade": g.grade,
-                "quota": g.quota,
-                "tolerance": g.tolerance,
-                "proposed": g.proposed,
-                "final": g.final,
-                "proposed_within": g.proposed_within,
-                "final_within": g.final_within,
-            }
-            for g in group.grades
-        ],
-        "moves": [
-            {"member": m.member, "proposed": m.proposed, "final": m.final, "reason": m.reason}
-            for m in group.moves
-        ],
-        "missing": list(group.missing),
-        "unknown": list(group.unknown),
-    }
-
-
-def render_json(result: PopulationCalibration) -> str:
-    """Everything in one document: distributions, each employee's stages, problems."""
-    payload = {
-        "ok": result.ok,
-        "distributions": [
-            {
-                "distribution": r.distribution,
-                "within": r.within,
-                "groups": [_group_dict(g) for g in r.groups],
-                "not_graded": [
-                    {"rule": p.rule, "message": p.message, "members": list(p.members), "group": dict(p.key)}
-                    for p in r.problems
-                ],
-            }
-            for r in result.reports
-        ],
-        "reviews": [
-            {
-                "employee": o.employee_id,
-                "chain": o.chain,
-                "why": o.why,
-                "final": o.final,
-                "stages": [
-                    {
-                        "stage": s.stage,
-                        "mode": s.mode,
-                        "role": s.role,
-                        "given": s.given,
-                        "evaluator": s.evaluator,
-                        "evaluator_level": s.evaluator_level,
-                        "grade": s.value,
-                        "grades": dict(s.grades),
-                        "ratings": {str(n): dict(f) for n, f in s.ratings.items()},
-                        "reason": s.reason,
-                    }
-                    for s in o.stages
-                ],
-            }
-            for o in result.reviews
-        ],
-        "problems": [
-            {
-                "employee": p.employee_id,
-                "indicator": p.indicator,
-                "rule": p.rule,
-                "message": p.message,
-                "origin": p.origin,
-            }
-            for p in result.problems
-        ],
-    }
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-
-
-CSV_COLUMNS = [
-    "section", "distribution", "group", "grade", "quota", "tolerance", "proposed", "final", "within",
-    "member", "indicator", "rule", "message",
-]  # fmt: skip
-
-
-def _csv_rows(report: CalibrationReport) -> Iterator[dict[str, Any]]:
-    base = {"distribution": report.distribution}
-    for group in report.groups:
-        where = {**base, "group": describe_key(group.key)}
-        for g in group.grades:
-            counts = {"quota": g.quota, "tolerance": g.tolerance, "proposed": g.proposed, "final": g.final}
-            yield {
-                **where,
-                "section": "grade",
-                "grade": g.grade,
-                **counts,
-                "within": str(g.final_within).lower(),
-            }
-        for m in group.moves:
-            move = {"member": m.member, "proposed": m.proposed, "final": m.final, "message": m.reason}
-            yield {**where, "section": "move", **move}
-    for lost in report.problems:
-        where = {**base, "group": describe_key(lost.key), "rule": lost.rule, "message": lost.message}
-        yield from ({**where, "section": "not_graded", "member": member} for member in lost.members)
-
-
-def render_csv(result: PopulationCalibration) -> str:
-    """One table: ``grade`` rows (counts per group and grade), ``move`` rows (message = the
-    reason), ``not_graded`` rows and ``problem`` rows."""
-    buffer = io.StringIO()
-    writer = DictCsv(buffer, CSV_COLUMNS)
-    writer.writeheader()
-    for report in result.reports:
-        writer.writerows(_csv_rows(report))
-    for p in result.problems:
-        problem = {"member": p.employee_id, "indicator": p.indicator, "rule": p.rule, "message": p.message}
-        writer.writerow({"section": "problem", **problem})
-    return buffer.getvalue()
-
-
-RENDERERS: dict[str, Callable[[PopulationCalibration], str]] = {
-    "text": render_text,
-    "json": render_json,
-    "csv": render_csv,
-}
-
-__all__ = ["RENDERERS", "render_csv", "render_json", "render_text", "run_calibrate"]

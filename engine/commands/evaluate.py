@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from engine.commands.common import Echo, deliver, guard_output
-from engine.errors import UsageError
-from engine.evaluate import RunOutcome, run
+from engine.evaluate import RunOutcome, example_runs, explain
 from engine.evaluate.parallel import run_report
 from engine.evaluate.parameters import parse_param_options
-from engine.limits import nfc
-from engine.report.results import format_problem, relative_dict, render_explain, render_relative, result_dict
-from engine.resources import bundled_root
-from engine.suggest import did_you_mean
+from engine.report import renderer
+from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
 
 
 def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> int:
@@ -55,10 +51,13 @@ def run_evaluate(
     ``params`` are ``NAME=VALUE`` run-time parameters (``--param``); they win over the file's.
     ``reference``: through the reference interpreter instead of generated code (same output).
     """
+    render = renderer(RENDERERS, fmt)
     parameters = parse_param_options(params)
     guard_output(output, [policy, data])
     # A big CSV file may be shared between processes; the report is the same either way.
-    outcome, report = run_report(policy, data, fmt, parameters=parameters, reference=reference)
+    outcome, report = run_report(
+        policy, data, render, SPLIT_RENDERERS.get(fmt), parameters=parameters, reference=reference
+    )
     deliver(report, output, echo)
     return _finish(outcome, echo, fmt, output)
 
@@ -78,34 +77,19 @@ def run_explain(
     An employee left out while reading (a bad value, a duplicate id) is explained by its
     problems (exit 1), not reported as unknown.
     """
-    employee = nfc(employee)  # typed on a terminal that sends NFD: the ids were read in NFC
+    render = renderer(EXPLAIN_RENDERERS, fmt)
     parameters = parse_param_options(params)
-    outcome = run(policy, data, trace=True, only=employee, reference=reference, parameters=parameters)
-    known = [r.id for r in outcome.population.employees]
-    dropped = [p for p in outcome.population.problems if p.employee_id == employee]
-    if employee not in known and dropped:
+    outcome, employee = explain(policy, data, employee, reference=reference, parameters=parameters)
+    if employee not in {r.id for r in outcome.population.employees}:
+        dropped = [p for p in outcome.population.problems if p.employee_id == employee]
         head = f"employee {employee} was not evaluated: {len(dropped)} problem(s) while reading {data}"
         echo(head, err=True)
-        for problem in dropped:
-            echo(format_problem(problem), err=True)
-        return 1
-    if employee not in known:
-        match = did_you_mean(employee, known)
-        hint = f"; {match}" if match else ""
-        raise UsageError(f"no employee '{employee}' in {data}{hint}")
     if not outcome.results:
         for problem in outcome.problems:
             if problem.employee_id == employee:
                 echo(format_problem(problem), err=True)
         return 1
-    result = outcome.results[0]
-    if fmt == "json":
-        import json
-
-        item = {**result_dict(result), "relative": relative_dict(outcome, employee)}
-        echo(json.dumps(item, ensure_ascii=False, indent=2))
-    else:
-        echo(render_explain(result) + render_relative(outcome, employee), nl=False)
+    echo(render(outcome), nl=False)
     return 0
 
 
@@ -115,14 +99,7 @@ def run_examples(root: str | None, echo: Echo) -> int:
     ``root`` holds ``policies/`` and ``examples/``; by default, the copies bundled with the package.
     """
     code = 0
-    base = Path(root) if root is not None else bundled_root()
-    if base is None:
-        raise UsageError("no bundled examples in this installation: give --root FOLDER")
-    found = sorted((base / "examples").glob("*/employees.yaml"))
-    if not found:
-        raise UsageError(f"no example populations under {base / 'examples'}")
-    for data in found:
-        policy = base / "policies" / f"{data.parent.name}.yaml"
+    for base, policy, data in example_runs(root):
         echo(f"== {data.relative_to(base).as_posix()} under {policy.relative_to(base).as_posix()}")
         code = max(code, run_evaluate(str(policy), str(data), "text", None, echo))
         echo("")

@@ -1,11 +1,67 @@
-"""``hrpolicy test``: run the tests stored with policies, report in the chosen format, exit 0/1/2."""
+"""``hrpolicy test``: run the tests stored with policies, report in the chosen format, exit 0/1/2.
+
+``pay``, ``jobeval`` and ``workflow`` cases check those commands' JSON reports: the reporters
+below build them exactly as the commands do, from the same readers and domain builders.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from engine.policytest import run_tests
+from engine.errors import DataError, UsageError
+from engine.io.datafile import read_data_file
+from engine.io.jobfile import read_job_file
+from engine.io.payfile import read_pay_file
+from engine.jobeval import build_job_report
+from engine.pay import build_pay_report
+from engine.policytest import Reporter, run_tests
+from engine.report import jobeval as jobeval_report
+from engine.report import pay as pay_report
+from engine.report import renderer
+from engine.report import workflow as workflow_report
 from engine.report.policytest import TEST_RENDERERS, TestReport
+from engine.validate import load_policy
+from engine.workflow import as_date, build_workflow_report
+
+
+def _options(options: Mapping[str, str], allowed: Sequence[str], command: str) -> None:
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        shown = ", ".join(allowed) or "none"
+        raise UsageError(f"unknown option(s) {', '.join(unknown)} for {command} (options: {shown})")
+
+
+def _pay(policy_path: str, data_path: str, options: Mapping[str, str]) -> Any:
+    _options(options, ("base_rate",), "pay")
+    policy = load_policy(policy_path)
+    data = read_pay_file(policy.data, data_path)
+    report = build_pay_report(str(policy.data["metadata"]["id"]), data, options.get("base_rate"))
+    return json.loads(pay_report.RENDERERS["json"](report))
+
+
+def _jobeval(policy_path: str, data_path: str, options: Mapping[str, str]) -> Any:
+    _options(options, (), "jobeval")
+    policy = load_policy(policy_path)
+    report = build_job_report(str(policy.data["metadata"]["id"]), policy.data, read_job_file(data_path))
+    return json.loads(jobeval_report.RENDERERS["json"](report))
+
+
+def _workflow(policy_path: str, data_path: str, options: Mapping[str, str]) -> Any:
+    _options(options, ("today",), "workflow")
+    try:
+        day = as_date(options["today"], "today") if "today" in options else None
+    except DataError as exc:
+        raise UsageError(str(exc)) from None
+    policy = load_policy(policy_path)
+    report = build_workflow_report(
+        str(policy.data["metadata"]["id"]), policy.data, read_data_file(data_path), day
+    )
+    return json.loads(workflow_report.RENDERERS["json"](report))
+
+
+REPORTERS: dict[str, Reporter] = {"pay": _pay, "jobeval": _jobeval, "workflow": _workflow}
 
 
 def run_policy_tests(
@@ -19,9 +75,10 @@ def run_policy_tests(
 ) -> int:
     """0 every case passed (and coverage reached ``min_coverage``), 1 a case failed or coverage
     is short or a policy is invalid, 2 a test file is missing, unreadable or malformed."""
-    run = run_tests(paths, exclude)
+    render = renderer(TEST_RENDERERS, fmt)
+    run = run_tests(paths, exclude, REPORTERS)
     report = TestReport(run, coverage, min_coverage)
-    echo(TEST_RENDERERS[fmt](report), nl=False)
+    echo(render(report), nl=False)
     if run.broken or not (run.files or run.broken):
         return 2
     return 0 if run.passed and not report.below_minimum else 1

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from engine.errors import Diagnostic, Location, Severity, UsageError
+from engine.errors import Diagnostic, Location, UsageError
 from engine.io.discover import STDIN, discover
+from engine.report import renderer
 from engine.report.diagnostics import RENDERERS, summary
 from engine.report.rules import UNREADABLE
-from engine.validate import validate_file, validate_text
+from engine.validate import failing, validate_file, validate_text
 
 Reader = Callable[[], bytes]
 FileDiagnostics = tuple[str, list[Diagnostic]]
@@ -68,17 +69,17 @@ def run_validate(
     policies_only: bool = False,
 ) -> int:
     """Validate every file; 0 all valid, 1 any invalid (or any warning under ``strict``), 2 unreadable."""
+    render = renderer(RENDERERS, fmt)
     files, skipped, problems = check_paths(paths, exclude, read_stdin, stdin_name, policies_only)
     if fmt == "text":
         readable = [entry for entry in files if not any(d.rule == UNREADABLE for d in entry[1])]
-        echo(RENDERERS[fmt](readable, skipped), nl=False)
+        echo(render(readable, skipped), nl=False)
         for message in problems:
             echo(f"hrpolicy: {message}", err=True)
         if readable or not problems:
             echo(summary(readable, skipped), err=True)
     else:
-        echo(RENDERERS[fmt](files, skipped), nl=False)
+        echo(render(files, skipped), nl=False)
     if problems:
         return 2
-    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    return 1 if any(d.severity in failing for _, diags in files for d in diags) else 0
+    return 1 if failing((d for _, diags in files for d in diags), strict) else 0

@@ -84,17 +84,28 @@ def allocate_quotas(
     seats = {c: int(products[c] // HUNDRED) for c in used}
     left = n - sum(seats.values())
     if method == "top_down":
-        positive = [c for c in used if quotas[c] > 0]
-        if positive:
-            seats[positive[-1]] += left
-        return {c: seats[c] for c in codes if c in seats}
-    if method != "largest_remainder":
+        _fill_the_bottom(seats, [c for c in used if quotas[c] > 0], left)
+    elif method == "largest_remainder":
+        _largest_remainders(seats, used, products, left, remainder_ties)
+    else:
         raise ValueError(f"unknown quota rounding {method!r}; expected one of {', '.join(QUOTA_METHODS)}")
-    sign = 1 if remainder_ties == "better_grade" else -1
+    return {c: seats[c] for c in codes if c in seats}
+
+
+def _fill_the_bottom(seats: dict[str, int], positive: Sequence[str], left: int) -> None:
+    """``top_down``: the worst grade with a positive quota takes the seats left."""
+    if positive:
+        seats[positive[-1]] += left
+
+
+def _largest_remainders(
+    seats: dict[str, int], used: Sequence[str], products: Mapping[str, Decimal], left: int, ties: str
+) -> None:
+    """``largest_remainder``: one seat each to the largest remainders (``ties``: which grade first)."""
+    sign = 1 if ties == "better_grade" else -1
     by_remainder = sorted(range(len(used)), key=lambda i: (-(products[used[i]] % HUNDRED), sign * i))
     for i in by_remainder[:left]:
         seats[used[i]] += 1
-    return {c: seats[c] for c in codes if c in seats}
 
 
 def compile_distribution(
@@ -109,29 +120,38 @@ def compile_distribution(
     problems = check_distribution(spec, scale_codes, name=name, source=source)
     if problems:
         raise PolicyInvalid(problems)
-    group_by = tuple(str(k) for k in spec.get("group_by") or ())
-    merge = spec.get("merge")
-    keep = tuple(str(k) for k in (merge or {}).get("keep") or ())
-    org_field = next((k for k in group_by if k not in keep), None) if merge else None
-    codes = tuple(scale_codes)
     quotas = {c: Decimal(v) for c, v in _quota_items(spec)}
     return DistributionRule(
         name=name,
         score=str(spec.get("score", "")),
-        codes=tuple(c for c in codes if c in quotas),
+        codes=tuple(c for c in scale_codes if c in quotas),
         quotas=quotas,
         method=str(spec.get("quota_rounding", "largest_remainder")),
         remainder_ties=str(spec.get("remainder_ties", "better_grade")),
         tolerance={str(c): int(v) for c, v in _items(spec.get("tolerance"))},
         descending=spec.get("order", "descending") == "descending",
-        group_by=group_by,
         min_group_size=int(spec.get("min_group_size", 1)),
-        org_field=org_field,
-        keep=keep,
-        parent_field=str(merge["parent_field"]) if merge else None,
-        merge_pool=str((merge or {}).get("pool", "own")),
+        **_grouping(spec),
         ties=_tie_keys(spec.get("ties") or ()),
     )
+
+
+def _grouping(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """``group_by`` and ``merge``: the group keys, the org field small groups merge up along (the
+    first key not kept), the keys kept while merging, the parent field."""
+    group_by = tuple(str(k) for k in spec.get("group_by") or ())
+    merge = spec.get("merge")
+    if not merge:
+        none: dict[str, Any] = {"org_field": None, "keep": (), "parent_field": None, "merge_pool": "own"}
+        return {"group_by": group_by, **none}
+    keep = tuple(str(k) for k in merge.get("keep") or ())
+    return {
+        "group_by": group_by,
+        "org_field": next((k for k in group_by if k not in keep), None),
+        "keep": keep,
+        "parent_field": str(merge["parent_field"]),
+        "merge_pool": str(merge.get("pool", "own")),
+    }
 
 
 def distribution_from_policy(

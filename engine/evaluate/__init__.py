@@ -2,7 +2,7 @@
 relative grades over the population, whole runs, and large files split across processes."""
 
 from engine.evaluate.employee import EmployeeResult, evaluate_employee, evaluate_flat
-from engine.evaluate.run import Engine, RunOutcome, run
+from engine.evaluate.run import Engine, RunOutcome, example_runs, explain, run
 
 __all__ = [
     "EmployeeResult",
@@ -10,5 +10,7 @@ __all__ = [
     "RunOutcome",
     "evaluate_employee",
     "evaluate_flat",
+    "example_runs",
+    "explain",
     "run",
 ]

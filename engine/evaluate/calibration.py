@@ -23,9 +23,10 @@ from engine.chains.review import (
 )
 from engine.compile import label_text
 from engine.distribution import CalibrationReport, Candidate, calibrate, distribute, distribution_from_policy
-from engine.errors import Problem
+from engine.errors import Problem, UsageError
 from engine.evaluate.run import Engine
 from engine.io.records import EmployeeRecord, Population
+from engine.suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -120,3 +121,20 @@ def _grades(reviews: Sequence[ChainOutcome], name: str, *, first: bool) -> dict[
         if grade is not None:
             out[r.employee_id] = grade
     return out
+
+
+def chosen_distributions(data: Mapping[str, Any], wanted: str | None, policy_path: str) -> list[str]:
+    """The distributions to calibrate: ``wanted`` (checked against the declared ones) or every one;
+    none (the evaluator chains reviewed alone) for a policy with chains but no distributions."""
+    declared = [str(k) for k in data.get("distributions") or {} if not str(k).startswith("x-")]
+    if not declared and wanted is None and data.get("evaluator_chains"):
+        return []
+    if not declared:
+        raise UsageError(f"{policy_path}: the policy declares no distributions to calibrate")
+    if wanted is None:
+        return declared
+    if wanted not in declared:
+        match = did_you_mean(wanted, declared)
+        hint = f"; {match}" if match else f"; declared: {', '.join(declared)}"
+        raise UsageError(f"no distribution '{wanted}' in {policy_path}{hint}")
+    return [wanted]

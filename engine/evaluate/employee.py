@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.compile import CompiledPolicy, FastGrade, FastStep, Step
 from engine.errors import HRPolicyError
-from engine.formula import Column, FormulaRuntimeError
+from engine.formula import Column, FormulaRuntimeError, fast_or_checked
 from engine.gcpause import paused_gc
 from engine.grading import GradeOutcome, GradeTable
 from engine.io.records import EmployeeRecord, IndicatorRecord
@@ -75,17 +75,13 @@ class Tracer:
         self.lines.append(TraceLine(kind, subject, text))
 
 
-
 def _run_fast(steps: tuple[FastStep, ...], env: dict[str, Any]) -> None:
     """Evaluate ``steps`` into ``env`` with no trace: the per-employee hot path."""
     for name, fn, formula, quantum, mode, negative in steps:
         try:
-            value = fn(env)
-        except Exception:
-            try:
-                value = formula(env)  # raises FormulaRuntimeError with the precise message
-            except FormulaRuntimeError as exc:
-                raise _named(name, exc) from None
+            value = fast_or_checked(fn, formula, env)  # the precise FormulaRuntimeError if both fail
+        except FormulaRuntimeError as exc:
+            raise _named(name, exc) from None
         if type(value) is int:
             value = Decimal(value)
         if quantum is not None and type(value) is Decimal:
@@ -132,16 +128,29 @@ def _evaluate_sheet(
     tracer: Tracer | None,
 ) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
     """One goal sheet: the employee environment after every formula, and each line's values."""
-    fused = policy.fused if tracer is None else None
-    if fused is not None:
-        try:
-            values, lines = fused(base, indicators)
-        except Exception:  # the checked path below gives the precise error (or the value)
-            pass
-        else:
-            env = dict(base)
-            env.update(zip(policy.employee_names, values, strict=True))
-            return env, tuple(lines)
+    if tracer is None and policy.fused is not None:
+        return fast_or_checked(_sheet_fused, _sheet_checked, policy, base, indicators, None)
+    return _sheet_checked(policy, base, indicators, tracer)
+
+
+def _sheet_fused(
+    policy: CompiledPolicy, base: Mapping[str, Any], indicators: Sequence[IndicatorRecord], tracer: None
+) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
+    """:func:`_evaluate_sheet` by the policy's one generated function (no trace)."""
+    assert policy.fused is not None
+    values, lines = policy.fused(base, indicators)
+    env = dict(base)
+    env.update(zip(policy.employee_names, values, strict=True))
+    return env, tuple(lines)
+
+
+def _sheet_checked(
+    policy: CompiledPolicy,
+    base: Mapping[str, Any],
+    indicators: Sequence[IndicatorRecord],
+    tracer: Tracer | None,
+) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
+    """:func:`_evaluate_sheet` one checked formula at a time (with a trace if asked)."""
     env, rows = _evaluate_steps(policy, base, indicators, tracer)
     return env, tuple({s.name: row[s.name] for s in policy.indicator_steps} for row in rows)
 
@@ -199,27 +208,22 @@ def _blend(
 
 
 def _evaluate_fused(
-    policy: CompiledPolicy, record: EmployeeRecord, parameters: Mapping[str, Any]
-) -> EmployeeResult | None:
+    policy: CompiledPolicy, record: EmployeeRecord, parameters: Mapping[str, Any], trace: bool
+) -> EmployeeResult:
     """The no-trace path of one goal sheet: one generated function, then the grade tables.
 
-    None when anything fails: the checked path then gives the precise error (or the value).
+    Any error is raw: :func:`fast_or_checked` then takes the checked path for the precise one.
     """
-    fused = policy.fused
-    if fused is None or (record.periods and policy.blend):
-        return None
+    assert policy.fused is not None
     env = {**parameters, **policy.employee_blank, **record.fields, "id": record.id}
-    try:
-        results, lines = fused(env, record.indicators)
-        values = dict(zip(policy.employee_names, results, strict=True))
-        env.update(values)
-        grades = {}
-        for table, fast in zip(policy.grade_tables, policy.fast_grades, strict=True):
-            outcome = grade_fast(table, fast, env)
-            grades[table.name] = outcome
-            env[table.name] = outcome.grade
-    except Exception:
-        return None
+    results, lines = policy.fused(env, record.indicators)
+    values = dict(zip(policy.employee_names, results, strict=True))
+    env.update(values)
+    grades = {}
+    for table, fast in zip(policy.grade_tables, policy.fast_grades, strict=True):
+        outcome = grade_fast(table, fast, env)
+        grades[table.name] = outcome
+        env[table.name] = outcome.grade
     return EmployeeResult(record.id, record.fields.get("name"), values, grades, tuple(lines))
 
 
@@ -236,11 +240,7 @@ def grade_fast(table: GradeTable, fast: FastGrade, env: Mapping[str, Any]) -> Gr
 
 def _match(fast: FastGrade, env: Mapping[str, Any], value: Decimal) -> tuple[Any, Decimal, Any]:
     """(segment or None, rounded value, the matching band's FastGrade entry or None)."""
-    segment = None
-    for candidate, when in fast.segments:
-        if when is None or when(env):
-            segment = candidate
-            break
+    segment = next((s for s, when in fast.segments if when is None or when(env)), None)
     rounded = value
     if fast.quantum is not None:
         rounded = value.quantize(fast.quantum, fast.mode)
@@ -248,15 +248,20 @@ def _match(fast: FastGrade, env: Mapping[str, Any], value: Decimal) -> tuple[Any
             rounded = rounded.quantize(_ONE)
     if segment is None:
         return None, rounded, None
-    for entry in fast.bands[segment.name]:
+    return segment, rounded, _band_entry(fast.bands[segment.name], rounded)
+
+
+def _band_entry(entries: Sequence[Any], rounded: Decimal) -> Any:
+    """The first band (a FastGrade entry) that holds ``rounded``, or None."""
+    for entry in entries:
         _, low, high, low_in, high_in, _ = entry
         # Band.contains, inline: this runs once per band per employee.
         if low is not None and (rounded < low or (rounded == low and not low_in)):
             continue
         if high is not None and (rounded > high or (rounded == high and not high_in)):
             continue
-        return segment, rounded, entry
-    return segment, rounded, None
+        return entry
+    return None
 
 
 #: Each grade table's (grade or None, points or None), in table order.
@@ -274,22 +279,31 @@ def evaluate_flat(
     apply or fails (a policy with a period blend, a formula error): use
     :func:`evaluate_employee` then, which gives the value or the precise error.
     """
-    fused = policy.fused
-    if fused is None or policy.blend:
+    if policy.fused is None or policy.blend:
         return None
+    return fast_or_checked(_flat, _left_to_the_checked_path, policy, record, parameters)
+
+
+def _flat(
+    policy: CompiledPolicy, record: EmployeeRecord, parameters: Mapping[str, Any]
+) -> tuple[tuple[Any, ...], FlatGrades]:
+    assert policy.fused is not None
     env = {**parameters, **policy.employee_blank, **record.fields, "id": record.id}
     grades: list[tuple[str | None, Decimal | None]] = []
-    try:
-        values = fused(env, record.indicators)[0]
-        env.update(zip(policy.employee_names, values, strict=True))
-        for table, fast in zip(policy.grade_tables, policy.fast_grades, strict=True):
-            found = _match(fast, env, Decimal(env[table.input]))[2]
-            grade = None if found is None else found[0].grade
-            grades.append((grade, None if found is None else found[5]))
-            env[table.name] = grade
-    except Exception:
-        return None
+    values = policy.fused(env, record.indicators)[0]
+    env.update(zip(policy.employee_names, values, strict=True))
+    for table, fast in zip(policy.grade_tables, policy.fast_grades, strict=True):
+        found = _match(fast, env, Decimal(env[table.input]))[2]
+        grade = None if found is None else found[0].grade
+        grades.append((grade, None if found is None else found[5]))
+        env[table.name] = grade
     return values, tuple(grades)
+
+
+def _left_to_the_checked_path(*args: Any) -> None:
+    """No flat values: the caller's checked path (:func:`evaluate_employee`) gives the value or
+    the precise error."""
+    return None
 
 
 def evaluate_employee(
@@ -303,38 +317,25 @@ def evaluate_employee(
 
     Without ``trace`` the fused path runs first; the results are the same either way.
     """
-    if not trace:
-        fast = _evaluate_fused(policy, record, parameters)
-        if fast is not None:
-            return fast
+    if not trace and policy.fused is not None and not (record.periods and policy.blend):
+        return fast_or_checked(_evaluate_fused, _evaluate_checked, policy, record, parameters, False)
+    return _evaluate_checked(policy, record, parameters, trace)
+
+
+def _evaluate_checked(
+    policy: CompiledPolicy, record: EmployeeRecord, parameters: Mapping[str, Any], trace: bool
+) -> EmployeeResult:
+    """One formula at a time, each checked (and traced with ``trace``)."""
     tracer = Tracer() if trace else None
     base = {**parameters, **policy.employee_blank, **record.fields, "id": record.id}
     if tracer is not None:
         shown = ", ".join(f"{k}={v}" for k, v in record.fields.items())
         tracer.add("input", "employee", f"{shown} (from {record.origin})")
     if record.periods and policy.blend:
-        per_period: dict[str, dict[str, Any]] = {}
-        lines: tuple[dict[str, Any], ...] = ()
-        for period, indicators in record.periods.items():
-            sub = Tracer() if tracer is not None else None
-            try:
-                per_period[period], lines = _evaluate_sheet(policy, base, indicators, sub)
-            except IndicatorError as exc:
-                raise IndicatorError(exc, exc.indicator, exc.origin, f"{period}: ") from None
-            if tracer is not None and sub is not None:
-                tracer.lines.extend(TraceLine(t.kind, f"{period}: {t.subject}", t.text) for t in sub.lines)
-                tracer.branches.extend(sub.branches)
-        env = dict(per_period[list(per_period)[-1]])
-        env[policy.blend] = _blend(policy, per_period, tracer)
+        env, lines = _evaluate_periods(policy, base, record, tracer)
     else:
         env, lines = _evaluate_sheet(policy, base, record.indicators, tracer)
-    grades = {}
-    for table in policy.grade_tables:
-        outcome = table.grade(Decimal(env[table.input]), env)
-        grades[table.name] = outcome
-        env[table.name] = outcome.grade
-        if tracer is not None:
-            tracer.add("grade", table.name, describe_grade(outcome))
+    grades = _grade(policy, env, tracer)
     values = {name: env[name] for name in policy.employee_names if name in env}
     if policy.blend:
         values[policy.blend] = env[policy.blend]
@@ -347,6 +348,39 @@ def evaluate_employee(
         trace=tuple(tracer.lines) if tracer is not None else (),
         branches=tuple(tracer.branches) if tracer is not None else (),
     )
+
+
+def _evaluate_periods(
+    policy: CompiledPolicy, base: Mapping[str, Any], record: EmployeeRecord, tracer: Tracer | None
+) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
+    """Each period's sheet, then the blend of the periods' values (the last period's lines)."""
+    assert policy.blend
+    per_period: dict[str, dict[str, Any]] = {}
+    lines: tuple[dict[str, Any], ...] = ()
+    for period, indicators in record.periods.items():
+        sub = Tracer() if tracer is not None else None
+        try:
+            per_period[period], lines = _evaluate_sheet(policy, base, indicators, sub)
+        except IndicatorError as exc:
+            raise IndicatorError(exc, exc.indicator, exc.origin, f"{period}: ") from None
+        if tracer is not None and sub is not None:
+            tracer.lines.extend(TraceLine(t.kind, f"{period}: {t.subject}", t.text) for t in sub.lines)
+            tracer.branches.extend(sub.branches)
+    env = dict(per_period[list(per_period)[-1]])
+    env[policy.blend] = _blend(policy, per_period, tracer)
+    return env, lines
+
+
+def _grade(policy: CompiledPolicy, env: dict[str, Any], tracer: Tracer | None) -> dict[str, GradeOutcome]:
+    """Every grade table in order (a later table may read an earlier grade from ``env``)."""
+    grades = {}
+    for table in policy.grade_tables:
+        outcome = table.grade(Decimal(env[table.input]), env)
+        grades[table.name] = outcome
+        env[table.name] = outcome.grade
+        if tracer is not None:
+            tracer.add("grade", table.name, describe_grade(outcome))
+    return grades
 
 
 def describe_grade(outcome: GradeOutcome) -> str:

@@ -29,28 +29,16 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from engine.errors import Problem
-from engine.evaluate.employee import evaluate_flat
+from engine.evaluate.employee import EmployeeResult, evaluate_flat
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import paused_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, read_csv_range
-from engine.report.results import (
-    RENDERERS,
-    csv_rows,
-    flat_plan,
-    flat_row,
-    json_result,
-    render_json_parts,
-    report_columns,
-    result_row,
-)
 
 T = TypeVar("T")
 
 #: Files up to this size are read in one process: forking would cost more than it saves.
 MIN_BYTES = 8 * 2**20
-#: Output formats the workers can render in parts.
-FORMATS = ("csv", "json")
 _CHUNK = 16 * 2**20  # bytes scanned at a time when counting lines
 
 
@@ -59,6 +47,27 @@ def default_workers() -> int:
     if not hasattr(os, "fork"):
         return 1
     return max(1, min(2, os.cpu_count() or 1))
+
+
+#: A record's piece straight from its flat values and grades: (id, name, values, grades) -> piece.
+FlatPiece = Callable[[str, Any, Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class SplitRenderer:
+    """How one output format is rendered in parts (the registry is
+    :data:`engine.report.results.SPLIT_RENDERERS`; a format without one is rendered by one process).
+
+    ``piece``: one full result's piece; ``join``: a worker's pieces as its text; ``merge``: the
+    whole report around the workers' texts, in order, given how many results they hold;
+    ``flat``: for a run, a :data:`FlatPiece` that skips the full result, or None (none for this
+    run or this format).
+    """
+
+    piece: Callable[[EmployeeResult, RunOutcome], Any]
+    join: Callable[[list[Any]], str]
+    merge: Callable[[RunOutcome, int, list[str]], str]
+    flat: Callable[[RunOutcome], FlatPiece | None] = lambda outcome: None
 
 
 @dataclass(frozen=True)
@@ -171,12 +180,10 @@ def _employee_start(data: mmap.mmap, near: int, id_col: int) -> int:
 
 
 def evaluate_range(
-    engine: Engine, path: str, part: Range, parameters: Mapping[str, Any] | None = None, fmt: str = "csv"
+    engine: Engine, path: str, part: Range, parameters: Mapping[str, Any] | None, render: SplitRenderer
 ) -> Part:
-    """Read, check, evaluate and render one range, as one process would.
-
-    ``fmt`` ``csv``: the text is the range's CSV rows; ``json``: its items of the ``results``
-    list, each as :func:`engine.report.results.json_result` renders it, joined by ``,\\n``.
+    """Read, check, evaluate and render one range, as one process would: the text is the range's
+    pieces joined by ``render`` (CSV rows; JSON items of the ``results`` list).
     """
     times = {"start": time.perf_counter()}
     data = engine.source.data
@@ -191,55 +198,66 @@ def evaluate_range(
     )
     times["read"] = time.perf_counter()
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
-    render = _row_renderer(engine, outcome) if fmt == "csv" else None
+    fast = _flat_renderer(engine, outcome, render.flat(outcome))
     pieces: list[Any] = []
     checks: list[Problem] = []
     with paused_gc():
         for record in read.employees:
-            completed, problems, _ = engine.prepare(record)
-            problems = problems or engine.check(record, values)
-            if problems:
-                checks.extend(problems)
-                continue
-            record = completed
-            # The evaluator chains and confirmations, as Engine.evaluate reviews them (a chain
-            # chosen by a formula's value is reviewed after evaluating, below).
-            reviewed = None if engine.chains_read_formulas else engine.review(record, None)
-            if reviewed is not None and reviewed.problems:
-                checks.extend(reviewed.problems)
-                continue
-            row = render(record) if render is not None and not engine.chains_read_formulas else None
-            if row is not None:
-                pieces.append(row)
-                continue
-            done = engine.evaluate_checked(record, values)
-            if isinstance(done, Problem):
-                checks.append(done)
-                continue
-            late = engine.review(record, done.values) if engine.chains_read_formulas else None
-            if late is not None and late.problems:
-                checks.extend(late.problems)
-            elif fmt == "csv":
-                pieces.append(result_row(done, report_columns(outcome), outcome))
-            else:
-                pieces.append(json_result(done, outcome))
+            _range_one(engine, record, values, fast, render, outcome, pieces, checks)
     times["evaluated"] = time.perf_counter()
-    text = csv_rows(pieces) if fmt == "csv" else ",\n".join(pieces)
+    text = render.join(pieces)
     times["rendered"] = time.perf_counter()
     read.employees = []  # the worker's own: nothing to send back
     return Part(text, read, values, parameter_problems, checks, len(pieces), times)
 
 
-def _row_renderer(engine: Engine, outcome: RunOutcome) -> Callable[[EmployeeRecord], list[str] | None]:
-    """A record's CSV row straight from its values and grades (None: use a full result)."""
-    plan = flat_plan(outcome)
+def _range_one(
+    engine: Engine,
+    record: EmployeeRecord,
+    values: Mapping[str, Any],
+    fast: Callable[[EmployeeRecord], Any] | None,
+    render: SplitRenderer,
+    outcome: RunOutcome,
+    pieces: list[Any],
+    checks: list[Problem],
+) -> None:
+    """One employee of a range, in the order Engine.evaluate takes it: periods and sheet checks,
+    the evaluator chain (after evaluating when a chain condition reads a formula), the piece."""
+    completed, problems, _ = engine.prepare(record)
+    problems = problems or engine.check(record, values)
+    early = not engine.chains_read_formulas
+    reviewed = engine.review(completed, None) if early and not problems else None
+    if problems or (reviewed is not None and reviewed.problems):
+        checks.extend(problems or (reviewed.problems if reviewed else ()))
+        return
+    piece = fast(completed) if fast is not None and early else None
+    if piece is not None:
+        pieces.append(piece)
+        return
+    done = engine.evaluate_checked(completed, values)
+    if isinstance(done, Problem):
+        checks.append(done)
+        return
+    late = None if early else engine.review(completed, done.values)
+    if late is not None and late.problems:
+        checks.extend(late.problems)
+        return
+    pieces.append(render.piece(done, outcome))
+
+
+def _flat_renderer(
+    engine: Engine, outcome: RunOutcome, piece: FlatPiece | None
+) -> Callable[[EmployeeRecord], Any] | None:
+    """A record's piece straight from its values and grades (None from it: use a full result)."""
+    if piece is None:
+        return None
     policy = engine.policy
 
-    def render(record: EmployeeRecord) -> list[str] | None:
-        flat = evaluate_flat(policy, record, outcome.population.parameters) if plan is not None else None
-        if flat is None or plan is None:
+    def render(record: EmployeeRecord) -> Any:
+        flat = evaluate_flat(policy, record, outcome.population.parameters)
+        if flat is None:
             return None
-        return flat_row(record.id, record.fields.get("name"), flat[0], flat[1], plan)
+        return piece(record.id, record.fields.get("name"), flat[0], flat[1])
 
     return render
 
@@ -283,23 +301,19 @@ def fork_all(tasks: Sequence[Callable[[], T]]) -> list[T | None]:
 def evaluate_split(
     engine: Engine,
     path: str,
+    render: SplitRenderer | None,
     *,
     workers: int,
-    fmt: str = "csv",
     parameters: Mapping[str, Any] | None = None,
     min_bytes: int | None = None,
 ) -> tuple[RunOutcome, str] | None:
-    """The report (``csv`` or ``json``) of ``path`` made by ``workers`` processes, or None:
-    use one process.
+    """The report of ``path`` rendered in parts by ``render`` in ``workers`` processes, or None:
+    use one process (as for a format without a split renderer).
 
     The outcome has the problems, warnings and parameters of a one-process run but no
     results (the workers rendered them: the text is the whole report).
     """
-    if fmt not in FORMATS or engine.source.data.get("distributions"):
-        return None
-    if os.path.splitext(path)[1].lower() != ".csv":
-        return None
-    if not os.path.isfile(path):
+    if render is None or not _splittable(engine, path):
         return None
     # A table holds no parameters: those evaluation reads must come from the caller.
     engine.require_parameters(dict(parameters or {}))
@@ -307,17 +321,24 @@ def evaluate_split(
     if ranges is None:
         return None
     _ = engine.policy.fused, engine.policy.fast_grades  # built once, before the fork
-    parts = fork_all([_task(engine, path, r, parameters, fmt) for r in ranges])
+    parts = fork_all([_task(engine, path, r, parameters, render) for r in ranges])
     complete = [p for p in parts if p is not None]
     if len(complete) != len(parts) or not _disjoint(complete):
         return None
-    return _merge(engine, path, complete, fmt)
+    return _merge(engine, path, complete, render)
+
+
+def _splittable(engine: Engine, path: str) -> bool:
+    """A CSV file, under a policy without ``distributions`` (relative grades need everyone)."""
+    if engine.source.data.get("distributions"):
+        return False
+    return os.path.splitext(path)[1].lower() == ".csv" and os.path.isfile(path)
 
 
 def _task(
-    engine: Engine, path: str, part: Range, parameters: Mapping[str, Any] | None, fmt: str
+    engine: Engine, path: str, part: Range, parameters: Mapping[str, Any] | None, render: SplitRenderer
 ) -> Callable[[], Part]:
-    return lambda: evaluate_range(engine, path, part, parameters, fmt)
+    return lambda: evaluate_range(engine, path, part, parameters, render)
 
 
 def _disjoint(parts: Sequence[Part]) -> bool:
@@ -330,7 +351,7 @@ def _disjoint(parts: Sequence[Part]) -> bool:
     return True
 
 
-def _merge(engine: Engine, path: str, parts: Sequence[Part], fmt: str) -> tuple[RunOutcome, str]:
+def _merge(engine: Engine, path: str, parts: Sequence[Part], render: SplitRenderer) -> tuple[RunOutcome, str]:
     first = parts[0]
     read = [*first.parameter_problems, *first.read.header]
     read += [p for part in parts for p in part.read.rows]
@@ -339,37 +360,36 @@ def _merge(engine: Engine, path: str, parts: Sequence[Part], fmt: str) -> tuple[
     outcome = RunOutcome(engine.policy, population)
     outcome.problems.extend(read)
     outcome.problems.extend(p for part in parts for p in part.checks)
-    if fmt == "json":
-        texts = [part.text for part in parts if part.text]
-        return outcome, render_json_parts(outcome, sum(part.evaluated for part in parts), texts)
-    header = RENDERERS["csv"](outcome)  # no results: the header line only
-    return outcome, header + "".join(part.text for part in parts)
+    evaluated = sum(part.evaluated for part in parts)
+    return outcome, render.merge(outcome, evaluated, [part.text for part in parts])
 
 
 def run_report(
     policy_path: str,
     data_path: str,
-    fmt: str,
+    render: Callable[[RunOutcome], str],
+    split: SplitRenderer | None = None,
     *,
     parameters: Mapping[str, Any] | None = None,
     workers: int | None = None,
     min_bytes: int | None = None,
     reference: bool = False,
 ) -> tuple[RunOutcome, str]:
-    """Evaluate ``data_path`` under ``policy_path`` and render the report in format ``fmt``.
+    """Evaluate ``data_path`` under ``policy_path`` and render the report with ``render``.
 
-    A big CSV file rendered as CSV or JSON is shared between ``workers`` processes (default
-    :func:`default_workers`) when that gives the very same report; otherwise one process does
-    it all (:func:`engine.evaluate.run.run`). Without the split the outcome holds every result.
-    ``reference`` runs every formula on the reference interpreter (the same report).
+    With ``split`` (the same format rendered in parts), a big CSV file is shared between
+    ``workers`` processes (default :func:`default_workers`) when that gives the very same
+    report; otherwise one process does it all (:func:`engine.evaluate.run.run`). Without the
+    split the outcome holds every result. ``reference`` runs every formula on the reference
+    interpreter (the same report).
     """
     engine = Engine.from_file(policy_path, reference=reference)
     count = default_workers() if workers is None else workers
-    if fmt in FORMATS and count > 1:
+    if split is not None and count > 1:
         done = evaluate_split(
-            engine, data_path, workers=count, fmt=fmt, parameters=parameters, min_bytes=min_bytes
+            engine, data_path, split, workers=count, parameters=parameters, min_bytes=min_bytes
         )
         if done is not None:
             return done
     outcome = engine.evaluate(engine.read(data_path, parameters))
-    return outcome, RENDERERS[fmt](outcome)
+    return outcome, render(outcome)

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from engine.chains.model import ChainOutcome, ChainRules, compile_chains
 from engine.chains.review import describe_review, employee_env, review
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
-from engine.errors import HRPolicyError, Problem
+from engine.errors import HRPolicyError, Problem, UsageError
 from engine.evaluate.employee import EmployeeResult, IndicatorError, TraceLine, evaluate_employee
 from engine.evaluate.parameters import evaluation_texts, parameters_read, require_parameters
 from engine.evaluate.periods import PeriodRules, compile_periods, complete
@@ -24,6 +25,9 @@ from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column, reference_interpreter
 from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population, read_population
+from engine.limits import nfc
+from engine.resources import bundled_root
+from engine.suggest import did_you_mean
 from engine.validate import ValidatedPolicy, load_policy
 
 #: A problem with one employee's data, whatever stage found it (reading, sheet checks,
@@ -178,50 +182,60 @@ class Engine:
         outcome.problems.extend(population.problems)
         outcome.warnings.extend(population.warnings)
         needs_all = bool(self.source.data.get("distributions"))
-        parameters = population.parameters
+        wanted = population.employees
+        if only is not None and not needs_all:
+            wanted = [r for r in wanted if r.id == only]
         with paused_gc():
-            for record in population.employees:
-                if only is not None and not needs_all and record.id != only:
-                    continue
-                # The sheets as given are checked; a sheet standing in for a missing period's
-                # (engine.evaluate.periods) is evaluated, not checked twice.
-                completed, problems, notes = self.prepare(record)
-                problems = problems or self.check(record, parameters)
-                if problems:
-                    outcome.problems.extend(problems)
-                    continue
-                record = completed
-                # The chain is reviewed before evaluating unless a chain condition reads a formula
-                # (the same order as engine.evaluate.parallel, so both give the same problems).
-                early = review_chains and not self.chains_read_formulas
-                reviewed = self.review(record, None) if early else None
-                if reviewed is not None and reviewed.problems:
-                    outcome.problems.extend(reviewed.problems)
-                    continue
+            for record in wanted:
                 traced = trace and only in (None, record.id)
-                done = self.evaluate_checked(record, parameters, trace=traced)
-                if isinstance(done, Problem):
-                    outcome.problems.append(done)
-                    continue
-                if review_chains and self.chains_read_formulas:
-                    reviewed = self.review(record, done.values)
-                    if reviewed is not None and reviewed.problems:
-                        outcome.problems.extend(reviewed.problems)
-                        continue
-                if notes and traced:
-                    noted = tuple(TraceLine("period", "periods", n) for n in notes)
-                    done = replace(done, trace=noted + done.trace)
-                if reviewed is not None and traced and self.chain_rules is not None:
-                    lines = describe_review(reviewed, self.chain_rules)
-                    shown = tuple(TraceLine("chain", "evaluator chain", t) for t in lines)
-                    done = replace(done, trace=done.trace + shown)
-                outcome.results.append(done)
+                self._one(outcome, record, trace=traced, review_chains=review_chains)
         if needs_all:
             self._grade_relatively(outcome)
         if only is not None:
             outcome.results = [r for r in outcome.results if r.id == only]
             outcome.problems = [p for p in outcome.problems if p.employee_id in (only, None)]
         return outcome
+
+    def _one(
+        self, outcome: RunOutcome, record: EmployeeRecord, *, trace: bool, review_chains: bool
+    ) -> None:
+        """Check and evaluate one employee into ``outcome``: its result or its problems.
+
+        The sheets as given are checked; a sheet standing in for a missing period's
+        (engine.evaluate.periods) is evaluated, not checked twice. The chain is reviewed before
+        evaluating unless a chain condition reads a formula (the order engine.evaluate.parallel
+        follows too, so both give the same problems).
+        """
+        parameters = outcome.population.parameters
+        completed, problems, notes = self.prepare(record)
+        problems = problems or self.check(record, parameters)
+        early = review_chains and not self.chains_read_formulas
+        reviewed = self.review(completed, None) if early and not problems else None
+        if problems or (reviewed is not None and reviewed.problems):
+            outcome.problems.extend(problems or (reviewed.problems if reviewed else ()))
+            return
+        done = self.evaluate_checked(completed, parameters, trace=trace)
+        if isinstance(done, Problem):
+            outcome.problems.append(done)
+            return
+        if review_chains and self.chains_read_formulas:
+            reviewed = self.review(completed, done.values)
+            if reviewed is not None and reviewed.problems:
+                outcome.problems.extend(reviewed.problems)
+                return
+        outcome.results.append(self._traced(done, notes, reviewed) if trace else done)
+
+    def _traced(
+        self, done: EmployeeResult, notes: list[str], reviewed: ChainOutcome | None
+    ) -> EmployeeResult:
+        """The result with what explain shows besides the formulas: periods taken from another
+        period's sheet (first), the evaluator chain and its stages (last)."""
+        before = tuple(TraceLine("period", "periods", n) for n in notes)
+        after: tuple[TraceLine, ...] = ()
+        if reviewed is not None and self.chain_rules is not None:
+            lines = describe_review(reviewed, self.chain_rules)
+            after = tuple(TraceLine("chain", "evaluator chain", t) for t in lines)
+        return replace(done, trace=before + done.trace + after)
 
     def _grade_relatively(self, outcome: RunOutcome) -> None:
         population = outcome.population
@@ -253,3 +267,41 @@ def run(
     engine = Engine.from_file(policy_path, reference=reference)
     population = engine.read(data_path, parameters)
     return engine.evaluate(population, trace=trace, only=only)
+
+
+def explain(
+    policy_path: str,
+    data_path: str,
+    employee: str,
+    *,
+    reference: bool = False,
+    parameters: Mapping[str, Any] | None = None,
+) -> tuple[RunOutcome, str]:
+    """The traced evaluation of one employee (a :class:`UsageError`, with the nearest id, if the
+    data has none by that id): its result, or its problems when it could not be evaluated (an
+    employee left out while reading has no result and its reading problems); and the id as the
+    records read it (in NFC: a terminal may send NFD). ``reference``: see :func:`run`.
+    """
+    employee = nfc(employee)
+    outcome = run(
+        policy_path, data_path, trace=True, only=employee, reference=reference, parameters=parameters
+    )
+    known = [r.id for r in outcome.population.employees]
+    dropped = any(p.employee_id == employee for p in outcome.population.problems)
+    if employee not in known and not dropped:
+        match = did_you_mean(employee, known)
+        hint = f"; {match}" if match else ""
+        raise UsageError(f"no employee '{employee}' in {data_path}{hint}")
+    return outcome, employee
+
+
+def example_runs(root: str | None) -> list[tuple[Path, Path, Path]]:
+    """Every example population (``examples/<policy>/employees.yaml``) with its policy, under
+    ``root`` (by default, the bundled copies): ``(base, policy, data)``, in name order."""
+    base = Path(root) if root is not None else bundled_root()
+    if base is None:
+        raise UsageError("no bundled examples in this installation: give --root FOLDER")
+    found = sorted((base / "examples").glob("*/employees.yaml"))
+    if not found:
+        raise UsageError(f"no example populations under {base / 'examples'}")
+    return [(base, base / "policies" / f"{data.parent.name}.yaml", data) for data in found]

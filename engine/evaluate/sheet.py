@@ -6,14 +6,14 @@ data file it came from; nothing is raised, so one bad sheet never hides the othe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from engine.errors import Problem
-from engine.formula import CompiledFormula, compile_formula, formula_scope
+from engine.formula import CompiledFormula, Scope, compile_formula, fast_or_checked, formula_scope
 from engine.io.records import EmployeeRecord, IndicatorRecord
 
 
@@ -122,11 +122,71 @@ def _dec(value: Any) -> Decimal | None:
 def compile_sheet_rules(policy: Mapping[str, Any]) -> SheetRules:
     """Build :class:`SheetRules` from ``indicator_rules`` (empty rules when absent)."""
     rules = policy.get("indicator_rules") or {}
-    cats = rules.get("categories") or {}
-    weight = rules.get("weight") or {}
     scope = formula_scope(policy, "employee")
+    exceptions = _exceptions(rules, policy, scope)
+    constraints = _constraints(rules, scope)
+    return SheetRules(
+        **_category_rules(rules),
+        **_weight_rules(rules.get("weight") or {}),
+        category_field=rules.get("category_field", "category"),
+        kind_field=rules.get("kind_field", "kind"),
+        fixed_field=rules.get("fixed_field", "fixed_id"),
+        exceptions=exceptions,
+        difficulty=rules.get("difficulty") or {},
+        required_fields=tuple(rules.get("required_fields") or ()),
+        constraints=constraints,
+        difficulty_rule=Difficulty.of(rules.get("difficulty") or {}),
+        required_when=_required_when(rules, policy),
+        column_names=_columns_read(policy, exceptions, constraints),
+    )
+
+
+def _required_when(
+    rules: Mapping[str, Any], policy: Mapping[str, Any]
+) -> tuple[tuple[CompiledFormula, tuple[str, ...]], ...]:
+    """``required_when``: each condition over a goal line, compiled, with the fields it requires."""
     line_scope = formula_scope(policy, "indicator_condition")
-    exceptions = tuple(
+    return tuple(
+        (compile_formula(str(r["when"]), line_scope), tuple(str(f) for f in r["fields"]))
+        for r in rules.get("required_when") or []
+    )
+
+
+def _columns_read(
+    policy: Mapping[str, Any], exceptions: Sequence[Exception_], constraints: Sequence[Constraint]
+) -> tuple[str, ...]:
+    """The indicator fields the exceptions and constraints read, in declaration order."""
+    formulas = [e.when for e in exceptions] + [f for c in constraints for f in (c.when, c.check) if f]
+    read: set[str] = set().union(*(f.names for f in formulas))
+    declared = (policy.get("inputs") or {}).get("indicator") or {}
+    return tuple(n for n in declared if n in read)
+
+
+def _category_rules(rules: Mapping[str, Any]) -> dict[str, Any]:
+    """The sheet's and each category's count bounds, allowed kinds and mandatory goals."""
+    cats = rules.get("categories") or {}
+    return {
+        "total": Bounds.of(rules.get("count")),
+        "categories": {c: Bounds.of(s.get("count")) for c, s in cats.items()},
+        "kinds": {c: tuple(s["kinds"]) for c, s in cats.items() if s.get("kinds")},
+        "fixed": {c: tuple(f["id"] for f in s.get("fixed") or []) for c, s in cats.items()},
+    }
+
+
+def _weight_rules(weight: Mapping[str, Any]) -> dict[str, Any]:
+    """``indicator_rules.weight``: the field, each line's band, the total and what it sums over."""
+    return {
+        "weight_field": weight.get("field", "weight"),
+        "weight_min": _dec(weight.get("min")),
+        "weight_max": _dec(weight.get("max")),
+        "weight_total": _dec(weight.get("total")),
+        "total_scope": weight.get("total_scope", "sheet"),
+    }
+
+
+def _exceptions(rules: Mapping[str, Any], policy: Mapping[str, Any], scope: Scope) -> tuple[Exception_, ...]:
+    line_scope = formula_scope(policy, "indicator_condition")
+    return tuple(
         Exception_(
             e["id"],
             compile_formula(str(e["when"]), scope),
@@ -135,7 +195,10 @@ def compile_sheet_rules(policy: Mapping[str, Any]) -> SheetRules:
         )
         for e in rules.get("exceptions") or []
     )
-    constraints = tuple(
+
+
+def _constraints(rules: Mapping[str, Any], scope: Scope) -> tuple[Constraint, ...]:
+    return tuple(
         Constraint(
             c["id"],
             compile_formula(str(c["when"]), scope) if c.get("when") else None,
@@ -143,32 +206,6 @@ def compile_sheet_rules(policy: Mapping[str, Any]) -> SheetRules:
             _text(c.get("message"), c["id"]),
         )
         for c in rules.get("constraints") or []
-    )
-    formulas = [e.when for e in exceptions] + [f for c in constraints for f in (c.when, c.check) if f]
-    read = set().union(*(f.names for f in formulas)) if formulas else set()
-    return SheetRules(
-        total=Bounds.of(rules.get("count")),
-        categories={c: Bounds.of(s.get("count")) for c, s in cats.items()},
-        kinds={c: tuple(s["kinds"]) for c, s in cats.items() if s.get("kinds")},
-        fixed={c: tuple(f["id"] for f in s.get("fixed") or []) for c, s in cats.items()},
-        category_field=rules.get("category_field", "category"),
-        kind_field=rules.get("kind_field", "kind"),
-        fixed_field=rules.get("fixed_field", "fixed_id"),
-        weight_field=weight.get("field", "weight"),
-        weight_min=_dec(weight.get("min")),
-        weight_max=_dec(weight.get("max")),
-        weight_total=_dec(weight.get("total")),
-        total_scope=weight.get("total_scope", "sheet"),
-        exceptions=exceptions,
-        difficulty=rules.get("difficulty") or {},
-        required_fields=tuple(rules.get("required_fields") or ()),
-        constraints=constraints,
-        difficulty_rule=Difficulty.of(rules.get("difficulty") or {}),
-        required_when=tuple(
-            (compile_formula(str(r["when"]), line_scope), tuple(str(f) for f in r["fields"]))
-            for r in rules.get("required_when") or []
-        ),
-        column_names=tuple(n for n in (policy.get("inputs") or {}).get("indicator") or {} if n in read),
     )
 
 
@@ -257,10 +294,7 @@ def check_sheet(
 def _holds(formula: CompiledFormula, env: Mapping[str, Any]) -> bool:
     """Whether ``formula`` is true: the bare function first, the checked call (and its precise
     error) when that fails."""
-    try:
-        return bool(formula.fast(env))
-    except Exception:
-        return bool(formula(env))
+    return bool(fast_or_checked(formula.fast, formula, env))
 
 
 
@@ -277,65 +311,138 @@ class _Tally:
 def _scan(
     rules: SheetRules, bounds: Mapping[str, Any], indicators: Sequence[IndicatorRecord], report: _Report
 ) -> _Tally:
-    """Check every line and tally what the sheet-level rules need, in one pass.
+    """Tally what the sheet-level rules need, then check every line against each line rule
+    that applies; ``report`` gets the line problems line by line, each line's in rule order.
 
-    It runs for every line of every employee, so the rules are read into locals once.
+    It runs for every employee, so each rule loops over the lines itself (no call per line).
     """
+    tally = _tally(rules, indicators)
+    for check in _line_checks(rules, bounds):
+        check(indicators, report)
+    if report.problems:
+        report.problems.sort(key=_line_number)  # stable: within a line, the rules' order stays
+    return tally
+
+
+def _line_number(problem: Problem) -> int:
+    return problem.indicator or 0
+
+
+def _tally(rules: SheetRules, indicators: Sequence[IndicatorRecord]) -> _Tally:
+    """Lines per category, the (category, fixed id) pairs present, the weight totals."""
     tally = _Tally({}, set(), {})
     counts, present, totals = tally.categories, tally.present, tally.totals
-    cat_field, kind_field, weight_field = rules.category_field, rules.kind_field, rules.weight_field
+    cat_field, weight_field = rules.category_field, rules.weight_field
     fixed_field = rules.fixed_field if rules.fixed else None
     summing, by_category = rules.weight_total is not None, rules.total_scope == "category"
-    low, high = bounds["weight_min"], bounds["weight_max"]
-    per_line = bool(bounds.get("line_exceptions"))
-    kinds_of, required, diff = rules.kinds, rules.required_fields, rules.difficulty_rule
-    required_when = rules.required_when
-    diff_field = diff_min = diff_max = None
-    diff_steps: frozenset[Decimal] = frozenset()
-    if diff is not None:
-        diff_field, diff_min, diff_max, diff_steps = diff.field, diff.min, diff.max, diff.steps
-    for index, ind in enumerate(indicators):
+    for ind in indicators:
         get = ind.fields.get
         category = get(cat_field)
         category = category if type(category) is str else str(category)
         counts[category] = counts.get(category, 0) + 1
         if fixed_field is not None:
             present.add((category, get(fixed_field)))
-        weight = get(weight_field)
-        if per_line:
-            low, high = _line_band(bounds, ind.fields)
         if summing:
+            weight = get(weight_field)
             key = category if by_category else ""
             amount = weight if type(weight) is Decimal else Decimal(weight or 0)
             totals[key] = totals.get(key, _ZERO) + amount
-        if weight is not None and (
-            (low is not None and weight < low) or (high is not None and weight > high)
-        ):
+    return tally
+
+
+#: One line rule over every line of a sheet: (lines, report).
+LineCheck = Callable[[Sequence[IndicatorRecord], "_Report"], None]
+
+
+def _line_checks(rules: SheetRules, bounds: Mapping[str, Any]) -> list[LineCheck]:
+    """The line rules that apply to this sheet, in the order their problems are reported."""
+    found: list[LineCheck] = []
+    low, high = bounds["weight_min"], bounds["weight_max"]
+    if bounds.get("line_exceptions"):
+        found.append(partial(_check_line_weight_bands, rules.weight_field, bounds))
+    elif low is not None or high is not None:
+        found.append(partial(_check_weight_band, rules.weight_field, low, high))
+    if rules.kinds:
+        found.append(partial(_check_kinds, rules))
+    if rules.required_fields:
+        found.append(partial(_check_required, rules.required_fields))
+    if rules.required_when:
+        found.append(partial(_check_required_when, rules.required_when))
+    if rules.difficulty_rule is not None:
+        found.append(partial(_check_difficulties, rules.difficulty_rule))
+    return found
+
+
+def _check_weight_band(
+    field: str,
+    low: Decimal | None,
+    high: Decimal | None,
+    indicators: Sequence[IndicatorRecord],
+    report: _Report,
+    start: int = 0,
+) -> None:
+    """Each line's weight within ``low..high`` (``start``: the first line's index in the sheet)."""
+    for index, ind in enumerate(indicators, start):
+        weight = ind.fields.get(field)
+        if weight is None:
+            continue
+        if (low is not None and weight < low) or (high is not None and weight > high):
             report.line(index, ind, "sheet-weight-band", f"weight {weight} is outside the band {low}..{high}")
-        kinds = kinds_of.get(category)
+
+
+def _check_line_weight_bands(
+    field: str, bounds: Mapping[str, Any], indicators: Sequence[IndicatorRecord], report: _Report
+) -> None:
+    """The weight band of a sheet with exceptions that relax it on some lines only."""
+    for index, ind in enumerate(indicators):
+        low, high = _line_band(bounds, ind.fields)
+        _check_weight_band(field, low, high, [ind], report, index)
+
+
+def _check_kinds(rules: SheetRules, indicators: Sequence[IndicatorRecord], report: _Report) -> None:
+    kinds_of, kind_field, cat_field = rules.kinds, rules.kind_field, rules.category_field
+    for index, ind in enumerate(indicators):
+        get = ind.fields.get
+        category = get(cat_field)
+        kinds = kinds_of.get(category if type(category) is str else str(category))
         if kinds and get(kind_field) not in kinds:
             report.line(
                 index, ind, "sheet-kind",
                 f"kind '{get(kind_field)}' is not allowed in category '{get(cat_field)}' "
                 f"(allowed: {', '.join(kinds)})",
-            )
-        for name in required:
-            value = get(name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                report.line(index, ind, "sheet-required-field", f"the goal does not state '{name}'")
+            )  # fmt: skip
+
+
+def _check_required(
+    required: tuple[str, ...], indicators: Sequence[IndicatorRecord], report: _Report
+) -> None:
+    for index, ind in enumerate(indicators):
+        _require(required, "", index, ind, report)
+
+
+def _check_required_when(
+    required_when: Sequence[tuple[CompiledFormula, tuple[str, ...]]],
+    indicators: Sequence[IndicatorRecord],
+    report: _Report,
+) -> None:
+    """The fields a line must state when its ``required_when`` condition holds."""
+    for index, ind in enumerate(indicators):
         for condition, names in required_when:
             if condition(ind.fields):
                 _require(names, f" ({condition.text})", index, ind, report)
-        if diff_field is not None:
-            value = get(diff_field)
-            if value is not None and (
-                (diff_min is not None and value < diff_min)
-                or (diff_max is not None and value > diff_max)
-                or (diff_steps and (value if type(value) is Decimal else Decimal(value)) not in diff_steps)
-            ):
-                assert diff is not None
-                _check_difficulty(diff, index, ind, report)  # only now: it writes the messages
-    return tally
+
+
+def _check_difficulties(diff: Difficulty, indicators: Sequence[IndicatorRecord], report: _Report) -> None:
+    """The cheap test first; the messages only for a line that breaks a difficulty rule."""
+    field, low, high, steps = diff.field, diff.min, diff.max, diff.steps
+    for index, ind in enumerate(indicators):
+        value = ind.fields.get(field)
+        if value is not None and (
+            (low is not None and value < low)
+            or (high is not None and value > high)
+            or (steps and (value if type(value) is Decimal else Decimal(value)) not in steps)
+        ):
+            _check_difficulty(diff, index, ind, report)
 
 
 _ZERO = Decimal(0)

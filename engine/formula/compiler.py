@@ -14,7 +14,7 @@ import decimal
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextvars import ContextVar
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from engine.errors import HRPolicyError
 from engine.formula.check import Checker
@@ -36,6 +36,8 @@ from engine.formula.types import (
     is_column,
 )
 
+R = TypeVar("R")
+
 __all__ = [
     "MAX_DEPTH",
     "MAX_EXPONENT",
@@ -50,6 +52,7 @@ __all__ = [
     "Scope",
     "check_formula",
     "compile_formula",
+    "fast_or_checked",
     "find_cycle",
     "names_used",
     "reference_interpreter",
@@ -76,6 +79,19 @@ class Backend(Protocol):
     scope: Scope
 
     def build(self) -> tuple[str, Callable[[Any], Any]]: ...
+
+
+def fast_or_checked(fast: Callable[..., R], checked: Callable[..., R], *args: Any) -> R:
+    """``fast(*args)``: generated code with no checks, which may fail with any raw Python error;
+    when it does, ``checked(*args)``: the same result by the checked path, or its precise error.
+
+    The one place where a failure of the fast path is let go: both paths give the same value
+    whenever the fast one succeeds, so its error is never the one to report.
+    """
+    try:
+        return fast(*args)
+    except Exception:  # any raw error of generated code: the checked path says what went wrong
+        return checked(*args)
 
 
 def _analyse(expr: str, scope: Scope) -> tuple[Parsed | None, str, list[FormulaProblem]]:
@@ -183,13 +199,17 @@ class CompiledFormula:
 
     def __call__(self, env: Mapping[str, Any]) -> Any:
         """Evaluate with ``env``; raises :class:`FormulaRuntimeError` on failure."""
+        result = fast_or_checked(self._fn, self._checked, env)
+        return Decimal(result) if type(result) is int else result
+
+    def _checked(self, env: Mapping[str, Any]) -> Any:
+        """The bare function again, its failure turned into a precise :class:`FormulaRuntimeError`."""
         try:
-            result = self._fn(env)
+            return self._fn(env)
         except HRPolicyError:
             raise
         except Exception as exc:
             raise self._failure(exc, env) from exc
-        return Decimal(result) if type(result) is int else result
 
     def explain(self, env: Mapping[str, Any]) -> str:
         """The formula text with every name replaced by its value: ``30 * 110.0 * 1.1 / 100``.

@@ -120,6 +120,19 @@ class SheetFuser:
         names[step.name] = var
 
     def source(self) -> str:
+        """The whole ``_sheet(base, lines)`` function: the loop over the lines, then the employee."""
+        line, lists = self.line_loop()
+        person, tail = self.person(lists)
+        init = ["_out = []", *(f"{v} = []" for v in lists.values()), "_rows = []"]
+        body = ["def _sheet(base, lines):", *(f"    {t}" for t in [*self.head, *init])]
+        body += ["    for _line in lines:", "        _f = _line.fields", *(f"        {t}" for t in line)]
+        body += [f"    {t}" for t in [*person, tail]]
+        return "\n".join(body) + "\n"
+
+    def line_loop(self) -> tuple[list[str], dict[str, str]]:
+        """The body of the loop over the lines: each line's formulas, then what is kept of the
+        line (its values, the columns and the rows the employee formulas' filters read); and the
+        local list that gathers each column."""
         plan = self.plan
         line: list[str] = []
         names: dict[str, str] = {}
@@ -128,7 +141,7 @@ class SheetFuser:
                 self.line_read(name, names, line)
             self.step(step, names, {}, line)
         lists = {c: self.local() for c in plan.columns}
-        filters = sorted({k.arg for s in plan.person_steps for k in _keywords(s.parsed) if k.arg})
+        filters = _filter_names(plan)
         for name in sorted((set(plan.columns) | set(filters)) - names.keys()):
             self.line_read(name, names, line, strict=name not in filters or name in plan.columns)
         values = ", ".join(f"{s.name!r}: {names[s.name]}" for s in plan.line_steps)
@@ -136,12 +149,7 @@ class SheetFuser:
         line += [f"{lists[c]}.append({names[c]})" for c in plan.columns]
         if filters:
             line.append("_rows.append({" + ", ".join(f"{k!r}: {names[k]}" for k in filters) + "})")
-        person, tail = self.person(lists)
-        init = ["_out = []", *(f"{v} = []" for v in lists.values()), "_rows = []"]
-        body = ["def _sheet(base, lines):", *(f"    {t}" for t in [*self.head, *init])]
-        body += ["    for _line in lines:", "        _f = _line.fields", *(f"        {t}" for t in line)]
-        body += [f"    {t}" for t in [*person, tail]]
-        return "\n".join(body) + "\n"
+        return line, lists
 
     def person(self, lists: Mapping[str, str]) -> tuple[list[str], str]:
         """The employee formulas (columns built only for the names read outside sum/count)."""
@@ -169,6 +177,11 @@ class SheetFuser:
         exec(compile(source, "<fused sheet>", "exec"), scope)  # only generated, checked text
         fn: Callable[[Any, Any], Any] = scope.pop("_sheet")
         return source, fn
+
+
+def _filter_names(plan: SheetPlan) -> list[str]:
+    """The line fields the employee formulas filter on (``sum(x, category="a")``), sorted."""
+    return sorted({k.arg for s in plan.person_steps for k in _keywords(s.parsed) if k.arg})
 
 
 def _keywords(parsed: Parsed) -> list[ast.keyword]:

@@ -62,8 +62,25 @@ def _column_target(name: str, rules: RecordRules) -> tuple[str, str] | None:
 
 
 def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Plan, list[Problem]]:
+    seen, unknown = _header_columns(header, row, display, rules)
     origin = f"{display}:row {row}"
     problems: list[Problem] = []
+    for name in unknown:
+        hint = did_you_mean(name, ["id", "period", *rules.employee, *rules.indicator])
+        problems.append(
+            Problem(None, None, "record-unknown-field", f"unknown column {shown(name)}{hint}", origin)
+        )
+    if ("id", "id") not in seen:
+        raise DataError(f"{display}: row {row}: the header has no 'id' column")
+    _require_columns(seen, rules, display, unknown)
+    return _plan_of(header, seen, rules), problems
+
+
+def _header_columns(
+    header: Row, row: int, display: str, rules: RecordRules
+) -> tuple[dict[tuple[str, str], int], list[str]]:
+    """Each known column's (level, field) -> 1-based column, and the unknown column names in
+    order (``x-`` columns are notes); a column named twice is a DataError."""
     seen: dict[tuple[str, str], int] = {}
     unknown: list[str] = []
     for col, cell in enumerate(header, start=1):
@@ -73,19 +90,17 @@ def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Pla
         target = _column_target(name, rules)
         if target is None:
             unknown.append(name)
-            hint = did_you_mean(name, ["id", "period", *rules.employee, *rules.indicator])
-            problems.append(
-                Problem(None, None, "record-unknown-field", f"unknown column {shown(name)}{hint}", origin)
-            )
         elif target in seen:
             raise DataError(
                 f"{display}: row {row}: column {name!r} appears twice (columns {seen[target]} and {col})"
             )
         else:
             seen[target] = col
-    if ("id", "id") not in seen:
-        raise DataError(f"{display}: row {row}: the header has no 'id' column")
-    _require_columns(seen, rules, display, unknown)
+    return seen, unknown
+
+
+def _plan_of(header: Row, seen: dict[tuple[str, str], int], rules: RecordRules) -> _Plan:
+    """Where each field is read from the rows and what fills the fields without a column."""
     indicator_cols = {name: col for (level, name), col in seen.items() if level == "indicator"}
     columnless_defaults = any(
         r.has_default and r.name not in indicator_cols for r in rules.indicator.values()
@@ -102,7 +117,7 @@ def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Pla
         complete=-1 if columnless_defaults else len(indicator_cols),
         width=len(header),
     )
-    return plan, problems
+    return plan
 
 
 def _require_columns(
@@ -231,12 +246,7 @@ def _group_rows(
             if problem is not None:
                 problems.append(problem)
             continue
-        employee = tuple([cells[c] for c in employee_cols])
-        group = groups.get(emp_id)
-        if group is None:
-            group = groups[emp_id] = _Group(row_no, employee)
-        elif employee != group.employee:
-            _merge_employee(group, employee, plan, emp_id, origin)
+        group = _group_of(groups, emp_id, tuple([cells[c] for c in employee_cols]), plan, row_no, origin)
         if len(cells) > width and not all(is_absent(c) for c in cells[width:]):
             message = f"a cell right of the last column (column {width}) has a value but no header"
             group.problems.append(Problem(emp_id, None, "record-unknown-field", message, origin))
@@ -246,6 +256,18 @@ def _group_rows(
             sheet = group.sheets[period] = []
         sheet.append(IndicatorRecord(_indicator(cells, plan, group, emp_id, len(sheet) + 1, origin), origin))
     return groups
+
+
+def _group_of(
+    groups: dict[str, _Group], emp_id: str, employee: tuple[Any, ...], plan: _Plan, row_no: int, origin: str
+) -> _Group:
+    """The employee's group (new at its first row); a later row's employee cells must agree."""
+    group = groups.get(emp_id)
+    if group is None:
+        group = groups[emp_id] = _Group(row_no, employee)
+    elif employee != group.employee:
+        _merge_employee(group, employee, plan, emp_id, origin)
+    return group
 
 
 def _record(

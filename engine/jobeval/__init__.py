@@ -2,13 +2,18 @@
 
 from engine.jobeval.committee import MEETING_COUNTS, check_meeting
 from engine.jobeval.points import Adjustment, JobInput, JobResult, Rating, evaluate_job, job_from_record
+from engine.jobeval.run import JobData, JobLine, JobReport, build_job_report
 
 __all__ = [
     "MEETING_COUNTS",
     "Adjustment",
+    "JobData",
     "JobInput",
+    "JobLine",
+    "JobReport",
     "JobResult",
     "Rating",
+    "build_job_report",
     "check_meeting",
     "evaluate_job",
     "job_from_record",

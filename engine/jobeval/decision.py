@@ -100,9 +100,23 @@ def finalise(
             "jobeval-not-decided",
             f"job {job}: grade {grade} is only a proposal: committee {committee} decides job grades ({why})",
         )
+    approved = _approvals(spec.get("approvals") or [], approvals, job, grade, lines, report)
+    return Finality(decided and approved, outcome, tuple(lines))
+
+
+def _approvals(
+    steps: Sequence[Mapping[str, Any]],
+    approvals: Sequence[Approval],
+    job: str,
+    grade: str,
+    lines: list[str],
+    report: Report,
+) -> bool:
+    """Whether every declared approval step was given (each given one explained in ``lines``,
+    each missing or refused one a ``jobeval-not-approved`` problem)."""
     given = {a.step: a for a in approvals}
     approved = True
-    for step in spec.get("approvals") or []:
+    for step in steps:
         step_id, label = str(step["id"]), _label(step)
         record = given.get(step_id)
         if record is not None and record.approved:
@@ -117,7 +131,7 @@ def finalise(
             "jobeval-not-approved",
             f"job {job}: grade {grade} needs approval '{step_id}' ({label}), {state}",
         )
-    return Finality(decided and approved, outcome, tuple(lines))
+    return approved
 
 
 def _judge(policy: Mapping[str, Any], committee: str, meeting: Mapping[str, Any]) -> MeetingOutcome | None:

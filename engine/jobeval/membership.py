@@ -29,24 +29,37 @@ def check_membership(
         return False, f"membership unknown: the record lists no members (seats: {declared})"
     roles = Counter(str(m.get("role", "")) for m in listed)
     faults = [f"'{role}' is not a seat of the committee" for role in roles if role not in _roles(seats)]
-    for seat in seats:
-        role = str(seat["role"])
-        have = roles.get(role, 0)
-        held = f"{role} has {have} member{'s' if have != 1 else ''}"
-        if "count" in seat and have != int(seat["count"]):
-            faults.append(f"{held}, the seat needs {seat['count']}")
-        if "min" in seat and have < int(seat["min"]):
-            faults.append(f"{held}, the seat needs at least {seat['min']}")
+    faults += [fault for seat in seats for fault in _seat_faults(seat, roles.get(str(seat["role"]), 0))]
+    faults += _count_faults(seats, meeting, roles, len(listed))
+    if faults:
+        return False, "membership fails: " + "; ".join(faults)
+    return True, f"membership ok: {len(listed)} members fill the seats {declared}"
+
+
+def _seat_faults(seat: Mapping[str, Any], have: int) -> list[str]:
+    """How one seat's ``have`` members miss its ``count`` or ``min``."""
+    held = f"{seat['role']} has {have} member{'s' if have != 1 else ''}"
+    faults = []
+    if "count" in seat and have != int(seat["count"]):
+        faults.append(f"{held}, the seat needs {seat['count']}")
+    if "min" in seat and have < int(seat["min"]):
+        faults.append(f"{held}, the seat needs at least {seat['min']}")
+    return faults
+
+
+def _count_faults(
+    seats: Sequence[Mapping[str, Any]], meeting: Mapping[str, Any], roles: Counter[str], listed: int
+) -> list[str]:
+    """The record's ``registered`` and ``external_registered`` against the members listed."""
+    faults = []
     registered = meeting.get("registered")
-    if registered is not None and registered != len(listed):
-        faults.append(f"{registered} registered but {len(listed)} members listed")
+    if registered is not None and registered != listed:
+        faults.append(f"{registered} registered but {listed} members listed")
     external = sum(roles.get(str(s["role"]), 0) for s in seats if s.get("external"))
     if "external_registered" in meeting and meeting["external_registered"] != external:
         given = meeting["external_registered"]
         faults.append(f"{given} external_registered but {external} members in external seats")
-    if faults:
-        return False, "membership fails: " + "; ".join(faults)
-    return True, f"membership ok: {len(listed)} members fill the seats {declared}"
+    return faults
 
 
 def _roles(seats: Sequence[Mapping[str, Any]]) -> set[str]:

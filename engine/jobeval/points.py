@@ -343,13 +343,7 @@ def evaluate_job(policy: Mapping[str, Any], job: JobInput, source: SourceMap | N
     raters = _raters(work, table, levels, left_out)
     points = [(rating, score.points) for rating, score in zip(job.panel, raters, strict=True)]
     groups = _group_scores(work, panel, points, changed)
-    total = rounded = grade = None
-    if groups and all(g.contribution is not None for g in groups):
-        total = sum((g.contribution for g in groups if g.contribution is not None), Decimal(0))
-        work.trace.append("total = " + " + ".join(str(g.contribution) for g in groups) + f" = {total}")
-        rounded, grade = _band(work, spec.get("grade_bands") or {}, total)
-    else:
-        work.trace.append("no total: a rater group has no valid rating")
+    total, rounded, grade = _total_and_grade(work, spec, groups)
     final, outcome = _adjust(work, policy, grade)
     final = _finalise(work, policy, final, outcome)
     return JobResult(
@@ -367,6 +361,20 @@ def evaluate_job(policy: Mapping[str, Any], job: JobInput, source: SourceMap | N
         tuple(work.problems),
         tuple(work.trace),
     )
+
+
+def _total_and_grade(
+    work: _Work, spec: Mapping[str, Any], groups: Sequence[GroupScore]
+) -> tuple[Decimal | None, Decimal | None, str | None]:
+    """The weighted total of the rater groups, rounded, and its job grade; all None (with the
+    reason in the trace) when a group has no valid rating."""
+    if not groups or any(g.contribution is None for g in groups):
+        work.trace.append("no total: a rater group has no valid rating")
+        return None, None, None
+    total = sum((g.contribution for g in groups if g.contribution is not None), Decimal(0))
+    work.trace.append("total = " + " + ".join(str(g.contribution) for g in groups) + f" = {total}")
+    rounded, grade = _band(work, spec.get("grade_bands") or {}, total)
+    return total, rounded, grade
 
 
 def _required(record: Mapping[str, Any], key: str, where: str) -> Any:

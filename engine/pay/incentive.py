@@ -15,11 +15,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from engine.checks.pay import SHARE_MODES
 from engine.errors import DataError
 from engine.formula import compile_formula
 from engine.pay.merit import PayValue, as_env, data_scope, run_parameters
-from engine.rounding import round_decimal
+from engine.rounding import SHARE_MODES, round_decimal
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from engine.checks.context import num
 from engine.errors import DataError, UsageError
 from engine.formula import Scope, compile_formula, formula_scope, table_axes
+from engine.rounding import num
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ file named directly stands for the test file beside it (``japan_mbo.yaml`` ->
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +21,18 @@ from engine.errors import Diagnostic, Location, UsageError
 from engine.io.discover import POLICY_KEY, TEST_KEY, discover, has_top_level_key
 from engine.policytest.coverage import Coverage, Item
 from engine.policytest.model import PolicyTests, read_test_file
-from engine.policytest.runner import CaseResult, Engines, FileResult, run_test_file
+from engine.policytest.runner import CaseResult, Engines, FileResult, Reporter, run_test_file
 
-__all__ = ["CaseResult", "Coverage", "FileResult", "PolicyTests", "SuiteRun", "read_test_file", "run_tests"]
+__all__ = [
+    "CaseResult",
+    "Coverage",
+    "FileResult",
+    "PolicyTests",
+    "Reporter",
+    "SuiteRun",
+    "read_test_file",
+    "run_tests",
+]
 
 UNREADABLE = "file-unreadable"
 
@@ -72,8 +81,13 @@ def _targets(paths: Sequence[str], exclude: Sequence[str], run: SuiteRun) -> lis
     return targets
 
 
-def run_tests(paths: Sequence[str], exclude: Sequence[str] = ()) -> SuiteRun:
-    """Find the test files ``paths`` name, run every case, and add up coverage per policy."""
+def run_tests(
+    paths: Sequence[str], exclude: Sequence[str] = (), reporters: Mapping[str, Reporter] | None = None
+) -> SuiteRun:
+    """Find the test files ``paths`` name, run every case, and add up coverage per policy.
+
+    ``reporters`` build the JSON reports that ``pay``, ``jobeval`` and ``workflow`` cases check.
+    """
     run = SuiteRun()
     engines: Engines = {}
     for path in _targets(paths, exclude, run):
@@ -86,7 +100,7 @@ def run_tests(paths: Sequence[str], exclude: Sequence[str] = ()) -> SuiteRun:
         if test is None:
             run.broken.append((path, problems))
             continue
-        run.files.append(run_test_file(test, engines))
+        run.files.append(run_test_file(test, engines, reporters))
     _add_coverage(run)
     return run
 

@@ -75,7 +75,7 @@ def sheet_rule_ids(engine: Engine) -> list[str]:
         ("sheet-fixed-missing", any(rules.fixed.values())),
         ("sheet-weight-band", rules.weight_min is not None or rules.weight_max is not None),
         ("sheet-weight-total", rules.weight_total is not None),
-        ("sheet-required-field", _required_can_fail(engine)),
+        ("sheet-required-field", _required_can_fail(engine) or bool(rules.required_when)),
         ("sheet-difficulty", rules.difficulty_rule is not None),
     ]
     ids = [rule for rule, present in declared if present]

@@ -32,8 +32,10 @@ from engine.suggest import did_you_mean
 
 RULE = "test-file"
 TOP_KEYS = ("hrpolicy-test", "policy", "cases")
-CASE_KEYS = ("name", "records", "parameters", "expect")
-EXPECT_KEYS = ("employees", "problems", "warnings")
+CASE_KEYS = ("name", "command", "records", "parameters", "options", "expect")
+EXPECT_KEYS = ("employees", "problems", "warnings", "report")
+#: What a case runs: ``evaluate`` (the default) or a command whose JSON report ``expect.report`` checks.
+COMMANDS = ("evaluate", "pay", "jobeval", "workflow")
 PROBLEM_KEYS = ("employee", "indicator", "rule", "message")
 
 
@@ -68,6 +70,10 @@ class Case:
     problems: tuple[ExpectedProblem, ...]
     warnings: tuple[ExpectedProblem, ...] | None
     expect_at: Location
+    command: str = "evaluate"
+    options: Mapping[str, str] | None = None  # the command's options (``base_rate``, ``today``)
+    report: Any = None  # part of the command's JSON report that must match
+    report_path: Path = ()
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,22 @@ class _Reader:
         if not isinstance(parameters, Mapping):
             self.bad((*path, "parameters"), "parameters must be a mapping")
             parameters = {}
+        command = entry.get("command", "evaluate")
+        if command not in COMMANDS:
+            hint = did_you_mean(str(command), COMMANDS) or "use one of: " + ", ".join(COMMANDS)
+            self.bad((*path, "command"), f"unknown command '{command}'", hint)
+            return None
+        options = entry.get("options") or {}
+        if not isinstance(options, Mapping) or (command == "evaluate" and options):
+            self.bad((*path, "options"), "options are a mapping, for pay (base_rate) or workflow (today)")
+            return None
         expect = self.mapping(entry["expect"], (*path, "expect"), "expect", EXPECT_KEYS)
+        if command != "evaluate" and (set(expect) - {"report"} or "report" not in expect):
+            self.bad((*path, "expect"), f"a {command} case expects a report: part of its JSON report")
+            return None
+        if command != "evaluate" and not isinstance(records, str):
+            self.bad((*path, "records"), f"a {command} case reads a data file: give its path")
+            return None
         values, employees = self.values(expect.get("employees", {}), (*path, "expect", "employees"))
         problems = self.problem_list(expect.get("problems", []), (*path, "expect", "problems"), "problems")
         warnings = None
@@ -185,6 +206,10 @@ class _Reader:
             problems,
             warnings,
             self.at((*path, "expect")),
+            str(command),
+            {str(k): str(v) for k, v in options.items()},
+            expect.get("report"),
+            (*path, "expect", "report"),
         )
 
 

@@ -6,9 +6,8 @@ test points at the expectation that failed, in every output format.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engine.errors import DataError, Diagnostic, HRPolicyError, Location, PolicyInvalid, Problem, UsageError
@@ -18,9 +17,14 @@ from engine.io.nested import read_nested
 from engine.io.records import Population
 from engine.location import Path
 from engine.policytest.coverage import Item, declared_items, items_hit
+from engine.policytest.match import mismatches, same
 from engine.policytest.model import Case, ExpectedProblem, PolicyTests, beside
 
 FAILED = "test-failed"
+
+#: Builds a command's JSON report (parsed): (policy path, data path, options) -> report. The
+#: commands layer provides them (``pay``, ``jobeval``, ``workflow``); this package runs ``evaluate``.
+Reporter = Callable[[str, str, Mapping[str, str]], Any]
 
 
 @dataclass
@@ -62,18 +66,6 @@ def _population(engine: Engine, test: PolicyTests, case: Case) -> Population:
     if isinstance(case.records, str):
         return engine.read(beside(test.file, case.records), case.parameters)
     return _read_inline(engine, test, case)
-
-
-def _same(expected: Any, actual: Any) -> bool:
-    """Numbers compare exactly as decimals (``79.50`` equals ``79.5``), everything else as text."""
-    if isinstance(actual, bool) or isinstance(expected, bool):
-        return expected is actual
-    if isinstance(actual, int | Decimal) and not isinstance(expected, bool):
-        try:
-            return Decimal(str(expected)) == Decimal(actual)
-        except InvalidOperation:
-            return False
-    return str(expected) == str(actual)
 
 
 def _actual(outcome: RunOutcome, employee: str, name: str) -> tuple[bool, Any]:
@@ -140,7 +132,7 @@ def _compare_values(outcome: RunOutcome, case: Case, result: CaseResult) -> None
     for want in case.values:
         result.checks += 1
         found, value = _actual(outcome, want.employee, want.name)
-        if found and _same(want.value, value):
+        if found and same(want.value, value):
             continue
         if want.employee not in known:
             message = f"no employee '{want.employee}' in the records"
@@ -153,6 +145,41 @@ def _compare_values(outcome: RunOutcome, case: Case, result: CaseResult) -> None
         else:
             message = f"{want.employee} {want.name}: expected {want.value}, got {value}"
         result.failures.append(Diagnostic(want.at, FAILED, message))
+
+
+def _leaves(expected: Any) -> int:
+    """How many values an expected report part names (an empty list counts as one check)."""
+    if isinstance(expected, Mapping):
+        return sum(_leaves(v) for v in expected.values())
+    if isinstance(expected, list):
+        return sum(_leaves(v) for v in expected) or 1
+    return 1
+
+
+def _where(report: Path) -> str:
+    return "report" + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in report)
+
+
+def run_report_case(test: PolicyTests, case: Case, reporters: Mapping[str, Reporter]) -> CaseResult:
+    """Run a ``pay``/``jobeval``/``workflow`` case and compare its JSON report with the expected part."""
+    result = CaseResult(case)
+    reporter = reporters.get(case.command)
+    if reporter is None:
+        result.failures.append(Diagnostic(case.at, FAILED, f"no {case.command} report in this build"))
+        return result
+    assert isinstance(case.records, str)
+    try:
+        report = reporter(test.policy, beside(test.file, case.records), case.options or {})
+    except HRPolicyError as exc:
+        result.failures.append(
+            Diagnostic(test.doc.source.locate(case.records_path), FAILED, f"{case.command}: {exc}")
+        )
+        return result
+    result.checks = _leaves(case.report)
+    for sub, message in mismatches(case.report, report):
+        at = test.doc.source.locate((*case.report_path, *sub))
+        result.failures.append(Diagnostic(at, FAILED, f"{_where(sub)}: {message}"))
+    return result
 
 
 def run_case(engine: Engine, test: PolicyTests, case: Case) -> CaseResult:
@@ -177,7 +204,9 @@ def run_case(engine: Engine, test: PolicyTests, case: Case) -> CaseResult:
 Engines = dict[str, Engine | HRPolicyError]
 
 
-def run_test_file(test: PolicyTests, engines: Engines) -> FileResult:
+def run_test_file(
+    test: PolicyTests, engines: Engines, reporters: Mapping[str, Reporter] | None = None
+) -> FileResult:
     """Every case of ``test``; ``engines`` caches each policy's compiled engine (or why it has none)."""
     if test.policy not in engines:
         try:
@@ -195,7 +224,10 @@ def run_test_file(test: PolicyTests, engines: Engines) -> FileResult:
     found.declared = tuple(declared_items(engine))
     for case in test.cases:
         try:
-            found.cases.append(run_case(engine, test, case))
+            if case.command == "evaluate":
+                found.cases.append(run_case(engine, test, case))
+            else:
+                found.cases.append(run_report_case(test, case, reporters or {}))
         except HRPolicyError as exc:
             found.cases.append(CaseResult(case, [Diagnostic(case.at, FAILED, str(exc))]))
     return found

@@ -18,8 +18,10 @@ FileDiagnostics = tuple[str, Sequence[Diagnostic]]
 
 
 def format_text_line(d: Diagnostic) -> str:
-    """``file:line:col: error [rule] message`` plus an indented suggestion line."""
-    line = f"{d.location}: {d.severity.value} [{d.rule}] {d.message}"
+    """``file:line:col: error [rule] message`` plus an indented suggestion line; a data file's
+    problem names its subject: ``file:line:col: E1: error [rule] message``."""
+    about = "" if d.subject is None else f"{d.subject}: "
+    line = f"{d.location}: {about}{d.severity.value} [{d.rule}] {d.message}"
     if d.suggestion:
         line += f"\n  suggestion: {d.suggestion}"
     return line

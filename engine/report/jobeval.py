@@ -7,54 +7,13 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine.errors import Diagnostic
-from engine.jobeval import JobResult
+from engine.jobeval import JobLine, JobReport, JobResult
+from engine.report.diagnostics import format_text_line
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
-
-#: A problem and what it is about: a job id, an employee id, or ``file``.
-Problem = tuple[str, Diagnostic]
-
-
-@dataclass(frozen=True)
-class JobLine:
-    """One evaluated job with the record's display fields and every problem found with it."""
-
-    result: JobResult
-    title: str = ""
-    holder: str = ""
-    holder_name: str = ""
-    rater_names: Mapping[str, str] = field(default_factory=dict)
-    problems: tuple[Diagnostic, ...] = ()
-
-
-@dataclass(frozen=True)
-class JobReport:
-    """A whole ``jobeval`` run: the policy id, the data file, the jobs, problems of the file itself."""
-
-    policy: str
-    data: str
-    jobs: tuple[JobLine, ...]
-    file_problems: tuple[Problem, ...] = ()
-
-    def all_problems(self) -> list[Problem]:
-        """Every problem, job by job in file order, then those of the file."""
-        found = [(line.result.job, d) for line in self.jobs for d in line.problems]
-        return found + list(self.file_problems)
-
-
-def format_problem(subject: str, d: Diagnostic) -> str:
-    """``file:line:col: <subject>: error [rule] message`` and an indented suggestion."""
-    text = f"{d.location}: {subject}: {d.severity.value} [{d.rule}] {d.message}"
-    return text + (f"\n  suggestion: {d.suggestion}" if d.suggestion else "")
-
-
-def problem_dict(subject: str, d: Diagnostic) -> dict[str, object]:
-    return {"subject": subject, **d.to_dict()}
 
 
 def cell(value: Any) -> str:
@@ -122,16 +81,23 @@ def _job_text(line: JobLine) -> list[str]:
         table = render_table(["rater", "name", "group", "points"], rows, [False, False, False, True])
         out += ["  " + row for row in table.splitlines()]
     out += ["  explanation:"] + [f"    {t}" for t in result.trace]
-    if result.adjustment is not None:
-        adj = result.adjustment
-        note = f" ({adj.note})" if adj.note else ""
-        out.append(f"  committee {adj.committee}: {result.proposed_grade} -> {adj.grade} requested{note}")
-        reasons = result.adjustment_outcome.reasons if result.adjustment_outcome else []
-        out += [f"    {reason}" for reason in reasons]
-        out.append(f"    final grade {cell(result.final_grade) or '-'}")
+    out += _adjustment_text(result)
     if line.problems:
         out.append("  problems:")
-        out += ["    " + format_problem(result.job, d).replace("\n", "\n    ") for d in line.problems]
+        out += ["    " + format_text_line(d).replace("\n", "\n    ") for d in line.problems]
+    return out
+
+
+def _adjustment_text(result: JobResult) -> list[str]:
+    """The committee's adjustment of the grade, its reasons and the final grade (none: no lines)."""
+    adj = result.adjustment
+    if adj is None:
+        return []
+    note = f" ({adj.note})" if adj.note else ""
+    out = [f"  committee {adj.committee}: {result.proposed_grade} -> {adj.grade} requested{note}"]
+    reasons = result.adjustment_outcome.reasons if result.adjustment_outcome else []
+    out += [f"    {reason}" for reason in reasons]
+    out.append(f"    final grade {cell(result.final_grade) or '-'}")
     return out
 
 
@@ -145,7 +111,7 @@ def render_text(report: JobReport) -> str:
     if report.file_problems:
         parts.append(
             "problems of the file:\n"
-            + "".join(f"  {format_problem(s, d)}\n" for s, d in report.file_problems)
+            + "".join(f"  {format_text_line(d)}\n" for d in report.file_problems)
         )
     return "\n".join(parts)
 
@@ -200,7 +166,7 @@ def job_dict(line: JobLine) -> dict[str, Any]:
         "proposed_grade": r.proposed_grade,
         "final_grade": r.final_grade,
         "committee": committee,
-        "problems": [problem_dict(r.job, d) for d in line.problems],
+        "problems": [d.to_dict() for d in line.problems],
         "trace": list(r.trace),
     }
 
@@ -210,7 +176,7 @@ def render_json(report: JobReport) -> str:
         "policy": report.policy,
         "data": report.data,
         "jobs": [job_dict(line) for line in report.jobs],
-        "problems": [problem_dict(s, d) for s, d in report.all_problems()],
+        "problems": [d.to_dict() for d in report.all_problems()],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 

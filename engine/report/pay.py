@@ -7,45 +7,16 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from engine.pay import IncentiveResult, PromotionResult
+from engine.pay import IncentiveResult, PayReport
 from engine.pay.mix import MixResult
-from engine.report.jobeval import Problem, cell, format_problem, jsonable, problem_dict
+from engine.report.diagnostics import format_text_line
+from engine.report.jobeval import cell, jsonable
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
-
-
-@dataclass(frozen=True)
-class MeritLine:
-    """One employee's merit raise (``None`` when a problem stopped it) and how it was found."""
-
-    employee: str
-    zone: str | None
-    zone_explanation: str
-    value: Decimal | None
-    explanation: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class PayReport:
-    """A whole ``pay`` run; sections the policy does not declare are empty (``incentive`` None)."""
-
-    policy: str
-    data: str
-    currency: str
-    parameters: Mapping[str, Any]
-    employees: tuple[str, ...]
-    names: Mapping[str, str] = field(default_factory=dict)
-    merit: tuple[MeritLine, ...] = ()
-    incentive: IncentiveResult | None = None
-    incentive_unit: Decimal = Decimal(1)
-    promotion: tuple[PromotionResult, ...] = ()
-    problems: tuple[Problem, ...] = ()
-    mix: MixResult | None = None
 
 
 def share_check(result: IncentiveResult, unit: Decimal) -> str:
@@ -142,7 +113,7 @@ def render_text(report: PayReport) -> str:
         out += ["", *_mix_text(report, report.mix)]
     if report.problems:
         out += ["", "problems:"] + [
-            "  " + format_problem(s, d).replace("\n", "\n  ") for s, d in report.problems
+            "  " + format_text_line(d).replace("\n", "\n  ") for d in report.problems
         ]
     return "\n".join(out) + "\n"
 
@@ -213,7 +184,7 @@ def render_json(report: PayReport) -> str:
             ],
             "total": jsonable(report.mix.total),
         },
-        "problems": [problem_dict(s, d) for s, d in report.problems],
+        "problems": [d.to_dict() for d in report.problems],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 

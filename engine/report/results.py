@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.errors import Problem
 from engine.evaluate import EmployeeResult, RunOutcome
+from engine.evaluate.parallel import FlatPiece, SplitRenderer
 from engine.report.html import render_html
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
@@ -261,6 +262,34 @@ RENDERERS: dict[str, Callable[[RunOutcome], str]] = {
 }
 
 
+def _csv_flat(outcome: RunOutcome) -> FlatPiece | None:
+    plan = flat_plan(outcome)
+    if plan is None:
+        return None
+    return lambda employee, name, values, grades: flat_row(employee, name, values, grades, plan)
+
+
+def _csv_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
+    return render_csv(outcome) + "".join(texts)  # no results in the outcome: the header line only
+
+
+def _json_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
+    return render_json_parts(outcome, evaluated, [text for text in texts if text])
+
+
+#: Formats that worker processes render in parts (:mod:`engine.evaluate.parallel`), each
+#: byte for byte what :data:`RENDERERS` writes; a format left out is rendered by one process.
+SPLIT_RENDERERS: dict[str, SplitRenderer] = {
+    "csv": SplitRenderer(
+        piece=lambda result, outcome: result_row(result, report_columns(outcome), outcome),
+        join=csv_rows,
+        merge=_csv_merge,
+        flat=_csv_flat,
+    ),
+    "json": SplitRenderer(piece=json_result, join=",\n".join, merge=_json_merge),
+}
+
+
 def render_explain(result: EmployeeResult) -> str:
     """The full trace of one employee, grouped by subject, for ``hrpolicy explain``."""
     lines = [f"employee {result.id}" + (f" ({result.name})" if result.name else "")]
@@ -271,3 +300,23 @@ def render_explain(result: EmployeeResult) -> str:
             lines.append(f"  {subject}:")
         lines.append(f"    [{line.kind}] {line.text}")
     return "\n".join(lines) + "\n"
+
+
+def render_explained(outcome: RunOutcome) -> str:
+    """``explain``'s text: the employee's trace, then its relative grades."""
+    result = outcome.results[0]
+    return render_explain(result) + render_relative(outcome, result.id)
+
+
+def render_explained_json(outcome: RunOutcome) -> str:
+    """Every value, grade, indicator row and trace line of the employee, and its relative grades."""
+    result = outcome.results[0]
+    item = {**result_dict(result), "relative": relative_dict(outcome, result.id)}
+    return json.dumps(item, ensure_ascii=False, indent=2) + "\n"
+
+
+#: ``hrpolicy explain``: the run of one employee (``outcome.results[0]``).
+EXPLAIN_RENDERERS: dict[str, Callable[[RunOutcome], str]] = {
+    "text": render_explained,
+    "json": render_explained_json,
+}

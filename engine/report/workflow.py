@@ -8,102 +8,26 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from engine.errors import Diagnostic
-from engine.report.jobeval import Problem, cell, format_problem, problem_dict
+from engine.report.diagnostics import format_text_line
+from engine.report.jobeval import cell
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
-from engine.workflow import GoalLine
+from engine.workflow import (
+    DAY_NAMES,
+    ChangeLine,
+    Deadline,
+    GoalLine,
+    ObjectionLine,
+    TargetSheet,
+    WorkflowReport,
+    day_text,
+)
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """An objection window: N working days after the notice, and the days the count skipped."""
-
-    notice: date
-    working_days: int
-    deadline: date
-    skipped: tuple[tuple[date, str], ...] = ()  # (day, "weekend" or "holiday"), in order
-
-
-@dataclass(frozen=True)
-class ObjectionLine:
-    """One notice (no objection filed yet: ``filed`` is None) or one objection, with its status."""
-
-    kind: str  # "notice" or "objection"
-    employee: str
-    name: str
-    period: str
-    round: int
-    handler: str
-    deadline: Deadline
-    filed: date | None = None
-    indicators: tuple[str, ...] = ()
-    status: str = ""
-    problems: tuple[Diagnostic, ...] = ()
-    working_days_late: int | None = None  # 0 when filed in time; None for a notice
-
-
-@dataclass(frozen=True)
-class ChangeLine:
-    """One goal change: what it changed, accepted when it has no problem."""
-
-    employee: str
-    name: str
-    phase: str
-    reason: str
-    batch: str | None
-    made_on: date | None
-    changes: tuple[str, ...]
-    problems: tuple[Diagnostic, ...] = ()
-
-    @property
-    def accepted(self) -> bool:
-        return not self.problems
-
-
-@dataclass(frozen=True)
-class TargetSheet:
-    """The goal lines one employee's mid-term check scores against, and where they come from."""
-
-    employee: str
-    name: str
-    source: str
-    lines: tuple[GoalLine, ...]
-
-
-@dataclass(frozen=True)
-class WorkflowReport:
-    """A whole ``workflow`` run."""
-
-    policy: str
-    data: str
-    today: date | None
-    notices: tuple[ObjectionLine, ...]
-    objections: tuple[ObjectionLine, ...]
-    changes: tuple[ChangeLine, ...]
-    targets: tuple[TargetSheet, ...]
-    file_problems: tuple[Problem, ...] = ()
-
-    def all_problems(self) -> list[Problem]:
-        """Every problem: objections, goal changes (file order within each), then the file's."""
-        found: list[Problem] = []
-        for line in (*self.notices, *self.objections):
-            found += [(line.employee, d) for d in line.problems]
-        for change in self.changes:
-            found += [(change.employee, d) for d in change.problems]
-        return found + list(self.file_problems)
-
-
-def day_text(day: date) -> str:
-    """``Thu 2026-02-12``: the weekday spelled out so a reader can check the count."""
-    return f"{DAY_NAMES[day.weekday()]} {day.isoformat()}"
 
 
 def _short(day: date, month: bool = True) -> str:
@@ -162,11 +86,11 @@ def _objection_rows(lines: Sequence[ObjectionLine]) -> str:
     return render_table(headers, rows, [False, False, True, False, False, False, False])
 
 
-def _problem_lines(subject: str, problems: Sequence[Diagnostic], indent: str) -> list[str]:
+def _problem_lines(problems: Sequence[Diagnostic], indent: str) -> list[str]:
     if not problems:
         return []
     return [f"{indent}problems:"] + [
-        f"{indent}  " + format_problem(subject, d).replace("\n", f"\n{indent}  ") for d in problems
+        f"{indent}  " + format_text_line(d).replace("\n", f"\n{indent}  ") for d in problems
     ]
 
 
@@ -178,7 +102,7 @@ def _objection_text(o: ObjectionLine) -> list[str]:
         out.append(f"  filed {day_text(o.filed)}: {o.status}")
     elif o.status:
         out.append(f"  {o.status}")
-    return out + _problem_lines(o.employee, o.problems, "  ")
+    return out + _problem_lines(o.problems, "  ")
 
 
 def _change_text(c: ChangeLine) -> list[str]:
@@ -189,7 +113,7 @@ def _change_text(c: ChangeLine) -> list[str]:
         f"goal change {_who(c.employee, c.name)}{made}: phase {c.phase}, reason {c.reason}{batch}: {verdict}"
     ]
     out += [f"  {line}" for line in c.changes]
-    return out + _problem_lines(c.employee, c.problems, "  ")
+    return out + _problem_lines(c.problems, "  ")
 
 
 def _targets_text(sheet: TargetSheet) -> list[str]:
@@ -216,8 +140,7 @@ def render_text(report: WorkflowReport) -> str:
     parts += ["\n".join(_targets_text(s)) + "\n" for s in report.targets]
     if report.file_problems:
         parts.append(
-            "problems of the file:\n"
-            + "".join(f"  {format_problem(s, d)}\n" for s, d in report.file_problems)
+            "problems of the file:\n" + "".join(f"  {format_text_line(d)}\n" for d in report.file_problems)
         )
     return "\n".join(parts)
 
@@ -244,7 +167,7 @@ def _objection_dict(o: ObjectionLine) -> dict[str, Any]:
         "filed": _iso(o.filed),
         "status": o.status,
         "working_days_late": o.working_days_late,
-        "problems": [problem_dict(o.employee, p) for p in o.problems],
+        "problems": [p.to_dict() for p in o.problems],
     }
 
 
@@ -262,7 +185,7 @@ def _change_dict(c: ChangeLine) -> dict[str, Any]:
         "made_on": _iso(c.made_on),
         "accepted": c.accepted,
         "changes": list(c.changes),
-        "problems": [problem_dict(c.employee, p) for p in c.problems],
+        "problems": [p.to_dict() for p in c.problems],
     }
 
 
@@ -283,7 +206,7 @@ def render_json(report: WorkflowReport) -> str:
             }
             for s in report.targets
         ],
-        "problems": [problem_dict(s, d) for s, d in report.all_problems()],
+        "problems": [d.to_dict() for d in report.all_problems()],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 

@@ -3,7 +3,8 @@
 The start is the blank template (``templates/blank.yaml``, every section to fill in marked
 ``FILL IN``) or one of the bundled seed policies. The policy's first line is rewritten to name the
 schema relative to the new file (``schema_reference``); the template's test file is written
-beside it, pointing at the new policy, and any records file it reads is copied next to it. Nothing
+beside it, pointing at the new policy, and every records file it reads is copied next to it
+(``scheme.yaml``'s tests read ``scheme.employees.yaml``). Nothing
 is written when any target exists, and every file is written atomically.
 """
 
@@ -83,8 +84,13 @@ def plan(target: str, start: str = BLANK, schema: str | None = None) -> list[Pla
     def relink(match: re.Match[str]) -> str:
         original = match.group(2)
         if original not in copies:
-            suffix = "" if not copies else f"-{len(copies) + 1}"
-            copies[original] = path.with_name(f"{path.stem}.records{suffix}{Path(original).suffix}")
+            # scheme.yaml's tests read scheme.employees.yaml, scheme.pay.yaml, ...
+            name = f"{path.stem}.{Path(original).name}"
+            taken = {p.name for p in copies.values()}
+            number = 2
+            while name in taken:
+                name, number = f"{path.stem}.{number}.{Path(original).name}", number + 1
+            copies[original] = path.with_name(name)
         return match.group(1) + copies[original].name
 
     test_text = _RECORDS.sub(relink, test_text)

@@ -30,6 +30,8 @@ class GoalLine:
     target: Decimal | None = None
     category: str | None = None
     replaces: str | None = None
+    #: Why the target was set or changed (seed 000: "조정이유에 대한 합당한 근거").
+    justification: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ def check_goal_change(
     if spec.get("removal_needs_replacement", False):
         problems += _replacements(change)
     problems += _weights(change, policy)
+    if spec.get("justify_target_changes", False):
+        problems += _justifications(change)
+    if spec.get("history", False):
+        problems += _history(change, history)
     return problems
 
 
@@ -126,6 +132,52 @@ def _dated_phase(change: GoalChange, policy: Mapping[str, Any]) -> tuple[str, li
         )
         return phase, [WorkflowProblem("goal-change-phase-date", message, who)]
     return phase, []
+
+
+def _justifications(change: GoalChange) -> list[WorkflowProblem]:
+    """Every line whose target changes, or a new line with a target, states its justification."""
+    before = {line.id: line for line in change.before}
+    found = []
+    for line in change.after:
+        old = before.get(line.id)
+        moved = line.target is not None if old is None else old.target != line.target
+        if moved and line.justification is None:
+            was = "-" if old is None or old.target is None else str(old.target)
+            now = "-" if line.target is None else str(line.target)
+            found.append(
+                WorkflowProblem(
+                    "goal-change-justification",
+                    f"indicator {line.id}: target {was} -> {now} states no justification",
+                    change.employee,
+                    line.id,
+                )
+            )
+    return found
+
+
+def _history(change: GoalChange, history: Sequence[GoalChange]) -> list[WorkflowProblem]:
+    """A kept history: the change is dated, and it starts from the sheet the previous change left."""
+    who = change.employee
+    if change.made_on is None:
+        text = "the change has no date (made_on); the history orders by it"
+        return [WorkflowProblem("goal-change-history", text, who)]
+    earlier = [h for h in history if h.employee == who and h is not change and h.made_on is not None]
+    if not earlier:
+        return []
+    last = earlier[-1]
+    left = {line.id: (line.weight, line.target) for line in last.after}
+    now = {line.id: (line.weight, line.target) for line in change.before}
+    if left == now:
+        return []
+    differs = sorted(set(left) ^ set(now)) or sorted(k for k in now if now[k] != left[k])
+    return [
+        WorkflowProblem(
+            "goal-change-history",
+            f"the sheet before this change is not the sheet the change of {last.made_on} left"
+            f" (differs on {', '.join(differs)})",
+            who,
+        )
+    ]
 
 
 def midterm_targets(

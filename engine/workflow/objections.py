@@ -209,27 +209,34 @@ def _round_order(
         ]
     before = [r for r in earlier if r.period == record.period and r.filed <= record.filed]
     targets: Sequence[str | None] = record.indicators if per_indicator and record.indicators else [None]
-    problems: list[WorkflowProblem] = []
     previous = rounds[rounds.index(record.round) - 1] if record.round != rounds[0] else None
-    for indicator in targets:
-        on = f" on indicator {indicator}" if indicator else ""
+    return [p for indicator in targets for p in _round_problems(record, before, previous, indicator)]
 
-        def covers(r: Objection, wanted: int, indicator: str | None = indicator) -> bool:
-            return r.round == wanted and (indicator is None or indicator in r.indicators)
 
-        if any(covers(r, record.round) for r in before):
-            problems.append(
-                WorkflowProblem(
-                    "objection-duplicate", f"round {record.round}{on} was already filed", who, indicator
-                )
+def _covers(record: Objection, wanted: int, indicator: str | None) -> bool:
+    """Whether ``record`` is round ``wanted`` (on ``indicator``, if one is named)."""
+    return record.round == wanted and (indicator is None or indicator in record.indicators)
+
+
+def _round_problems(
+    record: Objection, before: Sequence[Objection], previous: int | None, indicator: str | None
+) -> list[WorkflowProblem]:
+    """The round already filed, or filed without the round before it (on ``indicator``)."""
+    who, on = record.employee, f" on indicator {indicator}" if indicator else ""
+    problems = []
+    if any(_covers(r, record.round, indicator) for r in before):
+        problems.append(
+            WorkflowProblem(
+                "objection-duplicate", f"round {record.round}{on} was already filed", who, indicator
             )
-        if previous is not None and not any(covers(r, previous) for r in before):
-            problems.append(
-                WorkflowProblem(
-                    "objection-round-order",
-                    f"round {record.round}{on} without an earlier round {previous}",
-                    who,
-                    indicator,
-                )
+        )
+    if previous is not None and not any(_covers(r, previous, indicator) for r in before):
+        problems.append(
+            WorkflowProblem(
+                "objection-round-order",
+                f"round {record.round}{on} without an earlier round {previous}",
+                who,
+                indicator,
             )
+        )
     return problems

@@ -1,0 +1,99 @@
+"""Data files of the ``jobeval``, ``pay`` and ``workflow`` commands: YAML or JSON, read by the YAML
+loader so every problem keeps its line:col; located shape checks and unknown-key reports with
+"did you mean" for the readers of each file (:mod:`engine.io.jobfile`, :mod:`engine.io.payfile`,
+:mod:`engine.workflow.records`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol, TypeVar
+
+from engine.errors import DataError, Diagnostic, UsageError
+from engine.io.records import ensure_data_file
+from engine.loader import LoadedDocument, load_yaml_file
+from engine.location import Path, SourceMap
+from engine.suggest import did_you_mean
+
+T = TypeVar("T")
+
+
+class DataDocument(Protocol):
+    """What the readers use of a loaded data file (a :class:`engine.loader.LoadedDocument`)."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def data(self) -> Any: ...
+    @property
+    def source(self) -> SourceMap: ...
+
+
+#: Suffixes of data files; JSON is read by the YAML loader (JSON is YAML) to keep line:col.
+DATA_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
+
+
+def read_data_file(path: str) -> LoadedDocument:
+    """Load a YAML/JSON data file whose top level is a mapping; raise a one-line DataError if not."""
+    ensure_data_file(path, DATA_SUFFIXES)
+    try:
+        doc = load_yaml_file(path, display=path)
+    except UsageError as exc:  # unreadable: the loader's message already names the file
+        raise DataError(str(exc)) from None
+    if doc.diagnostics:
+        first = doc.diagnostics[0]
+        more = f" (and {len(doc.diagnostics) - 1} more)" if len(doc.diagnostics) > 1 else ""
+        raise DataError(f"{first.location}: {first.message}{more}")
+    if not isinstance(doc.data, dict):
+        raise DataError(f"{path}:1:1: the file must hold a mapping at the top level")
+    return doc
+
+
+def where(doc: DataDocument, path: Path) -> str:
+    """``file:line:col`` of a node of the data file."""
+    return str(doc.source.locate(path))
+
+
+def need_mapping(doc: DataDocument, path: Path, value: Any, what: str) -> Mapping[str, Any]:
+    """``value`` if it is a mapping; else a located DataError naming ``what`` it should be."""
+    if not isinstance(value, Mapping):
+        raise DataError(f"{where(doc, path)}: {what} must be a mapping, not {_kind(value)}")
+    return value
+
+
+def need_list(doc: DataDocument, path: Path, value: Any, what: str) -> list[Any]:
+    """``value`` if it is a list; else a located DataError."""
+    if not isinstance(value, list):
+        raise DataError(f"{where(doc, path)}: {what} must be a list, not {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), "a number"
+    )
+
+
+def unknown_keys(
+    doc: DataDocument, path: Path, record: Mapping[str, Any], allowed: Iterable[str], what: str
+) -> list[Diagnostic]:
+    """A ``data-unknown-key`` diagnostic per key outside ``allowed`` (``x-`` keys are free notes)."""
+    known = sorted(allowed)
+    found = []
+    for key in record:
+        if key in known or str(key).startswith("x-"):
+            continue
+        hint = did_you_mean(str(key), known) or "use one of: " + ", ".join(known)
+        location = doc.source.locate((*path, key), key=True)
+        found.append(Diagnostic(location, "data-unknown-key", f"unknown key '{key}' in {what}", hint))
+    return found
+
+
+def located(doc: DataDocument, at: Path, read: Callable[..., T], *args: Any) -> T:
+    """Run a record reader; a DataError it raises gets the record's file:line:col in front."""
+    try:
+        return read(*args)
+    except DataError as exc:
+        raise DataError(f"{where(doc, at)}: {exc}") from None

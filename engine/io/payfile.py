@@ -1,0 +1,234 @@
+"""Reading a ``pay`` data file (docs/jobeval-and-pay.md "Commands and data formats"):
+``parameters`` (the base rate X, ...), ``company`` (pool inputs and eligibility facts), optionally
+``zone_from`` (which employee fields give the pay grade and salary a zone is found from), and
+``employees``.
+
+A file of the wrong shape is a located :class:`DataError`; a problem with one employee (a
+duplicate id, an unknown key, a credit that is not a number) is collected as a
+:class:`Diagnostic` about that employee, and the others are still read. :class:`PayFile` is what
+:func:`engine.pay.build_pay_report` reads each section through (its ``PayData``), when it needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from engine.errors import DataError, Diagnostic, UsageError
+from engine.io.datafile import need_list, need_mapping, read_data_file, unknown_keys, where
+from engine.loader import MAX_EXPONENT, MAX_NUMBER_CHARS, LoadedDocument
+from engine.location import Path
+
+TOP_KEYS = frozenset({"policy", "parameters", "company", "zone_from", "employees"})
+ZONE_FROM_KEYS = frozenset({"grade", "salary", "field"})
+PROMOTION_KEYS = frozenset({"history", "credits", "required_credits"})
+#: Employee keys the command reads itself; every other key is a field the policy's formulas read.
+RESERVED = frozenset({"id", "name", "promotion"})
+
+
+#: An employee's ``promotion`` record: grade history by year, credits, required credits.
+PromotionRecord = tuple[dict[str, str], Decimal | None, Decimal | None]
+
+
+@dataclass
+class PayFile:
+    """A ``pay`` data file being read, with every problem found in it (and while computing from it)."""
+
+    policy: Mapping[str, Any]
+    doc: LoadedDocument
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def problem(
+        self, subject: str, path: Path, rule: str, message: str, suggestion: str | None = None
+    ) -> None:
+        """Collect a problem about ``subject`` at ``path`` of the data file."""
+        location = self.doc.source.locate(path)
+        self.problems.append(Diagnostic(location, rule, message, suggestion, subject=subject))
+
+    def unknown_keys(
+        self, subject: str, path: Path, record: Mapping[str, Any], allowed: frozenset[str], what: str
+    ) -> None:
+        """Collect the unknown keys of ``record`` (at ``path``) as problems about ``subject``."""
+        self.problems += [d.about(subject) for d in unknown_keys(self.doc, path, record, allowed, what)]
+
+    @property
+    def pay(self) -> Mapping[str, Any]:
+        """The policy's ``pay`` section."""
+        spec: Mapping[str, Any] = self.policy.get("pay") or {}
+        return spec
+
+    @property
+    def file(self) -> str:
+        return self.doc.file
+
+    def where(self, path: Path) -> str:
+        """``file:line:col`` of a node of the file."""
+        return where(self.doc, path)
+
+    def has(self, key: str) -> bool:
+        """Whether the file has the top-level ``key``."""
+        return key in self.doc.data
+
+    def parameters(
+        self, base_rate: str | None, complete: Callable[[Mapping[str, Any]], dict[str, Any]]
+    ) -> dict[str, Any]:
+        return read_parameters(self, base_rate, complete)
+
+    def employees(self) -> list[PayEmployee]:
+        return read_employees(self)
+
+    def zone_from(self) -> Mapping[str, Any] | None:
+        return read_zone_from(self)
+
+    def company(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        return read_company(self, params)
+
+    def promotion(self, emp: PayEmployee) -> PromotionRecord | None:
+        return read_promotion(self, emp)
+
+
+def read_pay_file(policy: Mapping[str, Any], path: str) -> PayFile:
+    """Open the data file ``path`` for a ``pay`` run; its unknown top-level keys are problems."""
+    doc = read_data_file(path)
+    pay = PayFile(policy, doc)
+    pay.unknown_keys("file", (), doc.data, TOP_KEYS, "the file")
+    return pay
+
+
+@dataclass(frozen=True)
+class PayEmployee:
+    """One employee record: its place in the file, its id, the fields formulas read, the record."""
+
+    index: int
+    id: str
+    fields: dict[str, Any]
+    raw: Mapping[str, Any]
+
+    @property
+    def path(self) -> Path:
+        return ("employees", self.index)
+
+    @property
+    def name(self) -> str:
+        return str(self.raw.get("name", ""))
+
+
+def parse_number(value: str, what: str) -> Decimal:
+    """``value`` (the option ``what``) as an exact number, bounded like the loader bounds a file's.
+
+    An exponent such as ``1e-999999`` is a finite Decimal, but a raise computed from it loses
+    the base rate's digits (and later roundings fail), so the same limits apply here.
+    """
+    too_long = len(value.strip()) > MAX_NUMBER_CHARS
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise UsageError(f"{what} {value!r} is not a number") from None
+    if not number.is_finite():
+        raise UsageError(f"{what} {value!r} is not a finite number")
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite numbers have an integral exponent
+    if too_long or abs(exponent) > MAX_EXPONENT or abs(number.adjusted()) > MAX_EXPONENT:
+        shown = value if len(value) <= 24 else value[:20] + "..."
+        raise UsageError(
+            f"{what} {shown!r} is out of range: at most {MAX_NUMBER_CHARS} characters"
+            f" and a decimal exponent between -{MAX_EXPONENT} and {MAX_EXPONENT}"
+        )
+    return number
+
+
+def read_parameters(
+    run: PayFile, base_rate: str | None, complete: Callable[[Mapping[str, Any]], dict[str, Any]]
+) -> dict[str, Any]:
+    """The file's ``parameters`` made the run's by ``complete`` (the policy's declared defaults
+    under them), with ``--base-rate`` over the one ``pay.merit.base_rate`` names."""
+    data = run.doc.data
+    given = need_mapping(run.doc, ("parameters",), data.get("parameters", {}), "parameters")
+    params = complete(given)
+    merit = run.pay.get("merit")
+    if merit is None:
+        return params
+    name = str(merit["base_rate"])
+    if base_rate is not None:
+        params[name] = parse_number(base_rate, "--base-rate")
+    if name not in params:
+        raise UsageError(
+            f"the merit raise needs the base raise rate {name}: give it under 'parameters:' in"
+            f" {run.doc.file} or with --base-rate"
+        )
+    return params
+
+
+def read_employees(run: PayFile) -> list[PayEmployee]:
+    """The ``employees`` list; a duplicate id is a problem, a record without one a DataError."""
+    data = run.doc.data
+    if "employees" not in data:
+        raise DataError(f"{where(run.doc, ())}: the file has no 'employees' list")
+    found, seen = [], set()
+    for index, raw in enumerate(need_list(run.doc, ("employees",), data["employees"], "employees")):
+        record = need_mapping(run.doc, ("employees", index), raw, "an employee")
+        if record.get("id") is None:
+            raise DataError(f"{where(run.doc, ('employees', index))}: an employee needs an 'id'")
+        emp = str(record["id"])
+        if emp in seen:
+            run.problem(
+                emp, ("employees", index, "id"), "pay-duplicate-employee", f"employee {emp} appears twice"
+            )
+        seen.add(emp)
+        fields = {k: v for k, v in record.items() if k not in RESERVED}
+        found.append(PayEmployee(index, emp, {**defaults(run.policy), "id": emp, **fields}, record))
+    return found
+
+
+def defaults(policy: Mapping[str, Any]) -> dict[str, Any]:
+    """The declared defaults of ``inputs.employee`` (a pay file may leave those fields out)."""
+    declared = (policy.get("inputs") or {}).get("employee") or {}
+    return {name: spec["default"] for name, spec in declared.items() if "default" in spec}
+
+
+def read_zone_from(run: PayFile) -> Mapping[str, Any] | None:
+    """The file's ``zone_from`` (its unknown keys are problems of the file), or None."""
+    data = run.doc.data
+    if "zone_from" not in data:
+        return None
+    zone_from = need_mapping(run.doc, ("zone_from",), data["zone_from"], "zone_from")
+    run.unknown_keys("file", ("zone_from",), zone_from, ZONE_FROM_KEYS, "zone_from")
+    return zone_from
+
+
+def read_company(run: PayFile, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters with the file's ``company`` facts over them."""
+    raw = run.doc.data.get("company", {})
+    return {**params, **need_mapping(run.doc, ("company",), raw, "company")}
+
+
+def read_promotion(run: PayFile, emp: PayEmployee) -> PromotionRecord | None:
+    """The employee's ``promotion`` record (history, credits), or None when it has none."""
+    if "promotion" not in emp.raw:
+        return None
+    at: Path = (*emp.path, "promotion")
+    spec = need_mapping(run.doc, at, emp.raw["promotion"], "promotion")
+    run.unknown_keys(emp.id, at, spec, PROMOTION_KEYS, "promotion")
+    history = need_mapping(run.doc, (*at, "history"), spec.get("history", {}), "history")
+    return (
+        {str(year): str(grade) for year, grade in history.items()},
+        _credits(run, emp, spec, "credits"),
+        _credits(run, emp, spec, "required_credits"),
+    )
+
+
+def _credits(run: PayFile, emp: PayEmployee, spec: Mapping[str, Any], key: str) -> Decimal | None:
+    value = spec.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        run.problem(
+            emp.id,
+            (*emp.path, "promotion", key),
+            "pay-promotion",
+            f"employee {emp.id}: {key} is not a number",
+        )
+        return None
+    return Decimal(value)

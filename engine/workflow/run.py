@@ -1,0 +1,357 @@
+"""A whole ``workflow`` run over a data file: each notice's objection deadline (and with
+``today`` whether its window is still open), each objection checked with
+:func:`engine.workflow.objections.check_objection`, each goal change checked with
+:func:`engine.workflow.goals.check_goal_change`, then the targets the mid-term check scores
+against per employee. A broken workflow rule is a located :class:`Diagnostic` about the
+employee; the other records are still checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from engine.errors import DataError, Diagnostic, UsageError
+from engine.io.datafile import DataDocument, located, unknown_keys, where
+from engine.location import Path
+from engine.workflow.calendar import Calendar
+from engine.workflow.goals import GoalChange, GoalLine, check_goal_change, midterm_targets, phase_of
+from engine.workflow.objections import (
+    Objection,
+    WorkflowProblem,
+    check_objection,
+    objection_histories,
+)
+from engine.workflow.records import (
+    CHANGE_KEYS,
+    NOTICE_KEYS,
+    OBJECTION_KEYS,
+    TOP_KEYS,
+    WorkflowFile,
+    read_change,
+    read_objection,
+)
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """An objection window: N working days after the notice, and the days the count skipped."""
+
+    notice: date
+    working_days: int
+    deadline: date
+    skipped: tuple[tuple[date, str], ...] = ()  # (day, "weekend" or "holiday"), in order
+
+
+@dataclass(frozen=True)
+class ObjectionLine:
+    """One notice (no objection filed yet: ``filed`` is None) or one objection, with its status."""
+
+    kind: str  # "notice" or "objection"
+    employee: str
+    name: str
+    period: str
+    round: int
+    handler: str
+    deadline: Deadline
+    filed: date | None = None
+    indicators: tuple[str, ...] = ()
+    status: str = ""
+    problems: tuple[Diagnostic, ...] = ()
+    working_days_late: int | None = None  # 0 when filed in time; None for a notice
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One goal change: what it changed, accepted when it has no problem."""
+
+    employee: str
+    name: str
+    phase: str
+    reason: str
+    batch: str | None
+    made_on: date | None
+    changes: tuple[str, ...]
+    problems: tuple[Diagnostic, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class TargetSheet:
+    """The goal lines one employee's mid-term check scores against, and where they come from."""
+
+    employee: str
+    name: str
+    source: str
+    lines: tuple[GoalLine, ...]
+
+
+@dataclass(frozen=True)
+class WorkflowReport:
+    """A whole ``workflow`` run."""
+
+    policy: str
+    data: str
+    today: date | None
+    notices: tuple[ObjectionLine, ...]
+    objections: tuple[ObjectionLine, ...]
+    changes: tuple[ChangeLine, ...]
+    targets: tuple[TargetSheet, ...]
+    file_problems: tuple[Diagnostic, ...] = ()
+
+    def all_problems(self) -> list[Diagnostic]:
+        """Every problem: objections, goal changes (file order within each), then the file's."""
+        found = [d for line in (*self.notices, *self.objections) for d in line.problems]
+        found += [d for change in self.changes for d in change.problems]
+        return found + list(self.file_problems)
+
+    def employees(self) -> list[str]:
+        """Every employee with a record, first seen first."""
+        found = [o.employee for o in (*self.notices, *self.objections)]
+        return list(dict.fromkeys(found + [c.employee for c in self.changes]))
+
+
+def day_text(day: date) -> str:
+    """``Thu 2026-02-12``: the weekday spelled out so a reader can check the count."""
+    return f"{DAY_NAMES[day.weekday()]} {day.isoformat()}"
+
+
+# --- objections -----------------------------------------------------------------------------------
+
+
+def deadline_of(calendar: Calendar, notice: date, days: int) -> Deadline:
+    """The deadline (the library's count) and every non-working day between notice and deadline."""
+    end = calendar.add_working_days(notice, days)
+    skipped = []
+    day = notice + timedelta(days=1)
+    while day < end:
+        if not calendar.is_working_day(day):
+            # A holiday on a weekend day is shown as weekend: it costs no extra day.
+            skipped.append((day, "weekend" if day.weekday() in calendar.weekend else "holiday"))
+        day += timedelta(days=1)
+    return Deadline(notice, days, end, tuple(skipped))
+
+
+def _window_days(policy: Mapping[str, Any]) -> int:
+    spec = (policy.get("workflows") or {}).get("objections") or {}
+    return int(spec["window"]["working_days"])
+
+
+def _handler(policy: Mapping[str, Any], round_no: int) -> str:
+    """The declared round's label (its first language) and handler: ``1차 부장과 재협의, section_head``."""
+    rounds = ((policy.get("workflows") or {}).get("objections") or {}).get("rounds") or ()
+    for spec in rounds:
+        if int(spec["round"]) == round_no:
+            labels = list((spec.get("label") or {}).values())
+            return ", ".join(str(p) for p in (*labels[:1], spec.get("handler")) if p)
+    return "not declared"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _filed_status(run: WorkflowFile, record: Objection, deadline: Deadline) -> tuple[str, int]:
+    """The status text and the working days late (0 when in time, or filed before the notice)."""
+    if record.filed < record.notice:
+        return "filed before the notice", 0
+    late = run.calendar.working_days_between(deadline.deadline, record.filed)
+    return ("in time" if late == 0 else f"{_plural(late, 'working day')} late"), late
+
+
+def _open_status(run: WorkflowFile, deadline: Deadline, today: date | None) -> str:
+    if today is None:
+        return ""
+    if today < deadline.notice:
+        return "not open yet: the notice is not given"
+    if today > deadline.deadline:
+        return f"closed since {day_text(deadline.deadline)}"
+    # Working days still left, today included when it is one: (today - 1, deadline].
+    left = run.calendar.working_days_between(today - timedelta(days=1), deadline.deadline)
+    return f"open: {_plural(left, 'working day')} left, until {day_text(deadline.deadline)}"
+
+
+def _notices(run: WorkflowFile, today: date | None) -> tuple[ObjectionLine, ...]:
+    lines = []
+    for i, record in enumerate(run.records("notices", NOTICE_KEYS, "a notice")):
+        item = located(run.doc, ("notices", i), read_objection, record, True)
+        at_notice: Path = ("notices", i, "notice")
+        days = _window_days(run.policy)
+        deadline = located(run.doc, at_notice, deadline_of, run.calendar, item.notice, days)
+        handler = _handler(run.policy, item.round)
+        name = str(record.get("name", ""))
+        status = _open_status(run, deadline, today)
+        lines.append(
+            ObjectionLine(
+                "notice", item.employee, name, item.period, item.round, handler, deadline, status=status
+            )
+        )
+    return tuple(lines)
+
+
+def _objections(run: WorkflowFile) -> tuple[ObjectionLine, ...]:
+    records = run.records("objections", OBJECTION_KEYS, "an objection")
+    items: list[Objection] = [
+        located(run.doc, ("objections", i), read_objection, r, False) for i, r in enumerate(records)
+    ]
+    lines = []
+    for i, (item, earlier) in enumerate(zip(items, objection_histories(items), strict=True)):
+        base: Path = ("objections", i)
+        at_notice: Path = (*base, "notice")
+        problems = located(run.doc, at_notice, check_objection, item, run.policy, earlier)
+        diagnostics = tuple(
+            run.locate(item.employee, p, base, _indicator_path(base, item, p.indicator)) for p in problems
+        )
+        deadline = located(
+            run.doc, at_notice, deadline_of, run.calendar, item.notice, _window_days(run.policy)
+        )
+        status, late = _filed_status(run, item, deadline)
+        lines.append(
+            ObjectionLine(
+                "objection", item.employee, str(records[i].get("name", "")), item.period, item.round,
+                _handler(run.policy, item.round), deadline, item.filed, item.indicators,
+                status, diagnostics, late,
+            )
+        )  # fmt: skip
+    return tuple(lines)
+
+
+def _indicator_path(base: Path, item: Objection, indicator: str | None) -> Path | None:
+    if indicator is None or indicator not in item.indicators:
+        return None
+    return (*base, "indicators", item.indicators.index(indicator))
+
+
+# --- goal changes ---------------------------------------------------------------------------------
+
+
+def describe_change(change: GoalChange) -> tuple[str, ...]:
+    """What a change does, line by line: removed, added (and what it replaces), weight/target moved."""
+    before = {g.id: g for g in change.before}
+    after_ids = {g.id for g in change.after}
+    out = [f"{g.id} removed (weight {g.weight})" for g in change.before if g.id not in after_ids]
+    for g in change.after:
+        old = before.get(g.id)
+        if old is None:
+            replaces = f", replaces {g.replaces}" if g.replaces else ""
+            out.append(f"{g.id} added (weight {g.weight}{replaces})")
+            continue
+        moved = _moved(old, g)
+        if moved:
+            out.append(f"{g.id}: {', '.join(moved)}")
+    return tuple(out) or ("no line changed",)
+
+
+def _moved(old: GoalLine, new: GoalLine) -> list[str]:
+    """``weight 30 -> 20``, ``target - -> 5``: what changed on a goal line kept by a change."""
+    return [
+        f"{what} {'-' if a is None else a} -> {'-' if b is None else b}"
+        for what, a, b in (("weight", old.weight, new.weight), ("target", old.target, new.target))
+        if a != b
+    ]
+
+
+def _change_order(changes: Sequence[GoalChange]) -> list[int]:
+    """Oldest first per employee: by ``made_on`` (undated after dated ones), then file order."""
+    return sorted(
+        range(len(changes)), key=lambda i: (changes[i].made_on is None, changes[i].made_on or date.min, i)
+    )
+
+
+def _goal_changes(run: WorkflowFile) -> tuple[tuple[ChangeLine, ...], tuple[TargetSheet, ...]]:
+    records = run.records("goal_changes", CHANGE_KEYS, "a goal change")
+    for i, record in enumerate(records):
+        run.line_keys(("goal_changes", i), record)
+    changes: list[GoalChange] = [
+        located(run.doc, ("goal_changes", i), read_change, r) for i, r in enumerate(records)
+    ]
+    order = _change_order(changes)
+    results: dict[int, list[Diagnostic]] = {}
+    for rank, i in enumerate(order):
+        history = [changes[j] for j in order[:rank] if changes[j].employee == changes[i].employee]
+        base: Path = ("goal_changes", i)
+        results[i] = [
+            run.locate(changes[i].employee, p, base, _removed_path(base, changes[i], p))
+            for p in check_goal_change(changes[i], run.policy, history)
+        ]
+    lines = tuple(
+        ChangeLine(
+            c.employee, str(records[i].get("name", "")), phase_of(c, run.policy), c.reason, c.batch,
+            c.made_on,
+            describe_change(c), tuple(results[i]),
+        )
+        for i, c in enumerate(changes)
+    )  # fmt: skip
+    return lines, _targets(run, changes, order, lines)
+
+
+def _removed_path(base: Path, change: GoalChange, problem: WorkflowProblem) -> Path | None:
+    """The goal line a problem is about: the removed line (before), or the changed one (after)."""
+    side = {"goal-change-no-replacement": "before", "goal-change-justification": "after"}.get(problem.rule)
+    lines = change.before if side == "before" else change.after
+    ids = [g.id for g in lines]
+    if side is None or problem.indicator not in ids:
+        return None
+    return (*base, side, ids.index(str(problem.indicator)))
+
+
+def _targets(
+    run: WorkflowFile, changes: Sequence[GoalChange], order: Sequence[int], lines: Sequence[ChangeLine]
+) -> tuple[TargetSheet, ...]:
+    """Per employee (first seen in the file): the lines the mid-term check scores against.
+
+    Only accepted changes are in force: the sheet now is the last accepted change's ``after``
+    (the first record's ``before`` when none was accepted).
+    """
+    sheets = []
+    for employee in dict.fromkeys(c.employee for c in changes):
+        mine = [i for i in order if changes[i].employee == employee]
+        accepted = [changes[i] for i in mine if lines[i].accepted]
+        current = accepted[-1].after if accepted else changes[mine[0]].before
+        targets = midterm_targets(current, accepted, run.policy)
+        if not accepted:
+            source = "no accepted change: the goal sheet as set"
+        elif targets == accepted[0].before:
+            source = f"the targets before the change{_on(accepted[0])}"
+        else:
+            source = f"the targets after the change{_on(accepted[-1])}"
+        sheets.append(TargetSheet(employee, str(lines[mine[0]].name), source, targets))
+    return tuple(sheets)
+
+
+def _on(change: GoalChange) -> str:
+    return f" of {day_text(change.made_on)}" if change.made_on else ""
+
+
+# --- the whole file -----------------------------------------------------------------------------
+
+
+def build_workflow_report(
+    policy_id: str, policy: Mapping[str, Any], doc: DataDocument, today: date | None = None
+) -> WorkflowReport:
+    """Check every record of a loaded data file; raise DataError when it has none of the lists."""
+    data = doc.data
+    if not any(key in data for key in ("notices", "objections", "goal_changes")):
+        raise DataError(f"{where(doc, ())}: the file has no 'notices', 'objections' or 'goal_changes' list")
+    run = WorkflowFile(policy, doc, Calendar.from_policy(policy))
+    run.file_problems += [d.about("file") for d in unknown_keys(doc, (), data, TOP_KEYS, "the file")]
+    if ("notices" in data or "objections" in data) and not (policy.get("workflows") or {}).get("objections"):
+        raise UsageError("the policy declares no workflows.objections: objections cannot be checked")
+    changes, targets = _goal_changes(run)
+    return WorkflowReport(
+        policy_id,
+        doc.file,
+        today,
+        _notices(run, today),
+        _objections(run),
+        changes,
+        targets,
+        tuple(run.file_problems),
+    )
