@@ -9,6 +9,7 @@ terminal escape sequence cannot set the window title or clear the screen.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn, TypeVar
@@ -21,6 +22,8 @@ from engine.report import calibration, diagnostics, policytest, results
 from engine.report import jobeval as jobeval_report
 from engine.report import pay as pay_report
 from engine.report import workflow as workflow_report
+from engine.report.labels import LANGUAGES
+from engine.report.options import ReportOptions
 from engine.report.safety import raw_cells, terminal_text
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -71,15 +74,22 @@ def format_option(registry: Mapping[str, object]) -> Callable[[FC], FC]:
     )
 
 
-PARAM_OPTION = click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A run-time parameter the policy declares (repeatable); wins over the data file's.",
-)
+def result_format_option(registry: Mapping[str, object]) -> Callable[[FC], FC]:
+    """``--format`` of a command that writes results: the registry's names; without it, the
+    suffix of ``-o`` chooses (else text)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(tuple(registry)),
+        help="Report format [default: the -o file's suffix, else text].",
+    )
+
+
 OUTPUT_OPTION = click.option(
-    "-o", "--output", type=click.Path(), help="Write here (atomically) instead of stdout."
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="Write here (atomically) instead of stdout; the suffix must agree with --format.",
 )
 RAW_CELLS_OPTION = click.option(
     "--raw-cells",
@@ -87,6 +97,50 @@ RAW_CELLS_OPTION = click.option(
     help="CSV: write cells exactly as computed, without the ' that keeps a spreadsheet from "
     "running a cell starting with = + - @ as a formula (docs/records.md, 'Output files').",
 )
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Headers, grade names and field names from the policy's labels in this language "
+    "(default: ids; HTML and xlsx: the policy's own language).",
+)
+BOM_OPTION = click.option(
+    "--bom/--no-bom",
+    default=True,
+    show_default=True,
+    help="Start a CSV file written with -o with a UTF-8 byte-order mark (Excel needs it; never on stdout).",
+)
+ENCODING_OPTION = click.option(
+    "--encoding", help="Encoding of a CSV data file, e.g. cp949 or shift_jis (default: UTF-8, else detected)."
+)
+SHEET_OPTION = click.option("--sheet", help="The sheet of an .xlsx data file to read (default: found).")
+PARAM_OPTION = click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A run-time parameter (overrides the data file's; a CSV or Excel table has none of its own).",
+)
+
+
+def parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    """``NAME=VALUE`` pairs; a pair without ``=`` is a usage error."""
+    found: dict[str, str] = {}
+    for pair in params:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            _fail(f"--param {pair!r}: expected NAME=VALUE", EXIT_USAGE)
+        found[name.strip()] = value.strip()
+    return found
+
+
+def report_options(lang: str | None, bom: bool = True) -> ReportOptions:
+    """What the report is asked for; a terminal's width when standard output is one."""
+    width = None
+    if sys.stdout.isatty():
+        width = shutil.get_terminal_size().columns
+    return ReportOptions(lang=lang, bom=bom, width=width)
+
+
 REFERENCE_OPTION = click.option(
     "--reference",
     is_flag=True,
@@ -231,24 +285,39 @@ def schema(as_path: bool) -> None:
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@format_option(results.RENDERERS)
+@result_format_option(results.RENDERERS)
 @OUTPUT_OPTION
-@PARAM_OPTION
 @RAW_CELLS_OPTION
+@LANG_OPTION
+@BOM_OPTION
+@ENCODING_OPTION
+@SHEET_OPTION
+@PARAM_OPTION
 @REFERENCE_OPTION
 def evaluate(
     policy: str,
     data: str,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
+    lang: str | None,
+    bom: bool,
+    encoding: str | None,
+    sheet: str | None,
     params: tuple[str, ...],
     raw_cells: bool,
     reference: bool,
 ) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
+    from engine.commands.common import Reading, resolve_format
     from engine.commands.evaluate import run_evaluate
 
-    run_guarded(lambda: run_evaluate(policy, data, fmt, output, echo, params, reference=reference), raw_cells)
+    options = report_options(lang, bom)
+    reading = Reading(encoding, sheet, parse_params(params))
+    chosen = resolve_format(fmt, output)
+    run_guarded(
+        lambda: run_evaluate(policy, data, chosen, output, echo, options, reading, reference=reference),
+        raw_cells,
+    )
 
 
 @cli.command()
@@ -256,101 +325,162 @@ def evaluate(
 @click.argument("data", type=click.Path())
 @click.option("--employee", required=True, help="The employee id to explain.")
 @format_option(results.EXPLAIN_RENDERERS)
+@LANG_OPTION
+@ENCODING_OPTION
+@SHEET_OPTION
 @PARAM_OPTION
 @REFERENCE_OPTION
 def explain(
-    policy: str, data: str, employee: str, fmt: str, params: tuple[str, ...], reference: bool
+    policy: str,
+    data: str,
+    employee: str,
+    fmt: str,
+    lang: str | None,
+    encoding: str | None,
+    sheet: str | None,
+    params: tuple[str, ...],
+    reference: bool,
 ) -> None:
     """Print every input, formula, rounding, grade band and evaluator chain behind a result."""
+    from engine.commands.common import Reading
     from engine.commands.evaluate import run_explain
 
-    run_guarded(lambda: run_explain(policy, data, employee, fmt, echo, params, reference=reference))
+    reading = Reading(encoding, sheet, parse_params(params))
+    run_guarded(lambda: run_explain(policy, data, employee, fmt, echo, reading, lang, reference=reference))
 
 
 @cli.command()
 @click.option("--root", help="Folder holding policies/ and examples/ (default: the bundled ones).")
-def examples(root: str | None) -> None:
+@LANG_OPTION
+def examples(root: str | None, lang: str | None) -> None:
     """Evaluate the bundled example populations under their policies."""
     from engine.commands.evaluate import run_examples
 
-    run_guarded(lambda: run_examples(root, echo))
+    run_guarded(lambda: run_examples(root, echo, report_options(lang)))
 
 
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
-@format_option(calibration.RENDERERS)
+@result_format_option(calibration.RENDERERS)
 @OUTPUT_OPTION
-@PARAM_OPTION
 @RAW_CELLS_OPTION
+@LANG_OPTION
+@BOM_OPTION
+@ENCODING_OPTION
+@SHEET_OPTION
+@PARAM_OPTION
 def calibrate(
     policy: str,
     data: str,
     distribution: str | None,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
-    params: tuple[str, ...],
     raw_cells: bool,
+    lang: str | None,
+    bom: bool,
+    encoding: str | None,
+    sheet: str | None,
+    params: tuple[str, ...],
 ) -> None:
     """Per distribution group: the quota, the proposed and final grades, who moved and why; every
     employee's evaluator chain reviewed (a policy without distributions: the chains only)."""
     from engine.commands.calibrate import run_calibrate
+    from engine.commands.common import Reading, resolve_format
 
-    run_guarded(lambda: run_calibrate(policy, data, distribution, fmt, output, echo, params), raw_cells)
+    chosen, options, reading = (
+        resolve_format(fmt, output),
+        report_options(lang, bom),
+        Reading(encoding, sheet, parse_params(params)),
+    )
+    run_guarded(
+        lambda: run_calibrate(policy, data, distribution, chosen, output, echo, options, reading), raw_cells
+    )
 
 
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@format_option(jobeval_report.RENDERERS)
+@result_format_option(jobeval_report.RENDERERS)
 @OUTPUT_OPTION
 @RAW_CELLS_OPTION
+@LANG_OPTION
+@BOM_OPTION
 @click.option("--strict", is_flag=True, help="Exit 1 when a committee lawfully did not adopt an adjustment.")
-def jobeval(policy: str, data: str, fmt: str, output: str | None, raw_cells: bool, strict: bool) -> None:
+def jobeval(
+    policy: str,
+    data: str,
+    fmt: str | None,
+    output: str | None,
+    raw_cells: bool,
+    lang: str | None,
+    bom: bool,
+    strict: bool,
+) -> None:
     """Evaluate the jobs in DATA (YAML/JSON) with POLICY's point tables, panels and committees."""
+    from engine.commands.common import resolve_format
     from engine.commands.jobeval import run_jobeval
 
-    run_guarded(lambda: run_jobeval(policy, data, fmt, output, echo, strict=strict), raw_cells)
+    chosen, options = resolve_format(fmt, output), report_options(lang, bom)
+    run_guarded(lambda: run_jobeval(policy, data, chosen, output, echo, options, strict=strict), raw_cells)
 
 
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@format_option(pay_report.RENDERERS)
+@result_format_option(pay_report.RENDERERS)
 @OUTPUT_OPTION
+@RAW_CELLS_OPTION
+@LANG_OPTION
+@BOM_OPTION
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
 @PARAM_OPTION
-@RAW_CELLS_OPTION
 def pay(
     policy: str,
     data: str,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
+    raw_cells: bool,
+    lang: str | None,
+    bom: bool,
     base_rate: str | None,
     params: tuple[str, ...],
-    raw_cells: bool,
 ) -> None:
     """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA."""
+    from engine.commands.common import resolve_format
     from engine.commands.pay import run_pay
 
-    run_guarded(lambda: run_pay(policy, data, fmt, output, echo, base_rate, params), raw_cells)
+    chosen, options = resolve_format(fmt, output), report_options(lang, bom)
+    given = parse_params(params)
+    run_guarded(lambda: run_pay(policy, data, chosen, output, echo, base_rate, options, given), raw_cells)
 
 
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@format_option(workflow_report.RENDERERS)
+@result_format_option(workflow_report.RENDERERS)
 @OUTPUT_OPTION
-@click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
 @RAW_CELLS_OPTION
+@LANG_OPTION
+@BOM_OPTION
+@click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
 def workflow(
-    policy: str, data: str, fmt: str, output: str | None, today: str | None, raw_cells: bool
+    policy: str,
+    data: str,
+    fmt: str | None,
+    output: str | None,
+    raw_cells: bool,
+    lang: str | None,
+    bom: bool,
+    today: str | None,
 ) -> None:
     """Objection deadlines; objection and goal-change records in DATA checked against POLICY."""
+    from engine.commands.common import resolve_format
     from engine.commands.workflow import run_workflow
 
-    run_guarded(lambda: run_workflow(policy, data, fmt, output, echo, today), raw_cells)
+    chosen, options = resolve_format(fmt, output), report_options(lang, bom)
+    run_guarded(lambda: run_workflow(policy, data, chosen, output, echo, today, options), raw_cells)
 
 
 def main() -> None:

@@ -113,7 +113,12 @@ def test_evaluate_writes_the_same_csv_to_a_file_as_to_stdout(tmp_path: Path) -> 
     out_file = tmp_path / "result.csv"
     code, stdout, _ = invoke("evaluate", JAPAN, JAPAN_DATA, "--format", "csv")
     assert code == 0
+    assert not stdout.startswith("\ufeff")  # standard output never gets a byte-order mark
     assert invoke("evaluate", JAPAN, JAPAN_DATA, "--format", "csv", "-o", str(out_file)) == (0, "", "")
+    # A file gets the UTF-8 byte-order mark Excel needs to read it as UTF-8, unless --no-bom.
+    assert out_file.read_bytes() == b"\xef\xbb\xbf" + stdout.encode("utf-8")
+    plain = invoke("evaluate", JAPAN, JAPAN_DATA, "--format", "csv", "--no-bom", "-o", str(out_file))
+    assert plain == (0, "", "")
     assert out_file.read_text(encoding="utf-8") == stdout
     rows = list(csv.reader(stdout.splitlines()))
     assert rows[0] == ["id", "name", "score", "rating", "rating_points"]
@@ -230,11 +235,11 @@ def test_html_report_escapes_every_value(tmp_path: Path) -> None:
     data.write_text(text, encoding="utf-8")
     code, out, _ = invoke("evaluate", JAPAN, str(data), "--format", "html")
     assert code == 0
-    assert out.startswith('<!doctype html>\n<html><head><meta charset="utf-8">')
-    assert "<title>hrpolicy: japan_mbo</title>" in out
+    assert out.startswith('<!doctype html>\n<html lang="ja">\n<head>\n<meta charset="utf-8">')
+    assert "<title>目標管理制度</title>" in out  # the policy's name in its own language
     assert "<script>" not in out
-    # E001, hand-worked above: 79.50 -> C, 40 points; numbers right-aligned.
+    # E001, hand-worked above: 79.50 -> C (its label C（2）), 40 points; numbers right-aligned.
     assert (
-        '<tr><td>E001</td><td>&lt;script&gt;x&lt;/script&gt;</td><td class="num">79.50</td>'
-        '<td>C</td><td class="num">40</td></tr>'
+        '<tr><td class="text">E001</td><td class="text">&lt;script&gt;x&lt;/script&gt;</td>'
+        '<td class="number">79.50</td><td class="grade">C（2）</td><td class="number">40</td></tr>'
     ) in out

@@ -14,8 +14,8 @@ import pytest
 from engine.evaluate import EmployeeResult, Engine, RunOutcome, evaluate_employee, evaluate_flat
 from engine.evaluate.employee import IndicatorError
 from engine.formula import FormulaRuntimeError, Generator, Scope, SheetFuser, parse
-from engine.io.records import EmployeeRecord, IndicatorRecord
-from engine.report.results import flat_plan, flat_row, report_columns, result_row
+from engine.io.records import EmployeeRecord, IndicatorRecord, Population
+from engine.report.results import flat_plan, flat_row, result_row, row_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*/employees.yaml"))
@@ -178,8 +178,9 @@ def test_flat_values_and_rows_are_those_of_full_results(generated: tuple[Engine,
     engine, population = generated
     outcome = RunOutcome(engine.policy, population)
     plan = flat_plan(outcome)
-    assert plan == ((0, 0), (1, 0), (2, 0))  # score, rating, rating_points
-    columns = report_columns(outcome)
+    assert plan is not None
+    assert [step[:2] for step in plan] == [(0, 0), (1, 0), (2, 0)]  # score, rating, rating_points
+    columns = row_plan(outcome)
     for record in population.employees:
         full = evaluate_employee(engine.policy, record, population.parameters)
         flat = evaluate_flat(engine.policy, record, population.parameters)
@@ -202,7 +203,8 @@ def test_hand_worked_flat_row() -> None:
     flat = evaluate_flat(engine.policy, record, {})
     assert flat == ((D("100.00"),), (("A", D(80)),))
     assert str(flat[0][0]) == "100.00"
-    plan = ((0, 0), (1, 0), (2, 0))
+    plan = flat_plan(RunOutcome(engine.policy, Population([], {}, {}, {}, None, [], "h")))
+    assert plan is not None
     assert flat_row("M1", "山田", *flat, plan) == ["M1", "山田", "100.00", "A", "80"]
 
 

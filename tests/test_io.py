@@ -660,14 +660,18 @@ def test_thousand_sheets_three_bad_reads_997(tmp_path: Path) -> None:
 
 # --- files that cannot be read at all -------------------------------------------------------
 
+
+def test_csv_said_to_be_utf8_but_not_is_one_data_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes("id,name\nE1,김\n".encode("cp949"))
+    with pytest.raises(DataError) as info:
+        read(path, encoding="utf-8")
+    assert str(info.value) == (
+        f"{path}: line 2 is not UTF-8 text (byte 0xb1); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+    )
+
+
 CANNOT_READ: list[tuple[str, bytes, Callable[[Path], str]]] = [
-    (
-        "x.csv",
-        "id,name\nE1,김\n".encode("cp949"),
-        lambda p: (
-            f"{p}: line 2 is not UTF-8 text (byte 0xb1); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
-        ),
-    ),
     ("x.csv", b"", lambda p: f"{p}: no header row (the table is empty)"),
     ("x.csv", b"name,segment\nA,general\n", lambda p: f"{p}: row 1: the header has no 'id' column"),
     (

@@ -103,9 +103,11 @@ def test_example_csv_one_row_per_job() -> None:
         "mean_other_division_peer", "total", "rounded", "proposed_grade", "final_grade", "committee",
         "committee_stands", "problems",
     ]  # fmt: skip
+    # Each number column shows one number of places (issue 15): 794 beside 863.75 and 683.75
+    # reads 794.00, the total 761.5 beside 859.00 reads 761.50 (padded, never rounded).
     assert rows[2] == [
-        "T-01", "영업처 요금관리팀장", "team_leader", "E3001", "managerial", "780", "794", "731.8",
-        "761.5", "762", "J3", "J3", "", "", "0",
+        "T-01", "영업처 요금관리팀장", "team_leader", "E3001", "managerial", "780", "794.00", "731.8",
+        "761.50", "762", "J3", "J3", "", "", "0",
     ]  # fmt: skip
     assert rows[3][-5:] == ["J4", "J3", "job_grade_committee", "true", "0"]
     assert len(rows) == 4
@@ -332,5 +334,5 @@ def test_json_data_file_gives_the_same_jobs(tmp_path: Path) -> None:
     target.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     code, echo = run(str(target), "csv")
     assert code == 0
-    # the same totals as from the YAML file: 859.00, 761.5, 683.10
-    assert [row[8] for row in csv.reader(io.StringIO(echo.stdout))][1:] == ["859.00", "761.5", "683.10"]
+    # the same totals as from the YAML file: 859.00, 761.5 (shown 761.50), 683.10
+    assert [row[8] for row in csv.reader(io.StringIO(echo.stdout))][1:] == ["859.00", "761.50", "683.10"]

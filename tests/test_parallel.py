@@ -271,7 +271,7 @@ def test_the_command_writes_the_same_file_and_messages(
         " see the problems above\n"
     )
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
-    lines = (tmp_path / "two.csv").read_text(encoding="utf-8").splitlines()
+    lines = (tmp_path / "two.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "id,name,score,rating,rating_points" and len(lines) == 1 + COUNT - 6
 
 

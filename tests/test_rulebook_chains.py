@@ -58,7 +58,7 @@ def test_evaluate_refuses_an_o_without_the_executive_confirmation(tmp_path: Path
     code, out, _ = invoke("evaluate", KUMHO, data)
     assert code == 0
     # performance = (60 x 50 + 40 x 100) / 100 = 70.00 (M = 50, O = 100); competency = 50.00 (all M)
-    assert "C06  오시우         70                   0              70.00             50.00\n" in out
+    assert "C06  오시우      70.00                0.00              70.00             50.00  " in out
 
 
 def test_a_made_up_stage_and_grades_outside_the_scale_are_problems(tmp_path: Path) -> None:

@@ -68,7 +68,11 @@ def test_someone_who_joined_after_the_midterm_check_is_scored_on_the_final_alone
     # 10 % x 92.00 + 90 % x 92.00 = 92.00.
     data = data_file(tmp_path, {"final": {"indicators": FINAL}}, joined="2026-09-01")
     code, out, _ = invoke("evaluate", KEPCO, data, "--format", "csv")
-    assert (code, out) == (0, "id,name,score\nK001,이서연,92.00\n")
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        "id,name,score,grade",
+        "K001,이서연,92.00,not graded: no evaluation recorded (chain 'hq_member')",
+    ]
     code, out, _ = invoke("explain", KEPCO, data, "--employee", "K001")
     assert code == 0
     assert out.startswith(

@@ -5,14 +5,12 @@ render (:mod:`engine.report.calibration`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from engine.commands.common import Echo, deliver, guard_output
+from engine.commands.common import Echo, Reading, check_output, deliver_report, guard_output
 from engine.evaluate import Engine
 from engine.evaluate.calibration import calibrate_population, chosen_distributions
-from engine.evaluate.parameters import parse_param_options
 from engine.report import renderer
 from engine.report.calibration import RENDERERS, summary
+from engine.report.options import ReportOptions
 
 
 def run_calibrate(
@@ -22,21 +20,26 @@ def run_calibrate(
     fmt: str,
     output: str | None,
     echo: Echo,
-    params: Sequence[str] = (),
+    options: ReportOptions | None = None,
+    reading: Reading | None = None,
 ) -> int:
     """Calibrate DATA under POLICY; print or write (atomically) the report.
 
     Exit code 0 when every group's final grades are within quota and there is no problem, else 1.
-    ``params``: ``NAME=VALUE`` run-time parameters (``--param``).
+    ``reading``: how to read a table, with the run-time parameters (``--param``).
     """
-    render = renderer(RENDERERS, fmt)
+    renderer(RENDERERS, fmt)  # an unknown format is refused before anything is read
+    check_output(output, fmt)
     guard_output(output, [policy_path, data_path])
     engine = Engine.from_file(policy_path)
     data = engine.source.data
     names = chosen_distributions(data, distribution, policy_path)
-    population = engine.read(data_path, parse_param_options(params))
+    reading = reading or Reading()
+    population = engine.read(
+        data_path, reading.parameters, encoding=reading.encoding, sheet=reading.sheet
+    )
     result = calibrate_population(engine, population, names)
-    deliver(render(result), output, echo)
+    deliver_report(RENDERERS, fmt, result, output, echo, options or ReportOptions(), data)
     if result.ok:
         return 0
     echo(f"hrpolicy: calibration failed: {summary(result)}", err=True)

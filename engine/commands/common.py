@@ -5,15 +5,30 @@ input, and the exit code and stderr lines of a run whose records have problems.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path as FsPath
+from typing import Any
 
 from engine.errors import Diagnostic, UsageError
 from engine.io.atomic import write_atomic
 from engine.limits import regular_file
 from engine.report.diagnostics import format_text_line
+from engine.report.labels import Labels
+from engine.report.options import SUFFIX_FORMATS, ReportOptions
+from engine.report.xlsx import relabel_csv
 
 Echo = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read a data file: a CSV file's encoding (None: UTF-8 or detected), an Excel sheet,
+    run-time parameters that override the file's (None: the file's only)."""
+
+    encoding: str | None = None
+    sheet: str | None = None
+    parameters: Mapping[str, Any] | None = None
 
 
 def guard_output(output: str | None, inputs: Iterable[str]) -> None:
@@ -40,12 +55,64 @@ def _same_file(a: str, b: str) -> bool:
         return False
 
 
-def deliver(text: str, output: str | None, echo: Echo) -> None:
-    """Write the report atomically to ``output``, or echo it."""
+def resolve_format(fmt: str | None, output: str | None) -> str:
+    """The format asked for; without one, the one the output file's suffix names (else text)."""
+    if fmt is not None:
+        return fmt
+    suffix = os.path.splitext(output)[1].lower() if output else ""
+    return SUFFIX_FORMATS.get(suffix, "text")
+
+
+def check_output(output: str | None, fmt: str) -> None:
+    """Refuse an output whose suffix names another format than ``fmt`` (``-o r.xlsx`` with text),
+    and a workbook without a file to go to. Checked before anything is read or written."""
+    if output is None:
+        if fmt == "xlsx":
+            raise UsageError("--format xlsx writes a workbook: name the file with -o (e.g. -o results.xlsx)")
+        return
+    suffix = os.path.splitext(output)[1].lower()
+    meant = SUFFIX_FORMATS.get(suffix)
+    if meant is not None and meant != fmt:
+        raise UsageError(
+            f"{output}: a {suffix} file is for --format {meant}, not --format {fmt}; "
+            f"add --format {meant} or change the file name"
+        )
+    if fmt == "xlsx" and suffix != ".xlsx":
+        raise UsageError(f"{output}: an Excel workbook needs a .xlsx file name")
+
+
+def deliver(report: str | bytes, output: str | None, echo: Echo, fmt: str = "text", bom: bool = True) -> None:
+    """Write the report atomically to ``output`` (CSV with a UTF-8 byte-order mark unless
+    ``bom`` is false, so that Excel reads it as UTF-8), or echo it (never a mark)."""
     if output:
-        write_atomic(output, text)
+        if isinstance(report, str) and fmt == "csv" and bom:
+            report = "\ufeff" + report
+        write_atomic(output, report)
+    elif isinstance(report, bytes):
+        raise UsageError(f"--format {fmt} writes a file: name it with -o")
     else:
-        echo(text, nl=False)
+        echo(report, nl=False)
+
+
+def deliver_report(
+    renderers: Mapping[str, Callable[..., str | bytes]],
+    fmt: str,
+    report: Any,
+    output: str | None,
+    echo: Echo,
+    options: ReportOptions,
+    policy_data: Mapping[str, Any],
+) -> None:
+    """Render ``report`` with its registry and deliver it; CSV and xlsx headers in the language
+    of ``options`` (the policy's labels), CSV to a file with a byte-order mark unless refused."""
+    labels = Labels(policy_data, options.lang)
+    if fmt == "xlsx":
+        payload = renderers["xlsx"](report, labels)
+    elif fmt == "csv":
+        payload = relabel_csv(str(renderers["csv"](report)), labels)
+    else:
+        payload = renderers[fmt](report)
+    deliver(payload, output, echo, fmt, options.bom)
 
 
 def finish(problems: Sequence[Diagnostic], subjects: Sequence[str], noun: str, fmt: str, echo: Echo) -> int:

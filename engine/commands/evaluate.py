@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from engine.commands.common import Echo, deliver, guard_output
+from engine.commands.common import Echo, Reading, check_output, deliver, guard_output
 from engine.evaluate import RunOutcome, example_runs, explain
 from engine.evaluate.parallel import run_report
-from engine.evaluate.parameters import parse_param_options
 from engine.report import renderer
+from engine.report.labels import Labels
+from engine.report.options import ReportOptions
 from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
 
 
-def _finish(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> int:
+def _finish(
+    outcome: RunOutcome, echo: Echo, fmt: str, output: str | None, labels: Labels | None = None
+) -> int:
     """Exit 1 when any employee could not be evaluated; the problems reach the terminal too."""
     if (fmt != "text" or output) and outcome.problems:
         for problem in outcome.problems:
-            echo(format_problem(problem), err=True)
+            echo(format_problem(problem, "error", labels), err=True)
     if outcome.problems:
         echo(f"hrpolicy: {_problem_summary(outcome)}; see the problems above", err=True)
         return 1
@@ -42,24 +43,47 @@ def run_evaluate(
     fmt: str,
     output: str | None,
     echo: Echo,
-    params: Sequence[str] = (),
+    options: ReportOptions | None = None,
+    reading: Reading | None = None,
     *,
     reference: bool = False,
 ) -> int:
     """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
 
-    ``params`` are ``NAME=VALUE`` run-time parameters (``--param``); they win over the file's.
+    ``options``: language, run date, BOM, terminal width; ``reading``: how to read a table;
     ``reference``: through the reference interpreter instead of generated code (same output).
     """
     render = renderer(RENDERERS, fmt)
-    parameters = parse_param_options(params)
+    options = options or ReportOptions()
+    reading = reading or Reading()
+    check_output(output, fmt)
     guard_output(output, [policy, data])
-    # A big CSV file may be shared between processes; the report is the same either way.
+    # A big CSV file may be shared between processes; the report is the same either way (rows
+    # in a language come from one process).
+    split = SPLIT_RENDERERS.get(fmt) if options.lang is None else None
     outcome, report = run_report(
-        policy, data, render, SPLIT_RENDERERS.get(fmt), parameters=parameters, reference=reference
+        policy,
+        data,
+        lambda outcome: render(outcome, options),
+        split,
+        parameters=reading.parameters,
+        reference=reference,
+        encoding=reading.encoding,
+        sheet=reading.sheet,
     )
-    deliver(report, output, echo)
-    return _finish(outcome, echo, fmt, output)
+    deliver(report, output, echo, fmt, options.bom)
+    _notes(outcome, echo, fmt, output)
+    return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
+
+
+def _notes(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> None:
+    """How the data file was read (encoding found, title rows, percent cells) reaches the
+    terminal when the report itself does not show it there."""
+    if fmt == "text" and not output:
+        return
+    for note in outcome.warnings:
+        if note.rule.startswith("read-"):
+            echo(f"hrpolicy: note: {format_problem(note, 'note')}", err=True)
 
 
 def run_explain(
@@ -68,18 +92,26 @@ def run_explain(
     employee: str,
     fmt: str,
     echo: Echo,
-    params: Sequence[str] = (),
+    reading: Reading | None = None,
+    lang: str | None = None,
     *,
     reference: bool = False,
 ) -> int:
-    """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`).
-
-    An employee left out while reading (a bad value, a duplicate id) is explained by its
-    problems (exit 1), not reported as unknown.
-    """
+    """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`;
+    ``reading``: how to read a table, with the run-time parameters; ``lang``: formulas named by
+    their labels too). An employee left out while reading (a bad value, a duplicate id) is
+    explained by its problems (exit 1), not reported as unknown."""
     render = renderer(EXPLAIN_RENDERERS, fmt)
-    parameters = parse_param_options(params)
-    outcome, employee = explain(policy, data, employee, reference=reference, parameters=parameters)
+    reading = reading or Reading()
+    outcome, employee = explain(
+        policy,
+        data,
+        employee,
+        reference=reference,
+        parameters=reading.parameters,
+        encoding=reading.encoding,
+        sheet=reading.sheet,
+    )
     if employee not in {r.id for r in outcome.population.employees}:
         dropped = [p for p in outcome.population.problems if p.employee_id == employee]
         head = f"employee {employee} was not evaluated: {len(dropped)} problem(s) while reading {data}"
@@ -89,11 +121,11 @@ def run_explain(
             if problem.employee_id == employee:
                 echo(format_problem(problem), err=True)
         return 1
-    echo(render(outcome), nl=False)
+    echo(render(outcome, Labels(outcome.policy.data, lang)), nl=False)
     return 0
 
 
-def run_examples(root: str | None, echo: Echo) -> int:
+def run_examples(root: str | None, echo: Echo, options: ReportOptions | None = None) -> int:
     """Evaluate every example population (examples/<policy>/employees.yaml) under its policy.
 
     ``root`` holds ``policies/`` and ``examples/``; by default, the copies bundled with the package.
@@ -101,6 +133,6 @@ def run_examples(root: str | None, echo: Echo) -> int:
     code = 0
     for base, policy, data in example_runs(root):
         echo(f"== {data.relative_to(base).as_posix()} under {policy.relative_to(base).as_posix()}")
-        code = max(code, run_evaluate(str(policy), str(data), "text", None, echo))
+        code = max(code, run_evaluate(str(policy), str(data), "text", None, echo, options))
         echo("")
     return code

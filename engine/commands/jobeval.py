@@ -9,17 +9,25 @@ every other job is still evaluated, and the exit code is 1.
 
 from __future__ import annotations
 
-from engine.commands.common import Echo, deliver, finish, guard_output
+from engine.commands.common import Echo, check_output, deliver_report, finish, guard_output
 from engine.errors import UsageError
 from engine.io.jobfile import read_job_file
 from engine.jobeval import build_job_report
 from engine.report import renderer
 from engine.report.jobeval import RENDERERS
+from engine.report.options import ReportOptions
 from engine.validate import load_policy
 
 
 def run_jobeval(
-    policy_path: str, data_path: str, fmt: str, output: str | None, echo: Echo, *, strict: bool = False
+    policy_path: str,
+    data_path: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    options: ReportOptions | None = None,
+    *,
+    strict: bool = False,
 ) -> int:
     """Evaluate the jobs in ``data_path`` under ``policy_path``; report as ``fmt`` (text, json, csv).
 
@@ -29,13 +37,14 @@ def run_jobeval(
     :class:`PolicyInvalid` for an invalid policy, :class:`DataError`/:class:`UsageError` for an
     unreadable file or a policy without ``job_evaluation``.
     """
-    render = renderer(RENDERERS, fmt)
+    renderer(RENDERERS, fmt)  # an unknown format is refused before anything is read
+    check_output(output, fmt)
     guard_output(output, [policy_path, data_path])
     policy = load_policy(policy_path)
     if not policy.data.get("job_evaluation"):
         raise UsageError(f"{policy_path}: the policy declares no job_evaluation section")
     report = build_job_report(str(policy.data["metadata"]["id"]), policy.data, read_job_file(data_path))
-    deliver(render(report), output, echo)
+    deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
     jobs = [line.result.job for line in report.jobs]
     code = finish(report.all_problems(), jobs, "jobs", fmt, echo)
     refused = [

@@ -9,17 +9,24 @@ located problem with a rule id, the other records are still checked, and the exi
 
 from __future__ import annotations
 
-from engine.commands.common import Echo, deliver, finish, guard_output
+from engine.commands.common import Echo, check_output, deliver_report, finish, guard_output
 from engine.errors import DataError, UsageError
 from engine.io.datafile import read_data_file
 from engine.report import renderer
+from engine.report.options import ReportOptions
 from engine.report.workflow import RENDERERS
 from engine.validate import load_policy
 from engine.workflow import as_date, build_workflow_report
 
 
 def run_workflow(
-    policy_path: str, data_path: str, fmt: str, output: str | None, echo: Echo, today: str | None = None
+    policy_path: str,
+    data_path: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    today: str | None = None,
+    options: ReportOptions | None = None,
 ) -> int:
     """Check the workflow records in ``data_path`` under ``policy_path``; report as ``fmt``.
 
@@ -27,16 +34,17 @@ def run_workflow(
     when every record is acceptable, 1 otherwise; raises :class:`DataError`/:class:`UsageError`
     for an unreadable file or a policy without ``workflows``.
     """
-    render = renderer(RENDERERS, fmt)
+    renderer(RENDERERS, fmt)  # an unknown format is refused before anything is read
     try:
         day = None if today is None else as_date(today, "--today")
     except DataError as exc:
         raise UsageError(str(exc)) from None
+    check_output(output, fmt)
     guard_output(output, [policy_path, data_path])
     policy = load_policy(policy_path)
     if not policy.data.get("workflows"):
         raise UsageError(f"{policy_path}: the policy declares no workflows section")
     doc = read_data_file(data_path)
     report = build_workflow_report(str(policy.data["metadata"]["id"]), policy.data, doc, day)
-    deliver(render(report), output, echo)
+    deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
     return finish(report.all_problems(), report.employees(), "employees", fmt, echo)

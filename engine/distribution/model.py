@@ -44,7 +44,11 @@ class TieNote:
 
 @dataclass(frozen=True)
 class DistributionProblem:
-    """People who could not be graded, and why (``rule`` is a stable id)."""
+    """People who could not be graded, and why (``rule`` is a stable id).
+
+    A domain result, not :class:`engine.errors.Problem`: one problem names several members
+    (a whole group), and it has no place in a data file until a caller gives it one.
+    """
 
     rule: str
     message: str

@@ -58,13 +58,14 @@ class SplitRenderer:
     """How one output format is rendered in parts (the registry is
     :data:`engine.report.results.SPLIT_RENDERERS`; a format without one is rendered by one process).
 
-    ``piece``: one full result's piece; ``join``: a worker's pieces as its text; ``merge``: the
+    ``piece``: one full result's piece (its record too: a grade may come from its evaluations);
+    ``join``: a worker's pieces as its text; ``merge``: the
     whole report around the workers' texts, in order, given how many results they hold;
     ``flat``: for a run, a :data:`FlatPiece` that skips the full result, or None (none for this
     run or this format).
     """
 
-    piece: Callable[[EmployeeResult, RunOutcome], Any]
+    piece: Callable[[EmployeeResult, RunOutcome, EmployeeRecord], Any]
     join: Callable[[list[Any]], str]
     merge: Callable[[RunOutcome, int, list[str]], str]
     flat: Callable[[RunOutcome], FlatPiece | None] = lambda outcome: None
@@ -242,7 +243,7 @@ def _range_one(
     if late is not None and late.problems:
         checks.extend(late.problems)
         return
-    pieces.append(render.piece(done, outcome))
+    pieces.append(render.piece(done, outcome, completed))
 
 
 def _flat_renderer(
@@ -367,29 +368,33 @@ def _merge(engine: Engine, path: str, parts: Sequence[Part], render: SplitRender
 def run_report(
     policy_path: str,
     data_path: str,
-    render: Callable[[RunOutcome], str],
+    render: Callable[[RunOutcome], str | bytes],
     split: SplitRenderer | None = None,
     *,
     parameters: Mapping[str, Any] | None = None,
     workers: int | None = None,
     min_bytes: int | None = None,
     reference: bool = False,
-) -> tuple[RunOutcome, str]:
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> tuple[RunOutcome, str | bytes]:
     """Evaluate ``data_path`` under ``policy_path`` and render the report with ``render``.
 
     With ``split`` (the same format rendered in parts), a big CSV file is shared between
     ``workers`` processes (default :func:`default_workers`) when that gives the very same
     report; otherwise one process does it all (:func:`engine.evaluate.run.run`). Without the
     split the outcome holds every result. ``reference`` runs every formula on the reference
-    interpreter (the same report).
+    interpreter (the same report). ``encoding`` and ``sheet`` say how to read a table; a file
+    read in another encoding than UTF-8 is read by one process.
     """
     engine = Engine.from_file(policy_path, reference=reference)
     count = default_workers() if workers is None else workers
-    if split is not None and count > 1:
+    plain = sheet is None and encoding in (None, "utf-8", "utf8", "utf-8-sig")
+    if split is not None and count > 1 and plain:
         done = evaluate_split(
             engine, data_path, split, workers=count, parameters=parameters, min_bytes=min_bytes
         )
         if done is not None:
             return done
-    outcome = engine.evaluate(engine.read(data_path, parameters))
+    outcome = engine.evaluate(engine.read(data_path, parameters, encoding=encoding, sheet=sheet))
     return outcome, render(outcome)

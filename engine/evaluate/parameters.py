@@ -1,4 +1,4 @@
-"""Run-time parameters: ``--param NAME=VALUE`` options, and which parameters an output needs.
+"""Run-time parameters: which parameters an output needs (``--param NAME=VALUE`` gives them).
 
 A policy declares its parameters once (``inputs.parameters``); a run gets them from the data
 file's ``parameters:`` and from the command line (which wins). A declared parameter without a
@@ -10,7 +10,7 @@ missing parameter; each command asks :func:`require_parameters` for the names it
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from engine.errors import UsageError
@@ -18,21 +18,6 @@ from engine.formula import FormulaError, names_used
 
 #: The policy's formula and condition texts per output, as (JSON-like path, text) pairs.
 _Texts = Iterator[tuple[str, str]]
-
-
-def parse_param_options(items: Sequence[str]) -> dict[str, str]:
-    """``["X=3.0", "coefficient=1.5"]`` -> ``{"X": "3.0", "coefficient": "1.5"}`` (values stay text:
-    the policy's declaration converts them); a malformed or repeated option is a UsageError."""
-    found: dict[str, str] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name or not value.strip():
-            raise UsageError(f"--param {item!r}: write NAME=VALUE, e.g. --param X=3.0")
-        if name in found:
-            raise UsageError(f"--param {name} is given twice")
-        found[name] = value.strip()
-    return found
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

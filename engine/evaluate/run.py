@@ -113,8 +113,16 @@ class Engine:
             return None
         return review(rules, record, employee_env(rules, record, values), require_stages=False)
 
-    def read(self, data_path: str, parameters: Mapping[str, Any] | None = None) -> Population:
-        """Read a population checked against this policy's inputs and scales."""
+    def read(
+        self,
+        data_path: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        encoding: str | None = None,
+        sheet: str | None = None,
+    ) -> Population:
+        """Read a population checked against this policy's inputs and scales (``encoding``: of a
+        CSV file, None to detect; ``sheet``: of a workbook)."""
         data = self.source.data
         return read_population(
             data_path,
@@ -122,6 +130,8 @@ class Engine:
             scales=data.get("scales") or {},
             parameters=parameters,
             policy_id=self.policy.id,
+            encoding=encoding,
+            sheet=sheet,
         )
 
     def sheet_env(
@@ -258,14 +268,17 @@ def run(
     only: str | None = None,
     parameters: Mapping[str, Any] | None = None,
     reference: bool = False,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> RunOutcome:
     """Load, validate and compile the policy, read the data, evaluate.
 
     ``parameters`` (e.g. ``{"X": "3.0"}`` from the command line) override the data file's;
-    ``reference`` runs every formula on the reference interpreter (the same results).
+    ``reference`` runs every formula on the reference interpreter (the same results);
+    ``encoding`` and ``sheet`` say how to read a table (see :func:`engine.io.records.read_population`).
     """
     engine = Engine.from_file(policy_path, reference=reference)
-    population = engine.read(data_path, parameters)
+    population = engine.read(data_path, parameters, encoding=encoding, sheet=sheet)
     return engine.evaluate(population, trace=trace, only=only)
 
 
@@ -276,15 +289,25 @@ def explain(
     *,
     reference: bool = False,
     parameters: Mapping[str, Any] | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> tuple[RunOutcome, str]:
     """The traced evaluation of one employee (a :class:`UsageError`, with the nearest id, if the
     data has none by that id): its result, or its problems when it could not be evaluated (an
     employee left out while reading has no result and its reading problems); and the id as the
-    records read it (in NFC: a terminal may send NFD). ``reference``: see :func:`run`.
+    records read it (in NFC: a terminal may send NFD). ``reference``, ``encoding`` and
+    ``sheet``: see :func:`run`.
     """
     employee = nfc(employee)
     outcome = run(
-        policy_path, data_path, trace=True, only=employee, reference=reference, parameters=parameters
+        policy_path,
+        data_path,
+        trace=True,
+        only=employee,
+        reference=reference,
+        parameters=parameters,
+        encoding=encoding,
+        sheet=sheet,
     )
     known = [r.id for r in outcome.population.employees]
     dropped = any(p.employee_id == employee for p in outcome.population.problems)

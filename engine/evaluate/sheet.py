@@ -6,7 +6,7 @@ data file it came from; nothing is raised, so one bad sheet never hides the othe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property, partial
@@ -89,6 +89,11 @@ class SheetRules:
             "count_min": self.total.min,
             "count_max": self.total.max,
         }
+
+    @cached_property
+    def plain_checks(self) -> tuple[LineCheck, ...]:
+        """The line rules when no exception applies (most sheets): chosen once."""
+        return tuple(_line_checks(self, self.plain_bounds))
 
 
 @dataclass(frozen=True)
@@ -317,7 +322,8 @@ def _scan(
     It runs for every employee, so each rule loops over the lines itself (no call per line).
     """
     tally = _tally(rules, indicators)
-    for check in _line_checks(rules, bounds):
+    checks = rules.plain_checks if bounds is rules.plain_bounds else _line_checks(rules, bounds)
+    for check in checks:
         check(indicators, report)
     if report.problems:
         report.problems.sort(key=_line_number)  # stable: within a line, the rules' order stays
@@ -416,8 +422,7 @@ def _check_kinds(rules: SheetRules, indicators: Sequence[IndicatorRecord], repor
 def _check_required(
     required: tuple[str, ...], indicators: Sequence[IndicatorRecord], report: _Report
 ) -> None:
-    for index, ind in enumerate(indicators):
-        _require(required, "", index, ind, report)
+    _require(required, "", enumerate(indicators), report)
 
 
 def _check_required_when(
@@ -425,11 +430,11 @@ def _check_required_when(
     indicators: Sequence[IndicatorRecord],
     report: _Report,
 ) -> None:
-    """The fields a line must state when its ``required_when`` condition holds."""
-    for index, ind in enumerate(indicators):
-        for condition, names in required_when:
-            if condition(ind.fields):
-                _require(names, f" ({condition.text})", index, ind, report)
+    """The fields a line must state when its ``required_when`` condition holds (one condition at a
+    time; the problems are put back in line order after the line rules ran)."""
+    for condition, names in required_when:
+        lines = ((index, ind) for index, ind in enumerate(indicators) if condition(ind.fields))
+        _require(names, f" ({condition.text})", lines, report)
 
 
 def _check_difficulties(diff: Difficulty, indicators: Sequence[IndicatorRecord], report: _Report) -> None:
@@ -448,12 +453,16 @@ def _check_difficulties(diff: Difficulty, indicators: Sequence[IndicatorRecord],
 _ZERO = Decimal(0)
 
 
-def _require(names: tuple[str, ...], why: str, index: int, ind: IndicatorRecord, report: _Report) -> None:
-    """A problem for each of ``names`` the line leaves empty (``why``: the condition that asks)."""
-    for name in names:
-        value = ind.fields.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            report.line(index, ind, "sheet-required-field", f"the goal does not state '{name}'{why}")
+def _require(
+    names: tuple[str, ...], why: str, lines: Iterable[tuple[int, IndicatorRecord]], report: _Report
+) -> None:
+    """A problem for each of ``names`` a line leaves empty (``why``: the condition that asks)."""
+    for index, ind in lines:
+        get = ind.fields.get
+        for name in names:
+            value = get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                report.line(index, ind, "sheet-required-field", f"the goal does not state '{name}'{why}")
 
 
 def _check_difficulty(diff: Difficulty, index: int, ind: IndicatorRecord, report: _Report) -> None:

@@ -1,4 +1,8 @@
-"""CSV files: UTF-8 text (with or without a byte-order mark), read as numbered rows.
+"""CSV files: UTF-8 text (with or without a byte-order mark) or another encoding, read as numbered rows.
+
+A file that is not UTF-8 is read in the encoding given (``--encoding``) or, without one, in
+the encoding charset-normalizer finds (Excel on Korean Windows saves CP949, on Japanese
+Windows Shift_JIS); the caller gets the name of the encoding used to say so.
 
 :func:`read_csv_rows` reads a whole file; :func:`read_csv_part` reads the header and one byte
 range of it, so that processes can share a big file (see :mod:`engine.evaluate.parallel`).
@@ -6,12 +10,13 @@ range of it, so that processes can share a big file (see :mod:`engine.evaluate.p
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator
 
 import engine.limits as limits
-from engine.errors import DataError
+from engine.errors import DataError, UsageError
 from engine.limits import bounded_rows, check_table_size, nfc
 
 Rows = Iterator[tuple[int, list[str]]]
@@ -55,19 +60,115 @@ def _reader(lines: Iterable[str]) -> Iterator[list[str]]:
     return csv.reader(nfc(line) for line in lines)
 
 
-def _whole(path: str) -> Rows:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+def _whole(path: str, encoding: str = "utf-8-sig") -> Rows:
+    with open(path, encoding=encoding, newline="") as handle:
         yield from enumerate(_reader(handle), start=1)
 
 
-def read_csv_rows(path: str, display: str) -> Rows:
+def known_encoding(name: str) -> str:
+    """The codec's canonical name; a UsageError for a name Python does not know."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise UsageError(f"unknown encoding {name!r}; e.g. utf-8, cp949, euc-kr, shift_jis, cp932") from None
+
+
+def is_utf8(path: str) -> bool:
+    """Whether the whole file decodes as UTF-8 (read a chunk at a time)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the file: {exc.strerror}") from None
+    return True
+
+
+def _damaged_utf8(path: str) -> bool:
+    """Whether a file that is not UTF-8 is UTF-8 text with a few bad bytes (a line holds UTF-8
+    beyond ASCII), rather than text in another encoding: detection would only misread it."""
+    try:
+        with open(path, "rb") as handle:
+            for line in handle:
+                if line.isascii():
+                    continue
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+                return True
+    except OSError:
+        return False
+    return False
+
+
+def detect_encoding(path: str, display: str) -> str | None:
+    """The encoding of a file that is not UTF-8, as charset-normalizer finds it (None: not found)."""
+    from charset_normalizer import from_path
+
+    try:
+        best = from_path(path).best()
+    except OSError as exc:
+        raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None
+    return None if best is None else known_encoding(best.encoding)
+
+
+def choose_encoding(path: str, display: str, encoding: str | None) -> tuple[str, str | None]:
+    """(codec to read with, a note naming the encoding when it was detected, else None).
+
+    Given: that one (``utf-8`` reads past a byte-order mark). Not given: UTF-8 when the file is
+    UTF-8, else the detected encoding; a file whose encoding cannot be found is refused. The
+    file is checked to be a regular file within the bounds first.
+    """
+    check_table_size(path, display)
+    if encoding is not None:
+        name = known_encoding(encoding)
+        return ("utf-8-sig" if name == "utf-8" else name), None
+    if is_utf8(path) or _damaged_utf8(path):
+        return "utf-8-sig", None  # a damaged UTF-8 file is reported at its first bad line
+    found = detect_encoding(path, display)
+    if found is None:
+        raise DataError(
+            f"{display}: not UTF-8 text and its encoding could not be detected; "
+            "give it with --encoding (e.g. cp949, shift_jis) or save the file as UTF-8"
+        )
+    return found, f"not UTF-8: read as {found} (detected); give --encoding if that is wrong"
+
+
+def read_csv_rows(path: str, display: str, encoding: str = "utf-8-sig") -> Rows:
     """Rows numbered from 1 (the header is row 1), streamed so that big files stay small in memory.
 
     Row numbers count CSV records, which are lines unless a quoted cell spans lines. The file
-    must be a regular file within the bounds of :mod:`engine.limits`.
+    must be a regular file within the bounds of :mod:`engine.limits`. ``encoding`` is a codec
+    (see :func:`choose_encoding`).
     """
     check_table_size(path, display)
-    return _guarded(_whole(path), path, display)
+    if encoding in ("utf-8-sig", "utf-8"):
+        return _guarded(_whole(path), path, display)
+    return _guarded_other(_whole(path, encoding), display, encoding)
+
+
+def _guarded_other(rows: Iterable[tuple[int, list[str]]], display: str, encoding: str) -> Rows:
+    """As :func:`_guarded`, for a file read in another encoding than UTF-8."""
+    number = 0
+    try:
+        for number, row in bounded_rows(rows, display):
+            yield number, row
+    except UnicodeDecodeError:
+        raise DataError(
+            f"{display}: after row {number}: the text is not {encoding}; give the file's encoding "
+            "with --encoding or save it as UTF-8"
+        ) from None
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise DataError(limits.cell_too_long(display, number + 1)) from None
+        raise DataError(f"{display}: not a readable CSV table: {exc}") from None
+    except OSError as exc:
+        raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None
 
 
 class _Slice(io.RawIOBase):

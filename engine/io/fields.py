@@ -46,6 +46,10 @@ class FieldRule:
     has_default: bool
     default: Any
     convert: Converter
+    #: The declared ``unit`` (``percent`` makes an Excel percent cell read as 30 for 30 %).
+    unit: str | None = None
+    #: Every language's label: a table header may name the field by any of them.
+    labels: tuple[str, ...] = ()
 
 
 #: Longest text a message quotes in full; longer text (up to a whole cell) is cut.
@@ -255,15 +259,30 @@ def compile_fields(decls: Mapping[str, Any] | None, scales: Mapping[str, Any] | 
             with contextlib.suppress(FieldError):
                 default = convert(default)
         required = bool(decl.get("required", True)) and not has_default
+        unit = decl.get("unit")
         rules[name] = FieldRule(
-            name, str(decl.get("type", "string")), required, has_default, default, convert
+            name,
+            str(decl.get("type", "string")),
+            required,
+            has_default,
+            default,
+            convert,
+            None if unit is None else str(unit),
+            label_texts(decl.get("label")),
         )
     return FieldRules(rules)
 
 
-def text_rule(name: str, required: bool) -> FieldRule:
+def label_texts(label: Any) -> tuple[str, ...]:
+    """The texts of a declared ``label`` (``{ko: ..., en: ...}`` or plain text), in order."""
+    if isinstance(label, Mapping):
+        return tuple(str(text) for text in label.values() if text is not None)
+    return (str(label),) if label is not None else ()
+
+
+def text_rule(name: str, required: bool, labels: tuple[str, ...] = ()) -> FieldRule:
     """A rule for the built-in text fields every record has (``id``, ``name``, ``title``)."""
-    return FieldRule(name, "string", required, False, None, _stripped_text)
+    return FieldRule(name, "string", required, False, None, _stripped_text, None, labels)
 
 
 def is_absent(value: Any) -> bool:

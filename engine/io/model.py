@@ -6,12 +6,14 @@ A record is complete or absent: an employee with any problem is left out of
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from engine.errors import Problem
-from engine.io.fields import FieldRules, check_mapping, compile_fields, text_rule
+from engine.io.fields import FieldRules, check_mapping, compile_fields, label_texts, text_rule
 
 #: Keys of an employee mapping that hold structure rather than declared fields.
 EMPLOYEE_STRUCTURE = frozenset({"indicators", "periods", "evaluations"})
@@ -54,6 +56,19 @@ class Population:
     warnings: list[Problem] = field(default_factory=list)
 
 
+#: What a table header may call the built-in columns besides their ids: the words HR files
+#: in Korean, Japanese and English use. A policy adds its own by declaring a ``label``.
+BUILT_IN_LABELS: dict[str, tuple[str, ...]] = {
+    "id": ("사번", "직원번호", "社員番号", "従業員番号", "Employee ID", "Employee number"),
+    "period": ("평가 기간", "기간", "評価期間", "期間", "Period"),
+}
+
+
+def header_key(text: str) -> str:
+    """A header cell as headers are compared: NFC, case-folded, runs of spaces made one."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
 @dataclass(frozen=True)
 class RecordRules:
     """A policy's ``inputs`` compiled once: rules per record level."""
@@ -62,12 +77,37 @@ class RecordRules:
     indicator: FieldRules
     parameters: FieldRules
 
+    @cached_property
+    def headers(self) -> dict[str, tuple[str, str]]:
+        """Header text (see :func:`header_key`) -> (level, field) for every label of every field.
+
+        Ids are matched before this (exactly); of two fields sharing a label the employee's wins,
+        as with ids.
+        """
+        found: dict[str, tuple[str, str]] = {"id": ("id", "id"), "period": ("period", "period")}
+        for level, rules in (("employee", self.employee), ("indicator", self.indicator)):
+            for rule in rules.values():  # ids in another case ("ID", "Weight")
+                found.setdefault(
+                    header_key(rule.name), (level, rule.name) if rule.name != "id" else ("id", "id")
+                )
+        for name, labels in BUILT_IN_LABELS.items():
+            for text in labels:
+                found.setdefault(header_key(text), (name, name))
+        for level, rules in (("employee", self.employee), ("indicator", self.indicator)):
+            for rule in rules.values():
+                for text in rule.labels:
+                    target = ("id", "id") if level == "employee" and rule.name == "id" else (level, rule.name)
+                    found.setdefault(header_key(text), target)
+        return found
+
 
 def compile_inputs(inputs: Mapping[str, Any], scales: Mapping[str, Any] | None = None) -> RecordRules:
     """Rules for every level; ``id`` (always text, required), ``name`` and ``title`` are built in."""
     employee = {"name": text_rule("name", False), **compile_fields(inputs.get("employee"), scales)}
     # The id keys every result, so it is text and required whatever the policy says.
-    employee["id"] = text_rule("id", True)
+    declared_id = (inputs.get("employee") or {}).get("id")
+    id_labels = label_texts(declared_id.get("label")) if isinstance(declared_id, Mapping) else ()
+    employee["id"] = text_rule("id", True, id_labels)
     indicator = {"title": text_rule("title", False), **compile_fields(inputs.get("indicator"), scales)}
     # A parameter is required only where an output being computed reads it (each command asks
     # engine.evaluate.parameters.require_parameters), so reading a file never demands one.

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import engine.limits as limits
-from engine.errors import DataError, Problem, Severity
+from engine.errors import DataError, Problem, Severity, UsageError
 from engine.gcpause import paused_gc
-from engine.io.csvfile import read_csv_part, read_csv_rows
+from engine.io.csvfile import choose_encoding, read_csv_part, read_csv_rows
 from engine.io.model import (
     EmployeeRecord,
     IndicatorRecord,
@@ -27,8 +28,8 @@ from engine.io.model import (
     compile_inputs,
 )
 from engine.io.nested import read_nested
-from engine.io.table import TablePart, read_rows, read_table_part
-from engine.io.xlsxfile import read_xlsx_rows
+from engine.io.table import TablePart, has_id_column, read_rows, read_table_part
+from engine.io.xlsxfile import SheetInfo, read_xlsx_rows
 from engine.limits import nfc, regular_file, too_big
 from engine.loader import load_yaml_file
 from engine.location import Path, json_path
@@ -218,13 +219,62 @@ def _read_yaml(path: str, display: str, rules: RecordRules, overrides: Mapping[s
 
 
 def _read_table(
-    suffix: str, path: str, display: str, rules: RecordRules, overrides: Mapping[str, Any]
+    suffix: str,
+    path: str,
+    display: str,
+    rules: RecordRules,
+    overrides: Mapping[str, Any],
+    source: TableSource,
 ) -> Population:
-    rows = read_csv_rows(path, display) if suffix == ".csv" else read_xlsx_rows(path, display)
-    employees, problems = read_rows(rows, display, rules)
+    notes: list[Problem] = []
+    if suffix == ".csv":
+        if source.sheet is not None:
+            raise UsageError(f"{display}: --sheet is for Excel workbooks, not CSV files")
+        codec, note = choose_encoding(path, display, source.encoding)
+        if note is not None:
+            notes.append(Problem(None, None, "read-encoding", note, display))
+        part = read_rows(read_csv_rows(path, display, codec), display, rules)
+    else:
+        if source.encoding is not None:
+            raise UsageError(f"{display}: --encoding is for CSV files; an Excel workbook names its own")
+        info = SheetInfo()
+        rows = read_xlsx_rows(
+            path,
+            display,
+            sheet=source.sheet,
+            looks_like_header=lambda row: has_id_column(row, rules),
+            info=info,
+        )
+        part = read_rows(rows, display, rules, where=lambda: _sheet_hint(info))
+        if info.skipped:
+            passed = ", ".join(repr(name) for name in info.skipped)
+            message = f"read sheet {info.title!r}: {passed} has no header row with an 'id' column"
+            notes.append(Problem(None, None, "read-sheet", message, display))
+    notes.extend(part.notes)
     # A table has no place for parameters: they come from the caller only.
     parameters, parameter_problems = check_parameters(overrides, rules, lambda key: "run-time parameters")
-    return Population(employees, parameters, {}, {}, None, parameter_problems + problems, display)
+    population = Population(
+        part.employees, parameters, {}, {}, None, parameter_problems + part.problems, display
+    )
+    population.warnings.extend(notes)
+    return population
+
+
+def _sheet_hint(info: SheetInfo) -> str:
+    """Which sheet the header was looked for in, and the others to choose with --sheet."""
+    others = [name for name in info.sheets if name != info.title]
+    hint = f" (in sheet {info.title!r}"
+    if others:
+        hint += "; choose another with --sheet: " + ", ".join(repr(name) for name in others)
+    return hint + ")"
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """How to read a table file: the CSV encoding (None: UTF-8 or detected), the Excel sheet."""
+
+    encoding: str | None = None
+    sheet: str | None = None
 
 
 def ensure_data_file(path: str, suffixes: tuple[str, ...]) -> str:
@@ -247,24 +297,32 @@ def read_population(
     scales: Mapping[str, Any] | None = None,
     parameters: Mapping[str, Any] | None = None,
     policy_id: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
 ) -> Population:
     """Read a records file (``.yaml``/``.yml``/``.json``/``.csv``/``.xlsx``) for a policy.
 
     ``inputs`` is the policy's ``inputs`` section; ``scales`` its ``scales`` (without them a
     ``scale`` field accepts any code); ``parameters`` are run-time values that override the
-    file's; ``policy_id``, when given, adds a warning if the file names another policy.
+    file's; ``policy_id``, when given, adds a warning if the file names another policy;
+    ``encoding`` (CSV) and ``sheet`` (Excel) say how to read a table (see :class:`TableSource`).
+    Notes on how a table was read (encoding detected, title rows skipped, percent cells) are
+    warnings of the population.
     """
     display = os.fspath(path)
     suffix = ensure_data_file(display, SUFFIXES)
     rules = compile_inputs(inputs, scales)
     overrides = dict(parameters or {})
+    if suffix not in (".csv", ".xlsx") and (encoding is not None or sheet is not None):
+        option = "--encoding" if encoding is not None else "--sheet"
+        raise UsageError(f"{display}: {option} is for CSV and Excel tables, not {suffix} files")
     with paused_gc():
         if suffix == ".json":
             population = _read_json(display, display, rules, overrides)
         elif suffix in (".yaml", ".yml"):
             population = _read_yaml(display, display, rules, overrides)
         else:
-            population = _read_table(suffix, display, display, rules, overrides)
+            population = _read_table(suffix, display, display, rules, overrides, TableSource(encoding, sheet))
     if policy_id is not None and population.policy_id not in (None, policy_id):
         message = f"the data is for policy {population.policy_id!r}, not {policy_id!r}"
         population.warnings.append(Problem(None, None, "record-policy-mismatch", message, display))

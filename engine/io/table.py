@@ -7,13 +7,14 @@ compared as raw cells against the employee's first row and converted once per em
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import DataError, Problem
+from engine.io.cells import NoCachedValue, PercentCell
 from engine.io.fields import Converter, FieldError, FieldRule, check_mapping, did_you_mean, is_absent, shown
-from engine.io.model import EmployeeRecord, IndicatorRecord, RecordRules
+from engine.io.model import EmployeeRecord, IndicatorRecord, RecordRules, header_key
 from engine.suggest import closest
 
 Row = Sequence[Any]
@@ -34,6 +35,8 @@ class _Plan:
     fill: tuple[FieldRule, ...]  # indicator rules to check when a row leaves them empty
     complete: int  # number of values a row with every field filled has (-1: always check `fill`)
     width: int
+    #: Fields (of unit percent) that met a percent-formatted cell: each gets one note.
+    percent_read: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -47,7 +50,7 @@ class _Group:
 
 
 def _column_target(name: str, rules: RecordRules) -> tuple[str, str] | None:
-    """(level, field) a header names; a name both levels declare is the employee's."""
+    """(level, field) a header names by id or by a label; a name both levels declare is the employee's."""
     if name in ("id", "period"):
         return name, name
     if name.startswith("indicator.") and name[10:] in rules.indicator:
@@ -58,7 +61,7 @@ def _column_target(name: str, rules: RecordRules) -> tuple[str, str] | None:
         return "employee", name
     if name in rules.indicator:
         return "indicator", name
-    return None
+    return rules.headers.get(header_key(name))
 
 
 def _plan(header: Row, row: int, display: str, rules: RecordRules) -> tuple[_Plan, list[Problem]]:
@@ -101,6 +104,7 @@ def _header_columns(
 
 def _plan_of(header: Row, seen: dict[tuple[str, str], int], rules: RecordRules) -> _Plan:
     """Where each field is read from the rows and what fills the fields without a column."""
+    percent_read: set[str] = set()
     indicator_cols = {name: col for (level, name), col in seen.items() if level == "indicator"}
     columnless_defaults = any(
         r.has_default and r.name not in indicator_cols for r in rules.indicator.values()
@@ -110,14 +114,41 @@ def _plan_of(header: Row, seen: dict[tuple[str, str], int], rules: RecordRules) 
         period=seen[("period", "period")] - 1 if ("period", "period") in seen else None,
         employee=tuple((col - 1, name) for (level, name), col in seen.items() if level == "employee"),
         indicator=tuple(
-            (col - 1, name, rules.indicator[name].convert, {}) for name, col in indicator_cols.items()
+            (col - 1, name, _reader(rules.indicator[name], percent_read), {})
+            for name, col in indicator_cols.items()
         ),
         # Every required field has a column (checked above); defaults fill columnless ones.
         fill=tuple(r for r in rules.indicator.values() if r.has_default or r.required),
         complete=-1 if columnless_defaults else len(indicator_cols),
         width=len(header),
+        percent_read=percent_read,
     )
     return plan
+
+
+def _reader(rule: FieldRule, percent_read: set[str]) -> Converter:
+    """The field's converter; for a percent field, a cell Excel shows as 30 % reads as 30."""
+    convert = rule.convert
+    if rule.unit != "percent":
+        return convert
+    name = rule.name
+
+    def read(value: Any) -> Any:
+        if type(value) is PercentCell:
+            percent_read.add(name)
+            return convert(value.as_percent())
+        if type(value) is str and value.rstrip().endswith("%"):  # Excel's CSV of a percent cell
+            return convert(value.rstrip()[:-1].strip())
+        return convert(value)
+
+    return read
+
+
+def _field_problem(name: str, value: Any, exc: FieldError) -> tuple[str, str]:
+    """(rule, message) of a cell that did not convert; a formula without its result says so."""
+    if type(value) is NoCachedValue:
+        return "record-formula-no-value", f"{name}: {value}; {value.hint}"
+    return exc.rule, f"{name}: {exc.message}"
 
 
 def _require_columns(
@@ -155,6 +186,11 @@ def _merge_employee(group: _Group, cells: tuple[Any, ...], plan: _Plan, emp_id: 
         old = merged[pos]
         if new == old or is_absent(new):
             continue
+        if type(new) is NoCachedValue:
+            name = plan.employee[pos][1]
+            message = f"{name}: {new}; {new.hint}"
+            group.problems.append(Problem(emp_id, None, "record-formula-no-value", message, origin))
+            continue
         if is_absent(old):
             merged[pos] = new
         elif not (isinstance(new, str) and isinstance(old, str) and new.strip() == old.strip()):
@@ -184,9 +220,8 @@ def _indicator(
         except FieldError as exc:
             if not is_absent(value):
                 failed = [*(failed or []), name]
-                group.problems.append(
-                    Problem(emp_id, index, exc.rule, f"{name}: {exc.message}", origin)
-                )
+                rule, message = _field_problem(name, value, exc)
+                group.problems.append(Problem(emp_id, index, rule, message, origin))
             continue
         if type(value) is str and len(cache) < CACHE_LIMIT:
             cache[value] = converted
@@ -216,7 +251,7 @@ def _fill(
 
 
 def _text_id(raw_id: Any) -> str | None:
-    if raw_id is None:
+    if raw_id is None or type(raw_id) is NoCachedValue:
         return None
     text = raw_id.strip() if isinstance(raw_id, str) else str(raw_id)
     return text or None
@@ -226,6 +261,10 @@ def _row_problem(cells: Row, width: int, origin: str) -> Problem | None:
     """A row without an id is blank (skipped) or an error; only reached off the hot path."""
     if all(is_absent(c) for c in cells[:width]):
         return None
+    formula = next((c for c in cells[:width] if type(c) is NoCachedValue), None)
+    if formula is not None:
+        message = f"id: {formula}; {formula.hint}"
+        return Problem(None, None, "record-formula-no-value", message, origin)
     return Problem(None, None, "record-missing", "id: required field is missing", origin)
 
 
@@ -276,8 +315,26 @@ def _record(
     origin = f"{display}:row {group.row}"
     raw = {name: value for (_, name), value in zip(plan.employee, group.employee, strict=True)}
     raw["id"] = emp_id
+    formulas = []
+    for name, value in raw.items():
+        if type(value) is PercentCell and rules.employee[name].unit == "percent":
+            plan.percent_read.add(name)
+            raw[name] = value.as_percent()
+        elif type(value) is NoCachedValue:
+            formulas.append(
+                Problem(
+                    emp_id, None, "record-formula-no-value", f"{name}: {value}; {value.hint}", origin
+                )
+            )
+    raw = {name: value for name, value in raw.items() if type(value) is not NoCachedValue}
     values, issues = check_mapping(raw, rules.employee)
-    group.problems[:0] = [Problem(emp_id, None, i.rule, i.message, origin) for i in issues]
+    issues = [
+        i for i in issues if not (formulas and i.rule == "record-missing" and _about(i.message, formulas))
+    ]
+    group.problems[:0] = [
+        *formulas,
+        *(Problem(emp_id, None, i.rule, i.message, origin) for i in issues),
+    ]
     sheets = group.sheets
     indicators: tuple[IndicatorRecord, ...] = ()
     periods: dict[str, tuple[IndicatorRecord, ...]] = {}
@@ -294,6 +351,11 @@ def _record(
     return EmployeeRecord(emp_id, values, indicators, periods, (), origin)
 
 
+def _about(message: str, problems: list[Problem]) -> bool:
+    """A "missing" message about a field already reported as a formula without a value."""
+    return any(message.split(":", 1)[0] == p.message.split(":", 1)[0] for p in problems)
+
+
 @dataclass
 class TablePart:
     """What the rows of a table (or of one part of it) hold, with problems kept by kind.
@@ -308,6 +370,8 @@ class TablePart:
     rows: list[Problem]  # rows without an id, in row order
     grouped: list[Problem]  # per employee, in the order of each one's first row
     ids: list[str]  # every employee id met, complete or not, in order
+    #: Notes on how cells were read (percent cells of percent fields), not problems.
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
@@ -328,18 +392,59 @@ def read_table_part(
         grouped.extend(group.problems)
         if record is not None:
             employees.append(record)
-    return TablePart(employees, header_problems, row_problems, grouped, list(groups))
+    notes = [_percent_note(name, rules, display, header_row) for name in sorted(plan.percent_read)]
+    return TablePart(employees, header_problems, row_problems, grouped, list(groups), notes)
+
+
+def _percent_note(name: str, rules: RecordRules, display: str, header_row: int) -> Problem:
+    message = (
+        f"{name}: cells formatted as percent were read as percent (a cell showing 30% is 30), "
+        "as the field's unit is percent"
+    )
+    return Problem(None, None, "read-percent-cells", message, f"{display}:row {header_row}")
+
+
+def has_id_column(cells: Row, rules: RecordRules) -> bool:
+    """Whether a row names the id column (by ``id`` or a label of it): the header row."""
+    return any(type(cell) is str and _column_target(cell.strip(), rules) == ("id", "id") for cell in cells)
 
 
 def read_rows(
-    rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules
-) -> tuple[list[EmployeeRecord], list[Problem]]:
-    """Read numbered rows (the first non-empty one is the header) into complete employees."""
+    rows: Iterable[tuple[int, Row]],
+    display: str,
+    rules: RecordRules,
+    *,
+    where: Callable[[], str] = lambda: "",
+    search: int = 30,
+) -> TablePart:
+    """Read numbered rows into complete employees.
+
+    The header is the first row (among the first ``search`` non-empty ones) that names the id
+    column; non-empty rows above it are a title block, skipped with a note. ``where`` is added
+    to the error when there is no such row (e.g. which sheet was read).
+    """
     iterator = iter(rows)
-    header_row, header = next(iterator, (0, ()))
-    while not any(not is_absent(cell) for cell in header):
-        header_row, header = next(iterator, (0, ()))
-        if header_row == 0:
+    skipped: list[int] = []
+    for header_row, header in iterator:
+        if all(is_absent(cell) for cell in header):
+            continue
+        if has_id_column(header, rules):
+            break
+        skipped.append(header_row)
+        if len(skipped) >= search:
+            break
+    else:
+        if not skipped:
             raise DataError(f"{display}: no header row (the table is empty)")
-    part = read_table_part(header_row, header, iterator, display, rules)
-    return part.employees, part.problems
+    if not skipped or header_row not in skipped:
+        part = read_table_part(header_row, header, iterator, display, rules)
+        if skipped:
+            part.notes.insert(0, _title_note(skipped, header_row, display))
+        return part
+    raise DataError(f"{display}: row {skipped[0]}: the header has no 'id' column{where()}")
+
+
+def _title_note(skipped: list[int], header_row: int, display: str) -> Problem:
+    rows = f"row {skipped[0]}" if len(skipped) == 1 else f"rows {skipped[0]}-{skipped[-1]}"
+    message = f"{rows} above the header (row {header_row}) skipped as a title block"
+    return Problem(None, None, "read-title-rows", message, f"{display}:row {header_row}")

@@ -1,15 +1,21 @@
-"""Excel .xlsx workbooks: the sheet named ``indicators`` (or the first sheet) as numbered rows.
+"""Excel .xlsx workbooks: one sheet as numbered rows.
 
-Cells keep their type where it is exact: integers stay ``int``, fractions become ``Decimal``
-from the shortest text that round-trips the stored float (so 0.1 stays ``Decimal('0.1')``),
-dates become ISO text.
+The sheet is the one named with ``--sheet``, else the one named ``indicators``, else the first
+sheet whose first rows hold a header (the ``looks_like_header`` test the caller gives), else the
+first sheet. Cells keep their type where it is exact: integers stay ``int``, fractions become
+``Decimal`` from the shortest text that round-trips the stored float (so 0.1 stays
+``Decimal('0.1')``), dates become ISO text. Two kinds of cell are marked for the records reader:
+a number shown as a percent is a :class:`PercentCell` (Excel stores 30 % as 0.3), and a formula
+with no saved result is a :class:`NoCachedValue` (not an empty cell).
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
@@ -18,9 +24,28 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 import engine.limits as limits
 from engine.errors import DataError
+from engine.io.cells import NoCachedValue, PercentCell
 from engine.limits import bounded_rows, check_table_size, nfc
 
 SHEET_NAME = "indicators"
+#: Rows of a sheet looked at when searching for the header (a title block sits above it).
+HEADER_SEARCH_ROWS = 30
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+[0-9]+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+_CELL_START = re.compile(rb"<(?:\w+:)?c\s")
+#: Bytes of sheet XML searched at a time for formula cells without a saved value.
+SCAN_CHUNK = 1 << 20
+
+
+@dataclass
+class SheetInfo:
+    """What was read: the sheet's title, the workbook's sheets, and why others were passed over."""
+
+    title: str = ""
+    sheets: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 class _CellTooLong(Exception):
@@ -119,35 +144,159 @@ def check_archive(path: str, display: str) -> None:
             )
 
 
-def read_xlsx_rows(path: str, display: str) -> Iterator[tuple[int, list[Any]]]:
-    """Rows numbered as Excel shows them (the header is row 1 when it is the first row).
-
-    The file must be a regular file within the bounds of :mod:`engine.limits`, checked
-    before anything is inflated. Any failure of the reader (a damaged zip, cut-off sheet XML,
-    a part openpyxl does not understand) is one :class:`DataError` line, not a traceback.
-    """
+def _open(path: str, display: str) -> Any:
     check_table_size(path, display)
     check_archive(path, display)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DataError(f"{display}: not an Excel .xlsx workbook ({' '.join(str(exc).split())})") from None
     except OSError as exc:
         raise DataError(f"{display}: cannot read the file: {exc.strerror or exc}") from None
     except Exception as exc:  # openpyxl fails on a damaged part in many ways (ParseError, ...)
         raise DataError(f"{display}: damaged Excel workbook, cannot open it ({_reason(exc)})") from None
-    number, title = 0, SHEET_NAME
+
+
+def formula_cells_without_value(book: Any, sheet: Any) -> set[str]:
+    """Coordinates of formula cells that hold no saved result.
+
+    ``data_only`` reading gives such a cell as empty, so the sheet's XML is searched for them,
+    a chunk at a time: the cell still open at a chunk's end is carried into the next. A damaged
+    or over-long sheet gives what was found so far (reading the rows reports the damage).
+    """
+    found: set[str] = set()
+    carry = b""
     try:
-        sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
-        title = sheet.title
-        # The size the sheet declares (A1:XFD1048576 costs nothing to write) would pad every
-        # row to it; without it a row is as long as its last cell.
-        sheet.reset_dimensions()
-        _guard_rows(book, sheet)
+        with book._archive.open(sheet._worksheet_path) as source:
+            while chunk := source.read(SCAN_CHUNK):
+                data, end = carry + chunk, 0
+                if _FORMULA.search(data):
+                    for match in _CELL.finditer(data):
+                        inner = match.group(2) or b""
+                        if _FORMULA.search(inner) and not _VALUE.search(inner):
+                            found.add(match.group(1).decode("ascii"))
+                        end = match.end()
+                # A cell is at most a few hundred kilobytes of XML (32,767 characters of text).
+                starts = [m.start() for m in _CELL_START.finditer(data, max(end, len(data) - (1 << 18)))]
+                carry = data[starts[-1] :] if starts else b""
+    except Exception:  # a damaged part: the row reader says so
+        return found
+    return found
+
+
+def _percent_styles(book: Any) -> frozenset[int]:
+    """Style ids whose number format shows a percent."""
+    ids = set()
+    for style_id, style in enumerate(getattr(book, "_cell_styles", ())):
+        number_format = _format_code(book, style.numFmtId)
+        if "%" in number_format:
+            ids.add(style_id)
+    return frozenset(ids)
+
+
+def _format_code(book: Any, format_id: int) -> str:
+    """As openpyxl's ``ReadOnlyCell.number_format`` finds it, once per style instead of per cell."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+    if format_id < BUILTIN_FORMATS_MAX_SIZE:
+        return str(BUILTIN_FORMATS.get(format_id, "General"))
+    formats = getattr(book, "_number_formats", ())
+    custom = format_id - BUILTIN_FORMATS_MAX_SIZE
+    return str(formats[custom]) if 0 <= custom < len(formats) else ""
+
+
+def _rows(book: Any, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
+    percent = _percent_styles(book)
+    missing = formula_cells_without_value(book, sheet)
+    # The size the sheet declares (A1:XFD1048576 costs nothing to write) would pad every
+    # row to it; without it a row is as long as its last cell.
+    sheet.reset_dimensions()
+    _guard_rows(book, sheet)
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        cells: list[Any] = []
+        for cell in row:
+            value = getattr(cell, "value", None)
+            if value is None:
+                coordinate = getattr(cell, "coordinate", None) if missing else None
+                cells.append(NoCachedValue(coordinate) if coordinate in missing else None)
+            elif type(value) in (int, float) and getattr(cell, "_style_id", 0) in percent:
+                cells.append(PercentCell(repr(float(value))))
+            else:
+                try:
+                    cells.append(cell_value(value))
+                except _CellTooLong:
+                    raise _CellTooLong(number) from None
+        yield number, cells
+
+
+def _head(book: Any, sheet: Any) -> list[list[Any]]:
+    """The first rows of a sheet, to look for a header in (a damaged sheet: what could be read)."""
+    out: list[list[Any]] = []
+    try:
+        for _, cells in _rows(book, sheet):
+            out.append(cells)
+            if len(out) >= HEADER_SEARCH_ROWS:
+                break
+    except Exception:  # the sheet chosen in the end reports its own damage when it is read
+        pass
+    return out
+
+
+def _choose(
+    book: Any,
+    wanted: str | None,
+    display: str,
+    looks_like_header: Callable[[Sequence[Any]], bool] | None,
+    info: SheetInfo,
+) -> Any:
+    names = list(book.sheetnames)
+    info.sheets = names
+    if wanted is not None:
+        if wanted not in names:
+            listed = ", ".join(repr(n) for n in names)
+            raise DataError(f"{display}: no sheet {wanted!r}; the workbook has {listed}")
+        return book[wanted]
+    if SHEET_NAME in names:
+        return book[SHEET_NAME]
+    if looks_like_header is not None and len(names) > 1:
+        for sheet in book.worksheets:
+            if any(looks_like_header(row) for row in _head(book, sheet)):
+                return sheet
+            info.skipped.append(sheet.title)
+        info.skipped.clear()
+    return book.worksheets[0]
+
+
+def read_xlsx_rows(
+    path: str,
+    display: str,
+    *,
+    sheet: str | None = None,
+    looks_like_header: Callable[[Sequence[Any]], bool] | None = None,
+    info: SheetInfo | None = None,
+) -> Iterator[tuple[int, list[Any]]]:
+    """Rows numbered as Excel shows them (the header is row 1 when it is the first row).
+
+    ``sheet`` names the sheet to read; ``info`` (filled as reading starts) tells which sheet was
+    read and which were passed over. The file must be a regular file within the bounds of
+    :mod:`engine.limits`, checked before anything is inflated. Any failure of the reader (a
+    damaged zip, cut-off sheet XML, a part openpyxl does not understand) is one
+    :class:`DataError` line, not a traceback.
+    """
+    info = info if info is not None else SheetInfo()
+    book = _open(path, display)
+    number, title = 0, sheet or SHEET_NAME
+    try:
+        try:
+            chosen = _choose(book, sheet, display, looks_like_header, info)
+        except DataError:
+            raise
+        except Exception as exc:
+            raise DataError(f"{display}: damaged Excel workbook, cannot open it ({_reason(exc)})") from None
+        title = info.title = chosen.title
         # read_only mode parses the sheet XML lazily: a damaged sheet fails while iterating.
-        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-        for number, row in bounded_rows(rows, display):
-            yield number, [cell_value(v) for v in row]
+        for number, cells in bounded_rows(_rows(book, chosen), display):
+            yield number, cells
     except DataError:
         raise
     except _RowTooLong:
@@ -155,8 +304,8 @@ def read_xlsx_rows(path: str, display: str) -> Iterator[tuple[int, list[Any]]]:
             f"{display}: row {number + 1}: the row's XML is longer than {limits.MAX_ROW_XML_BYTES} "
             "bytes (the limit for one row of a sheet)"
         ) from None
-    except _CellTooLong:
-        raise DataError(limits.cell_too_long(display, number)) from None
+    except _CellTooLong as exc:
+        raise DataError(limits.cell_too_long(display, exc.args[0] if exc.args else number)) from None
     except Exception as exc:  # as above: any failure of the reader is the file's fault
         after = f" after row {number}" if number else ""
         raise DataError(

@@ -15,6 +15,7 @@ from engine.evaluate.calibration import PopulationCalibration
 from engine.report.results import format_problem
 from engine.report.safety import DictCsv
 from engine.report.table import render_table
+from engine.report.xlsx import xlsx_renderer
 
 
 def summary(result: PopulationCalibration) -> str:
@@ -216,8 +217,13 @@ def render_csv(result: PopulationCalibration) -> str:
     return buffer.getvalue()
 
 
-RENDERERS: dict[str, Callable[[PopulationCalibration], str]] = {
+def _problem_rows(result: PopulationCalibration) -> list[list[str]]:
+    return [["error", p.employee_id or "", p.rule, p.message, p.origin] for p in result.problems]
+
+
+RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "xlsx": xlsx_renderer(render_csv, _problem_rows),
 }

@@ -14,6 +14,7 @@ from engine.jobeval import JobLine, JobReport, JobResult
 from engine.report.diagnostics import format_text_line
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
+from engine.report.xlsx import diagnostic_rows, xlsx_renderer
 
 
 def cell(value: Any) -> str:
@@ -234,8 +235,9 @@ def render_csv(report: JobReport) -> str:
     return buffer.getvalue()
 
 
-RENDERERS: dict[str, Callable[[JobReport], str]] = {
+RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.all_problems())),
 }

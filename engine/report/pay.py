@@ -17,6 +17,7 @@ from engine.report.diagnostics import format_text_line
 from engine.report.jobeval import cell, jsonable
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
+from engine.report.xlsx import diagnostic_rows, xlsx_renderer
 
 
 def share_check(result: IncentiveResult, unit: Decimal) -> str:
@@ -227,8 +228,9 @@ def render_csv(report: PayReport) -> str:
     return buffer.getvalue()
 
 
-RENDERERS: dict[str, Callable[[PayReport], str]] = {
+RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.problems)),
 }

@@ -9,28 +9,33 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from engine.errors import Problem
 from engine.evaluate import EmployeeResult, RunOutcome
 from engine.evaluate.parallel import FlatPiece, SplitRenderer
+from engine.io.records import EmployeeRecord
+from engine.report.columns import (
+    CHAIN_GRADE,
+    NO_BAND,
+    Column,
+    chain_grade,
+    chain_graded,
+    formatter,
+    result_columns,
+)
 from engine.report.html import render_html
+from engine.report.labels import Labels, policy_language
+from engine.report.options import ReportOptions
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
+from engine.report.xlsx import Sheet, problems_sheet, workbook_bytes
 
 
 def _columns(outcome: RunOutcome) -> list[str]:
-    policy = outcome.policy
-    names = [s.name for s in policy.employee_steps]
-    if policy.blend and policy.blend not in names:
-        names.append(policy.blend)
-    for table in policy.grade_tables:
-        names.append(table.name)
-        if table.points:
-            names.append(f"{table.name}_points")
-    names.extend(outcome.relative)
-    return names
+    return [c.key for c in result_columns(outcome)]
 
 
 def report_columns(outcome: RunOutcome) -> list[str]:
@@ -38,54 +43,88 @@ def report_columns(outcome: RunOutcome) -> list[str]:
     return _columns(outcome)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+@dataclass
+class RowPlan:
+    """How rows are made for one outcome: the columns, their formats, the labels, the records."""
+
+    columns: list[Column]
+    formats: list[Callable[[Any], str]]
+    labels: Labels
+    records: dict[str, EmployeeRecord]
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    def headers(self) -> list[str]:
+        """``id``, ``name`` and the columns, by their labels in the plan's language."""
+        return [self.labels.field(k) for k in ("id", "name", *self.keys)]
 
 
-def result_row(result: EmployeeResult, columns: list[str], outcome: RunOutcome) -> list[str]:
+def row_plan(outcome: RunOutcome, labels: Labels | None = None) -> RowPlan:
+    columns = result_columns(outcome)
+    return RowPlan(
+        columns,
+        [formatter(c) for c in columns],
+        labels or Labels(outcome.policy.data),
+        {r.id: r for r in outcome.population.employees},
+    )
+
+
+def _grade_cell(code: Any, column: str, plan: RowPlan, reason: str) -> str:
+    return reason if code is None else plan.labels.grade(column, str(code))
+
+
+def result_row(
+    result: EmployeeResult, plan: RowPlan, outcome: RunOutcome, record: EmployeeRecord | None = None
+) -> list[str]:
+    """The cells of one employee: numbers with their column's places, a grade or why none."""
     row = [result.id, result.name or ""]
-    for name in columns:
+    for column, shown in zip(plan.columns, plan.formats, strict=True):
+        name = column.key
         if name in outcome.relative:
-            row.append(_cell(outcome.relative[name].grade_of(result.id)))
+            member = outcome.relative[name].outcome(result.id)
+            reason = member.reason if member is not None else "not graded: not a candidate"
+            row.append(_grade_cell(outcome.relative[name].grade_of(result.id), name, plan, reason))
         elif name in result.grades:
-            row.append(_cell(result.grades[name].grade))
+            row.append(_grade_cell(result.grades[name].grade, name, plan, NO_BAND))
         elif name.endswith("_points") and name[: -len("_points")] in result.grades:
-            row.append(_cell(result.grades[name[: -len("_points")]].points))
+            row.append(shown(result.grades[name[: -len("_points")]].points))
+        elif column.kind == "grade" and name == CHAIN_GRADE:
+            found = chain_grade(outcome, record or plan.records.get(result.id), result.values)
+            row.append(found if found.startswith("not graded") else plan.labels.grade(name, found))
         else:
-            row.append(_cell(result.values.get(name)))
+            row.append(shown(result.values.get(name)))
     return row
 
 
 #: How :func:`flat_row` fills each column: (0, i) the i-th employee formula value, (1, t) grade
-#: table t's grade, (2, t) its points, (3, 0) nothing.
-FlatPlan = tuple[tuple[int, int], ...]
+#: table t's grade, (2, t) its points, (3, 0) nothing; with the column's format.
+FlatPlan = tuple[tuple[int, int, Callable[[Any], str]], ...]
 
 
 def flat_plan(outcome: RunOutcome) -> FlatPlan | None:
     """What :func:`result_row` would put in each column, as :func:`flat_row` reads it.
 
-    None when a column needs more than the employee's own values and grades (a relative grade
-    or a period blend): those rows come from full results.
+    None when a column needs more than the employee's own values and grades (a relative grade,
+    a period blend or a chain's grade): those rows come from full results.
     """
     policy = outcome.policy
-    if outcome.relative or policy.blend:
+    if outcome.relative or policy.blend or chain_graded(outcome):
         return None
     tables = [t.name for t in policy.grade_tables]
     names = list(policy.employee_names)
-    plan: list[tuple[int, int]] = []
-    for name in _columns(outcome):  # the precedence of result_row: grade, points, value
+    plan: list[tuple[int, int, Callable[[Any], str]]] = []
+    for column in result_columns(outcome):  # the precedence of result_row: grade, points, value
+        name, shown = column.key, formatter(column)
         if name in tables:
-            plan.append((1, tables.index(name)))
+            plan.append((1, tables.index(name), shown))
         elif name.endswith("_points") and name[: -len("_points")] in tables:
-            plan.append((2, tables.index(name[: -len("_points")])))
+            plan.append((2, tables.index(name[: -len("_points")]), shown))
         elif name in names:
-            plan.append((0, names.index(name)))
+            plan.append((0, names.index(name), shown))
         else:
-            plan.append((3, 0))
+            plan.append((3, 0, shown))
     return tuple(plan)
 
 
@@ -98,13 +137,16 @@ def flat_row(
 ) -> list[str]:
     """:func:`result_row` from :func:`engine.evaluate.employee.evaluate_flat`'s values: the same cells."""
     row = [employee_id, name or ""]
-    for kind, index in plan:
+    for kind, index, shown in plan:
         if kind == 0:
-            row.append(_cell(values[index]))
+            row.append(shown(values[index]))
         elif kind == 3:
             row.append("")
+        elif kind == 1:
+            grade = grades[index][0]
+            row.append(NO_BAND if grade is None else grade)
         else:
-            row.append(_cell(grades[index][kind - 1]))
+            row.append(shown(grades[index][1]))
     return row
 
 
@@ -115,26 +157,37 @@ def csv_rows(rows: Iterable[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def format_problem(p: Problem, severity: str = "error") -> str:
+def format_problem(p: Problem, severity: str = "error", labels: Labels | None = None) -> str:
+    """``origin: employee [indicator N]: severity [rule] message``; with ``labels`` in a language,
+    the field a message starts with is named by its label too."""
     where = f"{p.employee_id}" if p.employee_id else "file"
     if p.indicator is not None:
         where += f" indicator {p.indicator}"
-    return f"{p.origin}: {where}: {severity} [{p.rule}] {p.message}"
+    message = labels.message(p.message) if labels is not None else p.message
+    return f"{p.origin}: {where}: {severity} [{p.rule}] {message}"
 
 
-def render_text(outcome: RunOutcome) -> str:
-    columns = _columns(outcome)
-    rows = [result_row(r, columns, outcome) for r in outcome.results]
-    numeric = [False, False] + [
-        bool(rows) and all(_is_number(row[i + 2]) for row in rows) for i in range(len(columns))
-    ]
-    text = f"policy {outcome.policy.id}: {len(outcome.results)} evaluated"
-    text += f", {len(outcome.failed_employees)} with problems\n\n"
-    text += render_table(["id", "name", *columns], rows, numeric)
+def render_text(outcome: RunOutcome, options: ReportOptions | None = None) -> str:
+    options = options or ReportOptions()
+    plan = row_plan(outcome, Labels(outcome.policy.data, options.lang))
+    rows = [result_row(r, plan, outcome) for r in outcome.results]
+    numeric = [False, False] + [c.kind == "number" for c in plan.columns]
+    labels = plan.labels
+    if options.lang is None:
+        text = f"policy {outcome.policy.id}: {len(outcome.results)} evaluated"
+        text += f", {len(outcome.failed_employees)} with problems\n\n"
+    else:
+        text = f"{labels.policy_name()}: {labels.word('evaluated')} {len(outcome.results)}"
+        text += f", {labels.word('with_problems')} {len(outcome.failed_employees)}\n\n"
+    text += render_table(plan.headers(), rows, numeric, width=options.width)
     if outcome.problems:
-        text += "\nproblems:\n" + "".join(f"  {format_problem(p)}\n" for p in outcome.problems)
+        text += "\nproblems:\n" + "".join(
+            f"  {format_problem(p, 'error', labels)}\n" for p in outcome.problems
+        )
     if outcome.warnings:
-        text += "\nwarnings:\n" + "".join(f"  {format_problem(p, 'warning')}\n" for p in outcome.warnings)
+        text += "\nwarnings:\n" + "".join(
+            f"  {format_problem(p, 'warning', labels)}\n" for p in outcome.warnings
+        )
     return text
 
 
@@ -169,8 +222,11 @@ def result_dict(result: EmployeeResult) -> dict[str, Any]:
             for name, g in result.grades.items()
         },
         "indicators": [{k: _jsonable(v) for k, v in row.items()} for row in result.indicators],
-        **({"trace": [{"kind": t.kind, "subject": t.subject, "text": t.text} for t in result.trace]}
-           if result.trace else {}),
+        **(
+            {"trace": [{"kind": t.kind, "subject": t.subject, "text": t.text} for t in result.trace]}
+            if result.trace
+            else {}
+        ),
     }
 
 
@@ -181,7 +237,10 @@ def relative_dict(outcome: RunOutcome, employee: str) -> dict[str, Any]:
         member = result.outcome(employee)
         if member is not None:
             out[name] = {
-                "grade": member.grade, "rank": member.rank, "size": member.size, "reason": member.reason
+                "grade": member.grade,
+                "rank": member.rank,
+                "size": member.size,
+                "reason": member.reason,
             }
     return out
 
@@ -221,8 +280,13 @@ def render_json_parts(outcome: RunOutcome, evaluated: int, results: list[str]) -
             for p in outcome.warnings
         ],
         "problems": [
-            {"employee": p.employee_id, "indicator": p.indicator, "rule": p.rule, "message": p.message,
-             "origin": p.origin}
+            {
+                "employee": p.employee_id,
+                "indicator": p.indicator,
+                "rule": p.rule,
+                "message": p.message,
+                "origin": p.origin,
+            }
             for p in outcome.problems
         ],
     }
@@ -233,32 +297,82 @@ def render_json_parts(outcome: RunOutcome, evaluated: int, results: list[str]) -
     return text + "\n"
 
 
-def render_json(outcome: RunOutcome) -> str:
+def render_json(outcome: RunOutcome, options: ReportOptions | None = None) -> str:
+    """Everything, numbers as exact decimal strings (the language changes nothing here)."""
     results = [json_result(r, outcome) for r in outcome.results]
     return render_json_parts(outcome, len(results), results)
 
 
-def render_csv(outcome: RunOutcome) -> str:
-    columns = _columns(outcome)
+def render_csv(outcome: RunOutcome, options: ReportOptions | None = None) -> str:
+    options = options or ReportOptions()
+    plan = row_plan(outcome, Labels(outcome.policy.data, options.lang))
     buffer = io.StringIO()
     writer = csv_writer(buffer)
-    writer.writerow(["id", "name", *columns])
-    writer.writerows(result_row(r, columns, outcome) for r in outcome.results)
+    writer.writerow(plan.headers())
+    writer.writerows(result_row(r, plan, outcome) for r in outcome.results)
     return buffer.getvalue()
 
 
-def render_page(outcome: RunOutcome) -> str:
-    """The same table as the text report, as a self-contained HTML page."""
-    columns = _columns(outcome)
-    rows = [result_row(r, columns, outcome) for r in outcome.results]
-    return render_html(outcome, ["id", "name", *columns], rows)
+def human_labels(outcome: RunOutcome, options: ReportOptions) -> Labels:
+    """Labels for the reports people open (HTML, xlsx): the language asked for, else the policy's."""
+    data = outcome.policy.data
+    return Labels(data, options.lang or policy_language(data))
 
 
-RENDERERS: dict[str, Callable[[RunOutcome], str]] = {
+def render_page(outcome: RunOutcome, options: ReportOptions | None = None) -> str:
+    """The result table with a summary, the grade distribution and the problems, as one page
+    (in the policy's language unless another is asked for)."""
+    options = options or ReportOptions()
+    plan = row_plan(outcome, human_labels(outcome, options))
+    rows = [result_row(r, plan, outcome) for r in outcome.results]
+    return render_html(outcome, plan, rows, options)
+
+
+def problem_rows(outcome: RunOutcome, labels: Labels | None = None) -> list[list[str]]:
+    """Problems, then warnings and notes, as rows: severity, employee, indicator, rule, message, where."""
+    word = (labels or Labels({})).word
+    found = [(word("error"), p) for p in outcome.problems] + [(word("warning"), p) for p in outcome.warnings]
+    return [
+        [
+            severity,
+            p.employee_id or "",
+            "" if p.indicator is None else str(p.indicator),
+            p.rule,
+            p.message,
+            p.origin,
+        ]
+        for severity, p in found
+    ]
+
+
+def render_xlsx(outcome: RunOutcome, options: ReportOptions | None = None) -> bytes:
+    """The result table and the problems as two sheets of a workbook (in the policy's language
+    unless another is asked for)."""
+    options = options or ReportOptions()
+    plan = row_plan(outcome, human_labels(outcome, options))
+    rows = [result_row(r, plan, outcome) for r in outcome.results]
+    labels = plan.labels
+    places: list[int | None] = [None, None]
+    places += [c.places if c.kind == "number" else None for c in plan.columns]
+    words = ["severity", "id", "indicator", "rule", "message", "where"]
+    headers = [labels.word(w) if w != "id" and w != "indicator" else labels.field(w) for w in words]
+    return workbook_bytes(
+        [
+            Sheet(labels.word("results"), plan.headers(), rows, places),
+            problems_sheet(labels.word("problems"), headers, problem_rows(outcome, labels)),
+        ]
+    )
+
+
+#: ``(outcome, options or None) -> report`` (bytes for xlsx).
+Renderer = Callable[..., "str | bytes"]
+
+RENDERERS: dict[str, Renderer] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
     "html": render_page,
+    "xlsx": render_xlsx,
 }
 
 
@@ -277,46 +391,74 @@ def _json_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
     return render_json_parts(outcome, evaluated, [text for text in texts if text])
 
 
+def _csv_piece(result: EmployeeResult, outcome: RunOutcome, record: EmployeeRecord) -> list[str]:
+    return result_row(result, row_plan(outcome), outcome, record)
+
+
+def _json_piece(result: EmployeeResult, outcome: RunOutcome, record: EmployeeRecord) -> str:
+    return json_result(result, outcome)
+
+
 #: Formats that worker processes render in parts (:mod:`engine.evaluate.parallel`), each
-#: byte for byte what :data:`RENDERERS` writes; a format left out is rendered by one process.
+#: byte for byte what :data:`RENDERERS` writes (with ids: a run in a language is one process);
+#: a format left out is rendered by one process.
 SPLIT_RENDERERS: dict[str, SplitRenderer] = {
-    "csv": SplitRenderer(
-        piece=lambda result, outcome: result_row(result, report_columns(outcome), outcome),
-        join=csv_rows,
-        merge=_csv_merge,
-        flat=_csv_flat,
+    "csv": SplitRenderer(piece=_csv_piece, join=csv_rows, merge=_csv_merge, flat=_csv_flat),
+    "json": SplitRenderer(
+        piece=_json_piece,
+        join=",\n".join,
+        merge=_json_merge,
     ),
-    "json": SplitRenderer(piece=json_result, join=",\n".join, merge=_json_merge),
 }
 
 
-def render_explain(result: EmployeeResult) -> str:
-    """The full trace of one employee, grouped by subject, for ``hrpolicy explain``."""
-    lines = [f"employee {result.id}" + (f" ({result.name})" if result.name else "")]
+def _named(text: str, labels: Labels) -> str:
+    """A trace line whose first word is a formula or field, with that one's label after it."""
+    if labels.lang is None:
+        return text
+    name = text.split(" ", 1)[0].rstrip(":")
+    named = labels.field(name) if name.isidentifier() else name
+    if named == name:
+        return text
+    return f"{name} ({named}){text[len(name) :]}"
+
+
+def render_explain(result: EmployeeResult, labels: Labels | None = None) -> str:
+    """The full trace of one employee, grouped by subject, for ``hrpolicy explain``.
+
+    With a language, the employee line says what the policy calls the employee id, and each
+    subject that is a formula or grade table is followed by its label.
+    """
+    labels = labels or Labels({})
+    who = "employee" if labels.lang is None else labels.field("id")
+    lines = [f"{who} {result.id}" + (f" ({result.name})" if result.name else "")]
     subject = None
     for line in result.trace:
         if line.subject != subject:
             subject = line.subject
-            lines.append(f"  {subject}:")
-        lines.append(f"    [{line.kind}] {line.text}")
+            named = labels.field(subject)
+            lines.append(f"  {subject}:" if named == subject else f"  {subject} ({named}):")
+        lines.append(f"    [{line.kind}] {_named(line.text, labels)}")
     return "\n".join(lines) + "\n"
 
 
-def render_explained(outcome: RunOutcome) -> str:
-    """``explain``'s text: the employee's trace, then its relative grades."""
+def render_explained(outcome: RunOutcome, labels: Labels | None = None) -> str:
+    """``explain``'s text: the employee's trace (names labelled in ``labels``' language), then
+    its relative grades."""
     result = outcome.results[0]
-    return render_explain(result) + render_relative(outcome, result.id)
+    return render_explain(result, labels) + render_relative(outcome, result.id)
 
 
-def render_explained_json(outcome: RunOutcome) -> str:
-    """Every value, grade, indicator row and trace line of the employee, and its relative grades."""
+def render_explained_json(outcome: RunOutcome, labels: Labels | None = None) -> str:
+    """Every value, grade, indicator row and trace line of the employee, and its relative grades
+    (ids, whatever the language)."""
     result = outcome.results[0]
     item = {**result_dict(result), "relative": relative_dict(outcome, result.id)}
     return json.dumps(item, ensure_ascii=False, indent=2) + "\n"
 
 
 #: ``hrpolicy explain``: the run of one employee (``outcome.results[0]``).
-EXPLAIN_RENDERERS: dict[str, Callable[[RunOutcome], str]] = {
+EXPLAIN_RENDERERS: dict[str, Callable[..., str]] = {
     "text": render_explained,
     "json": render_explained_json,
 }

@@ -16,6 +16,7 @@ from engine.report.diagnostics import format_text_line
 from engine.report.jobeval import cell
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
+from engine.report.xlsx import diagnostic_rows, xlsx_renderer
 from engine.workflow import (
     DAY_NAMES,
     ChangeLine,
@@ -123,20 +124,31 @@ def _targets_text(sheet: TargetSheet) -> list[str]:
     return out + ["  " + row for row in table.splitlines()]
 
 
+def _windows_text(report: WorkflowReport) -> list[str]:
+    """The deadlines table, then each notice and objection explained (none: no part)."""
+    windows = (*report.notices, *report.objections)
+    if not windows:
+        return []
+    troubled = sum(1 for o in windows if o.problems)
+    head = f"objection windows: {len(report.notices)} notices, {len(report.objections)} objections,"
+    parts = [f"{head} {troubled} with problems\n" + _objection_rows(windows)]
+    return parts + ["\n".join(_objection_text(o)) + "\n" for o in windows]
+
+
+def _changes_text(report: WorkflowReport) -> list[str]:
+    """The goal changes counted, then each one (none: no part)."""
+    if not report.changes:
+        return []
+    accepted = sum(1 for c in report.changes if c.accepted)
+    parts = [f"goal changes: {len(report.changes)}, {accepted} accepted\n"]
+    return parts + ["\n".join(_change_text(c)) + "\n" for c in report.changes]
+
+
 def render_text(report: WorkflowReport) -> str:
     """Deadlines table and each notice/objection explained; each goal change; mid-term targets."""
     today = f" (today {day_text(report.today)})" if report.today else ""
     parts = [f"policy {report.policy}: workflow records from {report.data}{today}\n"]
-    windows = (*report.notices, *report.objections)
-    if windows:
-        troubled = sum(1 for o in windows if o.problems)
-        head = f"objection windows: {len(report.notices)} notices, {len(report.objections)} objections,"
-        parts.append(f"{head} {troubled} with problems\n" + _objection_rows(windows))
-        parts += ["\n".join(_objection_text(o)) + "\n" for o in windows]
-    if report.changes:
-        accepted = sum(1 for c in report.changes if c.accepted)
-        parts.append(f"goal changes: {len(report.changes)}, {accepted} accepted\n")
-        parts += ["\n".join(_change_text(c)) + "\n" for c in report.changes]
+    parts += _windows_text(report) + _changes_text(report)
     parts += ["\n".join(_targets_text(s)) + "\n" for s in report.targets]
     if report.file_problems:
         parts.append(
@@ -235,8 +247,9 @@ def render_csv(report: WorkflowReport) -> str:
     return buffer.getvalue()
 
 
-RENDERERS: dict[str, Callable[[WorkflowReport], str]] = {
+RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.all_problems())),
 }

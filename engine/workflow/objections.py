@@ -25,7 +25,12 @@ from engine.workflow.calendar import Calendar, as_date, effective_period
 
 @dataclass(frozen=True)
 class WorkflowProblem:
-    """One broken workflow rule for one record: rule id, message, whose record, which indicator."""
+    """One broken workflow rule for one record: rule id, message, whose record, which indicator.
+
+    A domain result: the rules see records, not files, so the reader
+    (:meth:`engine.workflow.records.WorkflowFile.locate`) turns it into a located
+    :class:`engine.errors.Diagnostic` about the employee; ``indicator`` is a goal line's id.
+    """
 
     rule: str
     message: str

@@ -1,0 +1,181 @@
+"""The one xlsx writer: every command's tables as sheets of one workbook (openpyxl).
+
+Each sheet has its header row in bold, frozen, with filters over the table; numbers are number
+cells with the places their column shows (``0.00``), text that would start a formula is
+neutralised (:func:`engine.report.safety.spreadsheet_cell`, the rule CSV reports follow),
+columns are as wide as their text (East Asian characters count two).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from engine.errors import Diagnostic
+from engine.report.labels import WORDS, Labels
+from engine.report.safety import spreadsheet_cell
+from engine.report.table import display_width, pad_places
+
+R = TypeVar("R")
+
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+MAX_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table: ``places`` per column (None: text; a number: a number cell with those places)."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    places: Sequence[int | None]
+
+
+def _text_cell(text: str) -> str:
+    """Text as a sheet holds it: formula-looking text neutralised whatever ``--raw-cells`` says
+    (openpyxl would store ``=...`` as a formula, not as text)."""
+    return str(spreadsheet_cell(text))
+
+
+def number_format(places: int) -> str:
+    return "0" if places <= 0 else "0." + "0" * places
+
+
+def _title(text: str, used: set[str]) -> str:
+    base = _BAD_TITLE.sub("_", text)[:31] or "sheet"
+    title, n = base, 2
+    while title.lower() in used:
+        suffix = f" ({n})"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(title.lower())
+    return title
+
+
+def _number(text: Any) -> Decimal | None:
+    if isinstance(text, Decimal | int) and not isinstance(text, bool):
+        return Decimal(text)
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """The workbook as the bytes of an .xlsx file."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    for spec in sheets:
+        sheet = book.create_sheet(_title(spec.title, used))
+        sheet.append([_text_cell(str(h)) for h in spec.headers])
+        for cell in sheet[1]:
+            cell.font = bold
+        widths = [display_width(str(h)) for h in spec.headers]
+        for row in spec.rows:
+            out: list[Any] = []
+            for index, value in enumerate(row):
+                places = spec.places[index] if index < len(spec.places) else None
+                number = _number(value) if places is not None else None
+                if number is not None:
+                    out.append(number)
+                else:
+                    out.append(None if value is None or value == "" else _text_cell(str(value)))
+                if index < len(widths):
+                    widths[index] = max(widths[index], display_width("" if value is None else str(value)))
+            sheet.append(out)
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # nothing written is ever a formula
+                    cell.data_type = "s"
+            for index, places in enumerate(spec.places):
+                if places is not None and isinstance(out[index] if index < len(out) else None, Decimal):
+                    sheet.cell(row=sheet.max_row, column=index + 1).number_format = number_format(places)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
+        sheet.freeze_panes = "A2"
+        if spec.headers:
+            last = get_column_letter(len(spec.headers))
+            sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_sheet(title: str, text: str) -> Sheet:
+    """A sheet from a CSV report: columns whose every filled cell is a number become numbers,
+    shown with the most places any of their cells has (so a column is consistent)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return Sheet(title, [], [], [])
+    headers, body = rows[0], rows[1:]
+    places: list[int | None] = []
+    for index in range(len(headers)):
+        cells = [row[index] for row in body if index < len(row) and row[index] != ""]
+        numbers = [_number(c) for c in cells]
+        if not cells or any(n is None for n in numbers):
+            places.append(None)
+            continue
+        exponents = [n.as_tuple().exponent for n in numbers if n is not None]
+        places.append(max([0, *(-e for e in exponents if isinstance(e, int))]))
+    return Sheet(title, headers, body, places)
+
+
+def problems_sheet(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Sheet:
+    """The problems (and notes) of a run as a sheet of text."""
+    return Sheet(title, headers, rows, [None] * len(headers))
+
+
+def relabel_csv(text: str, labels: Labels | None) -> str:
+    """A CSV report with its header cells named by the policy's labels (ids without a language)
+    and one number of places per number column (:func:`~engine.report.table.pad_places`)."""
+    if not text:
+        return text
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1:]
+    numeric = [
+        any(c != "" for c in column) and all(c == "" or _number(c) is not None for c in column)
+        for column in ([row[i] if i < len(row) else "" for row in body] for i in range(len(header)))
+    ]
+    if labels is not None and labels.lang is not None:
+        header = [labels.header(h) for h in header]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")  # the cells are the report's, already safe
+    writer.writerow(header)
+    writer.writerows(pad_places(body, numeric))
+    return buffer.getvalue()
+
+
+PROBLEM_WORDS = ("severity", "subject", "rule", "message", "where")
+
+
+def xlsx_renderer(
+    render_csv: Callable[[R], str], problems_of: Callable[[R], Sequence[Sequence[str]]]
+) -> Callable[..., bytes]:
+    """The ``xlsx`` entry of a report registry: the CSV report's table as a sheet, the problems as
+    another (rows: severity, subject, rule, message, where), headers in ``labels``' language."""
+
+    def render(report: R, labels: Labels | None = None) -> bytes:
+        word = labels.word if labels is not None else (lambda key: WORDS[key]["en"])
+        table = csv_sheet(word("results"), relabel_csv(render_csv(report), labels))
+        problems = problems_sheet(word("problems"), [word(w) for w in PROBLEM_WORDS], problems_of(report))
+        return workbook_bytes([table, problems])
+
+    return render
+
+
+def diagnostic_rows(problems: Sequence[Diagnostic]) -> list[list[str]]:
+    """Problems of a data file (each about its ``subject``) as problem-sheet rows."""
+    return [[d.severity.value, d.subject or "", d.rule, d.message, str(d.location)] for d in problems]

@@ -1,0 +1,71 @@
+"""The text report in a real terminal of 80 columns (tmux), as a person runs it.
+
+A table wider than the terminal wraps its text columns inside their cells; every line fits.
+Skipped where tmux is not installed (the wrapping itself is tested in test_reports.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.report.table import display_width
+
+ROOT = Path(__file__).resolve().parent.parent
+MARK = "END-OF-REPORT"
+
+
+def test_kepco_report_fits_an_80_column_terminal(tmp_path: Path) -> None:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    session = f"hrpolicy-test-{os.getpid()}"
+    socket = str(tmp_path / "tmux.sock")
+    command = (
+        f"{sys.executable} -m engine evaluate policies/kepco_like.yaml examples/kepco_like/employees.yaml;"
+        f" echo {MARK}"
+    )
+    tmux = ["tmux", "-S", socket]
+    subprocess.run(
+        [
+            *tmux,
+            "new-session",
+            "-d",
+            "-s",
+            session,
+            "-x",
+            "80",
+            "-y",
+            "40",
+            "-c",
+            str(ROOT),
+            command + "; sleep 60",
+        ],
+        check=True,
+        env={**os.environ, "TERM": "xterm-256color"},
+    )
+    try:
+        screen = ""
+        for _ in range(300):  # until the report is on the screen (bounded: 30 s at most)
+            screen = subprocess.run(
+                [*tmux, "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=True
+            ).stdout
+            if MARK in screen:
+                break
+            time.sleep(0.1)
+        lines = screen.split(MARK)[0].rstrip().splitlines()
+    finally:
+        subprocess.run([*tmux, "kill-server"], check=False, capture_output=True)
+    assert lines[0] == "policy kepco_like: 9 evaluated, 0 with problems"
+    assert max(display_width(line) for line in lines) <= 80
+    # K001's reason does not fit the 58 cells left for the grade column: it wraps at a space.
+    assert lines[4:6] == [
+        "K001  김민준   90.65  not graded: no evaluation recorded (chain",
+        "                      'hq_section_head')",
+    ]
+    assert lines[6] == "K002  이서연   87.60  not graded: no evaluation recorded (chain 'hq_member')"
