@@ -338,6 +338,7 @@ def evaluate(
 @LANG_OPTION
 @ENCODING_OPTION
 @SHEET_OPTION
+@PARAM_OPTION
 @REFERENCE_OPTION
 def explain(
     policy: str,
@@ -347,13 +348,14 @@ def explain(
     lang: str | None,
     encoding: str | None,
     sheet: str | None,
+    params: tuple[str, ...],
     reference: bool,
 ) -> None:
-    """Print every input, formula, rounding and grade band behind one employee's result."""
+    """Print every input, formula, rounding, grade band and evaluator chain behind a result."""
     from engine.commands.common import Reading
     from engine.commands.evaluate import run_explain
 
-    reading = Reading(encoding, sheet)
+    reading = Reading(encoding, sheet, parse_params(params))
     run_guarded(lambda: run_explain(policy, data, employee, fmt, echo, reading, lang, reference=reference))
 
 
@@ -378,6 +380,7 @@ def examples(root: str | None, lang: str | None) -> None:
 @BOM_OPTION
 @ENCODING_OPTION
 @SHEET_OPTION
+@PARAM_OPTION
 def calibrate(
     policy: str,
     data: str,
@@ -389,15 +392,17 @@ def calibrate(
     bom: bool,
     encoding: str | None,
     sheet: str | None,
+    params: tuple[str, ...],
 ) -> None:
-    """Per distribution group: the quota, the proposed and final grades, who moved and why."""
+    """Per distribution group: the quota, the proposed and final grades, who moved and why; every
+    employee's evaluator chain reviewed (a policy without distributions: the chains only)."""
     from engine.commands.calibrate import run_calibrate
     from engine.commands.common import Reading, resolve_format
 
     chosen, options, reading = (
         resolve_format(fmt, output),
         report_options(lang, bom),
-        Reading(encoding, sheet),
+        Reading(encoding, sheet, parse_params(params)),
     )
     run_guarded(
         lambda: run_calibrate(policy, data, distribution, chosen, output, echo, options, reading), raw_cells
@@ -412,15 +417,23 @@ def calibrate(
 @RAW_CELLS_OPTION
 @LANG_OPTION
 @BOM_OPTION
+@click.option("--strict", is_flag=True, help="Exit 1 when a committee lawfully did not adopt an adjustment.")
 def jobeval(
-    policy: str, data: str, fmt: str | None, output: str | None, raw_cells: bool, lang: str | None, bom: bool
+    policy: str,
+    data: str,
+    fmt: str | None,
+    output: str | None,
+    raw_cells: bool,
+    lang: str | None,
+    bom: bool,
+    strict: bool,
 ) -> None:
     """Evaluate the jobs in DATA (YAML/JSON) with POLICY's point tables, panels and committees."""
     from engine.commands.common import resolve_format
     from engine.commands.jobeval import run_jobeval
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    run_guarded(lambda: run_jobeval(policy, data, chosen, output, echo, options), raw_cells)
+    run_guarded(lambda: run_jobeval(policy, data, chosen, output, echo, options, strict=strict), raw_cells)
 
 
 @cli.command()
@@ -432,6 +445,7 @@ def jobeval(
 @LANG_OPTION
 @BOM_OPTION
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
+@PARAM_OPTION
 def pay(
     policy: str,
     data: str,
@@ -441,13 +455,15 @@ def pay(
     lang: str | None,
     bom: bool,
     base_rate: str | None,
+    params: tuple[str, ...],
 ) -> None:
     """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA."""
     from engine.commands.common import resolve_format
     from engine.commands.pay import run_pay
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    run_guarded(lambda: run_pay(policy, data, chosen, output, echo, base_rate, options), raw_cells)
+    given = parse_params(params)
+    run_guarded(lambda: run_pay(policy, data, chosen, output, echo, base_rate, options, given), raw_cells)
 
 
 @cli.command()

@@ -540,10 +540,39 @@ distribution = obj(
 )
 
 # ---------------------------------------------------------------- periods
+CYCLE_DATE = {
+    "type": "string",
+    "pattern": "^([0-9]{4}-)?[0-9]{2}-[0-9]{2}$",
+    "patternErrorMessage": "a date YYYY-MM-DD, or MM-DD for the first such day in the effective period",
+}
+DATE_WINDOW = obj(
+    {
+        "from": p("From", "First day: YYYY-MM-DD, or MM-DD for the first such day on or after metadata.effective.from.", ["07-01"], CYCLE_DATE),
+        "to": p("To", "Last day (inclusive): YYYY-MM-DD, or MM-DD for the first such day on or after 'from'.", ["07-31"], CYCLE_DATE),
+    },
+    required=["from", "to"],
+)
 period = obj(
     {
         "label": LBL("the period", [{"ko": "중간점검(7월)"}]),
         "weight": PCT("Blend weight", "Weight of the period in the blended score.", [10]),
+        "dates": p("Dates", "When the period's check takes place; MM-DD dates stay right when the policy is carried into the next cycle.", [{"from": "07-01", "to": "07-31"}], DATE_WINDOW),
+        "missing": p(
+            "When the sheet is missing",
+            "A record without this period's goal sheet is a per-employee problem unless a rule here applies: the first whose "
+            "condition holds (employee fields, and period_from / period_to: the period's dates) names the period whose sheet stands in.",
+            [[{"when": "joined > period_to", "use_period": "final"}]],
+            arr(
+                obj(
+                    {
+                        "when": WHEN("Which employees the rule covers (none: everyone).", ["joined > period_to"]),
+                        "use_period": p("Use period", "The period whose goal sheet stands in for the missing one.", ["final"], ref("id")),
+                    },
+                    required=["use_period"],
+                ),
+                minItems=1,
+            ),
+        ),
     },
     required=["weight"],
 )
@@ -593,6 +622,13 @@ confirmation = obj(
                 {
                     "stage": p("Stage", "The chain stage that must confirm.", ["second"], ref("id")),
                     "evaluator_level": p("Evaluator level", "The level the confirming evaluator must hold.", ["executive"], ref("id")),
+                    "field": p(
+                        "Signature field",
+                        "An indicator field recording the confirming signature (the evaluator's id). Set, it stands for the confirmation; "
+                        "when the record also has the required stage's evaluation, the signature must be that evaluator's, of the required level.",
+                        ["confirmed_by"],
+                        ref("name"),
+                    ),
                 },
                 minProperties=1,
             ),
@@ -606,7 +642,15 @@ DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 calendar = obj(
     {
         "weekend": p("Weekend days", "Days of the week that are not working days.", [["sat", "sun"]], arr({"type": "string", "enum": DAYS}, uniqueItems=True)),
-        "holidays": p("Holidays", "Dates that are not working days.", [["2026-01-01", "2026-02-16"]], arr(ref("date"), uniqueItems=True)),
+        "country": p(
+            "Country",
+            "ISO 3166 country code whose public holidays (with substitute holidays) are not working days, for any year, "
+            "from the maintained holidays package (KR, JP, ...).",
+            ["KR", "JP"],
+            {"type": "string", "pattern": "^[A-Z]{2}$", "patternErrorMessage": "a two-letter country code in capitals, e.g. KR"},
+        ),
+        "holidays": p("Holidays", "Dates that are not working days (the company's own days, added to the country's).", [["2026-01-01", "2026-02-16"]], arr(ref("date"), uniqueItems=True)),
+        "worked_holidays": p("Worked holidays", "Dates the country calendar lists as holidays that are working days for the company.", [["2026-05-01"]], arr(ref("date"), uniqueItems=True)),
     }
 )
 objections = obj(
@@ -672,6 +716,8 @@ goal_changes = obj(
                         "allowed": p("Allowed", "Whether changes are allowed in the phase.", [True], {"type": "boolean"}),
                         "batch": p("Batch", "Whether changes are made in one batch.", [True], {"type": "boolean"}),
                         "reasons": p("Reasons", "The only reasons accepted in the phase (ids of reasons).", [["uncontrollable"]], arr(ref("id"), minItems=1, uniqueItems=True)),
+                        "from": p("From", "First day of the phase: YYYY-MM-DD, or MM-DD within the effective period (default: its first day). With dates, a change's phase follows from its made_on date.", ["07-01"], CYCLE_DATE),
+                        "to": p("To", "Last day of the phase (inclusive): YYYY-MM-DD, or MM-DD on or after 'from' (default: the effective period's last day).", ["07-31"], CYCLE_DATE),
                     },
                     required=["phase", "allowed"],
                 ),

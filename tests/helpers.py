@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -73,3 +74,12 @@ def drop_stamps(echo: Echo, fmt: str, *policies: str | Path) -> Echo:
     if echo.out and fmt in ("text", "csv"):
         echo.out[:] = [unstamped(echo.stdout, fmt, *policies)]
     return echo
+
+
+_STAMPS = re.compile(r"\A(?:policy \S+ version \S+ sha256 [0-9a-f]{12}\n|# policy,[^\n]*,[0-9a-f]{64}\n)+")
+
+
+def strip_stamps(text: str) -> str:
+    """``text`` without the provenance lines a text or CSV report starts with (checked in
+    tests/test_provenance.py); other text is returned as it is."""
+    return _STAMPS.sub("", text, count=1)

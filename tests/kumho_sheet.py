@@ -19,7 +19,8 @@ POLICY = ROOT / "policies" / "kumho_like.yaml"
 EXAMPLE = ROOT / "examples" / "kumho_like" / "employees.yaml"
 
 EMPLOYEE = ["id", "name", "role_grade", "org", "year_in_grade", "base_pay", "has_team_kpi"]
-INDICATOR = ["title", "category", "weight", "rating"]
+# confirmed_by: the executive's signature an O carries (seed 004 slide 23; issue 10 point 5).
+INDICATOR = ["title", "category", "weight", "rating", "confirmed_by"]
 TITLE = "2026년 상반기 인사평가 입력표 (토목사업본부 K3)"
 
 
@@ -44,6 +45,7 @@ def rows(count: int = 5) -> list[list[Any]]:
         for item in person["indicators"]:
             cells = [person.get(f) for f in EMPLOYEE]
             cells += [item["title"], item["category"], item["weight"] / 100, item.get("rating")]
+            cells.append(item.get("confirmed_by"))
             out.append(cells)
     return out
 

@@ -157,6 +157,9 @@ def test_explain_shows_rounding_and_the_band_that_matched() -> None:
     assert out.endswith(
         "    [grade] rating: value 79.50, rounded to 80, segment 'manager': "
         "band C (80 <= value < 90) matches, 40 points\n"
+        "  evaluator chain:\n"
+        "    [chain] chain 'all_staff' (All employees) applies: it has no condition: it applies to everyone\n"
+        "    [chain] stage 'first' (direct_superior, absolute): no evaluation on record\n"
     )
 
 

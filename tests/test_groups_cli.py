@@ -59,7 +59,8 @@ def population(tmp_path: Path, staff: dict[str, tuple[str, int]] = STAFF) -> str
             f"    org: {org}",
             "    year_in_grade: 2",
             "    indicators:",
-            f"      - {{title: KPI1, category: job_kpi, weight: {w}, rating: O}}",
+            # Slide 23: an O carries the executive next superior's confirming signature.
+            f"      - {{title: KPI1, category: job_kpi, weight: {w}, rating: O, confirmed_by: X900}}",
             f"      - {{title: KPI2, category: job_kpi, weight: {100 - w}, rating: B}}",
         ]
         lines.append(COMPETENCY.rstrip("\n"))

@@ -594,10 +594,17 @@ def test_parameters_from_file_and_run_time(tmp_path: Path) -> None:
             None, None, "record-unknown-field", "parameters: unknown field 'Y'", "run-time parameters"
         )
     ]
+    # Reading never demands a parameter: it is required only where an output being computed
+    # reads it (engine.evaluate.parameters.require_parameters, issue 10 point 11).
     required = {**INPUTS, "parameters": {"X": {"type": "decimal", "label": {"en": "X"}}}}
-    assert read_population(DATA / "people.csv", required).problems == [
+    assert read_population(DATA / "people.csv", required).problems == []
+    assert read_population(DATA / "people.csv", required, parameters={"X": "x"}).problems == [
         Problem(
-            None, None, "record-missing", "parameters: X: required field is missing", "run-time parameters"
+            None,
+            None,
+            "record-type",
+            "parameters: X: expected a decimal number, got 'x'",
+            "run-time parameters",
         )
     ]
 

@@ -211,19 +211,19 @@ def test_committee_adjustment_recorded_next_to_the_proposed_grade() -> None:
 
 
 def test_adjustment_that_did_not_pass_keeps_the_proposed_grade() -> None:
-    # 2 yes of 5 voting: 2 * 2 = 4 > 5 is false
+    # 2 yes of 5 voting: 2 * 2 = 4 > 5 is false. A lawful vote against is an outcome, not a problem.
     meeting = {**MEETING, "in_favour": 2, "against": 3}
     result = evaluate_job(POLICY, job(panel(), Adjustment("J1", "job_grade_committee", meeting)))
     assert result.final_grade == "J2"
-    assert [(p.rule, p.message) for p in result.problems] == [
-        (
-            "jobeval-adjustment-not-passed",
-            "committee job_grade_committee did not decide the adjustment of job T-01 to J1: "
-            "opened: present * 2 > registered, 6 * 2 > 9 is true; "
-            "decision fails: in_favour * 2 > present - recused, 2 * 2 > 6 - 1 is false; "
-            "composition ok: 2 external members registered, needs at least 2",
-        )
-    ]
+    assert result.problems == ()
+    assert result.adjustment_outcome is not None
+    assert (result.adjustment_outcome.lawful_no, result.adjustment_outcome.verdict) == (True, "voted down")
+    assert result.trace[-1] == (
+        "committee job_grade_committee did not adopt the adjustment to J1 (voted down): "
+        "opened: present * 2 > registered, 6 * 2 > 9 is true; "
+        "decision fails: in_favour * 2 > present - recused, 2 * 2 > 6 - 1 is false; "
+        "composition ok: 2 external members registered, needs at least 2; the proposed grade J2 stays"
+    )
 
 
 def test_adjustment_to_an_undeclared_grade() -> None:

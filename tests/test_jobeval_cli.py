@@ -8,8 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from helpers import Echo, drop_stamps
 
+from engine.cli import cli
 from engine.commands.jobeval import run_jobeval
 from engine.errors import DataError, UsageError
 from engine.loader import load_yaml_file
@@ -251,30 +253,63 @@ def test_panel_problems_are_reported_per_job(tmp_path: Path) -> None:
     ]
 
 
-def test_committee_vote_that_fails_keeps_the_proposed_grade(tmp_path: Path) -> None:
-    # Every rater 722: total 722 x 10 % + 722 x 40 % + 722 x 50 % = 72.2 + 288.8 + 361 = 722.0 -> 722: J3.
-    # 9 registered, 6 present (12 > 9: opened), 1 recused: 5 may vote; 2 yes: 2 x 2 = 4 > 5 is false,
-    # so the motion to J2 fails and J3 stays.
-    meeting = '{registered: 9, present: 6, recused: 1, "in_favour": 2, "against": 3, external_registered: 2}'
+def _adjusted(tmp_path: Path, meeting: str) -> str:
     tail = (
         f"    adjustment:\n      grade: J2\n      committee: job_grade_committee\n      meeting: {meeting}\n"
     )
     data = tmp_path / "jobs.yaml"
     data.write_text(jobs_text(PANEL, tail), encoding="utf-8")
-    code, echo = run(str(data))
-    assert code == 1
-    assert (
-        f"    {data}:21:16: T-09: error [jobeval-adjustment-not-passed] committee job_grade_committee did not"
-        " decide the adjustment of job T-09 to J2: opened: present * 2 > registered, 6 * 2 > 9 is true;"
-        " decision fails: in_favour * 2 > present - recused, 2 * 2 > 6 - 1 is false;"
-        " composition ok: 2 external members registered, needs at least 2\n"
-    ) in echo.stdout
+    return str(data)
+
+
+def test_committee_vote_that_fails_keeps_the_proposed_grade(tmp_path: Path) -> None:
+    # Every rater 722: total 722 x 10 % + 722 x 40 % + 722 x 50 % = 72.2 + 288.8 + 361 = 722.0 -> 722: J3.
+    # Seed 003 제10조③ (제12조⑤ 준용): 9 registered, 6 present (12 > 9: opened), 1 recused: 5 may vote;
+    # 2 in favour: 2 x 2 = 4 > 5 is false, so the motion to J2 is lawfully voted down and J3 stays:
+    # an outcome shown in the result, not an error (issue 10 point 13).
+    meeting = '{registered: 9, present: 6, recused: 1, "in_favour": 2, "against": 3, external_registered: 2}'
+    data = _adjusted(tmp_path, meeting)
+    code, echo = run(data)
+    assert (code, echo.stderr) == (0, "")
+    assert "error [" not in echo.stdout
     summary_row = echo.stdout.splitlines()[4].split("  ")
     assert [c.strip() for c in summary_row if c.strip()] == [
         "T-09", "team_leader", "E9009", "722.0", "722", "J3", "J3",
-        "job_grade_committee -> J2: does not stand",
+        "job_grade_committee -> J2: voted down",
     ]  # fmt: skip
+    assert (
+        "    committee job_grade_committee did not adopt the adjustment to J2 (voted down): opened: present"
+        " * 2 > registered, 6 * 2 > 9 is true; decision fails: in_favour * 2 > present - recused,"
+        " 2 * 2 > 6 - 1 is false; composition ok: 2 external members registered, needs at least 2;"
+        " the proposed grade J3 stays\n"
+    ) in echo.stdout
     assert "    final grade J3\n" in echo.stdout
+    # --strict turns the outcome into exit 1 (through the CLI, as a user runs it).
+    result = CliRunner().invoke(cli, ["jobeval", KEPCO, data, "--strict"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "hrpolicy: --strict: the committee did not adopt the adjustment of T-09 (voted down)\n"
+    )
+
+
+def test_committee_without_quorum_is_an_outcome(tmp_path: Path) -> None:
+    # 9 registered, 4 present: 4 x 2 = 8 > 9 is false, the meeting does not open (no quorum).
+    data = _adjusted(tmp_path, '{registered: 9, present: 4, "in_favour": 4, external_registered: 2}')
+    result = CliRunner().invoke(cli, ["jobeval", KEPCO, data])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert "job_grade_committee -> J2: no quorum" in result.stdout
+    assert (
+        "    committee job_grade_committee did not adopt the adjustment to J2 (no quorum): not opened:"
+        " present * 2 > registered, 4 * 2 > 9 is false; no decision: the meeting did not open;"
+        " composition ok: 2 external members registered, needs at least 2; the proposed grade J3 stays\n"
+    ) in result.stdout
+    # A committee short of its external members is not lawful: still a problem (exit 1).
+    meeting = '{registered: 9, present: 6, recused: 1, "in_favour": 2, "against": 3, external_registered: 1}'
+    data = _adjusted(tmp_path, meeting)
+    result = CliRunner().invoke(cli, ["jobeval", KEPCO, data])
+    assert result.exit_code == 1
+    assert "error [jobeval-adjustment-not-passed]" in result.stdout
+    assert "composition fails: 1 external members registered, needs at least 2" in result.stdout
 
 
 def test_duplicate_job_and_unknown_top_key(tmp_path: Path) -> None:

@@ -42,8 +42,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "workflow": BASE | {"io"},
     "jobeval": BASE | {"formula", "grading"},
     "pay": BASE | {"formula"},
-    "evaluate": BASE | {"io", "loader", "formula", "grading", "compile", "validate", "distribution"},
-    "chains": BASE | {"io", "formula", "compile", "distribution", "evaluate"},
+    # A run applies the domain rules (chains, distributions) to every employee it evaluates.
+    "evaluate": BASE
+    | {"io", "loader", "formula", "grading", "compile", "validate", "distribution", "chains"},
+    "chains": BASE | {"io", "formula", "compile", "distribution"},
     # Tests stored with a policy: read records, evaluate, compare, measure coverage.
     "policytest": BASE | {"io", "loader", "formula", "compile"} | DOMAIN,
     # `hrpolicy init`: templates and the seed policies, with the modeline for where they go.

@@ -267,7 +267,10 @@ def test_the_command_writes_the_same_file_and_messages(
     two = evaluate(tmp_path / "two.csv")
     assert split == [True]  # the workers made the report
     assert one == two and one[0] == 1  # exit 1: some employees were not evaluated
-    assert one[2].endswith("hrpolicy: 6 employee(s) not evaluated; see the problems above\n")
+    assert one[2].endswith(
+        "hrpolicy: 6 employee(s) not evaluated; 3 problem(s) with the file or its parameters;"
+        " see the problems above\n"
+    )
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
     lines = unstamped((tmp_path / "two.csv").read_text(encoding="utf-8-sig"), "csv", JAPAN).splitlines()
     assert lines[0] == "id,name,score,rating,rating_points" and len(lines) == 1 + COUNT - 6

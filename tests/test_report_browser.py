@@ -114,9 +114,9 @@ def test_diff_and_simulate_reports_in_chromium(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("policy", "lang", "heading"),
     [
-        ("japan_mbo", "ja", "前提 (9)"),
-        ("kumho_like", "ko", "가정 (29)"),
-        ("kepco_like", "en", "Assumptions (14)"),
+        ("japan_mbo", "ja", "前提 (10)"),
+        ("kumho_like", "ko", "가정 (32)"),
+        ("kepco_like", "en", "Assumptions (16)"),
     ],
 )
 def test_rulebook_pages_in_chromium(tmp_path: Path, policy: str, lang: str, heading: str) -> None:

@@ -20,6 +20,7 @@ from engine.cli import cli
 from engine.evaluate import Engine
 from engine.evaluate.run import explain_one
 from engine.io.records import Interleaved, stream_csv
+from engine.report.model import stamped
 from engine.report.progress import ProgressBar
 from engine.report.results import RENDERERS
 from engine.report.safety import terminal_text
@@ -75,6 +76,12 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _whole(path: Path, fmt: str) -> str:
     engine = Engine.from_file(JAPAN)
     return str(RENDERERS[fmt](engine.evaluate(engine.read(str(path)))))
+
+
+def _reported(path: Path, fmt: str) -> str:
+    """What the command writes: the whole-file report with the policy's stamp at its head."""
+    engine = Engine.from_file(JAPAN)
+    return stamped(fmt, [engine.policy.stamp], _whole(path, fmt))
 
 
 def _streamed(
@@ -174,7 +181,7 @@ def test_the_command_writes_the_same_bytes_to_a_file_and_to_stdout(population: P
         to_file = CliRunner().invoke(cli, [*args, "-o", str(out)])
         to_stdout = CliRunner().invoke(cli, args)
         assert to_file.exit_code == to_stdout.exit_code == 1
-        whole = _whole(population, fmt)
+        whole = _reported(population, fmt)
         mark = "\ufeff" if fmt == "csv" else ""  # a CSV file starts with a byte-order mark
         assert out.read_text(encoding="utf-8") == mark + whole
         assert to_stdout.stdout == terminal_text(whole)  # what reaches a terminal: no escapes
@@ -222,7 +229,7 @@ def _run_on_a_terminal(args: list[str]) -> tuple[int, bytes, bytes]:
 def test_a_progress_bar_on_a_terminal_only(population: Path) -> None:
     args = ["evaluate", JAPAN, str(population), "--format", "csv"]
     code, stdout, terminal = _run_on_a_terminal(args)
-    assert code == 1 and stdout.decode("utf-8") == terminal_text(_whole(population, "csv"))
+    assert code == 1 and stdout.decode("utf-8") == terminal_text(_reported(population, "csv"))
     assert b"\r[########################] 100%  " in terminal and b" rows  " in terminal
     _, stdout_off, terminal_off = _run_on_a_terminal([*args, "--no-progress"])
     assert stdout_off == stdout and b"[####" not in terminal_off
@@ -254,8 +261,9 @@ def test_explain_reads_only_the_employees_rows(
     monkeypatch.setattr(run, "explain_one", lambda engine, data, emp: read.append(emp))
     assert fast == [explain(emp, fmt) for emp, fmt in cases]  # the whole-file run says the same
     assert read == [emp for emp, _ in cases]  # (the spy: the whole file was read each time)
-    assert [code for code, _, _ in fast] == [0, 0, 1, 1, 1, 2, 2]
-    assert fast[0][1].startswith("employee E000007 (") and '"id": "E000007"' in fast[1][1]
+    # E000020 is left out while reading: explain shows its problems (exit 1), as the whole run does.
+    assert [code for code, _, _ in fast] == [0, 0, 1, 1, 1, 1, 2]
+    assert fast[0][1].split("\n", 1)[1].startswith("employee E000007 (") and '"id": "E000007"' in fast[1][1]
     assert "[sheet-weight-band] weight 99 is outside the band 5..30" in fast[3][2]
     assert "[sheet-weight-total]" in fast[2][2]  # E000005's rows apart: one sheet, a line twice
     assert fast[6][2] == f"hrpolicy: no employee 'E00007' in {path}; did you mean 'E000207'?\n"

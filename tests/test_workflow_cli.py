@@ -85,13 +85,14 @@ def test_example_text_objections() -> None:
     text = echo.stdout
     assert text.startswith("policy kepco_like: workflow records from ")
     assert "objection windows: 2 notices, 3 objections, 1 with problems\n" in text
-    # K001 round 1: notice Thu 2026-07-16; Fri 17 = 1, (Sat 18, Sun 19), Mon 20 = 2, Tue 21 = 3,
-    # Wed 22 = 4, Thu 23 = 5 -> Thu 2026-07-23; filed Tue 21: in time.
+    # K001 round 1: notice Thu 2026-07-16; (Fri 17 제헌절, a public holiday again from 2026 in the
+    # holidays package's KR calendar; Sat 18, Sun 19), Mon 20 = 1, Tue 21 = 2, Wed 22 = 3,
+    # Thu 23 = 4, Fri 24 = 5 -> Fri 2026-07-24; filed Tue 21: in time.
     assert (
         "objection K001 김민준: midterm, round 1 (1차 부장과 재협의, section_head),"
         " indicators mgmt_eval_response, long_term_plan\n"
-        "  deadline: 5 working days after Thu 2026-07-16 (skipping weekend Sat 18-Sun 19 Jul)"
-        " = Thu 2026-07-23\n"
+        "  deadline: 5 working days after Thu 2026-07-16 (skipping holiday Fri 17 Jul, weekend Sat 18-Sun 19"
+        " Jul) = Fri 2026-07-24\n"
         "  filed Tue 2026-07-21: in time\n\n"
     ) in text
     # K001 round 2 after round 1 on the same indicator: notice Mon 2026-07-27; Tue 28 = 1 ...
@@ -254,7 +255,7 @@ def test_output_file_is_written(tmp_path: Path) -> None:
 
 CLEAN = """\
 objections:
-  - {employee: E1, period: final, round: 1, notice: "2026-02-12", filed: "2026-02-24", indicators: [a]}
+  - {employee: E1, period: final, round: 1, notice: "2027-02-03", filed: "2027-02-12", indicators: [a]}
 goal_changes:
   - employee: E2
     reason: uncontrollable
@@ -266,10 +267,13 @@ goal_changes:
 
 
 def test_clean_records_exit_0(tmp_path: Path) -> None:
-    # Filed Tue 2026-02-24, on the deadline (see the Seollal 2026 count above): in time.
+    # The final result is notified in the final evaluation (1월~4월 of the next year): notice Wed
+    # 2027-02-03, filed Fri 2027-02-12, on the deadline (the Seollal 2027 count of the example):
+    # in time. (A final-result notice in February 2026 is before the period: see
+    # tests/test_rulebook_dates.py.)
     code, echo = run(write(tmp_path, CLEAN))
     assert (code, echo.stderr) == (0, "")
-    assert "  filed Tue 2026-02-24: in time\n" in echo.stdout
+    assert "  filed Fri 2027-02-12: in time\n" in echo.stdout
     assert (
         "goal change E2 on Mon 2026-08-03: phase after_midterm, reason uncontrollable: accepted\n"
         "  b removed (weight 40)\n"
@@ -447,8 +451,9 @@ def test_a_deadline_past_the_last_date_is_a_located_one_line_error(tmp_path: Pat
     data.write_text(f"notices:\n  - {notice}\n", "utf-8")
     with pytest.raises(DataError) as raised:
         run_workflow(KEPCO, str(data), "text", None, lambda *a, **k: None)
-    # 5 working days after Tue 9999-12-28: Wed 29, Thu 30, Fri 31, then the calendar ends.
+    # The KR public-holiday calendar (the holidays package) counts no day after 2100-12-31: the
+    # first day after the notice is already one it cannot count.
     assert str(raised.value) == (
-        f"{data}:2:55: no deadline: 5 working days after 9999-12-28 run past 9999-12-31, "
-        "the last date there is"
+        f"{data}:2:55: cannot count working days on 9999-12-29: the KR public holidays of the"
+        " holidays package cover 1948 to 2100 only"
     )

@@ -63,7 +63,7 @@ def check_confirmations(
                 continue
             if not applies:
                 continue
-            why = _unmet(confirmation, chain, stages, number)
+            why = _unmet(confirmation, chain, stages, number, line)
             if why is not None:
                 message = f"confirmation '{confirmation.id}' ({confirmation.text}) is missing: {why}"
                 problems.append(Problem(employee_id, number, "confirmation-missing", message, origin))
@@ -71,7 +71,11 @@ def check_confirmations(
 
 
 def _unmet(
-    confirmation: Confirmation, chain: Chain, stages: Sequence[StageResult], number: int
+    confirmation: Confirmation,
+    chain: Chain,
+    stages: Sequence[StageResult],
+    number: int,
+    line: IndicatorRecord,
 ) -> str | None:
     """Why the requirement is not met for indicator ``number``, or ``None`` when it is."""
     wanted, level = confirmation.stage, confirmation.evaluator_level
@@ -79,14 +83,41 @@ def _unmet(
         return f"chain '{chain.id}' has no stage '{wanted}' to confirm it"
     given, right_level = _evaluations(stages, wanted, level)
     who = _who_must(wanted, level)
+    signature = _signature(confirmation, line)
+    if signature is not None:
+        return _signed(confirmation, who, signature, given)
     if not given:
-        return f"{who} must confirm it; there is no evaluation for stage '{wanted}'"
+        unsigned = f" and no signature in {confirmation.field}" if confirmation.field else ""
+        return f"{who} must confirm it; there is no evaluation for stage '{wanted}'{unsigned}"
     if any(s.confirmed(number) for s in right_level):
         return None
     if not right_level:
         shown = ", ".join(_who(s) for s in given)
         return f"{who} must confirm it; the evaluation is by {shown}"
     return f"{who} must confirm it; {', '.join(_who(s) for s in right_level)} did not confirm it"
+
+
+def _signature(confirmation: Confirmation, line: IndicatorRecord) -> str | None:
+    if confirmation.field is None:
+        return None
+    value = line.fields.get(confirmation.field)
+    return None if value is None or str(value).strip() == "" else str(value)
+
+
+def _signed(
+    confirmation: Confirmation, who: str, signature: str, given: Sequence[StageResult]
+) -> str | None:
+    """A signature stands for the confirmation; with the stage's evaluation on record, it must be
+    that evaluator's, of the required level."""
+    if not given:
+        return None
+    level = confirmation.evaluator_level
+    for stage in given:
+        if stage.evaluator == signature and (level is None or stage.evaluator_level == level):
+            return None
+    shown = ", ".join(_who(s) for s in given)
+    signed = f"{confirmation.field} is signed by {signature}"
+    return f"{who} must confirm it; {signed}, but the evaluation is by {shown}"
 
 
 def _evaluations(

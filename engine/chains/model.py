@@ -62,6 +62,9 @@ class Confirmation:
     when: CompiledFormula
     stage: str | None
     evaluator_level: str | None
+    # An indicator field recording the confirming signature (the evaluator's id): set, it stands
+    # for the confirmation; with the stage's evaluation on record it must name that evaluator.
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,19 +79,38 @@ class ChainRules:
     employee_fields: tuple[str, ...]
     # Indicator fields of type ``scale``: a rating given as a bare code sets the only one.
     rating_fields: tuple[str, ...]
+    # The codes a rating field's scale allows (field -> codes), and a stage's grades: per
+    # distribution (its scale's codes), and a bare ``grade`` (every grading scale's codes; None
+    # when the policy declares no grading scale, so no grade can be checked).
+    rating_codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    grade_codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    bare_grade_codes: tuple[str, ...] | None = None
 
     def chain_for(self, env: Mapping[str, Any]) -> Chain:
         """The first chain whose condition holds for ``env`` (employee fields and formulas)."""
+        return self.choose(env)[0]
+
+    def choose(self, env: Mapping[str, Any]) -> tuple[Chain, str]:
+        """The first chain whose condition holds for ``env``, and why: its condition with the
+        values it read, and the chains tried before it whose conditions did not hold."""
+        tried: list[str] = []
         for chain in self.chains:
             if chain.when is None:
-                return chain
+                return chain, "it has no condition: it applies to everyone" + _not_held(tried)
             try:
-                if chain.when(env) is True:
-                    return chain
+                holds = chain.when(env) is True
             except FormulaRuntimeError as exc:
                 raise NoChain(f"chain '{chain.id}': {exc}") from exc
+            if holds:
+                return chain, f"{chain.when.text} holds ({chain.when.explain(env)})" + _not_held(tried)
+            tried.append(f"{chain.id} ({chain.when.explain(env)})")
         names = ", ".join(c.id for c in self.chains) or "none declared"
-        raise NoChain(f"no evaluator chain applies (chains: {names})")
+        reasons = f"; no condition holds: {', '.join(tried)}" if tried else ""
+        raise NoChain(f"no evaluator chain applies (chains: {names}){reasons}")
+
+
+def _not_held(tried: list[str]) -> str:
+    return f"; before it, no condition held: {', '.join(tried)}" if tried else ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +154,8 @@ class ChainOutcome:
     chain: str | None
     stages: tuple[StageResult, ...]
     problems: tuple[Problem, ...]
+    why: str = ""  # the conditions tried and the one that chose the chain
+    label: str = ""  # the chain's label
 
     @property
     def final(self) -> str | None:
@@ -179,6 +203,12 @@ def compile_chains(data: Mapping[str, Any], source: SourceMap | None = None) -> 
     inputs = data.get("inputs") or {}
     indicator = dict(_entries(inputs.get("indicator")))
     employee = dict(_entries(inputs.get("employee")))
+    codes = _scale_codes(data)
+    distributions = _entries(data.get("distributions"))
+    grade_codes = {name: codes.get(str(_mapping(spec).get("scale")), ()) for name, spec in distributions}
+    graded = [str(_mapping(s).get("scale")) for _, s in _entries(data.get("grade_tables"))]
+    graded += [str(_mapping(s).get("scale")) for _, s in _entries(data.get("distributions"))]
+    bare = tuple(dict.fromkeys(c for scale in graded for c in codes.get(scale, ())))
     return ChainRules(
         chains=chains,
         confirmations=confirmations,
@@ -187,7 +217,22 @@ def compile_chains(data: Mapping[str, Any], source: SourceMap | None = None) -> 
         employee_defaults=_defaults(employee),
         employee_fields=tuple(employee),
         rating_fields=tuple(n for n, spec in indicator.items() if _mapping(spec).get("type") == "scale"),
+        rating_codes={
+            n: codes.get(str(_mapping(spec).get("scale")), ())
+            for n, spec in indicator.items()
+            if _mapping(spec).get("type") == "scale"
+        },
+        grade_codes=grade_codes,
+        bare_grade_codes=bare if graded else None,
     )
+
+
+def _scale_codes(data: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Each declared scale's level codes, in order."""
+    return {
+        name: tuple(str(_mapping(level).get("code")) for level in _mapping(spec).get("levels") or ())
+        for name, spec in _entries(data.get("scales"))
+    }
 
 
 def _chain(
@@ -225,7 +270,7 @@ def _confirmation(
     if when is None:
         return None
     requires = _mapping(spec.get("requires"))
-    stage, level = requires.get("stage"), requires.get("evaluator_level")
+    stage, level, signed = requires.get("stage"), requires.get("evaluator_level"), requires.get("field")
     return Confirmation(
         name,
         label_text(spec.get("label"), name),
@@ -233,6 +278,7 @@ def _confirmation(
         when,
         None if stage is None else str(stage),
         None if level is None else str(level),
+        None if signed is None else str(signed),
     )
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "Stage",
     "StageResult",
     "compile_chains",
+    "describe_review",
     "employee_env",
     "review",
     "sheet_of",
@@ -80,22 +81,30 @@ class _Review:
         self.problems.append(Problem(self.record.id, indicator, rule, message, self.record.origin))
 
 
-def review(rules: ChainRules, record: EmployeeRecord, env: Mapping[str, Any]) -> ChainOutcome:
+def review(
+    rules: ChainRules, record: EmployeeRecord, env: Mapping[str, Any], *, require_stages: bool = True
+) -> ChainOutcome:
     """Choose the chain, build every declared stage's result, and collect the chain's and the
-    confirmations' problems for one employee (``env``: see :func:`employee_env`)."""
+    confirmations' problems for one employee (``env``: see :func:`employee_env`).
+
+    ``require_stages``: a stage with no evaluation is a problem (``calibrate`` needs every
+    final grade); ``evaluate`` passes False, since scores come before the evaluators' grades,
+    but every evaluation on record is still checked, and so is every confirmation.
+    """
     work = _Review(record, rules, sheet_of(record))
     try:
-        chain = rules.chain_for(env)
+        chain, why = rules.choose(env)
     except NoChain as exc:
         work.add("chain-none", str(exc))
         return ChainOutcome(record.id, None, (), tuple(work.problems))
     given = _given(work, chain)
     stages = tuple(given.get(s.id) or StageResult(s.id, s.mode, s.evaluator, False) for s in chain.stages)
     for stage, result in zip(chain.stages, stages, strict=True):
-        _check_stage(work, chain, stage, result)
+        _check_stage(work, chain, stage, result, require_stages)
     _check_overrides(work, chain, stages)
-    work.problems.extend(check_confirmations(rules, chain, work.sheet, stages, record.id, record.origin))
-    return ChainOutcome(record.id, chain.id, stages, tuple(work.problems))
+    if rules.confirmations:
+        work.problems.extend(check_confirmations(rules, chain, work.sheet, stages, record.id, record.origin))
+    return ChainOutcome(record.id, chain.id, stages, tuple(work.problems), why, chain.label)
 
 
 def _given(work: _Review, chain: Chain) -> dict[str, StageResult]:
@@ -129,6 +138,7 @@ def _stage_result(work: _Review, stage: Stage, raw: Mapping[str, Any], number: i
         grades = None
     reason = raw.get("reason")
     confirms_all, confirms = _confirmed(work, raw.get("confirmed"), number)
+    _check_grades(work, stage, raw.get("grade"), grades, number)
     return StageResult(
         stage=stage.id,
         mode=stage.mode,
@@ -143,6 +153,34 @@ def _stage_result(work: _Review, stage: Stage, raw: Mapping[str, Any], number: i
         confirms_all=confirms_all,
         confirms=confirms,
     )
+
+
+def _check_grades(
+    work: _Review, stage: Stage, grade: Any, grades: Mapping[str, Any] | None, number: int
+) -> None:
+    """A grade must be a level of the scale it is given on: per distribution, that distribution's
+    scale; a bare ``grade``, one of the policy's grading scales (none declared: not checkable)."""
+    rules = work.rules
+    where = f"evaluation {number} (stage '{stage.id}')"
+    codes = rules.bare_grade_codes
+    # No grading scale declared (kepco_like: the seed names no grades): nothing to check against;
+    # explain says the grade is unchecked.
+    if grade is not None and grade != "" and codes is not None and str(grade) not in codes:
+        allowed = ", ".join(codes)
+        work.add("chain-grade-scale", f"{where} gives grade {str(grade)!r}, not one of {allowed}")
+    for key, value in (grades or {}).items():
+        if value is None or not rules.grade_codes:  # no distributions: nothing to check against
+            continue
+        if str(key) not in rules.grade_codes:
+            known = ", ".join(rules.grade_codes)
+            work.add(
+                "chain-grade-scale",
+                f"{where} grades distribution '{key}', which the policy does not declare"
+                f" (distributions: {known})",
+            )
+        elif str(value) not in rules.grade_codes[str(key)]:
+            allowed = ", ".join(rules.grade_codes[str(key)])
+            work.add("chain-grade-scale", f"{where} gives {key} grade {str(value)!r}, not one of {allowed}")
 
 
 def _ratings(work: _Review, raw: Any, number: int) -> dict[int, dict[str, str]]:
@@ -178,8 +216,8 @@ def _rated_fields(work: _Review, value: Any, number: int, index: int) -> dict[st
                 "not indicator fields of the policy",
                 index,
             )
-        return {str(k): str(v) for k, v in value.items() if str(k) not in unknown}
-    if len(fields) != 1:
+        rated = {str(k): str(v) for k, v in value.items() if str(k) not in unknown}
+    elif len(fields) != 1:
         have = ", ".join(fields) or "none"
         work.add(
             "chain-rating-field",
@@ -188,7 +226,17 @@ def _rated_fields(work: _Review, value: Any, number: int, index: int) -> dict[st
             index,
         )
         return {}
-    return {fields[0]: str(value)}
+    else:
+        rated = {fields[0]: str(value)}
+    for name, code in rated.items():
+        codes = work.rules.rating_codes.get(name)
+        if codes is not None and code not in codes:
+            work.add(
+                "chain-rating-scale",
+                f"evaluation {number} rates {name} {code!r}, not one of {', '.join(codes)}",
+                index,
+            )
+    return rated
 
 
 def _confirmed(work: _Review, raw: Any, number: int) -> tuple[bool, frozenset[int]]:
@@ -208,8 +256,10 @@ def _confirmed(work: _Review, raw: Any, number: int) -> tuple[bool, frozenset[in
     return False, frozenset(found)
 
 
-def _check_stage(work: _Review, chain: Chain, stage: Stage, result: StageResult) -> None:
+def _check_stage(work: _Review, chain: Chain, stage: Stage, result: StageResult, required: bool) -> None:
     if not result.given:
+        if not required:
+            return
         work.add(
             "chain-stage-missing",
             f"no evaluation for stage '{stage.id}' ({stage.evaluator}, {stage.mode}) of chain '{chain.id}'",
@@ -279,3 +329,32 @@ def _override_text(stage: Stage, what: str, before: str, after: str) -> str:
 
 def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
+
+
+def describe_review(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
+    """What ``explain`` shows of a review: the chain and why it applies, then each stage."""
+    unchecked = " (unchecked: the policy declares no grade scale)" if rules.bare_grade_codes is None else ""
+    if outcome.chain is None:
+        return ["no evaluator chain applies"]
+    lines = [f"chain '{outcome.chain}' ({outcome.label}) applies: {outcome.why}"]
+    for stage in outcome.stages:
+        head = f"stage '{stage.stage}' ({stage.role}, {stage.mode})"
+        if not stage.given:
+            lines.append(f"{head}: no evaluation on record")
+            continue
+        who = stage.evaluator or "an unnamed evaluator"
+        level = f", level '{stage.evaluator_level}'" if stage.evaluator_level else ""
+        gave = [f"grade {stage.value}{unchecked}"] if stage.value else []
+        gave += [f"{k} {v}" for k, v in stage.grades.items()]
+        ratings = sorted(stage.ratings.items())
+        gave += [f"indicator {n} {name} {code}" for n, rated in ratings for name, code in rated.items()]
+        if stage.confirms_all or stage.confirms:
+            gave.append("confirms " + ("every rating" if stage.confirms_all else _numbers(stage.confirms)))
+        if stage.reason:
+            gave.append(f"reason: {stage.reason}")
+        lines.append(f"{head}: by {who}{level}" + (f": {'; '.join(gave)}" if gave else ""))
+    return lines
+
+
+def _numbers(indicators: frozenset[int]) -> str:
+    return "indicator(s) " + ", ".join(str(n) for n in sorted(indicators))

@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.checks.context import CheckContext
 from engine.checks.counts import check_counts
-from engine.checks.distributions import check_calendar, check_distributions
+from engine.checks.distributions import check_calendar, check_cycle_dates, check_distributions
 from engine.checks.formulas import check_formulas
 from engine.checks.grades import check_first_match, check_grades
 from engine.checks.pay import check_pay
@@ -42,6 +42,7 @@ FAMILIES: tuple[Callable[[CheckContext], None], ...] = (
     check_pay,
     check_distributions,
     check_calendar,
+    check_cycle_dates,
 )
 
 

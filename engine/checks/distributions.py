@@ -7,9 +7,15 @@ keys as ``ref-unknown``, options by the schema) are left to them, so nothing is 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
 from engine.checks.context import CheckContext, entries, mapping, sequence
 from engine.distribution import check_distribution
+from engine.location import Path
 from engine.workflow import WEEKDAYS
+from engine.workflow.calendar import cycle_day, supported_countries
 
 #: Rules of check_distribution that another family reports already.
 REPORTED_ELSEWHERE = frozenset(
@@ -34,8 +40,17 @@ def check_distributions(ctx: CheckContext) -> None:
 
 
 def check_calendar(ctx: CheckContext) -> None:
-    """A working-day calendar needs at least one working day in the week."""
+    """A working-day calendar needs at least one working day in the week, and a country whose
+    public holidays the holidays package knows."""
     calendar = mapping(mapping(ctx.data.get("workflows")).get("calendar"))
+    country = calendar.get("country")
+    if country is not None and str(country) not in supported_countries():
+        ctx.report(
+            ("workflows", "calendar", "country"),
+            "workflow-calendar-country",
+            f"no public-holiday calendar for country '{country}'",
+            suggestion="use an ISO 3166 code the holidays package supports, e.g. KR or JP",
+        )
     weekend = {str(day) for day in sequence(calendar.get("weekend"))}
     if weekend >= set(WEEKDAYS):
         ctx.report(
@@ -44,3 +59,35 @@ def check_calendar(ctx: CheckContext) -> None:
             "the calendar has no working day: every day of the week is weekend",
             suggestion="list only the days off, e.g. [sat, sun]",
         )
+
+
+def check_cycle_dates(ctx: CheckContext) -> None:
+    """The dates of periods and goal-change windows (``MM-DD`` in the effective period, or
+    ``YYYY-MM-DD``) are real days, and each window ends on or after it starts."""
+    effective = mapping(mapping(ctx.data.get("metadata")).get("effective"))
+    start = cycle_day(effective.get("from"), date.min)
+    if start is None:
+        return  # the schema reports a bad effective date
+    periods = entries(ctx.data.get("periods"))
+    spans: list[tuple[Path, Any]] = [
+        (("periods", name, "dates"), mapping(spec).get("dates")) for name, spec in periods
+    ]
+    windows = sequence(mapping(mapping(ctx.data.get("workflows")).get("goal_changes")).get("windows"))
+    spans += [(("workflows", "goal_changes", "windows", i), window) for i, window in enumerate(windows)]
+    for path, span in spans:
+        _check_span(ctx, path, mapping(span), start)
+
+
+def _check_span(ctx: CheckContext, path: Path, span: Mapping[str, Any], start: date) -> None:
+    first = start
+    for key in ("from", "to"):
+        if key not in span:
+            continue
+        day = cycle_day(span[key], first)
+        if day is None:
+            ctx.report((*path, key), "workflow-date", f"{span[key]!r} is not a day of the year")
+            return
+        if key == "to" and day < first:
+            message = f"the window ends on {day}, before it starts on {first}"
+            ctx.report((*path, key), "workflow-date", message)
+        first = day

@@ -40,6 +40,7 @@ def formula_sites(data: Mapping[str, Any]) -> Iterator[Site]:
             yield ("indicator_rules", "constraints", i, key), mapping(constraint).get(key), "employee"
     for name, confirmation in entries(data.get("confirmations")):
         yield ("confirmations", name, "when"), confirmation.get("when"), "indicator_condition"
+    yield from _period_sites(data)
     for name, committee in entries(data.get("committees")):
         for key in ("opens_when", "passes_when"):
             yield ("committees", name, key), committee.get(key), "meeting"
@@ -55,6 +56,13 @@ def formula_sites(data: Mapping[str, Any]) -> Iterator[Site]:
     yield ("pay", "incentive", "spread", "coefficient"), spread.get("coefficient"), "company"
     for i, rule in enumerate(sequence(incentive.get("eligibility"))):
         yield ("pay", "incentive", "eligibility", i, "when"), mapping(rule).get("when"), "company"
+
+
+def _period_sites(data: Mapping[str, Any]) -> Iterator[Site]:
+    """Each period's rules for a missing sheet (employee fields and the period's dates)."""
+    for name, period in entries(data.get("periods")):
+        for i, rule in enumerate(sequence(mapping(period).get("missing"))):
+            yield ("periods", name, "missing", i, "when"), mapping(rule).get("when"), "period_condition"
 
 
 def check_formulas(ctx: CheckContext) -> None:

@@ -63,8 +63,12 @@ def check_references(ctx: CheckContext) -> None:
         for s in sequence(c.get("stages"))
     }
     for name, confirmation in entries(data.get("confirmations")):
-        stage = mapping(confirmation.get("requires")).get("stage")
+        requires = mapping(confirmation.get("requires"))
+        stage = requires.get("stage")
         unknown(ctx, ("confirmations", name, "requires", "stage"), stage, stages, "evaluator stage", "stages")
+        signed = requires.get("field")
+        where_signed = ("confirmations", name, "requires", "field")
+        unknown(ctx, where_signed, signed, names.indicator_fields, "indicator field", "indicator fields")
     periods = mapping(data.get("periods"))
     unknown(
         ctx,
@@ -81,6 +85,12 @@ def check_references(ctx: CheckContext) -> None:
     unknown(ctx, at, decider, committees, "committee", "committees")
     _check_pay(ctx, names)
     _check_indicator_rules(ctx, names)
+    declared = {n for n, spec in entries(periods) if isinstance(spec, dict)}
+    for name in sorted(declared):
+        for i, rule in enumerate(sequence(mapping(periods[name]).get("missing"))):
+            path: Path = ("periods", name, "missing", i, "use_period")
+            others = declared - {name}
+            unknown(ctx, path, mapping(rule).get("use_period"), others, "other period", "other periods")
     _check_workflows(ctx, {n for n, _ in entries(periods)})
 
 

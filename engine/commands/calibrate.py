@@ -1,12 +1,13 @@
-"""``hrpolicy calibrate``: read the policy and the records, calibrate every chosen distribution
-(:func:`engine.chains.calibrate_population`), render (:mod:`engine.report.calibration`).
+"""``hrpolicy calibrate``: read the policy and the records, calibrate every chosen distribution and
+review every employee's evaluator chain (:func:`engine.evaluate.calibration.calibrate_population`),
+render (:mod:`engine.report.calibration`).
 """
 
 from __future__ import annotations
 
-from engine.chains import calibrate_population, chosen_distributions
 from engine.commands.common import Echo, Reading, check_output, deliver_report, guard_output
 from engine.evaluate import Engine
+from engine.evaluate.calibration import calibrate_population, chosen_distributions
 from engine.report import renderer
 from engine.report.calibration import RENDERERS, summary
 from engine.report.options import ReportOptions
@@ -25,6 +26,7 @@ def run_calibrate(
     """Calibrate DATA under POLICY; print or write (atomically) the report.
 
     Exit code 0 when every group's final grades are within quota and there is no problem, else 1.
+    ``reading``: how to read a table, with the run-time parameters (``--param``).
     """
     renderer(RENDERERS, fmt)  # an unknown format is refused before anything is read
     check_output(output, fmt)
@@ -33,7 +35,9 @@ def run_calibrate(
     data = engine.source.data
     names = chosen_distributions(data, distribution, policy_path)
     reading = reading or Reading()
-    population = engine.read(data_path, encoding=reading.encoding, sheet=reading.sheet)
+    population = engine.read(
+        data_path, reading.parameters, encoding=reading.encoding, sheet=reading.sheet
+    )
     result = calibrate_population(engine, population, names)
     deliver_report(RENDERERS, fmt, result, output, echo, options or ReportOptions(), data)
     if result.ok:

@@ -26,12 +26,22 @@ def _finish(
         for problem in outcome.problems:
             echo(format_problem(problem, "error", labels), err=True)
     if outcome.problems:
-        echo(
-            f"hrpolicy: {len(outcome.failed_employees)} employee(s) not evaluated; see the problems above",
-            err=True,
-        )
+        echo(f"hrpolicy: {_problem_summary(outcome)}; see the problems above", err=True)
         return 1
     return 0
+
+
+def _problem_summary(outcome: RunOutcome) -> str:
+    """``2 employee(s) not evaluated`` and/or ``1 problem(s) with the file or its parameters``:
+    never "0 employees not evaluated" when only the file or a parameter is at fault."""
+    parts = []
+    failed = len(outcome.failed_employees)
+    if failed:
+        parts.append(f"{failed} employee(s) not evaluated")
+    general = sum(1 for p in outcome.problems if p.employee_id is None)
+    if general:
+        parts.append(f"{general} problem(s) with the file or its parameters")
+    return "; ".join(parts)
 
 
 def run_evaluate(
@@ -95,14 +105,19 @@ def _streamed(
     progress: TextIO | None,
 ) -> RunOutcome:
     bar = _bar(data, progress) if progress is not None else None
+    stamps = [engine.policy.stamp]
     if output:
         with open_atomic(output) as out:
             if fmt == "csv" and options.bom:
                 out.write("\ufeff")  # as deliver() writes a CSV file
-            outcome = write_report(engine, data, fmt, out, parameters=reading.parameters, progress=bar)
+            outcome = write_report(
+                engine, data, fmt, out, parameters=reading.parameters, progress=bar, stamps=stamps
+            )
     else:
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-            outcome = write_report(engine, data, fmt, spool, parameters=reading.parameters, progress=bar)
+            outcome = write_report(
+                engine, data, fmt, spool, parameters=reading.parameters, progress=bar, stamps=stamps
+            )
             if bar is not None:
                 bar.finish()
                 bar = None
@@ -141,12 +156,24 @@ def run_explain(
     reference: bool = False,
 ) -> int:
     """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`;
-    ``reading``: how to read a table; ``lang``: formulas named by their labels too)."""
+    ``reading``: how to read a table, with the run-time parameters; ``lang``: formulas named by
+    their labels too). An employee left out while reading (a bad value, a duplicate id) is
+    explained by its problems (exit 1), not reported as unknown."""
     render = renderer(EXPLAIN_RENDERERS, fmt)
     reading = reading or Reading()
     outcome, employee = explain(
-        policy, data, employee, reference=reference, encoding=reading.encoding, sheet=reading.sheet
+        policy,
+        data,
+        employee,
+        reference=reference,
+        parameters=reading.parameters,
+        encoding=reading.encoding,
+        sheet=reading.sheet,
     )
+    if employee not in {r.id for r in outcome.population.employees}:
+        dropped = [p for p in outcome.population.problems if p.employee_id == employee]
+        head = f"employee {employee} was not evaluated: {len(dropped)} problem(s) while reading {data}"
+        echo(head, err=True)
     if not outcome.results:
         for problem in outcome.problems:
             if problem.employee_id == employee:

@@ -26,10 +26,14 @@ def run_jobeval(
     output: str | None,
     echo: Echo,
     options: ReportOptions | None = None,
+    *,
+    strict: bool = False,
 ) -> int:
     """Evaluate the jobs in ``data_path`` under ``policy_path``; report as ``fmt`` (text, json, csv).
 
-    Returns 0 when every job was evaluated without a problem, 1 otherwise. Raises
+    Returns 0 when every job was evaluated without a problem, 1 otherwise. A committee that
+    lawfully did not adopt an adjustment (no quorum, voted down) is an outcome shown in the
+    report, not a problem; with ``strict`` it makes the exit code 1 too. Raises
     :class:`PolicyInvalid` for an invalid policy, :class:`DataError`/:class:`UsageError` for an
     unreadable file or a policy without ``job_evaluation``.
     """
@@ -42,4 +46,14 @@ def run_jobeval(
     report = build_job_report(str(policy.data["metadata"]["id"]), policy.data, read_job_file(data_path))
     deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
     jobs = [line.result.job for line in report.jobs]
-    return finish(report.all_problems(), jobs, "jobs", fmt, echo)
+    code = finish(report.all_problems(), jobs, "jobs", fmt, echo)
+    refused = [
+        f"{line.result.job} ({outcome.verdict})"
+        for line in report.jobs
+        if (outcome := line.result.adjustment_outcome) is not None and outcome.lawful_no
+    ]
+    if strict and refused:
+        jobs_named = ", ".join(refused)
+        echo(f"hrpolicy: --strict: the committee did not adopt the adjustment of {jobs_named}", err=True)
+        return 1
+    return code

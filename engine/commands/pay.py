@@ -8,14 +8,30 @@ line:col and the others go on (exit 1).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from engine.commands.common import Echo, check_output, deliver_report, finish, guard_output
 from engine.errors import UsageError
+from engine.evaluate.parameters import parameters_read, pay_texts, require_parameters
+from engine.io.fields import check_mapping
+from engine.io.model import compile_inputs
 from engine.io.payfile import read_pay_file
 from engine.pay import build_pay_report
 from engine.report import renderer
 from engine.report.options import ReportOptions
 from engine.report.pay import RENDERERS
 from engine.validate import load_policy
+
+
+def _overrides(policy: Mapping[str, Any], given: Mapping[str, str]) -> dict[str, Any]:
+    """``--param`` values converted by the policy's parameter declarations; a UsageError if one
+    is not declared or does not fit its declaration."""
+    rules = compile_inputs(policy.get("inputs") or {}, policy.get("scales") or {}).parameters
+    values, issues = check_mapping(given, rules)
+    if issues:
+        raise UsageError(f"--param: {issues[0].message}")
+    return {name: values[name] for name in given}
 
 
 def run_pay(
@@ -26,10 +42,12 @@ def run_pay(
     echo: Echo,
     base_rate: str | None = None,
     options: ReportOptions | None = None,
+    params: Mapping[str, str] | None = None,
 ) -> int:
     """Compute pay for the employees in ``data_path`` under ``policy_path``; report as ``fmt``.
 
-    ``base_rate`` (``--base-rate``) overrides the parameter named by ``pay.merit.base_rate``.
+    ``base_rate`` (``--base-rate``) overrides the parameter named by ``pay.merit.base_rate``;
+    ``params`` (``--param NAME=VALUE``) any declared parameter, over the file's.
     Returns 0 without problems, 1 with any; raises :class:`DataError`/:class:`UsageError` for an
     unreadable file, a policy without ``pay`` or a missing base rate.
     """
@@ -39,7 +57,10 @@ def run_pay(
     policy = load_policy(policy_path)
     if not policy.data.get("pay"):
         raise UsageError(f"{policy_path}: the policy declares no pay section")
+    overrides = _overrides(policy.data, params or {})
     data = read_pay_file(policy.data, data_path)
-    report = build_pay_report(str(policy.data["metadata"]["id"]), data, base_rate)
+    report = build_pay_report(str(policy.data["metadata"]["id"]), data, base_rate, overrides)
+    read = parameters_read(policy.data, pay_texts(policy.data))
+    require_parameters(policy.data, read, report.parameters)
     deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
     return finish(report.problems, report.employees, "employees", fmt, echo)

@@ -242,19 +242,9 @@ def render_records(
     values = outcome.population.parameters
     fast = _flat_renderer(engine, outcome, render.flat(outcome))
     for record in records:
-        problems = engine.check(record, values)
-        if problems:
-            checks.extend(problems)
-            continue
-        piece = fast(record) if fast is not None else None
+        piece = _range_one(engine, record, values, fast, render, outcome, checks)
         if piece is not None:
             yield piece
-            continue
-        done = engine.evaluate_checked(record, values)
-        if isinstance(done, Problem):
-            checks.append(done)
-        else:
-            yield render.piece(done, outcome, record)
 
 
 def write_pieces(
@@ -273,6 +263,39 @@ def write_pieces(
         else:
             out.write(text)
     return "".join(texts), count
+
+
+def _range_one(
+    engine: Engine,
+    record: EmployeeRecord,
+    values: Mapping[str, Any],
+    fast: Callable[[EmployeeRecord], Any] | None,
+    render: SplitRenderer,
+    outcome: RunOutcome,
+    checks: list[Problem],
+) -> Any | None:
+    """One employee of a range, in the order Engine.evaluate takes it: periods and sheet checks,
+    the evaluator chain (after evaluating when a chain condition reads a formula); its piece, or
+    None with its problems added to ``checks``."""
+    completed, problems, _ = engine.prepare(record)
+    problems = problems or engine.check(record, values)
+    early = not engine.chains_read_formulas
+    reviewed = engine.review(completed, None) if early and not problems else None
+    if problems or (reviewed is not None and reviewed.problems):
+        checks.extend(problems or (reviewed.problems if reviewed else ()))
+        return None
+    piece = fast(completed) if fast is not None and early else None
+    if piece is not None:
+        return piece
+    done = engine.evaluate_checked(completed, values)
+    if isinstance(done, Problem):
+        checks.append(done)
+        return None
+    late = None if early else engine.review(completed, done.values)
+    if late is not None and late.problems:
+        checks.extend(late.problems)
+        return None
+    return render.piece(done, outcome, completed)
 
 
 def _flat_renderer(
@@ -378,6 +401,8 @@ def evaluate_split(
     """
     if render is None or not _splittable(engine, path):
         return None
+    # A table holds no parameters: those evaluation reads must come from the caller.
+    engine.require_parameters(dict(parameters or {}))
     ranges = plan_ranges(path, workers, min_bytes)
     if ranges is None:
         return None

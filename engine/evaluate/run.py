@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from engine.chains.model import ChainOutcome, ChainRules, compile_chains
+from engine.chains.review import describe_review, employee_env, review
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
 from engine.errors import HRPolicyError, Problem, UsageError
-from engine.evaluate.employee import EmployeeResult, IndicatorError, evaluate_employee
+from engine.evaluate.employee import EmployeeResult, IndicatorError, TraceLine, evaluate_employee
+from engine.evaluate.parameters import evaluation_texts, parameters_read, require_parameters
+from engine.evaluate.periods import PeriodRules, compile_periods, complete
 from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column, reference_interpreter
@@ -62,6 +67,54 @@ class Engine:
         with reference_interpreter(reference):
             rules = compile_sheet_rules(source.data)
         return cls(source, compile_policy(source, reference=reference), rules)
+
+    @cached_property
+    def parameters_read(self) -> dict[str, str]:
+        """The declared parameters evaluation reads (name -> where), required when read."""
+        return parameters_read(self.source.data, evaluation_texts(self.source.data))
+
+    def require_parameters(self, given: Mapping[str, Any]) -> None:
+        """A UsageError naming each parameter evaluation reads that ``given`` lacks."""
+        require_parameters(self.source.data, self.parameters_read, given)
+
+    @cached_property
+    def period_rules(self) -> PeriodRules | None:
+        """The periods the policy blends, with their rules for a missing sheet (None: no blend)."""
+        return compile_periods(self.source.data)
+
+    def prepare(self, record: EmployeeRecord) -> tuple[EmployeeRecord, list[Problem], list[str]]:
+        """The record with a sheet for every declared period (engine.evaluate.periods.complete),
+        its period problems, and the notes explain shows."""
+        rules = self.period_rules
+        if rules is None:
+            return record, [], []
+        defaults = {f.name: f.default for f in self.policy.employee_fields if f.has_default}
+        return complete(rules, record, {**defaults, **record.fields, "id": record.id})
+
+    @cached_property
+    def chain_rules(self) -> ChainRules | None:
+        """The evaluator chains and confirmations, compiled once (None: the policy has neither)."""
+        data = self.source.data
+        if not data.get("evaluator_chains") and not data.get("confirmations"):
+            return None
+        return compile_chains(data, self.source.source)
+
+    @cached_property
+    def chains_read_formulas(self) -> bool:
+        """Whether a chain condition reads an employee formula (else a chain is chosen from the
+        record's fields alone, before evaluation)."""
+        rules = self.chain_rules
+        formulas = set(self.policy.employee_names)
+        return rules is not None and any(c.when is not None and c.when.names & formulas for c in rules.chains)
+
+    def review(self, record: EmployeeRecord, values: Mapping[str, Any] | None) -> ChainOutcome | None:
+        """The employee's evaluator chain reviewed as ``evaluate`` does: every evaluation on record
+        and every confirmation checked, a stage not yet evaluated no problem (one implementation
+        with ``calibrate``, :func:`engine.chains.review.review`)."""
+        rules = self.chain_rules
+        if rules is None:
+            return None
+        return review(rules, record, employee_env(rules, record, values), require_stages=False)
 
     def read(
         self,
@@ -120,15 +173,24 @@ class Engine:
         except HRPolicyError as exc:
             return Problem(record.id, None, "evaluation-error", str(exc), record.origin)
 
-    def evaluate(self, population: Population, *, trace: bool = False, only: str | None = None) -> RunOutcome:
+    def evaluate(
+        self,
+        population: Population,
+        *,
+        trace: bool = False,
+        only: str | None = None,
+        review_chains: bool = True,
+    ) -> RunOutcome:
         """Check and evaluate every employee, then grade relatively where the policy says so.
 
         ``trace`` traces every employee, or with ``only`` just that one; ``only`` keeps one
         employee's result; everyone is still evaluated when the policy has distributions, since
         a relative grade needs the group.
         (A big CSV file is shared between processes by :mod:`engine.evaluate.parallel`, which splits the
-        file rather than a population already read.)
+        file rather than a population already read.) ``review_chains`` False leaves the evaluator
+        chains to the caller (``calibrate`` reviews them itself, requiring every stage).
         """
+        self.require_parameters(population.parameters)
         outcome = RunOutcome(self.policy, population)
         outcome.problems.extend(population.problems)
         outcome.warnings.extend(population.warnings)
@@ -138,7 +200,8 @@ class Engine:
             wanted = [r for r in wanted if r.id == only]
         with paused_gc():
             for record in wanted:
-                self._one(outcome, record, trace=trace and only in (None, record.id))
+                traced = trace and only in (None, record.id)
+                self._one(outcome, record, trace=traced, review_chains=review_chains)
         if needs_all:
             self._grade_relatively(outcome)
         if only is not None:
@@ -146,18 +209,46 @@ class Engine:
             outcome.problems = [p for p in outcome.problems if p.employee_id in (only, None)]
         return outcome
 
-    def _one(self, outcome: RunOutcome, record: EmployeeRecord, *, trace: bool) -> None:
-        """Check and evaluate one employee into ``outcome``: its result or its problems."""
+    def _one(
+        self, outcome: RunOutcome, record: EmployeeRecord, *, trace: bool, review_chains: bool
+    ) -> None:
+        """Check and evaluate one employee into ``outcome``: its result or its problems.
+
+        The sheets as given are checked; a sheet standing in for a missing period's
+        (engine.evaluate.periods) is evaluated, not checked twice. The chain is reviewed before
+        evaluating unless a chain condition reads a formula (the order engine.evaluate.parallel
+        follows too, so both give the same problems).
+        """
         parameters = outcome.population.parameters
-        problems = self.check(record, parameters)
-        if problems:
-            outcome.problems.extend(problems)
+        completed, problems, notes = self.prepare(record)
+        problems = problems or self.check(record, parameters)
+        early = review_chains and not self.chains_read_formulas
+        reviewed = self.review(completed, None) if early and not problems else None
+        if problems or (reviewed is not None and reviewed.problems):
+            outcome.problems.extend(problems or (reviewed.problems if reviewed else ()))
             return
-        done = self.evaluate_checked(record, parameters, trace=trace)
+        done = self.evaluate_checked(completed, parameters, trace=trace)
         if isinstance(done, Problem):
             outcome.problems.append(done)
-        else:
-            outcome.results.append(done)
+            return
+        if review_chains and self.chains_read_formulas:
+            reviewed = self.review(completed, done.values)
+            if reviewed is not None and reviewed.problems:
+                outcome.problems.extend(reviewed.problems)
+                return
+        outcome.results.append(self._traced(done, notes, reviewed) if trace else done)
+
+    def _traced(
+        self, done: EmployeeResult, notes: list[str], reviewed: ChainOutcome | None
+    ) -> EmployeeResult:
+        """The result with what explain shows besides the formulas: periods taken from another
+        period's sheet (first), the evaluator chain and its stages (last)."""
+        before = tuple(TraceLine("period", "periods", n) for n in notes)
+        after: tuple[TraceLine, ...] = ()
+        if reviewed is not None and self.chain_rules is not None:
+            lines = describe_review(reviewed, self.chain_rules)
+            after = tuple(TraceLine("chain", "evaluator chain", t) for t in lines)
+        return replace(done, trace=before + done.trace + after)
 
     def _grade_relatively(self, outcome: RunOutcome) -> None:
         population = outcome.population
@@ -223,17 +314,19 @@ def explain(
     employee: str,
     *,
     reference: bool = False,
+    parameters: Mapping[str, Any] | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
 ) -> tuple[RunOutcome, str]:
     """The traced evaluation of one employee (a :class:`UsageError`, with the nearest id, if the
-    data has none by that id): its result, or its problems when it could not be evaluated; and
-    the id as the records read it (in NFC: a terminal may send NFD). ``reference``, ``encoding``
-    and ``sheet``: see :func:`run`.
+    data has none by that id): its result, or its problems when it could not be evaluated (an
+    employee left out while reading has no result and its reading problems); and the id as the
+    records read it (in NFC: a terminal may send NFD). ``reference``, ``encoding`` and
+    ``sheet``: see :func:`run`.
     """
     employee = nfc(employee)
     outcome = None
-    if encoding is None and sheet is None:  # a CSV file: only the employee's rows are evaluated
+    if encoding is None and sheet is None and not parameters:  # CSV: only the employee's rows
         outcome = explain_one(Engine.from_file(policy_path, reference=reference), data_path, employee)
     if outcome is None:
         outcome = run(
@@ -242,11 +335,13 @@ def explain(
             trace=True,
             only=employee,
             reference=reference,
+            parameters=parameters,
             encoding=encoding,
             sheet=sheet,
         )
     known = [r.id for r in outcome.population.employees]
-    if employee not in known:
+    dropped = any(p.employee_id == employee for p in outcome.population.problems)
+    if employee not in known and not dropped:
         match = did_you_mean(employee, known)
         hint = f"; {match}" if match else ""
         raise UsageError(f"no employee '{employee}' in {data_path}{hint}")

@@ -48,7 +48,12 @@ MEETING_FIELDS: dict[str, str] = {
 TABLE_AXES: tuple[str, ...] = ("rows", "columns", "keys")
 
 #: Scope levels :func:`formula_scope` knows.
-LEVELS = ("indicator", "employee", "condition", "indicator_condition", "meeting", "merit", "company")
+LEVELS = (
+    "indicator", "employee", "condition", "indicator_condition", "meeting", "merit", "company",
+    "period_condition",
+)  # fmt: skip
+#: What a period's ``missing`` rule reads besides the employee's fields: the period's own dates.
+PERIOD_FIELDS: dict[str, str] = {"period_from": "string", "period_to": "string"}
 
 
 def field_types(fields: Any) -> dict[str, str]:
@@ -84,6 +89,8 @@ def formula_scope(data: Mapping[str, Any], level: str) -> Scope:
         scalars = dict(MEETING_FIELDS)
     elif level == "company":
         scalars = dict(parameters)
+    elif level == "period_condition":
+        scalars = {**employee, **PERIOD_FIELDS}
     else:
         scalars = {**employee, **formula_names(data, "employee")}
         if level in ("employee", "merit"):

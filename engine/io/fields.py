@@ -155,6 +155,28 @@ def parse_date(value: Any) -> datetime.date:
     raise FieldError("record-type", f"expected a date YYYY-MM-DD, got {shown(value)}")
 
 
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+def cycle_date(value: Any, start: datetime.date) -> datetime.date:
+    """A date a policy declares: ``YYYY-MM-DD``, or ``MM-DD`` for the first such day on or after
+    ``start`` (the first day of the policy's effective period), so that a policy carried into the
+    next cycle needs only its effective dates changed. :class:`FieldError` if neither."""
+    text = str(value).strip() if isinstance(value, str) else ""
+    found = _MONTH_DAY.match(text)
+    if found is None:
+        return parse_date(value)
+    month, day = int(found.group(1)), int(found.group(2))
+    for year in (start.year, start.year + 1):
+        try:
+            candidate = datetime.date(year, month, day)
+        except ValueError:
+            raise FieldError("record-type", f"expected a date MM-DD, got {value!r}") from None
+        if candidate >= start:
+            return candidate
+    raise FieldError("record-type", f"no date {value!r} after {start}")  # pragma: no cover
+
+
 def _date(value: Any) -> str:
     return parse_date(value).isoformat()
 

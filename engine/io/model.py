@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -109,9 +109,11 @@ def compile_inputs(inputs: Mapping[str, Any], scales: Mapping[str, Any] | None =
     id_labels = label_texts(declared_id.get("label")) if isinstance(declared_id, Mapping) else ()
     employee["id"] = text_rule("id", True, id_labels)
     indicator = {"title": text_rule("title", False), **compile_fields(inputs.get("indicator"), scales)}
-    return RecordRules(
-        FieldRules(employee), FieldRules(indicator), compile_fields(inputs.get("parameters"), scales)
-    )
+    # A parameter is required only where an output being computed reads it (each command asks
+    # engine.evaluate.parameters.require_parameters), so reading a file never demands one.
+    parameters = compile_fields(inputs.get("parameters"), scales)
+    optional = {name: replace(rule, required=False) for name, rule in parameters.items()}
+    return RecordRules(FieldRules(employee), FieldRules(indicator), FieldRules(optional))
 
 
 def check_parameters(

@@ -44,6 +44,24 @@ class MeetingOutcome:
     decided: bool
     stands: bool
     reasons: list[str] = field(default_factory=list)
+    valid: bool = True  # the record's counts are whole, consistent numbers
+    composed: bool = True  # the committee has the members it must (min_external_members)
+
+    @property
+    def lawful_no(self) -> bool:
+        """A valid meeting of a properly composed committee that did not adopt the motion (no
+        quorum, or voted down): an outcome of the rules, not an error in the record."""
+        return self.valid and self.composed and not self.stands
+
+    @property
+    def verdict(self) -> str:
+        """``stands``, ``no quorum``, ``voted down`` or ``does not stand`` (an invalid record or
+        a committee short of members)."""
+        if self.stands:
+            return "stands"
+        if self.lawful_no:
+            return "voted down" if self.opened else "no quorum"
+        return "does not stand"
 
 
 def meeting_scope(extra: Mapping[str, Any] | None = None) -> Scope:
@@ -147,7 +165,7 @@ def judge_meeting(committee: Committee, meeting: Mapping[str, Any]) -> MeetingOu
     """Check one meeting record against a compiled committee."""
     problems = _record_problems(meeting)
     if problems:
-        return MeetingOutcome(False, False, False, problems)
+        return MeetingOutcome(False, False, False, problems, valid=False)
     reasons = [_summary(meeting)]
     env = _env(meeting)
     opens = committee.opens_when
@@ -169,7 +187,10 @@ def judge_meeting(committee: Committee, meeting: Mapping[str, Any]) -> MeetingOu
     seated, seats = check_membership(committee.members, meeting)
     if seats is not None:
         reasons.append(seats)
-    return MeetingOutcome(opened, decided, opened and decided and composed and seated, reasons)
+    # A committee short of its external members or seated against its declared membership is not
+    # a lawful meeting: no "no" it gives is an outcome (MeetingOutcome.lawful_no).
+    stands = opened and decided and composed and seated
+    return MeetingOutcome(opened, decided, stands, reasons, composed=composed and seated)
 
 
 def check_meeting(committee_spec: Mapping[str, Any], meeting: Mapping[str, Any]) -> MeetingOutcome:

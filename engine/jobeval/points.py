@@ -268,6 +268,15 @@ def _adjust(
             "use one of: " + ", ".join(grades),
         )
         return proposed, outcome
+    if outcome.lawful_no:
+        # The committee lawfully did not adopt it (no quorum, or voted down): an outcome shown in
+        # the result, not an error; `jobeval --strict` fails on it.
+        why = "; ".join(outcome.reasons[1:])
+        work.trace.append(
+            f"committee {adj.committee} did not adopt the adjustment to {adj.grade} ({outcome.verdict}):"
+            f" {why}; the proposed grade {proposed} stays"
+        )
+        return proposed, outcome
     if not outcome.stands:
         work.problem(
             ("adjustment", "meeting"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
@@ -255,9 +254,17 @@ def _grade_changes(run: PayData[E], staff: Sequence[E]) -> tuple[GradeChange, ..
     return tuple(found)
 
 
-def build_pay_report(policy_id: str, run: PayData[E], base_rate: str | None) -> PayReport:
-    """Every pay section the policy declares, over a data file being read."""
-    params = run.parameters(base_rate, partial(run_parameters, run.policy))
+def build_pay_report(
+    policy_id: str, run: PayData[E], base_rate: str | None, overrides: Mapping[str, Any] | None = None
+) -> PayReport:
+    """Every pay section the policy declares, over a data file being read; ``overrides`` (the
+    ``--param`` values, converted) win over the file's parameters."""
+    given = dict(overrides or {})
+
+    def complete(found: Mapping[str, Any]) -> dict[str, Any]:
+        return {**run_parameters(run.policy, found), **given}
+
+    params = run.parameters(base_rate, complete)
     staff = run.employees()
     merit = _merit(run, staff, params) if run.pay.get("merit") else ()
     incentive = _incentive(run, staff, params) if run.pay.get("incentive") else None

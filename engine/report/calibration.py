@@ -10,8 +10,8 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from engine.chains import PopulationCalibration
 from engine.distribution import CalibrationReport, GroupCalibration, describe_key
+from engine.evaluate.calibration import PopulationCalibration
 from engine.report.results import format_problem
 from engine.report.safety import DictCsv
 from engine.report.table import render_table
@@ -77,12 +77,23 @@ def render_text(result: PopulationCalibration) -> str:
     for report in result.reports:
         label = result.labels.get(report.distribution, report.distribution)
         lines += [*_report_text(report, label), ""]
+    if not result.reports:
+        lines += ["== evaluator chains (the policy declares no distributions)", *_chain_text(result), ""]
     if result.problems:
         lines.append(f"problems ({len(result.problems)}):")
         lines += [format_problem(p) for p in result.problems]
         lines.append("")
     lines.append("result: " + ("every group within quota, no problems" if result.ok else summary(result)))
     return "\n".join(lines) + "\n"
+
+
+def _chain_text(result: PopulationCalibration) -> list[str]:
+    """Per employee: the chain that applies, why, and each stage (what explain shows)."""
+    lines: list[str] = []
+    for reviewed in result.reviews:
+        lines.append(f"{reviewed.employee_id}:")
+        lines += [f"  {line}" for line in result.chain_lines.get(reviewed.employee_id, ())]
+    return lines
 
 
 def _group_dict(group: GroupCalibration) -> dict[str, Any]:
@@ -131,6 +142,7 @@ def render_json(result: PopulationCalibration) -> str:
             {
                 "employee": o.employee_id,
                 "chain": o.chain,
+                "why": o.why,
                 "final": o.final,
                 "stages": [
                     {

@@ -42,7 +42,7 @@ def _committee_cell(line: JobLine) -> str:
     if result.adjustment is None:
         return ""
     outcome = result.adjustment_outcome
-    verdict = "stands" if outcome is not None and outcome.stands else "does not stand"
+    verdict = outcome.verdict if outcome is not None else "does not stand"
     return f"{result.adjustment.committee} -> {result.adjustment.grade}: {verdict}"
 
 
@@ -131,6 +131,7 @@ def job_dict(line: JobLine) -> dict[str, Any]:
             "opened": outcome.opened if outcome else None,
             "decided": outcome.decided if outcome else None,
             "stands": outcome.stands if outcome else None,
+            "verdict": outcome.verdict if outcome else None,
             "reasons": list(outcome.reasons) if outcome else [],
         }
     return {

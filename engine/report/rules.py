@@ -124,6 +124,14 @@ RULES: dict[str, RuleInfo] = {
     ),
     "weight-sum": _r("Weights or quotas do not add up to 100", "Adjust one of them as the suggestion says."),
     "workflow-calendar": _r("Calendar has no working day", "List only the days off."),
+    "workflow-calendar-country": _r(
+        "No public-holiday calendar for the country",
+        "Use an ISO 3166 code the holidays package supports (KR, JP).",
+    ),
+    "workflow-date": _r(
+        "Period or window date is not a day",
+        "Write YYYY-MM-DD or MM-DD, and end a window on or after its start.",
+    ),
 }
 
 #: The rule of a file that could not be read at all (reported per file, never from a check).

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, Any
 
 from engine.evaluate import RunOutcome, parallel
@@ -27,6 +27,8 @@ from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc
 from engine.io.model import Population
 from engine.io.records import Interleaved, stream_csv
+from engine.provenance import Stamp
+from engine.report.model import stamped
 from engine.report.results import RENDERERS, SPLIT_RENDERERS
 
 #: Formats written as the employees are read. (The text table, aligned and fitted over every
@@ -58,10 +60,12 @@ def write_report(
     min_bytes: int | None = None,
     chunk: int = CHUNK,
     progress: Progress | None = None,
+    stamps: Sequence[Stamp] = (),
 ) -> RunOutcome:
     """Evaluate ``data_path`` and write the report in format ``fmt`` to ``out``.
 
-    The bytes are those of ``RENDERERS[fmt]`` over a whole-file run, whatever the path taken.
+    The bytes are those of ``RENDERERS[fmt]`` over a whole-file run, whatever the path taken,
+    with the ``stamps`` of the policies behind it (:func:`~engine.report.model.stamped`).
     ``workers`` (default :func:`~engine.evaluate.parallel.default_workers`) and ``min_bytes``
     as in :func:`~engine.evaluate.parallel.run_report`; ``chunk``: employees rendered between
     two writes; ``progress`` is told the bytes and rows read so far, now and then. The outcome
@@ -71,7 +75,7 @@ def write_report(
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
             outcome = _split(engine, data_path, fmt, spool, parameters, workers, min_bytes, progress)
             if outcome is not None:
-                _frame(outcome, fmt, spool, out)
+                _frame(outcome, fmt, spool, out, stamps)
                 return outcome
             try:
                 outcome = _stream(engine, data_path, fmt, spool, parameters, chunk, progress)
@@ -79,10 +83,10 @@ def write_report(
                 spool.seek(0)
                 spool.truncate()
             else:
-                _frame(outcome, fmt, spool, out)
+                _frame(outcome, fmt, spool, out, stamps)
                 return outcome
     outcome = engine.evaluate(engine.read(data_path, parameters))
-    out.write(str(RENDERERS[fmt](outcome)))  # csv, json or text: a str
+    out.write(_stamped(fmt, stamps, str(RENDERERS[fmt](outcome))))  # csv, json or text: a str
     return outcome
 
 
@@ -140,16 +144,21 @@ def _stream(
     return outcome
 
 
-def _frame(outcome: RunOutcome, fmt: str, spool: IO[str], out: IO[str]) -> None:
-    """The report around the pieces in ``spool``: what ``RENDERERS[fmt]`` writes for the run."""
+def _stamped(fmt: str, stamps: Sequence[Stamp], text: str) -> str:
+    return stamped(fmt, stamps, text) if stamps else text
+
+
+def _frame(outcome: RunOutcome, fmt: str, spool: IO[str], out: IO[str], stamps: Sequence[Stamp]) -> None:
+    """The report around the pieces in ``spool``: what ``RENDERERS[fmt]`` writes for the run,
+    stamped as a whole report is (the stamps go at the head: CSV rows, JSON's first key)."""
     spool.seek(0)
     merge = SPLIT_RENDERERS[fmt].merge
     if not outcome.streamed:
-        out.write(merge(outcome, 0, []))
+        out.write(_stamped(fmt, stamps, merge(outcome, 0, [])))
         return
     # The merged report around one stand-in text, cut there: the spool goes in between.
     head, tail = merge(outcome, outcome.streamed, [_HOLE]).split(_HOLE)
-    out.write(head)
+    out.write(_stamped(fmt, stamps, head))
     shutil.copyfileobj(spool, out, 2**20)
     out.write(tail)
 

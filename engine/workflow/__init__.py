@@ -1,12 +1,18 @@
 """Review workflows: the working-day calendar, objections and their deadlines, goal changes."""
 
-from engine.workflow.goals import GoalChange, GoalLine, check_goal_change, midterm_targets, with_targets
+from engine.workflow.calendar import WEEKDAYS, Calendar, as_date
+from engine.workflow.goals import (
+    GoalChange,
+    GoalLine,
+    check_goal_change,
+    midterm_targets,
+    phase_dates,
+    phase_of,
+    with_targets,
+)
 from engine.workflow.objections import (
-    WEEKDAYS,
-    Calendar,
     Objection,
     WorkflowProblem,
-    as_date,
     check_objection,
     check_objections,
     objection_deadline,
@@ -49,5 +55,7 @@ __all__ = [
     "midterm_targets",
     "objection_deadline",
     "objection_histories",
+    "phase_dates",
+    "phase_of",
     "with_targets",
 ]

@@ -10,11 +10,14 @@ names it in ``replaces``. Phases are the ids the policy declares under
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from engine.errors import DataError
+from engine.io.fields import FieldError, cycle_date
+from engine.workflow.calendar import effective_period
 from engine.workflow.objections import WorkflowProblem
 
 
@@ -60,7 +63,9 @@ def check_goal_change(
     spec = _spec(policy)
     if spec is None:
         return []
-    problems = _reason_and_window(change, spec)
+    dated, problems = _dated_phase(change, policy)
+    change = replace(change, phase=dated)
+    problems += _reason_and_window(change, spec)
     problems += _batch(change, spec, history)
     if spec.get("removal_needs_replacement", False):
         problems += _replacements(change)
@@ -70,6 +75,63 @@ def check_goal_change(
     if spec.get("history", False):
         problems += _history(change, history)
     return problems
+
+
+def phase_dates(policy: Mapping[str, Any]) -> list[tuple[str, date, date]]:
+    """Each goal-change window's phase with its first and last day, where the windows declare dates
+    (``from``/``to``, ``MM-DD`` within the effective period or ``YYYY-MM-DD``; a bound left out is
+    the effective period's); none when no window declares a date."""
+    spec = _spec(policy) or {}
+    windows = [w for w in spec.get("windows") or () if isinstance(w, Mapping)]
+    period = effective_period(policy)
+    if period is None or not any("from" in w or "to" in w for w in windows):
+        return []
+    start, end = period
+    found = []
+    try:
+        for window in windows:
+            first = cycle_date(window["from"], start) if "from" in window else start
+            last = cycle_date(window["to"], first) if "to" in window else end
+            found.append((str(window["phase"]), first, last))
+    except FieldError as exc:
+        raise DataError(f"workflows.goal_changes.windows: {exc.message}") from None
+    return found
+
+
+def phase_of(change: GoalChange, policy: Mapping[str, Any]) -> str:
+    """The phase a change is in: the one its date falls in where the windows declare dates, else
+    its label."""
+    return _dated_phase(change, policy)[0] or change.phase
+
+
+def _dated_phase(change: GoalChange, policy: Mapping[str, Any]) -> tuple[str, list[WorkflowProblem]]:
+    """The phase a change falls in by its date, and the problems of its date: outside the
+    policy's effective period, in no declared window, or labelled with another phase."""
+    who, made = change.employee, change.made_on
+    if made is None:
+        if not change.phase:
+            message = "give the phase or the date (made_on) of the change"
+            return "", [WorkflowProblem("goal-change-phase", message, who)]
+        return change.phase, []
+    period = effective_period(policy)
+    if period is not None and not period[0] <= made <= period[1]:
+        message = f"made on {made}, outside the policy's effective period {period[0]} to {period[1]}"
+        return change.phase, [WorkflowProblem("goal-change-outside-period", message, who)]
+    dates = phase_dates(policy)
+    if not dates:
+        return change.phase, []
+    phase = next((name for name, first, last in dates if first <= made <= last), None)
+    if phase is None:
+        message = f"made on {made}, in no declared window"
+        return change.phase, [WorkflowProblem("goal-change-phase-date", message, who)]
+    if change.phase and change.phase != phase:
+        first, last = next((f, t) for name, f, t in dates if name == phase)
+        message = (
+            f"labelled '{change.phase}', but made on {made}, which is in phase '{phase}'"
+            f" ({first} to {last}); the phase follows from the date"
+        )
+        return phase, [WorkflowProblem("goal-change-phase-date", message, who)]
+    return phase, []
 
 
 def _justifications(change: GoalChange) -> list[WorkflowProblem]:
@@ -162,7 +224,7 @@ def _reason_and_window(change: GoalChange, spec: Mapping[str, Any]) -> list[Work
             )
         )
     windows = {str(w["phase"]): w for w in spec.get("windows") or ()}
-    if not windows:
+    if not windows or not change.phase:  # no phase: the date's problem is reported already
         return problems
     window = windows.get(change.phase)
     if window is None:

@@ -1,9 +1,9 @@
-"""Review workflows as data: the working-day calendar and objections to results.
+"""Review workflows as data: objections to results, counted on the working-day calendar.
 
-Deadline convention: a window of N working days counts from the day *after* the event (the
-result notice); the notice day itself never counts, even when it is a working day. The
-deadline is the N-th working day after the notice, and an objection filed on the deadline is
-in time. Weekend days and the declared holidays are not working days.
+The calendar is :mod:`engine.workflow.calendar`. Deadline convention: a window of N working days
+counts from the day *after* the event (the result notice); the notice day itself never counts,
+even when it is a working day. The deadline is the N-th working day after the notice, and an
+objection filed on the deadline is in time. Weekend days and holidays are not working days.
 
 Goal changes are in :mod:`engine.workflow.goals`. Problems are returned as
 :class:`WorkflowProblem` values, never raised; a record that cannot be read (a field missing,
@@ -15,16 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from engine.errors import DataError, Diagnostic, Location, PolicyInvalid
-from engine.io.fields import FieldError, parse_date
-
-#: Day names a policy may list as weekend, in ``date.weekday()`` order.
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-#: Used when a calendar declares no ``weekend``.
-DEFAULT_WEEKEND = ("sat", "sun")
+from engine.io.fields import FieldError, cycle_date
+from engine.workflow.calendar import Calendar, as_date, effective_period
 
 
 @dataclass(frozen=True)
@@ -40,70 +36,6 @@ class WorkflowProblem:
     message: str
     employee: str
     indicator: str | None = None
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """Working days: every day that is neither a weekend day nor a declared holiday."""
-
-    weekend: frozenset[int]
-    holidays: frozenset[date]
-
-    @classmethod
-    def from_policy(cls, policy: Mapping[str, Any]) -> Calendar:
-        """The calendar of ``policy['workflows']['calendar']`` (sat/sun weekend when none is declared)."""
-        spec = ((policy.get("workflows") or {}).get("calendar")) or {}
-        names = spec.get("weekend", DEFAULT_WEEKEND)
-        weekend = frozenset(WEEKDAYS.index(str(n)) for n in names if str(n) in WEEKDAYS)
-        if len(weekend) == len(WEEKDAYS):
-            path = "$.workflows.calendar.weekend"
-            problem = Diagnostic(
-                Location("<policy>", 0, 0, path),
-                "workflow-calendar",
-                "the calendar has no working day: every day of the week is weekend",
-            )
-            raise PolicyInvalid([problem])
-        return cls(
-            weekend, frozenset(as_date(d, "workflows.calendar.holidays") for d in spec.get("holidays") or ())
-        )
-
-    def is_working_day(self, day: date) -> bool:
-        """Neither a weekend day nor a declared holiday."""
-        return day.weekday() not in self.weekend and day not in self.holidays
-
-    def add_working_days(self, start: date, days: int) -> date:
-        """The ``days``-th working day after ``start`` (``start`` itself is not counted).
-
-        Raises :class:`DataError` when the count runs past the last date there is (9999-12-31):
-        a record dated at the end of time has no deadline.
-        """
-        day, counted = start, 0
-        try:
-            while counted < days:
-                day += timedelta(days=1)
-                if self.is_working_day(day):
-                    counted += 1
-        except OverflowError:
-            raise DataError(
-                f"no deadline: {days} working days after {start} run past {date.max}, the last date there is"
-            ) from None
-        return day
-
-    def working_days_between(self, start: date, end: date) -> int:
-        """Working days in the interval (start, end]; 0 when ``end`` is not after ``start``.
-
-        Counted by whole weeks, not day by day: a date far in the future (a typo such as
-        ``9026``) costs no more than a near one.
-        """
-        if end <= start:
-            return 0
-        weeks, rest = divmod((end - start).days, 7)
-        count = weeks * (len(WEEKDAYS) - len(self.weekend))
-        # The last `rest` days, start + 7 * weeks + 1 ... end, fall on these weekdays:
-        count += sum((start.weekday() + i) % 7 not in self.weekend for i in range(1, rest + 1))
-        return count - sum(
-            start < holiday <= end and holiday.weekday() not in self.weekend for holiday in self.holidays
-        )
 
 
 @dataclass(frozen=True)
@@ -131,14 +63,6 @@ class Objection:
             )
         except KeyError as exc:
             raise DataError(f"objection record lacks {exc.args[0]!r}") from None
-
-
-def as_date(value: Any, what: str) -> date:
-    """A ``date`` from a date or an ISO ``YYYY-MM-DD`` string (the records reader's date rule)."""
-    try:
-        return parse_date(value)
-    except FieldError:
-        raise DataError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _objections(policy: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -182,6 +106,7 @@ def check_objection(
                 who,
             )
         )
+    problems += _dates(record, policy)
     problems += _timing(record, policy, spec)
     per_indicator = bool(spec.get("per_indicator", False))
     if per_indicator and not record.indicators:
@@ -219,6 +144,31 @@ def check_objections(records: Sequence[Objection], policy: Mapping[str, Any]) ->
         for record, earlier in zip(records, objection_histories(records), strict=True)
         for problem in check_objection(record, policy, earlier)
     ]
+
+
+def _dates(record: Objection, policy: Mapping[str, Any]) -> list[WorkflowProblem]:
+    """The notice against the policy's effective period and the objected period's own dates: a
+    result cannot be notified before its period's check begins."""
+    period = effective_period(policy)
+    if period is not None and not period[0] <= record.notice <= period[1]:
+        outside = f"outside the policy's effective period {period[0]} to {period[1]}"
+        message = f"notice of {record.notice}, {outside}"
+        return [WorkflowProblem("objection-outside-period", message, record.employee)]
+    declared = ((policy.get("periods") or {}).get(record.period) or {}).get("dates")
+    if period is None or not isinstance(declared, Mapping):
+        return []
+    try:
+        first = cycle_date(declared["from"], period[0])
+        last = cycle_date(declared["to"], first)
+    except FieldError as exc:
+        raise DataError(f"periods.{record.period}.dates: {exc.message}") from None
+    if record.notice >= first:
+        return []
+    message = (
+        f"notice of {record.notice} for period '{record.period}', before the period's check"
+        f" ({first} to {last})"
+    )
+    return [WorkflowProblem("objection-period-date", message, record.employee)]
 
 
 def _timing(record: Objection, policy: Mapping[str, Any], spec: Mapping[str, Any]) -> list[WorkflowProblem]:

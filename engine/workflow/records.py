@@ -16,8 +16,9 @@ from typing import Any
 from engine.errors import DataError, Diagnostic
 from engine.io.datafile import DataDocument, need_list, need_mapping, unknown_keys
 from engine.location import Path
+from engine.workflow.calendar import Calendar, as_date
 from engine.workflow.goals import GoalChange, GoalLine
-from engine.workflow.objections import Calendar, Objection, WorkflowProblem, as_date
+from engine.workflow.objections import Objection, WorkflowProblem
 
 TOP_KEYS = frozenset({"policy", "notices", "objections", "goal_changes"})
 NOTICE_KEYS = frozenset({"employee", "name", "period", "round", "notice", "note"})
@@ -39,6 +40,10 @@ RULE_FIELDS = {
     "goal-change-reason-in-phase": "reason",
     "goal-change-phase": "phase",
     "goal-change-closed": "phase",
+    "goal-change-phase-date": "made_on",
+    "goal-change-outside-period": "made_on",
+    "objection-outside-period": "notice",
+    "objection-period-date": "notice",
     "goal-change-batch": "batch",
     "goal-change-weights": "after",
 }
@@ -126,7 +131,7 @@ def _goal_line(raw: Any, what: str) -> GoalLine:
 
 def read_change(record: Mapping[str, Any]) -> GoalChange:
     """A goal-change record: who, why, in which phase, the goal lines before and after."""
-    for key in ("employee", "reason", "phase", "before", "after"):
+    for key in ("employee", "reason", "before", "after"):
         if record.get(key) is None:
             raise DataError(f"goal change record lacks '{key}'")
     sheets = {}
@@ -139,7 +144,7 @@ def read_change(record: Mapping[str, Any]) -> GoalChange:
     return GoalChange(
         employee=str(record["employee"]),
         reason=str(record["reason"]),
-        phase=str(record["phase"]),
+        phase=str(record.get("phase") or ""),
         before=sheets["before"],
         after=sheets["after"],
         batch=None if batch is None else str(batch),

@@ -16,9 +16,9 @@ from typing import Any
 from engine.errors import DataError, Diagnostic, UsageError
 from engine.io.datafile import DataDocument, located, unknown_keys, where
 from engine.location import Path
-from engine.workflow.goals import GoalChange, GoalLine, check_goal_change, midterm_targets
+from engine.workflow.calendar import Calendar
+from engine.workflow.goals import GoalChange, GoalLine, check_goal_change, midterm_targets, phase_of
 from engine.workflow.objections import (
-    Calendar,
     Objection,
     WorkflowProblem,
     check_objection,
@@ -283,7 +283,8 @@ def _goal_changes(run: WorkflowFile) -> tuple[tuple[ChangeLine, ...], tuple[Targ
         ]
     lines = tuple(
         ChangeLine(
-            c.employee, str(records[i].get("name", "")), c.phase, c.reason, c.batch, c.made_on,
+            c.employee, str(records[i].get("name", "")), phase_of(c, run.policy), c.reason, c.batch,
+            c.made_on,
             describe_change(c), tuple(results[i]),
         )
         for i, c in enumerate(changes)

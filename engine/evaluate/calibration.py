@@ -13,11 +13,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine.chains.review import ChainOutcome, ChainRules, compile_chains, employee_env, review
+from engine.chains.review import (
+    ChainOutcome,
+    ChainRules,
+    compile_chains,
+    describe_review,
+    employee_env,
+    review,
+)
 from engine.compile import label_text
 from engine.distribution import CalibrationReport, Candidate, calibrate, distribute, distribution_from_policy
 from engine.errors import Problem, UsageError
-from engine.evaluate import Engine
+from engine.evaluate.run import Engine
 from engine.io.records import EmployeeRecord, Population
 from engine.suggest import did_you_mean
 
@@ -30,6 +37,8 @@ class PopulationCalibration:
     reviews: tuple[ChainOutcome, ...]
     problems: tuple[Problem, ...]
     labels: Mapping[str, str] = field(default_factory=dict)  # distribution id -> display label
+    # employee id -> what explain shows of the review (the chain, why, each stage)
+    chain_lines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def groups_outside(self) -> int:
@@ -54,7 +63,7 @@ def calibrate_population(
     (``None``: every distribution the policy declares, in order)."""
     data = engine.source.data
     rules: ChainRules = compile_chains(data, engine.source.source)
-    outcome = engine.evaluate(population)
+    outcome = engine.evaluate(population, review_chains=False)  # reviewed below, every stage required
     values = {r.id: r.values for r in outcome.results}
     problems = list(outcome.problems)
     envs: dict[str, dict[str, Any]] = {}
@@ -73,7 +82,8 @@ def calibrate_population(
         problems.extend(missing)
     specs = data.get("distributions") or {}
     labels = {name: label_text(specs[name].get("label"), name) for name in names}
-    return PopulationCalibration(tuple(reports), tuple(reviews), tuple(problems), labels)
+    lines = {r.employee_id: tuple(describe_review(r, rules)) for r in reviews}
+    return PopulationCalibration(tuple(reports), tuple(reviews), tuple(problems), labels, lines)
 
 
 def _calibrate_one(
@@ -114,8 +124,11 @@ def _grades(reviews: Sequence[ChainOutcome], name: str, *, first: bool) -> dict[
 
 
 def chosen_distributions(data: Mapping[str, Any], wanted: str | None, policy_path: str) -> list[str]:
-    """The distributions to calibrate: ``wanted`` (checked against the declared ones) or every one."""
+    """The distributions to calibrate: ``wanted`` (checked against the declared ones) or every one;
+    none (the evaluator chains reviewed alone) for a policy with chains but no distributions."""
     declared = [str(k) for k in data.get("distributions") or {} if not str(k).startswith("x-")]
+    if not declared and wanted is None and data.get("evaluator_chains"):
+        return []
     if not declared:
         raise UsageError(f"{policy_path}: the policy declares no distributions to calibrate")
     if wanted is None:
