@@ -417,3 +417,19 @@ def test_terminal_text_keeps_tabs_newlines_and_text_but_no_controls() -> None:
 
     text = "a\tb\n\x1b]0;title\x07\x1b[2J김\x9b2J\u202eexe\x00\x7f\r"
     assert terminal_text(text) == "a\tb\n]0;title[2J김2Jexe"
+
+
+def test_the_read_time_bound_is_raised_by_its_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bound of 0 s refuses the CSV read (case read-time-csv); the variable lets it through."""
+    monkeypatch.setattr(engine.limits, "MAX_READ_SECONDS", 0)
+    monkeypatch.setenv("HRPOLICY_MAX_READ_SECONDS", "3600")
+    monkeypatch.chdir(SHARED)
+    assert _in_process(["evaluate", "policy.yaml", "data.csv"]).code == 0
+    monkeypatch.setenv("HRPOLICY_MAX_READ_SECONDS", "-1")
+    outcome = _in_process(["evaluate", "policy.yaml", "data.csv"])
+    assert (outcome.code, outcome.stderr) == (
+        2,
+        "hrpolicy: HRPOLICY_MAX_READ_SECONDS='-1': not a positive number of seconds\n",
+    )

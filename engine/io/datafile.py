@@ -37,7 +37,7 @@ def read_data_file(path: str) -> LoadedDocument:
     """Load a YAML/JSON data file whose top level is a mapping; raise a one-line DataError if not."""
     ensure_data_file(path, DATA_SUFFIXES)
     try:
-        doc = load_yaml_file(path, display=path)
+        doc = load_yaml_file(path, display=path, timed=True)
     except UsageError as exc:  # unreadable: the loader's message already names the file
         raise DataError(str(exc)) from None
     if doc.diagnostics:

@@ -71,10 +71,12 @@ class _DuplicateKeys:
     searched for it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, deadline: limits.Deadline) -> None:
         self.found: list[tuple[dict[str, Any], str]] = []
+        self.deadline = deadline  # checked here: the parser calls back once per object
 
     def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        self.deadline.check()
         obj = dict(pairs)
         if len(obj) != len(pairs) and not self.found:
             self.found.append((obj, _first_repeated(key for key, _ in pairs)))
@@ -131,7 +133,8 @@ def _load_json(path: str, display: str) -> Any:
     size = regular_file(path, display)
     if size > limits.MAX_JSON_BYTES:
         raise DataError(too_big(display, size, limits.MAX_JSON_BYTES, "a JSON file"))
-    duplicates = _DuplicateKeys()
+    deadline = limits.Deadline(display)
+    duplicates = _DuplicateKeys(deadline)
     try:
         with open(path, encoding="utf-8-sig") as handle:
             text = nfc(handle.read(limits.MAX_JSON_BYTES + 1))
@@ -142,7 +145,7 @@ def _load_json(path: str, display: str) -> Any:
                 raise
             # An integer of thousands of digits: read again (only then, the slow way) with
             # long integers kept as text, so that the field it fills is one employee's problem.
-            duplicates = _DuplicateKeys()
+            duplicates = _DuplicateKeys(deadline)
             data = _parse_json(text, duplicates, _long_integer)
     except json.JSONDecodeError as exc:
         raise DataError(f"{display}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
@@ -205,7 +208,7 @@ VALUE_RULES = frozenset({"yaml-non-finite", "yaml-ambiguous-word", "yaml-number-
 
 
 def _read_yaml(path: str, display: str, rules: RecordRules, overrides: Mapping[str, Any]) -> Population:
-    doc = load_yaml_file(path, display=display)
+    doc = load_yaml_file(path, display=display, timed=True)
     errors = [d for d in doc.diagnostics if d.severity is Severity.ERROR and d.rule not in VALUE_RULES]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
