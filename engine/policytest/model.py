@@ -155,6 +155,39 @@ class _Reader:
             ]
         return tuple(found), tuple(str(e) for e in value)
 
+    def parameters(self, entry: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
+        """The case's ``parameters`` (empty, and a problem, when not a mapping)."""
+        parameters = entry.get("parameters") or {}
+        if not isinstance(parameters, Mapping):
+            self.bad((*path, "parameters"), "parameters must be a mapping")
+            return {}
+        return parameters
+
+    def command(self, entry: Mapping[str, Any], path: Path) -> tuple[str, Mapping[str, Any]] | None:
+        """The command the case runs and its options; None (and a problem) when either is wrong."""
+        command = entry.get("command", "evaluate")
+        if command not in COMMANDS:
+            hint = did_you_mean(str(command), COMMANDS) or "use one of: " + ", ".join(COMMANDS)
+            self.bad((*path, "command"), f"unknown command '{command}'", hint)
+            return None
+        options = entry.get("options") or {}
+        if not isinstance(options, Mapping) or (command == "evaluate" and options):
+            self.bad((*path, "options"), "options are a mapping, for pay (base_rate) or workflow (today)")
+            return None
+        return str(command), options
+
+    def fits(self, command: str, records: Any, expect: Mapping[str, Any], path: Path) -> bool:
+        """A case of another command than ``evaluate`` reads a data file and expects a report."""
+        if command == "evaluate":
+            return True
+        if set(expect) - {"report"} or "report" not in expect:
+            self.bad((*path, "expect"), f"a {command} case expects a report: part of its JSON report")
+            return False
+        if not isinstance(records, str):
+            self.bad((*path, "records"), f"a {command} case reads a data file: give its path")
+            return False
+        return True
+
     def case(self, raw: Any, path: Path) -> Case | None:
         entry = self.mapping(raw, path, "a test case", CASE_KEYS)
         if not entry:
@@ -168,25 +201,13 @@ class _Reader:
         if not isinstance(records, str | Mapping):
             self.bad((*path, "records"), "records must be a records file's path or the records themselves")
             return None
-        parameters = entry.get("parameters") or {}
-        if not isinstance(parameters, Mapping):
-            self.bad((*path, "parameters"), "parameters must be a mapping")
-            parameters = {}
-        command = entry.get("command", "evaluate")
-        if command not in COMMANDS:
-            hint = did_you_mean(str(command), COMMANDS) or "use one of: " + ", ".join(COMMANDS)
-            self.bad((*path, "command"), f"unknown command '{command}'", hint)
+        parameters = self.parameters(entry, path)
+        chosen = self.command(entry, path)
+        if chosen is None:
             return None
-        options = entry.get("options") or {}
-        if not isinstance(options, Mapping) or (command == "evaluate" and options):
-            self.bad((*path, "options"), "options are a mapping, for pay (base_rate) or workflow (today)")
-            return None
+        command, options = chosen
         expect = self.mapping(entry["expect"], (*path, "expect"), "expect", EXPECT_KEYS)
-        if command != "evaluate" and (set(expect) - {"report"} or "report" not in expect):
-            self.bad((*path, "expect"), f"a {command} case expects a report: part of its JSON report")
-            return None
-        if command != "evaluate" and not isinstance(records, str):
-            self.bad((*path, "records"), f"a {command} case reads a data file: give its path")
+        if not self.fits(command, records, expect, path):
             return None
         values, employees = self.values(expect.get("employees", {}), (*path, "expect", "employees"))
         problems = self.problem_list(expect.get("problems", []), (*path, "expect", "problems"), "problems")
