@@ -73,7 +73,7 @@ def load_yaml_file(
 ) -> LoadedDocument:
     """Load a YAML (or JSON) file; ``display`` names it in diagnostics (default: the path).
 
-    ``timed``: reading is held to :data:`~engine.limits.MAX_READ_SECONDS` (``yaml-too-slow``),
+    ``timed``: reading is held to :data:`~engine.limits.MAX_READ_SECONDS` (``data-too-slow``),
     as every data file is; a policy is not, its size and node bounds already bound its time.
 
     Raises :class:`UsageError` when the file cannot be read or is not a regular file (a FIFO
@@ -347,7 +347,7 @@ class _Builder:
         while not self.finished:
             event = parser.get_event()
             if self.deadline is not None and self.deadline.expired():
-                self._fatal(_mark(event), self._slot().path, "yaml-too-slow", self.deadline.reason())
+                self._fatal(_mark(event), self._slot().path, "data-too-slow", self.deadline.reason())
             self._event(event)
         parser.get_event()  # document end
         if parser.check_event(events.DocumentStartEvent):

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
-from engine.errors import DataError, Diagnostic, UsageError
-from engine.io.records import VALUE_RULES, ensure_data_file
+from engine.errors import VALUE_RULES, DataError, Diagnostic, UsageError
+from engine.io.records import ensure_data_file
 from engine.loader import LoadedDocument, load_yaml_file
 from engine.location import Path, SourceMap, json_path
 from engine.suggest import did_you_mean

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import engine.limits as limits
-from engine.errors import DataError, Problem, Severity, UsageError
+from engine.errors import VALUE_RULES, DataError, Problem, Severity, UsageError
 from engine.gcpause import paused_gc
 from engine.io.csvfile import choose_encoding, read_csv_part, read_csv_rows
 from engine.io.model import (
@@ -202,9 +202,9 @@ def _fast_json_path(node: Path) -> str:
     return "".join(parts)
 
 
-#: Loader problems of one value, left as its text: the field it fills judges it, so that a
-#: ``.nan`` or an unquoted ``yes`` in a number field is one employee's problem, not the file's.
-VALUE_RULES = frozenset({"yaml-non-finite", "yaml-ambiguous-word", "yaml-number-range"})
+# VALUE_RULES (engine.errors): loader problems of one value, left as its text: the field it
+# fills judges it, so that a ``.nan`` or an unquoted ``yes`` in a number field is one
+# employee's problem, not the file's.
 
 
 def _read_yaml(path: str, display: str, rules: RecordRules, overrides: Mapping[str, Any]) -> Population:

@@ -8,8 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from engine.errors import DataError, Diagnostic
-from engine.io.records import VALUE_RULES
+from engine.errors import VALUE_RULES, DataError, Diagnostic
 from engine.jobeval.points import JobInput, JobResult, evaluate_job, job_from_record
 from engine.location import Path, SourceMap
 

@@ -45,9 +45,6 @@ RULES: dict[str, RuleInfo] = {
     "yaml-tag": _r("Tag not allowed", "Remove the tag; a policy holds plain data only."),
     "yaml-too-deep": _r("Document nests too deep", "Flatten the structure (at most 100 levels)."),
     "yaml-too-large": _r("File too large", "Split the policy; a policy file holds at most 2 MiB."),
-    "yaml-too-slow": _r(
-        "Reading took too long", "Split the file, or raise HRPOLICY_MAX_READ_SECONDS for a huge one."
-    ),
     # Shape (JSON Schema, engine.schema)
     "schema-enum": _r("Value is not one of the allowed values", "Use one of the values the message lists."),
     "schema-format": _r("Value has the wrong format", "Write the value in the format named (e.g. a date)."),

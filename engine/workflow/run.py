@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from engine.errors import DataError, Diagnostic, UsageError
+from engine.errors import VALUE_RULES, DataError, Diagnostic, UsageError
 from engine.io.datafile import DataDocument, located, unknown_keys, where
-from engine.io.records import VALUE_RULES
 from engine.location import Path
 from engine.workflow.goals import GoalChange, GoalLine, check_goal_change, midterm_targets
 from engine.workflow.objections import (
