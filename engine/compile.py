@@ -26,6 +26,7 @@ from engine.formula import (
     reference_interpreter,
 )
 from engine.grading import Band, GradeTable, Segment, build_grade_table
+from engine.provenance import Stamp, stamp_of
 from engine.rounding import MODES, Rounding
 from engine.validate import ValidatedPolicy
 
@@ -136,6 +137,11 @@ class CompiledPolicy:
     columns: tuple[str, ...] = ()
     #: Formulas run on the reference interpreter (simpleeval): no fused sheet function then.
     reference: bool = False
+
+    @cached_property
+    def stamp(self) -> Stamp:
+        """The policy's id, version and content hash, recorded with every result (see provenance)."""
+        return stamp_of(self.data)
 
     @cached_property
     def fast(self) -> tuple[tuple[FastStep, ...], tuple[FastStep, ...]]:

@@ -111,8 +111,13 @@ def _validator() -> Draft202012Validator:
 
 def validate_schema(data: Any, source: SourceMap) -> list[Diagnostic]:
     """Every schema error in ``data`` as a located diagnostic, sorted by location."""
+    return validate_with(_validator(), data, source)
+
+
+def validate_with(validator: Draft202012Validator, data: Any, source: SourceMap) -> list[Diagnostic]:
+    """Every error ``validator`` (of any of our JSON Schemas) finds in ``data``, located and sorted."""
     found: dict[tuple[object, ...], Diagnostic] = {}
-    for error in _validator().iter_errors(data):
+    for error in validator.iter_errors(data):
         for diagnostic in _diagnose(_most_relevant(error), source):
             # A keyword can fail once per missing key or per matching branch: keep each once.
             found.setdefault((diagnostic.location, diagnostic.rule, diagnostic.message), diagnostic)

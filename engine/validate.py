@@ -14,6 +14,7 @@ from engine.checks import check_policy
 from engine.errors import Diagnostic, Location, PolicyInvalid, Severity
 from engine.loader import LoadedDocument, load_yaml_file, load_yaml_text
 from engine.location import SourceMap
+from engine.provenance import Stamp, stamp_of
 from engine.schema import MODELINE_PREFIX, modeline_for, validate_schema
 
 
@@ -25,6 +26,10 @@ class ValidatedPolicy:
     data: dict[str, Any]
     source: SourceMap
     warnings: tuple[Diagnostic, ...] = ()
+
+    def stamp(self) -> Stamp:
+        """The policy's id, version and content hash, recorded with every result."""
+        return stamp_of(self.data)
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

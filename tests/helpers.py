@@ -52,3 +52,24 @@ class Echo:
     @property
     def stderr(self) -> str:
         return "".join(self.err)
+
+
+def unstamped(text: str, fmt: str, *policies: str | Path) -> str:
+    """``text`` without its leading provenance, which must be exactly the stamps of ``policies``
+    (id, version, content hash): one line each in text, one ``# policy`` row each in CSV."""
+    from engine.validate import load_policy
+
+    stamps = [load_policy(str(p)).stamp() for p in policies]
+    if fmt == "csv":
+        head = "".join(f"# policy,{s.id},{s.version},{s.sha256}\n" for s in stamps)
+    else:
+        head = "".join(s.short() + "\n" for s in stamps)
+    assert text.startswith(head), f"expected the stamps first:\n{head}"
+    return text[len(head) :]
+
+
+def drop_stamps(echo: Echo, fmt: str, *policies: str | Path) -> Echo:
+    """``echo`` with the stamps checked and taken off its stdout (text and CSV reports)."""
+    if echo.out and fmt in ("text", "csv"):
+        echo.out[:] = [unstamped(echo.stdout, fmt, *policies)]
+    return echo

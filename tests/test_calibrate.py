@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import drop_stamps, unstamped
 
 from engine.commands.calibrate import run_calibrate
 from engine.errors import UsageError
@@ -64,7 +65,7 @@ def calibrate(
 ) -> tuple[int, Echo]:
     echo = Echo()
     code = run_calibrate(POLICY, str(data), distribution, fmt, None, echo)
-    return code, echo
+    return code, drop_stamps(echo, fmt, POLICY)
 
 
 def edited(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
@@ -228,7 +229,7 @@ def test_output_file_and_guards(tmp_path: Path) -> None:
     target = tmp_path / "report.txt"
     echo = Echo()
     assert run_calibrate(POLICY, str(EXAMPLE), "performance", "text", str(target), echo) == 0
-    assert target.read_text(encoding="utf-8") == PERFORMANCE_TEXT
+    assert unstamped(target.read_text(encoding="utf-8"), "text", POLICY) == PERFORMANCE_TEXT
     assert echo.out == []
     with pytest.raises(UsageError, match="refusing to overwrite an input file"):
         run_calibrate(POLICY, str(EXAMPLE), None, "text", str(EXAMPLE), Echo())

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import case_folder
+from helpers import case_folder, unstamped
 
 from engine.cli import cli
 
@@ -120,7 +120,7 @@ def test_evaluate_writes_the_same_csv_to_a_file_as_to_stdout(tmp_path: Path) -> 
     plain = invoke("evaluate", JAPAN, JAPAN_DATA, "--format", "csv", "--no-bom", "-o", str(out_file))
     assert plain == (0, "", "")
     assert out_file.read_text(encoding="utf-8") == stdout
-    rows = list(csv.reader(stdout.splitlines()))
+    rows = list(csv.reader(unstamped(stdout, "csv", JAPAN).splitlines()))
     assert rows[0] == ["id", "name", "score", "rating", "rating_points"]
     # E001 (hand-worked in examples/japan_mbo/employees.yaml): 27 + 15 + 14 + 16 + 7.5 = 79.50,
     # rounded half-up to 80 before the comparison -> C (managers: 80 <= C < 90), 2 x 20 = 40 points.

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import Echo
+from helpers import Echo, drop_stamps
 
 from engine.commands.jobeval import run_jobeval
 from engine.errors import DataError, UsageError
@@ -22,7 +22,8 @@ JOBS = str(ROOT / "examples" / "kepco_like" / "jobs.yaml")
 
 def run(data: str, fmt: str = "text", output: str | None = None, policy: str = KEPCO) -> tuple[int, Echo]:
     echo = Echo()
-    return run_jobeval(policy, data, fmt, output, echo), echo
+    code = run_jobeval(policy, data, fmt, output, echo)
+    return code, drop_stamps(echo, fmt, policy)
 
 
 # --- the example ----------------------------------------------------------------------------------

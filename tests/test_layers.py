@@ -14,7 +14,9 @@ from pathlib import Path
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
 MODULES = sorted(ENGINE.rglob("*.py"))
 
-BASE = frozenset({"errors", "location", "rounding", "suggest", "resources", "gcpause", "limits"})
+BASE = frozenset(
+    {"errors", "location", "rounding", "suggest", "resources", "gcpause", "limits", "provenance"}
+)
 DOMAIN = frozenset({"evaluate", "distribution", "chains", "workflow", "jobeval", "pay"})
 #: What each group may import besides itself. Lower layers never reach up.
 ALLOWED: dict[str, frozenset[str]] = {
@@ -25,6 +27,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "suggest": frozenset(),
     "resources": frozenset(),
     "gcpause": frozenset(),
+    "provenance": frozenset(),
     "limits": frozenset({"errors"}),
     "loader": BASE,
     "schema": BASE,
@@ -47,9 +50,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "scaffold": BASE | {"io", "schema"},
     # `hrpolicy lsp`: validate's diagnostics in the editor.
     "lsp": BASE | {"__init__", "io", "validate"},
-    "report": BASE | {"__init__", "io", "formula", "policytest"} | DOMAIN,
+    # Consultants' tools over several policies: facts, mappings, diffs, what-if, rulebooks.
+    "compare": BASE | {"io", "loader", "schema", "formula", "validate", "compile"} | DOMAIN,
+    "report": BASE | {"__init__", "io", "formula", "policytest", "compare"} | DOMAIN,
     "commands": BASE
     | {"io", "loader", "schema", "formula", "validate", "compile", "report", "policytest", "scaffold", "lsp"}
+    | {"compare"}
     | DOMAIN,
     "cli": BASE | {"__init__", "schema", "commands", "report"},
     "__main__": frozenset({"cli"}),
@@ -151,6 +157,7 @@ def test_the_top_of_the_package_reads_as_the_data_flow() -> None:
         "limits",
         "loader",
         "location",
+        "provenance",
         "resources",
         "rounding",
         "schema",

@@ -131,3 +131,34 @@ def test_init_and_test_run_from_the_installed_wheel(installed: Path, tmp_path: P
     # records files (employees, pay).
     summary = "7 cases: 7 passed, 0 failed; skipped 4 YAML files without 'hrpolicy-test:'\n"
     assert tested.stdout.endswith(summary)
+
+
+def test_compare_and_doc_run_from_the_installed_wheel(wheel: Path, installed: Path, tmp_path: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {
+        "engine/schemas/mapping.schema.json",
+        "engine/report/templates/base.html.j2",
+        "engine/report/templates/report.html.j2",
+        "engine/report/templates/rulebook.html.j2",
+        "engine/_bundled/examples/compare/population.yaml",
+        "engine/_bundled/examples/compare/map_kumho_like.yaml",
+    } <= names
+    bundle = installed / "engine" / "_bundled"
+    policies = [str(bundle / "policies" / f"{n}.yaml") for n in ("japan_mbo", "kumho_like", "kepco_like")]
+    population = str(bundle / "examples" / "compare" / "population.yaml")
+    compared = run(
+        installed,
+        tmp_path,
+        "compare",
+        *policies,
+        "--population",
+        population,
+        "--format",
+        "html",
+        "-o",
+        "report.html",
+    )
+    assert compared.returncode == 0, compared.stderr
+    assert "<svg" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    book = run(installed, tmp_path, "doc", policies[0], "--lang", "ja", "--format", "html")
+    assert book.returncode == 0 and "<h1>目標管理制度: 規程集</h1>" in book.stdout, book.stderr

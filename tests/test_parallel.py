@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from helpers import unstamped
 
 from engine.cli import cli
 from engine.errors import DataError
@@ -268,7 +269,7 @@ def test_the_command_writes_the_same_file_and_messages(
     assert one == two and one[0] == 1  # exit 1: some employees were not evaluated
     assert one[2].endswith("hrpolicy: 6 employee(s) not evaluated; see the problems above\n")
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
-    lines = (tmp_path / "two.csv").read_text(encoding="utf-8-sig").splitlines()
+    lines = unstamped((tmp_path / "two.csv").read_text(encoding="utf-8-sig"), "csv", JAPAN).splitlines()
     assert lines[0] == "id,name,score,rating,rating_points" and len(lines) == 1 + COUNT - 6
 
 

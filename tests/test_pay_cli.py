@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import Echo
+from helpers import Echo, drop_stamps
 
 from engine.commands.pay import run_pay
 from engine.errors import DataError, UsageError
@@ -24,7 +24,8 @@ def run(
     data: str, fmt: str = "text", output: str | None = None, base_rate: str | None = None, policy: str = KUMHO
 ) -> tuple[int, Echo]:
     echo = Echo()
-    return run_pay(policy, data, fmt, output, echo, base_rate), echo
+    code = run_pay(policy, data, fmt, output, echo, base_rate)
+    return code, drop_stamps(echo, fmt, policy)
 
 
 def as_json(data: str = PAY, base_rate: str | None = None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
+from helpers import unstamped
 
 from engine.cli import cli
 from engine.report.safety import spreadsheet_cell
@@ -25,8 +26,13 @@ KUMHO, KEPCO, JAPAN = (str(POLICIES / f"{p}.yaml") for p in ("kumho_like", "kepc
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
+    """The command's exit code, stdout without its policy stamp (checked exactly), stderr."""
     result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+    out = result.stdout
+    fmt = args[args.index("--format") + 1] if "--format" in args else "text"
+    if out and fmt in ("text", "csv"):
+        out = unstamped(out, fmt, args[1])
+    return result.exit_code, out, result.stderr
 
 
 # --- formats and output files -------------------------------------------------------------

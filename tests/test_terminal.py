@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from engine.report.table import display_width
+from engine.validate import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 MARK = "END-OF-REPORT"
@@ -61,6 +62,9 @@ def test_kepco_report_fits_an_80_column_terminal(tmp_path: Path) -> None:
         lines = screen.split(MARK)[0].rstrip().splitlines()
     finally:
         subprocess.run([*tmux, "kill-server"], check=False, capture_output=True)
+    stamp = load_policy(str(ROOT / "policies" / "kepco_like.yaml")).stamp()
+    assert lines[0] == stamp.short()  # the policy behind the report, short enough for the terminal
+    lines = lines[1:]
     assert lines[0] == "policy kepco_like: 9 evaluated, 0 with problems"
     assert max(display_width(line) for line in lines) <= 80
     # K001's reason does not fit the 58 cells left for the grade column: it wraps at a space.

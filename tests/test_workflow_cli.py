@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import Echo
+from helpers import Echo, drop_stamps
 
 from engine.commands.workflow import run_workflow
 from engine.errors import DataError, UsageError
@@ -32,7 +32,8 @@ def run(
     data: str, fmt: str = "text", today: str | None = None, output: str | None = None, policy: str = KEPCO
 ) -> tuple[int, Echo]:
     echo = Echo()
-    return run_workflow(policy, data, fmt, output, echo, today), echo
+    code = run_workflow(policy, data, fmt, output, echo, today)
+    return code, drop_stamps(echo, fmt, policy)
 
 
 def write(tmp_path: Path, text: str, name: str = "records.yaml") -> str:

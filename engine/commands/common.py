@@ -13,8 +13,10 @@ from typing import Any
 from engine.errors import Diagnostic, UsageError
 from engine.io.atomic import write_atomic
 from engine.limits import regular_file
+from engine.provenance import Stamp, stamp_of
 from engine.report.diagnostics import format_text_line
 from engine.report.labels import Labels
+from engine.report.model import stamped
 from engine.report.options import SUFFIX_FORMATS, ReportOptions
 from engine.report.xlsx import relabel_csv
 
@@ -81,9 +83,19 @@ def check_output(output: str | None, fmt: str) -> None:
         raise UsageError(f"{output}: an Excel workbook needs a .xlsx file name")
 
 
-def deliver(report: str | bytes, output: str | None, echo: Echo, fmt: str = "text", bom: bool = True) -> None:
+def deliver(
+    report: str | bytes,
+    output: str | None,
+    echo: Echo,
+    fmt: str = "text",
+    bom: bool = True,
+    stamps: Sequence[Stamp] = (),
+) -> None:
     """Write the report atomically to ``output`` (CSV with a UTF-8 byte-order mark unless
-    ``bom`` is false, so that Excel reads it as UTF-8), or echo it (never a mark)."""
+    ``bom`` is false, so that Excel reads it as UTF-8), or echo it (never a mark). A text format
+    records the ``stamps`` (id, version, content hash) of the policies behind it."""
+    if stamps and isinstance(report, str):
+        report = stamped(fmt, stamps, report)
     if output:
         if isinstance(report, str) and fmt == "csv" and bom:
             report = "\ufeff" + report
@@ -112,7 +124,7 @@ def deliver_report(
         payload = relabel_csv(str(renderers["csv"](report)), labels)
     else:
         payload = renderers[fmt](report)
-    deliver(payload, output, echo, fmt, options.bom)
+    deliver(payload, output, echo, fmt, options.bom, [stamp_of(policy_data)])
 
 
 def finish(problems: Sequence[Diagnostic], subjects: Sequence[str], noun: str, fmt: str, echo: Echo) -> int:

@@ -61,7 +61,7 @@ def run_evaluate(
         encoding=reading.encoding,
         sheet=reading.sheet,
     )
-    deliver(report, output, echo, fmt, options.bom)
+    deliver(report, output, echo, fmt, options.bom, [outcome.policy.stamp])
     _notes(outcome, echo, fmt, output)
     return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
 
@@ -99,7 +99,8 @@ def run_explain(
             if problem.employee_id == employee:
                 echo(format_problem(problem), err=True)
         return 1
-    echo(render(outcome, Labels(outcome.policy.data, lang)), nl=False)
+    text = render(outcome, Labels(outcome.policy.data, lang))
+    deliver(text, None, echo, fmt, stamps=[outcome.policy.stamp])
     return 0
 
 

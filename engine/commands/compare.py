@@ -1,0 +1,60 @@
+"""``hrpolicy compare``: schemes side by side, or one canonical population under each scheme."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.commands.common import Echo, guard_output
+from engine.compare import compare_population, load_mapping, mapping_files, read_canonical, scheme_facts
+from engine.errors import UsageError
+from engine.evaluate import Engine
+from engine.io.atomic import write_atomic
+from engine.provenance import stamp_of
+from engine.report.compare import facts_report, population_report
+from engine.report.model import Report, render
+from engine.validate import load_policy
+
+
+def deliver_report(report: Report, fmt: str, output: str | None, echo: Echo) -> None:
+    """Render (stamped) and write atomically, or print; a binary format needs a file."""
+    if fmt == "xlsx" and not output:
+        raise UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+    out = render(report, fmt)
+    if output:
+        write_atomic(output, out)
+    else:
+        echo(out, nl=False)
+
+
+def run_compare(
+    policies: Sequence[str],
+    population: str | None,
+    maps: Sequence[str],
+    fmt: str,
+    output: str | None,
+    lang: str,
+    explain: str | None,
+    echo: Echo,
+) -> int:
+    """Without a population: what each scheme declares. With one: every scheme run over it."""
+    inputs = [*policies, *maps, *([population] if population else [])]
+    guard_output(output, inputs)
+    if population is None:
+        if maps or explain:
+            raise UsageError("--map and --explain need --population FILE")
+        loaded = [load_policy(p) for p in policies]
+        ids = [str(v.data["metadata"]["id"]) for v in loaded]
+        facts = [scheme_facts(v.data, lang) for v in loaded]
+        deliver_report(facts_report(ids, facts, [stamp_of(v.data) for v in loaded], lang), fmt, output, echo)
+        return 0
+    people = read_canonical(population)
+    if explain is not None and explain not in {p.id for p in people.people}:
+        raise UsageError(f"no person '{explain}' in {population}")
+    engines = [Engine.from_file(p) for p in policies]
+    ids = [str(e.source.data["metadata"]["id"]) for e in engines]
+    files = mapping_files(ids, maps, population, people.mappings)
+    mappings = [load_mapping(f, e.source.data, people) for f, e in zip(files, engines, strict=True)]
+    comparison = compare_population(policies, mappings, people, engines, {explain} if explain else ())
+    deliver_report(population_report(comparison, lang, explain), fmt, output, echo)
+    failed = any(s.outcome.problems for s in comparison.schemes)
+    return 1 if failed else 0

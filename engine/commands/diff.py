@@ -1,0 +1,68 @@
+"""``hrpolicy diff OLD NEW``: what changed between two versions of a policy, and whom it moves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.commands.common import Echo, guard_output
+from engine.commands.compare import deliver_report
+from engine.compare import load_mapping, mapping_files, read_canonical
+from engine.compare.diff import diff_policies
+from engine.compare.run import Comparison, SchemeResult, changes_between, run_records, run_scheme
+from engine.errors import UsageError
+from engine.evaluate import Engine
+from engine.loader import load_yaml_file
+from engine.provenance import stamp_of
+from engine.report.diff import diff_report
+
+
+def is_canonical(path: str) -> bool:
+    """Whether a population file is canonical (a ``people`` list) rather than a policy's records."""
+    if not path.lower().endswith((".yaml", ".yml", ".json")):
+        return False
+    try:
+        data = load_yaml_file(path, display=path).data
+    except UsageError:
+        return False
+    return isinstance(data, dict) and "people" in data
+
+
+def run_all(
+    engines: Sequence[Engine], paths: Sequence[str], population: str, maps: Sequence[str]
+) -> Comparison:
+    """The same population under each engine: canonical (through its mapping) or policy records."""
+    if is_canonical(population):
+        people = read_canonical(population)
+        schemes: list[SchemeResult] = []
+        for engine, path in zip(engines, paths, strict=True):
+            files = mapping_files([engine.policy.id], maps, population, people.mappings)
+            mapping = load_mapping(files[0], engine.source.data, people)
+            schemes.append(run_scheme(path, mapping, people, engine))
+        return Comparison.of(people, schemes)
+    schemes = [run_records(path, population, engine) for engine, path in zip(engines, paths, strict=True)]
+    records = schemes[0].outcome.population
+    ids = [r.id for r in records.employees]
+    names = {r.id: str(r.fields.get("name") or "") for r in records.employees}
+    return Comparison(population, ids, names, schemes)
+
+
+def run_diff(
+    old: str,
+    new: str,
+    population: str | None,
+    maps: Sequence[str],
+    fmt: str,
+    output: str | None,
+    lang: str,
+    echo: Echo,
+) -> int:
+    """Exit 0 when nothing changes (rules nor, with a population, anyone's results), 1 otherwise."""
+    guard_output(output, [old, new, *maps, *([population] if population else [])])
+    engines = [Engine.from_file(old), Engine.from_file(new)]
+    data = [e.source.data for e in engines]
+    changes = diff_policies(data[0], data[1])
+    comparison = run_all(engines, [old, new], population, maps) if population else None
+    report = diff_report(old, new, changes, [stamp_of(d) for d in data], comparison, lang)
+    deliver_report(report, fmt, output, echo)
+    moved = changes_between(comparison) if comparison else []
+    return 1 if changes or moved else 0

@@ -1,0 +1,184 @@
+"""The fixed words of scheme facts and rulebooks in English, Korean and Japanese.
+
+A policy's own labels come from the policy; these are the phrases around them. Every phrase
+has the three languages, so a rulebook never mixes languages in its own sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+LANGS = ("en", "ko", "ja")
+
+_PHRASES: dict[str, tuple[str, str, str]] = {
+    # dimension titles
+    "indicators": ("Indicator categories and counts", "지표 구분과 개수", "目標の区分と数"),
+    "weights": ("Weight bands and exceptions", "가중치 범위와 예외", "ウエイトの範囲と例外"),
+    "difficulty": ("Difficulty", "난이도", "難易度"),
+    "formulas": ("Score formulas", "점수 산식", "得点の算式"),
+    "scales": ("Rating scales", "평가 척도", "評価尺度"),
+    "thresholds": ("Grade thresholds", "등급 기준", "評語の基準"),
+    "distributions": ("Relative distributions", "상대 분포", "相対分布"),
+    "chains": ("Evaluator chains", "평가자 체계", "評価者の体系"),
+    "periods": ("Periods and their weights", "평가 시기와 반영 비율", "評価時期と反映比率"),
+    "workflows": ("Objection and goal-change windows", "이의신청과 목표 변경", "異議申立てと目標変更"),
+    "jobeval": ("Job-evaluation tables and panels", "직무평가 배점표와 평가단", "職務評価の配点表と評価者"),
+    "pay": ("Pay rules", "보상 규칙", "報酬の規則"),
+    # sentences
+    "not_declared": ("not declared", "정하지 않음", "定めなし"),
+    "total_count": ("{min}-{max} indicators in all", "전체 지표 {min}~{max}개", "目標は合計{min}～{max}件"),
+    "count_range": ("{min}-{max}", "{min}~{max}개", "{min}～{max}件"),
+    "count_exact": ("exactly {n}", "정확히 {n}개", "ちょうど{n}件"),
+    "share": ("share {n} %", "반영 비율 {n} %", "比率 {n} %"),
+    "fixed": ("fixed indicators: {names}", "고정 지표: {names}", "固定目標: {names}"),
+    "weight_band": ("each weight {min}-{max} %", "지표별 가중치 {min}~{max} %", "各ウエイト{min}～{max} %"),
+    "weight_total": (
+        "weights add up to {total} per {scope}",
+        "가중치 합계 {total} ({scope} 단위)",
+        "ウエイト合計{total}（{scope}ごと）",
+    ),
+    "exception": (
+        "exception {id} ({label}) when {when}: {relax}",
+        "예외 {id} ({label}) 조건 {when}: {relax}",
+        "例外 {id}（{label}）条件 {when}: {relax}",
+    ),
+    "difficulty_line": (
+        "multiplier {min}-{max}, default {default}, steps {steps}",
+        "배수 {min}~{max}, 기본값 {default}, 단계 {steps}",
+        "係数{min}～{max}、既定値{default}、段階 {steps}",
+    ),
+    "per_indicator": ("per indicator", "지표별", "目標ごと"),
+    "per_employee": ("per employee", "직원별", "社員ごと"),
+    "rounded": (
+        "rounded {mode} to {places} places",
+        "{mode} 방식 소수 {places}자리 반올림",
+        "{mode}で小数{places}桁に丸め",
+    ),
+    "levels": ("levels", "등급", "段階"),
+    "points": ("points", "점수", "点数"),
+    "segment": ("segment {name} ({when})", "구분 {name} ({when})", "区分 {name}（{when}）"),
+    "all_staff": ("everyone", "전원", "全員"),
+    "score_of": (
+        "grade table {name} reads {input}",
+        "등급표 {name}: 입력 {input}",
+        "換算表 {name}: 入力 {input}",
+    ),
+    "quotas": ("quotas {quotas}", "배분율 {quotas}", "配分率 {quotas}"),
+    "groups": ("grouped by {fields}", "{fields} 단위 집단", "{fields}ごとの集団"),
+    "min_group": ("minimum group size {n}", "최소 집단 {n}명", "最小集団{n}人"),
+    "merge": (
+        "smaller groups merge upward by {field}, keeping {keep}",
+        "작은 집단은 {field} 기준 상위로 병합 ({keep} 유지)",
+        "小集団は{field}で上位へ統合（{keep}を維持）",
+    ),
+    "rank_by": ("ranked by {score} ({order})", "{score} 기준 순위 ({order})", "{score}で順位付け（{order}）"),
+    "chain_when": ("applies when {when}", "적용 조건 {when}", "適用条件 {when}"),
+    "stage": (
+        "stage {id}: {evaluator}, {mode}",
+        "{id} 단계: {evaluator}, {mode}",
+        "段階 {id}: {evaluator}、{mode}",
+    ),
+    "period_weight": (
+        "{name} ({label}): {weight} %",
+        "{name} ({label}): {weight} %",
+        "{name}（{label}）: {weight} %",
+    ),
+    "blend": ("blended into {name}", "{name}(으)로 합산", "{name}に合算"),
+    "objection_window": (
+        "objections within {n} working days of {start}",
+        "{start} 후 근무일 {n}일 이내 이의신청",
+        "{start}から勤務日{n}日以内に異議申立て",
+    ),
+    "objection_round": ("round {round}: {handler}", "{round}차: {handler}", "第{round}段階: {handler}"),
+    "change_window": (
+        "goal changes {phase}: {allowed}",
+        "목표 변경 {phase}: {allowed}",
+        "目標変更 {phase}: {allowed}",
+    ),
+    "allowed": ("allowed", "가능", "可"),
+    "not_allowed": ("not allowed", "불가", "不可"),
+    "reasons": ("reasons {names}", "사유 {names}", "理由 {names}"),
+    "point_table": (
+        "point table {name} ({label}): {factors}",
+        "배점표 {name} ({label}): {factors}",
+        "配点表 {name}（{label}）: {factors}",
+    ),
+    "panel": ("panel {name}: {groups}", "평가단 {name}: {groups}", "評価者 {name}: {groups}"),
+    "job_bands": ("job grades {bands}", "직무등급 {bands}", "職務等級 {bands}"),
+    "cycle": ("every {n} years", "{n}년마다", "{n}年ごと"),
+    "pay_mix": (
+        "pay mix base {base} : variable {variable}",
+        "보상 구성 기본 {base} : 변동 {variable}",
+        "報酬構成 基本{base}：変動{variable}",
+    ),
+    "pay_ranges": (
+        "pay ranges per grade, zones {zones}, spread {spread}",
+        "직급별 급여 범위, 구간 {zones}, 폭 {spread}",
+        "等級別の給与範囲、ゾーン {zones}、幅 {spread}",
+    ),
+    "merit": ("merit raise = {expr}", "차등 인상률 = {expr}", "昇給率 = {expr}"),
+    "incentive": (
+        "incentive pool = {pool}; individual index = {individual}",
+        "인센티브 재원 = {pool}; 개인 지수 = {individual}",
+        "インセンティブ原資 = {pool}; 個人指数 = {individual}",
+    ),
+    "promotion": ("promotion points from table {table}", "승격 Point 표 {table}", "昇格ポイント表 {table}"),
+    "descending": ("highest first", "높은 순", "高い順"),
+    "ascending": ("lowest first", "낮은 순", "低い順"),
+    # rulebook
+    "rulebook": ("Rulebook", "규정집", "規程集"),
+    "version": ("version", "버전", "版"),
+    "effective": ("effective {start} to {end}", "시행 {start} ~ {end}", "適用期間 {start}～{end}"),
+    "hash": ("content hash", "내용 해시", "内容ハッシュ"),
+    "sources": ("Sources", "출처", "出典"),
+    "assumptions": ("Assumptions", "가정", "前提"),
+    "tables": ("Tables", "표", "表"),
+    "inputs": ("Inputs", "입력 항목", "入力項目"),
+    "field": ("field", "항목", "項目"),
+    "type": ("type", "형식", "型"),
+    "label": ("label", "이름", "名称"),
+    "line": ("line", "행", "行"),
+    "grade": ("grade", "등급", "評語"),
+    "from": ("from {n}", "{n} 이상", "{n}以上"),
+    "below": ("below {n}", "{n} 미만", "{n}未満"),
+    "up_to": ("up to {n}", "{n} 이하", "{n}以下"),
+    "scope_sheet": ("sheet", "시트", "シート"),
+    "scope_category": ("category", "구분", "区分"),
+    "constraints": ("Rules of the goal sheet", "목표 설정 규칙", "目標シートの規則"),
+    # report headings (html, xlsx)
+    "summary": ("Summary", "요약", "概要"),
+    "distribution_charts": ("Grade distribution per scheme", "제도별 등급 분포", "制度別の評語分布"),
+    "transitions": ("Grade transitions", "등급 이동", "評語の移動"),
+    "tables_heading": ("Tables", "표", "表"),
+    "explanations": ("Explanations", "설명", "説明"),
+    "policies": ("Policies", "정책", "ポリシー"),
+    "people": ("people", "명", "人"),
+    "chart_label": ("{title}: people per grade", "{title}: 등급별 인원", "{title}: 評語別の人数"),
+    # report table titles
+    "t_point_by_point": ("point by point", "항목별 비교", "項目別の比較"),
+    "t_people": ("people", "인원별 결과", "人別の結果"),
+    "t_stats": ("score statistics and pay totals", "점수 통계와 보상 합계", "得点の統計と報酬の合計"),
+    "t_distribution": ("grade distribution", "등급 분포", "評語分布"),
+    "t_transitions": ("grade transitions: {a} -> {b}", "등급 이동: {a} -> {b}", "評語の移動: {a} -> {b}"),
+    "t_changes": ("changes", "변경 사항", "変更点"),
+    "t_people_change": ("people who change", "결과가 바뀌는 인원", "結果が変わる人"),
+    "t_outcomes": ("outcomes per value", "값별 결과", "値ごとの結果"),
+}
+
+
+def word(key: str, lang: str, **values: Any) -> str:
+    """The phrase ``key`` in ``lang`` with ``values`` filled in."""
+    text = _PHRASES[key][LANGS.index(lang)]
+    return text.format(**values) if values else text
+
+
+def label_in(label: Any, lang: str, fallback: str) -> str:
+    """A policy label in ``lang``; else English, Korean, Japanese in that order; else ``fallback``."""
+    if isinstance(label, Mapping):
+        for key in (lang, *LANGS):
+            if label.get(key):
+                return str(label[key])
+    if isinstance(label, str) and label:
+        return label
+    return fallback

@@ -1,0 +1,206 @@
+"""Build the reports of ``hrpolicy compare``: schemes side by side, and one population under each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from engine.compare.facts import DIMENSIONS, Dimension, fact_rows
+from engine.compare.run import Comparison, SchemeResult
+from engine.compare.words import word
+from engine.provenance import Stamp
+from engine.report.model import Chart, Matrix, Report, Table
+from engine.report.results import render_explain
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def facts_report(
+    ids: Sequence[str], facts: Sequence[Sequence[Dimension]], stamps: list[Stamp], lang: str = "en"
+) -> Report:
+    """The point-by-point table of what each scheme declares."""
+    rows = fact_rows(facts, lang)
+    report = Report("compare", "hrpolicy compare: " + " vs ".join(ids), stamps, lang=lang)
+    report.summary.append(f"{len(ids)} schemes, {len(DIMENSIONS)} dimensions")
+    report.tables.append(Table(word("t_point_by_point", lang), ["dimension", *ids], rows))
+    report.data = {
+        "schemes": [
+            {"policy": pid, "dimensions": {d.key: list(d.lines) for d in dims}}
+            for pid, dims in zip(ids, facts, strict=True)
+        ]
+    }
+    return report
+
+
+def _scheme_summary(scheme: SchemeResult) -> str:
+    stats = scheme.stats()
+    dist = ", ".join(f"{g} {n}" for g, n in scheme.distribution()) or "none declared"
+    text = (
+        f"{scheme.stamp.id}: {stats['n']} evaluated, {len(scheme.outcome.failed_employees)} not;"
+        f" {scheme.score_name} mean {_cell(stats['mean'])}; grades {dist}"
+    )
+    totals = scheme.pay_totals()
+    if totals is not None:
+        text += f"; pay: salaries {totals['salaries']}, merit raises {totals['raises']}"
+    return text
+
+
+def _people_table(comparison: Comparison, lang: str) -> Table:
+    schemes = comparison.schemes
+    headers = ["id", "name"]
+    numeric = [False, False]
+    for s in schemes:
+        headers += [f"{s.stamp.id} score", f"{s.stamp.id} grade"]
+        numeric += [True, False]
+        if s.has_pay:
+            headers += [f"{s.stamp.id} raise %", f"{s.stamp.id} raise"]
+            numeric += [True, True]
+    headers.append("moves (vs " + schemes[0].stamp.id + ")")
+    numeric.append(False)
+    rows = []
+    for pid in comparison.ids:
+        row = [pid, comparison.names.get(pid, "")]
+        for s in schemes:
+            out = s.people.get(pid)
+            row += [_cell(out.score if out else None), _cell(out.grade if out else None)]
+            if s.has_pay:
+                row += [_cell(out.raise_rate if out else None), _cell(out.raise_amount if out else None)]
+        row.append(comparison.moves(pid) if len(schemes) > 1 else "")
+        rows.append(row)
+    return Table(word("t_people", lang), headers, rows, numeric)
+
+
+def _stats_table(comparison: Comparison, lang: str) -> Table:
+    headers = ["scheme", "score", "n", "mean", "median", "min", "max", "salaries", "merit raises"]
+    rows = []
+    for s in comparison.schemes:
+        st = s.stats()
+        totals = s.pay_totals() or {}
+        rows.append(
+            [
+                s.stamp.id,
+                _cell(s.score_name),
+                *(_cell(st[k]) for k in ("n", "mean", "median", "min", "max")),
+                _cell(totals.get("salaries")),
+                _cell(totals.get("raises")),
+            ]
+        )
+    return Table(word("t_stats", lang), headers, rows, [False, False, *([True] * 7)])
+
+
+def _distribution_table(comparison: Comparison, lang: str) -> Table:
+    rows = []
+    for s in comparison.schemes:
+        for grade, count in s.distribution():
+            rows.append([s.stamp.id, _cell(s.grade_name), grade, str(count)])
+    headers = ["scheme", "grade of", "grade", "people"]
+    return Table(word("t_distribution", lang), headers, rows, [False, False, False, True])
+
+
+def _problems(comparison: Comparison) -> list[str]:
+    lines = []
+    for s in comparison.schemes:
+        for p in s.outcome.problems:
+            lines.append(f"{s.stamp.id}: {p.origin}: {p.employee_id or 'file'}: error [{p.rule}] {p.message}")
+        for p in s.outcome.warnings:
+            lines.append(
+                f"{s.stamp.id}: {p.origin}: {p.employee_id or 'file'}: warning [{p.rule}] {p.message}"
+            )
+    return lines
+
+
+def explain_person(comparison: Comparison, pid: str) -> list[tuple[str, list[str]]]:
+    """Everything behind one person's figures under each scheme: mapped values, then the trace."""
+    from engine.evaluate import evaluate_employee
+
+    out = []
+    for s in comparison.schemes:
+        lines = [f"mapping ({s.mapped.document['policy']}):", *s.mapped.explained.get(pid, [])]
+        record = next((r for r in s.outcome.population.employees if r.id == pid), None)
+        if record is not None and pid in s.people:
+            engine_policy = s.outcome.policy
+            traced = evaluate_employee(engine_policy, record, s.outcome.population.parameters, trace=True)
+            lines.extend(render_explain(traced).splitlines()[1:])  # the trace as `explain` shows it
+            person = s.people[pid]
+            lines.append(f"grade: {person.grade or '-'} ({person.reason})")
+            lines.extend(f"pay: {line}" for line in person.pay_reason)
+        else:
+            lines.append("not evaluated: see the problems")
+        out.append((f"{pid} under {s.stamp.id}", lines))
+    return out
+
+
+def population_report(comparison: Comparison, lang: str = "en", explain: str | None = None) -> Report:
+    """Per scheme: distribution, statistics, pay; per person: the grade under each scheme and moves."""
+    schemes = comparison.schemes
+    ids = [s.stamp.id for s in schemes]
+    report = Report(
+        "compare-population", "hrpolicy compare: " + " vs ".join(ids), comparison.stamps, lang=lang
+    )
+    report.summary.append(f"population {comparison.source}: {len(comparison.ids)} people")
+    report.summary.extend(_scheme_summary(s) for s in schemes)
+    report.tables += [
+        _people_table(comparison, lang),
+        _stats_table(comparison, lang),
+        _distribution_table(comparison, lang),
+    ]
+    report.charts = [Chart(f"{s.stamp.id}: {s.grade_name}", s.distribution()) for s in schemes if s.levels]
+    graded = [i for i, s in enumerate(schemes) if s.levels]
+    for i in graded[1:]:
+        rows, cols, counts = comparison.transitions(graded[0], i)
+        a, b = schemes[graded[0]].stamp.id, schemes[i].stamp.id
+        title = word("t_transitions", lang, a=a, b=b)
+        report.matrices.append(Matrix(a, b, rows, cols, counts, title))
+    problems = _problems(comparison)
+    if problems:
+        report.details.append(("problems", problems))
+    if explain is not None:
+        report.details.extend(explain_person(comparison, explain))
+    report.data = {
+        "population": comparison.source,
+        "schemes": [_scheme_dict(s) for s in schemes],
+        "people": [
+            {
+                "id": pid,
+                "moves": comparison.moves(pid) if len(schemes) > 1 else "",
+                "schemes": {s.stamp.id: _person_dict(s, pid) for s in schemes},
+            }
+            for pid in comparison.person_ids()
+        ],
+        "problems": problems,
+    }
+    if explain is not None:
+        report.data["explain"] = {
+            title: lines for title, lines in report.details if title.startswith(explain)
+        }
+    return report
+
+
+def _scheme_dict(s: SchemeResult) -> dict[str, Any]:
+    return {
+        "policy": s.stamp.id,
+        "score": s.score_name,
+        "grade": s.grade_name,
+        "distribution": dict(s.distribution()),
+        "stats": s.stats(),
+        "pay": s.pay_totals(),
+    }
+
+
+def _person_dict(s: SchemeResult, pid: str) -> dict[str, Any] | None:
+    p = s.people.get(pid)
+    if p is None:
+        return None
+    out: dict[str, Any] = {"score": p.score, "grade": p.grade, "reason": p.reason}
+    if s.has_pay:
+        out.update(
+            {
+                "salary": p.salary,
+                "raise_rate": p.raise_rate,
+                "raise": p.raise_amount,
+                "pay_reason": list(p.pay_reason),
+            }
+        )
+    return out

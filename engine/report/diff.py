@@ -1,0 +1,94 @@
+"""Build the report of ``hrpolicy diff``: the changes in words, and who changes on a population."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.compare.diff import Change
+from engine.compare.run import Comparison, changes_between
+from engine.compare.words import word
+from engine.provenance import Stamp
+from engine.report.model import Chart, Matrix, Report, Table
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _signed(value: Any) -> str:
+    if value is None:
+        return ""
+    return f"+{value}" if value > 0 else str(value)
+
+
+def diff_report(
+    old: str, new: str, changes: list[Change], stamps: list[Stamp], comparison: Comparison | None, lang: str
+) -> Report:
+    """The rule changes; with a population, the people whose results change."""
+    report = Report("diff", f"hrpolicy diff: {old} -> {new}", stamps, lang=lang)
+    before_name, after_name = (f"{s.id} {s.version}" for s in stamps)
+    count = f"{len(changes)} change{'s' if len(changes) != 1 else ''} to the rules"
+    report.summary.append(count if changes else "no change to the rules")
+    report.tables.append(Table(word("t_changes", lang), ["change"], [[c.text] for c in changes]))
+    report.data = {
+        "old": old,
+        "new": new,
+        "changes": [{"path": list(c.path), "old": c.old, "new": c.new, "text": c.text} for c in changes],
+    }
+    if comparison is None:
+        return report
+    moved = changes_between(comparison)
+    before, after = comparison.schemes
+    report.summary.append(
+        f"population {comparison.source}: {len(moved)} of {len(comparison.ids)} people change"
+        f" score, grade or pay"
+    )
+    headers = ["id", "name", "grade", "score", "score change"]
+    pay = before.has_pay or after.has_pay
+    if pay:
+        headers += ["raise", "raise change"]
+    rows = []
+    for change in moved:
+        old_p, new_p = change.old, change.new
+        row = [
+            change.id,
+            comparison.names.get(change.id, ""),
+            f"{(old_p.grade if old_p else None) or '-'} -> {(new_p.grade if new_p else None) or '-'}",
+            f"{_cell(old_p.score if old_p else None)} -> {_cell(new_p.score if new_p else None)}",
+            _signed(change.score_delta()),
+        ]
+        if pay:
+            row += [
+                f"{_cell(old_p.raise_amount if old_p else None)} -> "
+                f"{_cell(new_p.raise_amount if new_p else None)}",
+                _signed(change.pay_delta()),
+            ]
+        rows.append(row)
+    numeric = [False, False, False, False, True, *([False, True] if pay else [])]
+    report.tables.append(Table(word("t_people_change", lang), headers, rows, numeric))
+    if before.levels:
+        report.charts = [
+            Chart(f"{before_name}: {before.grade_name}", before.distribution()),
+            Chart(f"{after_name}: {after.grade_name}", after.distribution()),
+        ]
+        rows_, cols, counts = comparison.transitions(0, 1)
+        title = word("t_transitions", lang, a=before_name, b=after_name)
+        report.matrices.append(Matrix(before_name, after_name, rows_, cols, counts, title))
+    report.data["population"] = comparison.source
+    report.data["people"] = [
+        {
+            "id": c.id,
+            "old": _person(c.old),
+            "new": _person(c.new),
+            "score_change": c.score_delta(),
+            "raise_change": c.pay_delta(),
+        }
+        for c in moved
+    ]
+    return report
+
+
+def _person(p: Any) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {"score": p.score, "grade": p.grade, "raise": p.raise_amount}
