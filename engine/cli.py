@@ -294,6 +294,11 @@ def schema(as_path: bool) -> None:
 @SHEET_OPTION
 @PARAM_OPTION
 @REFERENCE_OPTION
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar on stderr while a CSV file is read (default: when stderr is a terminal).",
+)
 def evaluate(
     policy: str,
     data: str,
@@ -306,6 +311,7 @@ def evaluate(
     params: tuple[str, ...],
     raw_cells: bool,
     reference: bool,
+    progress: bool | None,
 ) -> None:
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
     from engine.commands.common import Reading, resolve_format
@@ -314,8 +320,12 @@ def evaluate(
     options = report_options(lang, bom)
     reading = Reading(encoding, sheet, parse_params(params))
     chosen = resolve_format(fmt, output)
+    shown = sys.stderr.isatty() if progress is None else progress
+    stream = sys.stderr if shown else None
     run_guarded(
-        lambda: run_evaluate(policy, data, chosen, output, echo, options, reading, reference=reference),
+        lambda: run_evaluate(
+            policy, data, chosen, output, echo, options, reading, reference=reference, progress=stream
+        ),
         raw_cells,
     )
 

@@ -912,6 +912,13 @@ incentive = obj(
 promotion = obj(
     {
         "points_table": p("Points table", "1-D table: grade -> promotion points.", ["promotion_points"], ref("id")),
+        "performance_share": p(
+            "Performance share",
+            "Formula over the candidate's fields: the percent of a year's points from its performance grade, the"
+            " rest from its competency grade, for a history year given as {performance, competency}.",
+            ["lookup('promotion_performance_share', role_grade)"],
+            ref("formula"),
+        ),
         "years": p("Years counted", "Appraisal years counted (optional: all years in grade).", [3], {"type": "integer", "minimum": 1}),
         "education_deduction": p(
             "Education deduction",
@@ -973,6 +980,25 @@ pay = obj(
         "merit": p("Merit raise", "Base rate plus a matrix offset.", [{"base_rate": "X", "table": "merit_offset", "expr": "X + lookup('merit_offset', zone, grade)"}], merit),
         "incentive": p("Incentive", "Eligibility, pool and individual amounts.", [{"pool": "company_pool", "individual": "coefficient"}], incentive),
         "promotion": p("Promotion points", "Promotion points from appraisal grades.", [{"points_table": "promotion_points", "education_deduction": {"max_percent": 2}}], promotion),
+        "grade_change": p(
+            "Grade changes",
+            "Promotion and demotion between role grades and the base pay after them.",
+            [{"order": ["K4", "K3", "K2", "K1"], "grade_field": "role_grade", "new_grade_field": "new_role_grade", "base_field": "base_pay", "new_base_field": "new_base_pay"}],
+            obj(
+                {
+                    "order": p("Order", "The role grades, lowest first.", [["K4", "K3", "K2", "K1"]], arr(ref("code"), minItems=2, uniqueItems=True)),
+                    "grade_field": p("Grade field", "Employee field: the role grade held.", ["role_grade"], ref("name")),
+                    "new_grade_field": p("New grade field", "Employee field: the role grade after the change.", ["new_role_grade"], ref("name")),
+                    "job_grade_field": p("Job grade field", "Employee field: the role grade of the job held.", ["job_grade"], ref("name")),
+                    "demote_to_job_grade": p("Demote to the job's grade", "Holding a job of a lower grade demotes to that grade.", [True], {"type": "boolean"}),
+                    "base_field": p("Base pay field", "Employee field: the base pay before the change.", ["base_pay"], ref("name")),
+                    "new_base_field": p("New base pay field", "Employee field: the base pay after the change.", ["new_base_pay"], ref("name")),
+                    "promotion_raise_min": p("Least promotion raise", "Formula over the employee's fields: the least raise of base pay on promotion.", ["promotion_raise_standard / 3"], ref("formula")),
+                    "demotion_keeps_base_pay": p("Base pay kept on demotion", "On demotion the base pay stays as it was.", [True], {"type": "boolean"}),
+                },
+                required=["order", "grade_field", "new_grade_field", "base_field", "new_base_field"],
+            ),
+        ),
     }
 )
 

@@ -185,6 +185,7 @@ class _Line:
 
 @settings(max_examples=settings.default.max_examples * 2)
 @given(FORMULAS, records())
+@example("clamp(0, 1.0000000000000000000000000001, 1)", _env())  # bounds out of order by 1e-28
 @example(
     "i // j + min(w)",
     _env(i=-7, j=2, w=Column([D(3)], ROWS), v=Column([D(1)], ROWS), cat=Column(["k"], ROWS)),

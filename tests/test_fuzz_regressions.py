@@ -1,4 +1,5 @@
-"""Every crash the fuzz harness (fuzz/run.py) found, kept as a regression test after its fix.
+"""Every crash the fuzz harness (fuzz/run.py) found, kept as a regression test after its fix
+(and a bug the differential property test found in the same family: number literals).
 
 The crash inputs themselves are in fuzz/crashes/ (named by target and SHA-1); each is replayed
 through its target here, and its consequence is checked where a user meets it.
@@ -85,3 +86,25 @@ def test_python_syntax_warnings_do_not_reach_the_terminal() -> None:
         warnings.simplefilter("always")
         assert check_formula("1if p else 2", Scope({"p": "boolean"})) == []
     assert seen == []
+
+
+def test_a_signed_literal_keeps_every_digit() -> None:
+    """Found by the differential property test (fused sheet path), 2026-11-30: a literal of 29
+    digits lost its last one when its sign was applied, so the fused code took clamp's bounds
+    1.0000000000000000000000000001 and 1 as in order and gave 1 instead of the error."""
+    from decimal import Decimal
+
+    from engine.formula import FuseStep, SheetFuser, SheetPlan, compile_formula
+    from engine.formula.parse import parse_or_raise, signed_number
+
+    scope = Scope({"a": "decimal"})
+    expr = "clamp(a, 1.0000000000000000000000000001, 1)"
+    formula = compile_formula(expr, scope)
+    step = FuseStep("out", formula.parsed, scope, formula.names, None, None, False)
+    fused = SheetFuser(SheetPlan((), (step,), {}, ())).build()[1]
+    with pytest.raises(Exception, match=r"^clamp\(\) lower bound 1.0000000000000000000000000001 is above"):
+        fused({"a": Decimal(0)}, [])
+    parsed = parse_or_raise("-1.0000000000000000000000000001")
+    assert signed_number(parsed, parsed.tree.body) == Decimal("-1.0000000000000000000000000001")
+    inside = compile_formula("a in [-1.0000000000000000000000000001]", scope)
+    assert inside({"a": Decimal(-1)}) is False

@@ -234,7 +234,9 @@ def _snapshot(folder: Path) -> dict[str, str]:
 
 def _process(args: list[str], folder: Path, interrupt: str | None) -> Outcome:
     command = [sys.executable, "-m", "engine", *args]
-    env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "100"}
+    # Temporary files go inside the case folder: one left behind fails the case like any file.
+    (folder / ".tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "100", "TMPDIR": str(folder / ".tmp")}
     with subprocess.Popen(
         command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     ) as process:
@@ -306,6 +308,8 @@ def run_case(case: Path, work: Path, monkeypatch: pytest.MonkeyPatch) -> Outcome
         assert hasattr(engine.limits, name), name
         monkeypatch.setattr(engine.limits, name, int(value))
     args = shlex.split((case / "args").read_text(encoding="utf-8"))
+    if (case / "subprocess").exists():
+        (folder / ".tmp").mkdir()  # the process's TMPDIR, in the snapshot
     before = _snapshot(folder)
     if (case / "subprocess").exists():
         words = (case / "subprocess").read_text(encoding="utf-8").split()

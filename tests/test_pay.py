@@ -362,13 +362,13 @@ def test_kumho_incentive_and_promotion() -> None:
     ("grade", "level", "hanja", "bonuses", "total"),
     [
         # 24 - 0.24 (1 % for 5 of 10 credits) = 23.76; K1 basic -0.5, hanja +1: 23.76 + 0.5 = 24.26
-        ("K1", "basic", True, {"language": D("-0.5"), "hanja": D(1)}, D("24.26")),
+        ("K1", "basic", True, {"language": D("-0.5"), "hanja": D(1), "kumho_mba": D(0)}, D("24.26")),
         # K2 none -1, no hanja: 23.76 - 1 = 22.76
-        ("K2", "none", False, {"language": D(-1), "hanja": D(0)}, D("22.76")),
+        ("K2", "none", False, {"language": D(-1), "hanja": D(0), "kumho_mba": D(0)}, D("22.76")),
         # K3 intermediate +0.5, hanja +1: 23.76 + 1.5 = 25.26
-        ("K3", "intermediate", True, {"language": D("0.5"), "hanja": D(1)}, D("25.26")),
-        # K4 advanced +1: 23.76 + 1 = 24.76
-        ("K4", "advanced", False, {"language": D(1), "hanja": D(0)}, D("24.76")),
+        ("K3", "intermediate", True, {"language": D("0.5"), "hanja": D(1), "kumho_mba": D(0)}, D("25.26")),
+        # K4 advanced +1: 23.76 + 1 = 24.76 (no Kumho MBA: 0 in every case)
+        ("K4", "advanced", False, {"language": D(1), "hanja": D(0), "kumho_mba": D(0)}, D("24.76")),
     ],
 )
 def test_kumho_language_and_hanja_bonuses(

@@ -176,21 +176,21 @@ def test_promotion_points_with_the_education_deduction_and_bonuses() -> None:
     # bonuses: language from table language_bonus (role grade x level), hanja 1 when attained
     assert promotion == {
         # I II I = 10 + 8 + 10 = 28; 12 of 12 credits; K1 advanced +1, hanja +1: 28 + 2 = 30
-        "H101": ("28", "0", {"language": "1", "hanja": "1"}, "30.00"),
+        "H101": ("28", "0", {"language": "1", "hanja": "1", "kumho_mba": "0"}, "30.00"),
         # I I II = 28; 10 of 10; K2 intermediate +0.5: 28.5
-        "H102": ("28", "0", {"language": "0.5", "hanja": "0"}, "28.50"),
+        "H102": ("28", "0", {"language": "0.5", "hanja": "0", "kumho_mba": "0"}, "28.50"),
         # II III III = 20; 2 % x (10 - 5) / 10 = 1 %: 20 - 0.2 = 19.8; K2 none -1, hanja +1: 19.8
-        "H103": ("20", "1", {"language": "-1", "hanja": "1"}, "19.80"),
+        "H103": ("20", "1", {"language": "-1", "hanja": "1", "kumho_mba": "0"}, "19.80"),
         # 22; 2 % x 4 / 10 = 0.8 %: 22 - 0.176 = 21.824; K3 basic 0 -> 21.82
-        "H104": ("22", "0.8", {"language": "0", "hanja": "0"}, "21.82"),
+        "H104": ("22", "0.8", {"language": "0", "hanja": "0", "kumho_mba": "0"}, "21.82"),
         # I II II = 26; K3 intermediate +0.5, hanja +1: 27.5
-        "H105": ("26", "0", {"language": "0.5", "hanja": "1"}, "27.50"),
+        "H105": ("26", "0", {"language": "0.5", "hanja": "1", "kumho_mba": "0"}, "27.50"),
         # III IV III = 16; no credits: 2 %: 16 - 0.32 = 15.68; K4 none 0
-        "H106": ("16", "2", {"language": "0", "hanja": "0"}, "15.68"),
+        "H106": ("16", "2", {"language": "0", "hanja": "0", "kumho_mba": "0"}, "15.68"),
         # III III III = 18; no requirement; K4 advanced +1: 19
-        "H107": ("18", "0", {"language": "1", "hanja": "0"}, "19.00"),
+        "H107": ("18", "0", {"language": "1", "hanja": "0", "kumho_mba": "0"}, "19.00"),
         # IV V IV = 10; 2 % x 2 / 10 = 0.4 %: 10 - 0.04 = 9.96; K4 basic 0, hanja +1: 10.96
-        "H108": ("10", "0.4", {"language": "0", "hanja": "1"}, "10.96"),
+        "H108": ("10", "0.4", {"language": "0", "hanja": "1", "kumho_mba": "0"}, "10.96"),
     }
 
 

@@ -48,6 +48,9 @@ def formula_sites(data: Mapping[str, Any]) -> Iterator[Site]:
     incentive = mapping(pay.get("incentive"))
     yield ("pay", "incentive", "pool"), incentive.get("pool"), "company"
     yield ("pay", "incentive", "individual"), incentive.get("individual"), "employee"
+    promotion, change = mapping(pay.get("promotion")), mapping(pay.get("grade_change"))
+    yield ("pay", "promotion", "performance_share"), promotion.get("performance_share"), "employee"
+    yield ("pay", "grade_change", "promotion_raise_min"), change.get("promotion_raise_min"), "employee"
     spread = mapping(incentive.get("spread"))
     yield ("pay", "incentive", "spread", "coefficient"), spread.get("coefficient"), "company"
     for i, rule in enumerate(sequence(incentive.get("eligibility"))):

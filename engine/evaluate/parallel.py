@@ -23,19 +23,21 @@ import itertools
 import mmap
 import os
 import pickle
+import shutil
 import signal
+import struct
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
 
 from engine.errors import Problem
 from engine.evaluate.employee import EmployeeResult, evaluate_flat
 from engine.evaluate.run import Engine, RunOutcome
-from engine.gcpause import paused_gc
+from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord, Population
-from engine.io.records import TablePart, read_csv_range
+from engine.io.records import TablePart, stream_csv
 
 T = TypeVar("T")
 
@@ -71,6 +73,8 @@ class SplitRenderer:
     join: Callable[[list[Any]], str]
     merge: Callable[[RunOutcome, int, list[str]], str]
     flat: Callable[[RunOutcome], FlatPiece | None] = lambda outcome: None
+    #: What goes between two joined texts: ``join(a + b) == join(a) + between + join(b)``.
+    between: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,9 +116,9 @@ def plan_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[R
     size = os.path.getsize(path)
     if workers < 2 or size == 0 or size <= (MIN_BYTES if min_bytes is None else min_bytes):
         return None
+    # The mmap is for the few lines near each cut only: a scan of the whole file through it
+    # would map every page into this process (its RSS would grow by the file's size).
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        if data.find(b'"') >= 0 or not _only_crlf(data):
-            return None
         header_end = data.find(b"\n") + 1
         id_col = _id_column(data[:header_end]) if header_end else None
         if id_col is None:
@@ -124,30 +128,39 @@ def plan_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[R
             cut = _employee_start(data, max(size * k // workers, cuts[-1]), id_col)
             if cut > cuts[-1] and cut < size:
                 cuts.append(cut)
-        if len(cuts) < 2:
-            return None
-        cuts.append(size)
-        ranges, row = [], 2  # the header is row 1
-        for start, end in itertools.pairwise(cuts):
-            ranges.append(Range(start, end, row))
-            row += _count(data, start, end, b"\n")
-        return ranges
+    if len(cuts) < 2:
+        return None
+    cuts.append(size)
+    lines = _scan(path, cuts)
+    if lines is None:
+        return None
+    ranges, row = [], 2  # the header is row 1
+    for (start, end), count in zip(itertools.pairwise(cuts), lines, strict=True):
+        ranges.append(Range(start, end, row))
+        row += count
+    return ranges
 
 
-def _only_crlf(data: mmap.mmap) -> bool:
-    """No carriage return except in CR LF: a lone CR ends a CSV row but not a counted line."""
-    if data.find(b"\r") < 0:
-        return True
-    return _count(data, 0, len(data), b"\r") == _count(data, 0, len(data), b"\r\n")
-
-
-def _count(data: mmap.mmap, start: int, end: int, what: bytes) -> int:
-    """Occurrences of ``what`` (1 or 2 bytes) beginning in ``[start, end)``, a chunk at a time."""
-    total = 0
-    for at in range(start, end, _CHUNK):
-        stop = min(at + _CHUNK, end)
-        total += data[at : stop + len(what) - 1].count(what)
-    return total
+def _scan(path: str, cuts: Sequence[int]) -> list[int] | None:
+    """The newlines between each two cuts, read a block at a time; None if the file holds a
+    quote (a quoted cell may hide a newline) or a carriage return not followed by a newline
+    (it ends a CSV row but not a counted line)."""
+    counts: list[int] = []
+    previous, crs, crlfs = b"", 0, 0
+    with open(path, "rb") as handle:
+        for start, end in itertools.pairwise([0, *cuts]):
+            handle.seek(start)
+            count, left = 0, end - start
+            while left > 0 and (block := handle.read(min(_CHUNK, left))):
+                left -= len(block)
+                if b'"' in block:
+                    return None
+                crs += block.count(b"\r")
+                crlfs += block.count(b"\r\n") + (previous.endswith(b"\r") and block.startswith(b"\n"))
+                count += block.count(b"\n")
+                previous = block
+            counts.append(count)
+    return counts[1:] if crs == crlfs else None
 
 
 def _id_column(line: bytes) -> int | None:
@@ -183,47 +196,85 @@ def _employee_start(data: mmap.mmap, near: int, id_col: int) -> int:
 
 
 def evaluate_range(
-    engine: Engine, path: str, part: Range, parameters: Mapping[str, Any] | None, render: SplitRenderer
+    engine: Engine,
+    path: str,
+    part: Range,
+    parameters: Mapping[str, Any] | None,
+    render: SplitRenderer,
+    out_path: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Part:
-    """Read, check, evaluate and render one range, as one process would: the text is the range's
-    pieces joined by ``render`` (CSV rows; JSON items of the ``results`` list).
+    """Read, check, evaluate and render one range, as one process would, an employee at a time:
+    the text is the range's pieces joined by ``render`` (CSV rows; JSON items of the ``results``
+    list). With ``out_path`` the text goes to that file, a chunk at a time, and the part's text
+    is empty. ``progress`` is told the bytes of the range and the rows read so far.
     """
     times = {"start": time.perf_counter()}
     data = engine.source.data
-    read, values, parameter_problems = read_csv_range(
+    stream, values, parameter_problems, _ = stream_csv(
         path,
         data.get("inputs") or {},
-        start=part.start,
-        end=part.end,
-        first_row=part.first_row,
         scales=data.get("scales") or {},
         parameters=parameters,
+        part=(part.start, part.end, part.first_row),
+        progress=progress,
     )
-    times["read"] = time.perf_counter()
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
-    fast = _flat_renderer(engine, outcome, render.flat(outcome))
-    pieces: list[Any] = []
     checks: list[Problem] = []
-    with paused_gc():
-        for record in read.employees:
-            problems = engine.check(record, values)
-            if problems:
-                checks.extend(problems)
-                continue
-            piece = fast(record) if fast is not None else None
-            if piece is not None:
-                pieces.append(piece)
-                continue
-            done = engine.evaluate_checked(record, values)
-            if isinstance(done, Problem):
-                checks.append(done)
-            else:
-                pieces.append(render.piece(done, outcome, record))
-    times["evaluated"] = time.perf_counter()
-    text = render.join(pieces)
-    times["rendered"] = time.perf_counter()
-    read.employees = []  # the worker's own: nothing to send back
-    return Part(text, read, values, parameter_problems, checks, len(pieces), times)
+    pieces = render_records(engine, outcome, stream, render, checks)
+    with collected_gc():
+        if out_path is None:
+            text, count = write_pieces(pieces, render, None)
+        else:
+            with open(out_path, "w", encoding="utf-8", newline="") as out:
+                text, count = write_pieces(pieces, render, out)
+    times["evaluated"] = times["rendered"] = time.perf_counter()
+    return Part(text, stream.part, values, parameter_problems, checks, count, times)
+
+
+def render_records(
+    engine: Engine,
+    outcome: RunOutcome,
+    records: Iterable[EmployeeRecord],
+    render: SplitRenderer,
+    checks: list[Problem],
+) -> Iterator[Any]:
+    """Check and evaluate each record and yield its piece; the problems of the others go to
+    ``checks``, in employee order."""
+    values = outcome.population.parameters
+    fast = _flat_renderer(engine, outcome, render.flat(outcome))
+    for record in records:
+        problems = engine.check(record, values)
+        if problems:
+            checks.extend(problems)
+            continue
+        piece = fast(record) if fast is not None else None
+        if piece is not None:
+            yield piece
+            continue
+        done = engine.evaluate_checked(record, values)
+        if isinstance(done, Problem):
+            checks.append(done)
+        else:
+            yield render.piece(done, outcome, record)
+
+
+def write_pieces(
+    pieces: Iterable[Any], render: SplitRenderer, out: IO[str] | None, chunk: int = 512
+) -> tuple[str, int]:
+    """Join ``pieces`` as ``render.join`` would, ``chunk`` at a time, writing the text to
+    ``out`` (then the text returned is empty) or returning it; and the number of pieces."""
+    texts: list[str] = []
+    count = 0
+    iterator = iter(pieces)
+    while block := list(itertools.islice(iterator, chunk)):
+        text = (render.between if count else "") + render.join(block)
+        count += len(block)
+        if out is None:
+            texts.append(text)
+        else:
+            out.write(text)
+    return "".join(texts), count
 
 
 def _flat_renderer(
@@ -246,10 +297,11 @@ def _flat_renderer(
 # -- forking -----------------------------------------------------------------------------
 
 
-def fork_all(tasks: Sequence[Callable[[], T]]) -> list[T | None]:
+def fork_all(tasks: Sequence[Callable[[], T]], poll: Callable[[], None] | None = None) -> list[T | None]:
     """Run each task in a forked process at once; its result, or None where the task failed.
 
     A temporary file, not a pipe, carries each result back: the worker never waits for us.
+    ``poll`` is called about ten times a second while the workers run (a progress bar).
     Interrupted (Ctrl-C, or any exception while forking or waiting), every worker still
     running is killed and reaped before the exception goes on: none outlives the run, and
     their results (unnamed temporary files) vanish with them.
@@ -261,7 +313,7 @@ def fork_all(tasks: Sequence[Callable[[], T]]) -> list[T | None]:
         results: list[T | None] = []
         while children:
             pid, handle = children[0]
-            _, status = os.waitpid(pid, 0)
+            status = _wait(pid, poll)
             children.pop(0)  # reaped: never to be killed
             with handle:
                 if os.waitstatus_to_exitcode(status) != 0:
@@ -313,6 +365,33 @@ def _stop(children: Sequence[tuple[int, IO[bytes]]]) -> None:
         handle.close()
 
 
+def _wait(pid: int, poll: Callable[[], None] | None) -> int:
+    if poll is None:
+        return os.waitpid(pid, 0)[1]
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        poll()
+        time.sleep(0.1)
+
+
+class Counters:
+    """Numbers the workers write and the parent reads (shared memory made before the fork)."""
+
+    def __init__(self, count: int) -> None:
+        self._memory = mmap.mmap(-1, 16 * max(1, count))
+
+    def setter(self, index: int) -> Callable[[int, int], None]:
+        """What worker ``index`` calls with its two numbers (bytes and rows read)."""
+        return lambda first, second: struct.pack_into("qq", self._memory, 16 * index, first, second)
+
+    def totals(self) -> tuple[int, int]:
+        """The sums of the first and of the second numbers."""
+        pairs = list(struct.iter_unpack("qq", self._memory))
+        return sum(a for a, _ in pairs), sum(b for _, b in pairs)
+
+
 # -- the whole run -----------------------------------------------------------------------
 
 
@@ -324,12 +403,17 @@ def evaluate_split(
     workers: int,
     parameters: Mapping[str, Any] | None = None,
     min_bytes: int | None = None,
+    out: IO[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[RunOutcome, str] | None:
     """The report of ``path`` rendered in parts by ``render`` in ``workers`` processes, or None:
     use one process (as for a format without a split renderer).
 
     The outcome has the problems, warnings and parameters of a one-process run but no
-    results (the workers rendered them: the text is the whole report).
+    results (the workers rendered them: the text is the whole report). With ``out``, the
+    workers write their pieces to files, only the report's body (the workers' texts joined)
+    goes to ``out`` and the text is empty; the outcome's ``streamed`` counts the results.
+    ``progress`` is told the bytes and rows read by all workers.
     """
     if render is None or not _splittable(engine, path):
         return None
@@ -337,11 +421,33 @@ def evaluate_split(
     if ranges is None:
         return None
     _ = engine.policy.fused, engine.policy.fast_grades  # built once, before the fork
-    parts = fork_all([_task(engine, path, r, parameters, render) for r in ranges])
-    complete = [p for p in parts if p is not None]
-    if len(complete) != len(parts) or not _disjoint(complete):
-        return None
-    return _merge(engine, path, complete, render)
+    with tempfile.TemporaryDirectory(prefix="hrpolicy-") as folder:
+        files = [os.path.join(folder, f"{i}.part") if out is not None else None for i in range(len(ranges))]
+        counters = Counters(len(ranges))
+        tasks = [
+            _task(engine, path, r, parameters, render, f, counters.setter(i) if progress else None)
+            for i, (r, f) in enumerate(zip(ranges, files, strict=True))
+        ]
+        parts = fork_all(tasks, (lambda: progress(*counters.totals())) if progress else None)
+        complete = [p for p in parts if p is not None]
+        if len(complete) != len(parts) or not _disjoint(complete):
+            return None
+        outcome, text = _merge(engine, path, complete, render if out is None else None)
+        if out is not None:
+            _copy_parts([f for f in files if f], [p.evaluated for p in complete], render.between, out)
+        return outcome, text
+
+
+def _copy_parts(files: Sequence[str], counts: Sequence[int], between: str, out: IO[str]) -> None:
+    first = True
+    for name, count in zip(files, counts, strict=True):
+        if not count:
+            continue
+        if not first:
+            out.write(between)
+        first = False
+        with open(name, encoding="utf-8", newline="") as part:
+            shutil.copyfileobj(part, out, 2**20)
 
 
 def _splittable(engine: Engine, path: str) -> bool:
@@ -352,9 +458,15 @@ def _splittable(engine: Engine, path: str) -> bool:
 
 
 def _task(
-    engine: Engine, path: str, part: Range, parameters: Mapping[str, Any] | None, render: SplitRenderer
+    engine: Engine,
+    path: str,
+    part: Range,
+    parameters: Mapping[str, Any] | None,
+    render: SplitRenderer,
+    out_path: str | None,
+    progress: Callable[[int, int], None] | None,
 ) -> Callable[[], Part]:
-    return lambda: evaluate_range(engine, path, part, parameters, render)
+    return lambda: evaluate_range(engine, path, part, parameters, render, out_path, progress)
 
 
 def _disjoint(parts: Sequence[Part]) -> bool:
@@ -367,7 +479,10 @@ def _disjoint(parts: Sequence[Part]) -> bool:
     return True
 
 
-def _merge(engine: Engine, path: str, parts: Sequence[Part], render: SplitRenderer) -> tuple[RunOutcome, str]:
+def _merge(
+    engine: Engine, path: str, parts: Sequence[Part], render: SplitRenderer | None
+) -> tuple[RunOutcome, str]:
+    """The outcome of the parts, and (with ``render``) the whole report around their texts."""
     first = parts[0]
     read = [*first.parameter_problems, *first.read.header]
     read += [p for part in parts for p in part.read.rows]
@@ -376,8 +491,10 @@ def _merge(engine: Engine, path: str, parts: Sequence[Part], render: SplitRender
     outcome = RunOutcome(engine.policy, population)
     outcome.problems.extend(read)
     outcome.problems.extend(p for part in parts for p in part.checks)
-    evaluated = sum(part.evaluated for part in parts)
-    return outcome, render.merge(outcome, evaluated, [part.text for part in parts])
+    outcome.streamed = sum(part.evaluated for part in parts)
+    if render is None:
+        return outcome, ""
+    return outcome, render.merge(outcome, outcome.streamed, [part.text for part in parts])
 
 
 def run_report(

@@ -6,6 +6,7 @@ evaluate the sheets that passed. Bad employees are reported; every other one is 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from engine.evaluate.relative import grade_relatively
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column, reference_interpreter
 from engine.gcpause import paused_gc
-from engine.io.records import EmployeeRecord, Population, read_population
+from engine.io.records import EmployeeRecord, Population, read_population, stream_csv
 from engine.limits import nfc
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
@@ -37,6 +38,8 @@ class RunOutcome:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     relative: dict[str, DistributionResult] = field(default_factory=dict)
+    #: Results rendered as they were made and not kept (a streamed report): their number.
+    streamed: int = 0
 
     @property
     def failed_employees(self) -> list[str]:
@@ -169,6 +172,29 @@ class Engine:
                     )
 
 
+def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | None:
+    """``engine.evaluate(engine.read(data_path), trace=True, only=employee)`` for a CSV file,
+    without reading anyone else: the rows are scanned for the employee's id and only those
+    are read, checked and evaluated.
+
+    None (read the whole file instead) when that could differ: a policy with distributions
+    (a relative grade needs the group), another file type, or no complete record of the
+    employee (the whole run says why, with the ids it knows).
+    """
+    data = engine.source.data
+    if data.get("distributions") or os.path.splitext(data_path)[1].lower() != ".csv":
+        return None
+    inputs, scales = data.get("inputs") or {}, data.get("scales")
+    stream, values, problems, notes = stream_csv(data_path, inputs, scales=scales)
+    stream.only(employee)
+    records = list(stream)  # every row is read: the employee's may be anywhere
+    if not records:
+        return None
+    population = Population(records, values, {}, {}, None, problems, data_path)
+    population.warnings.extend([*notes, *stream.part.notes])
+    return engine.evaluate(population, trace=True, only=employee)
+
+
 def run(
     policy_path: str,
     data_path: str,
@@ -206,15 +232,19 @@ def explain(
     and ``sheet``: see :func:`run`.
     """
     employee = nfc(employee)
-    outcome = run(
-        policy_path,
-        data_path,
-        trace=True,
-        only=employee,
-        reference=reference,
-        encoding=encoding,
-        sheet=sheet,
-    )
+    outcome = None
+    if encoding is None and sheet is None:  # a CSV file: only the employee's rows are evaluated
+        outcome = explain_one(Engine.from_file(policy_path, reference=reference), data_path, employee)
+    if outcome is None:
+        outcome = run(
+            policy_path,
+            data_path,
+            trace=True,
+            only=employee,
+            reference=reference,
+            encoding=encoding,
+            sheet=sheet,
+        )
     known = [r.id for r in outcome.population.employees]
     if employee not in known:
         match = did_you_mean(employee, known)

@@ -181,4 +181,8 @@ def signed_number(parsed: Parsed, node: ast.AST) -> Decimal | None:
     if not isinstance(node.value, int | float):
         return None
     value = number_text(parsed, node)
-    return None if value is None else value * sign
+    if value is None:
+        return None
+    # copy_negate, not ``value * sign``: arithmetic rounds to the context's 28 digits, and
+    # 1.0000000000000000000000000001 would become 1 (clamp's bounds then looked in order).
+    return value if sign > 0 else value.copy_negate()

@@ -6,6 +6,8 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
 
 from engine.errors import UsageError
 
@@ -27,14 +29,27 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
     failure the temporary file is removed, the target is untouched, and an ``OSError`` is
     reported as :class:`~engine.errors.UsageError` with a one-line message.
     """
-    target = os.fspath(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    with _replacing(path, binary=True) as out:
+        out.write(payload)
+
+
+def open_atomic(path: str | os.PathLike[str]) -> contextlib.AbstractContextManager[IO[str]]:
+    """A UTF-8 text file to write ``path`` through, a chunk at a time, atomically: as
+    :func:`write_atomic`, the file is swapped in when the block ends without an error."""
+    return _replacing(path, binary=False)
+
+
+@contextlib.contextmanager
+def _replacing(path: str | os.PathLike[str], *, binary: bool) -> Iterator[IO[Any]]:
+    target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     temp: str | None = None
     try:
         handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
+        out: IO[Any]
+        with open(handle, "wb") if binary else open(handle, "w", encoding="utf-8", newline="") as out:
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temp, _mode_for(target))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import engine.limits as limits
 from engine.errors import DataError, UsageError
@@ -60,9 +60,31 @@ def _reader(lines: Iterable[str]) -> Iterator[list[str]]:
     return csv.reader(nfc(line) for line in lines)
 
 
-def _whole(path: str, encoding: str = "utf-8-sig") -> Rows:
-    with open(path, encoding=encoding, newline="") as handle:
-        yield from enumerate(_reader(handle), start=1)
+#: Rows between two calls of a progress callback.
+PROGRESS_ROWS = 4096
+
+#: Told the bytes and the rows read so far.
+Progress = Callable[[int, int], None]
+
+
+def _whole(path: str, encoding: str = "utf-8-sig", progress: Progress | None = None) -> Rows:
+    if progress is None:
+        with open(path, encoding=encoding, newline="") as handle:
+            yield from enumerate(_reader(handle), start=1)
+        return
+    with open(path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+        yield from _told(enumerate(_reader(text), start=1), raw.tell, progress)
+
+
+def _told(rows: Rows, tell: Callable[[], int], progress: Progress) -> Rows:
+    """``rows``, telling ``progress`` the bytes read (``tell()``) and the rows now and then."""
+    count = 0
+    for count, item in enumerate(rows, start=1):
+        if count % PROGRESS_ROWS == 0:
+            progress(tell(), count)
+        yield item
+    progress(tell(), count)
 
 
 def known_encoding(name: str) -> str:
@@ -139,17 +161,20 @@ def choose_encoding(path: str, display: str, encoding: str | None) -> tuple[str,
     return found, f"not UTF-8: read as {found} (detected); give --encoding if that is wrong"
 
 
-def read_csv_rows(path: str, display: str, encoding: str = "utf-8-sig") -> Rows:
+def read_csv_rows(
+    path: str, display: str, encoding: str = "utf-8-sig", progress: Progress | None = None
+) -> Rows:
     """Rows numbered from 1 (the header is row 1), streamed so that big files stay small in memory.
 
     Row numbers count CSV records, which are lines unless a quoted cell spans lines. The file
     must be a regular file within the bounds of :mod:`engine.limits`. ``encoding`` is a codec
-    (see :func:`choose_encoding`).
+    (see :func:`choose_encoding`); ``progress`` is told the bytes and rows read so far, now
+    and then.
     """
     check_table_size(path, display)
     if encoding in ("utf-8-sig", "utf-8"):
-        return _guarded(_whole(path), path, display)
-    return _guarded_other(_whole(path, encoding), display, encoding)
+        return _guarded(_whole(path, "utf-8-sig", progress), path, display)
+    return _guarded_other(_whole(path, encoding, progress), display, encoding)
 
 
 def _guarded_other(rows: Iterable[tuple[int, list[str]]], display: str, encoding: str) -> Rows:
@@ -191,20 +216,23 @@ class _Slice(io.RawIOBase):
         return count
 
 
-def _part(path: str, start: int, end: int, first_row: int) -> Rows:
+def _part(path: str, start: int, end: int, first_row: int, progress: Progress | None) -> Rows:
     with open(path, encoding="utf-8-sig", newline="") as handle:
         yield 1, next(_reader([handle.readline()]), [])
     with open(path, "rb", buffering=0) as raw:
         raw.seek(start)
         text = io.TextIOWrapper(io.BufferedReader(_Slice(raw, end - start)), encoding="utf-8", newline="")
-        yield from enumerate(_reader(text), start=first_row)
+        rows = enumerate(_reader(text), start=first_row)
+        yield from rows if progress is None else _told(rows, lambda: raw.tell() - start, progress)
 
 
-def read_csv_part(path: str, display: str, start: int, end: int, first_row: int) -> Rows:
+def read_csv_part(
+    path: str, display: str, start: int, end: int, first_row: int, progress: Progress | None = None
+) -> Rows:
     """Row 1 (the file's first line, the header), then the rows of bytes ``[start, end)``.
 
     Those rows are numbered from ``first_row``, the file's row number of the line at ``start``.
     ``start`` and ``end`` must be line starts (or the file's size) and no quoted cell may span
     lines before ``end``: the caller checks (a file without ``"`` is safe).
     """
-    return _guarded(_part(path, start, end, first_row), path, display)
+    return _guarded(_part(path, start, end, first_row, progress), path, display)

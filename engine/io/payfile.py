@@ -37,7 +37,7 @@ RESERVED = frozenset({"id", "name", "promotion"})
 
 
 #: An employee's ``promotion`` record: grade history by year, credits, required credits.
-PromotionRecord = tuple[dict[str, str], Decimal | None, Decimal | None]
+PromotionRecord = tuple[dict[str, Any], Decimal | None, Decimal | None]
 
 
 @dataclass
@@ -245,7 +245,7 @@ def read_promotion(run: PayFile, emp: PayEmployee) -> PromotionRecord | None:
     run.unknown_keys(emp.id, at, spec, PROMOTION_KEYS, "promotion")
     history = need_mapping(run.doc, (*at, "history"), spec.get("history", {}), "history")
     return (
-        {str(year): str(grade) for year, grade in history.items()},
+        {str(year): g if isinstance(g, Mapping) else str(g) for year, g in history.items()},
         _credits(run, emp, spec, "credits"),
         _credits(run, emp, spec, "required_credits"),
     )

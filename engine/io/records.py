@@ -28,7 +28,15 @@ from engine.io.model import (
     compile_inputs,
 )
 from engine.io.nested import read_nested
-from engine.io.table import TablePart, has_id_column, read_rows, read_table_part
+from engine.io.table import (
+    Interleaved,
+    TablePart,
+    TableStream,
+    has_id_column,
+    read_rows,
+    read_table_part,
+    stream_rows,
+)
 from engine.io.xlsxfile import SheetInfo, read_xlsx_rows
 from engine.limits import nfc, regular_file, too_big
 from engine.loader import load_yaml_file
@@ -37,12 +45,15 @@ from engine.location import Path, json_path
 __all__ = [
     "EmployeeRecord",
     "IndicatorRecord",
+    "Interleaved",
     "Population",
     "Problem",
     "TablePart",
+    "TableStream",
     "read_csv_range",
     "read_json",
     "read_population",
+    "stream_csv",
 ]
 
 SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
@@ -363,3 +374,37 @@ def read_csv_range(
         part = read_table_part(header_row, header, rows, path, rules)
     values, problems = check_parameters(dict(parameters or {}), rules, lambda key: "run-time parameters")
     return part, values, problems
+
+
+def stream_csv(
+    path: str,
+    inputs: Mapping[str, Any],
+    *,
+    scales: Mapping[str, Any] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    part: tuple[int, int, int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[TableStream, dict[str, Any], list[Problem], list[Problem]]:
+    """A CSV file's employees one at a time, as :func:`read_population` reads them.
+
+    ``part`` ``(start, end, first_row)``: only that byte range of a UTF-8 file (see
+    :func:`read_csv_range`). ``progress`` is told the bytes and rows read so far, now and then.
+    Iterating the stream raises :class:`Interleaved` when an employee's rows are not
+    consecutive (then read it whole). Returns the stream, the checked run-time parameters,
+    their problems, and the notes on how the file was read (an encoding detected; the
+    stream's own notes are in its part once it has been read).
+    """
+    ensure_data_file(path, (".csv",))
+    rules = compile_inputs(inputs, scales)
+    notes: list[Problem] = []
+    if part is None:
+        codec, note = choose_encoding(path, path, None)
+        if note is not None:
+            notes.append(Problem(None, None, "read-encoding", note, path))
+        stream = stream_rows(read_csv_rows(path, path, codec, progress), path, rules)
+    else:
+        rows = read_csv_part(path, path, *part, progress)
+        header_row, header = next(rows)
+        stream = TableStream(header_row, header, rows, path, rules)
+    values, problems = check_parameters(dict(parameters or {}), rules, lambda key: "run-time parameters")
+    return stream, values, problems, notes

@@ -7,7 +7,7 @@ compared as raw cells against the employee's first row and converted once per em
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -268,33 +268,48 @@ def _row_problem(cells: Row, width: int, origin: str) -> Problem | None:
     return Problem(None, None, "record-missing", "id: required field is missing", origin)
 
 
-def _group_rows(
-    rows: Iterable[tuple[int, Row]], plan: _Plan, display: str, problems: list[Problem]
-) -> dict[str, _Group]:
-    groups: dict[str, _Group] = {}
-    employee_cols = [col for col, _ in plan.employee]
-    width, id_col, period_col = plan.width, plan.id, plan.period
-    for row_no, raw in rows:
+class _Grouper:
+    """Adds numbered rows to the groups of their employees (the hot loop of a big file)."""
+
+    def __init__(self, plan: _Plan, display: str, problems: list[Problem]) -> None:
+        self.plan, self.display, self.problems = plan, display, problems
+        self.groups: dict[str, _Group] = {}
+        self.employee_cols = [col for col, _ in plan.employee]
+
+    def add(self, row_no: int, raw: Row) -> str | None:
+        """Add one row to its employee's group; the employee's id (None: no employee row)."""
+        plan, width = self.plan, self.plan.width
         if not raw:
-            continue
+            return None
         cells = raw if len(raw) >= width else [*raw, *([None] * (width - len(raw)))]
-        origin = f"{display}:row {row_no}"
-        emp_id = _text_id(cells[id_col])
+        origin = f"{self.display}:row {row_no}"
+        emp_id = _text_id(cells[plan.id])
         if emp_id is None:
             problem = _row_problem(cells, width, origin)
             if problem is not None:
-                problems.append(problem)
-            continue
-        group = _group_of(groups, emp_id, tuple([cells[c] for c in employee_cols]), plan, row_no, origin)
+                self.problems.append(problem)
+            return None
+        employee = tuple([cells[c] for c in self.employee_cols])
+        group = _group_of(self.groups, emp_id, employee, plan, row_no, origin)
         if len(cells) > width and not all(is_absent(c) for c in cells[width:]):
             message = f"a cell right of the last column (column {width}) has a value but no header"
             group.problems.append(Problem(emp_id, None, "record-unknown-field", message, origin))
-        period = "" if period_col is None else (_text_id(cells[period_col]) or "")
+        period = "" if plan.period is None else (_text_id(cells[plan.period]) or "")
         sheet = group.sheets.get(period)
         if sheet is None:
             sheet = group.sheets[period] = []
         sheet.append(IndicatorRecord(_indicator(cells, plan, group, emp_id, len(sheet) + 1, origin), origin))
-    return groups
+        return emp_id
+
+
+def _group_rows(
+    rows: Iterable[tuple[int, Row]], plan: _Plan, display: str, problems: list[Problem]
+) -> dict[str, _Group]:
+    grouper = _Grouper(plan, display, problems)
+    add = grouper.add
+    for row_no, raw in rows:
+        add(row_no, raw)
+    return grouper.groups
 
 
 def _group_of(
@@ -424,6 +439,21 @@ def read_rows(
     to the error when there is no such row (e.g. which sheet was read).
     """
     iterator = iter(rows)
+    header_row, header, skipped = _find_header(iterator, display, rules, where, search)
+    part = read_table_part(header_row, header, iterator, display, rules)
+    if skipped:
+        part.notes.insert(0, _title_note(skipped, header_row, display))
+    return part
+
+
+def _find_header(
+    iterator: Iterator[tuple[int, Row]],
+    display: str,
+    rules: RecordRules,
+    where: Callable[[], str],
+    search: int,
+) -> tuple[int, Row, list[int]]:
+    """The header row (see :func:`read_rows`), its number, and the title rows skipped above it."""
     skipped: list[int] = []
     for header_row, header in iterator:
         if all(is_absent(cell) for cell in header):
@@ -437,11 +467,84 @@ def read_rows(
         if not skipped:
             raise DataError(f"{display}: no header row (the table is empty)")
     if not skipped or header_row not in skipped:
-        part = read_table_part(header_row, header, iterator, display, rules)
-        if skipped:
-            part.notes.insert(0, _title_note(skipped, header_row, display))
-        return part
+        return header_row, header, skipped
     raise DataError(f"{display}: row {skipped[0]}: the header has no 'id' column{where()}")
+
+
+class Interleaved(Exception):
+    """An employee's rows resumed after another employee's: the table cannot be streamed
+    (the whole-table reader merges them into one employee)."""
+
+
+class TableStream:
+    """The employees of numbered rows one at a time, as :func:`read_table_part` reads them.
+
+    An employee is complete when a row of another employee starts, so memory holds one
+    employee's rows, the ids met and the problems. Iterating fills :attr:`part` (its
+    ``employees`` stay empty; its notes come at the end) and raises :class:`Interleaved` when
+    an id comes back after another one: then read the table whole.
+    """
+
+    def __init__(
+        self, header_row: int, header: Row, rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules
+    ) -> None:
+        self.plan, header_problems = _plan(header, header_row, display, rules)
+        self.part = TablePart([], header_problems, [], [], [])
+        self.header_row = header_row
+        self._rows, self._display, self._rules = rows, display, rules
+        self.title: Problem | None = None
+
+    def only(self, emp_id: str) -> None:
+        """Read the rows of employee ``emp_id`` only (wherever they are), skipping the others."""
+        column, rows = self.plan.id, self._rows
+        self._rows = (
+            (number, row)
+            for number, row in rows
+            if len(row) > column and isinstance(row[column], str) and row[column].strip() == emp_id
+        )
+
+    def __iter__(self) -> Iterator[EmployeeRecord]:
+        grouper = _Grouper(self.plan, self._display, self.part.rows)
+        groups, seen = grouper.groups, set[str]()
+        current: str | None = None
+        for row_no, raw in self._rows:
+            emp_id = grouper.add(row_no, raw)
+            if emp_id is None or emp_id == current:
+                continue
+            if emp_id in seen:
+                raise Interleaved(emp_id)
+            seen.add(emp_id)
+            if current is not None:
+                record = self._finish(current, groups.pop(current))
+                if record is not None:
+                    yield record
+            current = emp_id
+        if current is not None:
+            record = self._finish(current, groups.pop(current))
+            if record is not None:
+                yield record
+        notes = [self.title] if self.title is not None else []
+        notes += [
+            _percent_note(name, self._rules, self._display, self.header_row)
+            for name in sorted(self.plan.percent_read)
+        ]
+        self.part.notes = notes
+
+    def _finish(self, emp_id: str, group: _Group) -> EmployeeRecord | None:
+        record = _record(emp_id, group, self.plan, self._display, self._rules)
+        self.part.grouped.extend(group.problems)
+        self.part.ids.append(emp_id)
+        return record
+
+
+def stream_rows(rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules) -> TableStream:
+    """:func:`read_rows` one employee at a time."""
+    iterator = iter(rows)
+    header_row, header, skipped = _find_header(iterator, display, rules, lambda: "", 30)
+    stream = TableStream(header_row, header, iterator, display, rules)
+    if skipped:
+        stream.title = _title_note(skipped, header_row, display)
+    return stream
 
 
 def _title_note(skipped: list[int], header_row: int, display: str) -> Problem:

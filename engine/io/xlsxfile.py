@@ -19,9 +19,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
-
 import engine.limits as limits
 from engine.errors import DataError
 from engine.io.cells import NoCachedValue, PercentCell
@@ -145,6 +142,10 @@ def check_archive(path: str, display: str) -> None:
 
 
 def _open(path: str, display: str) -> Any:
+    # openpyxl is imported only when a workbook is read: it takes ~0.3 s (not for `validate`).
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
     check_table_size(path, display)
     check_archive(path, display)
     try:

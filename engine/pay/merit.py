@@ -62,6 +62,12 @@ def data_scope(policy: Mapping[str, Any], level: str, values: Mapping[str, Any])
     return Scope(scalars=scalars, functions=base.functions, refs=base.refs)
 
 
+def employee_defaults(policy: Mapping[str, Any]) -> dict[str, Any]:
+    """The declared defaults of ``inputs.employee`` (a record may leave those fields out)."""
+    declared = (policy.get("inputs") or {}).get("employee") or {}
+    return {name: spec["default"] for name, spec in declared.items() if "default" in (spec or {})}
+
+
 def run_parameters(policy: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
     """The parameters a pay run reads: each declared ``inputs.parameters`` default, then the
     values the run gives (a given value always wins)."""

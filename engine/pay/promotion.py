@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.errors import DataError
 from engine.formula import compile_formula
-from engine.pay.merit import as_env, data_scope
+from engine.pay.merit import as_env, data_scope, employee_defaults
 from engine.rounding import Rounding
 
 
@@ -24,7 +24,8 @@ class PromotionInput:
     """A candidate: appraisal grade per year in grade (year -> grade), education credits, other fields."""
 
     id: str
-    history: Mapping[str, str]
+    #: year -> grade, or year -> {performance: grade, competency: grade} (see ``performance_share``)
+    history: Mapping[str, Any]
     credits: Decimal | None = None
     required_credits: Decimal | None = None
     fields: Mapping[str, Any] = field(default_factory=dict)
@@ -61,15 +62,59 @@ def _grade_points(
     years = sorted(person.history)
     if spec.get("years") is not None:
         years = years[-int(spec["years"]) :]
+    share = _performance_share(spec, policy, person)
     parts = []
     for year in years:
-        grade = str(person.history[year])
-        if grade not in points:
-            raise DataError(f"{person.id}: grade '{grade}' of {year} is not a key of table {table_name}")
-        parts.append((year, grade, Decimal(points[grade])))
+        entry = person.history[year]
+        if isinstance(entry, Mapping):
+            parts.append(_blended(person, year, entry, points, table_name, share))
+            continue
+        grade = str(entry)
+        parts.append((year, grade, _points_of(person, year, grade, points, table_name)))
     total = sum((p for _, _, p in parts), Decimal(0))
     shown = " + ".join(f"{g} ({y}) {p}" for y, g, p in parts)
     return total, f"grade points = {shown} = {total}"
+
+
+def _points_of(
+    person: PromotionInput, year: str, grade: str, points: Mapping[str, Any], table: str
+) -> Decimal:
+    if grade not in points:
+        raise DataError(f"{person.id}: grade '{grade}' of {year} is not a key of table {table}")
+    return Decimal(points[grade])
+
+
+def _performance_share(
+    spec: Mapping[str, Any], policy: Mapping[str, Any], person: PromotionInput
+) -> Decimal | None:
+    """``performance_share``: the percent of a year's points from the performance grade (the rest
+    from the competency grade), a formula over the candidate's fields; ``None`` when undeclared."""
+    text = spec.get("performance_share")
+    if text is None:
+        return None
+    env = as_env({**employee_defaults(policy), "id": person.id, **person.fields})
+    return Decimal(compile_formula(str(text), data_scope(policy, "employee", env))(env))
+
+
+def _blended(
+    person: PromotionInput,
+    year: str,
+    entry: Mapping[str, Any],
+    points: Mapping[str, Any],
+    table: str,
+    share: Decimal | None,
+) -> tuple[str, str, Decimal]:
+    """A year with a performance and a competency grade: their points blended by ``share``."""
+    if share is None:
+        raise DataError(
+            f"{person.id}: {year} gives two grades, but pay.promotion declares no performance_share"
+        )
+    if "performance" not in entry or "competency" not in entry:
+        raise DataError(f"{person.id}: {year} needs a performance and a competency grade")
+    perf, comp = str(entry["performance"]), str(entry["competency"])
+    p, c = _points_of(person, year, perf, points, table), _points_of(person, year, comp, points, table)
+    value = (p * share + c * (100 - share)) / 100
+    return year, f"{perf}/{comp} = ({p} x {share} + {c} x {100 - share}) / 100", value
 
 
 def _deduction_percent(spec: Mapping[str, Any], person: PromotionInput) -> tuple[Decimal, str]:
@@ -92,7 +137,7 @@ def _deduction_percent(spec: Mapping[str, Any], person: PromotionInput) -> tuple
 def _bonuses(
     spec: Mapping[str, Any], policy: Mapping[str, Any], person: PromotionInput
 ) -> tuple[dict[str, Decimal], list[str]]:
-    env = as_env({"id": person.id, **person.fields})
+    env = as_env({**employee_defaults(policy), "id": person.id, **person.fields})
     scope = data_scope(policy, "employee", env)
     found, lines = {}, []
     for name, bonus in (spec.get("bonuses") or {}).items():

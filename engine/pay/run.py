@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
 from engine.formula import table_axes
 from engine.location import Path
+from engine.pay.grade_change import GradeChange, grade_change
 from engine.pay.incentive import IncentiveResult, compute_incentive, individual_values
 from engine.pay.merit import merit_raise, run_parameters, zone_of
 from engine.pay.mix import MixResult, mix_targets
@@ -62,7 +63,7 @@ class PayData(Protocol[E]):
     def employees(self) -> Sequence[E]: ...
     def zone_from(self) -> Mapping[str, Any] | None: ...
     def company(self, params: Mapping[str, Any]) -> dict[str, Any]: ...
-    def promotion(self, emp: E) -> tuple[dict[str, str], Decimal | None, Decimal | None] | None: ...
+    def promotion(self, emp: E) -> tuple[dict[str, Any], Decimal | None, Decimal | None] | None: ...
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class PayReport:
     promotion: tuple[PromotionResult, ...] = ()
     problems: tuple[Diagnostic, ...] = ()
     mix: MixResult | None = None
+    grade_changes: tuple[GradeChange, ...] = ()
 
 
 def _zone_field(run: PayData[E], zone_from: Mapping[str, Any] | None) -> str | None:
@@ -238,6 +240,23 @@ def _mix(run: PayData[E], staff: Sequence[E]) -> MixResult | None:
     return mix_targets(run.policy, fine)
 
 
+def _grade_changes(run: PayData[E], staff: Sequence[E]) -> tuple[GradeChange, ...]:
+    """Each employee's grade change; its problems located at the employee (``pay-grade-change``)."""
+    found = []
+    for emp in staff:
+        try:
+            change = grade_change(run.policy, emp.fields)
+        except HRPolicyError as exc:
+            run.problem(emp.id, emp.path, "pay-grade-change", str(exc))
+            continue
+        if change is None:
+            continue
+        found.append(change)
+        for text in change.problems:
+            run.problem(emp.id, emp.path, "pay-grade-change", f"employee {emp.id}: {text}")
+    return tuple(found)
+
+
 def build_pay_report(policy_id: str, run: PayData[E], base_rate: str | None) -> PayReport:
     """Every pay section the policy declares, over a data file being read."""
     params = run.parameters(base_rate, partial(run_parameters, run.policy))
@@ -247,6 +266,7 @@ def build_pay_report(policy_id: str, run: PayData[E], base_rate: str | None) -> 
     incentive = _incentive(run, fit, params) if run.pay.get("incentive") else None
     promotion = _promotion(run, fit) if run.pay.get("promotion") else ()
     mix = _mix(run, fit) if run.pay.get("mix_target") else None
+    changes = _grade_changes(run, fit) if run.pay.get("grade_change") else ()
     unit = Decimal(((run.pay.get("incentive") or {}).get("rounding") or {}).get("unit", 1))
     return PayReport(
         policy_id,
@@ -261,4 +281,5 @@ def build_pay_report(policy_id: str, run: PayData[E], base_rate: str | None) -> 
         promotion,
         tuple(run.problems),
         mix,
+        changes,
     )

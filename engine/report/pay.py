@@ -112,6 +112,12 @@ def render_text(report: PayReport) -> str:
         out += ["", *_promotion_text(report)]
     if report.mix is not None:
         out += ["", *_mix_text(report, report.mix)]
+    if report.grade_changes:
+        out += ["", "grade changes"]
+        for c in report.grade_changes:
+            who = f"  {c.employee} {_name(report, c.employee)}".rstrip()
+            out.append(f"{who}: {c.kind} {c.before} -> {c.after}")
+            out += [f"    {line}" for line in (*c.explanation, *(f"problem: {p}" for p in c.problems))]
     if report.problems:
         out += ["", "problems:"] + [
             "  " + format_text_line(d).replace("\n", "\n  ") for d in report.problems
@@ -185,6 +191,11 @@ def render_json(report: PayReport) -> str:
             ],
             "total": jsonable(report.mix.total),
         },
+        "grade_changes": [
+            {"employee": c.employee, "kind": c.kind, "before": c.before, "after": c.after,
+             "explanation": list(c.explanation), "problems": list(c.problems)}
+            for c in report.grade_changes
+        ],
         "problems": [d.to_dict() for d in report.problems],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.errors import Diagnostic
-from engine.policytest.coverage import PLURALS
 from engine.report import diagnostics
 from engine.report.diagnostics import format_text_line
 from engine.report.junit import Case, Suite, render_suites
@@ -65,6 +64,8 @@ def coverage_text(cov: Coverage) -> list[str]:
         f"coverage of {cov.policy}: {len(cov.covered)} of {_plural(len(cov.declared), 'item')}"
         f" ({percent(cov.percent)} %)"
     ]
+    from engine.policytest.coverage import PLURALS  # (it imports the engine: not for `validate`)
+
     lines += [f"  {PLURALS[kind]:<19} {covered}/{declared}" for kind, covered, declared in cov.by_kind()]
     lines += [f"  not covered: {item.kind} {item.name}" for item in cov.missed]
     return lines

@@ -408,6 +408,7 @@ SPLIT_RENDERERS: dict[str, SplitRenderer] = {
         piece=_json_piece,
         join=",\n".join,
         merge=_json_merge,
+        between=",\n",
     ),
 }
 

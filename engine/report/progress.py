@@ -1,0 +1,69 @@
+"""A one-line progress bar for long runs: the share of the file read, rows, rate, time left.
+
+Drawn on stderr (never stdout, so a report piped elsewhere is unchanged), redrawn in place
+with a carriage return at most every :data:`INTERVAL` seconds, and ended with a newline.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+#: Seconds between two redraws.
+INTERVAL = 0.2
+#: Cells of the bar itself.
+BAR = 24
+
+
+def _duration(seconds: float) -> str:
+    whole = int(seconds + 0.5)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    return f"{minutes} min {secs:02d} s"
+
+
+class ProgressBar:
+    """Told the bytes and rows read so far (the readers' ``progress`` callback); ``total``
+    is the file's size in bytes."""
+
+    def __init__(
+        self, total: int, stream: TextIO, *, clock: Callable[[], float] = time.monotonic, label: str = "rows"
+    ) -> None:
+        self.total, self.stream, self.clock, self.label = max(total, 1), stream, clock, label
+        self.started = clock()
+        self.drawn = float("-inf")
+        self.last = (0, 0)
+        self.width = 0
+
+    def __call__(self, done: int, rows: int) -> None:
+        self.last = (done, rows)
+        now = self.clock()
+        if now - self.drawn >= INTERVAL:
+            self.drawn = now
+            self._draw(done, rows, now)
+
+    def line(self, done: int, rows: int, now: float) -> str:
+        """The bar's text after ``done`` bytes and ``rows`` rows at time ``now``."""
+        share = min(done / self.total, 1.0)
+        filled = int(share * BAR)
+        elapsed = now - self.started
+        text = f"[{'#' * filled}{'.' * (BAR - filled)}] {share:4.0%}  {rows:,} {self.label}"
+        if elapsed > 0 and done > 0:
+            text += f"  {rows / elapsed:,.0f} {self.label}/s"
+            left = elapsed * (self.total - done) / done
+            text += f"  {_duration(left)} left" if share < 1 else f"  {_duration(elapsed)}"
+        return text
+
+    def _draw(self, done: int, rows: int, now: float) -> None:
+        text = self.line(done, rows, now)
+        self.stream.write("\r" + text + " " * max(0, self.width - len(text)))
+        self.stream.flush()
+        self.width = len(text)
+
+    def finish(self) -> None:
+        """Draw the last state and end the line."""
+        self._draw(*self.last, self.clock())
+        self.stream.write("\n")
+        self.stream.flush()

@@ -1,0 +1,285 @@
+"""Streamed reports (engine/report/stream.py): the bytes of a whole-file run, whatever the path
+(one employee at a time, whole file, 1 to 3 workers, tiny chunks), atomic on failure, with a
+progress bar on a terminal's stderr only."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
+from engine.evaluate import Engine
+from engine.evaluate.run import explain_one
+from engine.io.records import Interleaved, stream_csv
+from engine.report.progress import ProgressBar
+from engine.report.results import RENDERERS
+from engine.report.safety import terminal_text
+from engine.report.stream import write_report
+
+ROOT = Path(__file__).resolve().parent.parent
+JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
+sys.path.insert(0, str(ROOT))
+from bench.gen_population import generate  # noqa: E402
+
+COUNT = 300
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _write(path: Path, rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 generated employees with a header problem, a row without an id, a bad value, a sheet
+    check, an evaluation error, a name that needs the spreadsheet guard and one with an escape."""
+    path = tmp_path_factory.mktemp("stream") / "pop.csv"
+    generate(COUNT, str(path), seed=11)
+    rows = _rows(path)
+    header = rows[0]
+    col = {name: i for i, name in enumerate(header)}
+    header.append("colour")
+    for row in rows[1:]:
+        row.append("")
+    first: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=1):
+        first.setdefault(row[0], number)
+    rows[first["E000010"]][col["weight"]] = "99"  # sheet-weight-band
+    rows[first["E000020"]][col["difficulty"]] = "abc"  # record-type
+    zero = rows[first["E000250"]]  # division by zero
+    zero[col["kind"]], zero[col["target"]], zero[col["actual"]] = "quantitative", "0", "5"
+    for emp, name in (("E000030", "=SUM(A1)"), ("E000040", "Esc\x1b[31m 長い名前")):
+        for row in rows[1:]:
+            if row[0] == emp:
+                row[col["name"]] = name
+    rows.insert(first["E000100"], ["", "nameless", *[""] * (len(header) - 2)])
+    _write(path, rows)
+    return path
+
+
+def _whole(path: Path, fmt: str) -> str:
+    engine = Engine.from_file(JAPAN)
+    return str(RENDERERS[fmt](engine.evaluate(engine.read(str(path)))))
+
+
+def _streamed(
+    path: Path, fmt: str, *, workers: int, chunk: int = 512, min_bytes: int | None = None
+) -> tuple[str, int]:
+    engine = Engine.from_file(JAPAN)
+    out = io.StringIO()
+    outcome = write_report(engine, str(path), fmt, out, workers=workers, chunk=chunk, min_bytes=min_bytes)
+    return out.getvalue(), outcome.streamed
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "text"])
+def test_streamed_reports_are_the_whole_file_reports(population: Path, fmt: str) -> None:
+    whole = _whole(population, fmt)
+    assert {"csv": "E000011,", "json": '"evaluated": 297,', "text": "297 evaluated"}[fmt] in whole
+    for chunk in (1, 7, 512):
+        text, streamed = _streamed(population, fmt, workers=1, chunk=chunk)
+        # E000010, E000020, E000250 not evaluated; the text table is aligned over every row:
+        # read whole (the results kept, none counted as streamed)
+        assert streamed == (0 if fmt == "text" else COUNT - 3)
+        assert text == whole
+    if fmt != "text":  # the text table is aligned over every row: one process
+        for workers in (2, 3):
+            text, streamed = _streamed(population, fmt, workers=workers, min_bytes=0)
+            assert streamed == COUNT - 3 and text == whole
+
+
+def test_the_text_report_aligns_wide_names_and_strips_control_characters(population: Path) -> None:
+    text, _ = _streamed(population, "text", workers=1, chunk=5)
+    line = next(line for line in text.splitlines() if line.startswith("E000040"))
+    assert line.startswith("E000040  Esc[31m 長い名前  ")  # the escape is gone, the names aligned
+    csv_text, _ = _streamed(population, "csv", workers=1, chunk=5)
+    assert "E000030,'=SUM(A1)," in csv_text  # the spreadsheet guard in CSV, not in the text table
+    assert "E000030  =SUM(A1)  " in text
+
+
+def test_no_results_at_all(population: Path, tmp_path: Path) -> None:
+    rows = _rows(population)
+    weight = rows[0].index("weight")
+    for row in rows[1:]:
+        if row[0]:
+            row[weight] = "99"
+    path = tmp_path / "none.csv"
+    _write(path, rows)
+    for fmt in ("csv", "json", "text"):
+        text, streamed = _streamed(path, fmt, workers=1)
+        assert streamed == 0 and text == _whole(path, fmt)
+    assert _streamed(path, "json", workers=1)[0].count('"results": [],') == 1
+
+
+def test_rows_of_one_employee_apart_are_read_whole(population: Path, tmp_path: Path) -> None:
+    rows = _rows(population)
+    rows.append(list(rows[1]))  # E000001's first line again at the end: one employee, apart
+    path = tmp_path / "apart.csv"
+    _write(path, rows)
+    engine = Engine.from_file(JAPAN)
+    data = engine.source.data
+    stream, _, _, _ = stream_csv(str(path), data["inputs"], scales=data.get("scales"))
+    with pytest.raises(Interleaved, match="E000001"):
+        list(stream)
+    for fmt in ("csv", "json", "text"):
+        text, streamed = _streamed(path, fmt, workers=1, chunk=3)
+        assert streamed == 0  # read whole: the results were kept
+        assert text == _whole(path, fmt)
+
+
+def test_the_stream_holds_one_employee_at_a_time(population: Path) -> None:
+    engine = Engine.from_file(JAPAN)
+    data = engine.source.data
+    stream, _, _, _ = stream_csv(str(population), data["inputs"], scales=data.get("scales"))
+    ids = [record.id for record in stream]
+    assert ids[:3] == ["E000001", "E000002", "E000003"] and len(ids) == COUNT - 1  # E000020 unread
+    assert stream.part.employees == [] and len(stream.part.ids) == COUNT
+    assert [p.rule for p in stream.part.problems] == ["record-unknown-field", "record-missing", "record-type"]
+
+
+def test_a_failure_late_in_the_file_writes_nothing(population: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "late.csv"
+    bad.write_bytes(population.read_bytes() + b"E999999,\xff\xfe,general\r\n")
+    out = tmp_path / "out.csv"
+    for args in (["--format", "csv", "-o", str(out)], ["--format", "text"]):
+        result = CliRunner().invoke(cli, ["evaluate", JAPAN, str(bad), *args])
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        line = len(population.read_bytes().splitlines()) + 1
+        assert result.stderr == (
+            f"hrpolicy: {bad}: line {line} is not UTF-8 text (byte 0xff); save the file as UTF-8 "
+            "(in Excel: 'CSV UTF-8')\n"
+        )
+    assert sorted(os.listdir(tmp_path)) == ["late.csv"]  # no output, no temporary file
+
+
+def test_the_command_writes_the_same_bytes_to_a_file_and_to_stdout(population: Path, tmp_path: Path) -> None:
+    for fmt in ("csv", "json", "text"):
+        out = tmp_path / f"out.{fmt}"
+        args = ["evaluate", JAPAN, str(population), "--format", fmt]
+        to_file = CliRunner().invoke(cli, [*args, "-o", str(out)])
+        to_stdout = CliRunner().invoke(cli, args)
+        assert to_file.exit_code == to_stdout.exit_code == 1
+        whole = _whole(population, fmt)
+        mark = "\ufeff" if fmt == "csv" else ""  # a CSV file starts with a byte-order mark
+        assert out.read_text(encoding="utf-8") == mark + whole
+        assert to_stdout.stdout == terminal_text(whole)  # what reaches a terminal: no escapes
+        assert to_file.stdout == ""
+
+
+def test_the_progress_bar_line() -> None:
+    now = [100.0]
+    stream = io.StringIO()
+    bar = ProgressBar(1000, stream, clock=lambda: now[0])
+    now[0] = 102.0
+    bar(250, 5000)
+    assert stream.getvalue() == "\r[######..................]  25%  5,000 rows  2,500 rows/s  6 s left"
+    now[0] = 102.1
+    bar(300, 6000)  # within 0.2 s of the last drawing: not drawn
+    now[0] = 210.0
+    bar(1000, 20000)
+    bar.finish()
+    assert stream.getvalue().split("\r")[-1] == (
+        "[########################] 100%  20,000 rows  182 rows/s  1 min 50 s\n"
+    )
+
+
+def _run_on_a_terminal(args: list[str]) -> tuple[int, bytes, bytes]:
+    """The real command with stderr on a pseudo-terminal and stdout on a pipe."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine", *args], stdout=subprocess.PIPE, stderr=follower, cwd=ROOT
+    )
+    os.close(follower)
+    stdout = process.stdout.read() if process.stdout else b""
+    seen = b""
+    while True:
+        try:
+            block = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command is done
+            break
+        if not block:
+            break
+        seen += block
+    os.close(leader)
+    return process.wait(), stdout, seen
+
+
+def test_a_progress_bar_on_a_terminal_only(population: Path) -> None:
+    args = ["evaluate", JAPAN, str(population), "--format", "csv"]
+    code, stdout, terminal = _run_on_a_terminal(args)
+    assert code == 1 and stdout.decode("utf-8") == terminal_text(_whole(population, "csv"))
+    assert b"\r[########################] 100%  " in terminal and b" rows  " in terminal
+    _, stdout_off, terminal_off = _run_on_a_terminal([*args, "--no-progress"])
+    assert stdout_off == stdout and b"[####" not in terminal_off
+    command = [sys.executable, "-m", "engine", *args]
+    piped = subprocess.run(command, capture_output=True, cwd=ROOT, check=False)
+    assert piped.stdout == stdout and b"[####" not in piped.stderr  # stderr not a terminal
+    forced = CliRunner().invoke(cli, [*args, "--progress"])
+    assert forced.stdout == stdout.decode("utf-8") and "100%" in forced.stderr
+
+
+def test_explain_reads_only_the_employees_rows(
+    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = _rows(population)
+    rows.append(list(next(row for row in rows if row[0] == "E000005")))  # E000005's rows apart
+    path = tmp_path / "apart.csv"
+    _write(path, rows)
+    cases = [("E000007", "text"), ("E000007", "json"), ("E000005", "text"), ("E000010", "text"),
+             ("E000250", "json"), ("E000020", "text"), ("E00007", "text")]  # fmt: skip
+
+    def explain(emp: str, fmt: str) -> tuple[int, str, str]:
+        args = ["explain", JAPAN, str(path), "--employee", emp, "--format", fmt]
+        result = CliRunner().invoke(cli, args)
+        return result.exit_code, result.stdout, result.stderr
+
+    fast = [explain(emp, fmt) for emp, fmt in cases]
+    run = importlib.import_module("engine.evaluate.run")  # (the package exports a function `run`)
+    read: list[str] = []
+    monkeypatch.setattr(run, "explain_one", lambda engine, data, emp: read.append(emp))
+    assert fast == [explain(emp, fmt) for emp, fmt in cases]  # the whole-file run says the same
+    assert read == [emp for emp, _ in cases]  # (the spy: the whole file was read each time)
+    assert [code for code, _, _ in fast] == [0, 0, 1, 1, 1, 2, 2]
+    assert fast[0][1].startswith("employee E000007 (") and '"id": "E000007"' in fast[1][1]
+    assert "[sheet-weight-band] weight 99 is outside the band 5..30" in fast[3][2]
+    assert "[sheet-weight-total]" in fast[2][2]  # E000005's rows apart: one sheet, a line twice
+    assert fast[6][2] == f"hrpolicy: no employee 'E00007' in {path}; did you mean 'E000207'?\n"
+    e5 = Engine.from_file(JAPAN)
+    found = explain_one(e5, str(path), "E000005")
+    assert found is not None and found.population.employees[0].id == "E000005"
+    assert len(found.population.employees[0].indicators) == sum(1 for row in rows if row[0] == "E000005")
+    assert explain_one(e5, str(path), "E000020") is None  # a bad value: the whole run reports it
+
+
+def test_validate_imports_only_what_it_needs() -> None:
+    """openpyxl is not imported to validate policies (nor the policy tests' coverage, which
+    imports the whole engine). The CLI's ``--format`` choices come from every renderer
+    registry, which import the evaluation engine: not lazy yet."""
+    script = (
+        "import atexit, sys\n"
+        "heavy = ('openpyxl', 'engine.policytest', 'engine.policytest.coverage')\n"
+        "atexit.register(lambda: print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr))\n"
+        "sys.argv = ['hrpolicy', 'validate', 'policies/']\n"
+        "from engine.cli import main\n"
+        "main()\n"
+    )
+    command = [sys.executable, "-c", script]
+    done = subprocess.run(command, capture_output=True, cwd=ROOT, text=True, check=False)
+    assert done.returncode == 0  # the summary goes to stderr, then the heavy modules seen
+    assert done.stderr.startswith("checked 3 files: 3 valid, 0 invalid")
+    assert done.stderr.endswith("'hrpolicy:'\n[]\n")
