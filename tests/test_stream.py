@@ -20,6 +20,7 @@ from engine.cli import cli
 from engine.evaluate import Engine
 from engine.evaluate.run import explain_one
 from engine.io.records import Interleaved, stream_csv
+from engine.report.model import stamped
 from engine.report.progress import ProgressBar
 from engine.report.results import RENDERERS
 from engine.report.safety import terminal_text
@@ -222,7 +223,9 @@ def _run_on_a_terminal(args: list[str]) -> tuple[int, bytes, bytes]:
 def test_a_progress_bar_on_a_terminal_only(population: Path) -> None:
     args = ["evaluate", JAPAN, str(population), "--format", "csv"]
     code, stdout, terminal = _run_on_a_terminal(args)
-    assert code == 1 and stdout.decode("utf-8") == terminal_text(_whole(population, "csv"))
+    # A report on stdout carries its policy's stamp, as every CSV report does.
+    whole = stamped("csv", [Engine.from_file(JAPAN).policy.stamp], _whole(population, "csv"))
+    assert code == 1 and stdout.decode("utf-8") == terminal_text(whole)
     assert b"\r[########################] 100%  " in terminal and b" rows  " in terminal
     _, stdout_off, terminal_off = _run_on_a_terminal([*args, "--no-progress"])
     assert stdout_off == stdout and b"[####" not in terminal_off
