@@ -84,6 +84,11 @@ class Problem:
     origin: str
 
 
+#: The loader's problems of one value, left as its text (``.nan``, an unquoted ``yes``,
+#: ``1e400``): in a record of a data file they are that record's problem, not the file's.
+VALUE_RULES = frozenset({"yaml-non-finite", "yaml-ambiguous-word", "yaml-number-range"})
+
+
 class HRPolicyError(Exception):
     """Root of every exception this package raises on purpose."""
 

@@ -12,8 +12,10 @@ Unicode normalisation every reader applies to the text it reads.
 
 from __future__ import annotations
 
+import math
 import os
 import stat
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -57,6 +59,16 @@ ZIP_RATIO_FLOOR = 1024 * 1024
 #: Most bytes of XML one row of a sheet may take: the parser holds a row whole until it ends.
 MAX_ROW_XML_BYTES = 4 * 1024 * 1024
 
+# -- time, for every reader ---------------------------------------------------------------------
+
+#: Most seconds a reader may spend on one file (CSV and sheet rows, YAML events, JSON objects),
+#: checked as it reads; the environment variable ``HRPOLICY_MAX_READ_SECONDS`` raises it for a
+#: huge legitimate file. Far above a real file: 100,000 employees in CSV are read in seconds.
+MAX_READ_SECONDS = 600
+#: The environment variable that overrides :data:`MAX_READ_SECONDS` (a number of seconds).
+_READ_SECONDS_VARIABLE = "HRPOLICY_MAX_READ_SECONDS"
+_CHECK_EVERY = 256  # calls between two readings of the clock (the first call reads it)
+
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
     (stat.S_ISFIFO, "a named pipe (FIFO)"),
@@ -90,11 +102,60 @@ def check_table_size(path: str, display: str) -> None:
         raise DataError(too_big(display, size, MAX_TABLE_BYTES, "a table"))
 
 
+def read_seconds() -> float:
+    """The read-time bound in seconds: ``HRPOLICY_MAX_READ_SECONDS`` if set, else
+    :data:`MAX_READ_SECONDS`; a value that is not a positive number is a :class:`UsageError`."""
+    text = os.environ.get(_READ_SECONDS_VARIABLE, "").strip()
+    if not text:
+        return MAX_READ_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise UsageError(f"{_READ_SECONDS_VARIABLE}={text!r}: not a positive number of seconds")
+    return seconds
+
+
+class Deadline:
+    """The time bound of reading one file, checked cooperatively inside the reader's loop.
+
+    :meth:`expired` is cheap enough for every row or event: it reads the clock on the first
+    call and then once every 256 calls.
+    """
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.seconds = read_seconds()
+        self._end = time.monotonic() + self.seconds
+        self._calls = 0
+
+    def expired(self) -> bool:
+        """True once reading has taken longer than the bound (seen at a clock reading)."""
+        self._calls += 1
+        return self._calls % _CHECK_EVERY == 1 and time.monotonic() >= self._end
+
+    def check(self) -> None:
+        """Raise the bound's one-line :class:`DataError` once :meth:`expired`."""
+        if self.expired():
+            raise DataError(f"{self.display}: {self.reason()}")
+
+    def reason(self) -> str:
+        """What was hit, without the file's name (a YAML diagnostic has its own location)."""
+        seconds = f"{self.seconds:g}"
+        return (
+            f"still reading after {seconds} seconds, the limit for reading one file "
+            f"(MAX_READ_SECONDS); set {_READ_SECONDS_VARIABLE} to allow more"
+        )
+
+
 def bounded_rows(rows: Iterable[tuple[int, list[Any]]], display: str) -> Iterator[tuple[int, list[Any]]]:
     """``rows`` (numbered), stopped with one :class:`DataError` line at the first one past
-    :data:`MAX_ROWS` or :data:`MAX_COLUMNS` (CSV and Excel alike)."""
+    :data:`MAX_ROWS`, :data:`MAX_COLUMNS` or :data:`MAX_READ_SECONDS` (CSV and Excel alike)."""
     max_rows, max_columns = MAX_ROWS, MAX_COLUMNS
+    deadline = Deadline(display)
     for number, row in rows:
+        deadline.check()
         if number > max_rows:
             raise DataError(f"{display}: more than {max_rows} rows (the limit for a table); split the file")
         if len(row) > max_columns:

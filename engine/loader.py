@@ -26,7 +26,7 @@ from yaml import events
 
 import engine.limits as limits
 from engine.errors import Diagnostic, Location, Severity, UsageError
-from engine.limits import nfc, regular_file
+from engine.limits import Deadline, nfc, regular_file
 from engine.location import Path, SourceMap, json_path
 
 # The bounds live with every other reader's in engine.limits; these are their names here.
@@ -68,8 +68,13 @@ class LoadedDocument:
     diagnostics: list[Diagnostic]
 
 
-def load_yaml_file(path: str | os.PathLike[str], display: str | None = None) -> LoadedDocument:
+def load_yaml_file(
+    path: str | os.PathLike[str], display: str | None = None, *, timed: bool = False
+) -> LoadedDocument:
     """Load a YAML (or JSON) file; ``display`` names it in diagnostics (default: the path).
+
+    ``timed``: reading is held to :data:`~engine.limits.MAX_READ_SECONDS` (``data-too-slow``),
+    as every data file is; a policy is not, its size and node bounds already bound its time.
 
     Raises :class:`UsageError` when the file cannot be read or is not a regular file (a FIFO
     would block the read for ever). The size bound is checked on the file's status before
@@ -83,11 +88,12 @@ def load_yaml_file(path: str | os.PathLike[str], display: str | None = None) -> 
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"{name}: cannot read: {exc.strerror or exc}") from exc
-    return load_yaml_text(raw, name)
+    return load_yaml_text(raw, name, timed=timed)
 
 
-def load_yaml_text(text: bytes | str, file: str) -> LoadedDocument:
-    """Load one YAML (or JSON) document from ``text``; ``file`` names it in diagnostics."""
+def load_yaml_text(text: bytes | str, file: str, *, timed: bool = False) -> LoadedDocument:
+    """Load one YAML (or JSON) document from ``text``; ``file`` names it in diagnostics
+    (``timed``: as for :func:`load_yaml_file`)."""
     # A str goes through the same byte checks; "surrogatepass" lets a lone surrogate reach
     # the UTF-8 check instead of raising here.
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
@@ -101,10 +107,10 @@ def load_yaml_text(text: bytes | str, file: str) -> LoadedDocument:
         # Parse only up to the bracket that crosses the bound: the parser then meets our own
         # depth check, whatever limit (and message) its scanner has, which runs ahead in flow
         # context (PyYAML 6.0.4 stops at 1000 levels with its own error; 6.0.3 does not).
-        early = _Builder(file).load(decoded[:cut])
+        early = _Builder(file, timed).load(decoded[:cut])
         if any(d.rule == "yaml-too-deep" for d in early.diagnostics):
             return early
-    return _Builder(file).load(decoded)
+    return _Builder(file, timed).load(decoded)
 
 
 _FLOW_CHARS = re.compile(r"""[\[\]{}'"#\n]""")
@@ -291,7 +297,7 @@ class _Frame:
 class _Builder:
     """Builds plain data from the event stream of one document, collecting diagnostics."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, timed: bool = False) -> None:
         self.file = file
         self.source = SourceMap(file)
         self.diagnostics: list[Diagnostic] = []
@@ -300,6 +306,7 @@ class _Builder:
         self.nodes = 0
         self.root: Any = None
         self.finished = False
+        self.deadline = Deadline(file) if timed else None
 
     def load(self, text: str) -> LoadedDocument:
         parser: Any = None
@@ -338,7 +345,10 @@ class _Builder:
         if isinstance(first, events.ScalarEvent) and first.implicit[0] and first.value == "":
             self._fatal(_mark(first), (), "yaml-empty", "the document is empty")
         while not self.finished:
-            self._event(parser.get_event())
+            event = parser.get_event()
+            if self.deadline is not None and self.deadline.expired():
+                self._fatal(_mark(event), self._slot().path, "data-too-slow", self.deadline.reason())
+            self._event(event)
         parser.get_event()  # document end
         if parser.check_event(events.DocumentStartEvent):
             message = "the file holds more than one YAML document; a second one starts here"

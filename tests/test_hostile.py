@@ -11,7 +11,8 @@ A case folder holds:
 - ``limits`` (optional): ``NAME=value`` lines lowering a bound of :mod:`engine.limits` for the
   case (a bound of ten million rows is tried with five);
 - ``subprocess`` (optional): run as a process of its own; if it says ``interrupt FILE``, SIGINT
-  is sent once the process has FILE open. Other cases run in this process, under an alarm: a
+  is sent once the process has FILE open; ``interrupt workers N``: once it has forked N worker
+  processes, none of which may outlive it. Other cases run in this process, under an alarm: a
   FIFO that blocked the reader would fail its case instead of hanging the suite.
 
 After every run no input file has changed and no file has appeared: no partial output, no
@@ -233,15 +234,45 @@ def _snapshot(folder: Path) -> dict[str, str]:
 
 def _process(args: list[str], folder: Path, interrupt: str | None) -> Outcome:
     command = [sys.executable, "-m", "engine", *args]
-    env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "100"}
+    # Temporary files go inside the case folder: one left behind fails the case like any file.
+    (folder / ".tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "100", "TMPDIR": str(folder / ".tmp")}
     with subprocess.Popen(
         command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     ) as process:
-        if interrupt is not None:
+        workers: dict[str, str] = {}
+        if interrupt is not None and interrupt.startswith("workers "):
+            workers = _wait_for_workers(process, int(interrupt.split()[1]))
+            process.send_signal(signal.SIGINT)
+        elif interrupt is not None:
             _wait_until_open(process, folder / interrupt)
             process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=120)
+    survivors = [pid for pid, started in workers.items() if _started(pid) == started]
+    assert survivors == [], "worker processes outlived the run"
     return Outcome(process.returncode, out.decode("utf-8"), err.decode("utf-8"))
+
+
+def _started(pid: str) -> str | None:
+    """When process ``pid`` started (a pid reused later has another start), or None: gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _wait_for_workers(process: subprocess.Popen[bytes], count: int) -> dict[str, str]:
+    """Return once ``process`` has ``count`` children (its forked workers): pid -> start time."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    for _ in range(600_000):  # a bound on the loop, not a timing
+        pids = children.read_text(encoding="utf-8").split() if children.exists() else []
+        if len(pids) >= count:
+            return {pid: started for pid in pids if (started := _started(pid)) is not None}
+        if process.poll() is not None:
+            pytest.fail(f"the process ended before it forked {count} workers")
+        time.sleep(0.0005)
+    pytest.fail(f"the process never forked {count} workers")
 
 
 def _wait_until_open(process: subprocess.Popen[bytes], target: Path) -> None:
@@ -277,10 +308,12 @@ def run_case(case: Path, work: Path, monkeypatch: pytest.MonkeyPatch) -> Outcome
         assert hasattr(engine.limits, name), name
         monkeypatch.setattr(engine.limits, name, int(value))
     args = shlex.split((case / "args").read_text(encoding="utf-8"))
+    if (case / "subprocess").exists():
+        (folder / ".tmp").mkdir()  # the process's TMPDIR, in the snapshot
     before = _snapshot(folder)
     if (case / "subprocess").exists():
         words = (case / "subprocess").read_text(encoding="utf-8").split()
-        outcome = _process(args, folder, words[1] if words[:1] == ["interrupt"] else None)
+        outcome = _process(args, folder, " ".join(words[1:]) if words[:1] == ["interrupt"] else None)
     else:
         monkeypatch.chdir(folder)
         outcome = _in_process(args)
@@ -388,3 +421,19 @@ def test_terminal_text_keeps_tabs_newlines_and_text_but_no_controls() -> None:
 
     text = "a\tb\n\x1b]0;title\x07\x1b[2J김\x9b2J\u202eexe\x00\x7f\r"
     assert terminal_text(text) == "a\tb\n]0;title[2J김2Jexe"
+
+
+def test_the_read_time_bound_is_raised_by_its_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bound of 0 s refuses the CSV read (case read-time-csv); the variable lets it through."""
+    monkeypatch.setattr(engine.limits, "MAX_READ_SECONDS", 0)
+    monkeypatch.setenv("HRPOLICY_MAX_READ_SECONDS", "3600")
+    monkeypatch.chdir(SHARED)
+    assert _in_process(["evaluate", "policy.yaml", "data.csv"]).code == 0
+    monkeypatch.setenv("HRPOLICY_MAX_READ_SECONDS", "-1")
+    outcome = _in_process(["evaluate", "policy.yaml", "data.csv"])
+    assert (outcome.code, outcome.stderr) == (
+        2,
+        "hrpolicy: HRPOLICY_MAX_READ_SECONDS='-1': not a positive number of seconds\n",
+    )

@@ -24,6 +24,7 @@ from engine.report import workflow as workflow_report
 from engine.report.policytest import TEST_RENDERERS, TestReport
 from engine.validate import load_policy
 from engine.workflow import as_date, build_workflow_report
+from engine.workflow.records import WORKFLOW_LISTS
 
 
 def _options(options: Mapping[str, str], allowed: Sequence[str], command: str) -> None:
@@ -56,7 +57,7 @@ def _workflow(policy_path: str, data_path: str, options: Mapping[str, str]) -> A
         raise UsageError(str(exc)) from None
     policy = load_policy(policy_path)
     report = build_workflow_report(
-        str(policy.data["metadata"]["id"]), policy.data, read_data_file(data_path), day
+        str(policy.data["metadata"]["id"]), policy.data, read_data_file(data_path, WORKFLOW_LISTS), day
     )
     return json.loads(workflow_report.RENDERERS["json"](report))
 

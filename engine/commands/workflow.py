@@ -17,6 +17,7 @@ from engine.report.options import ReportOptions
 from engine.report.workflow import RENDERERS
 from engine.validate import load_policy
 from engine.workflow import as_date, build_workflow_report
+from engine.workflow.records import WORKFLOW_LISTS
 
 
 def run_workflow(
@@ -44,7 +45,7 @@ def run_workflow(
     policy = load_policy(policy_path)
     if not policy.data.get("workflows"):
         raise UsageError(f"{policy_path}: the policy declares no workflows section")
-    doc = read_data_file(data_path)
+    doc = read_data_file(data_path, WORKFLOW_LISTS)
     report = build_workflow_report(str(policy.data["metadata"]["id"]), policy.data, doc, day)
     deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
     return finish(report.all_problems(), report.employees(), "employees", fmt, echo)

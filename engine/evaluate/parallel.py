@@ -17,12 +17,14 @@ ranges, a failed worker.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import itertools
 import mmap
 import os
 import pickle
 import shutil
+import signal
 import struct
 import tempfile
 import time
@@ -323,30 +325,67 @@ def fork_all(tasks: Sequence[Callable[[], T]], poll: Callable[[], None] | None =
 
     A temporary file, not a pipe, carries each result back: the worker never waits for us.
     ``poll`` is called about ten times a second while the workers run (a progress bar).
+    Interrupted (Ctrl-C, or any exception while forking or waiting), every worker still
+    running is killed and reaped before the exception goes on: none outlives the run, and
+    their results (unnamed temporary files) vanish with them.
     """
-    children = []
-    for task in tasks:
-        handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
+    children: list[tuple[int, IO[bytes]]] = []
+    try:
+        for task in tasks:
+            _fork(task, tempfile.TemporaryFile(), children)  # noqa: SIM115 (closed below, or by _stop)
+        results: list[T | None] = []
+        while children:
+            pid, handle = children[0]
+            status = _wait(pid, poll)
+            children.pop(0)  # reaped: never to be killed
+            with handle:
+                if os.waitstatus_to_exitcode(status) != 0:
+                    results.append(None)
+                    continue
+                handle.seek(0)
+                results.append(pickle.load(handle))
+        return results
+    except BaseException:
+        _stop(children)
+        raise
+
+
+def _fork(task: Callable[[], T], handle: IO[bytes], children: list[tuple[int, IO[bytes]]]) -> None:
+    """Fork a worker that pickles ``task()`` to ``handle``, and add it to ``children``.
+
+    SIGINT is held back until the worker is in ``children``, so a Ctrl-C cannot land between
+    the fork and that note (a worker nobody would stop); the worker gets the signal mask back.
+    """
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
         pid = os.fork()
-        if pid == 0:  # the worker: run, write, and leave without any cleanup or output
-            code = 1
-            try:
-                pickle.dump(task(), handle, protocol=pickle.HIGHEST_PROTOCOL)
-                handle.flush()
-                code = 0
-            finally:
-                os._exit(code)
+    except BaseException:
+        handle.close()
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
+    if pid != 0:
         children.append((pid, handle))
-    results: list[T | None] = []
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a pending Ctrl-C is raised here
+        return
+    code = 1  # the worker: run, write, and leave without any cleanup or output
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        pickle.dump(task(), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        handle.flush()
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _stop(children: Sequence[tuple[int, IO[bytes]]]) -> None:
+    """Kill and reap the workers not yet reaped, and close their result files."""
+    for pid, _ in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     for pid, handle in children:
-        status = _wait(pid, poll)
-        with handle:
-            if os.waitstatus_to_exitcode(status) != 0:
-                results.append(None)
-                continue
-            handle.seek(0)
-            results.append(pickle.load(handle))
-    return results
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        handle.close()
 
 
 def _wait(pid: int, poll: Callable[[], None] | None) -> int:

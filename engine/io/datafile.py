@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
-from engine.errors import DataError, Diagnostic, UsageError
+from engine.errors import VALUE_RULES, DataError, Diagnostic, UsageError
 from engine.io.records import ensure_data_file
 from engine.loader import LoadedDocument, load_yaml_file
-from engine.location import Path, SourceMap
+from engine.location import Path, SourceMap, json_path
 from engine.suggest import did_you_mean
 
 T = TypeVar("T")
@@ -33,20 +33,42 @@ class DataDocument(Protocol):
 DATA_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
 
 
-def read_data_file(path: str) -> LoadedDocument:
-    """Load a YAML/JSON data file whose top level is a mapping; raise a one-line DataError if not."""
+def read_data_file(path: str, records: Iterable[str] = ()) -> LoadedDocument:
+    """Load a YAML/JSON data file whose top level is a mapping; raise a one-line DataError if not.
+
+    ``records``: the top-level lists whose items are records (employees, jobs, objections). A
+    bad value inside one (``.nan``, an unquoted ``yes``, ``1e400``: the loader's
+    :data:`~engine.io.records.VALUE_RULES`) is left as its text for :func:`value_problems` to
+    make that record's problem; anywhere else (parameters every record uses) it refuses the file.
+    """
     ensure_data_file(path, DATA_SUFFIXES)
     try:
-        doc = load_yaml_file(path, display=path)
+        doc = load_yaml_file(path, display=path, timed=True)
     except UsageError as exc:  # unreadable: the loader's message already names the file
         raise DataError(str(exc)) from None
-    if doc.diagnostics:
-        first = doc.diagnostics[0]
-        more = f" (and {len(doc.diagnostics) - 1} more)" if len(doc.diagnostics) > 1 else ""
+    prefixes = tuple(json_path((key,)) for key in records)
+    fatal = [d for d in doc.diagnostics if d.rule not in VALUE_RULES or not _inside(d, prefixes)]
+    if fatal:
+        first = fatal[0]
+        more = f" (and {len(fatal) - 1} more)" if len(fatal) > 1 else ""
         raise DataError(f"{first.location}: {first.message}{more}")
     if not isinstance(doc.data, dict):
         raise DataError(f"{path}:1:1: the file must hold a mapping at the top level")
     return doc
+
+
+def _inside(diagnostic: Diagnostic, prefixes: Iterable[str]) -> bool:
+    """Whether ``diagnostic`` is at or under a node whose JSON path is one of ``prefixes``."""
+    at = diagnostic.location.path
+    return any(at == p or at.startswith((p + ".", p + "[")) for p in prefixes)
+
+
+def value_problems(doc: DataDocument, at: Path, subject: str) -> list[Diagnostic]:
+    """The bad values (:data:`~engine.io.records.VALUE_RULES`) inside the record at ``at``, as
+    problems about ``subject``: the record is not computed, every other one is."""
+    diagnostics = getattr(doc, "diagnostics", ())
+    prefix = (json_path(at),)
+    return [d.about(subject) for d in diagnostics if d.rule in VALUE_RULES and _inside(d, prefix)]
 
 
 def where(doc: DataDocument, path: Path) -> str:

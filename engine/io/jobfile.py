@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import DataError, Diagnostic
-from engine.io.datafile import need_list, need_mapping, read_data_file, unknown_keys, where
+from engine.io.datafile import (
+    need_list,
+    need_mapping,
+    read_data_file,
+    unknown_keys,
+    value_problems,
+    where,
+)
 from engine.loader import LoadedDocument
 from engine.location import Path, SourceMap
 
@@ -56,13 +63,14 @@ class JobFile:
             # apply to every job that records none of its own.
             shared = {k: data[k] for k in SHARED_KEYS if k in data and k not in record}
             record = {**shared, **record}
-            yield record, _job_keys(self.doc, index, record)
+            bad = value_problems(self.doc, ("jobs", index), str(record.get("job", "file")))
+            yield record, [*bad, *_job_keys(self.doc, index, record)]
 
 
 def read_job_file(path: str) -> JobFile:
     """Open a ``jobeval`` data file: unknown top-level keys are problems about ``file``; a file
     without a ``jobs`` list is a located DataError."""
-    doc = read_data_file(path)
+    doc = read_data_file(path, ("jobs",))
     problems = tuple(d.about("file") for d in unknown_keys(doc, (), doc.data, TOP_KEYS, "the file"))
     if "jobs" not in doc.data:
         raise DataError(f"{where(doc, ())}: the file has no 'jobs' list")

@@ -17,9 +17,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engine.errors import DataError, Diagnostic, UsageError
-from engine.io.datafile import need_list, need_mapping, read_data_file, unknown_keys, where
+from engine.io.datafile import (
+    need_list,
+    need_mapping,
+    read_data_file,
+    unknown_keys,
+    value_problems,
+    where,
+)
+from engine.io.fields import FieldError, FieldRule, compile_fields, is_absent
 from engine.loader import MAX_EXPONENT, MAX_NUMBER_CHARS, LoadedDocument
-from engine.location import Path
+from engine.location import Path, json_path
 
 TOP_KEYS = frozenset({"policy", "parameters", "company", "zone_from", "employees"})
 ZONE_FROM_KEYS = frozenset({"grade", "salary", "field"})
@@ -91,7 +99,7 @@ class PayFile:
 
 def read_pay_file(policy: Mapping[str, Any], path: str) -> PayFile:
     """Open the data file ``path`` for a ``pay`` run; its unknown top-level keys are problems."""
-    doc = read_data_file(path)
+    doc = read_data_file(path, ("employees",))
     pay = PayFile(policy, doc)
     pay.unknown_keys("file", (), doc.data, TOP_KEYS, "the file")
     return pay
@@ -105,6 +113,8 @@ class PayEmployee:
     id: str
     fields: dict[str, Any]
     raw: Mapping[str, Any]
+    #: A value of the record is bad (its problem is collected): the employee is not computed.
+    bad: bool = False
 
     @property
     def path(self) -> Path:
@@ -167,6 +177,7 @@ def read_employees(run: PayFile) -> list[PayEmployee]:
     if "employees" not in data:
         raise DataError(f"{where(run.doc, ())}: the file has no 'employees' list")
     found, seen = [], set()
+    rules = compile_fields((run.policy.get("inputs") or {}).get("employee"), run.policy.get("scales"))
     for index, raw in enumerate(need_list(run.doc, ("employees",), data["employees"], "employees")):
         record = need_mapping(run.doc, ("employees", index), raw, "an employee")
         if record.get("id") is None:
@@ -178,8 +189,29 @@ def read_employees(run: PayFile) -> list[PayEmployee]:
             )
         seen.add(emp)
         fields = {k: v for k, v in record.items() if k not in RESERVED}
-        found.append(PayEmployee(index, emp, {**defaults(run.policy), "id": emp, **fields}, record))
+        bad = _bad_values(run, emp, ("employees", index), fields, rules)
+        found.append(PayEmployee(index, emp, {**defaults(run.policy), "id": emp, **fields}, record, bad))
     return found
+
+
+def _bad_values(
+    run: PayFile, emp: str, at: Path, fields: Mapping[str, Any], rules: Mapping[str, FieldRule]
+) -> bool:
+    """Collect the record's bad values: those the loader left as text (``.nan``, ``yes``,
+    ``1e400``) and declared fields of the wrong type; True if any (no formula is to see them)."""
+    problems = value_problems(run.doc, at, emp)
+    flagged = {d.location.path for d in problems}
+    for key, value in fields.items():
+        rule = rules.get(str(key))
+        if rule is None or is_absent(value) or json_path((*at, str(key))) in flagged:
+            continue
+        try:
+            rule.convert(value)
+        except FieldError as exc:
+            location = run.doc.source.locate((*at, str(key)))
+            problems.append(Diagnostic(location, exc.rule, f"{key}: {exc.message}", subject=emp))
+    run.problems.extend(problems)
+    return bool(problems)
 
 
 def defaults(policy: Mapping[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import engine.limits as limits
-from engine.errors import DataError, Problem, Severity, UsageError
+from engine.errors import VALUE_RULES, DataError, Problem, Severity, UsageError
 from engine.gcpause import paused_gc
 from engine.io.csvfile import choose_encoding, read_csv_part, read_csv_rows
 from engine.io.model import (
@@ -83,10 +83,12 @@ class _DuplicateKeys:
     searched for it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, deadline: limits.Deadline) -> None:
         self.found: list[tuple[dict[str, Any], str]] = []
+        self.deadline = deadline  # checked here: the parser calls back once per object
 
     def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        self.deadline.check()
         obj = dict(pairs)
         if len(obj) != len(pairs) and not self.found:
             self.found.append((obj, _first_repeated(key for key, _ in pairs)))
@@ -143,7 +145,8 @@ def _load_json(path: str, display: str) -> Any:
     size = regular_file(path, display)
     if size > limits.MAX_JSON_BYTES:
         raise DataError(too_big(display, size, limits.MAX_JSON_BYTES, "a JSON file"))
-    duplicates = _DuplicateKeys()
+    deadline = limits.Deadline(display)
+    duplicates = _DuplicateKeys(deadline)
     try:
         with open(path, encoding="utf-8-sig") as handle:
             text = nfc(handle.read(limits.MAX_JSON_BYTES + 1))
@@ -154,7 +157,7 @@ def _load_json(path: str, display: str) -> Any:
                 raise
             # An integer of thousands of digits: read again (only then, the slow way) with
             # long integers kept as text, so that the field it fills is one employee's problem.
-            duplicates = _DuplicateKeys()
+            duplicates = _DuplicateKeys(deadline)
             data = _parse_json(text, duplicates, _long_integer)
     except json.JSONDecodeError as exc:
         raise DataError(f"{display}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
@@ -217,13 +220,13 @@ def _fast_json_path(node: Path) -> str:
     return "".join(parts)
 
 
-#: Loader problems of one value, left as its text: the field it fills judges it, so that a
-#: ``.nan`` or an unquoted ``yes`` in a number field is one employee's problem, not the file's.
-VALUE_RULES = frozenset({"yaml-non-finite", "yaml-ambiguous-word", "yaml-number-range"})
+# VALUE_RULES (engine.errors): loader problems of one value, left as its text: the field it
+# fills judges it, so that a ``.nan`` or an unquoted ``yes`` in a number field is one
+# employee's problem, not the file's.
 
 
 def _read_yaml(path: str, display: str, rules: RecordRules, overrides: Mapping[str, Any]) -> Population:
-    doc = load_yaml_file(path, display=display)
+    doc = load_yaml_file(path, display=display, timed=True)
     errors = [d for d in doc.diagnostics if d.severity is Severity.ERROR and d.rule not in VALUE_RULES]
     if errors:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from engine.errors import DataError, Diagnostic
+from engine.errors import VALUE_RULES, DataError, Diagnostic
 from engine.jobeval.points import JobInput, JobResult, evaluate_job, job_from_record
 from engine.location import Path, SourceMap
 
@@ -67,6 +67,15 @@ def _job_line(
     record: Mapping[str, Any],
     extra: list[Diagnostic],
 ) -> JobLine:
+    if any(d.rule in VALUE_RULES for d in extra):  # a bad value: no table sees it
+        job_id, family = str(record.get("job", "")), str(record.get("family", ""))
+        return JobLine(
+            JobResult(job_id, family, None),
+            title=str(record.get("title", "")),
+            holder=str(record.get("holder", "")),
+            holder_name=str(record.get("holder_name", "")),
+            problems=tuple(d.about(job_id) for d in extra),
+        )
     job = _job(source, index, record)
     result = evaluate_job(policy, job, source)
     names = {str(r.get("rater")): str(r.get("name", "")) for r in record.get("panel", [])}

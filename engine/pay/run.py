@@ -31,6 +31,8 @@ class PayEmployee(Protocol):
     def path(self) -> Path: ...
     @property
     def fields(self) -> dict[str, Any]: ...
+    @property
+    def bad(self) -> bool: ...
 
 
 E = TypeVar("E", bound=PayEmployee)
@@ -266,11 +268,12 @@ def build_pay_report(
 
     params = run.parameters(base_rate, complete)
     staff = run.employees()
-    merit = _merit(run, staff, params) if run.pay.get("merit") else ()
-    incentive = _incentive(run, staff, params) if run.pay.get("incentive") else None
-    promotion = _promotion(run, staff) if run.pay.get("promotion") else ()
-    mix = _mix(run, staff) if run.pay.get("mix_target") else None
-    changes = _grade_changes(run, staff) if run.pay.get("grade_change") else ()
+    fit = [emp for emp in staff if not emp.bad]  # a bad value is its employee's problem only
+    merit = _merit(run, fit, params) if run.pay.get("merit") else ()
+    incentive = _incentive(run, fit, params) if run.pay.get("incentive") else None
+    promotion = _promotion(run, fit) if run.pay.get("promotion") else ()
+    mix = _mix(run, fit) if run.pay.get("mix_target") else None
+    changes = _grade_changes(run, fit) if run.pay.get("grade_change") else ()
     unit = Decimal(((run.pay.get("incentive") or {}).get("rounding") or {}).get("unit", 1))
     return PayReport(
         policy_id,

@@ -3,7 +3,8 @@ objection yet), ``objections`` and ``goal_changes``.
 
 A record that lacks a field or has a malformed date or number is a :class:`DataError` located
 at the record (the file cannot be used); an unknown key is a ``data-unknown-key`` diagnostic
-about the record's employee (or ``file``), and the other records are still read.
+about the record's employee (or ``file``), and the other records are still read; so is a bad
+value (``.nan``, an unquoted ``yes``, ``1e400``), whose record is then left out.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from decimal import Decimal
 from typing import Any
 
 from engine.errors import DataError, Diagnostic
-from engine.io.datafile import DataDocument, need_list, need_mapping, unknown_keys
+from engine.io.datafile import DataDocument, need_list, need_mapping, unknown_keys, value_problems
 from engine.location import Path
 from engine.workflow.calendar import Calendar, as_date
 from engine.workflow.goals import GoalChange, GoalLine
 from engine.workflow.objections import Objection, WorkflowProblem
 
-TOP_KEYS = frozenset({"policy", "notices", "objections", "goal_changes"})
+#: The lists of records in a workflow data file.
+WORKFLOW_LISTS = ("notices", "objections", "goal_changes")
+TOP_KEYS = frozenset({"policy", *WORKFLOW_LISTS})
 NOTICE_KEYS = frozenset({"employee", "name", "period", "round", "notice", "note"})
 OBJECTION_KEYS = NOTICE_KEYS | {"filed", "indicators"}
 CHANGE_KEYS = frozenset(
@@ -58,8 +61,10 @@ class WorkflowFile:
     calendar: Calendar
     file_problems: list[Diagnostic] = field(default_factory=list)
 
-    def records(self, key: str, allowed: frozenset[str], what: str) -> list[Mapping[str, Any]]:
-        """The records of one list (shape checked); unknown keys become problems of the file."""
+    def records(self, key: str, allowed: frozenset[str], what: str) -> list[tuple[int, Mapping[str, Any]]]:
+        """The records of one list (shape checked), each with its index in the list; unknown keys
+        become problems of the file. A record with a bad value (``.nan``, an unquoted ``yes``,
+        ``1e400``) is left out, its problem collected: the other records are still checked."""
         raw = need_list(self.doc, (key,), self.doc.data.get(key, []), key)
         found = []
         for i, record in enumerate(raw):
@@ -67,7 +72,10 @@ class WorkflowFile:
             subject = str(record.get("employee", "file"))
             found_keys = unknown_keys(self.doc, (key, i), record, allowed, what)
             self.file_problems += [d.about(subject) for d in found_keys]
-            found.append(record)
+            bad = value_problems(self.doc, (key, i), subject)
+            self.file_problems += bad
+            if not bad:
+                found.append((i, record))
         return found
 
     def line_keys(self, base: Path, record: Mapping[str, Any]) -> None:

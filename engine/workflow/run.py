@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from engine.errors import DataError, Diagnostic, UsageError
+from engine.errors import VALUE_RULES, DataError, Diagnostic, UsageError
 from engine.io.datafile import DataDocument, located, unknown_keys, where
 from engine.location import Path
 from engine.workflow.calendar import Calendar
@@ -113,9 +113,12 @@ class WorkflowReport:
         return found + list(self.file_problems)
 
     def employees(self) -> list[str]:
-        """Every employee with a record, first seen first."""
+        """Every employee with a record, first seen first (then those of records left out for a
+        bad value)."""
         found = [o.employee for o in (*self.notices, *self.objections)]
-        return list(dict.fromkeys(found + [c.employee for c in self.changes]))
+        found += [c.employee for c in self.changes]
+        left_out = [d.subject for d in self.file_problems if d.rule in VALUE_RULES and d.subject]
+        return list(dict.fromkeys(found + left_out))
 
 
 def day_text(day: date) -> str:
@@ -180,7 +183,7 @@ def _open_status(run: WorkflowFile, deadline: Deadline, today: date | None) -> s
 
 def _notices(run: WorkflowFile, today: date | None) -> tuple[ObjectionLine, ...]:
     lines = []
-    for i, record in enumerate(run.records("notices", NOTICE_KEYS, "a notice")):
+    for i, record in run.records("notices", NOTICE_KEYS, "a notice"):
         item = located(run.doc, ("notices", i), read_objection, record, True)
         at_notice: Path = ("notices", i, "notice")
         days = _window_days(run.policy)
@@ -199,10 +202,10 @@ def _notices(run: WorkflowFile, today: date | None) -> tuple[ObjectionLine, ...]
 def _objections(run: WorkflowFile) -> tuple[ObjectionLine, ...]:
     records = run.records("objections", OBJECTION_KEYS, "an objection")
     items: list[Objection] = [
-        located(run.doc, ("objections", i), read_objection, r, False) for i, r in enumerate(records)
+        located(run.doc, ("objections", i), read_objection, r, False) for i, r in records
     ]
     lines = []
-    for i, (item, earlier) in enumerate(zip(items, objection_histories(items), strict=True)):
+    for (i, record), item, earlier in zip(records, items, objection_histories(items), strict=True):
         base: Path = ("objections", i)
         at_notice: Path = (*base, "notice")
         problems = located(run.doc, at_notice, check_objection, item, run.policy, earlier)
@@ -215,7 +218,7 @@ def _objections(run: WorkflowFile) -> tuple[ObjectionLine, ...]:
         status, late = _filed_status(run, item, deadline)
         lines.append(
             ObjectionLine(
-                "objection", item.employee, str(records[i].get("name", "")), item.period, item.round,
+                "objection", item.employee, str(record.get("name", "")), item.period, item.round,
                 _handler(run.policy, item.round), deadline, item.filed, item.indicators,
                 status, diagnostics, late,
             )
@@ -267,27 +270,25 @@ def _change_order(changes: Sequence[GoalChange]) -> list[int]:
 
 def _goal_changes(run: WorkflowFile) -> tuple[tuple[ChangeLine, ...], tuple[TargetSheet, ...]]:
     records = run.records("goal_changes", CHANGE_KEYS, "a goal change")
-    for i, record in enumerate(records):
+    for i, record in records:
         run.line_keys(("goal_changes", i), record)
-    changes: list[GoalChange] = [
-        located(run.doc, ("goal_changes", i), read_change, r) for i, r in enumerate(records)
-    ]
-    order = _change_order(changes)
+    changes: list[GoalChange] = [located(run.doc, ("goal_changes", i), read_change, r) for i, r in records]
+    order = _change_order(changes)  # positions in ``changes`` (``records``), not in the file
     results: dict[int, list[Diagnostic]] = {}
-    for rank, i in enumerate(order):
-        history = [changes[j] for j in order[:rank] if changes[j].employee == changes[i].employee]
-        base: Path = ("goal_changes", i)
-        results[i] = [
-            run.locate(changes[i].employee, p, base, _removed_path(base, changes[i], p))
-            for p in check_goal_change(changes[i], run.policy, history)
+    for rank, k in enumerate(order):
+        history = [changes[j] for j in order[:rank] if changes[j].employee == changes[k].employee]
+        base: Path = ("goal_changes", records[k][0])
+        results[k] = [
+            run.locate(changes[k].employee, p, base, _removed_path(base, changes[k], p))
+            for p in check_goal_change(changes[k], run.policy, history)
         ]
     lines = tuple(
         ChangeLine(
-            c.employee, str(records[i].get("name", "")), phase_of(c, run.policy), c.reason, c.batch,
+            c.employee, str(records[k][1].get("name", "")), phase_of(c, run.policy), c.reason, c.batch,
             c.made_on,
-            describe_change(c), tuple(results[i]),
+            describe_change(c), tuple(results[k]),
         )
-        for i, c in enumerate(changes)
+        for k, c in enumerate(changes)
     )  # fmt: skip
     return lines, _targets(run, changes, order, lines)
 
