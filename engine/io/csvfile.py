@@ -34,17 +34,27 @@ def _first_bad_line(path: str) -> tuple[int, int]:
 
 
 def _guarded(rows: Iterable[tuple[int, list[str]]], path: str, display: str) -> Rows:
-    """``rows``, with every way reading them can fail turned into one :class:`DataError` line."""
+    """``rows`` of a UTF-8 file, with every way reading them can fail turned into one line."""
+
+    def undecodable(_: int) -> str:
+        line, byte = _first_bad_line(path)
+        return (
+            f"{display}: line {line} is not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8 "
+            "(in Excel: 'CSV UTF-8')"
+        )
+
+    return _checked(rows, display, undecodable)
+
+
+def _checked(rows: Iterable[tuple[int, list[str]]], display: str, undecodable: Callable[[int], str]) -> Rows:
+    """``rows`` within the bounds, every failure one :class:`DataError` line; ``undecodable``
+    words a decoding failure after the given row number."""
     number = 0
     try:
         for number, row in bounded_rows(rows, display):
             yield number, row
     except UnicodeDecodeError:
-        line, byte = _first_bad_line(path)
-        raise DataError(
-            f"{display}: line {line} is not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8 "
-            "(in Excel: 'CSV UTF-8')"
-        ) from None
+        raise DataError(undecodable(number)) from None
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise DataError(limits.cell_too_long(display, number + 1)) from None
@@ -179,21 +189,12 @@ def read_csv_rows(
 
 def _guarded_other(rows: Iterable[tuple[int, list[str]]], display: str, encoding: str) -> Rows:
     """As :func:`_guarded`, for a file read in another encoding than UTF-8."""
-    number = 0
-    try:
-        for number, row in bounded_rows(rows, display):
-            yield number, row
-    except UnicodeDecodeError:
-        raise DataError(
-            f"{display}: after row {number}: the text is not {encoding}; give the file's encoding "
-            "with --encoding or save it as UTF-8"
-        ) from None
-    except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            raise DataError(limits.cell_too_long(display, number + 1)) from None
-        raise DataError(f"{display}: not a readable CSV table: {exc}") from None
-    except OSError as exc:
-        raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None
+    return _checked(
+        rows,
+        display,
+        lambda number: f"{display}: after row {number}: the text is not {encoding}; give the file's "
+        "encoding with --encoding or save it as UTF-8",
+    )
 
 
 class _Slice(io.RawIOBase):
