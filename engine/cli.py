@@ -109,6 +109,21 @@ BOM_OPTION = click.option(
     show_default=True,
     help="Start a CSV file written with -o with a UTF-8 byte-order mark (Excel needs it; never on stdout).",
 )
+
+
+def result_options(registry: Mapping[str, object]) -> Callable[[FC], FC]:
+    """What every command that writes results takes: --format (from ``registry``), -o,
+    --raw-cells, --lang and --bom/--no-bom."""
+
+    def apply(command: FC) -> FC:
+        options = (BOM_OPTION, LANG_OPTION, RAW_CELLS_OPTION, OUTPUT_OPTION, result_format_option(registry))
+        for option in options:  # innermost first, so --help lists them in the reverse order
+            command = option(command)
+        return command
+
+    return apply
+
+
 ENCODING_OPTION = click.option(
     "--encoding", help="Encoding of a CSV data file, e.g. cp949 or shift_jis (default: UTF-8, else detected)."
 )
@@ -285,11 +300,7 @@ def schema(as_path: bool) -> None:
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@result_format_option(results.RENDERERS)
-@OUTPUT_OPTION
-@RAW_CELLS_OPTION
-@LANG_OPTION
-@BOM_OPTION
+@result_options(results.RENDERERS)
 @ENCODING_OPTION
 @SHEET_OPTION
 @PARAM_OPTION
@@ -373,11 +384,7 @@ def examples(root: str | None, lang: str | None) -> None:
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
-@result_format_option(calibration.RENDERERS)
-@OUTPUT_OPTION
-@RAW_CELLS_OPTION
-@LANG_OPTION
-@BOM_OPTION
+@result_options(calibration.RENDERERS)
 @ENCODING_OPTION
 @SHEET_OPTION
 @PARAM_OPTION
@@ -412,11 +419,7 @@ def calibrate(
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@result_format_option(jobeval_report.RENDERERS)
-@OUTPUT_OPTION
-@RAW_CELLS_OPTION
-@LANG_OPTION
-@BOM_OPTION
+@result_options(jobeval_report.RENDERERS)
 @click.option("--strict", is_flag=True, help="Exit 1 when a committee lawfully did not adopt an adjustment.")
 def jobeval(
     policy: str,
@@ -439,11 +442,7 @@ def jobeval(
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@result_format_option(pay_report.RENDERERS)
-@OUTPUT_OPTION
-@RAW_CELLS_OPTION
-@LANG_OPTION
-@BOM_OPTION
+@result_options(pay_report.RENDERERS)
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
 @PARAM_OPTION
 def pay(
@@ -469,11 +468,7 @@ def pay(
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@result_format_option(workflow_report.RENDERERS)
-@OUTPUT_OPTION
-@RAW_CELLS_OPTION
-@LANG_OPTION
-@BOM_OPTION
+@result_options(workflow_report.RENDERERS)
 @click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
 def workflow(
     policy: str,
@@ -493,7 +488,8 @@ def workflow(
     run_guarded(lambda: run_workflow(policy, data, chosen, output, echo, today, options), raw_cells)
 
 
-LANG_OPTION = click.option(
+#: --lang of the consultants' commands: their own words are always in a language (English by default).
+WORDS_LANG_OPTION = click.option(
     "--lang", type=click.Choice(["en", "ko", "ja"]), default="en", show_default=True,
     help="Language of the fixed words and of the policy's labels.",
 )
@@ -514,7 +510,7 @@ def _report_formats() -> list[str]:
               help="A mapping file (repeat, one per policy; default: the population's own list).")
 @click.option("--explain", metavar="ID", help="Everything behind one person's figures under each scheme.")
 @click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
-@LANG_OPTION
+@WORDS_LANG_OPTION
 @OUTPUT_OPTION
 def compare(policies: tuple[str, ...], population: str | None, maps: tuple[str, ...], explain: str | None,
             fmt: str, lang: str, output: str | None) -> None:
@@ -532,7 +528,7 @@ def compare(policies: tuple[str, ...], population: str | None, maps: tuple[str, 
 @click.option("--population", type=click.Path(dir_okay=False), help="Records or a canonical population.")
 @click.option("--map", "maps", multiple=True, type=click.Path(dir_okay=False), help="Mapping (canonical).")
 @click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
-@LANG_OPTION
+@WORDS_LANG_OPTION
 @OUTPUT_OPTION
 def diff(
     old: str, new: str, population: str | None, maps: tuple[str, ...], fmt: str, lang: str, output: str | None
@@ -554,7 +550,7 @@ def diff(
               help="The declared value to vary, e.g. 'distributions.performance.quotas.I=10,15'.")
 @click.option("--map", "maps", multiple=True, type=click.Path(dir_okay=False), help="Mapping (canonical).")
 @click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
-@LANG_OPTION
+@WORDS_LANG_OPTION
 @OUTPUT_OPTION
 def simulate(
     policy: str, population: str, vary: str, maps: tuple[str, ...], fmt: str, lang: str, output: str | None
@@ -573,7 +569,7 @@ def _doc_formats() -> list[str]:
 
 @cli.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
-@LANG_OPTION
+@WORDS_LANG_OPTION
 @click.option("--format", "fmt", type=click.Choice(_doc_formats()), default="md", show_default=True)
 @OUTPUT_OPTION
 def doc(policy: str, lang: str, fmt: str, output: str | None) -> None:

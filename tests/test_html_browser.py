@@ -6,13 +6,11 @@ where it fails: .ci/run installs the browser.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from browser_helpers import run_chromium
 from click.testing import CliRunner
 
 from engine.cli import cli
@@ -20,32 +18,9 @@ from engine.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 KUMHO = ROOT / "policies" / "kumho_like.yaml"
 KUMHO_DATA = ROOT / "examples" / "kumho_like" / "employees.yaml"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed, and CI must run the browser test (.ci/run installs it)")
-        pytest.skip("chromium is not installed (Debian: apt-get install chromium); CI runs this test")
-    return found
-
-
-def browse(page: Path, tmp_path: Path, *args: str) -> str:
-    profile = tmp_path / "profile"
-    command = [chromium(), *FLAGS, f"--user-data-dir={profile}", *args, page.as_uri()]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+def browse(page: Path, *args: str) -> str:
+    """What Chromium prints for ``page`` (the DOM with --dump-dom)."""
+    return run_chromium(page, *args).stdout
 
 
 def distinct_colours(png: Path) -> int:
@@ -66,7 +41,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_page_in_chromium_has_its_language_tables_chart_and_labels(page: Path, tmp_path: Path) -> None:
-    dom = browse(page, tmp_path, "--dump-dom")
+    dom = browse(page, "--dump-dom")
     assert re.search(r'<html lang="ko">', dom)
     assert "<h1>평가/보상제도 (역할 직급 K1~K4)</h1>" in dom
     assert '<time datetime="' in dom and "2026-01-01 – 2026-12-31" in dom
@@ -94,7 +69,7 @@ def test_the_page_in_chromium_has_its_language_tables_chart_and_labels(page: Pat
 @pytest.mark.parametrize(("width", "height"), [(1280, 1600), (390, 1400)], ids=["desktop", "phone"])
 def test_the_screenshot_is_not_blank(page: Path, tmp_path: Path, width: int, height: int) -> None:
     png = tmp_path / f"shot-{width}.png"
-    browse(page, tmp_path, f"--window-size={width},{height}", f"--screenshot={png}")
+    browse(page, f"--window-size={width},{height}", f"--screenshot={png}")
     from PIL import Image
 
     with Image.open(png) as image:
@@ -105,6 +80,6 @@ def test_the_screenshot_is_not_blank(page: Path, tmp_path: Path, width: int, hei
 
 def test_the_page_prints(page: Path, tmp_path: Path) -> None:
     pdf = tmp_path / "report.pdf"
-    browse(page, tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    browse(page, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 1
