@@ -33,9 +33,19 @@ def _field(name: str, record: EmployeeRecord, values: Mapping[str, Any]) -> tupl
     return False, None
 
 
+#: Stands for a field or score a person lacks in :attr:`RelativeGrading.rows` (a singleton that
+#: survives pickling between processes, and never a record's value).
+ABSENT: Any = Ellipsis
+
+
 class RelativeGrading:
     """The candidates of every distribution of a policy, added one evaluated person at a time,
-    then graded (``distributions`` in the policy's order)."""
+    then graded (``distributions`` in the policy's order).
+
+    A person is kept as one flat tuple (:attr:`rows`): the id, each distribution's score, then
+    the group and tie fields (:attr:`kept`), :data:`ABSENT` where there is none, repeated texts
+    such as an organisation shared. Candidates are built only when grading.
+    """
 
     def __init__(self, policy: Mapping[str, Any]) -> None:
         self.rules: list[DistributionRule] = [
@@ -45,33 +55,46 @@ class RelativeGrading:
         for rule in self.rules:
             names.update(dict.fromkeys(rule.group_by))
             names.update(dict.fromkeys(t.field for t in rule.ties))
-        #: The group and tie fields of every distribution: one small mapping per person, shared.
+        #: The group and tie fields of every distribution, in one tuple per person.
         self.kept = tuple(names)
-        self.candidates: list[list[Candidate]] = [[] for _ in self.rules]
+        self.rows: list[tuple[Any, ...]] = []
+        # Group keys repeat (a few thousand organisations for a million people): one text each.
+        self._grouping = frozenset(name for rule in self.rules for name in rule.group_by) - {"id"}
+        self._texts: dict[str, str] = {}
 
     def add(self, record: EmployeeRecord, values: Mapping[str, Any]) -> None:
         """Note one evaluated person (``values``: its formula values) for every distribution.
 
         A person without a value for a distribution's score is not its candidate.
         """
-        fields: dict[str, Any] | None = None
-        for rule, candidates in zip(self.rules, self.candidates, strict=True):
-            found, score = _field(rule.score, record, values)
-            if not found or score is None:
-                continue
-            if fields is None:
-                fields = {}
-                for name in self.kept:
-                    present, value = _field(name, record, values)
-                    if present:
-                        fields[name] = value
-            candidates.append(Candidate(record.id, Decimal(score), fields))
+        scores = [_field(rule.score, record, values) for rule in self.rules]
+        if all(not found or score is None for found, score in scores):
+            return
+        row: list[Any] = [record.id]
+        row += [Decimal(score) if found and score is not None else ABSENT for found, score in scores]
+        texts, grouping = self._texts, self._grouping
+        for name in self.kept:
+            present, value = _field(name, record, values)
+            if type(value) is str and name in grouping:
+                value = texts.setdefault(value, value)
+            row.append(value if present else ABSENT)
+        self.rows.append(tuple(row))
 
     def grade(self, org_parent: Mapping[str, str | None]) -> dict[str, DistributionResult]:
-        """Every distribution applied to the candidates added (which are then let go)."""
+        """Every distribution applied to the people added (who are then let go)."""
+        rows, self.rows = self.rows, []
+        first, kept = 1 + len(self.rules), self.kept
+        shared = [  # one mapping per person, for every distribution
+            {name: value for name, value in zip(kept, row[first:], strict=True) if value is not ABSENT}
+            for row in rows
+        ]
         out: dict[str, DistributionResult] = {}
-        for index, rule in enumerate(self.rules):
-            candidates, self.candidates[index] = self.candidates[index], []
+        for index, rule in enumerate(self.rules, start=1):
+            candidates = [
+                Candidate(row[0], row[index], fields)
+                for row, fields in zip(rows, shared, strict=True)
+                if row[index] is not ABSENT
+            ]
             out[rule.name] = distribute(rule, candidates, org_parent)
         return out
 

@@ -9,8 +9,8 @@ distributions read (:class:`~engine.evaluate.relative.RelativeGrading`: id, scor
 tie fields). The distributions then grade everyone, and the second pass reads the spill back,
 in order, and completes each piece. A big file's first pass is shared between forked
 processes, each on its own byte range (:mod:`engine.evaluate.parallel`), sending back its
-compact candidates. Memory holds the candidates and the problems, never the records or results;
-the bytes are those of the whole-file renderers (``RENDERERS``).
+compact rows. Memory holds a compact row per person and the problems, never the records or
+results; the bytes are those of the whole-file renderers (``RENDERERS``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from engine.distribution import Candidate
 from engine.errors import Problem
 from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.relative import RelativeGrading, relative_warnings
@@ -49,8 +48,8 @@ Progress = Callable[[int, int], None]
 @dataclass
 class Pass:
     """What the first pass over a file (or one byte range of it) found: how it was read, the
-    problems of the employees not evaluated, how many were, and the candidates per
-    distribution (in :class:`RelativeGrading`'s order)."""
+    problems of the employees not evaluated, how many were, and a compact row per person
+    evaluated (:attr:`RelativeGrading.rows`)."""
 
     read: TablePart  # without its employees
     parameters: dict[str, Any]
@@ -58,7 +57,7 @@ class Pass:
     notes: list[Problem]
     checks: list[Problem] = field(default_factory=list)
     count: int = 0
-    candidates: list[list[Candidate]] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # RelativeGrading.rows
 
 
 def relative_streamable(engine: Engine, data_path: str, fmt: str) -> bool:
@@ -169,7 +168,7 @@ def first_pass(
 ) -> Pass:
     """Read, check and evaluate ``path`` (or the byte range ``part``) an employee at a time;
     pickle each evaluated one's piece, without its relative grades, to ``spill``, a chunk at a
-    time; keep its candidates."""
+    time; keep its compact row for the distributions."""
     data = engine.source.data
     stream, values, parameter_problems, notes = stream_csv(
         path, data.get("inputs") or {}, scales=data.get("scales") or {}, parameters=parameters,
@@ -183,7 +182,7 @@ def first_pass(
     pieces = parallel.render_records(engine, outcome, stream, render, found.checks)
     with collected_gc(), open(spill, "wb") as out:
         found.count = _pickle_chunks(pieces, out)
-    found.candidates = grading.candidates
+    found.rows = grading.rows
     return found
 
 
@@ -228,10 +227,9 @@ def _outcome(
     outcome.problems = [*read, *(p for one in passes for p in one.checks)]
     outcome.warnings = [*first.notes, *(n for one in passes for n in one.read.notes)]
     grading = RelativeGrading(engine.source.data)
-    for index in range(len(grading.rules)):
-        grading.candidates[index] = [c for one in passes for c in one.candidates[index]]
     for one in passes:
-        one.candidates = []
+        grading.rows += one.rows
+        one.rows = []
     outcome.relative = grading.grade(org_parent)
     outcome.warnings.extend(relative_warnings(outcome.relative, path))
     outcome.streamed = sum(one.count for one in passes)
