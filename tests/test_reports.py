@@ -176,7 +176,8 @@ def test_kumho_text_in_korean_with_two_places_in_every_score_column() -> None:
     assert h002.split() == ["H002", "이하준", "90.00", "0.00", "90.00", "77.83", "Ⅰ", "Ⅰ"]
     # H018 is alone in its group: the row says why it has no grade.
     h018 = next(line for line in lines if line.startswith("H018"))
-    assert "not graded: group (org=company, role_grade=K1) has 1 member, fewer than the minimum 5" in h018
+    # ("not graded: group (org=company, role_grade=K1) has 1 member, fewer than the minimum 5"):
+    assert "미부여: 그룹 (org=company, role_grade=K1) 인원 1명, 최소 인원 5명 미만" in h018
 
 
 def test_json_keeps_exact_decimals() -> None:

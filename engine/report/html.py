@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from engine.report.labels import Labels, policy_language
+from engine.report.phrases import ungraded as is_ungraded
 from engine.report.table import display_width
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def chart(key: str, labels: Labels, cells: Sequence[str]) -> Chart:
     counts: dict[str, int] = dict.fromkeys(order, 0)
     ungraded = 0
     for cell in cells:
-        if cell.startswith("not graded"):
+        if is_ungraded(cell):
             ungraded += 1
         else:
             counts[cell] = counts.get(cell, 0) + 1
@@ -140,6 +141,7 @@ def render_html(outcome: RunOutcome, plan: RowPlan, rows: list[list[str]], optio
             headers=plan.headers(),
             kinds=kinds,
             rows=rows,
+            ungraded=is_ungraded,
             notes=[
                 {"kind": "problems", "title": words["problems"], "entries": _notes(outcome.problems, labels)},
                 {"kind": "warnings", "title": words["warnings"], "entries": _notes(outcome.warnings, labels)},

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.report.phrases import reason
+
 #: Languages a report can be written in (``--lang``).
 LANGUAGES = ("ko", "ja", "en")
 
@@ -120,15 +122,22 @@ class Labels:
         return WORDS[name].get(self.lang, name) if name in WORDS else name
 
     def message(self, text: str) -> str:
-        """A problem message that starts with a field or formula (``weight: ...``), with that
-        one's label in front: ``항목 가중치 (weight): ...``. Without a language, as it is."""
+        """A problem message in the language: a reason of :mod:`~engine.report.phrases`
+        translated, and a field or formula it starts with (``weight: ...``) with that one's
+        label in front: ``항목 가중치 (weight): ...``. Without a language, as it is."""
         if self.lang is None:
             return text
+        text = self.reason(text)
         name, sep, rest = text.partition(":")
         if not sep or not name.isidentifier():
             return text
         named = self.field(name)
         return text if named == name else f"{named} ({name}):{rest}"
+
+    def reason(self, text: str) -> str:
+        """A reason the engine gives in English (why no grade, a verdict, a status) in the
+        language (:func:`engine.report.phrases.reason`); as it is without one."""
+        return reason(text, self.lang)
 
     def scale_of(self, column: str) -> str | None:
         """The scale a grade table or distribution grades on (None: none declared)."""
