@@ -4,8 +4,12 @@ hand-checked Korean and Japanese of each English reason."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
 from engine.report.phrases import reason, ungraded
 
 
@@ -60,3 +64,96 @@ def test_each_reason_in_korean_and_japanese(english: str, ko: str, ja: str) -> N
 def test_a_reason_the_policy_wrote_itself_is_shown_as_it_is() -> None:
     own = "I 정원 1명: 업적 점수 1위(C01, 100.00)에게 배분"
     assert reason(own, "ja") == own
+
+
+# --- text reports of calibrate, jobeval, pay and workflow in Korean and Japanese -------------
+
+ROOT = Path(__file__).resolve().parent.parent
+KUMHO, KEPCO = str(ROOT / "policies/kumho_like.yaml"), str(ROOT / "policies/kepco_like.yaml")
+EXAMPLES = ROOT / "examples"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout
+
+
+def test_calibrate_in_korean_names_grades_columns_and_verdicts() -> None:
+    code, out = run("calibrate", KUMHO, str(EXAMPLES / "kumho_like/calibration.yaml"), "--lang", "ko")
+    lines = out.splitlines()[1:]  # after the policy's stamp
+    assert code == 0
+    assert lines[:5] == [
+        "== 배분 업적 종합판정 (performance): 그룹 1개, 모든 그룹 정원 내",
+        "",
+        "그룹 (org=civil_div, role_grade=K4): 10명; 최종 등급 정원 내",
+        "등급  정원  허용 오차  제안 등급  최종 등급  정원 내",
+        "----  ----  ---------  ---------  ---------  -------",
+    ]
+    # Grade I of the scale is labelled Ⅰ in Korean: 3 proposed, quota 1, 1 final.
+    assert lines[5] == "Ⅰ        1        +-0          3          1  예"
+    assert lines[10:12] == ["조정 (5건):", "대상자  제안 등급  최종 등급  사유"]
+    # The reason the calibration file gives (in Korean already) is shown as it is.
+    assert lines[13] == "C02     Ⅰ          Ⅱ          I 정원 1명: 업적 점수 1위(C01, 100.00)에게 배분"
+    assert lines[-1] == "결과: 모든 그룹 정원 내, 문제 없음"
+
+
+def test_jobeval_in_japanese_with_the_committee_verdict() -> None:
+    code, out = run("jobeval", KEPCO, str(EXAMPLES / "kepco_like/jobs.yaml"), "--lang", "ja")
+    lines = out.splitlines()[1:]
+    assert code == 0
+    assert lines[0] == "kepco_like: 職務 3 件（examples/kepco_like/jobs.yaml）、問題あり 0".replace(
+        "examples/kepco_like/jobs.yaml", str(EXAMPLES / "kepco_like/jobs.yaml")
+    )
+    assert lines[2].split() == [
+        "職務",
+        "職務名",
+        "職群",
+        "担当者",
+        "合計",
+        "端数処理後",
+        "原案等級",
+        "最終等級",
+        "委員会",
+    ]
+    # M-01: 683.10 -> 683, J4 proposed; the committee's J3 stands ("stands" = 有効).
+    assert lines[6].endswith("job_grade_committee -> J3: 有効")
+    assert (
+        "  委員会 job_grade_committee: J4 -> J3 への調整を要請 (야간 고장 대응 업무 이관 (직무 난이도 상향))"
+        in lines
+    )
+    assert "    最終等級 J3" in lines
+
+
+def test_pay_in_korean_names_sections_columns_and_the_share_check() -> None:
+    code, out = run("pay", KUMHO, str(EXAMPLES / "kumho_like/pay.yaml"), "--base-rate", "3.0", "--lang", "ko")
+    lines = out.splitlines()[1:]
+    assert code == 0
+    assert lines[1] == "매개변수: coefficient = 1.0, X = 3.0"
+    assert lines[3:6] == ["성과 인상률 (%)", "  사번  성명    구간  인상률", "  ----  ------  ----  ------"]
+    assert lines[6] == "  H101  박성훈  P        3.8"  # 3.0 + (0.5 x 70 + 1.5 x 30) / 100
+    assert "성과급 (KRW)" in lines
+    # The pool 88,060,000 paid in full by the eight shares (hand-summed in examples/kumho_like/pay.yaml).
+    assert "  배분액 합계 = 재원: 88060000 = 88060000" in lines
+
+
+def test_workflow_in_korean_and_japanese_dates_statuses_and_deadlines() -> None:
+    data = str(EXAMPLES / "kepco_like/workflow.yaml")
+    code, ko = run("workflow", KEPCO, data, "--today", "2027-02-10", "--lang", "ko")
+    assert code == 1
+    lines = ko.splitlines()[1:]
+    assert lines[2] == "이의 신청 기간: 통보 2건, 이의 신청 3건, 문제 있음 1"
+    assert lines[3].split() == ["직원", "평가", "기간", "차수", "통보일", "마감일", "제기일", "상태"]
+    # K003: notice Wed 2027-02-03, 5 working days skipping the weekend and 설날 -> Fri 2027-02-12;
+    # on Wed 2027-02-10 three working days are left (10, 11, 12).
+    assert lines[5].split() == [
+        "K003", "박지훈", "final", "1", "2027-02-03(수)", "2027-02-12(금)", "-",
+        "진행", "중:", "3영업일", "남음,", "2027-02-12(금)까지",
+    ]  # fmt: skip
+    assert lines[9].endswith("2027-02-15(월)  1영업일 지연")
+    assert (
+        "  마감: 2027-02-03(수) 다음 날부터 5영업일 (제외: 주말 2027-02-06(토)~2027-02-07(일), "
+        "공휴일 2027-02-08(월)~2027-02-09(화)) = 2027-02-12(금)"
+    ) in lines
+    _, ja = run("workflow", KEPCO, data, "--today", "2027-02-10", "--lang", "ja")
+    assert "K002 이서연  final      1  2027-02-03(水)  2027-02-12(金)  2027-02-15(月)  1営業日遅延" in ja
+    assert "  申立て 2026-07-21(火): 期限内" in ja.splitlines()

@@ -137,7 +137,9 @@ def test_workflow_problems_sheet_names_each_problem(tmp_path: Path) -> None:
     )
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["평가 결과", "문제"]
-    assert [c.value for c in book["평가 결과"][1]][:4] == ["record", "employee", "성명", "평가 기간"]
+    # Every column in Korean: the policy's label for name, the reports' words for the others.
+    header = [c.value for c in book["평가 결과"][1]]
+    assert header[:6] == ["기록 종류", "직원", "성명", "평가 기간", "차수", "통보일"]
     rows = [[c.value for c in row] for row in book["문제"].iter_rows()]
     assert rows[0] == ["구분", "대상", "규칙", "내용", "위치"]
     assert rows[1][:3] == ["error", "K002", "objection-late"]

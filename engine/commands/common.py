@@ -15,7 +15,7 @@ from engine.io.atomic import write_atomic
 from engine.limits import regular_file
 from engine.provenance import Stamp, stamp_of
 from engine.report.diagnostics import format_text_line
-from engine.report.labels import Labels
+from engine.report.labels import Labels, policy_language
 from engine.report.model import stamped
 from engine.report.options import SUFFIX_FORMATS, ReportOptions
 from engine.report.xlsx import relabel_csv
@@ -115,15 +115,20 @@ def deliver_report(
     options: ReportOptions,
     policy_data: Mapping[str, Any],
 ) -> None:
-    """Render ``report`` with its registry and deliver it; CSV and xlsx headers in the language
-    of ``options`` (the policy's labels), CSV to a file with a byte-order mark unless refused."""
+    """Render ``report`` with its registry and deliver it: text, CSV and xlsx in the language of
+    ``options`` (the policy's labels and the reports' own words; ids and English without one),
+    HTML in it or else the policy's own language; JSON as it is. CSV to a file with a
+    byte-order mark unless refused."""
     labels = Labels(policy_data, options.lang)
-    if fmt == "xlsx":
-        payload = renderers["xlsx"](report, labels)
-    elif fmt == "csv":
+    payload: str | bytes
+    if fmt == "csv":
         payload = relabel_csv(str(renderers["csv"](report)), labels)
+    elif fmt == "json":
+        payload = renderers["json"](report)
     else:
-        payload = renderers[fmt](report)
+        if fmt == "html":
+            labels = Labels(policy_data, options.lang or policy_language(policy_data))
+        payload = renderers[fmt](report, labels, options)
     deliver(payload, output, echo, fmt, options.bom, [stamp_of(policy_data)])
 
 

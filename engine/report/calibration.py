@@ -12,78 +12,99 @@ from typing import Any
 
 from engine.distribution import CalibrationReport, GroupCalibration, describe_key
 from engine.evaluate.calibration import PopulationCalibration
+from engine.report.labels import Labels
+from engine.report.options import ReportOptions
 from engine.report.results import format_problem
 from engine.report.safety import DictCsv
 from engine.report.table import render_table
 from engine.report.xlsx import xlsx_renderer
 
 
-def summary(result: PopulationCalibration) -> str:
+def summary(result: PopulationCalibration, labels: Labels | None = None) -> str:
     """The failure counts in one line: groups outside quota, people not graded, problems."""
-    return (
-        f"{result.groups_outside} group(s) outside quota, {result.not_graded} "
-        f"person(s) not graded, {len(result.problems)} problem(s)"
+    return (labels or Labels({})).say(
+        "calibration_summary",
+        outside=result.groups_outside,
+        ungraded=result.not_graded,
+        problems=len(result.problems),
     )
 
 
-def _show(value: str | None) -> str:
-    return "-" if value is None else value
+def _show(value: str | None, column: str, labels: Labels) -> str:
+    return "-" if value is None else labels.grade(column, value)
 
 
-def _group_text(group: GroupCalibration) -> list[str]:
-    state = "final within quota" if group.within else "final NOT within quota"
-    lines = [f"group {describe_key(group.key)}: {group.size} people; {state}"]
+def _group_text(group: GroupCalibration, column: str, labels: Labels) -> list[str]:
+    state = labels.say("final_within" if group.within else "final_not_within")
+    lines = [labels.say("group_head", key=describe_key(group.key), n=group.size, state=state)]
+    yes, no = labels.reason("yes"), labels.reason("no")
     rows = [
         [
-            g.grade,
+            labels.grade(column, g.grade),
             str(g.quota),
             f"+-{g.tolerance}",
             str(g.proposed),
             str(g.final),
-            "yes" if g.final_within else "no",
+            yes if g.final_within else no,
         ]
         for g in group.grades
     ]
-    headers = ["grade", "quota", "tolerance", "proposed", "final", "within"]
+    english = ["grade", "quota", "tolerance", "proposed", "final", "within"]
+    headers = [labels.column(key, key) for key in english]
     lines.append(render_table(headers, rows, [False, True, True, True, True, False]).rstrip("\n"))
     if group.moves:
-        lines.append(f"moves ({len(group.moves)}):")
+        lines.append(labels.say("moves", n=len(group.moves)))
         moves = [
-            [m.member, _show(m.proposed), _show(m.final), m.reason or "(no reason given)"]
+            [
+                m.member,
+                _show(m.proposed, column, labels),
+                _show(m.final, column, labels),
+                labels.reason(m.reason or "(no reason given)"),
+            ]
             for m in group.moves
         ]
-        table = render_table(["member", "proposed", "final", "reason"], moves, [False] * 4)
-        lines.append(table.rstrip("\n"))
+        heads = [labels.column(key, key) for key in ("member", "proposed", "final", "reason")]
+        lines.append(render_table(heads, moves, [False] * 4).rstrip("\n"))
     if group.missing:
-        lines.append("no final grade: " + ", ".join(group.missing))
+        lines.append(labels.say("no_final") + ", ".join(group.missing))
     if group.unknown:
-        lines.append("grade not of the scale: " + ", ".join(group.unknown))
+        lines.append(labels.say("not_of_scale") + ", ".join(group.unknown))
     return lines
 
 
-def _report_text(report: CalibrationReport, label: str) -> list[str]:
-    state = "every group within quota" if report.within else "NOT every group within quota"
-    lines = [f"== distribution {report.distribution} ({label}): {len(report.groups)} group(s), {state}"]
+def _report_text(report: CalibrationReport, label: str, labels: Labels) -> list[str]:
+    state = labels.say("all_within" if report.within else "not_all_within")
+    name = report.distribution
+    lines = [labels.say("distribution_head", name=name, label=label, n=len(report.groups), state=state)]
     for group in report.groups:
-        lines += ["", *_group_text(group)]
+        lines += ["", *_group_text(group, name, labels)]
     for problem in report.problems:
-        lines += ["", f"not graded [{problem.rule}]: {problem.message} ({', '.join(problem.members)})"]
+        members = ", ".join(problem.members)
+        message = labels.reason(problem.message)
+        lines += ["", labels.say("not_graded_rule", rule=problem.rule, message=message, members=members)]
     return lines
 
 
-def render_text(result: PopulationCalibration) -> str:
-    """Aligned tables per group, then the problems, then a one-line verdict."""
+def render_text(
+    result: PopulationCalibration, labels: Labels | None = None, options: ReportOptions | None = None
+) -> str:
+    """Aligned tables per group, then the problems, then a one-line verdict (in ``labels``'
+    language: headers, grades by their labels, reasons and the fixed words)."""
+    labels = labels or Labels({})
     lines: list[str] = []
     for report in result.reports:
         label = result.labels.get(report.distribution, report.distribution)
-        lines += [*_report_text(report, label), ""]
+        if labels.lang is not None:
+            label = labels.field(report.distribution)
+        lines += [*_report_text(report, label, labels), ""]
     if not result.reports:
-        lines += ["== evaluator chains (the policy declares no distributions)", *_chain_text(result), ""]
+        lines += [labels.say("chains_head"), *_chain_text(result), ""]
     if result.problems:
-        lines.append(f"problems ({len(result.problems)}):")
-        lines += [format_problem(p) for p in result.problems]
+        lines.append(labels.say("problems_n", n=len(result.problems)))
+        lines += [format_problem(p, "error", labels) for p in result.problems]
         lines.append("")
-    lines.append("result: " + ("every group within quota, no problems" if result.ok else summary(result)))
+    verdict = labels.say("result_ok") if result.ok else labels.say("result", summary=summary(result, labels))
+    lines.append(verdict)
     return "\n".join(lines) + "\n"
 
 

@@ -107,6 +107,159 @@ def ungraded(cell: str) -> bool:
     return cell.startswith(UNGRADED)
 
 
+#: Phrases of the command reports, each (English, Korean, Japanese), filled with str.format.
+PHRASES: dict[str, tuple[str, str, str]] = {
+    # calibrate
+    "distribution_head": (
+        "== distribution {name} ({label}): {n} group(s), {state}",
+        "== 배분 {label} ({name}): 그룹 {n}개, {state}",
+        "== 分布 {label}（{name}）: グループ {n}、{state}",
+    ),
+    "all_within": ("every group within quota", "모든 그룹 정원 내", "全グループ枠内"),
+    "not_all_within": ("NOT every group within quota", "정원을 벗어난 그룹 있음", "枠外のグループあり"),
+    "group_head": (
+        "group {key}: {n} people; {state}",
+        "그룹 {key}: {n}명; {state}",
+        "グループ {key}: {n} 名; {state}",
+    ),
+    "final_within": ("final within quota", "최종 등급 정원 내", "最終評価は枠内"),
+    "final_not_within": ("final NOT within quota", "최종 등급 정원 벗어남", "最終評価が枠外"),
+    "moves": ("moves ({n}):", "조정 ({n}건):", "調整（{n} 件）:"),
+    "no_final": ("no final grade: ", "최종 등급 없음: ", "最終評価なし: "),
+    "not_of_scale": ("grade not of the scale: ", "척도에 없는 등급: ", "尺度にない評価: "),
+    "not_graded_rule": (
+        "not graded [{rule}]: {message} ({members})",
+        "미부여 [{rule}]: {message} ({members})",
+        "未評価 [{rule}]: {message}（{members}）",
+    ),
+    "chains_head": (
+        "== evaluator chains (the policy declares no distributions)",
+        "== 평가자 체계 (배분 규정 없음)",
+        "== 評価者系統（分布の定めなし）",
+    ),
+    "problems_n": ("problems ({n}):", "문제 ({n}건):", "問題（{n} 件）:"),
+    "result_ok": (
+        "result: every group within quota, no problems",
+        "결과: 모든 그룹 정원 내, 문제 없음",
+        "結果: 全グループ枠内、問題なし",
+    ),
+    "result": ("result: {summary}", "결과: {summary}", "結果: {summary}"),
+    "calibration_summary": (
+        "{outside} group(s) outside quota, {ungraded} person(s) not graded, {problems} problem(s)",
+        "정원을 벗어난 그룹 {outside}개, 미부여 {ungraded}명, 문제 {problems}건",
+        "枠外のグループ {outside}、未評価 {ungraded} 名、問題 {problems} 件",
+    ),
+    # jobeval
+    "jobs_head": (
+        "policy {policy}: {jobs} from {data}, {troubled} with problems",
+        "{policy}: 직무 {n}개 ({data}), 문제 있음 {troubled}",
+        "{policy}: 職務 {n} 件（{data}）、問題あり {troubled}",
+    ),
+    "job_head": (
+        "job {job}{title} (family {family}, point table {table})",
+        "직무 {job}{title} (직군 {family}, 평가표 {table})",
+        "職務 {job}{title}（職群 {family}、評価表 {table}）",
+    ),
+    "explanation": ("explanation:", "설명:", "説明:"),
+    "problems": ("problems:", "문제:", "問題:"),
+    "file_problems": ("problems of the file:", "파일의 문제:", "ファイルの問題:"),
+    "left_out": ("left out", "제외", "除外"),
+    "adjustment": (
+        "committee {committee}: {proposed} -> {grade} requested{note}",
+        "위원회 {committee}: {proposed} -> {grade} 조정 요청{note}",
+        "委員会 {committee}: {proposed} -> {grade} への調整を要請{note}",
+    ),
+    "final_grade_is": ("final grade {grade}", "최종 등급 {grade}", "最終等級 {grade}"),
+    # pay
+    "pay_head": (
+        "policy {policy}: pay for {count} employee{s} from {data}",
+        "{policy}: 직원 {count}명 보상 ({data})",
+        "{policy}: 社員 {count} 名の処遇（{data}）",
+    ),
+    "parameters": ("parameters: {shown}", "매개변수: {shown}", "パラメータ: {shown}"),
+    "merit_title": ("merit raise (%)", "성과 인상률 (%)", "査定昇給率（%）"),
+    "incentive_title": ("incentive ({currency})", "성과급 ({currency})", "賞与（{currency}）"),
+    "promotion_title": ("promotion points", "승진 점수", "昇進ポイント"),
+    "mix_title": (
+        "pay mix target: {component} ({currency})",
+        "보수 구성 목표: {component} ({currency})",
+        "報酬構成の目標: {component}（{currency}）",
+    ),
+    "mix_total": (
+        "total {component} = {total}",
+        "{component} 합계 = {total}",
+        "{component} の合計 = {total}",
+    ),
+    "grade_changes": ("grade changes", "등급 변동", "等級の変更"),
+    "problem_is": ("problem: {text}", "문제: {text}", "問題: {text}"),
+    "shares_ok": (
+        "sum of shares = pool: {total} = {pool}",
+        "배분액 합계 = 재원: {total} = {pool}",
+        "配分額の合計 = 原資: {total} = {pool}",
+    ),
+    "shares_short": (
+        "sum of shares != pool: {total} != {pool} ({left} units of {unit} not paid)",
+        "배분액 합계 != 재원: {total} != {pool} ({unit} 단위 {left}개 미지급)",
+        "配分額の合計 != 原資: {total} != {pool}（{unit} 単位で {left} 未払い）",
+    ),
+    # workflow
+    "workflow_head": (
+        "policy {policy}: workflow records from {data}{today}",
+        "{policy}: 절차 기록 ({data}){today}",
+        "{policy}: 手続きの記録（{data}）{today}",
+    ),
+    "today": (" (today {day})", " (오늘 {day})", "（本日 {day}）"),
+    "windows_head": (
+        "objection windows: {notices} notices, {objections} objections, {troubled} with problems",
+        "이의 신청 기간: 통보 {notices}건, 이의 신청 {objections}건, 문제 있음 {troubled}",
+        "異議申立期間: 通知 {notices} 件、異議申立て {objections} 件、問題あり {troubled}",
+    ),
+    "notice": ("notice", "통보", "通知"),
+    "objection": ("objection", "이의 신청", "異議申立て"),
+    "goal_change": ("goal_change", "목표 변경", "目標変更"),
+    "objection_line": (
+        "{kind} {who}: {period}, round {round} ({handler}){indicators}",
+        "{kind} {who}: {period}, {round}차 ({handler}){indicators}",
+        "{kind} {who}: {period}、第 {round} 回（{handler}）{indicators}",
+    ),
+    "indicators": (", indicators {ids}", ", 항목 {ids}", "、項目 {ids}"),
+    "deadline_is": ("deadline: {text}", "마감: {text}", "期限: {text}"),
+    "deadline": (
+        "{days} {unit} after {notice} ({skipping}) = {deadline}",
+        "{notice} 다음 날부터 {days}영업일 ({skipping}) = {deadline}",
+        "{notice} の翌日から {days} 営業日（{skipping}）= {deadline}",
+    ),
+    "skipping": ("skipping {runs}", "제외: {runs}", "除外: {runs}"),
+    "no_day_skipped": ("no day skipped", "제외일 없음", "除外日なし"),
+    "weekend": ("weekend", "주말", "週末"),
+    "holiday": ("holiday", "공휴일", "祝日"),
+    "filed_on": ("filed {day}: {status}", "제기 {day}: {status}", "申立て {day}: {status}"),
+    "change_line": (
+        "goal change {who}{made}: phase {phase}, reason {reason}{batch}: {verdict}",
+        "목표 변경 {who}{made}: 단계 {phase}, 사유 {reason}{batch}: {verdict}",
+        "目標変更 {who}{made}: 段階 {phase}、理由 {reason}{batch}: {verdict}",
+    ),
+    "made_on": (" on {day}", " ({day})", "（{day}）"),
+    "batch": (", batch '{batch}'", ", 일괄 '{batch}'", "、一括 '{batch}'"),
+    "changes_head": (
+        "goal changes: {n}, {accepted} accepted",
+        "목표 변경: {n}건, 승인 {accepted}건",
+        "目標変更: {n} 件、承認 {accepted} 件",
+    ),
+    "targets_head": (
+        "mid-term targets of {who} ({source}):",
+        "{who}의 중간 목표 ({source}):",
+        "{who} の中間目標（{source}）:",
+    ),
+}
+
+
+def say(key: str, lang: str | None, /, **values: object) -> str:
+    """The phrase ``key`` of :data:`PHRASES` in ``lang`` (English without one), filled in."""
+    en, ko, ja = PHRASES[key]
+    return {"ko": ko, "ja": ja}.get(lang or "en", en).format(**values)
+
+
 def reason(text: str, lang: str | None) -> str:
     """``text`` (a reason the engine wrote in English) in ``lang``: the first entry of
     :data:`REASONS` that matches it whole, its named parts translated the same way; English, no
