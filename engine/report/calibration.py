@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.distribution import CalibrationReport, GroupCalibration, describe_key
 from engine.evaluate.calibration import PopulationCalibration
+from engine.report.html import Count, PageTable, chart, problem_notes, render_tables_page
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.report.results import format_problem
@@ -242,9 +243,70 @@ def _problem_rows(result: PopulationCalibration) -> list[list[str]]:
     return [["error", p.employee_id or "", p.rule, p.message, p.origin] for p in result.problems]
 
 
+def _grade_rows(group: GroupCalibration, column: str, labels: Labels) -> list[list[str]]:
+    yes, no = labels.reason("yes"), labels.reason("no")
+    return [
+        [labels.grade(column, g.grade), str(g.quota), f"+-{g.tolerance}", str(g.proposed), str(g.final),
+         yes if g.final_within else no]
+        for g in group.grades
+    ]  # fmt: skip
+
+
+def _group_tables(report: CalibrationReport, labels: Labels) -> list[PageTable]:
+    name, tables = report.distribution, []
+    heads = [labels.column(k, k) for k in ("grade", "quota", "tolerance", "proposed", "final", "within")]
+    for group in report.groups:
+        state = labels.say("final_within" if group.within else "final_not_within")
+        head = labels.say("group_head", key=describe_key(group.key), n=group.size, state=state)
+        title = f"{labels.field(name)}: {head}"
+        tables.append(
+            PageTable(title, heads, _grade_rows(group, name, labels), [False, True, True, True, True, False])
+        )
+        if group.moves:
+            moves = [
+                [m.member, _show(m.proposed, name, labels), _show(m.final, name, labels),
+                 labels.reason(m.reason or "(no reason given)")]
+                for m in group.moves
+            ]  # fmt: skip
+            move_heads = [labels.column(k, k) for k in ("member", "proposed", "final", "reason")]
+            tables.append(PageTable(labels.say("moves", n=len(group.moves)).rstrip(":"), move_heads, moves))
+    if report.problems:
+        rows = [[m, labels.reason(f"not graded: {p.message}")] for p in report.problems for m in p.members]
+        heads = [labels.column("member", "member"), labels.column("reason", "reason")]
+        tables.append(PageTable(f"{labels.field(name)}: {labels.word('not_graded')}", heads, rows))
+    return tables
+
+
+def render_page(
+    result: PopulationCalibration, labels: Labels | None = None, options: ReportOptions | None = None
+) -> str:
+    """The calibration as a page: counts, one chart of the final grades per distribution, each
+    group's quota table and moves, the people not graded, the problems."""
+    labels = labels or Labels({})
+    charts, tables = [], []
+    for report in result.reports:
+        cells = [labels.grade(report.distribution, g.grade) for grp in report.groups for g in grp.grades
+                 for _ in range(g.final)]  # fmt: skip
+        cells += [labels.word("not_graded")] * sum(len(p.members) for p in report.problems)
+        charts.append(chart(report.distribution, labels, cells))
+        tables += _group_tables(report, labels)
+    if not result.reports:
+        rows = [[o.employee_id, o.chain or "-", o.final or "-"] for o in result.reviews]
+        heads = [labels.field("id"), labels.word("chain"), labels.column("final", "final")]
+        tables.append(PageTable(labels.say("chains_head").strip("= "), heads, rows))
+    counts = [
+        Count("groups", labels.word("groups"), sum(len(r.groups) for r in result.reports)),
+        Count("outside", labels.word("outside_quota"), result.groups_outside, bad=result.groups_outside > 0),
+        Count("not_graded", labels.word("not_graded"), result.not_graded, bad=result.not_graded > 0),
+        Count("problems", labels.word("problems"), len(result.problems), bad=bool(result.problems)),
+    ]
+    return render_tables_page(labels, options, counts, tables, problem_notes(result.problems, labels), charts)
+
+
 RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "html": render_page,
     "xlsx": xlsx_renderer(render_csv, _problem_rows),
 }

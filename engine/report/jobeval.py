@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.jobeval import JobLine, JobReport, JobResult
 from engine.report.diagnostics import format_text_line
+from engine.report.html import Count, PageTable, chart, diagnostic_notes, render_tables_page
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.report.safety import csv_writer
@@ -259,9 +260,43 @@ def render_csv(report: JobReport) -> str:
     return buffer.getvalue()
 
 
+def render_page(report: JobReport, labels: Labels | None = None, options: ReportOptions | None = None) -> str:
+    """The jobs as a page: counts, a chart of the final grades, the summary table (one row per
+    job), each job's raters, the problems."""
+    labels = labels or Labels({})
+    headers = [labels.column(key, english) for key, english in SUMMARY_COLUMNS]
+    numeric = [False, False, False, False, True, True, False, False, False]
+    tables = [PageTable(labels.word("results"), headers, summary_rows(report, labels), numeric)]
+    for line in report.jobs:
+        result = line.result
+        if not result.raters:
+            continue
+        rows = [
+            [r.rater, line.rater_names.get(r.rater, ""), r.group, cell(r.points) or labels.say("left_out")]
+            for r in result.raters
+        ]
+        heads = [labels.column(key, key) for key in ("rater", "name", "group", "points")]
+        title = f"{result.job} {line.title}".strip()
+        notes = [text.strip() for text in _adjustment_text(result, labels)]
+        tables.append(PageTable(title, heads, rows, [False, False, False, True], notes))
+    troubled = sum(1 for line in report.jobs if line.problems)
+    counts = [
+        Count("jobs", labels.word("jobs"), len(report.jobs)),
+        Count("failed", labels.word("with_problems"), troubled, bad=troubled > 0),
+    ]
+    finals = sorted(
+        cell(line.result.final_grade) for line in report.jobs if line.result.final_grade is not None
+    )
+    charts = [chart("final_grade", labels, finals, labels.column("final_grade", "final grade"))]
+    return render_tables_page(
+        labels, options, counts, tables, diagnostic_notes(report.all_problems(), labels), charts
+    )
+
+
 RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "html": render_page,
     "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.all_problems())),
 }

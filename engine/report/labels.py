@@ -46,6 +46,13 @@ WORDS: dict[str, dict[str, str]] = {
     "indicator": {"ko": "항목 번호", "ja": "項目番号", "en": "Indicator"},
     "error": {"ko": "오류", "ja": "エラー", "en": "error"},
     "warning": {"ko": "참고", "ja": "注意", "en": "warning"},
+    "groups": {"ko": "그룹", "ja": "グループ", "en": "groups"},
+    "outside_quota": {"ko": "정원을 벗어난 그룹", "ja": "枠外のグループ", "en": "outside quota"},
+    "jobs": {"ko": "직무", "ja": "職務", "en": "jobs"},
+    "notices": {"ko": "통보", "ja": "通知", "en": "notices"},
+    "objections": {"ko": "이의 신청", "ja": "異議申立て", "en": "objections"},
+    "goal_changes": {"ko": "목표 변경", "ja": "目標変更", "en": "goal changes"},
+    "chain": {"ko": "평가자 체계", "ja": "評価者系統", "en": "Evaluator chain"},
     # columns of calibrate, jobeval, pay and workflow
     "section": {"ko": "행 종류", "ja": "行の種類", "en": "Section"},
     "group": {"ko": "그룹", "ja": "グループ", "en": "Group"},

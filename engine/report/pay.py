@@ -9,11 +9,13 @@ import io
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from engine.pay import IncentiveResult, PayReport
 from engine.pay.mix import MixResult
 from engine.report.diagnostics import format_text_line
+from engine.report.html import Count, PageTable, chart, diagnostic_notes, render_tables_page
 from engine.report.jobeval import cell, jsonable
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
@@ -289,9 +291,47 @@ def render_csv(report: PayReport) -> str:
     return buffer.getvalue()
 
 
+def render_page(report: PayReport, labels: Labels | None = None, options: ReportOptions | None = None) -> str:
+    """Pay as a page: counts, a chart of the merit zones, each declared section's table (the
+    incentive with its check "sum of shares = pool"), the problems."""
+    labels = labels or Labels({})
+    heads = partial(_heads, labels)
+    tables: list[PageTable] = []
+    if report.merit:
+        merit_heads = heads(("id", "id"), ("name", "name"), ("zone", "zone"), ("raise", "raise"))
+        tables.append(PageTable(labels.say("merit_title"), merit_heads, merit_rows(report), MERIT_NUMERIC))
+    if report.incentive is not None:
+        result = report.incentive
+        check = [share_check(result, report.incentive_unit, labels)]
+        title = labels.say("incentive_title", currency=report.currency)
+        rows = incentive_rows(report, result)
+        tables.append(PageTable(title, heads(*INCENTIVE_COLUMNS), rows, INCENTIVE_NUMERIC, check))
+    if report.promotion:
+        title = labels.say("promotion_title")
+        tables.append(PageTable(title, heads(*PROMOTION_COLUMNS), promotion_rows(report), PROMOTION_NUMERIC))
+    if report.mix is not None:
+        mix = report.mix
+        rows = [[t.employee, _name(report, t.employee), cell(t.held), cell(t.target)] for t in mix.targets]
+        title = labels.say("mix_title", component=mix.component, currency=report.currency)
+        total = [labels.say("mix_total", component=mix.component, total=mix.total)]
+        mix_heads = [*heads(("id", "id"), ("name", "name"), ("held", "held")), mix.component]
+        tables.append(PageTable(title, mix_heads, rows, [False, False, True, True], total))
+    troubled = len({d.subject for d in report.problems if d.subject in report.employees})
+    counts = [
+        Count("employees", labels.word("employees"), len(report.employees)),
+        Count("failed", labels.word("with_problems"), troubled, bad=troubled > 0),
+    ]
+    zones = sorted(cell(m.zone) for m in report.merit if m.zone is not None)
+    charts = [chart("zone", labels, zones, labels.column("zone", "zone"))] if zones else []
+    return render_tables_page(
+        labels, options, counts, tables, diagnostic_notes(report.problems, labels), charts
+    )
+
+
 RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "html": render_page,
     "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.problems)),
 }

@@ -70,6 +70,18 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
         "진행 중: {n}영업일 남음, {day}까지",
         "受付中: 残り {n} 営業日、{day} まで",
     ),
+    (
+        r"no accepted change: the goal sheet as set",
+        "승인된 변경 없음: 설정한 목표 그대로",
+        "承認された変更なし: 設定時の目標のまま",
+    ),
+    (
+        r"the targets (?P<when>before|after) the change of (?P<day>.+)",
+        "{day} 변경 {when} 목표",
+        "{day} の変更{when}の目標",
+    ),
+    (r"before", "전", "前"),
+    (r"after", "후", "後"),
     (r"accepted", "승인", "承認"),
     (r"rejected", "반려", "却下"),
     (r"yes", "예", "はい"),

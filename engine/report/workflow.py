@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.errors import Diagnostic
 from engine.report.diagnostics import format_text_line
+from engine.report.html import Count, PageTable, diagnostic_notes, render_tables_page
 from engine.report.jobeval import cell
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
@@ -160,7 +161,9 @@ def target_rows(sheet: TargetSheet) -> list[list[str]]:
 
 
 def _targets_text(sheet: TargetSheet, labels: Labels) -> list[str]:
-    out = [labels.say("targets_head", who=_who(sheet.employee, sheet.name), source=sheet.source)]
+    out = [
+        labels.say("targets_head", who=_who(sheet.employee, sheet.name), source=labels.reason(sheet.source))
+    ]
     heads = [labels.column(key, english) for key, english in TARGET_COLUMNS]
     table = render_table(heads, target_rows(sheet), [False, False, True, True])
     return out + ["  " + row for row in table.splitlines()]
@@ -295,9 +298,59 @@ def render_csv(report: WorkflowReport) -> str:
     return buffer.getvalue()
 
 
+def render_page(
+    report: WorkflowReport, labels: Labels | None = None, options: ReportOptions | None = None
+) -> str:
+    """The workflow records as a page: counts, the objection windows, the goal changes, the
+    mid-term targets, the problems."""
+    labels = labels or Labels({})
+    tables: list[PageTable] = []
+    windows = (*report.notices, *report.objections)
+    if windows:
+        troubled = sum(1 for o in windows if o.problems)
+        title = labels.say(
+            "windows_head", notices=len(report.notices), objections=len(report.objections), troubled=troubled
+        )
+        heads = [labels.column(key, english) for key, english in WINDOW_COLUMNS]
+        numeric = [False, False, True, False, False, False, False]
+        lines = [f"{_who(o.employee, o.name)}: {deadline_text(o.deadline, labels)}" for o in windows]
+        tables.append(PageTable(title, heads, window_rows(windows, labels), numeric, lines))
+    if report.changes:
+        accepted = sum(1 for c in report.changes if c.accepted)
+        title = labels.say("changes_head", n=len(report.changes), accepted=accepted)
+        keys = (("employee", "employee"), ("made_on", "made on"), ("phase", "phase"), ("reason", "reason"),
+                ("status", "status"))  # fmt: skip
+        rows = [
+            [
+                _who(c.employee, c.name),
+                labels.day(day_text(c.made_on)) if c.made_on else "-",
+                c.phase,
+                c.reason,
+                labels.reason("accepted" if c.accepted else "rejected"),
+            ]
+            for c in report.changes
+        ]
+        tables.append(PageTable(title, [labels.column(k, e) for k, e in keys], rows))
+    for sheet in report.targets:
+        title = labels.say(
+            "targets_head", who=_who(sheet.employee, sheet.name), source=labels.reason(sheet.source)
+        ).rstrip(":")
+        heads = [labels.column(key, english) for key, english in TARGET_COLUMNS]
+        tables.append(PageTable(title, heads, target_rows(sheet), [False, False, True, True]))
+    problems = report.all_problems()
+    counts = [
+        Count("notices", labels.word("notices"), len(report.notices)),
+        Count("objections", labels.word("objections"), len(report.objections)),
+        Count("goal_changes", labels.word("goal_changes"), len(report.changes)),
+        Count("problems", labels.word("problems"), len(problems), bad=bool(problems)),
+    ]
+    return render_tables_page(labels, options, counts, tables, diagnostic_notes(problems, labels))
+
+
 RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "html": render_page,
     "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.all_problems())),
 }
