@@ -197,6 +197,11 @@ STDIN_NAME_OPTION = click.option(
     is_flag=True,
     help="Skip named files without a top-level 'hrpolicy:' key too (pre-commit names every YAML file).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Name the fields messages mention by the policy's labels in this language too.",
+)
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -204,6 +209,7 @@ def validate(
     exclude: tuple[str, ...],
     stdin_filename: str | None,
     policies_only: bool,
+    lang: str | None,
 ) -> None:
     """Check policy files, folders (policies are found by their top-level 'hrpolicy:' key) or '-'
     (standard input): exit 0 if valid, 1 if not, 2 if unreadable."""
@@ -219,6 +225,7 @@ def validate(
             read_stdin=_read_stdin,
             stdin_name=stdin_filename,
             policies_only=policies_only,
+            lang=lang,
         )
     )
 
@@ -234,8 +241,18 @@ def validate(
     help="Fail (exit 1) when a policy's coverage is below PERCENT.",
 )
 @EXCLUDE_OPTION
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Name the fields failures mention by the policy's labels in this language too.",
+)
 def test_command(
-    paths: tuple[str, ...], fmt: str, coverage: bool, min_coverage: float | None, exclude: tuple[str, ...]
+    paths: tuple[str, ...],
+    fmt: str,
+    coverage: bool,
+    min_coverage: float | None,
+    exclude: tuple[str, ...],
+    lang: str | None,
 ) -> None:
     """Run the tests stored with policies (*.test.yaml, found by their 'hrpolicy-test:' key; a
     policy file stands for the test file beside it): exit 0 all pass, 1 a failure, 2 unreadable."""
@@ -243,7 +260,7 @@ def test_command(
 
     run_guarded(
         lambda: run_policy_tests(
-            list(paths), fmt, echo, exclude=exclude, coverage=coverage, min_coverage=min_coverage
+            list(paths), fmt, echo, exclude=exclude, coverage=coverage, min_coverage=min_coverage, lang=lang
         )
     )
 
@@ -263,11 +280,12 @@ def test_command(
     metavar="REF",
     help="What the modeline names (default: the installed schema, relative to PATH).",
 )
-def init(path: str, start: str, schema: str | None) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Say what was written in this language.")
+def init(path: str, start: str, schema: str | None, lang: str | None) -> None:
     """Write a new policy at PATH (with the editor modeline right for where it is) and its test file."""
     from engine.commands.init import run_init
 
-    run_guarded(lambda: run_init(path, start, schema, echo))
+    run_guarded(lambda: run_init(path, start, schema, echo, lang))
 
 
 @cli.command()
@@ -276,11 +294,17 @@ def init(path: str, start: str, schema: str | None) -> None:
     is_flag=True,
     help="Publish shape (schema-*) errors too, for editors without yaml-language-server.",
 )
-def lsp(schema_diagnostics: bool) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Name the fields messages mention by the policy's labels in this language (default: the "
+    "editor's initializationOptions.lang, else its locale).",
+)
+def lsp(schema_diagnostics: bool, lang: str | None) -> None:
     """Language server over stdio: validate's diagnostics and did-you-mean quick fixes in the editor."""
     from engine.commands.lsp import run_lsp
 
-    run_guarded(lambda: run_lsp(schema_diagnostics))
+    run_guarded(lambda: run_lsp(schema_diagnostics, lang))
 
 
 @cli.command()

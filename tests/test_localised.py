@@ -157,3 +157,98 @@ def test_workflow_in_korean_and_japanese_dates_statuses_and_deadlines() -> None:
     _, ja = run("workflow", KEPCO, data, "--today", "2027-02-10", "--lang", "ja")
     assert "K002 이서연  final      1  2027-02-03(水)  2027-02-12(金)  2027-02-15(月)  1営業日遅延" in ja
     assert "  申立て 2026-07-21(火): 期限内" in ja.splitlines()
+
+
+# --- validate, test, init and the language server in the reader's language ---------------------
+
+
+def broken_kumho(tmp_path: Path) -> Path:
+    """kumho_like with an indicator formula reading the employee formula kpi_score (labelled
+    직무KPI 점수 / Job KPI score), which an indicator formula cannot see."""
+    text = Path(KUMHO).read_text(encoding="utf-8")
+    text = text.replace(
+        'expr: "weight * item_points / 100"', 'expr: "weight * item_points / 100 + kpi_score"'
+    )
+    path = tmp_path / "kumho_like.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("lang", "named"),
+    [("ko", "'kpi_score' (직무KPI 점수)"), ("en", "'kpi_score' (Job KPI score)"), ("ja", "'kpi_score'")],
+)
+def test_validate_names_fields_by_their_labels(tmp_path: Path, lang: str, named: str) -> None:
+    path = broken_kumho(tmp_path)
+    result = CliRunner().invoke(cli, ["validate", str(path), "--lang", lang])
+    assert result.exit_code == 1
+    # kumho declares no Japanese labels: the id alone, as without --lang.
+    assert result.stdout == f"{path}:241:43: error [formula-unknown-name] unknown name {named}\n"
+    from_stdin = CliRunner().invoke(
+        cli, ["validate", "-", "--lang", lang, "--format", "json"], input=path.read_bytes()
+    )
+    assert f'"message": "unknown name {named}"' in from_stdin.stdout
+
+
+def test_policy_tests_name_the_failing_field_by_its_label(tmp_path: Path) -> None:
+    (tmp_path / "kumho_like.yaml").write_text(Path(KUMHO).read_text(encoding="utf-8"), encoding="utf-8")
+    tests = (ROOT / "policies/kumho_like.test.yaml").read_text(encoding="utf-8")
+    tests = tests.replace('H001: {kpi_score: "67.5"', 'H001: {kpi_score: "67.6"', 1)
+    tests = tests.replace("../examples/", f"{EXAMPLES}/")
+    (tmp_path / "kumho_like.test.yaml").write_text(tests, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["test", str(tmp_path / "kumho_like.test.yaml"), "--lang", "ko"])
+    assert result.exit_code == 1
+    assert "[test-failed] H001 직무KPI 점수 (kpi_score): expected 67.6, got 67.5\n" in result.stdout
+
+
+def test_init_says_what_it_wrote_in_japanese(tmp_path: Path) -> None:
+    target = tmp_path / "p.yaml"
+    result = CliRunner().invoke(cli, ["init", str(target), "--lang", "ja"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"作成しました: {target}"
+    assert (
+        lines[-1]
+        == f"次に: FILL IN の部分を埋めてから実行: hrpolicy validate {target} && hrpolicy test {target}"
+    )
+
+
+def test_the_editor_language_comes_from_its_options_else_lang_else_its_locale() -> None:
+    from engine.lsp.convert import language_of
+
+    assert language_of({"lang": "ja"}, "ko-KR", "en") == "ja"
+    assert language_of({}, "ko-KR", "en") == "en"
+    assert language_of(None, "ko-KR") == "ko"
+    assert language_of(None, "ja_JP") == "ja"
+    assert language_of({"lang": "fr"}, "de-DE") is None
+
+
+@pytest.mark.parametrize(
+    ("init", "message"),
+    [
+        ({"initializationOptions": {"lang": "ko"}}, "unknown name 'kpi_score' (직무KPI 점수)"),
+        ({"locale": "en-GB"}, "unknown name 'kpi_score' (Job KPI score)"),
+        ({}, "unknown name 'kpi_score'"),
+    ],
+)
+def test_the_language_server_names_fields_in_the_editors_language(
+    tmp_path: Path, init: dict[str, object], message: str
+) -> None:
+    pytest.importorskip("pygls")
+    from test_lsp import Client
+
+    client = Client()
+    client.request(
+        "initialize", {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}, **init}
+    )
+    client.notify("initialized", {})
+    path = broken_kumho(tmp_path)
+    uri = path.as_uri()
+    text = path.read_text(encoding="utf-8")
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}},
+    )
+    found = client.diagnostics(uri)
+    assert [(d["code"], d["message"]) for d in found] == [("formula-unknown-name", message)]
+    assert client.close() == 0

@@ -9,11 +9,18 @@ what pipelines read. Words of the report itself (``evaluated``, ``problems``) co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from engine.report.phrases import day, reason, say
+
+if TYPE_CHECKING:
+    from engine.errors import Diagnostic
+
+#: A quoted identifier in a message: ``'kpi_score'``.
+_QUOTED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")
 
 #: Languages a report can be written in (``--lang``).
 LANGUAGES = ("ko", "ja", "en")
@@ -200,18 +207,40 @@ class Labels:
         """Dates written ``Thu 2026-02-12`` with the weekday in the language."""
         return day(text, self.lang)
 
-    def message(self, text: str) -> str:
-        """A problem message in the language: a reason of :mod:`~engine.report.phrases`
-        translated, and a field or formula it starts with (``weight: ...``) with that one's
-        label in front: ``항목 가중치 (weight): ...``. Without a language, as it is."""
+    def named(self, text: str) -> str:
+        """``text`` with every quoted field, formula, grade table or distribution id that has a
+        label in the language followed by it: ``'kpi_score'`` -> ``'kpi_score' (직무KPI 점수)``."""
         if self.lang is None:
             return text
-        text = self.reason(text)
-        name, sep, rest = text.partition(":")
-        if not sep or not name.isidentifier():
+
+        def label(found: re.Match[str]) -> str:
+            name = found.group(1)
+            if name not in self._declared:
+                return found.group(0)
+            shown = label_in(self._declared[name], self.lang, name)
+            return found.group(0) if shown == name else f"{found.group(0)} ({shown})"
+
+        return _QUOTED.sub(label, text)
+
+    def diagnostic(self, d: Diagnostic) -> Diagnostic:
+        """``d`` with its message in the language (:meth:`message`); the rule, the location and
+        the suggestion (a quick fix reads its "did you mean") stay as they are."""
+        return d if self.lang is None else replace(d, message=self.message(d.message))
+
+    def message(self, text: str) -> str:
+        """A problem message in the language: a reason of :mod:`~engine.report.phrases`
+        translated, quoted ids named (:meth:`named`), and the field or formula it is about
+        (``weight: ...``, ``H001 kpi_score: ...``) with that one's label in front:
+        ``항목 가중치 (weight): ...``. Without a language, as it is."""
+        if self.lang is None:
+            return text
+        text = self.named(self.reason(text))
+        head, sep, rest = text.partition(":")
+        subject, space, name = head.rpartition(" ")  # "H001 kpi_score: ..." names kpi_score
+        if not sep or not name.isidentifier() or (space and not subject.strip()):
             return text
         named = self.field(name)
-        return text if named == name else f"{named} ({name}):{rest}"
+        return text if named == name else f"{subject}{space}{named} ({name}):{rest}"
 
     def reason(self, text: str) -> str:
         """A reason the engine gives in English (why no grade, a verdict, a status) in the

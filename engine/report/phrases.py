@@ -263,6 +263,13 @@ PHRASES: dict[str, tuple[str, str, str]] = {
         "{who}의 중간 목표 ({source}):",
         "{who} の中間目標（{source}）:",
     ),
+    # init
+    "wrote": ("wrote {path}", "작성함: {path}", "作成しました: {path}"),
+    "init_next": (
+        "next: fill in the FILL IN parts, then: hrpolicy validate {policy} && hrpolicy test {policy}",
+        "다음: FILL IN 부분을 채운 뒤 실행: hrpolicy validate {policy} && hrpolicy test {policy}",
+        "次に: FILL IN の部分を埋めてから実行: hrpolicy validate {policy} && hrpolicy test {policy}",
+    ),
 }
 
 
