@@ -128,6 +128,12 @@ ENCODING_OPTION = click.option(
     "--encoding", help="Encoding of a CSV data file, e.g. cp949 or shift_jis (default: UTF-8, else detected)."
 )
 SHEET_OPTION = click.option("--sheet", help="The sheet of an .xlsx data file to read (default: found).")
+
+
+def reading_options(command: FC) -> FC:
+    """--encoding and --sheet: how every command that reads a CSV file or a workbook reads it
+    (one implementation: :class:`engine.commands.common.Reading`)."""
+    return ENCODING_OPTION(SHEET_OPTION(command))
 PARAM_OPTION = click.option(
     "--param",
     "params",
@@ -246,6 +252,7 @@ def validate(
     type=click.Choice(LANGUAGES),
     help="Name the fields failures mention by the policy's labels in this language too.",
 )
+@reading_options
 def test_command(
     paths: tuple[str, ...],
     fmt: str,
@@ -253,14 +260,25 @@ def test_command(
     min_coverage: float | None,
     exclude: tuple[str, ...],
     lang: str | None,
+    encoding: str | None,
+    sheet: str | None,
 ) -> None:
     """Run the tests stored with policies (*.test.yaml, found by their 'hrpolicy-test:' key; a
     policy file stands for the test file beside it): exit 0 all pass, 1 a failure, 2 unreadable."""
+    from engine.commands.common import Reading
     from engine.commands.policytest import run_policy_tests
 
+    reading = Reading(encoding, sheet)
     run_guarded(
         lambda: run_policy_tests(
-            list(paths), fmt, echo, exclude=exclude, coverage=coverage, min_coverage=min_coverage, lang=lang
+            list(paths),
+            fmt,
+            echo,
+            exclude=exclude,
+            coverage=coverage,
+            min_coverage=min_coverage,
+            lang=lang,
+            reading=reading,
         )
     )
 
@@ -325,8 +343,7 @@ def schema(as_path: bool) -> None:
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
 @result_options(results.RENDERERS)
-@ENCODING_OPTION
-@SHEET_OPTION
+@reading_options
 @PARAM_OPTION
 @REFERENCE_OPTION
 @click.option(
@@ -371,8 +388,7 @@ def evaluate(
 @click.option("--employee", required=True, help="The employee id to explain.")
 @format_option(results.EXPLAIN_RENDERERS)
 @LANG_OPTION
-@ENCODING_OPTION
-@SHEET_OPTION
+@reading_options
 @PARAM_OPTION
 @REFERENCE_OPTION
 def explain(
@@ -409,8 +425,7 @@ def examples(root: str | None, lang: str | None) -> None:
 @click.argument("data", type=click.Path())
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
 @result_options(calibration.RENDERERS)
-@ENCODING_OPTION
-@SHEET_OPTION
+@reading_options
 @PARAM_OPTION
 def calibrate(
     policy: str,
@@ -554,16 +569,27 @@ def compare(policies: tuple[str, ...], population: str | None, maps: tuple[str, 
 @click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
 @WORDS_LANG_OPTION
 @OUTPUT_OPTION
+@reading_options
 def diff(
-    old: str, new: str, population: str | None, maps: tuple[str, ...], fmt: str, lang: str, output: str | None
+    old: str,
+    new: str,
+    population: str | None,
+    maps: tuple[str, ...],
+    fmt: str,
+    lang: str,
+    output: str | None,
+    encoding: str | None,
+    sheet: str | None,
 ) -> None:
     """What changed from OLD to NEW, in words; with --population, whose results change.
 
     Exit 0 when nothing changed, 1 when something did (for CI), 2 on a usage error.
     """
+    from engine.commands.common import Reading
     from engine.commands.diff import run_diff
 
-    run_guarded(lambda: run_diff(old, new, population, list(maps), fmt, output, lang, click.echo))
+    reading = Reading(encoding, sheet)
+    run_guarded(lambda: run_diff(old, new, population, list(maps), fmt, output, lang, click.echo, reading))
 
 
 @cli.command()
@@ -576,13 +602,26 @@ def diff(
 @click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
 @WORDS_LANG_OPTION
 @OUTPUT_OPTION
+@reading_options
 def simulate(
-    policy: str, population: str, vary: str, maps: tuple[str, ...], fmt: str, lang: str, output: str | None
+    policy: str,
+    population: str,
+    vary: str,
+    maps: tuple[str, ...],
+    fmt: str,
+    lang: str,
+    output: str | None,
+    encoding: str | None,
+    sheet: str | None,
 ) -> None:
     """What-if: the outcomes of POLICY over --population for each value of one declared value."""
+    from engine.commands.common import Reading
     from engine.commands.simulate import run_simulate
 
-    run_guarded(lambda: run_simulate(policy, population, vary, list(maps), fmt, output, lang, click.echo))
+    reading = Reading(encoding, sheet)
+    run_guarded(
+        lambda: run_simulate(policy, population, vary, list(maps), fmt, output, lang, click.echo, reading)
+    )
 
 
 def _doc_formats() -> list[str]:

@@ -252,3 +252,56 @@ def test_the_language_server_names_fields_in_the_editors_language(
     found = client.diagnostics(uri)
     assert [(d["code"], d["message"]) for d in found] == [("formula-unknown-name", message)]
     assert client.close() == 0
+
+
+# --- --encoding and --sheet on every command that reads a CSV file or a workbook ---------------
+
+
+@pytest.fixture()
+def korean_files(tmp_path: Path) -> tuple[Path, Path]:
+    """H001-H005 as a Korean workbook (instructions sheet first) and as a CP949 CSV file."""
+    import kumho_sheet
+
+    return kumho_sheet.write_workbook(tmp_path / "평가표.xlsx"), kumho_sheet.write_cp949_csv(
+        tmp_path / "평가표.csv"
+    )
+
+
+def test_diff_reads_the_sheet_asked_for(korean_files: tuple[Path, Path]) -> None:
+    book = str(korean_files[0])
+    code, out = run("diff", KUMHO, KUMHO, "--population", book, "--sheet", "평가표")
+    assert code == 0
+    assert f"population {book}: 0 of 5 people change score, grade or pay" in out
+    result = CliRunner().invoke(cli, ["diff", KUMHO, KUMHO, "--population", book, "--sheet", "없음"])
+    assert result.exit_code == 2
+    assert result.stderr == f"hrpolicy: {book}: no sheet '없음'; the workbook has '작성 안내', '평가표'\n"
+
+
+def test_simulate_reads_the_encoding_given(korean_files: tuple[Path, Path]) -> None:
+    csv_file = str(korean_files[1])
+    vary = ("--vary", "distributions.performance.quotas.I=10")
+    code, out = run("simulate", KUMHO, "--population", csv_file, "--encoding", "cp949", *vary)
+    assert code == 0 and f"population {csv_file}: 5 people; as written: 10" in out
+    result = CliRunner().invoke(
+        cli, ["simulate", KUMHO, "--population", csv_file, "--encoding", "utf-8", *vary]
+    )
+    assert result.exit_code == 2
+    assert "line 1 is not UTF-8 text (byte 0xb3)" in result.stderr
+
+
+def test_policy_tests_read_their_csv_records_with_the_encoding_given(
+    korean_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    (tmp_path / "kumho_like.yaml").write_text(Path(KUMHO).read_text(encoding="utf-8"), encoding="utf-8")
+    # H001 (examples/kumho_like/employees.yaml): KPI (3750+1500+1500)/100 = 67.5; 64.00 overall.
+    tests = tmp_path / "k.test.yaml"
+    tests.write_text(
+        "hrpolicy-test: 1\npolicy: kumho_like.yaml\ncases:\n  - name: the Korean CSV file\n"
+        f"    records: {korean_files[1].name}\n"
+        '    expect:\n      employees:\n        H001: {kpi_score: "67.5", performance_score: "64.00"}\n',
+        encoding="utf-8",
+    )
+    code, out = run("test", str(tests), "--encoding", "cp949")
+    assert code == 0 and "  PASS  the Korean CSV file (2 checks)\n" in out
+    code, out = run("test", str(tests), "--encoding", "utf-8")
+    assert code == 1 and f"records: {korean_files[1]}: line 1 is not UTF-8 text (byte 0xb3)" in out

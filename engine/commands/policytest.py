@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from engine.commands.common import Reading
 from engine.errors import DataError, HRPolicyError, UsageError
 from engine.io.datafile import read_data_file
 from engine.io.jobfile import read_job_file
@@ -89,12 +90,15 @@ def run_policy_tests(
     coverage: bool = False,
     min_coverage: float | None = None,
     lang: str | None = None,
+    reading: Reading | None = None,
 ) -> int:
     """0 every case passed (and coverage reached ``min_coverage``), 1 a case failed or coverage
     is short or a policy is invalid, 2 a test file is missing, unreadable or malformed.
-    ``lang``: the fields failures name are given by the policy's labels in that language too."""
+    ``lang``: the fields failures name are given by the policy's labels in that language too;
+    ``reading``: the encoding and sheet of the CSV files and workbooks cases read."""
     render = renderer(TEST_RENDERERS, fmt)
-    run = run_tests(paths, exclude, REPORTERS)
+    how = reading or Reading()
+    run = run_tests(paths, exclude, REPORTERS, (how.encoding, how.sheet))
     if lang is not None:
         for result in run.files:
             in_language(result, lang)
