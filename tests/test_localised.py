@@ -305,3 +305,16 @@ def test_policy_tests_read_their_csv_records_with_the_encoding_given(
     assert code == 0 and "  PASS  the Korean CSV file (2 checks)\n" in out
     code, out = run("test", str(tests), "--encoding", "utf-8")
     assert code == 1 and f"records: {korean_files[1]}: line 1 is not UTF-8 text (byte 0xb3)" in out
+
+
+def test_the_last_line_on_stderr_is_in_the_language_too() -> None:
+    data = str(EXAMPLES / "kepco_like/workflow.yaml")
+    result = CliRunner().invoke(cli, ["workflow", KEPCO, data, "--lang", "ko", "--format", "csv"])
+    assert result.exit_code == 1
+    # K002 late, K004 changed in a closed phase, K008 removed an indicator without a replacement.
+    assert result.stderr.splitlines()[-1] == "hrpolicy: 문제 3건, 대상자 7 중 3 해당; 위의 문제를 확인하세요"
+    english = CliRunner().invoke(cli, ["workflow", KEPCO, data, "--format", "csv"])
+    assert (
+        english.stderr.splitlines()[-1]
+        == "hrpolicy: 3 problems, 3 of 7 employees affected; see the problems above"
+    )

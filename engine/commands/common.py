@@ -132,17 +132,27 @@ def deliver_report(
     deliver(payload, output, echo, fmt, options.bom, [stamp_of(policy_data)])
 
 
-def finish(problems: Sequence[Diagnostic], subjects: Sequence[str], noun: str, fmt: str, echo: Echo) -> int:
-    """Problems go to stderr when the report is not text (text reports carry them); exit 1 if any."""
+def finish(
+    problems: Sequence[Diagnostic],
+    subjects: Sequence[str],
+    noun: str,
+    fmt: str,
+    echo: Echo,
+    labels: Labels | None = None,
+) -> int:
+    """Problems go to stderr when the report is not text (text reports carry them); exit 1 if any.
+    ``labels``: the lines in their language (``noun``: ``employees`` or ``jobs``)."""
     if not problems:
         return 0
+    labels = labels or Labels({})
     if fmt != "text":
         for diagnostic in problems:
-            echo(format_text_line(diagnostic), err=True)
+            echo(format_text_line(diagnostic, labels), err=True)
     failed = len({d.subject for d in problems if d.subject in subjects})
-    echo(
-        f"hrpolicy: {len(problems)} problem{'s' if len(problems) != 1 else ''},"
-        f" {failed} of {len(subjects)} {noun} affected; see the problems above",
-        err=True,
+    n = len(problems)
+    named = noun if labels.lang is None else labels.word(noun)
+    line = labels.say(
+        "affected", n=n, s="s" if n != 1 else "", failed=failed, total=len(subjects), noun=named
     )
+    echo(f"hrpolicy: {line}", err=True)
     return 1

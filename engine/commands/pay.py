@@ -19,6 +19,7 @@ from engine.io.model import compile_inputs
 from engine.io.payfile import read_pay_file
 from engine.pay import build_pay_report
 from engine.report import renderer
+from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.report.pay import RENDERERS
 from engine.validate import load_policy
@@ -63,4 +64,5 @@ def run_pay(
     read = parameters_read(policy.data, pay_texts(policy.data))
     require_parameters(policy.data, read, report.parameters)
     deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
-    return finish(report.problems, report.employees, "employees", fmt, echo)
+    labels = Labels(policy.data, (options or ReportOptions()).lang)
+    return finish(report.problems, report.employees, "employees", fmt, echo, labels)

@@ -13,6 +13,7 @@ from engine.commands.common import Echo, check_output, deliver_report, finish, g
 from engine.errors import DataError, UsageError
 from engine.io.datafile import read_data_file
 from engine.report import renderer
+from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.report.workflow import RENDERERS
 from engine.validate import load_policy
@@ -48,4 +49,5 @@ def run_workflow(
     doc = read_data_file(data_path, WORKFLOW_LISTS)
     report = build_workflow_report(str(policy.data["metadata"]["id"]), policy.data, doc, day)
     deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
-    return finish(report.all_problems(), report.employees(), "employees", fmt, echo)
+    labels = Labels(policy.data, (options or ReportOptions()).lang)
+    return finish(report.all_problems(), report.employees(), "employees", fmt, echo, labels)

@@ -263,6 +263,17 @@ PHRASES: dict[str, tuple[str, str, str]] = {
         "{who}의 중간 목표 ({source}):",
         "{who} の中間目標（{source}）:",
     ),
+    # the last line of a command whose records have problems
+    "affected": (
+        "{n} problem{s}, {failed} of {total} {noun} affected; see the problems above",
+        "문제 {n}건, {noun} {total} 중 {failed} 해당; 위의 문제를 확인하세요",
+        "問題 {n} 件、{noun} {total} のうち {failed} が該当; 上の問題を確認してください",
+    ),
+    "calibration_failed": (
+        "calibration failed: {summary}",
+        "등급 배분 점검 실패: {summary}",
+        "評価分布の確認に失敗: {summary}",
+    ),
     # init
     "wrote": ("wrote {path}", "작성함: {path}", "作成しました: {path}"),
     "init_next": (
