@@ -107,12 +107,14 @@ def test_every_command_writes_xlsx_with_the_csv_table_and_a_problems_sheet(
     command: str, policy: str, data: str, extra: tuple[str, ...], tmp_path: Path
 ) -> None:
     base = (command, policy, str(EXAMPLES / data), *extra)
-    code, text, _ = invoke(*base, "--format", "csv")
+    # A workbook is in the policy's own language (both are Korean) unless --lang says otherwise:
+    # the same table as the CSV report in Korean.
+    code, text, _ = invoke(*base, "--format", "csv", "--lang", "ko")
     table = list(csv.reader(io.StringIO(text)))
     assert invoke(*base, "-o", str(tmp_path / "r.xlsx"))[0] == code
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
-    assert book.sheetnames == ["Results", "Problems"]
-    sheet = book["Results"]
+    assert book.sheetnames == ["평가 결과", "문제"]
+    sheet = book["평가 결과"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref is not None
     read = [["" if c.value is None else c.value for c in row] for row in sheet.iter_rows()]
     assert read[0] == table[0] and len(read) == len(table)
@@ -122,8 +124,8 @@ def test_every_command_writes_xlsx_with_the_csv_table_and_a_problems_sheet(
                 assert Decimal(repr(g)) == Decimal(w)
             else:
                 assert g == w
-    problems = [[c.value for c in row] for row in book["Problems"].iter_rows()]
-    assert problems[0] == ["Severity", "Subject", "Rule", "Message", "Where"]
+    problems = [[c.value for c in row] for row in book["문제"].iter_rows()]
+    assert problems[0] == ["구분", "대상", "규칙", "내용", "위치"]
     assert (len(problems) > 1) == (code == 1)
 
 

@@ -115,10 +115,10 @@ def deliver_report(
     options: ReportOptions,
     policy_data: Mapping[str, Any],
 ) -> None:
-    """Render ``report`` with its registry and deliver it: text, CSV and xlsx in the language of
+    """Render ``report`` with its registry and deliver it: text and CSV in the language of
     ``options`` (the policy's labels and the reports' own words; ids and English without one),
-    HTML in it or else the policy's own language; JSON as it is. CSV to a file with a
-    byte-order mark unless refused."""
+    HTML and xlsx (which people open) in it or else the policy's own language; JSON as it is.
+    CSV to a file with a byte-order mark unless refused."""
     labels = Labels(policy_data, options.lang)
     payload: str | bytes
     if fmt == "csv":
@@ -126,7 +126,7 @@ def deliver_report(
     elif fmt == "json":
         payload = renderers["json"](report)
     else:
-        if fmt == "html":
+        if fmt in ("html", "xlsx"):
             labels = Labels(policy_data, options.lang or policy_language(policy_data))
         payload = renderers[fmt](report, labels, options)
     deliver(payload, output, echo, fmt, options.bom, [stamp_of(policy_data)])
