@@ -130,3 +130,22 @@ def test_the_page_is_not_blank(
 ) -> None:
     png = screenshot(pages[command][0], tmp_path / "shot.png", size)
     assert png_colours(png) > 8  # text, table rules, bars: a blank page is one colour
+
+
+def test_explain_as_a_page(tmp_path: Path) -> None:
+    data = str(EXAMPLES / "kumho_like/employees.yaml")
+    result = CliRunner().invoke(cli, ["explain", KUMHO, data, "--employee", "H018", "--format", "html"])
+    assert result.exit_code == 0
+    page = tmp_path / "explain.html"
+    page.write_text(result.stdout, encoding="utf-8")
+    dom, console = dump_dom(page)
+    assert console == [] and '<html lang="ko">' in dom
+    assert headers(dom)[0] == ["항목", "id", "값"]
+    # H018 (K1): KPI (5400+1500)/100 = 69.00 exactly as computed; alone in its group: no grade.
+    row = '<td class="text">업적 점수</td><td class="text">performance_score</td><td class="text">69.00</td>'
+    assert f"<tr>{row}</tr>" in dom
+    assert (
+        '<td class="text ungraded">미부여: 그룹 (org=company, role_grade=K1) 인원 1명, 최소 인원 5명 미만'
+    ) in dom
+    assert '<h2 id="t2">employee</h2>' in dom  # the trace's own subjects follow, one table each
+    assert png_colours(screenshot(page, tmp_path / "shot.png", "390,1400")) > 8

@@ -209,6 +209,41 @@ def render_html(outcome: RunOutcome, plan: RowPlan, rows: list[list[str]], optio
     )
 
 
+def render_explained_page(outcome: RunOutcome, labels: Labels | None = None) -> str:
+    """``explain`` as a page: the employee's values and grades, then each formula, grade table
+    and chain with its trace lines (the fields named by their labels; in the policy's language
+    unless another is asked for)."""
+    data = outcome.policy.data
+    labels = labels if labels is not None and labels.lang is not None else Labels(data, policy_language(data))
+    result = outcome.results[0]
+    values = [[labels.field(k), k, str(v)] for k, v in result.values.items()]
+    values += [
+        [labels.field(k), k, labels.grade(k, str(g.grade)) if g.grade else "-"]
+        for k, g in result.grades.items()
+    ]
+    for name, relative in outcome.relative.items():
+        member = relative.outcome(result.id)
+        grade = relative.grade_of(result.id)
+        shown = (
+            labels.grade(name, str(grade))
+            if grade is not None
+            else labels.reason(member.reason if member else "not graded: not a candidate")
+        )
+        values.append([labels.field(name), name, shown])
+    heads = [labels.word("item"), "id", labels.word("value")]
+    who = f"{labels.field('id')} {result.id}" + (f" ({result.name})" if result.name else "")
+    tables = [PageTable(who, heads, values)]  # exact values, as explain shows them
+    steps: dict[str, list[list[str]]] = {}
+    for line in result.trace:
+        steps.setdefault(line.subject, []).append([line.kind, line.text])
+    for subject, rows in steps.items():
+        named = labels.field(subject)
+        title = subject if named == subject else f"{named} ({subject})"
+        tables.append(PageTable(title, [labels.word("step"), labels.word("explanation")], rows))
+    notes = problem_notes([p for p in outcome.problems if p.employee_id == result.id], labels)
+    return render_tables_page(labels, None, (), tables, notes)
+
+
 def render_tables_page(
     labels: Labels,
     options: ReportOptions | None,

@@ -53,6 +53,13 @@ WORDS: dict[str, dict[str, str]] = {
     "indicator": {"ko": "항목 번호", "ja": "項目番号", "en": "Indicator"},
     "error": {"ko": "오류", "ja": "エラー", "en": "error"},
     "warning": {"ko": "참고", "ja": "注意", "en": "warning"},
+}
+
+#: Words of the other commands' reports and column names of their tables (``calibrate``,
+#: ``jobeval``, ``pay``, ``workflow``, ``explain``'s page): what :meth:`Labels.word` and
+#: :meth:`Labels.header` say. Unlike :data:`WORDS` they never name a policy's own field or
+#: formula (a formula called ``total`` keeps its id where it has no label).
+REPORT_WORDS: dict[str, dict[str, str]] = {
     "groups": {"ko": "그룹", "ja": "グループ", "en": "groups"},
     "outside_quota": {"ko": "정원을 벗어난 그룹", "ja": "枠外のグループ", "en": "outside quota"},
     "jobs": {"ko": "직무", "ja": "職務", "en": "jobs"},
@@ -60,6 +67,10 @@ WORDS: dict[str, dict[str, str]] = {
     "objections": {"ko": "이의 신청", "ja": "異議申立て", "en": "objections"},
     "goal_changes": {"ko": "목표 변경", "ja": "目標変更", "en": "goal changes"},
     "chain": {"ko": "평가자 체계", "ja": "評価者系統", "en": "Evaluator chain"},
+    "item": {"ko": "항목", "ja": "項目", "en": "Item"},
+    "value": {"ko": "값", "ja": "値", "en": "Value"},
+    "step": {"ko": "단계", "ja": "手順", "en": "Step"},
+    "explanation": {"ko": "설명", "ja": "説明", "en": "Explanation"},
     # columns of calibrate, jobeval, pay and workflow
     "section": {"ko": "행 종류", "ja": "行の種類", "en": "Section"},
     "group": {"ko": "그룹", "ja": "グループ", "en": "Group"},
@@ -159,7 +170,7 @@ class Labels:
 
     def word(self, key: str) -> str:
         """A word of the report itself (see :data:`WORDS`); English without a language."""
-        texts = WORDS.get(key, {})
+        texts = WORDS.get(key) or REPORT_WORDS.get(key, {})
         return texts.get(self.lang or "en", texts.get("en", key))
 
     def field(self, name: str) -> str:
@@ -192,7 +203,8 @@ class Labels:
             spec = (section or {}).get(name)
             if isinstance(spec, Mapping) and "label" in spec:
                 return self.field(name)
-        return WORDS[name].get(self.lang, name) if name in WORDS else name
+        words = WORDS.get(name) or REPORT_WORDS.get(name)
+        return name if words is None else words.get(self.lang, name)
 
     def column(self, key: str, english: str) -> str:
         """A column of a text table: ``english`` (what the report has always said) without a

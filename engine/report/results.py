@@ -26,7 +26,7 @@ from engine.report.columns import (
     formatter,
     result_columns,
 )
-from engine.report.html import render_html
+from engine.report.html import render_explained_page, render_html
 from engine.report.labels import Labels, policy_language
 from engine.report.options import ReportOptions
 from engine.report.phrases import ungraded
@@ -464,4 +464,5 @@ def render_explained_json(outcome: RunOutcome, labels: Labels | None = None) -> 
 EXPLAIN_RENDERERS: dict[str, Callable[..., str]] = {
     "text": render_explained,
     "json": render_explained_json,
+    "html": render_explained_page,
 }
