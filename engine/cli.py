@@ -484,6 +484,7 @@ def jobeval(
 @result_options(pay_report.RENDERERS)
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
 @PARAM_OPTION
+@reading_options
 def pay(
     policy: str,
     data: str,
@@ -494,14 +495,19 @@ def pay(
     bom: bool,
     base_rate: str | None,
     params: tuple[str, ...],
+    encoding: str | None,
+    sheet: str | None,
 ) -> None:
-    """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA."""
-    from engine.commands.common import resolve_format
+    """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA
+    (YAML, JSON, CSV or .xlsx)."""
+    from engine.commands.common import Reading, resolve_format
     from engine.commands.pay import run_pay
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    given = parse_params(params)
-    run_guarded(lambda: run_pay(policy, data, chosen, output, echo, base_rate, options, given), raw_cells)
+    given, reading = parse_params(params), Reading(encoding, sheet)
+    run_guarded(
+        lambda: run_pay(policy, data, chosen, output, echo, base_rate, options, given, reading), raw_cells
+    )
 
 
 @cli.command()
@@ -509,6 +515,7 @@ def pay(
 @click.argument("data", type=click.Path())
 @result_options(workflow_report.RENDERERS)
 @click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
+@reading_options
 def workflow(
     policy: str,
     data: str,
@@ -518,13 +525,17 @@ def workflow(
     lang: str | None,
     bom: bool,
     today: str | None,
+    encoding: str | None,
+    sheet: str | None,
 ) -> None:
-    """Objection deadlines; objection and goal-change records in DATA checked against POLICY."""
-    from engine.commands.common import resolve_format
+    """Objection deadlines; objection and goal-change records in DATA (YAML or JSON; notices and
+    objections also CSV or .xlsx) checked against POLICY."""
+    from engine.commands.common import Reading, resolve_format
     from engine.commands.workflow import run_workflow
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    run_guarded(lambda: run_workflow(policy, data, chosen, output, echo, today, options), raw_cells)
+    reading = Reading(encoding, sheet)
+    run_guarded(lambda: run_workflow(policy, data, chosen, output, echo, today, options, reading), raw_cells)
 
 
 #: --lang of the consultants' commands: their own words are always in a language (English by default).
