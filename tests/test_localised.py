@@ -318,3 +318,27 @@ def test_the_last_line_on_stderr_is_in_the_language_too() -> None:
         english.stderr.splitlines()[-1]
         == "hrpolicy: 3 problems, 3 of 7 employees affected; see the problems above"
     )
+
+
+def test_csv_and_xlsx_cells_in_the_language_too(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    out = tmp_path / "c.xlsx"
+    code, _ = run("calibrate", KUMHO, str(EXAMPLES / "kumho_like/calibration.yaml"), "-o", str(out))
+    assert code == 0
+    # The workbook is in the policy's Korean: grade I of the scale is labelled Ⅰ, quota 1, 3 proposed.
+    rows = [[c.value for c in row] for row in openpyxl.load_workbook(out)["평가 결과"].iter_rows()]
+    assert rows[0][:5] == ["행 종류", "등급 분포", "그룹", "등급", "정원"]
+    # (proposed and final also hold the move rows' grades: those columns are text.)
+    assert rows[1][3:8] == ["Ⅰ", 1, 0, "3", "1"]
+    assert next(r[6:8] for r in rows if r[0] == "move") == ["Ⅰ", "Ⅱ"]  # C02 moved from I to II
+    code, text = run(
+        "workflow", KEPCO, str(EXAMPLES / "kepco_like/workflow.yaml"), "--format", "csv", "--lang", "ja"
+    )
+    table = list(csv.reader(io.StringIO(text)))[1:]  # after the policy's stamp
+    assert table[0][-2:] == ["状態", "問題"]
+    # K002 filed one working day late; K004's goal change rejected (却下), K006's accepted (承認).
+    assert [row[-2] for row in table if row[1] in ("K002", "K004", "K006")] == ["1営業日遅延", "却下", "承認"]

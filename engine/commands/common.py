@@ -122,7 +122,7 @@ def deliver_report(
     labels = Labels(policy_data, options.lang)
     payload: str | bytes
     if fmt == "csv":
-        payload = relabel_csv(str(renderers["csv"](report)), labels)
+        payload = relabel_csv(str(renderers["csv"](report, labels)), labels)
     elif fmt == "json":
         payload = renderers["json"](report)
     else:

@@ -204,8 +204,13 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def _csv_rows(report: CalibrationReport) -> Iterator[dict[str, Any]]:
-    base = {"distribution": report.distribution}
+def _csv_rows(report: CalibrationReport, labels: Labels) -> Iterator[dict[str, Any]]:
+    name = report.distribution
+    base = {"distribution": name}
+
+    def grade(code: str | None) -> str | None:
+        return None if code is None else labels.grade(name, code)
+
     for group in report.groups:
         where = {**base, "group": describe_key(group.key)}
         for g in group.grades:
@@ -213,28 +218,32 @@ def _csv_rows(report: CalibrationReport) -> Iterator[dict[str, Any]]:
             yield {
                 **where,
                 "section": "grade",
-                "grade": g.grade,
+                "grade": grade(g.grade),
                 **counts,
                 "within": str(g.final_within).lower(),
             }
         for m in group.moves:
-            move = {"member": m.member, "proposed": m.proposed, "final": m.final, "message": m.reason}
-            yield {**where, "section": "move", **move}
+            move = {"member": m.member, "proposed": grade(m.proposed), "final": grade(m.final)}
+            yield {**where, "section": "move", **move, "message": m.reason}
     for lost in report.problems:
-        where = {**base, "group": describe_key(lost.key), "rule": lost.rule, "message": lost.message}
+        message = labels.message(lost.message)
+        where = {**base, "group": describe_key(lost.key), "rule": lost.rule, "message": message}
         yield from ({**where, "section": "not_graded", "member": member} for member in lost.members)
 
 
-def render_csv(result: PopulationCalibration) -> str:
+def render_csv(result: PopulationCalibration, labels: Labels | None = None) -> str:
     """One table: ``grade`` rows (counts per group and grade), ``move`` rows (message = the
-    reason), ``not_graded`` rows and ``problem`` rows."""
+    reason), ``not_graded`` rows and ``problem`` rows; grades and messages in ``labels``'
+    language (the ids and English without one)."""
+    labels = labels or Labels({})
     buffer = io.StringIO()
     writer = DictCsv(buffer, CSV_COLUMNS)
     writer.writeheader()
     for report in result.reports:
-        writer.writerows(_csv_rows(report))
+        writer.writerows(_csv_rows(report, labels))
     for p in result.problems:
-        problem = {"member": p.employee_id, "indicator": p.indicator, "rule": p.rule, "message": p.message}
+        message = labels.message(p.message)
+        problem = {"member": p.employee_id, "indicator": p.indicator, "rule": p.rule, "message": message}
         writer.writerow({"section": "problem", **problem})
     return buffer.getvalue()
 

@@ -214,8 +214,9 @@ def _group_ids(report: JobReport) -> list[str]:
     return ids
 
 
-def render_csv(report: JobReport) -> str:
-    """One row per job; a mean column per rater group found in any job."""
+def render_csv(report: JobReport, labels: Labels | None = None) -> str:
+    """One row per job; a mean column per rater group found in any job (``labels``: the same
+    table whatever the language, its header aside)."""
     groups = _group_ids(report)
     buffer = io.StringIO()
     writer = csv_writer(buffer)

@@ -253,8 +253,9 @@ def render_json(report: PayReport) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_csv(report: PayReport) -> str:
-    """One row per employee; a cell is empty where a section does not apply or had a problem."""
+def render_csv(report: PayReport, labels: Labels | None = None) -> str:
+    """One row per employee; a cell is empty where a section does not apply or had a problem
+    (``labels``: the same table whatever the language, its header aside)."""
     merit = {m.employee: m for m in report.merit}
     shares = {s.employee: s for s in report.incentive.shares} if report.incentive else {}
     promotion = {p.id: p for p in report.promotion}

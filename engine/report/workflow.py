@@ -280,8 +280,10 @@ CSV_HEADERS = (
 )  # fmt: skip
 
 
-def render_csv(report: WorkflowReport) -> str:
-    """One row per notice, objection and goal change (columns that do not apply are empty)."""
+def render_csv(report: WorkflowReport, labels: Labels | None = None) -> str:
+    """One row per notice, objection and goal change (columns that do not apply are empty); the
+    status in ``labels``' language (English without one)."""
+    labels = labels or Labels({})
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(CSV_HEADERS)
@@ -289,10 +291,23 @@ def render_csv(report: WorkflowReport) -> str:
         d = o.deadline
         dates = [d.notice.isoformat(), d.deadline.isoformat(), _iso(o.filed) or ""]
         writer.writerow(
-            [o.kind, o.employee, o.name, o.period, o.round, *dates, "", "", "", "", o.status, len(o.problems)]
+            [
+                o.kind,
+                o.employee,
+                o.name,
+                o.period,
+                o.round,
+                *dates,
+                "",
+                "",
+                "",
+                "",
+                labels.reason(o.status),
+                len(o.problems),
+            ]
         )
     for c in report.changes:
-        verdict = "accepted" if c.accepted else "rejected"
+        verdict = labels.reason("accepted" if c.accepted else "rejected")
         row = ["goal_change", c.employee, c.name, "", "", "", "", "", c.phase, c.reason, c.batch or ""]
         writer.writerow([*row, _iso(c.made_on) or "", verdict, len(c.problems)])
     return buffer.getvalue()
