@@ -149,3 +149,12 @@ def test_explain_as_a_page(tmp_path: Path) -> None:
     ) in dom
     assert '<h2 id="t2">employee</h2>' in dom  # the trace's own subjects follow, one table each
     assert png_colours(screenshot(page, tmp_path / "shot.png", "390,1400")) > 8
+
+
+def test_a_command_page_prints(pages: dict[str, tuple[Path, str]], tmp_path: Path) -> None:
+    from browser_helpers import run_chromium
+
+    pdf = tmp_path / "pay.pdf"
+    run_chromium(pages["pay"][0], f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 1
