@@ -13,11 +13,11 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "diagnostics": ("text", "json", "github", "sarif", "junit"),  # diagnostics.RENDERERS
     "policytest": ("text", "json", "junit", "sarif", "github"),  # policytest.TEST_RENDERERS
     "results": ("text", "json", "csv", "html", "xlsx"),  # results.RENDERERS
-    "explain": ("text", "json"),  # results.EXPLAIN_RENDERERS
-    "calibration": ("text", "json", "csv", "xlsx"),  # calibration.RENDERERS
-    "jobeval": ("text", "json", "csv", "xlsx"),  # jobeval.RENDERERS
-    "pay": ("text", "json", "csv", "xlsx"),  # pay.RENDERERS
-    "workflow": ("text", "json", "csv", "xlsx"),  # workflow.RENDERERS
+    "explain": ("text", "json", "html"),  # results.EXPLAIN_RENDERERS
+    "calibration": ("text", "json", "csv", "html", "xlsx"),  # calibration.RENDERERS
+    "jobeval": ("text", "json", "csv", "html", "xlsx"),  # jobeval.RENDERERS
+    "pay": ("text", "json", "csv", "html", "xlsx"),  # pay.RENDERERS
+    "workflow": ("text", "json", "csv", "html", "xlsx"),  # workflow.RENDERERS
     "reports": ("text", "json", "csv", "html", "xlsx"),  # model.RENDERERS (compare, diff, simulate)
     "rulebook": ("md", "html"),  # rulebook.RENDERERS
 }

@@ -27,9 +27,10 @@ from engine.report.columns import (
     formatter,
     result_columns,
 )
-from engine.report.html import render_html
+from engine.report.html import render_explained_page, render_html
 from engine.report.labels import Labels, policy_language
 from engine.report.options import ReportOptions
+from engine.report.phrases import ungraded
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
 from engine.report.xlsx import Sheet, problems_sheet, workbook_bytes
@@ -73,7 +74,7 @@ def row_plan(outcome: RunOutcome, labels: Labels | None = None) -> RowPlan:
 
 
 def _grade_cell(code: Any, column: str, plan: RowPlan, reason: str) -> str:
-    return reason if code is None else plan.labels.grade(column, str(code))
+    return plan.labels.reason(reason) if code is None else plan.labels.grade(column, str(code))
 
 
 def relative_cell(result: DistributionResult, column: str, plan: RowPlan, employee: str) -> str:
@@ -100,7 +101,8 @@ def result_row(
             row.append(shown(result.grades[name[: -len("_points")]].points))
         elif column.kind == "grade" and name == CHAIN_GRADE:
             found = chain_grade(outcome, record or plan.records.get(result.id), result.values)
-            row.append(found if found.startswith("not graded") else plan.labels.grade(name, found))
+            shown_grade = plan.labels.reason(found) if ungraded(found) else plan.labels.grade(name, found)
+            row.append(shown_grade)
         else:
             row.append(shown(result.values.get(name)))
     return row
@@ -485,4 +487,5 @@ def render_explained_json(outcome: RunOutcome, labels: Labels | None = None) -> 
 EXPLAIN_RENDERERS: dict[str, Callable[..., str]] = {
     "text": render_explained,
     "json": render_explained_json,
+    "html": render_explained_page,
 }
