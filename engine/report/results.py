@@ -83,7 +83,7 @@ def relative_cell(result: DistributionResult, column: str, plan: RowPlan, employ
     if grade is not None:
         return plan.labels.grade(column, str(grade))
     member = result.outcome(employee)
-    return member.reason if member is not None else "not graded: not a candidate"
+    return plan.labels.reason(member.reason if member is not None else "not graded: not a candidate")
 
 
 def result_row(
