@@ -19,7 +19,7 @@ from engine.cli import cli
 from engine.evaluate import Engine, parallel
 from engine.evaluate.relative import RelativeGrading
 from engine.report.model import stamped
-from engine.report.relative_stream import relative_streamable
+from engine.report.relative_stream import first_pass, relative_streamable
 from engine.report.results import RENDERERS
 from engine.report.stream import write_report
 
@@ -187,3 +187,23 @@ def test_the_cli_writes_the_streamed_report(
     assert result.exit_code == 1  # some employees have problems
     stamp = Engine.from_file(KUMHO).policy.stamp
     assert out.read_text(encoding="utf-8") == stamped("json", [stamp], _whole(generated[0], "json"))
+
+
+def test_the_first_pass_keeps_one_flat_tuple_per_person_and_no_record(
+    generated: tuple[Path, dict[str, str | None]], tmp_path: Path
+) -> None:
+    path, _ = generated
+    engine = Engine.from_file(KUMHO)
+    found = first_pass(engine, str(path), "csv", None, None, str(tmp_path / "spill"))
+    assert found.read.employees == []  # the stream keeps no record
+    assert found.count == len(found.rows) == COUNT - 3  # H0000010, H0000020, the unsigned O
+    first = found.rows[0]
+    # (id, performance score, competency score, org, role_grade, competency, id, performance)
+    assert len(first) == 8 and first[0] == first[6] == "H0000001"
+    assert (first[1], first[2]) == (first[7], first[5])
+    outcome = engine.evaluate(engine.read(str(path)))
+    result = next(r for r in outcome.results if r.id == "H0000001")
+    record = next(r for r in outcome.population.employees if r.id == "H0000001")
+    assert first[1:3] == (result.values["performance_score"], result.values["competency_score"])
+    assert first[3:5] == (record.fields["org"], record.fields["role_grade"])
+    assert all(type(row) is tuple and len(row) == 8 for row in found.rows)
