@@ -444,6 +444,11 @@ def jobeval(
 @click.argument("data", type=click.Path())
 @result_options(pay_report.RENDERERS)
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
+@click.option(
+    "--records",
+    type=click.Path(),
+    help="Records file whose goal sheets are evaluated: the bonus reads each employee's result (score).",
+)
 @PARAM_OPTION
 def pay(
     policy: str,
@@ -454,15 +459,18 @@ def pay(
     lang: str | None,
     bom: bool,
     base_rate: str | None,
+    records: str | None,
     params: tuple[str, ...],
 ) -> None:
-    """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA."""
+    """Merit raises, the incentive pool and its shares, promotion points, the bonus, for DATA's employees."""
     from engine.commands.common import resolve_format
     from engine.commands.pay import run_pay
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
     given = parse_params(params)
-    run_guarded(lambda: run_pay(policy, data, chosen, output, echo, base_rate, options, given), raw_cells)
+    run_guarded(
+        lambda: run_pay(policy, data, chosen, output, echo, base_rate, options, given, records), raw_cells
+    )
 
 
 @cli.command()

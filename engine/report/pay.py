@@ -96,6 +96,16 @@ def _promotion_text(report: PayReport) -> list[str]:
     return out
 
 
+def _bonus_text(report: PayReport) -> list[str]:
+    rows = [[b.employee, _name(report, b.employee), cell(b.amount)] for b in report.bonus]
+    out = [f"bonus ({report.currency})"]
+    out += _indent(render_table(["id", "name", "bonus"], rows, [False, False, True]))
+    out += [f"  {b.employee}: {line}" for b in report.bonus for line in b.explanation]
+    total = sum((b.amount for b in report.bonus if b.amount is not None), Decimal(0))
+    out.append(f"  total bonus = {total}")
+    return out
+
+
 def render_text(report: PayReport) -> str:
     """Each declared section with its table and explanation lines, then the problems."""
     shown = ", ".join(f"{k} = {cell(v)}" for k, v in report.parameters.items())
@@ -112,6 +122,8 @@ def render_text(report: PayReport) -> str:
         out += ["", *_promotion_text(report)]
     if report.mix is not None:
         out += ["", *_mix_text(report, report.mix)]
+    if report.bonus:
+        out += ["", *_bonus_text(report)]
     if report.grade_changes:
         out += ["", "grade changes"]
         for c in report.grade_changes:
@@ -196,6 +208,11 @@ def render_json(report: PayReport) -> str:
              "explanation": list(c.explanation), "problems": list(c.problems)}
             for c in report.grade_changes
         ],
+        "bonus": [
+            {"employee": b.employee, "name": _name(report, b.employee), "amount": jsonable(b.amount),
+             "explanation": list(b.explanation)}
+            for b in report.bonus
+        ],
         "problems": [d.to_dict() for d in report.problems],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
@@ -206,6 +223,8 @@ def render_csv(report: PayReport) -> str:
     merit = {m.employee: m for m in report.merit}
     shares = {s.employee: s for s in report.incentive.shares} if report.incentive else {}
     promotion = {p.id: p for p in report.promotion}
+    bonus = {b.employee: b for b in report.bonus}
+    extra = ["bonus"] if report.bonus else []  # a policy without a bonus keeps its columns
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(
@@ -219,6 +238,7 @@ def render_csv(report: PayReport) -> str:
             "promotion_grade_points",
             "promotion_deduction",
             "promotion_total",
+            *extra,
         ]
     )
     for emp in report.employees:
@@ -234,6 +254,7 @@ def render_csv(report: PayReport) -> str:
                 cell(p.grade_points) if p else "",
                 cell(p.deduction) if p else "",
                 cell(p.total) if p else "",
+                *([cell(bonus[emp].amount) if emp in bonus else ""] if extra else []),
             ]
         )
     return buffer.getvalue()
