@@ -356,3 +356,16 @@ def test_validate_names_a_stage_or_date_field_the_policy_lacks(tmp_path: Path) -
         " record_requirements.goal_agreement.dates.goals_agreed_by",
         "  suggestion: did you mean 'goals_agreed_on'?",
     ]
+
+
+def test_pay_csv_has_a_bonus_column_and_a_missing_records_file_changes_nothing(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["pay", POLICY, PAY, "--records", str(EXAMPLE), "--format", "csv"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[1].endswith(",promotion_total,bonus") and lines[-1] == "E012,山本 浩二,,,,,,,,617554"
+    out = tmp_path / "pay.csv"
+    missing = CliRunner().invoke(
+        cli, ["pay", POLICY, PAY, "--records", str(tmp_path / "nope.yaml"), "-o", str(out)]
+    )
+    assert (missing.exit_code, missing.stderr) == (2, f"hrpolicy: {tmp_path / 'nope.yaml'}: no such file\n")
+    assert not out.exists()
