@@ -161,8 +161,8 @@ class ChainOutcome:
     label: str = ""  # the chain's label
     # Problems of requirements declared as warnings (reported; the employee is still evaluated).
     warnings: tuple[Problem, ...] = ()
-    # What explain shows of each record requirement (met, or what is unmet).
-    requirements: tuple[str, ...] = ()
+    # The values the record requirements read (explain describes them from these, only when asked).
+    requirement_env: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def final(self) -> str | None:

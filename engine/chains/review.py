@@ -119,13 +119,20 @@ def _with_requirements(
         return outcome
     signed = [Signed(s.stage, s.evaluator) for s in outcome.stages]
     errors, warnings = check_requirements(rules.requirements, env, signed, outcome.employee_id, origin)
-    lines = tuple(describe_requirements(rules.requirements, env, signed))
     return replace(
         outcome,
         problems=outcome.problems + tuple(errors),
         warnings=outcome.warnings + tuple(warnings),
-        requirements=lines,
+        requirement_env=env,
     )
+
+
+def _requirement_lines(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
+    """What explain shows of each record requirement: met (with the values read) or what is unmet."""
+    if not rules.requirements:
+        return []
+    signed = [Signed(s.stage, s.evaluator) for s in outcome.stages]
+    return describe_requirements(rules.requirements, outcome.requirement_env, signed)
 
 
 def _given(work: _Review, chain: Chain) -> dict[str, StageResult]:
@@ -356,7 +363,7 @@ def describe_review(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
     """What ``explain`` shows of a review: the chain and why it applies, then each stage."""
     unchecked = " (unchecked: the policy declares no grade scale)" if rules.bare_grade_codes is None else ""
     if outcome.chain is None:
-        return list(outcome.requirements) if not rules.chains else ["no evaluator chain applies"]
+        return _requirement_lines(outcome, rules) if not rules.chains else ["no evaluator chain applies"]
     lines = [f"chain '{outcome.chain}' ({outcome.label}) applies: {outcome.why}"]
     for stage in outcome.stages:
         head = f"stage '{stage.stage}' ({stage.role}, {stage.mode})"
@@ -374,7 +381,7 @@ def describe_review(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
         if stage.reason:
             gave.append(f"reason: {stage.reason}")
         lines.append(f"{head}: by {who}{level}" + (f": {'; '.join(gave)}" if gave else ""))
-    return lines + list(outcome.requirements)
+    return lines + _requirement_lines(outcome, rules)
 
 
 def _numbers(indicators: frozenset[int]) -> str:
