@@ -128,12 +128,39 @@ def check_requirements(
     (``env``: the employee's fields, ``id``; ``stages``: the chain's stages and their evaluators)."""
     errors: list[Problem] = []
     warnings: list[Problem] = []
+    evaluators = {s.stage: s.evaluator for s in stages}
     for requirement in requirements:
+        if _met(requirement, env, evaluators):  # the usual case, without building any message
+            continue
         found = [
             Problem(employee_id, None, rule, text, origin) for rule, text in unmet(requirement, env, stages)
         ]
         (warnings if requirement.severity == "warning" else errors).extend(found)
     return errors, warnings
+
+
+def _met(requirement: Requirement, env: Mapping[str, Any], evaluators: Mapping[str, str | None]) -> bool:
+    """True when the requirement surely holds or does not apply (no messages built); False means
+    :func:`unmet` is to say what is wrong (it may still find nothing, e.g. a condition that fails)."""
+    if requirement.checks or requirement.when is not None:
+        return False  # formulas: let unmet evaluate and explain them
+    for name in requirement.fields:
+        if _blank(env.get(name)):
+            return False
+    own = str(env.get("id"))
+    if not all(_party_met(party, env.get(party.field), own, evaluators) for party in requirement.parties):
+        return False
+    for rule in requirement.dates:
+        value = env.get(rule.field)
+        if _blank(value):
+            return False
+        day = str(value)
+        if (rule.start is not None and day < rule.start) or (rule.end is not None and day > rule.end):
+            return False
+        other = env.get(rule.after) if rule.after is not None else None
+        if other is not None and not _blank(other) and day < str(other):
+            return False
+    return True
 
 
 def unmet(
@@ -165,6 +192,18 @@ def unmet(
             why = f"{check.check.text} does not hold ({check.check.explain(env)})"
             found.append((f"requirement-check-{check.id}", f"{head}: {check.message}: {why}"))
     return found
+
+
+def _party_met(party: Party, value: Any, own: str, evaluators: Mapping[str, str | None]) -> bool:
+    """Whether ``value`` is a signature ``party`` accepts (the quick form of :func:`_party_problems`)."""
+    if _blank(value):
+        return False
+    signed = str(value).strip()
+    if party.self_:
+        return signed == own
+    if signed == own or party.stage is None or party.stage not in evaluators:
+        return False
+    return evaluators[party.stage] in (None, signed)
 
 
 def describe_requirements(
