@@ -5,7 +5,8 @@
 Each employee has 5-8 goals (3-5 performance, 2-3 process), weights in steps of 5 within the
 5-30 % band adding up to exactly 100, difficulty 1.0-1.3, mostly quantitative goals with a few
 lower-is-better ones, and qualitative goals with an assessed achievement rate. Every employee's
-goals and development plan are agreed with superior M000001 in April 2026 and reviewed in October.
+goals and development plan are agreed with superior M000001 in April 2026 and reviewed in October
+(given on the employee's first row; the later rows leave those cells empty).
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ def employee_rows(i: int, rng: random.Random) -> list[list[str]]:
             "lower" if lower else "higher",
             "" if quantitative else f"{rng.randint(60, 130)}.{rng.randint(0, 9)}",
             rng.choice(["1.0", "1.0", "1.0", "1.1", "1.2", "1.3"]), "false", "false",
-            *agreed,
+            # A later row of the employee may leave employee cells empty (docs/records.md).
+            *(agreed if j == 0 else [""] * len(agreed)),
         ])
     return rows
 
