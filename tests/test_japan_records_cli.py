@@ -369,3 +369,38 @@ def test_pay_csv_has_a_bonus_column_and_a_missing_records_file_changes_nothing(t
     )
     assert (missing.exit_code, missing.stderr) == (2, f"hrpolicy: {tmp_path / 'nope.yaml'}: no such file\n")
     assert not out.exists()
+
+
+def test_a_warning_comes_back_from_the_workers_of_a_split_file(tmp_path: Path) -> None:
+    # §8② (desirable mid-term plan) is a warning; a big CSV file shared between workers reports
+    # the same warnings as one process. E000040 and E001940 lie in different halves of the file.
+    import csv
+    import sys
+
+    from engine.evaluate.parallel import run_report
+    from engine.report.results import RENDERERS, SPLIT_RENDERERS
+
+    sys.path.insert(0, str(ROOT))
+    from bench.gen_population import generate
+
+    path = tmp_path / "pop.csv"
+    generate(2000, str(path), seed=5)
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    column = rows[0].index("development_plan_mid_term")
+    for emp in ("E000040", "E001940"):
+        first = next(row for row in rows[1:] if row[0] == emp)
+        first[column] = ""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    reports = [
+        run_report(POLICY, str(path), RENDERERS["csv"], SPLIT_RENDERERS["csv"], workers=n, min_bytes=1000)
+        for n in (1, 2)
+    ]
+    (one, text), (split, split_text) = reports
+    assert split.results == [] and split_text == text  # the workers rendered the rows
+    assert [(w.employee_id, w.rule) for w in split.warnings] == [
+        ("E000040", "requirement-missing"),
+        ("E001940", "requirement-missing"),
+    ]
+    assert split.warnings == one.warnings and one.problems == split.problems == []
