@@ -143,8 +143,9 @@ def test_explain_shows_the_agreement_that_was_read(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["explain", POLICY, data, "--employee", "E003"])
     assert result.exit_code == 0, result.output
     assert (
-        "requirement 'goal_agreement' (Goal agreement between superior and subordinate): met:"
-        " goals_agreed_by E001; goals_agreed_by_employee E003; goals_agreed_on 2026-04-10"
+        "  record requirements:\n"
+        "    [requirement] requirement 'goal_agreement' (Goal agreement between superior and subordinate):"
+        " met: goals_agreed_by E001; goals_agreed_by_employee E003; goals_agreed_on 2026-04-10\n"
     ) in result.output
 
 

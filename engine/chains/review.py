@@ -43,6 +43,7 @@ __all__ = [
     "Stage",
     "StageResult",
     "compile_chains",
+    "describe_requirements_review",
     "describe_review",
     "employee_env",
     "review",
@@ -127,7 +128,7 @@ def _with_requirements(
     )
 
 
-def _requirement_lines(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
+def describe_requirements_review(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
     """What explain shows of each record requirement: met (with the values read) or what is unmet."""
     if not rules.requirements:
         return []
@@ -363,7 +364,7 @@ def describe_review(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
     """What ``explain`` shows of a review: the chain and why it applies, then each stage."""
     unchecked = " (unchecked: the policy declares no grade scale)" if rules.bare_grade_codes is None else ""
     if outcome.chain is None:
-        return _requirement_lines(outcome, rules) if not rules.chains else ["no evaluator chain applies"]
+        return [] if not rules.chains else ["no evaluator chain applies"]
     lines = [f"chain '{outcome.chain}' ({outcome.label}) applies: {outcome.why}"]
     for stage in outcome.stages:
         head = f"stage '{stage.stage}' ({stage.role}, {stage.mode})"
@@ -381,7 +382,7 @@ def describe_review(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
         if stage.reason:
             gave.append(f"reason: {stage.reason}")
         lines.append(f"{head}: by {who}{level}" + (f": {'; '.join(gave)}" if gave else ""))
-    return lines + _requirement_lines(outcome, rules)
+    return lines
 
 
 def _numbers(indicators: frozenset[int]) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.chains.model import ChainOutcome, ChainRules, compile_chains
-from engine.chains.review import describe_review, employee_env, review
+from engine.chains.review import describe_requirements_review, describe_review, employee_env, review
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
 from engine.errors import HRPolicyError, Problem, UsageError
@@ -256,6 +256,8 @@ class Engine:
         if reviewed is not None and self.chain_rules is not None:
             lines = describe_review(reviewed, self.chain_rules)
             after = tuple(TraceLine("chain", "evaluator chain", t) for t in lines)
+            kept = describe_requirements_review(reviewed, self.chain_rules)
+            after += tuple(TraceLine("requirement", "record requirements", t) for t in kept)
         return replace(done, trace=before + done.trace + after)
 
     def _grade_relatively(self, outcome: RunOutcome) -> None:
