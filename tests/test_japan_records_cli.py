@@ -405,3 +405,21 @@ def test_a_warning_comes_back_from_the_workers_of_a_split_file(tmp_path: Path) -
         ("E001940", "requirement-missing"),
     ]
     assert split.warnings == one.warnings and one.problems == split.problems == []
+
+
+def test_the_bonus_page_in_chromium_in_japanese(tmp_path: Path) -> None:
+    # The pay page as a person sees it: rendered by headless Chromium, the DOM read back.
+    import re
+
+    from browser_helpers import dump_dom
+
+    page = tmp_path / "bonus.html"
+    args = ["pay", POLICY, PAY, "--records", str(EXAMPLE), "--lang", "ja", "-o", str(page)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    dom, console = dump_dom(page)
+    assert console == [] and '<html lang="ja">' in dom
+    assert "賞与（JPY）" in dom and "賞与の合計 = 3108604" in dom
+    heads = [re.findall(r'<th scope="col" class="\w+">([^<]*)</th>', h) for h in dom.split("<thead>")[1:]]
+    assert heads == [["社員番号", "氏名", "賞与額"]]
+    assert re.search(r"<td[^>]*>E012</td><td[^>]*>山本 浩二</td><td[^>]*>617554</td>", dom)
