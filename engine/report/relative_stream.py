@@ -58,6 +58,7 @@ class Pass:
     checks: list[Problem] = field(default_factory=list)
     count: int = 0
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # RelativeGrading.rows
+    warnings: list[Problem] = field(default_factory=list)  # the employees' (record requirements)
 
 
 def relative_streamable(engine: Engine, data_path: str, fmt: str) -> bool:
@@ -183,6 +184,7 @@ def first_pass(
     with collected_gc(), open(spill, "wb") as out:
         found.count = _pickle_chunks(pieces, out)
     found.rows = grading.rows
+    found.warnings = outcome.warnings
     return found
 
 
@@ -226,6 +228,7 @@ def _outcome(
     outcome = RunOutcome(engine.policy, population)
     outcome.problems = [*read, *(p for one in passes for p in one.checks)]
     outcome.warnings = [*first.notes, *(n for one in passes for n in one.read.notes)]
+    outcome.warnings += [w for one in passes for w in one.warnings]
     grading = RelativeGrading(engine.source.data)
     for one in passes:
         grading.rows += one.rows

@@ -169,7 +169,8 @@ def _stream(
     problems = [*parameter_problems, *read.header, *read.rows, *read.grouped]
     outcome.population.problems = problems
     outcome.problems = [*problems, *checks]
-    outcome.warnings = [*notes, *read.notes]
+    # The notes on reading come first, then the employees' own warnings (as a whole-file run).
+    outcome.warnings = [*notes, *read.notes, *outcome.warnings]
     return outcome
 
 
