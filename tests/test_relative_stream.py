@@ -207,3 +207,36 @@ def test_the_first_pass_keeps_one_flat_tuple_per_person_and_no_record(
     assert first[1:3] == (result.values["performance_score"], result.values["competency_score"])
     assert first[3:5] == (record.fields["org"], record.fields["role_grade"])
     assert all(type(row) is tuple and len(row) == 8 for row in found.rows)
+
+
+def test_the_employees_warnings_come_before_the_distributions_in_the_same_bytes(tmp_path: Path) -> None:
+    """japan_mbo with a forced distribution added (by segment, on the score): a record
+    requirement declared as a warning (§8②, a mid-term plan) is reported by the two-pass path,
+    from one process or two, where the whole-file run reports it."""
+    from bench.gen_population import generate as generate_japan
+
+    policy = yaml.safe_load((ROOT / "policies" / "japan_mbo.yaml").read_text(encoding="utf-8"))
+    policy["distributions"] = {
+        "ranked": {
+            "scale": "s_to_d", "score": "score", "order": "descending", "group_by": ["segment"],
+            "quotas": {"S": 10, "A": 20, "B": 40, "C": 20, "D": 10},
+            "ties": [{"field": "id", "order": "ascending"}],
+        }
+    }  # fmt: skip
+    policy_path = tmp_path / "ranked.yaml"
+    policy_path.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
+    path = tmp_path / "warned.csv"
+    generate_japan(60, str(path), seed=5)
+    rows = _rows(path)
+    column = rows[0].index("development_plan_mid_term")
+    for emp in ("E000004", "E000040"):
+        next(row for row in rows[1:] if row[0] == emp)[column] = ""
+    _write(path, rows)
+    engine = Engine.from_file(str(policy_path))
+    whole = str(RENDERERS["json"](engine.evaluate(engine.read(str(path)))))
+    assert whole.count('"rule": "requirement-missing"') == 2
+    assert '"ranked": {\n          "grade": "' in whole
+    for workers in (1, 2):
+        out = io.StringIO()
+        write_report(engine, str(path), "json", out, workers=workers, min_bytes=0)
+        assert out.getvalue() == whole
