@@ -856,6 +856,13 @@ committee = obj(
         "opens_when": p("Quorum", "Condition over the meeting record for the meeting to open.", ["present * 2 > registered"], ref("condition")),
         "passes_when": p("Decision rule", "Condition over the meeting record for a decision to pass.", ["yes * 2 > present - recused"], ref("condition")),
         "min_external_members": p("Minimum external members", "Fewest external members the committee must have.", [0, 2], {"type": "integer", "minimum": 0}),
+        "acting_chair": p(
+            "Acting chair",
+            "Whether a member the chair designates may chair a meeting (the record's `chair` then may be any"
+            " listed member); otherwise a chair the record names must hold the seat declared `chair: true`.",
+            [True],
+            {"type": "boolean"},
+        ),
         "members": p(
             "Seats",
             "The committee's seats by role: `count` (exactly) or `min` (at least) members each; a meeting record"
