@@ -215,7 +215,11 @@ def test_override_is_allowed_where_the_stage_does_not_ask_for_a_reason() -> None
 
 
 def test_override_checked_per_distribution_and_per_rating() -> None:
-    rules = kepco_with_reasons()
+    data = copy.deepcopy(policy_data("kepco_like"))
+    # two distributions graded on kepco's scale (S-D) beside its own `grade`
+    grade = data["distributions"]["grade"]
+    data["distributions"].update({"performance": grade, "job": grade})
+    rules = compile_chains(data)
     evaluations = [
         {"stage": "first", "evaluator": "D01", "grades": {"performance": "B", "job": "A"}},
         {"stage": "second", "evaluator": "X01", "grades": {"performance": "C", "job": "A"}},

@@ -70,10 +70,16 @@ def test_someone_who_joined_after_the_midterm_check_is_scored_on_the_final_alone
     data = data_file(tmp_path, {"final": {"indicators": FINAL}}, joined="2026-09-01")
     code, out, _ = invoke("evaluate", KEPCO, data, "--format", "csv")
     assert code == 0
+    # No department: the relative rule (grouped by department and position) cannot place K001.
     assert out.splitlines()[:2] == [
         "id,name,score,grade",
-        "K001,이서연,92.00,not graded: no evaluation recorded (chain 'hq_member')",
+        "K001,이서연,92.00,not graded: no field 'department' (needed to group)",
     ]
+    data = data_file(tmp_path, {"final": {"indicators": FINAL}}, joined="2026-09-01", department="planning")
+    code, out, _ = invoke("evaluate", KEPCO, data, "--format", "csv")
+    assert code == 0
+    # The only member of planning: a group of one holds one B seat.
+    assert out.splitlines()[:2] == ["id,name,score,grade", "K001,이서연,92.00,B"]
     code, out, _ = invoke("explain", KEPCO, data, "--employee", "K001")
     assert code == 0
     assert out.startswith(
