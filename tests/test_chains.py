@@ -197,6 +197,10 @@ def test_the_kepco_policy_asks_for_override_reasons_at_every_second_stage() -> N
     chains = policy_data("kepco_like")["evaluator_chains"]
     asks = {name: [s.get("override_needs_reason", False) for s in c["stages"]] for name, c in chains.items()}
     assert asks == {
+        # the July check: the 부서장's 2nd check adjusting the 부장's 1st gives its reason too
+        "midterm_member": [False, True],
+        "midterm_hq_section_head": [False],
+        "midterm_branch_section_head": [False],
         "hq_section_head": [False, True],
         "hq_member": [False, True],
         "branch_section_head": [False],

@@ -116,7 +116,7 @@ def test_diff_and_simulate_reports_in_chromium(tmp_path: Path) -> None:
     [
         ("japan_mbo", "ja", "前提 (10)"),
         ("kumho_like", "ko", "가정 (32)"),
-        ("kepco_like", "en", "Assumptions (23)"),
+        ("kepco_like", "en", "Assumptions (26)"),
     ],
 )
 def test_rulebook_pages_in_chromium(tmp_path: Path, policy: str, lang: str, heading: str) -> None:

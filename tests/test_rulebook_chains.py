@@ -100,6 +100,13 @@ def test_explain_shows_which_chain_applies_and_why() -> None:
     assert code == 0
     assert out.endswith(
         "  evaluator chain:\n"
+        # Seed 000 "3. 부장의 1차 점검", "5. 2차 점검 : 부서장": the July check, recorded in the example
+        "    [chain] period 'midterm': chain 'midterm_member' (July mid-term check (members)) applies:"
+        " position == 'member' holds ('member' == 'member')\n"
+        "    [chain] period 'midterm': stage 'first' (section_head, absolute): by S610 (recorded in"
+        " midterm_checked_by)\n"
+        "    [chain] period 'midterm': stage 'second' (department_head, absolute): by H600 (recorded in"
+        " midterm_confirmed_by)\n"
         "    [chain] chain 'branch_member' (Branch member) applies: unit == 'branch' and position =="
         " 'member' holds ('branch' == 'branch' and 'member' == 'member'); before it, no condition held:"
         " hq_section_head ('branch' == 'hq' and 'member' == 'section_head'), hq_member ('branch' =="
@@ -132,6 +139,12 @@ def test_calibrate_reviews_the_chains_of_a_policy_without_distributions(tmp_path
     assert out.startswith(
         "== evaluator chains (the policy declares no distributions)\n"
         "K006:\n"
+        "  period 'midterm': chain 'midterm_member' (July mid-term check (members)) applies: position =="
+        " 'member' holds ('member' == 'member')\n"
+        "  period 'midterm': stage 'first' (section_head, absolute): by S610 (recorded in"
+        " midterm_checked_by)\n"
+        "  period 'midterm': stage 'second' (department_head, absolute): by H600 (recorded in"
+        " midterm_confirmed_by)\n"
         "  chain 'branch_member' (Branch member) applies: unit == 'branch' and position == 'member' holds"
     )
     assert (
