@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.chains.confirm import check_confirmations, indicator_number
+from engine.chains.describe import describe_review
 from engine.chains.model import (
     Chain,
     ChainOutcome,
@@ -35,8 +36,8 @@ from engine.chains.model import (
     StageResult,
     compile_chains,
 )
+from engine.chains.periods import by_period, unreviewed
 from engine.errors import Problem
-from engine.io.fields import did_you_mean
 from engine.io.records import EmployeeRecord, IndicatorRecord
 
 __all__ = [
@@ -102,54 +103,18 @@ def review(
     final grade); ``evaluate`` passes False, since scores come before the evaluators' grades,
     but every evaluation on record is still checked, and so is every confirmation.
     """
-    by_period, problems = _by_period(rules, record)
+    grouped, problems = by_period(rules, record)
     earlier: list[ChainOutcome] = []
     for period in rules.other_periods:
-        done = _review_earlier(rules, record, env, period, by_period.pop(period, []), require_stages)
+        done = _review_earlier(rules, record, env, period, grouped.pop(period, []), require_stages)
         if done is not None:
             earlier.append(done)
             problems.extend(done.problems)
-    for other, evaluations in by_period.items():
+    for other, evaluations in grouped.items():
         if other != rules.main_period:  # a period without chains of its own
-            problems.extend(_unreviewed(record, other, evaluations))
-    main = _review_one(rules, record, env, None, by_period.get(rules.main_period, []), require_stages)
+            problems.extend(unreviewed(record, other, evaluations))
+    main = _review_one(rules, record, env, None, grouped.get(rules.main_period, []), require_stages)
     return replace(main, problems=(*problems, *main.problems), periods=tuple(earlier))
-
-
-def _by_period(
-    rules: ChainRules, record: EmployeeRecord
-) -> tuple[dict[str | None, list[tuple[int, Mapping[str, Any]]]], list[Problem]]:
-    """The record's evaluations by the period they name (none: the final one), each numbered as
-    in the record; an evaluation naming a period the policy does not declare is a problem."""
-    out: dict[str | None, list[tuple[int, Mapping[str, Any]]]] = {}
-    problems: list[Problem] = []
-    for number, raw in enumerate(record.evaluations, start=1):
-        named = raw.get("period")
-        if named is not None and str(named) not in rules.periods:
-            known = ", ".join(rules.periods)
-            have = f"(periods: {known}){did_you_mean(str(named), rules.periods)}" if known else "(none)"
-            message = f"evaluation {number} is for period '{named}', which the policy does not declare {have}"
-            problems.append(Problem(record.id, None, "chain-unknown-period", message, record.origin))
-            continue
-        period = rules.main_period if named is None else str(named)
-        out.setdefault(period, []).append((number, raw))
-    return out, problems
-
-
-def _unreviewed(
-    record: EmployeeRecord, period: str | None, evaluations: list[tuple[int, Mapping[str, Any]]]
-) -> list[Problem]:
-    """Evaluations for a period that has no chain of its own, or no sheet of its own."""
-    out = []
-    for number, _ in evaluations:
-        message = f"evaluation {number} is for period '{period}', which no evaluator chain reviews"
-        if period not in record.periods:
-            message = (
-                f"evaluation {number} is for period '{period}', for which the record has no goal sheet of"
-                " its own"
-            )
-        out.append(Problem(record.id, None, "chain-unknown-period", message, record.origin))
-    return out
 
 
 def _review_earlier(
@@ -165,7 +130,7 @@ def _review_earlier(
     if period not in record.periods:
         if not evaluations:
             return None
-        problems = _unreviewed(record, period, evaluations)
+        problems = unreviewed(record, period, evaluations)
         return ChainOutcome(record.id, None, (), tuple(problems), period=period)
     return _review_one(rules, record, env, period, evaluations, require_stages)
 
@@ -435,41 +400,3 @@ def _override_text(stage: Stage, what: str, before: str, after: str) -> str:
 
 def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
-
-
-def describe_review(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
-    """What ``explain`` shows of a review: each earlier period's chain (``period 'midterm':``
-    first), then the final chain; each chain and why it applies, then each stage."""
-    lines: list[str] = []
-    for earlier in outcome.periods:
-        lines += [f"period '{earlier.period}': {line}" for line in _describe_one(earlier, rules)]
-    return lines + _describe_one(outcome, rules)
-
-
-def _describe_one(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
-    unchecked = " (unchecked: the policy declares no grade scale)" if rules.bare_grade_codes is None else ""
-    if outcome.chain is None:
-        return ["no evaluator chain applies"]
-    lines = [f"chain '{outcome.chain}' ({outcome.label}) applies: {outcome.why}"]
-    for stage in outcome.stages:
-        head = f"stage '{stage.stage}' ({stage.role}, {stage.mode})"
-        if not stage.given:
-            lines.append(f"{head}: no evaluation on record")
-            continue
-        who = stage.evaluator or "an unnamed evaluator"
-        level = f", level '{stage.evaluator_level}'" if stage.evaluator_level else ""
-        signed = f" (recorded in {stage.signed_in})" if stage.signed_in else ""
-        gave = [f"grade {stage.value}{unchecked}"] if stage.value else []
-        gave += [f"{k} {v}" for k, v in stage.grades.items()]
-        ratings = sorted(stage.ratings.items())
-        gave += [f"indicator {n} {name} {code}" for n, rated in ratings for name, code in rated.items()]
-        if stage.confirms_all or stage.confirms:
-            gave.append("confirms " + ("every rating" if stage.confirms_all else _numbers(stage.confirms)))
-        if stage.reason:
-            gave.append(f"reason: {stage.reason}")
-        lines.append(f"{head}: by {who}{level}{signed}" + (f": {'; '.join(gave)}" if gave else ""))
-    return lines
-
-
-def _numbers(indicators: frozenset[int]) -> str:
-    return "indicator(s) " + ", ".join(str(n) for n in sorted(indicators))
