@@ -255,3 +255,13 @@ def test_an_evaluation_for_an_undeclared_period_is_a_problem(tmp_path: Path) -> 
         " declare (periods: midterm, final) (did you mean 'midterm'?)\n"
     ) in out
     assert STAGE_MISSING.format(stage="first", role="section_head", field="midterm_checked_by") in out
+
+
+def test_the_json_example_of_docs_records_is_scored_as_it_says(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "records.md").read_text(encoding="utf-8")
+    body = text.split("<!-- example: kepco_like people.json -->\n```json\n", 1)[1].split("```", 1)[0]
+    data = tmp_path / "people.json"
+    data.write_text(body, encoding="utf-8")
+    code, out, _ = invoke("evaluate", KEPCO, str(data), "--format", "csv")
+    # 48.00 x 10 % + 92.00 x 90 % = 4.80 + 82.80 = 87.60; a group of one holds one B seat
+    assert (code, out.splitlines()[:2]) == (0, ["id,name,score,grade", "K001,이서연,87.60,B"])
