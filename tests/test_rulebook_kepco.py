@@ -265,3 +265,16 @@ def test_the_json_example_of_docs_records_is_scored_as_it_says(tmp_path: Path) -
     code, out, _ = invoke("evaluate", KEPCO, str(data), "--format", "csv")
     # 48.00 x 10 % + 92.00 x 90 % = 4.80 + 82.80 = 87.60; a group of one holds one B seat
     assert (code, out.splitlines()[:2]) == (0, ["id,name,score,grade", "K001,이서연,87.60,B"])
+
+
+def test_a_record_without_its_department_is_refused_not_left_ungraded(tmp_path: Path) -> None:
+    """The relative rule ranks within department and position: the policy requires the department,
+    so nobody is left without a grade by a missing group field."""
+    data = member(tmp_path, [], midterm_checked_by="S201", midterm_confirmed_by="D200")
+    document = yaml.safe_load(Path(data).read_text(encoding="utf-8"))
+    del document["employees"][0]["department"]
+    Path(data).write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
+    code, out, err = invoke("evaluate", KEPCO, data)
+    assert code == 1
+    assert f"{data}:2:3: K101: error [record-missing] department: required field is missing\n" in out
+    assert err == "hrpolicy: 1 employee(s) not evaluated; see the problems above\n"
