@@ -18,7 +18,7 @@ def describe_review(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
 def _describe_one(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
     unchecked = " (unchecked: the policy declares no grade scale)" if rules.bare_grade_codes is None else ""
     if outcome.chain is None:
-        return ["no evaluator chain applies"]
+        return [] if not rules.chains else ["no evaluator chain applies"]
     lines = [f"chain '{outcome.chain}' ({outcome.label}) applies: {outcome.why}"]
     for stage in outcome.stages:
         head = f"stage '{stage.stage}' ({stage.role}, {stage.mode})"

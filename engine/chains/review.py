@@ -37,6 +37,7 @@ from engine.chains.model import (
     compile_chains,
 )
 from engine.chains.periods import by_period, unreviewed
+from engine.chains.requirements import Signed, check_requirements, describe_requirements
 from engine.errors import Problem
 from engine.io.records import EmployeeRecord, IndicatorRecord
 
@@ -49,6 +50,7 @@ __all__ = [
     "Stage",
     "StageResult",
     "compile_chains",
+    "describe_requirements_review",
     "describe_review",
     "employee_env",
     "review",
@@ -103,6 +105,8 @@ def review(
     final grade); ``evaluate`` passes False, since scores come before the evaluators' grades,
     but every evaluation on record is still checked, and so is every confirmation.
     """
+    if not rules.chains:  # record requirements only
+        return _with_requirements(ChainOutcome(record.id, None, (), ()), rules, env, record.origin)
     grouped, problems = by_period(rules, record)
     earlier: list[ChainOutcome] = []
     for period in rules.other_periods:
@@ -157,7 +161,33 @@ def _review_one(
     _check_overrides(work, chain, stages)
     if rules.confirmations and period is None:
         work.problems.extend(check_confirmations(rules, chain, work.sheet, stages, record.id, record.origin))
-    return ChainOutcome(record.id, chain.id, stages, tuple(work.problems), why, chain.label, period)
+    outcome = ChainOutcome(record.id, chain.id, stages, tuple(work.problems), why, chain.label, period)
+    # record requirements belong to the employee's review as a whole: checked once, with the final one
+    return outcome if period is not None else _with_requirements(outcome, rules, env, record.origin)
+
+
+def _with_requirements(
+    outcome: ChainOutcome, rules: ChainRules, env: Mapping[str, Any], origin: str
+) -> ChainOutcome:
+    """The outcome with the record requirements' problems, warnings and explain lines added."""
+    if not rules.requirements:
+        return outcome
+    signed = [Signed(s.stage, s.evaluator) for s in outcome.stages]
+    errors, warnings = check_requirements(rules.requirements, env, signed, outcome.employee_id, origin)
+    return replace(
+        outcome,
+        problems=outcome.problems + tuple(errors),
+        warnings=outcome.warnings + tuple(warnings),
+        requirement_env=env,
+    )
+
+
+def describe_requirements_review(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
+    """What explain shows of each record requirement: met (with the values read) or what is unmet."""
+    if not rules.requirements:
+        return []
+    signed = [Signed(s.stage, s.evaluator) for s in outcome.stages]
+    return describe_requirements(rules.requirements, outcome.requirement_env, signed)
 
 
 def _given(work: _Review, chain: Chain) -> dict[str, StageResult]:
