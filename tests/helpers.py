@@ -83,3 +83,25 @@ def strip_stamps(text: str) -> str:
     """``text`` without the provenance lines a text or CSV report starts with (checked in
     tests/test_provenance.py); other text is returned as it is."""
     return _STAMPS.sub("", text, count=1)
+
+
+class _TextNumbers(yaml.SafeLoader):
+    """YAML with every number kept as its text and dates as text (as the policy loader reads them)."""
+
+
+def _number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> dict[str, str]:
+    return {"n": str(loader.construct_scalar(node))}
+
+
+_TextNumbers.add_constructor("tag:yaml.org,2002:int", _number)
+_TextNumbers.add_constructor("tag:yaml.org,2002:float", _number)
+_TextNumbers.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+def canonical_json(policy: str | Path) -> str:
+    """A policy file's content as the canonical JSON its stamp hashes (sorted keys, numbers as
+    their text): written here from the YAML alone, so that a test checks the engine's hash."""
+    import json
+
+    data = yaml.load(Path(policy).read_text(encoding="utf-8"), Loader=_TextNumbers)
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import Echo
+from helpers import Echo, canonical_json
 from openpyxl import load_workbook
 
 from engine.commands.compare import run_compare
@@ -95,7 +95,7 @@ COMMANDS = {
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_every_command_records_its_policy_in_every_format(command: str) -> None:
+def test_every_command_records_its_policy_in_every_format(command: str, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from engine.cli import cli
@@ -103,6 +103,15 @@ def test_every_command_records_its_policy_in_every_format(command: str) -> None:
     data, name, formats = COMMANDS[command]
     policy = ROOT / "policies" / f"{name}.yaml"
     stamp = stamp_of(load_policy(str(policy)).data)
+    assert stamp.sha256 == hashlib.sha256(canonical_json(policy).encode()).hexdigest()
+    book = tmp_path / "r.xlsx"
+    CliRunner().invoke(cli, [command, str(policy), str(data), "-o", str(book), "--lang", "en"])
+    last = load_workbook(book).worksheets[-1]  # the workbook's last sheet: its policy
+    assert last.title == "Policy"
+    assert [[c.value for c in row] for row in last.iter_rows()] == [
+        ["id", "version", "sha256"],
+        [stamp.id, stamp.version, stamp.sha256],
+    ]
     for fmt in formats:
         out = CliRunner().invoke(cli, [command, str(policy), str(data), "--format", fmt]).stdout
         first = {

@@ -4,6 +4,7 @@ places per column, a grade or its reason in every row, neutralised cells, termin
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import unicodedata
@@ -14,11 +15,13 @@ import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
-from helpers import unstamped
+from helpers import canonical_json, unstamped
 
 from engine.cli import cli
+from engine.provenance import stamp_of
 from engine.report.safety import spreadsheet_cell
 from engine.report.table import display_width, pad_places, render_table
+from engine.validate import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES, EXAMPLES = ROOT / "policies", ROOT / "examples"
@@ -111,7 +114,12 @@ def test_every_command_writes_xlsx_with_the_csv_table_and_a_problems_sheet(
     table = list(csv.reader(io.StringIO(text)))
     assert invoke(*base, "-o", str(tmp_path / "r.xlsx"))[0] == code
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
-    assert book.sheetnames == ["Results", "Problems"]
+    assert book.sheetnames == ["Results", "Problems", "Policy"]
+    stamp = stamp_of(load_policy(policy).data)
+    assert [[c.value for c in row] for row in book["Policy"].iter_rows()] == [
+        ["id", "version", "sha256"],
+        [stamp.id, stamp.version, hashlib.sha256(canonical_json(policy).encode()).hexdigest()],
+    ]
     sheet = book["Results"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref is not None
     read = [["" if c.value is None else c.value for c in row] for row in sheet.iter_rows()]
@@ -136,7 +144,10 @@ def test_workflow_problems_sheet_names_each_problem(tmp_path: Path) -> None:
         == 1
     )
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["평가 결과", "문제"]
+    assert book.sheetnames == ["평가 결과", "문제", "정책"]
+    assert [c.value for c in book["정책"][1]] == ["id", "버전", "sha256"]
+    version = str(load_policy(KEPCO).data["metadata"]["version"])
+    assert [c.value for c in book["정책"][2]][:2] == ["kepco_like", version]
     assert [c.value for c in book["평가 결과"][1]][:4] == ["record", "employee", "성명", "평가 기간"]
     rows = [[c.value for c in row] for row in book["문제"].iter_rows()]
     assert rows[0] == ["구분", "대상", "규칙", "내용", "위치"]

@@ -116,15 +116,17 @@ def deliver_report(
     policy_data: Mapping[str, Any],
 ) -> None:
     """Render ``report`` with its registry and deliver it; CSV and xlsx headers in the language
-    of ``options`` (the policy's labels), CSV to a file with a byte-order mark unless refused."""
+    of ``options`` (the policy's labels), CSV to a file with a byte-order mark unless refused;
+    every format records the policy's stamp (a workbook on its last sheet)."""
     labels = Labels(policy_data, options.lang)
+    stamps = [stamp_of(policy_data)]
     if fmt == "xlsx":
-        payload = renderers["xlsx"](report, labels)
+        payload = renderers["xlsx"](report, labels, stamps)
     elif fmt == "csv":
         payload = relabel_csv(str(renderers["csv"](report)), labels)
     else:
         payload = renderers[fmt](report)
-    deliver(payload, output, echo, fmt, options.bom, [stamp_of(policy_data)])
+    deliver(payload, output, echo, fmt, options.bom, stamps)
 
 
 def finish(problems: Sequence[Diagnostic], subjects: Sequence[str], noun: str, fmt: str, echo: Echo) -> int:
