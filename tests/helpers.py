@@ -105,3 +105,20 @@ def canonical_json(policy: str | Path) -> str:
 
     data = yaml.load(Path(policy).read_text(encoding="utf-8"), Loader=_TextNumbers)
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+
+def policy_stamp(policy: str | Path, short: bool = False) -> str:
+    """``policy ID version V sha256 HASH`` of a policy file, the hash computed here from the YAML
+    (``short``: its first 12 hex digits, as a terminal shows it)."""
+    import hashlib
+
+    data = yaml.safe_load(Path(policy).read_text(encoding="utf-8"))
+    meta = data.get("metadata") or {}
+    digest = hashlib.sha256(canonical_json(policy).encode()).hexdigest()
+    return f"policy {meta.get('id')} version {meta.get('version')} sha256 {digest[:12] if short else digest}"
+
+
+def stamp_line(shown: str, policy: str | Path | None = None) -> str:
+    """``validate``'s stamp line of a policy file shown as ``shown`` (its stderr, with the summary)."""
+    return f"{shown}: {policy_stamp(policy or shown, short=True)}\n"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import stamp_line
 
 from engine.cli import cli
 from engine.schema import MODELINE_PREFIX, schema_path
@@ -40,7 +41,7 @@ def test_init_writes_a_policy_that_validates_and_tests_that_pass(tmp_path: Path,
     assert invoke("validate", str(target)) == (
         0,
         "",
-        "checked 1 file: 1 valid, 0 invalid (0 errors, 0 warnings)\n",
+        stamp_line(str(target)) + "checked 1 file: 1 valid, 0 invalid (0 errors, 0 warnings)\n",
     )
     code, out, _ = invoke("test", str(target))
     assert code == 0, out

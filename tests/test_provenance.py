@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import Echo, canonical_json
+from helpers import Echo, canonical_json, policy_stamp
 from openpyxl import load_workbook
 
 from engine.commands.compare import run_compare
@@ -124,3 +124,30 @@ def test_every_command_records_its_policy_in_every_format(command: str, tmp_path
     if command == "evaluate":
         explained = CliRunner().invoke(cli, ["explain", str(policy), str(data), "--employee", "E001"]).stdout
         assert explained.startswith(stamp.short() + "\nemployee E001 (山田 太郎)\n")
+
+
+# --- validate: the stamp of each policy it checked, in every format ---------------------------------
+
+
+def _stamp_dict(policy: Path) -> dict[str, str]:
+    """id, version and the SHA-256 of the content, computed here from the YAML."""
+    _, ident, _, version, _, digest = policy_stamp(policy).split(" ")
+    return {"id": ident, "version": version, "sha256": digest}
+
+
+def test_validate_json_and_sarif_name_each_policy_checked(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("hrpolicy: 1\nmetadata: [unclosed\n", encoding="utf-8")
+    japan = ROOT / "policies" / "japan_mbo.yaml"
+    args = ["validate", str(japan), str(broken), "--format"]
+    payload = json.loads(CliRunner().invoke(cli, [*args, "json"]).stdout)
+    assert payload["policies"] == [_stamp_dict(japan)]  # the broken file never loaded: no stamp
+    assert [f["policy"] for f in payload["files"]] == [_stamp_dict(japan), None]
+    log = json.loads(CliRunner().invoke(cli, [*args, "sarif"]).stdout)
+    assert log["runs"][0]["artifacts"] == [
+        {"location": {"uri": str(japan)}, "properties": {"policy": _stamp_dict(japan)}}
+    ]
