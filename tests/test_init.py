@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import stamp_line
+from helpers import policy_stamp, stamp_line
 
 from engine.cli import cli
 from engine.schema import MODELINE_PREFIX, schema_path
@@ -45,7 +45,9 @@ def test_init_writes_a_policy_that_validates_and_tests_that_pass(tmp_path: Path,
     )
     code, out, _ = invoke("test", str(target))
     assert code == 0, out
-    assert out.startswith(f"{folder / 'scheme.test.yaml'} (policy {target})\n")
+    assert out.startswith(
+        f"{folder / 'scheme.test.yaml'} (policy {target})\n  {policy_stamp(target, short=True)}\n"
+    )
 
 
 def test_the_blank_policy_says_what_to_fill_in_and_its_tests_cover_a_little(tmp_path: Path) -> None:

@@ -151,3 +151,28 @@ def test_validate_json_and_sarif_name_each_policy_checked(tmp_path: Path) -> Non
     assert log["runs"][0]["artifacts"] == [
         {"location": {"uri": str(japan)}, "properties": {"policy": _stamp_dict(japan)}}
     ]
+
+
+def test_policy_tests_record_the_policy_they_ran_in_every_format() -> None:
+    from xml.etree import ElementTree as ET
+
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    japan = ROOT / "policies" / "japan_mbo.yaml"
+
+    def run(fmt: str) -> str:
+        return CliRunner().invoke(cli, ["test", str(japan), "--format", fmt]).stdout
+
+    payload = json.loads(run("json"))
+    assert payload["policies"] == [_stamp_dict(japan)]
+    assert [(f["policy"], f["stamp"]) for f in payload["files"]] == [(str(japan), _stamp_dict(japan))]
+    suite = ET.fromstring(run("junit")).find("testsuite")
+    assert suite is not None
+    listed = [(p.get("name"), p.get("value")) for p in suite.iter("property")]
+    assert listed == [(str(japan), policy_stamp(japan))]
+    artifacts = json.loads(run("sarif"))["runs"][0]["artifacts"]
+    assert artifacts == [{"location": {"uri": str(japan)}, "properties": {"policy": _stamp_dict(japan)}}]
+    assert run("github") == f"hrpolicy: {japan}: {policy_stamp(japan)}\n"  # every case passes
+    assert run("text").split("\n")[1] == "  " + policy_stamp(japan, short=True)
