@@ -12,6 +12,8 @@ from helpers import policy_stamp, stamp_line
 from engine.cli import cli
 from engine.schema import MODELINE_PREFIX, schema_path
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def invoke(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args))
@@ -34,6 +36,10 @@ def test_init_writes_a_policy_that_validates_and_tests_that_pass(tmp_path: Path,
     }[start]
     names = ["scheme.yaml", "scheme.test.yaml"] + [f"scheme.{name}.yaml" for name in records]
     assert written == [str(folder / name) for name in names]
+    # The policy written, stamped: a seed's copy has the seed's stamp (the same rules).
+    assert out.splitlines()[1] == "  " + policy_stamp(target, short=True)
+    if start != "blank":
+        assert out.splitlines()[1] == "  " + policy_stamp(ROOT / "policies" / f"{start}.yaml", short=True)
     first = target.read_text(encoding="utf-8").split("\n", 1)[0]
     assert first.startswith(MODELINE_PREFIX)
     # The modeline's path, read from the new file's folder, is the installed schema.
