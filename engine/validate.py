@@ -86,6 +86,11 @@ def _stamp(doc: LoadedDocument) -> Stamp | None:
     return stamp_of(doc.data)
 
 
+def stamp_text(text: bytes | str, display: str) -> Stamp | None:
+    """The stamp of a policy held in memory whose YAML loads (an editor's buffer), unchecked."""
+    return _stamp(load_yaml_text(text, display))
+
+
 def check_file(path: str, display: str | None = None) -> Checked:
     """Every diagnostic for one policy file and its stamp. Raises UsageError if unreadable."""
     doc = load_yaml_file(path, display=display or path)

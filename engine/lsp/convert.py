@@ -12,9 +12,7 @@ from pathlib import Path
 
 from engine.errors import Diagnostic, Severity
 from engine.io.discover import POLICY_KEY, text_has_top_level_key
-from engine.loader import load_yaml_text
-from engine.provenance import stamp_of
-from engine.validate import validate_text
+from engine.validate import stamp_text, validate_text
 
 _DID_YOU_MEAN = re.compile(r"did you mean '([^']+)'\?")
 _WORD = re.compile(r"[\w.-]+")
@@ -96,10 +94,9 @@ def stamp_hover(text: str, line: int) -> str | None:
     raw = text.encode("utf-8", "surrogatepass")
     if not text_has_top_level_key(raw, POLICY_KEY) or line not in _metadata_lines(text.split("\n")):
         return None
-    doc = load_yaml_text(raw, "<editor>")
-    if doc.diagnostics or not isinstance(doc.data, dict):
+    stamp = stamp_text(raw, "<editor>")
+    if stamp is None:
         return None
-    stamp = stamp_of(doc.data)
     return (
         f"**{stamp.id}** version **{stamp.version}**\n\n"
         f"sha256 `{stamp.sha256}`\n\n"
