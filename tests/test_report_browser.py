@@ -97,7 +97,8 @@ def test_compare_report_labels_in_korean(tmp_path: Path) -> None:
 
 def test_diff_and_simulate_reports_in_chromium(tmp_path: Path) -> None:
     diff_page, sim_page = tmp_path / "diff.html", tmp_path / "simulate.html"
-    old, new = (str(ROOT / "examples" / "compare" / f"japan_mbo_{y}.yaml") for y in (2026, 2027))
+    old = str(ROOT / "policies" / "japan_mbo.yaml")
+    new = str(ROOT / "examples" / "compare" / "japan_mbo_2027.yaml")
     assert run_diff(old, new, POPULATION, [], "html", str(diff_page), "ja", Echo()) == 1
     el = parsed(diff_page)
     assert el.count["svg"] == 2 and el.count["table"] == 3  # matrix, changes, people who change

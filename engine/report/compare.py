@@ -99,6 +99,23 @@ def _distribution_table(comparison: Comparison, lang: str) -> Table:
     return Table(word("t_distribution", lang), headers, rows, [False, False, False, True])
 
 
+def _correspondence_tables(comparison: Comparison, later: Sequence[int], lang: str) -> list[Table]:
+    """How the first scheme's grades read on each later scale, where that is not level for level
+    on a scale as long (scales of other lengths, or a reading the mapping declares)."""
+    base = comparison.schemes[0]
+    out = []
+    for k in later:
+        other = comparison.schemes[k]
+        reading = comparison.reading(k)
+        if reading.how == "rank" and len(other.levels) == len(base.levels):
+            continue
+        how = word("by_rank", lang) if reading.how == "rank" else word("declared_in", lang, file=reading.how)
+        rows = [[grade, reading.table.get(grade, ""), how] for grade in base.levels]
+        title = word("t_correspondence", lang, a=base.stamp.id, b=other.stamp.id)
+        out.append(Table(title, [base.stamp.id, other.stamp.id, word("reading", lang)], rows))
+    return out
+
+
 def _problems(comparison: Comparison) -> list[str]:
     lines = []
     for s in comparison.schemes:
@@ -148,6 +165,8 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
     ]
     report.charts = [Chart(f"{s.stamp.id}: {s.grade_name}", s.distribution()) for s in schemes if s.levels]
     graded = [i for i, s in enumerate(schemes) if s.levels]
+    if graded[:1] == [0]:
+        report.tables += _correspondence_tables(comparison, graded[1:], lang)
     for i in graded[1:]:
         rows, cols, counts = comparison.transitions(graded[0], i)
         a, b = schemes[graded[0]].stamp.id, schemes[i].stamp.id
