@@ -12,6 +12,7 @@ from engine.compare.apply import Mapped, apply_mapping
 from engine.compare.mapping import CompiledMapping
 from engine.compare.population import CanonicalPopulation
 from engine.compare.readings import Reading, check_readings, rank_correspondence
+from engine.compare.words import word
 from engine.errors import HRPolicyError, Problem
 from engine.evaluate import Engine, RunOutcome
 from engine.io.model import compile_inputs
@@ -134,7 +135,7 @@ class Comparison:
             return Reading(base.stamp.id, other.stamp.id, dict(declared), other.mapped_from)
         return Reading(base.stamp.id, other.stamp.id, rank_correspondence(base.levels, other.levels), "rank")
 
-    def moves(self, pid: str) -> str:
+    def moves(self, pid: str, lang: str = "en") -> str:
         """How a person's grade under each later scheme compares with their first-scheme grade read
         on that scheme's scale (:meth:`reading`): ``same``, ``up 1``, ``down 2``; ``n/a`` without a
         grade under either."""
@@ -144,11 +145,11 @@ class Comparison:
             expected = self.reading(k).table.get(_grade(base, pid)) if base.levels and scheme.levels else None
             there, start = position(scheme, _grade(scheme, pid)), position(scheme, expected or "-")
             if there is None or start is None:
-                out.append("n/a")  # no grade under one of the two
+                out.append(word("n_a", lang))  # no grade under one of the two
             elif there == start:
-                out.append("same")
+                out.append(word("same", lang))
             else:
-                out.append(f"{'down' if there > start else 'up'} {abs(there - start)}")
+                out.append(word("down" if there > start else "up", lang, n=abs(there - start)))
         return ", ".join(out)
 
 
