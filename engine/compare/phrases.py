@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-LANGS = ("en", "ko", "ja")
+from engine.compare.words import LANGS
 
 #: sentence key -> (en, ko, ja)
 SENTENCES: dict[str, tuple[str, str, str]] = {
