@@ -179,3 +179,51 @@ def test_policy_tests_record_the_policy_they_ran_in_every_format() -> None:
     assert artifacts == [{"location": {"uri": str(japan)}, "properties": {"policy": _stamp_dict(japan)}}]
     assert run("github") == f"hrpolicy: {japan}: {policy_stamp(japan)}\n"  # every case passes
     assert run("text").split("\n")[1] == "  " + policy_stamp(japan, short=True)
+
+
+# --- diff, simulate and doc: every format --------------------------------------------------------
+
+
+def _consultant(command: str, fmt: str, out: Path) -> None:
+    from engine.commands.diff import run_diff
+    from engine.commands.doc import run_doc
+    from engine.commands.simulate import run_simulate
+
+    old, new = POLICIES[0], str(ROOT / "examples" / "compare" / "japan_mbo_2027.yaml")
+    if command == "diff":
+        run_diff(old, new, POPULATION, [], fmt, str(out), "en", Echo())
+    elif command == "simulate":
+        vary = "grade_tables.rating.segments.manager.bands[S].min=108"
+        run_simulate(old, POPULATION, vary, [], fmt, str(out), "en", Echo())
+    else:
+        run_doc(old, "en", fmt, str(out), Echo())
+
+
+@pytest.mark.parametrize(
+    ("command", "fmt"),
+    [(c, f) for c in ("diff", "simulate") for f in ("text", "json", "csv", "html", "xlsx")]
+    + [("doc", "md"), ("doc", "html")],
+)
+def test_diff_simulate_and_doc_record_the_policy_in_every_format(
+    command: str, fmt: str, tmp_path: Path
+) -> None:
+    out = tmp_path / f"r.{'txt' if fmt == 'text' else fmt}"
+    _consultant(command, fmt, out)
+    japan = ROOT / "policies" / "japan_mbo.yaml"
+    full, short = policy_stamp(japan), policy_stamp(japan, short=True)  # the first policy behind it
+    if fmt == "xlsx":
+        assert load_workbook(out)["summary"].cell(row=2, column=1).value == full
+        return
+    text = out.read_text(encoding="utf-8-sig")
+    if fmt == "json":
+        payload = json.loads(text)
+        assert next(iter(payload)) == "policies" and payload["policies"][0] == _stamp_dict(japan)
+    elif fmt == "html":
+        assert f"<li>{full}</li>" in text
+    else:
+        first = {
+            "text": short + "\n",
+            "csv": "# policy," + ",".join(_stamp_dict(japan).values()) + "\n",
+            "md": f"<!-- {full} -->\n",
+        }[fmt]
+        assert text.startswith(first), text[:300]
