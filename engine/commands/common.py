@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -119,9 +119,9 @@ def deliver_report(
     of ``options`` (the policy's labels), CSV to a file with a byte-order mark unless refused;
     every format records the policy's stamp (a workbook on its last sheet)."""
     labels = Labels(policy_data, options.lang)
-    stamps = [stamp_of(policy_data)]
+    stamps = (stamp_of(policy_data),)
     if fmt == "xlsx":
-        payload = renderers["xlsx"](report, labels, stamps)
+        payload = renderers["xlsx"](report, labels, replace(options, stamps=stamps))
     elif fmt == "csv":
         payload = relabel_csv(str(renderers["csv"](report)), labels)
     else:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from engine.errors import Diagnostic
 from engine.provenance import Stamp
 from engine.report.labels import WORDS, Labels
+from engine.report.options import ReportOptions
 from engine.report.safety import spreadsheet_cell
 from engine.report.table import display_width, pad_places
 
@@ -173,13 +174,14 @@ def xlsx_renderer(
     render_csv: Callable[[R], str], problems_of: Callable[[R], Sequence[Sequence[str]]]
 ) -> Callable[..., bytes]:
     """The ``xlsx`` entry of a report registry: the CSV report's table as a sheet, the problems as
-    another (rows: severity, subject, rule, message, where), the ``stamps`` of the policies as the
-    last (:func:`stamp_sheet`), headers in ``labels``' language."""
+    another (rows: severity, subject, rule, message, where), the stamps of the policies
+    (``options.stamps``) as the last (:func:`stamp_sheet`), headers in ``labels``' language."""
 
-    def render(report: R, labels: Labels | None = None, stamps: Sequence[Stamp] = ()) -> bytes:
+    def render(report: R, labels: Labels | None = None, options: ReportOptions | None = None) -> bytes:
         word = labels.word if labels is not None else (lambda key: WORDS[key]["en"])
         table = csv_sheet(word("results"), relabel_csv(render_csv(report), labels))
         problems = problems_sheet(word("problems"), [word(w) for w in PROBLEM_WORDS], problems_of(report))
+        stamps = options.stamps if options is not None else ()
         return workbook_bytes([table, problems, stamp_sheet(stamps, word)])
 
     return render
