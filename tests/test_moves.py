@@ -95,6 +95,14 @@ def test_five_levels_against_three_by_rank_position(tmp_path: Path) -> None:
         "P4": ("III", "M", "same"),
         "P5": ("I", "H", "same"),
     }
+    assert payload["readings"] == [
+        {
+            "from": "kumho_like",
+            "to": "three_level",
+            "how": "rank position",
+            "grades": {"I": "H", "II": "M", "III": "M", "IV": "M", "V": "L"},
+        }
+    ]
     text = _compare(policy, mapping, "text").stdout
     assert (
         "== grade correspondence: kumho_like -> three_level\n"
@@ -121,6 +129,7 @@ def test_a_declared_correspondence_is_how_grades_read(tmp_path: Path) -> None:
         "P4": "same",
         "P5": "same",
     }
+    assert payload["readings"][0]["how"] == f"declared in {mapping}"
     text = _compare(policy, mapping, "text").stdout
     assert f"II          H            declared in {mapping}\n" in text
 

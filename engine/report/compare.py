@@ -209,6 +209,7 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
             }
             for pid in comparison.person_ids()
         ],
+        "readings": [_reading_dict(comparison, k) for k in graded[1:]] if graded[:1] == [0] else [],
         "problems": problems,
     }
     if explain is not None:
@@ -216,6 +217,13 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
             title: lines for title, lines in report.details if title.startswith(explain)
         }
     return report
+
+
+def _reading_dict(comparison: Comparison, k: int) -> dict[str, Any]:
+    """How ``moves`` read the first scheme's grades on scheme ``k``'s scale."""
+    reading = comparison.reading(k)
+    how = "rank position" if reading.how == "rank" else f"declared in {reading.how}"
+    return {"from": reading.first, "to": reading.other, "how": how, "grades": dict(reading.table)}
 
 
 def _scheme_dict(s: SchemeResult) -> dict[str, Any]:
