@@ -118,6 +118,9 @@ def test_a_change_the_base_cannot_take_is_refused(tmp_path: Path) -> None:
     change.write_text(f"hrpolicy-change: 1\nbase: {base}\nset:\n  periods.midterm.weight: 10\n")
     with pytest.raises(UsageError, match=r"^--vary: the policy has no value at periods$"):
         derive(change)
+    change.write_text(f"hrpolicy-change: 1\nbase: {base}\nset:\n  metadata.description.en: short\n")
+    with pytest.raises(UsageError, match=r"cannot set metadata.description.en: its value is not a single"):
+        derive(change)  # a folded block (>-) is not replaced in place
     change.write_text("hrpolicy-change: 1\nset: {a: 1}\n")
     with pytest.raises(UsageError, match=r"needs 'base: PATH' and 'set: \{PATH: VALUE, \.\.\.\}'$"):
         derive(change)
