@@ -86,6 +86,9 @@ def test_the_2027_example_is_its_base_plus_its_declared_change() -> None:
     with the change file's values set (every comment kept). An edit to the base shows here as
     a stale example; ``HRPOLICY_REGENERATE=1 python -m pytest tests/test_diff.py`` derives it again."""
     derived = derive(CHANGE)
+    assert derived.target == Path(NEW)
+    # The editor modeline names the schema from where the derived file is.
+    assert derived.text.split("\n")[0] == "# yaml-language-server: $schema=../../schema/policy.schema.json"
     committed = Path(NEW).read_text(encoding="utf-8")
     if derived.text != committed and os.environ.get("HRPOLICY_REGENERATE") == "1":
         Path(NEW).write_text(derived.text, encoding="utf-8")

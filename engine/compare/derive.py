@@ -18,6 +18,7 @@ is followed by deriving again; a path the base no longer has is a located error.
 from __future__ import annotations
 
 import copy
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ class Derived:
     text: str
     base: Path
     changes: tuple[tuple[str, Any, Any], ...]
+    #: Where the derived policy belongs: beside the change file, ``x.change.yaml`` -> ``x.yaml``.
+    target: Path
 
 
 def _read_change(change: Path) -> tuple[Path, dict[str, Any]]:
@@ -71,6 +74,8 @@ def _node_path(data: Any, path: str) -> tuple[str | int, ...]:
 
 def _literal(value: Any) -> str:
     """A value as YAML text: strings quoted (a version "2027.1" stays a string)."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -104,12 +109,17 @@ def derive(change: str | Path) -> Derived:
         old = set_value(expected, str(path), value)  # a path the base lacks: a usage error
         _replace(lines, doc.source, _node_path(doc.data, str(path)), value, str(path))
         done.append((str(path), old, value))
+    target = change.with_name(change.name.replace(".change.", ".", 1))
     head = [
         f"# GENERATED from {change.name} (its base {base.name} plus the values it sets): do not edit;",
         "# edit the change file or the base, then derive again (see docs/compare.md).",
     ]
-    at = 1 if lines and lines[0].startswith(MODELINE_PREFIX) else 0
-    text = "\n".join([*lines[:at], *head, *lines[at:]])
+    if lines and lines[0].startswith(MODELINE_PREFIX):
+        schema = (base.parent / lines[0].removeprefix(MODELINE_PREFIX)).resolve()
+        moved = Path(os.path.relpath(schema, target.parent.resolve())).as_posix()
+        lines[0] = MODELINE_PREFIX + moved  # the schema named from where the derived file is
+        head.insert(0, lines.pop(0))
+    text = "\n".join([*head, *lines])
     if load_yaml_text(text, str(change)).data != expected:
         raise UsageError(f"{change}: the derived text does not hold the base with the values set")
-    return Derived(text, base, tuple(done))
+    return Derived(text, base, tuple(done), target)
