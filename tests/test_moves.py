@@ -134,29 +134,34 @@ def test_a_declared_correspondence_is_how_grades_read(tmp_path: Path) -> None:
     assert f"II          H            declared in {mapping}\n" in text
 
 
-def test_a_declared_correspondence_names_real_grades(tmp_path: Path) -> None:
-    # The declaration is appended to the example mapping: its second line is the table, in which
-    # "  kumho_like: {I: H, " is 21 characters and "II: " 4 more.
-    line = len((EXAMPLE / "map_japan_mbo.yaml").read_text(encoding="utf-8").splitlines()) + 2
-    policy, mapping = _three_level(tmp_path, "grade_correspondence:\n  kumho_like: {I: H, II: X}\n")
+# The declaration is appended to the example mapping: its second line is the table, in which
+# "  kumho_like: {I: H, " is 21 characters and "II: " 4 more.
+LINE = len((EXAMPLE / "map_japan_mbo.yaml").read_text(encoding="utf-8").splitlines()) + 2
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            "{I: H, II: X}",
+            "the mapping is invalid:\n{mapping}:{line}:26: error [map-unknown-grade] policy three_level has"
+            " no grade 'X' on its headline scale (H, M, L)",
+        ),
+        (
+            "{I: H, VI: L}",
+            "{mapping}:{line}:22: error [map-unknown-grade] policy kumho_like has no grade 'VI'"
+            " (I, II, III, IV, V)",
+        ),
+        (
+            "{I: H, II: M}",
+            "{mapping}: error [map-grade-correspondence] grade_correspondence of kumho_like says nothing"
+            " of III, IV, V: give every grade its reading",
+        ),
+    ],
+    ids=["unknown-own-grade", "unknown-first-grade", "incomplete"],
+)
+def test_a_declared_correspondence_names_every_real_grade(tmp_path: Path, table: str, message: str) -> None:
+    policy, mapping = _three_level(tmp_path, f"grade_correspondence:\n  kumho_like: {table}\n")
     with pytest.raises(DataError) as raised:
         _compare(policy, mapping)
-    assert str(raised.value) == (
-        "the mapping is invalid:\n"
-        f"{mapping}:{line}:26: error [map-unknown-grade] policy three_level has no grade 'X' on its"
-        " headline scale (H, M, L)"
-    )
-    policy, mapping = _three_level(tmp_path, "grade_correspondence:\n  kumho_like: {I: H, VI: L}\n")
-    with pytest.raises(DataError) as raised:
-        _compare(policy, mapping)
-    assert str(raised.value) == (
-        f"{mapping}:{line}:22: error [map-unknown-grade] policy kumho_like has no grade 'VI'"
-        " (I, II, III, IV, V)"
-    )
-    policy, mapping = _three_level(tmp_path, "grade_correspondence:\n  kumho_like: {I: H, II: M}\n")
-    with pytest.raises(DataError) as raised:
-        _compare(policy, mapping)
-    assert str(raised.value) == (
-        f"{mapping}: error [map-grade-correspondence] grade_correspondence of kumho_like says nothing"
-        " of III, IV, V: give every grade its reading"
-    )
+    assert str(raised.value) == message.format(mapping=mapping, line=LINE)
