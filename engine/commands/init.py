@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from engine.loader import load_yaml_text
 from engine.provenance import Stamp, stamp_of
+from engine.report.phrases import say
 from engine.scaffold import plan, write
 
 
@@ -19,14 +20,16 @@ def _stamp(text: str, name: str) -> Stamp | None:
     return stamp_of(doc.data) if isinstance(doc.data, dict) and not doc.diagnostics else None
 
 
-def run_init(target: str, start: str, schema: str | None, echo: Callable[..., None]) -> int:
-    """Write the files; 0 when written, a UsageError (exit 2) when a file exists."""
+def run_init(
+    target: str, start: str, schema: str | None, echo: Callable[..., None], lang: str | None = None
+) -> int:
+    """Write the files; 0 when written, a UsageError (exit 2) when a file exists. ``lang``: what
+    is printed, in that language."""
     planned = plan(target, start, schema)
     write(planned)
     for item in planned:
-        echo(f"wrote {item.path}")
+        echo(say("wrote", lang, path=item.path))
         if item is planned[0] and (stamp := _stamp(item.text, str(item.path))) is not None:
             echo(f"  {stamp.short()}")
-    policy = planned[0].path
-    echo(f"next: fill in the FILL IN parts, then: hrpolicy validate {policy} && hrpolicy test {policy}")
+    echo(say("init_next", lang, policy=planned[0].path))
     return 0
