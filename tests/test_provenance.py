@@ -90,10 +90,10 @@ EX = ROOT / "examples"
 COMMANDS = {
     # command: (data, policy, formats)
     "evaluate": (EX / "japan_mbo" / "employees.yaml", "japan_mbo", ["text", "json", "csv", "html"]),
-    "calibrate": (EX / "kumho_like" / "calibration.yaml", "kumho_like", ["text", "json", "csv"]),
-    "jobeval": (EX / "kepco_like" / "jobs.yaml", "kepco_like", ["text", "json", "csv"]),
-    "pay": (EX / "kumho_like" / "pay.yaml", "kumho_like", ["text", "json", "csv"]),
-    "workflow": (EX / "kepco_like" / "workflow.yaml", "kepco_like", ["text", "json", "csv"]),
+    "calibrate": (EX / "kumho_like" / "calibration.yaml", "kumho_like", ["text", "json", "csv", "html"]),
+    "jobeval": (EX / "kepco_like" / "jobs.yaml", "kepco_like", ["text", "json", "csv", "html"]),
+    "pay": (EX / "kumho_like" / "pay.yaml", "kumho_like", ["text", "json", "csv", "html"]),
+    "workflow": (EX / "kepco_like" / "workflow.yaml", "kepco_like", ["text", "json", "csv", "html"]),
 }
 
 
@@ -127,6 +127,9 @@ def test_every_command_records_its_policy_in_every_format(command: str, tmp_path
     if command == "evaluate":
         explained = CliRunner().invoke(cli, ["explain", str(policy), str(data), "--employee", "E001"]).stdout
         assert explained.startswith(stamp.short() + "\nemployee E001 (山田 太郎)\n")
+        args = ["explain", str(policy), str(data), "--employee", "E001", "--format"]
+        assert f"<li>{stamp.text()}</li>" in CliRunner().invoke(cli, [*args, "html"]).stdout
+        assert json.loads(CliRunner().invoke(cli, [*args, "json"]).stdout)["policies"] == [stamp.as_dict()]
 
 
 # --- validate: the stamp of each policy it checked, in every format ---------------------------------
