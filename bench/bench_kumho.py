@@ -41,14 +41,11 @@ with open(out, "w", encoding="utf-8", newline="") as handle:
 """
 
 
-#: ``hrpolicy`` with the table row limit raised: a million kumho employees take about 11.3
-#: million rows (9-15 items each), past engine.limits.MAX_ROWS (10 million).
-RAISED = "import engine.limits as l; l.MAX_ROWS = 20_000_000; from engine.cli import cli; cli()"
-
-
 def hrpolicy(size: int) -> list[str]:
-    """The command: ``hrpolicy`` itself, or with the row limit raised for a population past it."""
-    return ["hrpolicy"] if size * 15 <= 10_000_000 else [sys.executable, "-c", RAISED]
+    """The command: ``hrpolicy`` itself (a million kumho employees, 11.3 million rows, are within
+    engine.limits.MAX_ROWS since it was raised to 50 million for streamed tables)."""
+    del size
+    return ["hrpolicy"]
 
 
 def population(size: int) -> str:

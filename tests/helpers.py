@@ -122,3 +122,18 @@ def policy_stamp(policy: str | Path, short: bool = False) -> str:
 def stamp_line(shown: str, policy: str | Path | None = None) -> str:
     """``validate``'s stamp line of a policy file shown as ``shown`` (its stderr, with the summary)."""
     return f"{shown}: {policy_stamp(policy or shown, short=True)}\n"
+
+
+#: The 직무등급심의위원회 of seed 003 제12조② as kepco_like seats it, nine members: the 부사장
+#: (chair, 제12조④), five 각 부문 총괄이사, the 노동이사 and two external members (외부위원 2명 이상).
+GRADE_COMMITTEE = [
+    ("V1", "vice_president"), ("D1", "division_director"), ("D2", "division_director"),
+    ("D3", "division_director"), ("D4", "division_director"), ("D5", "division_director"),
+    ("L1", "labour_director"), ("X1", "external"), ("X2", "external"),
+]  # fmt: skip
+
+
+def members(seats: list[tuple[str, str]] | None = None) -> str:
+    """A meeting record's member list in YAML flow style (by default the grade committee's)."""
+    listed = GRADE_COMMITTEE if seats is None else seats
+    return "[" + ", ".join(f"{{id: {m}, role: {r}}}" for m, r in listed) + "]"
