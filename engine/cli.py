@@ -128,6 +128,12 @@ ENCODING_OPTION = click.option(
     "--encoding", help="Encoding of a CSV data file, e.g. cp949 or shift_jis (default: UTF-8, else detected)."
 )
 SHEET_OPTION = click.option("--sheet", help="The sheet of an .xlsx data file to read (default: found).")
+
+
+def reading_options(command: FC) -> FC:
+    """--encoding and --sheet: how every command that reads a CSV file or a workbook reads it
+    (one implementation: :class:`engine.commands.common.Reading`)."""
+    return ENCODING_OPTION(SHEET_OPTION(command))
 PARAM_OPTION = click.option(
     "--param",
     "params",
@@ -197,6 +203,11 @@ STDIN_NAME_OPTION = click.option(
     is_flag=True,
     help="Skip named files without a top-level 'hrpolicy:' key too (pre-commit names every YAML file).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Name the fields messages mention by the policy's labels in this language too.",
+)
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -204,6 +215,7 @@ def validate(
     exclude: tuple[str, ...],
     stdin_filename: str | None,
     policies_only: bool,
+    lang: str | None,
 ) -> None:
     """Check policy files, folders (policies are found by their top-level 'hrpolicy:' key) or '-'
     (standard input): exit 0 if valid, 1 if not, 2 if unreadable."""
@@ -219,6 +231,7 @@ def validate(
             read_stdin=_read_stdin,
             stdin_name=stdin_filename,
             policies_only=policies_only,
+            lang=lang,
         )
     )
 
@@ -234,16 +247,38 @@ def validate(
     help="Fail (exit 1) when a policy's coverage is below PERCENT.",
 )
 @EXCLUDE_OPTION
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Name the fields failures mention by the policy's labels in this language too.",
+)
+@reading_options
 def test_command(
-    paths: tuple[str, ...], fmt: str, coverage: bool, min_coverage: float | None, exclude: tuple[str, ...]
+    paths: tuple[str, ...],
+    fmt: str,
+    coverage: bool,
+    min_coverage: float | None,
+    exclude: tuple[str, ...],
+    lang: str | None,
+    encoding: str | None,
+    sheet: str | None,
 ) -> None:
     """Run the tests stored with policies (*.test.yaml, found by their 'hrpolicy-test:' key; a
     policy file stands for the test file beside it): exit 0 all pass, 1 a failure, 2 unreadable."""
+    from engine.commands.common import Reading
     from engine.commands.policytest import run_policy_tests
 
+    reading = Reading(encoding, sheet)
     run_guarded(
         lambda: run_policy_tests(
-            list(paths), fmt, echo, exclude=exclude, coverage=coverage, min_coverage=min_coverage
+            list(paths),
+            fmt,
+            echo,
+            exclude=exclude,
+            coverage=coverage,
+            min_coverage=min_coverage,
+            lang=lang,
+            reading=reading,
         )
     )
 
@@ -263,11 +298,12 @@ def test_command(
     metavar="REF",
     help="What the modeline names (default: the installed schema, relative to PATH).",
 )
-def init(path: str, start: str, schema: str | None) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Say what was written in this language.")
+def init(path: str, start: str, schema: str | None, lang: str | None) -> None:
     """Write a new policy at PATH (with the editor modeline right for where it is) and its test file."""
     from engine.commands.init import run_init
 
-    run_guarded(lambda: run_init(path, start, schema, echo))
+    run_guarded(lambda: run_init(path, start, schema, echo, lang))
 
 
 @cli.command()
@@ -276,11 +312,17 @@ def init(path: str, start: str, schema: str | None) -> None:
     is_flag=True,
     help="Publish shape (schema-*) errors too, for editors without yaml-language-server.",
 )
-def lsp(schema_diagnostics: bool) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Name the fields messages mention by the policy's labels in this language (default: the "
+    "editor's initializationOptions.lang, else its locale).",
+)
+def lsp(schema_diagnostics: bool, lang: str | None) -> None:
     """Language server over stdio: validate's diagnostics and did-you-mean quick fixes in the editor."""
     from engine.commands.lsp import run_lsp
 
-    run_guarded(lambda: run_lsp(schema_diagnostics))
+    run_guarded(lambda: run_lsp(schema_diagnostics, lang))
 
 
 @cli.command()
@@ -301,8 +343,7 @@ def schema(as_path: bool) -> None:
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
 @result_options(results.RENDERERS)
-@ENCODING_OPTION
-@SHEET_OPTION
+@reading_options
 @PARAM_OPTION
 @REFERENCE_OPTION
 @click.option(
@@ -347,8 +388,7 @@ def evaluate(
 @click.option("--employee", required=True, help="The employee id to explain.")
 @format_option(results.EXPLAIN_RENDERERS)
 @LANG_OPTION
-@ENCODING_OPTION
-@SHEET_OPTION
+@reading_options
 @PARAM_OPTION
 @REFERENCE_OPTION
 def explain(
@@ -385,8 +425,7 @@ def examples(root: str | None, lang: str | None) -> None:
 @click.argument("data", type=click.Path())
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
 @result_options(calibration.RENDERERS)
-@ENCODING_OPTION
-@SHEET_OPTION
+@reading_options
 @PARAM_OPTION
 def calibrate(
     policy: str,
@@ -445,6 +484,7 @@ def jobeval(
 @result_options(pay_report.RENDERERS)
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
 @PARAM_OPTION
+@reading_options
 def pay(
     policy: str,
     data: str,
@@ -455,14 +495,19 @@ def pay(
     bom: bool,
     base_rate: str | None,
     params: tuple[str, ...],
+    encoding: str | None,
+    sheet: str | None,
 ) -> None:
-    """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA."""
-    from engine.commands.common import resolve_format
+    """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA
+    (YAML, JSON, CSV or .xlsx)."""
+    from engine.commands.common import Reading, resolve_format
     from engine.commands.pay import run_pay
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    given = parse_params(params)
-    run_guarded(lambda: run_pay(policy, data, chosen, output, echo, base_rate, options, given), raw_cells)
+    given, reading = parse_params(params), Reading(encoding, sheet)
+    run_guarded(
+        lambda: run_pay(policy, data, chosen, output, echo, base_rate, options, given, reading), raw_cells
+    )
 
 
 @cli.command()
@@ -470,6 +515,7 @@ def pay(
 @click.argument("data", type=click.Path())
 @result_options(workflow_report.RENDERERS)
 @click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
+@reading_options
 def workflow(
     policy: str,
     data: str,
@@ -479,13 +525,17 @@ def workflow(
     lang: str | None,
     bom: bool,
     today: str | None,
+    encoding: str | None,
+    sheet: str | None,
 ) -> None:
-    """Objection deadlines; objection and goal-change records in DATA checked against POLICY."""
-    from engine.commands.common import resolve_format
+    """Objection deadlines; objection and goal-change records in DATA (YAML or JSON; notices and
+    objections also CSV or .xlsx) checked against POLICY."""
+    from engine.commands.common import Reading, resolve_format
     from engine.commands.workflow import run_workflow
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    run_guarded(lambda: run_workflow(policy, data, chosen, output, echo, today, options), raw_cells)
+    reading = Reading(encoding, sheet)
+    run_guarded(lambda: run_workflow(policy, data, chosen, output, echo, today, options, reading), raw_cells)
 
 
 #: --lang of the consultants' commands: their own words are always in a language (English by default).
@@ -530,16 +580,27 @@ def compare(policies: tuple[str, ...], population: str | None, maps: tuple[str, 
 @click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
 @WORDS_LANG_OPTION
 @OUTPUT_OPTION
+@reading_options
 def diff(
-    old: str, new: str, population: str | None, maps: tuple[str, ...], fmt: str, lang: str, output: str | None
+    old: str,
+    new: str,
+    population: str | None,
+    maps: tuple[str, ...],
+    fmt: str,
+    lang: str,
+    output: str | None,
+    encoding: str | None,
+    sheet: str | None,
 ) -> None:
     """What changed from OLD to NEW, in words; with --population, whose results change.
 
     Exit 0 when nothing changed, 1 when something did (for CI), 2 on a usage error.
     """
+    from engine.commands.common import Reading
     from engine.commands.diff import run_diff
 
-    run_guarded(lambda: run_diff(old, new, population, list(maps), fmt, output, lang, click.echo))
+    reading = Reading(encoding, sheet)
+    run_guarded(lambda: run_diff(old, new, population, list(maps), fmt, output, lang, click.echo, reading))
 
 
 @cli.command()
@@ -552,13 +613,26 @@ def diff(
 @click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
 @WORDS_LANG_OPTION
 @OUTPUT_OPTION
+@reading_options
 def simulate(
-    policy: str, population: str, vary: str, maps: tuple[str, ...], fmt: str, lang: str, output: str | None
+    policy: str,
+    population: str,
+    vary: str,
+    maps: tuple[str, ...],
+    fmt: str,
+    lang: str,
+    output: str | None,
+    encoding: str | None,
+    sheet: str | None,
 ) -> None:
     """What-if: the outcomes of POLICY over --population for each value of one declared value."""
+    from engine.commands.common import Reading
     from engine.commands.simulate import run_simulate
 
-    run_guarded(lambda: run_simulate(policy, population, vary, list(maps), fmt, output, lang, click.echo))
+    reading = Reading(encoding, sheet)
+    run_guarded(
+        lambda: run_simulate(policy, population, vary, list(maps), fmt, output, lang, click.echo, reading)
+    )
 
 
 def _doc_formats() -> list[str]:

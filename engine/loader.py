@@ -213,6 +213,14 @@ def _classify(text: str) -> tuple[str, Any]:
     return "str", text
 
 
+def plain_scalar(text: str) -> Any:
+    """What ``text`` means written unquoted in a YAML file (a number, a boolean, null, text); a
+    value the loader would refuse (``yes``, ``.nan``, ``1e400``) stays text, for the record's
+    own check to report."""
+    kind, value = _classify(text)
+    return text if kind in ("ambiguous", "non-finite", "range") else value
+
+
 def _number(text: str, kind: str) -> tuple[str, Any]:
     # Bounded before conversion: int() of a huge numeral is slow, and a huge exponent makes
     # every later quantize fail.

@@ -63,7 +63,12 @@ def test_the_page_in_chromium_has_its_language_tables_chart_and_labels(page: Pat
     assert sum(int(n) for _, n in bars) == 2 * 26
     assert "<script" not in dom and "http" not in dom.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert dom.count('class="grade ungraded"') == 6  # H016-H018 in both grade columns, with the reason
-    assert "not graded: group (org=company, role_grade=K1) has 1 member" in dom
+    # "not graded: group (org=company, role_grade=K1) has 1 member, fewer than the minimum 5, even
+    # at the top of the org tree; merged from (org=mgmt_div, role_grade=K1)", in the page's Korean:
+    assert (
+        "미부여: 그룹 (org=company, role_grade=K1) 인원 1명, 최소 인원 5명 미만, 조직도 최상위에서도 부족; "
+        "병합 전 그룹: (org=mgmt_div, role_grade=K1)</td>"
+    ) in dom
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 1600), (390, 1400)], ids=["desktop", "phone"])

@@ -50,8 +50,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "policytest": BASE | {"io", "loader", "formula", "compile"} | DOMAIN,
     # `hrpolicy init`: templates and the seed policies, with the modeline for where they go.
     "scaffold": BASE | {"io", "schema"},
-    # `hrpolicy lsp`: validate's diagnostics in the editor.
-    "lsp": BASE | {"__init__", "io", "validate"},
+    # `hrpolicy lsp`: validate's diagnostics in the editor, their field names by the policy's
+    # labels in the editor's language (the report's labels, above which the server sits).
+    "lsp": BASE | {"__init__", "io", "loader", "validate", "report"},
     # Consultants' tools over several policies: facts, mappings, diffs, what-if, rulebooks.
     "compare": BASE | {"io", "loader", "schema", "formula", "validate", "compile"} | DOMAIN,
     "report": BASE | {"__init__", "io", "formula", "policytest", "compare"} | DOMAIN,

@@ -42,14 +42,14 @@ def test_format_choices_are_the_registry(command: str) -> None:
 
 def test_the_registries_hold_what_the_commands_offer() -> None:
     assert list(results.RENDERERS) == ["text", "json", "csv", "html", "xlsx"]
-    assert list(results.EXPLAIN_RENDERERS) == ["text", "json"]
+    assert list(results.EXPLAIN_RENDERERS) == ["text", "json", "html"]
     assert list(results.SPLIT_RENDERERS) == ["csv", "json"]
     for registry in (calibration.RENDERERS, jobeval.RENDERERS, pay.RENDERERS, workflow.RENDERERS):
-        assert list(registry) == ["text", "json", "csv", "xlsx"]
+        assert list(registry) == ["text", "json", "csv", "html", "xlsx"]
 
 
 def test_an_unknown_format_names_the_registry_formats() -> None:
-    with pytest.raises(UsageError, match=r"^unknown format 'xml'; use one of text, json, csv, xlsx$"):
+    with pytest.raises(UsageError, match=r"^unknown format 'xml'; use one of text, json, csv, html, xlsx$"):
         renderer(pay.RENDERERS, "xml")
 
 

@@ -107,12 +107,14 @@ def test_every_command_writes_xlsx_with_the_csv_table_and_a_problems_sheet(
     command: str, policy: str, data: str, extra: tuple[str, ...], tmp_path: Path
 ) -> None:
     base = (command, policy, str(EXAMPLES / data), *extra)
-    code, text, _ = invoke(*base, "--format", "csv")
+    # A workbook is in the policy's own language (both are Korean) unless --lang says otherwise:
+    # the same table as the CSV report in Korean.
+    code, text, _ = invoke(*base, "--format", "csv", "--lang", "ko")
     table = list(csv.reader(io.StringIO(text)))
     assert invoke(*base, "-o", str(tmp_path / "r.xlsx"))[0] == code
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
-    assert book.sheetnames == ["Results", "Problems"]
-    sheet = book["Results"]
+    assert book.sheetnames == ["평가 결과", "문제"]
+    sheet = book["평가 결과"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref is not None
     read = [["" if c.value is None else c.value for c in row] for row in sheet.iter_rows()]
     assert read[0] == table[0] and len(read) == len(table)
@@ -122,8 +124,8 @@ def test_every_command_writes_xlsx_with_the_csv_table_and_a_problems_sheet(
                 assert Decimal(repr(g)) == Decimal(w)
             else:
                 assert g == w
-    problems = [[c.value for c in row] for row in book["Problems"].iter_rows()]
-    assert problems[0] == ["Severity", "Subject", "Rule", "Message", "Where"]
+    problems = [[c.value for c in row] for row in book["문제"].iter_rows()]
+    assert problems[0] == ["구분", "대상", "규칙", "내용", "위치"]
     assert (len(problems) > 1) == (code == 1)
 
 
@@ -137,7 +139,9 @@ def test_workflow_problems_sheet_names_each_problem(tmp_path: Path) -> None:
     )
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["평가 결과", "문제"]
-    assert [c.value for c in book["평가 결과"][1]][:4] == ["record", "employee", "성명", "평가 기간"]
+    # Every column in Korean: the policy's label for name, the reports' words for the others.
+    header = [c.value for c in book["평가 결과"][1]]
+    assert header[:6] == ["기록 종류", "직원", "성명", "평가 기간", "차수", "통보일"]
     rows = [[c.value for c in row] for row in book["문제"].iter_rows()]
     assert rows[0] == ["구분", "대상", "규칙", "내용", "위치"]
     assert rows[1][:3] == ["error", "K002", "objection-late"]
@@ -176,7 +180,8 @@ def test_kumho_text_in_korean_with_two_places_in_every_score_column() -> None:
     assert h002.split() == ["H002", "이하준", "90.00", "0.00", "90.00", "77.83", "Ⅰ", "Ⅰ"]
     # H018 is alone in its group: the row says why it has no grade.
     h018 = next(line for line in lines if line.startswith("H018"))
-    assert "not graded: group (org=company, role_grade=K1) has 1 member, fewer than the minimum 5" in h018
+    # ("not graded: group (org=company, role_grade=K1) has 1 member, fewer than the minimum 5"):
+    assert "미부여: 그룹 (org=company, role_grade=K1) 인원 1명, 최소 인원 5명 미만" in h018
 
 
 def test_json_keeps_exact_decimals() -> None:

@@ -435,8 +435,8 @@ def test_unreadable_records(tmp_path: Path, text: str, message: str) -> None:
 def test_bad_use(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"^--today: '2027-13-01' is not a date \(YYYY-MM-DD\)$"):
         run(EXAMPLE, today="2027-13-01")
-    with pytest.raises(UsageError, match=r"^unknown format 'html'; use one of text, json, csv, xlsx$"):
-        run(EXAMPLE, fmt="html")
+    with pytest.raises(UsageError, match=r"^unknown format 'xml'; use one of text, json, csv, html, xlsx$"):
+        run(EXAMPLE, fmt="xml")
     with pytest.raises(UsageError, match=r"the policy declares no workflows section$"):
         run(EXAMPLE, policy=KUMHO)
     with pytest.raises(UsageError, match=r"refusing to overwrite an input file$"):

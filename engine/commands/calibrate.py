@@ -10,6 +10,7 @@ from engine.evaluate import Engine
 from engine.evaluate.calibration import calibrate_population, chosen_distributions
 from engine.report import renderer
 from engine.report.calibration import RENDERERS, summary
+from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 
 
@@ -39,8 +40,10 @@ def run_calibrate(
         data_path, reading.parameters, encoding=reading.encoding, sheet=reading.sheet
     )
     result = calibrate_population(engine, population, names)
-    deliver_report(RENDERERS, fmt, result, output, echo, options or ReportOptions(), data)
+    options = options or ReportOptions()
+    deliver_report(RENDERERS, fmt, result, output, echo, options, data)
     if result.ok:
         return 0
-    echo(f"hrpolicy: calibration failed: {summary(result)}", err=True)
+    labels = Labels(data, options.lang)
+    echo(f"hrpolicy: {labels.say('calibration_failed', summary=summary(result, labels))}", err=True)
     return 1

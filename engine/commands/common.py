@@ -15,7 +15,7 @@ from engine.io.atomic import write_atomic
 from engine.limits import regular_file
 from engine.provenance import Stamp, stamp_of
 from engine.report.diagnostics import format_text_line
-from engine.report.labels import Labels
+from engine.report.labels import Labels, policy_language
 from engine.report.model import stamped
 from engine.report.options import SUFFIX_FORMATS, ReportOptions
 from engine.report.xlsx import relabel_csv
@@ -115,29 +115,44 @@ def deliver_report(
     options: ReportOptions,
     policy_data: Mapping[str, Any],
 ) -> None:
-    """Render ``report`` with its registry and deliver it; CSV and xlsx headers in the language
-    of ``options`` (the policy's labels), CSV to a file with a byte-order mark unless refused."""
+    """Render ``report`` with its registry and deliver it: text and CSV in the language of
+    ``options`` (the policy's labels and the reports' own words; ids and English without one),
+    HTML and xlsx (which people open) in it or else the policy's own language; JSON as it is.
+    CSV to a file with a byte-order mark unless refused."""
     labels = Labels(policy_data, options.lang)
-    if fmt == "xlsx":
-        payload = renderers["xlsx"](report, labels)
-    elif fmt == "csv":
-        payload = relabel_csv(str(renderers["csv"](report)), labels)
+    payload: str | bytes
+    if fmt == "csv":
+        payload = relabel_csv(str(renderers["csv"](report, labels)), labels)
+    elif fmt == "json":
+        payload = renderers["json"](report)
     else:
-        payload = renderers[fmt](report)
+        if fmt in ("html", "xlsx"):
+            labels = Labels(policy_data, options.lang or policy_language(policy_data))
+        payload = renderers[fmt](report, labels, options)
     deliver(payload, output, echo, fmt, options.bom, [stamp_of(policy_data)])
 
 
-def finish(problems: Sequence[Diagnostic], subjects: Sequence[str], noun: str, fmt: str, echo: Echo) -> int:
-    """Problems go to stderr when the report is not text (text reports carry them); exit 1 if any."""
+def finish(
+    problems: Sequence[Diagnostic],
+    subjects: Sequence[str],
+    noun: str,
+    fmt: str,
+    echo: Echo,
+    labels: Labels | None = None,
+) -> int:
+    """Problems go to stderr when the report is not text (text reports carry them); exit 1 if any.
+    ``labels``: the lines in their language (``noun``: ``employees`` or ``jobs``)."""
     if not problems:
         return 0
+    labels = labels or Labels({})
     if fmt != "text":
         for diagnostic in problems:
-            echo(format_text_line(diagnostic), err=True)
+            echo(format_text_line(diagnostic, labels), err=True)
     failed = len({d.subject for d in problems if d.subject in subjects})
-    echo(
-        f"hrpolicy: {len(problems)} problem{'s' if len(problems) != 1 else ''},"
-        f" {failed} of {len(subjects)} {noun} affected; see the problems above",
-        err=True,
+    n = len(problems)
+    named = noun if labels.lang is None else labels.word(noun)
+    line = labels.say(
+        "affected", n=n, s="s" if n != 1 else "", failed=failed, total=len(subjects), noun=named
     )
+    echo(f"hrpolicy: {line}", err=True)
     return 1

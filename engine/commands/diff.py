@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.commands.common import Echo, guard_output
+from engine.commands.common import Echo, Reading, guard_output
 from engine.commands.compare import deliver_report
 from engine.compare import load_mapping, mapping_files, read_canonical
 from engine.compare.diff import diff_policies
@@ -28,9 +28,14 @@ def is_canonical(path: str) -> bool:
 
 
 def run_all(
-    engines: Sequence[Engine], paths: Sequence[str], population: str, maps: Sequence[str]
+    engines: Sequence[Engine],
+    paths: Sequence[str],
+    population: str,
+    maps: Sequence[str],
+    reading: Reading | None = None,
 ) -> Comparison:
-    """The same population under each engine: canonical (through its mapping) or policy records."""
+    """The same population under each engine: canonical (through its mapping) or policy records
+    (a CSV file or workbook read as ``reading`` says)."""
     if is_canonical(population):
         people = read_canonical(population)
         schemes: list[SchemeResult] = []
@@ -39,7 +44,11 @@ def run_all(
             mapping = load_mapping(files[0], engine.source.data, people)
             schemes.append(run_scheme(path, mapping, people, engine))
         return Comparison.of(people, schemes)
-    schemes = [run_records(path, population, engine) for engine, path in zip(engines, paths, strict=True)]
+    how = reading or Reading()
+    schemes = [
+        run_records(path, population, engine, encoding=how.encoding, sheet=how.sheet)
+        for engine, path in zip(engines, paths, strict=True)
+    ]
     records = schemes[0].outcome.population
     ids = [r.id for r in records.employees]
     names = {r.id: str(r.fields.get("name") or "") for r in records.employees}
@@ -55,13 +64,15 @@ def run_diff(
     output: str | None,
     lang: str,
     echo: Echo,
+    reading: Reading | None = None,
 ) -> int:
-    """Exit 0 when nothing changes (rules nor, with a population, anyone's results), 1 otherwise."""
+    """Exit 0 when nothing changes (rules nor, with a population, anyone's results), 1 otherwise.
+    ``reading``: how to read a population that is a CSV file or a workbook."""
     guard_output(output, [old, new, *maps, *([population] if population else [])])
     engines = [Engine.from_file(old), Engine.from_file(new)]
     data = [e.source.data for e in engines]
     changes = diff_policies(data[0], data[1])
-    comparison = run_all(engines, [old, new], population, maps) if population else None
+    comparison = run_all(engines, [old, new], population, maps, reading) if population else None
     report = diff_report(old, new, changes, [stamp_of(d) for d in data], comparison, lang)
     deliver_report(report, fmt, output, echo)
     moved = changes_between(comparison) if comparison else []

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from engine.report.phrases import say
 from engine.scaffold import plan, write
 
 
-def run_init(target: str, start: str, schema: str | None, echo: Callable[..., None]) -> int:
-    """Write the files; 0 when written, a UsageError (exit 2) when a file exists."""
+def run_init(
+    target: str, start: str, schema: str | None, echo: Callable[..., None], lang: str | None = None
+) -> int:
+    """Write the files; 0 when written, a UsageError (exit 2) when a file exists. ``lang``: what
+    is printed, in that language."""
     planned = plan(target, start, schema)
     write(planned)
     for item in planned:
-        echo(f"wrote {item.path}")
-    policy = planned[0].path
-    echo(f"next: fill in the FILL IN parts, then: hrpolicy validate {policy} && hrpolicy test {policy}")
+        echo(say("wrote", lang, path=item.path))
+    echo(say("init_next", lang, policy=planned[0].path))
     return 0

@@ -15,6 +15,7 @@ from engine.io.jobfile import read_job_file
 from engine.jobeval import build_job_report
 from engine.report import renderer
 from engine.report.jobeval import RENDERERS
+from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.validate import load_policy
 
@@ -46,7 +47,8 @@ def run_jobeval(
     report = build_job_report(str(policy.data["metadata"]["id"]), policy.data, read_job_file(data_path))
     deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
     jobs = [line.result.job for line in report.jobs]
-    code = finish(report.all_problems(), jobs, "jobs", fmt, echo)
+    labels = Labels(policy.data, (options or ReportOptions()).lang)
+    code = finish(report.all_problems(), jobs, "jobs", fmt, echo, labels)
     refused = [
         f"{line.result.job} ({outcome.verdict})"
         for line in report.jobs

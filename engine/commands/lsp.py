@@ -5,7 +5,7 @@ from __future__ import annotations
 from engine.lsp import serve_stdio
 
 
-def run_lsp(schema: bool) -> int:
+def run_lsp(schema: bool, lang: str | None = None) -> int:
     """Serve until the editor closes the connection; 0 then."""
-    serve_stdio(schema)
+    serve_stdio(schema, lang)
     return 0

@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine.commands.common import Echo, check_output, deliver_report, finish, guard_output
+from engine.commands.common import Echo, Reading, check_output, deliver_report, finish, guard_output
 from engine.errors import UsageError
 from engine.evaluate.parameters import parameters_read, pay_texts, require_parameters
+from engine.io.datafile import TableReading
 from engine.io.fields import check_mapping
 from engine.io.model import compile_inputs
 from engine.io.payfile import read_pay_file
 from engine.pay import build_pay_report
 from engine.report import renderer
+from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.report.pay import RENDERERS
 from engine.validate import load_policy
@@ -43,11 +45,13 @@ def run_pay(
     base_rate: str | None = None,
     options: ReportOptions | None = None,
     params: Mapping[str, str] | None = None,
+    reading: Reading | None = None,
 ) -> int:
     """Compute pay for the employees in ``data_path`` under ``policy_path``; report as ``fmt``.
 
     ``base_rate`` (``--base-rate``) overrides the parameter named by ``pay.merit.base_rate``;
-    ``params`` (``--param NAME=VALUE``) any declared parameter, over the file's.
+    ``params`` (``--param NAME=VALUE``) any declared parameter, over the file's; ``reading``:
+    how to read a data file that is a CSV file or a workbook (``--encoding``, ``--sheet``).
     Returns 0 without problems, 1 with any; raises :class:`DataError`/:class:`UsageError` for an
     unreadable file, a policy without ``pay`` or a missing base rate.
     """
@@ -58,9 +62,14 @@ def run_pay(
     if not policy.data.get("pay"):
         raise UsageError(f"{policy_path}: the policy declares no pay section")
     overrides = _overrides(policy.data, params or {})
-    data = read_pay_file(policy.data, data_path)
+    how = reading or Reading()
+    table = TableReading(how.encoding, how.sheet)
+    data = read_pay_file(policy.data, data_path, table)
+    for note in table.notes:
+        echo(f"hrpolicy: note: {note}", err=True)
     report = build_pay_report(str(policy.data["metadata"]["id"]), data, base_rate, overrides)
     read = parameters_read(policy.data, pay_texts(policy.data))
     require_parameters(policy.data, read, report.parameters)
     deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
-    return finish(report.problems, report.employees, "employees", fmt, echo)
+    labels = Labels(policy.data, (options or ReportOptions()).lang)
+    return finish(report.problems, report.employees, "employees", fmt, echo, labels)

@@ -10,17 +10,20 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from engine.errors import DataError, UsageError
+from engine.commands.common import Reading
+from engine.errors import DataError, HRPolicyError, UsageError
 from engine.io.datafile import read_data_file
 from engine.io.jobfile import read_job_file
 from engine.io.payfile import read_pay_file
 from engine.jobeval import build_job_report
+from engine.loader import load_yaml_file
 from engine.pay import build_pay_report
-from engine.policytest import Reporter, run_tests
+from engine.policytest import FileResult, Reporter, run_tests
 from engine.report import jobeval as jobeval_report
 from engine.report import pay as pay_report
 from engine.report import renderer
 from engine.report import workflow as workflow_report
+from engine.report.labels import Labels
 from engine.report.policytest import TEST_RENDERERS, TestReport
 from engine.validate import load_policy
 from engine.workflow import as_date, build_workflow_report
@@ -62,6 +65,19 @@ def _workflow(policy_path: str, data_path: str, options: Mapping[str, str]) -> A
     return json.loads(workflow_report.RENDERERS["json"](report))
 
 
+def in_language(result: FileResult, lang: str) -> None:
+    """The failures and errors of one test file with the fields they name given by its policy's
+    labels in ``lang``; a policy that does not load leaves them as they are."""
+    try:
+        data = load_yaml_file(result.policy, display=result.policy).data
+    except HRPolicyError:
+        return
+    labels = Labels(data if isinstance(data, dict) else {}, lang)
+    result.errors = [labels.diagnostic(d) for d in result.errors]
+    for case in result.cases:
+        case.failures = [labels.diagnostic(d) for d in case.failures]
+
+
 REPORTERS: dict[str, Reporter] = {"pay": _pay, "jobeval": _jobeval, "workflow": _workflow}
 
 
@@ -73,11 +89,19 @@ def run_policy_tests(
     exclude: Sequence[str] = (),
     coverage: bool = False,
     min_coverage: float | None = None,
+    lang: str | None = None,
+    reading: Reading | None = None,
 ) -> int:
     """0 every case passed (and coverage reached ``min_coverage``), 1 a case failed or coverage
-    is short or a policy is invalid, 2 a test file is missing, unreadable or malformed."""
+    is short or a policy is invalid, 2 a test file is missing, unreadable or malformed.
+    ``lang``: the fields failures name are given by the policy's labels in that language too;
+    ``reading``: the encoding and sheet of the CSV files and workbooks cases read."""
     render = renderer(TEST_RENDERERS, fmt)
-    run = run_tests(paths, exclude, REPORTERS)
+    how = reading or Reading()
+    run = run_tests(paths, exclude, REPORTERS, (how.encoding, how.sheet))
+    if lang is not None:
+        for result in run.files:
+            in_language(result, lang)
     report = TestReport(run, coverage, min_coverage)
     echo(render(report), nl=False)
     if run.broken or not (run.files or run.broken):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.commands.common import Echo, guard_output
+from engine.commands.common import Echo, Reading, guard_output
 from engine.commands.compare import deliver_report
 from engine.commands.diff import run_all
 from engine.compare.simulate import parse_vary, variants
@@ -22,14 +22,16 @@ def run_simulate(
     output: str | None,
     lang: str,
     echo: Echo,
+    reading: Reading | None = None,
 ) -> int:
-    """Exit 0 when the table was made (invalid values are rows that say so)."""
+    """Exit 0 when the table was made (invalid values are rows that say so). ``reading``: how to
+    read a population that is a CSV file or a workbook."""
     guard_output(output, [policy, population, *maps])
     paths, values = parse_vary(vary)
     base = Engine.from_file(policy)
     current, tried = variants(base, paths, values)
     engines = [base, *(v.engine for v in tried if v.engine is not None)]
-    comparison = run_all(engines, [policy] * len(engines), population, maps)
+    comparison = run_all(engines, [policy] * len(engines), population, maps, reading)
     stamps = [stamp_of(e.source.data) for e in engines]
     report = simulate_report(policy, vary, current, tried, comparison, stamps, lang)
     deliver_report(report, fmt, output, echo)

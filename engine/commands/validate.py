@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from engine.errors import Diagnostic, Location, UsageError
+from engine.errors import Diagnostic, HRPolicyError, Location, UsageError
 from engine.io.discover import STDIN, discover
+from engine.loader import load_yaml_file, load_yaml_text
 from engine.report import renderer
 from engine.report.diagnostics import RENDERERS, summary
+from engine.report.labels import Labels
 from engine.report.rules import UNREADABLE
 from engine.validate import failing, validate_file, validate_text
 
@@ -57,6 +59,29 @@ def check_paths(
     return files, found.skipped, problems
 
 
+def in_language(
+    files: list[FileDiagnostics], lang: str | None, stdin: tuple[str, bytes] | None = None
+) -> list[FileDiagnostics]:
+    """Each file's diagnostics with the fields their messages name given by the policy's labels
+    in ``lang`` (:meth:`~engine.report.labels.Labels.diagnostic`); a file that does not load
+    keeps its messages as they are. ``stdin``: the name standard input is shown as, its bytes."""
+    if lang is None:
+        return files
+    out: list[FileDiagnostics] = []
+    for path, diagnostics in files:
+        try:
+            if stdin is not None and path == stdin[0]:
+                doc = load_yaml_text(stdin[1], path)
+            else:
+                doc = load_yaml_file(path, display=path)
+        except HRPolicyError:
+            out.append((path, diagnostics))
+            continue
+        labels = Labels(doc.data if isinstance(doc.data, dict) else {}, lang)
+        out.append((path, [labels.diagnostic(d) for d in diagnostics]))
+    return out
+
+
 def run_validate(
     paths: list[str],
     fmt: str,
@@ -67,10 +92,23 @@ def run_validate(
     read_stdin: Reader = lambda: b"",
     stdin_name: str | None = None,
     policies_only: bool = False,
+    lang: str | None = None,
 ) -> int:
-    """Validate every file; 0 all valid, 1 any invalid (or any warning under ``strict``), 2 unreadable."""
+    """Validate every file; 0 all valid, 1 any invalid (or any warning under ``strict``), 2 unreadable.
+
+    ``lang``: the fields messages name are given by the policy's labels in that language too.
+    """
     render = renderer(RENDERERS, fmt)
-    files, skipped, problems = check_paths(paths, exclude, read_stdin, stdin_name, policies_only)
+    held: list[bytes] = []
+
+    def read_once() -> bytes:  # standard input is read once: for the check and for the labels
+        if not held:
+            held.append(read_stdin())
+        return held[0]
+
+    files, skipped, problems = check_paths(paths, exclude, read_once, stdin_name, policies_only)
+    stdin = (stdin_name or "<stdin>", held[0]) if held else None
+    files = in_language(files, lang, stdin)
     if fmt == "text":
         readable = [entry for entry in files if not any(d.rule == UNREADABLE for d in entry[1])]
         echo(render(readable, skipped), nl=False)

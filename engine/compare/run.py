@@ -203,10 +203,18 @@ def run_scheme(
     return summarize(policy_path, engine, outcome, mapped, chosen, pay, parameters, ids)
 
 
-def run_records(policy_path: str, data_path: str, engine: Engine | None = None) -> SchemeResult:
-    """Evaluate a records file written for the policy itself (no mapping, no pay)."""
+def run_records(
+    policy_path: str,
+    data_path: str,
+    engine: Engine | None = None,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> SchemeResult:
+    """Evaluate a records file written for the policy itself (no mapping, no pay); ``encoding``
+    and ``sheet``: how to read a CSV file or a workbook (``--encoding``, ``--sheet``)."""
     engine = engine or Engine.from_file(policy_path)
-    records = engine.read(data_path)
+    records = engine.read(data_path, encoding=encoding, sheet=sheet)
     outcome = engine.evaluate(records)
     ids = [r.id for r in records.employees]
     mapped = Mapped({"policy": engine.policy.id, "employees": []})

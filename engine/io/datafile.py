@@ -6,11 +6,13 @@ loader so every problem keeps its line:col; located shape checks and unknown-key
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from engine.errors import VALUE_RULES, DataError, Diagnostic, UsageError
 from engine.io.records import ensure_data_file
+from engine.io.tabledoc import TABLE_SUFFIXES, read_table_document
 from engine.loader import LoadedDocument, load_yaml_file
 from engine.location import Path, SourceMap, json_path
 from engine.suggest import did_you_mean
@@ -33,14 +35,41 @@ class DataDocument(Protocol):
 DATA_SUFFIXES: tuple[str, ...] = (".yaml", ".yml", ".json")
 
 
-def read_data_file(path: str, records: Iterable[str] = ()) -> LoadedDocument:
+@dataclass
+class TableReading:
+    """A data file that may be a table: its CSV encoding (None: UTF-8 or detected), the sheet of
+    a workbook, the file's sections a workbook may hold as sheets, the notes of the reading."""
+
+    encoding: str | None = None
+    sheet: str | None = None
+    sections: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+
+def read_data_file(
+    path: str,
+    records: Sequence[str] = (),
+    *,
+    table: TableReading | None = None,
+) -> LoadedDocument:
     """Load a YAML/JSON data file whose top level is a mapping; raise a one-line DataError if not.
 
     ``records``: the top-level lists whose items are records (employees, jobs, objections). A
     bad value inside one (``.nan``, an unquoted ``yes``, ``1e400``: the loader's
     :data:`~engine.io.records.VALUE_RULES`) is left as its text for :func:`value_problems` to
     make that record's problem; anywhere else (parameters every record uses) it refuses the file.
+    ``table``: the file may also be a CSV file or a workbook, read as it says
+    (:mod:`engine.io.tabledoc`).
     """
+    if table is not None:
+        suffix = ensure_data_file(path, (*DATA_SUFFIXES, *TABLE_SUFFIXES))
+        if suffix in TABLE_SUFFIXES:
+            return read_table_document(
+                path, records, table.sections, encoding=table.encoding, sheet=table.sheet, notes=table.notes
+            )
+        if table.encoding is not None or table.sheet is not None:
+            option = "--encoding" if table.encoding is not None else "--sheet"
+            raise UsageError(f"{path}: {option} is for CSV and Excel tables, not {suffix} files")
     ensure_data_file(path, DATA_SUFFIXES)
     try:
         doc = load_yaml_file(path, display=path, timed=True)

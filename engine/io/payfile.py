@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.errors import DataError, Diagnostic, UsageError
 from engine.io.datafile import (
+    TableReading,
     need_list,
     need_mapping,
     read_data_file,
@@ -97,9 +98,13 @@ class PayFile:
         return read_promotion(self, emp)
 
 
-def read_pay_file(policy: Mapping[str, Any], path: str) -> PayFile:
-    """Open the data file ``path`` for a ``pay`` run; its unknown top-level keys are problems."""
-    doc = read_data_file(path, ("employees",))
+def read_pay_file(policy: Mapping[str, Any], path: str, table: TableReading | None = None) -> PayFile:
+    """Open the data file ``path`` for a ``pay`` run; its unknown top-level keys are problems.
+    ``table``: it may be a CSV file or a workbook (employees; a workbook's ``parameters``,
+    ``company`` and ``zone_from`` sheets), read as it says."""
+    if table is not None:
+        table.sections = ("parameters", "company", "zone_from")
+    doc = read_data_file(path, ("employees",), table=table)
     pay = PayFile(policy, doc)
     pay.unknown_keys("file", (), doc.data, TOP_KEYS, "the file")
     return pay

@@ -158,6 +158,15 @@ def _open(path: str, display: str) -> Any:
         raise DataError(f"{display}: damaged Excel workbook, cannot open it ({_reason(exc)})") from None
 
 
+def sheet_names(path: str, display: str) -> list[str]:
+    """The names of a workbook's sheets, in order (the file checked as :func:`read_xlsx_rows` does)."""
+    book = _open(path, display)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
 def formula_cells_without_value(book: Any, sheet: Any) -> set[str]:
     """Coordinates of formula cells that hold no saved result.
 

@@ -14,10 +14,11 @@ from engine.errors import UsageError
 INSTALL_HINT = "hrpolicy lsp needs pygls: pip install 'hrpolicy[lsp]'"
 
 
-def serve_stdio(schema: bool = False) -> None:
-    """Serve over standard input and output until the client exits."""
+def serve_stdio(schema: bool = False, lang: str | None = None) -> None:
+    """Serve over standard input and output until the client exits (``lang``: the language when
+    the editor names none in ``initializationOptions``)."""
     try:
         from engine.lsp.server import build_server
     except ImportError as exc:
         raise UsageError(f"{INSTALL_HINT} ({exc})") from None
-    build_server(schema).start_io()
+    build_server(schema, lang).start_io()

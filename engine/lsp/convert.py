@@ -7,9 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from engine.errors import Diagnostic, Severity
+from engine.errors import Diagnostic, HRPolicyError, Severity
 from engine.io.discover import POLICY_KEY, text_has_top_level_key
+from engine.loader import load_yaml_text
+from engine.report.labels import LANGUAGES, Labels
 from engine.validate import validate_text
 
 _DID_YOU_MEAN = re.compile(r"did you mean '([^']+)'\?")
@@ -48,23 +51,50 @@ def _span(line_text: str, col: int) -> tuple[int, int]:
     return utf16(line_text[:index]), utf16(line_text[:end])
 
 
-def editor_diagnostics(text: str, path: str | None, *, schema: bool = False) -> list[EditorDiagnostic]:
+def editor_diagnostics(
+    text: str, path: str | None, *, schema: bool = False, lang: str | None = None
+) -> list[EditorDiagnostic]:
     """``validate``'s diagnostics of a policy held in an editor; none for YAML that is no policy.
 
     Shape errors (``schema-*``) are left to yaml-language-server, which reads the same schema,
-    unless ``schema`` asks for them.
+    unless ``schema`` asks for them. ``lang``: the fields messages name are given by the
+    policy's labels in that language too.
     """
     raw = text.encode("utf-8", "surrogatepass")
     if not text_has_top_level_key(raw, POLICY_KEY):
         return []
     display = str(Path(path).name) if path else "<editor>"
     lines = text.split("\n")
+    labels = _labels(raw, display, lang)
     found = []
     for d in validate_text(raw, display, path):
         if d.rule.startswith("schema-") and not schema:
             continue
-        found.append(_moved(d, lines))
+        found.append(_moved(labels.diagnostic(d), lines))
     return found
+
+
+def _labels(raw: bytes, display: str, lang: str | None) -> Labels:
+    """The policy's labels in ``lang`` (none without one, or when the text does not load)."""
+    if lang is None:
+        return Labels({})
+    try:
+        data = load_yaml_text(raw, display).data
+    except HRPolicyError:
+        return Labels({})
+    return Labels(data if isinstance(data, dict) else {}, lang)
+
+
+def language_of(options: Any, locale: str | None, default: str | None = None) -> str | None:
+    """The editor's language: ``initializationOptions.lang``, else ``default`` (``--lang``),
+    else the client's locale (``ko-KR`` -> ``ko``) when it is one of the report languages."""
+    asked = options.get("lang") if isinstance(options, dict) else None
+    if asked in LANGUAGES:
+        return str(asked)
+    if default is not None:
+        return default
+    base = (locale or "").replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else None
 
 
 def _moved(d: Diagnostic, lines: list[str]) -> EditorDiagnostic:

@@ -15,7 +15,7 @@ from pygls.uris import to_fs_path
 
 from engine import __version__
 from engine.errors import Severity
-from engine.lsp.convert import EditorDiagnostic, editor_diagnostics
+from engine.lsp.convert import EditorDiagnostic, editor_diagnostics, language_of
 
 SOURCE = "hrpolicy"
 _SEVERITY = {Severity.ERROR: lsp.DiagnosticSeverity.Error, Severity.WARNING: lsp.DiagnosticSeverity.Warning}
@@ -29,14 +29,24 @@ def _diagnostic(d: EditorDiagnostic) -> lsp.Diagnostic:
     )
 
 
-def build_server(schema: bool = False) -> LanguageServer:
-    """A server publishing hrpolicy diagnostics (``schema``: shape errors too)."""
+def build_server(schema: bool = False, lang: str | None = None) -> LanguageServer:
+    """A server publishing hrpolicy diagnostics (``schema``: shape errors too), the fields their
+    messages name by the policy's labels in the editor's language: ``initializationOptions``
+    ``{"lang": "ko"}``, else ``lang`` (``--lang``), else the client's locale."""
     server = LanguageServer("hrpolicy", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
+    chosen: dict[str, str | None] = {"lang": lang}
+
+    @server.feature(lsp.INITIALIZE)
+    def initialize(params: lsp.InitializeParams) -> None:
+        chosen["lang"] = language_of(params.initialization_options, params.locale, lang)
 
     def publish(uri: str) -> None:
         document = server.workspace.get_text_document(uri)
         path = to_fs_path(uri)
-        found = [_diagnostic(d) for d in editor_diagnostics(document.source, path, schema=schema)]
+        found = [
+            _diagnostic(d)
+            for d in editor_diagnostics(document.source, path, schema=schema, lang=chosen["lang"])
+        ]
         server.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=document.version)
         )

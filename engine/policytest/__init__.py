@@ -21,7 +21,7 @@ from engine.errors import Diagnostic, Location, UsageError
 from engine.io.discover import POLICY_KEY, TEST_KEY, discover, has_top_level_key
 from engine.policytest.coverage import Coverage, Item
 from engine.policytest.model import PolicyTests, read_test_file
-from engine.policytest.runner import CaseResult, Engines, FileResult, Reporter, run_test_file
+from engine.policytest.runner import CaseResult, Engines, FileResult, Reporter, TableReading, run_test_file
 
 __all__ = [
     "CaseResult",
@@ -82,11 +82,15 @@ def _targets(paths: Sequence[str], exclude: Sequence[str], run: SuiteRun) -> lis
 
 
 def run_tests(
-    paths: Sequence[str], exclude: Sequence[str] = (), reporters: Mapping[str, Reporter] | None = None
+    paths: Sequence[str],
+    exclude: Sequence[str] = (),
+    reporters: Mapping[str, Reporter] | None = None,
+    reading: TableReading = (None, None),
 ) -> SuiteRun:
     """Find the test files ``paths`` name, run every case, and add up coverage per policy.
 
-    ``reporters`` build the JSON reports that ``pay``, ``jobeval`` and ``workflow`` cases check.
+    ``reporters`` build the JSON reports that ``pay``, ``jobeval`` and ``workflow`` cases check;
+    ``reading``: the encoding and sheet of the CSV files and workbooks cases read.
     """
     run = SuiteRun()
     engines: Engines = {}
@@ -100,7 +104,7 @@ def run_tests(
         if test is None:
             run.broken.append((path, problems))
             continue
-        run.files.append(run_test_file(test, engines, reporters))
+        run.files.append(run_test_file(test, engines, reporters, reading))
     _add_coverage(run)
     return run
 

@@ -62,9 +62,16 @@ def _read_inline(engine: Engine, test: PolicyTests, case: Case) -> Population:
     return read_nested(case.records, test.file, where, rules, dict(case.parameters))
 
 
-def _population(engine: Engine, test: PolicyTests, case: Case) -> Population:
+#: How to read a case's CSV file or workbook: (encoding, sheet); None each: detected, found.
+TableReading = tuple[str | None, str | None]
+
+
+def _population(
+    engine: Engine, test: PolicyTests, case: Case, reading: TableReading = (None, None)
+) -> Population:
     if isinstance(case.records, str):
-        return engine.read(beside(test.file, case.records), case.parameters)
+        encoding, sheet = reading
+        return engine.read(beside(test.file, case.records), case.parameters, encoding=encoding, sheet=sheet)
     return _read_inline(engine, test, case)
 
 
@@ -182,11 +189,13 @@ def run_report_case(test: PolicyTests, case: Case, reporters: Mapping[str, Repor
     return result
 
 
-def run_case(engine: Engine, test: PolicyTests, case: Case) -> CaseResult:
+def run_case(
+    engine: Engine, test: PolicyTests, case: Case, reading: TableReading = (None, None)
+) -> CaseResult:
     """Evaluate one case's records (traced, for coverage) and compare with its expectations."""
     result = CaseResult(case)
     try:
-        population = _population(engine, test, case)
+        population = _population(engine, test, case, reading)
     except (DataError, UsageError) as exc:
         result.failures.append(
             Diagnostic(test.doc.source.locate(case.records_path), FAILED, f"records: {exc}")
@@ -205,9 +214,13 @@ Engines = dict[str, Engine | HRPolicyError]
 
 
 def run_test_file(
-    test: PolicyTests, engines: Engines, reporters: Mapping[str, Reporter] | None = None
+    test: PolicyTests,
+    engines: Engines,
+    reporters: Mapping[str, Reporter] | None = None,
+    reading: TableReading = (None, None),
 ) -> FileResult:
-    """Every case of ``test``; ``engines`` caches each policy's compiled engine (or why it has none)."""
+    """Every case of ``test``; ``engines`` caches each policy's compiled engine (or why it has
+    none); ``reading``: the encoding and sheet of the CSV files and workbooks cases read."""
     if test.policy not in engines:
         try:
             engines[test.policy] = Engine.from_file(test.policy)
@@ -225,7 +238,7 @@ def run_test_file(
     for case in test.cases:
         try:
             if case.command == "evaluate":
-                found.cases.append(run_case(engine, test, case))
+                found.cases.append(run_case(engine, test, case, reading))
             else:
                 found.cases.append(run_report_case(test, case, reporters or {}))
         except HRPolicyError as exc:

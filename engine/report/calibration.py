@@ -12,78 +12,100 @@ from typing import Any
 
 from engine.distribution import CalibrationReport, GroupCalibration, describe_key
 from engine.evaluate.calibration import PopulationCalibration
+from engine.report.html import Count, PageTable, chart, problem_notes, render_tables_page
+from engine.report.labels import Labels
+from engine.report.options import ReportOptions
 from engine.report.results import format_problem
 from engine.report.safety import DictCsv
 from engine.report.table import render_table
 from engine.report.xlsx import xlsx_renderer
 
 
-def summary(result: PopulationCalibration) -> str:
+def summary(result: PopulationCalibration, labels: Labels | None = None) -> str:
     """The failure counts in one line: groups outside quota, people not graded, problems."""
-    return (
-        f"{result.groups_outside} group(s) outside quota, {result.not_graded} "
-        f"person(s) not graded, {len(result.problems)} problem(s)"
+    return (labels or Labels({})).say(
+        "calibration_summary",
+        outside=result.groups_outside,
+        ungraded=result.not_graded,
+        problems=len(result.problems),
     )
 
 
-def _show(value: str | None) -> str:
-    return "-" if value is None else value
+def _show(value: str | None, column: str, labels: Labels) -> str:
+    return "-" if value is None else labels.grade(column, value)
 
 
-def _group_text(group: GroupCalibration) -> list[str]:
-    state = "final within quota" if group.within else "final NOT within quota"
-    lines = [f"group {describe_key(group.key)}: {group.size} people; {state}"]
+def _group_text(group: GroupCalibration, column: str, labels: Labels) -> list[str]:
+    state = labels.say("final_within" if group.within else "final_not_within")
+    lines = [labels.say("group_head", key=describe_key(group.key), n=group.size, state=state)]
+    yes, no = labels.reason("yes"), labels.reason("no")
     rows = [
         [
-            g.grade,
+            labels.grade(column, g.grade),
             str(g.quota),
             f"+-{g.tolerance}",
             str(g.proposed),
             str(g.final),
-            "yes" if g.final_within else "no",
+            yes if g.final_within else no,
         ]
         for g in group.grades
     ]
-    headers = ["grade", "quota", "tolerance", "proposed", "final", "within"]
+    english = ["grade", "quota", "tolerance", "proposed", "final", "within"]
+    headers = [labels.column(key, key) for key in english]
     lines.append(render_table(headers, rows, [False, True, True, True, True, False]).rstrip("\n"))
     if group.moves:
-        lines.append(f"moves ({len(group.moves)}):")
+        lines.append(labels.say("moves", n=len(group.moves)))
         moves = [
-            [m.member, _show(m.proposed), _show(m.final), m.reason or "(no reason given)"]
+            [
+                m.member,
+                _show(m.proposed, column, labels),
+                _show(m.final, column, labels),
+                labels.reason(m.reason or "(no reason given)"),
+            ]
             for m in group.moves
         ]
-        table = render_table(["member", "proposed", "final", "reason"], moves, [False] * 4)
-        lines.append(table.rstrip("\n"))
+        heads = [labels.column(key, key) for key in ("member", "proposed", "final", "reason")]
+        lines.append(render_table(heads, moves, [False] * 4).rstrip("\n"))
     if group.missing:
-        lines.append("no final grade: " + ", ".join(group.missing))
+        lines.append(labels.say("no_final") + ", ".join(group.missing))
     if group.unknown:
-        lines.append("grade not of the scale: " + ", ".join(group.unknown))
+        lines.append(labels.say("not_of_scale") + ", ".join(group.unknown))
     return lines
 
 
-def _report_text(report: CalibrationReport, label: str) -> list[str]:
-    state = "every group within quota" if report.within else "NOT every group within quota"
-    lines = [f"== distribution {report.distribution} ({label}): {len(report.groups)} group(s), {state}"]
+def _report_text(report: CalibrationReport, label: str, labels: Labels) -> list[str]:
+    state = labels.say("all_within" if report.within else "not_all_within")
+    name = report.distribution
+    lines = [labels.say("distribution_head", name=name, label=label, n=len(report.groups), state=state)]
     for group in report.groups:
-        lines += ["", *_group_text(group)]
+        lines += ["", *_group_text(group, name, labels)]
     for problem in report.problems:
-        lines += ["", f"not graded [{problem.rule}]: {problem.message} ({', '.join(problem.members)})"]
+        members = ", ".join(problem.members)
+        message = labels.reason(problem.message)
+        lines += ["", labels.say("not_graded_rule", rule=problem.rule, message=message, members=members)]
     return lines
 
 
-def render_text(result: PopulationCalibration) -> str:
-    """Aligned tables per group, then the problems, then a one-line verdict."""
+def render_text(
+    result: PopulationCalibration, labels: Labels | None = None, options: ReportOptions | None = None
+) -> str:
+    """Aligned tables per group, then the problems, then a one-line verdict (in ``labels``'
+    language: headers, grades by their labels, reasons and the fixed words)."""
+    labels = labels or Labels({})
     lines: list[str] = []
     for report in result.reports:
         label = result.labels.get(report.distribution, report.distribution)
-        lines += [*_report_text(report, label), ""]
+        if labels.lang is not None:
+            label = labels.field(report.distribution)
+        lines += [*_report_text(report, label, labels), ""]
     if not result.reports:
-        lines += ["== evaluator chains (the policy declares no distributions)", *_chain_text(result), ""]
+        lines += [labels.say("chains_head"), *_chain_text(result), ""]
     if result.problems:
-        lines.append(f"problems ({len(result.problems)}):")
-        lines += [format_problem(p) for p in result.problems]
+        lines.append(labels.say("problems_n", n=len(result.problems)))
+        lines += [format_problem(p, "error", labels) for p in result.problems]
         lines.append("")
-    lines.append("result: " + ("every group within quota, no problems" if result.ok else summary(result)))
+    verdict = labels.say("result_ok") if result.ok else labels.say("result", summary=summary(result, labels))
+    lines.append(verdict)
     return "\n".join(lines) + "\n"
 
 
@@ -182,8 +204,13 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def _csv_rows(report: CalibrationReport) -> Iterator[dict[str, Any]]:
-    base = {"distribution": report.distribution}
+def _csv_rows(report: CalibrationReport, labels: Labels) -> Iterator[dict[str, Any]]:
+    name = report.distribution
+    base = {"distribution": name}
+
+    def grade(code: str | None) -> str | None:
+        return None if code is None else labels.grade(name, code)
+
     for group in report.groups:
         where = {**base, "group": describe_key(group.key)}
         for g in group.grades:
@@ -191,28 +218,32 @@ def _csv_rows(report: CalibrationReport) -> Iterator[dict[str, Any]]:
             yield {
                 **where,
                 "section": "grade",
-                "grade": g.grade,
+                "grade": grade(g.grade),
                 **counts,
                 "within": str(g.final_within).lower(),
             }
         for m in group.moves:
-            move = {"member": m.member, "proposed": m.proposed, "final": m.final, "message": m.reason}
-            yield {**where, "section": "move", **move}
+            move = {"member": m.member, "proposed": grade(m.proposed), "final": grade(m.final)}
+            yield {**where, "section": "move", **move, "message": m.reason}
     for lost in report.problems:
-        where = {**base, "group": describe_key(lost.key), "rule": lost.rule, "message": lost.message}
+        message = labels.message(lost.message)
+        where = {**base, "group": describe_key(lost.key), "rule": lost.rule, "message": message}
         yield from ({**where, "section": "not_graded", "member": member} for member in lost.members)
 
 
-def render_csv(result: PopulationCalibration) -> str:
+def render_csv(result: PopulationCalibration, labels: Labels | None = None) -> str:
     """One table: ``grade`` rows (counts per group and grade), ``move`` rows (message = the
-    reason), ``not_graded`` rows and ``problem`` rows."""
+    reason), ``not_graded`` rows and ``problem`` rows; grades and messages in ``labels``'
+    language (the ids and English without one)."""
+    labels = labels or Labels({})
     buffer = io.StringIO()
     writer = DictCsv(buffer, CSV_COLUMNS)
     writer.writeheader()
     for report in result.reports:
-        writer.writerows(_csv_rows(report))
+        writer.writerows(_csv_rows(report, labels))
     for p in result.problems:
-        problem = {"member": p.employee_id, "indicator": p.indicator, "rule": p.rule, "message": p.message}
+        message = labels.message(p.message)
+        problem = {"member": p.employee_id, "indicator": p.indicator, "rule": p.rule, "message": message}
         writer.writerow({"section": "problem", **problem})
     return buffer.getvalue()
 
@@ -221,9 +252,70 @@ def _problem_rows(result: PopulationCalibration) -> list[list[str]]:
     return [["error", p.employee_id or "", p.rule, p.message, p.origin] for p in result.problems]
 
 
+def _grade_rows(group: GroupCalibration, column: str, labels: Labels) -> list[list[str]]:
+    yes, no = labels.reason("yes"), labels.reason("no")
+    return [
+        [labels.grade(column, g.grade), str(g.quota), f"+-{g.tolerance}", str(g.proposed), str(g.final),
+         yes if g.final_within else no]
+        for g in group.grades
+    ]  # fmt: skip
+
+
+def _group_tables(report: CalibrationReport, labels: Labels) -> list[PageTable]:
+    name, tables = report.distribution, []
+    heads = [labels.column(k, k) for k in ("grade", "quota", "tolerance", "proposed", "final", "within")]
+    for group in report.groups:
+        state = labels.say("final_within" if group.within else "final_not_within")
+        head = labels.say("group_head", key=describe_key(group.key), n=group.size, state=state)
+        title = f"{labels.field(name)}: {head}"
+        tables.append(
+            PageTable(title, heads, _grade_rows(group, name, labels), [False, True, True, True, True, False])
+        )
+        if group.moves:
+            moves = [
+                [m.member, _show(m.proposed, name, labels), _show(m.final, name, labels),
+                 labels.reason(m.reason or "(no reason given)")]
+                for m in group.moves
+            ]  # fmt: skip
+            move_heads = [labels.column(k, k) for k in ("member", "proposed", "final", "reason")]
+            tables.append(PageTable(labels.say("moves", n=len(group.moves)).rstrip(":"), move_heads, moves))
+    if report.problems:
+        rows = [[m, labels.reason(f"not graded: {p.message}")] for p in report.problems for m in p.members]
+        heads = [labels.column("member", "member"), labels.column("reason", "reason")]
+        tables.append(PageTable(f"{labels.field(name)}: {labels.word('not_graded')}", heads, rows))
+    return tables
+
+
+def render_page(
+    result: PopulationCalibration, labels: Labels | None = None, options: ReportOptions | None = None
+) -> str:
+    """The calibration as a page: counts, one chart of the final grades per distribution, each
+    group's quota table and moves, the people not graded, the problems."""
+    labels = labels or Labels({})
+    charts, tables = [], []
+    for report in result.reports:
+        cells = [labels.grade(report.distribution, g.grade) for grp in report.groups for g in grp.grades
+                 for _ in range(g.final)]  # fmt: skip
+        cells += [labels.word("not_graded")] * sum(len(p.members) for p in report.problems)
+        charts.append(chart(report.distribution, labels, cells))
+        tables += _group_tables(report, labels)
+    if not result.reports:
+        rows = [[o.employee_id, o.chain or "-", o.final or "-"] for o in result.reviews]
+        heads = [labels.field("id"), labels.word("chain"), labels.column("final", "final")]
+        tables.append(PageTable(labels.say("chains_head").strip("= "), heads, rows))
+    counts = [
+        Count("groups", labels.word("groups"), sum(len(r.groups) for r in result.reports)),
+        Count("outside", labels.word("outside_quota"), result.groups_outside, bad=result.groups_outside > 0),
+        Count("not_graded", labels.word("not_graded"), result.not_graded, bad=result.not_graded > 0),
+        Count("problems", labels.word("problems"), len(result.problems), bad=bool(result.problems)),
+    ]
+    return render_tables_page(labels, options, counts, tables, problem_notes(result.problems, labels), charts)
+
+
 RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "html": render_page,
     "xlsx": xlsx_renderer(render_csv, _problem_rows),
 }

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from engine.errors import Diagnostic, Severity
 from engine.report import junit, sarif
 
+if TYPE_CHECKING:
+    from engine.report.labels import Labels
+
 FileDiagnostics = tuple[str, Sequence[Diagnostic]]
 
 
-def format_text_line(d: Diagnostic) -> str:
+def format_text_line(d: Diagnostic, labels: Labels | None = None) -> str:
     """``file:line:col: error [rule] message`` plus an indented suggestion line; a data file's
-    problem names its subject: ``file:line:col: E1: error [rule] message``."""
+    problem names its subject: ``file:line:col: E1: error [rule] message``. With ``labels`` in
+    a language, the fields the message names are named by their labels too."""
     about = "" if d.subject is None else f"{d.subject}: "
-    line = f"{d.location}: {about}{d.severity.value} [{d.rule}] {d.message}"
+    message = d.message if labels is None else labels.message(d.message)
+    line = f"{d.location}: {about}{d.severity.value} [{d.rule}] {message}"
     if d.suggestion:
         line += f"\n  suggestion: {d.suggestion}"
     return line

@@ -8,17 +8,18 @@ the problems. No script, no web font, no network: it reads the same offline and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from engine.report.labels import Labels, policy_language
-from engine.report.table import display_width
+from engine.report.options import ReportOptions
+from engine.report.phrases import ungraded as is_ungraded
+from engine.report.table import display_width, pad_places
 
 if TYPE_CHECKING:
-    from engine.errors import Problem
+    from engine.errors import Diagnostic, Problem
     from engine.evaluate import RunOutcome
-    from engine.report.options import ReportOptions
     from engine.report.results import RowPlan
 
 BAR_SPACE = 28  # pixels per bar row in the chart
@@ -56,14 +57,15 @@ class Chart:
     height: int
 
 
-def chart(key: str, labels: Labels, cells: Sequence[str]) -> Chart:
-    """Counts per grade (in the scale's order) and of the people not graded, as bars."""
+def chart(key: str, labels: Labels, cells: Sequence[str], title: str | None = None) -> Chart:
+    """Counts per grade (in the scale's order; grades of no scale in the order met) and of the
+    people not graded, as bars."""
     scale = (labels.data.get("scales") or {}).get(labels.scale_of(key) or "") or {}
     order = [labels.grade(key, str(level.get("code"))) for level in scale.get("levels") or ()]
     counts: dict[str, int] = dict.fromkeys(order, 0)
     ungraded = 0
     for cell in cells:
-        if cell.startswith("not graded"):
+        if is_ungraded(cell):
             ungraded += 1
         else:
             counts[cell] = counts.get(cell, 0) + 1
@@ -78,7 +80,8 @@ def chart(key: str, labels: Labels, cells: Sequence[str]) -> Chart:
         for i, (label, n, none) in enumerate(items)
     )
     height = 8 + BAR_SPACE * len(bars)
-    return Chart(key, labels.field(key), bars, label_width, label_width + BAR_MAX + 48, height)
+    name = labels.field(key) if title is None else title
+    return Chart(key, name, bars, label_width, label_width + BAR_MAX + 48, height)
 
 
 def _notes(problems: Sequence[Problem], labels: Labels) -> list[dict[str, str]]:
@@ -94,55 +97,163 @@ def _notes(problems: Sequence[Problem], labels: Labels) -> list[dict[str, str]]:
     ]
 
 
+def problem_notes(problems: Sequence[Problem], labels: Labels) -> list[dict[str, Any]]:
+    """Problems of a run (:class:`~engine.errors.Problem`) as the page's problems section."""
+    return [{"kind": "problems", "title": labels.word("problems"), "entries": _notes(problems, labels)}]
+
+
+def diagnostic_notes(problems: Sequence[Diagnostic], labels: Labels) -> list[dict[str, Any]]:
+    """Located problems of a data file as the page's problems and warnings sections."""
+    sections = []
+    for kind, severity in (("problems", "error"), ("warnings", "warning")):
+        entries = [
+            {
+                "origin": str(d.location),
+                "subject": d.subject or "file",
+                "rule": d.rule,
+                "message": labels.message(d.message),
+            }
+            for d in problems
+            if d.severity.value == severity
+        ]
+        sections.append({"kind": kind, "title": labels.word(kind), "entries": entries})
+    return sections
+
+
+@dataclass(frozen=True)
+class Count:
+    """One figure of the summary: ``bad`` ones are shown in the problem colour when not 0."""
+
+    key: str
+    label: str
+    n: int
+    bad: bool = False
+
+
+@dataclass(frozen=True)
+class PageTable:
+    """One table of a command's page; ``numeric`` columns are right-aligned, ``lines`` are
+    sentences shown above the table (a check, a verdict)."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    numeric: Sequence[bool] = ()
+    lines: Sequence[str] = ()
+
+    @property
+    def cells(self) -> list[list[str]]:
+        """The rows, each number column with one number of places (never rounded)."""
+        return pad_places(self.rows, self.numeric)
+
+    @property
+    def kinds(self) -> list[str]:
+        return [
+            "number" if i < len(self.numeric) and self.numeric[i] else "text"
+            for i in range(len(self.headers))
+        ]
+
+
+WORD_KEYS = (
+    "version", "period", "run_date", "summary", "employees", "evaluated", "with_problems", "warnings",
+    "distribution", "results", "problems",
+)  # fmt: skip
+
+
+def page_context(labels: Labels, options: ReportOptions) -> dict[str, Any]:
+    """What every page states: its language, the policy's name and version, the run date, the
+    policy's period, the page's words."""
+    data = labels.data
+    meta = data.get("metadata") or {}
+    effective = meta.get("effective") or {}
+    return {
+        "lang": labels.lang or policy_language(data),
+        "title": labels.policy_name(),
+        "version": meta.get("version"),
+        "period": " – ".join(str(effective[k]) for k in ("from", "to") if effective.get(k)),
+        "run_date": options.run_date.isoformat(),
+        "words": {k: labels.word(k) for k in WORD_KEYS},
+        "ungraded": is_ungraded,
+    }
+
+
 def render_html(outcome: RunOutcome, plan: RowPlan, rows: list[list[str]], options: ReportOptions) -> str:
     """The page: header, summary with charts, result table, problems and warnings."""
     labels = plan.labels
-    data = outcome.policy.data
-    meta = data.get("metadata") or {}
-    effective = meta.get("effective") or {}
-    period = " – ".join(str(effective[k]) for k in ("from", "to") if effective.get(k))
     kinds = ["text", "text", *(c.kind for c in plan.columns)]
     grade_columns = [i for i, c in enumerate(plan.columns, start=2) if c.kind == "grade"]
     charts = [chart(plan.columns[i - 2].key, labels, [row[i] for row in rows]) for i in grade_columns]
-    words = {
-        k: labels.word(k)
-        for k in (
-            "version",
-            "period",
-            "run_date",
-            "summary",
-            "employees",
-            "evaluated",
-            "with_problems",
-            "warnings",
-            "distribution",
-            "results",
-            "problems",
-        )
-    }
+    failed = len(outcome.failed_employees)
+    counts = [
+        Count("employees", labels.word("employees"), len(outcome.results) + failed),
+        Count("evaluated", labels.word("evaluated"), len(outcome.results)),
+        Count("failed", labels.word("with_problems"), failed, bad=failed > 0),
+        Count("warnings", labels.word("warnings"), len(outcome.warnings)),
+    ]
+    notes = [
+        *problem_notes(outcome.problems, labels),
+        {"kind": "warnings", "title": labels.word("warnings"), "entries": _notes(outcome.warnings, labels)},
+    ]
+    page = environment().get_template("evaluate.html.j2")
+    context = page_context(labels, options)
     return str(
-        environment()
-        .get_template("evaluate.html.j2")
-        .render(
-            lang=labels.lang or policy_language(data),
-            title=labels.policy_name(),
-            version=meta.get("version"),
-            period=period,
-            run_date=options.run_date.isoformat(),
-            words=words,
-            counts={
-                "employees": len(outcome.results) + len(outcome.failed_employees),
-                "evaluated": len(outcome.results),
-                "failed": len(outcome.failed_employees),
-                "warnings": len(outcome.warnings),
-            },
+        page.render(
+            **context,
+            counts=counts,
             charts=charts,
             headers=plan.headers(),
             kinds=kinds,
             rows=rows,
-            notes=[
-                {"kind": "problems", "title": words["problems"], "entries": _notes(outcome.problems, labels)},
-                {"kind": "warnings", "title": words["warnings"], "entries": _notes(outcome.warnings, labels)},
-            ],
+            notes=notes,
         )
     )
+
+
+def render_explained_page(outcome: RunOutcome, labels: Labels | None = None) -> str:
+    """``explain`` as a page: the employee's values and grades, then each formula, grade table
+    and chain with its trace lines (the fields named by their labels; in the policy's language
+    unless another is asked for)."""
+    data = outcome.policy.data
+    labels = labels if labels is not None and labels.lang is not None else Labels(data, policy_language(data))
+    result = outcome.results[0]
+    values = [[labels.field(k), k, str(v)] for k, v in result.values.items()]
+    values += [
+        [labels.field(k), k, labels.grade(k, str(g.grade)) if g.grade else "-"]
+        for k, g in result.grades.items()
+    ]
+    for name, relative in outcome.relative.items():
+        member = relative.outcome(result.id)
+        grade = relative.grade_of(result.id)
+        shown = (
+            labels.grade(name, str(grade))
+            if grade is not None
+            else labels.reason(member.reason if member else "not graded: not a candidate")
+        )
+        values.append([labels.field(name), name, shown])
+    heads = [labels.word("item"), "id", labels.word("value")]
+    who = f"{labels.field('id')} {result.id}" + (f" ({result.name})" if result.name else "")
+    tables = [PageTable(who, heads, values)]  # exact values, as explain shows them
+    steps: dict[str, list[list[str]]] = {}
+    for line in result.trace:
+        steps.setdefault(line.subject, []).append([line.kind, line.text])
+    for subject, rows in steps.items():
+        named = labels.field(subject)
+        title = subject if named == subject else f"{named} ({subject})"
+        tables.append(PageTable(title, [labels.word("step"), labels.word("explanation")], rows))
+    notes = problem_notes([p for p in outcome.problems if p.employee_id == result.id], labels)
+    return render_tables_page(labels, None, (), tables, notes)
+
+
+def render_tables_page(
+    labels: Labels,
+    options: ReportOptions | None,
+    counts: Sequence[Count],
+    tables: Sequence[PageTable],
+    notes: Sequence[Mapping[str, Any]] = (),
+    charts: Sequence[Chart] = (),
+) -> str:
+    """A command's page (calibrate, jobeval, pay, workflow): the evaluation page's header and
+    summary, then its tables, then its problems."""
+    context = page_context(labels, options or ReportOptions())
+    page = environment().get_template("tables.html.j2")
+    return str(page.render(**context, counts=counts, charts=charts, tables=tables, notes=notes))

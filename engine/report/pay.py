@@ -9,24 +9,29 @@ import io
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from engine.pay import IncentiveResult, PayReport
 from engine.pay.mix import MixResult
 from engine.report.diagnostics import format_text_line
+from engine.report.html import Count, PageTable, chart, diagnostic_notes, render_tables_page
 from engine.report.jobeval import cell, jsonable
+from engine.report.labels import Labels
+from engine.report.options import ReportOptions
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
 from engine.report.xlsx import diagnostic_rows, xlsx_renderer
 
 
-def share_check(result: IncentiveResult, unit: Decimal) -> str:
+def share_check(result: IncentiveResult, unit: Decimal, labels: Labels | None = None) -> str:
     """The check line: the shares add up to the paid pool, or how many units stay unpaid."""
+    labels = labels or Labels({})
     total = result.total
     if total == result.paid_pool:
-        return f"sum of shares = pool: {total} = {result.paid_pool}"
+        return labels.say("shares_ok", total=total, pool=result.paid_pool)
     left = (result.paid_pool - total) / unit
-    return f"sum of shares != pool: {total} != {result.paid_pool} ({left} units of {unit} not paid)"
+    return labels.say("shares_short", total=total, pool=result.paid_pool, left=left, unit=unit)
 
 
 def _name(report: PayReport, employee: str) -> str:
@@ -37,12 +42,18 @@ def _indent(table: str) -> list[str]:
     return ["  " + row for row in table.splitlines()]
 
 
-def _merit_text(report: PayReport) -> list[str]:
-    rows = [[m.employee, _name(report, m.employee), cell(m.zone), cell(m.value)] for m in report.merit]
-    out = [
-        "merit raise (%)",
-        *_indent(render_table(["id", "name", "zone", "raise"], rows, [False, False, False, True])),
-    ]
+def _heads(labels: Labels, *columns: tuple[str, str]) -> list[str]:
+    return [labels.column(key, english) for key, english in columns]
+
+
+def merit_rows(report: PayReport) -> list[list[str]]:
+    """id, name, zone, raise per employee with a merit raise."""
+    return [[m.employee, _name(report, m.employee), cell(m.zone), cell(m.value)] for m in report.merit]
+
+
+def _merit_text(report: PayReport, labels: Labels) -> list[str]:
+    heads = _heads(labels, ("id", "id"), ("name", "name"), ("zone", "zone"), ("raise", "raise"))
+    out = [labels.say("merit_title"), *_indent(render_table(heads, merit_rows(report), MERIT_NUMERIC))]
     for m in report.merit:
         out.append(f"  {m.employee} {_name(report, m.employee)}".rstrip() + ":")
         out += [f"    {m.zone_explanation}"] if m.zone_explanation else []
@@ -50,30 +61,52 @@ def _merit_text(report: PayReport) -> list[str]:
     return out
 
 
-def _incentive_text(report: PayReport, result: IncentiveResult) -> list[str]:
-    out = [f"incentive ({report.currency})"]
-    rows = [
+MERIT_NUMERIC = [False, False, False, True]
+INCENTIVE_COLUMNS = (
+    ("id", "id"), ("name", "name"), ("individual", "individual"), ("exact_share", "exact share"),
+    ("amount", "amount"),
+)  # fmt: skip
+INCENTIVE_NUMERIC = [False, False, True, True, True]
+
+
+def incentive_rows(report: PayReport, result: IncentiveResult) -> list[list[str]]:
+    """id, name, individual, exact share, amount per share of the pool."""
+    return [
         [s.employee, _name(report, s.employee), cell(s.individual), cell(s.exact), cell(s.amount)]
         for s in result.shares
     ]
-    headers = ["id", "name", "individual", "exact share", "amount"]
-    out += _indent(render_table(headers, rows, [False, False, True, True, True])) if rows else []
-    out += ["  explanation:"] + [f"    {line}" for line in result.trace]
-    out.append("  " + share_check(result, report.incentive_unit))
+
+
+def _incentive_text(report: PayReport, result: IncentiveResult, labels: Labels) -> list[str]:
+    out = [labels.say("incentive_title", currency=report.currency)]
+    rows = incentive_rows(report, result)
+    headers = _heads(labels, *INCENTIVE_COLUMNS)
+    out += _indent(render_table(headers, rows, INCENTIVE_NUMERIC)) if rows else []
+    out += ["  " + labels.say("explanation")] + [f"    {line}" for line in result.trace]
+    out.append("  " + share_check(result, report.incentive_unit, labels))
     return out
 
 
-def _mix_text(report: PayReport, mix: MixResult) -> list[str]:
+def _mix_text(report: PayReport, mix: MixResult, labels: Labels) -> list[str]:
     rows = [[t.employee, _name(report, t.employee), cell(t.held), cell(t.target)] for t in mix.targets]
-    out = [f"pay mix target: {mix.component} ({report.currency})"]
-    out += _indent(render_table(["id", "name", "held", mix.component], rows, [False, False, True, True]))
+    out = [labels.say("mix_title", component=mix.component, currency=report.currency)]
+    heads = [*_heads(labels, ("id", "id"), ("name", "name"), ("held", "held")), mix.component]
+    out += _indent(render_table(heads, rows, [False, False, True, True]))
     out += [f"  {t.employee}: {t.explanation}" for t in mix.targets]
-    out.append(f"  total {mix.component} = {mix.total}")
+    out.append("  " + labels.say("mix_total", component=mix.component, total=mix.total))
     return out
 
 
-def _promotion_text(report: PayReport) -> list[str]:
-    rows = [
+PROMOTION_COLUMNS = (
+    ("id", "id"), ("name", "name"), ("grade_points", "grade points"), ("deduction_percent", "deduction %"),
+    ("deduction", "deduction"), ("bonuses", "bonuses"), ("total", "total"),
+)  # fmt: skip
+PROMOTION_NUMERIC = [False, False, True, True, True, True, True]
+
+
+def promotion_rows(report: PayReport) -> list[list[str]]:
+    """id, name, grade points, deduction %, deduction, bonuses, total per employee."""
+    return [
         [
             p.id,
             _name(report, p.id),
@@ -85,42 +118,51 @@ def _promotion_text(report: PayReport) -> list[str]:
         ]
         for p in report.promotion
     ]
-    headers = ["id", "name", "grade points", "deduction %", "deduction", "bonuses", "total"]
-    out = [
-        "promotion points",
-        *_indent(render_table(headers, rows, [False, False, True, True, True, True, True])),
-    ]
+
+
+def _promotion_text(report: PayReport, labels: Labels) -> list[str]:
+    table = render_table(_heads(labels, *PROMOTION_COLUMNS), promotion_rows(report), PROMOTION_NUMERIC)
+    out = [labels.say("promotion_title"), *_indent(table)]
     for p in report.promotion:
         out.append(f"  {p.id} {_name(report, p.id)}".rstrip() + ":")
         out += [f"    {line}" for line in p.trace]
     return out
 
 
-def render_text(report: PayReport) -> str:
+def _changes_text(report: PayReport, labels: Labels) -> list[str]:
+    out = ["", labels.say("grade_changes")]
+    for c in report.grade_changes:
+        who = f"  {c.employee} {_name(report, c.employee)}".rstrip()
+        out.append(f"{who}: {c.kind} {c.before} -> {c.after}")
+        problems = (labels.say("problem_is", text=labels.message(p)) for p in c.problems)
+        out += [f"    {line}" for line in (*c.explanation, *problems)]
+    return out
+
+
+def render_text(report: PayReport, labels: Labels | None = None, options: ReportOptions | None = None) -> str:
     """Each declared section with its table and explanation lines, then the problems."""
+    labels = labels or Labels({})
     shown = ", ".join(f"{k} = {cell(v)}" for k, v in report.parameters.items())
     count = len(report.employees)
+    policy = report.policy if labels.lang is None else labels.policy_name()
+    s = "s" if count != 1 else ""
     out = [
-        f"policy {report.policy}: pay for {count} employee{'s' if count != 1 else ''} from {report.data}",
-        f"parameters: {shown or '-'}",
+        labels.say("pay_head", policy=policy, count=count, s=s, data=report.data),
+        labels.say("parameters", shown=shown or "-"),
     ]
     if report.merit:
-        out += ["", *_merit_text(report)]
+        out += ["", *_merit_text(report, labels)]
     if report.incentive is not None:
-        out += ["", *_incentive_text(report, report.incentive)]
+        out += ["", *_incentive_text(report, report.incentive, labels)]
     if report.promotion:
-        out += ["", *_promotion_text(report)]
+        out += ["", *_promotion_text(report, labels)]
     if report.mix is not None:
-        out += ["", *_mix_text(report, report.mix)]
+        out += ["", *_mix_text(report, report.mix, labels)]
     if report.grade_changes:
-        out += ["", "grade changes"]
-        for c in report.grade_changes:
-            who = f"  {c.employee} {_name(report, c.employee)}".rstrip()
-            out.append(f"{who}: {c.kind} {c.before} -> {c.after}")
-            out += [f"    {line}" for line in (*c.explanation, *(f"problem: {p}" for p in c.problems))]
+        out += _changes_text(report, labels)
     if report.problems:
-        out += ["", "problems:"] + [
-            "  " + format_text_line(d).replace("\n", "\n  ") for d in report.problems
+        out += ["", labels.say("problems")] + [
+            "  " + format_text_line(d, labels).replace("\n", "\n  ") for d in report.problems
         ]
     return "\n".join(out) + "\n"
 
@@ -185,15 +227,25 @@ def render_json(report: PayReport) -> str:
         else {
             "component": report.mix.component,
             "targets": [
-                {"employee": t.employee, "held": jsonable(t.held), "target": jsonable(t.target),
-                 "explanation": t.explanation}
+                {
+                    "employee": t.employee,
+                    "held": jsonable(t.held),
+                    "target": jsonable(t.target),
+                    "explanation": t.explanation,
+                }
                 for t in report.mix.targets
             ],
             "total": jsonable(report.mix.total),
         },
         "grade_changes": [
-            {"employee": c.employee, "kind": c.kind, "before": c.before, "after": c.after,
-             "explanation": list(c.explanation), "problems": list(c.problems)}
+            {
+                "employee": c.employee,
+                "kind": c.kind,
+                "before": c.before,
+                "after": c.after,
+                "explanation": list(c.explanation),
+                "problems": list(c.problems),
+            }
             for c in report.grade_changes
         ],
         "problems": [d.to_dict() for d in report.problems],
@@ -201,8 +253,9 @@ def render_json(report: PayReport) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_csv(report: PayReport) -> str:
-    """One row per employee; a cell is empty where a section does not apply or had a problem."""
+def render_csv(report: PayReport, labels: Labels | None = None) -> str:
+    """One row per employee; a cell is empty where a section does not apply or had a problem
+    (``labels``: the same table whatever the language, its header aside)."""
     merit = {m.employee: m for m in report.merit}
     shares = {s.employee: s for s in report.incentive.shares} if report.incentive else {}
     promotion = {p.id: p for p in report.promotion}
@@ -239,9 +292,47 @@ def render_csv(report: PayReport) -> str:
     return buffer.getvalue()
 
 
+def render_page(report: PayReport, labels: Labels | None = None, options: ReportOptions | None = None) -> str:
+    """Pay as a page: counts, a chart of the merit zones, each declared section's table (the
+    incentive with its check "sum of shares = pool"), the problems."""
+    labels = labels or Labels({})
+    heads = partial(_heads, labels)
+    tables: list[PageTable] = []
+    if report.merit:
+        merit_heads = heads(("id", "id"), ("name", "name"), ("zone", "zone"), ("raise", "raise"))
+        tables.append(PageTable(labels.say("merit_title"), merit_heads, merit_rows(report), MERIT_NUMERIC))
+    if report.incentive is not None:
+        result = report.incentive
+        check = [share_check(result, report.incentive_unit, labels)]
+        title = labels.say("incentive_title", currency=report.currency)
+        rows = incentive_rows(report, result)
+        tables.append(PageTable(title, heads(*INCENTIVE_COLUMNS), rows, INCENTIVE_NUMERIC, check))
+    if report.promotion:
+        title = labels.say("promotion_title")
+        tables.append(PageTable(title, heads(*PROMOTION_COLUMNS), promotion_rows(report), PROMOTION_NUMERIC))
+    if report.mix is not None:
+        mix = report.mix
+        rows = [[t.employee, _name(report, t.employee), cell(t.held), cell(t.target)] for t in mix.targets]
+        title = labels.say("mix_title", component=mix.component, currency=report.currency)
+        total = [labels.say("mix_total", component=mix.component, total=mix.total)]
+        mix_heads = [*heads(("id", "id"), ("name", "name"), ("held", "held")), mix.component]
+        tables.append(PageTable(title, mix_heads, rows, [False, False, True, True], total))
+    troubled = len({d.subject for d in report.problems if d.subject in report.employees})
+    counts = [
+        Count("employees", labels.word("employees"), len(report.employees)),
+        Count("failed", labels.word("with_problems"), troubled, bad=troubled > 0),
+    ]
+    zones = sorted(cell(m.zone) for m in report.merit if m.zone is not None)
+    charts = [chart("zone", labels, zones, labels.column("zone", "zone"))] if zones else []
+    return render_tables_page(
+        labels, options, counts, tables, diagnostic_notes(report.problems, labels), charts
+    )
+
+
 RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "html": render_page,
     "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.problems)),
 }

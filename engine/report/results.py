@@ -26,9 +26,10 @@ from engine.report.columns import (
     formatter,
     result_columns,
 )
-from engine.report.html import render_html
+from engine.report.html import render_explained_page, render_html
 from engine.report.labels import Labels, policy_language
 from engine.report.options import ReportOptions
+from engine.report.phrases import ungraded
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
 from engine.report.xlsx import Sheet, problems_sheet, workbook_bytes
@@ -72,7 +73,7 @@ def row_plan(outcome: RunOutcome, labels: Labels | None = None) -> RowPlan:
 
 
 def _grade_cell(code: Any, column: str, plan: RowPlan, reason: str) -> str:
-    return reason if code is None else plan.labels.grade(column, str(code))
+    return plan.labels.reason(reason) if code is None else plan.labels.grade(column, str(code))
 
 
 def result_row(
@@ -92,7 +93,8 @@ def result_row(
             row.append(shown(result.grades[name[: -len("_points")]].points))
         elif column.kind == "grade" and name == CHAIN_GRADE:
             found = chain_grade(outcome, record or plan.records.get(result.id), result.values)
-            row.append(found if found.startswith("not graded") else plan.labels.grade(name, found))
+            shown_grade = plan.labels.reason(found) if ungraded(found) else plan.labels.grade(name, found)
+            row.append(shown_grade)
         else:
             row.append(shown(result.values.get(name)))
     return row
@@ -462,4 +464,5 @@ def render_explained_json(outcome: RunOutcome, labels: Labels | None = None) -> 
 EXPLAIN_RENDERERS: dict[str, Callable[..., str]] = {
     "text": render_explained,
     "json": render_explained_json,
+    "html": render_explained_page,
 }

@@ -13,7 +13,10 @@ from typing import Any
 
 from engine.errors import Diagnostic
 from engine.report.diagnostics import format_text_line
+from engine.report.html import Count, PageTable, diagnostic_notes, render_tables_page
 from engine.report.jobeval import cell
+from engine.report.labels import Labels
+from engine.report.options import ReportOptions
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
 from engine.report.xlsx import diagnostic_rows, xlsx_renderer
@@ -47,7 +50,10 @@ def _runs(skipped: Sequence[tuple[date, str]]) -> list[tuple[str, date, date]]:
     return runs
 
 
-def _run_text(kind: str, first: date, last: date) -> str:
+def _run_text(kind: str, first: date, last: date, labels: Labels) -> str:
+    if labels.lang is not None:  # dates in full, the weekday in the language: 2027-02-06(토)~2027-02-07(일)
+        span = day_text(first) if first == last else f"{day_text(first)}~{day_text(last)}"
+        return f"{labels.say(kind)} {labels.day(span)}"
     if first == last:
         return f"{kind} {_short(first)}"
     same_month = (first.year, first.month) == (last.year, last.month)
@@ -55,105 +61,150 @@ def _run_text(kind: str, first: date, last: date) -> str:
     return f"{kind}{plural} {_short(first, month=not same_month)}-{_short(last)}"
 
 
-def deadline_text(d: Deadline) -> str:
+def deadline_text(d: Deadline, labels: Labels | None = None) -> str:
     """The convention written out, e.g. ``5 working days after Wed 2027-02-03 (skipping weekend
-    Sat 6-Sun 7 Feb, holidays Mon 8-Tue 9 Feb) = Fri 2027-02-12``."""
+    Sat 6-Sun 7 Feb, holidays Mon 8-Tue 9 Feb) = Fri 2027-02-12`` (or in ``labels``' language)."""
+    labels = labels or Labels({})
     runs = _runs(d.skipped)
-    skipping = ", ".join(_run_text(*run) for run in runs) if runs else "no day skipped"
     if runs:
-        skipping = "skipping " + skipping
+        skipping = labels.say("skipping", runs=", ".join(_run_text(*run, labels) for run in runs))
+    else:
+        skipping = labels.say("no_day_skipped")
     unit = "working day" if d.working_days == 1 else "working days"
-    return f"{d.working_days} {unit} after {day_text(d.notice)} ({skipping}) = {day_text(d.deadline)}"
+    notice, deadline = labels.day(day_text(d.notice)), labels.day(day_text(d.deadline))
+    return labels.say(
+        "deadline", days=d.working_days, unit=unit, notice=notice, skipping=skipping, deadline=deadline
+    )
 
 
 def _who(employee: str, name: str) -> str:
     return f"{employee} {name}".strip()
 
 
-def _objection_rows(lines: Sequence[ObjectionLine]) -> str:
-    headers = ["employee", "period", "round", "notice", "deadline", "filed", "status"]
-    rows = [
+WINDOW_COLUMNS = (
+    ("employee", "employee"), ("period", "period"), ("round", "round"), ("notice", "notice"),
+    ("deadline", "deadline"), ("filed", "filed"), ("status", "status"),
+)  # fmt: skip
+
+
+def window_rows(lines: Sequence[ObjectionLine], labels: Labels) -> list[list[str]]:
+    """One row per notice or objection: the columns of :data:`WINDOW_COLUMNS`."""
+    return [
         [
             _who(o.employee, o.name),
             o.period,
             str(o.round),
-            day_text(o.deadline.notice),
-            day_text(o.deadline.deadline),
-            day_text(o.filed) if o.filed else "-",
-            o.status or "-",
+            labels.day(day_text(o.deadline.notice)),
+            labels.day(day_text(o.deadline.deadline)),
+            labels.day(day_text(o.filed)) if o.filed else "-",
+            labels.reason(o.status) or "-",
         ]
         for o in lines
     ]
-    return render_table(headers, rows, [False, False, True, False, False, False, False])
 
 
-def _problem_lines(problems: Sequence[Diagnostic], indent: str) -> list[str]:
+def _objection_rows(lines: Sequence[ObjectionLine], labels: Labels, width: int | None) -> str:
+    headers = [labels.column(key, english) for key, english in WINDOW_COLUMNS]
+    numeric = [False, False, True, False, False, False, False]
+    return render_table(headers, window_rows(lines, labels), numeric, width=width)
+
+
+def _problem_lines(problems: Sequence[Diagnostic], indent: str, labels: Labels) -> list[str]:
     if not problems:
         return []
-    return [f"{indent}problems:"] + [
-        f"{indent}  " + format_text_line(d).replace("\n", f"\n{indent}  ") for d in problems
+    return [f"{indent}{labels.say('problems')}"] + [
+        f"{indent}  " + format_text_line(d, labels).replace("\n", f"\n{indent}  ") for d in problems
     ]
 
 
-def _objection_text(o: ObjectionLine) -> list[str]:
-    indicators = f", indicators {', '.join(o.indicators)}" if o.indicators else ""
-    out = [f"{o.kind} {_who(o.employee, o.name)}: {o.period}, round {o.round} ({o.handler}){indicators}"]
-    out.append(f"  deadline: {deadline_text(o.deadline)}")
+def _objection_text(o: ObjectionLine, labels: Labels) -> list[str]:
+    ids = ", ".join(o.indicators)
+    indicators = labels.say("indicators", ids=ids) if o.indicators else ""
+    kind = labels.say(o.kind) if labels.lang is not None else o.kind
+    who = _who(o.employee, o.name)
+    line = labels.say(
+        "objection_line", kind=kind, who=who, period=o.period, round=o.round, handler=o.handler,
+        indicators=indicators,
+    )  # fmt: skip
+    out = [line, "  " + labels.say("deadline_is", text=deadline_text(o.deadline, labels))]
     if o.filed is not None:
-        out.append(f"  filed {day_text(o.filed)}: {o.status}")
+        filed = labels.day(day_text(o.filed))
+        out.append("  " + labels.say("filed_on", day=filed, status=labels.reason(o.status)))
     elif o.status:
-        out.append(f"  {o.status}")
-    return out + _problem_lines(o.problems, "  ")
+        out.append(f"  {labels.reason(o.status)}")
+    return out + _problem_lines(o.problems, "  ", labels)
 
 
-def _change_text(c: ChangeLine) -> list[str]:
-    batch = f", batch '{c.batch}'" if c.batch else ""
-    made = f" on {day_text(c.made_on)}" if c.made_on else ""
-    verdict = "accepted" if c.accepted else "rejected"
+def _change_text(c: ChangeLine, labels: Labels) -> list[str]:
+    batch = labels.say("batch", batch=c.batch) if c.batch else ""
+    made = labels.say("made_on", day=labels.day(day_text(c.made_on))) if c.made_on else ""
+    verdict = labels.reason("accepted" if c.accepted else "rejected")
+    who = _who(c.employee, c.name)
+    line = labels.say(
+        "change_line", who=who, made=made, phase=c.phase, reason=c.reason, batch=batch, verdict=verdict
+    )
+    out = [line, *(f"  {text}" for text in c.changes)]
+    return out + _problem_lines(c.problems, "  ", labels)
+
+
+TARGET_COLUMNS = (
+    ("indicator", "indicator"),
+    ("category", "category"),
+    ("weight", "weight"),
+    ("target", "target"),
+)
+
+
+def target_rows(sheet: TargetSheet) -> list[list[str]]:
+    """One row per goal of a mid-term target sheet."""
+    return [[g.id, cell(g.category), cell(g.weight), cell(g.target) or "-"] for g in sheet.lines]
+
+
+def _targets_text(sheet: TargetSheet, labels: Labels) -> list[str]:
     out = [
-        f"goal change {_who(c.employee, c.name)}{made}: phase {c.phase}, reason {c.reason}{batch}: {verdict}"
+        labels.say("targets_head", who=_who(sheet.employee, sheet.name), source=labels.reason(sheet.source))
     ]
-    out += [f"  {line}" for line in c.changes]
-    return out + _problem_lines(c.problems, "  ")
-
-
-def _targets_text(sheet: TargetSheet) -> list[str]:
-    out = [f"mid-term targets of {_who(sheet.employee, sheet.name)} ({sheet.source}):"]
-    rows = [[g.id, cell(g.category), cell(g.weight), cell(g.target) or "-"] for g in sheet.lines]
-    table = render_table(["indicator", "category", "weight", "target"], rows, [False, False, True, True])
+    heads = [labels.column(key, english) for key, english in TARGET_COLUMNS]
+    table = render_table(heads, target_rows(sheet), [False, False, True, True])
     return out + ["  " + row for row in table.splitlines()]
 
 
-def _windows_text(report: WorkflowReport) -> list[str]:
+def _windows_text(report: WorkflowReport, labels: Labels, width: int | None) -> list[str]:
     """The deadlines table, then each notice and objection explained (none: no part)."""
     windows = (*report.notices, *report.objections)
     if not windows:
         return []
     troubled = sum(1 for o in windows if o.problems)
-    head = f"objection windows: {len(report.notices)} notices, {len(report.objections)} objections,"
-    parts = [f"{head} {troubled} with problems\n" + _objection_rows(windows)]
-    return parts + ["\n".join(_objection_text(o)) + "\n" for o in windows]
+    head = labels.say(
+        "windows_head", notices=len(report.notices), objections=len(report.objections), troubled=troubled
+    )
+    parts = [f"{head}\n" + _objection_rows(windows, labels, width)]
+    return parts + ["\n".join(_objection_text(o, labels)) + "\n" for o in windows]
 
 
-def _changes_text(report: WorkflowReport) -> list[str]:
+def _changes_text(report: WorkflowReport, labels: Labels) -> list[str]:
     """The goal changes counted, then each one (none: no part)."""
     if not report.changes:
         return []
     accepted = sum(1 for c in report.changes if c.accepted)
-    parts = [f"goal changes: {len(report.changes)}, {accepted} accepted\n"]
-    return parts + ["\n".join(_change_text(c)) + "\n" for c in report.changes]
+    parts = [labels.say("changes_head", n=len(report.changes), accepted=accepted) + "\n"]
+    return parts + ["\n".join(_change_text(c, labels)) + "\n" for c in report.changes]
 
 
-def render_text(report: WorkflowReport) -> str:
+def render_text(
+    report: WorkflowReport, labels: Labels | None = None, options: ReportOptions | None = None
+) -> str:
     """Deadlines table and each notice/objection explained; each goal change; mid-term targets."""
-    today = f" (today {day_text(report.today)})" if report.today else ""
-    parts = [f"policy {report.policy}: workflow records from {report.data}{today}\n"]
-    parts += _windows_text(report) + _changes_text(report)
-    parts += ["\n".join(_targets_text(s)) + "\n" for s in report.targets]
+    labels = labels or Labels({})
+    width = options.width if options is not None else None
+    today = labels.say("today", day=labels.day(day_text(report.today))) if report.today else ""
+    policy = report.policy if labels.lang is None else labels.policy_name()
+    parts = [labels.say("workflow_head", policy=policy, data=report.data, today=today) + "\n"]
+    parts += _windows_text(report, labels, width) + _changes_text(report, labels)
+    parts += ["\n".join(_targets_text(s, labels)) + "\n" for s in report.targets]
     if report.file_problems:
-        parts.append(
-            "problems of the file:\n" + "".join(f"  {format_text_line(d)}\n" for d in report.file_problems)
-        )
+        lines = "".join(f"  {format_text_line(d, labels)}\n" for d in report.file_problems)
+        parts.append(labels.say("file_problems") + "\n" + lines)
     return "\n".join(parts)
 
 
@@ -229,8 +280,10 @@ CSV_HEADERS = (
 )  # fmt: skip
 
 
-def render_csv(report: WorkflowReport) -> str:
-    """One row per notice, objection and goal change (columns that do not apply are empty)."""
+def render_csv(report: WorkflowReport, labels: Labels | None = None) -> str:
+    """One row per notice, objection and goal change (columns that do not apply are empty); the
+    status in ``labels``' language (English without one)."""
+    labels = labels or Labels({})
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(CSV_HEADERS)
@@ -238,18 +291,81 @@ def render_csv(report: WorkflowReport) -> str:
         d = o.deadline
         dates = [d.notice.isoformat(), d.deadline.isoformat(), _iso(o.filed) or ""]
         writer.writerow(
-            [o.kind, o.employee, o.name, o.period, o.round, *dates, "", "", "", "", o.status, len(o.problems)]
+            [
+                o.kind,
+                o.employee,
+                o.name,
+                o.period,
+                o.round,
+                *dates,
+                "",
+                "",
+                "",
+                "",
+                labels.reason(o.status),
+                len(o.problems),
+            ]
         )
     for c in report.changes:
-        verdict = "accepted" if c.accepted else "rejected"
+        verdict = labels.reason("accepted" if c.accepted else "rejected")
         row = ["goal_change", c.employee, c.name, "", "", "", "", "", c.phase, c.reason, c.batch or ""]
         writer.writerow([*row, _iso(c.made_on) or "", verdict, len(c.problems)])
     return buffer.getvalue()
+
+
+def render_page(
+    report: WorkflowReport, labels: Labels | None = None, options: ReportOptions | None = None
+) -> str:
+    """The workflow records as a page: counts, the objection windows, the goal changes, the
+    mid-term targets, the problems."""
+    labels = labels or Labels({})
+    tables: list[PageTable] = []
+    windows = (*report.notices, *report.objections)
+    if windows:
+        troubled = sum(1 for o in windows if o.problems)
+        title = labels.say(
+            "windows_head", notices=len(report.notices), objections=len(report.objections), troubled=troubled
+        )
+        heads = [labels.column(key, english) for key, english in WINDOW_COLUMNS]
+        numeric = [False, False, True, False, False, False, False]
+        lines = [f"{_who(o.employee, o.name)}: {deadline_text(o.deadline, labels)}" for o in windows]
+        tables.append(PageTable(title, heads, window_rows(windows, labels), numeric, lines))
+    if report.changes:
+        accepted = sum(1 for c in report.changes if c.accepted)
+        title = labels.say("changes_head", n=len(report.changes), accepted=accepted)
+        keys = (("employee", "employee"), ("made_on", "made on"), ("phase", "phase"), ("reason", "reason"),
+                ("status", "status"))  # fmt: skip
+        rows = [
+            [
+                _who(c.employee, c.name),
+                labels.day(day_text(c.made_on)) if c.made_on else "-",
+                c.phase,
+                c.reason,
+                labels.reason("accepted" if c.accepted else "rejected"),
+            ]
+            for c in report.changes
+        ]
+        tables.append(PageTable(title, [labels.column(k, e) for k, e in keys], rows))
+    for sheet in report.targets:
+        title = labels.say(
+            "targets_head", who=_who(sheet.employee, sheet.name), source=labels.reason(sheet.source)
+        ).rstrip(":")
+        heads = [labels.column(key, english) for key, english in TARGET_COLUMNS]
+        tables.append(PageTable(title, heads, target_rows(sheet), [False, False, True, True]))
+    problems = report.all_problems()
+    counts = [
+        Count("notices", labels.word("notices"), len(report.notices)),
+        Count("objections", labels.word("objections"), len(report.objections)),
+        Count("goal_changes", labels.word("goal_changes"), len(report.changes)),
+        Count("problems", labels.word("problems"), len(problems), bad=bool(problems)),
+    ]
+    return render_tables_page(labels, options, counts, tables, diagnostic_notes(problems, labels))
 
 
 RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
     "json": render_json,
     "csv": render_csv,
+    "html": render_page,
     "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.all_problems())),
 }

@@ -162,14 +162,14 @@ PROBLEM_WORDS = ("severity", "subject", "rule", "message", "where")
 
 
 def xlsx_renderer(
-    render_csv: Callable[[R], str], problems_of: Callable[[R], Sequence[Sequence[str]]]
+    render_csv: Callable[[R, Labels | None], str], problems_of: Callable[[R], Sequence[Sequence[str]]]
 ) -> Callable[..., bytes]:
     """The ``xlsx`` entry of a report registry: the CSV report's table as a sheet, the problems as
     another (rows: severity, subject, rule, message, where), headers in ``labels``' language."""
 
-    def render(report: R, labels: Labels | None = None) -> bytes:
+    def render(report: R, labels: Labels | None = None, options: object = None) -> bytes:
         word = labels.word if labels is not None else (lambda key: WORDS[key]["en"])
-        table = csv_sheet(word("results"), relabel_csv(render_csv(report), labels))
+        table = csv_sheet(word("results"), relabel_csv(render_csv(report, labels), labels))
         problems = problems_sheet(word("problems"), [word(w) for w in PROBLEM_WORDS], problems_of(report))
         return workbook_bytes([table, problems])
 

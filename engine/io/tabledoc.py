@@ -1,0 +1,173 @@
+"""The data files of ``pay`` and ``workflow`` as tables: a CSV file (``--encoding``, else UTF-8 or
+detected) or an Excel workbook (``--sheet``), read into the document a YAML file gives, so every
+check, message and location (``file:row:column``) is the one the YAML file would get.
+
+One table holds records: each row one record of the file's first list (``employees``,
+``notices``), or of the list a ``record`` column names (``objection`` -> ``objections``).
+Header cells are the record's keys: ``promotion.credits`` is ``credits`` inside ``promotion``,
+``indicators[]`` a list written ``a, b``. A text cell means what it would mean written in the
+YAML file (``125`` a number, ``true`` a boolean, ``2027-02-03`` text); an empty cell is no key.
+A workbook may also hold the file's other sections, each on a sheet named after it with a key in
+column A and its value in column B (``company``, ``parameters``); its records are on the sheet
+``--sheet`` names, else the one named after the list, else the first.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from engine.errors import DataError
+from engine.io.cells import NoCachedValue, PercentCell
+from engine.io.csvfile import choose_encoding, read_csv_rows
+from engine.io.xlsxfile import read_xlsx_rows, sheet_names
+from engine.loader import LoadedDocument, plain_scalar
+from engine.location import Path, SourceMap
+
+#: Suffixes of the files read as tables.
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+def _value(cell: Any, where: str) -> Any:
+    """A cell as the YAML loader would have given it (None: an empty cell)."""
+    if isinstance(cell, NoCachedValue):
+        raise DataError(f"{where}: {cell}; {cell.hint}")
+    if isinstance(cell, PercentCell):
+        return cell.as_percent()
+    if isinstance(cell, str):
+        text = cell.strip()
+        return None if text == "" else plain_scalar(text)
+    return cell
+
+
+def _header(cells: Sequence[Any]) -> bool:
+    """A header row: two or more filled cells, every one of them text (a title row has one)."""
+    filled = [c for c in cells if c is not None and str(c).strip() != ""]
+    return len(filled) >= 2 and all(isinstance(c, str) for c in filled)
+
+
+def _put(record: dict[str, Any], keys: Sequence[str], value: Any) -> None:
+    for key in keys[:-1]:
+        inner = record.setdefault(key, {})
+        if not isinstance(inner, dict):
+            return
+        record = inner
+    record[keys[-1]] = value
+
+
+def _records(
+    rows: Iterable[tuple[int, list[Any]]],
+    display: str,
+    lists: Sequence[str],
+    data: dict[str, Any],
+    source: SourceMap,
+) -> None:
+    """The rows below the header as records of ``lists``, with their line marks in ``source``."""
+    header: list[str] | None = None
+    for number, cells in rows:
+        if header is None:
+            if _header(cells):
+                header = [str(c).strip() if c is not None else "" for c in cells]
+            continue
+        if all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        _record(number, cells, header, display, lists, data, source)
+    if header is None:
+        raise DataError(f"{display}: no header row (a row naming the columns, e.g. employee, period, notice)")
+
+
+def _record(
+    number: int,
+    cells: list[Any],
+    header: list[str],
+    display: str,
+    lists: Sequence[str],
+    data: dict[str, Any],
+    source: SourceMap,
+) -> None:
+    record: dict[str, Any] = {}
+    marks: list[tuple[tuple[str, ...], int]] = []
+    target = lists[0]
+    for column, (name, cell) in enumerate(zip(header, cells, strict=False), start=1):
+        value = _value(cell, f"{display}:{number}:{column}")
+        if not name or value is None:
+            continue
+        if name == "record":
+            target = _list_named(str(value), lists, f"{display}:{number}:{column}")
+            continue
+        if name.endswith("[]"):
+            name = name[:-2]
+            value = [plain_scalar(part.strip()) for part in str(value).split(",") if part.strip()]
+        keys = tuple(name.split("."))
+        _put(record, keys, value)
+        marks.append((keys, column))
+    listed = data.setdefault(target, [])
+    at: Path = (target, len(listed))
+    source.values[at] = (number, 1)
+    for keys, column in marks:
+        source.values[(*at, *keys)] = (number, column)
+        source.keys[(*at, *keys)] = (number, column)
+    listed.append(record)
+
+
+def _list_named(kind: str, lists: Sequence[str], where: str) -> str:
+    for name in (kind, f"{kind}s"):
+        if name in lists:
+            return name
+    raise DataError(f"{where}: record {kind!r} is not one of {', '.join(lists)}")
+
+
+def _section(
+    rows: Iterable[tuple[int, list[Any]]], display: str, name: str, data: dict[str, Any], source: SourceMap
+) -> None:
+    """A sheet of ``key | value`` rows as the mapping ``name``."""
+    section: dict[str, Any] = {}
+    source.values[(name,)] = (1, 1)
+    for number, cells in rows:
+        key = cells[0] if cells else None
+        value = _value(cells[1], f"{display}:{number}:2") if len(cells) > 1 else None
+        if key is None or str(key).strip() == "" or value is None:
+            continue
+        section[str(key).strip()] = value
+        source.values[(name, str(key).strip())] = (number, 2)
+        source.keys[(name, str(key).strip())] = (number, 1)
+    data[name] = section
+
+
+def read_table_document(
+    path: str,
+    lists: Sequence[str],
+    sections: Sequence[str] = (),
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    notes: list[str] | None = None,
+) -> LoadedDocument:
+    """``path`` (a CSV file or a workbook) as the document its YAML form would be; ``notes``
+    gets the encoding a CSV file was detected to have."""
+    display = path
+    data: dict[str, Any] = {}
+    source = SourceMap(display)
+    if os.path.splitext(path)[1].lower() == ".csv":
+        if sheet is not None:
+            raise DataError(f"{display}: --sheet is for Excel workbooks, not CSV files")
+        codec, note = choose_encoding(path, display, encoding)
+        if note is not None and notes is not None:
+            notes.append(f"{display}: {note}")
+        _records(read_csv_rows(path, display, codec), display, lists, data, source)
+        return LoadedDocument(display, data, source, [])
+    if encoding is not None:
+        raise DataError(f"{display}: --encoding is for CSV files; an Excel workbook names its own")
+    names = sheet_names(path, display)
+    chosen = sheet or _named_sheet(names, lists) or (names[0] if names else None)
+    _records(read_xlsx_rows(path, display, sheet=chosen), display, lists, data, source)
+    for name in sections:
+        if name in names and name != chosen:
+            _section(read_xlsx_rows(path, display, sheet=name), f"{display}[{name}]", name, data, source)
+    return LoadedDocument(display, data, source, [])
+
+
+def _named_sheet(names: Sequence[str], lists: Sequence[str]) -> str | None:
+    """The sheet named after one of ``lists`` (None: the workbook's first)."""
+    return next((name for name in lists if name in names), None)
