@@ -101,6 +101,8 @@ def div(a: Num, b: Num) -> Num:
     """``a / b``: exact when Decimal's quotient is exact (its exponent as Decimal chooses it),
     else the true fraction, approximate. Division by zero is an error: ``bad``."""
     approx, bad = _flags(a, b)
+    if len(a.num) and not approx.any() and bool(np.isin(b.num, POW10).all()):
+        return _by_power_of_ten(a, b, bad)
     zero = b.num == 0
     bad = bad | zero
     bnum = np.where(zero, 1, b.num)
@@ -116,6 +118,30 @@ def div(a: Num, b: Num) -> Num:
         approx | ~exact,
         bad,
     )
+
+
+def _by_power_of_ten(a: Num, b: Num, bad: Mask) -> Num:
+    """``a / b`` for exact ``a`` and a divisor ``10**j / 10**k`` (``/ 100``): always exact. The
+    quotient is ``a``'s coefficient at exponent ``exp(a) - j + k``, trailing zeros stripped up to
+    the ideal exponent ``exp(a) + k`` (``1290.00 / 100`` is ``12.90``; ``0 / 100`` keeps it)."""
+    j, k, la = _digits(b.num), _digits(b.den), _digits(a.den)
+    ideal = k - la
+    exponent = ideal - j
+    coefficient = a.num.copy()
+    zero = coefficient == 0
+    exponent = np.where(zero, ideal, exponent)
+    for _ in range(int(j.max()) if len(j) else 0):
+        strip = (exponent < ideal) & (coefficient % 10 == 0) & ~zero
+        if not strip.any():
+            break
+        coefficient = np.where(strip, coefficient // 10, coefficient)
+        exponent = exponent + strip
+    # A positive exponent (5 / 0.01 is 5E+2) is not a power-of-ten denominator: approximate.
+    positive = exponent > 0
+    bad = bad | (exponent < -18)
+    scale = POW10[np.clip(-exponent, 0, 18)]
+    num, over = _mul(coefficient, np.where(positive, POW10[np.clip(exponent, 0, 18)], 1))
+    return Num(num, np.where(positive, 1, scale), positive, bad | over)
 
 
 def _digits(den: Ints) -> Ints:

@@ -73,6 +73,17 @@ class Chunk:
 
 
 @dataclass
+class Typed:
+    """A chunk's declared cells converted: goal-line and employee columns, the groups."""
+
+    line: dict[str, Col]
+    person: dict[str, Col]
+    starts: Ints
+    gid: Ints
+    bad: Mask  # per employee: a cell the plan cannot take
+
+
+@dataclass
 class Plan:
     """See the module doc. Built by :func:`build_plan`."""
 
@@ -92,35 +103,49 @@ class Plan:
 
     def evaluate(self, frame: Frame) -> Chunk:
         """Check and evaluate every employee of ``frame`` (rows grouped by consecutive id)."""
-        ids_raw = frame[self.id_column]
-        starts, gid = groups_of(ids_raw)
-        rows_bad = ~text_ok(ids_raw) | (ids_raw.to_numpy(zero_copy_only=False) == "")
+        typed = self.typed(frame)
         with np.errstate(all="ignore"):
-            line: dict[str, Col] = {}
-            for fp in self.indicator:
-                col, bad = convert(frame[fp.column], fp)
-                line[fp.name] = col
-                rows_bad |= bad
-            person: dict[str, Col] = {}
-            group_bad = np.zeros(len(starts), bool)
-            for fp in self.employee:
-                series = frame[fp.column]
-                group_bad |= ~same_in_group(series, starts, gid)
-                col, bad = convert(gather(series, starts), fp)
-                person[fp.name] = col
-                group_bad |= bad
-            group_bad |= any_per_group(rows_bad, starts)
-            clean, values, grades = self._compute(line, person, starts, gid, group_bad)
+            clean, values, grades = self.compute(typed)
+        ids_raw, starts = frame[self.id_column], typed.starts
         ids = gather(ids_raw, starts).to_pylist()
         names = (
             gather(frame[self.name_column], starts).to_pylist()
             if self.name_column is not None
             else [None] * len(starts)
         )
-        return Chunk(starts, gid, clean, ids, names, values, grades)
+        return Chunk(starts, typed.gid, clean, ids, names, values, grades)
+
+    def typed(self, frame: Frame) -> Typed:
+        """The frame's declared cells converted, grouped by employee, with the rows and
+        employees whose cells the plan cannot take."""
+        ids_raw = frame[self.id_column]
+        starts, gid = groups_of(ids_raw)
+        rows_bad = ~text_ok(ids_raw) | (ids_raw.to_numpy(zero_copy_only=False) == "")
+        line: dict[str, Col] = {}
+        for fp in self.indicator:
+            col, bad = convert(frame[fp.column], fp)
+            line[fp.name] = col
+            rows_bad |= bad
+        person: dict[str, Col] = {}
+        group_bad = np.zeros(len(starts), bool)
+        for fp in self.employee:
+            series = frame[fp.column]
+            group_bad |= ~same_in_group(series, starts, gid)
+            col, bad = convert(gather(series, starts), fp)
+            person[fp.name] = col
+            group_bad |= bad
+        group_bad |= any_per_group(rows_bad, starts)
+        return Typed(line, person, starts, gid, group_bad)
+
+    def compute(self, typed: Typed, *, checks: bool = True) -> tuple[Mask, list[Num], list[Ints]]:
+        """Whether each employee is clean, the employee formulas' values and each table's grade
+        codes (``checks`` False: the sheet rules are not checked, for the benchmark of the
+        evaluation step alone)."""
+        line, person = dict(typed.line), dict(typed.person)
+        return self._compute(line, person, typed.starts, typed.gid, typed.bad, checks)
 
     def _compute(
-        self, line: dict[str, Col], person: dict[str, Col], starts: Ints, gid: Ints, bad: Mask
+        self, line: dict[str, Col], person: dict[str, Col], starts: Ints, gid: Ints, bad: Mask, checks: bool
     ) -> tuple[Mask, list[Num], list[Ints]]:
         n_rows, n_people = len(gid), len(starts)
         for fp_name, default in self._blank_people().items():
@@ -134,7 +159,8 @@ class Plan:
         for name, default in self._blank_lines().items():
             if name not in rows.cols:
                 rows.cols[name] = default(n_rows)
-        bad = bad | self._sheet_bad(rows, people, starts, gid)
+        if checks:
+            bad = bad | self._sheet_bad(rows, people, starts, gid)
         row_bad = np.zeros(n_rows, bool)
         for step in self.line_steps:
             col = _rounded(Walker(step.parsed, n_rows, rows.get, None).run(), step)
