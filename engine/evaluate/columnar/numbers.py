@@ -111,7 +111,14 @@ def div(a: Num, b: Num) -> Num:
     sign = np.where(den < 0, -1, 1)
     num, den = num * sign, den * sign
     bad |= o1 | o2
-    exact_num, exact_den, exact = _as_decimal(num, den, a, b)
+    exact_num, exact_den, exact = num, den, np.zeros(len(num), bool)
+    # Only a quotient whose denominator's other factors than 2 and 5 divide the numerator ends:
+    # the full test (a gcd per row) runs on those rows alone.
+    maybe = np.flatnonzero((den > 0) & (num % _without_twos_and_fives(den) == 0))
+    if len(maybe):
+        found_num, found_den, found = _as_decimal(num[maybe], den[maybe], a.take(maybe), b.take(maybe))
+        exact_num, exact_den, exact = num.copy(), den.copy(), exact.copy()
+        exact_num[maybe], exact_den[maybe], exact[maybe] = found_num, found_den, found
     return Num(
         np.where(exact, exact_num, num),
         np.where(exact, exact_den, den),
@@ -142,6 +149,19 @@ def _by_power_of_ten(a: Num, b: Num, bad: Mask) -> Num:
     scale = POW10[np.clip(-exponent, 0, 18)]
     num, over = _mul(coefficient, np.where(positive, POW10[np.clip(exponent, 0, 18)], 1))
     return Num(num, np.where(positive, 1, scale), positive, bad | over)
+
+
+def _without_twos_and_fives(den: Ints) -> Ints:
+    """``den`` (> 0) with every factor 2 and 5 divided out (1 where it had no other)."""
+    safe = np.where(den > 0, den, 1)
+    rest = safe // (safe & -safe)  # the largest power of two dividing it, out
+    for _ in range(28):
+        fives = rest % 5 == 0
+        if not fives.any():
+            break
+        rest = np.where(fives, rest // 5, rest)
+    result: Ints = rest
+    return result
 
 
 def _digits(den: Ints) -> Ints:
