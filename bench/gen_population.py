@@ -4,7 +4,9 @@
 
 Each employee has 5-8 goals (3-5 performance, 2-3 process), weights in steps of 5 within the
 5-30 % band adding up to exactly 100, difficulty 1.0-1.3, mostly quantitative goals with a few
-lower-is-better ones, and qualitative goals with an assessed achievement rate.
+lower-is-better ones, and qualitative goals with an assessed achievement rate. Every employee's
+goals and development plan are agreed with superior M000001 in April 2026 and reviewed in October
+(given on the employee's first row; the later rows leave those cells empty).
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ HEADER = [
     "id", "name", "segment", "dedicated_large_project", "title", "category", "kind", "weight",
     "what", "how_much", "how", "by_when", "target", "actual", "direction", "assessed_achievement",
     "difficulty", "shared", "large_project",
+    # The records policies/japan_mbo.yaml requires besides the sheet (record_requirements).
+    "goals_agreed_by", "goals_agreed_by_employee", "goals_agreed_on", "development_plan_short_term",
+    "development_plan_mid_term", "development_measure", "development_plan_agreed_by",
+    "development_plan_agreed_by_employee", "development_plan_agreed_on", "development_plan_reviewed_on",
 ]
 FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"]
 GIVEN = ["太郎", "花子", "健一", "美咲", "翔", "陽菜", "大輔", "結衣", "拓也", "愛"]
@@ -42,6 +48,10 @@ def employee_rows(i: int, rng: random.Random) -> list[list[str]]:
     ws = weights(n, rng)
     name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
     emp = [f"E{i:06d}", name, rng.choice(["manager", "general"]), "false"]
+    agreed = [
+        "M000001", emp[0], "2026-04-10", "担当業務の遂行力の向上", "次の等級への育成", "ojt",
+        "M000001", emp[0], "2026-04-20", "2026-10-15",
+    ]
     rows = []
     for j in range(n):
         quantitative = rng.random() < 0.8
@@ -58,6 +68,8 @@ def employee_rows(i: int, rng: random.Random) -> list[list[str]]:
             "lower" if lower else "higher",
             "" if quantitative else f"{rng.randint(60, 130)}.{rng.randint(0, 9)}",
             rng.choice(["1.0", "1.0", "1.0", "1.1", "1.2", "1.3"]), "false", "false",
+            # A later row of the employee may leave employee cells empty (docs/records.md).
+            *(agreed if j == 0 else [""] * len(agreed)),
         ])
     return rows
 

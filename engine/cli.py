@@ -483,6 +483,11 @@ def jobeval(
 @click.argument("data", type=click.Path())
 @result_options(pay_report.RENDERERS)
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
+@click.option(
+    "--records",
+    type=click.Path(),
+    help="Records file whose goal sheets are evaluated: the bonus reads each employee's result (score).",
+)
 @PARAM_OPTION
 @reading_options
 def pay(
@@ -494,19 +499,21 @@ def pay(
     lang: str | None,
     bom: bool,
     base_rate: str | None,
+    records: str | None,
     params: tuple[str, ...],
     encoding: str | None,
     sheet: str | None,
 ) -> None:
-    """Merit raises, the incentive pool and its shares, promotion points for the employees in DATA
-    (YAML, JSON, CSV or .xlsx)."""
+    """Merit raises, the incentive pool and its shares, promotion points, the bonus, for the employees
+    in DATA (YAML, JSON, CSV or .xlsx)."""
     from engine.commands.common import Reading, resolve_format
     from engine.commands.pay import run_pay
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
     given, reading = parse_params(params), Reading(encoding, sheet)
     run_guarded(
-        lambda: run_pay(policy, data, chosen, output, echo, base_rate, options, given, reading), raw_cells
+        lambda: run_pay(policy, data, chosen, output, echo, base_rate, options, given, reading, records),
+        raw_cells,
     )
 
 

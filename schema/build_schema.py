@@ -637,6 +637,45 @@ confirmation = obj(
     required=["when", "requires"],
 )
 
+# ---------------------------------------------------------------- record_requirements
+requirement_party = obj(
+    {
+        "field": p("Signature field", "Employee field holding the signer's id.", ["goals_agreed_by"], ref("name")),
+        "label": LBL("the party", [{"ja": "上司", "en": "Superior"}]),
+        "stage": p("Stage", "The chain stage whose evaluator signs (where that evaluation is on record, the signature must name its evaluator; never the employee).", ["first"], ref("id")),
+        "self": p("The employee", "The employee signs: the field holds the employee's own id.", [True], {"type": "boolean", "const": True}),
+    },
+    required=["field"],
+    oneOf=[{"required": ["stage"]}, {"required": ["self"]}],
+)
+requirement_date = obj(
+    {
+        "from": p("From", "Earliest date allowed (inclusive).", ["2026-04-01"], ref("date")),
+        "to": p("To", "Latest date allowed (inclusive).", ["2026-04-30"], ref("date")),
+        "after": p("Not before", "Another date field this date may not be earlier than.", ["development_plan_agreed_on"], ref("name")),
+    }
+)
+requirement_check = obj(
+    {
+        "id": p("Check id", "Identifier of the check (the rule id is requirement-check-<id>).", ["one_measure"], ref("id")),
+        "check": p("Check", "Condition over the employee's fields that must hold.", ["development_measure != 'none'"], ref("condition")),
+        "message": p("Message", "What to tell the owner of a record that fails the check.", [{"en": "Choose a development measure"}], ref("text")),
+    },
+    required=["id", "check", "message"],
+)
+record_requirement = obj(
+    {
+        "label": LBL("the requirement", [{"ja": "目標の合意", "en": "Goal agreement"}]),
+        "when": WHEN("Which employees the requirement applies to (none: everyone).", ["segment == 'manager'"]),
+        "severity": p("Severity", "error: the employee is not evaluated; warning: reported, and the employee is evaluated.", ["error"], {"type": "string", "enum": ["error", "warning"]}),
+        "fields": p("Required fields", "Employee fields that must be filled in.", [["development_plan_short_term"]], arr(ref("name"), minItems=1, uniqueItems=True)),
+        "parties": p("Parties", "Who must sign (agree): a chain stage's evaluator or the employee.", [[{"field": "goals_agreed_by", "stage": "first"}, {"field": "goals_agreed_by_employee", "self": True}]], arr(requirement_party, minItems=1)),
+        "dates": p("Dates", "Date fields that must be filled in, each within its window.", [{"goals_agreed_on": {"from": "2026-04-01", "to": "2026-04-30"}}], idmap(requirement_date, key_re=NAME_KEY_RE, key_hint=NAME_KEY_HINT)),
+        "checks": p("Checks", "Conditions over the employee's fields, each with its message.", [[{"id": "one_measure", "check": "development_measure != 'none'", "message": {"en": "Choose a development measure"}}]], arr(requirement_check, minItems=1)),
+    },
+    minProperties=1,
+)
+
 # ---------------------------------------------------------------- workflows
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 calendar = obj(
@@ -995,6 +1034,25 @@ promotion = obj(
 pay = obj(
     {
         "currency": p("Currency", "ISO 4217 currency code.", ["KRW", "JPY"], {"type": "string", "pattern": "^[A-Z]{3}$", "patternErrorMessage": "must be a three-letter ISO currency code such as KRW"}),
+        "bonus": p(
+            "Bonus",
+            "An amount per employee: a formula over the employee's pay fields, the parameters and the evaluated employee formulas"
+            " (the score, given with `hrpolicy pay --records`), rounded to the unit; a negative amount is an error.",
+            [{"expr": "bonus_base * score / 100", "rounding": {"unit": 1, "mode": "down"}}],
+            obj(
+                {
+                    "label": LBL("the bonus", [{"ja": "賞与", "en": "Bonus"}]),
+                    "expr": p("Formula", "The amount before rounding.", ["bonus_base * score / 100"], ref("formula")),
+                    "rounding": p(
+                        "Rounding",
+                        "Unit and mode of the amount.",
+                        [{"unit": 1, "mode": "down"}],
+                        obj({"unit": p("Unit", "Amounts are multiples of this.", [1, 1000], {"type": "number", "exclusiveMinimum": 0}), "mode": p("Mode", "Rounding mode.", ["down"], {"type": "string", "enum": MODES})}, required=["unit", "mode"]),
+                    ),
+                },
+                required=["expr", "rounding"],
+            ),
+        ),
         "mix": p("Pay mix", "Pay component -> share in percent; sum 100.", [{"base": 90, "variable": 10}], idmap(ref("percent"), minProperties=1)),
         "mix_target": p(
             "What the pay mix governs",
@@ -1063,6 +1121,7 @@ top = {
     "periods": p("Periods", "Evaluation periods, their blend weights and the blended formula.", [{"midterm": {"weight": 10}, "final": {"weight": 90}, "blend": "score"}], periods),
     "evaluator_chains": p("Evaluator chains", "Who evaluates whom, stage by stage.", [{"default": {"stages": [{"id": "first", "evaluator": "manager", "mode": "absolute"}]}}], idmap(chain)),
     "confirmations": p("Confirmations", "Ratings that need a confirmation.", [{"o_needs_executive": {"when": "rating == 'O'", "requires": {"stage": "second", "evaluator_level": "executive"}}}], idmap(confirmation)),
+    "record_requirements": p("Record requirements", "What an employee's record must hold besides the goal sheet: fields, agreements signed by a stage's evaluator or the employee, dates in a window, checks.", [{"goal_agreement": {"parties": [{"field": "goals_agreed_by", "stage": "first"}, {"field": "goals_agreed_by_employee", "self": True}]}}], idmap(record_requirement)),
     "workflows": p("Workflows", "Calendar, objections and goal changes.", [{"calendar": {"weekend": ["sat", "sun"]}}], workflows),
     "job_evaluation": p("Job evaluation", "Point tables, panels and job-grade bands.", [{"levels": 5, "point_tables": {"managerial": {"factors": [{"id": "problem_solving", "weight": 100, "points": [190, 162, 137, 117, 99]}]}}}], job_evaluation),
     "committees": p("Committees", "Quorum and decision rules by committee.", [{"job_evaluation_committee": {"opens_when": "present * 2 > registered", "passes_when": "yes * 2 > present - recused"}}], idmap(committee)),

@@ -160,6 +160,16 @@ def test_explain_shows_rounding_and_the_band_that_matched() -> None:
         "  evaluator chain:\n"
         "    [chain] chain 'all_staff' (All employees) applies: it has no condition: it applies to everyone\n"
         "    [chain] stage 'first' (direct_superior, absolute): no evaluation on record\n"
+        # seed 002 §3⑥ (goals agreed by both) and §8 (the development plan), read from the record
+        "  record requirements:\n"
+        "    [requirement] requirement 'goal_agreement' (Goal agreement between superior and subordinate):"
+        " met: goals_agreed_by H001; goals_agreed_by_employee E001; goals_agreed_on 2026-04-10\n"
+        "    [requirement] requirement 'development_plan' (Development plan): met: development_plan_agreed_by"
+        " H001; development_plan_agreed_by_employee E001; development_plan_agreed_on 2026-04-20;"
+        " development_plan_reviewed_on 2026-10-15; development_plan_short_term filled in;"
+        " development_measure filled in\n"
+        "    [requirement] requirement 'development_plan_mid_term' (Mid-term (about 3 years) development"
+        " plan): met: development_plan_mid_term filled in\n"
     )
 
 

@@ -20,6 +20,21 @@ GOAL = (
 )
 
 
+#: The goals agreed with the superior and the development plan (seed 002 §3⑥, §8), as the policy requires.
+AGREED = [
+    "    goals_agreed_by: S1",
+    "    goals_agreed_by_employee: P1",
+    '    goals_agreed_on: "2026-04-10"',
+    "    development_plan_short_term: 立上げ管理",
+    "    development_plan_mid_term: 工場長候補",
+    "    development_measure: ojt",
+    "    development_plan_agreed_by: S1",
+    "    development_plan_agreed_by_employee: P1",
+    '    development_plan_agreed_on: "2026-04-20"',
+    '    development_plan_reviewed_on: "2026-10-15"',
+]
+
+
 def sheet(tmp_path: Path, first: str, second: str) -> str:
     goals = [
         GOAL.format(title="新工場立上げ", category="performance", weight=35, extra=first),
@@ -37,6 +52,7 @@ def sheet(tmp_path: Path, first: str, second: str) -> str:
         "    segment: general",
         "    department: production",
         "    dedicated_large_project: true",
+        *AGREED,
         "    indicators:",
         *goals,
     ])

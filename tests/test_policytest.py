@@ -36,7 +36,8 @@ def test_the_shipped_policies_pass_their_tests_with_full_coverage() -> None:
         "kumho_like.test.yaml",
     ]
     # kepco adds a jobeval and a workflow case, kumho two pay cases (reports, no coverage items).
-    assert [len(f.cases) for f in run.files] == [4, 5, 5]
+    # japan: the example, bands, counts, goal statement, agreement and development plan.
+    assert [len(f.cases) for f in run.files] == [5, 5, 5]
     # The policies themselves are YAML without 'hrpolicy-test:': skipped, counted.
     assert [Path(p).name for p in run.skipped] == ["japan_mbo.yaml", "kepco_like.yaml", "kumho_like.yaml"]
     figures = {Path(p).name: (len(c.covered), len(c.declared), c.by_kind()) for p, c in run.coverage.items()}
@@ -73,13 +74,15 @@ def test_text_report_with_coverage(monkeypatch: pytest.MonkeyPatch) -> None:
         "  PASS  goal counts, the 5-30 % band and the 100 % total (seed §6, §7(2)) (4 checks)\n"
         "  PASS  the goal statement, difficulty steps and the one large project (seed §5, §7(2), §7(3)) "
         "(4 checks)\n"
+        "  PASS  goals agreed by the superior and the employee, and the development plan (seed §3⑥, §8) "
+        "(5 checks)\n"
         "coverage of policies/japan_mbo.yaml: 25 of 25 items (100.0 %)\n"
         "  grade bands         10/10\n"
         "  formula branches    6/6\n"
         "  sheet rules         7/7\n"
         "  exceptions          1/1\n"
         "  chains              1/1\n"
-        "4 cases: 4 passed, 0 failed\n"
+        "5 cases: 5 passed, 0 failed\n"
     )
 
 
@@ -107,7 +110,7 @@ def test_a_wrong_expected_value_fails_at_its_line(tmp_path: Path) -> None:
     assert code == 1
     assert f"{test}:17:23: error [test-failed] E001 score: expected 79.60, got 79.50\n" in out
     assert f"{test}:17:40: error [test-failed] E001 rating: expected D, got C\n" in out
-    assert out.endswith("4 cases: 3 passed, 1 failed\n")
+    assert out.endswith("5 cases: 4 passed, 1 failed\n")
 
 
 def test_missing_and_unexpected_problems_fail_the_case(tmp_path: Path) -> None:
@@ -119,17 +122,18 @@ def test_missing_and_unexpected_problems_fail_the_case(tmp_path: Path) -> None:
     code, out, _ = invoke("test", str(test))
     assert code == 1
     assert (
-        f"{test}:122:11: error [test-failed] expected problem not reported: employee T12, goal line 2 [x]\n"
+        f"{test}:182:11: error [test-failed] expected problem not reported: employee T12, goal line 2 [x]\n"
     ) in out
     assert (
-        f"{test}:119:7: error [test-failed] unexpected problem: employee T12, goal line 1: "
-        f"[sheet-weight-band] weight 40 is outside the band 5..30 ({test}:103:15)\n"
+        f"{test}:179:7: error [test-failed] unexpected problem: employee T12, goal line 1: "
+        f"[sheet-weight-band] weight 40 is outside the band 5..30 ({test}:153:15)\n"
     ) in out
 
 
 def test_min_coverage_fails_when_a_case_is_dropped(tmp_path: Path) -> None:
     text = _copy(tmp_path, "japan_mbo.test.yaml", {}).read_text(encoding="utf-8")
-    # Drop the last case (required fields, difficulty steps, the two large-project constraints).
+    # Drop the last two cases (required fields, difficulty steps, the two large-project constraints;
+    # the goal agreement and development plan, which are no coverage items).
     cut = text.index("  - name: the goal statement")
     (tmp_path / "japan_mbo.test.yaml").write_text(text[:cut], encoding="utf-8")
     code, out, _ = invoke("test", str(tmp_path), "--coverage", "--min-coverage", "90")
@@ -148,7 +152,7 @@ def test_junit_lists_every_case(monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = invoke("test", "--format", "junit", "policies")
     assert code == 0
     root = ET.fromstring(out)
-    assert (root.get("tests"), root.get("failures")) == ("14", "0")
+    assert (root.get("tests"), root.get("failures")) == ("15", "0")
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == [
         "policies/japan_mbo.test.yaml",
@@ -220,9 +224,9 @@ def test_what_a_wrong_name_an_unknown_employee_and_a_refused_sheet_say(tmp_path:
     assert failures == [
         "E002: 'scroe' is no formula, grade table or distribution of the policy",
         "no employee 'E099' in the records",
-        # The E099 line moved T12's first goal from line 103 to 104.
+        # The E099 line moved T12's first goal from line 153 to 154.
         "T12 was not evaluated: employee T12, goal line 1: [sheet-weight-band] weight 40 is outside the "
-        f"band 5..30 ({test}:104:15)",
+        f"band 5..30 ({test}:154:15)",
     ]
 
 

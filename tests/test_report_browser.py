@@ -114,7 +114,7 @@ def test_diff_and_simulate_reports_in_chromium(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("policy", "lang", "heading"),
     [
-        ("japan_mbo", "ja", "前提 (10)"),
+        ("japan_mbo", "ja", "前提 (17)"),
         ("kumho_like", "ko", "가정 (32)"),
         ("kepco_like", "en", "Assumptions (16)"),
     ],

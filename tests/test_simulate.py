@@ -79,7 +79,7 @@ def test_an_invalid_value_is_a_row_that_says_so() -> None:
         "108                 invalid",
         "",
         "== value 108 is invalid",
-        f"{JAPAN}:210:13: error [grade-overlap] bands 'S' and 'A' of grade table 'rating' segment 'manager'"
+        f"{JAPAN}:267:13: error [grade-overlap] bands 'S' and 'A' of grade table 'rating' segment 'manager'"
         " overlap: values at least 108 and below 110 fall in both",
     ]
 

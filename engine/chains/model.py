@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from engine.chains.requirements import Requirement, compile_requirements
 from engine.compile import label_text
 from engine.errors import Diagnostic, HRPolicyError, Location, PolicyInvalid, Problem
 from engine.formula import CompiledFormula, FormulaError, FormulaRuntimeError, compile_formula, formula_scope
@@ -85,6 +86,8 @@ class ChainRules:
     rating_codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     grade_codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     bare_grade_codes: tuple[str, ...] | None = None
+    # What an employee's record must hold besides the goal sheet (goal agreement, ...).
+    requirements: tuple[Requirement, ...] = ()
 
     def chain_for(self, env: Mapping[str, Any]) -> Chain:
         """The first chain whose condition holds for ``env`` (employee fields and formulas)."""
@@ -156,6 +159,10 @@ class ChainOutcome:
     problems: tuple[Problem, ...]
     why: str = ""  # the conditions tried and the one that chose the chain
     label: str = ""  # the chain's label
+    # Problems of requirements declared as warnings (reported; the employee is still evaluated).
+    warnings: tuple[Problem, ...] = ()
+    # The values the record requirements read (explain describes them from these, only when asked).
+    requirement_env: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def final(self) -> str | None:
@@ -188,7 +195,8 @@ class ChainOutcome:
 
 
 def compile_chains(data: Mapping[str, Any], source: SourceMap | None = None) -> ChainRules:
-    """Compile ``evaluator_chains`` and ``confirmations`` of policy ``data`` once.
+    """Compile ``evaluator_chains``, ``confirmations`` and ``record_requirements`` of policy
+    ``data`` once.
 
     Conditions are checked in their scopes (chains: employee fields and formulas; confirmations:
     indicator fields); every problem is collected and raised together as :class:`PolicyInvalid`.
@@ -198,6 +206,7 @@ def compile_chains(data: Mapping[str, Any], source: SourceMap | None = None) -> 
     confirmations = tuple(
         c for k, v in _entries(data.get("confirmations")) if (c := _confirmation(k, v, data, source, found))
     )
+    requirements = compile_requirements(data, source, found)
     if found:
         raise PolicyInvalid(found)
     inputs = data.get("inputs") or {}
@@ -224,6 +233,7 @@ def compile_chains(data: Mapping[str, Any], source: SourceMap | None = None) -> 
         },
         grade_codes=grade_codes,
         bare_grade_codes=bare if graded else None,
+        requirements=requirements,
     )
 
 

@@ -16,7 +16,7 @@ Ratings refer to the goal sheet (with periods: the last period's sheet, the fina
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.chains.confirm import check_confirmations, indicator_number
@@ -30,6 +30,7 @@ from engine.chains.model import (
     StageResult,
     compile_chains,
 )
+from engine.chains.requirements import Signed, check_requirements, describe_requirements
 from engine.errors import Problem
 from engine.io.records import EmployeeRecord, IndicatorRecord
 
@@ -42,6 +43,7 @@ __all__ = [
     "Stage",
     "StageResult",
     "compile_chains",
+    "describe_requirements_review",
     "describe_review",
     "employee_env",
     "review",
@@ -92,6 +94,8 @@ def review(
     but every evaluation on record is still checked, and so is every confirmation.
     """
     work = _Review(record, rules, sheet_of(record))
+    if not rules.chains:  # record requirements only
+        return _with_requirements(ChainOutcome(record.id, None, (), ()), rules, env, record.origin)
     try:
         chain, why = rules.choose(env)
     except NoChain as exc:
@@ -104,7 +108,32 @@ def review(
     _check_overrides(work, chain, stages)
     if rules.confirmations:
         work.problems.extend(check_confirmations(rules, chain, work.sheet, stages, record.id, record.origin))
-    return ChainOutcome(record.id, chain.id, stages, tuple(work.problems), why, chain.label)
+    outcome = ChainOutcome(record.id, chain.id, stages, tuple(work.problems), why, chain.label)
+    return _with_requirements(outcome, rules, env, record.origin)
+
+
+def _with_requirements(
+    outcome: ChainOutcome, rules: ChainRules, env: Mapping[str, Any], origin: str
+) -> ChainOutcome:
+    """The outcome with the record requirements' problems, warnings and explain lines added."""
+    if not rules.requirements:
+        return outcome
+    signed = [Signed(s.stage, s.evaluator) for s in outcome.stages]
+    errors, warnings = check_requirements(rules.requirements, env, signed, outcome.employee_id, origin)
+    return replace(
+        outcome,
+        problems=outcome.problems + tuple(errors),
+        warnings=outcome.warnings + tuple(warnings),
+        requirement_env=env,
+    )
+
+
+def describe_requirements_review(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
+    """What explain shows of each record requirement: met (with the values read) or what is unmet."""
+    if not rules.requirements:
+        return []
+    signed = [Signed(s.stage, s.evaluator) for s in outcome.stages]
+    return describe_requirements(rules.requirements, outcome.requirement_env, signed)
 
 
 def _given(work: _Review, chain: Chain) -> dict[str, StageResult]:
@@ -335,7 +364,7 @@ def describe_review(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
     """What ``explain`` shows of a review: the chain and why it applies, then each stage."""
     unchecked = " (unchecked: the policy declares no grade scale)" if rules.bare_grade_codes is None else ""
     if outcome.chain is None:
-        return ["no evaluator chain applies"]
+        return [] if not rules.chains else ["no evaluator chain applies"]
     lines = [f"chain '{outcome.chain}' ({outcome.label}) applies: {outcome.why}"]
     for stage in outcome.stages:
         head = f"stage '{stage.stage}' ({stage.role}, {stage.mode})"

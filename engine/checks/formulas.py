@@ -40,12 +40,14 @@ def formula_sites(data: Mapping[str, Any]) -> Iterator[Site]:
             yield ("indicator_rules", "constraints", i, key), mapping(constraint).get(key), "employee"
     for name, confirmation in entries(data.get("confirmations")):
         yield ("confirmations", name, "when"), confirmation.get("when"), "indicator_condition"
+    yield from _requirement_sites(data)
     yield from _period_sites(data)
     for name, committee in entries(data.get("committees")):
         for key in ("opens_when", "passes_when"):
             yield ("committees", name, key), committee.get(key), "meeting"
     pay = mapping(data.get("pay"))
     yield ("pay", "merit", "expr"), mapping(pay.get("merit")).get("expr"), "merit"
+    yield ("pay", "bonus", "expr"), mapping(pay.get("bonus")).get("expr"), "employee"
     incentive = mapping(pay.get("incentive"))
     yield ("pay", "incentive", "pool"), incentive.get("pool"), "company"
     yield ("pay", "incentive", "individual"), incentive.get("individual"), "employee"
@@ -56,6 +58,15 @@ def formula_sites(data: Mapping[str, Any]) -> Iterator[Site]:
     yield ("pay", "incentive", "spread", "coefficient"), spread.get("coefficient"), "company"
     for i, rule in enumerate(sequence(incentive.get("eligibility"))):
         yield ("pay", "incentive", "eligibility", i, "when"), mapping(rule).get("when"), "company"
+
+
+def _requirement_sites(data: Mapping[str, Any]) -> Iterator[Site]:
+    """Each record requirement's condition and checks (employee fields and formulas)."""
+    for name, requirement in entries(data.get("record_requirements")):
+        yield ("record_requirements", name, "when"), requirement.get("when"), "condition"
+        for i, check in enumerate(sequence(requirement.get("checks"))):
+            at = ("record_requirements", name, "checks", i, "check")
+            yield at, mapping(check).get("check"), "condition"
 
 
 def _period_sites(data: Mapping[str, Any]) -> Iterator[Site]:

@@ -69,6 +69,7 @@ def check_references(ctx: CheckContext) -> None:
         signed = requires.get("field")
         where_signed = ("confirmations", name, "requires", "field")
         unknown(ctx, where_signed, signed, names.indicator_fields, "indicator field", "indicator fields")
+    _check_requirements(ctx, names, stages)
     periods = mapping(data.get("periods"))
     unknown(
         ctx,
@@ -92,6 +93,26 @@ def check_references(ctx: CheckContext) -> None:
             others = declared - {name}
             unknown(ctx, path, mapping(rule).get("use_period"), others, "other period", "other periods")
     _check_workflows(ctx, {n for n, _ in entries(periods)})
+
+
+def _check_requirements(ctx: CheckContext, names: Names, stages: Collection[str]) -> None:
+    """Each record requirement names declared employee fields (dates: date fields) and stages."""
+    employee = mapping(mapping(ctx.data.get("inputs")).get("employee"))
+    dates = {n for n, spec in entries(employee) if spec.get("type") == "date"}
+    fields = "employee field", "employee fields"
+    for name, requirement in entries(ctx.data.get("record_requirements")):
+        base: Path = ("record_requirements", name)
+        for i, field in enumerate(sequence(requirement.get("fields"))):
+            unknown(ctx, (*base, "fields", i), field, names.employee_fields, *fields)
+        for i, party in enumerate(sequence(requirement.get("parties"))):
+            signer = mapping(party).get("field")
+            unknown(ctx, (*base, "parties", i, "field"), signer, names.employee_fields, *fields)
+            stage = mapping(party).get("stage")
+            unknown(ctx, (*base, "parties", i, "stage"), stage, stages, "evaluator stage", "stages")
+        for field, rule in entries(requirement.get("dates")):
+            unknown(ctx, (*base, "dates", field), field, dates, "date field", "employee date fields")
+            after = mapping(rule).get("after")
+            unknown(ctx, (*base, "dates", field, "after"), after, dates, "date field", "employee date fields")
 
 
 def _check_distribution(ctx: CheckContext, base: Path, dist: Any, names: Names) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.commands.common import Echo, Reading, check_output, deliver_report, finish, guard_output
 from engine.errors import UsageError
+from engine.evaluate import Engine
 from engine.evaluate.parameters import parameters_read, pay_texts, require_parameters
 from engine.io.datafile import TableReading
 from engine.io.fields import check_mapping
@@ -46,30 +47,52 @@ def run_pay(
     options: ReportOptions | None = None,
     params: Mapping[str, str] | None = None,
     reading: Reading | None = None,
+    records: str | None = None,
 ) -> int:
     """Compute pay for the employees in ``data_path`` under ``policy_path``; report as ``fmt``.
 
     ``base_rate`` (``--base-rate``) overrides the parameter named by ``pay.merit.base_rate``;
     ``params`` (``--param NAME=VALUE``) any declared parameter, over the file's; ``reading``:
-    how to read a data file that is a CSV file or a workbook (``--encoding``, ``--sheet``).
+    how to read a data file that is a CSV file or a workbook (``--encoding``, ``--sheet``);
+    ``records`` (``--records``) a records file whose goal sheets are evaluated for the bonus.
     Returns 0 without problems, 1 with any; raises :class:`DataError`/:class:`UsageError` for an
     unreadable file, a policy without ``pay`` or a missing base rate.
     """
     renderer(RENDERERS, fmt)  # an unknown format is refused before anything is read
     check_output(output, fmt)
-    guard_output(output, [policy_path, data_path])
+    guard_output(output, [policy_path, data_path, *([records] if records else [])])
     policy = load_policy(policy_path)
     if not policy.data.get("pay"):
         raise UsageError(f"{policy_path}: the policy declares no pay section")
     overrides = _overrides(policy.data, params or {})
+    if records is not None and not (policy.data.get("pay") or {}).get("bonus"):
+        raise UsageError(f"--records: {policy_path} declares no pay.bonus that reads evaluated results")
+    evaluated = _evaluated(policy_path, records) if records is not None else None
     how = reading or Reading()
     table = TableReading(how.encoding, how.sheet)
     data = read_pay_file(policy.data, data_path, table)
     for note in table.notes:
         echo(f"hrpolicy: note: {note}", err=True)
-    report = build_pay_report(str(policy.data["metadata"]["id"]), data, base_rate, overrides)
+    report = build_pay_report(str(policy.data["metadata"]["id"]), data, base_rate, overrides, evaluated)
     read = parameters_read(policy.data, pay_texts(policy.data))
     require_parameters(policy.data, read, report.parameters)
     deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
     labels = Labels(policy.data, (options or ReportOptions()).lang)
     return finish(report.problems, report.employees, "employees", fmt, echo, labels)
+
+
+def _evaluated(policy_path: str, records: str) -> dict[str, Mapping[str, Any] | str]:
+    """Employee id -> the employee formulas' values and grades of the evaluated goal sheet in
+    ``records``, or the first problem that kept the employee from being evaluated."""
+    engine = Engine.from_file(policy_path)
+    outcome = engine.evaluate(engine.read(records))
+    found: dict[str, Mapping[str, Any] | str] = {}
+    formulas = set(engine.policy.employee_names)
+    for result in outcome.results:
+        values: dict[str, Any] = {k: v for k, v in result.values.items() if k in formulas}
+        values.update({name: g.band.grade for name, g in result.grades.items() if g.band is not None})
+        found[result.id] = values
+    for problem in outcome.problems:
+        if problem.employee_id is not None and problem.employee_id not in found:
+            found[problem.employee_id] = f"{records}: [{problem.rule}] {problem.message}"
+    return found

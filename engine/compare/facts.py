@@ -188,7 +188,28 @@ def _chains(data: Data, lang: str) -> list[str]:
         ]
         when = f" ({word('chain_when', lang, when=spec['when'])})" if spec.get("when") else ""
         lines.append(f"{label_in(spec.get('label'), lang, name)}{when}: " + "; ".join(stages))
-    return lines
+    # Record requirements are checked with the chain (a party signs as a stage's evaluator).
+    requirements = _mapping(data.get("record_requirements")).items()
+    return lines + [_requirement(name, _mapping(spec), lang) for name, spec in requirements]
+
+
+def _requirement(name: str, spec: Mapping[str, Any], lang: str) -> str:
+    """One record requirement in words: who signs, which dates, which fields."""
+    parts = []
+    for party in spec.get("parties") or []:
+        party = _mapping(party)
+        key = "party_self" if party.get("self") else "party_stage"
+        parts.append(word(key, lang, field=party.get("field"), stage=party.get("stage")))
+    for field, window in _mapping(spec.get("dates")).items():
+        window = _mapping(window)
+        start, end = window.get("from", "-"), window.get("to", "-")
+        text = word("date_window", lang, field=field, start=start, end=end)
+        after = f", {word('date_after', lang, after=window['after'])}" if window.get("after") else ""
+        parts.append(text + after)
+    if spec.get("fields"):
+        parts.append(word("required_fields", lang, fields=", ".join(str(f) for f in spec["fields"])))
+    key = "requirement_warning" if spec.get("severity") == "warning" else "requirement"
+    return word(key, lang, label=label_in(spec.get("label"), lang, name), parts="; ".join(parts))
 
 
 def _periods(data: Data, lang: str) -> list[str]:
@@ -290,6 +311,11 @@ def _pay(data: Data, lang: str) -> list[str]:
                 individual=_oneline(incentive.get("individual")),
             )
         )
+    bonus = _mapping(spec.get("bonus"))
+    if bonus.get("expr"):
+        rounding = _mapping(bonus.get("rounding"))
+        mode, unit = rounding.get("mode"), rounding.get("unit")
+        lines.append(word("bonus", lang, expr=_oneline(bonus["expr"]), mode=mode, unit=unit))
     if _mapping(spec.get("promotion")).get("points_table"):
         lines.append(word("promotion", lang, table=spec["promotion"]["points_table"]))
     return lines

@@ -17,6 +17,7 @@ from engine.chains.review import (
     ChainOutcome,
     ChainRules,
     compile_chains,
+    describe_requirements_review,
     describe_review,
     employee_env,
     review,
@@ -82,7 +83,9 @@ def calibrate_population(
         problems.extend(missing)
     specs = data.get("distributions") or {}
     labels = {name: label_text(specs[name].get("label"), name) for name in names}
-    lines = {r.employee_id: tuple(describe_review(r, rules)) for r in reviews}
+    lines = {
+        r.employee_id: (*describe_review(r, rules), *describe_requirements_review(r, rules)) for r in reviews
+    }
     return PopulationCalibration(tuple(reports), tuple(reviews), tuple(problems), labels, lines)
 
 

@@ -101,6 +101,7 @@ class Part:
     checks: list[Problem]  # sheet checks and evaluation errors, in employee order
     evaluated: int
     times: dict[str, float] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # e.g. record requirements declared as warnings
 
 
 # -- cutting the file --------------------------------------------------------------------
@@ -230,7 +231,7 @@ def evaluate_range(
             with open(out_path, "w", encoding="utf-8", newline="") as out:
                 text, count = write_pieces(pieces, render, out)
     times["evaluated"] = times["rendered"] = time.perf_counter()
-    return Part(text, stream.part, values, parameter_problems, checks, count, times)
+    return Part(text, stream.part, values, parameter_problems, checks, count, times, outcome.warnings)
 
 
 def render_records(
@@ -284,6 +285,8 @@ def _range_one(
     problems = problems or engine.check(record, values)
     early = not engine.chains_read_formulas
     reviewed = engine.review(completed, None) if early and not problems else None
+    if reviewed is not None:
+        outcome.warnings.extend(reviewed.warnings)
     if problems or (reviewed is not None and reviewed.problems):
         checks.extend(problems or (reviewed.problems if reviewed else ()))
         return None
@@ -295,6 +298,8 @@ def _range_one(
         checks.append(done)
         return None
     late = None if early else engine.review(completed, done.values)
+    if late is not None:
+        outcome.warnings.extend(late.warnings)
     if late is not None and late.problems:
         checks.extend(late.problems)
         return None
@@ -531,6 +536,7 @@ def _merge(
     outcome = RunOutcome(engine.policy, population)
     outcome.problems.extend(read)
     outcome.problems.extend(p for part in parts for p in part.checks)
+    outcome.warnings.extend(p for part in parts for p in part.warnings)
     outcome.streamed = sum(part.evaluated for part in parts)
     if render is None:
         return outcome, ""

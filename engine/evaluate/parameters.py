@@ -49,7 +49,7 @@ def evaluation_texts(data: Mapping[str, Any]) -> _Texts:
 
 
 def pay_texts(
-    data: Mapping[str, Any], sections: Iterable[str] = ("merit", "incentive", "promotion")
+    data: Mapping[str, Any], sections: Iterable[str] = ("merit", "incentive", "promotion", "bonus")
 ) -> _Texts:
     """What ``pay`` computes: the merit raise (and its base rate), the incentive, promotion points."""
     pay = _mapping(data.get("pay"))
@@ -68,6 +68,9 @@ def pay_texts(
         for n, rule in enumerate(incentive.get("eligibility") or ()):
             if _mapping(rule).get("when"):
                 yield f"pay.incentive.eligibility[{n}].when", str(rule["when"])
+    bonus = _mapping(pay.get("bonus"))
+    if "bonus" in wanted and bonus.get("expr"):
+        yield "pay.bonus.expr", str(bonus["expr"])
     promotion = _mapping(pay.get("promotion"))
     if "promotion" in wanted:
         for name, bonus in _entries(promotion.get("bonuses")):

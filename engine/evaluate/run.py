@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.chains.model import ChainOutcome, ChainRules, compile_chains
-from engine.chains.review import describe_review, employee_env, review
+from engine.chains.review import describe_requirements_review, describe_review, employee_env, review
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
 from engine.errors import HRPolicyError, Problem, UsageError
@@ -95,7 +95,7 @@ class Engine:
     def chain_rules(self) -> ChainRules | None:
         """The evaluator chains and confirmations, compiled once (None: the policy has neither)."""
         data = self.source.data
-        if not data.get("evaluator_chains") and not data.get("confirmations"):
+        if not any(data.get(k) for k in ("evaluator_chains", "confirmations", "record_requirements")):
             return None
         return compile_chains(data, self.source.source)
 
@@ -105,7 +105,11 @@ class Engine:
         record's fields alone, before evaluation)."""
         rules = self.chain_rules
         formulas = set(self.policy.employee_names)
-        return rules is not None and any(c.when is not None and c.when.names & formulas for c in rules.chains)
+        if rules is None:
+            return False
+        read = [c.when.names for c in rules.chains if c.when is not None]
+        read += [r.names for r in rules.requirements]
+        return any(names & formulas for names in read)
 
     def review(self, record: EmployeeRecord, values: Mapping[str, Any] | None) -> ChainOutcome | None:
         """The employee's evaluator chain reviewed as ``evaluate`` does: every evaluation on record
@@ -224,6 +228,8 @@ class Engine:
         problems = problems or self.check(record, parameters)
         early = review_chains and not self.chains_read_formulas
         reviewed = self.review(completed, None) if early and not problems else None
+        if reviewed is not None:
+            outcome.warnings.extend(reviewed.warnings)
         if problems or (reviewed is not None and reviewed.problems):
             outcome.problems.extend(problems or (reviewed.problems if reviewed else ()))
             return
@@ -233,6 +239,8 @@ class Engine:
             return
         if review_chains and self.chains_read_formulas:
             reviewed = self.review(completed, done.values)
+            if reviewed is not None:
+                outcome.warnings.extend(reviewed.warnings)
             if reviewed is not None and reviewed.problems:
                 outcome.problems.extend(reviewed.problems)
                 return
@@ -248,6 +256,8 @@ class Engine:
         if reviewed is not None and self.chain_rules is not None:
             lines = describe_review(reviewed, self.chain_rules)
             after = tuple(TraceLine("chain", "evaluator chain", t) for t in lines)
+            kept = describe_requirements_review(reviewed, self.chain_rules)
+            after += tuple(TraceLine("requirement", "record requirements", t) for t in kept)
         return replace(done, trace=before + done.trace + after)
 
     def _grade_relatively(self, outcome: RunOutcome) -> None:

@@ -319,9 +319,15 @@ def _group_of(
     group = groups.get(emp_id)
     if group is None:
         group = groups[emp_id] = _Group(row_no, employee)
-    elif employee != group.employee:
+    elif employee != group.employee and not _restates(employee, group.employee):
         _merge_employee(group, employee, plan, emp_id, origin)
     return group
+
+
+def _restates(cells: tuple[Any, ...], known: tuple[Any, ...]) -> bool:
+    """Whether a later row only repeats or leaves empty the employee cells (the usual case when
+    employee columns are given on an employee's first row only): nothing to merge or report."""
+    return all(new is None or new == "" or new == old for new, old in zip(cells, known, strict=True))
 
 
 def _record(

@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar
 from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
 from engine.formula import table_axes
 from engine.location import Path
+from engine.pay.bonus import BonusLine, bonus_amount
 from engine.pay.grade_change import GradeChange, grade_change
 from engine.pay.incentive import IncentiveResult, compute_incentive, individual_values
 from engine.pay.merit import merit_raise, run_parameters, zone_of
@@ -93,6 +94,7 @@ class PayReport:
     problems: tuple[Diagnostic, ...] = ()
     mix: MixResult | None = None
     grade_changes: tuple[GradeChange, ...] = ()
+    bonus: tuple[BonusLine, ...] = ()
 
 
 def _zone_field(run: PayData[E], zone_from: Mapping[str, Any] | None) -> str | None:
@@ -256,11 +258,49 @@ def _grade_changes(run: PayData[E], staff: Sequence[E]) -> tuple[GradeChange, ..
     return tuple(found)
 
 
+def _bonus(
+    run: PayData[E],
+    staff: Sequence[E],
+    params: Mapping[str, Any],
+    evaluated: Mapping[str, Mapping[str, Any] | str] | None,
+) -> tuple[BonusLine, ...]:
+    """Each employee's bonus; with ``evaluated`` (employee id -> the evaluation's values, or why
+    the employee has none), those values join the employee's fields, and a field the pay file
+    gives differently is a problem (``pay-bonus``)."""
+    lines = []
+    for emp in staff:
+        values = dict(emp.fields)
+        if evaluated is not None:
+            found = evaluated.get(emp.id, "the records have no employee by this id")
+            if isinstance(found, str):
+                run.problem(emp.id, emp.path, "pay-bonus", f"employee {emp.id}: no evaluated result: {found}")
+                lines.append(BonusLine(emp.id, None))
+                continue
+            clash = sorted(k for k, v in found.items() if values.get(k) is not None and values[k] != v)
+            if clash:
+                shown = ", ".join(f"{k} {values[k]} (evaluated: {found[k]})" for k in clash)
+                run.problem(emp.id, emp.path, "pay-bonus", f"employee {emp.id}: the pay file gives {shown}")
+                lines.append(BonusLine(emp.id, None))
+                continue
+            values.update(found)
+        try:
+            lines.append(bonus_amount(run.policy, values, params))
+        except HRPolicyError as exc:
+            run.problem(emp.id, emp.path, "pay-bonus", str(exc))
+            lines.append(BonusLine(emp.id, None))
+    return tuple(lines)
+
+
 def build_pay_report(
-    policy_id: str, run: PayData[E], base_rate: str | None, overrides: Mapping[str, Any] | None = None
+    policy_id: str,
+    run: PayData[E],
+    base_rate: str | None,
+    overrides: Mapping[str, Any] | None = None,
+    evaluated: Mapping[str, Mapping[str, Any] | str] | None = None,
 ) -> PayReport:
     """Every pay section the policy declares, over a data file being read; ``overrides`` (the
-    ``--param`` values, converted) win over the file's parameters."""
+    ``--param`` values, converted) win over the file's parameters; ``evaluated`` (employee id ->
+    the values of the evaluated goal sheet, or why there are none) feeds the bonus."""
     given = dict(overrides or {})
 
     def complete(found: Mapping[str, Any]) -> dict[str, Any]:
@@ -274,6 +314,7 @@ def build_pay_report(
     promotion = _promotion(run, fit) if run.pay.get("promotion") else ()
     mix = _mix(run, fit) if run.pay.get("mix_target") else None
     changes = _grade_changes(run, fit) if run.pay.get("grade_change") else ()
+    bonus = _bonus(run, fit, params, evaluated) if run.pay.get("bonus") else ()
     unit = Decimal(((run.pay.get("incentive") or {}).get("rounding") or {}).get("unit", 1))
     return PayReport(
         policy_id,
@@ -289,4 +330,5 @@ def build_pay_report(
         tuple(run.problems),
         mix,
         changes,
+        bonus,
     )

@@ -110,6 +110,7 @@ REPORT_WORDS: dict[str, dict[str, str]] = {
     },
     "incentive_amount": {"ko": "성과급 지급액", "ja": "賞与支給額", "en": "Incentive amount"},
     "held": {"ko": "현재", "ja": "現在額", "en": "Held"},
+    "bonus": {"ko": "상여", "ja": "賞与額", "en": "Bonus"},
     "grade_points": {"ko": "평정 점수", "ja": "評定点", "en": "Grade points"},
     "deduction_percent": {"ko": "감점률 (%)", "ja": "減点率（%）", "en": "Deduction %"},
     "deduction": {"ko": "감점", "ja": "減点", "en": "Deduction"},

@@ -129,6 +129,25 @@ def _promotion_text(report: PayReport, labels: Labels) -> list[str]:
     return out
 
 
+def bonus_rows(report: PayReport) -> list[list[str]]:
+    """id, name, bonus per employee (empty where a problem stopped it)."""
+    return [[b.employee, _name(report, b.employee), cell(b.amount)] for b in report.bonus]
+
+
+def _bonus_total(report: PayReport, labels: Labels) -> str:
+    total = sum((b.amount for b in report.bonus if b.amount is not None), Decimal(0))
+    return labels.say("bonus_total", total=total)
+
+
+def _bonus_text(report: PayReport, labels: Labels) -> list[str]:
+    out = [labels.say("bonus_title", currency=report.currency)]
+    heads = _heads(labels, ("id", "id"), ("name", "name"), ("bonus", "bonus"))
+    out += _indent(render_table(heads, bonus_rows(report), [False, False, True]))
+    out += [f"  {b.employee}: {line}" for b in report.bonus for line in b.explanation]
+    out.append("  " + _bonus_total(report, labels))
+    return out
+
+
 def _changes_text(report: PayReport, labels: Labels) -> list[str]:
     out = ["", labels.say("grade_changes")]
     for c in report.grade_changes:
@@ -158,6 +177,8 @@ def render_text(report: PayReport, labels: Labels | None = None, options: Report
         out += ["", *_promotion_text(report, labels)]
     if report.mix is not None:
         out += ["", *_mix_text(report, report.mix, labels)]
+    if report.bonus:
+        out += ["", *_bonus_text(report, labels)]
     if report.grade_changes:
         out += _changes_text(report, labels)
     if report.problems:
@@ -248,6 +269,11 @@ def render_json(report: PayReport) -> str:
             }
             for c in report.grade_changes
         ],
+        "bonus": [
+            {"employee": b.employee, "name": _name(report, b.employee), "amount": jsonable(b.amount),
+             "explanation": list(b.explanation)}
+            for b in report.bonus
+        ],
         "problems": [d.to_dict() for d in report.problems],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
@@ -259,6 +285,8 @@ def render_csv(report: PayReport, labels: Labels | None = None) -> str:
     merit = {m.employee: m for m in report.merit}
     shares = {s.employee: s for s in report.incentive.shares} if report.incentive else {}
     promotion = {p.id: p for p in report.promotion}
+    bonus = {b.employee: b for b in report.bonus}
+    extra = ["bonus"] if report.bonus else []  # a policy without a bonus keeps its columns
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(
@@ -272,6 +300,7 @@ def render_csv(report: PayReport, labels: Labels | None = None) -> str:
             "promotion_grade_points",
             "promotion_deduction",
             "promotion_total",
+            *extra,
         ]
     )
     for emp in report.employees:
@@ -287,6 +316,7 @@ def render_csv(report: PayReport, labels: Labels | None = None) -> str:
                 cell(p.grade_points) if p else "",
                 cell(p.deduction) if p else "",
                 cell(p.total) if p else "",
+                *([cell(bonus[emp].amount) if emp in bonus else ""] if extra else []),
             ]
         )
     return buffer.getvalue()
@@ -317,6 +347,11 @@ def render_page(report: PayReport, labels: Labels | None = None, options: Report
         total = [labels.say("mix_total", component=mix.component, total=mix.total)]
         mix_heads = [*heads(("id", "id"), ("name", "name"), ("held", "held")), mix.component]
         tables.append(PageTable(title, mix_heads, rows, [False, False, True, True], total))
+    if report.bonus:
+        title = labels.say("bonus_title", currency=report.currency)
+        bonus_heads = heads(("id", "id"), ("name", "name"), ("bonus", "bonus"))
+        total_line = [_bonus_total(report, labels)]
+        tables.append(PageTable(title, bonus_heads, bonus_rows(report), [False, False, True], total_line))
     troubled = len({d.subject for d in report.problems if d.subject in report.employees})
     counts = [
         Count("employees", labels.word("employees"), len(report.employees)),

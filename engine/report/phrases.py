@@ -202,6 +202,8 @@ PHRASES: dict[str, tuple[str, str, str]] = {
         "{component} 합계 = {total}",
         "{component} の合計 = {total}",
     ),
+    "bonus_title": ("bonus ({currency})", "상여 ({currency})", "賞与（{currency}）"),
+    "bonus_total": ("total bonus = {total}", "상여 합계 = {total}", "賞与の合計 = {total}"),
     "grade_changes": ("grade changes", "등급 변동", "等級の変更"),
     "problem_is": ("problem: {text}", "문제: {text}", "問題: {text}"),
     "shares_ok": (
