@@ -50,6 +50,15 @@ def _write(path: Path, rows: list[list[str]], newline: str = "\r\n") -> None:
     path.write_bytes(buffer.getvalue().encode("utf-8"))
 
 
+def _agreed(emp: str, first: bool) -> list[str]:
+    """The goal agreement and development plan (policies/japan_mbo.yaml's record requirements),
+    on the employee's first row only, as bench/gen_population.py writes them."""
+    if not first:
+        return [""] * 10
+    return ["M000001", emp, "2026-04-10", "担当業務の遂行力の向上", "次の等級への育成", "ojt", "M000001", emp,
+            "2026-04-20", "2026-10-15"]  # fmt: skip
+
+
 def _qualitative(
     emp: str, name: str, segment: str, achievements: list[str], weights: list[int]
 ) -> list[list[str]]:
@@ -80,6 +89,8 @@ def _qualitative(
                 "false",
             ]
         )
+    for i, row in enumerate(rows):
+        row.extend(_agreed(emp, i == 0))
     return rows
 
 
@@ -128,6 +139,8 @@ def _quantitative(emp: str, pairs: list[tuple[str, str, str]]) -> list[list[str]
                 "false",
             ]
         )
+    for i, row in enumerate(rows):
+        row.extend(_agreed(emp, i == 0))
     return rows
 
 

@@ -34,6 +34,7 @@ from engine.evaluate.columnar.reading import (
 from engine.evaluate.columnar.vectors import Col, Unsupported, Walker, constant, number_col, truth
 from engine.evaluate.run import Engine
 from engine.formula.parse import Parsed
+from engine.io.fields import check_mapping
 from engine.io.model import EmployeeRecord, RecordRules
 
 
@@ -97,6 +98,9 @@ class Plan:
     parameters: Mapping[str, Any]
     sheet: Any  # engine.evaluate.sheet.SheetRules
     name_column: int | None = None
+    #: Review each clean employee's chain and record requirements (see :func:`_check_chains`).
+    review_each: bool = False
+    rules: RecordRules | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     # -- one chunk -----------------------------------------------------------------------
@@ -108,12 +112,35 @@ class Plan:
             clean, values, grades = self.compute(typed)
         ids_raw, starts = frame[self.id_column], typed.starts
         ids = gather(ids_raw, starts).to_pylist()
+        if self.review_each:
+            clean = self._reviewed(frame, starts, ids, clean)
         names = (
             gather(frame[self.name_column], starts).to_pylist()
             if self.name_column is not None
             else [None] * len(starts)
         )
         return Chunk(starts, typed.gid, clean, ids, names, values, grades)
+
+    def _reviewed(self, frame: Frame, starts: Ints, ids: list[Any], clean: Mask) -> Mask:
+        """``clean`` less the employees whose chain or record requirements have a problem, each
+        reviewed by :meth:`Engine.review` on the record the per-record reader would build."""
+        assert self.rules is not None
+        wanted = np.flatnonzero(clean)
+        if not len(wanted):
+            return clean
+        rows = starts[wanted]
+        cells = {fp.name: gather(frame[fp.column], rows).to_pylist() for fp in self.employee}
+        rules = self.rules.employee
+        out = clean.copy()
+        for k, g in enumerate(wanted.tolist()):
+            raw = {name: column[k] for name, column in cells.items()}
+            raw["id"] = ids[g]
+            values, issues = check_mapping(raw, rules)
+            record = EmployeeRecord(ids[g], values, (), {}, (), "-")
+            reviewed = self.engine.review(record, None) if not issues else None
+            if issues or (reviewed is not None and reviewed.problems):
+                out[g] = False
+        return out
 
     def typed(self, frame: Frame) -> Typed:
         """The frame's declared cells converted, grouped by employee, with the rows and
@@ -439,7 +466,7 @@ def build_plan(engine: Engine, header_plan: Any, rules: RecordRules, parameters:
         raise Unsupported("periods, a blend, or no fused sheet")
     if data.get("distributions"):
         raise Unsupported("distributions")
-    _check_chains(engine)
+    review_each = _check_chains(engine)
     sheet = engine.sheet_rules
     if (
         any(sheet.fixed.values())
@@ -473,6 +500,8 @@ def build_plan(engine: Engine, header_plan: Any, rules: RecordRules, parameters:
         parameters=dict(parameters),
         sheet=sheet,
         name_column=next((col for col, name in header_plan.employee if name == "name"), None),
+        review_each=review_each,
+        rules=rules,
     )
     plan.extra["blank_people"] = _blanks(rules.employee, names_emp, inputs.get("employee") or {}, scales)
     plan.extra["blank_lines"] = _blanks(
@@ -555,23 +584,21 @@ def _table(table: Any) -> TablePlan:
     )
 
 
-def _check_chains(engine: Engine) -> None:
-    """Evaluator chains the plan can vouch for: the first applies to everyone, and with no
-    evaluation on record (a CSV file holds none) its review finds nothing."""
+def _check_chains(engine: Engine) -> bool:
+    """Whether each clean employee's chain and record requirements must be reviewed one by one
+    (with the per-record path's own review); False when there are none, or when, with no
+    evaluation on record (a CSV file holds none), the review finds nothing for anyone.
+    :class:`Unsupported` for chains that read formulas, or confirmations (they need the sheet)."""
     rules = engine.chain_rules
     if rules is None:
-        return
-    if (
-        engine.chains_read_formulas
-        or rules.confirmations
-        or not rules.chains
-        or rules.chains[0].when is not None
-    ):
-        raise Unsupported("evaluator chains with conditions or confirmations")
+        return False
+    if engine.chains_read_formulas or rules.confirmations:
+        raise Unsupported("evaluator chains reading formulas, or confirmations")
+    if rules.requirements or not rules.chains or any(c.when is not None for c in rules.chains):
+        return True
     blank = EmployeeRecord("-", {}, (), {}, (), "-")
     reviewed = engine.review(blank, None)
-    if reviewed is not None and reviewed.problems:
-        raise Unsupported("a chain review with problems")
+    return reviewed is not None and bool(reviewed.problems)
 
 
 def columns_of(values: Sequence[Num]) -> list[Num]:

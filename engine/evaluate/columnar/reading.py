@@ -69,6 +69,8 @@ def field_plan(
         return FieldPlan(name, column, rule, "cat", tuple(str(lv.get("code")) for lv in levels))
     if kind == "string":
         return FieldPlan(name, column, rule, "text")
+    if kind == "date":  # checked by its converter; formulas cannot read it here
+        return FieldPlan(name, column, rule, "date")
     raise Unsupported(f"field {name} of type {kind}")
 
 
@@ -157,6 +159,9 @@ def convert(series: pa.Array, plan: FieldPlan) -> tuple[Col, Mask]:
         col = Col("num", blank, none, Num(nums[inverse], dens[inverse], none.copy(), none.copy()))
     elif kind in ("bool", "cat"):
         col = Col(kind, blank, none, codes=nums[inverse], vocab=vocab)
+    elif kind == "date":
+        col = Col("text", blank, none)
+        return col, bad[inverse] | (blank & (plan.rule.required and not plan.rule.has_default))
     else:
         col = Col("text", blank, none)
     col = _defaults(col, plan, blank)
@@ -193,6 +198,8 @@ def _cell(text: str, plan: FieldPlan) -> tuple[bool, bool, int, int]:
         return (False, True, 0, 1) if exact is None else (False, False, *exact)
     if plan.kind == "bool":
         return False, False, int(value), 1
+    if plan.kind == "date":
+        return False, False, 0, 1
     return False, False, plan.vocab.index(value), 1
 
 
@@ -273,9 +280,11 @@ def groups_of(ids: pa.Array) -> tuple[Ints, Ints]:
 
 
 def same_in_group(series: pa.Array, starts: Ints, gid: Ints) -> Mask:
-    """Per group, whether every row repeats the first row's cell."""
+    """Per group, whether every row repeats the first row's cell or leaves it empty (the
+    per-record reader merges those); a value first given on a later row is not taken here."""
     first = pc.take(series, pa.array(starts[gid]))
-    differs = _np(pc.not_equal(series, first))
+    empty = _np(pc.equal(series, ""))
+    differs = _np(pc.not_equal(series, first)) & ~empty
     out: Mask = ~np.logical_or.reduceat(differs, starts) if len(starts) else np.zeros(0, bool)
     return out
 
