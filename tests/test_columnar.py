@@ -241,6 +241,8 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
     line("E000024")[col["difficulty"]] = ""  # default: 1.0
     line("E000025")[col["category"]] = "process"  # counts per category broken
     line("E000026")[col["weight"]] = "30%"  # a percent field written with %
+    line("E000028")[col["development_plan_mid_term"]] = ""  # a requirement declared a warning
+    line("E000029")[col["goals_agreed_on"]] = "2026-05-10"  # outside the agreement's dates
     line("E000027")[col["kind"]] = "qualitative"
     line("E000027")[col["assessed_achievement"]] = ""  # qualitative without its rate: an error
     extra = [*([""] * len(header))]
@@ -267,6 +269,7 @@ def _parts_equal(engine: Engine, path: str, chunk: int, workers: int = 2) -> Non
         assert got.read.rows == want.read.rows
         assert got.read.grouped == want.read.grouped
         assert got.read.ids == want.read.ids
+        assert got.warnings == want.warnings
 
 
 @pytest.mark.parametrize("chunk", [600, 4096, 2**20])
@@ -303,7 +306,8 @@ def _report(path: Path, workers: int, switch: str, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv(columnar.SWITCH, switch)
     out = io.StringIO()
     outcome = write_report(Engine.from_file(JAPAN), str(path), "csv", out, workers=workers, min_bytes=1000)
-    return out.getvalue(), [f"{p.origin} {p.rule} {p.message}" for p in outcome.problems]
+    notes = [f"{p.origin} {p.rule} {p.message}" for p in (*outcome.problems, *outcome.warnings)]
+    return out.getvalue(), notes
 
 
 @pytest.mark.parametrize("workers", [2, 3])

@@ -11,7 +11,7 @@ problem and compute the very same numbers) and its formula values and grades.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -71,6 +71,8 @@ class Chunk:
     names: list[str | None]
     values: list[Num]  # per employee formula, in the policy's order (rows: employees)
     grades: list[Ints]  # per grade table: index into TablePlan.grades, -1: no band
+    #: The review's warnings of clean employees (by employee index), to report in their turn.
+    warnings: dict[int, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,25 +107,36 @@ class Plan:
 
     # -- one chunk -----------------------------------------------------------------------
 
-    def evaluate(self, frame: Frame) -> Chunk:
-        """Check and evaluate every employee of ``frame`` (rows grouped by consecutive id)."""
+    def evaluate(self, frame: Frame, origin: Callable[[int], str] = str) -> Chunk:
+        """Check and evaluate every employee of ``frame`` (rows grouped by consecutive id);
+        ``origin`` names where a line of the frame is in the file (``path:row N``)."""
         typed = self.typed(frame)
         with np.errstate(all="ignore"):
             clean, values, grades = self.compute(typed)
         ids_raw, starts = frame[self.id_column], typed.starts
         ids = gather(ids_raw, starts).to_pylist()
+        warnings: dict[int, Any] = {}
         if self.review_each:
-            clean = self._reviewed(frame, starts, ids, clean)
+            clean = self._reviewed(frame, starts, ids, clean, warnings, origin)
         names = (
             gather(frame[self.name_column], starts).to_pylist()
             if self.name_column is not None
             else [None] * len(starts)
         )
-        return Chunk(starts, typed.gid, clean, ids, names, values, grades)
+        return Chunk(starts, typed.gid, clean, ids, names, values, grades, warnings)
 
-    def _reviewed(self, frame: Frame, starts: Ints, ids: list[Any], clean: Mask) -> Mask:
+    def _reviewed(
+        self,
+        frame: Frame,
+        starts: Ints,
+        ids: list[Any],
+        clean: Mask,
+        warnings: dict[int, Any],
+        origin: Callable[[int], str],
+    ) -> Mask:
         """``clean`` less the employees whose chain or record requirements have a problem, each
-        reviewed by :meth:`Engine.review` on the record the per-record reader would build."""
+        reviewed by :meth:`Engine.review` on the record the per-record reader would build; the
+        warnings of the others (a requirement declared a warning) go to ``warnings``."""
         assert self.rules is not None
         wanted = np.flatnonzero(clean)
         if not len(wanted):
@@ -136,10 +149,12 @@ class Plan:
             raw = {name: column[k] for name, column in cells.items()}
             raw["id"] = ids[g]
             values, issues = check_mapping(raw, rules)
-            record = EmployeeRecord(ids[g], values, (), {}, (), "-")
+            record = EmployeeRecord(ids[g], values, (), {}, (), origin(int(starts[g])))
             reviewed = self.engine.review(record, None) if not issues else None
             if issues or (reviewed is not None and reviewed.problems):
                 out[g] = False
+            elif reviewed is not None and reviewed.warnings:
+                warnings[g] = reviewed.warnings
         return out
 
     def typed(self, frame: Frame) -> Typed:

@@ -100,7 +100,7 @@ def _columnar(
                 text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, out)
     times["evaluated"] = times["rendered"] = time.perf_counter()
     read = TablePart([], header_stream.part.header, job.rows, job.grouped, job.ids, [])
-    return parallel.Part(text, read, values, parameter_problems, job.checks, count, times)
+    return parallel.Part(text, read, values, parameter_problems, job.checks, count, times, outcome.warnings)
 
 
 class _Job:
@@ -180,7 +180,7 @@ class _Job:
                 return 0, 0
             yield from self._per_record(start, start + cut, row)
             return cut, int(np.searchsorted(starts_b, cut))
-        chunk = self.plan.evaluate(frame)
+        chunk = self.plan.evaluate(frame, lambda line: f"{self.path}:row {row + line}")
         n = len(chunk.starts)
         usable = n if last else n - 1  # the last employee may go on in the next block
         if usable <= 0:
@@ -222,6 +222,8 @@ class _Job:
                 raise _GiveUp
             seen.add(emp_id)
             ids.append(emp_id)
+            if k in chunk.warnings:
+                self.outcome.warnings.extend(chunk.warnings[k])
             yield flat(emp_id, _name(names[k]), shown[i], grades[i])
 
     def _per_record(self, begin: int, finish: int, first_row: int) -> Iterator[Any]:
