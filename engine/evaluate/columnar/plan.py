@@ -609,6 +609,17 @@ def _check_chains(engine: Engine) -> bool:
         return False
     if engine.chains_read_formulas or rules.confirmations:
         raise Unsupported("evaluator chains reading formulas, or confirmations")
+    # The review is run on a record without its goal lines: only requirements over the
+    # employee's own fields (and formulas over those) are reviewed that way.
+    employee = set(engine.policy.employee_blank) | {"id", "name"}
+    for requirement in rules.requirements:
+        fields = {
+            *requirement.fields,
+            *(p.field for p in requirement.parties),
+            *(d.field for d in requirement.dates),
+        }
+        if not fields <= employee or not requirement.names <= employee:
+            raise Unsupported(f"record requirement {requirement.id} reads more than the employee's fields")
     if rules.requirements or not rules.chains or any(c.when is not None for c in rules.chains):
         return True
     blank = EmployeeRecord("-", {}, (), {}, (), "-")
