@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TypeVar
 
 import click
 
 from engine import __version__
 from engine.errors import HRPolicyError, PolicyInvalid, UsageError
-from engine.report import calibration, diagnostics, policytest, results
-from engine.report import jobeval as jobeval_report
-from engine.report import pay as pay_report
-from engine.report import workflow as workflow_report
+from engine.report.formats import FORMATS
 from engine.report.labels import LANGUAGES
 from engine.report.options import ReportOptions
 from engine.report.safety import raw_cells, terminal_text
+
+# The --format choices are names only (engine.report.formats): the renderers, and the engine
+# behind them, are imported by the command that runs, so validate, --help and --version stay cheap.
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -51,6 +51,8 @@ def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
         # Output is written atomically: an interrupted run leaves no file, whole or partial.
         _fail("interrupted; nothing was written", EXIT_INTERRUPTED)
     except PolicyInvalid as exc:
+        from engine.report import diagnostics
+
         files = [(d.location.file, [d]) for d in exc.diagnostics]
         echo(diagnostics.render_text(files), nl=False, err=True)
         _fail("the policy is invalid; run 'hrpolicy validate' for details", EXIT_INVALID)
@@ -67,14 +69,14 @@ def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
 FC = TypeVar("FC", bound=Callable[..., object])
 
 
-def format_option(registry: Mapping[str, object]) -> Callable[[FC], FC]:
-    """``--format``: the choices are the registry's names (adding a format is one registry entry)."""
+def format_option(registry: Sequence[str]) -> Callable[[FC], FC]:
+    """``--format``: the choices are a registry's names (:data:`engine.report.formats.FORMATS`)."""
     return click.option(
         "--format", "fmt", type=click.Choice(tuple(registry)), default="text", show_default=True
     )
 
 
-def result_format_option(registry: Mapping[str, object]) -> Callable[[FC], FC]:
+def result_format_option(registry: Sequence[str]) -> Callable[[FC], FC]:
     """``--format`` of a command that writes results: the registry's names; without it, the
     suffix of ``-o`` chooses (else text)."""
     return click.option(
@@ -111,7 +113,7 @@ BOM_OPTION = click.option(
 )
 
 
-def result_options(registry: Mapping[str, object]) -> Callable[[FC], FC]:
+def result_options(registry: Sequence[str]) -> Callable[[FC], FC]:
     """What every command that writes results takes: --format (from ``registry``), -o,
     --raw-cells, --lang and --bom/--no-bom."""
 
@@ -194,7 +196,7 @@ STDIN_NAME_OPTION = click.option(
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@format_option(diagnostics.RENDERERS)
+@format_option(FORMATS["diagnostics"])
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @EXCLUDE_OPTION
 @STDIN_NAME_OPTION
@@ -238,7 +240,7 @@ def validate(
 
 @cli.command(name="test")
 @click.argument("paths", nargs=-1, required=True)
-@format_option(policytest.TEST_RENDERERS)
+@format_option(FORMATS["policytest"])
 @click.option("--coverage", is_flag=True, help="Report which rules of each policy the tests exercised.")
 @click.option(
     "--min-coverage",
@@ -342,7 +344,7 @@ def schema(as_path: bool) -> None:
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@result_options(results.RENDERERS)
+@result_options(FORMATS["results"])
 @reading_options
 @PARAM_OPTION
 @REFERENCE_OPTION
@@ -386,7 +388,7 @@ def evaluate(
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
 @click.option("--employee", required=True, help="The employee id to explain.")
-@format_option(results.EXPLAIN_RENDERERS)
+@format_option(FORMATS["explain"])
 @LANG_OPTION
 @reading_options
 @PARAM_OPTION
@@ -424,7 +426,7 @@ def examples(root: str | None, lang: str | None) -> None:
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
 @click.option("--distribution", help="Only this distribution (default: every one the policy declares).")
-@result_options(calibration.RENDERERS)
+@result_options(FORMATS["calibration"])
 @reading_options
 @PARAM_OPTION
 def calibrate(
@@ -458,7 +460,7 @@ def calibrate(
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@result_options(jobeval_report.RENDERERS)
+@result_options(FORMATS["jobeval"])
 @click.option("--strict", is_flag=True, help="Exit 1 when a committee lawfully did not adopt an adjustment.")
 def jobeval(
     policy: str,
@@ -481,7 +483,7 @@ def jobeval(
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@result_options(pay_report.RENDERERS)
+@result_options(FORMATS["pay"])
 @click.option("--base-rate", help="The base raise rate (overrides the data file's parameter, e.g. X).")
 @click.option(
     "--records",
@@ -520,7 +522,7 @@ def pay(
 @cli.command()
 @click.argument("policy", type=click.Path())
 @click.argument("data", type=click.Path())
-@result_options(workflow_report.RENDERERS)
+@result_options(FORMATS["workflow"])
 @click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
 @reading_options
 def workflow(
@@ -552,12 +554,6 @@ WORDS_LANG_OPTION = click.option(
 )
 
 
-def _report_formats() -> list[str]:
-    from engine.report.model import RENDERERS as REPORTS
-
-    return list(REPORTS)
-
-
 @cli.command()
 @click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
@@ -566,7 +562,7 @@ def _report_formats() -> list[str]:
 @click.option("--map", "maps", multiple=True, type=click.Path(dir_okay=False),
               help="A mapping file (repeat, one per policy; default: the population's own list).")
 @click.option("--explain", metavar="ID", help="Everything behind one person's figures under each scheme.")
-@click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS["reports"]), default="text", show_default=True)
 @WORDS_LANG_OPTION
 @OUTPUT_OPTION
 def compare(policies: tuple[str, ...], population: str | None, maps: tuple[str, ...], explain: str | None,
@@ -584,7 +580,7 @@ def compare(policies: tuple[str, ...], population: str | None, maps: tuple[str, 
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option("--population", type=click.Path(dir_okay=False), help="Records or a canonical population.")
 @click.option("--map", "maps", multiple=True, type=click.Path(dir_okay=False), help="Mapping (canonical).")
-@click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS["reports"]), default="text", show_default=True)
 @WORDS_LANG_OPTION
 @OUTPUT_OPTION
 @reading_options
@@ -617,7 +613,7 @@ def diff(
 @click.option("--vary", required=True, metavar="PATH=V1,V2,...",
               help="The declared value to vary, e.g. 'distributions.performance.quotas.I=10,15'.")
 @click.option("--map", "maps", multiple=True, type=click.Path(dir_okay=False), help="Mapping (canonical).")
-@click.option("--format", "fmt", type=click.Choice(_report_formats()), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS["reports"]), default="text", show_default=True)
 @WORDS_LANG_OPTION
 @OUTPUT_OPTION
 @reading_options
@@ -642,16 +638,10 @@ def simulate(
     )
 
 
-def _doc_formats() -> list[str]:
-    from engine.report.rulebook import RENDERERS as DOCS
-
-    return list(DOCS)
-
-
 @cli.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
 @WORDS_LANG_OPTION
-@click.option("--format", "fmt", type=click.Choice(_doc_formats()), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS["rulebook"]), default="md", show_default=True)
 @OUTPUT_OPTION
 def doc(policy: str, lang: str, fmt: str, output: str | None) -> None:
     """The rulebook of POLICY in words: rules, formulas, tables, thresholds, sources, assumptions."""

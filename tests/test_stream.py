@@ -291,3 +291,21 @@ def test_validate_imports_only_what_it_needs() -> None:
     assert done.returncode == 0  # the summary goes to stderr, then the heavy modules seen
     assert done.stderr.startswith("checked 3 files: 3 valid, 0 invalid")
     assert done.stderr.endswith("'hrpolicy:'\n[]\n")
+
+
+def test_the_employees_warnings_are_in_the_report_whatever_the_path(tmp_path: Path) -> None:
+    """A record requirement declared as a warning (§8②, a mid-term plan) is reported by one
+    streaming process as by the workers and the whole-file run."""
+    path = tmp_path / "warned.csv"
+    generate(60, str(path), seed=5)
+    rows = _rows(path)
+    column = rows[0].index("development_plan_mid_term")
+    for emp in ("E000004", "E000040"):
+        next(row for row in rows[1:] if row[0] == emp)[column] = ""
+    _write(path, rows)
+    whole = _whole(path, "json")
+    assert whole.count('"rule": "requirement-missing"') == 2
+    for workers in (1, 2):
+        out = io.StringIO()
+        write_report(Engine.from_file(JAPAN), str(path), "json", out, workers=workers, min_bytes=0)
+        assert out.getvalue() == whole

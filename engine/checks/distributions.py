@@ -14,8 +14,7 @@ from typing import Any
 from engine.checks.context import CheckContext, entries, mapping, sequence
 from engine.distribution import check_distribution
 from engine.location import Path
-from engine.workflow import WEEKDAYS
-from engine.workflow.calendar import cycle_day, supported_countries
+from engine.workflow.calendar import WEEKDAYS, cycle_day, supported_countries
 
 #: Rules of check_distribution that another family reports already.
 REPORTED_ELSEWHERE = frozenset(

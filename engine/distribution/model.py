@@ -145,6 +145,16 @@ class DistributionResult:
     def _index(self) -> dict[str, tuple[int, int]]:
         return {m: (g, i) for g, group in enumerate(self.groups) for i, m in enumerate(group.members)}
 
+    @cached_property
+    def _not_graded(self) -> dict[str, DistributionProblem]:
+        """Each person not graded -> the first problem naming them (a lookup, not a scan of
+        every problem's members: a million people may leave tens of thousands ungraded)."""
+        found: dict[str, DistributionProblem] = {}
+        for problem in self.problems:
+            for member in problem.members:
+                found.setdefault(member, problem)
+        return found
+
     def grade_of(self, member: str) -> str | None:
         """The grade given to ``member`` (``None``: not graded, or unknown)."""
         where = self._index.get(member)
@@ -155,11 +165,11 @@ class DistributionResult:
         where = self._index.get(member)
         if where is not None:
             return self.groups[where[0]].outcome(where[1])
-        for problem in self.problems:
-            if member in problem.members:
-                reason = f"not graded: {problem.message}"
-                return MemberOutcome(member, problem.key, None, None, len(problem.members), reason)
-        return None
+        problem = self._not_graded.get(member)
+        if problem is None:
+            return None
+        reason = f"not graded: {problem.message}"
+        return MemberOutcome(member, problem.key, None, None, len(problem.members), reason)
 
     def outcomes(self) -> Iterator[MemberOutcome]:
         """Every candidate's outcome: graded groups first, then the people not graded."""

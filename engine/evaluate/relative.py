@@ -3,6 +3,10 @@
 Runs after every employee's scores are known (a forced distribution needs the whole group);
 people a distribution cannot grade (a group too small even at the top of the org tree) get no
 grade and a warning that says why, never a silent grade.
+
+What a distribution reads of a person is small: the id, the score and the group and tie
+fields. :class:`RelativeGrading` keeps just that per person (a streamed run keeps nothing
+else of the population), and the whole-file run grades through the very same class.
 """
 
 from __future__ import annotations
@@ -12,16 +16,87 @@ from decimal import Decimal
 from typing import Any
 
 from engine.distribution import Candidate, DistributionResult, distribute, distribution_from_policy
+from engine.distribution.rule import DistributionRule
+from engine.errors import Problem
 from engine.evaluate.employee import EmployeeResult
 from engine.io.records import EmployeeRecord
 
 
-def _candidate(score_name: str, record: EmployeeRecord, result: EmployeeResult) -> Candidate | None:
-    fields: dict[str, Any] = {**record.fields, **result.values, "id": record.id}
-    score = fields.get(score_name)
-    if score is None:
-        return None
-    return Candidate(record.id, Decimal(score), fields)
+def _field(name: str, record: EmployeeRecord, values: Mapping[str, Any]) -> tuple[bool, Any]:
+    """``name`` as a distribution reads it: the id, else a formula value, else a record field."""
+    if name == "id":
+        return True, record.id
+    if name in values:
+        return True, values[name]
+    if name in record.fields:
+        return True, record.fields[name]
+    return False, None
+
+
+#: Stands for a field or score a person lacks in :attr:`RelativeGrading.rows` (a singleton that
+#: survives pickling between processes, and never a record's value).
+ABSENT: Any = Ellipsis
+
+
+class RelativeGrading:
+    """The candidates of every distribution of a policy, added one evaluated person at a time,
+    then graded (``distributions`` in the policy's order).
+
+    A person is kept as one flat tuple (:attr:`rows`): the id, each distribution's score, then
+    the group and tie fields (:attr:`kept`), :data:`ABSENT` where there is none, repeated texts
+    such as an organisation shared. Candidates are built only when grading.
+    """
+
+    def __init__(self, policy: Mapping[str, Any]) -> None:
+        self.rules: list[DistributionRule] = [
+            distribution_from_policy(policy, name) for name in policy.get("distributions") or {}
+        ]
+        names: dict[str, None] = {}
+        for rule in self.rules:
+            names.update(dict.fromkeys(rule.group_by))
+            names.update(dict.fromkeys(t.field for t in rule.ties))
+        #: The group and tie fields of every distribution, in one tuple per person.
+        self.kept = tuple(names)
+        self.rows: list[tuple[Any, ...]] = []
+        # Group keys repeat (a few thousand organisations for a million people): one text each.
+        self._grouping = frozenset(name for rule in self.rules for name in rule.group_by) - {"id"}
+        self._texts: dict[str, str] = {}
+
+    def add(self, record: EmployeeRecord, values: Mapping[str, Any]) -> None:
+        """Note one evaluated person (``values``: its formula values) for every distribution.
+
+        A person without a value for a distribution's score is not its candidate.
+        """
+        scores = [_field(rule.score, record, values) for rule in self.rules]
+        if all(not found or score is None for found, score in scores):
+            return
+        row: list[Any] = [record.id]
+        row += [Decimal(score) if found and score is not None else ABSENT for found, score in scores]
+        texts, grouping = self._texts, self._grouping
+        for name in self.kept:
+            present, value = _field(name, record, values)
+            if type(value) is str and name in grouping:
+                value = texts.setdefault(value, value)
+            row.append(value if present else ABSENT)
+        self.rows.append(tuple(row))
+
+    def grade(self, org_parent: Mapping[str, str | None]) -> dict[str, DistributionResult]:
+        """Every distribution applied to the people added (who are then let go)."""
+        rows, self.rows = self.rows, []
+        first, kept = 1 + len(self.rules), self.kept
+        shared = [  # one mapping per person, for every distribution
+            {name: value for name, value in zip(kept, row[first:], strict=True) if value is not ABSENT}
+            for row in rows
+        ]
+        out: dict[str, DistributionResult] = {}
+        for index, rule in enumerate(self.rules, start=1):
+            candidates = [
+                Candidate(row[0], row[index], fields)
+                for row, fields in zip(rows, shared, strict=True)
+                if row[index] is not ABSENT
+            ]
+            out[rule.name] = distribute(rule, candidates, org_parent)
+        return out
 
 
 def grade_relatively(
@@ -32,12 +107,17 @@ def grade_relatively(
 ) -> dict[str, DistributionResult]:
     """Every distribution of ``policy`` applied to the evaluated ``results``."""
     by_id = {r.id: r for r in records}
-    out: dict[str, DistributionResult] = {}
-    for name, spec in (policy.get("distributions") or {}).items():
-        rule = distribution_from_policy(policy, name)
-        score_name = str(spec["score"])
-        candidates = [
-            c for r in results if (c := _candidate(score_name, by_id[r.id], r)) is not None
-        ]
-        out[name] = distribute(rule, candidates, org_parent)
-    return out
+    grading = RelativeGrading(policy)
+    for result in results:
+        grading.add(by_id[result.id], result.values)
+    return grading.grade(org_parent)
+
+
+def relative_warnings(relative: Mapping[str, DistributionResult], source: str) -> list[Problem]:
+    """One warning per person a distribution could not grade, distribution by distribution."""
+    return [
+        Problem(member, None, problem.rule, f"{name}: {problem.message}", source)
+        for name, result in relative.items()
+        for problem in result.problems
+        for member in problem.members
+    ]

@@ -21,7 +21,7 @@ from engine.errors import HRPolicyError, Problem, UsageError
 from engine.evaluate.employee import EmployeeResult, IndicatorError, TraceLine, evaluate_employee
 from engine.evaluate.parameters import evaluation_texts, parameters_read, require_parameters
 from engine.evaluate.periods import PeriodRules, compile_periods, complete
-from engine.evaluate.relative import grade_relatively
+from engine.evaluate.relative import grade_relatively, relative_warnings
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.formula import Column, reference_interpreter
 from engine.gcpause import paused_gc
@@ -265,12 +265,7 @@ class Engine:
         outcome.relative = grade_relatively(
             self.source.data, population.employees, outcome.results, population.org_parent
         )
-        for name, result in outcome.relative.items():
-            for problem in result.problems:
-                for member in problem.members:
-                    outcome.warnings.append(
-                        Problem(member, None, problem.rule, f"{name}: {problem.message}", population.source)
-                    )
+        outcome.warnings.extend(relative_warnings(outcome.relative, population.source))
 
 
 def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | None:

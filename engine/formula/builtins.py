@@ -49,6 +49,9 @@ def _selected(fn: str, col: Column, where: Where) -> list[int]:
         return list(range(len(col.values)))
     if len(col.rows) != len(col.values):
         raise FormulaFailure(f"{_of(fn, col)} cannot filter: its goal lines carry no fields")
+    if len(where) == 1:  # the common filter (category='job_kpi'): no generator per goal line
+        ((key, wanted),) = where.items()
+        return [i for i, row in enumerate(col.rows) if row.get(key) == wanted]
     return [i for i, row in enumerate(col.rows) if all(row.get(k) == v for k, v in where.items())]
 
 

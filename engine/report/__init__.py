@@ -1,5 +1,6 @@
 """Renderers, one registry per output kind: a plain dict ``format name -> renderer`` at the end of
-each module, from which the CLI's ``--format`` choices are derived (``click.Choice(tuple(...))``).
+each module. The CLI's ``--format`` choices are the registries' names, listed in
+:mod:`engine.report.formats` so that the CLI need not import the renderers (a test keeps both equal).
 
 ======================  ===============================  =============================================
 output kind             registry                         a renderer takes
@@ -14,8 +15,9 @@ pay                     ``pay.RENDERERS``                :class:`engine.pay.PayR
 workflow                ``workflow.RENDERERS``           :class:`engine.workflow.WorkflowReport`
 ======================  ===============================  =============================================
 
-Adding a format is one entry in one registry (a renderer returns the whole text; the command
-writes it). :func:`renderer` picks one by name, with the same message for every command.
+Adding a format is one entry in one registry and its name in ``formats`` (a renderer returns
+the whole text; the command writes it). :func:`renderer` picks one by name, with the same
+message for every command.
 ``results.SPLIT_RENDERERS`` says how a results format is rendered in parts by worker processes
 (:mod:`engine.evaluate.parallel`); a format without an entry there is rendered by one process.
 """

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from engine.distribution import DistributionResult
 from engine.errors import Problem
 from engine.evaluate import EmployeeResult, RunOutcome
 from engine.evaluate.parallel import FlatPiece, SplitRenderer
@@ -76,6 +77,15 @@ def _grade_cell(code: Any, column: str, plan: RowPlan, reason: str) -> str:
     return plan.labels.reason(reason) if code is None else plan.labels.grade(column, str(code))
 
 
+def relative_cell(result: DistributionResult, column: str, plan: RowPlan, employee: str) -> str:
+    """A distribution's cell for one employee: the grade, or why there is none."""
+    grade = result.grade_of(employee)
+    if grade is not None:
+        return plan.labels.grade(column, str(grade))
+    member = result.outcome(employee)
+    return plan.labels.reason(member.reason if member is not None else "not graded: not a candidate")
+
+
 def result_row(
     result: EmployeeResult, plan: RowPlan, outcome: RunOutcome, record: EmployeeRecord | None = None
 ) -> list[str]:
@@ -84,9 +94,7 @@ def result_row(
     for column, shown in zip(plan.columns, plan.formats, strict=True):
         name = column.key
         if name in outcome.relative:
-            member = outcome.relative[name].outcome(result.id)
-            reason = member.reason if member is not None else "not graded: not a candidate"
-            row.append(_grade_cell(outcome.relative[name].grade_of(result.id), name, plan, reason))
+            row.append(relative_cell(outcome.relative[name], name, plan, result.id))
         elif name in result.grades:
             row.append(_grade_cell(result.grades[name].grade, name, plan, NO_BAND))
         elif name.endswith("_points") and name[: -len("_points")] in result.grades:
@@ -261,10 +269,25 @@ def render_relative(outcome: RunOutcome, employee: str) -> str:
 
 def json_result(result: EmployeeResult, outcome: RunOutcome) -> str:
     """One result as :func:`render_json` writes it in its ``results`` list (so indented)."""
-    item = {**result_dict(result), "relative": relative_dict(outcome, result.id)}
+    head, tail = json_result_parts(result)
+    return head + json_relative(outcome, result.id) + tail
+
+
+def json_result_parts(result: EmployeeResult) -> tuple[str, str]:
+    """:func:`json_result` before and after its ``relative`` value (the item's last key), which
+    :func:`json_relative` fills in: a streamed run renders the parts before the grades exist."""
+    item = {**result_dict(result), "relative": None}
     # json.dumps puts every nested line on its own line and escapes newlines inside strings,
     # so indenting each line gives what dumping the whole report would.
-    return "    " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    text = "    " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    head, _, tail = text.rpartition("null")  # the last key's value: nothing comes after it
+    return head, tail
+
+
+def json_relative(outcome: RunOutcome, employee: str) -> str:
+    """The ``relative`` value of one employee's item in :func:`json_result` (two levels in)."""
+    text = json.dumps(relative_dict(outcome, employee), ensure_ascii=False, indent=2)
+    return text.replace("\n", "\n      ")
 
 
 def render_json_parts(outcome: RunOutcome, evaluated: int, results: list[str]) -> str:

@@ -5,9 +5,10 @@ checks, evaluates and renders each one, and writes the rows to a spool file; the
 report around them (a CSV header; JSON's counts and problems). Memory holds one employee,
 the problems and the ids met, whatever the number of employees.
 
+Under a policy with ``distributions`` (a relative grade needs the whole group) the file is
+read in two passes, keeping a compact candidate per person (:mod:`engine.report.relative_stream`).
 What cannot be streamed is read whole, as before, with the very same output: a YAML, JSON or
-Excel file, a policy with ``distributions`` (a relative grade needs the whole group), an
-employee whose rows are not consecutive (:class:`~engine.io.table.Interleaved`), an output
+Excel file, an employee whose rows are not consecutive (:class:`~engine.io.table.Interleaved`), an output
 format without a streamed form (the text table is aligned and fitted over every row). Big
 CSV files rendered as CSV or JSON are shared between
 processes first (:func:`engine.evaluate.parallel.evaluate_split`), each writing its rows to a
@@ -29,6 +30,7 @@ from engine.io.model import Population
 from engine.io.records import Interleaved, stream_csv
 from engine.provenance import Stamp
 from engine.report.model import stamped
+from engine.report.relative_stream import relative_streamable, spill_relative
 from engine.report.results import RENDERERS, SPLIT_RENDERERS
 
 #: Formats written as the employees are read. (The text table, aligned and fitted over every
@@ -42,11 +44,9 @@ Progress = Callable[[int, int], None]
 
 def streamable(engine: Engine, data_path: str, fmt: str) -> bool:
     """Whether :func:`write_report` can read ``data_path`` an employee at a time."""
-    return (
-        fmt in STREAMED
-        and not engine.source.data.get("distributions")
-        and os.path.splitext(data_path)[1].lower() == ".csv"
-    )
+    if engine.source.data.get("distributions"):
+        return relative_streamable(engine, data_path, fmt)
+    return fmt in STREAMED and os.path.splitext(data_path)[1].lower() == ".csv"
 
 
 def write_report(
@@ -61,6 +61,7 @@ def write_report(
     chunk: int = CHUNK,
     progress: Progress | None = None,
     stamps: Sequence[Stamp] = (),
+    org_parent: Mapping[str, str | None] | None = None,
 ) -> RunOutcome:
     """Evaluate ``data_path`` and write the report in format ``fmt`` to ``out``.
 
@@ -70,24 +71,48 @@ def write_report(
     as in :func:`~engine.evaluate.parallel.run_report`; ``chunk``: employees rendered between
     two writes; ``progress`` is told the bytes and rows read so far, now and then. The outcome
     holds the problems and warnings; a streamed one keeps no results (``streamed`` counts them).
+    ``org_parent``: the org tree a distribution's small groups merge up (a table carries none).
     """
     if streamable(engine, data_path, fmt):
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-            outcome = _split(engine, data_path, fmt, spool, parameters, workers, min_bytes, progress)
-            if outcome is not None:
-                _frame(outcome, fmt, spool, out, stamps)
-                return outcome
-            try:
-                outcome = _stream(engine, data_path, fmt, spool, parameters, chunk, progress)
-            except Interleaved:
-                spool.seek(0)
-                spool.truncate()
+            if engine.source.data.get("distributions"):
+                done = _relative(
+                    engine, data_path, fmt, spool, parameters, workers, min_bytes, progress, org_parent
+                )
             else:
-                _frame(outcome, fmt, spool, out, stamps)
-                return outcome
-    outcome = engine.evaluate(engine.read(data_path, parameters))
+                done = _split(engine, data_path, fmt, spool, parameters, workers, min_bytes, progress)
+                if done is None:
+                    done = _stream(engine, data_path, fmt, spool, parameters, chunk, progress)
+            if done is not None:
+                _frame(done, fmt, spool, out, stamps)
+                return done
+    population = engine.read(data_path, parameters)
+    population.org_parent.update(org_parent or {})
+    outcome = engine.evaluate(population)
     out.write(_stamped(fmt, stamps, str(RENDERERS[fmt](outcome))))  # csv, json or text: a str
     return outcome
+
+
+def _relative(
+    engine: Engine,
+    data_path: str,
+    fmt: str,
+    spool: IO[str],
+    parameters: Mapping[str, Any] | None,
+    workers: int | None,
+    min_bytes: int | None,
+    progress: Progress | None,
+    org_parent: Mapping[str, str | None] | None,
+) -> RunOutcome | None:
+    """Two passes under a policy with distributions (:mod:`engine.report.relative_stream`);
+    None when an employee's rows are not consecutive."""
+    try:
+        return spill_relative(
+            engine, data_path, fmt, spool, parameters=parameters, org_parent=org_parent,
+            workers=workers, min_bytes=min_bytes, progress=progress,
+        )  # fmt: skip
+    except Interleaved:
+        return None
 
 
 def _split(
@@ -123,8 +148,9 @@ def _stream(
     parameters: Mapping[str, Any] | None,
     chunk: int,
     progress: Progress | None,
-) -> RunOutcome:
-    """One process: read, check, evaluate and render an employee at a time into ``spool``."""
+) -> RunOutcome | None:
+    """One process: read, check, evaluate and render an employee at a time into ``spool``;
+    None when an employee's rows are not consecutive."""
     data = engine.source.data
     stream, values, parameter_problems, notes = stream_csv(
         data_path, data.get("inputs") or {}, scales=data.get("scales") or {},
@@ -134,13 +160,17 @@ def _stream(
     checks: list[Any] = []
     render = SPLIT_RENDERERS[fmt]
     pieces: Iterable[Any] = parallel.render_records(engine, outcome, stream, render, checks)
-    with collected_gc():
-        _, outcome.streamed = parallel.write_pieces(pieces, render, spool, chunk)
+    try:
+        with collected_gc():
+            _, outcome.streamed = parallel.write_pieces(pieces, render, spool, chunk)
+    except Interleaved:
+        return None
     read = stream.part
     problems = [*parameter_problems, *read.header, *read.rows, *read.grouped]
     outcome.population.problems = problems
     outcome.problems = [*problems, *checks]
-    outcome.warnings = [*notes, *read.notes]
+    # The notes on reading come first, then the employees' own warnings (as a whole-file run).
+    outcome.warnings = [*notes, *read.notes, *outcome.warnings]
     return outcome
 
 

@@ -19,8 +19,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-import holidays as holiday_data
-
 from engine.errors import DataError, Diagnostic, Location, PolicyInvalid
 from engine.io.fields import FieldError, cycle_date, parse_date
 
@@ -48,13 +46,22 @@ def cycle_day(value: Any, start: date) -> date | None:
 
 
 def supported_countries() -> frozenset[str]:
-    """The country codes the ``holidays`` package has public holidays for."""
-    return frozenset(holiday_data.list_supported_countries())
+    """The country codes the ``holidays`` package has public holidays for.
+
+    Read from the package's registry: ``holidays.list_supported_countries()`` gives the same
+    codes but imports every country's module to list their subdivisions (most of the time
+    ``hrpolicy validate`` took).
+    """
+    from holidays.registry import EntityLoader  # only a calendar with a country needs the package
+
+    return frozenset(EntityLoader.get_country_codes(True))
 
 
 @lru_cache(maxsize=64)
 def country_years(country: str) -> tuple[int, int]:
     """The first and last year the package computes ``country``'s holidays for."""
+    import holidays as holiday_data
+
     found = holiday_data.country_holidays(country)
     return int(found.start_year), int(found.end_year)
 
@@ -62,6 +69,8 @@ def country_years(country: str) -> tuple[int, int]:
 @lru_cache(maxsize=256)
 def country_holidays(country: str, year: int) -> frozenset[date]:
     """``country``'s public holidays in ``year`` (substitute holidays included)."""
+    import holidays as holiday_data
+
     return frozenset(holiday_data.country_holidays(country, years=year))
 
 

@@ -1,0 +1,272 @@
+"""Streamed reports under a policy with distributions: two passes, a compact record per person.
+
+A relative grade needs the whole group, so the rows cannot be written as they are read. The
+first pass reads the CSV file an employee at a time (:class:`~engine.io.table.TableStream`),
+checks and evaluates each one as :meth:`Engine.evaluate <engine.evaluate.run.Engine.evaluate>`
+does, spills its rendered piece without the relative grades to a temporary file (the CSV
+cells; the JSON item's text around its ``relative`` value), and keeps only what the
+distributions read (:class:`~engine.evaluate.relative.RelativeGrading`: id, score, group and
+tie fields). The distributions then grade everyone, and the second pass reads the spill back,
+in order, and completes each piece. A big file's first pass is shared between forked
+processes, each on its own byte range (:mod:`engine.evaluate.parallel`), sending back its
+compact rows. Memory holds a compact row per person and the problems, never the records or
+results; the bytes are those of the whole-file renderers (``RENDERERS``).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from engine.errors import Problem
+from engine.evaluate import RunOutcome, parallel
+from engine.evaluate.relative import RelativeGrading, relative_warnings
+from engine.evaluate.run import Engine
+from engine.gcpause import collected_gc
+from engine.io.model import EmployeeRecord, Population
+from engine.io.records import TablePart, stream_csv
+from engine.report.columns import result_columns
+from engine.report.results import (
+    csv_rows,
+    json_relative,
+    json_result_parts,
+    relative_cell,
+    result_row,
+    row_plan,
+)
+
+#: Pieces pickled to the spill at a time.
+CHUNK = 512
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Pass:
+    """What the first pass over a file (or one byte range of it) found: how it was read, the
+    problems of the employees not evaluated, how many were, and a compact row per person
+    evaluated (:attr:`RelativeGrading.rows`)."""
+
+    read: TablePart  # without its employees
+    parameters: dict[str, Any]
+    parameter_problems: list[Problem]
+    notes: list[Problem]
+    checks: list[Problem] = field(default_factory=list)
+    count: int = 0
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # RelativeGrading.rows
+    warnings: list[Problem] = field(default_factory=list)  # the employees' (record requirements)
+
+
+def relative_streamable(engine: Engine, data_path: str, fmt: str) -> bool:
+    """Whether :func:`spill_relative` can write ``fmt`` for ``data_path``: a CSV file, CSV or
+    JSON, a policy with distributions whose grade columns come last (a distribution named
+    like a formula shares its column: that report is rendered whole)."""
+    data = engine.source.data
+    if fmt not in ("csv", "json") or not data.get("distributions"):
+        return False
+    if os.path.splitext(data_path)[1].lower() != ".csv":
+        return False
+    names = [str(n) for n in data["distributions"]]
+    keys = [c.key for c in result_columns(RunOutcome(engine.policy, _empty(data_path, {})))]
+    return not set(names) & set(keys)
+
+
+def _empty(path: str, parameters: dict[str, Any]) -> Population:
+    return Population([], parameters, {}, {}, None, [], path)
+
+
+def spill_relative(
+    engine: Engine,
+    data_path: str,
+    fmt: str,
+    spool: IO[str],
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    org_parent: Mapping[str, str | None] | None = None,
+    workers: int | None = None,
+    min_bytes: int | None = None,
+    progress: Progress | None = None,
+) -> RunOutcome:
+    """Evaluate ``data_path``, grade it relatively and write the report's body (CSV rows
+    without the header; JSON's ``results`` items) to ``spool``; the outcome (no results:
+    ``streamed`` counts them) for the report around it.
+
+    ``org_parent``: the org tree small groups merge up (a table carries none);
+    ``workers`` and ``min_bytes`` as in :func:`~engine.evaluate.parallel.evaluate_split`.
+    Raises :class:`~engine.io.records.Interleaved` when an employee's rows are not consecutive
+    (then read the file whole); nothing useful is left in ``spool`` then.
+    """
+    with tempfile.TemporaryDirectory(prefix="hrpolicy-") as folder:
+        done = _split(engine, data_path, fmt, folder, parameters, workers, min_bytes, progress)
+        if done is None:
+            spill = os.path.join(folder, "0.spill")
+            done = [first_pass(engine, data_path, fmt, None, parameters, spill, progress)], [spill]
+        passes, spills = done
+        outcome = _outcome(engine, data_path, passes, org_parent or {})
+        _second_pass(outcome, fmt, spills, spool)
+    return outcome
+
+
+def _split(
+    engine: Engine,
+    path: str,
+    fmt: str,
+    folder: str,
+    parameters: Mapping[str, Any] | None,
+    workers: int | None,
+    min_bytes: int | None,
+    progress: Progress | None,
+) -> tuple[list[Pass], list[str]] | None:
+    """The first pass in forked workers, one byte range each; None: do it in one process."""
+    count = parallel.default_workers() if workers is None else workers
+    ranges = parallel.plan_ranges(path, count, min_bytes) if count > 1 else None
+    if ranges is None:
+        return None
+    engine.require_parameters(dict(parameters or {}))  # a table holds none: the caller's
+    _ = engine.policy.fused, engine.policy.fast_grades  # built once, before the fork
+    spills = [os.path.join(folder, f"{i}.spill") for i in range(len(ranges))]
+    counters = parallel.Counters(len(ranges))
+    tasks = [
+        _task(engine, path, fmt, r, parameters, s, counters.setter(i) if progress else None)
+        for i, (r, s) in enumerate(zip(ranges, spills, strict=True))
+    ]
+    results = parallel.fork_all(tasks, (lambda: progress(*counters.totals())) if progress else None)
+    passes = [p for p in results if p is not None]
+    if len(passes) != len(results) or any(p.notes or p.read.notes for p in passes):
+        return None  # a failed worker; notes on reading are the whole file's to make
+    seen: set[str] = set()
+    for one in passes:
+        if not seen.isdisjoint(one.read.ids):
+            return None  # an employee in two ranges: one process merges their rows
+        seen.update(one.read.ids)
+    return passes, spills
+
+
+def _task(
+    engine: Engine,
+    path: str,
+    fmt: str,
+    part: parallel.Range,
+    parameters: Mapping[str, Any] | None,
+    spill: str,
+    progress: Progress | None,
+) -> Callable[[], Pass]:
+    return lambda: first_pass(engine, path, fmt, part, parameters, spill, progress)
+
+
+def first_pass(
+    engine: Engine,
+    path: str,
+    fmt: str,
+    part: parallel.Range | None,
+    parameters: Mapping[str, Any] | None,
+    spill: str,
+    progress: Progress | None = None,
+) -> Pass:
+    """Read, check and evaluate ``path`` (or the byte range ``part``) an employee at a time;
+    pickle each evaluated one's piece, without its relative grades, to ``spill``, a chunk at a
+    time; keep its compact row for the distributions."""
+    data = engine.source.data
+    stream, values, parameter_problems, notes = stream_csv(
+        path, data.get("inputs") or {}, scales=data.get("scales") or {}, parameters=parameters,
+        part=None if part is None else (part.start, part.end, part.first_row), progress=progress,
+    )  # fmt: skip
+    engine.require_parameters(values)
+    outcome = RunOutcome(engine.policy, _empty(path, values))
+    grading = RelativeGrading(data)
+    found = Pass(stream.part, values, parameter_problems, notes)
+    render = _pieces(fmt, outcome, grading)
+    pieces = parallel.render_records(engine, outcome, stream, render, found.checks)
+    with collected_gc(), open(spill, "wb") as out:
+        found.count = _pickle_chunks(pieces, out)
+    found.rows = grading.rows
+    found.warnings = outcome.warnings
+    return found
+
+
+def _pieces(fmt: str, outcome: RunOutcome, grading: RelativeGrading) -> parallel.SplitRenderer:
+    """How the first pass renders one result: ``(id, piece)``, the person noted for grading."""
+    plan = row_plan(outcome)  # the columns without the relative grades (they come last)
+
+    def piece(result: Any, _: RunOutcome, record: EmployeeRecord) -> tuple[str, Any]:
+        grading.add(record, result.values)
+        if fmt == "csv":
+            return result.id, result_row(result, plan, outcome, record)
+        return result.id, json_result_parts(result)
+
+    # Only ``piece`` is used (render_records); the pieces are pickled, never joined as text.
+    return parallel.SplitRenderer(piece=piece, join="".join, merge=lambda *_: "")
+
+
+def _pickle_chunks(pieces: Iterator[Any], out: IO[bytes]) -> int:
+    count, block = 0, []
+    for item in pieces:
+        block.append(item)
+        if len(block) == CHUNK:
+            pickle.dump(block, out, protocol=pickle.HIGHEST_PROTOCOL)
+            count += len(block)
+            block = []
+    if block:
+        pickle.dump(block, out, protocol=pickle.HIGHEST_PROTOCOL)
+        count += len(block)
+    return count
+
+
+def _outcome(
+    engine: Engine, path: str, passes: list[Pass], org_parent: Mapping[str, str | None]
+) -> RunOutcome:
+    """The run's outcome, as the whole-file run has it, with every distribution graded."""
+    first = passes[0]
+    read = [*first.parameter_problems, *first.read.header]
+    read += [p for one in passes for p in one.read.rows]
+    read += [p for one in passes for p in one.read.grouped]
+    population = Population([], first.parameters, dict(org_parent), {}, None, read, path)
+    outcome = RunOutcome(engine.policy, population)
+    outcome.problems = [*read, *(p for one in passes for p in one.checks)]
+    outcome.warnings = [*first.notes, *(n for one in passes for n in one.read.notes)]
+    outcome.warnings += [w for one in passes for w in one.warnings]
+    grading = RelativeGrading(engine.source.data)
+    for one in passes:
+        grading.rows += one.rows
+        one.rows = []
+    outcome.relative = grading.grade(org_parent)
+    outcome.warnings.extend(relative_warnings(outcome.relative, path))
+    outcome.streamed = sum(one.count for one in passes)
+    return outcome
+
+
+def _second_pass(outcome: RunOutcome, fmt: str, spills: list[str], spool: IO[str]) -> None:
+    """Every spilled piece completed with its relative grades, in order, as the report's body."""
+    relative = list(outcome.relative.items())
+    plan = row_plan(outcome)
+    first = True
+    for block in _chunks(spills):
+        if fmt == "csv":
+            rows = [
+                [*cells, *(relative_cell(result, name, plan, employee) for name, result in relative)]
+                for employee, cells in block
+            ]
+            spool.write(csv_rows(rows))
+        else:
+            text = ",\n".join(
+                head + json_relative(outcome, employee) + tail for employee, (head, tail) in block
+            )
+            spool.write(text if first else ",\n" + text)
+        first = False
+
+
+def _chunks(spills: list[str]) -> Iterator[list[Any]]:
+    for name in spills:
+        with open(name, "rb") as handle:
+            while True:
+                try:
+                    yield pickle.load(handle)
+                except EOFError:
+                    break
+
+
+__all__ = ["Pass", "first_pass", "relative_streamable", "spill_relative"]

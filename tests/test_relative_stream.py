@@ -1,0 +1,242 @@
+"""Streamed reports under a policy with distributions (engine/report/relative_stream.py): two
+passes over the CSV file, a compact candidate per person, and the bytes of the whole-file run,
+whatever the number of workers; small groups merged up the org tree, ties, problems and
+interleaved rows included."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from engine.cli import cli
+from engine.evaluate import Engine, parallel
+from engine.evaluate.relative import RelativeGrading
+from engine.report.model import stamped
+from engine.report.relative_stream import first_pass, relative_streamable
+from engine.report.results import RENDERERS
+from engine.report.stream import write_report
+
+ROOT = Path(__file__).resolve().parent.parent
+KUMHO = str(ROOT / "policies" / "kumho_like.yaml")
+EXAMPLE = ROOT / "examples" / "kumho_like" / "employees.yaml"
+sys.path.insert(0, str(ROOT))
+from bench.gen_kumho import HEADER, generate  # noqa: E402
+
+COUNT = 400
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _write(path: Path, rows: list[list[str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str | None]]:
+    """400 generated employees and their org tree, with a sheet problem (a KPI weight off), a
+    bad value, a row without an id, an O without its signature (a confirmation problem) and a
+    score of equal people across a grade boundary (ties are common: ratings are four levels)."""
+    folder = tmp_path_factory.mktemp("relative")
+    path = folder / "kumho.csv"
+    tree = generate(COUNT, str(path), seed=5)
+    rows = _rows(path)
+    col = {name: i for i, name in enumerate(rows[0])}
+    first: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=1):
+        first.setdefault(row[0], number)
+    rows[first["H0000010"]][col["weight"]] = "7"  # the KPI weights no longer add up to 100
+    rows[first["H0000020"]][col["year_in_grade"]] = "abc"  # record-type
+    unsigned = next(n for n, r in enumerate(rows) if n and r[col["rating"]] == "O" and int(r[0][1:]) > 30)
+    rows[unsigned][col["confirmed_by"]] = ""
+    rows.insert(first["H0000100"], ["", "이름없음", *[""] * (len(rows[0]) - 2)])
+    _write(path, rows)
+    return path, tree
+
+
+def _whole(path: Path, fmt: str, tree: dict[str, str | None] | None = None) -> str:
+    engine = Engine.from_file(KUMHO)
+    population = engine.read(str(path))
+    population.org_parent.update(tree or {})
+    return str(RENDERERS[fmt](engine.evaluate(population)))
+
+
+def _streamed(path: Path, fmt: str, *, workers: int, tree: dict[str, str | None] | None = None) -> str:
+    out = io.StringIO()
+    write_report(Engine.from_file(KUMHO), str(path), fmt, out, workers=workers, min_bytes=0, org_parent=tree)
+    return out.getvalue()
+
+
+def test_a_kumho_csv_is_streamed_as_csv_and_json_only() -> None:
+    engine = Engine.from_file(KUMHO)
+    assert [relative_streamable(engine, "a.csv", f) for f in ("csv", "json", "text", "html")] == [
+        True, True, False, False
+    ]  # fmt: skip
+    assert relative_streamable(engine, "a.yaml", "csv") is False
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_the_bytes_of_the_whole_file_run_with_groups_merged_up_the_tree(
+    generated: tuple[Path, dict[str, str | None]], fmt: str, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, tree = generated
+    forks: list[int] = []
+    fork_all = parallel.fork_all
+    monkeypatch.setattr(
+        parallel, "fork_all", lambda tasks, poll=None: forks.append(len(tasks)) or fork_all(tasks, poll)
+    )
+    streamed = _streamed(path, fmt, workers=workers, tree=tree)
+    assert forks == ([] if workers == 1 else [workers])  # the first pass really was shared
+    whole = _whole(path, fmt, tree)
+    assert streamed == whole
+    # What the population holds: people not graded (a group too small even at the top), and in
+    # JSON's reasons, merged groups, ties settled by the id and every kind of problem.
+    assert "not graded: group (org=company, role_grade=K4) has 3 members" in whole
+    if fmt == "json":
+        assert "merge path: (org=" in whole
+        assert "the final key (id) decided" in whole
+        for rule in ("record-missing", "record-type", "sheet-weight-total", "confirmation-missing"):
+            assert f'"rule": "{rule}"' in whole
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_without_a_tree_small_groups_are_reported_in_the_same_bytes(
+    generated: tuple[Path, dict[str, str | None]], fmt: str
+) -> None:
+    path, _ = generated
+    whole = _whole(path, fmt)
+    assert _streamed(path, fmt, workers=2) == whole
+    assert "is not in the org tree" in whole
+
+
+def test_interleaved_rows_are_read_whole_with_the_same_bytes(
+    generated: tuple[Path, dict[str, str | None]], tmp_path: Path
+) -> None:
+    rows = _rows(generated[0])
+    moved = next(i for i, r in enumerate(rows) if r[0] == "H0000003")
+    rows.append(rows.pop(moved))  # one of H0000003's rows at the very end
+    path = tmp_path / "interleaved.csv"
+    _write(path, rows)
+    for fmt in ("csv", "json"):
+        assert _streamed(path, fmt, workers=1) == _whole(path, fmt)
+        assert _streamed(path, fmt, workers=2) == _whole(path, fmt)
+
+
+def _example_csv(path: Path) -> dict[str, str | None]:
+    """examples/kumho_like/employees.yaml as a CSV file (a row per item); its org tree."""
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    header = [h for h in HEADER if h != "rated_by"] + ["rated_by"]
+    rows: list[list[Any]] = [header]
+    for person in data["employees"]:
+        for item in person["indicators"]:
+            merged = {**person, **item}
+            rows.append(["" if merged.get(h) is None else str(merged.get(h)).lower()
+                         if isinstance(merged.get(h), bool) else merged.get(h) for h in header])  # fmt: skip
+    _write(path, rows)
+    return {u["id"]: u["parent"] for u in data["org_units"]}
+
+
+def test_the_example_population_gets_the_grades_worked_out_by_hand(tmp_path: Path) -> None:
+    """The example's confirmed grades are the ones its comments work out from the distribution
+    (groups of 5 merged up the tree, 8 people at plant_div); the streamed report gives them."""
+    path = tmp_path / "example.csv"
+    tree = _example_csv(path)
+    text = _streamed(path, "csv", workers=1, tree=tree)
+    assert text == _whole(path, "csv", tree)
+    table = list(csv.reader(io.StringIO(text)))
+    assert table[0] == [
+        "id", "name", "kpi_score", "contribution_score", "performance_score", "competency_score",
+        "performance", "competency",
+    ]  # fmt: skip
+    got = {row[0]: row for row in table[1:]}
+    # H001 (worked in the example): KPIs 67.5, contribution 50, performance 64.00, competency 62.58.
+    assert got["H001"][2:6] == ["67.50", "50.00", "64.00", "62.58"]
+    people = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))["employees"]
+    for person in people:
+        performance, competency = got[person["id"]][6:8]
+        if person.get("performance_grade") is None:  # mgmt_div K2 and K1: too few even at the top
+            assert performance.startswith("not graded: group (org=company, role_grade=K")
+            continue
+        assert (performance, competency) == (person["performance_grade"], person["competency_grade"])
+
+
+def test_a_person_is_kept_as_id_score_and_the_group_and_tie_fields_only() -> None:
+    engine = Engine.from_file(KUMHO)
+    grading = RelativeGrading(engine.source.data)
+    assert grading.kept == ("org", "role_grade", "competency_score", "id", "performance_score")
+
+
+def test_the_cli_writes_the_streamed_report(
+    generated: tuple[Path, dict[str, str | None]], tmp_path: Path
+) -> None:
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(
+        cli, ["evaluate", KUMHO, str(generated[0]), "--format", "json", "-o", str(out)]
+    )
+    assert result.exit_code == 1  # some employees have problems
+    stamp = Engine.from_file(KUMHO).policy.stamp
+    assert out.read_text(encoding="utf-8") == stamped("json", [stamp], _whole(generated[0], "json"))
+
+
+def test_the_first_pass_keeps_one_flat_tuple_per_person_and_no_record(
+    generated: tuple[Path, dict[str, str | None]], tmp_path: Path
+) -> None:
+    path, _ = generated
+    engine = Engine.from_file(KUMHO)
+    found = first_pass(engine, str(path), "csv", None, None, str(tmp_path / "spill"))
+    assert found.read.employees == []  # the stream keeps no record
+    assert found.count == len(found.rows) == COUNT - 3  # H0000010, H0000020, the unsigned O
+    first = found.rows[0]
+    # (id, performance score, competency score, org, role_grade, competency, id, performance)
+    assert len(first) == 8 and first[0] == first[6] == "H0000001"
+    assert (first[1], first[2]) == (first[7], first[5])
+    outcome = engine.evaluate(engine.read(str(path)))
+    result = next(r for r in outcome.results if r.id == "H0000001")
+    record = next(r for r in outcome.population.employees if r.id == "H0000001")
+    assert first[1:3] == (result.values["performance_score"], result.values["competency_score"])
+    assert first[3:5] == (record.fields["org"], record.fields["role_grade"])
+    assert all(type(row) is tuple and len(row) == 8 for row in found.rows)
+
+
+def test_the_employees_warnings_come_before_the_distributions_in_the_same_bytes(tmp_path: Path) -> None:
+    """japan_mbo with a forced distribution added (by segment, on the score): a record
+    requirement declared as a warning (§8②, a mid-term plan) is reported by the two-pass path,
+    from one process or two, where the whole-file run reports it."""
+    from bench.gen_population import generate as generate_japan
+
+    policy = yaml.safe_load((ROOT / "policies" / "japan_mbo.yaml").read_text(encoding="utf-8"))
+    policy["distributions"] = {
+        "ranked": {
+            "scale": "s_to_d", "score": "score", "order": "descending", "group_by": ["segment"],
+            "quotas": {"S": 10, "A": 20, "B": 40, "C": 20, "D": 10},
+            "ties": [{"field": "id", "order": "ascending"}],
+        }
+    }  # fmt: skip
+    policy_path = tmp_path / "ranked.yaml"
+    policy_path.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
+    path = tmp_path / "warned.csv"
+    generate_japan(60, str(path), seed=5)
+    rows = _rows(path)
+    column = rows[0].index("development_plan_mid_term")
+    for emp in ("E000004", "E000040"):
+        next(row for row in rows[1:] if row[0] == emp)[column] = ""
+    _write(path, rows)
+    engine = Engine.from_file(str(policy_path))
+    whole = str(RENDERERS["json"](engine.evaluate(engine.read(str(path)))))
+    assert whole.count('"rule": "requirement-missing"') == 2
+    assert '"ranked": {\n          "grade": "' in whole
+    for workers in (1, 2):
+        out = io.StringIO()
+        write_report(engine, str(path), "json", out, workers=workers, min_bytes=0)
+        assert out.getvalue() == whole
