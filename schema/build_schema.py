@@ -597,13 +597,34 @@ stage = obj(
         "override_needs_reason": p("Override needs reason", "Whether changing an earlier stage's rating needs a written reason.", [True], {"type": "boolean"}),
         "evaluator_level": p("Evaluator level", "The level the evaluator at this stage must hold (checked against the evaluation record's evaluator_level).", ["executive"], ref("id")),
         "weight": PCT("Stage weight", "Weight of this stage's result (all stages sum to 100 when any has one).", [50]),
+        "field": p(
+            "Recorded in",
+            "An employee field recording who did this stage (the evaluator's id): where the record has no"
+            " evaluation for the stage, a value there stands for it (a table carries no evaluations).",
+            ["midterm_checked_by"],
+            ref("name"),
+        ),
     },
     required=["id", "evaluator", "mode"],
 )
 chain = obj(
     {
         "label": LBL("the chain", [{"ko": "본부 부장"}]),
-        "when": WHEN("Who the chain applies to; the first matching chain applies.", ["unit == 'hq' and position == 'section_head'"]),
+        "when": WHEN("Who the chain applies to; the first matching chain of its period applies.", ["unit == 'hq' and position == 'section_head'"]),
+        "period": p(
+            "Period",
+            "The period (of `periods`) whose goal sheet the chain reviews; without it, the last declared period"
+            " (the final evaluation), or the only sheet of a policy without periods.",
+            ["midterm"],
+            ref("id"),
+        ),
+        "confirms_period": p(
+            "Confirms the period",
+            "Every stage must be on record (an evaluation, or the stage's `field`) before the period's result"
+            " counts in a score: `evaluate` and `explain` refuse the employee otherwise.",
+            [True],
+            {"type": "boolean"},
+        ),
         "stages": p("Stages", "The evaluation stages in order.", [[{"id": "first", "evaluator": "department_head", "mode": "absolute"}]], arr(stage, minItems=1)),
     },
     required=["stages"],
@@ -895,6 +916,13 @@ committee = obj(
         "opens_when": p("Quorum", "Condition over the meeting record for the meeting to open.", ["present * 2 > registered"], ref("condition")),
         "passes_when": p("Decision rule", "Condition over the meeting record for a decision to pass.", ["yes * 2 > present - recused"], ref("condition")),
         "min_external_members": p("Minimum external members", "Fewest external members the committee must have.", [0, 2], {"type": "integer", "minimum": 0}),
+        "acting_chair": p(
+            "Acting chair",
+            "Whether a member the chair designates may chair a meeting (the record's `chair` then may be any"
+            " listed member); otherwise a chair the record names must hold the seat declared `chair: true`.",
+            [True],
+            {"type": "boolean"},
+        ),
         "members": p(
             "Seats",
             "The committee's seats by role: `count` (exactly) or `min` (at least) members each; a meeting record"

@@ -83,3 +83,18 @@ def strip_stamps(text: str) -> str:
     """``text`` without the provenance lines a text or CSV report starts with (checked in
     tests/test_provenance.py); other text is returned as it is."""
     return _STAMPS.sub("", text, count=1)
+
+
+#: The 직무등급심의위원회 of seed 003 제12조② as kepco_like seats it, nine members: the 부사장
+#: (chair, 제12조④), five 각 부문 총괄이사, the 노동이사 and two external members (외부위원 2명 이상).
+GRADE_COMMITTEE = [
+    ("V1", "vice_president"), ("D1", "division_director"), ("D2", "division_director"),
+    ("D3", "division_director"), ("D4", "division_director"), ("D5", "division_director"),
+    ("L1", "labour_director"), ("X1", "external"), ("X2", "external"),
+]  # fmt: skip
+
+
+def members(seats: list[tuple[str, str]] | None = None) -> str:
+    """A meeting record's member list in YAML flow style (by default the grade committee's)."""
+    listed = GRADE_COMMITTEE if seats is None else seats
+    return "[" + ", ".join(f"{{id: {m}, role: {r}}}" for m, r in listed) + "]"

@@ -197,6 +197,10 @@ def test_the_kepco_policy_asks_for_override_reasons_at_every_second_stage() -> N
     chains = policy_data("kepco_like")["evaluator_chains"]
     asks = {name: [s.get("override_needs_reason", False) for s in c["stages"]] for name, c in chains.items()}
     assert asks == {
+        # the July check: the 부서장's 2nd check adjusting the 부장's 1st gives its reason too
+        "midterm_member": [False, True],
+        "midterm_hq_section_head": [False],
+        "midterm_branch_section_head": [False],
         "hq_section_head": [False, True],
         "hq_member": [False, True],
         "branch_section_head": [False],
@@ -215,7 +219,11 @@ def test_override_is_allowed_where_the_stage_does_not_ask_for_a_reason() -> None
 
 
 def test_override_checked_per_distribution_and_per_rating() -> None:
-    rules = kepco_with_reasons()
+    data = copy.deepcopy(policy_data("kepco_like"))
+    # two distributions graded on kepco's scale (S-D) beside its own `grade`
+    grade = data["distributions"]["grade"]
+    data["distributions"].update({"performance": grade, "job": grade})
+    rules = compile_chains(data)
     evaluations = [
         {"stage": "first", "evaluator": "D01", "grades": {"performance": "B", "job": "A"}},
         {"stage": "second", "evaluator": "X01", "grades": {"performance": "C", "job": "A"}},

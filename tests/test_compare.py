@@ -95,7 +95,7 @@ PAY = {
 # kepco_like: own duties are the two main goals, weights 20, 20 -> x 70 / 40 = 35, 35; the two
 # common duties 15 each with the engagement percent as progress. Mid-term progress is the goal's
 # `midterm`, final progress min(achievement, 100). score = midterm x 10 % + final x 90 %, rounded
-# half-up to 2 places. The policy declares no grade (no grade tables, no distributions).
+# half-up to 2 places.
 #   P1 mid (35x60 + 35x50 + 15x50 + 15x50) / 100 = 53.50; final (35x100 + 35x100 + 15x90 x 2) / 100
 #      = 97.00; 5.35 + 87.30 = 92.65
 #   P2 mid (1575 + 1750 + 1200) / 100 = 45.25; final (35x95 + 3500 + 15x80 x 2) / 100 = 92.25;
@@ -104,7 +104,15 @@ PAY = {
 #   P4 mid (1750 + 1750 + 1350) / 100 = 48.50; final (3500 + 35x98 + 2550) / 100 = 94.80; 4.85 + 85.32 = 90.17
 #   P5 mid (1925 + 2100 + 1500) / 100 = 55.25; final (3500 + 3500 + 2850) / 100 = 98.50;
 #      5.525 + 88.65 = 94.175 -> 94.18
-KEPCO = {"P1": "92.65", "P2": "87.55", "P3": "74.40", "P4": "90.17", "P5": "94.18"}
+# Grade (distribution `grade`, an ASSUMPTION of the policy): ranked within department and position
+# (the mapping: department = org, managers are section heads), quotas S 10, A 20, B 40, C 20, D 10 %
+# by largest remainder, equal remainders to the better grade.
+#   section heads P1, P4 (2): 0.2/0.4/0.8/0.4/0.2 seats, floors 0; B (.8) then A (.4 ties C, better):
+#      A=1, B=1: P1 92.65 A, P4 90.17 B
+#   members P2, P3, P5 (3): 0.3/0.6/1.2/0.6/0.3, floors B=1; A and C (.6 each): P5 94.18 A,
+#      P2 87.55 B, P3 74.40 C
+KEPCO = {"P1": ("92.65", "A"), "P2": ("87.55", "B"), "P3": ("74.40", "C"), "P4": ("90.17", "B"),
+         "P5": ("94.18", "A")}  # fmt: skip
 
 
 def test_five_people_under_three_schemes_as_worked_by_hand() -> None:
@@ -117,16 +125,16 @@ def test_five_people_under_three_schemes_as_worked_by_hand() -> None:
         assert (Decimal(got["score"]), got["grade"]) == (Decimal(score), grade), pid
         rate, amount = PAY[pid]
         assert (Decimal(got["raise_rate"]), Decimal(got["raise"])) == (Decimal(rate), Decimal(amount)), pid
-    for pid, score in KEPCO.items():
+    for pid, (score, grade) in KEPCO.items():
         got = person(payload, pid, "kepco_like")
-        assert (got["score"], got["grade"], got["reason"]) == (score, None, "the policy declares no grade")
+        assert (got["score"], got["grade"]) == (score, grade), pid
 
 
 def test_per_scheme_distribution_statistics_and_pay_totals() -> None:
     schemes = {s["policy"]: s for s in compare_json()["schemes"]}
     assert schemes["japan_mbo"]["distribution"] == {"S": 1, "A": 2, "B": 1, "C": 1, "D": 0}
     assert schemes["kumho_like"]["distribution"] == {"I": 1, "II": 1, "III": 2, "IV": 1, "V": 0}
-    assert schemes["kepco_like"]["distribution"] == {}
+    assert schemes["kepco_like"]["distribution"] == {"S": 0, "A": 2, "B": 2, "C": 1, "D": 0}
     # japan mean (109 + 100.30 + 81 + 99 + 110.90) / 5 = 500.20 / 5 = 100.04; median 100.30
     assert schemes["japan_mbo"]["stats"] == {
         "n": 5,
@@ -143,14 +151,15 @@ def test_per_scheme_distribution_statistics_and_pay_totals() -> None:
 
 def test_who_moves_between_schemes() -> None:
     # Grade positions (1 = best of 5): japan A=2 -> kumho II=2 (P1 same), A=2 -> III=3 (P2 down 1),
-    # C=4 -> IV=4, B=3 -> III=3, S=1 -> I=1; kepco has no grade: n/a.
+    # C=4 -> IV=4, B=3 -> III=3, S=1 -> I=1; japan -> kepco: A=2 -> A=2 (P1 same), A=2 -> B=3
+    # (P2 down 1), C=4 -> C=4, B=3 -> B=3, S=1 -> A=2 (P5 down 1).
     moves = {p["id"]: p["moves"] for p in compare_json()["people"]}
     assert moves == {
-        "P1": "same, n/a",
-        "P2": "down 1, n/a",
-        "P3": "same, n/a",
-        "P4": "same, n/a",
-        "P5": "same, n/a",
+        "P1": "same, same",
+        "P2": "down 1, down 1",
+        "P3": "same, same",
+        "P4": "same, same",
+        "P5": "same, down 1",
     }
 
 
@@ -192,7 +201,7 @@ def test_text_report_of_the_population() -> None:
         "japan_mbo: 5 evaluated, 0 not; score mean 100.04; grades S 1, A 2, B 1, C 1, D 0",
         "kumho_like: 5 evaluated, 0 not; performance_score mean 62.00; grades I 1, II 1, III 2, IV 1, V 0;"
         " pay: salaries 294000000, merit raises 10070000.00",
-        "kepco_like: 5 evaluated, 0 not; score mean 87.79; grades none declared",
+        "kepco_like: 5 evaluated, 0 not; score mean 87.79; grades S 0, A 2, B 2, C 1, D 0",
     ]
     start = lines.index("== grade transitions: japan_mbo -> kumho_like")
     assert lines[start + 1 : start + 8] == [
@@ -249,7 +258,7 @@ def test_facts_json_says_which_dimensions_a_scheme_lacks() -> None:
         # japan_mbo declares its bonus (seed 002: the MBO result is the bonus basis) under pay
         "japan_mbo": ["distributions", "jobeval", "periods", "workflows"],
         "kumho_like": ["difficulty", "jobeval", "periods", "thresholds", "workflows"],
-        "kepco_like": ["difficulty", "distributions", "pay", "scales", "thresholds"],
+        "kepco_like": ["difficulty", "pay", "thresholds"],
     }
 
 

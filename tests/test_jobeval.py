@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import GRADE_COMMITTEE
 
 from engine.errors import DataError
 from engine.jobeval import Adjustment, JobInput, Rating, evaluate_job, job_from_record
@@ -264,7 +265,9 @@ def test_kepco_policy_file_grades_the_hand_worked_panel() -> None:
     }
     ratings = [replace(r, division=where[r.group][0], position=where[r.group][1]) for r in panel()]
     ratings[1] = replace(ratings[1], sme=True)
-    adjusted = job(ratings, Adjustment("J2", "job_grade_committee", MEETING))
+    # the 직무등급심의위원회 of 제12조②, seated as kepco_like declares it (tests/helpers.py)
+    seated = {**MEETING, "members": [{"id": m, "role": r} for m, r in GRADE_COMMITTEE]}
+    adjusted = job(ratings, Adjustment("J2", "job_grade_committee", seated))
     # kepco: the job-grade committee decides (its adjustment above stands) and the president approves
     president = (Approval("president", True, "사장"),)
     approved = replace(adjusted, division="D1", superior="s1", approvals=president)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import Echo, drop_stamps
+from helpers import Echo, drop_stamps, members
 
 from engine.cli import cli
 from engine.commands.jobeval import run_jobeval
@@ -198,7 +198,8 @@ PANEL += [(f"E910{i}", "other_division_peer") for i in range(1, 6)]
 # job analysis of 2024-09-02 is within the 3-year cycle on 2026-11-02 (제3조②).
 DECIDED = (
     "decision:\n  committee: job_grade_committee\n"
-    "  meeting: {registered: 9, present: 7, in_favour: 6, against: 1, external_registered: 2}\n"
+    "  meeting: {registered: 9, present: 7, in_favour: 6, against: 1, external_registered: 2,"
+    f" members: {members()}}}\n"
     "approvals:\n  - {step: president, approved: true}\n"
     "analysed_on: '2024-09-02'\nevaluated_on: '2026-11-02'\n"
 )
@@ -267,7 +268,10 @@ def test_committee_vote_that_fails_keeps_the_proposed_grade(tmp_path: Path) -> N
     # Seed 003 제10조③ (제12조⑤ 준용): 9 registered, 6 present (12 > 9: opened), 1 recused: 5 may vote;
     # 2 in favour: 2 x 2 = 4 > 5 is false, so the motion to J2 is lawfully voted down and J3 stays:
     # an outcome shown in the result, not an error (issue 10 point 13).
-    meeting = '{registered: 9, present: 6, recused: 1, "in_favour": 2, "against": 3, external_registered: 2}'
+    meeting = (
+        '{registered: 9, present: 6, recused: 1, "in_favour": 2, "against": 3, external_registered: 2,'
+        f" members: {members()}}}"
+    )
     data = _adjusted(tmp_path, meeting)
     code, echo = run(data)
     assert (code, echo.stderr) == (0, "")
@@ -281,7 +285,8 @@ def test_committee_vote_that_fails_keeps_the_proposed_grade(tmp_path: Path) -> N
         "    committee job_grade_committee did not adopt the adjustment to J2 (voted down): opened: present"
         " * 2 > registered, 6 * 2 > 9 is true; decision fails: in_favour * 2 > present - recused,"
         " 2 * 2 > 6 - 1 is false; composition ok: 2 external members registered, needs at least 2;"
-        " the proposed grade J3 stays\n"
+        " membership ok: 9 members fill the seats vice_president 1, division_director >= 1,"
+        " labour_director 1, external >= 2; the proposed grade J3 stays\n"
     ) in echo.stdout
     assert "    final grade J3\n" in echo.stdout
     # --strict turns the outcome into exit 1 (through the CLI, as a user runs it).
@@ -294,14 +299,17 @@ def test_committee_vote_that_fails_keeps_the_proposed_grade(tmp_path: Path) -> N
 
 def test_committee_without_quorum_is_an_outcome(tmp_path: Path) -> None:
     # 9 registered, 4 present: 4 x 2 = 8 > 9 is false, the meeting does not open (no quorum).
-    data = _adjusted(tmp_path, '{registered: 9, present: 4, "in_favour": 4, external_registered: 2}')
+    meeting = f'{{registered: 9, present: 4, "in_favour": 4, external_registered: 2, members: {members()}}}'
+    data = _adjusted(tmp_path, meeting)
     result = CliRunner().invoke(cli, ["jobeval", KEPCO, data])
     assert (result.exit_code, result.stderr) == (0, "")
     assert "job_grade_committee -> J2: no quorum" in result.stdout
     assert (
         "    committee job_grade_committee did not adopt the adjustment to J2 (no quorum): not opened:"
         " present * 2 > registered, 4 * 2 > 9 is false; no decision: the meeting did not open;"
-        " composition ok: 2 external members registered, needs at least 2; the proposed grade J3 stays\n"
+        " composition ok: 2 external members registered, needs at least 2; membership ok: 9 members fill"
+        " the seats vice_president 1, division_director >= 1, labour_director 1, external >= 2;"
+        " the proposed grade J3 stays\n"
     ) in result.stdout
     # A committee short of its external members is not lawful: still a problem (exit 1).
     meeting = '{registered: 9, present: 6, recused: 1, "in_favour": 2, "against": 3, external_registered: 1}'

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from helpers import members
 
 from engine.cli import cli
 from tests.test_jobeval_cli import DECIDED, PANEL, rater_line
@@ -103,7 +104,8 @@ def test_a_skipped_survey_takes_the_committee_grade(tmp_path: Path) -> None:
     skip = (
         "    survey_skip: {approved_by: evaluation_manager, reason: 신설 직무 등급 부여}\n"
         "    adjustment:\n      grade: J2\n      committee: job_grade_committee\n"
-        "      meeting: {registered: 9, present: 7, in_favour: 5, against: 2, external_registered: 2}\n"
+        "      meeting: {registered: 9, present: 7, in_favour: 5, against: 2, external_registered: 2,"
+        f" members: {members()}}}\n"
     )
     code, job = run(tmp_path, [], skip)
     assert code == 0, job["problems"]

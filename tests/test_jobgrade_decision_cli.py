@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from helpers import GRADE_COMMITTEE, members
 
 from engine.cli import cli
 from tests.test_jobeval_cli import rater_line
@@ -31,22 +32,19 @@ SEATS = [
 ]
 
 
-def members(seats: list[tuple[str, str]]) -> str:
-    return "[" + ", ".join(f"{{id: {m}, role: {r}}}" for m, r in seats) + "]"
-
-
 PANEL_REVIEW = (
     "    adjustment:\n      grade: J2\n      committee: job_evaluation_committee\n"
     f"      meeting: {{registered: 9, present: 7, in_favour: 5, against: 2, members: {members(SEATS)}}}\n"
 )
 
 
-def decision(external: int) -> str:
+def decision(external: int, seats: list[tuple[str, str]] = GRADE_COMMITTEE, chair: str = "") -> str:
     # 9 registered, 7 present (14 > 9), 6 in favour (12 > 7)
+    named = f", chair: {chair}" if chair else ""
     return (
         "decision:\n  committee: job_grade_committee\n"
         "  meeting: {registered: 9, present: 7, in_favour: 6, against: 1,"
-        f" external_registered: {external}}}\n"
+        f" external_registered: {external}{named}, members: {members(seats)}}}\n"
     )
 
 
@@ -76,13 +74,16 @@ def test_an_adjustment_by_the_job_evaluation_committee_alone_is_not_final(tmp_pa
 
 
 def test_a_grade_committee_with_one_external_member_decides_nothing(tmp_path: Path) -> None:
-    code, job, _ = run(tmp_path, decision(1) + "approvals:\n  - {step: president, approved: true}\n")
+    # 제12조②4 "외부위원 2명 이상": nine members, one of them external (a sixth 총괄이사 instead).
+    seats = [*GRADE_COMMITTEE[:7], ("D6", "division_director"), ("X1", "external")]
+    code, job, _ = run(tmp_path, decision(1, seats) + "approvals:\n  - {step: president, approved: true}\n")
     assert code == 1
     assert job["final_grade"] is None
     assert job["problems"][0]["message"] == (
         "job T-09: grade J2 is only a proposal: committee job_grade_committee decides job grades (opened:"
         " present * 2 > registered, 7 * 2 > 9 is true; decision passes: in_favour * 2 > present - recused,"
-        " 6 * 2 > 7 - 0 is true; composition fails: 1 external members registered, needs at least 2)"
+        " 6 * 2 > 7 - 0 is true; composition fails: 1 external members registered, needs at least 2;"
+        " membership fails: external has 1 member, the seat needs at least 2)"
     )
 
 
@@ -119,4 +120,65 @@ def test_the_job_evaluation_committee_is_composed_as_article_10_says(tmp_path: P
     assert job["committee"]["reasons"][-1] == (
         "membership fails: welfare_leader has 2 members, the seat needs 1; union_nominee has 0 members,"
         " the seat needs 1"
+    )
+
+
+APPROVED = "approvals:\n  - {step: president, approved: true}\n"
+GRADE_SEATS = "vice_president 1, division_director >= 1, labour_director 1, external >= 2"
+
+
+def test_the_grade_committee_is_seated_as_article_12_says(tmp_path: Path) -> None:
+    """제12조②: 부사장, 각 부문 총괄이사, 노동이사, 외부위원 2명 이상; a record whose nine members leave
+    the 노동이사's seat empty (a sixth 총괄이사 instead) decides nothing, even with 2 external members."""
+    seats = [*GRADE_COMMITTEE[:6], ("D6", "division_director"), *GRADE_COMMITTEE[7:]]
+    code, job, _ = run(tmp_path, decision(2, seats) + APPROVED)
+    assert code == 1
+    assert (job["proposed_grade"], job["final_grade"]) == ("J3", None)
+    assert job["problems"][0]["message"] == (
+        "job T-09: grade J2 is only a proposal: committee job_grade_committee decides job grades (opened:"
+        " present * 2 > registered, 7 * 2 > 9 is true; decision passes: in_favour * 2 > present - recused,"
+        " 6 * 2 > 7 - 0 is true; composition ok: 2 external members registered, needs at least 2;"
+        " membership fails: labour_director has 0 members, the seat needs 1)"
+    )
+    # A record without its member list cannot show the composition: no decision either.
+    bare = decision(2).replace(f", members: {members()}", "")
+    code, job, _ = run(tmp_path, bare + APPROVED)
+    assert code == 1
+    assert job["problems"][0]["message"].endswith(
+        f"composition ok: 2 external members registered, needs at least 2; membership unknown: the record"
+        f" lists no members (seats: {GRADE_SEATS}))"
+    )
+
+
+def test_the_grade_committee_is_chaired_by_the_vice_president(tmp_path: Path) -> None:
+    """제12조④: "위원장은 부사장이 되며"; 제12조⑤ applies 제10조③-⑤ only, so no member acts for the chair
+    (the policy's reading): a meeting chaired by a 총괄이사 decides nothing; chaired by V1 it does."""
+    code, job, _ = run(tmp_path, decision(2, chair="D1") + APPROVED)
+    assert code == 1
+    assert job["final_grade"] is None
+    assert job["problems"][0]["message"].endswith(
+        "; membership fails: the chair D1 holds the seat division_director, not the chair's seat"
+        " vice_president)"
+    )
+    code, job, _ = run(tmp_path, decision(2, chair="Z9") + APPROVED)
+    assert job["problems"][0]["message"].endswith("; membership fails: the chair Z9 is not a listed member)")
+    code, job, _ = run(tmp_path, decision(2, chair="V1") + APPROVED)
+    assert (code, job["final_grade"], job["problems"]) == (0, "J2", [])
+    assert job["trace"][-2:] == [
+        "decided by committee job_grade_committee",
+        "approval president (President's approval) given",
+    ]
+
+
+def test_the_job_evaluation_committee_may_have_an_acting_chair(tmp_path: Path) -> None:
+    """제10조②: "위원장이 지명한 위원이 그 직무를 대행한다": the 직무평가위원회 (acting_chair) may be chaired
+    by another member, here the 인사기획팀장 M7; its adjustment to J2 stands and the grade committee
+    decides it."""
+    review = PANEL_REVIEW.replace("members: ", "chair: M7, members: ")
+    code, job, _ = run(tmp_path, decision(2) + APPROVED, review)
+    assert (code, job["final_grade"], job["problems"]) == (0, "J2", [])
+    assert job["committee"]["reasons"][-1] == (
+        "membership ok: 9 members fill the seats evaluation_manager 1, division_planning_leader >= 1,"
+        " regional_planning_leader 1, org_budget_leader 1, hr_planning_leader 1, welfare_leader 1,"
+        " union_nominee 1"
     )

@@ -35,9 +35,10 @@ def test_the_shipped_policies_pass_their_tests_with_full_coverage() -> None:
         "kepco_like.test.yaml",
         "kumho_like.test.yaml",
     ]
-    # kepco adds a jobeval and a workflow case, kumho two pay cases (reports, no coverage items).
-    # japan: the example, bands, counts, goal statement, agreement and development plan.
-    assert [len(f.cases) for f in run.files] == [5, 5, 5]
+    # kepco adds a jobeval and a workflow case (reports, no coverage items) and one of relative
+    # grades; kumho two pay cases; japan: the example, bands, counts, goal statement, agreement
+    # and development plan.
+    assert [len(f.cases) for f in run.files] == [5, 6, 5]
     # The policies themselves are YAML without 'hrpolicy-test:': skipped, counted.
     assert [Path(p).name for p in run.skipped] == ["japan_mbo.yaml", "kepco_like.yaml", "kumho_like.yaml"]
     figures = {Path(p).name: (len(c.covered), len(c.declared), c.by_kind()) for p, c in run.coverage.items()}
@@ -53,7 +54,11 @@ def test_the_shipped_policies_pass_their_tests_with_full_coverage() -> None:
                 ("chain", 1, 1),
             ],
         ),
-        "kepco_like.yaml": (18, 18, [("formula branch", 6, 6), ("sheet rule", 8, 8), ("chain", 4, 4)]),
+        "kepco_like.yaml": (
+            23,
+            23,
+            [("formula branch", 6, 6), ("sheet rule", 8, 8), ("distribution path", 2, 2), ("chain", 7, 7)],
+        ),
         "kumho_like.yaml": (
             17,
             17,
@@ -152,7 +157,7 @@ def test_junit_lists_every_case(monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = invoke("test", "--format", "junit", "policies")
     assert code == 0
     root = ET.fromstring(out)
-    assert (root.get("tests"), root.get("failures")) == ("15", "0")
+    assert (root.get("tests"), root.get("failures")) == ("16", "0")
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == [
         "policies/japan_mbo.test.yaml",

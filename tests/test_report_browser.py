@@ -70,9 +70,9 @@ def test_compare_report_in_chromium(tmp_path: Path) -> None:
     assert run_compare(POLICIES, POPULATION, [], "html", str(page), "en", "P1", Echo()) == 0
     no_network(page)
     el = parsed(page)
-    assert el.count["svg"] == 2  # japan_mbo and kumho_like grade; kepco_like declares none
-    assert el.count["rect"] == 10  # S-D and I-V bars
-    assert el.count["table"] == 4  # transition matrix, people, statistics, distribution
+    assert el.count["svg"] == 3  # a chart per scheme: each grades
+    assert el.count["rect"] == 15  # S-D (japan_mbo), I-V (kumho_like), S-D (kepco_like) bars
+    assert el.count["table"] == 5  # two transition matrices, people, statistics, distribution
     assert el.headings[:3] == [
         "hrpolicy compare: japan_mbo vs kumho_like vs kepco_like",
         "Policies",
@@ -116,7 +116,7 @@ def test_diff_and_simulate_reports_in_chromium(tmp_path: Path) -> None:
     [
         ("japan_mbo", "ja", "前提 (17)"),
         ("kumho_like", "ko", "가정 (32)"),
-        ("kepco_like", "en", "Assumptions (16)"),
+        ("kepco_like", "en", "Assumptions (26)"),
     ],
 )
 def test_rulebook_pages_in_chromium(tmp_path: Path, policy: str, lang: str, heading: str) -> None:

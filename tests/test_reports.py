@@ -192,7 +192,10 @@ def test_json_keeps_exact_decimals() -> None:
     assert (h002["values"]["kpi_score"], h002["values"]["contribution_score"]) == ("90", "0")
 
 
-def test_kepco_rows_show_the_chain_grade_or_why_there_is_none(tmp_path: Path) -> None:
+def test_kepco_rows_show_the_relative_grade_and_stage_grades_are_checked(tmp_path: Path) -> None:
+    """Seed 000: "1차 절대평가, 2차 상대평가" ending in "평가등급 확정"; kepco_like's grade is its relative
+    rule (distribution `grade`, ranked within department and position) and every stage's grade is
+    one of its scale S-D (an ASSUMPTION of the policy)."""
     data = yaml.safe_load((EXAMPLES / "kepco_like/employees.yaml").read_text(encoding="utf-8"))
     data["employees"][0]["evaluations"] = [
         {"stage": "first", "evaluator": "E100", "grade": "A"},
@@ -203,9 +206,21 @@ def test_kepco_rows_show_the_chain_grade_or_why_there_is_none(tmp_path: Path) ->
     code, out, _ = invoke("evaluate", KEPCO, str(path), "--format", "csv")
     rows = list(csv.reader(io.StringIO(out)))
     assert code == 0 and rows[0] == ["id", "name", "score", "grade"]
-    # K001 (hand-worked in the example): 90.65; the 2nd stage's B is the grade.
+    # K001 (hand-worked in the example): 90.65, the only section head of planning: a group of one
+    # holds one B seat (0.1/0.2/0.4/0.2/0.1 of a seat: B's .4 is the largest remainder).
     assert rows[1] == ["K001", "김민준", "90.65", "B"]
-    assert rows[2] == ["K002", "이서연", "87.60", "not graded: no evaluation recorded (chain 'hq_member')"]
+    # busan_branch members (3): 0.3/0.6/1.2/0.6/0.3 seats -> B, then A and C: K007 109.90 A,
+    # K009 98.17 B, K008 73.75 C.
+    assert [r[3] for r in rows[7:10]] == ["A", "C", "B"]
+    # A grade off the scale is refused, whichever stage gives it.
+    data["employees"][0]["evaluations"][1]["grade"] = "A+"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    code, out, _ = invoke("evaluate", KEPCO, str(path))
+    assert code == 1
+    assert (
+        "K001: error [chain-grade-scale] evaluation 2 (stage 'second') gives grade 'A+', not one of S, A, B,"
+        " C, D\n"
+    ) in out
 
 
 def test_explain_names_formulas_by_their_labels() -> None:

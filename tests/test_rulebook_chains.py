@@ -100,6 +100,13 @@ def test_explain_shows_which_chain_applies_and_why() -> None:
     assert code == 0
     assert out.endswith(
         "  evaluator chain:\n"
+        # Seed 000 "3. 부장의 1차 점검", "5. 2차 점검 : 부서장": the July check, recorded in the example
+        "    [chain] period 'midterm': chain 'midterm_member' (July mid-term check (members)) applies:"
+        " position == 'member' holds ('member' == 'member')\n"
+        "    [chain] period 'midterm': stage 'first' (section_head, absolute): by S610 (recorded in"
+        " midterm_checked_by)\n"
+        "    [chain] period 'midterm': stage 'second' (department_head, absolute): by H600 (recorded in"
+        " midterm_confirmed_by)\n"
         "    [chain] chain 'branch_member' (Branch member) applies: unit == 'branch' and position =="
         " 'member' holds ('branch' == 'branch' and 'member' == 'member'); before it, no condition held:"
         " hq_section_head ('branch' == 'hq' and 'member' == 'section_head'), hq_member ('branch' =="
@@ -107,22 +114,37 @@ def test_explain_shows_which_chain_applies_and_why() -> None:
         " 'section_head')\n"
         "    [chain] stage 'first' (section_head, absolute): no evaluation on record\n"
         "    [chain] stage 'second' (department_head, relative): no evaluation on record\n"
+        # the grade: the policy's relative rule (an ASSUMPTION: ranked within department and position)
+        "  relative:\n"
+        "    [relative] grade = B: rank 1 of 1 in group (department=seoul_branch, position=member): quota"
+        " S=0, A=0, B=1, C=0, D=0 seats (largest_remainder); rank 1 get B\n"
     )
 
 
 def test_calibrate_reviews_the_chains_of_a_policy_without_distributions(tmp_path: Path) -> None:
-    """kepco_like declares no distributions (the seed gives no ratios): its chains are still
-    reviewed. The 2nd stage (부서장, relative) that changes the 1st stage's result must give a
-    reason (the policy's ASSUMPTION override_needs_reason)."""
+    """kepco_like without its relative rule (the seed gives no ratios; the shipped policy assumes
+    some): its chains are still reviewed. The 2nd stage (부서장, relative) that changes the 1st
+    stage's result must give a reason (the policy's ASSUMPTION override_needs_reason)."""
     source = ROOT / "examples" / "kepco_like" / "employees.yaml"
+    policy = yaml.safe_load((ROOT / "policies" / "kepco_like.yaml").read_text(encoding="utf-8"))
+    del policy["distributions"]
+    unruled = tmp_path / "kepco_like.yaml"
+    unruled.write_text(yaml.safe_dump(policy, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    kepco = str(unruled)
     first = {"stage": "first", "evaluator": "B310", "grade": "A"}
     silent = {"stage": "second", "evaluator": "B300", "grade": "B"}
     data = one_employee(tmp_path, source, "K006", [first, silent])
-    code, out, err = invoke("calibrate", KEPCO, data)
+    code, out, err = invoke("calibrate", kepco, data)
     assert code == 1
     assert out.startswith(
         "== evaluator chains (the policy declares no distributions)\n"
         "K006:\n"
+        "  period 'midterm': chain 'midterm_member' (July mid-term check (members)) applies: position =="
+        " 'member' holds ('member' == 'member')\n"
+        "  period 'midterm': stage 'first' (section_head, absolute): by S610 (recorded in"
+        " midterm_checked_by)\n"
+        "  period 'midterm': stage 'second' (department_head, absolute): by H600 (recorded in"
+        " midterm_confirmed_by)\n"
         "  chain 'branch_member' (Branch member) applies: unit == 'branch' and position == 'member' holds"
     )
     assert (
@@ -140,11 +162,11 @@ def test_calibrate_reviews_the_chains_of_a_policy_without_distributions(tmp_path
     )
     explained = {**silent, "reason": "지사간 부 평가결과 참조"}
     data = one_employee(tmp_path, source, "K006", [first, explained])
-    code, out, _ = invoke("calibrate", KEPCO, data)
+    code, out, _ = invoke("calibrate", kepco, data)
     assert code == 0
     assert out.endswith("result: every group within quota, no problems\n")
     # The same silent override is a problem for evaluate too (one implementation).
     data = one_employee(tmp_path, source, "K006", [first, silent])
-    code, out, _ = invoke("evaluate", KEPCO, data)
+    code, out, _ = invoke("evaluate", kepco, data)
     assert code == 1
     assert "[chain-override-reason] stage 'second' changes the grade from A to B without a reason" in out

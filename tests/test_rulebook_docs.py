@@ -24,9 +24,22 @@ def _section(title: str) -> str:
 
 
 def test_every_evaluation_key_the_chain_review_reads_is_documented() -> None:
-    source = (ROOT / "engine" / "chains" / "review.py").read_text(encoding="utf-8")
+    # review.py reads the stages' keys, periods.py the period each evaluation belongs to
+    source = "".join(
+        (ROOT / "engine" / "chains" / f).read_text(encoding="utf-8") for f in ("review.py", "periods.py")
+    )
     read = set(re.findall(r'raw\.get\("([a-z_]+)"\)', source))
-    keys = {"stage", "evaluator", "evaluator_level", "grade", "grades", "ratings", "reason", "confirmed"}
+    keys = {
+        "period",
+        "stage",
+        "evaluator",
+        "evaluator_level",
+        "grade",
+        "grades",
+        "ratings",
+        "reason",
+        "confirmed",
+    }
     assert read == keys
     section = _section("Every field the commands read")
     for key in sorted(read):
@@ -52,8 +65,9 @@ def test_the_docs_say_which_command_checks_what() -> None:
         "| check | `validate` | `evaluate` / `explain` | `calibrate` | `pay` | `jobeval` | `workflow` |"
     )
     assert (
-        "| evaluator chain: which applies, stages, grades and ratings on their scales, override reasons,"
-        " confirmations | | yes (a stage not yet evaluated is no problem) | yes (every stage must be"
+        "| evaluator chain: which applies (per period), stages, grades and ratings on their scales, override"
+        " reasons, confirmations | | yes (a stage not yet evaluated is no problem, except in a chain that"
+        " `confirms_period`: kepco_like's July check by 부장 then 부서장) | yes (every stage must be"
         " evaluated) | | | |"
     ) in table
 

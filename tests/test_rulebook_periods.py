@@ -36,7 +36,8 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def data_file(tmp_path: Path, periods: dict[str, Any], **fields: str) -> str:
-    employee = {"id": "K001", "name": "이서연", "unit": "hq", "position": "member", **fields}
+    employee = {"id": "K001", "name": "이서연", "unit": "hq", "position": "member", "department": "planning"}
+    employee.update(fields)
     document = {"policy": "kepco_like", "employees": [{**employee, "periods": periods}]}
     path = tmp_path / "people.json"
     path.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
@@ -70,10 +71,8 @@ def test_someone_who_joined_after_the_midterm_check_is_scored_on_the_final_alone
     data = data_file(tmp_path, {"final": {"indicators": FINAL}}, joined="2026-09-01")
     code, out, _ = invoke("evaluate", KEPCO, data, "--format", "csv")
     assert code == 0
-    assert out.splitlines()[:2] == [
-        "id,name,score,grade",
-        "K001,이서연,92.00,not graded: no evaluation recorded (chain 'hq_member')",
-    ]
+    # The only member of planning: a group of one holds one B seat.
+    assert out.splitlines()[:2] == ["id,name,score,grade", "K001,이서연,92.00,B"]
     code, out, _ = invoke("explain", KEPCO, data, "--employee", "K001")
     assert code == 0
     assert out.startswith(

@@ -67,9 +67,13 @@ def test_kepco_report_fits_an_80_column_terminal(tmp_path: Path) -> None:
     lines = lines[1:]
     assert lines[0] == "policy kepco_like: 9 evaluated, 0 with problems"
     assert max(display_width(line) for line in lines) <= 80
-    # K001's reason does not fit the 58 cells left for the grade column: it wraps at a space.
-    assert lines[4:6] == [
-        "K001  김민준   90.65  not graded: no evaluation recorded (chain",
-        "                      'hq_section_head')",
+    # Every employee has a grade (the policy's relative rule, policies/kepco_like.test.yaml): the
+    # Hangul names take two cells each and the columns stay aligned.
+    assert lines[2:7] == [
+        "id    name     score  grade",
+        "----  ------  ------  -----",
+        "K001  김민준   90.65  B",
+        "K002  이서연   87.60  B",
+        "K003  박지훈   94.85  B",
     ]
-    assert lines[6] == "K002  이서연   87.60  not graded: no evaluation recorded (chain 'hq_member')"
+    assert lines[10] == "K007  조현우  109.90  A"

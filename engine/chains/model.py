@@ -1,7 +1,11 @@
 """Evaluator chains and confirmations of a policy, compiled once, and what one employee's review gives.
 
 A chain is chosen per employee by its ``when`` condition (first match; a chain without ``when``
-catches everyone). Its stages say who evaluates, in which mode and whether overriding an
+catches everyone), among the chains of one evaluation period: a chain's ``period`` names the
+period whose sheet it reviews (kepco_like: the July mid-term check by 부장 then 부서장); without
+one it reviews the last declared period (the final evaluation), or the only sheet of a policy
+without periods. A chain that ``confirms_period`` must have every stage on record before the
+period's result counts in a score. Its stages say who evaluates, in which mode and whether overriding an
 earlier stage needs a written reason. A confirmation says which ratings (an indicator-level
 condition) need a given stage, by an evaluator of a given level, to confirm them.
 """
@@ -37,6 +41,9 @@ class Stage:
     # requirement works once the schema allows it. Confirmations carry levels today.
     evaluator_level: str | None = None
     weight: Decimal | None = None
+    # An employee field recording who did this stage (a signature): where the record has no
+    # evaluation for the stage, a value there stands for it (a table carries no evaluations).
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,10 @@ class Chain:
     label: str
     when: CompiledFormula | None
     stages: tuple[Stage, ...]
+    # The period whose sheet the chain reviews (None: the last declared period, or the only sheet).
+    period: str | None = None
+    # Every stage must be on record before the period's result counts in a score.
+    confirms_period: bool = False
 
     def stage(self, stage_id: str) -> Stage | None:
         """The stage with id ``stage_id``, if the chain has one."""
@@ -86,6 +97,24 @@ class ChainRules:
     rating_codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     grade_codes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     bare_grade_codes: tuple[str, ...] | None = None
+    # The policy's periods in order (empty: no periods); the last one is the final evaluation,
+    # the period of every chain and evaluation that names none.
+    periods: tuple[str, ...] = ()
+
+    @property
+    def main_period(self) -> str | None:
+        """The period of a chain or an evaluation that names none: the last declared one."""
+        return self.periods[-1] if self.periods else None
+
+    def period_of(self, chain: Chain) -> str | None:
+        """The period whose sheet ``chain`` reviews."""
+        return chain.period or self.main_period
+
+    @property
+    def other_periods(self) -> tuple[str, ...]:
+        """The periods before the final one that have chains of their own, in order."""
+        named = {c.period for c in self.chains if c.period not in (None, self.main_period)}
+        return tuple(p for p in self.periods if p in named)
     # What an employee's record must hold besides the goal sheet (goal agreement, ...).
     requirements: tuple[Requirement, ...] = ()
 
@@ -93,11 +122,15 @@ class ChainRules:
         """The first chain whose condition holds for ``env`` (employee fields and formulas)."""
         return self.choose(env)[0]
 
-    def choose(self, env: Mapping[str, Any]) -> tuple[Chain, str]:
-        """The first chain whose condition holds for ``env``, and why: its condition with the
-        values it read, and the chains tried before it whose conditions did not hold."""
+    def choose(self, env: Mapping[str, Any], period: str | None = None) -> tuple[Chain, str]:
+        """The first chain of ``period`` (None: the final one) whose condition holds for ``env``,
+        and why: its condition with the values it read, and the chains tried before it whose
+        conditions did not hold."""
+        wanted = period or self.main_period
         tried: list[str] = []
         for chain in self.chains:
+            if self.period_of(chain) != wanted:
+                continue
             if chain.when is None:
                 return chain, "it has no condition: it applies to everyone" + _not_held(tried)
             try:
@@ -107,9 +140,10 @@ class ChainRules:
             if holds:
                 return chain, f"{chain.when.text} holds ({chain.when.explain(env)})" + _not_held(tried)
             tried.append(f"{chain.id} ({chain.when.explain(env)})")
-        names = ", ".join(c.id for c in self.chains) or "none declared"
+        names = ", ".join(c.id for c in self.chains if self.period_of(c) == wanted) or "none declared"
         reasons = f"; no condition holds: {', '.join(tried)}" if tried else ""
-        raise NoChain(f"no evaluator chain applies (chains: {names}){reasons}")
+        scope = f" to period '{wanted}'" if period is not None else ""
+        raise NoChain(f"no evaluator chain applies{scope} (chains: {names}){reasons}")
 
 
 def _not_held(tried: list[str]) -> str:
@@ -137,6 +171,8 @@ class StageResult:
     reason: str | None = None
     confirms_all: bool = False
     confirms: frozenset[int] = frozenset()
+    # The employee field the stage was recorded in (Stage.field), when no evaluation records it.
+    signed_in: str | None = None
 
     def grade(self, key: str | None = None) -> str | None:
         """The grade for distribution ``key`` (its own entry, else the stage's single ``grade``)."""
@@ -159,6 +195,10 @@ class ChainOutcome:
     problems: tuple[Problem, ...]
     why: str = ""  # the conditions tried and the one that chose the chain
     label: str = ""  # the chain's label
+    period: str | None = None  # the period whose sheet the chain reviewed
+    # The reviews of the chains of earlier periods (kepco_like: the mid-term check), in order;
+    # their problems are in ``problems`` too.
+    periods: tuple[ChainOutcome, ...] = ()
     # Problems of requirements declared as warnings (reported; the employee is still evaluated).
     warnings: tuple[Problem, ...] = ()
     # The values the record requirements read (explain describes them from these, only when asked).
@@ -233,8 +273,14 @@ def compile_chains(data: Mapping[str, Any], source: SourceMap | None = None) -> 
         },
         grade_codes=grade_codes,
         bare_grade_codes=bare if graded else None,
+        periods=_period_names(data),
         requirements=requirements,
     )
+
+
+def _period_names(data: Mapping[str, Any]) -> tuple[str, ...]:
+    """The declared periods in order (the entries of ``periods`` that are periods, not ``blend``)."""
+    return tuple(k for k, v in _entries(data.get("periods")) if isinstance(v, Mapping))
 
 
 def _scale_codes(data: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
@@ -254,7 +300,15 @@ def _chain(
     if when:
         compiled = _condition(str(when), data, "condition", ("evaluator_chains", name, "when"), source, found)
     stages = tuple(_stage(_mapping(s)) for s in spec.get("stages") or ())
-    return Chain(name, label_text(spec.get("label"), name), compiled, stages)
+    period = spec.get("period")
+    return Chain(
+        name,
+        label_text(spec.get("label"), name),
+        compiled,
+        stages,
+        None if period is None else str(period),
+        spec.get("confirms_period") is True,
+    )
 
 
 def _stage(spec: Mapping[str, Any]) -> Stage:
@@ -268,6 +322,7 @@ def _stage(spec: Mapping[str, Any]) -> Stage:
         override_needs_reason=spec.get("override_needs_reason") is True,
         evaluator_level=None if level is None else str(level),
         weight=None if weight is None else Decimal(weight),
+        field=None if spec.get("field") is None else str(spec["field"]),
     )
 
 

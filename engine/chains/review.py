@@ -10,7 +10,12 @@ An evaluation record (``record.evaluations``) is
 ``{stage, evaluator, evaluator_level?, grade?, grades?: {<distribution>: code},
 ratings?: {<indicator number or id>: code or {field: code}}, reason?, confirmed?}``.
 ``confirmed`` is ``true`` (every rating of the employee) or a list of indicator numbers or ids.
-Ratings refer to the goal sheet (with periods: the last period's sheet, the final evaluation).
+``period`` (optional) names the period whose chain the evaluation belongs to; without it, the
+last period's (the final evaluation). Ratings refer to that period's goal sheet. A stage that
+declares ``field`` may instead be recorded in that employee field (who did it: a table carries
+no evaluations). The chains of earlier periods (``evaluator_chains.<id>.period``) are reviewed
+where the record has that period's own sheet (a sheet standing in for it had no such check);
+confirmations apply to the final evaluation's sheet.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.chains.confirm import check_confirmations, indicator_number
+from engine.chains.describe import describe_review
 from engine.chains.model import (
     Chain,
     ChainOutcome,
@@ -30,6 +36,7 @@ from engine.chains.model import (
     StageResult,
     compile_chains,
 )
+from engine.chains.periods import by_period, unreviewed
 from engine.chains.requirements import Signed, check_requirements, describe_requirements
 from engine.errors import Problem
 from engine.io.records import EmployeeRecord, IndicatorRecord
@@ -63,10 +70,13 @@ def employee_env(
     return env
 
 
-def sheet_of(record: EmployeeRecord) -> tuple[IndicatorRecord, ...]:
-    """The goal sheet ratings refer to: the only one, or the last period's (the final evaluation)."""
+def sheet_of(record: EmployeeRecord, period: str | None = None) -> tuple[IndicatorRecord, ...]:
+    """The goal sheet ratings refer to: the only one, the sheet of ``period``, or the last
+    period's (the final evaluation)."""
     if record.indicators or not record.periods:
         return record.indicators
+    if period is not None and period in record.periods:
+        return record.periods[period]
     return list(record.periods.values())[-1]
 
 
@@ -78,6 +88,8 @@ class _Review:
     rules: ChainRules
     sheet: tuple[IndicatorRecord, ...]
     problems: list[Problem] = field(default_factory=list)
+    # The evaluations of the period reviewed, each with its number in the record's list.
+    evaluations: list[tuple[int, Mapping[str, Any]]] = field(default_factory=list)
 
     def add(self, rule: str, message: str, indicator: int | None = None) -> None:
         self.problems.append(Problem(self.record.id, indicator, rule, message, self.record.origin))
@@ -93,23 +105,65 @@ def review(
     final grade); ``evaluate`` passes False, since scores come before the evaluators' grades,
     but every evaluation on record is still checked, and so is every confirmation.
     """
-    work = _Review(record, rules, sheet_of(record))
     if not rules.chains:  # record requirements only
         return _with_requirements(ChainOutcome(record.id, None, (), ()), rules, env, record.origin)
+    grouped, problems = by_period(rules, record)
+    earlier: list[ChainOutcome] = []
+    for period in rules.other_periods:
+        done = _review_earlier(rules, record, env, period, grouped.pop(period, []), require_stages)
+        if done is not None:
+            earlier.append(done)
+            problems.extend(done.problems)
+    for other, evaluations in grouped.items():
+        if other != rules.main_period:  # a period without chains of its own
+            problems.extend(unreviewed(record, other, evaluations))
+    main = _review_one(rules, record, env, None, grouped.get(rules.main_period, []), require_stages)
+    return replace(main, problems=(*problems, *main.problems), periods=tuple(earlier))
+
+
+def _review_earlier(
+    rules: ChainRules,
+    record: EmployeeRecord,
+    env: Mapping[str, Any],
+    period: str,
+    evaluations: list[tuple[int, Mapping[str, Any]]],
+    require_stages: bool,
+) -> ChainOutcome | None:
+    """The review of an earlier period's chain, where the record has that period's own sheet
+    (None otherwise: its evaluations, if any, are then problems)."""
+    if period not in record.periods:
+        if not evaluations:
+            return None
+        problems = unreviewed(record, period, evaluations)
+        return ChainOutcome(record.id, None, (), tuple(problems), period=period)
+    return _review_one(rules, record, env, period, evaluations, require_stages)
+
+
+def _review_one(
+    rules: ChainRules,
+    record: EmployeeRecord,
+    env: Mapping[str, Any],
+    period: str | None,
+    evaluations: list[tuple[int, Mapping[str, Any]]],
+    require_stages: bool,
+) -> ChainOutcome:
+    """One period's review (``period`` None: the final evaluation, with the confirmations)."""
+    work = _Review(record, rules, sheet_of(record, period or rules.main_period), evaluations=evaluations)
     try:
-        chain, why = rules.choose(env)
+        chain, why = rules.choose(env, period)
     except NoChain as exc:
         work.add("chain-none", str(exc))
-        return ChainOutcome(record.id, None, (), tuple(work.problems))
+        return ChainOutcome(record.id, None, (), tuple(work.problems), period=period)
     given = _given(work, chain)
     stages = tuple(given.get(s.id) or StageResult(s.id, s.mode, s.evaluator, False) for s in chain.stages)
     for stage, result in zip(chain.stages, stages, strict=True):
-        _check_stage(work, chain, stage, result, require_stages)
+        _check_stage(work, chain, stage, result, require_stages or chain.confirms_period)
     _check_overrides(work, chain, stages)
-    if rules.confirmations:
+    if rules.confirmations and period is None:
         work.problems.extend(check_confirmations(rules, chain, work.sheet, stages, record.id, record.origin))
-    outcome = ChainOutcome(record.id, chain.id, stages, tuple(work.problems), why, chain.label)
-    return _with_requirements(outcome, rules, env, record.origin)
+    outcome = ChainOutcome(record.id, chain.id, stages, tuple(work.problems), why, chain.label, period)
+    # record requirements belong to the employee's review as a whole: checked once, with the final one
+    return outcome if period is not None else _with_requirements(outcome, rules, env, record.origin)
 
 
 def _with_requirements(
@@ -137,9 +191,10 @@ def describe_requirements_review(outcome: ChainOutcome, rules: ChainRules) -> li
 
 
 def _given(work: _Review, chain: Chain) -> dict[str, StageResult]:
-    """The evaluation records read into stage results (the first one per stage)."""
+    """The evaluation records read into stage results (the first one per stage); a stage with no
+    evaluation but a value in its ``field`` is taken as done by that person."""
     out: dict[str, StageResult] = {}
-    for number, raw in enumerate(work.record.evaluations, start=1):
+    for number, raw in work.evaluations:
         stage_id = raw.get("stage")
         stage = chain.stage(str(stage_id)) if stage_id is not None else None
         if stage is None:
@@ -157,6 +212,13 @@ def _given(work: _Review, chain: Chain) -> dict[str, StageResult]:
             )
         else:
             out[stage.id] = _stage_result(work, stage, raw, number)
+    for stage in chain.stages:
+        signed = work.record.fields.get(stage.field) if stage.field is not None else None
+        if stage.id not in out and signed is not None and str(signed).strip() != "":
+            who = str(signed).strip()
+            out[stage.id] = StageResult(
+                stage.id, stage.mode, stage.evaluator, True, evaluator=who, signed_in=stage.field
+            )
     return out
 
 
@@ -289,10 +351,7 @@ def _check_stage(work: _Review, chain: Chain, stage: Stage, result: StageResult,
     if not result.given:
         if not required:
             return
-        work.add(
-            "chain-stage-missing",
-            f"no evaluation for stage '{stage.id}' ({stage.evaluator}, {stage.mode}) of chain '{chain.id}'",
-        )
+        work.add("chain-stage-missing", _missing_text(work.rules, chain, stage))
         return
     level = stage.evaluator_level
     if level is not None and result.evaluator_level != level:
@@ -302,6 +361,19 @@ def _check_stage(work: _Review, chain: Chain, stage: Stage, result: StageResult,
             "chain-evaluator-level",
             f"stage '{stage.id}' needs an evaluator of level '{level}'; {who} has {has}",
         )
+
+
+def _missing_text(rules: ChainRules, chain: Chain, stage: Stage) -> str:
+    """``no evaluation for stage 'second' (...) of chain 'x'``, with an earlier period, why it is
+    needed and where a table records it."""
+    text = f"no evaluation for stage '{stage.id}' ({stage.evaluator}, {stage.mode}) of chain '{chain.id}'"
+    if chain.period not in (None, rules.main_period):
+        text += f" (period '{chain.period}')"
+    if chain.confirms_period:
+        text += ": the period's result counts in the score only once every stage of the chain is on record"
+    if stage.field is not None:
+        text += f"; record an evaluation for the stage or the evaluator's id in {stage.field}"
+    return text
 
 
 def _check_overrides(work: _Review, chain: Chain, stages: tuple[StageResult, ...]) -> None:
@@ -358,32 +430,3 @@ def _override_text(stage: Stage, what: str, before: str, after: str) -> str:
 
 def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
-
-
-def describe_review(outcome: ChainOutcome, rules: ChainRules) -> list[str]:
-    """What ``explain`` shows of a review: the chain and why it applies, then each stage."""
-    unchecked = " (unchecked: the policy declares no grade scale)" if rules.bare_grade_codes is None else ""
-    if outcome.chain is None:
-        return [] if not rules.chains else ["no evaluator chain applies"]
-    lines = [f"chain '{outcome.chain}' ({outcome.label}) applies: {outcome.why}"]
-    for stage in outcome.stages:
-        head = f"stage '{stage.stage}' ({stage.role}, {stage.mode})"
-        if not stage.given:
-            lines.append(f"{head}: no evaluation on record")
-            continue
-        who = stage.evaluator or "an unnamed evaluator"
-        level = f", level '{stage.evaluator_level}'" if stage.evaluator_level else ""
-        gave = [f"grade {stage.value}{unchecked}"] if stage.value else []
-        gave += [f"{k} {v}" for k, v in stage.grades.items()]
-        ratings = sorted(stage.ratings.items())
-        gave += [f"indicator {n} {name} {code}" for n, rated in ratings for name, code in rated.items()]
-        if stage.confirms_all or stage.confirms:
-            gave.append("confirms " + ("every rating" if stage.confirms_all else _numbers(stage.confirms)))
-        if stage.reason:
-            gave.append(f"reason: {stage.reason}")
-        lines.append(f"{head}: by {who}{level}" + (f": {'; '.join(gave)}" if gave else ""))
-    return lines
-
-
-def _numbers(indicators: frozenset[int]) -> str:
-    return "indicator(s) " + ", ".join(str(n) for n in sorted(indicators))

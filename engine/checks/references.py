@@ -93,6 +93,18 @@ def check_references(ctx: CheckContext) -> None:
             others = declared - {name}
             unknown(ctx, path, mapping(rule).get("use_period"), others, "other period", "other periods")
     _check_workflows(ctx, {n for n, _ in entries(periods)})
+    _check_chains(ctx, names, declared)
+
+
+def _check_chains(ctx: CheckContext, names: Names, periods: set[str]) -> None:
+    """A chain's ``period`` is a declared period; a stage's ``field`` an employee field."""
+    for name, chain in entries(ctx.data.get("evaluator_chains")):
+        at: Path = ("evaluator_chains", name, "period")
+        unknown(ctx, at, chain.get("period"), periods, "period", "periods")
+        for i, stage in enumerate(sequence(chain.get("stages"))):
+            path: Path = ("evaluator_chains", name, "stages", i, "field")
+            signed = mapping(stage).get("field")
+            unknown(ctx, path, signed, names.employee_fields, "employee field", "employee fields")
 
 
 def _check_requirements(ctx: CheckContext, names: Names, stages: Collection[str]) -> None:

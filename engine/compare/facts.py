@@ -184,9 +184,13 @@ def _chains(data: Data, lang: str) -> list[str]:
         spec = _mapping(spec)
         stages = [
             word("stage", lang, id=s.get("id"), evaluator=s.get("evaluator"), mode=s.get("mode"))
+            + (f" ({word('stage_field', lang, field=s['field'])})" if s.get("field") else "")
             for s in spec.get("stages") or []
         ]
-        when = f" ({word('chain_when', lang, when=spec['when'])})" if spec.get("when") else ""
+        notes = [word("chain_period", lang, period=spec["period"])] if spec.get("period") else []
+        notes += [word("chain_when", lang, when=spec["when"])] if spec.get("when") else []
+        notes += [word("chain_confirms", lang)] if spec.get("confirms_period") else []
+        when = f" ({'; '.join(notes)})" if notes else ""
         lines.append(f"{label_in(spec.get('label'), lang, name)}{when}: " + "; ".join(stages))
     # Record requirements are checked with the chain (a party signs as a stage's evaluator).
     requirements = _mapping(data.get("record_requirements")).items()

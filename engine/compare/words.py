@@ -74,6 +74,13 @@ _PHRASES: dict[str, tuple[str, str, str]] = {
     ),
     "rank_by": ("ranked by {score} ({order})", "{score} 기준 순위 ({order})", "{score}で順位付け（{order}）"),
     "chain_when": ("applies when {when}", "적용 조건 {when}", "適用条件 {when}"),
+    "chain_period": ("period {period}", "기간 {period}", "期間 {period}"),
+    "chain_confirms": (
+        "every stage on record before the period counts in the score",
+        "모든 단계가 기록되어야 해당 기간이 점수에 반영",
+        "全段階の記録後に期間が点数に反映",
+    ),
+    "stage_field": ("recorded in {field}", "{field}에 기록", "{field}に記録"),
     "stage": (
         "stage {id}: {evaluator}, {mode}",
         "{id} 단계: {evaluator}, {mode}",

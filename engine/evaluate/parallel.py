@@ -284,7 +284,7 @@ def _range_one(
     completed, problems, _ = engine.prepare(record)
     problems = problems or engine.check(record, values)
     early = not engine.chains_read_formulas
-    reviewed = engine.review(completed, None) if early and not problems else None
+    reviewed = engine.review(record, None) if early and not problems else None
     if reviewed is not None:
         outcome.warnings.extend(reviewed.warnings)
     if problems or (reviewed is not None and reviewed.problems):
@@ -297,7 +297,7 @@ def _range_one(
     if isinstance(done, Problem):
         checks.append(done)
         return None
-    late = None if early else engine.review(completed, done.values)
+    late = None if early else engine.review(record, done.values)
     if late is not None:
         outcome.warnings.extend(late.warnings)
     if late is not None and late.problems:

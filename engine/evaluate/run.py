@@ -113,8 +113,10 @@ class Engine:
 
     def review(self, record: EmployeeRecord, values: Mapping[str, Any] | None) -> ChainOutcome | None:
         """The employee's evaluator chain reviewed as ``evaluate`` does: every evaluation on record
-        and every confirmation checked, a stage not yet evaluated no problem (one implementation
-        with ``calibrate``, :func:`engine.chains.review.review`)."""
+        and every confirmation checked, a stage not yet evaluated no problem unless its chain
+        confirms a period the score counts (one implementation with ``calibrate``,
+        :func:`engine.chains.review.review`). ``record`` is the record as read: a period sheet
+        standing in for a missing one had no check of its own."""
         rules = self.chain_rules
         if rules is None:
             return None
@@ -227,7 +229,7 @@ class Engine:
         completed, problems, notes = self.prepare(record)
         problems = problems or self.check(record, parameters)
         early = review_chains and not self.chains_read_formulas
-        reviewed = self.review(completed, None) if early and not problems else None
+        reviewed = self.review(record, None) if early and not problems else None
         if reviewed is not None:
             outcome.warnings.extend(reviewed.warnings)
         if problems or (reviewed is not None and reviewed.problems):
@@ -238,7 +240,7 @@ class Engine:
             outcome.problems.append(done)
             return
         if review_chains and self.chains_read_formulas:
-            reviewed = self.review(completed, done.values)
+            reviewed = self.review(record, done.values)
             if reviewed is not None:
                 outcome.warnings.extend(reviewed.warnings)
             if reviewed is not None and reviewed.problems:

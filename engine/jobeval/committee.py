@@ -34,6 +34,8 @@ class Committee:
     min_external_members: int = 0
     #: ``members``: the declared seats (engine.jobeval.membership).
     members: tuple[Mapping[str, Any], ...] = ()
+    #: ``acting_chair``: a member the chair designates may chair a meeting.
+    acting_chair: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ def compile_committee(
         passes_when=compile_formula(str(spec["passes_when"]), scope),
         min_external_members=int(spec.get("min_external_members", 0)),
         members=tuple(spec.get("members") or ()),
+        acting_chair=spec.get("acting_chair") is True,
     )
 
 
@@ -184,7 +187,7 @@ def judge_meeting(committee: Committee, meeting: Mapping[str, Any]) -> MeetingOu
     composed, why = _external_reason(committee, meeting)
     if why is not None:
         reasons.append(why)
-    seated, seats = check_membership(committee.members, meeting)
+    seated, seats = check_membership(committee.members, meeting, acting_chair=committee.acting_chair)
     if seats is not None:
         reasons.append(seats)
     # A committee short of its external members or seated against its declared membership is not

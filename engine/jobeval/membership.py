@@ -8,6 +8,11 @@ declared, no member holds an undeclared role, ``registered`` equals the number l
 the record gives ``external_registered``, it equals the members in external seats. A committee
 that declares seats cannot show its composition without the list, so its decisions then do not
 stand. A committee without ``members`` puts no rule on membership.
+
+The chair: a record may name it (``chair: <member id>``); the named chair must be a listed
+member holding the seat declared ``chair: true``, unless the committee allows an acting chair
+(``acting_chair: true``: the chair may designate another member to act), when any listed member
+may chair. A record that names no chair is chaired by the member in the chair's seat.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ from typing import Any
 
 
 def check_membership(
-    seats: Sequence[Mapping[str, Any]], meeting: Mapping[str, Any]
+    seats: Sequence[Mapping[str, Any]], meeting: Mapping[str, Any], *, acting_chair: bool = False
 ) -> tuple[bool, str | None]:
-    """Whether the record's members fill the declared seats, and the reason line (``None``: no seats)."""
+    """Whether the record's members fill the declared seats, and the reason line (``None``: no seats);
+    ``acting_chair``: any listed member may chair (see the module's note on the chair)."""
     if not seats:
         return True, None
     listed = meeting.get("members")
@@ -31,6 +37,7 @@ def check_membership(
     faults = [f"'{role}' is not a seat of the committee" for role in roles if role not in _roles(seats)]
     faults += [fault for seat in seats for fault in _seat_faults(seat, roles.get(str(seat["role"]), 0))]
     faults += _count_faults(seats, meeting, roles, len(listed))
+    faults += _chair_faults(seats, meeting, listed, acting_chair)
     if faults:
         return False, "membership fails: " + "; ".join(faults)
     return True, f"membership ok: {len(listed)} members fill the seats {declared}"
@@ -60,6 +67,25 @@ def _count_faults(
         given = meeting["external_registered"]
         faults.append(f"{given} external_registered but {external} members in external seats")
     return faults
+
+
+def _chair_faults(
+    seats: Sequence[Mapping[str, Any]],
+    meeting: Mapping[str, Any],
+    listed: Sequence[Mapping[str, Any]],
+    acting_chair: bool,
+) -> list[str]:
+    """A chair the record names who is not a listed member, or not in the chair's seat."""
+    named = meeting.get("chair")
+    if named is None:
+        return []
+    role = next((str(m.get("role", "")) for m in listed if str(m.get("id", "")) == str(named)), None)
+    if role is None:
+        return [f"the chair {named} is not a listed member"]
+    chairs = [str(s["role"]) for s in seats if s.get("chair")]
+    if acting_chair or not chairs or role in chairs:
+        return []
+    return [f"the chair {named} holds the seat {role}, not the chair's seat {chairs[0]}"]
 
 
 def _roles(seats: Sequence[Mapping[str, Any]]) -> set[str]:

@@ -13,7 +13,8 @@ Items, per kind:
 - ``exception``: each declared exception; hit when it applies to a tested employee.
 - ``distribution path``: per distribution, a group graded, a tie at a grade boundary, and
   where declared a small group merged upward and a group too small to grade.
-- ``chain``: each evaluator chain; hit when it is the chain of an evaluated employee.
+- ``chain``: each evaluator chain; hit when it is the chain of an evaluated employee (for one
+  of the periods: kepco_like's mid-term check has chains of its own).
 """
 
 from __future__ import annotations
@@ -187,11 +188,13 @@ def _chain_hits(engine: Engine, outcome: RunOutcome) -> set[Item]:
     records = {r.id: r for r in outcome.population.employees}
     hit = set()
     for result in outcome.results:
-        try:
-            chain = rules.chain_for(employee_env(rules, records[result.id], result.values))
-        except NoChain:
-            continue
-        hit.add(Item("chain", chain.id))
+        env = employee_env(rules, records[result.id], result.values)
+        for period in (*rules.other_periods, None):  # each period's chain (None: the final one)
+            try:
+                chain, _ = rules.choose(env, period)
+            except NoChain:
+                continue
+            hit.add(Item("chain", chain.id))
     return hit
 
 
