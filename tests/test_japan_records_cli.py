@@ -441,3 +441,22 @@ def test_explain_reports_a_requirement_condition_it_cannot_evaluate(tmp_path: Pa
         "requirement 'development_plan_mid_term' (Mid-term (about 3 years) development plan): NOT met: "
         "'bonus_base' has no value in 'bonus_base / 0 > 1' (bonus_base=none)"
     ) in result.output
+
+
+def test_pay_passes_on_the_warnings_of_the_records_it_evaluated(tmp_path: Path) -> None:
+    """E003 without a mid-term plan is still scored (a warning, §8② 望ましい) and paid; the
+    warning reaches the pay run's stderr as evaluate would show it."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    line = "    development_plan_mid_term: 次の等級の役割を担える人材への育成\n"
+    start = text.index("  - id: E003")
+    at = text.index(line, start)
+    records = tmp_path / "records.yaml"
+    records.write_text(text[:at] + text[at + len(line) :], encoding="utf-8")
+    result = CliRunner().invoke(cli, ["pay", POLICY, PAY, "--records", str(records)])
+    assert result.exit_code == 0, result.output
+    assert "  total bonus = 3108604\n" in result.stdout
+    assert result.stderr.splitlines()[0] == (
+        # 66:5: E003's "- id: E003" in the example (the line removed comes after it)
+        f"hrpolicy: {records}:66:5: E003: warning [requirement-missing] development_plan_mid_term "
+        "(Mid-term (about 3 years) development plan): development_plan_mid_term is missing"
+    )

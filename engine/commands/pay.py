@@ -24,6 +24,7 @@ from engine.report import renderer
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.report.pay import RENDERERS
+from engine.report.results import format_problem
 from engine.validate import load_policy
 
 
@@ -67,8 +68,8 @@ def run_pay(
     overrides = _overrides(policy.data, params or {})
     if records is not None and not (policy.data.get("pay") or {}).get("bonus"):
         raise UsageError(f"--records: {policy_path} declares no pay.bonus that reads evaluated results")
-    evaluated = _evaluated(policy_path, records) if records is not None else None
     how = reading or Reading()
+    evaluated = _evaluated(policy_path, records, how.encoding, overrides, echo) if records else None
     table = TableReading(how.encoding, how.sheet)
     data = read_pay_file(policy.data, data_path, table)
     for note in table.notes:
@@ -81,11 +82,19 @@ def run_pay(
     return finish(report.problems, report.employees, "employees", fmt, echo, labels)
 
 
-def _evaluated(policy_path: str, records: str) -> dict[str, Mapping[str, Any] | str]:
+def _evaluated(
+    policy_path: str, records: str, encoding: str | None, overrides: Mapping[str, Any], echo: Echo
+) -> dict[str, Mapping[str, Any] | str]:
     """Employee id -> the employee formulas' values and grades of the evaluated goal sheet in
-    ``records``, or the first problem that kept the employee from being evaluated."""
+    ``records``, or the first problem that kept the employee from being evaluated.
+
+    The records are read as ``evaluate`` reads them: in ``encoding`` (None: detected) with the
+    ``--param`` values; their warnings (e.g. a desirable plan missing) go to stderr. ``--sheet``
+    names the pay file's sheet, not the records'."""
     engine = Engine.from_file(policy_path)
-    outcome = engine.evaluate(engine.read(records))
+    outcome = engine.evaluate(engine.read(records, overrides or None, encoding=encoding))
+    for warning in outcome.warnings:
+        echo(f"hrpolicy: {format_problem(warning, 'warning')}", err=True)
     found: dict[str, Mapping[str, Any] | str] = {}
     formulas = set(engine.policy.employee_names)
     for result in outcome.results:
