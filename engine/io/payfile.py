@@ -12,7 +12,7 @@ duplicate id, an unknown key, a credit that is not a number) is collected as a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -102,8 +102,8 @@ def read_pay_file(policy: Mapping[str, Any], path: str, table: TableReading | No
     """Open the data file ``path`` for a ``pay`` run; its unknown top-level keys are problems.
     ``table``: it may be a CSV file or a workbook (employees; a workbook's ``parameters``,
     ``company`` and ``zone_from`` sheets), read as it says."""
-    if table is not None:
-        table.sections = ("parameters", "company", "zone_from")
+    if table is not None:  # the caller's reading is not changed; its notes list is shared
+        table = replace(table, sections=("parameters", "company", "zone_from"))
     doc = read_data_file(path, ("employees",), table=table)
     pay = PayFile(policy, doc)
     pay.unknown_keys("file", (), doc.data, TOP_KEYS, "the file")
