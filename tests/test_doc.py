@@ -89,3 +89,28 @@ def test_counts_of_assumptions_in_the_shipped_policies() -> None:
         for name in ("japan_mbo", "kumho_like", "kepco_like")
     }
     assert counts == {"japan_mbo": 17, "kumho_like": 32, "kepco_like": 26}
+
+
+def test_a_requirement_reads_with_its_condition_and_checks_and_without_owner_notes(tmp_path: Path) -> None:
+    """A conditional requirement is not described as applying to everyone; its checks are named;
+    an ``x-`` note of the policy's owner is not a requirement."""
+    text = (ROOT / "policies" / "japan_mbo.yaml").read_text(encoding="utf-8")
+    old = "    severity: warning\n    fields: [development_plan_mid_term]\n"
+    assert old in text
+    new = (
+        old
+        + "    when: \"segment == 'manager'\"\n"
+        + "    checks:\n"
+        + "      - {id: measure, check: \"development_measure != 'other'\", message: {en: a named measure}}\n"
+        + "  x-owner: reviewed by HR in March\n"
+    )
+    path = tmp_path / "japan_mbo.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    echo = Echo()
+    assert run_doc(str(path), "en", "md", None, echo) == 0
+    lines = [line for line in echo.stdout.splitlines() if "record requirement" in line]
+    assert lines[2:] == [
+        "- record requirement Mid-term (about 3 years) development plan (a warning only): applies when "
+        "segment == 'manager'; filled in: development_plan_mid_term; development_measure != 'other' must hold"
+    ]
+    assert len(lines) == 3

@@ -193,13 +193,18 @@ def _chains(data: Data, lang: str) -> list[str]:
         when = f" ({'; '.join(notes)})" if notes else ""
         lines.append(f"{label_in(spec.get('label'), lang, name)}{when}: " + "; ".join(stages))
     # Record requirements are checked with the chain (a party signs as a stage's evaluator).
-    requirements = _mapping(data.get("record_requirements")).items()
-    return lines + [_requirement(name, _mapping(spec), lang) for name, spec in requirements]
+    requirements = [
+        (name, spec)
+        for name, spec in _mapping(data.get("record_requirements")).items()
+        if isinstance(spec, Mapping) and not str(name).startswith("x-")  # x-: the owner's notes
+    ]
+    return lines + [_requirement(str(name), spec, lang) for name, spec in requirements]
 
 
 def _requirement(name: str, spec: Mapping[str, Any], lang: str) -> str:
-    """One record requirement in words: who signs, which dates, which fields."""
-    parts = []
+    """One record requirement in words: when it applies, who signs, which dates, which fields,
+    which conditions must hold."""
+    parts = [word("chain_when", lang, when=spec["when"])] if spec.get("when") else []
     for party in spec.get("parties") or []:
         party = _mapping(party)
         key = "party_self" if party.get("self") else "party_stage"
@@ -212,6 +217,9 @@ def _requirement(name: str, spec: Mapping[str, Any], lang: str) -> str:
         parts.append(text + after)
     if spec.get("fields"):
         parts.append(word("required_fields", lang, fields=", ".join(str(f) for f in spec["fields"])))
+    for check in spec.get("checks") or []:
+        check = _mapping(check)
+        parts.append(word("requirement_check", lang, check=check.get("check")))
     key = "requirement_warning" if spec.get("severity") == "warning" else "requirement"
     return word(key, lang, label=label_in(spec.get("label"), lang, name), parts="; ".join(parts))
 

@@ -153,6 +153,7 @@ _PHRASES: dict[str, tuple[str, str, str]] = {
     "party_self": ("{field} signed by the employee", "{field}: 본인 서명", "{field}: 本人の署名"),
     "date_window": ("{field} dated {start} .. {end}", "{field}: {start} ~ {end}", "{field}: {start}～{end}"),
     "date_after": ("not before {after}", "{after} 이후", "{after}以降"),
+    "requirement_check": ("{check} must hold", "{check} 충족 필요", "{check} を満たすこと"),
     "required_fields": ("filled in: {fields}", "필수 기재: {fields}", "必須記入: {fields}"),
     "promotion": ("promotion points from table {table}", "승격 Point 표 {table}", "昇格ポイント表 {table}"),
     "descending": ("highest first", "높은 순", "高い順"),
