@@ -191,7 +191,7 @@ PHRASES: dict[str, tuple[str, str, str]] = {
     "parameters": ("parameters: {shown}", "매개변수: {shown}", "パラメータ: {shown}"),
     "merit_title": ("merit raise (%)", "성과 인상률 (%)", "査定昇給率（%）"),
     "incentive_title": ("incentive ({currency})", "성과급 ({currency})", "賞与（{currency}）"),
-    "promotion_title": ("promotion points", "승진 점수", "昇進ポイント"),
+    "promotion_title": ("promotion points", "승격 점수", "昇格ポイント"),
     "mix_title": (
         "pay mix target: {component} ({currency})",
         "보수 구성 목표: {component} ({currency})",
