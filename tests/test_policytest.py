@@ -56,9 +56,15 @@ def test_the_shipped_policies_pass_their_tests_with_full_coverage() -> None:
             ],
         ),
         "kepco_like.yaml": (
-            23,
-            23,
-            [("formula branch", 6, 6), ("sheet rule", 8, 8), ("distribution path", 2, 2), ("chain", 7, 7)],
+            25,
+            25,
+            [
+                ("formula branch", 6, 6),
+                ("sheet rule", 8, 8),
+                ("distribution path", 2, 2),
+                ("chain", 7, 7),
+                ("chain period", 2, 2),
+            ],
         ),
         "kumho_like.yaml": (
             17,
@@ -187,6 +193,27 @@ def test_a_record_requirement_needs_its_problem_seen_and_an_employee_meeting_it(
         ["goal_agreement", "development_plan", "development_plan_mid_term"],
         [],
     )
+
+
+def test_a_chain_period_is_hit_when_an_employee_is_scored_under_it(tmp_path: Path) -> None:
+    text = _copy(tmp_path, "kepco_like.test.yaml", {}).read_text(encoding="utf-8")
+    head = text[: text.index("  - name: the example population")]
+
+    def periods(case: str) -> tuple[list[str], list[str]]:
+        start = text.index(case)
+        end = text.index("\n  - name:", start) + 1
+        (tmp_path / "kepco_like.test.yaml").write_text(head + text[start:end])
+        run = run_tests([str(tmp_path)])
+        assert run.passed
+        (cover,) = run.coverage.values()
+        return [i.name for i in cover.covered if i.kind == "chain period"], [
+            i.name for i in cover.missed if i.kind == "chain period"
+        ]
+
+    # T01, a branch member with a July sheet and a final one: scored under both periods.
+    assert periods("  - name: a lower-is-better") == (["midterm", "final"], [])
+    # Every sheet of this case is refused: nobody is scored, under no period.
+    assert periods("  - name: indicator counts") == ([], ["midterm", "final"])
 
 
 def test_junit_lists_every_case(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,6 +15,8 @@ Items, per kind:
   where declared a small group merged upward and a group too small to grade.
 - ``chain``: each evaluator chain; hit when it is the chain of an evaluated employee (for one
   of the periods: kepco_like's mid-term check has chains of its own).
+- ``chain period``: each evaluation period a chain names (``period``); hit when an evaluated
+  employee with a sheet of that period has a chain of it (the final period: any chain).
 - ``record requirement``: each of ``record_requirements``; hit when a test expects one of its
   problems and sees it, and an evaluated employee meets it (no problem of it reported), in the
   same case or in two cases (:func:`settle` joins the halves over the cases).
@@ -38,6 +40,7 @@ KINDS = (
     "exception",
     "distribution path",
     "chain",
+    "chain period",
     "record requirement",
 )
 PLURALS = dict(
@@ -50,6 +53,7 @@ PLURALS = dict(
             "exceptions",
             "distribution paths",
             "chains",
+            "chain periods",
             "record requirements",
         ),
         strict=True,
@@ -151,8 +155,15 @@ def declared_items(engine: Engine) -> list[Item]:
         *(Item("exception", e.id) for e in engine.sheet_rules.exceptions),
         *_distribution_items(engine),
         *(Item("chain", c.id) for c in compile_chains(engine.source.data).chains),
+        *_chain_periods(engine),
         *(Item(REQUIREMENT, name) for name in engine.source.data.get("record_requirements") or {}),
     ]
+
+
+def _chain_periods(engine: Engine) -> list[Item]:
+    rules = compile_chains(engine.source.data)
+    named = {c.period for c in rules.chains if c.period is not None}
+    return [Item("chain period", p) for p in rules.periods if p in named]
 
 
 def _holds(formula: Any, env: Mapping[str, Any]) -> bool:
@@ -252,6 +263,8 @@ def _chain_hits(engine: Engine, outcome: RunOutcome) -> set[Item]:
             except NoChain:
                 continue
             hit.add(Item("chain", chain.id))
+            if chain.period is not None and (period is None or period in records[result.id].periods):
+                hit.add(Item("chain period", chain.period))
     return hit
 
 
