@@ -48,7 +48,13 @@ def _canonical(value: Any) -> Any:
 
 
 def stamp_of(data: Mapping[str, Any]) -> Stamp:
-    """The stamp of a validated policy's data."""
+    """The stamp of a policy's data (``?`` for an id or version an invalid policy lacks)."""
     text = json.dumps(_canonical(data), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    meta = data.get("metadata") or {}
-    return Stamp(str(meta.get("id")), str(meta.get("version")), hashlib.sha256(text.encode()).hexdigest())
+    meta = data.get("metadata")
+    meta = meta if isinstance(meta, Mapping) else {}  # an invalid policy checked by `validate`
+    ident, version = (meta.get(key) for key in ("id", "version"))
+    return Stamp(
+        "?" if ident is None else str(ident),
+        "?" if version is None else str(version),
+        hashlib.sha256(text.encode()).hexdigest(),
+    )

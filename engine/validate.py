@@ -6,7 +6,7 @@ data of the wrong shape. Every stage *collects* diagnostics.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,27 +71,55 @@ def validate_document(doc: LoadedDocument) -> list[Diagnostic]:
     return diagnostics + check_policy(doc.data, doc.source)
 
 
-def validate_file(path: str, display: str | None = None) -> list[Diagnostic]:
-    """Every diagnostic for one policy file, sorted by location. Raises UsageError if unreadable."""
+@dataclass(frozen=True)
+class Checked:
+    """One checked policy: its diagnostics (sorted by location) and, when the YAML loaded to a
+    mapping, the stamp of what was checked (valid or not: the result names the content it saw)."""
+
+    diagnostics: list[Diagnostic]
+    stamp: Stamp | None
+
+
+def _stamp(doc: LoadedDocument) -> Stamp | None:
+    if has_errors(doc.diagnostics) or not isinstance(doc.data, Mapping):
+        return None
+    return stamp_of(doc.data)
+
+
+def stamp_text(text: bytes | str, display: str) -> Stamp | None:
+    """The stamp of a policy held in memory whose YAML loads (an editor's buffer), unchecked."""
+    return _stamp(load_yaml_text(text, display))
+
+
+def check_file(path: str, display: str | None = None) -> Checked:
+    """Every diagnostic for one policy file and its stamp. Raises UsageError if unreadable."""
     doc = load_yaml_file(path, display=display or path)
     diagnostics = validate_document(doc)
     if not has_errors(doc.diagnostics):
         diagnostics += _modeline(doc, _first_line(_read_head(path)), path)
-    return sorted(diagnostics, key=Diagnostic.sort_key)
+    return Checked(sorted(diagnostics, key=Diagnostic.sort_key), _stamp(doc))
 
 
-def validate_text(text: bytes | str, display: str, where: str | None = None) -> list[Diagnostic]:
-    """Every diagnostic for a policy held in memory (standard input, an editor's buffer).
-
-    ``display`` names it in diagnostics; ``where`` is the path it would be saved at, if known
-    (the modeline suggestion is relative to it).
-    """
+def check_text(text: bytes | str, display: str, where: str | None = None) -> Checked:
+    """Every diagnostic for a policy held in memory (standard input, an editor's buffer), and
+    its stamp. ``display`` names it in diagnostics; ``where`` is the path it would be saved at,
+    if known (the modeline suggestion is relative to it)."""
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     doc = load_yaml_text(raw, display)
     diagnostics = validate_document(doc)
     if not has_errors(doc.diagnostics):
         diagnostics += _modeline(doc, _first_line(raw), where)
-    return sorted(diagnostics, key=Diagnostic.sort_key)
+    return Checked(sorted(diagnostics, key=Diagnostic.sort_key), _stamp(doc))
+
+
+def validate_file(path: str, display: str | None = None) -> list[Diagnostic]:
+    """Every diagnostic for one policy file, sorted by location. Raises UsageError if unreadable."""
+    return check_file(path, display).diagnostics
+
+
+def validate_text(text: bytes | str, display: str, where: str | None = None) -> list[Diagnostic]:
+    """Every diagnostic for a policy held in memory (see :func:`check_text`)."""
+    return check_text(text, display, where).diagnostics
 
 
 def failing(diagnostics: Iterable[Diagnostic], strict: bool) -> bool:

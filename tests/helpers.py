@@ -85,6 +85,45 @@ def strip_stamps(text: str) -> str:
     return _STAMPS.sub("", text, count=1)
 
 
+class _TextNumbers(yaml.SafeLoader):
+    """YAML with every number kept as its text and dates as text (as the policy loader reads them)."""
+
+
+def _number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> dict[str, str]:
+    return {"n": str(loader.construct_scalar(node))}
+
+
+_TextNumbers.add_constructor("tag:yaml.org,2002:int", _number)
+_TextNumbers.add_constructor("tag:yaml.org,2002:float", _number)
+_TextNumbers.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+def canonical_json(policy: str | Path) -> str:
+    """A policy file's content as the canonical JSON its stamp hashes (sorted keys, numbers as
+    their text): written here from the YAML alone, so that a test checks the engine's hash."""
+    import json
+
+    data = yaml.load(Path(policy).read_text(encoding="utf-8"), Loader=_TextNumbers)
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+
+def policy_stamp(policy: str | Path, short: bool = False) -> str:
+    """``policy ID version V sha256 HASH`` of a policy file, the hash computed here from the YAML
+    (``short``: its first 12 hex digits, as a terminal shows it)."""
+    import hashlib
+
+    data = yaml.safe_load(Path(policy).read_text(encoding="utf-8"))
+    meta = data.get("metadata") or {}
+    digest = hashlib.sha256(canonical_json(policy).encode()).hexdigest()
+    return f"policy {meta.get('id')} version {meta.get('version')} sha256 {digest[:12] if short else digest}"
+
+
+def stamp_line(shown: str, policy: str | Path | None = None) -> str:
+    """``validate``'s stamp line of a policy file shown as ``shown`` (its stderr, with the summary)."""
+    return f"{shown}: {policy_stamp(policy or shown, short=True)}\n"
+
+
 #: The 직무등급심의위원회 of seed 003 제12조② as kepco_like seats it, nine members: the 부사장
 #: (chair, 제12조④), five 각 부문 총괄이사, the 노동이사 and two external members (외부위원 2명 이상).
 GRADE_COMMITTEE = [

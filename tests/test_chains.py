@@ -5,11 +5,15 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from click.testing import CliRunner
 
 from engine.chains import ChainRules, NoChain, compile_chains, employee_env, review
+from engine.cli import cli
 from engine.errors import PolicyInvalid, Problem
 from engine.io.records import EmployeeRecord, IndicatorRecord
 from engine.validate import load_policy
@@ -155,6 +159,60 @@ def test_missing_and_unknown_and_repeated_stages() -> None:
             "no evaluation for stage 'second' (department_head, relative) of chain 'hq_member'",
         ),
     )
+
+
+def test_nobody_evaluates_themselves_nor_signs_two_stages() -> None:
+    rules = rules_of("kepco_like")
+    evaluations = [
+        {"stage": "first", "evaluator": "E1", "grade": "B"},
+        {"stage": "second", "evaluator": "E1", "grade": "B"},
+    ]
+    record = person({"unit": "hq", "position": "member", "department": "d1"}, evaluations)
+    outcome = review(rules, record, employee_env(rules, record))
+    self_problems = [p for p in outcome.problems if p.rule.startswith("chain-s")]
+    assert self_problems == [
+        problem(
+            "chain-self-evaluation",
+            "stage 'first' is signed by the employee E1; an employee never evaluates themselves",
+        ),
+        problem(
+            "chain-self-evaluation",
+            "stage 'second' is signed by the employee E1; an employee never evaluates themselves",
+        ),
+    ]
+    twice = person(
+        {"unit": "hq", "position": "member", "department": "d1"},
+        [
+            {"stage": "first", "evaluator": "S01", "grade": "B"},
+            {"stage": "second", "evaluator": "S01", "grade": "B"},
+        ],
+    )
+    outcome = review(rules, twice, employee_env(rules, twice))
+    assert [p for p in outcome.problems if p.rule == "chain-same-evaluator"] == [
+        problem(
+            "chain-same-evaluator",
+            "stages 'first' and 'second' are both signed by S01; each stage is another person's evaluation",
+        )
+    ]
+
+
+def test_a_mid_term_check_signed_by_the_employee_does_not_count(tmp_path: Path) -> None:
+    """The July check's stages recorded in employee columns (stage ``field``) are held to the
+    same rule: K002 signing both of its own checks is a problem, and the sheet is not scored."""
+    text = (POLICIES.parent / "examples/kepco_like/employees.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    k002 = next(e for e in data["employees"] if e["id"] == "K002")
+    k002["midterm_checked_by"] = "K002"
+    k002["midterm_confirmed_by"] = "K002"
+    path = tmp_path / "employees.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["evaluate", str(POLICIES / "kepco_like.yaml"), str(path), "--format", "json"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "chain-self-evaluation" in result.output
+    assert "stage 'first' is signed by the employee K002" in result.output
+    assert "stages 'first' and 'second'" not in result.output  # the employee's own, not a second person's
 
 
 # --- overrides need a reason ---------------------------------------------------------------

@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from helpers import policy_text
+from helpers import policy_stamp, policy_text, stamp_line
 
 from engine.cli import cli
 from engine.report.diagnostics import RENDERERS
@@ -120,7 +120,12 @@ def test_junit_one_case_per_file_failure_lists_the_located_problem(
     )
     assert cases[1].find("failure") is None
     out_text = cases[1].findtext("system-out") or ""
-    assert out_text.startswith("policy-modeline/policy.yaml:1:1: warning [policy-modeline]")
+    full = [policy_stamp(f"{c}/policy.yaml") for c in ("weight-sum", "policy-modeline")]
+    first, second = out_text.split("\n", 2)[:2]
+    assert first == full[1]  # the stamp of what was checked, then the warnings
+    assert second.startswith("policy-modeline/policy.yaml:1:1: warning [policy-modeline]")
+    listed = [(p.get("name"), p.get("value")) for p in root.findall("testsuite/properties/property")]
+    assert listed == [("weight-sum/policy.yaml", full[0]), ("policy-modeline/policy.yaml", full[1])]
 
 
 @pytest.fixture()
@@ -159,10 +164,11 @@ def test_exclude_drops_a_folder_and_a_named_file(mixed: Path, monkeypatch: pytes
     monkeypatch.chdir(mixed)
     code, _, err = invoke("validate", "--exclude", "archive/*", "hr")
     assert code == 1
-    assert err.startswith("checked 2 files: 1 valid, 1 invalid")
+    stamps = stamp_line("hr/broken.yaml") + stamp_line("hr/japan.yaml")
+    assert err.startswith(stamps + "checked 2 files: 1 valid, 1 invalid")
     code, _, err = invoke("validate", "--exclude", "archive/*", "--exclude", "broken.yaml", "hr")
     assert code == 0
-    assert err.startswith("checked 1 file: 1 valid, 0 invalid")
+    assert err.startswith(stamp_line("hr/japan.yaml") + "checked 1 file: 1 valid, 0 invalid")
 
 
 def test_stdin_with_a_filename_for_locations() -> None:
@@ -226,7 +232,7 @@ def test_policies_only_skips_named_files_that_are_no_policy(
     monkeypatch.chdir(mixed)
     code, out, err = invoke("validate", "--policies-only", "hr/employees.yaml", "hr/japan.yaml")
     assert (code, out) == (0, "")
-    assert err == (
+    assert err == stamp_line("hr/japan.yaml") + (
         "checked 1 file: 1 valid, 0 invalid (0 errors, 0 warnings); skipped 1 YAML file without 'hrpolicy:'\n"
     )
     # Only records changed: nothing to check, and that is no error.

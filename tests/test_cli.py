@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import case_folder, unstamped
+from helpers import case_folder, policy_stamp, stamp_line, unstamped
 
 from engine.cli import cli
 
@@ -27,6 +27,9 @@ def weight_sum(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return case_folder(WEIGHT_SUM_CASE, tmp_path_factory.mktemp("weight-sum"))
 
 
+POLICY_NAMES = ("japan_mbo", "kepco_like", "kumho_like")  # as a folder search finds them
+
+
 def invoke(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.stdout, result.stderr
@@ -38,7 +41,8 @@ def test_validate_the_bundled_policies_exits_0_with_a_summary() -> None:
     # The policies' test files (*.test.yaml) are YAML without the 'hrpolicy:' key: skipped, counted.
     skipped = len(list((ROOT / "policies").glob("*.test.yaml")))
     assert skipped >= 1
-    assert err == (
+    stamps = "".join(stamp_line(str(ROOT / "policies" / f"{n}.yaml")) for n in POLICY_NAMES)
+    assert err == stamps + (
         "checked 3 files: 3 valid, 0 invalid (0 errors, 0 warnings); "
         f"skipped {skipped} YAML file{'s' if skipped != 1 else ''} without 'hrpolicy:'\n"
     )
@@ -60,7 +64,7 @@ def test_validate_github_format(monkeypatch: pytest.MonkeyPatch, weight_sum: Pat
     monkeypatch.chdir(weight_sum)
     code, out, _ = invoke("validate", "--format", "github", "policy.yaml")
     assert code == 1
-    assert out == (
+    assert out == f"hrpolicy: policy.yaml: {policy_stamp('policy.yaml')}\n" + (
         "::error file=policy.yaml,line=110,col=13,title=weight-sum::[weight-sum] quotas of distribution "
         "'overall' add up to 99, not 100 (suggestion: add 1 to one of them)\n"
     )
@@ -210,7 +214,8 @@ def test_python_m_engine_runs_the_same_cli() -> None:
         check=False,
     )
     assert result.returncode == 0
-    assert result.stderr == "checked 3 files: 3 valid, 0 invalid (0 errors, 0 warnings)\n"
+    stamps = "".join(stamp_line(str(ROOT / "policies" / f"{n}.yaml")) for n in POLICY_NAMES)
+    assert result.stderr == stamps + "checked 3 files: 3 valid, 0 invalid (0 errors, 0 warnings)\n"
 
 
 def test_problems_reach_stderr_when_the_text_report_goes_to_a_file(tmp_path: Path) -> None:

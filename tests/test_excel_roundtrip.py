@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import cli
+from engine.validate import load_policy
 from tests import kumho_sheet
 
 HEADERS = [
@@ -49,7 +50,9 @@ def evaluate(data: Path, out: Path, *extra: str) -> tuple[int, str]:
 def read_back(path: Path) -> tuple[list[str], list[tuple[str, ...]], list[str], list[list[str]]]:
     """Headers, rows as text (numbers with their cell's places), number formats, problem rows."""
     book = openpyxl.load_workbook(path)
-    results, problems = book.worksheets
+    results, problems, policy = book.worksheets
+    stamp = load_policy(str(kumho_sheet.POLICY)).stamp()
+    assert [c.value for c in policy[2]] == [stamp.id, stamp.version, stamp.sha256]
     assert results.freeze_panes == "A2" and results.auto_filter.ref == "A1:H6"
     header = [c.value for c in results[1]]
     rows, formats = [], []

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import policy_stamp, stamp_line
 
 from engine.cli import cli
 from engine.schema import MODELINE_PREFIX, schema_path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -33,6 +36,10 @@ def test_init_writes_a_policy_that_validates_and_tests_that_pass(tmp_path: Path,
     }[start]
     names = ["scheme.yaml", "scheme.test.yaml"] + [f"scheme.{name}.yaml" for name in records]
     assert written == [str(folder / name) for name in names]
+    # The policy written, stamped: a seed's copy has the seed's stamp (the same rules).
+    assert out.splitlines()[1] == "  " + policy_stamp(target, short=True)
+    if start != "blank":
+        assert out.splitlines()[1] == "  " + policy_stamp(ROOT / "policies" / f"{start}.yaml", short=True)
     first = target.read_text(encoding="utf-8").split("\n", 1)[0]
     assert first.startswith(MODELINE_PREFIX)
     # The modeline's path, read from the new file's folder, is the installed schema.
@@ -40,11 +47,13 @@ def test_init_writes_a_policy_that_validates_and_tests_that_pass(tmp_path: Path,
     assert invoke("validate", str(target)) == (
         0,
         "",
-        "checked 1 file: 1 valid, 0 invalid (0 errors, 0 warnings)\n",
+        stamp_line(str(target)) + "checked 1 file: 1 valid, 0 invalid (0 errors, 0 warnings)\n",
     )
     code, out, _ = invoke("test", str(target))
     assert code == 0, out
-    assert out.startswith(f"{folder / 'scheme.test.yaml'} (policy {target})\n")
+    assert out.startswith(
+        f"{folder / 'scheme.test.yaml'} (policy {target})\n  {policy_stamp(target, short=True)}\n"
+    )
 
 
 def test_the_blank_policy_says_what_to_fill_in_and_its_tests_cover_a_little(tmp_path: Path) -> None:

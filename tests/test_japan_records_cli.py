@@ -423,3 +423,21 @@ def test_the_bonus_page_in_chromium_in_japanese(tmp_path: Path) -> None:
     heads = [re.findall(r'<th scope="col" class="\w+">([^<]*)</th>', h) for h in dom.split("<thead>")[1:]]
     assert heads == [["社員番号", "氏名", "賞与額"]]
     assert re.search(r"<td[^>]*>E012</td><td[^>]*>山本 浩二</td><td[^>]*>617554</td>", dom)
+
+
+def test_explain_reports_a_requirement_condition_it_cannot_evaluate(tmp_path: Path) -> None:
+    """A requirement whose ``when`` cannot be computed for the employee (here a division by 0,
+    with E003's bonus_base absent) is that requirement's problem in explain, as in evaluate: not an
+    exit 2 for the whole command."""
+    text = Path(POLICY).read_text(encoding="utf-8")
+    old = "    severity: warning\n    fields: [development_plan_mid_term]\n"
+    assert old in text
+    policy = tmp_path / "japan_when.yaml"
+    policy.write_text(text.replace(old, old + '    when: "bonus_base / 0 > 1"\n'), encoding="utf-8")
+    data = e003(tmp_path, evaluation="{stage: first, evaluator: E001, grade: B}")
+    result = CliRunner().invoke(cli, ["explain", str(policy), data, "--employee", "E003"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "requirement 'development_plan_mid_term' (Mid-term (about 3 years) development plan): NOT met: "
+        "'bonus_base' has no value in 'bonus_base / 0 > 1' (bonus_base=none)"
+    ) in result.output

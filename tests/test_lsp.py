@@ -214,3 +214,38 @@ def test_without_pygls_the_command_says_how_to_install_it(monkeypatch: pytest.Mo
     result = CliRunner().invoke(cli, ["lsp"])
     assert result.exit_code == 2
     assert result.stderr.startswith("hrpolicy: hrpolicy lsp needs pygls: pip install 'hrpolicy[lsp]' (")
+
+
+def test_hover_over_metadata_shows_the_stamp_of_the_buffer_as_it_is(client: Client, tmp_path: Path) -> None:
+    from helpers import policy_stamp
+
+    japan = Path(__file__).resolve().parent.parent / "policies" / "japan_mbo.yaml"
+    text = japan.read_text(encoding="utf-8")
+    uri = _open(client, tmp_path / "japan.yaml", text)
+    client.diagnostics(uri)
+    _, ident, _, version, _, digest = policy_stamp(japan).split(" ")  # the hash computed from the YAML
+    at = text.split("\n").index("  id: japan_mbo")  # 0-based line 8, inside metadata:
+
+    def hover(line: int) -> Any:
+        return client.request(
+            "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": line, "character": 3}}
+        )
+
+    assert hover(at)["contents"] == {
+        "kind": "markdown",
+        "value": f"**{ident}** version **{version}**\n\nsha256 `{digest}`\n\n"
+        "The stamp every hrpolicy result records for the policy as this buffer holds it now "
+        "(comments and layout do not change it, any value does).",
+    }
+    assert hover(1) is None  # `hrpolicy: 1`: not the metadata block
+    # An edited value is another rulebook: the hover follows the buffer.
+    client.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"text": text.replace('version: "2026.1"', 'version: "2026.2"')}],
+        },
+    )
+    client.diagnostics(uri)
+    changed = hover(at)["contents"]["value"]
+    assert changed.startswith(f"**{ident}** version **2026.2**") and digest not in changed

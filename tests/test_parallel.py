@@ -21,6 +21,7 @@ from helpers import unstamped
 from engine.cli import cli
 from engine.errors import DataError
 from engine.evaluate import Engine, RunOutcome, parallel
+from engine.evaluate.columnar import run as columnar_run
 from engine.evaluate.parallel import fork_all, plan_ranges, run_report
 from engine.io.csvfile import read_csv_part
 from engine.report.results import RENDERERS, SPLIT_RENDERERS
@@ -220,6 +221,7 @@ def test_a_failed_worker_keeps_one_process(population: Path, monkeypatch: pytest
         return real(*args)
 
     monkeypatch.setattr(parallel, "evaluate_range", dies)
+    monkeypatch.setattr(columnar_run, "evaluate_range", dies)  # the columnar plan's runner too
     _fell_back(population)
 
 

@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from helpers import policy_stamp
 
 from engine.cli import cli
 from engine.policytest import run_tests
@@ -80,6 +81,7 @@ def test_text_report_with_coverage(monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == 0
     assert out == (
         "policies/japan_mbo.test.yaml (policy policies/japan_mbo.yaml)\n"
+        f"  {policy_stamp('policies/japan_mbo.yaml', short=True)}\n"
         "  PASS  the example population (examples/japan_mbo/employees.yaml, worked in its comments) "
         "(36 checks)\n"
         "  PASS  the bands the example population leaves out (manager B, general staff A and C) (9 checks)\n"
@@ -319,6 +321,7 @@ def test_an_invalid_policy_and_a_missing_records_file_are_reported_in_the_test_f
         f"  {t / 'broken.yaml'}:110:13: error [weight-sum] quotas of distribution 'overall' add up to 99, "
         "not 100\n  suggestion: add 1 to one of them\n"
         f"{t / 'japan.test.yaml'} (policy {t / 'japan.yaml'})\n"
+        f"  {policy_stamp(t / 'japan.yaml', short=True)}\n"
         "  FAIL  b (0 checks)\n"
         f"        {t / 'japan.test.yaml'}:4:24: error [test-failed] records: {t / 'nope.yaml'}: "
         "no such file\n"
@@ -359,7 +362,8 @@ def test_github_annotations_of_a_failing_test(tmp_path: Path) -> None:
     code, out, _ = invoke("test", "--format", "github", str(test))
     assert code == 1
     shown = str(test).replace(":", "%3A").replace(",", "%2C")
-    assert out == (
+    japan = POLICIES / "japan_mbo.yaml"
+    assert out == f"hrpolicy: {japan}: {policy_stamp(japan)}\n" + (
         f"::error file={shown},line=17,col=23,title=test-failed::[test-failed] E001 score: expected 79.60, "
         "got 79.50\n"
     )

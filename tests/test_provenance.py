@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import Echo
+from helpers import Echo, canonical_json, policy_stamp
 from openpyxl import load_workbook
 
 from engine.commands.compare import run_compare
@@ -31,9 +31,12 @@ def test_the_hash_is_sha256_of_the_canonical_data() -> None:
     assert stamp_of(data) == Stamp("x", "1", hashlib.sha256(text.encode()).hexdigest())
 
 
-def test_comments_do_not_change_the_hash_and_values_do() -> None:
-    same = stamp_of(load_policy(str(ROOT / "examples" / "compare" / "japan_mbo_2026.yaml")).data)
-    assert same == STAMPS[0]  # the example copy differs from policies/japan_mbo.yaml in comments only
+def test_comments_do_not_change_the_hash_and_values_do(tmp_path: Path) -> None:
+    bare = tmp_path / "bare.yaml"  # policies/japan_mbo.yaml without a comment line
+    lines = Path(POLICIES[0]).read_text(encoding="utf-8").split("\n")
+    bare.write_text("\n".join(line for line in lines if not line.lstrip().startswith("#")), encoding="utf-8")
+    same = stamp_of(load_policy(str(bare)).data)
+    assert same == STAMPS[0]
     changed = copy.deepcopy(load_policy(POLICIES[0]).data)
     changed["grade_tables"]["rating"]["round"]["places"] = 1
     assert stamp_of(changed).sha256 != STAMPS[0].sha256
@@ -89,15 +92,15 @@ EX = ROOT / "examples"
 COMMANDS = {
     # command: (data, policy, formats)
     "evaluate": (EX / "japan_mbo" / "employees.yaml", "japan_mbo", ["text", "json", "csv", "html"]),
-    "calibrate": (EX / "kumho_like" / "calibration.yaml", "kumho_like", ["text", "json", "csv"]),
-    "jobeval": (EX / "kepco_like" / "jobs.yaml", "kepco_like", ["text", "json", "csv"]),
-    "pay": (EX / "kumho_like" / "pay.yaml", "kumho_like", ["text", "json", "csv"]),
-    "workflow": (EX / "kepco_like" / "workflow.yaml", "kepco_like", ["text", "json", "csv"]),
+    "calibrate": (EX / "kumho_like" / "calibration.yaml", "kumho_like", ["text", "json", "csv", "html"]),
+    "jobeval": (EX / "kepco_like" / "jobs.yaml", "kepco_like", ["text", "json", "csv", "html"]),
+    "pay": (EX / "kumho_like" / "pay.yaml", "kumho_like", ["text", "json", "csv", "html"]),
+    "workflow": (EX / "kepco_like" / "workflow.yaml", "kepco_like", ["text", "json", "csv", "html"]),
 }
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_every_command_records_its_policy_in_every_format(command: str) -> None:
+def test_every_command_records_its_policy_in_every_format(command: str, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from engine.cli import cli
@@ -105,6 +108,15 @@ def test_every_command_records_its_policy_in_every_format(command: str) -> None:
     data, name, formats = COMMANDS[command]
     policy = ROOT / "policies" / f"{name}.yaml"
     stamp = stamp_of(load_policy(str(policy)).data)
+    assert stamp.sha256 == hashlib.sha256(canonical_json(policy).encode()).hexdigest()
+    book = tmp_path / "r.xlsx"
+    CliRunner().invoke(cli, [command, str(policy), str(data), "-o", str(book), "--lang", "en"])
+    last = load_workbook(book).worksheets[-1]  # the workbook's last sheet: its policy
+    assert last.title == "Policy"
+    assert [[c.value for c in row] for row in last.iter_rows()] == [
+        ["id", "version", "sha256"],
+        [stamp.id, stamp.version, stamp.sha256],
+    ]
     for fmt in formats:
         out = CliRunner().invoke(cli, [command, str(policy), str(data), "--format", fmt]).stdout
         first = {
@@ -117,3 +129,106 @@ def test_every_command_records_its_policy_in_every_format(command: str) -> None:
     if command == "evaluate":
         explained = CliRunner().invoke(cli, ["explain", str(policy), str(data), "--employee", "E001"]).stdout
         assert explained.startswith(stamp.short() + "\nemployee E001 (山田 太郎)\n")
+        args = ["explain", str(policy), str(data), "--employee", "E001", "--format"]
+        assert f"<li>{stamp.text()}</li>" in CliRunner().invoke(cli, [*args, "html"]).stdout
+        assert json.loads(CliRunner().invoke(cli, [*args, "json"]).stdout)["policies"] == [stamp.as_dict()]
+
+
+# --- validate: the stamp of each policy it checked, in every format ---------------------------------
+
+
+def _stamp_dict(policy: Path) -> dict[str, str]:
+    """id, version and the SHA-256 of the content, computed here from the YAML."""
+    _, ident, _, version, _, digest = policy_stamp(policy).split(" ")
+    return {"id": ident, "version": version, "sha256": digest}
+
+
+def test_validate_json_and_sarif_name_each_policy_checked(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("hrpolicy: 1\nmetadata: [unclosed\n", encoding="utf-8")
+    japan = ROOT / "policies" / "japan_mbo.yaml"
+    args = ["validate", str(japan), str(broken), "--format"]
+    payload = json.loads(CliRunner().invoke(cli, [*args, "json"]).stdout)
+    assert payload["policies"] == [_stamp_dict(japan)]  # the broken file never loaded: no stamp
+    assert [f["policy"] for f in payload["files"]] == [_stamp_dict(japan), None]
+    log = json.loads(CliRunner().invoke(cli, [*args, "sarif"]).stdout)
+    assert log["runs"][0]["artifacts"] == [
+        {"location": {"uri": str(japan)}, "properties": {"policy": _stamp_dict(japan)}}
+    ]
+
+
+def test_policy_tests_record_the_policy_they_ran_in_every_format() -> None:
+    from xml.etree import ElementTree as ET
+
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+
+    japan = ROOT / "policies" / "japan_mbo.yaml"
+
+    def run(fmt: str) -> str:
+        return CliRunner().invoke(cli, ["test", str(japan), "--format", fmt]).stdout
+
+    payload = json.loads(run("json"))
+    assert payload["policies"] == [_stamp_dict(japan)]
+    assert [(f["policy"], f["stamp"]) for f in payload["files"]] == [(str(japan), _stamp_dict(japan))]
+    suite = ET.fromstring(run("junit")).find("testsuite")
+    assert suite is not None
+    listed = [(p.get("name"), p.get("value")) for p in suite.iter("property")]
+    assert listed == [(str(japan), policy_stamp(japan))]
+    artifacts = json.loads(run("sarif"))["runs"][0]["artifacts"]
+    assert artifacts == [{"location": {"uri": str(japan)}, "properties": {"policy": _stamp_dict(japan)}}]
+    assert run("github") == f"hrpolicy: {japan}: {policy_stamp(japan)}\n"  # every case passes
+    assert run("text").split("\n")[1] == "  " + policy_stamp(japan, short=True)
+
+
+# --- diff, simulate and doc: every format --------------------------------------------------------
+
+
+def _consultant(command: str, fmt: str, out: Path) -> None:
+    from engine.commands.diff import run_diff
+    from engine.commands.doc import run_doc
+    from engine.commands.simulate import run_simulate
+
+    old, new = POLICIES[0], str(ROOT / "examples" / "compare" / "japan_mbo_2027.yaml")
+    if command == "diff":
+        run_diff(old, new, POPULATION, [], fmt, str(out), "en", Echo())
+    elif command == "simulate":
+        vary = "grade_tables.rating.segments.manager.bands[S].min=108"
+        run_simulate(old, POPULATION, vary, [], fmt, str(out), "en", Echo())
+    else:
+        run_doc(old, "en", fmt, str(out), Echo())
+
+
+@pytest.mark.parametrize(
+    ("command", "fmt"),
+    [(c, f) for c in ("diff", "simulate") for f in ("text", "json", "csv", "html", "xlsx")]
+    + [("doc", "md"), ("doc", "html")],
+)
+def test_diff_simulate_and_doc_record_the_policy_in_every_format(
+    command: str, fmt: str, tmp_path: Path
+) -> None:
+    out = tmp_path / f"r.{'txt' if fmt == 'text' else fmt}"
+    _consultant(command, fmt, out)
+    japan = ROOT / "policies" / "japan_mbo.yaml"
+    full, short = policy_stamp(japan), policy_stamp(japan, short=True)  # the first policy behind it
+    if fmt == "xlsx":
+        assert load_workbook(out)["summary"].cell(row=2, column=1).value == full
+        return
+    text = out.read_text(encoding="utf-8-sig")
+    if fmt == "json":
+        payload = json.loads(text)
+        assert next(iter(payload)) == "policies" and payload["policies"][0] == _stamp_dict(japan)
+    elif fmt == "html":
+        assert f"<li>{full}</li>" in text
+    else:
+        first = {
+            "text": short + "\n",
+            "csv": "# policy," + ",".join(_stamp_dict(japan).values()) + "\n",
+            "md": f"<!-- {full} -->\n",
+        }[fmt]
+        assert text.startswith(first), text[:300]

@@ -33,7 +33,7 @@ def matches(expected: str, actual: str) -> bool:
 
 
 def test_the_section_shows_every_consultant_command() -> None:
-    assert [shlex.split(c)[1] for c, _ in BLOCKS] == ["compare", "compare", "diff", "simulate", "doc"]
+    assert [shlex.split(c)[1] for c, _ in BLOCKS] == ["compare", "compare", "diff", "diff", "simulate", "doc"]
 
 
 @pytest.mark.parametrize(("command", "expected"), BLOCKS, ids=[c[:60] for c, _ in BLOCKS])

@@ -90,19 +90,20 @@ def test_compare_report_labels_in_korean(tmp_path: Path) -> None:
     el = parsed(page)
     assert ("html", "lang", "ko") in el.attrs
     assert {"정책", "요약", "제도별 등급 분포", "등급 이동", "표"} <= set(el.headings)
-    assert ("svg", "aria-label", "kumho_like: performance: 등급별 인원") in el.attrs
+    assert ("svg", "aria-label", "kumho_like: 업적 종합판정: 등급별 인원") in el.attrs  # its Korean label
     captions = [t for t in el.text if t.strip() in ("인원별 결과", "점수 통계와 보상 합계", "등급 분포")]
     assert len(captions) == 3
 
 
 def test_diff_and_simulate_reports_in_chromium(tmp_path: Path) -> None:
     diff_page, sim_page = tmp_path / "diff.html", tmp_path / "simulate.html"
-    old, new = (str(ROOT / "examples" / "compare" / f"japan_mbo_{y}.yaml") for y in (2026, 2027))
+    old = str(ROOT / "policies" / "japan_mbo.yaml")
+    new = str(ROOT / "examples" / "compare" / "japan_mbo_2027.yaml")
     assert run_diff(old, new, POPULATION, [], "html", str(diff_page), "ja", Echo()) == 1
     el = parsed(diff_page)
     assert el.count["svg"] == 2 and el.count["table"] == 3  # matrix, changes, people who change
     assert {"ポリシー", "概要", "制度別の評語分布", "評語の移動"} <= set(el.headings)
-    assert "manager threshold for S: 110 -> 108" in "".join(el.text)
+    assert "管理職 S の下限: 110 -> 108" in "".join(el.text)  # the policy's Japanese label of the segment
     vary = "tables.raise_performance_share.values.K3=30,70"
     assert run_simulate(POLICIES[1], POPULATION, vary, [], "html", str(sim_page), "en", Echo()) == 0
     el = parsed(sim_page)

@@ -4,6 +4,7 @@ places per column, a grade or its reason in every row, neutralised cells, termin
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import unicodedata
@@ -14,11 +15,13 @@ import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
-from helpers import unstamped
+from helpers import canonical_json, unstamped
 
 from engine.cli import cli
+from engine.provenance import stamp_of
 from engine.report.safety import spreadsheet_cell
 from engine.report.table import display_width, pad_places, render_table
+from engine.validate import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES, EXAMPLES = ROOT / "policies", ROOT / "examples"
@@ -113,7 +116,12 @@ def test_every_command_writes_xlsx_with_the_csv_table_and_a_problems_sheet(
     table = list(csv.reader(io.StringIO(text)))
     assert invoke(*base, "-o", str(tmp_path / "r.xlsx"))[0] == code
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
-    assert book.sheetnames == ["평가 결과", "문제"]
+    assert book.sheetnames == ["평가 결과", "문제", "정책"]
+    stamp = stamp_of(load_policy(policy).data)
+    assert [[c.value for c in row] for row in book["정책"].iter_rows()] == [
+        ["id", "버전", "sha256"],
+        [stamp.id, stamp.version, hashlib.sha256(canonical_json(policy).encode()).hexdigest()],
+    ]
     sheet = book["평가 결과"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref is not None
     read = [["" if c.value is None else c.value for c in row] for row in sheet.iter_rows()]
@@ -138,7 +146,10 @@ def test_workflow_problems_sheet_names_each_problem(tmp_path: Path) -> None:
         == 1
     )
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["평가 결과", "문제"]
+    assert book.sheetnames == ["평가 결과", "문제", "정책"]
+    assert [c.value for c in book["정책"][1]] == ["id", "버전", "sha256"]
+    version = str(load_policy(KEPCO).data["metadata"]["version"])
+    assert [c.value for c in book["정책"][2]][:2] == ["kepco_like", version]
     # Every column in Korean: the policy's label for name, the reports' words for the others.
     header = [c.value for c in book["평가 결과"][1]]
     assert header[:6] == ["기록 종류", "직원", "성명", "평가 기간", "차수", "통보일"]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import stamp_line
 
 from engine.cli import cli
 from engine.evaluate import Engine
@@ -274,6 +275,9 @@ def test_explain_reads_only_the_employees_rows(
     assert explain_one(e5, str(path), "E000020") is None  # a bad value: the whole run reports it
 
 
+NAMES = ("japan_mbo", "kepco_like", "kumho_like")  # as validate finds them in policies/
+
+
 def test_validate_imports_only_what_it_needs() -> None:
     """openpyxl is not imported to validate policies (nor the policy tests' coverage, which
     imports the whole engine). The CLI's ``--format`` choices come from every renderer
@@ -288,8 +292,9 @@ def test_validate_imports_only_what_it_needs() -> None:
     )
     command = [sys.executable, "-c", script]
     done = subprocess.run(command, capture_output=True, cwd=ROOT, text=True, check=False)
-    assert done.returncode == 0  # the summary goes to stderr, then the heavy modules seen
-    assert done.stderr.startswith("checked 3 files: 3 valid, 0 invalid")
+    assert done.returncode == 0  # the stamps and summary go to stderr, then the heavy modules seen
+    stamps = "".join(stamp_line(f"policies/{n}.yaml", ROOT / "policies" / f"{n}.yaml") for n in NAMES)
+    assert done.stderr.startswith(stamps + "checked 3 files: 3 valid, 0 invalid")
     assert done.stderr.endswith("'hrpolicy:'\n[]\n")
 
 

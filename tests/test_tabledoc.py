@@ -166,3 +166,26 @@ def test_jobeval_reads_yaml_or_json_only(tmp_path: Path, suffix: str) -> None:
     path.write_bytes(b"job,title\n")
     code, _, err = invoke("jobeval", KEPCO, str(path))
     assert code == 2 and f"unsupported data file type '{suffix}'" in err
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            "record,employee,period,round,notice,employee",
+            "6: column 'employee' repeats column 2; name each column once",
+        ),
+        (
+            "record,employee,period,round,notice,notice.day",
+            "6: column 'notice.day' and column 5 (notice) overlap: 'notice' cannot hold a value and "
+            "nested fields at once",
+        ),
+    ],
+)
+def test_a_header_that_would_lose_values_is_refused(tmp_path: Path, header: str, message: str) -> None:
+    """A column named twice, or beside a dotted column under it, would overwrite or drop a value."""
+    path = tmp_path / "w.csv"
+    path.write_text(f"{header}\nnotice,K001,final,1,2027-02-03,x\n", encoding="utf-8")
+    code, _, err = invoke("workflow", KEPCO, str(path))
+    assert code == 2
+    assert err == f"hrpolicy: {path}:1:{message}\n"

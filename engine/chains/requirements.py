@@ -213,12 +213,14 @@ def describe_requirements(
     lines = []
     for requirement in requirements:
         head = f"requirement '{requirement.id}' ({requirement.label})"
-        if requirement.when is not None and requirement.when(env) is not True:
-            lines.append(f"{head}: does not apply ({requirement.when.text} does not hold)")
-            continue
+        # unmet() first: it reports a condition that cannot be evaluated, so that when() below
+        # runs only where it is known to give a value
         problems = unmet(requirement, env, stages)
         if problems:
             lines.append(f"{head}: NOT met: " + "; ".join(text.split(": ", 1)[1] for _, text in problems))
+            continue
+        if requirement.when is not None and requirement.when(env) is not True:
+            lines.append(f"{head}: does not apply ({requirement.when.text} does not hold)")
             continue
         read = [f"{p.field} {env.get(p.field)}" for p in requirement.parties]
         read += [f"{d.field} {env.get(d.field)}" for d in requirement.dates]

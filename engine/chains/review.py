@@ -159,6 +159,7 @@ def _review_one(
     for stage, result in zip(chain.stages, stages, strict=True):
         _check_stage(work, chain, stage, result, require_stages or chain.confirms_period)
     _check_overrides(work, chain, stages)
+    _check_evaluators(work, stages)
     if rules.confirmations and period is None:
         work.problems.extend(check_confirmations(rules, chain, work.sheet, stages, record.id, record.origin))
     outcome = ChainOutcome(record.id, chain.id, stages, tuple(work.problems), why, chain.label, period)
@@ -220,6 +221,31 @@ def _given(work: _Review, chain: Chain) -> dict[str, StageResult]:
                 stage.id, stage.mode, stage.evaluator, True, evaluator=who, signed_in=stage.field
             )
     return out
+
+
+def _check_evaluators(work: _Review, stages: Sequence[StageResult]) -> None:
+    """Nobody evaluates themselves, and no one person signs two stages of one chain: a chain's
+    stages are different people's judgements (as record requirements refuse the employee's own
+    signature for an evaluator's)."""
+    seen: dict[str, str] = {}
+    for result in stages:
+        who = result.evaluator
+        if not result.given or who is None:
+            continue
+        if who == work.record.id:
+            work.add(
+                "chain-self-evaluation",
+                f"stage '{result.stage}' is signed by the employee {who}; an employee never evaluates "
+                "themselves",
+            )
+        elif who in seen:
+            work.add(
+                "chain-same-evaluator",
+                f"stages '{seen[who]}' and '{result.stage}' are both signed by {who}; each stage is "
+                "another person's evaluation",
+            )
+        else:
+            seen[who] = result.stage
 
 
 def _stage_result(work: _Review, stage: Stage, raw: Mapping[str, Any], number: int) -> StageResult:

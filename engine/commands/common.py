@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -118,8 +118,10 @@ def deliver_report(
     """Render ``report`` with its registry and deliver it: text and CSV in the language of
     ``options`` (the policy's labels and the reports' own words; ids and English without one),
     HTML and xlsx (which people open) in it or else the policy's own language; JSON as it is.
-    CSV to a file with a byte-order mark unless refused."""
+    CSV to a file with a byte-order mark unless refused. Every format records the policy's stamp
+    (text formats through :func:`deliver`, a workbook on its last sheet from ``options.stamps``)."""
     labels = Labels(policy_data, options.lang)
+    stamps = (stamp_of(policy_data),)
     payload: str | bytes
     if fmt == "csv":
         payload = relabel_csv(str(renderers["csv"](report, labels)), labels)
@@ -128,8 +130,8 @@ def deliver_report(
     else:
         if fmt in ("html", "xlsx"):
             labels = Labels(policy_data, options.lang or policy_language(policy_data))
-        payload = renderers[fmt](report, labels, options)
-    deliver(payload, output, echo, fmt, options.bom, [stamp_of(policy_data)])
+        payload = renderers[fmt](report, labels, replace(options, stamps=stamps))
+    deliver(payload, output, echo, fmt, options.bom, stamps)
 
 
 def finish(

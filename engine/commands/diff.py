@@ -71,7 +71,7 @@ def run_diff(
     guard_output(output, [old, new, *maps, *([population] if population else [])])
     engines = [Engine.from_file(old), Engine.from_file(new)]
     data = [e.source.data for e in engines]
-    changes = diff_policies(data[0], data[1])
+    changes = diff_policies(data[0], data[1], lang)
     comparison = run_all(engines, [old, new], population, maps, reading) if population else None
     report = diff_report(old, new, changes, [stamp_of(d) for d in data], comparison, lang)
     deliver_report(report, fmt, output, echo)

@@ -8,15 +8,17 @@ one-line ``hrpolicy: ...`` message on stderr for those.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from engine.errors import Diagnostic, HRPolicyError, Location, UsageError
 from engine.io.discover import STDIN, discover
 from engine.loader import load_yaml_file, load_yaml_text
+from engine.provenance import Stamp
 from engine.report import renderer
-from engine.report.diagnostics import RENDERERS, summary
+from engine.report.diagnostics import RENDERERS, stamp_line, summary
 from engine.report.labels import Labels
 from engine.report.rules import UNREADABLE
-from engine.validate import failing, validate_file, validate_text
+from engine.validate import check_file, check_text, failing
 
 Reader = Callable[[], bytes]
 FileDiagnostics = tuple[str, list[Diagnostic]]
@@ -26,29 +28,41 @@ def _unreadable(path: str, message: str) -> Diagnostic:
     return Diagnostic(Location(path, 0, 0, "$"), UNREADABLE, message)
 
 
+@dataclass
+class Checks:
+    """What ``validate`` found: files with diagnostics, the stamp of each that loaded, skipped
+    YAML files (not policies) and the messages of what could not be read."""
+
+    files: list[FileDiagnostics] = field(default_factory=list)
+    stamps: dict[str, Stamp] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
 def check_paths(
     paths: Sequence[str],
     exclude: Sequence[str],
     read_stdin: Reader,
     stdin_name: str | None,
     policies_only: bool = False,
-) -> tuple[list[FileDiagnostics], list[str], list[str]]:
-    """Validate what ``paths`` name: (files with diagnostics, skipped files, unreadable messages).
+) -> Checks:
+    """Validate what ``paths`` name.
 
     ``policies_only`` skips named files without the ``hrpolicy:`` key too, and finding no policy
     is then no error (a pre-commit hook is handed every changed YAML file).
     """
     found = discover(paths, exclude=exclude, sniff_named=policies_only)
     files: list[FileDiagnostics] = []
+    stamps: dict[str, Stamp] = {}
     problems = [f"{path}: no such file or folder" for path in found.missing]
     files += [(path, [_unreadable(path, "no such file or folder")]) for path in found.missing]
     for path in found.files:
         try:
-            if path == STDIN:
-                shown = stdin_name or "<stdin>"
-                files.append((shown, validate_text(read_stdin(), shown, stdin_name)))
-            else:
-                files.append((path, validate_file(path)))
+            shown = (stdin_name or "<stdin>") if path == STDIN else path
+            checked = check_text(read_stdin(), shown, stdin_name) if path == STDIN else check_file(path)
+            files.append((shown, checked.diagnostics))
+            if checked.stamp is not None:
+                stamps[shown] = checked.stamp
         except UsageError as exc:
             problems.append(str(exc))
             files.append((path, [_unreadable(path, str(exc).removeprefix(f"{path}: "))]))
@@ -56,7 +70,7 @@ def check_paths(
         message = f"no policy files (YAML with a top-level 'hrpolicy:' key) found in {', '.join(paths)}"
         problems.append(message)
         files += [(path, [_unreadable(path, message)]) for path in paths]
-    return files, found.skipped, problems
+    return Checks(files, stamps, found.skipped, problems)
 
 
 def in_language(
@@ -106,18 +120,21 @@ def run_validate(
             held.append(read_stdin())
         return held[0]
 
-    files, skipped, problems = check_paths(paths, exclude, read_once, stdin_name, policies_only)
+    checks = check_paths(paths, exclude, read_once, stdin_name, policies_only)
+    skipped, problems = checks.skipped, checks.problems
     stdin = (stdin_name or "<stdin>", held[0]) if held else None
-    files = in_language(files, lang, stdin)
+    files = in_language(checks.files, lang, stdin)
     if fmt == "text":
         readable = [entry for entry in files if not any(d.rule == UNREADABLE for d in entry[1])]
-        echo(render(readable, skipped), nl=False)
+        echo(render(readable, skipped, checks.stamps), nl=False)
         for message in problems:
             echo(f"hrpolicy: {message}", err=True)
+        for name, stamp in checks.stamps.items():  # with the summary: stdout stays diagnostics only
+            echo(stamp_line(name, stamp), err=True)
         if readable or not problems:
             echo(summary(readable, skipped), err=True)
     else:
-        echo(render(files, skipped), nl=False)
+        echo(render(files, skipped, checks.stamps), nl=False)
     if problems:
         return 2
     return 1 if failing((d for _, diags in files for d in diags), strict) else 0

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.compare.phrases import name_word, sentence
+
 #: Keys that identify an item of a list of mappings, tried in order.
 IDENTITY_KEYS = ("id", "grade", "code", "seed", "round", "phase")
 
@@ -81,9 +83,9 @@ def _same_number(a: Any, b: Any) -> bool:
     return Decimal(str(a)) == Decimal(str(b))
 
 
-def _range(spec: Any) -> str:
+def _range(spec: Any, lang: str = "en") -> str:
     if not isinstance(spec, Mapping):
-        return "none"
+        return str(name_word("none", lang))
     if "exact" in spec:
         return str(spec["exact"])
     return f"{spec.get('min', 0)}-{spec.get('max', '')}".rstrip("-")
@@ -93,39 +95,60 @@ def _key(part: str) -> str:
     return part[1:-1] if part.startswith("[") else part
 
 
-def _arrow(old: Any, new: Any, unit: str = "") -> str:
+def _arrow(old: Any, new: Any, unit: str = "", lang: str = "en") -> str:
     def one(value: Any) -> str:
-        return "none" if value is None else _show(value) + unit
+        return str(name_word("none", lang)) if value is None else _show(value) + unit
 
     return f"{one(old)} -> {one(new)}"
 
 
-_BOUND = {"min": "threshold", "max": "upper bound"}
+#: A label of the policy shown for a matched name: the path of the labelled node, its parts
+#: ``{0}``, ``{1}``... filled with the matched names.
+Labelled = dict[int, tuple[str, ...]]
 
 #: How a change at a known place is said: a path pattern (``*`` matches one name, ``[x]`` an
-#: item of a list, shown as ``x``), the sentence with the matched names ``{0}``, ``{1}``... and
-#: ``{change}``, and how values are shown: a unit, or ``range`` for a count's min-max.
-PHRASES: list[tuple[Path, str, str]] = [
-    (("metadata", "version"), "version: {change}", ""),
-    (("metadata", "effective", "*"), "effective {0}: {change}", ""),
-    (("grade_tables", "*", "segments", "*", "bands", "*", "*"), "{1} {3} for {2}: {change}", ""),
-    (("grade_tables", "*", "bands", "*", "*"), "{0} {2} for {1}: {change}", ""),
-    (("grade_tables", "*", "round", "*"), "rounding of {0} ({1}): {change}", ""),
-    (("indicator_rules", "categories", "*", "count"), "{0} goals: {change}", "range"),
-    (("indicator_rules", "count"), "indicators in all: {change}", "range"),
-    (("indicator_rules", "categories", "*", "share"), "share of {0}: {change}", " %"),
-    (("indicator_rules", "weight", "min"), "lowest weight per goal: {change}", " %"),
-    (("indicator_rules", "weight", "max"), "highest weight per goal: {change}", " %"),
-    (("indicator_rules", "weight", "total"), "total of the weights: {change}", ""),
-    (("indicator_rules", "difficulty", "*"), "difficulty {0}: {change}", ""),
-    (("distributions", "*", "quotas", "*"), "{0} quota for grade {1}: {change}", " %"),
-    (("distributions", "*", "min_group_size"), "{0} minimum group size: {change}", ""),
-    (("periods", "*", "weight"), "weight of period {0}: {change}", " %"),
-    (("formulas", "*", "*", "expr"), "formula {1} ({0}): {change}", ""),
-    (("formulas", "*", "*", "round", "*"), "rounding of {1} ({2}): {change}", ""),
-    (("scales", "*", "levels", "*", "points"), "points of {1} in {0}: {change}", ""),
-    (("tables", "*", "values", "*", "*"), "table {0} [{1}, {2}]: {change}", ""),
-    (("tables", "*", "values", "*"), "table {0} [{1}]: {change}", ""),
+#: item of a list, shown as ``x``), the sentence key (:mod:`engine.compare.phrases`), how values
+#: are shown (a unit, or ``range`` for a count's min-max), the names said as words (a bound,
+#: a period's end, a formula's level), and the names shown by their label in Korean or Japanese.
+PHRASES: list[tuple[Path, str, str, tuple[int, ...], Labelled]] = [
+    (("metadata", "version"), "version", "", (), {}),
+    (("metadata", "effective", "*"), "effective", "", (0,), {}),
+    (
+        ("grade_tables", "*", "segments", "*", "bands", "*", "*"),
+        "segment_band",
+        "",
+        (3,),
+        {1: ("grade_tables", "{0}", "segments", "{1}")},
+    ),
+    (("grade_tables", "*", "bands", "*", "*"), "band", "", (2,), {0: ("grade_tables", "{0}")}),
+    (("grade_tables", "*", "round", "*"), "table_rounding", "", (), {0: ("grade_tables", "{0}")}),
+    (
+        ("indicator_rules", "categories", "*", "count"),
+        "category_count",
+        "range",
+        (),
+        {0: ("indicator_rules", "categories", "{0}")},
+    ),
+    (("indicator_rules", "count"), "total_count", "range", (), {}),
+    (
+        ("indicator_rules", "categories", "*", "share"),
+        "share",
+        " %",
+        (),
+        {0: ("indicator_rules", "categories", "{0}")},
+    ),
+    (("indicator_rules", "weight", "min"), "weight_min", " %", (), {}),
+    (("indicator_rules", "weight", "max"), "weight_max", " %", (), {}),
+    (("indicator_rules", "weight", "total"), "weight_total", "", (), {}),
+    (("indicator_rules", "difficulty", "*"), "difficulty", "", (), {}),
+    (("distributions", "*", "quotas", "*"), "quota", " %", (), {0: ("distributions", "{0}")}),
+    (("distributions", "*", "min_group_size"), "min_group", "", (), {0: ("distributions", "{0}")}),
+    (("periods", "*", "weight"), "period_weight", " %", (), {0: ("periods", "{0}")}),
+    (("formulas", "*", "*", "expr"), "formula", "", (0,), {1: ("formulas", "{0}", "{1}")}),
+    (("formulas", "*", "*", "round", "*"), "formula_rounding", "", (), {1: ("formulas", "{0}", "{1}")}),
+    (("scales", "*", "levels", "*", "points"), "points", "", (), {0: ("scales", "{0}")}),
+    (("tables", "*", "values", "*", "*"), "table_cell", "", (), {0: ("tables", "{0}")}),
+    (("tables", "*", "values", "*"), "table_row", "", (), {0: ("tables", "{0}")}),
 ]
 
 
@@ -141,23 +164,43 @@ def _match(pattern: Path, path: Path) -> list[str] | None:
     return names
 
 
-def _phrase(path: Path, old: Any, new: Any) -> str:
-    for pattern, sentence, unit in PHRASES:
+def _label(policy: Mapping[str, Any], where: tuple[str, ...], names: list[str], lang: str) -> str | None:
+    """The ``lang`` label of the node at ``where`` (its parts filled from ``names``), if declared."""
+    node: Any = policy
+    for part in where:
+        key = part.format(*names)
+        node = node.get(key) if isinstance(node, Mapping) else None
+    label = node.get("label") if isinstance(node, Mapping) else None
+    return str(label[lang]) if isinstance(label, Mapping) and label.get(lang) else None
+
+
+def _phrase(path: Path, old: Any, new: Any, lang: str, policy: Mapping[str, Any]) -> str:
+    for pattern, key, unit, words, labelled in PHRASES:
         names = _match(pattern, path)
-        if names is not None:
-            shown = [_BOUND.get(n, _key(n)) for n in names]
-            change = f"{_range(old)} -> {_range(new)}" if unit == "range" else _arrow(old, new, unit)
-            return sentence.format(*shown, change=change)
+        if names is None:
+            continue
+        plain = [_key(n) for n in names]
+        shown = list(plain)
+        for index in words:
+            shown[index] = name_word(plain[index], lang) or plain[index]
+        if lang != "en":  # English keeps the ids a policy owner types
+            for index, node in labelled.items():
+                shown[index] = _label(policy, node, plain, lang) or plain[index]
+        if unit == "range":
+            change = f"{_range(old, lang)} -> {_range(new, lang)}"
+        else:
+            change = _arrow(old, new, unit, lang)
+        return sentence(key, lang, *shown, change=change)
     where = ".".join(path).replace(".[", "[")
     if old is None:
-        return f"added {where}: {_show(new)}"
+        return sentence("added", lang, where=where, value=_show(new))
     if new is None:
-        return f"removed {where} (was {_show(old)})"
-    return f"{where}: {_arrow(old, new)}"
+        return sentence("removed", lang, where=where, value=_show(old))
+    return sentence("changed", lang, where=where, change=_arrow(old, new, "", lang))
 
 
 def _grouped(
-    raw: list[tuple[Path, Any, Any]], old: Mapping[str, Any], new: Mapping[str, Any]
+    raw: list[tuple[Path, Any, Any]], old: Mapping[str, Any], new: Mapping[str, Any], lang: str
 ) -> list[Change]:
     """Changes in words; a count range (min and max) is one change, said as a range."""
     out: list[Change] = []
@@ -169,7 +212,7 @@ def _grouped(
                 continue
             seen.add(head)
             a, b, path = _get(old, head), _get(new, head), head
-        out.append(Change(path, a, b, _phrase(path, a, b)))
+        out.append(Change(path, a, b, _phrase(path, a, b, lang, new)))
     return out
 
 
@@ -181,8 +224,9 @@ def _get(data: Any, path: Path) -> Any:
     return data
 
 
-def diff_policies(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
-    """Every change from ``old`` to ``new`` (policy data), in the order of the old policy's keys."""
+def diff_policies(old: Mapping[str, Any], new: Mapping[str, Any], lang: str = "en") -> list[Change]:
+    """Every change from ``old`` to ``new`` (policy data), in the order of the old policy's keys,
+    said in ``lang`` (Korean and Japanese with the new policy's labels in that language)."""
     raw: list[tuple[Path, Any, Any]] = []
     _walk(old, new, (), raw)
-    return _grouped(raw, old, new)
+    return _grouped(raw, old, new, lang)

@@ -77,6 +77,10 @@ class CompiledMapping:
     periods: Mapping[str, tuple[RowRule, ...]]
     result: Mapping[str, str]
     pay: Mapping[str, Any] | None
+    #: Per other policy id: its headline grade -> this scheme's (``grade_correspondence``).
+    correspondence: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: Where each (other policy id, its grade) is declared, for a problem found when comparing.
+    correspondence_at: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -220,6 +224,7 @@ class _Checker:
                     f"policy {policy_id} has no result '{value}'",
                     did_you_mean(value, names),
                 )
+        self.correspondence(data)
         if "pay" in data and not (self.policy.get("pay") or {}).get("merit"):
             self.report(("pay",), "map-no-pay", f"policy {policy_id} declares no merit raise")
         for name in data.get("parameters") or {}:
@@ -230,6 +235,23 @@ class _Checker:
                     f"policy {policy_id} declares no parameter '{name}'",
                     key=True,
                 )
+
+
+    def correspondence(self, data: Mapping[str, Any]) -> None:
+        """Each declared grade reads as a level of this scheme's headline grade."""
+        from engine.compare.run import headline, levels_of  # (run reads compiled mappings)
+
+        levels = levels_of(self.policy, headline(self.policy, data.get("result") or {})[1])
+        for other, table in (data.get("grade_correspondence") or {}).items():
+            for grade, ours in table.items():
+                if str(ours) not in levels:
+                    self.report(
+                        ("grade_correspondence", other, grade),
+                        "map-unknown-grade",
+                        f"policy {self.policy['metadata']['id']} has no grade '{ours}'"
+                        f" on its headline scale ({', '.join(levels) or 'none'})",
+                        did_you_mean(str(ours), levels),
+                    )
 
 
 def _result_names(policy: Mapping[str, Any]) -> set[str]:
@@ -276,6 +298,15 @@ def load_mapping(path: str, policy: Mapping[str, Any], population: CanonicalPopu
         periods,
         dict(data.get("result") or {}),
         data.get("pay"),
+        {
+            str(other): {str(k): str(v) for k, v in table.items()}
+            for other, table in (data.get("grade_correspondence") or {}).items()
+        },
+        {
+            (str(other), str(k)): str(doc.source.locate(("grade_correspondence", other, k), key=True))
+            for other, table in (data.get("grade_correspondence") or {}).items()
+            for k in table
+        },
     )
 
 

@@ -11,6 +11,8 @@ from typing import Any
 from engine.compare.apply import Mapped, apply_mapping
 from engine.compare.mapping import CompiledMapping
 from engine.compare.population import CanonicalPopulation
+from engine.compare.readings import Reading, check_readings, rank_correspondence
+from engine.compare.words import word
 from engine.errors import HRPolicyError, Problem
 from engine.evaluate import Engine, RunOutcome
 from engine.io.model import compile_inputs
@@ -50,6 +52,10 @@ class SchemeResult:
     people: dict[str, PersonOutcome] = field(default_factory=dict)
     has_pay: bool = False
     rounding: Rounding | None = None
+    #: Declared by the mapping: per other policy id, its grade -> this scheme's grade.
+    correspondence: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    correspondence_at: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    mapped_from: str = ""
 
     def distribution(self) -> list[tuple[str, int]]:
         """People per grade in the scale's order; ``-`` counts those without a grade."""
@@ -121,21 +127,31 @@ class Comparison:
         cols = [*second.levels, *(["-"] if any(k[1] == "-" for k in counts) else [])]
         return rows, cols, counts
 
-    def moves(self, pid: str) -> str:
-        """How a person's grade position (1 = best level) changes from the first scheme on; only
-        between scales with as many levels."""
+    def reading(self, k: int) -> Reading:
+        """How the first scheme's grades read on scheme ``k``'s scale (see :func:`rank_correspondence`)."""
+        base, other = self.schemes[0], self.schemes[k]
+        declared = other.correspondence.get(base.stamp.id)
+        if declared is not None:
+            return Reading(base.stamp.id, other.stamp.id, dict(declared), other.mapped_from)
+        return Reading(base.stamp.id, other.stamp.id, rank_correspondence(base.levels, other.levels), "rank")
+
+    def moves(self, pid: str, lang: str = "en") -> str:
+        """How a person's grade under each later scheme compares with their first-scheme grade read
+        on that scheme's scale (:meth:`reading`): ``same``, ``up 1``, ``down 2``; ``n/a`` without a
+        grade under either."""
         base = self.schemes[0]
-        start = position(base, _grade(base, pid))
         out = []
-        for scheme in self.schemes[1:]:
-            there = position(scheme, _grade(scheme, pid))
-            if start is None or there is None or len(scheme.levels) != len(base.levels):
-                out.append("n/a")  # no grade, or scales of different lengths: places do not compare
+        for k, scheme in enumerate(self.schemes[1:], start=1):
+            expected = self.reading(k).table.get(_grade(base, pid)) if base.levels and scheme.levels else None
+            there, start = position(scheme, _grade(scheme, pid)), position(scheme, expected or "-")
+            if there is None or start is None:
+                out.append(word("n_a", lang))  # no grade under one of the two
             elif there == start:
-                out.append("same")
+                out.append(word("same", lang))
             else:
-                out.append(f"{'down' if there > start else 'up'} {abs(there - start)}")
+                out.append(word("down" if there > start else "up", lang, n=abs(there - start)))
         return ", ".join(out)
+
 
 
 def _grade(scheme: SchemeResult, pid: str) -> str:
@@ -200,7 +216,10 @@ def run_scheme(
         outcome.problems.append(Problem(pid, None, "map-failed", message, origin))
     ids = [p.id for p in population.people]
     chosen, pay, parameters = mapping.result, mapping.pay, mapping.parameters
-    return summarize(policy_path, engine, outcome, mapped, chosen, pay, parameters, ids)
+    scheme = summarize(policy_path, engine, outcome, mapped, chosen, pay, parameters, ids)
+    scheme.correspondence, scheme.correspondence_at = mapping.correspondence, mapping.correspondence_at
+    scheme.mapped_from = mapping.file
+    return scheme
 
 
 def run_records(
@@ -358,10 +377,12 @@ def compare_population(
 ) -> Comparison:
     """Every scheme run over the same population, in the order given (``engines``: already compiled)."""
     built = list(engines) if engines is not None else [Engine.from_file(p) for p in policies]
-    return Comparison.of(
+    comparison = Comparison.of(
         population,
         [run_scheme(p, m, population, e, explain) for p, m, e in zip(policies, mappings, built, strict=True)],
     )
+    check_readings(comparison)
+    return comparison
 
 
 @dataclass(frozen=True)

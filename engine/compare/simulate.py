@@ -55,7 +55,8 @@ def parse_vary(text: str) -> tuple[list[str], list[Any]]:
     return [p.strip() for p in paths.split("+")], parsed
 
 
-def _item(items: list[Any], key: str, path: str) -> int:
+def item_index(items: list[Any], key: str, path: str) -> int:
+    """The index of the item ``[key]`` names: its identity (``grade``, ``id``...), else a number."""
     for name in IDENTITY_KEYS:
         for index, item in enumerate(items):
             if isinstance(item, Mapping) and str(item.get(name)) == key:
@@ -75,7 +76,7 @@ def set_value(data: dict[str, Any], path: str, value: Any) -> Any:
         if isinstance(part, tuple):
             if not isinstance(node, list):
                 raise UsageError(f"--vary: {shown} is not a list")
-            key: Any = _item(node, part[0], shown)
+            key: Any = item_index(node, part[0], shown)
         else:
             if not isinstance(node, dict) or part not in node:
                 raise UsageError(f"--vary: the policy has no value at {shown}")

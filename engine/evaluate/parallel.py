@@ -173,7 +173,8 @@ def _id_column(line: bytes) -> int | None:
     return names.index("id") if "id" in names else None
 
 
-def _line_id(line: bytes, id_col: int) -> bytes:
+def line_id(line: bytes, id_col: int) -> bytes:
+    """The id cell of one CSV line (raw bytes, stripped)."""
     cells = line.split(b",")
     return cells[id_col].strip() if id_col < len(cells) else b""
 
@@ -183,10 +184,10 @@ def _employee_start(data: mmap.mmap, near: int, id_col: int) -> int:
     start = data.find(b"\n", near - 1) + 1
     if start == 0:
         return len(data)
-    previous = _line_id(data[data.rfind(b"\n", 0, start - 1) + 1 : start], id_col)
+    previous = line_id(data[data.rfind(b"\n", 0, start - 1) + 1 : start], id_col)
     while start < len(data):
         end = data.find(b"\n", start) + 1 or len(data)
-        current = _line_id(data[start:end], id_col)
+        current = line_id(data[start:end], id_col)
         if current != previous:
             return start
         start = end
@@ -451,11 +452,12 @@ def evaluate_split(
     if ranges is None:
         return None
     _ = engine.policy.fused, engine.policy.fast_grades  # built once, before the fork
+    runner = range_runner()  # imported before the fork too
     with tempfile.TemporaryDirectory(prefix="hrpolicy-") as folder:
         files = [os.path.join(folder, f"{i}.part") if out is not None else None for i in range(len(ranges))]
         counters = Counters(len(ranges))
         tasks = [
-            _task(engine, path, r, parameters, render, f, counters.setter(i) if progress else None)
+            _task(runner, engine, path, r, parameters, render, f, counters.setter(i) if progress else None)
             for i, (r, f) in enumerate(zip(ranges, files, strict=True))
         ]
         parts = fork_all(tasks, (lambda: progress(*counters.totals())) if progress else None)
@@ -487,7 +489,20 @@ def _splittable(engine: Engine, path: str) -> bool:
     return os.path.splitext(path)[1].lower() == ".csv" and os.path.isfile(path)
 
 
+RangeRunner = Callable[..., Part]
+
+
+def range_runner() -> RangeRunner:
+    """What reads, checks, evaluates and renders one range: the columnar plan
+    (:mod:`engine.evaluate.columnar`, which falls back to :func:`evaluate_range` for whatever
+    it cannot do), or :func:`evaluate_range` itself when the plan is switched off."""
+    from engine.evaluate.columnar import run as columnar
+
+    return columnar.evaluate_range if columnar.enabled() else evaluate_range
+
+
 def _task(
+    runner: RangeRunner,
     engine: Engine,
     path: str,
     part: Range,
@@ -496,7 +511,7 @@ def _task(
     out_path: str | None,
     progress: Callable[[int, int], None] | None,
 ) -> Callable[[], Part]:
-    return lambda: evaluate_range(engine, path, part, parameters, render, out_path, progress)
+    return lambda: runner(engine, path, part, parameters, render, out_path, progress)
 
 
 def _disjoint(parts: Sequence[Part]) -> bool:

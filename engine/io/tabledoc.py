@@ -69,12 +69,34 @@ def _records(
         if header is None:
             if _header(cells):
                 header = [str(c).strip() if c is not None else "" for c in cells]
+                _check_header(header, f"{display}:{number}")
             continue
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
         _record(number, cells, header, display, lists, data, source)
     if header is None:
         raise DataError(f"{display}: no header row (a row naming the columns, e.g. employee, period, notice)")
+
+
+def _check_header(header: Sequence[str], where: str) -> None:
+    """Refuse a header that would lose values silently: a column named twice, or a column that
+    both holds a value and is the prefix of a dotted one (``promotion`` beside ``promotion.credits``)."""
+    seen: dict[tuple[str, ...], int] = {}
+    for column, name in enumerate(header, start=1):
+        if not name or name == "record":
+            continue
+        keys = tuple(name.removesuffix("[]").split("."))
+        if keys in seen:
+            repeated = f"column {name!r} repeats column {seen[keys]}"
+            raise DataError(f"{where}:{column}: {repeated}; name each column once")
+        for other, at in seen.items():
+            short, long = sorted((keys, other), key=len)
+            if len(short) < len(long) and long[: len(short)] == short:
+                raise DataError(
+                    f"{where}:{column}: column {name!r} and column {at} ({'.'.join(other)}) "
+                    f"overlap: {'.'.join(short)!r} cannot hold a value and nested fields at once"
+                )
+        seen[keys] = column
 
 
 def _record(

@@ -1,6 +1,8 @@
 """What the language server publishes, computed without the LSP library: ``validate``'s
 diagnostics moved to LSP positions (0-based lines, UTF-16 columns), with a range over the word
-each one points at and, for a "did you mean" suggestion, the replacement a quick fix applies."""
+each one points at and, for a "did you mean" suggestion, the replacement a quick fix applies;
+and the policy's stamp (id, version, content hash of the buffer as it is now) shown on hover
+over the ``metadata:`` block, so that an editor names the rulebook a result will record."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from engine.errors import Diagnostic, HRPolicyError, Severity
 from engine.io.discover import POLICY_KEY, text_has_top_level_key
 from engine.loader import load_yaml_text
 from engine.report.labels import LANGUAGES, Labels
-from engine.validate import validate_text
+from engine.validate import stamp_text, validate_text
 
 _DID_YOU_MEAN = re.compile(r"did you mean '([^']+)'\?")
 _WORD = re.compile(r"[\w.-]+")
@@ -103,3 +105,31 @@ def _moved(d: Diagnostic, lines: list[str]) -> EditorDiagnostic:
     start, end = _span(line_text, d.location.col)
     message = d.message + (f"\nsuggestion: {d.suggestion}" if d.suggestion else "")
     return EditorDiagnostic(line, start, end, d.severity, d.rule, message, replacement_of(d.suggestion))
+
+
+def _metadata_lines(lines: list[str]) -> range:
+    """The 0-based lines of the top-level ``metadata:`` block (empty when there is none)."""
+    start = next((i for i, line in enumerate(lines) if re.match(r"metadata\s*:", line)), None)
+    if start is None:
+        return range(0)
+    end = start + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end][:1] in (" ", "\t", "#")):
+        end += 1
+    return range(start, end)
+
+
+def stamp_hover(text: str, line: int) -> str | None:
+    """The hover over 0-based ``line``: on the ``metadata:`` block of a policy whose YAML loads,
+    its stamp as every result records it (the full hash), computed from the buffer as it is."""
+    raw = text.encode("utf-8", "surrogatepass")
+    if not text_has_top_level_key(raw, POLICY_KEY) or line not in _metadata_lines(text.split("\n")):
+        return None
+    stamp = stamp_text(raw, "<editor>")
+    if stamp is None:
+        return None
+    return (
+        f"**{stamp.id}** version **{stamp.version}**\n\n"
+        f"sha256 `{stamp.sha256}`\n\n"
+        "The stamp every hrpolicy result records for the policy as this buffer holds it now "
+        "(comments and layout do not change it, any value does)."
+    )

@@ -1,4 +1,5 @@
-"""The language server (pygls): ``validate``'s diagnostics as the user types, and quick fixes.
+"""The language server (pygls): ``validate``'s diagnostics as the user types, quick fixes, and
+the policy's stamp (id, version, content hash) on hover over its ``metadata:`` block.
 
 Diagnostics are published on open, change (full text sync) and save, and cleared on close. A
 diagnostic whose suggestion is "did you mean 'x'?" carries ``x`` in its ``data``; the code action
@@ -15,7 +16,7 @@ from pygls.uris import to_fs_path
 
 from engine import __version__
 from engine.errors import Severity
-from engine.lsp.convert import EditorDiagnostic, editor_diagnostics, language_of
+from engine.lsp.convert import EditorDiagnostic, editor_diagnostics, language_of, stamp_hover
 
 SOURCE = "hrpolicy"
 _SEVERITY = {Severity.ERROR: lsp.DiagnosticSeverity.Error, Severity.WARNING: lsp.DiagnosticSeverity.Warning}
@@ -68,6 +69,14 @@ def build_server(schema: bool = False, lang: str | None = None) -> LanguageServe
         server.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
         )
+
+    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
+    def hover(params: lsp.HoverParams) -> lsp.Hover | None:
+        document = server.workspace.get_text_document(params.text_document.uri)
+        shown = stamp_hover(document.source, params.position.line)
+        if shown is None:
+            return None
+        return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, shown))
 
     @server.feature(
         lsp.TEXT_DOCUMENT_CODE_ACTION,

@@ -19,6 +19,7 @@ from engine.location import Path
 from engine.policytest.coverage import Item, declared_items, items_hit
 from engine.policytest.match import mismatches, same
 from engine.policytest.model import Case, ExpectedProblem, PolicyTests, beside
+from engine.provenance import Stamp
 
 FAILED = "test-failed"
 
@@ -50,6 +51,8 @@ class FileResult:
     cases: list[CaseResult] = field(default_factory=list)
     errors: list[Diagnostic] = field(default_factory=list)
     declared: tuple[Item, ...] = ()
+    #: The tested policy's id, version and content hash (None: it did not load or compile).
+    stamp: Stamp | None = None
 
 
 def _read_inline(engine: Engine, test: PolicyTests, case: Case) -> Population:
@@ -235,6 +238,7 @@ def run_test_file(
         found.errors = [Diagnostic(test.doc.source.locate(("policy",)), "test-file", str(engine))]
         return found
     found.declared = tuple(declared_items(engine))
+    found.stamp = engine.policy.stamp
     for case in test.cases:
         try:
             if case.command == "evaluate":

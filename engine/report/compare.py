@@ -9,6 +9,7 @@ from engine.compare.facts import DIMENSIONS, Dimension, fact_rows
 from engine.compare.run import Comparison, SchemeResult
 from engine.compare.words import word
 from engine.provenance import Stamp
+from engine.report.labels import Labels
 from engine.report.model import Chart, Matrix, Report, Table
 from engine.report.results import render_explain
 
@@ -17,14 +18,22 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def named(scheme: SchemeResult, name: str | None, lang: str) -> str:
+    """A result of the scheme (its score or grade) as a Korean or Japanese report shows it: the
+    policy's label in that language, else its id (never another language); English shows ids."""
+    if name is None:
+        return ""
+    return name if lang == "en" else Labels(scheme.outcome.policy.data, lang).field(name)
+
+
 def facts_report(
     ids: Sequence[str], facts: Sequence[Sequence[Dimension]], stamps: list[Stamp], lang: str = "en"
 ) -> Report:
     """The point-by-point table of what each scheme declares."""
     rows = fact_rows(facts, lang)
     report = Report("compare", "hrpolicy compare: " + " vs ".join(ids), stamps, lang=lang)
-    report.summary.append(f"{len(ids)} schemes, {len(DIMENSIONS)} dimensions")
-    report.tables.append(Table(word("t_point_by_point", lang), ["dimension", *ids], rows))
+    report.summary.append(word("n_schemes", lang, n=len(ids), d=len(DIMENSIONS)))
+    report.tables.append(Table(word("t_point_by_point", lang), [word("h_dimension", lang), *ids], rows))
     report.data = {
         "schemes": [
             {"policy": pid, "dimensions": {d.key: list(d.lines) for d in dims}}
@@ -34,30 +43,39 @@ def facts_report(
     return report
 
 
-def _scheme_summary(scheme: SchemeResult) -> str:
+def _scheme_summary(scheme: SchemeResult, lang: str) -> str:
     stats = scheme.stats()
-    dist = ", ".join(f"{g} {n}" for g, n in scheme.distribution()) or "none declared"
-    text = (
-        f"{scheme.stamp.id}: {stats['n']} evaluated, {len(scheme.outcome.failed_employees)} not;"
-        f" {scheme.score_name} mean {_cell(stats['mean'])}; grades {dist}"
+    dist = ", ".join(f"{g} {n}" for g, n in scheme.distribution()) or word("none_declared", lang)
+    text = word(
+        "scheme_line",
+        lang,
+        id=scheme.stamp.id,
+        n=stats["n"],
+        failed=len(scheme.outcome.failed_employees),
+        score=named(scheme, scheme.score_name, lang),
+        mean=_cell(stats["mean"]),
+        grades=dist,
     )
     totals = scheme.pay_totals()
     if totals is not None:
-        text += f"; pay: salaries {totals['salaries']}, merit raises {totals['raises']}"
+        text += word("pay_line", lang, salaries=totals["salaries"], raises=totals["raises"])
     return text
 
 
 def _people_table(comparison: Comparison, lang: str) -> Table:
     schemes = comparison.schemes
-    headers = ["id", "name"]
+    headers = [word("h_id", lang), word("h_name", lang)]
     numeric = [False, False]
     for s in schemes:
-        headers += [f"{s.stamp.id} score", f"{s.stamp.id} grade"]
+        headers += [word("h_scheme_score", lang, id=s.stamp.id), word("h_scheme_grade", lang, id=s.stamp.id)]
         numeric += [True, False]
         if s.has_pay:
-            headers += [f"{s.stamp.id} raise %", f"{s.stamp.id} raise"]
+            headers += [
+                word("h_scheme_rate", lang, id=s.stamp.id),
+                word("h_scheme_raise", lang, id=s.stamp.id),
+            ]
             numeric += [True, True]
-    headers.append("moves (vs " + schemes[0].stamp.id + ")")
+    headers.append(word("h_moves", lang, id=schemes[0].stamp.id))
     numeric.append(False)
     rows = []
     for pid in comparison.ids:
@@ -67,13 +85,14 @@ def _people_table(comparison: Comparison, lang: str) -> Table:
             row += [_cell(out.score if out else None), _cell(out.grade if out else None)]
             if s.has_pay:
                 row += [_cell(out.raise_rate if out else None), _cell(out.raise_amount if out else None)]
-        row.append(comparison.moves(pid) if len(schemes) > 1 else "")
+        row.append(comparison.moves(pid, lang) if len(schemes) > 1 else "")
         rows.append(row)
     return Table(word("t_people", lang), headers, rows, numeric)
 
 
 def _stats_table(comparison: Comparison, lang: str) -> Table:
-    headers = ["scheme", "score", "n", "mean", "median", "min", "max", "salaries", "merit raises"]
+    keys = ("scheme", "score", "n", "mean", "median", "min", "max", "salaries", "merit")
+    headers = [word(f"h_{k}", lang) for k in keys]
     rows = []
     for s in comparison.schemes:
         st = s.stats()
@@ -81,7 +100,7 @@ def _stats_table(comparison: Comparison, lang: str) -> Table:
         rows.append(
             [
                 s.stamp.id,
-                _cell(s.score_name),
+                named(s, s.score_name, lang),
                 *(_cell(st[k]) for k in ("n", "mean", "median", "min", "max")),
                 _cell(totals.get("salaries")),
                 _cell(totals.get("raises")),
@@ -94,9 +113,26 @@ def _distribution_table(comparison: Comparison, lang: str) -> Table:
     rows = []
     for s in comparison.schemes:
         for grade, count in s.distribution():
-            rows.append([s.stamp.id, _cell(s.grade_name), grade, str(count)])
-    headers = ["scheme", "grade of", "grade", "people"]
+            rows.append([s.stamp.id, named(s, s.grade_name, lang), grade, str(count)])
+    headers = [word(f"h_{k}", lang) for k in ("scheme", "grade_of", "grade", "people")]
     return Table(word("t_distribution", lang), headers, rows, [False, False, False, True])
+
+
+def _correspondence_tables(comparison: Comparison, later: Sequence[int], lang: str) -> list[Table]:
+    """How the first scheme's grades read on each later scale, where that is not level for level
+    on a scale as long (scales of other lengths, or a reading the mapping declares)."""
+    base = comparison.schemes[0]
+    out = []
+    for k in later:
+        other = comparison.schemes[k]
+        reading = comparison.reading(k)
+        if reading.how == "rank" and len(other.levels) == len(base.levels):
+            continue
+        how = word("by_rank", lang) if reading.how == "rank" else word("declared_in", lang, file=reading.how)
+        rows = [[grade, reading.table.get(grade, ""), how] for grade in base.levels]
+        title = word("t_correspondence", lang, a=base.stamp.id, b=other.stamp.id)
+        out.append(Table(title, [base.stamp.id, other.stamp.id, word("reading", lang)], rows))
+    return out
 
 
 def _problems(comparison: Comparison) -> list[str]:
@@ -139,15 +175,19 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
     report = Report(
         "compare-population", "hrpolicy compare: " + " vs ".join(ids), comparison.stamps, lang=lang
     )
-    report.summary.append(f"population {comparison.source}: {len(comparison.ids)} people")
-    report.summary.extend(_scheme_summary(s) for s in schemes)
+    report.summary.append(word("population", lang, source=comparison.source, n=len(comparison.ids)))
+    report.summary.extend(_scheme_summary(s, lang) for s in schemes)
     report.tables += [
         _people_table(comparison, lang),
         _stats_table(comparison, lang),
         _distribution_table(comparison, lang),
     ]
-    report.charts = [Chart(f"{s.stamp.id}: {s.grade_name}", s.distribution()) for s in schemes if s.levels]
+    report.charts = [
+        Chart(f"{s.stamp.id}: {named(s, s.grade_name, lang)}", s.distribution()) for s in schemes if s.levels
+    ]
     graded = [i for i, s in enumerate(schemes) if s.levels]
+    if graded[:1] == [0]:
+        report.tables += _correspondence_tables(comparison, graded[1:], lang)
     for i in graded[1:]:
         rows, cols, counts = comparison.transitions(graded[0], i)
         a, b = schemes[graded[0]].stamp.id, schemes[i].stamp.id
@@ -155,7 +195,7 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
         report.matrices.append(Matrix(a, b, rows, cols, counts, title))
     problems = _problems(comparison)
     if problems:
-        report.details.append(("problems", problems))
+        report.details.append((word("problems", lang), problems))
     if explain is not None:
         report.details.extend(explain_person(comparison, explain))
     report.data = {
@@ -169,6 +209,7 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
             }
             for pid in comparison.person_ids()
         ],
+        "readings": [_reading_dict(comparison, k) for k in graded[1:]] if graded[:1] == [0] else [],
         "problems": problems,
     }
     if explain is not None:
@@ -176,6 +217,13 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
             title: lines for title, lines in report.details if title.startswith(explain)
         }
     return report
+
+
+def _reading_dict(comparison: Comparison, k: int) -> dict[str, Any]:
+    """How ``moves`` read the first scheme's grades on scheme ``k``'s scale."""
+    reading = comparison.reading(k)
+    how = "rank position" if reading.how == "rank" else f"declared in {reading.how}"
+    return {"from": reading.first, "to": reading.other, "how": how, "grades": dict(reading.table)}
 
 
 def _scheme_dict(s: SchemeResult) -> dict[str, Any]:

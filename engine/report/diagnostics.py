@@ -1,23 +1,26 @@
 """Diagnostic renderers in a registry: ``text``, ``json``, ``github``, ``sarif`` and ``junit``.
 
-Every renderer takes the checked files with their diagnostics and, as ``skipped``, the YAML
-files a folder search passed over (not policies); the CLI's ``--format`` choices are this
-registry's keys.
+Every renderer takes the checked files with their diagnostics, as ``skipped`` the YAML files a
+folder search passed over (not policies), and as ``stamps`` the stamp (id, version, content
+hash) of each checked file that loaded: every format records what it checked. The CLI's
+``--format`` choices are this registry's keys.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from engine.errors import Diagnostic, Severity
+from engine.provenance import Stamp
 from engine.report import junit, sarif
 
 if TYPE_CHECKING:
     from engine.report.labels import Labels
 
 FileDiagnostics = tuple[str, Sequence[Diagnostic]]
+Stamps = Mapping[str, Stamp]
 
 
 def format_text_line(d: Diagnostic, labels: Labels | None = None) -> str:
@@ -35,10 +38,21 @@ def format_text_line(d: Diagnostic, labels: Labels | None = None) -> str:
 class Renderer(Protocol):
     """What every entry of :data:`RENDERERS` is."""
 
-    def __call__(self, files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str: ...
+    def __call__(
+        self, files: Sequence[FileDiagnostics], skipped: Sequence[str] = (), stamps: Stamps | None = None
+    ) -> str: ...
 
 
-def render_text(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str:
+def stamp_line(name: str, stamp: Stamp) -> str:
+    """``policies/x.yaml: policy x version 1 sha256 1a2b3c4d5e6f`` (the terminal's short hash)."""
+    return f"{name}: {stamp.short()}"
+
+
+def render_text(
+    files: Sequence[FileDiagnostics], skipped: Sequence[str] = (), stamps: Stamps | None = None
+) -> str:
+    """One diagnostic per line (what problem matchers and editors read); ``validate`` writes the
+    stamps (:func:`stamp_line`) with its summary on stderr."""
     lines = [format_text_line(d) for _, diags in files for d in diags]
     return "".join(f"{line}\n" for line in lines)
 
@@ -60,11 +74,18 @@ def summary(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> st
     return text
 
 
-def render_json(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str:
+def render_json(
+    files: Sequence[FileDiagnostics], skipped: Sequence[str] = (), stamps: Stamps | None = None
+) -> str:
+    """``policies`` first (the stamps, as every JSON report), then each file with its ``policy``
+    stamp (null: it did not load) and diagnostics."""
+    stamps = stamps or {}
     payload = {
+        "policies": [stamps[name].as_dict() for name, _ in files if name in stamps],
         "files": [
             {
                 "file": name,
+                "policy": stamps[name].as_dict() if name in stamps else None,
                 "valid": not any(d.severity is Severity.ERROR for d in diags),
                 "diagnostics": [d.to_dict() for d in diags],
             }
@@ -85,10 +106,17 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str:
-    """GitHub Actions workflow commands: one ``::error`` / ``::warning`` annotation per diagnostic."""
+def render_github(
+    files: Sequence[FileDiagnostics], skipped: Sequence[str] = (), stamps: Stamps | None = None
+) -> str:
+    """GitHub Actions workflow commands: one ``::error`` / ``::warning`` annotation per diagnostic;
+    each file's stamp is a plain line of the job's log (an annotation would clutter the pull
+    request with one note per policy)."""
+    stamps = stamps or {}
     out = []
-    for _, diags in files:
+    for name, diags in files:
+        if name in stamps:
+            out.append(f"hrpolicy: {name}: {stamps[name].text()}\n")
         for d in diags:
             loc = d.location
             props = (
@@ -102,12 +130,16 @@ def render_github(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ())
     return "".join(out)
 
 
-def render_sarif(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str:
-    return sarif.render_sarif(files)
+def render_sarif(
+    files: Sequence[FileDiagnostics], skipped: Sequence[str] = (), stamps: Stamps | None = None
+) -> str:
+    return sarif.render_sarif(files, stamps or {})
 
 
-def render_junit(files: Sequence[FileDiagnostics], skipped: Sequence[str] = ()) -> str:
-    return junit.render_junit(files, skipped)
+def render_junit(
+    files: Sequence[FileDiagnostics], skipped: Sequence[str] = (), stamps: Stamps | None = None
+) -> str:
+    return junit.render_junit(files, skipped, stamps or {})
 
 
 RENDERERS: dict[str, Renderer] = {

@@ -8,6 +8,7 @@ from engine.compare.diff import Change
 from engine.compare.run import Comparison, changes_between
 from engine.compare.words import word
 from engine.provenance import Stamp
+from engine.report.compare import named
 from engine.report.model import Chart, Matrix, Report, Table
 
 
@@ -27,9 +28,11 @@ def diff_report(
     """The rule changes; with a population, the people whose results change."""
     report = Report("diff", f"hrpolicy diff: {old} -> {new}", stamps, lang=lang)
     before_name, after_name = (f"{s.id} {s.version}" for s in stamps)
-    count = f"{len(changes)} change{'s' if len(changes) != 1 else ''} to the rules"
-    report.summary.append(count if changes else "no change to the rules")
-    report.tables.append(Table(word("t_changes", lang), ["change"], [[c.text] for c in changes]))
+    count = word("n_changes", lang, n=len(changes), s="s" if len(changes) != 1 else "")
+    report.summary.append(count if changes else word("no_change", lang))
+    report.tables.append(
+        Table(word("t_changes", lang), [word("h_change", lang)], [[c.text] for c in changes])
+    )
     report.data = {
         "old": old,
         "new": new,
@@ -40,13 +43,12 @@ def diff_report(
     moved = changes_between(comparison)
     before, after = comparison.schemes
     report.summary.append(
-        f"population {comparison.source}: {len(moved)} of {len(comparison.ids)} people change"
-        f" score, grade or pay"
+        word("people_change", lang, source=comparison.source, moved=len(moved), n=len(comparison.ids))
     )
-    headers = ["id", "name", "grade", "score", "score change"]
+    headers = [word(f"h_{h}", lang) for h in ("id", "name", "grade", "score", "score_change")]
     pay = before.has_pay or after.has_pay
     if pay:
-        headers += ["raise", "raise change"]
+        headers += [word("h_raise", lang), word("h_raise_change", lang)]
     rows = []
     for change in moved:
         old_p, new_p = change.old, change.new
@@ -68,8 +70,8 @@ def diff_report(
     report.tables.append(Table(word("t_people_change", lang), headers, rows, numeric))
     if before.levels:
         report.charts = [
-            Chart(f"{before_name}: {before.grade_name}", before.distribution()),
-            Chart(f"{after_name}: {after.grade_name}", after.distribution()),
+            Chart(f"{before_name}: {named(before, before.grade_name, lang)}", before.distribution()),
+            Chart(f"{after_name}: {named(after, after.grade_name, lang)}", after.distribution()),
         ]
         rows_, cols, counts = comparison.transitions(0, 1)
         title = word("t_transitions", lang, a=before_name, b=after_name)

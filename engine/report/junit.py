@@ -2,16 +2,19 @@
 
 The common dialect (Jenkins / GitLab / GitHub test reporters): ``<testsuites>`` of
 ``<testsuite>`` of ``<testcase classname name>`` with an optional ``<failure message type>``
-whose text lists every problem; warnings go to ``<system-out>``.
+whose text lists every problem; warnings go to ``<system-out>``. The stamp of each policy
+checked (id, version, content hash) is a ``<property>`` of the suite and the first line of its
+case's ``<system-out>``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
 from engine.errors import Diagnostic, Severity
+from engine.provenance import Stamp
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,11 @@ class Case:
 
 @dataclass
 class Suite:
+    """A ``<testsuite>``: its cases and ``properties`` (name, value), e.g. the policies' stamps."""
+
     name: str
     cases: list[Case] = field(default_factory=list)
+    properties: list[tuple[str, str]] = field(default_factory=list)
 
 
 def render_suites(suites: Sequence[Suite]) -> str:
@@ -44,6 +50,10 @@ def render_suites(suites: Sequence[Suite]) -> str:
         node.set("failures", str(s_failed))
         node.set("errors", "0")
         node.set("skipped", str(s_skipped))
+        if suite.properties:  # before the cases, as the JUnit schema orders them
+            listed = ET.SubElement(node, "properties")
+            for name, value in suite.properties:
+                ET.SubElement(listed, "property", name=name, value=value)
         for case in suite.cases:
             _case(node, case)
         total, failed, skipped = total + len(suite.cases), failed + s_failed, skipped + s_skipped
@@ -72,13 +82,21 @@ def _line(d: Diagnostic) -> str:
     return text + (f"\n  suggestion: {d.suggestion}" if d.suggestion else "")
 
 
-def render_junit(files: Sequence[tuple[str, Sequence[Diagnostic]]], skipped: Sequence[str] = ()) -> str:
+def render_junit(
+    files: Sequence[tuple[str, Sequence[Diagnostic]]],
+    skipped: Sequence[str] = (),
+    stamps: Mapping[str, Stamp] | None = None,
+) -> str:
     """``validate``'s result: one test case per file, failing when the file has an error; each
     YAML file a folder search skipped (not a policy) is a skipped case."""
+    stamps = stamps or {}
     suite = Suite("hrpolicy validate")
+    suite.properties = [(name, stamps[name].text()) for name, _ in files if name in stamps]
     for name, diags in files:
         errors = tuple(_line(d) for d in diags if d.severity is Severity.ERROR)
         notes = tuple(_line(d) for d in diags if d.severity is not Severity.ERROR)
+        if name in stamps:
+            notes = (stamps[name].text(), *notes)
         kind = next((d.rule for d in diags if d.severity is Severity.ERROR), "failure")
         suite.cases.append(Case("hrpolicy.validate", name, errors, notes, kind))
     suite.cases += [Case("hrpolicy.validate", name, skipped=True) for name in skipped]

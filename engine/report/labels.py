@@ -40,6 +40,7 @@ WORDS: dict[str, dict[str, str]] = {
     "results": {"ko": "평가 결과", "ja": "評価結果", "en": "Results"},
     "distribution": {"ko": "등급 분포", "ja": "評価分布", "en": "Grade distribution"},
     "version": {"ko": "버전", "ja": "版", "en": "version"},
+    "policy": {"ko": "정책", "ja": "ポリシー", "en": "Policy"},
     "run_date": {"ko": "작성일", "ja": "作成日", "en": "Run date"},
     "period": {"ko": "평가 기간", "ja": "評価期間", "en": "Period"},
     "employees": {"ko": "대상자", "ja": "対象者", "en": "Employees"},

@@ -1,7 +1,10 @@
 """``hrpolicy test`` reports in a registry: ``text``, ``json``, ``junit``, ``sarif`` and ``github``.
 
 A failing expectation is a located diagnostic in the test file, so SARIF and GitHub annotations
-are the diagnostics renderers over those; JUnit lists every case, passed or not.
+are the diagnostics renderers over those; JUnit lists every case, passed or not. Every format
+records the stamp (id, version, content hash) of each policy tested: text under its test file's
+line, json as ``policies`` and each file's ``stamp``, junit as a suite property, sarif and github
+as ``validate`` shows them (an artifact, a log line).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.errors import Diagnostic
+from engine.provenance import Stamp
 from engine.report import diagnostics
 from engine.report.diagnostics import format_text_line
 from engine.report.junit import Case, Suite, render_suites
@@ -50,6 +54,8 @@ def _plural(n: int, noun: str) -> str:
 
 def _file_text(result: FileResult) -> list[str]:
     lines = [f"{result.file} (policy {result.policy})"]
+    if result.stamp is not None:
+        lines.append(f"  {result.stamp.short()}")
     lines += [f"  {format_text_line(d)}" for d in result.errors]
     for case in result.cases:
         status = "PASS" if case.passed else "FAIL"
@@ -111,10 +117,12 @@ def _coverage_dict(cov: Coverage) -> dict[str, Any]:
 def render_json(report: TestReport) -> str:
     run = report.run
     payload: dict[str, Any] = {
+        "policies": [s.as_dict() for s in _stamps(report).values()],
         "files": [
             {
                 "file": f.file,
                 "policy": f.policy,
+                "stamp": f.stamp.as_dict() if f.stamp is not None else None,
                 "errors": [d.to_dict() for d in f.errors],
                 "cases": [
                     {
@@ -152,6 +160,8 @@ def render_junit(report: TestReport) -> str:
     ]
     for result in run.files:
         suite = Suite(result.file)
+        if result.stamp is not None:
+            suite.properties.append((result.policy, result.stamp.text()))
         if result.errors:
             suite.cases.append(
                 Case(result.file, f"policy {result.policy}", _lines(result.errors), failure_type="error")
@@ -171,12 +181,19 @@ def _diagnostics(report: TestReport) -> list[tuple[str, list[Diagnostic]]]:
     return out
 
 
+def _stamps(report: TestReport) -> dict[str, Stamp]:
+    """Each tested policy (its path) with its stamp, once however many test files test it."""
+    return {f.policy: f.stamp for f in report.run.files if f.stamp is not None}
+
+
 def render_sarif(report: TestReport) -> str:
-    return diagnostics.render_sarif(_diagnostics(report))
+    return diagnostics.render_sarif(_diagnostics(report), stamps=_stamps(report))
 
 
 def render_github(report: TestReport) -> str:
-    return diagnostics.render_github(_diagnostics(report))
+    stamps = _stamps(report)
+    lines = "".join(f"hrpolicy: {policy}: {stamp.text()}\n" for policy, stamp in stamps.items())
+    return lines + diagnostics.render_github(_diagnostics(report))
 
 
 TEST_RENDERERS: dict[str, TestRenderer] = {

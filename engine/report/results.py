@@ -33,7 +33,7 @@ from engine.report.options import ReportOptions
 from engine.report.phrases import ungraded
 from engine.report.safety import csv_writer
 from engine.report.table import render_table
-from engine.report.xlsx import Sheet, problems_sheet, workbook_bytes
+from engine.report.xlsx import Sheet, problems_sheet, stamp_sheet, workbook_bytes
 
 
 def _columns(outcome: RunOutcome) -> list[str]:
@@ -371,8 +371,8 @@ def problem_rows(outcome: RunOutcome, labels: Labels | None = None) -> list[list
 
 
 def render_xlsx(outcome: RunOutcome, options: ReportOptions | None = None) -> bytes:
-    """The result table and the problems as two sheets of a workbook (in the policy's language
-    unless another is asked for)."""
+    """The result table, the problems and the policy's stamp as three sheets of a workbook (in the
+    policy's language unless another is asked for)."""
     options = options or ReportOptions()
     plan = row_plan(outcome, human_labels(outcome, options))
     rows = [result_row(r, plan, outcome) for r in outcome.results]
@@ -385,6 +385,7 @@ def render_xlsx(outcome: RunOutcome, options: ReportOptions | None = None) -> by
         [
             Sheet(labels.word("results"), plan.headers(), rows, places),
             problems_sheet(labels.word("problems"), headers, problem_rows(outcome, labels)),
+            stamp_sheet([outcome.policy.stamp], labels.word),
         ]
     )
 

@@ -9,6 +9,7 @@ from engine.compare.run import Comparison, changes_between
 from engine.compare.simulate import Variant
 from engine.compare.words import word
 from engine.provenance import Stamp
+from engine.report.compare import named
 from engine.report.model import Chart, Report, Table
 
 
@@ -32,23 +33,28 @@ def simulate_report(
     as_written = ", ".join(_show(v) for v in current)
     report = Report("simulate", f"hrpolicy simulate: {policy} varying {vary}", stamps, lang=lang)
     report.summary.append(
-        f"population {comparison.source}: {len(comparison.ids)} people; as written: {as_written}"
+        word("as_written", lang, source=comparison.source, n=len(comparison.ids), value=as_written)
     )
     levels = list(base.levels)
-    headers = ["value", "evaluated", *levels, f"mean {base.score_name}"]
+    headers = [
+        word("h_value", lang),
+        word("h_evaluated", lang),
+        *levels,
+        word("h_mean_of", lang, score=named(base, base.score_name, lang)),
+    ]
     if base.has_pay:
-        headers.append("merit raises")
-    headers.append("grade changes vs as written")
+        headers.append(word("h_merit", lang))
+    headers.append(word("h_grade_changes", lang))
     rows = []
     data_rows = []
     index = 1
     for variant in [None, *variants]:
         if variant is not None and variant.engine is None:
             first = variant.problems[0]
-            rows.append([_show(variant.value), "invalid", *([""] * (len(headers) - 2))])
+            rows.append([_show(variant.value), word("invalid", lang), *([""] * (len(headers) - 2))])
             report.details.append(
                 (
-                    f"value {_show(variant.value)} is invalid",
+                    word("value_invalid", lang, value=_show(variant.value)),
                     [f"{d.location}: error [{d.rule}] {d.message}" for d in variant.problems],
                 )
             )
@@ -61,12 +67,12 @@ def simulate_report(
         counts = dict(scheme.distribution())
         stats = scheme.stats()
         moved = [c for c in changes_between(comparison, 0, position) if _grade_moved(c)]
-        label = f"{as_written} (as written)" if variant is None else _show(variant.value)
+        label = word("as_written_value", lang, value=as_written) if variant is None else _show(variant.value)
         row = [label, str(stats["n"]), *(str(counts.get(g, 0)) for g in levels), _cell(stats["mean"])]
         totals = scheme.pay_totals()
         if base.has_pay:
             row.append(_cell(totals["raises"]) if totals else "")
-        row.append(", ".join(f"{c.id} {_g(c.old)}->{_g(c.new)}" for c in moved) or "none")
+        row.append(", ".join(f"{c.id} {_g(c.old)}->{_g(c.new)}" for c in moved) or word("none", lang))
         rows.append(row)
         if levels:
             report.charts.append(Chart(f"{vary} = {label}", scheme.distribution()))

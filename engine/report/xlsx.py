@@ -17,7 +17,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from engine.errors import Diagnostic
+from engine.provenance import Stamp
 from engine.report.labels import WORDS, Labels
+from engine.report.options import ReportOptions
 from engine.report.safety import spreadsheet_cell
 from engine.report.table import display_width, pad_places
 
@@ -161,17 +163,26 @@ def relabel_csv(text: str, labels: Labels | None) -> str:
 PROBLEM_WORDS = ("severity", "subject", "rule", "message", "where")
 
 
+def stamp_sheet(stamps: Sequence[Stamp], word: Callable[[str], str]) -> Sheet:
+    """The last sheet of every workbook: the policies behind it (id, version, content hash), so
+    that a workbook handed on can be traced to the exact rulebook that produced it."""
+    rows = [[s.id, s.version, s.sha256] for s in stamps]
+    return Sheet(word("policy"), ["id", word("version"), "sha256"], rows, [None, None, None])
+
+
 def xlsx_renderer(
     render_csv: Callable[[R, Labels | None], str], problems_of: Callable[[R], Sequence[Sequence[str]]]
 ) -> Callable[..., bytes]:
     """The ``xlsx`` entry of a report registry: the CSV report's table as a sheet, the problems as
-    another (rows: severity, subject, rule, message, where), headers in ``labels``' language."""
+    another (rows: severity, subject, rule, message, where), the stamps of the policies
+    (``options.stamps``) as the last (:func:`stamp_sheet`), headers in ``labels``' language."""
 
-    def render(report: R, labels: Labels | None = None, options: object = None) -> bytes:
+    def render(report: R, labels: Labels | None = None, options: ReportOptions | None = None) -> bytes:
         word = labels.word if labels is not None else (lambda key: WORDS[key]["en"])
         table = csv_sheet(word("results"), relabel_csv(render_csv(report, labels), labels))
         problems = problems_sheet(word("problems"), [word(w) for w in PROBLEM_WORDS], problems_of(report))
-        return workbook_bytes([table, problems])
+        stamps = options.stamps if options is not None else ()
+        return workbook_bytes([table, problems, stamp_sheet(stamps, word)])
 
     return render
 

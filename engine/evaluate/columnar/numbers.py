@@ -1,0 +1,272 @@
+"""Exact numbers in columns: each value a fraction ``num / den`` of two int64, as Decimal holds it.
+
+An *exact* value has ``den = 10**k``: it is the Decimal with coefficient ``num`` and exponent
+``-k`` (``12.90`` is ``1290 / 100``, never reduced), so sums, products and roundings give the
+very Decimal the per-record path computes, exponent included. A division whose result Decimal
+cannot hold exactly is *approximate*: the true fraction is kept, and any decision on it that
+28 digits of rounding could change (an exact tie, an equality) marks the row ``bad``. A ``bad``
+row (an error, a missing value, a possible overflow, an undecidable case) goes to the exact
+per-record path; nothing is ever guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Ints = npt.NDArray[np.int64]
+Mask = npt.NDArray[np.bool_]
+
+#: Magnitudes a product or sum may reach: below int64's limit, with room for one more step.
+LIMIT = 2.0**62
+POW10 = np.array([10**k for k in range(19)], dtype=np.int64)
+
+
+@dataclass
+class Num:
+    """A column of numbers: fractions ``num / den`` (``den > 0``), flags per row."""
+
+    num: Ints
+    den: Ints
+    approx: Mask
+    bad: Mask
+
+    @classmethod
+    def const(cls, numerator: int, exponent: int, n: int) -> Num:
+        """The Decimal ``numerator E exponent`` (exponent <= 0) in every one of ``n`` rows."""
+        return cls(
+            np.full(n, numerator, np.int64),
+            np.full(n, 10 ** (-exponent), np.int64),
+            np.zeros(n, bool),
+            np.zeros(n, bool),
+        )
+
+    def take(self, index: Ints) -> Num:
+        return Num(self.num[index], self.den[index], self.approx[index], self.bad[index])
+
+
+def _mul(a: Ints, b: Ints) -> tuple[Ints, Mask]:
+    """``a * b`` and where it could overflow (judged in float: a wide margin)."""
+    if len(a) == 0 or float(np.abs(a).max()) * float(np.abs(b).max()) < LIMIT:
+        return a * b, np.zeros(len(a), bool)  # the usual case: no row near the limit
+    over = np.abs(a.astype(np.float64) * b.astype(np.float64)) >= LIMIT
+    return np.where(over, 0, a) * np.where(over, 0, b), over
+
+
+def _flags(*values: Num) -> tuple[Mask, Mask]:
+    approx = values[0].approx.copy()
+    bad = values[0].bad.copy()
+    for v in values[1:]:
+        approx |= v.approx
+        bad |= v.bad
+    return approx, bad
+
+
+def add(a: Num, b: Num, sign: int = 1) -> Num:
+    """``a + b`` (``sign`` -1: ``a - b``); exact values keep Decimal's exponent (the smaller)."""
+    approx, bad = _flags(a, b)
+    bnum = b.num if sign > 0 else -b.num
+    same = a.den == b.den
+    # Exact decimals: align to the larger power of ten (Decimal's smaller exponent).
+    big = np.maximum(a.den, b.den)
+    fa, fb = big // a.den, big // b.den
+    na, o1 = _mul(a.num, fa)
+    nb, o2 = _mul(bnum, fb)
+    # Approximate values: cross-multiplied.
+    xa, o3 = _mul(a.num, b.den)
+    xb, o4 = _mul(bnum, a.den)
+    xd, o5 = _mul(a.den, b.den)
+    use_cross = approx & ~same
+    num = np.where(use_cross, xa + xb, na + nb)
+    den = np.where(use_cross, xd, big)
+    over = np.where(use_cross, o3 | o4 | o5, o1 | o2)
+    over |= np.abs(num.astype(np.float64)) >= LIMIT
+    return Num(num, den, approx, bad | over)
+
+
+def neg(a: Num) -> Num:
+    return Num(-a.num, a.den, a.approx, a.bad)
+
+
+def mul(a: Num, b: Num) -> Num:
+    approx, bad = _flags(a, b)
+    num, o1 = _mul(a.num, b.num)
+    den, o2 = _mul(a.den, b.den)
+    return Num(num, den, approx, bad | o1 | o2)
+
+
+def div(a: Num, b: Num) -> Num:
+    """``a / b``: exact when Decimal's quotient is exact (its exponent as Decimal chooses it),
+    else the true fraction, approximate. Division by zero is an error: ``bad``."""
+    approx, bad = _flags(a, b)
+    if len(a.num) and not approx.any() and bool(np.isin(b.num, POW10).all()):
+        return _by_power_of_ten(a, b, bad)
+    zero = b.num == 0
+    bad = bad | zero
+    bnum = np.where(zero, 1, b.num)
+    num, o1 = _mul(a.num, b.den)
+    den, o2 = _mul(a.den, bnum)
+    sign = np.where(den < 0, -1, 1)
+    num, den = num * sign, den * sign
+    bad |= o1 | o2
+    exact_num, exact_den, exact = num, den, np.zeros(len(num), bool)
+    # Only a quotient whose denominator's other factors than 2 and 5 divide the numerator ends:
+    # the full test (a gcd per row) runs on those rows alone.
+    maybe = np.flatnonzero((den > 0) & (num % _without_twos_and_fives(den) == 0))
+    if len(maybe):
+        found_num, found_den, found = _as_decimal(num[maybe], den[maybe], a.take(maybe), b.take(maybe))
+        exact_num, exact_den, exact = num.copy(), den.copy(), exact.copy()
+        exact_num[maybe], exact_den[maybe], exact[maybe] = found_num, found_den, found
+    return Num(
+        np.where(exact, exact_num, num),
+        np.where(exact, exact_den, den),
+        approx | ~exact,
+        bad,
+    )
+
+
+def _by_power_of_ten(a: Num, b: Num, bad: Mask) -> Num:
+    """``a / b`` for exact ``a`` and a divisor ``10**j / 10**k`` (``/ 100``): always exact. The
+    quotient is ``a``'s coefficient at exponent ``exp(a) - j + k``, trailing zeros stripped up to
+    the ideal exponent ``exp(a) + k`` (``1290.00 / 100`` is ``12.90``; ``0 / 100`` keeps it)."""
+    j, k, la = _digits(b.num), _digits(b.den), _digits(a.den)
+    ideal = k - la
+    exponent = ideal - j
+    coefficient = a.num.copy()
+    zero = coefficient == 0
+    exponent = np.where(zero, ideal, exponent)
+    for _ in range(int(j.max()) if len(j) else 0):
+        strip = (exponent < ideal) & (coefficient % 10 == 0) & ~zero
+        if not strip.any():
+            break
+        coefficient = np.where(strip, coefficient // 10, coefficient)
+        exponent = exponent + strip
+    # A positive exponent (5 / 0.01 is 5E+2) is not a power-of-ten denominator: approximate.
+    positive = exponent > 0
+    bad = bad | (exponent < -18)
+    scale = POW10[np.clip(-exponent, 0, 18)]
+    num, over = _mul(coefficient, np.where(positive, POW10[np.clip(exponent, 0, 18)], 1))
+    return Num(num, np.where(positive, 1, scale), positive, bad | over)
+
+
+def _without_twos_and_fives(den: Ints) -> Ints:
+    """``den`` (> 0) with every factor 2 and 5 divided out (1 where it had no other)."""
+    safe = np.where(den > 0, den, 1)
+    rest = safe // (safe & -safe)  # the largest power of two dividing it, out
+    for _ in range(28):
+        fives = rest % 5 == 0
+        if not fives.any():
+            break
+        rest = np.where(fives, rest // 5, rest)
+    result: Ints = rest
+    return result
+
+
+def _digits(den: Ints) -> Ints:
+    """log10 of powers of ten (exact values' denominators)."""
+    return np.searchsorted(POW10, den).astype(np.int64)
+
+
+def _as_decimal(num: Ints, den: Ints, a: Num, b: Num) -> tuple[Ints, Ints, Mask]:
+    """The quotient ``num / den`` as Decimal writes an exact quotient of ``a / b``: at the ideal
+    exponent ``exp(a) - exp(b)`` when it fits, else with just the digits it needs (``1/4`` ->
+    ``0.25``). Rows where it is not a finite decimal (or an operand is approximate, or the
+    exponent would be positive, which a power-of-ten denominator cannot hold) are not exact."""
+    g = np.gcd(num, den)
+    g = np.where(g == 0, 1, g)
+    red_n, red_d = num // g, den // g
+    k = _fraction_digits(red_d)
+    finite = k >= 0
+    ideal = _digits(b.den) - _digits(a.den)  # exponent of a minus exponent of b
+    exponent = np.minimum(ideal, -np.maximum(k, 0))
+    # An integer quotient ending in 0 (or 0 itself) keeps the ideal exponent if that is
+    # positive (5 / 0.01 is 5E+2): not a power-of-ten denominator, so not taken.
+    positive = (ideal > 0) & (k == 0) & (red_n % 10 == 0)
+    ok = finite & ~a.approx & ~b.approx & ~positive & (exponent <= 0) & (exponent > -19)
+    scale = POW10[np.clip(-exponent, 0, 18)]
+    # red_n / red_d * 10**-exponent is an integer where ok.
+    factor = np.where(ok, scale // np.where(ok, red_d, 1), 1)
+    coef, over = _mul(red_n, factor)
+    ok &= ~over & (scale % np.where(ok, red_d, 1) == 0)
+    return coef, scale, ok
+
+
+#: Powers of five up to int64's range: a reduced denominator 2**a * 5**b ends after max(a, b) places.
+_POW5 = np.array([5**k for k in range(28)], dtype=np.int64)
+
+
+def _fraction_digits(den: Ints) -> Ints:
+    """The fewest decimal places of a reduced fraction over ``den`` (> 0), or -1 where it does not end."""
+    low = den & -den  # the largest power of two dividing den
+    twos = np.rint(np.log2(low.astype(np.float64))).astype(np.int64)
+    rest = den // low
+    fives = np.searchsorted(_POW5, rest)
+    is_five = _POW5[np.minimum(fives, len(_POW5) - 1)] == rest
+    return np.where(is_five, np.maximum(twos, fives), -1)
+
+
+def compare(a: Num, b: Num) -> tuple[Ints, Mask]:
+    """The sign of ``a - b`` per row, and the rows where it cannot be trusted: overflow, or an
+    approximate value exactly equal to the other (Decimal's 28 digits may fall either side)."""
+    approx, bad = _flags(a, b)
+    left, o1 = _mul(a.num, b.den)
+    right, o2 = _mul(b.num, a.den)
+    sign = np.sign(left - right)
+    return sign, bad | o1 | o2 | (approx & (sign == 0))
+
+
+def where(cond: Mask, a: Num, b: Num) -> Num:
+    return Num(
+        np.where(cond, a.num, b.num),
+        np.where(cond, a.den, b.den),
+        np.where(cond, a.approx, b.approx),
+        np.where(cond, a.bad, b.bad),
+    )
+
+
+def round_to(a: Num, places: int, mode: str) -> Num:
+    """``a`` rounded to ``places`` as :func:`engine.rounding.round_decimal` rounds it (negative
+    places: to tens, the result with exponent 0). Approximate values on a boundary are ``bad``."""
+    p = max(places, 0)
+    m, over = _mul(a.num, np.full(len(a.num), 10**p, np.int64))
+    den, over2 = _mul(a.den, np.full(len(a.den), 10 ** max(-places, 0), np.int64))
+    over |= over2
+    q: Ints = np.floor_divide(m, den)
+    r: Ints = m - q * den
+    negative = a.num < 0
+    inexact = r != 0
+    twice: Ints = 2 * r
+    up = _round_up(mode, q, twice, den, inexact, negative)
+    result = q + up
+    boundary = ~inexact | (twice == den)  # on a step, or exactly half way
+    bad = a.bad | over | (a.approx & boundary)
+    if places < 0:
+        num, o2 = _mul(result, np.full(len(result), 10 ** (-places), np.int64))
+        return Num(num, np.ones(len(num), np.int64), np.zeros(len(num), bool), bad | o2)
+    return Num(result, np.full(len(result), 10**p, np.int64), np.zeros(len(result), bool), bad)
+
+
+def _round_up(mode: str, q: Ints, twice: Ints, den: Ints, inexact: Mask, negative: Mask) -> Mask:
+    """Whether the floor quotient ``q`` goes up by one."""
+    if mode == "floor":
+        return np.zeros(len(q), bool)
+    if mode == "ceiling":
+        return inexact
+    if mode == "down":
+        return inexact & negative
+    if mode == "up":
+        return inexact & ~negative
+    above: Mask = twice > den
+    tie: Mask = twice == den
+    if mode == "half_up":
+        up: Mask = above | (tie & ~negative)
+    elif mode == "half_down":
+        up = above | (tie & negative)
+    elif mode == "half_even":
+        up = above | (tie & (q % 2 != 0))
+    else:
+        raise ValueError(f"unknown rounding mode {mode!r}")
+    return up
+    raise ValueError(f"unknown rounding mode {mode!r}")

@@ -1,0 +1,279 @@
+"""One worker's byte range through the columnar plan, a chunk of employees at a time, with the
+per-record path for every employee the plan does not vouch for.
+
+The output is what :func:`engine.evaluate.parallel.evaluate_range` writes for the range: the
+same pieces in the same order, the same problems (those all come from the per-record path,
+run on the byte spans of the employees the plan left to it, with their real row numbers).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import unicodedata
+from collections.abc import Callable, Generator, Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+import engine.limits as limits
+from engine.errors import DataError, Problem
+from engine.evaluate import parallel
+from engine.evaluate.columnar.numbers import POW10
+from engine.evaluate.columnar.plan import Chunk, Plan, build_plan
+from engine.evaluate.columnar.reading import line_starts, read_chunk
+from engine.evaluate.columnar.vectors import Unsupported
+from engine.evaluate.run import Engine, RunOutcome
+from engine.gcpause import collected_gc
+from engine.io.model import Population, compile_inputs
+from engine.io.records import TablePart, stream_csv
+
+#: Bytes parsed at a time (a chunk ends at the last employee boundary inside it).
+CHUNK_BYTES = 8 * 2**20
+#: Set to 0 to force the per-record path (tests compare the two).
+SWITCH = "HRPOLICY_COLUMNAR"
+
+
+def enabled() -> bool:
+    """Whether the plan may be used (``HRPOLICY_COLUMNAR=0`` forces the per-record path)."""
+    return os.environ.get(SWITCH, "1") != "0"
+
+
+class _GiveUp(Exception):
+    """This range cannot be done here as the per-record path would do it (an employee's rows in
+    two places): the caller runs the per-record path for the whole range."""
+
+
+def evaluate_range(
+    engine: Engine,
+    path: str,
+    part: parallel.Range,
+    parameters: Mapping[str, Any] | None,
+    render: parallel.SplitRenderer,
+    out_path: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> parallel.Part:
+    """:func:`engine.evaluate.parallel.evaluate_range`, through the plan where it can: the very
+    same part. Falls back to that function for the whole range when the policy, the format or
+    the file is beyond the plan."""
+    if enabled():
+        try:
+            done = _columnar(engine, path, part, parameters, render, out_path, progress, chunk_bytes)
+        except (Unsupported, _GiveUp):
+            done = None
+        if done is not None:
+            return done
+    return parallel.evaluate_range(engine, path, part, parameters, render, out_path, progress)
+
+
+def _columnar(
+    engine: Engine,
+    path: str,
+    part: parallel.Range,
+    parameters: Mapping[str, Any] | None,
+    render: parallel.SplitRenderer,
+    out_path: str | None,
+    progress: Callable[[int, int], None] | None,
+    chunk_bytes: int,
+) -> parallel.Part | None:
+    times = {"start": time.perf_counter()}
+    data = engine.source.data
+    inputs, scales = data.get("inputs") or {}, data.get("scales") or {}
+    header_stream, values, parameter_problems, _ = stream_csv(
+        path, inputs, scales=scales, parameters=parameters, part=(part.start, part.start, part.first_row)
+    )
+    outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
+    if os.path.getsize(path) > limits.MAX_TABLE_BYTES:
+        return None
+    flat = render.flat(outcome)
+    if flat is None:
+        return None
+    plan = build_plan(engine, header_stream.plan, compile_inputs(inputs, scales), values)
+    job = _Job(engine, plan, path, part, values, render, outcome, flat, progress, header_stream.plan.width)
+    with collected_gc():
+        if out_path is None:
+            text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, None)
+        else:
+            with open(out_path, "w", encoding="utf-8", newline="") as out:
+                text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, out)
+    times["evaluated"] = times["rendered"] = time.perf_counter()
+    read = TablePart([], header_stream.part.header, job.rows, job.grouped, job.ids, [])
+    return parallel.Part(text, read, values, parameter_problems, job.checks, count, times, outcome.warnings)
+
+
+class _Job:
+    """The state of one range: problems and ids in file order, the ids seen."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        plan: Plan,
+        path: str,
+        part: parallel.Range,
+        values: Mapping[str, Any],
+        render: parallel.SplitRenderer,
+        outcome: RunOutcome,
+        flat: parallel.FlatPiece,
+        progress: Callable[[int, int], None] | None,
+        width: int,
+    ) -> None:
+        self.engine, self.plan, self.path, self.part = engine, plan, path, part
+        self.values, self.render, self.outcome, self.flat = values, render, outcome, flat
+        self.progress = progress
+        self.width = width
+        self.rows: list[Problem] = []
+        self.grouped: list[Problem] = []
+        self.checks: list[Problem] = []
+        self.ids: list[str] = []
+        self.seen: set[str] = set()
+        self.lines_read = 0
+        # Per grade table, what a grade code (-1: no band) gives: (grade, points).
+        self._graded = [
+            {-1: (None, None), **{i: (g, t.points.get(g)) for i, g in enumerate(t.grades)}}
+            for t in plan.tables
+        ]
+
+    def pieces(self, chunk_bytes: int) -> Iterator[Any]:
+        start, row = self.part.start, self.part.first_row
+        end = self.part.end
+        with open(self.path, "rb") as handle:
+            handle.seek(start)
+            carry = b""
+            while start < end:
+                block = carry + handle.read(min(chunk_bytes, end - start - len(carry)))
+                last = start + len(block) >= end
+                if not last:
+                    cut = block.rfind(b"\n") + 1
+                    if cut == 0:
+                        carry = block
+                        continue
+                    block = block[:cut]
+                consumed, rows = yield from self._chunk(block, start, row, last)
+                carry = block[consumed:]
+                handle.seek(start + len(block))
+                start += consumed
+                row += rows
+                if self.progress is not None:
+                    self.progress(start - self.part.start, row - self.part.first_row)
+                if consumed == 0 and last:
+                    break
+                if consumed == 0:
+                    # One employee larger than a chunk: read on until it ends.
+                    chunk_bytes *= 2
+                    carry = b""
+                    handle.seek(start)
+
+    def _chunk(self, block: bytes, start: int, row: int, last: bool) -> Generator[Any, None, tuple[int, int]]:
+        """Pieces of the complete employees of ``block``; returns (bytes consumed, rows consumed)."""
+        width = self.width
+        frame = read_chunk(block, width)
+        starts_b = line_starts(block)
+        lines = len(starts_b) - 1 if block.endswith(b"\n") else len(starts_b)
+        if row + lines > limits.MAX_ROWS:
+            raise _GiveUp  # the per-record reader says what is wrong
+        if frame is None or not _nfc(block):
+            # The per-record path reads this block, up to its last employee's first line.
+            cut = len(block) if last else _last_employee(block, starts_b, self.plan.id_column)
+            if cut == 0:
+                return 0, 0
+            yield from self._per_record(start, start + cut, row)
+            return cut, int(np.searchsorted(starts_b, cut))
+        chunk = self.plan.evaluate(frame, lambda line: f"{self.path}:row {row + line}")
+        n = len(chunk.starts)
+        usable = n if last else n - 1  # the last employee may go on in the next block
+        if usable <= 0:
+            return 0, 0
+        yield from self._emit(chunk, usable, starts_b, start, row)
+        end_row = int(chunk.starts[usable]) if usable < n else lines
+        consumed = int(starts_b[end_row]) if end_row < len(starts_b) else len(block)
+        return consumed, end_row
+
+    def _emit(self, chunk: Chunk, usable: int, starts_b: Any, start: int, row: int) -> Iterator[Any]:
+        clean = chunk.clean
+        g = 0
+        while g < usable:
+            h = g
+            while h < usable and clean[h] == clean[g]:
+                h += 1
+            if clean[g]:
+                yield from self._clean(chunk, g, h)
+            else:
+                first = int(chunk.starts[g])
+                stop = int(chunk.starts[h]) if h < len(chunk.starts) else len(starts_b)
+                end_byte = int(starts_b[stop]) if stop < len(starts_b) else None
+                begin = start + int(starts_b[first])
+                finish = start + end_byte if end_byte is not None else start + int(starts_b[-1])
+                yield from self._per_record(begin, finish, row + first)
+            g = h
+
+    def _clean(self, chunk: Chunk, g: int, h: int) -> Iterator[Any]:
+        flat, seen, ids, names = self.flat, self.seen, self.ids, chunk.names
+        columns = [_decimals(v.num[g:h], v.den[g:h]) for v in chunk.values]
+        found = [
+            [self._graded[t][code] for code in codes[g:h].tolist()] for t, codes in enumerate(chunk.grades)
+        ]
+        shown = list(zip(*columns, strict=True)) if columns else [()] * (h - g)
+        grades = list(zip(*found, strict=True)) if found else [()] * (h - g)
+        for i, k in enumerate(range(g, h)):
+            emp_id = chunk.ids[k]
+            if emp_id in seen:
+                raise _GiveUp
+            seen.add(emp_id)
+            ids.append(emp_id)
+            if k in chunk.warnings:
+                self.outcome.warnings.extend(chunk.warnings[k])
+            yield flat(emp_id, _name(names[k]), shown[i], grades[i])
+
+    def _per_record(self, begin: int, finish: int, first_row: int) -> Iterator[Any]:
+        data = self.engine.source.data
+        stream, _, _, _ = stream_csv(
+            self.path, data.get("inputs") or {}, scales=data.get("scales") or {},
+            parameters=None, part=(begin, finish, first_row),
+        )  # fmt: skip
+        checks: list[Problem] = []
+        try:
+            yield from parallel.render_records(self.engine, self.outcome, stream, self.render, checks)
+        except DataError:
+            raise _GiveUp from None
+        read = stream.part
+        for emp_id in read.ids:
+            if emp_id in self.seen:
+                raise _GiveUp
+            self.seen.add(emp_id)
+        self.ids.extend(read.ids)
+        self.rows.extend(read.rows)
+        self.grouped.extend(read.grouped)
+        self.checks.extend(checks)
+
+
+def _name(cell: str | None) -> str | None:
+    """The name as the per-record reader keeps it (stripped; blank: none)."""
+    return (cell.strip() or None) if cell else None
+
+
+def _decimals(num: Any, den: Any) -> list[Decimal]:
+    """The Decimals ``num / den`` (``den`` powers of ten) with their exponents: ``1290/100`` -> ``12.90``."""
+    places = np.searchsorted(POW10, den).tolist()
+    return [Decimal(n).scaleb(-p) for n, p in zip(num.tolist(), places, strict=True)]
+
+
+def _last_employee(block: bytes, starts: Any, id_col: int) -> int:
+    """Where the last employee of ``block`` (whole lines) starts: 0 if it is the only one."""
+    bounds = [int(b) for b in starts]
+    if bounds[-1] != len(block):
+        bounds.append(len(block))
+    last = parallel.line_id(block[bounds[-2] : bounds[-1]], id_col)
+    for index in range(len(bounds) - 2, 0, -1):
+        if parallel.line_id(block[bounds[index - 1] : bounds[index]], id_col) != last:
+            return bounds[index]
+    return 0
+
+
+def _nfc(block: bytes) -> bool:
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return text.isascii() or unicodedata.is_normalized("NFC", text)

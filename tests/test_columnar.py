@@ -1,0 +1,458 @@
+"""The exact columnar plan (engine/evaluate/columnar): byte for byte the per-record path.
+
+Generated populations with bad rows of every kind, scores exactly on grade boundaries (110.0,
+79.5, 74.5), roundings exactly half way, float traps (0.1 + 0.2), quoted and non-NFC text,
+interleaved employees; every range of the file through the plan (in tiny chunks, so chunk
+ends fall everywhere) against :func:`engine.evaluate.parallel.evaluate_range`; whole reports
+with 2 and 3 workers against the plan switched off (``HRPOLICY_COLUMNAR=0``). The exact
+integer arithmetic is checked against Decimal itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import decimal
+import io
+import random
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.evaluate import Engine, parallel
+from engine.evaluate.columnar import numbers as nb
+from engine.evaluate.columnar import run as columnar
+from engine.evaluate.columnar.numbers import Num
+from engine.report.results import SPLIT_RENDERERS
+from engine.report.stream import write_report
+from engine.rounding import MODES, round_decimal
+
+ROOT = Path(__file__).resolve().parent.parent
+JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
+sys.path.insert(0, str(ROOT))
+from bench.gen_population import generate  # noqa: E402
+
+CSV = SPLIT_RENDERERS["csv"]
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _write(path: Path, rows: list[list[str]], newline: str = "\r\n") -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=newline).writerows(rows)
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+
+
+def _agreed(emp: str, first: bool) -> list[str]:
+    """The goal agreement and development plan (policies/japan_mbo.yaml's record requirements),
+    on the employee's first row only, as bench/gen_population.py writes them."""
+    if not first:
+        return [""] * 10
+    return ["M000001", emp, "2026-04-10", "担当業務の遂行力の向上", "次の等級への育成", "ojt", "M000001", emp,
+            "2026-04-20", "2026-10-15"]  # fmt: skip
+
+
+def _qualitative(
+    emp: str, name: str, segment: str, achievements: list[str], weights: list[int]
+) -> list[list[str]]:
+    """An employee of qualitative goals only: 3 performance then process lines."""
+    rows = []
+    for i, (a, w) in enumerate(zip(achievements, weights, strict=True)):
+        category = "performance" if i < 3 else "process"
+        rows.append(
+            [
+                emp,
+                name,
+                segment,
+                "false",
+                "目標",
+                category,
+                "qualitative",
+                str(w),
+                "項目",
+                "基準",
+                "手段",
+                "2027-03",
+                "",
+                "",
+                "higher",
+                a,
+                "1.0",
+                "false",
+                "false",
+            ]
+        )
+    for i, row in enumerate(rows):
+        row.extend(_agreed(emp, i == 0))
+    return rows
+
+
+def _boundaries() -> list[list[list[str]]]:
+    """Employees whose score lands exactly on a boundary (after the declared roundings)."""
+    five = [20, 20, 20, 20, 20]
+    return [
+        _qualitative("B000001", "境界 一", "manager", ["110.0"] * 5, five),  # 110.00: S (min 110)
+        _qualitative("B000002", "境界 二", "manager", ["79.5"] * 5, five),  # 79.5 -> 80: C
+        _qualitative("B000003", "境界 三", "manager", ["79.4"] * 5, five),  # 79.4 -> 79: D
+        _qualitative("B000004", "境界 四", "general", ["74.5"] * 5, five),  # 74.5 -> 75: C
+        _qualitative("B000005", "境界 五", "general", ["104.5"] * 5, five),  # 104.5 -> 105: S
+        _qualitative("B000006", "境界 六", "manager", ["109.95"] * 5, five),  # 109.95 -> 110.0 (1 place): S
+        _qualitative("B000007", "境界 七", "manager", ["0.1", "0.2", "0.3", "0.1", "0.2"], five),  # 0.18
+        _qualitative("B000008", "境界 八", "general", ["0.05", "0.05", "0.05", "0.05", "0.05"], five),
+        _qualitative("B000009", "境界 九", "manager", ["0", "0", "0", "0", "0"], five),  # score 0.00
+        _qualitative("B000010", "境界 十", "manager", ["100.00", "99.990", "100", "100.0", "100"], five),
+    ]
+
+
+def _quantitative(emp: str, pairs: list[tuple[str, str, str]]) -> list[list[str]]:
+    """An employee of quantitative goals: (target, actual, direction) per line, 20 % each."""
+    rows = []
+    for i, (target, actual, direction) in enumerate(pairs):
+        category = "performance" if i < 3 else "process"
+        rows.append(
+            [
+                emp,
+                "数量 太郎",
+                "general",
+                "false",
+                "売上高",
+                category,
+                "quantitative",
+                "20",
+                "項目",
+                "基準",
+                "手段",
+                "2027-03",
+                target,
+                actual,
+                direction,
+                "",
+                "1.1",
+                "false",
+                "false",
+            ]
+        )
+    for i, row in enumerate(rows):
+        row.extend(_agreed(emp, i == 0))
+    return rows
+
+
+def _traps() -> list[list[list[str]]]:
+    return [
+        # 43.02 / 40 = 107.55 exactly: half way, rounded up to 107.6; 1/3: never ends.
+        _quantitative(
+            "Q000001",
+            [
+                ("40", "43.02", "higher"),
+                ("3", "1", "higher"),
+                ("8", "8.6", "higher"),
+                ("7", "7", "lower"),
+                ("1208", "1123", "lower"),
+            ],
+        ),
+        # target / actual = 2 exactly: 200 (the clamp's bound); actual 0: the 200 branch.
+        _quantitative(
+            "Q000002",
+            [
+                ("10", "5", "lower"),
+                ("10", "0", "lower"),
+                ("0.3", "0.1", "lower"),
+                ("1", "3", "lower"),
+                ("6", "7", "higher"),
+            ],
+        ),
+        # Numbers as the reader takes them but not in their plainest form.
+        _quantitative(
+            "Q000003",
+            [
+                (" 40", "43.02 ", "higher"),
+                ("1_000", "1000", "higher"),
+                ("1E+2", "100", "higher"),
+                ("4.000", "4", "higher"),
+                ("0.0001", "0.00003", "higher"),
+            ],
+        ),
+        # Negative and huge values: a negative achievement floors at 0; 15-digit targets.
+        _quantitative(
+            "Q000004",
+            [
+                ("100", "-5", "higher"),
+                ("999999999999999", "123456789012345", "higher"),
+                ("-0", "5", "higher"),
+                ("5", "5", "sideways"),
+                ("5", "5", "higher"),
+            ],
+        ),
+        _quantitative(
+            "Q000005",
+            [
+                ("5", "0", "higher"),
+                ("0", "5", "higher"),
+                ("2", "1", "higher"),
+                ("2", "1", "higher"),
+                ("2", "1", "higher"),
+            ],
+        ),
+    ]
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """600 generated employees plus boundary and trap employees, with bad rows of every kind."""
+    folder = tmp_path_factory.mktemp("columnar")
+    path = folder / "pop.csv"
+    generate(600, str(path), seed=12)
+    rows = _rows(path)
+    header, body = rows[0], rows[1:]
+    col = {name: i for i, name in enumerate(header)}
+    first: dict[str, int] = {}
+    for number, row in enumerate(body):
+        first.setdefault(row[0], number)
+
+    def line(emp: str, offset: int = 0) -> list[str]:
+        return body[first[emp] + offset]
+
+    line("E000010")[col["weight"]] = "99"  # weight band
+    line("E000011")[col["weight"]] = "abc"  # not a number
+    line("E000012")[col["weight"]] = " 30 "  # padded: the reader strips it
+    line("E000013")[col["segment"]] = "Manager"  # not an enum value
+    line("E000014", 1)[col["segment"]] = (
+        "general" if line("E000014")[col["segment"]] == "manager" else "manager"
+    )
+    line("E000015")[col["difficulty"]] = "1.05"  # not a declared step
+    line("E000016")[col["what"]] = "   "  # a required field blank
+    line("E000017")[col["dedicated_large_project"]] = "TRUE"
+    for k in range(3):  # a large-project exception (the plan leaves it to the per-record path)
+        line("E000018", k)[col["dedicated_large_project"]] = "true"
+    line("E000018")[col["large_project"]] = "true"
+    line("E000019")[col["name"]] = "=cmd|' /C calc'!A0"  # the spreadsheet guard
+    for k in range(len([r for r in body if r[0] == "E000020"])):
+        line("E000020", k)[col["name"]] = "Doe; Jane\u3000"  # an ideographic space: stripped
+    line("E000021")[col["name"]] = "  spaced  "
+    line("E000022")[col["kind"]] = ""  # a required enum left empty
+    line("E000023")[col["direction"]] = ""  # default: higher
+    line("E000024")[col["difficulty"]] = ""  # default: 1.0
+    line("E000025")[col["category"]] = "process"  # counts per category broken
+    line("E000026")[col["weight"]] = "30%"  # a percent field written with %
+    line("E000028")[col["development_plan_mid_term"]] = ""  # a requirement declared a warning
+    line("E000029")[col["goals_agreed_on"]] = "2026-05-10"  # outside the agreement's dates
+    line("E000027")[col["kind"]] = "qualitative"
+    line("E000027")[col["assessed_achievement"]] = ""  # qualitative without its rate: an error
+    extra = [*([""] * len(header))]
+    extra[col["name"]] = "no id"
+    body.insert(first["E000030"], extra)  # a row without an id
+    body.insert(first["E000040"] + 1, [""] * len(header))  # a blank row
+    for group in _boundaries() + _traps():
+        body.extend(group)
+    _write(path, [header, *body])
+    return path
+
+
+def _parts_equal(engine: Engine, path: str, chunk: int, workers: int = 2) -> None:
+    ranges = parallel.plan_ranges(path, workers, 0)
+    assert ranges is not None
+    for part in ranges:
+        want = parallel.evaluate_range(engine, path, part, None, CSV)
+        got = columnar._columnar(engine, path, part, None, CSV, None, None, chunk)
+        assert got is not None
+        assert got.text == want.text
+        assert got.evaluated == want.evaluated
+        assert got.checks == want.checks
+        assert got.read.header == want.read.header
+        assert got.read.rows == want.read.rows
+        assert got.read.grouped == want.read.grouped
+        assert got.read.ids == want.read.ids
+        assert got.warnings == want.warnings
+
+
+@pytest.mark.parametrize("chunk", [600, 4096, 2**20])
+def test_every_range_is_the_per_record_ranges(population: Path, chunk: int) -> None:
+    """Chunks of 600 bytes hold a few lines: employees start and end across chunk ends, and an
+    employee longer than a chunk grows the chunk."""
+    _parts_equal(Engine.from_file(JAPAN), str(population), chunk)
+
+
+def test_the_plan_does_the_plain_employees_and_leaves_the_rest(population: Path) -> None:
+    engine = Engine.from_file(JAPAN)
+    ranges = parallel.plan_ranges(str(population), 1 + 1, 0)
+    assert ranges is not None
+    seen: list[int] = []
+    real = columnar._Job._per_record
+
+    def counting(self: columnar._Job, begin: int, finish: int, first_row: int) -> object:
+        seen.append(first_row)
+        return real(self, begin, finish, first_row)
+
+    columnar._Job._per_record = counting  # type: ignore[method-assign]
+    try:
+        part = columnar._columnar(engine, str(population), ranges[0], None, CSV, None, None, 2**20)
+    finally:
+        columnar._Job._per_record = real  # type: ignore[method-assign]
+    assert part is not None
+    # E000010-E000027 (but the padded weight and the defaults, read as the reader reads them),
+    # the id-less and the blank rows: a handful of spans, not the whole range.
+    assert 5 <= len(seen) <= 30
+    assert part.evaluated > 250
+
+
+def _report(path: Path, workers: int, switch: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str]]:
+    monkeypatch.setenv(columnar.SWITCH, switch)
+    out = io.StringIO()
+    outcome = write_report(Engine.from_file(JAPAN), str(path), "csv", out, workers=workers, min_bytes=1000)
+    notes = [f"{p.origin} {p.rule} {p.message}" for p in (*outcome.problems, *outcome.warnings)]
+    return out.getvalue(), notes
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_whole_reports_are_byte_identical(
+    population: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain, plain_problems = _report(population, workers, "0", monkeypatch)
+    fast, fast_problems = _report(population, workers, "1", monkeypatch)
+    assert fast == plain
+    assert fast_problems == plain_problems
+    rows = list(csv.reader(io.StringIO(plain)))
+    graded = {row[0]: row[2:] for row in rows[2:]}
+    assert graded["B000001"] == ["110.00", "S", "100"]
+    assert graded["B000002"] == ["79.50", "C", "40"]
+    assert graded["B000003"] == ["79.40", "D", "20"]
+    assert graded["B000004"] == ["74.50", "C", "40"]
+    assert graded["B000005"] == ["104.50", "S", "100"]
+    assert graded["B000006"] == ["110.00", "S", "100"]  # each 109.95 rounds to 110.0 first
+    assert graded["B000007"] == ["0.18", "D", "20"]
+    assert graded["B000008"] == ["0.10", "D", "20"]  # each 0.05 rounds to 0.1
+    assert graded["B000009"] == ["0.00", "D", "20"]
+    assert "E000027" not in graded and "E000010" not in graded
+
+
+def test_files_the_plan_cannot_split_keep_the_per_record_path(
+    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quoted cell, a name not in NFC, an employee whose rows are interleaved with another's:
+    the same report (or the same whole-file fallback) with the plan as without."""
+    rows = _rows(population)
+    quoted = tmp_path / "quoted.csv"
+    rows[5][1] = 'say "hi"'
+    _write(quoted, rows)
+    nfd = tmp_path / "nfd.csv"
+    rows = _rows(population)
+    for row in rows[1:40]:
+        row[1] = "Jose\u0301"
+    _write(nfd, rows)
+    interleaved = tmp_path / "interleaved.csv"
+    rows = _rows(population)
+    rows.insert(300, list(rows[3]))
+    _write(interleaved, rows)
+    for path in (quoted, nfd, interleaved):
+        assert _report(path, 2, "1", monkeypatch) == _report(path, 2, "0", monkeypatch)
+
+
+# -- the arithmetic against Decimal ---------------------------------------------------------
+
+_decimals = st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False, allow_infinity=False)
+
+
+def _num(values: list[Decimal]) -> Num:
+    nums, dens = [], []
+    for value in values:
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)
+        exponent = min(exponent, 0)
+        nums.append(int(value.scaleb(-exponent)))
+        dens.append(10 ** (-exponent))
+    n = len(values)
+    return Num(np.array(nums, np.int64), np.array(dens, np.int64), np.zeros(n, bool), np.zeros(n, bool))
+
+
+def _as_decimal(num: int, den: int) -> Decimal:
+    return Decimal(num).scaleb(-(len(str(den)) - 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_decimals, _decimals), min_size=1, max_size=20))
+def test_sums_products_and_quotients_are_decimals(pairs: list[tuple[Decimal, Decimal]]) -> None:
+    a = _num([x.normalize() if x.is_zero() else x for x, _ in pairs])
+    b = _num([y.normalize() if y.is_zero() else y for _, y in pairs])
+    with np.errstate(all="ignore"):
+        total, product, quotient = nb.add(a, b), nb.mul(a, b), nb.div(a, b)
+    for i in range(len(pairs)):
+        x, y = _as_decimal(int(a.num[i]), int(a.den[i])), _as_decimal(int(b.num[i]), int(b.den[i]))
+        for got, want in ((total, x + y), (product, x * y)):
+            if got.bad[i] or (want.is_zero() and want.is_signed()):
+                continue
+            assert str(_as_decimal(int(got.num[i]), int(got.den[i]))) == str(want)
+        if y == 0:
+            assert quotient.bad[i]
+            continue
+        if quotient.bad[i]:
+            continue
+        exact = x / y
+        if not quotient.approx[i] and not (exact.is_zero() and exact.is_signed()):
+            assert str(_as_decimal(int(quotient.num[i]), int(quotient.den[i]))) == str(exact)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-(10**9), 10**9), st.integers(1, 10**6)), min_size=1, max_size=20),
+    st.sampled_from(sorted(MODES)),
+    st.integers(-2, 4),
+)
+def test_roundings_are_the_declared_roundings(
+    fractions: list[tuple[int, int]], mode: str, places: int
+) -> None:
+    """Fractions (exact or not) rounded in integers as engine.rounding rounds their Decimal;
+    a fraction Decimal cannot hold exactly that lands on a boundary is left undecided."""
+    n = len(fractions)
+    value = Num(
+        np.array([f[0] for f in fractions], np.int64),
+        np.array([f[1] for f in fractions], np.int64),
+        np.ones(n, bool),
+        np.zeros(n, bool),
+    )
+    with decimal.localcontext() as context:
+        context.prec = 60  # the true fraction, near enough to decide every rounding here
+        wants = [round_decimal(Decimal(num) / Decimal(den), places, mode) for num, den in fractions]
+    got = nb.round_to(value, places, mode)
+    for i, want in enumerate(wants):
+        if got.bad[i]:
+            continue
+        assert Decimal(int(got.num[i])) / Decimal(int(got.den[i])) == want
+
+
+def test_a_random_population_many_times(tmp_path: Path) -> None:
+    """Random small files of random plausible and implausible cells, each through the plan."""
+    engine = Engine.from_file(JAPAN)
+    rng = random.Random(3)
+    cells = [
+        "",
+        " ",
+        "0",
+        "-0",
+        "5",
+        "30",
+        "1.0",
+        "1.1",
+        "1.30",
+        "abc",
+        "100.05",
+        "79.5",
+        "true",
+        "no",
+        "1e1",
+    ]
+    for round_ in range(6):
+        path = tmp_path / f"r{round_}.csv"
+        generate(40, str(path), seed=round_)
+        rows = _rows(path)
+        for row in rows[1:]:
+            if rng.random() < 0.05:
+                row[rng.randrange(1, len(row))] = rng.choice(cells)
+        _write(path, rows, rng.choice(["\r\n", "\n"]))
+        _parts_equal(engine, str(path), rng.choice([300, 2000, 2**20]), rng.choice([2, 3]))
