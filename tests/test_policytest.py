@@ -45,20 +45,27 @@ def test_the_shipped_policies_pass_their_tests_with_full_coverage() -> None:
     figures = {Path(p).name: (len(c.covered), len(c.declared), c.by_kind()) for p, c in run.coverage.items()}
     assert figures == {
         "japan_mbo.yaml": (
-            25,
-            25,
+            28,
+            28,
             [
                 ("grade band", 10, 10),
                 ("formula branch", 6, 6),
                 ("sheet rule", 7, 7),
                 ("exception", 1, 1),
                 ("chain", 1, 1),
+                ("record requirement", 3, 3),
             ],
         ),
         "kepco_like.yaml": (
-            23,
-            23,
-            [("formula branch", 6, 6), ("sheet rule", 8, 8), ("distribution path", 2, 2), ("chain", 7, 7)],
+            25,
+            25,
+            [
+                ("formula branch", 6, 6),
+                ("sheet rule", 8, 8),
+                ("distribution path", 2, 2),
+                ("chain", 7, 7),
+                ("chain period", 2, 2),
+            ],
         ),
         "kumho_like.yaml": (
             17,
@@ -82,13 +89,14 @@ def test_text_report_with_coverage(monkeypatch: pytest.MonkeyPatch) -> None:
         "  PASS  the goal statement, difficulty steps and the one large project (seed §5, §7(2), §7(3)) "
         "(4 checks)\n"
         "  PASS  goals agreed by the superior and the employee, and the development plan (seed §3⑥, §8) "
-        "(5 checks)\n"
-        "coverage of policies/japan_mbo.yaml: 25 of 25 items (100.0 %)\n"
+        "(7 checks)\n"
+        "coverage of policies/japan_mbo.yaml: 28 of 28 items (100.0 %)\n"
         "  grade bands         10/10\n"
         "  formula branches    6/6\n"
         "  sheet rules         7/7\n"
         "  exceptions          1/1\n"
         "  chains              1/1\n"
+        "  record requirements 3/3\n"
         "5 cases: 5 passed, 0 failed\n"
     )
 
@@ -140,18 +148,74 @@ def test_missing_and_unexpected_problems_fail_the_case(tmp_path: Path) -> None:
 def test_min_coverage_fails_when_a_case_is_dropped(tmp_path: Path) -> None:
     text = _copy(tmp_path, "japan_mbo.test.yaml", {}).read_text(encoding="utf-8")
     # Drop the last two cases (required fields, difficulty steps, the two large-project constraints;
-    # the goal agreement and development plan, which are no coverage items).
+    # the goal agreement and development plan: the only case expecting requirement problems).
     cut = text.index("  - name: the goal statement")
     (tmp_path / "japan_mbo.test.yaml").write_text(text[:cut], encoding="utf-8")
     code, out, _ = invoke("test", str(tmp_path), "--coverage", "--min-coverage", "90")
     assert code == 1
     policy = POLICIES / "japan_mbo.yaml"
-    # 25 items, of which sheet-difficulty and both constraints are no longer hit: 22 / 25 = 88 %.
-    assert f"coverage of {policy}: 22 of 25 items (88.0 %)\n" in out
+    # 28 items, of which sheet-difficulty, both constraints and the three record requirements (met
+    # by T01/T02, but no case left expects their problems) are no longer hit: 22 / 28 = 78.57 %,
+    # shown cut to 78.5 %.
+    assert f"coverage of {policy}: 22 of 28 items (78.5 %)\n" in out
     assert "  not covered: sheet rule sheet-difficulty\n" in out
     assert "  not covered: sheet rule sheet-constraint-one_large_project\n" in out
-    assert f"coverage of {policy} is 88.0 %, below the minimum 90 %\n" in out
-    assert invoke("test", str(tmp_path), "--min-coverage", "88")[0] == 0
+    assert "  not covered: record requirement goal_agreement\n" in out
+    assert "  not covered: record requirement development_plan\n" in out
+    assert "  not covered: record requirement development_plan_mid_term\n" in out
+    assert f"coverage of {policy} is 78.5 %, below the minimum 90 %\n" in out
+    assert invoke("test", str(tmp_path), "--min-coverage", "78")[0] == 0
+
+
+def test_a_record_requirement_needs_its_problem_seen_and_an_employee_meeting_it(tmp_path: Path) -> None:
+    from engine.policytest.coverage import Item
+
+    text = _copy(tmp_path, "japan_mbo.test.yaml", {}).read_text(encoding="utf-8")
+    head = text[: text.index("  - name: the example population")]
+    agreement = text[text.index("  - name: goals agreed by") :]
+    bands = text[text.index("  - name: the bands") : text.index("  - name: goal counts")]
+
+    def requirements(*cases: str) -> tuple[list[str], list[str]]:
+        (tmp_path / "japan_mbo.test.yaml").write_text(head + "".join(cases), encoding="utf-8")
+        run = run_tests([str(tmp_path)])
+        assert run.passed
+        (cover,) = run.coverage.values()
+        names = [i.name for i in cover.declared if i.kind == "record requirement"]
+        return [n for n in names if Item("record requirement", n) in cover.hit], [
+            i.name for i in cover.missed if i.kind == "record requirement"
+        ]
+
+    # T31 is refused goal_agreement and development_plan, T32 meets both; both only warn about the
+    # mid-term plan, which nobody evaluated in this case has: refused, never met.
+    assert requirements(agreement) == (["goal_agreement", "development_plan"], ["development_plan_mid_term"])
+    # T01 and T02 meet all three, but no problem is expected: nothing refused, nothing covered.
+    assert requirements(bands) == ([], ["goal_agreement", "development_plan", "development_plan_mid_term"])
+    # The mid-term plan refused in one case and met in another: covered across the two.
+    assert requirements(bands, agreement) == (
+        ["goal_agreement", "development_plan", "development_plan_mid_term"],
+        [],
+    )
+
+
+def test_a_chain_period_is_hit_when_an_employee_is_scored_under_it(tmp_path: Path) -> None:
+    text = _copy(tmp_path, "kepco_like.test.yaml", {}).read_text(encoding="utf-8")
+    head = text[: text.index("  - name: the example population")]
+
+    def periods(case: str) -> tuple[list[str], list[str]]:
+        start = text.index(case)
+        end = text.index("\n  - name:", start) + 1
+        (tmp_path / "kepco_like.test.yaml").write_text(head + text[start:end])
+        run = run_tests([str(tmp_path)])
+        assert run.passed
+        (cover,) = run.coverage.values()
+        return [i.name for i in cover.covered if i.kind == "chain period"], [
+            i.name for i in cover.missed if i.kind == "chain period"
+        ]
+
+    # T01, a branch member with a July sheet and a final one: scored under both periods.
+    assert periods("  - name: a lower-is-better") == (["midterm", "final"], [])
+    # Every sheet of this case is refused: nobody is scored, under no period.
+    assert periods("  - name: indicator counts") == ([], ["midterm", "final"])
 
 
 def test_junit_lists_every_case(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from engine.errors import Diagnostic, Location, UsageError
 from engine.io.discover import POLICY_KEY, TEST_KEY, discover, has_top_level_key
-from engine.policytest.coverage import Coverage, Item
+from engine.policytest.coverage import Coverage, Item, settle
 from engine.policytest.model import PolicyTests, read_test_file
 from engine.policytest.runner import CaseResult, Engines, FileResult, Reporter, TableReading, run_test_file
 
@@ -120,4 +120,4 @@ def _add_coverage(run: SuiteRun) -> None:
         for case in result.cases:
             if case.passed:  # a failing case shows nothing works
                 hits |= case.hit
-    run.coverage = {p: Coverage(p, declared[p], frozenset(hit[p])) for p in declared}
+    run.coverage = {p: Coverage(p, declared[p], frozenset(settle(hit[p]))) for p in declared}

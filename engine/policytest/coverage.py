@@ -15,6 +15,11 @@ Items, per kind:
   where declared a small group merged upward and a group too small to grade.
 - ``chain``: each evaluator chain; hit when it is the chain of an evaluated employee (for one
   of the periods: kepco_like's mid-term check has chains of its own).
+- ``chain period``: each evaluation period a chain names (``period``); hit when an evaluated
+  employee with a sheet of that period has a chain of it (the final period: any chain).
+- ``record requirement``: each of ``record_requirements``; hit when a test expects one of its
+  problems and sees it, and an evaluated employee meets it (no problem of it reported), in the
+  same case or in two cases (:func:`settle` joins the halves over the cases).
 """
 
 from __future__ import annotations
@@ -28,15 +33,36 @@ from engine.distribution import distribution_from_policy
 from engine.errors import HRPolicyError, Problem
 from engine.evaluate.run import Engine, RunOutcome
 
-KINDS = ("grade band", "formula branch", "sheet rule", "exception", "distribution path", "chain")
+KINDS = (
+    "grade band",
+    "formula branch",
+    "sheet rule",
+    "exception",
+    "distribution path",
+    "chain",
+    "chain period",
+    "record requirement",
+)
 PLURALS = dict(
     zip(
         KINDS,
-        ("grade bands", "formula branches", "sheet rules", "exceptions", "distribution paths", "chains"),
+        (
+            "grade bands",
+            "formula branches",
+            "sheet rules",
+            "exceptions",
+            "distribution paths",
+            "chains",
+            "chain periods",
+            "record requirements",
+        ),
         strict=True,
     )
 )
 TOO_SMALL = "distribution-group-too-small"
+REQUIREMENT = "record requirement"
+#: The two halves of a record requirement's item, hit separately (see :func:`settle`).
+REFUSED, MET = "refused", "met"
 
 
 @dataclass(frozen=True, order=True)
@@ -129,7 +155,15 @@ def declared_items(engine: Engine) -> list[Item]:
         *(Item("exception", e.id) for e in engine.sheet_rules.exceptions),
         *_distribution_items(engine),
         *(Item("chain", c.id) for c in compile_chains(engine.source.data).chains),
+        *_chain_periods(engine),
+        *(Item(REQUIREMENT, name) for name in engine.source.data.get("record_requirements") or {}),
     ]
+
+
+def _chain_periods(engine: Engine) -> list[Item]:
+    rules = compile_chains(engine.source.data)
+    named = {c.period for c in rules.chains if c.period is not None}
+    return [Item("chain period", p) for p in rules.periods if p in named]
 
 
 def _holds(formula: Any, env: Mapping[str, Any]) -> bool:
@@ -163,7 +197,41 @@ def items_hit(engine: Engine, outcome: RunOutcome, confirmed: Iterable[Problem])
         hit.update(Item("exception", e.id) for e in engine.sheet_rules.exceptions if _holds(e.when, env))
     hit.update(_distribution_hits(outcome))
     hit.update(_chain_hits(engine, outcome))
+    hit.update(_requirement_halves(engine, outcome, confirmed))
     return hit
+
+
+def _requirement_of(problem: Problem, names: Iterable[str]) -> str | None:
+    """The requirement a problem comes from: its messages begin ``<id> (<label>):``."""
+    if not problem.rule.startswith("requirement-"):
+        return None
+    return next((n for n in names if problem.message.startswith(f"{n} (")), None)
+
+
+def _requirement_halves(engine: Engine, outcome: RunOutcome, confirmed: Iterable[Problem]) -> set[Item]:
+    """Half-items ``<id> refused`` (its problem expected and seen) and ``<id> met`` (an evaluated
+    employee with none of its problems); :func:`settle` turns both halves into the item."""
+    names = list(engine.source.data.get("record_requirements") or {})
+    hit = {Item(REQUIREMENT, f"{n} {REFUSED}") for p in confirmed if (n := _requirement_of(p, names))}
+    unmet: dict[str, set[str]] = {}
+    for p in (*outcome.problems, *outcome.warnings):
+        name = _requirement_of(p, names)
+        if name is not None and p.employee_id is not None:
+            unmet.setdefault(p.employee_id, set()).add(name)
+    for result in outcome.results:
+        hit.update(Item(REQUIREMENT, f"{n} {MET}") for n in names if n not in unmet.get(result.id, set()))
+    return hit
+
+
+def settle(hit: Iterable[Item]) -> set[Item]:
+    """``hit`` with each record requirement whose two halves (refused, met) are both in it."""
+    found = set(hit)
+    for item in list(found):
+        if item.kind == REQUIREMENT and item.name.endswith(f" {REFUSED}"):
+            name = item.name[: -len(REFUSED) - 1]
+            if Item(REQUIREMENT, f"{name} {MET}") in found:
+                found.add(Item(REQUIREMENT, name))
+    return found
 
 
 def _distribution_hits(outcome: RunOutcome) -> set[Item]:
@@ -195,6 +263,8 @@ def _chain_hits(engine: Engine, outcome: RunOutcome) -> set[Item]:
             except NoChain:
                 continue
             hit.add(Item("chain", chain.id))
+            if chain.period is not None and (period is None or period in records[result.id].periods):
+                hit.add(Item("chain period", chain.period))
     return hit
 
 

@@ -208,7 +208,7 @@ def run_case(
     _compare_values(outcome, case, result)
     confirmed = _compare_problems(case.problems, outcome.problems, "problems", case.expect_at, result)
     if case.warnings is not None:
-        _compare_problems(case.warnings, outcome.warnings, "warnings", case.expect_at, result)
+        confirmed += _compare_problems(case.warnings, outcome.warnings, "warnings", case.expect_at, result)
     result.hit = items_hit(engine, outcome, confirmed)
     return result
 
