@@ -117,3 +117,20 @@ def test_a_year_the_package_does_not_cover_is_an_error(tmp_path: Path) -> None:
         f"hrpolicy: {data}:3:57: cannot count working days on 2101-01-01: the KR public holidays of the"
         " holidays package cover 1948 to 2100 only\n"
     )
+
+
+def test_a_japanese_calendar_counts_across_golden_week(tmp_path: Path) -> None:
+    # The same policy on the JP calendar (a company in Tokyo): Wed 2027-04-28 + 5 working days:
+    # Thu 29 Apr 昭和の日; Fri 30 = 1; Sat 1, Sun 2 May; Mon 3 憲法記念日, Tue 4 みどりの日, Wed 5
+    # こどもの日; Thu 6 = 2, Fri 7 = 3; Sat 8, Sun 9; Mon 10 = 4, Tue 11 = 5 -> Tue 2027-05-11.
+    assert {date(2027, 4, 29), date(2027, 5, 3), date(2027, 5, 4), date(2027, 5, 5)} <= country_holidays(
+        "JP", 2027
+    )
+    policy, data = next_cycle(tmp_path, "    country: JP\n")
+    Path(data).write_text(NOTICE.replace("2027-09-13", "2027-04-28"), encoding="utf-8")
+    code, out, _ = invoke("workflow", policy, data)
+    assert code == 0
+    assert deadline_line(out) == (
+        "  deadline: 5 working days after Wed 2027-04-28 (skipping holiday Thu 29 Apr, weekend Sat 1-Sun 2"
+        " May, holidays Mon 3-Wed 5 May, weekend Sat 8-Sun 9 May) = Tue 2027-05-11"
+    )
