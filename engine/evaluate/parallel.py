@@ -34,7 +34,7 @@ from typing import IO, Any, TypeVar
 
 from engine.errors import Problem
 from engine.evaluate.employee import EmployeeResult, evaluate_flat
-from engine.evaluate.run import Engine, RunOutcome
+from engine.evaluate.run import Engine, RunOutcome, stopped
 from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
@@ -285,10 +285,7 @@ def _range_one(
     problems = problems or engine.check(record, values)
     early = not engine.chains_read_formulas
     reviewed = engine.review(record, None) if early and not problems else None
-    if reviewed is not None:
-        outcome.warnings.extend(reviewed.warnings)
-    if problems or (reviewed is not None and reviewed.problems):
-        checks.extend(problems or (reviewed.problems if reviewed else ()))
+    if stopped(outcome.warnings, checks, problems, reviewed):
         return None
     piece = fast(completed) if fast is not None and early else None
     if piece is not None:
@@ -298,10 +295,7 @@ def _range_one(
         checks.append(done)
         return None
     late = None if early else engine.review(record, done.values)
-    if late is not None:
-        outcome.warnings.extend(late.warnings)
-    if late is not None and late.problems:
-        checks.extend(late.problems)
+    if stopped(outcome.warnings, checks, [], late):
         return None
     return render.piece(done, outcome, completed)
 

@@ -230,10 +230,7 @@ class Engine:
         problems = problems or self.check(record, parameters)
         early = review_chains and not self.chains_read_formulas
         reviewed = self.review(record, None) if early and not problems else None
-        if reviewed is not None:
-            outcome.warnings.extend(reviewed.warnings)
-        if problems or (reviewed is not None and reviewed.problems):
-            outcome.problems.extend(problems or (reviewed.problems if reviewed else ()))
+        if stopped(outcome.warnings, outcome.problems, problems, reviewed):
             return
         done = self.evaluate_checked(completed, parameters, trace=trace)
         if isinstance(done, Problem):
@@ -241,10 +238,7 @@ class Engine:
             return
         if review_chains and self.chains_read_formulas:
             reviewed = self.review(record, done.values)
-            if reviewed is not None:
-                outcome.warnings.extend(reviewed.warnings)
-            if reviewed is not None and reviewed.problems:
-                outcome.problems.extend(reviewed.problems)
+            if stopped(outcome.warnings, outcome.problems, [], reviewed):
                 return
         outcome.results.append(self._traced(done, notes, reviewed) if trace else done)
 
@@ -268,6 +262,20 @@ class Engine:
             self.source.data, population.employees, outcome.results, population.org_parent
         )
         outcome.warnings.extend(relative_warnings(outcome.relative, population.source))
+
+
+def stopped(
+    warnings: list[Problem], into: list[Problem], problems: list[Problem], reviewed: ChainOutcome | None
+) -> bool:
+    """Add a chain review's warnings to ``warnings``; True, with the problems added to ``into``,
+    when the sheet checks (``problems``) or the review found any, so the employee stops there
+    (one rule for Engine.evaluate and engine.evaluate.parallel)."""
+    if reviewed is not None:
+        warnings.extend(reviewed.warnings)
+    if problems or (reviewed is not None and reviewed.problems):
+        into.extend(problems or (reviewed.problems if reviewed else ()))
+        return True
+    return False
 
 
 def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | None:
