@@ -56,18 +56,10 @@ def pay_texts(
     merit = _mapping(pay.get("merit"))
     wanted = set(sections)
     if "merit" in wanted and merit:
-        if merit.get("base_rate"):
-            yield "pay.merit.base_rate", str(merit["base_rate"])
-        if merit.get("expr"):
-            yield "pay.merit.expr", str(merit["expr"])
+        yield from _merit_texts(merit)
     incentive = _mapping(pay.get("incentive"))
     if "incentive" in wanted and incentive:
-        for key in ("pool", "individual"):
-            if incentive.get(key):
-                yield f"pay.incentive.{key}", str(incentive[key])
-        for n, rule in enumerate(incentive.get("eligibility") or ()):
-            if _mapping(rule).get("when"):
-                yield f"pay.incentive.eligibility[{n}].when", str(rule["when"])
+        yield from _incentive_texts(incentive)
     bonus = _mapping(pay.get("bonus"))
     if "bonus" in wanted and bonus.get("expr"):
         yield "pay.bonus.expr", str(bonus["expr"])
@@ -76,6 +68,24 @@ def pay_texts(
         for name, bonus in _entries(promotion.get("bonuses")):
             if _mapping(bonus).get("expr"):
                 yield f"pay.promotion.bonuses.{name}.expr", str(bonus["expr"])
+
+
+def _merit_texts(merit: Mapping[str, Any]) -> _Texts:
+    """The merit raise's base rate and formula, where given."""
+    if merit.get("base_rate"):
+        yield "pay.merit.base_rate", str(merit["base_rate"])
+    if merit.get("expr"):
+        yield "pay.merit.expr", str(merit["expr"])
+
+
+def _incentive_texts(incentive: Mapping[str, Any]) -> _Texts:
+    """The incentive's pool and individual formulas, then each eligibility condition."""
+    for key in ("pool", "individual"):
+        if incentive.get(key):
+            yield f"pay.incentive.{key}", str(incentive[key])
+    for n, rule in enumerate(incentive.get("eligibility") or ()):
+        if _mapping(rule).get("when"):
+            yield f"pay.incentive.eligibility[{n}].when", str(rule["when"])
 
 
 def parameters_read(data: Mapping[str, Any], texts: Iterable[tuple[str, str]]) -> dict[str, str]:
