@@ -60,6 +60,22 @@ class Chart:
 def chart(key: str, labels: Labels, cells: Sequence[str], title: str | None = None) -> Chart:
     """Counts per grade (in the scale's order; grades of no scale in the order met) and of the
     people not graded, as bars."""
+    items = _chart_items(key, labels, cells)
+    most = max([n for _, n, _ in items] or [1]) or 1
+    # About 8 pixels per terminal cell of 13-pixel text: a Hangul or kanji label takes two.
+    label_width = 16 + 8 * max([display_width(label) for label, _, _ in items] or [1])
+    bars = tuple(
+        Bar(label, n, 4 + i * BAR_SPACE, round(BAR_MAX * n / most), none)
+        for i, (label, n, none) in enumerate(items)
+    )
+    height = 8 + BAR_SPACE * len(bars)
+    name = labels.field(key) if title is None else title
+    return Chart(key, name, bars, label_width, label_width + BAR_MAX + 48, height)
+
+
+def _chart_items(key: str, labels: Labels, cells: Sequence[str]) -> list[tuple[str, int, bool]]:
+    """(label, count, is the not-graded bar) per grade in the scale's order (grades of no scale
+    in the order met), then the people not graded when there are any."""
     scale = (labels.data.get("scales") or {}).get(labels.scale_of(key) or "") or {}
     order = [labels.grade(key, str(level.get("code"))) for level in scale.get("levels") or ()]
     counts: dict[str, int] = dict.fromkeys(order, 0)
@@ -72,16 +88,7 @@ def chart(key: str, labels: Labels, cells: Sequence[str], title: str | None = No
     items = [(label, n, False) for label, n in counts.items()]
     if ungraded:
         items.append((labels.word("not_graded"), ungraded, True))
-    most = max([n for _, n, _ in items] or [1]) or 1
-    # About 8 pixels per terminal cell of 13-pixel text: a Hangul or kanji label takes two.
-    label_width = 16 + 8 * max([display_width(label) for label, _, _ in items] or [1])
-    bars = tuple(
-        Bar(label, n, 4 + i * BAR_SPACE, round(BAR_MAX * n / most), none)
-        for i, (label, n, none) in enumerate(items)
-    )
-    height = 8 + BAR_SPACE * len(bars)
-    name = labels.field(key) if title is None else title
-    return Chart(key, name, bars, label_width, label_width + BAR_MAX + 48, height)
+    return items
 
 
 def _notes(problems: Sequence[Problem], labels: Labels) -> list[dict[str, str]]:
