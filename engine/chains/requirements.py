@@ -150,17 +150,20 @@ def _met(requirement: Requirement, env: Mapping[str, Any], evaluators: Mapping[s
     own = str(env.get("id"))
     if not all(_party_met(party, env.get(party.field), own, evaluators) for party in requirement.parties):
         return False
-    for rule in requirement.dates:
-        value = env.get(rule.field)
-        if _blank(value):
-            return False
-        day = str(value)
-        if (rule.start is not None and day < rule.start) or (rule.end is not None and day > rule.end):
-            return False
-        other = env.get(rule.after) if rule.after is not None else None
-        if other is not None and not _blank(other) and day < str(other):
-            return False
-    return True
+    return all(_date_met(rule, env) for rule in requirement.dates)
+
+
+def _date_met(rule: DateRule, env: Mapping[str, Any]) -> bool:
+    """Whether the record's date for ``rule`` is given, within its window and not before the
+    date it must follow (the quick form of :func:`_date_problems`)."""
+    value = env.get(rule.field)
+    if _blank(value):
+        return False
+    day = str(value)
+    if (rule.start is not None and day < rule.start) or (rule.end is not None and day > rule.end):
+        return False
+    other = env.get(rule.after) if rule.after is not None else None
+    return not (other is not None and not _blank(other) and day < str(other))
 
 
 def unmet(
