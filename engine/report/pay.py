@@ -213,62 +213,17 @@ def _incentive_dict(report: PayReport, result: IncentiveResult) -> dict[str, Any
 
 
 def render_json(report: PayReport) -> str:
+    """The pay report as JSON: each section's figures with their explanations, then the problems."""
     payload = {
         "policy": report.policy,
         "data": report.data,
         "currency": report.currency,
         "parameters": jsonable(report.parameters),
-        "merit": [
-            {
-                "employee": m.employee,
-                "name": _name(report, m.employee),
-                "zone": m.zone,
-                "zone_explanation": m.zone_explanation,
-                "raise": jsonable(m.value),
-                "explanation": list(m.explanation),
-            }
-            for m in report.merit
-        ],
+        "merit": _merit_dicts(report),
         "incentive": _incentive_dict(report, report.incentive) if report.incentive is not None else None,
-        "promotion": [
-            {
-                "employee": p.id,
-                "name": _name(report, p.id),
-                "grade_points": jsonable(p.grade_points),
-                "deduction_percent": jsonable(p.deduction_percent),
-                "deduction": jsonable(p.deduction),
-                "bonuses": jsonable(p.bonuses),
-                "total": jsonable(p.total),
-                "trace": list(p.trace),
-            }
-            for p in report.promotion
-        ],
-        "mix": None
-        if report.mix is None
-        else {
-            "component": report.mix.component,
-            "targets": [
-                {
-                    "employee": t.employee,
-                    "held": jsonable(t.held),
-                    "target": jsonable(t.target),
-                    "explanation": t.explanation,
-                }
-                for t in report.mix.targets
-            ],
-            "total": jsonable(report.mix.total),
-        },
-        "grade_changes": [
-            {
-                "employee": c.employee,
-                "kind": c.kind,
-                "before": c.before,
-                "after": c.after,
-                "explanation": list(c.explanation),
-                "problems": list(c.problems),
-            }
-            for c in report.grade_changes
-        ],
+        "promotion": _promotion_dicts(report),
+        "mix": None if report.mix is None else _mix_dict(report.mix),
+        "grade_changes": _change_dicts(report),
         "bonus": [
             {"employee": b.employee, "name": _name(report, b.employee), "amount": jsonable(b.amount),
              "explanation": list(b.explanation)}
@@ -277,6 +232,76 @@ def render_json(report: PayReport) -> str:
         "problems": [d.to_dict() for d in report.problems],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def _merit_dicts(report: PayReport) -> list[dict[str, Any]]:
+    """Each merit raise as JSON: the employee, the zone and why, the raise and its explanation."""
+    return [
+        {
+            "employee": m.employee,
+            "name": _name(report, m.employee),
+            "zone": m.zone,
+            "zone_explanation": m.zone_explanation,
+            "raise": jsonable(m.value),
+            "explanation": list(m.explanation),
+        }
+        for m in report.merit
+    ]
+
+
+def _promotion_dicts(report: PayReport) -> list[dict[str, Any]]:
+    """Each employee's promotion points as JSON, with the trace."""
+    return [
+        {
+            "employee": p.id,
+            "name": _name(report, p.id),
+            "grade_points": jsonable(p.grade_points),
+            "deduction_percent": jsonable(p.deduction_percent),
+            "deduction": jsonable(p.deduction),
+            "bonuses": jsonable(p.bonuses),
+            "total": jsonable(p.total),
+            "trace": list(p.trace),
+        }
+        for p in report.promotion
+    ]
+
+
+def _mix_dict(mix: MixResult) -> dict[str, Any]:
+    """The pay-mix section as JSON: the component, each employee's held and target amount, the total."""
+    return {
+        "component": mix.component,
+        "targets": [
+            {
+                "employee": t.employee,
+                "held": jsonable(t.held),
+                "target": jsonable(t.target),
+                "explanation": t.explanation,
+            }
+            for t in mix.targets
+        ],
+        "total": jsonable(mix.total),
+    }
+
+
+def _change_dicts(report: PayReport) -> list[dict[str, Any]]:
+    """Each grade change (promotion or demotion) as JSON, with its explanation and problems."""
+    return [
+        {
+            "employee": c.employee,
+            "kind": c.kind,
+            "before": c.before,
+            "after": c.after,
+            "explanation": list(c.explanation),
+            "problems": list(c.problems),
+        }
+        for c in report.grade_changes
+    ]
+
+
+CSV_COLUMNS = (
+    "id", "name", "zone", "merit_raise", "incentive_individual", "incentive_amount",
+    "promotion_grade_points", "promotion_deduction", "promotion_total",
+)  # fmt: skip
 
 
 def render_csv(report: PayReport, labels: Labels | None = None) -> str:
@@ -289,37 +314,24 @@ def render_csv(report: PayReport, labels: Labels | None = None) -> str:
     extra = ["bonus"] if report.bonus else []  # a policy without a bonus keeps its columns
     buffer = io.StringIO()
     writer = csv_writer(buffer)
-    writer.writerow(
-        [
-            "id",
-            "name",
-            "zone",
-            "merit_raise",
-            "incentive_individual",
-            "incentive_amount",
-            "promotion_grade_points",
-            "promotion_deduction",
-            "promotion_total",
-            *extra,
-        ]
-    )
+    writer.writerow([*CSV_COLUMNS, *extra])
     for emp in report.employees:
-        m, s, p = merit.get(emp), shares.get(emp), promotion.get(emp)
         writer.writerow(
             [
                 emp,
                 _name(report, emp),
-                cell(m.zone) if m else "",
-                cell(m.value) if m else "",
-                cell(s.individual) if s else "",
-                cell(s.amount) if s else "",
-                cell(p.grade_points) if p else "",
-                cell(p.deduction) if p else "",
-                cell(p.total) if p else "",
-                *([cell(bonus[emp].amount) if emp in bonus else ""] if extra else []),
+                *_cells(merit.get(emp), "zone", "value"),
+                *_cells(shares.get(emp), "individual", "amount"),
+                *_cells(promotion.get(emp), "grade_points", "deduction", "total"),
+                *(_cells(bonus.get(emp), "amount") if extra else []),
             ]
         )
     return buffer.getvalue()
+
+
+def _cells(item: object | None, *fields: str) -> list[str]:
+    """The CSV cells of ``item``'s ``fields``, or as many empty cells when there is no item."""
+    return [cell(getattr(item, name)) for name in fields] if item else [""] * len(fields)
 
 
 def render_page(report: PayReport, labels: Labels | None = None, options: ReportOptions | None = None) -> str:
