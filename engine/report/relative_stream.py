@@ -136,14 +136,20 @@ def _split(
     ]
     results = parallel.fork_all(tasks, (lambda: progress(*counters.totals())) if progress else None)
     passes = [p for p in results if p is not None]
-    if len(passes) != len(results) or any(p.notes or p.read.notes for p in passes):
-        return None  # a failed worker; notes on reading are the whole file's to make
+    return (passes, spills) if _mergeable(passes, len(results)) else None
+
+
+def _mergeable(passes: list[Pass], tasks: int) -> bool:
+    """Whether the workers' passes can be merged: every one of the ``tasks`` finished, none
+    noted anything on reading, and no employee is in two ranges."""
+    if len(passes) != tasks or any(p.notes or p.read.notes for p in passes):
+        return False  # a failed worker; notes on reading are the whole file's to make
     seen: set[str] = set()
     for one in passes:
         if not seen.isdisjoint(one.read.ids):
-            return None  # an employee in two ranges: one process merges their rows
+            return False  # an employee in two ranges: one process merges their rows
         seen.update(one.read.ids)
-    return passes, spills
+    return True
 
 
 def _task(
