@@ -320,32 +320,10 @@ def render_page(
     mid-term targets, the problems."""
     labels = labels or Labels({})
     tables: list[PageTable] = []
-    windows = (*report.notices, *report.objections)
-    if windows:
-        troubled = sum(1 for o in windows if o.problems)
-        title = labels.say(
-            "windows_head", notices=len(report.notices), objections=len(report.objections), troubled=troubled
-        )
-        heads = [labels.column(key, english) for key, english in WINDOW_COLUMNS]
-        numeric = [False, False, True, False, False, False, False]
-        lines = [f"{_who(o.employee, o.name)}: {deadline_text(o.deadline, labels)}" for o in windows]
-        tables.append(PageTable(title, heads, window_rows(windows, labels), numeric, lines))
+    if report.notices or report.objections:
+        tables.append(_windows_table(report, labels))
     if report.changes:
-        accepted = sum(1 for c in report.changes if c.accepted)
-        title = labels.say("changes_head", n=len(report.changes), accepted=accepted)
-        keys = (("employee", "employee"), ("made_on", "made on"), ("phase", "phase"), ("reason", "reason"),
-                ("status", "status"))  # fmt: skip
-        rows = [
-            [
-                _who(c.employee, c.name),
-                labels.day(day_text(c.made_on)) if c.made_on else "-",
-                c.phase,
-                c.reason,
-                labels.reason("accepted" if c.accepted else "rejected"),
-            ]
-            for c in report.changes
-        ]
-        tables.append(PageTable(title, [labels.column(k, e) for k, e in keys], rows))
+        tables.append(_changes_table(report, labels))
     for sheet in report.targets:
         title = labels.say(
             "targets_head", who=_who(sheet.employee, sheet.name), source=labels.reason(sheet.source)
@@ -361,6 +339,38 @@ def render_page(
     ]
     return render_tables_page(labels, options, counts, tables, diagnostic_notes(problems, labels))
 
+
+
+def _windows_table(report: WorkflowReport, labels: Labels) -> PageTable:
+    """The notices' and objections' windows: a row each, then each one's deadline."""
+    windows = (*report.notices, *report.objections)
+    troubled = sum(1 for o in windows if o.problems)
+    title = labels.say(
+        "windows_head", notices=len(report.notices), objections=len(report.objections), troubled=troubled
+    )
+    heads = [labels.column(key, english) for key, english in WINDOW_COLUMNS]
+    numeric = [False, False, True, False, False, False, False]
+    lines = [f"{_who(o.employee, o.name)}: {deadline_text(o.deadline, labels)}" for o in windows]
+    return PageTable(title, heads, window_rows(windows, labels), numeric, lines)
+
+
+def _changes_table(report: WorkflowReport, labels: Labels) -> PageTable:
+    """The goal changes: who, when, in which phase, why, accepted or rejected."""
+    accepted = sum(1 for c in report.changes if c.accepted)
+    title = labels.say("changes_head", n=len(report.changes), accepted=accepted)
+    keys = (("employee", "employee"), ("made_on", "made on"), ("phase", "phase"), ("reason", "reason"),
+            ("status", "status"))  # fmt: skip
+    rows = [
+        [
+            _who(c.employee, c.name),
+            labels.day(day_text(c.made_on)) if c.made_on else "-",
+            c.phase,
+            c.reason,
+            labels.reason("accepted" if c.accepted else "rejected"),
+        ]
+        for c in report.changes
+    ]
+    return PageTable(title, [labels.column(k, e) for k, e in keys], rows)
 
 RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "text": render_text,
