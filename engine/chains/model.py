@@ -253,11 +253,8 @@ def compile_chains(data: Mapping[str, Any], source: SourceMap | None = None) -> 
     indicator = dict(_entries(inputs.get("indicator")))
     employee = dict(_entries(inputs.get("employee")))
     codes = _scale_codes(data)
-    distributions = _entries(data.get("distributions"))
-    grade_codes = {name: codes.get(str(_mapping(spec).get("scale")), ()) for name, spec in distributions}
-    graded = [str(_mapping(s).get("scale")) for _, s in _entries(data.get("grade_tables"))]
-    graded += [str(_mapping(s).get("scale")) for _, s in _entries(data.get("distributions"))]
-    bare = tuple(dict.fromkeys(c for scale in graded for c in codes.get(scale, ())))
+    grade_codes, bare = _grade_codes(data, codes)
+    rating_codes = _rating_codes(indicator, codes)
     return ChainRules(
         chains=chains,
         confirmations=confirmations,
@@ -265,17 +262,37 @@ def compile_chains(data: Mapping[str, Any], source: SourceMap | None = None) -> 
         indicator_defaults=_defaults(indicator),
         employee_defaults=_defaults(employee),
         employee_fields=tuple(employee),
-        rating_fields=tuple(n for n, spec in indicator.items() if _mapping(spec).get("type") == "scale"),
-        rating_codes={
-            n: codes.get(str(_mapping(spec).get("scale")), ())
-            for n, spec in indicator.items()
-            if _mapping(spec).get("type") == "scale"
-        },
+        rating_fields=tuple(rating_codes),
+        rating_codes=rating_codes,
         grade_codes=grade_codes,
-        bare_grade_codes=bare if graded else None,
+        bare_grade_codes=bare,
         periods=_period_names(data),
         requirements=requirements,
     )
+
+
+def _grade_codes(
+    data: Mapping[str, Any], codes: Mapping[str, tuple[str, ...]]
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...] | None]:
+    """Each distribution's grade codes, and the codes of every scale a grade table or a
+    distribution grades on, each once (None: the policy grades on no scale)."""
+    distributions = _entries(data.get("distributions"))
+    grade_codes = {name: codes.get(str(_mapping(spec).get("scale")), ()) for name, spec in distributions}
+    graded = [str(_mapping(s).get("scale")) for _, s in _entries(data.get("grade_tables"))]
+    graded += [str(_mapping(s).get("scale")) for _, s in _entries(data.get("distributions"))]
+    bare = tuple(dict.fromkeys(c for scale in graded for c in codes.get(scale, ())))
+    return grade_codes, bare if graded else None
+
+
+def _rating_codes(
+    indicator: Mapping[str, Any], codes: Mapping[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """Each indicator field rated on a scale (in declared order): its scale's level codes."""
+    return {
+        n: codes.get(str(_mapping(spec).get("scale")), ())
+        for n, spec in indicator.items()
+        if _mapping(spec).get("type") == "scale"
+    }
 
 
 def _period_names(data: Mapping[str, Any]) -> tuple[str, ...]:
