@@ -75,45 +75,59 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     """The workbook as the bytes of an .xlsx file."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
     bold = Font(bold=True)
     for spec in sheets:
-        sheet = book.create_sheet(_title(spec.title, used))
-        sheet.append([_text_cell(str(h)) for h in spec.headers])
-        for cell in sheet[1]:
-            cell.font = bold
-        widths = [display_width(str(h)) for h in spec.headers]
-        for row in spec.rows:
-            out: list[Any] = []
-            for index, value in enumerate(row):
-                places = spec.places[index] if index < len(spec.places) else None
-                number = _number(value) if places is not None else None
-                if number is not None:
-                    out.append(number)
-                else:
-                    out.append(None if value is None or value == "" else _text_cell(str(value)))
-                if index < len(widths):
-                    widths[index] = max(widths[index], display_width("" if value is None else str(value)))
-            sheet.append(out)
-            for cell in sheet[sheet.max_row]:
-                if cell.data_type == "f":  # nothing written is ever a formula
-                    cell.data_type = "s"
-            for index, places in enumerate(spec.places):
-                if places is not None and isinstance(out[index] if index < len(out) else None, Decimal):
-                    sheet.cell(row=sheet.max_row, column=index + 1).number_format = number_format(places)
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
-        sheet.freeze_panes = "A2"
-        if spec.headers:
-            last = get_column_letter(len(spec.headers))
-            sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
+        _fill(book.create_sheet(_title(spec.title, used)), spec, bold)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _fill(sheet: Any, spec: Sheet, bold: Any) -> None:
+    """Write ``spec`` into the openpyxl worksheet: the bold header row, the rows, the column
+    widths, the frozen header and the filter over the table."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.append([_text_cell(str(h)) for h in spec.headers])
+    for cell in sheet[1]:
+        cell.font = bold
+    widths = [display_width(str(h)) for h in spec.headers]
+    for row in spec.rows:
+        _append_row(sheet, row, spec.places, widths)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    if spec.headers:
+        last = get_column_letter(len(spec.headers))
+        sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
+
+
+def _append_row(sheet: Any, row: Sequence[Any], places: Sequence[int | None], widths: list[int]) -> None:
+    """Append one row (numbers as number cells with their column's places, never a formula),
+    widening ``widths`` to its text."""
+    out = [_cell_value(value, places[i] if i < len(places) else None) for i, value in enumerate(row)]
+    for index, value in enumerate(row[: len(widths)]):
+        widths[index] = max(widths[index], display_width("" if value is None else str(value)))
+    sheet.append(out)
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":  # nothing written is ever a formula
+            cell.data_type = "s"
+    for index, shown in enumerate(places):
+        if shown is not None and isinstance(out[index] if index < len(out) else None, Decimal):
+            sheet.cell(row=sheet.max_row, column=index + 1).number_format = number_format(shown)
+
+
+def _cell_value(value: Any, places: int | None) -> Any:
+    """What a cell holds: a Decimal in a number column (``places`` given) when ``value`` is a
+    number, None when empty, else the value as neutralised text."""
+    number = _number(value) if places is not None else None
+    if number is not None:
+        return number
+    return None if value is None or value == "" else _text_cell(str(value))
 
 
 def csv_sheet(title: str, text: str) -> Sheet:
