@@ -333,7 +333,29 @@ def _restates(cells: tuple[Any, ...], known: tuple[Any, ...]) -> bool:
 def _record(
     emp_id: str, group: _Group, plan: _Plan, display: str, rules: RecordRules
 ) -> EmployeeRecord | None:
+    """The employee's record from its rows, or None with the problems kept in ``group``."""
     origin = f"{display}:row {group.row}"
+    raw, formulas = _employee_raw(emp_id, group, plan, rules, origin)
+    values, issues = check_mapping(raw, rules.employee)
+    issues = [
+        i for i in issues if not (formulas and i.rule == "record-missing" and _about(i.message, formulas))
+    ]
+    group.problems[:0] = [
+        *formulas,
+        *(Problem(emp_id, None, i.rule, i.message, origin) for i in issues),
+    ]
+    indicators, periods = _sheets(emp_id, group)
+    if group.problems:
+        return None
+    return EmployeeRecord(emp_id, values, indicators, periods, (), origin)
+
+
+def _employee_raw(
+    emp_id: str, group: _Group, plan: _Plan, rules: RecordRules, origin: str
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The employee cells by field name (with ``id``), percent cells of percent fields as
+    percents (noted in ``plan``), formula cells without a cached value left out; and a problem
+    for each of those."""
     raw = {name: value for (_, name), value in zip(plan.employee, group.employee, strict=True)}
     raw["id"] = emp_id
     formulas = []
@@ -348,28 +370,23 @@ def _record(
                 )
             )
     raw = {name: value for name, value in raw.items() if type(value) is not NoCachedValue}
-    values, issues = check_mapping(raw, rules.employee)
-    issues = [
-        i for i in issues if not (formulas and i.rule == "record-missing" and _about(i.message, formulas))
-    ]
-    group.problems[:0] = [
-        *formulas,
-        *(Problem(emp_id, None, i.rule, i.message, origin) for i in issues),
-    ]
+    return raw, formulas
+
+
+def _sheets(
+    emp_id: str, group: _Group
+) -> tuple[tuple[IndicatorRecord, ...], dict[str, tuple[IndicatorRecord, ...]]]:
+    """The goal sheet (rows without a period) or the sheet of each period; a problem in
+    ``group`` when rows without a period are mixed with a period's."""
     sheets = group.sheets
-    indicators: tuple[IndicatorRecord, ...] = ()
-    periods: dict[str, tuple[IndicatorRecord, ...]] = {}
     if "" in sheets and len(sheets) > 1:
         named = ", ".join(p for p in sheets if p)
         message = f"rows without a period are mixed with rows for period {named}"
         group.problems.append(Problem(emp_id, None, "record-conflict", message, sheets[""][0].origin))
-    elif "" in sheets:
-        indicators = tuple(sheets[""])
-    else:
-        periods = {period: tuple(lines) for period, lines in sheets.items()}
-    if group.problems:
-        return None
-    return EmployeeRecord(emp_id, values, indicators, periods, (), origin)
+        return (), {}
+    if "" in sheets:
+        return tuple(sheets[""]), {}
+    return (), {period: tuple(lines) for period, lines in sheets.items()}
 
 
 def _about(message: str, problems: list[Problem]) -> bool:
