@@ -35,7 +35,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "formula": BASE,
     # A meaning check may call the one implementation of its rule, kept with its domain.
     "checks": BASE | {"formula", "distribution", "workflow"},
-    "validate": BASE | {"loader", "schema", "checks"},
+    # `validate` finds the policies its paths name (io.discover) and reads each once.
+    "validate": BASE | {"io", "loader", "schema", "checks"},
     "grading": BASE | {"formula"},
     "compile": BASE | {"formula", "grading", "validate"},
     "distribution": BASE,
