@@ -11,15 +11,27 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, TypeVar
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import click
 
 from engine import __version__
+from engine.cli_options import (
+    EXCLUDE_OPTION,
+    LANG_OPTION,
+    OUTPUT_OPTION,
+    PARAM_OPTION,
+    REFERENCE_OPTION,
+    STDIN_NAME_OPTION,
+    WORDS_LANG_OPTION,
+    format_option,
+    lang_option,
+    reading_options,
+    result_options,
+)
 from engine.errors import HRPolicyError, PolicyInvalid, UsageError
 from engine.report.formats import FORMATS
-from engine.report.labels import LANGUAGES
 from engine.report.options import ReportOptions
 from engine.report.safety import raw_cells, terminal_text
 
@@ -66,85 +78,6 @@ def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
     sys.exit(code)
 
 
-FC = TypeVar("FC", bound=Callable[..., object])
-
-
-def format_option(registry: Sequence[str]) -> Callable[[FC], FC]:
-    """``--format``: the choices are a registry's names (:data:`engine.report.formats.FORMATS`)."""
-    return click.option(
-        "--format", "fmt", type=click.Choice(tuple(registry)), default="text", show_default=True
-    )
-
-
-def result_format_option(registry: Sequence[str]) -> Callable[[FC], FC]:
-    """``--format`` of a command that writes results: the registry's names; without it, the
-    suffix of ``-o`` chooses (else text)."""
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(tuple(registry)),
-        help="Report format [default: the -o file's suffix, else text].",
-    )
-
-
-OUTPUT_OPTION = click.option(
-    "-o",
-    "--output",
-    type=click.Path(),
-    help="Write here (atomically) instead of stdout; the suffix must agree with --format.",
-)
-RAW_CELLS_OPTION = click.option(
-    "--raw-cells",
-    is_flag=True,
-    help="CSV: write cells exactly as computed, without the ' that keeps a spreadsheet from "
-    "running a cell starting with = + - @ as a formula (docs/records.md, 'Output files').",
-)
-LANG_OPTION = click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    help="Headers, grade names and field names from the policy's labels in this language "
-    "(default: ids; HTML and xlsx: the policy's own language).",
-)
-BOM_OPTION = click.option(
-    "--bom/--no-bom",
-    default=True,
-    show_default=True,
-    help="Start a CSV file written with -o with a UTF-8 byte-order mark (Excel needs it; never on stdout).",
-)
-
-
-def result_options(registry: Sequence[str]) -> Callable[[FC], FC]:
-    """What every command that writes results takes: --format (from ``registry``), -o,
-    --raw-cells, --lang and --bom/--no-bom."""
-
-    def apply(command: FC) -> FC:
-        options = (BOM_OPTION, LANG_OPTION, RAW_CELLS_OPTION, OUTPUT_OPTION, result_format_option(registry))
-        for option in options:  # innermost first, so --help lists them in the reverse order
-            command = option(command)
-        return command
-
-    return apply
-
-
-ENCODING_OPTION = click.option(
-    "--encoding", help="Encoding of a CSV data file, e.g. cp949 or shift_jis (default: UTF-8, else detected)."
-)
-SHEET_OPTION = click.option("--sheet", help="The sheet of an .xlsx data file to read (default: found).")
-
-
-def reading_options(command: FC) -> FC:
-    """--encoding and --sheet: how every command that reads a CSV file or a workbook reads it
-    (one implementation: :class:`engine.commands.common.Reading`)."""
-    return ENCODING_OPTION(SHEET_OPTION(command))
-PARAM_OPTION = click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A run-time parameter (overrides the data file's; a CSV or Excel table has none of its own).",
-)
-
-
 def parse_params(params: tuple[str, ...]) -> dict[str, str]:
     """``NAME=VALUE`` pairs; a pair without ``=`` is a usage error."""
     found: dict[str, str] = {}
@@ -164,14 +97,6 @@ def report_options(lang: str | None, bom: bool = True) -> ReportOptions:
     return ReportOptions(lang=lang, bom=bom, width=width)
 
 
-REFERENCE_OPTION = click.option(
-    "--reference",
-    is_flag=True,
-    help="Evaluate formulas with the reference interpreter (simpleeval) instead of generated code: "
-    "slower, the same output.",
-)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hrpolicy")
 def cli() -> None:
@@ -180,18 +105,6 @@ def cli() -> None:
 
 def _read_stdin() -> bytes:
     return sys.stdin.buffer.read()
-
-
-EXCLUDE_OPTION = click.option(
-    "--exclude",
-    "exclude",
-    multiple=True,
-    metavar="GLOB",
-    help="Skip files and folders matching GLOB (path or file name; repeatable).",
-)
-STDIN_NAME_OPTION = click.option(
-    "--stdin-filename", metavar="PATH", help="The name '-' (standard input) stands for, in locations."
-)
 
 
 @cli.command()
@@ -205,11 +118,7 @@ STDIN_NAME_OPTION = click.option(
     is_flag=True,
     help="Skip named files without a top-level 'hrpolicy:' key too (pre-commit names every YAML file).",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    help="Name the fields messages mention by the policy's labels in this language too.",
-)
+@lang_option(help="Name the fields messages mention by the policy's labels in this language too.")
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -249,11 +158,7 @@ def validate(
     help="Fail (exit 1) when a policy's coverage is below PERCENT.",
 )
 @EXCLUDE_OPTION
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    help="Name the fields failures mention by the policy's labels in this language too.",
-)
+@lang_option(help="Name the fields failures mention by the policy's labels in this language too.")
 @reading_options
 def test_command(
     paths: tuple[str, ...],
@@ -300,7 +205,7 @@ def test_command(
     metavar="REF",
     help="What the modeline names (default: the installed schema, relative to PATH).",
 )
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Say what was written in this language.")
+@lang_option(help="Say what was written in this language.")
 def init(path: str, start: str, schema: str | None, lang: str | None) -> None:
     """Write a new policy at PATH (with the editor modeline right for where it is) and its test file."""
     from engine.commands.init import run_init
@@ -314,9 +219,7 @@ def init(path: str, start: str, schema: str | None, lang: str | None) -> None:
     is_flag=True,
     help="Publish shape (schema-*) errors too, for editors without yaml-language-server.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
+@lang_option(
     help="Name the fields messages mention by the policy's labels in this language (default: the "
     "editor's initializationOptions.lang, else its locale).",
 )
@@ -545,13 +448,6 @@ def workflow(
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
     reading = Reading(encoding, sheet)
     run_guarded(lambda: run_workflow(policy, data, chosen, output, echo, today, options, reading), raw_cells)
-
-
-#: --lang of the consultants' commands: their own words are always in a language (English by default).
-WORDS_LANG_OPTION = click.option(
-    "--lang", type=click.Choice(["en", "ko", "ja"]), default="en", show_default=True,
-    help="Language of the fixed words and of the policy's labels.",
-)
 
 
 @cli.command()

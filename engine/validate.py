@@ -6,12 +6,13 @@ data of the wrong shape. Every stage *collects* diagnostics.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.checks import check_policy
-from engine.errors import Diagnostic, Location, PolicyInvalid, Severity
+from engine.errors import Diagnostic, HRPolicyError, Location, PolicyInvalid, Severity, UsageError
+from engine.io.discover import STDIN, discover
 from engine.loader import LoadedDocument, load_yaml_file, load_yaml_text
 from engine.location import SourceMap
 from engine.provenance import Stamp, stamp_of
@@ -135,3 +136,78 @@ def load_policy(path: str, display: str | None = None) -> ValidatedPolicy:
     if has_errors(diagnostics):
         raise PolicyInvalid([d for d in diagnostics if d.severity is Severity.ERROR])
     return ValidatedPolicy(doc.file, doc.data, doc.source, tuple(diagnostics))
+
+
+#: The rule of a file that could not be read at all (described in engine.report.rules).
+UNREADABLE = "file-unreadable"
+FileDiagnostics = tuple[str, list[Diagnostic]]
+
+
+def _unreadable(path: str, message: str) -> Diagnostic:
+    return Diagnostic(Location(path, 0, 0, "$"), UNREADABLE, message)
+
+
+@dataclass
+class Checks:
+    """What ``validate`` found: files with diagnostics, the stamp of each that loaded, skipped
+    YAML files (not policies), the messages of what could not be read, and standard input (the
+    name it is shown as, its bytes) when it was read."""
+
+    files: list[FileDiagnostics] = field(default_factory=list)
+    stamps: dict[str, Stamp] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    stdin: tuple[str, bytes] | None = None
+
+
+def check_paths(
+    paths: Sequence[str],
+    exclude: Sequence[str],
+    read_stdin: Callable[[], bytes],
+    stdin_name: str | None,
+    policies_only: bool = False,
+) -> Checks:
+    """Validate what ``paths`` name: files, folders (their policies) or ``-`` (standard input,
+    read once however often it is named). A missing or unreadable file is a ``file-unreadable``
+    diagnostic of that file and a problem.
+
+    ``policies_only`` skips named files without the ``hrpolicy:`` key too, and finding no policy
+    is then no error (a pre-commit hook is handed every changed YAML file).
+    """
+    found = discover(paths, exclude=exclude, sniff_named=policies_only)
+    checks = Checks(skipped=found.skipped)
+    checks.problems += [f"{path}: no such file or folder" for path in found.missing]
+    checks.files += [(path, [_unreadable(path, "no such file or folder")]) for path in found.missing]
+    shown_stdin = stdin_name or "<stdin>"
+    for path in found.files:
+        try:
+            shown = shown_stdin if path == STDIN else path
+            if path == STDIN:
+                checks.stdin = checks.stdin or (shown_stdin, read_stdin())
+                checked = check_text(checks.stdin[1], shown, stdin_name)
+            else:
+                checked = check_file(path)
+            checks.files.append((shown, checked.diagnostics))
+            if checked.stamp is not None:
+                checks.stamps[shown] = checked.stamp
+        except UsageError as exc:
+            checks.problems.append(str(exc))
+            checks.files.append((path, [_unreadable(path, str(exc).removeprefix(f"{path}: "))]))
+    if not checks.files and not (policies_only and found.skipped):
+        message = f"no policy files (YAML with a top-level 'hrpolicy:' key) found in {', '.join(paths)}"
+        checks.problems.append(message)
+        checks.files += [(path, [_unreadable(path, message)]) for path in paths]
+    return checks
+
+
+def policy_data(path: str, stdin: tuple[str, bytes] | None = None) -> dict[str, Any] | None:
+    """The data of the policy file ``path`` as loaded (``{}`` when it is no mapping), or None if it
+    does not load; ``stdin``: the name standard input is shown as, its bytes (read from those)."""
+    try:
+        if stdin is not None and path == stdin[0]:
+            doc = load_yaml_text(stdin[1], path)
+        else:
+            doc = load_yaml_file(path, display=path)
+    except HRPolicyError:
+        return None
+    return doc.data if isinstance(doc.data, dict) else {}

@@ -96,6 +96,18 @@ def test_every_golden_rule_has_catalogue_help() -> None:
     assert all(info.short and info.help.endswith(".") for info in RULES.values())
 
 
+def test_the_library_reports_an_unreadable_file_under_the_catalogue_rule() -> None:
+    from engine.report.rules import UNREADABLE as CATALOGUED
+    from engine.validate import UNREADABLE, check_paths
+
+    checks = check_paths(["no/such.yaml"], (), lambda: b"", None)
+    assert UNREADABLE == CATALOGUED == "file-unreadable"
+    assert [(f, [(d.rule, d.message) for d in ds]) for f, ds in checks.files] == [
+        ("no/such.yaml", [(CATALOGUED, "no such file or folder")])
+    ]
+    assert checks.problems == ["no/such.yaml: no such file or folder"] and checks.stdin is None
+
+
 def test_junit_one_case_per_file_failure_lists_the_located_problem(
     monkeypatch: pytest.MonkeyPatch, cases: Path
 ) -> None:
