@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.compare.diff import Change
-from engine.compare.run import Comparison, changes_between
+from engine.compare.run import Comparison, PersonChange, changes_between
 from engine.compare.words import word
 from engine.provenance import Stamp
 from engine.report.compare import named
@@ -20,6 +20,76 @@ def _signed(value: Any) -> str:
     if value is None:
         return ""
     return f"+{value}" if value > 0 else str(value)
+
+
+def _people_headers(pay: bool, lang: str) -> list[str]:
+    """The headers of the people-change table; two raise columns when either scheme pays."""
+    headers = [word(f"h_{h}", lang) for h in ("id", "name", "grade", "score", "score_change")]
+    if pay:
+        headers += [word("h_raise", lang), word("h_raise_change", lang)]
+    return headers
+
+
+def _arrow(old_value: Any, new_value: Any) -> str:
+    """``old -> new`` with an absent value shown empty."""
+    return f"{_cell(old_value)} -> {_cell(new_value)}"
+
+
+def _people_row(change: PersonChange, comparison: Comparison, pay: bool) -> list[str]:
+    """One row of the people-change table: grade, score and (with pay) raise, before and after."""
+    old_p, new_p = change.old, change.new
+    row = [
+        change.id,
+        comparison.names.get(change.id, ""),
+        f"{(old_p.grade if old_p else None) or '-'} -> {(new_p.grade if new_p else None) or '-'}",
+        _arrow(old_p.score if old_p else None, new_p.score if new_p else None),
+        _signed(change.score_delta()),
+    ]
+    if pay:
+        row += [
+            _arrow(old_p.raise_amount if old_p else None, new_p.raise_amount if new_p else None),
+            _signed(change.pay_delta()),
+        ]
+    return row
+
+
+def _add_grade_views(report: Report, comparison: Comparison, names: tuple[str, str], lang: str) -> None:
+    """The grade distribution charts of both schemes and the grade transition matrix."""
+    before, after = comparison.schemes
+    before_name, after_name = names
+    report.charts = [
+        Chart(f"{before_name}: {named(before, before.grade_name, lang)}", before.distribution()),
+        Chart(f"{after_name}: {named(after, after.grade_name, lang)}", after.distribution()),
+    ]
+    rows_, cols, counts = comparison.transitions(0, 1)
+    title = word("t_transitions", lang, a=before_name, b=after_name)
+    report.matrices.append(Matrix(before_name, after_name, rows_, cols, counts, title))
+
+
+def _add_population(report: Report, comparison: Comparison, names: tuple[str, str], lang: str) -> None:
+    """Add who changes on the population: a summary line, the people table, grade views and data."""
+    moved = changes_between(comparison)
+    before, after = comparison.schemes
+    report.summary.append(
+        word("people_change", lang, source=comparison.source, moved=len(moved), n=len(comparison.ids))
+    )
+    pay = before.has_pay or after.has_pay
+    rows = [_people_row(change, comparison, pay) for change in moved]
+    numeric = [False, False, False, False, True, *([False, True] if pay else [])]
+    report.tables.append(Table(word("t_people_change", lang), _people_headers(pay, lang), rows, numeric))
+    if before.levels:
+        _add_grade_views(report, comparison, names, lang)
+    report.data["population"] = comparison.source
+    report.data["people"] = [
+        {
+            "id": c.id,
+            "old": _person(c.old),
+            "new": _person(c.new),
+            "score_change": c.score_delta(),
+            "raise_change": c.pay_delta(),
+        }
+        for c in moved
+    ]
 
 
 def diff_report(
@@ -38,55 +108,8 @@ def diff_report(
         "new": new,
         "changes": [{"path": list(c.path), "old": c.old, "new": c.new, "text": c.text} for c in changes],
     }
-    if comparison is None:
-        return report
-    moved = changes_between(comparison)
-    before, after = comparison.schemes
-    report.summary.append(
-        word("people_change", lang, source=comparison.source, moved=len(moved), n=len(comparison.ids))
-    )
-    headers = [word(f"h_{h}", lang) for h in ("id", "name", "grade", "score", "score_change")]
-    pay = before.has_pay or after.has_pay
-    if pay:
-        headers += [word("h_raise", lang), word("h_raise_change", lang)]
-    rows = []
-    for change in moved:
-        old_p, new_p = change.old, change.new
-        row = [
-            change.id,
-            comparison.names.get(change.id, ""),
-            f"{(old_p.grade if old_p else None) or '-'} -> {(new_p.grade if new_p else None) or '-'}",
-            f"{_cell(old_p.score if old_p else None)} -> {_cell(new_p.score if new_p else None)}",
-            _signed(change.score_delta()),
-        ]
-        if pay:
-            row += [
-                f"{_cell(old_p.raise_amount if old_p else None)} -> "
-                f"{_cell(new_p.raise_amount if new_p else None)}",
-                _signed(change.pay_delta()),
-            ]
-        rows.append(row)
-    numeric = [False, False, False, False, True, *([False, True] if pay else [])]
-    report.tables.append(Table(word("t_people_change", lang), headers, rows, numeric))
-    if before.levels:
-        report.charts = [
-            Chart(f"{before_name}: {named(before, before.grade_name, lang)}", before.distribution()),
-            Chart(f"{after_name}: {named(after, after.grade_name, lang)}", after.distribution()),
-        ]
-        rows_, cols, counts = comparison.transitions(0, 1)
-        title = word("t_transitions", lang, a=before_name, b=after_name)
-        report.matrices.append(Matrix(before_name, after_name, rows_, cols, counts, title))
-    report.data["population"] = comparison.source
-    report.data["people"] = [
-        {
-            "id": c.id,
-            "old": _person(c.old),
-            "new": _person(c.new),
-            "score_change": c.score_delta(),
-            "raise_change": c.pay_delta(),
-        }
-        for c in moved
-    ]
+    if comparison is not None:
+        _add_population(report, comparison, (before_name, after_name), lang)
     return report
 
 
