@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from engine.compare.run import Comparison, changes_between
+from engine.compare.run import Comparison, SchemeResult, changes_between
 from engine.compare.simulate import Variant
 from engine.compare.words import word
 from engine.provenance import Stamp
@@ -17,6 +17,61 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _headers(base: SchemeResult, lang: str) -> list[str]:
+    """The outcome table's headers: value, evaluated, one per grade, mean score, merit (with pay), moves."""
+    headers = [
+        word("h_value", lang),
+        word("h_evaluated", lang),
+        *base.levels,
+        word("h_mean_of", lang, score=named(base, base.score_name, lang)),
+    ]
+    if base.has_pay:
+        headers.append(word("h_merit", lang))
+    headers.append(word("h_grade_changes", lang))
+    return headers
+
+
+def _invalid(report: Report, variant: Variant, width: int, lang: str) -> tuple[list[str], dict[str, Any]]:
+    """Record an invalid variant's problems in the report details; its table row and data entry."""
+    first = variant.problems[0]
+    row = [_show(variant.value), word("invalid", lang), *([""] * (width - 2))]
+    report.details.append(
+        (
+            word("value_invalid", lang, value=_show(variant.value)),
+            [f"{d.location}: error [{d.rule}] {d.message}" for d in variant.problems],
+        )
+    )
+    return row, {"value": variant.value, "valid": False, "problems": [first.message]}
+
+
+def _outcome(
+    report: Report, comparison: Comparison, position: int, label: str, value: Any, vary: str, lang: str
+) -> tuple[list[str], dict[str, Any]]:
+    """The table row and data entry of scheme ``position``; adds its chart when the policy has grades."""
+    base = comparison.schemes[0]
+    scheme = comparison.schemes[position]
+    levels = list(base.levels)
+    counts = dict(scheme.distribution())
+    stats = scheme.stats()
+    moved = [c for c in changes_between(comparison, 0, position) if _grade_moved(c)]
+    row = [label, str(stats["n"]), *(str(counts.get(g, 0)) for g in levels), _cell(stats["mean"])]
+    totals = scheme.pay_totals()
+    if base.has_pay:
+        row.append(_cell(totals["raises"]) if totals else "")
+    row.append(", ".join(f"{c.id} {_g(c.old)}->{_g(c.new)}" for c in moved) or word("none", lang))
+    if levels:
+        report.charts.append(Chart(f"{vary} = {label}", scheme.distribution()))
+    data = {
+        "value": value,
+        "valid": True,
+        "distribution": counts,
+        "stats": stats,
+        "pay": totals,
+        "moved": [c.id for c in moved],
+    }
+    return row, data
 
 
 def simulate_report(
@@ -36,56 +91,20 @@ def simulate_report(
         word("as_written", lang, source=comparison.source, n=len(comparison.ids), value=as_written)
     )
     levels = list(base.levels)
-    headers = [
-        word("h_value", lang),
-        word("h_evaluated", lang),
-        *levels,
-        word("h_mean_of", lang, score=named(base, base.score_name, lang)),
-    ]
-    if base.has_pay:
-        headers.append(word("h_merit", lang))
-    headers.append(word("h_grade_changes", lang))
-    rows = []
-    data_rows = []
+    headers = _headers(base, lang)
+    written = _outcome(
+        report, comparison, 0, word("as_written_value", lang, value=as_written), None, vary, lang
+    )
+    rows, data_rows = [written[0]], [written[1]]
     index = 1
-    for variant in [None, *variants]:
-        if variant is not None and variant.engine is None:
-            first = variant.problems[0]
-            rows.append([_show(variant.value), word("invalid", lang), *([""] * (len(headers) - 2))])
-            report.details.append(
-                (
-                    word("value_invalid", lang, value=_show(variant.value)),
-                    [f"{d.location}: error [{d.rule}] {d.message}" for d in variant.problems],
-                )
-            )
-            data_rows.append({"value": variant.value, "valid": False, "problems": [first.message]})
-            continue
-        scheme = base if variant is None else comparison.schemes[index]
-        position = 0 if variant is None else index
-        if variant is not None:
+    for variant in variants:
+        if variant.engine is None:
+            row, data = _invalid(report, variant, len(headers), lang)
+        else:
+            row, data = _outcome(report, comparison, index, _show(variant.value), variant.value, vary, lang)
             index += 1
-        counts = dict(scheme.distribution())
-        stats = scheme.stats()
-        moved = [c for c in changes_between(comparison, 0, position) if _grade_moved(c)]
-        label = word("as_written_value", lang, value=as_written) if variant is None else _show(variant.value)
-        row = [label, str(stats["n"]), *(str(counts.get(g, 0)) for g in levels), _cell(stats["mean"])]
-        totals = scheme.pay_totals()
-        if base.has_pay:
-            row.append(_cell(totals["raises"]) if totals else "")
-        row.append(", ".join(f"{c.id} {_g(c.old)}->{_g(c.new)}" for c in moved) or word("none", lang))
         rows.append(row)
-        if levels:
-            report.charts.append(Chart(f"{vary} = {label}", scheme.distribution()))
-        data_rows.append(
-            {
-                "value": None if variant is None else variant.value,
-                "valid": True,
-                "distribution": counts,
-                "stats": stats,
-                "pay": totals,
-                "moved": [c.id for c in moved],
-            }
-        )
+        data_rows.append(data)
     numeric = [False, True, *([True] * len(levels)), True, *([True] if base.has_pay else []), False]
     report.tables.append(Table(word("t_outcomes", lang), headers, rows, numeric))
     report.data = {"policy": policy, "vary": vary, "as_written": list(current), "outcomes": data_rows}
