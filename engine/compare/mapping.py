@@ -203,6 +203,13 @@ class _Checker:
                 "map-policy-mismatch",
                 f"the mapping is for policy '{data['policy']}', not '{policy_id}'",
             )
+        self.goal_sheets(data, policy_id)
+        self.results(data, policy_id)
+        self.correspondence(data)
+        self.pay_and_parameters(data, policy_id)
+
+    def goal_sheets(self, data: Mapping[str, Any], policy_id: str) -> None:
+        """A policy with periods maps each period; one without maps its one goal sheet."""
         periods = self.policy.get("periods") or {}
         declared = [k for k, v in periods.items() if isinstance(v, Mapping)]
         if declared and set(data.get("periods") or {}) != set(declared):
@@ -215,6 +222,9 @@ class _Checker:
             self.report(
                 (), "map-indicators", f"policy {policy_id} reads one goal sheet: map it under 'indicators'"
             )
+
+    def results(self, data: Mapping[str, Any], policy_id: str) -> None:
+        """Each mapped result names a result the policy computes."""
         names = _result_names(self.policy)
         for key, value in (data.get("result") or {}).items():
             if value not in names:
@@ -224,7 +234,9 @@ class _Checker:
                     f"policy {policy_id} has no result '{value}'",
                     did_you_mean(value, names),
                 )
-        self.correspondence(data)
+
+    def pay_and_parameters(self, data: Mapping[str, Any], policy_id: str) -> None:
+        """Pay needs a policy with a merit raise; each parameter must be one the policy declares."""
         if "pay" in data and not (self.policy.get("pay") or {}).get("merit"):
             self.report(("pay",), "map-no-pay", f"policy {policy_id} declares no merit raise")
         for name in data.get("parameters") or {}:
@@ -235,7 +247,6 @@ class _Checker:
                     f"policy {policy_id} declares no parameter '{name}'",
                     key=True,
                 )
-
 
     def correspondence(self, data: Mapping[str, Any]) -> None:
         """Each declared grade reads as a level of this scheme's headline grade."""
