@@ -273,8 +273,8 @@ def _result_names(policy: Mapping[str, Any]) -> set[str]:
     return names | ({blend} if blend else set())
 
 
-def load_mapping(path: str, policy: Mapping[str, Any], population: CanonicalPopulation) -> CompiledMapping:
-    """Read, check and compile a mapping; raise :class:`DataError` listing every located problem."""
+def _read(path: str) -> LoadedDocument:
+    """Load the mapping file and check its shape; raise :class:`DataError` on any problem."""
     try:
         doc = load_yaml_file(path, display=path)
     except UsageError as exc:
@@ -284,6 +284,24 @@ def load_mapping(path: str, policy: Mapping[str, Any], population: CanonicalPopu
         problems = validate_with(_validator(), doc.data, doc.source)
     if problems:
         raise DataError(_listed(problems))
+    return doc
+
+
+def _correspondence(doc: LoadedDocument) -> tuple[dict[str, dict[str, str]], dict[tuple[str, str], str]]:
+    """The declared grade correspondence as text, and where each of its grades is declared."""
+    declared = doc.data.get("grade_correspondence") or {}
+    tables = {str(other): {str(k): str(v) for k, v in table.items()} for other, table in declared.items()}
+    at = {
+        (str(other), str(k)): str(doc.source.locate(("grade_correspondence", other, k), key=True))
+        for other, table in declared.items()
+        for k in table
+    }
+    return tables, at
+
+
+def load_mapping(path: str, policy: Mapping[str, Any], population: CanonicalPopulation) -> CompiledMapping:
+    """Read, check and compile a mapping; raise :class:`DataError` listing every located problem."""
+    doc = _read(path)
     data = doc.data
     checker = _Checker(doc, policy, population)
     checker.shape(data)
@@ -299,6 +317,7 @@ def load_mapping(path: str, policy: Mapping[str, Any], population: CanonicalPopu
     }
     if checker.problems:
         raise DataError(_listed(sorted(checker.problems, key=Diagnostic.sort_key)))
+    correspondence, correspondence_at = _correspondence(doc)
     return CompiledMapping(
         path,
         str(data["policy"]),
@@ -309,15 +328,8 @@ def load_mapping(path: str, policy: Mapping[str, Any], population: CanonicalPopu
         periods,
         dict(data.get("result") or {}),
         data.get("pay"),
-        {
-            str(other): {str(k): str(v) for k, v in table.items()}
-            for other, table in (data.get("grade_correspondence") or {}).items()
-        },
-        {
-            (str(other), str(k)): str(doc.source.locate(("grade_correspondence", other, k), key=True))
-            for other, table in (data.get("grade_correspondence") or {}).items()
-            for k in table
-        },
+        correspondence,
+        correspondence_at,
     )
 
 
