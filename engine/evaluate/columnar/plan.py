@@ -472,17 +472,18 @@ def _equal_filter(have: Col, wanted: Col, n: int) -> tuple[Mask, Mask]:
 # -- building ------------------------------------------------------------------------------
 
 
-def build_plan(engine: Engine, header_plan: Any, rules: RecordRules, parameters: Mapping[str, Any]) -> Plan:
-    """The plan of ``engine``'s policy for a file whose header gave ``header_plan`` (the
-    per-record reader's column plan, :class:`engine.io.table.TableStream`'s ``plan``)."""
+def _require_fused_policy(engine: Engine) -> None:
+    """:class:`Unsupported` for periods, a blend, a reference, no fused sheet or distributions."""
     policy = engine.policy
-    data = engine.source.data
     if engine.period_rules is not None or policy.blend or policy.reference or policy.fused is None:
         raise Unsupported("periods, a blend, or no fused sheet")
-    if data.get("distributions"):
+    if engine.source.data.get("distributions"):
         raise Unsupported("distributions")
-    review_each = _check_chains(engine)
-    sheet = engine.sheet_rules
+
+
+def _require_plain_sheet(sheet: Any, header_plan: Any) -> None:
+    """:class:`Unsupported` for fixed goals, conditional required fields, totals per category
+    or a period column."""
     if (
         any(sheet.fixed.values())
         or sheet.required_when
@@ -491,8 +492,13 @@ def build_plan(engine: Engine, header_plan: Any, rules: RecordRules, parameters:
         raise Unsupported("fixed goals, conditional required fields or totals per category")
     if header_plan.period is not None:
         raise Unsupported("a period column")
-    inputs = data.get("inputs") or {}
-    scales = data.get("scales") or {}
+
+
+def _field_plans(
+    header_plan: Any, rules: RecordRules, inputs: Mapping[str, Any], scales: Mapping[str, Any]
+) -> tuple[tuple[FieldPlan, ...], tuple[FieldPlan, ...]]:
+    """The employee and the indicator fields' plans, in column order; :class:`Unsupported` for a
+    field at both levels."""
     employee = tuple(
         field_plan(name, col, rules.employee[name], (inputs.get("employee") or {}).get(name) or {}, scales)
         for col, name in header_plan.employee
@@ -501,9 +507,24 @@ def build_plan(engine: Engine, header_plan: Any, rules: RecordRules, parameters:
         field_plan(name, col, rules.indicator[name], (inputs.get("indicator") or {}).get(name) or {}, scales)
         for col, name, _, _ in header_plan.indicator
     )
-    names_emp = {f.name for f in employee}
-    if names_emp & {f.name for f in indicator}:
+    if {f.name for f in employee} & {f.name for f in indicator}:
         raise Unsupported("a field at both levels")
+    return employee, indicator
+
+
+def build_plan(engine: Engine, header_plan: Any, rules: RecordRules, parameters: Mapping[str, Any]) -> Plan:
+    """The plan of ``engine``'s policy for a file whose header gave ``header_plan`` (the
+    per-record reader's column plan, :class:`engine.io.table.TableStream`'s ``plan``)."""
+    policy = engine.policy
+    data = engine.source.data
+    _require_fused_policy(engine)
+    review_each = _check_chains(engine)
+    sheet = engine.sheet_rules
+    _require_plain_sheet(sheet, header_plan)
+    inputs = data.get("inputs") or {}
+    scales = data.get("scales") or {}
+    employee, indicator = _field_plans(header_plan, rules, inputs, scales)
+    names_emp = {f.name for f in employee}
     plan = Plan(
         engine=engine,
         id_column=header_plan.id,
