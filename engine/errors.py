@@ -31,6 +31,11 @@ class Location:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+#: The rule of a file that could not be read at all (reported per file, never from a check;
+#: described in engine.report.rules). One definition for validate, test and the catalogue.
+UNREADABLE = "file-unreadable"
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One problem: location, rule id, message, and an optional fix suggestion.

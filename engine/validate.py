@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.checks import check_policy
-from engine.errors import Diagnostic, HRPolicyError, Location, PolicyInvalid, Severity, UsageError
+from engine.errors import UNREADABLE, Diagnostic, HRPolicyError, Location, PolicyInvalid, Severity, UsageError
 from engine.io.discover import STDIN, discover
 from engine.loader import LoadedDocument, load_yaml_file, load_yaml_text
 from engine.location import SourceMap
@@ -138,8 +138,6 @@ def load_policy(path: str, display: str | None = None) -> ValidatedPolicy:
     return ValidatedPolicy(doc.file, doc.data, doc.source, tuple(diagnostics))
 
 
-#: The rule of a file that could not be read at all (described in engine.report.rules).
-UNREADABLE = "file-unreadable"
 FileDiagnostics = tuple[str, list[Diagnostic]]
 
 

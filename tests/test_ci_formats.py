@@ -97,13 +97,12 @@ def test_every_golden_rule_has_catalogue_help() -> None:
 
 
 def test_the_library_reports_an_unreadable_file_under_the_catalogue_rule() -> None:
-    from engine.report.rules import UNREADABLE as CATALOGUED
-    from engine.validate import UNREADABLE, check_paths
+    from engine.validate import check_paths
 
     checks = check_paths(["no/such.yaml"], (), lambda: b"", None)
-    assert UNREADABLE == CATALOGUED == "file-unreadable"
+    assert RULES["file-unreadable"].short == "File cannot be read"
     assert [(f, [(d.rule, d.message) for d in ds]) for f, ds in checks.files] == [
-        ("no/such.yaml", [(CATALOGUED, "no such file or folder")])
+        ("no/such.yaml", [("file-unreadable", "no such file or folder")])
     ]
     assert checks.problems == ["no/such.yaml: no such file or folder"] and checks.stdin is None
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from engine.errors import UNREADABLE
 from engine.report import renderer
 from engine.report.diagnostics import RENDERERS, stamp_line, summary
 from engine.report.labels import Labels
-from engine.validate import UNREADABLE, FileDiagnostics, check_paths, failing, policy_data
+from engine.validate import FileDiagnostics, check_paths, failing, policy_data
 
 Reader = Callable[[], bytes]
 

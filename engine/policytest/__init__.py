@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import Diagnostic, Location, UsageError
+from engine.errors import UNREADABLE, Diagnostic, Location, UsageError
 from engine.io.discover import POLICY_KEY, TEST_KEY, discover, has_top_level_key
 from engine.policytest.coverage import Coverage, Item, settle
 from engine.policytest.model import PolicyTests, read_test_file
@@ -34,7 +34,6 @@ __all__ = [
     "run_tests",
 ]
 
-UNREADABLE = "file-unreadable"
 
 
 @dataclass

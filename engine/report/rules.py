@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.errors import UNREADABLE
+
 
 @dataclass(frozen=True)
 class RuleInfo:
@@ -134,8 +136,6 @@ RULES: dict[str, RuleInfo] = {
     ),
 }
 
-#: The rule of a file that could not be read at all (reported per file, never from a check).
-UNREADABLE = "file-unreadable"
 RULES[UNREADABLE] = _r("File cannot be read", "Check that the path exists and is a readable file.")
 
 
