@@ -29,6 +29,7 @@ from engine.evaluate.columnar import numbers as nb
 from engine.evaluate.columnar import plan as columnar_plan
 from engine.evaluate.columnar import run as columnar
 from engine.evaluate.columnar.numbers import Num
+from engine.report import csvblock
 from engine.report.results import SPLIT_RENDERERS
 from engine.report.stream import write_report
 from engine.rounding import MODES, round_decimal
@@ -639,3 +640,85 @@ def test_the_review_over_columns_reports_what_the_per_record_path_reports(
         "development_plan (Development plan): development_plan_reviewed_on 2026-04-19 is before"
         " development_plan_agreed_on 2026-04-20"
     )
+
+
+# -- result lines written a block at a time ---------------------------------------------------
+
+
+def _one_by_one(engine: Engine, path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The employees whose result line the plan wrote one by one (the report's row function),
+    over every range of the file; the others were written from the columns."""
+    seen: list[str] = []
+    real = columnar._Job._one_by_one
+
+    def counting(self: columnar._Job, chunk: Any, g: int, h: int) -> Any:
+        seen.extend(chunk.ids[g:h])
+        return real(self, chunk, g, h)
+
+    monkeypatch.setattr(columnar._Job, "_one_by_one", counting)
+    _parts_equal(engine, str(path), 2**20)
+    monkeypatch.setattr(columnar._Job, "_one_by_one", real)
+    return sorted(seen)
+
+
+def test_result_lines_from_the_columns_are_the_report_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names a spreadsheet would run, or that the reader strips, are written by the report's
+    own row function; every other line straight from the columns: the same bytes."""
+    path = tmp_path / "names.csv"
+    generate(80, str(path), seed=9)
+    rows = _rows(path)
+    names = {
+        "E000003": "=1+2",
+        "E000004": "+81 田中",
+        "E000005": "-5",  # a plain number: the guard keeps it, the block leaves it to the row function
+        "E000006": "@home",
+        "E000007": "＝全角",
+        "E000008": "\u3000花子",  # stripped by the reader
+        "E000009": "花子 ",
+        "E000010": "",  # no name
+        "E000011": "O'Brien; Jr",
+    }
+    for row in rows[1:]:
+        if row[0] in names:
+            row[1] = names[row[0]]
+    _write(path, rows)
+    engine = Engine.from_file(JAPAN)
+    assert _one_by_one(engine, path, monkeypatch) == [
+        "E000003", "E000004", "E000005", "E000006", "E000007", "E000008", "E000009",
+    ]  # fmt: skip
+    monkeypatch.setenv(columnar.SWITCH, "0")
+    plain = io.StringIO()
+    write_report(engine, str(path), "csv", plain, workers=2, min_bytes=1000)
+    monkeypatch.setenv(columnar.SWITCH, "1")
+    fast = io.StringIO()
+    write_report(engine, str(path), "csv", fast, workers=2, min_bytes=1000)
+    assert fast.getvalue() == plain.getvalue()
+    lines = {line.split(",")[0]: line for line in plain.getvalue().splitlines()}
+    assert lines["E000003"].startswith("E000003,'=1+2,")
+    assert lines["E000005"].startswith("E000005,-5,")
+    assert lines["E000008"].startswith("E000008,花子,")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-(10**12), 10**12), st.integers(0, 8)), min_size=1, max_size=30),
+    st.sampled_from(sorted(MODES)),
+    st.integers(0, 6),
+)
+def test_numbers_from_the_columns_are_shown_as_the_report_shows_them(
+    values: list[tuple[int, int]], mode: str, places: int
+) -> None:
+    """A value ``num / 10**exp`` shown with the column's places and rounding: what
+    ``str(Decimal.quantize)`` writes, wherever the block writer vouches for it."""
+    num = np.array([v for v, _ in values], np.int64)
+    den = np.array([10**e for _, e in values], np.int64)
+    text, ok = csvblock._number(num, den, places, mode)
+    quantum = Decimal(1).scaleb(-places)
+    for i, (v, e) in enumerate(values):
+        want = str(Decimal(v).scaleb(-e).quantize(quantum, rounding=MODES[mode]))
+        if ok[i]:
+            assert text[i].as_py() == want
+        else:
+            assert v < 0

@@ -78,13 +78,13 @@ def field_plan(
 Frame = list[pa.Array]
 
 
-def read_chunk(data: bytes, width: int) -> Frame | None:
+def read_chunk(data: bytes, width: int, starts: Ints | None = None) -> Frame | None:
     """The chunk's rows as text columns, or None when Arrow would not split it as Python's csv
     module does (a quote, a lone carriage return, a blank line, a row of another width: Arrow
     refuses a row with more or fewer cells than the header)."""
-    if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+    if b'"' in data or _lone_return(data):
         return None
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    lines = len(line_starts(data) if starts is None else starts) - data.endswith(b"\n")
     names = [f"c{i}" for i in range(width)]
     try:
         table = pcsv.read_csv(
@@ -106,6 +106,17 @@ def read_chunk(data: bytes, width: int) -> Frame | None:
     if table.num_rows != lines:
         return None
     return [table.column(i).combine_chunks() for i in range(width)]
+
+
+def _lone_return(data: bytes) -> bool:
+    """Whether a carriage return of ``data`` is not followed by a newline (one at the very end
+    included): Arrow would end a row there, Python's csv module too, but no line ends."""
+    if b"\r" not in data:
+        return False
+    raw = np.frombuffer(data, np.uint8)
+    returns = np.flatnonzero(raw == 13)
+    after = returns + 1
+    return bool(after[-1] == len(raw) or np.any(raw[after[after < len(raw)]] != 10))
 
 
 def line_starts(data: bytes) -> Ints:
