@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from engine.evaluate import Engine, parallel
 from engine.evaluate.columnar import numbers as nb
 from engine.evaluate.columnar import plan as columnar_plan
+from engine.evaluate.columnar import reading
 from engine.evaluate.columnar import run as columnar
 from engine.evaluate.columnar.numbers import Num
 from engine.report import csvblock
@@ -722,3 +723,21 @@ def test_numbers_from_the_columns_are_shown_as_the_report_shows_them(
             assert text[i].as_py() == want
         else:
             assert v < 0
+
+
+def test_no_space_after_the_last_the_reader_knows() -> None:
+    """The plan's blank and padded cells are those with Python's spaces; it looks for them up
+    to reading.LAST_SPACE only."""
+    spaces = [c for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    assert spaces[-1] == reading.LAST_SPACE
+
+
+def test_a_chunk_is_normalized_only_if_every_cell_is() -> None:
+    """The per-record reader reads every text in NFC: a chunk with a cell in another form (in
+    any column, among ASCII cells) is left to it."""
+    import pyarrow as pa
+
+    plain = [pa.array(["E1", "E2"]), pa.array(["佐藤 花子", "Jos\u00e9"]), pa.array(["", "ｶﾞ"])]
+    assert reading.normalized(plain)
+    for cells in (["x", "Jose\u0301"], ["e\u0301", "y"], ["\u212b", ""]):  # NFD, a singleton (Å sign)
+        assert not reading.normalized([*plain, pa.array(cells)])

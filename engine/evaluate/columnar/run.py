@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-import unicodedata
 from collections.abc import Callable, Generator, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -22,7 +21,7 @@ from engine.errors import DataError, Problem
 from engine.evaluate import parallel
 from engine.evaluate.columnar.numbers import POW10
 from engine.evaluate.columnar.plan import Chunk, Plan, build_plan
-from engine.evaluate.columnar.reading import gather, line_starts, read_chunk, text_ok
+from engine.evaluate.columnar.reading import gather, line_starts, normalized, read_chunk, text_ok
 from engine.evaluate.columnar.vectors import Unsupported
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
@@ -176,7 +175,7 @@ class _Job:
         lines = len(starts_b) - 1 if block.endswith(b"\n") else len(starts_b)
         if row + lines > limits.MAX_ROWS:
             raise _GiveUp  # the per-record reader says what is wrong
-        if frame is None or not _nfc(block):
+        if frame is None or not normalized(frame):
             # The per-record path reads this block, up to its last employee's first line.
             cut = len(block) if last else _last_employee(block, starts_b, self.plan.id_column)
             if cut == 0:
@@ -322,11 +321,3 @@ def _last_employee(block: bytes, starts: Any, id_col: int) -> int:
         if parallel.line_id(block[bounds[index - 1] : bounds[index]], id_col) != last:
             return bounds[index]
     return 0
-
-
-def _nfc(block: bytes) -> bool:
-    try:
-        text = block.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return text.isascii() or unicodedata.is_normalized("NFC", text)
