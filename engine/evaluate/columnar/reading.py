@@ -78,13 +78,15 @@ def field_plan(
 Frame = list[pa.Array]
 
 
-def read_chunk(data: bytes, width: int) -> Frame | None:
+def read_chunk(data: bytes, width: int, lines: int | None = None) -> Frame | None:
     """The chunk's rows as text columns, or None when Arrow would not split it as Python's csv
     module does (a quote, a lone carriage return, a blank line, a row of another width: Arrow
-    refuses a row with more or fewer cells than the header)."""
+    refuses a row with more or fewer cells than the header). ``lines``: the chunk's lines, when
+    the caller counted them."""
     if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if lines is None:
+        lines = data.count(b"\n") + (not data.endswith(b"\n"))
     names = [f"c{i}" for i in range(width)]
     try:
         table = pcsv.read_csv(
