@@ -26,7 +26,7 @@ from engine.errors import Problem
 from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.relative import RelativeGrading, relative_warnings
 from engine.evaluate.run import Engine
-from engine.gcpause import collected_gc
+from engine.gcpause import collected_gc, paused_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
 from engine.report.columns import result_columns
@@ -100,7 +100,8 @@ def spill_relative(
             spill = os.path.join(folder, "0.spill")
             done = [first_pass(engine, data_path, fmt, None, parameters, spill, progress)], [spill]
         passes, spills = done
-        outcome = _outcome(engine, data_path, passes, org_parent or {})
+        with paused_gc():  # millions of candidates and groups, none in a cycle: no rescans
+            outcome = _outcome(engine, data_path, passes, org_parent or {})
         _second_pass(outcome, fmt, spills, spool)
     return outcome
 
