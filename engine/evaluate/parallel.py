@@ -167,22 +167,27 @@ def _scan(path: str, cuts: Sequence[int]) -> list[int] | None:
                 left -= len(block)
                 if b'"' in block:
                     return None
-                if b"\r" in block:  # rare: counted only where there is one
-                    crs += block.count(b"\r")
-                    crlfs += block.count(b"\r\n")
+                lines, cr, crlf = line_ends(block)
+                count, crs, crlfs = count + lines, crs + cr, crlfs + crlf
                 crlfs += previous.endswith(b"\r") and block.startswith(b"\n")
-                count += _newlines(block)
                 previous = block
             counts.append(count)
     return counts[1:] if crs == crlfs else None
 
 
-def _newlines(block: bytes) -> int:
-    """The line ends in ``block`` (numpy compares a byte at a time several times faster than
-    ``bytes.count``)."""
+def line_ends(block: bytes) -> tuple[int, int, int]:
+    """The newlines, carriage returns and carriage returns followed by a newline in ``block``
+    (numpy compares bytes several times faster than ``bytes.count``; a CSV file written by
+    Python's csv module ends every line with both)."""
     import numpy as np  # only for a file big enough to share: small runs skip its import
 
-    return int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10))
+    raw = np.frombuffer(block, np.uint8)
+    newline = raw == 10
+    lines = int(np.count_nonzero(newline))
+    if b"\r" not in block:
+        return lines, 0, 0
+    cr = raw == 13
+    return lines, int(np.count_nonzero(cr)), int(np.count_nonzero(cr[:-1] & newline[1:]))
 
 
 def _id_column(line: bytes) -> int | None:

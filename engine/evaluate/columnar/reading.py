@@ -24,6 +24,7 @@ import pyarrow.csv as pcsv
 import engine.limits as limits
 from engine.evaluate.columnar.numbers import Ints, Mask, Num
 from engine.evaluate.columnar.vectors import Col, Unsupported, constant
+from engine.evaluate.parallel import line_ends
 from engine.io.fields import FieldError, FieldRule, is_absent
 
 #: Every character Python's ``str.strip()`` removes: a cell starting or ending with one is
@@ -83,8 +84,12 @@ def read_chunk(data: bytes, width: int, lines: int | None = None) -> Frame | Non
     module does (a quote, a lone carriage return, a blank line, a row of another width: Arrow
     refuses a row with more or fewer cells than the header). ``lines``: the chunk's lines, when
     the caller counted them."""
-    if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+    if b'"' in data:
         return None
+    if b"\r" in data:
+        _, cr, crlf = line_ends(data)
+        if cr != crlf:
+            return None
     if lines is None:
         lines = data.count(b"\n") + (not data.endswith(b"\n"))
     names = [f"c{i}" for i in range(width)]
