@@ -253,8 +253,7 @@ def _second_pass(outcome: RunOutcome, fmt: str, spills: list[str], spool: IO[str
     first = True
     for block in _chunks(spills):
         if cells is not None:
-            complete = cells.complete
-            spool.write("".join([complete(employee, row) for employee, row in block]))
+            spool.write(cells.complete(block))
         else:
             text = ",\n".join(
                 head + json_relative(outcome, employee) + tail for employee, (head, tail) in block
