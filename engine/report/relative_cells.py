@@ -3,11 +3,11 @@
 The first pass (in the workers) writes each row's own cells as the report's CSV writer writes
 them (:func:`row_text`: guarded against spreadsheet formulas, quoted where needed); the second
 pass (one process, a million rows) only appends each distribution's cell, looked up in a table
-made once per distribution from its groups and its problems (:class:`RelativeCells`: a million
-people without an org tree leave about 90,000 in groups too small, each of whose cells cost a
-scan of every member the first time through :func:`~engine.report.results.relative_cell`). The csv module quotes each field on its
-own, so a row written whole and a row written as its first cells then the rest are the same
-text.
+made once per distribution from its groups and its problems (:class:`RelativeCells`; a million
+people without an org tree leave about 90,000 in groups too small, and the first of them sent
+through :func:`~engine.report.results.relative_cell` built an index of every member). The csv
+module quotes each field on its own, so a row written whole and a row written as its first
+cells then the rest are the same text.
 """
 
 from __future__ import annotations
