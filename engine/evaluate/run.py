@@ -238,6 +238,14 @@ class Engine:
             outcome.problems = [p for p in outcome.problems if p.employee_id in (only, None)]
         return outcome
 
+    def evaluate_record(
+        self, outcome: RunOutcome, record: EmployeeRecord, *, review_chains: bool = True
+    ) -> None:
+        """One step of :meth:`evaluate`, for a caller that takes the records one at a time
+        (``calibrate``'s stream): the employee's result or problems added to ``outcome``. The
+        caller checks the parameters first (:meth:`require_parameters`)."""
+        self._one(outcome, record, trace=False, review_chains=review_chains)
+
     def _one(
         self, outcome: RunOutcome, record: EmployeeRecord, *, trace: bool, review_chains: bool
     ) -> None:
