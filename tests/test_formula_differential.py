@@ -209,7 +209,7 @@ def test_the_fused_sheet_function_agrees_with_the_reference(expr: str, env: dict
 SCALARS = ("a", "b", "c", "i", "j", "s", "p", "x")
 
 
-@settings(max_examples=settings.default.max_examples * 2)
+@settings(max_examples=200)
 @given(FORMULAS, records(), st.sets(st.sampled_from(SCALARS)))
 @example("a / b * 100 if p else x", _env(a=D(1), b=D(3), p=True, x=D(2)), {"x"})
 @example("a / b * 100 if p else x", _env(a=D(1), b=D(3), p=False, x=D(2)), set())
