@@ -94,7 +94,16 @@ def japan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 Run = tuple[int, str, str, bytes]
 
 
-def _cli(policy: str, data: Path, fmt: str, out: Path | None, *, whole: bool, mp: pytest.MonkeyPatch) -> Run:
+def _cli(
+    policy: str,
+    data: Path,
+    fmt: str,
+    out: Path | None,
+    *,
+    whole: bool,
+    mp: pytest.MonkeyPatch,
+    more: tuple[str, ...] = (),
+) -> Run:
     """(exit code, stdout, stderr, file bytes) of ``hrpolicy calibrate``, streamed or read whole."""
     calls: list[str] = []
     real = calibration_stream.stream_calibration
@@ -107,7 +116,7 @@ def _cli(policy: str, data: Path, fmt: str, out: Path | None, *, whole: bool, mp
         patch.setattr(command, "stream_calibration", spy)
         if whole:
             patch.setattr(command, "streamable", lambda *_: False)
-        args = ["calibrate", policy, str(data), "--format", fmt, *(["-o", str(out)] if out else [])]
+        args = ["calibrate", policy, str(data), "--format", fmt, *more, *(["-o", str(out)] if out else [])]
         result = CliRunner().invoke(cli, args)
     assert calls == ([] if whole else ["streamed"])
     written = out.read_bytes() if out is not None else b""
@@ -141,6 +150,17 @@ def test_every_format_has_the_bytes_of_the_whole_file_run(
             assert _cli(policy, data, fmt, None, whole=False, mp=monkeypatch)[1] == whole[3].decode(
                 "utf-8-sig"
             )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "text", "html"])
+def test_one_distribution_in_another_language_has_the_same_bytes(
+    kumho: Path, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / f"report.{fmt}"
+    more = ("--distribution", "competency", "--lang", "ko")
+    streamed = _cli(KUMHO, kumho, fmt, out, whole=False, mp=monkeypatch, more=more)
+    assert streamed == _cli(KUMHO, kumho, fmt, out, whole=True, mp=monkeypatch, more=more)
+    assert b"performance" not in streamed[3]  # the one distribution asked for
 
 
 def test_the_group_of_ten_has_the_seats_worked_out_by_hand(kumho: Path) -> None:
