@@ -5,10 +5,12 @@ failure; problems, small groups, ties and interleaved rows included."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -18,6 +20,7 @@ import engine.commands.calibrate as command
 from engine.cli import cli
 from engine.evaluate import Engine
 from engine.evaluate.calibration import Calibrating, calibrate_population
+from engine.io.model import EmployeeRecord
 from engine.report import calibration_stream
 from engine.report.calibration import RENDERERS, frame
 from engine.report.calibration_stream import stream_calibration, streamable
@@ -265,3 +268,22 @@ def test_a_failure_late_in_the_file_writes_nothing(japan: Path, tmp_path: Path) 
         )
     assert out.read_text(encoding="utf-8") == "before\n"  # left as it was
     assert sorted(os.listdir(tmp_path)) == ["late.csv", "out.json"]  # no temporary file left
+
+
+def test_the_stream_holds_one_employee_record_at_a_time(kumho: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted while the stream runs: the records read are let go once calibrated (the whole-file
+    run holds all 299 of them)."""
+    alive: list[int] = []
+    add = Calibrating.add
+
+    def counting(self: Calibrating, record: EmployeeRecord) -> Any:
+        if self.count % 50 == 49:
+            alive.append(sum(1 for o in gc.get_objects() if type(o) is EmployeeRecord))
+        return add(self, record)
+
+    monkeypatch.setattr(Calibrating, "add", counting)
+    engine = Engine.from_file(KUMHO)
+    assert stream_calibration(engine, str(kumho), ["performance"], "json", io.StringIO()) is not None
+    assert alive == [1] * 5  # the one being calibrated
+    population = engine.read(str(kumho))
+    assert sum(1 for o in gc.get_objects() if type(o) is EmployeeRecord) >= len(population.employees) == 299
