@@ -9,6 +9,7 @@ import gc
 import io
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,12 @@ from click.testing import CliRunner
 
 import engine.commands.calibrate as command
 from engine.cli import cli
+from engine.errors import Problem
 from engine.evaluate import Engine
 from engine.evaluate.calibration import Calibrating, calibrate_population
+from engine.io import spool
 from engine.io.model import EmployeeRecord
+from engine.io.spool import ProblemSpool
 from engine.report import calibration_stream
 from engine.report.calibration import RENDERERS, frame
 from engine.report.calibration_stream import stream_calibration, streamable
@@ -293,3 +297,55 @@ def test_the_stream_holds_one_employee_record_at_a_time(kumho: Path, monkeypatch
     assert alive == [1] * 5  # the one being calibrated
     population = engine.read(str(kumho))
     assert records() - before >= len(population.employees) == 299
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("which", ["kumho", "japan"])
+def test_problems_spooled_to_a_file_give_the_same_bytes_and_leave_no_file(
+    which: str, fmt: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spool threshold of 3 problems (a temp file from the third) gives the bytes of the
+    default (everything in memory here), streamed and read whole; every temp file made is
+    closed afterwards and nothing is left in the temp folder."""
+    data = request.getfixturevalue(which)
+    policy = KUMHO if which == "kumho" else JAPAN
+    out = tmp_path / f"out.{fmt}"
+    default = _cli(policy, data, fmt, out, whole=False, mp=monkeypatch)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    made: list[Any] = []
+    real = tempfile.TemporaryFile
+
+    def tracked(*args: Any, **kwargs: Any) -> Any:
+        handle = real(*args, **kwargs)
+        if kwargs.get("prefix") == "hrpolicy-problems-":  # the spool's, not the report's spool
+            made.append(handle)
+        return handle
+
+    monkeypatch.setattr(spool, "THRESHOLD", 3)
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setattr(tempfile, "TemporaryFile", tracked)
+    tiny = _cli(policy, data, fmt, out, whole=False, mp=monkeypatch)
+    whole = _cli(policy, data, fmt, out, whole=True, mp=monkeypatch)
+    assert default[0] == 1 and tiny[:3] == default[:3] and whole[:3] == default[:3]
+    if fmt == "xlsx":  # a workbook's zip records the time it was written: compare the cells
+        assert _cells(tiny[3]) == _cells(default[3]) == _cells(whole[3])
+    else:
+        assert tiny[3] == default[3] and whole[3] == default[3]
+    assert made and all(handle.closed for handle in made)
+    assert list(temp.iterdir()) == []
+
+
+def test_a_spool_gives_back_its_problems_in_order() -> None:
+    """Batches of 2 in the file, the rest in memory; read while adding; emptied when closed."""
+    problems = [Problem(f"E{n}", n % 3 or None, "rule", f"message {n}", f"f.csv:row {n}") for n in range(7)]
+    with ProblemSpool(problems[:3], threshold=2) as held:
+        assert held.spilled == 2 and len(held) == 3 and held
+        reading = iter(held)
+        assert next(reading) == problems[0]
+        held.extend(problems[3:])  # added while reading: the reader is not disturbed
+        assert next(reading) == problems[1]
+        assert list(held) == problems and held.spilled == 6
+        assert held[4] == problems[4] and held[-1] == problems[-1]
+        handle = held._file
+    assert handle is not None and handle.closed and len(held) == 0 and not held

@@ -56,11 +56,14 @@ def run_calibrate(
         )
         result = calibrate_population(engine, population, names)
         deliver_report(RENDERERS, fmt, result, output, echo, options, data)
-    if result.ok:
-        return 0
-    labels = Labels(data, options.lang)
-    echo(f"hrpolicy: {labels.say('calibration_failed', summary=summary(result, labels))}", err=True)
-    return 1
+    try:
+        if result.ok:
+            return 0
+        labels = Labels(data, options.lang)
+        echo(f"hrpolicy: {labels.say('calibration_failed', summary=summary(result, labels))}", err=True)
+        return 1
+    finally:
+        result.close()
 
 
 def _streamed(

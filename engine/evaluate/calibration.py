@@ -34,6 +34,7 @@ from engine.errors import Problem, UsageError
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population
+from engine.io.spool import ProblemSpool
 from engine.suggest import did_you_mean
 
 
@@ -47,11 +48,16 @@ class PopulationCalibration:
 
     reports: tuple[CalibrationReport, ...]
     reviews: tuple[ChainOutcome, ...]
-    problems: tuple[Problem, ...]
+    problems: Sequence[Problem]  # a ProblemSpool: read in order, in memory or from a temp file
     labels: Mapping[str, str] = field(default_factory=dict)  # distribution id -> display label
     # employee id -> what explain shows of the review (the chain, why, each stage)
     chain_lines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     reviewed: int = 0
+
+    def close(self) -> None:
+        """Let the spooled problems go (their temp file removed); nothing is read after."""
+        if isinstance(self.problems, ProblemSpool):
+            self.problems.close()
 
     @property
     def groups_outside(self) -> int:
@@ -80,7 +86,7 @@ class _Seats:
         kept.update(dict.fromkeys(t.field for t in self.rule.ties))
         self.kept = tuple(kept)
         self.rows: list[tuple[Any, ...]] = []
-        self.missing: list[Problem] = []  # evaluated people without a score, in order
+        self.missing = ProblemSpool()  # evaluated people without a score, in order
         self._texts: dict[str, str] = {}  # an organisation shared by thousands: one text
 
     def add(self, record: EmployeeRecord, env: Mapping[str, Any], reviewed: ChainOutcome) -> None:
@@ -127,7 +133,8 @@ class Calibrating:
     """A calibration built one employee at a time: :meth:`add` checks and evaluates an employee
     as ``evaluate`` does (chains left to this review, every stage required), reviews its
     evaluator chain and notes it for each distribution; :meth:`finish` grades and calibrates.
-    Memory holds the problems and a compact row per person per distribution, nothing else."""
+    Memory holds a compact row per person per distribution, nothing else: the problems are
+    spooled (:class:`~engine.io.spool.ProblemSpool`)."""
 
     def __init__(self, engine: Engine, names: Sequence[str], parameters: Mapping[str, Any]) -> None:
         data = engine.source.data
@@ -139,7 +146,9 @@ class Calibrating:
         engine.require_parameters(parameters)
         # Engine.evaluate's own step, one record at a time; each result is let go once read.
         self._run = RunOutcome(engine.policy, Population([], dict(parameters), {}, {}, None, [], ""))
-        self.review_problems: list[Problem] = []
+        # Spooled, so memory stays flat however many employees have problems.
+        self.run_problems = ProblemSpool()
+        self.review_problems = ProblemSpool()
         self.count = 0
 
     def add(self, record: EmployeeRecord) -> ChainOutcome:
@@ -147,6 +156,9 @@ class Calibrating:
         run = self._run
         self.engine.evaluate_record(run, record, review_chains=False)  # reviewed below
         values = run.results.pop().values if run.results else None
+        if run.problems:
+            self.run_problems.extend(run.problems)
+            run.problems.clear()
         env = employee_env(self.rules, record, values)
         reviewed = review(self.rules, record, env)
         self.review_problems.extend(reviewed.problems)
@@ -169,14 +181,18 @@ class Calibrating:
         """Every distribution calibrated; the problems in a whole-file run's order: reading
         (``read_problems``), sheet checks and evaluation, chain reviews, missing scores.
         ``reviews``: the reviews kept (none in a streamed run), with what explain shows of each."""
-        problems = [*read_problems, *self._run.problems, *self.review_problems]
+        problems = ProblemSpool(read_problems)
+        for spool in (self.run_problems, self.review_problems):
+            problems.extend(spool)
+            spool.close()
         reports = []
         for seats in self.seats:
             reports.append(seats.report(org_parent))
             problems.extend(seats.missing)
+            seats.missing.close()
         lines = {r.employee_id: self.describe(r) for r in reviews}
         return PopulationCalibration(
-            tuple(reports), tuple(reviews), tuple(problems), self.labels, lines, self.count
+            tuple(reports), tuple(reviews), problems, self.labels, lines, self.count
         )
 
 

@@ -9,8 +9,9 @@ come, and the report is framed around them at the end (:func:`engine.report.cali
 the bytes of the whole-file renderers. The other formats show no per-employee part beyond the
 groups, moves and problems, except the page's chain table under a policy without
 distributions (a row of three short texts per person, kept: the page is built whole). Memory
-holds one employee, a compact row per person per distribution, and the problems (kept, as
-``evaluate``'s stream keeps them, and rendered whole at the end of every report).
+holds one employee and a compact row per person per distribution; the problems are spooled
+(:class:`engine.io.spool.ProblemSpool`: a temp file past a small threshold) and rendered at the
+end of every report (the rendered report itself is still built whole, but for the spooled parts).
 
 What cannot be streamed is read whole, as before: a YAML, JSON or Excel file, a CSV file in
 another encoding than the one detected (``--encoding``), an employee whose rows are not
