@@ -6,9 +6,10 @@ Decimals are written with their exact text (in JSON as strings, so no reader tur
 
 from __future__ import annotations
 
+import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from engine.distribution import DistributionResult
 from engine.errors import Problem
 from engine.evaluate import EmployeeResult, RunOutcome
-from engine.evaluate.parallel import FlatPiece, SplitRenderer
+from engine.evaluate.parallel import DetailedPiece, FlatPiece, SplitRenderer
 from engine.io.records import EmployeeRecord
 from engine.report.columns import (
     CHAIN_GRADE,
@@ -28,11 +29,12 @@ from engine.report.columns import (
     result_columns,
 )
 from engine.report.html import render_explained_page, render_html
+from engine.report.jsontext import dumps
 from engine.report.labels import Labels, policy_language
 from engine.report.options import ReportOptions
 from engine.report.phrases import ungraded
 from engine.report.safety import csv_writer
-from engine.report.table import render_table
+from engine.report.table import write_table
 from engine.report.xlsx import Sheet, problems_sheet, stamp_sheet, workbook_bytes
 
 
@@ -181,15 +183,33 @@ def render_text(outcome: RunOutcome, options: ReportOptions | None = None) -> st
     options = options or ReportOptions()
     plan = row_plan(outcome, Labels(outcome.policy.data, options.lang))
     rows = [result_row(r, plan, outcome) for r in outcome.results]
+    parts: list[str] = []
+    write_text(outcome, len(rows), plan, lambda: rows, options.width, parts.append)
+    return "".join(parts)
+
+
+def write_text(
+    outcome: RunOutcome,
+    evaluated: int,
+    plan: RowPlan,
+    rows: Callable[[], Iterable[Sequence[str]]],
+    width: int | None,
+    write: Callable[[str], object],
+) -> None:
+    """:func:`render_text` given to ``write`` a piece at a time, from ``evaluated`` rows that
+    ``rows()`` gives again each time it is called (:func:`~engine.report.table.write_table`):
+    a streamed run writes its table from the rows it spooled."""
     numeric = [False, False] + [c.kind == "number" for c in plan.columns]
     labels = plan.labels
-    if options.lang is None:
-        text = f"policy {outcome.policy.id}: {len(outcome.results)} evaluated"
+    if labels.lang is None:
+        text = f"policy {outcome.policy.id}: {evaluated} evaluated"
         text += f", {len(outcome.failed_employees)} with problems\n\n"
     else:
-        text = f"{labels.policy_name()}: {labels.word('evaluated')} {len(outcome.results)}"
+        text = f"{labels.policy_name()}: {labels.word('evaluated')} {evaluated}"
         text += f", {labels.word('with_problems')} {len(outcome.failed_employees)}\n\n"
-    text += render_table(plan.headers(), rows, numeric, width=options.width)
+    write(text)
+    write_table(plan.headers(), rows, numeric, width, write)
+    text = ""
     if outcome.problems:
         text += "\nproblems:\n" + "".join(
             f"  {format_problem(p, 'error', labels)}\n" for p in outcome.problems
@@ -198,7 +218,7 @@ def render_text(outcome: RunOutcome, options: ReportOptions | None = None) -> st
         text += "\nwarnings:\n" + "".join(
             f"  {format_problem(p, 'warning', labels)}\n" for p in outcome.warnings
         )
-    return text
+    write(text)
 
 
 def _is_number(text: str) -> bool:
@@ -278,8 +298,9 @@ def json_result_parts(result: EmployeeResult) -> tuple[str, str]:
     :func:`json_relative` fills in: a streamed run renders the parts before the grades exist."""
     item = {**result_dict(result), "relative": None}
     # json.dumps puts every nested line on its own line and escapes newlines inside strings,
-    # so indenting each line gives what dumping the whole report would.
-    text = "    " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    # so indenting each line gives what dumping the whole report would (jsontext.dumps: the
+    # same text, faster).
+    text = "    " + dumps(item, "    ")
     head, _, tail = text.rpartition("null")  # the last key's value: nothing comes after it
     return head, tail
 
@@ -409,6 +430,74 @@ def _csv_flat(outcome: RunOutcome) -> FlatPiece | None:
     return lambda employee, name, values, grades: flat_row(employee, name, values, grades, plan)
 
 
+def plain_rows(rows: Iterable[list[str]]) -> str:
+    """Rows as CSV lines that read back as they were (no spreadsheet guard): the text table's
+    rows spooled between its passes (:data:`TEXT_ROWS`)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _text_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
+    rows = [row for text in texts for row in csv.reader(io.StringIO(text))]
+    parts: list[str] = []
+    write_text(outcome, evaluated, row_plan(outcome), lambda: rows, None, parts.append)
+    return "".join(parts)
+
+
+def _grade_dict(
+    grade: Any, value: Any, rounded: Any, segment: str, band: str | None, points: Any
+) -> dict[str, Any]:
+    """A grade's facts as :func:`result_dict` gives them."""
+    return {"grade": grade, "value": str(value), "rounded": str(rounded), "segment": segment, "band": band,
+            "points": _jsonable(points)}  # fmt: skip
+
+
+_NO_LINES = '\n      "indicators": [],'
+
+
+def _json_detailed(outcome: RunOutcome) -> DetailedPiece | None:
+    """:func:`json_result` from the columnar plan's values, grades and details (the plan serves
+    a policy without relative grades, blends or chain grades: no ``relative`` value, no trace)."""
+    if flat_plan(outcome) is None:
+        return None
+    policy = outcome.policy
+    names = list(policy.employee_names)
+    line_names = [step.name for step in policy.indicator_steps]
+    tables = [table.name for table in policy.grade_tables]
+
+    # The goal lines, most of the text, written straight: '{' and each key's text done once.
+    keys = [f"          {dumps(n)}: " for n in line_names]
+
+    def indicators(lines: Any) -> str:
+        texts = (",\n".join(k + dumps(str(v)) for k, v in zip(keys, line, strict=True)) for line in lines)
+        return "[\n" + ",\n".join("        {\n" + text + "\n        }" for text in texts) + "\n      ]"
+
+    def piece(employee: str, name: str | None, values: Any, grades: Any, detail: Any) -> str:
+        lines, facts = detail
+        straight = bool(lines and keys)
+        item = {
+            "id": employee,
+            "name": name,
+            "values": {n: str(v) for n, v in zip(names, values, strict=True)},
+            "grades": {
+                table: _grade_dict(grade, value, rounded, segment, band, points)
+                for table, (grade, points), (value, rounded, segment, band) in zip(
+                    tables, grades, facts, strict=True
+                )
+            },
+            # (not straight: no lines, or lines without formulas, each {})
+            "indicators": [] if straight else [dict.fromkeys(line_names) for _ in lines],
+            "relative": {},
+        }
+        text = "    " + dumps(item, "    ")
+        if straight:  # (a raw line break is never inside a JSON string: this is the key)
+            text = text.replace(_NO_LINES, f'\n      "indicators": {indicators(lines)},', 1)
+        return text
+
+    return piece
+
+
 def _csv_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
     return render_csv(outcome) + "".join(texts)  # no results in the outcome: the header line only
 
@@ -435,8 +524,15 @@ SPLIT_RENDERERS: dict[str, SplitRenderer] = {
         join=",\n".join,
         merge=_json_merge,
         between=",\n",
+        detailed=_json_detailed,
     ),
 }
+
+
+#: The text table's rows (ids, no language), rendered in parts as CSV's are, spooled as
+#: :func:`plain_rows` for :func:`write_text` to align (:mod:`engine.report.stream`); its merge
+#: writes the table without a terminal's width.
+TEXT_ROWS = SplitRenderer(piece=_csv_piece, join=plain_rows, merge=_text_merge, flat=_csv_flat)
 
 
 def _named(text: str, labels: Labels) -> str:

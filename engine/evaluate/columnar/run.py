@@ -87,11 +87,12 @@ def _columnar(
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
     if os.path.getsize(path) > limits.MAX_TABLE_BYTES:
         return None
-    flat = render.flat(outcome)
-    if flat is None:
+    flat, detailed = render.flat(outcome), render.detailed(outcome)
+    if flat is None and detailed is None:
         return None
     plan = build_plan(engine, header_stream.plan, compile_inputs(inputs, scales), values)
     job = _Job(engine, plan, path, part, values, render, outcome, flat, progress, header_stream.plan.width)
+    job.detailed = detailed
     with collected_gc():
         if out_path is None:
             text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, None)
@@ -115,7 +116,7 @@ class _Job:
         values: Mapping[str, Any],
         render: parallel.SplitRenderer,
         outcome: RunOutcome,
-        flat: parallel.FlatPiece,
+        flat: parallel.FlatPiece | None,
         progress: Callable[[int, int], None] | None,
         width: int,
     ) -> None:
@@ -129,6 +130,7 @@ class _Job:
         self.ids: list[str] = []
         self.seen: set[str] = set()
         self.lines_read = 0
+        self.detailed: parallel.DetailedPiece | None = None
         # Per grade table, what a grade code (-1: no band) gives: (grade, points).
         self._graded = [
             {-1: (None, None), **{i: (g, t.points.get(g)) for i, g in enumerate(t.grades)}}
@@ -192,6 +194,8 @@ class _Job:
 
     def _emit(self, chunk: Chunk, usable: int, starts_b: Any, start: int, row: int) -> Iterator[Any]:
         clean = chunk.clean
+        if self.detailed is not None and chunk.lines_exact is not None:
+            clean = clean & chunk.lines_exact  # the others' details come from full results
         g = 0
         while g < usable:
             h = g
@@ -216,6 +220,7 @@ class _Job:
         ]
         shown = list(zip(*columns, strict=True)) if columns else [()] * (h - g)
         grades = list(zip(*found, strict=True)) if found else [()] * (h - g)
+        details = self._details(chunk, g, h) if self.detailed is not None else None
         for i, k in enumerate(range(g, h)):
             emp_id = chunk.ids[k]
             if emp_id in seen:
@@ -224,7 +229,38 @@ class _Job:
             ids.append(emp_id)
             if k in chunk.warnings:
                 self.outcome.warnings.extend(chunk.warnings[k])
-            yield flat(emp_id, _name(names[k]), shown[i], grades[i])
+            if details is not None and self.detailed is not None:
+                yield self.detailed(emp_id, _name(names[k]), shown[i], grades[i], details[i])
+            elif flat is not None:
+                yield flat(emp_id, _name(names[k]), shown[i], grades[i])
+
+    def _details(self, chunk: Chunk, g: int, h: int) -> list[Any]:
+        """Employees ``g:h``'s goal lines' values and grade facts (see :data:`parallel.DetailedPiece`)."""
+        starts = chunk.starts.tolist()
+        first = starts[g]
+        last = starts[h] if h < len(starts) else len(chunk.gid)
+        blank = [None] * (last - first)
+        lines = [
+            _decimals(num.num[first:last], num.den[first:last]) if num is not None else blank
+            for num in chunk.lines
+        ]
+        per_line = list(zip(*lines, strict=True)) if lines else [()] * (last - first)
+        facts = []
+        for t, (value, rounded, segment, band) in enumerate(chunk.graded):
+            table = self.plan.tables[t]
+            shown = zip(
+                _decimals(value.num[g:h], value.den[g:h]), _decimals(rounded.num[g:h], rounded.den[g:h]),
+                segment[g:h].tolist(), band[g:h].tolist(), strict=True,
+            )  # fmt: skip
+            facts.append([
+                (v, r, table.segment_names[s] if s >= 0 else "", table.described[s][b] if b >= 0 else None)
+                for v, r, s, b in shown
+            ])  # fmt: skip
+        per_table = list(zip(*facts, strict=True)) if facts else [()] * (h - g)
+        bounds = [*starts[g:h], last]
+        return [
+            (per_line[bounds[i] - first : bounds[i + 1] - first], per_table[i]) for i in range(h - g)
+        ]
 
     def _per_record(self, begin: int, finish: int, first_row: int) -> Iterator[Any]:
         data = self.engine.source.data
