@@ -129,9 +129,9 @@ def test_init_and_test_run_from_the_installed_wheel(installed: Path, tmp_path: P
     assert (validated.returncode, validated.stdout) == (0, ""), validated.stderr
     tested = run(installed, tmp_path, "test", ".")
     assert tested.returncode == 0, tested.stdout
-    # blank: 2 cases, kumho_like: 5 (two of them pay); skipped: the two policies and kumho's two
+    # blank: 2 cases, kumho_like: 6 (two of them pay); skipped: the two policies and kumho's two
     # records files (employees, pay).
-    summary = "7 cases: 7 passed, 0 failed; skipped 4 YAML files without 'hrpolicy-test:'\n"
+    summary = "8 cases: 8 passed, 0 failed; skipped 4 YAML files without 'hrpolicy-test:'\n"
     assert tested.stdout.endswith(summary)
 
 

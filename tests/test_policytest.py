@@ -37,9 +37,9 @@ def test_the_shipped_policies_pass_their_tests_with_full_coverage() -> None:
         "kumho_like.test.yaml",
     ]
     # kepco adds a jobeval and a workflow case (reports, no coverage items) and one of relative
-    # grades; kumho two pay cases; japan: the example, bands, counts, goal statement, agreement
-    # and development plan.
-    assert [len(f.cases) for f in run.files] == [5, 6, 5]
+    # grades and one of the July check's confirmation; kumho two pay cases and one of the O's
+    # confirmation; japan: the example, bands, counts, goal statement, agreement and development plan.
+    assert [len(f.cases) for f in run.files] == [5, 7, 6]
     # The policies themselves are YAML without 'hrpolicy-test:': skipped, counted.
     assert [Path(p).name for p in run.skipped] == ["japan_mbo.yaml", "kepco_like.yaml", "kumho_like.yaml"]
     figures = {Path(p).name: (len(c.covered), len(c.declared), c.by_kind()) for p, c in run.coverage.items()}
@@ -57,20 +57,28 @@ def test_the_shipped_policies_pass_their_tests_with_full_coverage() -> None:
             ],
         ),
         "kepco_like.yaml": (
-            25,
-            25,
+            32,
+            32,
             [
                 ("formula branch", 6, 6),
                 ("sheet rule", 8, 8),
                 ("distribution path", 2, 2),
                 ("chain", 7, 7),
                 ("chain period", 2, 2),
+                ("confirmed period", 3, 3),
+                ("stage field", 4, 4),
             ],
         ),
         "kumho_like.yaml": (
-            17,
-            17,
-            [("formula branch", 2, 2), ("sheet rule", 6, 6), ("distribution path", 8, 8), ("chain", 1, 1)],
+            18,
+            18,
+            [
+                ("formula branch", 2, 2),
+                ("sheet rule", 6, 6),
+                ("distribution path", 8, 8),
+                ("chain", 1, 1),
+                ("confirmation", 1, 1),
+            ],
         ),
     }
 
@@ -197,6 +205,68 @@ def test_a_record_requirement_needs_its_problem_seen_and_an_employee_meeting_it(
     )
 
 
+def _covered(
+    tmp_path: Path, name: str, keep: list[str], kinds: tuple[str, ...]
+) -> tuple[list[str], list[str]]:
+    """The items of ``kinds`` covered and missed when ``name`` keeps only the cases whose names
+    begin with one of ``keep``."""
+    text = (POLICIES / name).read_text(encoding="utf-8").replace("../examples", str(ROOT / "examples"))
+    head, *cases = text.split("\n  - name: ")
+    kept = [c for c in cases if any(c.startswith(k) for k in keep)]
+    policy = head.replace("policy: ", f"policy: {POLICIES}/", 1)
+    (tmp_path / name).write_text("\n  - name: ".join([policy, *kept]) + "\n", encoding="utf-8")
+    run = run_tests([str(tmp_path)])
+    assert run.passed
+    (cover,) = run.coverage.values()
+    covered = [f"{i.kind} {i.name}" for i in cover.covered if i.kind in kinds]
+    return covered, [f"{i.kind} {i.name}" for i in cover.missed if i.kind in kinds]
+
+
+def test_a_confirmed_period_needs_its_refusal_seen_and_a_period_confirmed(tmp_path: Path) -> None:
+    kinds = ("confirmed period", "stage field")
+    july = "a July check counts only once"
+    example = "the example population"
+    stages = [
+        "stage field midterm_member/first",
+        "stage field midterm_member/second",
+        "stage field midterm_hq_section_head/first",
+        "stage field midterm_branch_section_head/first",
+    ]
+    periods = ["midterm_member", "midterm_hq_section_head", "midterm_branch_section_head"]
+    # The example's employees have their July checks on record (each stage from its field), but
+    # no case expects a period refused: stage fields covered, confirmed periods not.
+    assert _covered(tmp_path, "kepco_like.test.yaml", [example], kinds) == (
+        stages,
+        [f"confirmed period {p}" for p in periods],
+    )
+    # T31-T33 are refused, and nobody is evaluated: no stage field, no period confirmed.
+    assert _covered(tmp_path, "kepco_like.test.yaml", [july], kinds) == (
+        [],
+        [f"confirmed period {p}" for p in periods] + stages,
+    )
+    assert _covered(tmp_path, "kepco_like.test.yaml", [example, july], kinds) == (
+        [f"confirmed period {p}" for p in periods] + stages,
+        [],
+    )
+
+
+def test_a_confirmation_needs_its_refusal_seen_and_an_employee_it_applied_to(tmp_path: Path) -> None:
+    kinds = ("confirmation",)
+    # The example has an O confirmed by the executive (met); no case expects the refusal.
+    assert _covered(tmp_path, "kumho_like.test.yaml", ["the example population"], kinds) == (
+        [],
+        ["confirmation o_needs_executive"],
+    )
+    assert _covered(tmp_path, "kumho_like.test.yaml", ["an O needs"], kinds) == (
+        [],
+        ["confirmation o_needs_executive"],
+    )
+    assert _covered(tmp_path, "kumho_like.test.yaml", ["the example population", "an O needs"], kinds) == (
+        ["confirmation o_needs_executive"],
+        [],
+    )
+
+
 def test_a_chain_period_is_hit_when_an_employee_is_scored_under_it(tmp_path: Path) -> None:
     text = _copy(tmp_path, "kepco_like.test.yaml", {}).read_text(encoding="utf-8")
     head = text[: text.index("  - name: the example population")]
@@ -223,7 +293,7 @@ def test_junit_lists_every_case(monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = invoke("test", "--format", "junit", "policies")
     assert code == 0
     root = ET.fromstring(out)
-    assert (root.get("tests"), root.get("failures")) == ("16", "0")
+    assert (root.get("tests"), root.get("failures")) == ("18", "0")
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == [
         "policies/japan_mbo.test.yaml",

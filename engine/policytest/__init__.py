@@ -35,7 +35,6 @@ __all__ = [
 ]
 
 
-
 @dataclass
 class SuiteRun:
     """Every test file's result, the files that could not be run, and each policy's coverage."""

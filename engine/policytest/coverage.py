@@ -20,6 +20,8 @@ Items, per kind:
 - ``record requirement``: each of ``record_requirements``; hit when a test expects one of its
   problems and sees it, and an evaluated employee meets it (no problem of it reported), in the
   same case or in two cases (:func:`settle` joins the halves over the cases).
+- ``confirmation``, ``confirmed period``, ``stage field``: the chains' own rules
+  (:mod:`engine.policytest.chain_coverage`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from engine.chains import NoChain, compile_chains, employee_env
 from engine.distribution import distribution_from_policy
 from engine.errors import HRPolicyError, Problem
 from engine.evaluate.run import Engine, RunOutcome
+from engine.policytest import chain_coverage
 
 KINDS = (
     "grade band",
@@ -41,6 +44,7 @@ KINDS = (
     "distribution path",
     "chain",
     "chain period",
+    *chain_coverage.KINDS,
     "record requirement",
 )
 PLURALS = dict(
@@ -54,6 +58,7 @@ PLURALS = dict(
             "distribution paths",
             "chains",
             "chain periods",
+            *chain_coverage.PLURALS,
             "record requirements",
         ),
         strict=True,
@@ -61,8 +66,10 @@ PLURALS = dict(
 )
 TOO_SMALL = "distribution-group-too-small"
 REQUIREMENT = "record requirement"
-#: The two halves of a record requirement's item, hit separately (see :func:`settle`).
+#: The two halves of a record requirement's item (and of the chains' halved items), hit
+#: separately (see :func:`settle`).
 REFUSED, MET = "refused", "met"
+HALVED = (REQUIREMENT, *chain_coverage.HALVED)
 
 
 @dataclass(frozen=True, order=True)
@@ -156,6 +163,7 @@ def declared_items(engine: Engine) -> list[Item]:
         *_distribution_items(engine),
         *(Item("chain", c.id) for c in compile_chains(engine.source.data).chains),
         *_chain_periods(engine),
+        *(Item(kind, name) for kind, name in chain_coverage.declared(engine)),
         *(Item(REQUIREMENT, name) for name in engine.source.data.get("record_requirements") or {}),
     ]
 
@@ -198,6 +206,8 @@ def items_hit(engine: Engine, outcome: RunOutcome, confirmed: Iterable[Problem])
     hit.update(_distribution_hits(outcome))
     hit.update(_chain_hits(engine, outcome))
     hit.update(_requirement_halves(engine, outcome, confirmed))
+    chained = chain_coverage.hits(engine, outcome, confirmed, REFUSED, MET)
+    hit.update(Item(kind, name) for kind, name in chained)
     return hit
 
 
@@ -224,13 +234,13 @@ def _requirement_halves(engine: Engine, outcome: RunOutcome, confirmed: Iterable
 
 
 def settle(hit: Iterable[Item]) -> set[Item]:
-    """``hit`` with each record requirement whose two halves (refused, met) are both in it."""
+    """``hit`` with each halved item (:data:`HALVED`) whose two halves (refused, met) are both in it."""
     found = set(hit)
     for item in list(found):
-        if item.kind == REQUIREMENT and item.name.endswith(f" {REFUSED}"):
+        if item.kind in HALVED and item.name.endswith(f" {REFUSED}"):
             name = item.name[: -len(REFUSED) - 1]
-            if Item(REQUIREMENT, f"{name} {MET}") in found:
-                found.add(Item(REQUIREMENT, name))
+            if Item(item.kind, f"{name} {MET}") in found:
+                found.add(Item(item.kind, name))
     return found
 
 
