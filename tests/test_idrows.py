@@ -107,6 +107,12 @@ def test_an_absent_id_and_an_id_that_is_part_of_others(
     assert err == f"hrpolicy: no employee 'E00009' in {path}; did you mean 'E000039'?\n"
     searched, (code, _, err) = _both(monkeypatch, path, "E000012")
     assert searched and code == 2 and err.startswith("hrpolicy: no employee 'E000012' in ")
+    # The manager who agreed every employee's goals is named on every first row, never as an id
+    found = id_rows(str(path), "M000001")
+    firsts = [i + 1 for i in range(1, len(rows)) if rows[i][0] != rows[i - 1][0]]  # line numbers
+    assert found is not None and [n for n, _ in found] == [*range(1, 32), *(n for n in firsts if n > 31)]
+    searched, (code, _, err) = _both(monkeypatch, path, "M000001")
+    assert searched and code == 2 and err.startswith("hrpolicy: no employee 'M000001' in ")
 
 
 def test_quoted_cells_are_searched_and_a_quoted_line_break_reads_the_whole_file(

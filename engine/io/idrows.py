@@ -138,8 +138,11 @@ class _Search:
         self.head = HEAD_ROWS  # rows that are not blank still to read in full
         self.lines = 0  # lines of the pieces before
 
-    def rows(self, piece: _Piece) -> list[tuple[int, Row]]:
-        found: list[tuple[int, Row]] = []
+    def rows(self, piece: _Piece) -> list[tuple[int, Row | str]]:
+        """The first rows, split into cells, then the lines holding the id, as text (split
+        when they are read: an id named in other employees' cells too, a manager's, keeps
+        a line each, not its cells)."""
+        found: list[tuple[int, Row | str]] = []
         start, size = 0, len(piece.data)
         while self.head > 0 and start < size:
             start, line = piece.line(start)
@@ -153,21 +156,21 @@ class _Search:
             begin = piece.rfind("\n", 0, hit) + 1
             number += piece.breaks(counted, begin) + 1
             counted, line = piece.line(begin)
-            found.append((number, _parse(line)))
+            found.append((number, line))
             hit = piece.find(self.emp_id, counted)
         last_open = start < size and piece.data[-1:] not in (b"\n", "\n")
         self.lines += piece.breaks(start, size) + last_open
         return found
 
 
-def id_rows(path: str, emp_id: str) -> list[tuple[int, Row]] | None:
+def id_rows(path: str, emp_id: str) -> Iterator[tuple[int, Row]] | None:
     """The numbered rows of a UTF-8 CSV file that can hold ``emp_id``'s id cell (a superset:
     the caller keeps the rows whose id cell is ``emp_id``), and the first rows, where the
     header is; None when only the whole read is exact (see the module's docstring)."""
     if not emp_id:
         return None
     search = _Search(nfc(emp_id))
-    found: list[tuple[int, Row]] = []
+    found: list[tuple[int, Row | str]] = []
     try:
         for raw in _pieces(path):
             piece = _Piece(raw)
@@ -177,4 +180,5 @@ def id_rows(path: str, emp_id: str) -> list[tuple[int, Row]] | None:
         return None
     if search.lines > limits.MAX_ROWS:
         return None
-    return found
+    # (a line holding a quote or longer than MAX_COLUMNS bytes was split when checked: none fails)
+    return ((number, _parse(row) if isinstance(row, str) else row) for number, row in found)
