@@ -445,55 +445,50 @@ def _text_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
     return "".join(parts)
 
 
-def _grade_dict(
-    grade: Any, value: Any, rounded: Any, segment: str, band: str | None, points: Any
-) -> dict[str, Any]:
-    """A grade's facts as :func:`result_dict` gives them."""
-    return {"grade": grade, "value": str(value), "rounded": str(rounded), "segment": segment, "band": band,
-            "points": _jsonable(points)}  # fmt: skip
+def _block(entries: list[str], indent: str, brackets: str) -> str:
+    """A JSON object or array of entries already indented, as ``json.dumps(indent=2)`` writes it."""
+    if not entries:
+        return brackets
+    return brackets[0] + "\n" + ",\n".join(entries) + "\n" + indent + brackets[1]
 
 
-_NO_LINES = '\n      "indicators": [],'
+_FACTS = ("grade", "value", "rounded", "segment", "band", "points")
 
 
 def _json_detailed(outcome: RunOutcome) -> DetailedPiece | None:
     """:func:`json_result` from the columnar plan's values, grades and details (the plan serves
-    a policy without relative grades, blends or chain grades: no ``relative`` value, no trace)."""
+    a policy without relative grades, blends or chain grades: no ``relative`` value, no trace),
+    written straight: each key's text is made once, each value's with :func:`dumps`."""
     if flat_plan(outcome) is None:
         return None
     policy = outcome.policy
-    names = list(policy.employee_names)
-    line_names = [step.name for step in policy.indicator_steps]
-    tables = [table.name for table in policy.grade_tables]
+    i6, i8, i10 = " " * 6, " " * 8, " " * 10
+    value_keys = [f"{i8}{dumps(name)}: " for name in policy.employee_names]
+    table_keys = [f"{i8}{dumps(table.name)}: " for table in policy.grade_tables]
+    fact_keys = [f"{i10}{dumps(fact)}: " for fact in _FACTS]
+    line_keys = [f"{i10}{dumps(step.name)}: " for step in policy.indicator_steps]
 
-    # The goal lines, most of the text, written straight: '{' and each key's text done once.
-    keys = [f"          {dumps(n)}: " for n in line_names]
-
-    def indicators(lines: Any) -> str:
-        texts = (",\n".join(k + dumps(str(v)) for k, v in zip(keys, line, strict=True)) for line in lines)
-        return "[\n" + ",\n".join("        {\n" + text + "\n        }" for text in texts) + "\n      ]"
+    def grade(key: str, grade: Any, points: Any, value: Any, rounded: Any, segment: str, band: Any) -> str:
+        facts = (grade, str(value), str(rounded), segment, band, _jsonable(points))
+        return key + _block([k + dumps(f) for k, f in zip(fact_keys, facts, strict=True)], i8, "{}")
 
     def piece(employee: str, name: str | None, values: Any, grades: Any, detail: Any) -> str:
         lines, facts = detail
-        straight = bool(lines and keys)
-        item = {
-            "id": employee,
-            "name": name,
-            "values": {n: str(v) for n, v in zip(names, values, strict=True)},
-            "grades": {
-                table: _grade_dict(grade, value, rounded, segment, band, points)
-                for table, (grade, points), (value, rounded, segment, band) in zip(
-                    tables, grades, facts, strict=True
-                )
-            },
-            # (not straight: no lines, or lines without formulas, each {})
-            "indicators": [] if straight else [dict.fromkeys(line_names) for _ in lines],
-            "relative": {},
-        }
-        text = "    " + dumps(item, "    ")
-        if straight:  # (a raw line break is never inside a JSON string: this is the key)
-            text = text.replace(_NO_LINES, f'\n      "indicators": {indicators(lines)},', 1)
-        return text
+        # (the plan's numbers are Decimals: their text needs no escaping)
+        shown = [f'{k}"{v}"' for k, v in zip(value_keys, values, strict=True)]
+        graded = [
+            grade(key, code, points, *fact)
+            for key, (code, points), fact in zip(table_keys, grades, facts, strict=True)
+        ]
+        indicators = [
+            i8 + _block([f'{k}"{v}"' for k, v in zip(line_keys, line, strict=True)], i8, "{}")
+            for line in lines
+        ]
+        return (
+            f'    {{\n{i6}"id": {dumps(employee)},\n{i6}"name": {dumps(name)},\n'
+            f'{i6}"values": {_block(shown, i6, "{}")},\n{i6}"grades": {_block(graded, i6, "{}")},\n'
+            f'{i6}"indicators": {_block(indicators, i6, "[]")},\n{i6}"relative": {{}}\n    }}'
+        )
 
     return piece
 
