@@ -14,8 +14,12 @@ from typing import Any
 from engine.errors import HRPolicyError
 from engine.formula import (
     CompiledFormula,
+    FlatFunction,
+    FlatGrade,
+    FlatPlan,
     FunctionSpec,
     FuseStep,
+    RecordFuser,
     Scope,
     SheetFuser,
     SheetPlan,
@@ -171,6 +175,16 @@ class CompiledPolicy:
             return None
         return SheetFuser(self.sheet_plan).build()[1]
 
+    @cached_property
+    def flat(self) -> FlatFunction | None:
+        """One generated function for a whole employee (sheet, formulas, grade tables: see
+        :class:`RecordFuser`), for :func:`engine.evaluate.employee.evaluate_flat`; None where
+        :attr:`fused` is None."""
+        if self.fused is None:
+            return None
+        grades = tuple(_flat_grade(t, f) for t, f in zip(self.grade_tables, self.fast_grades, strict=True))
+        return RecordFuser(FlatPlan(self.sheet_plan, dict(self.employee_blank), grades)).build_flat()[1]
+
     @property
     def sheet_plan(self) -> SheetPlan:
         """The formulas of a goal sheet as :class:`SheetFuser` takes them."""
@@ -180,6 +194,16 @@ class CompiledPolicy:
             fields=dict(self.indicator_blank),
             columns=self.columns,
         )
+
+
+def _flat_grade(table: GradeTable, fast: FastGrade) -> FlatGrade:
+    """A grade table as :class:`RecordFuser` takes it: each band with its (grade, points)."""
+    segments = tuple(
+        (s.when, tuple((lo, hi, lo_in, hi_in, (b.grade, pts)) for b, lo, hi, lo_in, hi_in, pts in bands))
+        for s in table.segments
+        for bands in [fast.bands[s.name]]
+    )
+    return FlatGrade(table.name, table.input, fast.quantum, fast.mode, fast.negative, segments)
 
 
 def label_text(label: Any, fallback: str) -> str:

@@ -17,6 +17,7 @@ import random
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,8 +26,11 @@ from hypothesis import strategies as st
 
 from engine.evaluate import Engine, parallel
 from engine.evaluate.columnar import numbers as nb
+from engine.evaluate.columnar import plan as columnar_plan
+from engine.evaluate.columnar import reading
 from engine.evaluate.columnar import run as columnar
 from engine.evaluate.columnar.numbers import Num
+from engine.report import csvblock
 from engine.report.results import SPLIT_RENDERERS
 from engine.report.stream import write_report
 from engine.rounding import MODES, round_decimal
@@ -456,3 +460,284 @@ def test_a_random_population_many_times(tmp_path: Path) -> None:
                 row[rng.randrange(1, len(row))] = rng.choice(cells)
         _write(path, rows, rng.choice(["\r\n", "\n"]))
         _parts_equal(engine, str(path), rng.choice([300, 2000, 2**20]), rng.choice([2, 3]))
+
+
+# -- the chain and record requirement review over columns -----------------------------------
+
+#: policies/japan_mbo.yaml with two chains chosen by a condition, the managers' first stage
+#: signed in a field, and a warning with a condition and a check (the column review's building
+#: blocks beyond japan's own).
+_CHAINS = """evaluator_chains:
+  managers:
+    label: {en: Managers}
+    when: segment == 'manager'
+    stages:
+      - {id: first, evaluator: direct_superior, mode: absolute, field: development_plan_agreed_by}
+      - {id: second, evaluator: department_head, mode: absolute}
+  all_staff:
+    label: {en: Everyone else}
+    stages:
+      - {id: first, evaluator: direct_superior, mode: absolute}
+"""
+_TRANSFER = """  transfer_note:
+    label: {en: Transfer of a manager}
+    severity: warning
+    when: segment == 'manager'
+    checks:
+      - id: no_transfer
+        check: development_measure != 'transfer'
+        message: {en: A manager's transfer is agreed by HR}
+"""
+
+
+def _variant(folder: Path) -> str:
+    text = Path(JAPAN).read_text(encoding="utf-8")
+    start, end = text.index("evaluator_chains:\n"), text.index('\n# Seed intro: "本制度は')
+    text = text[:start] + _CHAINS + text[end:]
+    text = text.replace("record_requirements:\n", "record_requirements:\n" + _TRANSFER, 1)
+    path = folder / "japan_chains.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+#: Employee -> {field: cell} on the employee's first row, each a way the review fails, warns or
+#: needs the per-employee review (a padded cell the reader strips) -- or surely passes (None).
+_REVIEWED: dict[str, dict[str, str]] = {
+    "E000001": {"goals_agreed_by_employee": "E000002"},  # the employee's own signature: another's
+    "E000002": {"goals_agreed_by": "E000002"},  # the superior's signature: the employee's own
+    "E000003": {"goals_agreed_by": "   "},  # blank with spaces: missing
+    "E000004": {"goals_agreed_by": " M000001 "},  # padded: stripped, met
+    "E000006": {"goals_agreed_on": "2026-03-31"},  # a day before the window
+    "E000008": {"goals_agreed_on": "2026-05-01"},  # a day after it
+    "E000009": {"development_plan_reviewed_on": "2026-04-19"},  # before the plan (04-20)
+    "E000012": {"development_plan_reviewed_on": "2027-04-01"},  # a day after the window
+    "E000013": {"development_measure": ""},  # a required enum missing
+    "E000014": {"development_plan_short_term": "\u3000"},  # an ideographic space: blank
+    "E000015": {"development_plan_mid_term": ""},  # a warning
+    "E000016": {"goals_agreed_on": " 2026-04-10"},  # padded date: stripped, met
+    "E000017": {"goals_agreed_on": ""},  # missing
+    "E000018": {"development_plan_agreed_on": ""},  # missing; the review date then follows nothing
+    "E000019": {"development_plan_agreed_by_employee": "e000019"},  # not the id (case)
+}
+_SURE: dict[str, dict[str, str]] = {
+    "E000005": {"goals_agreed_on": "2026-04-01"},  # the window's first day
+    "E000007": {"goals_agreed_on": "2026-04-30"},  # its last day
+    "E000010": {"development_plan_reviewed_on": "2026-04-20"},  # the plan's own day: not before
+    "E000011": {"development_plan_reviewed_on": "2027-03-31"},  # the window's last day
+}
+#: With the variant's chains: employee -> (segment, {field: cell}).
+_CHAIN_REVIEWED: dict[str, tuple[str, dict[str, str]]] = {
+    "E000021": ("manager", {"development_plan_agreed_by": "M000002"}),  # stage 'first' is M000002
+    "E000022": ("manager", {"development_plan_agreed_by": "E000022"}),  # signs their own stage
+    "E000023": ("manager", {"development_measure": "transfer"}),  # the warning's check fails
+    "E000024": ("manager", {"development_plan_agreed_by": " M000001 "}),  # padded: stripped, met
+    "E000025": ("manager", {"development_plan_agreed_by": ""}),  # stage unsigned: its plan unsigned
+}
+_CHAIN_SURE: dict[str, tuple[str, dict[str, str]]] = {
+    "E000026": ("general", {"development_measure": "transfer"}),  # the warning does not apply
+    "E000027": ("manager", {}),  # signed by M000001 for stage 'first' and both parties
+    "E000020": ("general", {"development_plan_agreed_by": "M000002"}),  # all_staff: no field
+    # stage 'first' signed by M000002, who also signed the goals: the same superior
+    "E000028": ("manager", {"development_plan_agreed_by": "M000002", "goals_agreed_by": "M000002"}),
+}
+
+
+def _review_population(folder: Path) -> Path:
+    path = folder / "review.csv"
+    generate(60, str(path), seed=5)
+    rows = _rows(path)
+    header, body = rows[0], rows[1:]
+    col = {name: i for i, name in enumerate(header)}
+    first: dict[str, int] = {}
+    for number, row in enumerate(body):
+        first.setdefault(row[0], number)
+    cases = {**_REVIEWED, **_SURE}
+    segments = {emp: case for emp, case in {**_CHAIN_REVIEWED, **_CHAIN_SURE}.items()}
+    for emp, (segment, cells) in segments.items():
+        cases[emp] = cells
+        for row in body:
+            if row[0] == emp:
+                row[col["segment"]] = segment
+    for emp, cells in cases.items():
+        for name, cell in cells.items():
+            body[first[emp]][col[name]] = cell
+    _write(path, [header, *body])
+    return path
+
+
+def _reviewed_ids(policy: str, path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The employees the plan left to its per-employee review (each read with check_mapping,
+    then Engine.review), over every range of the file."""
+    engine = Engine.from_file(policy)
+    seen: list[str] = []
+    real = columnar_plan.check_mapping
+
+    def counting(raw: dict[str, Any], rules: Any) -> Any:
+        seen.append(raw["id"])
+        return real(raw, rules)
+
+    monkeypatch.setattr(columnar_plan, "check_mapping", counting)
+    ranges = parallel.plan_ranges(str(path), 2, 0)
+    assert ranges is not None
+    for part in ranges:
+        assert columnar._columnar(engine, str(path), part, None, CSV, None, None, 2**20) is not None
+    monkeypatch.setattr(columnar_plan, "check_mapping", real)
+    return sorted(seen)
+
+
+def test_the_review_over_columns_leaves_only_the_doubtful_to_the_per_employee_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _review_population(tmp_path)
+    # japan's own requirements: its stage has no field, so the managers' cases that sign the plan
+    # by another superior or need a transfer note are sure; the self-signed, padded and unsigned
+    # plans are not.
+    assert _reviewed_ids(JAPAN, path, monkeypatch) == sorted({*_REVIEWED, "E000022", "E000024", "E000025"})
+    variant = _variant(tmp_path)
+    # The variant's managers chain signs stage 'first' in development_plan_agreed_by: every
+    # manager whose plan that superior signed passes; the cases above still need the review.
+    assert _reviewed_ids(variant, path, monkeypatch) == sorted({*_REVIEWED, *_CHAIN_REVIEWED})
+
+
+def test_the_review_over_columns_reports_what_the_per_record_path_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _review_population(tmp_path)
+    for policy in (JAPAN, _variant(tmp_path)):
+        for workers in (2, 3):
+            monkeypatch.setenv(columnar.SWITCH, "0")
+            plain = io.StringIO()
+            slow = write_report(
+                Engine.from_file(policy), str(path), "csv", plain, workers=workers, min_bytes=1000
+            )
+            monkeypatch.setenv(columnar.SWITCH, "1")
+            fast_out = io.StringIO()
+            fast = write_report(
+                Engine.from_file(policy), str(path), "csv", fast_out, workers=workers, min_bytes=1000
+            )
+            assert fast_out.getvalue() == plain.getvalue()
+            assert fast.problems == slow.problems
+            assert fast.warnings == slow.warnings
+    # The variant's notes, worked out from the cases above.
+    notes = [(p.employee_id, p.rule) for p in (*fast.problems, *fast.warnings)]
+    assert notes == [
+        ("E000001", "requirement-party"), ("E000002", "requirement-party"),
+        ("E000003", "requirement-missing"), ("E000006", "requirement-date"),
+        ("E000008", "requirement-date"), ("E000009", "requirement-date"),
+        ("E000012", "requirement-date"), ("E000013", "requirement-missing"),
+        ("E000014", "requirement-missing"), ("E000017", "requirement-missing"),
+        ("E000018", "requirement-missing"), ("E000019", "requirement-party"),
+        ("E000021", "requirement-party"), ("E000022", "chain-self-evaluation"),
+        ("E000022", "requirement-party"), ("E000022", "requirement-party"),
+        ("E000025", "requirement-missing"),
+        ("E000015", "requirement-missing"), ("E000023", "requirement-check-no_transfer"),
+    ]  # fmt: skip
+    texts = {p.employee_id: p.message for p in fast.problems}
+    assert texts["E000021"] == (
+        "goal_agreement (Goal agreement between superior and subordinate): goals_agreed_by is signed by"
+        " M000001, but stage 'first' is evaluated by M000002; the superior must be that evaluator"
+    )
+    assert texts["E000009"] == (
+        "development_plan (Development plan): development_plan_reviewed_on 2026-04-19 is before"
+        " development_plan_agreed_on 2026-04-20"
+    )
+
+
+# -- result lines written a block at a time ---------------------------------------------------
+
+
+def _one_by_one(engine: Engine, path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The employees whose result line the plan wrote one by one (the report's row function),
+    over every range of the file; the others were written from the columns."""
+    seen: list[str] = []
+    real = columnar._Job._one_by_one
+
+    def counting(self: columnar._Job, chunk: Any, g: int, h: int) -> Any:
+        seen.extend(chunk.ids[g:h])
+        return real(self, chunk, g, h)
+
+    monkeypatch.setattr(columnar._Job, "_one_by_one", counting)
+    _parts_equal(engine, str(path), 2**20)
+    monkeypatch.setattr(columnar._Job, "_one_by_one", real)
+    return sorted(seen)
+
+
+def test_result_lines_from_the_columns_are_the_report_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names a spreadsheet would run, or that the reader strips, are written by the report's
+    own row function; every other line straight from the columns: the same bytes."""
+    path = tmp_path / "names.csv"
+    generate(80, str(path), seed=9)
+    rows = _rows(path)
+    names = {
+        "E000003": "=1+2",
+        "E000004": "+81 田中",
+        "E000005": "-5",  # a plain number: the guard keeps it, the block leaves it to the row function
+        "E000006": "@home",
+        "E000007": "＝全角",
+        "E000008": "\u3000花子",  # stripped by the reader
+        "E000009": "花子 ",
+        "E000010": "",  # no name
+        "E000011": "O'Brien; Jr",
+    }
+    for row in rows[1:]:
+        if row[0] in names:
+            row[1] = names[row[0]]
+    _write(path, rows)
+    engine = Engine.from_file(JAPAN)
+    assert _one_by_one(engine, path, monkeypatch) == [
+        "E000003", "E000004", "E000005", "E000006", "E000007", "E000008", "E000009",
+    ]  # fmt: skip
+    monkeypatch.setenv(columnar.SWITCH, "0")
+    plain = io.StringIO()
+    write_report(engine, str(path), "csv", plain, workers=2, min_bytes=1000)
+    monkeypatch.setenv(columnar.SWITCH, "1")
+    fast = io.StringIO()
+    write_report(engine, str(path), "csv", fast, workers=2, min_bytes=1000)
+    assert fast.getvalue() == plain.getvalue()
+    lines = {line.split(",")[0]: line for line in plain.getvalue().splitlines()}
+    assert lines["E000003"].startswith("E000003,'=1+2,")
+    assert lines["E000005"].startswith("E000005,-5,")
+    assert lines["E000008"].startswith("E000008,花子,")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(-(10**12), 10**12), st.integers(0, 8)), min_size=1, max_size=30),
+    st.sampled_from(sorted(MODES)),
+    st.integers(0, 6),
+)
+def test_numbers_from_the_columns_are_shown_as_the_report_shows_them(
+    values: list[tuple[int, int]], mode: str, places: int
+) -> None:
+    """A value ``num / 10**exp`` shown with the column's places and rounding: what
+    ``str(Decimal.quantize)`` writes, wherever the block writer vouches for it."""
+    num = np.array([v for v, _ in values], np.int64)
+    den = np.array([10**e for _, e in values], np.int64)
+    text, ok = csvblock._number(num, den, places, mode)
+    quantum = Decimal(1).scaleb(-places)
+    for i, (v, e) in enumerate(values):
+        want = str(Decimal(v).scaleb(-e).quantize(quantum, rounding=MODES[mode]))
+        if ok[i]:
+            assert text[i].as_py() == want
+        else:
+            assert v < 0
+
+
+def test_no_space_after_the_last_the_reader_knows() -> None:
+    """The plan's blank and padded cells are those with Python's spaces; it looks for them up
+    to reading.LAST_SPACE only."""
+    spaces = [c for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    assert spaces[-1] == reading.LAST_SPACE
+
+
+def test_a_chunk_is_normalized_only_if_every_cell_is() -> None:
+    """The per-record reader reads every text in NFC: a chunk with a cell in another form (in
+    any column, among ASCII cells) is left to it."""
+    import pyarrow as pa
+
+    plain = [pa.array(["E1", "E2"]), pa.array(["佐藤 花子", "Jos\u00e9"]), pa.array(["", "ｶﾞ"])]
+    assert reading.normalized(plain)
+    for cells in (["x", "Jose\u0301"], ["e\u0301", "y"], ["\u212b", ""]):  # NFD, a singleton (Å sign)
+        assert not reading.normalized([*plain, pa.array(cells)])

@@ -215,3 +215,41 @@ def test_a_failing_sheet_has_no_flat_values() -> None:
         (_line(weight=D(100), target=D(0), actual=D(5)),), {}, (), "z",
     )
     assert evaluate_flat(engine.policy, record, {}) is None  # 5 / 0: the full path reports it
+
+
+def _fused_text(expr: str, scope: Scope) -> tuple[str, dict[str, Any]]:
+    parsed = parse(expr)
+    gen = Generator(parsed, scope, names={n: n for n in scope.scalars})  # type: ignore[arg-type]
+    return gen.emit(parsed.tree.body).text, gen.globals  # type: ignore[union-attr]
+
+
+def test_a_quotient_meeting_a_decimal_divides_plainly() -> None:
+    """``a / b * 100``: no type test, since a float (two ints) would fail at ``* 100``, and the
+    checked path would then run; every other operand pair gives _div's Decimal."""
+    text, glob = _fused_text("a / b * 100", Scope(scalars={"a": "any", "b": "any"}))
+    assert text == "a / b * _k0"
+
+    def run(a: Any, b: Any) -> Any:
+        return eval(compile(text, "<test>", "eval"), {**glob, "a": a, "b": b})
+
+    # 1123 / 1208 = 0.92963576158940397350993377483.. to 28 digits ..7748 (then 3: down); x 100
+    assert str(run(D(1123), D(1208))) == "92.96357615894039735099337748"
+    assert str(run(1, D(4))) == "25.00"  # int / Decimal is Decimal(1) / 4, as _div does
+    assert str(run(True, D(4))) == "25.00"
+    with pytest.raises(TypeError):  # 1 / 3 = 0.333.. (a float) * Decimal: the fast path fails
+        run(1, 3)
+    # a quotient that meets no Decimal keeps the type test
+    text, _ = _fused_text("a / b + c", Scope(scalars={"a": "any", "b": "any", "c": "any"}))
+    assert "_div(a, b)" in text
+
+
+def test_the_flat_function_keeps_no_lists_and_reads_a_field_where_it_is_used() -> None:
+    """japan_mbo: the score is a running total (no list, no sum() call, no per-line dict); the
+    assessed achievement is read only on the branch of qualitative goals."""
+    engine = Engine.from_file(JAPAN)
+    flat = engine.policy.flat
+    assert flat is not None
+    source, _ = SheetFuser(engine.policy.sheet_plan, keep_lines=False).build()
+    assert ".append(" not in source and "_sum(" not in source
+    assert "else _f.get('assessed_achievement')" in source
+    assert flat.__defaults__ is not None  # the constants the loop reads are locals

@@ -285,3 +285,26 @@ def test_rows_without_flat_values_come_from_full_results(
     monkeypatch.setattr(parallel, "evaluate_flat", lambda *args: None)  # every row the long way
     split, split_text = _report(population, 2)
     assert split.results == [] and split_text == text
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+def test_ranges_are_the_same_whatever_the_blocks_the_scan_reads(
+    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: str
+) -> None:
+    """Blocks of a few bytes: a carriage return and its newline fall in two blocks, a quote or
+    a lone carriage return at a block's first or last byte; the rows counted are the same."""
+    path = tmp_path / "blocks.csv"
+    _write(path, _rows(population)[:80], newline)
+    want = plan_ranges(str(path), 3, min_bytes=1000)
+    assert want is not None and len(want) == 3
+    data = path.read_bytes()
+    for size in (1, 2, 7, 4096):
+        monkeypatch.setattr(parallel, "_CHUNK", size)
+        assert plan_ranges(str(path), 3, min_bytes=1000) == want
+        for bad in (b'"', b"\r"):
+            for where in (len(data) // 5, len(data) - 3):  # in the first range, in the last one
+                while data[where : where + 1] in (b"\r", b"\n"):
+                    where += 1  # not a carriage return before a newline
+                broken = tmp_path / "broken.csv"
+                broken.write_bytes(data[:where] + bad + data[where:])
+                assert plan_ranges(str(broken), 3, min_bytes=1000) is None

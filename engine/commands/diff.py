@@ -49,10 +49,8 @@ def run_all(
         run_records(path, population, engine, encoding=how.encoding, sheet=how.sheet)
         for engine, path in zip(engines, paths, strict=True)
     ]
-    records = schemes[0].outcome.population
-    ids = [r.id for r in records.employees]
-    names = {r.id: str(r.fields.get("name") or "") for r in records.employees}
-    return Comparison(population, ids, names, schemes)
+    read = schemes[0].read  # every employee read: the records file's own order
+    return Comparison(population, [pid for pid, _ in read], dict(read), schemes)
 
 
 def run_diff(

@@ -13,11 +13,12 @@ from typing import Any
 
 from engine.commands.common import Echo, Reading, check_output, deliver_report, finish, guard_output
 from engine.errors import UsageError
-from engine.evaluate import Engine
+from engine.evaluate import EmployeeResult, Engine
+from engine.evaluate.each import evaluate_each
 from engine.evaluate.parameters import parameters_read, pay_texts, require_parameters
 from engine.io.datafile import TableReading
 from engine.io.fields import check_mapping
-from engine.io.model import compile_inputs
+from engine.io.model import EmployeeRecord, compile_inputs
 from engine.io.payfile import read_pay_file
 from engine.pay import build_pay_report
 from engine.report import renderer
@@ -92,15 +93,18 @@ def _evaluated(
     ``--param`` values; their warnings (e.g. a desirable plan missing) go to stderr. ``--sheet``
     names the pay file's sheet, not the records'."""
     engine = Engine.from_file(policy_path)
-    outcome = engine.evaluate(engine.read(records, overrides or None, encoding=encoding))
-    for warning in outcome.warnings:
-        echo(f"hrpolicy: {format_problem(warning, 'warning')}", err=True)
-    found: dict[str, Mapping[str, Any] | str] = {}
     formulas = set(engine.policy.employee_names)
-    for result in outcome.results:
+
+    def kept(_: EmployeeRecord, result: EmployeeResult) -> tuple[str, dict[str, Any]]:
         values: dict[str, Any] = {k: v for k, v in result.values.items() if k in formulas}
         values.update({name: g.band.grade for name, g in result.grades.items() if g.band is not None})
-        found[result.id] = values
+        return result.id, values
+
+    # A CSV file is read an employee at a time: only these values are kept of each.
+    outcome, results, _ = evaluate_each(engine, records, kept, overrides or None, encoding=encoding)
+    for warning in outcome.warnings:
+        echo(f"hrpolicy: {format_problem(warning, 'warning')}", err=True)
+    found: dict[str, Mapping[str, Any] | str] = dict(results)
     for problem in outcome.problems:
         if problem.employee_id is not None and problem.employee_id not in found:
             found[problem.employee_id] = f"{records}: [{problem.rule}] {problem.message}"

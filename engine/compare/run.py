@@ -14,8 +14,9 @@ from engine.compare.population import CanonicalPopulation
 from engine.compare.readings import Reading, check_readings, rank_correspondence
 from engine.compare.words import word
 from engine.errors import HRPolicyError, Problem
-from engine.evaluate import Engine, RunOutcome
-from engine.io.model import compile_inputs
+from engine.evaluate import EmployeeResult, Engine, RunOutcome
+from engine.evaluate.each import evaluate_each
+from engine.io.model import EmployeeRecord, compile_inputs
 from engine.io.nested import read_nested
 from engine.location import Path
 from engine.pay import merit_raise, zone_of
@@ -56,6 +57,9 @@ class SchemeResult:
     correspondence: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     correspondence_at: Mapping[tuple[str, str], str] = field(default_factory=dict)
     mapped_from: str = ""
+    #: A policy's own records (:func:`run_records`): every employee read, evaluated or not, as
+    #: ``(id, name)`` in the file's order.
+    read: list[tuple[str, str]] = field(default_factory=list)
 
     def distribution(self) -> list[tuple[str, int]]:
         """People per grade in the scale's order; ``-`` counts those without a grade."""
@@ -153,7 +157,6 @@ class Comparison:
         return ", ".join(out)
 
 
-
 def _grade(scheme: SchemeResult, pid: str) -> str:
     person = scheme.people.get(pid)
     return person.grade if person is not None and person.grade is not None else "-"
@@ -231,13 +234,61 @@ def run_records(
     sheet: str | None = None,
 ) -> SchemeResult:
     """Evaluate a records file written for the policy itself (no mapping, no pay); ``encoding``
-    and ``sheet``: how to read a CSV file or a workbook (``--encoding``, ``--sheet``)."""
+    and ``sheet``: how to read a CSV file or a workbook (``--encoding``, ``--sheet``).
+
+    A CSV file is read an employee at a time (:func:`engine.evaluate.each.evaluate_each`): only
+    each person's headline score, grade and reason are kept, with every id read and its name
+    (:attr:`SchemeResult.read`)."""
     engine = engine or Engine.from_file(policy_path)
-    records = engine.read(data_path, encoding=encoding, sheet=sheet)
-    outcome = engine.evaluate(records)
-    ids = [r.id for r in records.employees]
+    data = engine.source.data
+    score_name, grade_name = headline(data, {})
+
+    def person(_: EmployeeRecord, result: EmployeeResult) -> PersonOutcome:
+        score = result.values.get(score_name) if score_name else None
+        return PersonOutcome(result.id, score, *_table_grade(result, grade_name))
+
+    def named(record: EmployeeRecord) -> tuple[str, str]:
+        return record.id, str(record.fields.get("name") or "")
+
+    outcome, people, read = evaluate_each(
+        engine, data_path, person, encoding=encoding, sheet=sheet, seen=named
+    )
+    if grade_name in outcome.relative:  # a relative grade, known once everyone is evaluated
+        people = [_relative_person(outcome, p, grade_name) for p in people]
     mapped = Mapped({"policy": engine.policy.id, "employees": []})
-    return summarize(policy_path, engine, outcome, mapped, {}, None, records.parameters, ids)
+    scheme = _scheme(policy_path, engine, outcome, mapped, (score_name, grade_name))
+    scheme.people = {p.id: p for p in people}
+    scheme.read = read
+    return scheme
+
+
+def _relative_person(outcome: RunOutcome, person: PersonOutcome, name: str) -> PersonOutcome:
+    member = outcome.relative[name].outcome(person.id)
+    grade, reason = (member.grade, member.reason) if member else (None, "not a candidate")
+    return PersonOutcome(person.id, person.score, grade, reason)
+
+
+def _scheme(
+    policy_path: str,
+    engine: Engine,
+    outcome: RunOutcome,
+    mapped: Mapped,
+    names: tuple[str | None, str | None],
+) -> SchemeResult:
+    """A scheme's result without its people: title, headline names, grade levels, rounding."""
+    data = engine.source.data
+    title = str((data["metadata"].get("name") or {}).get("en") or data["metadata"]["id"])
+    return SchemeResult(
+        policy_path,
+        stamp_of(data),
+        title,
+        names[0],
+        names[1],
+        levels_of(data, names[1]),
+        outcome,
+        mapped,
+        rounding=Rounding.from_policy(data["metadata"].get("rounding")),
+    )
 
 
 def summarize(
@@ -253,18 +304,7 @@ def summarize(
     """A scheme's headline score, grade and pay per person from its evaluation."""
     data = engine.source.data
     score_name, grade_name = headline(data, chosen)
-    title = str((data["metadata"].get("name") or {}).get("en") or data["metadata"]["id"])
-    scheme = SchemeResult(
-        policy_path,
-        stamp_of(data),
-        title,
-        score_name,
-        grade_name,
-        levels_of(data, grade_name),
-        outcome,
-        mapped,
-        rounding=Rounding.from_policy(data["metadata"].get("rounding")),
-    )
+    scheme = _scheme(policy_path, engine, outcome, mapped, (score_name, grade_name))
     by_id = {r.id: r for r in outcome.results}
     fields = {r.id: r.fields for r in outcome.population.employees}
     for pid in ids:
@@ -281,11 +321,16 @@ def summarize(
 
 
 def _grade_of(outcome: RunOutcome, result: Any, name: str | None) -> tuple[str | None, str]:
-    if name is None:
-        return None, "the policy declares no grade"
-    if name in outcome.relative:
+    if name is not None and name in outcome.relative:
         member = outcome.relative[name].outcome(result.id)
         return (member.grade, member.reason) if member else (None, "not a candidate")
+    return _table_grade(result, name)
+
+
+def _table_grade(result: Any, name: str | None) -> tuple[str | None, str]:
+    """The grade ``name`` of a grade table in ``result``, and how it was found."""
+    if name is None:
+        return None, "the policy declares no grade"
     graded = result.grades.get(name)
     if graded is None:
         return None, f"no grade from {name}"

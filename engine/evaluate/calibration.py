@@ -4,6 +4,11 @@ For each distribution, every evaluated employee is ranked by the distribution's 
 employee formula or field) so that the forced distribution forms the groups and their quota
 seats; the first stage's grade is the proposal, the last stage's the final grade, and
 :func:`engine.distribution.calibrate.calibrate` compares both with the seats per group.
+
+:class:`Calibrating` takes one employee at a time and keeps only a compact row per person (the
+id, each distribution's score, the group and tie fields, the stage grades and the reason), so
+that a streamed run (:mod:`engine.report.calibration_stream`) and the whole-file run
+(:func:`calibrate_population`) are one implementation.
 """
 
 from __future__ import annotations
@@ -24,15 +29,21 @@ from engine.chains.review import (
 )
 from engine.compile import label_text
 from engine.distribution import CalibrationReport, Candidate, calibrate, distribute, distribution_from_policy
+from engine.distribution.rule import DistributionRule
 from engine.errors import Problem, UsageError
-from engine.evaluate.run import Engine
+from engine.evaluate.run import Engine, RunOutcome
+from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population
 from engine.suggest import did_you_mean
 
 
 @dataclass(frozen=True)
 class PopulationCalibration:
-    """Every distribution's calibration, every employee's review, and every problem found."""
+    """Every distribution's calibration, every employee's review, and every problem found.
+
+    A streamed run keeps no reviews (``reviews`` and ``chain_lines`` are empty: the reports'
+    per-employee parts were written as they came); ``reviewed`` counts the employees reviewed.
+    """
 
     reports: tuple[CalibrationReport, ...]
     reviews: tuple[ChainOutcome, ...]
@@ -40,6 +51,7 @@ class PopulationCalibration:
     labels: Mapping[str, str] = field(default_factory=dict)  # distribution id -> display label
     # employee id -> what explain shows of the review (the chain, why, each stage)
     chain_lines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    reviewed: int = 0
 
     @property
     def groups_outside(self) -> int:
@@ -57,73 +69,128 @@ class PopulationCalibration:
         return self.groups_outside == 0 and self.not_graded == 0 and not self.problems
 
 
+class _Seats:
+    """One distribution's candidates, kept compact: per person ``(id, score, proposed, final,
+    reason, group and tie fields...)``, :data:`_ABSENT` for a field the person lacks."""
+
+    def __init__(self, data: Mapping[str, Any], name: str) -> None:
+        self.name = name
+        self.rule: DistributionRule = distribution_from_policy(data, name)
+        kept = dict.fromkeys(self.rule.group_by)
+        kept.update(dict.fromkeys(t.field for t in self.rule.ties))
+        self.kept = tuple(kept)
+        self.rows: list[tuple[Any, ...]] = []
+        self.missing: list[Problem] = []  # evaluated people without a score, in order
+        self._texts: dict[str, str] = {}  # an organisation shared by thousands: one text
+
+    def add(self, record: EmployeeRecord, env: Mapping[str, Any], reviewed: ChainOutcome) -> None:
+        """Note one evaluated person (``env``: what the chains read, formula values included)."""
+        score = env.get(self.rule.score)
+        if score is None:
+            message = f"distribution '{self.name}': no value for its score '{self.rule.score}'"
+            self.missing.append(Problem(record.id, None, "calibrate-no-score", message, record.origin))
+            return
+        fields = [self._compact(env.get(k)) for k in self.kept]
+        name = self.name
+        grades = (reviewed.proposed_grade(name), reviewed.final_grade(name), reviewed.reason(name))
+        self.rows.append((record.id, Decimal(score), *grades, *fields))
+
+    def _compact(self, value: Any) -> Any:
+        if value is None:
+            return _ABSENT
+        return self._texts.setdefault(value, value) if type(value) is str else value
+
+    def report(self, org_parent: Mapping[str, str | None]) -> CalibrationReport:
+        """The distribution applied to the people noted (who are then let go), calibrated."""
+        rows, self.rows = self.rows, []
+        candidates, proposed, final, reasons = [], {}, {}, {}
+        for row in rows:
+            person = row[0]
+            fields = {k: v for k, v in zip(self.kept, row[5:], strict=True) if v is not _ABSENT}
+            candidates.append(Candidate(person, row[1], fields))
+            if row[2] is not None:
+                proposed[person] = row[2]
+            if row[3] is not None:
+                final[person] = row[3]
+            if row[4] is not None:
+                reasons[person] = row[4]
+        result = distribute(self.rule, candidates, org_parent)
+        return calibrate(self.rule, result, proposed, final, reasons)
+
+
+#: A field a person lacks (never a record's value; None counts as absent too, as in the
+#: whole-file run, which leaves absent values out so the distribution reports the field missing).
+_ABSENT: Any = Ellipsis
+
+
+class Calibrating:
+    """A calibration built one employee at a time: :meth:`add` checks and evaluates an employee
+    as ``evaluate`` does (chains left to this review, every stage required), reviews its
+    evaluator chain and notes it for each distribution; :meth:`finish` grades and calibrates.
+    Memory holds the problems and a compact row per person per distribution, nothing else."""
+
+    def __init__(self, engine: Engine, names: Sequence[str], parameters: Mapping[str, Any]) -> None:
+        data = engine.source.data
+        self.engine = engine
+        self.rules: ChainRules = compile_chains(data, engine.source.source)
+        self.seats = [_Seats(data, name) for name in names]
+        specs = data.get("distributions") or {}
+        self.labels = {name: label_text(specs[name].get("label"), name) for name in names}
+        engine.require_parameters(parameters)
+        # Engine.evaluate's own step, one record at a time; each result is let go once read.
+        self._run = RunOutcome(engine.policy, Population([], dict(parameters), {}, {}, None, [], ""))
+        self.review_problems: list[Problem] = []
+        self.count = 0
+
+    def add(self, record: EmployeeRecord) -> ChainOutcome:
+        """Evaluate and review one employee; its review (for the per-employee parts of a report)."""
+        run = self._run
+        self.engine.evaluate_record(run, record, review_chains=False)  # reviewed below
+        values = run.results.pop().values if run.results else None
+        env = employee_env(self.rules, record, values)
+        reviewed = review(self.rules, record, env)
+        self.review_problems.extend(reviewed.problems)
+        if values is not None:
+            for seats in self.seats:
+                seats.add(record, env, reviewed)
+        self.count += 1
+        return reviewed
+
+    def describe(self, reviewed: ChainOutcome) -> tuple[str, ...]:
+        """What explain shows of a review: the chain, why, each stage, the requirements kept."""
+        return (*describe_review(reviewed, self.rules), *describe_requirements_review(reviewed, self.rules))
+
+    def finish(
+        self,
+        read_problems: Sequence[Problem],
+        org_parent: Mapping[str, str | None],
+        reviews: Sequence[ChainOutcome] = (),
+    ) -> PopulationCalibration:
+        """Every distribution calibrated; the problems in a whole-file run's order: reading
+        (``read_problems``), sheet checks and evaluation, chain reviews, missing scores.
+        ``reviews``: the reviews kept (none in a streamed run), with what explain shows of each."""
+        problems = [*read_problems, *self._run.problems, *self.review_problems]
+        reports = []
+        for seats in self.seats:
+            reports.append(seats.report(org_parent))
+            problems.extend(seats.missing)
+        lines = {r.employee_id: self.describe(r) for r in reviews}
+        return PopulationCalibration(
+            tuple(reports), tuple(reviews), tuple(problems), self.labels, lines, self.count
+        )
+
+
 def calibrate_population(
     engine: Engine, population: Population, distributions: Sequence[str] | None = None
 ) -> PopulationCalibration:
     """Evaluate ``population``, review every employee's chain, and calibrate each distribution
     (``None``: every distribution the policy declares, in order)."""
     data = engine.source.data
-    rules: ChainRules = compile_chains(data, engine.source.source)
-    outcome = engine.evaluate(population, review_chains=False)  # reviewed below, every stage required
-    values = {r.id: r.values for r in outcome.results}
-    problems = list(outcome.problems)
-    envs: dict[str, dict[str, Any]] = {}
-    reviews: list[ChainOutcome] = []
-    for record in population.employees:
-        envs[record.id] = employee_env(rules, record, values.get(record.id))
-        reviewed = review(rules, record, envs[record.id])
-        reviews.append(reviewed)
-        problems.extend(reviewed.problems)
     names = list(distributions) if distributions is not None else list(data.get("distributions") or {})
-    evaluated = [r for r in population.employees if r.id in values]
-    reports = []
-    for name in names:
-        report, missing = _calibrate_one(data, name, evaluated, envs, reviews, population.org_parent)
-        reports.append(report)
-        problems.extend(missing)
-    specs = data.get("distributions") or {}
-    labels = {name: label_text(specs[name].get("label"), name) for name in names}
-    lines = {
-        r.employee_id: (*describe_review(r, rules), *describe_requirements_review(r, rules)) for r in reviews
-    }
-    return PopulationCalibration(tuple(reports), tuple(reviews), tuple(problems), labels, lines)
-
-
-def _calibrate_one(
-    data: Mapping[str, Any],
-    name: str,
-    records: Sequence[EmployeeRecord],
-    envs: Mapping[str, Mapping[str, Any]],
-    reviews: Sequence[ChainOutcome],
-    org_parent: Mapping[str, str | None],
-) -> tuple[CalibrationReport, list[Problem]]:
-    rule = distribution_from_policy(data, name)
-    candidates: list[Candidate] = []
-    problems: list[Problem] = []
-    for record in records:
-        env = envs[record.id]
-        score = env.get(rule.score)
-        if score is None:
-            message = f"distribution '{name}': no value for its score '{rule.score}'"
-            problems.append(Problem(record.id, None, "calibrate-no-score", message, record.origin))
-            continue
-        # Absent values are left out so that the distribution reports a missing group field.
-        fields = {k: v for k, v in env.items() if v is not None}
-        candidates.append(Candidate(record.id, Decimal(score), fields))
-    result = distribute(rule, candidates, org_parent)
-    proposed = _grades(reviews, name, first=True)
-    final = _grades(reviews, name, first=False)
-    reasons = {r.employee_id: text for r in reviews if (text := r.reason(name)) is not None}
-    return calibrate(rule, result, proposed, final, reasons), problems
-
-
-def _grades(reviews: Sequence[ChainOutcome], name: str, *, first: bool) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for r in reviews:
-        grade = r.proposed_grade(name) if first else r.final_grade(name)
-        if grade is not None:
-            out[r.employee_id] = grade
-    return out
+    calibrating = Calibrating(engine, names, population.parameters)
+    with paused_gc():
+        reviews = [calibrating.add(record) for record in population.employees]
+    return calibrating.finish(population.problems, population.org_parent, reviews)
 
 
 def chosen_distributions(data: Mapping[str, Any], wanted: str | None, policy_path: str) -> list[str]:

@@ -279,25 +279,11 @@ def evaluate_flat(
     apply or fails (a policy with a period blend, a formula error): use
     :func:`evaluate_employee` then, which gives the value or the precise error.
     """
-    if policy.fused is None or policy.blend:
+    flat = policy.flat
+    if flat is None or policy.blend:
         return None
-    return fast_or_checked(_flat, _left_to_the_checked_path, policy, record, parameters)
-
-
-def _flat(
-    policy: CompiledPolicy, record: EmployeeRecord, parameters: Mapping[str, Any]
-) -> tuple[tuple[Any, ...], FlatGrades]:
-    assert policy.fused is not None
-    env = {**parameters, **policy.employee_blank, **record.fields, "id": record.id}
-    grades: list[tuple[str | None, Decimal | None]] = []
-    values = policy.fused(env, record.indicators)[0]
-    env.update(zip(policy.employee_names, values, strict=True))
-    for table, fast in zip(policy.grade_tables, policy.fast_grades, strict=True):
-        found = _match(fast, env, Decimal(env[table.input]))[2]
-        grade = None if found is None else found[0].grade
-        grades.append((grade, None if found is None else found[5]))
-        env[table.name] = grade
-    return values, tuple(grades)
+    fields, indicators = record.fields, record.indicators
+    return fast_or_checked(flat, _left_to_the_checked_path, parameters, fields, record.id, indicators)
 
 
 def _left_to_the_checked_path(*args: Any) -> None:

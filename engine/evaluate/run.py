@@ -23,7 +23,8 @@ from engine.evaluate.parameters import evaluation_texts, parameters_read, requir
 from engine.evaluate.periods import PeriodRules, compile_periods, complete
 from engine.evaluate.relative import grade_relatively, relative_warnings
 from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
-from engine.formula import Column, reference_interpreter
+from engine.evaluate.sheet_fast import CleanSheet, clean_sheet_function
+from engine.formula import Column, fast_or_checked, reference_interpreter
 from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population, read_population, stream_csv
 from engine.limits import nfc
@@ -33,6 +34,11 @@ from engine.validate import ValidatedPolicy, load_policy
 
 #: A problem with one employee's data, whatever stage found it (reading, sheet checks,
 #: evaluation, distributions): the reader's record problem serves every stage.
+
+
+def _not_known_clean(*args: Any) -> bool:
+    """The generated sheet test failed: the sheet is checked rule by rule."""
+    return False
 
 
 @dataclass
@@ -157,8 +163,25 @@ class Engine:
                 env[name] = Column([r.get(name) for r in rows], rows)
         return env
 
+    @cached_property
+    def clean_sheet(self) -> CleanSheet | None:
+        """The generated test that a goal sheet breaks no sheet rule (see
+        :mod:`engine.evaluate.sheet_fast`); None on the reference interpreter."""
+        return None if self.policy.reference else clean_sheet_function(self.sheet_rules)
+
+    def _clean(self, record: EmployeeRecord, parameters: Mapping[str, Any]) -> bool:
+        clean = self.clean_sheet
+        if clean is None:
+            return False
+        sheets = record.periods.values() if record.periods else (record.indicators,)
+        return all(clean(parameters, record.fields, sheet) for sheet in sheets)
+
     def check(self, record: EmployeeRecord, parameters: Mapping[str, Any]) -> list[Problem]:
-        """Every problem of the employee's goal sheet(s), each period's prefixed with its name."""
+        """Every problem of the employee's goal sheet(s), each period's prefixed with its name.
+
+        A sheet the generated test finds clean has none; any other is checked rule by rule."""
+        if fast_or_checked(self._clean, _not_known_clean, record, parameters):
+            return []
         sheets = record.periods.items() if record.periods else [("", record.indicators)]
         problems = []
         for period, indicators in sheets:
@@ -214,6 +237,14 @@ class Engine:
             outcome.results = [r for r in outcome.results if r.id == only]
             outcome.problems = [p for p in outcome.problems if p.employee_id in (only, None)]
         return outcome
+
+    def evaluate_record(
+        self, outcome: RunOutcome, record: EmployeeRecord, *, review_chains: bool = True
+    ) -> None:
+        """One step of :meth:`evaluate`, for a caller that takes the records one at a time
+        (``calibrate``'s stream): the employee's result or problems added to ``outcome``. The
+        caller checks the parameters first (:meth:`require_parameters`)."""
+        self._one(outcome, record, trace=False, review_chains=review_chains)
 
     def _one(
         self, outcome: RunOutcome, record: EmployeeRecord, *, trace: bool, review_chains: bool

@@ -20,6 +20,7 @@ from engine.formula.compiler import (
     names_used,
     reference_interpreter,
 )
+from engine.formula.flat import FlatFunction, FlatGrade, FlatPlan, RecordFuser
 from engine.formula.fuse import FuseStep, SheetFuser, SheetPlan
 from engine.formula.parse import parse
 from engine.formula.scopes import MEETING_FIELDS, RECORD_FIELDS, formula_scope, table_axes
@@ -34,12 +35,16 @@ __all__ = [
     "RECORD_FIELDS",
     "Column",
     "CompiledFormula",
+    "FlatFunction",
+    "FlatGrade",
+    "FlatPlan",
     "FormulaError",
     "FormulaProblem",
     "FormulaRuntimeError",
     "FunctionSpec",
     "FuseStep",
     "Generator",
+    "RecordFuser",
     "Scope",
     "SheetFuser",
     "SheetPlan",

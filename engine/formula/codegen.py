@@ -37,6 +37,10 @@ _BIN_PREC: dict[type[ast.operator], int] = {
 }
 
 
+#: The operators that refuse a float operand next to a Decimal (``**`` goes through ``_pow``).
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod)
+
+
 @dataclass(frozen=True)
 class Code:
     """Generated text, the precedence of its top operator, and whether it surely is Decimal."""
@@ -109,6 +113,8 @@ class Generator:
         self.globals = self.module.globals
         self.names = names
         self.columns = columns or {}
+        #: Fused code: columns read only as ``sum(column)``, each with the local of its running total.
+        self.sums: Mapping[str, str] = {}
 
     def hoist(self, value: Any) -> str:
         """A global name holding ``value``; equal constants share one name."""
@@ -149,17 +155,33 @@ class Generator:
     def binop(self, node: ast.BinOp) -> Code:
         spine = left_spine(node)
         acc = self.emit(spine[-1].left)
-        for link in reversed(spine):
-            right = self.emit(link.right)
+        links = list(reversed(spine))
+        ahead: dict[int, Code] = {}
+        for index, link in enumerate(links):
+            right = ahead.pop(id(link.right), None) or self.emit(link.right)
             if isinstance(link.op, ast.Pow):
                 acc = Code(f"_pow({acc.text}, {right.text})", _ATOM, True)
             elif isinstance(link.op, ast.Div) and not (acc.decimal or right.decimal):
-                acc = self.divide(acc, right)
+                after = self.peek(links[index + 1 :], ahead)
+                if after is not None and after.decimal:
+                    # The quotient meets a Decimal at once: if two ints gave a float, that
+                    # raises TypeError (the checked path then runs); else it is _div's Decimal.
+                    acc = Code(f"{acc.at(_MUL)} / {right.at(_MUL + 1)}", _MUL)
+                else:
+                    acc = self.divide(acc, right)
             else:
                 prec = _BIN_PREC[type(link.op)]
                 text = f"{acc.at(prec)} {BINOPS[type(link.op)]} {right.at(prec + 1)}"
                 acc = Code(text, prec, acc.decimal or right.decimal)
         return acc
+
+    def peek(self, rest: list[ast.BinOp], ahead: dict[int, Code]) -> Code | None:
+        """Fused code: the right operand of the next arithmetic link of a left spine, emitted
+        now (and kept in ``ahead`` for that link), or None."""
+        if self.names is None or not rest or not isinstance(rest[0].op, _ARITHMETIC):
+            return None
+        code = ahead[id(rest[0].right)] = self.emit(rest[0].right)
+        return code
 
     def divide(self, left: Code, right: Code) -> Code:
         """``left / right`` when neither side is surely Decimal.
@@ -252,6 +274,8 @@ class Generator:
         if self.names is None or node.keywords or name not in ("sum", "count") or len(node.args) != 1:
             return None
         arg = node.args[0]
+        if name == "sum" and isinstance(arg, ast.Name) and arg.id in self.sums:
+            return Code(self.sums[arg.id], _ATOM, True)
         values = self.columns.get(arg.id) if isinstance(arg, ast.Name) else None
         if values is None:
             return None

@@ -10,6 +10,7 @@ whitelist and safety rules hold: only checked trees, names as quoted keys, no bu
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,9 @@ from typing import Any
 from engine.formula.codegen import Generator, Module
 from engine.formula.parse import Parsed
 from engine.formula.types import Column, Scope
+
+#: A Python identifier in generated text (string constants are never inline: they are hoisted).
+_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 
 
 @dataclass(frozen=True)
@@ -70,11 +74,19 @@ class SheetFuser:
     generated local names. Any exception means: run the checked path for this employee.
     """
 
-    def __init__(self, plan: SheetPlan) -> None:
+    def __init__(self, plan: SheetPlan, *, keep_lines: bool = True) -> None:
         self.plan = plan
+        #: Whether the function hands back each line's values (``_out``); the flat path does not.
+        self.keep_lines = keep_lines
         self.module = Module()
         self.count = 0
         self.head: list[str] = []  # employee-level reads before the loop
+        #: The locals that surely hold a Decimal (a step whose code is Decimal, rounded or not).
+        self.decimals: set[str] = set()
+        #: After :meth:`person`: each employee formula's name -> the local holding its value.
+        self.values: dict[str, str] = {}
+        #: Columns the employee formulas read only as ``sum(column)``: a running total each.
+        self.sums: dict[str, str] = {}
 
     def local(self) -> str:
         self.count += 1
@@ -88,18 +100,22 @@ class SheetFuser:
 
     def line_read(self, name: str, names: dict[str, str], body: list[str], strict: bool = True) -> None:
         var = self.local()
+        body.append(f"{var} = {self.line_get(name, strict)}")
+        names[name] = var
+
+    def line_get(self, name: str, strict: bool = True) -> str:
+        """The expression that reads ``name`` for the current line: its field, else the field's
+        default, else the employee's value."""
         if name in self.plan.fields:
             default = self.plan.fields[name]
             tail = "" if default is None else f", {self.module.hoist(default)}"
-            body.append(f"{var} = _f.get({name!r}{tail})")
-        else:
-            body.append(f"{var} = _f.get({name!r}, {self.base_read(name, strict)})")
-        names[name] = var
+            return f"_f.get({name!r}{tail})"
+        return f"_f.get({name!r}, {self.base_read(name, strict)})"
 
     def step(self, step: FuseStep, names: dict[str, str], columns: Mapping[str, str], out: list[str]) -> None:
-        code = Generator(step.parsed, step.scope, module=self.module, names=names, columns=columns).emit(
-            step.parsed.tree.body
-        )
+        generator = Generator(step.parsed, step.scope, module=self.module, names=names, columns=columns)
+        generator.sums = self.sums
+        code = generator.emit(step.parsed.tree.body)
         var = self.local()
         out.append(f"{var} = {code.text}")
         bind = self.module.bind
@@ -109,6 +125,8 @@ class SheetFuser:
             quantize = f".quantize({self.module.hoist(step.quantum)}, {self.module.hoist(step.mode)})"
             if step.negative:
                 quantize += f".quantize({self.module.hoist(Decimal(1))})"
+        if code.decimal:
+            self.decimals.add(var)
         if code.decimal and quantize:
             out.append(f"{var} = {var}{quantize}")  # not a Decimal after all: AttributeError
         elif not code.decimal:
@@ -123,11 +141,26 @@ class SheetFuser:
         """The whole ``_sheet(base, lines)`` function: the loop over the lines, then the employee."""
         line, lists = self.line_loop()
         person, tail = self.person(lists)
-        init = ["_out = []", *(f"{v} = []" for v in lists.values()), "_rows = []"]
-        body = ["def _sheet(base, lines):", *(f"    {t}" for t in [*self.head, *init])]
+        init = [*(["_out = []"] if self.keep_lines else []), *self.init(lists)]
+        signature = self.parameters("base, lines", line)
+        body = [f"def _sheet({signature}):", *(f"    {t}" for t in [*self.head, *init])]
         body += ["    for _line in lines:", "        _f = _line.fields", *(f"        {t}" for t in line)]
         body += [f"    {t}" for t in [*person, tail]]
         return "\n".join(body) + "\n"
+
+    def parameters(self, given: str, loop: list[str]) -> str:
+        """The function's parameters: ``given``, then each global the loop over the lines reads
+        as a parameter defaulting to it (a local is read faster, once per goal line)."""
+        used = set(_IDENTIFIER.findall("\n".join(loop)))
+        hot = sorted(n for n in used if n in self.module.globals and n != "__builtins__")
+        return ", ".join([given, *(f"{n}={n}" for n in hot)])
+
+    def init(self, lists: Mapping[str, str]) -> list[str]:
+        """Before the loop: an empty list per column, a zero per running total, and the rows
+        the columns' filters read (when a column is kept whole)."""
+        zero = self.module.hoist(Decimal(0))
+        rows = ["_rows = []"] if lists or _filter_names(self.plan) else []
+        return [*(f"{v} = []" for v in lists.values()), *(f"{v} = {zero}" for v in self.sums.values()), *rows]
 
     def line_loop(self) -> tuple[list[str], dict[str, str]]:
         """The body of the loop over the lines: each line's formulas, then what is kept of the
@@ -136,17 +169,25 @@ class SheetFuser:
         plan = self.plan
         line: list[str] = []
         names: dict[str, str] = {}
+        filters = _filter_names(plan)
+        once = _read_once(plan, filters)
         for step in plan.line_steps:
             for name in sorted(step.reads - names.keys()):
-                self.line_read(name, names, line)
+                if name in once:  # read where it is used: a branch not taken does not read it
+                    names[name] = self.line_get(name)
+                else:
+                    self.line_read(name, names, line)
             self.step(step, names, {}, line)
-        lists = {c: self.local() for c in plan.columns}
-        filters = _filter_names(plan)
+        self.sums = {c: self.local() for c in _summed_only(plan)}
+        lists = {c: self.local() for c in plan.columns if c not in self.sums}
         for name in sorted((set(plan.columns) | set(filters)) - names.keys()):
             self.line_read(name, names, line, strict=name not in filters or name in plan.columns)
-        values = ", ".join(f"{s.name!r}: {names[s.name]}" for s in plan.line_steps)
-        line.append(f"_out.append({{{values}}})")
-        line += [f"{lists[c]}.append({names[c]})" for c in plan.columns]
+        if self.keep_lines:
+            values = ", ".join(f"{s.name!r}: {names[s.name]}" for s in plan.line_steps)
+            line.append(f"_out.append({{{values}}})")
+        line += [f"{lists[c]}.append({names[c]})" for c in plan.columns if c in lists]
+        # sum() adds from Decimal(0) in line order: the same additions, without the list
+        line += [f"{total} = {total} + {names[c]}" for c, total in self.sums.items()]
         if filters:
             line.append("_rows.append({" + ", ".join(f"{k!r}: {names[k]}" for k in filters) + "})")
         return line, lists
@@ -166,7 +207,8 @@ class SheetFuser:
         del self.head[head_before:]
         column = self.module.bind("_Column", Column)
         built = [f"{objects[c]} = {column}({lists[c]}, _rows)" for c in self.plan.columns if c in names.read]
-        result = ", ".join(dict.__getitem__(names, s.name) for s in self.plan.person_steps)
+        self.values = {s.name: dict.__getitem__(names, s.name) for s in self.plan.person_steps}
+        result = ", ".join(self.values.values())
         comma = "," if len(self.plan.person_steps) == 1 else ""
         return [*built, *reads, *steps], f"return ({result}{comma}), _out"
 
@@ -182,6 +224,43 @@ class SheetFuser:
 def _filter_names(plan: SheetPlan) -> list[str]:
     """The line fields the employee formulas filter on (``sum(x, category="a")``), sorted."""
     return sorted({k.arg for s in plan.person_steps for k in _keywords(s.parsed) if k.arg})
+
+
+def _read_once(plan: SheetPlan, filters: list[str]) -> set[str]:
+    """The line fields the line formulas read at one place only, and nothing else keeps: read
+    there, not before (a line takes one branch of ``x if c else y``, the other's fields unread)."""
+    count: dict[str, int] = {}
+    for step in plan.line_steps:
+        for node in _value_names(step.parsed):
+            count[node.id] = count.get(node.id, 0) + 1
+    kept = set(plan.columns) | set(filters) | {s.name for s in plan.line_steps}
+    return {n for n, k in count.items() if k == 1 and n in plan.fields and n not in kept}
+
+
+def _summed_only(plan: SheetPlan) -> list[str]:
+    """The columns the employee formulas read only as ``sum(column)``, without filters."""
+    summed: set[str] = set()
+    other: set[str] = set()
+    for step in plan.person_steps:
+        calls = [n for n in ast.walk(step.parsed.tree) if isinstance(n, ast.Call)]
+        inside = {id(c.args[0]) for c in calls if _plain_sum(c)}
+        for node in _value_names(step.parsed):
+            (summed if id(node) in inside else other).add(node.id)
+    return [c for c in plan.columns if c in summed and c not in other]
+
+
+def _plain_sum(call: ast.Call) -> bool:
+    func = call.func
+    return (
+        isinstance(func, ast.Name) and func.id == "sum" and len(call.args) == 1 and not call.keywords
+        and isinstance(call.args[0], ast.Name)
+    )  # fmt: skip
+
+
+def _value_names(parsed: Parsed) -> list[ast.Name]:
+    """The names that read a value (not the names of called functions)."""
+    called = {id(n.func) for n in ast.walk(parsed.tree) if isinstance(n, ast.Call)}
+    return [n for n in ast.walk(parsed.tree) if isinstance(n, ast.Name) and id(n) not in called]
 
 
 def _keywords(parsed: Parsed) -> list[ast.keyword]:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from engine.chains.review import ChainOutcome
 from engine.distribution import CalibrationReport, GroupCalibration, describe_key
 from engine.evaluate.calibration import PopulationCalibration
 from engine.report.html import Count, PageTable, chart, problem_notes, render_tables_page
@@ -91,7 +92,11 @@ def render_text(
 ) -> str:
     """Aligned tables per group, then the problems, then a one-line verdict (in ``labels``'
     language: headers, grades by their labels, reasons and the fixed words)."""
-    labels = labels or Labels({})
+    return "\n".join(_text_lines(result, labels or Labels({}), _chain_text(result))) + "\n"
+
+
+def _text_lines(result: PopulationCalibration, labels: Labels, chains: list[str]) -> list[str]:
+    """The text report's lines, with ``chains`` (every employee's chain) where they go."""
     lines: list[str] = []
     for report in result.reports:
         label = result.labels.get(report.distribution, report.distribution)
@@ -99,14 +104,14 @@ def render_text(
             label = labels.field(report.distribution)
         lines += [*_report_text(report, label, labels), ""]
     if not result.reports:
-        lines += [labels.say("chains_head"), *_chain_text(result), ""]
+        lines += [labels.say("chains_head"), *chains, ""]
     if result.problems:
         lines.append(labels.say("problems_n", n=len(result.problems)))
         lines += [format_problem(p, "error", labels) for p in result.problems]
         lines.append("")
     verdict = labels.say("result_ok") if result.ok else labels.say("result", summary=summary(result, labels))
     lines.append(verdict)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _chain_text(result: PopulationCalibration) -> list[str]:
@@ -146,7 +151,12 @@ def _group_dict(group: GroupCalibration) -> dict[str, Any]:
 
 def render_json(result: PopulationCalibration) -> str:
     """Everything in one document: distributions, each employee's stages, problems."""
-    payload = {
+    payload = _json_payload(result, [review_dict(o) for o in result.reviews])
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def _json_payload(result: PopulationCalibration, reviews: list[Any]) -> dict[str, Any]:
+    return {
         "ok": result.ok,
         "distributions": [
             {
@@ -160,30 +170,7 @@ def render_json(result: PopulationCalibration) -> str:
             }
             for r in result.reports
         ],
-        "reviews": [
-            {
-                "employee": o.employee_id,
-                "chain": o.chain,
-                "why": o.why,
-                "final": o.final,
-                "stages": [
-                    {
-                        "stage": s.stage,
-                        "mode": s.mode,
-                        "role": s.role,
-                        "given": s.given,
-                        "evaluator": s.evaluator,
-                        "evaluator_level": s.evaluator_level,
-                        "grade": s.value,
-                        "grades": dict(s.grades),
-                        "ratings": {str(n): dict(f) for n, f in s.ratings.items()},
-                        "reason": s.reason,
-                    }
-                    for s in o.stages
-                ],
-            }
-            for o in result.reviews
-        ],
+        "reviews": reviews,
         "problems": [
             {
                 "employee": p.employee_id,
@@ -195,7 +182,69 @@ def render_json(result: PopulationCalibration) -> str:
             for p in result.problems
         ],
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def review_dict(o: ChainOutcome) -> dict[str, Any]:
+    """One employee's review as the JSON report lists it."""
+    return {
+        "employee": o.employee_id,
+        "chain": o.chain,
+        "why": o.why,
+        "final": o.final,
+        "stages": [
+            {
+                "stage": s.stage,
+                "mode": s.mode,
+                "role": s.role,
+                "given": s.given,
+                "evaluator": s.evaluator,
+                "evaluator_level": s.evaluator_level,
+                "grade": s.value,
+                "grades": dict(s.grades),
+                "ratings": {str(n): dict(f) for n, f in s.ratings.items()},
+                "reason": s.reason,
+            }
+            for s in o.stages
+        ],
+    }
+
+
+# -- a streamed run's report: the per-employee parts written as they come, the rest around them
+
+
+#: Stands for the per-employee parts in a report's frame (a NUL is never in a report's text).
+_SPOOLED = "\x00spooled reviews\x00"
+#: What goes between two employees' parts in the JSON and the text report.
+BETWEEN = {"json": ",\n    ", "text": "\n"}
+
+
+def json_review(reviewed: ChainOutcome) -> str:
+    """One item of the JSON report's ``reviews`` list, indented for its place there."""
+    return json.dumps(review_dict(reviewed), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+
+
+def text_review(employee: str, lines: tuple[str, ...]) -> str:
+    """One employee's chain in the text report (a policy without distributions), no newline after."""
+    return "\n".join([f"{employee}:", *(f"  {line}" for line in lines)])
+
+
+def frame(fmt: str, result: PopulationCalibration, labels: Labels | None = None) -> tuple[str, str]:
+    """The ``json`` or ``text`` report of a streamed run (no reviews kept) cut where the
+    employees' parts go (:func:`json_review`, :func:`text_review`, joined by :data:`BETWEEN`):
+    head + parts + tail are the bytes of :func:`render_json` / :func:`render_text` over the
+    whole run. Only for a run that reviewed someone, and in text only without distributions."""
+    if fmt == "json":
+        text = json.dumps(_json_payload(result, [_SPOOLED]), ensure_ascii=False, indent=2) + "\n"
+        head, tail = text.split(json.dumps(_SPOOLED))
+    else:
+        text = "\n".join(_text_lines(result, labels or Labels({}), [_SPOOLED])) + "\n"
+        head, tail = text.split(_SPOOLED)
+    return head, tail
+
+
+def page_row(reviewed: ChainOutcome) -> list[str]:
+    """One employee's row of the page's chain table (a policy without distributions)."""
+    return [reviewed.employee_id, reviewed.chain or "-", reviewed.final or "-"]
 
 
 CSV_COLUMNS = [
@@ -287,10 +336,14 @@ def _group_tables(report: CalibrationReport, labels: Labels) -> list[PageTable]:
 
 
 def render_page(
-    result: PopulationCalibration, labels: Labels | None = None, options: ReportOptions | None = None
+    result: PopulationCalibration,
+    labels: Labels | None = None,
+    options: ReportOptions | None = None,
+    rows: list[list[str]] | None = None,
 ) -> str:
     """The calibration as a page: counts, one chart of the final grades per distribution, each
-    group's quota table and moves, the people not graded, the problems."""
+    group's quota table and moves, the people not graded, the problems. ``rows``: the chain
+    table's rows (:func:`page_row`) of a streamed run, which keeps no reviews."""
     labels = labels or Labels({})
     charts, tables = [], []
     for report in result.reports:
@@ -300,7 +353,7 @@ def render_page(
         charts.append(chart(report.distribution, labels, cells))
         tables += _group_tables(report, labels)
     if not result.reports:
-        rows = [[o.employee_id, o.chain or "-", o.final or "-"] for o in result.reviews]
+        rows = [page_row(o) for o in result.reviews] if rows is None else rows
         heads = [labels.field("id"), labels.word("chain"), labels.column("final", "final")]
         tables.append(PageTable(labels.say("chains_head").strip("= "), heads, rows))
     counts = [

@@ -493,6 +493,12 @@ def _json_detailed(outcome: RunOutcome) -> DetailedPiece | None:
     return piece
 
 
+def _csv_block(outcome: RunOutcome) -> Any:
+    from engine.report.csvblock import block_lines  # numpy and Arrow: for the columnar plan only
+
+    return block_lines(outcome)
+
+
 def _csv_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
     return render_csv(outcome) + "".join(texts)  # no results in the outcome: the header line only
 
@@ -513,7 +519,7 @@ def _json_piece(result: EmployeeResult, outcome: RunOutcome, record: EmployeeRec
 #: byte for byte what :data:`RENDERERS` writes (with ids: a run in a language is one process);
 #: a format left out is rendered by one process.
 SPLIT_RENDERERS: dict[str, SplitRenderer] = {
-    "csv": SplitRenderer(piece=_csv_piece, join=csv_rows, merge=_csv_merge, flat=_csv_flat),
+    "csv": SplitRenderer(piece=_csv_piece, join=csv_rows, merge=_csv_merge, flat=_csv_flat, block=_csv_block),
     "json": SplitRenderer(
         piece=_json_piece,
         join=",\n".join,

@@ -20,6 +20,8 @@ from typing import Any, Protocol
 #: turns "\t=1+1" into a formula.
 FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
 _SUSPECT = FORMULA_STARTS | frozenset(" \n\x0b\x0c\u3000")
+#: The first characters of the cells :func:`spreadsheet_cell` may change (any other is kept).
+GUARD_STARTS = _SUSPECT
 #: A plain number (-5, +1.5, -1e3): a spreadsheet reads it as a number, never as a formula.
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 #: C0 controls but tab and newline, DEL, C1 controls (U+009B is a one-character escape), and

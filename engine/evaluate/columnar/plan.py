@@ -31,6 +31,7 @@ from engine.evaluate.columnar.reading import (
     same_in_group,
     text_ok,
 )
+from engine.evaluate.columnar.review import ChainReview, build_review
 from engine.evaluate.columnar.vectors import Col, Unsupported, Walker, constant, number_col, truth
 from engine.evaluate.run import Engine
 from engine.formula.parse import Parsed
@@ -114,6 +115,9 @@ class Plan:
     #: Review each clean employee's chain and record requirements (see :func:`_check_chains`).
     review_each: bool = False
     rules: RecordRules | None = None
+    #: Which clean employees surely pass that review, decided over columns (the others are
+    #: reviewed one by one); None: every clean employee is.
+    review: ChainReview | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     # -- one chunk -----------------------------------------------------------------------
@@ -130,7 +134,8 @@ class Plan:
         ids = gather(ids_raw, starts).to_pylist()
         warnings: dict[int, Any] = {}
         if self.review_each:
-            clean = self._reviewed(frame, starts, ids, clean, warnings, origin)
+            sure = clean & self._sure(frame, typed)
+            clean = self._reviewed(frame, starts, ids, clean & ~sure, warnings, origin) | sure
         names = (
             gather(frame[self.name_column], starts).to_pylist()
             if self.name_column is not None
@@ -138,6 +143,20 @@ class Plan:
         )
         lines, graded, exact = detail
         return Chunk(starts, typed.gid, clean, ids, names, values, grades, warnings, lines, graded, exact)
+
+    def _sure(self, frame: Frame, typed: Typed) -> Mask:
+        """The employees whose chain and record requirement review surely finds nothing."""
+        n = len(typed.starts)
+        if self.review is None:
+            return np.zeros(n, bool)
+        blanks = self._blank_people()
+
+        def person(name: str) -> Col:
+            found = typed.person.get(name)
+            return found if found is not None else blanks[name](n)
+
+        ids = gather(frame[self.id_column], typed.starts)
+        return self.review.sure(frame, typed.starts, ids, person)
 
     def _reviewed(
         self,
@@ -564,6 +583,8 @@ def build_plan(engine: Engine, header_plan: Any, rules: RecordRules, parameters:
         review_each=review_each,
         rules=rules,
     )
+    if review_each and engine.chain_rules is not None:
+        plan.review = build_review(engine.chain_rules, plan.employee, rules.employee)
     plan.extra["blank_people"] = _blanks(rules.employee, names_emp, inputs.get("employee") or {}, scales)
     plan.extra["blank_lines"] = _blanks(
         rules.indicator, {f.name for f in indicator}, inputs.get("indicator") or {}, scales

@@ -10,7 +10,7 @@ without surrounding spaces); anything else, even when the per-record reader woul
 
 from __future__ import annotations
 
-import sys
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,9 +26,13 @@ from engine.evaluate.columnar.numbers import Ints, Mask, Num
 from engine.evaluate.columnar.vectors import Col, Unsupported, constant
 from engine.io.fields import FieldError, FieldRule, is_absent
 
+#: The last character ``str.isspace`` holds (U+3000 IDEOGRAPHIC SPACE, since Unicode 6.3;
+#: tests/test_columnar.py checks every code point): the search below stops there, where a
+#: search of all of Unicode would cost every run 0.2 s of start-up.
+LAST_SPACE = 0x3000
 #: Every character Python's ``str.strip()`` removes: a cell starting or ending with one is
 #: read by the per-record reader (it strips, then compares).
-_SPACES = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+_SPACES = "".join(chr(c) for c in range(LAST_SPACE + 1) if chr(c).isspace())
 _CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES)
 _BLANK = f"^[{_CLASS}]*$"
 _PADDED = (
@@ -78,13 +82,13 @@ def field_plan(
 Frame = list[pa.Array]
 
 
-def read_chunk(data: bytes, width: int) -> Frame | None:
+def read_chunk(data: bytes, width: int, starts: Ints | None = None) -> Frame | None:
     """The chunk's rows as text columns, or None when Arrow would not split it as Python's csv
     module does (a quote, a lone carriage return, a blank line, a row of another width: Arrow
     refuses a row with more or fewer cells than the header)."""
-    if b'"' in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+    if b'"' in data or _lone_return(data):
         return None
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    lines = len(line_starts(data) if starts is None else starts) - data.endswith(b"\n")
     names = [f"c{i}" for i in range(width)]
     try:
         table = pcsv.read_csv(
@@ -106,6 +110,31 @@ def read_chunk(data: bytes, width: int) -> Frame | None:
     if table.num_rows != lines:
         return None
     return [table.column(i).combine_chunks() for i in range(width)]
+
+
+def normalized(frame: Frame) -> bool:
+    """Whether every cell is in Unicode NFC, as the per-record reader makes every text it reads
+    (Arrow has checked the bytes are UTF-8): only the distinct cells that are not ASCII are
+    looked at, a column at a time."""
+    for column in frame:
+        ascii_ = pc.string_is_ascii(column)
+        if pc.all(ascii_).as_py() is not False:
+            continue
+        cells = pc.unique(pc.filter(column, pc.invert(ascii_))).to_pylist()
+        if not all(unicodedata.is_normalized("NFC", cell) for cell in cells):
+            return False
+    return True
+
+
+def _lone_return(data: bytes) -> bool:
+    """Whether a carriage return of ``data`` is not followed by a newline (one at the very end
+    included): Arrow would end a row there, Python's csv module too, but no line ends."""
+    if b"\r" not in data:
+        return False
+    raw = np.frombuffer(data, np.uint8)
+    returns = np.flatnonzero(raw == 13)
+    after = returns + 1
+    return bool(after[-1] == len(raw) or np.any(raw[after[after < len(raw)]] != 10))
 
 
 def line_starts(data: bytes) -> Ints:
@@ -140,18 +169,20 @@ def convert(series: pa.Array, plan: FieldPlan) -> tuple[Col, Mask]:
     inverse = _np(encoded.indices).astype(np.int64)
     texts = encoded.dictionary.to_pylist()
     n_unique = len(texts)
-    missing = np.zeros(n_unique, bool)
-    bad = np.zeros(n_unique, bool)
-    nums = np.zeros(n_unique, np.int64)
-    dens = np.ones(n_unique, np.int64)
     cache = plan.cache
-    for k, text in enumerate(texts):
-        known = cache.get(text)
+    found = [cache.get(text) for text in texts]
+    for k, known in enumerate(found):
         if known is None:
-            known = _cell(text, plan)
+            known = found[k] = _cell(texts[k], plan)
             if len(cache) < CACHE_LIMIT:
-                cache[text] = known
-        missing[k], bad[k], nums[k], dens[k] = known
+                cache[texts[k]] = known
+    if found:
+        table = np.array(found, dtype=object).reshape(n_unique, 4)
+        missing, bad = table[:, 0].astype(bool), table[:, 1].astype(bool)
+        nums, dens = table[:, 2].astype(np.int64), table[:, 3].astype(np.int64)
+    else:
+        missing, bad = np.zeros(0, bool), np.zeros(0, bool)
+        nums, dens = np.zeros(0, np.int64), np.ones(0, np.int64)
     n = len(inverse)
     blank = missing[inverse]
     none = np.zeros(n, bool)
@@ -281,11 +312,25 @@ def groups_of(ids: pa.Array) -> tuple[Ints, Ints]:
 
 def same_in_group(series: pa.Array, starts: Ints, gid: Ints) -> Mask:
     """Per group, whether every row repeats the first row's cell or leaves it empty (the
-    per-record reader merges those); a value first given on a later row is not taken here."""
-    first = pc.take(series, pa.array(starts[gid]))
-    empty = _np(pc.equal(series, ""))
-    differs = _np(pc.not_equal(series, first)) & ~empty
-    out: Mask = ~np.logical_or.reduceat(differs, starts) if len(starts) else np.zeros(0, bool)
+    per-record reader merges those); a value first given on a later row is not taken here.
+
+    A row equal to the row before it in its group is as good as that row (both empty, or both
+    the first row's cell, or the group is refused already): only the rows that differ from
+    the row before and are not empty are compared with their group's first row.
+    """
+    n = len(series)
+    if not len(starts):
+        return np.zeros(0, bool)
+    changed = np.zeros(n, bool)
+    if n > 1:
+        changed[1:] = _np(pc.not_equal(series.slice(1), series.slice(0, n - 1)))
+    changed[starts] = False
+    rows = np.flatnonzero(changed)
+    if len(rows):
+        cells = pc.take(series, pa.array(rows))
+        first = pc.take(series, pa.array(starts[gid[rows]]))
+        changed[rows] = _np(pc.not_equal(cells, first)) & _np(pc.not_equal(cells, ""))
+    out: Mask = ~np.logical_or.reduceat(changed, starts)
     return out
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-import unicodedata
 from collections.abc import Callable, Generator, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -22,7 +21,7 @@ from engine.errors import DataError, Problem
 from engine.evaluate import parallel
 from engine.evaluate.columnar.numbers import POW10
 from engine.evaluate.columnar.plan import Chunk, Plan, build_plan
-from engine.evaluate.columnar.reading import line_starts, read_chunk
+from engine.evaluate.columnar.reading import gather, line_starts, normalized, read_chunk, text_ok
 from engine.evaluate.columnar.vectors import Unsupported
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
@@ -92,6 +91,7 @@ def _columnar(
         return None
     plan = build_plan(engine, header_stream.plan, compile_inputs(inputs, scales), values)
     job = _Job(engine, plan, path, part, values, render, outcome, flat, progress, header_stream.plan.width)
+    job.block = render.block(outcome)
     job.detailed = detailed
     with collected_gc():
         if out_path is None:
@@ -130,6 +130,9 @@ class _Job:
         self.ids: list[str] = []
         self.seen: set[str] = set()
         self.lines_read = 0
+        #: Writes a block's result lines from the columns at once (see _lines), or None.
+        self.block: Any = None
+        #: Writes a piece from the plan's details (JSON), or None.
         self.detailed: parallel.DetailedPiece | None = None
         # Per grade table, what a grade code (-1: no band) gives: (grade, points).
         self._graded = [
@@ -170,12 +173,12 @@ class _Job:
     def _chunk(self, block: bytes, start: int, row: int, last: bool) -> Generator[Any, None, tuple[int, int]]:
         """Pieces of the complete employees of ``block``; returns (bytes consumed, rows consumed)."""
         width = self.width
-        frame = read_chunk(block, width)
         starts_b = line_starts(block)
+        frame = read_chunk(block, width, starts_b)
         lines = len(starts_b) - 1 if block.endswith(b"\n") else len(starts_b)
         if row + lines > limits.MAX_ROWS:
             raise _GiveUp  # the per-record reader says what is wrong
-        if frame is None or not _nfc(block):
+        if frame is None or not normalized(frame):
             # The per-record path reads this block, up to its last employee's first line.
             cut = len(block) if last else _last_employee(block, starts_b, self.plan.id_column)
             if cut == 0:
@@ -187,12 +190,29 @@ class _Job:
         usable = n if last else n - 1  # the last employee may go on in the next block
         if usable <= 0:
             return 0, 0
-        yield from self._emit(chunk, usable, starts_b, start, row)
+        yield from self._emit(chunk, usable, starts_b, start, row, self._lines(frame, chunk))
         end_row = int(chunk.starts[usable]) if usable < n else lines
         consumed = int(starts_b[end_row]) if end_row < len(starts_b) else len(block)
         return consumed, end_row
 
-    def _emit(self, chunk: Chunk, usable: int, starts_b: Any, start: int, row: int) -> Iterator[Any]:
+    def _lines(self, frame: Any, chunk: Chunk) -> _Lines | None:
+        """The result lines of the chunk's employees written from the columns, and which of them
+        are the report's own (the others are written one by one)."""
+        if self.block is None or not len(chunk.starts):
+            return None
+        plan = self.plan
+        ids = gather(frame[plan.id_column], chunk.starts)
+        names = gather(frame[plan.name_column], chunk.starts) if plan.name_column is not None else None
+        values = [(v.num, v.den) for v in chunk.values]
+        grades = [(codes, self._graded[t]) for t, codes in enumerate(chunk.grades)]
+        lines, plain = self.block(ids, names, values, grades)
+        if names is not None:
+            plain &= text_ok(names)  # the reader strips a name; a padded one is written as it reads
+        return _Lines(lines, plain)
+
+    def _emit(
+        self, chunk: Chunk, usable: int, starts_b: Any, start: int, row: int, lines: _Lines | None
+    ) -> Iterator[Any]:
         clean = chunk.clean
         if self.detailed is not None and chunk.lines_exact is not None:
             clean = clean & chunk.lines_exact  # the others' details come from full results
@@ -202,7 +222,7 @@ class _Job:
             while h < usable and clean[h] == clean[g]:
                 h += 1
             if clean[g]:
-                yield from self._clean(chunk, g, h)
+                yield from self._clean(chunk, g, h, lines)
             else:
                 first = int(chunk.starts[g])
                 stop = int(chunk.starts[h]) if h < len(chunk.starts) else len(starts_b)
@@ -212,27 +232,47 @@ class _Job:
                 yield from self._per_record(begin, finish, row + first)
             g = h
 
-    def _clean(self, chunk: Chunk, g: int, h: int) -> Iterator[Any]:
-        flat, seen, ids, names = self.flat, self.seen, self.ids, chunk.names
+    def _clean(self, chunk: Chunk, g: int, h: int, lines: _Lines | None) -> Iterator[Any]:
+        """The pieces of clean employees ``g`` to ``h``: runs of lines written from the columns
+        as one piece each, the other employees one by one."""
+        run = chunk.ids[g:h]
+        if not self.seen.isdisjoint(run) or len(set(run)) != len(run):
+            raise _GiveUp
+        self.seen.update(run)
+        self.ids.extend(run)
+        for k in sorted(k for k in chunk.warnings if g <= k < h):
+            self.outcome.warnings.extend(chunk.warnings[k])
+        if lines is None:
+            yield from self._one_by_one(chunk, g, h)
+            return
+        plain = lines.plain
+        a = g
+        while a < h:
+            b = a
+            while b < h and plain[b] == plain[a]:
+                b += 1
+            if plain[a]:
+                yield parallel.Joined(lines.text(a, b), b - a)
+            else:
+                yield from self._one_by_one(chunk, a, b)
+            a = b
+
+    def _one_by_one(self, chunk: Chunk, g: int, h: int) -> Iterator[Any]:
+        flat, names = self.flat, chunk.names
         columns = [_decimals(v.num[g:h], v.den[g:h]) for v in chunk.values]
         found = [
             [self._graded[t][code] for code in codes[g:h].tolist()] for t, codes in enumerate(chunk.grades)
         ]
         shown = list(zip(*columns, strict=True)) if columns else [()] * (h - g)
         grades = list(zip(*found, strict=True)) if found else [()] * (h - g)
-        details = self._details(chunk, g, h) if self.detailed is not None else None
+        if self.detailed is not None:
+            details = self._details(chunk, g, h)
+            for i, k in enumerate(range(g, h)):
+                yield self.detailed(chunk.ids[k], _name(names[k]), shown[i], grades[i], details[i])
+            return
+        assert flat is not None  # (a run has a flat or a detailed piece)
         for i, k in enumerate(range(g, h)):
-            emp_id = chunk.ids[k]
-            if emp_id in seen:
-                raise _GiveUp
-            seen.add(emp_id)
-            ids.append(emp_id)
-            if k in chunk.warnings:
-                self.outcome.warnings.extend(chunk.warnings[k])
-            if details is not None and self.detailed is not None:
-                yield self.detailed(emp_id, _name(names[k]), shown[i], grades[i], details[i])
-            elif flat is not None:
-                yield flat(emp_id, _name(names[k]), shown[i], grades[i])
+            yield flat(chunk.ids[k], _name(names[k]), shown[i], grades[i])
 
     def _details(self, chunk: Chunk, g: int, h: int) -> list[Any]:
         """Employees ``g:h``'s goal lines' values and grade facts (see :data:`parallel.DetailedPiece`)."""
@@ -284,6 +324,21 @@ class _Job:
         self.checks.extend(checks)
 
 
+class _Lines:
+    """A chunk's result lines (:class:`pyarrow.StringArray`) and which are plain."""
+
+    def __init__(self, lines: Any, plain: Any) -> None:
+        self.plain = plain.tolist()
+        self._offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset :]
+        self._data = lines.buffers()[2]
+
+    def text(self, first: int, stop: int) -> str:
+        """Lines ``first`` to ``stop`` (excluded), joined."""
+        begin, end = int(self._offsets[first]), int(self._offsets[stop])
+        text: str = self._data[begin:end].to_pybytes().decode("utf-8")
+        return text
+
+
 def _name(cell: str | None) -> str | None:
     """The name as the per-record reader keeps it (stripped; blank: none)."""
     return (cell.strip() or None) if cell else None
@@ -305,11 +360,3 @@ def _last_employee(block: bytes, starts: Any, id_col: int) -> int:
         if parallel.line_id(block[bounds[index - 1] : bounds[index]], id_col) != last:
             return bounds[index]
     return 0
-
-
-def _nfc(block: bytes) -> bool:
-    try:
-        text = block.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return text.isascii() or unicodedata.is_normalized("NFC", text)

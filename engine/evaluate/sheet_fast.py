@@ -1,0 +1,191 @@
+"""A goal sheet known clean in one generated pass: the fast answer of most sheet checks.
+
+:func:`clean_sheet_function` writes, once per policy, ``_clean(params, fields, lines)``: True
+only when :func:`engine.evaluate.sheet.check_sheet` would find no problem in the sheet. It
+follows the same rules in one loop over the lines, each rule inline with the policy's bounds as
+constants, and stops at the first breach. False (or any exception) says nothing: the caller then
+runs :func:`check_sheet`, which finds and words every problem. So a False is never wrong, and
+True is given only where every rule was tested exactly as :func:`check_sheet` tests it:
+
+* a sheet for which an exception's condition holds is left to :func:`check_sheet` (its bounds
+  are relaxed there, some on chosen lines only);
+* the exceptions' and constraints' conditions run on the same environment as there (parameters,
+  the employee's fields, a column of each field they read, the lines' fields as rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from engine.evaluate.sheet import Bounds, SheetRules
+from engine.formula import Column
+from engine.formula.codegen import Module
+
+#: ``(parameters, employee fields, goal lines) -> known clean``.
+CleanSheet = Callable[[Mapping[str, Any], Mapping[str, Any], Any], bool]
+
+
+def clean_sheet_function(rules: SheetRules) -> CleanSheet:
+    """The generated function for ``rules`` (see the module's text)."""
+    writer = _Writer(rules)
+    source = writer.source()
+    scope = writer.module.globals
+    exec(compile(source, "<clean sheet>", "exec"), scope)  # only generated text: names repr'd
+    fn: CleanSheet = scope.pop("_clean")
+    return fn
+
+
+class _Writer:
+    def __init__(self, rules: SheetRules) -> None:
+        self.rules = rules
+        self.module = Module()
+        self.k = self.module.hoist
+        for name, obj in _BUILTINS.items():
+            self.module.bind(name, obj)
+        self.counters = {c: f"_c{i}" for i, c in enumerate(rules.categories)}
+        self.columns = {c: f"_col{i}" for i, c in enumerate(rules.column_names)}
+
+    def source(self) -> str:
+        loop = self.line_rules()
+        after = [*self.environment(), *self.counts(), *self.totals(), *self.constraints(), "return True"]
+        body = ["def _clean(_p, _e, lines):", *(f"    {t}" for t in self.init())]
+        body += ["    for _line in lines:", "        _f = _line.fields", *(f"        {t}" for t in loop)]
+        body += [f"    {t}" for t in after]
+        return "\n".join(body) + "\n"
+
+    def init(self) -> list[str]:
+        r = self.rules
+        out = [f"{v} = 0" for v in self.counters.values()]
+        if any(r.fixed.values()):
+            out.append("_present = _set()")
+        if r.weight_total is not None:
+            out.append(f"_tot = {self.k(Decimal(0))}" if r.total_scope != "category" else "_tots = {}")
+        if self.columns:
+            out += ["_rows = []", *(f"{v} = []" for v in self.columns.values())]
+        return out
+
+    def line_rules(self) -> list[str]:
+        """One line: the tallies (category count, fixed goals, weight totals), then each line
+        rule in :func:`engine.evaluate.sheet._line_checks` order."""
+        r, k = self.rules, self.k
+        out = [f"_cat = _f.get({r.category_field!r})", "if _type(_cat) is not _str: _cat = _str(_cat)"]
+        for index, (category, counter) in enumerate(self.counters.items()):
+            out.append(f"{'el' if index else ''}if _cat == {k(category)}: {counter} += 1")
+        if any(r.fixed.values()):
+            out.append(f"_present.add((_cat, _f.get({r.fixed_field!r})))")
+        out.append(f"_w = _f.get({r.weight_field!r})")
+        if r.weight_total is not None:
+            amount = "(_w if _type(_w) is _D else _D(_w or 0))"
+            if r.total_scope == "category":
+                out.append(f"_tots[_cat] = _tots.get(_cat, {k(Decimal(0))}) + {amount}")
+            else:
+                out.append(f"_tot = _tot + {amount}")
+        if self.columns:
+            out.append("_rows.append(_f)")
+            out += [f"{v}.append(_f.get({c!r}))" for c, v in self.columns.items()]
+        out += self.weight_band() + self.kinds() + self.required() + self.difficulty()
+        return out
+
+    def weight_band(self) -> list[str]:
+        low, high = self.rules.weight_min, self.rules.weight_max
+        tests = ([f"_w < {self.k(low)}"] if low is not None else []) + (
+            [f"_w > {self.k(high)}"] if high is not None else []
+        )
+        return [f"if _w is not None and ({' or '.join(tests)}): return False"] if tests else []
+
+    def kinds(self) -> list[str]:
+        if not self.rules.kinds:
+            return []
+        field = self.rules.kind_field
+        kinds = self.k(dict(self.rules.kinds))
+        return [f"_ks = {kinds}.get(_cat)", f"if _ks and _f.get({field!r}) not in _ks: return False"]
+
+    def required(self) -> list[str]:
+        out = [t for name in self.rules.required_fields for t in _require(name, "")]
+        for condition, names in self.rules.required_when:
+            out.append(f"if {self.k(condition.fast)}(_f):")
+            out += [t for name in names for t in _require(name, "    ")]
+        return out
+
+    def difficulty(self) -> list[str]:
+        diff = self.rules.difficulty_rule
+        if diff is None:
+            return []
+        tests = []
+        if diff.min is not None:
+            tests.append(f"_d < {self.k(diff.min)}")
+        if diff.max is not None:
+            tests.append(f"_d > {self.k(diff.max)}")
+        if diff.steps:
+            tests.append(f"(_d if _type(_d) is _D else _D(_d)) not in {self.k(diff.steps)}")
+        if not tests:
+            return []
+        return [f"_d = _f.get({diff.field!r})", f"if _d is not None and ({' or '.join(tests)}): return False"]
+
+    def environment(self) -> list[str]:
+        """What the exceptions and constraints read, as :meth:`Engine.sheet_env` builds it; a
+        sheet an exception relaxes is left to the full check."""
+        r = self.rules
+        if not r.exceptions and not r.constraints:
+            return []
+        column = self.k(Column)
+        out = ["_env = _dict(_p)", "_env.update(_e)"]
+        out += [f"_env[{c!r}] = {column}({v}, _rows)" for c, v in self.columns.items()]
+        out += [f"if {self.k(e.when.fast)}(_env): return False" for e in r.exceptions]
+        return out
+
+    def counts(self) -> list[str]:
+        r = self.rules
+        out = [f"if {_breached('_len(lines)', r.total, self.k)}: return False"] if _bounded(r.total) else []
+        for category, bounds in r.categories.items():
+            if _bounded(bounds):
+                out.append(f"if {_breached(self.counters[category], bounds, self.k)}: return False")
+        for category, ids in r.fixed.items():
+            out += [f"if ({self.k(category)}, {self.k(i)}) not in _present: return False" for i in ids]
+        return out
+
+    def totals(self) -> list[str]:
+        r = self.rules
+        if r.weight_total is None:
+            return []
+        total = self.k(r.weight_total)
+        if r.total_scope == "category":
+            return ["for _t in _tots.values():", f"    if _t != {total}: return False"]
+        return [f"if lines and _tot != {total}: return False"]
+
+    def constraints(self) -> list[str]:
+        out = []
+        for c in self.rules.constraints:
+            check = f"not {self.k(c.check.fast)}(_env)"
+            when = f"{self.k(c.when.fast)}(_env) and " if c.when is not None else ""
+            out.append(f"if {when}{check}: return False")
+        return out
+
+
+#: The builtins the generated text calls (its ``__builtins__`` is empty).
+_BUILTINS: dict[str, Any] = {
+    "_D": Decimal, "_type": type, "_str": str, "_len": len, "_dict": dict, "_set": set,
+    "_isinstance": isinstance,
+}  # fmt: skip
+
+
+def _require(name: str, indent: str) -> list[str]:
+    """The test of :func:`engine.evaluate.sheet._require` for one field of the line ``_f``."""
+    return [
+        f"{indent}_v = _f.get({name!r})",
+        f"{indent}if _v is None or (_isinstance(_v, _str) and not _v.strip()): return False",
+    ]
+
+
+def _bounded(bounds: Bounds) -> bool:
+    return bounds.min is not None or bounds.max is not None
+
+
+def _breached(value: str, bounds: Bounds, k: Callable[[Any], str]) -> str:
+    """The test of :meth:`Bounds.breached` for ``value``."""
+    tests = ([f"{value} < {k(bounds.min)}"] if bounds.min is not None else []) + (
+        [f"{value} > {k(bounds.max)}"] if bounds.max is not None else []
+    )
+    return " or ".join(tests)

@@ -1,0 +1,247 @@
+"""``calibrate`` over a CSV file read an employee at a time (engine/report/calibration_stream.py):
+the bytes of the whole-file run in every format, a compact row per person, nothing written on
+failure; problems, small groups, ties and interleaved rows included."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import engine.commands.calibrate as command
+from engine.cli import cli
+from engine.evaluate import Engine
+from engine.evaluate.calibration import Calibrating, calibrate_population
+from engine.report import calibration_stream
+from engine.report.calibration import RENDERERS, frame
+from engine.report.calibration_stream import stream_calibration, streamable
+
+ROOT = Path(__file__).resolve().parent.parent
+KUMHO = str(ROOT / "policies" / "kumho_like.yaml")
+JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
+sys.path.insert(0, str(ROOT))
+from bench.gen_kumho import generate as generate_kumho  # noqa: E402
+from bench.gen_population import generate as generate_japan  # noqa: E402
+
+FORMATS = ["csv", "json", "text", "html", "xlsx"]
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _write(path: Path, rows: list[list[str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def _first_rows(rows: list[list[str]]) -> dict[str, int]:
+    first: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=1):
+        first.setdefault(row[0], number)
+    return first
+
+
+@pytest.fixture(scope="module")
+def kumho(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 generated kumho_like employees with a sheet problem (KPI weights off), a bad value,
+    a row without an id, ten K4 people moved to a unit of their own (a group of exactly 10) and
+    three K3 people to another (a group too small, and no org tree in a table). Equal scores
+    are common (four rating levels): the tie keys decide."""
+    path = tmp_path_factory.mktemp("calibrate") / "kumho.csv"
+    generate_kumho(300, str(path), seed=11)
+    rows = _rows(path)
+    col = {name: i for i, name in enumerate(rows[0])}
+    first = _first_rows(rows)
+    rows[first["H0000010"]][col["weight"]] = "7"  # sheet-weight-total
+    for row in rows[1:]:
+        if row[0] == "H0000020":
+            row[col["year_in_grade"]] = "abc"  # record-type: H0000020 is not read
+    by_grade: dict[str, list[str]] = {}
+    for row in rows[1:]:
+        if row[0] not in ("H0000010", "H0000020") and row[0] not in by_grade.get(row[col["role_grade"]], []):
+            by_grade.setdefault(row[col["role_grade"]], []).append(row[0])
+    units = {pid: "hand10" for pid in by_grade["K4"][:10]} | {pid: "hand3" for pid in by_grade["K3"][:3]}
+    for row in rows[1:]:
+        row[col["org"]] = units.get(row[0], row[col["org"]])
+    rows.insert(first["H0000100"], ["", "이름없음", *[""] * (len(rows[0]) - 2)])  # record-missing
+    _write(path, rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def japan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """200 generated japan_mbo employees (chains, no distributions), one with its weights off
+    and one with a bad number."""
+    path = tmp_path_factory.mktemp("calibrate") / "japan.csv"
+    generate_japan(200, str(path), seed=3)
+    rows = _rows(path)
+    col = {name: i for i, name in enumerate(rows[0])}
+    first = _first_rows(rows)
+    rows[first["E000007"]][col["weight"]] = "55"  # sheet-weight-total
+    rows[first["E000011"]][col["actual"]] = "many"  # record-type
+    _write(path, rows)
+    return path
+
+
+Run = tuple[int, str, str, bytes]
+
+
+def _cli(policy: str, data: Path, fmt: str, out: Path | None, *, whole: bool, mp: pytest.MonkeyPatch) -> Run:
+    """(exit code, stdout, stderr, file bytes) of ``hrpolicy calibrate``, streamed or read whole."""
+    calls: list[str] = []
+    real = calibration_stream.stream_calibration
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append("streamed")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    with mp.context() as patch:
+        patch.setattr(command, "stream_calibration", spy)
+        if whole:
+            patch.setattr(command, "streamable", lambda *_: False)
+        args = ["calibrate", policy, str(data), "--format", fmt, *(["-o", str(out)] if out else [])]
+        result = CliRunner().invoke(cli, args)
+    assert calls == ([] if whole else ["streamed"])
+    written = out.read_bytes() if out is not None else b""
+    if out is not None:
+        out.unlink()
+    return result.exit_code, result.stdout, result.stderr, written
+
+
+def _cells(data: bytes) -> list[list[list[object]]]:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("which", ["kumho", "japan"])
+def test_every_format_has_the_bytes_of_the_whole_file_run(
+    which: str, fmt: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = request.getfixturevalue(which)
+    policy = KUMHO if which == "kumho" else JAPAN
+    out = tmp_path / f"report.{fmt}"
+    streamed = _cli(policy, data, fmt, out, whole=False, mp=monkeypatch)
+    whole = _cli(policy, data, fmt, out, whole=True, mp=monkeypatch)
+    assert streamed[:3] == whole[:3]
+    assert streamed[0] == 1  # problems: a failed calibration
+    if fmt == "xlsx":  # a workbook's zip records the time it was written: compare the cells
+        assert _cells(streamed[3]) == _cells(whole[3])
+    else:
+        assert streamed[3] == whole[3]
+        if fmt != "html":  # to stdout, the same text
+            assert _cli(policy, data, fmt, None, whole=False, mp=monkeypatch)[1] == whole[3].decode(
+                "utf-8-sig"
+            )
+
+
+def test_the_group_of_ten_has_the_seats_worked_out_by_hand(kumho: Path) -> None:
+    """10 % / 20 % / 40 % / 20 % / 10 % of 10 people = 1/2/4/2/1 seats exactly; a table holds no
+    evaluations, so nobody is proposed or given a final grade (no tolerance: 0 is outside a seat
+    of 1 or more); three K3 people alone in their unit cannot be graded (fewer than 5 and no tree)."""
+    engine = Engine.from_file(KUMHO)
+    spool = io.StringIO()
+    done = stream_calibration(engine, str(kumho), ["performance", "competency"], "csv", spool)
+    assert done is not None
+    report = RENDERERS["csv"](done.result)
+    assert isinstance(report, str)
+    lines = report.splitlines()
+    group = '"(org=hand10, role_grade=K4)"'
+    assert [line for line in lines if line.startswith(f"grade,performance,{group}")] == [
+        f"grade,performance,{group},I,1,0,0,0,false,,,,",
+        f"grade,performance,{group},II,2,0,0,0,false,,,,",
+        f"grade,performance,{group},III,4,0,0,0,false,,,,",
+        f"grade,performance,{group},IV,2,0,0,0,false,,,,",
+        f"grade,performance,{group},V,1,0,0,0,false,,,,",
+    ]
+    small = [line for line in lines if line.startswith('not_graded,competency,"(org=hand3, role_grade=K3)"')]
+    assert len(small) == 3
+    assert small[0].endswith(
+        ',distribution-unknown-org,"group (org=hand3, role_grade=K3) has 3 members, fewer than the '
+        "minimum 5, and org 'hand3' is not in the org tree\""
+    )
+    rules = [p.rule for p in done.result.problems]
+    # Reading (a bad value, a row without an id), the sheet checks, then two chain stages
+    # missing for each of the 299 employees read (a table has no evaluations).
+    assert rules[:3] == ["record-missing", "record-type", "sheet-weight-total"]
+    assert rules[3:] == ["chain-stage-missing"] * 2 * 299
+    assert done.result.reviewed == 299 and done.result.reviews == () and spool.getvalue() == ""
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 512])
+def test_json_parts_are_joined_the_same_whatever_the_chunk(kumho: Path, chunk: int) -> None:
+    engine = Engine.from_file(KUMHO)
+    spool = io.StringIO()
+    done = stream_calibration(engine, str(kumho), ["performance"], "json", spool, chunk=chunk)
+    assert done is not None
+    whole = calibrate_population(engine, engine.read(str(kumho)), ["performance"])
+    head, tail = frame("json", done.result)
+    assert head + spool.getvalue() + tail == RENDERERS["json"](whole)
+
+
+def test_a_person_is_kept_as_a_compact_row(kumho: Path) -> None:
+    """Per distribution: id, score, proposed and final grade, reason, then the group and tie
+    fields only (the whole-file run kept every field and formula value of everyone)."""
+    engine = Engine.from_file(KUMHO)
+    calibrating = Calibrating(engine, ["performance"], {})
+    data = engine.source.data
+    population = engine.read(str(kumho))
+    for record in population.employees[:3]:
+        calibrating.add(record)
+    seats = calibrating.seats[0]
+    assert seats.kept == ("org", "role_grade", "competency_score", "id")
+    assert len(seats.rows) == 3
+    person = population.employees[0]
+    row = seats.rows[0]
+    assert row[0] == person.id and row[2:5] == (None, None, None)  # no evaluations in a table
+    assert row[5:7] == (person.fields["org"], person.fields["role_grade"]) and row[8] == person.id
+    assert len(row) == 9 and data["distributions"]["performance"]["score"] == "performance_score"
+
+
+def test_interleaved_rows_are_read_whole_with_the_same_bytes(
+    kumho: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = _rows(kumho)
+    moved = next(i for i, r in enumerate(rows) if r[0] == "H0000003")
+    rows.append(rows.pop(moved))  # one of H0000003's rows at the very end
+    path = tmp_path / "interleaved.csv"
+    _write(path, rows)
+    engine = Engine.from_file(KUMHO)
+    assert stream_calibration(engine, str(path), ["performance"], "json", io.StringIO()) is None
+    for fmt in ("json", "text"):
+        out = tmp_path / f"r.{fmt}"
+        streamed = _cli(KUMHO, path, fmt, out, whole=False, mp=monkeypatch)
+        assert streamed == _cli(KUMHO, path, fmt, out, whole=True, mp=monkeypatch)
+        assert "H0000003" in streamed[3].decode("utf-8")
+
+
+def test_only_a_csv_file_read_as_detected_is_streamed() -> None:
+    assert streamable("a.csv", None, None) and streamable("A.CSV", None, None)
+    assert not streamable("a.csv", "cp949", None)
+    assert not streamable("a.yaml", None, None) and not streamable("a.xlsx", None, None)
+
+
+def test_a_failure_late_in_the_file_writes_nothing(japan: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "late.csv"
+    bad.write_bytes(japan.read_bytes() + b"E999999,\xff\xfe,general\r\n")
+    out = tmp_path / "out.json"
+    out.write_text("before\n", encoding="utf-8")
+    line = len(japan.read_bytes().splitlines()) + 1
+    for args in (["--format", "json", "-o", str(out)], ["--format", "text"]):
+        result = CliRunner().invoke(cli, ["calibrate", JAPAN, str(bad), *args])
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert result.stderr == (
+            f"hrpolicy: {bad}: line {line} is not UTF-8 text (byte 0xff); save the file as UTF-8 "
+            "(in Excel: 'CSV UTF-8')\n"
+        )
+    assert out.read_text(encoding="utf-8") == "before\n"  # left as it was
+    assert sorted(os.listdir(tmp_path)) == ["late.csv", "out.json"]  # no temporary file left
