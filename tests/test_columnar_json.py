@@ -66,10 +66,12 @@ def test_every_range_is_the_per_record_ranges(population: Path, chunk: int) -> N
     assert "B000009" not in served  # zero values: the per-record path
 
 
-def _report(path: Path, workers: int, switch: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def _report(
+    path: Path, workers: int, switch: str, monkeypatch: pytest.MonkeyPatch, fmt: str = "json"
+) -> str:
     monkeypatch.setenv(columnar.SWITCH, switch)
     out = io.StringIO()
-    write_report(Engine.from_file(JAPAN), str(path), "json", out, workers=workers, min_bytes=1000)
+    write_report(Engine.from_file(JAPAN), str(path), fmt, out, workers=workers, min_bytes=1000)
     return out.getvalue()
 
 
@@ -88,6 +90,18 @@ def test_whole_reports_are_byte_identical(
     # 0 rounded to 1 place is 0.0; 20 x 0.0 x 1.0 / 100 keeps Decimal's two places: 0.00 (zeros
     # take the per-record path: the plan keeps no sign of zero)
     assert results["B000009"]["indicators"][0] == {"achievement": "0.0", "weighted": "0.00"}
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_the_text_table_through_the_plan_is_the_per_record_ones(
+    population: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its rows are spooled from the plan's block lines (CSV lines that need no quoting and no
+    # guard read back as their cells), its flat rows and per-record rows, then aligned.
+    plain = _report(population, workers, "0", monkeypatch, "text")
+    assert _report(population, workers, "1", monkeypatch, "text") == plain
+    assert "\nB000001  境界 一    110.00  S                 100\n" in plain
+    assert plain.startswith("policy japan_mbo: 597 evaluated, 18 with problems\n")
 
 
 def test_a_random_population_many_times(tmp_path: Path) -> None:

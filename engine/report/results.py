@@ -532,8 +532,12 @@ SPLIT_RENDERERS: dict[str, SplitRenderer] = {
 
 #: The text table's rows (ids, no language), rendered in parts as CSV's are, spooled as
 #: :func:`plain_rows` for :func:`write_text` to align (:mod:`engine.report.stream`); its merge
-#: writes the table without a terminal's width.
-TEXT_ROWS = SplitRenderer(piece=_csv_piece, join=plain_rows, merge=_text_merge, flat=_csv_flat)
+#: writes the table without a terminal's width. The columnar plan's block lines are CSV's own:
+#: only lines that need no quoting and no guard are written that way, and those read back as
+#: their cells.
+TEXT_ROWS = SplitRenderer(
+    piece=_csv_piece, join=plain_rows, merge=_text_merge, flat=_csv_flat, block=_csv_block
+)
 
 
 def _named(text: str, labels: Labels) -> str:
