@@ -4,6 +4,7 @@ exactly what the step-by-step path gives: same values (same exponents), grades, 
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from decimal import Decimal as D
 from pathlib import Path
@@ -145,7 +146,11 @@ def test_fused_code_reads_names_as_quoted_keys_only() -> None:
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     # generated locals and hoisted globals only: no policy name is ever a Python name here
     assert all(n.startswith("_") or n in ("base", "lines") for n in names), names
-    assert "_f.get('actual')" in source and "_f.get('direction', _k0)" in source
+    assert "_f.get('actual')" in source
+    # a field read once is read in place: a subscript, and if the line lacks it, its default
+    default = re.search(r"_f.get\('direction', (_k[0-9]+)\)", source)
+    assert default is not None and fn.__globals__[default.group(1)] == "higher"
+    assert "_f['direction']" in source
 
 
 @pytest.mark.parametrize(
@@ -245,11 +250,15 @@ def test_a_quotient_meeting_a_decimal_divides_plainly() -> None:
 
 def test_the_flat_function_keeps_no_lists_and_reads_a_field_where_it_is_used() -> None:
     """japan_mbo: the score is a running total (no list, no sum() call, no per-line dict); the
-    assessed achievement is read only on the branch of qualitative goals."""
+    assessed achievement is read only on the branch of qualitative goals (as a subscript, and
+    with .get if the line lacks a field read so)."""
     engine = Engine.from_file(JAPAN)
     flat = engine.policy.flat
     assert flat is not None
-    source, _ = SheetFuser(engine.policy.sheet_plan, keep_lines=False).build()
+    source, fn = SheetFuser(engine.policy.sheet_plan, keep_lines=False).build()
     assert ".append(" not in source and "_sum(" not in source
-    assert "else _f.get('assessed_achievement')" in source
+    lines = tuple(_line(weight=D(20), target=D(50), actual=D(50)) for _ in range(5))
+    assert fn({"segment": "manager"}, lines) == ((D("100.00"),), [])
+    for read in (r"_f\['assessed_achievement'\]", r"_f\.get\('assessed_achievement'\)"):
+        assert re.search(rf"else:\n +_v[0-9]+ = {read}\n", source), read
     assert flat.__defaults__ is not None  # the constants the loop reads are locals

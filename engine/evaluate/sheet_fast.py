@@ -45,12 +45,14 @@ class _Writer:
         for name, obj in _BUILTINS.items():
             self.module.bind(name, obj)
         self.counters = {c: f"_c{i}" for i, c in enumerate(rules.categories)}
+        self.reads: dict[str, str] = {}  # a field of the line -> its local
         self.columns = {c: f"_col{i}" for i, c in enumerate(rules.column_names)}
 
     def source(self) -> str:
         loop = self.line_rules()
         after = [*self.environment(), *self.counts(), *self.totals(), *self.constraints(), "return True"]
-        body = ["def _clean(_p, _e, lines):", *(f"    {t}" for t in self.init())]
+        signature = ", ".join(["_p, _e, lines", *self.module.as_locals(loop)])
+        body = [f"def _clean({signature}):", *(f"    {t}" for t in self.init())]
         body += ["    for _line in lines:", "        _f = _line.fields", *(f"        {t}" for t in loop)]
         body += [f"    {t}" for t in after]
         return "\n".join(body) + "\n"
@@ -66,16 +68,22 @@ class _Writer:
             out += ["_rows = []", *(f"{v} = []" for v in self.columns.values())]
         return out
 
+    def var(self, name: str) -> str:
+        """The local holding the line's field ``name`` (read once, before the line's rules)."""
+        if name not in self.reads:
+            self.reads[name] = f"_r{len(self.reads)}"
+        return self.reads[name]
+
     def line_rules(self) -> list[str]:
-        """One line: the tallies (category count, fixed goals, weight totals), then each line
-        rule in :func:`engine.evaluate.sheet._line_checks` order."""
+        """One line: its fields read, the tallies (category count, fixed goals, weight totals),
+        then each line rule in :func:`engine.evaluate.sheet._line_checks` order."""
         r, k = self.rules, self.k
-        out = [f"_cat = _f.get({r.category_field!r})", "if _type(_cat) is not _str: _cat = _str(_cat)"]
+        out = [f"_cat = {self.var(r.category_field)}", "if _type(_cat) is not _str: _cat = _str(_cat)"]
         for index, (category, counter) in enumerate(self.counters.items()):
             out.append(f"{'el' if index else ''}if _cat == {k(category)}: {counter} += 1")
         if any(r.fixed.values()):
-            out.append(f"_present.add((_cat, _f.get({r.fixed_field!r})))")
-        out.append(f"_w = _f.get({r.weight_field!r})")
+            out.append(f"_present.add((_cat, {self.var(r.fixed_field)}))")
+        out.append(f"_w = {self.var(r.weight_field)}")
         if r.weight_total is not None:
             amount = "(_w if _type(_w) is _D else _D(_w or 0))"
             if r.total_scope == "category":
@@ -84,9 +92,18 @@ class _Writer:
                 out.append(f"_tot = _tot + {amount}")
         if self.columns:
             out.append("_rows.append(_f)")
-            out += [f"{v}.append(_f.get({c!r}))" for c, v in self.columns.items()]
+            out += [f"{v}.append({self.var(c)})" for c, v in self.columns.items()]
         out += self.weight_band() + self.kinds() + self.required() + self.difficulty()
-        return out
+        return [*self.read_block(), *out]
+
+    def read_block(self) -> list[str]:
+        """The line's fields into locals: subscripts, and if the line lacks one, ``.get`` (None)
+        for all; reading has no effect, so the second reading is the only one that counts."""
+        first = [f"{v} = _f[{name!r}]" for name, v in self.reads.items()]
+        again = [f"{v} = _f.get({name!r})" for name, v in self.reads.items()]
+        if not first:
+            return []
+        return ["try:", *(f"    {t}" for t in first), "except _KeyError:", *(f"    {t}" for t in again)]
 
     def weight_band(self) -> list[str]:
         low, high = self.rules.weight_min, self.rules.weight_max
@@ -98,15 +115,16 @@ class _Writer:
     def kinds(self) -> list[str]:
         if not self.rules.kinds:
             return []
-        field = self.rules.kind_field
+        kind = self.var(self.rules.kind_field)
         kinds = self.k(dict(self.rules.kinds))
-        return [f"_ks = {kinds}.get(_cat)", f"if _ks and _f.get({field!r}) not in _ks: return False"]
+        return [f"_ks = {kinds}.get(_cat)", f"if _ks and {kind} not in _ks: return False"]
 
     def required(self) -> list[str]:
-        out = [t for name in self.rules.required_fields for t in _require(name, "")]
+        out = [t for name in self.rules.required_fields for t in _require(self.var(name), "")]
         for condition, names in self.rules.required_when:
             out.append(f"if {self.k(condition.fast)}(_f):")
-            out += [t for name in names for t in _require(name, "    ")]
+            for name in names:  # read only on the lines the condition selects
+                out += [f"    _v = _f.get({name!r})", *_require("_v", "    ")]
         return out
 
     def difficulty(self) -> list[str]:
@@ -122,7 +140,7 @@ class _Writer:
             tests.append(f"(_d if _type(_d) is _D else _D(_d)) not in {self.k(diff.steps)}")
         if not tests:
             return []
-        return [f"_d = _f.get({diff.field!r})", f"if _d is not None and ({' or '.join(tests)}): return False"]
+        return [f"_d = {self.var(diff.field)}", f"if _d is not None and ({' or '.join(tests)}): return False"]
 
     def environment(self) -> list[str]:
         """What the exceptions and constraints read, as :meth:`Engine.sheet_env` builds it; a
@@ -167,16 +185,13 @@ class _Writer:
 #: The builtins the generated text calls (its ``__builtins__`` is empty).
 _BUILTINS: dict[str, Any] = {
     "_D": Decimal, "_type": type, "_str": str, "_len": len, "_dict": dict, "_set": set,
-    "_isinstance": isinstance,
+    "_isinstance": isinstance, "_KeyError": KeyError,
 }  # fmt: skip
 
 
-def _require(name: str, indent: str) -> list[str]:
-    """The test of :func:`engine.evaluate.sheet._require` for one field of the line ``_f``."""
-    return [
-        f"{indent}_v = _f.get({name!r})",
-        f"{indent}if _v is None or (_isinstance(_v, _str) and not _v.strip()): return False",
-    ]
+def _require(var: str, indent: str) -> list[str]:
+    """The test of :func:`engine.evaluate.sheet._require` for a field read into ``var``."""
+    return [f"{indent}if {var} is None or (_isinstance({var}, _str) and not {var}.strip()): return False"]
 
 
 def _bounded(bounds: Bounds) -> bool:

@@ -15,6 +15,7 @@ of a goal sheet, with every name a generated local variable (the hot path of eva
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +38,8 @@ _BIN_PREC: dict[type[ast.operator], int] = {
 }
 
 
+#: A Python identifier in generated text (string constants are never inline: they are hoisted).
+_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 #: The operators that refuse a float operand next to a Decimal (``**`` goes through ``_pow``).
 _ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod)
 
@@ -78,6 +81,12 @@ class Module:
         """A fresh local name for a value computed once and used twice (fused code)."""
         self._temps += 1
         return f"_t{self._temps}"
+
+    def as_locals(self, code: list[str]) -> list[str]:
+        """``name=name`` for each global ``code`` reads: parameters of the generated function
+        that default to the globals, so that a hot loop reads locals (faster than globals)."""
+        used = set(_IDENTIFIER.findall("\n".join(code)))
+        return [f"{n}={n}" for n in sorted(used) if n in self.globals and n != "__builtins__"]
 
     def bind(self, name: str, obj: Any) -> str:
         """A global called ``name`` (``name_2``, ... if taken by another object) holding ``obj``."""

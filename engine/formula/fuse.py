@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from engine.formula.codegen import Generator, Module
+from engine.formula.codegen import Code, Generator, Module
 from engine.formula.parse import Parsed
 from engine.formula.types import Column, Scope
 
-#: A Python identifier in generated text (string constants are never inline: they are hoisted).
-_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+#: A field read where it is used, while the line's code is written (a NUL never occurs in
+#: generated text: names are repr'd, which escapes it).
+_PLACEHOLDER = re.compile("\x00[0-9]+\x00")
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,26 @@ class SheetFuser:
     def step(self, step: FuseStep, names: dict[str, str], columns: Mapping[str, str], out: list[str]) -> None:
         generator = Generator(step.parsed, step.scope, module=self.module, names=names, columns=columns)
         generator.sums = self.sums
-        code = generator.emit(step.parsed.tree.body)
-        var = self.local()
-        out.append(f"{var} = {code.text}")
+        node, var = step.parsed.tree.body, self.local()
+        if isinstance(node, ast.IfExp):
+            body, test, orelse = (generator.emit(n) for n in (node.body, node.test, node.orelse))
+            if body.decimal != orelse.decimal:
+                # As statements: the branch that is surely Decimal is rounded with no type test.
+                out.append(f"if {test.text}:")
+                out += [f"    {t}" for t in self.assign(var, body, step)]
+                out.append("else:")
+                out += [f"    {t}" for t in self.assign(var, orelse, step)]
+                names[step.name] = var
+                return
+        code = generator.emit(node)
+        if code.decimal:
+            self.decimals.add(var)
+        out += self.assign(var, code, step)
+        names[step.name] = var
+
+    def assign(self, var: str, code: Code, step: FuseStep) -> list[str]:
+        """``var`` = the value of ``code``, an int made Decimal and a Decimal rounded as declared."""
+        out = [f"{var} = {code.text}"]
         bind = self.module.bind
         dec, typ, int_ = bind("_D", Decimal), bind("_type", type), bind("_int", int)
         quantize = ""
@@ -125,8 +143,6 @@ class SheetFuser:
             quantize = f".quantize({self.module.hoist(step.quantum)}, {self.module.hoist(step.mode)})"
             if step.negative:
                 quantize += f".quantize({self.module.hoist(Decimal(1))})"
-        if code.decimal:
-            self.decimals.add(var)
         if code.decimal and quantize:
             out.append(f"{var} = {var}{quantize}")  # not a Decimal after all: AttributeError
         elif not code.decimal:
@@ -135,7 +151,7 @@ class SheetFuser:
             if quantize:
                 out.append(f"if _c is {dec}: {var} = {var}{quantize}")
             out.append(f"{'el' if quantize else ''}if _c is {int_}: {var} = {dec}({var}){quantize}")
-        names[step.name] = var
+        return out
 
     def source(self) -> str:
         """The whole ``_sheet(base, lines)`` function: the loop over the lines, then the employee."""
@@ -151,9 +167,23 @@ class SheetFuser:
     def parameters(self, given: str, loop: list[str]) -> str:
         """The function's parameters: ``given``, then each global the loop over the lines reads
         as a parameter defaulting to it (a local is read faster, once per goal line)."""
-        used = set(_IDENTIFIER.findall("\n".join(loop)))
-        hot = sorted(n for n in used if n in self.module.globals and n != "__builtins__")
-        return ", ".join([given, *(f"{n}={n}" for n in hot)])
+        return ", ".join([given, *self.module.as_locals(loop)])
+
+    def read_in_place(self, body: list[str], where: Mapping[str, str]) -> list[str]:
+        """The line's formulas with each placeholder of ``where`` read in place: as ``_f[name]``
+        first, and if a line lacks one of those fields (KeyError), all again with ``.get`` and
+        the declared defaults. The statements only assign locals, so running them twice is
+        running them once; a KeyError of another cause fails again, and the checked path runs."""
+        if not where:
+            return body
+
+        def fill(text: str, read: Callable[[str], str]) -> str:
+            return _PLACEHOLDER.sub(lambda m: read(where[m.group(0)]), text)
+
+        fast = [fill(t, lambda name: f"_f[{name!r}]") for t in body]
+        safe = [fill(t, self.line_get) for t in body]
+        missing = self.module.bind("_KeyError", KeyError)
+        return ["try:", *(f"    {t}" for t in fast), f"except {missing}:", *(f"    {t}" for t in safe)]
 
     def init(self, lists: Mapping[str, str]) -> list[str]:
         """Before the loop: an empty list per column, a zero per running total, and the rows
@@ -171,13 +201,16 @@ class SheetFuser:
         names: dict[str, str] = {}
         filters = _filter_names(plan)
         once = _read_once(plan, filters)
+        where: dict[str, str] = {}  # a placeholder -> the field read where it is used
         for step in plan.line_steps:
             for name in sorted(step.reads - names.keys()):
                 if name in once:  # read where it is used: a branch not taken does not read it
-                    names[name] = self.line_get(name)
+                    names[name] = f"\x00{len(where)}\x00"
+                    where[names[name]] = name
                 else:
                     self.line_read(name, names, line)
             self.step(step, names, {}, line)
+        line = self.read_in_place(line, where)
         self.sums = {c: self.local() for c in _summed_only(plan)}
         lists = {c: self.local() for c in plan.columns if c not in self.sums}
         for name in sorted((set(plan.columns) | set(filters)) - names.keys()):
@@ -210,7 +243,7 @@ class SheetFuser:
         self.values = {s.name: dict.__getitem__(names, s.name) for s in self.plan.person_steps}
         result = ", ".join(self.values.values())
         comma = "," if len(self.plan.person_steps) == 1 else ""
-        return [*built, *reads, *steps], f"return ({result}{comma}), _out"
+        return [*built, *reads, *steps], f"return ({result}{comma}), {'_out' if self.keep_lines else '[]'}"
 
     def build(self) -> tuple[str, Callable[[Any, Any], Any]]:
         """The function source and the function, compiled with an empty ``__builtins__``."""
@@ -226,15 +259,20 @@ def _filter_names(plan: SheetPlan) -> list[str]:
     return sorted({k.arg for s in plan.person_steps for k in _keywords(s.parsed) if k.arg})
 
 
+#: A line field the line formulas name at most this often is read where it is used.
+_IN_PLACE = 3
+
+
 def _read_once(plan: SheetPlan, filters: list[str]) -> set[str]:
-    """The line fields the line formulas read at one place only, and nothing else keeps: read
-    there, not before (a line takes one branch of ``x if c else y``, the other's fields unread)."""
+    """The line fields the line formulas name at a few places only, and nothing else keeps: read
+    there, not before (a line takes one branch of ``x if c else y``, the other's fields unread;
+    a subscript where used costs less than a ``.get`` into a local, up to a few uses)."""
     count: dict[str, int] = {}
     for step in plan.line_steps:
         for node in _value_names(step.parsed):
             count[node.id] = count.get(node.id, 0) + 1
     kept = set(plan.columns) | set(filters) | {s.name for s in plan.line_steps}
-    return {n for n, k in count.items() if k == 1 and n in plan.fields and n not in kept}
+    return {n for n, k in count.items() if k <= _IN_PLACE and n in plan.fields and n not in kept}
 
 
 def _summed_only(plan: SheetPlan) -> list[str]:
