@@ -297,6 +297,22 @@ def render_records(
             yield piece
 
 
+def settle_read(
+    outcome: RunOutcome,
+    read: TablePart,
+    parameter_problems: list[Any],
+    notes: list[Problem],
+    checks: list[Problem],
+) -> None:
+    """Put a streamed read's problems and notes on ``outcome`` as a whole-file run has them: the
+    parameters' and the reading's problems, then the employees' checks; the notes on reading
+    (``notes``: the header's) before the employees' own warnings."""
+    problems = [*parameter_problems, *read.problems]
+    outcome.population.problems = problems
+    outcome.problems = [*problems, *checks]
+    outcome.warnings = [*notes, *read.notes, *outcome.warnings]
+
+
 def write_pieces(
     pieces: Iterable[Any], render: SplitRenderer, out: IO[str] | None, chunk: int = 512
 ) -> tuple[str, int]:

@@ -174,12 +174,7 @@ def _stream(
             _, outcome.streamed = parallel.write_pieces(pieces, render, spool, chunk)
     except Interleaved:
         return None
-    read = stream.part
-    problems = [*parameter_problems, *read.header, *read.rows, *read.grouped]
-    outcome.population.problems = problems
-    outcome.problems = [*problems, *checks]
-    # The notes on reading come first, then the employees' own warnings (as a whole-file run).
-    outcome.warnings = [*notes, *read.notes, *outcome.warnings]
+    parallel.settle_read(outcome, stream.part, parameter_problems, notes, checks)
     return outcome
 
 
@@ -225,11 +220,8 @@ def _frame_text(
 _HOLE = "\x00spooled pieces\x00"
 
 
-
 def copy_out(source: IO[str], echo: Callable[..., None]) -> None:
     """Echo a finished report a megabyte at a time."""
     source.seek(0)
     while block := source.read(2**20):
         echo(block, nl=False)
-
-
