@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from engine.errors import Problem
 from engine.evaluate.employee import EmployeeResult
-from engine.evaluate.parallel import SplitRenderer, render_records
+from engine.evaluate.parallel import SplitRenderer, render_records, settle_read
 from engine.evaluate.relative import RelativeGrading, relative_warnings
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
@@ -92,12 +92,7 @@ def _streamed(
                 pass
     except Interleaved:
         return None
-    read = stream.part
-    problems = [*parameter_problems, *read.header, *read.rows, *read.grouped]
-    outcome.population.problems = problems
-    outcome.problems = [*problems, *checks]
-    # The notes on reading come first, then the employees' own warnings (as a whole-file run).
-    outcome.warnings = [*notes, *read.notes, *outcome.warnings]
+    settle_read(outcome, stream.part, parameter_problems, notes, checks)
     if grading is not None:
         outcome.relative = grading.grade({})
         outcome.warnings.extend(relative_warnings(outcome.relative, data_path))

@@ -84,8 +84,7 @@ def stream_calibration(
             _run(calibrating, stream, per_employee, rows, spool, BETWEEN.get(fmt, ""), chunk)
     except Interleaved:
         return None
-    read = stream.part
-    problems = [*parameter_problems, *read.header, *read.rows, *read.grouped]
+    problems = [*parameter_problems, *stream.part.problems]
     return Streamed(calibrating.finish(problems, {}), rows)
 
 

@@ -26,7 +26,7 @@ from engine.evaluate.relative import RelativeGrading
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc
 from engine.report.relative_cells import row_text
-from engine.report.relative_stream import Pass, Progress, _empty, _pickle_chunks, _pieces
+from engine.report.relative_stream import Pass, Progress, empty_population, first_pass_pieces, pickle_chunks
 from engine.report.results import flat_plan, flat_row
 
 
@@ -46,11 +46,11 @@ def columnar_first_pass(
     if whole is None:
         return None
     grading = RelativeGrading(engine.source.data)
-    outcome = RunOutcome(engine.policy, _empty(path, dict(parameters or {})))
+    outcome = RunOutcome(engine.policy, empty_population(path, dict(parameters or {})))
     shape = flat_plan(outcome)
     if shape is None:
         return None
-    pieces = _pieces(fmt, outcome, grading)  # each full result noted for grading
+    pieces = first_pass_pieces(fmt, outcome, grading)  # each full result noted for grading
     render = replace(pieces, flat=lambda _: _flat(shape))
     try:
         job = columnar.start_job(engine, path, whole, parameters, render, progress, relative=True)
@@ -61,7 +61,7 @@ def columnar_first_pass(
         job.plan.kept = _kept(engine, grading)
         job.keep = _keeper(grading, [s.name for s in job.plan.person_steps])
         with collected_gc(), open(spill, "wb") as out:
-            count = _pickle_chunks(job.pieces(columnar.CHUNK_BYTES), out)
+            count = pickle_chunks(job.pieces(columnar.CHUNK_BYTES), out)
     except (Unsupported, columnar.GiveUp):
         return None
     if job.span_notes:

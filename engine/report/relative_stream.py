@@ -65,11 +65,11 @@ def relative_streamable(engine: Engine, data_path: str, fmt: str) -> bool:
     if os.path.splitext(data_path)[1].lower() != ".csv":
         return False
     names = [str(n) for n in data["distributions"]]
-    keys = [c.key for c in result_columns(RunOutcome(engine.policy, _empty(data_path, {})))]
+    keys = [c.key for c in result_columns(RunOutcome(engine.policy, empty_population(data_path, {})))]
     return not set(names) & set(keys)
 
 
-def _empty(path: str, parameters: dict[str, Any]) -> Population:
+def empty_population(path: str, parameters: dict[str, Any]) -> Population:
     return Population([], parameters, {}, {}, None, [], path)
 
 
@@ -183,19 +183,19 @@ def first_pass(
         part=None if part is None else (part.start, part.end, part.first_row), progress=progress,
     )  # fmt: skip
     engine.require_parameters(values)
-    outcome = RunOutcome(engine.policy, _empty(path, values))
+    outcome = RunOutcome(engine.policy, empty_population(path, values))
     grading = RelativeGrading(data)
     found = Pass(stream.part, values, parameter_problems, notes)
-    render = _pieces(fmt, outcome, grading)
+    render = first_pass_pieces(fmt, outcome, grading)
     pieces = parallel.render_records(engine, outcome, stream, render, found.checks)
     with collected_gc(), open(spill, "wb") as out:
-        found.count = _pickle_chunks(pieces, out)
+        found.count = pickle_chunks(pieces, out)
     found.rows = grading.rows
     found.warnings = outcome.warnings
     return found
 
 
-def _pieces(fmt: str, outcome: RunOutcome, grading: RelativeGrading) -> parallel.SplitRenderer:
+def first_pass_pieces(fmt: str, outcome: RunOutcome, grading: RelativeGrading) -> parallel.SplitRenderer:
     """How the first pass renders one result: ``(id, piece)``, the person noted for grading."""
     plan = row_plan(outcome)  # the columns without the relative grades (they come last)
     text = row_text()
@@ -210,7 +210,7 @@ def _pieces(fmt: str, outcome: RunOutcome, grading: RelativeGrading) -> parallel
     return parallel.SplitRenderer(piece=piece, join="".join, merge=lambda *_: "")
 
 
-def _pickle_chunks(pieces: Iterator[Any], out: IO[bytes]) -> int:
+def pickle_chunks(pieces: Iterator[Any], out: IO[bytes]) -> int:
     count, block = 0, []
     for item in pieces:
         block.append(item)
