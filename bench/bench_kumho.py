@@ -1,13 +1,16 @@
 """kumho_like end to end (forced distributions) from CSV, as a user runs it: wall, CPU, peak RSS.
 
     python bench/bench_kumho.py [--sizes 100000 1000000] [--formats csv json] [--whole]
+                                [--per-record] [--dir /tmp/b]
 
 Each population is generated once (bench/gen_kumho.py, seed 7, under bench/out/); each run is
 ``hrpolicy evaluate policies/kumho_like.yaml <file> --format F -o <out> --no-progress`` timed by
 bench/measure.py (CPU of every process, peak RSS summed over the process tree). ``--whole``
 also times the whole-file path (the library's ``Engine.evaluate`` over ``Engine.read`` and the
-renderer, as before streaming) and checks that both outputs are the same bytes. A population
-past the table row limit (engine.limits.MAX_ROWS) runs with the limit raised in the process.
+renderer, as before streaming) and checks that both outputs are the same bytes; ``--per-record``
+also times the streamed run with the exact columnar plan switched off (``HRPOLICY_COLUMNAR=0``)
+and compares the bytes. ``--dir`` keeps the populations and outputs elsewhere than bench/out
+(they are big).
 """
 
 from __future__ import annotations
@@ -48,8 +51,8 @@ def hrpolicy(size: int) -> list[str]:
     return ["hrpolicy"]
 
 
-def population(size: int) -> str:
-    path = OUT / f"kumho_{size}.csv"
+def population(size: int, folder: Path = OUT) -> str:
+    path = folder / f"kumho_{size}.csv"
     if not path.exists():
         generate(size, str(path), seed=7)
     return str(path)
@@ -69,14 +72,22 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--formats", nargs="+", default=["csv", "json"])
     parser.add_argument("--whole", action="store_true", help="also time the whole-file path and compare")
+    parser.add_argument("--per-record", action="store_true", help="also time HRPOLICY_COLUMNAR=0 and compare")
+    parser.add_argument("--dir", type=Path, default=OUT, help="where the populations and outputs go")
     args = parser.parse_args()
     for size in args.sizes:
-        data = population(size)
+        data = population(size, args.dir)
         print(f"kumho_like, {size:,} employees ({os.path.getsize(data) / 2**20:.0f} MiB CSV)")
         for fmt in args.formats:
-            out = str(OUT / f"kumho_{size}.out.{fmt}")
+            out = str(args.dir / f"kumho_{size}.out.{fmt}")
             command = [*hrpolicy(size), "evaluate", POLICY, data, "--format", fmt, "-o", out, "--no-progress"]
             print(line(f"streamed {fmt}", measure(command)), flush=True)
+            if args.per_record:
+                os.environ["HRPOLICY_COLUMNAR"] = "0"
+                plain = out + ".per-record"
+                print(line(f"per-record {fmt}", measure([*command[:-2], plain, "--no-progress"])))
+                del os.environ["HRPOLICY_COLUMNAR"]
+                print(f"  same bytes: {filecmp.cmp(out, plain, shallow=False)}", flush=True)
             if args.whole:
                 whole = out + ".whole"
                 command = [sys.executable, "-c", WHOLE, POLICY, data, fmt, whole]

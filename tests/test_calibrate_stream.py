@@ -5,10 +5,12 @@ failure; problems, small groups, ties and interleaved rows included."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -18,6 +20,7 @@ import engine.commands.calibrate as command
 from engine.cli import cli
 from engine.evaluate import Engine
 from engine.evaluate.calibration import Calibrating, calibrate_population
+from engine.io.model import EmployeeRecord
 from engine.report import calibration_stream
 from engine.report.calibration import RENDERERS, frame
 from engine.report.calibration_stream import stream_calibration, streamable
@@ -94,7 +97,16 @@ def japan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 Run = tuple[int, str, str, bytes]
 
 
-def _cli(policy: str, data: Path, fmt: str, out: Path | None, *, whole: bool, mp: pytest.MonkeyPatch) -> Run:
+def _cli(
+    policy: str,
+    data: Path,
+    fmt: str,
+    out: Path | None,
+    *,
+    whole: bool,
+    mp: pytest.MonkeyPatch,
+    more: tuple[str, ...] = (),
+) -> Run:
     """(exit code, stdout, stderr, file bytes) of ``hrpolicy calibrate``, streamed or read whole."""
     calls: list[str] = []
     real = calibration_stream.stream_calibration
@@ -107,7 +119,7 @@ def _cli(policy: str, data: Path, fmt: str, out: Path | None, *, whole: bool, mp
         patch.setattr(command, "stream_calibration", spy)
         if whole:
             patch.setattr(command, "streamable", lambda *_: False)
-        args = ["calibrate", policy, str(data), "--format", fmt, *(["-o", str(out)] if out else [])]
+        args = ["calibrate", policy, str(data), "--format", fmt, *more, *(["-o", str(out)] if out else [])]
         result = CliRunner().invoke(cli, args)
     assert calls == ([] if whole else ["streamed"])
     written = out.read_bytes() if out is not None else b""
@@ -141,6 +153,17 @@ def test_every_format_has_the_bytes_of_the_whole_file_run(
             assert _cli(policy, data, fmt, None, whole=False, mp=monkeypatch)[1] == whole[3].decode(
                 "utf-8-sig"
             )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "text", "html"])
+def test_one_distribution_in_another_language_has_the_same_bytes(
+    kumho: Path, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / f"report.{fmt}"
+    more = ("--distribution", "competency", "--lang", "ko")
+    streamed = _cli(KUMHO, kumho, fmt, out, whole=False, mp=monkeypatch, more=more)
+    assert streamed == _cli(KUMHO, kumho, fmt, out, whole=True, mp=monkeypatch, more=more)
+    assert b"performance" not in streamed[3]  # the one distribution asked for
 
 
 def test_the_group_of_ten_has_the_seats_worked_out_by_hand(kumho: Path) -> None:
@@ -245,3 +268,28 @@ def test_a_failure_late_in_the_file_writes_nothing(japan: Path, tmp_path: Path) 
         )
     assert out.read_text(encoding="utf-8") == "before\n"  # left as it was
     assert sorted(os.listdir(tmp_path)) == ["late.csv", "out.json"]  # no temporary file left
+
+
+def test_the_stream_holds_one_employee_record_at_a_time(kumho: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counted while the stream runs: the records read are let go once calibrated (the whole-file
+    run holds all 299 of them)."""
+    alive: list[int] = []
+    add = Calibrating.add
+
+    def records() -> int:
+        return sum(1 for o in gc.get_objects() if type(o) is EmployeeRecord)
+
+    def counting(self: Calibrating, record: EmployeeRecord) -> Any:
+        if self.count % 50 == 49:
+            alive.append(records() - before)
+        return add(self, record)
+
+    gc.collect()
+    before = records()  # what earlier tests still hold
+
+    monkeypatch.setattr(Calibrating, "add", counting)
+    engine = Engine.from_file(KUMHO)
+    assert stream_calibration(engine, str(kumho), ["performance"], "json", io.StringIO()) is not None
+    assert alive == [1] * 5  # the one being calibrated
+    population = engine.read(str(kumho))
+    assert records() - before >= len(population.employees) == 299

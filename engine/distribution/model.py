@@ -145,6 +145,11 @@ class DistributionResult:
     def _index(self) -> dict[str, tuple[int, int]]:
         return {m: (g, i) for g, group in enumerate(self.groups) for i, m in enumerate(group.members)}
 
+    @property
+    def not_graded(self) -> Mapping[str, DistributionProblem]:
+        """Each person not graded -> the first problem naming them."""
+        return self._not_graded
+
     @cached_property
     def _not_graded(self) -> dict[str, DistributionProblem]:
         """Each person not graded -> the first problem naming them (a lookup, not a scan of
@@ -168,7 +173,7 @@ class DistributionResult:
         problem = self._not_graded.get(member)
         if problem is None:
             return None
-        reason = f"not graded: {problem.message}"
+        reason = not_graded_reason(problem)
         return MemberOutcome(member, problem.key, None, None, len(problem.members), reason)
 
     def outcomes(self) -> Iterator[MemberOutcome]:
@@ -177,5 +182,10 @@ class DistributionResult:
             yield from group.outcomes()
         for problem in self.problems:
             for member in problem.members:
-                reason = f"not graded: {problem.message}"
+                reason = not_graded_reason(problem)
                 yield MemberOutcome(member, problem.key, None, None, len(problem.members), reason)
+
+
+def not_graded_reason(problem: DistributionProblem) -> str:
+    """Why the people ``problem`` names were not graded, as their outcome says it."""
+    return f"not graded: {problem.message}"

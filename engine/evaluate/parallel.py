@@ -150,6 +150,17 @@ def plan_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[R
     return [Range(start, end, row) for (start, end), row in zip(itertools.pairwise(cuts), rows, strict=True)]
 
 
+def whole_range(path: str) -> Range | None:
+    """The file after its first line as one range (row 2 on), or None where :func:`plan_ranges`
+    would not cut it either (a quote, a lone carriage return, no line end)."""
+    with open(path, "rb") as handle:
+        header_end = len(handle.readline())
+    size = os.path.getsize(path)
+    if header_end == 0 or header_end >= size or _scan(path, [header_end, size]) is None:
+        return None
+    return Range(header_end, size, 2)
+
+
 def _scan(path: str, cuts: Sequence[int]) -> list[int] | None:
     """The newlines of each range between two cuts but the last (the first rows of the ranges
     after them), read a block at a time; None if the file holds a quote (a quoted cell may hide

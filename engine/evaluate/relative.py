@@ -22,14 +22,16 @@ from engine.evaluate.employee import EmployeeResult
 from engine.io.records import EmployeeRecord
 
 
-def _field(name: str, record: EmployeeRecord, values: Mapping[str, Any]) -> tuple[bool, Any]:
+def _field(
+    name: str, emp_id: str, values: Mapping[str, Any], fields: Mapping[str, Any]
+) -> tuple[bool, Any]:
     """``name`` as a distribution reads it: the id, else a formula value, else a record field."""
     if name == "id":
-        return True, record.id
+        return True, emp_id
     if name in values:
         return True, values[name]
-    if name in record.fields:
-        return True, record.fields[name]
+    if name in fields:
+        return True, fields[name]
     return False, None
 
 
@@ -67,18 +69,55 @@ class RelativeGrading:
 
         A person without a value for a distribution's score is not its candidate.
         """
-        scores = [_field(rule.score, record, values) for rule in self.rules]
+        self.add_found(record.id, values, record.fields)
+
+    def add_found(self, emp_id: str, values: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+        """:meth:`add` from the person's id, formula values and record fields (a field absent
+        from ``fields`` is one the record does not hold)."""
+        scores = [_field(rule.score, emp_id, values, fields) for rule in self.rules]
         if all(not found or score is None for found, score in scores):
             return
-        row: list[Any] = [record.id]
+        row: list[Any] = [emp_id]
         row += [Decimal(score) if found and score is not None else ABSENT for found, score in scores]
         texts, grouping = self._texts, self._grouping
         for name in self.kept:
-            present, value = _field(name, record, values)
+            present, value = _field(name, emp_id, values, fields)
             if type(value) is str and name in grouping:
                 value = texts.setdefault(value, value)
             row.append(value if present else ABSENT)
         self.rows.append(tuple(row))
+
+    def add_columns(
+        self, ids: Sequence[str], values: Mapping[str, Sequence[Any]], fields: Mapping[str, Sequence[Any]]
+    ) -> None:
+        """:meth:`add_found` for many people at once: their ids, each formula's values and each
+        field's (:data:`ABSENT` where a person's record lacks it), in the same order. The rows
+        are the very tuples :meth:`add_found` makes, built a column at a time where every score
+        is a formula value."""
+        scores = [rule.score for rule in self.rules]
+        if any(name == "id" or name not in values for name in scores) or any(
+            v is None for name in scores for v in values[name]
+        ):
+            for k, emp_id in enumerate(ids):
+                here = {name: column[k] for name, column in values.items()}
+                have = {name: column[k] for name, column in fields.items() if column[k] is not ABSENT}
+                self.add_found(emp_id, here, have)
+            return
+        slots: list[Sequence[Any]] = [ids, *([Decimal(v) for v in values[name]] for name in scores)]
+        texts, grouping = self._texts, self._grouping
+        for name in self.kept:
+            if name == "id":
+                slots.append(ids)
+            elif name in values:
+                slots.append(values[name])
+            elif name in fields:
+                column = fields[name]
+                if name in grouping:
+                    column = [texts.setdefault(v, v) if type(v) is str else v for v in column]
+                slots.append(column)
+            else:
+                slots.append([ABSENT] * len(ids))
+        self.rows.extend(zip(*slots, strict=True))
 
     def grade(self, org_parent: Mapping[str, str | None]) -> dict[str, DistributionResult]:
         """Every distribution applied to the people added (who are then let go)."""

@@ -1,4 +1,4 @@
-"""``calibrate`` over a CSV file read an employee at a time: bounded memory, the same bytes.
+"""``calibrate`` over a CSV file read an employee at a time: no records kept, the same bytes.
 
 The file is read as a stream (:func:`engine.io.records.stream_csv`); each employee is checked,
 evaluated and reviewed by :class:`engine.evaluate.calibration.Calibrating` (the one
@@ -8,7 +8,9 @@ report's chains under a policy without distributions) are written to a spool fil
 come, and the report is framed around them at the end (:func:`engine.report.calibration.frame`):
 the bytes of the whole-file renderers. The other formats show no per-employee part beyond the
 groups, moves and problems, except the page's chain table under a policy without
-distributions (a row of three short texts per person, kept: the page is built whole).
+distributions (a row of three short texts per person, kept: the page is built whole). Memory
+holds one employee, a compact row per person per distribution, and the problems (kept, as
+``evaluate``'s stream keeps them, and rendered whole at the end of every report).
 
 What cannot be streamed is read whole, as before: a YAML, JSON or Excel file, a CSV file in
 another encoding than the one detected (``--encoding``), an employee whose rows are not

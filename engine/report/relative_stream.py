@@ -26,18 +26,12 @@ from engine.errors import Problem
 from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.relative import RelativeGrading, relative_warnings
 from engine.evaluate.run import Engine
-from engine.gcpause import collected_gc
+from engine.gcpause import collected_gc, paused_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
 from engine.report.columns import result_columns
-from engine.report.results import (
-    csv_rows,
-    json_relative,
-    json_result_parts,
-    relative_cell,
-    result_row,
-    row_plan,
-)
+from engine.report.relative_cells import RelativeCells, row_text
+from engine.report.results import json_relative, json_result_parts, result_row, row_plan
 
 #: Pieces pickled to the spill at a time.
 CHUNK = 512
@@ -106,7 +100,8 @@ def spill_relative(
             spill = os.path.join(folder, "0.spill")
             done = [first_pass(engine, data_path, fmt, None, parameters, spill, progress)], [spill]
         passes, spills = done
-        outcome = _outcome(engine, data_path, passes, org_parent or {})
+        with paused_gc():  # millions of candidates and groups, none in a cycle: no rescans
+            outcome = _outcome(engine, data_path, passes, org_parent or {})
         _second_pass(outcome, fmt, spills, spool)
     return outcome
 
@@ -175,7 +170,13 @@ def first_pass(
 ) -> Pass:
     """Read, check and evaluate ``path`` (or the byte range ``part``) an employee at a time;
     pickle each evaluated one's piece, without its relative grades, to ``spill``, a chunk at a
-    time; keep its compact row for the distributions."""
+    time; keep its compact row for the distributions. The exact columnar plan does it where it
+    can (:mod:`.relative_columnar`: the same spill and rows)."""
+    from engine.report.relative_columnar import columnar_first_pass  # it builds on this module
+
+    done = columnar_first_pass(engine, path, fmt, part, parameters, spill, progress)
+    if done is not None:
+        return done
     data = engine.source.data
     stream, values, parameter_problems, notes = stream_csv(
         path, data.get("inputs") or {}, scales=data.get("scales") or {}, parameters=parameters,
@@ -197,11 +198,12 @@ def first_pass(
 def _pieces(fmt: str, outcome: RunOutcome, grading: RelativeGrading) -> parallel.SplitRenderer:
     """How the first pass renders one result: ``(id, piece)``, the person noted for grading."""
     plan = row_plan(outcome)  # the columns without the relative grades (they come last)
+    text = row_text()
 
     def piece(result: Any, _: RunOutcome, record: EmployeeRecord) -> tuple[str, Any]:
         grading.add(record, result.values)
-        if fmt == "csv":
-            return result.id, result_row(result, plan, outcome, record)
+        if fmt == "csv":  # the CSV line of its own cells (the grades are added to it)
+            return result.id, text(result_row(result, plan, outcome, record))
         return result.id, json_result_parts(result)
 
     # Only ``piece`` is used (render_records); the pieces are pickled, never joined as text.
@@ -247,16 +249,11 @@ def _outcome(
 
 def _second_pass(outcome: RunOutcome, fmt: str, spills: list[str], spool: IO[str]) -> None:
     """Every spilled piece completed with its relative grades, in order, as the report's body."""
-    relative = list(outcome.relative.items())
-    plan = row_plan(outcome)
+    cells = RelativeCells(outcome, row_plan(outcome)) if fmt == "csv" else None
     first = True
     for block in _chunks(spills):
-        if fmt == "csv":
-            rows = [
-                [*cells, *(relative_cell(result, name, plan, employee) for name, result in relative)]
-                for employee, cells in block
-            ]
-            spool.write(csv_rows(rows))
+        if cells is not None:
+            spool.write(cells.complete(block))
         else:
             text = ",\n".join(
                 head + json_relative(outcome, employee) + tail for employee, (head, tail) in block

@@ -18,7 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from engine.chains.model import Confirmation
 from engine.evaluate.columnar import numbers as nb
+from engine.evaluate.columnar.calls import policy_calls
+from engine.evaluate.columnar.confirm import confirmations_of, unconfirmed
+from engine.evaluate.columnar.kept import kept_fields
 from engine.evaluate.columnar.numbers import Ints, Mask, Num
 from engine.evaluate.columnar.reading import (
     FieldPlan,
@@ -32,7 +36,8 @@ from engine.evaluate.columnar.reading import (
     text_ok,
 )
 from engine.evaluate.columnar.review import ChainReview, build_review
-from engine.evaluate.columnar.vectors import Col, Unsupported, Walker, constant, number_col, truth
+from engine.evaluate.columnar.signs import negative_people, signless
+from engine.evaluate.columnar.vectors import Call, Col, Unsupported, Walker, constant, number_col, truth
 from engine.evaluate.run import Engine
 from engine.formula.parse import Parsed
 from engine.io.fields import check_mapping
@@ -74,6 +79,8 @@ class Chunk:
     grades: list[Ints]  # per grade table: index into TablePlan.grades, -1: no band
     #: The review's warnings of clean employees (by employee index), to report in their turn.
     warnings: dict[int, Any] = field(default_factory=dict)
+    #: :attr:`Plan.kept` fields, per employee (:func:`.kept.kept_fields`).
+    kept: dict[str, list[Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -108,6 +115,12 @@ class Plan:
     #: reviewed one by one); None: every clean employee is.
     review: ChainReview | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The policy's own functions (``points``) over columns.
+    calls: Mapping[str, Call] = field(default_factory=dict)
+    #: Confirmations each goal line is checked against (:mod:`.confirm`).
+    confirmations: tuple[Confirmation, ...] = ()
+    #: Employee fields given back per employee (the groups and tie keys of distributions).
+    kept: tuple[str, ...] = ()
 
     # -- one chunk -----------------------------------------------------------------------
 
@@ -128,7 +141,12 @@ class Plan:
             if self.name_column is not None
             else [None] * len(starts)
         )
-        return Chunk(starts, typed.gid, clean, ids, names, values, grades, warnings)
+        kept = (
+            kept_fields(self.kept, self.employee, typed.person, frame, starts, self.rules)
+            if self.kept and self.rules is not None
+            else {}
+        )
+        return Chunk(starts, typed.gid, clean, ids, names, values, grades, warnings, kept)
 
     def _sure(self, frame: Frame, typed: Typed) -> Mask:
         """The employees whose chain and record requirement review surely finds nothing."""
@@ -222,9 +240,11 @@ class Plan:
                 rows.cols[name] = default(n_rows)
         if checks:
             bad = bad | self._sheet_bad(rows, people, starts, gid)
+            if self.confirmations:
+                bad |= unconfirmed(self.confirmations, rows.get, n_rows, starts, self.calls)
         row_bad = np.zeros(n_rows, bool)
         for step in self.line_steps:
-            col = _rounded(Walker(step.parsed, n_rows, rows.get, None).run(), step)
+            col = _rounded(Walker(step.parsed, n_rows, rows.get, None, self.calls).run(), step)
             row_bad |= col.bad | col.missing
             rows.cols[step.name] = col
         bad |= any_per_group(row_bad, starts)
@@ -232,13 +252,21 @@ class Plan:
         people.starts, people.gid = starts, gid
         values: list[Num] = []
         for step in self.person_steps:
-            col = _rounded(Walker(step.parsed, n_people, people.get, people.aggregate).run(), step)
+            walker = Walker(step.parsed, n_people, people.get, people.aggregate, self.calls)
+            col = _rounded(walker.run(), step)
             bad |= col.bad | col.missing
             people.cols[step.name] = col
             if col.kind != "num" or col.num is None:
                 raise Unsupported(f"employee formula {step.name} is not a number")
-            bad |= col.num.approx | (col.num.num == 0)  # shown as Decimal writes it; no -0
+            bad |= col.num.approx  # shown as Decimal writes it
             values.append(col.num)
+        zero = np.zeros(n_people, bool)
+        for value in values:
+            zero |= value.num == 0
+        if zero.any():  # a zero may be Decimal's -0 (shown -0.00): see .signs
+            if self.extra.get("signless", False):
+                zero &= negative_people(rows.cols.values(), people.cols.values(), starts, n_people)
+            bad |= zero
         grades = []
         for table in self.tables:
             found, unsure = self._grade(table, people)
@@ -262,7 +290,7 @@ class Plan:
             if when is None:
                 holds, doubt = np.ones(n, bool), np.zeros(n, bool)
             else:
-                holds, doubt = truth(Walker(when, n, people.get, None).run())
+                holds, doubt = truth(Walker(when, n, people.get, None, self.calls).run())
             unsure = unsure | (~chosen & doubt)
             here = ~chosen & holds
             chosen |= here
@@ -290,7 +318,7 @@ class Plan:
         bad = np.zeros(n_people, bool)
         counts = np.diff(np.append(starts, len(gid)))
         for exc in rules.exceptions:  # an exception changes the bounds: the per-record path
-            holds, doubt = truth(Walker(exc.when.parsed, n_people, people.get, None).run())
+            holds, doubt = truth(Walker(exc.when.parsed, n_people, people.get, None, self.calls).run())
             bad |= holds | doubt
         bad |= _outside(counts, rules.total.min, rules.total.max)
         cat = rules.category_field
@@ -322,14 +350,16 @@ class Plan:
             bad |= any_per_group(col.missing | col.bad, starts)
         if rules.difficulty_rule is not None:
             bad |= self._difficulty(rows, starts)
+        calls = self.calls
         for constraint in rules.constraints:
             applies = np.ones(n_people, bool)
             if constraint.when is not None:
-                applies, doubt = truth(Walker(constraint.when.parsed, n_people, people.get, None).run())
+                when = Walker(constraint.when.parsed, n_people, people.get, None, calls)
+                applies, doubt = truth(when.run())
                 bad |= doubt
             people.aggregate_rows, people.starts, people.gid = rows, starts, gid
             holds, doubt = truth(
-                Walker(constraint.check.parsed, n_people, people.get, people.aggregate).run()
+                Walker(constraint.check.parsed, n_people, people.get, people.aggregate, calls).run()
             )
             bad |= applies & (~holds | doubt)
         return bad
@@ -350,12 +380,21 @@ class Plan:
             sign, doubt = nb.compare(weight.num, _const_num(bound, n))
             wrong |= ~weight.missing & (doubt | ((sign < 0) if lower else (sign > 0)))
         bad = any_per_group(wrong, starts)
-        if rules.weight_total is not None:
-            zero = Num.const(0, 0, n)
-            amounts = nb.where(weight.missing, zero, weight.num)
-            total = _group_sum(amounts, starts)
-            sign, doubt = nb.compare(total, _const_num(rules.weight_total, n_people))
-            bad |= doubt | (sign != 0)
+        if rules.weight_total is None:
+            return bad
+        zero = Num.const(0, 0, n)
+        amounts = nb.where(weight.missing, zero, weight.num)
+        if rules.total_scope != "category":
+            return bad | _total_wrong(_group_sum(amounts, starts), rules.weight_total, None)
+        category = rows.get(rules.category_field)
+        if category.kind != "cat" or category.codes is None:
+            raise Unsupported("category field is not an enum")
+        bad |= any_per_group(category.missing | category.bad, starts)
+        for code in range(len(category.vocab)):  # one total per category on the sheet
+            inside = category.codes == code
+            present = any_per_group(inside, starts)
+            total = _group_sum(nb.where(inside, amounts, zero), starts)
+            bad |= _total_wrong(total, rules.weight_total, present)
         return bad
 
     def _difficulty(self, rows: _Env, starts: Ints) -> Mask:
@@ -383,6 +422,14 @@ class Plan:
 
     def _blank_lines(self) -> dict[str, Any]:
         return self.extra["blank_lines"]  # type: ignore[no-any-return]
+
+
+def _total_wrong(total: Num, wanted: Decimal, present: Mask | None) -> Mask:
+    """Groups whose weight total differs from ``wanted`` (or may: an overflow); ``present``:
+    only the groups that have such lines (a category absent from a sheet has no total)."""
+    sign, doubt = nb.compare(total, _const_num(wanted, len(total.num)))
+    wrong: Mask = doubt | (sign != 0)
+    return wrong if present is None else wrong & present
 
 
 def _outside(counts: Ints, low: int | None, high: int | None) -> Mask:
@@ -491,12 +538,13 @@ def _equal_filter(have: Col, wanted: Col, n: int) -> tuple[Mask, Mask]:
 # -- building ------------------------------------------------------------------------------
 
 
-def _require_fused_policy(engine: Engine) -> None:
-    """:class:`Unsupported` for periods, a blend, a reference, no fused sheet or distributions."""
+def _require_fused_policy(engine: Engine, relative: bool) -> None:
+    """:class:`Unsupported` for periods, a blend, a reference, no fused sheet or distributions
+    (``relative``: the distributions are graded by the caller, from what the plan computes)."""
     policy = engine.policy
     if engine.period_rules is not None or policy.blend or policy.reference or policy.fused is None:
         raise Unsupported("periods, a blend, or no fused sheet")
-    if engine.source.data.get("distributions"):
+    if engine.source.data.get("distributions") and not relative:
         raise Unsupported("distributions")
 
 
@@ -506,9 +554,9 @@ def _require_plain_sheet(sheet: Any, header_plan: Any) -> None:
     if (
         any(sheet.fixed.values())
         or sheet.required_when
-        or (sheet.weight_total is not None and sheet.total_scope != "sheet")
+        or (sheet.weight_total is not None and sheet.total_scope not in ("sheet", "category"))
     ):
-        raise Unsupported("fixed goals, conditional required fields or totals per category")
+        raise Unsupported("fixed goals, conditional required fields or totals of another scope")
     if header_plan.period is not None:
         raise Unsupported("a period column")
 
@@ -531,12 +579,20 @@ def _field_plans(
     return employee, indicator
 
 
-def build_plan(engine: Engine, header_plan: Any, rules: RecordRules, parameters: Mapping[str, Any]) -> Plan:
+def build_plan(
+    engine: Engine,
+    header_plan: Any,
+    rules: RecordRules,
+    parameters: Mapping[str, Any],
+    *,
+    relative: bool = False,
+) -> Plan:
     """The plan of ``engine``'s policy for a file whose header gave ``header_plan`` (the
-    per-record reader's column plan, :class:`engine.io.table.TableStream`'s ``plan``)."""
+    per-record reader's column plan, :class:`engine.io.table.TableStream`'s ``plan``);
+    ``relative``: a policy with distributions is planned too (the caller grades them)."""
     policy = engine.policy
     data = engine.source.data
-    _require_fused_policy(engine)
+    _require_fused_policy(engine, relative)
     review_each = _check_chains(engine)
     sheet = engine.sheet_rules
     _require_plain_sheet(sheet, header_plan)
@@ -557,7 +613,11 @@ def build_plan(engine: Engine, header_plan: Any, rules: RecordRules, parameters:
         name_column=next((col for col, name in header_plan.employee if name == "name"), None),
         review_each=review_each,
         rules=rules,
+        calls=policy_calls(data),
+        confirmations=confirmations_of(engine),
     )
+    steps = (*plan.line_steps, *plan.person_steps)
+    plan.extra["signless"] = signless((s.parsed for s in steps), plan.parameters, data.get("scales") or {})
     if review_each and engine.chain_rules is not None:
         plan.review = build_review(engine.chain_rules, plan.employee, rules.employee)
     plan.extra["blank_people"] = _blanks(rules.employee, names_emp, inputs.get("employee") or {}, scales)
@@ -645,12 +705,13 @@ def _check_chains(engine: Engine) -> bool:
     """Whether each clean employee's chain and record requirements must be reviewed one by one
     (with the per-record path's own review); False when there are none, or when, with no
     evaluation on record (a CSV file holds none), the review finds nothing for anyone.
-    :class:`Unsupported` for chains that read formulas, or confirmations (they need the sheet)."""
+    :class:`Unsupported` for chains that read formulas (confirmations, which need the sheet, are
+    checked over the goal lines' columns: :mod:`.confirm`)."""
     rules = engine.chain_rules
     if rules is None:
         return False
-    if engine.chains_read_formulas or rules.confirmations:
-        raise Unsupported("evaluator chains reading formulas, or confirmations")
+    if engine.chains_read_formulas:
+        raise Unsupported("evaluator chains reading formulas")
     # The review is run on a record without its goal lines: only requirements over the
     # employee's own fields (and formulas over those) are reviewed that way.
     employee = set(engine.policy.employee_blank) | {"id", "name"}

@@ -109,7 +109,11 @@ def read_chunk(data: bytes, width: int, starts: Ints | None = None) -> Frame | N
         return None
     if table.num_rows != lines:
         return None
-    return [table.column(i).combine_chunks() for i in range(width)]
+    return [_one_array(table.column(i)) for i in range(width)]
+
+
+def _one_array(column: pa.ChunkedArray) -> pa.Array:
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def normalized(frame: Frame) -> bool:

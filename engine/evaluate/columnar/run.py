@@ -39,9 +39,12 @@ def enabled() -> bool:
     return os.environ.get(SWITCH, "1") != "0"
 
 
-class _GiveUp(Exception):
+class GiveUp(Exception):
     """This range cannot be done here as the per-record path would do it (an employee's rows in
     two places): the caller runs the per-record path for the whole range."""
+
+
+_GiveUp = GiveUp
 
 
 def evaluate_range(
@@ -60,7 +63,7 @@ def evaluate_range(
     if enabled():
         try:
             done = _columnar(engine, path, part, parameters, render, out_path, progress, chunk_bytes)
-        except (Unsupported, _GiveUp):
+        except (Unsupported, GiveUp):
             done = None
         if done is not None:
             return done
@@ -78,9 +81,38 @@ def _columnar(
     chunk_bytes: int,
 ) -> parallel.Part | None:
     times = {"start": time.perf_counter()}
+    job = start_job(engine, path, part, parameters, render, progress)
+    if job is None:
+        return None
+    values, parameter_problems = job.values, job.parameter_problems
+    with collected_gc():
+        if out_path is None:
+            text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, None)
+        else:
+            with open(out_path, "w", encoding="utf-8", newline="") as out:
+                text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, out)
+    times["evaluated"] = times["rendered"] = time.perf_counter()
+    return parallel.Part(
+        text, job.read(), dict(values), parameter_problems, job.checks, count, times, job.outcome.warnings
+    )
+
+
+def start_job(
+    engine: Engine,
+    path: str,
+    part: parallel.Range,
+    parameters: Mapping[str, Any] | None,
+    render: parallel.SplitRenderer,
+    progress: Callable[[int, int], None] | None,
+    *,
+    relative: bool = False,
+) -> RangeJob | None:
+    """The plan's job over ``part`` (its pieces: :meth:`RangeJob.pieces`), or None when the file
+    or the format is beyond the plan (:class:`Unsupported` for the policy). ``relative``: a
+    policy with distributions, whose pieces come without the relative grades."""
     data = engine.source.data
     inputs, scales = data.get("inputs") or {}, data.get("scales") or {}
-    header_stream, values, parameter_problems, _ = stream_csv(
+    header_stream, values, parameter_problems, notes = stream_csv(
         path, inputs, scales=scales, parameters=parameters, part=(part.start, part.start, part.first_row)
     )
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
@@ -89,22 +121,19 @@ def _columnar(
     flat = render.flat(outcome)
     if flat is None:
         return None
-    plan = build_plan(engine, header_stream.plan, compile_inputs(inputs, scales), values)
-    job = _Job(engine, plan, path, part, values, render, outcome, flat, progress, header_stream.plan.width)
+    plan = build_plan(engine, header_stream.plan, compile_inputs(inputs, scales), values, relative=relative)
+    width = header_stream.plan.width
+    job = RangeJob(engine, plan, path, part, values, render, outcome, flat, progress, width)
     job.block = render.block(outcome)
-    with collected_gc():
-        if out_path is None:
-            text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, None)
-        else:
-            with open(out_path, "w", encoding="utf-8", newline="") as out:
-                text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, out)
-    times["evaluated"] = times["rendered"] = time.perf_counter()
-    read = TablePart([], header_stream.part.header, job.rows, job.grouped, job.ids, [])
-    return parallel.Part(text, read, values, parameter_problems, job.checks, count, times, outcome.warnings)
+    job.header, job.parameter_problems, job.notes = header_stream.part.header, parameter_problems, notes
+    return job
 
 
-class _Job:
-    """The state of one range: problems and ids in file order, the ids seen."""
+class RangeJob:
+    """The state of one range: problems and ids in file order, the ids seen. ``keep``, when set,
+    is told each run of employees the plan vouches for (the chunk, the first employee's index
+    in it and the one after the last, and each formula's values of them as Decimals) just
+    before their pieces."""
 
     def __init__(
         self,
@@ -131,11 +160,20 @@ class _Job:
         self.lines_read = 0
         #: Writes a block's result lines from the columns at once (see _lines), or None.
         self.block: Any = None
+        self.header: list[Problem] = []
+        self.parameter_problems: list[Problem] = []
+        self.notes: list[Problem] = []  # on reading the header (an encoding, a title block)
+        self.span_notes: list[Problem] = []  # the per-record spans' notes on reading cells
+        self.keep: Callable[[Chunk, int, int, list[list[Decimal]]], None] | None = None
         # Per grade table, what a grade code (-1: no band) gives: (grade, points).
         self._graded = [
             {-1: (None, None), **{i: (g, t.points.get(g)) for i, g in enumerate(t.grades)}}
             for t in plan.tables
         ]
+
+    def read(self) -> TablePart:
+        """How the range was read, as the per-record reader's part has it (no employees)."""
+        return TablePart([], self.header, self.rows, self.grouped, self.ids, [])
 
     def pieces(self, chunk_bytes: int) -> Iterator[Any]:
         start, row = self.part.start, self.part.first_row
@@ -237,8 +275,12 @@ class _Job:
         self.ids.extend(run)
         for k in sorted(k for k in chunk.warnings if g <= k < h):
             self.outcome.warnings.extend(chunk.warnings[k])
+        columns = None
+        if self.keep is not None:
+            columns = [_decimals(v.num[g:h], v.den[g:h]) for v in chunk.values]
+            self.keep(chunk, g, h, columns)
         if lines is None:
-            yield from self._one_by_one(chunk, g, h)
+            yield from self._one_by_one(chunk, g, h, columns)
             return
         plain = lines.plain
         a = g
@@ -252,9 +294,12 @@ class _Job:
                 yield from self._one_by_one(chunk, a, b)
             a = b
 
-    def _one_by_one(self, chunk: Chunk, g: int, h: int) -> Iterator[Any]:
+    def _one_by_one(
+        self, chunk: Chunk, g: int, h: int, columns: list[list[Decimal]] | None = None
+    ) -> Iterator[Any]:
         flat, names = self.flat, chunk.names
-        columns = [_decimals(v.num[g:h], v.den[g:h]) for v in chunk.values]
+        if columns is None:
+            columns = [_decimals(v.num[g:h], v.den[g:h]) for v in chunk.values]
         found = [
             [self._graded[t][code] for code in codes[g:h].tolist()] for t, codes in enumerate(chunk.grades)
         ]
@@ -280,6 +325,7 @@ class _Job:
                 raise _GiveUp
             self.seen.add(emp_id)
         self.ids.extend(read.ids)
+        self.span_notes.extend(read.notes)
         self.rows.extend(read.rows)
         self.grouped.extend(read.grouped)
         self.checks.extend(checks)
@@ -321,3 +367,6 @@ def _last_employee(block: bytes, starts: Any, id_col: int) -> int:
         if parallel.line_id(block[bounds[index - 1] : bounds[index]], id_col) != last:
             return bounds[index]
     return 0
+
+
+_Job = RangeJob

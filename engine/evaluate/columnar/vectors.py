@@ -100,6 +100,9 @@ def _bool(values: Mask, bad: Mask) -> Col:
 
 
 Lookup = Callable[[str], Col]
+#: A function of the policy (``points(scale, code)``) over columns: its arguments' columns and
+#: the call's node (a first argument naming a scale or a table is a literal) -> its column.
+Call = Callable[[list[Col], ast.Call], Col]
 #: (function name, column name, filters) -> the employee-level column of an aggregate, or None
 #: when the name is not a column of the goal lines.
 Aggregate = Callable[[str, str, Mapping[str, Col]], "Col | None"]
@@ -116,10 +119,19 @@ _COMPARE: dict[type, Callable[[Ints], Mask]] = {
 
 class Walker:
     """Evaluates one parsed formula over ``n`` rows; names come from ``lookup``; a column
-    inside an aggregate call comes from ``aggregate`` (employee formulas only)."""
+    inside an aggregate call comes from ``aggregate`` (employee formulas only); the policy's own
+    functions (bound to its scales or tables) from ``calls``."""
 
-    def __init__(self, parsed: Parsed, n: int, lookup: Lookup, aggregate: Aggregate | None) -> None:
+    def __init__(
+        self,
+        parsed: Parsed,
+        n: int,
+        lookup: Lookup,
+        aggregate: Aggregate | None,
+        calls: Mapping[str, Call] | None = None,
+    ) -> None:
         self.parsed, self.n, self.lookup, self.aggregate = parsed, n, lookup, aggregate
+        self.calls = calls or {}
 
     def run(self) -> Col:
         return self.node(self.parsed.tree.body)
@@ -223,6 +235,9 @@ class Walker:
         if filters:
             raise Unsupported(f"filters of {name}()")
         args = [self.node(a) for a in node.args]
+        own = self.calls.get(name)
+        if own is not None:
+            return own(args, node)
         return _scalar_call(name, args, node, self.parsed)
 
 
