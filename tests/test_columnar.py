@@ -741,3 +741,17 @@ def test_a_chunk_is_normalized_only_if_every_cell_is() -> None:
     assert reading.normalized(plain)
     for cells in (["x", "Jose\u0301"], ["e\u0301", "y"], ["\u212b", ""]):  # NFD, a singleton (Å sign)
         assert not reading.normalized([*plain, pa.array(cells)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(-(10**6), 10**6), st.integers(0, 26), st.integers(0, 20)), min_size=1))
+def test_factors_two_and_five_divided_out(values: list[tuple[int, int, int]]) -> None:
+    den = np.array([v * 5**f * 2**t for v, f, t in values if abs(v * 5**f * 2**t) < 2**62], np.int64)
+    got = nb._without_twos_and_fives(den)
+    for d, r in zip(den.tolist(), got.tolist(), strict=True):
+        want = d if d > 0 else 1
+        while want % 2 == 0:
+            want //= 2
+        while want % 5 == 0:
+            want //= 5
+        assert r == want

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from engine.report import (
     calibration,
@@ -19,6 +20,8 @@ from engine.report import (
     workflow,
 )
 from engine.report.formats import FORMATS
+
+POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
 REGISTRIES = {
     "diagnostics": diagnostics.RENDERERS,
@@ -68,3 +71,26 @@ def test_the_countries_a_calendar_may_name_are_the_holidays_packages() -> None:
 
     assert supported_countries() == frozenset(holidays.list_supported_countries())
     assert {"KR", "JP", "DE"} <= supported_countries()
+
+
+def test_the_shipped_country_list_is_the_installed_holidays_registry() -> None:
+    # validate reads the shipped list so that it never imports holidays; it must say what the
+    # package would (regenerate engine/workflow/countries.py when holidays is upgraded).
+    from engine.workflow.calendar import is_supported_country, supported_countries
+    from engine.workflow.countries import COUNTRY_CODES
+
+    assert supported_countries() == COUNTRY_CODES
+    assert len(COUNTRY_CODES) == 501
+    assert is_supported_country("KR") and is_supported_country("JPN")
+    assert not is_supported_country("ZZ") and not is_supported_country("kr")
+
+
+def test_validating_the_shipped_policies_imports_no_holidays_package() -> None:
+    # kepco_like's calendar names a country (KR): the check reads the shipped list.
+    loaded = _imported(
+        "from engine.validate import check_paths\n"
+        f"checks = check_paths([{str(POLICIES)!r}], (), lambda: b'', None)\n"
+        "assert len(checks.files) == 3 and not checks.problems, checks"
+    )
+    assert "engine.checks.distributions" in loaded and "engine.workflow.countries" in loaded
+    assert "holidays" not in loaded and "holidays.registry" not in loaded

@@ -22,6 +22,7 @@ from engine.evaluate import Engine
 from engine.evaluate.run import explain_one
 from engine.io.records import Interleaved, stream_csv
 from engine.report.model import stamped
+from engine.report.options import ReportOptions
 from engine.report.progress import ProgressBar
 from engine.report.results import RENDERERS
 from engine.report.safety import terminal_text
@@ -100,14 +101,13 @@ def test_streamed_reports_are_the_whole_file_reports(population: Path, fmt: str)
     assert {"csv": "E000011,", "json": '"evaluated": 297,', "text": "297 evaluated"}[fmt] in whole
     for chunk in (1, 7, 512):
         text, streamed = _streamed(population, fmt, workers=1, chunk=chunk)
-        # E000010, E000020, E000250 not evaluated; the text table is aligned over every row:
-        # read whole (the results kept, none counted as streamed)
-        assert streamed == (0 if fmt == "text" else COUNT - 3)
+        # E000010, E000020, E000250 not evaluated; the text table is aligned over every row
+        # from the spooled rows (none kept in memory)
+        assert streamed == COUNT - 3
         assert text == whole
-    if fmt != "text":  # the text table is aligned over every row: one process
-        for workers in (2, 3):
-            text, streamed = _streamed(population, fmt, workers=workers, min_bytes=0)
-            assert streamed == COUNT - 3 and text == whole
+    for workers in (2, 3):
+        text, streamed = _streamed(population, fmt, workers=workers, min_bytes=0)
+        assert streamed == COUNT - 3 and text == whole
 
 
 def test_the_text_report_aligns_wide_names_and_strips_control_characters(population: Path) -> None:
@@ -117,6 +117,17 @@ def test_the_text_report_aligns_wide_names_and_strips_control_characters(populat
     csv_text, _ = _streamed(population, "csv", workers=1, chunk=5)
     assert "E000030,'=SUM(A1)," in csv_text  # the spreadsheet guard in CSV, not in the text table
     assert "E000030  =SUM(A1)  " in text
+
+
+def test_the_text_table_fitted_to_a_terminal_is_the_whole_reports(population: Path) -> None:
+    engine = Engine.from_file(JAPAN)
+    whole = RENDERERS["text"](engine.evaluate(engine.read(str(population))), ReportOptions(width=44))
+    # the text columns narrowed to 6 cells, the ids and names wrapped inside them
+    assert "\nE00004  Esc[31  110.03  S                 100\n0       m\n        長い名\n        前\n" in whole
+    for workers in (1, 2):
+        out = io.StringIO()
+        outcome = write_report(engine, str(population), "text", out, workers=workers, min_bytes=0, width=44)
+        assert out.getvalue() == whole and outcome.streamed == COUNT - 3 and outcome.results == []
 
 
 def test_no_results_at_all(population: Path, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from engine.checks.context import CheckContext, entries, mapping, sequence
 from engine.distribution import check_distribution
 from engine.location import Path
-from engine.workflow.calendar import WEEKDAYS, cycle_day, supported_countries
+from engine.workflow.calendar import WEEKDAYS, cycle_day, is_supported_country
 
 #: Rules of check_distribution that another family reports already.
 REPORTED_ELSEWHERE = frozenset(
@@ -43,7 +43,7 @@ def check_calendar(ctx: CheckContext) -> None:
     public holidays the holidays package knows."""
     calendar = mapping(mapping(ctx.data.get("workflows")).get("calendar"))
     country = calendar.get("country")
-    if country is not None and str(country) not in supported_countries():
+    if country is not None and not is_supported_country(str(country)):
         ctx.report(
             ("workflows", "calendar", "country"),
             "workflow-calendar-country",

@@ -61,7 +61,7 @@ def run_evaluate(
     ``options``: language, run date, BOM, terminal width; ``reading``: how to read a table;
     ``reference``: through the reference interpreter instead of generated code (same output);
     ``progress``: where to draw a progress bar (a terminal's stderr), if anywhere.
-    A CSV file reported as CSV or JSON is read, evaluated and written an employee at a time, a
+    A CSV file reported as CSV, JSON or text is read, evaluated and written an employee at a time, a
     big one shared between processes (:mod:`engine.report.stream`): the same bytes, and
     nothing is written (to the file or stdout) unless the run completes.
     """
@@ -111,13 +111,15 @@ def _streamed(
             if fmt == "csv" and options.bom:
                 out.write("\ufeff")  # as deliver() writes a CSV file
             outcome = write_report(
-                engine, data, fmt, out, parameters=reading.parameters, progress=bar, stamps=stamps
-            )
+                engine, data, fmt, out, parameters=reading.parameters, progress=bar, stamps=stamps,
+                width=options.width,
+            )  # fmt: skip
     else:
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
             outcome = write_report(
-                engine, data, fmt, spool, parameters=reading.parameters, progress=bar, stamps=stamps
-            )
+                engine, data, fmt, spool, parameters=reading.parameters, progress=bar, stamps=stamps,
+                width=options.width,
+            )  # fmt: skip
             if bar is not None:
                 bar.finish()
                 bar = None

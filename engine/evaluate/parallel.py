@@ -55,6 +55,9 @@ def default_workers() -> int:
 
 #: A record's piece straight from its flat values and grades: (id, name, values, grades) -> piece.
 FlatPiece = Callable[[str, Any, Any, Any], Any]
+#: A piece from the columnar plan's values, grades and details: (id, name, values, grades,
+#: (goal lines' values, each table's (value, rounded, segment name, band text))) -> piece.
+DetailedPiece = Callable[[str, Any, Any, Any, Any], Any]
 
 
 @dataclass(frozen=True)
@@ -66,13 +69,16 @@ class SplitRenderer:
     ``join``: a worker's pieces as its text; ``merge``: the
     whole report around the workers' texts, in order, given how many results they hold;
     ``flat``: for a run, a :data:`FlatPiece` that skips the full result, or None (none for this
-    run or this format).
+    run or this format); ``detailed``: one the columnar plan serves with its details.
     """
 
     piece: Callable[[EmployeeResult, RunOutcome, EmployeeRecord], Any]
     join: Callable[[list[Any]], str]
     merge: Callable[[RunOutcome, int, list[str]], str]
     flat: Callable[[RunOutcome], FlatPiece | None] = lambda outcome: None
+    #: For a run, a :data:`DetailedPiece` that the columnar plan can serve (a report showing
+    #: goal-line values and grade facts: JSON), or None.
+    detailed: Callable[[RunOutcome], DetailedPiece | None] = lambda outcome: None
     #: What goes between two joined texts: ``join(a + b) == join(a) + between + join(b)``.
     between: str = ""
     #: For a run, what writes whole blocks of results from columns at once (the columnar

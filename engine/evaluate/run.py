@@ -322,9 +322,8 @@ def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | N
     if data.get("distributions") or os.path.splitext(data_path)[1].lower() != ".csv":
         return None
     inputs, scales = data.get("inputs") or {}, data.get("scales")
-    stream, values, problems, notes = stream_csv(data_path, inputs, scales=scales)
-    stream.only(employee)
-    records = list(stream)  # every row is read: the employee's may be anywhere
+    stream, values, problems, notes = stream_csv(data_path, inputs, scales=scales, only=employee)
+    records = list(stream)  # the employee's rows may be anywhere
     if not records:
         return None
     population = Population(records, values, {}, {}, None, problems, data_path)

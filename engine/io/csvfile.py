@@ -187,6 +187,18 @@ def read_csv_rows(
     return _guarded_other(_whole(path, encoding, progress), display, encoding)
 
 
+def read_id_rows(path: str, display: str, emp_id: str) -> Rows | None:
+    """Row 1 and the other first rows, then only the rows that can hold ``emp_id``'s id cell,
+    numbered as :func:`read_csv_rows` numbers them; None when only reading the whole file is
+    exact (see :mod:`engine.io.idrows`). The file must be within the bounds, as for a whole read.
+    """
+    from engine.io.idrows import id_rows
+
+    check_table_size(path, display)
+    rows = id_rows(path, emp_id)
+    return None if rows is None else _guarded(iter(rows), path, display)
+
+
 def _guarded_other(rows: Iterable[tuple[int, list[str]]], display: str, encoding: str) -> Rows:
     """As :func:`_guarded`, for a file read in another encoding than UTF-8."""
     return _checked(

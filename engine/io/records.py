@@ -18,7 +18,7 @@ from typing import Any
 import engine.limits as limits
 from engine.errors import VALUE_RULES, DataError, Problem, Severity, UsageError
 from engine.gcpause import paused_gc
-from engine.io.csvfile import choose_encoding, read_csv_part, read_csv_rows
+from engine.io.csvfile import choose_encoding, read_csv_part, read_csv_rows, read_id_rows
 from engine.io.model import (
     EmployeeRecord,
     IndicatorRecord,
@@ -384,11 +384,14 @@ def stream_csv(
     parameters: Mapping[str, Any] | None = None,
     part: tuple[int, int, int] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    only: str | None = None,
 ) -> tuple[TableStream, dict[str, Any], list[Problem], list[Problem]]:
     """A CSV file's employees one at a time, as :func:`read_population` reads them.
 
     ``part`` ``(start, end, first_row)``: only that byte range of a UTF-8 file (see
     :func:`read_csv_range`). ``progress`` is told the bytes and rows read so far, now and then.
+    ``only``: the employee of that id only (:meth:`TableStream.only`); the lines that cannot
+    hold the id are skipped unread when the file allows it (:mod:`engine.io.idrows`).
     Iterating the stream raises :class:`Interleaved` when an employee's rows are not
     consecutive (then read it whole). Returns the stream, the checked run-time parameters,
     their problems, and the notes on how the file was read (an encoding detected; the
@@ -397,7 +400,10 @@ def stream_csv(
     ensure_data_file(path, (".csv",))
     rules = compile_inputs(inputs, scales)
     notes: list[Problem] = []
-    if part is None:
+    found = read_id_rows(path, path, only) if only is not None and part is None else None
+    if found is not None:
+        stream = stream_rows(found, path, rules)
+    elif part is None:
         codec, note = choose_encoding(path, path, None)
         if note is not None:
             notes.append(Problem(None, None, "read-encoding", note, path))
@@ -406,5 +412,7 @@ def stream_csv(
         rows = read_csv_part(path, path, *part, progress)
         header_row, header = next(rows)
         stream = TableStream(header_row, header, rows, path, rules)
+    if only is not None:
+        stream.only(only)
     values, problems = check_parameters(dict(parameters or {}), rules, lambda key: "run-time parameters")
     return stream, values, problems, notes

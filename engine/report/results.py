@@ -6,9 +6,10 @@ Decimals are written with their exact text (in JSON as strings, so no reader tur
 
 from __future__ import annotations
 
+import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from engine.distribution import DistributionResult
 from engine.errors import Problem
 from engine.evaluate import EmployeeResult, RunOutcome
-from engine.evaluate.parallel import FlatPiece, SplitRenderer
+from engine.evaluate.parallel import DetailedPiece, FlatPiece, SplitRenderer
 from engine.io.records import EmployeeRecord
 from engine.report.columns import (
     CHAIN_GRADE,
@@ -28,11 +29,12 @@ from engine.report.columns import (
     result_columns,
 )
 from engine.report.html import render_explained_page, render_html
+from engine.report.jsontext import dumps
 from engine.report.labels import Labels, policy_language
 from engine.report.options import ReportOptions
 from engine.report.phrases import ungraded
 from engine.report.safety import csv_writer
-from engine.report.table import render_table
+from engine.report.table import write_table
 from engine.report.xlsx import Sheet, problems_sheet, stamp_sheet, workbook_bytes
 
 
@@ -181,15 +183,33 @@ def render_text(outcome: RunOutcome, options: ReportOptions | None = None) -> st
     options = options or ReportOptions()
     plan = row_plan(outcome, Labels(outcome.policy.data, options.lang))
     rows = [result_row(r, plan, outcome) for r in outcome.results]
+    parts: list[str] = []
+    write_text(outcome, len(rows), plan, lambda: rows, options.width, parts.append)
+    return "".join(parts)
+
+
+def write_text(
+    outcome: RunOutcome,
+    evaluated: int,
+    plan: RowPlan,
+    rows: Callable[[], Iterable[Sequence[str]]],
+    width: int | None,
+    write: Callable[[str], object],
+) -> None:
+    """:func:`render_text` given to ``write`` a piece at a time, from ``evaluated`` rows that
+    ``rows()`` gives again each time it is called (:func:`~engine.report.table.write_table`):
+    a streamed run writes its table from the rows it spooled."""
     numeric = [False, False] + [c.kind == "number" for c in plan.columns]
     labels = plan.labels
-    if options.lang is None:
-        text = f"policy {outcome.policy.id}: {len(outcome.results)} evaluated"
+    if labels.lang is None:
+        text = f"policy {outcome.policy.id}: {evaluated} evaluated"
         text += f", {len(outcome.failed_employees)} with problems\n\n"
     else:
-        text = f"{labels.policy_name()}: {labels.word('evaluated')} {len(outcome.results)}"
+        text = f"{labels.policy_name()}: {labels.word('evaluated')} {evaluated}"
         text += f", {labels.word('with_problems')} {len(outcome.failed_employees)}\n\n"
-    text += render_table(plan.headers(), rows, numeric, width=options.width)
+    write(text)
+    write_table(plan.headers(), rows, numeric, width, write)
+    text = ""
     if outcome.problems:
         text += "\nproblems:\n" + "".join(
             f"  {format_problem(p, 'error', labels)}\n" for p in outcome.problems
@@ -198,7 +218,7 @@ def render_text(outcome: RunOutcome, options: ReportOptions | None = None) -> st
         text += "\nwarnings:\n" + "".join(
             f"  {format_problem(p, 'warning', labels)}\n" for p in outcome.warnings
         )
-    return text
+    write(text)
 
 
 def _is_number(text: str) -> bool:
@@ -278,8 +298,9 @@ def json_result_parts(result: EmployeeResult) -> tuple[str, str]:
     :func:`json_relative` fills in: a streamed run renders the parts before the grades exist."""
     item = {**result_dict(result), "relative": None}
     # json.dumps puts every nested line on its own line and escapes newlines inside strings,
-    # so indenting each line gives what dumping the whole report would.
-    text = "    " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    # so indenting each line gives what dumping the whole report would (jsontext.dumps: the
+    # same text, faster).
+    text = "    " + dumps(item, "    ")
     head, _, tail = text.rpartition("null")  # the last key's value: nothing comes after it
     return head, tail
 
@@ -409,6 +430,69 @@ def _csv_flat(outcome: RunOutcome) -> FlatPiece | None:
     return lambda employee, name, values, grades: flat_row(employee, name, values, grades, plan)
 
 
+def plain_rows(rows: Iterable[list[str]]) -> str:
+    """Rows as CSV lines that read back as they were (no spreadsheet guard): the text table's
+    rows spooled between its passes (:data:`TEXT_ROWS`)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _text_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
+    rows = [row for text in texts for row in csv.reader(io.StringIO(text))]
+    parts: list[str] = []
+    write_text(outcome, evaluated, row_plan(outcome), lambda: rows, None, parts.append)
+    return "".join(parts)
+
+
+def _block(entries: list[str], indent: str, brackets: str) -> str:
+    """A JSON object or array of entries already indented, as ``json.dumps(indent=2)`` writes it."""
+    if not entries:
+        return brackets
+    return brackets[0] + "\n" + ",\n".join(entries) + "\n" + indent + brackets[1]
+
+
+_FACTS = ("grade", "value", "rounded", "segment", "band", "points")
+
+
+def _json_detailed(outcome: RunOutcome) -> DetailedPiece | None:
+    """:func:`json_result` from the columnar plan's values, grades and details (the plan serves
+    a policy without relative grades, blends or chain grades: no ``relative`` value, no trace),
+    written straight: each key's text is made once, each value's with :func:`dumps`."""
+    if flat_plan(outcome) is None:
+        return None
+    policy = outcome.policy
+    i6, i8, i10 = " " * 6, " " * 8, " " * 10
+    value_keys = [f"{i8}{dumps(name)}: " for name in policy.employee_names]
+    table_keys = [f"{i8}{dumps(table.name)}: " for table in policy.grade_tables]
+    fact_keys = [f"{i10}{dumps(fact)}: " for fact in _FACTS]
+    line_keys = [f"{i10}{dumps(step.name)}: " for step in policy.indicator_steps]
+
+    def grade(key: str, grade: Any, points: Any, value: Any, rounded: Any, segment: str, band: Any) -> str:
+        facts = (grade, str(value), str(rounded), segment, band, _jsonable(points))
+        return key + _block([k + dumps(f) for k, f in zip(fact_keys, facts, strict=True)], i8, "{}")
+
+    def piece(employee: str, name: str | None, values: Any, grades: Any, detail: Any) -> str:
+        lines, facts = detail
+        # (the plan's numbers are Decimals: their text needs no escaping)
+        shown = [f'{k}"{v}"' for k, v in zip(value_keys, values, strict=True)]
+        graded = [
+            grade(key, code, points, *fact)
+            for key, (code, points), fact in zip(table_keys, grades, facts, strict=True)
+        ]
+        indicators = [
+            i8 + _block([f'{k}"{v}"' for k, v in zip(line_keys, line, strict=True)], i8, "{}")
+            for line in lines
+        ]
+        return (
+            f'    {{\n{i6}"id": {dumps(employee)},\n{i6}"name": {dumps(name)},\n'
+            f'{i6}"values": {_block(shown, i6, "{}")},\n{i6}"grades": {_block(graded, i6, "{}")},\n'
+            f'{i6}"indicators": {_block(indicators, i6, "[]")},\n{i6}"relative": {{}}\n    }}'
+        )
+
+    return piece
+
+
 def _csv_block(outcome: RunOutcome) -> Any:
     from engine.report.csvblock import block_lines  # numpy and Arrow: for the columnar plan only
 
@@ -441,8 +525,19 @@ SPLIT_RENDERERS: dict[str, SplitRenderer] = {
         join=",\n".join,
         merge=_json_merge,
         between=",\n",
+        detailed=_json_detailed,
     ),
 }
+
+
+#: The text table's rows (ids, no language), rendered in parts as CSV's are, spooled as
+#: :func:`plain_rows` for :func:`write_text` to align (:mod:`engine.report.stream`); its merge
+#: writes the table without a terminal's width. The columnar plan's block lines are CSV's own:
+#: only lines that need no quoting and no guard are written that way, and those read back as
+#: their cells.
+TEXT_ROWS = SplitRenderer(
+    piece=_csv_piece, join=plain_rows, merge=_text_merge, flat=_csv_flat, block=_csv_block
+)
 
 
 def _named(text: str, labels: Labels) -> str:

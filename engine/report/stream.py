@@ -9,14 +9,15 @@ Under a policy with ``distributions`` (a relative grade needs the whole group) t
 read in two passes, keeping a compact candidate per person (:mod:`engine.report.relative_stream`).
 What cannot be streamed is read whole, as before, with the very same output: a YAML, JSON or
 Excel file, an employee whose rows are not consecutive (:class:`~engine.io.table.Interleaved`), an output
-format without a streamed form (the text table is aligned and fitted over every row). Big
-CSV files rendered as CSV or JSON are shared between
-processes first (:func:`engine.evaluate.parallel.evaluate_split`), each writing its rows to a
-file of its own.
+format without a streamed form. The text table, aligned and fitted over every row, spools its
+rows and is written from them in three passes. Big CSV files rendered as CSV, JSON or text are
+shared between processes first (:func:`engine.evaluate.parallel.evaluate_split`), each writing
+its rows to a file of its own.
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import tempfile
@@ -30,12 +31,13 @@ from engine.io.model import Population
 from engine.io.records import Interleaved, stream_csv
 from engine.provenance import Stamp
 from engine.report.model import stamped
+from engine.report.options import ReportOptions
 from engine.report.relative_stream import relative_streamable, spill_relative
-from engine.report.results import RENDERERS, SPLIT_RENDERERS
+from engine.report.results import RENDERERS, SPLIT_RENDERERS, TEXT_ROWS, row_plan, write_text
 
 #: Formats written as the employees are read. (The text table, aligned and fitted over every
-#: row, is rendered whole.)
-STREAMED = ("csv", "json")
+#: row, spools its rows and is written from them: :func:`_frame_text`.)
+STREAMED = ("csv", "json", "text")
 #: Employees rendered between two writes.
 CHUNK = 512
 
@@ -62,6 +64,7 @@ def write_report(
     progress: Progress | None = None,
     stamps: Sequence[Stamp] = (),
     org_parent: Mapping[str, str | None] | None = None,
+    width: int | None = None,
 ) -> RunOutcome:
     """Evaluate ``data_path`` and write the report in format ``fmt`` to ``out``.
 
@@ -72,6 +75,7 @@ def write_report(
     two writes; ``progress`` is told the bytes and rows read so far, now and then. The outcome
     holds the problems and warnings; a streamed one keeps no results (``streamed`` counts them).
     ``org_parent``: the org tree a distribution's small groups merge up (a table carries none).
+    ``width``: the terminal's width a text table is fitted to (None: not fitted).
     """
     if streamable(engine, data_path, fmt):
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
@@ -83,13 +87,17 @@ def write_report(
                 done = _split(engine, data_path, fmt, spool, parameters, workers, min_bytes, progress)
                 if done is None:
                     done = _stream(engine, data_path, fmt, spool, parameters, chunk, progress)
+            if done is not None and fmt == "text":
+                _frame_text(done, spool, out, stamps, width)
+                return done
             if done is not None:
                 _frame(done, fmt, spool, out, stamps)
                 return done
     population = engine.read(data_path, parameters)
     population.org_parent.update(org_parent or {})
     outcome = engine.evaluate(population)
-    out.write(_stamped(fmt, stamps, str(RENDERERS[fmt](outcome))))  # csv, json or text: a str
+    options = ReportOptions(width=width) if fmt == "text" else None
+    out.write(_stamped(fmt, stamps, str(RENDERERS[fmt](outcome, options))))  # csv, json or text: a str
     return outcome
 
 
@@ -126,7 +134,7 @@ def _split(
     progress: Progress | None,
 ) -> RunOutcome | None:
     count = parallel.default_workers() if workers is None else workers
-    render = SPLIT_RENDERERS.get(fmt)
+    render = _split_renderer(fmt)
     if render is None or count < 2:
         return None
     done = parallel.evaluate_split(
@@ -158,7 +166,8 @@ def _stream(
     )  # fmt: skip
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], data_path))
     checks: list[Any] = []
-    render = SPLIT_RENDERERS[fmt]
+    render = _split_renderer(fmt)
+    assert render is not None  # (write_report streams only formats that have one)
     pieces: Iterable[Any] = parallel.render_records(engine, outcome, stream, render, checks)
     try:
         with collected_gc():
@@ -172,6 +181,11 @@ def _stream(
     # The notes on reading come first, then the employees' own warnings (as a whole-file run).
     outcome.warnings = [*notes, *read.notes, *outcome.warnings]
     return outcome
+
+
+def _split_renderer(fmt: str) -> parallel.SplitRenderer | None:
+    """How ``fmt``'s pieces are rendered: the text table's are its rows (:data:`TEXT_ROWS`)."""
+    return TEXT_ROWS if fmt == "text" else SPLIT_RENDERERS.get(fmt)
 
 
 def _stamped(fmt: str, stamps: Sequence[Stamp], text: str) -> str:
@@ -191,6 +205,20 @@ def _frame(outcome: RunOutcome, fmt: str, spool: IO[str], out: IO[str], stamps: 
     out.write(_stamped(fmt, stamps, head))
     shutil.copyfileobj(spool, out, 2**20)
     out.write(tail)
+
+
+def _frame_text(
+    outcome: RunOutcome, spool: IO[str], out: IO[str], stamps: Sequence[Stamp], width: int | None
+) -> None:
+    """The text report around the rows in ``spool``, aligned over all of them: the spool is
+    read once for the places of the numbers, once for the widths, once for the lines."""
+
+    def rows() -> Iterable[list[str]]:
+        spool.seek(0)
+        return csv.reader(spool)
+
+    out.write(_stamped("text", stamps, ""))
+    write_text(outcome, outcome.streamed, row_plan(outcome), rows, width, out.write)
 
 
 #: Stands for the spooled pieces in a merged report (a NUL is never in a report's text).

@@ -9,7 +9,7 @@ their cells (numbers are never cut); a table written to a file or a pipe is neve
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from wcwidth import wcswidth, wcwidth
 
@@ -22,6 +22,8 @@ MIN_TEXT_WIDTH = 6
 
 def display_width(text: str) -> int:
     """Terminal cells ``text`` takes (NFC first; wide characters two, combining marks none)."""
+    if text.isascii() and text.isprintable():
+        return len(text)  # (most cells: ids, numbers, grades) one cell a character
     text = unicodedata.normalize("NFC", text)
     width = wcswidth(text)
     if width >= 0:
@@ -63,10 +65,8 @@ def _places(text: str) -> int | None:
     return len(fraction)
 
 
-def pad_places(rows: Sequence[Sequence[str]], columns: Sequence[bool]) -> list[list[str]]:
-    """Rows whose number columns show one number of places: each number padded with zeros to
-    the most places any cell of its column has (``761.5`` beside ``859.00`` reads ``761.50``).
-    Never rounds; text cells and empty cells stay as they are."""
+def most_places(rows: Iterable[Sequence[str]], columns: Sequence[bool]) -> dict[int, int]:
+    """The most decimal places any number cell of each number column has (by column index)."""
     most: dict[int, int] = {}
     for row in rows:
         for index, cell in enumerate(row):
@@ -74,16 +74,26 @@ def pad_places(rows: Sequence[Sequence[str]], columns: Sequence[bool]) -> list[l
                 places = _places(cell)
                 if places is not None:
                     most[index] = max(most.get(index, 0), places)
-    out = []
-    for row in rows:
-        cells = list(row)
-        for index, want in most.items():
-            if index < len(cells):
-                have = _places(cells[index])
-                if have is not None and have < want:
-                    cells[index] += ("" if have else ".") + "0" * (want - have)
-        out.append(cells)
-    return out
+    return most
+
+
+def padded(row: Sequence[str], most: Mapping[int, int]) -> list[str]:
+    """``row`` with each number padded with zeros to its column's ``most`` places."""
+    cells = list(row)
+    for index, want in most.items():
+        if index < len(cells):
+            have = _places(cells[index])
+            if have is not None and have < want:
+                cells[index] += ("" if have else ".") + "0" * (want - have)
+    return cells
+
+
+def pad_places(rows: Sequence[Sequence[str]], columns: Sequence[bool]) -> list[list[str]]:
+    """Rows whose number columns show one number of places: each number padded with zeros to
+    the most places any cell of its column has (``761.5`` beside ``859.00`` reads ``761.50``).
+    Never rounds; text cells and empty cells stay as they are."""
+    most = most_places(rows, columns)
+    return [padded(row, most) for row in rows]
 
 
 def fit_widths(widths: list[int], numeric: Sequence[bool], limit: int | None) -> list[int]:
@@ -112,17 +122,37 @@ def render_table(
     """Headers, a rule, and rows; numeric columns right-aligned with one number of places each
     (:func:`pad_places`); fitted to ``width`` cells if given; control characters removed (a name
     may hold a terminal escape sequence)."""
+    lines: list[str] = []
+    write_table(headers, lambda: rows, numeric, width, lines.append)
+    return "".join(lines)
+
+
+def write_table(
+    headers: Sequence[str],
+    rows: Callable[[], Iterable[Sequence[str]]],
+    numeric: Sequence[bool],
+    width: int | None,
+    write: Callable[[str], object],
+) -> None:
+    """:func:`render_table`, given to ``write`` a line at a time, over rows read three times
+    (``rows()`` starts them again): the places of each number column, the column widths, then
+    the lines. Memory holds one row, so a table of any length can be written from a file."""
     headers = [terminal_text(h) for h in headers]
-    rows = pad_places([[terminal_text(cell) for cell in row] for row in rows], numeric)
+
+    def cleaned() -> Iterator[list[str]]:
+        return ([terminal_text(cell) for cell in row] for row in rows())
+
+    most = most_places(cleaned(), numeric)
     widths = [display_width(h) for h in headers]
-    for row in rows:
-        widths = [max(w, display_width(cell)) for w, cell in zip(widths, row, strict=True)]
+    for row in cleaned():
+        widths = [max(w, display_width(cell)) for w, cell in zip(widths, padded(row, most), strict=True)]
     widths = fit_widths(widths, numeric, width)
-    lines = _lines(headers, widths, numeric)
-    lines.append(GAP.join("-" * w for w in widths))
-    for row in rows:
-        lines += _lines(row, widths, numeric)
-    return "\n".join(lines) + "\n"
+    for line in _lines(headers, widths, numeric):
+        write(line + "\n")
+    write(GAP.join("-" * w for w in widths) + "\n")
+    for row in cleaned():
+        for line in _lines(padded(row, most), widths, numeric):
+            write(line + "\n")
 
 
 def _lines(cells: Sequence[str], widths: Sequence[int], numeric: Sequence[bool]) -> list[str]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from engine.errors import DataError, Diagnostic, Location, PolicyInvalid
 from engine.io.fields import FieldError, cycle_date, parse_date
+from engine.workflow.countries import COUNTRY_CODES
 
 #: Day names a policy may list as weekend, in ``date.weekday()`` order.
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -55,6 +56,13 @@ def supported_countries() -> frozenset[str]:
     from holidays.registry import EntityLoader  # only a calendar with a country needs the package
 
     return frozenset(EntityLoader.get_country_codes(True))
+
+
+def is_supported_country(code: str) -> bool:
+    """Whether the ``holidays`` package has public holidays for ``code``: the shipped list
+    (:data:`engine.workflow.countries.COUNTRY_CODES`) answers without importing the package;
+    a code it lacks is looked up in the installed package's registry (a newer one may know it)."""
+    return code in COUNTRY_CODES or code in supported_countries()
 
 
 @lru_cache(maxsize=64)
@@ -105,7 +113,7 @@ class Calendar:
             covers, why = _effective(policy)
             return cls(weekend, listed, removed, None, covers, why)
         code = str(country)
-        if code not in supported_countries():
+        if not is_supported_country(code):
             message = f"no public-holiday calendar for country '{code}'"
             _invalid("country", "workflow-calendar-country", message)
         first, last = country_years(code)

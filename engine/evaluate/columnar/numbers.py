@@ -154,14 +154,12 @@ def _by_power_of_ten(a: Num, b: Num, bad: Mask) -> Num:
 def _without_twos_and_fives(den: Ints) -> Ints:
     """``den`` (> 0) with every factor 2 and 5 divided out (1 where it had no other)."""
     safe = np.where(den > 0, den, 1)
-    rest = safe // (safe & -safe)  # the largest power of two dividing it, out
-    for _ in range(28):
-        fives = rest % 5 == 0
-        if not fives.any():
-            break
-        rest = np.where(fives, rest // 5, rest)
-    result: Ints = rest
-    return result
+    rest: Ints = safe // (safe & -safe)  # the largest power of two dividing it, out
+    rows = np.flatnonzero(rest % 5 == 0)
+    while len(rows):  # each pass on the rows that still end in a factor 5 only
+        rest[rows] //= 5
+        rows = rows[rest[rows] % 5 == 0]
+    return rest
 
 
 def _digits(den: Ints) -> Ints:

@@ -64,6 +64,9 @@ class TablePlan:
     ]
     grades: tuple[str, ...]  # every grade code, in the order the codes below index
     points: Mapping[str, Decimal | None]
+    #: Each segment's name and each of its bands described (as a report shows a grade's facts).
+    segment_names: tuple[str, ...] = ()
+    described: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -81,6 +84,14 @@ class Chunk:
     warnings: dict[int, Any] = field(default_factory=dict)
     #: :attr:`Plan.kept` fields, per employee (:func:`.kept.kept_fields`).
     kept: dict[str, list[Any]] = field(default_factory=dict)
+    #: Each goal-line formula's values (rows: goal lines; None: not numbers) and, per grade
+    #: table, the value, the rounded value, the segment and the band index within it (-1:
+    #: none), for a report that shows them (JSON); ``lines_exact``: per employee, each of
+    #: those numbers is an exact Decimal with a known exponent, not zero (the plan keeps no
+    #: sign of zero).
+    lines: list[Num | None] = field(default_factory=list)
+    graded: list[tuple[Num, Num, Ints, Ints]] = field(default_factory=list)
+    lines_exact: Mask | None = None
 
 
 @dataclass
@@ -129,7 +140,9 @@ class Plan:
         ``origin`` names where a line of the frame is in the file (``path:row N``)."""
         typed = self.typed(frame)
         with np.errstate(all="ignore"):
-            clean, values, grades = self.compute(typed)
+            line, person = dict(typed.line), dict(typed.person)
+            computed = self._compute(line, person, typed.starts, typed.gid, typed.bad, True)
+            clean, values, grades, detail = computed
         ids_raw, starts = frame[self.id_column], typed.starts
         ids = gather(ids_raw, starts).to_pylist()
         warnings: dict[int, Any] = {}
@@ -146,7 +159,10 @@ class Plan:
             if self.kept and self.rules is not None
             else {}
         )
-        return Chunk(starts, typed.gid, clean, ids, names, values, grades, warnings, kept)
+        lines, graded, exact = detail
+        return Chunk(
+            starts, typed.gid, clean, ids, names, values, grades, warnings, kept, lines, graded, exact
+        )
 
     def _sure(self, frame: Frame, typed: Typed) -> Mask:
         """The employees whose chain and record requirement review surely finds nothing."""
@@ -221,11 +237,11 @@ class Plan:
         codes (``checks`` False: the sheet rules are not checked, for the benchmark of the
         evaluation step alone)."""
         line, person = dict(typed.line), dict(typed.person)
-        return self._compute(line, person, typed.starts, typed.gid, typed.bad, checks)
+        return self._compute(line, person, typed.starts, typed.gid, typed.bad, checks)[:3]
 
     def _compute(
         self, line: dict[str, Col], person: dict[str, Col], starts: Ints, gid: Ints, bad: Mask, checks: bool
-    ) -> tuple[Mask, list[Num], list[Ints]]:
+    ) -> tuple[Mask, list[Num], list[Ints], tuple[list[Num | None], list[tuple[Num, Num, Ints, Ints]], Mask]]:
         n_rows, n_people = len(gid), len(starts)
         for fp_name, default in self._blank_people().items():
             if fp_name not in person:
@@ -243,11 +259,16 @@ class Plan:
             if self.confirmations:
                 bad |= unconfirmed(self.confirmations, rows.get, n_rows, starts, self.calls)
         row_bad = np.zeros(n_rows, bool)
+        inexact = np.zeros(n_rows, bool)
+        lines: list[Num | None] = []
         for step in self.line_steps:
             col = _rounded(Walker(step.parsed, n_rows, rows.get, None, self.calls).run(), step)
             row_bad |= col.bad | col.missing
             rows.cols[step.name] = col
+            lines.append(col.num if col.kind == "num" else None)
+            inexact |= _not_shown_exactly(col)
         bad |= any_per_group(row_bad, starts)
+        exact = ~any_per_group(inexact, starts) if n_rows else np.ones(n_people, bool)
         people.aggregate_rows = rows
         people.starts, people.gid = starts, gid
         values: list[Num] = []
@@ -268,25 +289,29 @@ class Plan:
                 zero &= negative_people(rows.cols.values(), people.cols.values(), starts, n_people)
             bad |= zero
         grades = []
+        graded: list[tuple[Num, Num, Ints, Ints]] = []
         for table in self.tables:
-            found, unsure = self._grade(table, people)
+            found, unsure, facts = self._grade(table, people)
             bad |= unsure
             grades.append(found)
-        return ~bad, values, grades
+            graded.append(facts)
+            exact &= ~_num_not_exact(facts[0]) & ~_num_not_exact(facts[1])
+        return ~bad, values, grades, (lines, graded, exact)
 
-    def _grade(self, table: TablePlan, people: _Env) -> tuple[Ints, Mask]:
+    def _grade(self, table: TablePlan, people: _Env) -> tuple[Ints, Mask, tuple[Num, Num, Ints, Ints]]:
         value = people.get(table.input)
         if value.kind != "num" or value.num is None:
             raise Unsupported(f"grade table input {table.input}")
-        num = value.num
+        num = unrounded = value.num
         unsure = value.bad | value.missing | num.bad
         if table.places is not None and table.mode is not None:
             num = nb.round_to(num, table.places, table.mode)
             unsure = unsure | num.bad
         n = len(num.num)
         found = np.full(n, -1, np.int64)
+        segment, band = np.full(n, -1, np.int64), np.full(n, -1, np.int64)
         chosen = np.zeros(n, bool)
-        for when, bands in table.segments:
+        for s, (when, bands) in enumerate(table.segments):
             if when is None:
                 holds, doubt = np.ones(n, bool), np.zeros(n, bool)
             else:
@@ -294,8 +319,9 @@ class Plan:
             unsure = unsure | (~chosen & doubt)
             here = ~chosen & holds
             chosen |= here
+            segment = np.where(here, s, segment)
             matched = np.zeros(n, bool)
-            for grade, low, high, low_in, high_in in bands:
+            for b, (grade, low, high, low_in, high_in) in enumerate(bands):
                 inside = np.ones(n, bool)
                 for bound, lower, inclusive in ((low, True, low_in), (high, False, high_in)):
                     if bound is None:
@@ -308,8 +334,9 @@ class Plan:
                         inside &= (sign < 0) | ((sign == 0) & inclusive)
                 take = here & ~matched & inside
                 found = np.where(take, table.grades.index(grade), found)
+                band = np.where(take, b, band)
                 matched |= take
-        return found, unsure
+        return found, unsure, (unrounded, num, segment, band)
 
     def _sheet_bad(self, rows: _Env, people: _Env, starts: Ints, gid: Ints) -> Mask:
         """Employees whose sheet the per-record checks might fault (then those checks run)."""
@@ -670,6 +697,21 @@ def _blank_maker(plan: FieldPlan) -> Any:
     return make
 
 
+def _not_shown_exactly(col: Col) -> Mask:
+    """Rows whose value a report could not write as the per-record path's Decimal: not a
+    number, approximate, not in tenths, hundredths... (the exponent unknown), or zero (-0?)."""
+    if col.kind != "num" or col.num is None:
+        return np.ones(len(col.missing), bool)
+    return _num_not_exact(col.num)
+
+
+def _num_not_exact(num: Num) -> Mask:
+    """:func:`_not_shown_exactly` of numbers."""
+    places = np.minimum(np.searchsorted(nb.POW10, num.den), len(nb.POW10) - 1)
+    shown: Mask = num.approx | num.bad | (num.num == 0) | (nb.POW10[places] != num.den)
+    return shown
+
+
 def _step(step: Any) -> StepPlan:
     rounding = step.rounding
     return StepPlan(
@@ -683,6 +725,7 @@ def _step(step: Any) -> StepPlan:
 def _table(table: Any) -> TablePlan:
     grades: list[str] = []
     segments = []
+    described: list[tuple[str, ...]] = []
     for segment in table.segments:
         bands = []
         for band in segment.bands:
@@ -690,6 +733,7 @@ def _table(table: Any) -> TablePlan:
                 grades.append(band.grade)
             bands.append((band.grade, band.min, band.max, band.min_inclusive, band.max_inclusive))
         segments.append((segment.when.parsed if segment.when is not None else None, tuple(bands)))
+        described.append(tuple(band.describe() for band in segment.bands))
     rounding = table.rounding
     return TablePlan(
         table.input,
@@ -698,6 +742,8 @@ def _table(table: Any) -> TablePlan:
         tuple(segments),
         tuple(grades),
         {g: table.points.get(g) for g in grades},
+        tuple(segment.name for segment in table.segments),
+        tuple(described),
     )
 
 

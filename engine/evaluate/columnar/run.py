@@ -118,13 +118,14 @@ def start_job(
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
     if os.path.getsize(path) > limits.MAX_TABLE_BYTES:
         return None
-    flat = render.flat(outcome)
-    if flat is None:
+    flat, detailed = render.flat(outcome), render.detailed(outcome)
+    if flat is None and detailed is None:
         return None
     plan = build_plan(engine, header_stream.plan, compile_inputs(inputs, scales), values, relative=relative)
     width = header_stream.plan.width
     job = RangeJob(engine, plan, path, part, values, render, outcome, flat, progress, width)
     job.block = render.block(outcome)
+    job.detailed = detailed
     job.header, job.parameter_problems, job.notes = header_stream.part.header, parameter_problems, notes
     return job
 
@@ -144,7 +145,7 @@ class RangeJob:
         values: Mapping[str, Any],
         render: parallel.SplitRenderer,
         outcome: RunOutcome,
-        flat: parallel.FlatPiece,
+        flat: parallel.FlatPiece | None,
         progress: Callable[[int, int], None] | None,
         width: int,
     ) -> None:
@@ -165,6 +166,8 @@ class RangeJob:
         self.notes: list[Problem] = []  # on reading the header (an encoding, a title block)
         self.span_notes: list[Problem] = []  # the per-record spans' notes on reading cells
         self.keep: Callable[[Chunk, int, int, list[list[Decimal]]], None] | None = None
+        #: Writes a piece from the plan's details (JSON), or None.
+        self.detailed: parallel.DetailedPiece | None = None
         # Per grade table, what a grade code (-1: no band) gives: (grade, points).
         self._graded = [
             {-1: (None, None), **{i: (g, t.points.get(g)) for i, g in enumerate(t.grades)}}
@@ -249,6 +252,8 @@ class RangeJob:
         self, chunk: Chunk, usable: int, starts_b: Any, start: int, row: int, lines: _Lines | None
     ) -> Iterator[Any]:
         clean = chunk.clean
+        if self.detailed is not None and chunk.lines_exact is not None:
+            clean = clean & chunk.lines_exact  # the others' details come from full results
         g = 0
         while g < usable:
             h = g
@@ -305,8 +310,42 @@ class RangeJob:
         ]
         shown = list(zip(*columns, strict=True)) if columns else [()] * (h - g)
         grades = list(zip(*found, strict=True)) if found else [()] * (h - g)
+        if self.detailed is not None:
+            details = self._details(chunk, g, h)
+            for i, k in enumerate(range(g, h)):
+                yield self.detailed(chunk.ids[k], _name(names[k]), shown[i], grades[i], details[i])
+            return
+        assert flat is not None  # (a run has a flat or a detailed piece)
         for i, k in enumerate(range(g, h)):
             yield flat(chunk.ids[k], _name(names[k]), shown[i], grades[i])
+
+    def _details(self, chunk: Chunk, g: int, h: int) -> list[Any]:
+        """Employees ``g:h``'s goal lines' values and grade facts (see :data:`parallel.DetailedPiece`)."""
+        starts = chunk.starts.tolist()
+        first = starts[g]
+        last = starts[h] if h < len(starts) else len(chunk.gid)
+        blank = [None] * (last - first)
+        lines = [
+            _decimals(num.num[first:last], num.den[first:last]) if num is not None else blank
+            for num in chunk.lines
+        ]
+        per_line = list(zip(*lines, strict=True)) if lines else [()] * (last - first)
+        facts = []
+        for t, (value, rounded, segment, band) in enumerate(chunk.graded):
+            table = self.plan.tables[t]
+            shown = zip(
+                _decimals(value.num[g:h], value.den[g:h]), _decimals(rounded.num[g:h], rounded.den[g:h]),
+                segment[g:h].tolist(), band[g:h].tolist(), strict=True,
+            )  # fmt: skip
+            facts.append([
+                (v, r, table.segment_names[s] if s >= 0 else "", table.described[s][b] if b >= 0 else None)
+                for v, r, s, b in shown
+            ])  # fmt: skip
+        per_table = list(zip(*facts, strict=True)) if facts else [()] * (h - g)
+        bounds = [*starts[g:h], last]
+        return [
+            (per_line[bounds[i] - first : bounds[i + 1] - first], per_table[i]) for i in range(h - g)
+        ]
 
     def _per_record(self, begin: int, finish: int, first_row: int) -> Iterator[Any]:
         data = self.engine.source.data
