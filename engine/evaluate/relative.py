@@ -22,9 +22,7 @@ from engine.evaluate.employee import EmployeeResult
 from engine.io.records import EmployeeRecord
 
 
-def _field(
-    name: str, emp_id: str, values: Mapping[str, Any], fields: Mapping[str, Any]
-) -> tuple[bool, Any]:
+def _field(name: str, emp_id: str, values: Mapping[str, Any], fields: Mapping[str, Any]) -> tuple[bool, Any]:
     """``name`` as a distribution reads it: the id, else a formula value, else a record field."""
     if name == "id":
         return True, emp_id
@@ -104,20 +102,28 @@ class RelativeGrading:
                 self.add_found(emp_id, here, have)
             return
         slots: list[Sequence[Any]] = [ids, *([Decimal(v) for v in values[name]] for name in scores)]
-        texts, grouping = self._texts, self._grouping
-        for name in self.kept:
-            if name == "id":
-                slots.append(ids)
-            elif name in values:
-                slots.append(values[name])
-            elif name in fields:
-                column = fields[name]
-                if name in grouping:
-                    column = [texts.setdefault(v, v) if type(v) is str else v for v in column]
-                slots.append(column)
-            else:
-                slots.append([ABSENT] * len(ids))
+        slots += [self._kept_column(name, ids, values, fields) for name in self.kept]
         self.rows.extend(zip(*slots, strict=True))
+
+    def _kept_column(
+        self,
+        name: str,
+        ids: Sequence[str],
+        values: Mapping[str, Sequence[Any]],
+        fields: Mapping[str, Sequence[Any]],
+    ) -> Sequence[Any]:
+        """The kept field ``name`` of many people, as :meth:`add_found` reads it for each."""
+        if name == "id":
+            return ids
+        if name in values:
+            return values[name]
+        if name not in fields:
+            return [ABSENT] * len(ids)
+        column = fields[name]
+        if name not in self._grouping:
+            return column
+        texts = self._texts
+        return [texts.setdefault(v, v) if type(v) is str else v for v in column]
 
     def grade(self, org_parent: Mapping[str, str | None]) -> dict[str, DistributionResult]:
         """Every distribution applied to the people added (who are then let go)."""
