@@ -131,9 +131,13 @@ def evaluation_rows(folder: Path, out: Path, repeat: int, quick: bool) -> list[R
     for size in sizes:
         data = _population("kumho", size, folder)
         command = _evaluate(KUMHO, data, "csv", out / f"k{size}.csv")
-        # the issue sets the target for a million; 100,000 is shown at the same rate (3 s)
-        wall_max = 30 * size / 1_000_000
-        rows.append(_run_row(f"{size:,} kumho end to end -> CSV", command, repeat, wall_max, 2 * GIB))
+        if size == 1_000_000:
+            rows.append(_run_row(f"{size:,} kumho end to end -> CSV", command, repeat, 30, 2 * GIB))
+        else:  # the issue sets the target for a million only
+            wall, cpu, peak, code = _timed(command, repeat)
+            rows.append(
+                Row(f"{size:,} kumho end to end -> CSV", _figures(wall, cpu, peak, code), "-", code == 0)
+            )
     return rows
 
 
