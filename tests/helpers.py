@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import yaml
@@ -107,7 +109,6 @@ def canonical_json(policy: str | Path) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-
 def policy_stamp(policy: str | Path, short: bool = False) -> str:
     """``policy ID version V sha256 HASH`` of a policy file, the hash computed here from the YAML
     (``short``: its first 12 hex digits, as a terminal shows it)."""
@@ -137,3 +138,15 @@ def members(seats: list[tuple[str, str]] | None = None) -> str:
     """A meeting record's member list in YAML flow style (by default the grade committee's)."""
     listed = GRADE_COMMITTEE if seats is None else seats
     return "[" + ", ".join(f"{{id: {m}, role: {r}}}" for m, r in listed) + "]"
+
+
+def csv_rows(path: Path) -> list[list[str]]:
+    """The rows of a UTF-8 CSV file, as the csv module reads them."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def write_csv(path: Path, rows: Iterable[Sequence[str]]) -> None:
+    """``rows`` as a UTF-8 CSV file, as the csv module writes them (CR LF line ends)."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)

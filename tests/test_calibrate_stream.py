@@ -4,7 +4,6 @@ failure; problems, small groups, ties and interleaved rows included."""
 
 from __future__ import annotations
 
-import csv
 import gc
 import io
 import os
@@ -16,6 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import csv_rows, write_csv
 
 import engine.commands.calibrate as command
 from engine.cli import cli
@@ -39,16 +39,6 @@ from bench.gen_population import generate as generate_japan  # noqa: E402
 FORMATS = ["csv", "json", "text", "html", "xlsx"]
 
 
-def _rows(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def _write(path: Path, rows: list[list[str]]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-
-
 def _first_rows(rows: list[list[str]]) -> dict[str, int]:
     first: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=1):
@@ -64,7 +54,7 @@ def kumho(tmp_path_factory: pytest.TempPathFactory) -> Path:
     are common (four rating levels): the tie keys decide."""
     path = tmp_path_factory.mktemp("calibrate") / "kumho.csv"
     generate_kumho(300, str(path), seed=11)
-    rows = _rows(path)
+    rows = csv_rows(path)
     col = {name: i for i, name in enumerate(rows[0])}
     first = _first_rows(rows)
     rows[first["H0000010"]][col["weight"]] = "7"  # sheet-weight-total
@@ -79,7 +69,7 @@ def kumho(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for row in rows[1:]:
         row[col["org"]] = units.get(row[0], row[col["org"]])
     rows.insert(first["H0000100"], ["", "이름없음", *[""] * (len(rows[0]) - 2)])  # record-missing
-    _write(path, rows)
+    write_csv(path, rows)
     return path
 
 
@@ -89,12 +79,12 @@ def japan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     and one with a bad number."""
     path = tmp_path_factory.mktemp("calibrate") / "japan.csv"
     generate_japan(200, str(path), seed=3)
-    rows = _rows(path)
+    rows = csv_rows(path)
     col = {name: i for i, name in enumerate(rows[0])}
     first = _first_rows(rows)
     rows[first["E000007"]][col["weight"]] = "55"  # sheet-weight-total
     rows[first["E000011"]][col["actual"]] = "many"  # record-type
-    _write(path, rows)
+    write_csv(path, rows)
     return path
 
 
@@ -236,11 +226,11 @@ def test_a_person_is_kept_as_a_compact_row(kumho: Path) -> None:
 def test_interleaved_rows_are_read_whole_with_the_same_bytes(
     kumho: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rows = _rows(kumho)
+    rows = csv_rows(kumho)
     moved = next(i for i, r in enumerate(rows) if r[0] == "H0000003")
     rows.append(rows.pop(moved))  # one of H0000003's rows at the very end
     path = tmp_path / "interleaved.csv"
-    _write(path, rows)
+    write_csv(path, rows)
     engine = Engine.from_file(KUMHO)
     assert stream_calibration(engine, str(path), ["performance"], "json", io.StringIO()) is None
     for fmt in ("json", "text"):

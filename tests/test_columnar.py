@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import csv_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,11 +42,6 @@ sys.path.insert(0, str(ROOT))
 from bench.gen_population import generate  # noqa: E402
 
 CSV = SPLIT_RENDERERS["csv"]
-
-
-def _rows(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
 
 
 def _write(path: Path, rows: list[list[str]], newline: str = "\r\n") -> None:
@@ -213,7 +209,7 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("columnar")
     path = folder / "pop.csv"
     generate(600, str(path), seed=12)
-    rows = _rows(path)
+    rows = csv_rows(path)
     header, body = rows[0], rows[1:]
     col = {name: i for i, name in enumerate(header)}
     first: dict[str, int] = {}
@@ -341,17 +337,17 @@ def test_files_the_plan_cannot_split_keep_the_per_record_path(
 ) -> None:
     """A quoted cell, a name not in NFC, an employee whose rows are interleaved with another's:
     the same report (or the same whole-file fallback) with the plan as without."""
-    rows = _rows(population)
+    rows = csv_rows(population)
     quoted = tmp_path / "quoted.csv"
     rows[5][1] = 'say "hi"'
     _write(quoted, rows)
     nfd = tmp_path / "nfd.csv"
-    rows = _rows(population)
+    rows = csv_rows(population)
     for row in rows[1:40]:
         row[1] = "Jose\u0301"
     _write(nfd, rows)
     interleaved = tmp_path / "interleaved.csv"
-    rows = _rows(population)
+    rows = csv_rows(population)
     rows.insert(300, list(rows[3]))
     _write(interleaved, rows)
     for path in (quoted, nfd, interleaved):
@@ -454,7 +450,7 @@ def test_a_random_population_many_times(tmp_path: Path) -> None:
     for round_ in range(6):
         path = tmp_path / f"r{round_}.csv"
         generate(40, str(path), seed=round_)
-        rows = _rows(path)
+        rows = csv_rows(path)
         for row in rows[1:]:
             if rng.random() < 0.05:
                 row[rng.randrange(1, len(row))] = rng.choice(cells)
@@ -545,7 +541,7 @@ _CHAIN_SURE: dict[str, tuple[str, dict[str, str]]] = {
 def _review_population(folder: Path) -> Path:
     path = folder / "review.csv"
     generate(60, str(path), seed=5)
-    rows = _rows(path)
+    rows = csv_rows(path)
     header, body = rows[0], rows[1:]
     col = {name: i for i, name in enumerate(header)}
     first: dict[str, int] = {}
@@ -669,7 +665,7 @@ def test_result_lines_from_the_columns_are_the_report_rows(
     own row function; every other line straight from the columns: the same bytes."""
     path = tmp_path / "names.csv"
     generate(80, str(path), seed=9)
-    rows = _rows(path)
+    rows = csv_rows(path)
     names = {
         "E000003": "=1+2",
         "E000004": "+81 田中",

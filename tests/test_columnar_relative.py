@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import csv_rows, write_csv
 
 from engine.evaluate import Engine
 from engine.evaluate.columnar import run as columnar
@@ -31,16 +32,6 @@ sys.path.insert(0, str(ROOT))
 from bench.gen_kumho import HEADER, generate  # noqa: E402
 
 COL = {name: i for i, name in enumerate(HEADER)}
-
-
-def _rows(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def _write(path: Path, rows: list[list[str]]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
 
 
 def _person(emp: str, org: str, kpis: list[tuple[int, str]], others: str = "M") -> list[list[str]]:
@@ -74,7 +65,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     folder = tmp_path_factory.mktemp("colrel")
     path = folder / "kumho.csv"
     tree = generate(600, str(path), seed=11)
-    rows = _rows(path)
+    rows = csv_rows(path)
     header, body = rows[0], rows[1:]
     first: dict[str, int] = {}
     for number, row in enumerate(body):
@@ -122,7 +113,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     line("H0000024")[COL["role_grade"]] = "k4"  # not an enum value
     body.insert(first["H0000030"], ["", "이름없음", *[""] * (len(header) - 2)])  # a row without an id
     body.extend(_hand_worked())
-    _write(path, [header, *body])
+    write_csv(path, [header, *body])
     return path, tree
 
 
@@ -247,12 +238,12 @@ def test_a_stage_signed_in_an_employee_field_keeps_the_per_record_path(
     policy["evaluator_chains"]["all_staff"]["stages"][1]["field"] = "second_evaluator"
     policy_path = tmp_path / "signed.yaml"
     policy_path.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
-    rows = _rows(generated[0])
+    rows = csv_rows(generated[0])
     rows[0].append("second_evaluator")
     for row in rows[1:]:
         row.append("EX001" if row[0] < "H0000300" else "")
     data = tmp_path / "signed.csv"
-    _write(data, rows)
+    write_csv(data, rows)
     engine = Engine.from_file(str(policy_path))
     spill = str(tmp_path / "spill")
     assert relative_columnar.columnar_first_pass(engine, str(data), "csv", None, None, spill) is None
@@ -264,4 +255,3 @@ def test_a_stage_signed_in_an_employee_field_keeps_the_per_record_path(
         reports.append((out.getvalue(), [(p.employee_id, p.rule, p.message) for p in outcome.problems]))
     assert reports[0] == reports[1]
     assert any("is signed by EX001, but the evaluation is by EX001" in m for _, _, m in reports[0][1])
-

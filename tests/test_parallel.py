@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import unstamped
+from helpers import csv_rows, unstamped
 
 from engine.cli import cli
 from engine.errors import DataError
@@ -34,11 +34,6 @@ from bench.gen_population import generate  # noqa: E402
 COUNT = 2000
 
 
-def _rows(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
 def _write(path: Path, rows: list[list[str]], newline: str = "\r\n") -> None:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator=newline).writerows(rows)
@@ -50,7 +45,7 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """2,000 generated employees with problems of every kind in both halves of the file."""
     path = tmp_path_factory.mktemp("par") / "pop.csv"
     generate(COUNT, str(path), seed=5)
-    rows = _rows(path)
+    rows = csv_rows(path)
     header = rows[0]
     col = {name: i for i, name in enumerate(header)}
     header.append("colour")  # unknown column: one header problem, whatever the workers
@@ -102,7 +97,7 @@ def test_two_and_three_workers_write_the_one_process_report(population: Path, fm
 def test_problems_keep_the_files_row_numbers(population: Path) -> None:
     split, _ = _report(population, 2)
     numbers: dict[str, int] = {}
-    for number, line in enumerate(_rows(population), start=1):
+    for number, line in enumerate(csv_rows(population), start=1):
         numbers.setdefault(line[0], number)
     shown = [(p.employee_id, p.rule, p.origin.rsplit(":", 1)[1]) for p in split.problems]
     row = {emp: f"row {number}" for emp, number in numbers.items()}
@@ -170,7 +165,7 @@ def test_a_range_reads_with_its_row_numbers(tmp_path: Path) -> None:
 
 def test_lf_only_files_split_too(population: Path, tmp_path: Path) -> None:
     path = tmp_path / "lf.csv"
-    _write(path, _rows(population), "\n")
+    _write(path, csv_rows(population), "\n")
     assert plan_ranges(str(path), 2, min_bytes=1000) is not None
     one, text = _report(path, 1)
     split, split_text = _report(path, 2)
@@ -185,7 +180,7 @@ def _fell_back(path: Path) -> None:
 
 
 def test_a_quote_in_the_file_keeps_one_process(population: Path, tmp_path: Path) -> None:
-    rows = _rows(population)
+    rows = csv_rows(population)
     rows[5][4] = "売上高, 東京"  # the writer quotes it
     path = tmp_path / "quoted.csv"
     _write(path, rows)
@@ -203,7 +198,7 @@ def test_a_lone_carriage_return_keeps_one_process(population: Path, tmp_path: Pa
 
 
 def test_an_employee_in_two_ranges_keeps_one_process(population: Path, tmp_path: Path) -> None:
-    rows = _rows(population)
+    rows = csv_rows(population)
     rows.append(list(rows[1]))  # E000001's first line again at the very end: one employee, 2 ranges
     path = tmp_path / "split_employee.csv"
     _write(path, rows)
@@ -294,7 +289,7 @@ def test_ranges_are_the_same_whatever_the_blocks_the_scan_reads(
     """Blocks of a few bytes: a carriage return and its newline fall in two blocks, a quote or
     a lone carriage return at a block's first or last byte; the rows counted are the same."""
     path = tmp_path / "blocks.csv"
-    _write(path, _rows(population)[:80], newline)
+    _write(path, csv_rows(population)[:80], newline)
     want = plan_ranges(str(path), 3, min_bytes=1000)
     assert want is not None and len(want) == 3
     data = path.read_bytes()

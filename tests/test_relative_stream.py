@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from helpers import csv_rows, write_csv
 
 from engine.cli import cli
 from engine.evaluate import Engine, parallel
@@ -32,16 +33,6 @@ from bench.gen_kumho import HEADER, generate  # noqa: E402
 COUNT = 400
 
 
-def _rows(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def _write(path: Path, rows: list[list[str]]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str | None]]:
     """400 generated employees and their org tree, with a sheet problem (a KPI weight off), a
@@ -50,7 +41,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     folder = tmp_path_factory.mktemp("relative")
     path = folder / "kumho.csv"
     tree = generate(COUNT, str(path), seed=5)
-    rows = _rows(path)
+    rows = csv_rows(path)
     col = {name: i for i, name in enumerate(rows[0])}
     first: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=1):
@@ -60,7 +51,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     unsigned = next(n for n, r in enumerate(rows) if n and r[col["rating"]] == "O" and int(r[0][1:]) > 30)
     rows[unsigned][col["confirmed_by"]] = ""
     rows.insert(first["H0000100"], ["", "이름없음", *[""] * (len(rows[0]) - 2)])
-    _write(path, rows)
+    write_csv(path, rows)
     return path, tree
 
 
@@ -123,11 +114,11 @@ def test_without_a_tree_small_groups_are_reported_in_the_same_bytes(
 def test_interleaved_rows_are_read_whole_with_the_same_bytes(
     generated: tuple[Path, dict[str, str | None]], tmp_path: Path
 ) -> None:
-    rows = _rows(generated[0])
+    rows = csv_rows(generated[0])
     moved = next(i for i, r in enumerate(rows) if r[0] == "H0000003")
     rows.append(rows.pop(moved))  # one of H0000003's rows at the very end
     path = tmp_path / "interleaved.csv"
-    _write(path, rows)
+    write_csv(path, rows)
     for fmt in ("csv", "json"):
         assert _streamed(path, fmt, workers=1) == _whole(path, fmt)
         assert _streamed(path, fmt, workers=2) == _whole(path, fmt)
@@ -143,7 +134,7 @@ def _example_csv(path: Path) -> dict[str, str | None]:
             merged = {**person, **item}
             rows.append(["" if merged.get(h) is None else str(merged.get(h)).lower()
                          if isinstance(merged.get(h), bool) else merged.get(h) for h in header])  # fmt: skip
-    _write(path, rows)
+    write_csv(path, rows)
     return {u["id"]: u["parent"] for u in data["org_units"]}
 
 
@@ -227,11 +218,11 @@ def test_the_employees_warnings_come_before_the_distributions_in_the_same_bytes(
     policy_path.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
     path = tmp_path / "warned.csv"
     generate_japan(60, str(path), seed=5)
-    rows = _rows(path)
+    rows = csv_rows(path)
     column = rows[0].index("development_plan_mid_term")
     for emp in ("E000004", "E000040"):
         next(row for row in rows[1:] if row[0] == emp)[column] = ""
-    _write(path, rows)
+    write_csv(path, rows)
     engine = Engine.from_file(str(policy_path))
     whole = str(RENDERERS["json"](engine.evaluate(engine.read(str(path)))))
     assert whole.count('"rule": "requirement-missing"') == 2

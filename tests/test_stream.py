@@ -4,7 +4,6 @@ progress bar on a terminal's stderr only."""
 
 from __future__ import annotations
 
-import csv
 import importlib
 import io
 import os
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import stamp_line
+from helpers import csv_rows, stamp_line, write_csv
 
 from engine.cli import cli
 from engine.evaluate import Engine
@@ -36,24 +35,13 @@ from bench.gen_population import generate  # noqa: E402
 COUNT = 300
 
 
-def _rows(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def _write(path: Path, rows: list[list[str]]) -> None:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    path.write_bytes(buffer.getvalue().encode("utf-8"))
-
-
 @pytest.fixture(scope="module")
 def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """300 generated employees with a header problem, a row without an id, a bad value, a sheet
     check, an evaluation error, a name that needs the spreadsheet guard and one with an escape."""
     path = tmp_path_factory.mktemp("stream") / "pop.csv"
     generate(COUNT, str(path), seed=11)
-    rows = _rows(path)
+    rows = csv_rows(path)
     header = rows[0]
     col = {name: i for i, name in enumerate(header)}
     header.append("colour")
@@ -71,7 +59,7 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
             if row[0] == emp:
                 row[col["name"]] = name
     rows.insert(first["E000100"], ["", "nameless", *[""] * (len(header) - 2)])
-    _write(path, rows)
+    write_csv(path, rows)
     return path
 
 
@@ -131,13 +119,13 @@ def test_the_text_table_fitted_to_a_terminal_is_the_whole_reports(population: Pa
 
 
 def test_no_results_at_all(population: Path, tmp_path: Path) -> None:
-    rows = _rows(population)
+    rows = csv_rows(population)
     weight = rows[0].index("weight")
     for row in rows[1:]:
         if row[0]:
             row[weight] = "99"
     path = tmp_path / "none.csv"
-    _write(path, rows)
+    write_csv(path, rows)
     for fmt in ("csv", "json", "text"):
         text, streamed = _streamed(path, fmt, workers=1)
         assert streamed == 0 and text == _whole(path, fmt)
@@ -145,10 +133,10 @@ def test_no_results_at_all(population: Path, tmp_path: Path) -> None:
 
 
 def test_rows_of_one_employee_apart_are_read_whole(population: Path, tmp_path: Path) -> None:
-    rows = _rows(population)
+    rows = csv_rows(population)
     rows.append(list(rows[1]))  # E000001's first line again at the end: one employee, apart
     path = tmp_path / "apart.csv"
-    _write(path, rows)
+    write_csv(path, rows)
     engine = Engine.from_file(JAPAN)
     data = engine.source.data
     stream, _, _, _ = stream_csv(str(path), data["inputs"], scales=data.get("scales"))
@@ -255,10 +243,10 @@ def test_a_progress_bar_on_a_terminal_only(population: Path) -> None:
 def test_explain_reads_only_the_employees_rows(
     population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rows = _rows(population)
+    rows = csv_rows(population)
     rows.append(list(next(row for row in rows if row[0] == "E000005")))  # E000005's rows apart
     path = tmp_path / "apart.csv"
-    _write(path, rows)
+    write_csv(path, rows)
     cases = [("E000007", "text"), ("E000007", "json"), ("E000005", "text"), ("E000010", "text"),
              ("E000250", "json"), ("E000020", "text"), ("E00007", "text")]  # fmt: skip
 
@@ -314,11 +302,11 @@ def test_the_employees_warnings_are_in_the_report_whatever_the_path(tmp_path: Pa
     streaming process as by the workers and the whole-file run."""
     path = tmp_path / "warned.csv"
     generate(60, str(path), seed=5)
-    rows = _rows(path)
+    rows = csv_rows(path)
     column = rows[0].index("development_plan_mid_term")
     for emp in ("E000004", "E000040"):
         next(row for row in rows[1:] if row[0] == emp)[column] = ""
-    _write(path, rows)
+    write_csv(path, rows)
     whole = _whole(path, "json")
     assert whole.count('"rule": "requirement-missing"') == 2
     for workers in (1, 2):
