@@ -9,7 +9,7 @@ their cells (numbers are never cut); a table written to a file or a pipe is neve
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from wcwidth import wcswidth, wcwidth
 
@@ -134,25 +134,130 @@ def write_table(
     width: int | None,
     write: Callable[[str], object],
 ) -> None:
-    """:func:`render_table`, given to ``write`` a line at a time, over rows read three times
-    (``rows()`` starts them again): the places of each number column, the column widths, then
-    the lines. Memory holds one row, so a table of any length can be written from a file."""
+    """:func:`render_table`, given to ``write`` a line at a time, over rows read twice (``rows()``
+    starts them again): the places and widths of the columns, then the lines. Memory holds one
+    row (and a bounded cache of cells met), so a table of any length can be written from a file."""
     headers = [terminal_text(h) for h in headers]
-
-    def cleaned() -> Iterator[list[str]]:
-        return ([terminal_text(cell) for cell in row] for row in rows())
-
-    most = most_places(cleaned(), numeric)
-    widths = [display_width(h) for h in headers]
-    for row in cleaned():
-        widths = [max(w, display_width(cell)) for w, cell in zip(widths, padded(row, most), strict=True)]
-    widths = fit_widths(widths, numeric, width)
+    measure = _Measure(headers, numeric)
+    for row in rows():
+        measure.add(_cleaned(row))
+    most = measure.most
+    widths = fit_widths(measure.widths(), numeric, width)
     for line in _lines(headers, widths, numeric):
         write(line + "\n")
     write(GAP.join("-" * w for w in widths) + "\n")
-    for row in cleaned():
-        for line in _lines(padded(row, most), widths, numeric):
-            write(line + "\n")
+    lines = _Liner(widths, numeric, most)
+    for row in rows():
+        write(lines.row(_cleaned(row)))
+
+
+#: Cells remembered per column before a cache starts again (names and scores repeat; ids do not).
+_CACHE = 1 << 16
+
+
+def _cleaned(row: Sequence[str]) -> Sequence[str]:
+    """``row`` through :func:`terminal_text`; as it is when no cell holds a control character."""
+    joined = "".join(row)
+    if terminal_text(joined) == joined:
+        return row
+    return [terminal_text(cell) for cell in row]
+
+
+class _Measure:
+    """The most places of each number column and each column's width as :func:`padded` would make
+    it, in one pass. A number cell padded from ``have`` to ``want`` places grows by ``want - have``
+    cells (and a dot when ``have`` is 0), so its padded width is known before ``want`` is."""
+
+    def __init__(self, headers: Sequence[str], numeric: Sequence[bool]) -> None:
+        self.count = len(headers)
+        self.numeric = [index < len(numeric) and numeric[index] for index in range(self.count)]
+        self.plain = [display_width(h) for h in headers]  # widths of cells that are never padded
+        self.most: dict[int, int] = {}
+        self.fraction: dict[int, int] = {}  # most (width - places) of a number with places
+        self.whole: dict[int, int] = {}  # most width of a number without places
+        self.cache: list[dict[str, tuple[int | None, int]]] = [{} for _ in headers]
+
+    def add(self, row: Sequence[str]) -> None:
+        if len(row) != self.count:
+            raise ValueError(f"a row of {len(row)} cells in a table of {self.count} columns")
+        for index, cell in enumerate(row):
+            if not self.numeric[index]:
+                if cell.isascii() and cell.isprintable():
+                    if len(cell) > self.plain[index]:
+                        self.plain[index] = len(cell)
+                    continue
+                places, size = self._known(index, cell, False)
+            else:
+                places, size = self._known(index, cell, True)
+            if places is None:
+                self.plain[index] = max(self.plain[index], size)
+            elif places:
+                self.most[index] = max(self.most.get(index, 0), places)
+                self.fraction[index] = max(self.fraction.get(index, 0), size - places)
+            else:
+                self.most.setdefault(index, 0)
+                self.whole[index] = max(self.whole.get(index, 0), size)
+
+    def _known(self, index: int, cell: str, number: bool) -> tuple[int | None, int]:
+        cache = self.cache[index]
+        known = cache.get(cell)
+        if known is None:
+            known = (_places(cell) if number else None, display_width(cell))
+            if len(cache) >= _CACHE:
+                cache.clear()
+            cache[cell] = known
+        return known
+
+    def widths(self) -> list[int]:
+        """Each column's width: its header, its text cells, its numbers padded to ``most``."""
+        out = list(self.plain)
+        for index, want in self.most.items():
+            if index in self.fraction:
+                out[index] = max(out[index], self.fraction[index] + want)
+            if index in self.whole:
+                out[index] = max(out[index], self.whole[index] + (want + 1 if want else 0))
+        return out
+
+
+class _Liner:
+    """A row's lines: each cell padded (:func:`padded`), NFC, aligned in its column, remembered
+    per column; a row with a cell to wrap is written by :func:`_lines`."""
+
+    def __init__(self, widths: Sequence[int], numeric: Sequence[bool], most: Mapping[int, int]) -> None:
+        self.widths = widths
+        self.numeric = numeric
+        self.most = most
+        self.columns = [(w, num, most.get(i)) for i, (w, num) in enumerate(zip(widths, numeric, strict=True))]
+        self.cache: list[dict[str, str | None]] = [{} for _ in widths]
+
+    def row(self, row: Sequence[str]) -> str:
+        parts: list[str] = []
+        for cell, (width, number, want), cache in zip(row, self.columns, self.cache, strict=True):
+            if not number and want is None and len(cell) <= width and cell.isascii() and cell.isprintable():
+                parts.append(cell + " " * (width - len(cell)))  # (an id: as pad makes it, uncached)
+                continue
+            part = cache.get(cell, "")
+            if part == "":
+                part = _aligned(cell, width, number, want)
+                if len(cache) >= _CACHE:
+                    cache.clear()
+                cache[cell] = part
+            if part is None:
+                return "".join(
+                    line + "\n" for line in _lines(padded(row, self.most), self.widths, self.numeric)
+                )
+            parts.append(part)
+        return GAP.join(parts).rstrip() + "\n"
+
+
+def _aligned(cell: str, width: int, number: bool, want: int | None) -> str | None:
+    """``cell`` as :func:`_lines` sets it in one line (padded, NFC, aligned); None: it wraps."""
+    if want is not None:
+        cell = padded([cell], {0: want})[0]
+    cell = unicodedata.normalize("NFC", cell)
+    if not number and display_width(cell) > width:
+        return None
+    return pad(cell, width, number)
 
 
 def _lines(cells: Sequence[str], widths: Sequence[int], numeric: Sequence[bool]) -> list[str]:
