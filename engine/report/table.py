@@ -134,9 +134,10 @@ def write_table(
     width: int | None,
     write: Callable[[str], object],
 ) -> None:
-    """:func:`render_table`, given to ``write`` a line at a time, over rows read twice (``rows()``
-    starts them again): the places and widths of the columns, then the lines. Memory holds one
-    row (and a bounded cache of cells met), so a table of any length can be written from a file."""
+    """:func:`render_table`, given to ``write`` a few hundred lines at a time, over rows read
+    twice (``rows()`` starts them again): the places and widths of the columns, then the lines.
+    Memory holds a batch of lines and bounded caches of the cells met, so a table of any length
+    can be written from a file."""
     headers = [terminal_text(h) for h in headers]
     measure = _Measure(headers, numeric)
     for row in rows():
@@ -147,10 +148,18 @@ def write_table(
         write(line + "\n")
     write(GAP.join("-" * w for w in widths) + "\n")
     lines = _Liner(widths, numeric, most)
+    batch: list[str] = []  # (rows given to write a batch at a time: one call per row costs)
     for row in rows():
-        write(lines.row(_cleaned(row)))
+        batch.append(lines.row(_cleaned(row)))
+        if len(batch) >= _BATCH:
+            write("".join(batch))
+            batch.clear()
+    if batch:
+        write("".join(batch))
 
 
+#: Rows' lines written together.
+_BATCH = 512
 #: Cells remembered per column before a cache starts again (names and scores repeat; ids do not).
 _CACHE = 1 << 16
 
@@ -172,49 +181,55 @@ class _Measure:
         self.count = len(headers)
         self.numeric = [index < len(numeric) and numeric[index] for index in range(self.count)]
         self.plain = [display_width(h) for h in headers]  # widths of cells that are never padded
-        self.most: dict[int, int] = {}
-        self.fraction: dict[int, int] = {}  # most (width - places) of a number with places
-        self.whole: dict[int, int] = {}  # most width of a number without places
+        # Per column, -1 while no such number was met: the most places; the most (width - places)
+        # of a number with places; the most width of a number without.
+        self.places = [-1] * self.count
+        self.fraction = [-1] * self.count
+        self.whole = [-1] * self.count
         self.cache: list[dict[str, tuple[int | None, int]]] = [{} for _ in headers]
 
     def add(self, row: Sequence[str]) -> None:
         if len(row) != self.count:
             raise ValueError(f"a row of {len(row)} cells in a table of {self.count} columns")
-        for index, cell in enumerate(row):
-            if not self.numeric[index]:
-                if cell.isascii() and cell.isprintable():
-                    if len(cell) > self.plain[index]:
-                        self.plain[index] = len(cell)
-                    continue
-                places, size = self._known(index, cell, False)
-            else:
-                places, size = self._known(index, cell, True)
+        plain = self.plain
+        for index, cell, number, cache in zip(range(self.count), row, self.numeric, self.cache, strict=True):
+            if not number and cell.isascii() and cell.isprintable():
+                if len(cell) > plain[index]:
+                    plain[index] = len(cell)  # (an id: its width is its length, uncached)
+                continue
+            known = cache.get(cell)
+            if known is None:
+                known = (_places(cell) if number else None, display_width(cell))
+                if len(cache) >= _CACHE:
+                    cache.clear()
+                cache[cell] = known
+            places, size = known
             if places is None:
-                self.plain[index] = max(self.plain[index], size)
+                if size > plain[index]:
+                    plain[index] = size
             elif places:
-                self.most[index] = max(self.most.get(index, 0), places)
-                self.fraction[index] = max(self.fraction.get(index, 0), size - places)
+                if places > self.places[index]:
+                    self.places[index] = places
+                if size - places > self.fraction[index]:
+                    self.fraction[index] = size - places
             else:
-                self.most.setdefault(index, 0)
-                self.whole[index] = max(self.whole.get(index, 0), size)
+                if self.places[index] < 0:
+                    self.places[index] = 0
+                if size > self.whole[index]:
+                    self.whole[index] = size
 
-    def _known(self, index: int, cell: str, number: bool) -> tuple[int | None, int]:
-        cache = self.cache[index]
-        known = cache.get(cell)
-        if known is None:
-            known = (_places(cell) if number else None, display_width(cell))
-            if len(cache) >= _CACHE:
-                cache.clear()
-            cache[cell] = known
-        return known
+    @property
+    def most(self) -> dict[int, int]:
+        """The most places of each number column that has a number (:func:`most_places`)."""
+        return {index: places for index, places in enumerate(self.places) if places >= 0}
 
     def widths(self) -> list[int]:
         """Each column's width: its header, its text cells, its numbers padded to ``most``."""
         out = list(self.plain)
         for index, want in self.most.items():
-            if index in self.fraction:
+            if self.fraction[index] >= 0:
                 out[index] = max(out[index], self.fraction[index] + want)
-            if index in self.whole:
+            if self.whole[index] >= 0:
                 out[index] = max(out[index], self.whole[index] + (want + 1 if want else 0))
         return out
 
