@@ -10,7 +10,7 @@ read in two passes, keeping a compact candidate per person (:mod:`engine.report.
 What cannot be streamed is read whole, as before, with the very same output: a YAML, JSON or
 Excel file, an employee whose rows are not consecutive (:class:`~engine.io.table.Interleaved`), an output
 format without a streamed form. The text table, aligned and fitted over every row, spools its
-rows and is written from them in three passes. Big CSV files rendered as CSV, JSON or text are
+rows and is written from them in two passes. Big CSV files rendered as CSV, JSON or text are
 shared between processes first (:func:`engine.evaluate.parallel.evaluate_split`), each writing
 its rows to a file of its own.
 """
@@ -206,7 +206,7 @@ def _frame_text(
     outcome: RunOutcome, spool: IO[str], out: IO[str], stamps: Sequence[Stamp], width: int | None
 ) -> None:
     """The text report around the rows in ``spool``, aligned over all of them: the spool is
-    read once for the places of the numbers, once for the widths, once for the lines."""
+    read once for the places of the numbers and the widths, once for the lines."""
 
     def rows() -> Iterable[list[str]]:
         spool.seek(0)
