@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_columnar import JAPAN, _rows, _write, generate, population
+from helpers import csv_rows
+from test_columnar import JAPAN, _write, generate, population
 
 from engine.evaluate import Engine, RunOutcome, parallel
 from engine.evaluate.columnar import run as columnar
@@ -111,7 +112,7 @@ def test_a_random_population_many_times(tmp_path: Path) -> None:
     for round_ in range(4):
         path = tmp_path / f"r{round_}.csv"
         generate(40, str(path), seed=round_ + 20)
-        rows = _rows(path)
+        rows = csv_rows(path)
         for row in rows[1:]:
             if rng.random() < 0.05:
                 row[rng.randrange(1, len(row))] = rng.choice(cells)
