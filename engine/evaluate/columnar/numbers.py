@@ -111,7 +111,7 @@ def div(a: Num, b: Num) -> Num:
         return _by_power_of_ten(a, b, bad)
     zero = b.num == 0
     bad = bad | zero
-    bnum = np.where(zero, 1, b.num)
+    bnum = b.num + zero  # 1 where it is 0
     num, o1 = _mul(a.num, b.den)
     den, o2 = _mul(a.den, bnum)
     if len(den) and int(den.min()) < 0:  # (a negative divisor: the sign goes to the numerator)
@@ -144,7 +144,7 @@ def _by_power_of_ten(a: Num, b: Num, bad: Mask) -> Num:
         strip = (exponent < ideal) & (tenth * 10 == coefficient) & ~zero
         if not strip.any():
             break
-        coefficient = np.where(strip, tenth, coefficient)
+        coefficient = pick(strip, tenth, coefficient)
         exponent += strip
     if int(exponent.max()) <= 0 and int(exponent.min()) >= -18:  # the usual case: no clipping
         num, over = _mul(coefficient, np.ones(len(coefficient), np.int64))
@@ -241,11 +241,18 @@ def where(cond: Mask, a: Num, b: Num) -> Num:
     if not cond.any():
         return Num(b.num, b.den, b.approx.copy(), b.bad.copy())
     return Num(
-        np.where(cond, a.num, b.num),
-        np.where(cond, a.den, b.den),
-        np.where(cond, a.approx, b.approx),
-        np.where(cond, a.bad, b.bad),
+        pick(cond, a.num, b.num),
+        pick(cond, a.den, b.den),
+        (cond & a.approx) | (~cond & b.approx),
+        (cond & a.bad) | (~cond & b.bad),
     )
+
+
+def pick(cond: Mask, a: Ints, b: Ints) -> Ints:
+    """``np.where(cond, a, b)`` for int64, without branches (several times faster when ``cond``
+    is mixed): ``b + (a - b) * cond`` is exact, int64 wrapping around alike both ways."""
+    picked: Ints = b + (a - b) * cond
+    return picked
 
 
 def round_to(a: Num, places: int, mode: str) -> Num:
