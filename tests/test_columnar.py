@@ -398,6 +398,53 @@ def test_sums_products_and_quotients_are_decimals(pairs: list[tuple[Decimal, Dec
             assert str(_as_decimal(int(quotient.num[i]), int(quotient.den[i]))) == str(exact)
 
 
+_tens = st.builds(lambda j, k: Decimal(10**j).scaleb(-k), st.integers(0, 4), st.integers(0, 3))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_decimals, min_size=1, max_size=20),
+    st.one_of(_tens.map(lambda t: [t]), st.lists(_tens, min_size=1)),
+)
+def test_quotients_by_powers_of_ten_are_decimals(values: list[Decimal], tens: list[Decimal]) -> None:
+    """``x / 100`` (one divisor for every row, or each its own): exact, at Decimal's exponent."""
+    xs = [x.normalize() if x.is_zero() else x for x in values]
+    ys = [tens[i % len(tens)] for i in range(len(xs))]
+    a, b = _num(xs), _num(ys)
+    quotient = nb.div(a, b)
+    for i in range(len(xs)):
+        x, y = _as_decimal(int(a.num[i]), int(a.den[i])), _as_decimal(int(b.num[i]), int(b.den[i]))
+        exponent = (x / y).as_tuple().exponent
+        assert isinstance(exponent, int)
+        assert bool(quotient.approx[i]) == (exponent > 0)  # 5 / 0.01 is 5E+2: not in hundredths
+        assert not quotient.bad[i]
+        if exponent <= 0:
+            assert str(_as_decimal(int(quotient.num[i]), int(quotient.den[i]))) == str(x / y)
+
+
+_extremes = st.integers(-(2**63), 2**63 - 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), _extremes, _extremes, st.booleans(), st.booleans()), min_size=1))
+def test_where_takes_each_row_from_its_side(rows: list[tuple[bool, int, int, bool, bool]]) -> None:
+    """``where`` (all one side, or mixed) keeps every int64 as it is, flags with it."""
+    cond = np.array([r[0] for r in rows], bool)
+    left = np.array([r[1] for r in rows], np.int64)
+    right = np.array([r[2] for r in rows], np.int64)
+    flags = np.array([r[3] for r in rows], bool)
+    other = np.array([r[4] for r in rows], bool)
+    a = Num(left, right, flags, other)
+    b = Num(right, left, other, flags)
+    for c in (cond, np.ones(len(rows), bool), np.zeros(len(rows), bool)):
+        got = nb.where(c, a, b)
+        for i, row in enumerate(rows):
+            side = (row[1], row[2], row[3], row[4]) if c[i] else (row[2], row[1], row[4], row[3])
+            assert (int(got.num[i]), int(got.den[i]), bool(got.approx[i]), bool(got.bad[i])) == side
+        got.bad |= True  # a new Num: its flags are its own
+        assert (a.bad == other).all() and (b.bad == flags).all()
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(-(10**9), 10**9), st.integers(1, 10**6)), min_size=1, max_size=20),

@@ -135,14 +135,15 @@ class Plan:
 
     # -- one chunk -----------------------------------------------------------------------
 
-    def evaluate(self, frame: Frame, origin: Callable[[int], str] = str) -> Chunk:
+    def evaluate(self, frame: Frame, origin: Callable[[int], str] = str, *, detail: bool = True) -> Chunk:
         """Check and evaluate every employee of ``frame`` (rows grouped by consecutive id);
-        ``origin`` names where a line of the frame is in the file (``path:row N``)."""
+        ``origin`` names where a line of the frame is in the file (``path:row N``); ``detail``
+        False: the goal lines' values and grade facts a JSON report shows are not gathered."""
         typed = self.typed(frame)
         with np.errstate(all="ignore"):
             line, person = dict(typed.line), dict(typed.person)
-            computed = self._compute(line, person, typed.starts, typed.gid, typed.bad, True)
-            clean, values, grades, detail = computed
+            computed = self._compute(line, person, typed.starts, typed.gid, typed.bad, True, detail)
+            clean, values, grades, shown = computed
         ids_raw, starts = frame[self.id_column], typed.starts
         ids = gather(ids_raw, starts).to_pylist()
         warnings: dict[int, Any] = {}
@@ -159,10 +160,11 @@ class Plan:
             if self.kept and self.rules is not None
             else {}
         )
-        lines, graded, exact = detail
+        lines, graded, exact = shown
         return Chunk(
-            starts, typed.gid, clean, ids, names, values, grades, warnings, kept, lines, graded, exact
-        )
+            starts, typed.gid, clean, ids, names, values, grades, warnings, kept, lines, graded,
+            exact if detail else None,
+        )  # fmt: skip
 
     def _sure(self, frame: Frame, typed: Typed) -> Mask:
         """The employees whose chain and record requirement review surely finds nothing."""
@@ -237,10 +239,17 @@ class Plan:
         codes (``checks`` False: the sheet rules are not checked, for the benchmark of the
         evaluation step alone)."""
         line, person = dict(typed.line), dict(typed.person)
-        return self._compute(line, person, typed.starts, typed.gid, typed.bad, checks)[:3]
+        return self._compute(line, person, typed.starts, typed.gid, typed.bad, checks, False)[:3]
 
     def _compute(
-        self, line: dict[str, Col], person: dict[str, Col], starts: Ints, gid: Ints, bad: Mask, checks: bool
+        self,
+        line: dict[str, Col],
+        person: dict[str, Col],
+        starts: Ints,
+        gid: Ints,
+        bad: Mask,
+        checks: bool,
+        detail: bool,
     ) -> tuple[Mask, list[Num], list[Ints], tuple[list[Num | None], list[tuple[Num, Num, Ints, Ints]], Mask]]:
         n_rows, n_people = len(gid), len(starts)
         for fp_name, default in self._blank_people().items():
@@ -258,17 +267,8 @@ class Plan:
             bad = bad | self._sheet_bad(rows, people, starts, gid)
             if self.confirmations:
                 bad |= unconfirmed(self.confirmations, rows.get, n_rows, starts, self.calls)
-        row_bad = np.zeros(n_rows, bool)
-        inexact = np.zeros(n_rows, bool)
-        lines: list[Num | None] = []
-        for step in self.line_steps:
-            col = _rounded(Walker(step.parsed, n_rows, rows.get, None, self.calls).run(), step)
-            row_bad |= col.bad | col.missing
-            rows.cols[step.name] = col
-            lines.append(col.num if col.kind == "num" else None)
-            inexact |= _not_shown_exactly(col)
-        bad |= any_per_group(row_bad, starts)
-        exact = ~any_per_group(inexact, starts) if n_rows else np.ones(n_people, bool)
+        row_bad, lines, exact = self._line_steps(rows, starts, detail)
+        bad |= row_bad
         people.aggregate_rows = rows
         people.starts, people.gid = starts, gid
         values: list[Num] = []
@@ -294,9 +294,27 @@ class Plan:
             found, unsure, facts = self._grade(table, people)
             bad |= unsure
             grades.append(found)
-            graded.append(facts)
-            exact &= ~_num_not_exact(facts[0]) & ~_num_not_exact(facts[1])
+            if detail:
+                graded.append(facts)
+                exact &= ~_num_not_exact(facts[0]) & ~_num_not_exact(facts[1])
         return ~bad, values, grades, (lines, graded, exact)
+
+    def _line_steps(self, rows: _Env, starts: Ints, detail: bool) -> tuple[Mask, list[Num | None], Mask]:
+        """The goal-line formulas into ``rows``: the employees they fail, and (``detail``) their
+        values and whether each employee's are all shown exactly (else: none and all true)."""
+        n_rows = rows.n
+        row_bad = np.zeros(n_rows, bool)
+        inexact = np.zeros(n_rows, bool)
+        lines: list[Num | None] = []
+        for step in self.line_steps:
+            col = _rounded(Walker(step.parsed, n_rows, rows.get, None, self.calls).run(), step)
+            row_bad |= col.bad | col.missing
+            rows.cols[step.name] = col
+            if detail:  # (only a report showing the goal lines needs them: JSON)
+                lines.append(col.num if col.kind == "num" else None)
+                inexact |= _not_shown_exactly(col)
+        exact = ~any_per_group(inexact, starts) if n_rows and detail else np.ones(len(starts), bool)
+        return any_per_group(row_bad, starts), lines, exact
 
     def _grade(self, table: TablePlan, people: _Env) -> tuple[Ints, Mask, tuple[Num, Num, Ints, Ints]]:
         value = people.get(table.input)

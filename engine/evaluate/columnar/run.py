@@ -223,7 +223,9 @@ class RangeJob:
                 return 0, 0
             yield from self._per_record(start, start + cut, row)
             return cut, int(np.searchsorted(starts_b, cut))
-        chunk = self.plan.evaluate(frame, lambda line: f"{self.path}:row {row + line}")
+        chunk = self.plan.evaluate(
+            frame, lambda line: f"{self.path}:row {row + line}", detail=self.detailed is not None
+        )
         n = len(chunk.starts)
         usable = n if last else n - 1  # the last employee may go on in the next block
         if usable <= 0:
