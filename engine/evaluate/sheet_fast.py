@@ -29,7 +29,7 @@ CleanSheet = Callable[[Mapping[str, Any], Mapping[str, Any], Any], bool]
 
 def clean_sheet_function(rules: SheetRules) -> CleanSheet:
     """The generated function for ``rules`` (see the module's text)."""
-    writer = _Writer(rules)
+    writer = SheetWriter(rules)
     source = writer.source()
     scope = writer.module.globals
     exec(compile(source, "<clean sheet>", "exec"), scope)  # only generated text: names repr'd
@@ -37,22 +37,33 @@ def clean_sheet_function(rules: SheetRules) -> CleanSheet:
     return fn
 
 
-class _Writer:
-    def __init__(self, rules: SheetRules) -> None:
+class SheetWriter:
+    """Writes the clean-sheet test: :meth:`source` the whole function, :meth:`parts` its pieces
+    for a function that runs them in its own loop over the lines (``return False``: not known
+    clean). ``module``: the globals to share with other generated code."""
+
+    def __init__(self, rules: SheetRules, module: Module | None = None) -> None:
         self.rules = rules
-        self.module = Module()
+        self.module = module or Module()
         self.k = self.module.hoist
         for name, obj in _BUILTINS.items():
-            self.module.bind(name, obj)
+            bound = self.module.bind(name, obj)
+            assert bound == name, bound  # (the text below names them so)
         self.counters = {c: f"_c{i}" for i, c in enumerate(rules.categories)}
         self.reads: dict[str, str] = {}  # a field of the line -> its local
         self.columns = {c: f"_col{i}" for i, c in enumerate(rules.column_names)}
 
-    def source(self) -> str:
+    def parts(self) -> tuple[list[str], list[str], list[str]]:
+        """Before the loop over the lines, the loop's body (after ``_f = _line.fields``), after it."""
         loop = self.line_rules()
-        after = [*self.environment(), *self.counts(), *self.totals(), *self.constraints(), "return True"]
+        after = [*self.environment(), *self.counts(), *self.totals(), *self.constraints()]
+        return self.init(), loop, after
+
+    def source(self) -> str:
+        init, loop, after = self.parts()
+        after.append("return True")
         signature = ", ".join(["_p, _e, lines", *self.module.as_locals(loop)])
-        body = [f"def _clean({signature}):", *(f"    {t}" for t in self.init())]
+        body = [f"def _clean({signature}):", *(f"    {t}" for t in init)]
         body += ["    for _line in lines:", "        _f = _line.fields", *(f"        {t}" for t in loop)]
         body += [f"    {t}" for t in after]
         return "\n".join(body) + "\n"
@@ -65,7 +76,7 @@ class _Writer:
         if r.weight_total is not None:
             out.append(f"_tot = {self.k(Decimal(0))}" if r.total_scope != "category" else "_tots = {}")
         if self.columns:
-            out += ["_rows = []", *(f"{v} = []" for v in self.columns.values())]
+            out += ["_srows = []", *(f"{v} = []" for v in self.columns.values())]
         return out
 
     def var(self, name: str) -> str:
@@ -91,7 +102,7 @@ class _Writer:
             else:
                 out.append(f"_tot = _tot + {amount}")
         if self.columns:
-            out.append("_rows.append(_f)")
+            out.append("_srows.append(_f)")
             out += [f"{v}.append({self.var(c)})" for c, v in self.columns.items()]
         out += self.weight_band() + self.kinds() + self.required() + self.difficulty()
         return [*self.read_block(), *out]
@@ -150,7 +161,7 @@ class _Writer:
             return []
         column = self.k(Column)
         out = ["_env = _dict(_p)", "_env.update(_e)"]
-        out += [f"_env[{c!r}] = {column}({v}, _rows)" for c, v in self.columns.items()]
+        out += [f"_env[{c!r}] = {column}({v}, _srows)" for c, v in self.columns.items()]
         out += [f"if {self.k(e.when.fast)}(_env): return False" for e in r.exceptions]
         return out
 
