@@ -28,6 +28,7 @@ def checked_flat_source(plan: FlatPlan, rules: SheetRules) -> tuple[str, dict[st
     fuser = RecordFuser(plan)
     writer = SheetWriter(rules, fuser.module)
     check_before, check_loop, check_after = writer.parts()
+    fuser.shared = writer.reads  # each field the checks read, read once
     before, loop, after = fuser.parts()
     body_loop = [*check_loop, *loop]
     signature = fuser.parameters("_p, _e, _id, lines", body_loop)

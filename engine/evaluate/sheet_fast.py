@@ -140,8 +140,8 @@ class SheetWriter:
             amount = "(_w if _type(_w) is _D else _D(_w or 0))"
             if r.total_scope == "category":
                 out.append(f"_tots[_cat] = _tots.get(_cat, {self.k(Decimal(0))}) + {amount}")
-            else:
-                out.append(f"_tot = _tot + {amount}")
+            else:  # (an int adds as its Decimal; a float, which Decimal refuses, is left to the check)
+                out.append("if _w is not None: _tot = _tot + _w")
         if self.columns:
             out.append("_srows.append(_f)")
             out += [f"{v}.append({self.var(c)})" for c, v in self.columns.items()]
