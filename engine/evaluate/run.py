@@ -200,9 +200,12 @@ class Engine:
     ) -> tuple[list[Problem], FlatValues | None]:
         """:meth:`check`, and for a sheet with no problem :func:`evaluate_flat` (None: the
         caller evaluates by :func:`evaluate_employee`, which gives the value or the error)."""
-        known = self.flat_when_clean(record, parameters)
-        if known is not None:
-            return [], known
+        fn = self.checked_flat  # (flat_when_clean, inline: this runs once per employee)
+        if fn is not None and not record.periods:
+            args = (parameters, record.fields, record.id, record.indicators)
+            known = fast_or_checked(fn, _not_known_clean, *args)
+            if known:
+                return [], known
         problems = self.check(record, parameters)
         return problems, None if problems else evaluate_flat(self.policy, record, parameters)
 

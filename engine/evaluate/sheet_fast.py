@@ -186,7 +186,15 @@ class SheetWriter:
         return [f"_ks = {kinds}.get(_cat)", f"if _ks and {kind} not in _ks: return False"]
 
     def required(self) -> list[str]:
-        out = [t for name in self.rules.required_fields for t in _require(self.var(name), "")]
+        fields = [self.var(name) for name in self.rules.required_fields]
+        out = [t for v in fields for t in _require(v, "")]
+        if len(fields) > 1:
+            # All stripped to something: none is blank (text with more than spaces, or a value
+            # that is not text). Else, or if one has no strip (None), each is tested as above.
+            exact = [f"    {t}" for t in out]
+            test = " and ".join(f"{v}.strip()" for v in fields)
+            out = ["try:", f"    _ok = {test}", "except _AttributeError:", "    _ok = False"]
+            out += ["if not _ok:", *exact]
         for condition, names in self.rules.required_when:
             out.append(f"if {self.k(condition.fast)}(_f):")
             for name in names:  # read only on the lines the condition selects
@@ -264,7 +272,7 @@ class SheetWriter:
 #: The builtins the generated text calls (its ``__builtins__`` is empty).
 _BUILTINS: dict[str, Any] = {
     "_D": Decimal, "_type": type, "_str": str, "_len": len, "_dict": dict, "_set": set,
-    "_isinstance": isinstance, "_KeyError": KeyError,
+    "_isinstance": isinstance, "_KeyError": KeyError, "_AttributeError": AttributeError,
 }  # fmt: skip
 
 
