@@ -172,7 +172,6 @@ def test_the_top_of_the_package_reads_as_the_data_flow() -> None:
         "gcpause",
         "grading",
         "limits",
-        "loader",
         "location",
         "provenance",
         "resources",
