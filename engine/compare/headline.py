@@ -14,14 +14,20 @@ def headline(policy: Mapping[str, Any], chosen: Mapping[str, str]) -> tuple[str 
     dists = policy.get("distributions") or {}
     grade = chosen.get("grade") or next(iter(tables), None) or next(iter(dists), None)
     score = chosen.get("score")
-    if score is None and grade in tables:
-        score = str(tables[grade]["input"])
-    elif score is None and grade in dists:
-        score = str(dists[grade]["score"])
-    if score is None:
-        blend = (policy.get("periods") or {}).get("blend")
-        score = blend or next(reversed(list((policy.get("formulas") or {}).get("employee") or {})), None)
-    return score, grade
+    return (_default_score(policy, grade) if score is None else score), grade
+
+
+def _default_score(policy: Mapping[str, Any], grade: str | None) -> str | None:
+    """The input of the grade table ``grade``, or the score of the distribution ``grade``; without
+    either, the period blend or the last employee formula."""
+    tables = policy.get("grade_tables") or {}
+    dists = policy.get("distributions") or {}
+    if grade in tables:
+        return str(tables[grade]["input"])
+    if grade in dists:
+        return str(dists[grade]["score"])
+    blend = (policy.get("periods") or {}).get("blend")
+    return blend or next(reversed(list((policy.get("formulas") or {}).get("employee") or {})), None)
 
 
 def levels_of(policy: Mapping[str, Any], grade: str | None) -> tuple[str, ...]:

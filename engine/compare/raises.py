@@ -19,37 +19,47 @@ def add_raises(
     parameters: Mapping[str, Any],
     fields: Mapping[str, Mapping[str, Any]],
 ) -> None:
+    """Each person's merit raise under the mapping's ``pay`` (``spec``), or why there is none."""
     for pid, person in list(scheme.people.items()):
         record = dict(fields.get(pid) or {})
         for target, source in (spec.get("grades") or {}).items():
             grade = person.grade if source == scheme.grade_name else _other_grade(scheme, pid, source)
             if grade is not None:
                 record[target] = grade
-        raw = record.get(spec["salary"])
-        if isinstance(raw, bool) or not isinstance(raw, int | Decimal):
-            missing = f"no raise: no numeric salary in {spec['salary']}"
-            scheme.people[pid] = _with_pay(person, None, None, None, (missing,))
-            continue
-        salary = Decimal(raw)
-        try:
-            zone = zone_of(policy, str(record.get(spec["grade"])), salary)
-            if zone.zone is None:
-                raise HRPolicyError(zone.explanation)
-            if spec.get("zone_field"):
-                record[spec["zone_field"]] = zone.zone
-            rate = merit_raise(policy, record, parameters)
-        except (HRPolicyError, TypeError, ArithmeticError) as exc:
-            scheme.people[pid] = _with_pay(person, None, None, None, (f"no raise: {exc}",))
-            continue
-        amount = salary * rate.value / 100
-        if scheme.rounding is not None:
-            amount = scheme.rounding.apply(amount)
-        why = (
-            zone.explanation,
-            *rate.explanation,
-            f"raise amount = {salary} x {rate.value} / 100 = {amount}",
-        )
-        scheme.people[pid] = _with_pay(person, salary, rate.value, amount, why)
+        scheme.people[pid] = _raised(scheme, policy, spec, parameters, person, record)
+
+
+def _raised(
+    scheme: SchemeResult,
+    policy: Mapping[str, Any],
+    spec: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+    person: PersonOutcome,
+    record: dict[str, Any],
+) -> PersonOutcome:
+    """The person with the raise their salary's pay zone and the merit matrix give."""
+    raw = record.get(spec["salary"])
+    if isinstance(raw, bool) or not isinstance(raw, int | Decimal):
+        return _with_pay(person, None, None, None, (f"no raise: no numeric salary in {spec['salary']}",))
+    salary = Decimal(raw)
+    try:
+        zone = zone_of(policy, str(record.get(spec["grade"])), salary)
+        if zone.zone is None:
+            raise HRPolicyError(zone.explanation)
+        if spec.get("zone_field"):
+            record[spec["zone_field"]] = zone.zone
+        rate = merit_raise(policy, record, parameters)
+    except (HRPolicyError, TypeError, ArithmeticError) as exc:
+        return _with_pay(person, None, None, None, (f"no raise: {exc}",))
+    amount = salary * rate.value / 100
+    if scheme.rounding is not None:
+        amount = scheme.rounding.apply(amount)
+    why = (
+        zone.explanation,
+        *rate.explanation,
+        f"raise amount = {salary} x {rate.value} / 100 = {amount}",
+    )
+    return _with_pay(person, salary, rate.value, amount, why)
 
 
 def _other_grade(scheme: SchemeResult, pid: str, source: str) -> str | None:
