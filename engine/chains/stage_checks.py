@@ -10,6 +10,7 @@ from engine.chains.stage_results import ReviewWork
 
 
 def check_stage(work: ReviewWork, chain: Chain, stage: Stage, result: StageResult, required: bool) -> None:
+    """A stage on record (where ``required``), by an evaluator of the level it declares."""
     if not result.given:
         if not required:
             return

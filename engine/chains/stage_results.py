@@ -26,6 +26,7 @@ class ReviewWork:
     evaluations: list[tuple[int, Mapping[str, Any]]] = field(default_factory=list)
 
     def add(self, rule: str, message: str, indicator: int | None = None) -> None:
+        """A problem of the employee's review (``indicator``: the goal line it is about)."""
         self.problems.append(Problem(self.record.id, indicator, rule, message, self.record.origin))
 
 

@@ -81,6 +81,7 @@ class SchemeResult:
         return {"n": len(scores), "mean": mean, "median": median, "min": scores[0], "max": scores[-1]}
 
     def pay_totals(self) -> dict[str, Decimal] | None:
+        """Salaries and raises summed over the people with a raise, and how many (None without pay)."""
         if not self.has_pay:
             return None
         paid = [p for p in self.people.values() if p.raise_amount is not None]
@@ -102,14 +103,17 @@ class Comparison:
 
     @classmethod
     def of(cls, population: CanonicalPopulation, schemes: list[SchemeResult]) -> Comparison:
+        """The schemes' runs over ``population``, its people in its order."""
         names = {p.id: str(p.fields.get("name") or "") for p in population.people}
         return cls(population.file, [p.id for p in population.people], names, schemes)
 
     @property
     def stamps(self) -> list[Stamp]:
+        """The stamp of each scheme's policy, in the schemes' order."""
         return [s.stamp for s in self.schemes]
 
     def person_ids(self) -> list[str]:
+        """The people compared, in the population's order."""
         return list(self.ids)
 
     def transitions(self, a: int, b: int) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
@@ -169,11 +173,13 @@ class PersonChange:
     new: PersonOutcome | None
 
     def score_delta(self) -> Decimal | None:
+        """New score minus old; None when either run has no score."""
         if self.old is None or self.new is None or self.old.score is None or self.new.score is None:
             return None
         return Decimal(self.new.score) - Decimal(self.old.score)
 
     def pay_delta(self) -> Decimal | None:
+        """New raise minus old; None when either run has no raise."""
         if self.old is None or self.new is None:
             return None
         if self.old.raise_amount is None or self.new.raise_amount is None:

@@ -16,17 +16,21 @@ from engine.formula import CompiledFormula, Scope, compile_formula, formula_scop
 
 @dataclass(frozen=True)
 class Bounds:
+    """A count's declared bounds (``None``: unbounded on that side)."""
+
     min: int | None
     max: int | None
 
     @classmethod
     def of(cls, spec: Mapping[str, Any] | None) -> Bounds:
+        """``{min?, max?}`` or ``{exact}``; no spec: no bound."""
         spec = spec or {}
         if "exact" in spec:
             return cls(int(spec["exact"]), int(spec["exact"]))
         return cls(spec.get("min"), spec.get("max"))
 
     def breached(self, n: int) -> str | None:
+        """What the bounds require (``at least 3``) when ``n`` breaks them, else None."""
         if self.min is not None and n < self.min:
             return f"at least {self.min}" if self.min != self.max else f"exactly {self.min}"
         if self.max is not None and n > self.max:
@@ -36,6 +40,8 @@ class Bounds:
 
 @dataclass(frozen=True)
 class Exception_:
+    """An exception to the indicator rules: when it holds, ``relax`` replaces their bounds."""
+
     id: str
     when: CompiledFormula
     relax: Mapping[str, Any]
@@ -45,6 +51,8 @@ class Exception_:
 
 @dataclass(frozen=True)
 class Constraint:
+    """A declared check over the employee (``when`` it applies), with its message."""
+
     id: str
     when: CompiledFormula | None
     check: CompiledFormula
@@ -105,6 +113,7 @@ class Difficulty:
 
     @classmethod
     def of(cls, spec: Mapping[str, Any]) -> Difficulty | None:
+        """The rule of ``indicator_rules.difficulty``; None where none is declared."""
         if not spec:
             return None
         steps = [Decimal(s) for s in spec.get("steps") or []]
