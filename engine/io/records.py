@@ -32,11 +32,11 @@ from engine.io.table import (
     Interleaved,
     TablePart,
     TableStream,
+    has_id_column,
     read_rows,
     read_table_part,
     stream_rows,
 )
-from engine.io.tableplan import has_id_column
 from engine.io.xlsxfile import SheetInfo, read_xlsx_rows
 from engine.limits import nfc, regular_file, too_big
 from engine.loader import load_yaml_file

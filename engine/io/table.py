@@ -20,6 +20,17 @@ from engine.io.model import EmployeeRecord, IndicatorRecord, RecordRules
 from engine.io.tableplan import ColumnPlan, Row, column_plan, has_id_column
 from engine.io.tablerows import RowGroup, RowGrouper, group_rows
 
+# has_id_column is read where the readers have always imported it, with this module's own API.
+__all__ = [
+    "Interleaved",
+    "TablePart",
+    "TableStream",
+    "has_id_column",
+    "read_rows",
+    "read_table_part",
+    "stream_rows",
+]
+
 
 def _record(
     emp_id: str, group: RowGroup, plan: ColumnPlan, display: str, rules: RecordRules
