@@ -7,6 +7,7 @@ digit (exponents included), under every rounding mode."""
 
 from __future__ import annotations
 
+import ast
 from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ from hypothesis import strategies as st
 from engine.errors import HRPolicyError
 from engine.evaluate import Engine, evaluate_flat
 from engine.evaluate.sheet import check_sheet
+from engine.evaluate.sheet_fast import SheetWriter
+from engine.formula.codegen import count_key
+from engine.formula.parse import parse_or_raise
 from engine.io.records import EmployeeRecord, IndicatorRecord
 from tests.test_flat_reference import NUMBERS, VARIANTS, _engines, tmp_policies  # noqa: F401
 from tests.test_sheet_fast import ABSENT, CLEAN_WEIGHTS, FIELD_VALUES, engine_of, relaxed
@@ -190,3 +194,33 @@ def test_the_reference_engine_has_no_fused_pass() -> None:
     assert engine.checked_flat is None
     lines = [_line(c, "20", "100") for c in CATEGORIES]
     assert engine.flat_when_clean(_record(lines), {}) is None
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_shipped_conditions_run_inline(name: str) -> None:
+    # every exception and constraint of the shipped policies reads employee fields, parameters
+    # and filtered counts only: no environment is built per employee
+    writer = SheetWriter(engine_of(name).sheet_rules)
+    assert writer.inlined is not None
+    source = writer.source()
+    assert "_env" not in source and "_srows" not in source
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("count(weight, large_project=True)", ("weight", (("large_project", True),))),
+        ("count(weight, category='a', level=2.50)", ("weight", (("category", "a"), ("level", D("2.50"))))),
+        ("count(weight)", ("weight", ())),
+        ("count(weight, level=-2)", None),  # a signed number is an operation: left to the call
+        ("count(weight, level=x)", None),
+        ("count(weight, level=None)", None),
+    ],
+)
+def test_count_keys(text: str, key: Any) -> None:
+    parsed = parse_or_raise(text)
+    call = parsed.tree.body
+    assert isinstance(call, ast.Call)
+    got = count_key(parsed, call)
+    assert got == key
+    assert got is None or [type(v) for _, v in got[1]] == [type(v) for _, v in key[1]]  # True is not 1
