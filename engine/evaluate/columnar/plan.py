@@ -29,10 +29,10 @@ from engine.evaluate.columnar.reading import (
     Frame,
     any_per_group,
     convert,
+    differs_in_group,
     field_plan,
     gather,
     groups_of,
-    same_in_group,
     text_ok,
 )
 from engine.evaluate.columnar.review import ChainReview, build_review
@@ -227,7 +227,7 @@ class Plan:
         group_bad = np.zeros(len(starts), bool)
         for fp in self.employee:
             series = frame[fp.column]
-            group_bad |= ~same_in_group(series, starts, gid)
+            rows_bad |= differs_in_group(series, starts, gid)
             col, bad = convert(gather(series, starts), fp)
             person[fp.name] = col
             group_bad |= bad
