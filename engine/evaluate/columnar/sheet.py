@@ -18,49 +18,38 @@ from engine.evaluate.columnar import numbers as nb
 from engine.evaluate.columnar.levels import Level, const_num, group_sum
 from engine.evaluate.columnar.numbers import Ints, Mask, Num
 from engine.evaluate.columnar.reading import any_per_group
-from engine.evaluate.columnar.vectors import Call, Unsupported, Walker, truth
+from engine.evaluate.columnar.vectors import Call, Col, Unsupported, Walker, truth
 
 
 def sheet_bad(
     rules: Any, calls: Mapping[str, Call], rows: Level, people: Level, starts: Ints, gid: Ints
 ) -> Mask:
-    """Employees whose sheet the per-record checks might fault (then those checks run)."""
+    """Employees whose sheet the per-record checks might fault (then those checks run).
+
+    The rules over single goal lines (categories and kinds filled in and allowed, required
+    fields, weight and difficulty bounds) mark lines, reduced to employees once; the counts per
+    category are one ``bincount`` over (employee, category)."""
     n_people = len(starts)
     bad = np.zeros(n_people, bool)
-    counts = np.diff(np.append(starts, len(gid)))
     for exc in rules.exceptions:  # an exception changes the bounds: the per-record path
         holds, doubt = truth(Walker(exc.when.parsed, n_people, people.get, None, calls).run())
         bad |= holds | doubt
-    bad |= _outside(counts, rules.total.min, rules.total.max)
-    cat = rules.category_field
+    sizes = np.diff(np.append(starts, len(gid)))
+    bad |= _outside(sizes, rules.total.min, rules.total.max)
+    wrong = np.zeros(len(gid), bool)  # goal lines a rule faults
     if rules.categories or rules.kinds:
-        category = rows.get(cat)
-        if category.kind != "cat" or category.codes is None:
-            raise Unsupported("category field is not an enum")
-        bad |= any_per_group(category.missing | category.bad, starts)
-        for name, bounds in rules.categories.items():
-            code = category.vocab.index(name) if name in category.vocab else -5
-            have = np.add.reduceat((category.codes == code).astype(np.int64), starts)
-            bad |= _outside(have, bounds.min, bounds.max)
+        category = _enum(rows, rules.category_field, "category")
+        wrong |= category.missing | category.bad
+        bad |= _category_counts(rules, category, gid, n_people)
         if rules.kinds:
-            kind = rows.get(rules.kind_field)
-            if kind.kind != "cat" or kind.codes is None:
-                raise Unsupported("kind field is not an enum")
-            wrong = np.zeros(len(gid), bool)
-            for name, allowed in rules.kinds.items():
-                if not allowed or name not in category.vocab:
-                    continue
-                codes = [kind.vocab.index(k) for k in allowed if k in kind.vocab]
-                wrong |= (category.codes == category.vocab.index(name)) & (
-                    ~np.isin(kind.codes, codes) | kind.missing
-                )
-            bad |= any_per_group(wrong, starts)
-    bad |= _weights(rules, rows, starts)
+            wrong |= _kind_wrong(rules, category, _enum(rows, rules.kind_field, "kind"))
+    wrong |= _weight_lines(rules, rows)
     for name in rules.required_fields:
         col = rows.get(name)
-        bad |= any_per_group(col.missing | col.bad, starts)
+        wrong |= col.missing | col.bad
     if rules.difficulty_rule is not None:
-        bad |= _difficulty(rules, rows, starts)
+        wrong |= _difficulty(rules, rows)
+    bad |= any_per_group(wrong, starts) | _weight_totals(rules, rows, starts, gid)
     for constraint in rules.constraints:
         applies = np.ones(n_people, bool)
         if constraint.when is not None:
@@ -75,13 +64,56 @@ def sheet_bad(
     return bad
 
 
-def _weights(rules: Any, rows: Level, starts: Ints) -> Mask:
-    n_people = len(starts)
+def _enum(rows: Level, name: str, what: str) -> Col:
+    col = rows.get(name)
+    if col.kind != "cat" or col.codes is None:
+        raise Unsupported(f"{what} field is not an enum")
+    return col
+
+
+def _category_counts(rules: Any, category: Col, gid: Ints, n_people: int) -> Mask:
+    """Employees with a declared category's goal lines out of its bounds: every category's
+    count per employee in one ``bincount`` (a code out of the vocabulary counts nowhere)."""
+    assert category.codes is not None
+    width = len(category.vocab) + 1
+    codes = np.where((category.codes >= 0) & (category.codes < width - 1), category.codes, width - 1)
+    counts = np.bincount(gid * width + codes, minlength=n_people * width).reshape(n_people, width)
+    bad = np.zeros(n_people, bool)
+    for name, bounds in rules.categories.items():
+        have = (
+            counts[:, category.vocab.index(name)] if name in category.vocab else np.zeros(n_people, np.int64)
+        )
+        bad |= _outside(have, bounds.min, bounds.max)
+    return bad
+
+
+def _kind_wrong(rules: Any, category: Col, kind: Col) -> Mask:
+    """Goal lines of a category with allowed kinds whose kind is missing or not allowed: a
+    table over (category, kind) codes."""
+    assert category.codes is not None and kind.codes is not None
+    ruled = np.zeros(len(category.vocab) + 1, bool)
+    allowed = np.zeros((len(category.vocab) + 1, len(kind.vocab) + 1), bool)
+    for name, kinds in rules.kinds.items():
+        if not kinds or name not in category.vocab:
+            continue
+        code = category.vocab.index(name)
+        ruled[code] = True
+        for k in kinds:
+            if k in kind.vocab:
+                allowed[code, kind.vocab.index(k)] = True
+    last_c, last_k = len(category.vocab), len(kind.vocab)
+    c = np.where((category.codes >= 0) & (category.codes < last_c), category.codes, last_c)
+    k = np.where((kind.codes >= 0) & (kind.codes < last_k), kind.codes, last_k)
+    wrong: Mask = ruled[c] & (~allowed[c, k] | kind.missing)
+    return wrong
+
+
+def _weight_lines(rules: Any, rows: Level) -> Mask:
+    """Goal lines whose weight is bad or out of the declared bounds (or may be)."""
     if rules.weight_min is None and rules.weight_max is None and rules.weight_total is None:
-        return np.zeros(n_people, bool)
-    weight = rows.get(rules.weight_field)
-    if weight.kind != "num" or weight.num is None:
-        raise Unsupported("weight field is not a number")
+        return np.zeros(rows.n, bool)
+    weight = _number(rows, rules.weight_field, "weight")
+    assert weight.num is not None
     n = len(weight.missing)
     wrong = weight.bad.copy()
     for bound, lower in ((rules.weight_min, True), (rules.weight_max, False)):
@@ -89,30 +121,45 @@ def _weights(rules: Any, rows: Level, starts: Ints) -> Mask:
             continue
         sign, doubt = nb.compare(weight.num, const_num(bound, n))
         wrong |= ~weight.missing & (doubt | ((sign < 0) if lower else (sign > 0)))
-    bad = any_per_group(wrong, starts)
+    return wrong
+
+
+def _weight_totals(rules: Any, rows: Level, starts: Ints, gid: Ints) -> Mask:
+    """Employees whose weights do not add up to the declared total (per sheet, or per category
+    present on the sheet), or whose category is missing where totals are per category."""
+    n_people = len(starts)
     if rules.weight_total is None:
-        return bad
+        return np.zeros(n_people, bool)
+    weight = _number(rows, rules.weight_field, "weight")
+    assert weight.num is not None
+    n = len(weight.missing)
     zero = Num.const(0, 0, n)
     amounts = nb.where(weight.missing, zero, weight.num)
     if rules.total_scope != "category":
-        return bad | _total_wrong(group_sum(amounts, starts), rules.weight_total, None)
-    category = rows.get(rules.category_field)
-    if category.kind != "cat" or category.codes is None:
-        raise Unsupported("category field is not an enum")
-    bad |= any_per_group(category.missing | category.bad, starts)
+        return _total_wrong(group_sum(amounts, starts, gid), rules.weight_total, None)
+    category = _enum(rows, rules.category_field, "category")
+    assert category.codes is not None
+    bad = any_per_group(category.missing | category.bad, starts)
     for code in range(len(category.vocab)):  # one total per category on the sheet
         inside = category.codes == code
         present = any_per_group(inside, starts)
-        total = group_sum(nb.where(inside, amounts, zero), starts)
+        total = group_sum(nb.where(inside, amounts, zero), starts, gid)
         bad |= _total_wrong(total, rules.weight_total, present)
     return bad
 
 
-def _difficulty(rules: Any, rows: Level, starts: Ints) -> Mask:
-    diff = rules.difficulty_rule
-    col = rows.get(diff.field)
+def _number(rows: Level, name: str, what: str) -> Col:
+    col = rows.get(name)
     if col.kind != "num" or col.num is None:
-        raise Unsupported("difficulty field is not a number")
+        raise Unsupported(f"{what} field is not a number")
+    return col
+
+
+def _difficulty(rules: Any, rows: Level) -> Mask:
+    """Goal lines whose difficulty is bad, out of its bounds or not one of its steps."""
+    diff = rules.difficulty_rule
+    col = _number(rows, diff.field, "difficulty")
+    assert col.num is not None
     n = len(col.missing)
     wrong = col.bad.copy()
     for bound, lower in ((diff.min, True), (diff.max, False)):
@@ -126,7 +173,7 @@ def _difficulty(rules: Any, rows: Level, starts: Ints) -> Mask:
             allowed |= sign == 0
             wrong |= doubt
         wrong |= ~col.missing & ~allowed
-    return any_per_group(wrong, starts)
+    return wrong
 
 
 def _total_wrong(total: Num, wanted: Decimal, present: Mask | None) -> Mask:
