@@ -403,25 +403,31 @@ def groups_of(ids: pa.Array) -> tuple[Ints, Ints]:
 def differs_in_group(series: pa.Array, starts: Ints, gid: Ints) -> Mask:
     """The rows that neither repeat their group's first row's cell nor leave it empty.
 
-    A row equal to the row before it in its group is as good as that row (both empty, or both
-    the first row's cell, or the group is refused already): only the rows that differ from
-    the row before and are not empty are compared with their group's first row.
+    Where few later rows of a group are filled, each of those is compared with its group's
+    first row. Else a row equal to the row before it in its group is as good as that row (both
+    empty, or both the first row's cell, or the group is refused already): only the rows that
+    differ from the row before and are not empty are compared with their group's first row.
     """
     n = len(series)
+    sizes = cells.lengths(series)
+    filled = np.ones(n, bool) if sizes is None else sizes != 0
+    filled[starts] = False
+    if sizes is not None and 4 * int(np.count_nonzero(filled)) < n:
+        return _differ_from_first(series, np.flatnonzero(filled), starts, gid, n)
     changed = np.zeros(n, bool)
     if n > 1:
         changed[1:] = _np(pc.not_equal(series.slice(1), series.slice(0, n - 1)))
-    if len(starts):
-        changed[starts] = False
-    sizes = cells.lengths(series)
-    if sizes is not None:
-        changed &= sizes != 0
-    rows = np.flatnonzero(changed)
+    return _differ_from_first(series, np.flatnonzero(changed & filled), starts, gid, n)
+
+
+def _differ_from_first(series: pa.Array, rows: Ints, starts: Ints, gid: Ints, n: int) -> Mask:
+    """Which of ``rows`` differ from their group's first row and are not empty, over all rows."""
+    out = np.zeros(n, bool)
     if len(rows):
         cells_ = pc.take(series, pa.array(rows))
         first = pc.take(series, pa.array(starts[gid[rows]]))
-        changed[rows] = _np(pc.not_equal(cells_, first)) & _np(pc.not_equal(cells_, ""))
-    return changed
+        out[rows] = _np(pc.not_equal(cells_, first)) & _np(pc.not_equal(cells_, ""))
+    return out
 
 
 def gather(series: pa.Array, rows: Ints) -> pa.Array:
