@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from engine.chains.model import Confirmation
+from engine.evaluate.columnar import cells
 from engine.evaluate.columnar import numbers as nb
 from engine.evaluate.columnar.confirm import unconfirmed
 from engine.evaluate.columnar.kept import kept_fields
@@ -217,7 +218,9 @@ class Plan:
         employees whose cells the plan cannot take."""
         ids_raw = frame[self.id_column]
         starts, gid = groups_of(ids_raw)
-        rows_bad = ~text_ok(ids_raw) | (ids_raw.to_numpy(zero_copy_only=False) == "")
+        sizes = cells.lengths(ids_raw)
+        empty = sizes == 0 if sizes is not None else ids_raw.to_numpy(zero_copy_only=False) == ""
+        rows_bad = ~text_ok(ids_raw) | empty
         line: dict[str, Col] = {}
         for fp in self.indicator:
             col, bad = convert(frame[fp.column], fp)

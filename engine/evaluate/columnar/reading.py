@@ -230,10 +230,16 @@ def _read(series: pa.Array, plan: FieldPlan) -> Cells:
     if plan.kind not in ("bool", "cat") or not texts or series.null_count:
         return _by_text(series, plan)
     found = pc.index_in(series, value_set=pa.array(texts, pa.string()))
-    index = _np(pc.fill_null(found, -1)).astype(np.int64)
-    rest = np.flatnonzero(index < 0)
+    index = _np(pc.fill_null(found, -1) if found.null_count else found).astype(np.int64)
     n = len(index)
-    out = (np.zeros(n, bool), np.zeros(n, bool), np.array(codes, np.int64)[index], np.ones(n, np.int64))
+    same = codes == tuple(range(len(codes)))  # the texts in code order: no mapping
+    out = (
+        np.zeros(n, bool),
+        np.zeros(n, bool),
+        index.copy() if same else np.array(codes, np.int64)[index],
+        np.ones(n, np.int64),
+    )
+    rest = np.flatnonzero(index < 0) if found.null_count else np.zeros(0, np.int64)
     if len(rest):
         for whole, part in zip(out, _by_text(pc.take(series, pa.array(rest)), plan), strict=True):
             whole[rest] = part
@@ -245,8 +251,14 @@ def _by_text(series: pa.Array, plan: FieldPlan) -> Cells:
     any other by :func:`_cell` (remembered in the plan's cache); the rows take their text's."""
     encoded = pc.dictionary_encode(series)
     inverse = _np(encoded.indices).astype(np.int64)
-    table = _distinct(encoded.dictionary, plan)
-    return table[0][inverse], table[1][inverse], table[2][inverse], table[3][inverse]
+    missing, bad, nums, dens = _distinct(encoded.dictionary, plan)
+    n = len(inverse)
+    return (
+        missing[inverse] if missing.any() else np.zeros(n, bool),
+        bad[inverse] if bad.any() else np.zeros(n, bool),
+        nums[inverse],
+        dens[inverse] if (dens != 1).any() else np.ones(n, np.int64),
+    )
 
 
 def _distinct(texts: pa.Array, plan: FieldPlan) -> Cells:
