@@ -127,9 +127,11 @@ def test_padded_and_blank_cells_are_those_str_strip_changes(texts: list[str], cu
     texts = series.to_pylist()
     layout = cells.layout(series)
     assert layout is not None
-    padding = cells.padded(layout)
-    assert padding.tolist() == [text != text.strip() for text in texts]
-    assert cells.blank_cells(series, layout, padding).tolist() == [not text.strip() for text in texts]
+    assert cells.padded(layout).tolist() == [text != text.strip() for text in texts]
+    leading = cells.leading_space(layout)
+    assert leading.tolist() == [text != text.lstrip() for text in texts]
+    assert cells.trailing_space(layout).tolist() == [text != text.rstrip() for text in texts]
+    assert cells.blank_cells(series, layout, leading).tolist() == [not text.strip() for text in texts]
 
 
 def test_cells_longer_than_a_bound_count_characters_not_bytes() -> None:

@@ -60,12 +60,18 @@ _HEAD, _TAIL, _ONE, _TWO, _THREE = _space_tables()
 
 @dataclass(frozen=True)
 class Layout:
-    """A text column's cells as byte ranges: each cell's start and length in ``data``, the
-    column's bytes followed by three zero bytes (a cell's first three bytes can always be read)."""
+    """A text column's cells as byte ranges: each cell's start and length in ``data`` (the
+    column's bytes, not copied)."""
 
     starts: Ints
     lengths: Ints
     data: Any
+
+    def byte(self, at: Ints) -> Any:
+        """The bytes at ``at`` (0 past the end: callers check a cell's length first)."""
+        if not len(self.data):
+            return np.zeros(len(at), np.uint8)
+        return self.data[np.minimum(at, len(self.data) - 1)]
 
 
 def lengths(series: pa.Array) -> Ints | None:
@@ -91,52 +97,64 @@ def layout(series: pa.Array) -> Layout | None:
         return None
     buffer = series.buffers()[2]
     data = np.frombuffer(buffer, np.uint8) if buffer is not None else np.zeros(0, np.uint8)
-    data = np.concatenate([data[offsets[0] : offsets[-1]], np.zeros(3, np.uint8)])
-    return Layout(offsets[:-1] - offsets[0], np.diff(offsets), data)
+    return Layout(offsets[:-1] - offsets[0], np.diff(offsets), data[offsets[0] : offsets[-1]])
 
 
-def _space_at(data: Any, at: Ints, room: Ints, size: int | None = None) -> Mask:
+def _space_at(cells: Layout, at: Ints, room: Ints, size: int | None = None) -> Mask:
     """Whether a space's encoding (of ``size`` bytes; None: any) starts at each ``at``, with
     ``room`` bytes left in its cell."""
-    b0 = data[at].astype(np.int64)
-    b1 = data[at + 1].astype(np.int64)
+    b0 = cells.byte(at).astype(np.int64)
+    b1 = cells.byte(at + 1).astype(np.int64)
     found: Mask = np.zeros(len(at), bool)
     if size in (None, 1):
         found |= _ONE[b0] & (room >= 1)
     if size in (None, 2):
         found |= _TWO[b0 << 8 | b1] & (room >= 2)
     if size in (None, 3):
-        three = b0 << 16 | b1 << 8 | data[at + 2].astype(np.int64)
+        three = b0 << 16 | b1 << 8 | cells.byte(at + 2).astype(np.int64)
         found |= (room >= 3) & np.isin(three, _THREE)
     return found
 
 
-def padded(cells: Layout) -> Mask:
-    """Per cell, whether it starts or ends with a space. Only the cells whose first or last
-    byte may belong to a space are looked at closer."""
-    starts, lengths, data = cells.starts, cells.lengths, cells.data
-    filled = lengths > 0
+def leading_space(cells: Layout) -> Mask:
+    """Per cell, whether it starts with a space: only the cells whose first byte may start
+    one are looked at closer."""
+    starts, lengths = cells.starts, cells.lengths
     out: Mask = np.zeros(len(starts), bool)
-    rows = np.flatnonzero(filled & _HEAD[data[starts]])
+    rows = np.flatnonzero((lengths > 0) & _HEAD[cells.byte(starts)])
     if len(rows):
-        out[rows] = _space_at(data, starts[rows], lengths[rows])
-    ends = starts + lengths
-    rows = np.flatnonzero(filled & _TAIL[data[ends - 1]] & ~out)
+        out[rows] = _space_at(cells, starts[rows], lengths[rows])
+    return out
+
+
+def trailing_space(cells: Layout) -> Mask:
+    """Per cell, whether it ends with a space: only the cells whose last byte may end one are
+    looked at closer (the last 1, 2 or 3 bytes being a space's whole encoding)."""
+    lengths = cells.lengths
+    ends = cells.starts + lengths
+    out: Mask = np.zeros(len(ends), bool)
+    rows = np.flatnonzero((lengths > 0) & _TAIL[cells.byte(np.maximum(ends - 1, 0))])
     if len(rows):
         ends, lengths = ends[rows], lengths[rows]
         tail = np.zeros(len(rows), bool)
-        for size in (1, 2, 3):  # the last ``size`` bytes are a space's whole encoding
+        for size in (1, 2, 3):
             fits = lengths >= size
-            tail |= fits & _space_at(data, np.maximum(ends - size, 0), np.full(len(rows), size), size)
+            tail |= fits & _space_at(cells, np.maximum(ends - size, 0), np.full(len(rows), size), size)
         out[rows] = tail
     return out
 
 
-def blank_cells(series: pa.Array, cells: Layout, padding: Mask) -> Mask:
+def padded(cells: Layout) -> Mask:
+    """Per cell, whether it starts or ends with a space."""
+    out: Mask = leading_space(cells) | trailing_space(cells)
+    return out
+
+
+def blank_cells(series: pa.Array, cells: Layout, leading: Mask) -> Mask:
     """Per cell of ``series``, whether it is empty or only spaces (``str.strip`` leaves
-    nothing): only the padded cells are looked at one by one."""
+    nothing): only the cells with a ``leading`` space are looked at one by one."""
     blank: Mask = cells.lengths == 0
-    rows = np.flatnonzero(padding & ~blank)
+    rows = np.flatnonzero(leading & ~blank)
     if len(rows):
         texts = series.take(pa.array(rows)).to_pylist()
         blank[rows] = [not text.strip() for text in texts]
@@ -157,10 +175,10 @@ def longer_than(cells: Layout, limit: int) -> Mask:
 
 def iso_days(cells: Layout) -> Mask:
     """Per cell, whether it is ``YYYY-MM-DD`` in ASCII digits."""
-    starts, lengths, data = cells.starts, cells.lengths, cells.data
+    starts, lengths = cells.starts, cells.lengths
     ok: Mask = lengths == 10
     for place in range(10):
-        byte = data[np.minimum(starts + place, len(data) - 1)]
+        byte = cells.byte(starts + place)
         ok &= (byte == 45) if place in (4, 7) else ((byte - 48).astype(np.uint8) < 10)
     return ok
 
@@ -173,7 +191,7 @@ def plain_numbers(series: pa.Array, integer: bool) -> tuple[Mask, Ints, Ints]:
     found = layout(series)
     if found is None:
         return np.zeros(n, bool), np.zeros(n, np.int64), np.ones(n, np.int64)
-    starts, lengths, data = found.starts, found.lengths, found.data
+    starts, lengths, data = found.starts, found.lengths, np.concatenate([found.data, np.zeros(1, np.uint8)])
     minus = data[starts] == 45
     first = starts + minus
     size = lengths - minus  # digits and the point

@@ -306,7 +306,7 @@ def _texts(series: pa.Array, plan: FieldPlan) -> tuple[Col, Mask]:
         blank = _np(pc.match_substring_regex(series, _BLANK))
         long = _np(pc.utf8_length(series)) > limits.MAX_CELL_CHARS
     else:
-        blank = cells.blank_cells(series, found, cells.padded(found))
+        blank = cells.blank_cells(series, found, cells.leading_space(found))
         long = cells.longer_than(found, limits.MAX_CELL_CHARS)
     rule = plan.rule
     none = np.zeros(len(blank), bool)
