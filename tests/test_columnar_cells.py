@@ -158,3 +158,15 @@ def test_a_column_with_nulls_has_no_layout() -> None:
     assert cells.lengths(pa.array(["ab", "", "売"])).tolist() == [2, 0, 3]  # type: ignore[union-attr]
     ok, _, _ = cells.plain_numbers(pa.array(["1", None]), False)
     assert not np.any(ok)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text("\r\na,", max_size=12))
+@example("a\r\nb\r\n")
+@example("a\r\nb\r")
+@example("a\r\r\nb")
+@example("\ra\n")
+def test_a_lone_carriage_return_is_one_not_followed_by_a_newline(text: str) -> None:
+    data = text.encode()
+    lone = any(c == "\r" and text[k + 1 : k + 2] != "\n" for k, c in enumerate(text))
+    assert reading._lone_return(data, reading.line_starts(data)) is lone

@@ -112,9 +112,12 @@ def read_chunk(data: bytes, width: int, starts: Ints | None = None) -> Frame | N
     """The chunk's rows as text columns, or None when Arrow would not split it as Python's csv
     module does (a quote, a lone carriage return, a blank line, a row of another width: Arrow
     refuses a row with more or fewer cells than the header)."""
-    if b'"' in data or _lone_return(data):
+    if b'"' in data:
         return None
-    lines = len(line_starts(data) if starts is None else starts) - data.endswith(b"\n")
+    starts = line_starts(data) if starts is None else starts
+    if _lone_return(data, starts):
+        return None
+    lines = len(starts) - data.endswith(b"\n")
     names = [f"c{i}" for i in range(width)]
     try:
         table = pcsv.read_csv(
@@ -156,15 +159,18 @@ def normalized(frame: Frame) -> bool:
     return True
 
 
-def _lone_return(data: bytes) -> bool:
-    """Whether a carriage return of ``data`` is not followed by a newline (one at the very end
-    included): Arrow would end a row there, Python's csv module too, but no line ends."""
-    if b"\r" not in data:
-        return False
+def _lone_return(data: bytes, starts: Ints) -> bool:
+    """Whether a carriage return of ``data`` (lines starting at ``starts``) is not followed by
+    a newline (one at the very end included): Arrow would end a row there, Python's csv module
+    too, but no line ends. Every carriage return is followed by a newline exactly when there
+    are as many carriage returns as newlines right after one."""
     raw = np.frombuffer(data, np.uint8)
-    returns = np.flatnonzero(raw == 13)
-    after = returns + 1
-    return bool(after[-1] == len(raw) or np.any(raw[after[after < len(raw)]] != 10))
+    returns = int(np.count_nonzero(raw == 13))
+    if not returns:
+        return False
+    newlines = starts[1:] - 1
+    newlines = newlines[newlines > 0]
+    return returns != int(np.count_nonzero(raw[newlines - 1] == 13))
 
 
 def line_starts(data: bytes) -> Ints:
