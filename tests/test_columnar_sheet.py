@@ -88,3 +88,29 @@ def test_an_aggregate_two_rules_share_is_computed_once() -> None:
     assert people.aggregate("count", "weight", {"large": varying}) is not people.aggregate(
         "count", "weight", {"large": varying}
     )  # a filter that is not one value is not remembered
+
+
+def _difficulty_rows(nums: list[int], dens: list[int], missing: list[bool]) -> Level:
+    rows = Level({}, {}, len(nums))
+    gone = np.array(missing, bool)
+    rows.cols["difficulty"] = Col("num", gone, np.zeros(len(nums), bool), _num(nums, dens))
+    return rows
+
+
+def test_difficulty_steps_and_bounds_on_one_scale_and_on_several() -> None:
+    from decimal import Decimal as D
+
+    steps = frozenset({D("1.0"), D("1.1"), D("1.2"), D("1.3")})
+    rule = SimpleNamespace(field="difficulty", min=D("1.0"), max=D("1.3"), steps=steps)
+    rules = SimpleNamespace(difficulty_rule=rule)
+    # tenths: 1.2 ok, 1.4 over, 0.9 under, (missing), 1.0 ok
+    tenths = _difficulty_rows([12, 14, 9, 0, 10], [10, 10, 10, 1, 10], [False, False, False, True, False])
+    assert sheet._difficulty_on_one_scale(rule, tenths.cols["difficulty"]) is not None
+    assert sheet._difficulty(rules, tenths).tolist() == [False, True, True, False, False]
+    # 1.25 is within the bounds but not a step; 1.20 (hundredths) is the step 1.2; 1 is 1.0
+    mixed = _difficulty_rows([125, 120, 1, 13], [100, 100, 1, 10], [False] * 4)
+    assert sheet._difficulty_on_one_scale(rule, mixed.cols["difficulty"]) is None
+    assert sheet._difficulty(rules, mixed).tolist() == [True, False, False, False]
+    hundredths = _difficulty_rows([125, 120, 130], [100, 100, 100], [False] * 3)
+    assert sheet._difficulty_on_one_scale(rule, hundredths.cols["difficulty"]) is not None
+    assert sheet._difficulty(rules, hundredths).tolist() == [True, False, False]

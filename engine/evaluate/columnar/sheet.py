@@ -160,6 +160,9 @@ def _difficulty(rules: Any, rows: Level) -> Mask:
     diff = rules.difficulty_rule
     col = _number(rows, diff.field, "difficulty")
     assert col.num is not None
+    fast = _difficulty_on_one_scale(diff, col)
+    if fast is not None:
+        return fast
     n = len(col.missing)
     wrong = col.bad.copy()
     for bound, lower in ((diff.min, True), (diff.max, False)):
@@ -174,6 +177,34 @@ def _difficulty(rules: Any, rows: Level) -> Mask:
             wrong |= doubt
         wrong |= ~col.missing & ~allowed
     return wrong
+
+
+def _difficulty_on_one_scale(diff: Any, col: Col) -> Mask | None:
+    """:func:`_difficulty` where every present value has one denominator ``d`` and every
+    bound and step is a whole number of ``1/d`` (``1.2`` and ``1.0`` in tenths): integer
+    comparisons and one ``isin``, no fractions. None where that does not hold."""
+    num = col.num
+    assert num is not None
+    present = ~col.missing
+    dens = num.den[present]
+    if not len(dens) or num.approx.any() or num.bad.any() or not bool((dens == dens[0]).all()):
+        return None
+    den = int(dens[0])
+    scaled = [None if v is None else Decimal(v) * den for v in (diff.min, diff.max, *diff.steps)]
+    if any(v is not None and (v != v.to_integral_value() or abs(v) >= nb.LIMIT) for v in scaled):
+        return None
+    if int(np.abs(num.num).max()) >= nb.LIMIT:
+        return None
+    low, high, *steps = (None if v is None else int(v) for v in scaled)
+    wrong = np.zeros(len(present), bool)
+    if low is not None:
+        wrong |= num.num < low
+    if high is not None:
+        wrong |= num.num > high
+    if steps:
+        wrong |= ~np.isin(num.num, np.array(steps, np.int64))
+    out: Mask = col.bad | (present & wrong)
+    return out
 
 
 def _total_wrong(total: Num, wanted: Decimal, present: Mask | None) -> Mask:
