@@ -68,7 +68,8 @@ class Layout:
     data: Any
 
     def byte(self, at: Ints) -> Any:
-        """The bytes at ``at`` (0 past the end: callers check a cell's length first)."""
+        """The bytes at ``at`` (past the end: the last byte, or 0 in an empty column; callers
+        check a cell's length before they trust what it reads)."""
         if not len(self.data):
             return np.zeros(len(at), np.uint8)
         return self.data[np.minimum(at, len(self.data) - 1)]
