@@ -273,6 +273,9 @@ def evaluate(
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
     from engine.commands.common import Reading, resolve_format
     from engine.commands.evaluate import run_evaluate
+    from engine.timeline import mark
+
+    mark("imports-done")
 
     options = report_options(lang, bom)
     reading = Reading(encoding, sheet, parse_params(params))

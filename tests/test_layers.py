@@ -15,7 +15,7 @@ ENGINE = Path(__file__).resolve().parent.parent / "engine"
 MODULES = sorted(ENGINE.rglob("*.py"))
 
 BASE = frozenset(
-    {"errors", "location", "rounding", "suggest", "resources", "gcpause", "limits", "provenance"}
+    {"errors", "location", "rounding", "suggest", "resources", "gcpause", "limits", "provenance", "timeline"}
 )
 DOMAIN = frozenset({"evaluate", "distribution", "chains", "workflow", "jobeval", "pay"})
 #: What each group may import besides itself. Lower layers never reach up.
@@ -28,6 +28,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "resources": frozenset(),
     "gcpause": frozenset(),
     "provenance": frozenset(),
+    "timeline": frozenset(),
     "limits": frozenset({"errors"}),
     "loader": BASE,
     "schema": BASE,
@@ -169,5 +170,6 @@ def test_the_top_of_the_package_reads_as_the_data_flow() -> None:
         "rounding",
         "schema",
         "suggest",
+        "timeline",
         "validate",
     ]

@@ -38,6 +38,7 @@ from engine.evaluate.run import Engine, RunOutcome, stopped
 from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
+from engine.timeline import mark
 
 T = TypeVar("T")
 
@@ -450,8 +451,12 @@ def _fork(task: Callable[[], T], handle: IO[bytes], children: list[tuple[int, IO
     code = 1  # the worker: run, write, and leave without any cleanup or output
     try:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        pickle.dump(task(), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        mark("worker-start")
+        done = task()
+        mark("worker-evaluated")
+        pickle.dump(done, handle, protocol=pickle.HIGHEST_PROTOCOL)
         handle.flush()
+        mark("worker-sent")
         code = 0
     finally:
         os._exit(code)
@@ -523,10 +528,12 @@ def evaluate_split(
     # A table holds no parameters: those evaluation reads must come from the caller.
     engine.require_parameters(dict(parameters or {}))
     ranges = plan_ranges(path, workers, min_bytes)
+    mark("ranges-planned")
     if ranges is None:
         return None
     _ = engine.policy.fused, engine.policy.fast_grades  # built once, before the fork
     runner = range_runner()  # imported before the fork too
+    mark("runner-ready")
     with tempfile.TemporaryDirectory(prefix="hrpolicy-") as folder:
         files = [os.path.join(folder, f"{i}.part") if out is not None else None for i in range(len(ranges))]
         counters = Counters(len(ranges))
@@ -535,12 +542,14 @@ def evaluate_split(
             for i, (r, f) in enumerate(zip(ranges, files, strict=True))
         ]
         parts = fork_all(tasks, (lambda: progress(*counters.totals())) if progress else None)
+        mark("workers-joined")
         complete = [p for p in parts if p is not None]
         if len(complete) != len(parts) or not _disjoint(complete):
             return None
         outcome, text = _merge(engine, path, complete, render if out is None else None)
         if out is not None:
             _copy_parts([f for f in files if f], [p.evaluated for p in complete], render.between, out)
+        mark("parts-merged")
         return outcome, text
 
 
