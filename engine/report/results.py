@@ -199,16 +199,27 @@ def write_text(
     """:func:`render_text` given to ``write`` a piece at a time, from ``evaluated`` rows that
     ``rows()`` gives again each time it is called (:func:`~engine.report.table.write_table`):
     a streamed run writes its table from the rows it spooled."""
-    numeric = [False, False] + [c.kind == "number" for c in plan.columns]
-    labels = plan.labels
+    write(text_head(outcome, evaluated, plan.labels))
+    write_table(plan.headers(), rows, text_numeric(plan), width, write)
+    write(text_tail(outcome, plan.labels))
+
+
+def text_numeric(plan: RowPlan) -> list[bool]:
+    """Which columns of the text table are numbers (right-aligned, padded to one number of places)."""
+    return [False, False] + [c.kind == "number" for c in plan.columns]
+
+
+def text_head(outcome: RunOutcome, evaluated: int, labels: Labels) -> str:
+    """The text report's first line (how many were evaluated, how many have problems) and a blank one."""
     if labels.lang is None:
         text = f"policy {outcome.policy.id}: {evaluated} evaluated"
-        text += f", {len(outcome.failed_employees)} with problems\n\n"
-    else:
-        text = f"{labels.policy_name()}: {labels.word('evaluated')} {evaluated}"
-        text += f", {labels.word('with_problems')} {len(outcome.failed_employees)}\n\n"
-    write(text)
-    write_table(plan.headers(), rows, numeric, width, write)
+        return text + f", {len(outcome.failed_employees)} with problems\n\n"
+    text = f"{labels.policy_name()}: {labels.word('evaluated')} {evaluated}"
+    return text + f", {labels.word('with_problems')} {len(outcome.failed_employees)}\n\n"
+
+
+def text_tail(outcome: RunOutcome, labels: Labels) -> str:
+    """What follows the text report's table: the problems and the warnings."""
     text = ""
     if outcome.problems:
         text += "\nproblems:\n" + "".join(
@@ -218,7 +229,7 @@ def write_text(
         text += "\nwarnings:\n" + "".join(
             f"  {format_problem(p, 'warning', labels)}\n" for p in outcome.warnings
         )
-    write(text)
+    return text
 
 
 def _is_number(text: str) -> bool:
@@ -499,6 +510,12 @@ def _csv_block(outcome: RunOutcome) -> Any:
     return block_lines(outcome)
 
 
+def _json_block(outcome: RunOutcome) -> Any:
+    from engine.report.jsonblock import json_block  # numpy and Arrow: for the columnar plan only
+
+    return json_block(outcome)
+
+
 def _csv_merge(outcome: RunOutcome, evaluated: int, texts: list[str]) -> str:
     return render_csv(outcome) + "".join(texts)  # no results in the outcome: the header line only
 
@@ -526,6 +543,7 @@ SPLIT_RENDERERS: dict[str, SplitRenderer] = {
         merge=_json_merge,
         between=",\n",
         detailed=_json_detailed,
+        block=_json_block,
     ),
 }
 

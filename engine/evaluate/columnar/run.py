@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 import engine.limits as limits
 from engine.errors import DataError, Problem
@@ -89,7 +90,7 @@ def _columnar(
         if out_path is None:
             text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, None)
         else:
-            with open(out_path, "w", encoding="utf-8", newline="") as out:
+            with open(out_path, "wb") as out:  # (UTF-8: the blocks' bytes go as they are)
                 text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, out)
     times["evaluated"] = times["rendered"] = time.perf_counter()
     return parallel.Part(
@@ -241,6 +242,8 @@ class RangeJob:
         if self.block is None or not len(chunk.starts):
             return None
         plan = self.plan
+        if self.detailed is not None:
+            return self._items(chunk)
         ids = gather(frame[plan.id_column], chunk.starts)
         names = gather(frame[plan.name_column], chunk.starts) if plan.name_column is not None else None
         values = [(v.num, v.den) for v in chunk.values]
@@ -249,6 +252,19 @@ class RangeJob:
         if names is not None:
             plain &= text_ok(names)  # the reader strips a name; a padded one is written as it reads
         return _Lines(lines, plain)
+
+    def _items(self, chunk: Chunk) -> _Lines:
+        """The JSON items of the chunk's employees written from the columns (see _lines)."""
+        values = [(v.num, v.den) for v in chunk.values]
+        grades = [(codes, self._graded[t]) for t, codes in enumerate(chunk.grades)]
+        facts = [((v.num, v.den), (r.num, r.den), s, b) for v, r, s, b in chunk.graded]
+        lines = [(n.num, n.den) if n is not None else None for n in chunk.lines]
+        names = pa.array([_name(name) for name in chunk.names], pa.string())
+        items, plain = self.block(
+            pa.array(chunk.ids, pa.string()), names, values, grades, facts, self.plan.tables,
+            chunk.starts, len(chunk.gid), lines,
+        )  # fmt: skip
+        return _Lines(items, plain, len(self.render.between))
 
     def _emit(
         self, chunk: Chunk, usable: int, starts_b: Any, start: int, row: int, lines: _Lines | None
@@ -375,15 +391,16 @@ class RangeJob:
 class _Lines:
     """A chunk's result lines (:class:`pyarrow.StringArray`) and which are plain."""
 
-    def __init__(self, lines: Any, plain: Any) -> None:
+    def __init__(self, lines: Any, plain: Any, cut: int = 0) -> None:
         self.plain = plain.tolist()
+        self._cut = cut  # bytes after each line that go between two (the last one's are cut)
         self._offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset :]
         self._data = lines.buffers()[2]
 
-    def text(self, first: int, stop: int) -> str:
-        """Lines ``first`` to ``stop`` (excluded), joined."""
-        begin, end = int(self._offsets[first]), int(self._offsets[stop])
-        text: str = self._data[begin:end].to_pybytes().decode("utf-8")
+    def text(self, first: int, stop: int) -> bytes:
+        """Lines ``first`` to ``stop`` (excluded), joined (UTF-8)."""
+        begin, end = int(self._offsets[first]), int(self._offsets[stop]) - self._cut
+        text: bytes = self._data[begin:end].to_pybytes()
         return text
 
 
