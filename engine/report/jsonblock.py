@@ -128,7 +128,7 @@ class JsonBlock:
 def json_block(outcome: RunOutcome) -> JsonBlock | None:
     """The block writer of ``outcome``'s JSON result items, or None where the report shows more
     than the plan's values and grade facts (see :func:`engine.report.results.flat_plan`)."""
-    from engine.report.results import flat_plan
+    from engine.report.rows import flat_plan
 
     if flat_plan(outcome) is None:
         return None
