@@ -70,59 +70,67 @@ class JsonBlock:
         formula's (numerators, denominators) over the goal lines (None: not numbers)."""
         n = len(ids)
         plain = _plain_text(ids)
-        name = pa.array(["null"] * n, pa.string())
+        name: Any = "null"
         if names is not None:
             names = pc.fill_null(names, "")  # (no name: null)
             plain &= _plain_text(names)
             quoted = pc.binary_join_element_wise('"', names, '"', "")
             name = pc.if_else(pc.equal(names, ""), "null", quoted)
-        shown = []
-        for key, (num, den) in zip(self.value_keys, values, strict=True):
+        parts: list[Any] = ["    {\n" + _I6 + '"id": "', ids, '",\n' + _I6 + '"name": ', name]
+        parts.append(",\n" + _I6 + '"values": ' + ("{\n" if self.value_keys else "{}"))
+        for k, (key, (num, den)) in enumerate(zip(self.value_keys, values, strict=True)):
             text, ok = _decimal(num, den)
             plain &= ok
-            shown.append(pc.binary_join_element_wise(key + '"', text, '"', ""))
-        graded = []
-        for key, table, (codes, found), fact in zip(self.table_keys, tables, grades, facts, strict=True):
-            text, ok = _graded(key, table, codes, found, fact)
+            parts += [(",\n" if k else "") + key + '"', text, '"']
+        if self.value_keys:
+            parts.append("\n" + _I6 + "}")
+        parts.append(",\n" + _I6 + '"grades": ' + ("{\n" if self.table_keys else "{}"))
+        tables_given = zip(self.table_keys, tables, grades, facts, strict=True)
+        for k, (key, table, (codes, found), fact) in enumerate(tables_given):
+            more, ok = _graded(key, table, codes, found, fact)
             plain &= ok
-            graded.append(text)
+            parts += [",\n" if k else "", *more]
+        if self.table_keys:
+            parts.append("\n" + _I6 + "}")
         listed, ok = self._indicators(starts, rows, lines, n)
         plain &= ok
-        item = pc.binary_join_element_wise(
-            '    {\n' + _I6 + '"id": "', ids, '",\n' + _I6 + '"name": ', name,
-            ",\n" + _I6 + '"values": ', _object(shown, n, _I6),
-            ",\n" + _I6 + '"grades": ', _object(graded, n, _I6),
-            ",\n" + _I6 + '"indicators": ', listed,
-            ",\n" + _I6 + '"relative": {}\n    }' + BETWEEN, "",
-        )  # fmt: skip
-        return item, plain
+        parts += [",\n" + _I6 + '"indicators": [\n', listed, "\n" + _I6 + "],\n"]
+        parts.append(_I6 + '"relative": {}\n    }' + BETWEEN)
+        return _joined(parts), plain
 
     def _indicators(
         self, starts: Any, rows: int, lines: Sequence[tuple[Any, Any] | None], n: int
     ) -> tuple[Any, Any]:
-        """Each employee's ``[...]`` of goal lines, and which are plain."""
+        """Each employee's goal lines (what goes between ``[`` and ``]``), and which are plain."""
         ok_rows = np.ones(rows, bool)
-        entries = []
-        for key, line in zip(self.line_keys, lines, strict=True):
+        parts: list[Any] = [_I8 + ("{\n" if self.line_keys else "{}")]
+        for k, (key, line) in enumerate(zip(self.line_keys, lines, strict=True)):
             if line is None:
                 return pa.array([""] * n, pa.string()), np.zeros(n, bool)
             text, ok = _decimal(*line)
             ok_rows &= ok
-            entries.append(pc.binary_join_element_wise(key + '"', text, '"', ""))
-        if entries:
-            inner = pc.binary_join_element_wise(*entries, ",\n")
-            one = pc.binary_join_element_wise(_I8 + "{\n", inner, "\n" + _I8 + "}", "")
-        else:
-            one = pa.array([_I8 + "{}"] * rows, pa.string())
+            parts += [(",\n" if k else "") + key + '"', text, '"']
+        if self.line_keys:
+            parts.append("\n" + _I8 + "}")
+        one = _joined(parts) if self.line_keys else pa.array([parts[0]] * rows, pa.string())
         bounds = np.append(np.asarray(starts, np.int64), rows)
-        listed = pa.ListArray.from_arrays(pa.array(bounds, pa.int32()), one)
-        body = pc.binary_join(listed, ",\n")
-        wrapped = pc.binary_join_element_wise("[\n", body, "\n" + _I6 + "]", "")
-        text = pc.if_else(pc.equal(pc.binary_length(body), 0), "[]", wrapped)
+        body = pc.binary_join(pa.ListArray.from_arrays(pa.array(bounds, pa.int32()), one), ",\n")
         ok = np.logical_and.reduceat(ok_rows, bounds[:-1]) if rows and n else np.ones(n, bool)
         if rows and n:
-            ok &= bounds[1:] > bounds[:-1]  # (an employee without goal lines: none to reduce)
-        return text, ok
+            ok &= bounds[1:] > bounds[:-1]  # (an employee without goal lines would show [])
+        return body, ok
+
+
+def _joined(parts: list[Any]) -> Any:
+    """The texts and columns of ``parts`` joined row by row in one pass (neighbouring texts
+    made one first)."""
+    merged: list[Any] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif not (isinstance(part, str) and not part):
+            merged.append(part)
+    return pc.binary_join_element_wise(*merged, "")
 
 
 def json_block(outcome: RunOutcome) -> JsonBlock | None:
@@ -140,8 +148,11 @@ def json_block(outcome: RunOutcome) -> JsonBlock | None:
     )
 
 
-def _graded(key: str, table: Any, codes: Any, found: Mapping[int, tuple[Any, Any]], fact: Facts) -> Any:
-    """One grade table's ``"name": {...}`` per employee, and which are plain."""
+def _graded(
+    key: str, table: Any, codes: Any, found: Mapping[int, tuple[Any, Any]], fact: Facts
+) -> tuple[list[Any], Any]:
+    """One grade table's ``"name": {...}`` per employee (texts and columns to join), and which
+    are plain."""
     (value, value_den), (rounded, rounded_den), segment, band = fact
     keys = sorted(found)
     grade_texts = [(dumps(found[k][0]), dumps(_jsonable(found[k][1]))) for k in keys]
@@ -152,19 +163,11 @@ def _graded(key: str, table: Any, codes: Any, found: Mapping[int, tuple[Any, Any
     where, where_ok = _where(table.segment_names, table.described, segment, band)
     grade, points = _taken([g for g, _ in grade_texts], index), _taken([p for _, p in grade_texts], index)
     k = [_I10 + dumps(f) + ": " for f in _FACTS]
-    text = pc.binary_join_element_wise(
+    parts = [
         key + "{\n" + k[0], grade, ",\n" + k[1] + '"', value_text, '",\n' + k[2] + '"', rounded_text,
-        '",\n', where, ",\n" + k[5], points, "\n" + _I8 + "}", "",
-    )  # fmt: skip
-    return text, ok & value_ok & rounded_ok & where_ok
-
-
-def _object(entries: list[Any], n: int, indent: str) -> Any:
-    """``{...}`` of entries already indented, as ``json.dumps(indent=2)`` writes it."""
-    if not entries:
-        return pa.array(["{}"] * n, pa.string())
-    inner = pc.binary_join_element_wise(*entries, ",\n")
-    return pc.binary_join_element_wise("{\n", inner, "\n" + indent + "}", "")
+        '",\n', where, ",\n" + k[5], points, "\n" + _I8 + "}",
+    ]  # fmt: skip
+    return parts, ok & value_ok & rounded_ok & where_ok
 
 
 def _where(
@@ -204,8 +207,14 @@ def _decimal(num: Any, den: Any) -> tuple[Any, Any]:
     size = np.abs(np.where(ok, num, 0))
     whole = pc.cast(pa.array(size // den), pa.string())
     fraction = pc.utf8_slice_codeunits(pc.cast(pa.array(size % den + den), pa.string()), 1)
-    text = pc.if_else(pa.array(den > 1), pc.binary_join_element_wise(whole, fraction, "."), whole)
-    return pc.if_else(pa.array(num < 0), pc.binary_join_element_wise("-", text, ""), text), ok
+    point = den > 1
+    text = whole if not point.any() else pc.binary_join_element_wise(whole, fraction, ".")
+    if point.any() and not point.all():
+        text = pc.if_else(pa.array(point), text, whole)
+    negative = num < 0
+    if negative.any():
+        text = pc.if_else(pa.array(negative), pc.binary_join_element_wise("-", text, ""), text)
+    return text, ok
 
 
 def _plain_text(cells: pa.Array) -> Any:
