@@ -27,6 +27,7 @@ from engine.report.progress import ProgressBar
 from engine.report.results import RENDERERS
 from engine.report.safety import terminal_text
 from engine.report.stream import write_report
+from engine.report.textparts import TextParts
 
 ROOT = Path(__file__).resolve().parent.parent
 JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
@@ -131,6 +132,25 @@ def _noting_splits(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
     monkeypatch.setattr(parallel, "evaluate_split", noting)
     return noted
+
+
+def test_a_failed_rewrite_of_the_text_table_keeps_one_process(
+    population: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that dies while writing its part's lines: nothing of the split run is written,
+    one process writes the very same report."""
+    parent = os.getpid()
+    real = TextParts._lines
+
+    def dies(self: TextParts, source: str, target: str) -> None:
+        if os.getpid() != parent:
+            raise RuntimeError("worker dies")
+        real(self, source, target)
+
+    monkeypatch.setattr(TextParts, "_lines", dies)
+    split = _noting_splits(monkeypatch)
+    text, streamed = _streamed(population, "text", workers=2, min_bytes=0)
+    assert split == [False] and streamed == COUNT - 3 and text == _whole(population, "text")
 
 
 def test_a_split_report_without_results(
