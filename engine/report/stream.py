@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from typing import IO, Any
 
 from engine.evaluate import RunOutcome, parallel
@@ -34,6 +35,7 @@ from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.relative_stream import relative_streamable, spill_relative
 from engine.report.results import RENDERERS, SPLIT_RENDERERS, TEXT_ROWS, row_plan, write_text
+from engine.report.textparts import TextParts
 
 #: Formats written as the employees are read. (The text table, aligned and fitted over every
 #: row, spools its rows and is written from them: :func:`_frame_text`.)
@@ -77,16 +79,19 @@ def write_report(
     ``org_parent``: the org tree a distribution's small groups merge up (a table carries none).
     ``width``: the terminal's width a text table is fitted to (None: not fitted).
     """
+    relative = bool(engine.source.data.get("distributions"))
+    if streamable(engine, data_path, fmt) and not relative:
+        done = _split(engine, data_path, fmt, out, parameters, workers, min_bytes, progress, stamps, width)
+        if done is not None:
+            return done
     if streamable(engine, data_path, fmt):
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-            if engine.source.data.get("distributions"):
+            if relative:
                 done = _relative(
                     engine, data_path, fmt, spool, parameters, workers, min_bytes, progress, org_parent
                 )
             else:
-                done = _split(engine, data_path, fmt, spool, parameters, workers, min_bytes, progress)
-                if done is None:
-                    done = _stream(engine, data_path, fmt, spool, parameters, chunk, progress)
+                done = _stream(engine, data_path, fmt, spool, parameters, chunk, progress)
             if done is not None and fmt == "text":
                 _frame_text(done, spool, out, stamps, width)
                 return done
@@ -127,25 +132,42 @@ def _split(
     engine: Engine,
     data_path: str,
     fmt: str,
-    spool: IO[str],
+    out: IO[str],
     parameters: Mapping[str, Any] | None,
     workers: int | None,
     min_bytes: int | None,
     progress: Progress | None,
+    stamps: Sequence[Stamp],
+    width: int | None,
 ) -> RunOutcome | None:
+    """The report written to ``out`` by processes sharing the file (each worker's rows in a file
+    of its own, copied between the report's head and tail), or None (nothing written): one
+    process does it."""
     count = parallel.default_workers() if workers is None else workers
     render = _split_renderer(fmt)
     if render is None or count < 2:
         return None
+    if fmt == "text":
+        bare = RunOutcome(engine.policy, Population([], {}, {}, {}, None, [], data_path))  # (its columns)
+        table = TextParts(bare, width, stamps)
+        render, frame = table.renderer(), table.frame
+    else:
+        frame = partial(_head_tail, fmt, stamps)
     done = parallel.evaluate_split(
         engine, data_path, render, workers=count, parameters=parameters, min_bytes=min_bytes,
-        out=spool, progress=progress,
+        out=out, progress=progress, frame=frame,
     )  # fmt: skip
-    if done is None:
-        spool.seek(0)
-        spool.truncate()
-        return None
-    return done[0]
+    return None if done is None else done[0]
+
+
+def _head_tail(fmt: str, stamps: Sequence[Stamp], outcome: RunOutcome) -> tuple[str, str]:
+    """The report of ``fmt`` (CSV, JSON) before and after its results (stamped as a whole report)."""
+    merge = SPLIT_RENDERERS[fmt].merge
+    if not outcome.streamed:
+        return _stamped(fmt, stamps, merge(outcome, 0, [])), ""
+    # The merged report around one stand-in text, cut there: the results go in between.
+    head, tail = merge(outcome, outcome.streamed, [_HOLE]).split(_HOLE)
+    return _stamped(fmt, stamps, head), tail
 
 
 def _stream(
@@ -191,14 +213,13 @@ def _frame(outcome: RunOutcome, fmt: str, spool: IO[str], out: IO[str], stamps: 
     """The report around the pieces in ``spool``: what ``RENDERERS[fmt]`` writes for the run,
     stamped as a whole report is (the stamps go at the head: CSV rows, JSON's first key)."""
     spool.seek(0)
-    merge = SPLIT_RENDERERS[fmt].merge
-    if not outcome.streamed:
-        out.write(_stamped(fmt, stamps, merge(outcome, 0, [])))
-        return
-    # The merged report around one stand-in text, cut there: the spool goes in between.
-    head, tail = merge(outcome, outcome.streamed, [_HOLE]).split(_HOLE)
-    out.write(_stamped(fmt, stamps, head))
-    shutil.copyfileobj(spool, out, 2**20)
+    head, tail = _head_tail(fmt, stamps, outcome)
+    out.write(head)
+    raw = getattr(spool, "buffer", None)  # (at its start: seeking flushed the text written)
+    if raw is None:
+        shutil.copyfileobj(spool, out, 2**20)
+    else:
+        parallel.copy_bytes(raw, out)
     out.write(tail)
 
 
