@@ -18,7 +18,15 @@ from engine.chains.review import describe_requirements_review, describe_review, 
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
 from engine.errors import HRPolicyError, Problem, UsageError
-from engine.evaluate.employee import EmployeeResult, IndicatorError, TraceLine, evaluate_employee
+from engine.evaluate.employee import (
+    EmployeeResult,
+    FlatValues,
+    IndicatorError,
+    TraceLine,
+    evaluate_employee,
+    evaluate_flat,
+)
+from engine.evaluate.flat_checked import CheckedFlat, checked_flat_function
 from engine.evaluate.parameters import evaluation_texts, parameters_read, require_parameters
 from engine.evaluate.periods import PeriodRules, compile_periods, complete
 from engine.evaluate.relative import grade_relatively, relative_warnings
@@ -168,6 +176,38 @@ class Engine:
         """The generated test that a goal sheet breaks no sheet rule (see
         :mod:`engine.evaluate.sheet_fast`); None on the reference interpreter."""
         return None if self.policy.reference else clean_sheet_function(self.sheet_rules)
+
+    @cached_property
+    def checked_flat(self) -> CheckedFlat | None:
+        """The sheet test and the per-employee function in one pass (see
+        :mod:`engine.evaluate.flat_checked`); None where :func:`evaluate_flat` does not apply."""
+        plan = self.policy.flat_plan
+        if self.policy.reference or plan is None or self.policy.blend:
+            return None
+        return checked_flat_function(plan, self.sheet_rules)
+
+    def flat_when_clean(self, record: EmployeeRecord, parameters: Mapping[str, Any]) -> FlatValues | None:
+        """What :func:`evaluate_flat` gives for ``record`` when its sheet is known clean (then
+        :meth:`check` finds no problem), else None: check and evaluate as usual."""
+        fn = self.checked_flat
+        if fn is None or record.periods:
+            return None
+        args = (parameters, record.fields, record.id, record.indicators)
+        return fast_or_checked(fn, _not_known_clean, *args) or None
+
+    def check_flat(
+        self, record: EmployeeRecord, parameters: Mapping[str, Any]
+    ) -> tuple[list[Problem], FlatValues | None]:
+        """:meth:`check`, and for a sheet with no problem :func:`evaluate_flat` (None: the
+        caller evaluates by :func:`evaluate_employee`, which gives the value or the error)."""
+        fn = self.checked_flat  # (flat_when_clean, inline: this runs once per employee)
+        if fn is not None and not record.periods:
+            args = (parameters, record.fields, record.id, record.indicators)
+            known = fast_or_checked(fn, _not_known_clean, *args)
+            if known:
+                return [], known
+        problems = self.check(record, parameters)
+        return problems, None if problems else evaluate_flat(self.policy, record, parameters)
 
     def _clean(self, record: EmployeeRecord, parameters: Mapping[str, Any]) -> bool:
         clean = self.clean_sheet
