@@ -475,3 +475,49 @@ def test_a_yaml_file_past_the_whole_reads_size_bound_is_streamed(tmp_path: Path)
     assert sum(1 for _ in stream) == 2500
     with pytest.raises(DataError, match="larger than the limit of 2097152 bytes"):
         engine.read(str(path))
+
+
+def test_a_workbook_with_an_employees_rows_apart_and_a_chosen_sheet(tmp_path: Path) -> None:
+    """Rows of one employee apart: the stream gives up (Interleaved), the report is the whole
+    read's. ``--sheet`` names the sheet the stream reads, as the whole read does."""
+    path = tmp_path / "apart.xlsx"
+    generate_format(40, str(path), seed=2)
+    book = openpyxl.load_workbook(path)
+    sheet = book["indicators"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(max_row=3)]
+    sheet.append(rows[1])  # E000001's first goal again at the end
+    book.save(path)
+    _gives_up(path)
+    for fmt in ("csv", "json"):
+        assert _evaluate(path, fmt, whole=False) == _evaluate(path, fmt, whole=True)
+    sheet.delete_rows(sheet.max_row)
+    sheet.title = "data"
+    other = book.create_sheet("other", 0)  # the first sheet with a header: read unless --sheet
+    for row in rows:
+        other.append(row)
+    book.save(path)
+    args = ["calibrate", JAPAN, str(path), "--sheet", "data", "--format", "json"]
+    with pytest.MonkeyPatch.context() as patch:
+        calls = _watch(patch)
+        streamed = CliRunner().invoke(cli, args)
+    assert calls == ["read"]
+    with pytest.MonkeyPatch.context() as patch:
+        _whole_only(patch)
+        whole = CliRunner().invoke(cli, args)
+    assert (streamed.exit_code, streamed.stdout, streamed.stderr) == (
+        whole.exit_code,
+        whole.stdout,
+        whole.stderr,
+    )
+    assert "E000040" in streamed.stdout  # the chosen sheet's last employee, not the first sheet's
+
+
+def test_explain_of_an_unknown_id_is_the_whole_reads_answer(files: dict[str, Path]) -> None:
+    for kind in ("json", "yaml"):
+        args = ["explain", JAPAN, str(files[kind]), "--employee", "E009999"]
+        streamed = CliRunner().invoke(cli, args)
+        with pytest.MonkeyPatch.context() as patch:
+            _whole_only(patch)
+            whole = CliRunner().invoke(cli, args)
+        assert (streamed.exit_code, streamed.stderr) == (whole.exit_code, whole.stderr)
+        assert streamed.exit_code == 2 and "E009999" in streamed.stderr
