@@ -226,7 +226,21 @@ class TableStream:
 
     def __iter__(self) -> Iterator[EmployeeRecord]:
         grouper = RowGrouper(self.plan, self._display, self.part.rows)
-        groups, seen = grouper.groups, set[str]()
+        for emp_id in self._completed(grouper):
+            record = self._finish(emp_id, grouper.groups.pop(emp_id))
+            if record is not None:
+                yield record
+        notes = [self.title] if self.title is not None else []
+        notes += [
+            _percent_note(name, self._rules, self._display, self.header_row)
+            for name in sorted(self.plan.percent_read)
+        ]
+        self.part.notes = notes
+
+    def _completed(self, grouper: RowGrouper) -> Iterator[str]:
+        """Each employee's id once its rows are over (a row of another employee starts, or the
+        rows end); :class:`Interleaved` when an id comes back after another one."""
+        seen: set[str] = set()
         current: str | None = None
         for row_no, raw in self._rows:
             emp_id = grouper.add(row_no, raw)
@@ -236,20 +250,10 @@ class TableStream:
                 raise Interleaved(emp_id)
             seen.add(emp_id)
             if current is not None:
-                record = self._finish(current, groups.pop(current))
-                if record is not None:
-                    yield record
+                yield current
             current = emp_id
         if current is not None:
-            record = self._finish(current, groups.pop(current))
-            if record is not None:
-                yield record
-        notes = [self.title] if self.title is not None else []
-        notes += [
-            _percent_note(name, self._rules, self._display, self.header_row)
-            for name in sorted(self.plan.percent_read)
-        ]
-        self.part.notes = notes
+            yield current
 
     def _finish(self, emp_id: str, group: RowGroup) -> EmployeeRecord | None:
         record = _record(emp_id, group, self.plan, self._display, self._rules)
