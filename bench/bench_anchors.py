@@ -182,7 +182,7 @@ def ours(engine: Engine, records: Sequence[EmployeeRecord], params: Any, checks:
 def columnar(engine: Engine, data: Path, parse: bool, step: bool = False) -> Callable[[], list[str]]:
     """The columnar plan over the whole file as one chunk (its bytes, or its columns, in memory;
     ``step``: the evaluation step alone, score and grade over cells already converted)."""
-    from engine.evaluate.columnar.plan import build_plan
+    from engine.evaluate.columnar.build import build_plan
     from engine.evaluate.columnar.reading import read_chunk
     from engine.io.model import compile_inputs
     from engine.io.records import stream_csv

@@ -35,6 +35,7 @@ from engine.evaluate.sheet_fast import CleanSheet, clean_sheet_function
 from engine.formula import Column, fast_or_checked, reference_interpreter
 from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population, read_population, stream_csv
+from engine.io.streaming import ReadWhole, stream_records
 from engine.limits import nfc
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
@@ -350,23 +351,46 @@ def stopped(
 
 
 def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | None:
-    """``engine.evaluate(engine.read(data_path), trace=True, only=employee)`` for a CSV file,
-    without reading anyone else: the rows are scanned for the employee's id and only those
-    are read, checked and evaluated.
+    """``engine.evaluate(engine.read(data_path), trace=True, only=employee)`` without holding
+    anyone else: in a CSV file the rows are scanned for the employee's id and only those are
+    read, checked and evaluated; any other file is read an employee at a time, the one asked
+    for kept.
 
     None (read the whole file instead) when that could differ: a policy with distributions
-    (a relative grade needs the group), another file type, or no complete record of the
-    employee (the whole run says why, with the ids it knows).
+    (a relative grade needs the group), a file the stream gives up on, or no complete record
+    of the employee (the whole run says why, with the ids it knows).
     """
     data = engine.source.data
-    if data.get("distributions") or os.path.splitext(data_path)[1].lower() != ".csv":
+    if data.get("distributions"):
         return None
     inputs, scales = data.get("inputs") or {}, data.get("scales")
+    if os.path.splitext(data_path)[1].lower() != ".csv":
+        return _explain_streamed(engine, data_path, employee)
     stream, values, problems, notes = stream_csv(data_path, inputs, scales=scales, only=employee)
     records = list(stream)  # the employee's rows may be anywhere
     if not records:
         return None
     population = Population(records, values, {}, {}, None, problems, data_path)
+    population.warnings.extend([*notes, *stream.part.notes])
+    return engine.evaluate(population, trace=True, only=employee)
+
+
+def _explain_streamed(engine: Engine, data_path: str, employee: str) -> RunOutcome | None:
+    """:func:`explain_one` for Excel, JSON and YAML: every employee read an employee at a time,
+    the one asked for kept (with every problem, as the whole read has them); None as there, or
+    when the file must be read whole."""
+    data = engine.source.data
+    try:
+        stream, values, problems, notes = stream_records(
+            data_path, data.get("inputs") or {}, scales=data.get("scales"), policy_id=engine.policy.id
+        )
+        records = [record for record in stream if record.id == employee]
+    except ReadWhole:
+        return None
+    if not records:
+        return None
+    read = [*problems, *stream.part.problems]
+    population = Population(records, values, stream.org_parent, {}, None, read, data_path)
     population.warnings.extend([*notes, *stream.part.notes])
     return engine.evaluate(population, trace=True, only=employee)
 
@@ -411,7 +435,7 @@ def explain(
     """
     employee = nfc(employee)
     outcome = None
-    if encoding is None and sheet is None and not parameters:  # CSV: only the employee's rows
+    if encoding is None and sheet is None and not parameters:  # one employee held at a time
         outcome = explain_one(Engine.from_file(policy_path, reference=reference), data_path, employee)
     if outcome is None:
         outcome = run(
