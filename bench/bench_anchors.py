@@ -206,7 +206,10 @@ def columnar(engine: Engine, data: Path, parse: bool, step: bool = False) -> Cal
             clean, _, grades = plan.compute(typed, checks=False)
             assert clean.all()
             return [table.grades[code] for code in grades[0].tolist()]
-        chunk = plan.evaluate(read_chunk(body, width) if parse else frame)  # type: ignore[arg-type]
+        # detail=False: what a CSV or text report asks of the plan (score and grade); the goal
+        # lines' values and grade facts are gathered only for a JSON report.
+        frame_now = read_chunk(body, width) if parse else frame
+        chunk = plan.evaluate(frame_now, detail=False)  # type: ignore[arg-type]
         assert chunk.clean.all()
         return [table.grades[code] for code in chunk.grades[0].tolist()]
 
