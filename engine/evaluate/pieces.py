@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from engine.errors import Problem
-from engine.evaluate.employee import EmployeeResult, evaluate_flat
+from engine.evaluate.employee import EmployeeResult, FlatValues, evaluate_flat
 from engine.evaluate.ranges import Range
 from engine.evaluate.run import Engine, RunOutcome, stopped
 from engine.gcpause import collected_gc
@@ -207,21 +207,26 @@ def _range_one(
     engine: Engine,
     record: EmployeeRecord,
     values: Mapping[str, Any],
-    fast: Callable[[EmployeeRecord], Any] | None,
+    fast: Callable[[EmployeeRecord, FlatValues | None], Any] | None,
     render: SplitRenderer,
     outcome: RunOutcome,
     checks: list[Problem],
 ) -> Any | None:
     """One employee of a range, in the order Engine.evaluate takes it: periods and sheet checks,
     the evaluator chain (after evaluating when a chain condition reads a formula); its piece, or
-    None with its problems added to ``checks``."""
+    None with its problems added to ``checks``. A sheet known clean is checked and evaluated in
+    one pass (:meth:`Engine.flat_when_clean`) when the piece needs only its flat values."""
     completed, problems, _ = engine.prepare(record)
-    problems = problems or engine.check(record, values)
     early = not engine.chains_read_formulas
+    known = None
+    if fast is not None and early and not problems and completed is record:
+        known = engine.flat_when_clean(record, values)
+    if known is None:
+        problems = problems or engine.check(record, values)
     reviewed = engine.review(record, None) if early and not problems else None
     if stopped(outcome.warnings, checks, problems, reviewed):
         return None
-    piece = fast(completed) if fast is not None and early else None
+    piece = fast(completed, known) if fast is not None and early else None
     if piece is not None:
         return piece
     done = engine.evaluate_checked(completed, values)
@@ -236,14 +241,15 @@ def _range_one(
 
 def _flat_renderer(
     engine: Engine, outcome: RunOutcome, piece: FlatPiece | None
-) -> Callable[[EmployeeRecord], Any] | None:
-    """A record's piece straight from its values and grades (None from it: use a full result)."""
+) -> Callable[[EmployeeRecord, FlatValues | None], Any] | None:
+    """A record's piece straight from its values and grades, given (``known``) or evaluated
+    here (None from it: use a full result)."""
     if piece is None:
         return None
     policy = engine.policy
 
-    def render(record: EmployeeRecord) -> Any:
-        flat = evaluate_flat(policy, record, outcome.population.parameters)
+    def render(record: EmployeeRecord, known: FlatValues | None) -> Any:
+        flat = known or evaluate_flat(policy, record, outcome.population.parameters)
         if flat is None:
             return None
         return piece(record.id, record.fields.get("name"), flat[0], flat[1])

@@ -1,24 +1,25 @@
 """Evaluation reports written as the employees are read: bounded memory, the same bytes.
 
-:func:`write_report` reads a CSV file an employee at a time (:class:`~engine.io.table.TableStream`),
-checks, evaluates and renders each one, and writes the rows to a spool file; then it writes the
-report around them (a CSV header; JSON's counts and problems). Memory holds one employee,
-the problems and the ids met, whatever the number of employees.
+:func:`write_report` reads a records file (CSV, Excel, JSON or YAML) an employee at a time
+(:func:`engine.io.streaming.stream_records`), checks, evaluates and renders each one, and writes
+the rows to a spool file; then it writes the report around them (a CSV header; JSON's counts and
+problems). Memory holds one employee, the problems and the ids met, whatever the number of
+employees.
 
-Under a policy with ``distributions`` (a relative grade needs the whole group) the file is
-read in two passes, keeping a compact candidate per person (:mod:`engine.report.relative_stream`).
-What cannot be streamed is read whole, as before, with the very same output: a YAML, JSON or
-Excel file, an employee whose rows are not consecutive (:class:`~engine.io.table.Interleaved`), an output
-format without a streamed form. The text table, aligned and fitted over every row, spools its
-rows and is written from them in two passes. Big CSV files rendered as CSV, JSON or text are
-shared between processes first (:func:`engine.evaluate.parallel.evaluate_split`), each writing
-its rows to a file of its own.
+Under a policy with ``distributions`` (a relative grade needs the whole group) the file is read
+in two passes, keeping a compact candidate per person (:mod:`engine.report.relative_stream`).
+What cannot be streamed is read whole, as before, with the very same output: a CSV file in
+another encoding than the one detected, a file the stream gives up on
+(:class:`~engine.io.model.ReadWhole`: an employee whose rows are not consecutive, an id used
+twice, ...), an output format without a streamed form. The text table, aligned and fitted over
+every row, spools its rows and is written from them in two passes. Big CSV files rendered as
+CSV, JSON or text are shared between processes first
+(:func:`engine.evaluate.parallel.evaluate_split`), each writing its rows to a file of its own.
 """
 
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -29,7 +30,7 @@ from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc
 from engine.io.model import Population
-from engine.io.records import Interleaved, stream_csv
+from engine.io.streaming import ReadWhole, can_stream, stream_records
 from engine.provenance import Stamp
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
@@ -50,7 +51,7 @@ def streamable(engine: Engine, data_path: str, fmt: str) -> bool:
     """Whether :func:`write_report` can read ``data_path`` an employee at a time."""
     if engine.source.data.get("distributions"):
         return relative_streamable(engine, data_path, fmt)
-    return fmt in STREAMED and os.path.splitext(data_path)[1].lower() == ".csv"
+    return fmt in STREAMED and can_stream(data_path)
 
 
 def write_report(
@@ -124,7 +125,7 @@ def _relative(
             engine, data_path, fmt, spool, parameters=parameters, org_parent=org_parent,
             workers=workers, min_bytes=min_bytes, progress=progress,
         )  # fmt: skip
-    except Interleaved:
+    except ReadWhole:
         return None
 
 
@@ -182,11 +183,16 @@ def _stream(
     """One process: read, check, evaluate and render an employee at a time into ``spool``;
     None when an employee's rows are not consecutive."""
     data = engine.source.data
-    stream, values, parameter_problems, notes = stream_csv(
-        data_path, data.get("inputs") or {}, scales=data.get("scales") or {},
-        parameters=parameters, progress=progress,
-    )  # fmt: skip
-    outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], data_path))
+    try:
+        stream, values, parameter_problems, notes = stream_records(
+            data_path, data.get("inputs") or {}, scales=data.get("scales") or {},
+            parameters=parameters, progress=progress, policy_id=engine.policy.id,
+        )  # fmt: skip
+    except ReadWhole:
+        return None
+    engine.require_parameters(values)  # as the whole run does, before anything is evaluated
+    population = Population([], values, stream.org_parent, {}, None, [], data_path)
+    outcome = RunOutcome(engine.policy, population)
     checks: list[Any] = []
     render = _split_renderer(fmt)
     assert render is not None  # (write_report streams only formats that have one)
@@ -194,7 +200,7 @@ def _stream(
     try:
         with collected_gc():
             _, outcome.streamed = parallel.write_pieces(pieces, render, spool, chunk)
-    except Interleaved:
+    except ReadWhole:
         return None
     parallel.settle_read(outcome, stream.part, parameter_problems, notes, checks)
     return outcome

@@ -20,8 +20,9 @@ import numpy as np
 import engine.limits as limits
 from engine.errors import DataError, Problem
 from engine.evaluate import parallel
+from engine.evaluate.columnar.build import build_plan
 from engine.evaluate.columnar.numbers import POW10
-from engine.evaluate.columnar.plan import Chunk, Plan, build_plan
+from engine.evaluate.columnar.plan import Chunk, Plan
 from engine.evaluate.columnar.reading import gather, line_starts, normalized, read_chunk, text_ok
 from engine.evaluate.columnar.vectors import Unsupported
 from engine.evaluate.run import Engine, RunOutcome
