@@ -18,8 +18,9 @@ from click.testing import CliRunner
 from helpers import csv_rows, stamp_line, write_csv
 
 from engine.cli import cli
-from engine.evaluate import Engine, parallel
+from engine.evaluate import Engine, RunOutcome, parallel
 from engine.evaluate.run import explain_one
+from engine.io.model import Population
 from engine.io.records import Interleaved, stream_csv
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
@@ -385,3 +386,28 @@ def test_the_employees_warnings_are_in_the_report_whatever_the_path(tmp_path: Pa
         out = io.StringIO()
         write_report(Engine.from_file(JAPAN), str(path), "json", out, workers=workers, min_bytes=0)
         assert out.getvalue() == whole
+
+
+def test_text_parts_of_one_shape_need_no_second_pass(tmp_path: Path) -> None:
+    """Parts whose rows give the same shape: each worker's lines (written with its measure)
+    are the table's, no rewrite; parts of other shapes are rewritten in the merged one."""
+    engine = Engine.from_file(JAPAN)
+    table = TextParts(RunOutcome(engine.policy, Population([], {}, {}, {}, None, [], "x.csv")), None)
+    rows = {
+        "a": "E1,山田 太郎,97.25,B,60\nE2,Bo,100,A,80\n",
+        "b": "E3,鈴木 一郎,12.50,C,40\nE9,Al,250,S,100\n",  # the same widths and places
+        "c": "E4,X,1.125,D,20\n",  # three places: the others padded to them
+    }
+    for key, text in rows.items():
+        (tmp_path / key).write_text(text, encoding="utf-8")
+    summed = {key: table.summary(str(tmp_path / key)) for key in rows}
+    assert table.rewrite([summed["a"], summed["b"]]) is None
+    assert (tmp_path / "a.final").read_text(encoding="utf-8") == (
+        "E1  山田 太郎   97.25  B                  60\nE2  Bo         100.00  A                  80\n"
+    )
+    rewrite = table.rewrite([summed["a"], summed["c"]])
+    assert rewrite is not None
+    rewrite(str(tmp_path / "a"), str(tmp_path / "a.final"))
+    assert (tmp_path / "a.final").read_text(encoding="utf-8") == (
+        "E1  山田 太郎   97.250  B                  60\nE2  Bo         100.000  A                  80\n"
+    )

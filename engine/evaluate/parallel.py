@@ -141,11 +141,13 @@ def _rewritten(render: SplitRenderer, files: list[str], parts: Sequence[Part]) -
         return files
     rewrite = render.rewrite([part.summary for part in parts])
     mark("parts-summed")
+    finals = [f"{name}.final" for name in files]
+    if rewrite is None:
+        return finals  # (the workers wrote them with their summaries)
 
     def task(source: str, target: str) -> Callable[[], bool]:
         return lambda: rewrite(source, target) is None  # (True: a result fork_all tells from a failure)
 
-    finals = [f"{name}.final" for name in files]
     done = fork_all([task(s, t) for s, t in zip(files, finals, strict=True)])
     mark("parts-rewritten")
     return finals if all(done) else None

@@ -54,8 +54,10 @@ class SplitRenderer:
     summary: Callable[[str], Any] | None = None
     #: In the parent, given every part's summary in order: what turns a part's file into its
     #: final text (``(part file, final file)``), run in forked workers, one a part (the text
-    #: table: the rows aligned over them all); None: the parts are final as they are.
-    rewrite: Callable[[list[Any]], Callable[[str, str], None]] | None = None
+    #: table: the rows aligned over them all), or None when each worker's summary already wrote
+    #: that final text beside its part (``<part>.final``); no rewrite at all (None): the parts
+    #: are final as they are.
+    rewrite: Callable[[list[Any]], Callable[[str, str], None] | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 A text table is aligned over every row: its widths and the places of its numbers depend on
 them all. Each worker spools its rows (CSV lines, :data:`engine.report.results.TEXT_ROWS`) and
 measures them (:meth:`TextParts.summary`); the parent merges the measures into the table's
-shape (:meth:`TextParts.rewrite`), and forked workers write each part's lines in that shape;
+shape (:meth:`TextParts.rewrite`), and forked workers write each part's lines in that shape
+(unless every part's own shape is the table's: then the lines each worker wrote with its
+measure are the table's already);
 the parent writes the report's head, the parts' lines and its tail (:meth:`TextParts.frame`).
 The bytes are those of :func:`engine.report.results.write_text` over all the rows in one pass
 (a measure merged is the measure of all the rows: tests/test_table_write.py).
@@ -39,23 +41,35 @@ class TextParts:
         """:data:`TEXT_ROWS` with this table's summary and rewrite."""
         return dataclasses.replace(TEXT_ROWS, summary=self.summary, rewrite=self.rewrite)
 
-    def summary(self, path: str) -> Found:
-        """In a worker: the places and widths of the rows spooled to ``path``."""
+    def summary(self, path: str) -> tuple[Found, Shape]:
+        """In a worker: the places and widths of the rows spooled to ``path``, and the shape
+        they give; the part's lines in that shape go to ``<path>.final`` (the table's own
+        lines when every part gives the same shape: no second pass)."""
         with open(path, encoding="utf-8", newline="") as rows:
-            return measure(self.headers, self.numeric, csv.reader(rows)).found()
+            found = measure(self.headers, self.numeric, csv.reader(rows))
+        shape = found.shape()
+        self._write(path, f"{path}.final", shape.fitted(self.numeric, self.width))
+        return found.found(), shape
 
-    def rewrite(self, found: list[Found]) -> Callable[[str, str], None]:
-        """In the parent: the table's shape from every part's measure, and what writes one
-        part's lines in it (in a worker forked after this)."""
-        self.shape = merged(self.headers, self.numeric, found).shape().fitted(self.numeric, self.width)
+    def rewrite(self, summaries: list[tuple[Found, Shape]]) -> Callable[[str, str], None] | None:
+        """In the parent: the table's shape from every part's measure; None when each part's
+        own shape is that one (their lines are written), else what writes one part's lines
+        in it (in a worker forked after this)."""
+        whole = merged(self.headers, self.numeric, [found for found, _ in summaries]).shape()
+        self.shape = whole.fitted(self.numeric, self.width)
+        if all(shape == whole for _, shape in summaries):
+            return None
         return self._lines
 
     def _lines(self, source: str, target: str) -> None:
         assert self.shape is not None
+        self._write(source, target, self.shape)
+
+    def _write(self, source: str, target: str, shape: Shape) -> None:
         with open(source, encoding="utf-8", newline="") as rows, open(
             target, "w", encoding="utf-8", newline=""
         ) as out:
-            write_lines(csv.reader(rows), self.shape, self.numeric, out.write)
+            write_lines(csv.reader(rows), shape, self.numeric, out.write)
 
     def frame(self, outcome: RunOutcome) -> tuple[str, str]:
         """The report before the lines (stamps, counts, the table's head) and after them."""
