@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from helpers import csv_rows, write_csv
 
 import engine.commands.calibrate as command
+import engine.limits as limits
 from engine.cli import cli
 from engine.errors import Problem
 from engine.evaluate import Engine
@@ -26,7 +27,7 @@ from engine.io import spool
 from engine.io.model import EmployeeRecord
 from engine.io.spool import ProblemSpool
 from engine.report import calibration_stream
-from engine.report.calibration import RENDERERS, frame
+from engine.report.calibration import PROBLEMS, RENDERERS, REVIEWS, frame, json_problem
 from engine.report.calibration_stream import stream_calibration, streamable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,8 +201,11 @@ def test_json_parts_are_joined_the_same_whatever_the_chunk(kumho: Path, chunk: i
     done = stream_calibration(engine, str(kumho), ["performance"], "json", spool, chunk=chunk)
     assert done is not None
     whole = calibrate_population(engine, engine.read(str(kumho)), ["performance"])
-    head, tail = frame("json", done.result)
-    assert head + spool.getvalue() + tail == RENDERERS["json"](whole)
+    pieces = frame("json", done.result, reviews=True)
+    assert pieces.count(REVIEWS) == 1 and pieces.count(PROBLEMS) == 1
+    items = ",\n    ".join(json_problem(p) for p in done.result.problems)
+    parts = {REVIEWS: spool.getvalue(), PROBLEMS: items}
+    assert "".join(parts.get(piece, piece) for piece in pieces) == RENDERERS["json"](whole)
 
 
 def test_a_person_is_kept_as_a_compact_row(kumho: Path) -> None:
@@ -339,3 +343,27 @@ def test_a_spool_gives_back_its_problems_in_order() -> None:
         assert held[4] == problems[4] and held[-1] == problems[-1]
         handle = held._file
     assert handle is not None and handle.closed and len(held) == 0 and not held
+
+
+def test_calibrating_does_not_count_against_the_read_time_bound(
+    japan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a fake clock that only calibrating moves (10 s an employee: 199 employees are read,
+    E000011's bad number keeps it out), under a read bound of 600 s: 1990 s pass and the file
+    is read; reading took no time on that clock. Before, the bound counted the calibration too."""
+    now = [0.0]
+    monkeypatch.setattr(limits, "clock", lambda: now[0])
+    monkeypatch.setenv("HRPOLICY_MAX_READ_SECONDS", "600")
+    add = Calibrating.add
+
+    def slow(self: Calibrating, record: EmployeeRecord) -> Any:
+        now[0] += 10.0
+        return add(self, record)
+
+    monkeypatch.setattr(Calibrating, "add", slow)
+    result = CliRunner().invoke(cli, ["calibrate", JAPAN, str(japan), "--format", "json"])
+    assert now[0] == 1990.0
+    # 199 chains without their stages, E000011's bad number, E000007's weights (total and band)
+    assert result.exit_code == 1 and result.stderr == (
+        "hrpolicy: calibration failed: 0 group(s) outside quota, 0 person(s) not graded, 202 problem(s)\n"
+    )

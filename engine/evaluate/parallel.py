@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import itertools
 import mmap
 import os
@@ -38,6 +39,7 @@ from engine.evaluate.run import Engine, RunOutcome, stopped
 from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
+from engine.io.spool import Problems, ProblemSpool, shared_in
 
 T = TypeVar("T")
 
@@ -115,7 +117,7 @@ class Part:
     read: TablePart  # without its employees (they stay in the worker)
     parameters: dict[str, Any]
     parameter_problems: list[Any]
-    checks: list[Problem]  # sheet checks and evaluation errors, in employee order
+    checks: Problems  # sheet checks and evaluation errors, in employee order (a ProblemSpool)
     evaluated: int
     times: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)  # e.g. record requirements declared as warnings
@@ -268,7 +270,7 @@ def evaluate_range(
         progress=progress,
     )
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
-    checks: list[Problem] = []
+    checks = ProblemSpool()
     pieces = render_records(engine, outcome, stream, render, checks)
     with collected_gc():
         if out_path is None:
@@ -285,7 +287,7 @@ def render_records(
     outcome: RunOutcome,
     records: Iterable[EmployeeRecord],
     render: SplitRenderer,
-    checks: list[Problem],
+    checks: Problems,
 ) -> Iterator[Any]:
     """Check and evaluate each record and yield its piece; the problems of the others go to
     ``checks``, in employee order."""
@@ -302,14 +304,14 @@ def settle_read(
     read: TablePart,
     parameter_problems: list[Any],
     notes: list[Problem],
-    checks: list[Problem],
+    checks: Problems,
 ) -> None:
     """Put a streamed read's problems and notes on ``outcome`` as a whole-file run has them: the
-    parameters' and the reading's problems, then the employees' checks; the notes on reading
-    (``notes``: the header's) before the employees' own warnings."""
+    parameters' and the reading's problems, then the employees' checks (spooled: however many);
+    the notes on reading (``notes``: the header's) before the employees' own warnings."""
     problems = [*parameter_problems, *read.problems]
     outcome.population.problems = problems
-    outcome.problems = [*problems, *checks]
+    outcome.problems = _spooled(problems, [checks])
     outcome.warnings = [*notes, *read.notes, *outcome.warnings]
 
 
@@ -356,7 +358,7 @@ def _range_one(
     fast: Callable[[EmployeeRecord], Any] | None,
     render: SplitRenderer,
     outcome: RunOutcome,
-    checks: list[Problem],
+    checks: Problems,
 ) -> Any | None:
     """One employee of a range, in the order Engine.evaluate takes it: periods and sheet checks,
     the evaluator chain (after evaluating when a chain condition reads a formula); its piece, or
@@ -410,9 +412,12 @@ def fork_all(tasks: Sequence[Callable[[], T]], poll: Callable[[], None] | None =
     their results (unnamed temporary files) vanish with them.
     """
     children: list[tuple[int, IO[bytes]]] = []
+    # The workers' problem spools spill to named files here (engine.io.spool.shared_in); their
+    # copies in this process open them when unpickled, so they outlive the folder's names.
+    shared = tempfile.TemporaryDirectory(prefix="hrpolicy-spools-")
     try:
         for task in tasks:
-            _fork(task, tempfile.TemporaryFile(), children)  # noqa: SIM115 (closed below, or by _stop)
+            _fork(functools.partial(_shared, shared.name, task), tempfile.TemporaryFile(), children)  # noqa: SIM115
         results: list[T | None] = []
         while children:
             pid, handle = children[0]
@@ -428,6 +433,14 @@ def fork_all(tasks: Sequence[Callable[[], T]], poll: Callable[[], None] | None =
     except BaseException:
         _stop(children)
         raise
+    finally:
+        shared.cleanup()
+
+
+def _shared(folder: str, task: Callable[[], T]) -> T:
+    """``task()`` in a worker, its problem spools spilling to named files in ``folder``."""
+    with shared_in(folder):
+        return task()
 
 
 def _fork(task: Callable[[], T], handle: IO[bytes], children: list[tuple[int, IO[bytes]]]) -> None:
@@ -608,13 +621,22 @@ def _merge(
     read += [p for part in parts for p in part.read.grouped]
     population = Population([], first.parameters, {}, {}, None, read, path)
     outcome = RunOutcome(engine.policy, population)
-    outcome.problems.extend(read)
-    outcome.problems.extend(p for part in parts for p in part.checks)
+    outcome.problems = _spooled(read, [part.checks for part in parts])
     outcome.warnings.extend(p for part in parts for p in part.warnings)
     outcome.streamed = sum(part.evaluated for part in parts)
     if render is None:
         return outcome, ""
     return outcome, render.merge(outcome, outcome.streamed, [part.text for part in parts])
+
+
+def _spooled(first: Iterable[Problem], then: Sequence[Problems]) -> ProblemSpool:
+    """``first``, then each of ``then`` (let go once copied), in one spool."""
+    spool = ProblemSpool(first)
+    for problems in then:
+        spool.extend(problems)
+        if isinstance(problems, ProblemSpool):
+            problems.close()
+    return spool
 
 
 def run_report(

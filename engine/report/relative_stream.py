@@ -29,6 +29,7 @@ from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc, paused_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
+from engine.io.spool import Problems, ProblemSpool
 from engine.report.columns import result_columns
 from engine.report.relative_cells import RelativeCells, row_text
 from engine.report.results import json_relative, json_result_parts, result_row, row_plan
@@ -49,7 +50,7 @@ class Pass:
     parameters: dict[str, Any]
     parameter_problems: list[Problem]
     notes: list[Problem]
-    checks: list[Problem] = field(default_factory=list)
+    checks: Problems = field(default_factory=ProblemSpool)
     count: int = 0
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # RelativeGrading.rows
     warnings: list[Problem] = field(default_factory=list)  # the employees' (record requirements)
@@ -234,7 +235,11 @@ def _outcome(
     read += [p for one in passes for p in one.read.grouped]
     population = Population([], first.parameters, dict(org_parent), {}, None, read, path)
     outcome = RunOutcome(engine.policy, population)
-    outcome.problems = [*read, *(p for one in passes for p in one.checks)]
+    outcome.problems = ProblemSpool(read)
+    for one in passes:
+        outcome.problems.extend(one.checks)
+        if isinstance(one.checks, ProblemSpool):
+            one.checks.close()
     outcome.warnings = [*first.notes, *(n for one in passes for n in one.read.notes)]
     outcome.warnings += [w for one in passes for w in one.warnings]
     grading = RelativeGrading(engine.source.data)

@@ -29,6 +29,7 @@ from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc
 from engine.io.model import Population
 from engine.io.records import Interleaved, stream_csv
+from engine.io.spool import ProblemSpool
 from engine.provenance import Stamp
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
@@ -165,7 +166,7 @@ def _stream(
         parameters=parameters, progress=progress,
     )  # fmt: skip
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], data_path))
-    checks: list[Any] = []
+    checks = ProblemSpool()
     render = _split_renderer(fmt)
     assert render is not None  # (write_report streams only formats that have one)
     pieces: Iterable[Any] = parallel.render_records(engine, outcome, stream, render, checks)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -21,7 +21,7 @@ from engine.provenance import Stamp
 from engine.report.labels import WORDS, Labels
 from engine.report.options import ReportOptions
 from engine.report.safety import spreadsheet_cell
-from engine.report.table import display_width, pad_places
+from engine.report.table import _places, display_width, padded  # the one rule of places
 
 R = TypeVar("R")
 
@@ -159,19 +159,51 @@ def relabel_csv(text: str, labels: Labels | None) -> str:
     and one number of places per number column (:func:`~engine.report.table.pad_places`)."""
     if not text:
         return text
-    rows = list(csv.reader(io.StringIO(text)))
-    header, body = rows[0], rows[1:]
-    numeric = [
-        any(c != "" for c in column) and all(c == "" or _number(c) is not None for c in column)
-        for column in ([row[i] if i < len(row) else "" for row in body] for i in range(len(header)))
-    ]
+    buffer = io.StringIO()
+    relabel_rows(lambda: csv.reader(io.StringIO(text)), labels, buffer)
+    return buffer.getvalue()
+
+
+def relabel_rows(rows: Callable[[], Iterable[list[str]]], labels: Labels | None, out: Any) -> None:
+    """:func:`relabel_csv` over rows read twice (``rows()`` gives them from the header on each
+    time: a spool file read back), written to ``out`` (anything with ``write``): one pass finds
+    the number columns and their places, the next writes. Memory holds a row, not the table."""
+    most = _number_places(rows())
+    reading = iter(rows())
+    header = next(reading, None)
+    if header is None:
+        return
     if labels is not None and labels.lang is not None:
         header = [labels.header(h) for h in header]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")  # the cells are the report's, already safe
+    writer = csv.writer(out, lineterminator="\n")  # the cells are the report's, already safe
     writer.writerow(header)
-    writer.writerows(pad_places(body, numeric))
-    return buffer.getvalue()
+    if not most:
+        writer.writerows(reading)
+        return
+    writer.writerows(padded(row, most) for row in reading)
+
+
+def _number_places(rows: Iterable[list[str]]) -> dict[int, int]:
+    """The most places of each number column of a CSV table (header first; a number column:
+    some cell filled, every filled cell a number) that has a number's text, by column index."""
+    reading = iter(rows)
+    header = next(reading, None)
+    if header is None:
+        return {}
+    width = len(header)
+    filled, number, places = [False] * width, [True] * width, [-1] * width
+    for row in reading:
+        for index, cell in enumerate(row[:width]):
+            if cell == "" or not number[index]:
+                continue
+            filled[index] = True
+            if _number(cell) is None:
+                number[index] = False
+                continue
+            shown = _places(cell)
+            if shown is not None and shown > places[index]:
+                places[index] = shown
+    return {i: places[i] for i in range(width) if filled[i] and number[i] and places[i] >= 0}
 
 
 PROBLEM_WORDS = ("severity", "subject", "rule", "message", "where")

@@ -27,6 +27,7 @@ from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
 from engine.io.model import Population, compile_inputs
 from engine.io.records import TablePart, stream_csv
+from engine.io.spool import ProblemSpool
 
 #: Bytes parsed at a time (a chunk ends at the last employee boundary inside it).
 CHUNK_BYTES = 8 * 2**20
@@ -155,7 +156,7 @@ class RangeJob:
         self.width = width
         self.rows: list[Problem] = []
         self.grouped: list[Problem] = []
-        self.checks: list[Problem] = []
+        self.checks = ProblemSpool()  # however many: spooled (sent to the parent by name)
         self.ids: list[str] = []
         self.seen: set[str] = set()
         self.lines_read = 0
