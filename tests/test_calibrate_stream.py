@@ -123,9 +123,18 @@ def _cli(
     return result.exit_code, result.stdout, result.stderr, written
 
 
-def _cells(data: bytes) -> list[list[list[object]]]:
+def _cells(data: bytes) -> list[Any]:
+    """Each sheet of a workbook as a person sees it: its title, frozen header, filter, column
+    widths and every cell's value, number format and boldness (not the zip's time stamps)."""
     book = openpyxl.load_workbook(io.BytesIO(data))
-    return [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book]
+    return [
+        (
+            sheet.title, sheet.freeze_panes, sheet.auto_filter.ref,
+            {k: d.width for k, d in sheet.column_dimensions.items()},
+            [[(c.value, c.number_format, c.font.b) for c in row] for row in sheet.iter_rows()],
+        )
+        for sheet in book
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

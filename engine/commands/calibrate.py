@@ -2,7 +2,7 @@
 review every employee's evaluator chain (:func:`engine.evaluate.calibration.calibrate_population`),
 render (:mod:`engine.report.calibration`). A CSV file is read an employee at a time
 (:mod:`engine.report.calibration_stream`) and its report written a piece at a time: the same
-bytes, memory flat in the number of employees (but for a workbook, built whole).
+bytes (a workbook: the same cells), memory flat in the number of employees.
 """
 
 from __future__ import annotations
@@ -16,11 +16,16 @@ from typing import IO, cast
 from engine.commands.common import Echo, Reading, check_output, deliver_report, guard_output
 from engine.evaluate import Engine
 from engine.evaluate.calibration import PopulationCalibration, calibrate_population, chosen_distributions
-from engine.io.atomic import open_atomic
+from engine.io.atomic import open_atomic, open_atomic_binary
 from engine.provenance import stamp_of
 from engine.report import renderer
 from engine.report.calibration import RENDERERS, summary
-from engine.report.calibration_stream import stream_calibration, streamable, write_streamed
+from engine.report.calibration_stream import (
+    stream_calibration,
+    streamable,
+    write_streamed,
+    write_streamed_workbook,
+)
 from engine.report.labels import Labels, policy_language
 from engine.report.options import ReportOptions
 
@@ -84,10 +89,12 @@ def _streamed(
         done = stream_calibration(engine, data_path, names, fmt, spool, parameters=reading.parameters)
         if done is None:
             return None
-        if fmt == "xlsx":  # a workbook is built whole (openpyxl)
-            deliver_report(RENDERERS, fmt, done.result, output, echo, options, data)
+        language = options.lang or (policy_language(data) if fmt in ("html", "xlsx") else None)
+        if fmt == "xlsx":  # a workbook is a file (check_output): written a row at a time
+            assert output is not None
+            with open_atomic_binary(output) as binary:
+                write_streamed_workbook(done, Labels(data, language), [stamp_of(data)], binary)
             return done.result
-        language = options.lang or (policy_language(data) if fmt == "html" else None)
         try:
             with _report_out(output, echo) as out:
                 if output and fmt == "csv" and options.bom:

@@ -325,7 +325,18 @@ def write_csv(result: PopulationCalibration, labels: Labels, out: Any) -> None:
 
 
 def _problem_rows(result: PopulationCalibration) -> list[list[str]]:
-    return [["error", p.employee_id or "", p.rule, p.message, p.origin] for p in result.problems]
+    return list(ProblemRows(result.problems))
+
+
+class ProblemRows:
+    """The workbook's problems sheet: a row per problem, made each time it is iterated (a
+    spool of problems is read as the sheet is measured, and again as it is written)."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = problems
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return (["error", p.employee_id or "", p.rule, p.message, p.origin] for p in self.problems)
 
 
 def _grade_rows(group: GroupCalibration, column: str, labels: Labels) -> list[list[str]]:

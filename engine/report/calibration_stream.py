@@ -12,7 +12,8 @@ time around them (:func:`engine.report.calibration.frame`; the CSV table through
 read twice for its number columns; the page through Jinja2's ``generate``): the bytes of the
 whole-file renderers, with memory flat in the number of employees. Memory holds one employee
 and a compact row per person per distribution (and what the distributions' groups list: their
-moves and the members without a final grade). A workbook (``xlsx``) is still built whole.
+moves and the members without a final grade). A workbook (``xlsx``) is written a row at a time
+too (:func:`write_streamed_workbook`: openpyxl's write-only mode, the same cells).
 
 What cannot be streamed is read whole, as before: a YAML, JSON or Excel file, a CSV file in
 another encoding than the one detected (``--encoding``), an employee whose rows are not
@@ -40,6 +41,7 @@ from engine.report.calibration import (
     BETWEEN,
     PROBLEMS,
     REVIEWS,
+    ProblemRows,
     frame,
     generate_page,
     json_problem,
@@ -52,7 +54,7 @@ from engine.report.calibration import (
 from engine.report.labels import Labels
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
-from engine.report.xlsx import relabel_rows
+from engine.report.xlsx import relabel_rows, write_xlsx_report
 
 #: Employees whose parts are written to the spool at a time.
 CHUNK = 512
@@ -189,6 +191,16 @@ def write_streamed(
                 out.write(piece)
 
 
+def write_streamed_workbook(
+    done: Streamed, labels: Labels, stamps: Sequence[Stamp], out: IO[bytes]
+) -> None:
+    """The ``xlsx`` report of a streamed run (the cells :data:`RENDERERS` ``["xlsx"]`` gives for
+    the whole-file run) to ``out``, a row at a time (:func:`~engine.report.xlsx.write_xlsx_report`)."""
+    result = done.result
+    write_xlsx_report(lambda table: write_csv(result, labels, table), ProblemRows(result.problems), labels,
+                      stamps, out)  # fmt: skip
+
+
 def _write_problems(fmt: str, result: PopulationCalibration, labels: Labels, out: IO[str]) -> None:
     """Every problem's JSON item or text line, joined as :func:`frame` expects them."""
     parts = (json_problem(p) for p in result.problems) if fmt == "json" else problem_lines(result, labels)
@@ -212,4 +224,6 @@ def _write_page(pieces: Iterable[str], stamps: Sequence[Stamp], out: IO[str]) ->
         out.write(piece)
 
 
-__all__ = ["Streamed", "spooled", "stream_calibration", "streamable", "write_streamed"]
+__all__ = [
+    "Streamed", "spooled", "stream_calibration", "streamable", "write_streamed", "write_streamed_workbook",
+]  # fmt: skip
