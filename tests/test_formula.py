@@ -199,6 +199,13 @@ def test_explain_shows_only_the_branch_taken() -> None:
     assert f.explain({**env, "target": D(0)}) == "0"
     g = compile_formula("weight * (2 if difficulty > 1 else 1)", INDICATOR)
     assert g.explain({"weight": D(30), "difficulty": D("1.1")}) == "30 * (2)"
+    # One formula explained again and again (a pay run explains it for every employee): each
+    # explanation follows its own values, whatever branch the one before took.
+    higher = {**env, "direction": "higher"}
+    seen = [f.explain(e) for e in (env, higher, {**env, "target": D(0)}, env, higher)]
+    assert seen == ["100 / 90 * 100", "90 / 100 * 100", "0", "100 / 90 * 100", "90 / 100 * 100"]
+    assert f.branches(higher) == (("target > 0", True), ("direction == 'higher'", True))
+    assert f.branches(env) == (("target > 0", True), ("direction == 'higher'", False))
 
 
 # -- static problems, exact texts ------------------------------------------------------------

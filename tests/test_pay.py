@@ -10,6 +10,7 @@ import pytest
 
 from engine.errors import DataError, UsageError
 from engine.pay import PromotionInput, allocate, compute_incentive, merit_raise, promotion_points, zone_of
+from engine.pay.formulas import PayFormulas
 from engine.validate import load_policy
 
 D = Decimal
@@ -379,3 +380,21 @@ def test_kumho_language_and_hanja_bonuses(
         kumho(), PromotionInput("p1", {"2023": "I", "2024": "II", "2025": "III"}, D(5), D(10), fields)
     )
     assert (result.bonuses, result.total) == (bonuses, total)
+
+
+def test_one_run_explains_each_merit_raise_with_its_own_cells() -> None:
+    # One PayFormulas for the run: the formula is compiled once, and each employee's explanation
+    # lists only the cells its own evaluation read (3.0 + (1.5 x 70 + (-0.5) x 30) / 100 = 3.9;
+    # T/II, T/II: 3.0 + 1 = 4.0, the share read but both offsets the same cell).
+    policy = kumho()
+    formulas = PayFormulas(policy)
+    first = {"zone": "P", "performance_grade": "I", "competency_grade": "III", "role_grade": "K1"}
+    second = {"zone": "T", "performance_grade": "II", "competency_grade": "II", "role_grade": "K1"}
+    one = merit_raise(policy, first, {"X": D("3.0")}, formulas)
+    two = merit_raise(policy, second, {"X": D("3.0")}, formulas)
+    assert (one.value, two.value) == (D("3.9"), D("4.0"))
+    assert one.explanation[1] == (
+        "merit_offset[P, I] = 1.5; raise_performance_share[K1] = 70; merit_offset[P, III] = -0.5"
+    )
+    assert two.explanation[1] == "merit_offset[T, II] = 1; raise_performance_share[K1] = 70"
+

@@ -168,8 +168,8 @@ class CompiledFormula:
     """A checked, compiled formula. Call it with a mapping of names to values."""
 
     __slots__ = (
-        "_fn", "_order", "_pieces", "_slots", "names", "parsed", "reference", "result_type", "scope",
-        "source", "text",
+        "_branches", "_fn", "_operands", "_order", "_parts", "_pieces", "_slots", "_tests", "names", "parsed",
+        "reference", "result_type", "scope", "source", "text",
     )
 
     def __init__(self, parsed: Parsed, result_type: str, generator: Backend, reference: bool = False) -> None:
@@ -184,6 +184,12 @@ class CompiledFormula:
         self.result_type = COLUMN if is_column(result_type) else result_type
         self._order = tuple(dict.fromkeys(n.id for n in nodes))
         self._pieces, self._slots = _pieces(parsed, nodes)
+        # What explain() and branches() need of the tree, found once: a pay run explains the
+        # same formula for every employee.
+        self._branches = any(isinstance(node, ast.IfExp) for node in ast.walk(parsed.tree))
+        self._operands: set[int] | None = None
+        self._tests: dict[int, CompiledFormula] = {}
+        self._parts: dict[int, list[ast.AST]] = {}
 
     def __repr__(self) -> str:
         return f"CompiledFormula({self.text!r})"
@@ -217,13 +223,14 @@ class CompiledFormula:
         Columns show as ``[a, b, c]``; a negative operand is parenthesised (``a - (-5)``). Of an
         ``x if c else y`` only the branch taken is shown, so no value that was not used appears.
         """
-        if not any(isinstance(node, ast.IfExp) for node in ast.walk(self.parsed.tree)):
+        if not self._branches:
             out = [self._pieces[0]]
             for (name, operand), after in zip(self._slots, self._pieces[1:], strict=True):
                 out += [_shown(env.get(name), operand), after]
             return "".join(out)
-        operands = _operand_ids(self.parsed.tree)
-        return self._render(self.parsed.tree.body, env, operands)
+        if self._operands is None:
+            self._operands = _operand_ids(self.parsed.tree)
+        return self._render(self.parsed.tree.body, env, self._operands)
 
     def conditions(self) -> tuple[str, ...]:
         """The test of every ``x if c else y`` in the formula, outermost first (for coverage)."""
@@ -241,9 +248,8 @@ class CompiledFormula:
         while pending:
             node = pending.pop()
             if isinstance(node, ast.IfExp):
-                text = self.parsed.source(node.test)
-                value = bool(compile_formula(text, self.scope)(env))
-                taken.append((text, value))
+                value = bool(self._test(node.test)(env))
+                taken.append((self.parsed.source(node.test), value))
                 pending.append(node.body if value else node.orelse)
             else:
                 pending.extend(reversed(list(ast.iter_child_nodes(node))))
@@ -253,12 +259,14 @@ class CompiledFormula:
         """``node``'s text with names substituted and each conditional reduced to its branch."""
         parsed = self.parsed
         if isinstance(node, ast.IfExp):
-            test = compile_formula(parsed.source(node.test), self.scope, reference=self.reference)
-            return self._render(node.body if test(env) else node.orelse, env, operands)
+            return self._render(node.body if self._test(node.test)(env) else node.orelse, env, operands)
         if isinstance(node, ast.Name):  # a branch that is a bare name: its value
             return _shown(env.get(node.id), id(node) in operands)
         out, pos = [], parsed.offset(node)
-        for child in _substituted(node):
+        parts = self._parts.get(id(node))
+        if parts is None:
+            parts = self._parts[id(node)] = _substituted(node)
+        for child in parts:
             out.append(parsed.text[pos : parsed.offset(child)])
             if isinstance(child, ast.Name):
                 out.append(_shown(env.get(child.id), id(child) in operands))
@@ -267,6 +275,14 @@ class CompiledFormula:
             pos = parsed.end(child)
         out.append(parsed.text[pos : parsed.end(node)])
         return "".join(out)
+
+    def _test(self, node: ast.expr) -> CompiledFormula:
+        """A conditional's test as a formula of its own, compiled the first time it is needed."""
+        found = self._tests.get(id(node))
+        if found is None:
+            text = self.parsed.source(node)
+            found = self._tests[id(node)] = compile_formula(text, self.scope, reference=self.reference)
+        return found
 
     def _failure(self, exc: Exception, env: Mapping[str, Any]) -> FormulaRuntimeError:
         # The values it read, so the message alone shows why: "(actual=5, target=0)".

@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from engine.errors import DataError
-from engine.formula import FormulaRuntimeError, compile_formula
-from engine.pay.merit import as_env, data_scope
+from engine.formula import FormulaRuntimeError
+from engine.pay.formulas import PayFormulas, as_env
 from engine.rounding import round_decimal
 
 
@@ -30,17 +30,20 @@ class BonusLine:
 
 
 def bonus_amount(
-    policy: Mapping[str, Any], employee: Mapping[str, Any], parameters: Mapping[str, Any]
+    policy: Mapping[str, Any],
+    employee: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+    formulas: PayFormulas | None = None,
 ) -> BonusLine:
     """The bonus ``pay.bonus.expr`` gives ``employee`` (its fields, ``id``, evaluated values).
 
     Raises :class:`DataError` naming the value the formula reads that the employee lacks, or
-    when the amount is negative.
+    when the amount is negative. ``formulas``: the run's compiled formulas.
     """
     spec = (policy.get("pay") or {})["bonus"]
     who = str(employee.get("id"))
     values = {**as_env(parameters), **as_env(employee)}
-    formula = compile_formula(str(spec["expr"]), data_scope(policy, "employee", values))
+    formula = (formulas or PayFormulas(policy)).formula(str(spec["expr"]), "employee", values)
     missing = sorted(n for n in formula.names if values.get(n) is None)
     if missing:
         names = ", ".join(missing)

@@ -23,8 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.errors import DataError
-from engine.formula import compile_formula
-from engine.pay.merit import as_env, data_scope
+from engine.pay.formulas import PayFormulas, as_env
 
 
 @dataclass(frozen=True)
@@ -54,8 +53,11 @@ def _money(fields: Mapping[str, Any], name: str, employee: str) -> Decimal | Non
     return Decimal(value)
 
 
-def grade_change(policy: Mapping[str, Any], fields: Mapping[str, Any]) -> GradeChange | None:
-    """The grade change of one employee (``fields`` with ``id``), or ``None`` when there is none."""
+def grade_change(
+    policy: Mapping[str, Any], fields: Mapping[str, Any], formulas: PayFormulas | None = None
+) -> GradeChange | None:
+    """The grade change of one employee (``fields`` with ``id``), or ``None`` when there is none
+    (``formulas``: the run's compiled formulas)."""
     spec = (policy.get("pay") or {})["grade_change"]
     order = [str(g) for g in spec["order"]]
     who = str(fields["id"])
@@ -79,12 +81,12 @@ def grade_change(policy: Mapping[str, Any], fields: Mapping[str, Any]) -> GradeC
     kind = "promotion" if rank > now else "demotion"
     if kind == "promotion":
         lines.append(f"promoted {grade} -> {after}")
-    _pay(policy, spec, fields, kind, lines, problems)
+    _pay(formulas or PayFormulas(policy), spec, fields, kind, lines, problems)
     return GradeChange(who, kind, grade, after, tuple(lines), tuple(problems))
 
 
 def _pay(
-    policy: Mapping[str, Any],
+    formulas: PayFormulas,
     spec: Mapping[str, Any],
     fields: Mapping[str, Any],
     kind: str,
@@ -107,7 +109,7 @@ def _pay(
     if kind != "promotion" or not formula_text:
         return
     env = as_env(fields)
-    formula = compile_formula(str(formula_text), data_scope(policy, "employee", env))
+    formula = formulas.formula(str(formula_text), "employee", env)
     least = Decimal(formula(env))
     lines.append(f"least raise = {formula.text} = {formula.explain(env)} = {least}")
     if base is None or new is None:

@@ -16,8 +16,8 @@ from fractions import Fraction
 from typing import Any
 
 from engine.errors import DataError
-from engine.formula import compile_formula
-from engine.pay.merit import PayValue, as_env, data_scope, run_parameters
+from engine.pay.formulas import PayFormulas, as_env
+from engine.pay.merit import PayValue, run_parameters
 from engine.rounding import SHARE_MODES, round_decimal
 
 
@@ -65,13 +65,15 @@ def _incentive(policy: Mapping[str, Any]) -> Mapping[str, Any]:
     return spec
 
 
-def check_eligibility(policy: Mapping[str, Any], company: Mapping[str, Any]) -> list[Eligibility]:
+def check_eligibility(
+    policy: Mapping[str, Any], company: Mapping[str, Any], formulas: PayFormulas | None = None
+) -> list[Eligibility]:
     """Evaluate every ``pay.incentive.eligibility`` condition on the company's data."""
     env = as_env(company)
-    scope = data_scope(policy, "company", env)
+    formulas = formulas or PayFormulas(policy)
     results = []
     for rule in _incentive(policy).get("eligibility") or []:
-        formula = compile_formula(str(rule["when"]), scope)
+        formula = formulas.formula(str(rule["when"]), "company", env)
         passed = bool(formula(env))
         verdict = "holds" if passed else "fails"
         results.append(
@@ -82,14 +84,16 @@ def check_eligibility(policy: Mapping[str, Any], company: Mapping[str, Any]) -> 
     return results
 
 
-def incentive_pool(policy: Mapping[str, Any], company: Mapping[str, Any]) -> PayValue:
+def incentive_pool(
+    policy: Mapping[str, Any], company: Mapping[str, Any], formulas: PayFormulas | None = None
+) -> PayValue:
     """The pool the ``pool`` formula gives on the company's data (before rounding to the unit).
 
     Raises :class:`DataError` for a negative pool: shares of it would be debts, and "paid 0 of
     a negative pool" would hide figures that are wrong (a negative total base pay, ...).
     """
     env = as_env(company)
-    formula = compile_formula(str(_incentive(policy)["pool"]), data_scope(policy, "company", env))
+    formula = (formulas or PayFormulas(policy)).formula(str(_incentive(policy)["pool"]), "company", env)
     value = Decimal(formula(env))
     line = f"pool = {formula.text} = {formula.explain(env)} = {value}"
     if value < 0:
@@ -98,14 +102,18 @@ def incentive_pool(policy: Mapping[str, Any], company: Mapping[str, Any]) -> Pay
 
 
 def individual_values(
-    policy: Mapping[str, Any], company: Mapping[str, Any], employees: Sequence[Mapping[str, Any]]
+    policy: Mapping[str, Any],
+    company: Mapping[str, Any],
+    employees: Sequence[Mapping[str, Any]],
+    formulas: PayFormulas | None = None,
 ) -> list[tuple[str, PayValue]]:
     """Each person's ``individual`` value; the person's fields over the company's. Needs ``id``."""
     expr = str(_incentive(policy)["individual"])
+    formulas = formulas or PayFormulas(policy)
     found = []
     for person in employees:
         env = {**as_env(company), **as_env(person)}
-        formula = compile_formula(expr, data_scope(policy, "employee", env))
+        formula = formulas.formula(expr, "employee", env)
         value = Decimal(formula(env))
         if value < 0:
             raise DataError(f"employee {person['id']}: individual value {value} is negative")
@@ -150,7 +158,11 @@ def allocate(
 
 
 def spread(
-    policy: Mapping[str, Any], company: Mapping[str, Any], values: list[tuple[str, Decimal]], trace: list[str]
+    policy: Mapping[str, Any],
+    company: Mapping[str, Any],
+    values: list[tuple[str, Decimal]],
+    trace: list[str],
+    formulas: PayFormulas | None = None,
 ) -> list[tuple[str, Decimal]]:
     """The individual values after ``pay.incentive.spread`` (``values`` itself when none is declared).
 
@@ -162,7 +174,7 @@ def spread(
     if not spec:
         return values
     env = as_env(company)
-    formula = compile_formula(str(spec["coefficient"]), data_scope(policy, "company", env))
+    formula = (formulas or PayFormulas(policy)).formula(str(spec["coefficient"]), "company", env)
     k = Decimal(formula(env))
     if k < 0:
         raise DataError(f"the spread coefficient is negative: {formula.text} = {k}")
@@ -179,27 +191,31 @@ def spread(
 
 
 def compute_incentive(
-    policy: Mapping[str, Any], company: Mapping[str, Any], employees: Sequence[Mapping[str, Any]]
+    policy: Mapping[str, Any],
+    company: Mapping[str, Any],
+    employees: Sequence[Mapping[str, Any]],
+    formulas: PayFormulas | None = None,
 ) -> IncentiveResult:
     """Eligibility, pool, and everyone's share; an ineligible company pays a pool of 0."""
     spec = _incentive(policy)
+    formulas = formulas or PayFormulas(policy)
     company = run_parameters(policy, company)  # a declared default (the coefficient, ...) applies
-    checks = check_eligibility(policy, company)
+    checks = check_eligibility(policy, company, formulas)
     trace = [c.reason for c in checks]
     if not all(c.passed for c in checks):
         trace.append("not paid: an eligibility condition fails")
         return IncentiveResult(False, tuple(checks), Decimal(0), Decimal(0), (), tuple(trace))
-    pool = incentive_pool(policy, company)
+    pool = incentive_pool(policy, company, formulas)
     trace.extend(pool.explanation)
     rounding = spec.get("rounding") or {}
     unit, mode = Decimal(rounding.get("unit", 1)), str(rounding.get("mode", "down"))
     paid_pool = round_decimal(pool.value / unit, 0, mode) * unit
     trace.append(f"pool paid in units of {unit} ({mode}): {paid_pool}")
-    values = individual_values(policy, company, employees)
+    values = individual_values(policy, company, employees, formulas)
     for emp, value in values:
         trace.append(f"individual {emp}: {value.explanation[0]}")
     raw = [(emp, v.value) for emp, v in values]
-    adjusted = spread(policy, company, raw, trace)
+    adjusted = spread(policy, company, raw, trace, formulas)
     shares = allocate(paid_pool, adjusted, unit, mode, rounding.get("remainder"))
     if adjusted is not raw:
         pairs = zip(shares, raw, strict=True)

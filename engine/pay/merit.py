@@ -9,13 +9,13 @@ policy in :mod:`engine.checks.pay`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from engine.errors import DataError, UsageError
-from engine.formula import Scope, compile_formula, formula_scope, table_axes
-from engine.rounding import num
+from engine.formula import table_axes
+from engine.pay.formulas import PayFormulas, as_env
 
 
 @dataclass(frozen=True)
@@ -34,32 +34,6 @@ class ZoneResult:
     salary: Decimal
     zone: str | None
     explanation: str
-
-
-def value_type(value: Any) -> str:
-    """The formula type of a supplied value."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | Decimal):
-        return "decimal"
-    return "string" if isinstance(value, str) else "any"
-
-
-def as_env(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Values as formulas read them: integers become Decimal (money is never float)."""
-    return {k: Decimal(v) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in values.items()}
-
-
-def data_scope(policy: Mapping[str, Any], level: str, values: Mapping[str, Any]) -> Scope:
-    """The policy's scope at ``level`` widened by the names the data actually supplies.
-
-    The checks of meaning hold a formula to the declared names; at run time a record may carry
-    more (company figures, pay fields), and those are readable too.
-    """
-    base = formula_scope(policy, level)
-    scalars = {name: value_type(v) for name, v in values.items()}
-    scalars.update(base.scalars)
-    return Scope(scalars=scalars, functions=base.functions, refs=base.refs)
 
 
 def employee_defaults(policy: Mapping[str, Any]) -> dict[str, Any]:
@@ -92,33 +66,18 @@ def _check_table_keys(policy: Mapping[str, Any], table_name: str, values: Mappin
             raise DataError(f"{name} '{values[name]}' is not a key of table {table_name} ({', '.join(keys)})")
 
 
-def _recording(scope: Scope, cells: list[str]) -> Scope:
-    """``scope`` whose ``lookup`` also notes each cell it reads: ``merit_offset[P, I] = 1.5``.
-
-    A formula may read several cells (kumho's raise reads two offsets and a share), and only
-    the cells it actually reads (a branch not taken reads none) belong in the explanation.
-    """
-    spec = scope.functions["lookup"]
-
-    def lookup(table: str, *keys: Any) -> Any:
-        value = spec.impl(table, *keys)
-        cell = f"{table}[{', '.join(str(k) for k in keys)}] = {num(value)}"
-        if cell not in cells:
-            cells.append(cell)
-        return value
-
-    functions = {**scope.functions, "lookup": replace(spec, impl=lookup)}
-    return Scope(scalars=scope.scalars, columns=scope.columns, functions=functions, refs=scope.refs)
-
-
 def merit_raise(
-    policy: Mapping[str, Any], employee: Mapping[str, Any], parameters: Mapping[str, Any]
+    policy: Mapping[str, Any],
+    employee: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+    formulas: PayFormulas | None = None,
 ) -> PayValue:
     """The raise rate ``pay.merit.expr`` gives for ``employee`` (its zone, grade, ...).
 
     ``parameters`` must hold the run-time base rate named by ``pay.merit.base_rate`` (the seed's X).
     Raises :class:`UsageError` when it is missing, :class:`DataError` for a key outside the table.
     The explanation's second line lists every table cell the formula read, in the order read.
+    ``formulas``: the run's compiled formulas (a pay run over many employees compiles once).
     """
     merit = _pay(policy)["merit"]
     base_rate = str(merit["base_rate"])
@@ -126,10 +85,12 @@ def merit_raise(
         raise UsageError(f"the merit raise needs the run-time parameter {base_rate} (the base raise rate)")
     _check_table_keys(policy, str(merit["table"]), employee)
     values = {**as_env(employee), **as_env(parameters)}
-    cells: list[str] = []
-    formula = compile_formula(str(merit["expr"]), _recording(data_scope(policy, "merit", values), cells))
+    formulas = formulas or PayFormulas(policy)
+    formula = formulas.formula(str(merit["expr"]), "merit", values, cells=True)
+    formulas.cells.clear()
     value = Decimal(formula(values))
     line = f"merit raise = {formula.text} = {formula.explain(values)} = {value}"
+    cells = formulas.cells
     return PayValue(value, (line, "; ".join(cells)) if cells else (line,))
 
 

@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from engine.errors import DataError
-from engine.formula import compile_formula
-from engine.pay.merit import as_env, data_scope, employee_defaults
+from engine.pay.formulas import PayFormulas, as_env
+from engine.pay.merit import employee_defaults
 from engine.rounding import Rounding
 
 
@@ -55,14 +55,15 @@ def _table_points(policy: Mapping[str, Any], table_name: str) -> Mapping[str, An
 
 
 def _grade_points(
-    spec: Mapping[str, Any], policy: Mapping[str, Any], person: PromotionInput
+    spec: Mapping[str, Any], formulas: PayFormulas, person: PromotionInput
 ) -> tuple[Decimal, str]:
+    policy = formulas.policy
     table_name = str(spec["points_table"])
     points = _table_points(policy, table_name)
     years = sorted(person.history)
     if spec.get("years") is not None:
         years = years[-int(spec["years"]) :]
-    share = _performance_share(spec, policy, person)
+    share = _performance_share(spec, formulas, person)
     parts = []
     for year in years:
         entry = person.history[year]
@@ -85,15 +86,15 @@ def _points_of(
 
 
 def _performance_share(
-    spec: Mapping[str, Any], policy: Mapping[str, Any], person: PromotionInput
+    spec: Mapping[str, Any], formulas: PayFormulas, person: PromotionInput
 ) -> Decimal | None:
     """``performance_share``: the percent of a year's points from the performance grade (the rest
     from the competency grade), a formula over the candidate's fields; ``None`` when undeclared."""
     text = spec.get("performance_share")
     if text is None:
         return None
-    env = as_env({**employee_defaults(policy), "id": person.id, **person.fields})
-    return Decimal(compile_formula(str(text), data_scope(policy, "employee", env))(env))
+    env = as_env({**employee_defaults(formulas.policy), "id": person.id, **person.fields})
+    return Decimal(formulas.formula(str(text), "employee", env)(env))
 
 
 def _blended(
@@ -135,13 +136,12 @@ def _deduction_percent(spec: Mapping[str, Any], person: PromotionInput) -> tuple
 
 
 def _bonuses(
-    spec: Mapping[str, Any], policy: Mapping[str, Any], person: PromotionInput
+    spec: Mapping[str, Any], formulas: PayFormulas, person: PromotionInput
 ) -> tuple[dict[str, Decimal], list[str]]:
-    env = as_env({**employee_defaults(policy), "id": person.id, **person.fields})
-    scope = data_scope(policy, "employee", env)
+    env = as_env({**employee_defaults(formulas.policy), "id": person.id, **person.fields})
     found, lines = {}, []
     for name, bonus in (spec.get("bonuses") or {}).items():
-        formula = compile_formula(str(bonus["expr"]), scope)
+        formula = formulas.formula(str(bonus["expr"]), "employee", env)
         raw = Decimal(formula(env))
         value = raw
         if bonus.get("max") is not None:
@@ -154,13 +154,17 @@ def _bonuses(
     return found, lines
 
 
-def promotion_points(policy: Mapping[str, Any], person: PromotionInput) -> PromotionResult:
-    """The promotion points of ``person``; raises :class:`DataError` for a grade outside the table."""
+def promotion_points(
+    policy: Mapping[str, Any], person: PromotionInput, formulas: PayFormulas | None = None
+) -> PromotionResult:
+    """The promotion points of ``person``; raises :class:`DataError` for a grade outside the table
+    (``formulas``: the run's compiled formulas)."""
     spec = (policy.get("pay") or {})["promotion"]
-    base, base_line = _grade_points(spec, policy, person)
+    formulas = formulas or PayFormulas(policy)
+    base, base_line = _grade_points(spec, formulas, person)
     percent, deduction_line = _deduction_percent(spec, person)
     deduction = base * percent / 100
-    bonuses, bonus_lines = _bonuses(spec, policy, person)
+    bonuses, bonus_lines = _bonuses(spec, formulas, person)
     raw = base - deduction + sum(bonuses.values(), Decimal(0))
     trace = [
         base_line,

@@ -14,6 +14,7 @@ from engine.errors import DataError, Diagnostic, HRPolicyError, UsageError
 from engine.formula import table_axes
 from engine.location import Path
 from engine.pay.bonus import BonusLine, bonus_amount
+from engine.pay.formulas import PayFormulas
 from engine.pay.grade_change import GradeChange, grade_change
 from engine.pay.incentive import IncentiveResult, compute_incentive, individual_values
 from engine.pay.merit import merit_raise, run_parameters, zone_of
@@ -172,7 +173,9 @@ def _zone(
     return (str(given), f"zone {given} (given); {why}") if given is not None else (computed, why)
 
 
-def _merit(run: PayData[E], staff: Sequence[E], params: Mapping[str, Any]) -> tuple[MeritLine, ...]:
+def _merit(
+    run: PayData[E], staff: Sequence[E], params: Mapping[str, Any], formulas: PayFormulas
+) -> tuple[MeritLine, ...]:
     zone_from = run.zone_from()
     key = _zone_field(run, zone_from)
     lines = []
@@ -183,7 +186,7 @@ def _merit(run: PayData[E], staff: Sequence[E], params: Mapping[str, Any]) -> tu
             continue
         values = {**emp.fields, key: zone} if key is not None and zone is not None else emp.fields
         try:
-            result = merit_raise(run.policy, values, params)
+            result = merit_raise(run.policy, values, params, formulas)
         except UsageError:
             raise
         except HRPolicyError as exc:
@@ -194,27 +197,29 @@ def _merit(run: PayData[E], staff: Sequence[E], params: Mapping[str, Any]) -> tu
     return tuple(lines)
 
 
-def _incentive(run: PayData[E], staff: Sequence[E], params: Mapping[str, Any]) -> IncentiveResult | None:
+def _incentive(
+    run: PayData[E], staff: Sequence[E], params: Mapping[str, Any], formulas: PayFormulas
+) -> IncentiveResult | None:
     """Eligibility, pool and shares; ``None`` (with located problems) when a value cannot be computed."""
     company = run.company(params)
     ok = True
     for emp in staff:  # one by one, so that a failing formula names its employee
         try:
-            individual_values(run.policy, company, [emp.fields])
+            individual_values(run.policy, company, [emp.fields], formulas)
         except HRPolicyError as exc:
             run.problem(emp.id, emp.path, "pay-incentive", f"employee {emp.id}: {exc}")
             ok = False
     if not ok:
         return None
     try:
-        return compute_incentive(run.policy, company, [emp.fields for emp in staff])
+        return compute_incentive(run.policy, company, [emp.fields for emp in staff], formulas)
     except HRPolicyError as exc:
         at: Path = ("company",) if run.has("company") else ()
         run.problem("incentive", at, "pay-incentive", str(exc))
         return None
 
 
-def _promotion(run: PayData[E], staff: Sequence[E]) -> tuple[PromotionResult, ...]:
+def _promotion(run: PayData[E], staff: Sequence[E], formulas: PayFormulas) -> tuple[PromotionResult, ...]:
     found = []
     for emp in staff:
         record = run.promotion(emp)
@@ -222,7 +227,7 @@ def _promotion(run: PayData[E], staff: Sequence[E]) -> tuple[PromotionResult, ..
             continue
         person = PromotionInput(emp.id, *record, emp.fields)
         try:
-            found.append(promotion_points(run.policy, person))
+            found.append(promotion_points(run.policy, person, formulas))
         except HRPolicyError as exc:
             run.problem(emp.id, (*emp.path, "promotion", "history"), "pay-promotion", str(exc))
     return tuple(found)
@@ -241,12 +246,12 @@ def _mix(run: PayData[E], staff: Sequence[E]) -> MixResult | None:
     return mix_targets(run.policy, fine)
 
 
-def _grade_changes(run: PayData[E], staff: Sequence[E]) -> tuple[GradeChange, ...]:
+def _grade_changes(run: PayData[E], staff: Sequence[E], formulas: PayFormulas) -> tuple[GradeChange, ...]:
     """Each employee's grade change; its problems located at the employee (``pay-grade-change``)."""
     found = []
     for emp in staff:
         try:
-            change = grade_change(run.policy, emp.fields)
+            change = grade_change(run.policy, emp.fields, formulas)
         except HRPolicyError as exc:
             run.problem(emp.id, emp.path, "pay-grade-change", str(exc))
             continue
@@ -263,6 +268,7 @@ def _bonus(
     staff: Sequence[E],
     params: Mapping[str, Any],
     evaluated: Mapping[str, Mapping[str, Any] | str] | None,
+    formulas: PayFormulas,
 ) -> tuple[BonusLine, ...]:
     """Each employee's bonus; with ``evaluated`` (employee id -> the evaluation's values, or why
     the employee has none), those values join the employee's fields, and a field the pay file
@@ -284,7 +290,7 @@ def _bonus(
                 continue
             values.update(found)
         try:
-            lines.append(bonus_amount(run.policy, values, params))
+            lines.append(bonus_amount(run.policy, values, params, formulas))
         except HRPolicyError as exc:
             run.problem(emp.id, emp.path, "pay-bonus", str(exc))
             lines.append(BonusLine(emp.id, None))
@@ -309,12 +315,13 @@ def build_pay_report(
     params = run.parameters(base_rate, complete)
     staff = run.employees()
     fit = [emp for emp in staff if not emp.bad]  # a bad value is its employee's problem only
-    merit = _merit(run, fit, params) if run.pay.get("merit") else ()
-    incentive = _incentive(run, fit, params) if run.pay.get("incentive") else None
-    promotion = _promotion(run, fit) if run.pay.get("promotion") else ()
+    formulas = PayFormulas(run.policy)  # each formula compiled once for the whole run
+    merit = _merit(run, fit, params, formulas) if run.pay.get("merit") else ()
+    incentive = _incentive(run, fit, params, formulas) if run.pay.get("incentive") else None
+    promotion = _promotion(run, fit, formulas) if run.pay.get("promotion") else ()
     mix = _mix(run, fit) if run.pay.get("mix_target") else None
-    changes = _grade_changes(run, fit) if run.pay.get("grade_change") else ()
-    bonus = _bonus(run, fit, params, evaluated) if run.pay.get("bonus") else ()
+    changes = _grade_changes(run, fit, formulas) if run.pay.get("grade_change") else ()
+    bonus = _bonus(run, fit, params, evaluated, formulas) if run.pay.get("bonus") else ()
     unit = Decimal(((run.pay.get("incentive") or {}).get("rounding") or {}).get("unit", 1))
     return PayReport(
         policy_id,
