@@ -376,3 +376,35 @@ def test_calibrating_does_not_count_against_the_read_time_bound(
     assert result.exit_code == 1 and result.stderr == (
         "hrpolicy: calibration failed: 0 group(s) outside quota, 0 person(s) not graded, 202 problem(s)\n"
     )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_failure_late_in_the_file_leaves_no_report_and_no_spool(
+    fmt: str, japan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The problems of the 200 employees before a line that is not UTF-8 went to spool files (a
+    threshold of 3); the run fails (exit 2), the output is left as it was, every spool file made
+    is closed and the temp folder is empty."""
+    bad = tmp_path / "late.csv"
+    bad.write_bytes(japan.read_bytes() + b"E999999,\xff\xfe,general\r\n")
+    out = tmp_path / f"out.{fmt}"
+    out.write_bytes(b"before\n")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    made: list[Any] = []
+    real = tempfile.TemporaryFile
+
+    def tracked(*args: Any, **kwargs: Any) -> Any:
+        handle = real(*args, **kwargs)
+        made.append(handle)
+        return handle
+
+    monkeypatch.setattr(spool, "THRESHOLD", 3)
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setattr(tempfile, "TemporaryFile", tracked)
+    result = CliRunner().invoke(cli, ["calibrate", JAPAN, str(bad), "--format", fmt, "-o", str(out)])
+    assert result.exit_code == 2 and "is not UTF-8 text" in result.stderr
+    assert out.read_bytes() == b"before\n"
+    assert sorted(os.listdir(tmp_path)) == ["late.csv", f"out.{fmt}", "temp"]
+    assert len(made) >= 2 and all(handle.closed for handle in made)
+    assert list(temp.iterdir()) == []

@@ -37,6 +37,7 @@ from engine.errors import Problem
 from engine.evaluate.employee import EmployeeResult, evaluate_flat
 from engine.evaluate.run import Engine, RunOutcome, stopped
 from engine.gcpause import collected_gc
+from engine.io.ids import SeenIds
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
 from engine.io.spool import Problems, ProblemSpool, shared_in
@@ -603,12 +604,8 @@ def _task(
 
 def _disjoint(parts: Sequence[Part]) -> bool:
     """No employee in two parts: one process would have merged their rows into one employee."""
-    seen: set[str] = set()
-    for part in parts:
-        if not seen.isdisjoint(part.read.ids):
-            return False
-        seen.update(part.read.ids)
-    return True
+    seen = SeenIds()  # compact: the parts' ids come in increasing order from a sorted file
+    return all(seen.add(emp_id) for part in parts for emp_id in part.read.ids)
 
 
 def _merge(

@@ -7,13 +7,14 @@ compared as raw cells against the employee's first row and converted once per em
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import DataError, Problem
 from engine.io.cells import NoCachedValue, PercentCell
 from engine.io.fields import Converter, FieldError, FieldRule, check_mapping, did_you_mean, is_absent, shown
+from engine.io.ids import SeenIds
 from engine.io.model import EmployeeRecord, IndicatorRecord, RecordRules, header_key
 from engine.suggest import closest
 
@@ -407,7 +408,7 @@ class TablePart:
     header: list[Problem]  # the header row's
     rows: list[Problem]  # rows without an id, in row order
     grouped: list[Problem]  # per employee, in the order of each one's first row
-    ids: list[str]  # every employee id met, complete or not, in order
+    ids: Collection[str]  # every employee id met, complete or not (a stream's: SeenIds, compact)
     #: Notes on how cells were read (percent cells of percent fields), not problems.
     notes: list[Problem] = field(default_factory=list)
 
@@ -503,7 +504,8 @@ class TableStream:
     """The employees of numbered rows one at a time, as :func:`read_table_part` reads them.
 
     An employee is complete when a row of another employee starts, so memory holds one
-    employee's rows, the ids met and the problems. Iterating fills :attr:`part` (its
+    employee's rows, the ids met (compact: :class:`~engine.io.ids.SeenIds`) and the problems.
+    Iterating fills :attr:`part` (its
     ``employees`` stay empty; its notes come at the end) and raises :class:`Interleaved` when
     an id comes back after another one: then read the table whole.
     """
@@ -512,7 +514,7 @@ class TableStream:
         self, header_row: int, header: Row, rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules
     ) -> None:
         self.plan, header_problems = _plan(header, header_row, display, rules)
-        self.part = TablePart([], header_problems, [], [], [])
+        self.part = TablePart([], header_problems, [], [], SeenIds())
         self.header_row = header_row
         self._rows, self._display, self._rules = rows, display, rules
         self.title: Problem | None = None
@@ -528,15 +530,15 @@ class TableStream:
 
     def __iter__(self) -> Iterator[EmployeeRecord]:
         grouper = _Grouper(self.plan, self._display, self.part.rows)
-        groups, seen = grouper.groups, set[str]()
+        groups, seen = grouper.groups, SeenIds()
+        self.part.ids = seen
         current: str | None = None
         for row_no, raw in self._rows:
             emp_id = grouper.add(row_no, raw)
             if emp_id is None or emp_id == current:
                 continue
-            if emp_id in seen:
+            if not seen.add(emp_id):
                 raise Interleaved(emp_id)
-            seen.add(emp_id)
             if current is not None:
                 record = self._finish(current, groups.pop(current))
                 if record is not None:
@@ -556,7 +558,6 @@ class TableStream:
     def _finish(self, emp_id: str, group: _Group) -> EmployeeRecord | None:
         record = _record(emp_id, group, self.plan, self._display, self._rules)
         self.part.grouped.extend(group.problems)
-        self.part.ids.append(emp_id)
         return record
 
 

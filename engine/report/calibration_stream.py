@@ -112,11 +112,13 @@ def stream_calibration(
     try:
         with collected_gc():
             _run(calibrating, stream, per_employee, rows, spool, BETWEEN.get(fmt, ""), chunk)
-    except Interleaved:
+    except BaseException as exc:
         if rows is not None:
             rows.close()
-        calibrating.close()
-        return None
+        calibrating.close()  # the spools' temp files removed now, not whenever they are let go
+        if isinstance(exc, Interleaved):
+            return None
+        raise
     problems = [*parameter_problems, *stream.part.problems]
     return Streamed(calibrating.finish(problems, {}), rows)
 

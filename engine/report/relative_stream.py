@@ -27,6 +27,7 @@ from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.relative import RelativeGrading, relative_warnings
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc, paused_gc
+from engine.io.ids import SeenIds
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
 from engine.io.spool import Problems, ProblemSpool
@@ -140,12 +141,8 @@ def _mergeable(passes: list[Pass], tasks: int) -> bool:
     noted anything on reading, and no employee is in two ranges."""
     if len(passes) != tasks or any(p.notes or p.read.notes for p in passes):
         return False  # a failed worker; notes on reading are the whole file's to make
-    seen: set[str] = set()
-    for one in passes:
-        if not seen.isdisjoint(one.read.ids):
-            return False  # an employee in two ranges: one process merges their rows
-        seen.update(one.read.ids)
-    return True
+    seen = SeenIds()  # an employee in two ranges: one process merges their rows
+    return all(seen.add(emp_id) for one in passes for emp_id in one.read.ids)
 
 
 def _task(

@@ -173,8 +173,11 @@ def _stream(
     try:
         with collected_gc():
             _, outcome.streamed = parallel.write_pieces(pieces, render, spool, chunk)
-    except Interleaved:
-        return None
+    except BaseException as exc:
+        checks.close()  # the spooled problems' temp file removed now
+        if isinstance(exc, Interleaved):
+            return None
+        raise
     parallel.settle_read(outcome, stream.part, parameter_problems, notes, checks)
     return outcome
 
