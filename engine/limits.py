@@ -73,7 +73,10 @@ MAX_ROW_XML_BYTES = 4 * 1024 * 1024
 MAX_READ_SECONDS = 600
 #: The environment variable that overrides :data:`MAX_READ_SECONDS` (a number of seconds).
 _READ_SECONDS_VARIABLE = "HRPOLICY_MAX_READ_SECONDS"
-_CHECK_EVERY = 256  # calls between two readings of the clock (the first call reads it); rows read at a time
+_CHECK_EVERY = 256  # calls between two readings of the clock (the first call reads it)
+#: Rows a table reader reads at a time, those reads timed (small: the rows are still in the
+#: processor's cache when they are checked).
+_BATCH = 32
 
 #: The clock the read-time bound reads (a test sets a fake one).
 clock: Callable[[], float] = time.monotonic
@@ -173,7 +176,7 @@ def bounded_rows(rows: Iterable[tuple[int, list[Any]]], display: str) -> Iterato
     """``rows`` (numbered), stopped with one :class:`DataError` line at the first one past
     :data:`MAX_ROWS`, :data:`MAX_COLUMNS` or :data:`MAX_READ_SECONDS` (CSV and Excel alike).
 
-    The rows are read 256 at a time and those reads timed (two clock readings a batch): the
+    The rows are read 32 at a time and those reads timed (two clock readings a batch): the
     read-time bound counts them only, not what the consumer does with the rows in between. A
     failure of the reader comes after the rows read before it, as it would row by row.
     """
@@ -195,15 +198,15 @@ def bounded_rows(rows: Iterable[tuple[int, list[Any]]], display: str) -> Iterato
             yield number, row
         if failure is not None:
             raise failure
-        if len(batch) < _CHECK_EVERY:
+        if len(batch) < _BATCH:
             return
 
 
 def _batch(reading: Iterator[tuple[int, list[Any]]]) -> tuple[list[tuple[int, list[Any]]], Exception | None]:
-    """The next rows of ``reading`` (up to 256), and the error that stopped reading them, if any."""
+    """The next rows of ``reading`` (up to 32), and the error that stopped reading them, if any."""
     batch: list[tuple[int, list[Any]]] = []
     try:
-        for item in itertools.islice(reading, _CHECK_EVERY):
+        for item in itertools.islice(reading, _BATCH):
             batch.append(item)
     except Exception as exc:  # raised by bounded_rows after the rows read before it
         return batch, exc

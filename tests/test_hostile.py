@@ -458,8 +458,8 @@ def _slow_rows(clock: _FakeClock, count: int) -> Iterator[tuple[int, list[str]]]
 def test_the_read_time_bound_counts_the_readers_time_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rows read at one second each, consumed at an hour each, under a bound of 600 s: 599 rows
     are 599 s of reading and pass (about 599 hours of wall time); at 600 rows the bound is hit
-    when the third batch of rows has been read (rows 513-600: 600 s), after the consumer has
-    had the two batches of 256 before it."""
+    when the nineteenth batch of rows has been read (rows 577-600: 600 s), after the consumer
+    has had the eighteen batches of 32 before it."""
     clock = _FakeClock()
     monkeypatch.setattr(engine.limits, "clock", clock)
     monkeypatch.setenv("HRPOLICY_MAX_READ_SECONDS", "600")
@@ -473,7 +473,7 @@ def test_the_read_time_bound_counts_the_readers_time_only(monkeypatch: pytest.Mo
         for _ in engine.limits.bounded_rows(_slow_rows(clock, 600), "data.csv"):
             clock.now += 3600.0
             seen += 1
-    assert seen == 512
+    assert seen == 576
     assert str(refused.value) == (
         "data.csv: still reading after 600 seconds, the limit for reading one file "
         "(MAX_READ_SECONDS); set HRPOLICY_MAX_READ_SECONDS to allow more"

@@ -16,6 +16,7 @@ from engine.distribution import CalibrationReport, GroupCalibration, describe_ke
 from engine.errors import Problem
 from engine.evaluate.calibration import PopulationCalibration
 from engine.report.html import Count, PageTable, chart, generate_tables_page, problem_notes
+from engine.report.jsontext import dumps
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.report.results import format_problem
@@ -232,12 +233,12 @@ BETWEEN = {"json": ",\n    ", "text": "\n"}
 
 def json_review(reviewed: ChainOutcome) -> str:
     """One item of the JSON report's ``reviews`` list, indented for its place there."""
-    return json.dumps(review_dict(reviewed), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    return dumps(review_dict(reviewed), "    ")
 
 
 def json_problem(problem: Problem) -> str:
     """One item of the JSON report's ``problems`` list, indented for its place there."""
-    return json.dumps(problem_dict(problem), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    return dumps(problem_dict(problem), "    ")
 
 
 def text_review(employee: str, lines: tuple[str, ...]) -> str:
