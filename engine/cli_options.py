@@ -1,4 +1,4 @@
-"""The click options the ``hrpolicy`` commands share, declared once (engine/cli.py applies them).
+"""The click options the ``hrpolicy`` commands share, declared once (the modules of engine/cli/ apply them).
 
 Only names are imported here (the --format registries, the label languages): the renderers and
 the engine behind them stay unimported until a command runs, so --help and --version stay cheap.

@@ -76,7 +76,8 @@ def _rule_ids_in_sources() -> set[str]:
         r"|distribution|workflow)"
         r"-[a-z-]+)\""
     )
-    sources = [ENGINE / name for name in ("loader.py", "schema.py", "validate.py", "distribution/rule.py")]
+    sources = [ENGINE / name for name in ("schema.py", "validate.py", "distribution/rule.py")]
+    sources += sorted((ENGINE / "loader").glob("*.py"))
     sources += sorted((ENGINE / "checks").glob("*.py")) + sorted((ENGINE / "formula").glob("*.py"))
     return {m for path in sources for m in pattern.findall(path.read_text(encoding="utf-8"))}
 

@@ -136,8 +136,19 @@ def test_the_groups_import_each_other_without_cycles() -> None:
 
 
 def test_only_the_cli_knows_click() -> None:
-    users = sorted(module_name(p) for p in MODULES if any(m.split(".")[0] == "click" for m in imports_of(p)))
-    assert users == ["engine.cli", "engine.cli_options"]
+    users = sorted(
+        module_name(p).removesuffix(".__init__")
+        for p in MODULES
+        if any(m.split(".")[0] == "click" for m in imports_of(p))
+    )
+    assert users == [
+        "engine.cli",
+        "engine.cli.checking",
+        "engine.cli.consult",
+        "engine.cli.guard",
+        "engine.cli.results",
+        "engine.cli_options",
+    ]
 
 
 def test_the_library_never_prints() -> None:
@@ -155,14 +166,12 @@ def test_the_top_of_the_package_reads_as_the_data_flow() -> None:
     assert top == [
         "__init__",
         "__main__",
-        "cli",
         "cli_options",
         "compile",
         "errors",
         "gcpause",
         "grading",
         "limits",
-        "loader",
         "location",
         "provenance",
         "resources",

@@ -24,9 +24,10 @@ def _section(title: str) -> str:
 
 
 def test_every_evaluation_key_the_chain_review_reads_is_documented() -> None:
-    # review.py reads the stages' keys, periods.py the period each evaluation belongs to
+    # stage_results.py reads the stages' keys, periods.py the period each evaluation belongs to
     source = "".join(
-        (ROOT / "engine" / "chains" / f).read_text(encoding="utf-8") for f in ("review.py", "periods.py")
+        (ROOT / "engine" / "chains" / f).read_text(encoding="utf-8")
+        for f in ("stage_results.py", "periods.py")
     )
     read = set(re.findall(r'raw\.get\("([a-z_]+)"\)', source))
     keys = {

@@ -33,6 +33,17 @@ class Reading:
     parameters: Mapping[str, Any] | None = None
 
 
+def parse_params(params: Iterable[str]) -> dict[str, str]:
+    """``--param`` ``NAME=VALUE`` pairs; a pair without ``=`` or without a name is a usage error."""
+    found: dict[str, str] = {}
+    for pair in params:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--param {pair!r}: expected NAME=VALUE")
+        found[name.strip()] = value.strip()
+    return found
+
+
 def guard_output(output: str | None, inputs: Iterable[str]) -> None:
     """Refuse an output path that is one of the input files, or that exists and is not a
     regular file: the atomic write would replace a directory's name, a FIFO or a device

@@ -8,7 +8,8 @@ from engine.commands.common import Echo, Reading, guard_output
 from engine.commands.compare import deliver_report
 from engine.compare import load_mapping, mapping_files, read_canonical
 from engine.compare.diff import diff_policies
-from engine.compare.run import Comparison, SchemeResult, changes_between, run_records, run_scheme
+from engine.compare.outcome import Comparison, SchemeResult, changes_between
+from engine.compare.run import run_records, run_scheme
 from engine.errors import UsageError
 from engine.evaluate import Engine
 from engine.loader import load_yaml_file

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 
 from engine.compare.facts import DIMENSIONS, Dimension, scheme_facts
 from engine.compare.mapping import CompiledMapping, load_mapping
+from engine.compare.outcome import Comparison, SchemeResult
 from engine.compare.population import CanonicalPopulation, read_canonical
-from engine.compare.run import Comparison, SchemeResult, compare_population, run_scheme
+from engine.compare.run import compare_population, run_scheme
 from engine.errors import DataError, UsageError
 from engine.loader import load_yaml_file
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
+from engine.compare.headline import headline, levels_of
 from engine.compare.population import CanonicalPopulation
 from engine.errors import DataError, Diagnostic, Severity, UsageError
 from engine.formula import CompiledFormula, FormulaError, Scope, compile_formula
@@ -250,8 +251,6 @@ class _Checker:
 
     def correspondence(self, data: Mapping[str, Any]) -> None:
         """Each declared grade reads as a level of this scheme's headline grade."""
-        from engine.compare.run import headline, levels_of  # (run reads compiled mappings)
-
         levels = levels_of(self.policy, headline(self.policy, data.get("result") or {})[1])
         for other, table in (data.get("grade_correspondence") or {}).items():
             for grade, ours in table.items():

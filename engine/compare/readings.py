@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from engine.errors import DataError
 
 if TYPE_CHECKING:
-    from engine.compare.run import Comparison
+    from engine.compare.outcome import Comparison
 
 
 @dataclass(frozen=True)

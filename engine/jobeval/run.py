@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from engine.errors import VALUE_RULES, DataError, Diagnostic
-from engine.jobeval.points import JobInput, JobResult, evaluate_job, job_from_record
+from engine.jobeval.job import JobInput, job_from_record
+from engine.jobeval.points import evaluate_job
+from engine.jobeval.result import JobResult
 from engine.location import Path, SourceMap
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.compare.facts import DIMENSIONS, Dimension, fact_rows
-from engine.compare.run import Comparison, SchemeResult
+from engine.compare.outcome import Comparison, SchemeResult
 from engine.compare.words import word
 from engine.provenance import Stamp
 from engine.report.labels import Labels

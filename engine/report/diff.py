@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.compare.diff import Change
-from engine.compare.run import Comparison, PersonChange, changes_between
+from engine.compare.outcome import Comparison, PersonChange, changes_between
 from engine.compare.words import word
 from engine.provenance import Stamp
 from engine.report.compare import named

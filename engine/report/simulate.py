@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from engine.compare.run import Comparison, SchemeResult, changes_between
+from engine.compare.outcome import Comparison, SchemeResult, changes_between
 from engine.compare.simulate import Variant
 from engine.compare.words import word
 from engine.provenance import Stamp

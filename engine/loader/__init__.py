@@ -16,9 +16,8 @@ Hostile-input guards are named constants: file size, node count after alias expa
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, NoReturn
 
 import yaml
@@ -27,6 +26,17 @@ from yaml import events
 import engine.limits as limits
 from engine.errors import Diagnostic, Location, Severity, UsageError
 from engine.limits import Deadline, nfc, regular_file
+from engine.loader.frames import Anchor, Frame, Mark, Slot, fresh_copy
+from engine.loader.scalars import (
+    COLLECTION_TAGS,
+    SCALAR_TAGS,
+    TAG_KINDS,
+    classify,
+    kind_name,
+    plain_scalar,
+    tag_name,
+)
+from engine.loader.text import decode, flow_depth_cut, line_col
 from engine.location import Path, SourceMap, json_path
 
 # The bounds live with every other reader's in engine.limits; these are their names here.
@@ -36,22 +46,19 @@ MAX_DEPTH = limits.MAX_YAML_DEPTH  # nested mappings/sequences, alias expansions
 MAX_NUMBER_CHARS = limits.MAX_NUMBER_CHARS  # longest numeral read as a number
 MAX_EXPONENT = limits.MAX_EXPONENT  # largest decimal exponent (either sign) of a number
 
-_PARSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BOM = b"\xef\xbb\xbf"
-_CORE = "tag:yaml.org,2002:"
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_TRUES = frozenset({"true", "True", "TRUE"})
-_FALSES = frozenset({"false", "False", "FALSE"})
-_AMBIGUOUS = frozenset({"yes", "no", "on", "off", "y", "n"})
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-# A fraction or an exponent is required: "1" is an int, "010" a string.
-_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?")
-_NON_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
-_SCALAR_TAGS = {f"{_CORE}{name}" for name in ("str", "int", "float", "bool", "null")}
-_COLLECTION_TAGS = {"map": f"{_CORE}map", "seq": f"{_CORE}seq"}
-_TAG_KINDS = {"null": ("null",), "bool": ("bool",), "int": ("int",), "float": ("int", "float")}
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_EXPONENT",
+    "MAX_FILE_BYTES",
+    "MAX_NODES",
+    "MAX_NUMBER_CHARS",
+    "LoadedDocument",
+    "load_yaml_file",
+    "load_yaml_text",
+    "plain_scalar",
+]
 
-Mark = tuple[int, int]
+_PARSER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -99,10 +106,10 @@ def load_yaml_text(text: bytes | str, file: str, *, timed: bool = False) -> Load
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     if len(raw) > MAX_FILE_BYTES:
         return _too_large(file)
-    decoded = _decode(raw, file)
+    decoded = decode(raw, file)
     if isinstance(decoded, Diagnostic):
         return LoadedDocument(file, None, SourceMap(file), [decoded])
-    cut = _flow_depth_cut(decoded)
+    cut = flow_depth_cut(decoded)
     if cut is not None:
         # Parse only up to the bracket that crosses the bound: the parser then meets our own
         # depth check, whatever limit (and message) its scanner has, which runs ahead in flow
@@ -113,77 +120,10 @@ def load_yaml_text(text: bytes | str, file: str, *, timed: bool = False) -> Load
     return _Builder(file, timed).load(decoded)
 
 
-_FLOW_CHARS = re.compile(r"""[\[\]{}'"#\n]""")
-
-
-def _flow_depth_cut(text: str) -> int | None:
-    """Index just past the first flow bracket nested deeper than MAX_DEPTH, or None.
-
-    A quick lexical pass: quotes and comments are skipped; anything it misreads (a bracket
-    inside a block scalar, say) only costs a trial parse, which the caller verifies.
-    """
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return None
-    depth, position = 0, 0
-    while (match := _FLOW_CHARS.search(text, position)) is not None:
-        char, position = match.group(), match.end()
-        if char in "'\"" and (match.start() == 0 or text[match.start() - 1] in " \t\n[{,:"):
-            position = _quote_end(text, match.start(), char)
-        elif char == "#" and (match.start() == 0 or text[match.start() - 1] in " \t\n"):
-            end = text.find("\n", position)
-            position = len(text) if end < 0 else end
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return position
-        elif char in "]}":
-            depth = max(depth - 1, 0)
-    return None
-
-
-def _quote_end(text: str, start: int, quote: str) -> int:
-    """Index just past the quoted scalar opening at ``start`` (or the end of the text)."""
-    position = start + 1
-    while True:
-        end = text.find(quote, position)
-        if end < 0:
-            return len(text)
-        if quote == "'" and text.startswith("''", end):
-            position = end + 2  # '' is an escaped quote inside single quotes
-        elif quote == '"' and _escaped(text, end):
-            position = end + 1
-        else:
-            return end + 1
-
-
-def _escaped(text: str, index: int) -> bool:
-    """Whether the character at ``index`` follows an odd run of backslashes."""
-    run = 0
-    while index - run - 1 >= 0 and text[index - run - 1] == "\\":
-        run += 1
-    return run % 2 == 1
-
-
 def _too_large(file: str) -> LoadedDocument:
     message = f"the file is larger than the limit of {MAX_FILE_BYTES} bytes"
     diagnostic = Diagnostic(Location(file, 1, 1, "$"), "yaml-too-large", message)
     return LoadedDocument(file, None, SourceMap(file), [diagnostic])
-
-
-def _decode(raw: bytes, file: str) -> str | Diagnostic:
-    skip = len(_BOM) if raw.startswith(_BOM) else 0
-    try:
-        return raw[skip:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = skip + exc.start
-        line, col = _line_col(raw[skip:offset].decode("utf-8"))
-        message = f"the file is not UTF-8: byte 0x{raw[offset]:02x} at byte offset {offset} cannot be decoded"
-        return Diagnostic(Location(file, line, col, "$"), "yaml-encoding", message, "save the file as UTF-8")
-
-
-def _line_col(prefix: str) -> Mark:
-    """1-based line and column of the character just after ``prefix``."""
-    return prefix.count("\n") + 1, len(prefix) - (prefix.rfind("\n") + 1) + 1
 
 
 def _mark(event: events.Event) -> Mark:
@@ -192,114 +132,8 @@ def _mark(event: events.Event) -> Mark:
     return mark.line + 1, mark.column + 1
 
 
-def _tag_name(tag: str) -> str:
-    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
-
-
-def _classify(text: str) -> tuple[str, Any]:
-    """Resolve a plain scalar by the YAML 1.2 core schema: (kind, value)."""
-    if text in _NULLS:
-        return "null", None
-    if text in _TRUES or text in _FALSES:
-        return "bool", text in _TRUES
-    if text.lower() in _AMBIGUOUS:
-        return "ambiguous", text
-    if _INT.fullmatch(text):
-        return _number(text, "int")
-    if _FLOAT.fullmatch(text):
-        return _number(text, "float")
-    if _NON_FINITE.fullmatch(text):
-        return "non-finite", text
-    return "str", text
-
-
-def plain_scalar(text: str) -> Any:
-    """What ``text`` means written unquoted in a YAML file (a number, a boolean, null, text); a
-    value the loader would refuse (``yes``, ``.nan``, ``1e400``) stays text, for the record's
-    own check to report."""
-    kind, value = _classify(text)
-    return text if kind in ("ambiguous", "non-finite", "range") else value
-
-
-def _number(text: str, kind: str) -> tuple[str, Any]:
-    # Bounded before conversion: int() of a huge numeral is slow, and a huge exponent makes
-    # every later quantize fail.
-    if len(text) > MAX_NUMBER_CHARS:
-        return "range", text
-    if kind == "int":
-        return kind, int(text)
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return "range", text
-    exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int)  # the regex admits finite numbers only
-    if abs(exponent) > MAX_EXPONENT or abs(value.adjusted()) > MAX_EXPONENT:
-        return "range", text
-    return kind, value
-
-
-def _kind_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, Decimal):
-        return "a number"
-    return "a mapping" if isinstance(value, dict) else "a sequence"
-
-
-def _copy(value: Any) -> Any:
-    """A fresh copy of aliased data, so that no two places of the document share a container."""
-    if isinstance(value, dict):
-        return {key: _copy(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copy(item) for item in value]
-    return value
-
-
 class _Abort(Exception):
     """Stops the walk after a diagnostic that makes the rest of the document meaningless."""
-
-
-@dataclass
-class _Anchor:
-    value: Any = None
-    size: int = 1  # nodes an alias to it adds
-    height: int = 0  # nesting levels an alias to it adds
-    complete: bool = False  # False while the anchored collection is still open (recursion)
-
-
-@dataclass(frozen=True)
-class _Slot:
-    """Where the next node goes: its path, whether its marks are recorded, whether it is a key."""
-
-    path: Path
-    record: bool
-    is_key: bool = False
-
-
-@dataclass
-class _Frame:
-    """An open mapping or sequence."""
-
-    kind: str  # "map" or "seq"
-    items: Any  # the dict or list being filled
-    slot: _Slot
-    mark: Mark
-    anchor: str | None
-    nodes_before: int
-    height: int = 1
-    awaiting_key: bool = True
-    key: str | None = None  # key of the entry being read; None when the key was rejected
-    value_path: Path = ()
-    key_marks: dict[str, Mark] = field(default_factory=dict)
-
-    @property
-    def record(self) -> bool:
-        return self.slot.record and not self.slot.is_key
 
 
 class _Builder:
@@ -309,8 +143,8 @@ class _Builder:
         self.file = file
         self.source = SourceMap(file)
         self.diagnostics: list[Diagnostic] = []
-        self.anchors: dict[str, _Anchor] = {}
-        self.stack: list[_Frame] = []
+        self.anchors: dict[str, Anchor] = {}
+        self.stack: list[Frame] = []
         self.nodes = 0
         self.root: Any = None
         self.finished = False
@@ -375,17 +209,17 @@ class _Builder:
         else:  # the end of a mapping or sequence: the parser guarantees the pairing
             self._close()
 
-    def _slot(self) -> _Slot:
+    def _slot(self) -> Slot:
         if not self.stack:
-            return _Slot((), True)
+            return Slot((), True)
         top = self.stack[-1]
         if top.kind == "seq":
-            return _Slot((*top.slot.path, len(top.items)), top.record)
+            return Slot((*top.slot.path, len(top.items)), top.record)
         if top.awaiting_key:
-            return _Slot(top.slot.path, False, True)
-        return _Slot(top.value_path, top.record and top.key is not None)
+            return Slot(top.slot.path, False, True)
+        return Slot(top.value_path, top.record and top.key is not None)
 
-    def _begin(self, slot: _Slot, mark: Mark) -> None:
+    def _begin(self, slot: Slot, mark: Mark) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             self._fatal(mark, slot.path, "yaml-too-large", f"the document has more than {MAX_NODES} nodes")
@@ -406,11 +240,11 @@ class _Builder:
         if event.style and slot.record and not slot.is_key:
             self.source.styles[slot.path] = event.style
         if event.anchor:
-            self.anchors[event.anchor] = _Anchor(value, 1, 0, True)
+            self.anchors[event.anchor] = Anchor(value, 1, 0, True)
         self._complete(value, 0, slot, mark, text)
 
     def _plain(self, text: str, mark: Mark, path: Path) -> Any:
-        kind, value = _classify(text)
+        kind, value = classify(text)
         if kind == "ambiguous":
             message = f"the unquoted word '{text}' is a boolean in YAML 1.1 and a string in YAML 1.2"
             suggestion = f"quote it ('{text}') if you mean the word, or write false/true for a boolean"
@@ -431,14 +265,14 @@ class _Builder:
             self._report(mark, path, "yaml-number-range", message)
 
     def _tagged(self, tag: str, text: str, mark: Mark, path: Path) -> Any:
-        name = _tag_name(tag)
-        if tag not in _SCALAR_TAGS:
+        name = tag_name(tag)
+        if tag not in SCALAR_TAGS:
             self._bad_tag(tag, "a scalar", mark, path)
             return text
-        kinds = _TAG_KINDS.get(name[2:])
+        kinds = TAG_KINDS.get(name[2:])
         if kinds is None:  # !!str
             return text
-        kind, value = _classify(text)
+        kind, value = classify(text)
         if kind in kinds:
             return Decimal(text) if name == "!!float" and kind == "int" else value
         if kind in ("range", "non-finite") and name in ("!!int", "!!float"):
@@ -448,8 +282,8 @@ class _Builder:
         return text
 
     def _bad_tag(self, tag: str, node: str, mark: Mark, path: Path) -> None:
-        name = _tag_name(tag)
-        if tag in _SCALAR_TAGS or tag in _COLLECTION_TAGS.values():
+        name = tag_name(tag)
+        if tag in SCALAR_TAGS or tag in COLLECTION_TAGS.values():
             self._report(mark, path, "yaml-tag", f"tag {name} cannot mark {node}", "remove the tag")
             return
         message = (
@@ -479,7 +313,7 @@ class _Builder:
         self.nodes += anchor.size
         if slot.record and not slot.is_key:
             self.source.values[slot.path] = mark
-        self._complete(_copy(anchor.value), anchor.height, slot, mark)
+        self._complete(fresh_copy(anchor.value), anchor.height, slot, mark)
 
     def _too_deep(self, mark: Mark, path: Path) -> NoReturn:
         self._fatal(mark, path, "yaml-too-deep", f"the document nests deeper than {MAX_DEPTH} levels")
@@ -489,21 +323,21 @@ class _Builder:
         if len(self.stack) >= MAX_DEPTH:
             self._too_deep(mark, slot.path)
         self._begin(slot, mark)
-        if event.tag is not None and event.tag not in ("!", _COLLECTION_TAGS[kind]):
+        if event.tag is not None and event.tag not in ("!", COLLECTION_TAGS[kind]):
             self._bad_tag(event.tag, "a mapping" if kind == "map" else "a sequence", mark, slot.path)
         anchor = event.anchor or None
         if anchor:
-            self.anchors[anchor] = _Anchor()
-        self.stack.append(_Frame(kind, items, slot, mark, anchor, self.nodes - 1))
+            self.anchors[anchor] = Anchor()
+        self.stack.append(Frame(kind, items, slot, mark, anchor, self.nodes - 1))
 
     def _close(self) -> None:
         frame = self.stack.pop()
         if frame.anchor:
             size = self.nodes - frame.nodes_before
-            self.anchors[frame.anchor] = _Anchor(frame.items, size, frame.height, True)
+            self.anchors[frame.anchor] = Anchor(frame.items, size, frame.height, True)
         self._complete(frame.items, frame.height, frame.slot, frame.mark)
 
-    def _complete(self, value: Any, height: int, slot: _Slot, mark: Mark, text: str | None = None) -> None:
+    def _complete(self, value: Any, height: int, slot: Slot, mark: Mark, text: str | None = None) -> None:
         if not self.stack:
             self.root, self.finished = value, True
             return
@@ -518,12 +352,12 @@ class _Builder:
                 top.items[top.key] = value
             top.awaiting_key = True
 
-    def _key(self, top: _Frame, key: Any, mark: Mark, text: str | None) -> None:
+    def _key(self, top: Frame, key: Any, mark: Mark, text: str | None) -> None:
         top.awaiting_key, top.key, top.value_path = False, None, top.slot.path
         if not isinstance(key, str):
             # The source text, not the value: `TRUE:` is reported as TRUE, `1.50:` as 1.50.
             shown = f" {text}" if text else ""
-            message = f"the key{shown} is {_kind_name(key)}; mapping keys must be strings"
+            message = f"the key{shown} is {kind_name(key)}; mapping keys must be strings"
             suggestion = f"quote it ('{text}') to make it a string" if text else None
             self._report(mark, top.slot.path, "yaml-key-type", message, suggestion)
             return
@@ -555,4 +389,4 @@ class _Builder:
             prefix = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")
         code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
         message = f"{exc.reason} (U+{code:04X})"
-        self._report(_line_col(prefix), (), "yaml-syntax", message, "remove the invisible character")
+        self._report(line_col(prefix), (), "yaml-syntax", message, "remove the invisible character")

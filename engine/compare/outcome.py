@@ -1,0 +1,203 @@
+"""What a comparison holds: per scheme each person's headline score, grade and pay
+(:class:`SchemeResult`), the schemes side by side (:class:`Comparison`: who goes from which grade
+to which, who moves), and who changes between two runs (:func:`changes_between`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from engine.compare.apply import Mapped
+from engine.compare.population import CanonicalPopulation
+from engine.compare.readings import Reading, rank_correspondence
+from engine.compare.words import word
+from engine.evaluate import RunOutcome
+from engine.provenance import Stamp
+from engine.rounding import Rounding
+
+
+@dataclass(frozen=True)
+class PersonOutcome:
+    """One person under one scheme: headline score and grade, and why."""
+
+    id: str
+    score: Decimal | None
+    grade: str | None
+    reason: str
+    salary: Decimal | None = None
+    raise_rate: Decimal | None = None
+    raise_amount: Decimal | None = None
+    pay_reason: tuple[str, ...] = ()
+
+
+@dataclass
+class SchemeResult:
+    """A scheme's run over the population."""
+
+    path: str
+    stamp: Stamp
+    title: str
+    score_name: str | None
+    grade_name: str | None
+    levels: tuple[str, ...]
+    outcome: RunOutcome
+    mapped: Mapped
+    people: dict[str, PersonOutcome] = field(default_factory=dict)
+    has_pay: bool = False
+    rounding: Rounding | None = None
+    #: Declared by the mapping: per other policy id, its grade -> this scheme's grade.
+    correspondence: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    correspondence_at: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    mapped_from: str = ""
+    #: A policy's own records (:func:`run_records`): every employee read, evaluated or not, as
+    #: ``(id, name)`` in the file's order.
+    read: list[tuple[str, str]] = field(default_factory=list)
+
+    def distribution(self) -> list[tuple[str, int]]:
+        """People per grade in the scale's order; ``-`` counts those without a grade."""
+        if self.grade_name is None:
+            return []
+        counts = {level: 0 for level in self.levels}
+        none = 0
+        for person in self.people.values():
+            if person.grade is None:
+                none += 1
+            else:
+                counts[person.grade] = counts.get(person.grade, 0) + 1
+        rows = list(counts.items())
+        return [*rows, ("-", none)] if none else rows
+
+    def stats(self) -> dict[str, Decimal | int | None]:
+        """Count, mean (rounded as the policy's metadata declares), median, min, max of the score."""
+        scores = sorted(p.score for p in self.people.values() if p.score is not None)
+        if not scores:
+            return {"n": 0, "mean": None, "median": None, "min": None, "max": None}
+        mean = sum(scores, Decimal(0)) / len(scores)
+        mid = len(scores) // 2
+        median = scores[mid] if len(scores) % 2 else (scores[mid - 1] + scores[mid]) / 2
+        if self.rounding is not None:
+            mean, median = self.rounding.apply(mean), self.rounding.apply(median)
+        return {"n": len(scores), "mean": mean, "median": median, "min": scores[0], "max": scores[-1]}
+
+    def pay_totals(self) -> dict[str, Decimal] | None:
+        """Salaries and raises summed over the people with a raise, and how many (None without pay)."""
+        if not self.has_pay:
+            return None
+        paid = [p for p in self.people.values() if p.raise_amount is not None]
+        return {
+            "salaries": sum((p.salary or Decimal(0) for p in paid), Decimal(0)),
+            "raises": sum((p.raise_amount or Decimal(0) for p in paid), Decimal(0)),
+            "people": Decimal(len(paid)),
+        }
+
+
+@dataclass
+class Comparison:
+    """Schemes run over the same people: ``ids`` in the population's order, their names."""
+
+    source: str
+    ids: list[str]
+    names: dict[str, str]
+    schemes: list[SchemeResult]
+
+    @classmethod
+    def of(cls, population: CanonicalPopulation, schemes: list[SchemeResult]) -> Comparison:
+        """The schemes' runs over ``population``, its people in its order."""
+        names = {p.id: str(p.fields.get("name") or "") for p in population.people}
+        return cls(population.file, [p.id for p in population.people], names, schemes)
+
+    @property
+    def stamps(self) -> list[Stamp]:
+        """The stamp of each scheme's policy, in the schemes' order."""
+        return [s.stamp for s in self.schemes]
+
+    def person_ids(self) -> list[str]:
+        """The people compared, in the population's order."""
+        return list(self.ids)
+
+    def transitions(self, a: int, b: int) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
+        """Who goes from which grade under scheme ``a`` to which under ``b`` (``-``: no grade)."""
+        first, second = self.schemes[a], self.schemes[b]
+        counts: dict[tuple[str, str], int] = {}
+        for pid in self.person_ids():
+            x = _grade(first, pid)
+            y = _grade(second, pid)
+            counts[(x, y)] = counts.get((x, y), 0) + 1
+        rows = [*first.levels, *(["-"] if any(k[0] == "-" for k in counts) else [])]
+        cols = [*second.levels, *(["-"] if any(k[1] == "-" for k in counts) else [])]
+        return rows, cols, counts
+
+    def reading(self, k: int) -> Reading:
+        """How the first scheme's grades read on scheme ``k``'s scale (see :func:`rank_correspondence`)."""
+        base, other = self.schemes[0], self.schemes[k]
+        declared = other.correspondence.get(base.stamp.id)
+        if declared is not None:
+            return Reading(base.stamp.id, other.stamp.id, dict(declared), other.mapped_from)
+        return Reading(base.stamp.id, other.stamp.id, rank_correspondence(base.levels, other.levels), "rank")
+
+    def moves(self, pid: str, lang: str = "en") -> str:
+        """How a person's grade under each later scheme compares with their first-scheme grade read
+        on that scheme's scale (:meth:`reading`): ``same``, ``up 1``, ``down 2``; ``n/a`` without a
+        grade under either."""
+        base = self.schemes[0]
+        out = []
+        for k, scheme in enumerate(self.schemes[1:], start=1):
+            expected = self.reading(k).table.get(_grade(base, pid)) if base.levels and scheme.levels else None
+            there, start = position(scheme, _grade(scheme, pid)), position(scheme, expected or "-")
+            if there is None or start is None:
+                out.append(word("n_a", lang))  # no grade under one of the two
+            elif there == start:
+                out.append(word("same", lang))
+            else:
+                out.append(word("down" if there > start else "up", lang, n=abs(there - start)))
+        return ", ".join(out)
+
+
+def _grade(scheme: SchemeResult, pid: str) -> str:
+    person = scheme.people.get(pid)
+    return person.grade if person is not None and person.grade is not None else "-"
+
+
+def position(scheme: SchemeResult, grade: str) -> int | None:
+    """1-based place of ``grade`` in the scheme's scale (1 is the best); None without one."""
+    return scheme.levels.index(grade) + 1 if grade in scheme.levels else None
+
+
+@dataclass(frozen=True)
+class PersonChange:
+    """One person whose score, grade or pay differs between two runs, and by how much."""
+
+    id: str
+    old: PersonOutcome | None
+    new: PersonOutcome | None
+
+    def score_delta(self) -> Decimal | None:
+        """New score minus old; None when either run has no score."""
+        if self.old is None or self.new is None or self.old.score is None or self.new.score is None:
+            return None
+        return Decimal(self.new.score) - Decimal(self.old.score)
+
+    def pay_delta(self) -> Decimal | None:
+        """New raise minus old; None when either run has no raise."""
+        if self.old is None or self.new is None:
+            return None
+        if self.old.raise_amount is None or self.new.raise_amount is None:
+            return None
+        return self.new.raise_amount - self.old.raise_amount
+
+
+def changes_between(comparison: Comparison, a: int = 0, b: int = 1) -> list[PersonChange]:
+    """Who has another score, grade or raise under scheme ``b`` than under scheme ``a``."""
+    first, second = comparison.schemes[a], comparison.schemes[b]
+    out = []
+    for pid in comparison.ids:
+        x, y = first.people.get(pid), second.people.get(pid)
+        same = (
+            x is not None
+            and y is not None
+            and (x.score, x.grade, x.raise_amount) == (y.score, y.grade, y.raise_amount)
+        )
+        if not same and not (x is None and y is None):
+            out.append(PersonChange(pid, x, y))
+    return out

@@ -1,0 +1,196 @@
+"""A table's rows grouped by employee (the hot loop of a big file): each row's goal line converted
+through the column plan (text cells cached per column), the employee cells compared with the
+employee's first row and merged, rows without an id reported or skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import Problem
+from engine.io.cells import NoCachedValue
+from engine.io.fields import FieldError, is_absent, shown
+from engine.io.model import IndicatorRecord
+from engine.io.tableplan import ColumnPlan, Row
+
+#: Distinct text cells remembered per column. Repeated cells (weights, codes, shared goal
+#: titles) then cost one dict lookup and share one value object; the bound keeps memory flat.
+CACHE_LIMIT = 4096
+
+
+@dataclass
+class RowGroup:
+    """The rows of one employee so far: the first row's number, the employee cells, the goal
+    sheet of each period ('' without one), the problems."""
+
+    row: int
+    employee: tuple[Any, ...]
+    sheets: dict[str, list[IndicatorRecord]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _field_problem(name: str, value: Any, exc: FieldError) -> tuple[str, str]:
+    """(rule, message) of a cell that did not convert; a formula without its result says so."""
+    if type(value) is NoCachedValue:
+        return "record-formula-no-value", f"{name}: {value}; {value.hint}"
+    return exc.rule, f"{name}: {exc.message}"
+
+
+def _merge_employee(
+    group: RowGroup, cells: tuple[Any, ...], plan: ColumnPlan, emp_id: str, origin: str
+) -> None:
+    """A later row restates the employee columns: empty cells add nothing, different ones conflict."""
+    merged = list(group.employee)
+    for pos, new in enumerate(cells):
+        old = merged[pos]
+        if new == old or is_absent(new):
+            continue
+        if type(new) is NoCachedValue:
+            name = plan.employee[pos][1]
+            message = f"{name}: {new}; {new.hint}"
+            group.problems.append(Problem(emp_id, None, "record-formula-no-value", message, origin))
+            continue
+        if is_absent(old):
+            merged[pos] = new
+        elif not (isinstance(new, str) and isinstance(old, str) and new.strip() == old.strip()):
+            name = plan.employee[pos][1]
+            message = f"{name}: {shown(new)} conflicts with {shown(old)} on row {group.row}"
+            group.problems.append(Problem(emp_id, None, "record-conflict", message, origin))
+    group.employee = tuple(merged)
+
+
+def _indicator(
+    cells: Row, plan: ColumnPlan, group: RowGroup, emp_id: str, index: int, origin: str
+) -> dict[str, Any]:
+    """One goal line; the hot loop of a big file, so text cells hit a per-column cache first."""
+    values: dict[str, Any] = {}
+    failed: list[str] | None = None
+    for col, name, convert, cache in plan.indicator:
+        value = cells[col]
+        if value is None or value == "":
+            continue
+        # Only text is cached: Excel's 1, 1.0 and True are equal as dict keys but not as values.
+        hit = cache.get(value) if type(value) is str else None
+        if hit is not None:
+            values[name] = hit
+            continue
+        try:
+            values[name] = converted = convert(value)
+        except FieldError as exc:
+            if not is_absent(value):
+                failed = [*(failed or []), name]
+                rule, message = _field_problem(name, value, exc)
+                group.problems.append(Problem(emp_id, index, rule, message, origin))
+            continue
+        if type(value) is str and len(cache) < CACHE_LIMIT:
+            cache[value] = converted
+    if len(values) != plan.complete:
+        _fill(values, plan, group, emp_id, index, origin, failed or [])
+    return values
+
+
+def _fill(
+    values: dict[str, Any],
+    plan: ColumnPlan,
+    group: RowGroup,
+    emp_id: str,
+    index: int,
+    origin: str,
+    failed: list[str],
+) -> None:
+    """Defaults for empty fields; a required field left empty (and not already bad) is missing."""
+    for rule in plan.fill:
+        if rule.name in values or rule.name in failed:
+            continue
+        if rule.has_default:
+            values[rule.name] = rule.default
+        else:
+            message = f"{rule.name}: required field is missing"
+            group.problems.append(Problem(emp_id, index, "record-missing", message, origin))
+
+
+def _text_id(raw_id: Any) -> str | None:
+    if raw_id is None or type(raw_id) is NoCachedValue:
+        return None
+    text = raw_id.strip() if isinstance(raw_id, str) else str(raw_id)
+    return text or None
+
+
+def _row_problem(cells: Row, width: int, origin: str) -> Problem | None:
+    """A row without an id is blank (skipped) or an error; only reached off the hot path."""
+    if all(is_absent(c) for c in cells[:width]):
+        return None
+    formula = next((c for c in cells[:width] if type(c) is NoCachedValue), None)
+    if formula is not None:
+        message = f"id: {formula}; {formula.hint}"
+        return Problem(None, None, "record-formula-no-value", message, origin)
+    return Problem(None, None, "record-missing", "id: required field is missing", origin)
+
+
+class RowGrouper:
+    """Adds numbered rows to the groups of their employees (the hot loop of a big file)."""
+
+    def __init__(self, plan: ColumnPlan, display: str, problems: list[Problem]) -> None:
+        self.plan, self.display, self.problems = plan, display, problems
+        self.groups: dict[str, RowGroup] = {}
+        self.employee_cols = [col for col, _ in plan.employee]
+
+    def add(self, row_no: int, raw: Row) -> str | None:
+        """Add one row to its employee's group; the employee's id (None: no employee row)."""
+        plan, width = self.plan, self.plan.width
+        if not raw:
+            return None
+        cells = raw if len(raw) >= width else [*raw, *([None] * (width - len(raw)))]
+        origin = f"{self.display}:row {row_no}"
+        emp_id = _text_id(cells[plan.id])
+        if emp_id is None:
+            problem = _row_problem(cells, width, origin)
+            if problem is not None:
+                self.problems.append(problem)
+            return None
+        employee = tuple([cells[c] for c in self.employee_cols])
+        group = _group_of(self.groups, emp_id, employee, plan, row_no, origin)
+        if len(cells) > width and not all(is_absent(c) for c in cells[width:]):
+            message = f"a cell right of the last column (column {width}) has a value but no header"
+            group.problems.append(Problem(emp_id, None, "record-unknown-field", message, origin))
+        period = "" if plan.period is None else (_text_id(cells[plan.period]) or "")
+        sheet = group.sheets.get(period)
+        if sheet is None:
+            sheet = group.sheets[period] = []
+        sheet.append(IndicatorRecord(_indicator(cells, plan, group, emp_id, len(sheet) + 1, origin), origin))
+        return emp_id
+
+
+def group_rows(
+    rows: Iterable[tuple[int, Row]], plan: ColumnPlan, display: str, problems: list[Problem]
+) -> dict[str, RowGroup]:
+    """Every numbered row added to its employee's group, in the order of each one's first row."""
+    grouper = RowGrouper(plan, display, problems)
+    add = grouper.add
+    for row_no, raw in rows:
+        add(row_no, raw)
+    return grouper.groups
+
+
+def _group_of(
+    groups: dict[str, RowGroup],
+    emp_id: str,
+    employee: tuple[Any, ...],
+    plan: ColumnPlan,
+    row_no: int,
+    origin: str,
+) -> RowGroup:
+    """The employee's group (new at its first row); a later row's employee cells must agree."""
+    group = groups.get(emp_id)
+    if group is None:
+        group = groups[emp_id] = RowGroup(row_no, employee)
+    elif employee != group.employee and not _restates(employee, group.employee):
+        _merge_employee(group, employee, plan, emp_id, origin)
+    return group
+
+
+def _restates(cells: tuple[Any, ...], known: tuple[Any, ...]) -> bool:
+    """Whether a later row only repeats or leaves empty the employee cells (the usual case when
+    employee columns are given on an employee's first row only): nothing to merge or report."""
+    return all(new is None or new == "" or new == old for new, old in zip(cells, known, strict=True))
