@@ -17,6 +17,7 @@ from engine.report.options import ReportOptions
 from engine.report.progress import ProgressBar
 from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
 from engine.report.stream import copy_out, streamable, write_report
+from engine.timeline import mark
 
 
 def _finish(
@@ -73,8 +74,10 @@ def run_evaluate(
     guard_output(output, [policy, data])
     if options.lang is None and reading.encoding is None and reading.sheet is None:
         engine = Engine.from_file(policy, reference=reference)
+        mark("policy-loaded")
         if streamable(engine, data, fmt):
             outcome = _streamed(engine, data, fmt, output, echo, options, reading, progress)
+            mark("written")
             try:
                 _notes(outcome, echo, fmt, output)
                 return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))

@@ -1,30 +1,30 @@
-"""``calibrate`` over a CSV file read an employee at a time: no records kept, the same bytes.
+"""``calibrate`` over a records file read an employee at a time: no records kept, the same bytes.
 
-The file is read as a stream (:func:`engine.io.records.stream_csv`); each employee is checked,
-evaluated and reviewed by :class:`engine.evaluate.calibration.Calibrating` (the one
-implementation the whole-file run uses too), which keeps only a compact row per person for
-the distributions. The report's per-employee parts (the JSON ``reviews`` items; the text
-report's chains under a policy without distributions) are written to a spool file as they
-come; the page's chain table (a policy without distributions) goes to a
-:class:`~engine.io.spool.RowSpool`, the problems to a :class:`~engine.io.spool.ProblemSpool`
-(temp files past a small threshold). :func:`write_streamed` then writes the report a piece at a
-time around them (:func:`engine.report.calibration.frame`; the CSV table through a spool file,
-read twice for its number columns; the page through Jinja2's ``generate``): the bytes of the
-whole-file renderers, with memory flat in the number of employees. Memory holds one employee
-and a compact row per person per distribution (and what the distributions' groups list: their
-moves and the members without a final grade). A workbook (``xlsx``) is written a row at a time
-too (:func:`write_streamed_workbook`: openpyxl's write-only mode, the same cells).
+The file (CSV, Excel, JSON or YAML) is read as a stream
+(:func:`engine.io.streaming.stream_records`); each employee is checked, evaluated and reviewed
+by :class:`engine.evaluate.calibration.Calibrating` (the one implementation the whole-file run
+uses too), which keeps only a compact row per person for the distributions. The report's
+per-employee parts (the JSON ``reviews`` items; the text report's chains under a policy without
+distributions) are written to a spool file as they come; the page's chain table (a policy
+without distributions) goes to a :class:`~engine.io.spool.RowSpool`, the problems to a
+:class:`~engine.io.spool.ProblemSpool` (temp files past a small threshold).
+:func:`write_streamed` then writes the report a piece at a time around them
+(:func:`engine.report.calibration.frame`; the CSV table through a spool file, read twice for its
+number columns; the page through Jinja2's ``generate``): the bytes of the whole-file renderers,
+with memory flat in the number of employees. Memory holds one employee and a compact row per
+person per distribution (and what the distributions' groups list: their moves and the members
+without a final grade). A workbook (``xlsx``) is written a row at a time too
+(:func:`write_streamed_workbook`: openpyxl's write-only mode, the same cells).
 
-What cannot be streamed is read whole, as before: a YAML, JSON or Excel file, a CSV file in
-another encoding than the one detected (``--encoding``), an employee whose rows are not
-consecutive (:class:`~engine.io.table.Interleaved`).
+What cannot be streamed is read whole, as before: a CSV file in another encoding than the one
+detected (``--encoding``), a file the stream gives up on (:class:`~engine.io.model.ReadWhole`:
+an employee whose rows are not consecutive, an id used twice, ...).
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -34,8 +34,9 @@ from typing import IO, Any
 from engine.evaluate.calibration import Calibrating, PopulationCalibration
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc
-from engine.io.records import EmployeeRecord, Interleaved, stream_csv
+from engine.io.model import EmployeeRecord
 from engine.io.spool import RowSpool
+from engine.io.streaming import ReadWhole, can_stream, stream_records
 from engine.provenance import Stamp
 from engine.report.calibration import (
     BETWEEN,
@@ -78,8 +79,8 @@ class Streamed:
 
 
 def streamable(data_path: str, encoding: str | None, sheet: str | None) -> bool:
-    """Whether :func:`stream_calibration` can read ``data_path``: a CSV file read as detected."""
-    return encoding is None and sheet is None and os.path.splitext(data_path)[1].lower() == ".csv"
+    """Whether :func:`stream_calibration` can read ``data_path`` (:func:`~engine.io.streaming.can_stream`)."""
+    return can_stream(data_path, encoding, sheet)
 
 
 def spooled(fmt: str, result: PopulationCalibration) -> bool:
@@ -97,15 +98,19 @@ def stream_calibration(
     parameters: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     chunk: int = CHUNK,
+    sheet: str | None = None,
 ) -> Streamed | None:
-    """Calibrate the CSV file ``data_path`` (distributions ``names``), writing the report's
-    per-employee parts for ``fmt`` to ``spool``; None when an employee's rows are not
-    consecutive (read the file whole then: ``spool`` holds nothing useful)."""
+    """Calibrate the records file ``data_path`` (distributions ``names``; ``sheet`` of a
+    workbook), writing the report's per-employee parts for ``fmt`` to ``spool``; None when it
+    must be read whole (:class:`~engine.io.model.ReadWhole`: ``spool`` holds nothing useful)."""
     data = engine.source.data
-    stream, values, parameter_problems, _ = stream_csv(
-        data_path, data.get("inputs") or {}, scales=data.get("scales") or {},
-        parameters=parameters, progress=progress,
-    )  # fmt: skip
+    try:
+        stream, values, parameter_problems, _ = stream_records(
+            data_path, data.get("inputs") or {}, scales=data.get("scales") or {},
+            parameters=parameters, progress=progress, policy_id=engine.policy.id, sheet=sheet,
+        )  # fmt: skip
+    except ReadWhole:
+        return None
     calibrating = Calibrating(engine, names, values)
     per_employee = _part(fmt, calibrating, bool(names))
     rows = RowSpool() if fmt == "html" and not names else None
@@ -116,11 +121,11 @@ def stream_calibration(
         if rows is not None:
             rows.close()
         calibrating.close()  # the spools' temp files removed now, not whenever they are let go
-        if isinstance(exc, Interleaved):
+        if isinstance(exc, ReadWhole):
             return None
         raise
     problems = [*parameter_problems, *stream.part.problems]
-    return Streamed(calibrating.finish(problems, {}), rows)
+    return Streamed(calibrating.finish(problems, stream.org_parent), rows)
 
 
 def _part(fmt: str, calibrating: Calibrating, distributions: bool) -> Callable[[Any], str] | None:
