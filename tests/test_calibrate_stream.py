@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from helpers import csv_rows, write_csv
 
 import engine.commands.calibrate as command
+import engine.limits as limits
 from engine.cli import cli
 from engine.errors import Problem
 from engine.evaluate import Engine
@@ -26,7 +27,7 @@ from engine.io import spool
 from engine.io.model import EmployeeRecord
 from engine.io.spool import ProblemSpool
 from engine.report import calibration_stream
-from engine.report.calibration import RENDERERS, frame
+from engine.report.calibration import PROBLEMS, RENDERERS, REVIEWS, frame, json_problem
 from engine.report.calibration_stream import stream_calibration, streamable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,9 +123,18 @@ def _cli(
     return result.exit_code, result.stdout, result.stderr, written
 
 
-def _cells(data: bytes) -> list[list[list[object]]]:
+def _cells(data: bytes) -> list[Any]:
+    """Each sheet of a workbook as a person sees it: its title, frozen header, filter, column
+    widths and every cell's value, number format and boldness (not the zip's time stamps)."""
     book = openpyxl.load_workbook(io.BytesIO(data))
-    return [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book]
+    return [
+        (
+            sheet.title, sheet.freeze_panes, sheet.auto_filter.ref,
+            {k: d.width for k, d in sheet.column_dimensions.items()},
+            [[(c.value, c.number_format, c.font.b) for c in row] for row in sheet.iter_rows()],
+        )
+        for sheet in book
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -200,8 +210,11 @@ def test_json_parts_are_joined_the_same_whatever_the_chunk(kumho: Path, chunk: i
     done = stream_calibration(engine, str(kumho), ["performance"], "json", spool, chunk=chunk)
     assert done is not None
     whole = calibrate_population(engine, engine.read(str(kumho)), ["performance"])
-    head, tail = frame("json", done.result)
-    assert head + spool.getvalue() + tail == RENDERERS["json"](whole)
+    pieces = frame("json", done.result, reviews=True)
+    assert pieces.count(REVIEWS) == 1 and pieces.count(PROBLEMS) == 1
+    items = ",\n    ".join(json_problem(p) for p in done.result.problems)
+    parts = {REVIEWS: spool.getvalue(), PROBLEMS: items}
+    assert "".join(parts.get(piece, piece) for piece in pieces) == RENDERERS["json"](whole)
 
 
 def test_a_person_is_kept_as_a_compact_row(kumho: Path) -> None:
@@ -343,3 +356,59 @@ def test_a_spool_gives_back_its_problems_in_order() -> None:
         assert held[4] == problems[4] and held[-1] == problems[-1]
         handle = held._file
     assert handle is not None and handle.closed and len(held) == 0 and not held
+
+
+def test_calibrating_does_not_count_against_the_read_time_bound(
+    japan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a fake clock that only calibrating moves (10 s an employee: 199 employees are read,
+    E000011's bad number keeps it out), under a read bound of 600 s: 1990 s pass and the file
+    is read; reading took no time on that clock. Before, the bound counted the calibration too."""
+    now = [0.0]
+    monkeypatch.setattr(limits, "clock", lambda: now[0])
+    monkeypatch.setenv("HRPOLICY_MAX_READ_SECONDS", "600")
+    add = Calibrating.add
+
+    def slow(self: Calibrating, record: EmployeeRecord) -> Any:
+        now[0] += 10.0
+        return add(self, record)
+
+    monkeypatch.setattr(Calibrating, "add", slow)
+    result = CliRunner().invoke(cli, ["calibrate", JAPAN, str(japan), "--format", "json"])
+    assert now[0] == 1990.0
+    # 199 chains without their stages, E000011's bad number, E000007's weights (total and band)
+    assert result.exit_code == 1 and result.stderr == (
+        "hrpolicy: calibration failed: 0 group(s) outside quota, 0 person(s) not graded, 202 problem(s)\n"
+    )
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_failure_late_in_the_file_leaves_no_report_and_no_spool(
+    fmt: str, japan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The problems of the 200 employees before a line that is not UTF-8 went to spool files (a
+    threshold of 3); the run fails (exit 2), the output is left as it was, every spool file made
+    is closed and the temp folder is empty."""
+    bad = tmp_path / "late.csv"
+    bad.write_bytes(japan.read_bytes() + b"E999999,\xff\xfe,general\r\n")
+    out = tmp_path / f"out.{fmt}"
+    out.write_bytes(b"before\n")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    made: list[Any] = []
+    real = tempfile.TemporaryFile
+
+    def tracked(*args: Any, **kwargs: Any) -> Any:
+        handle = real(*args, **kwargs)
+        made.append(handle)
+        return handle
+
+    monkeypatch.setattr(spool, "THRESHOLD", 3)
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setattr(tempfile, "TemporaryFile", tracked)
+    result = CliRunner().invoke(cli, ["calibrate", JAPAN, str(bad), "--format", fmt, "-o", str(out)])
+    assert result.exit_code == 2 and "is not UTF-8 text" in result.stderr
+    assert out.read_bytes() == b"before\n"
+    assert sorted(os.listdir(tmp_path)) == ["late.csv", f"out.{fmt}", "temp"]
+    assert len(made) >= 2 and all(handle.closed for handle in made)
+    assert list(temp.iterdir()) == []

@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -437,3 +437,60 @@ def test_the_read_time_bound_is_raised_by_its_environment_variable(
         2,
         "hrpolicy: HRPOLICY_MAX_READ_SECONDS='-1': not a positive number of seconds\n",
     )
+
+
+class _FakeClock:
+    """A clock that moves only when told (the reader's rows, the consumer's work)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _slow_rows(clock: _FakeClock, count: int) -> Iterator[tuple[int, list[str]]]:
+    for number in range(1, count + 1):
+        clock.now += 1.0  # reading a row takes a second
+        yield number, ["E1", "x"]
+
+
+def test_the_read_time_bound_counts_the_readers_time_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows read at one second each, consumed at an hour each, under a bound of 600 s: 599 rows
+    are 599 s of reading and pass (about 599 hours of wall time); at 600 rows the bound is hit
+    when the nineteenth batch of rows has been read (rows 577-600: 600 s), after the consumer
+    has had the eighteen batches of 32 before it."""
+    clock = _FakeClock()
+    monkeypatch.setattr(engine.limits, "clock", clock)
+    monkeypatch.setenv("HRPOLICY_MAX_READ_SECONDS", "600")
+    seen = 0
+    for _ in engine.limits.bounded_rows(_slow_rows(clock, 599), "data.csv"):
+        clock.now += 3600.0
+        seen += 1
+    assert seen == 599 and clock.now == 599 + 599 * 3600
+    seen = 0
+    with pytest.raises(engine.limits.DataError) as refused:
+        for _ in engine.limits.bounded_rows(_slow_rows(clock, 600), "data.csv"):
+            clock.now += 3600.0
+            seen += 1
+    assert seen == 576
+    assert str(refused.value) == (
+        "data.csv: still reading after 600 seconds, the limit for reading one file "
+        "(MAX_READ_SECONDS); set HRPOLICY_MAX_READ_SECONDS to allow more"
+    )
+
+
+def test_a_reader_failure_comes_after_the_rows_read_before_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows are read a batch at a time, but the consumer gets every row before the failure
+    first, as when they were read one by one."""
+
+    def failing() -> Iterator[tuple[int, list[str]]]:
+        yield 1, ["id"]
+        yield 2, ["E1"]
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    got: list[int] = []
+    with pytest.raises(UnicodeDecodeError):
+        for number, _ in engine.limits.bounded_rows(failing(), "data.csv"):
+            got.append(number)
+    assert got == [1, 2]

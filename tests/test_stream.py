@@ -4,12 +4,14 @@ progress bar on a terminal's stderr only."""
 
 from __future__ import annotations
 
+import collections
 import importlib
 import io
 import os
 import pty
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +22,10 @@ from helpers import csv_rows, stamp_line, write_csv
 from engine.cli import cli
 from engine.evaluate import Engine, RunOutcome, parallel
 from engine.evaluate.run import explain_one
+from engine.io import spool
 from engine.io.model import Population
 from engine.io.records import Interleaved, stream_csv
+from engine.io.spool import ProblemSpool
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.progress import ProgressBar
@@ -411,3 +415,50 @@ def test_text_parts_of_one_shape_need_no_second_pass(tmp_path: Path) -> None:
     assert (tmp_path / "a.final").read_text(encoding="utf-8") == (
         "E1  山田 太郎   97.250  B                  60\nE2  Bo         100.000  A                  80\n"
     )
+
+def test_problems_spooled_to_files_give_the_same_reports_and_leave_nothing(
+    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every employee's weights off (a problem each) and a spool threshold of 2: one process
+    spools its problems to an anonymous temp file, workers (the columnar plan, falling back to
+    the per-record path for them) to named files their parent reads back; every report is the
+    whole-file run's, the problems the same in the same order, and the temp folder ends empty."""
+    rows = csv_rows(population)
+    weight = rows[0].index("weight")
+    for row in rows[1:]:
+        if row[0]:
+            row[weight] = "99"
+    path = tmp_path / "all-bad.csv"
+    write_csv(path, rows)
+    engine = Engine.from_file(JAPAN)
+    whole = engine.evaluate(engine.read(str(path)))
+    # Each goal line's weight of 99 is outside its band: 1,961 lines but E000020's 6 (its bad
+    # value keeps it out), and each of the 299 others' total; the unknown column, the row without
+    # an id and E000020's bad value.
+    rules = collections.Counter(p.rule for p in whole.problems)
+    assert rules == {"sheet-weight-band": 1955, "sheet-weight-total": 299, "record-unknown-field": 1,
+                     "record-missing": 1, "record-type": 1}  # fmt: skip
+    reports = {fmt: str(RENDERERS[fmt](whole)) for fmt in ("csv", "json", "text")}
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(spool, "THRESHOLD", 2)
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    merged: list[int] = []
+    merge = parallel._merge
+
+    def merging(engine: Engine, path: str, parts: list[parallel.Part], render: Any) -> Any:
+        merged.append(len(parts))
+        assert all(isinstance(p.checks, ProblemSpool) and p.checks.spilled for p in parts)
+        return merge(engine, path, parts, render)
+
+    monkeypatch.setattr(parallel, "_merge", merging)
+    for fmt, report in reports.items():
+        for workers in (1, 2, 3):
+            out = io.StringIO()
+            outcome = write_report(engine, str(path), fmt, out, workers=workers, min_bytes=0)
+            assert out.getvalue() == report
+            assert isinstance(outcome.problems, ProblemSpool) and outcome.problems.spilled == 2256
+            assert list(outcome.problems) == whole.problems
+            outcome.problems.close()
+    assert merged == [2, 3] * 3  # the workers' parts merged (not one process after a failure)
+    assert list(temp.iterdir()) == []

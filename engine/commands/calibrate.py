@@ -1,26 +1,32 @@
 """``hrpolicy calibrate``: read the policy and the records, calibrate every chosen distribution and
 review every employee's evaluator chain (:func:`engine.evaluate.calibration.calibrate_population`),
 render (:mod:`engine.report.calibration`). A CSV file is read an employee at a time
-(:mod:`engine.report.calibration_stream`): the same bytes, memory flat in the number of employees.
+(:mod:`engine.report.calibration_stream`) and its report written a piece at a time: the same
+bytes (a workbook: the same cells), memory flat in the number of employees.
 """
 
 from __future__ import annotations
 
-import functools
-import shutil
+import contextlib
+import io
 import tempfile
-from typing import IO
+from collections.abc import Iterator
+from typing import IO, cast
 
 from engine.commands.common import Echo, Reading, check_output, deliver_report, guard_output
 from engine.evaluate import Engine
 from engine.evaluate.calibration import PopulationCalibration, calibrate_population, chosen_distributions
-from engine.io.atomic import open_atomic
-from engine.provenance import Stamp, stamp_of
+from engine.io.atomic import open_atomic, open_atomic_binary
+from engine.provenance import stamp_of
 from engine.report import renderer
-from engine.report.calibration import RENDERERS, frame, render_page, summary
-from engine.report.calibration_stream import spooled, stream_calibration, streamable
-from engine.report.labels import Labels
-from engine.report.model import stamped
+from engine.report.calibration import RENDERERS, summary
+from engine.report.calibration_stream import (
+    stream_calibration,
+    streamable,
+    write_streamed,
+    write_streamed_workbook,
+)
+from engine.report.labels import Labels, policy_language
 from engine.report.options import ReportOptions
 
 
@@ -85,32 +91,47 @@ def _streamed(
         )
         if done is None:
             return None
-        result = done.result
-        if spooled(fmt, result):
-            head, tail = frame(fmt, result, Labels(data, options.lang))
-            _deliver_framed(head, spool, tail, output, echo, fmt, [stamp_of(data)])
-        else:
-            renderers = dict(RENDERERS)
+        language = options.lang or (policy_language(data) if fmt in ("html", "xlsx") else None)
+        if fmt == "xlsx":  # a workbook is a file (check_output): written a row at a time
+            assert output is not None
+            with open_atomic_binary(output) as binary:
+                write_streamed_workbook(done, Labels(data, language), [stamp_of(data)], binary)
+            return done.result
+        try:
+            with _report_out(output, echo) as out:
+                if output and fmt == "csv" and options.bom:
+                    out.write("\ufeff")  # as deliver() marks a CSV file, so that Excel reads UTF-8
+                write_streamed(fmt, done, spool, Labels(data, language), options, [stamp_of(data)], out)
+        finally:
             if done.rows is not None:
-                renderers["html"] = functools.partial(render_page, rows=done.rows)
-            deliver_report(renderers, fmt, result, output, echo, options, data)
-    return result
+                done.rows.close()
+    return done.result
 
 
-def _deliver_framed(
-    head: str, spool: IO[str], tail: str, output: str | None, echo: Echo, fmt: str, stamps: list[Stamp]
-) -> None:
-    """``head``, the spooled parts and ``tail``, stamped as :func:`deliver` stamps a report: to
-    ``output`` atomically, or echoed a megabyte at a time."""
-    head = stamped(fmt, stamps, head)
-    spool.seek(0)
+@contextlib.contextmanager
+def _report_out(output: str | None, echo: Echo) -> Iterator[IO[str]]:
+    """Where a streamed report goes: ``output`` atomically (swapped in when the block ends
+    without an error), or echoed a megabyte at a time."""
     if output:
         with open_atomic(output) as out:
-            out.write(head)
-            shutil.copyfileobj(spool, out, 2**20)
-            out.write(tail)
+            yield out
         return
-    echo(head, nl=False)
-    while block := spool.read(2**20):
-        echo(block, nl=False)
-    echo(tail, nl=False)
+    buffered = io.StringIO()
+    yield cast(IO[str], _Echoed(buffered, echo))  # only written to
+    echo(buffered.getvalue(), nl=False)
+
+
+class _Echoed(io.TextIOBase):
+    """Text echoed a megabyte at a time (the rest when the block ends)."""
+
+    def __init__(self, buffer: io.StringIO, echo: Echo) -> None:
+        super().__init__()
+        self._buffer, self._echo = buffer, echo
+
+    def write(self, text: str) -> int:
+        self._buffer.write(text)
+        if self._buffer.tell() >= 2**20:
+            self._echo(self._buffer.getvalue(), nl=False)
+            self._buffer.seek(0)
+            self._buffer.truncate()
+        return len(text)

@@ -10,6 +10,7 @@ from engine.commands.common import Echo, Reading, check_output, deliver, guard_o
 from engine.evaluate import Engine, RunOutcome, example_runs, explain
 from engine.evaluate.parallel import run_report
 from engine.io.atomic import open_atomic
+from engine.io.spool import ProblemSpool
 from engine.report import renderer
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
@@ -77,8 +78,12 @@ def run_evaluate(
         if streamable(engine, data, fmt):
             outcome = _streamed(engine, data, fmt, output, echo, options, reading, progress)
             mark("written")
-            _notes(outcome, echo, fmt, output)
-            return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
+            try:
+                _notes(outcome, echo, fmt, output)
+                return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
+            finally:
+                if isinstance(outcome.problems, ProblemSpool):
+                    outcome.problems.close()  # the spooled problems' temp file removed
     # A big CSV file may be shared between processes; the report is the same either way (rows
     # in a language come from one process).
     split = SPLIT_RENDERERS.get(fmt) if options.lang is None else None

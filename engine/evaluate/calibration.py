@@ -158,7 +158,7 @@ class Calibrating:
         values = run.results.pop().values if run.results else None
         if run.problems:
             self.run_problems.extend(run.problems)
-            run.problems.clear()
+            run.problems = []
         env = employee_env(self.rules, record, values)
         reviewed = review(self.rules, record, env)
         self.review_problems.extend(reviewed.problems)
@@ -167,6 +167,11 @@ class Calibrating:
                 seats.add(record, env, reviewed)
         self.count += 1
         return reviewed
+
+    def close(self) -> None:
+        """Let the problems spooled so far go (a run given up: read whole instead)."""
+        for spool in (self.run_problems, self.review_problems, *(s.missing for s in self.seats)):
+            spool.close()
 
     def describe(self, reviewed: ChainOutcome) -> tuple[str, ...]:
         """What explain shows of a review: the chain, why, each stage, the requirements kept."""

@@ -5,6 +5,7 @@ progress bar."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import mmap
 import os
 import pickle
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import IO, TypeVar
 
+from engine.io.spool import shared_in
 from engine.timeline import mark
 
 T = TypeVar("T")
@@ -30,9 +32,12 @@ def fork_all(tasks: Sequence[Callable[[], T]], poll: Callable[[], None] | None =
     their results (unnamed temporary files) vanish with them.
     """
     children: list[tuple[int, IO[bytes]]] = []
+    # The workers' problem spools spill to named files here (engine.io.spool.shared_in); their
+    # copies in this process open them when unpickled, so they outlive the folder's names.
+    shared = tempfile.TemporaryDirectory(prefix="hrpolicy-spools-")
     try:
         for task in tasks:
-            _fork(task, tempfile.TemporaryFile(), children)  # noqa: SIM115 (closed below, or by _stop)
+            _fork(functools.partial(_shared, shared.name, task), tempfile.TemporaryFile(), children)  # noqa: SIM115
         results: list[T | None] = []
         while children:
             pid, handle = children[0]
@@ -48,6 +53,14 @@ def fork_all(tasks: Sequence[Callable[[], T]], poll: Callable[[], None] | None =
     except BaseException:
         _stop(children)
         raise
+    finally:
+        shared.cleanup()
+
+
+def _shared(folder: str, task: Callable[[], T]) -> T:
+    """``task()`` in a worker, its problem spools spilling to named files in ``folder``."""
+    with shared_in(folder):
+        return task()
 
 
 def _fork(task: Callable[[], T], handle: IO[bytes], children: list[tuple[int, IO[bytes]]]) -> None:

@@ -38,10 +38,12 @@ from engine.evaluate.pieces import (
     evaluate_range,
     render_records,
     settle_read,
+    spooled,
     write_pieces,
 )
 from engine.evaluate.ranges import MIN_BYTES, Range, line_id, plan_ranges, whole_range
 from engine.evaluate.run import Engine, RunOutcome
+from engine.io.ids import SeenIds
 from engine.io.model import Population
 from engine.timeline import mark
 
@@ -219,12 +221,8 @@ def _task(
 
 def _disjoint(parts: Sequence[Part]) -> bool:
     """No employee in two parts: one process would have merged their rows into one employee."""
-    seen: set[str] = set()
-    for part in parts:
-        if not seen.isdisjoint(part.read.ids):
-            return False
-        seen.update(part.read.ids)
-    return True
+    seen = SeenIds()  # compact: the parts' ids come in increasing order from a sorted file
+    return all(seen.add(emp_id) for part in parts for emp_id in part.read.ids)
 
 
 def _merge(
@@ -237,8 +235,7 @@ def _merge(
     read += [p for part in parts for p in part.read.grouped]
     population = Population([], first.parameters, {}, {}, None, read, path)
     outcome = RunOutcome(engine.policy, population)
-    outcome.problems.extend(read)
-    outcome.problems.extend(p for part in parts for p in part.checks)
+    outcome.problems = spooled(read, [part.checks for part in parts])
     outcome.warnings.extend(p for part in parts for p in part.warnings)
     outcome.streamed = sum(part.evaluated for part in parts)
     if render is None:

@@ -6,7 +6,7 @@ byte for byte what one process writes for the same employees (:mod:`engine.evalu
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -17,6 +17,7 @@ from engine.evaluate.run import Engine, RunOutcome, stopped
 from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
+from engine.io.spool import Problems, ProblemSpool
 
 #: A record's piece straight from its flat values and grades: (id, name, values, grades) -> piece.
 FlatPiece = Callable[[str, Any, Any, Any], Any]
@@ -81,7 +82,7 @@ class Part:
     read: TablePart  # without its employees (they stay in the worker)
     parameters: dict[str, Any]
     parameter_problems: list[Any]
-    checks: list[Problem]  # sheet checks and evaluation errors, in employee order
+    checks: Problems  # sheet checks and evaluation errors, in employee order (a ProblemSpool)
     evaluated: int
     times: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)  # e.g. record requirements declared as warnings
@@ -112,7 +113,7 @@ def evaluate_range(
         progress=progress,
     )
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
-    checks: list[Problem] = []
+    checks = ProblemSpool()
     pieces = render_records(engine, outcome, stream, render, checks)
     with collected_gc():
         if out_path is None:
@@ -129,7 +130,7 @@ def render_records(
     outcome: RunOutcome,
     records: Iterable[EmployeeRecord],
     render: SplitRenderer,
-    checks: list[Problem],
+    checks: Problems,
 ) -> Iterator[Any]:
     """Check and evaluate each record and yield its piece; the problems of the others go to
     ``checks``, in employee order."""
@@ -141,19 +142,29 @@ def render_records(
             yield piece
 
 
+def spooled(first: Iterable[Problem], then: Sequence[Problems]) -> ProblemSpool:
+    """``first``, then each of ``then`` (let go once copied), in one spool."""
+    spool = ProblemSpool(first)
+    for problems in then:
+        spool.extend(problems)
+        if isinstance(problems, ProblemSpool):
+            problems.close()
+    return spool
+
+
 def settle_read(
     outcome: RunOutcome,
     read: TablePart,
     parameter_problems: list[Any],
     notes: list[Problem],
-    checks: list[Problem],
+    checks: Problems,
 ) -> None:
     """Put a streamed read's problems and notes on ``outcome`` as a whole-file run has them: the
     parameters' and the reading's problems, then the employees' checks; the notes on reading
     (``notes``: the header's) before the employees' own warnings."""
     problems = [*parameter_problems, *read.problems]
     outcome.population.problems = problems
-    outcome.problems = [*problems, *checks]
+    outcome.problems = spooled(problems, [checks])
     outcome.warnings = [*notes, *read.notes, *outcome.warnings]
 
 
@@ -210,7 +221,7 @@ def _range_one(
     fast: Callable[[EmployeeRecord, FlatValues | None], Any] | None,
     render: SplitRenderer,
     outcome: RunOutcome,
-    checks: list[Problem],
+    checks: Problems,
 ) -> Any | None:
     """One employee of a range, in the order Engine.evaluate takes it: periods and sheet checks,
     the evaluator chain (after evaluating when a chain condition reads a formula); its piece, or

@@ -35,6 +35,7 @@ from engine.evaluate.sheet_fast import CleanSheet, clean_sheet_function
 from engine.formula import Column, fast_or_checked, reference_interpreter
 from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population, read_population, stream_csv
+from engine.io.spool import Problems
 from engine.io.streaming import ReadWhole, stream_records
 from engine.limits import nfc
 from engine.resources import bundled_root
@@ -55,7 +56,7 @@ class RunOutcome:
     policy: CompiledPolicy
     population: Population
     results: list[EmployeeResult] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=list)  # a stream's: a ProblemSpool
     warnings: list[Problem] = field(default_factory=list)
     relative: dict[str, DistributionResult] = field(default_factory=dict)
     #: Results rendered as they were made and not kept (a streamed report): their number.
@@ -337,7 +338,7 @@ class Engine:
 
 
 def stopped(
-    warnings: list[Problem], into: list[Problem], problems: list[Problem], reviewed: ChainOutcome | None
+    warnings: list[Problem], into: Problems, problems: list[Problem], reviewed: ChainOutcome | None
 ) -> bool:
     """Add a chain review's warnings to ``warnings``; True, with the problems added to ``into``,
     when the sheet checks (``problems``) or the review found any, so the employee stops there

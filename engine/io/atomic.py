@@ -40,6 +40,11 @@ def open_atomic(path: str | os.PathLike[str]) -> contextlib.AbstractContextManag
     return _replacing(path, binary=False)
 
 
+def open_atomic_binary(path: str | os.PathLike[str]) -> contextlib.AbstractContextManager[IO[bytes]]:
+    """:func:`open_atomic` for bytes (a workbook written as it is built)."""
+    return _replacing(path, binary=True)
+
+
 @contextlib.contextmanager
 def _replacing(path: str | os.PathLike[str], *, binary: bool) -> Iterator[IO[Any]]:
     target = os.fspath(path)

@@ -9,13 +9,14 @@ becomes a record, for a whole table (:func:`read_rows`) or one employee at a tim
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import DataError, Problem
 from engine.io.cells import NoCachedValue, PercentCell
 from engine.io.fields import check_mapping, is_absent
+from engine.io.ids import SeenIds
 from engine.io.model import EmployeeRecord, IndicatorRecord, ReadWhole, RecordRules
 from engine.io.tableplan import ColumnPlan, Row, column_plan, has_id_column
 from engine.io.tablerows import RowGroup, RowGrouper, group_rows
@@ -109,7 +110,7 @@ class TablePart:
     header: list[Problem]  # the header row's
     rows: list[Problem]  # rows without an id, in row order
     grouped: list[Problem]  # per employee, in the order of each one's first row
-    ids: list[str]  # every employee id met, complete or not, in order
+    ids: Collection[str]  # every employee id met, complete or not (a stream's: SeenIds, compact)
     #: Notes on how cells were read (percent cells of percent fields), not problems.
     notes: list[Problem] = field(default_factory=list)
 
@@ -200,7 +201,8 @@ class TableStream:
     """The employees of numbered rows one at a time, as :func:`read_table_part` reads them.
 
     An employee is complete when a row of another employee starts, so memory holds one
-    employee's rows, the ids met and the problems. Iterating fills :attr:`part` (its
+    employee's rows, the ids met (compact: :class:`~engine.io.ids.SeenIds`) and the problems.
+    Iterating fills :attr:`part` (its
     ``employees`` stay empty; its notes come at the end) and raises :class:`Interleaved` when
     an id comes back after another one: then read the table whole.
     """
@@ -209,7 +211,7 @@ class TableStream:
         self, header_row: int, header: Row, rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules
     ) -> None:
         self.plan, header_problems = column_plan(header, header_row, display, rules)
-        self.part = TablePart([], header_problems, [], [], [])
+        self.part = TablePart([], header_problems, [], [], SeenIds())
         self.header_row = header_row
         self._rows, self._display, self._rules = rows, display, rules
         self.title: Problem | None = None
@@ -240,15 +242,15 @@ class TableStream:
     def _completed(self, grouper: RowGrouper) -> Iterator[str]:
         """Each employee's id once its rows are over (a row of another employee starts, or the
         rows end); :class:`Interleaved` when an id comes back after another one."""
-        seen: set[str] = set()
+        seen = SeenIds()
+        self.part.ids = seen
         current: str | None = None
         for row_no, raw in self._rows:
             emp_id = grouper.add(row_no, raw)
             if emp_id is None or emp_id == current:
                 continue
-            if emp_id in seen:
+            if not seen.add(emp_id):
                 raise Interleaved(emp_id)
-            seen.add(emp_id)
             if current is not None:
                 yield current
             current = emp_id
@@ -258,7 +260,6 @@ class TableStream:
     def _finish(self, emp_id: str, group: RowGroup) -> EmployeeRecord | None:
         record = _record(emp_id, group, self.plan, self._display, self._rules)
         self.part.grouped.extend(group.problems)
-        self.part.ids.append(emp_id)
         return record
 
 

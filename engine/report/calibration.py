@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from engine.chains.review import ChainOutcome
 from engine.distribution import CalibrationReport, GroupCalibration, describe_key
+from engine.errors import Problem
 from engine.evaluate.calibration import PopulationCalibration
-from engine.report.html import Count, PageTable, chart, problem_notes, render_tables_page
+from engine.report.html import Count, PageTable, chart, generate_tables_page, problem_notes
+from engine.report.jsontext import dumps
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.report.results import format_problem
@@ -92,11 +95,20 @@ def render_text(
 ) -> str:
     """Aligned tables per group, then the problems, then a one-line verdict (in ``labels``'
     language: headers, grades by their labels, reasons and the fixed words)."""
-    return "\n".join(_text_lines(result, labels or Labels({}), _chain_text(result))) + "\n"
+    labels = labels or Labels({})
+    return "\n".join(_text_lines(result, labels, _chain_text(result), problem_lines(result, labels))) + "\n"
 
 
-def _text_lines(result: PopulationCalibration, labels: Labels, chains: list[str]) -> list[str]:
-    """The text report's lines, with ``chains`` (every employee's chain) where they go."""
+def problem_lines(result: PopulationCalibration, labels: Labels) -> Iterator[str]:
+    """The text report's line of each problem, in order."""
+    return (format_problem(p, "error", labels) for p in result.problems)
+
+
+def _text_lines(
+    result: PopulationCalibration, labels: Labels, chains: list[str], problems: Iterable[str]
+) -> list[str]:
+    """The text report's lines, with ``chains`` (every employee's chain) and ``problems`` (their
+    lines) where they go."""
     lines: list[str] = []
     for report in result.reports:
         label = result.labels.get(report.distribution, report.distribution)
@@ -107,7 +119,7 @@ def _text_lines(result: PopulationCalibration, labels: Labels, chains: list[str]
         lines += [labels.say("chains_head"), *chains, ""]
     if result.problems:
         lines.append(labels.say("problems_n", n=len(result.problems)))
-        lines += [format_problem(p, "error", labels) for p in result.problems]
+        lines += problems
         lines.append("")
     verdict = labels.say("result_ok") if result.ok else labels.say("result", summary=summary(result, labels))
     lines.append(verdict)
@@ -151,11 +163,18 @@ def _group_dict(group: GroupCalibration) -> dict[str, Any]:
 
 def render_json(result: PopulationCalibration) -> str:
     """Everything in one document: distributions, each employee's stages, problems."""
-    payload = _json_payload(result, [review_dict(o) for o in result.reviews])
+    problems = [problem_dict(p) for p in result.problems]
+    payload = _json_payload(result, [review_dict(o) for o in result.reviews], problems)
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
-def _json_payload(result: PopulationCalibration, reviews: list[Any]) -> dict[str, Any]:
+def problem_dict(p: Problem) -> dict[str, Any]:
+    """One problem as the JSON report lists it."""
+    return {"employee": p.employee_id, "indicator": p.indicator, "rule": p.rule, "message": p.message,
+            "origin": p.origin}  # fmt: skip
+
+
+def _json_payload(result: PopulationCalibration, reviews: list[Any], problems: list[Any]) -> dict[str, Any]:
     return {
         "ok": result.ok,
         "distributions": [
@@ -171,16 +190,7 @@ def _json_payload(result: PopulationCalibration, reviews: list[Any]) -> dict[str
             for r in result.reports
         ],
         "reviews": reviews,
-        "problems": [
-            {
-                "employee": p.employee_id,
-                "indicator": p.indicator,
-                "rule": p.rule,
-                "message": p.message,
-                "origin": p.origin,
-            }
-            for p in result.problems
-        ],
+        "problems": problems,
     }
 
 
@@ -212,15 +222,23 @@ def review_dict(o: ChainOutcome) -> dict[str, Any]:
 # -- a streamed run's report: the per-employee parts written as they come, the rest around them
 
 
-#: Stands for the per-employee parts in a report's frame (a NUL is never in a report's text).
-_SPOOLED = "\x00spooled reviews\x00"
-#: What goes between two employees' parts in the JSON and the text report.
+#: Stand for the per-employee parts (:func:`json_review`, :func:`text_review`) and for the
+#: problems (:func:`json_problem`, :func:`problem_lines`) in a report's frame (a NUL is never
+#: in a report's text).
+REVIEWS = "\x00spooled reviews\x00"
+PROBLEMS = "\x00spooled problems\x00"
+#: What goes between two employees' parts, or two problems, in the JSON and the text report.
 BETWEEN = {"json": ",\n    ", "text": "\n"}
 
 
 def json_review(reviewed: ChainOutcome) -> str:
     """One item of the JSON report's ``reviews`` list, indented for its place there."""
-    return json.dumps(review_dict(reviewed), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    return dumps(review_dict(reviewed), "    ")
+
+
+def json_problem(problem: Problem) -> str:
+    """One item of the JSON report's ``problems`` list, indented for its place there."""
+    return dumps(problem_dict(problem), "    ")
 
 
 def text_review(employee: str, lines: tuple[str, ...]) -> str:
@@ -228,18 +246,24 @@ def text_review(employee: str, lines: tuple[str, ...]) -> str:
     return "\n".join([f"{employee}:", *(f"  {line}" for line in lines)])
 
 
-def frame(fmt: str, result: PopulationCalibration, labels: Labels | None = None) -> tuple[str, str]:
-    """The ``json`` or ``text`` report of a streamed run (no reviews kept) cut where the
-    employees' parts go (:func:`json_review`, :func:`text_review`, joined by :data:`BETWEEN`):
-    head + parts + tail are the bytes of :func:`render_json` / :func:`render_text` over the
-    whole run. Only for a run that reviewed someone, and in text only without distributions."""
+def frame(
+    fmt: str, result: PopulationCalibration, labels: Labels | None = None, *, reviews: bool
+) -> list[str]:
+    """The ``json`` or ``text`` report of a streamed run cut where its long parts go: pieces of
+    text, and :data:`REVIEWS` (the employees' parts, when ``reviews``: in JSON, and in text
+    without distributions) and :data:`PROBLEMS` (every problem, when there is one) where those
+    go, each part joined by :data:`BETWEEN`. Filled in, the pieces are the bytes of
+    :func:`render_json` / :func:`render_text` over the whole run."""
+    parts = [REVIEWS] if reviews else []
+    problems = [PROBLEMS] if result.problems else []
     if fmt == "json":
-        text = json.dumps(_json_payload(result, [_SPOOLED]), ensure_ascii=False, indent=2) + "\n"
-        head, tail = text.split(json.dumps(_SPOOLED))
+        text = json.dumps(_json_payload(result, parts, problems), ensure_ascii=False, indent=2) + "\n"
+        marks = {json.dumps(REVIEWS): REVIEWS, json.dumps(PROBLEMS): PROBLEMS}
     else:
-        text = "\n".join(_text_lines(result, labels or Labels({}), [_SPOOLED])) + "\n"
-        head, tail = text.split(_SPOOLED)
-    return head, tail
+        text = "\n".join(_text_lines(result, labels or Labels({}), parts, problems)) + "\n"
+        marks = {REVIEWS: REVIEWS, PROBLEMS: PROBLEMS}
+    pieces = re.split("(" + "|".join(re.escape(m) for m in marks) + ")", text)
+    return [marks.get(piece, piece) for piece in pieces]
 
 
 def page_row(reviewed: ChainOutcome) -> list[str]:
@@ -284,9 +308,14 @@ def render_csv(result: PopulationCalibration, labels: Labels | None = None) -> s
     """One table: ``grade`` rows (counts per group and grade), ``move`` rows (message = the
     reason), ``not_graded`` rows and ``problem`` rows; grades and messages in ``labels``'
     language (the ids and English without one)."""
-    labels = labels or Labels({})
     buffer = io.StringIO()
-    writer = DictCsv(buffer, CSV_COLUMNS)
+    write_csv(result, labels or Labels({}), buffer)
+    return buffer.getvalue()
+
+
+def write_csv(result: PopulationCalibration, labels: Labels, out: Any) -> None:
+    """:func:`render_csv`'s table written to ``out`` (anything with ``write``) a row at a time."""
+    writer = DictCsv(out, CSV_COLUMNS)
     writer.writeheader()
     for report in result.reports:
         writer.writerows(_csv_rows(report, labels))
@@ -294,11 +323,21 @@ def render_csv(result: PopulationCalibration, labels: Labels | None = None) -> s
         message = labels.message(p.message)
         problem = {"member": p.employee_id, "indicator": p.indicator, "rule": p.rule, "message": message}
         writer.writerow({"section": "problem", **problem})
-    return buffer.getvalue()
 
 
 def _problem_rows(result: PopulationCalibration) -> list[list[str]]:
-    return [["error", p.employee_id or "", p.rule, p.message, p.origin] for p in result.problems]
+    return list(ProblemRows(result.problems))
+
+
+class ProblemRows:
+    """The workbook's problems sheet: a row per problem, made each time it is iterated (a
+    spool of problems is read as the sheet is measured, and again as it is written)."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = problems
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return (["error", p.employee_id or "", p.rule, p.message, p.origin] for p in self.problems)
 
 
 def _grade_rows(group: GroupCalibration, column: str, labels: Labels) -> list[list[str]]:
@@ -339,11 +378,22 @@ def render_page(
     result: PopulationCalibration,
     labels: Labels | None = None,
     options: ReportOptions | None = None,
-    rows: list[list[str]] | None = None,
+    rows: Iterable[list[str]] | None = None,
 ) -> str:
     """The calibration as a page: counts, one chart of the final grades per distribution, each
     group's quota table and moves, the people not graded, the problems. ``rows``: the chain
     table's rows (:func:`page_row`) of a streamed run, which keeps no reviews."""
+    return "".join(generate_page(result, labels, options, rows))
+
+
+def generate_page(
+    result: PopulationCalibration,
+    labels: Labels | None = None,
+    options: ReportOptions | None = None,
+    rows: Iterable[list[str]] | None = None,
+) -> Iterator[str]:
+    """:func:`render_page` a piece at a time: the chain table's ``rows`` (read again each time
+    they are iterated, e.g. from a spool file) and the problems are read as the page is written."""
     labels = labels or Labels({})
     charts, tables = [], []
     for report in result.reports:
@@ -362,7 +412,8 @@ def render_page(
         Count("not_graded", labels.word("not_graded"), result.not_graded, bad=result.not_graded > 0),
         Count("problems", labels.word("problems"), len(result.problems), bad=bool(result.problems)),
     ]
-    return render_tables_page(labels, options, counts, tables, problem_notes(result.problems, labels), charts)
+    notes = problem_notes(result.problems, labels)
+    return generate_tables_page(labels, options, counts, tables, notes, charts)
 
 
 RENDERERS: dict[str, Callable[..., str | bytes]] = {

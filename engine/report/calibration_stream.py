@@ -5,14 +5,16 @@ The file (CSV, Excel, JSON or YAML) is read as a stream
 by :class:`engine.evaluate.calibration.Calibrating` (the one implementation the whole-file run
 uses too), which keeps only a compact row per person for the distributions. The report's
 per-employee parts (the JSON ``reviews`` items; the text report's chains under a policy without
-distributions) are written to a spool file as they come, and the report is framed around them at
-the end (:func:`engine.report.calibration.frame`): the bytes of the whole-file renderers. The
-other formats show no per-employee part beyond the groups, moves and problems, except the page's
-chain table under a policy without distributions (a row of three short texts per person, kept:
-the page is built whole). Memory holds one employee and a compact row per person per
-distribution; the problems are spooled (:class:`engine.io.spool.ProblemSpool`: a temp file past
-a small threshold) and rendered at the end of every report (the rendered report itself is still
-built whole, but for the spooled parts).
+distributions) are written to a spool file as they come; the page's chain table (a policy
+without distributions) goes to a :class:`~engine.io.spool.RowSpool`, the problems to a
+:class:`~engine.io.spool.ProblemSpool` (temp files past a small threshold).
+:func:`write_streamed` then writes the report a piece at a time around them
+(:func:`engine.report.calibration.frame`; the CSV table through a spool file, read twice for its
+number columns; the page through Jinja2's ``generate``): the bytes of the whole-file renderers,
+with memory flat in the number of employees. Memory holds one employee and a compact row per
+person per distribution (and what the distributions' groups list: their moves and the members
+without a final grade). A workbook (``xlsx``) is written a row at a time too
+(:func:`write_streamed_workbook`: openpyxl's write-only mode, the same cells).
 
 What cannot be streamed is read whole, as before: a CSV file in another encoding than the one
 detected (``--encoding``), a file the stream gives up on (:class:`~engine.io.model.ReadWhole`:
@@ -21,17 +23,39 @@ an employee whose rows are not consecutive, an id used twice, ...).
 
 from __future__ import annotations
 
+import csv
 import itertools
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from engine.evaluate.calibration import Calibrating, PopulationCalibration
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord
+from engine.io.spool import RowSpool
 from engine.io.streaming import ReadWhole, can_stream, stream_records
-from engine.report.calibration import BETWEEN, json_review, page_row, text_review
+from engine.provenance import Stamp
+from engine.report.calibration import (
+    BETWEEN,
+    PROBLEMS,
+    REVIEWS,
+    ProblemRows,
+    frame,
+    generate_page,
+    json_problem,
+    json_review,
+    page_row,
+    problem_lines,
+    text_review,
+    write_csv,
+)
+from engine.report.labels import Labels
+from engine.report.model import stamped
+from engine.report.options import ReportOptions
+from engine.report.xlsx import relabel_rows, write_xlsx_report
 
 #: Employees whose parts are written to the spool at a time.
 CHUNK = 512
@@ -45,7 +69,13 @@ class Streamed:
     page's chain rows when the format needs them. The spool holds the per-employee parts."""
 
     result: PopulationCalibration
-    rows: list[list[str]] | None = field(default=None)
+    rows: RowSpool | None = field(default=None)
+
+    def close(self) -> None:
+        """Let the spooled rows and problems go (their temp files removed)."""
+        if self.rows is not None:
+            self.rows.close()
+        self.result.close()
 
 
 def streamable(data_path: str, encoding: str | None, sheet: str | None) -> bool:
@@ -83,12 +113,17 @@ def stream_calibration(
         return None
     calibrating = Calibrating(engine, names, values)
     per_employee = _part(fmt, calibrating, bool(names))
-    rows: list[list[str]] | None = [] if fmt == "html" and not names else None
+    rows = RowSpool() if fmt == "html" and not names else None
     try:
         with collected_gc():
             _run(calibrating, stream, per_employee, rows, spool, BETWEEN.get(fmt, ""), chunk)
-    except ReadWhole:
-        return None
+    except BaseException as exc:
+        if rows is not None:
+            rows.close()
+        calibrating.close()  # the spools' temp files removed now, not whenever they are let go
+        if isinstance(exc, ReadWhole):
+            return None
+        raise
     problems = [*parameter_problems, *stream.part.problems]
     return Streamed(calibrating.finish(problems, stream.org_parent), rows)
 
@@ -106,7 +141,7 @@ def _run(
     calibrating: Calibrating,
     records: Iterable[EmployeeRecord],
     part: Callable[[Any], str] | None,
-    rows: list[list[str]] | None,
+    rows: RowSpool | None,
     spool: IO[str],
     between: str,
     chunk: int,
@@ -123,4 +158,79 @@ def _run(
         first = False
 
 
-__all__ = ["Streamed", "spooled", "stream_calibration", "streamable"]
+def write_streamed(
+    fmt: str,
+    done: Streamed,
+    spool: IO[str],
+    labels: Labels,
+    options: ReportOptions,
+    stamps: Sequence[Stamp],
+    out: IO[str],
+) -> None:
+    """The report of a streamed run in ``fmt`` (csv, json, text or html; ``spool``: the
+    employees' parts :func:`stream_calibration` wrote) to ``out`` a piece at a time, stamped:
+    the bytes :func:`~engine.commands.common.deliver_report` writes for a whole-file run but
+    the CSV byte-order mark (``labels``: the report's language, as ``deliver_report`` picks it)."""
+    result = done.result
+    if fmt == "csv":
+        out.write(stamped(fmt, stamps, ""))
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as table:
+            write_csv(result, labels, table)
+
+            def rows() -> Iterable[list[str]]:
+                table.seek(0)
+                return csv.reader(table)
+
+            relabel_rows(rows, labels, out)
+    elif fmt == "html":
+        page = generate_page(result, labels, replace(options, stamps=tuple(stamps)), done.rows)
+        _write_page(page, stamps, out)
+    else:
+        pieces = frame(fmt, result, labels, reviews=spooled(fmt, result))
+        pieces[0] = stamped(fmt, stamps, pieces[0])
+        for piece in pieces:
+            if piece == REVIEWS:
+                spool.seek(0)
+                shutil.copyfileobj(spool, out, 2**20)
+            elif piece == PROBLEMS:
+                _write_problems(fmt, result, labels, out)
+            else:
+                out.write(piece)
+
+
+def write_streamed_workbook(
+    done: Streamed, labels: Labels, stamps: Sequence[Stamp], out: IO[bytes]
+) -> None:
+    """The ``xlsx`` report of a streamed run (the cells :data:`RENDERERS` ``["xlsx"]`` gives for
+    the whole-file run) to ``out``, a row at a time (:func:`~engine.report.xlsx.write_xlsx_report`)."""
+    result = done.result
+    write_xlsx_report(lambda table: write_csv(result, labels, table), ProblemRows(result.problems), labels,
+                      stamps, out)  # fmt: skip
+
+
+def _write_problems(fmt: str, result: PopulationCalibration, labels: Labels, out: IO[str]) -> None:
+    """Every problem's JSON item or text line, joined as :func:`frame` expects them."""
+    parts = (json_problem(p) for p in result.problems) if fmt == "json" else problem_lines(result, labels)
+    between, first = BETWEEN[fmt], True
+    for block in iter(lambda: list(itertools.islice(parts, CHUNK)), []):
+        out.write(between.join(block) if first else between + between.join(block))
+        first = False
+
+
+def _write_page(pieces: Iterable[str], stamps: Sequence[Stamp], out: IO[str]) -> None:
+    """A page's pieces, stamped as a whole page is (:func:`~engine.report.model.stamped`, on
+    its head: the list of stamps goes right after ``<body>``, which comes before any table)."""
+    head: list[str] = []
+    reading = iter(pieces)
+    for piece in reading:
+        head.append(piece)
+        if "<body>" in piece:
+            break
+    out.write(stamped("html", stamps, "".join(head)))
+    for piece in reading:
+        out.write(piece)
+
+
+__all__ = [
+    "Streamed", "spooled", "stream_calibration", "streamable", "write_streamed", "write_streamed_workbook",
+]  # fmt: skip

@@ -8,7 +8,7 @@ the problems. No script, no web font, no network: it reads the same offline and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -91,17 +91,30 @@ def _chart_items(key: str, labels: Labels, cells: Sequence[str]) -> list[tuple[s
     return items
 
 
-def _notes(problems: Sequence[Problem], labels: Labels) -> list[dict[str, str]]:
-    return [
-        {
-            "origin": p.origin,
-            "subject": (p.employee_id or "file")
-            + (f" indicator {p.indicator}" if p.indicator is not None else ""),
-            "rule": p.rule,
-            "message": labels.message(p.message),
-        }
-        for p in problems
-    ]
+class _Notes:
+    """The page's entries of ``problems``, each made as the page is written: a spool of a
+    million problems is read once, never held as a million entries."""
+
+    def __init__(self, problems: Sequence[Problem], labels: Labels) -> None:
+        self.problems, self.labels = problems, labels
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        message = self.labels.message
+        for p in self.problems:
+            yield {
+                "origin": p.origin,
+                "subject": (p.employee_id or "file")
+                + (f" indicator {p.indicator}" if p.indicator is not None else ""),
+                "rule": p.rule,
+                "message": message(p.message),
+            }
+
+
+def _notes(problems: Sequence[Problem], labels: Labels) -> _Notes:
+    return _Notes(problems, labels)
 
 
 def problem_notes(problems: Sequence[Problem], labels: Labels) -> list[dict[str, Any]]:
@@ -144,14 +157,16 @@ class PageTable:
 
     title: str
     headers: Sequence[str]
-    rows: Sequence[Sequence[str]]
+    rows: Iterable[Sequence[str]]  # read once as the page is written when there is no number column
     numeric: Sequence[bool] = ()
     lines: Sequence[str] = ()
 
     @property
-    def cells(self) -> list[list[str]]:
+    def cells(self) -> Iterable[Sequence[str]]:
         """The rows, each number column with one number of places (never rounded)."""
-        return pad_places(self.rows, self.numeric)
+        if not any(self.numeric):
+            return self.rows  # nothing to pad: the rows as they are (a spool read as written)
+        return pad_places(list(self.rows), self.numeric)
 
     @property
     def kinds(self) -> list[str]:
@@ -261,6 +276,19 @@ def render_tables_page(
 ) -> str:
     """A command's page (calibrate, jobeval, pay, workflow): the evaluation page's header and
     summary, then its tables, then its problems."""
+    return "".join(generate_tables_page(labels, options, counts, tables, notes, charts))
+
+
+def generate_tables_page(
+    labels: Labels,
+    options: ReportOptions | None,
+    counts: Sequence[Count],
+    tables: Sequence[PageTable],
+    notes: Sequence[Mapping[str, Any]] = (),
+    charts: Sequence[Chart] = (),
+) -> Iterator[str]:
+    """:func:`render_tables_page` a piece at a time (Jinja2's ``generate``): a table's rows and
+    the problems are read as the page is written."""
     context = page_context(labels, options or ReportOptions())
     page = environment().get_template("tables.html.j2")
-    return str(page.render(**context, counts=counts, charts=charts, tables=tables, notes=notes))
+    return iter(page.generate(**context, counts=counts, charts=charts, tables=tables, notes=notes))

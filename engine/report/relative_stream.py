@@ -28,8 +28,10 @@ from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.relative import RelativeGrading, relative_warnings
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc, paused_gc
+from engine.io.ids import SeenIds
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
+from engine.io.spool import Problems, ProblemSpool
 from engine.io.streaming import can_stream, stream_records
 from engine.report.columns import result_columns
 from engine.report.relative_cells import RelativeCells, row_text
@@ -51,7 +53,7 @@ class Pass:
     parameters: dict[str, Any]
     parameter_problems: list[Problem]
     notes: list[Problem]
-    checks: list[Problem] = field(default_factory=list)
+    checks: Problems = field(default_factory=ProblemSpool)
     count: int = 0
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # RelativeGrading.rows
     warnings: list[Problem] = field(default_factory=list)  # the employees' (record requirements)
@@ -148,12 +150,8 @@ def _mergeable(passes: list[Pass], tasks: int) -> bool:
     noted anything on reading, and no employee is in two ranges."""
     if len(passes) != tasks or any(p.notes or p.read.notes for p in passes):
         return False  # a failed worker; notes on reading are the whole file's to make
-    seen: set[str] = set()
-    for one in passes:
-        if not seen.isdisjoint(one.read.ids):
-            return False  # an employee in two ranges: one process merges their rows
-        seen.update(one.read.ids)
-    return True
+    seen = SeenIds()  # an employee in two ranges: one process merges their rows
+    return all(seen.add(emp_id) for one in passes for emp_id in one.read.ids)
 
 
 def _task(
@@ -251,7 +249,11 @@ def _outcome(
     org_tree = {**first.org_parent, **org_parent}  # the caller's tree over the file's
     population = Population([], first.parameters, org_tree, {}, None, read, path)
     outcome = RunOutcome(engine.policy, population)
-    outcome.problems = [*read, *(p for one in passes for p in one.checks)]
+    outcome.problems = ProblemSpool(read)
+    for one in passes:
+        outcome.problems.extend(one.checks)
+        if isinstance(one.checks, ProblemSpool):
+            one.checks.close()
     outcome.warnings = [*first.notes, *(n for one in passes for n in one.read.notes)]
     outcome.warnings += [w for one in passes for w in one.warnings]
     grading = RelativeGrading(engine.source.data)

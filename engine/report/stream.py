@@ -30,6 +30,7 @@ from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc
 from engine.io.model import Population
+from engine.io.spool import ProblemSpool
 from engine.io.streaming import ReadWhole, can_stream, stream_records
 from engine.provenance import Stamp
 from engine.report.model import stamped
@@ -193,15 +194,18 @@ def _stream(
     engine.require_parameters(values)  # as the whole run does, before anything is evaluated
     population = Population([], values, stream.org_parent, {}, None, [], data_path)
     outcome = RunOutcome(engine.policy, population)
-    checks: list[Any] = []
+    checks = ProblemSpool()
     render = _split_renderer(fmt)
     assert render is not None  # (write_report streams only formats that have one)
     pieces: Iterable[Any] = parallel.render_records(engine, outcome, stream, render, checks)
     try:
         with collected_gc():
             _, outcome.streamed = parallel.write_pieces(pieces, render, spool, chunk)
-    except ReadWhole:
-        return None
+    except BaseException as exc:
+        checks.close()  # the spooled problems' temp file removed now
+        if isinstance(exc, ReadWhole):
+            return None
+        raise
     parallel.settle_read(outcome, stream.part, parameter_problems, notes, checks)
     return outcome
 

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from engine.errors import Diagnostic
 from engine.provenance import Stamp
 from engine.report.labels import WORDS, Labels
 from engine.report.options import ReportOptions
 from engine.report.safety import spreadsheet_cell
-from engine.report.table import display_width, pad_places
+from engine.report.table import _places, display_width, padded  # the one rule of places
 
 R = TypeVar("R")
 
@@ -159,19 +161,51 @@ def relabel_csv(text: str, labels: Labels | None) -> str:
     and one number of places per number column (:func:`~engine.report.table.pad_places`)."""
     if not text:
         return text
-    rows = list(csv.reader(io.StringIO(text)))
-    header, body = rows[0], rows[1:]
-    numeric = [
-        any(c != "" for c in column) and all(c == "" or _number(c) is not None for c in column)
-        for column in ([row[i] if i < len(row) else "" for row in body] for i in range(len(header)))
-    ]
+    buffer = io.StringIO()
+    relabel_rows(lambda: csv.reader(io.StringIO(text)), labels, buffer)
+    return buffer.getvalue()
+
+
+def relabel_rows(rows: Callable[[], Iterable[list[str]]], labels: Labels | None, out: Any) -> None:
+    """:func:`relabel_csv` over rows read twice (``rows()`` gives them from the header on each
+    time: a spool file read back), written to ``out`` (anything with ``write``): one pass finds
+    the number columns and their places, the next writes. Memory holds a row, not the table."""
+    most = _number_places(rows())
+    reading = iter(rows())
+    header = next(reading, None)
+    if header is None:
+        return
     if labels is not None and labels.lang is not None:
         header = [labels.header(h) for h in header]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")  # the cells are the report's, already safe
+    writer = csv.writer(out, lineterminator="\n")  # the cells are the report's, already safe
     writer.writerow(header)
-    writer.writerows(pad_places(body, numeric))
-    return buffer.getvalue()
+    if not most:
+        writer.writerows(reading)
+        return
+    writer.writerows(padded(row, most) for row in reading)
+
+
+def _number_places(rows: Iterable[list[str]]) -> dict[int, int]:
+    """The most places of each number column of a CSV table (header first; a number column:
+    some cell filled, every filled cell a number) that has a number's text, by column index."""
+    reading = iter(rows)
+    header = next(reading, None)
+    if header is None:
+        return {}
+    width = len(header)
+    filled, number, places = [False] * width, [True] * width, [-1] * width
+    for row in reading:
+        for index, cell in enumerate(row[:width]):
+            if cell == "" or not number[index]:
+                continue
+            filled[index] = True
+            if _number(cell) is None:
+                number[index] = False
+                continue
+            shown = _places(cell)
+            if shown is not None and shown > places[index]:
+                places[index] = shown
+    return {i: places[i] for i in range(width) if filled[i] and number[i] and places[i] >= 0}
 
 
 PROBLEM_WORDS = ("severity", "subject", "rule", "message", "where")
@@ -204,3 +238,141 @@ def xlsx_renderer(
 def diagnostic_rows(problems: Sequence[Diagnostic]) -> list[list[str]]:
     """Problems of a data file (each about its ``subject``) as problem-sheet rows."""
     return [[d.severity.value, d.subject or "", d.rule, d.message, str(d.location)] for d in problems]
+
+
+@dataclass(frozen=True)
+class StreamedSheet:
+    """A sheet whose ``rows`` are read twice (each iteration starts again: a spool read back),
+    once for its number columns' places and its column widths, once to be written; ``places``
+    as :class:`Sheet`'s, or None: found as :func:`csv_sheet` finds them (the relabelled CSV
+    table's number columns)."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    places: Sequence[int | None] | None = None
+
+
+def write_workbook(sheets: Sequence[StreamedSheet], out: IO[bytes]) -> None:
+    """The workbook :func:`workbook_bytes` makes of the same sheets (the same cells, number
+    formats, widths, frozen header and filters), written a row at a time (openpyxl's write-only
+    mode): memory holds a row, not the sheet, however long it is."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    for spec in sheets:
+        _stream_sheet(book.create_sheet(_title(spec.title, used)), spec, bold)
+    book.save(out)
+
+
+def _stream_sheet(sheet: Any, spec: StreamedSheet, bold: Any) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    places, widths, count = _measure(spec)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    last = get_column_letter(max(len(spec.headers), 1))
+    sheet.calculate_dimension = lambda: f"A1:{last}{count + 1}"  # as a whole sheet states it
+    if spec.headers:
+        sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+    header = []
+    for h in spec.headers:
+        cell = WriteOnlyCell(sheet, _text_cell(str(h)))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    formats = [None if p is None else number_format(p) for p in places]
+    for row in spec.rows:
+        sheet.append(_written_row(sheet, row, places, formats, WriteOnlyCell))
+
+
+def _written_row(sheet: Any, row: Sequence[Any], places: Sequence[int | None], formats: Sequence[str | None],
+                 cell_type: Any) -> list[Any]:
+    """One row's cells as :func:`_append_row` leaves them: a number cell with its column's format,
+    text never a formula."""
+    out: list[Any] = []
+    for index, value in enumerate(row):
+        shown = places[index] if index < len(places) else None
+        written = _cell_value(value, shown)
+        if isinstance(written, Decimal) and shown is not None:
+            cell = cell_type(sheet, written)
+            cell.number_format = formats[index]
+            out.append(cell)
+        elif isinstance(written, str) and written.startswith("="):
+            cell = cell_type(sheet, written)
+            cell.data_type = "s"  # nothing written is ever a formula
+            out.append(cell)
+        else:
+            out.append(written)
+    return out
+
+
+def _measure(spec: StreamedSheet) -> tuple[list[int | None], list[int], int]:
+    """The places of each column (given, or found as :func:`csv_sheet` finds them), the column
+    widths :func:`_fill` gives, and the number of rows: one pass over the rows."""
+    width = len(spec.headers)
+    widths = [display_width(str(h)) for h in spec.headers]
+    filled, number, most = [False] * width, [True] * width, [0] * width
+    count = 0
+    for row in spec.rows:
+        count += 1
+        for index, value in enumerate(row[:width]):
+            widths[index] = max(widths[index], display_width("" if value is None else str(value)))
+            if spec.places is not None or value == "" or not number[index]:
+                continue
+            filled[index] = True
+            found = _number(value)
+            if found is None:
+                number[index] = False
+                continue
+            exponent = found.as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > most[index]:
+                most[index] = -exponent
+    if spec.places is not None:
+        return list(spec.places), widths, count
+    return [most[i] if filled[i] and number[i] else None for i in range(width)], widths, count
+
+
+def write_xlsx_report(
+    write_table: Callable[[Any], None],
+    problems: Iterable[Sequence[str]],
+    labels: Labels,
+    stamps: Sequence[Stamp],
+    out: IO[bytes],
+) -> None:
+    """:func:`xlsx_renderer`'s workbook written a row at a time: ``write_table`` writes the CSV
+    report's table to the file it is given (a spool, relabelled through another and read back
+    twice), ``problems`` are the problems sheet's rows (iterated twice, e.g. over a spool)."""
+    word = labels.word
+    with _spool() as raw, _spool() as relabelled:
+        write_table(raw)
+        relabel_rows(lambda: _Reread(raw), labels, relabelled)
+        relabelled.seek(0)
+        header = next(csv.reader(relabelled), [])
+        stamp = stamp_sheet(stamps, word)
+        sheets = [
+            StreamedSheet(word("results"), header, _Reread(relabelled, skip=1)),
+            StreamedSheet(word("problems"), [word(w) for w in PROBLEM_WORDS], problems, [None] * 5),
+            StreamedSheet(stamp.title, stamp.headers, stamp.rows, stamp.places),
+        ]
+        write_workbook(sheets, out)
+
+
+def _spool() -> IO[str]:
+    return tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+
+
+class _Reread:
+    """The CSV rows of a spool file, from its start (after ``skip`` rows) each time it is iterated."""
+
+    def __init__(self, spool: IO[str], skip: int = 0) -> None:
+        self.spool, self.skip = spool, skip
+
+    def __iter__(self) -> Iterator[list[str]]:
+        self.spool.seek(0)
+        return itertools.islice(csv.reader(self.spool), self.skip, None)

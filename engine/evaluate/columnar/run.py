@@ -27,8 +27,10 @@ from engine.evaluate.columnar.reading import gather, line_starts, normalized, re
 from engine.evaluate.columnar.vectors import Unsupported
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
+from engine.io.ids import SeenIds
 from engine.io.model import Population, compile_inputs
 from engine.io.records import TablePart, stream_csv
+from engine.io.spool import ProblemSpool
 
 #: Bytes parsed at a time (a chunk ends at the last employee boundary inside it).
 CHUNK_BYTES = 8 * 2**20
@@ -157,9 +159,8 @@ class RangeJob:
         self.width = width
         self.rows: list[Problem] = []
         self.grouped: list[Problem] = []
-        self.checks: list[Problem] = []
-        self.ids: list[str] = []
-        self.seen: set[str] = set()
+        self.checks = ProblemSpool()  # however many: spooled (sent to the parent by name)
+        self.ids = SeenIds()  # every id met, compact (sorted files: a few bytes an id)
         self.lines_read = 0
         #: Writes a block's result lines from the columns at once (see _lines), or None.
         self.block: Any = None
@@ -279,11 +280,8 @@ class RangeJob:
     def _clean(self, chunk: Chunk, g: int, h: int, lines: _Lines | None) -> Iterator[Any]:
         """The pieces of clean employees ``g`` to ``h``: runs of lines written from the columns
         as one piece each, the other employees one by one."""
-        run = chunk.ids[g:h]
-        if not self.seen.isdisjoint(run) or len(set(run)) != len(run):
+        if not self.ids.add_run(chunk.ids[g:h]):
             raise _GiveUp
-        self.seen.update(run)
-        self.ids.extend(run)
         for k in sorted(k for k in chunk.warnings if g <= k < h):
             self.outcome.warnings.extend(chunk.warnings[k])
         columns = None
@@ -359,11 +357,8 @@ class RangeJob:
         except DataError:
             raise _GiveUp from None
         read = stream.part
-        for emp_id in read.ids:
-            if emp_id in self.seen:
-                raise _GiveUp
-            self.seen.add(emp_id)
-        self.ids.extend(read.ids)
+        if not all([self.ids.add(emp_id) for emp_id in read.ids]):
+            raise _GiveUp
         self.span_notes.extend(read.notes)
         self.rows.extend(read.rows)
         self.grouped.extend(read.grouped)
