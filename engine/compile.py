@@ -180,10 +180,16 @@ class CompiledPolicy:
         """One generated function for a whole employee (sheet, formulas, grade tables: see
         :class:`RecordFuser`), for :func:`engine.evaluate.employee.evaluate_flat`; None where
         :attr:`fused` is None."""
+        plan = self.flat_plan
+        return None if plan is None else RecordFuser(plan).build_flat()[1]
+
+    @cached_property
+    def flat_plan(self) -> FlatPlan | None:
+        """What :attr:`flat` is generated from (None where :attr:`fused` is None)."""
         if self.fused is None:
             return None
         grades = tuple(_flat_grade(t, f) for t, f in zip(self.grade_tables, self.fast_grades, strict=True))
-        return RecordFuser(FlatPlan(self.sheet_plan, dict(self.employee_blank), grades)).build_flat()[1]
+        return FlatPlan(self.sheet_plan, dict(self.employee_blank), grades)
 
     @property
     def sheet_plan(self) -> SheetPlan:

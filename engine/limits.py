@@ -23,8 +23,10 @@ from typing import Any
 from engine.errors import DataError, UsageError
 
 # -- YAML (policies, and YAML records and data files): parsed whole, in Python ----------------
+# (A records file read an employee at a time, engine/io/streaming.py, is held to
+# MAX_TABLE_BYTES instead, and MAX_YAML_NODES counts per employee: its memory does not grow.)
 
-#: Largest YAML file read (the file's size, checked before reading).
+#: Largest YAML file read whole (the file's size, checked before reading).
 MAX_YAML_BYTES = 2 * 1024 * 1024
 #: Most nodes a YAML document may build, alias expansions included (the "billion laughs").
 MAX_YAML_NODES = 200_000
@@ -37,11 +39,12 @@ MAX_EXPONENT = 100
 
 # -- records tables and JSON --------------------------------------------------------------------
 
-#: Largest CSV or ``.xlsx`` file (CSV is streamed, so this bounds time rather than memory: a
+#: Largest CSV or ``.xlsx`` file, or JSON or YAML records file read an employee at a time
+#: (streamed, so this bounds time rather than memory: a
 #: million japan_mbo employees with their goal lines are 1.08 GB; a workbook is also held to
 #: :data:`MAX_XLSX_UNCOMPRESSED`).
 MAX_TABLE_BYTES = 4 * 1024 * 1024 * 1024
-#: Largest JSON records file: it is parsed whole, taking about 5 times its size in memory.
+#: Largest JSON records file parsed whole, taking about 5 times its size in memory.
 MAX_JSON_BYTES = 256 * 1024 * 1024
 #: Most rows in a CSV file or a sheet (Excel itself stops at 1,048,576). CSV is streamed, so this
 #: bounds time, not memory: a million kumho employees are 11.3 million rows (9-15 item lines each).

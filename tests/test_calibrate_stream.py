@@ -240,10 +240,14 @@ def test_interleaved_rows_are_read_whole_with_the_same_bytes(
         assert "H0000003" in streamed[3].decode("utf-8")
 
 
-def test_only_a_csv_file_read_as_detected_is_streamed() -> None:
+def test_every_records_file_is_streamed_but_a_csv_file_in_a_given_encoding() -> None:
     assert streamable("a.csv", None, None) and streamable("A.CSV", None, None)
     assert not streamable("a.csv", "cp949", None)
-    assert not streamable("a.yaml", None, None) and not streamable("a.xlsx", None, None)
+    for name in ("a.yaml", "a.YML", "a.json", "a.xlsx"):
+        assert streamable(name, None, None)
+    assert streamable("a.xlsx", None, "Sheet2")
+    assert not streamable("a.json", None, "Sheet2") and not streamable("a.xlsx", "cp949", None)
+    assert not streamable("a.txt", None, None)
 
 
 def test_a_failure_late_in_the_file_writes_nothing(japan: Path, tmp_path: Path) -> None:

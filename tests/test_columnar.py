@@ -26,6 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.evaluate import Engine, parallel
+from engine.evaluate.columnar import cells as cell_bytes
 from engine.evaluate.columnar import numbers as nb
 from engine.evaluate.columnar import plan as columnar_plan
 from engine.evaluate.columnar import reading
@@ -770,9 +771,9 @@ def test_numbers_from_the_columns_are_shown_as_the_report_shows_them(
 
 def test_no_space_after_the_last_the_reader_knows() -> None:
     """The plan's blank and padded cells are those with Python's spaces; it looks for them up
-    to reading.LAST_SPACE only."""
+    to cells.LAST_SPACE only."""
     spaces = [c for c in range(sys.maxunicode + 1) if chr(c).isspace()]
-    assert spaces[-1] == reading.LAST_SPACE
+    assert spaces[-1] == cell_bytes.LAST_SPACE
 
 
 def test_a_chunk_is_normalized_only_if_every_cell_is() -> None:

@@ -26,8 +26,10 @@ JSON = SPLIT_RENDERERS["json"]
 __all__ = ["population"]  # the fixture, shared with tests/test_columnar.py
 
 
-def _counting(served: list[str]) -> SplitRenderer:
-    """The JSON renderer, noting the id of each piece the plan writes itself."""
+def _counting(served: list[str], block: bool = True) -> SplitRenderer:
+    """The JSON renderer, noting the id of each piece the plan writes itself: one at a time
+    (``detailed``) or a block of items at once (``block``; without it every piece is written
+    one at a time)."""
 
     def detailed(outcome: RunOutcome) -> DetailedPiece | None:
         piece = JSON.detailed(outcome)
@@ -39,30 +41,54 @@ def _counting(served: list[str]) -> SplitRenderer:
 
         return counted
 
-    return dataclasses.replace(JSON, detailed=detailed)
+    return dataclasses.replace(JSON, detailed=detailed, block=JSON.block if block else lambda _: None)
 
 
-def _parts_equal(engine: Engine, path: str, chunk: int, workers: int = 2) -> list[str]:
-    """Every range through the plan against the per-record path; the employees the plan did."""
+def _noting_blocks(served: list[str]) -> Any:
+    """:meth:`RangeJob.pieces` noting the ids of the items written a block at a time."""
+    pieces = columnar.RangeJob.pieces
+
+    def noted(self: columnar.RangeJob, chunk_bytes: int) -> Any:
+        for piece in pieces(self, chunk_bytes):
+            if type(piece) is parallel.Joined:
+                text = piece.text if isinstance(piece.text, str) else piece.text.decode()
+                served.extend(item["id"] for item in json.loads("[" + text + "]"))
+            yield piece
+
+    return noted
+
+
+def _parts_equal(
+    engine: Engine, path: str, chunk: int, workers: int = 2, block: bool = True, min_blocks: int = 1
+) -> list[str]:
+    """Every range through the plan against the per-record path; the employees the plan did
+    (with ``block``: nearly all of them a block of items at a time)."""
     ranges = parallel.plan_ranges(path, workers, 0)
     assert ranges is not None
     served: list[str] = []
+    blocks: list[str] = []  # (of those, the items written a block at a time)
     for part in ranges:
         want = parallel.evaluate_range(engine, path, part, None, JSON)
-        got = columnar._columnar(engine, path, part, None, _counting(served), None, None, chunk)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(columnar.RangeJob, "pieces", _noting_blocks(blocks))
+            got = columnar._columnar(engine, path, part, None, _counting(served, block), None, None, chunk)
         assert got is not None
         assert (got.text, got.evaluated, got.checks, got.warnings) == (
             want.text, want.evaluated, want.checks, want.warnings,
         )  # fmt: skip
         read, wanted = got.read, want.read
         assert (read.rows, read.grouped, read.ids) == (wanted.rows, wanted.grouped, wanted.ids)
-    return served
+    assert len(set(blocks)) == len(blocks)  # (an item written once)
+    assert len(blocks) >= min_blocks if block else not blocks
+    return served + blocks
 
 
+@pytest.mark.parametrize("block", [True, False])
 @pytest.mark.parametrize("chunk", [600, 2**20])
-def test_every_range_is_the_per_record_ranges(population: Path, chunk: int) -> None:
-    served = _parts_equal(Engine.from_file(JAPAN), str(population), chunk)
+def test_every_range_is_the_per_record_ranges(population: Path, chunk: int, block: bool) -> None:
+    served = _parts_equal(Engine.from_file(JAPAN), str(population), chunk, block=block, min_blocks=500)
     assert len(served) > 500  # of the 600 generated and 20 boundary and trap employees
+    assert len(set(served)) == len(served)
     assert "E000001" in served and "E000010" not in served  # (a weight out of its band)
     assert "B000009" not in served  # zero values: the per-record path
 
@@ -117,4 +143,5 @@ def test_a_random_population_many_times(tmp_path: Path) -> None:
             if rng.random() < 0.05:
                 row[rng.randrange(1, len(row))] = rng.choice(cells)
         _write(path, rows, rng.choice(["\r\n", "\n"]))
-        _parts_equal(engine, str(path), rng.choice([300, 2000, 2**20]), rng.choice([2, 3]))
+        chunk, workers = rng.choice([300, 2000, 2**20]), rng.choice([2, 3])
+        _parts_equal(engine, str(path), chunk, workers, block=rng.random() < 0.7)

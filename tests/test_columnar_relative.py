@@ -18,7 +18,7 @@ from helpers import csv_rows, write_csv
 
 from engine.evaluate import Engine
 from engine.evaluate.columnar import run as columnar
-from engine.evaluate.columnar.plan import build_plan
+from engine.evaluate.columnar.build import build_plan
 from engine.evaluate.columnar.vectors import Unsupported
 from engine.io.model import compile_inputs
 from engine.io.records import stream_csv

@@ -20,7 +20,7 @@ from helpers import csv_rows, unstamped
 
 from engine.cli import cli
 from engine.errors import DataError
-from engine.evaluate import Engine, RunOutcome, parallel
+from engine.evaluate import Engine, RunOutcome, parallel, pieces, ranges
 from engine.evaluate.columnar import run as columnar_run
 from engine.evaluate.parallel import fork_all, plan_ranges, run_report
 from engine.io.csvfile import read_csv_part
@@ -259,7 +259,7 @@ def test_the_command_writes_the_same_file_and_messages(
         split.append(done is not None)
         return done
 
-    monkeypatch.setattr(parallel, "MIN_BYTES", 1000)
+    monkeypatch.setattr(ranges, "MIN_BYTES", 1000)
     monkeypatch.setattr(parallel, "evaluate_split", spy)
     two = evaluate(tmp_path / "two.csv")
     assert split == [True]  # the workers made the report
@@ -277,7 +277,7 @@ def test_rows_without_flat_values_come_from_full_results(
     population: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, text = _report(population, 1)
-    monkeypatch.setattr(parallel, "evaluate_flat", lambda *args: None)  # every row the long way
+    monkeypatch.setattr(pieces, "evaluate_flat", lambda *args: None)  # every row the long way
     split, split_text = _report(population, 2)
     assert split.results == [] and split_text == text
 
@@ -294,7 +294,7 @@ def test_ranges_are_the_same_whatever_the_blocks_the_scan_reads(
     assert want is not None and len(want) == 3
     data = path.read_bytes()
     for size in (1, 2, 7, 4096):
-        monkeypatch.setattr(parallel, "_CHUNK", size)
+        monkeypatch.setattr(ranges, "_CHUNK", size)
         assert plan_ranges(str(path), 3, min_bytes=1000) == want
         for bad in (b'"', b"\r"):
             for where in (len(data) // 5, len(data) - 3):  # in the first range, in the last one

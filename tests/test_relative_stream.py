@@ -68,12 +68,13 @@ def _streamed(path: Path, fmt: str, *, workers: int, tree: dict[str, str | None]
     return out.getvalue()
 
 
-def test_a_kumho_csv_is_streamed_as_csv_and_json_only() -> None:
+def test_a_kumho_records_file_is_streamed_as_csv_and_json_only() -> None:
     engine = Engine.from_file(KUMHO)
-    assert [relative_streamable(engine, "a.csv", f) for f in ("csv", "json", "text", "html")] == [
-        True, True, False, False
-    ]  # fmt: skip
-    assert relative_streamable(engine, "a.yaml", "csv") is False
+    for name in ("a.csv", "a.yaml", "a.json", "a.xlsx"):
+        assert [relative_streamable(engine, name, f) for f in ("csv", "json", "text", "html")] == [
+            True, True, False, False
+        ]  # fmt: skip
+    assert relative_streamable(engine, "a.txt", "csv") is False
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])

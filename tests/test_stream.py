@@ -11,13 +11,14 @@ import pty
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from helpers import csv_rows, stamp_line, write_csv
 
 from engine.cli import cli
-from engine.evaluate import Engine
+from engine.evaluate import Engine, parallel
 from engine.evaluate.run import explain_one
 from engine.io.records import Interleaved, stream_csv
 from engine.report.model import stamped
@@ -26,6 +27,7 @@ from engine.report.progress import ProgressBar
 from engine.report.results import RENDERERS
 from engine.report.safety import terminal_text
 from engine.report.stream import write_report
+from engine.report.textparts import TextParts
 
 ROOT = Path(__file__).resolve().parent.parent
 JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
@@ -96,6 +98,76 @@ def test_streamed_reports_are_the_whole_file_reports(population: Path, fmt: str)
     for workers in (2, 3):
         text, streamed = _streamed(population, fmt, workers=workers, min_bytes=0)
         assert streamed == COUNT - 3 and text == whole
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "text"])
+def test_split_reports_to_a_file_are_the_stamped_whole_reports(
+    population: Path, tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers' parts copied as bytes into a real file (not a StringIO) between the stamped
+    head and the tail; the text table aligned by the workers over every part's rows."""
+    engine = Engine.from_file(JAPAN)
+    split = _noting_splits(monkeypatch)
+    for workers in (2, 3):
+        path = tmp_path / f"out{workers}.{fmt}"
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            out.write("\ufeff")  # (what is written before stays first)
+            outcome = write_report(
+                engine, str(population), fmt, out, workers=workers, min_bytes=0, stamps=[engine.policy.stamp]
+            )
+        assert outcome.streamed == COUNT - 3
+        assert path.read_text(encoding="utf-8") == "\ufeff" + _reported(population, fmt)
+    assert split == [True, True]  # (both runs shared between processes)
+
+
+def _noting_splits(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each run was shared between processes (evaluate_split gave a report)."""
+    noted: list[bool] = []
+    original = parallel.evaluate_split
+
+    def noting(*args: Any, **kwargs: Any) -> Any:
+        done = original(*args, **kwargs)
+        noted.append(done is not None)
+        return done
+
+    monkeypatch.setattr(parallel, "evaluate_split", noting)
+    return noted
+
+
+def test_a_failed_rewrite_of_the_text_table_keeps_one_process(
+    population: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that dies while writing its part's lines: nothing of the split run is written,
+    one process writes the very same report."""
+    parent = os.getpid()
+    real = TextParts._lines
+
+    def dies(self: TextParts, source: str, target: str) -> None:
+        if os.getpid() != parent:
+            raise RuntimeError("worker dies")
+        real(self, source, target)
+
+    monkeypatch.setattr(TextParts, "_lines", dies)
+    split = _noting_splits(monkeypatch)
+    text, streamed = _streamed(population, "text", workers=2, min_bytes=0)
+    assert split == [False] and streamed == COUNT - 3 and text == _whole(population, "text")
+
+
+def test_a_split_report_without_results(
+    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = csv_rows(population)
+    weight = rows[0].index("weight")
+    for row in rows[1:]:
+        if row[0]:
+            row[weight] = "99"
+    path = tmp_path / "none.csv"
+    write_csv(path, rows)
+    split = _noting_splits(monkeypatch)
+    for fmt in ("csv", "json", "text"):
+        text, streamed = _streamed(path, fmt, workers=2, min_bytes=0)
+        assert streamed == 0 and text == _whole(path, fmt)
+    assert split == [True] * 3
 
 
 def test_the_text_report_aligns_wide_names_and_strips_control_characters(population: Path) -> None:

@@ -4,6 +4,7 @@ and random tables against that three-pass reference kept here."""
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -11,7 +12,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.report.safety import terminal_text
-from engine.report.table import GAP, _lines, display_width, fit_widths, most_places, padded, write_table
+from engine.report.table import (
+    GAP,
+    Shape,
+    _lines,
+    display_width,
+    fit_widths,
+    measure,
+    merged,
+    most_places,
+    padded,
+    write_lines,
+    write_table,
+)
 
 
 def _three_passes(
@@ -122,3 +135,49 @@ NUMBER = st.from_regex(r"[+-]?[0-9]{0,4}(\.[0-9]{0,3})?", fullmatch=True)
 def test_any_table_is_the_three_pass_tables(rows: list[tuple[str, ...]], width: int | None) -> None:
     text, _ = _two_passes(HEADERS, rows, NUMERIC, width)
     assert text == _three_passes(HEADERS, lambda: rows, NUMERIC, width)
+
+
+def _in_parts(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric: Sequence[bool],
+    width: int | None,
+    cuts: list[int],
+) -> str:
+    """The table as a split run writes it (engine/report/textparts.py): each part measured on
+    its own, the measures merged, each part's lines in the merged shape, the head on top."""
+    bounds = [0, *sorted(c % (len(rows) + 1) for c in cuts), len(rows)]
+    parts = [rows[a:b] for a, b in itertools.pairwise(bounds)]
+    clean = [terminal_text(h) for h in headers]
+    found = [measure(clean, numeric, part).found() for part in parts]
+    shape = merged(clean, numeric, found).shape().fitted(numeric, width)
+    out = [shape.head(clean, numeric)]
+    for part in parts:
+        write_lines(part, shape, numeric, out.append)
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.tuples(CELL, CELL, st.one_of(NUMBER, CELL), CELL, st.one_of(NUMBER, CELL)), max_size=12),
+    width=st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+    cuts=st.lists(st.integers(min_value=0, max_value=20), max_size=3),
+)
+def test_a_table_measured_in_parts_is_the_one_pass_table(
+    rows: list[tuple[str, ...]], width: int | None, cuts: list[int]
+) -> None:
+    assert _in_parts(HEADERS, rows, NUMERIC, width, cuts) == _three_passes(
+        HEADERS, lambda: rows, NUMERIC, width
+    )
+
+
+def test_parts_measured_apart_give_the_widest_cells_and_most_places_of_any_part() -> None:
+    headers, numeric = ["id", "name", "score"], [False, False, True]
+    first = measure(headers, numeric, [["E1", "山田", "7.5"], ["E2", "x", "12"]]).found()
+    second = measure(headers, numeric, [["E300", "Bo", "1.25"]]).found()
+    shape = merged(headers, numeric, [first, second]).shape()
+    # id: "E300" 4 cells; name: "山田" 4 cells; score: 12 -> "12.00" (5), 7.5 -> "7.50", 1.25
+    assert shape == Shape([4, 4, 5], {2: 2})
+    assert _in_parts(
+        headers, [["E1", "山田", "7.5"], ["E2", "x", "12"], ["E300", "Bo", "1.25"]], numeric, None, [2]
+    ) == ("id    name  score\n----  ----  -----\nE1    山田   7.50\nE2    x     12.00\nE300  Bo     1.25\n")

@@ -48,7 +48,9 @@ def evaluate(
     """Score and grade every employee in DATA (YAML, JSON, CSV or .xlsx) under POLICY."""
     from engine.commands.common import Reading, parse_params, resolve_format
     from engine.commands.evaluate import run_evaluate
+    from engine.timeline import mark
 
+    mark("imports-done")
     options = report_options(lang, bom)
     chosen = resolve_format(fmt, output)
     shown = sys.stderr.isatty() if progress is None else progress

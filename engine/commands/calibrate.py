@@ -76,11 +76,13 @@ def _streamed(
     options: ReportOptions,
     reading: Reading,
 ) -> PopulationCalibration | None:
-    """Calibrate a CSV file as a stream and deliver the report; None (nothing delivered) when
+    """Calibrate a records file as a stream and deliver the report; None (nothing delivered) when
     it must be read whole."""
     data = engine.source.data
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-        done = stream_calibration(engine, data_path, names, fmt, spool, parameters=reading.parameters)
+        done = stream_calibration(
+            engine, data_path, names, fmt, spool, parameters=reading.parameters, sheet=reading.sheet
+        )
         if done is None:
             return None
         result = done.result

@@ -16,6 +16,7 @@ from engine.report.options import ReportOptions
 from engine.report.progress import ProgressBar
 from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
 from engine.report.stream import copy_out, streamable, write_report
+from engine.timeline import mark
 
 
 def _finish(
@@ -72,8 +73,10 @@ def run_evaluate(
     guard_output(output, [policy, data])
     if options.lang is None and reading.encoding is None and reading.sheet is None:
         engine = Engine.from_file(policy, reference=reference)
+        mark("policy-loaded")
         if streamable(engine, data, fmt):
             outcome = _streamed(engine, data, fmt, output, echo, options, reading, progress)
+            mark("written")
             _notes(outcome, echo, fmt, output)
             return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
     # A big CSV file may be shared between processes; the report is the same either way (rows

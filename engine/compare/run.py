@@ -65,7 +65,7 @@ def run_records(
     """Evaluate a records file written for the policy itself (no mapping, no pay); ``encoding``
     and ``sheet``: how to read a CSV file or a workbook (``--encoding``, ``--sheet``).
 
-    A CSV file is read an employee at a time (:func:`engine.evaluate.each.evaluate_each`): only
+    The file is read an employee at a time (:func:`engine.evaluate.each.evaluate_each`): only
     each person's headline score, grade and reason are kept, with every id read and its name
     (:attr:`SchemeResult.read`)."""
     engine = engine or Engine.from_file(policy_path)

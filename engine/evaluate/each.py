@@ -2,18 +2,17 @@
 does, each result handed to the caller and let go: what a command that needs only a little of
 each result (``pay --records``, ``diff``/``simulate`` over a policy's records) keeps.
 
-A CSV file read as detected is read an employee at a time (:func:`engine.io.records.stream_csv`)
-and checked and evaluated by :func:`engine.evaluate.parallel.render_records` (the per-record
-step ``evaluate``'s stream takes too); memory holds what the caller keeps of each result, the
-problems, and under a policy with distributions a compact row per person
-(:class:`~engine.evaluate.relative.RelativeGrading`). Anything else (YAML, JSON, Excel,
-``--encoding``, rows of one employee apart) is read whole; the outcome and what is kept are
-the same either way.
+A records file (CSV read as detected, Excel, JSON, YAML) is read an employee at a time
+(:func:`engine.io.streaming.stream_records`) and checked and evaluated by
+:func:`engine.evaluate.parallel.render_records` (the per-record step ``evaluate``'s stream takes
+too); memory holds what the caller keeps of each result, the problems, and under a policy with
+distributions a compact row per person (:class:`~engine.evaluate.relative.RelativeGrading`).
+What the stream cannot read (``--encoding``, rows of one employee apart, an id used twice:
+:class:`ReadWhole`) is read whole; the outcome and what is kept are the same either way.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -24,7 +23,7 @@ from engine.evaluate.relative import RelativeGrading, relative_warnings
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord, Population
-from engine.io.records import Interleaved, stream_csv
+from engine.io.streaming import ReadWhole, can_stream, stream_records
 
 T = TypeVar("T")
 
@@ -47,8 +46,8 @@ def evaluate_each(
     in the same order), ``keep(record, result)`` of every employee evaluated and ``seen(record)``
     of every employee read (evaluated or not), both in the file's order. ``parameters``
     override the file's."""
-    if encoding is None and sheet is None and os.path.splitext(data_path)[1].lower() == ".csv":
-        done = _streamed(engine, data_path, keep, parameters, seen)
+    if can_stream(data_path, encoding, sheet):
+        done = _streamed(engine, data_path, keep, parameters, seen, sheet)
         if done is not None:
             return done
     population = engine.read(data_path, parameters, encoding=encoding, sheet=sheet)
@@ -66,14 +65,20 @@ def _streamed(
     keep: Keep[T],
     parameters: Mapping[str, Any] | None,
     seen: Callable[[EmployeeRecord], Any] | None,
+    sheet: str | None = None,
 ) -> tuple[RunOutcome, list[T], list[Any]] | None:
-    """The stream of a CSV file; None when an employee's rows are not consecutive."""
+    """The file read an employee at a time; None when it must be read whole (:class:`ReadWhole`)."""
     data = engine.source.data
-    stream, values, parameter_problems, notes = stream_csv(
-        data_path, data.get("inputs") or {}, scales=data.get("scales") or {}, parameters=parameters
-    )
+    try:
+        stream, values, parameter_problems, notes = stream_records(
+            data_path, data.get("inputs") or {}, scales=data.get("scales") or {}, parameters=parameters,
+            policy_id=engine.policy.id, sheet=sheet,
+        )  # fmt: skip
+    except ReadWhole:
+        return None
     engine.require_parameters(values)
-    outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], data_path))
+    org_parent = stream.org_parent
+    outcome = RunOutcome(engine.policy, Population([], values, org_parent, {}, None, [], data_path))
     grading = RelativeGrading(data) if data.get("distributions") else None
     kept: list[T] = []
     told: list[Any] = []
@@ -90,11 +95,11 @@ def _streamed(
             records: Iterable[EmployeeRecord] = stream if seen is None else _told(stream, seen, told)
             for _ in render_records(engine, outcome, records, render, checks):
                 pass
-    except Interleaved:
+    except ReadWhole:
         return None
     settle_read(outcome, stream.part, parameter_problems, notes, checks)
     if grading is not None:
-        outcome.relative = grading.grade({})
+        outcome.relative = grading.grade(org_parent)
         outcome.warnings.extend(relative_warnings(outcome.relative, data_path))
     return outcome, kept, told
 

@@ -266,11 +266,13 @@ def _band_entry(entries: Sequence[Any], rounded: Decimal) -> Any:
 
 #: Each grade table's (grade or None, points or None), in table order.
 FlatGrades = tuple[tuple[str | None, Decimal | None], ...]
+#: What :func:`evaluate_flat` gives: the employee formulas' values, and the grades.
+FlatValues = tuple[tuple[Any, ...], FlatGrades]
 
 
 def evaluate_flat(
     policy: CompiledPolicy, record: EmployeeRecord, parameters: Mapping[str, Any]
-) -> tuple[tuple[Any, ...], FlatGrades] | None:
+) -> FlatValues | None:
     """The employee formulas' values (in :attr:`CompiledPolicy.employee_names` order) and each
     grade table's grade and points, without building an :class:`EmployeeResult`.
 

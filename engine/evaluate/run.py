@@ -18,7 +18,15 @@ from engine.chains.review import describe_requirements_review, describe_review, 
 from engine.compile import CompiledPolicy, compile_policy
 from engine.distribution import DistributionResult
 from engine.errors import HRPolicyError, Problem, UsageError
-from engine.evaluate.employee import EmployeeResult, IndicatorError, TraceLine, evaluate_employee
+from engine.evaluate.employee import (
+    EmployeeResult,
+    FlatValues,
+    IndicatorError,
+    TraceLine,
+    evaluate_employee,
+    evaluate_flat,
+)
+from engine.evaluate.flat_checked import CheckedFlat, checked_flat_function
 from engine.evaluate.parameters import evaluation_texts, parameters_read, require_parameters
 from engine.evaluate.periods import PeriodRules, compile_periods, complete
 from engine.evaluate.relative import grade_relatively, relative_warnings
@@ -27,6 +35,7 @@ from engine.evaluate.sheet_fast import CleanSheet, clean_sheet_function
 from engine.formula import Column, fast_or_checked, reference_interpreter
 from engine.gcpause import paused_gc
 from engine.io.records import EmployeeRecord, Population, read_population, stream_csv
+from engine.io.streaming import ReadWhole, stream_records
 from engine.limits import nfc
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
@@ -169,6 +178,38 @@ class Engine:
         :mod:`engine.evaluate.sheet_fast`); None on the reference interpreter."""
         return None if self.policy.reference else clean_sheet_function(self.sheet_rules)
 
+    @cached_property
+    def checked_flat(self) -> CheckedFlat | None:
+        """The sheet test and the per-employee function in one pass (see
+        :mod:`engine.evaluate.flat_checked`); None where :func:`evaluate_flat` does not apply."""
+        plan = self.policy.flat_plan
+        if self.policy.reference or plan is None or self.policy.blend:
+            return None
+        return checked_flat_function(plan, self.sheet_rules)
+
+    def flat_when_clean(self, record: EmployeeRecord, parameters: Mapping[str, Any]) -> FlatValues | None:
+        """What :func:`evaluate_flat` gives for ``record`` when its sheet is known clean (then
+        :meth:`check` finds no problem), else None: check and evaluate as usual."""
+        fn = self.checked_flat
+        if fn is None or record.periods:
+            return None
+        args = (parameters, record.fields, record.id, record.indicators)
+        return fast_or_checked(fn, _not_known_clean, *args) or None
+
+    def check_flat(
+        self, record: EmployeeRecord, parameters: Mapping[str, Any]
+    ) -> tuple[list[Problem], FlatValues | None]:
+        """:meth:`check`, and for a sheet with no problem :func:`evaluate_flat` (None: the
+        caller evaluates by :func:`evaluate_employee`, which gives the value or the error)."""
+        fn = self.checked_flat  # (flat_when_clean, inline: this runs once per employee)
+        if fn is not None and not record.periods:
+            args = (parameters, record.fields, record.id, record.indicators)
+            known = fast_or_checked(fn, _not_known_clean, *args)
+            if known:
+                return [], known
+        problems = self.check(record, parameters)
+        return problems, None if problems else evaluate_flat(self.policy, record, parameters)
+
     def _clean(self, record: EmployeeRecord, parameters: Mapping[str, Any]) -> bool:
         clean = self.clean_sheet
         if clean is None:
@@ -310,23 +351,46 @@ def stopped(
 
 
 def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | None:
-    """``engine.evaluate(engine.read(data_path), trace=True, only=employee)`` for a CSV file,
-    without reading anyone else: the rows are scanned for the employee's id and only those
-    are read, checked and evaluated.
+    """``engine.evaluate(engine.read(data_path), trace=True, only=employee)`` without holding
+    anyone else: in a CSV file the rows are scanned for the employee's id and only those are
+    read, checked and evaluated; any other file is read an employee at a time, the one asked
+    for kept.
 
     None (read the whole file instead) when that could differ: a policy with distributions
-    (a relative grade needs the group), another file type, or no complete record of the
-    employee (the whole run says why, with the ids it knows).
+    (a relative grade needs the group), a file the stream gives up on, or no complete record
+    of the employee (the whole run says why, with the ids it knows).
     """
     data = engine.source.data
-    if data.get("distributions") or os.path.splitext(data_path)[1].lower() != ".csv":
+    if data.get("distributions"):
         return None
     inputs, scales = data.get("inputs") or {}, data.get("scales")
+    if os.path.splitext(data_path)[1].lower() != ".csv":
+        return _explain_streamed(engine, data_path, employee)
     stream, values, problems, notes = stream_csv(data_path, inputs, scales=scales, only=employee)
     records = list(stream)  # the employee's rows may be anywhere
     if not records:
         return None
     population = Population(records, values, {}, {}, None, problems, data_path)
+    population.warnings.extend([*notes, *stream.part.notes])
+    return engine.evaluate(population, trace=True, only=employee)
+
+
+def _explain_streamed(engine: Engine, data_path: str, employee: str) -> RunOutcome | None:
+    """:func:`explain_one` for Excel, JSON and YAML: every employee read an employee at a time,
+    the one asked for kept (with every problem, as the whole read has them); None as there, or
+    when the file must be read whole."""
+    data = engine.source.data
+    try:
+        stream, values, problems, notes = stream_records(
+            data_path, data.get("inputs") or {}, scales=data.get("scales"), policy_id=engine.policy.id
+        )
+        records = [record for record in stream if record.id == employee]
+    except ReadWhole:
+        return None
+    if not records:
+        return None
+    read = [*problems, *stream.part.problems]
+    population = Population(records, values, stream.org_parent, {}, None, read, data_path)
     population.warnings.extend([*notes, *stream.part.notes])
     return engine.evaluate(population, trace=True, only=employee)
 
@@ -371,7 +435,7 @@ def explain(
     """
     employee = nfc(employee)
     outcome = None
-    if encoding is None and sheet is None and not parameters:  # CSV: only the employee's rows
+    if encoding is None and sheet is None and not parameters:  # one employee held at a time
         outcome = explain_one(Engine.from_file(policy_path, reference=reference), data_path, employee)
     if outcome is None:
         outcome = run(

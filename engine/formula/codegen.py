@@ -124,6 +124,9 @@ class Generator:
         self.columns = columns or {}
         #: Fused code: columns read only as ``sum(column)``, each with the local of its running total.
         self.sums: Mapping[str, str] = {}
+        #: Fused code: ``count(column, field=literal, ...)`` (see :func:`count_key`) -> the local
+        #: counting the lines the filter keeps, as the loop over the lines counted them.
+        self.counts: Mapping[CountKey, str] = {}
 
     def hoist(self, value: Any) -> str:
         """A global name holding ``value``; equal constants share one name."""
@@ -255,6 +258,10 @@ class Generator:
         return Code(f"{self.module.bind(f'_x_{name}', spec.impl)}({', '.join(parts)})", _ATOM)
 
     def call_builtin(self, name: str, node: ast.Call) -> Code:
+        if name == "count" and self.counts:
+            key = count_key(self.parsed, node)
+            if key is not None and key in self.counts:  # Decimal(len(kept lines)), as agg_count
+                return Code(f"{self.decimal()}({self.counts[key]})", _ATOM, True)
         fast = self.column_builtin(name, node)
         if fast is not None:
             return fast
@@ -329,6 +336,32 @@ class Generator:
             b = self.module.temp()
             cond = f"({b} := {second.text}) {op} {first.text}"
         return Code(f"{b} if {cond} else {a}", _IF, True)
+
+
+#: ``count(column, a=x, b=y)`` as (column, ((a, x), (b, y))): the literal filter values.
+CountKey = tuple[str, tuple[tuple[str, Any], ...]]
+
+
+def count_key(parsed: Parsed, node: ast.Call) -> CountKey | None:
+    """The key of a ``count`` call over a column name whose filters (if any) are all literals
+    (text, true/false, unsigned numbers): what a loop over the lines can count as it goes.
+    None otherwise."""
+    if len(node.args) != 1 or not isinstance(node.args[0], ast.Name):
+        return None
+    filters: list[tuple[str, Any]] = []
+    for keyword in node.keywords:
+        value = keyword.value  # (a signed number is an operation: its value is left to the call)
+        if not isinstance(value, ast.Constant) or keyword.arg is None:
+            return None
+        literal: Any = value.value
+        if isinstance(literal, int | float) and not isinstance(literal, bool):
+            literal = number_text(parsed, value)  # the Decimal the call's filter holds
+            if literal is None:
+                return None
+        elif not isinstance(literal, str | bool):
+            return None
+        filters.append((keyword.arg, literal))
+    return node.args[0].id, tuple(filters)
 
 
 def _simple(text: str) -> bool:

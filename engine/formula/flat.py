@@ -86,19 +86,27 @@ class RecordFuser(SheetFuser):
         self.head.append(f"{var} = {text}")
         return var
 
-    def source(self) -> str:
-        """The whole function: the loop over the lines, the employee formulas, the grades."""
+    def parts(self) -> tuple[list[str], list[str], list[str]]:
+        """The function's statements before the loop over the lines, the loop's body (after
+        ``_f = _line.fields``), and after it up to its ``return`` (for :meth:`source`, or for a
+        function that runs other code in the same loop: the locals are ``_v``/``_t`` numbered,
+        ``_c``, ``_f``, ``_line``, ``_rows``, ``_out``)."""
         line, lists = self.line_loop()
         person, _ = self.person(lists)
         names = dict(self.values)
         grades: list[str] = []
         results = [self.grade(table, names, grades) for table in self.flat.grades]
         init = self.init(lists)
+        done = f"return ({_tuple(self.values.values())}), ({_tuple(results)})"
+        return [*self.head, *init], line, [*person, *grades, done]
+
+    def source(self) -> str:
+        """The whole function: the loop over the lines, the employee formulas, the grades."""
+        before, line, after = self.parts()
         signature = self.parameters("_p, _e, _id, lines", line)
-        body = [f"def _flat({signature}):", *(f"    {t}" for t in [*self.head, *init])]
+        body = [f"def _flat({signature}):", *(f"    {t}" for t in before)]
         body += ["    for _line in lines:", "        _f = _line.fields", *(f"        {t}" for t in line)]
-        body += [f"    {t}" for t in [*person, *grades]]
-        body.append(f"    return ({_tuple(self.values.values())}), ({_tuple(results)})")
+        body += [f"    {t}" for t in after]
         return "\n".join(body) + "\n"
 
     def read(self, name: str, names: Mapping[str, str]) -> str:

@@ -15,6 +15,14 @@ from typing import Any
 from engine.errors import Problem
 from engine.io.fields import FieldRules, check_mapping, compile_fields, label_texts, text_rule
 
+
+class ReadWhole(Exception):
+    """A file being read an employee at a time turned out not to be readable that way (an
+    employee's rows apart, an id used twice, a YAML alias to an earlier employee, a problem whose
+    report needs the whole file): read it whole instead, which gives the same records, or the
+    very same error. Whatever the stream handed out so far is to be thrown away."""
+
+
 #: Keys of an employee mapping that hold structure rather than declared fields.
 EMPLOYEE_STRUCTURE = frozenset({"indicators", "periods", "evaluations"})
 

@@ -7,7 +7,7 @@ path of the node (``file:$.employees[3].indicators[0].weight``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +18,11 @@ from engine.io.model import (
     EmployeeRecord,
     IndicatorRecord,
     Population,
+    ReadWhole,
     RecordRules,
     check_parameters,
 )
+from engine.io.table import TablePart
 from engine.location import Path
 
 #: ``where(path, key)`` -> origin text of the node (``key``: of the mapping key, not its value).
@@ -237,6 +239,31 @@ def read_nested(
     data: Any, display: str, where: Where, rules: RecordRules, overrides: Mapping[str, Any]
 ) -> Population:
     """Read a parsed records document; ``overrides`` are run-time parameters (they win)."""
+    head = read_head(data, display, where, rules, overrides)
+    employees = head.reader.employees(data.get("employees"))
+    problems = head.reader.problems
+    return Population(
+        employees, head.parameters, head.org_parent, head.org_names, head.policy_id, problems, display
+    )
+
+
+@dataclass
+class Head:
+    """What a records document says besides its employees, read as :func:`read_nested` reads
+    it; ``reader.problems`` are the file's problems so far (the employees' come after them)."""
+
+    reader: _Reader
+    parameters: dict[str, Any]
+    org_parent: dict[str, str | None]
+    org_names: dict[str, str]
+    policy_id: str | None
+
+
+def read_head(
+    data: Any, display: str, where: Where, rules: RecordRules, overrides: Mapping[str, Any]
+) -> Head:
+    """The top level, the policy id, the parameters (``overrides`` win) and the org units of a
+    parsed records document (its ``employees`` are not looked at)."""
     if not isinstance(data, Mapping):
         raise DataError(f"{display}: expected a mapping with an 'employees' list, got {_kind(data)}")
     reader = _Reader(where, rules)
@@ -261,5 +288,39 @@ def read_nested(
     parameters, parameter_problems = check_parameters(merged, rules, parameter_origin)
     reader.problems.extend(parameter_problems)
     org_parent, org_names = reader.org_units(data.get("org_units"))
-    employees = reader.employees(data.get("employees"))
-    return Population(employees, parameters, org_parent, org_names, policy_id, reader.problems, display)
+    return Head(reader, parameters, org_parent, org_names, policy_id)
+
+
+class NestedStream:
+    """The employees of a records document one at a time, as :func:`read_nested` reads them.
+
+    ``items`` are the ``employees`` list's items with their indexes, parsed one at a time
+    (:mod:`engine.io.jsonstream`, :mod:`engine.io.yamlstream`); ``done(index)`` is called once
+    an item is read (its line marks may go). Iterating fills :attr:`part` as a table's stream
+    does: the employees' problems in order (its ``grouped``); the file's own problems are the
+    head's. An id met twice raises :class:`~engine.io.model.ReadWhole`: the whole read keeps
+    neither copy, and the first is gone by then. Memory holds one employee and the ids met.
+    """
+
+    def __init__(
+        self, head: Head, items: Iterable[tuple[int, Any]], done: Callable[[int], None] | None = None
+    ) -> None:
+        self.head = head
+        self.org_parent = head.org_parent
+        self.part = TablePart([], [], [], [], [])
+        self._items, self._done = items, done
+
+    def __iter__(self) -> Iterator[EmployeeRecord]:
+        seen: set[str] = set()
+        employee, problems, done = self.head.reader.employee, self.part.grouped, self._done
+        for index, raw in self._items:
+            record, who = employee(raw, index)
+            problems.extend(who.problems)
+            if who.id is not None:
+                if who.id in seen:
+                    raise ReadWhole(who.id)
+                seen.add(who.id)
+            if done is not None:
+                done(index)
+            if record is not None:
+                yield record

@@ -189,7 +189,11 @@ def read_json(path: str) -> Any:
 def _read_json(path: str, display: str, rules: RecordRules, overrides: Mapping[str, Any]) -> Population:
     """The fast path for big files: stdlib json, records located by JSON path only."""
     data = _load_json(path, display)
+    return read_nested(data, display, json_where(display), rules, overrides)
 
+
+def json_where(display: str) -> Callable[[Path, bool], str]:
+    """Where a node of a JSON records file is: ``file:$.employees[3].indicators[0]``."""
     prefixes: dict[Path, str] = {}
 
     def where(node: Path, key: bool) -> str:
@@ -204,7 +208,7 @@ def _read_json(path: str, display: str, rules: RecordRules, overrides: Mapping[s
             return f"{prefix}[{node[-1]}]"
         return f"{display}:{_fast_json_path(node)}"
 
-    return read_nested(data, display, where, rules, overrides)
+    return where
 
 
 def _fast_json_path(node: Path) -> str:
@@ -266,11 +270,8 @@ def _read_table(
             looks_like_header=lambda row: has_id_column(row, rules),
             info=info,
         )
-        part = read_rows(rows, display, rules, where=lambda: _sheet_hint(info))
-        if info.skipped:
-            passed = ", ".join(repr(name) for name in info.skipped)
-            message = f"read sheet {info.title!r}: {passed} has no header row with an 'id' column"
-            notes.append(Problem(None, None, "read-sheet", message, display))
+        part = read_rows(rows, display, rules, where=lambda: sheet_hint(info))
+        notes.extend(sheet_note(info, display))
     notes.extend(part.notes)
     # A table has no place for parameters: they come from the caller only.
     parameters, parameter_problems = check_parameters(overrides, rules, lambda key: "run-time parameters")
@@ -281,7 +282,16 @@ def _read_table(
     return population
 
 
-def _sheet_hint(info: SheetInfo) -> str:
+def sheet_note(info: SheetInfo, display: str) -> list[Problem]:
+    """The note on the sheets passed over for having no header (none if none was)."""
+    if not info.skipped:
+        return []
+    passed = ", ".join(repr(name) for name in info.skipped)
+    message = f"read sheet {info.title!r}: {passed} has no header row with an 'id' column"
+    return [Problem(None, None, "read-sheet", message, display)]
+
+
+def sheet_hint(info: SheetInfo) -> str:
     """Which sheet the header was looked for in, and the others to choose with --sheet."""
     others = [name for name in info.sheets if name != info.title]
     hint = f" (in sheet {info.title!r}"
@@ -344,10 +354,16 @@ def read_population(
             population = _read_yaml(display, display, rules, overrides)
         else:
             population = _read_table(suffix, display, display, rules, overrides, TableSource(encoding, sheet))
-    if policy_id is not None and population.policy_id not in (None, policy_id):
-        message = f"the data is for policy {population.policy_id!r}, not {policy_id!r}"
-        population.warnings.append(Problem(None, None, "record-policy-mismatch", message, display))
+    population.warnings.extend(policy_mismatch(population.policy_id, policy_id, display))
     return population
+
+
+def policy_mismatch(found: str | None, policy_id: str | None, display: str) -> list[Problem]:
+    """The warning when a data file names (``found``) another policy than ``policy_id``."""
+    if policy_id is None or found in (None, policy_id):
+        return []
+    message = f"the data is for policy {found!r}, not {policy_id!r}"
+    return [Problem(None, None, "record-policy-mismatch", message, display)]
 
 
 def read_csv_range(

@@ -16,7 +16,7 @@ from typing import Any
 from engine.errors import DataError, Problem
 from engine.io.cells import NoCachedValue, PercentCell
 from engine.io.fields import check_mapping, is_absent
-from engine.io.model import EmployeeRecord, IndicatorRecord, RecordRules
+from engine.io.model import EmployeeRecord, IndicatorRecord, ReadWhole, RecordRules
 from engine.io.tableplan import ColumnPlan, Row, column_plan, has_id_column
 from engine.io.tablerows import RowGroup, RowGrouper, group_rows
 
@@ -191,7 +191,7 @@ def _find_header(
     raise DataError(f"{display}: row {skipped[0]}: the header has no 'id' column{where()}")
 
 
-class Interleaved(Exception):
+class Interleaved(ReadWhole):
     """An employee's rows resumed after another employee's: the table cannot be streamed
     (the whole-table reader merges them into one employee)."""
 
@@ -213,6 +213,7 @@ class TableStream:
         self.header_row = header_row
         self._rows, self._display, self._rules = rows, display, rules
         self.title: Problem | None = None
+        self.org_parent: dict[str, str | None] = {}  # a table has no org tree
 
     def only(self, emp_id: str) -> None:
         """Read the rows of employee ``emp_id`` only (wherever they are), skipping the others."""
@@ -261,10 +262,12 @@ class TableStream:
         return record
 
 
-def stream_rows(rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules) -> TableStream:
-    """:func:`read_rows` one employee at a time."""
+def stream_rows(
+    rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules, where: Callable[[], str] = lambda: ""
+) -> TableStream:
+    """:func:`read_rows` one employee at a time (``where`` as there)."""
     iterator = iter(rows)
-    header_row, header, skipped = _find_header(iterator, display, rules, lambda: "", 30)
+    header_row, header, skipped = _find_header(iterator, display, rules, where, 30)
     stream = TableStream(header_row, header, iterator, display, rules)
     if skipped:
         stream.title = _title_note(skipped, header_row, display)

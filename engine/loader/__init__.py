@@ -16,6 +16,7 @@ Hostile-input guards are named constants: file size, node count after alias expa
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NoReturn
@@ -179,6 +180,12 @@ class _Builder:
         raise _Abort
 
     def _document(self, parser: Any) -> None:
+        for _ in self.walk(parser):
+            pass
+
+    def walk(self, parser: Any) -> Iterator[None]:
+        """Build the document from ``parser``'s events, pausing after each one (a reader of a
+        long sequence takes its items as they complete: :mod:`engine.io.yamlstream`)."""
         parser.get_event()  # stream start
         if parser.check_event(events.StreamEndEvent):
             self._fatal((1, 1), (), "yaml-empty", "the document is empty")
@@ -191,6 +198,7 @@ class _Builder:
             if self.deadline is not None and self.deadline.expired():
                 self._fatal(_mark(event), self._slot().path, "data-too-slow", self.deadline.reason())
             self._event(event)
+            yield
         parser.get_event()  # document end
         if parser.check_event(events.DocumentStartEvent):
             message = "the file holds more than one YAML document; a second one starts here"

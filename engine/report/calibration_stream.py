@@ -1,27 +1,27 @@
-"""``calibrate`` over a CSV file read an employee at a time: no records kept, the same bytes.
+"""``calibrate`` over a records file read an employee at a time: no records kept, the same bytes.
 
-The file is read as a stream (:func:`engine.io.records.stream_csv`); each employee is checked,
-evaluated and reviewed by :class:`engine.evaluate.calibration.Calibrating` (the one
-implementation the whole-file run uses too), which keeps only a compact row per person for
-the distributions. The report's per-employee parts (the JSON ``reviews`` items; the text
-report's chains under a policy without distributions) are written to a spool file as they
-come, and the report is framed around them at the end (:func:`engine.report.calibration.frame`):
-the bytes of the whole-file renderers. The other formats show no per-employee part beyond the
-groups, moves and problems, except the page's chain table under a policy without
-distributions (a row of three short texts per person, kept: the page is built whole). Memory
-holds one employee and a compact row per person per distribution; the problems are spooled
-(:class:`engine.io.spool.ProblemSpool`: a temp file past a small threshold) and rendered at the
-end of every report (the rendered report itself is still built whole, but for the spooled parts).
+The file (CSV, Excel, JSON or YAML) is read as a stream
+(:func:`engine.io.streaming.stream_records`); each employee is checked, evaluated and reviewed
+by :class:`engine.evaluate.calibration.Calibrating` (the one implementation the whole-file run
+uses too), which keeps only a compact row per person for the distributions. The report's
+per-employee parts (the JSON ``reviews`` items; the text report's chains under a policy without
+distributions) are written to a spool file as they come, and the report is framed around them at
+the end (:func:`engine.report.calibration.frame`): the bytes of the whole-file renderers. The
+other formats show no per-employee part beyond the groups, moves and problems, except the page's
+chain table under a policy without distributions (a row of three short texts per person, kept:
+the page is built whole). Memory holds one employee and a compact row per person per
+distribution; the problems are spooled (:class:`engine.io.spool.ProblemSpool`: a temp file past
+a small threshold) and rendered at the end of every report (the rendered report itself is still
+built whole, but for the spooled parts).
 
-What cannot be streamed is read whole, as before: a YAML, JSON or Excel file, a CSV file in
-another encoding than the one detected (``--encoding``), an employee whose rows are not
-consecutive (:class:`~engine.io.table.Interleaved`).
+What cannot be streamed is read whole, as before: a CSV file in another encoding than the one
+detected (``--encoding``), a file the stream gives up on (:class:`~engine.io.model.ReadWhole`:
+an employee whose rows are not consecutive, an id used twice, ...).
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -29,7 +29,8 @@ from typing import IO, Any
 from engine.evaluate.calibration import Calibrating, PopulationCalibration
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc
-from engine.io.records import EmployeeRecord, Interleaved, stream_csv
+from engine.io.model import EmployeeRecord
+from engine.io.streaming import ReadWhole, can_stream, stream_records
 from engine.report.calibration import BETWEEN, json_review, page_row, text_review
 
 #: Employees whose parts are written to the spool at a time.
@@ -48,8 +49,8 @@ class Streamed:
 
 
 def streamable(data_path: str, encoding: str | None, sheet: str | None) -> bool:
-    """Whether :func:`stream_calibration` can read ``data_path``: a CSV file read as detected."""
-    return encoding is None and sheet is None and os.path.splitext(data_path)[1].lower() == ".csv"
+    """Whether :func:`stream_calibration` can read ``data_path`` (:func:`~engine.io.streaming.can_stream`)."""
+    return can_stream(data_path, encoding, sheet)
 
 
 def spooled(fmt: str, result: PopulationCalibration) -> bool:
@@ -67,25 +68,29 @@ def stream_calibration(
     parameters: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     chunk: int = CHUNK,
+    sheet: str | None = None,
 ) -> Streamed | None:
-    """Calibrate the CSV file ``data_path`` (distributions ``names``), writing the report's
-    per-employee parts for ``fmt`` to ``spool``; None when an employee's rows are not
-    consecutive (read the file whole then: ``spool`` holds nothing useful)."""
+    """Calibrate the records file ``data_path`` (distributions ``names``; ``sheet`` of a
+    workbook), writing the report's per-employee parts for ``fmt`` to ``spool``; None when it
+    must be read whole (:class:`~engine.io.model.ReadWhole`: ``spool`` holds nothing useful)."""
     data = engine.source.data
-    stream, values, parameter_problems, _ = stream_csv(
-        data_path, data.get("inputs") or {}, scales=data.get("scales") or {},
-        parameters=parameters, progress=progress,
-    )  # fmt: skip
+    try:
+        stream, values, parameter_problems, _ = stream_records(
+            data_path, data.get("inputs") or {}, scales=data.get("scales") or {},
+            parameters=parameters, progress=progress, policy_id=engine.policy.id, sheet=sheet,
+        )  # fmt: skip
+    except ReadWhole:
+        return None
     calibrating = Calibrating(engine, names, values)
     per_employee = _part(fmt, calibrating, bool(names))
     rows: list[list[str]] | None = [] if fmt == "html" and not names else None
     try:
         with collected_gc():
             _run(calibrating, stream, per_employee, rows, spool, BETWEEN.get(fmt, ""), chunk)
-    except Interleaved:
+    except ReadWhole:
         return None
     problems = [*parameter_problems, *stream.part.problems]
-    return Streamed(calibrating.finish(problems, {}), rows)
+    return Streamed(calibrating.finish(problems, stream.org_parent), rows)
 
 
 def _part(fmt: str, calibrating: Calibrating, distributions: bool) -> Callable[[Any], str] | None:

@@ -88,7 +88,7 @@ class BlockLines:
 def block_lines(outcome: RunOutcome) -> BlockLines | None:
     """The block writer of ``outcome``'s CSV result rows, or None where a column is beyond it
     (a value shown without declared places, or with more than six)."""
-    from engine.report.results import flat_plan
+    from engine.report.rows import flat_plan
 
     plan = flat_plan(outcome)
     if plan is None:

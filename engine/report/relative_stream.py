@@ -1,14 +1,15 @@
 """Streamed reports under a policy with distributions: two passes, a compact record per person.
 
 A relative grade needs the whole group, so the rows cannot be written as they are read. The
-first pass reads the CSV file an employee at a time (:class:`~engine.io.table.TableStream`),
+first pass reads the records file (CSV, Excel, JSON or YAML) an employee at a time
+(:func:`engine.io.streaming.stream_records`),
 checks and evaluates each one as :meth:`Engine.evaluate <engine.evaluate.run.Engine.evaluate>`
 does, spills its rendered piece without the relative grades to a temporary file (the CSV
 cells; the JSON item's text around its ``relative`` value), and keeps only what the
 distributions read (:class:`~engine.evaluate.relative.RelativeGrading`: id, score, group and
 tie fields). The distributions then grade everyone, and the second pass reads the spill back,
 in order, and completes each piece. A big file's first pass is shared between forked
-processes, each on its own byte range (:mod:`engine.evaluate.parallel`), sending back its
+processes, each on its own byte range of a CSV file (:mod:`engine.evaluate.parallel`), sending back its
 compact rows. Memory holds a compact row per person and the problems, never the records or
 results; the bytes are those of the whole-file renderers (``RENDERERS``).
 """
@@ -29,6 +30,7 @@ from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc, paused_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
+from engine.io.streaming import can_stream, stream_records
 from engine.report.columns import result_columns
 from engine.report.relative_cells import RelativeCells, row_text
 from engine.report.results import json_relative, json_result_parts, result_row, row_plan
@@ -53,6 +55,7 @@ class Pass:
     count: int = 0
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # RelativeGrading.rows
     warnings: list[Problem] = field(default_factory=list)  # the employees' (record requirements)
+    org_parent: dict[str, str | None] = field(default_factory=dict)  # the file's org tree (JSON, YAML)
 
 
 def relative_streamable(engine: Engine, data_path: str, fmt: str) -> bool:
@@ -62,11 +65,15 @@ def relative_streamable(engine: Engine, data_path: str, fmt: str) -> bool:
     data = engine.source.data
     if fmt not in ("csv", "json") or not data.get("distributions"):
         return False
-    if os.path.splitext(data_path)[1].lower() != ".csv":
+    if not can_stream(data_path):
         return False
     names = [str(n) for n in data["distributions"]]
     keys = [c.key for c in result_columns(RunOutcome(engine.policy, empty_population(data_path, {})))]
     return not set(names) & set(keys)
+
+
+def _is_csv(path: str) -> bool:
+    return os.path.splitext(path)[1].lower() == ".csv"
 
 
 def empty_population(path: str, parameters: dict[str, Any]) -> Population:
@@ -91,11 +98,13 @@ def spill_relative(
 
     ``org_parent``: the org tree small groups merge up (a table carries none);
     ``workers`` and ``min_bytes`` as in :func:`~engine.evaluate.parallel.evaluate_split`.
-    Raises :class:`~engine.io.records.Interleaved` when an employee's rows are not consecutive
-    (then read the file whole); nothing useful is left in ``spool`` then.
+    Raises :class:`~engine.io.model.ReadWhole` when the file cannot be read an employee at a
+    time (then read it whole); nothing useful is left in ``spool`` then.
     """
     with tempfile.TemporaryDirectory(prefix="hrpolicy-") as folder:
-        done = _split(engine, data_path, fmt, folder, parameters, workers, min_bytes, progress)
+        done = None
+        if _is_csv(data_path):  # byte ranges of a table's lines
+            done = _split(engine, data_path, fmt, folder, parameters, workers, min_bytes, progress)
         if done is None:
             spill = os.path.join(folder, "0.spill")
             done = [first_pass(engine, data_path, fmt, None, parameters, spill, progress)], [spill]
@@ -174,18 +183,25 @@ def first_pass(
     can (:mod:`.relative_columnar`: the same spill and rows)."""
     from engine.report.relative_columnar import columnar_first_pass  # it builds on this module
 
-    done = columnar_first_pass(engine, path, fmt, part, parameters, spill, progress)
-    if done is not None:
-        return done
+    if _is_csv(path):
+        done = columnar_first_pass(engine, path, fmt, part, parameters, spill, progress)
+        if done is not None:
+            return done
     data = engine.source.data
-    stream, values, parameter_problems, notes = stream_csv(
-        path, data.get("inputs") or {}, scales=data.get("scales") or {}, parameters=parameters,
-        part=None if part is None else (part.start, part.end, part.first_row), progress=progress,
-    )  # fmt: skip
+    inputs, scales = data.get("inputs") or {}, data.get("scales") or {}
+    if part is None:
+        stream, values, parameter_problems, notes = stream_records(
+            path, inputs, scales=scales, parameters=parameters, progress=progress, policy_id=engine.policy.id
+        )
+    else:
+        stream, values, parameter_problems, notes = stream_csv(
+            path, inputs, scales=scales, parameters=parameters,
+            part=(part.start, part.end, part.first_row), progress=progress,
+        )  # fmt: skip
     engine.require_parameters(values)
     outcome = RunOutcome(engine.policy, empty_population(path, values))
     grading = RelativeGrading(data)
-    found = Pass(stream.part, values, parameter_problems, notes)
+    found = Pass(stream.part, values, parameter_problems, notes, org_parent=stream.org_parent)
     render = first_pass_pieces(fmt, outcome, grading)
     pieces = parallel.render_records(engine, outcome, stream, render, found.checks)
     with collected_gc(), open(spill, "wb") as out:
@@ -232,7 +248,8 @@ def _outcome(
     read = [*first.parameter_problems, *first.read.header]
     read += [p for one in passes for p in one.read.rows]
     read += [p for one in passes for p in one.read.grouped]
-    population = Population([], first.parameters, dict(org_parent), {}, None, read, path)
+    org_tree = {**first.org_parent, **org_parent}  # the caller's tree over the file's
+    population = Population([], first.parameters, org_tree, {}, None, read, path)
     outcome = RunOutcome(engine.policy, population)
     outcome.problems = [*read, *(p for one in passes for p in one.checks)]
     outcome.warnings = [*first.notes, *(n for one in passes for n in one.read.notes)]
@@ -241,7 +258,7 @@ def _outcome(
     for one in passes:
         grading.rows += one.rows
         one.rows = []
-    outcome.relative = grading.grade(org_parent)
+    outcome.relative = grading.grade(org_tree)
     outcome.warnings.extend(relative_warnings(outcome.relative, path))
     outcome.streamed = sum(one.count for one in passes)
     return outcome

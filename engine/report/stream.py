@@ -1,39 +1,42 @@
 """Evaluation reports written as the employees are read: bounded memory, the same bytes.
 
-:func:`write_report` reads a CSV file an employee at a time (:class:`~engine.io.table.TableStream`),
-checks, evaluates and renders each one, and writes the rows to a spool file; then it writes the
-report around them (a CSV header; JSON's counts and problems). Memory holds one employee,
-the problems and the ids met, whatever the number of employees.
+:func:`write_report` reads a records file (CSV, Excel, JSON or YAML) an employee at a time
+(:func:`engine.io.streaming.stream_records`), checks, evaluates and renders each one, and writes
+the rows to a spool file; then it writes the report around them (a CSV header; JSON's counts and
+problems). Memory holds one employee, the problems and the ids met, whatever the number of
+employees.
 
-Under a policy with ``distributions`` (a relative grade needs the whole group) the file is
-read in two passes, keeping a compact candidate per person (:mod:`engine.report.relative_stream`).
-What cannot be streamed is read whole, as before, with the very same output: a YAML, JSON or
-Excel file, an employee whose rows are not consecutive (:class:`~engine.io.table.Interleaved`), an output
-format without a streamed form. The text table, aligned and fitted over every row, spools its
-rows and is written from them in two passes. Big CSV files rendered as CSV, JSON or text are
-shared between processes first (:func:`engine.evaluate.parallel.evaluate_split`), each writing
-its rows to a file of its own.
+Under a policy with ``distributions`` (a relative grade needs the whole group) the file is read
+in two passes, keeping a compact candidate per person (:mod:`engine.report.relative_stream`).
+What cannot be streamed is read whole, as before, with the very same output: a CSV file in
+another encoding than the one detected, a file the stream gives up on
+(:class:`~engine.io.model.ReadWhole`: an employee whose rows are not consecutive, an id used
+twice, ...), an output format without a streamed form. The text table, aligned and fitted over
+every row, spools its rows and is written from them in two passes. Big CSV files rendered as
+CSV, JSON or text are shared between processes first
+(:func:`engine.evaluate.parallel.evaluate_split`), each writing its rows to a file of its own.
 """
 
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from typing import IO, Any
 
 from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc
 from engine.io.model import Population
-from engine.io.records import Interleaved, stream_csv
+from engine.io.streaming import ReadWhole, can_stream, stream_records
 from engine.provenance import Stamp
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.relative_stream import relative_streamable, spill_relative
 from engine.report.results import RENDERERS, SPLIT_RENDERERS, TEXT_ROWS, row_plan, write_text
+from engine.report.textparts import TextParts
 
 #: Formats written as the employees are read. (The text table, aligned and fitted over every
 #: row, spools its rows and is written from them: :func:`_frame_text`.)
@@ -48,7 +51,7 @@ def streamable(engine: Engine, data_path: str, fmt: str) -> bool:
     """Whether :func:`write_report` can read ``data_path`` an employee at a time."""
     if engine.source.data.get("distributions"):
         return relative_streamable(engine, data_path, fmt)
-    return fmt in STREAMED and os.path.splitext(data_path)[1].lower() == ".csv"
+    return fmt in STREAMED and can_stream(data_path)
 
 
 def write_report(
@@ -77,16 +80,19 @@ def write_report(
     ``org_parent``: the org tree a distribution's small groups merge up (a table carries none).
     ``width``: the terminal's width a text table is fitted to (None: not fitted).
     """
+    relative = bool(engine.source.data.get("distributions"))
+    if streamable(engine, data_path, fmt) and not relative:
+        done = _split(engine, data_path, fmt, out, parameters, workers, min_bytes, progress, stamps, width)
+        if done is not None:
+            return done
     if streamable(engine, data_path, fmt):
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-            if engine.source.data.get("distributions"):
+            if relative:
                 done = _relative(
                     engine, data_path, fmt, spool, parameters, workers, min_bytes, progress, org_parent
                 )
             else:
-                done = _split(engine, data_path, fmt, spool, parameters, workers, min_bytes, progress)
-                if done is None:
-                    done = _stream(engine, data_path, fmt, spool, parameters, chunk, progress)
+                done = _stream(engine, data_path, fmt, spool, parameters, chunk, progress)
             if done is not None and fmt == "text":
                 _frame_text(done, spool, out, stamps, width)
                 return done
@@ -119,7 +125,7 @@ def _relative(
             engine, data_path, fmt, spool, parameters=parameters, org_parent=org_parent,
             workers=workers, min_bytes=min_bytes, progress=progress,
         )  # fmt: skip
-    except Interleaved:
+    except ReadWhole:
         return None
 
 
@@ -127,25 +133,42 @@ def _split(
     engine: Engine,
     data_path: str,
     fmt: str,
-    spool: IO[str],
+    out: IO[str],
     parameters: Mapping[str, Any] | None,
     workers: int | None,
     min_bytes: int | None,
     progress: Progress | None,
+    stamps: Sequence[Stamp],
+    width: int | None,
 ) -> RunOutcome | None:
+    """The report written to ``out`` by processes sharing the file (each worker's rows in a file
+    of its own, copied between the report's head and tail), or None (nothing written): one
+    process does it."""
     count = parallel.default_workers() if workers is None else workers
     render = _split_renderer(fmt)
     if render is None or count < 2:
         return None
+    if fmt == "text":
+        bare = RunOutcome(engine.policy, Population([], {}, {}, {}, None, [], data_path))  # (its columns)
+        table = TextParts(bare, width, stamps)
+        render, frame = table.renderer(), table.frame
+    else:
+        frame = partial(_head_tail, fmt, stamps)
     done = parallel.evaluate_split(
         engine, data_path, render, workers=count, parameters=parameters, min_bytes=min_bytes,
-        out=spool, progress=progress,
+        out=out, progress=progress, frame=frame,
     )  # fmt: skip
-    if done is None:
-        spool.seek(0)
-        spool.truncate()
-        return None
-    return done[0]
+    return None if done is None else done[0]
+
+
+def _head_tail(fmt: str, stamps: Sequence[Stamp], outcome: RunOutcome) -> tuple[str, str]:
+    """The report of ``fmt`` (CSV, JSON) before and after its results (stamped as a whole report)."""
+    merge = SPLIT_RENDERERS[fmt].merge
+    if not outcome.streamed:
+        return _stamped(fmt, stamps, merge(outcome, 0, [])), ""
+    # The merged report around one stand-in text, cut there: the results go in between.
+    head, tail = merge(outcome, outcome.streamed, [_HOLE]).split(_HOLE)
+    return _stamped(fmt, stamps, head), tail
 
 
 def _stream(
@@ -160,11 +183,16 @@ def _stream(
     """One process: read, check, evaluate and render an employee at a time into ``spool``;
     None when an employee's rows are not consecutive."""
     data = engine.source.data
-    stream, values, parameter_problems, notes = stream_csv(
-        data_path, data.get("inputs") or {}, scales=data.get("scales") or {},
-        parameters=parameters, progress=progress,
-    )  # fmt: skip
-    outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], data_path))
+    try:
+        stream, values, parameter_problems, notes = stream_records(
+            data_path, data.get("inputs") or {}, scales=data.get("scales") or {},
+            parameters=parameters, progress=progress, policy_id=engine.policy.id,
+        )  # fmt: skip
+    except ReadWhole:
+        return None
+    engine.require_parameters(values)  # as the whole run does, before anything is evaluated
+    population = Population([], values, stream.org_parent, {}, None, [], data_path)
+    outcome = RunOutcome(engine.policy, population)
     checks: list[Any] = []
     render = _split_renderer(fmt)
     assert render is not None  # (write_report streams only formats that have one)
@@ -172,7 +200,7 @@ def _stream(
     try:
         with collected_gc():
             _, outcome.streamed = parallel.write_pieces(pieces, render, spool, chunk)
-    except Interleaved:
+    except ReadWhole:
         return None
     parallel.settle_read(outcome, stream.part, parameter_problems, notes, checks)
     return outcome
@@ -191,14 +219,13 @@ def _frame(outcome: RunOutcome, fmt: str, spool: IO[str], out: IO[str], stamps: 
     """The report around the pieces in ``spool``: what ``RENDERERS[fmt]`` writes for the run,
     stamped as a whole report is (the stamps go at the head: CSV rows, JSON's first key)."""
     spool.seek(0)
-    merge = SPLIT_RENDERERS[fmt].merge
-    if not outcome.streamed:
-        out.write(_stamped(fmt, stamps, merge(outcome, 0, [])))
-        return
-    # The merged report around one stand-in text, cut there: the spool goes in between.
-    head, tail = merge(outcome, outcome.streamed, [_HOLE]).split(_HOLE)
-    out.write(_stamped(fmt, stamps, head))
-    shutil.copyfileobj(spool, out, 2**20)
+    head, tail = _head_tail(fmt, stamps, outcome)
+    out.write(head)
+    raw = getattr(spool, "buffer", None)  # (at its start: seeking flushed the text written)
+    if raw is None:
+        shutil.copyfileobj(spool, out, 2**20)
+    else:
+        parallel.copy_bytes(raw, out)
     out.write(tail)
 
 

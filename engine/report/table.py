@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from wcwidth import wcswidth, wcwidth
 
@@ -139,17 +140,56 @@ def write_table(
     Memory holds a batch of lines and bounded caches of the cells met, so a table of any length
     can be written from a file."""
     headers = [terminal_text(h) for h in headers]
-    measure = _Measure(headers, numeric)
-    for row in rows():
-        measure.add(_cleaned(row))
-    most = measure.most
-    widths = fit_widths(measure.widths(), numeric, width)
-    for line in _lines(headers, widths, numeric):
-        write(line + "\n")
-    write(GAP.join("-" * w for w in widths) + "\n")
-    lines = _Liner(widths, numeric, most)
+    shape = measure(headers, numeric, rows()).shape().fitted(numeric, width)
+    write(shape.head(headers, numeric))
+    write_lines(rows(), shape, numeric, write)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A table's column widths and the most places of each number column (by column index)."""
+
+    widths: list[int]
+    most: dict[int, int]
+
+    def fitted(self, numeric: Sequence[bool], limit: int | None) -> Shape:
+        """The shape with its widths fitted to ``limit`` cells (:func:`fit_widths`)."""
+        return Shape(fit_widths(self.widths, numeric, limit), self.most)
+
+    def head(self, headers: Sequence[str], numeric: Sequence[bool]) -> str:
+        """The header lines and the rule under them (``headers`` without control characters)."""
+        lines = _lines(headers, self.widths, numeric)
+        return "".join(line + "\n" for line in lines) + GAP.join("-" * w for w in self.widths) + "\n"
+
+
+#: What :class:`_Measure` found over some rows, to merge with others' (:func:`merged`).
+Found = tuple[list[int], list[int], list[int], list[int]]
+
+
+def measure(headers: Sequence[str], numeric: Sequence[bool], rows: Iterable[Sequence[str]]) -> _Measure:
+    """The places and widths of ``rows`` under ``headers`` (without control characters)."""
+    found = _Measure(headers, numeric)
+    for row in rows:
+        found.add(_cleaned(row))
+    return found
+
+
+def merged(headers: Sequence[str], numeric: Sequence[bool], parts: Iterable[Found]) -> _Measure:
+    """The measure of all the rows whose parts found ``parts`` (:meth:`_Measure.found`): the
+    same as one pass over them all."""
+    found = _Measure(headers, numeric)
+    for part in parts:
+        found.merge(part)
+    return found
+
+
+def write_lines(
+    rows: Iterable[Sequence[str]], shape: Shape, numeric: Sequence[bool], write: Callable[[str], object]
+) -> None:
+    """The lines of ``rows`` in a table of ``shape``, to ``write`` a batch at a time."""
+    lines = _Liner(shape.widths, numeric, shape.most)
     batch: list[str] = []  # (rows given to write a batch at a time: one call per row costs)
-    for row in rows():
+    for row in rows:
         batch.append(lines.row(_cleaned(row)))
         if len(batch) >= _BATCH:
             write("".join(batch))
@@ -217,6 +257,21 @@ class _Measure:
                     self.places[index] = 0
                 if size > self.whole[index]:
                     self.whole[index] = size
+
+    def found(self) -> Found:
+        """What was found, without the caches (for :func:`merged`)."""
+        return list(self.plain), list(self.places), list(self.fraction), list(self.whole)
+
+    def merge(self, found: Found) -> None:
+        """Take in what another pass found (over other rows of the same columns)."""
+        for mine, theirs in zip((self.plain, self.places, self.fraction, self.whole), found, strict=True):
+            if len(theirs) != self.count:
+                raise ValueError(f"a measure of {len(theirs)} columns in a table of {self.count}")
+            mine[:] = [max(a, b) for a, b in zip(mine, theirs, strict=True)]
+
+    def shape(self) -> Shape:
+        """The widths and places found (not fitted to a terminal)."""
+        return Shape(self.widths(), self.most)
 
     @property
     def most(self) -> dict[int, int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -22,26 +22,17 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 import engine.limits as limits
+from engine.evaluate.columnar import cells
+from engine.evaluate.columnar import numbers as nb
+from engine.evaluate.columnar.cells import SPACES
 from engine.evaluate.columnar.numbers import Ints, Mask, Num
 from engine.evaluate.columnar.vectors import Col, Unsupported, constant
 from engine.io.fields import FieldError, FieldRule, is_absent
 
-#: The last character ``str.isspace`` holds (U+3000 IDEOGRAPHIC SPACE, since Unicode 6.3;
-#: tests/test_columnar.py checks every code point): the search below stops there, where a
-#: search of all of Unicode would cost every run 0.2 s of start-up.
-LAST_SPACE = 0x3000
-#: Every character Python's ``str.strip()`` removes: a cell starting or ending with one is
-#: read by the per-record reader (it strips, then compares).
-_SPACES = "".join(chr(c) for c in range(LAST_SPACE + 1) if chr(c).isspace())
-_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES)
+#: Regexes of the spaces (:data:`.cells.SPACES`), for columns :mod:`.cells` cannot read.
+_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in SPACES)
 _BLANK = f"^[{_CLASS}]*$"
-_PADDED = (
-    "^["
-    + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES)
-    + "]|["
-    + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES)
-    + "]$"
-)
+_PADDED = f"^[{_CLASS}]|[{_CLASS}]$"
 
 
 @dataclass(frozen=True)
@@ -55,6 +46,11 @@ class FieldPlan:
     vocab: tuple[str, ...] = ()
     #: Cell text -> what :func:`_cell` made of it (filled as chunks are read).
     cache: dict[str, tuple[bool, bool, int, int]] = field(default_factory=dict, compare=False)
+    #: A boolean's or an enum's texts taken as they are, with their codes (:func:`_lookup`).
+    lookup: tuple[tuple[str, ...], tuple[int, ...]] = ((), ())
+    #: A number's declared bounds as (coefficient, 10**places); ``False``: a bound the plan
+    #: cannot hold (every cell then goes through the field's converter).
+    bounds: tuple[tuple[int, int] | None, tuple[int, int] | None] | bool = (None, None)
 
 
 def field_plan(
@@ -63,19 +59,49 @@ def field_plan(
     """How the plan reads a declared field; :class:`Unsupported` for a type it leaves alone."""
     kind = rule.type
     if kind in ("decimal", "integer"):
-        return FieldPlan(name, column, rule, "num")
+        return FieldPlan(name, column, rule, "num", bounds=_bounds(decl))
     if kind == "boolean":
-        return FieldPlan(name, column, rule, "bool")
+        return _lookup(FieldPlan(name, column, rule, "bool"), ("false", "true"))
     if kind == "enum":
-        return FieldPlan(name, column, rule, "cat", tuple(str(v) for v in decl.get("values") or ()))
+        vocab = tuple(str(v) for v in decl.get("values") or ())
+        return _lookup(FieldPlan(name, column, rule, "cat", vocab), vocab)
     if kind == "scale":
         levels = (scales.get(str(decl.get("scale"))) or {}).get("levels") or ()
-        return FieldPlan(name, column, rule, "cat", tuple(str(lv.get("code")) for lv in levels))
+        vocab = tuple(str(lv.get("code")) for lv in levels)
+        return _lookup(FieldPlan(name, column, rule, "cat", vocab), vocab)
     if kind == "string":
         return FieldPlan(name, column, rule, "text")
     if kind == "date":  # checked by its converter; formulas cannot read it here
         return FieldPlan(name, column, rule, "date")
     raise Unsupported(f"field {name} of type {kind}")
+
+
+def _lookup(plan: FieldPlan, texts: tuple[str, ...]) -> FieldPlan:
+    """``plan`` with the ``texts`` its converter takes as they are (the first of equal ones),
+    each with the code :func:`_cell` gives it: a cell of exactly such a text needs no more."""
+    found: dict[str, int] = {}
+    for text in texts:
+        missing, bad, code, _ = _cell(text, plan)
+        if text and not missing and not bad and text not in found:
+            found[text] = code
+    return replace(plan, lookup=(tuple(found), tuple(found.values())))
+
+
+def _bounds(decl: Mapping[str, Any]) -> tuple[tuple[int, int] | None, tuple[int, int] | None] | bool:
+    """A number field's ``min`` and ``max`` as exact fractions (see :attr:`FieldPlan.bounds`)."""
+    out: list[tuple[int, int] | None] = []
+    for key in ("min", "max"):
+        bound = decl.get(key)
+        if bound is None:
+            out.append(None)
+            continue
+        if isinstance(bound, bool) or not isinstance(bound, int | Decimal):
+            return False
+        exact = _fraction(bound)
+        if exact is None:
+            return False
+        out.append(exact)
+    return out[0], out[1]
 
 
 #: One chunk's columns (text), by position in the header.
@@ -86,9 +112,12 @@ def read_chunk(data: bytes, width: int, starts: Ints | None = None) -> Frame | N
     """The chunk's rows as text columns, or None when Arrow would not split it as Python's csv
     module does (a quote, a lone carriage return, a blank line, a row of another width: Arrow
     refuses a row with more or fewer cells than the header)."""
-    if b'"' in data or _lone_return(data):
+    if b'"' in data:
         return None
-    lines = len(line_starts(data) if starts is None else starts) - data.endswith(b"\n")
+    starts = line_starts(data) if starts is None else starts
+    if _lone_return(data, starts):
+        return None
+    lines = len(starts) - data.endswith(b"\n")
     names = [f"c{i}" for i in range(width)]
     try:
         table = pcsv.read_csv(
@@ -130,15 +159,18 @@ def normalized(frame: Frame) -> bool:
     return True
 
 
-def _lone_return(data: bytes) -> bool:
-    """Whether a carriage return of ``data`` is not followed by a newline (one at the very end
-    included): Arrow would end a row there, Python's csv module too, but no line ends."""
-    if b"\r" not in data:
-        return False
+def _lone_return(data: bytes, starts: Ints) -> bool:
+    """Whether a carriage return of ``data`` (lines starting at ``starts``) is not followed by
+    a newline (one at the very end included): Arrow would end a row there, Python's csv module
+    too, but no line ends. Every carriage return is followed by a newline exactly when there
+    are as many carriage returns as newlines right after one."""
     raw = np.frombuffer(data, np.uint8)
-    returns = np.flatnonzero(raw == 13)
-    after = returns + 1
-    return bool(after[-1] == len(raw) or np.any(raw[after[after < len(raw)]] != 10))
+    returns = int(np.count_nonzero(raw == 13))
+    if not returns:
+        return False
+    newlines = starts[1:] - 1
+    newlines = newlines[newlines > 0]
+    return returns != int(np.count_nonzero(raw[newlines - 1] == 13))
 
 
 def line_starts(data: bytes) -> Ints:
@@ -153,63 +185,135 @@ def _np(array: Any) -> Any:
 
 def text_ok(series: pa.Array) -> Mask:
     """Cells the per-record reader keeps as they are: no surrounding spaces, within the bound."""
-    padded = _np(pc.match_substring_regex(series, _PADDED))
-    long = _np(pc.utf8_length(series)) > limits.MAX_CELL_CHARS
-    out: Mask = ~(padded | long)
+    found = cells.layout(series)
+    if found is None:
+        padding = _np(pc.match_substring_regex(series, _PADDED))
+        long = _np(pc.utf8_length(series)) > limits.MAX_CELL_CHARS
+    else:
+        padding = cells.padded(found)
+        long = cells.longer_than(found, limits.MAX_CELL_CHARS)
+    out: Mask = ~(padding | long)
     return out
 
 
 def convert(series: pa.Array, plan: FieldPlan) -> tuple[Col, Mask]:
     """The column's values and the rows it cannot take (a bad cell, or an empty required one).
 
-    Each distinct cell text goes once through the field's own converter (the one the
-    per-record reader calls), so a value means here exactly what it means there; the rows
-    then take their text's value.
+    A cell is read here only in its plainest form (a declared text exactly, a plain number:
+    :mod:`.cells`); every other distinct cell text goes once through the field's own converter
+    (the one the per-record reader calls), so a value means here exactly what it means there.
     """
     kind, vocab = plan.kind, plan.vocab
     if kind == "text":
         return _texts(series, plan)
-    encoded = pc.dictionary_encode(series)
-    inverse = _np(encoded.indices).astype(np.int64)
-    texts = encoded.dictionary.to_pylist()
-    n_unique = len(texts)
-    cache = plan.cache
-    found = [cache.get(text) for text in texts]
-    for k, known in enumerate(found):
-        if known is None:
-            known = found[k] = _cell(texts[k], plan)
-            if len(cache) < CACHE_LIMIT:
-                cache[texts[k]] = known
-    if found:
-        table = np.array(found, dtype=object).reshape(n_unique, 4)
-        missing, bad = table[:, 0].astype(bool), table[:, 1].astype(bool)
-        nums, dens = table[:, 2].astype(np.int64), table[:, 3].astype(np.int64)
-    else:
-        missing, bad = np.zeros(0, bool), np.zeros(0, bool)
-        nums, dens = np.zeros(0, np.int64), np.ones(0, np.int64)
-    n = len(inverse)
-    blank = missing[inverse]
+    missing, bad, nums, dens = _read(series, plan)
+    n = len(missing)
+    blank = missing
     none = np.zeros(n, bool)
     if kind == "num":
-        col = Col("num", blank, none, Num(nums[inverse], dens[inverse], none.copy(), none.copy()))
+        col = Col("num", blank, none, Num(nums, dens, none.copy(), none.copy()))
     elif kind in ("bool", "cat"):
-        col = Col(kind, blank, none, codes=nums[inverse], vocab=vocab)
+        col = Col(kind, blank, none, codes=nums, vocab=vocab)
     elif kind == "date":
         col = Col("text", blank, none)
-        return col, bad[inverse] | (blank & (plan.rule.required and not plan.rule.has_default))
+        return col, bad | (blank & (plan.rule.required and not plan.rule.has_default))
     else:
         col = Col("text", blank, none)
     col = _defaults(col, plan, blank)
     rule = plan.rule
     missing_required = blank & (rule.required and not rule.has_default)
-    return col, bad[inverse] | missing_required
+    return col, bad | missing_required
+
+
+Cells = tuple[Mask, Mask, Ints, Ints]
+
+
+def _read(series: pa.Array, plan: FieldPlan) -> Cells:
+    """Per row: absent, bad, numerator (a code) and denominator. A boolean's or an enum's
+    cells that are one of its texts exactly are looked up; the others are read by
+    :func:`_by_text`."""
+    texts, codes = plan.lookup
+    if plan.kind not in ("bool", "cat") or not texts or series.null_count:
+        return _by_text(series, plan)
+    found = pc.index_in(series, value_set=pa.array(texts, pa.string()))
+    index = _np(pc.fill_null(found, -1) if found.null_count else found).astype(np.int64)
+    n = len(index)
+    same = codes == tuple(range(len(codes)))  # the texts in code order: no mapping
+    out = (
+        np.zeros(n, bool),
+        np.zeros(n, bool),
+        index.copy() if same else np.array(codes, np.int64)[index],
+        np.ones(n, np.int64),
+    )
+    rest = np.flatnonzero(index < 0) if found.null_count else np.zeros(0, np.int64)
+    if len(rest):
+        for whole, part in zip(out, _by_text(pc.take(series, pa.array(rest)), plan), strict=True):
+            whole[rest] = part
+    return out
+
+
+def _by_text(series: pa.Array, plan: FieldPlan) -> Cells:
+    """Each distinct cell text read once: a plain number by :func:`.cells.plain_numbers`,
+    any other by :func:`_cell` (remembered in the plan's cache); the rows take their text's."""
+    encoded = pc.dictionary_encode(series)
+    inverse = _np(encoded.indices).astype(np.int64)
+    missing, bad, nums, dens = _distinct(encoded.dictionary, plan)
+    n = len(inverse)
+    return (
+        missing[inverse] if missing.any() else np.zeros(n, bool),
+        bad[inverse] if bad.any() else np.zeros(n, bool),
+        nums[inverse],
+        dens[inverse] if (dens != 1).any() else np.ones(n, np.int64),
+    )
+
+
+def _distinct(texts: pa.Array, plan: FieldPlan) -> Cells:
+    """:func:`_cell` of each of ``texts`` (distinct), plain numbers read over the column."""
+    n = len(texts)
+    missing, bad = np.zeros(n, bool), np.zeros(n, bool)
+    nums, dens = np.zeros(n, np.int64), np.ones(n, np.int64)
+    done = np.zeros(n, bool)
+    if plan.kind == "num" and plan.bounds is not False:
+        done, nums, dens = cells.plain_numbers(texts, plan.rule.type == "integer")
+        done &= _within(Num(nums, dens, np.zeros(n, bool), np.zeros(n, bool)), plan.bounds)
+    rest = np.flatnonzero(~done)
+    if not len(rest):
+        return missing, bad, nums, dens
+    cache = plan.cache
+    words = pc.take(texts, pa.array(rest)).to_pylist() if len(rest) < n else texts.to_pylist()
+    for k, text in zip(rest.tolist(), words, strict=True):
+        known = cache.get(text)
+        if known is None:
+            known = _cell(text, plan)
+            if len(cache) < CACHE_LIMIT:
+                cache[text] = known
+        missing[k], bad[k], nums[k], dens[k] = known
+    return missing, bad, nums, dens
+
+
+def _within(values: Num, bounds: Any) -> Mask:
+    """Rows surely within the declared bounds (the converter refuses the others)."""
+    n = len(values.num)
+    inside = np.ones(n, bool)
+    for bound, lower in zip(bounds, (True, False), strict=True):
+        if bound is None:
+            continue
+        limit = Num(np.full(n, bound[0]), np.full(n, bound[1]), np.zeros(n, bool), np.zeros(n, bool))
+        sign, doubt = nb.compare(values, limit)
+        inside &= ~doubt & ((sign >= 0) if lower else (sign <= 0))
+    return inside
 
 
 def _texts(series: pa.Array, plan: FieldPlan) -> tuple[Col, Mask]:
     """A text field: only whether each cell is blank (spaces only count as blank, as
     ``str.strip`` sees them) and within the length bound; the text itself stays in the frame."""
-    blank = _np(pc.match_substring_regex(series, _BLANK))
-    long = _np(pc.utf8_length(series)) > limits.MAX_CELL_CHARS
+    found = cells.layout(series)
+    if found is None:
+        blank = _np(pc.match_substring_regex(series, _BLANK))
+        long = _np(pc.utf8_length(series)) > limits.MAX_CELL_CHARS
+    else:
+        blank = cells.blank_cells(series, found, cells.leading_space(found))
+        long = cells.longer_than(found, limits.MAX_CELL_CHARS)
     rule = plan.rule
     none = np.zeros(len(blank), bool)
     missing_required = blank & (rule.required and not rule.has_default)
@@ -314,27 +418,33 @@ def groups_of(ids: pa.Array) -> tuple[Ints, Ints]:
     return starts, gid
 
 
-def same_in_group(series: pa.Array, starts: Ints, gid: Ints) -> Mask:
-    """Per group, whether every row repeats the first row's cell or leaves it empty (the
-    per-record reader merges those); a value first given on a later row is not taken here.
+def differs_in_group(series: pa.Array, starts: Ints, gid: Ints) -> Mask:
+    """The rows that neither repeat their group's first row's cell nor leave it empty.
 
-    A row equal to the row before it in its group is as good as that row (both empty, or both
-    the first row's cell, or the group is refused already): only the rows that differ from
-    the row before and are not empty are compared with their group's first row.
+    Where few later rows of a group are filled, each of those is compared with its group's
+    first row. Else a row equal to the row before it in its group is as good as that row (both
+    empty, or both the first row's cell, or the group is refused already): only the rows that
+    differ from the row before and are not empty are compared with their group's first row.
     """
     n = len(series)
-    if not len(starts):
-        return np.zeros(0, bool)
+    sizes = cells.lengths(series)
+    filled = np.ones(n, bool) if sizes is None else sizes != 0
+    filled[starts] = False
+    if sizes is not None and 4 * int(np.count_nonzero(filled)) < n:
+        return _differ_from_first(series, np.flatnonzero(filled), starts, gid, n)
     changed = np.zeros(n, bool)
     if n > 1:
         changed[1:] = _np(pc.not_equal(series.slice(1), series.slice(0, n - 1)))
-    changed[starts] = False
-    rows = np.flatnonzero(changed)
+    return _differ_from_first(series, np.flatnonzero(changed & filled), starts, gid, n)
+
+
+def _differ_from_first(series: pa.Array, rows: Ints, starts: Ints, gid: Ints, n: int) -> Mask:
+    """Which of ``rows`` differ from their group's first row and are not empty, over all rows."""
+    out = np.zeros(n, bool)
     if len(rows):
-        cells = pc.take(series, pa.array(rows))
+        cells_ = pc.take(series, pa.array(rows))
         first = pc.take(series, pa.array(starts[gid[rows]]))
-        changed[rows] = _np(pc.not_equal(cells, first)) & _np(pc.not_equal(cells, ""))
-    out: Mask = ~np.logical_or.reduceat(changed, starts)
+        out[rows] = _np(pc.not_equal(cells_, first)) & _np(pc.not_equal(cells_, ""))
     return out
 
 

@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 from engine.chains.model import Chain, ChainRules
 from engine.chains.requirements import Requirement
 from engine.chains.review import review
+from engine.evaluate.columnar import cells
 from engine.evaluate.columnar.numbers import Ints, Mask
 from engine.evaluate.columnar.reading import FieldPlan, gather, text_ok
 from engine.evaluate.columnar.vectors import Col, Unsupported, Walker
@@ -167,7 +168,10 @@ class _Cells:
             # The column walker's text columns say only where a cell is blank; a blank cell with
             # a default, or a padded one (the reader strips it), is left to the review.
             series = gather(self.frame[plan.column], self.starts)
-            if plan.kind == "text":
+            layout = cells.layout(series) if plan.kind == "date" else None
+            if layout is not None:
+                exact = cells.iso_days(layout)
+            elif plan.kind == "text":
                 exact = text_ok(series)
             else:
                 exact = np.asarray(pc.match_substring_regex(series, _ISO_DAY).to_numpy(zero_copy_only=False))

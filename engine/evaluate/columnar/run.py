@@ -8,6 +8,7 @@ run on the byte spans of the employees the plan left to it, with their real row 
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
@@ -19,8 +20,9 @@ import numpy as np
 import engine.limits as limits
 from engine.errors import DataError, Problem
 from engine.evaluate import parallel
+from engine.evaluate.columnar.build import build_plan
 from engine.evaluate.columnar.numbers import POW10
-from engine.evaluate.columnar.plan import Chunk, Plan, build_plan
+from engine.evaluate.columnar.plan import Chunk, Plan
 from engine.evaluate.columnar.reading import gather, line_starts, normalized, read_chunk, text_ok
 from engine.evaluate.columnar.vectors import Unsupported
 from engine.evaluate.run import Engine, RunOutcome
@@ -89,7 +91,7 @@ def _columnar(
         if out_path is None:
             text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, None)
         else:
-            with open(out_path, "w", encoding="utf-8", newline="") as out:
+            with open(out_path, "wb") as out:  # (UTF-8: the blocks' bytes go as they are)
                 text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, out)
     times["evaluated"] = times["rendered"] = time.perf_counter()
     return parallel.Part(
@@ -245,10 +247,17 @@ class RangeJob:
         names = gather(frame[plan.name_column], chunk.starts) if plan.name_column is not None else None
         values = [(v.num, v.den) for v in chunk.values]
         grades = [(codes, self._graded[t]) for t, codes in enumerate(chunk.grades)]
-        lines, plain = self.block(ids, names, values, grades)
+        if self.detailed is not None:  # (JSON items, with the goal lines and grade facts)
+            facts = [((v.num, v.den), (r.num, r.den), s, b) for v, r, s, b in chunk.graded]
+            steps = [(n.num, n.den) if n is not None else None for n in chunk.lines]
+            lines, plain = self.block(
+                ids, names, values, grades, facts, self.plan.tables, chunk.starts, len(chunk.gid), steps
+            )
+        else:
+            lines, plain = self.block(ids, names, values, grades)
         if names is not None:
             plain &= text_ok(names)  # the reader strips a name; a padded one is written as it reads
-        return _Lines(lines, plain)
+        return _Lines(lines, plain, len(self.render.between) if self.detailed is not None else 0)
 
     def _emit(
         self, chunk: Chunk, usable: int, starts_b: Any, start: int, row: int, lines: _Lines | None
@@ -256,12 +265,8 @@ class RangeJob:
         clean = chunk.clean
         if self.detailed is not None and chunk.lines_exact is not None:
             clean = clean & chunk.lines_exact  # the others' details come from full results
-        g = 0
-        while g < usable:
-            h = g
-            while h < usable and clean[h] == clean[g]:
-                h += 1
-            if clean[g]:
+        for g, h, sure in _runs(clean, usable):
+            if sure:
                 yield from self._clean(chunk, g, h, lines)
             else:
                 first = int(chunk.starts[g])
@@ -270,7 +275,6 @@ class RangeJob:
                 begin = start + int(starts_b[first])
                 finish = start + end_byte if end_byte is not None else start + int(starts_b[-1])
                 yield from self._per_record(begin, finish, row + first)
-            g = h
 
     def _clean(self, chunk: Chunk, g: int, h: int, lines: _Lines | None) -> Iterator[Any]:
         """The pieces of clean employees ``g`` to ``h``: runs of lines written from the columns
@@ -289,17 +293,11 @@ class RangeJob:
         if lines is None:
             yield from self._one_by_one(chunk, g, h, columns)
             return
-        plain = lines.plain
-        a = g
-        while a < h:
-            b = a
-            while b < h and plain[b] == plain[a]:
-                b += 1
-            if plain[a]:
-                yield parallel.Joined(lines.text(a, b), b - a)
+        for a, b, plain in _runs(lines.plain[g:h], h - g):
+            if plain:
+                yield parallel.Joined(lines.text(g + a, g + b), b - a)
             else:
-                yield from self._one_by_one(chunk, a, b)
-            a = b
+                yield from self._one_by_one(chunk, g + a, g + b)
 
     def _one_by_one(
         self, chunk: Chunk, g: int, h: int, columns: list[list[Decimal]] | None = None
@@ -375,16 +373,26 @@ class RangeJob:
 class _Lines:
     """A chunk's result lines (:class:`pyarrow.StringArray`) and which are plain."""
 
-    def __init__(self, lines: Any, plain: Any) -> None:
-        self.plain = plain.tolist()
+    def __init__(self, lines: Any, plain: Any, cut: int = 0) -> None:
+        self.plain = np.asarray(plain, bool)
+        self._cut = cut  # bytes after each line that go between two (the last one's are cut)
         self._offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset :]
         self._data = lines.buffers()[2]
 
-    def text(self, first: int, stop: int) -> str:
-        """Lines ``first`` to ``stop`` (excluded), joined."""
-        begin, end = int(self._offsets[first]), int(self._offsets[stop])
-        text: str = self._data[begin:end].to_pybytes().decode("utf-8")
+    def text(self, first: int, stop: int) -> bytes:
+        """Lines ``first`` to ``stop`` (excluded), joined (UTF-8)."""
+        begin, end = int(self._offsets[first]), int(self._offsets[stop]) - self._cut
+        text: bytes = self._data[begin:end].to_pybytes()
         return text
+
+
+def _runs(mask: Any, stop: int) -> list[tuple[int, int, bool]]:
+    """The runs of equal values in ``mask[:stop]``: (first, after the last, value)."""
+    flags = np.asarray(mask[:stop], bool)
+    if not stop:
+        return []
+    edges = [0, *(np.flatnonzero(flags[1:] != flags[:-1]) + 1).tolist(), stop]
+    return [(a, b, bool(flags[a])) for a, b in itertools.pairwise(edges)]
 
 
 def _name(cell: str | None) -> str | None:

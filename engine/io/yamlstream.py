@@ -1,0 +1,177 @@
+"""A YAML records file read an employee at a time: the loader's own builder
+(:class:`engine.loader._Builder`, the very values and line marks of the whole read) walks the
+parser's events from the file, and each item of the top-level ``employees`` list is handed on
+as soon as it is complete, then let go with its line marks.
+
+The node bound counts per employee (and the file's top level) instead of for the whole file,
+and the file's size is bounded as a table's, since memory no longer grows with the list.
+Anchors defined inside an employee are forgotten after it; an alias to one from a later
+employee, any problem of the loader's own (a syntax error, a key used twice, a bad tag: its
+report counts every one in the file), a list that is not at the top level, the policy,
+parameters or org units after the list: all these raise :class:`~engine.io.model.ReadWhole`,
+and the whole read gives its very message.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+import yaml
+from yaml import events
+
+import engine.loader as loader
+from engine.errors import VALUE_RULES, DataError
+from engine.io.model import ReadWhole
+from engine.location import Path
+
+#: Items between two calls of a progress callback.
+PROGRESS_EVERY = 256
+#: Top-level keys that may follow the list without changing what its employees are.
+AFTER_LIST = frozenset({"$schema"})
+_LIST: Path = ("employees",)
+
+
+class _Sink:
+    """Stands for the employees list in the builder: each item is queued, not kept."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.ready: deque[tuple[int, Any]] = deque()
+
+    def append(self, value: Any) -> None:
+        self.ready.append((self.count, value))
+        self.count += 1
+
+    def __len__(self) -> int:  # the builder numbers the next item by it
+        return self.count
+
+
+class _StreamBuilder(loader._Builder):
+    """The loader's builder with the employees list replaced by a :class:`_Sink`."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__(file, timed=True)
+        self.sink: _Sink | None = None
+        self.list_nodes = 0
+        self.head_anchors: set[str] = set()
+        self.dropped: set[str] = set()
+
+    def _open(self, event: events.CollectionStartEvent, kind: str, items: Any) -> None:
+        super()._open(event, kind, items)
+        frame = self.stack[-1]
+        if self.sink is None and kind == "seq" and len(self.stack) == 2 and frame.slot.path == _LIST:
+            if frame.anchor:
+                raise ReadWhole("the employees list is anchored")
+            self.sink = frame.items = _Sink()
+            self.list_nodes = self.nodes
+            self.head_anchors = set(self.anchors)
+
+    def _complete(self, value: Any, height: int, slot: Any, mark: Any, text: str | None = None) -> None:
+        super()._complete(value, height, slot, mark, text)
+        if self.sink is not None and len(self.stack) == 2 and self.stack[-1].items is self.sink:
+            # An employee is complete: its nodes and anchors no longer count.
+            self.nodes = self.list_nodes
+            for name in [name for name in self.anchors if name not in self.head_anchors]:
+                del self.anchors[name]
+                self.dropped.add(name)
+
+    def _alias(self, event: events.AliasEvent) -> None:
+        name = str(event.anchor)
+        if name in self.dropped and name not in self.anchors:
+            raise ReadWhole(f"alias *{name} to an earlier employee")
+        super()._alias(event)
+
+
+class YamlItems:
+    """A YAML records file's top level up to its ``employees`` list (:attr:`head`, :attr:`source`
+    for the line marks), then the list's items one at a time (iterating, once)."""
+
+    def __init__(self, path: str, display: str, progress: Callable[[int, int], None] | None = None) -> None:
+        self.progress = progress
+        self.raw = open(path, "rb")  # noqa: SIM115 (closed when the items are read, or dropped)
+        self.text: IO[str] = io.TextIOWrapper(self.raw, encoding="utf-8-sig", newline="")
+        self.builder = _StreamBuilder(display)
+        self.source = self.builder.source
+        self.parser: Any = None
+        try:
+            self.parser = loader._PARSER(self.text)
+            self.steps = self.builder.walk(self.parser)
+            self._advance(lambda: self.builder.sink is not None)
+        except BaseException:
+            self.close()
+            raise
+        root = self.builder.stack[0].items if self.builder.stack else None
+        if not isinstance(root, dict):
+            self.close()
+            raise ReadWhole("not a mapping")
+        self.head: dict[str, Any] = root
+
+    def _advance(self, until: Callable[[], bool]) -> None:
+        """Walk the events until ``until()`` (or the end): ReadWhole on any loader problem."""
+        builder, steps = self.builder, self.steps
+        try:
+            while not until():
+                if next(steps, StopIteration) is StopIteration:
+                    break
+                if builder.diagnostics:
+                    self._problems()
+        except loader._Abort:
+            self._problems()  # the problem that stopped the walk
+            raise ReadWhole("stopped") from None
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ReadWhole(f"{type(exc).__name__}: {exc}") from None
+        if builder.diagnostics:
+            self._problems()
+
+    def _problems(self) -> None:
+        """A value's problem is its employee's (the field judges its text); any other one's
+        report needs the whole file."""
+        found = self.builder.diagnostics
+        slow = next((d for d in found if d.rule == "data-too-slow"), None)
+        if slow is not None:  # the whole read would only take longer
+            raise DataError(f"{slow.location}: {slow.message}")
+        if any(d.rule not in VALUE_RULES for d in found):
+            raise ReadWhole(found[0].message)
+        found.clear()
+
+    def done(self, index: int) -> None:
+        """Forget the line marks of item ``index`` (the last ones recorded)."""
+        for table in (self.source.values, self.source.keys, self.source.styles):
+            while table:
+                last = next(reversed(table))
+                if len(last) < 2 or last[0] != "employees" or last[1] != index:
+                    break
+                table.popitem()
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        sink = self.builder.sink
+        assert sink is not None
+        try:
+            while True:
+                self._advance(lambda: bool(sink.ready) or self.builder.finished)
+                if not sink.ready:
+                    break
+                while sink.ready:
+                    yield sink.ready.popleft()
+                if self.progress is not None and sink.count % PROGRESS_EVERY == 0:
+                    self.progress(self.raw.tell(), sink.count)
+            self._advance(lambda: False)  # the document's end: a second one is a problem
+            self._tail()
+            if self.progress is not None:
+                self.progress(self.raw.tell(), sink.count)
+        finally:
+            self.close()
+
+    def _tail(self) -> None:
+        keys = list(self.head)
+        for key in keys[keys.index("employees") + 1 :]:
+            if key not in AFTER_LIST and not str(key).startswith("x-"):
+                raise ReadWhole(f"{key} after the employees")
+
+    def close(self) -> None:
+        if self.parser is not None:
+            self.parser.dispose()
+        self.raw.close()
