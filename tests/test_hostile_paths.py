@@ -6,7 +6,7 @@ one-process path does: the same exit code (2: the file cannot be read, nothing i
 some employees have problems, the rest are reported), the same messages naming the file and
 row, no traceback, no output file (nor temporary file) left by a run that stops, and the input
 untouched. A population of a few hundred employees is split here by lowering
-:data:`engine.evaluate.parallel.MIN_BYTES` (the split itself is checked by
+:data:`engine.evaluate.ranges.MIN_BYTES` (the split itself is checked by
 :func:`test_the_good_population_really_takes_the_split_and_columnar_paths`); the worker count is
 what :func:`engine.evaluate.parallel.default_workers` says, and ``HRPOLICY_COLUMNAR=0`` switches
 the columnar plan off.
@@ -28,7 +28,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import cli
-from engine.evaluate import parallel
+from engine.evaluate import parallel, ranges
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "hostile" / "_shared" / "policy.yaml"
@@ -204,7 +204,7 @@ def run(args: list[str], folder: Path, path: str, monkeypatch: pytest.MonkeyPatc
     """``hrpolicy ARGS`` in ``folder`` on path ``path`` (a key of :data:`PATHS`): never a traceback."""
     workers, columnar = PATHS[path]
     with monkeypatch.context() as patch:
-        patch.setattr(parallel, "MIN_BYTES", 1000)
+        patch.setattr(ranges, "MIN_BYTES", 1000)
         patch.setattr(parallel, "default_workers", lambda: workers)
         patch.setenv("HRPOLICY_COLUMNAR", columnar)
         patch.chdir(folder)
