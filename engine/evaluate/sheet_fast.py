@@ -123,7 +123,7 @@ class SheetWriter:
 
     def line_rules(self) -> list[str]:
         """One line: its fields read, the tallies (category count, fixed goals, weight totals),
-        then each line rule in :func:`engine.evaluate.sheet._line_checks` order."""
+        then each line rule in :func:`engine.evaluate.sheet_lines.line_checks` order."""
         r = self.rules
         out = [f"_cat = {self.var(r.category_field)}"]
         if not self.counters:
@@ -292,7 +292,7 @@ def _tally(key: CountKey, counter: str, k: Callable[[Any], str]) -> list[str]:
 
 
 def _require(var: str, indent: str) -> list[str]:
-    """The test of :func:`engine.evaluate.sheet._require` for a field read into ``var``."""
+    """The test of :func:`engine.evaluate.sheet_lines._require` for a field read into ``var``."""
     return [f"{indent}if {var} is None or (_isinstance({var}, _str) and not {var}.strip()): return False"]
 
 
