@@ -57,7 +57,8 @@ def guard_output(output: str | None, inputs: Iterable[str]) -> None:
         regular_file(output)
     folder = os.path.dirname(output)
     if folder and not os.path.isdir(folder):  # found now, not after the whole run
-        raise UsageError(f"{output}: cannot write the file: there is no folder {folder!r}")
+        why = f"{folder!r} is not a folder" if os.path.lexists(folder) else f"there is no folder {folder!r}"
+        raise UsageError(f"{output}: cannot write the file: {why}")
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -10,7 +10,7 @@ from engine.errors import UsageError
 from engine.evaluate import Engine
 from engine.io.atomic import write_atomic
 from engine.provenance import stamp_of
-from engine.report.compare import facts_report, population_report
+from engine.report.compare import error_lines, facts_report, population_report
 from engine.report.model import Report, render
 from engine.validate import load_policy
 
@@ -56,5 +56,13 @@ def run_compare(
     mappings = [load_mapping(f, e.source.data, people) for f, e in zip(files, engines, strict=True)]
     comparison = compare_population(policies, mappings, people, engines, {explain} if explain else ())
     deliver_report(population_report(comparison, lang, explain), fmt, output, echo)
-    failed = any(s.outcome.problems for s in comparison.schemes)
-    return 1 if failed else 0
+    errors = error_lines(comparison)
+    if errors and (output or fmt != "text"):  # not on the terminal already (CSV has no room for them)
+        for line in errors:
+            echo(line, err=True)
+    if errors:
+        echo(
+            f"hrpolicy: {len(errors)} problem(s) in the population's records; see the problems above",
+            err=True,
+        )
+    return 1 if errors else 0

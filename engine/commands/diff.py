@@ -15,6 +15,7 @@ from engine.evaluate import Engine
 from engine.loader import load_yaml_file
 from engine.provenance import stamp_of
 from engine.report.diff import diff_report
+from engine.report.results import format_problem
 
 
 def is_canonical(path: str) -> bool:
@@ -74,5 +75,23 @@ def run_diff(
     comparison = run_all(engines, [old, new], population, maps, reading) if population else None
     report = diff_report(old, new, changes, [stamp_of(d) for d in data], comparison, lang)
     deliver_report(report, fmt, output, echo)
+    tell_problems(comparison, echo)
     moved = changes_between(comparison) if comparison else []
     return 1 if changes or moved else 0
+
+
+def tell_problems(comparison: Comparison | None, echo: Echo) -> None:
+    """The population's problems on stderr, each once (every scheme reads the same file), and
+    how many people they leave out: the report counts only the people evaluated, so an employee
+    with a bad value, or an unknown column, must not vanish from it in silence."""
+    if comparison is None:
+        return
+    problems = [p for scheme in comparison.schemes for p in scheme.outcome.problems]
+    for line in dict.fromkeys(format_problem(p) for p in problems):
+        echo(line, err=True)
+    failed = len({p.employee_id for p in problems if p.employee_id is not None})
+    general = len({format_problem(p) for p in problems if p.employee_id is None})
+    parts = [f"{failed} employee(s) not evaluated"] if failed else []
+    parts += [f"{general} problem(s) with the file"] if general else []
+    if parts:
+        echo(f"hrpolicy: {comparison.source}: {'; '.join(parts)}: left out, see the problems above", err=True)

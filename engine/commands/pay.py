@@ -90,7 +90,8 @@ def _evaluated(
     ``records``, or the first problem that kept the employee from being evaluated.
 
     The records are read as ``evaluate`` reads them: in ``encoding`` (None: detected) with the
-    ``--param`` values; their warnings (e.g. a desirable plan missing) go to stderr. ``--sheet``
+    ``--param`` values; their warnings (e.g. a desirable plan missing) and the file's own problems
+    (an unknown column) go to stderr. ``--sheet``
     names the pay file's sheet, not the records'."""
     engine = Engine.from_file(policy_path)
     formulas = set(engine.policy.employee_names)
@@ -106,6 +107,8 @@ def _evaluated(
         echo(f"hrpolicy: {format_problem(warning, 'warning')}", err=True)
     found: dict[str, Mapping[str, Any] | str] = dict(results)
     for problem in outcome.problems:
-        if problem.employee_id is not None and problem.employee_id not in found:
+        if problem.employee_id is None:  # the file's own (an unknown column): no employee to blame
+            echo(f"hrpolicy: {format_problem(problem)}", err=True)
+        elif problem.employee_id not in found:
             found[problem.employee_id] = f"{records}: [{problem.rule}] {problem.message}"
     return found

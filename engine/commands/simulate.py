@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from engine.commands.common import Echo, Reading, guard_output
 from engine.commands.compare import deliver_report
-from engine.commands.diff import run_all
+from engine.commands.diff import run_all, tell_problems
 from engine.compare.simulate import parse_vary, variants
 from engine.evaluate import Engine
 from engine.provenance import stamp_of
@@ -35,4 +35,5 @@ def run_simulate(
     stamps = [stamp_of(e.source.data) for e in engines]
     report = simulate_report(policy, vary, current, tried, comparison, stamps, lang)
     deliver_report(report, fmt, output, echo)
+    tell_problems(comparison, echo)
     return 0

@@ -53,21 +53,37 @@ def _checked(rows: Iterable[tuple[int, list[str]]], display: str, undecodable: C
     try:
         for number, row in bounded_rows(rows, display):
             yield number, row
-    except UnicodeDecodeError:
+    except UnicodeError:  # a decoding error; utf-16 without its byte-order mark raises the base class
         raise DataError(undecodable(number)) from None
     except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            raise DataError(limits.cell_too_long(display, number + 1)) from None
-        raise DataError(f"{display}: not a readable CSV table: {exc}") from None
+        raise DataError(_csv_error(display, number + 1, str(exc))) from None
     except OSError as exc:
         raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None
 
 
+def _csv_error(display: str, row: int, error: str) -> str:
+    """The one line for the csv module's ``error`` in record ``row``."""
+    if "field larger than field limit" in error:
+        return limits.cell_too_long(display, row)
+    if error == "unexpected end of data":  # strict: the file ends inside a quoted cell
+        cut = 'the file ends inside a quoted cell (its closing " is missing); is the file cut short?'
+        return f"{display}: row {row}: {cut}"
+    if "expected after" in error:  # strict: "b"c
+        return (
+            f'{display}: row {row}: text after the closing " of a quoted cell; a " inside a quoted '
+            'cell is written twice ("")'
+        )
+    return f"{display}: not a readable CSV table: {error}"
+
+
 def _reader(lines: Iterable[str]) -> Iterator[list[str]]:
-    """CSV records of text lines, each line in Unicode NFC (a line holds whole characters)."""
+    """CSV records of text lines, each line in Unicode NFC (a line holds whole characters).
+
+    Strict: a quoted cell the file ends in (a cut file) or with text after its closing quote is
+    an error, never a cell silently made of the rest of the file."""
     # The csv module's bound is process-wide; set here so a test's change of the limit holds.
     csv.field_size_limit(limits.MAX_CELL_CHARS)
-    return csv.reader(nfc(line) for line in lines)
+    return csv.reader((nfc(line) for line in lines), strict=True)
 
 
 #: Rows between two calls of a progress callback.
@@ -98,11 +114,18 @@ def _told(rows: Rows, tell: Callable[[], int], progress: Progress) -> Rows:
 
 
 def known_encoding(name: str) -> str:
-    """The codec's canonical name; a UsageError for a name Python does not know."""
+    """The codec's canonical name; a UsageError for a name Python does not know or for a codec
+    that does not decode bytes to text (``base64``, ``rot13``, ``zlib``)."""
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
-        raise UsageError(f"unknown encoding {name!r}; e.g. utf-8, cp949, euc-kr, shift_jis, cp932") from None
+        raise UsageError(f"unknown encoding {name!r}; {_EXAMPLES}") from None
+    if not getattr(info, "_is_text_encoding", True):  # the codecs module's own mark of these
+        raise UsageError(f"{name!r} is not a text encoding; {_EXAMPLES}")
+    return info.name
+
+
+_EXAMPLES = "e.g. utf-8, cp949, euc-kr, shift_jis, cp932"
 
 
 def is_utf8(path: str) -> bool:
@@ -204,8 +227,10 @@ def _guarded_other(rows: Iterable[tuple[int, list[str]]], display: str, encoding
     return _checked(
         rows,
         display,
-        lambda number: f"{display}: after row {number}: the text is not {encoding}; give the file's "
-        "encoding with --encoding or save it as UTF-8",
+        lambda number: (
+            f"{display}: {f'after row {number}' if number else 'row 1'}: the text is not "
+            f"{encoding}; give the file's encoding with --encoding or save it as UTF-8"
+        ),
     )
 
 

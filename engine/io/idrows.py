@@ -47,9 +47,9 @@ def _parse(line: str) -> Row:
     """The cells of one line; a quoted cell left open at the line's end spans lines."""
     csv.field_size_limit(limits.MAX_CELL_CHARS)
     try:
-        row = next(csv.reader([line]), [])
+        row = next(csv.reader([line], strict=True), [])
     except csv.Error:
-        raise _NotLines from None  # a cell over the bound, or another error the whole read words
+        raise _NotLines from None  # a cell over the bound, bad quoting: the whole read words it
     if row and row[-1].endswith("\n"):
         raise _NotLines
     return row

@@ -135,11 +135,18 @@ def _correspondence_tables(comparison: Comparison, later: Sequence[int], lang: s
     return out
 
 
+def error_lines(comparison: Comparison) -> list[str]:
+    """Every scheme's errors, one line each (``scheme: origin: person: error [rule] message``)."""
+    return [
+        f"{s.stamp.id}: {p.origin}: {p.employee_id or 'file'}: error [{p.rule}] {p.message}"
+        for s in comparison.schemes
+        for p in s.outcome.problems
+    ]
+
+
 def _problems(comparison: Comparison) -> list[str]:
-    lines = []
+    lines = error_lines(comparison)
     for s in comparison.schemes:
-        for p in s.outcome.problems:
-            lines.append(f"{s.stamp.id}: {p.origin}: {p.employee_id or 'file'}: error [{p.rule}] {p.message}")
         for p in s.outcome.warnings:
             lines.append(
                 f"{s.stamp.id}: {p.origin}: {p.employee_id or 'file'}: warning [{p.rule}] {p.message}"
