@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.commands.common import Echo, guard_output
-from engine.compare import compare_population, load_mapping, mapping_files, read_canonical, scheme_facts
+from engine.compare import (
+    Comparison,
+    compare_population,
+    load_mapping,
+    mapping_files,
+    read_canonical,
+    scheme_facts,
+)
 from engine.errors import UsageError
 from engine.evaluate import Engine
 from engine.io.atomic import write_atomic
@@ -37,8 +44,7 @@ def run_compare(
     echo: Echo,
 ) -> int:
     """Without a population: what each scheme declares. With one: every scheme run over it."""
-    inputs = [*policies, *maps, *([population] if population else [])]
-    guard_output(output, inputs)
+    guard_output(output, [*policies, *maps, *([population] if population else [])])
     if population is None:
         if maps or explain:
             raise UsageError("--map and --explain need --population FILE")
@@ -47,6 +53,15 @@ def run_compare(
         facts = [scheme_facts(v.data, lang) for v in loaded]
         deliver_report(facts_report(ids, facts, [stamp_of(v.data) for v in loaded], lang), fmt, output, echo)
         return 0
+    comparison = _compared(policies, population, maps, explain)
+    deliver_report(population_report(comparison, lang, explain), fmt, output, echo)
+    return _told(error_lines(comparison), on_terminal=not output and fmt == "text", echo=echo)
+
+
+def _compared(
+    policies: Sequence[str], population: str, maps: Sequence[str], explain: str | None
+) -> Comparison:
+    """The canonical population run under each scheme through its mapping."""
     people = read_canonical(population)
     if explain is not None and explain not in {p.id for p in people.people}:
         raise UsageError(f"no person '{explain}' in {population}")
@@ -54,15 +69,16 @@ def run_compare(
     ids = [str(e.source.data["metadata"]["id"]) for e in engines]
     files = mapping_files(ids, maps, population, people.mappings)
     mappings = [load_mapping(f, e.source.data, people) for f, e in zip(files, engines, strict=True)]
-    comparison = compare_population(policies, mappings, people, engines, {explain} if explain else ())
-    deliver_report(population_report(comparison, lang, explain), fmt, output, echo)
-    errors = error_lines(comparison)
-    if errors and (output or fmt != "text"):  # not on the terminal already (CSV has no room for them)
+    return compare_population(policies, mappings, people, engines, {explain} if explain else ())
+
+
+def _told(errors: Sequence[str], *, on_terminal: bool, echo: Echo) -> int:
+    """The population's problems on stderr (unless the text report on the terminal showed them;
+    CSV has no room for them) with a summary line; the exit code: 1 when there are any."""
+    if not errors:
+        return 0
+    if not on_terminal:
         for line in errors:
             echo(line, err=True)
-    if errors:
-        echo(
-            f"hrpolicy: {len(errors)} problem(s) in the population's records; see the problems above",
-            err=True,
-        )
-    return 1 if errors else 0
+    echo(f"hrpolicy: {len(errors)} problem(s) in the population's records; see the problems above", err=True)
+    return 1

@@ -124,16 +124,31 @@ def evaluate_split(
         if len(complete) != len(parts) or not _disjoint(complete):
             return None
         outcome, text = _merge(engine, path, complete, render if out is None else None)
-        if out is not None:
-            finals = _rewritten(render, [f for f in files if f], complete)
-            if finals is None:
-                return None
-            head, tail = frame(outcome) if frame is not None else ("", "")
-            out.write(head)
-            _copy_parts(finals, [p.evaluated for p in complete], render.between, out)
-            out.write(tail)
+        written = [f for f in files if f]
+        if out is not None and not _write_body(render, written, complete, outcome, frame, out):
+            return None
         mark("parts-merged")
         return outcome, text
+
+
+def _write_body(
+    render: SplitRenderer,
+    files: list[str],
+    parts: Sequence[Part],
+    outcome: RunOutcome,
+    frame: Callable[[RunOutcome], tuple[str, str]] | None,
+    out: IO[str],
+) -> bool:
+    """The workers' files copied to ``out`` between ``frame``'s head and tail; False (nothing
+    written) when a worker rewriting them failed."""
+    finals = _rewritten(render, files, parts)
+    if finals is None:
+        return False
+    head, tail = frame(outcome) if frame is not None else ("", "")
+    out.write(head)
+    _copy_parts(finals, [p.evaluated for p in parts], render.between, out)
+    out.write(tail)
+    return True
 
 
 def _rewritten(render: SplitRenderer, files: list[str], parts: Sequence[Part]) -> list[str] | None:
