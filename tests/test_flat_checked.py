@@ -24,7 +24,7 @@ from engine.formula.codegen import count_key
 from engine.formula.parse import parse_or_raise
 from engine.io.records import EmployeeRecord, IndicatorRecord
 from tests.test_flat_reference import NUMBERS, VARIANTS, _engines, tmp_policies  # noqa: F401
-from tests.test_sheet_fast import ABSENT, CLEAN_WEIGHTS, FIELD_VALUES, engine_of, relaxed
+from tests.test_sheet_fast import ABSENT, CLEAN_WEIGHTS, changed, engine_of, relaxed
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ["japan_mbo", "kepco_like", "kumho_like"]
@@ -148,20 +148,7 @@ def evaluable_sheet(draw: Any) -> list[dict[str, Any]]:
         if line["difficulty"] is ABSENT:  # missing: the declared default, 1.0
             del line["difficulty"]
         lines.append(line)
-    for _ in range(draw(st.integers(0, 3))):
-        change = draw(st.sampled_from(["field", "field", "field", "add", "remove"]))
-        if change == "add":
-            lines.append(_line(draw(st.sampled_from(["performance", "process"])), "5", "100"))
-        elif change == "remove" and lines:
-            lines.pop(draw(st.integers(0, len(lines) - 1)))
-        elif lines:
-            line = lines[draw(st.integers(0, len(lines) - 1))]
-            name = draw(st.sampled_from(sorted(FIELD_VALUES)))
-            value = draw(st.sampled_from(FIELD_VALUES[name]))
-            if value is ABSENT:
-                line.pop(name, None)
-            else:
-                line[name] = value
+    changed(draw, lines, lambda category: _line(category, "5", "100"))
     return lines
 
 

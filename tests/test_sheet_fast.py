@@ -112,10 +112,17 @@ def japan_sheet(draw: Any) -> list[IndicatorRecord]:
     process = draw(st.integers(2, min(3, len(weights) - 3)))
     categories = ["process" if i < process else "performance" for i in range(len(weights))]
     lines = [{**_plain_line(c, str(w)).fields} for c, w in zip(categories, weights, strict=True)]
+    changed(draw, lines, lambda category: {**_plain_line(category, "5").fields})
+    return [IndicatorRecord(fields, "random") for fields in lines]
+
+
+def changed(draw: Any, lines: list[dict[str, Any]], new_line: Any) -> None:
+    """Up to three changes to ``lines``: a field set to any of :data:`FIELD_VALUES` (or removed),
+    a goal added (``new_line(category)``, weight 5) or removed."""
     for _ in range(draw(st.integers(0, 3))):
         change = draw(st.sampled_from(["field", "field", "field", "add", "remove"]))
         if change == "add":
-            lines.append({**_plain_line(draw(st.sampled_from(["performance", "process"])), "5").fields})
+            lines.append(new_line(draw(st.sampled_from(["performance", "process"]))))
         elif change == "remove" and lines:
             lines.pop(draw(st.integers(0, len(lines) - 1)))
         elif lines:
@@ -126,7 +133,6 @@ def japan_sheet(draw: Any) -> list[IndicatorRecord]:
                 line.pop(name, None)
             else:
                 line[name] = value
-    return [IndicatorRecord(fields, "random") for fields in lines]
 
 
 def _plain_line(category: str, weight: str) -> IndicatorRecord:
