@@ -93,8 +93,11 @@ ABSENT = object()
 FIELD_VALUES: dict[str, list[Any]] = {
     "category": ["performance", "process", "other", None, 3],
     "kind": ["quantitative", "qualitative", "other", None],
-    "weight": [D(5), D(10), D(20), D(30), D("4.9"), D(31), D(100), 20, None],
-    "difficulty": [D("1.0"), D("1.1"), D("1.3"), D("1.10"), D("1.05"), D("0.9"), D("1.4"), 1, None, ABSENT],
+    # equal numbers written differently (20, 20.0, 20.00, 2E+1) are one weight and one difficulty
+    "weight": [D(5), D(10), D(20), D(30), D("4.9"), D(31), D(100), 20, 20.0, D("20.00"), D("2E+1"), None],
+    "difficulty": [
+        D("1.0"), D("1.1"), D("1.3"), D("1.10"), D("1.05"), D("0.9"), D("1.4"), 1, 1.0, 1.1, None, ABSENT
+    ],
     "large_project": [False, True, None, ABSENT],
     **{name: ["goal", "", "  ", None, ABSENT] for name in ("what", "how_much", "how", "by_when")},
 }
