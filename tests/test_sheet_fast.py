@@ -93,7 +93,7 @@ ABSENT = object()
 FIELD_VALUES: dict[str, list[Any]] = {
     "category": ["performance", "process", "other", None, 3],
     "kind": ["quantitative", "qualitative", "other", None],
-    # equal numbers written differently (20, 20.0, 20.00, 2E+1) are one weight and one difficulty
+    # equal numbers written differently (20, 20.0, 20.00, 2E+1) get the same answers, as in the check
     "weight": [D(5), D(10), D(20), D(30), D("4.9"), D(31), D(100), 20, 20.0, D("20.00"), D("2E+1"), None],
     "difficulty": [
         D("1.0"), D("1.1"), D("1.3"), D("1.10"), D("1.05"), D("0.9"), D("1.4"), 1, 1.0, 1.1, None, ABSENT
@@ -187,3 +187,25 @@ def test_the_reference_engine_checks_rule_by_rule() -> None:
     engine = Engine.from_file(str(ROOT / "policies" / "japan_mbo.yaml"), reference=True)
     assert engine.clean_sheet is None
     assert engine.check(CLEAN, {}) == []
+
+
+def test_weights_that_are_not_decimals_add_up_as_the_check_adds_them() -> None:
+    # the check adds Decimal(weight or 0): 30.0 (a binary float) is 30 exactly, 20 (an int) is
+    # 20, None adds nothing; the generated test gives the same answer, where it used to raise
+    engine = engine_of("japan_mbo")
+    clean = engine.clean_sheet
+    assert clean is not None
+    categories = ["performance"] * 3 + ["process"] * 2
+    for weights, problems in (
+        ([30.0, 30, D(20), D("10.00"), 10.0], []),
+        ([30.0, 30, D(20), D(10), 10.5], ["weights add up to 100.5, not 100"]),
+        ([30.0, 30, D(20), D(10), None], ["weights add up to 90, not 100"]),
+    ):
+        lines = tuple(
+            IndicatorRecord({**_plain_line(c, "5").fields, "weight": w}, "hand")
+            for c, w in zip(categories, weights, strict=True)
+        )
+        record = _japan(lines)
+        assert clean({}, record.fields, record.indicators) is (problems == [])
+        assert [p.message for p in engine.check(record, {})] == problems
+        assert agree(engine, record, {}) is (problems == [])

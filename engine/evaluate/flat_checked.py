@@ -24,34 +24,18 @@ CheckedFlat = Callable[[Mapping[str, Any], Mapping[str, Any], str, Any], Any]
 
 
 def checked_flat_source(plan: FlatPlan, rules: SheetRules) -> tuple[str, dict[str, Any]]:
-    """The function's text and its globals (the fuser's and the writer's, one module). Where the
-    writer has a memo of the line rules, ``_checked_flat`` answers by it and leaves a sheet it
-    does not answer to ``_checked_flat_exact``, the same function without it."""
+    """The function's text and its globals (the fuser's and the writer's, one module)."""
     fuser = RecordFuser(plan)
     writer = SheetWriter(rules, fuser.module)
-    checks = writer.parts()
+    check_before, check_loop, check_after = writer.parts()
     fuser.shared = writer.reads  # each field the checks read, read once
-    evaluation = fuser.parts()
-    if writer.memo is None:
-        return _function("_checked_flat", fuser, checks, evaluation), fuser.module.globals
-    exact = _function("_checked_flat_exact", fuser, checks, evaluation)
-    memo = writer.memo_parts("_checked_flat_exact(_p, _e, _id, lines)")
-    return exact + _function("_checked_flat", fuser, memo, evaluation), fuser.module.globals
-
-
-Parts = tuple[list[str], list[str], list[str]]
-
-
-def _function(name: str, fuser: RecordFuser, checks: Parts, evaluation: Parts) -> str:
-    """One function: the checks' and the evaluation's statements before, in and after the loop."""
-    check_before, check_loop, check_after = checks
-    before, loop, after = evaluation
+    before, loop, after = fuser.parts()
     body_loop = [*check_loop, *loop]
     signature = fuser.parameters("_p, _e, _id, lines", body_loop)
-    text = [f"def {name}({signature}):", *(f"    {t}" for t in [*check_before, *before])]
+    text = [f"def _checked_flat({signature}):", *(f"    {t}" for t in [*check_before, *before])]
     text += ["    for _line in lines:", "        _f = _line.fields", *(f"        {t}" for t in body_loop)]
     text += [f"    {t}" for t in [*check_after, *after]]
-    return "\n".join(text) + "\n"
+    return "\n".join(text) + "\n", fuser.module.globals
 
 
 def checked_flat_function(plan: FlatPlan, rules: SheetRules) -> CheckedFlat:

@@ -194,11 +194,8 @@ class Engine:
         fn = self.checked_flat
         if fn is None or record.periods:
             return None
-        # fast_or_checked(fn, _not_known_clean, ...) written out: this runs once per employee
-        try:
-            return fn(parameters, record.fields, record.id, record.indicators) or None
-        except Exception:  # any raw error of the generated code: the caller checks rule by rule
-            return None
+        args = (parameters, record.fields, record.id, record.indicators)
+        return fast_or_checked(fn, _not_known_clean, *args) or None
 
     def check_flat(
         self, record: EmployeeRecord, parameters: Mapping[str, Any]
@@ -207,11 +204,8 @@ class Engine:
         caller evaluates by :func:`evaluate_employee`, which gives the value or the error)."""
         fn = self.checked_flat  # (flat_when_clean, inline: this runs once per employee)
         if fn is not None and not record.periods:
-            # fast_or_checked(fn, _not_known_clean, ...) written out: no call in between
-            try:
-                known = fn(parameters, record.fields, record.id, record.indicators)
-            except Exception:  # any raw error of the generated code: checked rule by rule below
-                known = False
+            args = (parameters, record.fields, record.id, record.indicators)
+            known = fast_or_checked(fn, _not_known_clean, *args)
             if known:
                 return [], known
         problems = self.check(record, parameters)

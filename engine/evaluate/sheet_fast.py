@@ -11,12 +11,6 @@ True is given only where every rule was tested exactly as :func:`check_sheet` te
   are relaxed there, some on chosen lines only);
 * the exceptions' and constraints' conditions run on the same environment as there (parameters,
   the employee's fields, a column of each field they read, the lines' fields as rows).
-
-Where the rules allow it (:meth:`SheetWriter.line_memo`), ``_clean`` answers the line rules by
-:mod:`engine.evaluate.sheet_memo` (each line's tallies by its repeated values, one lookup and
-one int addition) and reads the employee-level names the conditions read once; a line the memo
-does not answer, or an employee lacking one of those names, is left to ``_clean_exact``, the
-test above, whose answer it returns.
 """
 
 from __future__ import annotations
@@ -27,7 +21,6 @@ from decimal import Decimal
 from typing import Any
 
 from engine.evaluate.sheet import Bounds, SheetRules
-from engine.evaluate.sheet_memo import WIDTH, LineMemo, scaled
 from engine.formula import Column
 from engine.formula.codegen import CountKey, Generator, Module, count_key
 
@@ -66,19 +59,15 @@ class SheetWriter:
         self.inlined = self.inline()
         names = rules.column_names if self.inlined is None else ()
         self.columns = {c: f"_col{i}" for i, c in enumerate(names)}
-        #: The lines' tallies by their repeated values (:mod:`engine.evaluate.sheet_memo`),
-        #: where every line rule but the required fields is one the memo answers; None else.
-        self.memo = self.line_memo()
 
-    def inline(self, read: Callable[[str], str] | None = None) -> dict[int, str] | None:
+    def inline(self) -> dict[int, str] | None:
         """The exceptions' and constraints' conditions as expressions over the parameters, the
         employee's fields and counts of lines, when every column they read is read only by
         ``count(column, field=literal, ...)`` (:func:`count_key`); None otherwise.
 
         The code is the formulas' own generated code (:class:`Generator`, as their compiled
         functions), each name read where the environment would find it (the employee's field,
-        else the parameter, or the local ``read(name)`` names) and each count the loop's tally of
-        the lines its filter keeps."""
+        else the parameter) and each count the loop's tally of the lines its filter keeps."""
         r = self.rules
         formulas = [e.when for e in r.exceptions] + [f for c in r.constraints for f in (c.when, c.check) if f]
         columns = set(r.column_names)
@@ -90,7 +79,7 @@ class SheetWriter:
                     self.line_counts[key] = f"_n{len(self.line_counts)}"
         out: dict[int, str] = {}
         for f in formulas:
-            names = {n: read(n) if read else _person(n) for n in f.names - columns}
+            names = {n: f"(_e[{n!r}] if {n!r} in _e else _p[{n!r}])" for n in f.names - columns}
             generator = Generator(f.parsed, f.scope, module=self.module, names=names)
             generator.counts = self.line_counts
             try:
@@ -100,60 +89,6 @@ class SheetWriter:
                 return None
         return out
 
-    def line_memo(self) -> LineMemo | None:
-        """The memo of the line rules, its key fields read by every line's read block."""
-        r = self.rules
-        per_category_total = r.weight_total is not None and r.total_scope == "category"
-        if any(r.fixed.values()) or r.required_when or self.columns or per_category_total:
-            return None
-        fields = [r.category_field, r.kind_field] if r.kinds else [r.category_field]
-        if r.weight_total is not None or r.weight_min is not None or r.weight_max is not None:
-            fields.append(r.weight_field)
-        if r.difficulty_rule is not None:
-            fields.append(r.difficulty_rule.field)
-        fields += [name for key in self.line_counts for name, _ in key[1]]
-        fields = list(dict.fromkeys(fields))
-        for name in fields:
-            self.var(name)
-        #: With the memo, the names the conditions read, each read once into a local.
-        self.person: dict[str, str] = {}
-        self.eager = self.inline(lambda name: self.person.setdefault(name, f"_x{len(self.person)}"))
-        return LineMemo(r, fields, list(self.line_counts))
-
-    def memo_parts(self, exact: str) -> tuple[list[str], list[str], list[str]]:
-        """:meth:`parts` with the line rules answered by :attr:`memo`: each line's key looked up
-        and its packed tallies added; a line the memo does not answer ``return {exact}`` (the
-        exact test's answer for the whole sheet). The required fields are tested line by line."""
-        memo = self.memo
-        assert memo is not None
-        k = self.module.bind
-        key = ", ".join(self.var(name) for name in memo.fields)
-        known, verdict = k("_memo", memo.known), k("_verdict", memo.verdict)
-        missed = k("_MissErrors", (KeyError, TypeError))  # not remembered, or not hashable
-        loop = ["try:", f"    _acc += {known}[({key},)]", f"except {missed}:"]
-        loop += [f"    _x = {verdict}({key})", f"    if _x is None: return {exact}", "    _acc += _x"]
-        loop += self.required()
-        # the names the conditions read, read once; one the employee lacks: the exact test
-        # reads it only where it is needed
-        person = [f"    {v} = {_person(name)}" for name, v in self.person.items()]
-        lacking = k("_KeyError", KeyError)
-        after = ["try:", *person, f"except {lacking}:", f"    return {exact}"] if person else []
-        after += [*self.unpack(memo), *self.environment(self.eager), *self.counts(), *self.memo_total(memo)]
-        return ["_acc = 0"], [*self.read_block(), *loop], [*after, *self.constraints(self.eager)]
-
-    def unpack(self, memo: LineMemo) -> list[str]:
-        """The counts out of the packed tallies, as the exact test's locals hold them."""
-        names = [self.counters[c] for c in memo.categories] + [self.line_counts[c] for c in memo.counts]
-        mask = self.k((1 << WIDTH) - 1)
-        return [f"{v} = _acc >> {WIDTH * i} & {mask}" for i, v in enumerate(names)]
-
-    def memo_total(self, memo: LineMemo) -> list[str]:
-        total = self.rules.weight_total
-        if total is None:
-            return []
-        units = scaled(total)  # None (never equal to an int) where no sum of lines can reach it
-        return [f"if lines and _acc >> {memo.weight_shift} != {self.k(units)}: return False"]
-
     def parts(self) -> tuple[list[str], list[str], list[str]]:
         """Before the loop over the lines, the loop's body (after ``_f = _line.fields``), after it."""
         loop = self.line_rules()
@@ -161,19 +96,12 @@ class SheetWriter:
         return self.init(), loop, after
 
     def source(self) -> str:
-        """``_clean``; with a memo, ``_clean`` answers by it and leaves a sheet it does not
-        answer to ``_clean_exact``, the test without it."""
-        if self.memo is None:
-            return self.function("_clean", self.parts())
-        exact = self.function("_clean_exact", self.parts())
-        return exact + self.function("_clean", self.memo_parts("_clean_exact(_p, _e, lines)"))
-
-    def function(self, name: str, parts: tuple[list[str], list[str], list[str]]) -> str:
-        init, loop, after = parts
+        init, loop, after = self.parts()
+        after.append("return True")
         signature = ", ".join(["_p, _e, lines", *self.module.as_locals(loop)])
-        body = [f"def {name}({signature}):", *(f"    {t}" for t in init)]
+        body = [f"def _clean({signature}):", *(f"    {t}" for t in init)]
         body += ["    for _line in lines:", "        _f = _line.fields", *(f"        {t}" for t in loop)]
-        body += [f"    {t}" for t in [*after, "return True"]]
+        body += [f"    {t}" for t in after]
         return "\n".join(body) + "\n"
 
     def init(self) -> list[str]:
@@ -298,15 +226,14 @@ class SheetWriter:
             return []
         return [read, f"if _d is not None and ({' or '.join(tests)}): return False"]
 
-    def environment(self, code: dict[int, str] | None = None) -> list[str]:
+    def environment(self) -> list[str]:
         """What the exceptions and constraints read, as :meth:`Engine.sheet_env` builds it; a
         sheet an exception relaxes is left to the full check."""
         r = self.rules
         if not r.exceptions and not r.constraints:
             return []
-        code = code or self.inlined
-        if code is not None:
-            return [f"if {code[id(e.when)]}: return False" for e in r.exceptions]
+        if self.inlined is not None:
+            return [f"if {self.inlined[id(e.when)]}: return False" for e in r.exceptions]
         column = self.k(Column)
         out = ["_env = _dict(_p)", "_env.update(_e)"]
         out += [f"_env[{c!r}] = {column}({v}, _srows)" for c, v in self.columns.items()]
@@ -332,9 +259,9 @@ class SheetWriter:
             return ["for _t in _tots.values():", f"    if _t != {total}: return False"]
         return [f"if lines and _tot != {total}: return False"]
 
-    def constraints(self, code: dict[int, str] | None = None) -> list[str]:
+    def constraints(self) -> list[str]:
         out = []
-        code = code or self.inlined
+        code = self.inlined
         for c in self.rules.constraints:
             check = f"not {code[id(c.check)]}" if code is not None else f"not {self.k(c.check.fast)}(_env)"
             when = ""
@@ -353,12 +280,6 @@ _BUILTINS: dict[str, Any] = {
 
 #: Parentheses around a condition's code: the precedence above every operator's.
 _PARENS = 1000
-
-
-def _person(name: str) -> str:
-    """An employee-level name where the conditions' environment finds it: the employee's field,
-    else the parameter."""
-    return f"(_e[{name!r}] if {name!r} in _e else _p[{name!r}])"
 
 
 def _called(call: ast.Call) -> str | None:
