@@ -15,7 +15,7 @@ import decimal
 import io
 import random
 import sys
-from decimal import Decimal
+from decimal import Decimal, Inexact, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -799,3 +799,43 @@ def test_factors_two_and_five_divided_out(values: list[tuple[int, int, int]]) ->
         while want % 5 == 0:
             want //= 5
         assert r == want
+
+
+_quotient_terms = st.builds(
+    lambda coefficient, places: Decimal(coefficient).scaleb(-places),
+    st.one_of(st.integers(-(10**6), 10**6), st.sampled_from([0, 1, 8, 64, 125, 1024, 3125, 80000])),
+    st.integers(0, 4),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_quotient_terms, _quotient_terms), min_size=1, max_size=20), st.booleans())
+def test_quotients_are_exact_exactly_where_decimals_are(
+    pairs: list[tuple[Decimal, Decimal]], wide: bool
+) -> None:
+    """Every quotient Decimal gives exactly (at an exponent from -18 to 0) is exact here, at
+    that exponent; every other is approximate. ``wide``: one divisor of the chunk is above the
+    small denominators' tables, so the general path (a gcd per row) decides."""
+    xs = [x.normalize() if x.is_zero() else x for x, _ in pairs]
+    ys = [y.normalize() if y.is_zero() else y for _, y in pairs]
+    if wide:
+        xs, ys = [*xs, Decimal(1)], [*ys, Decimal(nb._SMALL + 7)]
+    a, b = _num(xs), _num(ys)
+    quotient = nb.div(a, b)
+    for i in range(len(xs)):
+        x, y = _as_decimal(int(a.num[i]), int(a.den[i])), _as_decimal(int(b.num[i]), int(b.den[i]))
+        if y == 0:
+            assert quotient.bad[i]
+            continue
+        assert not quotient.bad[i]
+        with localcontext() as context:
+            context.traps[Inexact] = True
+            try:
+                want: Decimal | None = x / y
+            except Inexact:
+                want = None
+        exponent = want.as_tuple().exponent if want is not None else None
+        shown = want is not None and isinstance(exponent, int) and -18 <= exponent <= 0
+        assert bool(quotient.approx[i]) == (not shown), (x, y, want)
+        if shown and not (want.is_zero() and want.is_signed()):
+            assert str(_as_decimal(int(quotient.num[i]), int(quotient.den[i]))) == str(want)

@@ -75,6 +75,14 @@ class Layout:
         return self.data[np.minimum(at, len(self.data) - 1)]
 
 
+def bits(mask: pa.Array) -> Mask:
+    """An Arrow boolean array without nulls as a numpy one (its bitmap unpacked)."""
+    start, n = mask.offset, len(mask)
+    raw = np.frombuffer(mask.buffers()[1], np.uint8, (start + n + 7) // 8)
+    out: Mask = np.unpackbits(raw, count=start + n, bitorder="little")[start:].view(bool)
+    return out
+
+
 def lengths(series: pa.Array) -> Ints | None:
     """Each cell's length in bytes (None: a column with nulls, or not text)."""
     found = _offsets(series)

@@ -33,15 +33,21 @@ class Num:
     den: Ints
     approx: Mask
     bad: Mask
+    #: ``(num, den)`` of every row where the column is one constant (a literal, a parameter),
+    #: for an operation to take it as one number; None: not known. (Only what ``num`` and
+    #: ``den`` hold: the flags are read from their arrays, as for any column.)
+    value: tuple[int, int] | None = None
 
     @classmethod
     def const(cls, numerator: int, exponent: int, n: int) -> Num:
         """The Decimal ``numerator E exponent`` (exponent <= 0) in every one of ``n`` rows."""
+        den = 10 ** (-exponent)
         return cls(
             np.full(n, numerator, np.int64),
-            np.full(n, 10 ** (-exponent), np.int64),
+            np.full(n, den, np.int64),
             np.zeros(n, bool),
             np.zeros(n, bool),
+            (numerator, den),
         )
 
     def take(self, index: Ints) -> Num:
@@ -119,6 +125,8 @@ def div(a: Num, b: Num) -> Num:
         num, den = num * sign, den * sign
     bad |= o1 | o2
     exact = np.zeros(len(num), bool)
+    if len(den) and int(den.min()) > 0 and int(den.max()) < _SMALL:
+        return _by_small(num, den, a, b, approx, bad)
     # Only a quotient whose denominator's other factors than 2 and 5 divide the numerator ends:
     # the full test (a gcd per row) runs on those rows alone.
     maybe = np.flatnonzero((den > 0) & (num % _without_twos_and_fives(den) == 0))
@@ -127,6 +135,93 @@ def div(a: Num, b: Num) -> Num:
         hit = maybe[found]  # (num and den are this function's own arrays: written in place)
         num[hit], den[hit], exact[hit] = found_num[found], found_den[found], True
     return Num(num, den, approx | ~exact, bad)
+
+
+#: Denominators below this are looked up in :func:`_small_tables` (the usual divisors: counts,
+#: targets, amounts in whole units).
+_SMALL = 1 << 16
+
+
+class _Small:
+    """Per denominator ``d < _SMALL``: ``rest`` (``d`` with its factors 2 and 5 divided out),
+    ``places`` (``k``: the places of ``x / (d / rest)`` for any integer ``x``, at most) and
+    ``scale`` (``10**k / (d / rest)``, an integer)."""
+
+    tables: tuple[Ints, Ints, Ints] | None = None
+
+
+def _small_tables() -> tuple[Ints, Ints, Ints]:
+    """:class:`_Small`'s tables, built once (a few milliseconds) when first needed."""
+    if _Small.tables is None:
+        d = np.arange(_SMALL, dtype=np.int64)
+        d[0] = 1
+        low = d & -d
+        twos = np.rint(np.log2(low.astype(np.float64))).astype(np.int64)
+        rest = d // low
+        fives = np.zeros(_SMALL, np.int64)
+        rows = np.flatnonzero(rest % 5 == 0)
+        while len(rows):
+            rest[rows] //= 5
+            fives[rows] += 1
+            rows = rows[rest[rows] % 5 == 0]
+        places = np.maximum(twos, fives)
+        scale = 2 ** (places - twos) * 5 ** (places - fives)
+        _Small.tables = rest, places, scale
+    return _Small.tables
+
+
+def _by_small(num: Ints, den: Ints, a: Num, b: Num, approx: Mask, bad: Mask) -> Num:
+    """:func:`div`'s quotient ``num / den`` for denominators ``0 < den < _SMALL``: where the
+    fraction ends (``rest`` divides ``num``), it is ``num / rest * scale`` over ``10**places``,
+    then at Decimal's exponent: padded to the ideal exponent below it, or trailing zeros
+    stripped up to it (:func:`_at_ideal`). Same results as the general path, without a gcd."""
+    rest_of, places_of, scale_of = _small_tables()
+    rest = rest_of[den]
+    exact = np.zeros(len(num), bool)
+    skip = approx | bad
+    if _peak(num) < 2.0**52:  # quotients exact in float: a division and a product, no modulo
+        quotient = np.rint(num / rest).astype(np.int64)
+        ends = quotient * rest == num
+    else:
+        quotient = num // rest
+        ends = num % rest == 0
+    rows = np.flatnonzero(ends & ~skip)
+    if not len(rows):
+        return Num(num, den, approx | ~exact, bad)
+    d = den[rows]
+    coefficient, over = _mul(quotient[rows], scale_of[d])
+    exponent = -places_of[d]
+    ideal = _digits(b.den)[rows] - _digits(a.den)[rows]
+    coefficient, exponent, fits = _at_ideal(coefficient, exponent, ideal)
+    ok = ~over & fits
+    hit = rows[ok]
+    num, den = num.copy(), den.copy()
+    num[hit], den[hit], exact[hit] = coefficient[ok], POW10[-exponent[ok]], True
+    return Num(num, den, approx | ~exact, bad)
+
+
+def _at_ideal(coefficient: Ints, exponent: Ints, ideal: Ints) -> tuple[Ints, Ints, Mask]:
+    """An exact quotient ``coefficient E exponent`` (every one with exponent <= 0) at the
+    exponent Decimal gives it: the ideal one where that is below (zeros appended), else
+    trailing zeros stripped while the exponent is below the ideal one. Also where it fits a
+    power-of-ten denominator: an exponent from -18 to 0 (``5 / 0.01`` is ``5E+2``: not)."""
+    pad = np.maximum(exponent - ideal, 0)
+    fits = ~(pad > 18)
+    if pad.any():
+        coefficient, over = _mul(coefficient, POW10[np.minimum(pad, 18)])
+        fits &= ~over
+        exponent = exponent - pad
+    rows = np.flatnonzero(exponent < ideal)
+    while len(rows):  # each pass on the rows that may still lose a trailing zero
+        c = coefficient[rows]
+        tenth = c // 10  # (by a constant: far cheaper than ``% 10``)
+        strip = tenth * 10 == c
+        rows = rows[strip]
+        coefficient[rows] = tenth[strip]
+        exponent[rows] += 1
+        rows = rows[exponent[rows] < ideal[rows]]
+    fits &= (exponent <= 0) & (exponent >= -18)
+    return coefficient, exponent, fits
 
 
 def _by_power_of_ten(a: Num, b: Num, bad: Mask) -> Num:
@@ -224,6 +319,10 @@ def _fraction_digits(den: Ints) -> Ints:
 def compare(a: Num, b: Num) -> tuple[Ints, Mask]:
     """The sign of ``a - b`` per row, and the rows where it cannot be trusted: overflow, or an
     approximate value exactly equal to the other (Decimal's 28 digits may fall either side)."""
+    if b.value is not None or a.value is not None:
+        found = _compare_constant(a, b) if b.value is not None else _compare_constant(b, a)
+        if found is not None:
+            return (found[0] if b.value is not None else -found[0]), found[1]
     approx, bad = _flags(a, b)
     if len(a.num) and _peak(a.num) < LIMIT and _peak(b.num) < LIMIT and bool((a.den == b.den).all()):
         sign: Ints = np.sign(a.num - b.num)  # the usual case (same denominators): no products
@@ -232,6 +331,29 @@ def compare(a: Num, b: Num) -> tuple[Ints, Mask]:
     right, o2 = _mul(b.num, a.den)
     sign = np.sign(left - right)
     return sign, bad | o1 | o2 | (approx & (sign == 0))
+
+
+def _compare_constant(a: Num, b: Num) -> tuple[Ints, Mask] | None:
+    """:func:`compare` where ``b`` is one constant ``p / q``: ``sign(a.num * q - p * a.den)``
+    with no column of ``b`` read (denominators are positive); None where a product might
+    overflow (the caller's general path then decides)."""
+    assert b.value is not None
+    p, q = b.value
+    n = len(a.num)
+    if a.value is not None:  # (two constants: one comparison)
+        x, y = a.value
+        sign: Ints = np.full(n, (x * q > p * y) - (x * q < p * y), np.int64)
+    elif p == 0:
+        sign = np.sign(a.num)
+    elif n and _peak(a.num) * q < LIMIT and float(a.den.max()) * abs(p) < LIMIT:
+        left = a.num * q if q != 1 else a.num
+        sign = np.sign(left - a.den * p)
+    elif n:
+        return None
+    else:
+        sign = np.zeros(0, np.int64)
+    approx = a.approx | b.approx
+    return sign, a.bad | b.bad | (approx & (sign == 0))
 
 
 def where(cond: Mask, a: Num, b: Num) -> Num:

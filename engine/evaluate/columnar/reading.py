@@ -180,6 +180,8 @@ def line_starts(data: bytes) -> Ints:
 
 
 def _np(array: Any) -> Any:
+    if array.type == pa.bool_() and not array.null_count:
+        return cells.bits(array)  # (several times cheaper than ``to_numpy``)
     return array.to_numpy(zero_copy_only=False)
 
 
@@ -235,8 +237,7 @@ def _read(series: pa.Array, plan: FieldPlan) -> Cells:
     texts, codes = plan.lookup
     if plan.kind not in ("bool", "cat") or not texts or series.null_count:
         return _by_text(series, plan)
-    found = pc.index_in(series, value_set=pa.array(texts, pa.string()))
-    index = _np(pc.fill_null(found, -1) if found.null_count else found).astype(np.int64)
+    index = _text_index(series, texts)
     n = len(index)
     same = codes == tuple(range(len(codes)))  # the texts in code order: no mapping
     out = (
@@ -245,11 +246,28 @@ def _read(series: pa.Array, plan: FieldPlan) -> Cells:
         index.copy() if same else np.array(codes, np.int64)[index],
         np.ones(n, np.int64),
     )
-    rest = np.flatnonzero(index < 0) if found.null_count else np.zeros(0, np.int64)
+    rest = np.flatnonzero(index < 0)
     if len(rest):
         for whole, part in zip(out, _by_text(pc.take(series, pa.array(rest)), plan), strict=True):
             whole[rest] = part
     return out
+
+
+def _text_index(series: pa.Array, texts: tuple[str, ...]) -> Ints:
+    """Per cell, the index of the one of ``texts`` (distinct) it is exactly, -1 for none: for a
+    few texts, one byte comparison over the column each (several times cheaper than a hash
+    lookup per cell)."""
+    if len(texts) > 8:
+        found = pc.index_in(series, value_set=pa.array(texts, pa.string()))
+        index: Ints = _np(pc.fill_null(found, -1) if found.null_count else found).astype(np.int64)
+        return index
+    code = np.zeros(len(series), np.uint8)
+    for k, text in enumerate(texts):  # (at most one text holds per cell: code k + 1 or 0)
+        hit = _np(pc.equal(series, pa.scalar(text, series.type))).view(np.uint8)
+        code += hit if k == 0 else hit * np.uint8(k + 1)
+    index = code.astype(np.int64)
+    index -= 1
+    return index
 
 
 def _by_text(series: pa.Array, plan: FieldPlan) -> Cells:

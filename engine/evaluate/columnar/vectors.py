@@ -61,7 +61,7 @@ def _num(col: Col) -> Num:
     if col.kind != "num" or col.num is None:
         raise Unsupported(f"a number was expected, not {col.kind}")
     n = col.num
-    return Num(n.num, n.den, n.approx, n.bad | col.bad | col.missing)
+    return Num(n.num, n.den, n.approx, n.bad | col.bad | col.missing, n.value)
 
 
 def _result(num: Num) -> Col:
