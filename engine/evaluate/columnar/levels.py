@@ -38,6 +38,13 @@ def group_sum(values: Num, starts: Ints, gid: Ints | None = None) -> Num:
             total = group_totals(values.num, starts)
             return Num(total, np.full(len(starts), den, np.int64), np.zeros(len(starts), bool), flagged)
     big = np.maximum.reduceat(values.den, starts)
+    top = int(big.max())
+    if not (top % values.den).any():  # (exact values: powers of ten, every one dividing the top)
+        factor = top // values.den
+        if nb.peak(values.num) * float(factor.max()) * float(sizes.max()) < nb.LIMIT:
+            # no group can reach the limit: every sum at the top scale, then each at its own
+            total = group_totals(values.num * factor, starts) // (top // big)
+            return Num(total, big, np.zeros(len(starts), bool), flagged)
     if gid is None:
         gid = np.repeat(np.arange(len(starts)), sizes)
     factor = big[gid] // values.den

@@ -54,14 +54,14 @@ class Num:
         return Num(self.num[index], self.den[index], self.approx[index], self.bad[index])
 
 
-def _peak(a: Ints) -> float:
+def peak(a: Ints) -> float:
     """The largest magnitude in ``a`` (not empty), as a float (no int64 ``abs`` to wrap)."""
     return float(max(int(a.max()), -int(a.min())))
 
 
 def _mul(a: Ints, b: Ints) -> tuple[Ints, Mask]:
     """``a * b`` and where it could overflow (judged in float: a wide margin)."""
-    if len(a) == 0 or _peak(a) * _peak(b) < LIMIT:
+    if len(a) == 0 or peak(a) * peak(b) < LIMIT:
         return a * b, np.zeros(len(a), bool)  # the usual case: no row near the limit
     over = np.abs(a.astype(np.float64) * b.astype(np.float64)) >= LIMIT
     return np.where(over, 0, a) * np.where(over, 0, b), over
@@ -102,10 +102,26 @@ def neg(a: Num) -> Num:
     return Num(-a.num, a.den, a.approx, a.bad)
 
 
+def _scaled(a: Ints, k: int) -> tuple[Ints, Mask]:
+    """:func:`_mul` by one integer ``k``: no column of it, nothing done for ``k == 1``."""
+    if k == 1:
+        return a, np.zeros(len(a), bool)
+    if len(a) == 0 or peak(a) * abs(k) < LIMIT:
+        return a * k, np.zeros(len(a), bool)
+    over = np.abs(a.astype(np.float64) * k) >= LIMIT
+    return np.where(over, 0, a) * k, over
+
+
 def mul(a: Num, b: Num) -> Num:
     approx, bad = _flags(a, b)
-    num, o1 = _mul(a.num, b.num)
-    den, o2 = _mul(a.den, b.den)
+    if a.value is not None and b.value is None:
+        a, b = b, a
+    if b.value is not None:  # (by a constant: ``x * 100``)
+        num, o1 = _scaled(a.num, b.value[0])
+        den, o2 = _scaled(a.den, b.value[1])
+    else:
+        num, o1 = _mul(a.num, b.num)
+        den, o2 = _mul(a.den, b.den)
     return Num(num, den, approx, bad | o1 | o2)
 
 
@@ -179,7 +195,7 @@ def _by_small(num: Ints, den: Ints, a: Num, b: Num, approx: Mask, bad: Mask) -> 
     rest = rest_of[den]
     exact = np.zeros(len(num), bool)
     skip = approx | bad
-    if _peak(num) < 2.0**52:  # quotients exact in float: a division and a product, no modulo
+    if peak(num) < 2.0**52:  # quotients exact in float: a division and a product, no modulo
         quotient = np.rint(num / rest).astype(np.int64)
         ends = quotient * rest == num
     else:
@@ -324,7 +340,7 @@ def compare(a: Num, b: Num) -> tuple[Ints, Mask]:
         if found is not None:
             return (found[0] if b.value is not None else -found[0]), found[1]
     approx, bad = _flags(a, b)
-    if len(a.num) and _peak(a.num) < LIMIT and _peak(b.num) < LIMIT and bool((a.den == b.den).all()):
+    if len(a.num) and peak(a.num) < LIMIT and peak(b.num) < LIMIT and bool((a.den == b.den).all()):
         sign: Ints = np.sign(a.num - b.num)  # the usual case (same denominators): no products
         return sign, bad | (approx & (sign == 0))
     left, o1 = _mul(a.num, b.den)
@@ -345,7 +361,7 @@ def _compare_constant(a: Num, b: Num) -> tuple[Ints, Mask] | None:
         sign: Ints = np.full(n, (x * q > p * y) - (x * q < p * y), np.int64)
     elif p == 0:
         sign = np.sign(a.num)
-    elif n and _peak(a.num) * q < LIMIT and float(a.den.max()) * abs(p) < LIMIT:
+    elif n and peak(a.num) * q < LIMIT and float(a.den.max()) * abs(p) < LIMIT:
         left = a.num * q if q != 1 else a.num
         sign = np.sign(left - a.den * p)
     elif n:
@@ -364,7 +380,7 @@ def where(cond: Mask, a: Num, b: Num) -> Num:
         return Num(b.num, b.den, b.approx.copy(), b.bad.copy())
     return Num(
         pick(cond, a.num, b.num),
-        pick(cond, a.den, b.den),
+        a.den if a.den is b.den else pick(cond, a.den, b.den),
         (cond & a.approx) | (~cond & b.approx),
         (cond & a.bad) | (~cond & b.bad),
     )
@@ -381,9 +397,12 @@ def round_to(a: Num, places: int, mode: str) -> Num:
     """``a`` rounded to ``places`` as :func:`engine.rounding.round_decimal` rounds it (negative
     places: to tens, the result with exponent 0). Approximate values on a boundary are ``bad``."""
     p = max(places, 0)
-    m, over = _mul(a.num, np.full(len(a.num), 10**p, np.int64))
-    den, over2 = _mul(a.den, np.full(len(a.den), 10 ** max(-places, 0), np.int64))
-    over |= over2
+    m, over = _scaled(a.num, 10**p)
+    den_col, over2 = _scaled(a.den, 10 ** max(-places, 0))
+    over = over | over2
+    den: Ints | int = den_col
+    if len(den_col) and int(den_col.min()) == int(den_col.max()):
+        den = int(den_col[0])  # one denominator (the usual case): a division by a constant
     q: Ints = np.floor_divide(m, den)
     r: Ints = m - q * den
     negative = a.num < 0
@@ -399,7 +418,7 @@ def round_to(a: Num, places: int, mode: str) -> Num:
     return Num(result, np.full(len(result), 10**p, np.int64), np.zeros(len(result), bool), bad)
 
 
-def _round_up(mode: str, q: Ints, twice: Ints, den: Ints, inexact: Mask, negative: Mask) -> Mask:
+def _round_up(mode: str, q: Ints, twice: Ints, den: Ints | int, inexact: Mask, negative: Mask) -> Mask:
     """Whether the floor quotient ``q`` goes up by one."""
     if mode == "floor":
         return np.zeros(len(q), bool)

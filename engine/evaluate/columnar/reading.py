@@ -274,7 +274,7 @@ def _by_text(series: pa.Array, plan: FieldPlan) -> Cells:
     """Each distinct cell text read once: a plain number by :func:`.cells.plain_numbers`,
     any other by :func:`_cell` (remembered in the plan's cache); the rows take their text's."""
     encoded = pc.dictionary_encode(series)
-    inverse = _np(encoded.indices).astype(np.int64)
+    inverse = _np(encoded.indices)  # (int32: gathers by it need no int64 copy)
     missing, bad, nums, dens = _distinct(encoded.dictionary, plan)
     n = len(inverse)
     return (

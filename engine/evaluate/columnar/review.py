@@ -177,10 +177,10 @@ class _Cells:
             return _Value(series, blank, (exact & ~blank) | (blank & (not has_default)))
         if plan.kind == "cat" and col.codes is not None:
             codes = np.where(blank, len(plan.vocab), col.codes)
-            vocab = np.array((*plan.vocab, ""), dtype=object)
+            vocab = pa.array((*plan.vocab, ""), pa.string())
             # a value is compared as the review reads it (stripped); one with spaces is left to it
             plain = np.array([v == v.strip() and v != "" for v in plan.vocab] + [True], bool)
-            return _Value(pa.array(vocab[codes], pa.string()), blank, plain[codes])
+            return _Value(vocab.take(pa.array(codes)), blank, plain[codes])
         return _Value(None, blank, blank.copy())  # a number or a boolean: never blank text
 
 
