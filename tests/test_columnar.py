@@ -16,6 +16,7 @@ import io
 import random
 import sys
 from decimal import Decimal, Inexact, localcontext
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -839,3 +840,32 @@ def test_quotients_are_exact_exactly_where_decimals_are(
         assert bool(quotient.approx[i]) == (not shown), (x, y, want)
         if shown and not (want.is_zero() and want.is_signed()):
             assert str(_as_decimal(int(quotient.num[i]), int(quotient.den[i]))) == str(want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(1, 600), st.integers(1, 9))
+def test_each_branch_is_evaluated_over_the_rows_that_take_it(rng: Any, n: int, share: int) -> None:
+    """``x / y if c else (y / x if x > 0 else 7)`` row by row as Decimal evaluates it: only the
+    branch taken can fail a row (a division by zero in the other is never made), from chunks
+    small enough to walk both branches whole to chunks whose branches each take their rows."""
+    from engine.evaluate.columnar.vectors import Col, Walker
+    from engine.formula.parse import parse_or_raise
+
+    rows = [(rng.randint(-3, 3), rng.randint(-3, 3), rng.random() < share / 10) for _ in range(n)]
+    none = np.zeros(n, bool)
+    cols = {
+        "x": Col("num", none, none, _num([Decimal(x) for x, _, _ in rows])),
+        "y": Col("num", none, none, _num([Decimal(y) for _, y, _ in rows])),
+        "c": Col("bool", none, none, codes=np.array([int(c) for _, _, c in rows], np.int64)),
+    }
+    parsed = parse_or_raise("x / y if c else (y / x if x > 0 else 7)")
+    with np.errstate(all="ignore"):
+        got = Walker(parsed, n, cols.__getitem__, None).run()
+    assert got.num is not None
+    for i, (x, y, c) in enumerate(rows):
+        assert bool(got.bad[i]) == (c and y == 0), (x, y, c)
+        if c and y == 0:
+            continue
+        # the true quotient (an approximate one is kept as its fraction)
+        want = Fraction(x, y) if c else (Fraction(y, x) if x > 0 else Fraction(7))
+        assert Fraction(int(got.num.num[i]), int(got.num.den[i])) == want, (x, y, c)
