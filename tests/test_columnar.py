@@ -445,6 +445,14 @@ def test_where_takes_each_row_from_its_side(rows: list[tuple[bool, int, int, boo
             assert (int(got.num[i]), int(got.den[i]), bool(got.approx[i]), bool(got.bad[i])) == side
         got.bad |= True  # a new Num: its flags are its own
         assert (a.bad == other).all() and (b.bad == flags).all()
+    constant = Num.const(-7, -2, len(rows))  # -0.07 (a literal): on either side, as a column
+    column = Num(constant.num.copy(), constant.den.copy(), constant.approx, constant.bad)
+    for c in (cond, np.ones(len(rows), bool), np.zeros(len(rows), bool)):
+        for one, two in ((constant, b), (a, constant)):
+            as_column = (column, b) if one is constant else (a, column)
+            got, want = nb.where(c, one, two), nb.where(c, *as_column)
+            assert (got.num == want.num).all() and (got.den == want.den).all()
+            assert (got.approx == want.approx).all() and (got.bad == want.bad).all()
 
 
 @settings(max_examples=200, deadline=None)

@@ -378,9 +378,19 @@ def where(cond: Mask, a: Num, b: Num) -> Num:
         return Num(a.num, a.den, a.approx.copy(), a.bad.copy())
     if not cond.any():
         return Num(b.num, b.den, b.approx.copy(), b.bad.copy())
+    if a.value is not None or b.value is not None:  # (one side a constant: no column of it)
+        num: Ints = np.where(
+            cond, a.num if a.value is None else a.value[0], b.num if b.value is None else b.value[0]
+        )
+        den: Ints = np.where(
+            cond, a.den if a.value is None else a.value[1], b.den if b.value is None else b.value[1]
+        )
+    else:
+        num = pick(cond, a.num, b.num)
+        den = a.den if a.den is b.den else pick(cond, a.den, b.den)
     return Num(
-        pick(cond, a.num, b.num),
-        a.den if a.den is b.den else pick(cond, a.den, b.den),
+        num,
+        den,
         (cond & a.approx) | (~cond & b.approx),
         (cond & a.bad) | (~cond & b.bad),
     )
