@@ -244,6 +244,11 @@ def _by_power_of_ten(a: Num, b: Num, bad: Mask) -> Num:
     """``a / b`` for exact ``a`` and a divisor ``10**j / 10**k`` (``/ 100``): always exact. The
     quotient is ``a``'s coefficient at exponent ``exp(a) - j + k``, trailing zeros stripped up to
     the ideal exponent ``exp(a) + k`` (``1290.00 / 100`` is ``12.90``; ``0 / 100`` keeps it)."""
+    one = _one_power(b.num), _one_power(b.den), _one_power(a.den)
+    if one[0] is not None and one[1] is not None and one[2] is not None:
+        found = _by_one_power_of_ten(a, one[0], one[1] - one[2], bad)
+        if found is not None:
+            return found
     j, k, la = _digits(b.num), _digits(b.den), _digits(a.den)
     ideal = k - la
     exponent = ideal - j
@@ -266,6 +271,33 @@ def _by_power_of_ten(a: Num, b: Num, bad: Mask) -> Num:
     scale = POW10[np.clip(-exponent, 0, 18)]
     num, over = _mul(coefficient, np.where(positive, POW10[np.clip(exponent, 0, 18)], 1))
     return Num(num, np.where(positive, 1, scale), positive, bad | over)
+
+
+def _one_power(values: Ints) -> int | None:
+    """``k`` where every value is ``10**k`` (one power of ten), else None."""
+    first = int(values[0])
+    if first not in _TENS or int(values.min()) != int(values.max()):
+        return None
+    return len(str(first)) - 1
+
+
+def _by_one_power_of_ten(a: Num, j: int, ideal: int, bad: Mask) -> Num | None:
+    """:func:`_by_power_of_ten` where every row divides by the same ``10**j`` and has the same
+    ideal exponent: each row strips the trailing zeros it has, up to ``j`` (a zero: all ``j``),
+    found by ``j`` divisions by constants; None where an exponent could leave -18..0."""
+    start = ideal - j
+    if start < -18 or ideal > 0:
+        return None
+    coefficient = a.num
+    stripped = np.zeros(len(coefficient), np.int64)
+    for t in range(1, j + 1):  # (divisible by 10**t: by every smaller power too)
+        power = 10**t
+        quotient = a.num // power
+        whole = quotient * power == a.num
+        coefficient = pick(whole, quotient, coefficient)
+        stripped += whole
+    coefficient = coefficient.copy() if coefficient is a.num else coefficient  # (its own array)
+    return Num(coefficient, POW10[-start - stripped], np.zeros(len(coefficient), bool), bad)
 
 
 def _all_tens(values: Ints) -> bool:
