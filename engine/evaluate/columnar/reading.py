@@ -1,7 +1,7 @@
 """A chunk of CSV bytes -> typed columns and employee groups, with every row the per-record
 reader would read differently marked ``bad``.
 
-Polars splits the chunk (the fastest of the readers measured, bench/RESULTS.md); each cell the
+Arrow's CSV reader splits the chunk (:func:`read_chunk`, bench/RESULTS.md); each cell the
 policy declares is then checked and converted over the whole column. Only the plainest form
 of each value is taken here (``12.5``, ``true``, an enum value exactly as declared, text
 without surrounding spaces); anything else, even when the per-record reader would accept it
