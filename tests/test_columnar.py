@@ -15,7 +15,8 @@ import decimal
 import io
 import random
 import sys
-from decimal import Decimal
+from decimal import Decimal, Inexact, localcontext
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -444,6 +445,14 @@ def test_where_takes_each_row_from_its_side(rows: list[tuple[bool, int, int, boo
             assert (int(got.num[i]), int(got.den[i]), bool(got.approx[i]), bool(got.bad[i])) == side
         got.bad |= True  # a new Num: its flags are its own
         assert (a.bad == other).all() and (b.bad == flags).all()
+    constant = Num.const(-7, -2, len(rows))  # -0.07 (a literal): on either side, as a column
+    column = Num(constant.num.copy(), constant.den.copy(), constant.approx, constant.bad)
+    for c in (cond, np.ones(len(rows), bool), np.zeros(len(rows), bool)):
+        for one, two in ((constant, b), (a, constant)):
+            as_column = (column, b) if one is constant else (a, column)
+            got, want = nb.where(c, one, two), nb.where(c, *as_column)
+            assert (got.num == want.num).all() and (got.den == want.den).all()
+            assert (got.approx == want.approx).all() and (got.bad == want.bad).all()
 
 
 @settings(max_examples=200, deadline=None)
@@ -799,3 +808,72 @@ def test_factors_two_and_five_divided_out(values: list[tuple[int, int, int]]) ->
         while want % 5 == 0:
             want //= 5
         assert r == want
+
+
+_quotient_terms = st.builds(
+    lambda coefficient, places: Decimal(coefficient).scaleb(-places),
+    st.one_of(st.integers(-(10**6), 10**6), st.sampled_from([0, 1, 8, 64, 125, 1024, 3125, 80000])),
+    st.integers(0, 4),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_quotient_terms, _quotient_terms), min_size=1, max_size=20), st.booleans())
+def test_quotients_are_exact_exactly_where_decimals_are(
+    pairs: list[tuple[Decimal, Decimal]], wide: bool
+) -> None:
+    """Every quotient Decimal gives exactly (at an exponent from -18 to 0) is exact here, at
+    that exponent; every other is approximate. ``wide``: one divisor of the chunk is above the
+    small denominators' tables, so the general path (a gcd per row) decides."""
+    xs = [x.normalize() if x.is_zero() else x for x, _ in pairs]
+    ys = [y.normalize() if y.is_zero() else y for _, y in pairs]
+    if wide:
+        xs, ys = [*xs, Decimal(1)], [*ys, Decimal(nb._SMALL + 7)]
+    a, b = _num(xs), _num(ys)
+    quotient = nb.div(a, b)
+    for i in range(len(xs)):
+        x, y = _as_decimal(int(a.num[i]), int(a.den[i])), _as_decimal(int(b.num[i]), int(b.den[i]))
+        if y == 0:
+            assert quotient.bad[i]
+            continue
+        assert not quotient.bad[i]
+        with localcontext() as context:
+            context.traps[Inexact] = True
+            try:
+                want: Decimal | None = x / y
+            except Inexact:
+                want = None
+        exponent = want.as_tuple().exponent if want is not None else None
+        shown = want is not None and isinstance(exponent, int) and -18 <= exponent <= 0
+        assert bool(quotient.approx[i]) == (not shown), (x, y, want)
+        if shown and not (want.is_zero() and want.is_signed()):
+            assert str(_as_decimal(int(quotient.num[i]), int(quotient.den[i]))) == str(want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(1, 600), st.integers(1, 9))
+def test_each_branch_is_evaluated_over_the_rows_that_take_it(rng: Any, n: int, share: int) -> None:
+    """``x / y if c else (y / x if x > 0 else 7)`` row by row as Decimal evaluates it: only the
+    branch taken can fail a row (a division by zero in the other is never made), from chunks
+    small enough to walk both branches whole to chunks whose branches each take their rows."""
+    from engine.evaluate.columnar.vectors import Col, Walker
+    from engine.formula.parse import parse_or_raise
+
+    rows = [(rng.randint(-3, 3), rng.randint(-3, 3), rng.random() < share / 10) for _ in range(n)]
+    none = np.zeros(n, bool)
+    cols = {
+        "x": Col("num", none, none, _num([Decimal(x) for x, _, _ in rows])),
+        "y": Col("num", none, none, _num([Decimal(y) for _, y, _ in rows])),
+        "c": Col("bool", none, none, codes=np.array([int(c) for _, _, c in rows], np.int64)),
+    }
+    parsed = parse_or_raise("x / y if c else (y / x if x > 0 else 7)")
+    with np.errstate(all="ignore"):
+        got = Walker(parsed, n, cols.__getitem__, None).run()
+    assert got.num is not None
+    for i, (x, y, c) in enumerate(rows):
+        assert bool(got.bad[i]) == (c and y == 0), (x, y, c)
+        if c and y == 0:
+            continue
+        # the true quotient (an approximate one is kept as its fraction)
+        want = Fraction(x, y) if c else (Fraction(y, x) if x > 0 else Fraction(7))
+        assert Fraction(int(got.num.num[i]), int(got.num.den[i])) == want, (x, y, c)

@@ -4,13 +4,18 @@ the aggregates two rules share."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.evaluate.columnar import sheet
 from engine.evaluate.columnar.levels import Level, group_sum
 from engine.evaluate.columnar.numbers import Num
+from engine.evaluate.columnar.reading import any_per_group
 from engine.evaluate.columnar.vectors import Col, constant
 
 CATEGORIES = ("performance", "process", "other")
@@ -65,6 +70,39 @@ def test_group_sums_keep_decimals_exponent_and_flag_overflow() -> None:
     over = group_sum(_num([big, big, 1, 1, 2], [1, 1, 1, 1, 1]), starts)
     assert over.bad.tolist() == [True, False, False]
     assert over.num.tolist()[1:] == [1, 3]
+
+
+_terms = st.lists(st.tuples(st.integers(-(10**9), 10**9), st.integers(0, 6)), min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_terms, min_size=1, max_size=12), st.booleans())
+def test_group_sums_are_decimal_sums(groups: list[list[tuple[int, int]]], huge: bool) -> None:
+    """Each group's sum is Decimal's (from Decimal(0), at the smallest exponent of its terms)
+    or flagged; ``huge``: one term near the limit, so that the whole chunk takes the path that
+    checks each group."""
+    if huge:
+        groups = [*groups, [(2**61, 0), (2**61, 0)]]
+    nums = [c for group in groups for c, _ in group]
+    dens = [10**p for group in groups for _, p in group]
+    starts = np.cumsum([0] + [len(g) for g in groups[:-1]]).astype(np.int64)
+    total = group_sum(_num(nums, dens), starts)
+    for g, group in enumerate(groups):
+        want = sum((Decimal(c).scaleb(-p) for c, p in group), Decimal(0))
+        if total.bad[g]:
+            assert abs(want) * int(total.den[g]) >= 2**60  # only near the limit
+            continue
+        got = Decimal(int(total.num[g])).scaleb(-(len(str(int(total.den[g]))) - 1))
+        assert str(got) == str(want)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=40), st.integers(0, 3), st.randoms())
+def test_any_per_group_dense_and_sparse(sizes: list[int], density: int, rng: Any) -> None:
+    starts = np.cumsum([0, *sizes[:-1]]).astype(np.int64)
+    rows = np.array([rng.random() < density / 3 for _ in range(sum(sizes))], bool)
+    want = [bool(rows[a : a + k].any()) for a, k in zip(starts.tolist(), sizes, strict=True)]
+    assert any_per_group(rows, starts).tolist() == want
 
 
 def test_an_aggregate_two_rules_share_is_computed_once() -> None:

@@ -75,6 +75,14 @@ class Layout:
         return self.data[np.minimum(at, len(self.data) - 1)]
 
 
+def bits(mask: pa.Array) -> Mask:
+    """An Arrow boolean array without nulls as a numpy one (its bitmap unpacked)."""
+    start, n = mask.offset, len(mask)
+    raw = np.frombuffer(mask.buffers()[1], np.uint8, (start + n + 7) // 8)
+    out: Mask = np.unpackbits(raw, count=start + n, bitorder="little")[start:].view(bool)
+    return out
+
+
 def lengths(series: pa.Array) -> Ints | None:
     """Each cell's length in bytes (None: a column with nulls, or not text)."""
     found = _offsets(series)
@@ -176,12 +184,16 @@ def longer_than(cells: Layout, limit: int) -> Mask:
 
 def iso_days(cells: Layout) -> Mask:
     """Per cell, whether it is ``YYYY-MM-DD`` in ASCII digits."""
-    starts, lengths = cells.starts, cells.lengths
-    ok: Mask = lengths == 10
-    for place in range(10):
-        byte = cells.byte(starts + place)
-        ok &= (byte == 45) if place in (4, 7) else ((byte - 48).astype(np.uint8) < 10)
+    ok: Mask = cells.lengths == 10
+    rows = np.flatnonzero(ok)
+    if len(rows):  # every such cell's ten bytes at once (all within the column's bytes)
+        block = cells.data[cells.starts[rows][:, None] + np.arange(10)]
+        digits = (block - 48).astype(np.uint8) < 10
+        ok[rows] = digits[:, _DAY_DIGITS].all(axis=1) & (block[:, 4] == 45) & (block[:, 7] == 45)
     return ok
+
+
+_DAY_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9])
 
 
 def plain_numbers(series: pa.Array, integer: bool) -> tuple[Mask, Ints, Ints]:

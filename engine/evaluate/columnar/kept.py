@@ -4,11 +4,12 @@ blank field, :data:`~engine.evaluate.relative.ABSENT` where the record has none.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from engine.evaluate.columnar.numbers import Ints
-from engine.evaluate.columnar.reading import FieldPlan, Frame, gather
+import pyarrow as pa
+
+from engine.evaluate.columnar.reading import FieldPlan
 from engine.evaluate.columnar.vectors import Col, Unsupported
 from engine.evaluate.relative import ABSENT
 from engine.io.model import RecordRules
@@ -18,12 +19,13 @@ def kept_fields(
     names: Sequence[str],
     fields: Sequence[FieldPlan],
     person: dict[str, Col],
-    frame: Frame,
-    starts: Ints,
+    head: Callable[[int], pa.Array],
+    n: int,
     rules: RecordRules,
 ) -> dict[str, list[Any]]:
-    """``names`` (employee fields) -> each employee's value; :class:`Unsupported` for a field
-    of a kind the plan does not give back (numbers, dates)."""
+    """``names`` (employee fields) -> each employee's value (``head``: a column's cells in each
+    employee's first row; ``n`` employees); :class:`Unsupported` for a field of a kind the plan does not give
+    back (numbers, dates)."""
     by_name = {f.name: f for f in fields}
     out: dict[str, list[Any]] = {}
     for name in names:
@@ -31,9 +33,9 @@ def kept_fields(
         rule = rules.employee[name]
         default = rule.default if rule.has_default and rule.default is not None else ABSENT
         if found is None:
-            out[name] = [default] * len(starts)
+            out[name] = [default] * n
         elif found.kind == "text":
-            cells = gather(frame[found.column], starts).to_pylist()
+            cells = head(found.column).to_pylist()
             out[name] = [(cell.strip() or default) if cell else default for cell in cells]
         elif found.kind == "cat":
             col = person[name]

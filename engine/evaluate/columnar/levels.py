@@ -12,7 +12,7 @@ import numpy as np
 
 from engine.evaluate.columnar import numbers as nb
 from engine.evaluate.columnar.numbers import Ints, Mask, Num
-from engine.evaluate.columnar.reading import any_per_group
+from engine.evaluate.columnar.reading import any_per_group, group_totals
 from engine.evaluate.columnar.vectors import Col, Unsupported, constant, number_col
 
 
@@ -30,20 +30,27 @@ def group_sum(values: Num, starts: Ints, gid: Ints | None = None) -> Num:
     if n == 0:
         return Num(np.zeros(0, np.int64), np.ones(0, np.int64), np.zeros(0, bool), np.zeros(0, bool))
     sizes = np.diff(np.append(starts, n))
-    flagged = np.logical_or.reduceat(values.bad | values.approx, starts)
+    flagged = any_per_group(values.bad | values.approx, starts)
     den = int(values.den[0])
     if bool((values.den == den).all()):  # the usual case: one denominator, no alignment
         peak = int(np.abs(values.num).max())
         if peak * int(sizes.max()) < nb.LIMIT:  # no group can reach the limit
-            total = np.add.reduceat(values.num, starts)
+            total = group_totals(values.num, starts)
             return Num(total, np.full(len(starts), den, np.int64), np.zeros(len(starts), bool), flagged)
     big = np.maximum.reduceat(values.den, starts)
+    top = int(big.max())
+    if not (top % values.den).any():  # (exact values: powers of ten, every one dividing the top)
+        factor = top // values.den
+        if nb.peak(values.num) * float(factor.max()) * float(sizes.max()) < nb.LIMIT:
+            # no group can reach the limit: every sum at the top scale, then each at its own
+            total = group_totals(values.num * factor, starts) // (top // big)
+            return Num(total, big, np.zeros(len(starts), bool), flagged)
     if gid is None:
         gid = np.repeat(np.arange(len(starts)), sizes)
     factor = big[gid] // values.den
     scaled = values.num.astype(np.float64) * factor
     over = np.maximum.reduceat(np.abs(scaled), starts) * sizes >= nb.LIMIT
-    total = np.add.reduceat(values.num * factor, starts)
+    total = group_totals(values.num * factor, starts)
     return Num(total, big, np.zeros(len(starts), bool), over | flagged)
 
 
@@ -96,7 +103,7 @@ class Level:
             same, doubt = _equal_filter(have, wanted, n_rows)
             keep &= same
             unsure |= doubt
-        kept = np.add.reduceat(keep.astype(np.int64), self.starts)
+        kept = group_totals(keep.astype(np.int64), self.starts)
         bad = any_per_group(unsure, self.starts)
         if fn == "count":
             return number_col(

@@ -33,29 +33,35 @@ class Num:
     den: Ints
     approx: Mask
     bad: Mask
+    #: ``(num, den)`` of every row where the column is one constant (a literal, a parameter),
+    #: for an operation to take it as one number; None: not known. (Only what ``num`` and
+    #: ``den`` hold: the flags are read from their arrays, as for any column.)
+    value: tuple[int, int] | None = None
 
     @classmethod
     def const(cls, numerator: int, exponent: int, n: int) -> Num:
         """The Decimal ``numerator E exponent`` (exponent <= 0) in every one of ``n`` rows."""
+        den = 10 ** (-exponent)
         return cls(
             np.full(n, numerator, np.int64),
-            np.full(n, 10 ** (-exponent), np.int64),
+            np.full(n, den, np.int64),
             np.zeros(n, bool),
             np.zeros(n, bool),
+            (numerator, den),
         )
 
     def take(self, index: Ints) -> Num:
         return Num(self.num[index], self.den[index], self.approx[index], self.bad[index])
 
 
-def _peak(a: Ints) -> float:
+def peak(a: Ints) -> float:
     """The largest magnitude in ``a`` (not empty), as a float (no int64 ``abs`` to wrap)."""
     return float(max(int(a.max()), -int(a.min())))
 
 
 def _mul(a: Ints, b: Ints) -> tuple[Ints, Mask]:
     """``a * b`` and where it could overflow (judged in float: a wide margin)."""
-    if len(a) == 0 or _peak(a) * _peak(b) < LIMIT:
+    if len(a) == 0 or peak(a) * peak(b) < LIMIT:
         return a * b, np.zeros(len(a), bool)  # the usual case: no row near the limit
     over = np.abs(a.astype(np.float64) * b.astype(np.float64)) >= LIMIT
     return np.where(over, 0, a) * np.where(over, 0, b), over
@@ -96,10 +102,26 @@ def neg(a: Num) -> Num:
     return Num(-a.num, a.den, a.approx, a.bad)
 
 
+def _scaled(a: Ints, k: int) -> tuple[Ints, Mask]:
+    """:func:`_mul` by one integer ``k``: no column of it, nothing done for ``k == 1``."""
+    if k == 1:
+        return a, np.zeros(len(a), bool)
+    if len(a) == 0 or peak(a) * abs(k) < LIMIT:
+        return a * k, np.zeros(len(a), bool)
+    over = np.abs(a.astype(np.float64) * k) >= LIMIT
+    return np.where(over, 0, a) * k, over
+
+
 def mul(a: Num, b: Num) -> Num:
     approx, bad = _flags(a, b)
-    num, o1 = _mul(a.num, b.num)
-    den, o2 = _mul(a.den, b.den)
+    if a.value is not None and b.value is None:
+        a, b = b, a
+    if b.value is not None:  # (by a constant: ``x * 100``)
+        num, o1 = _scaled(a.num, b.value[0])
+        den, o2 = _scaled(a.den, b.value[1])
+    else:
+        num, o1 = _mul(a.num, b.num)
+        den, o2 = _mul(a.den, b.den)
     return Num(num, den, approx, bad | o1 | o2)
 
 
@@ -119,6 +141,8 @@ def div(a: Num, b: Num) -> Num:
         num, den = num * sign, den * sign
     bad |= o1 | o2
     exact = np.zeros(len(num), bool)
+    if len(den) and int(den.min()) > 0 and int(den.max()) < _SMALL:
+        return _by_small(num, den, a, b, approx, bad)
     # Only a quotient whose denominator's other factors than 2 and 5 divide the numerator ends:
     # the full test (a gcd per row) runs on those rows alone.
     maybe = np.flatnonzero((den > 0) & (num % _without_twos_and_fives(den) == 0))
@@ -129,10 +153,102 @@ def div(a: Num, b: Num) -> Num:
     return Num(num, den, approx | ~exact, bad)
 
 
+#: Denominators below this are looked up in :func:`_small_tables` (the usual divisors: counts,
+#: targets, amounts in whole units).
+_SMALL = 1 << 16
+
+
+class _Small:
+    """Per denominator ``d < _SMALL``: ``rest`` (``d`` with its factors 2 and 5 divided out),
+    ``places`` (``k``: the places of ``x / (d / rest)`` for any integer ``x``, at most) and
+    ``scale`` (``10**k / (d / rest)``, an integer)."""
+
+    tables: tuple[Ints, Ints, Ints] | None = None
+
+
+def _small_tables() -> tuple[Ints, Ints, Ints]:
+    """:class:`_Small`'s tables, built once (a few milliseconds) when first needed."""
+    if _Small.tables is None:
+        d = np.arange(_SMALL, dtype=np.int64)
+        d[0] = 1
+        low = d & -d
+        twos = np.rint(np.log2(low.astype(np.float64))).astype(np.int64)
+        rest = d // low
+        fives = np.zeros(_SMALL, np.int64)
+        rows = np.flatnonzero(rest % 5 == 0)
+        while len(rows):
+            rest[rows] //= 5
+            fives[rows] += 1
+            rows = rows[rest[rows] % 5 == 0]
+        places = np.maximum(twos, fives)
+        scale = 2 ** (places - twos) * 5 ** (places - fives)
+        _Small.tables = rest, places, scale
+    return _Small.tables
+
+
+def _by_small(num: Ints, den: Ints, a: Num, b: Num, approx: Mask, bad: Mask) -> Num:
+    """:func:`div`'s quotient ``num / den`` for denominators ``0 < den < _SMALL``: where the
+    fraction ends (``rest`` divides ``num``), it is ``num / rest * scale`` over ``10**places``,
+    then at Decimal's exponent: padded to the ideal exponent below it, or trailing zeros
+    stripped up to it (:func:`_at_ideal`). Same results as the general path, without a gcd."""
+    rest_of, places_of, scale_of = _small_tables()
+    rest = rest_of[den]
+    exact = np.zeros(len(num), bool)
+    skip = approx | bad
+    if peak(num) < 2.0**52:  # quotients exact in float: a division and a product, no modulo
+        quotient = np.rint(num / rest).astype(np.int64)
+        ends = quotient * rest == num
+    else:
+        quotient = num // rest
+        ends = num % rest == 0
+    rows = np.flatnonzero(ends & ~skip)
+    if not len(rows):
+        return Num(num, den, approx | ~exact, bad)
+    d = den[rows]
+    coefficient, over = _mul(quotient[rows], scale_of[d])
+    exponent = -places_of[d]
+    ideal = _digits(b.den)[rows] - _digits(a.den)[rows]
+    coefficient, exponent, fits = _at_ideal(coefficient, exponent, ideal)
+    ok = ~over & fits
+    hit = rows[ok]
+    num, den = num.copy(), den.copy()
+    num[hit], den[hit], exact[hit] = coefficient[ok], POW10[-exponent[ok]], True
+    return Num(num, den, approx | ~exact, bad)
+
+
+def _at_ideal(coefficient: Ints, exponent: Ints, ideal: Ints) -> tuple[Ints, Ints, Mask]:
+    """An exact quotient ``coefficient E exponent`` (every one with exponent <= 0) at the
+    exponent Decimal gives it: the ideal one where that is below (zeros appended), else
+    trailing zeros stripped while the exponent is below the ideal one. Also where it fits a
+    power-of-ten denominator: an exponent from -18 to 0 (``5 / 0.01`` is ``5E+2``: not)."""
+    pad = np.maximum(exponent - ideal, 0)
+    fits = ~(pad > 18)
+    if pad.any():
+        coefficient, over = _mul(coefficient, POW10[np.minimum(pad, 18)])
+        fits &= ~over
+        exponent = exponent - pad
+    rows = np.flatnonzero(exponent < ideal)
+    while len(rows):  # each pass on the rows that may still lose a trailing zero
+        c = coefficient[rows]
+        tenth = c // 10  # (by a constant: far cheaper than ``% 10``)
+        strip = tenth * 10 == c
+        rows = rows[strip]
+        coefficient[rows] = tenth[strip]
+        exponent[rows] += 1
+        rows = rows[exponent[rows] < ideal[rows]]
+    fits &= (exponent <= 0) & (exponent >= -18)
+    return coefficient, exponent, fits
+
+
 def _by_power_of_ten(a: Num, b: Num, bad: Mask) -> Num:
     """``a / b`` for exact ``a`` and a divisor ``10**j / 10**k`` (``/ 100``): always exact. The
     quotient is ``a``'s coefficient at exponent ``exp(a) - j + k``, trailing zeros stripped up to
     the ideal exponent ``exp(a) + k`` (``1290.00 / 100`` is ``12.90``; ``0 / 100`` keeps it)."""
+    one = _one_power(b.num), _one_power(b.den), _one_power(a.den)
+    if one[0] is not None and one[1] is not None and one[2] is not None:
+        found = _by_one_power_of_ten(a, one[0], one[1] - one[2], bad)
+        if found is not None:
+            return found
     j, k, la = _digits(b.num), _digits(b.den), _digits(a.den)
     ideal = k - la
     exponent = ideal - j
@@ -155,6 +271,33 @@ def _by_power_of_ten(a: Num, b: Num, bad: Mask) -> Num:
     scale = POW10[np.clip(-exponent, 0, 18)]
     num, over = _mul(coefficient, np.where(positive, POW10[np.clip(exponent, 0, 18)], 1))
     return Num(num, np.where(positive, 1, scale), positive, bad | over)
+
+
+def _one_power(values: Ints) -> int | None:
+    """``k`` where every value is ``10**k`` (one power of ten), else None."""
+    first = int(values[0])
+    if first not in _TENS or int(values.min()) != int(values.max()):
+        return None
+    return len(str(first)) - 1
+
+
+def _by_one_power_of_ten(a: Num, j: int, ideal: int, bad: Mask) -> Num | None:
+    """:func:`_by_power_of_ten` where every row divides by the same ``10**j`` and has the same
+    ideal exponent: each row strips the trailing zeros it has, up to ``j`` (a zero: all ``j``),
+    found by ``j`` divisions by constants; None where an exponent could leave -18..0."""
+    start = ideal - j
+    if start < -18 or ideal > 0:
+        return None
+    coefficient = a.num
+    stripped = np.zeros(len(coefficient), np.int64)
+    for t in range(1, j + 1):  # (divisible by 10**t: by every smaller power too)
+        power = 10**t
+        quotient = a.num // power
+        whole = quotient * power == a.num
+        coefficient = pick(whole, quotient, coefficient)
+        stripped += whole
+    coefficient = coefficient.copy() if coefficient is a.num else coefficient  # (its own array)
+    return Num(coefficient, POW10[-start - stripped], np.zeros(len(coefficient), bool), bad)
 
 
 def _all_tens(values: Ints) -> bool:
@@ -224,8 +367,12 @@ def _fraction_digits(den: Ints) -> Ints:
 def compare(a: Num, b: Num) -> tuple[Ints, Mask]:
     """The sign of ``a - b`` per row, and the rows where it cannot be trusted: overflow, or an
     approximate value exactly equal to the other (Decimal's 28 digits may fall either side)."""
+    if b.value is not None or a.value is not None:
+        found = _compare_constant(a, b) if b.value is not None else _compare_constant(b, a)
+        if found is not None:
+            return (found[0] if b.value is not None else -found[0]), found[1]
     approx, bad = _flags(a, b)
-    if len(a.num) and _peak(a.num) < LIMIT and _peak(b.num) < LIMIT and bool((a.den == b.den).all()):
+    if len(a.num) and peak(a.num) < LIMIT and peak(b.num) < LIMIT and bool((a.den == b.den).all()):
         sign: Ints = np.sign(a.num - b.num)  # the usual case (same denominators): no products
         return sign, bad | (approx & (sign == 0))
     left, o1 = _mul(a.num, b.den)
@@ -234,15 +381,48 @@ def compare(a: Num, b: Num) -> tuple[Ints, Mask]:
     return sign, bad | o1 | o2 | (approx & (sign == 0))
 
 
+def _compare_constant(a: Num, b: Num) -> tuple[Ints, Mask] | None:
+    """:func:`compare` where ``b`` is one constant ``p / q``: ``sign(a.num * q - p * a.den)``
+    with no column of ``b`` read (denominators are positive); None where a product might
+    overflow (the caller's general path then decides)."""
+    assert b.value is not None
+    p, q = b.value
+    n = len(a.num)
+    if a.value is not None:  # (two constants: one comparison)
+        x, y = a.value
+        sign: Ints = np.full(n, (x * q > p * y) - (x * q < p * y), np.int64)
+    elif p == 0:
+        sign = np.sign(a.num)
+    elif n and peak(a.num) * q < LIMIT and float(a.den.max()) * abs(p) < LIMIT:
+        left = a.num * q if q != 1 else a.num
+        sign = np.sign(left - a.den * p)
+    elif n:
+        return None
+    else:
+        sign = np.zeros(0, np.int64)
+    approx = a.approx | b.approx
+    return sign, a.bad | b.bad | (approx & (sign == 0))
+
+
 def where(cond: Mask, a: Num, b: Num) -> Num:
     """``a`` where ``cond``, else ``b`` (a new Num: its flags may be changed in place)."""
     if len(cond) and cond.all():
         return Num(a.num, a.den, a.approx.copy(), a.bad.copy())
     if not cond.any():
         return Num(b.num, b.den, b.approx.copy(), b.bad.copy())
+    if a.value is not None or b.value is not None:  # (one side a constant: no column of it)
+        num: Ints = np.where(
+            cond, a.num if a.value is None else a.value[0], b.num if b.value is None else b.value[0]
+        )
+        den: Ints = np.where(
+            cond, a.den if a.value is None else a.value[1], b.den if b.value is None else b.value[1]
+        )
+    else:
+        num = pick(cond, a.num, b.num)
+        den = a.den if a.den is b.den else pick(cond, a.den, b.den)
     return Num(
-        pick(cond, a.num, b.num),
-        pick(cond, a.den, b.den),
+        num,
+        den,
         (cond & a.approx) | (~cond & b.approx),
         (cond & a.bad) | (~cond & b.bad),
     )
@@ -259,9 +439,12 @@ def round_to(a: Num, places: int, mode: str) -> Num:
     """``a`` rounded to ``places`` as :func:`engine.rounding.round_decimal` rounds it (negative
     places: to tens, the result with exponent 0). Approximate values on a boundary are ``bad``."""
     p = max(places, 0)
-    m, over = _mul(a.num, np.full(len(a.num), 10**p, np.int64))
-    den, over2 = _mul(a.den, np.full(len(a.den), 10 ** max(-places, 0), np.int64))
-    over |= over2
+    m, over = _scaled(a.num, 10**p)
+    den_col, over2 = _scaled(a.den, 10 ** max(-places, 0))
+    over = over | over2
+    den: Ints | int = den_col
+    if len(den_col) and int(den_col.min()) == int(den_col.max()):
+        den = int(den_col[0])  # one denominator (the usual case): a division by a constant
     q: Ints = np.floor_divide(m, den)
     r: Ints = m - q * den
     negative = a.num < 0
@@ -277,7 +460,7 @@ def round_to(a: Num, places: int, mode: str) -> Num:
     return Num(result, np.full(len(result), 10**p, np.int64), np.zeros(len(result), bool), bad)
 
 
-def _round_up(mode: str, q: Ints, twice: Ints, den: Ints, inexact: Mask, negative: Mask) -> Mask:
+def _round_up(mode: str, q: Ints, twice: Ints, den: Ints | int, inexact: Mask, negative: Mask) -> Mask:
     """Whether the floor quotient ``q`` goes up by one."""
     if mode == "floor":
         return np.zeros(len(q), bool)

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from engine.chains.model import Confirmation
 from engine.evaluate.columnar import cells
@@ -78,7 +79,9 @@ class Chunk:
     gid: Ints
     clean: Mask  # per employee
     ids: list[str]
-    names: list[str | None]
+    #: Each employee's id and name cells (its first row's), as the frame has them.
+    id_cells: pa.Array
+    name_cells: pa.Array | None
     values: list[Num]  # per employee formula, in the policy's order (rows: employees)
     grades: list[Ints]  # per grade table: index into TablePlan.grades, -1: no band
     #: The review's warnings of clean employees (by employee index), to report in their turn.
@@ -94,6 +97,16 @@ class Chunk:
     graded: list[tuple[Num, Num, Ints, Ints]] = field(default_factory=list)
     lines_exact: Mask | None = None
 
+    @property
+    def names(self) -> list[str | None]:
+        """Each employee's name cell (None: the policy's records have no name column)."""
+        found = self.__dict__.get("_names")
+        if found is None:
+            cells = self.name_cells
+            found = cells.to_pylist() if cells is not None else [None] * len(self.starts)
+            self.__dict__["_names"] = found
+        return found
+
 
 @dataclass
 class Typed:
@@ -104,6 +117,17 @@ class Typed:
     starts: Ints
     gid: Ints
     bad: Mask  # per employee: a cell the plan cannot take
+    #: Employee columns' cells (by position in the frame), each employee's first row's: taken
+    #: once per chunk, for every part that reads them (:meth:`Typed.head`).
+    heads: dict[int, pa.Array] = field(default_factory=dict)
+    frame: Frame = field(default_factory=list)
+
+    def head(self, column: int) -> pa.Array:
+        """The cells of ``column`` in each employee's first row."""
+        found = self.heads.get(column)
+        if found is None:
+            found = self.heads[column] = gather(self.frame[column], self.starts)
+        return found
 
 
 @dataclass
@@ -145,29 +169,26 @@ class Plan:
             line, person = dict(typed.line), dict(typed.person)
             computed = self._compute(line, person, typed.starts, typed.gid, typed.bad, True, detail)
             clean, values, grades, shown = computed
-        ids_raw, starts = frame[self.id_column], typed.starts
-        ids = gather(ids_raw, starts).to_pylist()
+        starts = typed.starts
+        id_cells = typed.head(self.id_column)
+        ids = id_cells.to_pylist()
         warnings: dict[int, Any] = {}
         if self.review_each:
-            sure = clean & self._sure(frame, typed)
-            clean = self._reviewed(frame, starts, ids, clean & ~sure, warnings, origin) | sure
-        names = (
-            gather(frame[self.name_column], starts).to_pylist()
-            if self.name_column is not None
-            else [None] * len(starts)
-        )
+            sure = clean & self._sure(typed, id_cells)
+            clean = self._reviewed(typed, ids, clean & ~sure, warnings, origin) | sure
+        name_cells = typed.head(self.name_column) if self.name_column is not None else None
         kept = (
-            kept_fields(self.kept, self.employee, typed.person, frame, starts, self.rules)
+            kept_fields(self.kept, self.employee, typed.person, typed.head, len(starts), self.rules)
             if self.kept and self.rules is not None
             else {}
         )
         lines, graded, exact = shown
         return Chunk(
-            starts, typed.gid, clean, ids, names, values, grades, warnings, kept, lines, graded,
-            exact if detail else None,
+            starts, typed.gid, clean, ids, id_cells, name_cells, values, grades, warnings, kept,
+            lines, graded, exact if detail else None,
         )  # fmt: skip
 
-    def _sure(self, frame: Frame, typed: Typed) -> Mask:
+    def _sure(self, typed: Typed, ids: pa.Array) -> Mask:
         """The employees whose chain and record requirement review surely finds nothing."""
         n = len(typed.starts)
         if self.review is None:
@@ -178,13 +199,11 @@ class Plan:
             found = typed.person.get(name)
             return found if found is not None else blanks[name](n)
 
-        ids = gather(frame[self.id_column], typed.starts)
-        return self.review.sure(frame, typed.starts, ids, person)
+        return self.review.sure(typed.head, n, ids, person)
 
     def _reviewed(
         self,
-        frame: Frame,
-        starts: Ints,
+        typed: Typed,
         ids: list[Any],
         clean: Mask,
         warnings: dict[int, Any],
@@ -197,8 +216,8 @@ class Plan:
         wanted = np.flatnonzero(clean)
         if not len(wanted):
             return clean
-        rows = starts[wanted]
-        cells = {fp.name: gather(frame[fp.column], rows).to_pylist() for fp in self.employee}
+        starts, at = typed.starts, pa.array(wanted)
+        cells = {fp.name: typed.head(fp.column).take(at).to_pylist() for fp in self.employee}
         rules = self.rules.employee
         out = clean.copy()
         for k, g in enumerate(wanted.tolist()):
@@ -228,14 +247,14 @@ class Plan:
             rows_bad |= bad
         person: dict[str, Col] = {}
         group_bad = np.zeros(len(starts), bool)
+        typed = Typed(line, person, starts, gid, group_bad, frame=frame)
         for fp in self.employee:
-            series = frame[fp.column]
-            rows_bad |= differs_in_group(series, starts, gid)
-            col, bad = convert(gather(series, starts), fp)
+            rows_bad |= differs_in_group(frame[fp.column], starts, gid)
+            col, bad = convert(typed.head(fp.column), fp)
             person[fp.name] = col
             group_bad |= bad
         group_bad |= any_per_group(rows_bad, starts)
-        return Typed(line, person, starts, gid, group_bad)
+        return typed
 
     def compute(self, typed: Typed, *, checks: bool = True) -> tuple[Mask, list[Num], list[Ints]]:
         """Whether each employee is clean, the employee formulas' values and each table's grade

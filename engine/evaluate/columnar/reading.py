@@ -1,7 +1,7 @@
 """A chunk of CSV bytes -> typed columns and employee groups, with every row the per-record
 reader would read differently marked ``bad``.
 
-Polars splits the chunk (the fastest of the readers measured, bench/RESULTS.md); each cell the
+Arrow's CSV reader splits the chunk (:func:`read_chunk`, bench/RESULTS.md); each cell the
 policy declares is then checked and converted over the whole column. Only the plainest form
 of each value is taken here (``12.5``, ``true``, an enum value exactly as declared, text
 without surrounding spaces); anything else, even when the per-record reader would accept it
@@ -180,6 +180,8 @@ def line_starts(data: bytes) -> Ints:
 
 
 def _np(array: Any) -> Any:
+    if array.type == pa.bool_() and not array.null_count:
+        return cells.bits(array)  # (several times cheaper than ``to_numpy``)
     return array.to_numpy(zero_copy_only=False)
 
 
@@ -235,8 +237,7 @@ def _read(series: pa.Array, plan: FieldPlan) -> Cells:
     texts, codes = plan.lookup
     if plan.kind not in ("bool", "cat") or not texts or series.null_count:
         return _by_text(series, plan)
-    found = pc.index_in(series, value_set=pa.array(texts, pa.string()))
-    index = _np(pc.fill_null(found, -1) if found.null_count else found).astype(np.int64)
+    index = _text_index(series, texts)
     n = len(index)
     same = codes == tuple(range(len(codes)))  # the texts in code order: no mapping
     out = (
@@ -245,18 +246,35 @@ def _read(series: pa.Array, plan: FieldPlan) -> Cells:
         index.copy() if same else np.array(codes, np.int64)[index],
         np.ones(n, np.int64),
     )
-    rest = np.flatnonzero(index < 0) if found.null_count else np.zeros(0, np.int64)
+    rest = np.flatnonzero(index < 0)
     if len(rest):
         for whole, part in zip(out, _by_text(pc.take(series, pa.array(rest)), plan), strict=True):
             whole[rest] = part
     return out
 
 
+def _text_index(series: pa.Array, texts: tuple[str, ...]) -> Ints:
+    """Per cell, the index of the one of ``texts`` (distinct) it is exactly, -1 for none: for a
+    few texts, one byte comparison over the column each (several times cheaper than a hash
+    lookup per cell)."""
+    if len(texts) > 8:
+        found = pc.index_in(series, value_set=pa.array(texts, pa.string()))
+        index: Ints = _np(pc.fill_null(found, -1) if found.null_count else found).astype(np.int64)
+        return index
+    code = np.zeros(len(series), np.uint8)
+    for k, text in enumerate(texts):  # (at most one text holds per cell: code k + 1 or 0)
+        hit = _np(pc.equal(series, pa.scalar(text, series.type))).view(np.uint8)
+        code += hit if k == 0 else hit * np.uint8(k + 1)
+    index = code.astype(np.int64)
+    index -= 1
+    return index
+
+
 def _by_text(series: pa.Array, plan: FieldPlan) -> Cells:
     """Each distinct cell text read once: a plain number by :func:`.cells.plain_numbers`,
     any other by :func:`_cell` (remembered in the plan's cache); the rows take their text's."""
     encoded = pc.dictionary_encode(series)
-    inverse = _np(encoded.indices).astype(np.int64)
+    inverse = _np(encoded.indices)  # (int32: gathers by it need no int64 copy)
     missing, bad, nums, dens = _distinct(encoded.dictionary, plan)
     n = len(inverse)
     return (
@@ -453,8 +471,33 @@ def gather(series: pa.Array, rows: Ints) -> pa.Array:
 
 
 def any_per_group(rows: Mask, starts: Ints) -> Mask:
-    found: Mask = np.logical_or.reduceat(rows, starts) if len(starts) else np.zeros(0, bool)
+    """Per group (runs of rows from each of ``starts``, increasing, to the next or the end),
+    whether any of its rows is true. Few true rows (the usual case: rows a check faults) are
+    placed in their groups by a binary search; else counted by :func:`group_totals` (either
+    several times cheaper than ``np.logical_or.reduceat``)."""
+    out: Mask = np.zeros(len(starts), bool)
+    if not len(starts):
+        return out
+    hit = np.flatnonzero(rows)
+    if 8 * len(hit) < len(rows):
+        group = np.searchsorted(starts, hit, "right") - 1
+        out[group[group >= 0]] = True
+        return out
+    found: Mask = group_totals(rows.astype(np.int64), starts) > 0
     return found
+
+
+def group_totals(values: Ints, starts: Ints) -> Ints:
+    """Each group's sum of ``values`` (see :func:`any_per_group`): differences of one running
+    sum. int64 wraps around alike both ways, so a group's total is exact whenever it fits in
+    int64, whatever the running sum reaches (callers bound the totals)."""
+    if not len(starts):
+        return np.zeros(0, np.int64)
+    running = np.zeros(len(values) + 1, np.int64)
+    np.cumsum(values, out=running[1:])
+    ends = np.append(starts[1:], len(values))
+    totals: Ints = running[ends] - running[starts]
+    return totals
 
 
 def broadcast(columns: Sequence[Col], index: Ints) -> list[Col]:

@@ -39,7 +39,7 @@ from engine.chains.requirements import Requirement
 from engine.chains.review import review
 from engine.evaluate.columnar import cells
 from engine.evaluate.columnar.numbers import Ints, Mask
-from engine.evaluate.columnar.reading import FieldPlan, gather, text_ok
+from engine.evaluate.columnar.reading import FieldPlan, text_ok
 from engine.evaluate.columnar.vectors import Col, Unsupported, Walker
 from engine.formula import CompiledFormula
 from engine.io.fields import FieldRule
@@ -73,13 +73,12 @@ class ChainReview:
     kinds: Mapping[str, str]  # every declared employee field: num, bool, cat, text, date
 
     def sure(
-        self, frame: Sequence[pa.Array], starts: Ints, ids: pa.Array, person: Callable[[str], Col]
+        self, head: Callable[[int], pa.Array], n: int, ids: pa.Array, person: Callable[[str], Col]
     ) -> Mask:
-        """Per employee (first rows ``starts`` of ``frame``, ids ``ids``), whether the review
-        surely finds no problem and no warning; ``person`` gives an employee field's column
-        (defaults applied) as the plan converted it."""
-        n = len(starts)
-        cells = _Cells(self, frame, starts, person)
+        """Per employee (``n``; ``head``: a column's cells in each one's first row; ids
+        ``ids``), whether the review surely finds no problem and no warning; ``person`` gives
+        an employee field's column (defaults applied) as the plan converted it."""
+        cells = _Cells(self, head, n, person)
         chosen, undecided = self._choose(n, person)
         out = np.zeros(n, bool)
         for index, chain in enumerate(self.chains):
@@ -141,10 +140,9 @@ class _Cells:
     """The employee fields' values of one chunk, each built once when first asked for."""
 
     def __init__(
-        self, review: ChainReview, frame: Sequence[pa.Array], starts: Ints, person: Callable[[str], Col]
+        self, review: ChainReview, head: Callable[[int], pa.Array], n: int, person: Callable[[str], Col]
     ) -> None:
-        self.review, self.frame, self.starts, self.person = review, frame, starts, person
-        self.n = len(starts)
+        self.review, self.head, self.n, self.person = review, head, n, person
         self.found: dict[str, _Value] = {}
 
     def value(self, name: str) -> _Value:
@@ -167,7 +165,7 @@ class _Cells:
         if plan.kind in ("text", "date"):
             # The column walker's text columns say only where a cell is blank; a blank cell with
             # a default, or a padded one (the reader strips it), is left to the review.
-            series = gather(self.frame[plan.column], self.starts)
+            series = self.head(plan.column)
             layout = cells.layout(series) if plan.kind == "date" else None
             if layout is not None:
                 exact = cells.iso_days(layout)
@@ -179,10 +177,10 @@ class _Cells:
             return _Value(series, blank, (exact & ~blank) | (blank & (not has_default)))
         if plan.kind == "cat" and col.codes is not None:
             codes = np.where(blank, len(plan.vocab), col.codes)
-            vocab = np.array((*plan.vocab, ""), dtype=object)
+            vocab = pa.array((*plan.vocab, ""), pa.string())
             # a value is compared as the review reads it (stripped); one with spaces is left to it
             plain = np.array([v == v.strip() and v != "" for v in plan.vocab] + [True], bool)
-            return _Value(pa.array(vocab[codes], pa.string()), blank, plain[codes])
+            return _Value(vocab.take(pa.array(codes)), blank, plain[codes])
         return _Value(None, blank, blank.copy())  # a number or a boolean: never blank text
 
 

@@ -23,7 +23,7 @@ from engine.evaluate import parallel
 from engine.evaluate.columnar.build import build_plan
 from engine.evaluate.columnar.numbers import POW10
 from engine.evaluate.columnar.plan import Chunk, Plan
-from engine.evaluate.columnar.reading import gather, line_starts, normalized, read_chunk, text_ok
+from engine.evaluate.columnar.reading import line_starts, normalized, read_chunk, text_ok
 from engine.evaluate.columnar.vectors import Unsupported
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
@@ -233,19 +233,17 @@ class RangeJob:
         usable = n if last else n - 1  # the last employee may go on in the next block
         if usable <= 0:
             return 0, 0
-        yield from self._emit(chunk, usable, starts_b, start, row, self._lines(frame, chunk))
+        yield from self._emit(chunk, usable, starts_b, start, row, self._lines(chunk))
         end_row = int(chunk.starts[usable]) if usable < n else lines
         consumed = int(starts_b[end_row]) if end_row < len(starts_b) else len(block)
         return consumed, end_row
 
-    def _lines(self, frame: Any, chunk: Chunk) -> _Lines | None:
+    def _lines(self, chunk: Chunk) -> _Lines | None:
         """The result lines of the chunk's employees written from the columns, and which of them
         are the report's own (the others are written one by one)."""
         if self.block is None or not len(chunk.starts):
             return None
-        plan = self.plan
-        ids = gather(frame[plan.id_column], chunk.starts)
-        names = gather(frame[plan.name_column], chunk.starts) if plan.name_column is not None else None
+        ids, names = chunk.id_cells, chunk.name_cells
         values = [(v.num, v.den) for v in chunk.values]
         grades = [(codes, self._graded[t]) for t, codes in enumerate(chunk.grades)]
         if self.detailed is not None:  # (JSON items, with the goal lines and grade facts)

@@ -61,7 +61,7 @@ def _num(col: Col) -> Num:
     if col.kind != "num" or col.num is None:
         raise Unsupported(f"a number was expected, not {col.kind}")
     n = col.num
-    return Num(n.num, n.den, n.approx, n.bad | col.bad | col.missing)
+    return Num(n.num, n.den, n.approx, n.bad | col.bad | col.missing, n.value)
 
 
 def _result(num: Num) -> Col:
@@ -217,8 +217,29 @@ class Walker:
 
     def _IfExp(self, node: ast.IfExp) -> Col:
         cond, unsure = truth(self.node(node.test))
-        yes, no = self.node(node.body), self.node(node.orelse)
-        return _where(cond, unsure, yes, no)
+        if self.aggregate is not None or self.n < _SUBSET_FROM:
+            return _where(cond, unsure, self.node(node.body), self.node(node.orelse))
+        return _where(cond, unsure, self._branch(node.body, cond), self._branch(node.orelse, ~cond))
+
+    def _branch(self, node: ast.AST, rows: Mask) -> Col:
+        """``node`` over the ``rows`` that take it (as Python evaluates only the branch taken),
+        where they are few enough for the gathers to cost less than the rows left out; the
+        other rows hold a placeholder the merge never reads (:func:`_where`)."""
+        taken = np.flatnonzero(rows)
+        if 4 * len(taken) > 3 * self.n:
+            return self.node(node)
+        if not len(taken):
+            taken = np.zeros(1, np.int64)  # (one row, not taken: the branch's kind all the same)
+        seen: dict[str, Col] = {}
+
+        def lookup(name: str) -> Col:
+            found = seen.get(name)
+            if found is None:
+                found = seen[name] = self.lookup(name).take(taken)
+            return found
+
+        col = Walker(self.parsed, len(taken), lookup, None, self.calls).node(node)
+        return _scatter(col, taken, self.n)
 
     def _Call(self, node: ast.Call) -> Col:
         if not isinstance(node.func, ast.Name):
@@ -239,6 +260,34 @@ class Walker:
         if own is not None:
             return own(args, node)
         return _scalar_call(name, args, node, self.parsed)
+
+
+#: Chunks from this many rows evaluate each branch of ``x if c else y`` over its own rows only.
+_SUBSET_FROM = 256
+
+
+def _scatter(col: Col, rows: Ints, n: int) -> Col:
+    """``col`` (one value per row of ``rows``) placed at ``rows`` of ``n`` rows; the others are
+    0, present and not bad (placeholders: see :meth:`Walker._branch`)."""
+
+    def spread(values: Any, fill: Any, dtype: Any) -> Any:
+        out = np.full(n, fill, dtype)
+        out[rows] = values
+        return out
+
+    num = None
+    if col.num is not None:
+        num = Num(
+            spread(col.num.num, 0, np.int64),
+            spread(col.num.den, 1, np.int64),
+            spread(col.num.approx, False, bool),
+            spread(col.num.bad, False, bool),
+        )
+    codes = spread(col.codes, 0, np.int64) if col.codes is not None else None
+    return Col(
+        col.kind, spread(col.missing, False, bool), spread(col.bad, False, bool), num, codes,
+        col.vocab, col.text,
+    )  # fmt: skip
 
 
 def _column_argument(node: ast.Call, aggregate: Aggregate | None) -> str | None:
