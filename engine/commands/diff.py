@@ -8,7 +8,7 @@ from engine.commands.common import Echo, Reading, guard_output
 from engine.commands.compare import deliver_report
 from engine.compare import load_mapping, mapping_files, read_canonical
 from engine.compare.diff import diff_policies
-from engine.compare.outcome import Comparison, SchemeResult, changes_between
+from engine.compare.outcome import Comparison, ReadIds, SchemeResult, changes_between
 from engine.compare.run import run_records, run_scheme
 from engine.errors import UsageError
 from engine.evaluate import Engine
@@ -46,13 +46,29 @@ def run_all(
             mapping = load_mapping(files[0], engine.source.data, people)
             schemes.append(run_scheme(path, mapping, people, engine))
         return Comparison.of(people, schemes)
-    how = reading or Reading()
-    schemes = [
-        run_records(path, population, engine, encoding=how.encoding, sheet=how.sheet)
-        for engine, path in zip(engines, paths, strict=True)
-    ]
+    return _run_records(engines, paths, population, reading or Reading())
+
+
+def _run_records(
+    engines: Sequence[Engine], paths: Sequence[str], population: str, how: Reading
+) -> Comparison:
+    """A policy's own records under each engine: the people read kept once, in a spool."""
+    schemes: list[SchemeResult] = []
+    try:
+        for engine, path in zip(engines, paths, strict=True):
+            schemes.append(run_records(path, population, engine, encoding=how.encoding, sheet=how.sheet))
+    except BaseException:
+        for done in schemes:
+            assert done.read is not None
+            done.read.close()
+        raise
     read = schemes[0].read  # every employee read: the records file's own order
-    return Comparison(population, [pid for pid, _ in read], dict(read), schemes)
+    assert read is not None
+    for other in schemes[1:]:  # the same people, in the same order
+        assert other.read is not None
+        other.read.close()
+        other.read = read
+    return Comparison(population, ReadIds(read), {}, schemes, read)
 
 
 def run_diff(

@@ -4,15 +4,19 @@ to which, who moves), and who changes between two runs (:func:`changes_between`)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from engine.compare import headlines as compact
 from engine.compare.apply import Mapped
+from engine.compare.headlines import Headlines
 from engine.compare.population import CanonicalPopulation
 from engine.compare.readings import Reading, rank_correspondence
 from engine.compare.words import word
 from engine.evaluate import RunOutcome
+from engine.io.spool import RowSpool
 from engine.provenance import Stamp
 from engine.rounding import Rounding
 
@@ -51,13 +55,17 @@ class SchemeResult:
     correspondence_at: Mapping[tuple[str, str], str] = field(default_factory=dict)
     mapped_from: str = ""
     #: A policy's own records (:func:`run_records`): every employee read, evaluated or not, as
-    #: ``(id, name)`` in the file's order.
-    read: list[tuple[str, str]] = field(default_factory=list)
+    #: ``[id, name]`` in the file's order; :attr:`headlines` holds their results (and
+    #: :attr:`people` none), in the same order.
+    read: RowSpool | None = None
+    headlines: Headlines | None = None
 
     def distribution(self) -> list[tuple[str, int]]:
         """People per grade in the scale's order; ``-`` counts those without a grade."""
         if self.grade_name is None:
             return []
+        if self.headlines is not None:
+            return self.headlines.distribution()
         counts = {level: 0 for level in self.levels}
         none = 0
         for person in self.people.values():
@@ -70,6 +78,8 @@ class SchemeResult:
 
     def stats(self) -> dict[str, Decimal | int | None]:
         """Count, mean (rounded as the policy's metadata declares), median, min, max of the score."""
+        if self.headlines is not None:
+            return self.headlines.stats(self.rounding)
         scores = sorted(p.score for p in self.people.values() if p.score is not None)
         if not scores:
             return {"n": 0, "mean": None, "median": None, "min": None, "max": None}
@@ -94,12 +104,17 @@ class SchemeResult:
 
 @dataclass
 class Comparison:
-    """Schemes run over the same people: ``ids`` in the population's order, their names."""
+    """Schemes run over the same people: ``ids`` in the population's order, their names.
+
+    Over a policy's own records (``read`` given: the people read, ``[id, name]`` in order), the
+    schemes' results are their :attr:`SchemeResult.headlines`, ``ids`` reads the spool through
+    and ``names`` is empty: each change carries its person's name."""
 
     source: str
-    ids: list[str]
-    names: dict[str, str]
+    ids: Sequence[str]
+    names: Mapping[str, str]
     schemes: list[SchemeResult]
+    read: RowSpool | None = None
 
     @classmethod
     def of(cls, population: CanonicalPopulation, schemes: list[SchemeResult]) -> Comparison:
@@ -119,11 +134,14 @@ class Comparison:
     def transitions(self, a: int, b: int) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
         """Who goes from which grade under scheme ``a`` to which under ``b`` (``-``: no grade)."""
         first, second = self.schemes[a], self.schemes[b]
-        counts: dict[tuple[str, str], int] = {}
-        for pid in self.person_ids():
-            x = _grade(first, pid)
-            y = _grade(second, pid)
-            counts[(x, y)] = counts.get((x, y), 0) + 1
+        if first.headlines is not None and second.headlines is not None:
+            counts = compact.transitions(first.headlines, second.headlines)
+        else:
+            counts = {}
+            for pid in self.person_ids():
+                x = _grade(first, pid)
+                y = _grade(second, pid)
+                counts[(x, y)] = counts.get((x, y), 0) + 1
         rows = [*first.levels, *(["-"] if any(k[0] == "-" for k in counts) else [])]
         cols = [*second.levels, *(["-"] if any(k[1] == "-" for k in counts) else [])]
         return rows, cols, counts
@@ -171,6 +189,7 @@ class PersonChange:
     id: str
     old: PersonOutcome | None
     new: PersonOutcome | None
+    name: str = ""
 
     def score_delta(self) -> Decimal | None:
         """New score minus old; None when either run has no score."""
@@ -190,6 +209,8 @@ class PersonChange:
 def changes_between(comparison: Comparison, a: int = 0, b: int = 1) -> list[PersonChange]:
     """Who has another score, grade or raise under scheme ``b`` than under scheme ``a``."""
     first, second = comparison.schemes[a], comparison.schemes[b]
+    if comparison.read is not None and first.headlines is not None and second.headlines is not None:
+        return _compact_changes(comparison.read, first.headlines, second.headlines)
     out = []
     for pid in comparison.ids:
         x, y = first.people.get(pid), second.people.get(pid)
@@ -199,5 +220,35 @@ def changes_between(comparison: Comparison, a: int = 0, b: int = 1) -> list[Pers
             and (x.score, x.grade, x.raise_amount) == (y.score, y.grade, y.raise_amount)
         )
         if not same and not (x is None and y is None):
-            out.append(PersonChange(pid, x, y))
+            out.append(PersonChange(pid, x, y, comparison.names.get(pid, "")))
     return out
+
+
+def _compact_changes(read: RowSpool, first: Headlines, second: Headlines) -> list[PersonChange]:
+    return [
+        PersonChange(pid, _outcome(first, pid, at), _outcome(second, pid, at), name)
+        for pid, name, at in compact.changes(read, first, second)
+    ]
+
+
+def _outcome(people: Headlines, pid: str, position: int) -> PersonOutcome | None:
+    """A person's outcome from compact headlines (no reason: a records run keeps none)."""
+    if not people.evaluated(position):
+        return None
+    return PersonOutcome(pid, people.score(position), people.grade(position), "")
+
+
+class ReadIds(Sequence[str]):
+    """The ids of the people read (a spool of ``[id, name]`` rows), read through when iterated."""
+
+    def __init__(self, read: RowSpool) -> None:
+        self.read = read
+
+    def __len__(self) -> int:
+        return len(self.read)
+
+    def __iter__(self) -> Iterator[str]:
+        return (row[0] for row in self.read)
+
+    def __getitem__(self, index: Any) -> Any:
+        return list(self)[index]

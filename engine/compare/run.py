@@ -3,21 +3,25 @@ makes, the evaluation, the headline score and grade, pay where declared; per per
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
 from engine.compare.apply import Mapped, apply_mapping
 from engine.compare.headline import headline, levels_of
+from engine.compare.headlines import Headlines
 from engine.compare.mapping import CompiledMapping
 from engine.compare.outcome import Comparison, PersonOutcome, SchemeResult
 from engine.compare.population import CanonicalPopulation
 from engine.compare.raises import add_raises
 from engine.compare.readings import check_readings
+from engine.distribution import DistributionResult
 from engine.errors import Problem
 from engine.evaluate import EmployeeResult, Engine, RunOutcome
 from engine.evaluate.each import evaluate_each
 from engine.io.model import EmployeeRecord, compile_inputs
 from engine.io.nested import read_nested
+from engine.io.spool import RowSpool
 from engine.location import Path
 from engine.provenance import stamp_of
 from engine.rounding import Rounding
@@ -65,34 +69,55 @@ def run_records(
     """Evaluate a records file written for the policy itself (no mapping, no pay); ``encoding``
     and ``sheet``: how to read a CSV file or a workbook (``--encoding``, ``--sheet``).
 
-    The file is read an employee at a time (:func:`engine.evaluate.each.evaluate_each`): only
-    each person's headline score, grade and reason are kept, with every id read and its name
-    (:attr:`SchemeResult.read`)."""
+    The file is read an employee at a time (:func:`engine.evaluate.each.evaluate_each`): each
+    person's headline score and grade are kept compactly (:attr:`SchemeResult.headlines`, no
+    reason), every id read and its name in a spool (:attr:`SchemeResult.read`), in the file's
+    order."""
     engine = engine or Engine.from_file(policy_path)
     data = engine.source.data
     score_name, grade_name = headline(data, {})
+    heads = Headlines(levels_of(data, grade_name))
+    read = RowSpool()
+    waiting: deque[str] = deque()  # read, not yet evaluated (or never: their problems say why)
 
-    def person(_: EmployeeRecord, result: EmployeeResult) -> PersonOutcome:
-        score = result.values.get(score_name) if score_name else None
-        return PersonOutcome(result.id, score, *_table_grade(result, grade_name))
+    def named(record: EmployeeRecord) -> None:
+        read.append([record.id, str(record.fields.get("name") or "")])
+        waiting.append(record.id)
 
-    def named(record: EmployeeRecord) -> tuple[str, str]:
-        return record.id, str(record.fields.get("name") or "")
+    def person(_: EmployeeRecord, result: EmployeeResult) -> None:
+        while waiting.popleft() != result.id:  # the results come in the order read
+            heads.skip()
+        heads.add(result.values.get(score_name) if score_name else None, _grade_only(result, grade_name))
 
-    outcome, people, read = evaluate_each(
-        engine, data_path, person, encoding=encoding, sheet=sheet, seen=named
-    )
+    try:
+        outcome, _, _ = evaluate_each(engine, data_path, person, encoding=encoding, sheet=sheet, seen=named)
+    except BaseException:
+        read.close()
+        raise
+    for _ in waiting:
+        heads.skip()
     if grade_name in outcome.relative:  # a relative grade, known once everyone is evaluated
-        people = [_relative_person(outcome, p, grade_name) for p in people]
+        _regrade(heads, read, outcome.relative[grade_name])
+        # each person's grade is read: the groups of a million people are let go (nothing
+        # a records comparison reports reads them again)
+        outcome.relative = {}
     mapped = Mapped({"policy": engine.policy.id, "employees": []})
     scheme = _scheme(policy_path, engine, outcome, mapped, (score_name, grade_name))
-    scheme.people = {p.id: p for p in people}
-    scheme.read = read
+    scheme.read, scheme.headlines = read, heads
     return scheme
 
 
-def _relative_person(outcome: RunOutcome, person: PersonOutcome, name: str) -> PersonOutcome:
-    return PersonOutcome(person.id, person.score, *_relative_grade(outcome, name, person.id))
+def _regrade(heads: Headlines, read: RowSpool, graded: DistributionResult) -> None:
+    """Each evaluated person's grade from the relative grading (``None``: not graded)."""
+    for position, (pid, _) in enumerate(read):
+        if heads.evaluated(position):
+            heads.regrade(position, graded.grade_of(pid))
+
+
+def _grade_only(result: EmployeeResult, name: str | None) -> str | None:
+    """The grade :func:`_table_grade` finds, without the words of its reason."""
+    graded = result.grades.get(name) if name is not None else None
+    return None if graded is None else graded.grade
 
 
 def _relative_grade(outcome: RunOutcome, name: str, pid: str) -> tuple[str | None, str]:
@@ -201,5 +226,3 @@ def compare_population(
     )
     check_readings(comparison)
     return comparison
-
-

@@ -35,12 +35,12 @@ def _arrow(old_value: Any, new_value: Any) -> str:
     return f"{_cell(old_value)} -> {_cell(new_value)}"
 
 
-def _people_row(change: PersonChange, comparison: Comparison, pay: bool) -> list[str]:
+def _people_row(change: PersonChange, pay: bool) -> list[str]:
     """One row of the people-change table: grade, score and (with pay) raise, before and after."""
     old_p, new_p = change.old, change.new
     row = [
         change.id,
-        comparison.names.get(change.id, ""),
+        change.name,
         f"{(old_p.grade if old_p else None) or '-'} -> {(new_p.grade if new_p else None) or '-'}",
         _arrow(old_p.score if old_p else None, new_p.score if new_p else None),
         _signed(change.score_delta()),
@@ -74,7 +74,7 @@ def _add_population(report: Report, comparison: Comparison, names: tuple[str, st
         word("people_change", lang, source=comparison.source, moved=len(moved), n=len(comparison.ids))
     )
     pay = before.has_pay or after.has_pay
-    rows = [_people_row(change, comparison, pay) for change in moved]
+    rows = [_people_row(change, pay) for change in moved]
     numeric = [False, False, False, False, True, *([False, True] if pay else [])]
     report.tables.append(Table(word("t_people_change", lang), _people_headers(pay, lang), rows, numeric))
     if before.levels:

@@ -1,0 +1,229 @@
+"""``diff`` and ``simulate`` over a policy's own records keep each person's headline compactly
+(engine/compare/headlines.py) and the people read in a spool: the very figures a mapping of
+people gives (ties of equal scores written differently, grades a scale does not name), the same
+bytes whatever the spool's threshold, and nothing written when the file goes bad halfway."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import engine.io.spool as spool
+from engine.cli import cli
+from engine.compare.apply import Mapped
+from engine.compare.headlines import Headlines
+from engine.compare.outcome import Comparison, PersonOutcome, ReadIds, SchemeResult, changes_between
+from engine.io.spool import RowSpool
+from engine.provenance import Stamp
+from engine.rounding import Rounding
+
+ROOT = Path(__file__).resolve().parent.parent
+JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
+JAPAN_2027 = str(ROOT / "examples" / "compare" / "japan_mbo_2027.yaml")
+KUMHO = str(ROOT / "policies" / "kumho_like.yaml")
+LEVELS = ("S", "A", "B")
+
+#: (id, name, evaluated, score, grade) under two schemes; ties of equal scores written apart
+#: (87.5 and 87.50), grades the scale does not name (X, Y), scores kept aside (a signed zero, 20
+#: digits), people not evaluated under one scheme or both.
+FIRST: list[tuple[str, bool, Any, str | None]] = [
+    ("p1", True, Decimal("87.5"), "A"),
+    ("p2", False, None, None),
+    ("p3", True, Decimal("87.50"), "S"),
+    ("p4", True, None, "X"),
+    ("p5", True, Decimal("60"), "X"),
+    ("p6", True, Decimal("875E1"), "Y"),
+    ("p7", False, None, None),
+    ("p8", True, Decimal("70.0"), None),
+]
+SECOND: list[tuple[str, bool, Any, str | None]] = [
+    ("p1", True, Decimal("87.50"), "A"),  # the same score, written otherwise: no change
+    ("p2", True, Decimal("50"), "B"),  # evaluated under the second only
+    ("p3", True, Decimal("87.50"), "A"),  # grade moves
+    ("p4", False, None, None),  # evaluated under the first only
+    ("p5", True, Decimal("60.1"), "X"),  # score moves
+    ("p6", True, Decimal("-0.0"), "Y"),  # kept aside
+    ("p7", False, None, None),
+    ("p8", True, Decimal("12345678901234567890.5"), None),  # kept aside
+]
+
+
+def _scheme(people: list[tuple[str, bool, Any, str | None]], compact: bool) -> SchemeResult:
+    scheme = SchemeResult(
+        "policy.yaml",
+        Stamp("p", "1", "0" * 64),
+        "P",
+        "score",
+        "grade",
+        LEVELS,
+        None,  # type: ignore[arg-type]  # no run behind these figures
+        Mapped({}),
+        rounding=Rounding("half_up", 1),
+    )
+    if not compact:
+        scheme.people = {pid: PersonOutcome(pid, s, g, "") for pid, done, s, g in people if done}
+        return scheme
+    heads = Headlines(LEVELS)
+    for _, done, score, grade in people:
+        if done:
+            heads.add(score, grade)
+        else:
+            heads.skip()
+    scheme.headlines = heads
+    return scheme
+
+
+def _comparison(compact: bool) -> Comparison:
+    schemes = [_scheme(FIRST, compact), _scheme(SECOND, compact)]
+    names = {pid: f"name of {pid}" for pid, *_ in FIRST}
+    if not compact:
+        return Comparison("people.csv", list(names), names, schemes)
+    read = RowSpool(([pid, name] for pid, name in names.items()), threshold=3)
+    return Comparison("people.csv", ReadIds(read), {}, schemes, read)
+
+
+def test_compact_headlines_give_the_figures_worked_out_by_hand() -> None:
+    first = _comparison(compact=True).schemes[0]
+    # levels first, then X and Y as met; p8 is graded nothing; p2 and p7 are not evaluated
+    assert first.distribution() == [("S", 1), ("A", 1), ("B", 0), ("X", 2), ("Y", 1), ("-", 1)]
+    # sorted: 60, 70.0, 87.5 (p1), 87.50 (p3), 8.75E+3: the median is p1's 87.5, as written
+    # (a stable sort); the mean (60 + 70.0 + 87.5 + 87.50 + 8750) / 5 = 1811.0, rounded to 1 place
+    stats = first.stats()
+    assert {k: str(v) for k, v in stats.items()} == {
+        "n": "5",
+        "mean": "1811.0",
+        "median": "87.5",
+        "min": "60",
+        "max": "8.75E+3",
+    }
+    second = _comparison(compact=True).schemes[1]
+    # sorted: -0.0, 50, 60.1, 87.50 (p1), 87.50 (p3), 12345678901234567890.5 (sum
+    # 12345678901234568175.60, / 6 = 2057613150205761362.6); the median (60.1 + 87.50) / 2 =
+    # 73.80 -> 73.8
+    assert {k: str(v) for k, v in second.stats().items()} == {
+        "n": "6",
+        "mean": "2057613150205761362.6",
+        "median": "73.8",
+        "min": "-0.0",
+        "max": "12345678901234567890.5",
+    }
+
+
+def test_compact_headlines_are_what_a_mapping_of_people_gives() -> None:
+    whole, compact = _comparison(compact=False), _comparison(compact=True)
+    for k in (0, 1):
+        assert compact.schemes[k].distribution() == whole.schemes[k].distribution()
+        got, want = compact.schemes[k].stats(), whole.schemes[k].stats()
+        assert [str(v) for v in got.values()] == [str(v) for v in want.values()]
+    assert compact.transitions(0, 1) == whole.transitions(0, 1)
+    assert list(compact.transitions(0, 1)[2]) == list(whole.transitions(0, 1)[2])  # first-met order
+    moved, expected = changes_between(compact), changes_between(whole)
+    assert moved == expected
+    assert [(c.id, c.name) for c in moved] == [
+        ("p2", "name of p2"),
+        ("p3", "name of p3"),
+        ("p4", "name of p4"),
+        ("p5", "name of p5"),
+        ("p6", "name of p6"),
+        ("p8", "name of p8"),
+    ]
+    assert str(moved[4].new.score if moved[4].new else None) == "-0.0"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _as_csv(source: Path, path: Path, copies: int) -> Path:
+    """An example's records as a CSV table (a row per goal), each person ``copies`` times over
+    (ids suffixed ``-0``, ``-1``...)."""
+    people = yaml.safe_load(source.read_text(encoding="utf-8"))["employees"]
+    header: dict[str, None] = {}
+    for person in people:
+        header.update(dict.fromkeys(k for k in person if k != "indicators"))
+        for item in person["indicators"]:
+            header.update(dict.fromkeys(item))
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for copy in range(copies):
+            for person in people:
+                for item in person["indicators"]:
+                    merged = {**person, **item, "id": f"{person['id']}-{copy}"}
+                    writer.writerow([_cell(merged.get(name)) for name in header])
+    return path
+
+
+def _run(args: list[str], fmt: str, out: Path) -> tuple[Any, ...]:
+    result = CliRunner().invoke(cli, [*args, "--format", fmt, "-o", str(out)])
+    written = out.read_bytes()
+    if fmt == "xlsx":  # a workbook's zip records the time it was written: compare the cells
+        book = openpyxl.load_workbook(io.BytesIO(written))
+        written = repr([[list(r) for r in sheet.iter_rows(values_only=True)] for sheet in book]).encode()
+    return result.exit_code, result.stdout, result.stderr, written
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv", "html", "xlsx"])
+def test_diff_and_simulate_are_the_same_bytes_whatever_the_spools_threshold(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    japan = _as_csv(ROOT / "examples" / "japan_mbo" / "employees.yaml", tmp_path / "japan.csv", copies=3)
+    kumho = _as_csv(ROOT / "examples" / "kumho_like" / "employees.yaml", tmp_path / "kumho.csv", copies=2)
+    runs = {
+        "diff": ["diff", JAPAN, JAPAN_2027, "--population", str(japan)],
+        "simulate": [
+            *("simulate", KUMHO, "--population", str(kumho)),
+            *("--vary", "distributions.performance.min_group_size=5,3"),
+        ],
+    }
+    for name, args in runs.items():
+        default = _run(args, fmt, tmp_path / f"{name}.{fmt}")
+        monkeypatch.setattr(spool, "THRESHOLD", 1)
+        tiny = _run(args, fmt, tmp_path / f"{name}.{fmt}")
+        monkeypatch.undo()
+        assert tiny == default
+
+
+@pytest.mark.parametrize("command", ["diff", "simulate"])
+def test_a_population_bad_halfway_leaves_no_output_file(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A byte that is not UTF-8 on the line after the first copy of the example: the run stops
+    with the reader's message, after evaluating people (the spool spilled), and writes nothing."""
+    monkeypatch.setattr(spool, "THRESHOLD", 2)
+    example = "japan_mbo" if command == "diff" else "kumho_like"
+    path = _as_csv(ROOT / "examples" / example / "employees.yaml", tmp_path / "people.csv", copies=2)
+    lines = path.read_bytes().split(b"\n")
+    half = len(lines) // 2
+    path.write_bytes(
+        b"\n".join([*lines[:half], lines[half][:3] + b"\xff" + lines[half][3:], *lines[half + 1 :]])
+    )
+    if command == "diff":
+        args = ["diff", JAPAN, JAPAN_2027, "--population", str(path)]
+    else:
+        args = [
+            "simulate",
+            KUMHO,
+            "--population",
+            str(path),
+            "--vary",
+            "distributions.performance.min_group_size=5,3",
+        ]
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(cli, [*args, "--format", "json", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"hrpolicy: {path}: line {half + 1} is not UTF-8 text (byte 0xff); save the file as UTF-8 "
+        "(in Excel: 'CSV UTF-8')\n"
+    )
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["people.csv"]
