@@ -223,6 +223,30 @@ def test_json_errors_are_the_whole_reads(files: dict[str, Path], tmp_path: Path)
     assert whole == streamed == f"{broken}: not UTF-8 text; save the file as UTF-8"
 
 
+BOM = "a byte order mark (U+FEFF) is only allowed as the file's first character"
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+@pytest.mark.parametrize("block", [1, 7, 4096])
+def test_a_byte_order_mark_inside_the_file_is_the_whole_reads_error(
+    files: dict[str, Path], fmt: str, block: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A byte order mark pasted into the file: the 200th goal title would start with an
+    invisible U+FEFF. Both reads refuse it at the mark's line and column (the leading mark of
+    the file stays accepted), however the stream's window is cut."""
+    monkeypatch.setattr(jsonstream, "BLOCK", block)
+    source = files[fmt]
+    old = '"title": "' if fmt == "json" else "title: "
+    path = _edited(source, tmp_path, f"bom.{fmt}", old, old + "\ufeff")
+    path.write_bytes("\ufeff".encode() + path.read_bytes())
+    content = path.read_text(encoding="utf-8-sig")
+    at = content.index("\ufeff")
+    line, col = content.count("\n", 0, at) + 1, at - content.rfind("\n", 0, at)
+    expected = f"{path}:{line}:{col}: {BOM}"
+    assert _messages(path) == (expected, expected)
+    assert (line, col) == ({"json": (35, 522), "yaml": (3246, 16)}[fmt])  # counted in the bytes
+
+
 def test_yaml_errors_are_the_whole_reads(tmp_path: Path) -> None:
     """A problem of the loader (here on item 5000, in a file within the whole read's bounds)
     leaves the report to the whole read: the same message, with the count of them all."""
