@@ -473,6 +473,10 @@ COMMANDS: dict[str, Command] = {
     "explain": Command(
         "kumho_like.yaml", "kumho", ["explain", "policy.yaml", "data.csv", "--employee", "H0000030"], None, {}
     ),
+    # no distributions: the rows are searched by id (engine.evaluate.run.explain_one)
+    "explain-by-id": Command(
+        "japan_mbo.yaml", "japan", ["explain", "policy.yaml", "data.csv", "--employee", "E000030"], None, {}
+    ),
     "pay-records": Command(
         "japan_mbo.yaml",
         "japan",
@@ -706,8 +710,41 @@ COMMAND_EXPECTED: dict[str, dict[str, tuple[int, str, str]]] = {
         "missing-required-column": _refused(
             "data.csv: missing required column 'weight' (the policy's inputs.indicator declares it)"
         ),
-        # the unknown column is not said: explain shows one employee (see the report)
-        "extra-unknown-column": (0, "", ""),
+        # the file's problem, as evaluate words it and with its exit code; the trace on stdout
+        "extra-unknown-column": (
+            1,
+            "data.csv:row 1: file: error [record-unknown-field] unknown column 'x'",
+            "hrpolicy: 1 problem(s) with the file or its parameters; see the problems above",
+        ),
+    },
+    # the same file as pay-records' (60 japan employees): its damage at the same rows; the nul
+    # byte and the BOM are in E000032's name, not in E000030's rows
+    "explain-by-id": {
+        "good": (0, "", ""),
+        "truncated-mid-quoted-cell": _refused(
+            'data.csv: row 394: the file ends inside a quoted cell (its closing " is missing); '
+            "is the file cut short?"
+        ),
+        "nul-byte": (0, "", ""),
+        "invalid-utf8": _refused(
+            "data.csv: line 195 is not UTF-8 text (byte 0xc3); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+        ),
+        "bom-in-the-middle": (0, "", ""),
+        "crlf-cr-lf-mixed": (0, "", ""),
+        "header-only": _refused("no employee 'E000030' in data.csv"),
+        "empty": _refused("data.csv: no header row (the table is empty)"),
+        "a-10-mb-cell": _refused(
+            "data.csv: row 394: a cell is longer than 32767 characters (the limit for one cell, as in Excel)"
+        ),
+        "missing-required-column": _refused(
+            "data.csv: missing required column 'weight' (the policy's inputs.indicator declares it)"
+        ),
+        # as explain's whole read above: the one implementation of evaluate's words
+        "extra-unknown-column": (
+            1,
+            "data.csv:row 1: file: error [record-unknown-field] unknown column 'x'",
+            "hrpolicy: 1 problem(s) with the file or its parameters; see the problems above",
+        ),
     },
     "pay-records": {
         "good": (
