@@ -91,7 +91,11 @@ INPUTS: dict[str, Callable[[], bytes]] = {
     "number-nan": lambda: _bad_line("NaN"),
     "number-minus-zero": lambda: _bad_line("-0"),
     "number-underscore": lambda: _bad_line("1_000"),
+    "number-underscore-typo": lambda: _bad_line("1_5"),
     "number-full-width": lambda: _bad_line("１００"),
+    "number-arabic-indic-digits": lambda: _bad_line("١٠٠"),
+    "number-exponent": lambda: _bad_line("1E+2"),
+    "number-signed-and-padded": lambda: _bad_line(" +100. "),
     "number-infinity": lambda: _bad_line("-Infinity"),
     "missing-required-column": lambda: _columns(GOOD, lambda cells: cells[:3] + cells[4:]),
     "extra-unknown-column": lambda: _columns(GOOD, lambda cells: [*cells, "x"]),
@@ -161,9 +165,33 @@ EXPECTED: dict[str, tuple[int, str]] = {
         "in 'actual / target * 100 if kind == '정량' else rating' (actual=90, target=-0, kind='정량', "
         "rating=none)\n" + _NOT_EVALUATED,
     ),
-    # Decimal's own readings, on every path alike (tests/test_columnar.py's traps rely on them)
-    "number-underscore": (0, ""),
-    "number-full-width": (0, ""),
+    # One grammar of a number (engine.io.fields.NUMBER) on every path: Decimal() alone would
+    # read these three as 1000, 15 and 100
+    "number-underscore": (
+        1,
+        "data.csv:row 502: E999999 indicator 1: error [record-type] target: expected a decimal number, "
+        "got '1_000': '_' is not allowed in a number; write 1000 if that is meant\n" + _NOT_EVALUATED,
+    ),
+    "number-underscore-typo": (
+        1,
+        "data.csv:row 502: E999999 indicator 1: error [record-type] target: expected a decimal number, "
+        "got '1_5': '_' is not allowed in a number; write 15 if that is meant\n" + _NOT_EVALUATED,
+    ),
+    "number-full-width": (
+        1,
+        "data.csv:row 502: E999999 indicator 1: error [record-type] target: expected a decimal number, "
+        "got '１００': only the digits 0-9 are read (not full-width or other scripts' digits); "
+        "write 100 if that is meant\n" + _NOT_EVALUATED,
+    ),
+    "number-arabic-indic-digits": (
+        1,
+        "data.csv:row 502: E999999 indicator 1: error [record-type] target: expected a decimal number, "
+        "got '١٠٠': only the digits 0-9 are read (not full-width or other scripts' digits); "
+        "write 100 if that is meant\n" + _NOT_EVALUATED,
+    ),
+    # within the grammar: an exponent (a spreadsheet's export), a sign, a trailing point, spaces
+    "number-exponent": (0, ""),
+    "number-signed-and-padded": (0, ""),
     "number-infinity": (
         1,
         "data.csv:row 502: E999999 indicator 1: error [record-type] target: expected a decimal number, "
