@@ -21,6 +21,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import engine.io.fields as fields
 from engine.errors import UsageError
 from engine.evaluate import Engine, parallel
 from engine.evaluate.columnar import run as columnar
@@ -99,6 +100,28 @@ def test_other_text_is_refused_naming_what_is_wrong(text: str, message: str) -> 
         integer(text)  # type: ignore[operator]
     expected = message.replace("expected a decimal number", "expected an integer")
     assert (refused.value.rule, refused.value.message) == ("record-type", expected)
+
+
+def _outcome(read: object, text: str) -> tuple[str, str]:
+    try:
+        got = read(text)  # type: ignore[operator]
+    except FieldError as exc:
+        return exc.rule, exc.message
+    return "ok", repr(got)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("0123456789+-.eE_ \t\x0b\x1cInfityaNs１٣\u3000", max_size=12))
+@example("Infinity")
+@example(" sNaN12 ")
+@example("\x1c-1.5e+3\x1f")
+@example("1" * 101)
+@example("1e99999999999999999999")
+def test_the_ascii_hot_path_reads_as_the_grammar_reads(text: str) -> None:
+    """ASCII text without '_' is read by ``Decimal()`` straight away (the per-record reader's hot
+    path): the same value or problem as the grammar's own reading, whatever the text."""
+    decimal, _ = _converters()
+    assert _outcome(decimal, text) == _outcome(fields._text_decimal, text), text
 
 
 def test_an_exponent_beyond_decimals_own_bounds_is_out_of_range() -> None:

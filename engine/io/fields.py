@@ -131,21 +131,35 @@ def _not_a_number(what: str, value: Any) -> FieldError:
 
 def _decimal(value: Any) -> Decimal:
     if type(value) is str:
-        text = value.strip()
-        if NUMBER.fullmatch(text) is None:
-            raise _not_a_number("a decimal number", value)
-        if len(value) > limits.MAX_NUMBER_CHARS:
-            raise _out_of_range(value)
-        try:
-            number = Decimal(text)
-        except InvalidOperation:  # an exponent beyond even Decimal's bounds: 1e99999999999999999999
-            raise _out_of_range(value) from None
-        return _in_range(number, value)
+        if value.isascii() and "_" not in value:
+            # The hot path: over ASCII without '_', Decimal's own grammar is NUMBER's (its spaces
+            # are str.strip()'s) plus Infinity and NaN, so a finite Decimal is NUMBER's reading.
+            try:
+                number = Decimal(value)
+            except InvalidOperation:
+                return _text_decimal(value)
+            if number.is_finite() and len(value) <= limits.MAX_NUMBER_CHARS:
+                return _in_range(number, value)
+        return _text_decimal(value)
     if isinstance(value, Decimal) and value.is_finite():
         return _in_range(value, value)
     if isinstance(value, int) and not isinstance(value, bool):
         return _in_range(Decimal(value), value)
     raise FieldError("record-type", f"expected a decimal number, got {shown(value)}")
+
+
+def _text_decimal(value: str) -> Decimal:
+    """``value`` read by :data:`NUMBER`, or the field's problem (not a number, out of range)."""
+    text = value.strip()
+    if NUMBER.fullmatch(text) is None:
+        raise _not_a_number("a decimal number", value)
+    if len(value) > limits.MAX_NUMBER_CHARS:
+        raise _out_of_range(value)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # an exponent beyond even Decimal's bounds: 1e99999999999999999999
+        raise _out_of_range(value) from None
+    return _in_range(number, value)
 
 
 def _integer(value: Any) -> int:
