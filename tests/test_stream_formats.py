@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 import engine.evaluate.each as each
 import engine.io.jsonstream as jsonstream
+import engine.loader as loader
 import engine.report.calibration_stream as calibration_stream
 import engine.report.relative_stream as relative_stream
 import engine.report.stream as report_stream
@@ -486,18 +487,23 @@ def test_a_failure_late_in_a_json_file_writes_nothing(files: dict[str, Path], tm
     assert sorted(os.listdir(tmp_path)) == ["late.json"]  # no output, no temporary file
 
 
-def test_a_yaml_file_past_the_whole_reads_size_bound_is_streamed(tmp_path: Path) -> None:
-    """The whole read refuses a YAML file over 2 MiB; the stream's memory does not grow with
-    the file, so it reads it (the table's bound holds); one that must be read whole is still
-    refused by the whole read's bound."""
+def test_a_yaml_file_past_the_whole_reads_size_bound_is_streamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole read refuses a YAML file over its bound (2 MiB; lowered here to 100 kB, so
+    that 200 employees cross it); the stream's memory does not grow with the file, so it reads
+    it (the table's bound holds); one that must be read whole is still refused by the whole
+    read's bound."""
     path = tmp_path / "big.yaml"
-    generate_format(2500, str(path), seed=3)
-    assert path.stat().st_size > 2 * 1024 * 1024
+    generate_format(200, str(path), seed=3)
+    assert loader.MAX_FILE_BYTES == 2 * 1024 * 1024
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100_000)
+    assert path.stat().st_size > 100_000
     engine = Engine.from_file(JAPAN)
     data = engine.source.data
     stream, *_ = stream_records(str(path), data["inputs"], scales=data.get("scales"))
-    assert sum(1 for _ in stream) == 2500
-    with pytest.raises(DataError, match="larger than the limit of 2097152 bytes"):
+    assert sum(1 for _ in stream) == 200
+    with pytest.raises(DataError, match="larger than the limit of 100000 bytes"):
         engine.read(str(path))
 
 
