@@ -91,13 +91,21 @@ INPUTS: dict[str, Callable[[], bytes]] = {
     "number-nan": lambda: _bad_line("NaN"),
     "number-minus-zero": lambda: _bad_line("-0"),
     "number-underscore": lambda: _bad_line("1_000"),
+    "number-underscore-typo": lambda: _bad_line("1_5"),
     "number-full-width": lambda: _bad_line("１００"),
+    "number-arabic-indic-digits": lambda: _bad_line("١٠٠"),
+    "number-exponent": lambda: _bad_line("1E+2"),
+    "number-signed-and-padded": lambda: _bad_line(" +100. "),
     "number-infinity": lambda: _bad_line("-Infinity"),
     "missing-required-column": lambda: _columns(GOOD, lambda cells: cells[:3] + cells[4:]),
     "extra-unknown-column": lambda: _columns(GOOD, lambda cells: [*cells, "x"]),
 }
 
 _NOT_EVALUATED = "hrpolicy: 1 employee(s) not evaluated; see the problems above\n"
+STRAY_BOM = (
+    "a byte order mark (U+FEFF) is only allowed as the file's first character; remove the byte order "
+    "mark (an invisible character, often left where two files were joined)"
+)
 
 #: name -> (exit code, stderr of a run written with -o). Worked out from the file: the row
 #: numbers count the header as row 1 and 5 rows per employee (E000100 starts at row 502).
@@ -129,11 +137,8 @@ EXPECTED: dict[str, tuple[int, str]] = {
         "hrpolicy: data.csv: line 509 is not UTF-8 text (byte 0xff); save the file as UTF-8 "
         "(in Excel: 'CSV UTF-8')\n",
     ),
-    "bom-in-the-middle": (
-        1,
-        "data.csv:row 509: E000101: error [record-conflict] name: 'N\\ufeffame 101' conflicts with "
-        "'Name 101' on row 507\n" + _NOT_EVALUATED,
-    ),
+    # in the name's cell: the same refusal as a YAML or JSON file's (engine.loader.text), exit 2
+    "bom-in-the-middle": (2, "hrpolicy: data.csv: row 509: " + STRAY_BOM + "\n"),
     "crlf-cr-lf-mixed": (0, ""),
     "cr-only": (0, ""),
     "header-only": (0, ""),
@@ -161,9 +166,33 @@ EXPECTED: dict[str, tuple[int, str]] = {
         "in 'actual / target * 100 if kind == '정량' else rating' (actual=90, target=-0, kind='정량', "
         "rating=none)\n" + _NOT_EVALUATED,
     ),
-    # Decimal's own readings, on every path alike (tests/test_columnar.py's traps rely on them)
-    "number-underscore": (0, ""),
-    "number-full-width": (0, ""),
+    # One grammar of a number (engine.io.fields.NUMBER) on every path: Decimal() alone would
+    # read these three as 1000, 15 and 100
+    "number-underscore": (
+        1,
+        "data.csv:row 502: E999999 indicator 1: error [record-type] target: expected a decimal number, "
+        "got '1_000': '_' is not allowed in a number; write 1000 if that is meant\n" + _NOT_EVALUATED,
+    ),
+    "number-underscore-typo": (
+        1,
+        "data.csv:row 502: E999999 indicator 1: error [record-type] target: expected a decimal number, "
+        "got '1_5': '_' is not allowed in a number; write 15 if that is meant\n" + _NOT_EVALUATED,
+    ),
+    "number-full-width": (
+        1,
+        "data.csv:row 502: E999999 indicator 1: error [record-type] target: expected a decimal number, "
+        "got '１００': only the digits 0-9 are read (not full-width or other scripts' digits); "
+        "write 100 if that is meant\n" + _NOT_EVALUATED,
+    ),
+    "number-arabic-indic-digits": (
+        1,
+        "data.csv:row 502: E999999 indicator 1: error [record-type] target: expected a decimal number, "
+        "got '١٠٠': only the digits 0-9 are read (not full-width or other scripts' digits); "
+        "write 100 if that is meant\n" + _NOT_EVALUATED,
+    ),
+    # within the grammar: an exponent (a spreadsheet's export), a sign, a trailing point, spaces
+    "number-exponent": (0, ""),
+    "number-signed-and-padded": (0, ""),
     "number-infinity": (
         1,
         "data.csv:row 502: E999999 indicator 1: error [record-type] target: expected a decimal number, "
@@ -473,6 +502,10 @@ COMMANDS: dict[str, Command] = {
     "explain": Command(
         "kumho_like.yaml", "kumho", ["explain", "policy.yaml", "data.csv", "--employee", "H0000030"], None, {}
     ),
+    # no distributions: the rows are searched by id (engine.evaluate.run.explain_one)
+    "explain-by-id": Command(
+        "japan_mbo.yaml", "japan", ["explain", "policy.yaml", "data.csv", "--employee", "E000030"], None, {}
+    ),
     "pay-records": Command(
         "japan_mbo.yaml",
         "japan",
@@ -520,17 +553,7 @@ COMMAND_EXPECTED: dict[str, dict[str, tuple[int, str, str]]] = {
         "invalid-utf8": _refused(
             "data.csv: line 341 is not UTF-8 text (byte 0xc3); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
         ),
-        "bom-in-the-middle": (
-            1,
-            (
-                "hrpolicy: calibration failed: 6 group(s) outside quota, 12 person(s) not graded, "
-                "119 problem(s)"
-            ),
-            (
-                "hrpolicy: calibration failed: 6 group(s) outside quota, 12 person(s) not graded, "
-                "119 problem(s)"
-            ),
-        ),
+        "bom-in-the-middle": _refused(f"data.csv: row 341: {STRAY_BOM}"),
         "crlf-cr-lf-mixed": (
             1,
             (
@@ -587,14 +610,7 @@ COMMAND_EXPECTED: dict[str, dict[str, tuple[int, str, str]]] = {
         "invalid-utf8": _refused(
             "data.csv: line 341 is not UTF-8 text (byte 0xc3); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
         ),
-        "bom-in-the-middle": (
-            0,
-            (
-                "data.csv:row 341: H0000031: error [record-conflict] name: '\\ufeff정서윤' conflicts "
-                "with '정서윤' on row 336"
-            ),
-            "hrpolicy: data.csv: 1 employee(s) not evaluated: left out, see the problems above",
-        ),
+        "bom-in-the-middle": _refused(f"data.csv: row 341: {STRAY_BOM}"),
         "crlf-cr-lf-mixed": (
             0,
             "",
@@ -639,14 +655,7 @@ COMMAND_EXPECTED: dict[str, dict[str, tuple[int, str, str]]] = {
         "invalid-utf8": _refused(
             "data.csv: line 341 is not UTF-8 text (byte 0xc3); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
         ),
-        "bom-in-the-middle": (
-            0,
-            (
-                "data.csv:row 341: H0000031: error [record-conflict] name: '\\ufeff정서윤' conflicts "
-                "with '정서윤' on row 336"
-            ),
-            "hrpolicy: data.csv: 1 employee(s) not evaluated: left out, see the problems above",
-        ),
+        "bom-in-the-middle": _refused(f"data.csv: row 341: {STRAY_BOM}"),
         "crlf-cr-lf-mixed": (
             0,
             "",
@@ -688,11 +697,7 @@ COMMAND_EXPECTED: dict[str, dict[str, tuple[int, str, str]]] = {
         "invalid-utf8": _refused(
             "data.csv: line 341 is not UTF-8 text (byte 0xc3); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
         ),
-        "bom-in-the-middle": (
-            0,
-            "",
-            "",
-        ),
+        "bom-in-the-middle": _refused(f"data.csv: row 341: {STRAY_BOM}"),
         "crlf-cr-lf-mixed": (
             0,
             "",
@@ -706,8 +711,41 @@ COMMAND_EXPECTED: dict[str, dict[str, tuple[int, str, str]]] = {
         "missing-required-column": _refused(
             "data.csv: missing required column 'weight' (the policy's inputs.indicator declares it)"
         ),
-        # the unknown column is not said: explain shows one employee (see the report)
-        "extra-unknown-column": (0, "", ""),
+        # the file's problem, as evaluate words it and with its exit code; the trace on stdout
+        "extra-unknown-column": (
+            1,
+            "data.csv:row 1: file: error [record-unknown-field] unknown column 'x'",
+            "hrpolicy: 1 problem(s) with the file or its parameters; see the problems above",
+        ),
+    },
+    # the same file as pay-records' (60 japan employees): its damage at the same rows; the nul
+    # byte is in E000032's name, not in E000030's rows (the BOM there is the whole file's problem)
+    "explain-by-id": {
+        "good": (0, "", ""),
+        "truncated-mid-quoted-cell": _refused(
+            'data.csv: row 394: the file ends inside a quoted cell (its closing " is missing); '
+            "is the file cut short?"
+        ),
+        "nul-byte": (0, "", ""),
+        "invalid-utf8": _refused(
+            "data.csv: line 195 is not UTF-8 text (byte 0xc3); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+        ),
+        "bom-in-the-middle": _refused(f"data.csv: row 195: {STRAY_BOM}"),
+        "crlf-cr-lf-mixed": (0, "", ""),
+        "header-only": _refused("no employee 'E000030' in data.csv"),
+        "empty": _refused("data.csv: no header row (the table is empty)"),
+        "a-10-mb-cell": _refused(
+            "data.csv: row 394: a cell is longer than 32767 characters (the limit for one cell, as in Excel)"
+        ),
+        "missing-required-column": _refused(
+            "data.csv: missing required column 'weight' (the policy's inputs.indicator declares it)"
+        ),
+        # as explain's whole read above: the one implementation of evaluate's words
+        "extra-unknown-column": (
+            1,
+            "data.csv:row 1: file: error [record-unknown-field] unknown column 'x'",
+            "hrpolicy: 1 problem(s) with the file or its parameters; see the problems above",
+        ),
     },
     "pay-records": {
         "good": (
@@ -730,14 +768,7 @@ COMMAND_EXPECTED: dict[str, dict[str, tuple[int, str, str]]] = {
         "invalid-utf8": _refused(
             "data.csv: line 195 is not UTF-8 text (byte 0xc3); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
         ),
-        "bom-in-the-middle": (
-            1,
-            (
-                "pay.yaml:34:5: E000032: error [pay-bonus] employee E000032: no evaluated result: "
-                "data.csv: [record-conflict] name: '\\ufeff佐藤 美咲' conflicts with '佐藤 美咲' on row 193"
-            ),
-            "hrpolicy: 1 problem, 1 of 60 employees affected; see the problems above",
-        ),
+        "bom-in-the-middle": _refused(f"data.csv: row 195: {STRAY_BOM}"),
         "crlf-cr-lf-mixed": (
             0,
             "",
@@ -886,13 +917,9 @@ YAML_EXPECTED: dict[str, dict[str, tuple[int, str, str]]] = {
         "invalid-utf8": _refused(
             "population.yaml:70:6: the file is not UTF-8: byte 0xc3 at byte offset 3919 cannot be decoded"
         ),
-        "bom-in-the-middle": (
-            1,
-            (
-                "kumho_like: population.yaml:66:5 (mapped for kumho_like): P3: error "
-                "[record-missing] org: required field is missing"
-            ),
-            "hrpolicy: 1 problem(s) in the population's records; see the problems above",
+        # after "    o" of "    org: civil_div": the key would be 'o\ufeffrg'
+        "bom-in-the-middle": _refused(
+            "population.yaml:70:6: a byte order mark (U+FEFF) is only allowed as the file's first character"
         ),
         "crlf-cr-lf-mixed": (
             0,
@@ -923,9 +950,9 @@ YAML_EXPECTED: dict[str, dict[str, tuple[int, str, str]]] = {
             "checked 1 file: 0 valid, 1 invalid (1 error, 0 warnings)",
             "checked 1 file: 0 valid, 1 invalid (1 error, 0 warnings)",
         ),
-        "bom-in-the-middle": (
+        "bom-in-the-middle": (  # the yaml-bom diagnostic (tests/test_loader.py), on stdout
             1,
-            "kumho_like.yaml: policy kumho_like version 2026.1 sha256 3bed6d68f1c7",
+            "checked 1 file: 0 valid, 1 invalid (1 error, 0 warnings)",
             "checked 1 file: 0 valid, 1 invalid (1 error, 0 warnings)",
         ),
         "crlf-cr-lf-mixed": (

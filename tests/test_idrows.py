@@ -200,3 +200,31 @@ def test_a_line_over_the_column_bound_reads_the_whole_file(
     row = _employee(rows, "E000030")[-1] + 1
     assert not searched and code == 2
     assert err == f"hrpolicy: {path}: row {row} has 41 columns, over the limit of 40\n"
+
+
+def test_the_files_problems_are_evaluates_on_both_reads(
+    base: Rows, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unknown column is said as evaluate says it, with its exit code 1, after the trace
+    (the same trace as without the column); a row without an id is not (the search never reads
+    it), so both reads give the same bytes."""
+    clean = tmp_path / "clean.csv"
+    clean.write_bytes(_bytes(base))
+    rows = [[*row, "x" if i == 0 else ""] for i, row in enumerate(base)]
+    rows.append(["", *rows[-1][1:]])  # a copy of the last row without its id
+    path = tmp_path / "extra.csv"
+    path.write_bytes(_bytes(rows))
+    searched, (code, out, err) = _both(monkeypatch, path, "E000007")
+    assert searched and code == 1
+    assert err == (
+        f"{path}:row 1: file: error [record-unknown-field] unknown column 'x'\n"
+        "hrpolicy: 1 problem(s) with the file or its parameters; see the problems above\n"
+    )
+    assert out == _explain(clean, "E000007")[1].replace(str(clean), str(path))
+    result = CliRunner().invoke(cli, ["evaluate", JAPAN, str(path), "--format", "csv"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{path}:row 1: file: error [record-unknown-field] unknown column 'x'",
+        f"{path}:row {len(rows)}: file: error [record-missing] id: required field is missing",
+        "hrpolicy: 2 problem(s) with the file or its parameters; see the problems above",
+    ]

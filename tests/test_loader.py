@@ -292,6 +292,37 @@ def test_utf16_is_not_utf8() -> None:
     assert _found(doc) == [(1, 1, "yaml-encoding", NOT_UTF8.format(0xFF, 0))]
 
 
+BOM = "a byte order mark (U+FEFF) is only allowed as the file's first character"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: 1\n\ufeffb: 2\n", (2, 1)),  # a line start: libyaml's own message would name the mapping
+        ("a: 1\nb\ufeff: 2\n", (2, 2)),  # inside a key: the key would be 'b\ufeff'
+        ("a: \ufeff1\n", (1, 4)),  # inside a value: '\ufeff1', text instead of a number
+        ('a: "x\ufeff"\n', (1, 6)),  # quoted
+        ("a: 1  # \ufeff\n", (1, 9)),  # even in a comment: the file was joined or pasted
+        ("가: 1\n나다\ufeff: 2\n", (2, 3)),  # columns count characters
+        ("\ufeff\ufeffa: 1\n", (1, 1)),  # the first one is the file's; the second is not
+    ],
+)
+def test_a_byte_order_mark_after_the_start_is_refused_where_it_is(text: str, where: tuple[int, int]) -> None:
+    doc = _load(text.encode("utf-8"))
+    assert _found(doc) == [(*where, "yaml-bom", BOM)]
+    assert doc.diagnostics[0].suggestion == (
+        "remove the byte order mark (an invisible character, often left where two files were joined)"
+    )
+    assert doc.data is None
+
+
+def test_a_byte_order_mark_as_the_first_character_is_accepted() -> None:
+    doc = _load(b"\xef\xbb\xbfa: 1\n")
+    assert (doc.data, doc.diagnostics) == ({"a": 1}, [])
+    doc = _load("\ufeffa: 1\n")  # the str form too
+    assert (doc.data, doc.diagnostics) == ({"a": 1}, [])
+
+
 def test_a_lone_surrogate_in_str_input_is_an_encoding_error() -> None:
     # "a: " is 3 bytes; the surrogate follows
     assert _found(_load("a: \ud800\n"))[0][:3] == (1, 4, "yaml-encoding")
@@ -411,6 +442,7 @@ def test_every_loader_rule_has_a_golden_case() -> None:
     rules = {
         "yaml-syntax",
         "yaml-encoding",
+        "yaml-bom",
         "yaml-duplicate-key",
         "yaml-ambiguous-word",
         "yaml-alias-bomb",

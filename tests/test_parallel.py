@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import csv_rows, unstamped
 
+import engine.limits as limits
 from engine.cli import cli
 from engine.errors import DataError
 from engine.evaluate import Engine, RunOutcome, parallel, pieces, ranges
@@ -195,6 +196,17 @@ def test_a_lone_carriage_return_keeps_one_process(population: Path, tmp_path: Pa
     cut = data.index(b"\r\n", len(data) // 3)
     path.write_bytes(data[:cut] + b"\r" + data[cut + 2 :])
     assert plan_ranges(str(path), 2, min_bytes=1000) is None
+
+
+def test_a_file_over_the_table_bound_is_not_cut(population: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader refuses it at once: the cut, which searches the file for line ends (the whole
+    of a 4 GiB sparse file without one), is not tried."""
+    size = population.stat().st_size
+    assert plan_ranges(str(population), 2, min_bytes=1000) is not None
+    monkeypatch.setattr(limits, "MAX_TABLE_BYTES", size - 1)
+    assert plan_ranges(str(population), 2, min_bytes=1000) is None
+    monkeypatch.setattr(limits, "MAX_TABLE_BYTES", size)
+    assert plan_ranges(str(population), 2, min_bytes=1000) is not None
 
 
 def test_an_employee_in_two_ranges_keeps_one_process(population: Path, tmp_path: Path) -> None:

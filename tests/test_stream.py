@@ -338,8 +338,16 @@ def test_explain_reads_only_the_employees_rows(
     monkeypatch.setattr(run, "explain_one", lambda engine, data, emp: read.append(emp))
     assert fast == [explain(emp, fmt) for emp, fmt in cases]  # the whole-file run says the same
     assert read == [emp for emp, _ in cases]  # (the spy: the whole file was read each time)
-    # E000020 is left out while reading: explain shows its problems (exit 1), as the whole run does.
-    assert [code for code, _, _ in fast] == [0, 0, 1, 1, 1, 1, 2]
+    # The unknown column 'colour' is the file's problem: said after every explanation, exit 1 as
+    # evaluate's (the row without an id is not: the search by id never reads it). E000020 is
+    # left out while reading: explain shows its problems (exit 1), as the whole run does.
+    assert [code for code, _, _ in fast] == [1, 1, 1, 1, 1, 1, 2]
+    colour = (
+        f"{path}:row 1: file: error [record-unknown-field] unknown column 'colour'\n"
+        "hrpolicy: 1 problem(s) with the file or its parameters; see the problems above\n"
+    )
+    assert fast[0][2] == fast[1][2] == colour
+    assert all(err.endswith(colour) for _, _, err in fast[2:6])
     assert fast[0][1].split("\n", 1)[1].startswith("employee E000007 (") and '"id": "E000007"' in fast[1][1]
     assert "[sheet-weight-band] weight 99 is outside the band 5..30" in fast[3][2]
     assert "[sheet-weight-total]" in fast[2][2]  # E000005's rows apart: one sheet, a line twice

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 import engine.evaluate.each as each
 import engine.io.jsonstream as jsonstream
+import engine.loader as loader
 import engine.report.calibration_stream as calibration_stream
 import engine.report.relative_stream as relative_stream
 import engine.report.stream as report_stream
@@ -221,6 +222,30 @@ def test_json_errors_are_the_whole_reads(files: dict[str, Path], tmp_path: Path)
     broken.write_bytes(broken.read_bytes().replace(b'"E000290"', b'"E\xff00290"'))
     whole, streamed = _messages(broken)
     assert whole == streamed == f"{broken}: not UTF-8 text; save the file as UTF-8"
+
+
+BOM = "a byte order mark (U+FEFF) is only allowed as the file's first character"
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+@pytest.mark.parametrize("block", [1, 7, 4096])
+def test_a_byte_order_mark_inside_the_file_is_the_whole_reads_error(
+    files: dict[str, Path], fmt: str, block: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A byte order mark pasted into the file: the 200th goal title would start with an
+    invisible U+FEFF. Both reads refuse it at the mark's line and column (the leading mark of
+    the file stays accepted), however the stream's window is cut."""
+    monkeypatch.setattr(jsonstream, "BLOCK", block)
+    source = files[fmt]
+    old = '"title": "' if fmt == "json" else "title: "
+    path = _edited(source, tmp_path, f"bom.{fmt}", old, old + "\ufeff")
+    path.write_bytes("\ufeff".encode() + path.read_bytes())
+    content = path.read_text(encoding="utf-8-sig")
+    at = content.index("\ufeff")
+    line, col = content.count("\n", 0, at) + 1, at - content.rfind("\n", 0, at)
+    expected = f"{path}:{line}:{col}: {BOM}"
+    assert _messages(path) == (expected, expected)
+    assert (line, col) == ({"json": (35, 522), "yaml": (3246, 16)}[fmt])  # counted in the bytes
 
 
 def test_yaml_errors_are_the_whole_reads(tmp_path: Path) -> None:
@@ -462,18 +487,23 @@ def test_a_failure_late_in_a_json_file_writes_nothing(files: dict[str, Path], tm
     assert sorted(os.listdir(tmp_path)) == ["late.json"]  # no output, no temporary file
 
 
-def test_a_yaml_file_past_the_whole_reads_size_bound_is_streamed(tmp_path: Path) -> None:
-    """The whole read refuses a YAML file over 2 MiB; the stream's memory does not grow with
-    the file, so it reads it (the table's bound holds); one that must be read whole is still
-    refused by the whole read's bound."""
+def test_a_yaml_file_past_the_whole_reads_size_bound_is_streamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole read refuses a YAML file over its bound (2 MiB; lowered here to 100 kB, so
+    that 200 employees cross it); the stream's memory does not grow with the file, so it reads
+    it (the table's bound holds); one that must be read whole is still refused by the whole
+    read's bound."""
     path = tmp_path / "big.yaml"
-    generate_format(2500, str(path), seed=3)
-    assert path.stat().st_size > 2 * 1024 * 1024
+    generate_format(200, str(path), seed=3)
+    assert loader.MAX_FILE_BYTES == 2 * 1024 * 1024
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100_000)
+    assert path.stat().st_size > 100_000
     engine = Engine.from_file(JAPAN)
     data = engine.source.data
     stream, *_ = stream_records(str(path), data["inputs"], scales=data.get("scales"))
-    assert sum(1 for _ in stream) == 2500
-    with pytest.raises(DataError, match="larger than the limit of 2097152 bytes"):
+    assert sum(1 for _ in stream) == 200
+    with pytest.raises(DataError, match="larger than the limit of 100000 bytes"):
         engine.read(str(path))
 
 

@@ -11,6 +11,7 @@ from engine.evaluate import Engine, RunOutcome, example_runs, explain
 from engine.evaluate.parallel import run_report
 from engine.io.atomic import open_atomic
 from engine.io.spool import ProblemSpool
+from engine.io.tablerows import of_a_row_without_id
 from engine.report import renderer
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
@@ -36,14 +37,31 @@ def _finish(
 def _problem_summary(outcome: RunOutcome) -> str:
     """``2 employee(s) not evaluated`` and/or ``1 problem(s) with the file or its parameters``:
     never "0 employees not evaluated" when only the file or a parameter is at fault."""
+    general = sum(1 for p in outcome.problems if p.employee_id is None)
+    return _summary(len(outcome.failed_employees), general)
+
+
+def _summary(failed: int, general: int) -> str:
     parts = []
-    failed = len(outcome.failed_employees)
     if failed:
         parts.append(f"{failed} employee(s) not evaluated")
-    general = sum(1 for p in outcome.problems if p.employee_id is None)
     if general:
         parts.append(f"{general} problem(s) with the file or its parameters")
     return "; ".join(parts)
+
+
+def _file_problems(outcome: RunOutcome, echo: Echo, labels: Labels) -> int:
+    """explain: the problems of the file or its parameters (an unknown column, a bad parameter),
+    worded and summed up as evaluate words them; exit 1 when there are any, as evaluate's. The
+    problems of other employees are theirs (explain shows one), and so are a table's rows
+    without an id: the search by id never reads them, and whether it runs must not matter."""
+    general = [p for p in outcome.problems if p.employee_id is None and not of_a_row_without_id(p)]
+    for problem in general:
+        echo(format_problem(problem, "error", labels), err=True)
+    if not general:
+        return 0
+    echo(f"hrpolicy: {_summary(0, len(general))}; see the problems above", err=True)
+    return 1
 
 
 def run_evaluate(
@@ -184,14 +202,16 @@ def run_explain(
         dropped = [p for p in outcome.population.problems if p.employee_id == employee]
         head = f"employee {employee} was not evaluated: {len(dropped)} problem(s) while reading {data}"
         echo(head, err=True)
+    labels = Labels(outcome.policy.data, lang)
     if not outcome.results:
         for problem in outcome.problems:
             if problem.employee_id == employee:
                 echo(format_problem(problem), err=True)
+        _file_problems(outcome, echo, labels)
         return 1
-    text = render(outcome, Labels(outcome.policy.data, lang))
+    text = render(outcome, labels)
     deliver(text, None, echo, fmt, stamps=[outcome.policy.stamp])
-    return 0
+    return _file_problems(outcome, echo, labels)
 
 
 def run_examples(root: str | None, echo: Echo, options: ReportOptions | None = None) -> int:

@@ -13,6 +13,8 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import engine.limits as limits
+
 #: Files up to this size are read in one process: forking would cost more than it saves.
 MIN_BYTES = 8 * 2**20
 _CHUNK = 16 * 2**20  # bytes scanned at a time when counting lines
@@ -37,6 +39,8 @@ def plan_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[R
     size = os.path.getsize(path)
     if workers < 2 or size == 0 or size <= (MIN_BYTES if min_bytes is None else min_bytes):
         return None
+    if size > limits.MAX_TABLE_BYTES:
+        return None  # the reader refuses it at once; a search for its first line end would not
     # The mmap is for the few lines near each cut only: a scan of the whole file through it
     # would map every page into this process (its RSS would grow by the file's size).
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:

@@ -371,7 +371,9 @@ def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | N
     records = list(stream)  # the employee's rows may be anywhere
     if not records:
         return None
-    population = Population(records, values, {}, {}, None, problems, data_path)
+    # The header's problems (an unknown column) with the parameters', as the whole read has them.
+    read = [*problems, *stream.part.problems]
+    population = Population(records, values, {}, {}, None, read, data_path)
     population.warnings.extend([*notes, *stream.part.notes])
     return engine.evaluate(population, trace=True, only=employee)
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 import engine.limits as limits
 from engine.errors import DataError, UsageError
 from engine.limits import bounded_rows, check_table_size, nfc
+from engine.loader.text import BOM_MESSAGE, BOM_SUGGESTION
 
 Rows = Iterator[tuple[int, list[str]]]
 
@@ -53,6 +54,8 @@ def _checked(rows: Iterable[tuple[int, list[str]]], display: str, undecodable: C
     try:
         for number, row in bounded_rows(rows, display):
             yield number, row
+    except _StrayBom:
+        raise DataError(f"{display}: row {number + 1}: {BOM_MESSAGE}; {BOM_SUGGESTION}") from None
     except UnicodeError:  # a decoding error; utf-16 without its byte-order mark raises the base class
         raise DataError(undecodable(number)) from None
     except csv.Error as exc:
@@ -76,14 +79,28 @@ def _csv_error(display: str, row: int, error: str) -> str:
     return f"{display}: not a readable CSV table: {error}"
 
 
+class _StrayBom(Exception):
+    """A byte-order mark after the file's start (the codec skips a leading one)."""
+
+
+def _text_lines(lines: Iterable[str]) -> Iterator[str]:
+    """Each line in Unicode NFC (a line holds whole characters); a byte-order mark in one is
+    refused, as every reader refuses it (:data:`engine.loader.text.BOM_MESSAGE`): it would hide
+    inside a cell, an id that looks like another."""
+    for line in lines:
+        if "\ufeff" in line:
+            raise _StrayBom
+        yield nfc(line)
+
+
 def _reader(lines: Iterable[str]) -> Iterator[list[str]]:
-    """CSV records of text lines, each line in Unicode NFC (a line holds whole characters).
+    """CSV records of text lines (see :func:`_text_lines`).
 
     Strict: a quoted cell the file ends in (a cut file) or with text after its closing quote is
     an error, never a cell silently made of the rest of the file."""
     # The csv module's bound is process-wide; set here so a test's change of the limit holds.
     csv.field_size_limit(limits.MAX_CELL_CHARS)
-    return csv.reader((nfc(line) for line in lines), strict=True)
+    return csv.reader(_text_lines(lines), strict=True)
 
 
 #: Rows between two calls of a progress callback.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -96,22 +97,69 @@ def _in_range(number: Decimal, written: Any) -> Decimal:
     raise _out_of_range(written)
 
 
+#: The one grammar of a number written as text (a CSV cell, a quoted YAML or JSON value, a
+#: workbook's text cell, a ``--param``), once the spaces around it are stripped: an optional
+#: sign, ASCII digits with an optional point, an optional exponent (``1.5E+3``: what a
+#: spreadsheet exports for a number it shows so). ``Decimal()`` alone also reads ``1_000``
+#: (so that a typo ``1_5`` would be 15), ``１２`` and other scripts' digits, ``Infinity``, ``NaN``.
+#: The columnar plan's fast path reads a subset of it (engine.evaluate.columnar.cells) and hands
+#: every other cell to this converter.
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def number_hint(value: Any) -> str:
+    """Why text that ``Decimal()`` would read is not a number here, and the number it may mean
+    (``: '_' is not allowed in a number; write 1000 if that is meant``); '' for other values."""
+    if type(value) is not str:
+        return ""
+    text = value.strip()
+    reasons = []
+    if "_" in text:
+        reasons.append("'_' is not allowed in a number")
+    if any(not char.isascii() and char.isdecimal() for char in text):
+        reasons.append("only the digits 0-9 are read (not full-width or other scripts' digits)")
+    if not reasons:
+        return ""
+    meant = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text.replace("_", ""))
+    advice = f"; write {meant} if that is meant" if NUMBER.fullmatch(meant) else ""
+    return ": " + " and ".join(reasons) + advice
+
+
+def _not_a_number(what: str, value: Any) -> FieldError:
+    return FieldError("record-type", f"expected {what}, got {shown(value)}{number_hint(value)}")
+
+
 def _decimal(value: Any) -> Decimal:
     if type(value) is str:
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            raise FieldError("record-type", f"expected a decimal number, got {shown(value)}") from None
-        if not number.is_finite():
-            raise FieldError("record-type", f"expected a decimal number, got {shown(value)}")
-        if len(value) > limits.MAX_NUMBER_CHARS:
-            raise _out_of_range(value)
-        return _in_range(number, value)
+        if value.isascii() and "_" not in value:
+            # The hot path: over ASCII without '_', Decimal's own grammar is NUMBER's (its spaces
+            # are str.strip()'s) plus Infinity and NaN, so a finite Decimal is NUMBER's reading.
+            try:
+                number = Decimal(value)
+            except InvalidOperation:
+                return _text_decimal(value)
+            if number.is_finite() and len(value) <= limits.MAX_NUMBER_CHARS:
+                return _in_range(number, value)
+        return _text_decimal(value)
     if isinstance(value, Decimal) and value.is_finite():
         return _in_range(value, value)
     if isinstance(value, int) and not isinstance(value, bool):
         return _in_range(Decimal(value), value)
     raise FieldError("record-type", f"expected a decimal number, got {shown(value)}")
+
+
+def _text_decimal(value: str) -> Decimal:
+    """``value`` read by :data:`NUMBER`, or the field's problem (not a number, out of range)."""
+    text = value.strip()
+    if NUMBER.fullmatch(text) is None:
+        raise _not_a_number("a decimal number", value)
+    if len(value) > limits.MAX_NUMBER_CHARS:
+        raise _out_of_range(value)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # an exponent beyond even Decimal's bounds: 1e99999999999999999999
+        raise _out_of_range(value) from None
+    return _in_range(number, value)
 
 
 def _integer(value: Any) -> int:
@@ -120,7 +168,7 @@ def _integer(value: Any) -> int:
     try:
         number = _decimal(value)
     except FieldError:
-        raise FieldError("record-type", f"expected an integer, got {shown(value)}") from None
+        raise _not_a_number("an integer", value) from None
     if number != number.to_integral_value():
         raise FieldError("record-type", f"expected an integer, got {shown(value)}")
     return int(number)

@@ -10,7 +10,8 @@ the answer could differ from the whole read, so that the caller reads the file w
 * the file is not UTF-8 (the encoding is detected and noted by the whole read);
 * a quoted cell spans lines or a bare carriage return ends one (rows are then not lines);
 * a line could break a bound of :mod:`engine.limits` (too many rows, columns or characters in a
-  cell): the whole read says which, at which row.
+  cell), or the file holds a byte-order mark after its start: the whole read says which, at
+  which row.
 
 Text is put in Unicode NFC a chunk at a time, as the whole read does a line at a time (a line
 break composes with nothing, so both give the same lines), and searched after that; a chunk
@@ -82,6 +83,8 @@ class _Piece:
         import numpy as np
 
         text = raw.decode("utf-8")  # UnicodeDecodeError: not UTF-8, the whole read says more
+        if _BOM in raw:
+            raise _NotLines  # a byte-order mark after the start: the whole read refuses it
         self.raw = raw
         self.data: bytes | str = raw if text.isascii() or is_normalized("NFC", text) else nfc(text)
         codes = np.frombuffer(raw, dtype=np.uint8)

@@ -29,7 +29,7 @@ from typing import IO, Any
 import engine.limits as limits
 from engine.errors import DataError
 from engine.io.model import ReadWhole
-from engine.io.records import JsonConstant, _DuplicateKeys
+from engine.io.records import JsonConstant, _DuplicateKeys, stray_bom
 
 #: Bytes read from the file at a time.
 BLOCK = 1 << 16
@@ -74,7 +74,11 @@ class _Window:
         except UnicodeDecodeError:
             raise DataError(f"{self.display}: not UTF-8 text; save the file as UTF-8") from None
         end = len(decoded) if self.eof else _last_ascii(decoded)
+        known = len(self.text)
         self.text += limits.nfc(decoded[:end])
+        stray = self.text.find("\ufeff", known)
+        if stray >= 0:
+            raise DataError(stray_bom(self.display, *self.location(stray)))
         self.carry = decoded[end:]
         return True
 

@@ -26,7 +26,7 @@ from engine.io.datafile import (
     value_problems,
     where,
 )
-from engine.io.fields import FieldError, FieldRule, compile_fields, is_absent
+from engine.io.fields import NUMBER, FieldError, FieldRule, compile_fields, is_absent, number_hint
 from engine.loader import MAX_EXPONENT, MAX_NUMBER_CHARS, LoadedDocument
 from engine.location import Path, json_path
 
@@ -131,27 +131,31 @@ class PayEmployee:
 
 
 def parse_number(value: str, what: str) -> Decimal:
-    """``value`` (the option ``what``) as an exact number, bounded like the loader bounds a file's.
+    """``value`` (the option ``what``) as an exact number, written as a records file's number is
+    (:data:`~engine.io.fields.NUMBER`) and bounded like the loader bounds a file's.
 
     An exponent such as ``1e-999999`` is a finite Decimal, but a raise computed from it loses
     the base rate's digits (and later roundings fail), so the same limits apply here.
     """
-    too_long = len(value.strip()) > MAX_NUMBER_CHARS
+    if NUMBER.fullmatch(value.strip()) is None:  # no 1_000, no １２, no NaN
+        raise UsageError(f"{what} {value!r} is not a number{number_hint(value)}")
     try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise UsageError(f"{what} {value!r} is not a number") from None
-    if not number.is_finite():
-        raise UsageError(f"{what} {value!r} is not a finite number")
-    exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)  # finite numbers have an integral exponent
-    if too_long or abs(exponent) > MAX_EXPONENT or abs(number.adjusted()) > MAX_EXPONENT:
+        number: Decimal | None = Decimal(value)
+    except InvalidOperation:  # an exponent beyond even Decimal's own bounds
+        number = None
+    if number is None or len(value.strip()) > MAX_NUMBER_CHARS or not _bounded(number):
         shown = value if len(value) <= 24 else value[:20] + "..."
         raise UsageError(
             f"{what} {shown!r} is out of range: at most {MAX_NUMBER_CHARS} characters"
             f" and a decimal exponent between -{MAX_EXPONENT} and {MAX_EXPONENT}"
         )
     return number
+
+
+def _bounded(number: Decimal) -> bool:
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # the grammar admits finite numbers only
+    return abs(exponent) <= MAX_EXPONENT and abs(number.adjusted()) <= MAX_EXPONENT
 
 
 def read_parameters(

@@ -40,6 +40,7 @@ from engine.io.table import (
 from engine.io.xlsxfile import SheetInfo, read_xlsx_rows
 from engine.limits import nfc, regular_file, too_big
 from engine.loader import load_yaml_file
+from engine.loader.text import BOM_MESSAGE
 from engine.location import Path, json_path
 
 __all__ = [
@@ -150,6 +151,9 @@ def _load_json(path: str, display: str) -> Any:
     try:
         with open(path, encoding="utf-8-sig") as handle:
             text = nfc(handle.read(limits.MAX_JSON_BYTES + 1))
+        if (stray := text.find("\ufeff")) >= 0:
+            line, col = text.count("\n", 0, stray) + 1, stray - text.rfind("\n", 0, stray)
+            raise DataError(stray_bom(display, line, col))
         try:
             data = _parse_json(text, duplicates, int)
         except ValueError as exc:
@@ -178,6 +182,12 @@ def _load_json(path: str, display: str) -> Any:
             "keep one entry per key"
         )
     return data
+
+
+def stray_bom(display: str, line: int, col: int) -> str:
+    """The one line refusing a byte-order mark at ``line``:``col`` of a JSON file (columns
+    counted as :class:`json.JSONDecodeError` counts them), in the YAML loader's words."""
+    return f"{display}:{line}:{col}: {BOM_MESSAGE}"
 
 
 def read_json(path: str) -> Any:

@@ -117,15 +117,25 @@ def _text_id(raw_id: Any) -> str | None:
     return text or None
 
 
+#: How the problem of a table row without an id starts (:func:`_row_problem`).
+_NO_ID = "id: "
+
+
+def of_a_row_without_id(problem: Problem) -> bool:
+    """Whether ``problem`` is a table row's without an id (explain's search by id never reads
+    such rows: it leaves them out of what it says of the file)."""
+    return problem.employee_id is None and problem.indicator is None and problem.message.startswith(_NO_ID)
+
+
 def _row_problem(cells: Row, width: int, origin: str) -> Problem | None:
     """A row without an id is blank (skipped) or an error; only reached off the hot path."""
     if all(is_absent(c) for c in cells[:width]):
         return None
     formula = next((c for c in cells[:width] if type(c) is NoCachedValue), None)
     if formula is not None:
-        message = f"id: {formula}; {formula.hint}"
+        message = f"{_NO_ID}{formula}; {formula.hint}"
         return Problem(None, None, "record-formula-no-value", message, origin)
-    return Problem(None, None, "record-missing", "id: required field is missing", origin)
+    return Problem(None, None, "record-missing", f"{_NO_ID}required field is missing", origin)
 
 
 class RowGrouper:

@@ -25,6 +25,7 @@ from yaml import events
 import engine.loader as loader
 from engine.errors import VALUE_RULES, DataError
 from engine.io.model import ReadWhole
+from engine.loader.text import BOM_MESSAGE, line_col
 from engine.location import Path
 
 #: Items between two calls of a progress callback.
@@ -85,6 +86,28 @@ class _StreamBuilder(loader._Builder):
         super()._alias(event)
 
 
+class _BomGuard:
+    """The file's text as the parser reads it, refusing a byte-order mark after the first
+    character where the whole read does (:func:`engine.loader.text.stray_bom`), with its words."""
+
+    def __init__(self, text: IO[str], display: str) -> None:
+        self.text, self.display = text, display
+        self.lines = 0  # newlines read so far
+        self.tail = 0  # characters read since the last newline
+
+    def read(self, size: int = -1) -> str:
+        chunk = self.text.read(size)
+        at = chunk.find("\ufeff")
+        if at >= 0:
+            line, col = line_col(chunk[:at])
+            col += self.tail if line == 1 else 0
+            raise DataError(f"{self.display}:{self.lines + line}:{col}: {BOM_MESSAGE}")
+        newlines = chunk.count("\n")
+        self.lines += newlines
+        self.tail = len(chunk) - chunk.rfind("\n") - 1 if newlines else self.tail + len(chunk)
+        return chunk
+
+
 class YamlItems:
     """A YAML records file's top level up to its ``employees`` list (:attr:`head`, :attr:`source`
     for the line marks), then the list's items one at a time (iterating, once)."""
@@ -97,7 +120,7 @@ class YamlItems:
         self.source = self.builder.source
         self.parser: Any = None
         try:
-            self.parser = loader._PARSER(self.text)
+            self.parser = loader._PARSER(_BomGuard(self.text, display))
             self.steps = self.builder.walk(self.parser)
             self._advance(lambda: self.builder.sink is not None)
         except BaseException:

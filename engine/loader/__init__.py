@@ -37,7 +37,7 @@ from engine.loader.scalars import (
     plain_scalar,
     tag_name,
 )
-from engine.loader.text import decode, flow_depth_cut, line_col
+from engine.loader.text import bom_diagnostic, decode, flow_depth_cut, line_col
 from engine.location import Path, SourceMap, json_path
 
 # The bounds live with every other reader's in engine.limits; these are their names here.
@@ -110,6 +110,9 @@ def load_yaml_text(text: bytes | str, file: str, *, timed: bool = False) -> Load
     decoded = decode(raw, file)
     if isinstance(decoded, Diagnostic):
         return LoadedDocument(file, None, SourceMap(file), [decoded])
+    stray = bom_diagnostic(decoded, file)
+    if stray is not None:
+        return LoadedDocument(file, None, SourceMap(file), [stray])
     cut = flow_depth_cut(decoded)
     if cut is not None:
         # Parse only up to the bracket that crosses the bound: the parser then meets our own

@@ -1,5 +1,6 @@
-"""The text of a YAML file before it is parsed: decoded as UTF-8 (a byte-order mark skipped), and
-a quick lexical pre-scan for flow brackets nested deeper than the bound."""
+"""The text of a YAML file before it is parsed: decoded as UTF-8 (a byte-order mark skipped), a
+byte-order mark anywhere else refused, and a quick lexical pre-scan for flow brackets nested
+deeper than the bound."""
 
 from __future__ import annotations
 
@@ -21,6 +22,29 @@ def decode(raw: bytes, file: str) -> str | Diagnostic:
         line, col = line_col(raw[skip:offset].decode("utf-8"))
         message = f"the file is not UTF-8: byte 0x{raw[offset]:02x} at byte offset {offset} cannot be decoded"
         return Diagnostic(Location(file, line, col, "$"), "yaml-encoding", message, "save the file as UTF-8")
+
+
+#: A byte-order mark (U+FEFF) after the first character: the parser would keep it inside a key or
+#: a value, invisible, so that a later message names a key that looks right. Every reader of a
+#: text file (YAML, JSON) refuses it with these words.
+BOM_RULE = "yaml-bom"
+BOM_MESSAGE = "a byte order mark (U+FEFF) is only allowed as the file's first character"
+BOM_SUGGESTION = "remove the byte order mark (an invisible character, often left where two files were joined)"
+
+
+def stray_bom(text: str) -> tuple[int, int] | None:
+    """Line and column of the first byte-order mark in ``text`` (decoded, the leading one
+    already skipped), or None."""
+    at = text.find("\ufeff")
+    return None if at < 0 else line_col(text[:at])
+
+
+def bom_diagnostic(text: str, file: str) -> Diagnostic | None:
+    """The ``yaml-bom`` diagnostic of the first byte-order mark in ``text``, or None."""
+    where = stray_bom(text)
+    if where is None:
+        return None
+    return Diagnostic(Location(file, *where, "$"), BOM_RULE, BOM_MESSAGE, BOM_SUGGESTION)
 
 
 def line_col(prefix: str) -> tuple[int, int]:

@@ -32,6 +32,10 @@ RULES: dict[str, RuleInfo] = {
     "yaml-ambiguous-word": _r(
         "Unquoted yes/no/on/off", "Quote the word if you mean text, or write true/false for a boolean."
     ),
+    "yaml-bom": _r(
+        "Byte order mark inside the file",
+        "Remove the byte order mark; only the file's first character may be one.",
+    ),
     "yaml-duplicate-key": _r("Duplicate mapping key", "Keep one entry per key."),
     "yaml-empty": _r("Empty document", "Start from 'hrpolicy init' or write the policy's sections."),
     "yaml-encoding": _r("File is not UTF-8", "Save the file as UTF-8."),

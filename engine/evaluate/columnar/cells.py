@@ -7,7 +7,9 @@ own converter (:func:`.reading.convert`). What is "plain":
 - text: not starting or ending with a character ``str.strip()`` removes (:data:`SPACES`, each
   matched by its UTF-8 bytes at either end of the cell), at most a bound of characters;
 - a number: ``-?[0-9]+(\\.[0-9]+)?`` with at most :data:`MAX_DIGITS` digits and not a negative
-  zero, which ``Decimal`` reads as the coefficient of its digits over ``10**places``;
+  zero, which ``Decimal`` reads as the coefficient of its digits over ``10**places`` (a subset
+  of the one grammar of a number, :data:`engine.io.fields.NUMBER`, whose converter reads the
+  rest: ``1e3``, ``+5``, and refuses ``1_000``);
 - a day: ``[0-9]{4}-[0-9]{2}-[0-9]{2}`` in ASCII.
 """
 

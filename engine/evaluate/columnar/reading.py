@@ -111,8 +111,9 @@ Frame = list[pa.Array]
 def read_chunk(data: bytes, width: int, starts: Ints | None = None) -> Frame | None:
     """The chunk's rows as text columns, or None when Arrow would not split it as Python's csv
     module does (a quote, a lone carriage return, a blank line, a row of another width: Arrow
-    refuses a row with more or fewer cells than the header)."""
-    if b'"' in data:
+    refuses a row with more or fewer cells than the header) or would read what the per-record
+    reader refuses (a byte-order mark)."""
+    if b'"' in data or b"\xef\xbb\xbf" in data:  # a byte-order mark: the per-record reader refuses it
         return None
     starts = line_starts(data) if starts is None else starts
     if _lone_return(data, starts):
