@@ -25,7 +25,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, Any
 
 from engine.evaluate.forking import Counters, fork_all
@@ -52,6 +52,7 @@ __all__ = [  # (the names the other modules and the tests take from here)
     "Counters",
     "DetailedPiece",
     "FlatPiece",
+    "Frame",
     "Joined",
     "Part",
     "Range",
@@ -72,6 +73,11 @@ __all__ = [  # (the names the other modules and the tests take from here)
 ]
 
 
+#: The report before the workers' texts and after them, for the merged outcome: pieces of text,
+#: written in turn (the head's, then the tail's: they may be made as they are written).
+Frame = Callable[[RunOutcome], tuple[Iterable[str], Iterable[str]]]
+
+
 def default_workers() -> int:
     """Processes to share a big file between: up to 2 cores' worth (1 without ``os.fork``)."""
     if not hasattr(os, "fork"):
@@ -88,7 +94,7 @@ def evaluate_split(
     min_bytes: int | None = None,
     out: IO[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
-    frame: Callable[[RunOutcome], tuple[str, str]] | None = None,
+    frame: Frame | None = None,
 ) -> tuple[RunOutcome, str] | None:
     """The report of ``path`` rendered in parts by ``render`` in ``workers`` processes, or None:
     use one process (as for a format without a split renderer).
@@ -96,7 +102,7 @@ def evaluate_split(
     The outcome has the problems, warnings and parameters of a one-process run but no
     results (the workers rendered them: the text is the whole report). With ``out``, the
     workers write their pieces to files, only the report's body (the workers' texts joined,
-    between the two texts ``frame`` gives for the outcome) goes to ``out`` and the text is
+    between the head and the tail ``frame`` gives for the outcome) goes to ``out`` and the text is
     empty; the outcome's ``streamed`` counts the results; nothing is written to ``out`` unless
     every worker succeeded. ``progress`` is told the bytes and rows read by all workers.
     """
@@ -136,7 +142,7 @@ def _write_body(
     files: list[str],
     parts: Sequence[Part],
     outcome: RunOutcome,
-    frame: Callable[[RunOutcome], tuple[str, str]] | None,
+    frame: Frame | None,
     out: IO[str],
 ) -> bool:
     """The workers' files copied to ``out`` between ``frame``'s head and tail; False (nothing
@@ -144,10 +150,10 @@ def _write_body(
     finals = _rewritten(render, files, parts)
     if finals is None:
         return False
-    head, tail = frame(outcome) if frame is not None else ("", "")
-    out.write(head)
+    head, tail = frame(outcome) if frame is not None else ((), ())
+    out.writelines(head)
     _copy_parts(finals, [p.evaluated for p in parts], render.between, out)
-    out.write(tail)
+    out.writelines(tail)
     return True
 
 
