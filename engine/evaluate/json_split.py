@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import HRPolicyError
+from engine.evaluate import ranges
 from engine.evaluate.pieces import Part, SplitRenderer, render_records, write_pieces
-from engine.evaluate.ranges import MIN_BYTES
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
 from engine.io.jsonstream import JsonItems
@@ -63,9 +63,10 @@ class _Miscounted(HRPolicyError):
 
 def plan_json_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[JsonRange] | None:
     """Ranges of the JSON file ``path`` that ``workers`` processes can read apart, or None:
-    read it in one process. ``min_bytes`` as in :func:`~engine.evaluate.ranges.plan_ranges`."""
+    read it in one process. ``min_bytes`` as in :func:`~engine.evaluate.ranges.plan_ranges`
+    (default: its :data:`~engine.evaluate.ranges.MIN_BYTES`, the one bound for both)."""
     size = os.path.getsize(path)
-    if workers < 2 or size <= (MIN_BYTES if min_bytes is None else min_bytes):
+    if workers < 2 or size <= (ranges.MIN_BYTES if min_bytes is None else min_bytes):
         return None
     found = _item_pattern(path)
     if found is None:
