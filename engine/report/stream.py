@@ -12,9 +12,11 @@ What cannot be streamed is read whole, as before, with the very same output: a C
 another encoding than the one detected, a file the stream gives up on
 (:class:`~engine.io.model.ReadWhole`: an employee whose rows are not consecutive, an id used
 twice, ...), an output format without a streamed form. The text table, aligned and fitted over
-every row, spools its rows and is written from them in two passes. Big CSV files rendered as
-CSV, JSON or text are shared between processes first
+every row, spools its rows and is written from them in two passes. Big CSV and JSON files
+rendered as CSV, JSON or text are shared between processes first
 (:func:`engine.evaluate.parallel.evaluate_split`), each writing its rows to a file of its own.
+The report's head and tail (the problems, the failed ids: a million of each) are written a
+piece at a time.
 """
 
 from __future__ import annotations
