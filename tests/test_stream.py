@@ -22,10 +22,11 @@ from helpers import csv_rows, stamp_line, write_csv
 from engine.cli import cli
 from engine.evaluate import Engine, RunOutcome, parallel
 from engine.evaluate.run import explain_one
-from engine.io import spool
+from engine.io import failed, spool
 from engine.io.model import Population
 from engine.io.records import Interleaved, stream_csv
 from engine.io.spool import ProblemSpool
+from engine.report import jsonreport, results
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.progress import ProgressBar
@@ -450,6 +451,10 @@ def test_problems_spooled_to_files_give_the_same_reports_and_leave_nothing(
     temp = tmp_path / "temp"
     temp.mkdir()
     monkeypatch.setattr(spool, "THRESHOLD", 2)
+    # the failed ids sorted through runs of 5 in a temp file; the problems written 3 at a time
+    monkeypatch.setattr(failed, "RUN", 5)
+    monkeypatch.setattr(jsonreport, "_CHUNK", 3)
+    monkeypatch.setattr(results, "_CHUNK", 3)
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     merged: list[int] = []
     merge = parallel._merge
@@ -467,6 +472,10 @@ def test_problems_spooled_to_files_give_the_same_reports_and_leave_nothing(
             assert out.getvalue() == report
             assert isinstance(outcome.problems, ProblemSpool) and outcome.problems.spilled == 2256
             assert list(outcome.problems) == whole.problems
+            assert outcome.failed_employees == whole.failed_employees
+            # two sorted runs: E000020's bad value is a reading problem, listed before the checks
+            assert len(outcome.failed_employees._runs) == 2
+            assert len(outcome.failed_employees) == COUNT  # (E000020 through its bad value)
             outcome.problems.close()
     assert merged == [2, 3] * 3  # the workers' parts merged (not one process after a failure)
     assert list(temp.iterdir()) == []

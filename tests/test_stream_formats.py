@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 import engine.evaluate.each as each
 import engine.io.jsonstream as jsonstream
+import engine.io.xlsxfile as xlsxfile
 import engine.loader as loader
 import engine.report.calibration_stream as calibration_stream
 import engine.report.relative_stream as relative_stream
@@ -551,3 +552,33 @@ def test_explain_of_an_unknown_id_is_the_whole_reads_answer(files: dict[str, Pat
             whole = CliRunner().invoke(cli, args)
         assert (streamed.exit_code, streamed.stderr) == (whole.exit_code, whole.stderr)
         assert streamed.exit_code == 2 and "E009999" in streamed.stderr
+
+
+def test_a_workbook_tells_its_progress_as_the_other_files(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Point 3 of issue 12: a workbook's rows draw the bar as a CSV file's do: the file's bytes
+    in the share of the sheet's XML read (every 500 rows here), all of them once read; the
+    command draws it on --progress, and the report is unchanged."""
+    monkeypatch.setattr(xlsxfile, "PROGRESS_ROWS", 500)
+    path = files["xlsx"]
+    told: list[tuple[int, int]] = []
+    engine = Engine.from_file(JAPAN)
+    out = io.StringIO()
+    write_report(
+        engine, str(path), "csv", out, workers=1, progress=lambda done, rows: told.append((done, rows))
+    )
+    rows = openpyxl.load_workbook(path, read_only=True)[
+        "goals"
+    ].max_row  # the title row, the header, the lines
+    size = path.stat().st_size
+    assert rows > 1500 and [r for _, r in told] == [500, 1000, 1500, rows]
+    shares = [done for done, _ in told]
+    assert 0 < shares[0] < shares[1] < shares[2] < size and shares[-1] == size
+    # the bar's share follows the rows: the generated rows are alike (a 10 % margin)
+    assert abs(shares[1] / size - 1000 / rows) < 0.1
+    forced = CliRunner().invoke(cli, ["evaluate", JAPAN, str(path), "--format", "csv", "--progress"])
+    plain = CliRunner().invoke(cli, ["evaluate", JAPAN, str(path), "--format", "csv", "--no-progress"])
+    assert forced.stdout == plain.stdout and forced.stdout.endswith(out.getvalue().split("\n", 1)[1])
+    last = forced.stderr.split("\r")[-1].splitlines()[0]
+    assert last.startswith(f"[{'#' * 24}] 100%  {rows:,} rows  ") and "[####" not in plain.stderr

@@ -29,7 +29,7 @@ from engine.report.formats import FORMATS
 @click.option(
     "--progress/--no-progress",
     default=None,
-    help="A progress bar on stderr while a CSV file is read (default: when stderr is a terminal).",
+    help="A progress bar on stderr while the data file is read (default: when stderr is a terminal).",
 )
 def evaluate(
     policy: str,

@@ -81,8 +81,8 @@ def run_evaluate(
     ``options``: language, run date, BOM, terminal width; ``reading``: how to read a table;
     ``reference``: through the reference interpreter instead of generated code (same output);
     ``progress``: where to draw a progress bar (a terminal's stderr), if anywhere.
-    A CSV file reported as CSV, JSON or text is read, evaluated and written an employee at a time, a
-    big one shared between processes (:mod:`engine.report.stream`): the same bytes, and
+    A records file reported as CSV, JSON or text is read, evaluated and written an employee at a
+    time, a big CSV or JSON one shared between processes (:mod:`engine.report.stream`): the same bytes, and
     nothing is written (to the file or stdout) unless the run completes.
     """
     render = renderer(RENDERERS, fmt)

@@ -1,4 +1,4 @@
-"""Evaluate a big CSV file in forked workers, each on its own byte range of the file.
+"""Evaluate a big CSV or JSON file in forked workers, each on its own byte range of the file.
 
 Forking after reading would make every worker copy the pages of the population it touches
 (reference counts are writes) and ship its results back: more than the evaluation itself
@@ -14,7 +14,9 @@ path instead: a small file (no start-up cost), a policy with ``distributions`` (
 grades need everyone), a quote in the file (a quoted cell may hide a newline), a lone
 carriage return, an employee whose rows fall in two ranges, a failed worker.
 
-The parts of the work live in their own modules: :mod:`.ranges` (cutting the file),
+A JSON records file is cut between the items of its ``employees`` list
+(:mod:`.json_split`, which says when it is not cut). The parts of the work live in their own
+modules: :mod:`.ranges` (cutting a CSV file),
 :mod:`.pieces` (one worker's range, and :class:`SplitRenderer`), :mod:`.forking` (the worker
 processes); this module runs the whole and keeps their public names.
 """
@@ -25,10 +27,11 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import IO, Any
 
 from engine.evaluate.forking import Counters, fork_all
+from engine.evaluate.json_split import JsonRange, evaluate_json_range, plan_json_ranges
 from engine.evaluate.pieces import (
     DetailedPiece,
     FlatPiece,
@@ -52,6 +55,7 @@ __all__ = [  # (the names the other modules and the tests take from here)
     "Counters",
     "DetailedPiece",
     "FlatPiece",
+    "Frame",
     "Joined",
     "Part",
     "Range",
@@ -72,6 +76,11 @@ __all__ = [  # (the names the other modules and the tests take from here)
 ]
 
 
+#: The report before the workers' texts and after them, for the merged outcome: pieces of text,
+#: written in turn (the head's, then the tail's: they may be made as they are written).
+Frame = Callable[[RunOutcome], tuple[Iterable[str], Iterable[str]]]
+
+
 def default_workers() -> int:
     """Processes to share a big file between: up to 2 cores' worth (1 without ``os.fork``)."""
     if not hasattr(os, "fork"):
@@ -88,7 +97,7 @@ def evaluate_split(
     min_bytes: int | None = None,
     out: IO[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
-    frame: Callable[[RunOutcome], tuple[str, str]] | None = None,
+    frame: Frame | None = None,
 ) -> tuple[RunOutcome, str] | None:
     """The report of ``path`` rendered in parts by ``render`` in ``workers`` processes, or None:
     use one process (as for a format without a split renderer).
@@ -96,20 +105,17 @@ def evaluate_split(
     The outcome has the problems, warnings and parameters of a one-process run but no
     results (the workers rendered them: the text is the whole report). With ``out``, the
     workers write their pieces to files, only the report's body (the workers' texts joined,
-    between the two texts ``frame`` gives for the outcome) goes to ``out`` and the text is
+    between the head and the tail ``frame`` gives for the outcome) goes to ``out`` and the text is
     empty; the outcome's ``streamed`` counts the results; nothing is written to ``out`` unless
     every worker succeeded. ``progress`` is told the bytes and rows read by all workers.
     """
     if render is None or not _splittable(engine, path):
         return None
-    # A table holds no parameters: those evaluation reads must come from the caller.
-    engine.require_parameters(dict(parameters or {}))
-    ranges = plan_ranges(path, workers, min_bytes)
+    ranges, runner = _plan(engine, path, workers, min_bytes, parameters)
     mark("ranges-planned")
     if ranges is None:
         return None
     _ = engine.policy.fused, engine.policy.fast_grades  # built once, before the fork
-    runner = range_runner()  # imported before the fork too
     mark("runner-ready")
     with tempfile.TemporaryDirectory(prefix="hrpolicy-") as folder:
         files = [os.path.join(folder, f"{i}.part") if out is not None else None for i in range(len(ranges))]
@@ -119,6 +125,8 @@ def evaluate_split(
             for i, (r, f) in enumerate(zip(ranges, files, strict=True))
         ]
         parts = fork_all(tasks, (lambda: progress(*counters.totals())) if progress else None)
+        if progress:
+            progress(*counters.totals())  # (the workers' last counts, after the last poll)
         mark("workers-joined")
         complete = [p for p in parts if p is not None]
         if len(complete) != len(parts) or not _disjoint(complete):
@@ -131,12 +139,24 @@ def evaluate_split(
         return outcome, text
 
 
+def _plan(
+    engine: Engine, path: str, workers: int, min_bytes: int | None, parameters: Mapping[str, Any] | None
+) -> tuple[Sequence[Range | JsonRange] | None, RangeRunner]:
+    """The ranges of ``path`` (None: one process) and what runs one of them."""
+    if _is_json(path):
+        # (the file's head may give parameters: each worker checks them, one process says why)
+        return plan_json_ranges(path, workers, min_bytes), evaluate_json_range
+    # A table holds no parameters: those evaluation reads must come from the caller.
+    engine.require_parameters(dict(parameters or {}))
+    return plan_ranges(path, workers, min_bytes), range_runner()  # (imported before the fork)
+
+
 def _write_body(
     render: SplitRenderer,
     files: list[str],
     parts: Sequence[Part],
     outcome: RunOutcome,
-    frame: Callable[[RunOutcome], tuple[str, str]] | None,
+    frame: Frame | None,
     out: IO[str],
 ) -> bool:
     """The workers' files copied to ``out`` between ``frame``'s head and tail; False (nothing
@@ -144,10 +164,10 @@ def _write_body(
     finals = _rewritten(render, files, parts)
     if finals is None:
         return False
-    head, tail = frame(outcome) if frame is not None else ("", "")
-    out.write(head)
+    head, tail = frame(outcome) if frame is not None else ((), ())
+    out.writelines(head)
     _copy_parts(finals, [p.evaluated for p in parts], render.between, out)
-    out.write(tail)
+    out.writelines(tail)
     return True
 
 
@@ -196,10 +216,14 @@ def copy_bytes(source: IO[bytes], out: IO[str]) -> None:
 
 
 def _splittable(engine: Engine, path: str) -> bool:
-    """A CSV file, under a policy without ``distributions`` (relative grades need everyone)."""
+    """A CSV or JSON file, under a policy without ``distributions`` (relative grades need everyone)."""
     if engine.source.data.get("distributions"):
         return False
-    return os.path.splitext(path)[1].lower() == ".csv" and os.path.isfile(path)
+    return os.path.splitext(path)[1].lower() in (".csv", ".json") and os.path.isfile(path)
+
+
+def _is_json(path: str) -> bool:
+    return os.path.splitext(path)[1].lower() == ".json"
 
 
 RangeRunner = Callable[..., Part]
@@ -218,7 +242,7 @@ def _task(
     runner: RangeRunner,
     engine: Engine,
     path: str,
-    part: Range,
+    part: Range | JsonRange,
     parameters: Mapping[str, Any] | None,
     render: SplitRenderer,
     out_path: str | None,

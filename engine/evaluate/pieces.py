@@ -41,6 +41,9 @@ class SplitRenderer:
     piece: Callable[[EmployeeResult, RunOutcome, EmployeeRecord], Any]
     join: Callable[[list[Any]], str]
     merge: Callable[[RunOutcome, int, list[str]], str]
+    #: ``merge`` a piece at a time (a report listing a million problems), or None: ``merge``'s
+    #: text is one piece.
+    pieces: Callable[[RunOutcome, int, list[str]], Iterable[str]] | None = None
     flat: Callable[[RunOutcome], FlatPiece | None] = lambda outcome: None
     #: For a run, a :data:`DetailedPiece` that the columnar plan can serve (a report showing
     #: goal-line values and grade facts: JSON), or None.

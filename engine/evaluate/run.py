@@ -34,6 +34,7 @@ from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.evaluate.sheet_fast import CleanSheet, clean_sheet_function
 from engine.formula import Column, fast_or_checked, reference_interpreter
 from engine.gcpause import paused_gc
+from engine.io.failed import FailedIds
 from engine.io.records import EmployeeRecord, Population, read_population, stream_csv
 from engine.io.spool import Problems
 from engine.io.streaming import ReadWhole, stream_records
@@ -62,9 +63,17 @@ class RunOutcome:
     #: Results rendered as they were made and not kept (a streamed report): their number.
     streamed: int = 0
 
+    #: The last :attr:`failed_employees` made, with the problems it was made of and their number.
+    _failed: tuple[Problems, int, FailedIds] | None = field(default=None, compare=False, repr=False)
+
     @property
-    def failed_employees(self) -> list[str]:
-        return sorted({p.employee_id for p in self.problems if p.employee_id is not None})
+    def failed_employees(self) -> FailedIds:
+        """The sorted distinct ids of the employees with problems (a collection that never holds
+        them all: a spool's million ids go through a temp file), made again when the problems change."""
+        problems, made = self.problems, self._failed
+        if made is None or made[0] is not problems or made[1] != len(problems):
+            made = self._failed = (problems, len(problems), FailedIds(problems))
+        return made[2]
 
 
 @dataclass(frozen=True)

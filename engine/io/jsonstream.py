@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
 import engine.limits as limits
 from engine.errors import DataError
@@ -45,7 +45,7 @@ AFTER_LIST = frozenset({"$schema"})
 class _Window:
     """The file's text from a position on: decoded, NFC, with absolute positions and lines."""
 
-    def __init__(self, handle: IO[bytes], display: str) -> None:
+    def __init__(self, handle: _Range, display: str) -> None:
         self.handle, self.display = handle, display
         self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
         self.text = ""
@@ -118,13 +118,50 @@ def _last_ascii(text: str) -> int:
     return max(index, 0)
 
 
+class _Range:
+    """A binary file read from ``start`` up to (not past) ``end``: one range of a list's items."""
+
+    def __init__(self, path: str, start: int, end: int | None) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 (closed by close())
+        self._file.seek(start)
+        self._end = end
+
+    def read(self, size: int) -> bytes:
+        if self._end is not None:
+            size = max(0, min(size, self._end - self._file.tell()))
+        return self._file.read(size)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def close(self) -> None:
+        self._file.close()
+
+
 class JsonItems:
     """A JSON records file's top level up to its ``employees`` list (:attr:`head`), then the
-    list's items one at a time (iterating, once)."""
+    list's items one at a time (iterating, once).
 
-    def __init__(self, path: str, display: str, progress: Callable[[int, int], None] | None = None) -> None:
+    ``start`` and ``end`` (bytes) read one range of the items only, for a file shared between
+    processes (:mod:`engine.evaluate.json_split`): from ``start`` (an item's line; the head is
+    not read, :attr:`head` is empty) up to ``end`` (None: the end of the file, and what follows
+    the list is read as a whole file's is). A range ends right after the comma that follows
+    its last item; one that does not (an item cut by ``end``, the list's end before it) stops
+    with :class:`~engine.io.model.ReadWhole` or a :class:`~engine.errors.DataError`.
+    :attr:`count` is the number of items read so far.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        display: str,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        start: int = 0,
+        end: int | None = None,
+    ) -> None:
         self.display, self.progress = display, progress
-        self.handle = open(path, "rb")  # noqa: SIM115 (closed when the items are read, or dropped)
+        self.handle = _Range(path, start, end)  # (closed when the items are read, or dropped)
         self.window = _Window(self.handle, display)
         self.deadline = limits.Deadline(display)
         self.duplicates = _DuplicateKeys(self.deadline)
@@ -132,11 +169,19 @@ class JsonItems:
             parse_float=Decimal, parse_constant=JsonConstant, object_pairs_hook=self.duplicates
         )
         self.head: dict[str, Any] = {}
+        self.start, self.bounded, self.count = start, end is not None, 0
         try:
-            self.pos = self._head()
+            self.pos = self._head() if start == 0 else self._first_item()
         except BaseException:
             self.handle.close()
             raise
+
+    def _first_item(self) -> int:
+        """The position of a range's first item (a mapping, after white space)."""
+        pos = self.window.skip(0)
+        if self.window.at(pos) != "{":
+            raise ReadWhole("a range that does not start with an item")
+        return pos
 
     def _head(self) -> int:
         """Read the top level up to the list's first item; the position of that item."""
@@ -213,22 +258,25 @@ class JsonItems:
 
     def __iter__(self) -> Iterator[tuple[int, Any]]:
         try:
-            yield from self._items()
-            self._tail()
+            if (yield from self._items()):
+                self._tail()
         finally:
             self.handle.close()
 
-    def _items(self) -> Iterator[tuple[int, Any]]:
+    def _items(self) -> Generator[tuple[int, Any], None, bool]:
+        """The items, each with its index in the range; returns True at the list's end, False
+        at a bounded range's end (right after a comma)."""
         window, pos, index = self.window, self.pos, 0
         if window.at(pos) == "]":
             self.pos = pos + 1
-            return
+            return True
         while True:
             value, pos = self._value(pos)
             yield index, value
             index += 1
+            self.count = index
             if self.progress is not None and index % PROGRESS_EVERY == 0:
-                self.progress(self.handle.tell(), index)
+                self.progress(self.handle.tell() - self.start, index)
             pos = window.skip(pos)
             char = window.at(pos)
             if char == "]":
@@ -236,11 +284,18 @@ class JsonItems:
             if char != ",":
                 raise ReadWhole("expected ',' or ']'")
             pos = window.skip(pos + 1)
+            if self.bounded and window.at(pos) == "":
+                self._told(index)
+                return False  # the range ends after this item's comma: the next range goes on
             if window.at(pos) == "]":
                 raise ReadWhole("a trailing comma")
         self.pos = pos + 1
+        self._told(index)
+        return True
+
+    def _told(self, index: int) -> None:
         if self.progress is not None:
-            self.progress(self.handle.tell(), index)
+            self.progress(self.handle.tell() - self.start, index)
 
     def _tail(self) -> None:
         """The top level after the list: only keys that change nothing read, then the end."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.errors import DataError, Problem
 from engine.io.fields import Issue, check_mapping, did_you_mean, shown, text_rule
+from engine.io.ids import SeenIds
 from engine.io.model import (
     EMPLOYEE_STRUCTURE,
     EmployeeRecord,
@@ -297,9 +298,10 @@ class NestedStream:
     ``items`` are the ``employees`` list's items with their indexes, parsed one at a time
     (:mod:`engine.io.jsonstream`, :mod:`engine.io.yamlstream`); ``done(index)`` is called once
     an item is read (its line marks may go). Iterating fills :attr:`part` as a table's stream
-    does: the employees' problems in order (its ``grouped``); the file's own problems are the
-    head's. An id met twice raises :class:`~engine.io.model.ReadWhole`: the whole read keeps
-    neither copy, and the first is gone by then. Memory holds one employee and the ids met.
+    does: the employees' problems in order (its ``grouped``), the ids met (its ``ids``); the
+    file's own problems are the head's. An id met twice raises
+    :class:`~engine.io.model.ReadWhole`: the whole read keeps neither copy, and the first is
+    gone by then. Memory holds one employee and the ids met.
     """
 
     def __init__(
@@ -311,15 +313,14 @@ class NestedStream:
         self._items, self._done = items, done
 
     def __iter__(self) -> Iterator[EmployeeRecord]:
-        seen: set[str] = set()
+        seen = SeenIds()  # compact: a million ids in a few megabytes
+        self.part.ids = seen
         employee, problems, done = self.head.reader.employee, self.part.grouped, self._done
         for index, raw in self._items:
             record, who = employee(raw, index)
             problems.extend(who.problems)
-            if who.id is not None:
-                if who.id in seen:
-                    raise ReadWhole(who.id)
-                seen.add(who.id)
+            if who.id is not None and not seen.add(who.id):
+                raise ReadWhole(who.id)
             if done is not None:
                 done(index)
             if record is not None:

@@ -40,7 +40,7 @@ from engine.io.xlsxfile import SheetInfo, read_xlsx_rows
 from engine.limits import check_table_size
 from engine.location import Path
 
-__all__ = ["STREAMED", "ReadWhole", "RecordStream", "can_stream", "stream_records"]
+__all__ = ["STREAMED", "ReadWhole", "RecordStream", "can_stream", "stream_json_range", "stream_records"]
 
 #: Suffixes of the files :func:`stream_records` reads (all that :func:`read_population` reads).
 STREAMED = SUFFIXES
@@ -93,7 +93,7 @@ def stream_records(
     rules = compile_inputs(inputs, scales)
     overrides = dict(parameters or {})
     if suffix == ".xlsx":
-        return _xlsx(path, rules, overrides, sheet)
+        return _xlsx(path, rules, overrides, sheet, progress)
     check_table_size(path, path)
     if suffix == ".json":
         items = JsonItems(path, path, progress)
@@ -108,6 +108,39 @@ def stream_records(
         return f"{path}:{loc.line}:{loc.col}"
 
     return _nested(yaml_items.head, yaml_items, path, rules, overrides, policy_id, where, yaml_items.done)
+
+
+def stream_json_range(
+    path: str,
+    inputs: Mapping[str, Any],
+    part: tuple[int, int | None, int],
+    *,
+    scales: Mapping[str, Any] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+    policy_id: str | None = None,
+) -> tuple[RecordStream, JsonItems, dict[str, Any], list[Problem], list[Problem]]:
+    """One range of a JSON records file's items, as :func:`stream_records` streams the whole:
+    ``part`` is ``(start, end, first)``, the bytes of the range (``end`` None: to the end of the
+    file, what follows the list read too) and the index of its first item in the list (where
+    its problems are: ``$.employees[first]``). The head is read from the file's start. Returns
+    the stream, its items (:attr:`~engine.io.jsonstream.JsonItems.count` once read) and what
+    :func:`stream_records` returns besides the stream."""
+    start, end, first = part
+    ensure_data_file(path, SUFFIXES)
+    check_table_size(path, path)
+    rules = compile_inputs(inputs, scales)
+    items = JsonItems(path, path, progress, start=start, end=end)
+    head = items.head
+    if start > 0:
+        head_items = JsonItems(path, path)
+        head_items.handle.close()  # (its head is read: the items are this range's)
+        head = head_items.head
+    numbered = ((first + index, value) for index, value in items)
+    stream, values, problems, notes = _nested(
+        head, numbered, path, rules, dict(parameters or {}), policy_id, json_where(path), None
+    )
+    return stream, items, values, problems, notes
 
 
 def _nested(
@@ -127,12 +160,13 @@ def _nested(
 
 
 def _xlsx(
-    path: str, rules: RecordRules, overrides: Mapping[str, Any], sheet: str | None
+    path: str, rules: RecordRules, overrides: Mapping[str, Any], sheet: str | None, progress: Progress | None
 ) -> tuple[RecordStream, dict[str, Any], list[Problem], list[Problem]]:
     info = SheetInfo()
     rows = read_xlsx_rows(
-        path, path, sheet=sheet, looks_like_header=lambda row: has_id_column(row, rules), info=info
-    )
+        path, path, sheet=sheet, looks_like_header=lambda row: has_id_column(row, rules), info=info,
+        progress=progress,
+    )  # fmt: skip
     stream = stream_rows(rows, path, rules, where=lambda: sheet_hint(info))
     notes = sheet_note(info, path)
     values, problems = check_parameters(overrides, rules, lambda key: "run-time parameters")

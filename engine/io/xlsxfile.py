@@ -12,6 +12,7 @@ with no saved result is a :class:`NoCachedValue` (not an empty cell).
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -66,9 +67,11 @@ class _RowBytes:
         self._since = 0
         self._tail = b""
         self._limit = limits.MAX_ROW_XML_BYTES
+        self.done = 0  # the bytes of XML read so far (for a progress bar)
 
     def read(self, size: int = -1) -> bytes:
         data = self._stream.read(size)
+        self.done += len(data)
         window = self._tail + data
         mark = max(window.rfind(b"<row"), window.rfind(b"</row>"))
         self._since = len(window) - mark if mark >= 0 else self._since + len(data)
@@ -87,12 +90,22 @@ class _RowBytes:
         self.close()
 
 
-def _guard_rows(book: Any, sheet: Any) -> None:
+def _guard_rows(book: Any, sheet: Any) -> Callable[[], tuple[int, int]] | None:
     """Make the read-only sheet read its XML through :class:`_RowBytes` (openpyxl 3.1 opens it
-    with ``_get_source``; a version without these attributes reads unguarded)."""
+    with ``_get_source``; a version without these attributes reads unguarded). Returns what
+    tells the XML's bytes read so far and its size (None: unguarded)."""
     archive, part = getattr(book, "_archive", None), getattr(sheet, "_worksheet_path", None)
-    if archive is not None and part is not None and hasattr(sheet, "_get_source"):
-        sheet._get_source = lambda: _RowBytes(archive.open(part))
+    if archive is None or part is None or not hasattr(sheet, "_get_source"):
+        return None
+    opened: list[_RowBytes] = []
+
+    def source() -> _RowBytes:
+        opened.append(_RowBytes(archive.open(part)))
+        return opened[-1]
+
+    sheet._get_source = source
+    size = archive.getinfo(part).file_size
+    return lambda: (opened[-1].done if opened else 0, size)
 
 
 def cell_value(value: Any) -> Any:
@@ -215,14 +228,19 @@ def _format_code(book: Any, format_id: int) -> str:
     return str(formats[custom]) if 0 <= custom < len(formats) else ""
 
 
-def _rows(book: Any, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
+def _rows(
+    book: Any, sheet: Any, progress: Progress | None = None, total: int = 0
+) -> Iterator[tuple[int, list[Any]]]:
     percent = _percent_styles(book)
     missing = formula_cells_without_value(book, sheet)
     # The size the sheet declares (A1:XFD1048576 costs nothing to write) would pad every
     # row to it; without it a row is as long as its last cell.
     sheet.reset_dimensions()
-    _guard_rows(book, sheet)
-    for number, row in enumerate(sheet.iter_rows(), start=1):
+    read = _guard_rows(book, sheet)
+    rows: Iterator[tuple[int, Any]] = enumerate(sheet.iter_rows(), start=1)
+    if progress is not None and read is not None:
+        rows = _told(rows, read, progress, total)
+    for number, row in rows:
         cells: list[Any] = []
         for cell in row:
             value = getattr(cell, "value", None)
@@ -237,6 +255,28 @@ def _rows(book: Any, sheet: Any) -> Iterator[tuple[int, list[Any]]]:
                 except _CellTooLong:
                     raise _CellTooLong(number) from None
         yield number, cells
+
+
+#: Rows between two calls of a progress callback.
+PROGRESS_ROWS = 1024
+
+#: Told the bytes and the rows read so far (:class:`engine.report.progress.ProgressBar`).
+Progress = Callable[[int, int], None]
+
+
+def _told(
+    rows: Iterator[tuple[int, Any]], read: Callable[[], tuple[int, int]], progress: Progress, total: int
+) -> Iterator[tuple[int, Any]]:
+    """``rows``, telling ``progress`` now and then how far the sheet is read and the rows so
+    far. The bytes told are the file's (``total``) times the share of the sheet's XML read: a
+    workbook is a zip, its bytes are not read in order; a bar counts them as a CSV file's."""
+    number = 0
+    for number, row in rows:
+        if number % PROGRESS_ROWS == 0:
+            done, size = read()
+            progress(total * min(done, size) // max(size, 1), number)
+        yield number, row
+    progress(total, number)  # every row read
 
 
 def _head(book: Any, sheet: Any) -> list[list[Any]]:
@@ -284,14 +324,16 @@ def read_xlsx_rows(
     sheet: str | None = None,
     looks_like_header: Callable[[Sequence[Any]], bool] | None = None,
     info: SheetInfo | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[tuple[int, list[Any]]]:
     """Rows numbered as Excel shows them (the header is row 1 when it is the first row).
 
     ``sheet`` names the sheet to read; ``info`` (filled as reading starts) tells which sheet was
-    read and which were passed over. The file must be a regular file within the bounds of
-    :mod:`engine.limits`, checked before anything is inflated. Any failure of the reader (a
-    damaged zip, cut-off sheet XML, a part openpyxl does not understand) is one
-    :class:`DataError` line, not a traceback.
+    read and which were passed over; ``progress`` is told the bytes (the file's, in the share
+    of the sheet read) and the rows read so far, now and then. The file must be a regular file
+    within the bounds of :mod:`engine.limits`, checked before anything is inflated. Any failure
+    of the reader (a damaged zip, cut-off sheet XML, a part openpyxl does not understand) is
+    one :class:`DataError` line, not a traceback.
     """
     info = info if info is not None else SheetInfo()
     book = _open(path, display)
@@ -305,7 +347,8 @@ def read_xlsx_rows(
             raise DataError(f"{display}: damaged Excel workbook, cannot open it ({_reason(exc)})") from None
         title = info.title = chosen.title
         # read_only mode parses the sheet XML lazily: a damaged sheet fails while iterating.
-        for number, cells in bounded_rows(_rows(book, chosen), display):
+        total = os.path.getsize(path) if progress is not None else 0
+        for number, cells in bounded_rows(_rows(book, chosen, progress, total), display):
             yield number, cells
     except DataError:
         raise

@@ -5,10 +5,14 @@ block at a time (:mod:`engine.report.jsonblock`), all byte for byte ``json.dumps
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from engine.errors import Problem
 from engine.evaluate import EmployeeResult, RunOutcome
 from engine.evaluate.parallel import DetailedPiece, SplitRenderer
 from engine.io.records import EmployeeRecord
@@ -104,31 +108,69 @@ def render_json_parts(outcome: RunOutcome, evaluated: int, results: list[str]) -
 
     ``evaluated`` is their number; the rest (failed, warnings, problems) comes from ``outcome``.
     """
+    return "".join(json_report_pieces(outcome, evaluated, results))
+
+
+#: Stand for the failed ids and the problems in the report's frame (a NUL is never in its text).
+_FAILED = "\x00failed ids\x00"
+_PROBLEMS = "\x00problems\x00"
+_MARKS = {json.dumps(_FAILED): _FAILED, json.dumps(_PROBLEMS): _PROBLEMS}
+_SPLIT = re.compile("(" + "|".join(re.escape(mark) for mark in _MARKS) + ")")
+#: Items written between two writes.
+_CHUNK = 512
+
+
+def json_report_pieces(outcome: RunOutcome, evaluated: int, results: list[str]) -> Iterator[str]:
+    """:func:`render_json_parts` a piece at a time: the failed ids and the problems (a spool of
+    a million, :class:`~engine.io.spool.ProblemSpool`) a block at a time, never held whole.
+
+    The frame is ``json.dumps`` of the report with a stand-in for each long list's items, cut
+    there; the items, written as ``json.dumps(indent=2)`` writes a list's items, go in between."""
+    failed = outcome.failed_employees
     payload = {
         "policy": outcome.policy.id,
         "evaluated": evaluated,
-        "failed": outcome.failed_employees,
+        "failed": [_FAILED] if failed else [],
         "results": [],
         "warnings": [
             {"employee": p.employee_id, "rule": p.rule, "message": p.message, "origin": p.origin}
             for p in outcome.warnings
         ],
-        "problems": [
-            {
-                "employee": p.employee_id,
-                "indicator": p.indicator,
-                "rule": p.rule,
-                "message": p.message,
-                "origin": p.origin,
-            }
-            for p in outcome.problems
-        ],
+        "problems": [_PROBLEMS] if outcome.problems else [],
     }
-    text = json.dumps(payload, ensure_ascii=False, indent=2)
+    text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
     if results:  # a raw newline is never inside a JSON string: this is the top-level key
         listed = '\n  "results": [\n' + ",\n".join(results) + "\n  ],\n"
         text = text.replace('\n  "results": [],\n', listed, 1)
-    return text + "\n"
+    for piece in _SPLIT.split(text):
+        mark = _MARKS.get(piece)
+        if mark is _FAILED:
+            yield from _items(dumps(emp_id) for emp_id in failed)
+        elif mark is _PROBLEMS:
+            yield from _items(dumps(problem_item(p), "    ") for p in outcome.problems)
+        else:
+            yield piece
+
+
+def problem_item(p: Problem) -> dict[str, Any]:
+    """One problem as the JSON results report lists it."""
+    return {
+        "employee": p.employee_id,
+        "indicator": p.indicator,
+        "rule": p.rule,
+        "message": p.message,
+        "origin": p.origin,
+    }
+
+
+def _items(texts: Iterator[str]) -> Iterator[str]:
+    """A list's item texts joined as ``json.dumps(indent=2)`` joins them two levels in, a
+    block at a time."""
+    between = ",\n    "
+    first = True
+    while block := list(itertools.islice(texts, _CHUNK)):
+        yield between.join(block) if first else between + between.join(block)
+        first = False
 
 
 def render_json(outcome: RunOutcome, options: ReportOptions | None = None) -> str:
@@ -200,10 +242,15 @@ def _json_piece(result: EmployeeResult, outcome: RunOutcome, record: EmployeeRec
 
 
 #: The JSON report rendered in parts by worker processes (:mod:`engine.evaluate.parallel`).
+def _json_pieces(outcome: RunOutcome, evaluated: int, texts: list[str]) -> Iterator[str]:
+    return json_report_pieces(outcome, evaluated, [text for text in texts if text])
+
+
 JSON_SPLIT = SplitRenderer(
     piece=_json_piece,
     join=",\n".join,
     merge=_json_merge,
+    pieces=_json_pieces,
     between=",\n",
     detailed=_json_detailed,
     block=_json_block,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from engine.errors import Problem
@@ -113,7 +114,8 @@ def write_text(
     a streamed run writes its table from the rows it spooled."""
     write(text_head(outcome, evaluated, plan.labels))
     write_table(plan.headers(), rows, text_numeric(plan), width, write)
-    write(text_tail(outcome, plan.labels))
+    for piece in text_tail(outcome, plan.labels):
+        write(piece)
 
 
 def text_numeric(plan: RowPlan) -> list[bool]:
@@ -130,18 +132,22 @@ def text_head(outcome: RunOutcome, evaluated: int, labels: Labels) -> str:
     return text + f", {labels.word('with_problems')} {len(outcome.failed_employees)}\n\n"
 
 
-def text_tail(outcome: RunOutcome, labels: Labels) -> str:
-    """What follows the text report's table: the problems and the warnings."""
-    text = ""
+#: Problem lines written between two writes.
+_CHUNK = 512
+
+
+def text_tail(outcome: RunOutcome, labels: Labels) -> Iterator[str]:
+    """What follows the text report's table, a piece at a time: the problems (a spool of a
+    million, never held whole) and the warnings."""
     if outcome.problems:
-        text += "\nproblems:\n" + "".join(
-            f"  {format_problem(p, 'error', labels)}\n" for p in outcome.problems
-        )
+        yield "\nproblems:\n"
+        lines = (f"  {format_problem(p, 'error', labels)}\n" for p in outcome.problems)
+        while block := list(itertools.islice(lines, _CHUNK)):
+            yield "".join(block)
     if outcome.warnings:
-        text += "\nwarnings:\n" + "".join(
+        yield "\nwarnings:\n" + "".join(
             f"  {format_problem(p, 'warning', labels)}\n" for p in outcome.warnings
         )
-    return text
 
 
 def render_csv(outcome: RunOutcome, options: ReportOptions | None = None) -> str:

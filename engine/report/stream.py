@@ -12,9 +12,11 @@ What cannot be streamed is read whole, as before, with the very same output: a C
 another encoding than the one detected, a file the stream gives up on
 (:class:`~engine.io.model.ReadWhole`: an employee whose rows are not consecutive, an id used
 twice, ...), an output format without a streamed form. The text table, aligned and fitted over
-every row, spools its rows and is written from them in two passes. Big CSV files rendered as
-CSV, JSON or text are shared between processes first
+every row, spools its rows and is written from them in two passes. Big CSV and JSON files
+rendered as CSV, JSON or text are shared between processes first
 (:func:`engine.evaluate.parallel.evaluate_split`), each writing its rows to a file of its own.
+The report's head and tail (the problems, the failed ids: a million of each) are written a
+piece at a time.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 import csv
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import IO, Any
 
@@ -149,6 +151,7 @@ def _split(
     render = _split_renderer(fmt)
     if render is None or count < 2:
         return None
+    frame: parallel.Frame
     if fmt == "text":
         bare = RunOutcome(engine.policy, Population([], {}, {}, {}, None, [], data_path))  # (its columns)
         table = TextParts(bare, width, stamps)
@@ -162,14 +165,46 @@ def _split(
     return None if done is None else done[0]
 
 
-def _head_tail(fmt: str, stamps: Sequence[Stamp], outcome: RunOutcome) -> tuple[str, str]:
-    """The report of ``fmt`` (CSV, JSON) before and after its results (stamped as a whole report)."""
-    merge = SPLIT_RENDERERS[fmt].merge
+def _head_tail(fmt: str, stamps: Sequence[Stamp], outcome: RunOutcome) -> tuple[Iterator[str], Iterator[str]]:
+    """The report of ``fmt`` (CSV, JSON) before and after its results (stamped as a whole
+    report), a piece at a time: the head's pieces are to be written before the tail's."""
+    render = SPLIT_RENDERERS[fmt]
     if not outcome.streamed:
-        return _stamped(fmt, stamps, merge(outcome, 0, [])), ""
+        return _stamp_first(fmt, stamps, _merged(render, outcome, 0, [])), iter(())
     # The merged report around one stand-in text, cut there: the results go in between.
-    head, tail = merge(outcome, outcome.streamed, [_HOLE]).split(_HOLE)
-    return _stamped(fmt, stamps, head), tail
+    pieces = _merged(render, outcome, outcome.streamed, [_HOLE])
+    after: list[str] = []
+
+    def head() -> Iterator[str]:
+        for piece in pieces:
+            if _HOLE in piece:
+                before, rest = piece.split(_HOLE)
+                after.append(rest)
+                yield before
+                return
+            yield piece
+
+    def tail() -> Iterator[str]:
+        yield from after
+        yield from pieces
+
+    return _stamp_first(fmt, stamps, head()), tail()
+
+
+def _merged(
+    render: parallel.SplitRenderer, outcome: RunOutcome, evaluated: int, texts: list[str]
+) -> Iterator[str]:
+    """``render``'s merge a piece at a time (its pieces, if it has them)."""
+    if render.pieces is None:
+        return iter([render.merge(outcome, evaluated, texts)])
+    return iter(render.pieces(outcome, evaluated, texts))
+
+
+def _stamp_first(fmt: str, stamps: Sequence[Stamp], pieces: Iterator[str]) -> Iterator[str]:
+    """The pieces of a report, the first stamped as the head of a whole report is."""
+    first = next(pieces, "")
+    yield _stamped(fmt, stamps, first)
+    yield from pieces
 
 
 def _stream(
@@ -224,13 +259,13 @@ def _frame(outcome: RunOutcome, fmt: str, spool: IO[str], out: IO[str], stamps: 
     stamped as a whole report is (the stamps go at the head: CSV rows, JSON's first key)."""
     spool.seek(0)
     head, tail = _head_tail(fmt, stamps, outcome)
-    out.write(head)
+    out.writelines(head)
     raw = getattr(spool, "buffer", None)  # (at its start: seeking flushed the text written)
     if raw is None:
         shutil.copyfileobj(spool, out, 2**20)
     else:
         parallel.copy_bytes(raw, out)
-    out.write(tail)
+    out.writelines(tail)
 
 
 def _frame_text(

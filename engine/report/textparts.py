@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from engine.evaluate import RunOutcome, parallel
 from engine.provenance import Stamp
@@ -71,11 +71,12 @@ class TextParts:
         ) as out:
             write_lines(csv.reader(rows), shape, self.numeric, out.write)
 
-    def frame(self, outcome: RunOutcome) -> tuple[str, str]:
-        """The report before the lines (stamps, counts, the table's head) and after them."""
+    def frame(self, outcome: RunOutcome) -> tuple[list[str], Iterator[str]]:
+        """The report before the lines (stamps, counts, the table's head) and after them (a
+        piece at a time: the problems)."""
         assert self.shape is not None
         plan = row_plan(outcome)
         head = stamped("text", self.stamps, "") if self.stamps else ""
         head += text_head(outcome, outcome.streamed, plan.labels)
         head += self.shape.head(self.headers, self.numeric)
-        return head, text_tail(outcome, plan.labels)
+        return [head], text_tail(outcome, plan.labels)
