@@ -1,27 +1,39 @@
 """Reports of ``hrpolicy pay`` in a registry: ``text`` (merit raises, incentive pool and shares with
 the check "sum of shares = pool", promotion points, each with its explanation), ``json`` and ``csv``
 (one row per employee).
+
+The text, JSON and CSV reports and the workbook are written a piece at a time
+(:data:`WRITERS`, :func:`write_workbook`): a report's sections are read from its spooled lines
+(:class:`engine.pay.PayReport`) as they are written, twice for an aligned table (its widths,
+then its lines), so memory holds a batch of lines whatever the number of employees. The
+registry's renderers join the same pieces. The page (``html``) is built whole.
 """
 
 from __future__ import annotations
 
 import io
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import IO, Any, TypeVar
 
+from engine.errors import Diagnostic
 from engine.pay import IncentiveResult, PayReport
+from engine.pay.incentive import Share
 from engine.pay.mix import MixResult
+from engine.pay.run import PayLine
+from engine.report import jsontext
 from engine.report.diagnostics import format_text_line
 from engine.report.html import Count, PageTable, chart, diagnostic_notes, render_tables_page
 from engine.report.jobeval import cell, jsonable
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.report.safety import csv_writer
-from engine.report.table import render_table
-from engine.report.xlsx import diagnostic_rows, xlsx_renderer
+from engine.report.table import write_table
+from engine.report.xlsx import diagnostic_rows, write_xlsx_report
+
+T = TypeVar("T")
+Write = Callable[[str], object]
 
 
 def share_check(result: IncentiveResult, unit: Decimal, labels: Labels | None = None) -> str:
@@ -34,31 +46,75 @@ def share_check(result: IncentiveResult, unit: Decimal, labels: Labels | None = 
     return labels.say("shares_short", total=total, pool=result.paid_pool, left=left, unit=unit)
 
 
-def _name(report: PayReport, employee: str) -> str:
-    return report.names.get(employee, "")
+def _named(report: PayReport, get: Callable[[PayLine], T | None]) -> Iterator[tuple[str, T]]:
+    """Each line's name with what ``get`` finds in it, for the lines where it finds something."""
+    for line in report.lines:
+        item = get(line)
+        if item is not None:
+            yield line.name, item
 
 
-def _indent(table: str) -> list[str]:
-    return ["  " + row for row in table.splitlines()]
+def _shares(report: PayReport, result: IncentiveResult) -> Iterator[tuple[str, Share]]:
+    """Each share with its employee's name (the shares are those of the employees computed, in order)."""
+    names = (line.name for line in report.lines if not line.bad)
+    return zip(names, result.shares, strict=False)
 
 
 def _heads(labels: Labels, *columns: tuple[str, str]) -> list[str]:
     return [labels.column(key, english) for key, english in columns]
 
 
-def merit_rows(report: PayReport) -> list[list[str]]:
+class _Out:
+    """Lines (each given without its end) written a batch at a time."""
+
+    def __init__(self, write: Write) -> None:
+        self._write = write
+        self._batch: list[str] = []
+
+    def line(self, text: str) -> None:
+        self.text(text + "\n")
+
+    def text(self, text: str) -> None:
+        """``text`` as it is (a piece of a line)."""
+        self._batch.append(text)
+        if len(self._batch) >= 512:
+            self.flush()
+
+    def lines(self, texts: Iterable[str]) -> None:
+        for text in texts:
+            self.line(text)
+
+    def flush(self) -> None:
+        if self._batch:
+            self._write("".join(self._batch))
+            self._batch.clear()
+
+    def table(
+        self, headers: Sequence[str], rows: Callable[[], Iterable[Sequence[str]]], numeric: Sequence[bool]
+    ) -> None:
+        """An aligned table over ``rows()`` (read twice), each of its lines indented by two spaces."""
+        self.flush()
+
+        def indented(chunk: str) -> None:
+            self._write("".join(f"  {line}\n" for line in chunk.splitlines()))
+
+        write_table(headers, rows, numeric, None, indented)
+
+
+def merit_rows(report: PayReport) -> Iterator[list[str]]:
     """id, name, zone, raise per employee with a merit raise."""
-    return [[m.employee, _name(report, m.employee), cell(m.zone), cell(m.value)] for m in report.merit]
+    return ([m.employee, name, cell(m.zone), cell(m.value)] for name, m in _named(report, lambda x: x.merit))
 
 
-def _merit_text(report: PayReport, labels: Labels) -> list[str]:
+def _merit_text(report: PayReport, labels: Labels, out: _Out) -> None:
     heads = _heads(labels, ("id", "id"), ("name", "name"), ("zone", "zone"), ("raise", "raise"))
-    out = [labels.say("merit_title"), *_indent(render_table(heads, merit_rows(report), MERIT_NUMERIC))]
-    for m in report.merit:
-        out.append(f"  {m.employee} {_name(report, m.employee)}".rstrip() + ":")
-        out += [f"    {m.zone_explanation}"] if m.zone_explanation else []
-        out += [f"    {line}" for line in m.explanation]
-    return out
+    out.line(labels.say("merit_title"))
+    out.table(heads, lambda: merit_rows(report), MERIT_NUMERIC)
+    for name, m in _named(report, lambda line: line.merit):
+        out.line(f"  {m.employee} {name}".rstrip() + ":")
+        if m.zone_explanation:
+            out.line(f"    {m.zone_explanation}")
+        out.lines(f"    {line}" for line in m.explanation)
 
 
 MERIT_NUMERIC = [False, False, False, True]
@@ -69,32 +125,35 @@ INCENTIVE_COLUMNS = (
 INCENTIVE_NUMERIC = [False, False, True, True, True]
 
 
-def incentive_rows(report: PayReport, result: IncentiveResult) -> list[list[str]]:
+def incentive_rows(report: PayReport, result: IncentiveResult) -> Iterator[list[str]]:
     """id, name, individual, exact share, amount per share of the pool."""
-    return [
-        [s.employee, _name(report, s.employee), cell(s.individual), cell(s.exact), cell(s.amount)]
-        for s in result.shares
-    ]
+    return (
+        [s.employee, name, cell(s.individual), cell(s.exact), cell(s.amount)]
+        for name, s in _shares(report, result)
+    )
 
 
-def _incentive_text(report: PayReport, result: IncentiveResult, labels: Labels) -> list[str]:
-    out = [labels.say("incentive_title", currency=report.currency)]
-    rows = incentive_rows(report, result)
-    headers = _heads(labels, *INCENTIVE_COLUMNS)
-    out += _indent(render_table(headers, rows, INCENTIVE_NUMERIC)) if rows else []
-    out += ["  " + labels.say("explanation")] + [f"    {line}" for line in result.trace]
-    out.append("  " + share_check(result, report.incentive_unit, labels))
-    return out
+def _incentive_text(report: PayReport, result: IncentiveResult, labels: Labels, out: _Out) -> None:
+    out.line(labels.say("incentive_title", currency=report.currency))
+    if result.shares:
+        out.table(
+            _heads(labels, *INCENTIVE_COLUMNS), lambda: incentive_rows(report, result), INCENTIVE_NUMERIC
+        )
+    out.line("  " + labels.say("explanation"))
+    out.lines(f"    {line}" for line in result.trace)
+    out.line("  " + share_check(result, report.incentive_unit, labels))
 
 
-def _mix_text(report: PayReport, mix: MixResult, labels: Labels) -> list[str]:
-    rows = [[t.employee, _name(report, t.employee), cell(t.held), cell(t.target)] for t in mix.targets]
-    out = [labels.say("mix_title", component=mix.component, currency=report.currency)]
+def _mix_rows(report: PayReport) -> Iterator[list[str]]:
+    return ([t.employee, name, cell(t.held), cell(t.target)] for name, t in _named(report, lambda x: x.mix))
+
+
+def _mix_text(report: PayReport, mix: MixResult, labels: Labels, out: _Out) -> None:
+    out.line(labels.say("mix_title", component=mix.component, currency=report.currency))
     heads = [*_heads(labels, ("id", "id"), ("name", "name"), ("held", "held")), mix.component]
-    out += _indent(render_table(heads, rows, [False, False, True, True]))
-    out += [f"  {t.employee}: {t.explanation}" for t in mix.targets]
-    out.append("  " + labels.say("mix_total", component=mix.component, total=mix.total))
-    return out
+    out.table(heads, lambda: _mix_rows(report), [False, False, True, True])
+    out.lines(f"  {t.employee}: {t.explanation}" for t in mix.targets)
+    out.line("  " + labels.say("mix_total", component=mix.component, total=mix.total))
 
 
 PROMOTION_COLUMNS = (
@@ -104,34 +163,33 @@ PROMOTION_COLUMNS = (
 PROMOTION_NUMERIC = [False, False, True, True, True, True, True]
 
 
-def promotion_rows(report: PayReport) -> list[list[str]]:
+def promotion_rows(report: PayReport) -> Iterator[list[str]]:
     """id, name, grade points, deduction %, deduction, bonuses, total per employee."""
-    return [
+    return (
         [
             p.id,
-            _name(report, p.id),
+            name,
             cell(p.grade_points),
             cell(p.deduction_percent),
             cell(p.deduction),
             cell(sum(p.bonuses.values(), Decimal(0))),
             cell(p.total),
         ]
-        for p in report.promotion
-    ]
+        for name, p in _named(report, lambda line: line.promotion)
+    )
 
 
-def _promotion_text(report: PayReport, labels: Labels) -> list[str]:
-    table = render_table(_heads(labels, *PROMOTION_COLUMNS), promotion_rows(report), PROMOTION_NUMERIC)
-    out = [labels.say("promotion_title"), *_indent(table)]
-    for p in report.promotion:
-        out.append(f"  {p.id} {_name(report, p.id)}".rstrip() + ":")
-        out += [f"    {line}" for line in p.trace]
-    return out
+def _promotion_text(report: PayReport, labels: Labels, out: _Out) -> None:
+    out.line(labels.say("promotion_title"))
+    out.table(_heads(labels, *PROMOTION_COLUMNS), lambda: promotion_rows(report), PROMOTION_NUMERIC)
+    for name, p in _named(report, lambda line: line.promotion):
+        out.line(f"  {p.id} {name}".rstrip() + ":")
+        out.lines(f"    {line}" for line in p.trace)
 
 
-def bonus_rows(report: PayReport) -> list[list[str]]:
+def bonus_rows(report: PayReport) -> Iterator[list[str]]:
     """id, name, bonus per employee (empty where a problem stopped it)."""
-    return [[b.employee, _name(report, b.employee), cell(b.amount)] for b in report.bonus]
+    return ([b.employee, name, cell(b.amount)] for name, b in _named(report, lambda line: line.bonus))
 
 
 def _bonus_total(report: PayReport, labels: Labels) -> str:
@@ -139,122 +197,216 @@ def _bonus_total(report: PayReport, labels: Labels) -> str:
     return labels.say("bonus_total", total=total)
 
 
-def _bonus_text(report: PayReport, labels: Labels) -> list[str]:
-    out = [labels.say("bonus_title", currency=report.currency)]
+def _bonus_text(report: PayReport, labels: Labels, out: _Out) -> None:
+    out.line(labels.say("bonus_title", currency=report.currency))
     heads = _heads(labels, ("id", "id"), ("name", "name"), ("bonus", "bonus"))
-    out += _indent(render_table(heads, bonus_rows(report), [False, False, True]))
-    out += [f"  {b.employee}: {line}" for b in report.bonus for line in b.explanation]
-    out.append("  " + _bonus_total(report, labels))
-    return out
+    out.table(heads, lambda: bonus_rows(report), [False, False, True])
+    out.lines(f"  {b.employee}: {line}" for b in report.bonus for line in b.explanation)
+    out.line("  " + _bonus_total(report, labels))
 
 
-def _changes_text(report: PayReport, labels: Labels) -> list[str]:
-    out = ["", labels.say("grade_changes")]
-    for c in report.grade_changes:
-        who = f"  {c.employee} {_name(report, c.employee)}".rstrip()
-        out.append(f"{who}: {c.kind} {c.before} -> {c.after}")
+def _changes_text(report: PayReport, labels: Labels, out: _Out) -> None:
+    out.line("")
+    out.line(labels.say("grade_changes"))
+    for name, c in _named(report, lambda line: line.change):
+        who = f"  {c.employee} {name}".rstrip()
+        out.line(f"{who}: {c.kind} {c.before} -> {c.after}")
         problems = (labels.say("problem_is", text=labels.message(p)) for p in c.problems)
-        out += [f"    {line}" for line in (*c.explanation, *problems)]
-    return out
+        out.lines(f"    {line}" for line in (*c.explanation, *problems))
 
 
-def render_text(report: PayReport, labels: Labels | None = None, options: ReportOptions | None = None) -> str:
-    """Each declared section with its table and explanation lines, then the problems."""
+def write_text(
+    report: PayReport, write: Write, labels: Labels | None = None, options: ReportOptions | None = None
+) -> None:
+    """Each declared section with its table and explanation lines, then the problems, to ``write``."""
     labels = labels or Labels({})
     shown = ", ".join(f"{k} = {cell(v)}" for k, v in report.parameters.items())
     count = len(report.employees)
     policy = report.policy if labels.lang is None else labels.policy_name()
     s = "s" if count != 1 else ""
-    out = [
-        labels.say("pay_head", policy=policy, count=count, s=s, data=report.data),
-        labels.say("parameters", shown=shown or "-"),
-    ]
+    out = _Out(write)
+    out.line(labels.say("pay_head", policy=policy, count=count, s=s, data=report.data))
+    out.line(labels.say("parameters", shown=shown or "-"))
+    sections: list[Callable[[], None]] = []
     if report.merit:
-        out += ["", *_merit_text(report, labels)]
+        sections.append(lambda: _merit_text(report, labels, out))
     if report.incentive is not None:
-        out += ["", *_incentive_text(report, report.incentive, labels)]
+        result = report.incentive
+        sections.append(lambda: _incentive_text(report, result, labels, out))
     if report.promotion:
-        out += ["", *_promotion_text(report, labels)]
+        sections.append(lambda: _promotion_text(report, labels, out))
     if report.mix is not None:
-        out += ["", *_mix_text(report, report.mix, labels)]
+        mix = report.mix
+        sections.append(lambda: _mix_text(report, mix, labels, out))
     if report.bonus:
-        out += ["", *_bonus_text(report, labels)]
+        sections.append(lambda: _bonus_text(report, labels, out))
+    for section in sections:
+        out.line("")
+        section()
     if report.grade_changes:
-        out += _changes_text(report, labels)
+        _changes_text(report, labels, out)
     if report.problems:
-        out += ["", labels.say("problems")] + [
-            "  " + format_text_line(d, labels).replace("\n", "\n  ") for d in report.problems
-        ]
-    return "\n".join(out) + "\n"
+        out.line("")
+        out.line(labels.say("problems"))
+        out.lines("  " + format_text_line(d, labels).replace("\n", "\n  ") for d in report.problems)
+    out.flush()
 
 
-def _incentive_dict(report: PayReport, result: IncentiveResult) -> dict[str, Any]:
+def render_text(report: PayReport, labels: Labels | None = None, options: ReportOptions | None = None) -> str:
+    """Each declared section with its table and explanation lines, then the problems."""
+    parts: list[str] = []
+    write_text(report, parts.append, labels, options)
+    return "".join(parts)
+
+
+def _share_dict(s: Share) -> dict[str, Any]:
     return {
-        "eligible": result.eligible,
-        "eligibility": [{"id": e.id, "passed": e.passed, "reason": e.reason} for e in result.eligibility],
-        "pool": jsonable(result.pool),
-        "paid_pool": jsonable(result.paid_pool),
-        "shares": [
-            {
-                "employee": s.employee,
-                "individual": jsonable(s.individual),
-                "exact": jsonable(s.exact),
-                "amount": jsonable(s.amount),
-                **({"adjusted": jsonable(s.adjusted)} if s.adjusted is not None else {}),
-                "extra_unit": s.extra_unit,
-                "explanation": s.explanation,
-            }
-            for s in result.shares
-        ],
-        "total": jsonable(result.total),
-        "check": share_check(result, report.incentive_unit),
-        "trace": list(result.trace),
+        "employee": s.employee,
+        "individual": jsonable(s.individual),
+        "exact": jsonable(s.exact),
+        "amount": jsonable(s.amount),
+        **({"adjusted": jsonable(s.adjusted)} if s.adjusted is not None else {}),
+        "extra_unit": s.extra_unit,
+        "explanation": s.explanation,
     }
+
+
+#: A JSON object's members: each key with what writes its value at an indent.
+Members = list[tuple[str, Callable[[str], None]]]
+
+
+class _Json:
+    """JSON written as ``json.dumps(..., ensure_ascii=False, indent=2)`` writes it, a list's
+    items as they are read (:func:`engine.report.jsontext.dumps` for each)."""
+
+    def __init__(self, write: Write) -> None:
+        self.out = _Out(write)
+
+    def value(self, value: Any) -> Callable[[str], None]:
+        """What writes ``value`` (held whole) at an indent."""
+        return lambda indent: self.out.text(jsontext.dumps(value, indent))
+
+    def items(self, values: Iterable[Any]) -> Callable[[str], None]:
+        """What writes a list of ``values`` (read as they are written) at an indent."""
+
+        def write(indent: str) -> None:
+            inner, pending = indent + "  ", None
+            for value in values:
+                self.out.line("[" if pending is None else pending + ",")
+                pending = inner + jsontext.dumps(value, inner)
+            if pending is None:
+                self.out.text("[]")
+            else:
+                self.out.line(pending)
+                self.out.text(indent + "]")
+
+        return write
+
+    def members(self, members: Members) -> Callable[[str], None]:
+        """What writes an object of ``members`` at an indent."""
+
+        def write(indent: str) -> None:
+            inner = indent + "  "
+            self.out.text("{\n")
+            for index, (key, member) in enumerate(members):
+                self.out.text(f"{inner}{jsontext.dumps(key)}: ")
+                member(inner)
+                self.out.text(",\n" if index < len(members) - 1 else "\n")
+            self.out.text(indent + "}")
+
+        return write
+
+
+def write_json(report: PayReport, write: Write) -> None:
+    """The pay report as JSON: each section's figures with their explanations, then the problems."""
+    json = _Json(write)
+    json.members(
+        [
+            ("policy", json.value(report.policy)),
+            ("data", json.value(report.data)),
+            ("currency", json.value(report.currency)),
+            ("parameters", json.value(jsonable(report.parameters))),
+            ("merit", json.items(_merit_dicts(report))),
+            ("incentive", _incentive_json(report, json)),
+            ("promotion", json.items(_promotion_dicts(report))),
+            ("mix", _mix_json(report.mix, json)),
+            ("grade_changes", json.items(_change_dicts(report))),
+            ("bonus", json.items(_bonus_dicts(report))),
+            ("problems", json.items(d.to_dict() for d in report.problems)),
+        ]
+    )("")
+    json.out.line("")
+    json.out.flush()
+
+
+def _incentive_json(report: PayReport, json: _Json) -> Callable[[str], None]:
+    result = report.incentive
+    if result is None:
+        return json.value(None)
+    eligibility = [{"id": e.id, "passed": e.passed, "reason": e.reason} for e in result.eligibility]
+    return json.members(
+        [
+            ("eligible", json.value(result.eligible)),
+            ("eligibility", json.value(eligibility)),
+            ("pool", json.value(jsonable(result.pool))),
+            ("paid_pool", json.value(jsonable(result.paid_pool))),
+            ("shares", json.items(_share_dict(s) for s in result.shares)),
+            ("total", json.value(jsonable(result.total))),
+            ("check", json.value(share_check(result, report.incentive_unit))),
+            ("trace", json.items(result.trace)),
+        ]
+    )
+
+
+def _mix_json(mix: MixResult | None, json: _Json) -> Callable[[str], None]:
+    if mix is None:
+        return json.value(None)
+    targets = (
+        {
+            "employee": t.employee,
+            "held": jsonable(t.held),
+            "target": jsonable(t.target),
+            "explanation": t.explanation,
+        }
+        for t in mix.targets
+    )
+    return json.members(
+        [
+            ("component", json.value(mix.component)),
+            ("targets", json.items(targets)),
+            ("total", json.value(jsonable(mix.total))),
+        ]
+    )
 
 
 def render_json(report: PayReport) -> str:
     """The pay report as JSON: each section's figures with their explanations, then the problems."""
-    payload = {
-        "policy": report.policy,
-        "data": report.data,
-        "currency": report.currency,
-        "parameters": jsonable(report.parameters),
-        "merit": _merit_dicts(report),
-        "incentive": _incentive_dict(report, report.incentive) if report.incentive is not None else None,
-        "promotion": _promotion_dicts(report),
-        "mix": None if report.mix is None else _mix_dict(report.mix),
-        "grade_changes": _change_dicts(report),
-        "bonus": [
-            {"employee": b.employee, "name": _name(report, b.employee), "amount": jsonable(b.amount),
-             "explanation": list(b.explanation)}
-            for b in report.bonus
-        ],
-        "problems": [d.to_dict() for d in report.problems],
-    }
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    parts: list[str] = []
+    write_json(report, parts.append)
+    return "".join(parts)
 
 
-def _merit_dicts(report: PayReport) -> list[dict[str, Any]]:
+def _merit_dicts(report: PayReport) -> Iterator[dict[str, Any]]:
     """Each merit raise as JSON: the employee, the zone and why, the raise and its explanation."""
-    return [
+    return (
         {
             "employee": m.employee,
-            "name": _name(report, m.employee),
+            "name": name,
             "zone": m.zone,
             "zone_explanation": m.zone_explanation,
             "raise": jsonable(m.value),
             "explanation": list(m.explanation),
         }
-        for m in report.merit
-    ]
+        for name, m in _named(report, lambda line: line.merit)
+    )
 
 
-def _promotion_dicts(report: PayReport) -> list[dict[str, Any]]:
+def _promotion_dicts(report: PayReport) -> Iterator[dict[str, Any]]:
     """Each employee's promotion points as JSON, with the trace."""
-    return [
+    return (
         {
             "employee": p.id,
-            "name": _name(report, p.id),
+            "name": name,
             "grade_points": jsonable(p.grade_points),
             "deduction_percent": jsonable(p.deduction_percent),
             "deduction": jsonable(p.deduction),
@@ -262,30 +414,13 @@ def _promotion_dicts(report: PayReport) -> list[dict[str, Any]]:
             "total": jsonable(p.total),
             "trace": list(p.trace),
         }
-        for p in report.promotion
-    ]
+        for name, p in _named(report, lambda line: line.promotion)
+    )
 
 
-def _mix_dict(mix: MixResult) -> dict[str, Any]:
-    """The pay-mix section as JSON: the component, each employee's held and target amount, the total."""
-    return {
-        "component": mix.component,
-        "targets": [
-            {
-                "employee": t.employee,
-                "held": jsonable(t.held),
-                "target": jsonable(t.target),
-                "explanation": t.explanation,
-            }
-            for t in mix.targets
-        ],
-        "total": jsonable(mix.total),
-    }
-
-
-def _change_dicts(report: PayReport) -> list[dict[str, Any]]:
+def _change_dicts(report: PayReport) -> Iterator[dict[str, Any]]:
     """Each grade change (promotion or demotion) as JSON, with its explanation and problems."""
-    return [
+    return (
         {
             "employee": c.employee,
             "kind": c.kind,
@@ -295,7 +430,19 @@ def _change_dicts(report: PayReport) -> list[dict[str, Any]]:
             "problems": list(c.problems),
         }
         for c in report.grade_changes
-    ]
+    )
+
+
+def _bonus_dicts(report: PayReport) -> Iterator[dict[str, Any]]:
+    return (
+        {
+            "employee": b.employee,
+            "name": name,
+            "amount": jsonable(b.amount),
+            "explanation": list(b.explanation),
+        }
+        for name, b in _named(report, lambda line: line.bonus)
+    )
 
 
 CSV_COLUMNS = (
@@ -304,28 +451,33 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
+def write_csv(report: PayReport, out: Any, labels: Labels | None = None) -> None:
+    """One row per employee to ``out`` (anything with ``write``); a cell is empty where a
+    section does not apply or had a problem (``labels``: the same table whatever the language,
+    its header aside)."""
+    shares = iter(report.incentive.shares if report.incentive else ())
+    extra = ["bonus"] if report.bonus else []  # a policy without a bonus keeps its columns
+    writer = csv_writer(out)
+    writer.writerow([*CSV_COLUMNS, *extra])
+    for line in report.lines:
+        share = next(shares, None) if not line.bad else None
+        writer.writerow(
+            [
+                line.id,
+                line.name,
+                *_cells(line.merit, "zone", "value"),
+                *_cells(share, "individual", "amount"),
+                *_cells(line.promotion, "grade_points", "deduction", "total"),
+                *(_cells(line.bonus, "amount") if extra else []),
+            ]
+        )
+
+
 def render_csv(report: PayReport, labels: Labels | None = None) -> str:
     """One row per employee; a cell is empty where a section does not apply or had a problem
     (``labels``: the same table whatever the language, its header aside)."""
-    merit = {m.employee: m for m in report.merit}
-    shares = {s.employee: s for s in report.incentive.shares} if report.incentive else {}
-    promotion = {p.id: p for p in report.promotion}
-    bonus = {b.employee: b for b in report.bonus}
-    extra = ["bonus"] if report.bonus else []  # a policy without a bonus keeps its columns
     buffer = io.StringIO()
-    writer = csv_writer(buffer)
-    writer.writerow([*CSV_COLUMNS, *extra])
-    for emp in report.employees:
-        writer.writerow(
-            [
-                emp,
-                _name(report, emp),
-                *_cells(merit.get(emp), "zone", "value"),
-                *_cells(shares.get(emp), "individual", "amount"),
-                *_cells(promotion.get(emp), "grade_points", "deduction", "total"),
-                *(_cells(bonus.get(emp), "amount") if extra else []),
-            ]
-        )
+    write_csv(report, buffer, labels)
     return buffer.getvalue()
 
 
@@ -336,44 +488,77 @@ def _cells(item: object | None, *fields: str) -> list[str]:
 
 def render_page(report: PayReport, labels: Labels | None = None, options: ReportOptions | None = None) -> str:
     """Pay as a page: counts, a chart of the merit zones, each declared section's table (the
-    incentive with its check "sum of shares = pool"), the problems."""
+    incentive with its check "sum of shares = pool"), the problems. Built whole: the page holds
+    every row of its tables."""
     labels = labels or Labels({})
     heads = partial(_heads, labels)
     tables: list[PageTable] = []
     if report.merit:
         merit_heads = heads(("id", "id"), ("name", "name"), ("zone", "zone"), ("raise", "raise"))
-        tables.append(PageTable(labels.say("merit_title"), merit_heads, merit_rows(report), MERIT_NUMERIC))
+        tables.append(
+            PageTable(labels.say("merit_title"), merit_heads, list(merit_rows(report)), MERIT_NUMERIC)
+        )
     if report.incentive is not None:
         result = report.incentive
         check = [share_check(result, report.incentive_unit, labels)]
         title = labels.say("incentive_title", currency=report.currency)
-        rows = incentive_rows(report, result)
+        rows = list(incentive_rows(report, result))
         tables.append(PageTable(title, heads(*INCENTIVE_COLUMNS), rows, INCENTIVE_NUMERIC, check))
     if report.promotion:
         title = labels.say("promotion_title")
-        tables.append(PageTable(title, heads(*PROMOTION_COLUMNS), promotion_rows(report), PROMOTION_NUMERIC))
+        rows = list(promotion_rows(report))
+        tables.append(PageTable(title, heads(*PROMOTION_COLUMNS), rows, PROMOTION_NUMERIC))
     if report.mix is not None:
         mix = report.mix
-        rows = [[t.employee, _name(report, t.employee), cell(t.held), cell(t.target)] for t in mix.targets]
         title = labels.say("mix_title", component=mix.component, currency=report.currency)
         total = [labels.say("mix_total", component=mix.component, total=mix.total)]
         mix_heads = [*heads(("id", "id"), ("name", "name"), ("held", "held")), mix.component]
-        tables.append(PageTable(title, mix_heads, rows, [False, False, True, True], total))
+        tables.append(PageTable(title, mix_heads, list(_mix_rows(report)), [False, False, True, True], total))
     if report.bonus:
         title = labels.say("bonus_title", currency=report.currency)
         bonus_heads = heads(("id", "id"), ("name", "name"), ("bonus", "bonus"))
         total_line = [_bonus_total(report, labels)]
-        tables.append(PageTable(title, bonus_heads, bonus_rows(report), [False, False, True], total_line))
-    troubled = len({d.subject for d in report.problems if d.subject in report.employees})
+        tables.append(
+            PageTable(title, bonus_heads, list(bonus_rows(report)), [False, False, True], total_line)
+        )
+    problems: list[Diagnostic] = list(report.problems)
+    troubled = len({d.subject for d in problems if d.subject in report.employees})
     counts = [
         Count("employees", labels.word("employees"), len(report.employees)),
         Count("failed", labels.word("with_problems"), troubled, bad=troubled > 0),
     ]
     zones = sorted(cell(m.zone) for m in report.merit if m.zone is not None)
     charts = [chart("zone", labels, zones, labels.column("zone", "zone"))] if zones else []
-    return render_tables_page(
-        labels, options, counts, tables, diagnostic_notes(report.problems, labels), charts
-    )
+    return render_tables_page(labels, options, counts, tables, diagnostic_notes(problems, labels), charts)
+
+
+def write_workbook(report: PayReport, labels: Labels, options: ReportOptions, out: IO[bytes]) -> None:
+    """The workbook :data:`RENDERERS` ``["xlsx"]`` makes, a row at a time."""
+    rows = _ProblemRows(report.problems)
+    write_xlsx_report(lambda table: write_csv(report, table, labels), rows, labels, options.stamps, out)
+
+
+class _ProblemRows:
+    """The problems sheet's rows, made again each time they are read."""
+
+    def __init__(self, problems: Sequence[Diagnostic]) -> None:
+        self.problems = problems
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return iter(diagnostic_rows(self.problems))
+
+
+def render_workbook(
+    report: PayReport, labels: Labels | None = None, options: ReportOptions | None = None
+) -> bytes:
+    """The pay report as a workbook: the CSV report's table, the problems, the policies' stamps."""
+    buffer = io.BytesIO()
+    write_workbook(report, labels or Labels({}), options or ReportOptions(), buffer)
+    return buffer.getvalue()
+
+
+#: The formats written a piece at a time (to ``write``): the command's streamed reports.
+WRITERS: dict[str, Callable[..., None]] = {"text": write_text, "json": write_json}
 
 
 RENDERERS: dict[str, Callable[..., str | bytes]] = {
@@ -381,5 +566,5 @@ RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "json": render_json,
     "csv": render_csv,
     "html": render_page,
-    "xlsx": xlsx_renderer(render_csv, lambda report: diagnostic_rows(report.problems)),
+    "xlsx": render_workbook,
 }
