@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import IO, Any
 
-from engine.commands.common import Echo, Reading, check_output, deliver_report, finish, guard_output
+from engine.commands.common import Echo, Reading, check_output, finish, guard_output
 from engine.errors import UsageError
 from engine.evaluate import EmployeeResult, Engine
 from engine.evaluate.each import evaluate_each
@@ -31,7 +31,7 @@ from engine.report import renderer
 from engine.report.labels import Labels, policy_language
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
-from engine.report.pay import RENDERERS, write_csv, write_json, write_text, write_workbook
+from engine.report.pay import RENDERERS, write_csv, write_json, write_page, write_text, write_workbook
 from engine.report.results import format_problem
 from engine.report.xlsx import relabel_rows
 from engine.validate import load_policy
@@ -109,10 +109,7 @@ def _report(
     read = parameters_read(policy, pay_texts(policy))
     require_parameters(policy, read, report.parameters)
     options = options or ReportOptions()
-    if fmt == "html":  # a page built whole
-        deliver_report(RENDERERS, fmt, report, output, echo, options, policy)
-    else:
-        _deliver(report, fmt, output, echo, options, policy)
+    _deliver(report, fmt, output, echo, options, policy)
     labels = Labels(policy, options.lang)
     return finish(report.problems, report.employees, "employees", fmt, echo, labels)
 
@@ -125,31 +122,39 @@ def _deliver(
     options: ReportOptions,
     policy: Mapping[str, Any],
 ) -> None:
-    """The report written a piece at a time, with the bytes :func:`deliver_report` writes: to
-    ``output`` atomically, else through a temp file echoed once it is complete."""
+    """The report written a piece at a time, with the bytes :func:`deliver_report` writes for
+    the registry's renderers: to ``output`` atomically, else through a temp file echoed once it
+    is complete (nothing is echoed when the run fails)."""
     stamps = (stamp_of(policy),)
+    # The page and the workbook (which people open) in the policy's own language without one asked.
+    labels = Labels(
+        policy, options.lang or policy_language(policy) if fmt in ("html", "xlsx") else options.lang
+    )
     if fmt == "xlsx":
         assert output is not None  # (check_output refused a workbook without a file)
-        labels = Labels(policy, options.lang or policy_language(policy))
         with open_atomic_binary(output) as binary:
             write_workbook(report, labels, replace(options, stamps=stamps), binary)
         return
-    labels = Labels(policy, options.lang)
     if output:
         with open_atomic(output) as out:
             if fmt == "csv" and options.bom:
                 out.write("\ufeff")  # as deliver() writes a CSV file, so that Excel reads UTF-8
-            _write(report, fmt, labels, stamps, out)
+            _write(report, fmt, labels, options, stamps, out)
         return
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-        _write(report, fmt, labels, stamps, spool)
+        _write(report, fmt, labels, options, stamps, spool)
         spool.seek(0)
         while block := spool.read(2**20):
             echo(block, nl=False)
 
 
-def _write(report: PayReport, fmt: str, labels: Labels, stamps: Sequence[Stamp], out: IO[str]) -> None:
-    """The text, JSON or CSV report with the policy's stamps (as :func:`stamped` adds them)."""
+def _write(
+    report: PayReport, fmt: str, labels: Labels, options: ReportOptions, stamps: Sequence[Stamp], out: IO[str]
+) -> None:
+    """The text, JSON, CSV or HTML report with the policy's stamps (as :func:`stamped` adds them)."""
+    if fmt == "html":
+        write_page(report, labels, options, stamps, out.write)
+        return
     first = True
 
     def write(piece: str) -> None:

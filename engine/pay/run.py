@@ -15,6 +15,7 @@ promotion, mix, grade changes, bonus.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -334,20 +335,29 @@ class _Pass(Generic[E]):
             self.company = run.company(params)
         self.values: ItemSpool[tuple[str, PayValue]] = ItemSpool(threshold=threshold)
         self.unvalued = 0  # employees whose individual value failed
+        self.counts = dict.fromkeys(_COUNTED, 0)  # the lines with each section's figure
+        self.mix_total = Decimal(0)  # the pay-mix targets added up in order
 
     def spool(self) -> ItemSpool[Any]:
         return ItemSpool(threshold=self.threshold)
 
     def lines(self) -> ItemSpool[PayLine]:
-        """Every employee's line, in the order of the file."""
+        """Every employee's line, in the order of the file; what each section found counted."""
         lines: ItemSpool[PayLine] = self.spool()
         employees = self.run.employees()
+        counts = self.counts
         while True:
             self.run.problems = self.problems["read"]  # a duplicate id, a bad value
             emp = next(employees, None)
             if emp is None:
                 return lines
-            lines.append(self.line(emp) if not emp.bad else PayLine(emp.id, emp.name, bad=True))
+            line = self.line(emp) if not emp.bad else PayLine(emp.id, emp.name, bad=True)
+            for index in _COUNTED:
+                if line[index] is not None:
+                    counts[index] += 1
+            if line.mix is not None:
+                self.mix_total += line.mix.target
+            lines.append(line)
 
     def _in(self, section: str) -> bool:
         """Whether ``section`` is declared; its problems go to its spool from now on."""
@@ -398,12 +408,9 @@ _DECLARED = {
 }
 
 
-def _count(lines: Sequence[PayLine], get: Callable[[PayLine], Any]) -> int:
-    return sum(1 for line in lines if get(line) is not None)
-
-
-def _section(lines: Sequence[PayLine], get: Callable[[PayLine], T | None]) -> Section[T, PayLine]:
-    return Section(lines, get, _count(lines, get))
+#: The places in a line of the sections' figures (counted as the lines are made).
+_FIELDS = {name: PayLine._fields.index(name) for name in ("merit", "promotion", "mix", "change", "bonus")}
+_COUNTED = tuple(_FIELDS.values())
 
 
 def build_pay_report(
@@ -428,11 +435,15 @@ def build_pay_report(
     step = _Pass(run, params, evaluated, threshold)
     lines = step.lines()
     incentive = step.incentive()
+    counts = step.counts
+
+    def section(name: str) -> Section[Any, PayLine]:
+        index = _FIELDS[name]
+        return Section(lines, operator.itemgetter(index), counts[index])
+
     mix = None
     if step.declared["mix"]:
-        targets = _section(lines, lambda line: line.mix)
-        total = sum((t.target for t in targets), Decimal(0))
-        mix = MixResult(str(run.pay["mix_target"]["target"]), targets, total)
+        mix = MixResult(str(run.pay["mix_target"]["target"]), section("mix"), step.mix_total)
     unit = Decimal(((run.pay.get("incentive") or {}).get("rounding") or {}).get("unit", 1))
     return PayReport(
         policy_id,
@@ -441,12 +452,12 @@ def build_pay_report(
         params,
         Employees(lines, run.seen),
         lines,
-        _section(lines, lambda line: line.merit),
+        section("merit"),
         incentive,
         unit,
-        _section(lines, lambda line: line.promotion),
+        section("promotion"),
         Chained([step.problems[name] for name in SECTIONS]),
         mix,
-        _section(lines, lambda line: line.change),
-        _section(lines, lambda line: line.bonus),
+        section("change"),
+        section("bonus"),
     )

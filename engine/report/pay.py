@@ -6,13 +6,17 @@ The text, JSON and CSV reports and the workbook are written a piece at a time
 (:data:`WRITERS`, :func:`write_workbook`): a report's sections are read from its spooled lines
 (:class:`engine.pay.PayReport`) as they are written, twice for an aligned table (its widths,
 then its lines), so memory holds a batch of lines whatever the number of employees. The
-registry's renderers join the same pieces. The page (``html``) is built whole.
+registry's renderers join the same pieces, the page's too (:func:`write_page`: its tables' rows
+read as it is written; its problems and the counts of the merit zones are held).
 """
 
 from __future__ import annotations
 
 import io
+import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
 from typing import IO, Any, TypeVar
@@ -22,14 +26,16 @@ from engine.pay import IncentiveResult, PayReport
 from engine.pay.incentive import Share
 from engine.pay.mix import MixResult
 from engine.pay.run import PayLine
+from engine.provenance import Stamp
 from engine.report import jsontext
 from engine.report.diagnostics import format_text_line
-from engine.report.html import Count, PageTable, chart, diagnostic_notes, render_tables_page
+from engine.report.html import Count, PageTable, chart, diagnostic_notes, generate_tables_page
 from engine.report.jobeval import cell, jsonable
 from engine.report.labels import Labels
+from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.safety import csv_writer
-from engine.report.table import write_table
+from engine.report.table import most_places, padded, write_table
 from engine.report.xlsx import diagnostic_rows, write_xlsx_report
 
 T = TypeVar("T")
@@ -486,50 +492,116 @@ def _cells(item: object | None, *fields: str) -> list[str]:
     return [cell(getattr(item, name)) for name in fields] if item else [""] * len(fields)
 
 
-def render_page(report: PayReport, labels: Labels | None = None, options: ReportOptions | None = None) -> str:
-    """Pay as a page: counts, a chart of the merit zones, each declared section's table (the
-    incentive with its check "sum of shares = pool"), the problems. Built whole: the page holds
-    every row of its tables."""
-    labels = labels or Labels({})
+@dataclass(frozen=True)
+class _PageTable(PageTable):
+    """A page's table whose rows are read twice as the page is written (their numbers' places,
+    then the padded cells), never held."""
+
+    @property
+    def cells(self) -> Iterable[Sequence[str]]:
+        most = most_places(self.rows, self.numeric)
+        return (padded(row, most) for row in self.rows)
+
+
+class _Again:
+    """Rows made again by ``rows()`` each time they are iterated."""
+
+    def __init__(self, rows: Callable[[], Iterable[Sequence[str]]]) -> None:
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[Sequence[str]]:
+        return iter(self._rows())
+
+
+class _Zones:
+    """The merit zones met, sorted, as the chart reads them: counted, each given as often as met."""
+
+    def __init__(self, report: PayReport) -> None:
+        self.counts = Counter(cell(m.zone) for m in report.merit if m.zone is not None)
+
+    def __iter__(self) -> Iterator[str]:
+        for zone in sorted(self.counts):
+            yield from itertools.repeat(zone, self.counts[zone])
+
+    def __bool__(self) -> bool:
+        return bool(self.counts)
+
+
+def _page_tables(report: PayReport, labels: Labels) -> list[PageTable]:
     heads = partial(_heads, labels)
     tables: list[PageTable] = []
     if report.merit:
         merit_heads = heads(("id", "id"), ("name", "name"), ("zone", "zone"), ("raise", "raise"))
-        tables.append(
-            PageTable(labels.say("merit_title"), merit_heads, list(merit_rows(report)), MERIT_NUMERIC)
-        )
+        rows = _Again(lambda: merit_rows(report))
+        tables.append(_PageTable(labels.say("merit_title"), merit_heads, rows, MERIT_NUMERIC))
     if report.incentive is not None:
         result = report.incentive
         check = [share_check(result, report.incentive_unit, labels)]
         title = labels.say("incentive_title", currency=report.currency)
-        rows = list(incentive_rows(report, result))
-        tables.append(PageTable(title, heads(*INCENTIVE_COLUMNS), rows, INCENTIVE_NUMERIC, check))
+        rows = _Again(lambda: incentive_rows(report, result))
+        tables.append(_PageTable(title, heads(*INCENTIVE_COLUMNS), rows, INCENTIVE_NUMERIC, check))
     if report.promotion:
         title = labels.say("promotion_title")
-        rows = list(promotion_rows(report))
-        tables.append(PageTable(title, heads(*PROMOTION_COLUMNS), rows, PROMOTION_NUMERIC))
+        rows = _Again(lambda: promotion_rows(report))
+        tables.append(_PageTable(title, heads(*PROMOTION_COLUMNS), rows, PROMOTION_NUMERIC))
     if report.mix is not None:
         mix = report.mix
         title = labels.say("mix_title", component=mix.component, currency=report.currency)
         total = [labels.say("mix_total", component=mix.component, total=mix.total)]
         mix_heads = [*heads(("id", "id"), ("name", "name"), ("held", "held")), mix.component]
-        tables.append(PageTable(title, mix_heads, list(_mix_rows(report)), [False, False, True, True], total))
+        rows = _Again(lambda: _mix_rows(report))
+        tables.append(_PageTable(title, mix_heads, rows, [False, False, True, True], total))
     if report.bonus:
         title = labels.say("bonus_title", currency=report.currency)
         bonus_heads = heads(("id", "id"), ("name", "name"), ("bonus", "bonus"))
         total_line = [_bonus_total(report, labels)]
-        tables.append(
-            PageTable(title, bonus_heads, list(bonus_rows(report)), [False, False, True], total_line)
-        )
-    problems: list[Diagnostic] = list(report.problems)
-    troubled = len({d.subject for d in problems if d.subject in report.employees})
+        rows = _Again(lambda: bonus_rows(report))
+        tables.append(_PageTable(title, bonus_heads, rows, [False, False, True], total_line))
+    return tables
+
+
+def page_pieces(
+    report: PayReport, labels: Labels | None = None, options: ReportOptions | None = None
+) -> Iterator[str]:
+    """Pay as a page, a piece at a time: counts, a chart of the merit zones, each declared
+    section's table (the incentive with its check "sum of shares = pool"), the problems. The
+    tables' rows are read from the report's lines as they are written."""
+    labels = labels or Labels({})
+    troubled = len({d.subject for d in report.problems if d.subject in report.employees})
     counts = [
         Count("employees", labels.word("employees"), len(report.employees)),
         Count("failed", labels.word("with_problems"), troubled, bad=troubled > 0),
     ]
-    zones = sorted(cell(m.zone) for m in report.merit if m.zone is not None)
-    charts = [chart("zone", labels, zones, labels.column("zone", "zone"))] if zones else []
-    return render_tables_page(labels, options, counts, tables, diagnostic_notes(problems, labels), charts)
+    zones = _Zones(report)
+    charts = [chart("zone", labels, zones, labels.column("zone", "zone"))] if zones else []  # type: ignore[arg-type]
+    notes = diagnostic_notes(report.problems, labels)
+    return generate_tables_page(labels, options, counts, _page_tables(report, labels), notes, charts)
+
+
+def render_page(report: PayReport, labels: Labels | None = None, options: ReportOptions | None = None) -> str:
+    """Pay as a page (:func:`page_pieces`)."""
+    return "".join(page_pieces(report, labels, options))
+
+
+def write_page(
+    report: PayReport, labels: Labels, options: ReportOptions, stamps: Sequence[Stamp], write: Write
+) -> None:
+    """The page to ``write`` a piece at a time, stamped as a whole page is (the list of stamps
+    goes right after ``<body>``, which comes before any table)."""
+    head: list[str] = []
+    pieces = page_pieces(report, labels, replace(options, stamps=tuple(stamps)))
+    for piece in pieces:
+        head.append(piece)
+        if "<body>" in piece:
+            break
+    write(stamped("html", stamps, "".join(head)))
+    batch: list[str] = []
+    for piece in pieces:
+        batch.append(piece)
+        if len(batch) >= 512:
+            write("".join(batch))
+            batch.clear()
+    write("".join(batch))
 
 
 def write_workbook(report: PayReport, labels: Labels, options: ReportOptions, out: IO[bytes]) -> None:
