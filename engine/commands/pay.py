@@ -31,7 +31,9 @@ from engine.report import renderer
 from engine.report.labels import Labels, policy_language
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
-from engine.report.pay import RENDERERS, write_csv, write_json, write_page, write_text, write_workbook
+from engine.report.pay import RENDERERS, write_csv, write_text, write_workbook
+from engine.report.payjson import write_json
+from engine.report.paypage import write_page
 from engine.report.results import format_problem
 from engine.report.xlsx import relabel_rows
 from engine.validate import load_policy

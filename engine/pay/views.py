@@ -45,6 +45,8 @@ class Section(_View[T], Generic[T, L]):
         self._lines, self._get, self._count = lines, get, count
 
     def __iter__(self) -> Iterator[T]:
+        if not self._count:  # (nothing to find: the lines are not read)
+            return
         get = self._get
         for line in self._lines:
             item = get(line)
