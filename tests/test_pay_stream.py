@@ -210,3 +210,23 @@ def test_a_bad_row_of_a_csv_pay_file_stops_the_run_with_its_place(tmp_path: Path
     with pytest.raises(DataError, match=r"pay\.csv:3:1: an employee needs an 'id'"):
         run_pay(JAPAN, str(data), "csv", str(out), Echo(), records=JAPAN_RECORDS)
     assert not out.exists()
+
+
+def test_records_read_again_whole_keep_only_the_whole_reads_values(tmp_path: Path) -> None:
+    # E003 twice at the end: the stream has evaluated (and kept) E001..E012 when it meets the
+    # second E003 and gives up; the file is read whole, where E003 is a duplicate and evaluated
+    # by no one. The values the stream kept for E003 must not be used.
+    records = yaml.safe_load(Path(JAPAN_RECORDS).read_text(encoding="utf-8"))
+    records["employees"].append(dict(records["employees"][2]))
+    path = tmp_path / "records.yaml"
+    path.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    echo = Echo()
+    pay = str(ROOT / "examples" / "japan_mbo" / "pay.yaml")
+    assert run_pay(JAPAN, pay, "csv", None, echo, records=str(path)) == 1
+    bonus = {row.split(",")[0]: row.split(",")[-1] for row in echo.stdout.splitlines()[2:]}
+    # E001 800,000 x 79.50 / 100 = 636,000; E012 777,777 x 79.40 / 100 -> 617,554 (the example's)
+    assert (bonus["E001"], bonus["E003"], bonus["E012"]) == ("636000", "", "617554")
+    assert (
+        f"E003: error [pay-bonus] employee E003: no evaluated result: {path}: [record-duplicate-id]"
+        in echo.stderr
+    )
