@@ -43,7 +43,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "distribution": BASE,
     "workflow": BASE | {"io"},
     "jobeval": BASE | {"formula", "grading"},
-    "pay": BASE | {"formula"},
+    # A pay run keeps its employees' lines and ids compact as it reads them (io.spool, io.ids).
+    "pay": BASE | {"formula", "io"},
     # A run applies the domain rules (chains, distributions) to every employee it evaluates.
     "evaluate": BASE
     | {"io", "loader", "formula", "grading", "compile", "validate", "distribution", "chains"},

@@ -8,24 +8,34 @@ line:col and the others go on (exit 1).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import csv
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import IO, Any
 
-from engine.commands.common import Echo, Reading, check_output, deliver_report, finish, guard_output
+from engine.commands.common import Echo, Reading, check_output, finish, guard_output
 from engine.errors import UsageError
 from engine.evaluate import EmployeeResult, Engine
 from engine.evaluate.each import evaluate_each
 from engine.evaluate.parameters import parameters_read, pay_texts, require_parameters
+from engine.io.atomic import open_atomic, open_atomic_binary
 from engine.io.datafile import TableReading
 from engine.io.fields import check_mapping
+from engine.io.keyed import IdStore
 from engine.io.model import EmployeeRecord, compile_inputs
 from engine.io.payfile import read_pay_file
-from engine.pay import build_pay_report
+from engine.pay import PayReport, build_pay_report
+from engine.provenance import Stamp, stamp_of
 from engine.report import renderer
-from engine.report.labels import Labels
+from engine.report.labels import Labels, policy_language
+from engine.report.model import stamped
 from engine.report.options import ReportOptions
-from engine.report.pay import RENDERERS
+from engine.report.pay import RENDERERS, write_csv, write_text, write_workbook
+from engine.report.payjson import write_json
+from engine.report.paypage import write_page
 from engine.report.results import format_problem
+from engine.report.xlsx import relabel_rows
 from engine.validate import load_policy
 
 
@@ -71,23 +81,131 @@ def run_pay(
         raise UsageError(f"--records: {policy_path} declares no pay.bonus that reads evaluated results")
     how = reading or Reading()
     evaluated = _evaluated(policy_path, records, how.encoding, overrides, echo) if records else None
+    try:
+        return _report(
+            policy.data, data_path, fmt, output, echo, base_rate, options, how, overrides, evaluated
+        )
+    finally:
+        if evaluated is not None:
+            evaluated.store.close()
+
+
+def _report(
+    policy: Mapping[str, Any],
+    data_path: str,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    base_rate: str | None,
+    options: ReportOptions | None,
+    how: Reading,
+    overrides: Mapping[str, Any],
+    evaluated: Mapping[str, Mapping[str, Any] | str] | None,
+) -> int:
+    """Read the pay file, compute and deliver the report, once the records (if any) are evaluated."""
     table = TableReading(how.encoding, how.sheet)
-    data = read_pay_file(policy.data, data_path, table)
+    data = read_pay_file(policy, data_path, table)
     for note in table.notes:
         echo(f"hrpolicy: note: {note}", err=True)
-    report = build_pay_report(str(policy.data["metadata"]["id"]), data, base_rate, overrides, evaluated)
-    read = parameters_read(policy.data, pay_texts(policy.data))
-    require_parameters(policy.data, read, report.parameters)
-    deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
-    labels = Labels(policy.data, (options or ReportOptions()).lang)
+    report = build_pay_report(str(policy["metadata"]["id"]), data, base_rate, overrides, evaluated)
+    read = parameters_read(policy, pay_texts(policy))
+    require_parameters(policy, read, report.parameters)
+    options = options or ReportOptions()
+    _deliver(report, fmt, output, echo, options, policy)
+    labels = Labels(policy, options.lang)
     return finish(report.problems, report.employees, "employees", fmt, echo, labels)
+
+
+def _deliver(
+    report: PayReport,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    options: ReportOptions,
+    policy: Mapping[str, Any],
+) -> None:
+    """The report written a piece at a time, with the bytes :func:`deliver_report` writes for
+    the registry's renderers: to ``output`` atomically, else through a temp file echoed once it
+    is complete (nothing is echoed when the run fails)."""
+    stamps = (stamp_of(policy),)
+    # The page and the workbook (which people open) in the policy's own language without one asked.
+    labels = Labels(
+        policy, options.lang or policy_language(policy) if fmt in ("html", "xlsx") else options.lang
+    )
+    if fmt == "xlsx":
+        assert output is not None  # (check_output refused a workbook without a file)
+        with open_atomic_binary(output) as binary:
+            write_workbook(report, labels, replace(options, stamps=stamps), binary)
+        return
+    if output:
+        with open_atomic(output) as out:
+            if fmt == "csv" and options.bom:
+                out.write("\ufeff")  # as deliver() writes a CSV file, so that Excel reads UTF-8
+            _write(report, fmt, labels, options, stamps, out)
+        return
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        _write(report, fmt, labels, options, stamps, spool)
+        spool.seek(0)
+        while block := spool.read(2**20):
+            echo(block, nl=False)
+
+
+def _write(
+    report: PayReport, fmt: str, labels: Labels, options: ReportOptions, stamps: Sequence[Stamp], out: IO[str]
+) -> None:
+    """The text, JSON, CSV or HTML report with the policy's stamps (as :func:`stamped` adds them)."""
+    if fmt == "html":
+        write_page(report, labels, options, stamps, out.write)
+        return
+    first = True
+
+    def write(piece: str) -> None:
+        nonlocal first
+        if first and piece:
+            piece, first = stamped(fmt, stamps, piece), False
+        out.write(piece)
+
+    if fmt == "csv":
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as raw:
+            write_csv(report, raw, labels)
+            batched = _Writer(write)
+            relabel_rows(lambda: _reread(raw), labels, batched)
+            batched.flush()
+    elif fmt == "text":
+        write_text(report, write, labels)
+    else:
+        write_json(report, write)
+
+
+class _Writer:
+    """``write`` as a file's method (for a CSV writer), given a few hundred rows at a time."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+        self._batch: list[str] = []
+
+    def write(self, text: str) -> None:
+        self._batch.append(text)
+        if len(self._batch) >= 512:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._batch:
+            self._write("".join(self._batch))
+            self._batch.clear()
+
+
+def _reread(spool: IO[str]) -> Iterator[list[str]]:
+    spool.seek(0)
+    return csv.reader(spool)
 
 
 def _evaluated(
     policy_path: str, records: str, encoding: str | None, overrides: Mapping[str, Any], echo: Echo
-) -> dict[str, Mapping[str, Any] | str]:
+) -> _Evaluated:
     """Employee id -> the employee formulas' values and grades of the evaluated goal sheet in
-    ``records``, or the first problem that kept the employee from being evaluated.
+    ``records``, or the first problem that kept the employee from being evaluated; kept on disk
+    (:class:`~engine.io.keyed.IdStore`), whatever the number of employees.
 
     The records are read as ``evaluate`` reads them: in ``encoding`` (None: detected) with the
     ``--param`` values; their warnings (e.g. a desirable plan missing) and the file's own problems
@@ -95,20 +213,44 @@ def _evaluated(
     names the pay file's sheet, not the records'."""
     engine = Engine.from_file(policy_path)
     formulas = set(engine.policy.employee_names)
+    store = IdStore()
+    calls = 0
 
-    def kept(_: EmployeeRecord, result: EmployeeResult) -> tuple[str, dict[str, Any]]:
+    def kept(_: EmployeeRecord, result: EmployeeResult) -> None:
+        nonlocal calls
         values: dict[str, Any] = {k: v for k, v in result.values.items() if k in formulas}
         values.update({name: g.band.grade for name, g in result.grades.items() if g.band is not None})
-        return result.id, values
+        store.put(result.id, (calls, values))
+        calls += 1
 
-    # A CSV file is read an employee at a time: only these values are kept of each.
+    # A CSV file is read an employee at a time: only these values are kept of each, on disk.
     outcome, results, _ = evaluate_each(engine, records, kept, overrides or None, encoding=encoding)
+    found = _Evaluated(store, calls - len(results))
     for warning in outcome.warnings:
         echo(f"hrpolicy: {format_problem(warning, 'warning')}", err=True)
-    found: dict[str, Mapping[str, Any] | str] = dict(results)
     for problem in outcome.problems:
         if problem.employee_id is None:  # the file's own (an unknown column): no employee to blame
             echo(f"hrpolicy: {format_problem(problem)}", err=True)
         elif problem.employee_id not in found:
-            found[problem.employee_id] = f"{records}: [{problem.rule}] {problem.message}"
+            store.put(problem.employee_id, (calls, f"{records}: [{problem.rule}] {problem.message}"))
     return found
+
+
+class _Evaluated(Mapping[str, Mapping[str, Any] | str]):
+    """The values (or why there are none) by employee id: those kept from the employee ``first``
+    on (before it: a streamed read that gave up, read again whole)."""
+
+    def __init__(self, store: IdStore, first: int) -> None:
+        self.store, self.first = store, first
+
+    def __getitem__(self, emp: str) -> Mapping[str, Any] | str:
+        number, value = self.store[emp]
+        if number < self.first:
+            raise KeyError(emp)
+        return value  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[str]:
+        return (emp for emp in self.store if emp in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

@@ -6,13 +6,13 @@ loader so every problem keeps its line:col; located shape checks and unknown-key
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from engine.errors import VALUE_RULES, DataError, Diagnostic, UsageError
 from engine.io.records import ensure_data_file
-from engine.io.tabledoc import TABLE_SUFFIXES, read_table_document
+from engine.io.tabledoc import TABLE_SUFFIXES, read_table_document, stream_table_document
 from engine.loader import LoadedDocument, load_yaml_file
 from engine.location import Path, SourceMap, json_path
 from engine.suggest import did_you_mean
@@ -84,6 +84,19 @@ def read_data_file(
     if not isinstance(doc.data, dict):
         raise DataError(f"{path}:1:1: the file must hold a mapping at the top level")
     return doc
+
+
+def open_data_file(
+    path: str, records: Sequence[str], *, table: TableReading | None = None
+) -> tuple[LoadedDocument, Iterator[tuple[str, int, dict[str, Any]]] | None]:
+    """:func:`read_data_file`, with a CSV file's or a workbook's records read one at a time:
+    the document without them and the records (list, index, record); a YAML or JSON file's
+    document holds its records (None)."""
+    if table is not None and ensure_data_file(path, (*DATA_SUFFIXES, *TABLE_SUFFIXES)) in TABLE_SUFFIXES:
+        return stream_table_document(
+            path, records, table.sections, encoding=table.encoding, sheet=table.sheet, notes=table.notes
+        )
+    return read_data_file(path, records, table=table), None
 
 
 def _inside(diagnostic: Diagnostic, prefixes: Iterable[str]) -> bool:

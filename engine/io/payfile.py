@@ -7,11 +7,16 @@ A file of the wrong shape is a located :class:`DataError`; a problem with one em
 duplicate id, an unknown key, a credit that is not a number) is collected as a
 :class:`Diagnostic` about that employee, and the others are still read. :class:`PayFile` is what
 :func:`engine.pay.build_pay_report` reads each section through (its ``PayData``), when it needs it.
+
+The employees are read one at a time (:meth:`PayFile.employees`): a CSV file or a workbook a
+row at a time (:func:`engine.io.tabledoc.stream_table_document`), so a table of a million
+employees is never held whole; a YAML or JSON file is loaded whole, as the loader bounds it. The
+ids met are kept compact (:class:`~engine.io.ids.SeenIds`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,12 +26,14 @@ from engine.io.datafile import (
     TableReading,
     need_list,
     need_mapping,
-    read_data_file,
+    open_data_file,
     unknown_keys,
     value_problems,
     where,
 )
 from engine.io.fields import NUMBER, FieldError, FieldRule, compile_fields, is_absent, number_hint
+from engine.io.ids import SeenIds
+from engine.io.spool import ItemSpool
 from engine.loader import MAX_EXPONENT, MAX_NUMBER_CHARS, LoadedDocument
 from engine.location import Path, json_path
 
@@ -47,7 +54,12 @@ class PayFile:
 
     policy: Mapping[str, Any]
     doc: LoadedDocument
-    problems: list[Diagnostic] = field(default_factory=list)
+    #: Where :meth:`problem` adds a problem (a pay run switches it from section to section).
+    problems: list[Diagnostic] | ItemSpool[Diagnostic] = field(default_factory=list)
+    #: A table's records, read one at a time (None: the document holds them).
+    records: Iterator[tuple[str, int, dict[str, Any]]] | None = None
+    #: The employee ids met so far.
+    seen: SeenIds = field(default_factory=SeenIds)
 
     def problem(
         self, subject: str, path: Path, rule: str, message: str, suggestion: str | None = None
@@ -60,7 +72,7 @@ class PayFile:
         self, subject: str, path: Path, record: Mapping[str, Any], allowed: frozenset[str], what: str
     ) -> None:
         """Collect the unknown keys of ``record`` (at ``path``) as problems about ``subject``."""
-        self.problems += [d.about(subject) for d in unknown_keys(self.doc, path, record, allowed, what)]
+        self.problems.extend(d.about(subject) for d in unknown_keys(self.doc, path, record, allowed, what))
 
     @property
     def pay(self) -> Mapping[str, Any]:
@@ -85,7 +97,7 @@ class PayFile:
     ) -> dict[str, Any]:
         return read_parameters(self, base_rate, complete)
 
-    def employees(self) -> list[PayEmployee]:
+    def employees(self) -> Iterator[PayEmployee]:
         return read_employees(self)
 
     def zone_from(self) -> Mapping[str, Any] | None:
@@ -104,8 +116,8 @@ def read_pay_file(policy: Mapping[str, Any], path: str, table: TableReading | No
     ``company`` and ``zone_from`` sheets), read as it says."""
     if table is not None:  # the caller's reading is not changed; its notes list is shared
         table = replace(table, sections=("parameters", "company", "zone_from"))
-    doc = read_data_file(path, ("employees",), table=table)
-    pay = PayFile(policy, doc)
+    doc, records = open_data_file(path, ("employees",), table=table)
+    pay = PayFile(policy, doc, records=records)
     pay.unknown_keys("file", (), doc.data, TOP_KEYS, "the file")
     return pay
 
@@ -180,27 +192,40 @@ def read_parameters(
     return params
 
 
-def read_employees(run: PayFile) -> list[PayEmployee]:
-    """The ``employees`` list; a duplicate id is a problem, a record without one a DataError."""
-    data = run.doc.data
-    if "employees" not in data:
-        raise DataError(f"{where(run.doc, ())}: the file has no 'employees' list")
-    found, seen = [], set()
+def read_employees(run: PayFile) -> Iterator[PayEmployee]:
+    """The ``employees`` list, one at a time; a duplicate id is a problem, a record without one
+    a DataError."""
+    seen = run.seen
     rules = compile_fields((run.policy.get("inputs") or {}).get("employee"), run.policy.get("scales"))
-    for index, raw in enumerate(need_list(run.doc, ("employees",), data["employees"], "employees")):
+    given = defaults(run.policy)
+    for index, raw in _records(run):
         record = need_mapping(run.doc, ("employees", index), raw, "an employee")
         if record.get("id") is None:
             raise DataError(f"{where(run.doc, ('employees', index))}: an employee needs an 'id'")
         emp = str(record["id"])
-        if emp in seen:
+        if not seen.add(emp):
             run.problem(
                 emp, ("employees", index, "id"), "pay-duplicate-employee", f"employee {emp} appears twice"
             )
-        seen.add(emp)
         fields = {k: v for k, v in record.items() if k not in RESERVED}
         bad = _bad_values(run, emp, ("employees", index), fields, rules)
-        found.append(PayEmployee(index, emp, {**defaults(run.policy), "id": emp, **fields}, record, bad))
-    return found
+        yield PayEmployee(index, emp, {**given, "id": emp, **fields}, record, bad)
+
+
+def _records(run: PayFile) -> Iterator[tuple[int, Any]]:
+    """Each record of ``employees`` with its index: a table's as its rows are read."""
+    data = run.doc.data
+    if run.records is None:
+        if "employees" not in data:
+            raise DataError(f"{where(run.doc, ())}: the file has no 'employees' list")
+        yield from enumerate(need_list(run.doc, ("employees",), data["employees"], "employees"))
+        return
+    count = 0
+    for _, index, record in run.records:  # (a table's records are all employees: its one list)
+        count += 1
+        yield index, record
+    if not count:
+        raise DataError(f"{where(run.doc, ())}: the file has no 'employees' list")
 
 
 def _bad_values(

@@ -184,7 +184,18 @@ class RowSpool(_Spool[list[str]]):
         return list(row)
 
 
+class ItemSpool(_Spool[T]):
+    """Any picklable items (a pay run's lines, shares, diagnostics) in the order they were added;
+    past ``threshold`` in a temp file."""
+
+    def _row(self, item: T) -> T:
+        return item
+
+    def _item(self, row: Any) -> T:
+        return row  # type: ignore[no-any-return]
+
+
 #: Where a run adds its problems: a list, or a spool (a stream's, however many there are).
 Problems = list[Problem] | ProblemSpool
 
-__all__ = ["THRESHOLD", "ProblemSpool", "Problems", "RowSpool", "shared_in"]
+__all__ = ["THRESHOLD", "ItemSpool", "ProblemSpool", "Problems", "RowSpool", "shared_in"]

@@ -15,7 +15,7 @@ column A and its value in column B (``company``, ``parameters``); its records ar
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from engine.errors import DataError
@@ -56,14 +56,14 @@ def _put(record: dict[str, Any], keys: Sequence[str], value: Any) -> None:
     record[keys[-1]] = value
 
 
-def _records(
-    rows: Iterable[tuple[int, list[Any]]],
-    display: str,
-    lists: Sequence[str],
-    data: dict[str, Any],
-    source: SourceMap,
-) -> None:
-    """The rows below the header as records of ``lists``, with their line marks in ``source``."""
+#: Where a record's keys are in its row: each key path with its column.
+Marks = list[tuple[tuple[str, ...], int]]
+
+
+def _table_records(
+    rows: Iterable[tuple[int, list[Any]]], display: str, lists: Sequence[str]
+) -> Iterator[tuple[str, int, dict[str, Any], Marks]]:
+    """The rows below the header as records: the list each goes in, its row, the record, its marks."""
     header: list[str] | None = None
     for number, cells in rows:
         if header is None:
@@ -73,9 +73,51 @@ def _records(
             continue
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
-        _record(number, cells, header, display, lists, data, source)
+        yield _record(number, cells, header, display, lists)
     if header is None:
         raise DataError(f"{display}: no header row (a row naming the columns, e.g. employee, period, notice)")
+
+
+def _mark(source: SourceMap, at: Path, number: int, marks: Marks) -> list[Path]:
+    """Note where the record at ``at`` and its keys are; the paths noted."""
+    source.values[at] = (number, 1)
+    noted = [at]
+    for keys, column in marks:
+        source.values[(*at, *keys)] = (number, column)
+        source.keys[(*at, *keys)] = (number, column)
+        noted.append((*at, *keys))
+    return noted
+
+
+def _records(
+    rows: Iterable[tuple[int, list[Any]]],
+    display: str,
+    lists: Sequence[str],
+    data: dict[str, Any],
+    source: SourceMap,
+) -> None:
+    """The rows below the header as records of ``lists``, with their line marks in ``source``."""
+    for target, number, record, marks in _table_records(rows, display, lists):
+        listed = data.setdefault(target, [])
+        _mark(source, (target, len(listed)), number, marks)
+        listed.append(record)
+
+
+def _streamed(
+    rows: Iterable[tuple[int, list[Any]]], display: str, lists: Sequence[str], source: SourceMap
+) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """The records one at a time (list, index in it, record); ``source`` holds the marks of the
+    record given last only, so that a problem found while it is used is located."""
+    counts: dict[str, int] = {}
+    noted: list[Path] = []
+    for target, number, record, marks in _table_records(rows, display, lists):
+        for path in noted:
+            source.values.pop(path, None)
+            source.keys.pop(path, None)
+        index = counts.get(target, 0)
+        counts[target] = index + 1
+        noted = _mark(source, (target, index), number, marks)
+        yield target, index, record
 
 
 def _check_header(header: Sequence[str], where: str) -> None:
@@ -100,16 +142,10 @@ def _check_header(header: Sequence[str], where: str) -> None:
 
 
 def _record(
-    number: int,
-    cells: list[Any],
-    header: list[str],
-    display: str,
-    lists: Sequence[str],
-    data: dict[str, Any],
-    source: SourceMap,
-) -> None:
+    number: int, cells: list[Any], header: list[str], display: str, lists: Sequence[str]
+) -> tuple[str, int, dict[str, Any], Marks]:
     record: dict[str, Any] = {}
-    marks: list[tuple[tuple[str, ...], int]] = []
+    marks: Marks = []
     target = lists[0]
     for column, (name, cell) in enumerate(zip(header, cells, strict=False), start=1):
         value = _value(cell, f"{display}:{number}:{column}")
@@ -124,13 +160,7 @@ def _record(
         keys = tuple(name.split("."))
         _put(record, keys, value)
         marks.append((keys, column))
-    listed = data.setdefault(target, [])
-    at: Path = (target, len(listed))
-    source.values[at] = (number, 1)
-    for keys, column in marks:
-        source.values[(*at, *keys)] = (number, column)
-        source.keys[(*at, *keys)] = (number, column)
-    listed.append(record)
+    return target, number, record, marks
 
 
 def _list_named(kind: str, lists: Sequence[str], where: str) -> str:
@@ -168,26 +198,55 @@ def read_table_document(
 ) -> LoadedDocument:
     """``path`` (a CSV file or a workbook) as the document its YAML form would be; ``notes``
     gets the encoding a CSV file was detected to have."""
+    doc, rows = _open(path, lists, sections, encoding, sheet, notes)
+    _records(rows, doc.file, lists, doc.data, doc.source)
+    return doc
+
+
+def stream_table_document(
+    path: str,
+    lists: Sequence[str],
+    sections: Sequence[str] = (),
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    notes: list[str] | None = None,
+) -> tuple[LoadedDocument, Iterator[tuple[str, int, dict[str, Any]]]]:
+    """:func:`read_table_document` a record at a time: the document without its records (a
+    workbook's sections read now), and the records, each as (list, index, record); while a
+    record is used the document's source map locates it (and no record before it)."""
+    doc, rows = _open(path, lists, sections, encoding, sheet, notes)
+    return doc, _streamed(rows, doc.file, lists, doc.source)
+
+
+def _open(
+    path: str,
+    lists: Sequence[str],
+    sections: Sequence[str],
+    encoding: str | None,
+    sheet: str | None,
+    notes: list[str] | None,
+) -> tuple[LoadedDocument, Iterable[tuple[int, list[Any]]]]:
+    """The document (a workbook's ``sections`` read into it) and the rows of its records' table."""
     display = path
     data: dict[str, Any] = {}
     source = SourceMap(display)
+    doc = LoadedDocument(display, data, source, [])
     if os.path.splitext(path)[1].lower() == ".csv":
         if sheet is not None:
             raise DataError(f"{display}: --sheet is for Excel workbooks, not CSV files")
         codec, note = choose_encoding(path, display, encoding)
         if note is not None and notes is not None:
             notes.append(f"{display}: {note}")
-        _records(read_csv_rows(path, display, codec), display, lists, data, source)
-        return LoadedDocument(display, data, source, [])
+        return doc, read_csv_rows(path, display, codec)
     if encoding is not None:
         raise DataError(f"{display}: --encoding is for CSV files; an Excel workbook names its own")
     names = sheet_names(path, display)
     chosen = sheet or _named_sheet(names, lists) or (names[0] if names else None)
-    _records(read_xlsx_rows(path, display, sheet=chosen), display, lists, data, source)
     for name in sections:
         if name in names and name != chosen:
             _section(read_xlsx_rows(path, display, sheet=name), f"{display}[{name}]", name, data, source)
-    return LoadedDocument(display, data, source, [])
+    return doc, read_xlsx_rows(path, display, sheet=chosen)
 
 
 def _named_sheet(names: Sequence[str], lists: Sequence[str]) -> str | None:

@@ -9,16 +9,17 @@ amounts add up to the pool exactly: no won is created or lost.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 from engine.errors import DataError
+from engine.io.spool import ItemSpool
 from engine.pay.formulas import PayFormulas, as_env
 from engine.pay.merit import PayValue, run_parameters
-from engine.rounding import SHARE_MODES, round_decimal
+from engine.pay.shares import Allocation
+from engine.rounding import round_decimal
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,15 @@ class IncentiveResult:
     eligibility: tuple[Eligibility, ...]
     pool: Decimal
     paid_pool: Decimal
-    shares: tuple[Share, ...]
-    trace: tuple[str, ...]
+    shares: Sequence[Share]
+    trace: Sequence[str]
+    #: The sum of the amounts paid, when it was added up as the shares were made.
+    paid: Decimal | None = None
 
     @property
     def total(self) -> Decimal:
+        if self.paid is not None:
+            return self.paid
         return sum((s.amount for s in self.shares), Decimal(0))
 
 
@@ -130,31 +135,52 @@ def allocate(
 
     Exact shares are rational (Fraction) so that remainders compare exactly; amounts are Decimal.
     """
-    if mode not in SHARE_MODES:
-        raise DataError(
-            f"incentive shares rounded '{mode}' could exceed the pool; use one of {', '.join(SHARE_MODES)}"
-        )
-    total = sum((v for _, v in individual), Decimal(0))
-    if total <= 0:
-        raise DataError("the individual values add up to 0; the pool cannot be shared")
-    units = int(pool / unit)
-    exact = {emp: Fraction(units) * Fraction(v) / Fraction(total) for emp, v in individual}
-    # Shares are never negative, so rounding down and floor are both the integer part.
-    paid = {emp: q.numerator // q.denominator for emp, q in exact.items()}
-    extra: set[str] = set()
-    if remainder == "largest_remainder":
-        left = units - sum(paid.values())
-        order = sorted(exact, key=lambda emp: (-(exact[emp] - paid[emp]), emp))
-        extra = set(order[:left])
-    shares = []
-    for emp, value in individual:
-        amount = (paid[emp] + (emp in extra)) * unit
-        exact_won = Decimal(exact[emp].numerator) * unit / Decimal(exact[emp].denominator)
-        why = f"{pool} x {value} / {total} = {exact_won} -> {paid[emp] * unit}" + (
-            f" + {unit} (largest remainder)" if emp in extra else ""
-        )
-        shares.append(Share(emp, value, exact_won, amount, emp in extra, why))
-    return shares
+    allocation = Allocation(pool, unit, mode, remainder, lambda: individual)
+    return [_share(allocation, emp, value) for emp, value in individual]
+
+
+def _share(allocation: Allocation, emp: str, value: Decimal) -> Share:
+    """One person's share of ``allocation`` for ``value``, with the line that explains it."""
+    exact, paid, extra = allocation.share(emp, value)
+    unit = allocation.unit
+    exact_won = Decimal(exact.numerator) * unit / Decimal(exact.denominator)
+    why = f"{allocation.pool} x {value} / {allocation.total} = {exact_won} -> {paid * unit}" + (
+        f" + {unit} (largest remainder)" if extra else ""
+    )
+    return Share(emp, value, exact_won, (paid + extra) * unit, extra, why)
+
+
+@dataclass(frozen=True)
+class _Spread:
+    """``pay.incentive.spread``: adjusted = pivot + (individual - pivot) x coefficient, at least 0."""
+
+    k: Decimal
+    pivot: Decimal
+
+    def exact(self, value: Decimal) -> Decimal:
+        return self.pivot + (value - self.pivot) * self.k
+
+    def line(self, emp: str, value: Decimal) -> str:
+        exact = self.exact(value)
+        note = " -> 0 (below 0)" if exact < 0 else ""
+        return f"adjusted {emp}: {self.pivot} + ({value} - {self.pivot}) x {self.k} = {exact}{note}"
+
+
+def _spread(
+    policy: Mapping[str, Any], company: Mapping[str, Any], formulas: PayFormulas, trace: list[str]
+) -> _Spread | None:
+    """The declared spread (its coefficient's line added to ``trace``), or None."""
+    spec = _incentive(policy).get("spread")
+    if not spec:
+        return None
+    env = as_env(company)
+    formula = formulas.formula(str(spec["coefficient"]), "company", env)
+    k = Decimal(formula(env))
+    if k < 0:
+        raise DataError(f"the spread coefficient is negative: {formula.text} = {k}")
+    pivot = Decimal(str(spec["pivot"]))
+    trace.append(f"spread coefficient = {formula.text} = {formula.explain(env)} = {k}; pivot {pivot}")
+    return _Spread(k, pivot)
 
 
 def spread(
@@ -170,24 +196,100 @@ def spread(
     narrows (below 1) every distance from the pivot, so it changes who gets what; the shares are
     still scaled to the pool. A value pushed below 0 counts 0 (a share is never a debt).
     """
-    spec = _incentive(policy).get("spread")
-    if not spec:
+    found = _spread(policy, company, formulas or PayFormulas(policy), trace)
+    if found is None:
         return values
-    env = as_env(company)
-    formula = (formulas or PayFormulas(policy)).formula(str(spec["coefficient"]), "company", env)
-    k = Decimal(formula(env))
-    if k < 0:
-        raise DataError(f"the spread coefficient is negative: {formula.text} = {k}")
-    pivot = Decimal(str(spec["pivot"]))
-    trace.append(f"spread coefficient = {formula.text} = {formula.explain(env)} = {k}; pivot {pivot}")
-    out = []
-    for emp, value in values:
-        exact = pivot + (value - pivot) * k
-        adjusted = max(exact, Decimal(0))
-        note = " -> 0 (below 0)" if exact < 0 else ""
-        trace.append(f"adjusted {emp}: {pivot} + ({value} - {pivot}) x {k} = {exact}{note}")
-        out.append((emp, adjusted))
-    return out
+    trace.extend(found.line(emp, value) for emp, value in values)
+    return [(emp, max(found.exact(value), Decimal(0))) for emp, value in values]
+
+
+#: Each person's individual value, in order, started again by each call (a spool read back).
+Individuals = Callable[[], Iterable[tuple[str, PayValue]]]
+
+
+class Trace(Sequence[str]):
+    """An incentive run's explanation lines: its own lines and those made again, each time it is
+    read, from the people's values and shares (a million people's lines are never all held)."""
+
+    def __init__(self, parts: Sequence[Callable[[], Iterable[str]]]) -> None:
+        self._parts = parts
+
+    def __iter__(self) -> Iterator[str]:
+        for part in self._parts:
+            yield from part()
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: Any) -> Any:
+        return list(self)[index]
+
+
+def share_pool(
+    policy: Mapping[str, Any],
+    company: Mapping[str, Any],
+    individuals: Individuals,
+    formulas: PayFormulas | None = None,
+    keep: Callable[[], list[Share] | ItemSpool[Share]] | None = None,
+) -> IncentiveResult:
+    """Eligibility, pool, and the share of everyone whose individual value ``individuals()``
+    gives (computed once, by the caller); an ineligible company pays a pool of 0. ``keep``
+    makes what holds the shares (a spool); without it they are a tuple, the trace too."""
+    spec = _incentive(policy)
+    formulas = formulas or PayFormulas(policy)
+    company = run_parameters(policy, company)  # a declared default (the coefficient, ...) applies
+    checks = check_eligibility(policy, company, formulas)
+    head = [c.reason for c in checks]
+    if not all(c.passed for c in checks):
+        head.append("not paid: an eligibility condition fails")
+        return IncentiveResult(False, tuple(checks), Decimal(0), Decimal(0), (), tuple(head))
+    pool = incentive_pool(policy, company, formulas)
+    head.extend(pool.explanation)
+    rounding = spec.get("rounding") or {}
+    unit, mode = Decimal(rounding.get("unit", 1)), str(rounding.get("mode", "down"))
+    paid_pool = round_decimal(pool.value / unit, 0, mode) * unit
+    head.append(f"pool paid in units of {unit} ({mode}): {paid_pool}")
+    spread_lines: list[str] = []
+    found = _spread(policy, company, formulas, spread_lines)
+
+    def adjusted() -> Iterator[tuple[str, Decimal]]:
+        for emp, value in individuals():
+            yield emp, value.value if found is None else max(found.exact(value.value), Decimal(0))
+
+    allocation = Allocation(paid_pool, unit, mode, rounding.get("remainder"), adjusted)
+    shares = keep() if keep is not None else []
+    paid = Decimal(0)
+    for emp, value in individuals():
+        share = _share(
+            allocation, emp, value.value if found is None else max(found.exact(value.value), Decimal(0))
+        )
+        if found is not None:
+            share = replace(share, individual=value.value, adjusted=share.individual)
+        shares.append(share)
+        paid += share.amount
+
+    def spreads() -> Iterator[str]:
+        if found is not None:
+            yield from spread_lines
+            yield from (found.line(emp, value.value) for emp, value in individuals())
+
+    parts: list[Callable[[], Iterable[str]]] = [
+        lambda: head,
+        lambda: (f"individual {emp}: {value.explanation[0]}" for emp, value in individuals()),
+        spreads,
+        lambda: (f"share {s.employee}: {s.explanation}" for s in shares),
+        lambda: [f"paid {paid} of {paid_pool}"],
+    ]
+    trace: Sequence[str] = Trace(parts)
+    if keep is None:
+        shares, trace = tuple(shares), tuple(trace)  # type: ignore[assignment]
+    return IncentiveResult(True, tuple(checks), pool.value, paid_pool, shares, trace, paid)
 
 
 def compute_incentive(
@@ -196,30 +298,17 @@ def compute_incentive(
     employees: Sequence[Mapping[str, Any]],
     formulas: PayFormulas | None = None,
 ) -> IncentiveResult:
-    """Eligibility, pool, and everyone's share; an ineligible company pays a pool of 0."""
-    spec = _incentive(policy)
+    """Eligibility, pool, and everyone's share; an ineligible company pays a pool of 0. The
+    individual values are computed once, when the pool is to be shared."""
     formulas = formulas or PayFormulas(policy)
-    company = run_parameters(policy, company)  # a declared default (the coefficient, ...) applies
-    checks = check_eligibility(policy, company, formulas)
-    trace = [c.reason for c in checks]
-    if not all(c.passed for c in checks):
-        trace.append("not paid: an eligibility condition fails")
-        return IncentiveResult(False, tuple(checks), Decimal(0), Decimal(0), (), tuple(trace))
-    pool = incentive_pool(policy, company, formulas)
-    trace.extend(pool.explanation)
-    rounding = spec.get("rounding") or {}
-    unit, mode = Decimal(rounding.get("unit", 1)), str(rounding.get("mode", "down"))
-    paid_pool = round_decimal(pool.value / unit, 0, mode) * unit
-    trace.append(f"pool paid in units of {unit} ({mode}): {paid_pool}")
-    values = individual_values(policy, company, employees, formulas)
-    for emp, value in values:
-        trace.append(f"individual {emp}: {value.explanation[0]}")
-    raw = [(emp, v.value) for emp, v in values]
-    adjusted = spread(policy, company, raw, trace, formulas)
-    shares = allocate(paid_pool, adjusted, unit, mode, rounding.get("remainder"))
-    if adjusted is not raw:
-        pairs = zip(shares, raw, strict=True)
-        shares = [replace(s, individual=r, adjusted=s.individual) for s, (_, r) in pairs]
-    trace.extend(f"share {s.employee}: {s.explanation}" for s in shares)
-    trace.append(f"paid {sum((s.amount for s in shares), Decimal(0))} of {paid_pool}")
-    return IncentiveResult(True, tuple(checks), pool.value, paid_pool, tuple(shares), tuple(trace))
+    values: list[tuple[str, PayValue]] = []
+    done = False
+
+    def individuals() -> list[tuple[str, PayValue]]:
+        nonlocal done
+        if not done:
+            values.extend(individual_values(policy, run_parameters(policy, company), employees, formulas))
+            done = True
+        return values
+
+    return share_pool(policy, company, individuals, formulas)

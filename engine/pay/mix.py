@@ -30,10 +30,14 @@ class MixResult:
     """Every employee's target and their total."""
 
     component: str
-    targets: tuple[MixTarget, ...]
+    targets: Sequence[MixTarget]
+    #: The sum of the targets, when it was added up as they were made.
+    added: Decimal | None = None
 
     @property
     def total(self) -> Decimal:
+        if self.added is not None:
+            return self.added
         return sum((t.target for t in self.targets), Decimal(0))
 
 
