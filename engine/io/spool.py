@@ -48,7 +48,35 @@ def shared_in(folder: str) -> Iterator[None]:
         _SHARED = before
 
 
-class _Spool(Sequence[T], Generic[T]):
+class ReadThrough(Sequence[T]):
+    """A sequence read by iterating, its length known (a spool, a view over one): indexing reads
+    it through (for tests and small ones); equal to a list, a tuple or another of the same items
+    in the same order."""
+
+    def __iter__(self) -> Iterator[T]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, index: Any) -> Any:
+        return list(self)[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ReadThrough | list | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Spool(ReadThrough[T], Generic[T]):
     """Items in the order they were added; those past ``threshold`` kept in a temp file, as the
     plain rows :meth:`_row` makes of them (:meth:`_item` makes them again)."""
 
@@ -111,24 +139,6 @@ class _Spool(Sequence[T], Generic[T]):
             start = end
             yield from (item(row) for row in rows)
         yield from list(self._memory)
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[T]: ...
-
-    def __getitem__(self, index: Any) -> Any:
-        """By position (reads the spool through: for tests and small spools)."""
-        return list(self)[index]
-
-    def __eq__(self, other: object) -> bool:
-        """Equal to a list, a tuple or a spool of the same items in the same order."""
-        if isinstance(other, _Spool | list | tuple):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
     def close(self) -> None:
         """Remove the temp file; the spool is empty afterwards."""

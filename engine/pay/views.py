@@ -6,39 +6,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar
 
 from engine.io.ids import SeenIds
+from engine.io.spool import ReadThrough
 
 T = TypeVar("T")
 L = TypeVar("L")
 
 
-class _View(Sequence[T]):
-    """A sequence read by iterating (its length known): indexing reads it through."""
-
-    def __iter__(self) -> Iterator[T]:
-        raise NotImplementedError
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[T]: ...
-
-    def __getitem__(self, index: Any) -> Any:
-        return list(self)[index]
-
-    def __eq__(self, other: object) -> bool:
-        """Equal to a list, a tuple or a view of the same items in the same order."""
-        if isinstance(other, _View | list | tuple):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-class Section(_View[T], Generic[T, L]):
+class Section(ReadThrough[T], Generic[T, L]):
     """What ``get`` finds in each of ``lines`` (``None``: nothing for that line), in order."""
 
     def __init__(self, lines: Sequence[L], get: Callable[[L], T | None], count: int) -> None:
@@ -57,7 +34,7 @@ class Section(_View[T], Generic[T, L]):
         return self._count
 
 
-class Employees(_View[str]):
+class Employees(ReadThrough[str]):
     """The employees' ids in the order of the file (``lines``' ``id``); whether an id is one of
     them is asked of the compact ids met (:class:`~engine.io.ids.SeenIds`)."""
 
@@ -74,7 +51,7 @@ class Employees(_View[str]):
         return emp in self._seen
 
 
-class Chained(_View[T]):
+class Chained(ReadThrough[T]):
     """Several sequences read one after the other."""
 
     def __init__(self, parts: Sequence[Sequence[T]]) -> None:
