@@ -521,6 +521,54 @@ def _refused(line: str) -> tuple[int, str, str]:
     return 2, "hrpolicy: " + line, "hrpolicy: " + line
 
 
+#: simulate and diff read the population through the same run of compare (engine/compare/run.py):
+#: each mutation's outcome is the same for both.
+_COMPARE_RUN_EXPECTED: dict[str, tuple[int, str, str]] = {
+    "good": (
+        0,
+        "",
+        "",
+    ),
+    "truncated-mid-quoted-cell": _refused(
+        'data.csv: row 681: the file ends inside a quoted cell (its closing " is missing); '
+        "is the file cut short?"
+    ),
+    "nul-byte": (
+        0,
+        (
+            "data.csv:row 341: H0000031: error [record-conflict] name: '\\x00정서윤' conflicts "
+            "with '정서윤' on row 336"
+        ),
+        "hrpolicy: data.csv: 1 employee(s) not evaluated: left out, see the problems above",
+    ),
+    "invalid-utf8": _refused(
+        "data.csv: line 341 is not UTF-8 text (byte 0xc3); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+    ),
+    "bom-in-the-middle": _refused(f"data.csv: row 341: {STRAY_BOM}"),
+    "crlf-cr-lf-mixed": (
+        0,
+        "",
+        "",
+    ),
+    "header-only": (
+        0,
+        "",
+        "",
+    ),
+    "empty": _refused("data.csv: no header row (the table is empty)"),
+    "a-10-mb-cell": _refused(
+        "data.csv: row 681: a cell is longer than 32767 characters (the limit for one cell, as in Excel)"
+    ),
+    "missing-required-column": _refused(
+        "data.csv: missing required column 'weight' (the policy's inputs.indicator declares it)"
+    ),
+    "extra-unknown-column": (
+        0,
+        "data.csv:row 1: file: error [record-unknown-field] unknown column 'x'",
+        "hrpolicy: data.csv: 1 problem(s) with the file: left out, see the problems above",
+    ),
+}
+
 #: command -> mutation -> (exit code, first and last line of stderr).
 COMMAND_EXPECTED: dict[str, dict[str, tuple[int, str, str]]] = {
     "calibrate": {
@@ -589,96 +637,8 @@ COMMAND_EXPECTED: dict[str, dict[str, tuple[int, str, str]]] = {
             ),
         ),
     },
-    "simulate": {
-        "good": (
-            0,
-            "",
-            "",
-        ),
-        "truncated-mid-quoted-cell": _refused(
-            'data.csv: row 681: the file ends inside a quoted cell (its closing " is missing); '
-            "is the file cut short?"
-        ),
-        "nul-byte": (
-            0,
-            (
-                "data.csv:row 341: H0000031: error [record-conflict] name: '\\x00정서윤' conflicts "
-                "with '정서윤' on row 336"
-            ),
-            "hrpolicy: data.csv: 1 employee(s) not evaluated: left out, see the problems above",
-        ),
-        "invalid-utf8": _refused(
-            "data.csv: line 341 is not UTF-8 text (byte 0xc3); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
-        ),
-        "bom-in-the-middle": _refused(f"data.csv: row 341: {STRAY_BOM}"),
-        "crlf-cr-lf-mixed": (
-            0,
-            "",
-            "",
-        ),
-        "header-only": (
-            0,
-            "",
-            "",
-        ),
-        "empty": _refused("data.csv: no header row (the table is empty)"),
-        "a-10-mb-cell": _refused(
-            "data.csv: row 681: a cell is longer than 32767 characters (the limit for one cell, as in Excel)"
-        ),
-        "missing-required-column": _refused(
-            "data.csv: missing required column 'weight' (the policy's inputs.indicator declares it)"
-        ),
-        "extra-unknown-column": (
-            0,
-            "data.csv:row 1: file: error [record-unknown-field] unknown column 'x'",
-            "hrpolicy: data.csv: 1 problem(s) with the file: left out, see the problems above",
-        ),
-    },
-    "diff": {
-        "good": (
-            0,
-            "",
-            "",
-        ),
-        "truncated-mid-quoted-cell": _refused(
-            'data.csv: row 681: the file ends inside a quoted cell (its closing " is missing); '
-            "is the file cut short?"
-        ),
-        "nul-byte": (
-            0,
-            (
-                "data.csv:row 341: H0000031: error [record-conflict] name: '\\x00정서윤' conflicts "
-                "with '정서윤' on row 336"
-            ),
-            "hrpolicy: data.csv: 1 employee(s) not evaluated: left out, see the problems above",
-        ),
-        "invalid-utf8": _refused(
-            "data.csv: line 341 is not UTF-8 text (byte 0xc3); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
-        ),
-        "bom-in-the-middle": _refused(f"data.csv: row 341: {STRAY_BOM}"),
-        "crlf-cr-lf-mixed": (
-            0,
-            "",
-            "",
-        ),
-        "header-only": (
-            0,
-            "",
-            "",
-        ),
-        "empty": _refused("data.csv: no header row (the table is empty)"),
-        "a-10-mb-cell": _refused(
-            "data.csv: row 681: a cell is longer than 32767 characters (the limit for one cell, as in Excel)"
-        ),
-        "missing-required-column": _refused(
-            "data.csv: missing required column 'weight' (the policy's inputs.indicator declares it)"
-        ),
-        "extra-unknown-column": (
-            0,
-            "data.csv:row 1: file: error [record-unknown-field] unknown column 'x'",
-            "hrpolicy: data.csv: 1 problem(s) with the file: left out, see the problems above",
-        ),
-    },
+    "simulate": _COMPARE_RUN_EXPECTED,
+    "diff": _COMPARE_RUN_EXPECTED,
     "explain": {
         "good": (
             0,

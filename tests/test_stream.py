@@ -159,9 +159,8 @@ def test_a_failed_rewrite_of_the_text_table_keeps_one_process(
     assert split == [False] and streamed == COUNT - 3 and text == _whole(population, "text")
 
 
-def test_a_split_report_without_results(
-    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _nobody_evaluated(population: Path, tmp_path: Path) -> Path:
+    """The population with every goal weighing 99 (outside the band): no employee is evaluated."""
     rows = csv_rows(population)
     weight = rows[0].index("weight")
     for row in rows[1:]:
@@ -169,6 +168,13 @@ def test_a_split_report_without_results(
             row[weight] = "99"
     path = tmp_path / "none.csv"
     write_csv(path, rows)
+    return path
+
+
+def test_a_split_report_without_results(
+    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _nobody_evaluated(population, tmp_path)
     split = _noting_splits(monkeypatch)
     for fmt in ("csv", "json", "text"):
         text, streamed = _streamed(path, fmt, workers=2, min_bytes=0)
@@ -197,13 +203,7 @@ def test_the_text_table_fitted_to_a_terminal_is_the_whole_reports(population: Pa
 
 
 def test_no_results_at_all(population: Path, tmp_path: Path) -> None:
-    rows = csv_rows(population)
-    weight = rows[0].index("weight")
-    for row in rows[1:]:
-        if row[0]:
-            row[weight] = "99"
-    path = tmp_path / "none.csv"
-    write_csv(path, rows)
+    path = _nobody_evaluated(population, tmp_path)
     for fmt in ("csv", "json", "text"):
         text, streamed = _streamed(path, fmt, workers=1)
         assert streamed == 0 and text == _whole(path, fmt)
@@ -424,6 +424,7 @@ def test_text_parts_of_one_shape_need_no_second_pass(tmp_path: Path) -> None:
     assert (tmp_path / "a.final").read_text(encoding="utf-8") == (
         "E1  山田 太郎   97.250  B                  60\nE2  Bo         100.000  A                  80\n"
     )
+
 
 def test_problems_spooled_to_files_give_the_same_reports_and_leave_nothing(
     population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
