@@ -7,16 +7,12 @@ bytes (a workbook: the same cells), memory flat in the number of employees.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import tempfile
-from collections.abc import Iterator
-from typing import IO, cast
 
-from engine.commands.common import Echo, Reading, check_output, deliver_report, guard_output
+from engine.commands.common import Echo, Reading, check_output, deliver_report, guard_output, streamed_out
 from engine.evaluate import Engine
 from engine.evaluate.calibration import PopulationCalibration, calibrate_population, chosen_distributions
-from engine.io.atomic import open_atomic, open_atomic_binary
+from engine.io.atomic import open_atomic_binary
 from engine.provenance import stamp_of
 from engine.report import renderer
 from engine.report.calibration import RENDERERS, summary
@@ -98,40 +94,9 @@ def _streamed(
                 write_streamed_workbook(done, Labels(data, language), [stamp_of(data)], binary)
             return done.result
         try:
-            with _report_out(output, echo) as out:
-                if output and fmt == "csv" and options.bom:
-                    out.write("\ufeff")  # as deliver() marks a CSV file, so that Excel reads UTF-8
+            with streamed_out(output, echo, fmt, options.bom) as out:
                 write_streamed(fmt, done, spool, Labels(data, language), options, [stamp_of(data)], out)
         finally:
             if done.rows is not None:
                 done.rows.close()
     return done.result
-
-
-@contextlib.contextmanager
-def _report_out(output: str | None, echo: Echo) -> Iterator[IO[str]]:
-    """Where a streamed report goes: ``output`` atomically (swapped in when the block ends
-    without an error), or echoed a megabyte at a time."""
-    if output:
-        with open_atomic(output) as out:
-            yield out
-        return
-    buffered = io.StringIO()
-    yield cast(IO[str], _Echoed(buffered, echo))  # only written to
-    echo(buffered.getvalue(), nl=False)
-
-
-class _Echoed(io.TextIOBase):
-    """Text echoed a megabyte at a time (the rest when the block ends)."""
-
-    def __init__(self, buffer: io.StringIO, echo: Echo) -> None:
-        super().__init__()
-        self._buffer, self._echo = buffer, echo
-
-    def write(self, text: str) -> int:
-        self._buffer.write(text)
-        if self._buffer.tell() >= 2**20:
-            self._echo(self._buffer.getvalue(), nl=False)
-            self._buffer.seek(0)
-            self._buffer.truncate()
-        return len(text)

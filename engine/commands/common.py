@@ -4,14 +4,16 @@ input, and the exit code and stderr lines of a run whose records have problems.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
-from typing import Any
+from typing import IO, Any
 
 from engine.errors import Diagnostic, UsageError
-from engine.io.atomic import write_atomic
+from engine.io.atomic import open_atomic, write_atomic
 from engine.limits import regular_file
 from engine.provenance import Stamp, stamp_of
 from engine.report.diagnostics import format_text_line
@@ -116,6 +118,25 @@ def deliver(
         raise UsageError(f"--format {fmt} writes a file: name it with -o")
     else:
         echo(report, nl=False)
+
+
+@contextlib.contextmanager
+def streamed_out(output: str | None, echo: Echo, fmt: str, bom: bool = True) -> Iterator[IO[str]]:
+    """Where a report written a piece at a time goes, as :func:`deliver` delivers a whole one:
+    ``output`` atomically (swapped in when the block ends without an error; CSV with a UTF-8
+    byte-order mark unless ``bom`` is false), or a temp file echoed a megabyte at a time once the
+    block has ended without an error (nothing is echoed when the run fails)."""
+    if output:
+        with open_atomic(output) as out:
+            if fmt == "csv" and bom:
+                out.write("\ufeff")  # as deliver() marks a CSV file, so that Excel reads UTF-8
+            yield out
+        return
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        yield spool
+        spool.seek(0)
+        while block := spool.read(2**20):
+            echo(block, nl=False)
 
 
 def deliver_report(

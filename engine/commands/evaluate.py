@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import TextIO
 
-from engine.commands.common import Echo, Reading, check_output, deliver, guard_output
+from engine.commands.common import Echo, Reading, check_output, deliver, guard_output, streamed_out
 from engine.evaluate import Engine, RunOutcome, example_runs, explain
 from engine.evaluate.parallel import run_report
-from engine.io.atomic import open_atomic
 from engine.io.spool import ProblemSpool
 from engine.io.tablerows import of_a_row_without_id
 from engine.report import renderer
@@ -17,7 +15,7 @@ from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.report.progress import ProgressBar
 from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
-from engine.report.stream import copy_out, streamable, write_report
+from engine.report.stream import streamable, write_report
 from engine.timeline import mark
 
 
@@ -132,26 +130,13 @@ def _streamed(
 ) -> RunOutcome:
     bar = _bar(data, progress) if progress is not None else None
     stamps = [engine.policy.stamp]
-    if output:
-        with open_atomic(output) as out:
-            if fmt == "csv" and options.bom:
-                out.write("\ufeff")  # as deliver() writes a CSV file
-            outcome = write_report(
-                engine, data, fmt, out, parameters=reading.parameters, progress=bar, stamps=stamps,
-                width=options.width,
-            )  # fmt: skip
-    else:
-        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-            outcome = write_report(
-                engine, data, fmt, spool, parameters=reading.parameters, progress=bar, stamps=stamps,
-                width=options.width,
-            )  # fmt: skip
-            if bar is not None:
-                bar.finish()
-                bar = None
-            copy_out(spool, echo)
-    if bar is not None:
-        bar.finish()
+    with streamed_out(output, echo, fmt, options.bom) as out:
+        outcome = write_report(
+            engine, data, fmt, out, parameters=reading.parameters, progress=bar, stamps=stamps,
+            width=options.width,
+        )  # fmt: skip
+        if bar is not None:
+            bar.finish()  # before the report is echoed
     return outcome
 
 

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import IO, Any
 
-from engine.commands.common import Echo, Reading, check_output, finish, guard_output
+from engine.commands.common import Echo, Reading, check_output, finish, guard_output, streamed_out
 from engine.errors import UsageError
 from engine.evaluate import EmployeeResult, Engine
 from engine.evaluate.each import evaluate_each
 from engine.evaluate.parameters import parameters_read, pay_texts, require_parameters
-from engine.io.atomic import open_atomic, open_atomic_binary
+from engine.io.atomic import open_atomic_binary
 from engine.io.datafile import TableReading
 from engine.io.fields import check_mapping
 from engine.io.keyed import IdStore
@@ -124,9 +124,8 @@ def _deliver(
     options: ReportOptions,
     policy: Mapping[str, Any],
 ) -> None:
-    """The report written a piece at a time, with the bytes :func:`deliver_report` writes for
-    the registry's renderers: to ``output`` atomically, else through a temp file echoed once it
-    is complete (nothing is echoed when the run fails)."""
+    """The report written a piece at a time (:func:`streamed_out`), with the bytes
+    :func:`deliver_report` writes for the registry's renderers."""
     stamps = (stamp_of(policy),)
     # The page and the workbook (which people open) in the policy's own language without one asked.
     labels = Labels(
@@ -137,17 +136,8 @@ def _deliver(
         with open_atomic_binary(output) as binary:
             write_workbook(report, labels, replace(options, stamps=stamps), binary)
         return
-    if output:
-        with open_atomic(output) as out:
-            if fmt == "csv" and options.bom:
-                out.write("\ufeff")  # as deliver() writes a CSV file, so that Excel reads UTF-8
-            _write(report, fmt, labels, options, stamps, out)
-        return
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-        _write(report, fmt, labels, options, stamps, spool)
-        spool.seek(0)
-        while block := spool.read(2**20):
-            echo(block, nl=False)
+    with streamed_out(output, echo, fmt, options.bom) as out:
+        _write(report, fmt, labels, options, stamps, out)
 
 
 def _write(

@@ -284,10 +284,3 @@ def _frame_text(
 
 #: Stands for the spooled pieces in a merged report (a NUL is never in a report's text).
 _HOLE = "\x00spooled pieces\x00"
-
-
-def copy_out(source: IO[str], echo: Callable[..., None]) -> None:
-    """Echo a finished report a megabyte at a time."""
-    source.seek(0)
-    while block := source.read(2**20):
-        echo(block, nl=False)
