@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import IO, Any
 
@@ -33,6 +33,7 @@ from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.pay import RENDERERS, write_csv, write_text, write_workbook
 from engine.report.payjson import write_json
+from engine.report.paylines import Lines
 from engine.report.paypage import write_page
 from engine.report.results import format_problem
 from engine.report.xlsx import relabel_rows
@@ -158,31 +159,13 @@ def _write(
     if fmt == "csv":
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as raw:
             write_csv(report, raw, labels)
-            batched = _Writer(write)
+            batched = Lines(write)
             relabel_rows(lambda: _reread(raw), labels, batched)
             batched.flush()
     elif fmt == "text":
         write_text(report, write, labels)
     else:
         write_json(report, write)
-
-
-class _Writer:
-    """``write`` as a file's method (for a CSV writer), given a few hundred rows at a time."""
-
-    def __init__(self, write: Callable[[str], None]) -> None:
-        self._write = write
-        self._batch: list[str] = []
-
-    def write(self, text: str) -> None:
-        self._batch.append(text)
-        if len(self._batch) >= 512:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._batch:
-            self._write("".join(self._batch))
-            self._batch.clear()
 
 
 def _reread(spool: IO[str]) -> Iterator[list[str]]:

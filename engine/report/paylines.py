@@ -68,6 +68,10 @@ class Lines:
         if len(self._batch) >= 512:
             self.flush()
 
+    def write(self, text: str) -> None:
+        """:meth:`text` as a file's method (for a CSV writer)."""
+        self.text(text)
+
     def lines(self, texts: Iterable[str]) -> None:
         for text in texts:
             self.line(text)

@@ -24,6 +24,7 @@ from engine.report.paylines import (
     MERIT_NUMERIC,
     PROMOTION_COLUMNS,
     PROMOTION_NUMERIC,
+    Lines,
     Write,
     bonus_rows,
     bonus_total,
@@ -140,10 +141,7 @@ def write_page(
         if "<body>" in piece:
             break
     write(stamped("html", stamps, "".join(head)))
-    batch: list[str] = []
+    body = Lines(write)
     for piece in pieces:
-        batch.append(piece)
-        if len(batch) >= 512:
-            write("".join(batch))
-            batch.clear()
-    write("".join(batch))
+        body.text(piece)
+    body.flush()
