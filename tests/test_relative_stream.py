@@ -166,7 +166,8 @@ def test_the_example_population_gets_the_grades_worked_out_by_hand(tmp_path: Pat
 def test_a_person_is_kept_as_id_score_and_the_group_and_tie_fields_only() -> None:
     engine = Engine.from_file(KUMHO)
     grading = RelativeGrading(engine.source.data)
-    assert grading.kept == ("org", "role_grade", "competency_score", "id", "performance_score")
+    # the id, the final tie key, is the row's own: not kept twice
+    assert grading.kept == ("org", "role_grade", "competency_score", "performance_score")
 
 
 def test_the_cli_writes_the_streamed_report(
@@ -181,24 +182,37 @@ def test_the_cli_writes_the_streamed_report(
     assert out.read_text(encoding="utf-8") == stamped("json", [stamp], _whole(generated[0], "json"))
 
 
-def test_the_first_pass_keeps_one_flat_tuple_per_person_and_no_record(
+def test_the_first_pass_keeps_one_compact_row_per_person_and_no_record(
     generated: tuple[Path, dict[str, str | None]], tmp_path: Path
 ) -> None:
     path, _ = generated
     engine = Engine.from_file(KUMHO)
     found = first_pass(engine, str(path), "csv", None, None, str(tmp_path / "spill"))
     assert found.read.employees == []  # the stream keeps no record
-    assert found.count == len(found.rows) == COUNT - 3  # H0000010, H0000020, the unsigned O
-    first = found.rows[0]
-    # (id, performance score, competency score, org, role_grade, competency, id, performance)
-    assert len(first) == 8 and first[0] == first[6] == "H0000001"
-    assert (first[1], first[2]) == (first[7], first[5])
+    assert found.rows is not None
+    rows = list(found.rows)
+    assert found.count == len(found.rows) == len(rows) == COUNT - 3  # H0000010, H0000020, the unsigned O
+    first = rows[0]
+    # (id, performance score, competency score, org, role_grade, competency, performance)
+    assert len(first) == 7 and first[0] == "H0000001"
+    assert (first[1], first[2]) == (first[6], first[5])
     outcome = engine.evaluate(engine.read(str(path)))
     result = next(r for r in outcome.results if r.id == "H0000001")
     record = next(r for r in outcome.population.employees if r.id == "H0000001")
     assert first[1:3] == (result.values["performance_score"], result.values["competency_score"])
     assert first[3:5] == (record.fields["org"], record.fields["role_grade"])
-    assert all(type(row) is tuple and len(row) == 8 for row in found.rows)
+    # packed: the scores as scaled integers, the organisations and role grades as text codes
+    table = found.rows.freeze()
+    kinds = {name.strip("\x00"): column.kind for name, column in table.columns.items()}
+    assert kinds == {
+        "score 0": "number",
+        "score 1": "number",
+        "org": "text",
+        "role_grade": "text",
+        "competency_score": "number",
+        "performance_score": "number",
+    }
+    assert table.ids.data.dtype.kind == "S" and table.columns["org"].data.dtype.itemsize == 4
 
 
 def test_the_employees_warnings_come_before_the_distributions_in_the_same_bytes(tmp_path: Path) -> None:

@@ -6,19 +6,23 @@ Usage::
     result = distribute(rule, candidates, org_parent)
     result.grade_of("e17"), result.outcome("e17").reason, result.problems
 
-Each group is sorted once, on key tuples built column by column (score, each declared tie key,
-then the id as the final key), so a million people cost a few list passes and one sort per
-group. Seats come from :func:`allocate_quotas` (exact integer arithmetic, cached per size).
+The people are compact rows (:mod:`.compact`): each group is sorted once, on integer keys
+column by column (score, each declared tie key, then the id as the final key), so a million
+people cost a few array passes and one ``lexsort`` per group, and no object per person.
+Seats come from :func:`allocate_quotas` (exact integer arithmetic, cached per size).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import repeat
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import accumulate
 from typing import Any
 
-from engine.distribution.groups import Pool, RawKey, form_groups, labelled, merge_paths
+import numpy as np
+
+from engine.distribution.compact import ABSENT, Ids, Rows, Table
+from engine.distribution.groups import Pool, RawKey, form_groups, labelled, path_of, tie_fields
 from engine.distribution.model import (
     Candidate,
     DistributionProblem,
@@ -49,10 +53,12 @@ __all__ = [
     "MemberOutcome",
     "TieNote",
     "allocate_quotas",
+    "candidate_rows",
     "check_distribution",
     "compile_distribution",
     "describe_key",
     "distribute",
+    "distribute_table",
     "distribution_from_policy",
     "org_tree",
 ]
@@ -68,26 +74,49 @@ def distribute(
     ``org_parent`` maps an org id to its parent (``None`` at the top); it is only read when a
     group is below ``min_group_size``. People who cannot be graded are in ``problems``.
     """
-    _check_unique_ids(candidates)
-    pools, problems = form_groups(rule, candidates, org_parent or {})
+    table = candidate_rows(rule, candidates).freeze()
+    return distribute_table(rule, table, SCORE, np.arange(len(table), dtype=np.int64), org_parent)
+
+
+#: The column of :func:`candidate_rows` that holds the score (no field is named so).
+SCORE = "\x00score"
+
+
+def candidate_rows(rule: DistributionRule, candidates: Sequence[Candidate]) -> Rows:
+    """The compact rows of ``candidates``: the score, then the group and tie fields."""
+    names = list(dict.fromkeys([*rule.group_by, *tie_fields(rule)]))
+    rows = Rows([SCORE, *names], [True, *(name not in rule.group_by for name in names)])
+    for cand in candidates:
+        fields = cand.fields
+        rows.append(cand.id, [cand.score, *(fields.get(n, ABSENT) for n in names)])
+    return rows
+
+
+def distribute_table(
+    rule: DistributionRule,
+    table: Table,
+    score: str,
+    candidates: np.ndarray,
+    org_parent: Mapping[str, str | None] | None = None,
+) -> DistributionResult:
+    """:func:`distribute` over compact rows: the ``candidates`` (positions into ``table``),
+    ranked by the column ``score``."""
+    table.ids.check_unique(candidates)
+    pools, problems = form_groups(rule, table, candidates, org_parent or {})
     seats: dict[int, dict[str, int]] = {}
-    groups = []
+    groups: list[GroupResult] = []
+    placed = np.full(len(table), -1, dtype=np.int32)
+    ranks = np.zeros(len(table), dtype=np.int32)
     for key in sorted(pools, key=lambda k: tuple(str(v) for v in k)):
-        n = len(pools[key].members)
+        pool = pools[key]
+        n = pool.size
         if n not in seats:
             seats[n] = rule.seats(n)
-        groups.append(_grade(rule, key, pools[key], seats[n]))
-    return DistributionResult(rule.name, tuple(groups), tuple(problems))
-
-
-def _check_unique_ids(candidates: Sequence[Candidate]) -> None:
-    """The id is the final tie-breaker and the key of every lookup, so it must be unique."""
-    ids = {c.id for c in candidates}
-    if len(ids) == len(candidates):
-        return
-    twice = sorted(i for i, n in Counter(c.id for c in candidates).items() if n > 1)
-    shown = ", ".join(twice[:5]) + (f" and {len(twice) - 5} more" if len(twice) > 5 else "")
-    raise DataError(f"candidate ids must be unique; repeated: {shown}")
+        group = _grade(rule, table, score, key, pool, seats[n])
+        placed[group.positions] = len(groups)
+        ranks[group.positions] = np.arange(n, dtype=np.int32)
+        groups.append(group)
+    return DistributionResult(rule.name, tuple(groups), tuple(problems), table.ids, placed, ranks)
 
 
 def org_tree(
@@ -101,44 +130,80 @@ def org_tree(
     return tree
 
 
-def _grade(rule: DistributionRule, key: RawKey, pool: Pool, quota: dict[str, int]) -> GroupResult:
-    members = pool.members
-    rows = _ranked(rule, key, members)
-    ids = tuple(members[row[-1]].id for row in rows)
-    paths = merge_paths(rule, pool, [members[row[-1]] for row in rows])
-    grades: list[str] = []
-    for code, count in quota.items():
-        grades.extend(repeat(code, count))
+def _grade(
+    rule: DistributionRule, table: Table, score: str, key: RawKey, pool: Pool, quota: dict[str, int]
+) -> GroupResult:
+    ranked, same = _ranked(rule, table, score, key, pool.positions())
     return GroupResult(
         key=labelled(rule, key),
-        members=ids,
-        grades=tuple(grades),
+        positions=ranked,
+        ids=table.ids,
         quota=quota,
         method=rule.method,
         merged_from=tuple(labelled(rule, k) for k in pool.origins),
-        paths=paths,
-        ties=_boundary_ties(rows, ids, grades, quota),
+        ties=_boundary_ties(same, ranked, table.ids, quota),
+        path_of=path_of(rule, table, pool),
     )
 
 
-def _ranked(rule: DistributionRule, key: RawKey, members: list[Candidate]) -> list[tuple[Any, ...]]:
-    """Rows ``(score, tie keys..., id, position)`` sorted best first; directions folded in."""
-    columns: list[Sequence[Any]] = [_directed([c.score for c in members], rule.descending)]
+#: Whether the members at two ranks (0-based) are equal on everything but the final key.
+Same = Callable[[int, int], bool]
+
+
+def _ranked(
+    rule: DistributionRule, table: Table, score: str, key: RawKey, positions: np.ndarray
+) -> tuple[np.ndarray, Same]:
+    """The members' positions sorted best first, on the score, each declared tie key and the
+    id as the final key (directions folded in), and which neighbours are equal but for the id.
+
+    Integer keys (scaled numbers, text and id ranks) sort in one ``lexsort``; a column of
+    objects is ranked by Python's comparisons, as :func:`_ranked_objects` always did.
+    """
+    keys = [table.columns[score].key(positions, rule.descending)]
     for tie in rule.ties:
         if tie.field == ID_FIELD:
-            values = [c.id for c in members]
+            rank = table.ids.rank()[positions]
+            keys.append(-rank if tie.descending else rank)
         else:
-            name = tie.field
-            values = [c.fields[name] for c in members]
+            keys.append(table.columns[tie.field].key(positions, tie.descending))
+    known = [k for k in keys if k is not None]
+    if len(known) < len(keys):
+        return _ranked_objects(rule, table, score, key, positions)
+    order = np.lexsort(known[::-1])
+    shown = [k[order] for k in known[:-1]]  # the id (always the last key) aside
+
+    def same(a: int, b: int) -> bool:
+        return all(k[a] == k[b] for k in shown)
+
+    return positions[order], same
+
+
+def _ranked_objects(
+    rule: DistributionRule, table: Table, score: str, key: RawKey, positions: np.ndarray
+) -> tuple[np.ndarray, Same]:
+    """:func:`_ranked` on rows ``(score, tie keys..., id, index)`` of objects."""
+    people = positions.tolist()
+    column = table.columns[score]
+    columns: list[Sequence[Any]] = [_directed([column.value(p) for p in people], rule.descending)]
+    for tie in rule.ties:
+        if tie.field == ID_FIELD:
+            values = [table.ids.text(p) for p in people]
+        else:
+            field = table.columns[tie.field]
+            values = [field.value(p) for p in people]
         columns.append(_directed(values, tie.descending))
-    columns.append(range(len(members)))
+    columns.append(range(len(people)))
     rows = list(zip(*columns, strict=True))
     try:
         rows.sort()
     except TypeError as exc:
         where = describe_key(labelled(rule, key))
         raise DataError(f"group {where}: values cannot be ranked ({exc})") from None
-    return rows
+
+    def same(a: int, b: int) -> bool:
+        return bool(rows[a][:-2] == rows[b][:-2])
+
+    return positions[[row[-1] for row in rows]], same
 
 
 def _directed(values: list[Any], descending: bool) -> list[Any]:
@@ -167,18 +232,20 @@ def _boundaries(quota: Mapping[str, int], n: int) -> list[int]:
     return out
 
 
-def _boundary_ties(
-    rows: list[tuple[Any, ...]], ids: tuple[str, ...], grades: list[str], quota: Mapping[str, int]
-) -> tuple[TieNote, ...]:
+def _boundary_ties(same: Same, ranked: np.ndarray, ids: Ids, quota: Mapping[str, int]) -> tuple[TieNote, ...]:
     """Runs of people equal on everything but the final key that a grade boundary splits."""
     notes: list[TieNote] = []
-    for b in _boundaries(quota, len(rows)):
-        if rows[b - 1][:-2] != rows[b][:-2]:
+    n = len(ranked)
+    grades = [code for code, count in quota.items() if count]
+    ends = list(accumulate(quota[code] for code in grades))  # the rank index after each grade
+    for b in _boundaries(quota, n):
+        if not same(b - 1, b):
             continue
         start, end = b - 1, b + 1
-        while start > 0 and rows[start - 1][:-2] == rows[b][:-2]:
+        while start > 0 and same(start - 1, b):
             start -= 1
-        while end < len(rows) and rows[end][:-2] == rows[b][:-2]:
+        while end < n and same(end, b):
             end += 1
-        notes.append(TieNote(ids[start:end], grades[b - 1], grades[b]))
+        upper, lower = grades[bisect_right(ends, b - 1)], grades[bisect_right(ends, b)]
+        notes.append(TieNote(ids.texts(ranked[start:end].tolist()), upper, lower))
     return tuple(notes)

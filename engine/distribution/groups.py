@@ -8,12 +8,14 @@ tree is reported, never graded.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
-from engine.distribution.model import Candidate, DistributionProblem, GroupKey, describe_key
+import numpy as np
+
+from engine.distribution.compact import Column, Table
+from engine.distribution.model import DistributionProblem, GroupKey, describe_key
 from engine.distribution.rule import ID_FIELD, DistributionRule
 from engine.errors import DataError
 
@@ -22,13 +24,24 @@ RawKey = tuple[Any, ...]
 
 @dataclass
 class Pool:
-    """A group being formed: its members and the original groups merged into it."""
+    """A group being formed: its members (positions into the table, in parts) and the
+    original groups merged into it."""
 
-    members: list[Candidate]
+    parts: list[np.ndarray]
     own: bool = True
     origins: list[RawKey] = field(default_factory=list)
     #: Per original group moved here: each hop up the tree and why (the merge path).
     hops: dict[RawKey, list[str]] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+    def positions(self) -> np.ndarray:
+        """Every member's position."""
+        if len(self.parts) == 1:
+            return self.parts[0]
+        return np.concatenate(self.parts) if self.parts else np.empty(0, dtype=np.int64)
 
 
 def labelled(rule: DistributionRule, key: RawKey) -> GroupKey:
@@ -37,74 +50,103 @@ def labelled(rule: DistributionRule, key: RawKey) -> GroupKey:
 
 
 def form_groups(
-    rule: DistributionRule, candidates: Sequence[Candidate], org_parent: Mapping[str, str | None]
+    rule: DistributionRule, table: Table, candidates: np.ndarray, org_parent: Mapping[str, str | None]
 ) -> tuple[dict[RawKey, Pool], list[DistributionProblem]]:
-    """Final groups (key -> pool) and the problems of people who cannot be grouped or graded."""
-    pools, problems = _split(rule, candidates)
+    """Final groups (key -> pool) of the ``candidates`` (positions into ``table``) and the
+    problems of people who cannot be grouped or graded."""
+    pools, problems = _split(rule, table, candidates)
     if rule.min_group_size > 1:
-        problems += _merge_small(rule, pools, org_parent)
+        problems += _merge_small(rule, table, pools, org_parent)
     return pools, problems
 
 
+def tie_fields(rule: DistributionRule) -> list[str]:
+    """The tie keys read from the fields (the id is not a field)."""
+    return [t.field for t in rule.ties if t.field != ID_FIELD]
+
+
 def _split(
-    rule: DistributionRule, candidates: Sequence[Candidate]
+    rule: DistributionRule, table: Table, candidates: np.ndarray
 ) -> tuple[dict[RawKey, Pool], list[DistributionProblem]]:
-    """One pass over the candidates; a person lacking a group or tie field is set aside.
+    """The candidates split by their group keys, in the order each group first appears; a
+    person lacking a group or tie field is set aside.
 
     Without ``group_by`` the whole population is one group, keyed ``()``.
     """
-    get = itemgetter(*rule.group_by) if rule.group_by else _no_key
-    tie_fields = [t.field for t in rule.ties if t.field != ID_FIELD]
-    check = itemgetter(*tie_fields) if tie_fields else None
-    raw: dict[Any, list[Candidate]] = {}
-    lacking: list[Candidate] = []
-    for cand in candidates:
+    needed = [*rule.group_by, *tie_fields(rule)]
+    lacks = np.full(len(candidates), -1, dtype=np.int64)  # the first field each one lacks
+    for at in range(len(needed) - 1, -1, -1):
+        lacks[~table.columns[needed[at]].present()[candidates]] = at
+    problems = _missing_fields(rule, table, candidates, lacks, needed)
+    grouped = candidates[lacks < 0]
+    if not len(grouped):
+        return {}, problems
+    if not rule.group_by:
+        return {(): Pool([grouped])}, problems
+    codes, keys = _group_codes(rule, table, grouped)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    parts = np.split(grouped[order], bounds)
+    return {keys[i]: Pool([parts[i]]) for i in range(len(keys))}, problems
+
+
+def _group_codes(
+    rule: DistributionRule, table: Table, grouped: np.ndarray
+) -> tuple[np.ndarray, list[RawKey]]:
+    """Each person's group number (groups numbered in the order they first appear) and each
+    group's key (the values of its first member, as the mapping of keys keeps them)."""
+    columns = [table.columns[name] for name in rule.group_by]
+    if any(c.kind != "text" for c in columns):
+        return _object_codes(rule, table, columns, grouped)
+    stacked = np.stack([c.data[grouped] for c in columns], axis=1)
+    _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+    renumber = np.empty(len(first), dtype=np.int64)
+    renumber[np.argsort(first, kind="stable")] = np.arange(len(first))
+    codes = renumber[inverse.reshape(-1)]
+    starts = np.sort(first)
+    keys = [tuple(c.texts[int(c.data[grouped[i]])] for c in columns) for i in starts.tolist()]
+    return codes, keys
+
+
+def _object_codes(
+    rule: DistributionRule, table: Table, columns: list[Column], grouped: np.ndarray
+) -> tuple[np.ndarray, list[RawKey]]:
+    """:func:`_group_codes` for group values that are not all texts, one person at a time."""
+    single = len(columns) == 1
+    numbers: dict[Any, int] = {}
+    keys: list[RawKey] = []
+    codes = np.empty(len(grouped), dtype=np.int64)
+    for i, position in enumerate(grouped.tolist()):
+        values = tuple(c.value(position) for c in columns)
+        value = values[0] if single else values
         try:
-            value = get(cand.fields)
-            if check is not None:
-                check(cand.fields)
-        except KeyError:
-            lacking.append(cand)
-            continue
-        try:
-            bucket = raw.get(value)
+            code = numbers.get(value)
         except TypeError:
-            raise DataError(f"{cand.id}: group_by values must be plain values, got {value!r}") from None
-        if bucket is None:
-            raw[value] = [cand]
-        else:
-            bucket.append(cand)
-    single = len(rule.group_by) == 1
-    # itemgetter of one key gives the value itself, of several a tuple: make every key a tuple.
-    pools = {((k,) if single else k): Pool(members) for k, members in raw.items()}
-    return pools, _missing_fields(rule, lacking, tie_fields)
-
-
-def _no_key(fields: Mapping[str, Any]) -> RawKey:
-    return ()
+            who = table.ids.text(position)
+            raise DataError(f"{who}: group_by values must be plain values, got {value!r}") from None
+        if code is None:
+            code = numbers[value] = len(keys)
+            keys.append(values)
+        codes[i] = code
+    return codes, keys
 
 
 def _missing_fields(
-    rule: DistributionRule, lacking: list[Candidate], tie_fields: list[str]
+    rule: DistributionRule, table: Table, candidates: np.ndarray, lacks: np.ndarray, needed: list[str]
 ) -> list[DistributionProblem]:
-    by_field: dict[str, list[str]] = {}
-    for cand in lacking:
-        for name in (*rule.group_by, *tie_fields):
-            if name not in cand.fields:
-                by_field.setdefault(name, []).append(cand.id)
-                break
+    found = sorted({needed[int(i)] for i in np.unique(lacks[lacks >= 0]).tolist()})
     return [
         DistributionProblem(
             "distribution-missing-field",
             f"no field '{name}' (needed to {'group' if name in rule.group_by else 'break ties'})",
-            tuple(sorted(ids)),
+            tuple(sorted(table.ids.texts(candidates[lacks == needed.index(name)].tolist()))),
         )
-        for name, ids in sorted(by_field.items())
+        for name in found
     ]
 
 
 def _merge_small(
-    rule: DistributionRule, pools: dict[RawKey, Pool], org_parent: Mapping[str, str | None]
+    rule: DistributionRule, table: Table, pools: dict[RawKey, Pool], org_parent: Mapping[str, str | None]
 ) -> list[DistributionProblem]:
     """Move every group below the minimum into its parent org's group, deepest first.
 
@@ -114,9 +156,9 @@ def _merge_small(
     """
     if not rule.can_merge:
         return [
-            _too_small(rule, key, pools.pop(key), "and the distribution declares no merge")
+            _too_small(rule, table, key, pools.pop(key), "and the distribution declares no merge")
             for key in sorted(pools, key=_order)
-            if len(pools[key].members) < rule.min_group_size
+            if pools[key].size < rule.min_group_size
         ]
     assert rule.org_field is not None
     at = rule.group_by.index(rule.org_field)
@@ -128,7 +170,7 @@ def _merge_small(
     for level in range(max(levels, default=0), -1, -1):
         for key in sorted(levels.get(level, ()), key=_order):
             pool = pools.get(key)
-            if pool is None or len(pool.members) >= rule.min_group_size:
+            if pool is None or pool.size >= rule.min_group_size:
                 continue  # taken into a parent-level group already, or large enough
             del pools[key]
             org = key[at]
@@ -138,11 +180,11 @@ def _merge_small(
                     if org in org_parent
                     else (f"and org '{org}' is not in the org tree")
                 )
-                problems.append(_too_small(rule, key, pool, where))
+                problems.append(_too_small(rule, table, key, pool, where))
                 continue
             parent_key = (*key[:at], org_parent[org], *key[at + 1 :])
             target = pools.setdefault(parent_key, Pool([], own=False))
-            size = len(pool.members)
+            size = pool.size
             _move(rule, pool, key, target, parent_key, size)
             if rule.merge_pool == "subtree":
                 _take_subtree(rule, pools, parent_key, at, org_parent, f"{_shown(rule, key)} has {size}")
@@ -155,7 +197,7 @@ def _move(rule: DistributionRule, pool: Pool, key: RawKey, target: Pool, to: Raw
 
     ``size`` is the pool's size when it moves for being too small, or the reason it was pooled.
     """
-    target.members.extend(pool.members)
+    target.parts.extend(pool.parts)
     moved = ([key] if pool.own else []) + pool.origins
     target.origins.extend(moved)
     for origin in moved:
@@ -200,30 +242,35 @@ def _shown(rule: DistributionRule, key: RawKey) -> str:
     return describe_key(labelled(rule, key))
 
 
-def merge_paths(rule: DistributionRule, pool: Pool, members: Sequence[Candidate]) -> tuple[str, ...]:
-    """Each member's merge path (empty strings when the member's own group was not moved)."""
+def path_of(rule: DistributionRule, table: Table, pool: Pool) -> Callable[[int], str] | None:
+    """A member's merge path from its position ("" when the member's own group was not
+    moved); None when nothing was merged into ``pool``."""
     if not pool.hops:
-        return ()
-    get = itemgetter(*rule.group_by)
-    single = len(rule.group_by) == 1
-    paths = []
-    for cand in members:
-        raw = get(cand.fields)
-        origin = (raw,) if single else tuple(raw)
-        hops = pool.hops.get(origin)
-        paths.append(f"{_shown(rule, origin)} " + " ".join(hops) if hops else "")
-    return tuple(paths)
+        return None
+    columns = [table.columns[name] for name in rule.group_by]
+    hops_of = pool.hops
+
+    def path(position: int) -> str:
+        origin = tuple(c.value(position) for c in columns)
+        hops = hops_of.get(origin)
+        return f"{_shown(rule, origin)} " + " ".join(hops) if hops else ""
+
+    return path
 
 
-def _too_small(rule: DistributionRule, key: RawKey, pool: Pool, where: str) -> DistributionProblem:
+def _too_small(
+    rule: DistributionRule, table: Table, key: RawKey, pool: Pool, where: str
+) -> DistributionProblem:
+    size = pool.size
     text = (
-        f"group {describe_key(labelled(rule, key))} has {len(pool.members)} member"
-        f"{'' if len(pool.members) == 1 else 's'}, fewer than the minimum {rule.min_group_size}, {where}"
+        f"group {describe_key(labelled(rule, key))} has {size} member"
+        f"{'' if size == 1 else 's'}, fewer than the minimum {rule.min_group_size}, {where}"
     )
     if pool.origins:
         text += "; merged from " + ", ".join(describe_key(labelled(rule, k)) for k in pool.origins)
     rule_id = "distribution-unknown-org" if "not in the org tree" in where else "distribution-group-too-small"
-    return DistributionProblem(rule_id, text, tuple(sorted(c.id for c in pool.members)), labelled(rule, key))
+    members = tuple(sorted(table.ids.texts(pool.positions().tolist())))
+    return DistributionProblem(rule_id, text, members, labelled(rule, key))
 
 
 def _order(key: RawKey) -> tuple[str, ...]:

@@ -1,17 +1,22 @@
 """The values a forced distribution reads and returns: candidates in, frozen results out.
 
-A result keeps, per final group, the member ids in rank order and their grades as two tuples
-(one million people must not mean one million result objects); the per-member explanation
-(:class:`MemberOutcome`, with its reason text) is built on demand.
+A result keeps, per final group, the members' positions in rank order (one million people must
+not mean one million result objects, nor a mapping per person); ids, grades and the per-member
+explanation (:class:`MemberOutcome`, with its reason text) are read on demand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
+
+import numpy as np
+
+from engine.distribution.compact import Ids
 
 #: A group's identity: ``(("org", "sales"), ("role_grade", "K3"))``.
 GroupKey = tuple[tuple[str, Any], ...]
@@ -73,20 +78,25 @@ def describe_key(key: GroupKey) -> str:
     return "(" + ", ".join(f"{k}={v}" for k, v in key) + ")"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GroupResult:
-    """One final group: members in rank order (rank = position + 1), their grades, the seats."""
+    """One final group: members in rank order (rank = position + 1), the seats, how it formed.
+
+    The members are kept as positions into the grading's :class:`~.compact.Ids` (4 bytes a
+    person); their ids, grades and merge paths are read on demand (a grade follows from the
+    rank and the seats).
+    """
 
     key: GroupKey
-    members: tuple[str, ...]
-    grades: tuple[str, ...]
+    positions: np.ndarray
+    ids: Ids
     quota: Mapping[str, int]
     method: str
     merged_from: tuple[GroupKey, ...] = ()
     ties: tuple[TieNote, ...] = ()
-    #: Each member's merge path, parallel to ``members`` ("" when the member's own group stayed);
-    #: empty when nothing was merged.
-    paths: tuple[str, ...] = ()
+    #: A member's merge path from its position ("" when its own group stayed); None when
+    #: nothing was merged into this group.
+    path_of: Callable[[int], str] | None = None
 
     @property
     def merged(self) -> bool:
@@ -96,21 +106,53 @@ class GroupResult:
     @property
     def size(self) -> int:
         """Number of people in the final group."""
-        return len(self.members)
+        return len(self.positions)
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        """The member ids in rank order."""
+        return self.ids.texts(self.positions.tolist())
+
+    @property
+    def grades(self) -> tuple[str, ...]:
+        """Each member's grade, in rank order (the seats filled best first)."""
+        return tuple(code for code, count in self.quota.items() for _ in range(count))
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Each member's merge path, parallel to :attr:`members`; empty when nothing was merged."""
+        if self.path_of is None:
+            return ()
+        return tuple(self.path_of(p) for p in self.positions.tolist())
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        """The first rank index of each grade, in the quota's order (then the size)."""
+        starts = [0]
+        for count in self.quota.values():
+            starts.append(starts[-1] + count)
+        return starts
+
+    @cached_property
+    def _codes(self) -> tuple[str, ...]:
+        return tuple(self.quota)
+
+    def grade_at(self, index: int) -> str:
+        """The grade of the member at ``index`` (rank ``index + 1``)."""
+        return self._codes[bisect_right(self._starts, index) - 1]
 
     def counts(self) -> dict[str, int]:
         """People per grade, best first (equals :attr:`quota`: the seats are filled exactly)."""
-        out = dict.fromkeys(self.quota, 0)
-        for grade in self.grades:
-            out[grade] += 1
-        return out
+        return dict(self.quota)
 
     def outcome(self, index: int) -> MemberOutcome:
         """The outcome of the member at ``index`` (rank ``index + 1``)."""
-        member, grade, rank = self.members[index], self.grades[index], index + 1
+        position = int(self.positions[index])
+        member, grade, rank = self.ids.text(position), self.grade_at(index), index + 1
         reason = self._reason(member, grade, rank)
-        if self.paths and self.paths[index]:
-            reason += "; merge path: " + self.paths[index]
+        path = self.path_of(position) if self.path_of is not None else ""
+        if path:
+            reason += "; merge path: " + path
         return MemberOutcome(member, self.key, grade, rank, self.size, reason)
 
     def outcomes(self) -> Iterator[MemberOutcome]:
@@ -118,7 +160,7 @@ class GroupResult:
 
     def _reason(self, member: str, grade: str, rank: int) -> str:
         seats = ", ".join(f"{code}={n}" for code, n in self.quota.items())
-        first = self.grades.index(grade) + 1
+        first = self._starts[self._codes.index(grade)] + 1
         last = first + self.quota[grade] - 1
         span = f"rank {first}" if first == last else f"ranks {first}-{last}"
         text = (
@@ -133,17 +175,37 @@ class GroupResult:
         return text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DistributionResult:
-    """Every final group and every problem of one run of a distribution."""
+    """Every final group and every problem of one run of a distribution.
+
+    ``ids`` are the grading's ids; ``placed`` and ``ranks`` say, per position, the index of the
+    person's group (-1: none) and their index in it, so that a person's grade is found without
+    a mapping per person.
+    """
 
     distribution: str
     groups: tuple[GroupResult, ...]
     problems: tuple[DistributionProblem, ...] = field(default=())
+    ids: Ids | None = None
+    placed: np.ndarray | None = None
+    ranks: np.ndarray | None = None
 
     @cached_property
-    def _index(self) -> dict[str, tuple[int, int]]:
-        return {m: (g, i) for g, group in enumerate(self.groups) for i, m in enumerate(group.members)}
+    def _views(self) -> tuple[memoryview, memoryview]:
+        """``placed`` and ``ranks`` read an item at a time (a Python int each, quickly)."""
+        assert self.placed is not None and self.ranks is not None
+        return self.placed.data, self.ranks.data
+
+    def _where(self, member: str) -> tuple[int, int] | None:
+        if self.ids is None or self.placed is None or self.ranks is None:
+            return None
+        position = self.ids.position(member)
+        if position is None:
+            return None
+        placed, ranks = self._views
+        group = placed[position]
+        return None if group < 0 else (group, ranks[position])
 
     @property
     def not_graded(self) -> Mapping[str, DistributionProblem]:
@@ -162,12 +224,22 @@ class DistributionResult:
 
     def grade_of(self, member: str) -> str | None:
         """The grade given to ``member`` (``None``: not graded, or unknown)."""
-        where = self._index.get(member)
-        return None if where is None else self.groups[where[0]].grades[where[1]]
+        where = self._where(member)
+        return None if where is None else self.groups[where[0]].grade_at(where[1])
+
+    def grades_of(self, members: Sequence[str]) -> list[str | None]:
+        """:meth:`grade_of` of many members at once."""
+        if self.ids is None or self.placed is None or self.ranks is None:
+            return [None] * len(members)
+        positions = self.ids.positions(members)
+        found = positions >= 0
+        groups = np.where(found, self.placed[np.where(found, positions, 0)], -1).tolist()
+        ranks = self.ranks[np.where(found, positions, 0)].tolist()
+        return [None if g < 0 else self.groups[g].grade_at(r) for g, r in zip(groups, ranks, strict=True)]
 
     def outcome(self, member: str) -> MemberOutcome | None:
         """The explained outcome of ``member``, graded or not; ``None`` if never a candidate."""
-        where = self._index.get(member)
+        where = self._where(member)
         if where is not None:
             return self.groups[where[0]].outcome(where[1])
         problem = self._not_graded.get(member)

@@ -5,8 +5,9 @@ people a distribution cannot grade (a group too small even at the top of the org
 grade and a warning that says why, never a silent grade.
 
 What a distribution reads of a person is small: the id, the score and the group and tie
-fields. :class:`RelativeGrading` keeps just that per person (a streamed run keeps nothing
-else of the population), and the whole-file run grades through the very same class.
+fields. :class:`RelativeGrading` keeps just that per person, packed into a few bytes (a
+streamed run keeps nothing else of the population), and the whole-file run grades through the
+very same class.
 """
 
 from __future__ import annotations
@@ -15,8 +16,13 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from engine.distribution import Candidate, DistributionResult, distribute, distribution_from_policy
-from engine.distribution.rule import DistributionRule
+import numpy as np
+
+from engine.distribution import DistributionResult, distribution_from_policy
+from engine.distribution.compact import ABSENT as ABSENT
+from engine.distribution.compact import Rows
+from engine.distribution.distribute import distribute_table
+from engine.distribution.rule import ID_FIELD, DistributionRule
 from engine.errors import Problem
 from engine.evaluate.employee import EmployeeResult
 from engine.io.records import EmployeeRecord
@@ -33,18 +39,14 @@ def _field(name: str, emp_id: str, values: Mapping[str, Any], fields: Mapping[st
     return False, None
 
 
-#: Stands for a field or score a person lacks in :attr:`RelativeGrading.rows` (a singleton that
-#: survives pickling between processes, and never a record's value).
-ABSENT: Any = Ellipsis
-
-
 class RelativeGrading:
     """The candidates of every distribution of a policy, added one evaluated person at a time,
     then graded (``distributions`` in the policy's order).
 
-    A person is kept as one flat tuple (:attr:`rows`): the id, each distribution's score, then
-    the group and tie fields (:attr:`kept`), :data:`ABSENT` where there is none, repeated texts
-    such as an organisation shared. Candidates are built only when grading.
+    A person is kept as one compact row (:attr:`rows`, :class:`~engine.distribution.compact.Rows`:
+    a few bytes a person): the id, each distribution's score, then the group and tie fields
+    (:attr:`kept`), :data:`ABSENT` where there is none. The grading reads them as they are,
+    without an object or a mapping per person.
     """
 
     def __init__(self, policy: Mapping[str, Any]) -> None:
@@ -54,13 +56,14 @@ class RelativeGrading:
         names: dict[str, None] = {}
         for rule in self.rules:
             names.update(dict.fromkeys(rule.group_by))
-            names.update(dict.fromkeys(t.field for t in rule.ties))
-        #: The group and tie fields of every distribution, in one tuple per person.
+            names.update(dict.fromkeys(t.field for t in rule.ties if t.field != ID_FIELD))
+        #: The group and tie fields of every distribution (the id, the final tie key, aside).
         self.kept = tuple(names)
-        self.rows: list[tuple[Any, ...]] = []
-        # Group keys repeat (a few thousand organisations for a million people): one text each.
-        self._grouping = frozenset(name for rule in self.rules for name in rule.group_by) - {"id"}
-        self._texts: dict[str, str] = {}
+        grouping = {name for rule in self.rules for name in rule.group_by}
+        #: The column of each distribution's score (a name no field has).
+        self.scores = tuple(f"\x00score {i}" for i in range(len(self.rules)))
+        numbers = [True] * len(self.scores) + [name not in grouping for name in self.kept]
+        self.rows = Rows([*self.scores, *self.kept], numbers)
 
     def add(self, record: EmployeeRecord, values: Mapping[str, Any]) -> None:
         """Note one evaluated person (``values``: its formula values) for every distribution.
@@ -75,23 +78,19 @@ class RelativeGrading:
         scores = [_field(rule.score, emp_id, values, fields) for rule in self.rules]
         if all(not found or score is None for found, score in scores):
             return
-        row: list[Any] = [emp_id]
-        row += [Decimal(score) if found and score is not None else ABSENT for found, score in scores]
-        texts, grouping = self._texts, self._grouping
+        row = [Decimal(score) if found and score is not None else ABSENT for found, score in scores]
         for name in self.kept:
             present, value = _field(name, emp_id, values, fields)
-            if type(value) is str and name in grouping:
-                value = texts.setdefault(value, value)
             row.append(value if present else ABSENT)
-        self.rows.append(tuple(row))
+        self.rows.append(emp_id, row)
 
     def add_columns(
         self, ids: Sequence[str], values: Mapping[str, Sequence[Any]], fields: Mapping[str, Sequence[Any]]
     ) -> None:
         """:meth:`add_found` for many people at once: their ids, each formula's values and each
         field's (:data:`ABSENT` where a person's record lacks it), in the same order. The rows
-        are the very tuples :meth:`add_found` makes, built a column at a time where every score
-        is a formula value."""
+        are those :meth:`add_found` makes, added a column at a time where every score is a
+        formula value."""
         scores = [rule.score for rule in self.rules]
         if any(name == "id" or name not in values for name in scores) or any(
             v is None for name in scores for v in values[name]
@@ -101,9 +100,9 @@ class RelativeGrading:
                 have = {name: column[k] for name, column in fields.items() if column[k] is not ABSENT}
                 self.add_found(emp_id, here, have)
             return
-        slots: list[Sequence[Any]] = [ids, *([Decimal(v) for v in values[name]] for name in scores)]
-        slots += [self._kept_column(name, ids, values, fields) for name in self.kept]
-        self.rows.extend(zip(*slots, strict=True))
+        columns: list[Sequence[Any]] = [[Decimal(v) for v in values[name]] for name in scores]
+        columns += [self._kept_column(name, ids, values, fields) for name in self.kept]
+        self.rows.extend(ids, columns)
 
     def _kept_column(
         self,
@@ -119,28 +118,15 @@ class RelativeGrading:
             return values[name]
         if name not in fields:
             return [ABSENT] * len(ids)
-        column = fields[name]
-        if name not in self._grouping:
-            return column
-        texts = self._texts
-        return [texts.setdefault(v, v) if type(v) is str else v for v in column]
+        return fields[name]
 
     def grade(self, org_parent: Mapping[str, str | None]) -> dict[str, DistributionResult]:
-        """Every distribution applied to the people added (who are then let go)."""
-        rows, self.rows = self.rows, []
-        first, kept = 1 + len(self.rules), self.kept
-        shared = [  # one mapping per person, for every distribution
-            {name: value for name, value in zip(kept, row[first:], strict=True) if value is not ABSENT}
-            for row in rows
-        ]
+        """Every distribution applied to the people added (whose rows are then let go)."""
+        table = self.rows.freeze()
         out: dict[str, DistributionResult] = {}
-        for index, rule in enumerate(self.rules, start=1):
-            candidates = [
-                Candidate(row[0], row[index], fields)
-                for row, fields in zip(rows, shared, strict=True)
-                if row[index] is not ABSENT
-            ]
-            out[rule.name] = distribute(rule, candidates, org_parent)
+        for rule, score in zip(self.rules, self.scores, strict=True):
+            candidates = np.flatnonzero(table.columns[score].present())
+            out[rule.name] = distribute_table(rule, table, score, candidates, org_parent)
         return out
 
 

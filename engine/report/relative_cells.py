@@ -2,10 +2,10 @@
 
 The first pass (in the workers) writes each row's own cells as the report's CSV writer writes
 them (:func:`row_text`: guarded against spreadsheet formulas, quoted where needed); the second
-pass (one process, a million rows) only appends each distribution's cell, looked up in a table
-made once per distribution from its groups and its problems (:class:`RelativeCells`; a million
-people without an org tree leave about 90,000 in groups too small, and the first of them sent
-through :func:`~engine.report.results.relative_cell` built an index of every member). The csv
+pass (one process, a million rows) only appends each distribution's cell: the grades of a
+block of rows are looked up at once in the compact result (no table per person), each grade's
+cell and each problem's reason written once (:class:`RelativeCells`; a million people without
+an org tree leave about 90,000 in groups too small). The csv
 module quotes each field on its own, so a row written whole and a row written as its first
 cells then the rest are the same text.
 """
@@ -44,44 +44,47 @@ class RelativeCells:
         self._text = row_text()
         self._plan = plan
         self._relative = list(outcome.relative.items())
-        self._graded = [self._graded_cells(name, result) for name, result in self._relative]
+        #: Per distribution: each grade's cell, and the cell of each problem's people (a
+        #: group too small names all its members: one text each).
+        self._grades: list[dict[str, str]] = [{} for _ in self._relative]
+        self._reasons: list[dict[int, str]] = [{} for _ in self._relative]
 
     def _escaped(self, cell: str) -> str:
         """``cell`` as the writer writes it inside a row (quoted or guarded where needed)."""
         return self._text([cell, ""])[:-2]  # "<cell>,\n": the csv module quotes each field alone
 
-    def _graded_cells(self, name: str, result: DistributionResult) -> dict[str, str]:
-        shown: dict[str, str] = {}
-        cells: dict[str, str] = {}
-        for group in result.groups:
-            for code in group.quota:
-                if code not in shown:
-                    shown[code] = self._escaped(self._plan.labels.grade(name, str(code)))
-            cells.update(zip(group.members, map(shown.__getitem__, group.grades), strict=True))
-        reasons: dict[int, str] = {}  # a group too small names all its members: one text each
-        for member, problem in result.not_graded.items():
-            if member in cells:
-                continue  # graded after all (an outcome looks in the groups first)
-            text = reasons.get(id(problem))
-            if text is None:
-                text = self._escaped(self._plan.labels.reason(not_graded_reason(problem)))
-                reasons[id(problem)] = text
-            cells[member] = text
-        return cells
+    def _graded(self, at: int, name: str, grade: str) -> str:
+        shown = self._grades[at].get(grade)
+        if shown is None:
+            shown = self._grades[at][grade] = self._escaped(self._plan.labels.grade(name, str(grade)))
+        return shown
+
+    def _not_graded(self, at: int, name: str, result: DistributionResult, employee: str) -> str:
+        problem = result.not_graded.get(employee)
+        if problem is None:  # not a candidate
+            return self._escaped(relative_cell(result, name, self._plan, employee))
+        shown = self._reasons[at].get(id(problem))
+        if shown is None:
+            shown = self._escaped(self._plan.labels.reason(not_graded_reason(problem)))
+            self._reasons[at][id(problem)] = shown
+        return shown
 
     def complete(self, block: list[tuple[str, str]]) -> str:
         """The spilled lines of ``block`` (``(employee, line)``) with their distributions'
-        cells, a column at a time."""
-        if not self._graded:
+        cells, a column at a time (the grades of the block looked up at once)."""
+        if not self._relative:
             return "".join(row for _, row in block)
+        employees = [employee for employee, _ in block]
         columns = []
-        for graded, (name, result) in zip(self._graded, self._relative, strict=True):
-            column = [graded.get(employee) for employee, _ in block]
-            if None in column:  # not graded: why (a few people at most)
-                column = [
-                    cell if cell is not None else self._escaped(relative_cell(result, name, self._plan, e))
-                    for cell, (e, _) in zip(column, block, strict=True)
+        for at, (name, result) in enumerate(self._relative):
+            grades = result.grades_of(employees)
+            columns.append(
+                [
+                    self._graded(at, name, grade)
+                    if grade is not None
+                    else self._not_graded(at, name, result, employee)
+                    for grade, employee in zip(grades, employees, strict=True)
                 ]
-            columns.append(column)
+            )
         tails = map(",".join, zip(*columns, strict=True))
         return "".join([row[:-1] + "," + tail + "\n" for (_, row), tail in zip(block, tails, strict=True)])

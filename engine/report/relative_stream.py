@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from engine.distribution.compact import Rows
 from engine.errors import Problem
 from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.relative import RelativeGrading, relative_warnings
@@ -55,7 +56,7 @@ class Pass:
     notes: list[Problem]
     checks: Problems = field(default_factory=ProblemSpool)
     count: int = 0
-    rows: list[tuple[Any, ...]] = field(default_factory=list)  # RelativeGrading.rows
+    rows: Rows | None = None  # RelativeGrading.rows
     warnings: list[Problem] = field(default_factory=list)  # the employees' (record requirements)
     org_parent: dict[str, str | None] = field(default_factory=dict)  # the file's org tree (JSON, YAML)
 
@@ -258,8 +259,9 @@ def _outcome(
     outcome.warnings += [w for one in passes for w in one.warnings]
     grading = RelativeGrading(engine.source.data)
     for one in passes:
-        grading.rows += one.rows
-        one.rows = []
+        if one.rows is not None:
+            grading.rows += one.rows
+            one.rows = None
     outcome.relative = grading.grade(org_tree)
     outcome.warnings.extend(relative_warnings(outcome.relative, path))
     outcome.streamed = sum(one.count for one in passes)

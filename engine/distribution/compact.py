@@ -1,0 +1,397 @@
+"""What a forced distribution keeps of each person: a few bytes a person, in columns.
+
+A distribution reads of a person only the id, the score and the group and tie fields, and a
+million people must not mean a million tuples of objects (about 450 bytes each). :class:`Rows`
+gathers them a chunk at a time into numpy columns:
+
+- the ids as UTF-8 bytes in one fixed-width array (the byte order of UTF-8 is the order of the
+  texts, so the ids sort and tie-break as the texts do);
+- numbers (scores, numeric tie keys) as integers scaled by the power of ten common to the
+  column (``87.5`` and ``87.50`` are the same integer, as they are the same number);
+- texts (organisations, role grades) as small codes into the table of the distinct texts.
+
+A column whose values are none of these (mixed types, ``None``, NaN, a number too wide for 64
+bits) keeps its values as objects, and the groups it takes part in are ranked as before, by
+Python's own comparisons (so its errors are the same too). :meth:`Rows.freeze` gives the
+:class:`Table` the grading reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Context, Decimal
+from typing import Any
+
+import numpy as np
+
+from engine.errors import DataError
+
+#: Stands for a field or score a person lacks (a singleton that survives pickling between
+#: processes, and never a record's value).
+ABSENT: Any = Ellipsis
+#: People gathered as objects before they are packed into a chunk of arrays.
+CHUNK = 65536
+#: A number column's mark for "absent" (no scaled value is this: see :func:`_number_chunk`).
+NO_NUMBER = np.iinfo(np.int64).min
+_LIMIT = 2**63 - 1
+#: Exact scaling by a power of ten (no rounding to the default 28 digits).
+_EXACT = Context(prec=999_999_999, Emax=999_999_999, Emin=-999_999_999)
+
+#: A packed chunk: ("number", scaled int64, places) / ("text", int32 codes, texts) /
+#: ("object", values).
+Chunk = tuple[Any, ...]
+
+
+def _places(value: Decimal) -> int:
+    """Digits after the point ``value`` needs (0 for an integer)."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _number_chunk(values: Sequence[Any], distinct: set[Decimal]) -> Chunk | None:
+    """Numbers as integers scaled by their common power of ten, or None: too wide for 64 bits.
+
+    Equal numbers are one integer (``87.5`` and ``87.50``); each distinct number is scaled once.
+    """
+    places = max((_places(v) for v in distinct), default=0)
+    scaled = {v: int(v.scaleb(places, _EXACT)) for v in distinct}
+    if any(not -_LIMIT <= n <= _LIMIT for n in scaled.values()):
+        return None
+    scaled[ABSENT] = NO_NUMBER
+    out = np.fromiter(map(scaled.__getitem__, values), dtype=np.int64, count=len(values))
+    return ("number", out, places)
+
+
+def _text_chunk(values: Sequence[Any]) -> Chunk:
+    codes: dict[Any, int] = {ABSENT: -1}
+    out = np.fromiter(
+        (codes.setdefault(v, len(codes) - 1) for v in values), dtype=np.int32, count=len(values)
+    )
+    del codes[ABSENT]
+    return ("text", out, tuple(codes))
+
+
+def pack(values: Sequence[Any], numbers: bool) -> Chunk:
+    """One chunk of a column's values, as compact as they allow (``numbers``: the column may
+    hold scaled numbers; a group key never does, its values are shown as they were read).
+
+    Texts become codes and finite Decimals scaled integers; anything else (an int, a bool, a
+    float, None, NaN, a mix of types) stays an object, to compare (and fail to) exactly as it
+    did.
+    """
+    kinds = set(map(type, values))
+    kinds.discard(type(ABSENT))
+    if kinds <= {str}:
+        return _text_chunk(values)
+    if numbers and kinds == {Decimal}:
+        try:
+            distinct = set(values)
+        except TypeError:  # a signalling NaN cannot be hashed
+            distinct = set()
+            kinds = set()
+        distinct.discard(ABSENT)
+        if kinds and all(v.is_finite() for v in distinct):
+            packed = _number_chunk(values, distinct)
+            if packed is not None:
+                return packed
+    return ("object", list(values))
+
+
+def _objects(chunk: Chunk) -> list[Any]:
+    """A chunk's values as objects again (numbers as Decimals of the same value)."""
+    kind = chunk[0]
+    if kind == "object":
+        return list(chunk[1])
+    if kind == "text":
+        texts = chunk[2]
+        return [ABSENT if c < 0 else texts[c] for c in chunk[1].tolist()]
+    places = chunk[2]
+    return [ABSENT if v == NO_NUMBER else Decimal(v).scaleb(-places, _EXACT) for v in chunk[1].tolist()]
+
+
+class Column:
+    """One field of every person, as it is read (``data``) and how it ranks (:meth:`key`)."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        kinds = {c[0] for c in chunks}
+        self.kind = kinds.pop() if len(kinds) == 1 else "object"
+        self.texts: tuple[str, ...] = ()
+        self.places = 0
+        self.data: Any
+        if self.kind == "text":
+            self._join_texts(chunks)
+        elif self.kind == "number":
+            self._join_numbers(chunks)
+        else:
+            self.data = [v for c in chunks for v in _objects(c)]
+
+    def _join_texts(self, chunks: Sequence[Chunk]) -> None:
+        codes: dict[str, int] = {}
+        parts = []
+        for _, part, texts in chunks:
+            recode = np.array([codes.setdefault(t, len(codes)) for t in texts] + [-1], dtype=np.int32)
+            parts.append(recode[part])  # -1 (absent) takes the last entry: -1 again
+        self.texts = tuple(codes)
+        self.data = np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+
+    def _join_numbers(self, chunks: Sequence[Chunk]) -> None:
+        places = max((c[2] for c in chunks), default=0)
+        parts = []
+        for _, part, own in chunks:
+            widest = int(np.abs(part[part != NO_NUMBER]).max(initial=0))
+            if own < places and widest:
+                if widest * 10 ** (places - own) > _LIMIT:  # too wide: objects after all
+                    self.kind, self.data = "object", [v for c in chunks for v in _objects(c)]
+                    return
+                part = np.where(part == NO_NUMBER, NO_NUMBER, part * 10 ** (places - own))
+            parts.append(part)
+        self.places = places
+        self.data = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+    def present(self) -> np.ndarray:
+        """Per person: whether they have this field."""
+        if self.kind == "text":
+            return np.asarray(self.data >= 0)
+        if self.kind == "number":
+            return np.asarray(self.data != NO_NUMBER)
+        return np.fromiter((v is not ABSENT for v in self.data), dtype=bool, count=len(self.data))
+
+    def value(self, position: int) -> Any:
+        """The value of the person at ``position`` (a number as a Decimal of the same value)."""
+        if self.kind == "text":
+            code = int(self.data[position])
+            return ABSENT if code < 0 else self.texts[code]
+        if self.kind == "number":
+            scaled = int(self.data[position])
+            return ABSENT if scaled == NO_NUMBER else Decimal(scaled).scaleb(-self.places, _EXACT)
+        return self.data[position]
+
+    def key(self, positions: np.ndarray, descending: bool) -> np.ndarray | None:
+        """Integers whose ascending order is the wanted order of these people's values, or
+        None: the values are objects, ranked by Python's comparisons."""
+        if self.kind == "object":
+            return None
+        ranks = self.data if self.kind == "number" else self._text_ranks()[self.data]
+        values: np.ndarray = ranks[positions]
+        return -values if descending else values
+
+    def _text_ranks(self) -> np.ndarray:
+        ranks = getattr(self, "_ranks", None)
+        if ranks is None:
+            order = sorted(range(len(self.texts)), key=self.texts.__getitem__)
+            ranks = np.empty(len(self.texts), dtype=np.int64)
+            ranks[order] = np.arange(len(self.texts), dtype=np.int64)
+            self._ranks = ranks
+        return ranks
+
+
+class Ids:
+    """Every person's id: packed as UTF-8 bytes, sorted once, looked up by text.
+
+    An id holding a NUL character (numpy's fixed-width bytes drop trailing NULs) keeps the
+    ids as text objects; everything else is the same.
+    """
+
+    def __init__(self, chunks: Sequence[np.ndarray]) -> None:
+        if any(c.dtype == object for c in chunks):
+            chunks = [c if c.dtype == object else _decoded(c) for c in chunks]
+        elif chunks:  # one width for all
+            width = max(c.dtype.itemsize for c in chunks)
+            chunks = [c.astype(f"S{max(width, 1)}") for c in chunks]
+        self.data = np.concatenate(chunks) if chunks else np.empty(0, dtype="S1")
+        self.packed = self.data.dtype != object
+        #: The packed ids as one bytes object (a person's id is a slice: quick to compare).
+        self._raw = self.data.tobytes() if self.packed else b""
+        self._width = self.data.dtype.itemsize if self.packed else 0
+        self.order = np.argsort(self.data, kind="stable").astype(np.int64)
+        self._rank: np.ndarray | None = None
+        self._last = -1  # the position last found: lookups mostly go in order
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def text(self, position: int) -> str:
+        value = self.data[position]
+        return str(value.decode("utf-8", "surrogatepass")) if self.packed else str(value)
+
+    def texts(self, positions: Iterable[int]) -> tuple[str, ...]:
+        return tuple(self.text(int(p)) for p in positions)
+
+    def rank(self) -> np.ndarray:
+        """Each person's place in the order of the ids (the final tie key)."""
+        if self._rank is None:
+            rank = np.empty(len(self.data), dtype=np.int64)
+            rank[self.order] = np.arange(len(self.data), dtype=np.int64)
+            self._rank = rank
+        return self._rank
+
+    def check_unique(self, positions: np.ndarray) -> None:
+        """The id is the final tie-breaker and the key of every lookup, so it must be unique
+        among the people at ``positions``."""
+        order = self.order
+        if len(positions) < len(order):
+            chosen = np.zeros(len(order), dtype=bool)
+            chosen[positions] = True
+            order = order[chosen[order]]
+        ordered = self.data[order]
+        same = np.flatnonzero(ordered[1:] == ordered[:-1])
+        if not len(same):
+            return
+        twice = sorted({self.text(int(order[i])) for i in same})
+        shown = ", ".join(twice[:5]) + (f" and {len(twice) - 5} more" if len(twice) > 5 else "")
+        raise DataError(f"candidate ids must be unique; repeated: {shown}")
+
+    def _key(self, emp_id: str) -> Any:
+        return emp_id.encode("utf-8", "surrogatepass") if self.packed else emp_id
+
+    def _at(self, position: int, key: Any) -> bool:
+        """Whether the id at ``position`` is ``key`` (packed: padded with NULs to the width)."""
+        if not 0 <= position < len(self.data):
+            return False
+        if self.packed:
+            width = self._width
+            return bool(self._raw[position * width : position * width + width] == key)
+        return bool(self.data[position] == key)
+
+    def position(self, emp_id: str) -> int | None:
+        """The position of the person with this id, or None."""
+        if self.packed and "\x00" in emp_id:
+            return None  # never packed: an id with a NUL keeps the ids as objects
+        key = self._key(emp_id)
+        if self.packed:
+            if len(key) > self._width:
+                return None
+            padded = key.ljust(self._width, b"\x00")
+        else:
+            padded = key
+        for at in (self._last + 1, self._last):  # the next person, or the same one again
+            if self._at(at, padded):
+                self._last = at
+                return at
+        where = int(np.searchsorted(self.data, key, sorter=self.order))
+        if where < len(self.data) and self._at(int(self.order[where]), padded):
+            self._last = int(self.order[where])
+            return self._last
+        return None
+
+    def positions(self, emp_ids: Sequence[str]) -> np.ndarray:
+        """:meth:`position` of many ids at once (-1: not found)."""
+        if not len(self.data) or not emp_ids:
+            return np.full(len(emp_ids), -1, dtype=np.int64)
+        if self.packed:
+            if any("\x00" in e for e in emp_ids):
+                return np.array(
+                    [-1 if (p := self.position(e)) is None else p for e in emp_ids], dtype=np.int64
+                )
+            keys = np.array([self._key(e) for e in emp_ids], dtype=self.data.dtype.kind)
+        else:
+            keys = np.array(emp_ids, dtype=object)
+        where = np.minimum(np.searchsorted(self.data, keys, sorter=self.order), len(self.data) - 1)
+        found = self.order[where]
+        return np.where(self.data[found] == keys, found, -1)
+
+
+def _decoded(chunk: np.ndarray) -> np.ndarray:
+    return np.array([b.decode("utf-8", "surrogatepass") for b in chunk.tolist()], dtype=object)
+
+
+def _id_chunk(ids: Sequence[str]) -> np.ndarray:
+    if any("\x00" in i for i in ids):
+        return np.array(list(ids), dtype=object)
+    return np.array([i.encode("utf-8", "surrogatepass") for i in ids], dtype="S")
+
+
+class Table:
+    """The frozen rows: the ids and each named column (see the module doc)."""
+
+    def __init__(self, ids: Ids, columns: dict[str, Column]) -> None:
+        self.ids = ids
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class Rows:
+    """People gathered for grading: an id and one value per named column each (:data:`ABSENT`
+    where there is none), packed :data:`CHUNK` people at a time; picklable, and joined with
+    ``+=`` (the rows of another process, in order)."""
+
+    def __init__(self, names: Sequence[str], numbers: Sequence[bool]) -> None:
+        self.names = tuple(names)
+        self.numbers = tuple(numbers)
+        self._ids: list[str] = []
+        self._values: list[list[Any]] = [[] for _ in self.names]
+        self._id_chunks: list[np.ndarray] = []
+        self._chunks: list[list[Chunk]] = [[] for _ in self.names]
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def append(self, emp_id: str, values: Sequence[Any]) -> None:
+        """One person: the id and a value per column, in :attr:`names`' order."""
+        self._ids.append(emp_id)
+        for pending, value in zip(self._values, values, strict=True):
+            pending.append(value)
+        self._count += 1
+        if len(self._ids) >= CHUNK:
+            self._pack()
+
+    def extend(self, ids: Sequence[str], columns: Sequence[Sequence[Any]]) -> None:
+        """Many people at once: their ids and each column's values, in the same order."""
+        self._ids.extend(ids)
+        for pending, column in zip(self._values, columns, strict=True):
+            pending.extend(column)
+        self._count += len(ids)
+        if len(self._ids) >= CHUNK:
+            self._pack()
+
+    def _pack(self) -> None:
+        if not self._ids:
+            return
+        self._id_chunks.append(_id_chunk(self._ids))
+        for chunks, pending, numbers in zip(self._chunks, self._values, self.numbers, strict=True):
+            chunks.append(pack(pending, numbers))
+        self._ids = []
+        self._values = [[] for _ in self.names]
+
+    def __iadd__(self, other: Rows) -> Rows:
+        self._pack()
+        other._pack()
+        self._id_chunks += other._id_chunks
+        for mine, theirs in zip(self._chunks, other._chunks, strict=True):
+            mine += theirs
+        self._count += other._count
+        other.clear()
+        return self
+
+    def clear(self) -> None:
+        """Let every row go."""
+        self.__init__(self.names, self.numbers)  # type: ignore[misc]
+
+    def __getstate__(self) -> dict[str, Any]:
+        self._pack()
+        return self.__dict__.copy()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def freeze(self) -> Table:
+        """The rows as a :class:`Table` (the rows gathered are let go)."""
+        self._pack()
+        ids = Ids(self._id_chunks)
+        columns = {name: Column(chunks) for name, chunks in zip(self.names, self._chunks, strict=True)}
+        self.clear()
+        return Table(ids, columns)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        """Each person as ``(id, value...)`` (for tests and small inputs)."""
+        self._pack()
+        ids = [
+            b if type(b) is str else b.decode("utf-8", "surrogatepass")
+            for c in self._id_chunks
+            for b in c.tolist()
+        ]
+        columns = [[v for c in chunks for v in _objects(c)] for chunks in self._chunks]
+        return iter(zip(ids, *columns, strict=True))

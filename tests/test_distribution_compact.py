@@ -1,0 +1,271 @@
+"""The compact rows of a forced distribution (engine/distribution/compact.py) against the old
+path (tests/distribution_reference.py: the grading as it was, on a Candidate object and a
+mapping per person): the same groups, members in the same rank order, grades, seats, ties,
+merge paths and problems, on hand-made groups and on generated ones."""
+
+from __future__ import annotations
+
+import pickle
+from decimal import Decimal
+from typing import Any
+
+import distribution_reference as reference
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.distribution import Candidate, compile_distribution, distribute
+from engine.distribution import compact as compact_module
+from engine.distribution.compact import ABSENT, Rows
+from engine.errors import DataError
+from engine.evaluate.relative import RelativeGrading
+
+CODES = ("I", "II", "III", "IV", "V")
+TREE = {"root": None, "div": "root", "sales": "div", "ops": "div", "lab": "root"}
+
+
+def rule_of(**over: Any) -> Any:
+    spec: dict[str, Any] = {
+        "score": "performance_score",
+        "group_by": ["org", "role_grade"],
+        "quotas": {"I": 10, "II": 20, "III": 40, "IV": 20, "V": 10},
+        "min_group_size": 5,
+        "merge": {"parent_field": "parent_org", "keep": ["role_grade"]},
+        "ties": [{"field": "competency_score", "order": "descending"}, {"field": "id", "order": "ascending"}],
+    }
+    spec.update(over)
+    return compile_distribution({k: v for k, v in spec.items() if v is not None}, CODES, name="performance")
+
+
+def cand(pid: str, score: str, org: str = "sales", grade: str = "K3", comp: str | None = "50") -> Candidate:
+    fields: dict[str, Any] = {"org": org, "role_grade": grade}
+    if comp is not None:
+        fields["competency_score"] = Decimal(comp)
+    return Candidate(pid, Decimal(score), fields)
+
+
+def view(result: Any) -> tuple[Any, ...]:
+    """Everything a result says, the same way for the old and the compact one."""
+    groups = [
+        (g.key, g.members, g.grades, dict(g.quota), g.method, g.merged_from, g.ties, g.paths)
+        for g in result.groups
+    ]
+    return result.distribution, groups, [(p.rule, p.message, p.members, p.key) for p in result.problems]
+
+
+def both(rule: Any, people: list[Candidate], tree: dict[str, str | None] | None = None) -> tuple[Any, ...]:
+    """The compact result's view, asserted equal to the old path's."""
+    new = distribute(rule, people, tree)
+    old = reference.distribute(rule, people, tree)
+    assert view(new) == view(old)
+    for group in new.groups:
+        for member, grade in zip(group.members, group.grades, strict=True):
+            assert new.grade_of(member) == grade
+    return view(new)
+
+
+def test_ties_on_score_and_tie_key_split_by_a_boundary() -> None:
+    # Ten people, seats 1/2/4/2/1. c1 and c2 are equal on the score (80) and the competency
+    # score (70): the id puts c1 first; they straddle the II/III boundary (ranks 3 and 4).
+    people = [
+        cand("a", "95"),
+        cand("b", "90", comp="60"),
+        cand("c2", "80", comp="70"),
+        cand("c1", "80", comp="70"),
+        cand("d", "80", comp="40"),
+        cand("e", "70"),
+        cand("f", "60"),
+        cand("g", "50"),
+        cand("h", "40"),
+        cand("z", "10"),
+    ]
+    _, groups, problems = both(rule_of(), people)
+    ((key, members, grades, quota, _, _, ties, _),) = groups
+    assert key == (("org", "sales"), ("role_grade", "K3")) and problems == []
+    assert members == ("a", "b", "c1", "c2", "d", "e", "f", "g", "h", "z")
+    assert grades == ("I", "II", "II", "III", "III", "III", "III", "IV", "IV", "V")
+    assert quota == {"I": 1, "II": 2, "III": 4, "IV": 2, "V": 1}
+    assert [(t.members, t.upper, t.lower) for t in ties] == [(("c1", "c2"), "II", "III")]
+
+
+def test_equal_scores_of_different_exponents_are_equal() -> None:
+    # 87.5 and 87.50 (and 87.500) are one number: the competency score decides (q: 90 first),
+    # then the id (p before r). 7 is 7.0: p2 and p3 tie on both keys, the id orders them.
+    people = [
+        cand("r", "87.500", comp="10"),
+        cand("p", "87.50", comp="10"),
+        cand("q", "87.5", comp="90"),
+        cand("p3", "7.0", comp="1"),
+        cand("p2", "7", comp="1.00"),
+    ]
+    _, groups, _ = both(rule_of(min_group_size=1), people)
+    assert groups[0][1] == ("q", "p", "r", "p2", "p3")
+
+
+def test_negative_and_twenty_digit_scores() -> None:
+    # Wider than 64 bits once scaled: ranked as Decimals, exactly; the negatives last.
+    people = [
+        cand("big", "98765432109876543210"),
+        cand("big2", "98765432109876543210.5"),
+        cand("neg", "-12345678901234567890.25"),
+        cand("neg2", "-0.001"),
+        cand("zero", "-0"),
+        cand("mid", "12.125"),
+    ]
+    _, groups, _ = both(rule_of(min_group_size=1), people)
+    assert groups[0][1] == ("big2", "big", "mid", "zero", "neg2", "neg")
+
+
+def test_scores_rescaled_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Chunks of 2: the first chunk holds integers, a later one hundredths (the earlier chunks
+    # are scaled up to it), and a last one a number too wide for 64 bits once scaled by 100
+    # (the column falls back to Decimals): the ranking is the same as the old path's.
+    monkeypatch.setattr(compact_module, "CHUNK", 2)
+    people = [cand(f"p{i}", s) for i, s in enumerate(["5", "7", "6.25", "-1.5", "92233720368547758", "6.2"])]
+    _, groups, _ = both(rule_of(min_group_size=1), people)
+    assert groups[0][1] == ("p4", "p1", "p2", "p5", "p0", "p3")
+    small = [cand(f"s{i}", s) for i, s in enumerate(["5", "7", "6.25", "-1.5", "6.2", "7.00"])]
+    assert both(rule_of(min_group_size=1), small)[1][0][1] == ("s1", "s5", "s2", "s4", "s0", "s3")
+
+
+def test_empty_and_all_lacking() -> None:
+    assert both(rule_of(), []) == ("performance", [], [])
+    lacking = [cand("x", "1", comp=None), cand("y", "2", comp=None)]
+    _, groups, problems = both(rule_of(), lacking)
+    assert groups == []
+    assert problems == [
+        ("distribution-missing-field", "no field 'competency_score' (needed to break ties)", ("x", "y"), ())
+    ]
+
+
+@pytest.mark.parametrize(("size", "merged"), [(5, False), (4, True)])
+def test_min_group_size_edge(size: int, merged: bool) -> None:
+    # A team of exactly the minimum stays; one fewer moves up to the division.
+    people = [cand(f"s{i}", str(50 + i)) for i in range(size)]
+    people += [cand(f"d{i}", str(40 + i), org="div") for i in range(5)]
+    _, groups, problems = both(rule_of(), people, TREE)
+    keys = [g[0][0][1] for g in groups]
+    assert keys == (["div"] if merged else ["div", "sales"]) and problems == []
+    if merged:  # the four of sales rank first (53..50), then the division's own (44..40)
+        moved = "(org=sales, role_grade=K3) has 4 < 5 -> (org=div, role_grade=K3)"
+        assert groups[0][7] == (moved,) * 4 + ("",) * 5
+        assert groups[0][1] == ("s3", "s2", "s1", "s0", "d4", "d3", "d2", "d1", "d0")
+
+
+def test_too_small_at_the_top_and_unknown_org() -> None:
+    people = [cand("a", "1", org="lab"), cand("b", "2", org="nowhere"), cand("c", "3", org="root")]
+    _, groups, problems = both(rule_of(), people, TREE)
+    assert groups == []
+    assert [p[0] for p in problems] == [
+        "distribution-unknown-org",
+        "distribution-group-too-small",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("order", "message"),
+    [
+        ("descending", "tie values cannot be ranked ("),
+        ("ascending", "group (org=sales, role_grade=K3): values cannot be ranked ("),
+    ],
+)
+def test_mixed_tie_values_fail_as_before(order: str, message: str) -> None:
+    fields = {"org": "sales", "role_grade": "K3", "competency_score": "x"}
+    people = [cand("a", "1"), Candidate("b", Decimal(1), fields)]
+    rule = rule_of(min_group_size=1, ties=[{"field": "competency_score", "order": order}])
+    with pytest.raises(DataError) as new:
+        distribute(rule, people)
+    with pytest.raises(DataError) as old:
+        reference.distribute(rule, people)
+    assert str(new.value) == str(old.value)
+    assert str(new.value).startswith(message)
+    assert "'<' not supported between instances of " in str(new.value)
+
+
+def test_repeated_ids_fail_as_before() -> None:
+    people = [cand("a", "1"), cand("b", "2"), cand("a", "3")]
+    with pytest.raises(DataError, match=r"^candidate ids must be unique; repeated: a$"):
+        distribute(rule_of(), people)
+
+
+def test_ids_sort_as_texts_and_are_found() -> None:
+    # UTF-8 bytes sort as the texts do ("é" after "z"); an id with a NUL keeps the ids as
+    # objects, found all the same.
+    people = [cand(pid, "5") for pid in ["é", "z", "a\x00", "a", "Ω"]]
+    _, groups, _ = both(rule_of(min_group_size=1, quotas={"I": 100}), people)
+    assert groups[0][1] == ("a", "a\x00", "z", "é", "Ω")
+    result = distribute(rule_of(min_group_size=1, quotas={"I": 100}), people)
+    assert [result.grade_of(p) for p in ["Ω", "a\x00", "é", "nobody"]] == ["I", "I", "I", None]
+    assert result.grades_of(["z", "nobody", "a"]) == ["I", None, "I"]
+
+
+def test_rows_from_processes_joined() -> None:
+    # Two workers' rows (their own text codes) pickled and joined: the same grading as one.
+    policy = {
+        "scales": {"s": {"levels": [{"code": c} for c in CODES]}},
+        "distributions": {
+            "performance": {
+                "scale": "s",
+                "score": "p",
+                "group_by": ["org"],
+                "quotas": {"I": 20, "II": 20, "III": 20, "IV": 20, "V": 20},
+                "ties": [{"field": "team", "order": "descending"}],
+            }
+        },
+    }
+    people = [(f"e{i}", {"p": Decimal(i % 3)}, {"org": "ab"[i % 2], "team": f"t{i % 4}"}) for i in range(20)]
+    one, first, second = RelativeGrading(policy), RelativeGrading(policy), RelativeGrading(policy)
+    for k, (pid, values, fields) in enumerate(people):
+        one.add_found(pid, values, fields)
+        (first if k < 7 else second).add_found(pid, values, fields)
+    assert next(iter(second.rows)) == ("e7", Decimal(1), "b", "t3")
+    first.rows += pickle.loads(pickle.dumps(second.rows))
+    assert len(first.rows) == 20
+    assert view(first.grade({})["performance"]) == view(one.grade({})["performance"])
+
+
+def test_rows_keep_a_field_absent_apart_from_none() -> None:
+    rows = Rows(["x", "y"], [True, False])
+    rows.append("a", [Decimal("1.5"), ABSENT])
+    rows.append("b", [ABSENT, None])
+    assert list(rows) == [("a", Decimal("1.5"), ABSENT), ("b", ABSENT, None)]
+    table = rows.freeze()
+    assert table.columns["x"].kind == "number" and table.columns["y"].kind == "object"
+    assert table.columns["x"].present().tolist() == [True, False]
+
+
+SCORES = st.sampled_from(["1", "1.0", "1.00", "2.5", "2.50", "-3", "0", "-0", "99999999999999999999.9", "7"])
+
+
+@st.composite
+def populations(draw: Any) -> list[Candidate]:
+    count = draw(st.integers(0, 40))
+    people = []
+    for i in range(count):
+        fields: dict[str, Any] = {
+            "org": draw(st.sampled_from(["root", "div", "sales", "ops", "lab", "gone"])),
+            "role_grade": draw(st.sampled_from(["K1", "K2"])),
+        }
+        if draw(st.integers(0, 9)):
+            fields["competency_score"] = Decimal(draw(SCORES))
+        people.append(Candidate(f"e{draw(st.integers(0, 3))}{i:02d}", Decimal(draw(SCORES)), fields))
+    return people
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    populations(),
+    st.sampled_from([1, 2, 3, 5]),
+    st.sampled_from(["own", "subtree"]),
+    st.sampled_from(["ascending", "descending"]),
+)
+def test_generated_populations_grade_as_the_old_path(
+    people: list[Candidate], minimum: int, pool: str, order: str
+) -> None:
+    rule = rule_of(
+        min_group_size=minimum,
+        order=order,
+        merge={"parent_field": "parent_org", "keep": ["role_grade"], "pool": pool},
+        ties=[{"field": "competency_score", "order": order}, {"field": "id", "order": "descending"}],
+    )
+    both(rule, people, TREE)
