@@ -227,13 +227,17 @@ def test_a_person_is_kept_as_a_compact_row(kumho: Path) -> None:
     for record in population.employees[:3]:
         calibrating.add(record)
     seats = calibrating.seats[0]
-    assert seats.kept == ("org", "role_grade", "competency_score", "id")
+    assert seats.kept == ("org", "role_grade", "competency_score")  # the id is the row's own
     assert len(seats.rows) == 3
     person = population.employees[0]
-    row = seats.rows[0]
-    assert row[0] == person.id and row[2:5] == (None, None, None)  # no evaluations in a table
-    assert row[5:7] == (person.fields["org"], person.fields["role_grade"]) and row[8] == person.id
-    assert len(row) == 9 and data["distributions"]["performance"]["score"] == "performance_score"
+    row = next(iter(seats.rows))
+    absent = Ellipsis  # no evaluations in a table: no proposed or final grade, no reason
+    assert row[0] == person.id and row[2:5] == (absent, absent, absent)
+    assert row[5:7] == (person.fields["org"], person.fields["role_grade"])
+    assert len(row) == 8 and data["distributions"]["performance"]["score"] == "performance_score"
+    # packed: the score a scaled integer, the grades and the group fields text codes
+    kinds = [column.kind for column in seats.rows.freeze().columns.values()]
+    assert kinds == ["number", "text", "text", "text", "text", "text", "number"]
 
 
 def test_interleaved_rows_are_read_whole_with_the_same_bytes(

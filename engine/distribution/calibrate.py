@@ -7,7 +7,7 @@ grade, whether each count is within quota +- the policy's tolerance, and who mov
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from engine.distribution.model import DistributionProblem, DistributionResult, GroupKey, GroupResult
@@ -91,24 +91,33 @@ def calibrate(
     explains a move where the data records one. A member without a proposed grade counts as
     proposed nothing; one without a final grade is listed in ``missing``.
     """
-    groups = tuple(_group(rule, g, proposed, final, reasons or {}) for g in result.groups)
+    said = reasons or {}
+
+    def stages(member: str, _: int) -> tuple[str | None, str | None, str | None]:
+        return proposed.get(member), final.get(member), said.get(member)
+
+    return calibrate_with(rule, result, stages)
+
+
+#: A member's proposed grade, final grade and the reason of a move, from its id and position.
+Stages = Callable[[str, int], tuple[str | None, str | None, str | None]]
+
+
+def calibrate_with(rule: DistributionRule, result: DistributionResult, stages: Stages) -> CalibrationReport:
+    """:func:`calibrate` with each member's stages read by ``stages`` (from the compact rows
+    the grading read, by position: no mapping per person)."""
+    groups = tuple(_group(rule, g, stages) for g in result.groups)
     return CalibrationReport(rule.name, groups, result.problems)
 
 
-def _group(
-    rule: DistributionRule,
-    group: GroupResult,
-    proposed: Mapping[str, str],
-    final: Mapping[str, str],
-    reasons: Mapping[str, str],
-) -> GroupCalibration:
+def _group(rule: DistributionRule, group: GroupResult, stages: Stages) -> GroupCalibration:
     proposed_counts = dict.fromkeys(group.quota, 0)
     final_counts = dict.fromkeys(group.quota, 0)
     moves: list[Move] = []
     missing: list[str] = []
     unknown: list[str] = []
-    for member in group.members:
-        before, after = proposed.get(member), final.get(member)
+    for member, position in zip(group.members, group.positions.tolist(), strict=True):
+        before, after, reason = stages(member, position)
         if before in proposed_counts:
             proposed_counts[before] += 1
         if after in final_counts:
@@ -120,7 +129,7 @@ def _group(
         ):
             unknown.append(member)
         if before != after:
-            moves.append(Move(member, before, after, reasons.get(member)))
+            moves.append(Move(member, before, after, reason))
     counts = tuple(
         GradeCount(code, seats, rule.tolerance.get(code, 0), proposed_counts[code], final_counts[code])
         for code, seats in group.quota.items()

@@ -34,6 +34,8 @@ CHUNK = 65536
 #: A number column's mark for "absent" (no scaled value is this: see :func:`_number_chunk`).
 NO_NUMBER = np.iinfo(np.int64).min
 _LIMIT = 2**63 - 1
+#: Positions and ranks (a population has fewer than 2**31 people).
+_INDEX = np.int32
 #: Exact scaling by a power of ten (no rounding to the default 28 digits).
 _EXACT = Context(prec=999_999_999, Emax=999_999_999, Emin=-999_999_999)
 
@@ -63,12 +65,12 @@ def _number_chunk(values: Sequence[Any], distinct: set[Decimal]) -> Chunk | None
 
 
 def _text_chunk(values: Sequence[Any]) -> Chunk:
-    codes: dict[Any, int] = {ABSENT: -1}
-    out = np.fromiter(
-        (codes.setdefault(v, len(codes) - 1) for v in values), dtype=np.int32, count=len(values)
-    )
-    del codes[ABSENT]
-    return ("text", out, tuple(codes))
+    texts = dict.fromkeys(values)  # the distinct texts, in the order they first appear
+    texts.pop(ABSENT, None)
+    codes = {text: code for code, text in enumerate(texts)}
+    codes[ABSENT] = -1
+    out = np.fromiter(map(codes.__getitem__, values), dtype=np.int32, count=len(values))
+    return ("text", out, tuple(texts))
 
 
 def pack(values: Sequence[Any], numbers: bool) -> Chunk:
@@ -200,10 +202,10 @@ class Ids:
             chunks = [c.astype(f"S{max(width, 1)}") for c in chunks]
         self.data = np.concatenate(chunks) if chunks else np.empty(0, dtype="S1")
         self.packed = self.data.dtype != object
-        #: The packed ids as one bytes object (a person's id is a slice: quick to compare).
-        self._raw = self.data.tobytes() if self.packed else b""
+        #: The packed ids' bytes (a person's id is a slice: quick to compare).
+        self._raw = self.data.view(np.uint8).data if self.packed else memoryview(b"")
         self._width = self.data.dtype.itemsize if self.packed else 0
-        self.order = np.argsort(self.data, kind="stable").astype(np.int64)
+        self.order = np.argsort(self.data, kind="stable").astype(_INDEX)
         self._rank: np.ndarray | None = None
         self._last = -1  # the position last found: lookups mostly go in order
 
@@ -220,8 +222,8 @@ class Ids:
     def rank(self) -> np.ndarray:
         """Each person's place in the order of the ids (the final tie key)."""
         if self._rank is None:
-            rank = np.empty(len(self.data), dtype=np.int64)
-            rank[self.order] = np.arange(len(self.data), dtype=np.int64)
+            rank = np.empty(len(self.data), dtype=_INDEX)
+            rank[self.order] = np.arange(len(self.data), dtype=_INDEX)
             self._rank = rank
         return self._rank
 
@@ -321,7 +323,7 @@ class Rows:
         self.names = tuple(names)
         self.numbers = tuple(numbers)
         self._ids: list[str] = []
-        self._values: list[list[Any]] = [[] for _ in self.names]
+        self._values: list[list[Any]] = [[] for _ in self.names]  # per column, until packed
         self._id_chunks: list[np.ndarray] = []
         self._chunks: list[list[Chunk]] = [[] for _ in self.names]
         self._count = 0
@@ -331,9 +333,10 @@ class Rows:
 
     def append(self, emp_id: str, values: Sequence[Any]) -> None:
         """One person: the id and a value per column, in :attr:`names`' order."""
+        if len(values) != len(self.names):
+            raise ValueError(f"{len(values)} values for {len(self.names)} columns")
         self._ids.append(emp_id)
-        for pending, value in zip(self._values, values, strict=True):
-            pending.append(value)
+        any(map(list.append, self._values, values))  # each value onto its column, in C
         self._count += 1
         if len(self._ids) >= CHUNK:
             self._pack()
@@ -351,10 +354,9 @@ class Rows:
         if not self._ids:
             return
         self._id_chunks.append(_id_chunk(self._ids))
-        for chunks, pending, numbers in zip(self._chunks, self._values, self.numbers, strict=True):
-            chunks.append(pack(pending, numbers))
-        self._ids = []
-        self._values = [[] for _ in self.names]
+        columns, self._ids, self._values = self._values, [], [[] for _ in self.names]
+        for chunks, column, numbers in zip(self._chunks, columns, self.numbers, strict=True):
+            chunks.append(pack(column, numbers))
 
     def __iadd__(self, other: Rows) -> Rows:
         self._pack()

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.distribution.compact import ABSENT, Ids, Rows, Table
+from engine.distribution.compact import ABSENT, CHUNK, Ids, Rows, Table
 from engine.distribution.groups import Pool, RawKey, form_groups, labelled, path_of, tie_fields
 from engine.distribution.model import (
     Candidate,
@@ -86,9 +86,10 @@ def candidate_rows(rule: DistributionRule, candidates: Sequence[Candidate]) -> R
     """The compact rows of ``candidates``: the score, then the group and tie fields."""
     names = list(dict.fromkeys([*rule.group_by, *tie_fields(rule)]))
     rows = Rows([SCORE, *names], [True, *(name not in rule.group_by for name in names)])
-    for cand in candidates:
-        fields = cand.fields
-        rows.append(cand.id, [cand.score, *(fields.get(n, ABSENT) for n in names)])
+    for start in range(0, len(candidates), CHUNK):
+        part = candidates[start : start + CHUNK]
+        columns = [[c.score for c in part], *([c.fields.get(n, ABSENT) for c in part] for n in names)]
+        rows.extend([c.id for c in part], columns)
     return rows
 
 
@@ -175,7 +176,7 @@ def _ranked(
     def same(a: int, b: int) -> bool:
         return all(k[a] == k[b] for k in shown)
 
-    return positions[order], same
+    return positions[order].astype(np.int32), same
 
 
 def _ranked_objects(
@@ -203,7 +204,7 @@ def _ranked_objects(
     def same(a: int, b: int) -> bool:
         return bool(rows[a][:-2] == rows[b][:-2])
 
-    return positions[[row[-1] for row in rows]], same
+    return positions[[row[-1] for row in rows]].astype(np.int32), same
 
 
 def _directed(values: list[Any], descending: bool) -> list[Any]:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+
 from engine.chains.review import (
     ChainOutcome,
     ChainRules,
@@ -28,8 +30,11 @@ from engine.chains.review import (
     review,
 )
 from engine.compile import label_text
-from engine.distribution import CalibrationReport, Candidate, calibrate, distribute, distribution_from_policy
-from engine.distribution.rule import DistributionRule
+from engine.distribution import CalibrationReport, distribution_from_policy
+from engine.distribution.calibrate import calibrate_with
+from engine.distribution.compact import ABSENT, Rows
+from engine.distribution.distribute import distribute_table
+from engine.distribution.rule import ID_FIELD, DistributionRule
 from engine.errors import Problem, UsageError
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import paused_gc
@@ -75,19 +80,26 @@ class PopulationCalibration:
         return self.groups_outside == 0 and self.not_graded == 0 and not self.problems
 
 
+#: The columns of :class:`_Seats` before the group and tie fields (no field is named so).
+_SCORE, _PROPOSED, _FINAL, _REASON = (f"\x00{n}" for n in ("score", "proposed", "final", "reason"))
+
+
 class _Seats:
-    """One distribution's candidates, kept compact: per person ``(id, score, proposed, final,
-    reason, group and tie fields...)``, :data:`_ABSENT` for a field the person lacks."""
+    """One distribution's candidates, kept compact (:class:`~engine.distribution.compact.Rows`):
+    per person the id, the score, the proposed and final grades, the reason, the group and tie
+    fields; :data:`ABSENT` for a field the person lacks (None counts as absent too, as in the
+    whole-file run, which leaves absent values out so the distribution reports the field
+    missing)."""
 
     def __init__(self, data: Mapping[str, Any], name: str) -> None:
         self.name = name
         self.rule: DistributionRule = distribution_from_policy(data, name)
         kept = dict.fromkeys(self.rule.group_by)
-        kept.update(dict.fromkeys(t.field for t in self.rule.ties))
+        kept.update(dict.fromkeys(t.field for t in self.rule.ties if t.field != ID_FIELD))
         self.kept = tuple(kept)
-        self.rows: list[tuple[Any, ...]] = []
+        numbers = [True, False, False, False, *(k not in self.rule.group_by for k in self.kept)]
+        self.rows = Rows([_SCORE, _PROPOSED, _FINAL, _REASON, *self.kept], numbers)
         self.missing = ProblemSpool()  # evaluated people without a score, in order
-        self._texts: dict[str, str] = {}  # an organisation shared by thousands: one text
 
     def add(self, record: EmployeeRecord, env: Mapping[str, Any], reviewed: ChainOutcome) -> None:
         """Note one evaluated person (``env``: what the chains read, formula values included)."""
@@ -96,37 +108,31 @@ class _Seats:
             message = f"distribution '{self.name}': no value for its score '{self.rule.score}'"
             self.missing.append(Problem(record.id, None, "calibrate-no-score", message, record.origin))
             return
-        fields = [self._compact(env.get(k)) for k in self.kept]
         name = self.name
         grades = (reviewed.proposed_grade(name), reviewed.final_grade(name), reviewed.reason(name))
-        self.rows.append((record.id, Decimal(score), *grades, *fields))
-
-    def _compact(self, value: Any) -> Any:
-        if value is None:
-            return _ABSENT
-        return self._texts.setdefault(value, value) if type(value) is str else value
+        values = [Decimal(score), *map(_kept, grades), *(_kept(env.get(k)) for k in self.kept)]
+        self.rows.append(record.id, values)
 
     def report(self, org_parent: Mapping[str, str | None]) -> CalibrationReport:
         """The distribution applied to the people noted (who are then let go), calibrated."""
-        rows, self.rows = self.rows, []
-        candidates, proposed, final, reasons = [], {}, {}, {}
-        for row in rows:
-            person = row[0]
-            fields = {k: v for k, v in zip(self.kept, row[5:], strict=True) if v is not _ABSENT}
-            candidates.append(Candidate(person, row[1], fields))
-            if row[2] is not None:
-                proposed[person] = row[2]
-            if row[3] is not None:
-                final[person] = row[3]
-            if row[4] is not None:
-                reasons[person] = row[4]
-        result = distribute(self.rule, candidates, org_parent)
-        return calibrate(self.rule, result, proposed, final, reasons)
+        table = self.rows.freeze()
+        everyone = np.arange(len(table), dtype=np.int64)
+        result = distribute_table(self.rule, table, _SCORE, everyone, org_parent)
+        columns = [table.columns[name] for name in (_PROPOSED, _FINAL, _REASON)]
+
+        def stages(_: str, position: int) -> tuple[str | None, str | None, str | None]:
+            before, after, reason = (_stated(c.value(position)) for c in columns)
+            return before, after, reason
+
+        return calibrate_with(self.rule, result, stages)
 
 
-#: A field a person lacks (never a record's value; None counts as absent too, as in the
-#: whole-file run, which leaves absent values out so the distribution reports the field missing).
-_ABSENT: Any = Ellipsis
+def _kept(value: Any) -> Any:
+    return ABSENT if value is None else value
+
+
+def _stated(value: Any) -> Any:
+    return None if value is ABSENT else value
 
 
 class Calibrating:
@@ -196,9 +202,7 @@ class Calibrating:
             problems.extend(seats.missing)
             seats.missing.close()
         lines = {r.employee_id: self.describe(r) for r in reviews}
-        return PopulationCalibration(
-            tuple(reports), tuple(reviews), problems, self.labels, lines, self.count
-        )
+        return PopulationCalibration(tuple(reports), tuple(reviews), problems, self.labels, lines, self.count)
 
 
 def calibrate_population(
