@@ -1,7 +1,7 @@
 """The forced distribution as it was before its rows became compact (main at 7b3cab9,
-engine/distribution/groups.py and distribute.py, kept verbatim but for the result type): the
-reference the compact grading is compared with, person by person
-(tests/test_distribution_compact.py). Not used by the engine."""
+engine/distribution/groups.py, distribute.py and the results of model.py, kept verbatim but for
+one method, ``grades_of``): the reference the compact grading is compared with, person by person
+and report byte by report byte (tests/test_distribution_compact.py). Not used by the engine."""
 
 # ruff: noqa
 # mypy: ignore-errors
@@ -10,19 +10,29 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
-from engine.distribution.model import Candidate, DistributionProblem, GroupKey, TieNote, describe_key
+from engine.distribution.model import (
+    Candidate,
+    DistributionProblem,
+    GroupKey,
+    MemberOutcome,
+    TieNote,
+    describe_key,
+    not_graded_reason,
+)
 from engine.distribution.rule import ID_FIELD, DistributionRule
 from engine.errors import DataError
 
 
 @dataclass(frozen=True)
 class GroupResult:
-    """The old result of one group: every member's id, grade and merge path, as tuples."""
+    """One final group: members in rank order (rank = position + 1), their grades, the seats."""
 
     key: GroupKey
     members: tuple[str, ...]
@@ -31,14 +41,111 @@ class GroupResult:
     method: str
     merged_from: tuple[GroupKey, ...] = ()
     ties: tuple[TieNote, ...] = ()
+    #: Each member's merge path, parallel to ``members`` ("" when the member's own group stayed);
+    #: empty when nothing was merged.
     paths: tuple[str, ...] = ()
+
+    @property
+    def merged(self) -> bool:
+        """Whether smaller groups were merged into this one."""
+        return bool(self.merged_from)
+
+    @property
+    def size(self) -> int:
+        """Number of people in the final group."""
+        return len(self.members)
+
+    def counts(self) -> dict[str, int]:
+        """People per grade, best first (equals :attr:`quota`: the seats are filled exactly)."""
+        out = dict.fromkeys(self.quota, 0)
+        for grade in self.grades:
+            out[grade] += 1
+        return out
+
+    def outcome(self, index: int) -> MemberOutcome:
+        """The outcome of the member at ``index`` (rank ``index + 1``)."""
+        member, grade, rank = self.members[index], self.grades[index], index + 1
+        reason = self._reason(member, grade, rank)
+        if self.paths and self.paths[index]:
+            reason += "; merge path: " + self.paths[index]
+        return MemberOutcome(member, self.key, grade, rank, self.size, reason)
+
+    def outcomes(self) -> Iterator[MemberOutcome]:
+        return (self.outcome(i) for i in range(self.size))
+
+    def _reason(self, member: str, grade: str, rank: int) -> str:
+        seats = ", ".join(f"{code}={n}" for code, n in self.quota.items())
+        first = self.grades.index(grade) + 1
+        last = first + self.quota[grade] - 1
+        span = f"rank {first}" if first == last else f"ranks {first}-{last}"
+        text = (
+            f"rank {rank} of {self.size} in group {describe_key(self.key)}: "
+            f"quota {seats} seats ({self.method}); {span} get {grade}"
+        )
+        if self.merged:
+            text += "; merged from " + ", ".join(describe_key(k) for k in self.merged_from)
+        for tie in self.ties:
+            if member in tie.members:
+                text += "; tie: " + tie.describe()
+        return text
 
 
 @dataclass(frozen=True)
 class DistributionResult:
+    """Every final group and every problem of one run of a distribution."""
+
     distribution: str
     groups: tuple[GroupResult, ...]
     problems: tuple[DistributionProblem, ...] = field(default=())
+
+    @cached_property
+    def _index(self) -> dict[str, tuple[int, int]]:
+        return {m: (g, i) for g, group in enumerate(self.groups) for i, m in enumerate(group.members)}
+
+    @property
+    def not_graded(self) -> Mapping[str, DistributionProblem]:
+        """Each person not graded -> the first problem naming them."""
+        return self._not_graded
+
+    @cached_property
+    def _not_graded(self) -> dict[str, DistributionProblem]:
+        """Each person not graded -> the first problem naming them (a lookup, not a scan of
+        every problem's members: a million people may leave tens of thousands ungraded)."""
+        found: dict[str, DistributionProblem] = {}
+        for problem in self.problems:
+            for member in problem.members:
+                found.setdefault(member, problem)
+        return found
+
+    def grade_of(self, member: str) -> str | None:
+        """The grade given to ``member`` (``None``: not graded, or unknown)."""
+        where = self._index.get(member)
+        return None if where is None else self.groups[where[0]].grades[where[1]]
+
+    def outcome(self, member: str) -> MemberOutcome | None:
+        """The explained outcome of ``member``, graded or not; ``None`` if never a candidate."""
+        where = self._index.get(member)
+        if where is not None:
+            return self.groups[where[0]].outcome(where[1])
+        problem = self._not_graded.get(member)
+        if problem is None:
+            return None
+        reason = not_graded_reason(problem)
+        return MemberOutcome(member, problem.key, None, None, len(problem.members), reason)
+
+    def outcomes(self) -> Iterator[MemberOutcome]:
+        """Every candidate's outcome: graded groups first, then the people not graded."""
+        for group in self.groups:
+            yield from group.outcomes()
+        for problem in self.problems:
+            for member in problem.members:
+                reason = not_graded_reason(problem)
+                yield MemberOutcome(member, problem.key, None, None, len(problem.members), reason)
+
+
+    def grades_of(self, members: Sequence[str]) -> list[str | None]:
+        """The one method added: what the compact result's block lookup answers."""
+        return [self.grade_of(m) for m in members]
 
 
 RawKey = tuple[Any, ...]
