@@ -373,3 +373,16 @@ def test_every_report_is_byte_identical_to_the_old_grading(
     # one's reason names the tie), people not graded (null grades, two distributions each)
     features = (shown.count("merge path: "), shown.count("; tie: "), shown.count('"grade": null'))
     assert features == ((568, 5, 12) if with_tree else (0, 2, 38))
+
+
+def test_ids_of_every_length_are_found_and_only_they() -> None:
+    # Packed to the longest id's width: an empty id, a prefix of another, a longer one asked
+    # for; 5 people at 50/50: 2.5 seats each, the equal remainder to the better grade (A=3).
+    rule = compile_distribution({"score": "s", "quotas": {"A": 50, "B": 50}}, ["A", "B"], name="d")
+    people = [Candidate(i, Decimal(n), {}) for n, i in enumerate(["", "b", "abc", "H0000001", "ab"])]
+    result = distribute(rule, people)
+    assert result.groups[0].members == ("ab", "H0000001", "abc", "b", "")
+    asked = ["", "b", "abc", "H0000001", "ab", "H00000011", "a", "H000000"]
+    found = ["B", "B", "A", "A", "A", None, None, None]
+    assert [result.grade_of(i) for i in asked] == found
+    assert result.grades_of(asked) == found
