@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
 KUMHO = str(ROOT / "policies" / "kumho_like.yaml")
 sys.path.insert(0, str(ROOT))
+from bench.gen_formats import generate as generate_format  # noqa: E402
 from bench.gen_population import generate  # noqa: E402
 
 COUNT = 300
@@ -191,4 +192,22 @@ def test_a_policy_with_distributions_is_paged_whole(tmp_path: Path) -> None:
     whole = engine.evaluate(engine.read(str(data)))
     assert page.getvalue() == stamped("html", [engine.policy.stamp], render_page(whole, options))
     write_book(engine, str(data), book, options)
+    assert _cells(book.getvalue()) == _cells(render_xlsx(whole, options))
+
+
+@pytest.mark.parametrize("suffix", ["json", "yaml", "xlsx"])
+def test_json_yaml_and_excel_populations_page_as_read_whole(suffix: str, tmp_path: Path) -> None:
+    """The same 120 generated employees as JSON (shared between 2 workers), YAML or a workbook
+    (one process, an employee at a time): the page and the cells of the whole read."""
+    path = tmp_path / f"pop.{suffix}"
+    generate_format(120, str(path), seed=5)
+    engine = Engine.from_file(JAPAN)
+    options = ReportOptions()
+    whole = engine.evaluate(engine.read(str(path)))
+    assert len(whole.results) == 120
+    page, outcome = _page(path, options, workers=2, min_bytes=0)
+    assert outcome.streamed == 120 and outcome.results == []
+    assert page == stamped("html", [engine.policy.stamp], render_page(whole, options))
+    book = io.BytesIO()
+    write_book(engine, str(path), book, options, workers=2, min_bytes=0)
     assert _cells(book.getvalue()) == _cells(render_xlsx(whole, options))
