@@ -31,6 +31,7 @@ JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
 KUMHO = str(ROOT / "policies" / "kumho_like.yaml")
 sys.path.insert(0, str(ROOT))
 from bench.gen_formats import generate as generate_format  # noqa: E402
+from bench.gen_kumho import generate as generate_kumho  # noqa: E402
 from bench.gen_population import generate  # noqa: E402
 
 COUNT = 300
@@ -181,18 +182,42 @@ def test_the_page_to_stdout_is_the_page_in_a_file(population: Path, tmp_path: Pa
                                    "parameters; see the problems above\n")  # fmt: skip
 
 
-def test_a_policy_with_distributions_is_paged_whole(tmp_path: Path) -> None:
-    """Relative grades need everyone: the page and the workbook of the whole-file run."""
-    data = ROOT / "examples" / "kumho_like" / "employees.yaml"
+@pytest.fixture(scope="module")
+def kumho(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 generated kumho_like employees (forced distributions over org groups), one named like
+    a formula."""
+    path = tmp_path_factory.mktemp("kumho") / "kumho.csv"
+    generate_kumho(300, str(path), seed=3)
+    rows = csv_rows(path)
+    name = rows[0].index("name")
+    for row in rows[1:]:
+        if row[0] == rows[1][0]:
+            row[name] = "=HYPERLINK(1)"
+    write_csv(path, rows)
+    return path
+
+
+@pytest.mark.parametrize("lang", [None, "en", "ja"])
+def test_under_distributions_the_page_and_workbook_are_the_whole_reads(kumho: Path, lang: str | None) -> None:
+    """The CSV report's two passes spool the rows (in ids, no spreadsheet guard); their grades
+    and the reasons why none are named as they are read back: the whole read's page and cells
+    (Korean by default: the grades by their labels, the reasons in Korean), one process or two."""
     engine = Engine.from_file(KUMHO)
-    options = ReportOptions()
-    page, book = io.StringIO(), io.BytesIO()
-    outcome = write_page(engine, str(data), page, options, stamps=[engine.policy.stamp])
-    assert outcome.streamed == 0 and len(outcome.results) == 26  # H001 to H026, kept
-    whole = engine.evaluate(engine.read(str(data)))
-    assert page.getvalue() == stamped("html", [engine.policy.stamp], render_page(whole, options))
-    write_book(engine, str(data), book, options)
-    assert _cells(book.getvalue()) == _cells(render_xlsx(whole, options))
+    options = ReportOptions(lang=lang)
+    whole = engine.evaluate(engine.read(str(kumho)))
+    page = stamped("html", [engine.policy.stamp], render_page(whole, options))
+    cells = _cells(render_xlsx(whole, options))
+    assert "=HYPERLINK(1)" in page and "'=HYPERLINK(1)" not in page
+    if lang is None:
+        assert "미부여" in page  # a reason why not graded, in Korean
+    for how in ({"workers": 1}, {"workers": 2, "min_bytes": 0}):
+        out = io.StringIO()
+        outcome = write_page(engine, str(kumho), out, options, stamps=[engine.policy.stamp], **how)
+        assert outcome.results == [] and outcome.streamed == len(whole.results)
+        assert out.getvalue() == page
+        book = io.BytesIO()
+        write_book(engine, str(kumho), book, options, **how)
+        assert _cells(book.getvalue()) == cells
 
 
 @pytest.mark.parametrize("suffix", ["json", "yaml", "xlsx"])

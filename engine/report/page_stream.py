@@ -4,17 +4,20 @@ same page, the same cells.
 The rows are rendered as the employees are read, in the page's language (the policy's unless
 another is asked for: :func:`page_rows`), and spooled as CSV lines to a temp file
 (:func:`engine.report.stream.spool_pieces`: a big CSV or JSON file shared between processes, as
-the CSV report shares it). The spool is then read twice: once for what comes before the table
-(the summary's grade charts: a count per grade; a workbook's number places are the columns' own,
-its column widths and rows counted), once to write the table. The page goes through Jinja2's
-``generate`` (:func:`engine.report.html.generate_html`), the workbook through openpyxl's
-write-only mode (:func:`engine.report.xlsx.write_workbook`). Memory holds a row, the problems'
-spool and a count per grade, whatever the number of employees.
+the CSV report shares it). Under a policy with distributions the spool holds the CSV report's
+rows instead, made in its two passes (:func:`engine.report.relative_stream.spill_relative`, every
+cell as computed), and their grades are named in the page's language as they are read back. The
+spool is then read twice: once for what comes before the table (the summary's grade charts: a
+count per grade; a workbook's column widths and rows counted), once to write the table. The page
+goes through Jinja2's ``generate`` (:func:`engine.report.html.generate_html`), the workbook
+through openpyxl's write-only mode (:func:`engine.report.xlsx.write_workbook`). Memory holds a
+row, the problems' spool and a count per grade (and under distributions a compact row per
+person), whatever the number of employees.
 
 What cannot be streamed is read whole, with the very same output (:func:`write_page`,
-:func:`write_book` fall back by themselves): a policy with ``distributions`` (a relative grade
-needs everyone), a CSV file in another encoding, an Excel sheet chosen, a file the stream gives
-up on (:class:`~engine.io.model.ReadWhole`).
+:func:`write_book` fall back by themselves): a CSV file in another encoding, an Excel sheet
+chosen, a file the stream gives up on (:class:`~engine.io.model.ReadWhole`), a distribution
+named like a formula (its column is shared).
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ from engine.evaluate.parallel import FlatPiece, SplitRenderer
 from engine.evaluate.run import Engine
 from engine.io.model import Population
 from engine.io.records import EmployeeRecord
-from engine.io.streaming import can_stream
+from engine.io.streaming import ReadWhole, can_stream
 from engine.provenance import Stamp
 from engine.report.columns import NO_BAND
 from engine.report.html import generate_html, grade_columns, write_stamped_page
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
+from engine.report.phrases import ungraded
+from engine.report.relative_stream import relative_streamable, spill_relative
 from engine.report.results import (
     RowPlan,
     each_problem_row,
@@ -48,6 +53,7 @@ from engine.report.results import (
     row_plan,
     xlsx_sheets,
 )
+from engine.report.safety import raw_cells
 from engine.report.stream import Progress, spool_pieces
 from engine.report.xlsx import Sheet, StreamedSheet, write_workbook
 
@@ -57,8 +63,10 @@ PAGES = ("html", "xlsx")
 
 def page_streamable(engine: Engine, data_path: str) -> bool:
     """Whether :func:`write_page` and :func:`write_book` can read ``data_path`` an employee at a
-    time (a policy with distributions cannot: its relative grades need everyone)."""
-    return not engine.source.data.get("distributions") and can_stream(data_path)
+    time (under a policy with distributions: as the CSV report reads it, in two passes)."""
+    if engine.source.data.get("distributions"):
+        return relative_streamable(engine, data_path, "csv")
+    return can_stream(data_path)
 
 
 def page_rows(labels: Labels) -> SplitRenderer:
@@ -124,8 +132,8 @@ def write_page(
     with _spool() as spool:
         streamed = _spooled(engine, data_path, options, spool, parameters, workers, min_bytes, progress)
         if streamed is not None:
-            outcome, plan = streamed
-            rows = _reread(spool)
+            outcome, plan, in_ids = streamed
+            rows = _named(_reread(spool), plan) if in_ids else _reread(spool)
             tallies = _tallies(grade_columns(plan), rows)
             pieces = generate_html(outcome, plan, outcome.streamed, tallies, rows(), options)
             write_stamped_page(pieces, stamps, out.write)
@@ -151,8 +159,9 @@ def write_book(
     with _spool() as spool:
         streamed = _spooled(engine, data_path, options, spool, parameters, workers, min_bytes, progress)
         if streamed is not None:
-            outcome, plan = streamed
-            sheets = xlsx_sheets(outcome, plan, _Rows(_reread(spool)), _ProblemRows(outcome, plan.labels))
+            outcome, plan, in_ids = streamed
+            rows = _named(_reread(spool), plan) if in_ids else _reread(spool)
+            sheets = xlsx_sheets(outcome, plan, _Rows(rows), _ProblemRows(outcome, plan.labels))
             write_workbook([_streamed_sheet(sheet) for sheet in sheets], out)
             return outcome
     outcome = engine.evaluate(engine.read(data_path, parameters))
@@ -169,19 +178,62 @@ def _spooled(
     workers: int | None,
     min_bytes: int | None,
     progress: Progress | None,
-) -> tuple[RunOutcome, RowPlan] | None:
+) -> tuple[RunOutcome, RowPlan, bool] | None:
     """The rows spooled, with the outcome and the plan (in the page's language) they were made
-    by; None: the file is read whole."""
+    by, and whether the rows are in ids (their grades to be named as they are read: a policy
+    with distributions); None: the file is read whole."""
     if not page_streamable(engine, data_path):
         return None
     labels = human_labels(RunOutcome(engine.policy, Population([], {}, {}, {}, None, [], data_path)), options)
+    if engine.source.data.get("distributions"):
+        outcome = _relative_rows(engine, data_path, spool, parameters, workers, min_bytes, progress)
+        return None if outcome is None else (outcome, row_plan(outcome, labels), True)
     outcome = spool_pieces(
         engine, data_path, page_rows(labels), spool, parameters=parameters, workers=workers,
         min_bytes=min_bytes, progress=progress,
     )  # fmt: skip
     if outcome is None:
         return None
-    return outcome, row_plan(outcome, labels)
+    return outcome, row_plan(outcome, labels), False
+
+
+def _relative_rows(
+    engine: Engine,
+    data_path: str,
+    spool: IO[str],
+    parameters: Mapping[str, Any] | None,
+    workers: int | None,
+    min_bytes: int | None,
+    progress: Progress | None,
+) -> RunOutcome | None:
+    """Under a policy with distributions: the CSV report's rows (in ids, every cell as computed:
+    no spreadsheet guard) spooled by its two passes (:func:`~engine.report.relative_stream.spill_relative`),
+    or None (read whole)."""
+    try:
+        with raw_cells():
+            return spill_relative(
+                engine, data_path, "csv", spool, parameters=parameters, workers=workers,
+                min_bytes=min_bytes, progress=progress,
+            )  # fmt: skip
+    except ReadWhole:
+        return None
+
+
+def _named(rows: Callable[[], Iterator[list[str]]], plan: RowPlan) -> Callable[[], Iterator[list[str]]]:
+    """Rows in ids with each grade named as :func:`~engine.report.results.result_row` names it in
+    the plan's language: a grade by its level's label, a reason why none (every one starts
+    ``not graded``) in the language."""
+    graded = [(i, plan.columns[i - 2].key) for i in grade_columns(plan)]
+    labels = plan.labels
+
+    def named() -> Iterator[list[str]]:
+        for row in rows():
+            for at, key in graded:
+                cell = row[at]
+                row[at] = labels.reason(cell) if ungraded(cell) else labels.grade(key, cell)
+            yield row
+
+    return named
 
 
 def _tallies(columns: Sequence[int], rows: Callable[[], Iterator[list[str]]]) -> list[dict[str, int]]:
