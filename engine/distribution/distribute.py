@@ -32,6 +32,7 @@ from engine.distribution.model import (
     MemberOutcome,
     TieNote,
     describe_key,
+    seat_layout,
 )
 from engine.distribution.rule import (
     ID_FIELD,
@@ -104,7 +105,7 @@ def distribute_table(
     ranked by the column ``score``."""
     table.ids.check_unique(candidates)
     pools, problems = form_groups(rule, table, candidates, org_parent or {})
-    seats: dict[int, dict[str, int]] = {}
+    seats: dict[int, tuple[dict[str, int], tuple[tuple[str, ...], tuple[int, ...]]]] = {}
     groups: list[GroupResult] = []
     placed = np.full(len(table), -1, dtype=np.int32)
     ranks = np.zeros(len(table), dtype=np.int32)
@@ -112,8 +113,9 @@ def distribute_table(
         pool = pools[key]
         n = pool.size
         if n not in seats:
-            seats[n] = rule.seats(n)
-        group = _grade(rule, table, score, key, pool, seats[n])
+            quota = rule.seats(n)
+            seats[n] = quota, seat_layout(quota)
+        group = _grade(rule, table, score, key, pool, *seats[n])
         placed[group.positions] = len(groups)
         ranks[group.positions] = np.arange(n, dtype=np.int32)
         groups.append(group)
@@ -132,7 +134,13 @@ def org_tree(
 
 
 def _grade(
-    rule: DistributionRule, table: Table, score: str, key: RawKey, pool: Pool, quota: dict[str, int]
+    rule: DistributionRule,
+    table: Table,
+    score: str,
+    key: RawKey,
+    pool: Pool,
+    quota: dict[str, int],
+    layout: tuple[tuple[str, ...], tuple[int, ...]],
 ) -> GroupResult:
     ranked, same = _ranked(rule, table, score, key, pool.positions())
     return GroupResult(
@@ -144,6 +152,7 @@ def _grade(
         merged_from=tuple(labelled(rule, k) for k in pool.origins),
         ties=_boundary_ties(same, ranked, table.ids, quota),
         path_of=path_of(rule, table, pool),
+        layout=layout,
     )
 
 

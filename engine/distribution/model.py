@@ -73,6 +73,14 @@ class MemberOutcome:
     reason: str
 
 
+def seat_layout(quota: Mapping[str, int]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The grade codes of ``quota`` and the first rank index (0-based) of each, then the size."""
+    starts = [0]
+    for count in quota.values():
+        starts.append(starts[-1] + count)
+    return tuple(quota), tuple(starts)
+
+
 def describe_key(key: GroupKey) -> str:
     """``(org=sales, role_grade=K3)``."""
     return "(" + ", ".join(f"{k}={v}" for k, v in key) + ")"
@@ -97,6 +105,13 @@ class GroupResult:
     #: A member's merge path from its position ("" when its own group stayed); None when
     #: nothing was merged into this group.
     path_of: Callable[[int], str] | None = None
+    #: The grade codes of :attr:`quota` and the first rank index of each (then the size):
+    #: shared by the groups of one size (:func:`seat_layout`), never made per group.
+    layout: tuple[tuple[str, ...], tuple[int, ...]] = ((), ())
+
+    def __post_init__(self) -> None:
+        if len(self.layout[0]) != len(self.quota):
+            object.__setattr__(self, "layout", seat_layout(self.quota))
 
     @property
     def merged(self) -> bool:
@@ -125,21 +140,10 @@ class GroupResult:
             return ()
         return tuple(self.path_of(p) for p in self.positions.tolist())
 
-    @cached_property
-    def _starts(self) -> list[int]:
-        """The first rank index of each grade, in the quota's order (then the size)."""
-        starts = [0]
-        for count in self.quota.values():
-            starts.append(starts[-1] + count)
-        return starts
-
-    @cached_property
-    def _codes(self) -> tuple[str, ...]:
-        return tuple(self.quota)
-
     def grade_at(self, index: int) -> str:
         """The grade of the member at ``index`` (rank ``index + 1``)."""
-        return self._codes[bisect_right(self._starts, index) - 1]
+        codes, starts = self.layout
+        return codes[bisect_right(starts, index) - 1]
 
     def counts(self) -> dict[str, int]:
         """People per grade, best first (equals :attr:`quota`: the seats are filled exactly)."""
@@ -160,7 +164,8 @@ class GroupResult:
 
     def _reason(self, member: str, grade: str, rank: int) -> str:
         seats = ", ".join(f"{code}={n}" for code, n in self.quota.items())
-        first = self._starts[self._codes.index(grade)] + 1
+        codes, starts = self.layout
+        first = starts[codes.index(grade)] + 1
         last = first + self.quota[grade] - 1
         span = f"rank {first}" if first == last else f"ranks {first}-{last}"
         text = (
