@@ -392,8 +392,8 @@ def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | N
 
 def _explain_streamed(engine: Engine, data_path: str, employee: str) -> RunOutcome | None:
     """:func:`explain_one` for Excel, JSON and YAML: every employee read an employee at a time,
-    the one asked for kept (with its problems and the file's, as the whole read has them); None as there, or
-    when the file must be read whole."""
+    the one asked for kept (with its problems and the file's, as the whole read has them); None
+    as there, or when the file must be read whole."""
     data = engine.source.data
     try:
         stream, values, problems, notes = stream_records(
