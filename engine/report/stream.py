@@ -265,7 +265,8 @@ def _stream(
         with collected_gc():
             _, outcome.streamed = parallel.write_pieces(pieces, render, spool, chunk)
     except BaseException as exc:
-        checks.close()  # the spooled problems' temp file removed now
+        checks.close()  # the spooled problems' temp files removed now
+        stream.part.close()
         if isinstance(exc, ReadWhole):
             return None
         raise
