@@ -31,7 +31,6 @@ from typing import IO, Any
 from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc
-from engine.io.csvfile import Undecodable
 from engine.io.model import Population
 from engine.io.spool import ProblemSpool
 from engine.io.streaming import ReadWhole, can_stream, stream_records
@@ -125,15 +124,14 @@ def _relative(
     org_parent: Mapping[str, str | None] | None,
 ) -> RunOutcome | None:
     """Two passes under a policy with distributions (:mod:`engine.report.relative_stream`);
-    None when an employee's rows are not consecutive, or the CSV file is not UTF-8 (its byte
-    ranges are read as UTF-8; the whole read detects the encoding, as the split run leaves
-    such a file to one process)."""
+    None when the file is to be read whole (an employee's rows not consecutive, a CSV file
+    not in UTF-8)."""
     try:
         return spill_relative(
             engine, data_path, fmt, spool, parameters=parameters, org_parent=org_parent,
             workers=workers, min_bytes=min_bytes, progress=progress,
         )  # fmt: skip
-    except (ReadWhole, Undecodable):
+    except ReadWhole:
         return None
 
 
