@@ -37,6 +37,7 @@ from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord
 from engine.io.spool import RowSpool
 from engine.io.streaming import ReadWhole, can_stream, stream_records
+from engine.io.table import read_problems
 from engine.provenance import Stamp
 from engine.report.calibration import (
     BETWEEN,
@@ -52,6 +53,7 @@ from engine.report.calibration import (
     text_review,
     write_csv,
 )
+from engine.report.html import write_stamped_page
 from engine.report.labels import Labels
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
@@ -121,11 +123,17 @@ def stream_calibration(
         if rows is not None:
             rows.close()
         calibrating.close()  # the spools' temp files removed now, not whenever they are let go
+        stream.part.close()
         if isinstance(exc, ReadWhole):
             return None
         raise
-    problems = [*parameter_problems, *stream.part.problems]
-    return Streamed(calibrating.finish(problems, stream.org_parent), rows)
+    read = stream.part
+    try:
+        problems = itertools.chain(parameter_problems, *read_problems([read]))
+        result = calibrating.finish(problems, stream.org_parent)
+    finally:
+        read.close()  # (copied to the result's spool)
+    return Streamed(result, rows)
 
 
 def _part(fmt: str, calibrating: Calibrating, distributions: bool) -> Callable[[Any], str] | None:
@@ -184,7 +192,7 @@ def write_streamed(
             relabel_rows(rows, labels, out)
     elif fmt == "html":
         page = generate_page(result, labels, replace(options, stamps=tuple(stamps)), done.rows)
-        _write_page(page, stamps, out)
+        write_stamped_page(page, stamps, out.write)
     else:
         pieces = frame(fmt, result, labels, reviews=spooled(fmt, result))
         pieces[0] = stamped(fmt, stamps, pieces[0])
@@ -215,20 +223,6 @@ def _write_problems(fmt: str, result: PopulationCalibration, labels: Labels, out
     for block in iter(lambda: list(itertools.islice(parts, CHUNK)), []):
         out.write(between.join(block) if first else between + between.join(block))
         first = False
-
-
-def _write_page(pieces: Iterable[str], stamps: Sequence[Stamp], out: IO[str]) -> None:
-    """A page's pieces, stamped as a whole page is (:func:`~engine.report.model.stamped`, on
-    its head: the list of stamps goes right after ``<body>``, which comes before any table)."""
-    head: list[str] = []
-    reading = iter(pieces)
-    for piece in reading:
-        head.append(piece)
-        if "<body>" in piece:
-            break
-    out.write(stamped("html", stamps, "".join(head)))
-    for piece in reading:
-        out.write(piece)
 
 
 __all__ = [
