@@ -114,7 +114,7 @@ def cli_workers(engine: Engine, data: Path) -> list[Part]:
     assert ranges is not None
     _ = engine.policy.fused, engine.policy.fast_grades
     csv = SPLIT_RENDERERS["csv"]
-    tasks = [lambda r=r: evaluate_range(engine, str(data), r, None, csv) for r in ranges]  # type: ignore[misc]
+    tasks = [lambda r=r: evaluate_range(engine, str(data), r, None, csv) for r in ranges]
     parts = fork_all(tasks)
     assert all(p is not None for p in parts)
     return [p for p in parts if p is not None]

@@ -237,8 +237,11 @@ def _process(args: list[str], folder: Path, interrupt: str | None) -> Outcome:
     # Temporary files go inside the case folder: one left behind fails the case like any file.
     (folder / ".tmp").mkdir(exist_ok=True)
     env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "100", "TMPDIR": str(folder / ".tmp")}
+    # An interrupted run is started at the lowest priority: on a loaded machine the test's own
+    # polling then gets the CPU before the run can finish, so the signal lands mid-run.
+    nice = (lambda: os.nice(19)) if interrupt is not None else None
     with subprocess.Popen(
-        command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, preexec_fn=nice
     ) as process:
         workers: dict[str, str] = {}
         if interrupt is not None and interrupt.startswith("workers "):
