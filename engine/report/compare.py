@@ -174,23 +174,34 @@ def _correspondence_tables(comparison: Comparison, later: Sequence[int], lang: s
     return out
 
 
-def error_lines(comparison: Comparison) -> list[str]:
+class ProblemLines(ReadThrough[str]):
+    """Every scheme's problems, one line each (``scheme: origin: person: error [rule] message``),
+    made as they are read (a scheme's problems are a spool: a million of them are never held),
+    then with ``warnings`` every scheme's warnings."""
+
+    def __init__(self, comparison: Comparison, warnings: bool = False) -> None:
+        self.comparison, self.warnings = comparison, warnings
+
+    def __len__(self) -> int:
+        schemes = self.comparison.schemes
+        warned = sum(len(s.outcome.warnings) for s in schemes) if self.warnings else 0
+        return sum(len(s.outcome.problems) for s in schemes) + warned
+
+    def __iter__(self) -> Iterator[str]:
+        schemes = self.comparison.schemes
+        for s in schemes:
+            for p in s.outcome.problems:
+                yield f"{s.stamp.id}: {p.origin}: {p.employee_id or 'file'}: error [{p.rule}] {p.message}"
+        if self.warnings:
+            for s in schemes:
+                for p in s.outcome.warnings:
+                    who = p.employee_id or "file"
+                    yield f"{s.stamp.id}: {p.origin}: {who}: warning [{p.rule}] {p.message}"
+
+
+def error_lines(comparison: Comparison) -> ProblemLines:
     """Every scheme's errors, one line each (``scheme: origin: person: error [rule] message``)."""
-    return [
-        f"{s.stamp.id}: {p.origin}: {p.employee_id or 'file'}: error [{p.rule}] {p.message}"
-        for s in comparison.schemes
-        for p in s.outcome.problems
-    ]
-
-
-def _problems(comparison: Comparison) -> list[str]:
-    lines = error_lines(comparison)
-    for s in comparison.schemes:
-        for p in s.outcome.warnings:
-            lines.append(
-                f"{s.stamp.id}: {p.origin}: {p.employee_id or 'file'}: warning [{p.rule}] {p.message}"
-            )
-    return lines
+    return ProblemLines(comparison)
 
 
 def explain_person(comparison: Comparison, pid: str) -> list[tuple[str, list[str]]]:
@@ -238,7 +249,7 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
         a, b = schemes[graded[0]].stamp.id, schemes[i].stamp.id
         title = word("t_transitions", lang, a=a, b=b)
         report.matrices.append(Matrix(a, b, rows, cols, counts, title))
-    problems = _problems(comparison)
+    problems = ProblemLines(comparison, warnings=True)
     if problems:
         report.details.append((word("problems", lang), problems))
     if explain is not None:
@@ -252,7 +263,7 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
     }
     if explain is not None:
         report.data["explain"] = {
-            title: lines for title, lines in report.details if title.startswith(explain)
+            title: list(lines) for title, lines in report.details if title.startswith(explain)
         }
     return report
 

@@ -74,7 +74,7 @@ class Report:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     matrices: list[Matrix] = field(default_factory=list)
-    details: list[tuple[str, list[str]]] = field(default_factory=list)
+    details: list[tuple[str, Sequence[str]]] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"
 
