@@ -80,6 +80,8 @@ class Problem:
     """A problem with one subject's data (an employee, a job, a record), found while reading,
     checking or evaluating it: others go on. ``indicator`` is the 1-based goal line, ``None`` for
     the whole subject; ``origin`` says where in the data file (``file:row N`` or ``file:line:col``).
+    ``row_without_id`` marks the problem of a table row that names no employee (no id): neither
+    an employee's nor the file's (``explain``, which never reads such rows, leaves it out).
     """
 
     employee_id: str | None
@@ -87,6 +89,7 @@ class Problem:
     rule: str
     message: str
     origin: str
+    row_without_id: bool = False
 
 
 #: The loader's problems of one value, left as its text (``.nan``, an unquoted ``yes``,

@@ -40,7 +40,7 @@ MAX_EXPONENT = 100
 
 # -- records tables and JSON --------------------------------------------------------------------
 
-#: Largest CSV or ``.xlsx`` file, or JSON or YAML records file read an employee at a time
+#: Largest CSV or ``.xlsx`` file, or JSON or YAML records or ``pay`` file read an employee at a time
 #: (streamed, so this bounds time rather than memory: a
 #: million japan_mbo employees with their goal lines are 1.08 GB; a workbook is also held to
 #: :data:`MAX_XLSX_UNCOMPRESSED`).

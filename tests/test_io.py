@@ -358,7 +358,9 @@ def test_csv_problem_rule_message_and_row(rows: str, expected: tuple[Any, ...], 
     path.write_text(HEADER + rows, encoding="utf-8")
     population = read(path)
     employee_id, indicator, rule, message, row, read_ids = expected
-    assert population.problems == [Problem(employee_id, indicator, rule, message, f"{path}:row {row}")]
+    # The only problem naming no employee here is a row's without an id: marked as such.
+    no_id = employee_id is None
+    assert population.problems == [Problem(employee_id, indicator, rule, message, f"{path}:row {row}", no_id)]
     # An employee with a problem is left out; everyone else is read.
     assert [e.id for e in population.employees] == read_ids
 

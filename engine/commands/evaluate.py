@@ -8,11 +8,13 @@ from typing import TextIO
 from engine.commands.common import Echo, Reading, check_output, deliver, guard_output, streamed_out
 from engine.evaluate import Engine, RunOutcome, example_runs, explain
 from engine.evaluate.parallel import run_report
+from engine.io.atomic import open_atomic_binary
 from engine.io.spool import ProblemSpool
 from engine.io.tablerows import of_a_row_without_id
 from engine.report import renderer
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
+from engine.report.page_stream import PAGES, write_book, write_page
 from engine.report.progress import ProgressBar
 from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
 from engine.report.stream import streamable, write_report
@@ -81,17 +83,19 @@ def run_evaluate(
     ``progress``: where to draw a progress bar (a terminal's stderr), if anywhere.
     A records file reported as CSV, JSON or text is read, evaluated and written an employee at a
     time, a big CSV or JSON one shared between processes (:mod:`engine.report.stream`): the same bytes, and
-    nothing is written (to the file or stdout) unless the run completes.
+    nothing is written (to the file or stdout) unless the run completes. So is a page or a
+    workbook, in any language (:mod:`engine.report.page_stream`: the same page, the same cells).
     """
     render = renderer(RENDERERS, fmt)
     options = options or ReportOptions()
     reading = reading or Reading()
     check_output(output, fmt)
     guard_output(output, [policy, data])
-    if options.lang is None and reading.encoding is None and reading.sheet is None:
+    # A page and a workbook have their rows in a language (the policy's): streamed in any.
+    if (options.lang is None or fmt in PAGES) and reading.encoding is None and reading.sheet is None:
         engine = Engine.from_file(policy, reference=reference)
         mark("policy-loaded")
-        if streamable(engine, data, fmt):
+        if fmt in PAGES or streamable(engine, data, fmt):
             outcome = _streamed(engine, data, fmt, output, echo, options, reading, progress)
             mark("written")
             try:
@@ -130,13 +134,25 @@ def _streamed(
 ) -> RunOutcome:
     bar = _bar(data, progress) if progress is not None else None
     stamps = [engine.policy.stamp]
-    with streamed_out(output, echo, fmt, options.bom) as out:
-        outcome = write_report(
-            engine, data, fmt, out, parameters=reading.parameters, progress=bar, stamps=stamps,
-            width=options.width,
-        )  # fmt: skip
-        if bar is not None:
-            bar.finish()  # before the report is echoed
+    given = reading.parameters
+    if fmt == "xlsx":
+        assert output is not None  # (check_output refused a workbook without a file)
+        with open_atomic_binary(output) as binary:
+            outcome = write_book(engine, data, binary, options, parameters=given, progress=bar)
+            if bar is not None:
+                bar.finish()
+    else:
+        with streamed_out(output, echo, fmt, options.bom) as out:
+            if fmt == "html":
+                outcome = write_page(
+                    engine, data, out, options, parameters=given, progress=bar, stamps=stamps
+                )
+            else:
+                outcome = write_report(
+                    engine, data, fmt, out, parameters=given, progress=bar, stamps=stamps, width=options.width
+                )
+            if bar is not None:
+                bar.finish()  # before the report is echoed
     return outcome
 
 

@@ -9,22 +9,24 @@ line:col and the others go on (exit 1).
 from __future__ import annotations
 
 import csv
+import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import IO, Any
 
 from engine.commands.common import Echo, Reading, check_output, finish, guard_output, streamed_out
-from engine.errors import UsageError
+from engine.errors import HRPolicyError, UsageError
 from engine.evaluate import EmployeeResult, Engine
 from engine.evaluate.each import evaluate_each
 from engine.evaluate.parameters import parameters_read, pay_texts, require_parameters
 from engine.io.atomic import open_atomic_binary
-from engine.io.datafile import TableReading
+from engine.io.datafile import DATA_SUFFIXES, TableReading
 from engine.io.fields import check_mapping
 from engine.io.keyed import IdStore
-from engine.io.model import EmployeeRecord, compile_inputs
+from engine.io.model import EmployeeRecord, ReadWhole, compile_inputs
 from engine.io.payfile import read_pay_file
+from engine.limits import MAX_YAML_BYTES
 from engine.pay import PayReport, build_pay_report
 from engine.provenance import Stamp, stamp_of
 from engine.report import renderer
@@ -105,16 +107,44 @@ def _report(
 ) -> int:
     """Read the pay file, compute and deliver the report, once the records (if any) are evaluated."""
     table = TableReading(how.encoding, how.sheet)
-    data = read_pay_file(policy, data_path, table)
-    for note in table.notes:
-        echo(f"hrpolicy: note: {note}", err=True)
-    report = build_pay_report(str(policy["metadata"]["id"]), data, base_rate, overrides, evaluated)
+    report = _built(policy, data_path, table, echo, base_rate, overrides, evaluated)
     read = parameters_read(policy, pay_texts(policy))
     require_parameters(policy, read, report.parameters)
     options = options or ReportOptions()
     _deliver(report, fmt, output, echo, options, policy)
     labels = Labels(policy, options.lang)
     return finish(report.problems, report.employees, "employees", fmt, echo, labels)
+
+
+def _built(
+    policy: Mapping[str, Any],
+    data_path: str,
+    table: TableReading,
+    echo: Echo,
+    base_rate: str | None,
+    overrides: Mapping[str, Any],
+    evaluated: Mapping[str, Mapping[str, Any] | str] | None,
+) -> PayReport:
+    """The pay report over the data file read an employee at a time (a YAML or JSON file too),
+    or read whole where its stream gives up: on anything the whole read alone reports
+    (:class:`ReadWhole`), and on an error the whole read would find first (a syntax error
+    further on) in a file it can read (no bigger than its bound; a bigger one keeps the
+    stream's error)."""
+    policy_id = str(policy["metadata"]["id"])
+    data = read_pay_file(policy, data_path, table, stream=True)
+    for note in table.notes:
+        echo(f"hrpolicy: note: {note}", err=True)
+    try:
+        return build_pay_report(policy_id, data, base_rate, overrides, evaluated)
+    except ReadWhole:
+        pass
+    except HRPolicyError:
+        if data.records is None or not data.doc.file.lower().endswith(DATA_SUFFIXES):
+            raise  # (read whole, or a table: its error is the one)
+        if os.path.getsize(data_path) > MAX_YAML_BYTES:
+            raise
+    data = read_pay_file(policy, data_path)
+    return build_pay_report(policy_id, data, base_rate, overrides, evaluated)
 
 
 def _deliver(

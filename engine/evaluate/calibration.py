@@ -13,7 +13,7 @@ that a streamed run (:mod:`engine.report.calibration_stream`) and the whole-file
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -179,7 +179,7 @@ class Calibrating:
 
     def finish(
         self,
-        read_problems: Sequence[Problem],
+        read_problems: Iterable[Problem],
         org_parent: Mapping[str, str | None],
         reviews: Sequence[ChainOutcome] = (),
     ) -> PopulationCalibration:

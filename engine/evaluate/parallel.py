@@ -40,8 +40,8 @@ from engine.evaluate.pieces import (
     SplitRenderer,
     evaluate_range,
     render_records,
+    settle_problems,
     settle_read,
-    spooled,
     write_pieces,
 )
 from engine.evaluate.ranges import MIN_BYTES, Range, line_id, plan_ranges, whole_range
@@ -70,6 +70,7 @@ __all__ = [  # (the names the other modules and the tests take from here)
     "range_runner",
     "render_records",
     "run_report",
+    "settle_problems",
     "settle_read",
     "whole_range",
     "write_pieces",
@@ -269,12 +270,10 @@ def _merge(
 ) -> tuple[RunOutcome, str]:
     """The outcome of the parts, and (with ``render``) the whole report around their texts."""
     first = parts[0]
-    read = [*first.parameter_problems, *first.read.header]
-    read += [p for part in parts for p in part.read.rows]
-    read += [p for part in parts for p in part.read.grouped]
-    population = Population([], first.parameters, {}, {}, None, read, path)
+    population = Population([], first.parameters, {}, {}, None, [], path)
     outcome = RunOutcome(engine.policy, population)
-    outcome.problems = spooled(read, [part.checks for part in parts])
+    reads, checks = [part.read for part in parts], [part.checks for part in parts]
+    settle_problems(outcome, first.parameter_problems, reads, checks)
     outcome.warnings.extend(p for part in parts for p in part.warnings)
     outcome.streamed = sum(part.evaluated for part in parts)
     if render is None:

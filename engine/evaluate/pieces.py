@@ -17,7 +17,8 @@ from engine.evaluate.run import Engine, RunOutcome, stopped
 from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
-from engine.io.spool import Problems, ProblemSpool
+from engine.io.spool import Head, Problems, ProblemSpool
+from engine.io.table import read_problems
 
 #: A record's piece straight from its flat values and grades: (id, name, values, grades) -> piece.
 FlatPiece = Callable[[str, Any, Any, Any], Any]
@@ -155,6 +156,23 @@ def spooled(first: Iterable[Problem], then: Sequence[Problems]) -> ProblemSpool:
     return spool
 
 
+def settle_problems(
+    outcome: RunOutcome,
+    parameter_problems: list[Problem],
+    reads: Sequence[TablePart],
+    checks: Sequence[Problems],
+) -> None:
+    """Put the problems of a streamed run on ``outcome`` as a whole-file run has them, in one
+    spool: the parameters', the reading's (of a file read in parts ``reads``, in order: see
+    :func:`~engine.io.table.read_problems`), then the employees' ``checks`` (of each part, in
+    order); each part's spools let go once copied. The population's problems are the first of
+    them (a view of the spool: the reading's)."""
+    runs = [parameter_problems, *read_problems(reads)]
+    count = sum(len(run) for run in runs)
+    outcome.problems = spooled((), [*runs, *checks])
+    outcome.population.problems = Head(outcome.problems, count)
+
+
 def settle_read(
     outcome: RunOutcome,
     read: TablePart,
@@ -163,11 +181,9 @@ def settle_read(
     checks: Problems,
 ) -> None:
     """Put a streamed read's problems and notes on ``outcome`` as a whole-file run has them: the
-    parameters' and the reading's problems, then the employees' checks; the notes on reading
-    (``notes``: the header's) before the employees' own warnings."""
-    problems = [*parameter_problems, *read.problems]
-    outcome.population.problems = problems
-    outcome.problems = spooled(problems, [checks])
+    parameters' and the reading's problems, then the employees' checks (:func:`settle_problems`);
+    the notes on reading (``notes``: the header's) before the employees' own warnings."""
+    settle_problems(outcome, parameter_problems, [read], [checks])
     outcome.warnings = [*notes, *read.notes, *outcome.warnings]
 
 

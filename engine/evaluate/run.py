@@ -6,6 +6,7 @@ evaluate the sheets that passed. Bad employees are reported; every other one is 
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,7 @@ from engine.io.failed import FailedIds
 from engine.io.records import EmployeeRecord, Population, read_population, stream_csv
 from engine.io.spool import Problems
 from engine.io.streaming import ReadWhole, stream_records
+from engine.io.table import read_problems
 from engine.limits import nfc
 from engine.resources import bundled_root
 from engine.suggest import did_you_mean
@@ -381,7 +383,8 @@ def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | N
     if not records:
         return None
     # The header's problems (an unknown column) with the parameters', as the whole read has them.
-    read = [*problems, *stream.part.problems]
+    read = [*problems, *stream.part.problems]  # (the employee's rows alone: a few)
+    stream.part.close()
     population = Population(records, values, {}, {}, None, read, data_path)
     population.warnings.extend([*notes, *stream.part.notes])
     return engine.evaluate(population, trace=True, only=employee)
@@ -389,8 +392,8 @@ def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | N
 
 def _explain_streamed(engine: Engine, data_path: str, employee: str) -> RunOutcome | None:
     """:func:`explain_one` for Excel, JSON and YAML: every employee read an employee at a time,
-    the one asked for kept (with every problem, as the whole read has them); None as there, or
-    when the file must be read whole."""
+    the one asked for kept (with its problems and the file's, as the whole read has them); None
+    as there, or when the file must be read whole."""
     data = engine.source.data
     try:
         stream, values, problems, notes = stream_records(
@@ -401,7 +404,11 @@ def _explain_streamed(engine: Engine, data_path: str, employee: str) -> RunOutco
         return None
     if not records:
         return None
-    read = [*problems, *stream.part.problems]
+    # Only the employee's problems and the file's are explain's (Engine.evaluate keeps those
+    # alone): the others' are not kept (a file where everyone has a problem).
+    found = itertools.chain(problems, *read_problems([stream.part]))
+    read = [p for p in found if p.employee_id in (employee, None)]
+    stream.part.close()
     population = Population(records, values, stream.org_parent, {}, None, read, data_path)
     population.warnings.extend([*notes, *stream.part.notes])
     return engine.evaluate(population, trace=True, only=employee)

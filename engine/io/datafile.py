@@ -87,15 +87,24 @@ def read_data_file(
 
 
 def open_data_file(
-    path: str, records: Sequence[str], *, table: TableReading | None = None
+    path: str, records: Sequence[str], *, table: TableReading | None = None, stream: bool = False
 ) -> tuple[LoadedDocument, Iterator[tuple[str, int, dict[str, Any]]] | None]:
     """:func:`read_data_file`, with a CSV file's or a workbook's records read one at a time:
     the document without them and the records (list, index, record); a YAML or JSON file's
-    document holds its records (None)."""
+    document holds its records (None), unless ``stream`` (records that are an ``employees``
+    list): then they are read one at a time too (:func:`engine.io.yamlstream.stream_document`;
+    :class:`~engine.io.model.ReadWhole` while iterating: read the file whole instead)."""
     if table is not None and ensure_data_file(path, (*DATA_SUFFIXES, *TABLE_SUFFIXES)) in TABLE_SUFFIXES:
         return stream_table_document(
             path, records, table.sections, encoding=table.encoding, sheet=table.sheet, notes=table.notes
         )
+    plain = table is None or (table.encoding is None and table.sheet is None)
+    if stream and plain and tuple(records) == ("employees",) and path.lower().endswith(DATA_SUFFIXES):
+        from engine.io.yamlstream import stream_document  # (the loader's builder, walked)
+
+        streamed = stream_document(path)
+        if streamed is not None:
+            return streamed
     return read_data_file(path, records, table=table), None
 
 

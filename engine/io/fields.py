@@ -340,11 +340,13 @@ def is_absent(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Issue:
-    """A problem inside one mapping: ``key`` is the field it is about (``None``: the mapping)."""
+    """A problem inside one mapping: ``key`` is the field it is about (``None``: the mapping);
+    ``about`` the declared field it is about, given or missing (a missing one has no key)."""
 
     key: str | None
     rule: str
     message: str
+    about: str | None = None
 
 
 class FieldRules(dict[str, FieldRule]):
@@ -397,7 +399,7 @@ def check_mapping(
         except FieldError as exc:
             if not is_absent(value):
                 bad.append(name)
-                issues.append(Issue(name, exc.rule, f"{name}: {exc.message}"))
+                issues.append(Issue(name, exc.rule, f"{name}: {exc.message}", name))
     if len(values) != len(rules):
         for rule in _fill_rules(rules):
             if rule.name in values or rule.name in bad:
@@ -405,5 +407,6 @@ def check_mapping(
             if rule.has_default:
                 values[rule.name] = rule.default
             else:
-                issues.append(Issue(None, "record-missing", f"{rule.name}: required field is missing"))
+                message = f"{rule.name}: required field is missing"
+                issues.append(Issue(None, "record-missing", message, rule.name))
     return values, issues

@@ -7,7 +7,7 @@ A record is complete or absent: an employee with any problem is left out of
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -59,7 +59,7 @@ class Population:
     org_parent: dict[str, str | None]
     org_names: dict[str, str]
     policy_id: str | None
-    problems: list[Problem]
+    problems: Sequence[Problem]  # a streamed run's: a view of its spool (the reading's)
     source: str
     warnings: list[Problem] = field(default_factory=list)
 

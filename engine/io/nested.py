@@ -23,6 +23,7 @@ from engine.io.model import (
     RecordRules,
     check_parameters,
 )
+from engine.io.spool import ProblemSpool
 from engine.io.table import TablePart
 from engine.location import Path
 
@@ -53,8 +54,11 @@ class _Employee:
     id: str | None
     problems: list[Problem] = field(default_factory=list)
 
-    def add(self, indicator: int | None, rule: str, message: str, origin: str) -> None:
-        self.problems.append(Problem(self.id, indicator, rule, message, origin))
+    def add(
+        self, indicator: int | None, rule: str, message: str, origin: str, *, no_id: bool = False
+    ) -> None:
+        """``no_id``: the problem of the item's missing or bad id (an item naming no employee)."""
+        self.problems.append(Problem(self.id, indicator, rule, message, origin, no_id))
 
 
 @dataclass
@@ -191,7 +195,8 @@ class _Reader:
         values, issues = check_mapping(raw, self.rules.employee, EMPLOYEE_STRUCTURE)
         who = _Employee(values.get("id"))
         for issue in issues:
-            who.add(None, issue.rule, issue.message, self.origin(path, issue))
+            no_id = who.id is None and issue.about == "id"
+            who.add(None, issue.rule, issue.message, self.origin(path, issue), no_id=no_id)
         indicators: tuple[IndicatorRecord, ...] = ()
         periods: dict[str, tuple[IndicatorRecord, ...]] = {}
         if "indicators" in raw and "periods" in raw:
@@ -309,7 +314,7 @@ class NestedStream:
     ) -> None:
         self.head = head
         self.org_parent = head.org_parent
-        self.part = TablePart([], [], [], [], [])
+        self.part = TablePart([], [], ProblemSpool(), ProblemSpool(), [])  # (its problems: however many)
         self._items, self._done = items, done
 
     def __iter__(self) -> Iterator[EmployeeRecord]:

@@ -10,8 +10,10 @@ duplicate id, an unknown key, a credit that is not a number) is collected as a
 
 The employees are read one at a time (:meth:`PayFile.employees`): a CSV file or a workbook a
 row at a time (:func:`engine.io.tabledoc.stream_table_document`), so a table of a million
-employees is never held whole; a YAML or JSON file is loaded whole, as the loader bounds it. The
-ids met are kept compact (:class:`~engine.io.ids.SeenIds`).
+employees is never held whole; so is a YAML or JSON file's ``employees`` list for the ``pay``
+command (:func:`engine.io.yamlstream.stream_document`: the loader's own values and line marks,
+an employee at a time), which reads the file whole where the stream gives up. The ids met are
+kept compact (:class:`~engine.io.ids.SeenIds`).
 """
 
 from __future__ import annotations
@@ -110,13 +112,17 @@ class PayFile:
         return read_promotion(self, emp)
 
 
-def read_pay_file(policy: Mapping[str, Any], path: str, table: TableReading | None = None) -> PayFile:
+def read_pay_file(
+    policy: Mapping[str, Any], path: str, table: TableReading | None = None, *, stream: bool = False
+) -> PayFile:
     """Open the data file ``path`` for a ``pay`` run; its unknown top-level keys are problems.
     ``table``: it may be a CSV file or a workbook (employees; a workbook's ``parameters``,
-    ``company`` and ``zone_from`` sheets), read as it says."""
+    ``company`` and ``zone_from`` sheets), read as it says. ``stream``: a YAML or JSON file's
+    employees read one at a time too (:func:`~engine.io.datafile.open_data_file`: reading them
+    may raise :class:`~engine.io.model.ReadWhole`, then the file is to be read whole)."""
     if table is not None:  # the caller's reading is not changed; its notes list is shared
         table = replace(table, sections=("parameters", "company", "zone_from"))
-    doc, records = open_data_file(path, ("employees",), table=table)
+    doc, records = open_data_file(path, ("employees",), table=table, stream=stream)
     pay = PayFile(policy, doc, records=records)
     pay.unknown_keys("file", (), doc.data, TOP_KEYS, "the file")
     return pay
@@ -224,7 +230,7 @@ def _records(run: PayFile) -> Iterator[tuple[int, Any]]:
     for _, index, record in run.records:  # (a table's records are all employees: its one list)
         count += 1
         yield index, record
-    if not count:
+    if not count and "employees" not in data:  # (a YAML file's empty list is a list)
         raise DataError(f"{where(run.doc, ())}: the file has no 'employees' list")
 
 

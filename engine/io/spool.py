@@ -17,6 +17,7 @@ which the parent's copy reads again by name.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import pickle
 import tempfile
@@ -174,11 +175,25 @@ class _Spool(ReadThrough[T], Generic[T]):
 S = TypeVar("S", bound=_Spool[Any])
 
 
+class Head(ReadThrough[T]):
+    """The first ``count`` items of ``items`` (a spool the rest of a run follows), read through
+    them: a view, nothing copied."""
+
+    def __init__(self, items: Sequence[T], count: int) -> None:
+        self._items, self._count = items, count
+
+    def __iter__(self) -> Iterator[T]:
+        return itertools.islice(self._items, self._count)
+
+    def __len__(self) -> int:
+        return min(self._count, len(self._items))
+
+
 class ProblemSpool(_Spool[Problem]):
     """Problems in the order they were added; those past ``threshold`` kept in a temp file."""
 
-    def _row(self, item: Problem) -> tuple[str | None, int | None, str, str, str]:
-        return (item.employee_id, item.indicator, item.rule, item.message, item.origin)
+    def _row(self, item: Problem) -> tuple[str | None, int | None, str, str, str, bool]:
+        return (item.employee_id, item.indicator, item.rule, item.message, item.origin, item.row_without_id)
 
     def _item(self, row: Any) -> Problem:
         return Problem(*row)
@@ -208,4 +223,4 @@ class ItemSpool(_Spool[T]):
 #: Where a run adds its problems: a list, or a spool (a stream's, however many there are).
 Problems = list[Problem] | ProblemSpool
 
-__all__ = ["THRESHOLD", "ItemSpool", "ProblemSpool", "Problems", "RowSpool", "shared_in"]
+__all__ = ["THRESHOLD", "Head", "ItemSpool", "ProblemSpool", "Problems", "RowSpool", "shared_in"]

@@ -9,7 +9,7 @@ becomes a record, for a whole table (:func:`read_rows`) or one employee at a tim
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from engine.io.cells import NoCachedValue, PercentCell
 from engine.io.fields import check_mapping, is_absent
 from engine.io.ids import SeenIds
 from engine.io.model import EmployeeRecord, IndicatorRecord, ReadWhole, RecordRules
+from engine.io.spool import Problems, ProblemSpool
 from engine.io.tableplan import ColumnPlan, Row, column_plan, has_id_column
 from engine.io.tablerows import RowGroup, RowGrouper, group_rows
 
@@ -27,6 +28,7 @@ __all__ = [
     "TablePart",
     "TableStream",
     "has_id_column",
+    "read_problems",
     "read_rows",
     "read_table_part",
     "stream_rows",
@@ -103,20 +105,37 @@ class TablePart:
 
     A whole table's problems are ``header + rows + employees`` in that order (see
     :attr:`problems`); the parts of a table split between employees (:mod:`engine.evaluate.parallel`)
-    merge into exactly that by concatenating each kind in the parts' order.
+    merge into exactly that by concatenating each kind in the parts' order (:func:`read_problems`).
+    A stream's ``rows`` and ``grouped`` are spools (a bad cell in each of a million rows is a
+    million problems): :meth:`close` lets them go.
     """
 
     employees: list[EmployeeRecord]
     header: list[Problem]  # the header row's
-    rows: list[Problem]  # rows without an id, in row order
-    grouped: list[Problem]  # per employee, in the order of each one's first row
+    rows: Problems  # rows without an id, in row order
+    grouped: Problems  # per employee, in the order of each one's first row
     ids: Collection[str]  # every employee id met, complete or not (a stream's: SeenIds, compact)
     #: Notes on how cells were read (percent cells of percent fields), not problems.
     notes: list[Problem] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
+        """Every problem, in a list (a whole table's, a search's: a stream's are read through
+        :func:`read_problems`)."""
         return [*self.header, *self.rows, *self.grouped]
+
+    def close(self) -> None:
+        """Let the spooled problems go (their temp files removed); they read as none after."""
+        for kind in (self.rows, self.grouped):
+            if isinstance(kind, ProblemSpool):
+                kind.close()
+
+
+def read_problems(parts: Sequence[TablePart]) -> list[Problems]:
+    """The problems of reading a table cut into ``parts`` (in order), as the whole table's are
+    ordered: the first part's header's, every part's rows without an id, every part's employees'.
+    To be read in turn (not copied: the parts' spools)."""
+    return [parts[0].header, *(part.rows for part in parts), *(part.grouped for part in parts)]
 
 
 def read_table_part(
@@ -211,11 +230,17 @@ class TableStream:
         self, header_row: int, header: Row, rows: Iterable[tuple[int, Row]], display: str, rules: RecordRules
     ) -> None:
         self.plan, header_problems = column_plan(header, header_row, display, rules)
-        self.part = TablePart([], header_problems, [], [], SeenIds())
+        self.part = TablePart([], header_problems, ProblemSpool(), ProblemSpool(), SeenIds())
         self.header_row = header_row
         self._rows, self._display, self._rules = rows, display, rules
         self.title: Problem | None = None
         self.org_parent: dict[str, str | None] = {}  # a table has no org tree
+
+    def problems_into(self, rows: Problems, grouped: Problems) -> None:
+        """Add the problems found to ``rows`` and ``grouped`` (a caller reading spans of one
+        table in turn keeps one of each, in file order) instead of to spools of its own: call
+        before iterating."""
+        self.part.rows, self.part.grouped = rows, grouped
 
     def only(self, emp_id: str) -> None:
         """Read the rows of employee ``emp_id`` only (wherever they are), skipping the others."""

@@ -12,6 +12,7 @@ from engine.errors import Problem
 from engine.io.cells import NoCachedValue
 from engine.io.fields import FieldError, is_absent, shown
 from engine.io.model import IndicatorRecord
+from engine.io.spool import Problems
 from engine.io.tableplan import ColumnPlan, Row
 
 #: Distinct text cells remembered per column. Repeated cells (weights, codes, shared goal
@@ -117,14 +118,10 @@ def _text_id(raw_id: Any) -> str | None:
     return text or None
 
 
-#: How the problem of a table row without an id starts (:func:`_row_problem`).
-_NO_ID = "id: "
-
-
 def of_a_row_without_id(problem: Problem) -> bool:
     """Whether ``problem`` is a table row's without an id (explain's search by id never reads
-    such rows: it leaves them out of what it says of the file)."""
-    return problem.employee_id is None and problem.indicator is None and problem.message.startswith(_NO_ID)
+    such rows: it leaves them out of what it says of the file): the reader marks it so."""
+    return problem.row_without_id
 
 
 def _row_problem(cells: Row, width: int, origin: str) -> Problem | None:
@@ -133,15 +130,15 @@ def _row_problem(cells: Row, width: int, origin: str) -> Problem | None:
         return None
     formula = next((c for c in cells[:width] if type(c) is NoCachedValue), None)
     if formula is not None:
-        message = f"{_NO_ID}{formula}; {formula.hint}"
-        return Problem(None, None, "record-formula-no-value", message, origin)
-    return Problem(None, None, "record-missing", f"{_NO_ID}required field is missing", origin)
+        message = f"id: {formula}; {formula.hint}"
+        return Problem(None, None, "record-formula-no-value", message, origin, row_without_id=True)
+    return Problem(None, None, "record-missing", "id: required field is missing", origin, row_without_id=True)
 
 
 class RowGrouper:
     """Adds numbered rows to the groups of their employees (the hot loop of a big file)."""
 
-    def __init__(self, plan: ColumnPlan, display: str, problems: list[Problem]) -> None:
+    def __init__(self, plan: ColumnPlan, display: str, problems: Problems) -> None:
         self.plan, self.display, self.problems = plan, display, problems
         self.groups: dict[str, RowGroup] = {}
         self.employee_cols = [col for col, _ in plan.employee]
@@ -173,7 +170,7 @@ class RowGrouper:
 
 
 def group_rows(
-    rows: Iterable[tuple[int, Row]], plan: ColumnPlan, display: str, problems: list[Problem]
+    rows: Iterable[tuple[int, Row]], plan: ColumnPlan, display: str, problems: Problems
 ) -> dict[str, RowGroup]:
     """Every numbered row added to its employee's group, in the order of each one's first row."""
     grouper = RowGrouper(plan, display, problems)

@@ -23,10 +23,10 @@ import yaml
 from yaml import events
 
 import engine.loader as loader
-from engine.errors import VALUE_RULES, DataError
+from engine.errors import VALUE_RULES, DataError, Diagnostic, UsageError
 from engine.io.model import ReadWhole
 from engine.loader.text import BOM_MESSAGE, line_col
-from engine.location import Path
+from engine.location import Path, json_path
 
 #: Items between two calls of a progress callback.
 PROGRESS_EVERY = 256
@@ -114,20 +114,25 @@ class _BomGuard:
 
 class YamlItems:
     """A YAML records file's top level up to its ``employees`` list (:attr:`head`, :attr:`source`
-    for the line marks), then the list's items one at a time (iterating, once). ``key`` names the
-    list (a canonical population's is ``people``; of several, the first met, :attr:`key`);
-    ``after``: the top-level keys that may follow it (None: any, in :attr:`head` once read)."""
+    for the line marks), then the list's items one at a time (iterating, once); ``values``
+    collects the loader's problems with values (``.nan``, ``1e400``) as they are met. ``key``
+    names the list (a canonical population's is ``people``; of several, the first met,
+    :attr:`key`); ``after``: the top-level keys that may follow it (None: any, in :attr:`head`
+    once read)."""
 
     def __init__(
         self,
         path: str,
         display: str,
         progress: Callable[[int, int], None] | None = None,
+        values: list[Diagnostic] | None = None,
         *,
         key: str | tuple[str, ...] = "employees",
         after: frozenset[str] | None = AFTER_LIST,
     ) -> None:
         self.progress, self.after = progress, after
+        #: Where the values' problems go (None: they are dropped, the fields judge the text).
+        self.values = values
         self.raw = open(path, "rb")  # noqa: SIM115 (closed when the items are read, or dropped)
         self.text: IO[str] = io.TextIOWrapper(self.raw, encoding="utf-8-sig", newline="")
         self.builder = _StreamBuilder(display, (key,) if isinstance(key, str) else key)
@@ -172,6 +177,8 @@ class YamlItems:
             raise DataError(f"{slow.location}: {slow.message}")
         if any(d.rule not in VALUE_RULES for d in found):
             raise ReadWhole(found[0].message)
+        if self.values is not None:
+            self.values.extend(found)
         found.clear()
 
     def done(self, index: int) -> None:
@@ -217,3 +224,49 @@ class YamlItems:
         if self.parser is not None:
             self.parser.dispose()
         self.raw.close()
+
+
+def stream_document(path: str) -> tuple[loader.LoadedDocument, Iterator[tuple[str, int, Any]]] | None:
+    """A YAML or JSON data file whose records are its ``employees`` list (a ``pay`` file), as
+    :func:`engine.io.datafile.read_data_file` reads it, a record at a time: the document
+    without the records (what comes before the list), and the records, each as (list, index,
+    record), as :func:`engine.io.tabledoc.stream_table_document` gives a table's. While a
+    record is used, the document's source map locates it and its ``diagnostics`` are its
+    values' problems (and nothing else's). None when the file is not to be streamed (the whole
+    read says why: not a regular file, no mapping, no ``employees`` list, any problem of the
+    loader's or a bad value before the list); while iterating, :class:`ReadWhole` for what
+    the whole read alone reports (a problem further on, a bad value or a key after the list).
+
+    The file is bounded as a streamed records file is (:data:`~engine.limits.MAX_TABLE_BYTES`,
+    the node bound per record); JSON is read as YAML, as the whole read reads it."""
+    import engine.limits as limits
+
+    try:
+        limits.check_table_size(path, path)
+        values: list[Diagnostic] = []
+        items = YamlItems(path, path, values=values)
+    except (ReadWhole, UsageError, DataError):
+        return None
+    if items.builder.sink is None or values:  # no list; a bad value outside it: the whole read's error
+        items.close()
+        return None
+    doc = loader.LoadedDocument(path, items.head, items.source, values)
+    return doc, _records(items, values)
+
+
+def _records(items: YamlItems, values: list[Diagnostic]) -> Iterator[tuple[str, int, Any]]:
+    """The items of ``employees``, each with its values' problems only, let go once used."""
+    for index, record in items:
+        inside = json_path((items.key, index))
+        if any(not _within(d.location.path, inside) for d in values):
+            raise ReadWhole("a bad value outside the employees")
+        yield "employees", index, record
+        items.done(index)
+        values.clear()
+    keys = list(items.head)
+    if values or any(not str(k).startswith("x-") for k in keys[keys.index("employees") + 1 :]):
+        raise ReadWhole("a bad value or a key after the employees")
+
+
+def _within(at: str, inside: str) -> bool:
+    return at == inside or at.startswith((inside + ".", inside + "["))

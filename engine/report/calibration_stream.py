@@ -37,6 +37,7 @@ from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord
 from engine.io.spool import RowSpool
 from engine.io.streaming import ReadWhole, can_stream, stream_records
+from engine.io.table import read_problems
 from engine.provenance import Stamp
 from engine.report.calibration import (
     BETWEEN,
@@ -121,11 +122,17 @@ def stream_calibration(
         if rows is not None:
             rows.close()
         calibrating.close()  # the spools' temp files removed now, not whenever they are let go
+        stream.part.close()
         if isinstance(exc, ReadWhole):
             return None
         raise
-    problems = [*parameter_problems, *stream.part.problems]
-    return Streamed(calibrating.finish(problems, stream.org_parent), rows)
+    read = stream.part
+    try:
+        problems = itertools.chain(parameter_problems, *read_problems([read]))
+        result = calibrating.finish(problems, stream.org_parent)
+    finally:
+        read.close()  # (copied to the result's spool)
+    return Streamed(result, rows)
 
 
 def _part(fmt: str, calibrating: Calibrating, distributions: bool) -> Callable[[Any], str] | None:

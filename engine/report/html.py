@@ -8,11 +8,13 @@ the problems. No script, no web font, no network: it reads the same offline and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from engine.report.labels import Labels, policy_language
+from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.phrases import ungraded as is_ungraded
 from engine.report.table import display_width, pad_places
@@ -20,6 +22,7 @@ from engine.report.table import display_width, pad_places
 if TYPE_CHECKING:
     from engine.errors import Diagnostic, Problem
     from engine.evaluate import RunOutcome
+    from engine.provenance import Stamp
     from engine.report.results import RowPlan
 
 BAR_SPACE = 28  # pixels per bar row in the chart
@@ -57,10 +60,24 @@ class Chart:
     height: int
 
 
-def chart(key: str, labels: Labels, cells: Sequence[str], title: str | None = None) -> Chart:
+def chart(key: str, labels: Labels, cells: Iterable[str], title: str | None = None) -> Chart:
     """Counts per grade (in the scale's order; grades of no scale in the order met) and of the
     people not graded, as bars."""
-    items = _chart_items(key, labels, cells)
+    return tallied_chart(key, labels, tally(cells), title)
+
+
+def tally(cells: Iterable[str]) -> dict[str, int]:
+    """How many times each cell is met, in the order first met: what :func:`tallied_chart`
+    draws (a streamed page counts its grade cells as it reads them, never holding them)."""
+    counts: dict[str, int] = {}
+    for cell in cells:
+        counts[cell] = counts.get(cell, 0) + 1
+    return counts
+
+
+def tallied_chart(key: str, labels: Labels, counts: Mapping[str, int], title: str | None = None) -> Chart:
+    """:func:`chart` from the :func:`tally` of its cells."""
+    items = _chart_items(key, labels, counts)
     most = max([n for _, n, _ in items] or [1]) or 1
     # About 8 pixels per terminal cell of 13-pixel text: a Hangul or kanji label takes two.
     label_width = 16 + 8 * max([display_width(label) for label, _, _ in items] or [1])
@@ -73,18 +90,18 @@ def chart(key: str, labels: Labels, cells: Sequence[str], title: str | None = No
     return Chart(key, name, bars, label_width, label_width + BAR_MAX + 48, height)
 
 
-def _chart_items(key: str, labels: Labels, cells: Sequence[str]) -> list[tuple[str, int, bool]]:
+def _chart_items(key: str, labels: Labels, tallied: Mapping[str, int]) -> list[tuple[str, int, bool]]:
     """(label, count, is the not-graded bar) per grade in the scale's order (grades of no scale
     in the order met), then the people not graded when there are any."""
     scale = (labels.data.get("scales") or {}).get(labels.scale_of(key) or "") or {}
     order = [labels.grade(key, str(level.get("code"))) for level in scale.get("levels") or ()]
     counts: dict[str, int] = dict.fromkeys(order, 0)
     ungraded = 0
-    for cell in cells:
+    for cell, n in tallied.items():
         if is_ungraded(cell):
-            ungraded += 1
+            ungraded += n
         else:
-            counts[cell] = counts.get(cell, 0) + 1
+            counts[cell] = counts.get(cell, 0) + n
     items = [(label, n, False) for label, n in counts.items()]
     if ungraded:
         items.append((labels.word("not_graded"), ungraded, True))
@@ -201,14 +218,36 @@ def page_context(labels: Labels, options: ReportOptions) -> dict[str, Any]:
 
 def render_html(outcome: RunOutcome, plan: RowPlan, rows: list[list[str]], options: ReportOptions) -> str:
     """The page: header, summary with charts, result table, problems and warnings."""
+    tallies = [tally(row[i] for row in rows) for i in grade_columns(plan)]
+    return "".join(generate_html(outcome, plan, len(rows), tallies, rows, options))
+
+
+def grade_columns(plan: RowPlan) -> list[int]:
+    """The indices (in a row) of the grade columns: one chart each."""
+    return [i for i, c in enumerate(plan.columns, start=2) if c.kind == "grade"]
+
+
+def generate_html(
+    outcome: RunOutcome,
+    plan: RowPlan,
+    evaluated: int,
+    tallies: Sequence[Mapping[str, int]],
+    rows: Iterable[Sequence[str]],
+    options: ReportOptions,
+) -> Iterator[str]:
+    """:func:`render_html` a piece at a time (Jinja2's ``generate``) from the ``evaluated``
+    rows, read once as the page is written, and the :func:`tally` of each grade column
+    (:func:`grade_columns`) made from them beforehand: a streamed run's page from its spool."""
     labels = plan.labels
     kinds = ["text", "text", *(c.kind for c in plan.columns)]
-    grade_columns = [i for i, c in enumerate(plan.columns, start=2) if c.kind == "grade"]
-    charts = [chart(plan.columns[i - 2].key, labels, [row[i] for row in rows]) for i in grade_columns]
+    charts = [
+        tallied_chart(plan.columns[i - 2].key, labels, counts)
+        for i, counts in zip(grade_columns(plan), tallies, strict=True)
+    ]
     failed = len(outcome.failed_employees)
     counts = [
-        Count("employees", labels.word("employees"), len(outcome.results) + failed),
-        Count("evaluated", labels.word("evaluated"), len(outcome.results)),
+        Count("employees", labels.word("employees"), evaluated + failed),
+        Count("evaluated", labels.word("evaluated"), evaluated),
         Count("failed", labels.word("with_problems"), failed, bad=failed > 0),
         Count("warnings", labels.word("warnings"), len(outcome.warnings)),
     ]
@@ -218,8 +257,8 @@ def render_html(outcome: RunOutcome, plan: RowPlan, rows: list[list[str]], optio
     ]
     page = environment().get_template("evaluate.html.j2")
     context = page_context(labels, options)
-    return str(
-        page.render(
+    return iter(
+        page.generate(
             **context,
             counts=counts,
             charts=charts,
@@ -229,6 +268,27 @@ def render_html(outcome: RunOutcome, plan: RowPlan, rows: list[list[str]], optio
             notes=notes,
         )
     )
+
+
+def write_stamped_page(
+    pieces: Iterable[str], stamps: Sequence[Stamp], write: Callable[[str], object]
+) -> None:
+    """A page's pieces given to ``write``, stamped as a whole page is
+    (:func:`~engine.report.model.stamped`, on its head: the list of stamps goes right after
+    ``<body>``, which comes before any table), the rest a batch of pieces at a time."""
+    head: list[str] = []
+    pieces = iter(pieces)
+    for piece in pieces:
+        head.append(piece)
+        if "<body>" in piece:
+            break
+    write(stamped("html", stamps, "".join(head)))
+    while batch := list(itertools.islice(pieces, _BATCH)):
+        write("".join(batch))
+
+
+#: Pieces of a page (Jinja2 gives many small ones) written at a time.
+_BATCH = 2048
 
 
 def render_explained_page(outcome: RunOutcome, labels: Labels | None = None) -> str:

@@ -13,10 +13,16 @@ from functools import partial
 
 from engine.pay import PayReport
 from engine.provenance import Stamp
-from engine.report.html import Count, PageTable, chart, diagnostic_notes, generate_tables_page
+from engine.report.html import (
+    Count,
+    PageTable,
+    chart,
+    diagnostic_notes,
+    generate_tables_page,
+    write_stamped_page,
+)
 from engine.report.jobeval import cell
 from engine.report.labels import Labels
-from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.paylines import (
     INCENTIVE_COLUMNS,
@@ -24,7 +30,6 @@ from engine.report.paylines import (
     MERIT_NUMERIC,
     PROMOTION_COLUMNS,
     PROMOTION_NUMERIC,
-    Lines,
     Write,
     bonus_rows,
     bonus_total,
@@ -119,7 +124,7 @@ def page_pieces(
         Count("failed", labels.word("with_problems"), troubled, bad=troubled > 0),
     ]
     zones = _Zones(report)
-    charts = [chart("zone", labels, zones, labels.column("zone", "zone"))] if zones else []  # type: ignore[arg-type]
+    charts = [chart("zone", labels, zones, labels.column("zone", "zone"))] if zones else []
     notes = diagnostic_notes(report.problems, labels)
     return generate_tables_page(labels, options, counts, _page_tables(report, labels), notes, charts)
 
@@ -132,16 +137,6 @@ def render_page(report: PayReport, labels: Labels | None = None, options: Report
 def write_page(
     report: PayReport, labels: Labels, options: ReportOptions, stamps: Sequence[Stamp], write: Write
 ) -> None:
-    """The page to ``write`` a piece at a time, stamped as a whole page is (the list of stamps
-    goes right after ``<body>``, which comes before any table)."""
-    head: list[str] = []
-    pieces = page_pieces(report, labels, replace(options, stamps=tuple(stamps)))
-    for piece in pieces:
-        head.append(piece)
-        if "<body>" in piece:
-            break
-    write(stamped("html", stamps, "".join(head)))
-    body = Lines(write)
-    for piece in pieces:
-        body.text(piece)
-    body.flush()
+    """The page to ``write`` a piece at a time, stamped as a whole page is
+    (:func:`~engine.report.html.write_stamped_page`)."""
+    write_stamped_page(page_pieces(report, labels, replace(options, stamps=tuple(stamps))), stamps, write)

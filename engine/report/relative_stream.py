@@ -243,17 +243,11 @@ def _outcome(
 ) -> RunOutcome:
     """The run's outcome, as the whole-file run has it, with every distribution graded."""
     first = passes[0]
-    read = [*first.parameter_problems, *first.read.header]
-    read += [p for one in passes for p in one.read.rows]
-    read += [p for one in passes for p in one.read.grouped]
     org_tree = {**first.org_parent, **org_parent}  # the caller's tree over the file's
-    population = Population([], first.parameters, org_tree, {}, None, read, path)
+    population = Population([], first.parameters, org_tree, {}, None, [], path)
     outcome = RunOutcome(engine.policy, population)
-    outcome.problems = ProblemSpool(read)
-    for one in passes:
-        outcome.problems.extend(one.checks)
-        if isinstance(one.checks, ProblemSpool):
-            one.checks.close()
+    reads, checks = [one.read for one in passes], [one.checks for one in passes]
+    parallel.settle_problems(outcome, first.parameter_problems, reads, checks)
     outcome.warnings = [*first.notes, *(n for one in passes for n in one.read.notes)]
     outcome.warnings += [w for one in passes for w in one.warnings]
     grading = RelativeGrading(engine.source.data)

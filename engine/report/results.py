@@ -177,10 +177,17 @@ def render_page(outcome: RunOutcome, options: ReportOptions | None = None) -> st
 
 def problem_rows(outcome: RunOutcome, labels: Labels | None = None) -> list[list[str]]:
     """Problems, then warnings and notes, as rows: severity, employee, indicator, rule, message, where."""
+    return list(each_problem_row(outcome, labels))
+
+
+def each_problem_row(outcome: RunOutcome, labels: Labels | None = None) -> Iterator[list[str]]:
+    """:func:`problem_rows` one at a time (a spool of a million problems is never held whole)."""
     word = (labels or Labels({})).word
-    found = [(word("error"), p) for p in outcome.problems] + [(word("warning"), p) for p in outcome.warnings]
-    return [
-        [
+    found = itertools.chain(
+        ((word("error"), p) for p in outcome.problems), ((word("warning"), p) for p in outcome.warnings)
+    )
+    for severity, p in found:
+        yield [
             severity,
             p.employee_id or "",
             "" if p.indicator is None else str(p.indicator),
@@ -188,8 +195,6 @@ def problem_rows(outcome: RunOutcome, labels: Labels | None = None) -> list[list
             p.message,
             p.origin,
         ]
-        for severity, p in found
-    ]
 
 
 def render_xlsx(outcome: RunOutcome, options: ReportOptions | None = None) -> bytes:
@@ -198,18 +203,24 @@ def render_xlsx(outcome: RunOutcome, options: ReportOptions | None = None) -> by
     options = options or ReportOptions()
     plan = row_plan(outcome, human_labels(outcome, options))
     rows = [result_row(r, plan, outcome) for r in outcome.results]
+    return workbook_bytes(xlsx_sheets(outcome, plan, rows, problem_rows(outcome, plan.labels)))
+
+
+def xlsx_sheets(
+    outcome: RunOutcome, plan: RowPlan, rows: Iterable[Sequence[str]], problems: Iterable[Sequence[str]]
+) -> list[Sheet]:
+    """:func:`render_xlsx`'s sheets: the result ``rows`` (made by ``plan``), the ``problems``
+    (:func:`problem_rows`) and the policy's stamp."""
     labels = plan.labels
     places: list[int | None] = [None, None]
     places += [c.places if c.kind == "number" else None for c in plan.columns]
     words = ["severity", "id", "indicator", "rule", "message", "where"]
     headers = [labels.word(w) if w != "id" and w != "indicator" else labels.field(w) for w in words]
-    return workbook_bytes(
-        [
-            Sheet(labels.word("results"), plan.headers(), rows, places),
-            problems_sheet(labels.word("problems"), headers, problem_rows(outcome, labels)),
-            stamp_sheet([outcome.policy.stamp], labels.word),
-        ]
-    )
+    return [
+        Sheet(labels.word("results"), plan.headers(), rows, places),
+        problems_sheet(labels.word("problems"), headers, problems),
+        stamp_sheet([outcome.policy.stamp], labels.word),
+    ]
 
 
 #: ``(outcome, options or None) -> report`` (bytes for xlsx).

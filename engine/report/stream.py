@@ -95,7 +95,9 @@ def write_report(
                     engine, data_path, fmt, spool, parameters, workers, min_bytes, progress, org_parent
                 )
             else:
-                done = _stream(engine, data_path, fmt, spool, parameters, chunk, progress)
+                render = _split_renderer(fmt)
+                assert render is not None  # (write_report streams only formats that have one)
+                done = _stream(engine, data_path, render, spool, parameters, chunk, progress)
             if done is not None and fmt == "text":
                 _frame_text(done, spool, out, stamps, width)
                 return done
@@ -207,10 +209,38 @@ def _stamp_first(fmt: str, stamps: Sequence[Stamp], pieces: Iterator[str]) -> It
     yield from pieces
 
 
+def spool_pieces(
+    engine: Engine,
+    data_path: str,
+    render: parallel.SplitRenderer,
+    spool: IO[str],
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    workers: int | None = None,
+    min_bytes: int | None = None,
+    chunk: int = CHUNK,
+    progress: Progress | None = None,
+) -> RunOutcome | None:
+    """Every evaluated employee's piece of ``render``, joined, written to ``spool``: by processes
+    sharing a big CSV or JSON file (as :func:`write_report` shares one), else by this one an
+    employee at a time. The outcome holds the problems and warnings, ``streamed`` counts the
+    pieces; None when the file must be read whole (what was written to ``spool`` is to be
+    dropped). A policy with ``distributions`` is not for this (its pieces need everyone)."""
+    count = parallel.default_workers() if workers is None else workers
+    if count >= 2:
+        done = parallel.evaluate_split(
+            engine, data_path, render, workers=count, parameters=parameters, min_bytes=min_bytes,
+            out=spool, progress=progress,
+        )  # fmt: skip
+        if done is not None:
+            return done[0]
+    return _stream(engine, data_path, render, spool, parameters, chunk, progress)
+
+
 def _stream(
     engine: Engine,
     data_path: str,
-    fmt: str,
+    render: parallel.SplitRenderer,
     spool: IO[str],
     parameters: Mapping[str, Any] | None,
     chunk: int,
@@ -230,14 +260,13 @@ def _stream(
     population = Population([], values, stream.org_parent, {}, None, [], data_path)
     outcome = RunOutcome(engine.policy, population)
     checks = ProblemSpool()
-    render = _split_renderer(fmt)
-    assert render is not None  # (write_report streams only formats that have one)
     pieces: Iterable[Any] = parallel.render_records(engine, outcome, stream, render, checks)
     try:
         with collected_gc():
             _, outcome.streamed = parallel.write_pieces(pieces, render, spool, chunk)
     except BaseException as exc:
-        checks.close()  # the spooled problems' temp file removed now
+        checks.close()  # the spooled problems' temp files removed now
+        stream.part.close()
         if isinstance(exc, ReadWhole):
             return None
         raise

@@ -33,18 +33,27 @@ MAX_WIDTH = 60
 
 @dataclass(frozen=True)
 class Sheet:
-    """One table: ``places`` per column (None: text; a number: a number cell with those places)."""
+    """One table: ``places`` per column (None: text; a number: a number cell with those places);
+    ``rows`` are read once (:func:`workbook_bytes`; twice, from the start each time, when the
+    sheet is written a row at a time: :class:`StreamedSheet`)."""
 
     title: str
     headers: Sequence[str]
-    rows: Sequence[Sequence[Any]]
+    rows: Iterable[Sequence[Any]]
     places: Sequence[int | None]
 
 
 def _text_cell(text: str) -> str:
-    """Text as a sheet holds it: formula-looking text neutralised whatever ``--raw-cells`` says
-    (openpyxl would store ``=...`` as a formula, not as text)."""
-    return str(spreadsheet_cell(text))
+    """Text as a sheet holds it: without the control characters a workbook cannot hold (an
+    escape in a name: openpyxl refuses the cell, a sheet's XML has no way to write it), then
+    formula-looking text neutralised whatever ``--raw-cells`` says (openpyxl would store
+    ``=...`` as a formula, not as text)."""
+    return str(spreadsheet_cell(_NOT_IN_A_SHEET.sub("", text)))
+
+
+#: The characters an xlsx cell cannot hold (XML 1.0's C0 controls; tab, newline and carriage
+#: return are kept): openpyxl's ``ILLEGAL_CHARACTERS_RE``.
+_NOT_IN_A_SHEET = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def number_format(places: int) -> str:
@@ -151,7 +160,7 @@ def csv_sheet(title: str, text: str) -> Sheet:
     return Sheet(title, headers, body, places)
 
 
-def problems_sheet(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Sheet:
+def problems_sheet(title: str, headers: Sequence[str], rows: Iterable[Sequence[str]]) -> Sheet:
     """The problems (and notes) of a run as a sheet of text."""
     return Sheet(title, headers, rows, [None] * len(headers))
 

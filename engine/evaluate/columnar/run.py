@@ -157,9 +157,9 @@ class RangeJob:
         self.values, self.render, self.outcome, self.flat = values, render, outcome, flat
         self.progress = progress
         self.width = width
-        self.rows: list[Problem] = []
-        self.grouped: list[Problem] = []
-        self.checks = ProblemSpool()  # however many: spooled (sent to the parent by name)
+        # however many: spooled (sent to the parent by name), the reading's as the checks'
+        self.rows, self.grouped = ProblemSpool(), ProblemSpool()
+        self.checks = ProblemSpool()
         self.ids = SeenIds()  # every id met, compact (sorted files: a few bytes an id)
         self.lines_read = 0
         #: Writes a block's result lines from the columns at once (see _lines), or None.
@@ -349,6 +349,7 @@ class RangeJob:
             self.path, data.get("inputs") or {}, scales=data.get("scales") or {},
             parameters=None, part=(begin, finish, first_row),
         )  # fmt: skip
+        stream.problems_into(self.rows, self.grouped)  # (the spans' in turn, in file order)
         checks: list[Problem] = []
         try:
             yield from parallel.render_records(self.engine, self.outcome, stream, self.render, checks)
@@ -358,8 +359,6 @@ class RangeJob:
         if not all([self.ids.add(emp_id) for emp_id in read.ids]):
             raise _GiveUp
         self.span_notes.extend(read.notes)
-        self.rows.extend(read.rows)
-        self.grouped.extend(read.grouped)
         self.checks.extend(checks)
 
 
