@@ -50,7 +50,7 @@ def population(people: int, folder: Path, as_json: bool = True) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
-    # YAML is read with line marks; its node bound (engine.limits) caps a file near 1,500 people.
+    # YAML is read a person at a time with line marks (slower than JSON; no bound on its people).
     parser.add_argument("--yaml", action="store_true", help="Write the population as YAML, not JSON.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

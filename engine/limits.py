@@ -154,6 +154,11 @@ class Deadline:
         self._calls += 1
         return self._calls % _CHECK_EVERY == 1 and clock() - self._start >= self.seconds
 
+    def pause(self, seconds: float) -> None:
+        """Do not count ``seconds`` the reader spent waiting for its consumer (a streamed
+        file's items are checked, evaluated and written between two reads)."""
+        self._start += seconds
+
     def check(self) -> None:
         """Raise the bound's one-line :class:`DataError` once :meth:`expired`."""
         if self.expired():

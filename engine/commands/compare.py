@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.commands.common import Echo, guard_output
+from engine.commands.common import Echo, guard_output, streamed_out
 from engine.compare import (
     Comparison,
     compare_population,
@@ -15,22 +15,24 @@ from engine.compare import (
 )
 from engine.errors import UsageError
 from engine.evaluate import Engine
-from engine.io.atomic import write_atomic
+from engine.io.atomic import open_atomic_binary
 from engine.provenance import stamp_of
 from engine.report.compare import error_lines, facts_report, population_report
-from engine.report.model import Report, render
+from engine.report.model import BINARY, RENDERERS, Report
 from engine.validate import load_policy
 
 
 def deliver_report(report: Report, fmt: str, output: str | None, echo: Echo) -> None:
-    """Render (stamped) and write atomically, or print; a binary format needs a file."""
-    if fmt == "xlsx" and not output:
-        raise UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
-    out = render(report, fmt)
-    if output:
-        write_atomic(output, out)
-    else:
-        echo(out, nl=False)
+    """Write the report (stamped) a piece at a time, atomically to ``output`` (nothing is
+    written when rendering fails), or print it once complete; a binary format needs a file."""
+    if fmt in BINARY:
+        if not output:
+            raise UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+        with open_atomic_binary(output) as binary:
+            RENDERERS[fmt](report, binary)
+        return
+    with streamed_out(output, echo, fmt, bom=False) as out:
+        RENDERERS[fmt](report, out)
 
 
 def run_compare(
@@ -53,23 +55,32 @@ def run_compare(
         facts = [scheme_facts(v.data, lang) for v in loaded]
         deliver_report(facts_report(ids, facts, [stamp_of(v.data) for v in loaded], lang), fmt, output, echo)
         return 0
-    comparison = _compared(policies, population, maps, explain)
-    deliver_report(population_report(comparison, lang, explain), fmt, output, echo)
-    return _told(error_lines(comparison), on_terminal=not output and fmt == "text", echo=echo)
+    comparison = _compared(policies, population, maps, explain, reasons=fmt == "json")
+    try:
+        deliver_report(population_report(comparison, lang, explain), fmt, output, echo)
+        return _told(error_lines(comparison), on_terminal=not output and fmt == "text", echo=echo)
+    finally:
+        comparison.close()
 
 
 def _compared(
-    policies: Sequence[str], population: str, maps: Sequence[str], explain: str | None
+    policies: Sequence[str], population: str, maps: Sequence[str], explain: str | None, *, reasons: bool
 ) -> Comparison:
-    """The canonical population run under each scheme through its mapping."""
+    """The canonical population run under each scheme through its mapping; ``reasons``: each
+    grade's reason too (only JSON shows them, and ``--explain``'s person, whose are always made)."""
     people = read_canonical(population)
-    if explain is not None and explain not in {p.id for p in people.people}:
-        raise UsageError(f"no person '{explain}' in {population}")
-    engines = [Engine.from_file(p) for p in policies]
-    ids = [str(e.source.data["metadata"]["id"]) for e in engines]
-    files = mapping_files(ids, maps, population, people.mappings)
-    mappings = [load_mapping(f, e.source.data, people) for f, e in zip(files, engines, strict=True)]
-    return compare_population(policies, mappings, people, engines, {explain} if explain else ())
+    try:
+        if explain is not None and not any(row[0] == explain for row in people.read):
+            raise UsageError(f"no person '{explain}' in {population}")
+        engines = [Engine.from_file(p) for p in policies]
+        ids = [str(e.source.data["metadata"]["id"]) for e in engines]
+        files = mapping_files(ids, maps, population, people.mappings)
+        mappings = [load_mapping(f, e.source.data, people) for f, e in zip(files, engines, strict=True)]
+        explained = {explain} if explain else set()
+        return compare_population(policies, mappings, people, engines, explained, reasons=reasons)
+    except BaseException:
+        people.close()
+        raise
 
 
 def _told(errors: Sequence[str], *, on_terminal: bool, echo: Echo) -> int:

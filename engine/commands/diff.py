@@ -8,25 +8,13 @@ from engine.commands.common import Echo, Reading, guard_output
 from engine.commands.compare import deliver_report
 from engine.compare import load_mapping, mapping_files, read_canonical
 from engine.compare.diff import diff_policies
-from engine.compare.outcome import Comparison, ReadIds, SchemeResult, changes_between
+from engine.compare.outcome import Comparison, ReadIds, SchemeResult
+from engine.compare.population import is_canonical
 from engine.compare.run import run_records, run_scheme
-from engine.errors import UsageError
 from engine.evaluate import Engine
-from engine.loader import load_yaml_file
 from engine.provenance import stamp_of
 from engine.report.diff import diff_report
 from engine.report.results import format_problem
-
-
-def is_canonical(path: str) -> bool:
-    """Whether a population file is canonical (a ``people`` list) rather than a policy's records."""
-    if not path.lower().endswith((".yaml", ".yml", ".json")):
-        return False
-    try:
-        data = load_yaml_file(path, display=path).data
-    except UsageError:
-        return False
-    return isinstance(data, dict) and "people" in data
 
 
 def run_all(
@@ -41,10 +29,16 @@ def run_all(
     if is_canonical(population):
         people = read_canonical(population)
         schemes: list[SchemeResult] = []
-        for engine, path in zip(engines, paths, strict=True):
-            files = mapping_files([engine.policy.id], maps, population, people.mappings)
-            mapping = load_mapping(files[0], engine.source.data, people)
-            schemes.append(run_scheme(path, mapping, people, engine))
+        try:
+            for engine, path in zip(engines, paths, strict=True):
+                files = mapping_files([engine.policy.id], maps, population, people.mappings)
+                mapping = load_mapping(files[0], engine.source.data, people)
+                schemes.append(run_scheme(path, mapping, people, engine, reasons=False))  # never shown
+        except BaseException:
+            for done in schemes:
+                done.close()
+            people.close()
+            raise
         return Comparison.of(people, schemes)
     return _run_records(engines, paths, population, reading or Reading())
 
@@ -89,11 +83,15 @@ def run_diff(
     data = [e.source.data for e in engines]
     changes = diff_policies(data[0], data[1], lang)
     comparison = run_all(engines, [old, new], population, maps, reading) if population else None
-    report = diff_report(old, new, changes, [stamp_of(d) for d in data], comparison, lang)
-    deliver_report(report, fmt, output, echo)
-    tell_problems(comparison, echo)
-    moved = changes_between(comparison) if comparison else []
-    return 1 if changes or moved else 0
+    try:
+        report = diff_report(old, new, changes, [stamp_of(d) for d in data], comparison, lang)
+        deliver_report(report, fmt, output, echo)
+        tell_problems(comparison, echo)
+        moved = report.data.get("people") if comparison else []
+        return 1 if changes or moved else 0
+    finally:
+        if comparison is not None:
+            comparison.close()
 
 
 def tell_problems(comparison: Comparison | None, echo: Echo) -> None:

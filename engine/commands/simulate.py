@@ -32,8 +32,11 @@ def run_simulate(
     current, tried = variants(base, paths, values)
     engines = [base, *(v.engine for v in tried if v.engine is not None)]
     comparison = run_all(engines, [policy] * len(engines), population, maps, reading)
-    stamps = [stamp_of(e.source.data) for e in engines]
-    report = simulate_report(policy, vary, current, tried, comparison, stamps, lang)
-    deliver_report(report, fmt, output, echo)
-    tell_problems(comparison, echo)
-    return 0
+    try:
+        stamps = [stamp_of(e.source.data) for e in engines]
+        report = simulate_report(policy, vary, current, tried, comparison, stamps, lang)
+        deliver_report(report, fmt, output, echo)
+        tell_problems(comparison, echo)
+        return 0
+    finally:
+        comparison.close()

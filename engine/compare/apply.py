@@ -1,5 +1,5 @@
-"""Apply a compiled mapping: canonical people -> one scheme's records document, with the reason
-for every mapped value (``weight = weight * 100 / kpi_total = 25 * 100 / 50 = 50``)."""
+"""Apply a compiled mapping: a canonical person -> one scheme's record, with the reason for every
+mapped value (``weight = weight * 100 / kpi_total = 25 * 100 / 50 = 50``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.compare.mapping import CompiledMapping, FieldRule, Let, RowRule
-from engine.compare.population import CanonicalPopulation, Person
+from engine.compare.population import Person
 from engine.errors import HRPolicyError
 from engine.formula import Column
 from engine.formula.compiler import show
@@ -111,40 +111,24 @@ def _rows(
     return out, origins
 
 
-def apply_mapping(
-    mapping: CompiledMapping, population: CanonicalPopulation, explain: Container[str] = ()
-) -> Mapped:
-    """Every person's record under the mapped scheme; a person whose formula fails is left out.
-
-    The people in ``explain`` get the reason for every mapped value in ``Mapped.explained``.
-    """
-    employees: list[dict[str, Any]] = []
-    mapped = Mapped(
-        {
-            "policy": mapping.policy_id,
-            "parameters": dict(mapping.parameters),
-            "org_units": [dict(u) for u in population.org_units],
-            "employees": employees,
-        }
-    )
-    for person in population.people:
-        lines: list[str] | None = [] if person.id in explain else None
-        base: Path = ("people", person.index)
-        try:
-            record, origins = _record(mapping, person, lines, base)
-        except HRPolicyError as exc:
-            mapped.failed[person.id] = str(exc)
-            continue
-        finally:
-            if lines is not None:
-                mapped.explained[person.id] = lines
-        index = len(employees)
-        employees.append(record)
-        mapped.origins[("employees", index)] = base
-        for key, paths in origins.items():
-            for line, origin in enumerate(paths):
-                mapped.origins[(*key_path(index, key), line)] = origin
-    return mapped
+def map_person(
+    mapping: CompiledMapping, person: Person, index: int, explain: Container[str] = ()
+) -> tuple[dict[str, Any] | None, dict[Path, Path], list[str] | None, str | None]:
+    """One person's record under the mapped scheme, as the ``index``-th employee of its records
+    document: the record (None when a formula fails), where each of its nodes came from (record
+    path -> population path), the reason for every mapped value when the person is in
+    ``explain`` (else None), and the failure's message."""
+    lines: list[str] | None = [] if person.id in explain else None
+    base: Path = ("people", person.index)
+    try:
+        record, origins = _record(mapping, person, lines, base)
+    except HRPolicyError as exc:
+        return None, {}, lines, str(exc)
+    found: dict[Path, Path] = {("employees", index): base}
+    for key, paths in origins.items():
+        for line, origin in enumerate(paths):
+            found[(*key_path(index, key), line)] = origin
+    return record, found, lines, None
 
 
 def key_path(index: int, sheet: str | None) -> Path:

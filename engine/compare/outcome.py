@@ -16,7 +16,8 @@ from engine.compare.population import CanonicalPopulation
 from engine.compare.readings import Reading, rank_correspondence
 from engine.compare.words import word
 from engine.evaluate import RunOutcome
-from engine.io.spool import RowSpool
+from engine.io.model import EmployeeRecord
+from engine.io.spool import ItemSpool, RowSpool
 from engine.provenance import Stamp
 from engine.rounding import Rounding
 
@@ -33,6 +34,20 @@ class PersonOutcome:
     raise_rate: Decimal | None = None
     raise_amount: Decimal | None = None
     pay_reason: tuple[str, ...] = ()
+
+
+class OutcomeSpool(ItemSpool["PersonOutcome | None"]):
+    """Each person's :class:`PersonOutcome` (None: not evaluated) in order; past a few thousand
+    in a temp file, as plain tuples."""
+
+    def _row(self, item: PersonOutcome | None) -> Any:
+        if item is None:
+            return None
+        return (item.id, item.score, item.grade, item.reason, item.salary, item.raise_rate,
+                item.raise_amount, item.pay_reason)  # fmt: skip
+
+    def _item(self, row: Any) -> PersonOutcome | None:
+        return None if row is None else PersonOutcome(*row)
 
 
 @dataclass
@@ -59,6 +74,18 @@ class SchemeResult:
     #: :attr:`people` none), in the same order.
     read: RowSpool | None = None
     headlines: Headlines | None = None
+    #: Over a canonical population (:func:`engine.compare.mapped.run_mapped`): each person's
+    #: outcome in the population's order (None: not evaluated), and the pay totals.
+    outcomes: OutcomeSpool | None = None
+    totals: dict[str, Decimal] | None = None
+    #: The record and outcome of the person ``--explain`` names, when evaluated.
+    explained: EmployeeRecord | None = None
+    explained_person: PersonOutcome | None = None
+
+    def close(self) -> None:
+        """Let the spooled outcomes go (their temp file removed)."""
+        if self.outcomes is not None:
+            self.outcomes.close()
 
     def distribution(self) -> list[tuple[str, int]]:
         """People per grade in the scale's order; ``-`` counts those without a grade."""
@@ -94,6 +121,8 @@ class SchemeResult:
         """Salaries and raises summed over the people with a raise, and how many (None without pay)."""
         if not self.has_pay:
             return None
+        if self.outcomes is not None:
+            return self.totals
         paid = [p for p in self.people.values() if p.raise_amount is not None]
         return {
             "salaries": sum((p.salary or Decimal(0) for p in paid), Decimal(0)),
@@ -115,12 +144,31 @@ class Comparison:
     names: Mapping[str, str]
     schemes: list[SchemeResult]
     read: RowSpool | None = None
+    made_readings: dict[int, Reading] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, population: CanonicalPopulation, schemes: list[SchemeResult]) -> Comparison:
-        """The schemes' runs over ``population``, its people in its order."""
-        names = {p.id: str(p.fields.get("name") or "") for p in population.people}
-        return cls(population.file, [p.id for p in population.people], names, schemes)
+        """The schemes' runs over ``population``, its people in its order (read from its spool of
+        ids and names, which the comparison then owns)."""
+        return cls(population.file, ReadIds(population.read), {}, schemes, population.read)
+
+    def close(self) -> None:
+        """Let the spools go (the people read, each scheme's outcomes)."""
+        if self.read is not None:
+            self.read.close()
+        for scheme in self.schemes:
+            scheme.close()
+
+    def people(self) -> Iterator[tuple[str, str, list[PersonOutcome | None]]]:
+        """Each person's id, name and outcome under each scheme, in the population's order
+        (over a canonical population: the spools read through together)."""
+        if self.read is not None and all(s.outcomes is not None for s in self.schemes):
+            spools = [iter(s.outcomes) for s in self.schemes if s.outcomes is not None]
+            for pid, name in self.read:
+                yield pid, name, [next(spool) for spool in spools]
+            return
+        for pid in self.ids:
+            yield pid, self.names.get(pid, ""), [s.people.get(pid) for s in self.schemes]
 
     @property
     def stamps(self) -> list[Stamp]:
@@ -158,11 +206,16 @@ class Comparison:
         """How a person's grade under each later scheme compares with their first-scheme grade read
         on that scheme's scale (:meth:`reading`): ``same``, ``up 1``, ``down 2``; ``n/a`` without a
         grade under either."""
+        return self.moves_of([_grade(s, pid) for s in self.schemes], lang)
+
+    def moves_of(self, grades: Sequence[str], lang: str = "en") -> str:
+        """:meth:`moves` of a person whose grade under each scheme is ``grades`` (``-``: none)."""
         base = self.schemes[0]
+        readings = self._readings()
         out = []
         for k, scheme in enumerate(self.schemes[1:], start=1):
-            expected = self.reading(k).table.get(_grade(base, pid)) if base.levels and scheme.levels else None
-            there, start = position(scheme, _grade(scheme, pid)), position(scheme, expected or "-")
+            expected = readings[k].table.get(grades[0]) if base.levels and scheme.levels else None
+            there, start = position(scheme, grades[k]), position(scheme, expected or "-")
             if there is None or start is None:
                 out.append(word("n_a", lang))  # no grade under one of the two
             elif there == start:
@@ -170,6 +223,12 @@ class Comparison:
             else:
                 out.append(word("down" if there > start else "up", lang, n=abs(there - start)))
         return ", ".join(out)
+
+    def _readings(self) -> dict[int, Reading]:
+        """:meth:`reading` of every later scheme, made once."""
+        if self.made_readings is None:
+            self.made_readings = {k: self.reading(k) for k in range(1, len(self.schemes))}
+        return self.made_readings
 
 
 def _grade(scheme: SchemeResult, pid: str) -> str:
@@ -209,18 +268,19 @@ class PersonChange:
 def changes_between(comparison: Comparison, a: int = 0, b: int = 1) -> list[PersonChange]:
     """Who has another score, grade or raise under scheme ``b`` than under scheme ``a``."""
     first, second = comparison.schemes[a], comparison.schemes[b]
-    if comparison.read is not None and first.headlines is not None and second.headlines is not None:
-        return _compact_changes(comparison.read, first.headlines, second.headlines)
+    read, heads = comparison.read, (first.headlines, second.headlines)
+    if first.outcomes is None and read is not None and heads[0] is not None and heads[1] is not None:
+        return _compact_changes(read, heads[0], heads[1])
     out = []
-    for pid in comparison.ids:
-        x, y = first.people.get(pid), second.people.get(pid)
+    for pid, name, outcomes in comparison.people():
+        x, y = outcomes[a], outcomes[b]
         same = (
             x is not None
             and y is not None
             and (x.score, x.grade, x.raise_amount) == (y.score, y.grade, y.raise_amount)
         )
         if not same and not (x is None and y is None):
-            out.append(PersonChange(pid, x, y, comparison.names.get(pid, "")))
+            out.append(PersonChange(pid, x, y, name))
     return out
 
 

@@ -3,7 +3,7 @@ pay zone of the salary, the rate the merit matrix gives, the amount rounded as t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -12,21 +12,24 @@ from engine.errors import HRPolicyError
 from engine.pay import merit_raise, zone_of
 
 
-def add_raises(
+def person_raise(
     scheme: SchemeResult,
     policy: Mapping[str, Any],
     spec: Mapping[str, Any],
     parameters: Mapping[str, Any],
-    fields: Mapping[str, Mapping[str, Any]],
-) -> None:
-    """Each person's merit raise under the mapping's ``pay`` (``spec``), or why there is none."""
-    for pid, person in list(scheme.people.items()):
-        record = dict(fields.get(pid) or {})
-        for target, source in (spec.get("grades") or {}).items():
-            grade = person.grade if source == scheme.grade_name else _other_grade(scheme, pid, source)
-            if grade is not None:
-                record[target] = grade
-        scheme.people[pid] = _raised(scheme, policy, spec, parameters, person, record)
+    person: PersonOutcome,
+    fields: Mapping[str, Any],
+    grade_of: Callable[[str], str | None],
+) -> PersonOutcome:
+    """One person's merit raise under the mapping's ``pay`` (``spec``), or why there is none:
+    ``fields`` are their mapped record's, ``grade_of(name)`` their grade from another grade
+    table or distribution of the policy than the headline one."""
+    record = dict(fields)
+    for target, source in (spec.get("grades") or {}).items():
+        grade = person.grade if source == scheme.grade_name else grade_of(source)
+        if grade is not None:
+            record[target] = grade
+    return _raised(scheme, policy, spec, parameters, person, record)
 
 
 def _raised(
@@ -60,15 +63,6 @@ def _raised(
         f"raise amount = {salary} x {rate.value} / 100 = {amount}",
     )
     return _with_pay(person, salary, rate.value, amount, why)
-
-
-def _other_grade(scheme: SchemeResult, pid: str, source: str) -> str | None:
-    if source in scheme.outcome.relative:
-        grade = scheme.outcome.relative[source].grade_of(pid)
-        return None if grade is None else str(grade)
-    result = next((r for r in scheme.outcome.results if r.id == pid), None)
-    graded = result.grades.get(source) if result else None
-    return graded.grade if graded else None
 
 
 def _with_pay(

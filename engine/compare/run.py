@@ -4,25 +4,21 @@ makes, the evaluation, the headline score and grade, pay where declared; per per
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Sequence
 from typing import Any
 
-from engine.compare.apply import Mapped, apply_mapping
+from engine.compare.apply import Mapped
 from engine.compare.headline import headline, levels_of
 from engine.compare.headlines import Headlines
 from engine.compare.mapping import CompiledMapping
-from engine.compare.outcome import Comparison, PersonOutcome, SchemeResult
+from engine.compare.outcome import Comparison, SchemeResult
 from engine.compare.population import CanonicalPopulation
-from engine.compare.raises import add_raises
 from engine.compare.readings import check_readings
 from engine.distribution import DistributionResult
-from engine.errors import Problem
 from engine.evaluate import EmployeeResult, Engine, RunOutcome
 from engine.evaluate.each import evaluate_each
-from engine.io.model import EmployeeRecord, compile_inputs
-from engine.io.nested import read_nested
+from engine.io.model import EmployeeRecord
 from engine.io.spool import RowSpool
-from engine.location import Path
 from engine.provenance import stamp_of
 from engine.rounding import Rounding
 
@@ -33,29 +29,15 @@ def run_scheme(
     population: CanonicalPopulation,
     engine: Engine | None = None,
     explain: Container[str] = (),
+    *,
+    reasons: bool = True,
 ) -> SchemeResult:
-    """Map the population, evaluate it under the policy, pick out headline score, grade and pay."""
+    """Map the population a person at a time, evaluate each under the policy, pick out headline
+    score, grade and pay (:mod:`engine.compare.mapped`); ``reasons``: each grade's reason too."""
+    from engine.compare.mapped import run_mapped  # (it builds on this module's summaries)
+
     engine = engine or Engine.from_file(policy_path)
-    data = engine.source.data
-    mapped = apply_mapping(mapping, population, explain)
-    records = read_nested(
-        mapped.document,
-        population.file,
-        _where(mapped, population),
-        compile_inputs(data.get("inputs") or {}, data.get("scales")),
-        {},
-    )
-    outcome = engine.evaluate(records)
-    for pid, message in mapped.failed.items():
-        person = next(p for p in population.people if p.id == pid)
-        origin = population.where(("people", person.index))
-        outcome.problems.append(Problem(pid, None, "map-failed", message, origin))
-    ids = [p.id for p in population.people]
-    chosen, pay, parameters = mapping.result, mapping.pay, mapping.parameters
-    scheme = summarize(policy_path, engine, outcome, mapped, chosen, pay, parameters, ids)
-    scheme.correspondence, scheme.correspondence_at = mapping.correspondence, mapping.correspondence_at
-    scheme.mapped_from = mapping.file
-    return scheme
+    return run_mapped(policy_path, mapping, population, engine, explain, reasons=reasons)
 
 
 def run_records(
@@ -102,7 +84,7 @@ def run_records(
         # a records comparison reports reads them again)
         outcome.relative = {}
     mapped = Mapped({"policy": engine.policy.id, "employees": []})
-    scheme = _scheme(policy_path, engine, outcome, mapped, (score_name, grade_name))
+    scheme = make_scheme(policy_path, engine, outcome, mapped, (score_name, grade_name))
     scheme.read, scheme.headlines = read, heads
     return scheme
 
@@ -120,13 +102,13 @@ def _grade_only(result: EmployeeResult, name: str | None) -> str | None:
     return None if graded is None else graded.grade
 
 
-def _relative_grade(outcome: RunOutcome, name: str, pid: str) -> tuple[str | None, str]:
+def relative_grade(outcome: RunOutcome, name: str, pid: str) -> tuple[str | None, str]:
     """A person's grade from the relative grading ``name``, and why (or why none)."""
     member = outcome.relative[name].outcome(pid)
     return (member.grade, member.reason) if member else (None, "not a candidate")
 
 
-def _scheme(
+def make_scheme(
     policy_path: str,
     engine: Engine,
     outcome: RunOutcome,
@@ -149,42 +131,15 @@ def _scheme(
     )
 
 
-def summarize(
-    policy_path: str,
-    engine: Engine,
-    outcome: RunOutcome,
-    mapped: Mapped,
-    chosen: Mapping[str, str],
-    pay: Mapping[str, Any] | None,
-    parameters: Mapping[str, Any],
-    ids: Sequence[str],
-) -> SchemeResult:
-    """A scheme's headline score, grade and pay per person from its evaluation."""
-    data = engine.source.data
-    score_name, grade_name = headline(data, chosen)
-    scheme = _scheme(policy_path, engine, outcome, mapped, (score_name, grade_name))
-    by_id = {r.id: r for r in outcome.results}
-    fields = {r.id: r.fields for r in outcome.population.employees}
-    for pid in ids:
-        result = by_id.get(pid)
-        if result is None:
-            continue
-        score = result.values.get(score_name) if score_name else None
-        grade, reason = _grade_of(outcome, result, grade_name)
-        scheme.people[pid] = PersonOutcome(pid, score, grade, reason)
-    if pay:
-        scheme.has_pay = True
-        add_raises(scheme, data, pay, parameters, fields)
-    return scheme
-
-
-def _grade_of(outcome: RunOutcome, result: Any, name: str | None) -> tuple[str | None, str]:
+def grade_of(outcome: RunOutcome, result: Any, name: str | None) -> tuple[str | None, str]:
+    """A person's headline grade ``name`` and why: from a grade table in ``result``, or from the
+    relative grading once everyone is graded."""
     if name is not None and name in outcome.relative:
-        return _relative_grade(outcome, name, result.id)
-    return _table_grade(result, name)
+        return relative_grade(outcome, name, result.id)
+    return table_grade(result, name)
 
 
-def _table_grade(result: Any, name: str | None) -> tuple[str | None, str]:
+def table_grade(result: Any, name: str | None) -> tuple[str | None, str]:
     """The grade ``name`` of a grade table in ``result``, and how it was found."""
     if name is None:
         return None, "the policy declares no grade"
@@ -198,31 +153,26 @@ def _table_grade(result: Any, name: str | None) -> tuple[str | None, str]:
     )
 
 
-def _where(mapped: Mapped, population: CanonicalPopulation) -> Any:
-    """Locate a record node at the canonical person or row it was mapped from."""
-
-    def where(node: Path, key: bool) -> str:
-        probe = tuple(node)
-        while probe and probe not in mapped.origins:
-            probe = probe[:-1]
-        origin = mapped.origins.get(probe, ())
-        return f"{population.where(origin)} (mapped for {mapped.document['policy']})"
-
-    return where
-
-
 def compare_population(
     policies: Sequence[str],
     mappings: Sequence[CompiledMapping],
     population: CanonicalPopulation,
     engines: Sequence[Engine] | None = None,
     explain: Container[str] = (),
+    *,
+    reasons: bool = True,
 ) -> Comparison:
-    """Every scheme run over the same population, in the order given (``engines``: already compiled)."""
+    """Every scheme run over the same population, in the order given (``engines``: already
+    compiled); ``reasons``: each grade's reason too (the JSON report shows them)."""
     built = list(engines) if engines is not None else [Engine.from_file(p) for p in policies]
-    comparison = Comparison.of(
-        population,
-        [run_scheme(p, m, population, e, explain) for p, m, e in zip(policies, mappings, built, strict=True)],
-    )
-    check_readings(comparison)
+    schemes: list[SchemeResult] = []
+    try:
+        for p, m, e in zip(policies, mappings, built, strict=True):
+            schemes.append(run_scheme(p, m, population, e, explain, reasons=reasons))
+        comparison = Comparison.of(population, schemes)
+        check_readings(comparison)
+    except BaseException:
+        for done in schemes:
+            done.close()
+        raise
     return comparison

@@ -148,7 +148,9 @@ class JsonItems:
     the list is read as a whole file's is). A range ends right after the comma that follows
     its last item; one that does not (an item cut by ``end``, the list's end before it) stops
     with :class:`~engine.io.model.ReadWhole` or a :class:`~engine.errors.DataError`.
-    :attr:`count` is the number of items read so far.
+    :attr:`count` is the number of items read so far. ``key`` names the list (a canonical
+    population's is ``people``; of several, the first met is read, :attr:`key`); ``after``: the
+    top-level keys that may follow it (None: any, read into :attr:`head` once the items are read).
     """
 
     def __init__(
@@ -159,8 +161,12 @@ class JsonItems:
         *,
         start: int = 0,
         end: int | None = None,
+        key: str | tuple[str, ...] = "employees",
+        after: frozenset[str] | None = AFTER_LIST,
     ) -> None:
         self.display, self.progress = display, progress
+        self.keys = (key,) if isinstance(key, str) else key
+        self.key, self.after = self.keys[0], after
         self.handle = _Range(path, start, end)  # (closed when the items are read, or dropped)
         self.window = _Window(self.handle, display)
         self.deadline = limits.Deadline(display)
@@ -192,9 +198,10 @@ class JsonItems:
         pos = window.skip(pos + 1)
         while True:
             key, pos = self._key(pos)
-            if key == "employees":
+            if key in self.keys:
+                self.key = key
                 if window.at(pos) != "[":
-                    raise ReadWhole("employees is not a list")
+                    raise ReadWhole(f"{key} is not a list")
                 return window.skip(pos + 1)
             self.head[key], pos = self._value(pos)
             pos = self._next_key(pos)
@@ -218,7 +225,7 @@ class JsonItems:
         window = self.window
         pos = window.skip(pos)
         if window.at(pos) != ",":
-            raise ReadWhole("no employees list, or a mapping that does not go on")
+            raise ReadWhole(f"no {self.key} list, or a mapping that does not go on")
         pos = window.skip(pos + 1)
         if window.at(pos) != '"':
             raise ReadWhole("expected a key")
@@ -272,7 +279,9 @@ class JsonItems:
             return True
         while True:
             value, pos = self._value(pos)
+            waited = limits.clock()
             yield index, value
+            self.deadline.pause(limits.clock() - waited)  # the consumer's time is not reading
             index += 1
             self.count = index
             if self.progress is not None and index % PROGRESS_EVERY == 0:
@@ -303,8 +312,8 @@ class JsonItems:
         pos = window.skip(self.pos)
         while window.at(pos) == ",":
             key, pos = self._key(window.skip(pos + 1))
-            if key not in AFTER_LIST and not key.startswith("x-"):
-                raise ReadWhole(f"{key} after the employees")
+            if self.after is not None and key not in self.after and not key.startswith("x-"):
+                raise ReadWhole(f"{key} after the {self.key}")
             self.head[key], pos = self._value(pos)
             pos = window.skip(pos)
         if window.at(pos) != "}" or window.at(window.skip(pos + 1)) != "":

@@ -32,7 +32,6 @@ from engine.location import Path, json_path
 PROGRESS_EVERY = 256
 #: Top-level keys that may follow the list without changing what its employees are.
 AFTER_LIST = frozenset({"$schema"})
-_LIST: Path = ("employees",)
 
 
 class _Sink:
@@ -53,8 +52,10 @@ class _Sink:
 class _StreamBuilder(loader._Builder):
     """The loader's builder with the employees list replaced by a :class:`_Sink`."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, keys: tuple[str, ...] = ("employees",)) -> None:
         super().__init__(file, timed=True)
+        self.keys = keys
+        self.list_path: Path = (keys[0],)
         self.sink: _Sink | None = None
         self.list_nodes = 0
         self.head_anchors: set[str] = set()
@@ -63,9 +64,12 @@ class _StreamBuilder(loader._Builder):
     def _open(self, event: events.CollectionStartEvent, kind: str, items: Any) -> None:
         super()._open(event, kind, items)
         frame = self.stack[-1]
-        if self.sink is None and kind == "seq" and len(self.stack) == 2 and frame.slot.path == _LIST:
+        path = frame.slot.path
+        listed = len(path) == 1 and path[0] in self.keys
+        if self.sink is None and kind == "seq" and len(self.stack) == 2 and listed:
+            self.list_path = path
             if frame.anchor:
-                raise ReadWhole("the employees list is anchored")
+                raise ReadWhole(f"the {self.list_path[0]} list is anchored")
             self.sink = frame.items = _Sink()
             self.list_nodes = self.nodes
             self.head_anchors = set(self.anchors)
@@ -111,7 +115,10 @@ class _BomGuard:
 class YamlItems:
     """A YAML records file's top level up to its ``employees`` list (:attr:`head`, :attr:`source`
     for the line marks), then the list's items one at a time (iterating, once); ``values``
-    collects the loader's problems with values (``.nan``, ``1e400``) as they are met."""
+    collects the loader's problems with values (``.nan``, ``1e400``) as they are met. ``key``
+    names the list (a canonical population's is ``people``; of several, the first met,
+    :attr:`key`); ``after``: the top-level keys that may follow it (None: any, in :attr:`head`
+    once read)."""
 
     def __init__(
         self,
@@ -119,13 +126,16 @@ class YamlItems:
         display: str,
         progress: Callable[[int, int], None] | None = None,
         values: list[Diagnostic] | None = None,
+        *,
+        key: str | tuple[str, ...] = "employees",
+        after: frozenset[str] | None = AFTER_LIST,
     ) -> None:
-        self.progress = progress
+        self.progress, self.after = progress, after
         #: Where the values' problems go (None: they are dropped, the fields judge the text).
         self.values = values
         self.raw = open(path, "rb")  # noqa: SIM115 (closed when the items are read, or dropped)
         self.text: IO[str] = io.TextIOWrapper(self.raw, encoding="utf-8-sig", newline="")
-        self.builder = _StreamBuilder(display)
+        self.builder = _StreamBuilder(display, (key,) if isinstance(key, str) else key)
         self.source = self.builder.source
         self.parser: Any = None
         try:
@@ -176,7 +186,7 @@ class YamlItems:
         for table in (self.source.values, self.source.keys, self.source.styles):
             while table:
                 last = next(reversed(table))
-                if len(last) < 2 or last[0] != "employees" or last[1] != index:
+                if len(last) < 2 or last[0] != self.key or last[1] != index:
                     break
                 table.popitem()
 
@@ -199,11 +209,16 @@ class YamlItems:
         finally:
             self.close()
 
+    @property
+    def key(self) -> str:
+        """The list read (of several keys, the first met)."""
+        return str(self.builder.list_path[0])
+
     def _tail(self) -> None:
         keys = list(self.head)
-        for key in keys[keys.index("employees") + 1 :]:
-            if key not in AFTER_LIST and not str(key).startswith("x-"):
-                raise ReadWhole(f"{key} after the employees")
+        for key in keys[keys.index(self.key) + 1 :]:
+            if self.after is not None and key not in self.after and not str(key).startswith("x-"):
+                raise ReadWhole(f"{key} after the {self.key}")
 
     def close(self) -> None:
         if self.parser is not None:
@@ -242,7 +257,7 @@ def stream_document(path: str) -> tuple[loader.LoadedDocument, Iterator[tuple[st
 def _records(items: YamlItems, values: list[Diagnostic]) -> Iterator[tuple[str, int, Any]]:
     """The items of ``employees``, each with its values' problems only, let go once used."""
     for index, record in items:
-        inside = json_path((*_LIST, index))
+        inside = json_path((items.key, index))
         if any(not _within(d.location.path, inside) for d in values):
             raise ReadWhole("a bad value outside the employees")
         yield "employees", index, record

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from engine.compare.facts import DIMENSIONS, Dimension, fact_rows
-from engine.compare.outcome import Comparison, SchemeResult
+from engine.compare.outcome import Comparison, PersonOutcome, SchemeResult
 from engine.compare.words import word
+from engine.io.spool import ReadThrough
 from engine.provenance import Stamp
 from engine.report.labels import Labels
 from engine.report.model import Chart, Matrix, Report, Table
@@ -77,17 +78,55 @@ def _people_table(comparison: Comparison, lang: str) -> Table:
             numeric += [True, True]
     headers.append(word("h_moves", lang, id=schemes[0].stamp.id))
     numeric.append(False)
-    rows = []
-    for pid in comparison.ids:
-        row = [pid, comparison.names.get(pid, "")]
-        for s in schemes:
-            out = s.people.get(pid)
-            row += [_cell(out.score if out else None), _cell(out.grade if out else None)]
-            if s.has_pay:
-                row += [_cell(out.raise_rate if out else None), _cell(out.raise_amount if out else None)]
-        row.append(comparison.moves(pid, lang) if len(schemes) > 1 else "")
-        rows.append(row)
-    return Table(word("t_people", lang), headers, rows, numeric)
+    return Table(word("t_people", lang), headers, _PeopleRows(comparison, lang), numeric)
+
+
+class _PeopleRows(ReadThrough[list[str]]):
+    """The people table's rows, made as they are read (the comparison's spools read through)."""
+
+    def __init__(self, comparison: Comparison, lang: str) -> None:
+        self.comparison, self.lang = comparison, lang
+
+    def __len__(self) -> int:
+        return len(self.comparison.ids)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        comparison, lang = self.comparison, self.lang
+        schemes = comparison.schemes
+        several = len(schemes) > 1
+        for pid, name, outcomes in comparison.people():
+            row = [pid, name]
+            for s, out in zip(schemes, outcomes, strict=True):
+                row += [_cell(out.score if out else None), _cell(out.grade if out else None)]
+                if s.has_pay:
+                    row += [_cell(out.raise_rate if out else None), _cell(out.raise_amount if out else None)]
+            row.append(comparison.moves_of(_grades(outcomes), lang) if several else "")
+            yield row
+
+
+def _grades(outcomes: Sequence[PersonOutcome | None]) -> list[str]:
+    """A person's grade under each scheme (``-``: none), as :meth:`Comparison.moves` reads them."""
+    return [o.grade if o is not None and o.grade is not None else "-" for o in outcomes]
+
+
+class _PeopleData(ReadThrough[dict[str, Any]]):
+    """The JSON payload's ``people`` items, made as they are read."""
+
+    def __init__(self, comparison: Comparison) -> None:
+        self.comparison = comparison
+
+    def __len__(self) -> int:
+        return len(self.comparison.ids)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        comparison = self.comparison
+        schemes = comparison.schemes
+        for pid, _, outcomes in comparison.people():
+            yield {
+                "id": pid,
+                "moves": comparison.moves_of(_grades(outcomes)) if len(schemes) > 1 else "",
+                "schemes": {s.stamp.id: _person_dict(s, o) for s, o in zip(schemes, outcomes, strict=True)},
+            }
 
 
 def _stats_table(comparison: Comparison, lang: str) -> Table:
@@ -135,23 +174,34 @@ def _correspondence_tables(comparison: Comparison, later: Sequence[int], lang: s
     return out
 
 
-def error_lines(comparison: Comparison) -> list[str]:
+class ProblemLines(ReadThrough[str]):
+    """Every scheme's problems, one line each (``scheme: origin: person: error [rule] message``),
+    made as they are read (a scheme's problems are a spool: a million of them are never held),
+    then with ``warnings`` every scheme's warnings."""
+
+    def __init__(self, comparison: Comparison, warnings: bool = False) -> None:
+        self.comparison, self.warnings = comparison, warnings
+
+    def __len__(self) -> int:
+        schemes = self.comparison.schemes
+        warned = sum(len(s.outcome.warnings) for s in schemes) if self.warnings else 0
+        return sum(len(s.outcome.problems) for s in schemes) + warned
+
+    def __iter__(self) -> Iterator[str]:
+        schemes = self.comparison.schemes
+        for s in schemes:
+            for p in s.outcome.problems:
+                yield f"{s.stamp.id}: {p.origin}: {p.employee_id or 'file'}: error [{p.rule}] {p.message}"
+        if self.warnings:
+            for s in schemes:
+                for p in s.outcome.warnings:
+                    who = p.employee_id or "file"
+                    yield f"{s.stamp.id}: {p.origin}: {who}: warning [{p.rule}] {p.message}"
+
+
+def error_lines(comparison: Comparison) -> ProblemLines:
     """Every scheme's errors, one line each (``scheme: origin: person: error [rule] message``)."""
-    return [
-        f"{s.stamp.id}: {p.origin}: {p.employee_id or 'file'}: error [{p.rule}] {p.message}"
-        for s in comparison.schemes
-        for p in s.outcome.problems
-    ]
-
-
-def _problems(comparison: Comparison) -> list[str]:
-    lines = error_lines(comparison)
-    for s in comparison.schemes:
-        for p in s.outcome.warnings:
-            lines.append(
-                f"{s.stamp.id}: {p.origin}: {p.employee_id or 'file'}: warning [{p.rule}] {p.message}"
-            )
-    return lines
+    return ProblemLines(comparison)
 
 
 def explain_person(comparison: Comparison, pid: str) -> list[tuple[str, list[str]]]:
@@ -161,12 +211,11 @@ def explain_person(comparison: Comparison, pid: str) -> list[tuple[str, list[str
     out = []
     for s in comparison.schemes:
         lines = [f"mapping ({s.mapped.document['policy']}):", *s.mapped.explained.get(pid, [])]
-        record = next((r for r in s.outcome.population.employees if r.id == pid), None)
-        if record is not None and pid in s.people:
+        record, person = s.explained, s.explained_person
+        if record is not None and person is not None and record.id == pid:
             engine_policy = s.outcome.policy
             traced = evaluate_employee(engine_policy, record, s.outcome.population.parameters, trace=True)
             lines.extend(render_explain(traced).splitlines()[1:])  # the trace as `explain` shows it
-            person = s.people[pid]
             lines.append(f"grade: {person.grade or '-'} ({person.reason})")
             lines.extend(f"pay: {line}" for line in person.pay_reason)
         else:
@@ -200,7 +249,7 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
         a, b = schemes[graded[0]].stamp.id, schemes[i].stamp.id
         title = word("t_transitions", lang, a=a, b=b)
         report.matrices.append(Matrix(a, b, rows, cols, counts, title))
-    problems = _problems(comparison)
+    problems = ProblemLines(comparison, warnings=True)
     if problems:
         report.details.append((word("problems", lang), problems))
     if explain is not None:
@@ -208,20 +257,13 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
     report.data = {
         "population": comparison.source,
         "schemes": [_scheme_dict(s) for s in schemes],
-        "people": [
-            {
-                "id": pid,
-                "moves": comparison.moves(pid) if len(schemes) > 1 else "",
-                "schemes": {s.stamp.id: _person_dict(s, pid) for s in schemes},
-            }
-            for pid in comparison.person_ids()
-        ],
+        "people": _PeopleData(comparison),
         "readings": [_reading_dict(comparison, k) for k in graded[1:]] if graded[:1] == [0] else [],
         "problems": problems,
     }
     if explain is not None:
         report.data["explain"] = {
-            title: lines for title, lines in report.details if title.startswith(explain)
+            title: list(lines) for title, lines in report.details if title.startswith(explain)
         }
     return report
 
@@ -244,8 +286,7 @@ def _scheme_dict(s: SchemeResult) -> dict[str, Any]:
     }
 
 
-def _person_dict(s: SchemeResult, pid: str) -> dict[str, Any] | None:
-    p = s.people.get(pid)
+def _person_dict(s: SchemeResult, p: PersonOutcome | None) -> dict[str, Any] | None:
     if p is None:
         return None
     out: dict[str, Any] = {"score": p.score, "grade": p.grade, "reason": p.reason}

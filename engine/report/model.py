@@ -14,10 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
-from typing import Any
+from typing import IO, Any
 
 from engine.provenance import Stamp
-from engine.report.table import render_table
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ class Report:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     matrices: list[Matrix] = field(default_factory=list)
-    details: list[tuple[str, list[str]]] = field(default_factory=list)
+    details: list[tuple[str, Sequence[str]]] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"
 
@@ -91,71 +90,33 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _blocks(table: Table) -> list[str]:
-    """A table of long, many-line cells as blocks a terminal shows well: row, then each column."""
-    out = []
-    for row in table.rows:
-        out.append(f"-- {row[0]}")
-        for header, cell in zip(table.headers[1:], row[1:], strict=True):
-            lines = cell.split("\n")
-            if len(lines) == 1:
-                out.append(f"  {header}: {cell}")
-            else:
-                out.append(f"  {header}:")
-                out.extend(f"    {line.strip()}" for line in lines)
-    return [*out, ""]
+def _writer(name: str) -> Callable[[Report, IO[Any]], None]:
+    """The writer of :mod:`engine.report.modelwrite` (or the workbook's) called ``name``."""
+
+    def write(report: Report, out: IO[Any]) -> None:
+        if name == "workbook":
+            from engine.report.workbook import write_workbook
+
+            write_workbook(report, out)
+            return
+        from engine.report import modelwrite
+
+        getattr(modelwrite, name)(report, out)
+
+    return write
 
 
-def _text(report: Report) -> str:
-    out = [report.title, *report.summary, ""]
-    for table in [*report.tables, *(m.table() for m in report.matrices)]:
-        out.append(f"== {table.title}")
-        if any("\n" in c for r in table.rows for c in r):
-            out.extend(_blocks(table))
-            continue
-        out.append(render_table(table.headers, table.rows, table.aligned()))
-    for title, lines in report.details:
-        out.append(f"== {title}")
-        out.extend(lines)
-        out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _csv(report: Report) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for table in [*report.tables, *(m.table() for m in report.matrices)]:
-        writer.writerow([f"# {table.title}"])
-        writer.writerow(list(table.headers))
-        writer.writerows([list(r) for r in table.rows])
-    return buffer.getvalue()
-
-
-def _json(report: Report) -> str:
-    payload = {"report": report.kind, **jsonable(report.data)}
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-
-
-def _html(report: Report) -> str:
-    from engine.report.page import render_page
-
-    return render_page(report)
-
-
-def _xlsx(report: Report) -> bytes:
-    from engine.report.workbook import render_workbook
-
-    return render_workbook(report)
-
-
-#: Every format a consultant report comes in; the CLI's --format choices are these keys.
-RENDERERS: dict[str, Callable[[Report], str | bytes]] = {
-    "text": _text,
-    "json": _json,
-    "csv": _csv,
-    "html": _html,
-    "xlsx": _xlsx,
+#: Every format a consultant report comes in (the CLI's --format choices are these keys): each
+#: writes the report, stamped, a piece at a time to a text file (a binary one for xlsx).
+RENDERERS: dict[str, Callable[[Report, IO[Any]], None]] = {
+    "text": _writer("write_text"),
+    "json": _writer("write_json"),
+    "csv": _writer("write_csv"),
+    "html": _writer("write_html"),
+    "xlsx": _writer("workbook"),
 }
+#: The formats written as bytes.
+BINARY = frozenset({"xlsx"})
 
 
 def stamp_lines(stamps: Sequence[Stamp]) -> list[str]:
@@ -194,5 +155,10 @@ def stamped(fmt: str, stamps: Sequence[Stamp], rendered: str) -> str:
 
 def render(report: Report, fmt: str) -> str | bytes:
     """``report`` in ``fmt`` (a key of :data:`RENDERERS`), stamped with its policies."""
-    out = RENDERERS[fmt](report)
-    return stamped(fmt, report.stamps, out) if isinstance(out, str) else out
+    if fmt in BINARY:
+        binary = io.BytesIO()
+        RENDERERS[fmt](report, binary)
+        return binary.getvalue()
+    text = io.StringIO(newline="")
+    RENDERERS[fmt](report, text)
+    return text.getvalue()

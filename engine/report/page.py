@@ -3,7 +3,7 @@ inline CSS and inline SVG charts, no script and no network reference (the page o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -72,12 +72,18 @@ def labels(lang: str) -> dict[str, str]:
 
 def render_page(report: Report, template: str = "report.html.j2") -> str:
     """The report as a page in the report's language."""
+    return "".join(page_pieces(report, template))
+
+
+def page_pieces(report: Report, template: str = "report.html.j2") -> Iterator[str]:
+    """:func:`render_page` a piece at a time (Jinja2's ``generate``: a table's rows are read as
+    the page is written, never held)."""
     lang = report.lang if report.lang in LANGS else "en"
     charts: Sequence[dict[str, object]] = [chart_geometry(c) for c in report.charts]
     return (
         environment()
         .get_template(template)
-        .render(
+        .generate(
             report=report,
             lang=lang,
             t=labels(lang),

@@ -1,0 +1,249 @@
+"""``compare``, ``diff`` and ``simulate`` over a canonical population read a person at a time:
+the same bytes whatever the spools hold in memory and whether the file is streamed or read
+whole; a population bad halfway through is refused with the whole read's message and nothing
+written; the five people of ``examples/compare`` keep the figures worked out by hand in
+``test_compare``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from helpers import Echo
+from test_compare import EXAMPLE, JAPAN, KEPCO, KUMHO, PAY, POLICIES, POPULATION
+
+import engine.compare.population as canonical
+import engine.io.spool as spool
+from engine.commands.compare import run_compare
+from engine.commands.diff import run_diff
+from engine.commands.simulate import run_simulate
+from engine.compare.outcome import Comparison
+from engine.compare.population import is_canonical, read_canonical
+from engine.errors import DataError
+from engine.io.model import ReadWhole
+from engine.io.records import read_json
+
+FORMATS = ("text", "json", "csv", "html", "xlsx")
+MAPS = [str(EXAMPLE / f"map_{n}.yaml") for n in ("japan_mbo", "kumho_like", "kepco_like")]
+
+
+def _content(path: Path) -> Any:
+    """A report's bytes; a workbook's parts but the time it was written (``docProps/core.xml``)."""
+    if path.suffix != ".xlsx":
+        return path.read_bytes()
+    with zipfile.ZipFile(path) as book:
+        return {name: book.read(name) for name in book.namelist() if name != "docProps/core.xml"}
+
+
+def _json_population(folder: Path, people: int = 5) -> Path:
+    """The example population as JSON, its five people repeated to ``people`` with new ids."""
+    data = yaml.safe_load(Path(POPULATION).read_text(encoding="utf-8"))
+    base = data["people"]
+    data["people"] = [{**base[i % len(base)], "id": f"P{i + 1}"} for i in range(people)]
+    data["mappings"] = MAPS
+    target = folder / "population.json"
+    target.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return target
+
+
+def _compared(population: str, fmt: str, out: Path, explain: str | None = None) -> Any:
+    echo = Echo()
+    assert run_compare(POLICIES, population, MAPS, fmt, str(out), "en", explain, echo) == 0, echo.stderr
+    return _content(out)
+
+
+def _whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every population read whole, as before it was streamed."""
+
+    def refuse(path: str) -> Any:
+        raise ReadWhole("read whole")
+
+    monkeypatch.setattr(canonical, "_items", refuse)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("kind", ["yaml", "json"])
+def test_every_format_is_the_same_streamed_or_whole_and_whatever_the_spools_hold(
+    fmt: str, kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    population = POPULATION if kind == "yaml" else str(_json_population(tmp_path, 12))
+    suffix = "txt" if fmt == "text" else fmt
+    streamed = _compared(population, fmt, tmp_path / f"streamed.{suffix}", explain="P2")
+    with monkeypatch.context() as patched:
+        patched.setattr(spool, "THRESHOLD", 1)  # every outcome, id and problem through the temp files
+        assert _compared(population, fmt, tmp_path / f"one.{suffix}", explain="P2") == streamed
+    with monkeypatch.context() as patched:
+        _whole(patched)
+        assert _compared(population, fmt, tmp_path / f"whole.{suffix}", explain="P2") == streamed
+
+
+def test_the_five_people_keep_their_figures_with_spools_one_item_long(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spool, "THRESHOLD", 1)
+    out = tmp_path / "people.csv"
+    _compared(POPULATION, "csv", out)
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    start = rows.index(["# people"])
+    assert rows[start + 1][:2] == ["id", "name"]
+    people = {row[0]: row for row in rows[start + 2 : start + 7]}
+    assert list(people) == ["P1", "P2", "P3", "P4", "P5"]
+    for pid, row in people.items():
+        # id, name, japan score and grade, kumho score, grade, rate, raise, kepco score, grade, moves
+        assert (Decimal(row[2]), row[3]) == (Decimal(JAPAN[pid][0]), JAPAN[pid][1]), pid
+        assert (Decimal(row[4]), row[5]) == (Decimal(KUMHO[pid][0]), KUMHO[pid][1]), pid
+        assert (Decimal(row[6]), Decimal(row[7])) == tuple(Decimal(v) for v in PAY[pid]), pid
+        assert (row[8], row[9]) == KEPCO[pid], pid
+    assert [people[p][10] for p in people] == [
+        "same, same", "down 1, down 1", "same, same", "same, same", "same, down 1",
+    ]  # fmt: skip
+    # pay totals: salaries 294,000,000; raises 10,070,000.00 (test_compare's hand figures)
+    stats = rows.index(["# score statistics and pay totals"])
+    assert rows[stats + 3] == [
+        "kumho_like", "performance_score", "5", "62.00", "65.00", "37.00", "75.00",
+        "294000000", "10070000.00",
+    ]  # fmt: skip
+
+
+def test_a_person_left_out_keeps_every_other_row_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # P3's first goal gets target 0 (test_compare: P3 is evaluated under no scheme, kumho's group
+    # of 4 is under its minimum of 5, so nobody has a kumho grade nor a raise).
+    monkeypatch.setattr(spool, "THRESHOLD", 1)
+    text = Path(POPULATION).read_text(encoding="utf-8")
+    line = "weight: 20, target: 100, actual: 80, midterm: 40"
+    population = tmp_path / "population.yaml"
+    spoiled = text.replace(line, "weight: 20, target: 0, actual: 80, midterm: 40")
+    population.write_text(spoiled, encoding="utf-8")
+    echo = Echo()
+    assert run_compare(POLICIES, str(population), MAPS, "json", None, "en", None, echo) == 1
+    payload = json.loads(echo.stdout)
+    japan = {p["id"]: p["schemes"]["japan_mbo"] for p in payload["people"]}
+    assert [(pid, None if j is None else (j["score"], j["grade"])) for pid, j in japan.items()] == [
+        ("P1", ("109.00", "A")), ("P2", ("100.30", "A")), ("P3", None), ("P4", ("99.00", "B")),
+        ("P5", ("110.90", "S")),
+    ]  # fmt: skip
+    kumho = {p["id"]: p["schemes"]["kumho_like"] for p in payload["people"]}
+    assert kumho["P3"] is None
+    assert [kumho[p]["grade"] for p in ("P1", "P2", "P4", "P5")] == [None] * 4
+    assert payload["schemes"][1]["pay"] == {"salaries": "0", "raises": "0", "people": "0"}
+
+
+def _people_json(folder: Path, people: int) -> tuple[Path, dict[str, Any]]:
+    target = _json_population(folder, people)
+    data = json.loads(target.read_text(encoding="utf-8"))
+    return target, data
+
+
+def _changed(data: dict[str, Any], at: int, **change: Any) -> str:
+    """The population with person ``at`` changed."""
+    people = data["people"]
+    return json.dumps({**data, "people": [*people[:at], {**people[at], **change}, *people[at + 1 :]]})
+
+
+SPOILS: dict[str, tuple[Callable[[dict[str, Any]], str], str | None]] = {
+    "malformed-person": (
+        lambda data: _changed(data, 20, goals={"title": "x"}),
+        "{file}:$.people[20].goals: 'goals' must be a value or a list of mappings",
+    ),
+    "id-twice": (lambda data: _changed(data, 30, id="P3"), "{file}:$.people[30]: duplicate id 'P3'"),
+    # a malformed person, then the file cut short: the whole read's syntax error comes first
+    "cut-short": (lambda data: _changed(data, 20, id="")[:-300], None),
+}
+
+
+@pytest.mark.parametrize("spoiled", list(SPOILS))
+def test_a_population_bad_halfway_is_refused_as_the_whole_read_refuses_it_and_writes_nothing(
+    spoiled: str, tmp_path: Path
+) -> None:
+    spoil, message = SPOILS[spoiled]
+    target, data = _people_json(tmp_path, 40)
+    target.write_text(spoil(data), encoding="utf-8")
+    if message is None:
+        with pytest.raises(DataError) as whole:
+            read_json(str(target))
+        message = str(whole.value)
+        assert "not valid JSON" in message
+    out = tmp_path / "out.json"
+    out.write_text("before", encoding="utf-8")
+    for run in (
+        lambda: run_compare(POLICIES, str(target), [], "json", str(out), "en", None, Echo()),
+        lambda: run_diff(POLICIES[0], POLICIES[0], str(target), [], "json", str(out), "en", Echo()),
+    ):
+        with pytest.raises(DataError) as caught:
+            run()
+        assert str(caught.value) == message.format(file=target)
+        assert out.read_text(encoding="utf-8") == "before"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "population.json"]
+
+
+def test_a_report_that_fails_halfway_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target, _ = _people_json(tmp_path, 40)
+    real = Comparison.moves_of
+    calls: list[int] = []
+
+    def failing(self: Comparison, grades: Any, lang: str = "en") -> str:
+        calls.append(1)
+        if len(calls) == 25:
+            raise RuntimeError("stop halfway")
+        return real(self, grades, lang)
+
+    monkeypatch.setattr(Comparison, "moves_of", failing)
+    for fmt in FORMATS:
+        calls.clear()
+        out = tmp_path / f"out.{fmt}"
+        with pytest.raises(RuntimeError, match="stop halfway"):
+            run_compare(POLICIES, str(target), [], fmt, str(out), "en", None, Echo())
+        assert not out.exists(), fmt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["population.json"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv"])
+def test_diff_and_simulate_over_a_canonical_population_whatever_the_spools_hold(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = POLICIES[0], str(EXAMPLE / "japan_mbo_2027.yaml")
+    vary = "distributions.performance.min_group_size=5,3"
+    runs: dict[str, Callable[[Echo], int]] = {
+        "diff": lambda echo: run_diff(old, new, POPULATION, [], fmt, None, "en", echo),
+        "simulate": lambda echo: run_simulate(POLICIES[1], POPULATION, vary, [], fmt, None, "en", echo),
+    }
+
+    def report(run: Callable[[Echo], int]) -> str:
+        echo = Echo()
+        run(echo)
+        return str(echo.stdout)
+
+    for name, run in runs.items():
+        default = report(run)
+        with monkeypatch.context() as patched:
+            patched.setattr(spool, "THRESHOLD", 1)
+            assert report(run) == default, name
+        with monkeypatch.context() as patched:
+            _whole(patched)
+            assert report(run) == default, name
+
+
+def test_which_population_is_canonical_is_read_from_the_top_level_only(tmp_path: Path) -> None:
+    population = _json_population(tmp_path, 3)
+    assert is_canonical(str(population)) and is_canonical(POPULATION)
+    records = tmp_path / "records.json"
+    records.write_text(json.dumps({"employees": [{"id": "E1"}], "people": []}), encoding="utf-8")
+    assert not is_canonical(str(records))  # the employees list comes first
+    read = read_canonical(str(population))
+    try:
+        names = [["P1", "Kim Minjun"], ["P2", "Lee Seoyeon"], ["P3", "Park Jihoon"]]
+        assert list(read.read) == names
+        assert [p.id for p in read.people] == ["P1", "P2", "P3"]  # read again from the file
+        assert read.held is None
+    finally:
+        read.close()
