@@ -34,6 +34,12 @@ def _first_bad_line(path: str) -> tuple[int, int]:
     return 0, 0
 
 
+class Undecodable(DataError):
+    """A byte the file's encoding cannot decode. A reader of byte ranges (which takes a CSV
+    file for UTF-8) gives up on such a file and leaves it to the whole read, which detects
+    the encoding or names the bad line."""
+
+
 def _guarded(rows: Iterable[tuple[int, list[str]]], path: str, display: str) -> Rows:
     """``rows`` of a UTF-8 file, with every way reading them can fail turned into one line."""
 
@@ -57,7 +63,7 @@ def _checked(rows: Iterable[tuple[int, list[str]]], display: str, undecodable: C
     except _StrayBom:
         raise DataError(f"{display}: row {number + 1}: {BOM_MESSAGE}; {BOM_SUGGESTION}") from None
     except UnicodeError:  # a decoding error; utf-16 without its byte-order mark raises the base class
-        raise DataError(undecodable(number)) from None
+        raise Undecodable(undecodable(number)) from None
     except csv.Error as exc:
         raise DataError(_csv_error(display, number + 1, str(exc))) from None
     except OSError as exc:

@@ -53,6 +53,7 @@ from engine.report.calibration import (
     text_review,
     write_csv,
 )
+from engine.report.html import write_stamped_page
 from engine.report.labels import Labels
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
@@ -191,7 +192,7 @@ def write_streamed(
             relabel_rows(rows, labels, out)
     elif fmt == "html":
         page = generate_page(result, labels, replace(options, stamps=tuple(stamps)), done.rows)
-        _write_page(page, stamps, out)
+        write_stamped_page(page, stamps, out.write)
     else:
         pieces = frame(fmt, result, labels, reviews=spooled(fmt, result))
         pieces[0] = stamped(fmt, stamps, pieces[0])
@@ -222,20 +223,6 @@ def _write_problems(fmt: str, result: PopulationCalibration, labels: Labels, out
     for block in iter(lambda: list(itertools.islice(parts, CHUNK)), []):
         out.write(between.join(block) if first else between + between.join(block))
         first = False
-
-
-def _write_page(pieces: Iterable[str], stamps: Sequence[Stamp], out: IO[str]) -> None:
-    """A page's pieces, stamped as a whole page is (:func:`~engine.report.model.stamped`, on
-    its head: the list of stamps goes right after ``<body>``, which comes before any table)."""
-    head: list[str] = []
-    reading = iter(pieces)
-    for piece in reading:
-        head.append(piece)
-        if "<body>" in piece:
-            break
-    out.write(stamped("html", stamps, "".join(head)))
-    for piece in reading:
-        out.write(piece)
 
 
 __all__ = [

@@ -27,11 +27,9 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, Any
 
-from engine.errors import HRPolicyError
 from engine.evaluate import EmployeeResult, RunOutcome
 from engine.evaluate.parallel import FlatPiece, SplitRenderer
 from engine.evaluate.run import Engine
-from engine.io.csvfile import choose_encoding
 from engine.io.model import Population
 from engine.io.records import EmployeeRecord
 from engine.io.streaming import ReadWhole, can_stream
@@ -67,20 +65,8 @@ def page_streamable(engine: Engine, data_path: str) -> bool:
     """Whether :func:`write_page` and :func:`write_book` can read ``data_path`` an employee at a
     time (under a policy with distributions: as the CSV report reads it, in two passes)."""
     if engine.source.data.get("distributions"):
-        return relative_streamable(engine, data_path, "csv") and _utf8_unless_csv(data_path)
+        return relative_streamable(engine, data_path, "csv")
     return can_stream(data_path)
-
-
-def _utf8_unless_csv(path: str) -> bool:
-    """Not a CSV file, or a UTF-8 one: the two passes read a CSV file's byte ranges as UTF-8 (a
-    file in another encoding, detected, is read whole; so is one the check refuses, which the
-    whole read then names)."""
-    if not path.lower().endswith(".csv"):
-        return True
-    try:
-        return choose_encoding(path, path, None)[1] is None
-    except HRPolicyError:
-        return False
 
 
 def page_rows(labels: Labels) -> SplitRenderer:

@@ -28,11 +28,12 @@ from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.relative import RelativeGrading, relative_warnings
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc, paused_gc
+from engine.io.csvfile import Undecodable
 from engine.io.ids import SeenIds
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
 from engine.io.spool import Problems, ProblemSpool
-from engine.io.streaming import can_stream, stream_records
+from engine.io.streaming import ReadWhole, can_stream, stream_records
 from engine.report.columns import result_columns
 from engine.report.relative_cells import RelativeCells, row_text
 from engine.report.results import json_relative, json_result_parts, result_row, row_plan
@@ -74,6 +75,27 @@ def relative_streamable(engine: Engine, data_path: str, fmt: str) -> bool:
     return not set(names) & set(keys)
 
 
+def _first_passes(
+    engine: Engine,
+    data_path: str,
+    fmt: str,
+    folder: str,
+    parameters: Mapping[str, Any] | None,
+    workers: int | None,
+    min_bytes: int | None,
+    progress: Progress | None,
+) -> tuple[list[Pass], list[str]]:
+    """The first pass over ``data_path``, shared between processes when it is a CSV file
+    (byte ranges of a table's lines), else in this one: each part's pass and spill file."""
+    done = None
+    if _is_csv(data_path):
+        done = _split(engine, data_path, fmt, folder, parameters, workers, min_bytes, progress)
+    if done is None:
+        spill = os.path.join(folder, "0.spill")
+        done = [first_pass(engine, data_path, fmt, None, parameters, spill, progress)], [spill]
+    return done
+
+
 def _is_csv(path: str) -> bool:
     return os.path.splitext(path)[1].lower() == ".csv"
 
@@ -101,15 +123,15 @@ def spill_relative(
     ``org_parent``: the org tree small groups merge up (a table carries none);
     ``workers`` and ``min_bytes`` as in :func:`~engine.evaluate.parallel.evaluate_split`.
     Raises :class:`~engine.io.model.ReadWhole` when the file cannot be read an employee at a
-    time (then read it whole); nothing useful is left in ``spool`` then.
+    time (then read it whole); nothing useful is left in ``spool`` then. So is a CSV file not
+    in UTF-8 (its byte ranges are read as UTF-8): the whole read detects its encoding, as the
+    split run leaves such a file to one process.
     """
     with tempfile.TemporaryDirectory(prefix="hrpolicy-") as folder:
-        done = None
-        if _is_csv(data_path):  # byte ranges of a table's lines
-            done = _split(engine, data_path, fmt, folder, parameters, workers, min_bytes, progress)
-        if done is None:
-            spill = os.path.join(folder, "0.spill")
-            done = [first_pass(engine, data_path, fmt, None, parameters, spill, progress)], [spill]
+        try:
+            done = _first_passes(engine, data_path, fmt, folder, parameters, workers, min_bytes, progress)
+        except Undecodable as exc:
+            raise ReadWhole(str(exc)) from None
         passes, spills = done
         with paused_gc():  # millions of candidates and groups, none in a cycle: no rescans
             outcome = _outcome(engine, data_path, passes, org_parent or {})

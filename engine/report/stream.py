@@ -124,7 +124,8 @@ def _relative(
     org_parent: Mapping[str, str | None] | None,
 ) -> RunOutcome | None:
     """Two passes under a policy with distributions (:mod:`engine.report.relative_stream`);
-    None when an employee's rows are not consecutive."""
+    None when the file is to be read whole (an employee's rows not consecutive, a CSV file
+    not in UTF-8)."""
     try:
         return spill_relative(
             engine, data_path, fmt, spool, parameters=parameters, org_parent=org_parent,
