@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pytest
 from helpers import csv_rows
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from engine.evaluate import Engine, parallel
@@ -819,12 +819,20 @@ _quotient_terms = st.builds(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(_quotient_terms, _quotient_terms), min_size=1, max_size=20), st.booleans())
+# Exact at 18 places, its coefficient 4,611,721,038,818,359,375 just above the plan's bound
+# (nb.LIMIT, 2**62): approximate, with the true fraction (found by hypothesis).
+@example([(Decimal("241787"), Decimal("52428.8"))], False)
+@example([(Decimal("241787"), Decimal("52428.8"))], True)
 def test_quotients_are_exact_exactly_where_decimals_are(
     pairs: list[tuple[Decimal, Decimal]], wide: bool
 ) -> None:
     """Every quotient Decimal gives exactly (at an exponent from -18 to 0) is exact here, at
-    that exponent; every other is approximate. ``wide``: one divisor of the chunk is above the
-    small denominators' tables, so the general path (a gcd per row) decides."""
+    that exponent, while its coefficient is well within the magnitudes the plan's integers
+    keep (below 2**61; :data:`nb.LIMIT` is 2**62, judged in float); at that bound it may be
+    approximate instead, then holding the true fraction, so that any decision a rounding could
+    change goes to the per-record path. Every other quotient is approximate. ``wide``: one
+    divisor of the chunk is above the small denominators' tables, so the general path (a gcd
+    per row) decides."""
     xs = [x.normalize() if x.is_zero() else x for x, _ in pairs]
     ys = [y.normalize() if y.is_zero() else y for _, y in pairs]
     if wide:
@@ -845,9 +853,16 @@ def test_quotients_are_exact_exactly_where_decimals_are(
                 want = None
         exponent = want.as_tuple().exponent if want is not None else None
         shown = want is not None and isinstance(exponent, int) and -18 <= exponent <= 0
-        assert bool(quotient.approx[i]) == (not shown), (x, y, want)
-        if shown and not (want.is_zero() and want.is_signed()):
-            assert str(_as_decimal(int(quotient.num[i]), int(quotient.den[i]))) == str(want)
+        if not shown:
+            assert quotient.approx[i], (x, y, want)
+            continue
+        assert want is not None and isinstance(exponent, int)
+        num, den = int(quotient.num[i]), int(quotient.den[i])
+        if quotient.approx[i]:  # only at the bound, and then the very value
+            assert abs(int(want.scaleb(-exponent))) >= 2**61, (x, y, want)
+            assert Fraction(num, den) == Fraction(want)
+        elif not (want.is_zero() and want.is_signed()):
+            assert str(_as_decimal(num, den)) == str(want)
 
 
 @settings(max_examples=60, deadline=None)
