@@ -1,7 +1,7 @@
 """Benchmark: forced distribution over 1,000,000 people in 5,000 groups (target <= 5 s).
 
 Run ``python bench/bench_distribution.py`` (``--people``/``--groups``/``--seed`` to vary).
-Only :func:`engine.distribution.distribute.distribute` is timed; generating the population is not.
+Only :func:`engine.distribution.ranking.distribute` is timed; generating the population is not.
 Peak RSS is the process's high-water mark (``resource.getrusage``), population included.
 """
 

@@ -1,5 +1,5 @@
 """The forced distribution as it was before its rows became compact (main at 7b3cab9,
-engine/distribution/groups.py, distribute.py and the results of model.py, kept verbatim but for
+engine/distribution/groups.py, distribute.py (now ranking.py) and the results of model.py, kept verbatim but for
 one method, ``grades_of``): the reference the compact grading is compared with, person by person
 and report byte by report byte (tests/test_distribution_compact.py). Not used by the engine."""
 

@@ -60,7 +60,7 @@ def test_validate_imports_neither_evaluation_nor_workflows_nor_reports_of_result
     loaded = _imported("from engine.commands.validate import run_validate")
     assert "engine.validate" in loaded and "jsonschema" in loaded
     for heavy in ("engine.evaluate", "engine.report.results", "engine.io.records", "engine.workflow.run",
-                  "holidays", "openpyxl"):  # fmt: skip
+                  "holidays", "openpyxl", "numpy", "pyarrow"):  # fmt: skip
         assert heavy not in loaded
 
 
@@ -94,3 +94,6 @@ def test_validating_the_shipped_policies_imports_no_holidays_package() -> None:
     )
     assert "engine.checks.distributions" in loaded and "engine.workflow.countries" in loaded
     assert "holidays" not in loaded and "holidays.registry" not in loaded
+    # kumho_like's distributions are checked by engine.distribution.rule alone: grading's numpy
+    # (engine.distribution.ranking, .compact) is 40 ms that validate must not pay.
+    assert "engine.distribution.rule" in loaded and "numpy" not in loaded

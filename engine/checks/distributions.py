@@ -1,6 +1,6 @@
 """Distributions and calendars: the meaning checks their own modules hold, run at validation.
 
-:func:`engine.distribution.distribute.check_distribution` is the distribution module's guard; the parts
+:func:`engine.distribution.rule.check_distribution` is the distribution module's guard; the parts
 of it that other families already report (quota sums as ``weight-sum``, unknown grades and
 keys as ``ref-unknown``, options by the schema) are left to them, so nothing is said twice.
 """

@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy only where grades are looked up: `hrpolicy validate` never loads it
+    import numpy as np
 
-from engine.distribution.compact import Ids
+    from engine.distribution.compact import Ids
 
 #: A group's identity: ``(("org", "sales"), ("role_grade", "K3"))``.
 GroupKey = tuple[tuple[str, Any], ...]
@@ -234,6 +235,8 @@ class DistributionResult:
 
     def grades_of(self, members: Sequence[str]) -> list[str | None]:
         """:meth:`grade_of` of many members at once."""
+        import numpy as np
+
         if self.ids is None or self.placed is None or self.ranks is None:
             return [None] * len(members)
         positions = self.ids.positions(members)

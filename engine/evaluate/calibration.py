@@ -33,7 +33,7 @@ from engine.compile import label_text
 from engine.distribution import CalibrationReport, distribution_from_policy
 from engine.distribution.calibrate import calibrate_with
 from engine.distribution.compact import ABSENT, Rows
-from engine.distribution.distribute import distribute_table
+from engine.distribution.ranking import distribute_table
 from engine.distribution.rule import ID_FIELD, DistributionRule
 from engine.errors import Problem, UsageError
 from engine.evaluate.run import Engine, RunOutcome

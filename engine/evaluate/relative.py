@@ -21,7 +21,7 @@ import numpy as np
 from engine.distribution import DistributionResult, distribution_from_policy
 from engine.distribution.compact import ABSENT as ABSENT
 from engine.distribution.compact import Rows
-from engine.distribution.distribute import distribute_table
+from engine.distribution.ranking import distribute_table
 from engine.distribution.rule import ID_FIELD, DistributionRule
 from engine.errors import Problem
 from engine.evaluate.employee import EmployeeResult
