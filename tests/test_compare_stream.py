@@ -247,3 +247,23 @@ def test_which_population_is_canonical_is_read_from_the_top_level_only(tmp_path:
         assert read.held is None
     finally:
         read.close()
+
+
+def test_a_mapping_that_gives_two_people_one_id_stops_the_run_and_writes_nothing(tmp_path: Path) -> None:
+    """Every person gets the id P1 from japan_mbo's mapping: the run stops at the second one with
+    the mapping's name (the population's own ids are unique), and no report is written."""
+    folder = tmp_path / "compare"
+    folder.mkdir()
+    source = Path(POPULATION).parent
+    for name in ("population.yaml", "map_japan_mbo.yaml", "map_kumho_like.yaml", "map_kepco_like.yaml"):
+        (folder / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
+    mapping = folder / "map_japan_mbo.yaml"
+    text = mapping.read_text(encoding="utf-8")
+    assert "\nemployee:\n  name: {from: name}\n" in text
+    same_id = text.replace("\nemployee:\n", '\nemployee:\n  id: {value: "P1"}\n', 1)
+    mapping.write_text(same_id, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    with pytest.raises(DataError) as caught:
+        run_compare(POLICIES, str(folder / "population.yaml"), [], "csv", str(out), "en", None, Echo())
+    assert str(caught.value) == f"{mapping}: the mapping gives the id P1 to more than one person"
+    assert not out.exists()
