@@ -150,3 +150,48 @@ def write_csv(path: Path, rows: Iterable[Sequence[str]]) -> None:
     """``rows`` as a UTF-8 CSV file, as the csv module writes them (CR LF line ends)."""
     with open(path, "w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def records_as_csv(source: Path, path: Path, copies: int | None = None) -> Path:
+    """An example's records (YAML) as a CSV table: a row per goal, the employee's fields on each.
+    With ``copies``, each person that many times over, ids suffixed ``-0``, ``-1``..."""
+    people = yaml.safe_load(source.read_text(encoding="utf-8"))["employees"]
+    header: dict[str, None] = {}
+    for person in people:
+        header.update(dict.fromkeys(k for k in person if k != "indicators"))
+        for item in person["indicators"]:
+            header.update(dict.fromkeys(item))
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for copy in range(copies or 1):
+            for person in people:
+                suffix = {} if copies is None else {"id": f"{person['id']}-{copy}"}
+                for item in person["indicators"]:
+                    merged = {**person, **item, **suffix}
+                    writer.writerow([_cell(merged.get(name)) for name in header])
+    return path
+
+
+def workbook_cells(data: bytes) -> list[object]:
+    """Each sheet of a workbook as a person sees it: its title, frozen header, filter, column
+    widths and every cell's value, type, number format and boldness (not the zip's time stamps)."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return [
+        (
+            sheet.title, sheet.freeze_panes, sheet.auto_filter.ref,
+            {k: d.width for k, d in sheet.column_dimensions.items()},
+            [[(c.value, c.data_type, c.number_format, c.font.b) for c in row] for row in sheet.iter_rows()],
+        )
+        for sheet in book
+    ]  # fmt: skip

@@ -12,10 +12,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import csv_rows, write_csv
+from helpers import csv_rows, workbook_cells, write_csv
 
 import engine.commands.calibrate as command
 import engine.limits as limits
@@ -123,20 +122,6 @@ def _cli(
     return result.exit_code, result.stdout, result.stderr, written
 
 
-def _cells(data: bytes) -> list[Any]:
-    """Each sheet of a workbook as a person sees it: its title, frozen header, filter, column
-    widths and every cell's value, number format and boldness (not the zip's time stamps)."""
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    return [
-        (
-            sheet.title, sheet.freeze_panes, sheet.auto_filter.ref,
-            {k: d.width for k, d in sheet.column_dimensions.items()},
-            [[(c.value, c.number_format, c.font.b) for c in row] for row in sheet.iter_rows()],
-        )
-        for sheet in book
-    ]  # fmt: skip
-
-
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("which", ["kumho", "japan"])
 def test_every_format_has_the_bytes_of_the_whole_file_run(
@@ -150,7 +135,7 @@ def test_every_format_has_the_bytes_of_the_whole_file_run(
     assert streamed[:3] == whole[:3]
     assert streamed[0] == 1  # problems: a failed calibration
     if fmt == "xlsx":  # a workbook's zip records the time it was written: compare the cells
-        assert _cells(streamed[3]) == _cells(whole[3])
+        assert workbook_cells(streamed[3]) == workbook_cells(whole[3])
     else:
         assert streamed[3] == whole[3]
         if fmt != "html":  # to stdout, the same text
@@ -340,7 +325,7 @@ def test_problems_spooled_to_a_file_give_the_same_bytes_and_leave_no_file(
     whole = _cli(policy, data, fmt, out, whole=True, mp=monkeypatch)
     assert default[0] == 1 and tiny[:3] == default[:3] and whole[:3] == default[:3]
     if fmt == "xlsx":  # a workbook's zip records the time it was written: compare the cells
-        assert _cells(tiny[3]) == _cells(default[3]) == _cells(whole[3])
+        assert workbook_cells(tiny[3]) == workbook_cells(default[3]) == workbook_cells(whole[3])
     else:
         assert tiny[3] == default[3] and whole[3] == default[3]
     assert made and all(handle.closed for handle in made)

@@ -5,7 +5,6 @@ bytes whatever the spool's threshold, and nothing written when the file goes bad
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -13,8 +12,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-import yaml
 from click.testing import CliRunner
+from helpers import records_as_csv
 
 import engine.io.spool as spool
 from engine.cli import cli
@@ -138,32 +137,6 @@ def test_compact_headlines_are_what_a_mapping_of_people_gives() -> None:
     assert str(moved[4].new.score if moved[4].new else None) == "-0.0"
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _as_csv(source: Path, path: Path, copies: int) -> Path:
-    """An example's records as a CSV table (a row per goal), each person ``copies`` times over
-    (ids suffixed ``-0``, ``-1``...)."""
-    people = yaml.safe_load(source.read_text(encoding="utf-8"))["employees"]
-    header: dict[str, None] = {}
-    for person in people:
-        header.update(dict.fromkeys(k for k in person if k != "indicators"))
-        for item in person["indicators"]:
-            header.update(dict.fromkeys(item))
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for copy in range(copies):
-            for person in people:
-                for item in person["indicators"]:
-                    merged = {**person, **item, "id": f"{person['id']}-{copy}"}
-                    writer.writerow([_cell(merged.get(name)) for name in header])
-    return path
-
-
 def _run(args: list[str], fmt: str, out: Path) -> tuple[Any, ...]:
     result = CliRunner().invoke(cli, [*args, "--format", fmt, "-o", str(out)])
     written = out.read_bytes()
@@ -177,8 +150,9 @@ def _run(args: list[str], fmt: str, out: Path) -> tuple[Any, ...]:
 def test_diff_and_simulate_are_the_same_bytes_whatever_the_spools_threshold(
     fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    japan = _as_csv(ROOT / "examples" / "japan_mbo" / "employees.yaml", tmp_path / "japan.csv", copies=3)
-    kumho = _as_csv(ROOT / "examples" / "kumho_like" / "employees.yaml", tmp_path / "kumho.csv", copies=2)
+    examples = ROOT / "examples"
+    japan = records_as_csv(examples / "japan_mbo" / "employees.yaml", tmp_path / "japan.csv", copies=3)
+    kumho = records_as_csv(examples / "kumho_like" / "employees.yaml", tmp_path / "kumho.csv", copies=2)
     runs = {
         "diff": ["diff", JAPAN, JAPAN_2027, "--population", str(japan)],
         "simulate": [
@@ -202,7 +176,7 @@ def test_a_population_bad_halfway_leaves_no_output_file(
     with the reader's message, after evaluating people (the spool spilled), and writes nothing."""
     monkeypatch.setattr(spool, "THRESHOLD", 2)
     example = "japan_mbo" if command == "diff" else "kumho_like"
-    path = _as_csv(ROOT / "examples" / example / "employees.yaml", tmp_path / "people.csv", copies=2)
+    path = records_as_csv(ROOT / "examples" / example / "employees.yaml", tmp_path / "people.csv", copies=2)
     lines = path.read_bytes().split(b"\n")
     half = len(lines) // 2
     path.write_bytes(

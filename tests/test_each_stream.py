@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
+from helpers import records_as_csv
 
 import engine.evaluate.each as each
 from engine.cli import cli
@@ -26,33 +27,9 @@ EXAMPLE = ROOT / "examples" / "japan_mbo" / "employees.yaml"
 PAY = str(ROOT / "examples" / "japan_mbo" / "pay.yaml")
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _as_csv(source: Path, path: Path) -> Path:
-    """A records file written as a CSV table: a row per goal, the employee's fields on each."""
-    people = yaml.safe_load(source.read_text(encoding="utf-8"))["employees"]
-    header: dict[str, None] = {}
-    for person in people:
-        header.update(dict.fromkeys(k for k in person if k != "indicators"))
-        for item in person["indicators"]:
-            header.update(dict.fromkeys(item))
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for person in people:
-            for item in person["indicators"]:
-                merged = {**person, **item}
-                writer.writerow([_cell(merged.get(name)) for name in header])
-    return path
-
-
 @pytest.fixture(scope="module")
 def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _as_csv(EXAMPLE, tmp_path_factory.mktemp("each") / "employees.csv")
+    return records_as_csv(EXAMPLE, tmp_path_factory.mktemp("each") / "employees.csv")
 
 
 def _pay(
@@ -161,7 +138,7 @@ def test_a_policy_with_distributions_grades_relatively_after_the_stream(tmp_path
     people = yaml.safe_load(source.read_text(encoding="utf-8"))["employees"]
     if any("indicators" not in p for p in people):
         pytest.skip("the example has sheets by period")
-    _as_csv(source, path)
+    records_as_csv(source, path)
     engine = Engine.from_file(KUMHO)
     streamed = each.evaluate_each(engine, str(path), lambda _, result: result.id)
     population = engine.read(str(path))
@@ -217,7 +194,7 @@ def test_diff_over_a_csv_population_is_streamed_with_the_same_bytes(
 def test_simulate_over_a_csv_population_grades_relatively_with_the_same_bytes(
     fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = _as_csv(ROOT / "examples" / "kumho_like" / "employees.yaml", tmp_path / "kumho.csv")
+    path = records_as_csv(ROOT / "examples" / "kumho_like" / "employees.yaml", tmp_path / "kumho.csv")
     vary = "distributions.performance.min_group_size=5,3"
     args = ["simulate", KUMHO, "--population", str(path), "--vary", vary]
     out = tmp_path / f"simulate.{fmt}"

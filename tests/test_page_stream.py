@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import csv_rows, write_csv
+from helpers import csv_rows, workbook_cells, write_csv
 
 from engine.cli import cli
 from engine.evaluate import Engine, RunOutcome, ranges
@@ -76,20 +75,6 @@ def _page(path: Path, options: ReportOptions, **how: Any) -> tuple[str, RunOutco
     return out.getvalue(), outcome
 
 
-def _cells(data: bytes) -> list[Any]:
-    """Each sheet as a person sees it: title, frozen header, filter, column widths, and every
-    cell's value, type, number format and boldness (not the zip's time stamps)."""
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    return [
-        (
-            sheet.title, sheet.freeze_panes, sheet.auto_filter.ref,
-            {k: d.width for k, d in sheet.column_dimensions.items()},
-            [[(c.value, c.data_type, c.number_format, c.font.b) for c in row] for row in sheet.iter_rows()],
-        )
-        for sheet in book
-    ]  # fmt: skip
-
-
 #: Every path: one process (an employee at a time), 2 and 3 workers sharing the file.
 PATHS = ({"workers": 1}, {"workers": 2, "min_bytes": 0}, {"workers": 3, "min_bytes": 0})
 
@@ -117,13 +102,13 @@ def test_the_streamed_page_is_the_whole_file_page(
 
 
 @pytest.mark.parametrize("lang", [None, "ko"])
-def test_the_streamed_workbook_has_the_whole_file_cells(
+def test_the_streamed_workbook_has_the_whole_fileworkbook_cells(
     population: Path, lang: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same sheets, cells, number formats, widths, frozen headers and filters as the
     whole-file workbook (openpyxl's normal mode), written in write-only mode a row at a time."""
     options = ReportOptions(lang=lang)
-    whole = _cells(render_xlsx(_whole(population, options), options))
+    whole = workbook_cells(render_xlsx(_whole(population, options), options))
     results, problems, policy = whole
     # id, name, score, rating and its points; a row a person evaluated, under the bold header
     assert (results[1], results[2], len(results[4])) == ("A2", "A1:E298", 298)
@@ -142,7 +127,7 @@ def test_the_streamed_workbook_has_the_whole_file_cells(
             out = io.BytesIO()
             outcome = write_book(engine, str(population), out, options, **how)
             assert outcome.streamed == 297 and outcome.results == []
-            assert _cells(out.getvalue()) == whole
+            assert workbook_cells(out.getvalue()) == whole
 
 
 @pytest.mark.parametrize("split", [False, True])
@@ -206,7 +191,7 @@ def test_under_distributions_the_page_and_workbook_are_the_whole_reads(kumho: Pa
     options = ReportOptions(lang=lang)
     whole = engine.evaluate(engine.read(str(kumho)))
     page = stamped("html", [engine.policy.stamp], render_page(whole, options))
-    cells = _cells(render_xlsx(whole, options))
+    cells = workbook_cells(render_xlsx(whole, options))
     assert "=HYPERLINK(1)" in page and "'=HYPERLINK(1)" not in page
     if lang is None:
         assert "미부여" in page  # a reason why not graded, in Korean
@@ -217,7 +202,7 @@ def test_under_distributions_the_page_and_workbook_are_the_whole_reads(kumho: Pa
         assert out.getvalue() == page
         book = io.BytesIO()
         write_book(engine, str(kumho), book, options, **how)
-        assert _cells(book.getvalue()) == cells
+        assert workbook_cells(book.getvalue()) == cells
 
 
 @pytest.mark.parametrize("suffix", ["json", "yaml", "xlsx"])
@@ -235,4 +220,4 @@ def test_json_yaml_and_excel_populations_page_as_read_whole(suffix: str, tmp_pat
     assert page == stamped("html", [engine.policy.stamp], render_page(whole, options))
     book = io.BytesIO()
     write_book(engine, str(path), book, options, workers=2, min_bytes=0)
-    assert _cells(book.getvalue()) == _cells(render_xlsx(whole, options))
+    assert workbook_cells(book.getvalue()) == workbook_cells(render_xlsx(whole, options))

@@ -92,6 +92,7 @@ class Part:
     warnings: list[Problem] = field(default_factory=list)  # e.g. record requirements declared as warnings
     summary: Any = None  # (see SplitRenderer.summary)
 
+
 def evaluate_range(
     engine: Engine,
     path: str,
