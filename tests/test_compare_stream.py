@@ -22,6 +22,7 @@ from test_compare import EXAMPLE, JAPAN, KEPCO, KUMHO, PAY, POLICIES, POPULATION
 
 import engine.compare.population as canonical
 import engine.io.spool as spool
+from engine.commands.compare import _compared as compared_population
 from engine.commands.compare import run_compare
 from engine.commands.diff import run_diff
 from engine.commands.simulate import run_simulate
@@ -30,6 +31,8 @@ from engine.compare.population import is_canonical, read_canonical
 from engine.errors import DataError
 from engine.io.model import ReadWhole
 from engine.io.records import read_json
+from engine.report.compare import population_report
+from engine.report.page import page_pieces
 
 FORMATS = ("text", "json", "csv", "html", "xlsx")
 MAPS = [str(EXAMPLE / f"map_{n}.yaml") for n in ("japan_mbo", "kumho_like", "kepco_like")]
@@ -267,3 +270,46 @@ def test_a_mapping_that_gives_two_people_one_id_stops_the_run_and_writes_nothing
         run_compare(POLICIES, str(folder / "population.yaml"), [], "csv", str(out), "en", None, Echo())
     assert str(caught.value) == f"{mapping}: the mapping gives the id P1 to more than one person"
     assert not out.exists()
+
+
+def test_the_page_writes_the_problems_a_line_at_a_time(tmp_path: Path) -> None:
+    """P3's first goal gets target 0 (as above): three errors (japan_mbo evaluates P3 and fails,
+    kumho's and kepco's mappings fail on P3), then kumho's eight warnings (P1, P2, P4, P5 left
+    in a group of 4 under the minimum of 5, for each of its two distributions). The page's
+    ``<pre>`` holds them as one join would, but Jinja2 gives them a line a piece (a million
+    problems are never one string)."""
+    text = Path(POPULATION).read_text(encoding="utf-8")
+    line = "weight: 20, target: 100, actual: 80, midterm: 40"
+    population = tmp_path / "population.yaml"
+    spoiled = text.replace(line, "weight: 20, target: 0, actual: 80, midterm: 40")
+    population.write_text(spoiled, encoding="utf-8")
+    comparison = compared_population(POLICIES, str(population), MAPS, None, reasons=False)
+    try:
+        pieces = list(page_pieces(population_report(comparison)))
+    finally:
+        comparison.close()
+    page = "".join(pieces)
+    shown = page[page.rindex("<pre>") + 5 : page.rindex("</pre>")].split("\n")
+    quoted = "&#39;actual / target * 100 if measure == &#39;number&#39; else achievement&#39;"
+    mapped = f"division by zero in {quoted}"
+    failed = f"{mapped} (actual=80, target=0, measure=&#39;number&#39;, achievement=none)"
+    assert shown[0].startswith(
+        f"japan_mbo: {population}:76:9 (mapped for japan_mbo): P3: error [evaluation-error] achievement: "
+        "division by zero in &#39;(max(actual / target * 100, 0)"
+    )
+    assert shown[1:3] == [
+        f"kumho_like: {population}:66:5: P3: error [map-failed] {failed}",
+        f"kepco_like: {population}:66:5: P3: error [map-failed] {failed}",
+    ]
+    small = (
+        "group (org=company, role_grade=K3) has 4 members, fewer than the minimum 5, even at the top"
+        " of the org tree; merged from (org=civil_div, role_grade=K3)"
+    )
+    assert shown[3:] == [
+        f"kumho_like: {population}: {pid}: warning [distribution-group-too-small] {name}: {small}"
+        for name in ("performance", "competency")
+        for pid in ("P1", "P2", "P4", "P5")
+    ]
+    # each line its own piece: the first as it is, every other after its newline
+    problems = [p for p in pieces if "error [" in p or "warning [" in p]
+    assert problems == [shown[0], *("\n" + s for s in shown[1:])]
