@@ -10,6 +10,7 @@ organisation's group of the same role grade.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -55,17 +56,22 @@ def group_sizes(n_people: int, n_groups: int, rng: random.Random) -> list[int]:
     return sizes
 
 
-def population(n_people: int, n_groups: int, seed: int = 20260401) -> list[Candidate]:
-    """``n_people`` candidates in ``n_groups`` groups (org x role grade)."""
+def candidates(n_people: int, n_groups: int, seed: int = 20260401) -> Iterator[Candidate]:
+    """``n_people`` candidates in ``n_groups`` groups (org x role grade), made one at a time."""
     rng = random.Random(seed)
     # One Decimal per possible tenth (0.0 .. 150.0), shared: the scores are exact one-place values.
     tenths = [Decimal(i).scaleb(-1) for i in range(1501)]
-    people: list[Candidate] = []
+    made = 0
     for g, size in enumerate(group_sizes(n_people, n_groups, rng)):
         org, grade = f"o{g // len(ROLE_GRADES)}", ROLE_GRADES[g % len(ROLE_GRADES)]
         for _ in range(size):
             score = min(1500, max(0, int(rng.gauss(850, 120))))
             competency = min(1500, max(0, int(rng.gauss(800, 60))))
             fields = {"org": org, "role_grade": grade, "competency_score": tenths[competency]}
-            people.append(Candidate(f"e{len(people):07d}", tenths[score], fields))
-    return people
+            yield Candidate(f"e{made:07d}", tenths[score], fields)
+            made += 1
+
+
+def population(n_people: int, n_groups: int, seed: int = 20260401) -> list[Candidate]:
+    """:func:`candidates` as a list."""
+    return list(candidates(n_people, n_groups, seed))

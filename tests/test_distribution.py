@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+import engine.distribution.compact as compact
+import engine.distribution.ranking as ranking
 from engine.distribution import (
     Candidate,
     allocate_quotas,
@@ -128,6 +132,44 @@ def test_group_of_17_graded_by_rank() -> None:
         "(largest_remainder); ranks 3-5 get II"
     )
     assert not group.merged and not result.problems
+
+
+class _Tracked(Candidate):
+    """A candidate that can be watched (weakly) for when it is let go."""
+
+
+def test_candidates_read_from_an_iterator_are_let_go_chunk_by_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The group of 17 from a generator, packed 4 at a time: the same grades, ranks and reason
+    as from the list (test_group_of_17_graded_by_rank), and when the 13th person is read, the
+    first 12 (three chunks packed) are gone."""
+    monkeypatch.setattr(ranking, "CHUNK", 4)
+    monkeypatch.setattr(compact, "CHUNK", 4)
+    gone: list[str] = []
+    alive_when_read: list[int] = []
+
+    def people() -> Iterator[Candidate]:
+        for n, candidate in enumerate(seventeen()):
+            alive_when_read.append(n - len(gone))
+            tracked = _Tracked(candidate.id, candidate.score, candidate.fields)
+            weakref.finalize(tracked, gone.append, tracked.id)
+            del candidate
+            yield tracked
+            del tracked
+
+    rule = compile_distribution(spec(), CODES)
+    result = distribute(rule, people(), {"sales": None})
+    # read before the 1st..17th: none alive but the chunk being read (0-3 of it)
+    assert alive_when_read == [0, 1, 2, 3] * 4 + [0]
+    assert sorted(gone) == [f"e{n:02d}" for n in range(1, 18)]
+    (group,) = result.groups
+    assert group.quota == {"I": 2, "II": 3, "III": 7, "IV": 3, "V": 2}
+    assert group.members == tuple(f"e{n:02d}" for n in range(1, 18))
+    assert group.grades == ("I",) * 2 + ("II",) * 3 + ("III",) * 7 + ("IV",) * 3 + ("V",) * 2
+    outcome = result.outcome("e03")
+    assert outcome is not None and outcome.reason == (
+        "rank 3 of 17 in group (org=sales, role_grade=K3): quota I=2, II=3, III=7, IV=3, V=2 seats "
+        "(largest_remainder); ranks 3-5 get II"
+    )
     assert group.counts() == dict(group.quota)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import accumulate
+from itertools import accumulate, islice
 from typing import Any
 
 import numpy as np
@@ -67,13 +67,16 @@ __all__ = [
 
 def distribute(
     rule: DistributionRule,
-    candidates: Sequence[Candidate],
+    candidates: Iterable[Candidate],
     org_parent: Mapping[str, str | None] | None = None,
 ) -> DistributionResult:
     """Group, merge small groups up the org tree, rank and grade every candidate.
 
     ``org_parent`` maps an org id to its parent (``None`` at the top); it is only read when a
     group is below ``min_group_size``. People who cannot be graded are in ``problems``.
+    ``candidates`` are read once, in order, and packed :data:`~.compact.CHUNK` at a time: an
+    iterator (a generator) lets each one go once packed, where a list is held by its caller
+    beside the packed rows.
     """
     table = candidate_rows(rule, candidates).freeze()
     return distribute_table(rule, table, SCORE, np.arange(len(table), dtype=np.int64), org_parent)
@@ -83,14 +86,16 @@ def distribute(
 SCORE = "\x00score"
 
 
-def candidate_rows(rule: DistributionRule, candidates: Sequence[Candidate]) -> Rows:
-    """The compact rows of ``candidates``: the score, then the group and tie fields."""
+def candidate_rows(rule: DistributionRule, candidates: Iterable[Candidate]) -> Rows:
+    """The compact rows of ``candidates`` (read once, a chunk at a time): the score, then the
+    group and tie fields."""
     names = list(dict.fromkeys([*rule.group_by, *tie_fields(rule)]))
     rows = Rows([SCORE, *names], [True, *(name not in rule.group_by for name in names)])
-    for start in range(0, len(candidates), CHUNK):
-        part = candidates[start : start + CHUNK]
+    read = iter(candidates)
+    while part := list(islice(read, CHUNK)):
         columns = [[c.score for c in part], *([c.fields.get(n, ABSENT) for c in part] for n in names)]
         rows.extend([c.id for c in part], columns)
+        del part, columns  # packed: the next chunk is read without this one
     return rows
 
 
