@@ -19,6 +19,7 @@ import pytest
 import yaml
 from helpers import Echo
 from test_compare import EXAMPLE, JAPAN, KEPCO, KUMHO, PAY, POLICIES, POPULATION
+from test_distribution_compact import _old_grade as old_grade
 
 import engine.compare.population as canonical
 import engine.io.spool as spool
@@ -29,6 +30,7 @@ from engine.commands.simulate import run_simulate
 from engine.compare.outcome import Comparison
 from engine.compare.population import is_canonical, read_canonical
 from engine.errors import DataError
+from engine.evaluate.relative import RelativeGrading
 from engine.io.model import ReadWhole
 from engine.io.records import read_json
 from engine.report.compare import population_report
@@ -313,3 +315,39 @@ def test_the_page_writes_the_problems_a_line_at_a_time(tmp_path: Path) -> None:
     # each line its own piece: the first as it is, every other after its newline
     problems = [p for p in pieces if "error [" in p or "warning [" in p]
     assert problems == [shown[0], *("\n" + s for s in shown[1:])]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_is_byte_identical_to_the_old_grading(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twelve people, the five repeated (equal people straddle kumho's grade boundaries): the
+    report with the compact grading (a boundary tie kept as a span of ranks, the rows' chunks
+    let go as they are joined) is the old grading's byte for byte
+    (tests/distribution_reference.py patched in, as test_distribution_compact does)."""
+    population = str(_json_population(tmp_path, 12))
+    suffix = "txt" if fmt == "text" else fmt
+    new = _compared(population, fmt, tmp_path / f"new.{suffix}", explain="P2")
+    monkeypatch.setattr(RelativeGrading, "grade", old_grade)
+    old = _compared(population, fmt, tmp_path / f"old.{suffix}", explain="P2")
+    assert new == old
+    if fmt != "json":
+        return
+    # kumho's group of 12 (all K3 in civil_div): 12 x (10, 20, 40, 20, 10) % = 1.2, 2.4, 4.8, 2.4,
+    # 1.2 -> floors 1, 2, 4, 2, 1; two seats left: III (.8), then II over IV (.4 each, better
+    # grade): I=1, II=3, III=5, IV=2, V=1. Profile 5 (P5, P10) ranks 1-2, profile 1 (P1, P6,
+    # P11) 3-5, profile 4 (P4, P9) 6-7, profile 2 (P2, P7, P12) 8-10, profile 3 (P3, P8) 11-12:
+    # each boundary but III's first splits equal people, and the id decides.
+    people = json.loads(new)["people"]
+    kumho = {p["id"]: p["schemes"]["kumho_like"] for p in people}
+    assert [kumho[f"P{i}"]["grade"] for i in range(1, 13)] == [
+        "II", "III", "IV", "III", "II", "III", "IV", "V", "III", "I", "II", "III",
+    ]  # fmt: skip
+    ties = {pid: k["reason"].split("; tie: ")[1] for pid, k in kumho.items() if "; tie: " in k["reason"]}
+    across = "are equal on the score and every tie key across the {} boundary; the final key (id) decided"
+    assert ties == {
+        **dict.fromkeys(["P5", "P10"], "P10, P5 " + across.format("I/II")),
+        **dict.fromkeys(["P1", "P6", "P11"], "P1, P11, P6 " + across.format("II/III")),
+        **dict.fromkeys(["P2", "P7", "P12"], "P12, P2, P7 " + across.format("III/IV")),
+        **dict.fromkeys(["P3", "P8"], "P3, P8 " + across.format("IV/V")),
+    }

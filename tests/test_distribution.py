@@ -20,6 +20,7 @@ from engine.distribution import (
     distribution_from_policy,
     org_tree,
 )
+from engine.distribution.model import TieNote
 from engine.errors import DataError, PolicyInvalid
 
 CODES = ("I", "II", "III", "IV", "V")
@@ -207,6 +208,14 @@ def test_score_ties_broken_by_declared_keys_then_id() -> None:
         "; tie: c1, c2 are equal on the score and every tie key across the II/III boundary; "
         "the final key (id) decided"
     )
+    # The note keeps ranks 3-4 (indexes 2-3) of the group, not the ids: they are read when asked.
+    assert tie.span == (2, 3 + 1) and tie == TieNote(("c1", "c2"), "II", "III")
+    assert hash(tie) == hash(TieNote(("c1", "c2"), "II", "III")) and tie != TieNote(("c1", "c2"), "I", "II")
+    assert repr(tie) == "TieNote(members=('c1', 'c2'), upper='II', lower='III')"
+    assert [tie.holds(m, i) for i, m in enumerate(group.members)] == [False, False, True, True, False]
+    result = distribute(rule, people, {"sales": None})
+    tied = [m for m in group.members if "; tie: " in (result.outcome(m) or outcome).reason]
+    assert tied == ["c1", "c2"]
 
 
 def test_descending_string_tie_key() -> None:

@@ -18,7 +18,7 @@ Python's own comparisons (so its errors are the same too). :meth:`Rows.freeze` g
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Context, Decimal
 from typing import Any
 
@@ -115,40 +115,50 @@ class Column:
     """One field of every person, as it is read (``data``) and how it ranks (:meth:`key`)."""
 
     def __init__(self, chunks: Sequence[Chunk]) -> None:
+        """``chunks``: the column's packed chunks in order; a list is emptied as they are
+        joined (the joined column and all its chunks are never held together)."""
         kinds = {c[0] for c in chunks}
         self.kind = kinds.pop() if len(kinds) == 1 else "object"
         self.texts: tuple[str, ...] = ()
         self.places = 0
         self.data: Any
+        parts = chunks if isinstance(chunks, list) else list(chunks)
         if self.kind == "text":
-            self._join_texts(chunks)
+            self._join_texts(parts)
         elif self.kind == "number":
-            self._join_numbers(chunks)
+            self._join_numbers(parts)
         else:
-            self.data = [v for c in chunks for v in _objects(c)]
+            self.data = [v for c in parts for v in _objects(c)]
 
-    def _join_texts(self, chunks: Sequence[Chunk]) -> None:
+    def _join_texts(self, chunks: list[Chunk]) -> None:
         codes: dict[str, int] = {}
-        parts = []
-        for _, part, texts in chunks:
-            recode = np.array([codes.setdefault(t, len(codes)) for t in texts] + [-1], dtype=np.int32)
-            parts.append(recode[part])  # -1 (absent) takes the last entry: -1 again
+        recodes = []
+        for _, _, texts in chunks:
+            recodes.append(np.array([codes.setdefault(t, len(codes)) for t in texts] + [-1], dtype=np.int32))
         self.texts = tuple(codes)
-        self.data = np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+        # -1 (absent) takes each recode's last entry: -1 again
+        size = sum(len(c[1]) for c in chunks)
+        self.data = _joined(chunks, size, np.dtype(np.int32), lambda k, chunk: recodes[k][chunk[1]])
 
-    def _join_numbers(self, chunks: Sequence[Chunk]) -> None:
+    def _join_numbers(self, chunks: list[Chunk]) -> None:
         places = max((c[2] for c in chunks), default=0)
-        parts = []
+        scales = []
         for _, part, own in chunks:
             widest = int(np.abs(part[part != NO_NUMBER]).max(initial=0))
             if own < places and widest:
                 if widest * 10 ** (places - own) > _LIMIT:  # too wide: objects after all
                     self.kind, self.data = "object", [v for c in chunks for v in _objects(c)]
                     return
-                part = np.where(part == NO_NUMBER, NO_NUMBER, part * 10 ** (places - own))
-            parts.append(part)
+                scales.append(10 ** (places - own))
+            else:
+                scales.append(1)
+
+        def scaled(k: int, chunk: Chunk) -> np.ndarray:
+            part: np.ndarray = chunk[1]
+            return part if scales[k] == 1 else np.where(part == NO_NUMBER, NO_NUMBER, part * scales[k])
+
         self.places = places
-        self.data = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        self.data = _joined(chunks, sum(len(c[1]) for c in chunks), np.dtype(np.int64), scaled)
 
     def present(self) -> np.ndarray:
         """Per person: whether they have this field."""
@@ -173,9 +183,11 @@ class Column:
         None: the values are objects, ranked by Python's comparisons."""
         if self.kind == "object":
             return None
-        ranks = self.data if self.kind == "number" else self._text_ranks()[self.data]
-        values: np.ndarray = ranks[positions]
-        return -values if descending else values
+        if self.kind == "number":
+            values: np.ndarray = self.data[positions]
+        else:  # the ranks of these people's texts only (absent: -1 takes the last, as before)
+            values = self._text_ranks()[self.data[positions]]
+        return np.negative(values, out=values) if descending else values  # a copy: negated in place
 
     def _text_ranks(self) -> np.ndarray:
         ranks = getattr(self, "_ranks", None)
@@ -195,12 +207,14 @@ class Ids:
     """
 
     def __init__(self, chunks: Sequence[np.ndarray]) -> None:
-        if any(c.dtype == object for c in chunks):
-            chunks = [c if c.dtype == object else _decoded(c) for c in chunks]
-        elif chunks:  # one width for all
-            width = max(c.dtype.itemsize for c in chunks)
-            chunks = [c.astype(f"S{max(width, 1)}") for c in chunks]
-        self.data = np.concatenate(chunks) if chunks else np.empty(0, dtype="S1")
+        """``chunks``: the packed ids in order; a list is emptied as they are joined."""
+        parts = chunks if isinstance(chunks, list) else list(chunks)
+        if any(c.dtype == object for c in parts):
+            parts[:] = [c if c.dtype == object else _decoded(c) for c in parts]
+            dtype = np.dtype(object)
+        else:  # one width for all (shorter ids padded with NULs, as numpy reads them)
+            dtype = np.dtype(f"S{max([c.dtype.itemsize for c in parts] + [1])}")
+        self.data = _joined(parts, sum(map(len, parts)), dtype, lambda _, chunk: chunk)
         self.packed = self.data.dtype != object
         #: The packed ids' bytes (a person's id is a slice: quick to compare).
         self._raw = self.data.view(np.uint8).data if self.packed else memoryview(b"")
@@ -291,6 +305,22 @@ class Ids:
         where = np.minimum(np.searchsorted(self.data, keys, sorter=self.order), len(self.data) - 1)
         found = self.order[where]
         return np.where(self.data[found] == keys, found, -1)
+
+
+def _joined(
+    chunks: list[Any], size: int, dtype: np.dtype[Any], part: Callable[[int, Any], np.ndarray]
+) -> np.ndarray:
+    """``part(k, chunk)`` of every chunk (``size`` values in all), end to end in one array of
+    ``dtype``; ``chunks`` is emptied as they are copied, so that the whole and the parts are
+    not held together."""
+    out = np.empty(size, dtype=dtype)
+    at, k = 0, 0
+    chunks.reverse()
+    while chunks:
+        values = part(k, chunks.pop())
+        out[at : at + len(values)] = values
+        at, k = at + len(values), k + 1
+    return out
 
 
 def _decoded(chunk: np.ndarray) -> np.ndarray:

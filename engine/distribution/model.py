@@ -32,14 +32,60 @@ class Candidate:
     fields: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
 class TieNote:
     """People equal on the score and on every declared tie key, split by a quota boundary:
-    the final key (the id) put them in rank order across grades ``upper`` and ``lower``."""
+    the final key (the id) put them in rank order across grades ``upper`` and ``lower``.
 
-    members: tuple[str, ...]
-    upper: str
-    lower: str
+    The grading makes it with :meth:`spanning`: the members are then the ranks ``span`` of
+    their group (0-based, end excluded), kept as that slice of the group's positions and read
+    as ids when asked (a tie of a hundred thousand equal people is not a hundred thousand
+    texts held until the report is written). Equal when the members and grades are.
+    """
+
+    __slots__ = ("_ids", "_members", "_positions", "lower", "span", "upper")
+
+    def __init__(self, members: Sequence[str], upper: str, lower: str) -> None:
+        self._members: tuple[str, ...] | None = tuple(members)
+        self._ids: Ids | None = None
+        self._positions: np.ndarray | None = None
+        self.upper, self.lower = upper, lower
+        #: The ranks (0-based, end excluded) the members hold in their group, when known.
+        self.span: tuple[int, int] | None = None
+
+    @classmethod
+    def spanning(cls, ids: Ids, ranked: np.ndarray, span: tuple[int, int], upper: str, lower: str) -> TieNote:
+        """The tie of the members at ranks ``span`` of a group ranked as ``ranked`` (positions
+        into ``ids``)."""
+        note = cls((), upper, lower)
+        note._members, note._ids, note._positions = None, ids, ranked[span[0] : span[1]]
+        note.span = span
+        return note
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        """The members' ids, in rank order."""
+        if self._members is not None:
+            return self._members
+        assert self._ids is not None and self._positions is not None
+        return self._ids.texts(self._positions.tolist())
+
+    def holds(self, member: str, index: int) -> bool:
+        """Whether ``member``, at rank index ``index`` of this tie's group, is one of its members."""
+        if self.span is not None:
+            return self.span[0] <= index < self.span[1]
+        return member in self.members
+
+    def _fields(self) -> tuple[tuple[str, ...], str, str]:
+        return self.members, self.upper, self.lower
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TieNote) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"TieNote(members={self.members!r}, upper={self.upper!r}, lower={self.lower!r})"
 
     def describe(self) -> str:
         return (
@@ -176,7 +222,7 @@ class GroupResult:
         if self.merged:
             text += "; merged from " + ", ".join(describe_key(k) for k in self.merged_from)
         for tie in self.ties:
-            if member in tie.members:
+            if tie.holds(member, rank - 1):
                 text += "; tie: " + tie.describe()
         return text
 

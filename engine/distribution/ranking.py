@@ -185,10 +185,11 @@ def _ranked(
     if len(known) < len(keys):
         return _ranked_objects(rule, table, score, key, positions)
     order = np.lexsort(known[::-1])
-    shown = [k[order] for k in known[:-1]]  # the id (always the last key) aside
+    shown = known[:-1]  # the id (always the last key) aside; read at a few ranks, not sorted
 
     def same(a: int, b: int) -> bool:
-        return all(k[a] == k[b] for k in shown)
+        i, j = order[a], order[b]
+        return all(k[i] == k[j] for k in shown)
 
     return positions[order].astype(np.int32), same
 
@@ -262,5 +263,5 @@ def _boundary_ties(same: Same, ranked: np.ndarray, ids: Ids, quota: Mapping[str,
         while end < n and same(end, b):
             end += 1
         upper, lower = grades[bisect_right(ends, b - 1)], grades[bisect_right(ends, b)]
-        notes.append(TieNote(ids.texts(ranked[start:end].tolist()), upper, lower))
+        notes.append(TieNote.spanning(ids, ranked, (start, end), upper, lower))
     return tuple(notes)
