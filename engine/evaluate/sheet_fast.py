@@ -41,9 +41,12 @@ def clean_sheet_function(rules: SheetRules) -> CleanSheet:
 class SheetWriter:
     """Writes the clean-sheet test: :meth:`source` the whole function, :meth:`parts` its pieces
     for a function that runs them in its own loop over the lines (``return False``: not known
-    clean). ``module``: the globals to share with other generated code."""
+    clean). ``module``: the globals to share with other generated code; ``defaults``: the line
+    fields' declared defaults, for that code's reading of them (:meth:`shared`)."""
 
-    def __init__(self, rules: SheetRules, module: Module | None = None) -> None:
+    def __init__(
+        self, rules: SheetRules, module: Module | None = None, defaults: Mapping[str, Any] | None = None
+    ) -> None:
         self.rules = rules
         self.module = module or Module()
         self.k = self.module.hoist
@@ -52,6 +55,9 @@ class SheetWriter:
             assert bound == name, bound  # (the text below names them so)
         self.counters = {c: f"_c{i}" for i, c in enumerate(rules.categories)}
         self.reads: dict[str, str] = {}  # a field of the line -> its local
+        self.defaults = defaults or {}
+        #: A field read with its default too (:meth:`shared`) -> (that local, the default's code).
+        self.defaulted: dict[str, tuple[str, str]] = {}
         #: The filtered counts the conditions read, each counted by the loop (see :meth:`inline`).
         self.line_counts: dict[CountKey, str] = {}
         #: Each exception's and constraint's condition as code, or None: each is called on an
@@ -147,7 +153,8 @@ class SheetWriter:
         if self.columns:
             out.append("_srows.append(_f)")
             out += [f"{v}.append({self.var(c)})" for c, v in self.columns.items()]
-        out += [t for key, counter in self.line_counts.items() for t in _tally(key, counter, self.k)]
+        for key, counter in self.line_counts.items():
+            out += _tally(key, counter, self.k, self.var)
         out += self.weight_band() + self.kinds() + self.required() + self.difficulty()
         return [*self.read_block(), *out]
 
@@ -163,12 +170,27 @@ class SheetWriter:
 
     def read_block(self) -> list[str]:
         """The line's fields into locals: subscripts, and if the line lacks one, ``.get`` (None)
-        for all; reading has no effect, so the second reading is the only one that counts."""
+        for all; reading has no effect, so the second reading is the only one that counts. A
+        field in :attr:`defaulted` is read into a second local too, holding what
+        ``.get(name, default)`` gives (the formulas' reading of it)."""
         first = [f"{v} = _f[{name!r}]" for name, v in self.reads.items()]
         again = [f"{v} = _f.get({name!r})" for name, v in self.reads.items()]
         if not first:
             return []
+        for index, name in enumerate(self.reads):
+            default = self.defaults.get(name)
+            if default is not None:
+                var = f"_rd{index}"
+                self.defaulted[name] = (var, self.k(default))
+                first[index] = f"{var} = {first[index]}"
+                again.append(f"{var} = _f.get({name!r}, {self.k(default)})")
         return ["try:", *(f"    {t}" for t in first), "except _KeyError:", *(f"    {t}" for t in again)]
+
+    def shared(self) -> dict[str, str]:
+        """After :meth:`parts`: the locals of the line's fields the loop reads, for other code in
+        the same loop, each holding what ``_f.get(name, default)`` gives (a field with a default
+        in ``defaults`` has a second local, see :meth:`read_block`)."""
+        return {name: self.defaulted.get(name, (var, ""))[0] for name, var in self.reads.items()}
 
     def weight_band(self) -> list[str]:
         low, high = self.rules.weight_min, self.rules.weight_max
@@ -286,10 +308,11 @@ def _called(call: ast.Call) -> str | None:
     return call.func.id if isinstance(call.func, ast.Name) else None
 
 
-def _tally(key: CountKey, counter: str, k: Callable[[Any], str]) -> list[str]:
+def _tally(key: CountKey, counter: str, k: Callable[[Any], str], var: Callable[[str], str]) -> list[str]:
     """The line counted when it holds the filter: ``row.get(field) == value`` for each, as
-    :func:`engine.formula.builtins.agg_count` selects lines."""
-    tests = [f"_f.get({field!r}) == {k(value)}" for field, value in key[1]]
+    :func:`engine.formula.builtins.agg_count` selects lines (``var``: the local the line's read
+    block puts that ``.get`` in)."""
+    tests = [f"{var(field)} == {k(value)}" for field, value in key[1]]
     return [f"if {' and '.join(tests)}: {counter} += 1"] if tests else [f"{counter} += 1"]
 
 
