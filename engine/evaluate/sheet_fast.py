@@ -56,8 +56,8 @@ class SheetWriter:
         self.counters = {c: f"_c{i}" for i, c in enumerate(rules.categories)}
         self.reads: dict[str, str] = {}  # a field of the line -> its local
         self.defaults = defaults or {}
-        #: A field read with its default too (:meth:`shared`) -> (that local, the default's code).
-        self.defaulted: dict[str, tuple[str, str]] = {}
+        #: A field read with its default too (:meth:`shared`) -> that second local.
+        self.defaulted: dict[str, str] = {}
         #: The filtered counts the conditions read, each counted by the loop (see :meth:`inline`).
         self.line_counts: dict[CountKey, str] = {}
         #: Each exception's and constraint's condition as code, or None: each is called on an
@@ -171,8 +171,8 @@ class SheetWriter:
     def read_block(self) -> list[str]:
         """The line's fields into locals: subscripts, and if the line lacks one, ``.get`` (None)
         for all; reading has no effect, so the second reading is the only one that counts. A
-        field in :attr:`defaulted` is read into a second local too, holding what
-        ``.get(name, default)`` gives (the formulas' reading of it)."""
+        field with a default in ``defaults`` is read into a second local too, holding what
+        ``.get(name, default)`` gives (the formulas' reading of it: :meth:`shared`)."""
         first = [f"{v} = _f[{name!r}]" for name, v in self.reads.items()]
         again = [f"{v} = _f.get({name!r})" for name, v in self.reads.items()]
         if not first:
@@ -181,7 +181,7 @@ class SheetWriter:
             default = self.defaults.get(name)
             if default is not None:
                 var = f"_rd{index}"
-                self.defaulted[name] = (var, self.k(default))
+                self.defaulted[name] = var
                 first[index] = f"{var} = {first[index]}"
                 again.append(f"{var} = _f.get({name!r}, {self.k(default)})")
         return ["try:", *(f"    {t}" for t in first), "except _KeyError:", *(f"    {t}" for t in again)]
@@ -190,7 +190,7 @@ class SheetWriter:
         """After :meth:`parts`: the locals of the line's fields the loop reads, for other code in
         the same loop, each holding what ``_f.get(name, default)`` gives (a field with a default
         in ``defaults`` has a second local, see :meth:`read_block`)."""
-        return {name: self.defaulted.get(name, (var, ""))[0] for name, var in self.reads.items()}
+        return {name: self.defaulted.get(name, var) for name, var in self.reads.items()}
 
     def weight_band(self) -> list[str]:
         low, high = self.rules.weight_min, self.rules.weight_max
