@@ -7,8 +7,9 @@ constants, and stops at the first breach. False (or any exception) says nothing:
 runs :func:`check_sheet`, which finds and words every problem. So a False is never wrong, and
 True is given only where every rule was tested exactly as :func:`check_sheet` tests it:
 
-* a sheet for which an exception's condition holds is left to :func:`check_sheet` (its bounds
-  are relaxed there, some on chosen lines only);
+* the exceptions' bounds are held inline (:mod:`engine.evaluate.sheet_relax`) when their
+  conditions can be tested before the loop; otherwise a sheet for which an exception's
+  condition holds is left to :func:`check_sheet`;
 * the exceptions' and constraints' conditions run on the same environment as there (parameters,
   the employee's fields, a column of each field they read, the lines' fields as rows).
 """
@@ -20,6 +21,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from engine.evaluate import sheet_relax
 from engine.evaluate.sheet import Bounds, SheetRules
 from engine.formula import Column
 from engine.formula.codegen import CountKey, Generator, Module, count_key
@@ -65,6 +67,9 @@ class SheetWriter:
         self.inlined = self.inline()
         names = rules.column_names if self.inlined is None else ()
         self.columns = {c: f"_col{i}" for i, c in enumerate(names)}
+        #: Whether the exceptions are tested before the loop and their bounds held inline
+        #: (:mod:`engine.evaluate.sheet_relax`); else a sheet one relaxes is not known clean.
+        self.relaxing = sheet_relax.inline_exceptions(rules, self.inlined)
 
     def inline(self) -> dict[int, str] | None:
         """The exceptions' and constraints' conditions as expressions over the parameters, the
@@ -119,6 +124,9 @@ class SheetWriter:
             out.append(f"_tot = {self.k(Decimal(0))}" if r.total_scope != "category" else "_tots = {}")
         if self.columns:
             out += ["_srows = []", *(f"{v} = []" for v in self.columns.values())]
+        if self.relaxing:
+            assert self.inlined is not None
+            out += sheet_relax.before_loop(r, self.inlined, self.k)
         return out + [f"{v} = 0" for v in self.line_counts.values()]
 
     def var(self, name: str) -> str:
@@ -193,6 +201,8 @@ class SheetWriter:
         return {name: self.defaulted.get(name, var) for name, var in self.reads.items()}
 
     def weight_band(self) -> list[str]:
+        if self.relaxing:
+            return sheet_relax.weight_band(self.rules, self.k)
         low, high = self.rules.weight_min, self.rules.weight_max
         tests = ([f"_w < {self.k(low)}"] if low is not None else []) + (
             [f"_w > {self.k(high)}"] if high is not None else []
@@ -254,6 +264,8 @@ class SheetWriter:
         r = self.rules
         if not r.exceptions and not r.constraints:
             return []
+        if self.relaxing:  # tested before the loop, their bounds held there
+            return []
         if self.inlined is not None:
             return [f"if {self.inlined[id(e.when)]}: return False" for e in r.exceptions]
         column = self.k(Column)
@@ -264,7 +276,12 @@ class SheetWriter:
 
     def counts(self) -> list[str]:
         r = self.rules
-        out = [f"if {_breached('_len(lines)', r.total, self.k)}: return False"] if _bounded(r.total) else []
+        if self.relaxing:
+            out = sheet_relax.count_bounds(r)
+        else:
+            out = (
+                [f"if {_breached('_len(lines)', r.total, self.k)}: return False"] if _bounded(r.total) else []
+            )
         for category, bounds in r.categories.items():
             if _bounded(bounds):
                 out.append(f"if {_breached(self.counters[category], bounds, self.k)}: return False")
