@@ -209,8 +209,11 @@ def cli_run(data: Path, out: Path) -> tuple[float, int, int, int]:
 
 def machine() -> str:
     model = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
     )
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -234,8 +237,10 @@ def main() -> int:
     out = ROOT / "bench" / "out" / "result.csv"
     runs = [cli_run(data, out) for _ in range(args.repeat)]
     seconds = min(r[0] for r in runs)
-    print(f"end to end (hrpolicy evaluate ... --format csv -o {out.relative_to(ROOT)}): {seconds:.2f} s "
-          f"(runs: {', '.join(f'{r[0]:.2f}' for r in runs)})")
+    print(
+        f"end to end (hrpolicy evaluate ... --format csv -o {out.relative_to(ROOT)}): {seconds:.2f} s "
+        f"(runs: {', '.join(f'{r[0]:.2f}' for r in runs)})"
+    )
     for name, index in (("peak of the summed RSS", 1), ("sum of each process's peak", 2)):
         print(f"  memory, {name}: {max(r[index] for r in runs) / 1024:,.0f} MiB over {runs[0][3]} processes")
 
@@ -243,15 +248,19 @@ def main() -> int:
         kind = "flat values" if flat else "full results"
         split = [split_evaluation(engine, data, flat) for _ in range(args.repeat)]
         rate, own, peak = max(split, key=lambda r: r[0])
-        print(f"evaluation step, 2 workers at once ({kind}): {rate:,.0f} employees/s "
-              f"(each worker: {', '.join(f'{r:,.0f}/s' for r in own)}; peak RSS sum {peak / 1024:,.0f} MiB)")
+        print(
+            f"evaluation step, 2 workers at once ({kind}): {rate:,.0f} employees/s "
+            f"(each worker: {', '.join(f'{r:,.0f}/s' for r in own)}; peak RSS sum {peak / 1024:,.0f} MiB)"
+        )
 
     parts = cli_workers(engine, data)
     for i, p in enumerate(parts):
         t = p.times
-        print(f"CLI worker {i + 1}: read {t['read'] - t['start']:.2f} s, check + evaluate "
-              f"{t['evaluated'] - t['read']:.2f} s ({p.evaluated:,} evaluated), render "
-              f"{t['rendered'] - t['evaluated']:.2f} s")
+        print(
+            f"CLI worker {i + 1}: read {t['read'] - t['start']:.2f} s, check + evaluate "
+            f"{t['evaluated'] - t['read']:.2f} s ({p.evaluated:,} evaluated), render "
+            f"{t['rendered'] - t['evaluated']:.2f} s"
+        )
 
     start = time.perf_counter()
     population = engine.read(str(data))
@@ -273,8 +282,10 @@ def main() -> int:
     seconds = simpleeval_baseline(engine, subset, params)
     base_rate = len(subset) / seconds
     print(f"simpleeval baseline ({len(subset):,} employees): {seconds:.2f} s, {base_rate:,.0f} employees/s")
-    print(f"speed-up over simpleeval, 1 process: {rates[True] / base_rate:.1f}x (flat), "
-          f"{rates[False] / base_rate:.1f}x (full results)")
+    print(
+        f"speed-up over simpleeval, 1 process: {rates[True] / base_rate:.1f}x (flat), "
+        f"{rates[False] / base_rate:.1f}x (full results)"
+    )
     return 0
 
 

@@ -17,13 +17,36 @@ import os
 import random
 
 HEADER = [
-    "id", "name", "segment", "dedicated_large_project", "title", "category", "kind", "weight",
-    "what", "how_much", "how", "by_when", "target", "actual", "direction", "assessed_achievement",
-    "difficulty", "shared", "large_project",
+    "id",
+    "name",
+    "segment",
+    "dedicated_large_project",
+    "title",
+    "category",
+    "kind",
+    "weight",
+    "what",
+    "how_much",
+    "how",
+    "by_when",
+    "target",
+    "actual",
+    "direction",
+    "assessed_achievement",
+    "difficulty",
+    "shared",
+    "large_project",
     # The records policies/japan_mbo.yaml requires besides the sheet (record_requirements).
-    "goals_agreed_by", "goals_agreed_by_employee", "goals_agreed_on", "development_plan_short_term",
-    "development_plan_mid_term", "development_measure", "development_plan_agreed_by",
-    "development_plan_agreed_by_employee", "development_plan_agreed_on", "development_plan_reviewed_on",
+    "goals_agreed_by",
+    "goals_agreed_by_employee",
+    "goals_agreed_on",
+    "development_plan_short_term",
+    "development_plan_mid_term",
+    "development_measure",
+    "development_plan_agreed_by",
+    "development_plan_agreed_by_employee",
+    "development_plan_agreed_on",
+    "development_plan_reviewed_on",
 ]
 FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"]
 GIVEN = ["太郎", "花子", "健一", "美咲", "翔", "陽菜", "大輔", "結衣", "拓也", "愛"]
@@ -49,8 +72,16 @@ def employee_rows(i: int, rng: random.Random) -> list[list[str]]:
     name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
     emp = [f"E{i:06d}", name, rng.choice(["manager", "general"]), "false"]
     agreed = [
-        "M000001", emp[0], "2026-04-10", "担当業務の遂行力の向上", "次の等級への育成", "ojt",
-        "M000001", emp[0], "2026-04-20", "2026-10-15",
+        "M000001",
+        emp[0],
+        "2026-04-10",
+        "担当業務の遂行力の向上",
+        "次の等級への育成",
+        "ojt",
+        "M000001",
+        emp[0],
+        "2026-04-20",
+        "2026-10-15",
     ]
     rows = []
     for j in range(n):
@@ -59,18 +90,28 @@ def employee_rows(i: int, rng: random.Random) -> list[list[str]]:
         target = rng.randint(50, 2000)
         ratio = rng.gauss(1.0, 0.15)
         actual = max(1, round(target * (1 / ratio if lower else ratio)))
-        rows.append([
-            *emp,
-            rng.choice(GOALS), "performance" if j < perf else "process",
-            "quantitative" if quantitative else "qualitative", str(ws[j]),
-            "項目", "基準", "手段", "2027-03",
-            str(target) if quantitative else "", str(actual) if quantitative else "",
-            "lower" if lower else "higher",
-            "" if quantitative else f"{rng.randint(60, 130)}.{rng.randint(0, 9)}",
-            rng.choice(["1.0", "1.0", "1.0", "1.1", "1.2", "1.3"]), "false", "false",
-            # A later row of the employee may leave employee cells empty (docs/records.md).
-            *(agreed if j == 0 else [""] * len(agreed)),
-        ])
+        rows.append(
+            [
+                *emp,
+                rng.choice(GOALS),
+                "performance" if j < perf else "process",
+                "quantitative" if quantitative else "qualitative",
+                str(ws[j]),
+                "項目",
+                "基準",
+                "手段",
+                "2027-03",
+                str(target) if quantitative else "",
+                str(actual) if quantitative else "",
+                "lower" if lower else "higher",
+                "" if quantitative else f"{rng.randint(60, 130)}.{rng.randint(0, 9)}",
+                rng.choice(["1.0", "1.0", "1.0", "1.1", "1.2", "1.3"]),
+                "false",
+                "false",
+                # A later row of the employee may leave employee cells empty (docs/records.md).
+                *(agreed if j == 0 else [""] * len(agreed)),
+            ]
+        )
     return rows
 
 

@@ -1,6 +1,8 @@
 """The generated clean-sheet test (engine.evaluate.sheet_fast) against the rule-by-rule check
 (engine.evaluate.sheet.check_sheet): True exactly when the check finds no problem, for every
-sheet no exception relaxes; False for a sheet an exception relaxes (the check decides those)."""
+sheet no exception relaxes and for those the exceptions relax when their conditions can be tested
+before the loop (engine.evaluate.sheet_relax); False for a sheet another exception relaxes (the
+check decides those)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 from engine.errors import HRPolicyError
 from engine.evaluate import Engine
 from engine.evaluate.sheet import check_sheet
+from engine.evaluate.sheet_fast import SheetWriter
 from engine.io.records import EmployeeRecord, IndicatorRecord
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,8 +50,8 @@ def agree(engine: Engine, record: EmployeeRecord, parameters: dict[str, Any]) ->
             assert _answer(clean, parameters, record, sheet) is not True
             return False
         fast = clean(parameters, record.fields, sheet)
-        if relaxed(engine, record, parameters, sheet):
-            assert fast is False
+        if relaxed(engine, record, parameters, sheet) and not SheetWriter(engine.sheet_rules).relaxing:
+            assert fast is False  # an exception the test cannot apply inline: left to the check
         else:
             assert fast is (problems == []), problems
         every = every and problems == []
@@ -96,14 +99,29 @@ FIELD_VALUES: dict[str, list[Any]] = {
     # equal numbers written differently (20, 20.0, 20.00, 2E+1) get the same answers, as in the check
     "weight": [D(5), D(10), D(20), D(30), D("4.9"), D(31), D(100), 20, 20.0, D("20.00"), D("2E+1"), None],
     "difficulty": [
-        D("1.0"), D("1.1"), D("1.3"), D("1.10"), D("1.05"), D("0.9"), D("1.4"), 1, 1.0, 1.1, None, ABSENT
+        D("1.0"),
+        D("1.1"),
+        D("1.3"),
+        D("1.10"),
+        D("1.05"),
+        D("0.9"),
+        D("1.4"),
+        1,
+        1.0,
+        1.1,
+        None,
+        ABSENT,
     ],
     "large_project": [False, True, None, ABSENT],
     **{name: ["goal", "", "  ", None, ABSENT] for name in ("what", "how_much", "how", "by_when")},
 }
 #: Weights that add up to 100 within 5..30, for 5 to 8 goals.
 CLEAN_WEIGHTS = [
-    [20] * 5, [30, 30, 20, 10, 10], [20, 20, 15, 15, 15, 15], [10] + [15] * 6, [10] * 4 + [15] * 4
+    [20] * 5,
+    [30, 30, 20, 10, 10],
+    [20, 20, 15, 15, 15, 15],
+    [10] + [15] * 6,
+    [10] * 4 + [15] * 4,
 ]
 
 
@@ -177,35 +195,58 @@ def test_a_hand_worked_clean_sheet_and_each_rule_breached_once() -> None:
     record = _japan((*CLEAN.indicators, _plain_line("performance", "20")))
     assert clean({}, record.fields, record.indicators) is False
     assert [p.message for p in engine.check(record, {})] == ["weights add up to 120, not 100"]
-    # the large-project exception relaxes the band: left to the rule-by-rule check
+    # the large-project exception holds, but no goal is marked as the large project
     dedicated = _japan(CLEAN.indicators, dedicated=True)
     assert clean({}, dedicated.fields, dedicated.indicators) is False
     assert [p.rule for p in engine.check(dedicated, {})] == ["sheet-constraint-one_large_project"]
 
 
-def test_the_reference_engine_checks_rule_by_rule() -> None:
-    engine = Engine.from_file(str(ROOT / "policies" / "japan_mbo.yaml"), reference=True)
-    assert engine.clean_sheet is None
-    assert engine.check(CLEAN, {}) == []
+def _large(weights: list[str], marked: int, dedicated: bool) -> EmployeeRecord:
+    """3 performance + 2 process goals of these weights, the goal ``marked`` the large project."""
+    categories = ["performance"] * 3 + ["process"] * 2
+    lines = [_plain_line(c, w) for c, w in zip(categories, weights, strict=True)]
+    lines[marked] = IndicatorRecord({**lines[marked].fields, "large_project": True}, "hand")
+    return _japan(tuple(lines), dedicated)
 
 
-def test_weights_that_are_not_decimals_add_up_as_the_check_adds_them() -> None:
-    # the check adds Decimal(weight or 0): 30.0 (a binary float) is 30 exactly, 20 (an int) is
-    # 20, None adds nothing; the generated test gives the same answer, where it used to raise
+def test_the_large_project_exception_is_applied_inline() -> None:
+    # japan_mbo: an employee dedicated to a large project may weight its one marked goal above
+    # 30 % (weight_max 100 on that line only); the generated test applies it before its loop
     engine = engine_of("japan_mbo")
     clean = engine.clean_sheet
-    assert clean is not None
-    categories = ["performance"] * 3 + ["process"] * 2
-    for weights, problems in (
-        ([30.0, 30, D(20), D("10.00"), 10.0], []),
-        ([30.0, 30, D(20), D(10), 10.5], ["weights add up to 100.5, not 100"]),
-        ([30.0, 30, D(20), D(10), None], ["weights add up to 90, not 100"]),
-    ):
-        lines = tuple(
-            IndicatorRecord({**_plain_line(c, "5").fields, "weight": w}, "hand")
-            for c, w in zip(categories, weights, strict=True)
-        )
-        record = _japan(lines)
-        assert clean({}, record.fields, record.indicators) is (problems == [])
-        assert [p.message for p in engine.check(record, {})] == problems
-        assert agree(engine, record, {}) is (problems == [])
+    assert clean is not None and SheetWriter(engine.sheet_rules).relaxing
+    # 40 + 15 x 4 = 100, the 40 % goal marked: clean, and the fast answer says so
+    record = _large(["40", "15", "15", "15", "15"], 0, dedicated=True)
+    assert engine.check(record, {}) == [] and clean({}, record.fields, record.indicators) is True
+    # the same sheet, another goal marked: the 40 % goal keeps the 5..30 band
+    record = _large(["40", "15", "15", "15", "15"], 1, dedicated=True)
+    assert [(p.rule, p.indicator) for p in engine.check(record, {})] == [("sheet-weight-band", 1)]
+    assert clean({}, record.fields, record.indicators) is False
+    # not dedicated: the band holds on every goal, and no goal may be marked
+    record = _large(["40", "15", "15", "15", "15"], 0, dedicated=False)
+    assert [p.rule for p in engine.check(record, {})] == [
+        "sheet-weight-band", "sheet-constraint-large_project_needs_exception"
+    ]  # fmt: skip
+    assert clean({}, record.fields, record.indicators) is False
+    # dedicated, the marked goal at 100 % is within its relaxed band; the weights then add up to 160
+    record = _large(["100", "15", "15", "15", "15"], 0, dedicated=True)
+    assert [p.message for p in engine.check(record, {})] == ["weights add up to 160, not 100"]
+    assert clean({}, record.fields, record.indicators) is False
+
+
+def test_exceptions_are_left_to_the_check_when_the_conditions_are_not_inline(tmp_path: Path) -> None:
+    # a constraint that reads a column otherwise than by count(...) (here sum) makes every
+    # condition run on the full environment after the loop: the exceptions cannot be applied
+    # before it, and a sheet they relax is checked rule by rule (not known clean)
+    text = (ROOT / "policies" / "japan_mbo.yaml").read_text(encoding="utf-8")
+    old = '      check: "count(weight, large_project=True) == 1"\n'
+    assert text.count(old) == 1
+    new = '      check: "count(weight, large_project=True) == 1 and sum(weight) == 100"\n'
+    (tmp_path / "policy.yaml").write_text(text.replace(old, new), encoding="utf-8")
+    engine = Engine.from_file(str(tmp_path / "policy.yaml"))
+    clean = engine.clean_sheet
+    assert clean is not None and not SheetWriter(engine.sheet_rules).relaxing
+    record = _large(["40", "15", "15", "15", "15"], 0, dedicated=True)
+    assert engine.check(record, {}) == []
+    assert clean({}, record.fields, record.indicators) is False
+    assert agree(engine, record, {}) is True

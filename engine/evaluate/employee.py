@@ -284,14 +284,12 @@ def evaluate_flat(
     flat = policy.flat
     if flat is None or policy.blend:
         return None
-    fields, indicators = record.fields, record.indicators
-    return fast_or_checked(flat, _left_to_the_checked_path, parameters, fields, record.id, indicators)
-
-
-def _left_to_the_checked_path(*args: Any) -> None:
-    """No flat values: the caller's checked path (:func:`evaluate_employee`) gives the value or
-    the precise error."""
-    return None
+    # fast_or_checked's rule written out: this runs once per employee, and a frame less there
+    # is 5 % of the per-record path
+    try:
+        return flat(parameters, record.fields, record.id, record.indicators)
+    except Exception:  # any raw error of generated code: the caller's checked path says what
+        return None
 
 
 def evaluate_employee(

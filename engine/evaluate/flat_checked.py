@@ -26,9 +26,9 @@ CheckedFlat = Callable[[Mapping[str, Any], Mapping[str, Any], str, Any], Any]
 def checked_flat_source(plan: FlatPlan, rules: SheetRules) -> tuple[str, dict[str, Any]]:
     """The function's text and its globals (the fuser's and the writer's, one module)."""
     fuser = RecordFuser(plan)
-    writer = SheetWriter(rules, fuser.module)
+    writer = SheetWriter(rules, fuser.module, plan.sheet.fields)
     check_before, check_loop, check_after = writer.parts()
-    fuser.shared = writer.reads  # each field the checks read, read once
+    fuser.shared = writer.shared()  # each field the checks read, read once
     before, loop, after = fuser.parts()
     body_loop = [*check_loop, *loop]
     signature = fuser.parameters("_p, _e, _id, lines", body_loop)

@@ -7,8 +7,9 @@ constants, and stops at the first breach. False (or any exception) says nothing:
 runs :func:`check_sheet`, which finds and words every problem. So a False is never wrong, and
 True is given only where every rule was tested exactly as :func:`check_sheet` tests it:
 
-* a sheet for which an exception's condition holds is left to :func:`check_sheet` (its bounds
-  are relaxed there, some on chosen lines only);
+* the exceptions' bounds are held inline (:mod:`engine.evaluate.sheet_relax`) when their
+  conditions can be tested before the loop; otherwise a sheet for which an exception's
+  condition holds is left to :func:`check_sheet`;
 * the exceptions' and constraints' conditions run on the same environment as there (parameters,
   the employee's fields, a column of each field they read, the lines' fields as rows).
 """
@@ -20,6 +21,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from engine.evaluate import sheet_relax
 from engine.evaluate.sheet import Bounds, SheetRules
 from engine.formula import Column
 from engine.formula.codegen import CountKey, Generator, Module, count_key
@@ -41,9 +43,12 @@ def clean_sheet_function(rules: SheetRules) -> CleanSheet:
 class SheetWriter:
     """Writes the clean-sheet test: :meth:`source` the whole function, :meth:`parts` its pieces
     for a function that runs them in its own loop over the lines (``return False``: not known
-    clean). ``module``: the globals to share with other generated code."""
+    clean). ``module``: the globals to share with other generated code; ``defaults``: the line
+    fields' declared defaults, for that code's reading of them (:meth:`shared`)."""
 
-    def __init__(self, rules: SheetRules, module: Module | None = None) -> None:
+    def __init__(
+        self, rules: SheetRules, module: Module | None = None, defaults: Mapping[str, Any] | None = None
+    ) -> None:
         self.rules = rules
         self.module = module or Module()
         self.k = self.module.hoist
@@ -52,6 +57,9 @@ class SheetWriter:
             assert bound == name, bound  # (the text below names them so)
         self.counters = {c: f"_c{i}" for i, c in enumerate(rules.categories)}
         self.reads: dict[str, str] = {}  # a field of the line -> its local
+        self.defaults = defaults or {}
+        #: A field read with its default too (:meth:`shared`) -> that second local.
+        self.defaulted: dict[str, str] = {}
         #: The filtered counts the conditions read, each counted by the loop (see :meth:`inline`).
         self.line_counts: dict[CountKey, str] = {}
         #: Each exception's and constraint's condition as code, or None: each is called on an
@@ -59,6 +67,9 @@ class SheetWriter:
         self.inlined = self.inline()
         names = rules.column_names if self.inlined is None else ()
         self.columns = {c: f"_col{i}" for i, c in enumerate(names)}
+        #: Whether the exceptions are tested before the loop and their bounds held inline
+        #: (:mod:`engine.evaluate.sheet_relax`); else a sheet one relaxes is not known clean.
+        self.relaxing = sheet_relax.inline_exceptions(rules, self.inlined)
 
     def inline(self) -> dict[int, str] | None:
         """The exceptions' and constraints' conditions as expressions over the parameters, the
@@ -113,6 +124,9 @@ class SheetWriter:
             out.append(f"_tot = {self.k(Decimal(0))}" if r.total_scope != "category" else "_tots = {}")
         if self.columns:
             out += ["_srows = []", *(f"{v} = []" for v in self.columns.values())]
+        if self.relaxing:
+            assert self.inlined is not None
+            out += sheet_relax.before_loop(r, self.inlined, self.k)
         return out + [f"{v} = 0" for v in self.line_counts.values()]
 
     def var(self, name: str) -> str:
@@ -147,7 +161,8 @@ class SheetWriter:
         if self.columns:
             out.append("_srows.append(_f)")
             out += [f"{v}.append({self.var(c)})" for c, v in self.columns.items()]
-        out += [t for key, counter in self.line_counts.items() for t in _tally(key, counter, self.k)]
+        for key, counter in self.line_counts.items():
+            out += _tally(key, counter, self.k, self.var)
         out += self.weight_band() + self.kinds() + self.required() + self.difficulty()
         return [*self.read_block(), *out]
 
@@ -163,14 +178,31 @@ class SheetWriter:
 
     def read_block(self) -> list[str]:
         """The line's fields into locals: subscripts, and if the line lacks one, ``.get`` (None)
-        for all; reading has no effect, so the second reading is the only one that counts."""
+        for all; reading has no effect, so the second reading is the only one that counts. A
+        field with a default in ``defaults`` is read into a second local too, holding what
+        ``.get(name, default)`` gives (the formulas' reading of it: :meth:`shared`)."""
         first = [f"{v} = _f[{name!r}]" for name, v in self.reads.items()]
         again = [f"{v} = _f.get({name!r})" for name, v in self.reads.items()]
         if not first:
             return []
+        for index, name in enumerate(self.reads):
+            default = self.defaults.get(name)
+            if default is not None:
+                var = f"_rd{index}"
+                self.defaulted[name] = var
+                first[index] = f"{var} = {first[index]}"
+                again.append(f"{var} = _f.get({name!r}, {self.k(default)})")
         return ["try:", *(f"    {t}" for t in first), "except _KeyError:", *(f"    {t}" for t in again)]
 
+    def shared(self) -> dict[str, str]:
+        """After :meth:`parts`: the locals of the line's fields the loop reads, for other code in
+        the same loop, each holding what ``_f.get(name, default)`` gives (a field with a default
+        in ``defaults`` has a second local, see :meth:`read_block`)."""
+        return {name: self.defaulted.get(name, var) for name, var in self.reads.items()}
+
     def weight_band(self) -> list[str]:
+        if self.relaxing:
+            return sheet_relax.weight_band(self.rules, self.k)
         low, high = self.rules.weight_min, self.rules.weight_max
         tests = ([f"_w < {self.k(low)}"] if low is not None else []) + (
             [f"_w > {self.k(high)}"] if high is not None else []
@@ -232,6 +264,8 @@ class SheetWriter:
         r = self.rules
         if not r.exceptions and not r.constraints:
             return []
+        if self.relaxing:  # tested before the loop, their bounds held there
+            return []
         if self.inlined is not None:
             return [f"if {self.inlined[id(e.when)]}: return False" for e in r.exceptions]
         column = self.k(Column)
@@ -242,7 +276,12 @@ class SheetWriter:
 
     def counts(self) -> list[str]:
         r = self.rules
-        out = [f"if {_breached('_len(lines)', r.total, self.k)}: return False"] if _bounded(r.total) else []
+        if self.relaxing:
+            out = sheet_relax.count_bounds(r)
+        else:
+            out = (
+                [f"if {_breached('_len(lines)', r.total, self.k)}: return False"] if _bounded(r.total) else []
+            )
         for category, bounds in r.categories.items():
             if _bounded(bounds):
                 out.append(f"if {_breached(self.counters[category], bounds, self.k)}: return False")
@@ -286,10 +325,11 @@ def _called(call: ast.Call) -> str | None:
     return call.func.id if isinstance(call.func, ast.Name) else None
 
 
-def _tally(key: CountKey, counter: str, k: Callable[[Any], str]) -> list[str]:
+def _tally(key: CountKey, counter: str, k: Callable[[Any], str], var: Callable[[str], str]) -> list[str]:
     """The line counted when it holds the filter: ``row.get(field) == value`` for each, as
-    :func:`engine.formula.builtins.agg_count` selects lines."""
-    tests = [f"_f.get({field!r}) == {k(value)}" for field, value in key[1]]
+    :func:`engine.formula.builtins.agg_count` selects lines (``var``: the local the line's read
+    block puts that ``.get`` in)."""
+    tests = [f"{var(field)} == {k(value)}" for field, value in key[1]]
     return [f"if {' and '.join(tests)}: {counter} += 1"] if tests else [f"{counter} += 1"]
 
 

@@ -88,8 +88,8 @@ class SheetFuser:
         self.values: dict[str, str] = {}
         #: Columns the employee formulas read only as ``sum(column)``: a running total each.
         self.sums: dict[str, str] = {}
-        #: Line fields another generated function's loop has already read into a local (as
-        #: ``_f.get(name)``), in the same loop: used for the fields with no declared default.
+        #: Line fields another generated function's loop has already read into a local, in the
+        #: same loop: each local holds ``_f.get(name, default)``, the declared default or None.
         self.shared: Mapping[str, str] = {}
 
     def local(self) -> str:
@@ -201,7 +201,7 @@ class SheetFuser:
         local list that gathers each column."""
         plan = self.plan
         line: list[str] = []
-        names = {n: v for n, v in self.shared.items() if n in plan.fields and plan.fields[n] is None}
+        names = {n: v for n, v in self.shared.items() if n in plan.fields}
         filters = _filter_names(plan)
         once = _read_once(plan, filters)
         where: dict[str, str] = {}  # a placeholder -> the field read where it is used
