@@ -213,6 +213,8 @@ def test_score_ties_broken_by_declared_keys_then_id() -> None:
     assert hash(tie) == hash(TieNote(("c1", "c2"), "II", "III")) and tie != TieNote(("c1", "c2"), "I", "II")
     assert repr(tie) == "TieNote(members=('c1', 'c2'), upper='II', lower='III')"
     assert [tie.holds(m, i) for i, m in enumerate(group.members)] == [False, False, True, True, False]
+    # described once for every member's reason (one text, not the ids made again per reason)
+    assert tie.describe() is tie.describe()
     result = distribute(rule, people, {"sales": None})
     tied = [m for m in group.members if "; tie: " in (result.outcome(m) or outcome).reason]
     assert tied == ["c1", "c2"]

@@ -42,12 +42,13 @@ class TieNote:
     texts held until the report is written). Equal when the members and grades are.
     """
 
-    __slots__ = ("_ids", "_members", "_positions", "lower", "span", "upper")
+    __slots__ = ("_ids", "_members", "_positions", "_text", "lower", "span", "upper")
 
     def __init__(self, members: Sequence[str], upper: str, lower: str) -> None:
         self._members: tuple[str, ...] | None = tuple(members)
         self._ids: Ids | None = None
         self._positions: np.ndarray | None = None
+        self._text: str | None = None
         self.upper, self.lower = upper, lower
         #: The ranks (0-based, end excluded) the members hold in their group, when known.
         self.span: tuple[int, int] | None = None
@@ -88,10 +89,13 @@ class TieNote:
         return f"TieNote(members={self.members!r}, upper={self.upper!r}, lower={self.lower!r})"
 
     def describe(self) -> str:
-        return (
-            f"{', '.join(self.members)} are equal on the score and every tie key across the "
-            f"{self.upper}/{self.lower} boundary; the final key (id) decided"
-        )
+        """The tie as every member's reason shows it (made once: one text, not an id each)."""
+        if self._text is None:
+            self._text = (
+                f"{', '.join(self.members)} are equal on the score and every tie key across the "
+                f"{self.upper}/{self.lower} boundary; the final key (id) decided"
+            )
+        return self._text
 
 
 @dataclass(frozen=True)
