@@ -439,3 +439,30 @@ def test_freezing_never_holds_the_chunks_and_the_table_together(monkeypatch: pyt
     arrays = [table.ids.data, table.ids.order, *(c.data for c in table.columns.values())]
     assert sum(a.nbytes for a in arrays) == 23 * n
     assert peak - before <= 12 * n + 2 * 23 * 1000  # the ids' sort, and at most two chunks in flight
+
+
+def test_groups_split_on_one_combined_key_keep_their_first_seen_order() -> None:
+    """Six people over three (org, role_grade) groups, interleaved: the groups come in the
+    order each first appears, (sales, K3), (ops, K2), (sales, K2), each member in file order;
+    the one lacking a tie field is left out with its problem."""
+    from engine.distribution.groups import form_groups
+
+    rows = Rows(["org", "role_grade", "competency_score"], [False, False, True])
+    people = [
+        ("a", "sales", "K3", Decimal(1)),
+        ("b", "ops", "K2", Decimal(2)),
+        ("c", "sales", "K2", Decimal(3)),
+        ("d", "ops", "K2", Decimal(4)),
+        ("e", "sales", "K3", ABSENT),
+        ("f", "sales", "K3", Decimal(6)),
+    ]
+    for pid, *values in people:
+        rows.append(pid, values)
+    table = rows.freeze()
+    pools, problems = form_groups(rule_of(min_group_size=1), table, np.arange(6), {})
+    assert [(key, pool.positions().tolist()) for key, pool in pools.items()] == [
+        (("sales", "K3"), [0, 5]),
+        (("ops", "K2"), [1, 3]),
+        (("sales", "K2"), [2]),
+    ]
+    assert [(p.rule, p.members) for p in problems] == [("distribution-missing-field", ("e",))]

@@ -74,7 +74,7 @@ def _split(
     Without ``group_by`` the whole population is one group, keyed ``()``.
     """
     needed = [*rule.group_by, *tie_fields(rule)]
-    lacks = np.full(len(candidates), -1, dtype=np.int64)  # the first field each one lacks
+    lacks = np.full(len(candidates), -1, dtype=np.int16)  # the first field each one lacks
     for at in range(len(needed) - 1, -1, -1):
         lacks[~table.columns[needed[at]].present()[candidates]] = at
     problems = _missing_fields(rule, table, candidates, lacks, needed)
@@ -83,11 +83,54 @@ def _split(
         return {}, problems
     if not rule.group_by:
         return {(): Pool([grouped])}, problems
+    del lacks
+    pools = _runs([table.columns[name] for name in rule.group_by], grouped)
+    if pools is not None:
+        return pools, problems
     codes, keys = _group_codes(rule, table, grouped)
     order = np.argsort(codes, kind="stable")
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
     parts = np.split(grouped[order], bounds)
     return {keys[i]: Pool([parts[i]]) for i in range(len(keys))}, problems
+
+
+def _text_key(columns: list[Column], grouped: np.ndarray) -> np.ndarray | None:
+    """Per person, one integer equal for the people of one group: the text codes of the group
+    fields combined (8 bytes a person, where a table of the codes side by side sorts through
+    several copies of itself); None when a field is not all texts or the codes do not fit."""
+    if any(c.kind != "text" for c in columns):
+        return None
+    combinations = 1
+    for c in columns:
+        combinations *= max(len(c.texts), 1)
+    if combinations > 2**62:
+        return None
+    key = np.zeros(len(grouped), dtype=np.int64)
+    for c in columns:
+        key *= max(len(c.texts), 1)
+        key += c.data[grouped]
+    return key
+
+
+def _runs(columns: list[Column], grouped: np.ndarray) -> dict[RawKey, Pool] | None:
+    """The people (``grouped``, positions) split by their :func:`_text_key`, each group's
+    members in the order of ``grouped``, the groups in the order they first appear; None
+    without such a key."""
+    key = _text_key(columns, grouped)
+    if key is None:
+        return None
+    order = np.argsort(key, kind="stable")
+    ranked = key[order]
+    del key
+    starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+    del ranked
+    parts = np.split(grouped[order], starts[1:])
+    firsts = order[starts]  # a stable sort puts each group's earliest member first
+    pools: dict[RawKey, Pool] = {}
+    for i in np.argsort(firsts, kind="stable").tolist():
+        first = int(grouped[firsts[i]])
+        pools[tuple(c.texts[int(c.data[first])] for c in columns)] = Pool([parts[i]])
+    return pools
 
 
 def _group_codes(
