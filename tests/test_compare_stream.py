@@ -351,3 +351,22 @@ def test_every_format_is_byte_identical_to_the_old_grading(
         **dict.fromkeys(["P2", "P7", "P12"], "P12, P2, P7 " + across.format("III/IV")),
         **dict.fromkeys(["P3", "P8"], "P3, P8 " + across.format("IV/V")),
     }
+
+
+def test_the_page_writes_its_tables_a_row_at_a_time(tmp_path: Path) -> None:
+    """Twelve people: the page's tables are included, not rendered by a macro (a macro's body
+    is one string: the people table of a million would be), so no piece holds two rows; the
+    people table has its twelve rows, P1's first: id, name, japan_mbo's score and grade."""
+    population = str(_json_population(tmp_path, 12))
+    comparison = compared_population(POLICIES, population, MAPS, None, reasons=False)
+    try:
+        pieces = list(page_pieces(population_report(comparison)))
+    finally:
+        comparison.close()
+    assert max(piece.count("<tr>") for piece in pieces) == 1
+    page = "".join(pieces)
+    rows = [line for line in page.split("\n") if line.startswith('<tr><td class="">P')]
+    assert len(rows) == 12
+    assert rows[0].startswith(
+        '<tr><td class="">P1</td><td class="">Kim Minjun</td><td class="num">109.00</td><td class="">A</td>'
+    )
