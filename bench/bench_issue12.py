@@ -164,7 +164,7 @@ def anchor_rows(count: int, folder: Path) -> list[Row]:
             "--data",
             str(folder),
             "--repeat",
-            "3",
+            "5",
             "--cpu",
         ],
         capture_output=True,
