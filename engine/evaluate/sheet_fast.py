@@ -70,6 +70,9 @@ class SheetWriter:
         #: Whether the exceptions are tested before the loop and their bounds held inline
         #: (:mod:`engine.evaluate.sheet_relax`); else a sheet one relaxes is not known clean.
         self.relaxing = sheet_relax.inline_exceptions(rules, self.inlined)
+        if self.relaxing:
+            assert self.inlined is not None
+            self.inlined = sheet_relax.reuse_flags(rules, self.inlined)
 
     def inline(self) -> dict[int, str] | None:
         """The exceptions' and constraints' conditions as expressions over the parameters, the
@@ -90,7 +93,7 @@ class SheetWriter:
                     self.line_counts[key] = f"_n{len(self.line_counts)}"
         out: dict[int, str] = {}
         for f in formulas:
-            names = {n: f"(_e[{n!r}] if {n!r} in _e else _p[{n!r}])" for n in f.names - columns}
+            names = {n: sheet_relax.employee_read(n) for n in f.names - columns}
             generator = Generator(f.parsed, f.scope, module=self.module, names=names)
             generator.counts = self.line_counts
             try:
@@ -151,13 +154,19 @@ class SheetWriter:
             out.append(f"_present.add((_cat, {self.var(r.fixed_field)}))")
         out.append(f"_w = {self.var(r.weight_field)}")
         if r.weight_total is not None:
-            # what the check adds: the Decimal, else the value made Decimal (None adds 0, a float
-            # its exact value); text Decimal cannot read raises, as it does in the check
-            amount = "(_w if _type(_w) is _D else _D(_w or 0))"
+            # what the check adds: the value made Decimal (None adds 0, a float its exact value;
+            # text Decimal cannot read raises, as it does in the check). A Decimal or an int
+            # (a bool too) adds to a Decimal exactly as its Decimal does: only the others,
+            # which Decimal's + refuses, are made Decimal first.
+            amount = "_D(_w or 0)"
             if r.total_scope == "category":
-                out.append(f"_tots[_cat] = _tots.get(_cat, {self.k(Decimal(0))}) + {amount}")
+                zero = self.k(Decimal(0))
+                out += [
+                    "try:", f"    _tots[_cat] = _tots.get(_cat, {zero}) + _w",
+                    "except _TypeError:", f"    _tots[_cat] = _tots.get(_cat, {zero}) + {amount}",
+                ]  # fmt: skip
             else:
-                out.append(f"_tot = _tot + {amount}")
+                out += ["try:", "    _tot = _tot + _w", "except _TypeError:", f"    _tot = _tot + {amount}"]
         if self.columns:
             out.append("_srows.append(_f)")
             out += [f"{v}.append({self.var(c)})" for c, v in self.columns.items()]
@@ -314,6 +323,7 @@ class SheetWriter:
 _BUILTINS: dict[str, Any] = {
     "_D": Decimal, "_type": type, "_str": str, "_len": len, "_dict": dict, "_set": set,
     "_isinstance": isinstance, "_KeyError": KeyError, "_AttributeError": AttributeError,
+    "_TypeError": TypeError,
 }  # fmt: skip
 
 

@@ -12,6 +12,7 @@ fast answer too, instead of being left to the rule-by-rule check.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -60,21 +61,57 @@ def _value(key: str, value: Any) -> Any:
 
 def weight_band(rules: SheetRules, k: Callable[[Any], str]) -> list[str]:
     """The line's weight (``_w``) within the band in force, relaxed again on this line by each
-    ``lines`` exception that holds and selects it."""
-    low, high = WEIGHT_MIN, WEIGHT_MAX
-    out: list[str] = []
+    ``lines`` exception that holds and selects it (one such exception: a conditional test, so
+    that a line it does not relax costs one test of its flag)."""
+    ends = _present(rules, "weight")
     by_line = [(i, e) for i, e in enumerate(rules.exceptions) if e.lines is not None]
+    plain = _tests("_w", WEIGHT_MIN, WEIGHT_MAX, *ends)
+    if len(by_line) == 1:
+        i, e = by_line[0]
+        assert e.lines is not None
+        low, high = (k(_value(key, e.relax[key])) if key in e.relax else end
+                     for key, end in (("weight_min", WEIGHT_MIN), ("weight_max", WEIGHT_MAX)))  # fmt: skip
+        relaxed = _tests("_w", low, high, *ends)
+        if relaxed or plain:
+            test = f"({relaxed or 'False'}) if {flag(i)} and {k(e.lines.fast)}(_f) else ({plain or 'False'})"
+            return [f"if _w is not None and ({test}): return False"]
+        return []
+    out: list[str] = []
+    low, high = WEIGHT_MIN, WEIGHT_MAX
     if by_line:
         low, high = "_lo", "_hi"
         out.append(f"_lo = {WEIGHT_MIN}; _hi = {WEIGHT_MAX}")
         for i, e in by_line:
             assert e.lines is not None
-            ends = (("weight_min", "_lo"), ("weight_max", "_hi"))
-            sets = [f"{name} = {k(_value(key, e.relax[key]))}" for key, name in ends if key in e.relax]
+            pairs = (("weight_min", "_lo"), ("weight_max", "_hi"))
+            sets = [f"{name} = {k(_value(key, e.relax[key]))}" for key, name in pairs if key in e.relax]
             if sets:
                 out.append(f"if {flag(i)} and {k(e.lines.fast)}(_f): {'; '.join(sets)}")
-    tests = _tests("_w", low, high, *_present(rules, "weight"))
+    tests = _tests("_w", low, high, *ends)
     return [*out, f"if _w is not None and ({tests}): return False"] if tests else out
+
+
+def employee_read(name: str) -> str:
+    """The code that reads an employee-level name where a condition's environment finds it:
+    the employee's field, else the parameter."""
+    return f"(_e[{name!r}] if {name!r} in _e else _p[{name!r}])"
+
+
+def reuse_flags(rules: SheetRules, inlined: Mapping[int, str]) -> dict[int, str]:
+    """``inlined`` with the constraints reading an exception's flag where they read the one name
+    its condition is (japan_mbo's ``dedicated_large_project``): the flag holds that name's value,
+    read once before the loop, from the same unchanged environment."""
+    out = dict(inlined)
+    for i, e in enumerate(rules.exceptions):
+        body = e.when.parsed.tree.body
+        if not isinstance(body, ast.Name):
+            continue
+        read = employee_read(body.id)
+        for c in rules.constraints:
+            for f in (c.when, c.check):
+                if f is not None:
+                    out[id(f)] = out[id(f)].replace(read, flag(i))
+    return out
 
 
 def count_bounds(rules: SheetRules) -> list[str]:
@@ -105,4 +142,6 @@ def _tests(value: str, low: str, high: str, low_set: str, high_set: str) -> str:
     return " or ".join(tests)
 
 
-__all__ = ["before_loop", "count_bounds", "flag", "inline_exceptions", "weight_band"]
+__all__ = [
+    "before_loop", "count_bounds", "employee_read", "flag", "inline_exceptions", "reuse_flags", "weight_band"
+]  # fmt: skip

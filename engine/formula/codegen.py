@@ -220,15 +220,25 @@ class Generator:
         return Code(word.join(self.emit(v).at(prec + 1) for v in node.values), prec)
 
     def compare(self, node: ast.Compare) -> Code:
-        parts = [self.emit(node.left).at(_CMP + 1)]
+        parts = [self.compared(node.left)]
         for op, right in zip(node.ops, node.comparators, strict=True):
             if isinstance(op, ast.In | ast.NotIn):
                 assert isinstance(right, ast.List | ast.Tuple)  # the checker guarantees it
                 operand = self.hoist(tuple(self.literal(item) for item in right.elts))
             else:
-                operand = self.emit(right).at(_CMP + 1)
+                operand = self.compared(right)
             parts += [CMPOPS[type(op)], operand]
         return Code(" ".join(parts), _CMP)
+
+    def compared(self, node: ast.AST) -> str:
+        """An operand of a comparison. A count the loop tallied is compared as the int it is:
+        Python compares an int with a Decimal, a float or anything else exactly as it compares
+        that int's Decimal (no Decimal made per employee)."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "count":
+            key = count_key(self.parsed, node) if self.counts else None
+            if key is not None and key in self.counts:
+                return self.counts[key]
+        return self.emit(node).at(_CMP + 1)
 
     def literal(self, node: ast.AST) -> Any:
         number = signed_number(self.parsed, node)
