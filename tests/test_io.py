@@ -365,6 +365,30 @@ def test_csv_problem_rule_message_and_row(rows: str, expected: tuple[Any, ...], 
     assert [e.id for e in population.employees] == read_ids
 
 
+def test_later_rows_restate_or_conflict_row_by_row(tmp_path: Path) -> None:
+    # E1's rows 3 and 4 leave the segment empty (the same cells twice: the second is the
+    # remembered restatement), row 5 states another segment (a conflict), row 6 leaves it empty
+    # again and row 7 repeats row 5: each conflicting row is reported, the others are not
+    rows = [
+        "E1,A,manager,t,performance,20,,", "E1,A,,u,performance,20,,", "E1,A,,v,performance,20,,",
+        "E1,A,general,w,process,20,,", "E1,A,,x,process,10,,", "E1,A,general,y,process,10,,",
+    ]  # fmt: skip
+    path = tmp_path / "x.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    population = read(path)
+    message = "segment: 'general' conflicts with 'manager' on row 2"
+    assert population.problems == [
+        Problem("E1", None, "record-conflict", message, f"{path}:row 5"),
+        Problem("E1", None, "record-conflict", message, f"{path}:row 7"),
+    ]
+    assert population.employees == []
+    # without the conflicts the employee is read whole, its first row's cells kept
+    path.write_text(HEADER + "\n".join(r.replace("general", "") for r in rows) + "\n", encoding="utf-8")
+    (employee,) = read(path).employees
+    seen = (employee.fields["segment"], employee.fields["name"], len(employee.indicators))
+    assert seen == ("manager", "A", 6)
+
+
 def test_csv_unknown_column_is_reported_with_a_suggestion(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("id,segment,title,category,weight,weigth\nE1,general,t,process,100,5\n", encoding="utf-8")

@@ -29,6 +29,9 @@ class RowGroup:
     employee: tuple[Any, ...]
     sheets: dict[str, list[IndicatorRecord]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: The employee cells of a later row found to only restate ``employee`` (the next rows of
+    #: the employee usually carry the very same cells: one tuple comparison then).
+    restated: tuple[Any, ...] | None = None
 
 
 def _field_problem(name: str, value: Any, exc: FieldError) -> tuple[str, str]:
@@ -192,8 +195,12 @@ def _group_of(
     group = groups.get(emp_id)
     if group is None:
         group = groups[emp_id] = RowGroup(row_no, employee)
-    elif employee != group.employee and not _restates(employee, group.employee):
-        _merge_employee(group, employee, plan, emp_id, origin)
+    elif employee != group.employee and employee != group.restated:
+        if _restates(employee, group.employee):
+            group.restated = employee
+        else:
+            _merge_employee(group, employee, plan, emp_id, origin)
+            group.restated = None
     return group
 
 
