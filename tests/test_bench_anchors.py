@@ -73,4 +73,5 @@ def test_the_unchecked_anchor_grades_as_the_engine_on_clean_sheets(population: A
     exact, _ = plain(clean)
     grades = hand_decimal(exact)
     assert grades == [g for g in expected if g is not None]
-    assert set(grades) == {"S", "A", "B", "C"}  # (no D among these 400 people)
+    # 400 people, 8 in every 20 rejected (7 breaches, one short sheet): 240 graded, not all alike
+    assert len(grades) == 240 and len(set(grades)) > 1

@@ -61,23 +61,10 @@ def _value(key: str, value: Any) -> Any:
 
 def weight_band(rules: SheetRules, k: Callable[[Any], str]) -> list[str]:
     """The line's weight (``_w``) within the band in force, relaxed again on this line by each
-    ``lines`` exception that holds and selects it (one such exception: a conditional test, so
-    that a line it does not relax costs one test of its flag)."""
-    ends = _present(rules, "weight")
-    by_line = [(i, e) for i, e in enumerate(rules.exceptions) if e.lines is not None]
-    plain = _tests("_w", WEIGHT_MIN, WEIGHT_MAX, *ends)
-    if len(by_line) == 1:
-        i, e = by_line[0]
-        assert e.lines is not None
-        low, high = (k(_value(key, e.relax[key])) if key in e.relax else end
-                     for key, end in (("weight_min", WEIGHT_MIN), ("weight_max", WEIGHT_MAX)))  # fmt: skip
-        relaxed = _tests("_w", low, high, *ends)
-        if relaxed or plain:
-            test = f"({relaxed or 'False'}) if {flag(i)} and {k(e.lines.fast)}(_f) else ({plain or 'False'})"
-            return [f"if _w is not None and ({test}): return False"]
-        return []
+    ``lines`` exception that holds and selects it."""
     out: list[str] = []
     low, high = WEIGHT_MIN, WEIGHT_MAX
+    by_line = [(i, e) for i, e in enumerate(rules.exceptions) if e.lines is not None]
     if by_line:
         low, high = "_lo", "_hi"
         out.append(f"_lo = {WEIGHT_MIN}; _hi = {WEIGHT_MAX}")
@@ -87,7 +74,7 @@ def weight_band(rules: SheetRules, k: Callable[[Any], str]) -> list[str]:
             sets = [f"{name} = {k(_value(key, e.relax[key]))}" for key, name in pairs if key in e.relax]
             if sets:
                 out.append(f"if {flag(i)} and {k(e.lines.fast)}(_f): {'; '.join(sets)}")
-    tests = _tests("_w", low, high, *ends)
+    tests = _tests("_w", low, high, *_present(rules, "weight"))
     return [*out, f"if _w is not None and ({tests}): return False"] if tests else out
 
 
