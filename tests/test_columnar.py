@@ -894,7 +894,9 @@ def test_each_branch_is_evaluated_over_the_rows_that_take_it(rng: Any, n: int, s
         assert Fraction(int(got.num.num[i]), int(got.num.den[i])) == want, (x, y, c)
 
 
-def test_a_chunk_is_freed_without_the_cyclic_collector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_chunk_is_freed_without_the_cyclic_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The chunk's two levels (goal lines, employees) refer to each other while it is computed;
     the plan unlinks them, so that reference counting frees every column of a chunk as soon as
     its report is written. Left linked, the chunks of a range piled up until the collector's
@@ -915,7 +917,8 @@ def test_a_chunk_is_freed_without_the_cyclic_collector(tmp_path: Path, monkeypat
     inputs, scales = data["inputs"], data.get("scales") or {}
     raw = path.read_bytes()
     body = raw[raw.index(b"\n") + 1 :]
-    header, values, _, _ = stream_csv(str(path), inputs, scales=scales, part=(len(raw) - len(body),) * 2 + (2,))
+    part = (len(raw) - len(body),) * 2 + (2,)
+    header, values, _, _ = stream_csv(str(path), inputs, scales=scales, part=part)
     plan = build_plan(engine, header.plan, compile_inputs(inputs, scales), values)
     made: list[weakref.ref[Any]] = []
     real = levels.Level.__init__
