@@ -13,6 +13,7 @@ from engine.io.spool import ProblemSpool
 from engine.io.tablerows import of_a_row_without_id
 from engine.report import renderer
 from engine.report.labels import Labels
+from engine.report.lang_stream import IN_LANGUAGE, write_in_language
 from engine.report.options import ReportOptions
 from engine.report.page_stream import PAGES, write_book, write_page
 from engine.report.progress import ProgressBar
@@ -91,11 +92,13 @@ def run_evaluate(
     reading = reading or Reading()
     check_output(output, fmt)
     guard_output(output, [policy, data])
-    # A page and a workbook have their rows in a language (the policy's): streamed in any.
-    if (options.lang is None or fmt in PAGES) and reading.encoding is None and reading.sheet is None:
+    # A page and a workbook have their rows in a language (the policy's), and so have CSV and
+    # text in one asked for: streamed in any (JSON is the same in every language).
+    if reading.encoding is None and reading.sheet is None:
         engine = Engine.from_file(policy, reference=reference)
         mark("policy-loaded")
-        if fmt in PAGES or streamable(engine, data, fmt):
+        in_language = options.lang is not None and fmt in IN_LANGUAGE
+        if fmt in PAGES or in_language or streamable(engine, data, fmt):
             outcome = _streamed(engine, data, fmt, output, echo, options, reading, progress)
             mark("written")
             try:
@@ -146,6 +149,10 @@ def _streamed(
             if fmt == "html":
                 outcome = write_page(
                     engine, data, out, options, parameters=given, progress=bar, stamps=stamps
+                )
+            elif options.lang is not None and fmt in IN_LANGUAGE:
+                outcome = write_in_language(
+                    engine, data, fmt, out, options, parameters=given, progress=bar, stamps=stamps
                 )
             else:
                 outcome = write_report(

@@ -130,10 +130,9 @@ def write_page(
     :func:`~engine.report.results.render_page` over a whole-file run (``workers``, ``min_bytes``
     and ``progress`` as in :func:`~engine.report.stream.write_report`)."""
     with _spool() as spool:
-        streamed = _spooled(engine, data_path, options, spool, parameters, workers, min_bytes, progress)
+        streamed = spooled_rows(engine, data_path, options, spool, parameters, workers, min_bytes, progress)
         if streamed is not None:
-            outcome, plan, in_ids = streamed
-            rows = _named(_reread(spool), plan) if in_ids else _reread(spool)
+            outcome, plan, rows = streamed
             tallies = _tallies(grade_columns(plan), rows)
             pieces = generate_html(outcome, plan, outcome.streamed, tallies, rows(), options)
             write_stamped_page(pieces, stamps, out.write)
@@ -157,16 +156,36 @@ def write_book(
     """``evaluate``'s workbook of ``data_path`` written to ``out`` a row at a time: the cells of
     :func:`~engine.report.results.render_xlsx` over a whole-file run."""
     with _spool() as spool:
-        streamed = _spooled(engine, data_path, options, spool, parameters, workers, min_bytes, progress)
+        streamed = spooled_rows(engine, data_path, options, spool, parameters, workers, min_bytes, progress)
         if streamed is not None:
-            outcome, plan, in_ids = streamed
-            rows = _named(_reread(spool), plan) if in_ids else _reread(spool)
+            outcome, plan, rows = streamed
             sheets = xlsx_sheets(outcome, plan, _Rows(rows), _ProblemRows(outcome, plan.labels))
             write_workbook([_streamed_sheet(sheet) for sheet in sheets], out)
             return outcome
     outcome = engine.evaluate(engine.read(data_path, parameters))
     out.write(render_xlsx(outcome, options))
     return outcome
+
+
+def spooled_rows(
+    engine: Engine,
+    data_path: str,
+    options: ReportOptions,
+    spool: IO[str],
+    parameters: Mapping[str, Any] | None,
+    workers: int | None,
+    min_bytes: int | None,
+    progress: Progress | None,
+) -> tuple[RunOutcome, RowPlan, Callable[[], Iterator[list[str]]]] | None:
+    """The result rows of ``data_path`` in the page's language (``options.lang``, else the
+    policy's), spooled to ``spool``: the outcome, the plan they were made by, and the rows as
+    read back from the spool, from the start each time they are called (their grades named as
+    they are read under a policy with distributions); None: the file is to be read whole."""
+    streamed = _spooled(engine, data_path, options, spool, parameters, workers, min_bytes, progress)
+    if streamed is None:
+        return None
+    outcome, plan, in_ids = streamed
+    return outcome, plan, _named(_reread(spool), plan) if in_ids else _reread(spool)
 
 
 def _spooled(
