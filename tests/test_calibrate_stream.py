@@ -19,14 +19,16 @@ from helpers import csv_rows, workbook_cells, write_csv
 import engine.commands.calibrate as command
 import engine.limits as limits
 from engine.cli import cli
+from engine.distribution import describe_key
 from engine.errors import Problem
 from engine.evaluate import Engine
 from engine.evaluate.calibration import Calibrating, calibrate_population
 from engine.io import spool
 from engine.io.model import EmployeeRecord
 from engine.io.spool import ProblemSpool
-from engine.report import calibration_stream
-from engine.report.calibration import PROBLEMS, RENDERERS, REVIEWS, frame, json_problem
+from engine.report import calibration_frame, calibration_stream
+from engine.report.calibration import PROBLEMS, RENDERERS, REVIEWS, json_problem
+from engine.report.calibration_frame import frame
 from engine.report.calibration_stream import stream_calibration, streamable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,11 +197,53 @@ def test_json_parts_are_joined_the_same_whatever_the_chunk(kumho: Path, chunk: i
     done = stream_calibration(engine, str(kumho), ["performance"], "json", spool, chunk=chunk)
     assert done is not None
     whole = calibrate_population(engine, engine.read(str(kumho)), ["performance"])
-    pieces = frame("json", done.result, reviews=True)
+    pieces = list(frame("json", done.result, reviews=True))
     assert pieces.count(REVIEWS) == 1 and pieces.count(PROBLEMS) == 1
     items = ",\n    ".join(json_problem(p) for p in done.result.problems)
     parts = {REVIEWS: spool.getvalue(), PROBLEMS: items}
     assert "".join(parts.get(piece, piece) for piece in pieces) == RENDERERS["json"](whole)
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_the_frame_comes_a_group_at_a_time(kumho: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report around the spooled parts lists every group's members (here everyone: a table
+    has no final grades): it comes a group at a time in JSON and a few lines at a time in text
+    (8 here: a group is at least 4, a blank line, its head, its table, who has no final grade),
+    never as one text. (It was one: a calibration of 400,000 kumho employees as JSON peaked at
+    857 MiB, 251 for 100,000; bench/RESULTS.md, the memory survey.)"""
+    engine = Engine.from_file(KUMHO)
+    done = stream_calibration(engine, str(kumho), ["performance", "competency"], fmt, io.StringIO())
+    assert done is not None
+    groups = sum(len(report.groups) for report in done.result.reports)
+    assert groups == 32 and all(g.missing for r in done.result.reports for g in r.groups)
+    monkeypatch.setattr(calibration_frame, "_LINES", 8)
+    pieces = list(frame(fmt, done.result, reviews=fmt == "json"))
+    if fmt == "json":
+        assert max(piece.count('"missing": [') for piece in pieces) == 1
+        assert sum(piece.count('"missing": [') for piece in pieces) == groups
+    else:
+        assert max(piece.count("no final grade: ") for piece in pieces) <= 2
+        assert sum(piece.count("no final grade: ") for piece in pieces) == groups
+
+
+def test_the_members_without_a_final_grade_are_kept_as_positions(kumho: Path) -> None:
+    """A table has no final grades: every member of every group is listed as missing (the
+    group of ten: its ten people), read from the compact ids as asked; no text object is kept
+    per member (a tuple of ids was: some 130 bytes a person for kumho's two distributions)."""
+    rows = csv_rows(kumho)
+    at = {name: i for i, name in enumerate(rows[0])}
+    hand10 = {row[0] for row in rows[1:] if row[at["org"]] == "hand10"}
+    engine = Engine.from_file(KUMHO)
+    done = stream_calibration(engine, str(kumho), ["performance", "competency"], "csv", io.StringIO())
+    assert done is not None
+    for report in done.result.reports:
+        groups = {describe_key(g.key): g for g in report.groups}
+        missing = groups["(org=hand10, role_grade=K4)"].missing
+        assert len(hand10) == 10 and len(missing) == 10 and set(missing) == hand10
+        assert missing == tuple(missing) and missing[2:4] == (missing[2], missing[3])
+        for group in report.groups:
+            assert len(group.missing) == group.size
+            assert not [r for r in gc.get_referents(group.missing) if isinstance(r, str)]
 
 
 def test_a_person_is_kept_as_a_compact_row(kumho: Path) -> None:

@@ -7,11 +7,17 @@ grade, whether each count is within quota +- the policy's tolerance, and who mov
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, overload
 
 from engine.distribution.model import DistributionProblem, DistributionResult, GroupKey, GroupResult
 from engine.distribution.rule import DistributionRule
+
+if TYPE_CHECKING:  # (numpy is imported when a distribution is graded, not with the package)
+    import numpy as np
+
+    from engine.distribution.compact import Ids
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,45 @@ class Move:
     reason: str | None = None
 
 
+class MemberIds(Sequence[str]):
+    """Ids of some members of a group, kept as their positions in the grading's
+    :class:`~.compact.Ids` (4 bytes a person, not a text object each: a table without final
+    grades lists everyone as missing) and read as they are asked for. Equal to any sequence
+    of the same ids (a tuple too)."""
+
+    __slots__ = ("_ids", "_positions")
+
+    def __init__(self, ids: Ids, positions: np.ndarray) -> None:
+        self._ids, self._positions = ids, positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        if isinstance(index, slice):
+            return self._ids.texts(self._positions[index].tolist())
+        return self._ids.text(int(self._positions[index]))
+
+    def __iter__(self) -> Iterator[str]:
+        text = self._ids.text
+        return (text(p) for p in self._positions.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
 @dataclass(frozen=True)
 class GroupCalibration:
     """The calibration of one final group."""
@@ -55,8 +100,8 @@ class GroupCalibration:
     size: int
     grades: tuple[GradeCount, ...]
     moves: tuple[Move, ...]
-    missing: tuple[str, ...] = ()  # members with no final grade
-    unknown: tuple[str, ...] = ()  # members whose proposed or final grade is not a scale code
+    missing: Sequence[str] = ()  # members with no final grade
+    unknown: Sequence[str] = ()  # members whose proposed or final grade is not a scale code
 
     @property
     def within(self) -> bool:
@@ -111,27 +156,30 @@ def calibrate_with(rule: DistributionRule, result: DistributionResult, stages: S
 
 
 def _group(rule: DistributionRule, group: GroupResult, stages: Stages) -> GroupCalibration:
+    import numpy as np
+
     proposed_counts = dict.fromkeys(group.quota, 0)
     final_counts = dict.fromkeys(group.quota, 0)
     moves: list[Move] = []
-    missing: list[str] = []
-    unknown: list[str] = []
-    for member, position in zip(group.members, group.positions.tolist(), strict=True):
+    missing = np.zeros(group.size, bool)
+    unknown = np.zeros(group.size, bool)
+    for at, (member, position) in enumerate(zip(group.members, group.positions.tolist(), strict=True)):
         before, after, reason = stages(member, position)
         if before in proposed_counts:
             proposed_counts[before] += 1
         if after in final_counts:
             final_counts[after] += 1
         if after is None:
-            missing.append(member)
+            missing[at] = True
         if (before is not None and before not in proposed_counts) or (
             after is not None and after not in final_counts
         ):
-            unknown.append(member)
+            unknown[at] = True
         if before != after:
             moves.append(Move(member, before, after, reason))
     counts = tuple(
         GradeCount(code, seats, rule.tolerance.get(code, 0), proposed_counts[code], final_counts[code])
         for code, seats in group.quota.items()
     )
-    return GroupCalibration(group.key, group.size, counts, tuple(moves), tuple(missing), tuple(unknown))
+    listed = (MemberIds(group.ids, group.positions[m]) if m.any() else () for m in (missing, unknown))
+    return GroupCalibration(group.key, group.size, counts, tuple(moves), *listed)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -77,17 +76,20 @@ def _group_text(group: GroupCalibration, column: str, labels: Labels) -> list[st
     return lines
 
 
-def _report_text(report: CalibrationReport, label: str, labels: Labels) -> list[str]:
+def _report_text(report: CalibrationReport, label: str, labels: Labels) -> Iterator[str]:
+    """One distribution's lines, a group at a time (a group lists its members: never the
+    whole population's at once)."""
     state = labels.say("all_within" if report.within else "not_all_within")
     name = report.distribution
-    lines = [labels.say("distribution_head", name=name, label=label, n=len(report.groups), state=state)]
+    yield labels.say("distribution_head", name=name, label=label, n=len(report.groups), state=state)
     for group in report.groups:
-        lines += ["", *_group_text(group, name, labels)]
+        yield ""
+        yield from _group_text(group, name, labels)
     for problem in report.problems:
         members = ", ".join(problem.members)
         message = labels.reason(problem.message)
-        lines += ["", labels.say("not_graded_rule", rule=problem.rule, message=message, members=members)]
-    return lines
+        yield ""
+        yield labels.say("not_graded_rule", rule=problem.rule, message=message, members=members)
 
 
 def render_text(
@@ -96,7 +98,7 @@ def render_text(
     """Aligned tables per group, then the problems, then a one-line verdict (in ``labels``'
     language: headers, grades by their labels, reasons and the fixed words)."""
     labels = labels or Labels({})
-    return "\n".join(_text_lines(result, labels, _chain_text(result), problem_lines(result, labels))) + "\n"
+    return "\n".join(text_lines(result, labels, _chain_text(result), problem_lines(result, labels))) + "\n"
 
 
 def problem_lines(result: PopulationCalibration, labels: Labels) -> Iterator[str]:
@@ -104,26 +106,26 @@ def problem_lines(result: PopulationCalibration, labels: Labels) -> Iterator[str
     return (format_problem(p, "error", labels) for p in result.problems)
 
 
-def _text_lines(
+def text_lines(
     result: PopulationCalibration, labels: Labels, chains: list[str], problems: Iterable[str]
-) -> list[str]:
+) -> Iterator[str]:
     """The text report's lines, with ``chains`` (every employee's chain) and ``problems`` (their
-    lines) where they go."""
-    lines: list[str] = []
+    lines) where they go, one at a time."""
     for report in result.reports:
         label = result.labels.get(report.distribution, report.distribution)
         if labels.lang is not None:
             label = labels.field(report.distribution)
-        lines += [*_report_text(report, label, labels), ""]
+        yield from _report_text(report, label, labels)
+        yield ""
     if not result.reports:
-        lines += [labels.say("chains_head"), *chains, ""]
+        yield labels.say("chains_head")
+        yield from chains
+        yield ""
     if result.problems:
-        lines.append(labels.say("problems_n", n=len(result.problems)))
-        lines += problems
-        lines.append("")
-    verdict = labels.say("result_ok") if result.ok else labels.say("result", summary=summary(result, labels))
-    lines.append(verdict)
-    return lines
+        yield labels.say("problems_n", n=len(result.problems))
+        yield from problems
+        yield ""
+    yield labels.say("result_ok") if result.ok else labels.say("result", summary=summary(result, labels))
 
 
 def _chain_text(result: PopulationCalibration) -> list[str]:
@@ -135,7 +137,8 @@ def _chain_text(result: PopulationCalibration) -> list[str]:
     return lines
 
 
-def _group_dict(group: GroupCalibration) -> dict[str, Any]:
+def group_dict(group: GroupCalibration) -> dict[str, Any]:
+    """One group's calibration as the JSON report lists it."""
     return {
         "group": dict(group.key),
         "size": group.size,
@@ -164,7 +167,7 @@ def _group_dict(group: GroupCalibration) -> dict[str, Any]:
 def render_json(result: PopulationCalibration) -> str:
     """Everything in one document: distributions, each employee's stages, problems."""
     problems = [problem_dict(p) for p in result.problems]
-    payload = _json_payload(result, [review_dict(o) for o in result.reviews], problems)
+    payload = json_payload(result, [review_dict(o) for o in result.reviews], problems)
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -174,14 +177,17 @@ def problem_dict(p: Problem) -> dict[str, Any]:
             "origin": p.origin}  # fmt: skip
 
 
-def _json_payload(result: PopulationCalibration, reviews: list[Any], problems: list[Any]) -> dict[str, Any]:
+def json_payload(
+    result: PopulationCalibration, reviews: list[Any], problems: list[Any], *, groups: bool = True
+) -> dict[str, Any]:
+    """The JSON report's payload (``groups``: with every group's dict; else an empty list)."""
     return {
         "ok": result.ok,
         "distributions": [
             {
                 "distribution": r.distribution,
                 "within": r.within,
-                "groups": [_group_dict(g) for g in r.groups],
+                "groups": [group_dict(g) for g in r.groups] if groups else [],
                 "not_graded": [
                     {"rule": p.rule, "message": p.message, "members": list(p.members), "group": dict(p.key)}
                     for p in r.problems
@@ -244,26 +250,6 @@ def json_problem(problem: Problem) -> str:
 def text_review(employee: str, lines: tuple[str, ...]) -> str:
     """One employee's chain in the text report (a policy without distributions), no newline after."""
     return "\n".join([f"{employee}:", *(f"  {line}" for line in lines)])
-
-
-def frame(
-    fmt: str, result: PopulationCalibration, labels: Labels | None = None, *, reviews: bool
-) -> list[str]:
-    """The ``json`` or ``text`` report of a streamed run cut where its long parts go: pieces of
-    text, and :data:`REVIEWS` (the employees' parts, when ``reviews``: in JSON, and in text
-    without distributions) and :data:`PROBLEMS` (every problem, when there is one) where those
-    go, each part joined by :data:`BETWEEN`. Filled in, the pieces are the bytes of
-    :func:`render_json` / :func:`render_text` over the whole run."""
-    parts = [REVIEWS] if reviews else []
-    problems = [PROBLEMS] if result.problems else []
-    if fmt == "json":
-        text = json.dumps(_json_payload(result, parts, problems), ensure_ascii=False, indent=2) + "\n"
-        marks = {json.dumps(REVIEWS): REVIEWS, json.dumps(PROBLEMS): PROBLEMS}
-    else:
-        text = "\n".join(_text_lines(result, labels or Labels({}), parts, problems)) + "\n"
-        marks = {REVIEWS: REVIEWS, PROBLEMS: PROBLEMS}
-    pieces = re.split("(" + "|".join(re.escape(m) for m in marks) + ")", text)
-    return [marks.get(piece, piece) for piece in pieces]
 
 
 def page_row(reviewed: ChainOutcome) -> list[str]:

@@ -44,7 +44,6 @@ from engine.report.calibration import (
     PROBLEMS,
     REVIEWS,
     ProblemRows,
-    frame,
     generate_page,
     json_problem,
     json_review,
@@ -53,6 +52,7 @@ from engine.report.calibration import (
     text_review,
     write_csv,
 )
+from engine.report.calibration_frame import frame
 from engine.report.html import write_stamped_page
 from engine.report.labels import Labels
 from engine.report.model import stamped
@@ -195,7 +195,7 @@ def write_streamed(
         write_stamped_page(page, stamps, out.write)
     else:
         pieces = frame(fmt, result, labels, reviews=spooled(fmt, result))
-        pieces[0] = stamped(fmt, stamps, pieces[0])
+        out.write(stamped(fmt, stamps, next(pieces)))  # (the head: never a mark)
         for piece in pieces:
             if piece == REVIEWS:
                 spool.seek(0)
@@ -206,9 +206,7 @@ def write_streamed(
                 out.write(piece)
 
 
-def write_streamed_workbook(
-    done: Streamed, labels: Labels, stamps: Sequence[Stamp], out: IO[bytes]
-) -> None:
+def write_streamed_workbook(done: Streamed, labels: Labels, stamps: Sequence[Stamp], out: IO[bytes]) -> None:
     """The ``xlsx`` report of a streamed run (the cells :data:`RENDERERS` ``["xlsx"]`` gives for
     the whole-file run) to ``out``, a row at a time (:func:`~engine.report.xlsx.write_xlsx_report`)."""
     result = done.result
