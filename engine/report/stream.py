@@ -39,6 +39,7 @@ from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.relative_stream import relative_streamable, spill_relative
 from engine.report.results import RENDERERS, SPLIT_RENDERERS, TEXT_ROWS, row_plan, write_text
+from engine.report.safety import raw_cells
 from engine.report.textparts import TextParts
 
 #: Formats written as the employees are read. (The text table, aligned and fitted over every
@@ -52,8 +53,8 @@ Progress = Callable[[int, int], None]
 
 def streamable(engine: Engine, data_path: str, fmt: str) -> bool:
     """Whether :func:`write_report` can read ``data_path`` an employee at a time."""
-    if engine.source.data.get("distributions"):
-        return relative_streamable(engine, data_path, fmt)
+    if engine.source.data.get("distributions"):  # (text: the rows of the CSV report)
+        return relative_streamable(engine, data_path, "csv" if fmt == "text" else fmt)
     return fmt in STREAMED and can_stream(data_path)
 
 
@@ -125,12 +126,14 @@ def _relative(
 ) -> RunOutcome | None:
     """Two passes under a policy with distributions (:mod:`engine.report.relative_stream`);
     None when the file is to be read whole (an employee's rows not consecutive, a CSV file
-    not in UTF-8)."""
+    not in UTF-8). The text table's rows are the CSV report's, every cell as computed."""
+    spilled = "csv" if fmt == "text" else fmt
     try:
-        return spill_relative(
-            engine, data_path, fmt, spool, parameters=parameters, org_parent=org_parent,
-            workers=workers, min_bytes=min_bytes, progress=progress,
-        )  # fmt: skip
+        with raw_cells(fmt == "text"):
+            return spill_relative(
+                engine, data_path, spilled, spool, parameters=parameters, org_parent=org_parent,
+                workers=workers, min_bytes=min_bytes, progress=progress,
+            )  # fmt: skip
     except ReadWhole:
         return None
 
