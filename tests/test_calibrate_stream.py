@@ -26,10 +26,12 @@ from engine.evaluate.calibration import Calibrating, calibrate_population
 from engine.io import spool
 from engine.io.model import EmployeeRecord
 from engine.io.spool import ProblemSpool
-from engine.report import calibration_frame, calibration_stream
-from engine.report.calibration import PROBLEMS, RENDERERS, REVIEWS, json_problem
+from engine.report import calibration, calibration_frame, calibration_stream
+from engine.report.calibration import PROBLEMS, RENDERERS, REVIEWS, generate_page, json_problem
 from engine.report.calibration_frame import frame
 from engine.report.calibration_stream import stream_calibration, streamable
+from engine.report.labels import Labels
+from engine.report.options import ReportOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 KUMHO = str(ROOT / "policies" / "kumho_like.yaml")
@@ -224,6 +226,27 @@ def test_the_frame_comes_a_group_at_a_time(kumho: Path, fmt: str, monkeypatch: p
     else:
         assert max(piece.count("no final grade: ") for piece in pieces) <= 2
         assert sum(piece.count("no final grade: ") for piece in pieces) == groups
+
+
+def test_the_page_makes_a_group_table_as_it_is_written(kumho: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's quota tables (one a group, and a group a few dozen people) are made as the
+    page is written, not all before its first piece. (They were: 400,000 kumho employees as a
+    page peaked at 327 MiB, 126 for 100,000; bench/RESULTS.md, the memory survey.)"""
+    engine = Engine.from_file(KUMHO)
+    done = stream_calibration(engine, str(kumho), ["performance", "competency"], "html", io.StringIO())
+    assert done is not None
+    made: list[str] = []
+    grade_rows = calibration._grade_rows
+    monkeypatch.setattr(calibration, "_grade_rows", lambda g, *a: made.append(g.key) or grade_rows(g, *a))
+    labels = Labels(engine.source.data, "en")
+    page = generate_page(done.result, labels, ReportOptions())
+    first = next(page)
+    assert first.startswith("<!doctype html>") and made == []
+    rest = "".join(page)
+    assert len(made) == 32 and rest.count('<section class="table"') == 32 + 2  # the not graded, a table each
+    assert first + rest == calibration.render_page(
+        done.result, Labels(engine.source.data, "en"), ReportOptions()
+    )
 
 
 def test_the_members_without_a_final_grade_are_kept_as_positions(kumho: Path) -> None:

@@ -6,6 +6,7 @@ plus every chain and confirmation problem per employee. ``text`` (aligned tables
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -335,16 +336,17 @@ def _grade_rows(group: GroupCalibration, column: str, labels: Labels) -> list[li
     ]  # fmt: skip
 
 
-def _group_tables(report: CalibrationReport, labels: Labels) -> list[PageTable]:
-    name, tables = report.distribution, []
+def _group_tables(report: CalibrationReport, labels: Labels) -> Iterator[PageTable]:
+    """Each group's quota table and moves, then the people not graded: made as the page is
+    written (a group per few dozen people: never all the groups' tables at once)."""
+    name = report.distribution
     heads = [labels.column(k, k) for k in ("grade", "quota", "tolerance", "proposed", "final", "within")]
     for group in report.groups:
         state = labels.say("final_within" if group.within else "final_not_within")
         head = labels.say("group_head", key=describe_key(group.key), n=group.size, state=state)
         title = f"{labels.field(name)}: {head}"
-        tables.append(
-            PageTable(title, heads, _grade_rows(group, name, labels), [False, True, True, True, True, False])
-        )
+        numeric = [False, True, True, True, True, False]
+        yield PageTable(title, heads, _grade_rows(group, name, labels), numeric)
         if group.moves:
             moves = [
                 [m.member, _show(m.proposed, name, labels), _show(m.final, name, labels),
@@ -352,12 +354,11 @@ def _group_tables(report: CalibrationReport, labels: Labels) -> list[PageTable]:
                 for m in group.moves
             ]  # fmt: skip
             move_heads = [labels.column(k, k) for k in ("member", "proposed", "final", "reason")]
-            tables.append(PageTable(labels.say("moves", n=len(group.moves)).rstrip(":"), move_heads, moves))
+            yield PageTable(labels.say("moves", n=len(group.moves)).rstrip(":"), move_heads, moves)
     if report.problems:
         rows = [[m, labels.reason(f"not graded: {p.message}")] for p in report.problems for m in p.members]
         heads = [labels.column("member", "member"), labels.column("reason", "reason")]
-        tables.append(PageTable(f"{labels.field(name)}: {labels.word('not_graded')}", heads, rows))
-    return tables
+        yield PageTable(f"{labels.field(name)}: {labels.word('not_graded')}", heads, rows)
 
 
 def render_page(
@@ -381,17 +382,17 @@ def generate_page(
     """:func:`render_page` a piece at a time: the chain table's ``rows`` (read again each time
     they are iterated, e.g. from a spool file) and the problems are read as the page is written."""
     labels = labels or Labels({})
-    charts, tables = [], []
+    charts, tables = [], list[Iterable[PageTable]]()
     for report in result.reports:
         cells = [labels.grade(report.distribution, g.grade) for grp in report.groups for g in grp.grades
                  for _ in range(g.final)]  # fmt: skip
         cells += [labels.word("not_graded")] * sum(len(p.members) for p in report.problems)
         charts.append(chart(report.distribution, labels, cells))
-        tables += _group_tables(report, labels)
+        tables.append(_group_tables(report, labels))
     if not result.reports:
         rows = [page_row(o) for o in result.reviews] if rows is None else rows
         heads = [labels.field("id"), labels.word("chain"), labels.column("final", "final")]
-        tables.append(PageTable(labels.say("chains_head").strip("= "), heads, rows))
+        tables.append([PageTable(labels.say("chains_head").strip("= "), heads, rows)])
     counts = [
         Count("groups", labels.word("groups"), sum(len(r.groups) for r in result.reports)),
         Count("outside", labels.word("outside_quota"), result.groups_outside, bad=result.groups_outside > 0),
@@ -399,7 +400,7 @@ def generate_page(
         Count("problems", labels.word("problems"), len(result.problems), bad=bool(result.problems)),
     ]
     notes = problem_notes(result.problems, labels)
-    return generate_tables_page(labels, options, counts, tables, notes, charts)
+    return generate_tables_page(labels, options, counts, itertools.chain.from_iterable(tables), notes, charts)
 
 
 RENDERERS: dict[str, Callable[..., str | bytes]] = {

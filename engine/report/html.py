@@ -343,12 +343,12 @@ def generate_tables_page(
     labels: Labels,
     options: ReportOptions | None,
     counts: Sequence[Count],
-    tables: Sequence[PageTable],
+    tables: Iterable[PageTable],
     notes: Sequence[Mapping[str, Any]] = (),
     charts: Sequence[Chart] = (),
 ) -> Iterator[str]:
-    """:func:`render_tables_page` a piece at a time (Jinja2's ``generate``): a table's rows and
-    the problems are read as the page is written."""
+    """:func:`render_tables_page` a piece at a time (Jinja2's ``generate``): the tables (read
+    once), a table's rows and the problems are read as the page is written."""
     context = page_context(labels, options or ReportOptions())
     page = environment().get_template("tables.html.j2")
     return iter(page.generate(**context, counts=counts, charts=charts, tables=tables, notes=notes))
