@@ -41,12 +41,19 @@ class ProgressBar:
     is the file's size in bytes."""
 
     def __init__(
-        self, total: int, stream: TextIO, *, clock: Callable[[], float] = time.monotonic, label: str = "rows"
+        self,
+        total: int,
+        stream: TextIO,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        label: str = "rows",
+        delay: float | None = None,
     ) -> None:
         self.total, self.stream, self.clock, self.label = max(total, 1), stream, clock, label
         self.started = clock()
-        # the first drawing waits for the delay: as if drawn INTERVAL before it is over
-        self.drawn = self.started + _delay() - INTERVAL
+        # the first drawing waits for the delay (None: DELAY or the environment's; 0: a bar
+        # asked for with --progress, drawn at once): as if drawn INTERVAL before it is over
+        self.drawn = self.started + (_delay() if delay is None else delay) - INTERVAL
         self.shown = False
         self.last = (0, 0)
         self.width = 0
