@@ -1,0 +1,195 @@
+"""The hot loop of a table, written once per column plan as Python text and compiled.
+
+A table's rows cost one call each: :func:`row_adder` writes ``add(row_no, raw)`` for one column
+plan, with the plan's columns as constants and each cell's conversion inline (its per-column
+cache first), and :func:`employee_converter` writes the employee cells' conversion the same
+way. Both handle the clean case only. A cell that does not convert (or a cell a spreadsheet
+marked: a percent cell of a percent field, a formula without its value) makes the generated
+code hand the goal line, or the employee, to the rule-by-rule code of :mod:`engine.io.tablerows`
+and :mod:`engine.io.table`, which reports it: the problems are that code's, and so are the values
+of every line it reads (the converters are pure, the caches hold what they return).
+
+The text is made of the plan's column numbers (ints) and field names (``repr``'d): nothing
+read from a file's cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+
+from engine.io.cells import NoCachedValue, PercentCell
+from engine.io.fields import Converter, FieldError, FieldRule
+from engine.io.tableplan import ColumnPlan
+
+#: ``(row number, cells) -> the employee's id, or None`` (see :class:`engine.io.tablerows.RowGrouper`).
+RowAdder = Callable[[int, Sequence[Any]], "str | None"]
+
+#: ``(employee cells, id) -> converted fields``; raises :class:`Slow` or FieldError when the
+#: employee needs the rule-by-rule reading.
+EmployeeConverter = Callable[[tuple[Any, ...], str], dict[str, Any]]
+
+
+class Slow(Exception):
+    """A cell the generated code leaves to the rule-by-rule reading (a marked spreadsheet cell)."""
+
+
+#: Cells the generated code never converts itself.
+_MARKED = frozenset({PercentCell, NoCachedValue})
+
+
+def _missed(convert: Converter, cache: dict[str, Any], limit: int) -> Converter:
+    """A cell the cache has not got: converted, and kept when it is text and the cache holds
+    fewer than ``limit`` values (only text is kept: Excel's 1, 1.0 and True are equal as dict
+    keys but not as values); a marked spreadsheet cell raises :class:`Slow`."""
+
+    def convert_missed(value: Any) -> Any:
+        if value.__class__ in _MARKED:
+            raise Slow
+        converted = convert(value)
+        if value.__class__ is str and len(cache) < limit:
+            cache[value] = converted
+        return converted
+
+    return convert_missed
+
+
+def _taken(name: str, at: Sequence[int], source: str, scope: dict[str, Any]) -> str:
+    """An expression of the tuple of ``source``'s items ``at`` (one C call: ``itemgetter``)."""
+    if len(at) < 2:
+        return "(" + "".join(f"{source}[{int(i)}], " for i in at) + ")"
+    scope[name] = itemgetter(*at)
+    return f"{name}({source})"
+
+
+def _cell(at: str, key: str, j: int, absent: str = "pass") -> list[str]:
+    """Lines converting the cell in variable ``at`` into ``_d[key]`` as the rule-by-rule reading does:
+    None and empty text are absent (the line ``absent`` runs), text is looked up in the column's
+    cache ``_k{j}`` (which holds text only, so that another value misses it), else converted by
+    ``_m{j}`` (see :func:`_missed`). The cells are the CSV module's or
+    :func:`engine.io.xlsxfile.cell_value`'s: plain ``str``."""
+    return [
+        f"if {at}:",
+        "    try:",
+        f"        _d[{key!r}] = _k{j}[{at}]",
+        "    except (KeyError, TypeError):",
+        f"        _d[{key!r}] = _m{j}({at})",
+        f"elif {at} is None or {at} == '':",
+        f"    {absent}",
+        "else:",  # 0, False: converted as any value
+        f"    _d[{key!r}] = _m{j}({at})",
+    ]
+
+
+def _absent(rule: FieldRule | None) -> str:
+    """What an absent cell of a field does: nothing, mark the line for filling (a default), or
+    leave it to the rule-by-rule reading (a required field: it reports the cell missing)."""
+    if rule is None:
+        return "pass"
+    return "_late = True" if rule.has_default else "raise _Slow"
+
+
+def _filling(plan: ColumnPlan, scope: dict[str, Any]) -> list[str]:
+    """Lines filling the fields a line left empty, as :func:`engine.io.tablerows._fill` does (a
+    default in the order of ``plan.fill``), when ``_late`` says one may be; a required field
+    left empty raises :class:`Slow` (the rule-by-rule reading reports it)."""
+    lines = ["if _late:"]
+    for j, rule in enumerate(plan.fill):
+        lines.append(f"    if {rule.name!r} not in _d:")
+        if rule.has_default:
+            scope[f"_default{j}"] = rule.default
+            lines.append(f"        _d[{rule.name!r}] = _default{j}")
+        else:
+            lines.append("        raise _Slow")
+    return lines if plan.fill else []
+
+
+def _compiled(source: str, name: str, scope: dict[str, Any]) -> Any:
+    exec(compile(source, f"<{name}>", "exec"), scope)  # only generated text: ints and repr'd names
+    return scope[name]
+
+
+def _indented(lines: list[str], depth: int) -> list[str]:
+    return [" " * (4 * depth) + line for line in lines]
+
+
+def _line_body(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> list[str]:
+    """Lines making ``_d``, the goal line's fields, of the row's cells ``_c``."""
+    cols = plan.indicator
+    for j, (_, _, convert, cache) in enumerate(cols):
+        scope[f"_k{j}"], scope[f"_m{j}"] = cache, _missed(convert, cache, limit)
+    names = "".join(f"_v{j}, " for j in range(len(cols)))
+    body = [f"{names}= {_taken('_line_cells', [col for col, *_ in cols], '_c', scope)}"] if cols else []
+    fill = {rule.name: rule for rule in plan.fill}
+    # A field without a column that has a default fills every line (``complete`` is -1 then).
+    body += ["_d = {}", f"_late = {plan.complete < 0}"]
+    for j, (_, name, _, _) in enumerate(cols):
+        body += _cell(f"_v{j}", name, j, _absent(fill.get(name)))
+    return body + _filling(plan, scope)
+
+
+def row_adder(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> RowAdder:
+    """``add(row_no, raw)`` for ``plan``, as :class:`engine.io.tablerows.RowGrouper` adds a row;
+    ``scope`` gives what it calls: ``_groups``, ``_prefix`` (``"file:row "``), ``_no_id``,
+    ``_RowGroup``, ``_later``, ``_extra``, ``_text_id``, ``_line_slow``, ``_Record``."""
+    width = int(plan.width)
+    record = scope["_Record"]
+    # The record made as its frozen dataclass's __init__ makes it (it has no __post_init__),
+    # without the two object.__setattr__ calls by name: a tenth of a clean line's time.
+    scope.update(_Slow=Slow, FieldError=FieldError, _new=object.__new__)
+    scope.update(_set_fields=record.fields.__set__, _set_origin=record.origin.__set__)
+    employee = _taken("_employee_cells", [col for col, _ in plan.employee], "_c", scope)
+    period = "''" if plan.period is None else f"_text_id(_c[{int(plan.period)}]) or ''"
+    text = [
+        "def add(row_no, raw):",
+        "    if not raw:",
+        "        return None",
+        f"    _c = raw if len(raw) >= {width} else [*raw, *([None] * ({width} - len(raw)))]",
+        "    origin = f'{_prefix}{row_no}'",
+        f"    _i = _c[{int(plan.id)}]",
+        "    emp_id = (_i.strip() or None) if _i.__class__ is str else _text_id(_i)",
+        "    if emp_id is None:",
+        "        _no_id(_c, origin)",
+        "        return None",
+        f"    employee = {employee}",
+        "    group = _groups.get(emp_id)",
+        "    if group is None:",
+        "        group = _groups[emp_id] = _RowGroup(row_no, employee)",
+        "    elif employee != group.employee and employee != group.restated:",
+        "        _later(group, employee, emp_id, origin)",
+        f"    if len(_c) > {width}:",
+        "        _extra(group, _c, emp_id, origin)",
+        f"    period = {period}",
+        "    sheet = group.sheets.get(period)",
+        "    if sheet is None:",
+        "        sheet = group.sheets[period] = []",
+        "    try:",
+        *_indented(_line_body(plan, limit, scope), 2),
+        "    except (FieldError, _Slow):",
+        "        _d = _line_slow(_c, group, emp_id, len(sheet) + 1, origin)",
+        "    _r = _new(_Record)",
+        "    _set_fields(_r, _d)",
+        "    _set_origin(_r, origin)",
+        "    sheet.append(_r)",
+        "    return emp_id",
+    ]
+    adder: RowAdder = _compiled("\n".join(text) + "\n", "add", scope)
+    return adder
+
+
+def employee_converter(plan: ColumnPlan, rules: Mapping[str, FieldRule], limit: int) -> EmployeeConverter:
+    """The employee fields of a group's employee cells (in the plan's order, then ``id``), as
+    :func:`engine.io.fields.check_mapping` converts them when every cell converts; defaults are
+    the caller's to fill. A marked spreadsheet cell raises :class:`Slow`."""
+    scope: dict[str, Any] = {"_fid": rules["id"].convert, "_Slow": Slow}
+    body: list[str] = []
+    for j, (_, name) in enumerate(plan.employee):
+        cache: dict[str, Any] = {}
+        scope[f"_k{j}"], scope[f"_m{j}"] = cache, _missed(rules[name].convert, cache, limit)
+        body += _cell(f"_v{j}", name, j)
+    names = "".join(f"_v{j}, " for j in range(len(plan.employee)))
+    text = ["def convert(_e, _id):", "    _d = {}", *([f"    {names}= _e"] if names else [])]
+    text += [*_indented(body, 1), "    _d['id'] = _fid(_id)", "    return _d"]
+    converter: EmployeeConverter = _compiled("\n".join(text) + "\n", "convert", scope)
+    return converter
