@@ -1,6 +1,7 @@
 """The per-record table reader as it was before its hot loop was generated (main at c80ac89:
 engine/io/tablerows.py, the employee record of engine/io/table.py and the CSV lines' reading of
-engine/io/csvfile.py, kept verbatim): the reference the generated reader is compared with,
+engine/io/csvfile.py, kept verbatim; a CSV file's encoding chosen before reading it, as
+engine/io/records.py did): the reference the generated reader is compared with,
 record by record and problem by problem (tests/test_reader_reference.py), and measured against
 (bench/bench_record_path.py). :func:`reference_reading` puts it in place of the new code.
 Not used by the engine."""
@@ -315,11 +316,13 @@ class Records:
 @contextlib.contextmanager
 def reference_reading() -> Iterator[None]:
     """The engine's table reading done by this module's code inside the block."""
+    import engine.io.records as records
     import engine.io.table as table
 
-    saved = (csvfile._reader, table.RowGrouper, table.group_rows, table.Records)
+    saved = (csvfile._reader, table.RowGrouper, table.group_rows, table.Records, records._read_utf8)
     csvfile._reader, table.RowGrouper, table.group_rows, table.Records = _reader, RowGrouper, group_rows, Records
+    records._read_utf8 = lambda *_: None  # the encoding chosen first, as engine/io/records.py did
     try:
         yield
     finally:
-        csvfile._reader, table.RowGrouper, table.group_rows, table.Records = saved
+        csvfile._reader, table.RowGrouper, table.group_rows, table.Records, records._read_utf8 = saved

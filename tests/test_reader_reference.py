@@ -194,17 +194,20 @@ def test_damaged_csv_gives_the_same_records_and_problems(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(
-    "text",
+    "data",
     [
-        "id,name\nE1,x\n",  # required columns missing
-        'id,name,segment\nE1,"cut\n',  # the file ends inside a quoted cell
-        'id,name\nE1,"a"b\n',  # text after a closing quote
-        "id,name\nE1,\ufeffx\n",  # a byte-order mark inside
+        b"id,name\nE1,x\n",  # required columns missing
+        b'id,name,segment\nE1,"cut\n',  # the file ends inside a quoted cell
+        b'id,name\nE1,"a"b\n',  # text after a closing quote
+        "id,name\nE1,\ufeffx\n".encode(),  # a byte-order mark inside
+        "id,name\nE1,김\n".encode() + b"E2,\xff\n",  # UTF-8 with a bad byte
+        b"id,name\nE1,\xb1\xe8\xff\xff\n",  # no encoding found
+        "사번,이름\nE1,김\n".encode("utf-16"),  # another encoding, detected
     ],
 )
-def test_unreadable_csv_is_the_same_error(tmp_path: Path, text: str) -> None:
+def test_unreadable_csv_is_the_same_error(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(data)
     assert same(whole(path, JAPAN))[0] == "DataError"
 
 

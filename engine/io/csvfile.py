@@ -133,9 +133,12 @@ def _records(lines: Iterator[str], limit: int) -> Iterator[list[str]]:
     lines) and the lines longer than ``limit`` (a cell over the limit is its error)."""
     put_back = _PutBack(lines)
     parse = csv.reader(put_back, strict=True)
+    normalize = unicodedata.normalize
     for line in lines:
-        if not line.isascii():
-            line = _text_line(line)
+        if not line.isascii():  # _text_line's work, written out: most lines of a Japanese file
+            if "\ufeff" in line:
+                raise _StrayBom
+            line = normalize("NFC", line)
         body = line.rstrip("\r\n")
         if '"' in line or len(line) > limit or "\r" in body or "\n" in body:
             put_back.line = line

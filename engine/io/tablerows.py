@@ -209,4 +209,7 @@ def _later(group: RowGroup, employee: tuple[Any, ...], plan: ColumnPlan, emp_id:
 def _restates(cells: tuple[Any, ...], known: tuple[Any, ...]) -> bool:
     """Whether a later row only repeats or leaves empty the employee cells (the usual case when
     employee columns are given on an employee's first row only): nothing to merge or report."""
-    return all(new is None or new == "" or new == old for new, old in zip(cells, known, strict=True))
+    for new, old in zip(cells, known, strict=True):
+        if new is not None and new != "" and new != old:
+            return False
+    return True
