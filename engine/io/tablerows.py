@@ -25,7 +25,7 @@ from engine.io.tableplan import ColumnPlan, Row
 CACHE_LIMIT = 4096
 
 
-@dataclass
+@dataclass(slots=True)
 class RowGroup:
     """The rows of one employee so far: the first row's number, the employee cells, the goal
     sheet of each period ('' without one), the problems."""
