@@ -228,3 +228,13 @@ def test_workbooks_read_the_same(tmp_path: Path) -> None:
     assert any("formula" in p.message for p in problems)
     cp949 = kumho_sheet.write_cp949_csv(tmp_path / "평가.csv", 12)
     assert_same(cp949, KUMHO, stream=False)
+
+
+@pytest.mark.parametrize("ends", [b"\r", b"\r\n", b"\n\r\n"])
+def test_line_ends_read_the_same(tmp_path: Path, ends: bytes) -> None:
+    """Lines ended by a carriage return alone (old Macs), by CR LF, or blank lines between."""
+    source, path = tmp_path / "japan.csv", tmp_path / "ends.csv"
+    generate_japan(20, str(source), 4)
+    path.write_bytes(ends.join(source.read_bytes().splitlines()) + ends)
+    employees, problems, _ = assert_same(path, JAPAN)
+    assert len(employees) == 20 and problems == []

@@ -127,10 +127,11 @@ def _reader(lines: Iterable[str]) -> Iterator[list[str]]:
 
 
 def _records(lines: Iterator[str], limit: int) -> Iterator[list[str]]:
-    """The records of ``lines`` (a file's, split where it has a line end: each holds one at
-    most, at its end). A line without a quote (most lines) is split at its commas, which is
-    what the csv module makes of it; the csv module reads the others (a quoted cell may span
-    lines) and the lines longer than ``limit`` (a cell over the limit is its error)."""
+    """The records of ``lines``, a file's read with ``newline=""`` (so that a line holds one
+    line end at most, at its end: "\\n", "\\r" or "\\r\\n"). A line without a quote (most
+    lines) is split at its commas, which is what the csv module makes of it; the csv module
+    reads the others (a quoted cell may span lines) and the lines longer than ``limit`` (a
+    cell over the limit is its error)."""
     put_back = _PutBack(lines)
     parse = csv.reader(put_back, strict=True)
     normalize = unicodedata.normalize
@@ -140,7 +141,7 @@ def _records(lines: Iterator[str], limit: int) -> Iterator[list[str]]:
                 raise _StrayBom
             line = normalize("NFC", line)
         body = line.rstrip("\r\n")
-        if '"' in line or len(line) > limit or "\r" in body or "\n" in body:
+        if '"' in line or len(line) > limit:
             put_back.line = line
             yield next(parse)
         else:
