@@ -15,16 +15,22 @@ read from a file's cells.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
+from types import CodeType
 from typing import Any
 
+import engine.limits as limits
 from engine.io.cells import NoCachedValue, PercentCell
-from engine.io.fields import Converter, FieldError, FieldRule
+from engine.io.fields import TEXT, Converter, FieldError, FieldRule
 from engine.io.tableplan import ColumnPlan
 
 #: ``(row number, cells) -> the employee's id, or None`` (see :class:`engine.io.tablerows.RowGrouper`).
 RowAdder = Callable[[int, Sequence[Any]], "str | None"]
+
+#: ``(numbered rows) -> None``: every row added.
+RowsAdder = Callable[[Iterable[tuple[int, Sequence[Any]]]], None]
 
 #: ``(employee cells, id) -> converted fields``; raises :class:`Slow` or FieldError when the
 #: employee needs the rule-by-rule reading.
@@ -52,7 +58,24 @@ def _missed(convert: Converter, cache: dict[str, Any], limit: int) -> Converter:
             cache[value] = converted
         return converted
 
-    return convert_missed
+    return _text_missed(cache, limit, convert_missed) if convert is TEXT else convert_missed
+
+
+def _text_missed(cache: dict[str, Any], limit: int, otherwise: Converter) -> Converter:
+    """:func:`_missed` of a text field (unique names and goal titles miss the cache): ASCII text
+    within the cell limit, not blank, is its stripped self (what :data:`TEXT` makes of it);
+    ``otherwise`` converts the other values."""
+
+    def text_missed(value: Any) -> Any:
+        if value.__class__ is str and value.isascii() and len(value) <= limits.MAX_CELL_CHARS:
+            text = value.strip()
+            if text:
+                if len(cache) < limit:
+                    cache[value] = text
+                return text
+        return otherwise(value)
+
+    return text_missed
 
 
 def _taken(name: str, at: Sequence[int], source: str, scope: dict[str, Any]) -> str:
@@ -105,8 +128,15 @@ def _filling(plan: ColumnPlan, scope: dict[str, Any]) -> list[str]:
     return lines if plan.fill else []
 
 
+@functools.lru_cache(maxsize=64)
+def _code(source: str, name: str) -> CodeType:
+    """The compiled text, kept: a file read again, or another file with the same header (the
+    parts of a parallel run, a stream's spans), is not compiled again (2 ms a plan)."""
+    return compile(source, f"<{name}>", "exec")
+
+
 def _compiled(source: str, name: str, scope: dict[str, Any]) -> Any:
-    exec(compile(source, f"<{name}>", "exec"), scope)  # only generated text: ints and repr'd names
+    exec(_code(source, name), scope)  # only generated text: ints and repr'd names
     return scope[name]
 
 
@@ -129,56 +159,74 @@ def _line_body(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> list[str]
     return body + _filling(plan, scope)
 
 
-def row_adder(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> RowAdder:
-    """``add(row_no, raw)`` for ``plan``, as :class:`engine.io.tablerows.RowGrouper` adds a row;
-    ``scope`` gives what it calls: ``_groups``, ``_prefix`` (``"file:row "``), ``_no_id``,
-    ``_RowGroup``, ``_later``, ``_extra``, ``_text_id``, ``_line_slow``, ``_Record``."""
+def _row_body(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> list[str]:
+    """Lines adding the row ``raw`` numbered ``row_no``; ``SKIP`` stands where a row of no
+    employee ends, ``DONE`` where an employee's row ends (``emp_id``)."""
     width = int(plan.width)
+    employee = _taken("_employee_cells", [col for col, _ in plan.employee], "_c", scope)
+    period = "''" if plan.period is None else f"_text_id(_c[{int(plan.period)}]) or ''"
+    return [
+        "_c = raw",
+        f"if len(raw) != {width}:",
+        "    if not raw:",
+        "        SKIP",
+        f"    if len(raw) < {width}:",
+        f"        _c = [*raw, *([None] * ({width} - len(raw)))]",
+        "origin = f'{_prefix}{row_no}'",
+        f"_i = _c[{int(plan.id)}]",
+        "emp_id = (_i.strip() or None) if _i.__class__ is str else _text_id(_i)",
+        "if emp_id is None:",
+        "    _no_id(_c, origin)",
+        "    SKIP",
+        f"employee = {employee}",
+        "group = _groups.get(emp_id)",
+        "if group is None:",
+        "    group = _groups[emp_id] = _RowGroup(row_no, employee)",
+        "elif employee != group.restated and employee != group.employee:",
+        "    _later(group, employee, emp_id, origin)",
+        f"if _c is raw and len(raw) > {width}:",
+        "    _extra(group, _c, emp_id, origin)",
+        f"period = {period}",
+        "sheet = group.sheets.get(period)",
+        "if sheet is None:",
+        "    sheet = group.sheets[period] = []",
+        "try:",
+        *_indented(_line_body(plan, limit, scope), 1),
+        "except (FieldError, _Slow):",
+        "    _d = _line_slow(_c, group, emp_id, len(sheet) + 1, origin)",
+        "_r = _new(_Record)",
+        "_set_fields(_r, _d)",
+        "_set_origin(_r, origin)",
+        "sheet.append(_r)",
+        "DONE",
+    ]
+
+
+def _marked(line: str, skip: str, done: str) -> str:
+    """``line`` with its marker (a whole line: never in a field's name) written out."""
+    marker = line.strip()
+    if marker == "SKIP":
+        return line.replace(marker, skip)
+    return line.replace(marker, done) if marker == "DONE" else line
+
+
+def row_adder(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> tuple[RowAdder, RowsAdder]:
+    """``add(row_no, raw)`` for ``plan``, as :class:`engine.io.tablerows.RowGrouper` adds a row,
+    and ``add_all(rows)``, which adds every numbered row (one call for a table, not one a row);
+    ``scope`` gives what they call: ``_groups``, ``_prefix`` (``"file:row "``), ``_no_id``,
+    ``_RowGroup``, ``_later``, ``_extra``, ``_text_id``, ``_line_slow``, ``_Record``."""
     record = scope["_Record"]
     # The record made as its frozen dataclass's __init__ makes it (it has no __post_init__),
     # without the two object.__setattr__ calls by name: a tenth of a clean line's time.
     scope.update(_Slow=Slow, FieldError=FieldError, _new=object.__new__)
     scope.update(_set_fields=record.fields.__set__, _set_origin=record.origin.__set__)
-    employee = _taken("_employee_cells", [col for col, _ in plan.employee], "_c", scope)
-    period = "''" if plan.period is None else f"_text_id(_c[{int(plan.period)}]) or ''"
-    text = [
-        "def add(row_no, raw):",
-        "    _c = raw",
-        f"    if len(raw) != {width}:",
-        "        if not raw:",
-        "            return None",
-        f"        if len(raw) < {width}:",
-        f"            _c = [*raw, *([None] * ({width} - len(raw)))]",
-        "    origin = f'{_prefix}{row_no}'",
-        f"    _i = _c[{int(plan.id)}]",
-        "    emp_id = (_i.strip() or None) if _i.__class__ is str else _text_id(_i)",
-        "    if emp_id is None:",
-        "        _no_id(_c, origin)",
-        "        return None",
-        f"    employee = {employee}",
-        "    group = _groups.get(emp_id)",
-        "    if group is None:",
-        "        group = _groups[emp_id] = _RowGroup(row_no, employee)",
-        "    elif employee != group.restated and employee != group.employee:",
-        "        _later(group, employee, emp_id, origin)",
-        f"    if _c is raw and len(raw) > {width}:",
-        "        _extra(group, _c, emp_id, origin)",
-        f"    period = {period}",
-        "    sheet = group.sheets.get(period)",
-        "    if sheet is None:",
-        "        sheet = group.sheets[period] = []",
-        "    try:",
-        *_indented(_line_body(plan, limit, scope), 2),
-        "    except (FieldError, _Slow):",
-        "        _d = _line_slow(_c, group, emp_id, len(sheet) + 1, origin)",
-        "    _r = _new(_Record)",
-        "    _set_fields(_r, _d)",
-        "    _set_origin(_r, origin)",
-        "    sheet.append(_r)",
-        "    return emp_id",
-    ]
-    adder: RowAdder = _compiled("\n".join(text) + "\n", "add", scope)
-    return adder
+    body = _row_body(plan, limit, scope)
+    one = [_marked(line, "return None", "return emp_id") for line in body]
+    every = [_marked(line, "continue", "") for line in body if line != "DONE"]
+    text = ["def add(row_no, raw):", *_indented(one, 1)]
+    text += ["def add_all(rows):", "    for row_no, raw in rows:", *_indented(every, 2)]
+    _compiled("\n".join(text) + "\n", "add", scope)
+    return scope["add"], scope["add_all"]
 
 
 def employee_converter(plan: ColumnPlan, rules: Mapping[str, FieldRule], limit: int) -> EmployeeConverter:

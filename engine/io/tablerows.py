@@ -182,7 +182,8 @@ class RowGrouper:
             "_Record": IndicatorRecord,
         }
         #: Add one row to its employee's group; the employee's id (None: no employee row).
-        self.add = row_adder(plan, CACHE_LIMIT, scope)
+        #: ``add_all``: every numbered row of an iterable.
+        self.add, self.add_all = row_adder(plan, CACHE_LIMIT, scope)
 
 
 def group_rows(
@@ -190,9 +191,7 @@ def group_rows(
 ) -> dict[str, RowGroup]:
     """Every numbered row added to its employee's group, in the order of each one's first row."""
     grouper = RowGrouper(plan, display, problems)
-    add = grouper.add
-    for row_no, raw in rows:
-        add(row_no, raw)
+    grouper.add_all(rows)
     return grouper.groups
 
 
