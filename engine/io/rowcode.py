@@ -1,13 +1,14 @@
 """The hot loop of a table, written once per column plan as Python text and compiled.
 
-A table's rows cost one call each: :func:`row_adder` writes ``add(row_no, raw)`` for one column
-plan, with the plan's columns as constants and each cell's conversion inline (its per-column
-cache first), and :func:`employee_converter` writes the employee cells' conversion the same
-way. Both handle the clean case only. A cell that does not convert (or a cell a spreadsheet
-marked: a percent cell of a percent field, a formula without its value) makes the generated
-code hand the goal line, or the employee, to the rule-by-rule code of :mod:`engine.io.tablerows`
-and :mod:`engine.io.table`, which reports it: the problems are that code's, and so are the values
-of every line it reads (the converters are pure, the caches hold what they return).
+:func:`row_adder` writes ``add(row_no, raw)`` (a row) and ``add_all(rows)`` (a table's rows, in
+one call) for one column plan, with the plan's columns as constants and each cell's conversion
+inline (its per-column cache first); :func:`employee_converter` writes the employee cells'
+conversion the same way. Both handle the clean case only. A cell that does not convert (or a
+cell a spreadsheet marked: a percent cell of a percent field, a formula without its value) makes
+the generated code hand the goal line, or the employee, to the rule-by-rule code of
+:mod:`engine.io.tablerows` and :mod:`engine.io.table`, which reports it: the problems are that
+code's, and so are the values of every line it reads (the converters are pure, the caches hold
+what they return).
 
 The text is made of the plan's column numbers (ints) and field names (``repr``'d): nothing
 read from a file's cells.
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from operator import itemgetter
 from types import CodeType
 from typing import Any
 
@@ -76,14 +76,6 @@ def _text_missed(cache: dict[str, Any], limit: int, otherwise: Converter) -> Con
         return otherwise(value)
 
     return text_missed
-
-
-def _taken(name: str, at: Sequence[int], source: str, scope: dict[str, Any]) -> str:
-    """An expression of the tuple of ``source``'s items ``at`` (one C call: ``itemgetter``)."""
-    if len(at) < 2:
-        return "(" + "".join(f"{source}[{int(i)}], " for i in at) + ")"
-    scope[name] = itemgetter(*at)
-    return f"{name}({source})"
 
 
 def _cell(at: str, key: str, j: int, absent: str = "pass") -> list[str]:
@@ -149,8 +141,7 @@ def _line_body(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> list[str]
     cols = plan.indicator
     for j, (_, _, convert, cache) in enumerate(cols):
         scope[f"_k{j}"], scope[f"_m{j}"] = cache, _missed(convert, cache, limit)
-    names = "".join(f"_v{j}, " for j in range(len(cols)))
-    body = [f"{names}= {_taken('_line_cells', [col for col, *_ in cols], '_c', scope)}"] if cols else []
+    body = [f"_v{j} = _c[{int(col)}]" for j, (col, *_) in enumerate(cols)]
     fill = {rule.name: rule for rule in plan.fill}
     # A field without a column that has a default fills every line (``complete`` is -1 then).
     body += ["_d = {}", f"_late = {plan.complete < 0}"]
@@ -163,7 +154,7 @@ def _row_body(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> list[str]:
     """Lines adding the row ``raw`` numbered ``row_no``; ``SKIP`` stands where a row of no
     employee ends, ``DONE`` where an employee's row ends (``emp_id``)."""
     width = int(plan.width)
-    employee = _taken("_employee_cells", [col for col, _ in plan.employee], "_c", scope)
+    employee = "(" + "".join(f"_c[{int(col)}], " for col, _ in plan.employee) + ")"
     period = "''" if plan.period is None else f"_text_id(_c[{int(plan.period)}]) or ''"
     return [
         "_c = raw",
