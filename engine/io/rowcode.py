@@ -132,6 +132,17 @@ def _compiled(source: str, name: str, scope: dict[str, Any]) -> Any:
     return scope[name]
 
 
+def _runs(cols: Sequence[int]) -> list[tuple[int, int]]:
+    """``cols`` as runs of consecutive columns, (first, past the last), in order."""
+    runs: list[tuple[int, int]] = []
+    for col in cols:
+        if runs and runs[-1][1] == col:
+            runs[-1] = (runs[-1][0], col + 1)
+        else:
+            runs.append((col, col + 1))
+    return runs
+
+
 def _indented(lines: list[str], depth: int) -> list[str]:
     return [" " * (4 * depth) + line for line in lines]
 
@@ -141,7 +152,12 @@ def _line_body(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> list[str]
     cols = plan.indicator
     for j, (_, _, convert, cache) in enumerate(cols):
         scope[f"_k{j}"], scope[f"_m{j}"] = cache, _missed(convert, cache, limit)
-    body = [f"_v{j} = _c[{int(col)}]" for j, (col, *_) in enumerate(cols)]
+    names = "".join(f"_v{j}, " for j in range(len(cols)))
+    runs = _runs([int(col) for col, *_ in cols])
+    if len(runs) == 1 and len(cols) > 1:  # one slice unpacked (the usual header)
+        body = [f"{names}= _c[{runs[0][0]}:{runs[0][1]}]"]
+    else:
+        body = [f"_v{j} = _c[{int(col)}]" for j, (col, *_) in enumerate(cols)]
     fill = {rule.name: rule for rule in plan.fill}
     # A field without a column that has a default fills every line (``complete`` is -1 then).
     body += ["_d = {}", f"_late = {plan.complete < 0}"]
