@@ -892,3 +892,52 @@ def test_each_branch_is_evaluated_over_the_rows_that_take_it(rng: Any, n: int, s
         # the true quotient (an approximate one is kept as its fraction)
         want = Fraction(x, y) if c else (Fraction(y, x) if x > 0 else Fraction(7))
         assert Fraction(int(got.num.num[i]), int(got.num.den[i])) == want, (x, y, c)
+
+
+def test_a_chunk_is_freed_without_the_cyclic_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chunk's two levels (goal lines, employees) refer to each other while it is computed;
+    the plan unlinks them, so that reference counting frees every column of a chunk as soon as
+    its report is written. Left linked, the chunks of a range piled up until the collector's
+    rare full pass: a worker grew some 120 bytes an employee (bench/RESULTS.md)."""
+    import gc
+    import weakref
+
+    from engine.evaluate.columnar import levels
+    from engine.evaluate.columnar.build import build_plan
+    from engine.evaluate.columnar.reading import read_chunk
+    from engine.io.model import compile_inputs
+    from engine.io.records import stream_csv
+
+    path = tmp_path / "japan.csv"
+    generate(40, str(path), 3)
+    engine = Engine.from_file(JAPAN)
+    data = engine.source.data
+    inputs, scales = data["inputs"], data.get("scales") or {}
+    raw = path.read_bytes()
+    body = raw[raw.index(b"\n") + 1 :]
+    part = (len(raw) - len(body),) * 2 + (2,)
+    header, values, _, _ = stream_csv(str(path), inputs, scales=scales, part=part)
+    plan = build_plan(engine, header.plan, compile_inputs(inputs, scales), values)
+    made: list[weakref.ref[Any]] = []
+    real = levels.Level.__init__
+
+    def noted(self: Any, *args: Any) -> None:
+        real(self, *args)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(levels.Level, "__init__", noted)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for detail in (False, True):
+            chunk = plan.evaluate(read_chunk(body, header.plan.width), detail=detail)
+            assert int(chunk.clean.sum()) == 40
+            del chunk
+        # read before the collector is on again (its first pass would free a cycle too)
+        alive = [ref() is not None for ref in made]
+    finally:
+        if enabled:
+            gc.enable()
+    assert alive == [False] * 4

@@ -62,3 +62,43 @@ def test_the_quick_test_and_the_messages_agree(
     assert _met(REQUIREMENT, env, {s.stage: s.evaluator for s in stages}) == (
         unmet(REQUIREMENT, env, stages) == []
     )
+
+
+def test_the_review_keeps_every_field_of_the_outcome_when_adding_requirement_problems() -> None:
+    # review._with_requirements builds the outcome field by field (dataclasses.replace was a fifth
+    # of the review's time): every field not about requirements comes through unchanged, a field
+    # added to ChainOutcome later included (the loop reads the dataclass's fields).
+    from dataclasses import fields
+    from types import SimpleNamespace
+
+    from engine.chains.model import ChainOutcome, StageResult
+    from engine.chains.review import _with_requirements
+    from engine.errors import Problem
+
+    earlier = Problem("E1", None, "chain-stage", "earlier", "x.csv:row 2")
+    outcome = ChainOutcome(
+        "E1",
+        "standard",
+        (StageResult("first", "absolute", "S1", True),),
+        (earlier,),
+        "why",
+        "label",
+        None,
+        (ChainOutcome("E1", "mid", (), ()),),
+        (earlier,),
+    )
+    warning = Requirement("plan", "Plan", None, ("plan",), (), (), (), "warning")
+    rules = SimpleNamespace(requirements=(REQUIREMENT, warning))
+    env = {"id": "E1", "agreed_by": "S1", "agreed_by_employee": "E1", "agreed_on": "2026-04-15"}
+    done = _with_requirements(outcome, rules, env, "x.csv:row 2")  # type: ignore[arg-type]
+    assert [p.message for p in done.problems] == [
+        "earlier",
+        "goal_agreement (Goal agreement): plan is missing",
+        "goal_agreement (Goal agreement): reviewed_on is missing",
+    ]
+    assert [p.message for p in done.warnings] == ["earlier", "plan (Plan): plan is missing"]
+    assert done.requirement_env is env
+    changed = {"problems", "warnings", "requirement_env"}
+    for f in fields(ChainOutcome):
+        if f.name not in changed:
+            assert getattr(done, f.name) is getattr(outcome, f.name), f.name

@@ -144,12 +144,14 @@ def _met(requirement: Requirement, env: Mapping[str, Any], evaluators: Mapping[s
     :func:`unmet` is to say what is wrong (it may still find nothing, e.g. a condition that fails)."""
     if requirement.checks or requirement.when is not None:
         return False  # formulas: let unmet evaluate and explain them
+    # plain loops, not all() over generators: this runs for every requirement of every employee
     for name in requirement.fields:
         if _blank(env.get(name)):
             return False
     own = str(env.get("id"))
-    if not all(_party_met(party, env.get(party.field), own, evaluators) for party in requirement.parties):
-        return False
+    for party in requirement.parties:
+        if not _party_met(party, env.get(party.field), own, evaluators):
+            return False
     return all(_date_met(rule, env) for rule in requirement.dates)
 
 

@@ -38,6 +38,7 @@ from engine.io.model import EmployeeRecord, Population, ReadWhole, compile_input
 from engine.io.nested import NestedStream, read_head
 from engine.io.spool import ItemSpool, ProblemSpool
 from engine.location import Path
+from engine.pay.formulas import PayFormulas
 
 #: People whose outcomes are held in memory before a batch goes to the spool's file (a reason
 #: may be long: a relative grade's names everyone tied).
@@ -207,6 +208,7 @@ def _second_pass(run: _Run, scheme: SchemeResult, outcome: RunOutcome) -> None:
     relative = name is not None and name in outcome.relative
     outcomes = OutcomeSpool(threshold=BATCH)
     salaries, raises, paid = Decimal(0), Decimal(0), 0
+    formulas = PayFormulas(data)
     kept = iter(run.kept)
     try:
         for position in range(len(heads)):
@@ -223,8 +225,9 @@ def _second_pass(run: _Run, scheme: SchemeResult, outcome: RunOutcome) -> None:
                 heads.regrade(position, grade)
             person = PersonOutcome(pid, score, grade, reason)
             if pay:
+                grade_of = _other(outcome, pid, others)
                 person = person_raise(
-                    scheme, data, pay, run.mapping.parameters, person, fields, _other(outcome, pid, others)
+                    scheme, data, pay, run.mapping.parameters, person, fields, grade_of, formulas
                 )
                 if person.raise_amount is not None:
                     salaries += person.salary or Decimal(0)
