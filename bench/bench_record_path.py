@@ -27,13 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import bench.bench_anchors as anchors  # noqa: E402
-from bench.bench_anchors import POLICY, best_in_rounds, grade_of  # noqa: E402
+from bench.bench_anchors import POLICY, Grades, best_in_rounds, grade_of  # noqa: E402
 from bench.gen_population import generate  # noqa: E402
 from engine.evaluate import Engine  # noqa: E402
 from tests.reader_reference import reference_reading  # noqa: E402
 
 
-def hand(path: str) -> list[str]:
+def hand(path: str) -> Grades:
     """Read, score and grade japan_mbo's population by hand: exact Decimal, no checks."""
     tenth, one, hundred, zero, cap = Decimal("0.1"), Decimal(1), Decimal(100), Decimal(0), Decimal(200)
     with open(path, newline="", encoding="utf-8") as handle:
@@ -42,7 +42,7 @@ def hand(path: str) -> list[str]:
         names = ("id", "segment", "kind", "direction", "actual", "target", "assessed_achievement")
         iid, iseg, ikind, idir, iact, itgt, iass = (at[k] for k in names)
         iw, idf = at["weight"], at["difficulty"]
-        out: list[str] = []
+        out: Grades = []
         current, score, segment = None, zero, ""
         for row in rows:
             if row[iid] != current:
@@ -61,17 +61,21 @@ def hand(path: str) -> list[str]:
     return out
 
 
-def contenders(engine: Engine, path: str) -> list[tuple[str, Callable[[], list[str]]]]:
-    def read() -> list[str]:
+def contenders(engine: Engine, path: str) -> list[tuple[str, Callable[[], Grades]]]:
+    def read() -> Grades:
         return [str(len(engine.read(path).employees))]
 
-    def graded() -> list[str]:
+    def graded() -> Grades:
         population = engine.read(path)
         flat, params = engine.flat_when_clean, population.parameters
-        return [flat(record, params)[1][0][0] for record in population.employees]
+        out: Grades = []
+        for record in population.employees:
+            found = flat(record, params)  # None: a sheet its checks reject (none here)
+            out.append(None if found is None else found[1][0][0])
+        return out
 
-    def before(fn: Callable[[], list[str]]) -> Callable[[], list[str]]:
-        def run() -> list[str]:
+    def before(fn: Callable[[], Grades]) -> Callable[[], Grades]:
+        def run() -> Grades:
             with reference_reading():
                 return fn()
 
