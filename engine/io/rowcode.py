@@ -236,11 +236,22 @@ def row_adder(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> tuple[RowA
     return scope["add"], scope["add_all"]
 
 
+def _id_line(rule: FieldRule) -> list[str]:
+    """Lines converting the id ``_id`` (text) into ``_d['id']``: ASCII text within the cell
+    limit, not blank, is its stripped self, as :data:`TEXT` makes it; the converter the others."""
+    if rule.convert is not TEXT:
+        return ["_d['id'] = _fid(_id)"]
+    return [
+        "_t = _id.strip() if _id.isascii() and len(_id) <= _limits.MAX_CELL_CHARS else None",
+        "_d['id'] = _t if _t else _fid(_id)",
+    ]
+
+
 def employee_converter(plan: ColumnPlan, rules: Mapping[str, FieldRule], limit: int) -> EmployeeConverter:
     """The employee fields of a group's employee cells (in the plan's order, then ``id``), as
     :func:`engine.io.fields.check_mapping` converts them when every cell converts; defaults are
     the caller's to fill. A marked spreadsheet cell raises :class:`Slow`."""
-    scope: dict[str, Any] = {"_fid": rules["id"].convert, "_Slow": Slow}
+    scope: dict[str, Any] = {"_fid": rules["id"].convert, "_Slow": Slow, "_limits": limits}
     body: list[str] = []
     for j, (_, name) in enumerate(plan.employee):
         cache: dict[str, Any] = {}
@@ -248,6 +259,6 @@ def employee_converter(plan: ColumnPlan, rules: Mapping[str, FieldRule], limit: 
         body += _cell(f"_v{j}", name, j)
     names = "".join(f"_v{j}, " for j in range(len(plan.employee)))
     text = ["def convert(_e, _id):", "    _d = {}", *([f"    {names}= _e"] if names else [])]
-    text += [*_indented(body, 1), "    _d['id'] = _fid(_id)", "    return _d"]
+    text += [*_indented(body, 1), *_indented(_id_line(rules["id"]), 1), "    return _d"]
     converter: EmployeeConverter = _compiled("\n".join(text) + "\n", "convert", scope)
     return converter
