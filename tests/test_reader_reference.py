@@ -174,6 +174,8 @@ def _damaged_rows(source: Path) -> list[list[str]]:
     edit(first[11], kind="qualitative?")  # not one of the enum's values
     edit(first[12], weight="1e400")  # out of range
     rows[first[13]] = rows[first[13]] + ["", "surplus"]  # a cell right of the last column
+    for row in lines["E000016"]:  # a required employee field left empty on every row
+        edit(row, segment="")
     # Rows of no employee, and the first employee's rows resumed after the others' (merged).
     rows[first[14]:first[14]] = [[""] * len(at), ["", "名前だけ"] + [""] * (len(at) - 2), []]
     return [*rows, list(rows[1])]
@@ -188,7 +190,8 @@ def test_damaged_csv_gives_the_same_records_and_problems(tmp_path: Path) -> None
     rules = {p.rule for p in problems}
     assert {"record-type", "record-missing", "record-conflict", "record-unknown-field"} <= rules
     assert "record-enum" in rules
-    assert "record-range" in rules and len(employees) == 30 - 8 and warnings == []
+    assert "record-range" in rules and len(employees) == 30 - 9 and warnings == []
+    assert any(p.message == "segment: required field is missing" for p in problems)
     assert [e.id for e in employees[:6]] == [f"E{n:06}" for n in range(1, 7)]
     assert same(streamed(path, JAPAN)) == ("Interleaved", "E000001")
 

@@ -17,13 +17,13 @@ read from a file's cells.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import CodeType
 from typing import Any
 
 import engine.limits as limits
 from engine.io.cells import NoCachedValue, PercentCell
-from engine.io.fields import TEXT, Converter, FieldError, FieldRule
+from engine.io.fields import TEXT, Converter, FieldError, FieldRule, FieldRules
 from engine.io.tableplan import ColumnPlan
 
 #: ``(row number, cells) -> the employee's id, or None`` (see :class:`engine.io.tablerows.RowGrouper`).
@@ -105,19 +105,19 @@ def _absent(rule: FieldRule | None) -> str:
     return "_late = True" if rule.has_default else "raise _Slow"
 
 
-def _filling(plan: ColumnPlan, scope: dict[str, Any]) -> list[str]:
-    """Lines filling the fields a line left empty, as :func:`engine.io.tablerows._fill` does (a
-    default in the order of ``plan.fill``), when ``_late`` says one may be; a required field
-    left empty raises :class:`Slow` (the rule-by-rule reading reports it)."""
-    lines = ["if _late:"]
-    for j, rule in enumerate(plan.fill):
+def _filling(fill: Sequence[FieldRule], when: str, scope: dict[str, Any]) -> list[str]:
+    """Lines filling the fields left empty, when ``when`` holds, as the rule-by-rule reading does
+    (:func:`engine.io.tablerows._fill`, :func:`engine.io.fields.check_mapping`): a default in the
+    order of ``fill``; a required field left empty raises :class:`Slow` (that reading reports it)."""
+    lines = [f"if {when}:"]
+    for j, rule in enumerate(fill):
         lines.append(f"    if {rule.name!r} not in _d:")
         if rule.has_default:
             scope[f"_default{j}"] = rule.default
             lines.append(f"        _d[{rule.name!r}] = _default{j}")
         else:
             lines.append("        raise _Slow")
-    return lines if plan.fill else []
+    return lines if fill else []
 
 
 @functools.lru_cache(maxsize=64)
@@ -163,7 +163,7 @@ def _line_body(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> list[str]
     body += ["_d = {}", f"_late = {plan.complete < 0}"]
     for j, (_, name, _, _) in enumerate(cols):
         body += _cell(f"_v{j}", name, j, _absent(fill.get(name)))
-    return body + _filling(plan, scope)
+    return body + _filling(plan.fill, "_late", scope)
 
 
 def _row_body(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> list[str]:
@@ -247,10 +247,10 @@ def _id_line(rule: FieldRule) -> list[str]:
     ]
 
 
-def employee_converter(plan: ColumnPlan, rules: Mapping[str, FieldRule], limit: int) -> EmployeeConverter:
-    """The employee fields of a group's employee cells (in the plan's order, then ``id``), as
-    :func:`engine.io.fields.check_mapping` converts them when every cell converts; defaults are
-    the caller's to fill. A marked spreadsheet cell raises :class:`Slow`."""
+def employee_converter(plan: ColumnPlan, rules: FieldRules, limit: int) -> EmployeeConverter:
+    """The employee fields of a group's employee cells (in the plan's order, then ``id``, then the
+    defaults), as :func:`engine.io.fields.check_mapping` converts them when every cell converts
+    and no required field is left empty; else (or for a marked spreadsheet cell) :class:`Slow`."""
     scope: dict[str, Any] = {"_fid": rules["id"].convert, "_Slow": Slow, "_limits": limits}
     body: list[str] = []
     for j, (_, name) in enumerate(plan.employee):
@@ -259,6 +259,7 @@ def employee_converter(plan: ColumnPlan, rules: Mapping[str, FieldRule], limit: 
         body += _cell(f"_v{j}", name, j)
     names = "".join(f"_v{j}, " for j in range(len(plan.employee)))
     text = ["def convert(_e, _id):", "    _d = {}", *([f"    {names}= _e"] if names else [])]
-    text += [*_indented(body, 1), *_indented(_id_line(rules["id"]), 1), "    return _d"]
+    body += [*_id_line(rules["id"]), *_filling(rules.fill, f"len(_d) != {len(rules)}", scope)]
+    text += [*_indented(body, 1), "    return _d"]
     converter: EmployeeConverter = _compiled("\n".join(text) + "\n", "convert", scope)
     return converter

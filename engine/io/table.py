@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.errors import DataError, Problem
 from engine.io.cells import NoCachedValue, PercentCell
-from engine.io.fields import FieldError, FieldRules, check_mapping, is_absent
+from engine.io.fields import FieldError, check_mapping, is_absent
 from engine.io.ids import SeenIds
 from engine.io.model import EmployeeRecord, IndicatorRecord, ReadWhole, RecordRules
 from engine.io.rowcode import Slow, employee_converter
@@ -44,15 +44,12 @@ class Records:
     def __init__(self, plan: ColumnPlan, display: str, rules: RecordRules) -> None:
         self.plan, self.display, self.rules = plan, display, rules
         self._convert = employee_converter(plan, rules.employee, CACHE_LIMIT)
-        self._count = len(rules.employee)
 
     def record(self, emp_id: str, group: RowGroup) -> EmployeeRecord | None:
         """The employee's record from its rows, or None with the problems kept in ``group``."""
         try:
             values = self._convert(group.employee, emp_id)
         except (FieldError, Slow):
-            return _record(emp_id, group, self.plan, self.display, self.rules)
-        if len(values) != self._count and not _filled(values, self.rules.employee):
             return _record(emp_id, group, self.plan, self.display, self.rules)
         indicators, periods = _sheets(emp_id, group)
         if group.problems:
@@ -84,17 +81,6 @@ def _maker() -> Callable[[str, Any, Any, Any, Any, str], EmployeeRecord]:
 
 
 _made = _maker()
-
-
-def _filled(values: dict[str, Any], rules: FieldRules) -> bool:
-    """Defaults filled in as :func:`engine.io.fields.check_mapping` fills them; False (values
-    left half filled) when a required field is missing."""
-    for rule in rules.fill:
-        if rule.name not in values:
-            if not rule.has_default:
-                return False
-            values[rule.name] = rule.default
-    return True
 
 
 def _record(
