@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import subprocess
 import sys
 import unicodedata
@@ -19,7 +20,10 @@ from typing import Any
 import openpyxl
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import engine.io.csvfile as csvfile
 import engine.io.table as table
 from engine.errors import DataError
 from engine.io.records import read_csv_range, read_population, stream_csv
@@ -241,3 +245,23 @@ def test_line_ends_read_the_same(tmp_path: Path, ends: bytes) -> None:
     path.write_bytes(ends.join(source.read_bytes().splitlines()) + ends)
     employees, problems, _ = assert_same(path, JAPAN)
     assert len(employees) == 20 and problems == []
+
+
+def _csv_outcome(reader: Callable[[Any], Any], text: str) -> Any:
+    """The records ``reader`` makes of ``text`` (a file's lines, read with newline=''), or the
+    error it stops at, with the records before it."""
+    records: list[Any] = []
+    try:
+        for record in reader(io.StringIO(text, newline="")):
+            records.append(record)
+    except (csv.Error, csvfile._StrayBom) as exc:
+        return records, type(exc).__name__, str(exc)
+    return records, None, None
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(list(',"\r\n\x00 ab\t한\u1100\u1161\ufeff')), max_size=60))
+def test_csv_lines_split_as_the_csv_module_reads_them(text: str) -> None:
+    """Any text of the characters the CSV grammar gives a meaning to (and NFD Hangul, a stray
+    byte-order mark): the same records, or the same error after the same records."""
+    assert _csv_outcome(csvfile._reader, text) == _csv_outcome(reader_reference._reader, text)
