@@ -283,6 +283,26 @@ def test_the_progress_bar_line() -> None:
     )
 
 
+def test_a_short_run_draws_no_bar() -> None:
+    """The bar is for long runs: nothing before DELAY seconds (then the first drawing), and a
+    run over before it leaves nothing on the terminal, not even the line end."""
+    now = [100.0]
+    stream = io.StringIO()
+    bar = ProgressBar(1000, stream, clock=lambda: now[0])
+    now[0] = 100.4
+    bar(900, 18000)
+    bar(1000, 20000)
+    bar.finish()
+    assert stream.getvalue() == ""
+    slow = ProgressBar(1000, stream, clock=lambda: now[0])
+    now[0] = 100.8
+    slow(100, 2000)
+    assert stream.getvalue() == ""  # 0.4 s since it started
+    now[0] = 100.9
+    slow(200, 4000)
+    assert stream.getvalue() == "\r[####....................]  20%  4,000 rows  8,000 rows/s  2 s left"
+
+
 def _run_on_a_terminal(args: list[str]) -> tuple[int, bytes, bytes]:
     """The real command with stderr on a pseudo-terminal and stdout on a pipe."""
     leader, follower = pty.openpty()
@@ -304,7 +324,8 @@ def _run_on_a_terminal(args: list[str]) -> tuple[int, bytes, bytes]:
     return process.wait(), stdout, seen
 
 
-def test_a_progress_bar_on_a_terminal_only(population: Path) -> None:
+def test_a_progress_bar_on_a_terminal_only(population: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HRPOLICY_PROGRESS_DELAY", "0")  # this short run drawn from its start
     args = ["evaluate", JAPAN, str(population), "--format", "csv"]
     code, stdout, terminal = _run_on_a_terminal(args)
     assert code == 1 and stdout.decode("utf-8") == terminal_text(_reported(population, "csv"))
@@ -314,6 +335,7 @@ def test_a_progress_bar_on_a_terminal_only(population: Path) -> None:
     command = [sys.executable, "-m", "engine", *args]
     piped = subprocess.run(command, capture_output=True, cwd=ROOT, check=False)
     assert piped.stdout == stdout and b"[####" not in piped.stderr  # stderr not a terminal
+    monkeypatch.delenv("HRPOLICY_PROGRESS_DELAY")  # asked for, the bar is drawn at once
     forced = CliRunner().invoke(cli, [*args, "--progress"])
     assert forced.stdout == stdout.decode("utf-8") and "100%" in forced.stderr
 

@@ -59,7 +59,16 @@ def evaluate(
     def body() -> int:
         reading = Reading(encoding, sheet, parse_params(params))
         return run_evaluate(
-            policy, data, chosen, output, echo, options, reading, reference=reference, progress=stream
+            policy,
+            data,
+            chosen,
+            output,
+            echo,
+            options,
+            reading,
+            reference=reference,
+            progress=stream,
+            progress_at_once=progress is True,
         )
 
     run_guarded(body, raw_cells)

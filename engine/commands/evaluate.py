@@ -76,12 +76,14 @@ def run_evaluate(
     *,
     reference: bool = False,
     progress: TextIO | None = None,
+    progress_at_once: bool = False,
 ) -> int:
     """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
 
     ``options``: language, run date, BOM, terminal width; ``reading``: how to read a table;
     ``reference``: through the reference interpreter instead of generated code (same output);
-    ``progress``: where to draw a progress bar (a terminal's stderr), if anywhere.
+    ``progress``: where to draw a progress bar (a terminal's stderr), if anywhere: once the run
+    has lasted a moment, or ``progress_at_once`` (asked for by ``--progress``) from its start.
     A records file reported as CSV, JSON or text is read, evaluated and written an employee at a
     time, a big CSV or JSON one shared between processes (:mod:`engine.report.stream`): the same bytes, and
     nothing is written (to the file or stdout) unless the run completes. So is a page or a
@@ -99,7 +101,7 @@ def run_evaluate(
         mark("policy-loaded")
         in_language = options.lang is not None and fmt in IN_LANGUAGE
         if fmt in PAGES or in_language or streamable(engine, data, fmt):
-            outcome = _streamed(engine, data, fmt, output, echo, options, reading, progress)
+            outcome = _streamed(engine, data, fmt, output, echo, options, reading, progress, progress_at_once)
             mark("written")
             try:
                 _notes(outcome, echo, fmt, output)
@@ -134,8 +136,9 @@ def _streamed(
     options: ReportOptions,
     reading: Reading,
     progress: TextIO | None,
+    at_once: bool = False,
 ) -> RunOutcome:
-    bar = _bar(data, progress) if progress is not None else None
+    bar = _bar(data, progress, at_once) if progress is not None else None
     stamps = [engine.policy.stamp]
     given = reading.parameters
     if fmt == "xlsx":
@@ -163,9 +166,9 @@ def _streamed(
     return outcome
 
 
-def _bar(data: str, stream: TextIO) -> ProgressBar | None:
+def _bar(data: str, stream: TextIO, at_once: bool) -> ProgressBar | None:
     try:
-        return ProgressBar(os.path.getsize(data), stream)
+        return ProgressBar(os.path.getsize(data), stream, delay=0.0 if at_once else None)
     except OSError:
         return None  # the reader says what is wrong with the file
 

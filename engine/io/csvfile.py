@@ -13,11 +13,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 
 import engine.limits as limits
 from engine.errors import DataError, UsageError
-from engine.limits import bounded_rows, check_table_size, nfc
+from engine.limits import bounded_rows, check_table_size
 from engine.loader.text import BOM_MESSAGE, BOM_SUGGESTION
 
 Rows = Iterator[tuple[int, list[str]]]
@@ -89,24 +90,62 @@ class _StrayBom(Exception):
     """A byte-order mark after the file's start (the codec skips a leading one)."""
 
 
-def _text_lines(lines: Iterable[str]) -> Iterator[str]:
-    """Each line in Unicode NFC (a line holds whole characters); a byte-order mark in one is
+def _text_line(line: str) -> str:
+    """A line in Unicode NFC (a line holds whole characters); a byte-order mark in one is
     refused, as every reader refuses it (:data:`engine.loader.text.BOM_MESSAGE`): it would hide
     inside a cell, an id that looks like another."""
-    for line in lines:
-        if "\ufeff" in line:
-            raise _StrayBom
-        yield nfc(line)
+    if line.isascii():
+        return line
+    if "\ufeff" in line:
+        raise _StrayBom
+    return unicodedata.normalize("NFC", line)
+
+
+class _PutBack:
+    """The lines the csv module reads: a line put back first, then the next ones as text lines."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.line: str | None = None
+
+    def __iter__(self) -> _PutBack:
+        return self
+
+    def __next__(self) -> str:
+        line, self.line = self.line, None
+        return _text_line(next(self.lines)) if line is None else line
 
 
 def _reader(lines: Iterable[str]) -> Iterator[list[str]]:
-    """CSV records of text lines (see :func:`_text_lines`).
+    """CSV records of text lines (see :func:`_text_line`).
 
     Strict: a quoted cell the file ends in (a cut file) or with text after its closing quote is
     an error, never a cell silently made of the rest of the file."""
     # The csv module's bound is process-wide; set here so a test's change of the limit holds.
     csv.field_size_limit(limits.MAX_CELL_CHARS)
-    return csv.reader(_text_lines(lines), strict=True)
+    return _records(iter(lines), limits.MAX_CELL_CHARS)
+
+
+def _records(lines: Iterator[str], limit: int) -> Iterator[list[str]]:
+    """The records of ``lines``, a file's read with ``newline=""`` (so that a line holds one
+    line end at most, at its end: "\\n", "\\r" or "\\r\\n"). A line without a quote (most
+    lines) is split at its commas, which is what the csv module makes of it; the csv module
+    reads the others (a quoted cell may span lines) and the lines longer than ``limit`` (a
+    cell over the limit is its error)."""
+    put_back = _PutBack(lines)
+    parse = csv.reader(put_back, strict=True)
+    normalize = unicodedata.normalize
+    for line in lines:
+        if not line.isascii():  # _text_line's work, written out: most lines of a Japanese file
+            if "\ufeff" in line:
+                raise _StrayBom
+            line = normalize("NFC", line)
+        body = line.rstrip("\r\n")
+        if '"' in line or len(line) > limit:
+            put_back.line = line
+            yield next(parse)
+        else:
+            yield body.split(",") if body else []
 
 
 #: Rows between two calls of a progress callback.

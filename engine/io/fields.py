@@ -273,6 +273,10 @@ def _stripped_text(value: Any) -> str:
     raise FieldError("record-missing", "blank text")
 
 
+#: The converter of a text field (``string``, and the built-in ``id``, ``name``, ``title``).
+TEXT: Converter = _stripped_text
+
+
 def _converter(decl: Mapping[str, Any], scales: Mapping[str, Any] | None) -> Converter:
     kind = str(decl.get("type", "string"))
     if kind == "decimal":

@@ -265,10 +265,13 @@ def _read_table(
     if suffix == ".csv":
         if source.sheet is not None:
             raise UsageError(f"{display}: --sheet is for Excel workbooks, not CSV files")
-        codec, note = choose_encoding(path, display, source.encoding)
-        if note is not None:
-            notes.append(Problem(None, None, "read-encoding", note, display))
-        part = read_rows(read_csv_rows(path, display, codec), display, rules)
+        found = _read_utf8(path, display, rules) if source.encoding is None else None
+        if found is None:
+            codec, note = choose_encoding(path, display, source.encoding)
+            if note is not None:
+                notes.append(Problem(None, None, "read-encoding", note, display))
+            found = read_rows(read_csv_rows(path, display, codec), display, rules)
+        part = found
     else:
         if source.encoding is not None:
             raise UsageError(f"{display}: --encoding is for CSV files; an Excel workbook names its own")
@@ -290,6 +293,17 @@ def _read_table(
     )
     population.warnings.extend(notes)
     return population
+
+
+def _read_utf8(path: str, display: str, rules: RecordRules) -> TablePart | None:
+    """The CSV table read as UTF-8, which :func:`choose_encoding` chooses for a file that decodes
+    as UTF-8 (it decodes the whole file to know): read through without an error, the file did.
+    None when reading fails: then the file is read as before, its encoding chosen first, and the
+    error (a byte that is not UTF-8, or any other) is that reading's."""
+    try:
+        return read_rows(read_csv_rows(path, display, "utf-8-sig"), display, rules)
+    except DataError:
+        return None
 
 
 def sheet_note(info: SheetInfo, display: str) -> list[Problem]:

@@ -15,12 +15,13 @@ from typing import Any
 
 from engine.errors import DataError, Problem
 from engine.io.cells import NoCachedValue, PercentCell
-from engine.io.fields import check_mapping, is_absent
+from engine.io.fields import FieldError, check_mapping, is_absent
 from engine.io.ids import SeenIds
 from engine.io.model import EmployeeRecord, IndicatorRecord, ReadWhole, RecordRules
+from engine.io.rowcode import Slow, employee_converter
 from engine.io.spool import Problems, ProblemSpool
 from engine.io.tableplan import ColumnPlan, Row, column_plan, has_id_column
-from engine.io.tablerows import RowGroup, RowGrouper, group_rows
+from engine.io.tablerows import CACHE_LIMIT, RowGroup, RowGrouper, group_rows
 
 # has_id_column is read where the readers have always imported it, with this module's own API.
 __all__ = [
@@ -35,10 +36,57 @@ __all__ = [
 ]
 
 
+class Records:
+    """The employees' records of one column plan: the employee cells converted by code written
+    for the plan (:func:`engine.io.rowcode.employee_converter`) when they all convert and no
+    required field is left empty; otherwise by :func:`_record`, field by field, which reports."""
+
+    def __init__(self, plan: ColumnPlan, display: str, rules: RecordRules) -> None:
+        self.plan, self.display, self.rules = plan, display, rules
+        self._convert = employee_converter(plan, rules.employee, CACHE_LIMIT)
+
+    def record(self, emp_id: str, group: RowGroup) -> EmployeeRecord | None:
+        """The employee's record from its rows, or None with the problems kept in ``group``."""
+        try:
+            values = self._convert(group.employee, emp_id)
+        except (FieldError, Slow):
+            return _record(emp_id, group, self.plan, self.display, self.rules)
+        indicators, periods = _sheets(emp_id, group)
+        if group.problems:
+            return None
+        return _made(emp_id, values, indicators, periods, (), f"{self.display}:row {group.row}")
+
+
+def _maker() -> Callable[[str, Any, Any, Any, Any, str], EmployeeRecord]:
+    """A maker of records, as the frozen dataclass's ``__init__`` makes them (it has no
+    ``__post_init__``) without its ``object.__setattr__`` call by name per field: 0.4 us
+    a record instead of 1.8 (CPU, this machine), 20,000 employees' 28 ms."""
+    fields = ("id", "fields", "indicators", "periods", "evaluations", "origin")
+    s0, s1, s2, s3, s4, s5 = (getattr(EmployeeRecord, name).__set__ for name in fields)
+    new = object.__new__
+
+    def make(
+        emp_id: str, values: Any, indicators: Any, periods: Any, evaluations: Any, origin: str
+    ) -> EmployeeRecord:
+        record: EmployeeRecord = new(EmployeeRecord)
+        s0(record, emp_id)
+        s1(record, values)
+        s2(record, indicators)
+        s3(record, periods)
+        s4(record, evaluations)
+        s5(record, origin)
+        return record
+
+    return make
+
+
+_made = _maker()
+
+
 def _record(
     emp_id: str, group: RowGroup, plan: ColumnPlan, display: str, rules: RecordRules
 ) -> EmployeeRecord | None:
-    """The employee's record from its rows, or None with the problems kept in ``group``."""
+    """The employee's record from its rows, field by field, or None with the problems kept in ``group``."""
     origin = f"{display}:row {group.row}"
     raw, formulas = _employee_raw(emp_id, group, plan, rules, origin)
     values, issues = check_mapping(raw, rules.employee)
@@ -147,8 +195,9 @@ def read_table_part(
     groups = group_rows(rows, plan, display, row_problems)
     employees: list[EmployeeRecord] = []
     grouped: list[Problem] = []
+    records = Records(plan, display, rules)
     for emp_id, group in groups.items():
-        record = _record(emp_id, group, plan, display, rules)
+        record = records.record(emp_id, group)
         grouped.extend(group.problems)
         if record is not None:
             employees.append(record)
@@ -253,8 +302,9 @@ class TableStream:
 
     def __iter__(self) -> Iterator[EmployeeRecord]:
         grouper = RowGrouper(self.plan, self._display, self.part.rows)
+        records = Records(self.plan, self._display, self._rules)
         for emp_id in self._completed(grouper):
-            record = self._finish(emp_id, grouper.groups.pop(emp_id))
+            record = self._finish(records, emp_id, grouper.groups.pop(emp_id))
             if record is not None:
                 yield record
         notes = [self.title] if self.title is not None else []
@@ -282,8 +332,8 @@ class TableStream:
         if current is not None:
             yield current
 
-    def _finish(self, emp_id: str, group: RowGroup) -> EmployeeRecord | None:
-        record = _record(emp_id, group, self.plan, self._display, self._rules)
+    def _finish(self, records: Records, emp_id: str, group: RowGroup) -> EmployeeRecord | None:
+        record = records.record(emp_id, group)
         self.part.grouped.extend(group.problems)
         return record
 

@@ -1,6 +1,10 @@
 """A table's rows grouped by employee (the hot loop of a big file): each row's goal line converted
 through the column plan (text cells cached per column), the employee cells compared with the
-employee's first row and merged, rows without an id reported or skipped."""
+employee's first row and merged, rows without an id reported or skipped.
+
+The loop itself is generated for the plan (:mod:`engine.io.rowcode`); the functions here are the
+rule-by-rule reading it hands a goal line to when a cell does not convert, and what it calls for
+the rarer cases (a row without an id, a later row with other employee cells)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from engine.errors import Problem
 from engine.io.cells import NoCachedValue
 from engine.io.fields import FieldError, is_absent, shown
 from engine.io.model import IndicatorRecord
+from engine.io.rowcode import row_adder
 from engine.io.spool import Problems
 from engine.io.tableplan import ColumnPlan, Row
 
@@ -20,7 +25,7 @@ from engine.io.tableplan import ColumnPlan, Row
 CACHE_LIMIT = 4096
 
 
-@dataclass
+@dataclass(slots=True)
 class RowGroup:
     """The rows of one employee so far: the first row's number, the employee cells, the goal
     sheet of each period ('' without one), the problems."""
@@ -138,38 +143,47 @@ def _row_problem(cells: Row, width: int, origin: str) -> Problem | None:
     return Problem(None, None, "record-missing", "id: required field is missing", origin, row_without_id=True)
 
 
+def _no_id(problems: Problems, cells: Row, width: int, origin: str) -> None:
+    """A row without an id: a problem unless it is blank."""
+    problem = _row_problem(cells, width, origin)
+    if problem is not None:
+        problems.append(problem)
+
+
+def _extra(group: RowGroup, cells: Row, width: int, emp_id: str, origin: str) -> None:
+    """A problem when a cell right of the header's last column has a value."""
+    if not all(is_absent(c) for c in cells[width:]):
+        message = f"a cell right of the last column (column {width}) has a value but no header"
+        group.problems.append(Problem(emp_id, None, "record-unknown-field", message, origin))
+
+
 class RowGrouper:
-    """Adds numbered rows to the groups of their employees (the hot loop of a big file)."""
+    """Adds numbered rows to the groups of their employees (the hot loop of a big file).
+
+    :meth:`add` is written for the column plan (:func:`engine.io.rowcode.row_adder`); a goal
+    line with a cell that does not convert is read by :func:`_indicator`, which reports it.
+    """
 
     def __init__(self, plan: ColumnPlan, display: str, problems: Problems) -> None:
         self.plan, self.display, self.problems = plan, display, problems
         self.groups: dict[str, RowGroup] = {}
-        self.employee_cols = [col for col, _ in plan.employee]
-
-    def add(self, row_no: int, raw: Row) -> str | None:
-        """Add one row to its employee's group; the employee's id (None: no employee row)."""
-        plan, width = self.plan, self.plan.width
-        if not raw:
-            return None
-        cells = raw if len(raw) >= width else [*raw, *([None] * (width - len(raw)))]
-        origin = f"{self.display}:row {row_no}"
-        emp_id = _text_id(cells[plan.id])
-        if emp_id is None:
-            problem = _row_problem(cells, width, origin)
-            if problem is not None:
-                self.problems.append(problem)
-            return None
-        employee = tuple([cells[c] for c in self.employee_cols])
-        group = _group_of(self.groups, emp_id, employee, plan, row_no, origin)
-        if len(cells) > width and not all(is_absent(c) for c in cells[width:]):
-            message = f"a cell right of the last column (column {width}) has a value but no header"
-            group.problems.append(Problem(emp_id, None, "record-unknown-field", message, origin))
-        period = "" if plan.period is None else (_text_id(cells[plan.period]) or "")
-        sheet = group.sheets.get(period)
-        if sheet is None:
-            sheet = group.sheets[period] = []
-        sheet.append(IndicatorRecord(_indicator(cells, plan, group, emp_id, len(sheet) + 1, origin), origin))
-        return emp_id
+        width = plan.width
+        scope: dict[str, Any] = {
+            "_groups": self.groups,
+            "_prefix": f"{display}:row ",
+            "_no_id": lambda cells, origin: _no_id(problems, cells, width, origin),
+            "_RowGroup": RowGroup,
+            "_later": lambda group, cells, emp_id, origin: _later(group, cells, plan, emp_id, origin),
+            "_extra": lambda group, cells, emp_id, origin: _extra(group, cells, width, emp_id, origin),
+            "_text_id": _text_id,
+            "_line_slow": lambda cells, group, emp_id, index, origin: _indicator(
+                cells, plan, group, emp_id, index, origin
+            ),
+            "_Record": IndicatorRecord,
+        }
+        #: Add one row to its employee's group; the employee's id (None: no employee row).
+        #: ``add_all``: every numbered row of an iterable.
+        self.add, self.add_all = row_adder(plan, CACHE_LIMIT, scope)
 
 
 def group_rows(
@@ -177,34 +191,24 @@ def group_rows(
 ) -> dict[str, RowGroup]:
     """Every numbered row added to its employee's group, in the order of each one's first row."""
     grouper = RowGrouper(plan, display, problems)
-    add = grouper.add
-    for row_no, raw in rows:
-        add(row_no, raw)
+    grouper.add_all(rows)
     return grouper.groups
 
 
-def _group_of(
-    groups: dict[str, RowGroup],
-    emp_id: str,
-    employee: tuple[Any, ...],
-    plan: ColumnPlan,
-    row_no: int,
-    origin: str,
-) -> RowGroup:
-    """The employee's group (new at its first row); a later row's employee cells must agree."""
-    group = groups.get(emp_id)
-    if group is None:
-        group = groups[emp_id] = RowGroup(row_no, employee)
-    elif employee != group.employee and employee != group.restated:
-        if _restates(employee, group.employee):
-            group.restated = employee
-        else:
-            _merge_employee(group, employee, plan, emp_id, origin)
-            group.restated = None
-    return group
+def _later(group: RowGroup, employee: tuple[Any, ...], plan: ColumnPlan, emp_id: str, origin: str) -> None:
+    """A later row's employee cells, other than the group's (or the last ones found to restate
+    them): they must agree with the employee's first row."""
+    if _restates(employee, group.employee):
+        group.restated = employee
+    else:
+        _merge_employee(group, employee, plan, emp_id, origin)
+        group.restated = None
 
 
 def _restates(cells: tuple[Any, ...], known: tuple[Any, ...]) -> bool:
     """Whether a later row only repeats or leaves empty the employee cells (the usual case when
     employee columns are given on an employee's first row only): nothing to merge or report."""
-    return all(new is None or new == "" or new == old for new, old in zip(cells, known, strict=True))
+    for new, old in zip(cells, known, strict=True):
+        if new is not None and new != "" and new != old:
+            return False
+    return True

@@ -1,11 +1,14 @@
 """A one-line progress bar for long runs: the share of the file read, rows, rate, time left.
 
 Drawn on stderr (never stdout, so a report piped elsewhere is unchanged), redrawn in place
-with a carriage return at most every :data:`INTERVAL` seconds, and ended with a newline.
+with a carriage return at most every :data:`INTERVAL` seconds, and ended with a newline. A run
+over within :data:`DELAY` seconds draws nothing: a bar left above a short report on the terminal
+is only noise.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -14,6 +17,15 @@ from typing import TextIO
 INTERVAL = 0.2
 #: Cells of the bar itself.
 BAR = 24
+#: Seconds before the first drawing (``HRPOLICY_PROGRESS_DELAY`` sets another).
+DELAY = 0.5
+
+
+def _delay() -> float:
+    try:
+        return max(0.0, float(os.environ.get("HRPOLICY_PROGRESS_DELAY", DELAY)))
+    except ValueError:
+        return DELAY
 
 
 def _duration(seconds: float) -> str:
@@ -29,11 +41,20 @@ class ProgressBar:
     is the file's size in bytes."""
 
     def __init__(
-        self, total: int, stream: TextIO, *, clock: Callable[[], float] = time.monotonic, label: str = "rows"
+        self,
+        total: int,
+        stream: TextIO,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        label: str = "rows",
+        delay: float | None = None,
     ) -> None:
         self.total, self.stream, self.clock, self.label = max(total, 1), stream, clock, label
         self.started = clock()
-        self.drawn = float("-inf")
+        # the first drawing waits for the delay (None: DELAY or the environment's; 0: a bar
+        # asked for with --progress, drawn at once): as if drawn INTERVAL before it is over
+        self.drawn = self.started + (_delay() if delay is None else delay) - INTERVAL
+        self.shown = False
         self.last = (0, 0)
         self.width = 0
 
@@ -57,13 +78,17 @@ class ProgressBar:
         return text
 
     def _draw(self, done: int, rows: int, now: float) -> None:
+        self.shown = True
         text = self.line(done, rows, now)
         self.stream.write("\r" + text + " " * max(0, self.width - len(text)))
         self.stream.flush()
         self.width = len(text)
 
     def finish(self) -> None:
-        """Draw the last state and end the line."""
+        """Draw the last state and end the line (nothing when the run was over before the bar
+        was first drawn)."""
+        if not self.shown:
+            return
         self._draw(*self.last, self.clock())
         self.stream.write("\n")
         self.stream.flush()
