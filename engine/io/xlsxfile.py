@@ -154,11 +154,41 @@ def check_archive(path: str, display: str) -> None:
             )
 
 
+def _pruning(iterparse: Callable[..., Any], row_tag: str) -> Callable[..., Iterator[tuple[str, Any]]]:
+    """``iterparse`` giving openpyxl's sheet parser the same ``end`` events, and dropping each
+    row from its parent once the parser has read (and cleared) it: the parser leaves every
+    cleared row in ``<sheetData>`` until the sheet ends, some 90 bytes a row (577 bytes a
+    japan employee: bench/RESULTS.md, the memory survey)."""
+
+    def parse(source: Any, *_: Any, **__: Any) -> Iterator[tuple[str, Any]]:
+        open_elements: list[Any] = []
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "start":
+                open_elements.append(element)
+                continue
+            open_elements.pop()
+            yield event, element
+            if element.tag == row_tag and open_elements:
+                open_elements[-1].remove(element)  # (read and cleared: its parent's only child)
+
+    parse.prunes_rows = True  # type: ignore[attr-defined]
+    return parse
+
+
+def _prune_rows() -> None:
+    """Make openpyxl's worksheet parser drop the rows it has read (:func:`_pruning`), once."""
+    from openpyxl.worksheet import _reader
+
+    if not getattr(_reader.iterparse, "prunes_rows", False):
+        _reader.iterparse = _pruning(_reader.iterparse, _reader.ROW_TAG)
+
+
 def _open(path: str, display: str) -> Any:
     # openpyxl is imported only when a workbook is read: it takes ~0.3 s (not for `validate`).
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _prune_rows()
     check_table_size(path, display)
     check_archive(path, display)
     try:

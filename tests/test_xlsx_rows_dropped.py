@@ -1,0 +1,69 @@
+"""openpyxl's worksheet parser drops each row once read (engine/io/xlsxfile.py, ``_pruning``).
+
+The parser clears every row it has read but leaves it in ``<sheetData>`` until the sheet ends:
+some 90 bytes a row, 577 bytes a generated japan employee (10,000 / 40,000 / 100,000 employees
+read from a workbook peaked at 69 / 87 / 120 MiB; bench/RESULTS.md, the memory survey).
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import iterparse
+
+from openpyxl.worksheet import _reader
+
+from engine.io.xlsxfile import _pruning, read_xlsx_rows
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.gen_formats import generate as generate_format  # noqa: E402
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+ROW = f"{{{NS}}}row"
+SHEET = (
+    f'<worksheet xmlns="{NS}"><dimension ref="A1:B3"/><sheetData>'
+    + "".join(
+        f'<row r="{n}"><c r="A{n}"><v>{n}</v></c><c r="B{n}"><v>{n * 10}</v></c></row>' for n in (1, 2, 3)
+    )
+    + "</sheetData></worksheet>"
+)
+
+
+def _read(events: Any) -> tuple[list[tuple[str, str]], list[list[str | None]], Any]:
+    """The events' tags, the rows read (and cleared, as openpyxl's parser does) and the
+    ``<sheetData>`` element at its end."""
+    seen: list[tuple[str, str]] = []
+    rows: list[list[str | None]] = []
+    sheet_data = None
+    for event, element in events:
+        seen.append((event, element.tag))
+        if element.tag == ROW:
+            rows.append([c.findtext(f"{{{NS}}}v") for c in element])
+            element.clear()
+        elif element.tag == f"{{{NS}}}sheetData":
+            sheet_data = element
+    return seen, rows, sheet_data
+
+
+def test_the_parser_sees_the_same_events_and_the_read_rows_are_dropped() -> None:
+    """The ``end`` events of the plain iterparse, in order, the same rows; at the end of the
+    sheet no row is left in ``<sheetData>`` (the plain iterparse leaves all three there)."""
+    plain = _read(iterparse(io.BytesIO(SHEET.encode())))
+    pruned = _read(_pruning(iterparse, ROW)(io.BytesIO(SHEET.encode())))
+    assert pruned[:2] == plain[:2]
+    assert pruned[1] == [["1", "10"], ["2", "20"], ["3", "30"]]
+    assert (len(plain[2]), len(pruned[2])) == (3, 0)
+
+
+def test_a_workbook_reads_the_same_rows(tmp_path: Path) -> None:
+    """A generated workbook of 30 employees read through the pruned parser: the header, then
+    every goal line (the rows of ``bench/gen_formats.py``'s table)."""
+    path = tmp_path / "people.xlsx"
+    generate_format(30, str(path), seed=7)
+    header, *rows = [row for _, row in read_xlsx_rows(str(path), str(path))]
+    assert header[:3] == ["id", "name", "segment"]
+    assert len({row[0] for row in rows}) == 30 and rows[0][0] == "E000001"
+    assert _reader.iterparse.prunes_rows  # openpyxl's parser reads through it
