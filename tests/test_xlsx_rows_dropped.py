@@ -67,3 +67,16 @@ def test_a_workbook_reads_the_same_rows(tmp_path: Path) -> None:
     assert header[:3] == ["id", "name", "segment"]
     assert len({row[0] for row in rows}) == 30 and rows[0][0] == "E000001"
     assert _reader.iterparse.prunes_rows  # openpyxl's parser reads through it
+
+
+def test_an_openpyxl_without_the_private_parser_still_reads(tmp_path: Path, monkeypatch: Any) -> None:
+    """The hook reaches into openpyxl 3.1's private parser module: a version without its names
+    reads the workbook unpruned (the same rows), never fails for want of them."""
+    path = tmp_path / "people.xlsx"
+    generate_format(5, str(path), seed=7)
+    plain_parse = getattr(_reader.iterparse, "__wrapped__", None) or iterparse
+    monkeypatch.setattr(_reader, "iterparse", plain_parse)
+    monkeypatch.delattr(_reader, "ROW_TAG")
+    rows = [row for _, row in read_xlsx_rows(str(path), str(path))]
+    assert rows[0][:3] == ["id", "name", "segment"] and len({row[0] for row in rows[1:]}) == 5
+    assert not getattr(_reader.iterparse, "prunes_rows", False)  # left as it was

@@ -176,11 +176,16 @@ def _pruning(iterparse: Callable[..., Any], row_tag: str) -> Callable[..., Itera
 
 
 def _prune_rows() -> None:
-    """Make openpyxl's worksheet parser drop the rows it has read (:func:`_pruning`), once."""
-    from openpyxl.worksheet import _reader
-
-    if not getattr(_reader.iterparse, "prunes_rows", False):
-        _reader.iterparse = _pruning(_reader.iterparse, _reader.ROW_TAG)
+    """Make openpyxl's worksheet parser drop the rows it has read (:func:`_pruning`), once. A
+    version of openpyxl without that private parser reads unpruned, as before (the hook's
+    names are openpyxl 3.1's; a workbook must never fail to read for want of them)."""
+    try:
+        from openpyxl.worksheet import _reader
+    except ImportError:
+        return
+    parse, row_tag = getattr(_reader, "iterparse", None), getattr(_reader, "ROW_TAG", None)
+    if callable(parse) and isinstance(row_tag, str) and not getattr(parse, "prunes_rows", False):
+        _reader.iterparse = _pruning(parse, row_tag)
 
 
 def _open(path: str, display: str) -> Any:
