@@ -183,9 +183,14 @@ def _prune_rows() -> None:
         from openpyxl.worksheet import _reader
     except ImportError:
         return
-    parse, row_tag = getattr(_reader, "iterparse", None), getattr(_reader, "ROW_TAG", None)
+    _hook(_reader)
+
+
+def _hook(module: Any) -> None:
+    """:func:`_pruning` in place of ``module.iterparse`` where the module has the names."""
+    parse, row_tag = getattr(module, "iterparse", None), getattr(module, "ROW_TAG", None)
     if callable(parse) and isinstance(row_tag, str) and not getattr(parse, "prunes_rows", False):
-        _reader.iterparse = _pruning(parse, row_tag)
+        module.iterparse = _pruning(parse, row_tag)
 
 
 def _open(path: str, display: str) -> Any:
