@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import csv_rows
+from helpers import csv_rows, write_csv
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -941,3 +941,63 @@ def test_a_chunk_is_freed_without_the_cyclic_collector(
         if enabled:
             gc.enable()
     assert alive == [False] * 4
+
+
+def _dedicated_population(path: Path) -> dict[str, list[list[str]]]:
+    """60 generated employees, a third under the large-project exception (bench/gen_population.py
+    --dedicated), and four sheets broken around it; the rows by employee id."""
+    generate(60, str(path), 7, 1 / 3)
+    header, *rows = csv_rows(path)
+    col = {name: header.index(name) for name in ("id", "dedicated_large_project", "weight", "large_project")}
+    by_id: dict[str, list[list[str]]] = {}
+    for row in rows:
+        by_id.setdefault(row[col["id"]], []).append(row)
+    dedicated = [i for i, rs in by_id.items() if rs[0][col["dedicated_large_project"]] == "true"]
+    plain = [i for i in by_id if i not in dedicated]
+    first, second, third = (by_id[i] for i in dedicated[:3])
+    first[0][col["weight"]] = "101"  # the marked goal above the relaxed band (and the total off)
+    second[1][col["weight"]] = "35"  # an unmarked goal of a dedicated employee above 30
+    third[0][col["large_project"]] = ""  # the mark left empty: the line is not relaxed
+    by_id[plain[0]][0][col["large_project"]] = "true"  # marked without the exception
+    write_csv(path, [header, *(row for rs in by_id.values() for row in rs)])
+    return {"dedicated": [[i] for i in dedicated], "plain": [[i] for i in plain]}
+
+
+def test_the_plan_applies_the_large_project_exception_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """japan_mbo's exception (dedicated to a large project: the marked goal may weigh up to
+    100 %) decided over the columns: the sheets it makes clean are the plan's (not read again one
+    by one), and the reports are the per-record path's byte for byte, as CSV and JSON, the four
+    broken sheets included (each reported by the per-record checks)."""
+    from engine.evaluate.columnar.build import build_plan
+    from engine.evaluate.columnar.reading import read_chunk
+    from engine.io.model import compile_inputs
+    from engine.io.records import stream_csv
+
+    path = tmp_path / "dedicated.csv"
+    who = _dedicated_population(path)
+    assert len(who["dedicated"]) == 18  # the generator's draw with seed 7
+    for fmt in ("csv", "json"):
+        reports = []
+        for switch in ("0", "1"):
+            monkeypatch.setenv(columnar.SWITCH, switch)
+            out = io.StringIO()
+            write_report(Engine.from_file(JAPAN), str(path), fmt, out, workers=1)
+            reports.append(out.getvalue())
+        assert reports[0] == reports[1], fmt
+    problems = [line for line in reports[0].splitlines() if '"rule"' in line]
+    assert any("sheet-weight-band" in line for line in problems)
+    engine = Engine.from_file(JAPAN)
+    data = engine.source.data
+    raw = path.read_bytes()
+    body = raw[raw.index(b"\n") + 1 :]
+    part = (len(raw) - len(body),) * 2 + (2,)
+    header, values, _, _ = stream_csv(str(path), data["inputs"], scales=data.get("scales") or {}, part=part)
+    plan = build_plan(engine, header.plan, compile_inputs(data["inputs"], data.get("scales") or {}), values)
+    chunk = plan.evaluate(read_chunk(body, header.plan.width), detail=False)
+    clean = dict(zip(chunk.ids, chunk.clean.tolist(), strict=True))
+    dedicated = [i for (i,) in who["dedicated"]]
+    # the three broken dedicated sheets go to the per-record checks; the other 15 are the plan's
+    assert [i for i in dedicated if not clean[i]] == dedicated[:3]
+    assert not clean[who["plain"][0][0]] and all(clean[i] for (i,) in who["plain"][1:])

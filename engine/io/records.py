@@ -425,6 +425,7 @@ def stream_csv(
     part: tuple[int, int, int] | None = None,
     progress: Callable[[int, int], None] | None = None,
     only: str | None = None,
+    rules: RecordRules | None = None,
 ) -> tuple[TableStream, dict[str, Any], list[Problem], list[Problem]]:
     """A CSV file's employees one at a time, as :func:`read_population` reads them.
 
@@ -435,10 +436,11 @@ def stream_csv(
     Iterating the stream raises :class:`Interleaved` when an employee's rows are not
     consecutive (then read it whole). Returns the stream, the checked run-time parameters,
     their problems, and the notes on how the file was read (an encoding detected; the
-    stream's own notes are in its part once it has been read).
+    stream's own notes are in its part once it has been read). ``rules``: ``inputs`` and
+    ``scales`` compiled already (a caller reading many parts of one file compiles them once).
     """
     ensure_data_file(path, (".csv",))
-    rules = compile_inputs(inputs, scales)
+    rules = rules if rules is not None else compile_inputs(inputs, scales)
     notes: list[Problem] = []
     found = read_id_rows(path, path, only) if only is not None and part is None else None
     if found is not None:

@@ -28,7 +28,7 @@ from engine.evaluate.columnar.vectors import Unsupported
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
 from engine.io.ids import SeenIds
-from engine.io.model import Population, compile_inputs
+from engine.io.model import Population, RecordRules, compile_inputs
 from engine.io.records import TablePart, stream_csv
 from engine.io.spool import ProblemSpool
 
@@ -116,18 +116,21 @@ def start_job(
     policy with distributions, whose pieces come without the relative grades."""
     data = engine.source.data
     inputs, scales = data.get("inputs") or {}, data.get("scales") or {}
+    rules = compile_inputs(inputs, scales)
     header_stream, values, parameter_problems, notes = stream_csv(
-        path, inputs, scales=scales, parameters=parameters, part=(part.start, part.start, part.first_row)
-    )
+        path, inputs, scales=scales, parameters=parameters, part=(part.start, part.start, part.first_row),
+        rules=rules,
+    )  # fmt: skip
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
     if os.path.getsize(path) > limits.MAX_TABLE_BYTES:
         return None
     flat, detailed = render.flat(outcome), render.detailed(outcome)
     if flat is None and detailed is None:
         return None
-    plan = build_plan(engine, header_stream.plan, compile_inputs(inputs, scales), values, relative=relative)
+    plan = build_plan(engine, header_stream.plan, rules, values, relative=relative)
     width = header_stream.plan.width
     job = RangeJob(engine, plan, path, part, values, render, outcome, flat, progress, width)
+    job.rules = rules
     job.block = render.block(outcome)
     job.detailed = detailed
     job.header, job.parameter_problems, job.notes = header_stream.part.header, parameter_problems, notes
@@ -169,6 +172,9 @@ class RangeJob:
         self.notes: list[Problem] = []  # on reading the header (an encoding, a title block)
         self.span_notes: list[Problem] = []  # the per-record spans' notes on reading cells
         self.keep: Callable[[Chunk, int, int, list[list[Decimal]]], None] | None = None
+        #: The policy's input rules, compiled once for the range's per-record spans (an
+        #: employee the plan leaves alone is read on its own: the set-up counts).
+        self.rules: RecordRules | None = None
         #: Writes a piece from the plan's details (JSON), or None.
         self.detailed: parallel.DetailedPiece | None = None
         # Per grade table, what a grade code (-1: no band) gives: (grade, points).
@@ -347,7 +353,7 @@ class RangeJob:
         data = self.engine.source.data
         stream, _, _, _ = stream_csv(
             self.path, data.get("inputs") or {}, scales=data.get("scales") or {},
-            parameters=None, part=(begin, finish, first_row),
+            parameters=None, part=(begin, finish, first_row), rules=self.rules,
         )  # fmt: skip
         stream.problems_into(self.rows, self.grouped)  # (the spans' in turn, in file order)
         checks: list[Problem] = []

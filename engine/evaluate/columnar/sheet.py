@@ -2,8 +2,9 @@
 the per-record checks might fault (those employees then go through those checks).
 
 Every rule is decided per goal line or per employee with numpy over the whole chunk; a rule
-the columns cannot decide surely (an overflow, an exception to the bounds) marks the employee
-for the per-record path rather than guessing.
+the columns cannot decide surely (an overflow, an exception to the bounds other than one
+relaxing the weight band of the lines it marks) marks the employee for the per-record path
+rather than guessing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from engine.evaluate.columnar.levels import Level, const_num, group_sum
 from engine.evaluate.columnar.numbers import Ints, Mask, Num
 from engine.evaluate.columnar.reading import any_per_group
 from engine.evaluate.columnar.vectors import Call, Col, Unsupported, Walker, truth
+from engine.evaluate.sheet_lines import optional_decimal
 
 
 def sheet_bad(
@@ -31,9 +33,21 @@ def sheet_bad(
     category are one ``bincount`` over (employee, category)."""
     n_people = len(starts)
     bad = np.zeros(n_people, bool)
-    for exc in rules.exceptions:  # an exception changes the bounds: the per-record path
+    band = _line_exception(rules)
+    relaxed: tuple[Mask, Any, Any] | None = None
+    for exc in rules.exceptions:
         holds, doubt = truth(Walker(exc.when.parsed, n_people, people.get, None, calls).run())
-        bad |= holds | doubt
+        bad |= doubt
+        if exc is not band:  # another change of the bounds: the per-record path
+            bad |= holds
+            continue
+        assert exc.lines is not None
+        marked, unsure = truth(Walker(exc.lines.parsed, len(gid), rows.get, None, calls).run())
+        lines = holds[gid]  # the employee's exception holds on each of their lines
+        bad |= any_per_group(lines & unsure, starts)
+        low = optional_decimal(exc.relax.get("weight_min", rules.weight_min))
+        high = optional_decimal(exc.relax.get("weight_max", rules.weight_max))
+        relaxed = (lines & marked, low, high)
     sizes = np.diff(np.append(starts, len(gid)))
     bad |= _outside(sizes, rules.total.min, rules.total.max)
     wrong = np.zeros(len(gid), bool)  # goal lines a rule faults
@@ -43,7 +57,7 @@ def sheet_bad(
         bad |= _category_counts(rules, category, gid, n_people)
         if rules.kinds:
             wrong |= _kind_wrong(rules, category, _enum(rows, rules.kind_field, "kind"))
-    wrong |= _weight_lines(rules, rows)
+    wrong |= _weight_lines(rules, rows, relaxed)
     for name in rules.required_fields:
         col = rows.get(name)
         wrong |= col.missing | col.bad
@@ -108,15 +122,38 @@ def _kind_wrong(rules: Any, category: Col, kind: Col) -> Mask:
     return wrong
 
 
-def _weight_lines(rules: Any, rows: Level) -> Mask:
-    """Goal lines whose weight is bad or out of the declared bounds (or may be)."""
+def _line_exception(rules: Any) -> Any:
+    """The one exception the columns apply themselves, or None: it relaxes only the weight band,
+    on the goal lines its ``lines`` condition marks (japan_mbo's large project), and no other
+    exception changes the bounds. Any other shape sends the employees it holds for to the
+    per-record path."""
+    if len(rules.exceptions) != 1:
+        return None
+    exc = rules.exceptions[0]
+    return exc if exc.lines is not None and set(exc.relax) <= {"weight_min", "weight_max"} else None
+
+
+def _weight_lines(rules: Any, rows: Level, relaxed: tuple[Mask, Any, Any] | None = None) -> Mask:
+    """Goal lines whose weight is bad or out of the declared bounds (or may be); ``relaxed``:
+    the lines an exception relaxes, and their band (as ``engine.evaluate.sheet_lines``'s
+    ``_line_band`` gives it)."""
     if rules.weight_min is None and rules.weight_max is None and rules.weight_total is None:
         return np.zeros(rows.n, bool)
     weight = _number(rows, rules.weight_field, "weight")
     assert weight.num is not None
+    wrong = weight.bad | _outside_band(weight, rules.weight_min, rules.weight_max)
+    if relaxed is not None:
+        lines, low, high = relaxed
+        wrong = np.where(lines, weight.bad | _outside_band(weight, low, high), wrong)
+    return wrong
+
+
+def _outside_band(weight: Col, low: Any, high: Any) -> Mask:
+    """Given weights below ``low`` or above ``high`` (None: no bound), or maybe."""
+    assert weight.num is not None
     n = len(weight.missing)
-    wrong = weight.bad.copy()
-    for bound, lower in ((rules.weight_min, True), (rules.weight_max, False)):
+    wrong = np.zeros(n, bool)
+    for bound, lower in ((low, True), (high, False)):
         if bound is None:
             continue
         sign, doubt = nb.compare(weight.num, const_num(bound, n))
