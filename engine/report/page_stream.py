@@ -180,40 +180,24 @@ def spooled_rows(
     """The result rows of ``data_path`` in the page's language (``options.lang``, else the
     policy's), spooled to ``spool``: the outcome, the plan they were made by, and the rows as
     read back from the spool, from the start each time they are called (their grades named as
-    they are read under a policy with distributions); None: the file is to be read whole."""
-    streamed = _spooled(engine, data_path, options, spool, parameters, workers, min_bytes, progress)
-    if streamed is None:
-        return None
-    outcome, plan, in_ids = streamed
-    return outcome, plan, _named(_reread(spool), plan) if in_ids else _reread(spool)
-
-
-def _spooled(
-    engine: Engine,
-    data_path: str,
-    options: ReportOptions,
-    spool: IO[str],
-    parameters: Mapping[str, Any] | None,
-    workers: int | None,
-    min_bytes: int | None,
-    progress: Progress | None,
-) -> tuple[RunOutcome, RowPlan, bool] | None:
-    """The rows spooled, with the outcome and the plan (in the page's language) they were made
-    by, and whether the rows are in ids (their grades to be named as they are read: a policy
-    with distributions); None: the file is read whole."""
+    they are read under a policy with distributions, whose rows are spooled in ids); None: the
+    file is to be read whole."""
     if not page_streamable(engine, data_path):
         return None
     labels = human_labels(RunOutcome(engine.policy, Population([], {}, {}, {}, None, [], data_path)), options)
     if engine.source.data.get("distributions"):
         outcome = _relative_rows(engine, data_path, spool, parameters, workers, min_bytes, progress)
-        return None if outcome is None else (outcome, row_plan(outcome, labels), True)
+        if outcome is None:
+            return None
+        plan = row_plan(outcome, labels)
+        return outcome, plan, _named(_reread(spool), plan)
     outcome = spool_pieces(
         engine, data_path, page_rows(labels), spool, parameters=parameters, workers=workers,
         min_bytes=min_bytes, progress=progress,
     )  # fmt: skip
     if outcome is None:
         return None
-    return outcome, row_plan(outcome, labels), False
+    return outcome, row_plan(outcome, labels), _reread(spool)
 
 
 def _relative_rows(

@@ -54,7 +54,6 @@ class ProgressBar:
         # the first drawing waits for the delay (None: DELAY or the environment's; 0: a bar
         # asked for with --progress, drawn at once): as if drawn INTERVAL before it is over
         self.drawn = self.started + (_delay() if delay is None else delay) - INTERVAL
-        self.shown = False
         self.last = (0, 0)
         self.width = 0
 
@@ -78,7 +77,6 @@ class ProgressBar:
         return text
 
     def _draw(self, done: int, rows: int, now: float) -> None:
-        self.shown = True
         text = self.line(done, rows, now)
         self.stream.write("\r" + text + " " * max(0, self.width - len(text)))
         self.stream.flush()
@@ -87,7 +85,7 @@ class ProgressBar:
     def finish(self) -> None:
         """Draw the last state and end the line (nothing when the run was over before the bar
         was first drawn)."""
-        if not self.shown:
+        if not self.width:  # never drawn (a drawing is never empty)
             return
         self._draw(*self.last, self.clock())
         self.stream.write("\n")
