@@ -134,12 +134,8 @@ def _records(lines: Iterator[str], limit: int) -> Iterator[list[str]]:
     cell over the limit is its error)."""
     put_back = _PutBack(lines)
     parse = csv.reader(put_back, strict=True)
-    normalize = unicodedata.normalize
-    for line in lines:
-        if not line.isascii():  # _text_line's work, written out: most lines of a Japanese file
-            if "\ufeff" in line:
-                raise _StrayBom
-            line = normalize("NFC", line)
+    for raw in lines:
+        line = _text_line(raw)
         body = line.rstrip("\r\n")
         if '"' in line or len(line) > limit:
             put_back.line = line
