@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import BinaryIO
 
 from engine.errors import DataError, UsageError
 from engine.limits import check_table_size
@@ -77,12 +78,20 @@ def sample(path: str) -> bytes:
         start = len(head)
         while block := handle.read(_STEP):
             found = _NON_ASCII.search(block)
-            if found is not None:  # from the start of its line (within the block: ASCII before)
-                handle.seek(start + block.rfind(b"\n", 0, found.start()) + 1)
+            if found is not None:
+                handle.seek(_line_start(handle, start + found.start()))
                 window = handle.read(HEAD_BYTES + 1)
                 return window if len(window) <= HEAD_BYTES else _cut(window[:HEAD_BYTES])
             start += len(block)
     return b""
+
+
+def _line_start(handle: BinaryIO, at: int) -> int:
+    """The start of the line holding byte ``at`` (looked for up to :data:`_STEP` bytes back:
+    the bytes before are ASCII, where any byte starts a character)."""
+    begin = max(0, at - _STEP)
+    handle.seek(begin)
+    return begin + handle.read(at - begin).rfind(b"\n") + 1
 
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
@@ -139,6 +148,8 @@ def splits_at_line_ends(codec: str) -> bool:
     name = codecs.lookup(codec).name
     if name in ("utf-8", "utf-8-sig"):
         return True
+    if "escape" in name:  # ASCII text that decodes to other characters ("\\u002c" to a comma)
+        return False
     ascii_ = bytes(range(128))
     try:
         if ascii_.decode(name) != ascii_.decode("ascii") or ascii_.decode("ascii").encode(name) != ascii_:
