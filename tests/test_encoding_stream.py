@@ -23,6 +23,7 @@ from engine.evaluate import Engine, parallel
 from engine.evaluate.columnar import run as columnar
 from engine.evaluate.ranges import plan_ranges, whole_range
 from engine.io.encoding import given_encoding, sample, splits_at_line_ends
+from engine.report import relative_stream
 from engine.report.model import stamped
 from engine.report.results import RENDERERS, SPLIT_RENDERERS
 from engine.report.stream import write_report
@@ -97,17 +98,74 @@ def test_a_shift_jis_file_given_its_encoding_gives_the_utf8_report_on_every_path
     assert shared == [True, True]  # (one process does not call it)
 
 
-def test_ranges_of_a_shift_jis_file_are_cut_only_when_its_encoding_is_given(
-    japan: tuple[Path, Path],
+@pytest.mark.parametrize("plan", ["columnar", "per-record"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "text"])
+def test_a_shift_jis_file_detected_gives_the_whole_reads_report_with_its_note_on_every_path(
+    japan: tuple[Path, Path], fmt: str, plan: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Detected, the encoding is noted by the one reader that reads the whole file: not cut."""
+    """Detected (cp932), on 1, 2 and 3 workers: the whole read's report, its note on the
+    encoding (JSON and text list it) once, brought by the first range."""
     _, sjis = japan
-    assert plan_ranges(str(sjis), 2, min_bytes=0) is None
-    with given_encoding("shift_jis"):
-        ranges = plan_ranges(str(sjis), 2, min_bytes=0)
-    assert ranges is not None and len(ranges) == 2
+    if plan == "per-record":
+        monkeypatch.setenv(columnar.SWITCH, "0")
+    whole = _whole(JAPAN, sjis, fmt)
+    note = "not UTF-8: read as cp932 (detected); give --encoding if that is wrong"
+    assert whole.count(note) == (0 if fmt == "csv" else 1)
+    split = parallel.evaluate_split
+    shared: list[bool] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        done = split(*args, **kwargs)
+        shared.append(done is not None)
+        return done
+
+    monkeypatch.setattr(parallel, "evaluate_split", spy)
+    for how in PATHS:
+        assert _report(sjis, fmt, **how) == whole, how
+    assert shared == [True, True]  # (before, the workers gave up: their ranges were read as UTF-8)
+
+
+def test_ranges_of_a_shift_jis_file_start_on_lines(japan: tuple[Path, Path]) -> None:
+    _, sjis = japan
     data = sjis.read_bytes()
-    assert ranges[1].first_row == data[: ranges[1].start].count(b"\n") + 1
+    for ranges in (plan_ranges(str(sjis), 3, min_bytes=0), _given_ranges(sjis)):
+        assert ranges is not None and len(ranges) == 3
+        for part in ranges:
+            assert data[part.start - 1 : part.start] == b"\n"
+            assert part.first_row == data[: part.start].count(b"\n") + 1
+
+
+def _given_ranges(path: Path) -> Any:
+    with given_encoding("shift_jis"):
+        return plan_ranges(str(path), 3, min_bytes=0)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_kumho_in_cp949_detected_is_shared_between_workers(
+    tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under forced distributions, two passes by two workers: the whole read's report, its note
+    once (JSON lists it)."""
+    mergeable = relative_stream._mergeable
+    merged: list[bool] = []
+
+    def spy(*args: Any) -> bool:
+        merged.append(mergeable(*args))
+        return merged[-1]
+
+    monkeypatch.setattr(relative_stream, "_mergeable", spy)
+    utf8 = tmp_path / "utf8.csv"
+    generate_kumho(80, str(utf8), seed=5)
+    cp949 = tmp_path / "cp949.csv"
+    cp949.write_bytes(utf8.read_text(encoding="utf-8").encode("cp949"))
+    whole = _whole(KUMHO, cp949, fmt)
+    assert ("read as cp949 (detected)" in whole) is (fmt == "json")
+    engine = Engine.from_file(KUMHO)
+    for how in PATHS[:2]:
+        out = io.StringIO()
+        write_report(engine, str(cp949), fmt, out, stamps=[engine.policy.stamp], **how)
+        assert out.getvalue() == whole, how
+    assert merged == [True]  # the two workers' first passes merged
 
 
 def test_the_columnar_plan_reads_a_shift_jis_chunk_as_text(

@@ -2,8 +2,8 @@
 (:mod:`engine.evaluate.parallel`): each range starts on an employee's first row, and the rows
 before each range are counted so its rows keep the file's row numbers. A file that a cut could
 misread (a quote: a quoted cell may hide a newline; a lone carriage return; an encoding whose
-line ends are not 0x0A bytes alone) is not cut, nor one whose encoding was detected (the note
-on it is the one reader's to make).
+line ends are not 0x0A bytes alone) is not cut. A range is decoded as the whole file is (the
+encoding given or detected: the note on a detected one comes with the first range).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def plan_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[R
         return None  # the reader refuses it at once; a search for its first line end would not
     # The mmap is for the few lines near each cut only: a scan of the whole file through it
     # would map every page into this process (its RSS would grow by the file's size).
-    codec = _split_codec(path, whole=False)
+    codec = _split_codec(path)
     if codec is None:
         return None
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
@@ -74,7 +74,7 @@ def whole_range(path: str) -> Range | None:
     """The file after its first line as one range (row 2 on), or None where :func:`plan_ranges`
     would not cut it either (a quote, a lone carriage return, no line end, no ``id`` in the first
     line, an encoding the ranges are not decoded in)."""
-    codec = _split_codec(path, whole=True)
+    codec = _split_codec(path)
     if codec is None:
         return None
     with open(path, "rb") as handle:
@@ -130,18 +130,15 @@ def _line_ends(block: bytearray, newlines: bool) -> tuple[int, int, int]:
     return found, len(returns), int(np.count_nonzero(raw[after] == 10))
 
 
-def _split_codec(path: str, whole: bool) -> str | None:
+def _split_codec(path: str) -> str | None:
     """The codec the file's ranges are decoded in (:func:`engine.io.encoding.file_codec`), or
-    None: not cut. Not a codec a range cannot be decoded in from its first line on (UTF-16,
-    UTF-32, ISO-2022: one reader reads the file), nor an encoding detected (its note is the
-    whole file's: one reader makes it) unless the range is the whole file (``whole``)."""
+    None: not cut, a codec a range cannot be decoded in from its first line on (UTF-16,
+    UTF-32, ISO-2022: one reader reads the file)."""
     try:
-        codec, note = file_codec(path, path)
+        codec, _ = file_codec(path, path)
     except (DataError, UsageError):
         return None  # (the reader says what is wrong)
-    if not splits_at_line_ends(codec) or (note is not None and not whole):
-        return None
-    return codec
+    return codec if splits_at_line_ends(codec) else None
 
 
 def _id_column(line: bytes, codec: str) -> int | None:

@@ -97,8 +97,9 @@ def _columnar(
             with open(out_path, "wb") as out:  # (UTF-8: the blocks' bytes go as they are)
                 text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, out)
     times["evaluated"] = times["rendered"] = time.perf_counter()
+    warnings = [*job.notes, *job.outcome.warnings]  # (notes: the file's, with its first range only)
     return parallel.Part(
-        text, job.read(), dict(values), parameter_problems, job.checks, count, times, job.outcome.warnings
+        text, job.read(), dict(values), parameter_problems, job.checks, count, times, warnings
     )
 
 
