@@ -54,6 +54,13 @@ def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
     sys.exit(code)
 
 
+def progress_to(asked: bool | None) -> Any:
+    """Where a progress bar goes: stderr when asked (``--progress``) or, not told, when stderr is
+    a terminal; None (no bar) otherwise."""
+    shown = sys.stderr.isatty() if asked is None else asked
+    return sys.stderr if shown else None
+
+
 def report_options(lang: str | None, bom: bool = True) -> ReportOptions:
     """What the report is asked for; a terminal's width when standard output is one."""
     width = None

@@ -8,6 +8,7 @@ bytes (a workbook: the same cells), memory flat in the number of employees.
 from __future__ import annotations
 
 import tempfile
+from typing import TextIO
 
 from engine.commands.common import Echo, Reading, check_output, deliver_report, guard_output, streamed_out
 from engine.evaluate import Engine
@@ -24,6 +25,7 @@ from engine.report.calibration_stream import (
 )
 from engine.report.labels import Labels, policy_language
 from engine.report.options import ReportOptions
+from engine.report.progress import ProgressBar, progress_bar
 
 
 def run_calibrate(
@@ -35,11 +37,16 @@ def run_calibrate(
     echo: Echo,
     options: ReportOptions | None = None,
     reading: Reading | None = None,
+    *,
+    progress: TextIO | None = None,
+    progress_at_once: bool = False,
 ) -> int:
     """Calibrate DATA under POLICY; print or write (atomically) the report.
 
     Exit code 0 when every group's final grades are within quota and there is no problem, else 1.
-    ``reading``: how to read a table, with the run-time parameters (``--param``).
+    ``reading``: how to read a table, with the run-time parameters (``--param``); ``progress``,
+    ``progress_at_once``: a progress bar while a file read an employee at a time is read (see
+    :func:`engine.report.progress.progress_bar`).
     """
     renderer(RENDERERS, fmt)  # an unknown format is refused before anything is read
     check_output(output, fmt)
@@ -51,7 +58,8 @@ def run_calibrate(
     options = options or ReportOptions()
     result = None
     if streamable(data_path, reading.encoding, reading.sheet):
-        result = _streamed(engine, data_path, names, fmt, output, echo, options, reading)
+        bar = progress_bar(data_path, progress, progress_at_once)
+        result = _streamed(engine, data_path, names, fmt, output, echo, options, reading, bar)
     if result is None:
         population = engine.read(
             data_path, reading.parameters, encoding=reading.encoding, sheet=reading.sheet
@@ -77,14 +85,18 @@ def _streamed(
     echo: Echo,
     options: ReportOptions,
     reading: Reading,
+    bar: ProgressBar | None = None,
 ) -> PopulationCalibration | None:
     """Calibrate a records file as a stream and deliver the report; None (nothing delivered) when
     it must be read whole."""
     data = engine.source.data
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
         done = stream_calibration(
-            engine, data_path, names, fmt, spool, parameters=reading.parameters, sheet=reading.sheet
-        )
+            engine, data_path, names, fmt, spool, parameters=reading.parameters, sheet=reading.sheet,
+            progress=bar,
+        )  # fmt: skip
+        if bar is not None:
+            bar.finish()  # the file read: what follows is the report's writing
         if done is None:
             return None
         language = options.lang or (policy_language(data) if fmt in ("html", "xlsx") else None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import TextIO
 
 from engine.commands.common import Echo, Reading, check_output, deliver, guard_output, streamed_out
@@ -16,7 +15,7 @@ from engine.report.labels import Labels
 from engine.report.lang_stream import IN_LANGUAGE, write_in_language
 from engine.report.options import ReportOptions
 from engine.report.page_stream import PAGES, write_book, write_page
-from engine.report.progress import ProgressBar
+from engine.report.progress import progress_bar
 from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
 from engine.report.stream import streamable, write_report
 from engine.timeline import mark
@@ -138,7 +137,7 @@ def _streamed(
     progress: TextIO | None,
     at_once: bool = False,
 ) -> RunOutcome:
-    bar = _bar(data, progress, at_once) if progress is not None else None
+    bar = progress_bar(data, progress, at_once)
     stamps = [engine.policy.stamp]
     given = reading.parameters
     if fmt == "xlsx":
@@ -164,13 +163,6 @@ def _streamed(
             if bar is not None:
                 bar.finish()  # before the report is echoed
     return outcome
-
-
-def _bar(data: str, stream: TextIO, at_once: bool) -> ProgressBar | None:
-    try:
-        return ProgressBar(os.path.getsize(data), stream, delay=0.0 if at_once else None)
-    except OSError:
-        return None  # the reader says what is wrong with the file
 
 
 def _notes(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> None:

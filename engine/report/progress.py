@@ -90,3 +90,15 @@ class ProgressBar:
         self._draw(*self.last, self.clock())
         self.stream.write("\n")
         self.stream.flush()
+
+
+def progress_bar(path: str, stream: TextIO | None, at_once: bool = False) -> ProgressBar | None:
+    """A bar for reading the file ``path`` drawn on ``stream`` (None: no bar); ``at_once`` (a
+    bar asked for with ``--progress``): drawn from the start, not after :data:`DELAY`. None too
+    when the file cannot be measured (its reader says what is wrong with it)."""
+    if stream is None:
+        return None
+    try:
+        return ProgressBar(os.path.getsize(path), stream, delay=0.0 if at_once else None)
+    except OSError:
+        return None
