@@ -48,22 +48,10 @@ def evaluate(
     mark("imports-done")
     options = report_options(lang, bom)
     chosen = resolve_format(fmt, output)
-    stream = progress_to(progress)
 
     def body() -> int:
-        reading = Reading(encoding, sheet, parse_params(params))
-        return run_evaluate(
-            policy,
-            data,
-            chosen,
-            output,
-            echo,
-            options,
-            reading,
-            reference=reference,
-            progress=stream,
-            progress_at_once=progress is True,
-        )
+        reading = Reading(encoding, sheet, parse_params(params), *progress_to(progress))
+        return run_evaluate(policy, data, chosen, output, echo, options, reading, reference=reference)
 
     run_guarded(body, raw_cells)
 
@@ -139,11 +127,8 @@ def calibrate(
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
 
     def body() -> int:
-        reading = Reading(encoding, sheet, parse_params(params))
-        return run_calibrate(
-            policy, data, distribution, chosen, output, echo, options, reading,
-            progress=progress_to(progress), progress_at_once=progress is True,
-        )  # fmt: skip
+        reading = Reading(encoding, sheet, parse_params(params), *progress_to(progress))
+        return run_calibrate(policy, data, distribution, chosen, output, echo, options, reading)
 
     run_guarded(body, raw_cells)
 
@@ -205,14 +190,11 @@ def pay(
     from engine.commands.pay import run_pay
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    reading = Reading(encoding, sheet)
+    reading = Reading(encoding, sheet, None, *progress_to(progress))
 
     def body() -> int:
         given = parse_params(params)
-        return run_pay(
-            policy, data, chosen, output, echo, base_rate, options, given, reading, records,
-            progress=progress_to(progress), progress_at_once=progress is True,
-        )  # fmt: skip
+        return run_pay(policy, data, chosen, output, echo, base_rate, options, given, reading, records)
 
     run_guarded(body, raw_cells)
 

@@ -8,7 +8,6 @@ bytes (a workbook: the same cells), memory flat in the number of employees.
 from __future__ import annotations
 
 import tempfile
-from typing import TextIO
 
 from engine.commands.common import Echo, Reading, check_output, deliver_report, guard_output, streamed_out
 from engine.evaluate import Engine
@@ -25,7 +24,6 @@ from engine.report.calibration_stream import (
 )
 from engine.report.labels import Labels, policy_language
 from engine.report.options import ReportOptions
-from engine.report.progress import ProgressBar, progress_bar
 
 
 def run_calibrate(
@@ -37,16 +35,12 @@ def run_calibrate(
     echo: Echo,
     options: ReportOptions | None = None,
     reading: Reading | None = None,
-    *,
-    progress: TextIO | None = None,
-    progress_at_once: bool = False,
 ) -> int:
     """Calibrate DATA under POLICY; print or write (atomically) the report.
 
     Exit code 0 when every group's final grades are within quota and there is no problem, else 1.
-    ``reading``: how to read a table, with the run-time parameters (``--param``); ``progress``,
-    ``progress_at_once``: a progress bar while a file read an employee at a time is read (see
-    :func:`engine.report.progress.progress_bar`).
+    ``reading``: how to read a table, with the run-time parameters (``--param``), and where to
+    draw a progress bar while a file read an employee at a time is read.
     """
     renderer(RENDERERS, fmt)  # an unknown format is refused before anything is read
     check_output(output, fmt)
@@ -58,8 +52,7 @@ def run_calibrate(
     options = options or ReportOptions()
     result = None
     if streamable(data_path, reading.encoding, reading.sheet):
-        bar = progress_bar(data_path, progress, progress_at_once)
-        result = _streamed(engine, data_path, names, fmt, output, echo, options, reading, bar)
+        result = _streamed(engine, data_path, names, fmt, output, echo, options, reading)
     if result is None:
         population = engine.read(
             data_path, reading.parameters, encoding=reading.encoding, sheet=reading.sheet
@@ -85,11 +78,11 @@ def _streamed(
     echo: Echo,
     options: ReportOptions,
     reading: Reading,
-    bar: ProgressBar | None = None,
 ) -> PopulationCalibration | None:
     """Calibrate a records file as a stream and deliver the report; None (nothing delivered) when
     it must be read whole."""
     data = engine.source.data
+    bar = reading.bar(data_path)
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
         done = stream_calibration(
             engine, data_path, names, fmt, spool, parameters=reading.parameters, sheet=reading.sheet,

@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import IO, Any, TextIO
+from typing import IO, Any
 
 from engine.commands.common import Echo, Reading, check_output, finish, guard_output, streamed_out
 from engine.errors import HRPolicyError, UsageError
@@ -37,7 +37,7 @@ from engine.report.pay import RENDERERS, write_csv, write_text, write_workbook
 from engine.report.payjson import write_json
 from engine.report.paylines import Lines
 from engine.report.paypage import write_page
-from engine.report.progress import ProgressBar, progress_bar
+from engine.report.progress import ProgressBar
 from engine.report.results import format_problem
 from engine.report.xlsx import relabel_rows
 from engine.validate import load_policy
@@ -64,18 +64,14 @@ def run_pay(
     params: Mapping[str, str] | None = None,
     reading: Reading | None = None,
     records: str | None = None,
-    *,
-    progress: TextIO | None = None,
-    progress_at_once: bool = False,
 ) -> int:
     """Compute pay for the employees in ``data_path`` under ``policy_path``; report as ``fmt``.
 
     ``base_rate`` (``--base-rate``) overrides the parameter named by ``pay.merit.base_rate``;
     ``params`` (``--param NAME=VALUE``) any declared parameter, over the file's; ``reading``:
     how to read a data file that is a CSV file or a workbook (``--encoding``, ``--sheet``);
-    ``records`` (``--records``) a records file whose goal sheets are evaluated for the bonus;
-    ``progress``, ``progress_at_once``: a progress bar while it is read (see
-    :func:`engine.report.progress.progress_bar`).
+    ``records`` (``--records``) a records file whose goal sheets are evaluated for the bonus
+    (``reading``'s progress bar drawn while it is read).
     Returns 0 without problems, 1 with any; raises :class:`DataError`/:class:`UsageError` for an
     unreadable file, a policy without ``pay`` or a missing base rate.
     """
@@ -91,7 +87,7 @@ def run_pay(
     how = reading or Reading()
     evaluated = None
     if records is not None:
-        bar = progress_bar(records, progress, progress_at_once)
+        bar = how.bar(records)
         evaluated = _evaluated(policy_path, records, how.encoding, overrides, echo, bar)
     try:
         return _report(
