@@ -1,11 +1,13 @@
 """CSV files: UTF-8 text (with or without a byte-order mark) or another encoding, read as numbered rows.
 
 A file that is not UTF-8 is read in the encoding given (``--encoding``) or, without one, in
-the encoding charset-normalizer finds (Excel on Korean Windows saves CP949, on Japanese
-Windows Shift_JIS); the caller gets the name of the encoding used to say so.
+the encoding charset-normalizer finds in a sample of it (Excel on Korean Windows saves CP949,
+on Japanese Windows Shift_JIS): :mod:`engine.io.encoding`; the caller gets the name of the
+encoding used to say so.
 
 :func:`read_csv_rows` reads a whole file; :func:`read_csv_part` reads the header and one byte
-range of it, so that processes can share a big file (see :mod:`engine.evaluate.parallel`).
+range of it, decoded as the whole file is, so that processes can share a big file (see
+:mod:`engine.evaluate.parallel`).
 """
 
 from __future__ import annotations
