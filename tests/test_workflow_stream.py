@@ -9,6 +9,7 @@ into one document), ``build_workflow_report``, ``deliver_report`` with the regis
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import random
@@ -26,8 +27,10 @@ from engine.commands.common import deliver_report, finish
 from engine.commands.workflow import run_workflow
 from engine.errors import DataError
 from engine.io.datafile import TableReading, read_data_file
+from engine.io.tabledoc import read_table_document
 from engine.provenance import stamp_of
 from engine.report.labels import Labels
+from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.workflow import RENDERERS, render_csv, write_report
 from engine.report.xlsx import diagnostic_rows, xlsx_renderer
@@ -275,3 +278,23 @@ def test_the_workbook_is_the_generic_csv_workbook(tmp_path: Path) -> None:
     (tmp_path / "generic.xlsx").write_bytes(generic)
     assert run_workflow(KEPCO, data, "xlsx", str(tmp_path / "streamed.xlsx"), Echo()) == 1
     assert _content(tmp_path / "streamed.xlsx", "xlsx") == _content(tmp_path / "generic.xlsx", "xlsx")
+
+
+def test_a_workbook_streamed_gives_the_whole_reads_bytes(tmp_path: Path, refuse_whole_read: None) -> None:
+    """The records on a workbook's sheet (rows shuffled) are read a row at a time too."""
+    from openpyxl import Workbook
+
+    rows = _rows(200, seed=9)
+    random.Random(3).shuffle(rows)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for line in csv.reader(io.StringIO(MEMO_HEADER + "".join(rows))):
+        sheet.append(line)
+    data = tmp_path / "records.xlsx"
+    book.save(data)
+    out = tmp_path / "streamed.json"
+    assert run_workflow(KEPCO, str(data), "json", str(out), Echo()) == 1
+    policy = load_policy(KEPCO).data
+    whole = build_workflow_report("kepco_like", policy, read_table_document(str(data), WORKFLOW_LISTS))
+    assert out.read_text(encoding="utf-8") == stamped("json", (stamp_of(policy),), RENDERERS["json"](whole))
