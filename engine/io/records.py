@@ -299,7 +299,7 @@ def _read_table(
 
 def _read_utf8(path: str, display: str, rules: RecordRules) -> TablePart | None:
     """The CSV table read as UTF-8, which :func:`choose_encoding` chooses for a file that decodes
-    as UTF-8 (it decodes the whole file to know): read through without an error, the file did.
+    as UTF-8 (its sample does too): read through without an error, the file did.
     None when reading fails: then the file is read as before, its encoding chosen first, and the
     error (a byte that is not UTF-8, or any other) is that reading's."""
     try:
