@@ -86,7 +86,7 @@ def _streamed(
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
         done = stream_calibration(
             engine, data_path, names, fmt, spool, parameters=reading.parameters, sheet=reading.sheet,
-            progress=bar,
+            progress=bar, encoding=reading.encoding,
         )  # fmt: skip
         if bar is not None:
             bar.finish()  # the file read: what follows is the report's writing

@@ -49,7 +49,7 @@ def evaluate_each(
     override the file's. ``progress`` is told the bytes and rows read of a file read an employee
     at a time."""
     if can_stream(data_path, encoding, sheet):
-        done = _streamed(engine, data_path, keep, parameters, seen, sheet, progress)
+        done = _streamed(engine, data_path, keep, parameters, seen, sheet, progress, encoding)
         if done is not None:
             return done
     population = engine.read(data_path, parameters, encoding=encoding, sheet=sheet)
@@ -69,13 +69,14 @@ def _streamed(
     seen: Callable[[EmployeeRecord], Any] | None,
     sheet: str | None = None,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> tuple[RunOutcome, list[T], list[Any]] | None:
     """The file read an employee at a time; None when it must be read whole (:class:`ReadWhole`)."""
     data = engine.source.data
     try:
         stream, values, parameter_problems, notes = stream_records(
             data_path, data.get("inputs") or {}, scales=data.get("scales") or {}, parameters=parameters,
-            policy_id=engine.policy.id, sheet=sheet, progress=progress,
+            policy_id=engine.policy.id, sheet=sheet, progress=progress, encoding=encoding,
         )  # fmt: skip
     except ReadWhole:
         return None

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from engine.errors import Problem
+from engine.io.encoding import given_encoding
 from engine.io.jsonstream import JsonItems
 from engine.io.model import EmployeeRecord, ReadWhole, RecordRules, check_parameters, compile_inputs
 from engine.io.nested import NestedStream, Where, read_head
@@ -59,10 +60,10 @@ class RecordStream(Protocol):
 
 
 def can_stream(path: str, encoding: str | None = None, sheet: str | None = None) -> bool:
-    """Whether :func:`stream_records` reads ``path`` as asked: ``--encoding`` is the whole
-    read's; ``--sheet`` only for a workbook."""
+    """Whether :func:`stream_records` reads ``path`` as asked: ``--encoding`` only for a CSV file,
+    ``--sheet`` only for a workbook (the whole read refuses the others)."""
     suffix = os.path.splitext(path)[1].lower()
-    if encoding is not None or (sheet is not None and suffix != ".xlsx"):
+    if (encoding is not None and suffix != ".csv") or (sheet is not None and suffix != ".xlsx"):
         return False
     return suffix in STREAMED
 
@@ -76,19 +77,22 @@ def stream_records(
     progress: Progress | None = None,
     policy_id: str | None = None,
     sheet: str | None = None,
+    encoding: str | None = None,
 ) -> tuple[RecordStream, dict[str, Any], list[Problem], list[Problem]]:
     """The employees of ``path`` one at a time, as :func:`~engine.io.records.read_population`
     reads them (``policy_id``, ``sheet`` as there). Returns the stream, the checked run-time
     parameters, the problems read before the first employee (the parameters'; a JSON or YAML
     file's own), and the notes so far (the stream's own are in its part once read): a whole
     run's problems are these, then the part's; its warnings these notes, then the part's.
-    ``progress`` is told the bytes and the rows (items) read so far, now and then. Raises
+    ``progress`` is told the bytes and the rows (items) read so far, now and then; ``encoding``:
+    a CSV file's (``--encoding``; None: UTF-8 or detected), chosen as the stream is opened. Raises
     :class:`ReadWhole` when the file cannot be read an employee at a time."""
     suffix = ensure_data_file(path, SUFFIXES)
     if suffix == ".csv":
-        stream, values, problems, notes = stream_csv(
-            path, inputs, scales=scales, parameters=parameters, progress=progress
-        )
+        with given_encoding(encoding):
+            stream, values, problems, notes = stream_csv(
+                path, inputs, scales=scales, parameters=parameters, progress=progress
+            )
         return stream, values, problems, notes
     rules = compile_inputs(inputs, scales)
     overrides = dict(parameters or {})

@@ -101,15 +101,17 @@ def stream_calibration(
     progress: Progress | None = None,
     chunk: int = CHUNK,
     sheet: str | None = None,
+    encoding: str | None = None,
 ) -> Streamed | None:
     """Calibrate the records file ``data_path`` (distributions ``names``; ``sheet`` of a
-    workbook), writing the report's per-employee parts for ``fmt`` to ``spool``; None when it
+    workbook, ``encoding`` of a CSV file), writing the report's per-employee parts for ``fmt`` to ``spool``; None when it
     must be read whole (:class:`~engine.io.model.ReadWhole`: ``spool`` holds nothing useful)."""
     data = engine.source.data
     try:
         stream, values, parameter_problems, _ = stream_records(
             data_path, data.get("inputs") or {}, scales=data.get("scales") or {},
             parameters=parameters, progress=progress, policy_id=engine.policy.id, sheet=sheet,
+            encoding=encoding,
         )  # fmt: skip
     except ReadWhole:
         return None
