@@ -155,8 +155,11 @@ def calibrate_with(rule: DistributionRule, result: DistributionResult, stages: S
     What the groups share is made once (:class:`_Shared`): a kumho-like population of a
     million has groups of some fifteen people, and a group's counts, key and lists held as
     objects of their own were some 150 bytes a person until the report was written."""
+    from engine.distribution.compact import give_back
+
     shared = _Shared()
     groups = tuple(_group(rule, g, stages, shared) for g in result.groups)
+    give_back()  # each group's masks and stages, let go
     return CalibrationReport(rule.name, groups, result.problems)
 
 
