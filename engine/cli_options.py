@@ -95,6 +95,11 @@ PARAM_OPTION = click.option(
     metavar="NAME=VALUE",
     help="A run-time parameter (overrides the data file's; a CSV or Excel table has none of its own).",
 )
+PROGRESS_OPTION = click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar on stderr while the records file is read (default: when stderr is a terminal).",
+)
 REFERENCE_OPTION = click.option(
     "--reference",
     is_flag=True,

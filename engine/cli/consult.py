@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from engine.cli.guard import run_guarded
-from engine.cli_options import OUTPUT_OPTION, WORDS_LANG_OPTION, reading_options
+from engine.cli.guard import progress_to, run_guarded
+from engine.cli_options import OUTPUT_OPTION, PROGRESS_OPTION, WORDS_LANG_OPTION, reading_options
 from engine.report.formats import FORMATS
 
 
@@ -39,6 +39,7 @@ def compare(policies: tuple[str, ...], population: str | None, maps: tuple[str, 
 @WORDS_LANG_OPTION
 @OUTPUT_OPTION
 @reading_options
+@PROGRESS_OPTION
 def diff(
     old: str,
     new: str,
@@ -49,6 +50,7 @@ def diff(
     output: str | None,
     encoding: str | None,
     sheet: str | None,
+    progress: bool | None,
 ) -> None:
     """What changed from OLD to NEW, in words; with --population, whose results change.
 
@@ -57,7 +59,7 @@ def diff(
     from engine.commands.common import Reading
     from engine.commands.diff import run_diff
 
-    reading = Reading(encoding, sheet)
+    reading = Reading(encoding, sheet, None, *progress_to(progress))
     run_guarded(lambda: run_diff(old, new, population, list(maps), fmt, output, lang, click.echo, reading))
 
 
@@ -72,6 +74,7 @@ def diff(
 @WORDS_LANG_OPTION
 @OUTPUT_OPTION
 @reading_options
+@PROGRESS_OPTION
 def simulate(
     policy: str,
     population: str,
@@ -82,12 +85,13 @@ def simulate(
     output: str | None,
     encoding: str | None,
     sheet: str | None,
+    progress: bool | None,
 ) -> None:
     """What-if: the outcomes of POLICY over --population for each value of one declared value."""
     from engine.commands.common import Reading
     from engine.commands.simulate import run_simulate
 
-    reading = Reading(encoding, sheet)
+    reading = Reading(encoding, sheet, None, *progress_to(progress))
     run_guarded(
         lambda: run_simulate(policy, population, vary, list(maps), fmt, output, lang, click.echo, reading)
     )

@@ -54,6 +54,14 @@ def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
     sys.exit(code)
 
 
+def progress_to(asked: bool | None) -> tuple[Any, bool]:
+    """Where a progress bar goes (``--progress/--no-progress`` as ``asked``): stderr when asked
+    or, not told, when stderr is a terminal, else None (no bar); and whether it is drawn from the
+    start (asked for) rather than once the run has lasted a moment."""
+    shown = sys.stderr.isatty() if asked is None else asked
+    return (sys.stderr if shown else None), asked is True
+
+
 def report_options(lang: str | None, bom: bool = True) -> ReportOptions:
     """What the report is asked for; a terminal's width when standard output is one."""
     width = None

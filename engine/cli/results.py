@@ -3,14 +3,13 @@ jobeval, pay, workflow."""
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from engine.cli.guard import echo, report_options, run_guarded
+from engine.cli.guard import echo, progress_to, report_options, run_guarded
 from engine.cli_options import (
     LANG_OPTION,
     PARAM_OPTION,
+    PROGRESS_OPTION,
     REFERENCE_OPTION,
     format_option,
     reading_options,
@@ -26,11 +25,7 @@ from engine.report.formats import FORMATS
 @reading_options
 @PARAM_OPTION
 @REFERENCE_OPTION
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="A progress bar on stderr while the data file is read (default: when stderr is a terminal).",
-)
+@PROGRESS_OPTION
 def evaluate(
     policy: str,
     data: str,
@@ -53,23 +48,10 @@ def evaluate(
     mark("imports-done")
     options = report_options(lang, bom)
     chosen = resolve_format(fmt, output)
-    shown = sys.stderr.isatty() if progress is None else progress
-    stream = sys.stderr if shown else None
 
     def body() -> int:
-        reading = Reading(encoding, sheet, parse_params(params))
-        return run_evaluate(
-            policy,
-            data,
-            chosen,
-            output,
-            echo,
-            options,
-            reading,
-            reference=reference,
-            progress=stream,
-            progress_at_once=progress is True,
-        )
+        reading = Reading(encoding, sheet, parse_params(params), *progress_to(progress))
+        return run_evaluate(policy, data, chosen, output, echo, options, reading, reference=reference)
 
     run_guarded(body, raw_cells)
 
@@ -122,6 +104,7 @@ def examples(root: str | None, lang: str | None) -> None:
 @result_options(FORMATS["calibration"])
 @reading_options
 @PARAM_OPTION
+@PROGRESS_OPTION
 def calibrate(
     policy: str,
     data: str,
@@ -134,6 +117,7 @@ def calibrate(
     encoding: str | None,
     sheet: str | None,
     params: tuple[str, ...],
+    progress: bool | None,
 ) -> None:
     """Per distribution group: the quota, the proposed and final grades, who moved and why; every
     employee's evaluator chain reviewed (a policy without distributions: the chains only)."""
@@ -143,7 +127,7 @@ def calibrate(
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
 
     def body() -> int:
-        reading = Reading(encoding, sheet, parse_params(params))
+        reading = Reading(encoding, sheet, parse_params(params), *progress_to(progress))
         return run_calibrate(policy, data, distribution, chosen, output, echo, options, reading)
 
     run_guarded(body, raw_cells)
@@ -184,6 +168,7 @@ def jobeval(
 )
 @PARAM_OPTION
 @reading_options
+@PROGRESS_OPTION
 def pay(
     policy: str,
     data: str,
@@ -197,6 +182,7 @@ def pay(
     params: tuple[str, ...],
     encoding: str | None,
     sheet: str | None,
+    progress: bool | None,
 ) -> None:
     """Merit raises, the incentive pool and its shares, promotion points, the bonus, for the employees
     in DATA (YAML, JSON, CSV or .xlsx)."""
@@ -204,7 +190,7 @@ def pay(
     from engine.commands.pay import run_pay
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    reading = Reading(encoding, sheet)
+    reading = Reading(encoding, sheet, None, *progress_to(progress))
 
     def body() -> int:
         given = parse_params(params)

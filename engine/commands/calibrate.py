@@ -39,7 +39,8 @@ def run_calibrate(
     """Calibrate DATA under POLICY; print or write (atomically) the report.
 
     Exit code 0 when every group's final grades are within quota and there is no problem, else 1.
-    ``reading``: how to read a table, with the run-time parameters (``--param``).
+    ``reading``: how to read a table, with the run-time parameters (``--param``), and where to
+    draw a progress bar while a file read an employee at a time is read.
     """
     renderer(RENDERERS, fmt)  # an unknown format is refused before anything is read
     check_output(output, fmt)
@@ -81,10 +82,14 @@ def _streamed(
     """Calibrate a records file as a stream and deliver the report; None (nothing delivered) when
     it must be read whole."""
     data = engine.source.data
+    bar = reading.bar(data_path)
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
         done = stream_calibration(
-            engine, data_path, names, fmt, spool, parameters=reading.parameters, sheet=reading.sheet
-        )
+            engine, data_path, names, fmt, spool, parameters=reading.parameters, sheet=reading.sheet,
+            progress=bar,
+        )  # fmt: skip
+        if bar is not None:
+            bar.finish()  # the file read: what follows is the report's writing
         if done is None:
             return None
         language = options.lang or (policy_language(data) if fmt in ("html", "xlsx") else None)

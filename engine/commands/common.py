@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path as FsPath
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 from engine.errors import Diagnostic, UsageError
 from engine.io.atomic import open_atomic, write_atomic
@@ -20,6 +20,7 @@ from engine.report.diagnostics import format_text_line
 from engine.report.labels import Labels, policy_language
 from engine.report.model import stamped
 from engine.report.options import SUFFIX_FORMATS, ReportOptions
+from engine.report.progress import ProgressBar, progress_bar
 from engine.report.xlsx import relabel_csv
 
 Echo = Callable[..., None]
@@ -28,11 +29,20 @@ Echo = Callable[..., None]
 @dataclass(frozen=True)
 class Reading:
     """How to read a data file: a CSV file's encoding (None: UTF-8 or detected), an Excel sheet,
-    run-time parameters that override the file's (None: the file's only)."""
+    run-time parameters that override the file's (None: the file's only); where to draw a
+    progress bar while it is read (a terminal's stderr; None: nowhere), and whether from the
+    start (``--progress``) or once the run has lasted a moment."""
 
     encoding: str | None = None
     sheet: str | None = None
     parameters: Mapping[str, Any] | None = None
+    progress: TextIO | None = None
+    progress_at_once: bool = False
+
+    def bar(self, path: str, title: str = "") -> ProgressBar | None:
+        """A progress bar for reading ``path`` (``title`` before it), or None (see
+        :func:`engine.report.progress.progress_bar`)."""
+        return progress_bar(path, self.progress, self.progress_at_once, title)
 
 
 def parse_params(params: Iterable[str]) -> dict[str, str]:

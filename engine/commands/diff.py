@@ -46,11 +46,17 @@ def run_all(
 def _run_records(
     engines: Sequence[Engine], paths: Sequence[str], population: str, how: Reading
 ) -> Comparison:
-    """A policy's own records under each engine: the people read kept once, in a spool."""
+    """A policy's own records under each engine: the people read kept once, in a spool (a
+    progress bar for each pass, as ``how`` says)."""
     schemes: list[SchemeResult] = []
     try:
-        for engine, path in zip(engines, paths, strict=True):
-            schemes.append(run_records(path, population, engine, encoding=how.encoding, sheet=how.sheet))
+        for i, (engine, path) in enumerate(zip(engines, paths, strict=True), start=1):
+            bar = how.bar(population, f"{i}/{len(engines)}")
+            schemes.append(
+                run_records(path, population, engine, encoding=how.encoding, sheet=how.sheet, progress=bar)
+            )
+            if bar is not None:
+                bar.finish()
     except BaseException:
         for done in schemes:
             assert done.read is not None

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from typing import TextIO
-
 from engine.commands.common import Echo, Reading, check_output, deliver, guard_output, streamed_out
 from engine.evaluate import Engine, RunOutcome, example_runs, explain
 from engine.evaluate.parallel import run_report
@@ -16,7 +13,6 @@ from engine.report.labels import Labels
 from engine.report.lang_stream import IN_LANGUAGE, write_in_language
 from engine.report.options import ReportOptions
 from engine.report.page_stream import PAGES, write_book, write_page
-from engine.report.progress import ProgressBar
 from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
 from engine.report.stream import streamable, write_report
 from engine.timeline import mark
@@ -75,15 +71,12 @@ def run_evaluate(
     reading: Reading | None = None,
     *,
     reference: bool = False,
-    progress: TextIO | None = None,
-    progress_at_once: bool = False,
 ) -> int:
     """Evaluate ``data`` under ``policy``; print or write (atomically) the results.
 
-    ``options``: language, run date, BOM, terminal width; ``reading``: how to read a table;
-    ``reference``: through the reference interpreter instead of generated code (same output);
-    ``progress``: where to draw a progress bar (a terminal's stderr), if anywhere: once the run
-    has lasted a moment, or ``progress_at_once`` (asked for by ``--progress``) from its start.
+    ``options``: language, run date, BOM, terminal width; ``reading``: how to read a table, and
+    where to draw a progress bar; ``reference``: through the reference interpreter instead of
+    generated code (same output).
     A records file reported as CSV, JSON or text is read, evaluated and written an employee at a
     time, a big CSV or JSON one shared between processes (:mod:`engine.report.stream`): the same bytes, and
     nothing is written (to the file or stdout) unless the run completes. So is a page or a
@@ -101,7 +94,7 @@ def run_evaluate(
         mark("policy-loaded")
         in_language = options.lang is not None and fmt in IN_LANGUAGE
         if fmt in PAGES or in_language or streamable(engine, data, fmt):
-            outcome = _streamed(engine, data, fmt, output, echo, options, reading, progress, progress_at_once)
+            outcome = _streamed(engine, data, fmt, output, echo, options, reading)
             mark("written")
             try:
                 _notes(outcome, echo, fmt, output)
@@ -135,10 +128,8 @@ def _streamed(
     echo: Echo,
     options: ReportOptions,
     reading: Reading,
-    progress: TextIO | None,
-    at_once: bool = False,
 ) -> RunOutcome:
-    bar = _bar(data, progress, at_once) if progress is not None else None
+    bar = reading.bar(data)
     stamps = [engine.policy.stamp]
     given = reading.parameters
     if fmt == "xlsx":
@@ -164,13 +155,6 @@ def _streamed(
             if bar is not None:
                 bar.finish()  # before the report is echoed
     return outcome
-
-
-def _bar(data: str, stream: TextIO, at_once: bool) -> ProgressBar | None:
-    try:
-        return ProgressBar(os.path.getsize(data), stream, delay=0.0 if at_once else None)
-    except OSError:
-        return None  # the reader says what is wrong with the file
 
 
 def _notes(outcome: RunOutcome, echo: Echo, fmt: str, output: str | None) -> None:

@@ -37,6 +37,7 @@ from engine.report.pay import RENDERERS, write_csv, write_text, write_workbook
 from engine.report.payjson import write_json
 from engine.report.paylines import Lines
 from engine.report.paypage import write_page
+from engine.report.progress import ProgressBar
 from engine.report.results import format_problem
 from engine.report.xlsx import relabel_rows
 from engine.validate import load_policy
@@ -69,7 +70,8 @@ def run_pay(
     ``base_rate`` (``--base-rate``) overrides the parameter named by ``pay.merit.base_rate``;
     ``params`` (``--param NAME=VALUE``) any declared parameter, over the file's; ``reading``:
     how to read a data file that is a CSV file or a workbook (``--encoding``, ``--sheet``);
-    ``records`` (``--records``) a records file whose goal sheets are evaluated for the bonus.
+    ``records`` (``--records``) a records file whose goal sheets are evaluated for the bonus
+    (``reading``'s progress bar drawn while it is read).
     Returns 0 without problems, 1 with any; raises :class:`DataError`/:class:`UsageError` for an
     unreadable file, a policy without ``pay`` or a missing base rate.
     """
@@ -83,7 +85,10 @@ def run_pay(
     if records is not None and not (policy.data.get("pay") or {}).get("bonus"):
         raise UsageError(f"--records: {policy_path} declares no pay.bonus that reads evaluated results")
     how = reading or Reading()
-    evaluated = _evaluated(policy_path, records, how.encoding, overrides, echo) if records else None
+    evaluated = None
+    if records is not None:
+        bar = how.bar(records)
+        evaluated = _evaluated(policy_path, records, how.encoding, overrides, echo, bar)
     try:
         return _report(
             policy.data, data_path, fmt, output, echo, base_rate, options, how, overrides, evaluated
@@ -204,7 +209,12 @@ def _reread(spool: IO[str]) -> Iterator[list[str]]:
 
 
 def _evaluated(
-    policy_path: str, records: str, encoding: str | None, overrides: Mapping[str, Any], echo: Echo
+    policy_path: str,
+    records: str,
+    encoding: str | None,
+    overrides: Mapping[str, Any],
+    echo: Echo,
+    bar: ProgressBar | None = None,
 ) -> _Evaluated:
     """Employee id -> the employee formulas' values and grades of the evaluated goal sheet in
     ``records``, or the first problem that kept the employee from being evaluated; kept on disk
@@ -227,7 +237,11 @@ def _evaluated(
         calls += 1
 
     # A CSV file is read an employee at a time: only these values are kept of each, on disk.
-    outcome, results, _ = evaluate_each(engine, records, kept, overrides or None, encoding=encoding)
+    outcome, results, _ = evaluate_each(
+        engine, records, kept, overrides or None, encoding=encoding, progress=bar
+    )
+    if bar is not None:
+        bar.finish()  # before the records' warnings
     found = _Evaluated(store, calls - len(results))
     for warning in outcome.warnings:
         echo(f"hrpolicy: {format_problem(warning, 'warning')}", err=True)

@@ -1,24 +1,35 @@
 """``hrpolicy workflow``: objection deadlines and checks of objection and goal-change records.
 
-Reads the policy and the data file (:mod:`engine.io.datafile`, :mod:`engine.workflow.records`),
-checks every record (:func:`engine.workflow.build_workflow_report`), renders
-(:mod:`engine.report.workflow`). A file that cannot be read, or a record that lacks a field or
-has a malformed date or number, is a :class:`DataError` (exit 2); a broken workflow rule is a
-located problem with a rule id, the other records are still checked, and the exit code is 1.
+Reads the policy and the data file, checks every record and renders
+(:mod:`engine.report.workflow`). A table (a CSV file or a workbook) is read a record at a time
+(:func:`engine.workflow.stream.stream_workflow_report`: each employee's objections and goal
+changes wait on disk for each other, the lines are read back from disk as the report is
+written), a YAML or JSON file whole (:func:`engine.workflow.build_workflow_report`; a data file
+is no bigger than the YAML bound): the same report either way. A file that cannot be read, or a
+record that lacks a field or has a malformed date or number, is a :class:`DataError` (exit 2);
+a broken workflow rule is a located problem with a rule id, the other records are still checked,
+and the exit code is 1. Nothing is written when the run fails.
 """
 
 from __future__ import annotations
 
-from engine.commands.common import Echo, Reading, check_output, deliver_report, finish, guard_output
+from dataclasses import replace
+from typing import Any
+
+from engine.commands.common import Echo, Reading, check_output, finish, guard_output, streamed_out
 from engine.errors import DataError, UsageError
+from engine.io.atomic import open_atomic_binary
 from engine.io.datafile import TableReading, read_data_file
+from engine.io.tabledoc import TABLE_SUFFIXES
+from engine.provenance import stamp_of
 from engine.report import renderer
-from engine.report.labels import Labels
+from engine.report.labels import Labels, policy_language
 from engine.report.options import ReportOptions
-from engine.report.workflow import RENDERERS
+from engine.report.workflow import RENDERERS, write_report, write_workbook
 from engine.validate import load_policy
 from engine.workflow import as_date, build_workflow_report
 from engine.workflow.records import WORKFLOW_LISTS
+from engine.workflow.stream import stream_workflow_report
 
 
 def run_workflow(
@@ -50,10 +61,42 @@ def run_workflow(
         raise UsageError(f"{policy_path}: the policy declares no workflows section")
     how = reading or Reading()
     table = TableReading(how.encoding, how.sheet)
-    doc = read_data_file(data_path, WORKFLOW_LISTS, table=table)
-    for note in table.notes:
-        echo(f"hrpolicy: note: {note}", err=True)
-    report = build_workflow_report(str(policy.data["metadata"]["id"]), policy.data, doc, day)
-    deliver_report(RENDERERS, fmt, report, output, echo, options or ReportOptions(), policy.data)
-    labels = Labels(policy.data, (options or ReportOptions()).lang)
-    return finish(report.all_problems(), report.employees(), "employees", fmt, echo, labels)
+
+    def notes() -> None:
+        for note in table.notes:
+            echo(f"hrpolicy: note: {note}", err=True)
+
+    policy_id = str(policy.data["metadata"]["id"])
+    report: Any
+    if data_path.lower().endswith(TABLE_SUFFIXES):
+        report = stream_workflow_report(policy_id, policy.data, data_path, table, day, notes)
+    else:
+        doc = read_data_file(data_path, WORKFLOW_LISTS, table=table)
+        notes()
+        report = build_workflow_report(policy_id, policy.data, doc, day)
+    options = options or ReportOptions()
+    try:
+        _deliver(report, fmt, output, echo, options, policy.data)
+        labels = Labels(policy.data, options.lang)
+        return finish(report.all_problems(), report.employees(), "employees", fmt, echo, labels)
+    finally:
+        store = getattr(report, "store", None)
+        if store is not None:
+            store.close()
+
+
+def _deliver(
+    report: Any, fmt: str, output: str | None, echo: Echo, options: ReportOptions, policy: Any
+) -> None:
+    """The report written a piece at a time, atomically: the bytes the registry's renderers give."""
+    stamps = (stamp_of(policy),)
+    # The page and the workbook (which people open) in the policy's own language without one asked.
+    lang = options.lang or policy_language(policy) if fmt in ("html", "xlsx") else options.lang
+    labels = Labels(policy, lang)
+    if fmt == "xlsx":
+        assert output is not None  # (check_output refused a workbook without a file)
+        with open_atomic_binary(output) as binary:
+            write_workbook(report, labels, replace(options, stamps=stamps), binary)
+        return
+    with streamed_out(output, echo, fmt, options.bom) as out:
+        write_report(report, fmt, labels, options, stamps, out)

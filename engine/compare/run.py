@@ -19,6 +19,7 @@ from engine.evaluate import EmployeeResult, Engine, RunOutcome
 from engine.evaluate.each import evaluate_each
 from engine.io.model import EmployeeRecord
 from engine.io.spool import RowSpool
+from engine.io.streaming import Progress
 from engine.provenance import stamp_of
 from engine.rounding import Rounding
 
@@ -47,9 +48,11 @@ def run_records(
     *,
     encoding: str | None = None,
     sheet: str | None = None,
+    progress: Progress | None = None,
 ) -> SchemeResult:
     """Evaluate a records file written for the policy itself (no mapping, no pay); ``encoding``
-    and ``sheet``: how to read a CSV file or a workbook (``--encoding``, ``--sheet``).
+    and ``sheet``: how to read a CSV file or a workbook (``--encoding``, ``--sheet``);
+    ``progress`` is told the bytes and rows read.
 
     The file is read an employee at a time (:func:`engine.evaluate.each.evaluate_each`): each
     person's headline score and grade are kept compactly (:attr:`SchemeResult.headlines`, no
@@ -72,7 +75,9 @@ def run_records(
         heads.add(result.values.get(score_name) if score_name else None, _grade_only(result, grade_name))
 
     try:
-        outcome, _, _ = evaluate_each(engine, data_path, person, encoding=encoding, sheet=sheet, seen=named)
+        outcome, _, _ = evaluate_each(
+            engine, data_path, person, encoding=encoding, sheet=sheet, seen=named, progress=progress
+        )
     except BaseException:
         read.close()
         raise

@@ -23,7 +23,7 @@ from engine.evaluate.relative import RelativeGrading, relative_warnings
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord, Population
-from engine.io.streaming import ReadWhole, can_stream, stream_records
+from engine.io.streaming import Progress, ReadWhole, can_stream, stream_records
 
 T = TypeVar("T")
 
@@ -40,14 +40,16 @@ def evaluate_each(
     encoding: str | None = None,
     sheet: str | None = None,
     seen: Callable[[EmployeeRecord], Any] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[RunOutcome, list[T], list[Any]]:
     """The run's outcome without its results (the problems, warnings and relative grades of
     ``engine.evaluate(engine.read(data_path, parameters, encoding=encoding, sheet=sheet))``,
     in the same order), ``keep(record, result)`` of every employee evaluated and ``seen(record)``
     of every employee read (evaluated or not), both in the file's order. ``parameters``
-    override the file's."""
+    override the file's. ``progress`` is told the bytes and rows read of a file read an employee
+    at a time."""
     if can_stream(data_path, encoding, sheet):
-        done = _streamed(engine, data_path, keep, parameters, seen, sheet)
+        done = _streamed(engine, data_path, keep, parameters, seen, sheet, progress)
         if done is not None:
             return done
     population = engine.read(data_path, parameters, encoding=encoding, sheet=sheet)
@@ -66,13 +68,14 @@ def _streamed(
     parameters: Mapping[str, Any] | None,
     seen: Callable[[EmployeeRecord], Any] | None,
     sheet: str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[RunOutcome, list[T], list[Any]] | None:
     """The file read an employee at a time; None when it must be read whole (:class:`ReadWhole`)."""
     data = engine.source.data
     try:
         stream, values, parameter_problems, notes = stream_records(
             data_path, data.get("inputs") or {}, scales=data.get("scales") or {}, parameters=parameters,
-            policy_id=engine.policy.id, sheet=sheet,
+            policy_id=engine.policy.id, sheet=sheet, progress=progress,
         )  # fmt: skip
     except ReadWhole:
         return None

@@ -86,6 +86,13 @@ class RecordRules:
     parameters: FieldRules
 
     @cached_property
+    def cell_caches(self) -> dict[str, dict[str, Any]]:
+        """Each goal-line field's converted cells (cell text -> value), shared by every table read
+        with these rules: a stream's spans and a range's parts start with what the others read
+        (the converters are pure; see :func:`engine.io.rowcode._missed` for what is kept)."""
+        return {}
+
+    @cached_property
     def headers(self) -> dict[str, tuple[str, str]]:
         """Header text (see :func:`header_key`) -> (level, field) for every label of every field.
 

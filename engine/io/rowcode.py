@@ -105,31 +105,31 @@ def _absent(rule: FieldRule | None) -> str:
     return "_late = True" if rule.has_default else "raise _Slow"
 
 
-def _filling(fill: Sequence[FieldRule], when: str, scope: dict[str, Any]) -> list[str]:
-    """Lines filling the fields left empty, when ``when`` holds, as the rule-by-rule reading does
-    (:func:`engine.io.tablerows._fill`, :func:`engine.io.fields.check_mapping`): a default in the
-    order of ``fill``; a required field left empty raises :class:`Slow` (that reading reports it)."""
-    lines = [f"if {when}:"]
+#: A field that fills an empty cell: its name, and whether it has a default (else it is required).
+Filled = tuple[tuple[str, bool], ...]
+
+
+def _filled(fill: Sequence[FieldRule]) -> Filled:
+    return tuple((rule.name, rule.has_default) for rule in fill)
+
+
+def _defaults(fill: Sequence[FieldRule], scope: dict[str, Any]) -> None:
+    """The defaults :func:`_filling`'s lines read, into ``scope``."""
     for j, rule in enumerate(fill):
-        lines.append(f"    if {rule.name!r} not in _d:")
         if rule.has_default:
             scope[f"_default{j}"] = rule.default
-            lines.append(f"        _d[{rule.name!r}] = _default{j}")
-        else:
-            lines.append("        raise _Slow")
+
+
+def _filling(fill: Filled, when: str) -> list[str]:
+    """Lines filling the fields left empty, when ``when`` holds, as the rule-by-rule reading does
+    (:func:`engine.io.tablerows._fill`, :func:`engine.io.fields.check_mapping`): a default in the
+    order of ``fill`` (``_default{j}``, see :func:`_defaults`); a required field left empty raises
+    :class:`Slow` (that reading reports it)."""
+    lines = [f"if {when}:"]
+    for j, (name, has_default) in enumerate(fill):
+        lines.append(f"    if {name!r} not in _d:")
+        lines.append(f"        _d[{name!r}] = _default{j}" if has_default else "        raise _Slow")
     return lines if fill else []
-
-
-@functools.lru_cache(maxsize=64)
-def _code(source: str, name: str) -> CodeType:
-    """The compiled text, kept: a file read again, or another file with the same header (the
-    parts of a parallel run, a stream's spans), is not compiled again (2 ms a plan)."""
-    return compile(source, f"<{name}>", "exec")
-
-
-def _compiled(source: str, name: str, scope: dict[str, Any]) -> Any:
-    exec(_code(source, name), scope)  # only generated text: ints and repr'd names
-    return scope[name]
 
 
 def _runs(cols: Sequence[int]) -> list[tuple[int, int]]:
@@ -147,31 +147,50 @@ def _indented(lines: list[str], depth: int) -> list[str]:
     return [" " * (4 * depth) + line for line in lines]
 
 
-def _line_body(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> list[str]:
-    """Lines making ``_d``, the goal line's fields, of the row's cells ``_c``."""
-    cols = plan.indicator
-    for j, (_, _, convert, cache) in enumerate(cols):
+#: What a row adder's text is made of (see :func:`_shape`): equal shapes, equal text.
+Shape = tuple[Any, ...]
+
+
+def _shape(plan: ColumnPlan) -> Shape:
+    """The column plan's numbers and names: all its generated text depends on (a stream's spans,
+    the parts of a parallel run and a file read again share it, its caches aside)."""
+    columns = tuple((int(col), name) for col, name, _, _ in plan.indicator)
+    employee = tuple((int(col), name) for col, name in plan.employee)
+    period = None if plan.period is None else int(plan.period)
+    return (int(plan.id), period, employee, columns, _filled(plan.fill), plan.complete < 0, int(plan.width))
+
+
+def _line_scope(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> None:
+    """What :func:`_line_body`'s lines read: each column's cache and converter, the defaults."""
+    for j, (_, _, convert, cache) in enumerate(plan.indicator):
         scope[f"_k{j}"], scope[f"_m{j}"] = cache, _missed(convert, cache, limit)
+    _defaults(plan.fill, scope)
+
+
+def _line_body(shape: Shape) -> list[str]:
+    """Lines making ``_d``, the goal line's fields, of the row's cells ``_c``."""
+    _, _, _, cols, fill, always, _ = shape
     names = "".join(f"_v{j}, " for j in range(len(cols)))
-    runs = _runs([int(col) for col, *_ in cols])
+    runs = _runs([col for col, _ in cols])
     if len(runs) == 1 and len(cols) > 1:  # one slice unpacked (the usual header)
         body = [f"{names}= _c[{runs[0][0]}:{runs[0][1]}]"]
     else:
-        body = [f"_v{j} = _c[{int(col)}]" for j, (col, *_) in enumerate(cols)]
-    fill = {rule.name: rule for rule in plan.fill}
-    # A field without a column that has a default fills every line (``complete`` is -1 then).
-    body += ["_d = {}", f"_late = {plan.complete < 0}"]
-    for j, (_, name, _, _) in enumerate(cols):
-        body += _cell(f"_v{j}", name, j, _absent(fill.get(name)))
-    return body + _filling(plan.fill, "_late", scope)
+        body = [f"_v{j} = _c[{col}]" for j, (col, _) in enumerate(cols)]
+    defaults = dict(fill)
+    # A field without a column that has a default fills every line (``always`` then).
+    body += ["_d = {}", f"_late = {always}"]
+    for j, (_, name) in enumerate(cols):
+        absent = "pass" if name not in defaults else "_late = True" if defaults[name] else "raise _Slow"
+        body += _cell(f"_v{j}", name, j, absent)
+    return body + _filling(fill, "_late")
 
 
-def _row_body(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> list[str]:
+def _row_body(shape: Shape) -> list[str]:
     """Lines adding the row ``raw`` numbered ``row_no``; ``SKIP`` stands where a row of no
     employee ends, ``DONE`` where an employee's row ends (``emp_id``)."""
-    width = int(plan.width)
-    employee = "(" + "".join(f"_c[{int(col)}], " for col, _ in plan.employee) + ")"
-    period = "''" if plan.period is None else f"_text_id(_c[{int(plan.period)}]) or ''"
+    id_col, period_col, employee_cols, _, _, _, width = shape
+    employee = "(" + "".join(f"_c[{col}], " for col, _ in employee_cols) + ")"
+    period = "''" if period_col is None else f"_text_id(_c[{period_col}]) or ''"
     return [
         "_c = raw",
         f"if len(raw) != {width}:",
@@ -180,7 +199,7 @@ def _row_body(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> list[str]:
         f"    if len(raw) < {width}:",
         f"        _c = [*raw, *([None] * ({width} - len(raw)))]",
         "origin = f'{_prefix}{row_no}'",
-        f"_i = _c[{int(plan.id)}]",
+        f"_i = _c[{id_col}]",
         "emp_id = (_i.strip() or None) if _i.__class__ is str else _text_id(_i)",
         "if emp_id is None:",
         "    _no_id(_c, origin)",
@@ -198,7 +217,7 @@ def _row_body(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> list[str]:
         "if sheet is None:",
         "    sheet = group.sheets[period] = []",
         "try:",
-        *_indented(_line_body(plan, limit, scope), 1),
+        *_indented(_line_body(shape), 1),
         "except (FieldError, _Slow):",
         "    _d = _line_slow(_c, group, emp_id, len(sheet) + 1, origin)",
         "_r = _new(_Record)",
@@ -227,19 +246,28 @@ def row_adder(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> tuple[RowA
     # without the two object.__setattr__ calls by name: a tenth of a clean line's time.
     scope.update(_Slow=Slow, FieldError=FieldError, _new=object.__new__)
     scope.update(_set_fields=record.fields.__set__, _set_origin=record.origin.__set__)
-    body = _row_body(plan, limit, scope)
+    _line_scope(plan, limit, scope)
+    exec(_adder_code(_shape(plan)), scope)  # only generated text: ints and repr'd names
+    return scope["add"], scope["add_all"]
+
+
+@functools.lru_cache(maxsize=64)
+def _adder_code(shape: Shape) -> CodeType:
+    """The compiled ``add`` and ``add_all`` of a plan's shape, kept: written and compiled once
+    for a file's spans and parts, not once per span (compiling takes about 2 ms)."""
+    body = _row_body(shape)
     one = [_marked(line, "return None", "return emp_id") for line in body]
     every = [_marked(line, "continue", "") for line in body if line != "DONE"]
     text = ["def add(row_no, raw):", *_indented(one, 1)]
     text += ["def add_all(rows):", "    for row_no, raw in rows:", *_indented(every, 2)]
-    _compiled("\n".join(text) + "\n", "add", scope)
-    return scope["add"], scope["add_all"]
+    return compile("\n".join(text) + "\n", "<add>", "exec")
 
 
-def _id_line(rule: FieldRule) -> list[str]:
-    """Lines converting the id ``_id`` (text) into ``_d['id']``: ASCII text within the cell
-    limit, not blank, is its stripped self, as :data:`TEXT` makes it; the converter the others."""
-    if rule.convert is not TEXT:
+def _id_line(text_id: bool) -> list[str]:
+    """Lines converting the id ``_id`` (text) into ``_d['id']``: when the id field is text
+    (``text_id``), ASCII text within the cell limit, not blank, is its stripped self, as
+    :data:`TEXT` makes it; the converter ``_fid`` the others."""
+    if not text_id:
         return ["_d['id'] = _fid(_id)"]
     return [
         "_t = _id.strip() if _id.isascii() and len(_id) <= _limits.MAX_CELL_CHARS else None",
@@ -252,14 +280,24 @@ def employee_converter(plan: ColumnPlan, rules: FieldRules, limit: int) -> Emplo
     defaults), as :func:`engine.io.fields.check_mapping` converts them when every cell converts
     and no required field is left empty; else (or for a marked spreadsheet cell) :class:`Slow`."""
     scope: dict[str, Any] = {"_fid": rules["id"].convert, "_Slow": Slow, "_limits": limits}
-    body: list[str] = []
     for j, (_, name) in enumerate(plan.employee):
         cache: dict[str, Any] = {}
         scope[f"_k{j}"], scope[f"_m{j}"] = cache, _missed(rules[name].convert, cache, limit)
-        body += _cell(f"_v{j}", name, j)
-    names = "".join(f"_v{j}, " for j in range(len(plan.employee)))
-    text = ["def convert(_e, _id):", "    _d = {}", *([f"    {names}= _e"] if names else [])]
-    body += [*_id_line(rules["id"]), *_filling(rules.fill, f"len(_d) != {len(rules)}", scope)]
-    text += [*_indented(body, 1), "    return _d"]
-    converter: EmployeeConverter = _compiled("\n".join(text) + "\n", "convert", scope)
+    _defaults(rules.fill, scope)
+    names = tuple(name for _, name in plan.employee)
+    exec(_converter_code(names, rules["id"].convert is TEXT, _filled(rules.fill), len(rules)), scope)
+    converter: EmployeeConverter = scope["convert"]
     return converter
+
+
+@functools.lru_cache(maxsize=64)
+def _converter_code(names: tuple[str, ...], text_id: bool, fill: Filled, fields: int) -> CodeType:
+    """The compiled ``convert`` of :func:`employee_converter`, kept (see :func:`_adder_code`)."""
+    body: list[str] = []
+    for j, name in enumerate(names):
+        body += _cell(f"_v{j}", name, j)
+    unpacked = "".join(f"_v{j}, " for j in range(len(names)))
+    text = ["def convert(_e, _id):", "    _d = {}", *([f"    {unpacked}= _e"] if names else [])]
+    body += [*_id_line(text_id), *_filling(fill, f"len(_d) != {fields}")]
+    text += [*_indented(body, 1), "    return _d"]
+    return compile("\n".join(text) + "\n", "<convert>", "exec")

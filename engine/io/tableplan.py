@@ -91,12 +91,13 @@ def _plan_of(header: Row, seen: dict[tuple[str, str], int], rules: RecordRules) 
     """Where each field is read from the rows and what fills the fields without a column."""
     percent_read: set[str] = set()
     indicator_cols = {name: col for (level, name), col in seen.items() if level == "indicator"}
+    caches = rules.cell_caches
     plan = ColumnPlan(
         id=seen[("id", "id")] - 1,
         period=seen[("period", "period")] - 1 if ("period", "period") in seen else None,
         employee=tuple((col - 1, name) for (level, name), col in seen.items() if level == "employee"),
         indicator=tuple(
-            (col - 1, name, _reader(rules.indicator[name], percent_read), {})
+            (col - 1, name, _reader(rules.indicator[name], percent_read), caches.setdefault(name, {}))
             for name, col in indicator_cols.items()
         ),
         # Every required field has a column (checked above); defaults fill columnless ones.

@@ -48,8 +48,10 @@ class ProgressBar:
         clock: Callable[[], float] = time.monotonic,
         label: str = "rows",
         delay: float | None = None,
+        title: str = "",
     ) -> None:
         self.total, self.stream, self.clock, self.label = max(total, 1), stream, clock, label
+        self.title = f"{title} " if title else ""
         self.started = clock()
         # the first drawing waits for the delay (None: DELAY or the environment's; 0: a bar
         # asked for with --progress, drawn at once): as if drawn INTERVAL before it is over
@@ -69,7 +71,7 @@ class ProgressBar:
         share = min(done / self.total, 1.0)
         filled = int(share * BAR)
         elapsed = now - self.started
-        text = f"[{'#' * filled}{'.' * (BAR - filled)}] {share:4.0%}  {rows:,} {self.label}"
+        text = f"{self.title}[{'#' * filled}{'.' * (BAR - filled)}] {share:4.0%}  {rows:,} {self.label}"
         if elapsed > 0 and done > 0:
             text += f"  {rows / elapsed:,.0f} {self.label}/s"
             left = elapsed * (self.total - done) / done
@@ -90,3 +92,18 @@ class ProgressBar:
         self._draw(*self.last, self.clock())
         self.stream.write("\n")
         self.stream.flush()
+
+
+def progress_bar(
+    path: str, stream: TextIO | None, at_once: bool = False, title: str = ""
+) -> ProgressBar | None:
+    """A bar for reading the file ``path`` drawn on ``stream`` (None: no bar); ``at_once`` (a
+    bar asked for with ``--progress``): drawn from the start, not after :data:`DELAY`; ``title``
+    before it (which of several passes). None too when the file cannot be measured (its reader
+    says what is wrong with it)."""
+    if stream is None:
+        return None
+    try:
+        return ProgressBar(os.path.getsize(path), stream, delay=0.0 if at_once else None, title=title)
+    except OSError:
+        return None

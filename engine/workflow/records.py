@@ -10,14 +10,13 @@ value (``.nan``, an unquoted ``yes``, ``1e400``), whose record is then left out.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from engine.errors import DataError, Diagnostic
-from engine.io.datafile import DataDocument, need_list, need_mapping, unknown_keys, value_problems
+from engine.io.datafile import DataDocument
 from engine.location import Path
-from engine.workflow.calendar import Calendar, as_date
+from engine.workflow.calendar import as_date
 from engine.workflow.goals import GoalChange, GoalLine
 from engine.workflow.objections import Objection, WorkflowProblem
 
@@ -52,50 +51,15 @@ RULE_FIELDS = {
 }
 
 
-@dataclass
-class WorkflowFile:
-    """What one ``workflow`` run reads and collects: policy, data file, calendar, the file's problems."""
-
-    policy: Mapping[str, Any]
-    doc: DataDocument
-    calendar: Calendar
-    file_problems: list[Diagnostic] = field(default_factory=list)
-
-    def records(self, key: str, allowed: frozenset[str], what: str) -> list[tuple[int, Mapping[str, Any]]]:
-        """The records of one list (shape checked), each with its index in the list; unknown keys
-        become problems of the file. A record with a bad value (``.nan``, an unquoted ``yes``,
-        ``1e400``) is left out, its problem collected: the other records are still checked."""
-        raw = need_list(self.doc, (key,), self.doc.data.get(key, []), key)
-        found = []
-        for i, record in enumerate(raw):
-            record = need_mapping(self.doc, (key, i), record, what)
-            subject = str(record.get("employee", "file"))
-            found_keys = unknown_keys(self.doc, (key, i), record, allowed, what)
-            self.file_problems += [d.about(subject) for d in found_keys]
-            bad = value_problems(self.doc, (key, i), subject)
-            self.file_problems += bad
-            if not bad:
-                found.append((i, record))
-        return found
-
-    def line_keys(self, base: Path, record: Mapping[str, Any]) -> None:
-        """Unknown keys of the goal lines of a change (a malformed line is left to the reader)."""
-        subject = str(record.get("employee", "file"))
-        for key in ("before", "after"):
-            lines = record.get(key)
-            for n, line in enumerate(lines if isinstance(lines, list) else []):
-                if isinstance(line, Mapping):
-                    found = unknown_keys(self.doc, (*base, key, n), line, LINE_KEYS, "a goal line")
-                    self.file_problems += [d.about(subject) for d in found]
-
-    def locate(
-        self, subject: str, problem: WorkflowProblem, base: Path, indicator_path: Path | None
-    ) -> Diagnostic:
-        """The problem about ``subject``, at the indicator, else its rule's field, else the record."""
-        at = indicator_path if indicator_path is not None else base
-        if indicator_path is None and problem.rule in RULE_FIELDS:
-            at = (*base, RULE_FIELDS[problem.rule])
-        return Diagnostic(self.doc.source.locate(at), problem.rule, problem.message, subject=subject)
+def locate_problem(
+    doc: DataDocument, subject: str, problem: WorkflowProblem, base: Path, indicator_path: Path | None
+) -> Diagnostic:
+    """The problem about ``subject``, at the indicator, else its rule's field, else the record at
+    ``base``."""
+    at = indicator_path if indicator_path is not None else base
+    if indicator_path is None and problem.rule in RULE_FIELDS:
+        at = (*base, RULE_FIELDS[problem.rule])
+    return Diagnostic(doc.source.locate(at), problem.rule, problem.message, subject=subject)
 
 
 def read_objection(record: Mapping[str, Any], notice_only: bool) -> Objection:

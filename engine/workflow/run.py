@@ -14,25 +14,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from engine.errors import VALUE_RULES, DataError, Diagnostic, UsageError
-from engine.io.datafile import DataDocument, located, unknown_keys, where
+from engine.io.datafile import DataDocument, need_list, unknown_keys, where
 from engine.location import Path
 from engine.workflow.calendar import Calendar
-from engine.workflow.goals import GoalChange, GoalLine, check_goal_change, midterm_targets, phase_of
-from engine.workflow.objections import (
-    Objection,
-    WorkflowProblem,
-    check_objection,
-    objection_histories,
-)
-from engine.workflow.records import (
-    CHANGE_KEYS,
-    NOTICE_KEYS,
-    OBJECTION_KEYS,
-    TOP_KEYS,
-    WorkflowFile,
-    read_change,
-    read_objection,
-)
+from engine.workflow.goals import GoalChange, GoalLine, midterm_targets
+from engine.workflow.objections import Objection, WorkflowProblem
+from engine.workflow.records import TOP_KEYS
+
+#: The record lists in the order the checks take them (goal changes first).
+LIST_ORDER = {"goal_changes": 1, "notices": 2, "objections": 3}
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -142,12 +132,13 @@ def deadline_of(calendar: Calendar, notice: date, days: int) -> Deadline:
     return Deadline(notice, days, end, tuple(skipped))
 
 
-def _window_days(policy: Mapping[str, Any]) -> int:
+def window_days(policy: Mapping[str, Any]) -> int:
+    """The objection window's working days (the policy declares ``workflows.objections``)."""
     spec = (policy.get("workflows") or {}).get("objections") or {}
     return int(spec["window"]["working_days"])
 
 
-def _handler(policy: Mapping[str, Any], round_no: int) -> str:
+def handler_of(policy: Mapping[str, Any], round_no: int) -> str:
     """The declared round's label (its first language) and handler: ``1차 부장과 재협의, section_head``."""
     rounds = ((policy.get("workflows") or {}).get("objections") or {}).get("rounds") or ()
     for spec in rounds:
@@ -161,15 +152,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _filed_status(run: WorkflowFile, record: Objection, deadline: Deadline) -> tuple[str, int]:
+def filed_status(calendar: Calendar, record: Objection, deadline: Deadline) -> tuple[str, int]:
     """The status text and the working days late (0 when in time, or filed before the notice)."""
     if record.filed < record.notice:
         return "filed before the notice", 0
-    late = run.calendar.working_days_between(deadline.deadline, record.filed)
+    late = calendar.working_days_between(deadline.deadline, record.filed)
     return ("in time" if late == 0 else f"{_plural(late, 'working day')} late"), late
 
 
-def _open_status(run: WorkflowFile, deadline: Deadline, today: date | None) -> str:
+def open_status(calendar: Calendar, deadline: Deadline, today: date | None) -> str:
+    """Whether a notice's window is open on ``today`` (nothing without a day)."""
     if today is None:
         return ""
     if today < deadline.notice:
@@ -177,56 +169,12 @@ def _open_status(run: WorkflowFile, deadline: Deadline, today: date | None) -> s
     if today > deadline.deadline:
         return f"closed since {day_text(deadline.deadline)}"
     # Working days still left, today included when it is one: (today - 1, deadline].
-    left = run.calendar.working_days_between(today - timedelta(days=1), deadline.deadline)
+    left = calendar.working_days_between(today - timedelta(days=1), deadline.deadline)
     return f"open: {_plural(left, 'working day')} left, until {day_text(deadline.deadline)}"
 
 
-def _notices(run: WorkflowFile, today: date | None) -> tuple[ObjectionLine, ...]:
-    lines = []
-    for i, record in run.records("notices", NOTICE_KEYS, "a notice"):
-        item = located(run.doc, ("notices", i), read_objection, record, True)
-        at_notice: Path = ("notices", i, "notice")
-        days = _window_days(run.policy)
-        deadline = located(run.doc, at_notice, deadline_of, run.calendar, item.notice, days)
-        handler = _handler(run.policy, item.round)
-        name = str(record.get("name", ""))
-        status = _open_status(run, deadline, today)
-        lines.append(
-            ObjectionLine(
-                "notice", item.employee, name, item.period, item.round, handler, deadline, status=status
-            )
-        )
-    return tuple(lines)
-
-
-def _objections(run: WorkflowFile) -> tuple[ObjectionLine, ...]:
-    records = run.records("objections", OBJECTION_KEYS, "an objection")
-    items: list[Objection] = [
-        located(run.doc, ("objections", i), read_objection, r, False) for i, r in records
-    ]
-    lines = []
-    for (i, record), item, earlier in zip(records, items, objection_histories(items), strict=True):
-        base: Path = ("objections", i)
-        at_notice: Path = (*base, "notice")
-        problems = located(run.doc, at_notice, check_objection, item, run.policy, earlier)
-        diagnostics = tuple(
-            run.locate(item.employee, p, base, _indicator_path(base, item, p.indicator)) for p in problems
-        )
-        deadline = located(
-            run.doc, at_notice, deadline_of, run.calendar, item.notice, _window_days(run.policy)
-        )
-        status, late = _filed_status(run, item, deadline)
-        lines.append(
-            ObjectionLine(
-                "objection", item.employee, str(record.get("name", "")), item.period, item.round,
-                _handler(run.policy, item.round), deadline, item.filed, item.indicators,
-                status, diagnostics, late,
-            )
-        )  # fmt: skip
-    return tuple(lines)
-
-
-def _indicator_path(base: Path, item: Objection, indicator: str | None) -> Path | None:
+def indicator_path(base: Path, item: Objection, indicator: str | None) -> Path | None:
+    """Where the indicator a problem is about is named in the objection at ``base``."""
     if indicator is None or indicator not in item.indicators:
         return None
     return (*base, "indicators", item.indicators.index(indicator))
@@ -261,39 +209,14 @@ def _moved(old: GoalLine, new: GoalLine) -> list[str]:
     ]
 
 
-def _change_order(changes: Sequence[GoalChange]) -> list[int]:
+def change_order(changes: Sequence[GoalChange]) -> list[int]:
     """Oldest first per employee: by ``made_on`` (undated after dated ones), then file order."""
     return sorted(
         range(len(changes)), key=lambda i: (changes[i].made_on is None, changes[i].made_on or date.min, i)
     )
 
 
-def _goal_changes(run: WorkflowFile) -> tuple[tuple[ChangeLine, ...], tuple[TargetSheet, ...]]:
-    records = run.records("goal_changes", CHANGE_KEYS, "a goal change")
-    for i, record in records:
-        run.line_keys(("goal_changes", i), record)
-    changes: list[GoalChange] = [located(run.doc, ("goal_changes", i), read_change, r) for i, r in records]
-    order = _change_order(changes)  # positions in ``changes`` (``records``), not in the file
-    results: dict[int, list[Diagnostic]] = {}
-    for rank, k in enumerate(order):
-        history = [changes[j] for j in order[:rank] if changes[j].employee == changes[k].employee]
-        base: Path = ("goal_changes", records[k][0])
-        results[k] = [
-            run.locate(changes[k].employee, p, base, _removed_path(base, changes[k], p))
-            for p in check_goal_change(changes[k], run.policy, history)
-        ]
-    lines = tuple(
-        ChangeLine(
-            c.employee, str(records[k][1].get("name", "")), phase_of(c, run.policy), c.reason, c.batch,
-            c.made_on,
-            describe_change(c), tuple(results[k]),
-        )
-        for k, c in enumerate(changes)
-    )  # fmt: skip
-    return lines, _targets(run, changes, order, lines)
-
-
-def _removed_path(base: Path, change: GoalChange, problem: WorkflowProblem) -> Path | None:
+def removed_path(base: Path, change: GoalChange, problem: WorkflowProblem) -> Path | None:
     """The goal line a problem is about: the removed line (before), or the changed one (after)."""
     side = {"goal-change-no-replacement": "before", "goal-change-justification": "after"}.get(problem.rule)
     lines = change.before if side == "before" else change.after
@@ -303,28 +226,27 @@ def _removed_path(base: Path, change: GoalChange, problem: WorkflowProblem) -> P
     return (*base, side, ids.index(str(problem.indicator)))
 
 
-def _targets(
-    run: WorkflowFile, changes: Sequence[GoalChange], order: Sequence[int], lines: Sequence[ChangeLine]
-) -> tuple[TargetSheet, ...]:
-    """Per employee (first seen in the file): the lines the mid-term check scores against.
+def target_sheet(
+    policy: Mapping[str, Any],
+    changes: Sequence[GoalChange],
+    order: Sequence[int],
+    lines: Sequence[ChangeLine],
+) -> TargetSheet:
+    """One employee's changes (``order``: oldest first): the lines the mid-term check scores against.
 
     Only accepted changes are in force: the sheet now is the last accepted change's ``after``
     (the first record's ``before`` when none was accepted).
     """
-    sheets = []
-    for employee in dict.fromkeys(c.employee for c in changes):
-        mine = [i for i in order if changes[i].employee == employee]
-        accepted = [changes[i] for i in mine if lines[i].accepted]
-        current = accepted[-1].after if accepted else changes[mine[0]].before
-        targets = midterm_targets(current, accepted, run.policy)
-        if not accepted:
-            source = "no accepted change: the goal sheet as set"
-        elif targets == accepted[0].before:
-            source = f"the targets before the change{_on(accepted[0])}"
-        else:
-            source = f"the targets after the change{_on(accepted[-1])}"
-        sheets.append(TargetSheet(employee, str(lines[mine[0]].name), source, targets))
-    return tuple(sheets)
+    accepted = [changes[i] for i in order if lines[i].accepted]
+    current = accepted[-1].after if accepted else changes[order[0]].before
+    targets = midterm_targets(current, accepted, policy)
+    if not accepted:
+        source = "no accepted change: the goal sheet as set"
+    elif targets == accepted[0].before:
+        source = f"the targets before the change{_on(accepted[0])}"
+    else:
+        source = f"the targets after the change{_on(accepted[-1])}"
+    return TargetSheet(changes[0].employee, str(lines[order[0]].name), source, targets)
 
 
 def _on(change: GoalChange) -> str:
@@ -338,21 +260,27 @@ def build_workflow_report(
     policy_id: str, policy: Mapping[str, Any], doc: DataDocument, today: date | None = None
 ) -> WorkflowReport:
     """Check every record of a loaded data file; raise DataError when it has none of the lists."""
+    from engine.workflow.checker import TOP, Checker  # (which builds on this module's lines)
+    from engine.workflow.collect import InMemory
+
     data = doc.data
     if not any(key in data for key in ("notices", "objections", "goal_changes")):
         raise DataError(f"{where(doc, ())}: the file has no 'notices', 'objections' or 'goal_changes' list")
-    run = WorkflowFile(policy, doc, Calendar.from_policy(policy))
-    run.file_problems += [d.about("file") for d in unknown_keys(doc, (), data, TOP_KEYS, "the file")]
-    if ("notices" in data or "objections" in data) and not (policy.get("workflows") or {}).get("objections"):
+    out = InMemory()
+    out.problems(TOP, (d.about("file") for d in unknown_keys(doc, (), data, TOP_KEYS, "the file")))
+    checker = Checker(policy, doc, today, out, keep=False)
+    if ("notices" in data or "objections" in data) and not checker.declared:
         raise UsageError("the policy declares no workflows.objections: objections cannot be checked")
-    changes, targets = _goal_changes(run)
-    return WorkflowReport(
-        policy_id,
-        doc.file,
-        today,
-        _notices(run, today),
-        _objections(run),
-        changes,
-        targets,
-        tuple(run.file_problems),
-    )
+    for key in ("goal_changes", "notices", "objections"):
+        if key not in data:
+            continue
+        try:
+            raw = need_list(doc, (key,), data[key], key)
+        except DataError as exc:
+            checker.fail((LIST_ORDER[key], -1), exc)
+            continue
+        for index, record in enumerate(raw):
+            checker.take(key, index, record)
+    checker.check_held()
+    checker.raise_first(key for key in data if key in LIST_ORDER)
+    return out.report(policy_id, doc.file, today)
