@@ -156,12 +156,16 @@ def test_a_range_reads_with_its_row_numbers(tmp_path: Path) -> None:
     start = path.read_bytes().index(b"B")
     end = path.read_bytes().index(b"C")
     assert list(read_csv_part(str(path), "t.csv", start, end, 3)) == [(1, ["id", "name"]), (3, ["B", "い"])]
-    path.write_bytes(b"id,name\nA,\xff\n")
+    # UTF-8 with a bad byte (a line of UTF-8 beyond ASCII says so): the bad line named
+    path.write_bytes("id,name\nA,あ\n".encode() + b"B,\xff\n")
     with pytest.raises(DataError) as caught:
-        list(read_csv_part(str(path), "t.csv", 8, 12, 2))
+        list(read_csv_part(str(path), "t.csv", 14, 18, 3))
     assert str(caught.value) == (
-        "t.csv: line 2 is not UTF-8 text (byte 0xff); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
+        "t.csv: line 3 is not UTF-8 text (byte 0xff); save the file as UTF-8 (in Excel: 'CSV UTF-8')"
     )
+    # Not UTF-8 at all: a range is decoded in the encoding the whole read detects (cp1006 here)
+    path.write_bytes(b"id,name\nA,\xff\n")
+    assert list(read_csv_part(str(path), "t.csv", 8, 12, 2)) == [(1, ["id", "name"]), (2, ["A", "\ufe7d"])]
 
 
 def test_lf_only_files_split_too(population: Path, tmp_path: Path) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 from engine.commands.common import Echo, Reading, check_output, deliver, guard_output, streamed_out
 from engine.evaluate import Engine, RunOutcome, example_runs, explain
 from engine.evaluate.parallel import run_report
 from engine.io.atomic import open_atomic_binary
+from engine.io.encoding import given_encoding
 from engine.io.spool import ProblemSpool
 from engine.io.tablerows import of_a_row_without_id
 from engine.report import renderer
@@ -88,20 +91,22 @@ def run_evaluate(
     check_output(output, fmt)
     guard_output(output, [policy, data])
     # A page and a workbook have their rows in a language (the policy's), and so have CSV and
-    # text in one asked for: streamed in any (JSON is the same in every language).
-    if reading.encoding is None and reading.sheet is None:
+    # text in one asked for: streamed in any (JSON is the same in every language). A CSV file's
+    # --encoding reaches the readers below as the run's (they take none of their own).
+    if reading.sheet is None and (reading.encoding is None or _is_csv(data)):
         engine = Engine.from_file(policy, reference=reference)
         mark("policy-loaded")
         in_language = options.lang is not None and fmt in IN_LANGUAGE
-        if fmt in PAGES or in_language or streamable(engine, data, fmt):
-            outcome = _streamed(engine, data, fmt, output, echo, options, reading)
-            mark("written")
-            try:
-                _notes(outcome, echo, fmt, output)
-                return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
-            finally:
-                if isinstance(outcome.problems, ProblemSpool):
-                    outcome.problems.close()  # the spooled problems' temp file removed
+        with given_encoding(reading.encoding):
+            if fmt in PAGES or in_language or streamable(engine, data, fmt):
+                outcome = _streamed(engine, data, fmt, output, echo, options, reading)
+                mark("written")
+                try:
+                    _notes(outcome, echo, fmt, output)
+                    return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
+                finally:
+                    if isinstance(outcome.problems, ProblemSpool):
+                        outcome.problems.close()  # the spooled problems' temp file removed
     # A big CSV file may be shared between processes; the report is the same either way (rows
     # in a language come from one process).
     split = SPLIT_RENDERERS.get(fmt) if options.lang is None else None
@@ -118,6 +123,12 @@ def run_evaluate(
     deliver(report, output, echo, fmt, options.bom, [outcome.policy.stamp])
     _notes(outcome, echo, fmt, output)
     return _finish(outcome, echo, fmt, output, Labels(outcome.policy.data, options.lang))
+
+
+def _is_csv(data: str) -> bool:
+    """A CSV file, whose ``--encoding`` the streamed run takes (another file's reader refuses
+    the option: the whole read, below, says so)."""
+    return os.path.splitext(data)[1].lower() == ".csv"
 
 
 def _streamed(

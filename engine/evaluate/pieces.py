@@ -109,7 +109,7 @@ def evaluate_range(
     """
     times = {"start": time.perf_counter()}
     data = engine.source.data
-    stream, values, parameter_problems, _ = stream_csv(
+    stream, values, parameter_problems, notes = stream_csv(
         path,
         data.get("inputs") or {},
         scales=data.get("scales") or {},
@@ -127,7 +127,8 @@ def evaluate_range(
             with open(out_path, "w", encoding="utf-8", newline="") as out:
                 text, count = write_pieces(pieces, render, out)
     times["evaluated"] = times["rendered"] = time.perf_counter()
-    return Part(text, stream.part, values, parameter_problems, checks, count, times, outcome.warnings)
+    warnings = [*notes, *outcome.warnings]  # (notes: the file's, with its first range only)
+    return Part(text, stream.part, values, parameter_problems, checks, count, times, warnings)
 
 
 def render_records(

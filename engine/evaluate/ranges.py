@@ -1,7 +1,9 @@
 """Cutting a CSV file into byte ranges that worker processes read apart
 (:mod:`engine.evaluate.parallel`): each range starts on an employee's first row, and the rows
 before each range are counted so its rows keep the file's row numbers. A file that a cut could
-misread (a quote: a quoted cell may hide a newline; a lone carriage return) is not cut.
+misread (a quote: a quoted cell may hide a newline; a lone carriage return; an encoding whose
+line ends are not 0x0A bytes alone) is not cut. A range is decoded as the whole file is (the
+encoding given or detected: the note on a detected one comes with the first range).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import engine.limits as limits
+from engine.errors import DataError, UsageError
+from engine.io.encoding import file_codec, splits_at_line_ends
 
 #: Files up to this size are read in one process: forking would cost more than it saves.
 MIN_BYTES = 8 * 2**20
@@ -43,9 +47,12 @@ def plan_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[R
         return None  # the reader refuses it at once; a search for its first line end would not
     # The mmap is for the few lines near each cut only: a scan of the whole file through it
     # would map every page into this process (its RSS would grow by the file's size).
+    codec = _split_codec(path)
+    if codec is None:
+        return None
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         header_end = data.find(b"\n") + 1
-        id_col = _id_column(data[:header_end]) if header_end else None
+        id_col = _id_column(data[:header_end], codec) if header_end else None
         if id_col is None:
             return None
         cuts = [header_end]
@@ -65,10 +72,16 @@ def plan_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[R
 
 def whole_range(path: str) -> Range | None:
     """The file after its first line as one range (row 2 on), or None where :func:`plan_ranges`
-    would not cut it either (a quote, a lone carriage return, no line end)."""
+    would not cut it either (a quote, a lone carriage return, no line end, no ``id`` in the first
+    line, an encoding the ranges are not decoded in)."""
+    codec = _split_codec(path)
+    if codec is None:
+        return None
     with open(path, "rb") as handle:
-        header_end = len(handle.readline())
-    size = os.path.getsize(path)
+        header = handle.readline()
+    header_end, size = len(header), os.path.getsize(path)
+    if _id_column(header, codec) is None:
+        return None  # title rows above the header: the reader finds it
     if header_end == 0 or header_end >= size or _scan(path, [header_end, size]) is None:
         return None
     return Range(header_end, size, 2)
@@ -117,9 +130,20 @@ def _line_ends(block: bytearray, newlines: bool) -> tuple[int, int, int]:
     return found, len(returns), int(np.count_nonzero(raw[after] == 10))
 
 
-def _id_column(line: bytes) -> int | None:
+def _split_codec(path: str) -> str | None:
+    """The codec the file's ranges are decoded in (:func:`engine.io.encoding.file_codec`), or
+    None: not cut, a codec a range cannot be decoded in from its first line on (UTF-16,
+    UTF-32, ISO-2022: one reader reads the file)."""
     try:
-        header = next(csv.reader([line.decode("utf-8-sig")]), [])
+        codec, _ = file_codec(path, path)
+    except (DataError, UsageError):
+        return None  # (the reader says what is wrong)
+    return codec if splits_at_line_ends(codec) else None
+
+
+def _id_column(line: bytes, codec: str) -> int | None:
+    try:
+        header = next(csv.reader([line.decode(codec)]), [])
     except UnicodeDecodeError:
         return None
     names = [cell.strip() for cell in header]

@@ -1,35 +1,49 @@
 """CSV files: UTF-8 text (with or without a byte-order mark) or another encoding, read as numbered rows.
 
 A file that is not UTF-8 is read in the encoding given (``--encoding``) or, without one, in
-the encoding charset-normalizer finds (Excel on Korean Windows saves CP949, on Japanese
-Windows Shift_JIS); the caller gets the name of the encoding used to say so.
+the encoding charset-normalizer finds in a sample of it (Excel on Korean Windows saves CP949,
+on Japanese Windows Shift_JIS): :mod:`engine.io.encoding`; the caller gets the name of the
+encoding used to say so.
 
 :func:`read_csv_rows` reads a whole file; :func:`read_csv_part` reads the header and one byte
-range of it, so that processes can share a big file (see :mod:`engine.evaluate.parallel`).
+range of it, decoded as the whole file is, so that processes can share a big file (see
+:mod:`engine.evaluate.parallel`).
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 
 import engine.limits as limits
-from engine.errors import DataError, UsageError
+from engine.errors import DataError
+from engine.io.encoding import choose_encoding, file_codec, known_encoding, splits_at_line_ends
 from engine.limits import bounded_rows, check_table_size
 from engine.loader.text import BOM_MESSAGE, BOM_SUGGESTION
 
 Rows = Iterator[tuple[int, list[str]]]
 
 
-def _first_bad_line(path: str) -> tuple[int, int]:
-    """Line number and first byte of the line that is not UTF-8 (only run when decoding failed)."""
+__all__ = [
+    "Undecodable",
+    "choose_encoding",
+    "header_end",
+    "known_encoding",
+    "read_csv_part",
+    "read_csv_rows",
+    "read_id_rows",
+]
+
+
+def _first_bad_line(path: str, codec: str = "utf-8") -> tuple[int, int]:
+    """Line number and first byte of the line that is not ``codec`` text (only run when decoding
+    failed; ``codec`` decodes a line on its own: :func:`~engine.io.encoding.splits_at_line_ends`)."""
     with open(path, "rb") as handle:
         for number, line in enumerate(handle, start=1):
             try:
-                line.decode("utf-8")
+                line.decode(codec)
             except UnicodeDecodeError as exc:
                 return number, line[exc.start]
     return 0, 0
@@ -171,101 +185,26 @@ def _told(rows: Rows, tell: Callable[[], int], progress: Progress) -> Rows:
     progress(tell(), count)
 
 
-def known_encoding(name: str) -> str:
-    """The codec's canonical name; a UsageError for a name Python does not know or for a codec
-    that does not decode bytes to text (``base64``, ``rot13``, ``zlib``)."""
-    try:
-        info = codecs.lookup(name)
-    except LookupError:
-        raise UsageError(f"unknown encoding {name!r}; {_EXAMPLES}") from None
-    if not getattr(info, "_is_text_encoding", True):  # the codecs module's own mark of these
-        raise UsageError(f"{name!r} is not a text encoding; {_EXAMPLES}")
-    return info.name
-
-
-_EXAMPLES = "e.g. utf-8, cp949, euc-kr, shift_jis, cp932"
-
-
-def is_utf8(path: str) -> bool:
-    """Whether the whole file decodes as UTF-8 (read a chunk at a time)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read the file: {exc.strerror}") from None
-    return True
-
-
-def _damaged_utf8(path: str) -> bool:
-    """Whether a file that is not UTF-8 is UTF-8 text with a few bad bytes (a line holds UTF-8
-    beyond ASCII), rather than text in another encoding: detection would only misread it."""
-    try:
-        with open(path, "rb") as handle:
-            for line in handle:
-                if line.isascii():
-                    continue
-                try:
-                    line.decode("utf-8")
-                except UnicodeDecodeError:
-                    continue
-                return True
-    except OSError:
-        return False
-    return False
-
-
-def detect_encoding(path: str, display: str) -> str | None:
-    """The encoding of a file that is not UTF-8, as charset-normalizer finds it (None: not found)."""
-    from charset_normalizer import from_path
-
-    try:
-        best = from_path(path).best()
-    except OSError as exc:
-        raise DataError(f"{display}: cannot read the file: {exc.strerror}") from None
-    return None if best is None else known_encoding(best.encoding)
-
-
-def choose_encoding(path: str, display: str, encoding: str | None) -> tuple[str, str | None]:
-    """(codec to read with, a note naming the encoding when it was detected, else None).
-
-    Given: that one (``utf-8`` reads past a byte-order mark). Not given: UTF-8 when the file is
-    UTF-8, else the detected encoding; a file whose encoding cannot be found is refused. The
-    file is checked to be a regular file within the bounds first.
-    """
-    check_table_size(path, display)
-    if encoding is not None:
-        name = known_encoding(encoding)
-        return ("utf-8-sig" if name == "utf-8" else name), None
-    if is_utf8(path) or _damaged_utf8(path):
-        return "utf-8-sig", None  # a damaged UTF-8 file is reported at its first bad line
-    found = detect_encoding(path, display)
-    if found is None:
-        raise DataError(
-            f"{display}: not UTF-8 text and its encoding could not be detected; "
-            "give it with --encoding (e.g. cp949, shift_jis) or save the file as UTF-8"
-        )
-    return found, f"not UTF-8: read as {found} (detected); give --encoding if that is wrong"
-
-
 def read_csv_rows(
-    path: str, display: str, encoding: str = "utf-8-sig", progress: Progress | None = None
+    path: str,
+    display: str,
+    encoding: str = "utf-8-sig",
+    progress: Progress | None = None,
+    *,
+    detected: bool = False,
 ) -> Rows:
     """Rows numbered from 1 (the header is row 1), streamed so that big files stay small in memory.
 
     Row numbers count CSV records, which are lines unless a quoted cell spans lines. The file
     must be a regular file within the bounds of :mod:`engine.limits`. ``encoding`` is a codec
-    (see :func:`choose_encoding`); ``progress`` is told the bytes and rows read so far, now
-    and then.
+    (see :func:`choose_encoding`), ``detected`` when it was detected (a byte it cannot decode
+    later in the file is then named by its line); ``progress`` is told the bytes and rows read
+    so far, now and then.
     """
     check_table_size(path, display)
     if encoding in ("utf-8-sig", "utf-8"):
         return _guarded(_whole(path, "utf-8-sig", progress), path, display)
-    return _guarded_other(_whole(path, encoding, progress), display, encoding)
+    return _guarded_other(_whole(path, encoding, progress), path, display, encoding, detected)
 
 
 def read_id_rows(path: str, display: str, emp_id: str) -> Rows | None:
@@ -280,16 +219,27 @@ def read_id_rows(path: str, display: str, emp_id: str) -> Rows | None:
     return None if rows is None else _guarded(iter(rows), path, display)
 
 
-def _guarded_other(rows: Iterable[tuple[int, list[str]]], display: str, encoding: str) -> Rows:
-    """As :func:`_guarded`, for a file read in another encoding than UTF-8."""
-    return _checked(
-        rows,
-        display,
-        lambda number: (
+def _guarded_other(
+    rows: Iterable[tuple[int, list[str]]], path: str, display: str, encoding: str, detected: bool
+) -> Rows:
+    """As :func:`_guarded`, for a file read in another encoding than UTF-8: a detected one was
+    chosen from a sample of the file, so a byte it cannot decode is named by its line (where the
+    codec decodes a line on its own)."""
+
+    def undecodable(number: int) -> str:
+        if detected and splits_at_line_ends(encoding):
+            line, byte = _first_bad_line(path, encoding)
+            return (
+                f"{display}: line {line} is not {encoding} text (byte 0x{byte:02x}), the encoding "
+                "detected from a sample of the file; give the file's encoding with --encoding or "
+                "save it as UTF-8"
+            )
+        return (
             f"{display}: {f'after row {number}' if number else 'row 1'}: the text is not "
             f"{encoding}; give the file's encoding with --encoding or save it as UTF-8"
-        ),
-    )
+        )
+
+    return _checked(rows, display, undecodable)
 
 
 class _Slice(io.RawIOBase):
@@ -312,14 +262,21 @@ class _Slice(io.RawIOBase):
         return count
 
 
-def _part(path: str, start: int, end: int, first_row: int, progress: Progress | None) -> Rows:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+def _part(path: str, start: int, end: int, first_row: int, progress: Progress | None, codec: str) -> Rows:
+    with open(path, encoding=codec, newline="") as handle:
         yield 1, next(_reader([handle.readline()]), [])
+    inner = "utf-8" if codec == "utf-8-sig" else codec  # (a byte-order mark is the file's start only)
     with open(path, "rb", buffering=0) as raw:
         raw.seek(start)
-        text = io.TextIOWrapper(io.BufferedReader(_Slice(raw, end - start)), encoding="utf-8", newline="")
+        text = io.TextIOWrapper(io.BufferedReader(_Slice(raw, end - start)), encoding=inner, newline="")
         rows = enumerate(_reader(text), start=first_row)
         yield from rows if progress is None else _told(rows, lambda: raw.tell() - start, progress)
+
+
+def header_end(path: str) -> int:
+    """Where the file's second line starts (the first range of a file read in parts)."""
+    with open(path, "rb") as handle:
+        return len(handle.readline())
 
 
 def read_csv_part(
@@ -329,6 +286,14 @@ def read_csv_part(
 
     Those rows are numbered from ``first_row``, the file's row number of the line at ``start``.
     ``start`` and ``end`` must be line starts (or the file's size) and no quoted cell may span
-    lines before ``end``: the caller checks (a file without ``"`` is safe).
+    lines before ``end``: the caller checks (a file without ``"`` is safe). The file is decoded
+    as the whole read decodes it (:func:`~engine.io.encoding.file_codec`), in a codec that
+    decodes from any line start (:func:`~engine.io.encoding.splits_at_line_ends`; another is
+    :class:`Undecodable`: such a file is read whole, by one reader).
     """
-    return _guarded(_part(path, start, end, first_row, progress), path, display)
+    codec, _ = file_codec(path, display)
+    if codec == "utf-8-sig":
+        return _guarded(_part(path, start, end, first_row, progress, codec), path, display)
+    if not splits_at_line_ends(codec):
+        raise Undecodable(f"{display}: a file in {codec} is read by one reader, not in parts")
+    return _guarded_other(_part(path, start, end, first_row, progress, codec), path, display, codec, False)

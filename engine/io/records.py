@@ -18,7 +18,8 @@ from typing import Any
 import engine.limits as limits
 from engine.errors import VALUE_RULES, DataError, Problem, Severity, UsageError
 from engine.gcpause import paused_gc
-from engine.io.csvfile import choose_encoding, read_csv_part, read_csv_rows, read_id_rows
+from engine.io.csvfile import choose_encoding, header_end, read_csv_part, read_csv_rows, read_id_rows
+from engine.io.encoding import file_codec, run_encoding
 from engine.io.model import (
     EmployeeRecord,
     IndicatorRecord,
@@ -265,12 +266,13 @@ def _read_table(
     if suffix == ".csv":
         if source.sheet is not None:
             raise UsageError(f"{display}: --sheet is for Excel workbooks, not CSV files")
-        found = _read_utf8(path, display, rules) if source.encoding is None else None
+        given = source.encoding if source.encoding is not None else run_encoding()
+        found = _read_utf8(path, display, rules) if given is None else None
         if found is None:
-            codec, note = choose_encoding(path, display, source.encoding)
+            codec, note = choose_encoding(path, display, given)
             if note is not None:
                 notes.append(Problem(None, None, "read-encoding", note, display))
-            found = read_rows(read_csv_rows(path, display, codec), display, rules)
+            found = read_rows(read_csv_rows(path, display, codec, detected=note is not None), display, rules)
         part = found
     else:
         if source.encoding is not None:
@@ -297,7 +299,7 @@ def _read_table(
 
 def _read_utf8(path: str, display: str, rules: RecordRules) -> TablePart | None:
     """The CSV table read as UTF-8, which :func:`choose_encoding` chooses for a file that decodes
-    as UTF-8 (it decodes the whole file to know): read through without an error, the file did.
+    as UTF-8 (its sample does too): read through without an error, the file did.
     None when reading fails: then the file is read as before, its encoding chosen first, and the
     error (a byte that is not UTF-8, or any other) is that reading's."""
     try:
@@ -429,8 +431,10 @@ def stream_csv(
 ) -> tuple[TableStream, dict[str, Any], list[Problem], list[Problem]]:
     """A CSV file's employees one at a time, as :func:`read_population` reads them.
 
-    ``part`` ``(start, end, first_row)``: only that byte range of a UTF-8 file (see
-    :func:`read_csv_range`). ``progress`` is told the bytes and rows read so far, now and then.
+    ``part`` ``(start, end, first_row)``: only that byte range of the file (see
+    :func:`read_csv_range`), decoded as the whole file is; the note on a detected encoding comes
+    with the range that starts the table (the whole file's note). ``progress`` is told the
+    bytes and rows read so far, now and then.
     ``only``: the employee of that id only (:meth:`TableStream.only`); the lines that cannot
     hold the id are skipped unread when the file allows it (:mod:`engine.io.idrows`).
     Iterating the stream raises :class:`Interleaved` when an employee's rows are not
@@ -449,9 +453,13 @@ def stream_csv(
         codec, note = choose_encoding(path, path, None)
         if note is not None:
             notes.append(Problem(None, None, "read-encoding", note, path))
-        stream = stream_rows(read_csv_rows(path, path, codec, progress), path, rules)
+        rows = read_csv_rows(path, path, codec, progress, detected=note is not None)
+        stream = stream_rows(rows, path, rules)
     else:
         rows = read_csv_part(path, path, *part, progress)
+        _, note = file_codec(path, path)
+        if note is not None and part[0] == header_end(path):  # the first range: the file's note
+            notes.append(Problem(None, None, "read-encoding", note, path))
         header_row, header = next(rows)
         stream = TableStream(header_row, header, rows, path, rules)
     if only is not None:

@@ -238,7 +238,7 @@ def _open(
         codec, note = choose_encoding(path, display, encoding)
         if note is not None and notes is not None:
             notes.append(f"{display}: {note}")
-        return doc, read_csv_rows(path, display, codec)
+        return doc, read_csv_rows(path, display, codec, detected=note is not None)
     if encoding is not None:
         raise DataError(f"{display}: --encoding is for CSV files; an Excel workbook names its own")
     names = sheet_names(path, display)

@@ -54,7 +54,7 @@ def columnar_first_pass(
     render = replace(pieces, flat=lambda _: _flat(shape))
     try:
         job = columnar.start_job(engine, path, whole, parameters, render, progress, relative=True)
-        if job is None or job.notes:
+        if job is None:
             return None
         job.render = pieces  # the per-record spans: full results, each one noted
         engine.require_parameters(job.values)
@@ -66,7 +66,7 @@ def columnar_first_pass(
         return None
     if job.span_notes:
         return None  # notes on reading cells are the whole file's to make
-    found = Pass(job.read(), dict(job.values), job.parameter_problems, [], job.checks, count)
+    found = Pass(job.read(), dict(job.values), job.parameter_problems, job.notes, job.checks, count)
     found.rows, found.warnings = grading.rows, job.outcome.warnings
     return found
 

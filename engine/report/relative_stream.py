@@ -170,8 +170,9 @@ def _split(
 
 def _mergeable(passes: list[Pass], tasks: int) -> bool:
     """Whether the workers' passes can be merged: every one of the ``tasks`` finished, none
-    noted anything on reading, and no employee is in two ranges."""
-    if len(passes) != tasks or any(p.notes or p.read.notes for p in passes):
+    noted anything on reading but the file's note the first range brings (an encoding
+    detected), and no employee is in two ranges."""
+    if len(passes) != tasks or any(p.notes for p in passes[1:]) or any(p.read.notes for p in passes):
         return False  # a failed worker; notes on reading are the whole file's to make
     seen = SeenIds()  # an employee in two ranges: one process merges their rows
     return all(seen.add(emp_id) for one in passes for emp_id in one.read.ids)

@@ -107,8 +107,8 @@ def _fill(sheet: Any, spec: Sheet, bold: Any) -> None:
     for cell in sheet[1]:
         cell.font = bold
     widths = [display_width(str(h)) for h in spec.headers]
-    for row in spec.rows:
-        _append_row(sheet, row, spec.places, widths)
+    for number, row in enumerate(spec.rows, start=2):  # (the header is row 1)
+        _append_row(sheet, row, spec.places, widths, number)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
     sheet.freeze_panes = "A2"
@@ -117,19 +117,24 @@ def _fill(sheet: Any, spec: Sheet, bold: Any) -> None:
         sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
 
 
-def _append_row(sheet: Any, row: Sequence[Any], places: Sequence[int | None], widths: list[int]) -> None:
-    """Append one row (numbers as number cells with their column's places, never a formula),
-    widening ``widths`` to its text."""
+def _append_row(
+    sheet: Any, row: Sequence[Any], places: Sequence[int | None], widths: list[int], number: int
+) -> None:
+    """Append one row, the sheet's row ``number`` (numbers as number cells with their column's
+    places, never a formula), widening ``widths`` to its text. The row's cells are found by their
+    number: ``sheet.max_row`` and ``sheet[row]`` look at every cell of the sheet, which made a
+    workbook's writing quadratic (10,000 rows: 33.7 s)."""
     out = [_cell_value(value, places[i] if i < len(places) else None) for i, value in enumerate(row)]
     for index, value in enumerate(row[: len(widths)]):
         widths[index] = max(widths[index], display_width("" if value is None else str(value)))
     sheet.append(out)
-    for cell in sheet[sheet.max_row]:
+    for column in range(1, len(out) + 1):
+        cell = sheet.cell(row=number, column=column)
         if cell.data_type == "f":  # nothing written is ever a formula
             cell.data_type = "s"
     for index, shown in enumerate(places):
         if shown is not None and isinstance(out[index] if index < len(out) else None, Decimal):
-            sheet.cell(row=sheet.max_row, column=index + 1).number_format = number_format(shown)
+            sheet.cell(row=number, column=index + 1).number_format = number_format(shown)
 
 
 def _cell_value(value: Any, places: int | None) -> Any:

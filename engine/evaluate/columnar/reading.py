@@ -108,17 +108,28 @@ def _bounds(decl: Mapping[str, Any]) -> tuple[tuple[int, int] | None, tuple[int,
 Frame = list[pa.Array]
 
 
-def read_chunk(data: bytes, width: int, starts: Ints | None = None) -> Frame | None:
+def read_chunk(data: bytes, width: int, starts: Ints | None = None, codec: str = "utf-8") -> Frame | None:
     """The chunk's rows as text columns, or None when Arrow would not split it as Python's csv
     module does (a quote, a lone carriage return, a blank line, a row of another width: Arrow
     refuses a row with more or fewer cells than the header) or would read what the per-record
-    reader refuses (a byte-order mark)."""
+    reader refuses (a byte-order mark, a byte ``codec`` cannot decode). ``codec``: the file's,
+    one whose line ends, commas and quotes are those ASCII bytes
+    (:func:`engine.io.encoding.splits_at_line_ends`); text in another than UTF-8 is given to
+    Arrow as UTF-8, a chunk at a time (the lines, and so ``starts``, are the same)."""
     if b'"' in data or b"\xef\xbb\xbf" in data:  # a byte-order mark: the per-record reader refuses it
         return None
     starts = line_starts(data) if starts is None else starts
     if _lone_return(data, starts):
         return None
     lines = len(starts) - data.endswith(b"\n")
+    if codec not in ("utf-8", "utf-8-sig"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            return None  # the per-record reader says where
+        if "\ufeff" in text:
+            return None
+        data = text.encode("utf-8")
     names = [f"c{i}" for i in range(width)]
     try:
         table = pcsv.read_csv(

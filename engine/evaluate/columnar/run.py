@@ -27,6 +27,7 @@ from engine.evaluate.columnar.reading import line_starts, normalized, read_chunk
 from engine.evaluate.columnar.vectors import Unsupported
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
+from engine.io.encoding import file_codec
 from engine.io.ids import SeenIds
 from engine.io.model import Population, RecordRules, compile_inputs
 from engine.io.records import TablePart, stream_csv
@@ -96,8 +97,9 @@ def _columnar(
             with open(out_path, "wb") as out:  # (UTF-8: the blocks' bytes go as they are)
                 text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, out)
     times["evaluated"] = times["rendered"] = time.perf_counter()
+    warnings = [*job.notes, *job.outcome.warnings]  # (notes: the file's, with its first range only)
     return parallel.Part(
-        text, job.read(), dict(values), parameter_problems, job.checks, count, times, job.outcome.warnings
+        text, job.read(), dict(values), parameter_problems, job.checks, count, times, warnings
     )
 
 
@@ -165,6 +167,7 @@ class RangeJob:
         self.checks = ProblemSpool()
         self.ids = SeenIds()  # every id met, compact (sorted files: a few bytes an id)
         self.lines_read = 0
+        self.codec = file_codec(path, path)[0]  # (the file's, as its per-record spans decode it)
         #: Writes a block's result lines from the columns at once (see _lines), or None.
         self.block: Any = None
         self.header: list[Problem] = []
@@ -221,7 +224,7 @@ class RangeJob:
         """Pieces of the complete employees of ``block``; returns (bytes consumed, rows consumed)."""
         width = self.width
         starts_b = line_starts(block)
-        frame = read_chunk(block, width, starts_b)
+        frame = read_chunk(block, width, starts_b, self.codec)
         lines = len(starts_b) - 1 if block.endswith(b"\n") else len(starts_b)
         if row + lines > limits.MAX_ROWS:
             raise _GiveUp  # the per-record reader says what is wrong
