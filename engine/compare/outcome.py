@@ -17,7 +17,7 @@ from engine.compare.readings import Reading, rank_correspondence
 from engine.compare.words import word
 from engine.evaluate import RunOutcome
 from engine.io.model import EmployeeRecord
-from engine.io.spool import ItemSpool, RowSpool
+from engine.io.spool import ItemSpool, ReadThrough, RowSpool
 from engine.provenance import Stamp
 from engine.rounding import Rounding
 
@@ -265,30 +265,54 @@ class PersonChange:
         return self.new.raise_amount - self.old.raise_amount
 
 
-def changes_between(comparison: Comparison, a: int = 0, b: int = 1) -> list[PersonChange]:
-    """Who has another score, grade or raise under scheme ``b`` than under scheme ``a``."""
-    first, second = comparison.schemes[a], comparison.schemes[b]
-    read, heads = comparison.read, (first.headlines, second.headlines)
-    if first.outcomes is None and read is not None and heads[0] is not None and heads[1] is not None:
-        return _compact_changes(read, heads[0], heads[1])
-    out = []
-    for pid, name, outcomes in comparison.people():
-        x, y = outcomes[a], outcomes[b]
-        same = (
-            x is not None
-            and y is not None
-            and (x.score, x.grade, x.raise_amount) == (y.score, y.grade, y.raise_amount)
-        )
-        if not same and not (x is None and y is None):
-            out.append(PersonChange(pid, x, y, name))
-    return out
+def changes_between(comparison: Comparison, a: int = 0, b: int = 1) -> Changes:
+    """Who has another score, grade or raise under scheme ``b`` than under scheme ``a`` (made
+    as they are read: see :class:`Changes`)."""
+    return Changes(comparison, a, b)
 
 
-def _compact_changes(read: RowSpool, first: Headlines, second: Headlines) -> list[PersonChange]:
-    return [
-        PersonChange(pid, _outcome(first, pid, at), _outcome(second, pid, at), name)
-        for pid, name, at in compact.changes(read, first, second)
-    ]
+class Changes(ReadThrough[PersonChange]):
+    """The people whose score, grade or raise differs from scheme ``a`` to scheme ``b``, in the
+    population's order, made from the comparison's spools each time they are read (a report
+    reads them for its table and its data): none is held, where a list of them grew with the
+    people who change (some 1 KB each with their rows). Read before the comparison is closed."""
+
+    def __init__(self, comparison: Comparison, a: int = 0, b: int = 1) -> None:
+        self.comparison, self.a, self.b = comparison, a, b
+        self._count: int | None = None
+
+    def _compact(self) -> tuple[RowSpool, Headlines, Headlines] | None:
+        first, second = self.comparison.schemes[self.a], self.comparison.schemes[self.b]
+        read = self.comparison.read
+        heads = first.headlines, second.headlines
+        if first.outcomes is None and read is not None and heads[0] is not None and heads[1] is not None:
+            return read, heads[0], heads[1]
+        return None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            compact_run = self._compact()
+            found = compact.changes(*compact_run) if compact_run is not None else iter(self)
+            self._count = sum(1 for _ in found)
+        return self._count
+
+    def __iter__(self) -> Iterator[PersonChange]:
+        compact_run = self._compact()
+        if compact_run is not None:
+            read, first, second = compact_run
+            for pid, name, at in compact.changes(read, first, second):
+                yield PersonChange(pid, _outcome(first, pid, at), _outcome(second, pid, at), name)
+            return
+        a, b = self.a, self.b
+        for pid, name, outcomes in self.comparison.people():
+            x, y = outcomes[a], outcomes[b]
+            same = (
+                x is not None
+                and y is not None
+                and (x.score, x.grade, x.raise_amount) == (y.score, y.grade, y.raise_amount)
+            )
+            if not same and not (x is None and y is None):
+                yield PersonChange(pid, x, y, name)
 
 
 def _outcome(people: Headlines, pid: str, position: int) -> PersonOutcome | None:

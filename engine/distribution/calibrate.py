@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from engine.distribution.model import DistributionProblem, DistributionResult, GroupKey, GroupResult
 from engine.distribution.rule import DistributionRule
@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # (numpy is imported when a distribution is graded, not with 
     from engine.distribution.compact import Ids
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GradeCount:
     """One grade of one group: seats, allowed slack, and how many were proposed and final."""
 
@@ -43,7 +43,7 @@ class GradeCount:
         return self.allows(self.final)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Move:
     """A person whose final grade differs from the proposed one (``reason`` as recorded)."""
 
@@ -92,7 +92,7 @@ class MemberIds(Sequence[str]):
         return repr(tuple(self))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupCalibration:
     """The calibration of one final group."""
 
@@ -150,12 +150,35 @@ Stages = Callable[[str, int], tuple[str | None, str | None, str | None]]
 
 def calibrate_with(rule: DistributionRule, result: DistributionResult, stages: Stages) -> CalibrationReport:
     """:func:`calibrate` with each member's stages read by ``stages`` (from the compact rows
-    the grading read, by position: no mapping per person)."""
-    groups = tuple(_group(rule, g, stages) for g in result.groups)
+    the grading read, by position: no mapping per person).
+
+    What the groups share is made once (:class:`_Shared`): a kumho-like population of a
+    million has groups of some fifteen people, and a group's counts, key and lists held as
+    objects of their own were some 150 bytes a person until the report was written."""
+    from engine.distribution.compact import give_back
+
+    shared = _Shared()
+    groups = tuple(_group(rule, g, stages, shared) for g in result.groups)
+    give_back()  # each group's masks and stages, let go
     return CalibrationReport(rule.name, groups, result.problems)
 
 
-def _group(rule: DistributionRule, group: GroupResult, stages: Stages) -> GroupCalibration:
+class _Shared:
+    """Equal immutable values of a distribution's groups, kept once: each grade's counts (most
+    groups of one size have the same), the tuple of them, and a group key's ``(field, value)``
+    pairs (every group of one role grade names it)."""
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        return self._values.setdefault(value, value)
+
+    def key(self, key: GroupKey) -> GroupKey:
+        return tuple(self(pair) for pair in key)
+
+
+def _group(rule: DistributionRule, group: GroupResult, stages: Stages, shared: _Shared) -> GroupCalibration:
     import numpy as np
 
     proposed_counts = dict.fromkeys(group.quota, 0)
@@ -177,9 +200,21 @@ def _group(rule: DistributionRule, group: GroupResult, stages: Stages) -> GroupC
             unknown[at] = True
         if before != after:
             moves.append(Move(member, before, after, reason))
-    counts = tuple(
-        GradeCount(code, seats, rule.tolerance.get(code, 0), proposed_counts[code], final_counts[code])
-        for code, seats in group.quota.items()
+    tolerance = rule.tolerance
+    grades = group.quota.items()
+    counts = shared(
+        tuple(
+            shared(GradeCount(code, seats, tolerance.get(code, 0), proposed_counts[code], final_counts[code]))
+            for code, seats in grades
+        )
     )
-    listed = (MemberIds(group.ids, group.positions[m]) if m.any() else () for m in (missing, unknown))
-    return GroupCalibration(group.key, group.size, counts, tuple(moves), *listed)
+    listed = (_members(group, m) for m in (missing, unknown))
+    return GroupCalibration(shared.key(group.key), group.size, counts, tuple(moves), *listed)
+
+
+def _members(group: GroupResult, chosen: np.ndarray) -> Sequence[str]:
+    """The members ``chosen`` (a mask over the ranks) as :class:`MemberIds`: the group's own
+    positions when all are (a table without final grades lists everyone), none: ``()``."""
+    if not chosen.any():
+        return ()
+    return MemberIds(group.ids, group.positions if chosen.all() else group.positions[chosen])

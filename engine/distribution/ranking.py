@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.distribution.compact import ABSENT, CHUNK, Ids, Rows, Table
+from engine.distribution.compact import ABSENT, CHUNK, Ids, Rows, Table, give_back
 from engine.distribution.groups import Pool, RawKey, form_groups, labelled, path_of, tie_fields
 from engine.distribution.model import (
     Candidate,
@@ -115,15 +115,17 @@ def distribute_table(
     placed = np.full(len(table), -1, dtype=np.int32)
     ranks = np.zeros(len(table), dtype=np.int32)
     for key in sorted(pools, key=lambda k: tuple(str(v) for v in k)):
-        pool = pools[key]
+        pool = pools.pop(key)  # (its parts are views of the split: let go with the last one)
         n = pool.size
         if n not in seats:
             quota = rule.seats(n)
             seats[n] = quota, seat_layout(quota)
         group = _grade(rule, table, score, key, pool, *seats[n])
+        del pool
         placed[group.positions] = len(groups)
         ranks[group.positions] = np.arange(n, dtype=np.int32)
         groups.append(group)
+    give_back()  # the sorts' arrays, let go
     return DistributionResult(rule.name, tuple(groups), tuple(problems), table.ids, placed, ranks)
 
 

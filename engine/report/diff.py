@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from engine.compare.diff import Change
 from engine.compare.outcome import Comparison, PersonChange, changes_between
 from engine.compare.words import word
+from engine.io.spool import ReadThrough
 from engine.provenance import Stamp
 from engine.report.compare import named
 from engine.report.model import Chart, Matrix, Report, Table
+
+T = TypeVar("T")
 
 
 def _cell(value: Any) -> str:
@@ -74,22 +78,37 @@ def _add_population(report: Report, comparison: Comparison, names: tuple[str, st
         word("people_change", lang, source=comparison.source, moved=len(moved), n=len(comparison.ids))
     )
     pay = before.has_pay or after.has_pay
-    rows = [_people_row(change, pay) for change in moved]
+    rows = _Made(moved, lambda change: _people_row(change, pay))
     numeric = [False, False, False, False, True, *([False, True] if pay else [])]
     report.tables.append(Table(word("t_people_change", lang), _people_headers(pay, lang), rows, numeric))
     if before.levels:
         _add_grade_views(report, comparison, names, lang)
     report.data["population"] = comparison.source
-    report.data["people"] = [
-        {
-            "id": c.id,
-            "old": _person(c.old),
-            "new": _person(c.new),
-            "score_change": c.score_delta(),
-            "raise_change": c.pay_delta(),
-        }
-        for c in moved
-    ]
+    report.data["people"] = _Made(moved, _change_dict)
+
+
+def _change_dict(c: PersonChange) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "old": _person(c.old),
+        "new": _person(c.new),
+        "score_change": c.score_delta(),
+        "raise_change": c.pay_delta(),
+    }
+
+
+class _Made(ReadThrough[T]):
+    """``make`` of each change, made as they are read (the changes are read from the
+    comparison's spools each time: a table or data of a million people is never held)."""
+
+    def __init__(self, changes: Sequence[PersonChange], make: Callable[[PersonChange], T]) -> None:
+        self.changes, self.make = changes, make
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    def __iter__(self) -> Iterator[T]:
+        return map(self.make, self.changes)
 
 
 def diff_report(
