@@ -15,6 +15,7 @@ from helpers import records_as_csv
 
 from engine.cli import cli
 from engine.evaluate import Engine
+from engine.io.encoding import given_encoding, run_encoding
 
 ROOT = Path(__file__).resolve().parent.parent
 KUMHO = str(ROOT / "policies" / "kumho_like.yaml")
@@ -67,3 +68,13 @@ def test_an_encoding_for_a_file_that_is_not_csv_is_refused() -> None:
     code, stdout, stderr = _run(["calibrate", KUMHO, people, "--encoding", "cp949"])
     assert (code, stdout) == (2, "")
     assert stderr == f"hrpolicy: {people}: --encoding is for CSV and Excel tables, not .yaml files\n"
+
+
+def test_a_reader_given_no_encoding_keeps_the_runs() -> None:
+    """``given_encoding(None)`` (a command without ``--encoding``) leaves the run's as it is: a
+    stream opened inside ``evaluate --encoding`` reads in that encoding."""
+    with given_encoding("CP949"):
+        with given_encoding(None):
+            assert run_encoding() == "cp949"
+        assert run_encoding() == "cp949"
+    assert run_encoding() is None

@@ -1,7 +1,8 @@
 """The other long runs over a records file draw the same progress bar as ``evaluate``: ``calibrate``,
-``pay --records``, and ``diff`` and ``simulate`` over a policy's records (a bar a pass, titled
-"1/2", "2/2"): on a terminal's stderr, or asked for with ``--progress``; never with
-``--no-progress`` or when stderr is not a terminal; what they print on stdout does not change."""
+``pay --records``, ``workflow`` over a table, and ``diff`` and ``simulate`` over a policy's
+records (a bar a pass, titled "1/2", "2/2"): on a terminal's stderr, or asked for with
+``--progress``; never with ``--no-progress`` or when stderr is not a terminal; what they print
+on stdout does not change."""
 
 from __future__ import annotations
 
@@ -17,9 +18,13 @@ from helpers import records_as_csv
 from engine.cli import cli
 from tests.test_stream import _run_on_a_terminal
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.gen_workflow import generate as generate_workflow
+
 ROOT = Path(__file__).resolve().parent.parent
 KUMHO = str(ROOT / "policies" / "kumho_like.yaml")
 JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
+KEPCO = str(ROOT / "policies" / "kepco_like.yaml")
 KUMHO_PEOPLE = str(ROOT / "examples" / "kumho_like" / "employees.yaml")  # 26 employees
 JAPAN_PAY = str(ROOT / "examples" / "japan_mbo" / "pay.yaml")
 JAPAN_2027 = str(ROOT / "examples" / "compare" / "japan_mbo_2027.yaml")
@@ -33,7 +38,15 @@ def japan_records(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return records_as_csv(source, tmp_path_factory.mktemp("progress") / "employees.csv")
 
 
-def _commands(records: Path) -> list[tuple[list[str], set[tuple[str, str]]]]:
+@pytest.fixture(scope="module")
+def notices(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workflow table of 30 result notices (3 of them objected to): a header and 30 rows."""
+    path = tmp_path_factory.mktemp("progress") / "workflow.csv"
+    generate_workflow(30, str(path))
+    return path
+
+
+def _commands(records: Path, notices: Path) -> list[tuple[list[str], set[tuple[str, str]]]]:
     """Each command with its bars' titles and the rows each ends on (the CSV file's 65 rows, its
     header counted; an item of a YAML list counts as a row)."""
     # the policy as written, then I at 10 % (15 % makes the quotas add up to 105: refused, not run)
@@ -41,13 +54,16 @@ def _commands(records: Path) -> list[tuple[list[str], set[tuple[str, str]]]]:
     return [
         (["calibrate", KUMHO, KUMHO_PEOPLE, "--format", "csv"], {("", "26")}),
         (["pay", JAPAN, JAPAN_PAY, "--records", str(records), "--format", "csv"], {("", "65")}),
+        (["workflow", KEPCO, str(notices), "--today", "2027-02-10", "--format", "csv"], {("", "31")}),
         (["diff", JAPAN, JAPAN_2027, "--population", str(records)], {("1/2 ", "65"), ("2/2 ", "65")}),
         (["simulate", KUMHO, "--population", KUMHO_PEOPLE, "--vary", vary], {("1/2 ", "26"), ("2/2 ", "26")}),
     ]
 
 
-def test_progress_asked_for_is_drawn_on_stderr_and_stdout_is_unchanged(japan_records: Path) -> None:
-    for args, bars in _commands(japan_records):
+def test_progress_asked_for_is_drawn_on_stderr_and_stdout_is_unchanged(
+    japan_records: Path, notices: Path
+) -> None:
+    for args, bars in _commands(japan_records, notices):
         forced = CliRunner().invoke(cli, [*args, "--progress"])
         plain = CliRunner().invoke(cli, [*args, "--no-progress"])
         assert (forced.exit_code, forced.stdout) == (plain.exit_code, plain.stdout), args
@@ -56,9 +72,11 @@ def test_progress_asked_for_is_drawn_on_stderr_and_stdout_is_unchanged(japan_rec
         assert "[#" not in plain.stderr
 
 
-def test_the_bar_on_a_terminal_only(japan_records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_bar_on_a_terminal_only(
+    japan_records: Path, notices: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HRPOLICY_PROGRESS_DELAY", "0")  # these short runs drawn from their start
-    for args, bars in _commands(japan_records):
+    for args, bars in _commands(japan_records, notices):
         code, stdout, terminal = _run_on_a_terminal(args)
         assert set(FULL.findall(terminal.decode("utf-8"))) == bars, args
         command = [sys.executable, "-m", "engine", *args]

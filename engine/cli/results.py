@@ -205,6 +205,7 @@ def pay(
 @result_options(FORMATS["workflow"])
 @click.option("--today", metavar="DATE", help="YYYY-MM-DD: say which objection windows are still open.")
 @reading_options
+@PROGRESS_OPTION
 def workflow(
     policy: str,
     data: str,
@@ -216,6 +217,7 @@ def workflow(
     today: str | None,
     encoding: str | None,
     sheet: str | None,
+    progress: bool | None,
 ) -> None:
     """Objection deadlines; objection and goal-change records in DATA (YAML or JSON; notices and
     objections also CSV or .xlsx) checked against POLICY."""
@@ -223,7 +225,7 @@ def workflow(
     from engine.commands.workflow import run_workflow
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    reading = Reading(encoding, sheet)
+    reading = Reading(encoding, sheet, None, *progress_to(progress))
     run_guarded(lambda: run_workflow(policy, data, chosen, output, echo, today, options, reading), raw_cells)
 
 

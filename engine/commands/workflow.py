@@ -47,7 +47,8 @@ def run_workflow(
     ``today`` (``--today``, YYYY-MM-DD) says which notices' windows are still open. Returns 0
     when every record is acceptable, 1 otherwise; raises :class:`DataError`/:class:`UsageError`
     for an unreadable file or a policy without ``workflows``. ``reading``: how to read a data
-    file that is a CSV file or a workbook of notices and objections (``--encoding``, ``--sheet``).
+    file that is a CSV file or a workbook of notices and objections (``--encoding``, ``--sheet``),
+    and where to draw a progress bar while a table is read.
     """
     renderer(RENDERERS, fmt)  # an unknown format is refused before anything is read
     try:
@@ -62,14 +63,18 @@ def run_workflow(
     how = reading or Reading()
     table = TableReading(how.encoding, how.sheet)
 
+    bar = how.bar(data_path) if data_path.lower().endswith(TABLE_SUFFIXES) else None
+
     def notes() -> None:
+        if bar is not None:
+            bar.finish()  # the file read: the notes, the checks' problems and the report follow
         for note in table.notes:
             echo(f"hrpolicy: note: {note}", err=True)
 
     policy_id = str(policy.data["metadata"]["id"])
     report: Any
     if data_path.lower().endswith(TABLE_SUFFIXES):
-        report = stream_workflow_report(policy_id, policy.data, data_path, table, day, notes)
+        report = stream_workflow_report(policy_id, policy.data, data_path, table, day, notes, bar)
     else:
         doc = read_data_file(data_path, WORKFLOW_LISTS, table=table)
         notes()

@@ -54,7 +54,10 @@ def known_encoding(name: str) -> str:
 def given_encoding(name: str | None) -> Iterator[None]:
     """Within: every CSV file read without an encoding of its own is read in ``name`` (checked
     first: :func:`known_encoding`), as ``--encoding`` asks of a whole run. None: no change."""
-    token = _GIVEN.set(None if name is None else known_encoding(name))
+    if name is None:  # the run's, if any, stays
+        yield
+        return
+    token = _GIVEN.set(known_encoding(name))
     try:
         yield
     finally:

@@ -20,7 +20,7 @@ from typing import Any
 
 from engine.errors import DataError
 from engine.io.cells import NoCachedValue, PercentCell
-from engine.io.csvfile import choose_encoding, read_csv_rows
+from engine.io.csvfile import Progress, choose_encoding, read_csv_rows
 from engine.io.xlsxfile import read_xlsx_rows, sheet_names
 from engine.loader import LoadedDocument, plain_scalar
 from engine.location import Path, SourceMap
@@ -211,11 +211,13 @@ def stream_table_document(
     encoding: str | None = None,
     sheet: str | None = None,
     notes: list[str] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[LoadedDocument, Iterator[tuple[str, int, dict[str, Any]]]]:
     """:func:`read_table_document` a record at a time: the document without its records (a
     workbook's sections read now), and the records, each as (list, index, record); while a
-    record is used the document's source map locates it (and no record before it)."""
-    doc, rows = _open(path, lists, sections, encoding, sheet, notes)
+    record is used the document's source map locates it (and no record before it).
+    ``progress`` is told the bytes (a workbook: its share of the sheet) and rows read."""
+    doc, rows = _open(path, lists, sections, encoding, sheet, notes, progress)
     return doc, _streamed(rows, doc.file, lists, doc.source)
 
 
@@ -226,6 +228,7 @@ def _open(
     encoding: str | None,
     sheet: str | None,
     notes: list[str] | None,
+    progress: Progress | None = None,
 ) -> tuple[LoadedDocument, Iterable[tuple[int, list[Any]]]]:
     """The document (a workbook's ``sections`` read into it) and the rows of its records' table."""
     display = path
@@ -238,7 +241,7 @@ def _open(
         codec, note = choose_encoding(path, display, encoding)
         if note is not None and notes is not None:
             notes.append(f"{display}: {note}")
-        return doc, read_csv_rows(path, display, codec, detected=note is not None)
+        return doc, read_csv_rows(path, display, codec, progress, detected=note is not None)
     if encoding is not None:
         raise DataError(f"{display}: --encoding is for CSV files; an Excel workbook names its own")
     names = sheet_names(path, display)
@@ -246,7 +249,7 @@ def _open(
     for name in sections:
         if name in names and name != chosen:
             _section(read_xlsx_rows(path, display, sheet=name), f"{display}[{name}]", name, data, source)
-    return doc, read_xlsx_rows(path, display, sheet=chosen)
+    return doc, read_xlsx_rows(path, display, sheet=chosen, progress=progress)
 
 
 def _named_sheet(names: Sequence[str], lists: Sequence[str]) -> str | None:

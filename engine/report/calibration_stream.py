@@ -104,8 +104,9 @@ def stream_calibration(
     encoding: str | None = None,
 ) -> Streamed | None:
     """Calibrate the records file ``data_path`` (distributions ``names``; ``sheet`` of a
-    workbook, ``encoding`` of a CSV file), writing the report's per-employee parts for ``fmt`` to ``spool``; None when it
-    must be read whole (:class:`~engine.io.model.ReadWhole`: ``spool`` holds nothing useful)."""
+    workbook, ``encoding`` of a CSV file), writing the report's per-employee parts for ``fmt``
+    to ``spool``; None when it must be read whole (:class:`~engine.io.model.ReadWhole`:
+    ``spool`` holds nothing useful)."""
     data = engine.source.data
     try:
         stream, values, parameter_problems, _ = stream_records(

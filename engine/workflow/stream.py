@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from engine.errors import DataError
+from engine.io.csvfile import Progress
 from engine.io.datafile import TableReading, where
 from engine.io.tabledoc import stream_table_document
 from engine.workflow.checker import Checker
@@ -31,13 +32,16 @@ def stream_workflow_report(
     table: TableReading,
     today: date | None = None,
     read: Callable[[], None] = lambda: None,
+    progress: Progress | None = None,
 ) -> StreamedReport:
     """The report of the table at ``path`` (read as ``table`` says), its lines on disk until the
     report's ``store`` is closed. ``read`` is called once every row is read (before any error of
-    the checks is raised), as the whole read's caller goes on once the file is read."""
+    the checks is raised), as the whole read's caller goes on once the file is read;
+    ``progress`` is told the bytes and rows read."""
     doc, records = stream_table_document(
-        path, WORKFLOW_LISTS, table.sections, encoding=table.encoding, sheet=table.sheet, notes=table.notes
-    )
+        path, WORKFLOW_LISTS, table.sections, encoding=table.encoding, sheet=table.sheet, notes=table.notes,
+        progress=progress,
+    )  # fmt: skip
     store = OnDisk()
     try:
         checker = Checker(policy, doc, today, store, keep=True)
