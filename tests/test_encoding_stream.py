@@ -72,6 +72,20 @@ def _whole(policy: str, path: Path, fmt: str) -> str:
     return stamped(fmt, [engine.policy.stamp], str(RENDERERS[fmt](outcome, None)))
 
 
+def _shared_runs(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Filled, as the runs go, with whether each run that may share its file did share it."""
+    split = parallel.evaluate_split
+    shared: list[bool] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        done = split(*args, **kwargs)
+        shared.append(done is not None)
+        return done
+
+    monkeypatch.setattr(parallel, "evaluate_split", spy)
+    return shared
+
+
 @pytest.mark.parametrize("plan", ["columnar", "per-record"])
 @pytest.mark.parametrize("fmt", ["csv", "json", "text"])
 def test_a_shift_jis_file_given_its_encoding_gives_the_utf8_report_on_every_path(
@@ -82,15 +96,7 @@ def test_a_shift_jis_file_given_its_encoding_gives_the_utf8_report_on_every_path
     utf8, sjis = japan
     if plan == "per-record":
         monkeypatch.setenv(columnar.SWITCH, "0")
-    split = parallel.evaluate_split
-    shared: list[bool] = []
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        done = split(*args, **kwargs)
-        shared.append(done is not None)
-        return done
-
-    monkeypatch.setattr(parallel, "evaluate_split", spy)
+    shared = _shared_runs(monkeypatch)
     twin = _whole(JAPAN, utf8, fmt).replace(str(utf8), str(sjis))
     for how in PATHS:
         with given_encoding("shift_jis"):
@@ -111,15 +117,7 @@ def test_a_shift_jis_file_detected_gives_the_whole_reads_report_with_its_note_on
     whole = _whole(JAPAN, sjis, fmt)
     note = "not UTF-8: read as cp932 (detected); give --encoding if that is wrong"
     assert whole.count(note) == (0 if fmt == "csv" else 1)
-    split = parallel.evaluate_split
-    shared: list[bool] = []
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        done = split(*args, **kwargs)
-        shared.append(done is not None)
-        return done
-
-    monkeypatch.setattr(parallel, "evaluate_split", spy)
+    shared = _shared_runs(monkeypatch)
     for how in PATHS:
         assert _report(sjis, fmt, **how) == whole, how
     assert shared == [True, True]  # (before, the workers gave up: their ranges were read as UTF-8)

@@ -13,7 +13,7 @@ from pathlib import Path as FsPath
 from typing import IO, Any, TextIO
 
 from engine.errors import Diagnostic, UsageError
-from engine.io.atomic import open_atomic, write_atomic
+from engine.io.atomic import open_atomic, open_atomic_binary, write_atomic
 from engine.limits import regular_file
 from engine.provenance import Stamp, stamp_of
 from engine.report.diagnostics import format_text_line
@@ -147,6 +147,37 @@ def streamed_out(output: str | None, echo: Echo, fmt: str, bom: bool = True) -> 
         spool.seek(0)
         while block := spool.read(2**20):
             echo(block, nl=False)
+
+
+#: Writes a report's workbook: ``(report, labels, options with the stamps, binary out)``.
+WorkbookWriter = Callable[[Any, Labels, ReportOptions, IO[bytes]], None]
+#: Writes a report as text, JSON, CSV or HTML: ``(report, fmt, labels, options, stamps, out)``.
+TextWriter = Callable[[Any, str, Labels, ReportOptions, Sequence[Stamp], IO[str]], None]
+
+
+def deliver_in_pieces(
+    report: Any,
+    fmt: str,
+    output: str | None,
+    echo: Echo,
+    options: ReportOptions,
+    policy: Mapping[str, Any],
+    workbook: WorkbookWriter,
+    text: TextWriter,
+) -> None:
+    """A report written a piece at a time, atomically (:func:`streamed_out`; a workbook, which
+    must go to a file, through :func:`open_atomic_binary`), stamped with ``policy``'s stamp; the
+    page and the workbook (which people open) in the policy's own language without one asked."""
+    stamps = (stamp_of(policy),)
+    lang = options.lang or policy_language(policy) if fmt in ("html", "xlsx") else options.lang
+    labels = Labels(policy, lang)
+    if fmt == "xlsx":
+        assert output is not None  # (check_output refused a workbook without a file)
+        with open_atomic_binary(output) as binary:
+            workbook(report, labels, replace(options, stamps=stamps), binary)
+        return
+    with streamed_out(output, echo, fmt, options.bom) as out:
+        text(report, fmt, labels, options, stamps, out)
 
 
 def deliver_report(

@@ -12,15 +12,13 @@ import csv
 import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import IO, Any
 
-from engine.commands.common import Echo, Reading, check_output, finish, guard_output, streamed_out
+from engine.commands.common import Echo, Reading, check_output, deliver_in_pieces, finish, guard_output
 from engine.errors import HRPolicyError, UsageError
 from engine.evaluate import EmployeeResult, Engine
 from engine.evaluate.each import evaluate_each
 from engine.evaluate.parameters import parameters_read, pay_texts, require_parameters
-from engine.io.atomic import open_atomic_binary
 from engine.io.datafile import DATA_SUFFIXES, TableReading
 from engine.io.fields import check_mapping
 from engine.io.keyed import IdStore
@@ -28,9 +26,9 @@ from engine.io.model import EmployeeRecord, ReadWhole, compile_inputs
 from engine.io.payfile import read_pay_file
 from engine.limits import MAX_YAML_BYTES
 from engine.pay import PayReport, build_pay_report
-from engine.provenance import Stamp, stamp_of
+from engine.provenance import Stamp
 from engine.report import renderer
-from engine.report.labels import Labels, policy_language
+from engine.report.labels import Labels
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.pay import RENDERERS, write_csv, write_text, write_workbook
@@ -116,7 +114,7 @@ def _report(
     read = parameters_read(policy, pay_texts(policy))
     require_parameters(policy, read, report.parameters)
     options = options or ReportOptions()
-    _deliver(report, fmt, output, echo, options, policy)
+    deliver_in_pieces(report, fmt, output, echo, options, policy, write_workbook, _write)
     labels = Labels(policy, options.lang)
     return finish(report.problems, report.employees, "employees", fmt, echo, labels)
 
@@ -150,30 +148,6 @@ def _built(
             raise
     data = read_pay_file(policy, data_path)
     return build_pay_report(policy_id, data, base_rate, overrides, evaluated)
-
-
-def _deliver(
-    report: PayReport,
-    fmt: str,
-    output: str | None,
-    echo: Echo,
-    options: ReportOptions,
-    policy: Mapping[str, Any],
-) -> None:
-    """The report written a piece at a time (:func:`streamed_out`), with the bytes
-    :func:`deliver_report` writes for the registry's renderers."""
-    stamps = (stamp_of(policy),)
-    # The page and the workbook (which people open) in the policy's own language without one asked.
-    labels = Labels(
-        policy, options.lang or policy_language(policy) if fmt in ("html", "xlsx") else options.lang
-    )
-    if fmt == "xlsx":
-        assert output is not None  # (check_output refused a workbook without a file)
-        with open_atomic_binary(output) as binary:
-            write_workbook(report, labels, replace(options, stamps=stamps), binary)
-        return
-    with streamed_out(output, echo, fmt, options.bom) as out:
-        _write(report, fmt, labels, options, stamps, out)
 
 
 def _write(

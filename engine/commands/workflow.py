@@ -13,17 +13,14 @@ and the exit code is 1. Nothing is written when the run fails.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from engine.commands.common import Echo, Reading, check_output, finish, guard_output, streamed_out
+from engine.commands.common import Echo, Reading, check_output, deliver_in_pieces, finish, guard_output
 from engine.errors import DataError, UsageError
-from engine.io.atomic import open_atomic_binary
 from engine.io.datafile import TableReading, read_data_file
 from engine.io.tabledoc import TABLE_SUFFIXES
-from engine.provenance import stamp_of
 from engine.report import renderer
-from engine.report.labels import Labels, policy_language
+from engine.report.labels import Labels
 from engine.report.options import ReportOptions
 from engine.report.workflow import RENDERERS, write_report, write_workbook
 from engine.validate import load_policy
@@ -81,27 +78,10 @@ def run_workflow(
         report = build_workflow_report(policy_id, policy.data, doc, day)
     options = options or ReportOptions()
     try:
-        _deliver(report, fmt, output, echo, options, policy.data)
+        deliver_in_pieces(report, fmt, output, echo, options, policy.data, write_workbook, write_report)
         labels = Labels(policy.data, options.lang)
         return finish(report.all_problems(), report.employees(), "employees", fmt, echo, labels)
     finally:
         store = getattr(report, "store", None)
         if store is not None:
             store.close()
-
-
-def _deliver(
-    report: Any, fmt: str, output: str | None, echo: Echo, options: ReportOptions, policy: Any
-) -> None:
-    """The report written a piece at a time, atomically: the bytes the registry's renderers give."""
-    stamps = (stamp_of(policy),)
-    # The page and the workbook (which people open) in the policy's own language without one asked.
-    lang = options.lang or policy_language(policy) if fmt in ("html", "xlsx") else options.lang
-    labels = Labels(policy, lang)
-    if fmt == "xlsx":
-        assert output is not None  # (check_output refused a workbook without a file)
-        with open_atomic_binary(output) as binary:
-            write_workbook(report, labels, replace(options, stamps=stamps), binary)
-        return
-    with streamed_out(output, echo, fmt, options.bom) as out:
-        write_report(report, fmt, labels, options, stamps, out)
