@@ -1,11 +1,12 @@
 """``--encoding`` on the commands that read a records file an employee at a time besides
-``evaluate`` (``calibrate``, and ``diff`` and ``simulate`` over a policy's records; ``pay``'s
-applies to its pay file first): a CSV file in CP949 or Shift_JIS is streamed as a UTF-8 one
+``evaluate`` (``calibrate``, ``explain``, and ``diff`` and ``simulate`` over a policy's records;
+``pay``'s applies to its pay file first): a CSV file in CP949 or Shift_JIS is streamed as a UTF-8 one
 is (never read whole: ``Engine.read`` refused), with the same report; an encoding given to a
 file that is not CSV is still the whole read's usage error."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -78,3 +79,22 @@ def test_a_reader_given_no_encoding_keeps_the_runs() -> None:
             assert run_encoding() == "cp949"
         assert run_encoding() == "cp949"
     assert run_encoding() is None
+
+
+def test_explain_reads_only_the_employee_of_a_file_in_another_encoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``explain --encoding shift_jis``: the UTF-8 twin's trace, the file never read whole (the
+    whole run refused); the ids are not searched in the lines as UTF-8, the file is read through."""
+    utf8, other = _pair(tmp_path, "japan_mbo", "shift_jis")
+    args = ["explain", JAPAN, "{}", "--employee", "E003"]
+    want = _run([part.replace("{}", str(utf8)) for part in args])
+    run_module = importlib.import_module("engine.evaluate.run")  # (the package exports a function `run`)
+
+    def refused(*_: Any, **__: Any) -> NoReturn:
+        raise AssertionError("the file was read whole")
+
+    monkeypatch.setattr(run_module, "run", refused)
+    got = _run([*(part.replace("{}", str(other)) for part in args), "--encoding", "shift_jis"])
+    assert got == (want[0], want[1].replace(str(utf8), str(other)), want[2].replace(str(utf8), str(other)))
+    assert want[0] == 0 and "E003" in want[1]

@@ -35,6 +35,7 @@ from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.evaluate.sheet_fast import CleanSheet, clean_sheet_function
 from engine.formula import Column, fast_or_checked, reference_interpreter
 from engine.gcpause import paused_gc
+from engine.io.encoding import given_encoding
 from engine.io.failed import FailedIds
 from engine.io.records import EmployeeRecord, Population, read_population, stream_csv
 from engine.io.spool import Problems
@@ -455,8 +456,10 @@ def explain(
     """
     employee = nfc(employee)
     outcome = None
-    if encoding is None and sheet is None and not parameters:  # one employee held at a time
-        outcome = explain_one(Engine.from_file(policy_path, reference=reference), data_path, employee)
+    csv_file = os.path.splitext(data_path)[1].lower() == ".csv"
+    if (encoding is None or csv_file) and sheet is None and not parameters:  # one employee held at a time
+        with given_encoding(encoding):
+            outcome = explain_one(Engine.from_file(policy_path, reference=reference), data_path, employee)
     if outcome is None:
         outcome = run(
             policy_path,

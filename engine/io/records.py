@@ -446,7 +446,9 @@ def stream_csv(
     ensure_data_file(path, (".csv",))
     rules = rules if rules is not None else compile_inputs(inputs, scales)
     notes: list[Problem] = []
-    found = read_id_rows(path, path, only) if only is not None and part is None else None
+    # (the lines searched for the id are UTF-8's: a file given another encoding is read through)
+    searched = part is None and run_encoding() is None
+    found = read_id_rows(path, path, only) if only is not None and searched else None
     if found is not None:
         stream = stream_rows(found, path, rules)
     elif part is None:
