@@ -1,6 +1,7 @@
 """The other long runs over a records file draw the same progress bar as ``evaluate``: ``calibrate``,
-``pay --records``, ``workflow`` over a table, and ``diff`` and ``simulate`` over a policy's
-records (a bar a pass, titled "1/2", "2/2"): on a terminal's stderr, or asked for with
+``pay --records``, ``workflow`` over a table, ``diff`` and ``simulate`` over a policy's
+records (a bar a pass, titled "1/2", "2/2"), and ``compare`` and ``diff`` over a canonical
+population (a bar a scheme, counting its people): on a terminal's stderr, or asked for with
 ``--progress``; never with ``--no-progress`` or when stderr is not a terminal; what they print
 on stdout does not change."""
 
@@ -28,7 +29,8 @@ KEPCO = str(ROOT / "policies" / "kepco_like.yaml")
 KUMHO_PEOPLE = str(ROOT / "examples" / "kumho_like" / "employees.yaml")  # 26 employees
 JAPAN_PAY = str(ROOT / "examples" / "japan_mbo" / "pay.yaml")
 JAPAN_2027 = str(ROOT / "examples" / "compare" / "japan_mbo_2027.yaml")
-FULL = re.compile(r"\r((?:\d/\d )?)\[#{24}\] 100%  (\d+) rows  [\d,]+ rows/s  \d+ s")
+CANONICAL = str(ROOT / "examples" / "compare" / "population.yaml")
+FULL = re.compile(r"\r((?:\d/\d )?)\[#{24}\] 100%  (\d+) (?:rows|people)  [\d,]+ (?:rows|people)/s  \d+ s")
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +59,9 @@ def _commands(records: Path, notices: Path) -> list[tuple[list[str], set[tuple[s
         (["workflow", KEPCO, str(notices), "--today", "2027-02-10", "--format", "csv"], {("", "31")}),
         (["diff", JAPAN, JAPAN_2027, "--population", str(records)], {("1/2 ", "65"), ("2/2 ", "65")}),
         (["simulate", KUMHO, "--population", KUMHO_PEOPLE, "--vary", vary], {("1/2 ", "26"), ("2/2 ", "26")}),
+        # a canonical population (five people) mapped to each scheme: a bar a scheme, counting people
+        (["compare", JAPAN, KUMHO, KEPCO, "--population", CANONICAL], {(f"{i}/3 ", "5") for i in (1, 2, 3)}),
+        (["diff", JAPAN, JAPAN_2027, "--population", CANONICAL], {("1/2 ", "5"), ("2/2 ", "5")}),
     ]
 
 

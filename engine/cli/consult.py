@@ -20,14 +20,16 @@ from engine.report.formats import FORMATS
 @click.option("--format", "fmt", type=click.Choice(FORMATS["reports"]), default="text", show_default=True)
 @WORDS_LANG_OPTION
 @OUTPUT_OPTION
+@PROGRESS_OPTION
 def compare(policies: tuple[str, ...], population: str | None, maps: tuple[str, ...], explain: str | None,
-            fmt: str, lang: str, output: str | None) -> None:
+            fmt: str, lang: str, output: str | None, progress: bool | None) -> None:
     """Schemes side by side (what each declares), or one --population under each of them."""
+    from engine.commands.common import Reading
     from engine.commands.compare import run_compare
 
-    run_guarded(
-        lambda: run_compare(list(policies), population, list(maps), fmt, output, lang, explain, click.echo)
-    )
+    reading = Reading(None, None, None, *progress_to(progress))
+    args = (list(policies), population, list(maps), fmt, output, lang, explain, click.echo, reading)
+    run_guarded(lambda: run_compare(*args))
 
 
 @click.command()

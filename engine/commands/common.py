@@ -44,6 +44,14 @@ class Reading:
         :func:`engine.report.progress.progress_bar`)."""
         return progress_bar(path, self.progress, self.progress_at_once, title)
 
+    def counting_bar(self, total: int, title: str = "", label: str = "people") -> ProgressBar | None:
+        """A progress bar over ``total`` things counted one by one (people of a population read
+        already), or None: drawn as :meth:`bar`'s, the count standing for the bytes."""
+        if self.progress is None:
+            return None
+        delay = 0.0 if self.progress_at_once else None
+        return ProgressBar(total, self.progress, delay=delay, title=title, label=label)
+
 
 def parse_params(params: Iterable[str]) -> dict[str, str]:
     """``--param`` ``NAME=VALUE`` pairs; a pair without ``=`` or without a name is a usage error."""

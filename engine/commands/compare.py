@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.commands.common import Echo, guard_output, streamed_out
+from engine.commands.common import Echo, Reading, guard_output, streamed_out
 from engine.compare import (
     Comparison,
     compare_population,
@@ -44,8 +44,10 @@ def run_compare(
     lang: str,
     explain: str | None,
     echo: Echo,
+    reading: Reading | None = None,
 ) -> int:
-    """Without a population: what each scheme declares. With one: every scheme run over it."""
+    """Without a population: what each scheme declares. With one: every scheme run over it
+    (``reading``: where to draw a progress bar a scheme)."""
     guard_output(output, [*policies, *maps, *([population] if population else [])])
     if population is None:
         if maps or explain:
@@ -55,7 +57,8 @@ def run_compare(
         facts = [scheme_facts(v.data, lang) for v in loaded]
         deliver_report(facts_report(ids, facts, [stamp_of(v.data) for v in loaded], lang), fmt, output, echo)
         return 0
-    comparison = _compared(policies, population, maps, explain, reasons=fmt == "json")
+    how = reading or Reading()
+    comparison = _compared(policies, population, maps, explain, reasons=fmt == "json", how=how)
     try:
         deliver_report(population_report(comparison, lang, explain), fmt, output, echo)
         return _told(error_lines(comparison), on_terminal=not output and fmt == "text", echo=echo)
@@ -64,10 +67,17 @@ def run_compare(
 
 
 def _compared(
-    policies: Sequence[str], population: str, maps: Sequence[str], explain: str | None, *, reasons: bool
+    policies: Sequence[str],
+    population: str,
+    maps: Sequence[str],
+    explain: str | None,
+    *,
+    reasons: bool,
+    how: Reading | None = None,
 ) -> Comparison:
     """The canonical population run under each scheme through its mapping; ``reasons``: each
-    grade's reason too (only JSON shows them, and ``--explain``'s person, whose are always made)."""
+    grade's reason too (only JSON shows them, and ``--explain``'s person, whose are always made);
+    ``how``: where to draw a progress bar a scheme."""
     people = read_canonical(population)
     try:
         if explain is not None and not any(row[0] == explain for row in people.read):
@@ -77,7 +87,9 @@ def _compared(
         files = mapping_files(ids, maps, population, people.mappings)
         mappings = [load_mapping(f, e.source.data, people) for f, e in zip(files, engines, strict=True)]
         explained = {explain} if explain else set()
-        return compare_population(policies, mappings, people, engines, explained, reasons=reasons)
+        reading = how or Reading()
+        bars = lambda i, n: reading.counting_bar(len(people), f"{i}/{n}")  # noqa: E731
+        return compare_population(policies, mappings, people, engines, explained, reasons=reasons, bars=bars)
     except BaseException:
         people.close()
         raise

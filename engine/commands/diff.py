@@ -26,21 +26,26 @@ def run_all(
 ) -> Comparison:
     """The same population under each engine: canonical (through its mapping) or policy records
     (a CSV file or workbook read as ``reading`` says)."""
+    how = reading or Reading()
     if is_canonical(population):
         people = read_canonical(population)
         schemes: list[SchemeResult] = []
         try:
-            for engine, path in zip(engines, paths, strict=True):
+            for i, (engine, path) in enumerate(zip(engines, paths, strict=True), start=1):
                 files = mapping_files([engine.policy.id], maps, population, people.mappings)
                 mapping = load_mapping(files[0], engine.source.data, people)
-                schemes.append(run_scheme(path, mapping, people, engine, reasons=False))  # never shown
+                bar = how.counting_bar(len(people), f"{i}/{len(engines)}")
+                # (the reasons are never shown)
+                schemes.append(run_scheme(path, mapping, people, engine, reasons=False, progress=bar))
+                if bar is not None:
+                    bar.finish()
         except BaseException:
             for done in schemes:
                 done.close()
             people.close()
             raise
         return Comparison.of(people, schemes)
-    return _run_records(engines, paths, population, reading or Reading())
+    return _run_records(engines, paths, population, how)
 
 
 def _run_records(

@@ -17,7 +17,7 @@ order): a person whose mapping fails is a ``map-failed`` problem after all the o
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -55,9 +55,10 @@ class _Run:
         engine: Engine,
         explain: Container[str],
         reasons: bool,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.mapping, self.population, self.engine, self.explain = mapping, population, engine, explain
-        self.reasons = reasons
+        self.reasons, self.progress = reasons, progress
         data = engine.source.data
         self.score_name, self.grade_name = headline(data, mapping.result)
         self.heads = Headlines(levels_of(data, self.grade_name))
@@ -85,7 +86,9 @@ class _Run:
     def items(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """Each person's record, numbered as the records document's employees."""
         index = 0
-        for person in self.population.people:
+        for seen, person in enumerate(self.population.people):
+            if self.progress is not None:
+                self.progress(seen, seen)  # the people mapped and evaluated so far
             record, origins, lines, error = map_person(self.mapping, person, index, self.explain)
             if lines is not None:
                 self.explained[person.id] = lines
@@ -96,6 +99,8 @@ class _Run:
             self.origins, self.position = origins, person.index
             yield index, record
             index += 1
+        if self.progress is not None:
+            self.progress(len(self.population), len(self.population))
 
     def records(self, stream: NestedStream) -> Iterator[EmployeeRecord]:
         """The records read, each evaluated before the next is read: the people before it that
@@ -177,12 +182,14 @@ def run_mapped(
     explain: Container[str] = (),
     *,
     reasons: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SchemeResult:
-    """The scheme's run over ``population`` through ``mapping``; the people in ``explain`` get
+    """The scheme's run over ``population`` through ``mapping`` (``progress`` told the people
+    done, as a reader tells its bytes and rows); the people in ``explain`` get
     the reason for every mapped value and their record kept for the trace. Without ``reasons``
     the grade's reason is left empty but for them (a report that does not show it: a relative
     grade's reason names every person tied with them, so a million people's would not fit)."""
-    run = _Run(mapping, population, engine, explain, reasons)
+    run = _Run(mapping, population, engine, explain, reasons, progress)
     try:
         outcome = run.evaluate()
         mapped = Mapped({"policy": mapping.policy_id, "employees": []}, explained=run.explained)

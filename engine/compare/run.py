@@ -4,8 +4,8 @@ makes, the evaluation, the headline score and grade, pay where declared; per per
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Container, Sequence
-from typing import Any
+from collections.abc import Callable, Container, Sequence
+from typing import Any, Protocol
 
 from engine.compare.apply import Mapped
 from engine.compare.headline import headline, levels_of
@@ -24,6 +24,14 @@ from engine.provenance import stamp_of
 from engine.rounding import Rounding
 
 
+class Bar(Protocol):
+    """A progress bar (the report's): told the people done, then finished."""
+
+    def __call__(self, done: int, rows: int) -> None: ...
+
+    def finish(self) -> None: ...
+
+
 def run_scheme(
     policy_path: str,
     mapping: CompiledMapping,
@@ -32,13 +40,15 @@ def run_scheme(
     explain: Container[str] = (),
     *,
     reasons: bool = True,
+    progress: Progress | None = None,
 ) -> SchemeResult:
     """Map the population a person at a time, evaluate each under the policy, pick out headline
-    score, grade and pay (:mod:`engine.compare.mapped`); ``reasons``: each grade's reason too."""
+    score, grade and pay (:mod:`engine.compare.mapped`); ``reasons``: each grade's reason too;
+    ``progress`` is told the people done."""
     from engine.compare.mapped import run_mapped  # (it builds on this module's summaries)
 
     engine = engine or Engine.from_file(policy_path)
-    return run_mapped(policy_path, mapping, population, engine, explain, reasons=reasons)
+    return run_mapped(policy_path, mapping, population, engine, explain, reasons=reasons, progress=progress)
 
 
 def run_records(
@@ -166,14 +176,19 @@ def compare_population(
     explain: Container[str] = (),
     *,
     reasons: bool = True,
+    bars: Callable[[int, int], Bar | None] | None = None,
 ) -> Comparison:
     """Every scheme run over the same population, in the order given (``engines``: already
-    compiled); ``reasons``: each grade's reason too (the JSON report shows them)."""
+    compiled); ``reasons``: each grade's reason too (the JSON report shows them); ``bars``: the
+    progress bar of scheme ``i`` of ``n`` (from 1), if any."""
     built = list(engines) if engines is not None else [Engine.from_file(p) for p in policies]
     schemes: list[SchemeResult] = []
     try:
-        for p, m, e in zip(policies, mappings, built, strict=True):
-            schemes.append(run_scheme(p, m, population, e, explain, reasons=reasons))
+        for i, (p, m, e) in enumerate(zip(policies, mappings, built, strict=True), start=1):
+            bar = bars(i, len(built)) if bars is not None else None
+            schemes.append(run_scheme(p, m, population, e, explain, reasons=reasons, progress=bar))
+            if bar is not None:
+                bar.finish()
         comparison = Comparison.of(population, schemes)
         check_readings(comparison)
     except BaseException:
