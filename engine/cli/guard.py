@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 import click
 
@@ -54,7 +54,7 @@ def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
     sys.exit(code)
 
 
-def progress_to(asked: bool | None) -> tuple[Any, bool]:
+def progress_to(asked: bool | None) -> tuple[TextIO | None, bool]:
     """Where a progress bar goes (``--progress/--no-progress`` as ``asked``): stderr when asked
     or, not told, when stderr is a terminal, else None (no bar); and whether it is drawn from the
     start (asked for) rather than once the run has lasted a moment."""

@@ -20,7 +20,7 @@ from engine.report.diagnostics import format_text_line
 from engine.report.labels import Labels, policy_language
 from engine.report.model import stamped
 from engine.report.options import SUFFIX_FORMATS, ReportOptions
-from engine.report.progress import ProgressBar, progress_bar
+from engine.report.progress import ProgressBar, counting_bar, progress_bar
 from engine.report.xlsx import relabel_csv
 
 Echo = Callable[..., None]
@@ -47,10 +47,7 @@ class Reading:
     def counting_bar(self, total: int, title: str = "", label: str = "people") -> ProgressBar | None:
         """A progress bar over ``total`` things counted one by one (people of a population read
         already), or None: drawn as :meth:`bar`'s, the count standing for the bytes."""
-        if self.progress is None:
-            return None
-        delay = 0.0 if self.progress_at_once else None
-        return ProgressBar(total, self.progress, delay=delay, title=title, label=label)
+        return counting_bar(total, self.progress, self.progress_at_once, title, label)
 
 
 def parse_params(params: Iterable[str]) -> dict[str, str]:

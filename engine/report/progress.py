@@ -97,13 +97,22 @@ class ProgressBar:
 def progress_bar(
     path: str, stream: TextIO | None, at_once: bool = False, title: str = ""
 ) -> ProgressBar | None:
-    """A bar for reading the file ``path`` drawn on ``stream`` (None: no bar); ``at_once`` (a
-    bar asked for with ``--progress``): drawn from the start, not after :data:`DELAY`; ``title``
-    before it (which of several passes). None too when the file cannot be measured (its reader
-    says what is wrong with it)."""
-    if stream is None:
-        return None
+    """A bar for reading the file ``path`` (its bytes) drawn on ``stream`` (see
+    :func:`counting_bar`). None too when the file cannot be measured (its reader says what is
+    wrong with it)."""
     try:
-        return ProgressBar(os.path.getsize(path), stream, delay=0.0 if at_once else None, title=title)
+        size = os.path.getsize(path)
     except OSError:
         return None
+    return counting_bar(size, stream, at_once, title)
+
+
+def counting_bar(
+    total: int, stream: TextIO | None, at_once: bool = False, title: str = "", label: str = "rows"
+) -> ProgressBar | None:
+    """A bar over ``total`` (bytes, or things counted one by one) drawn on ``stream`` (None: no
+    bar); ``at_once`` (a bar asked for with ``--progress``): drawn from the start, not after
+    :data:`DELAY`; ``title`` before it (which of several passes)."""
+    if stream is None:
+        return None
+    return ProgressBar(total, stream, delay=0.0 if at_once else None, title=title, label=label)
