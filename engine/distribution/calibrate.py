@@ -7,17 +7,13 @@ grade, whether each count is within quota +- the policy's tolerance, and who mov
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any
 
 from engine.distribution.model import DistributionProblem, DistributionResult, GroupKey, GroupResult
 from engine.distribution.rule import DistributionRule
-
-if TYPE_CHECKING:  # (numpy is imported when a distribution is graded, not with the package)
-    import numpy as np
-
-    from engine.distribution.compact import Ids
+from engine.distribution.spool import BATCH, Spooled
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,45 +49,6 @@ class Move:
     reason: str | None = None
 
 
-class MemberIds(Sequence[str]):
-    """Ids of some members of a group, kept as their positions in the grading's
-    :class:`~.compact.Ids` (4 bytes a person, not a text object each: a table without final
-    grades lists everyone as missing) and read as they are asked for. Equal to any sequence
-    of the same ids (a tuple too)."""
-
-    __slots__ = ("_ids", "_positions")
-
-    def __init__(self, ids: Ids, positions: np.ndarray) -> None:
-        self._ids, self._positions = ids, positions
-
-    def __len__(self) -> int:
-        return len(self._positions)
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
-    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
-        if isinstance(index, slice):
-            return self._ids.texts(self._positions[index].tolist())
-        return self._ids.text(int(self._positions[index]))
-
-    def __iter__(self) -> Iterator[str]:
-        text = self._ids.text
-        return (text(p) for p in self._positions.tolist())
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))
-
-    def __repr__(self) -> str:
-        return repr(tuple(self))
-
-
 @dataclass(frozen=True, slots=True)
 class GroupCalibration:
     """The calibration of one final group."""
@@ -111,11 +68,14 @@ class GroupCalibration:
 
 @dataclass(frozen=True)
 class CalibrationReport:
-    """Calibration of every final group of one distribution, and the people not graded."""
+    """Calibration of every final group of one distribution, and the people not graded.
+
+    :func:`calibrate_with` gives both as :class:`~.spool.Spooled` (a temp file past a batch):
+    read in order, as often as the report needs, never held whole."""
 
     distribution: str
-    groups: tuple[GroupCalibration, ...]
-    problems: tuple[DistributionProblem, ...]
+    groups: Sequence[GroupCalibration]
+    problems: Sequence[DistributionProblem]
 
     @property
     def within(self) -> bool:
@@ -148,19 +108,28 @@ def calibrate(
 Stages = Callable[[str, int], tuple[str | None, str | None, str | None]]
 
 
-def calibrate_with(rule: DistributionRule, result: DistributionResult, stages: Stages) -> CalibrationReport:
+def calibrate_with(
+    rule: DistributionRule, result: DistributionResult, stages: Stages, *, batch: int = BATCH
+) -> CalibrationReport:
     """:func:`calibrate` with each member's stages read by ``stages`` (from the compact rows
     the grading read, by position: no mapping per person).
 
-    What the groups share is made once (:class:`_Shared`): a kumho-like population of a
-    million has groups of some fifteen people, and a group's counts, key and lists held as
-    objects of their own were some 150 bytes a person until the report was written."""
+    Each group's calibration is spooled as it is made (:class:`~.spool.Spooled`, ``batch``
+    groups to a write), and so are the problems (the people not graded, named by id): a
+    kumho-like population has groups of some fifteen people, and their calibrations held as
+    objects until the report was written were some 100 bytes a person, the grading's ids
+    kept with them (bench/RESULTS.md). Nothing of ``result`` is referenced after: the grading's
+    rows and groups are let go with it. What a batch's groups share is made once
+    (:class:`_Shared`: equal counts, key pairs), so a batch is small to write and to read."""
     from engine.distribution.compact import give_back
 
     shared = _Shared()
-    groups = tuple(_group(rule, g, stages, shared) for g in result.groups)
-    give_back()  # each group's masks and stages, let go
-    return CalibrationReport(rule.name, groups, result.problems)
+    groups: Spooled[GroupCalibration] = Spooled(batch=batch)
+    for group in result.groups:
+        groups.append(_group(rule, group, stages, shared))
+    problems: Spooled[DistributionProblem] = Spooled(result.problems, batch=batch)
+    give_back()  # each group's stages and lists, let go
+    return CalibrationReport(rule.name, groups, problems)
 
 
 class _Shared:
@@ -175,29 +144,28 @@ class _Shared:
         return self._values.setdefault(value, value)
 
     def key(self, key: GroupKey) -> GroupKey:
-        return tuple(self(pair) for pair in key)
+        # texts only: equal values of other types may show differently (1 and True, 1.0 and 1.00)
+        return tuple(self(pair) if type(pair[1]) is str else pair for pair in key)
 
 
 def _group(rule: DistributionRule, group: GroupResult, stages: Stages, shared: _Shared) -> GroupCalibration:
-    import numpy as np
-
     proposed_counts = dict.fromkeys(group.quota, 0)
     final_counts = dict.fromkeys(group.quota, 0)
     moves: list[Move] = []
-    missing = np.zeros(group.size, bool)
-    unknown = np.zeros(group.size, bool)
-    for at, (member, position) in enumerate(zip(group.members, group.positions.tolist(), strict=True)):
+    missing: list[str] = []
+    unknown: list[str] = []
+    for member, position in zip(group.members, group.positions.tolist(), strict=True):
         before, after, reason = stages(member, position)
         if before in proposed_counts:
             proposed_counts[before] += 1
         if after in final_counts:
             final_counts[after] += 1
         if after is None:
-            missing[at] = True
+            missing.append(member)
         if (before is not None and before not in proposed_counts) or (
             after is not None and after not in final_counts
         ):
-            unknown[at] = True
+            unknown.append(member)
         if before != after:
             moves.append(Move(member, before, after, reason))
     tolerance = rule.tolerance
@@ -208,13 +176,5 @@ def _group(rule: DistributionRule, group: GroupResult, stages: Stages, shared: _
             for code, seats in grades
         )
     )
-    listed = (_members(group, m) for m in (missing, unknown))
-    return GroupCalibration(shared.key(group.key), group.size, counts, tuple(moves), *listed)
-
-
-def _members(group: GroupResult, chosen: np.ndarray) -> Sequence[str]:
-    """The members ``chosen`` (a mask over the ranks) as :class:`MemberIds`: the group's own
-    positions when all are (a table without final grades lists everyone), none: ``()``."""
-    if not chosen.any():
-        return ()
-    return MemberIds(group.ids, group.positions if chosen.all() else group.positions[chosen])
+    key = shared.key(group.key)
+    return GroupCalibration(key, group.size, counts, tuple(moves), tuple(missing), tuple(unknown))

@@ -69,12 +69,23 @@ def _number_chunk(values: Sequence[Any], distinct: set[Decimal]) -> Chunk | None
     return ("number", out, places)
 
 
+def code_type(distinct: int) -> np.dtype[Any]:
+    """The narrowest signed integers that number ``distinct`` texts and -1 (absent): a group
+    or tie field, a grade or a reason has a few distinct texts, so its codes are a byte or two a
+    person where int32 were four (kumho's two distributions: five text columns each)."""
+    if distinct <= np.iinfo(np.int8).max:
+        return np.dtype(np.int8)
+    if distinct <= np.iinfo(np.int16).max:
+        return np.dtype(np.int16)
+    return np.dtype(np.int32)
+
+
 def _text_chunk(values: Sequence[Any]) -> Chunk:
     texts = dict.fromkeys(values)  # the distinct texts, in the order they first appear
     texts.pop(ABSENT, None)
     codes = {text: code for code, text in enumerate(texts)}
     codes[ABSENT] = -1
-    out = np.fromiter(map(codes.__getitem__, values), dtype=np.int32, count=len(values))
+    out = np.fromiter(map(codes.__getitem__, values), dtype=code_type(len(texts)), count=len(values))
     return ("text", out, tuple(texts))
 
 
@@ -137,13 +148,13 @@ class Column:
 
     def _join_texts(self, chunks: list[Chunk]) -> None:
         codes: dict[str, int] = {}
-        recodes = []
-        for _, _, texts in chunks:
-            recodes.append(np.array([codes.setdefault(t, len(codes)) for t in texts] + [-1], dtype=np.int32))
+        recoded = [[codes.setdefault(t, len(codes)) for t in texts] + [-1] for _, _, texts in chunks]
         self.texts = tuple(codes)
+        dtype = code_type(len(codes))
+        recodes = [np.array(r, dtype=dtype) for r in recoded]
         # -1 (absent) takes each recode's last entry: -1 again
         size = sum(len(c[1]) for c in chunks)
-        self.data = _joined(chunks, size, np.dtype(np.int32), lambda k, chunk: recodes[k][chunk[1]])
+        self.data = _joined(chunks, size, dtype, lambda k, chunk: recodes[k][chunk[1]])
 
     def _join_numbers(self, chunks: list[Chunk]) -> None:
         places = max((c[2] for c in chunks), default=0)

@@ -9,7 +9,7 @@ tree is reported, never graded.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,16 +22,17 @@ from engine.errors import DataError
 RawKey = tuple[Any, ...]
 
 
-@dataclass
+@dataclass(slots=True)
 class Pool:
     """A group being formed: its members (positions into the table, in parts) and the
-    original groups merged into it."""
+    original groups merged into it (None until one is: slotted, and no empty list or dict
+    per group, for groups of some fifteen people are a pool each)."""
 
     parts: list[np.ndarray]
     own: bool = True
-    origins: list[RawKey] = field(default_factory=list)
+    origins: list[RawKey] | None = None
     #: Per original group moved here: each hop up the tree and why (the merge path).
-    hops: dict[RawKey, list[str]] = field(default_factory=dict)
+    hops: dict[RawKey, list[str]] | None = None
 
     @property
     def size(self) -> int:
@@ -41,7 +42,7 @@ class Pool:
         """Every member's position."""
         if len(self.parts) == 1:
             return self.parts[0]
-        return np.concatenate(self.parts) if self.parts else np.empty(0, dtype=np.int64)
+        return np.concatenate(self.parts) if self.parts else np.empty(0, dtype=np.int32)
 
 
 def labelled(rule: DistributionRule, key: RawKey) -> GroupKey:
@@ -241,8 +242,13 @@ def _move(rule: DistributionRule, pool: Pool, key: RawKey, target: Pool, to: Raw
     ``size`` is the pool's size when it moves for being too small, or the reason it was pooled.
     """
     target.parts.extend(pool.parts)
-    moved = ([key] if pool.own else []) + pool.origins
+    moved = ([key] if pool.own else []) + (pool.origins or [])
+    if target.origins is None:
+        target.origins = []
+    if target.hops is None:
+        target.hops = {}
     target.origins.extend(moved)
+    earlier = pool.hops or {}
     for origin in moved:
         if isinstance(size, str):
             hop = f"pooled -> {_shown(rule, to)} (because {size} < {rule.min_group_size})"
@@ -250,7 +256,7 @@ def _move(rule: DistributionRule, pool: Pool, key: RawKey, target: Pool, to: Raw
             hop = f"has {size} < {rule.min_group_size} -> {_shown(rule, to)}"
         else:
             hop = f"then {_shown(rule, key)} has {size} < {rule.min_group_size} -> {_shown(rule, to)}"
-        target.hops[origin] = [*pool.hops.get(origin, []), hop]
+        target.hops[origin] = [*earlier.get(origin, []), hop]
 
 
 def _take_subtree(

@@ -79,7 +79,7 @@ def distribute(
     beside the packed rows.
     """
     table = candidate_rows(rule, candidates).freeze()
-    return distribute_table(rule, table, SCORE, np.arange(len(table), dtype=np.int64), org_parent)
+    return distribute_table(rule, table, SCORE, np.arange(len(table), dtype=np.int32), org_parent)
 
 
 #: The column of :func:`candidate_rows` that holds the score (no field is named so).
@@ -108,19 +108,22 @@ def distribute_table(
 ) -> DistributionResult:
     """:func:`distribute` over compact rows: the ``candidates`` (positions into ``table``),
     ranked by the column ``score``."""
+    # positions as int32 from here on: the groups' parts are 4 bytes a person, not 8
+    candidates = candidates.astype(np.int32, copy=False)
     table.ids.check_unique(candidates)
     pools, problems = form_groups(rule, table, candidates, org_parent or {})
     seats: dict[int, tuple[dict[str, int], tuple[tuple[str, ...], tuple[int, ...]]]] = {}
     groups: list[GroupResult] = []
     placed = np.full(len(table), -1, dtype=np.int32)
     ranks = np.zeros(len(table), dtype=np.int32)
+    label = _Labels(rule)
     for key in sorted(pools, key=lambda k: tuple(str(v) for v in k)):
         pool = pools.pop(key)  # (its parts are views of the split: let go with the last one)
         n = pool.size
         if n not in seats:
             quota = rule.seats(n)
             seats[n] = quota, seat_layout(quota)
-        group = _grade(rule, table, score, key, pool, *seats[n])
+        group = _grade(rule, table, score, key, pool, *seats[n], label)
         del pool
         placed[group.positions] = len(groups)
         ranks[group.positions] = np.arange(n, dtype=np.int32)
@@ -148,19 +151,35 @@ def _grade(
     pool: Pool,
     quota: dict[str, int],
     layout: tuple[tuple[str, ...], tuple[int, ...]],
+    label: Callable[[RawKey], GroupKey],
 ) -> GroupResult:
     ranked, same = _ranked(rule, table, score, key, pool.positions())
     return GroupResult(
-        key=labelled(rule, key),
+        key=label(key),
         positions=ranked,
         ids=table.ids,
         quota=quota,
         method=rule.method,
-        merged_from=tuple(labelled(rule, k) for k in pool.origins),
+        merged_from=tuple(label(k) for k in pool.origins or ()),
         ties=_boundary_ties(same, ranked, table.ids, quota),
         path_of=path_of(rule, table, pool),
         layout=layout,
     )
+
+
+class _Labels:
+    """:func:`labelled` keys whose ``(field, value)`` pairs are made once per distribution: an
+    organisation's pair is in every one of its role grades' groups (with groups of some fifteen
+    people, a pair per group was some 8 bytes a person until the distribution was let go)."""
+
+    def __init__(self, rule: DistributionRule) -> None:
+        self._rule = rule
+        self._pairs: dict[tuple[str, Any], tuple[str, Any]] = {}
+
+    def __call__(self, key: RawKey) -> GroupKey:
+        pairs = self._pairs
+        # texts only: equal values of other types may show differently (1 and True, 1.0 and 1.00)
+        return tuple(pairs.setdefault(p, p) if type(p[1]) is str else p for p in labelled(self._rule, key))
 
 
 #: Whether the members at two ranks (0-based) are equal on everything but the final key.
