@@ -404,7 +404,8 @@ def test_chunks_are_joined_in_place_and_let_go_as_they_are_copied() -> None:
     assert numbers[0][2] == 1 and numbers[1][2] == 2  # 875 tenths, 125 hundredths
     column = compact_module.Column(numbers)
     assert numbers == [] and column.places == 2
-    assert column.data.tolist() == [8750, compact_module.NO_NUMBER, 125]
+    # narrow numbers in int32, absent marked by its least value (tests/test_calibration_spool.py)
+    assert column.data.dtype == np.int32 and column.data.tolist() == [8750, -(2**31), 125]
     texts = [compact_module.pack(["x", "y"], False), compact_module.pack(["y", ABSENT, "z"], False)]
     column = compact_module.Column(texts)
     assert texts == [] and column.texts == ("x", "y", "z") and column.data.tolist() == [0, 1, 1, -1, 2]
@@ -419,10 +420,11 @@ def test_chunks_are_joined_in_place_and_let_go_as_they_are_copied() -> None:
 
 def test_freezing_never_holds_the_chunks_and_the_table_together(monkeypatch: pytest.MonkeyPatch) -> None:
     """20,000 people in chunks of 1,000 (ids of 7 bytes, a score, an organisation): the frozen
-    table is 20 bytes a person (id 7, its order 4, score 8, organisation code 1: seven texts
-    number in a byte). Joining the
-    chunks lets each go as it is copied, so the freeze allocates at most the sort of the ids
-    (8 bytes a person, then 4) beyond what the chunks held: never the chunks and the table at
+    table is 16 bytes a person (id 7, its order 4, score 4: tenths below 100 fit int32,
+    organisation code 1: seven texts number in a byte). While gathered, every full chunk is in
+    a temp file: less than a chunk's table is held. Frozen, the chunks are read back (12 bytes
+    a person) and joining lets each go as it is copied, so the freeze allocates at most the
+    table and the sort of the ids (8 bytes a person, then 4): never the chunks and the table at
     once (the old join, concatenating, peaked 27 bytes a person above the chunks)."""
     monkeypatch.setattr(compact_module, "CHUNK", 1000)
     n = 20_000
@@ -438,9 +440,10 @@ def test_freezing_never_holds_the_chunks_and_the_table_together(monkeypatch: pyt
     finally:
         tracemalloc.stop()
     arrays = [table.ids.data, table.ids.order, *(c.data for c in table.columns.values())]
-    assert [a.dtype.itemsize for a in arrays] == [7, 4, 8, 1]
-    assert sum(a.nbytes for a in arrays) == 20 * n
-    assert peak - before <= 12 * n + 2 * 20 * 1000  # the ids' sort, and at most two chunks in flight
+    assert [a.dtype.itemsize for a in arrays] == [7, 4, 4, 1]
+    assert sum(a.nbytes for a in arrays) == 16 * n
+    assert before < 16 * 1000  # the chunks in the temp file
+    assert peak - before <= 16 * n + 12 * n + 2 * 16 * 1000  # the table, the ids' sort, two chunks  # the ids' sort, and at most two chunks in flight
 
 
 def test_groups_split_on_one_combined_key_keep_their_first_seen_order() -> None:

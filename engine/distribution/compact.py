@@ -19,11 +19,12 @@ Python's own comparisons (so its errors are the same too). :meth:`Rows.freeze` g
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Context, Decimal
 from functools import cache
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -36,9 +37,12 @@ ABSENT: Any = Ellipsis
 #: is some 600 bytes of objects, a packed one a few dozen: 16,384 of them waiting are 10 MB;
 #: packing costs the same per person in chunks of 16,384 as of 65,536).
 CHUNK = 16384
-#: A number column's mark for "absent" (no scaled value is this: see :func:`_number_chunk`).
+#: A number column's mark for "absent": the least integer of its type (no scaled value is
+#: this: see :func:`_number_chunk`); int64's here, int32's in a column of narrow numbers.
 NO_NUMBER = np.iinfo(np.int64).min
 _LIMIT = 2**63 - 1
+#: Numbers this wide (scaled) fit int32: a score such as 87.50 is 8750, 4 bytes a person, not 8.
+_NARROW = 2**31 - 1
 #: Positions and ranks (a population has fewer than 2**31 people).
 _INDEX = np.int32
 #: Exact scaling by a power of ten (no rounding to the default 28 digits).
@@ -55,17 +59,30 @@ def _places(value: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
+def number_type(widest: int) -> np.dtype[Any]:
+    """int32 for scaled numbers no wider than ``widest`` in magnitude that fit it, else int64."""
+    return np.dtype(np.int32) if widest <= _NARROW else np.dtype(np.int64)
+
+
+def absent_mark(values: np.ndarray) -> int:
+    """The mark for "absent" in a number column of ``values``' type."""
+    return int(np.iinfo(values.dtype).min)
+
+
 def _number_chunk(values: Sequence[Any], distinct: set[Decimal]) -> Chunk | None:
-    """Numbers as integers scaled by their common power of ten, or None: too wide for 64 bits.
+    """Numbers as integers scaled by their common power of ten (int32 where they fit), or
+    None: too wide for 64 bits.
 
     Equal numbers are one integer (``87.5`` and ``87.50``); each distinct number is scaled once.
     """
     places = max((_places(v) for v in distinct), default=0)
     scaled = {v: int(v.scaleb(places, _EXACT)) for v in distinct}
-    if any(not -_LIMIT <= n <= _LIMIT for n in scaled.values()):
+    widest = max(map(abs, scaled.values()), default=0)
+    if widest > _LIMIT:
         return None
-    scaled[ABSENT] = NO_NUMBER
-    out = np.fromiter(map(scaled.__getitem__, values), dtype=np.int64, count=len(values))
+    dtype = number_type(widest)
+    scaled[ABSENT] = int(np.iinfo(dtype).min)
+    out = np.fromiter(map(scaled.__getitem__, values), dtype=dtype, count=len(values))
     return ("number", out, places)
 
 
@@ -123,8 +140,8 @@ def _objects(chunk: Chunk) -> list[Any]:
     if kind == "text":
         texts = chunk[2]
         return [ABSENT if c < 0 else texts[c] for c in chunk[1].tolist()]
-    places = chunk[2]
-    return [ABSENT if v == NO_NUMBER else Decimal(v).scaleb(-places, _EXACT) for v in chunk[1].tolist()]
+    places, mark = chunk[2], absent_mark(chunk[1])
+    return [ABSENT if v == mark else Decimal(v).scaleb(-places, _EXACT) for v in chunk[1].tolist()]
 
 
 class Column:
@@ -158,30 +175,33 @@ class Column:
 
     def _join_numbers(self, chunks: list[Chunk]) -> None:
         places = max((c[2] for c in chunks), default=0)
-        scales = []
+        scales, widest = [], 0
         for _, part, own in chunks:
-            widest = int(np.abs(part[part != NO_NUMBER]).max(initial=0))
-            if own < places and widest:
-                if widest * 10 ** (places - own) > _LIMIT:  # too wide: objects after all
-                    self.kind, self.data = "object", [v for c in chunks for v in _objects(c)]
-                    return
-                scales.append(10 ** (places - own))
-            else:
-                scales.append(1)
+            wide = int(np.abs(part[part != absent_mark(part)].astype(np.int64)).max(initial=0))
+            scale = 10 ** (places - own) if own < places and wide else 1
+            if wide * scale > _LIMIT:  # too wide: objects after all
+                self.kind, self.data = "object", [v for c in chunks for v in _objects(c)]
+                return
+            scales.append(scale)
+            widest = max(widest, wide * scale)
+        dtype = number_type(widest)
+        mark = int(np.iinfo(dtype).min)
 
         def scaled(k: int, chunk: Chunk) -> np.ndarray:
             part: np.ndarray = chunk[1]
-            return part if scales[k] == 1 else np.where(part == NO_NUMBER, NO_NUMBER, part * scales[k])
+            if scales[k] == 1 and part.dtype == dtype:
+                return part
+            return np.where(part == absent_mark(part), mark, part.astype(np.int64) * scales[k])
 
         self.places = places
-        self.data = _joined(chunks, sum(len(c[1]) for c in chunks), np.dtype(np.int64), scaled)
+        self.data = _joined(chunks, sum(len(c[1]) for c in chunks), dtype, scaled)
 
     def present(self) -> np.ndarray:
         """Per person: whether they have this field."""
         if self.kind == "text":
             return np.asarray(self.data >= 0)
         if self.kind == "number":
-            return np.asarray(self.data != NO_NUMBER)
+            return np.asarray(self.data != absent_mark(self.data))
         return np.fromiter((v is not ABSENT for v in self.data), dtype=bool, count=len(self.data))
 
     def value(self, position: int) -> Any:
@@ -191,7 +211,9 @@ class Column:
             return ABSENT if code < 0 else self.texts[code]
         if self.kind == "number":
             scaled = int(self.data[position])
-            return ABSENT if scaled == NO_NUMBER else Decimal(scaled).scaleb(-self.places, _EXACT)
+            if scaled == absent_mark(self.data):
+                return ABSENT
+            return Decimal(scaled).scaleb(-self.places, _EXACT)
         return self.data[position]
 
     def key(self, positions: np.ndarray, descending: bool) -> np.ndarray | None:
@@ -363,7 +385,12 @@ class Table:
 class Rows:
     """People gathered for grading: an id and one value per named column each (:data:`ABSENT`
     where there is none), packed :data:`CHUNK` people at a time; picklable, and joined with
-    ``+=`` (the rows of another process, in order)."""
+    ``+=`` (the rows of another process, in order).
+
+    Each full chunk, once packed, is written to an unnamed temp file and read back when the rows
+    are frozen (or pickled, joined, iterated): a run gathering two distributions' rows holds
+    neither while it reads (kumho's two, some 45 bytes a person, were held beside the first
+    one's grading until the second was graded; bench/RESULTS.md)."""
 
     def __init__(self, names: Sequence[str], numbers: Sequence[bool]) -> None:
         self.names = tuple(names)
@@ -373,6 +400,8 @@ class Rows:
         self._id_chunks: list[np.ndarray] = []
         self._chunks: list[list[Chunk]] = [[] for _ in self.names]
         self._count = 0
+        self._file: IO[bytes] | None = None  # the chunks written out, in order
+        self._ends: list[int] = []  # the file offset after each write
 
     def __len__(self) -> int:
         return self._count
@@ -386,6 +415,7 @@ class Rows:
         self._count += 1
         if len(self._ids) >= CHUNK:
             self._pack()
+            self._spill()
 
     def extend(self, ids: Sequence[str], columns: Sequence[Sequence[Any]]) -> None:
         """Many people at once: their ids and each column's values, in the same order."""
@@ -395,6 +425,7 @@ class Rows:
         self._count += len(ids)
         if len(self._ids) >= CHUNK:
             self._pack()
+            self._spill()
 
     def _pack(self) -> None:
         if not self._ids:
@@ -404,9 +435,40 @@ class Rows:
         for chunks, column, numbers in zip(self._chunks, columns, self.numbers, strict=True):
             chunks.append(pack(column, numbers))
 
-    def __iadd__(self, other: Rows) -> Rows:
+    def _spill(self) -> None:
+        """The packed chunks to the temp file (made with the first), in order after the others."""
+        if not self._id_chunks:
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="hrpolicy-rows-")  # noqa: SIM115 (closed by _gather)
+        self._file.seek(0, 2)
+        self._file.write(pickle.dumps((self._id_chunks, self._chunks), protocol=pickle.HIGHEST_PROTOCOL))
+        self._ends.append(self._file.tell())
+        self._id_chunks, self._chunks = [], [[] for _ in self.names]
+
+    def _gather(self) -> None:
+        """Every chunk in memory, in order: those written out first, then the others packed."""
+        if self._file is not None:
+            later, self._id_chunks = self._id_chunks, []
+            columns, self._chunks = self._chunks, [[] for _ in self.names]
+            start = 0
+            for end in self._ends:
+                self._file.seek(start)
+                ids, chunks = pickle.loads(self._file.read(end - start))
+                self._id_chunks += ids
+                for mine, theirs in zip(self._chunks, chunks, strict=True):
+                    mine += theirs
+                start = end
+            self._file.close()
+            self._file, self._ends = None, []
+            self._id_chunks += later
+            for mine, theirs in zip(self._chunks, columns, strict=True):
+                mine += theirs
         self._pack()
-        other._pack()
+
+    def __iadd__(self, other: Rows) -> Rows:
+        self._gather()
+        other._gather()
         self._id_chunks += other._id_chunks
         for mine, theirs in zip(self._chunks, other._chunks, strict=True):
             mine += theirs
@@ -416,10 +478,12 @@ class Rows:
 
     def clear(self) -> None:
         """Let every row go."""
+        if self._file is not None:
+            self._file.close()
         self.__init__(self.names, self.numbers)  # type: ignore[misc]
 
     def __getstate__(self) -> dict[str, Any]:
-        self._pack()
+        self._gather()
         return self.__dict__.copy()
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -427,7 +491,7 @@ class Rows:
 
     def freeze(self) -> Table:
         """The rows as a :class:`Table` (the rows gathered are let go)."""
-        self._pack()
+        self._gather()
         ids = Ids(self._id_chunks)
         columns = {name: Column(chunks) for name, chunks in zip(self.names, self._chunks, strict=True)}
         self.clear()
@@ -436,7 +500,7 @@ class Rows:
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         """Each person as ``(id, value...)`` (for tests and small inputs)."""
-        self._pack()
+        self._gather()
         ids = [
             b if type(b) is str else b.decode("utf-8", "surrogatepass")
             for c in self._id_chunks
@@ -448,10 +512,14 @@ class Rows:
 
 @cache
 def _trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, None elsewhere (another C library, another system)."""
-    name = ctypes.util.find_library("c")
+    """glibc's ``malloc_trim``, None elsewhere (another C library, another system).
+
+    Looked up among the symbols the process has loaded (``dlopen(NULL)``), not by
+    ``ctypes.util.find_library``, which runs ``ldconfig`` in a child process: forked from a
+    process of some hundred megabytes, the child counted them again in a peak summed over the
+    process tree (bench/measure.py: 245 MiB for a 120 MiB calibration, bench/RESULTS.md)."""
     try:
-        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)
     except OSError:
         return None
 
