@@ -443,7 +443,7 @@ def test_freezing_never_holds_the_chunks_and_the_table_together(monkeypatch: pyt
     assert [a.dtype.itemsize for a in arrays] == [7, 4, 4, 1]
     assert sum(a.nbytes for a in arrays) == 16 * n
     assert before < 16 * 1000  # the chunks in the temp file
-    assert peak - before <= 16 * n + 12 * n + 2 * 16 * 1000  # the table, the ids' sort, two chunks  # the ids' sort, and at most two chunks in flight
+    assert peak - before <= 16 * n + 12 * n + 2 * 16 * 1000  # the table, the ids' sort, two chunks
 
 
 def test_groups_split_on_one_combined_key_keep_their_first_seen_order() -> None:
