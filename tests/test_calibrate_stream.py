@@ -485,3 +485,17 @@ def test_a_failure_late_in_the_file_leaves_no_report_and_no_spool(
     assert sorted(os.listdir(tmp_path)) == ["late.csv", f"out.{fmt}", "temp"]
     assert len(made) >= 2 and all(handle.closed for handle in made)
     assert list(temp.iterdir()) == []
+
+
+def test_the_json_frame_lists_the_people_not_graded_a_problem_at_a_time(kumho: Path) -> None:
+    """Each distribution's ``not_graded`` list comes an item at a time, as its groups do (it
+    was in the report's head, one list naming every person not graded: some 15 bytes a person
+    of 400,000 kumho employees; bench/RESULTS.md)."""
+    engine = Engine.from_file(KUMHO)
+    done = stream_calibration(engine, str(kumho), ["performance", "competency"], "json", io.StringIO())
+    assert done is not None
+    problems = [p for report in done.result.reports for p in report.problems]
+    assert len(problems) == 30 and {p.rule for p in problems} == {"distribution-unknown-org"}
+    pieces = list(frame("json", done.result, reviews=True))
+    counts = [piece.count('"rule": "distribution-unknown-org"') for piece in pieces]
+    assert max(counts) == 1 and sum(counts) == 30 and counts[0] == 0

@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.chains.review import ChainOutcome
 from engine.distribution import CalibrationReport, GroupCalibration, describe_key
+from engine.distribution.model import DistributionProblem
 from engine.errors import Problem
 from engine.evaluate.calibration import PopulationCalibration
 from engine.report.html import Count, PageTable, chart, generate_tables_page, problem_notes
@@ -181,7 +182,8 @@ def problem_dict(p: Problem) -> dict[str, Any]:
 def json_payload(
     result: PopulationCalibration, reviews: list[Any], problems: list[Any], *, groups: bool = True
 ) -> dict[str, Any]:
-    """The JSON report's payload (``groups``: with every group's dict; else an empty list)."""
+    """The JSON report's payload (``groups``: with every group's dict and every ``not_graded``
+    item; else empty lists)."""
     return {
         "ok": result.ok,
         "distributions": [
@@ -189,16 +191,18 @@ def json_payload(
                 "distribution": r.distribution,
                 "within": r.within,
                 "groups": [group_dict(g) for g in r.groups] if groups else [],
-                "not_graded": [
-                    {"rule": p.rule, "message": p.message, "members": list(p.members), "group": dict(p.key)}
-                    for p in r.problems
-                ],
+                "not_graded": [not_graded_dict(p) for p in r.problems] if groups else [],
             }
             for r in result.reports
         ],
         "reviews": reviews,
         "problems": problems,
     }
+
+
+def not_graded_dict(p: DistributionProblem) -> dict[str, Any]:
+    """The people one distribution problem names, as the JSON report lists them."""
+    return {"rule": p.rule, "message": p.message, "members": list(p.members), "group": dict(p.key)}
 
 
 def review_dict(o: ChainOutcome) -> dict[str, Any]:

@@ -14,9 +14,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from engine.distribution import GroupCalibration
 from engine.evaluate.calibration import PopulationCalibration
-from engine.report.calibration import PROBLEMS, REVIEWS, group_dict, json_payload, text_lines
+from engine.report.calibration import PROBLEMS, REVIEWS, group_dict, json_payload, not_graded_dict, text_lines
 from engine.report.labels import Labels
 
 
@@ -36,36 +35,48 @@ def frame(
     return _text_frame(text_lines(result, labels or Labels({}), parts, problems))
 
 
-#: Stands for the ``groups`` list of the distribution at its index in the JSON frame.
+#: Stand for the ``groups`` and the ``not_graded`` list of the distribution at its index in
+#: the JSON frame.
 _GROUPS = "\x00groups %d\x00"
+_NOT_GRADED = "\x00not graded %d\x00"
 
 
 def _json_frame(result: PopulationCalibration, reviews: list[Any], problems: list[Any]) -> Iterator[str]:
-    """:func:`frame` in JSON: the payload dumped with a mark for each distribution's groups,
-    which are dumped one at a time (indented to their place, as one ``json.dumps`` writes them)."""
+    """:func:`frame` in JSON: the payload dumped with a mark for each distribution's groups and
+    people not graded, which are dumped an item at a time (indented to their place, as one
+    ``json.dumps`` writes them: the people not graded were one list of every id they name)."""
     payload = json_payload(result, reviews, problems, groups=False)
     for index, report in enumerate(payload["distributions"]):
         report["groups"] = _GROUPS % index
+        report["not_graded"] = _NOT_GRADED % index
     text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-    marks: dict[str, str | int] = {json.dumps(REVIEWS): REVIEWS, json.dumps(PROBLEMS): PROBLEMS}
-    marks |= {json.dumps(_GROUPS % i): i for i in range(len(result.reports))}
+    marks: dict[str, str | tuple[str, int]] = {json.dumps(REVIEWS): REVIEWS, json.dumps(PROBLEMS): PROBLEMS}
+    for i in range(len(result.reports)):
+        marks[json.dumps(_GROUPS % i)] = ("groups", i)
+        marks[json.dumps(_NOT_GRADED % i)] = ("not_graded", i)
     pieces = re.split("(" + "|".join(re.escape(m) for m in marks) + ")", text)
     yield pieces[0]
     for piece in pieces[1:]:
         mark = marks.get(piece, piece)
-        if isinstance(mark, int):
-            yield from _json_groups(result.reports[mark].groups, "      ")
+        if isinstance(mark, tuple):
+            report = result.reports[mark[1]]
+            items = (
+                map(group_dict, report.groups)
+                if mark[0] == "groups"
+                else map(not_graded_dict, report.problems)
+            )
+            yield from _json_items(items, "      ")
         else:
             yield mark
 
 
-def _json_groups(groups: Iterable[GroupCalibration], indent: str) -> Iterator[str]:
-    """A ``groups`` list at the depth of ``indent`` (its closing bracket's), as ``json.dumps``
-    with ``indent=2`` writes it inside the payload: a group's text at a time."""
+def _json_items(items: Iterable[dict[str, Any]], indent: str) -> Iterator[str]:
+    """A list of ``items`` at the depth of ``indent`` (its closing bracket's), as ``json.dumps``
+    with ``indent=2`` writes it inside the payload: an item's text at a time."""
     inner = indent + "  "
     first = True
-    for group in groups:
-        text = json.dumps(group_dict(group), ensure_ascii=False, indent=2).replace("\n", "\n" + inner)
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n" + inner)
         yield ("[\n" if first else ",\n") + inner + text
         first = False
     yield "[]" if first else "\n" + indent + "]"
