@@ -128,6 +128,8 @@ def calibrate_with(
     for group in result.groups:
         groups.append(_group(rule, group, stages, shared))
     problems: Spooled[DistributionProblem] = Spooled(result.problems, batch=batch)
+    groups.flush()  # the last batches too: no object made while grading outlives it
+    problems.flush()
     give_back()  # each group's stages and lists, let go
     return CalibrationReport(rule.name, groups, problems)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pickle
 import tempfile
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TypeVar, overload
 
@@ -27,13 +28,15 @@ class Spooled(Sequence[T]):
     (made with the first full batch, removed when the spool is let go or :meth:`close` d).
     Equal to any sequence of equal items."""
 
-    __slots__ = ("_batch", "_count", "_ends", "_file", "_pending")
+    __slots__ = ("_batch", "_count", "_ends", "_file", "_firsts", "_pending", "_spilled")
 
     def __init__(self, items: Iterable[T] = (), *, batch: int = BATCH) -> None:
         self._batch = max(1, batch)
         self._pending: list[T] = []
         self._file: IO[bytes] | None = None
         self._ends = array("q")  # the file offset after each batch
+        self._firsts = array("q")  # the index of each batch's first item
+        self._spilled = 0
         self._count = 0
         for item in items:
             self.append(item)
@@ -45,12 +48,20 @@ class Spooled(Sequence[T]):
         if len(self._pending) >= self._batch:
             self._spill()
 
+    def flush(self) -> None:
+        """Write the items waiting to the file too (a last, shorter batch): none of them is held
+        after (a grading's last objects would keep its freed memory from the system)."""
+        if self._pending:
+            self._spill()
+
     def _spill(self) -> None:
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="hrpolicy-calibration-")  # noqa: SIM115 (closed by close())
         self._file.seek(0, 2)
         self._file.write(pickle.dumps(self._pending, protocol=pickle.HIGHEST_PROTOCOL))
         self._ends.append(self._file.tell())
+        self._firsts.append(self._spilled)
+        self._spilled += len(self._pending)
         self._pending = []
 
     def _read(self, k: int) -> list[T]:
@@ -80,10 +91,10 @@ class Spooled(Sequence[T]):
             index += self._count
         if not 0 <= index < self._count:
             raise IndexError("spooled index out of range")
-        written = len(self._ends) * self._batch
-        if index >= written:
-            return self._pending[index - written]
-        return self._read(index // self._batch)[index % self._batch]
+        if index >= self._spilled:
+            return self._pending[index - self._spilled]
+        k = bisect_right(self._firsts, index) - 1
+        return self._read(k)[index - self._firsts[k]]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):
@@ -98,10 +109,11 @@ class Spooled(Sequence[T]):
     @property
     def spilled(self) -> int:
         """How many items are in the temp file."""
-        return len(self._ends) * self._batch
+        return self._spilled
 
     def close(self) -> None:
         """Remove the temp file now (the items are gone)."""
         if self._file is not None:
             self._file.close()
-        self._file, self._ends, self._pending, self._count = None, array("q"), [], 0
+        self._file, self._ends, self._firsts, self._pending = None, array("q"), array("q"), []
+        self._spilled = self._count = 0
