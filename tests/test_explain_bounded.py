@@ -104,6 +104,14 @@ def test_a_relative_grade_from_the_tree_of_a_json_file(kumho: dict[str, Path]) -
         graded.append(json.loads(out)["relative"]["performance"])
     assert graded[0]["grade"] is None and "not in the org tree" in graded[0]["reason"]
     assert graded[1]["grade"] is not None
+    # The warnings kept: the employee's and the file's, as the whole run has them.
+    engine = Engine.from_file(KUMHO)
+    whole = engine.evaluate(engine.read(str(kumho["csv"])), trace=True, only="H0000008")
+    found = explained.explain_streamed(engine, str(kumho["csv"]), "H0000008")
+    assert found is not None
+    kept = [w for w in whole.warnings if w.employee_id in ("H0000008", None)]
+    assert found[0].warnings == kept and len(kept) == 2  # one a distribution
+    assert len(whole.warnings) > 40  # (everyone the distributions could not grade)
 
 
 def test_under_distributions_one_record_is_alive_at_a_time(

@@ -24,9 +24,11 @@ import difflib
 import itertools
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from engine.errors import UsageError
+from engine.distribution import DistributionResult
+from engine.errors import Problem, UsageError
 from engine.evaluate.employee import EmployeeResult
 from engine.evaluate.relative import RelativeGrading, relative_warnings
 from engine.evaluate.run import Engine, RunOutcome
@@ -234,9 +236,18 @@ def _pass(
     done.warnings = [*population.warnings, *warnings]
     if grading is not None:
         done.relative = grading.grade(stream.org_parent)
-        graded = relative_warnings(done.relative, data_path)
-        done.warnings.extend(w for w in graded if w.employee_id in (employee, None))
+        done.warnings.extend(_relative_warnings(done.relative, data_path, employee))
     return done, nearest.hint
+
+
+def _relative_warnings(
+    relative: Mapping[str, DistributionResult], source: str, employee: str
+) -> list[Problem]:
+    """:func:`~engine.evaluate.relative.relative_warnings` of ``employee`` alone (the others' not
+    made: one a person a distribution could not grade)."""
+    mine = {name: replace(result, problems=tuple(p for p in result.problems if employee in p.members))
+            for name, result in relative.items()}  # fmt: skip
+    return [w for w in relative_warnings(mine, source) if w.employee_id == employee]
 
 
 __all__ = ["Nearest", "explain", "explain_streamed"]
