@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -131,7 +131,7 @@ def explain(
         population = engine.read(data_path, parameters, encoding=encoding, sheet=sheet)
         outcome = engine.evaluate(population, trace=True, only=employee)
         known = [r.id for r in population.employees]
-        found = outcome, (lambda: did_you_mean(employee, known))
+        found = outcome, lambda: did_you_mean(employee, known)
     outcome, hint = found
     known_here = any(r.id == employee for r in outcome.population.employees)
     dropped = any(p.employee_id == employee for p in outcome.population.problems)
@@ -141,7 +141,8 @@ def explain(
     return outcome, employee
 
 
-Found = tuple[RunOutcome, Any]  # the outcome, and what words the nearest id (called once, if need be)
+#: The outcome, and what words the nearest id (called once, if need be).
+Found = tuple[RunOutcome, Callable[[], str | None]]
 
 
 def explain_streamed(
