@@ -18,14 +18,13 @@ import io
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-import yaml
 from yaml import events
 
 import engine.limits as limits
 import engine.loader as loader
-from engine.errors import VALUE_RULES, DataError, Diagnostic, UsageError
+from engine.errors import DataError, Diagnostic, UsageError
 from engine.io.model import ReadWhole
-from engine.io.yamlstream import _BomGuard, _Sink, _StreamBuilder
+from engine.io.yamlstream import YamlItems, _BomGuard, _Sink, _StreamBuilder
 from engine.location import json_path
 
 
@@ -60,12 +59,14 @@ class _ListsBuilder(_StreamBuilder):
             self.head_anchors = set(self.anchors)
 
 
-class YamlLists:
-    """The records of a YAML or JSON file's top-level lists ``keys``, one at a time: iterating
-    (once) gives (list, index, record), the record's line marks in :attr:`source` and its
-    values' problems in :attr:`values` while it is used."""
+class YamlLists(YamlItems):
+    """The records of a YAML or JSON file's top-level lists ``keys``, one at a time:
+    :meth:`records` (once) gives (list, index, record), the record's line marks in :attr:`source` and its
+    values' problems in :attr:`values` while it is used. The walk and its problems are
+    :class:`~engine.io.yamlstream.YamlItems`' (a list of ``employees``, there)."""
 
-    def __init__(self, path: str, keys: Sequence[str]) -> None:
+    def __init__(self, path: str, keys: Sequence[str]) -> None:  # (not YamlItems': other lists)
+        self.progress, self.after = None, None
         self.values: list[Diagnostic] = []
         self.raw = open(path, "rb")  # noqa: SIM115 (closed when the items are read, or dropped)
         self.text: IO[str] = io.TextIOWrapper(self.raw, encoding="utf-8-sig", newline="")
@@ -82,6 +83,7 @@ class YamlLists:
         if not isinstance(self.root, dict):
             self.close()
             raise ReadWhole("not a mapping")
+        self.head = self.root
 
     @property
     def root(self) -> Any:
@@ -91,39 +93,12 @@ class YamlLists:
     def _started(self) -> bool:
         return bool(self.builder.stack) or self.builder.finished
 
-    def _advance(self, until: Any) -> None:
-        """Walk the events until ``until()`` (or the end): ReadWhole on any loader problem but a
-        bad value (kept in :attr:`values`)."""
-        builder, steps = self.builder, self.steps
-        try:
-            while not until():
-                if next(steps, StopIteration) is StopIteration:
-                    break
-                if builder.diagnostics:
-                    self._problems()
-        except loader._Abort:
-            self._problems()
-            raise ReadWhole("stopped") from None
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:  # the whole read reports it
-            raise ReadWhole(f"{type(exc).__name__}: {exc}") from None
-        if builder.diagnostics:
-            self._problems()
-
-    def _problems(self) -> None:
-        found = self.builder.diagnostics
-        slow = next((d for d in found if d.rule == "data-too-slow"), None)
-        if slow is not None:  # the whole read would only take longer
-            raise DataError(f"{slow.location}: {slow.message}")
-        if any(d.rule not in VALUE_RULES for d in found):
-            raise ReadWhole(found[0].message)
-        self.values.extend(found)
-        found.clear()
-
     def _ready(self) -> bool:
         sink = self.builder.sink
         return (sink is not None and bool(sink.ready)) or self.builder.finished
 
-    def __iter__(self) -> Iterator[tuple[str, int, Any]]:
+    def records(self) -> Iterator[tuple[str, int, Any]]:
+        """The records, each as (list, index, record), once."""
         deadline = self.builder.deadline
         try:
             while True:
@@ -141,28 +116,13 @@ class YamlLists:
                     yield sink.key, index, record
                     if deadline is not None:  # the consumer's time is not reading
                         deadline.pause(limits.clock() - waited)
-                    self._forget(sink.key, index)
+                    self.done(index)  # (its list is the builder's: it has not moved on)
                     self.values.clear()
             self._advance(lambda: False)  # the document's end: a second one is a problem
             if self.values:
                 raise ReadWhole("a bad value after the records")
         finally:
             self.close()
-
-    def _forget(self, key: str, index: int) -> None:
-        """Let go the line marks of record ``index`` of ``key`` (the last ones recorded)."""
-        for table in (self.source.values, self.source.keys, self.source.styles):
-            while table:
-                last = next(reversed(table))
-                if len(last) < 2 or last[0] != key or last[1] != index:
-                    break
-                table.popitem()
-
-    def close(self) -> None:
-        if self.parser is not None:
-            self.parser.dispose()
-            self.parser = None
-        self.raw.close()
 
 
 def stream_lists_document(
@@ -184,7 +144,7 @@ def stream_lists_document(
         items.close()
         return None
     doc = loader.LoadedDocument(path, items.root, items.source, items.values)
-    return doc, iter(items)
+    return doc, items.records()
 
 
 def _within(at: str, inside: str) -> bool:
