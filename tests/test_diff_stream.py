@@ -20,7 +20,7 @@ from helpers import records_as_csv
 import engine.io.spool as spool
 from engine.cli import cli
 from engine.compare.apply import Mapped
-from engine.compare.headlines import Headlines
+from engine.compare.headlines import CHUNK, Headlines
 from engine.compare.outcome import (
     Comparison,
     PersonChange,
@@ -124,6 +124,40 @@ def test_compact_headlines_give_the_figures_worked_out_by_hand() -> None:
         "min": "-0.0",
         "max": "12345678901234567890.5",
     }
+
+
+def test_headlines_are_kept_in_whole_chunks_never_grown() -> None:
+    """65,539 people: a chunk of 65,536 at 50 (grade B; the last one regraded A), then one not
+    evaluated, one at 90.5 (S), one at 10 without a grade. Each column is two chunks of 65,536
+    made whole, none moved as people are added (an ``array`` grown by ``append`` is moved by
+    realloc, and the blocks it leaves stay in the process)."""
+    heads = Headlines(LEVELS)
+    heads.add(Decimal("50"), "B")
+    first = [column.chunks[0].buffer_info() for column in (heads.codes, heads.coefs, heads.exps)]
+    for _ in range(CHUNK - 1):
+        heads.add(Decimal("50"), "B")
+    heads.skip()
+    heads.add(Decimal("90.5"), "S")
+    heads.add(Decimal("10"), None)
+    heads.regrade(CHUNK - 1, "A")
+    assert CHUNK == 65_536 and len(heads) == CHUNK + 3
+    for column, before in zip((heads.codes, heads.coefs, heads.exps), first, strict=True):
+        assert [len(chunk) for chunk in column.chunks] == [CHUNK, CHUNK]
+        assert column.chunks[0].buffer_info() == before  # the same block, never grown
+    assert (heads.grade(CHUNK - 2), heads.grade(CHUNK - 1), heads.grade(CHUNK + 1)) == ("B", "A", "S")
+    assert not heads.evaluated(CHUNK) and heads.evaluated(CHUNK + 2)
+    assert (heads.score(CHUNK), heads.score(CHUNK + 1), heads.grade(CHUNK + 2)) == (None, Decimal("90.5"), None)
+    assert heads.distribution() == [("S", 1), ("A", 1), ("B", 65_535), ("-", 1)]
+    # 65,538 scores sorted: 10, 50 x 65,536, 90.5; the median (50 + 50) / 2 = 50 -> 50.0; the
+    # mean (10 + 3,276,800 + 90.5) / 65,538 = 3,276,900.5 / 65,538 = 50.0000076... -> 50.0
+    stats = {k: str(v) for k, v in _rounded(heads).items()}
+    assert stats == {"n": "65538", "mean": "50.0", "median": "50.0", "min": "10", "max": "90.5"}
+    with pytest.raises(IndexError):
+        heads.codes[CHUNK + 3]  # past the people added, though inside the chunk
+
+
+def _rounded(heads: Headlines) -> dict[str, Any]:
+    return heads.stats(Rounding("half_up", 1))
 
 
 def test_compact_headlines_are_what_a_mapping_of_people_gives() -> None:
