@@ -122,6 +122,7 @@ class Headlines:
         self.odd: dict[int, Any] = {}
         self._size = 0
         self._chunks: tuple[array[int], array[int], array[int]] | None = None  # the last chunks
+        self._raw: tuple[int, Any, Any, Any, Any] | None = None  # the statistics, once made
 
     def __len__(self) -> int:
         return self._size
@@ -145,6 +146,7 @@ class Headlines:
         codes[at], coefs[at], exps[at] = code, coef, exp
         self._size += 1
         self.codes.size = self.coefs.size = self.exps.size = self._size
+        self._raw = None
 
     def skip(self) -> None:
         """The next person read was not evaluated."""
@@ -188,7 +190,7 @@ class Headlines:
     def distribution(self) -> list[tuple[str, int]]:
         """People per grade: the scale's levels in order, then other grades as first met; ``-``
         counts those evaluated without a grade."""
-        codes = self.codes.numpy(np.int64)
+        codes = self.codes.numpy(np.int16)
         done = codes[codes != NOT_EVALUATED]
         graded = done[done >= 0]
         counts = np.bincount(graded, minlength=len(self.grades)).tolist()
@@ -202,29 +204,52 @@ class Headlines:
 
     def stats(self, rounding: Rounding | None) -> dict[str, Decimal | int | None]:
         """Count, mean, median, min and max of the scores, as ``SchemeResult.stats`` makes them
-        of a sorted list: summed in sorted order, ties kept in the file's order."""
-        order = self._sorted()
-        if not order:
+        of a sorted list: summed in sorted order, ties kept in the file's order (worked out once:
+        a report asks for them several times)."""
+        if self._raw is None:
+            self._raw = self._unrounded()
+        n, mean, median, low, high = self._raw
+        if n == 0:
             return {"n": 0, "mean": None, "median": None, "min": None, "max": None}
-        score = self.score
-        n = len(order)
-        mean = sum((score(p) for p in order), Decimal(0)) / n
-        mid = n // 2
-        median = score(order[mid]) if n % 2 else (score(order[mid - 1]) + score(order[mid])) / 2
         if rounding is not None:
             mean, median = rounding.apply(mean), rounding.apply(median)
-        return {"n": n, "mean": mean, "median": median, "min": score(order[0]), "max": score(order[-1])}
+        return {"n": n, "mean": mean, "median": median, "min": low, "max": high}
 
-    def _sorted(self) -> list[int]:
-        """The positions of the people with a score, by score (a stable sort)."""
+    def _unrounded(self) -> tuple[int, Any, Any, Any, Any]:
+        """Count, mean, median, min and max, not rounded (``(0, None...)`` without a score).
+        The positions in score order are one numpy array, read a chunk at a time (a list of
+        a million Python ints was some 40 bytes a person)."""
+        order = self._sorted()
+        n = len(order)
+        if n == 0:
+            return 0, None, None, None, None
+        score = self.score
+        total = Decimal(0)
+        for start in range(0, n, 4096):  # summed in sorted order, as sum() over the list did
+            for position in order[start : start + 4096].tolist():
+                total = total + score(position)
+        mid = n // 2
+        if n % 2:
+            median = score(int(order[mid]))
+        else:
+            median = (score(int(order[mid - 1])) + score(int(order[mid]))) / 2
+        return n, total / n, median, score(int(order[0])), score(int(order[-1]))
+
+    def _sorted(self) -> Any:
+        """The positions of the people with a score, by score (a stable sort): a numpy array."""
         if not len(self.exps):
-            return []
+            return np.empty(0, dtype=np.int64)
         exps = self.exps.numpy(np.int8)
         where = np.flatnonzero(exps != NO_SCORE)
-        keys = None if self.odd else _keys(self.coefs.numpy(np.int64)[where], exps[where])
-        if keys is None:  # a score kept aside, or too wide for 64 bits: Python's sort
-            return sorted(where.tolist(), key=self.score)
-        return [int(p) for p in where[np.argsort(keys, kind="stable")]]
+        if self.odd:  # a score kept aside: Python's sort
+            return np.array(sorted(where.tolist(), key=self.score), dtype=np.int64)
+        keys = _keys(self.coefs.numpy(np.int64)[where], exps[where])
+        del exps
+        if keys is None:  # too wide for 64 bits: Python's sort
+            return np.array(sorted(where.tolist(), key=self.score), dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        del keys
+        return where[order]
 
 
 def _keys(coefs: Any, exps: Any) -> Any:
@@ -233,6 +258,8 @@ def _keys(coefs: Any, exps: Any) -> Any:
     if not len(exps):
         return coefs
     low = int(exps.min())
+    if low == int(exps.max()):  # one exponent (a rounded score): the coefficients are the keys
+        return coefs
     keys = np.zeros(len(coefs), dtype=np.int64)
     for exp in np.unique(exps).tolist():
         mask = exps == exp
