@@ -7,6 +7,10 @@ row at a time:
 
 ``--shuffle SEED`` writes the same rows in a random order (the employees' records not grouped:
 ``workflow`` must still check each employee's together); the rows are shuffled in memory.
+A path ending in ``.yaml`` or ``.json`` gets the same records as a data file's ``notices`` and
+``objections`` lists (a record a line, in flow style; the order of the rows, each list's own):
+
+    python bench/gen_workflow.py 100000 /tmp/wf_100k.yaml
 
 Every notice is the final result's, round 1, of Wed 2027-02-03 (its window ends Fri 2027-02-12:
 examples/kepco_like/workflow.yaml works it out); every objection is filed Tue 2027-02-09 on two
@@ -40,10 +44,40 @@ def generate(count: int, path: str, shuffle: int | None = None) -> None:
     if shuffle is not None:
         rows = list(rows)
         random.Random(shuffle).shuffle(rows)
+    if path.endswith((".yaml", ".json")):
+        _document(rows, path)
+        return
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         writer.writerows(rows)
+
+
+def _document(rows: Iterable[list[object]], path: str) -> None:
+    """The rows as a YAML or JSON file's ``notices`` and ``objections`` (the first list written
+    as the rows go by, the second spooled through a temporary file)."""
+    import json
+    import tempfile
+
+    as_json = path.endswith(".json")
+    keys = HEADER[1:]
+    with open(path, "w", encoding="utf-8") as out, tempfile.TemporaryFile("w+", encoding="utf-8") as later:
+        out.write('{"policy": "kepco_like",\n"notices": [\n' if as_json else "policy: kepco_like\nnotices:\n")
+        first = {"notice": True, "objection": True}
+        for row in rows:
+            record = {k: v for k, v in zip(keys, row[1:], strict=True) if v != ""}
+            if "indicators[]" in record:
+                record["indicators"] = [i.strip() for i in str(record.pop("indicators[]")).split(",")]
+            text = json.dumps(record, ensure_ascii=False)
+            kind = str(row[0])
+            sep = "" if first[kind] or not as_json else ",\n"
+            first[kind] = False
+            (out if kind == "notice" else later).write(f"{sep}{text}\n" if as_json else f"  - {text}\n")
+        later.seek(0)
+        out.write('],\n"objections": [\n' if as_json else "objections:\n")
+        for line in later:
+            out.write(line)
+        out.write("]}\n" if as_json else "")
 
 
 def main() -> int:

@@ -502,7 +502,7 @@ COMMANDS: dict[str, Command] = {
     "explain": Command(
         "kumho_like.yaml", "kumho", ["explain", "policy.yaml", "data.csv", "--employee", "H0000030"], None, {}
     ),
-    # no distributions: the rows are searched by id (engine.evaluate.run.explain_one)
+    # no distributions: the rows are searched by id (engine.evaluate.explained.explain_streamed)
     "explain-by-id": Command(
         "japan_mbo.yaml", "japan", ["explain", "policy.yaml", "data.csv", "--employee", "E000030"], None, {}
     ),

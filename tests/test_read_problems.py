@@ -258,8 +258,8 @@ def test_a_row_without_an_id_is_told_by_its_mark_not_its_message(
         return None if found is None else dataclasses.replace(found, message="this row names no employee")
 
     monkeypatch.setattr(tablerows, "_row_problem", reworded)
-    run = importlib.import_module("engine.evaluate.run")  # (the package exports a function `run`)
-    monkeypatch.setattr(run, "explain_one", lambda *_: None)  # the whole file read: the row too
+    explained = importlib.import_module("engine.evaluate.explained")
+    monkeypatch.setattr(explained, "explain_streamed", lambda *_: None)  # the whole file read: the row too
     emp = rows[1][0]
     result = CliRunner().invoke(cli, ["explain", JAPAN, str(path), "--employee", emp, "--format", "json"])
     assert result.exit_code == 0 and result.stderr == ""

@@ -5,7 +5,6 @@ progress bar on a terminal's stderr only."""
 from __future__ import annotations
 
 import collections
-import importlib
 import io
 import os
 import pty
@@ -20,8 +19,8 @@ from click.testing import CliRunner
 from helpers import csv_rows, stamp_line, write_csv
 
 from engine.cli import cli
-from engine.evaluate import Engine, RunOutcome, parallel
-from engine.evaluate.run import explain_one
+from engine.evaluate import Engine, RunOutcome, explained, parallel
+from engine.evaluate.explained import explain_streamed
 from engine.io import failed, spool
 from engine.io.model import Population
 from engine.io.records import Interleaved, stream_csv
@@ -356,9 +355,8 @@ def test_explain_reads_only_the_employees_rows(
         return result.exit_code, result.stdout, result.stderr
 
     fast = [explain(emp, fmt) for emp, fmt in cases]
-    run = importlib.import_module("engine.evaluate.run")  # (the package exports a function `run`)
     read: list[str] = []
-    monkeypatch.setattr(run, "explain_one", lambda engine, data, emp: read.append(emp))
+    monkeypatch.setattr(explained, "explain_streamed", lambda engine, data, emp, *_: read.append(emp))
     assert fast == [explain(emp, fmt) for emp, fmt in cases]  # the whole-file run says the same
     assert read == [emp for emp, _ in cases]  # (the spy: the whole file was read each time)
     # The unknown column 'colour' is the file's problem: said after every explanation, exit 1 as
@@ -376,10 +374,12 @@ def test_explain_reads_only_the_employees_rows(
     assert "[sheet-weight-total]" in fast[2][2]  # E000005's rows apart: one sheet, a line twice
     assert fast[6][2] == f"hrpolicy: no employee 'E00007' in {path}; did you mean 'E000207'?\n"
     e5 = Engine.from_file(JAPAN)
-    found = explain_one(e5, str(path), "E000005")
-    assert found is not None and found.population.employees[0].id == "E000005"
-    assert len(found.population.employees[0].indicators) == sum(1 for row in rows if row[0] == "E000005")
-    assert explain_one(e5, str(path), "E000020") is None  # a bad value: the whole run reports it
+    found = explain_streamed(e5, str(path), "E000005")
+    assert found is not None and found[0].population.employees[0].id == "E000005"
+    assert len(found[0].population.employees[0].indicators) == sum(1 for row in rows if row[0] == "E000005")
+    # A bad value (no record of E000020): the file is read through, and there E000005's rows
+    # apart stop the stream: the whole run reports it.
+    assert explain_streamed(e5, str(path), "E000020") is None
 
 
 NAMES = ("japan_mbo", "kepco_like", "kumho_like")  # as validate finds them in policies/

@@ -47,7 +47,8 @@ from bench.gen_kumho import generate as generate_kumho  # noqa: E402
 COUNT = 300
 #: Every module that streams records, with the name it calls the reader by.
 STREAMING = (
-    each, importlib.import_module("engine.evaluate.run"), report_stream, relative_stream, calibration_stream
+    each, importlib.import_module("engine.evaluate.explained"), report_stream, relative_stream,
+    calibration_stream,
 )  # fmt: skip
 
 

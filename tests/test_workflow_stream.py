@@ -3,8 +3,9 @@ whole read's bytes in every format, whatever the order of the rows, an employee'
 checked together however far apart the file has them, the whole read's error and nothing
 written when a record is bad; and the file is never read whole.
 
-The whole read is main's path, kept for YAML and JSON files: ``read_data_file`` (the table read
-into one document), ``build_workflow_report``, ``deliver_report`` with the registry's renderers.
+The whole read is main's path (a YAML or JSON file streamed: test_workflow_documents.py):
+``read_data_file`` (the table read into one document), ``build_workflow_report``,
+``deliver_report`` with the registry's renderers.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 relative grades over the population, whole runs, and large files split across processes."""
 
 from engine.evaluate.employee import EmployeeResult, evaluate_employee, evaluate_flat
-from engine.evaluate.run import Engine, RunOutcome, example_runs, explain, run
+from engine.evaluate.explained import explain
+from engine.evaluate.run import Engine, RunOutcome, example_runs, run
 
 __all__ = [
     "EmployeeResult",

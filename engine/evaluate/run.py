@@ -6,8 +6,6 @@ evaluate the sheets that passed. Bad employees are reported; every other one is 
 
 from __future__ import annotations
 
-import itertools
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -35,15 +33,10 @@ from engine.evaluate.sheet import SheetRules, check_sheet, compile_sheet_rules
 from engine.evaluate.sheet_fast import CleanSheet, clean_sheet_function
 from engine.formula import Column, fast_or_checked, reference_interpreter
 from engine.gcpause import paused_gc
-from engine.io.encoding import given_encoding
 from engine.io.failed import FailedIds
-from engine.io.records import EmployeeRecord, Population, read_population, stream_csv
+from engine.io.records import EmployeeRecord, Population, read_population
 from engine.io.spool import Problems
-from engine.io.streaming import ReadWhole, stream_records
-from engine.io.table import read_problems
-from engine.limits import nfc
 from engine.resources import bundled_root
-from engine.suggest import did_you_mean
 from engine.validate import ValidatedPolicy, load_policy
 
 #: A problem with one employee's data, whatever stage found it (reading, sheet checks,
@@ -294,12 +287,13 @@ class Engine:
         return outcome
 
     def evaluate_record(
-        self, outcome: RunOutcome, record: EmployeeRecord, *, review_chains: bool = True
+        self, outcome: RunOutcome, record: EmployeeRecord, *, review_chains: bool = True, trace: bool = False
     ) -> None:
         """One step of :meth:`evaluate`, for a caller that takes the records one at a time
-        (``calibrate``'s stream): the employee's result or problems added to ``outcome``. The
-        caller checks the parameters first (:meth:`require_parameters`)."""
-        self._one(outcome, record, trace=False, review_chains=review_chains)
+        (``calibrate``'s stream, ``explain``'s): the employee's result (``trace``: traced) or
+        problems added to ``outcome``. The caller checks the parameters first
+        (:meth:`require_parameters`)."""
+        self._one(outcome, record, trace=trace, review_chains=review_chains)
 
     def _one(
         self, outcome: RunOutcome, record: EmployeeRecord, *, trace: bool, review_chains: bool
@@ -364,58 +358,6 @@ def stopped(
     return False
 
 
-def explain_one(engine: Engine, data_path: str, employee: str) -> RunOutcome | None:
-    """``engine.evaluate(engine.read(data_path), trace=True, only=employee)`` without holding
-    anyone else: in a CSV file the rows are scanned for the employee's id and only those are
-    read, checked and evaluated; any other file is read an employee at a time, the one asked
-    for kept.
-
-    None (read the whole file instead) when that could differ: a policy with distributions
-    (a relative grade needs the group), a file the stream gives up on, or no complete record
-    of the employee (the whole run says why, with the ids it knows).
-    """
-    data = engine.source.data
-    if data.get("distributions"):
-        return None
-    inputs, scales = data.get("inputs") or {}, data.get("scales")
-    if os.path.splitext(data_path)[1].lower() != ".csv":
-        return _explain_streamed(engine, data_path, employee)
-    stream, values, problems, notes = stream_csv(data_path, inputs, scales=scales, only=employee)
-    records = list(stream)  # the employee's rows may be anywhere
-    if not records:
-        return None
-    # The header's problems (an unknown column) with the parameters', as the whole read has them.
-    read = [*problems, *stream.part.problems]  # (the employee's rows alone: a few)
-    stream.part.close()
-    population = Population(records, values, {}, {}, None, read, data_path)
-    population.warnings.extend([*notes, *stream.part.notes])
-    return engine.evaluate(population, trace=True, only=employee)
-
-
-def _explain_streamed(engine: Engine, data_path: str, employee: str) -> RunOutcome | None:
-    """:func:`explain_one` for Excel, JSON and YAML: every employee read an employee at a time,
-    the one asked for kept (with its problems and the file's, as the whole read has them); None
-    as there, or when the file must be read whole."""
-    data = engine.source.data
-    try:
-        stream, values, problems, notes = stream_records(
-            data_path, data.get("inputs") or {}, scales=data.get("scales"), policy_id=engine.policy.id
-        )
-        records = [record for record in stream if record.id == employee]
-    except ReadWhole:
-        return None
-    if not records:
-        return None
-    # Only the employee's problems and the file's are explain's (Engine.evaluate keeps those
-    # alone): the others' are not kept (a file where everyone has a problem).
-    found = itertools.chain(problems, *read_problems([stream.part]))
-    read = [p for p in found if p.employee_id in (employee, None)]
-    stream.part.close()
-    population = Population(records, values, stream.org_parent, {}, None, read, data_path)
-    population.warnings.extend([*notes, *stream.part.notes])
-    return engine.evaluate(population, trace=True, only=employee)
-
-
 def run(
     policy_path: str,
     data_path: str,
@@ -436,48 +378,6 @@ def run(
     engine = Engine.from_file(policy_path, reference=reference)
     population = engine.read(data_path, parameters, encoding=encoding, sheet=sheet)
     return engine.evaluate(population, trace=trace, only=only)
-
-
-def explain(
-    policy_path: str,
-    data_path: str,
-    employee: str,
-    *,
-    reference: bool = False,
-    parameters: Mapping[str, Any] | None = None,
-    encoding: str | None = None,
-    sheet: str | None = None,
-) -> tuple[RunOutcome, str]:
-    """The traced evaluation of one employee (a :class:`UsageError`, with the nearest id, if the
-    data has none by that id): its result, or its problems when it could not be evaluated (an
-    employee left out while reading has no result and its reading problems); and the id as the
-    records read it (in NFC: a terminal may send NFD). ``reference``, ``encoding`` and
-    ``sheet``: see :func:`run`.
-    """
-    employee = nfc(employee)
-    outcome = None
-    csv_file = os.path.splitext(data_path)[1].lower() == ".csv"
-    if (encoding is None or csv_file) and sheet is None and not parameters:  # one employee held at a time
-        with given_encoding(encoding):
-            outcome = explain_one(Engine.from_file(policy_path, reference=reference), data_path, employee)
-    if outcome is None:
-        outcome = run(
-            policy_path,
-            data_path,
-            trace=True,
-            only=employee,
-            reference=reference,
-            parameters=parameters,
-            encoding=encoding,
-            sheet=sheet,
-        )
-    known = [r.id for r in outcome.population.employees]
-    dropped = any(p.employee_id == employee for p in outcome.population.problems)
-    if employee not in known and not dropped:
-        match = did_you_mean(employee, known)
-        hint = f"; {match}" if match else ""
-        raise UsageError(f"no employee '{employee}' in {data_path}{hint}")
-    return outcome, employee
 
 
 def example_runs(root: str | None) -> list[tuple[Path, Path, Path]]:
