@@ -90,7 +90,7 @@ def dump_yaml(people: Iterable[dict[str, Any]], out: TextIO, head: str = "policy
     """A YAML records file in block style: the ``head`` lines, then the employees."""
     out.write((head + "\n" if head else "") + "employees:\n")
     for person in people:
-        lines = []
+        lines: list[str] = []
         for k, v in person.items():
             if k != "indicators":
                 lines.append(f"  {'- ' if not lines else '  '}{k}: {text(v)}")

@@ -7,6 +7,7 @@ and the exit code are the whole read's, byte for byte."""
 from __future__ import annotations
 
 import csv
+import difflib
 import gc
 import json
 import random
@@ -21,10 +22,9 @@ from click.testing import CliRunner
 import engine.evaluate.explained as explained
 from engine.cli import cli
 from engine.evaluate import Engine
-from engine.evaluate.explained import Nearest
 from engine.evaluate.relative import RelativeGrading
 from engine.io.model import EmployeeRecord
-from engine.suggest import did_you_mean
+from engine.suggest import Nearest, did_you_mean
 
 ROOT = Path(__file__).resolve().parent.parent
 JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
@@ -208,15 +208,17 @@ def test_an_employee_left_out_while_reading_is_explained_by_its_problems(tmp_pat
         assert "[record-type]" in err
 
 
-def test_the_nearest_id_is_did_you_means_over_many_ids() -> None:
+def test_the_nearest_id_is_difflibs_choice_over_many_ids() -> None:
     """Hand-worked: 'E05000' is 12/13 alike to E050000, E095000 and E005000 (6 characters match
     of 13): of equals, difflib keeps the greatest. Then 20,000 random ids and 300 words (typos of
-    some, others unlike any): the same choice as over the whole list, every time."""
+    some, others unlike any): the same choice as difflib's ``get_close_matches`` over the whole
+    list, every time (``did_you_mean`` is ``Nearest`` over a list: one rule)."""
     nearest = Nearest("E05000")
     for choice in ("E050000", "E095000", "E005000", "X1"):
         nearest.add(choice)
     assert nearest.best == (12 / 13, "E095000")
-    assert nearest.hint() == did_you_mean("E05000", ["E050000", "E095000", "E005000", "X1"])
+    assert nearest.hint() == "did you mean 'E095000'?"
+    assert did_you_mean("E05000", ["E050000", "E095000", "E005000", "X1"]) == nearest.hint()
     rng = random.Random(12)
     alphabet = "ABCEHK0123456789-"
     ids = ["".join(rng.choices(alphabet, k=rng.randint(4, 9))) for _ in range(20_000)]
@@ -229,7 +231,8 @@ def test_the_nearest_id_is_did_you_means_over_many_ids() -> None:
         nearest = Nearest(word)
         for choice in ids:
             nearest.add(choice)
-        expected = did_you_mean(word, ids)
-        assert nearest.hint() == expected, word
+        found = difflib.get_close_matches(word, ids, n=1, cutoff=0.6) if len(word) <= 200 else []
+        expected = f"did you mean '{found[0]}'?" if found else None
+        assert nearest.hint() == expected == did_you_mean(word, ids), word
         chosen += expected is not None
     assert chosen > 150  # (most words have a near id: the test compares choices, not Nones)

@@ -10,8 +10,8 @@ the workbook's sheet), and only what the whole run would show of the others is k
 - under distributions (a relative grade needs the group): everyone is checked and evaluated as
   :meth:`Engine.evaluate <engine.evaluate.run.Engine.evaluate>` does, each one kept as a compact
   row for the grading (:class:`~engine.evaluate.relative.RelativeGrading`), the employee traced;
-- an id the file lacks: the nearest id is chosen while the ids go by (:class:`Nearest`, the
-  choice :func:`engine.suggest.did_you_mean` makes over the whole list).
+- an id the file lacks: the nearest id is chosen while the ids go by (:class:`engine.suggest.Nearest`,
+  the choice :func:`engine.suggest.did_you_mean` makes over the whole list).
 
 Problems and warnings of other employees are not kept (explain shows the employee's and the
 file's). A file the stream gives up on (:class:`~engine.io.model.ReadWhole`) is read whole, with
@@ -20,7 +20,6 @@ the same outcome.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -39,36 +38,7 @@ from engine.io.records import stream_csv
 from engine.io.streaming import ReadWhole, can_stream, stream_records
 from engine.io.table import read_problems
 from engine.limits import nfc
-from engine.suggest import CUTOFF, MAX_WORD_CHARS, did_you_mean
-
-
-class Nearest:
-    """:func:`~engine.suggest.did_you_mean` over choices met one at a time: the same choice
-    (:func:`difflib.get_close_matches` with ``n=1``: of the choices at least :data:`CUTOFF`
-    alike, the greatest (ratio, choice)), keeping only the best so far."""
-
-    def __init__(self, word: str) -> None:
-        self.word = word
-        self.best: tuple[float, str] | None = None
-        self.matcher: difflib.SequenceMatcher[str] | None = None
-        if len(word) <= MAX_WORD_CHARS:
-            self.matcher = difflib.SequenceMatcher()
-            self.matcher.set_seq2(word)  # (the word's analysis, made once: as get_close_matches)
-
-    def add(self, choice: str) -> None:
-        """Weigh one more choice."""
-        matcher = self.matcher
-        if matcher is None:
-            return
-        matcher.set_seq1(choice)
-        if matcher.real_quick_ratio() >= CUTOFF and matcher.quick_ratio() >= CUTOFF:
-            ratio = matcher.ratio()
-            if ratio >= CUTOFF and (self.best is None or (ratio, choice) > self.best):
-                self.best = (ratio, choice)
-
-    def hint(self) -> str | None:
-        """``did you mean 'x'?`` for the best choice, or None."""
-        return f"did you mean '{self.best[1]}'?" if self.best is not None else None
+from engine.suggest import Nearest, did_you_mean
 
 
 class _Kept(list[Any]):
@@ -251,4 +221,4 @@ def _relative_warnings(
     return [w for w in relative_warnings(mine, source) if w.employee_id == employee]
 
 
-__all__ = ["Nearest", "explain", "explain_streamed"]
+__all__ = ["explain", "explain_streamed"]
