@@ -347,10 +347,10 @@ def test_every_format_is_byte_identical_to_the_old_grading(
     across = "are equal on the score and every tie key across the {} boundary; the final key (id) decided"
     # each tie named once in its members' reasons (by label and size), its members listed once
     assert ties == {
-        **dict.fromkeys(["P5", "P10"], "T1 (2 people, listed under ties) " + across.format("I/II")),
-        **dict.fromkeys(["P1", "P6", "P11"], "T2 (3 people, listed under ties) " + across.format("II/III")),
-        **dict.fromkeys(["P2", "P7", "P12"], "T3 (3 people, listed under ties) " + across.format("III/IV")),
-        **dict.fromkeys(["P3", "P8"], "T4 (2 people, listed under ties) " + across.format("IV/V")),
+        **dict.fromkeys(["P5", "P10"], "T1 (2 people) " + across.format("I/II")),
+        **dict.fromkeys(["P1", "P6", "P11"], "T2 (3 people) " + across.format("II/III")),
+        **dict.fromkeys(["P2", "P7", "P12"], "T3 (3 people) " + across.format("III/IV")),
+        **dict.fromkeys(["P3", "P8"], "T4 (2 people) " + across.format("IV/V")),
     }
     listed = [(t["tie"], t["members"]) for t in json.loads(new)["ties"] if t["scheme"] == "kumho_like"]
     assert listed == [("T1", ["P10", "P5"]), ("T2", ["P1", "P11", "P6"]), ("T3", ["P12", "P2", "P7"]),

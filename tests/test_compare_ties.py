@@ -36,7 +36,7 @@ def test_a_tie_of_four_over_two_places_is_named_once() -> None:
     result, named = name_ties(distribute(rule, _six()), spool)
     assert [(t.label, t.count, t.members) for t in named] == [("T1", 4, ("x2", "x3", "x4", "x5"))]
     head = "in group (org=sales): quota A=3, B=3 seats (largest_remainder)"
-    tie = "; tie: T1 (4 people, listed under ties) " + ACROSS.format("A/B")
+    tie = "; tie: T1 (4 people) " + ACROSS.format("A/B")
     reasons = {pid: (o.grade, o.reason) for pid in ("x1", "x3", "x4", "x6") if (o := result.outcome(pid))}
     assert reasons == {
         "x1": ("A", f"rank 1 of 6 {head}; ranks 1-3 get A"),
@@ -100,13 +100,13 @@ def test_the_json_report_lists_each_tie_once(tmp_path: Path) -> None:
     kumho = {p["id"]: p["schemes"]["kumho_like"]["reason"] for p in payload["people"]}
     assert kumho["P6"] == (
         "rank 5 of 12 in group (org=civil_div, role_grade=K3): quota I=1, II=3, III=5, IV=2, V=1 seats "
-        "(largest_remainder); ranks 5-9 get III; tie: T2 (3 people, listed under ties) "
+        "(largest_remainder); ranks 5-9 get III; tie: T2 (3 people) "
         + ACROSS.format("II/III")
     )
     kepco = payload["people"][0]["schemes"]["kepco_like"]["reason"]  # P1: two ties
     assert kepco.endswith(
-        "rank 1 get S; tie: T3 (3 people, listed under ties) " + ACROSS.format("S/A")
-        + "; tie: T4 (3 people, listed under ties) " + ACROSS.format("A/B")
+        "rank 1 get S; tie: T3 (3 people) " + ACROSS.format("S/A")
+        + "; tie: T4 (3 people) " + ACROSS.format("A/B")
     )  # fmt: skip
     # no reason names a person: each id is in the people list once and under ties only
     for person in payload["people"]:
@@ -123,7 +123,7 @@ def test_explain_lists_the_ties_of_the_person_in_every_format(tmp_path: Path) ->
     assert run_compare(POLICIES, population, MAPS, "text", str(out), "en", "P2", echo) == 0, echo.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("grade: III (rank 9 of 12"))
-    assert lines[at].endswith("tie: T3 (3 people, listed under ties) " + ACROSS.format("III/IV") + ")")
+    assert lines[at].endswith("tie: T3 (3 people) " + ACROSS.format("III/IV") + ")")
     assert lines[at + 1] == "tie T3: P12, P2, P7"
     json_out = tmp_path / "out.json"
     assert run_compare(POLICIES, population, MAPS, "json", str(json_out), "en", "P2", echo) == 0

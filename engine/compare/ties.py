@@ -47,9 +47,9 @@ class NamedTie(TieNote):
         return self.note.holds(member, index)
 
     def describe(self) -> str:
-        """``T2 (3 people, listed under ties) are equal on the score ...``: no member named."""
+        """``T2 (3 people) are equal on the score ...``: no member named."""
         return (
-            f"{self.label} ({self.count} people, listed under ties) are equal on the score and every "
+            f"{self.label} ({self.count} people) are equal on the score and every "
             f"tie key across the {self.upper}/{self.lower} boundary; the final key (id) decided"
         )
 
