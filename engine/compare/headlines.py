@@ -5,7 +5,10 @@
 (2 bytes) and the score as an integer coefficient and a decimal exponent (9 bytes): the very
 :class:`~decimal.Decimal` comes back from them, its exponent too (``87.50`` stays ``87.50``).
 A score that does not fit (a coefficient of more than 18 digits, an exponent out of range, a
-signed zero, not a number, not a Decimal) is kept as it is, aside.
+signed zero, not a number, not a Decimal) is kept as it is, aside. The three columns are kept in
+chunks of :data:`CHUNK` people, each made whole at once and never grown: an ``array`` grown by
+``append`` is moved by ``realloc`` as it grows, and the blocks it leaves behind stay in the
+process (a million people's 11 MB held some 40 MB of RSS).
 
 The people's ids and names are not kept here but in a :class:`~engine.io.spool.RowSpool` in the
 same order (a temp file past a few thousand): :func:`changes` and :func:`transitions` read it
@@ -33,6 +36,10 @@ NOT_EVALUATED, NO_GRADE = -2, -1
 #: Exponents besides a score's own: no score; a score kept aside (:attr:`Headlines.odd`).
 NO_SCORE, ODD = 127, 126
 _DIGITS = 18  # a coefficient of at most 18 digits fits a signed 64-bit integer
+#: People per chunk of each column (a power of two: a position's chunk is a shift away).
+SHIFT = 16
+CHUNK = 1 << SHIFT
+_MASK = CHUNK - 1
 
 
 def _packed(score: Any) -> tuple[int, int]:
@@ -48,6 +55,58 @@ def _packed(score: Any) -> tuple[int, int]:
     return int(score.scaleb(-int(exp))), int(exp)  # exact: at most 18 digits
 
 
+class Column:
+    """One column of numbers of one type code, in chunks of :data:`CHUNK` allocated whole (the
+    last one filled up to the column's length): read and written by position, iterated, or
+    copied into one numpy array."""
+
+    __slots__ = ("chunks", "size", "typecode")
+
+    def __init__(self, typecode: str) -> None:
+        self.typecode = typecode
+        self.chunks: list[array[int]] = []
+        self.size = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def grow(self) -> array[int]:
+        """A new chunk, all zeros (the length is not changed: the caller fills it)."""
+        chunk = array(self.typecode, [0]) * CHUNK
+        self.chunks.append(chunk)
+        return chunk
+
+    def __getitem__(self, position: int) -> int:
+        if not 0 <= position < self.size:
+            raise IndexError(position)
+        return self.chunks[position >> SHIFT][position & _MASK]
+
+    def __setitem__(self, position: int, value: int) -> None:
+        if not 0 <= position < self.size:
+            raise IndexError(position)
+        self.chunks[position >> SHIFT][position & _MASK] = value
+
+    def parts(self) -> Iterator[memoryview]:
+        """Each chunk's filled part, in order (views: nothing copied)."""
+        left = self.size
+        for chunk in self.chunks:
+            yield memoryview(chunk)[: min(left, CHUNK)]
+            left -= CHUNK
+
+    def __iter__(self) -> Iterator[int]:
+        for part in self.parts():
+            yield from part
+
+    def numpy(self, dtype: Any) -> Any:
+        """The column as one numpy array of ``dtype`` (a copy)."""
+        out = np.empty(self.size, dtype=dtype)
+        at = 0
+        for part in self.parts():
+            out[at : at + len(part)] = np.frombuffer(part, dtype=self.typecode)
+            at += len(part)
+        return out
+
+
 class Headlines:
     """Per person read, in order: evaluated or not, the headline grade and score."""
 
@@ -56,14 +115,17 @@ class Headlines:
         self.grades: list[str] = list(dict.fromkeys(levels))
         self.levels = len(self.grades)
         self._code = {grade: code for code, grade in enumerate(self.grades)}
-        self.codes = array("h")
-        self.coefs = array("q")
-        self.exps = array("b")
+        self.codes = Column("h")
+        self.coefs = Column("q")
+        self.exps = Column("b")
         #: Scores kept as they are, by position.
         self.odd: dict[int, Any] = {}
+        self._size = 0
+        self._chunks: tuple[array[int], array[int], array[int]] | None = None  # the last chunks
+        self._raw: tuple[int, Any, Any, Any, Any] | None = None  # the statistics, once made
 
     def __len__(self) -> int:
-        return len(self.codes)
+        return self._size
 
     def code(self, grade: str | None) -> int:
         """The code of ``grade`` (a new one for a grade not met before)."""
@@ -75,20 +137,27 @@ class Headlines:
             self.grades.append(grade)
         return found
 
+    def _put(self, code: int, coef: int, exp: int) -> None:
+        """The next person's three values, in the last chunks (new ones every :data:`CHUNK`)."""
+        at = self._size & _MASK
+        if at == 0 or self._chunks is None:
+            self._chunks = self.codes.grow(), self.coefs.grow(), self.exps.grow()
+        codes, coefs, exps = self._chunks
+        codes[at], coefs[at], exps[at] = code, coef, exp
+        self._size += 1
+        self.codes.size = self.coefs.size = self.exps.size = self._size
+        self._raw = None
+
     def skip(self) -> None:
         """The next person read was not evaluated."""
-        self.codes.append(NOT_EVALUATED)
-        self.coefs.append(0)
-        self.exps.append(NO_SCORE)
+        self._put(NOT_EVALUATED, 0, NO_SCORE)
 
     def add(self, score: Any, grade: str | None) -> None:
         """The next person read was evaluated: their headline score and grade."""
         coef, exp = _packed(score)
         if exp == ODD:
-            self.odd[len(self.coefs)] = score
-        self.codes.append(self.code(grade))
-        self.coefs.append(coef)
-        self.exps.append(exp)
+            self.odd[self._size] = score
+        self._put(self.code(grade), coef, exp)
 
     def regrade(self, position: int, grade: str | None) -> None:
         """The person at ``position`` has ``grade`` after all (a relative grade)."""
@@ -121,7 +190,7 @@ class Headlines:
     def distribution(self) -> list[tuple[str, int]]:
         """People per grade: the scale's levels in order, then other grades as first met; ``-``
         counts those evaluated without a grade."""
-        codes = np.array(self.codes, dtype=np.int64)
+        codes = self.codes.numpy(np.int16)
         done = codes[codes != NOT_EVALUATED]
         graded = done[done >= 0]
         counts = np.bincount(graded, minlength=len(self.grades)).tolist()
@@ -135,29 +204,52 @@ class Headlines:
 
     def stats(self, rounding: Rounding | None) -> dict[str, Decimal | int | None]:
         """Count, mean, median, min and max of the scores, as ``SchemeResult.stats`` makes them
-        of a sorted list: summed in sorted order, ties kept in the file's order."""
-        order = self._sorted()
-        if not order:
+        of a sorted list: summed in sorted order, ties kept in the file's order (worked out once:
+        a report asks for them several times)."""
+        if self._raw is None:
+            self._raw = self._unrounded()
+        n, mean, median, low, high = self._raw
+        if n == 0:
             return {"n": 0, "mean": None, "median": None, "min": None, "max": None}
-        score = self.score
-        n = len(order)
-        mean = sum((score(p) for p in order), Decimal(0)) / n
-        mid = n // 2
-        median = score(order[mid]) if n % 2 else (score(order[mid - 1]) + score(order[mid])) / 2
         if rounding is not None:
             mean, median = rounding.apply(mean), rounding.apply(median)
-        return {"n": n, "mean": mean, "median": median, "min": score(order[0]), "max": score(order[-1])}
+        return {"n": n, "mean": mean, "median": median, "min": low, "max": high}
 
-    def _sorted(self) -> list[int]:
-        """The positions of the people with a score, by score (a stable sort)."""
+    def _unrounded(self) -> tuple[int, Any, Any, Any, Any]:
+        """Count, mean, median, min and max, not rounded (``(0, None...)`` without a score).
+        The positions in score order are one numpy array, read a chunk at a time (a list of
+        a million Python ints was some 40 bytes a person)."""
+        order = self._sorted()
+        n = len(order)
+        if n == 0:
+            return 0, None, None, None, None
+        score = self.score
+        total = Decimal(0)
+        for start in range(0, n, 4096):  # summed in sorted order, as sum() over the list did
+            for position in order[start : start + 4096].tolist():
+                total = total + score(position)
+        mid = n // 2
+        if n % 2:
+            median = score(int(order[mid]))
+        else:
+            median = (score(int(order[mid - 1])) + score(int(order[mid]))) / 2
+        return n, total / n, median, score(int(order[0])), score(int(order[-1]))
+
+    def _sorted(self) -> Any:
+        """The positions of the people with a score, by score (a stable sort): a numpy array."""
         if not len(self.exps):
-            return []
-        exps = np.frombuffer(self.exps, dtype=np.int8)
+            return np.empty(0, dtype=np.int64)
+        exps = self.exps.numpy(np.int8)
         where = np.flatnonzero(exps != NO_SCORE)
-        keys = None if self.odd else _keys(np.frombuffer(self.coefs, dtype=np.int64)[where], exps[where])
-        if keys is None:  # a score kept aside, or too wide for 64 bits: Python's sort
-            return sorted(where.tolist(), key=self.score)
-        return [int(p) for p in where[np.argsort(keys, kind="stable")]]
+        if self.odd:  # a score kept aside: Python's sort
+            return np.array(sorted(where.tolist(), key=self.score), dtype=np.int64)
+        keys = _keys(self.coefs.numpy(np.int64)[where], exps[where])
+        del exps
+        if keys is None:  # too wide for 64 bits: Python's sort
+            return np.array(sorted(where.tolist(), key=self.score), dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        del keys
+        return where[order]
 
 
 def _keys(coefs: Any, exps: Any) -> Any:
@@ -166,6 +258,8 @@ def _keys(coefs: Any, exps: Any) -> Any:
     if not len(exps):
         return coefs
     low = int(exps.min())
+    if low == int(exps.max()):  # one exponent (a rounded score): the coefficients are the keys
+        return coefs
     keys = np.zeros(len(coefs), dtype=np.int64)
     for exp in np.unique(exps).tolist():
         mask = exps == exp
@@ -182,7 +276,9 @@ def _keys(coefs: Any, exps: Any) -> Any:
 def transitions(first: Headlines, second: Headlines) -> dict[tuple[str, str], int]:
     """How many people go from each grade under ``first`` to each under ``second`` (``-``: not
     evaluated, or no grade), keyed in the order the pairs are first met."""
-    pairs = Counter(zip(first.codes, second.codes, strict=True))
+    pairs: Counter[tuple[int, int]] = Counter()
+    for part_a, part_b in zip(first.codes.parts(), second.codes.parts(), strict=True):
+        pairs.update(zip(part_a, part_b, strict=True))
     out: dict[tuple[str, str], int] = {}
     for (a, b), n in pairs.items():
         key = (first.grades[a] if a >= 0 else "-", second.grades[b] if b >= 0 else "-")
@@ -197,9 +293,8 @@ def changes(
     ``second`` (or who is evaluated under one only), in the order read."""
     if first is second:
         return
-    codes_a, codes_b = first.codes, second.codes
-    for position, (pid, name) in enumerate(read):
-        a, b = codes_a[position], codes_b[position]
+    codes = zip(read, first.codes, second.codes, strict=True)
+    for position, ((pid, name), a, b) in enumerate(codes):
         if a == NOT_EVALUATED and b == NOT_EVALUATED:
             continue
         if (
@@ -212,4 +307,4 @@ def changes(
         yield pid, name, position
 
 
-__all__ = ["NOT_EVALUATED", "Headlines", "changes", "transitions"]
+__all__ = ["CHUNK", "NOT_EVALUATED", "Column", "Headlines", "changes", "transitions"]

@@ -29,6 +29,7 @@ from engine.compare.outcome import OutcomeSpool, PersonOutcome, SchemeResult
 from engine.compare.population import CanonicalPopulation
 from engine.compare.raises import person_raise
 from engine.compare.run import make_scheme, relative_grade, table_grade
+from engine.compare.ties import TieRow, name_ties
 from engine.errors import DataError, Problem
 from engine.evaluate import EmployeeResult, Engine, RunOutcome
 from engine.evaluate.parallel import SplitRenderer, render_records, settle_read
@@ -40,9 +41,10 @@ from engine.io.spool import ItemSpool, ProblemSpool
 from engine.location import Path
 from engine.pay.formulas import PayFormulas
 
-#: People whose outcomes are held in memory before a batch goes to the spool's file (a reason
-#: may be long: a relative grade's names everyone tied).
+#: People whose outcomes are held in memory before a batch goes to the spool's file.
 BATCH = 256
+#: Rows of tied ids (:data:`engine.compare.ties.CHUNK` each) held before a batch is written.
+TIE_ROWS = 16
 
 
 class _Run:
@@ -217,6 +219,9 @@ def _second_pass(run: _Run, scheme: SchemeResult, outcome: RunOutcome) -> None:
     salaries, raises, paid = Decimal(0), Decimal(0), 0
     formulas = PayFormulas(data)
     kept = iter(run.kept)
+    if relative and (run.reasons or run.explain):
+        assert name is not None
+        _name_ties(run, scheme, outcome, name)
     try:
         for position in range(len(heads)):
             if not heads.evaluated(position):
@@ -249,6 +254,18 @@ def _second_pass(run: _Run, scheme: SchemeResult, outcome: RunOutcome) -> None:
     scheme.outcomes = outcomes
     if pay:
         scheme.totals = {"salaries": salaries, "raises": raises, "people": Decimal(paid)}
+
+
+def _name_ties(run: _Run, scheme: SchemeResult, outcome: RunOutcome, name: str) -> None:
+    """The headline distribution's boundary ties named in its reasons (``T1``...), their members
+    spooled once for the report (with reasons), those of the ``--explain`` person's kept."""
+    spool: ItemSpool[TieRow] | None = ItemSpool(threshold=TIE_ROWS) if run.reasons else None
+    outcome.relative[name], named = name_ties(outcome.relative[name], spool)
+    scheme.ties, scheme.tie_count = spool, len(named)
+    for tie in named if run.explain else ():
+        members = tie.members
+        if any(pid in run.explain for pid in members):
+            scheme.explained_ties.append((tie.label, members))
 
 
 def _other(outcome: RunOutcome, pid: str, others: Mapping[str, str | None]) -> Any:

@@ -14,6 +14,7 @@ from engine.compare.apply import Mapped
 from engine.compare.headlines import Headlines
 from engine.compare.population import CanonicalPopulation
 from engine.compare.readings import Reading, rank_correspondence
+from engine.compare.ties import TieRow
 from engine.compare.words import word
 from engine.evaluate import RunOutcome
 from engine.io.model import EmployeeRecord
@@ -81,11 +82,19 @@ class SchemeResult:
     #: The record and outcome of the person ``--explain`` names, when evaluated.
     explained: EmployeeRecord | None = None
     explained_person: PersonOutcome | None = None
+    #: With reasons, the headline distribution's boundary ties their reasons name (``T1``...):
+    #: how many, their members a spool of rows (:mod:`engine.compare.ties`); and the label and
+    #: members of each tie the ``--explain`` person is in.
+    tie_count: int = 0
+    ties: ItemSpool[TieRow] | None = None
+    explained_ties: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def close(self) -> None:
-        """Let the spooled outcomes go (their temp file removed)."""
+        """Let the spools go (their temp files removed)."""
         if self.outcomes is not None:
             self.outcomes.close()
+        if self.ties is not None:
+            self.ties.close()
 
     def distribution(self) -> list[tuple[str, int]]:
         """People per grade in the scale's order; ``-`` counts those without a grade."""

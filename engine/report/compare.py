@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.compare.facts import DIMENSIONS, Dimension, fact_rows
 from engine.compare.outcome import Comparison, PersonOutcome, SchemeResult
+from engine.compare.ties import tie_items
 from engine.compare.words import word
 from engine.io.spool import ReadThrough
 from engine.provenance import Stamp
@@ -129,6 +130,23 @@ class _PeopleData(ReadThrough[dict[str, Any]]):
             }
 
 
+class _TieData(ReadThrough[dict[str, Any]]):
+    """The JSON payload's ``ties`` items: each boundary tie a headline reason names, with its
+    scheme and members (read from the schemes' spools of ties as they are written)."""
+
+    def __init__(self, comparison: Comparison) -> None:
+        self.comparison = comparison
+
+    def __len__(self) -> int:
+        return sum(s.tie_count for s in self.comparison.schemes if s.ties is not None)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for s in self.comparison.schemes:
+            if s.ties is not None:
+                for item in tie_items(s.ties):
+                    yield {"scheme": s.stamp.id, "distribution": s.grade_name, **item}
+
+
 def _stats_table(comparison: Comparison, lang: str) -> Table:
     keys = ("scheme", "score", "n", "mean", "median", "min", "max", "salaries", "merit")
     headers = [word(f"h_{k}", lang) for k in keys]
@@ -217,6 +235,7 @@ def explain_person(comparison: Comparison, pid: str) -> list[tuple[str, list[str
             traced = evaluate_employee(engine_policy, record, s.outcome.population.parameters, trace=True)
             lines.extend(render_explain(traced).splitlines()[1:])  # the trace as `explain` shows it
             lines.append(f"grade: {person.grade or '-'} ({person.reason})")
+            lines.extend(f"tie {label}: {', '.join(members)}" for label, members in s.explained_ties)
             lines.extend(f"pay: {line}" for line in person.pay_reason)
         else:
             lines.append("not evaluated: see the problems")
@@ -258,6 +277,7 @@ def population_report(comparison: Comparison, lang: str = "en", explain: str | N
         "population": comparison.source,
         "schemes": [_scheme_dict(s) for s in schemes],
         "people": _PeopleData(comparison),
+        "ties": _TieData(comparison),
         "readings": [_reading_dict(comparison, k) for k in graded[1:]] if graded[:1] == [0] else [],
         "problems": problems,
     }
