@@ -22,13 +22,12 @@ import engine.limits as limits
 from engine.cli import cli
 from engine.distribution import describe_key
 from engine.distribution.compact import Ids
-from engine.distribution.spool import Spooled
 from engine.errors import Problem
 from engine.evaluate import Engine
 from engine.evaluate.calibration import Calibrating, calibrate_population
 from engine.io import spool
 from engine.io.model import EmployeeRecord
-from engine.io.spool import ProblemSpool
+from engine.io.spool import ItemSpool, ProblemSpool
 from engine.report import calibration, calibration_frame, calibration_stream
 from engine.report.calibration import PROBLEMS, RENDERERS, REVIEWS, generate_page, json_problem
 from engine.report.calibration_frame import frame
@@ -277,7 +276,7 @@ def test_the_members_without_a_final_grade_are_listed_and_no_grading_is_kept(
     gc.collect()
     assert len(made) == 2 and [ref() for ref in made] == [None, None]  # both gradings let go
     for report in done.result.reports:
-        assert isinstance(report.groups, Spooled) and isinstance(report.problems, Spooled)
+        assert isinstance(report.groups, ItemSpool) and isinstance(report.problems, ItemSpool)
         groups = {describe_key(g.key): g for g in report.groups}
         missing = groups["(org=hand10, role_grade=K4)"].missing
         assert len(hand10) == 10 and len(missing) == 10 and set(missing) == hand10

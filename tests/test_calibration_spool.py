@@ -19,7 +19,7 @@ from engine.distribution import Candidate, calibrate, distribute, distribution_f
 from engine.distribution.calibrate import GradeCount, calibrate_with
 from engine.distribution.compact import ABSENT, Column, Rows, pack
 from engine.distribution.model import DistributionProblem
-from engine.distribution.spool import Spooled
+from engine.io.spool import ItemSpool
 from engine.validate import load_policy
 from tests.conftest import POLICIES
 
@@ -54,7 +54,7 @@ def test_each_group_is_spooled_as_made_and_read_back_as_calibrated() -> None:
     )
     groups = report.groups
     # a and b written as a batch, then c alone (flushed once calibrated: nothing kept in memory)
-    assert isinstance(groups, Spooled) and len(groups) == 3 and groups.spilled == 3
+    assert isinstance(groups, ItemSpool) and len(groups) == 3 and groups.spilled == 3
     a, b, c = groups
     # 10 % / 20 % / 40 % / 20 % / 10 % of ten seats: 1, 2, 4, 2, 1
     assert [(g.grade, g.quota, g.proposed, g.final, g.final_within) for g in a.grades] == [
@@ -84,7 +84,7 @@ def test_each_group_is_spooled_as_made_and_read_back_as_calibrated() -> None:
             (("org", "d"), ("role_grade", "K4")),
         ),
     )
-    assert isinstance(report.problems, Spooled)
+    assert isinstance(report.problems, ItemSpool)
 
 
 def test_nothing_of_the_grading_is_kept_once_calibrated() -> None:
@@ -101,7 +101,7 @@ def test_nothing_of_the_grading_is_kept_once_calibrated() -> None:
 
 
 def test_a_spool_reads_its_batches_in_order_and_closes() -> None:
-    spool: Spooled[tuple[int, str]] = Spooled(((k, f"p{k}") for k in range(7)), batch=3)
+    spool: ItemSpool[tuple[int, str]] = ItemSpool(((k, f"p{k}") for k in range(7)), threshold=3)
     assert spool.spilled == 6 and len(spool) == 7
     assert list(spool) == list(spool) == [(k, f"p{k}") for k in range(7)]
     assert (

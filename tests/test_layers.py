@@ -40,7 +40,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "validate": BASE | {"io", "loader", "schema", "checks"},
     "grading": BASE | {"formula"},
     "compile": BASE | {"formula", "grading", "validate"},
-    "distribution": BASE,
+    # a calibration spools its groups to a temp file (engine.io.spool)
+    "distribution": BASE | {"io"},
     "workflow": BASE | {"io"},
     "jobeval": BASE | {"formula", "grading"},
     # A pay run keeps its employees' lines and ids compact as it reads them (io.spool, io.ids).

@@ -13,7 +13,7 @@ from typing import Any
 
 from engine.distribution.model import DistributionProblem, DistributionResult, GroupKey, GroupResult
 from engine.distribution.rule import DistributionRule
-from engine.distribution.spool import BATCH, Spooled
+from engine.io.spool import ItemSpool
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class GroupCalibration:
 class CalibrationReport:
     """Calibration of every final group of one distribution, and the people not graded.
 
-    :func:`calibrate_with` gives both as :class:`~.spool.Spooled` (a temp file past a batch):
+    :func:`calibrate_with` gives both as :class:`~engine.io.spool.ItemSpool` (a temp file past a batch):
     read in order, as often as the report needs, never held whole."""
 
     distribution: str
@@ -81,6 +81,12 @@ class CalibrationReport:
     def within(self) -> bool:
         """Whether every group's final distribution is acceptable."""
         return all(g.within for g in self.groups)
+
+    def close(self) -> None:
+        """Remove the spools' temp files now (nothing is read after)."""
+        for spooled in (self.groups, self.problems):
+            if isinstance(spooled, ItemSpool):
+                spooled.close()
 
 
 def calibrate(
@@ -104,6 +110,9 @@ def calibrate(
     return calibrate_with(rule, result, stages)
 
 
+#: Group calibrations (and problems) written to the temp file at a time, and read back at a time.
+BATCH = 256
+
 #: A member's proposed grade, final grade and the reason of a move, from its id and position.
 Stages = Callable[[str, int], tuple[str | None, str | None, str | None]]
 
@@ -114,7 +123,7 @@ def calibrate_with(
     """:func:`calibrate` with each member's stages read by ``stages`` (from the compact rows
     the grading read, by position: no mapping per person).
 
-    Each group's calibration is spooled as it is made (:class:`~.spool.Spooled`, ``batch``
+    Each group's calibration is spooled as it is made (:class:`~engine.io.spool.ItemSpool`, ``batch``
     groups to a write), and so are the problems (the people not graded, named by id): a
     kumho-like population has groups of some fifteen people, and their calibrations held as
     objects until the report was written were some 100 bytes a person, the grading's ids
@@ -124,10 +133,10 @@ def calibrate_with(
     from engine.distribution.compact import give_back
 
     shared = _Shared()
-    groups: Spooled[GroupCalibration] = Spooled(batch=batch)
+    groups: ItemSpool[GroupCalibration] = ItemSpool(threshold=batch)
     for group in result.groups:
         groups.append(_group(rule, group, stages, shared))
-    problems: Spooled[DistributionProblem] = Spooled(result.problems, batch=batch)
+    problems: ItemSpool[DistributionProblem] = ItemSpool(result.problems, threshold=batch)
     groups.flush()  # the last batches too: no object made while grading outlives it
     problems.flush()
     give_back()  # each group's stages and lists, let go

@@ -60,9 +60,12 @@ class PopulationCalibration:
     reviewed: int = 0
 
     def close(self) -> None:
-        """Let the spooled problems go (their temp file removed); nothing is read after."""
+        """Let the spooled problems and calibrations go (their temp files removed); nothing is
+        read after."""
         if isinstance(self.problems, ProblemSpool):
             self.problems.close()
+        for report in self.reports:
+            report.close()
 
     @property
     def groups_outside(self) -> int:
@@ -152,7 +155,7 @@ class Calibrating:
         engine.require_parameters(parameters)
         # Engine.evaluate's own step, one record at a time; each result is let go once read.
         self._run = RunOutcome(engine.policy, Population([], dict(parameters), {}, {}, None, [], ""))
-        # Spooled, so memory stays flat however many employees have problems.
+        # spooled, so memory stays flat however many employees have problems.
         self.run_problems = ProblemSpool()
         self.review_problems = ProblemSpool()
         self.count = 0

@@ -112,6 +112,12 @@ class _Spool(ReadThrough[T], Generic[T]):
         for item in items:
             self.append(item)
 
+    def flush(self) -> None:
+        """Write the items waiting in memory to the temp file too (a shorter batch): none of them
+        is held after (a calibration's last objects would keep a grading's freed memory)."""
+        if self._memory:
+            self._spill()
+
     def _spill(self) -> None:
         if self._file is None and _SHARED is not None:
             # named, in the folder of a run shared between processes (which removes it)
