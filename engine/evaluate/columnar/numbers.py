@@ -12,6 +12,7 @@ per-record path; nothing is ever guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -42,16 +43,47 @@ class Num:
     def const(cls, numerator: int, exponent: int, n: int) -> Num:
         """The Decimal ``numerator E exponent`` (exponent <= 0) in every one of ``n`` rows."""
         den = 10 ** (-exponent)
-        return cls(
-            np.full(n, numerator, np.int64),
-            np.full(n, den, np.int64),
-            np.zeros(n, bool),
-            np.zeros(n, bool),
-            (numerator, den),
-        )
+        return cls(same(numerator, n), same(den, n), nowhere(n), nowhere(n), (numerator, den))
 
     def take(self, index: Ints) -> Num:
-        return Num(self.num[index], self.den[index], self.approx[index], self.bad[index])
+        return Num(self.num[index], kept(self.den, index), kept(self.approx, index), kept(self.bad, index))
+
+
+def same(value: int, n: int) -> Ints:
+    """``value`` in each of ``n`` rows, as a read-only view of one number: no array of ``n`` is
+    written (a constant of a formula is read by every row, so it only costs its operations).
+    Operations may tell such a column by its stride (:func:`one_of`)."""
+    found: Ints = one_value(value, n)
+    return found
+
+
+def nowhere(n: int) -> Mask:
+    """A mask false in each of ``n`` rows, as :func:`same` gives numbers (:func:`never`)."""
+    found: Mask = one_value(False, n)
+    return found
+
+
+def one_value(value: int | bool, n: int) -> Any:
+    """:func:`same` or :func:`nowhere` of ``value`` (a number or a flag)."""
+    key = (type(value), value, n)
+    found = _SAME.get(key)
+    if found is None:
+        if len(_SAME) > 256:  # (a few per chunk size: kept while chunks keep their size)
+            _SAME.clear()
+        scalar = np.bool_(value) if isinstance(value, bool) else np.int64(value)
+        found = _SAME[key] = np.broadcast_to(scalar, (n,))
+    return found
+
+
+#: The views :func:`same` and :func:`nowhere` gave (read-only: shared safely).
+_SAME: dict[tuple[type, int | bool, int], Any] = {}
+
+
+def kept(values: Any, index: Ints) -> Any:
+    """``values[index]``; a column of :func:`same` stays one (nothing gathered)."""
+    if len(values) and values.strides[0] == 0:
+        return one_value(values[0].item(), len(index))
+    return values[index]
 
 
 def peak(a: Ints) -> float:
@@ -60,7 +92,14 @@ def peak(a: Ints) -> float:
 
 
 def _mul(a: Ints, b: Ints) -> tuple[Ints, Mask]:
-    """``a * b`` and where it could overflow (judged in float: a wide margin)."""
+    """``a * b`` and where it could overflow (judged in float: a wide margin). (A column of
+    one number, :func:`same`, is that number: the product may be the other column itself.)"""
+    k = one_of(b)
+    if k is not None:
+        return _scaled(a, k)
+    k = one_of(a)
+    if k is not None:
+        return _scaled(b, k)
     if len(a) == 0 or peak(a) * peak(b) < LIMIT:
         return a * b, np.zeros(len(a), bool)  # the usual case: no row near the limit
     over = np.abs(a.astype(np.float64) * b.astype(np.float64)) >= LIMIT
@@ -103,9 +142,13 @@ def neg(a: Num) -> Num:
 
 
 def _scaled(a: Ints, k: int) -> tuple[Ints, Mask]:
-    """:func:`_mul` by one integer ``k``: no column of it, nothing done for ``k == 1``."""
+    """:func:`_mul` by one integer ``k``: no column of it, nothing done for ``k == 1`` (the
+    column itself is given back), a column of :func:`same` stays one."""
     if k == 1:
-        return a, np.zeros(len(a), bool)
+        return a, nowhere(len(a))
+    one = one_of(a)
+    if one is not None and abs(one * k) < LIMIT:
+        return same(one * k, len(a)), nowhere(len(a))
     if len(a) == 0 or peak(a) * abs(k) < LIMIT:
         return a * k, np.zeros(len(a), bool)
     over = np.abs(a.astype(np.float64) * k) >= LIMIT
@@ -147,8 +190,9 @@ def div(a: Num, b: Num) -> Num:
     # the full test (a gcd per row) runs on those rows alone.
     maybe = np.flatnonzero((den > 0) & (num % _without_twos_and_fives(den) == 0))
     if len(maybe):
+        num, den = num.copy(), den.copy()  # (written below: not an operand's own column)
         found_num, found_den, found = _as_decimal(num[maybe], den[maybe], a.take(maybe), b.take(maybe))
-        hit = maybe[found]  # (num and den are this function's own arrays: written in place)
+        hit = maybe[found]  # (written in place)
         num[hit], den[hit], exact[hit] = found_num[found], found_den[found], True
     return Num(num, den, approx | ~exact, bad)
 
@@ -196,7 +240,9 @@ def _by_small(num: Ints, den: Ints, a: Num, b: Num, approx: Mask, bad: Mask) -> 
     exact = np.zeros(len(num), bool)
     skip = approx | bad
     if peak(num) < 2.0**52:  # quotients exact in float: a division and a product, no modulo
-        quotient = np.rint(num / rest).astype(np.int64)
+        # (a quotient that ends is a whole number in float, exactly; any other fails the test
+        # below however it is cut: truncated, as the cast does, cheaper than ``rint``)
+        quotient = (num / rest).astype(np.int64)
         ends = quotient * rest == num
     else:
         quotient = num // rest
@@ -373,11 +419,11 @@ def compare(a: Num, b: Num) -> tuple[Ints, Mask]:
             return (found[0] if b.value is not None else -found[0]), found[1]
     approx, bad = _flags(a, b)
     if len(a.num) and peak(a.num) < LIMIT and peak(b.num) < LIMIT and bool((a.den == b.den).all()):
-        sign: Ints = np.sign(a.num - b.num)  # the usual case (same denominators): no products
+        sign: Ints = sign_of(a.num - b.num)  # the usual case (same denominators): no products
         return sign, bad | (approx & (sign == 0))
     left, o1 = _mul(a.num, b.den)
     right, o2 = _mul(b.num, a.den)
-    sign = np.sign(left - right)
+    sign = sign_of(left - right)
     return sign, bad | o1 | o2 | (approx & (sign == 0))
 
 
@@ -388,20 +434,84 @@ def _compare_constant(a: Num, b: Num) -> tuple[Ints, Mask] | None:
     assert b.value is not None
     p, q = b.value
     n = len(a.num)
+    d = one_of(a.den)
     if a.value is not None:  # (two constants: one comparison)
         x, y = a.value
         sign: Ints = np.full(n, (x * q > p * y) - (x * q < p * y), np.int64)
+    elif d is not None:  # (one denominator: ``a.num`` against the constant on its scale)
+        sign = sign_against(a.num, p * d, q)
     elif p == 0:
-        sign = np.sign(a.num)
+        sign = sign_of(a.num)
     elif n and peak(a.num) * q < LIMIT and float(a.den.max()) * abs(p) < LIMIT:
         left = a.num * q if q != 1 else a.num
-        sign = np.sign(left - a.den * p)
+        sign = sign_of(left - a.den * p)
     elif n:
         return None
     else:
         sign = np.zeros(0, np.int64)
-    approx = a.approx | b.approx
-    return sign, a.bad | b.bad | (approx & (sign == 0))
+    doubt = a.bad.copy() if never(b.bad) else a.bad | b.bad
+    if not (never(a.approx) and never(b.approx)):
+        doubt |= (a.approx | b.approx) & (sign == 0)
+    return sign, doubt
+
+
+def within(a: Num, bound: Num, lower: bool, inclusive: bool) -> tuple[Mask, Mask]:
+    """Rows of ``a`` on the inner side of ``bound``: above it (``lower``) or below it, or equal
+    where ``inclusive``; and the rows :func:`compare` cannot decide. Where ``bound`` is one
+    constant ``p / q`` and ``a`` has one denominator ``d``: one comparison of ``a.num`` with
+    the bound on its scale, ``p * d / q`` rounded inward (no product: nothing to overflow)."""
+    d = one_of(a.den)
+    if d is None or bound.value is None or a.value is not None:
+        sign, unsure = compare(a, bound)
+        side: Mask = sign > 0 if lower else sign < 0
+        return (side | (sign == 0)) if inclusive else side, unsure
+    p, q = bound.value
+    floor, ceiling = p * d // q, -(-p * d // q)
+    if lower:  # (a >= p/q: num >= ceiling, that is num > ceiling - 1; a > p/q: num > floor)
+        inside = _beyond(a.num, ceiling - 1 if inclusive else floor, True)
+    else:  # (a <= p/q: num <= floor, that is num < floor + 1; a < p/q: num < ceiling)
+        inside = _beyond(a.num, floor + 1 if inclusive else ceiling, False)
+    doubt: Mask = a.bad | bound.bad
+    on_bound = floor == ceiling and _INT64.min <= floor <= _INT64.max
+    if on_bound and not (never(a.approx) and never(bound.approx)):
+        doubt |= (a.approx | bound.approx) & (a.num == floor)
+    return inside, doubt
+
+
+def one_of(values: Ints) -> int | None:
+    """The one value of a column made by :func:`same` (None: any other column, not read)."""
+    return int(values[0]) if len(values) and values.strides[0] == 0 else None
+
+
+def never(mask: Mask) -> bool:
+    """Whether ``mask`` is surely false in every row, known without reading it: a column of
+    :func:`same` (or no row)."""
+    return not len(mask) or (mask.strides[0] == 0 and not mask[0])
+
+
+_INT64 = np.iinfo(np.int64)
+
+
+def sign_against(num: Ints, top: int, bottom: int) -> Ints:
+    """The sign of ``num - top / bottom`` (``bottom > 0``) per row, exactly: an integer is above
+    the fraction where it is above its floor, below it where it is below its ceiling (two
+    comparisons with Python's exact integers: no product, nothing to overflow)."""
+    floor, ceiling = top // bottom, -(-top // bottom)
+    above = _beyond(num, floor, True)
+    below = _beyond(num, ceiling, False)
+    sign: Ints = above.astype(np.int64)
+    sign -= below
+    return sign
+
+
+def _beyond(num: Ints, bound: int, upward: bool) -> Mask:
+    """``num > bound`` (``upward``) or ``num < bound``, ``bound`` any integer (beyond int64's
+    range, every row or none)."""
+    if bound > _INT64.max or bound < _INT64.min:
+        every = (bound < _INT64.min) == upward
+        return np.full(len(num), every, bool)
+    found: Mask = num > bound if upward else num < bound
+    return found
 
 
 def where(cond: Mask, a: Num, b: Num) -> Num:
@@ -410,16 +520,13 @@ def where(cond: Mask, a: Num, b: Num) -> Num:
         return Num(a.num, a.den, a.approx.copy(), a.bad.copy())
     if not cond.any():
         return Num(b.num, b.den, b.approx.copy(), b.bad.copy())
-    if a.value is not None or b.value is not None:  # (one side a constant: no column of it)
-        num: Ints = np.where(
-            cond, a.num if a.value is None else a.value[0], b.num if b.value is None else b.value[0]
-        )
-        den: Ints = np.where(
-            cond, a.den if a.value is None else a.value[1], b.den if b.value is None else b.value[1]
-        )
+    # (a constant side is read as its one number; one denominator on both sides is kept)
+    num = pick(cond, a.num if a.value is None else a.value[0], b.num if b.value is None else b.value[0])
+    da, db = one_of(a.den), one_of(b.den)
+    if a.den is b.den or (da is not None and da == db):
+        den = a.den
     else:
-        num = pick(cond, a.num, b.num)
-        den = a.den if a.den is b.den else pick(cond, a.den, b.den)
+        den = pick(cond, a.den if da is None else da, b.den if db is None else db)
     return Num(
         num,
         den,
@@ -428,11 +535,22 @@ def where(cond: Mask, a: Num, b: Num) -> Num:
     )
 
 
-def pick(cond: Mask, a: Ints, b: Ints) -> Ints:
-    """``np.where(cond, a, b)`` for int64, without branches (several times faster when ``cond``
-    is mixed): ``b + (a - b) * cond`` is exact, int64 wrapping around alike both ways."""
-    picked: Ints = b + (a - b) * cond
+def pick(cond: Mask, a: Ints | int, b: Ints | int) -> Ints:
+    """``np.where(cond, a, b)`` for int64 (columns or numbers), without branches (several times
+    faster when ``cond`` is mixed): ``b + (a - b) * cond`` is exact, int64 wrapping around
+    alike both ways."""
+    if isinstance(a, int) and isinstance(b, int):
+        return np.where(cond, a, b).astype(np.int64)
+    picked: Ints = np.subtract(a, b, dtype=np.int64)
+    picked *= cond
+    picked += b
     return picked
+
+
+def sign_of(x: Ints) -> Ints:
+    """``np.sign(x)`` without branches: numpy's is several times slower where signs are mixed."""
+    sign = (x > 0).view(np.int8) - (x < 0).view(np.int8)
+    return sign.astype(np.int64)
 
 
 def round_to(a: Num, places: int, mode: str) -> Num:
@@ -454,10 +572,11 @@ def round_to(a: Num, places: int, mode: str) -> Num:
     result = q + up
     boundary = ~inexact | (twice == den)  # on a step, or exactly half way
     bad = a.bad | over | (a.approx & boundary)
+    n = len(result)
     if places < 0:
-        num, o2 = _mul(result, np.full(len(result), 10 ** (-places), np.int64))
-        return Num(num, np.ones(len(num), np.int64), np.zeros(len(num), bool), bad | o2)
-    return Num(result, np.full(len(result), 10**p, np.int64), np.zeros(len(result), bool), bad)
+        num, o2 = _scaled(result, 10 ** (-places))
+        return Num(num, same(1, n), nowhere(n), bad | o2)
+    return Num(result, same(10**p, n), nowhere(n), bad)
 
 
 def _round_up(mode: str, q: Ints, twice: Ints, den: Ints | int, inexact: Mask, negative: Mask) -> Mask:

@@ -374,23 +374,19 @@ class Plan:
             unsure = unsure | (~chosen & doubt)
             here = ~chosen & holds
             chosen |= here
-            segment = np.where(here, s, segment)
-            matched = np.zeros(n, bool)
+            segment += here * (s + 1)  # (each employee is chosen once: -1 becomes s)
+            open_ = here.copy()  # this segment's employees no band has taken yet
             for b, (grade, low, high, low_in, high_in) in enumerate(bands):
-                inside = np.ones(n, bool)
+                take = open_.copy()
                 for bound, lower, inclusive in ((low, True, low_in), (high, False, high_in)):
                     if bound is None:
                         continue
-                    sign, doubt = nb.compare(num, const_num(bound, n))
-                    unsure = unsure | (here & ~matched & doubt)
-                    if lower:
-                        inside &= (sign > 0) | ((sign == 0) & inclusive)
-                    else:
-                        inside &= (sign < 0) | ((sign == 0) & inclusive)
-                take = here & ~matched & inside
-                found = np.where(take, table.grades.index(grade), found)
-                band = np.where(take, b, band)
-                matched |= take
+                    inside, doubt = nb.within(num, const_num(bound, n), lower, inclusive)
+                    unsure = unsure | (open_ & doubt)
+                    take &= inside
+                found += take * (table.grades.index(grade) + 1)  # (taken once: -1 becomes it)
+                band += take * (b + 1)
+                open_ &= ~take
         return found, unsure, (unrounded, num, segment, band)
 
     def _blank_people(self) -> dict[str, Any]:

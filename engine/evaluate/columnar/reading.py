@@ -225,7 +225,7 @@ def convert(series: pa.Array, plan: FieldPlan) -> tuple[Col, Mask]:
     blank = missing
     none = np.zeros(n, bool)
     if kind == "num":
-        col = Col("num", blank, none, Num(nums, dens, none.copy(), none.copy()))
+        col = Col("num", blank, none, Num(nums, dens, nb.nowhere(n), nb.nowhere(n)))
     elif kind in ("bool", "cat"):
         col = Col(kind, blank, none, codes=nums, vocab=vocab)
     elif kind == "date":
@@ -234,6 +234,10 @@ def convert(series: pa.Array, plan: FieldPlan) -> tuple[Col, Mask]:
     else:
         col = Col("text", blank, none)
     col = _defaults(col, plan, blank)
+    if col.num is not None and n and int(col.num.den.min()) == int(col.num.den.max()):
+        # One denominator (``12``, ``30``: whole numbers; ``1.2``: tenths): said once, so that
+        # each operation over the column knows it without reading it (:func:`.numbers.one_of`).
+        col.num.den = nb.same(int(col.num.den[0]), n)
     rule = plan.rule
     missing_required = blank & (rule.required and not rule.has_default)
     return col, bad | missing_required

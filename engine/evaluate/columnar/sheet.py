@@ -90,7 +90,7 @@ def _category_counts(rules: Any, category: Col, gid: Ints, n_people: int) -> Mas
     count per employee in one ``bincount`` (a code out of the vocabulary counts nowhere)."""
     assert category.codes is not None
     width = len(category.vocab) + 1
-    codes = np.where((category.codes >= 0) & (category.codes < width - 1), category.codes, width - 1)
+    codes = _in_vocabulary(category.codes, width - 1)
     counts = np.bincount(gid * width + codes, minlength=n_people * width).reshape(n_people, width)
     bad = np.zeros(n_people, bool)
     for name, bounds in rules.categories.items():
@@ -116,10 +116,23 @@ def _kind_wrong(rules: Any, category: Col, kind: Col) -> Mask:
             if k in kind.vocab:
                 allowed[code, kind.vocab.index(k)] = True
     last_c, last_k = len(category.vocab), len(kind.vocab)
-    c = np.where((category.codes >= 0) & (category.codes < last_c), category.codes, last_c)
-    k = np.where((kind.codes >= 0) & (kind.codes < last_k), kind.codes, last_k)
-    wrong: Mask = ruled[c] & (~allowed[c, k] | kind.missing)
+    c = _in_vocabulary(category.codes, last_c)
+    missing = ruled[c] & kind.missing if kind.missing.any() else np.zeros(len(c), bool)
+    refused = ruled[:, None] & ~allowed  # (category, kind) pairs a line may not have
+    if not refused.any():  # (every kind allowed wherever kinds are ruled: japan_mbo)
+        return missing
+    k = _in_vocabulary(kind.codes, last_k)
+    wrong: Mask = refused.ravel()[c * (last_k + 1) + k] | missing
     return wrong
+
+
+def _in_vocabulary(codes: Ints, size: int) -> Ints:
+    """``codes``, each one out of ``0 .. size - 1`` (none known, or an error) as ``size``: the
+    column itself where every code is in (the usual case: no copy)."""
+    if not len(codes) or (int(codes.min()) >= 0 and int(codes.max()) < size):
+        return codes
+    inside = (codes >= 0) & (codes < size)
+    return nb.pick(inside, codes, size)
 
 
 def _line_exception(rules: Any) -> Any:
@@ -144,7 +157,8 @@ def _weight_lines(rules: Any, rows: Level, relaxed: tuple[Mask, Any, Any] | None
     wrong = weight.bad | _outside_band(weight, rules.weight_min, rules.weight_max)
     if relaxed is not None:
         lines, low, high = relaxed
-        wrong = np.where(lines, weight.bad | _outside_band(weight, low, high), wrong)
+        relaxed_wrong = weight.bad | _outside_band(weight, low, high)
+        wrong = (lines & relaxed_wrong) | (~lines & wrong)  # (np.where branches on mixed masks)
     return wrong
 
 
@@ -223,10 +237,14 @@ def _difficulty_on_one_scale(diff: Any, col: Col) -> Mask | None:
     num = col.num
     assert num is not None
     present = ~col.missing
-    dens = num.den[present]
-    if not len(dens) or num.approx.any() or num.bad.any() or not bool((dens == dens[0]).all()):
+    one = nb.one_of(num.den)  # (one denominator on every row: on the present ones too)
+    dens = num.den[present] if one is None else None
+    if not present.any() or num.approx.any() or num.bad.any():
         return None
-    den = int(dens[0])
+    if dens is not None and not bool((dens == dens[0]).all()):
+        return None
+    den = int(dens[0]) if dens is not None else one
+    assert den is not None
     scaled = [None if v is None else Decimal(v) * den for v in (diff.min, diff.max, *diff.steps)]
     if any(v is not None and (v != v.to_integral_value() or abs(v) >= nb.LIMIT) for v in scaled):
         return None
@@ -238,8 +256,13 @@ def _difficulty_on_one_scale(diff: Any, col: Col) -> Mask | None:
         wrong |= num.num < low
     if high is not None:
         wrong |= num.num > high
-    if steps:
+    if len(steps) > 16:
         wrong |= ~np.isin(num.num, np.array(steps, np.int64))
+    elif steps:  # (a few steps: one comparison each, cheaper than ``np.isin``'s sort)
+        allowed = np.zeros(len(present), bool)
+        for step in steps:
+            allowed |= num.num == step
+        wrong |= ~allowed
     out: Mask = col.bad | (present & wrong)
     return out
 

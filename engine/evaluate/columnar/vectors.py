@@ -46,9 +46,9 @@ class Col:
 
     def take(self, index: Ints) -> Col:
         return Col(
-            self.kind, self.missing[index], self.bad[index],
+            self.kind, nb.kept(self.missing, index), nb.kept(self.bad, index),
             self.num.take(index) if self.num is not None else None,
-            self.codes[index] if self.codes is not None else None,
+            nb.kept(self.codes, index) if self.codes is not None else None,
             self.vocab, self.text,
         )  # fmt: skip
 
@@ -70,9 +70,9 @@ def _result(num: Num) -> Col:
 
 def constant(value: Any, n: int) -> Col:
     """A parameter or a literal as a column of ``n`` equal rows."""
-    none = np.zeros(n, bool)
+    none = nb.nowhere(n)  # (read-only views: see :func:`.numbers.same`)
     if isinstance(value, bool):
-        return Col("bool", none, none.copy(), codes=np.full(n, int(value), np.int64))
+        return Col("bool", none, none, codes=nb.same(int(value), n))
     if isinstance(value, int | Decimal):
         sign, digits, exponent = Decimal(value).as_tuple()
         if not isinstance(exponent, int) or exponent > 0 or exponent < -18 or len(digits) > 18:
@@ -80,9 +80,9 @@ def constant(value: Any, n: int) -> Col:
         coefficient = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
         if sign and coefficient == 0:
             raise Unsupported("negative zero")
-        return number_col(Num.const(coefficient, exponent, n), none)
+        return Col("num", none, none, Num.const(coefficient, exponent, n))
     if isinstance(value, str):
-        return Col("text", none, none.copy(), text=value)
+        return Col("text", none, none, text=value)
     raise Unsupported(f"value {value!r}")
 
 
@@ -202,6 +202,8 @@ class Walker:
 
     def _Compare(self, node: ast.Compare) -> Col:
         left = self.node(node.left)
+        if len(node.ops) == 1:  # (the usual case: no chain)
+            return _bool(*_holds(left, self.node(node.comparators[0]), node.ops[0]))
         result = np.ones(self.n, bool)
         unsure = np.zeros(self.n, bool)
         for op, right_node in zip(node.ops, node.comparators, strict=True):
@@ -271,6 +273,8 @@ def _scatter(col: Col, rows: Ints, n: int) -> Col:
     0, present and not bad (placeholders: see :meth:`Walker._branch`)."""
 
     def spread(values: Any, fill: Any, dtype: Any) -> Any:
+        if len(values) and values.strides[0] == 0:  # one value (:func:`.numbers.same`): kept
+            return nb.one_value(values[0].item(), n)
         out = np.full(n, fill, dtype)
         out[rows] = values
         return out
@@ -330,6 +334,63 @@ def _extreme(name: str, args: list[Col]) -> Col:
         best.bad = best.bad | doubt | other.bad
         best.approx = best.approx | other.approx  # equal values: either may be the one shown
     return _result(best)
+
+
+#: (lower, inclusive) of :func:`.numbers.within` for an order against a bound.
+_SIDES: dict[type, tuple[bool, bool]] = {
+    ast.Gt: (True, False),
+    ast.GtE: (True, True),
+    ast.Lt: (False, False),
+    ast.LtE: (False, True),
+}
+
+
+def _holds(left: Col, right: Col, op: ast.cmpop) -> tuple[Mask, Mask]:
+    """Whether ``left op right`` holds per row, and the rows it cannot decide (as
+    :func:`_sign` and ``_COMPARE`` decide them): a number against a constant bound, or an
+    equality of codes, without a column of signs."""
+    side = _SIDES.get(type(op))
+    equality = isinstance(op, ast.Eq | ast.NotEq)
+    if side is not None and left.kind == "num" and right.kind == "num":
+        assert right.num is not None
+        if right.num.value is not None:
+            inside, doubt = nb.within(_num(left), _num(right), *side)
+            return inside, _unsure(left, right) | doubt
+    if equality and left.kind != "num" and right.kind != "num":
+        same, unsure = _equal(left, right)
+        return (same if isinstance(op, ast.Eq) else ~same), unsure
+    test = _COMPARE.get(type(op))
+    if test is None:
+        raise Unsupported(type(op).__name__)
+    sign, doubt = _sign(left, right, equality)
+    return test(sign), doubt
+
+
+def _unsure(left: Col, right: Col) -> Mask:
+    """Rows where either side is bad or None (a constant's flags, never set, not read)."""
+    found: Mask = left.bad | left.missing
+    for mask in (right.bad, right.missing):
+        if not nb.never(mask):
+            found = found | mask
+    return found
+
+
+def _equal(left: Col, right: Col) -> tuple[Mask, Mask]:
+    """``left == right`` for true/false values and codes (:func:`_sign`'s equality)."""
+    unsure = left.bad | right.bad | left.missing | right.missing
+    if left.kind == "bool" and right.kind == "bool":
+        assert left.codes is not None and right.codes is not None
+        return left.codes == right.codes, unsure
+    if left.kind == "text" and right.kind == "cat":
+        left, right = right, left
+    if left.kind == "cat" and right.kind == "text":
+        assert left.codes is not None
+        code = left.vocab.index(right.text) if right.text in left.vocab else -2
+        return left.codes == code, unsure
+    if left.kind == "cat" and right.kind == "cat" and left.vocab == right.vocab:
+        assert left.codes is not None and right.codes is not None
+        return left.codes == right.codes, unsure
+    raise Unsupported(f"comparison of {left.kind} and {right.kind}")
 
 
 def _sign(left: Col, right: Col, equality: bool) -> tuple[Ints, Mask]:
