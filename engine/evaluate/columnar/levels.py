@@ -54,6 +54,18 @@ def group_sum(values: Num, starts: Ints, gid: Ints | None = None) -> Num:
     return Num(total, big, np.zeros(len(starts), bool), over | flagged)
 
 
+def count_per_group(rows: Mask, starts: Ints) -> Ints:
+    """Per group (as :func:`.reading.group_totals` has them), how many of its rows are true:
+    few true rows (a filter such as ``large_project=True``) placed in their groups by a binary
+    search and counted by ``bincount``; else one running sum."""
+    hit = np.flatnonzero(rows)
+    if not len(starts) or 8 * len(hit) >= len(rows):
+        return group_totals(rows.astype(np.int64), starts)
+    group = np.searchsorted(starts, hit, "right") - 1
+    counts: Ints = np.bincount(group[group >= 0], minlength=len(starts)).astype(np.int64)
+    return counts
+
+
 class Level:
     """Names at one level (goal lines or employees) as columns; aggregates of the lines."""
 
@@ -103,13 +115,12 @@ class Level:
             same, doubt = _equal_filter(have, wanted, n_rows)
             keep &= same
             unsure |= doubt
-        kept = group_totals(keep.astype(np.int64), self.starts)
         bad = any_per_group(unsure, self.starts)
+        n_people = len(self.starts)
         if fn == "count":
-            return number_col(
-                Num(kept, np.ones(len(kept), np.int64), np.zeros(len(kept), bool), bad),
-                np.zeros(len(kept), bool),
-            )
+            kept = count_per_group(keep, self.starts)
+            counted = Num(kept, nb.same(1, n_people), nb.nowhere(n_people), bad)
+            return number_col(counted, nb.nowhere(n_people))
         if fn == "sum":
             if values.kind != "num" or values.num is None:
                 raise Unsupported(f"sum of {column}")
@@ -117,7 +128,7 @@ class Level:
             zero = Num.const(0, 0, n_rows)
             total = group_sum(nb.where(keep, values.num, zero), self.starts)
             total.bad |= bad | any_per_group(failing, self.starts)
-            return number_col(total, np.zeros(len(kept), bool))
+            return number_col(total, nb.nowhere(n_people))
         raise Unsupported(f"{fn}() of a column")
 
 

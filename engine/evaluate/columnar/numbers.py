@@ -107,12 +107,19 @@ def _mul(a: Ints, b: Ints) -> tuple[Ints, Mask]:
 
 
 def _flags(*values: Num) -> tuple[Mask, Mask]:
-    approx = values[0].approx.copy()
-    bad = values[0].bad.copy()
-    for v in values[1:]:
-        approx |= v.approx
-        bad |= v.bad
-    return approx, bad
+    """The operands' flags or'ed, in new arrays (the caller adds to them in place); a mask
+    of :func:`nowhere` (a constant's, a typed column's) is not read."""
+    return _any_of([v.approx for v in values]), _any_of([v.bad for v in values])
+
+
+def _any_of(masks: list[Mask]) -> Mask:
+    read = [m for m in masks if not never(m)]
+    if not read:
+        return np.zeros(len(masks[0]), bool)
+    found = read[0].copy()
+    for mask in read[1:]:
+        found |= mask
+    return found
 
 
 def add(a: Num, b: Num, sign: int = 1) -> Num:
@@ -563,8 +570,7 @@ def round_to(a: Num, places: int, mode: str) -> Num:
     den: Ints | int = den_col
     if len(den_col) and int(den_col.min()) == int(den_col.max()):
         den = int(den_col[0])  # one denominator (the usual case): a division by a constant
-    q: Ints = np.floor_divide(m, den)
-    r: Ints = m - q * den
+    q, r = floor_divmod(m, den)
     negative = a.num < 0
     inexact = r != 0
     twice: Ints = 2 * r
@@ -577,6 +583,26 @@ def round_to(a: Num, places: int, mode: str) -> Num:
         num, o2 = _scaled(result, 10 ** (-places))
         return Num(num, same(1, n), nowhere(n), bad | o2)
     return Num(result, same(10**p, n), nowhere(n), bad)
+
+
+def floor_divmod(m: Ints, den: Ints | int) -> tuple[Ints, Ints]:
+    """``m // den`` and ``m % den`` (``den > 0``) per row, exactly. By one number, numpy's
+    division (by a constant: fast); by a column, where every value is below 2**52 (the usual
+    case), the quotient in float, cut toward zero, then set right: an int64 division by a
+    column costs ten times as much as the float one."""
+    if isinstance(den, int) or not len(m) or peak(m) >= 2.0**52 or float(den.max()) >= 2.0**52:
+        q: Ints = np.floor_divide(m, den)
+        return q, m - q * den
+    # Both operands are exact in float, so the float quotient is the true one rounded, and
+    # rounding is monotone with every integer below 2**53 a float: it lies between the floor
+    # and the floor plus one. Cut toward zero, it is the floor or one above it, never below.
+    q = (m / den).astype(np.int64)
+    r: Ints = m - q * den
+    above = r < 0
+    if above.any():
+        q -= above
+        r += den * above
+    return q, r
 
 
 def _round_up(mode: str, q: Ints, twice: Ints, den: Ints | int, inexact: Mask, negative: Mask) -> Mask:

@@ -377,7 +377,7 @@ def _unsure(left: Col, right: Col) -> Mask:
 
 def _equal(left: Col, right: Col) -> tuple[Mask, Mask]:
     """``left == right`` for true/false values and codes (:func:`_sign`'s equality)."""
-    unsure = left.bad | right.bad | left.missing | right.missing
+    unsure = _unsure(left, right) if right.kind != "cat" else _unsure(right, left)
     if left.kind == "bool" and right.kind == "bool":
         assert left.codes is not None and right.codes is not None
         return left.codes == right.codes, unsure
