@@ -53,36 +53,40 @@ def same(value: int, n: int) -> Ints:
     """``value`` in each of ``n`` rows, as a read-only view of one number: no array of ``n`` is
     written (a constant of a formula is read by every row, so it only costs its operations).
     Operations may tell such a column by its stride (:func:`one_of`)."""
-    found: Ints = one_value(value, n)
+    key = (value, n)
+    found: Ints | None = _SAME.get(key)
+    if found is None:
+        if len(_SAME) > 256:  # (a few per chunk size: kept while chunks keep their size)
+            _SAME.clear()
+        found = _SAME[key] = np.broadcast_to(np.int64(value), (n,))
     return found
 
 
 def nowhere(n: int) -> Mask:
-    """A mask false in each of ``n`` rows, as :func:`same` gives numbers (:func:`never`)."""
-    found: Mask = one_value(False, n)
-    return found
-
-
-def one_value(value: int | bool, n: int) -> Any:
-    """:func:`same` or :func:`nowhere` of ``value`` (a number or a flag)."""
-    key = (type(value), value, n)
-    found = _SAME.get(key)
+    """A mask false in each of ``n`` rows, read-only, one per ``n``: operations may skip it
+    (:func:`never`). An array of its own, not a view like :func:`same`'s: numpy's boolean
+    operations are many times slower over a view of one value than over contiguous bytes."""
+    found = _NOWHERE.get(n)
     if found is None:
-        if len(_SAME) > 256:  # (a few per chunk size: kept while chunks keep their size)
-            _SAME.clear()
-        scalar = np.bool_(value) if isinstance(value, bool) else np.int64(value)
-        found = _SAME[key] = np.broadcast_to(scalar, (n,))
+        if len(_NOWHERE) > 64:  # (one per chunk size and level: kept while chunks keep it)
+            _NOWHERE.clear()
+        found = _NOWHERE[n] = np.zeros(n, bool)
+        found.flags.writeable = False
     return found
 
 
-#: The views :func:`same` and :func:`nowhere` gave (read-only: shared safely).
-_SAME: dict[tuple[type, int | bool, int], Any] = {}
+#: The views :func:`same` gave and the masks :func:`nowhere` gave (read-only: shared safely).
+_SAME: dict[tuple[int, int], Ints] = {}
+_NOWHERE: dict[int, Mask] = {}
 
 
 def kept(values: Any, index: Ints) -> Any:
-    """``values[index]``; a column of :func:`same` stays one (nothing gathered)."""
+    """``values[index]``; a column of :func:`same` or :func:`nowhere` stays one (nothing
+    gathered)."""
+    if values.dtype == np.bool_ and never(values):
+        return nowhere(len(index))
     if len(values) and values.strides[0] == 0:
-        return one_value(values[0].item(), len(index))
+        return same(int(values[0]), len(index))
     return values[index]
 
 
@@ -491,9 +495,9 @@ def one_of(values: Ints) -> int | None:
 
 
 def never(mask: Mask) -> bool:
-    """Whether ``mask`` is surely false in every row, known without reading it: a column of
-    :func:`same` (or no row)."""
-    return not len(mask) or (mask.strides[0] == 0 and not mask[0])
+    """Whether ``mask`` is surely false in every row, known without reading it: a mask of
+    :func:`nowhere` (or no row)."""
+    return not len(mask) or mask is _NOWHERE.get(len(mask))
 
 
 _INT64 = np.iinfo(np.int64)

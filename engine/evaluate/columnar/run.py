@@ -348,9 +348,7 @@ class RangeJob:
             ])  # fmt: skip
         per_table = list(zip(*facts, strict=True)) if facts else [()] * (h - g)
         bounds = [*starts[g:h], last]
-        return [
-            (per_line[bounds[i] - first : bounds[i + 1] - first], per_table[i]) for i in range(h - g)
-        ]
+        return [(per_line[bounds[i] - first : bounds[i + 1] - first], per_table[i]) for i in range(h - g)]
 
     def _per_record(self, begin: int, finish: int, first_row: int) -> Iterator[Any]:
         data = self.engine.source.data

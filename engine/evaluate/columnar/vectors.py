@@ -273,8 +273,10 @@ def _scatter(col: Col, rows: Ints, n: int) -> Col:
     0, present and not bad (placeholders: see :meth:`Walker._branch`)."""
 
     def spread(values: Any, fill: Any, dtype: Any) -> Any:
+        if values.dtype == np.bool_ and nb.never(values):  # (:func:`.numbers.nowhere`): kept
+            return nb.nowhere(n)
         if len(values) and values.strides[0] == 0:  # one value (:func:`.numbers.same`): kept
-            return nb.one_value(values[0].item(), n)
+            return nb.same(int(values[0]), n)
         out = np.full(n, fill, dtype)
         out[rows] = values
         return out
