@@ -570,9 +570,12 @@ def round_to(a: Num, places: int, mode: str) -> Num:
     p = max(places, 0)
     m, over = _scaled(a.num, 10**p)
     den_col, over2 = _scaled(a.den, 10 ** max(-places, 0))
-    over = over | over2
+    over = _any_of([over, over2])
     den: Ints | int = den_col
-    if len(den_col) and int(den_col.min()) == int(den_col.max()):
+    one = one_of(den_col)
+    if one is not None:
+        den = one  # one denominator, said (a rounded value's): a division by a constant
+    elif len(den_col) and int(den_col.min()) == int(den_col.max()):
         den = int(den_col[0])  # one denominator (the usual case): a division by a constant
     q, r = floor_divmod(m, den)
     negative = a.num < 0
@@ -580,8 +583,10 @@ def round_to(a: Num, places: int, mode: str) -> Num:
     twice: Ints = 2 * r
     up = _round_up(mode, q, twice, den, inexact, negative)
     result = q + up
-    boundary = ~inexact | (twice == den)  # on a step, or exactly half way
-    bad = a.bad | over | (a.approx & boundary)
+    bad = _any_of([a.bad, over])
+    if not never(a.approx):
+        boundary = ~inexact | (twice == den)  # on a step, or exactly half way
+        bad |= a.approx & boundary
     n = len(result)
     if places < 0:
         num, o2 = _scaled(result, 10 ** (-places))

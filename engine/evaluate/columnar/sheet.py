@@ -170,8 +170,8 @@ def _outside_band(weight: Col, low: Any, high: Any) -> Mask:
     for bound, lower in ((low, True), (high, False)):
         if bound is None:
             continue
-        sign, doubt = nb.compare(weight.num, const_num(bound, n))
-        wrong |= ~weight.missing & (doubt | ((sign < 0) if lower else (sign > 0)))
+        inside, doubt = nb.within(weight.num, const_num(bound, n), lower, True)
+        wrong |= ~weight.missing & (doubt | ~inside)
     return wrong
 
 
