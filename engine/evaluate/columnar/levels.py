@@ -30,21 +30,25 @@ def group_sum(values: Num, starts: Ints, gid: Ints | None = None) -> Num:
     if n == 0:
         return Num(np.zeros(0, np.int64), np.ones(0, np.int64), np.zeros(0, bool), np.zeros(0, bool))
     sizes = np.diff(np.append(starts, n))
-    flagged = any_per_group(values.bad | values.approx, starts)
+    flags = [mask for mask in (values.bad, values.approx) if not nb.never(mask)]
+    flagged = any_per_group(flags[0] | flags[-1], starts) if flags else np.zeros(len(starts), bool)
     den = int(values.den[0])
-    if bool((values.den == den).all()):  # the usual case: one denominator, no alignment
-        peak = int(np.abs(values.num).max())
+    if nb.one_of(values.den) is not None or bool((values.den == den).all()):
+        # the usual case: one denominator, no alignment
+        peak = max(int(values.num.max()), -int(values.num.min()))
         if peak * int(sizes.max()) < nb.LIMIT:  # no group can reach the limit
             total = group_totals(values.num, starts)
             return Num(total, np.full(len(starts), den, np.int64), np.zeros(len(starts), bool), flagged)
     big = np.maximum.reduceat(values.den, starts)
     top = int(big.max())
-    if not (top % values.den).any():  # (exact values: powers of ten, every one dividing the top)
-        factor = top // values.den
-        if nb.peak(values.num) * float(factor.max()) * float(sizes.max()) < nb.LIMIT:
-            # no group can reach the limit: every sum at the top scale, then each at its own
-            total = group_totals(values.num * factor, starts) // (top // big)
-            return Num(total, big, np.zeros(len(starts), bool), flagged)
+    factor = _factors(values.den, top)
+    # (exact values: powers of ten, every one dividing the top)
+    if factor is not None and nb.peak(values.num) * float(factor.max()) * float(sizes.max()) < nb.LIMIT:
+        # no group can reach the limit: every sum at the top scale, then each at its own
+        # (each total a multiple of its divisor: divided exactly, as floor_divmod does it)
+        scale = nb.floor_divmod(nb.same(top, len(big)), big)[0]
+        total = nb.floor_divmod(group_totals(values.num * factor, starts), scale)[0]
+        return Num(total, big, np.zeros(len(starts), bool), flagged)
     if gid is None:
         gid = np.repeat(np.arange(len(starts)), sizes)
     factor = big[gid] // values.den
@@ -52,6 +56,30 @@ def group_sum(values: Num, starts: Ints, gid: Ints | None = None) -> Num:
     over = np.maximum.reduceat(np.abs(scaled), starts) * sizes >= nb.LIMIT
     total = group_totals(values.num * factor, starts)
     return Num(total, big, np.zeros(len(starts), bool), over | flagged)
+
+
+def _factors(den: Ints, top: int) -> Ints | None:
+    """``top // den`` per row where every ``den`` divides ``top`` (else None). Over a few powers
+    of ten (terms in units, tenths, hundredths: the usual case), one comparison per power: an
+    int64 division or modulo by a column is ten times as slow."""
+    low = int(den.min())
+    if top in _TENS and low in _TENS and top // low <= 1000:
+        factor = np.zeros(len(den), np.int64)
+        matched, power = 0, low
+        while power <= top:
+            hit = den == power
+            factor += hit * (top // power)
+            matched += int(np.count_nonzero(hit))
+            power *= 10
+        if matched == len(den):
+            return factor
+    if (top % den).any():
+        return None
+    found: Ints = top // den
+    return found
+
+
+_TENS = frozenset(10**k for k in range(19))
 
 
 def count_per_group(rows: Mask, starts: Ints) -> Ints:

@@ -264,7 +264,7 @@ def _by_small(num: Ints, den: Ints, a: Num, b: Num, approx: Mask, bad: Mask) -> 
     d = den[rows]
     coefficient, over = _mul(quotient[rows], scale_of[d])
     exponent = -places_of[d]
-    ideal = _digits(b.den)[rows] - _digits(a.den)[rows]
+    ideal = _digits_at(b.den, rows) - _digits_at(a.den, rows)
     coefficient, exponent, fits = _at_ideal(coefficient, exponent, ideal)
     ok = ~over & fits
     hit = rows[ok]
@@ -381,6 +381,14 @@ def _digits(den: Ints) -> Ints:
     if len(den) and int(den.min()) == int(den.max()):  # the usual case: one denominator
         return np.full(len(den), int(np.searchsorted(POW10, den[0])), np.int64)
     return np.searchsorted(POW10, den).astype(np.int64)
+
+
+def _digits_at(den: Ints, rows: Ints) -> Ints:
+    """:func:`_digits` of ``den`` at ``rows`` (of a said denominator: no column of it read)."""
+    one = one_of(den)
+    if one is not None:
+        return np.full(len(rows), int(np.searchsorted(POW10, one)), np.int64)
+    return _digits(den)[rows]
 
 
 def _as_decimal(num: Ints, den: Ints, a: Num, b: Num) -> tuple[Ints, Ints, Mask]:
