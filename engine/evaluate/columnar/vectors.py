@@ -379,7 +379,7 @@ def _unsure(left: Col, right: Col) -> Mask:
 
 def _equal(left: Col, right: Col) -> tuple[Mask, Mask]:
     """``left == right`` for true/false values and codes (:func:`_sign`'s equality)."""
-    unsure = _unsure(left, right) if right.kind != "cat" else _unsure(right, left)
+    unsure = _unsure(left, right)
     if left.kind == "bool" and right.kind == "bool":
         assert left.codes is not None and right.codes is not None
         return left.codes == right.codes, unsure
@@ -398,25 +398,14 @@ def _equal(left: Col, right: Col) -> tuple[Mask, Mask]:
 def _sign(left: Col, right: Col, equality: bool) -> tuple[Ints, Mask]:
     """sign(left - right) (for text and booleans: 0 where equal, 1 where not) and the rows it
     cannot decide."""
-    unsure = left.bad | right.bad | left.missing | right.missing
     if left.kind == "num" and right.kind == "num":
+        unsure = left.bad | right.bad | left.missing | right.missing
         sign, doubt = nb.compare(_num(left), _num(right))
         return sign, unsure | doubt
     if not equality:
         raise Unsupported(f"order of {left.kind} and {right.kind}")
-    if left.kind == "bool" and right.kind == "bool":
-        assert left.codes is not None and right.codes is not None
-        return (left.codes != right.codes).astype(np.int64), unsure
-    if left.kind == "text" and right.kind == "cat":
-        left, right = right, left
-    if left.kind == "cat" and right.kind == "text":
-        assert left.codes is not None
-        code = left.vocab.index(right.text) if right.text in left.vocab else -2
-        return (left.codes != code).astype(np.int64), unsure
-    if left.kind == "cat" and right.kind == "cat" and left.vocab == right.vocab:
-        assert left.codes is not None and right.codes is not None
-        return (left.codes != right.codes).astype(np.int64), unsure
-    raise Unsupported(f"comparison of {left.kind} and {right.kind}")
+    same, unsure = _equal(left, right)
+    return (~same).astype(np.int64), unsure
 
 
 def _where(cond: Mask, unsure: Mask, yes: Col, no: Col) -> Col:
