@@ -307,7 +307,7 @@ class Plan:
             if self.confirmations:
                 bad |= unconfirmed(self.confirmations, rows.get, n_rows, starts, self.calls)
         row_bad, lines, exact = self._line_steps(rows, starts, detail)
-        bad |= row_bad
+        bad = bad | row_bad  # a new mask: without checks, ``bad`` is still the caller's
         values: list[Num] = []
         for step in self.person_steps:
             walker = Walker(step.parsed, n_people, people.get, people.aggregate, self.calls)
