@@ -17,6 +17,7 @@ from engine.compare.ties import NamedTie, name_ties
 from engine.distribution import Candidate, compile_distribution, distribute
 from engine.distribution.model import GroupResult
 from engine.distribution.packed import GroupKeys, PackedGroups, tied, with_ties
+from engine.distribution.pools import Pool, Pools
 
 CODES = ("I", "II", "III", "IV", "V")
 TREE = {"root": None, "div": "root", "sales": "div", "ops": "div", "lab": "root"}
@@ -161,3 +162,24 @@ def test_a_keys_text_pairs_are_shared_and_other_values_kept_apart() -> None:
     ]
     assert keys[0][0] is keys[1][0]
     assert type(keys[1][1][1]) is bool and str(keys[2][1][1]) == "1.0"
+
+
+def test_pools_keep_spans_until_a_merge_changes_one() -> None:
+    members = np.array([7, 3, 9, 1, 4, 8], dtype=np.int32)
+    pools = Pools(members, [0, 2, 3, 6], [("a",), ("b",), ("c",)], [2, 0, 1])
+    assert list(pools) == [("c",), ("a",), ("b",)] and len(pools) == 3
+    assert [pools.size(k) for k in pools] == [3, 2, 1]
+    assert pools[("c",)].positions().tolist() == [1, 4, 8]
+    assert pools[("a",)] is not pools[("a",)]  # read only: made each time
+    target = pools.setdefault(("a",), Pool([], own=False))
+    assert pools.setdefault(("a",)) is target and pools[("a",)] is target and target.own
+    moved = pools.pop(("b",))
+    target.parts.extend(moved.parts)
+    assert pools[("a",)].positions().tolist() == [7, 3, 9] and pools.size(("a",)) == 3
+    new = pools.setdefault(("z",), Pool([], own=False))
+    assert new.size == 0 and ("z",) in pools and ("b",) not in pools
+    del pools[("c",)]
+    del pools[("z",)]
+    assert list(pools) == [("a",)] and pools.get(("b",)) is None
+    with pytest.raises(KeyError):
+        del pools[("b",)]

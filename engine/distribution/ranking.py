@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from engine.distribution.compact import ABSENT, CHUNK, Ids, Rows, Table, give_back
-from engine.distribution.groups import Pool, RawKey, form_groups, labelled, path_of, tie_fields
+from engine.distribution.groups import form_groups, labelled, path_of, tie_fields
 from engine.distribution.model import (
     Candidate,
     DistributionProblem,
@@ -36,6 +36,7 @@ from engine.distribution.model import (
     seat_layout,
 )
 from engine.distribution.packed import GroupKeys, PackedGroups, Seats
+from engine.distribution.pools import Pool, RawKey
 from engine.distribution.rule import (
     ID_FIELD,
     DistributionRule,
@@ -117,7 +118,7 @@ def distribute_table(
     order = sorted(pools, key=lambda k: tuple(str(v) for v in k))
     offsets = array("q", [0])
     for key in order:
-        offsets.append(offsets[-1] + pools[key].size)
+        offsets.append(offsets[-1] + pools.size(key))
     packed = _Packing(rule, table, offsets)
     for at, key in enumerate(order):
         pool = pools.pop(key)  # (its parts are views of the split: let go with the last one)
