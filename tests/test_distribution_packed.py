@@ -18,6 +18,7 @@ from engine.distribution import Candidate, compile_distribution, distribute
 from engine.distribution.model import GroupResult
 from engine.distribution.packed import GroupKeys, PackedGroups, tied, with_ties
 from engine.distribution.pools import Pool, Pools
+from engine.distribution.ranking import SCORE, candidate_rows, distribute_table
 
 CODES = ("I", "II", "III", "IV", "V")
 TREE = {"root": None, "div": "root", "sales": "div", "ops": "div", "lab": "root"}
@@ -183,3 +184,16 @@ def test_pools_keep_spans_until_a_merge_changes_one() -> None:
     assert list(pools) == [("a",)] and pools.get(("b",)) is None
     with pytest.raises(KeyError):
         del pools[("b",)]
+
+
+@pytest.mark.parametrize("order", ["ascending", "descending"])
+def test_the_id_tie_sorts_on_the_ids_bytes_without_a_rank_a_person(order: str) -> None:
+    ties = [{"field": "competency_score", "order": "descending"}, {"field": "id", "order": order}]
+    rule = rule_of(ties=ties, min_group_size=1)
+    many = [cand(pid, 5, "sales") for pid in ["b", "a", "é", "ab", "Ω", "H01"]]
+    table = candidate_rows(rule, many).freeze()
+    result = distribute_table(rule, table, SCORE, np.arange(len(table), dtype=np.int32))
+    members = ["H01", "a", "ab", "b", "é", "Ω"]  # by the UTF-8 bytes, as the texts sort
+    assert result.groups[0].members == tuple(members if order == "ascending" else reversed(members))
+    assert result.groups[0].members == reference.distribute(rule, many).groups[0].members
+    assert (table.ids._rank is None) == (order == "ascending")

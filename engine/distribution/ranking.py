@@ -226,7 +226,10 @@ def _ranked(
     """
     keys = [table.columns[score].key(positions, rule.descending)]
     for tie in rule.ties:
-        if tie.field == ID_FIELD:
+        if tie.field == ID_FIELD and table.ids.packed and not tie.descending:
+            # the packed ids' bytes sort as the ids do (and are unique): no rank array a person
+            keys.append(table.ids.data[positions])
+        elif tie.field == ID_FIELD:
             rank = table.ids.rank()[positions]
             keys.append(-rank if tie.descending else rank)
         else:
