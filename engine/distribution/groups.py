@@ -96,10 +96,9 @@ def _runs(columns: list[Column], grouped: np.ndarray) -> Pools | None:
     if key is None:
         return None
     order = np.argsort(key, kind="stable")
-    ranked = key[order]
+    key.sort()  # in place: the keys in order without another 8 bytes a person beside them
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
     del key
-    starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
-    del ranked
     firsts = order[starts]  # a stable sort puts each group's earliest member first
     keys = [tuple(c.texts[int(c.data[first])] for c in columns) for first in grouped[firsts].tolist()]
     seen = np.argsort(firsts, kind="stable").tolist()
