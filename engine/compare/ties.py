@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.distribution import DistributionResult
 from engine.distribution.model import TieNote, describe_key
+from engine.distribution.packed import tied, with_ties
 from engine.io.spool import ItemSpool
 
 #: Member ids a row of the spool of ties (so that the rows held before a batch is written are
@@ -58,19 +59,22 @@ def name_ties(
     result: DistributionResult, spool: ItemSpool[TieRow] | None
 ) -> tuple[DistributionResult, list[NamedTie]]:
     """``result`` with each boundary tie named (its members' reasons name it), and the named
-    ties in order; with ``spool``, each tie's members written to it (:data:`CHUNK` a row)."""
+    ties in order; with ``spool``, each tie's members written to it (:data:`CHUNK` a row).
+
+    Only the groups with ties are read (the grading's groups are packed: the others are
+    neither made nor copied)."""
     named: list[NamedTie] = []
-    groups = []
-    for group in result.groups:
-        if group.ties:
-            ties = tuple(NamedTie(tie, f"T{len(named) + k + 1}") for k, tie in enumerate(group.ties))
-            named.extend(ties)
-            group = dataclasses.replace(group, ties=ties)
-            if spool is not None:
-                for tie in ties:
-                    spool.extend(_rows(tie, describe_key(group.key)))
-        groups.append(group)
-    return dataclasses.replace(result, groups=tuple(groups)), named
+    renamed: dict[int, tuple[TieNote, ...]] = {}
+    groups = result.groups
+    for at, found in tied(groups):
+        ties = tuple(NamedTie(tie, f"T{len(named) + k + 1}") for k, tie in enumerate(found))
+        named.extend(ties)
+        renamed[at] = ties
+        if spool is not None:
+            where = describe_key(groups[at].key)
+            for tie in ties:
+                spool.extend(_rows(tie, where))
+    return dataclasses.replace(result, groups=with_ties(groups, renamed)), named
 
 
 def _rows(tie: NamedTie, group: str) -> Iterator[TieRow]:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # numpy only where grades are looked up: `hrpolicy validate` 
     import numpy as np
 
     from engine.distribution.compact import Ids
+    from engine.distribution.packed import PackedGroups
 
 #: A group's identity: ``(("org", "sales"), ("role_grade", "K3"))``.
 GroupKey = tuple[tuple[str, Any], ...]
@@ -236,33 +237,38 @@ class GroupResult:
 class DistributionResult:
     """Every final group and every problem of one run of a distribution.
 
-    ``ids`` are the grading's ids; ``placed`` and ``ranks`` say, per position, the index of the
-    person's group (-1: none) and their index in it, so that a person's grade is found without
-    a mapping per person.
+    ``ids`` are the grading's ids; the grading's ``groups`` are packed
+    (:class:`~.packed.PackedGroups`) and ``where`` says, per position, the person's index in
+    their packed positions (-1: not graded), so that a person's grade is found without a
+    mapping per person.
     """
 
     distribution: str
-    groups: tuple[GroupResult, ...]
+    groups: Sequence[GroupResult]
     problems: tuple[DistributionProblem, ...] = field(default=())
     ids: Ids | None = None
-    placed: np.ndarray | None = None
-    ranks: np.ndarray | None = None
+    where: np.ndarray | None = None
 
     @cached_property
-    def _views(self) -> tuple[memoryview, memoryview]:
-        """``placed`` and ``ranks`` read an item at a time (a Python int each, quickly)."""
-        assert self.placed is not None and self.ranks is not None
-        return self.placed.data, self.ranks.data
+    def _view(self) -> memoryview:
+        """``where`` read an item at a time (a Python int each, quickly)."""
+        assert self.where is not None
+        return self.where.data
 
     def _where(self, member: str) -> tuple[int, int] | None:
-        if self.ids is None or self.placed is None or self.ranks is None:
+        if self.ids is None or self.where is None:
             return None
         position = self.ids.position(member)
         if position is None:
             return None
-        placed, ranks = self._views
-        group = placed[position]
-        return None if group < 0 else (group, ranks[position])
+        index = self._view[position]
+        return None if index < 0 else self._packed().locate(index)
+
+    def _packed(self) -> PackedGroups:
+        from engine.distribution.packed import PackedGroups
+
+        assert isinstance(self.groups, PackedGroups)
+        return self.groups
 
     @property
     def not_graded(self) -> Mapping[str, DistributionProblem]:
@@ -282,19 +288,20 @@ class DistributionResult:
     def grade_of(self, member: str) -> str | None:
         """The grade given to ``member`` (``None``: not graded, or unknown)."""
         where = self._where(member)
-        return None if where is None else self.groups[where[0]].grade_at(where[1])
+        return None if where is None else self._packed().grade_at(*where)
 
     def grades_of(self, members: Sequence[str]) -> list[str | None]:
         """:meth:`grade_of` of many members at once."""
         import numpy as np
 
-        if self.ids is None or self.placed is None or self.ranks is None:
+        if self.ids is None or self.where is None:
             return [None] * len(members)
         positions = self.ids.positions(members)
         found = positions >= 0
-        groups = np.where(found, self.placed[np.where(found, positions, 0)], -1).tolist()
-        ranks = self.ranks[np.where(found, positions, 0)].tolist()
-        return [None if g < 0 else self.groups[g].grade_at(r) for g, r in zip(groups, ranks, strict=True)]
+        indexes = np.where(found, self.where[np.where(found, positions, 0)], -1).tolist()
+        groups = self._packed()
+        grade_at, locate = groups.grade_at, groups.locate
+        return [None if k < 0 else grade_at(*locate(k)) for k in indexes]
 
     def outcome(self, member: str) -> MemberOutcome | None:
         """The explained outcome of ``member``, graded or not; ``None`` if never a candidate."""

@@ -14,6 +14,7 @@ Seats come from :func:`allocate_quotas` (exact integer arithmetic, cached per si
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import accumulate, islice
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from engine.distribution.compact import ABSENT, CHUNK, Ids, Rows, Table, give_back
-from engine.distribution.groups import Pool, RawKey, form_groups, labelled, path_of, tie_fields
+from engine.distribution.groups import form_groups, labelled, path_of, tie_fields
 from engine.distribution.model import (
     Candidate,
     DistributionProblem,
@@ -34,6 +35,8 @@ from engine.distribution.model import (
     describe_key,
     seat_layout,
 )
+from engine.distribution.packed import GroupKeys, PackedGroups, Seats
+from engine.distribution.pools import Pool, RawKey
 from engine.distribution.rule import (
     ID_FIELD,
     DistributionRule,
@@ -112,24 +115,74 @@ def distribute_table(
     candidates = candidates.astype(np.int32, copy=False)
     table.ids.check_unique(candidates)
     pools, problems = form_groups(rule, table, candidates, org_parent or {})
-    seats: dict[int, tuple[dict[str, int], tuple[tuple[str, ...], tuple[int, ...]]]] = {}
-    groups: list[GroupResult] = []
-    placed = np.full(len(table), -1, dtype=np.int32)
-    ranks = np.zeros(len(table), dtype=np.int32)
-    label = _Labels(rule)
-    for key in sorted(pools, key=lambda k: tuple(str(v) for v in k)):
+    order = sorted(pools, key=lambda k: tuple(str(v) for v in k))
+    offsets = array("q", [0])
+    for key in order:
+        offsets.append(offsets[-1] + pools.size(key))
+    packed = _Packing(rule, table, offsets)
+    for at, key in enumerate(order):
         pool = pools.pop(key)  # (its parts are views of the split: let go with the last one)
-        n = pool.size
-        if n not in seats:
-            quota = rule.seats(n)
-            seats[n] = quota, seat_layout(quota)
-        group = _grade(rule, table, score, key, pool, *seats[n], label)
+        packed.grade(at, key, pool, score)
         del pool
-        placed[group.positions] = len(groups)
-        ranks[group.positions] = np.arange(n, dtype=np.int32)
-        groups.append(group)
+    del order
     give_back()  # the sorts' arrays, let go
-    return DistributionResult(rule.name, tuple(groups), tuple(problems), table.ids, placed, ranks)
+    groups = packed.groups()
+    return DistributionResult(rule.name, groups, tuple(problems), table.ids, packed.where)
+
+
+class _Packing:
+    """The groups of one grading as they are ranked, packed (:class:`~.packed.PackedGroups`):
+    each group's ranked positions written into one array at its offset."""
+
+    def __init__(self, rule: DistributionRule, table: Table, offsets: array[int]) -> None:
+        self.rule, self.table, self.offsets = rule, table, offsets
+        self.positions = np.empty(offsets[-1], dtype=np.int32)
+        #: Per position, its index in :attr:`positions` (-1: not graded).
+        self.where = np.full(len(table), -1, dtype=np.int32)
+        self.keys = GroupKeys(len(rule.group_by))
+        self.seats: dict[int, Seats] = {}
+        self.merged: dict[int, tuple[GroupKey, ...]] = {}
+        self.ties: dict[int, tuple[TieNote, ...]] = {}
+        self.paths: dict[int, Callable[[int], str]] = {}
+        self.label = _Labels(rule)
+
+    def grade(self, at: int, key: RawKey, pool: Pool, score: str) -> None:
+        """Rank group number ``at`` (``key``, its members ``pool``) into its place."""
+        rule, table = self.rule, self.table
+        start, end = self.offsets[at], self.offsets[at + 1]
+        n = end - start
+        if n not in self.seats:
+            seats = rule.seats(n)
+            self.seats[n] = seats, seat_layout(seats)
+        quota = self.seats[n][0]
+        ranked, same = _ranked(rule, table, score, key, pool.positions())
+        place = self.positions[start:end]
+        place[:] = ranked
+        del ranked
+        self.where[place] = np.arange(start, end, dtype=np.int32)
+        self.keys.append(self.label(key))
+        if pool.origins:
+            self.merged[at] = tuple(self.label(k) for k in pool.origins)
+        ties = _boundary_ties(same, place, table.ids, quota)
+        if ties:
+            self.ties[at] = ties
+        path = path_of(rule, table, pool)
+        if path is not None:
+            self.paths[at] = path
+
+    def groups(self) -> PackedGroups:
+        """The groups ranked, packed."""
+        return PackedGroups(
+            self.table.ids,
+            self.positions,
+            self.offsets,
+            self.keys,
+            self.seats,
+            self.rule.method,
+            self.merged,
+            self.ties,
+            self.paths,
+        )
 
 
 def org_tree(
@@ -141,30 +194,6 @@ def org_tree(
         parent = row.get(parent_field)
         tree[str(row[id_field])] = None if parent in (None, "") else str(parent)
     return tree
-
-
-def _grade(
-    rule: DistributionRule,
-    table: Table,
-    score: str,
-    key: RawKey,
-    pool: Pool,
-    quota: dict[str, int],
-    layout: tuple[tuple[str, ...], tuple[int, ...]],
-    label: Callable[[RawKey], GroupKey],
-) -> GroupResult:
-    ranked, same = _ranked(rule, table, score, key, pool.positions())
-    return GroupResult(
-        key=label(key),
-        positions=ranked,
-        ids=table.ids,
-        quota=quota,
-        method=rule.method,
-        merged_from=tuple(label(k) for k in pool.origins or ()),
-        ties=_boundary_ties(same, ranked, table.ids, quota),
-        path_of=path_of(rule, table, pool),
-        layout=layout,
-    )
 
 
 class _Labels:
@@ -197,7 +226,10 @@ def _ranked(
     """
     keys = [table.columns[score].key(positions, rule.descending)]
     for tie in rule.ties:
-        if tie.field == ID_FIELD:
+        if tie.field == ID_FIELD and table.ids.packed and not tie.descending:
+            # the packed ids' bytes sort as the ids do (and are unique): no rank array a person
+            keys.append(table.ids.data[positions])
+        elif tie.field == ID_FIELD:
             rank = table.ids.rank()[positions]
             keys.append(-rank if tie.descending else rank)
         else:

@@ -119,7 +119,8 @@ class _Seats:
     def report(self, org_parent: Mapping[str, str | None]) -> CalibrationReport:
         """The distribution applied to the people noted (who are then let go), calibrated."""
         table = self.rows.freeze()
-        everyone = np.arange(len(table), dtype=np.int64)
+        # int32, as the grading reads positions: an int64 range was 8 bytes a person held beside its copy
+        everyone = np.arange(len(table), dtype=np.int32)
         result = distribute_table(self.rule, table, _SCORE, everyone, org_parent)
         columns = [table.columns[name] for name in (_PROPOSED, _FINAL, _REASON)]
 

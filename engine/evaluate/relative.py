@@ -125,7 +125,8 @@ class RelativeGrading:
         table = self.rows.freeze()
         out: dict[str, DistributionResult] = {}
         for rule, score in zip(self.rules, self.scores, strict=True):
-            candidates = np.flatnonzero(table.columns[score].present())
+            # int32, as the grading reads positions (flatnonzero's int64 held beside its copy)
+            candidates = np.flatnonzero(table.columns[score].present()).astype(np.int32)
             out[rule.name] = distribute_table(rule, table, score, candidates, org_parent)
         return out
 

@@ -1,0 +1,174 @@
+"""A grading's final groups packed in arrays: one object for all the groups, not one each.
+
+Groups of some fifteen people, each a :class:`~.model.GroupResult` with its own small numpy
+array of positions and its key tuple, were some 370 bytes a group: 23 bytes a person held until
+the distribution was let go (bench/RESULTS.md). :class:`PackedGroups` keeps every member's
+position in one array, in group order and rank order within each group, the groups' bounds in
+another, the keys as codes and what few groups have (merges, ties at a boundary) by group
+index; a :class:`~.model.GroupResult` is made on demand (``groups[i]``, iteration), a view of
+the arrays, so that its readers keep reading it as before.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, overload
+
+from engine.distribution.model import GroupKey, GroupResult, TieNote
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from engine.distribution.compact import Ids
+
+#: A group size's seats and their layout (:func:`~.model.seat_layout`), shared by the groups of
+#: that size.
+Seats = tuple[Mapping[str, int], tuple[tuple[str, ...], tuple[int, ...]]]
+
+
+class GroupKeys:
+    """Every group's key, as one small code per group field into that field's distinct
+    ``(field, value)`` pairs (an organisation's pair is in every one of its role grades' keys).
+
+    Only texts are shared: equal values of other types may show differently (1 and True, 1.0
+    and 1.00), so each of those keeps its own pair.
+    """
+
+    __slots__ = ("_codes", "_found", "_pairs")
+
+    def __init__(self, width: int) -> None:
+        self._pairs: list[list[tuple[str, Any]]] = [[] for _ in range(width)]
+        self._found: list[dict[tuple[str, str], int]] = [{} for _ in range(width)]
+        self._codes = [array("i") for _ in range(width)]
+
+    def append(self, key: GroupKey) -> None:
+        """The next group's key (a key has one pair per group field, in order)."""
+        for pair, pairs, found, codes in zip(key, self._pairs, self._found, self._codes, strict=True):
+            code = found.get(pair) if type(pair[1]) is str else None
+            if code is None:
+                code = len(pairs)
+                pairs.append(pair)
+                if type(pair[1]) is str:
+                    found[pair] = code
+            codes.append(code)
+
+    def __getitem__(self, index: int) -> GroupKey:
+        return tuple(pairs[codes[index]] for pairs, codes in zip(self._pairs, self._codes, strict=True))
+
+
+class PackedGroups(Sequence[GroupResult]):
+    """The final groups of one grading, in group order (see the module doc).
+
+    ``positions`` holds every graded person's position into ``ids``, group after group, each
+    group's members best first; group ``i`` is ``positions[offsets[i]:offsets[i + 1]]``.
+    """
+
+    __slots__ = ("_ids", "_keys", "_merged", "_method", "_offsets", "_paths", "_positions", "_seats", "_ties")
+
+    def __init__(
+        self,
+        ids: Ids,
+        positions: np.ndarray,
+        offsets: Sequence[int],
+        keys: GroupKeys,
+        seats: Mapping[int, Seats],
+        method: str,
+        merged: Mapping[int, tuple[GroupKey, ...]],
+        ties: Mapping[int, tuple[TieNote, ...]],
+        paths: Mapping[int, Callable[[int], str]],
+    ) -> None:
+        self._ids, self._positions, self._offsets, self._keys = ids, positions, offsets, keys
+        self._seats, self._method = seats, method
+        self._merged, self._ties, self._paths = merged, ties, paths
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> GroupResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[GroupResult, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> GroupResult | tuple[GroupResult, ...]:
+        if isinstance(index, slice):
+            return tuple(self._group(i) for i in range(*index.indices(len(self))))
+        size = len(self)
+        at = index + size if index < 0 else index
+        if not 0 <= at < size:
+            raise IndexError("group index out of range")
+        return self._group(at)
+
+    def __iter__(self) -> Iterator[GroupResult]:
+        return (self._group(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a sequence of the same groups (a grading without groups equals ``()``)."""
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _group(self, i: int) -> GroupResult:
+        start, end = self._offsets[i], self._offsets[i + 1]
+        quota, layout = self._seats[end - start]
+        return GroupResult(
+            key=self._keys[i],
+            positions=self._positions[start:end],
+            ids=self._ids,
+            quota=quota,
+            method=self._method,
+            merged_from=self._merged.get(i, ()),
+            ties=self._ties.get(i, ()),
+            path_of=self._paths.get(i),
+            layout=layout,
+        )
+
+    def locate(self, index: int) -> tuple[int, int]:
+        """The group and the rank index in it of ``positions[index]``."""
+        group = bisect_right(self._offsets, index) - 1
+        return group, index - self._offsets[group]
+
+    def grade_at(self, group: int, rank: int) -> str:
+        """The grade of the member at rank index ``rank`` of ``group``, without making the group."""
+        codes, starts = self._seats[self._offsets[group + 1] - self._offsets[group]][1]
+        return codes[bisect_right(starts, rank) - 1]
+
+    def tied(self) -> Iterator[tuple[int, tuple[TieNote, ...]]]:
+        """Each group with ties at a grade boundary (its index and ties), in group order."""
+        return iter(sorted(self._ties.items()))
+
+    def with_ties(self, ties: Mapping[int, tuple[TieNote, ...]]) -> PackedGroups:
+        """These groups with the ties of the groups ``ties`` names replaced (the arrays shared)."""
+        return PackedGroups(
+            self._ids,
+            self._positions,
+            self._offsets,
+            self._keys,
+            self._seats,
+            self._method,
+            self._merged,
+            {**self._ties, **ties},
+            self._paths,
+        )
+
+
+def tied(groups: Sequence[GroupResult]) -> Iterator[tuple[int, tuple[TieNote, ...]]]:
+    """Each group with ties at a grade boundary (its index and ties), in group order; of
+    packed groups, only those with ties are made."""
+    if isinstance(groups, PackedGroups):
+        return groups.tied()
+    return ((at, group.ties) for at, group in enumerate(groups) if group.ties)
+
+
+def with_ties(
+    groups: Sequence[GroupResult], ties: Mapping[int, tuple[TieNote, ...]]
+) -> Sequence[GroupResult]:
+    """``groups`` with the ties of the groups ``ties`` names (by index) replaced."""
+    if isinstance(groups, PackedGroups):
+        return groups.with_ties(ties)
+    return tuple(replace(g, ties=ties[at]) if at in ties else g for at, g in enumerate(groups))
