@@ -281,14 +281,10 @@ def ours(engine: Engine, records: Sequence[EmployeeRecord], params: Any, checks:
     return out
 
 
-def columnar(
-    engine: Engine, data: Path, parse: bool, step: bool = False, checks: bool = False
-) -> Callable[[], Grades]:
-    """The columnar plan over the whole file as one chunk (its bytes, or its columns, in memory;
-    ``step``: score and grade over cells already converted, as the hand-written code reads
-    Decimals already in memory; with ``checks`` the sheet rules checked too)."""
+def columnar_plan(engine: Engine, data: Path) -> tuple[Any, bytes, int]:
+    """The columnar plan of the CSV file ``data`` (built as the evaluation builds it, from its
+    header and the cells of its one chunk), the file's body and its width in columns."""
     from engine.evaluate.columnar.build import build_plan
-    from engine.evaluate.columnar.reading import read_chunk
     from engine.io.model import compile_inputs
     from engine.io.records import stream_csv
 
@@ -299,7 +295,18 @@ def columnar(
         str(data), inputs, scales=scales, part=(len(raw) - len(body),) * 2 + (2,)
     )
     plan = build_plan(engine, header.plan, compile_inputs(inputs, scales), values)
-    width = header.plan.width
+    return plan, body, header.plan.width
+
+
+def columnar(
+    engine: Engine, data: Path, parse: bool, step: bool = False, checks: bool = False
+) -> Callable[[], Grades]:
+    """The columnar plan over the whole file as one chunk (its bytes, or its columns, in memory;
+    ``step``: score and grade over cells already converted, as the hand-written code reads
+    Decimals already in memory; with ``checks`` the sheet rules checked too)."""
+    from engine.evaluate.columnar.reading import read_chunk
+
+    plan, body, width = columnar_plan(engine, data)
     frame = read_chunk(body, width)
     assert frame is not None
     table = plan.tables[0]

@@ -6,6 +6,7 @@ import csv
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -195,3 +196,26 @@ def workbook_cells(data: bytes) -> list[object]:
         )
         for sheet in book
     ]  # fmt: skip
+
+
+#: The grade codes and org tree of the forced-distribution tests (kumho_like's I-V).
+DISTRIBUTION_CODES = ("I", "II", "III", "IV", "V")
+DISTRIBUTION_TREE = {"root": None, "div": "root", "sales": "div", "ops": "div", "lab": "root"}
+
+
+def distribution_rule(**over: Any) -> Any:
+    """kumho_like's performance distribution, compiled, with ``over`` replacing its keys (a key
+    given None is left out)."""
+    from engine.distribution import compile_distribution
+
+    spec: dict[str, Any] = {
+        "score": "performance_score",
+        "group_by": ["org", "role_grade"],
+        "quotas": {"I": 10, "II": 20, "III": 40, "IV": 20, "V": 10},
+        "min_group_size": 5,
+        "merge": {"parent_field": "parent_org", "keep": ["role_grade"]},
+        "ties": [{"field": "competency_score", "order": "descending"}, {"field": "id", "order": "ascending"}],
+    }
+    spec.update(over)
+    kept = {k: v for k, v in spec.items() if v is not None}
+    return compile_distribution(kept, DISTRIBUTION_CODES, name="performance")

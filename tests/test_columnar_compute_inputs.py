@@ -9,13 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.bench_anchors import POLICY
+from bench.bench_anchors import POLICY, columnar_plan
 from bench.gen_population import generate
 from engine.evaluate import Engine
-from engine.evaluate.columnar.build import build_plan
 from engine.evaluate.columnar.reading import read_chunk
-from engine.io.model import compile_inputs
-from engine.io.records import stream_csv
 
 
 def _zero_target(path: Path) -> None:
@@ -36,15 +33,8 @@ def test_compute_without_checks_leaves_the_callers_mask(tmp_path: Path) -> None:
     data = tmp_path / "japan.csv"
     generate(200, str(data), 5)
     _zero_target(data)
-    engine = Engine.from_file(str(POLICY))
-    raw = data.read_bytes()
-    body = raw[raw.index(b"\n") + 1 :]
-    inputs, scales = engine.source.data["inputs"], engine.source.data.get("scales") or {}
-    header, values, _, _ = stream_csv(
-        str(data), inputs, scales=scales, part=(len(raw) - len(body),) * 2 + (2,)
-    )
-    plan = build_plan(engine, header.plan, compile_inputs(inputs, scales), values)
-    frame = read_chunk(body, header.plan.width)
+    plan, body, width = columnar_plan(Engine.from_file(str(POLICY)), data)
+    frame = read_chunk(body, width)
     assert frame is not None
     typed = plan.typed(frame)
     before = np.array(typed.bad, copy=True)

@@ -18,6 +18,7 @@ import distribution_reference as reference
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from helpers import DISTRIBUTION_CODES, DISTRIBUTION_TREE, distribution_rule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,21 +35,8 @@ from engine.report.stream import write_report
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.gen_kumho import generate
 
-CODES = ("I", "II", "III", "IV", "V")
-TREE = {"root": None, "div": "root", "sales": "div", "ops": "div", "lab": "root"}
-
-
-def rule_of(**over: Any) -> Any:
-    spec: dict[str, Any] = {
-        "score": "performance_score",
-        "group_by": ["org", "role_grade"],
-        "quotas": {"I": 10, "II": 20, "III": 40, "IV": 20, "V": 10},
-        "min_group_size": 5,
-        "merge": {"parent_field": "parent_org", "keep": ["role_grade"]},
-        "ties": [{"field": "competency_score", "order": "descending"}, {"field": "id", "order": "ascending"}],
-    }
-    spec.update(over)
-    return compile_distribution({k: v for k, v in spec.items() if v is not None}, CODES, name="performance")
+CODES, TREE = DISTRIBUTION_CODES, DISTRIBUTION_TREE
+rule_of = distribution_rule
 
 
 def cand(pid: str, score: str, org: str = "sales", grade: str = "K3", comp: str | None = "50") -> Candidate:

@@ -12,29 +12,17 @@ from typing import Any
 import distribution_reference as reference
 import numpy as np
 import pytest
+from helpers import DISTRIBUTION_CODES, DISTRIBUTION_TREE, distribution_rule
 
 from engine.compare.ties import NamedTie, name_ties
-from engine.distribution import Candidate, compile_distribution, distribute
+from engine.distribution import Candidate, distribute
 from engine.distribution.model import GroupResult
 from engine.distribution.packed import GroupKeys, PackedGroups, tied, with_ties
 from engine.distribution.pools import Pool, Pools
 from engine.distribution.ranking import SCORE, candidate_rows, distribute_table
 
-CODES = ("I", "II", "III", "IV", "V")
-TREE = {"root": None, "div": "root", "sales": "div", "ops": "div", "lab": "root"}
-
-
-def rule_of(**over: Any) -> Any:
-    spec: dict[str, Any] = {
-        "score": "performance_score",
-        "group_by": ["org", "role_grade"],
-        "quotas": {"I": 10, "II": 20, "III": 40, "IV": 20, "V": 10},
-        "min_group_size": 5,
-        "merge": {"parent_field": "parent_org", "keep": ["role_grade"]},
-        "ties": [{"field": "competency_score", "order": "descending"}, {"field": "id", "order": "ascending"}],
-    }
-    spec.update(over)
-    return compile_distribution(spec, CODES, name="performance")
+CODES, TREE = DISTRIBUTION_CODES, DISTRIBUTION_TREE
+rule_of = distribution_rule
 
 
 def cand(pid: str, score: Any, org: str, grade: str = "K3", comp: Any = 0) -> Candidate:
