@@ -9,10 +9,11 @@ encoding given or detected: the note on a detected one comes with the first rang
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import mmap
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import engine.limits as limits
@@ -21,16 +22,31 @@ from engine.io.encoding import file_codec, splits_at_line_ends
 
 #: Files up to this size are read in one process: forking would cost more than it saves.
 MIN_BYTES = 8 * 2**20
-_CHUNK = 16 * 2**20  # bytes scanned at a time when counting lines
+_CHUNK = 16 * 2**20  # bytes scanned at a time (a multiple of mmap.ALLOCATIONGRANULARITY)
 
 
 @dataclass(frozen=True)
 class Range:
-    """Bytes ``[start, end)`` of a file, whose first line is the file's row ``first_row``."""
+    """Bytes ``[start, end)`` of a file, whose first line is the file's row :attr:`first_row`.
+
+    ``row`` is the file's row of the line at byte ``row_at`` (default: at ``start``); the lines
+    between the two are counted on first use (``path``).
+    """
 
     start: int
     end: int
-    first_row: int
+    row: int
+    row_at: int = -1
+    path: str = ""
+
+    @functools.cached_property
+    def first_row(self) -> int:
+        """The file's row of the range's first line. A planned range's is counted here, on first
+        use: in the worker that reads it, after the fork, rather than by a serial scan of all the
+        lines before it in the parent while the workers wait (0.1 s a 100,000-employee file)."""
+        if self.row_at < 0 or self.row_at == self.start:
+            return self.row
+        return self.row + _newlines(self.path, self.row_at, self.start)
 
 
 def plan_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[Range] | None:
@@ -60,14 +76,11 @@ def plan_ranges(path: str, workers: int, min_bytes: int | None = None) -> list[R
             cut = _employee_start(data, max(size * k // workers, cuts[-1]), id_col)
             if cut > cuts[-1] and cut < size:
                 cuts.append(cut)
-    if len(cuts) < 2:
+    if len(cuts) < 2 or not _cuttable(path):
         return None
     cuts.append(size)
-    lines = _scan(path, cuts)
-    if lines is None:
-        return None
-    rows = list(itertools.accumulate(lines, initial=2))  # the header is row 1
-    return [Range(start, end, row) for (start, end), row in zip(itertools.pairwise(cuts), rows, strict=True)]
+    # (The header is row 1; each range's first row is counted by the worker that reads it.)
+    return [Range(start, end, 2, header_end, path) for start, end in itertools.pairwise(cuts)]
 
 
 def whole_range(path: str) -> Range | None:
@@ -82,52 +95,64 @@ def whole_range(path: str) -> Range | None:
     header_end, size = len(header), os.path.getsize(path)
     if _id_column(header, codec) is None:
         return None  # title rows above the header: the reader finds it
-    if header_end == 0 or header_end >= size or _scan(path, [header_end, size]) is None:
+    if header_end == 0 or header_end >= size or not _cuttable(path):
         return None
     return Range(header_end, size, 2)
 
 
-def _scan(path: str, cuts: Sequence[int]) -> list[int] | None:
-    """The newlines of each range between two cuts but the last (the first rows of the ranges
-    after them), read a block at a time; None if the file holds a quote (a quoted cell may hide
-    a newline) or a carriage return not followed by a newline (it ends a CSV row but not a
-    counted line). The last range's newlines are not counted (no range follows it)."""
-    counts: list[int] = []
-    crs, crlfs, cr_before = 0, 0, False
+def _blocks(path: str, start: int, end: int) -> Iterator[bytes | bytearray]:
+    """The bytes ``[start, end)`` of ``path``, a block of at most :data:`_CHUNK` at a time (one
+    buffer, reused: a block is valid until the next is read)."""
     buffer = bytearray(_CHUNK)
-    ranges = list(itertools.pairwise([0, *cuts]))
     with open(path, "rb") as handle:
-        for index, (start, end) in enumerate(ranges):
-            handle.seek(start)
-            count, left = 0, end - start
-            counted = 0 < index < len(ranges) - 1
-            while left > 0 and (got := handle.readinto(memoryview(buffer)[: min(_CHUNK, left)])):
-                left -= got
-                block = buffer if got == _CHUNK else buffer[:got]
-                if b'"' in block:
-                    return None
-                newlines, returns, pairs = _line_ends(block, counted)
-                crs, crlfs = crs + returns, crlfs + pairs + (cr_before and block.startswith(b"\n"))
-                cr_before = block.endswith(b"\r")
-                count += newlines
-            if counted:
-                counts.append(count)
-    return counts if crs == crlfs else None
+        handle.seek(start)
+        left = end - start
+        while left > 0 and (got := handle.readinto(memoryview(buffer)[: min(_CHUNK, left)])):
+            left -= got
+            yield buffer if got == _CHUNK else buffer[:got]
 
 
-def _line_ends(block: bytearray, newlines: bool) -> tuple[int, int, int]:
-    """The block's newlines (where asked for), carriage returns, and carriage returns followed
-    by a newline within it: byte comparisons over the whole block (numpy), several times
-    faster than ``bytes.count`` of a two-byte sequence."""
-    import numpy as np  # only for big files: the others never plan ranges
+def _cuttable(path: str) -> bool:
+    """Whether no line of the file can be misread by a reader starting at a line's start: no
+    quote (a quoted cell may hide a newline) and no carriage return but before a newline (a lone
+    one ends a CSV row but not a line). Two byte searches a block (memchr speed), no counting; a
+    block is searched in a window of the file mapped in turn (no copy: 107 MB in 15 ms here,
+    against 28 ms read), so that this process's RSS holds one block, not the file."""
+    crs, crlfs, cr_before = 0, 0, False
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        for offset in range(0, size, _CHUNK):
+            base = offset - offset % mmap.ALLOCATIONGRANULARITY  # (where a mapping may start)
+            end = min(offset + _CHUNK, size)
+            with mmap.mmap(handle.fileno(), end - base, access=mmap.ACCESS_READ, offset=base) as window:
+                first, last = offset - base, end - base
+                if window.find(b'"', first, last) >= 0:
+                    return False
+                if window.find(b"\r", first, last) >= 0:
+                    returns, pairs = _returns(window, first, last)
+                    crs, crlfs = crs + returns, crlfs + pairs
+                crlfs += cr_before and window[first] == ord("\n")
+                cr_before = window[last - 1] == ord("\r")
+    return crs == crlfs
 
-    raw = np.frombuffer(block, np.uint8)
-    found = int(np.count_nonzero(raw == 10)) if newlines else 0
-    if b"\r" not in block:
-        return found, 0, 0
+
+def _returns(window: mmap.mmap, first: int, last: int) -> tuple[int, int]:
+    """The carriage returns of bytes ``[first, last)`` of ``window``, and those followed by a
+    newline within them: byte comparisons over the whole block (numpy), several times faster
+    than ``bytes.count`` of a two-byte sequence."""
+    import numpy as np  # only for big files with carriage returns: the others never plan ranges
+
+    raw = np.frombuffer(window, np.uint8, last - first, first)
     returns = np.flatnonzero(raw == 13)
     after = returns[returns < len(raw) - 1] + 1
-    return found, len(returns), int(np.count_nonzero(raw[after] == 10))
+    found = len(returns), int(np.count_nonzero(raw[after] == 10))
+    del raw  # (the window cannot be closed while an array shares its memory)
+    return found
+
+
+def _newlines(path: str, start: int, end: int) -> int:
+    """The newlines of bytes ``[start, end)`` of ``path`` (``bytes.count``: memchr speed)."""
+    return sum(block.count(b"\n") for block in _blocks(path, start, end))
 
 
 def _split_codec(path: str) -> str | None:
