@@ -21,7 +21,6 @@ from engine.report.labels import Labels, policy_language
 from engine.report.model import stamped
 from engine.report.options import SUFFIX_FORMATS, ReportOptions
 from engine.report.progress import ProgressBar, counting_bar, progress_bar
-from engine.report.xlsx import relabel_csv
 
 Echo = Callable[..., None]
 
@@ -203,6 +202,8 @@ def deliver_report(
     stamps = (stamp_of(policy_data),)
     payload: str | bytes
     if fmt == "csv":
+        from engine.report.xlsx import relabel_csv  # (with wcwidth: imported when used)
+
         payload = relabel_csv(str(renderers["csv"](report, labels)), labels)
     elif fmt == "json":
         payload = renderers["json"](report)

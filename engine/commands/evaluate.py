@@ -12,10 +12,9 @@ from engine.io.encoding import given_encoding
 from engine.io.spool import ProblemSpool
 from engine.io.tablerows import of_a_row_without_id
 from engine.report import renderer
+from engine.report.formats import IN_LANGUAGE, PAGES
 from engine.report.labels import Labels
-from engine.report.lang_stream import IN_LANGUAGE, write_in_language
 from engine.report.options import ReportOptions
-from engine.report.page_stream import PAGES, write_book, write_page
 from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
 from engine.report.stream import streamable, write_report
 from engine.timeline import mark
@@ -140,6 +139,11 @@ def _streamed(
     options: ReportOptions,
     reading: Reading,
 ) -> RunOutcome:
+    # (Pages and rows in a language are imported here: with pay and job evaluation behind them,
+    # 60 ms of imports every other run would wait for.)
+    from engine.report.lang_stream import write_in_language
+    from engine.report.page_stream import write_book, write_page
+
     bar = reading.bar(data)
     stamps = [engine.policy.stamp]
     given = reading.parameters

@@ -21,3 +21,10 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "reports": ("text", "json", "csv", "html", "xlsx"),  # model.RENDERERS (compare, diff, simulate)
     "rulebook": ("md", "html"),  # rulebook.RENDERERS
 }
+
+#: The results formats written in a language, a row at a time (engine.report.lang_stream; JSON
+#: says the same in every language: streamed as it is).
+IN_LANGUAGE = ("csv", "text")
+
+#: The results formats written as pages a person opens (engine.report.page_stream).
+PAGES = ("html", "xlsx")

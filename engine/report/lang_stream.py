@@ -20,6 +20,7 @@ from typing import IO, Any
 from engine.evaluate import RunOutcome
 from engine.evaluate.run import Engine
 from engine.provenance import Stamp
+from engine.report import formats
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.page_stream import spooled_rows
@@ -28,8 +29,8 @@ from engine.report.results import RENDERERS, write_text
 from engine.report.safety import csv_writer
 from engine.report.stream import Progress
 
-#: The formats written here (JSON says the same in every language: streamed as it is).
-IN_LANGUAGE = ("csv", "text")
+#: The formats written here (named in :mod:`engine.report.formats`, which the command imports).
+IN_LANGUAGE = formats.IN_LANGUAGE
 
 
 def write_in_language(

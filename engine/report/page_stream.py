@@ -34,6 +34,7 @@ from engine.io.model import Population
 from engine.io.records import EmployeeRecord
 from engine.io.streaming import ReadWhole, can_stream
 from engine.provenance import Stamp
+from engine.report import formats
 from engine.report.columns import NO_BAND
 from engine.report.html import generate_html, grade_columns, write_stamped_page
 from engine.report.labels import Labels
@@ -57,8 +58,8 @@ from engine.report.safety import raw_cells
 from engine.report.stream import Progress, spool_pieces
 from engine.report.xlsx import Sheet, StreamedSheet, write_workbook
 
-#: The formats written here.
-PAGES = ("html", "xlsx")
+#: The formats written here (named in :mod:`engine.report.formats`, which the command imports).
+PAGES = formats.PAGES
 
 
 def page_streamable(engine: Engine, data_path: str) -> bool:
