@@ -11,6 +11,7 @@ import io
 import itertools
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +191,31 @@ def test_a_quote_in_the_file_keeps_one_process(population: Path, tmp_path: Path)
     path = tmp_path / "quoted.csv"
     _write(path, rows)
     assert b'"' in path.read_bytes()
-    assert plan_ranges(str(path), 2, min_bytes=1000) is None
+    first, second = _checked(path)  # the quote is in the first range: its worker gives up
+    assert (first, second) == (False, True)
+    _fell_back(path)
+
+
+def _checked(path: Path, workers: int = 2) -> tuple[bool, ...]:
+    """Whether each range planned for ``path`` passes the check its worker makes first."""
+    parts = plan_ranges(str(path), workers, min_bytes=1000)
+    assert parts is not None and len(parts) == workers
+    return tuple(_passes(part) for part in parts)
+
+
+def _passes(part: ranges.Range) -> bool:
+    try:
+        ranges.require_cuttable(part)
+    except ranges.UncutFile:
+        return False
+    return True
+
+
+def test_a_quote_in_the_header_is_not_cut(population: Path, tmp_path: Path) -> None:
+    data = population.read_bytes()
+    path = tmp_path / "quoted_header.csv"
+    path.write_bytes(b'"id"' + data[2:])  # (the header starts with ``id``)
+    assert data.startswith(b"id,") and plan_ranges(str(path), 2, min_bytes=1000) is None
     _fell_back(path)
 
 
@@ -199,7 +224,8 @@ def test_a_lone_carriage_return_keeps_one_process(population: Path, tmp_path: Pa
     data = population.read_bytes()
     cut = data.index(b"\r\n", len(data) // 3)
     path.write_bytes(data[:cut] + b"\r" + data[cut + 2 :])
-    assert plan_ranges(str(path), 2, min_bytes=1000) is None
+    assert _checked(path) == (False, True)
+    _fell_back(path)
 
 
 def test_a_file_over_the_table_bound_is_not_cut(population: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -251,11 +277,27 @@ def test_small_files_other_formats_and_distributions_keep_one_process(population
     assert parallel.evaluate_split(engine, str(population), text, workers=2, min_bytes=1000) is None
 
 
-def test_fork_all_returns_none_for_a_failed_task() -> None:
+def test_fork_all_returns_the_results_in_the_tasks_order() -> None:
+    def late() -> int:
+        time.sleep(0.5)  # (ends after the second: the results keep the tasks' order)
+        return 42
+
+    assert fork_all([late, lambda: "ok"]) == [42, "ok"]
+
+
+def test_a_failed_task_stops_the_others() -> None:
+    """Every caller reads the file in one process when a worker fails: the others are stopped at
+    once, not waited for (one that ran to its end would give its result: 1)."""
+
     def fails() -> int:
+        time.sleep(0.2)
         raise ValueError("no")
 
-    assert fork_all([lambda: 6 * 7, fails, lambda: "ok"]) == [42, None, "ok"]
+    def slow() -> int:
+        time.sleep(120)
+        return 1
+
+    assert fork_all([slow, fails, slow]) == [None, None, None]
 
 
 def test_the_command_writes_the_same_file_and_messages(
@@ -320,4 +362,5 @@ def test_ranges_are_the_same_whatever_the_blocks_the_scan_reads(
                     where += 1  # not a carriage return before a newline
                 broken = tmp_path / "broken.csv"
                 broken.write_bytes(data[:where] + bad + data[where:])
-                assert plan_ranges(str(broken), 3, min_bytes=1000) is None
+                passed = _checked(broken, 3)
+                assert passed == ((False, True, True) if where < len(data) // 2 else (True, True, False))

@@ -9,6 +9,7 @@ import functools
 import mmap
 import os
 import pickle
+import select
 import signal
 import struct
 import tempfile
@@ -25,6 +26,8 @@ T = TypeVar("T")
 def fork_all(tasks: Sequence[Callable[[], T]], poll: Callable[[], None] | None = None) -> list[T | None]:
     """Run each task in a forked process at once; its result, or None where the task failed.
 
+    When one fails, the workers still running are stopped at once and their results are None
+    too: every caller then does the whole work in one process, and would only wait for them.
     A temporary file, not a pipe, carries each result back: the worker never waits for us.
     ``poll`` is called about ten times a second while the workers run (a progress bar).
     Interrupted (Ctrl-C, or any exception while forking or waiting), every worker still
@@ -38,18 +41,20 @@ def fork_all(tasks: Sequence[Callable[[], T]], poll: Callable[[], None] | None =
     try:
         for task in tasks:
             _fork(functools.partial(_shared, shared.name, task), tempfile.TemporaryFile(), children)  # noqa: SIM115
-        results: list[T | None] = []
+        order = [pid for pid, _ in children]
+        results: dict[int, T] = {}
         while children:
-            pid, handle = children[0]
-            status = _wait(pid, poll)
-            children.pop(0)  # reaped: never to be killed
+            pid, status = _wait_any([pid for pid, _ in children], poll)
+            handle = next(h for p, h in children if p == pid)
+            children.remove((pid, handle))  # reaped: never to be killed
             with handle:
                 if os.waitstatus_to_exitcode(status) != 0:
-                    results.append(None)
-                    continue
+                    _stop(children)
+                    children.clear()
+                    break
                 handle.seek(0)
-                results.append(pickle.load(handle))
-        return results
+                results[pid] = pickle.load(handle)
+        return [results.get(pid) for pid in order]
     except BaseException:
         _stop(children)
         raise
@@ -105,15 +110,43 @@ def _stop(children: Sequence[tuple[int, IO[bytes]]]) -> None:
         handle.close()
 
 
-def _wait(pid: int, poll: Callable[[], None] | None) -> int:
-    if poll is None:
-        return os.waitpid(pid, 0)[1]
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        poll()
-        time.sleep(0.1)
+def _wait_any(pids: Sequence[int], poll: Callable[[], None] | None) -> tuple[int, int]:
+    """The id and wait status of one of the workers ``pids`` that has ended (reaped), whichever
+    ends first: through process file descriptors (Linux), which wake this process when one
+    ends without reaping any other child of it; else in turn, as forked. ``poll`` is called
+    about ten times a second meanwhile."""
+    handles = _pidfds(pids)
+    try:
+        while True:
+            for pid in pids:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    return pid, status
+            if handles is not None:
+                select.select(handles, [], [], None if poll is None else 0.1)
+            elif poll is None:
+                return pids[0], os.waitpid(pids[0], 0)[1]
+            else:
+                time.sleep(0.1)
+            if poll is not None:
+                poll()
+    finally:
+        for handle in handles or ():
+            os.close(handle)
+
+
+def _pidfds(pids: Sequence[int]) -> list[int] | None:
+    """A file descriptor that becomes readable when the process ends, for each of ``pids``;
+    None where the system has none (not Linux, or a kernel before 5.3)."""
+    handles: list[int] = []
+    try:
+        for pid in pids:
+            handles.append(os.pidfd_open(pid))
+    except (AttributeError, OSError):
+        for handle in handles:
+            os.close(handle)
+        return None
+    return handles
 
 
 class Counters:

@@ -44,7 +44,7 @@ from engine.evaluate.pieces import (
     settle_read,
     write_pieces,
 )
-from engine.evaluate.ranges import MIN_BYTES, Range, line_id, plan_ranges, whole_range
+from engine.evaluate.ranges import MIN_BYTES, Range, line_id, plan_ranges, require_cuttable, whole_range
 from engine.evaluate.run import Engine, RunOutcome
 from engine.io.ids import SeenIds
 from engine.io.model import Population
@@ -69,6 +69,7 @@ __all__ = [  # (the names the other modules and the tests take from here)
     "plan_ranges",
     "range_runner",
     "render_records",
+    "require_cuttable",
     "run_report",
     "settle_problems",
     "settle_read",
@@ -87,6 +88,7 @@ def default_workers() -> int:
     if not hasattr(os, "fork"):
         return 1
     return max(1, min(2, os.cpu_count() or 1))
+
 
 def evaluate_split(
     engine: Engine,
@@ -251,6 +253,8 @@ def _task(
 ) -> Callable[[], Part]:
 
     def run() -> Part:
+        if isinstance(part, Range):
+            require_cuttable(part)
         done = runner(engine, path, part, parameters, render, out_path, progress)
         if render.summary is not None and out_path is not None:
             done.summary = render.summary(out_path)

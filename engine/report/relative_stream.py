@@ -187,7 +187,11 @@ def _task(
     spill: str,
     progress: Progress | None,
 ) -> Callable[[], Pass]:
-    return lambda: first_pass(engine, path, fmt, part, parameters, spill, progress)
+    def run() -> Pass:
+        parallel.require_cuttable(part)
+        return first_pass(engine, path, fmt, part, parameters, spill, progress)
+
+    return run
 
 
 def first_pass(
