@@ -4,11 +4,13 @@ the ids come in increasing order."""
 from __future__ import annotations
 
 import tracemalloc
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.io.ids import SeenIds
+from engine.io.ids import SeenIds, disjoint
 
 
 def test_ids_in_order_then_out_of_order_then_again() -> None:
@@ -62,3 +64,32 @@ def test_a_hundred_thousand_sorted_ids_take_about_a_megabyte() -> None:
         tracemalloc.stop()
     assert len(seen) == 100_000 and len(as_set) == 100_000
     assert compact < 1.5 * 2**20 < 8 * 2**20 < plain
+
+
+def test_bounds_only_while_every_id_came_in_increasing_order() -> None:
+    seen = SeenIds(["E1", "E2", "E5"], block=2)  # (one full block and one being filled)
+    assert seen.bounds() == ("E1", "E5")
+    assert SeenIds().bounds() is None
+    seen.add("E3")  # out of order: kept in the set, the bounds no longer say where every id is
+    assert seen.bounds() is None
+
+
+def test_disjoint_parts() -> None:
+    first, second = SeenIds(["A1", "A2"], block=2), SeenIds(["B1", "B2", "B3"], block=2)
+    assert disjoint([first, SeenIds(), second])  # at once: each part after the one before
+    assert not disjoint([first, SeenIds(["A2", "C1"])])  # the same id in two parts
+    assert disjoint([SeenIds(["A1", "C1"]), SeenIds(["B1", "D1"])])  # interleaved: id by id
+    assert not disjoint([SeenIds(["A1", "C1"]), SeenIds(["B1", "C1"])])
+    assert not disjoint([SeenIds(["C1", "A1"]), SeenIds(["A1"])])  # out of order, then the same id
+    assert not disjoint([["B1", "A1"], {"A1"}])  # other collections: id by id
+    assert disjoint([second, first]) and disjoint([["B1"], ["A1"]])
+
+
+def test_sorted_parts_are_not_read_id_by_id() -> None:
+    class Unread(SeenIds):
+        def __iter__(self) -> Iterator[str]:
+            raise AssertionError("read id by id")
+
+    assert disjoint([Unread(["A1", "A2"]), Unread(["B1"])])
+    with pytest.raises(AssertionError, match="id by id"):
+        disjoint([Unread(["B1"]), Unread(["A1"])])

@@ -46,7 +46,7 @@ from engine.evaluate.pieces import (
 )
 from engine.evaluate.ranges import MIN_BYTES, Range, line_id, plan_ranges, require_cuttable, whole_range
 from engine.evaluate.run import Engine, RunOutcome
-from engine.io.ids import SeenIds
+from engine.io.ids import disjoint
 from engine.io.model import Population
 from engine.timeline import mark
 
@@ -265,8 +265,7 @@ def _task(
 
 def _disjoint(parts: Sequence[Part]) -> bool:
     """No employee in two parts: one process would have merged their rows into one employee."""
-    seen = SeenIds()  # compact: the parts' ids come in increasing order from a sorted file
-    return all(seen.add(emp_id) for part in parts for emp_id in part.read.ids)
+    return disjoint([part.read.ids for part in parts])
 
 
 def _merge(

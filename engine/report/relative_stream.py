@@ -30,7 +30,7 @@ from engine.evaluate.relative import RelativeGrading, relative_warnings
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc, paused_gc
 from engine.io.csvfile import Undecodable
-from engine.io.ids import SeenIds
+from engine.io.ids import disjoint
 from engine.io.model import EmployeeRecord, Population
 from engine.io.records import TablePart, stream_csv
 from engine.io.spool import Problems, ProblemSpool
@@ -174,8 +174,7 @@ def _mergeable(passes: list[Pass], tasks: int) -> bool:
     detected), and no employee is in two ranges."""
     if len(passes) != tasks or any(p.notes for p in passes[1:]) or any(p.read.notes for p in passes):
         return False  # a failed worker; notes on reading are the whole file's to make
-    seen = SeenIds()  # an employee in two ranges: one process merges their rows
-    return all(seen.add(emp_id) for one in passes for emp_id in one.read.ids)
+    return disjoint([one.read.ids for one in passes])  # (else one process merges their rows)
 
 
 def _task(
