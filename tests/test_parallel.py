@@ -185,7 +185,13 @@ def _fell_back(path: Path) -> None:
     assert again_text == text and again.problems == one.problems
 
 
-def test_a_quote_in_the_file_keeps_one_process(population: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("columnar", ["1", "0"])
+def test_a_quote_in_the_file_keeps_one_process(
+    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, columnar: str
+) -> None:
+    """The worker whose range holds the quote gives up: the columnar one when its block reaches
+    it (require_uncut), the per-record one before it reads (require_cuttable)."""
+    monkeypatch.setenv("HRPOLICY_COLUMNAR", columnar)
     rows = csv_rows(population)
     rows[5][4] = "売上高, 東京"  # the writer quotes it
     path = tmp_path / "quoted.csv"
@@ -219,7 +225,11 @@ def test_a_quote_in_the_header_is_not_cut(population: Path, tmp_path: Path) -> N
     _fell_back(path)
 
 
-def test_a_lone_carriage_return_keeps_one_process(population: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("columnar", ["1", "0"])
+def test_a_lone_carriage_return_keeps_one_process(
+    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, columnar: str
+) -> None:
+    monkeypatch.setenv("HRPOLICY_COLUMNAR", columnar)
     path = tmp_path / "cr.csv"
     data = population.read_bytes()
     cut = data.index(b"\r\n", len(data) // 3)
@@ -364,3 +374,12 @@ def test_ranges_are_the_same_whatever_the_blocks_the_scan_reads(
                 broken.write_bytes(data[:where] + bad + data[where:])
                 passed = _checked(broken, 3)
                 assert passed == ((False, True, True) if where < len(data) // 2 else (True, True, False))
+
+
+@pytest.mark.parametrize("block", [b'E1,"a, b"\r\n', b"E1,a\rb\r\n", b"E1,a\r"])
+def test_a_block_with_a_quote_or_a_lone_carriage_return_stops_a_planned_range(block: bytes) -> None:
+    planned = ranges.Range(10, 20, 2, 5, "people.csv")
+    with pytest.raises(ranges.UncutFile):
+        ranges.require_uncut(planned, block)
+    ranges.require_uncut(planned, b"E1,a\r\nE2,b\n")  # (CRLF and LF line ends alone: read on)
+    ranges.require_uncut(ranges.Range(10, 20, 2), block)  # (a whole file: checked by whole_range)

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from engine.errors import Problem
 from engine.evaluate.employee import EmployeeResult, FlatValues, evaluate_flat
-from engine.evaluate.ranges import Range
+from engine.evaluate.ranges import Range, require_cuttable
 from engine.evaluate.run import Engine, RunOutcome, stopped
 from engine.gcpause import collected_gc
 from engine.io.model import EmployeeRecord, Population
@@ -108,6 +108,7 @@ def evaluate_range(
     is empty. ``progress`` is told the bytes of the range and the rows read so far.
     """
     times = {"start": time.perf_counter()}
+    require_cuttable(part)  # (a planned range: before its first byte is read)
     data = engine.source.data
     stream, values, parameter_problems, notes = stream_csv(
         path,

@@ -25,6 +25,7 @@ from engine.evaluate.columnar.numbers import POW10
 from engine.evaluate.columnar.plan import Chunk, Plan
 from engine.evaluate.columnar.reading import line_starts, normalized, read_chunk, text_ok
 from engine.evaluate.columnar.vectors import Unsupported
+from engine.evaluate.ranges import require_uncut
 from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
 from engine.io.encoding import file_codec
@@ -229,6 +230,9 @@ class RangeJob:
         if row + lines > limits.MAX_ROWS:
             raise _GiveUp  # the per-record reader says what is wrong
         if frame is None or not normalized(frame):
+            # A block read_chunk takes has no quote and no lone carriage return, the checks a
+            # planned range needs (parallel.require_cuttable): this one is checked here.
+            require_uncut(self.part, block)
             # The per-record path reads this block, up to its last employee's first line.
             cut = len(block) if last else _last_employee(block, starts_b, self.plan.id_column)
             if cut == 0:
