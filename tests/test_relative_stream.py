@@ -19,6 +19,7 @@ from helpers import csv_rows, write_csv
 from engine.cli import cli
 from engine.evaluate import Engine, parallel
 from engine.evaluate.relative import RelativeGrading
+from engine.report import relative_stream
 from engine.report.model import stamped
 from engine.report.relative_stream import first_pass, relative_streamable
 from engine.report.results import RENDERERS
@@ -248,3 +249,31 @@ def test_the_employees_warnings_come_before_the_distributions_in_the_same_bytes(
         out = io.StringIO()
         write_report(engine, str(path), "json", out, workers=workers, min_bytes=0)
         assert out.getvalue() == whole
+
+
+@pytest.mark.parametrize("columnar", ["1", "0"])
+@pytest.mark.parametrize("bad", [b'"', b"\r"])
+def test_a_quote_or_lone_carriage_return_is_read_in_one_process_with_the_same_bytes(
+    generated: tuple[Path, dict[str, str | None]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    columnar: str,
+    bad: bytes,
+) -> None:
+    """The worker whose range holds it gives up (the columnar pass when its block reaches it,
+    the per-record one before it reads): the first pass is done again in this process, whole."""
+    monkeypatch.setenv("HRPOLICY_COLUMNAR", columnar)
+    data = generated[0].read_bytes()
+    at = data.index(b",", len(data) // 4)  # in a cell of the first range's
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data[:at] + b"x" + bad + b"y" + data[at:])
+    here: list[Any] = []  # the first passes made in this process (a worker's are not seen here)
+    real = relative_stream.first_pass
+    monkeypatch.setattr(relative_stream, "first_pass", lambda *a, **k: here.append(a[3]) or real(*a, **k))
+    for fmt in ("csv", "json"):
+        here.clear()
+        assert _streamed(path, fmt, workers=2) == _whole(path, fmt)
+        assert here == [None]  # the whole file, after the workers gave up
+    here.clear()
+    assert _streamed(generated[0], "csv", workers=2) == _whole(generated[0], "csv")
+    assert here == []  # (the file without it: the workers' passes are used)

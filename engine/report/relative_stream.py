@@ -186,11 +186,7 @@ def _task(
     spill: str,
     progress: Progress | None,
 ) -> Callable[[], Pass]:
-    def run() -> Pass:
-        parallel.require_cuttable(part)
-        return first_pass(engine, path, fmt, part, parameters, spill, progress)
-
-    return run
+    return lambda: first_pass(engine, path, fmt, part, parameters, spill, progress)
 
 
 def first_pass(
@@ -219,6 +215,7 @@ def first_pass(
             path, inputs, scales=scales, parameters=parameters, progress=progress, policy_id=engine.policy.id
         )
     else:
+        parallel.require_cuttable(part)  # (a planned range; the columnar pass checks its blocks)
         stream, values, parameter_problems, notes = stream_csv(
             path, inputs, scales=scales, parameters=parameters,
             part=(part.start, part.end, part.first_row), progress=progress,
