@@ -383,3 +383,43 @@ def test_a_block_with_a_quote_or_a_lone_carriage_return_stops_a_planned_range(bl
         ranges.require_uncut(planned, block)
     ranges.require_uncut(planned, b"E1,a\r\nE2,b\n")  # (CRLF and LF line ends alone: read on)
     ranges.require_uncut(ranges.Range(10, 20, 2), block)  # (a whole file: checked by whole_range)
+
+
+def test_copy_bytes_sends_the_rest_of_a_part_after_the_text_written(tmp_path: Path) -> None:
+    """To a UTF-8 file (the kernel's sendfile), to a text buffer (decoded), and where sendfile
+    cannot send (a pipe's reader is this test: a file copied by read and write instead)."""
+    part = tmp_path / "part"
+    part.write_bytes("skip|二行目,1\n三行目,2\n".encode())
+    target = tmp_path / "out.csv"
+    with open(part, "rb") as source, open(target, "w", encoding="utf-8", newline="") as out:
+        source.seek(len(b"skip|"))
+        out.write("head\n")
+        parallel.copy_bytes(source, out)
+        out.write("tail\n")
+        assert source.read() == b""  # (left at its end)
+    assert target.read_text(encoding="utf-8") == "head\n二行目,1\n三行目,2\ntail\n"
+    text = io.StringIO()
+    with open(part, "rb") as source:
+        parallel.copy_bytes(source, text)
+    assert text.getvalue() == "skip|二行目,1\n三行目,2\n"
+
+
+def test_copy_bytes_copies_what_sendfile_did_not_send(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = tmp_path / "part"
+    part.write_bytes(b"0123456789" * 1000)
+    calls: list[int] = []
+    send = os.sendfile
+
+    def stingy(out_fd: int, in_fd: int, offset: int, count: int) -> int:
+        calls.append(offset)
+        if len(calls) > 2:
+            raise OSError(22, "no more")  # (as sendfile to a file it cannot send to)
+        return send(out_fd, in_fd, offset, min(count, 7))
+
+    monkeypatch.setattr(os, "sendfile", stingy)
+    target = tmp_path / "out"
+    with open(part, "rb") as source, open(target, "w", encoding="utf-8", newline="") as out:
+        parallel.copy_bytes(source, out)
+    assert calls == [0, 7, 14] and target.read_bytes() == part.read_bytes()
