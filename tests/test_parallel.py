@@ -423,3 +423,62 @@ def test_copy_bytes_copies_what_sendfile_did_not_send(
     with open(part, "rb") as source, open(target, "w", encoding="utf-8", newline="") as out:
         parallel.copy_bytes(source, out)
     assert calls == [0, 7, 14] and target.read_bytes() == part.read_bytes()
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The spans whose newlines are counted; the workers run in this process, one after the
+    other (a forked worker's counts would not be seen here)."""
+    counted: list[tuple[int, int]] = []
+    newlines = ranges._newlines
+
+    def spy(path: str, start: int, end: int) -> int:
+        counted.append((start, end))
+        return newlines(path, start, end)
+
+    monkeypatch.setattr(ranges, "_newlines", spy)
+    monkeypatch.setattr(parallel, "fork_all", lambda tasks, poll=None: [task() for task in tasks])
+    return counted
+
+
+def test_a_clean_range_never_counts_the_lines_before_it(
+    population: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The columnar plan words no problem and reads no span per record in the second range of a
+    clean file: the lines of the first are never counted. With a problem there, they are, once,
+    and the problem names the file's real row."""
+    header, *body = csv_rows(population)
+    rows = [
+        header,
+        *(row for row in body if row[0] and row[0] < "E000300" and row[0] not in ("E000010", "E000020")),
+    ]
+    clean = tmp_path / "clean.csv"
+    _write(clean, rows)
+    one, text = _report(clean, 1)
+    assert one.problems == [p for p in one.problems if p.employee_id is None]  # (the header's)
+    counted = _counting(monkeypatch)
+    split, split_text = _report(clean, 2)
+    assert split.results == [] and split_text == text and counted == []
+    last = rows[-1][0]
+    rows[-1][rows[0].index("difficulty")] = "abc"  # the last row: a cell that is not a number
+    _write(clean, rows)
+    one, text = _report(clean, 1)
+    where = next(p.origin for p in one.problems if p.employee_id == last)
+    assert where == f"{clean}:row {len(rows)}"
+    split, split_text = _report(clean, 2)
+    assert split.results == [] and split_text == text and split.problems == one.problems
+    parts = plan_ranges(str(clean), 2, min_bytes=1000)
+    assert parts is not None and counted == [(parts[1].row_at, parts[1].start)]
+
+
+def test_a_file_over_the_row_bound_only_counted_whole_is_read_in_one_process(
+    population: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each range's own lines are within the bound, the file's are not: the parent sees it from
+    the ranges' lines (none counted the lines before it) and one process says so."""
+    lines = population.read_bytes().count(b"\n")
+    monkeypatch.setattr(limits, "MAX_ROWS", lines - 1)  # (the file: ``lines`` rows)
+    with pytest.raises(DataError, match=f"more than {lines - 1} rows"):
+        _report(population, 2)
+    monkeypatch.setattr(limits, "MAX_ROWS", lines)
+    split, _ = _report(population, 2)
+    assert split.results == []  # (within the bound: the split run stands)

@@ -45,7 +45,15 @@ from engine.evaluate.pieces import (
     settle_read,
     write_pieces,
 )
-from engine.evaluate.ranges import MIN_BYTES, Range, line_id, plan_ranges, require_cuttable, whole_range
+from engine.evaluate.ranges import (
+    MIN_BYTES,
+    Range,
+    line_id,
+    plan_ranges,
+    require_cuttable,
+    rows_within,
+    whole_range,
+)
 from engine.evaluate.run import Engine, RunOutcome
 from engine.io.ids import disjoint
 from engine.io.model import Population
@@ -71,6 +79,7 @@ __all__ = [  # (the names the other modules and the tests take from here)
     "range_runner",
     "render_records",
     "require_cuttable",
+    "rows_within",
     "run_report",
     "settle_problems",
     "settle_read",
@@ -135,6 +144,9 @@ def evaluate_split(
         complete = [p for p in parts if p is not None]
         if len(complete) != len(parts) or not _disjoint(complete):
             return None
+        cut = [r for r in ranges if isinstance(r, Range)]  # (a JSON file's items are not rows)
+        if cut and not rows_within(path, cut, [p.lines for p in complete]):
+            return None  # (one process reads it, and says the file has too many rows)
         outcome, text = _merge(engine, path, complete, render if out is None else None)
         written = [f for f in files if f]
         if out is not None and not _write_body(render, written, complete, outcome, frame, out):

@@ -91,6 +91,9 @@ class Part:
     times: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)  # e.g. record requirements declared as warnings
     summary: Any = None  # (see SplitRenderer.summary)
+    #: The range's lines, when its reader checked only those against the row bound (see
+    #: :func:`~engine.evaluate.ranges.rows_within`); None: it checked its rows' own numbers.
+    lines: int | None = None
 
 
 def evaluate_range(

@@ -13,7 +13,7 @@ import functools
 import itertools
 import mmap
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import engine.limits as limits
@@ -38,6 +38,11 @@ class Range:
     row: int
     row_at: int = -1
     path: str = ""
+
+    @property
+    def counted(self) -> bool:
+        """Whether :attr:`first_row` is known without counting (any more) lines."""
+        return self.row_at < 0 or self.row_at == self.start or "first_row" in self.__dict__
 
     @functools.cached_property
     def first_row(self) -> int:
@@ -171,6 +176,31 @@ def _returns(window: mmap.mmap, first: int, last: int) -> tuple[int, int]:
     found = len(returns), int(np.count_nonzero(raw[after] == 10))
     del raw  # (the window cannot be closed while an array shares its memory)
     return found
+
+
+def rows_within(path: str, parts: Sequence[Range], lines: Sequence[int | None]) -> bool:
+    """Whether a file read in ``parts`` holds at most :data:`~engine.limits.MAX_ROWS` rows.
+    ``lines``: each part's lines where its reader counted them and checked only those (the
+    columnar plan, which counts no line before its range unless it must word a problem); None
+    where the reader checked its rows' own numbers (those parts' lines are counted here, if
+    another part's reader did not check)."""
+    if all(count is None for count in lines):
+        return True
+    total = 1 + sum(
+        count if count is not None else _lines(path, part.start, part.end)
+        for part, count in zip(parts, lines, strict=True)
+    )
+    return total <= limits.MAX_ROWS
+
+
+def _lines(path: str, start: int, end: int) -> int:
+    """The lines of bytes ``[start, end)`` of ``path``, the last one with or without its newline."""
+    if end <= start:
+        return 0
+    with open(path, "rb") as handle:
+        handle.seek(end - 1)
+        unended = handle.read(1) != b"\n"
+    return _newlines(path, start, end) + unended
 
 
 def _newlines(path: str, start: int, end: int) -> int:

@@ -67,7 +67,7 @@ def columnar_first_pass(
     if job.span_notes:
         return None  # notes on reading cells are the whole file's to make
     found = Pass(job.read(), dict(job.values), job.parameter_problems, job.notes, job.checks, count)
-    found.rows, found.warnings = grading.rows, job.outcome.warnings
+    found.rows, found.warnings, found.lines = grading.rows, job.outcome.warnings, job.lines_read
     return found
 
 

@@ -60,6 +60,7 @@ class Pass:
     rows: Rows | None = None  # RelativeGrading.rows
     warnings: list[Problem] = field(default_factory=list)  # the employees' (record requirements)
     org_parent: dict[str, str | None] = field(default_factory=dict)  # the file's org tree (JSON, YAML)
+    lines: int | None = None  # (as parallel.Part's: the range's lines, when its reader checked only those)
 
 
 def relative_streamable(engine: Engine, data_path: str, fmt: str) -> bool:
@@ -165,7 +166,11 @@ def _split(
     ]
     results = parallel.fork_all(tasks, (lambda: progress(*counters.totals())) if progress else None)
     passes = [p for p in results if p is not None]
-    return (passes, spills) if _mergeable(passes, len(results)) else None
+    if not _mergeable(passes, len(results)):
+        return None
+    if not parallel.rows_within(path, ranges, [p.lines for p in passes]):
+        return None  # (one process reads it, and says the file has too many rows)
+    return passes, spills
 
 
 def _mergeable(passes: list[Pass], tasks: int) -> bool:

@@ -99,9 +99,11 @@ def _columnar(
                 text, count = parallel.write_pieces(job.pieces(chunk_bytes), render, out)
     times["evaluated"] = times["rendered"] = time.perf_counter()
     warnings = [*job.notes, *job.outcome.warnings]  # (notes: the file's, with its first range only)
-    return parallel.Part(
+    done = parallel.Part(
         text, job.read(), dict(values), parameter_problems, job.checks, count, times, warnings
     )
+    done.lines = job.lines_read
+    return done
 
 
 def start_job(
@@ -121,7 +123,8 @@ def start_job(
     inputs, scales = data.get("inputs") or {}, data.get("scales") or {}
     rules = compile_inputs(inputs, scales)
     header_stream, values, parameter_problems, notes = stream_csv(
-        path, inputs, scales=scales, parameters=parameters, part=(part.start, part.start, part.first_row),
+        # (The header and the parameters only: no line of the range is read, so no row is numbered.)
+        path, inputs, scales=scales, parameters=parameters, part=(part.start, part.start, part.row),
         rules=rules,
     )  # fmt: skip
     outcome = RunOutcome(engine.policy, Population([], values, {}, {}, None, [], path))
@@ -192,7 +195,10 @@ class RangeJob:
         return TablePart([], self.header, self.rows, self.grouped, self.ids, [])
 
     def pieces(self, chunk_bytes: int) -> Iterator[Any]:
-        start, row = self.part.start, self.part.first_row
+        # ``row``: the range's lines read so far. The file's row of one is asked of the range
+        # (counted, once) only where a problem is worded or a span read per record: a clean
+        # range never counts the lines before it (the parent checks the file's rows: lines).
+        start, row = self.part.start, 0
         end = self.part.end
         with open(self.path, "rb") as handle:
             handle.seek(start)
@@ -212,7 +218,7 @@ class RangeJob:
                 start += consumed
                 row += rows
                 if self.progress is not None:
-                    self.progress(start - self.part.start, row - self.part.first_row)
+                    self.progress(start - self.part.start, row)
                 if consumed == 0 and last:
                     break
                 if consumed == 0:
@@ -220,6 +226,7 @@ class RangeJob:
                     chunk_bytes *= 2
                     carry = b""
                     handle.seek(start)
+        self.lines_read = row
 
     def _chunk(self, block: bytes, start: int, row: int, last: bool) -> Generator[Any, None, tuple[int, int]]:
         """Pieces of the complete employees of ``block``; returns (bytes consumed, rows consumed)."""
@@ -227,7 +234,8 @@ class RangeJob:
         starts_b = line_starts(block)
         frame = read_chunk(block, width, starts_b, self.codec)
         lines = len(starts_b) - 1 if block.endswith(b"\n") else len(starts_b)
-        if row + lines > limits.MAX_ROWS:
+        least = self.part.first_row if self.part.counted else 2  # (uncounted: the parent checks)
+        if least + row + lines - 1 > limits.MAX_ROWS:
             raise _GiveUp  # the per-record reader says what is wrong
         if frame is None or not normalized(frame):
             # A block read_chunk takes has no quote and no lone carriage return, the checks a
@@ -237,10 +245,10 @@ class RangeJob:
             cut = len(block) if last else _last_employee(block, starts_b, self.plan.id_column)
             if cut == 0:
                 return 0, 0
-            yield from self._per_record(start, start + cut, row)
+            yield from self._per_record(start, start + cut, self._row(row))
             return cut, int(np.searchsorted(starts_b, cut))
         chunk = self.plan.evaluate(
-            frame, lambda line: f"{self.path}:row {row + line}", detail=self.detailed is not None
+            frame, lambda line: f"{self.path}:row {self._row(row + line)}", detail=self.detailed is not None
         )
         n = len(chunk.starts)
         usable = n if last else n - 1  # the last employee may go on in the next block
@@ -286,7 +294,7 @@ class RangeJob:
                 end_byte = int(starts_b[stop]) if stop < len(starts_b) else None
                 begin = start + int(starts_b[first])
                 finish = start + end_byte if end_byte is not None else start + int(starts_b[-1])
-                yield from self._per_record(begin, finish, row + first)
+                yield from self._per_record(begin, finish, self._row(row + first))
 
     def _clean(self, chunk: Chunk, g: int, h: int, lines: _Lines | None) -> Iterator[Any]:
         """The pieces of clean employees ``g`` to ``h``: runs of lines written from the columns
@@ -353,6 +361,10 @@ class RangeJob:
         per_table = list(zip(*facts, strict=True)) if facts else [()] * (h - g)
         bounds = [*starts[g:h], last]
         return [(per_line[bounds[i] - first : bounds[i + 1] - first], per_table[i]) for i in range(h - g)]
+
+    def _row(self, line: int) -> int:
+        """The file's row of the range's line ``line`` (0: its first)."""
+        return self.part.first_row + line
 
     def _per_record(self, begin: int, finish: int, first_row: int) -> Iterator[Any]:
         data = self.engine.source.data
