@@ -10,6 +10,7 @@ without surrounding spaces); anything else, even when the per-record reader woul
 
 from __future__ import annotations
 
+import struct
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,8 @@ from engine.evaluate.columnar.numbers import Ints, Mask, Num
 from engine.evaluate.columnar.vectors import Col, Unsupported, constant
 from engine.io.fields import FieldError, FieldRule, is_absent
 
+#: The offsets (Arrow's int64 of a large text) of one text spanning a whole chunk (:func:`_utf8`).
+_SPAN = struct.Struct("<qq")
 #: Regexes of the spaces (:data:`.cells.SPACES`), for columns :mod:`.cells` cannot read.
 _CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in SPACES)
 _BLANK = f"^[{_CLASS}]*$"
@@ -116,7 +119,7 @@ def read_chunk(data: bytes, width: int, starts: Ints | None = None, codec: str =
     one whose line ends, commas and quotes are those ASCII bytes
     (:func:`engine.io.encoding.splits_at_line_ends`); text in another than UTF-8 is given to
     Arrow as UTF-8, a chunk at a time (the lines, and so ``starts``, are the same)."""
-    if b'"' in data or b"\xef\xbb\xbf" in data:  # a byte-order mark: the per-record reader refuses it
+    if b'"' in data or _has_bom(data):  # a byte-order mark: the per-record reader refuses it
         return None
     starts = line_starts(data) if starts is None else starts
     if _lone_return(data, starts):
@@ -144,13 +147,36 @@ def read_chunk(data: bytes, width: int, starts: Ints | None = None, codec: str =
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                check_utf8=False,  # (:func:`_utf8`, once for the chunk)
             ),
         )
     except (pa.ArrowInvalid, ValueError):
         return None
-    if table.num_rows != lines:
+    if table.num_rows != lines or not _utf8(data):
         return None
     return [_one_array(table.column(i)) for i in range(width)]
+
+
+def _has_bom(data: bytes) -> bool:
+    """Whether ``data`` holds a byte-order mark. Most chunks hold no byte 0xEF at all, which one
+    ``memchr`` tells; a search for the three bytes costs as much as Arrow's reading of several
+    columns (bench/RESULTS.md, colread)."""
+    return b"\xef" in data and b"\xef\xbb\xbf" in data
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8, checked once for the chunk rather than cell by cell by Arrow
+    (as cheap for japan's 29 columns, cheaper for kumho's 13; nothing for an ASCII chunk): the
+    cells are parts of it cut at ASCII bytes (commas, line ends), so each of them is UTF-8
+    exactly when the whole is."""
+    if data.isascii():
+        return True
+    whole = pa.LargeStringArray.from_buffers(1, pa.py_buffer(_SPAN.pack(0, len(data))), pa.py_buffer(data))
+    try:
+        whole.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def _one_array(column: pa.ChunkedArray) -> pa.Array:
@@ -159,16 +185,26 @@ def _one_array(column: pa.ChunkedArray) -> pa.Array:
 
 def normalized(frame: Frame) -> bool:
     """Whether every cell is in Unicode NFC, as the per-record reader makes every text it reads
-    (Arrow has checked the bytes are UTF-8): only the distinct cells that are not ASCII are
-    looked at, a column at a time."""
+    (:func:`read_chunk` has checked the bytes are UTF-8): only the distinct cells that are not
+    ASCII are looked at, a column at a time."""
     for column in frame:
-        ascii_ = pc.string_is_ascii(column)
-        if pc.all(ascii_).as_py() is not False:
+        if _all_ascii(column):
             continue
-        cells = pc.unique(pc.filter(column, pc.invert(ascii_))).to_pylist()
+        distinct = pc.unique(column)  # (then the few distinct cells filtered, not every cell)
+        cells = pc.filter(distinct, pc.invert(pc.string_is_ascii(distinct))).to_pylist()
         if not all(unicodedata.is_normalized("NFC", cell) for cell in cells):
             return False
     return True
+
+
+def _all_ascii(column: pa.Array) -> bool:
+    """Whether every cell of a text column is ASCII: its bytes at once, where they are one run
+    (several times cheaper than a verdict per cell)."""
+    found = cells.layout(column)
+    if found is None:
+        return pc.all(pc.string_is_ascii(column)).as_py() is not False
+    data = found.data
+    return not len(data) or int(data.max()) < 0x80
 
 
 def _lone_return(data: bytes, starts: Ints) -> bool:
