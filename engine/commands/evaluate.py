@@ -15,7 +15,7 @@ from engine.report import renderer
 from engine.report.formats import IN_LANGUAGE, PAGES
 from engine.report.labels import Labels
 from engine.report.options import ReportOptions
-from engine.report.results import EXPLAIN_RENDERERS, RENDERERS, SPLIT_RENDERERS, format_problem
+from engine.report.results import RENDERERS, SPLIT_RENDERERS, format_problem
 from engine.report.stream import streamable, write_report
 from engine.timeline import mark
 
@@ -200,6 +200,8 @@ def run_explain(
     ``reading``: how to read a table, with the run-time parameters; ``lang``: formulas named by
     their labels too). An employee left out while reading (a bad value, a duplicate id) is
     explained by its problems (exit 1), not reported as unknown."""
+    from engine.report.explain import EXPLAIN_RENDERERS  # (with HTML behind it: imported when used)
+
     render = renderer(EXPLAIN_RENDERERS, fmt)
     reading = reading or Reading()
     outcome, employee = explain(

@@ -11,14 +11,12 @@ import csv
 import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import Problem
 from engine.evaluate import EmployeeResult, RunOutcome
 from engine.evaluate.parallel import FlatPiece, SplitRenderer
 from engine.io.records import EmployeeRecord
-from engine.report.explain import EXPLAIN_RENDERERS, render_explain, render_explained, render_explained_json
-from engine.report.html import render_html
 from engine.report.jsonreport import (
     JSON_SPLIT,
     json_relative,
@@ -45,8 +43,29 @@ from engine.report.rows import (
     row_plan,
 )
 from engine.report.safety import csv_writer
-from engine.report.table import write_table
-from engine.report.xlsx import Sheet, problems_sheet, stamp_sheet, workbook_bytes
+
+# The page, the workbook, the aligned text table and explain's renderers are imported where they
+# are used (with HTML, openpyxl's helpers and wcwidth behind them: 30 ms that a CSV or JSON run
+# would wait for); explain's names are still taken from here (:func:`__getattr__`).
+if TYPE_CHECKING:
+    from engine.report.explain import (
+        EXPLAIN_RENDERERS,
+        render_explain,
+        render_explained,
+        render_explained_json,
+    )
+    from engine.report.xlsx import Sheet
+
+_EXPLAINED = ("EXPLAIN_RENDERERS", "render_explain", "render_explained", "render_explained_json")
+
+
+def __getattr__(name: str) -> Any:
+    """Explain's renderers, imported on first use."""
+    if name in _EXPLAINED:
+        from engine.report import explain
+
+        return getattr(explain, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [  # (the names other modules and the tests take from here)
     "EXPLAIN_RENDERERS",
@@ -113,6 +132,8 @@ def write_text(
     ``rows()`` gives again each time it is called (:func:`~engine.report.table.write_table`):
     a streamed run writes its table from the rows it spooled."""
     write(text_head(outcome, evaluated, plan.labels))
+    from engine.report.table import write_table
+
     write_table(plan.headers(), rows, text_numeric(plan), width, write)
     for piece in text_tail(outcome, plan.labels):
         write(piece)
@@ -172,6 +193,8 @@ def render_page(outcome: RunOutcome, options: ReportOptions | None = None) -> st
     options = options or ReportOptions()
     plan = row_plan(outcome, human_labels(outcome, options))
     rows = [result_row(r, plan, outcome) for r in outcome.results]
+    from engine.report.html import render_html
+
     return render_html(outcome, plan, rows, options)
 
 
@@ -203,6 +226,8 @@ def render_xlsx(outcome: RunOutcome, options: ReportOptions | None = None) -> by
     options = options or ReportOptions()
     plan = row_plan(outcome, human_labels(outcome, options))
     rows = [result_row(r, plan, outcome) for r in outcome.results]
+    from engine.report.xlsx import workbook_bytes
+
     return workbook_bytes(xlsx_sheets(outcome, plan, rows, problem_rows(outcome, plan.labels)))
 
 
@@ -211,6 +236,7 @@ def xlsx_sheets(
 ) -> list[Sheet]:
     """:func:`render_xlsx`'s sheets: the result ``rows`` (made by ``plan``), the ``problems``
     (:func:`problem_rows`) and the policy's stamp."""
+    from engine.report.xlsx import Sheet, problems_sheet, stamp_sheet
     labels = plan.labels
     places: list[int | None] = [None, None]
     places += [c.places if c.kind == "number" else None for c in plan.columns]
