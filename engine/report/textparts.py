@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from engine.evaluate import RunOutcome, parallel
 from engine.provenance import Stamp
@@ -23,6 +24,9 @@ from engine.report.model import stamped
 from engine.report.results import TEXT_ROWS, row_plan, text_head, text_numeric, text_tail
 from engine.report.safety import terminal_text
 from engine.report.table import Found, Shape, measure, merged, write_lines
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class TextParts:
@@ -36,6 +40,10 @@ class TextParts:
         self.width = width
         self.stamps = stamps
         self.shape: Shape | None = None
+        # Arrow (imported here, once, before the workers fork) sets whole columns of the spools.
+        from engine.report import textblock
+
+        self.block = textblock
 
     def renderer(self) -> parallel.SplitRenderer:
         """:data:`TEXT_ROWS` with this table's summary and rewrite."""
@@ -45,10 +53,14 @@ class TextParts:
         """In a worker: the places and widths of the rows spooled to ``path``, and the shape
         they give; the part's lines in that shape go to ``<path>.final`` (the table's own
         lines when every part gives the same shape: no second pass)."""
-        with open(path, encoding="utf-8", newline="") as rows:
-            found = measure(self.headers, self.numeric, csv.reader(rows))
+        table = self.block.read_spool(path, len(self.headers))  # (None: read by the csv module)
+        if table is None:
+            with open(path, encoding="utf-8", newline="") as rows:
+                found = measure(self.headers, self.numeric, csv.reader(rows))
+        else:
+            found = self.block.measure_rows(table, self.headers, self.numeric)
         shape = found.shape()
-        self._write(path, f"{path}.final", shape.fitted(self.numeric, self.width))
+        self._write(path, f"{path}.final", shape.fitted(self.numeric, self.width), table)
         return found.found(), shape
 
     def rewrite(self, summaries: list[tuple[Found, Shape]]) -> Callable[[str, str], None] | None:
@@ -65,7 +77,13 @@ class TextParts:
         assert self.shape is not None
         self._write(source, target, self.shape)
 
-    def _write(self, source: str, target: str, shape: Shape) -> None:
+    def _write(self, source: str, target: str, shape: Shape, table: pa.Table | None = None) -> None:
+        """The lines of the rows spooled to ``source`` (read already: ``table``), to ``target``."""
+        table = table if table is not None else self.block.read_spool(source, len(self.headers))
+        if table is not None:
+            with open(target, "wb") as out:
+                self.block.write_rows(table, shape, self.numeric, out)
+            return
         with open(source, encoding="utf-8", newline="") as rows, open(
             target, "w", encoding="utf-8", newline=""
         ) as out:
