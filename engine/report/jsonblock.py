@@ -13,6 +13,7 @@ caller (``plain`` False), who writes it through the report's own function.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -138,7 +139,7 @@ def json_block(outcome: RunOutcome) -> JsonBlock | None:
     than the plan's values and grade facts (see :func:`engine.report.results.flat_plan`)."""
     from engine.report.rows import flat_plan
 
-    if flat_plan(outcome) is None:
+    if flat_plan(outcome) is None or sys.byteorder != "little":  # (_scaled's decimals: low word first)
         return None
     policy = outcome.policy
     return JsonBlock(
@@ -197,24 +198,38 @@ def _taken(texts: list[str], index: Any) -> Any:
 
 def _decimal(num: Any, den: Any) -> tuple[Any, Any]:
     """``str(Decimal(num).scaleb(-places))`` for ``den == 10 ** places``, and where that is so
-    (a power of ten up to :data:`_MAX_PLACES` places; not int64's least value, whose size
-    numpy cannot take)."""
+    (a power of ten up to :data:`_MAX_PLACES` places; not int64's least value: left to the
+    report's own writer, as before).
+
+    Arrow writes a decimal128 column's text as ``str`` writes a Decimal's without an exponent:
+    the numerators are read as decimals of each row's places, a cast a number of places (few:
+    a column's values are sums and products of a few declared places).
+    """
     num, den = np.asarray(num, np.int64), np.asarray(den, np.int64)
     places = np.searchsorted(POW10, den)
     ok = (places <= _MAX_PLACES) & (POW10[np.minimum(places, len(POW10) - 1)] == den)
     ok &= num != np.iinfo(np.int64).min
-    den = np.where(ok, den, 1)
-    size = np.abs(np.where(ok, num, 0))
-    whole = pc.cast(pa.array(size // den), pa.string())
-    fraction = pc.utf8_slice_codeunits(pc.cast(pa.array(size % den + den), pa.string()), 1)
-    point = den > 1
-    text = whole if not point.any() else pc.binary_join_element_wise(whole, fraction, ".")
-    if point.any() and not point.all():
-        text = pc.if_else(pa.array(point), text, whole)
-    negative = num < 0
-    if negative.any():
-        text = pc.if_else(pa.array(negative), pc.binary_join_element_wise("-", text, ""), text)
-    return text, ok
+    places = np.where(ok, places, 0)
+    counts = np.bincount(places, minlength=_MAX_PLACES + 1)
+    kinds = np.flatnonzero(counts)
+    if len(kinds) <= 1:
+        return _scaled(num, int(kinds[0]) if len(kinds) else 0), ok
+    order = np.argsort(places, kind="stable")  # (the rows of each number of places together)
+    ends = np.cumsum(counts)
+    ordered = num[order]
+    texts = [_scaled(ordered[ends[k] - counts[k] : ends[k]], int(k)) for k in kinds]
+    back = np.empty(len(num), np.int64)
+    back[order] = np.arange(len(num))
+    return pa.concat_arrays(texts).take(pa.array(back)), ok
+
+
+def _scaled(num: Any, places: int) -> Any:
+    """The text of each ``num / 10 ** places`` (int64 numerators), as ``str`` of its Decimal."""
+    wide = np.empty((len(num), 2), np.int64)  # (decimal128: two's complement, low word first)
+    wide[:, 0] = num
+    wide[:, 1] = num >> 63
+    decimals = pa.Array.from_buffers(pa.decimal128(38, places), len(num), [None, pa.py_buffer(wide)])
+    return decimals.cast(pa.string())
 
 
 def _plain_text(cells: pa.Array) -> Any:
