@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.report.jsonblock import _decimal
+from engine.report.jsonblock import JsonBlock, _decimal
 
 LEAST, MOST = -(2**63), 2**63 - 1
 
@@ -66,3 +66,17 @@ def test_no_numbers() -> None:
 def test_any_numbers_are_their_decimals(pairs: list[tuple[int, int]]) -> None:
     nums, dens = [n for n, _ in pairs], [d for _, d in pairs]
     assert _written(nums, dens) == [_expected(n, d) for n, d in pairs]
+
+
+def test_each_employees_goal_lines_are_one_run_of_the_lines_text() -> None:
+    block = JsonBlock((), ('          "achievement": ', '          "weighted": '), ())
+    starts, rows = np.array([0, 1, 4]), 5
+    achievement = (np.array([1076, 5, 831, 1092, 745]), np.array([10, 1, 10, 10, 10]))
+    weighted = (np.array([38736, 1290, 9972, 26208, 7]), np.array([1000, 100, 1000, 1000, 10**7]))
+    body, ok = block._indicators(starts, rows, [achievement, weighted], 3)
+    line = '        {{\n          "achievement": "{}",\n          "weighted": "{}"\n        }}'
+    assert body.to_pylist()[:2] == [
+        line.format("107.6", "38.736"),
+        ",\n".join([line.format("5", "12.90"), line.format("83.1", "9.972"), line.format("109.2", "26.208")]),
+    ]
+    assert ok.tolist() == [True, True, False]  # (seven places: the third is the report writer's)

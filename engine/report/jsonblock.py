@@ -102,9 +102,16 @@ class JsonBlock:
     def _indicators(
         self, starts: Any, rows: int, lines: Sequence[tuple[Any, Any] | None], n: int
     ) -> tuple[Any, Any]:
-        """Each employee's goal lines (what goes between ``[`` and ``]``), and which are plain."""
+        """Each employee's goal lines (what goes between ``[`` and ``]``), and which are plain.
+
+        Each line's object is written after what goes before it (``,\n``, but before an
+        employee's first): an employee's lines are then one run of bytes of the lines' text,
+        taken as they are."""
         ok_rows = np.ones(rows, bool)
-        parts: list[Any] = [_I8 + ("{\n" if self.line_keys else "{}")]
+        bounds = np.append(np.asarray(starts, np.int64), rows)
+        first = np.zeros(rows, bool)
+        first[bounds[:-1][bounds[:-1] < rows]] = True
+        parts: list[Any] = [pc.if_else(pa.array(first), "", ",\n"), _I8 + ("{\n" if self.line_keys else "{}")]
         for k, (key, line) in enumerate(zip(self.line_keys, lines, strict=True)):
             if line is None:
                 return pa.array([""] * n, pa.string()), np.zeros(n, bool)
@@ -113,9 +120,12 @@ class JsonBlock:
             parts += [(",\n" if k else "") + key + '"', text, '"']
         if self.line_keys:
             parts.append("\n" + _I8 + "}")
-        one = _joined(parts) if self.line_keys else pa.array([parts[0]] * rows, pa.string())
-        bounds = np.append(np.asarray(starts, np.int64), rows)
-        body = pc.binary_join(pa.ListArray.from_arrays(pa.array(bounds, pa.int32()), one), ",\n")
+        one = _joined(parts)
+        if not rows:
+            return pa.array([""] * n, pa.string()), np.ones(n, bool)
+        offsets = np.frombuffer(one.buffers()[1], np.int32)[one.offset : one.offset + rows + 1]
+        taken = pa.py_buffer(np.ascontiguousarray(offsets[bounds], np.int32))
+        body = pa.StringArray.from_buffers(n, taken, one.buffers()[2])
         ok = np.logical_and.reduceat(ok_rows, bounds[:-1]) if rows and n else np.ones(n, bool)
         if rows and n:
             ok &= bounds[1:] > bounds[:-1]  # (an employee without goal lines would show [])
@@ -214,7 +224,8 @@ def _decimal(num: Any, den: Any) -> tuple[Any, Any]:
     kinds = np.flatnonzero(counts)
     if len(kinds) <= 1:
         return _scaled(num, int(kinds[0]) if len(kinds) else 0), ok
-    order = np.argsort(places, kind="stable")  # (the rows of each number of places together)
+    # The rows of each number of places together (a radix sort of bytes: a few per value).
+    order = np.argsort(places.astype(np.int8), kind="stable")
     ends = np.cumsum(counts)
     ordered = num[order]
     texts = [_scaled(ordered[ends[k] - counts[k] : ends[k]], int(k)) for k in kinds]
