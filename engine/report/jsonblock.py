@@ -14,7 +14,7 @@ caller (``plain`` False), who writes it through the report's own function.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +70,7 @@ class JsonBlock:
         ``starts``: each employee's first goal line of the ``rows``; ``lines``: each goal-line
         formula's (numerators, denominators) over the goal lines (None: not numbers)."""
         n = len(ids)
+        decimal = _Decimals()
         plain = _plain_text(ids)
         name: Any = "null"
         if names is not None:
@@ -80,7 +81,7 @@ class JsonBlock:
         parts: list[Any] = ["    {\n" + _I6 + '"id": "', ids, '",\n' + _I6 + '"name": ', name]
         parts.append(",\n" + _I6 + '"values": ' + ("{\n" if self.value_keys else "{}"))
         for k, (key, (num, den)) in enumerate(zip(self.value_keys, values, strict=True)):
-            text, ok = _decimal(num, den)
+            text, ok = decimal(num, den)
             plain &= ok
             parts += [(",\n" if k else "") + key + '"', text, '"']
         if self.value_keys:
@@ -88,7 +89,7 @@ class JsonBlock:
         parts.append(",\n" + _I6 + '"grades": ' + ("{\n" if self.table_keys else "{}"))
         tables_given = zip(self.table_keys, tables, grades, facts, strict=True)
         for k, (key, table, (codes, found), fact) in enumerate(tables_given):
-            more, ok = _graded(key, table, codes, found, fact)
+            more, ok = _graded(key, table, codes, found, fact, decimal)
             plain &= ok
             parts += [",\n" if k else "", *more]
         if self.table_keys:
@@ -160,7 +161,12 @@ def json_block(outcome: RunOutcome) -> JsonBlock | None:
 
 
 def _graded(
-    key: str, table: Any, codes: Any, found: Mapping[int, tuple[Any, Any]], fact: Facts
+    key: str,
+    table: Any,
+    codes: Any,
+    found: Mapping[int, tuple[Any, Any]],
+    fact: Facts,
+    decimal: Callable[[Any, Any], tuple[Any, Any]],
 ) -> tuple[list[Any], Any]:
     """One grade table's ``"name": {...}`` per employee (texts and columns to join), and which
     are plain."""
@@ -169,8 +175,8 @@ def _graded(
     grade_texts = [(dumps(found[k][0]), dumps(_jsonable(found[k][1]))) for k in keys]
     index = np.clip(np.searchsorted(np.array(keys), codes), 0, len(keys) - 1)
     ok = np.array(keys)[index] == codes
-    value_text, value_ok = _decimal(value, value_den)
-    rounded_text, rounded_ok = _decimal(rounded, rounded_den)
+    value_text, value_ok = decimal(value, value_den)
+    rounded_text, rounded_ok = decimal(rounded, rounded_den)
     where, where_ok = _where(table.segment_names, table.described, segment, band)
     grade, points = _taken([g for g, _ in grade_texts], index), _taken([p for _, p in grade_texts], index)
     k = [_I10 + dumps(f) + ": " for f in _FACTS]
@@ -232,6 +238,20 @@ def _decimal(num: Any, den: Any) -> tuple[Any, Any]:
     back = np.empty(len(num), np.int64)
     back[order] = np.arange(len(num))
     return pa.concat_arrays(texts).take(pa.array(back)), ok
+
+
+class _Decimals:
+    """:func:`_decimal`, written once for the same columns given again (a grade table's value
+    is often an employee formula's: the plan hands the same arrays)."""
+
+    def __init__(self) -> None:
+        self.written: dict[tuple[int, int], tuple[Any, Any, tuple[Any, Any]]] = {}
+
+    def __call__(self, num: Any, den: Any) -> tuple[Any, Any]:
+        key = (id(num), id(den))
+        if key not in self.written:  # (the arrays kept with their text: their ids stay theirs)
+            self.written[key] = (num, den, _decimal(num, den))
+        return self.written[key][2]
 
 
 def _scaled(num: Any, places: int) -> Any:
