@@ -1,6 +1,7 @@
 """The text table's measure and lines set a whole column at a time (engine/report/textblock.py)
 are byte for byte those of the table's row-at-a-time functions over the same spooled rows:
-hand-worked tables, random tables, and the spools it leaves to the ``csv`` module."""
+hand-worked tables, random tables, the spools it leaves to the ``csv`` module, and the reports
+written through it (a split run's parts, a one-process run's spool)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,23 @@ import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_relative_stream import KUMHO, generated
+from test_relative_stream import _whole as relative_whole
+from test_stream import JAPAN, population
 
 from engine.evaluate import Engine, RunOutcome
 from engine.io.model import Population
+from engine.report import stream, textblock
+from engine.report.options import ReportOptions
+from engine.report.results import RENDERERS
 from engine.report.rows import plain_rows
 from engine.report.safety import terminal_text
+from engine.report.stream import write_report
 from engine.report.table import Shape, measure, write_lines
-from engine.report.textblock import _OTHER_SPACE, measure_rows, read_spool, write_rows
+from engine.report.textblock import _OTHER_SPACE, measure_spool, write_spool
 from engine.report.textparts import TextParts
+
+__all__ = ["generated", "population"]  # the fixtures, shared with their modules' tests
 
 HEADERS = ["id", "name", "score", "grade", "points"]
 NUMERIC = [False, False, True, False, True]
@@ -49,13 +59,22 @@ def _by_rows(path: str, shape: Shape | None, width: int | None) -> tuple[object,
 
 def _by_columns(path: str, shape: Shape | None, width: int | None) -> tuple[object, bytes]:
     headers = [terminal_text(h) for h in HEADERS]
-    table = read_spool(path, len(HEADERS))
-    assert table is not None
-    found = measure_rows(table, headers, NUMERIC)
-    shape = shape or found.shape().fitted(NUMERIC, width)
     out = io.BytesIO()
-    write_rows(table, shape, NUMERIC, out)
+    with open(path, "rb") as spool:
+        found = measure_spool(spool, headers, NUMERIC)
+        assert found is not None
+        shape = shape or found.shape().fitted(NUMERIC, width)
+        assert write_spool(spool, shape, NUMERIC, out.write)
     return found.found(), out.getvalue()
+
+
+def _read_by_columns(path: str) -> bool:
+    """Whether the spool is measured and written by columns (else: left to the csv module)."""
+    with open(path, "rb") as spool:
+        measured = measure_spool(spool, HEADERS, NUMERIC) is not None
+        written = write_spool(spool, Shape([1] * 5, {}), NUMERIC, io.BytesIO().write)
+    assert measured == written
+    return measured
 
 
 def test_a_table_set_by_columns_is_the_tables_own(tmp_path: Path) -> None:
@@ -113,8 +132,8 @@ def test_a_part_set_in_another_parts_shape(tmp_path: Path) -> None:
 
 
 #: Cells of every kind the table treats apart (as tests/test_table_write.py's, and a C1 control
-#: that str.isspace takes); now and then a comma, a quote, a carriage return or a newline (the
-#: csv module quotes the cell: a spool not read by columns).
+#: that str.isspace takes); now and then a comma, a quote, a newline (the csv writer quotes the
+#: cell) or a carriage return (a spool left to the csv module).
 CELL = st.text(
     st.sampled_from(list("0123456789.+- abeXYZ\t山田美１\u3000\u0301\x1b\u202e가\u1100\u1161²①\x85")),
     max_size=9,
@@ -138,8 +157,8 @@ def test_any_spool_set_by_columns_is_the_tables_own(
 ) -> None:
     path = _spooled(tmp_path_factory.mktemp("spool"), rows)
     spooled = Path(path).read_bytes()
-    if any(mark in spooled for mark in (b'"', b"\r")):
-        assert read_spool(path, len(HEADERS)) is None  # left to the csv module
+    if any(mark in spooled for mark in (b"\r", b"\n\n")):
+        assert not _read_by_columns(path)  # left to the csv module
         return
     assert _by_columns(path, None, width) == _by_rows(path, None, width)
     other = Shape([3, 20, 9, 4, 6], {2: places, 4: places})
@@ -149,7 +168,6 @@ def test_any_spool_set_by_columns_is_the_tables_own(
 @pytest.mark.parametrize(
     ("text", "why"),
     [
-        ('E1,"Ann, Bo",1,A,2\n', "a quoted cell"),
         ("E1,Ann\r,1,A,2\n", "a carriage return"),
         ("E1,Ann\x00,1,A,2\n", "a NUL"),
         ("\ufeffE1,Ann,1,A,2\n", "a byte-order mark (Arrow's reader would drop it)"),
@@ -161,7 +179,7 @@ def test_any_spool_set_by_columns_is_the_tables_own(
 def test_a_spool_the_csv_module_reads_otherwise_is_left_to_it(tmp_path: Path, text: str, why: str) -> None:
     path = tmp_path / "part"
     path.write_text(text, encoding="utf-8", newline="")
-    assert read_spool(str(path), len(HEADERS)) is None, why
+    assert not _read_by_columns(str(path)), why
 
 
 def test_the_other_spaces_are_what_str_rstrip_strips() -> None:
@@ -171,15 +189,15 @@ def test_the_other_spaces_are_what_str_rstrip_strips() -> None:
 
 
 def test_text_parts_read_by_columns_and_by_the_csv_module_make_one_table(tmp_path: Path) -> None:
-    """A worker's part with a quoted name is measured and set by the csv module's rows, the
-    other by columns: each part's lines, and the parts rewritten in the merged shape, are the
+    """A worker's part with a carriage return is measured and set by the csv module's rows,
+    the other by columns: each part's lines, and the parts rewritten in the merged shape, are the
     table's."""
-    engine = Engine.from_file(str(Path(__file__).resolve().parent.parent / "policies" / "japan_mbo.yaml"))
+    engine = Engine.from_file(JAPAN)
     table = TextParts(RunOutcome(engine.policy, Population([], {}, {}, {}, None, [], "x.csv")), None)
-    parts = {"a": "E1,山田 太郎,97.25,B,60\nE2,Bo,100,A,80\n", "b": 'E3,"Yamada, Taro",1.125,D,20\n'}
+    parts = {"a": "E1,山田 太郎,97.25,B,60\nE2,Bo,100,A,80\n", "b": 'E3,"Yamada, Taro",1.125,D,20\r\n'}
     for key, text in parts.items():
         (tmp_path / key).write_text(text, encoding="utf-8")
-    assert read_spool(str(tmp_path / "a"), 5) is not None and read_spool(str(tmp_path / "b"), 5) is None
+    assert _read_by_columns(str(tmp_path / "a")) and not _read_by_columns(str(tmp_path / "b"))
     summed = [table.summary(str(tmp_path / key)) for key in parts]
     assert (tmp_path / "a.final").read_text(encoding="utf-8") == (
         "E1  山田 太郎   97.25  B                  60\nE2  Bo         100.00  A                  80\n"
@@ -197,3 +215,55 @@ def test_text_parts_read_by_columns_and_by_the_csv_module_make_one_table(tmp_pat
         "E2  Bo            100.000  A                  80\n"
         "E3  Yamada, Taro    1.125  D                  20\n"
     )
+
+
+def test_a_spool_read_a_few_bytes_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of 64 bytes (rows of up to 40): the lines of every block are the table's; an
+    empty line just after a block's end is still found."""
+    monkeypatch.setattr(textblock, "_BLOCK", 64)
+    rows = [[f"E{i}", "山田" * (i % 4), f"{i}.{i % 7}", "AB"[i % 2], str(i * 3)] for i in range(60)]
+    path = _spooled(tmp_path, rows)
+    assert _by_columns(path, None, None) == _by_rows(path, None, None)
+    spooled = Path(path).read_bytes()
+    cut = spooled.index(b"\n", 60) + 1  # (a row ending at 64 bytes or beyond)
+    for at in range(cut - 3, cut + 3):
+        empty = tmp_path / f"empty{at}"
+        empty.write_bytes(spooled[:at] + b"\n" + spooled[at:] if spooled[at - 1 : at] == b"\n" else spooled)
+        assert _read_by_columns(str(empty)) == (spooled[at - 1 : at] != b"\n")
+
+
+def test_the_one_process_text_report_set_by_columns(
+    population: Path, generated: tuple[Path, dict[str, str | None]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spooled table (one process; the rows of a run with distributions) measured and set by
+    columns: the whole-file report, fitted to a terminal too; by rows below the threshold."""
+    by_columns: list[bool] = []
+    real = stream._text_by_columns
+    monkeypatch.setattr(stream, "_text_by_columns", lambda *a: by_columns.append(real(*a)) or by_columns[-1])
+    monkeypatch.setattr(stream, "COLUMNS_FROM", 0)
+    engine = Engine.from_file(JAPAN)
+    for width in (None, 44):
+        out = io.StringIO()
+        write_report(engine, str(population), "text", out, workers=1, width=width)
+        whole = RENDERERS["text"](engine.evaluate(engine.read(str(population))), ReportOptions(width=width))
+        assert out.getvalue() == whole
+    path, tree = generated
+    out = io.StringIO()
+    write_report(Engine.from_file(KUMHO), str(path), "text", out, workers=2, min_bytes=0, org_parent=tree)
+    assert out.getvalue() == relative_whole(path, "text", tree)
+    assert by_columns == [True, True, True]
+    monkeypatch.setattr(stream, "COLUMNS_FROM", 1 << 30)
+    write_report(engine, str(population), "text", io.StringIO(), workers=1)
+    assert by_columns == [True, True, True]
+
+
+def test_cells_the_csv_writer_quotes_are_read_by_columns(tmp_path: Path) -> None:
+    rows = [["E1", 'Yamada, "Taro"', "1.5", "A", "80"], ["E2", "two\nlines", "12", "B,C", ""]]
+    path = _spooled(tmp_path, rows)
+    assert _read_by_columns(path)
+    found, text = _by_columns(path, None, None)
+    assert text.decode() == (
+        'E1  Yamada, "Taro"    1.5  A          80\n'
+        "E2  two\nlines         12.0  B,C\n"  # (the newline kept, as the table keeps it: no cell)
+    )
+    assert (found, text) == _by_rows(path, None, None)

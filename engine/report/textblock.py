@@ -8,13 +8,13 @@ into columns and its string kernels measure and pad whole columns: a cell of pri
 in a text column (an id) or a plain number of ASCII digits in a number column is done by them;
 every other cell (a name, an empty cell, anything else) is measured and set by the table's own
 functions, once per distinct cell of a block; a row with a cell to wrap is set by the table's
-own :class:`~engine.report.table.Liner`. A spool the ``csv`` module would read otherwise than
-split at commas and newlines (a quote, a carriage return, a NUL) is not read here (None).
+own :class:`~engine.report.table.Liner`. A spool Arrow's reader might read otherwise than the
+``csv`` module (a carriage return, a NUL, an empty line) is not read here (None).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
 
 import numpy as np
@@ -25,10 +25,12 @@ import pyarrow.csv as pcsv
 from engine.report.safety import terminal_text
 from engine.report.table import GAP, Liner, Shape, aligned, cell_size, measure
 
-#: Rows set at a time (what a block holds besides the spool: a few arrays of its cells).
-_ROWS = 1 << 16
-#: Bytes the ``csv`` module would not read as plain cells between commas and newlines.
-_NOT_PLAIN = (b'"', b"\r", b"\x00", b"\n\n")  # (an empty line: Arrow's row of empty cells)
+#: Bytes of the spool read at a time (its rows set together: a few arrays of their cells).
+_BLOCK = 1 << 22
+#: Bytes after which Arrow's reader and the ``csv`` module might read rows otherwise: a carriage
+#: return (a line's end to Arrow), a NUL, an empty line (a row of one empty cell to Arrow told to
+#: keep it, none to ``csv``). Cells quoted by the ``csv`` writer read the same.
+_NOT_PLAIN = (b"\r", b"\x00", b"\n\n")
 #: What Arrow's reader skips at the start of a file and the ``csv`` module keeps (in a cell).
 _BOM = b"\xef\xbb\xbf"
 #: A cell of printable ASCII only: one terminal cell a character (RE2, Arrow's patterns).
@@ -43,45 +45,70 @@ _OTHER_SPACE = (
 )
 
 
-def read_spool(path: str, count: int) -> pa.Table | None:
-    """The rows spooled to ``path`` as ``count`` columns of strings, or None where the ``csv``
-    module would read them otherwise (a quote, a carriage return, a NUL, an empty line, a row
-    of another length) or there are none."""
-    with open(path, "rb") as spool:
-        data = spool.read()
-    if not data or data.startswith((_BOM, b"\n")) or any(byte in data for byte in _NOT_PLAIN):
+def measure_spool(spool: IO[bytes], headers: Sequence[str], numeric: Sequence[bool]) -> Any | None:
+    """:func:`~engine.report.table.measure` of the rows spooled to ``spool`` (a binary file,
+    read from its start; ``headers`` without control characters), or None: Arrow's reader
+    might read them otherwise than the ``csv`` module (a carriage return, a NUL, an empty line,
+    a row of another length) or there are none."""
+    if not plain_spool(spool):
         return None
-    names = [f"f{i}" for i in range(count)]
-    try:
-        table = pcsv.read_csv(
-            pa.py_buffer(data),
-            read_options=pcsv.ReadOptions(column_names=names, use_threads=False),
-            parse_options=pcsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
-            convert_options=pcsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
-            ),
-        )
-    except pa.ArrowInvalid:  # (a row of another length; an empty line is a row of one cell)
-        return None
-    return table
-
-
-def measure_rows(table: pa.Table, headers: Sequence[str], numeric: Sequence[bool]) -> Any:
-    """:func:`~engine.report.table.measure` of ``table``'s rows (``headers`` without control
-    characters)."""
     found = measure(headers, numeric, ())
-    for batch in table.to_batches(_ROWS):
-        for index, column in enumerate(batch.columns):
-            number = index < len(numeric) and numeric[index]
-            _measure_column(found.take, index, column, number)
+    try:
+        for batch in _batches(spool, len(headers)):
+            for index, column in enumerate(batch.columns):
+                number = index < len(numeric) and numeric[index]
+                _measure_column(found.take, index, column, number)
+    except pa.ArrowInvalid:  # (a row of another length, no rows)
+        return None
     return found
 
 
-def write_rows(table: pa.Table, shape: Shape, numeric: Sequence[bool], out: IO[bytes]) -> None:
-    """:func:`~engine.report.table.write_lines` of ``table``'s rows in ``shape``, in UTF-8."""
+def write_spool(
+    spool: IO[bytes], shape: Shape, numeric: Sequence[bool], write: Callable[[bytes], object]
+) -> bool:
+    """:func:`~engine.report.table.write_lines` of the rows in ``spool`` (from its start) in
+    ``shape``, given to ``write`` in UTF-8 a block at a time; False when the spool is not
+    plain (:func:`measure_spool`'s None): what was given to ``write`` is to be dropped."""
+    if not plain_spool(spool):
+        return False
     liner = Liner(shape.widths, numeric, shape.most)
-    for batch in table.to_batches(_ROWS):
-        out.write(_lines(batch.columns, shape, numeric, liner))
+    try:
+        for batch in _batches(spool, len(shape.widths)):
+            if batch.num_rows:
+                write(_lines(batch.columns, shape, numeric, liner))
+    except pa.ArrowInvalid:  # (a row of another length)
+        return False
+    return True
+
+
+def plain_spool(spool: IO[bytes]) -> bool:
+    """Whether Arrow's reader surely reads the rows of ``spool`` (from its start) as the ``csv``
+    module does (it is left at its start)."""
+    spool.seek(0)
+    if spool.read(len(_BOM)).startswith((_BOM, b"\n")):
+        return False
+    spool.seek(0)
+    last = b""
+    while chunk := spool.read(_BLOCK):
+        if any(byte in chunk for byte in _NOT_PLAIN) or last + chunk[:1] == b"\n\n":
+            return False
+        last = chunk[-1:]
+    spool.seek(0)
+    return True
+
+
+def _batches(spool: IO[bytes], count: int) -> Iterator[pa.RecordBatch]:
+    """The rows of ``spool`` (from its start), ``count`` columns of strings, a block at a time."""
+    spool.seek(0)
+    names = [f"f{i}" for i in range(count)]
+    yield from pcsv.open_csv(
+        spool,
+        read_options=pcsv.ReadOptions(column_names=names, use_threads=False, block_size=_BLOCK),
+        parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pcsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+        ),
+    )
 
 
 Take = Callable[[int, "int | None", int], None]

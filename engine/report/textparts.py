@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from engine.evaluate import RunOutcome, parallel
 from engine.provenance import Stamp
@@ -24,9 +23,6 @@ from engine.report.model import stamped
 from engine.report.results import TEXT_ROWS, row_plan, text_head, text_numeric, text_tail
 from engine.report.safety import terminal_text
 from engine.report.table import Found, Shape, measure, merged, write_lines
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 
 class TextParts:
@@ -40,7 +36,7 @@ class TextParts:
         self.width = width
         self.stamps = stamps
         self.shape: Shape | None = None
-        # Arrow (imported here, once, before the workers fork) sets whole columns of the spools.
+        # Arrow's (imported with the table, once, before the workers fork) sets whole columns.
         from engine.report import textblock
 
         self.block = textblock
@@ -53,14 +49,13 @@ class TextParts:
         """In a worker: the places and widths of the rows spooled to ``path``, and the shape
         they give; the part's lines in that shape go to ``<path>.final`` (the table's own
         lines when every part gives the same shape: no second pass)."""
-        table = self.block.read_spool(path, len(self.headers))  # (None: read by the csv module)
-        if table is None:
+        with open(path, "rb") as spool:
+            found = self.block.measure_spool(spool, self.headers, self.numeric)  # (None: not plain)
+        if found is None:
             with open(path, encoding="utf-8", newline="") as rows:
                 found = measure(self.headers, self.numeric, csv.reader(rows))
-        else:
-            found = self.block.measure_rows(table, self.headers, self.numeric)
         shape = found.shape()
-        self._write(path, f"{path}.final", shape.fitted(self.numeric, self.width), table)
+        self._write(path, f"{path}.final", shape.fitted(self.numeric, self.width))
         return found.found(), shape
 
     def rewrite(self, summaries: list[tuple[Found, Shape]]) -> Callable[[str, str], None] | None:
@@ -77,16 +72,16 @@ class TextParts:
         assert self.shape is not None
         self._write(source, target, self.shape)
 
-    def _write(self, source: str, target: str, shape: Shape, table: pa.Table | None = None) -> None:
-        """The lines of the rows spooled to ``source`` (read already: ``table``), to ``target``."""
-        table = table if table is not None else self.block.read_spool(source, len(self.headers))
-        if table is not None:
-            with open(target, "wb") as out:
-                self.block.write_rows(table, shape, self.numeric, out)
-            return
-        with open(source, encoding="utf-8", newline="") as rows, open(
-            target, "w", encoding="utf-8", newline=""
-        ) as out:
+    def _write(self, source: str, target: str, shape: Shape) -> None:
+        """The lines of the rows spooled to ``source``, to ``target``: by columns, or (a spool
+        the csv module reads otherwise) by rows."""
+        with open(source, "rb") as spool, open(target, "wb") as out:
+            if self.block.write_spool(spool, shape, self.numeric, out.write):
+                return
+        with (
+            open(source, encoding="utf-8", newline="") as rows,
+            open(target, "w", encoding="utf-8", newline="") as out,
+        ):
             write_lines(csv.reader(rows), shape, self.numeric, out.write)
 
     def frame(self, outcome: RunOutcome) -> tuple[list[str], Iterator[str]]:
