@@ -218,12 +218,14 @@ def test_text_parts_read_by_columns_and_by_the_csv_module_make_one_table(tmp_pat
 
 
 def test_a_spool_read_a_few_bytes_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Blocks of 64 bytes (rows of up to 40): the lines of every block are the table's; an
-    empty line just after a block's end is still found."""
+    """Blocks of 64 bytes (rows of up to 40), lines set 1 or 7 rows at a time: the lines of
+    every block are the table's; an empty line just after a block's end is still found."""
     monkeypatch.setattr(textblock, "_BLOCK", 64)
     rows = [[f"E{i}", "山田" * (i % 4), f"{i}.{i % 7}", "AB"[i % 2], str(i * 3)] for i in range(60)]
     path = _spooled(tmp_path, rows)
-    assert _by_columns(path, None, None) == _by_rows(path, None, None)
+    for at_once in (1, 7):
+        monkeypatch.setattr(textblock, "_ROWS", at_once)
+        assert _by_columns(path, None, None) == _by_rows(path, None, None)
     spooled = Path(path).read_bytes()
     cut = spooled.index(b"\n", 60) + 1  # (a row ending at 64 bytes or beyond)
     for at in range(cut - 3, cut + 3):

@@ -25,8 +25,11 @@ import pyarrow.csv as pcsv
 from engine.report.safety import terminal_text
 from engine.report.table import GAP, Liner, Shape, aligned, cell_size, measure
 
-#: Bytes of the spool read at a time (its rows set together: a few arrays of their cells).
+#: Bytes of the spool read at a time.
 _BLOCK = 1 << 22
+#: Rows whose lines are set together: their padded cells are held a few times over (a wide
+#: table's lines of 16,384 rows, kumho's 330 cells each: some 5 MiB each time).
+_ROWS = 1 << 14
 #: Bytes after which Arrow's reader and the ``csv`` module might read rows otherwise: a carriage
 #: return (a line's end to Arrow), a NUL, an empty line (a row of one empty cell to Arrow told to
 #: keep it, none to ``csv``). Cells quoted by the ``csv`` writer read the same.
@@ -74,8 +77,8 @@ def write_spool(
     liner = Liner(shape.widths, numeric, shape.most)
     try:
         for batch in _batches(spool, len(shape.widths)):
-            if batch.num_rows:
-                write(_lines(batch.columns, shape, numeric, liner))
+            for first in range(0, batch.num_rows, _ROWS):
+                write(_lines(batch.slice(first, _ROWS).columns, shape, numeric, liner))
     except pa.ArrowInvalid:  # (a row of another length)
         return False
     return True
