@@ -9,7 +9,8 @@ in a text column (an id) or a plain number of ASCII digits in a number column is
 every other cell (a name, an empty cell, anything else) is measured and set by the table's own
 functions, once per distinct cell of a block; a row with a cell to wrap is set by the table's
 own :class:`~engine.report.table.Liner`. A spool Arrow's reader might read otherwise than the
-``csv`` module (a carriage return, a NUL, an empty line) is not read here (None).
+``csv`` module (a carriage return, a NUL, an empty line, a leading byte-order mark, a row of
+another length) is not read here (None).
 """
 
 from __future__ import annotations
@@ -87,17 +88,19 @@ def write_spool(
 def plain_spool(spool: IO[bytes]) -> bool:
     """Whether Arrow's reader surely reads the rows of ``spool`` (from its start) as the ``csv``
     module does (it is left at its start)."""
-    spool.seek(0)
-    if spool.read(len(_BOM)).startswith((_BOM, b"\n")):
-        return False
-    spool.seek(0)
-    last = b""
-    while chunk := spool.read(_BLOCK):
-        if any(byte in chunk for byte in _NOT_PLAIN) or last + chunk[:1] == b"\n\n":
+    try:
+        spool.seek(0)
+        if spool.read(len(_BOM)).startswith((_BOM, b"\n")):
             return False
-        last = chunk[-1:]
-    spool.seek(0)
-    return True
+        spool.seek(0)
+        last = b""
+        while chunk := spool.read(_BLOCK):
+            if any(byte in chunk for byte in _NOT_PLAIN) or last + chunk[:1] == b"\n\n":
+                return False
+            last = chunk[-1:]
+        return True
+    finally:
+        spool.seek(0)
 
 
 def _batches(spool: IO[bytes], count: int) -> Iterator[pa.RecordBatch]:

@@ -8,7 +8,9 @@ shape (:meth:`TextParts.rewrite`), and forked workers write each part's lines in
 measure are the table's already);
 the parent writes the report's head, the parts' lines and its tail (:meth:`TextParts.frame`).
 The bytes are those of :func:`engine.report.results.write_text` over all the rows in one pass
-(a measure merged is the measure of all the rows: tests/test_table_write.py).
+(a measure merged is the measure of all the rows: tests/test_table_write.py). A part is measured
+and its lines set a whole column at a time (:mod:`engine.report.textblock`), or a row at a time
+when Arrow's reader might read the spool otherwise than the ``csv`` module.
 """
 
 from __future__ import annotations
