@@ -13,7 +13,8 @@ caller (``plain`` False), who writes it through the report's own function.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,7 @@ class JsonBlock:
         ``starts``: each employee's first goal line of the ``rows``; ``lines``: each goal-line
         formula's (numerators, denominators) over the goal lines (None: not numbers)."""
         n = len(ids)
+        decimal = _Decimals()
         plain = _plain_text(ids)
         name: Any = "null"
         if names is not None:
@@ -79,7 +81,7 @@ class JsonBlock:
         parts: list[Any] = ["    {\n" + _I6 + '"id": "', ids, '",\n' + _I6 + '"name": ', name]
         parts.append(",\n" + _I6 + '"values": ' + ("{\n" if self.value_keys else "{}"))
         for k, (key, (num, den)) in enumerate(zip(self.value_keys, values, strict=True)):
-            text, ok = _decimal(num, den)
+            text, ok = decimal(num, den)
             plain &= ok
             parts += [(",\n" if k else "") + key + '"', text, '"']
         if self.value_keys:
@@ -87,7 +89,7 @@ class JsonBlock:
         parts.append(",\n" + _I6 + '"grades": ' + ("{\n" if self.table_keys else "{}"))
         tables_given = zip(self.table_keys, tables, grades, facts, strict=True)
         for k, (key, table, (codes, found), fact) in enumerate(tables_given):
-            more, ok = _graded(key, table, codes, found, fact)
+            more, ok = _graded(key, table, codes, found, fact, decimal)
             plain &= ok
             parts += [",\n" if k else "", *more]
         if self.table_keys:
@@ -101,9 +103,16 @@ class JsonBlock:
     def _indicators(
         self, starts: Any, rows: int, lines: Sequence[tuple[Any, Any] | None], n: int
     ) -> tuple[Any, Any]:
-        """Each employee's goal lines (what goes between ``[`` and ``]``), and which are plain."""
+        """Each employee's goal lines (what goes between ``[`` and ``]``), and which are plain.
+
+        Each line's object is written after what goes before it (``,\n``, but before an
+        employee's first): an employee's lines are then one run of bytes of the lines' text,
+        taken as they are."""
         ok_rows = np.ones(rows, bool)
-        parts: list[Any] = [_I8 + ("{\n" if self.line_keys else "{}")]
+        bounds = np.append(np.asarray(starts, np.int64), rows)
+        first = np.zeros(rows, bool)
+        first[bounds[:-1][bounds[:-1] < rows]] = True
+        parts: list[Any] = [pc.if_else(pa.array(first), "", ",\n"), _I8 + ("{\n" if self.line_keys else "{}")]
         for k, (key, line) in enumerate(zip(self.line_keys, lines, strict=True)):
             if line is None:
                 return pa.array([""] * n, pa.string()), np.zeros(n, bool)
@@ -112,9 +121,12 @@ class JsonBlock:
             parts += [(",\n" if k else "") + key + '"', text, '"']
         if self.line_keys:
             parts.append("\n" + _I8 + "}")
-        one = _joined(parts) if self.line_keys else pa.array([parts[0]] * rows, pa.string())
-        bounds = np.append(np.asarray(starts, np.int64), rows)
-        body = pc.binary_join(pa.ListArray.from_arrays(pa.array(bounds, pa.int32()), one), ",\n")
+        one = _joined(parts)
+        if not rows:
+            return pa.array([""] * n, pa.string()), np.ones(n, bool)
+        offsets = np.frombuffer(one.buffers()[1], np.int32)[one.offset : one.offset + rows + 1]
+        taken = pa.py_buffer(np.ascontiguousarray(offsets[bounds], np.int32))
+        body = pa.StringArray.from_buffers(n, taken, one.buffers()[2])
         ok = np.logical_and.reduceat(ok_rows, bounds[:-1]) if rows and n else np.ones(n, bool)
         if rows and n:
             ok &= bounds[1:] > bounds[:-1]  # (an employee without goal lines would show [])
@@ -138,7 +150,7 @@ def json_block(outcome: RunOutcome) -> JsonBlock | None:
     than the plan's values and grade facts (see :func:`engine.report.results.flat_plan`)."""
     from engine.report.rows import flat_plan
 
-    if flat_plan(outcome) is None:
+    if flat_plan(outcome) is None or sys.byteorder != "little":  # (_scaled's decimals: low word first)
         return None
     policy = outcome.policy
     return JsonBlock(
@@ -149,7 +161,12 @@ def json_block(outcome: RunOutcome) -> JsonBlock | None:
 
 
 def _graded(
-    key: str, table: Any, codes: Any, found: Mapping[int, tuple[Any, Any]], fact: Facts
+    key: str,
+    table: Any,
+    codes: Any,
+    found: Mapping[int, tuple[Any, Any]],
+    fact: Facts,
+    decimal: Callable[[Any, Any], tuple[Any, Any]],
 ) -> tuple[list[Any], Any]:
     """One grade table's ``"name": {...}`` per employee (texts and columns to join), and which
     are plain."""
@@ -158,8 +175,8 @@ def _graded(
     grade_texts = [(dumps(found[k][0]), dumps(_jsonable(found[k][1]))) for k in keys]
     index = np.clip(np.searchsorted(np.array(keys), codes), 0, len(keys) - 1)
     ok = np.array(keys)[index] == codes
-    value_text, value_ok = _decimal(value, value_den)
-    rounded_text, rounded_ok = _decimal(rounded, rounded_den)
+    value_text, value_ok = decimal(value, value_den)
+    rounded_text, rounded_ok = decimal(rounded, rounded_den)
     where, where_ok = _where(table.segment_names, table.described, segment, band)
     grade, points = _taken([g for g, _ in grade_texts], index), _taken([p for _, p in grade_texts], index)
     k = [_I10 + dumps(f) + ": " for f in _FACTS]
@@ -197,24 +214,53 @@ def _taken(texts: list[str], index: Any) -> Any:
 
 def _decimal(num: Any, den: Any) -> tuple[Any, Any]:
     """``str(Decimal(num).scaleb(-places))`` for ``den == 10 ** places``, and where that is so
-    (a power of ten up to :data:`_MAX_PLACES` places; not int64's least value, whose size
-    numpy cannot take)."""
+    (a power of ten up to :data:`_MAX_PLACES` places; not int64's least value: left to the
+    report's own writer, as before).
+
+    Arrow writes a decimal128 column's text as ``str`` writes a Decimal's without an exponent:
+    the numerators are read as decimals of each row's places, a cast a number of places (few:
+    a column's values are sums and products of a few declared places).
+    """
     num, den = np.asarray(num, np.int64), np.asarray(den, np.int64)
     places = np.searchsorted(POW10, den)
     ok = (places <= _MAX_PLACES) & (POW10[np.minimum(places, len(POW10) - 1)] == den)
     ok &= num != np.iinfo(np.int64).min
-    den = np.where(ok, den, 1)
-    size = np.abs(np.where(ok, num, 0))
-    whole = pc.cast(pa.array(size // den), pa.string())
-    fraction = pc.utf8_slice_codeunits(pc.cast(pa.array(size % den + den), pa.string()), 1)
-    point = den > 1
-    text = whole if not point.any() else pc.binary_join_element_wise(whole, fraction, ".")
-    if point.any() and not point.all():
-        text = pc.if_else(pa.array(point), text, whole)
-    negative = num < 0
-    if negative.any():
-        text = pc.if_else(pa.array(negative), pc.binary_join_element_wise("-", text, ""), text)
-    return text, ok
+    places = np.where(ok, places, 0)
+    counts = np.bincount(places, minlength=_MAX_PLACES + 1)
+    kinds = np.flatnonzero(counts)
+    if len(kinds) <= 1:
+        return _scaled(num, int(kinds[0]) if len(kinds) else 0), ok
+    # The rows of each number of places together (a radix sort of bytes: a few per value).
+    order = np.argsort(places.astype(np.int8), kind="stable")
+    ends = np.cumsum(counts)
+    ordered = num[order]
+    texts = [_scaled(ordered[ends[k] - counts[k] : ends[k]], int(k)) for k in kinds]
+    back = np.empty(len(num), np.int64)
+    back[order] = np.arange(len(num))
+    return pa.concat_arrays(texts).take(pa.array(back)), ok
+
+
+class _Decimals:
+    """:func:`_decimal`, written once for the same columns given again (a grade table's value
+    is often an employee formula's: the plan hands the same arrays)."""
+
+    def __init__(self) -> None:
+        self.written: dict[tuple[int, int], tuple[Any, Any, tuple[Any, Any]]] = {}
+
+    def __call__(self, num: Any, den: Any) -> tuple[Any, Any]:
+        key = (id(num), id(den))
+        if key not in self.written:  # (the arrays kept with their text: their ids stay theirs)
+            self.written[key] = (num, den, _decimal(num, den))
+        return self.written[key][2]
+
+
+def _scaled(num: Any, places: int) -> Any:
+    """The text of each ``num / 10 ** places`` (int64 numerators), as ``str`` of its Decimal."""
+    wide = np.empty((len(num), 2), np.int64)  # (decimal128: two's complement, low word first)
+    wide[:, 0] = num
+    wide[:, 1] = num >> 63
+    decimals = pa.Array.from_buffers(pa.decimal128(38, places), len(num), [None, pa.py_buffer(wide)])
+    return decimals.cast(pa.string())
 
 
 def _plain_text(cells: pa.Array) -> Any:

@@ -38,8 +38,18 @@ from engine.provenance import Stamp
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.relative_stream import relative_streamable, spill_relative
-from engine.report.results import RENDERERS, SPLIT_RENDERERS, TEXT_ROWS, row_plan, write_text
-from engine.report.safety import raw_cells
+from engine.report.results import (
+    RENDERERS,
+    SPLIT_RENDERERS,
+    TEXT_ROWS,
+    RowPlan,
+    row_plan,
+    text_head,
+    text_numeric,
+    text_tail,
+    write_text,
+)
+from engine.report.safety import raw_cells, terminal_text
 from engine.report.textparts import TextParts
 
 #: Formats written as the employees are read. (The text table, aligned and fitted over every
@@ -305,14 +315,50 @@ def _frame_text(
     outcome: RunOutcome, spool: IO[str], out: IO[str], stamps: Sequence[Stamp], width: int | None
 ) -> None:
     """The text report around the rows in ``spool``, aligned over all of them: the spool is
-    read once for the places of the numbers and the widths, once for the lines."""
+    read once for the places of the numbers and the widths, once for the lines (a big one
+    by columns, :func:`_text_by_columns`)."""
 
     def rows() -> Iterable[list[str]]:
         spool.seek(0)
         return csv.reader(spool)
 
     out.write(_stamped("text", stamps, ""))
-    write_text(outcome, outcome.streamed, row_plan(outcome), rows, width, out.write)
+    plan = row_plan(outcome)
+    spool.seek(0)
+    raw = getattr(spool, "buffer", None)  # (at its start: seeking flushed the text written)
+    if (
+        raw is not None
+        and raw.seek(0, 2) >= COLUMNS_FROM
+        and _text_by_columns(outcome, plan, raw, width, out)
+    ):
+        return
+    write_text(outcome, outcome.streamed, plan, rows, width, out.write)
+
+
+#: Bytes of spooled rows from which a text table is measured and set by columns (Arrow's import
+#: costs more than a small table's rows one by one).
+COLUMNS_FROM = 1 << 20
+
+
+def _text_by_columns(
+    outcome: RunOutcome, plan: RowPlan, spool: IO[bytes], width: int | None, out: IO[str]
+) -> bool:
+    """:func:`~engine.report.results.write_text`'s report of the rows in ``spool`` (UTF-8 CSV
+    lines) measured and set by columns (:mod:`engine.report.textblock`); False, nothing
+    written: the csv module reads the spool otherwise."""
+    from engine.report import textblock  # (Arrow: for a big table only)
+
+    headers = [terminal_text(h) for h in plan.headers()]
+    numeric = text_numeric(plan)
+    found = textblock.measure_spool(spool, headers, numeric)
+    if found is None:
+        return False
+    shape = found.shape().fitted(numeric, width)
+    out.write(text_head(outcome, outcome.streamed, plan.labels) + shape.head(headers, numeric))
+    if not textblock.write_spool(spool, shape, numeric, lambda lines: out.write(lines.decode())):
+        raise RuntimeError("a spool read by columns could not be read again")
+    out.writelines(text_tail(outcome, plan.labels))
+    return True
 
 
 #: Stands for the spooled pieces in a merged report (a NUL is never in a report's text).

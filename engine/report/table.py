@@ -187,7 +187,7 @@ def write_lines(
     rows: Iterable[Sequence[str]], shape: Shape, numeric: Sequence[bool], write: Callable[[str], object]
 ) -> None:
     """The lines of ``rows`` in a table of ``shape``, to ``write`` a batch at a time."""
-    lines = _Liner(shape.widths, numeric, shape.most)
+    lines = Liner(shape.widths, numeric, shape.most)
     batch: list[str] = []  # (rows given to write a batch at a time: one call per row costs)
     for row in rows:
         batch.append(lines.row(_cleaned(row)))
@@ -210,6 +210,11 @@ def _cleaned(row: Sequence[str]) -> Sequence[str]:
     if terminal_text(joined) == joined:
         return row
     return [terminal_text(cell) for cell in row]
+
+
+def cell_size(cell: str, number: bool) -> tuple[int | None, int]:
+    """A cell's places in a number column (None: not a number there) and its width."""
+    return (_places(cell) if number else None, display_width(cell))
 
 
 class _Measure:
@@ -239,24 +244,27 @@ class _Measure:
                 continue
             known = cache.get(cell)
             if known is None:
-                known = (_places(cell) if number else None, display_width(cell))
+                known = cell_size(cell, number)
                 if len(cache) >= _CACHE:
                     cache.clear()
                 cache[cell] = known
-            places, size = known
-            if places is None:
-                if size > plain[index]:
-                    plain[index] = size
-            elif places:
-                if places > self.places[index]:
-                    self.places[index] = places
-                if size - places > self.fraction[index]:
-                    self.fraction[index] = size - places
-            else:
-                if self.places[index] < 0:
-                    self.places[index] = 0
-                if size > self.whole[index]:
-                    self.whole[index] = size
+            self.take(index, *known)
+
+    def take(self, index: int, places: int | None, size: int) -> None:
+        """Take in a cell of column ``index``: its places (None: not a number) and its width."""
+        if places is None:
+            if size > self.plain[index]:
+                self.plain[index] = size
+        elif places:
+            if places > self.places[index]:
+                self.places[index] = places
+            if size - places > self.fraction[index]:
+                self.fraction[index] = size - places
+        else:
+            if self.places[index] < 0:
+                self.places[index] = 0
+            if size > self.whole[index]:
+                self.whole[index] = size
 
     def found(self) -> Found:
         """What was found, without the caches (for :func:`merged`)."""
@@ -289,7 +297,7 @@ class _Measure:
         return out
 
 
-class _Liner:
+class Liner:
     """A row's lines: each cell padded (:func:`padded`), NFC, aligned in its column, remembered
     per column; a row with a cell to wrap is written by :func:`_lines`."""
 
@@ -308,7 +316,7 @@ class _Liner:
                 continue
             part = cache.get(cell, "")
             if part == "":
-                part = _aligned(cell, width, number, want)
+                part = aligned(cell, width, number, want)
                 if len(cache) >= _CACHE:
                     cache.clear()
                 cache[cell] = part
@@ -320,7 +328,7 @@ class _Liner:
         return GAP.join(parts).rstrip() + "\n"
 
 
-def _aligned(cell: str, width: int, number: bool, want: int | None) -> str | None:
+def aligned(cell: str, width: int, number: bool, want: int | None) -> str | None:
     """``cell`` as :func:`_lines` sets it in one line (padded, NFC, aligned); None: it wraps."""
     if want is not None:
         cell = padded([cell], {0: want})[0]

@@ -8,7 +8,9 @@ shape (:meth:`TextParts.rewrite`), and forked workers write each part's lines in
 measure are the table's already);
 the parent writes the report's head, the parts' lines and its tail (:meth:`TextParts.frame`).
 The bytes are those of :func:`engine.report.results.write_text` over all the rows in one pass
-(a measure merged is the measure of all the rows: tests/test_table_write.py).
+(a measure merged is the measure of all the rows: tests/test_table_write.py). A part is measured
+and its lines set a whole column at a time (:mod:`engine.report.textblock`), or a row at a time
+when Arrow's reader might read the spool otherwise than the ``csv`` module.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ class TextParts:
         self.width = width
         self.stamps = stamps
         self.shape: Shape | None = None
+        # Arrow's (imported with the table, once, before the workers fork) sets whole columns.
+        from engine.report import textblock
+
+        self.block = textblock
 
     def renderer(self) -> parallel.SplitRenderer:
         """:data:`TEXT_ROWS` with this table's summary and rewrite."""
@@ -45,8 +51,11 @@ class TextParts:
         """In a worker: the places and widths of the rows spooled to ``path``, and the shape
         they give; the part's lines in that shape go to ``<path>.final`` (the table's own
         lines when every part gives the same shape: no second pass)."""
-        with open(path, encoding="utf-8", newline="") as rows:
-            found = measure(self.headers, self.numeric, csv.reader(rows))
+        with open(path, "rb") as spool:
+            found = self.block.measure_spool(spool, self.headers, self.numeric)  # (None: not plain)
+        if found is None:
+            with open(path, encoding="utf-8", newline="") as rows:
+                found = measure(self.headers, self.numeric, csv.reader(rows))
         shape = found.shape()
         self._write(path, f"{path}.final", shape.fitted(self.numeric, self.width))
         return found.found(), shape
@@ -66,9 +75,15 @@ class TextParts:
         self._write(source, target, self.shape)
 
     def _write(self, source: str, target: str, shape: Shape) -> None:
-        with open(source, encoding="utf-8", newline="") as rows, open(
-            target, "w", encoding="utf-8", newline=""
-        ) as out:
+        """The lines of the rows spooled to ``source``, to ``target``: by columns, or (a spool
+        the csv module reads otherwise) by rows."""
+        with open(source, "rb") as spool, open(target, "wb") as out:
+            if self.block.write_spool(spool, shape, self.numeric, out.write):
+                return
+        with (
+            open(source, encoding="utf-8", newline="") as rows,
+            open(target, "w", encoding="utf-8", newline="") as out,
+        ):
             write_lines(csv.reader(rows), shape, self.numeric, out.write)
 
     def frame(self, outcome: RunOutcome) -> tuple[list[str], Iterator[str]]:
