@@ -50,7 +50,6 @@ from engine.report.results import (
     write_text,
 )
 from engine.report.safety import raw_cells, terminal_text
-from engine.report.textparts import TextParts
 
 #: Formats written as the employees are read. (The text table, aligned and fitted over every
 #: row, spools its rows and is written from them: :func:`_frame_text`.)
@@ -169,6 +168,8 @@ def _split(
         return None
     frame: parallel.Frame
     if fmt == "text":
+        from engine.report.textparts import TextParts  # (the aligned table, wcwidth: for text only)
+
         bare = RunOutcome(engine.policy, Population([], {}, {}, {}, None, [], data_path))  # (its columns)
         table = TextParts(bare, width, stamps)
         render, frame = table.renderer(), table.frame
