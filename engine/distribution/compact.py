@@ -260,6 +260,7 @@ class Ids:
         self.order = np.argsort(self.data, kind="stable").astype(_INDEX)
         self._rank: np.ndarray | None = None
         self._last = -1  # the position last found: lookups mostly go in order
+        self._next = 0  # where the next block of ids is looked for first (see positions)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -329,7 +330,13 @@ class Ids:
         return None
 
     def positions(self, emp_ids: Sequence[str]) -> np.ndarray:
-        """:meth:`position` of many ids at once (-1: not found)."""
+        """:meth:`position` of many ids at once (-1: not found).
+
+        A report looks its rows up block after block in the order they were gathered: each
+        block is first compared with the ids right after the previous one (one pass over the
+        block), and only searched for when they differ (a binary search through the sort
+        order a person: some 2 microseconds at a million people, 6 s of a million-row report).
+        """
         if not len(self.data) or not emp_ids:
             return np.full(len(emp_ids), -1, dtype=np.int64)
         if self.packed:
@@ -340,9 +347,15 @@ class Ids:
             keys = np.array([self._key(e) for e in emp_ids], dtype=self.data.dtype.kind)
         else:
             keys = np.array(emp_ids, dtype=object)
+        start, stop = self._next, self._next + len(keys)
+        if stop <= len(self.data) and bool(np.all(self.data[start:stop] == keys)):
+            self._next = stop
+            return np.arange(start, stop, dtype=np.int64)
         where = np.minimum(np.searchsorted(self.data, keys, sorter=self.order), len(self.data) - 1)
         found = self.order[where]
-        return np.where(self.data[found] == keys, found, -1)
+        out = np.where(self.data[found] == keys, found, -1)
+        self._next = int(out[-1]) + 1 if out[-1] >= 0 else self._next
+        return out
 
 
 def _joined(
