@@ -1,6 +1,8 @@
-"""Every group ranked in one sort (engine/distribution/ranks.py) against each group ranked on its
-own (the grading's other path, kept for columns of objects), and the report's lookups of many
-grades at once (``grades_of``: the ids block after block, the grade codes) against one at a time."""
+"""Every group ranked in one sort (engine/distribution/ranks.py: one packed integer key when it
+fits, the keys one by one when not) against each group ranked on its own (the grading's other
+path, kept for columns of objects), the groups' members taken in one indexing (``Pools.take``),
+and the report's lookups of many grades at once (``grades_of``: the ids block after block, the
+grade codes) against one at a time."""
 
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from hypothesis import strategies as st
 
 from engine.distribution import Candidate, distribute
 from engine.distribution import ranking as ranking_module
+from engine.distribution import ranks as ranks_module
 from engine.distribution.compact import Ids
 from engine.distribution.packed import PackedGroups
+from engine.distribution.pools import Pool, Pools
 
 TREE = DISTRIBUTION_TREE
 SCORES = st.sampled_from(["10", "20", "20.0", "35.5", "50", "50.00", "70", "90"])
@@ -141,3 +145,34 @@ def test_ids_are_found_block_after_block_and_out_of_order() -> None:
     assert ids.positions(["H000000", "H00000001"]).tolist() == [-1, -1]  # a prefix, a longer id
     assert ids.positions(texts[::-1]).tolist() == list(range(11, -1, -1))
     assert ids.positions(texts).tolist() == list(range(12))
+
+
+def test_pools_are_taken_in_the_order_asked_spans_and_merged_alike() -> None:
+    members = np.array([7, 3, 9, 1, 4, 8], dtype=np.int32)
+    pools = Pools(members, [0, 2, 3, 6], [("a",), ("b",), ("c",)])
+    merged = pools.setdefault(("m",), Pool([], own=False))
+    merged.parts.extend([np.array([20, 21], dtype=np.int32), np.array([22], dtype=np.int32)])
+    merged.origins = [("x",)]
+    taken, made = pools.take([("c",), ("m",), ("a",), ("b",)])
+    assert taken.tolist() == [1, 4, 8, 20, 21, 22, 7, 3, 9] and taken.dtype == np.int32
+    assert made[0] is None and made[1] is merged and made[2] is None and made[3] is None
+    assert len(pools) == 0
+    assert Pools(members, [0, 6], [("a",)]).take([])[0].tolist() == []
+
+
+def test_keys_too_wide_for_one_integer_are_sorted_one_by_one() -> None:
+    # scores 10^15 apart and tie keys 10^6 apart: more than 63 bits with the group's
+    wide = [Decimal(10**15 * k + k) for k in (3, 1, 2, 2, 0, 5)]
+    people = [
+        Candidate(
+            f"w{i}", score, {"org": "sales", "role_grade": "K3", "competency_score": Decimal(10**6 * (i % 2))}
+        )
+        for i, score in enumerate(wide)
+    ]
+    rule = distribution_rule(min_group_size=1)
+    table_keys = [np.array([0, 0, 1], dtype=np.int64), np.array([0, 2**40, 5], dtype=np.int64)]
+    assert ranks_module._combined(table_keys) is not None
+    assert ranks_module._combined([*table_keys, np.array([0, 2**23, 1], dtype=np.int64)]) is None
+    together = distribute(rule, people, TREE)
+    assert view(together) == view(group_by_group(rule, people))
+    assert together.groups[0].members == ("w5", "w0", "w3", "w2", "w1", "w4")  # w3 (tie key 10^6) first

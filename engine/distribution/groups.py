@@ -100,7 +100,9 @@ def _runs(columns: list[Column], grouped: np.ndarray) -> Pools | None:
     starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
     del key
     firsts = order[starts]  # a stable sort puts each group's earliest member first
-    keys = [tuple(c.texts[int(c.data[first])] for c in columns) for first in grouped[firsts].tolist()]
+    # each field's text of every group's first member, a column at a time (not a numpy item each)
+    fields = [[c.texts[code] for code in c.data[grouped[firsts]].tolist()] for c in columns]
+    keys = list(zip(*fields, strict=True))
     seen = np.argsort(firsts, kind="stable").tolist()
     return Pools(grouped[order], [*starts.tolist(), len(grouped)], keys, seen)
 
@@ -184,10 +186,9 @@ def _merge_small(
     problems: list[DistributionProblem] = []
     for level in range(max(levels, default=0), -1, -1):
         for key in sorted(levels.get(level, ()), key=_order):
-            pool = pools.get(key)
-            if pool is None or pool.size >= rule.min_group_size:
+            if key not in pools or pools.size(key) >= rule.min_group_size:
                 continue  # taken into a parent-level group already, or large enough
-            del pools[key]
+            pool = pools.pop(key)
             org = key[at]
             if org not in org_parent or org_parent[org] is None:
                 where = (

@@ -168,14 +168,10 @@ class _Packing:
     def grade_together(self, order: Sequence[RawKey], pools: Pools, score: str) -> None:
         """Rank every group (``order``: their keys, in group order) in one sort
         (:func:`~.ranks.rank_together`); the same groups as :meth:`grade` of each in turn."""
-        parts = []
-        for at, key in enumerate(order):
-            pool = pools.pop(key)
+        members, made = pools.take(order)
+        for at, (key, pool) in enumerate(zip(order, made, strict=True)):
             self._note(at, key, pool)
-            parts.append(pool.positions())
-            del pool
-        members = np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
-        del parts
+        del made
         bounds = np.asarray(self.offsets, dtype=np.int64)
         sizes = bounds[1:] - bounds[:-1]
         ranked = rank_together(self.rule, self.table, score, members.astype(np.int32, copy=False), sizes)
@@ -190,14 +186,17 @@ class _Packing:
             if ties:
                 self.ties[at] = ties
 
-    def _note(self, at: int, key: RawKey, pool: Pool) -> Mapping[str, int]:
-        """Group number ``at``'s seats, key, merges and merge paths; its quota."""
+    def _note(self, at: int, key: RawKey, pool: Pool | None) -> Mapping[str, int]:
+        """Group number ``at``'s seats, key, merges and merge paths (``pool`` None: a group as
+        split, nothing merged); its quota."""
         rule = self.rule
         n = self.offsets[at + 1] - self.offsets[at]
         if n not in self.seats:
             seats = rule.seats(n)
             self.seats[n] = seats, seat_layout(seats)
         self.keys.append(self.label(key))
+        if pool is None:
+            return self.seats[n][0]
         if pool.origins:
             self.merged[at] = tuple(self.label(k) for k in pool.origins)
         path = path_of(rule, self.table, pool)

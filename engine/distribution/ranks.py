@@ -66,26 +66,28 @@ def rank_together(
     rule: DistributionRule, table: Table, score: str, members: np.ndarray, sizes: np.ndarray
 ) -> Ranked:
     """The ``members`` (positions into ``table``, group after group, ``sizes`` people each)
-    ranked within their groups by :func:`sortable` keys."""
-    group = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
-    keys: list[np.ndarray] = []
-    column = table.columns[score].key(members, rule.descending)
-    assert column is not None  # (sortable)
-    keys.append(column)
-    for tie in rule.ties:
-        if tie.field == ID_FIELD and table.ids.packed and not tie.descending:
-            keys.append(table.ids.data[members])  # (their bytes sort as the ids do)
-        elif tie.field == ID_FIELD:
-            rank = table.ids.rank()[members]
-            keys.append(np.negative(rank, out=rank) if tie.descending else rank)
-        else:
-            tied = table.columns[tie.field].key(members, tie.descending)
-            assert tied is not None
-            keys.append(tied)
-    order = np.lexsort([*keys[::-1], group])
+    ranked within their groups by :func:`sortable` keys.
+
+    The group, the score and the declared tie keys are packed into one integer when their
+    ranges fit 63 bits (kumho: 44), sorted stably: the people equal on all of them stay in the
+    order they came, which is the id's order when their ids ascend, as they do from a file
+    sorted by id (checked at each pair of equal neighbours); otherwise the id is sorted on too.
+    """
+    group = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    shown = _shown(rule, table, score, members)
+    final = rule.ties[-1]  # the id (rule.ties always ends with it)
+    combined = _combined([group, *shown])
+    if combined is not None:
+        order = np.argsort(combined, kind="stable")
+        ranked = combined[order]
+        del combined
+        equal = np.zeros(len(members), dtype=bool)
+        equal[1:] = ranked[1:] == ranked[:-1]
+        del ranked
+        if _ids_ascend(table, final.descending, members, order, equal):
+            return Ranked(members[order].astype(np.int32), equal)
+    order = np.lexsort([_ids(table, final.descending, members), *shown[::-1], group])
     del group
-    shown = keys[:-1]  # (the id, always the last key, aside: it is unique)
-    del keys
     equal = np.zeros(len(members), dtype=bool)
     if len(members):
         equal[1:] = True
@@ -94,3 +96,59 @@ def rank_together(
             equal[1:] &= ranked[1:] == ranked[:-1]
             del ranked
     return Ranked(members[order].astype(np.int32), equal)
+
+
+def _shown(rule: DistributionRule, table: Table, score: str, members: np.ndarray) -> list[np.ndarray]:
+    """The members' score and declared tie keys (all but the id), each ascending as ranked."""
+    fields = [(score, rule.descending), *((t.field, t.descending) for t in rule.ties if t.field != ID_FIELD)]
+    keys = []
+    for name, descending in fields:
+        key = table.columns[name].key(members, descending)
+        assert key is not None  # (sortable)
+        keys.append(key)
+    return keys
+
+
+def _ids(table: Table, descending: bool, members: np.ndarray) -> np.ndarray:
+    """The members' final key: their ids' bytes (which sort as the ids do), or their ranks."""
+    if table.ids.packed and not descending:
+        data: np.ndarray = table.ids.data[members]
+        return data
+    rank: np.ndarray = table.ids.rank()[members]
+    return np.negative(rank, out=rank) if descending else rank
+
+
+def _combined(keys: list[np.ndarray]) -> np.ndarray | None:
+    """``keys`` (the first the most significant) packed into one int64 each, or None: their
+    ranges need more than 63 bits."""
+    out = np.zeros(len(keys[0]), dtype=np.int64)
+    if not len(out):
+        return out
+    bits = 0
+    for key in keys:
+        low = int(key.min())
+        width = (int(key.max()) - low).bit_length()
+        bits += width
+        if bits > 63:
+            return None
+        out <<= width
+        out |= key.astype(np.int64) - low
+    return out
+
+
+def _ids_ascend(
+    table: Table, descending: bool, members: np.ndarray, order: np.ndarray, equal: np.ndarray
+) -> bool:
+    """Whether each member ``order`` ranks right after an equal one (``equal``) has the later
+    id in the final key's order."""
+    at = np.flatnonzero(equal)
+    if not len(at):
+        return True
+    before, after = members[order[at - 1]], members[order[at]]
+    if table.ids.packed and not descending:
+        data = table.ids.data
+        return bool(np.all(data[before] < data[after]))
+    rank = table.ids.rank()
+    if descending:
+        return bool(np.all(rank[before] > rank[after]))
+    return bool(np.all(rank[before] < rank[after]))
