@@ -145,6 +145,13 @@ def test_ids_are_found_block_after_block_and_out_of_order() -> None:
     assert ids.positions(["H000000", "H00000001"]).tolist() == [-1, -1]  # a prefix, a longer id
     assert ids.positions(texts[::-1]).tolist() == list(range(11, -1, -1))
     assert ids.positions(texts).tolist() == list(range(12))
+    assert ids.positions(["H0000002", "H0000002\x00", "", "a"]).tolist() == [
+        2,
+        -1,
+        -1,
+        10,
+    ]  # a NUL: one by one
+    assert ids.positions([""]).tolist() == [-1]
 
 
 def test_pools_are_taken_in_the_order_asked_spans_and_merged_alike() -> None:
@@ -176,3 +183,16 @@ def test_keys_too_wide_for_one_integer_are_sorted_one_by_one() -> None:
     together = distribute(rule, people, TREE)
     assert view(together) == view(group_by_group(rule, people))
     assert together.groups[0].members == ("w5", "w0", "w3", "w2", "w1", "w4")  # w3 (tie key 10^6) first
+
+
+def test_two_distributions_sharing_the_ids_find_each_block_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"H{i:07d}" for i in range(9)]
+    ids = Ids([np.array([t.encode() for t in texts], dtype="S")])
+    searched = []
+    real = np.searchsorted
+    monkeypatch.setattr(np, "searchsorted", lambda *a, **k: searched.append(1) or real(*a, **k))
+    for block in (texts[0:3], texts[3:6], texts[6:9]):
+        for _ in range(2):  # each block looked up once per distribution
+            assert ids.positions(block).tolist() == [texts.index(t) for t in block]
+    assert searched == []
+    assert ids.positions([texts[1], texts[0]]).tolist() == [1, 0] and searched == [1]
