@@ -73,21 +73,21 @@ def rank_together(
     order they came, which is the id's order when their ids ascend, as they do from a file
     sorted by id (checked at each pair of equal neighbours); otherwise the id is sorted on too.
     """
-    group = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-    shown = _shown(rule, table, score, members)
     final = rule.ties[-1]  # the id (rule.ties always ends with it)
-    combined = _combined([group, *shown])
+    # (the keys are made again if the id must be sorted on: one array of 8 bytes a person at a
+    # time beside the positions, not the keys and the packed key together)
+    combined = _combined([_groups(sizes), *_shown(rule, table, score, members)])
     if combined is not None:
         order = np.argsort(combined, kind="stable")
-        ranked = combined[order]
-        del combined
+        combined = combined[order]
         equal = np.zeros(len(members), dtype=bool)
-        equal[1:] = ranked[1:] == ranked[:-1]
-        del ranked
+        equal[1:] = combined[1:] == combined[:-1]
+        del combined
         if _ids_ascend(table, final.descending, members, order, equal):
             return Ranked(members[order].astype(np.int32), equal)
-    order = np.lexsort([_ids(table, final.descending, members), *shown[::-1], group])
-    del group
+        del order, equal
+    shown = _shown(rule, table, score, members)
+    order = np.lexsort([_ids(table, final.descending, members), *shown[::-1], _groups(sizes)])
     equal = np.zeros(len(members), dtype=bool)
     if len(members):
         equal[1:] = True
@@ -96,6 +96,11 @@ def rank_together(
             equal[1:] &= ranked[1:] == ranked[:-1]
             del ranked
     return Ranked(members[order].astype(np.int32), equal)
+
+
+def _groups(sizes: np.ndarray) -> np.ndarray:
+    """Each member's group number (int32: fewer groups than people)."""
+    return np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
 
 
 def _shown(rule: DistributionRule, table: Table, score: str, members: np.ndarray) -> list[np.ndarray]:
@@ -131,8 +136,11 @@ def _combined(keys: list[np.ndarray]) -> np.ndarray | None:
         bits += width
         if bits > 63:
             return None
+        part = key.astype(np.int64)  # (a copy: shifted in place, no second one)
+        part -= low
         out <<= width
-        out |= key.astype(np.int64) - low
+        out |= part
+        del part
     return out
 
 
