@@ -177,9 +177,10 @@ def test_keys_too_wide_for_one_integer_are_sorted_one_by_one() -> None:
         for i, score in enumerate(wide)
     ]
     rule = distribution_rule(min_group_size=1)
-    table_keys = [np.array([0, 0, 1], dtype=np.int64), np.array([0, 2**40, 5], dtype=np.int64)]
-    assert ranks_module._combined(table_keys) is not None
-    assert ranks_module._combined([*table_keys, np.array([0, 2**23, 1], dtype=np.int64)]) is None
+    sizes = np.array([2, 1])  # group numbers 0, 0, 1 (1 bit)
+    assert ranks_module._combined(sizes, [np.array([3, 1, 2])]).tolist() == [2, 0, 5]  # (0, 2) (0, 0) (1, 1)
+    assert ranks_module._combined(sizes, [np.array([0, 2**40, 5])]) is not None  # 1 + 41 bits
+    assert ranks_module._combined(sizes, [np.array([0, 2**40, 5]), np.array([0, 2**23, 1])]) is None  # 66
     together = distribute(rule, people, TREE)
     assert view(together) == view(group_by_group(rule, people))
     assert together.groups[0].members == ("w5", "w0", "w3", "w2", "w1", "w4")  # w3 (tie key 10^6) first

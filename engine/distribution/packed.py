@@ -201,8 +201,9 @@ def grade_codes(offsets: Sequence[int], seats: Mapping[int, Seats]) -> tuple[np.
         return np.empty(0, dtype=np.int8), tuple(names)
     shift = np.array([base[size] for size in sizes.tolist()], dtype=np.int64) - bounds[:-1]
     # member i of a group of size s starting at offset o: entry (i - o) of that size's table
-    at = np.repeat(shift, sizes)
-    at += np.arange(len(at), dtype=np.int64)
+    # (int32: fewer than 2**31 people, 4 bytes a person held while the codes are made)
+    at = np.repeat(shift.astype(np.int32), sizes)
+    at += np.arange(len(at), dtype=np.int32)
     return np.concatenate(tables)[at].astype(code_type(len(names))), tuple(names)
 
 

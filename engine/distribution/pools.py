@@ -144,7 +144,8 @@ def _gathered(
     source = np.concatenate([members, *extra]) if extra else members
     # member j of a group starting at ``low`` in the source and at ``first`` in the output
     first = np.cumsum(size) - size
-    at = np.repeat(low - first, size)
-    at += np.arange(len(at), dtype=np.int64)
+    # (int32 positions into the source: fewer than 2**31 people; 4 bytes a person, not 8)
+    at = np.repeat((low - first).astype(np.int32), size)
+    at += np.arange(len(at), dtype=np.int32)
     gathered: np.ndarray = source[at].astype(np.int32, copy=False)
     return gathered

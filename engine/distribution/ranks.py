@@ -10,7 +10,7 @@ groups where a grade boundary splits equal people are found with two array compa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -76,17 +76,17 @@ def rank_together(
     final = rule.ties[-1]  # the id (rule.ties always ends with it)
     # (the keys are made again if the id must be sorted on: one array of 8 bytes a person at a
     # time beside the positions, not the keys and the packed key together)
-    combined = _combined([_groups(sizes), *_shown(rule, table, score, members)])
+    combined = _combined(sizes, _shown(rule, table, score, members))
     if combined is not None:
         order = np.argsort(combined, kind="stable")
-        combined = combined[order]
+        combined.sort(kind="stable")  # (in place: not a sorted copy beside it and the order)
         equal = np.zeros(len(members), dtype=bool)
         equal[1:] = combined[1:] == combined[:-1]
         del combined
         if _ids_ascend(table, final.descending, members, order, equal):
             return Ranked(members[order].astype(np.int32), equal)
         del order, equal
-    shown = _shown(rule, table, score, members)
+    shown = list(_shown(rule, table, score, members))
     order = np.lexsort([_ids(table, final.descending, members), *shown[::-1], _groups(sizes)])
     equal = np.zeros(len(members), dtype=bool)
     if len(members):
@@ -103,15 +103,14 @@ def _groups(sizes: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
 
 
-def _shown(rule: DistributionRule, table: Table, score: str, members: np.ndarray) -> list[np.ndarray]:
-    """The members' score and declared tie keys (all but the id), each ascending as ranked."""
+def _shown(rule: DistributionRule, table: Table, score: str, members: np.ndarray) -> Iterator[np.ndarray]:
+    """The members' score and declared tie keys (all but the id), each ascending as ranked,
+    made one at a time."""
     fields = [(score, rule.descending), *((t.field, t.descending) for t in rule.ties if t.field != ID_FIELD)]
-    keys = []
     for name, descending in fields:
         key = table.columns[name].key(members, descending)
         assert key is not None  # (sortable)
-        keys.append(key)
-    return keys
+        yield key
 
 
 def _ids(table: Table, descending: bool, members: np.ndarray) -> np.ndarray:
@@ -123,24 +122,24 @@ def _ids(table: Table, descending: bool, members: np.ndarray) -> np.ndarray:
     return np.negative(rank, out=rank) if descending else rank
 
 
-def _combined(keys: list[np.ndarray]) -> np.ndarray | None:
-    """``keys`` (the first the most significant) packed into one int64 each, or None: their
-    ranges need more than 63 bits."""
-    out = np.zeros(len(keys[0]), dtype=np.int64)
+def _combined(sizes: np.ndarray, keys: Iterable[np.ndarray]) -> np.ndarray | None:
+    """Each member's group number (groups of ``sizes`` people in turn) then ``keys`` packed into
+    one int64 each (the group the most significant), or None: their ranges need more than 63
+    bits. Built in place: the packed key and one key at a time, no other array a person."""
+    out = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
     if not len(out):
         return out
-    bits = 0
+    bits = (len(sizes) - 1).bit_length()
     for key in keys:
         low = int(key.min())
         width = (int(key.max()) - low).bit_length()
         bits += width
         if bits > 63:
             return None
-        part = key.astype(np.int64)  # (a copy: shifted in place, no second one)
-        part -= low
         out <<= width
-        out |= part
-        del part
+        out += key  # (key - low < 2**width: adding it is or-ing it in)
+        out -= low
+        del key
     return out
 
 
