@@ -132,6 +132,40 @@ def pack(values: Sequence[Any], numbers: bool) -> Chunk:
     return ("object", list(values))
 
 
+class Scaled(list[Decimal]):
+    """Decimals ``num / den`` (``den`` a power of ten each) kept with their integers, so that
+    :class:`Rows` packs them as integers without reading the Decimals back: a hash, an
+    exponent and a scaling a distinct Decimal were some 10% of a kumho worker's time
+    (bench/RESULTS.md)."""
+
+    __slots__ = ("den", "num")
+
+    def __init__(self, decimals: Iterable[Decimal], num: np.ndarray, den: np.ndarray) -> None:
+        super().__init__(decimals)
+        self.num, self.den = num, den
+
+
+#: The powers of ten an int64 holds, by exponent.
+_POW10 = np.array([10**k for k in range(19)], dtype=np.int64)
+
+
+def _scaled_chunk(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> Chunk | None:
+    """:func:`pack` of the Decimals ``num / den`` of ``parts`` from their integers: the same
+    chunk, or None (a ``den`` not a power of ten, a number too wide: the Decimals decide)."""
+    num = np.concatenate([p[0] for p in parts]).astype(np.int64, copy=False)
+    den = np.concatenate([p[1] for p in parts])
+    places = np.minimum(np.searchsorted(_POW10, den), len(_POW10) - 1)
+    if not len(num) or not np.array_equal(_POW10[places], den):
+        return None
+    top = int(places.max())  # (a Decimal num / 10**p has p places, 0 included: 0.00)
+    factor = _POW10[top - places]
+    room = _LIMIT // factor
+    if bool(np.any((num > room) | (num < -room))):
+        return None
+    scaled = num * factor
+    return ("number", scaled.astype(number_type(int(np.abs(scaled).max()))), top)
+
+
 def _objects(chunk: Chunk) -> list[Any]:
     """A chunk's values as objects again (numbers as Decimals of the same value)."""
     kind = chunk[0]
@@ -260,6 +294,8 @@ class Ids:
         self.order = np.argsort(self.data, kind="stable").astype(_INDEX)
         self._rank: np.ndarray | None = None
         self._last = -1  # the position last found: lookups mostly go in order
+        #: Where the last block of ids found started and where the next one would (see positions).
+        self._block = (0, 0)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -269,7 +305,11 @@ class Ids:
         return str(value.decode("utf-8", "surrogatepass")) if self.packed else str(value)
 
     def texts(self, positions: Iterable[int]) -> tuple[str, ...]:
-        return tuple(self.text(int(p)) for p in positions)
+        """The ids at ``positions``, read in one indexing (not a numpy item each)."""
+        chosen = self.data[np.fromiter(positions, dtype=np.int64)].tolist()
+        if not self.packed:
+            return tuple(map(str, chosen))
+        return tuple(value.decode("utf-8", "surrogatepass") for value in chosen)
 
     def rank(self) -> np.ndarray:
         """Each person's place in the order of the ids (the final tie key)."""
@@ -329,20 +369,39 @@ class Ids:
         return None
 
     def positions(self, emp_ids: Sequence[str]) -> np.ndarray:
-        """:meth:`position` of many ids at once (-1: not found)."""
+        """:meth:`position` of many ids at once (-1: not found).
+
+        A report looks its rows up block after block in the order they were gathered, once for
+        each distribution (the distributions of a run share their ids): each block is first
+        compared with the ids right after the previous block, then with the previous block
+        itself (one pass over the block each), and only searched for when both differ (a binary
+        search through the sort order a person: some 2 microseconds at a million people, 6 s of
+        a million-row report).
+        """
         if not len(self.data) or not emp_ids:
             return np.full(len(emp_ids), -1, dtype=np.int64)
         if self.packed:
-            if any("\x00" in e for e in emp_ids):
+            # encoded at once: the ids joined by NUL, which no packed id holds (one that does
+            # makes the joined text hold more NULs than the joins)
+            joined = "\x00".join(emp_ids)
+            if joined.count("\x00") != len(emp_ids) - 1:
                 return np.array(
                     [-1 if (p := self.position(e)) is None else p for e in emp_ids], dtype=np.int64
                 )
-            keys = np.array([self._key(e) for e in emp_ids], dtype=self.data.dtype.kind)
+            keys = np.array(joined.encode("utf-8", "surrogatepass").split(b"\x00"), dtype="S")
         else:
             keys = np.array(emp_ids, dtype=object)
+        for start in (self._block[1], self._block[0]):
+            stop = start + len(keys)
+            if stop <= len(self.data) and bool(np.all(self.data[start:stop] == keys)):
+                self._block = (start, stop)
+                return np.arange(start, stop, dtype=np.int64)
         where = np.minimum(np.searchsorted(self.data, keys, sorter=self.order), len(self.data) - 1)
         found = self.order[where]
-        return np.where(self.data[found] == keys, found, -1)
+        out = np.where(self.data[found] == keys, found, -1)
+        if out[0] >= 0 and out[-1] >= 0:
+            self._block = (int(out[0]), int(out[-1]) + 1)
+        return out
 
 
 def _joined(
@@ -366,9 +425,10 @@ def _decoded(chunk: np.ndarray) -> np.ndarray:
 
 
 def _id_chunk(ids: Sequence[str]) -> np.ndarray:
-    if any("\x00" in i for i in ids):
+    joined = "\x00".join(ids)  # encoded at once (an id holding a NUL makes more NULs than joins)
+    if joined.count("\x00") != len(ids) - 1:
         return np.array(list(ids), dtype=object)
-    return np.array([i.encode("utf-8", "surrogatepass") for i in ids], dtype="S")
+    return np.array(joined.encode("utf-8", "surrogatepass").split(b"\x00"), dtype="S")
 
 
 class Table:
@@ -397,6 +457,9 @@ class Rows:
         self.numbers = tuple(numbers)
         self._ids: list[str] = []
         self._values: list[list[Any]] = [[] for _ in self.names]  # per column, until packed
+        #: Per column, the integers of the values pending when every one came as :class:`Scaled`
+        #: (None: some did not).
+        self._scaled: list[list[tuple[np.ndarray, np.ndarray]] | None] = [[] for _ in self.names]
         self._id_chunks: list[np.ndarray] = []
         self._chunks: list[list[Chunk]] = [[] for _ in self.names]
         self._count = 0
@@ -412,6 +475,7 @@ class Rows:
             raise ValueError(f"{len(values)} values for {len(self.names)} columns")
         self._ids.append(emp_id)
         any(map(list.append, self._values, values))  # each value onto its column, in C
+        self._scaled = [None] * len(self.names)
         self._count += 1
         if len(self._ids) >= CHUNK:
             self._pack()
@@ -420,8 +484,13 @@ class Rows:
     def extend(self, ids: Sequence[str], columns: Sequence[Sequence[Any]]) -> None:
         """Many people at once: their ids and each column's values, in the same order."""
         self._ids.extend(ids)
-        for pending, column in zip(self._values, columns, strict=True):
+        for at, (pending, column) in enumerate(zip(self._values, columns, strict=True)):
             pending.extend(column)
+            scaled = self._scaled[at]
+            if scaled is not None and isinstance(column, Scaled):
+                scaled.append((column.num, column.den))
+            else:
+                self._scaled[at] = None
         self._count += len(ids)
         if len(self._ids) >= CHUNK:
             self._pack()
@@ -432,8 +501,11 @@ class Rows:
             return
         self._id_chunks.append(_id_chunk(self._ids))
         columns, self._ids, self._values = self._values, [], [[] for _ in self.names]
-        for chunks, column, numbers in zip(self._chunks, columns, self.numbers, strict=True):
-            chunks.append(pack(column, numbers))
+        integers, self._scaled = self._scaled, [[] for _ in self.names]
+        for at, (chunks, column, numbers) in enumerate(zip(self._chunks, columns, self.numbers, strict=True)):
+            scaled = integers[at]
+            packed = _scaled_chunk(scaled) if numbers and scaled else None
+            chunks.append(packed if packed is not None else pack(column, numbers))
 
     def _spill(self) -> None:
         """The packed chunks to the temp file (made with the first), in order after the others."""

@@ -100,7 +100,9 @@ def _runs(columns: list[Column], grouped: np.ndarray) -> Pools | None:
     starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
     del key
     firsts = order[starts]  # a stable sort puts each group's earliest member first
-    keys = [tuple(c.texts[int(c.data[first])] for c in columns) for first in grouped[firsts].tolist()]
+    # each field's text of every group's first member, a column at a time (not a numpy item each)
+    fields = [[c.texts[code] for code in c.data[grouped[firsts]].tolist()] for c in columns]
+    keys = list(zip(*fields, strict=True))
     seen = np.argsort(firsts, kind="stable").tolist()
     return Pools(grouped[order], [*starts.tolist(), len(grouped)], keys, seen)
 
@@ -173,7 +175,7 @@ def _merge_small(
         return [
             _too_small(rule, table, key, pools.pop(key), "and the distribution declares no merge")
             for key in sorted(pools, key=_order)
-            if pools[key].size < rule.min_group_size
+            if pools.size(key) < rule.min_group_size
         ]
     assert rule.org_field is not None
     at = rule.group_by.index(rule.org_field)
@@ -182,12 +184,15 @@ def _merge_small(
     for key in pools:
         levels.setdefault(depth(key[at]), set()).add(key)
     problems: list[DistributionProblem] = []
+    minimum = rule.min_group_size
     for level in range(max(levels, default=0), -1, -1):
-        for key in sorted(levels.get(level, ()), key=_order):
-            pool = pools.get(key)
-            if pool is None or pool.size >= rule.min_group_size:
-                continue  # taken into a parent-level group already, or large enough
-            del pools[key]
+        # Only the groups small now: a merge adds to a shallower level's group and takes
+        # groups out of this one, never adds to a group of this level (the sort of the few).
+        small = [k for k in levels.get(level, ()) if k in pools and pools.size(k) < minimum]
+        for key in sorted(small, key=_order):
+            if key not in pools:
+                continue  # taken into a parent-level group already
+            pool = pools.pop(key)
             org = key[at]
             if org not in org_parent or org_parent[org] is None:
                 where = (

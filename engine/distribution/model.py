@@ -294,14 +294,16 @@ class DistributionResult:
         """:meth:`grade_of` of many members at once."""
         import numpy as np
 
-        if self.ids is None or self.where is None:
+        if self.ids is None or self.where is None or not len(self.where):
+            return [None] * len(members)  # (nobody to find: not even a position 0 to read)
+        codes, names = self._packed().grade_codes()
+        if not len(codes):
             return [None] * len(members)
         positions = self.ids.positions(members)
         found = positions >= 0
-        indexes = np.where(found, self.where[np.where(found, positions, 0)], -1).tolist()
-        groups = self._packed()
-        grade_at, locate = groups.grade_at, groups.locate
-        return [None if k < 0 else grade_at(*locate(k)) for k in indexes]
+        indexes = np.where(found, self.where[np.where(found, positions, 0)], -1)
+        shown = np.array([*names, None], dtype=object)  # (the last: not graded)
+        return list(shown[np.where(indexes >= 0, codes[np.maximum(indexes, 0)], len(names))])
 
     def outcome(self, member: str) -> MemberOutcome | None:
         """The explained outcome of ``member``, graded or not; ``None`` if never a candidate."""

@@ -35,8 +35,9 @@ from engine.distribution.model import (
     describe_key,
     seat_layout,
 )
-from engine.distribution.packed import GroupKeys, PackedGroups, Seats
-from engine.distribution.pools import Pool, RawKey
+from engine.distribution.packed import GroupKeys, PackedGroups, Seats, grade_codes
+from engine.distribution.pools import Pool, Pools, RawKey
+from engine.distribution.ranks import Same, rank_together, sortable
 from engine.distribution.rule import (
     ID_FIELD,
     DistributionRule,
@@ -120,10 +121,13 @@ def distribute_table(
     for key in order:
         offsets.append(offsets[-1] + pools.size(key))
     packed = _Packing(rule, table, offsets)
-    for at, key in enumerate(order):
-        pool = pools.pop(key)  # (its parts are views of the split: let go with the last one)
-        packed.grade(at, key, pool, score)
-        del pool
+    if sortable(rule, table, score):
+        packed.grade_together(order, pools, score)
+    else:
+        for at, key in enumerate(order):
+            pool = pools.pop(key)  # (its parts are views of the split: let go with the last one)
+            packed.grade(at, key, pool, score)
+            del pool
     del order
     give_back()  # the sorts' arrays, let go
     groups = packed.groups()
@@ -145,30 +149,60 @@ class _Packing:
         self.ties: dict[int, tuple[TieNote, ...]] = {}
         self.paths: dict[int, Callable[[int], str]] = {}
         self.label = _Labels(rule)
+        #: Every member's grade code (:meth:`~.packed.PackedGroups.grade_codes`), when made.
+        self.codes: tuple[np.ndarray, tuple[str, ...]] | None = None
 
     def grade(self, at: int, key: RawKey, pool: Pool, score: str) -> None:
         """Rank group number ``at`` (``key``, its members ``pool``) into its place."""
-        rule, table = self.rule, self.table
         start, end = self.offsets[at], self.offsets[at + 1]
-        n = end - start
-        if n not in self.seats:
-            seats = rule.seats(n)
-            self.seats[n] = seats, seat_layout(seats)
-        quota = self.seats[n][0]
-        ranked, same = _ranked(rule, table, score, key, pool.positions())
+        quota = self._note(at, key, pool)
+        ranked, same = _ranked(self.rule, self.table, score, key, pool.positions())
         place = self.positions[start:end]
         place[:] = ranked
         del ranked
         self.where[place] = np.arange(start, end, dtype=np.int32)
-        self.keys.append(self.label(key))
-        if pool.origins:
-            self.merged[at] = tuple(self.label(k) for k in pool.origins)
-        ties = _boundary_ties(same, place, table.ids, quota)
+        ties = _boundary_ties(same, place, self.table.ids, quota)
         if ties:
             self.ties[at] = ties
-        path = path_of(rule, table, pool)
+
+    def grade_together(self, order: Sequence[RawKey], pools: Pools, score: str) -> None:
+        """Rank every group (``order``: their keys, in group order) in one sort
+        (:func:`~.ranks.rank_together`); the same groups as :meth:`grade` of each in turn."""
+        members, made = pools.take(order)
+        for at, (key, pool) in enumerate(zip(order, made, strict=True)):
+            self._note(at, key, pool)
+        del made
+        bounds = np.asarray(self.offsets, dtype=np.int64)
+        sizes = bounds[1:] - bounds[:-1]
+        ranked = rank_together(self.rule, self.table, score, members.astype(np.int32, copy=False), sizes)
+        del members
+        self.positions[:] = ranked.positions
+        self.where[self.positions] = np.arange(len(self.positions), dtype=np.int32)
+        self.codes = grade_codes(self.offsets, self.seats)
+        for at in ranked.tied(self.offsets, self.codes[0]):
+            start, end = self.offsets[at], self.offsets[at + 1]
+            quota = self.seats[end - start][0]
+            ties = _boundary_ties(ranked.same(start), self.positions[start:end], self.table.ids, quota)
+            if ties:
+                self.ties[at] = ties
+
+    def _note(self, at: int, key: RawKey, pool: Pool | None) -> Mapping[str, int]:
+        """Group number ``at``'s seats, key, merges and merge paths (``pool`` None: a group as
+        split, nothing merged); its quota."""
+        rule = self.rule
+        n = self.offsets[at + 1] - self.offsets[at]
+        if n not in self.seats:
+            seats = rule.seats(n)
+            self.seats[n] = seats, seat_layout(seats)
+        self.keys.append(self.label(key))
+        if pool is None:
+            return self.seats[n][0]
+        if pool.origins:
+            self.merged[at] = tuple(self.label(k) for k in pool.origins)
+        path = path_of(rule, self.table, pool)
         if path is not None:
             self.paths[at] = path
+        return self.seats[n][0]
 
     def groups(self) -> PackedGroups:
         """The groups ranked, packed."""
@@ -182,6 +216,7 @@ class _Packing:
             self.merged,
             self.ties,
             self.paths,
+            self.codes,
         )
 
 
@@ -209,10 +244,6 @@ class _Labels:
         pairs = self._pairs
         # texts only: equal values of other types may show differently (1 and True, 1.0 and 1.00)
         return tuple(pairs.setdefault(p, p) if type(p[1]) is str else p for p in labelled(self._rule, key))
-
-
-#: Whether the members at two ranks (0-based) are equal on everything but the final key.
-Same = Callable[[int, int], bool]
 
 
 def _ranked(

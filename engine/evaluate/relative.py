@@ -20,7 +20,7 @@ import numpy as np
 
 from engine.distribution import DistributionResult, distribution_from_policy
 from engine.distribution.compact import ABSENT as ABSENT
-from engine.distribution.compact import Rows
+from engine.distribution.compact import Rows, Scaled
 from engine.distribution.ranking import distribute_table
 from engine.distribution.rule import ID_FIELD, DistributionRule
 from engine.errors import Problem
@@ -93,14 +93,15 @@ class RelativeGrading:
         formula value."""
         scores = [rule.score for rule in self.rules]
         if any(name == "id" or name not in values for name in scores) or any(
-            v is None for name in scores for v in values[name]
+            not isinstance(values[name], Scaled) and any(v is None for v in values[name]) for name in scores
         ):
             for k, emp_id in enumerate(ids):
                 here = {name: column[k] for name, column in values.items()}
                 have = {name: column[k] for name, column in fields.items() if column[k] is not ABSENT}
                 self.add_found(emp_id, here, have)
             return
-        columns: list[Sequence[Any]] = [[Decimal(v) for v in values[name]] for name in scores]
+        # (Scaled columns are Decimals already, with their integers for the packing)
+        columns: list[Sequence[Any]] = [_decimal_column(values[name]) for name in scores]
         columns += [self._kept_column(name, ids, values, fields) for name in self.kept]
         self.rows.extend(ids, columns)
 
@@ -129,6 +130,11 @@ class RelativeGrading:
             candidates = np.flatnonzero(table.columns[score].present()).astype(np.int32)
             out[rule.name] = distribute_table(rule, table, score, candidates, org_parent)
         return out
+
+
+def _decimal_column(values: Sequence[Any]) -> Sequence[Any]:
+    """A score column as Decimals: a :class:`~engine.distribution.compact.Scaled` one as it is."""
+    return values if isinstance(values, Scaled) else [Decimal(v) for v in values]
 
 
 def grade_relatively(

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 import engine.limits as limits
+from engine.distribution.compact import Scaled
 from engine.errors import DataError, Problem
 from engine.evaluate import parallel
 from engine.evaluate.columnar.build import build_plan
@@ -303,9 +304,10 @@ class RangeJob:
             raise _GiveUp
         for k in sorted(k for k in chunk.warnings if g <= k < h):
             self.outcome.warnings.extend(chunk.warnings[k])
-        columns = None
+        columns: list[list[Decimal]] | None = None
         if self.keep is not None:
-            columns = [_decimals(v.num[g:h], v.den[g:h]) for v in chunk.values]
+            # with their integers: the distributions' rows pack those, not the Decimals
+            columns = [_scaled(v.num[g:h], v.den[g:h]) for v in chunk.values]
             self.keep(chunk, g, h, columns)
         if lines is None:
             yield from self._one_by_one(chunk, g, h, columns)
@@ -419,6 +421,11 @@ def _decimals(num: Any, den: Any) -> list[Decimal]:
     """The Decimals ``num / den`` (``den`` powers of ten) with their exponents: ``1290/100`` -> ``12.90``."""
     places = np.searchsorted(POW10, den).tolist()
     return [Decimal(n).scaleb(-p) for n, p in zip(num.tolist(), places, strict=True)]
+
+
+def _scaled(num: Any, den: Any) -> Scaled:
+    """:func:`_decimals`, kept with (copies of) their integers."""
+    return Scaled(_decimals(num, den), np.array(num, dtype=np.int64), np.array(den, dtype=np.int64))
 
 
 def _last_employee(block: bytes, starts: Any, id_col: int) -> int:
