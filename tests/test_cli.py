@@ -258,3 +258,21 @@ def test_html_report_escapes_every_value(tmp_path: Path) -> None:
         '<tr><td class="text">E001</td><td class="text">&lt;script&gt;x&lt;/script&gt;</td>'
         '<td class="number">79.50</td><td class="grade">C（2）</td><td class="number">40</td></tr>'
     ) in out
+
+
+@pytest.mark.parametrize(("given", "kept"), [(None, "1"), ("4", "4")])
+def test_the_command_starts_one_openblas_thread_unless_told(
+    monkeypatch: pytest.MonkeyPatch, given: str | None, kept: str
+) -> None:
+    """numpy's OpenBLAS would start a thread a core that the engine never uses (it calls no
+    BLAS); a count the user set is theirs."""
+    import engine.cli as command_line
+
+    if given is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", given)
+    seen: list[str | None] = []
+    monkeypatch.setattr(command_line, "cli", lambda **_: seen.append(os.environ.get("OPENBLAS_NUM_THREADS")))
+    command_line.main()
+    assert seen == [kept]
