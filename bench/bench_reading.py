@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_readers import best  # noqa: E402
 from gen_population import generate  # noqa: E402
 
 from engine.evaluate.columnar import reading  # noqa: E402
@@ -35,15 +35,6 @@ from engine.evaluate.columnar import reading  # noqa: E402
 #: The columns japan_mbo's plan reads as arrays (ids, names, numbers, enums, booleans).
 NEEDED = (0, 1, 2, 3, 5, 6, 7, 12, 13, 14, 15, 16, 17, 18, 24)
 JAPAN_WIDTH = 29
-
-
-def best(repeat: int, fn: Callable[[], Any]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return min(times) * 1000
 
 
 def arrow(data: bytes, width: int, columns: tuple[int, ...], check_utf8: bool) -> pa.Table:
@@ -96,7 +87,7 @@ def main() -> None:
         parts.insert(3, (label, lambda: arrow(data, width, NEEDED, False)))
     print(f"{len(data):,} bytes, {len(starts) - 1:,} lines, {width} columns; CPU ms, best of {args.repeat}")
     for label, fn in parts:
-        print(f"{label}: {best(args.repeat, fn):.1f}")
+        print(f"{label}: {best(args.repeat, fn) * 1000:.1f}")
 
 
 if __name__ == "__main__":

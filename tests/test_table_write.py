@@ -72,17 +72,18 @@ def _two_passes(
 
 HEADERS = ["id", "name", "score", "grade", "points"]
 NUMERIC = [False, False, True, False, True]
+#: Wide names (full-width, Hangul in NFD: 6 cells), control characters, places of every kind.
+WIDE_ROWS = [
+    ["E1", "鈴木 美咲", "117.5", "S", "100"],
+    ["E2", unicodedata.normalize("NFD", "김민준"), "92.25", "B", "60.5"],
+    ["E3", "\x1b]0;pwned\x07Ann", "7", "\x1b[2JA", ""],
+    ["E4", "鈴木 美咲", "-3", "C", "n/a"],
+    ["E5", "１２", "90.", "B", "1"],
+]
 
 
 def test_wide_names_places_and_control_characters_in_two_passes() -> None:
-    nfd = unicodedata.normalize("NFD", "김민준")
-    rows = [
-        ["E1", "鈴木 美咲", "117.5", "S", "100"],
-        ["E2", nfd, "92.25", "B", "60.5"],
-        ["E3", "\x1b]0;pwned\x07Ann", "7", "\x1b[2JA", ""],
-        ["E4", "鈴木 美咲", "-3", "C", "n/a"],
-        ["E5", "１２", "90.", "B", "1"],
-    ]
+    rows = WIDE_ROWS
     text, reads = _two_passes(HEADERS, rows, NUMERIC, None)
     assert reads == 2  # places and widths in one pass, then the lines
     assert text.splitlines() == [

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import sys
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 from test_relative_stream import KUMHO, generated
 from test_relative_stream import _whole as relative_whole
 from test_stream import JAPAN, population
+from test_table_write import HEADERS, NUMERIC, WIDE_ROWS
 
 from engine.evaluate import Engine, RunOutcome
 from engine.io.model import Population
@@ -33,9 +33,6 @@ from engine.report.textblock import _OTHER_SPACE, measure_spool, write_spool
 from engine.report.textparts import TextParts
 
 __all__ = ["generated", "population"]  # the fixtures, shared with their modules' tests
-
-HEADERS = ["id", "name", "score", "grade", "points"]
-NUMERIC = [False, False, True, False, True]
 
 
 def _spooled(tmp_path: Path, rows: Sequence[Sequence[str]], name: str = "part") -> str:
@@ -78,16 +75,7 @@ def _read_by_columns(path: str) -> bool:
 
 
 def test_a_table_set_by_columns_is_the_tables_own(tmp_path: Path) -> None:
-    nfd = unicodedata.normalize("NFD", "김민준")
-    rows = [
-        ["E1", "鈴木 美咲", "117.5", "S", "100"],
-        ["E2", nfd, "92.25", "B", "60.5"],
-        ["E3", "\x1b]0;pwned\x07Ann", "7", "\x1b[2JA", ""],
-        ["E4", "鈴木 美咲", "-3", "C", "n/a"],
-        ["E5", "１２", "90.", "B", "1"],
-        ["E600", "Ann\u3000", "+4.125", "B", "1"],
-        ["E7", "Bo", "1", "A\u3000", ""],
-    ]
+    rows = [*WIDE_ROWS, ["E600", "Ann\u3000", "+4.125", "B", "1"], ["E7", "Bo", "1", "A\u3000", ""]]
     path = _spooled(tmp_path, rows)
     found, text = _by_columns(path, None, None)
     assert text.decode().splitlines() == [
