@@ -21,7 +21,7 @@ import engine.commands.calibrate as command
 import engine.limits as limits
 from engine.cli import cli
 from engine.distribution import describe_key
-from engine.distribution.compact import Ids
+from engine.distribution.ids import Ids
 from engine.errors import Problem
 from engine.evaluate import Engine
 from engine.evaluate.calibration import Calibrating, calibrate_population

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from engine.distribution import Candidate, distribute
 from engine.distribution import ranking as ranking_module
 from engine.distribution import ranks as ranks_module
-from engine.distribution.compact import Ids
+from engine.distribution.ids import Ids
 from engine.distribution.packed import PackedGroups
 from engine.distribution.pools import Pool, Pools
 

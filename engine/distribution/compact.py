@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from engine.errors import DataError
+from engine.distribution.ids import Ids, id_chunk, joined
 
 #: Stands for a field or score a person lacks (a singleton that survives pickling between
 #: processes, and never a record's value).
@@ -43,8 +43,6 @@ NO_NUMBER = np.iinfo(np.int64).min
 _LIMIT = 2**63 - 1
 #: Numbers this wide (scaled) fit int32: a score such as 87.50 is 8750, 4 bytes a person, not 8.
 _NARROW = 2**31 - 1
-#: Positions and ranks (a population has fewer than 2**31 people).
-_INDEX = np.int32
 #: Exact scaling by a power of ten (no rounding to the default 28 digits).
 _EXACT = Context(prec=999_999_999, Emax=999_999_999, Emin=-999_999_999)
 
@@ -205,7 +203,7 @@ class Column:
         recodes = [np.array(r, dtype=dtype) for r in recoded]
         # -1 (absent) takes each recode's last entry: -1 again
         size = sum(len(c[1]) for c in chunks)
-        self.data = _joined(chunks, size, dtype, lambda k, chunk: recodes[k][chunk[1]])
+        self.data = joined(chunks, size, dtype, lambda k, chunk: recodes[k][chunk[1]])
 
     def _join_numbers(self, chunks: list[Chunk]) -> None:
         places = max((c[2] for c in chunks), default=0)
@@ -228,7 +226,7 @@ class Column:
             return np.where(part == absent_mark(part), mark, part.astype(np.int64) * scales[k])
 
         self.places = places
-        self.data = _joined(chunks, sum(len(c[1]) for c in chunks), dtype, scaled)
+        self.data = joined(chunks, sum(len(c[1]) for c in chunks), dtype, scaled)
 
     def present(self) -> np.ndarray:
         """Per person: whether they have this field."""
@@ -269,166 +267,6 @@ class Column:
             ranks[order] = np.arange(len(self.texts), dtype=np.int64)
             self._ranks = ranks
         return ranks
-
-
-class Ids:
-    """Every person's id: packed as UTF-8 bytes, sorted once, looked up by text.
-
-    An id holding a NUL character (numpy's fixed-width bytes drop trailing NULs) keeps the
-    ids as text objects; everything else is the same.
-    """
-
-    def __init__(self, chunks: Sequence[np.ndarray]) -> None:
-        """``chunks``: the packed ids in order; a list is emptied as they are joined."""
-        parts = chunks if isinstance(chunks, list) else list(chunks)
-        if any(c.dtype == object for c in parts):
-            parts[:] = [c if c.dtype == object else _decoded(c) for c in parts]
-            dtype = np.dtype(object)
-        else:  # one width for all (shorter ids padded with NULs, as numpy reads them)
-            dtype = np.dtype(f"S{max([c.dtype.itemsize for c in parts] + [1])}")
-        self.data = _joined(parts, sum(map(len, parts)), dtype, lambda _, chunk: chunk)
-        self.packed = self.data.dtype != object
-        #: The packed ids' bytes (a person's id is a slice: quick to compare).
-        self._raw = self.data.view(np.uint8).data if self.packed else memoryview(b"")
-        self._width = self.data.dtype.itemsize if self.packed else 0
-        self.order = np.argsort(self.data, kind="stable").astype(_INDEX)
-        self._rank: np.ndarray | None = None
-        self._last = -1  # the position last found: lookups mostly go in order
-        #: Where the last block of ids found started and where the next one would (see positions).
-        self._block = (0, 0)
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def text(self, position: int) -> str:
-        value = self.data[position]
-        return str(value.decode("utf-8", "surrogatepass")) if self.packed else str(value)
-
-    def texts(self, positions: Iterable[int]) -> tuple[str, ...]:
-        """The ids at ``positions``, read in one indexing (not a numpy item each)."""
-        chosen = self.data[np.fromiter(positions, dtype=np.int64)].tolist()
-        if not self.packed:
-            return tuple(map(str, chosen))
-        return tuple(value.decode("utf-8", "surrogatepass") for value in chosen)
-
-    def rank(self) -> np.ndarray:
-        """Each person's place in the order of the ids (the final tie key)."""
-        if self._rank is None:
-            rank = np.empty(len(self.data), dtype=_INDEX)
-            rank[self.order] = np.arange(len(self.data), dtype=_INDEX)
-            self._rank = rank
-        return self._rank
-
-    def check_unique(self, positions: np.ndarray) -> None:
-        """The id is the final tie-breaker and the key of every lookup, so it must be unique
-        among the people at ``positions``."""
-        order = self.order
-        if len(positions) < len(order):
-            chosen = np.zeros(len(order), dtype=bool)
-            chosen[positions] = True
-            order = order[chosen[order]]
-        ordered = self.data[order]
-        same = np.flatnonzero(ordered[1:] == ordered[:-1])
-        if not len(same):
-            return
-        twice = sorted({self.text(int(order[i])) for i in same})
-        shown = ", ".join(twice[:5]) + (f" and {len(twice) - 5} more" if len(twice) > 5 else "")
-        raise DataError(f"candidate ids must be unique; repeated: {shown}")
-
-    def _key(self, emp_id: str) -> Any:
-        return emp_id.encode("utf-8", "surrogatepass") if self.packed else emp_id
-
-    def _at(self, position: int, key: Any) -> bool:
-        """Whether the id at ``position`` is ``key`` (packed: padded with NULs to the width)."""
-        if not 0 <= position < len(self.data):
-            return False
-        if self.packed:
-            width = self._width
-            return bool(self._raw[position * width : position * width + width] == key)
-        return bool(self.data[position] == key)
-
-    def position(self, emp_id: str) -> int | None:
-        """The position of the person with this id, or None."""
-        if self.packed and "\x00" in emp_id:
-            return None  # never packed: an id with a NUL keeps the ids as objects
-        key = self._key(emp_id)
-        if self.packed:
-            if len(key) > self._width:
-                return None
-            padded = key.ljust(self._width, b"\x00")
-        else:
-            padded = key
-        for at in (self._last + 1, self._last):  # the next person, or the same one again
-            if self._at(at, padded):
-                self._last = at
-                return at
-        where = int(np.searchsorted(self.data, key, sorter=self.order))
-        if where < len(self.data) and self._at(int(self.order[where]), padded):
-            self._last = int(self.order[where])
-            return self._last
-        return None
-
-    def positions(self, emp_ids: Sequence[str]) -> np.ndarray:
-        """:meth:`position` of many ids at once (-1: not found).
-
-        A report looks its rows up block after block in the order they were gathered, once for
-        each distribution (the distributions of a run share their ids): each block is first
-        compared with the ids right after the previous block, then with the previous block
-        itself (one pass over the block each), and only searched for when both differ (a binary
-        search through the sort order a person: some 2 microseconds at a million people, 6 s of
-        a million-row report).
-        """
-        if not len(self.data) or not emp_ids:
-            return np.full(len(emp_ids), -1, dtype=np.int64)
-        if self.packed:
-            # encoded at once: the ids joined by NUL, which no packed id holds (one that does
-            # makes the joined text hold more NULs than the joins)
-            joined = "\x00".join(emp_ids)
-            if joined.count("\x00") != len(emp_ids) - 1:
-                return np.array(
-                    [-1 if (p := self.position(e)) is None else p for e in emp_ids], dtype=np.int64
-                )
-            keys = np.array(joined.encode("utf-8", "surrogatepass").split(b"\x00"), dtype="S")
-        else:
-            keys = np.array(emp_ids, dtype=object)
-        for start in (self._block[1], self._block[0]):
-            stop = start + len(keys)
-            if stop <= len(self.data) and bool(np.all(self.data[start:stop] == keys)):
-                self._block = (start, stop)
-                return np.arange(start, stop, dtype=np.int64)
-        where = np.minimum(np.searchsorted(self.data, keys, sorter=self.order), len(self.data) - 1)
-        found = self.order[where]
-        out = np.where(self.data[found] == keys, found, -1)
-        if out[0] >= 0 and out[-1] >= 0:
-            self._block = (int(out[0]), int(out[-1]) + 1)
-        return out
-
-
-def _joined(
-    chunks: list[Any], size: int, dtype: np.dtype[Any], part: Callable[[int, Any], np.ndarray]
-) -> np.ndarray:
-    """``part(k, chunk)`` of every chunk (``size`` values in all), end to end in one array of
-    ``dtype``; ``chunks`` is emptied as they are copied, so that the whole and the parts are
-    not held together."""
-    out = np.empty(size, dtype=dtype)
-    at, k = 0, 0
-    chunks.reverse()
-    while chunks:
-        values = part(k, chunks.pop())
-        out[at : at + len(values)] = values
-        at, k = at + len(values), k + 1
-    return out
-
-
-def _decoded(chunk: np.ndarray) -> np.ndarray:
-    return np.array([b.decode("utf-8", "surrogatepass") for b in chunk.tolist()], dtype=object)
-
-
-def _id_chunk(ids: Sequence[str]) -> np.ndarray:
-    joined = "\x00".join(ids)  # encoded at once (an id holding a NUL makes more NULs than joins)
-    if joined.count("\x00") != len(ids) - 1:
-        return np.array(list(ids), dtype=object)
-    return np.array(joined.encode("utf-8", "surrogatepass").split(b"\x00"), dtype="S")
 
 
 class Table:
@@ -499,7 +337,7 @@ class Rows:
     def _pack(self) -> None:
         if not self._ids:
             return
-        self._id_chunks.append(_id_chunk(self._ids))
+        self._id_chunks.append(id_chunk(self._ids))
         columns, self._ids, self._values = self._values, [], [[] for _ in self.names]
         integers, self._scaled = self._scaled, [[] for _ in self.names]
         for at, (chunks, column, numbers) in enumerate(zip(self._chunks, columns, self.numbers, strict=True)):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # numpy only where grades are looked up: `hrpolicy validate` never loads it
     import numpy as np
 
-    from engine.distribution.compact import Ids
+    from engine.distribution.ids import Ids
     from engine.distribution.packed import PackedGroups
 
 #: A group's identity: ``(("org", "sales"), ("role_grade", "K3"))``.
@@ -142,7 +142,7 @@ def describe_key(key: GroupKey) -> str:
 class GroupResult:
     """One final group: members in rank order (rank = position + 1), the seats, how it formed.
 
-    The members are kept as positions into the grading's :class:`~.compact.Ids` (4 bytes a
+    The members are kept as positions into the grading's :class:`~.ids.Ids` (4 bytes a
     person); their ids, grades and merge paths are read on demand (a grade follows from the
     rank and the seats). Slotted: groups of some fifteen people made an instance dict of a few
     hundred bytes a group, some 20 bytes a person until the distribution was let go.

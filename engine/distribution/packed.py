@@ -22,7 +22,7 @@ from engine.distribution.model import GroupKey, GroupResult, TieNote
 if TYPE_CHECKING:
     import numpy as np
 
-    from engine.distribution.compact import Ids
+    from engine.distribution.ids import Ids
 
 #: A group size's seats and their layout (:func:`~.model.seat_layout`), shared by the groups of
 #: that size.

@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.distribution.compact import ABSENT, CHUNK, Ids, Rows, Table, give_back
+from engine.distribution.compact import ABSENT, CHUNK, Rows, Table, give_back
 from engine.distribution.groups import form_groups, labelled, path_of, tie_fields
+from engine.distribution.ids import Ids
 from engine.distribution.model import (
     Candidate,
     DistributionProblem,
