@@ -17,7 +17,7 @@ import pytest
 
 from engine.errors import DataError, Problem, UsageError
 from engine.io import atomic
-from engine.io.atomic import write_atomic
+from engine.io.atomic import open_atomic, write_atomic
 from engine.io.records import Population, read_population
 from engine.loader import load_yaml_file
 
@@ -908,7 +908,7 @@ def test_write_atomic_new_file_is_readable_by_others(tmp_path: Path) -> None:
     assert target.stat().st_mode & 0o777 == atomic.NEW_FILE_MODE
 
 
-@pytest.mark.parametrize("step", ["fsync", "replace"])
+@pytest.mark.parametrize("step", ["chmod", "replace"])
 def test_write_atomic_failure_leaves_target_and_no_temp(
     step: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -932,10 +932,23 @@ def test_write_atomic_interrupted_removes_temp_and_reraises(
     def interrupt(*args: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "fsync", interrupt)
+    monkeypatch.setattr(os, "replace", interrupt)
     with pytest.raises(KeyboardInterrupt):
         write_atomic(tmp_path / "out.csv", "data")
     assert os.listdir(tmp_path) == []
+
+
+def test_open_atomic_write_error_leaves_target_and_no_temp(tmp_path: Path) -> None:
+    """A write failing midway (a full disk is seen when the data is written) is one line and
+    leaves the old file whole: the rename never happens."""
+    target = tmp_path / "out.csv"
+    target.write_text("old complete file", encoding="utf-8")
+    with pytest.raises(UsageError) as info, open_atomic(target) as out:
+        out.write("new, half written")
+        raise OSError(28, "No space left on device")
+    assert str(info.value) == f"{target}: cannot write the file: No space left on device"
+    assert target.read_text(encoding="utf-8") == "old complete file"
+    assert os.listdir(tmp_path) == ["out.csv"]
 
 
 def test_write_atomic_into_missing_folder_is_a_usage_error(tmp_path: Path) -> None:

@@ -1,4 +1,13 @@
-"""Atomic output: a file is either fully written or left as it was."""
+"""Atomic output: a file is either fully written or left as it was.
+
+Atomic, not durable: the finished temporary file is renamed over the target without an
+``fsync`` first. A reader, and this program when it fails or is interrupted, only ever see the
+old file or the whole new one. What an ``fsync`` would add is that the new file survives a power
+cut in the next seconds; a report can be made again, and the wait was the disk's, not ours (the
+JSON report of 100,000 employees, 95 MB: 0.18 s of a 2 s run, waiting for the disk). Write
+errors are still seen: a full disk when the data is written (ext4 and XFS reserve the space
+then), a network file system's errors when the file is closed.
+"""
 
 from __future__ import annotations
 
@@ -55,8 +64,6 @@ def _replacing(path: str | os.PathLike[str], *, binary: bool) -> Iterator[IO[Any
         out: IO[Any]
         with open(handle, "wb") if binary else open(handle, "w", encoding="utf-8", newline="") as out:
             yield out
-            out.flush()
-            os.fsync(out.fileno())
         os.chmod(temp, _mode_for(target))
         os.replace(temp, target)
     except BaseException as exc:
