@@ -185,7 +185,7 @@ def grade_codes(offsets: Sequence[int], seats: Mapping[int, Seats]) -> tuple[np.
     """:meth:`PackedGroups.grade_codes` of groups bounded by ``offsets``, seated by ``seats``."""
     import numpy as np
 
-    from engine.distribution.compact import code_type
+    from engine.distribution.texts import code_type
 
     names: dict[str, int] = {}
     tables: list[np.ndarray] = []  # per group size: the code of each rank, best first
