@@ -152,10 +152,13 @@ def grade_relatively(
 
 
 def relative_warnings(relative: Mapping[str, DistributionResult], source: str) -> list[Problem]:
-    """One warning per person a distribution could not grade, distribution by distribution."""
-    return [
-        Problem(member, None, problem.rule, f"{name}: {problem.message}", source)
-        for name, result in relative.items()
-        for problem in result.problems
-        for member in problem.members
-    ]
+    """One warning per person a distribution could not grade, distribution by distribution.
+
+    The members of one problem share its message (one text, not one each: a problem's text
+    is some 180 bytes, and a million kumho people leave some 90,000 ungraded)."""
+    warnings: list[Problem] = []
+    for name, result in relative.items():
+        for problem in result.problems:
+            message = f"{name}: {problem.message}"
+            warnings += [Problem(member, None, problem.rule, message, source) for member in problem.members]
+    return warnings
