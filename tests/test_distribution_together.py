@@ -133,6 +133,32 @@ def test_grade_codes_are_each_members_grade() -> None:
     assert len(shown) == 300 and set(shown) == {"I", "II", "III", "IV", "V"}
 
 
+def test_a_report_reads_each_persons_grade_code_without_an_index_a_person() -> None:
+    """The result keeps a byte a person, each one's grade code (-1: not graded); a report's
+    lookups read it alone, and each member's index in the packed groups (4 bytes a person) is
+    made only when one person is looked up (its rank, its group)."""
+    people = [
+        Candidate(
+            f"p{i:03d}",
+            Decimal(i % 17),
+            {"org": ["sales", "ops"][i % 2], "role_grade": "K3", "competency_score": Decimal(i % 3)},
+        )
+        for i in range(40)
+    ] + [Candidate("x0", Decimal(1), {"org": "nowhere", "role_grade": "K3", "competency_score": Decimal(0)})]
+    result = distribute(distribution_rule(min_group_size=5), people, TREE)
+    assert result.grades is not None
+    codes, names = result.grades
+    assert codes.dtype == np.int8 and len(codes) == 41 and codes[40] == -1
+    graded = {m: g for group in result.groups for m, g in zip(group.members, group.grades, strict=True)}
+    asked = [p.id for p in people] + ["nobody"]
+    assert result.grades_of(asked) == [graded.get(i) for i in asked]
+    assert [names[c] if c >= 0 else None for c in codes.tolist()] == [graded.get(p.id) for p in people]
+    assert "_view" not in vars(result)
+    assert result.grade_of("p007") == graded["p007"] and "_view" in vars(result)
+    outcome = result.outcome("p007")
+    assert outcome is not None and outcome.grade == graded["p007"] and outcome.size == 20
+
+
 def test_ids_are_found_block_after_block_and_out_of_order() -> None:
     texts = [f"H{i:07d}" for i in range(10)] + ["a", "H1"]
     ids = Ids([np.array([t.encode() for t in texts], dtype="S")])

@@ -142,6 +142,11 @@ class PackedGroups(Sequence[GroupResult]):
             layout=layout,
         )
 
+    @property
+    def positions(self) -> np.ndarray:
+        """Every graded person's position, group after group, each group's best first."""
+        return self._positions
+
     def locate(self, index: int) -> tuple[int, int]:
         """The group and the rank index in it of ``positions[index]``."""
         group = bisect_right(self._offsets, index) - 1

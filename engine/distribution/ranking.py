@@ -131,8 +131,8 @@ def distribute_table(
             del pool
     del order
     give_back()  # the sorts' arrays, let go
-    groups = packed.groups()
-    return DistributionResult(rule.name, groups, tuple(problems), table.ids, packed.where)
+    grades = packed.graded()
+    return DistributionResult(rule.name, packed.groups(), tuple(problems), table.ids, grades)
 
 
 class _Packing:
@@ -142,8 +142,6 @@ class _Packing:
     def __init__(self, rule: DistributionRule, table: Table, offsets: array[int]) -> None:
         self.rule, self.table, self.offsets = rule, table, offsets
         self.positions = np.empty(offsets[-1], dtype=np.int32)
-        #: Per position, its index in :attr:`positions` (-1: not graded).
-        self.where = np.full(len(table), -1, dtype=np.int32)
         self.keys = GroupKeys(len(rule.group_by))
         self.seats: dict[int, Seats] = {}
         self.merged: dict[int, tuple[GroupKey, ...]] = {}
@@ -161,7 +159,6 @@ class _Packing:
         place = self.positions[start:end]
         place[:] = ranked
         del ranked
-        self.where[place] = np.arange(start, end, dtype=np.int32)
         ties = _boundary_ties(same, place, self.table.ids, quota)
         if ties:
             self.ties[at] = ties
@@ -178,7 +175,6 @@ class _Packing:
         ranked = rank_together(self.rule, self.table, score, members.astype(np.int32, copy=False), sizes)
         del members
         self.positions[:] = ranked.positions
-        self.where[self.positions] = np.arange(len(self.positions), dtype=np.int32)
         self.codes = grade_codes(self.offsets, self.seats)
         for at in ranked.tied(self.offsets, self.codes[0]):
             start, end = self.offsets[at], self.offsets[at + 1]
@@ -204,6 +200,18 @@ class _Packing:
         if path is not None:
             self.paths[at] = path
         return self.seats[n][0]
+
+    def graded(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Per position into the table, the code of the person's grade (-1: not graded), and
+        the grades the codes stand for: a byte a person, all a report's lookups read (each
+        member's index in :attr:`positions`, 4 bytes a person, was held for them until the
+        distribution was let go; :class:`~.model.DistributionResult` makes it for the few
+        lookups of one person). The members' codes in rank order are let go."""
+        codes, names = self.codes if self.codes is not None else grade_codes(self.offsets, self.seats)
+        self.codes = None
+        grades = np.full(len(self.table), -1, dtype=codes.dtype)
+        grades[self.positions] = codes
+        return grades, names
 
     def groups(self) -> PackedGroups:
         """The groups ranked, packed."""
