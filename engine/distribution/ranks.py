@@ -84,7 +84,7 @@ def rank_together(
         equal[1:] = combined[1:] == combined[:-1]
         del combined
         if _ids_ascend(table, final.descending, members, order, equal):
-            return Ranked(members[order].astype(np.int32), equal)
+            return Ranked(members[order].astype(np.int32, copy=False), equal)
         del order, equal
     shown = list(_shown(rule, table, score, members))
     order = np.lexsort([_ids(table, final.descending, members), *shown[::-1], _groups(sizes)])
@@ -95,7 +95,7 @@ def rank_together(
             ranked = key[order]
             equal[1:] &= ranked[1:] == ranked[:-1]
             del ranked
-    return Ranked(members[order].astype(np.int32), equal)
+    return Ranked(members[order].astype(np.int32, copy=False), equal)
 
 
 def _groups(sizes: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 
 from engine.distribution import DistributionResult, distribution_from_policy
 from engine.distribution.compact import ABSENT as ABSENT
-from engine.distribution.compact import Rows, Scaled
+from engine.distribution.compact import Column, Rows, Scaled
 from engine.distribution.ranking import distribute_table
 from engine.distribution.rule import ID_FIELD, DistributionRule
 from engine.errors import Problem
@@ -125,11 +125,16 @@ class RelativeGrading:
         """Every distribution applied to the people added (whose rows are then let go)."""
         table = self.rows.freeze()
         out: dict[str, DistributionResult] = {}
-        for rule, score in zip(self.rules, self.scores, strict=True):
-            # int32, as the grading reads positions (flatnonzero's int64 held beside its copy)
-            candidates = np.flatnonzero(table.columns[score].present()).astype(np.int32)
-            out[rule.name] = distribute_table(rule, table, score, candidates, org_parent)
+        for rule, name in zip(self.rules, self.scores, strict=True):
+            # not kept here, so that the grading lets them go once its groups are formed
+            out[rule.name] = distribute_table(rule, table, name, _positions(table.columns[name]), org_parent)
         return out
+
+
+def _positions(score: Column) -> np.ndarray:
+    """The positions of the people with a score: int32, as the grading reads positions
+    (flatnonzero's int64 is not held beside its copy)."""
+    return np.flatnonzero(score.present()).astype(np.int32)
 
 
 def _decimal_column(values: Sequence[Any]) -> Sequence[Any]:
