@@ -34,3 +34,6 @@ def test_each_person_not_graded_is_warned_once_a_problem_sharing_its_text() -> N
         Problem("l2", None, "distribution-group-too-small", lab, "d.csv"),
     ]
     assert warnings[1].message is warnings[2].message is warnings[3].message
+    # a warning and a problem are slotted: no dict of their own (some 90 bytes each), and a
+    # million kumho people leave some 90,000 warnings and 33,000 problems
+    assert not hasattr(warnings[0], "__dict__") and not hasattr(result.problems[0], "__dict__")

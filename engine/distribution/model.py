@@ -99,7 +99,7 @@ class TieNote:
         return self._text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DistributionProblem:
     """People who could not be graded, and why (``rule`` is a stable id).
 
