@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from types import SimpleNamespace
 
 from helpers import DISTRIBUTION_TREE, distribution_rule
 
 from engine.distribution import Candidate, distribute
 from engine.errors import Problem
 from engine.evaluate.relative import relative_warnings
+from engine.report.jsonreport import json_report_pieces
 
 
 def test_each_person_not_graded_is_warned_once_a_problem_sharing_its_text() -> None:
@@ -37,3 +40,32 @@ def test_each_person_not_graded_is_warned_once_a_problem_sharing_its_text() -> N
     # a warning and a problem are slotted: no dict of their own (some 90 bytes each), and a
     # million kumho people leave some 90,000 warnings and 33,000 problems
     assert not hasattr(warnings[0], "__dict__") and not hasattr(result.problems[0], "__dict__")
+
+
+def test_a_json_report_writes_its_warnings_a_block_at_a_time() -> None:
+    """1,300 warnings (a person a distribution could not grade each): the report's text is the
+    whole payload's ``json.dumps(indent=2)``, and no piece of it holds more than a block of
+    512 warnings (they were a list of dicts and one text in the frame)."""
+    message = "performance: group (org=lab, role_grade=K3) has 1 member, fewer than the minimum 5"
+    warnings = [
+        Problem(f"e{k:04d}", None, "distribution-group-too-small", message, "d.csv") for k in range(1300)
+    ]
+    outcome = SimpleNamespace(
+        policy=SimpleNamespace(id="kumho"), failed_employees=[], problems=[], warnings=warnings
+    )
+    pieces = list(json_report_pieces(outcome, 7, []))  # type: ignore[arg-type]
+    payload = {
+        "policy": "kumho",
+        "evaluated": 7,
+        "failed": [],
+        "results": [],
+        "warnings": [
+            {"employee": p.employee_id, "rule": p.rule, "message": p.message, "origin": p.origin}
+            for p in warnings
+        ],
+        "problems": [],
+    }
+    assert "".join(pieces) == json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    assert max(piece.count('"employee"') for piece in pieces) == 512
+    outcome.warnings = []
+    assert '"warnings": [],' in "".join(json_report_pieces(outcome, 7, []))  # type: ignore[arg-type]
