@@ -10,7 +10,7 @@ from helpers import DISTRIBUTION_TREE, distribution_rule
 
 from engine.distribution import Candidate, distribute
 from engine.errors import Problem
-from engine.evaluate.relative import relative_warnings
+from engine.evaluate.relative import RelativeGrading, relative_warnings
 from engine.report.jsonreport import json_report_pieces
 
 
@@ -69,3 +69,34 @@ def test_a_json_report_writes_its_warnings_a_block_at_a_time() -> None:
     assert max(piece.count('"employee"') for piece in pieces) == 512
     outcome.warnings = []
     assert '"warnings": [],' in "".join(json_report_pieces(outcome, 7, []))  # type: ignore[arg-type]
+
+
+def test_distributions_grouped_alike_share_their_problems() -> None:
+    """Two distributions by organisation (kumho: performance and competency) leave the same
+    too-small group: one problem object for both (its ids, key and text held once), and each
+    distribution still warns its own way; a distribution grouped otherwise keeps its own."""
+    spec = {"group_by": ["org"], "quotas": {"I": 50, "II": 50}, "min_group_size": 3}
+    policy = {
+        "scales": {"s": {"levels": [{"code": "I"}, {"code": "II"}]}},
+        "distributions": {
+            "performance": {**spec, "scale": "s", "score": "p"},
+            "competency": {**spec, "scale": "s", "score": "c"},
+            "by_grade": {**spec, "scale": "s", "score": "c", "group_by": ["grade"]},
+        },
+    }
+    grading = RelativeGrading(policy)
+    for k in range(5):
+        org = "small" if k < 2 else "big"
+        grading.add_found(f"e{k}", {"p": Decimal(k), "c": Decimal(5 - k)}, {"org": org, "grade": f"g{k % 2}"})
+    graded = grading.grade({})
+    performance, competency = graded["performance"].problems, graded["competency"].problems
+    assert [(p.rule, p.members, p.key) for p in performance] == [
+        ("distribution-group-too-small", ("e0", "e1"), (("org", "small"),))
+    ]
+    assert competency[0] is performance[0]
+    assert [(p.members, p.key) for p in graded["by_grade"].problems] == [(("e1", "e3"), (("grade", "g1"),))]
+    warned = relative_warnings(graded, "d.csv")
+    assert [(w.employee_id, w.message.split(":")[0]) for w in warned] == [
+        ("e0", "performance"), ("e1", "performance"), ("e0", "competency"), ("e1", "competency"),
+        ("e1", "by_grade"), ("e3", "by_grade"),
+    ]  # fmt: skip
