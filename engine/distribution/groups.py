@@ -25,14 +25,29 @@ def labelled(rule: DistributionRule, key: RawKey) -> GroupKey:
     return tuple(zip(rule.group_by, key, strict=True))
 
 
+#: Problems met in other gradings: a problem equal to one of them is that one (see form_groups).
+Seen = dict[DistributionProblem, DistributionProblem]
+
+
 def form_groups(
-    rule: DistributionRule, table: Table, candidates: np.ndarray, org_parent: Mapping[str, str | None]
+    rule: DistributionRule,
+    table: Table,
+    candidates: np.ndarray,
+    org_parent: Mapping[str, str | None],
+    seen: Seen | None = None,
 ) -> tuple[Pools, list[DistributionProblem]]:
     """Final groups (key -> pool) of the ``candidates`` (positions into ``table``) and the
-    problems of people who cannot be grouped or graded."""
+    problems of people who cannot be grouped or graded.
+
+    ``seen``: problems of other distributions of the same people; each problem equal to one of
+    them is that one, and the others join them (two distributions grouped alike leave the
+    same too-small groups: each problem's ids, key and text are held once, and the second
+    distribution's copies are let go one at a time, never held together)."""
+    share = (lambda problem: problem) if seen is None else (lambda problem: seen.setdefault(problem, problem))
     pools, problems = _split(rule, table, candidates)
+    problems = [share(p) for p in problems]
     if rule.min_group_size > 1:
-        problems += _merge_small(rule, table, pools, org_parent)
+        problems += _merge_small(rule, table, pools, org_parent, share)
     return pools, problems
 
 
@@ -163,7 +178,11 @@ def _missing_fields(
 
 
 def _merge_small(
-    rule: DistributionRule, table: Table, pools: Pools, org_parent: Mapping[str, str | None]
+    rule: DistributionRule,
+    table: Table,
+    pools: Pools,
+    org_parent: Mapping[str, str | None],
+    share: Callable[[DistributionProblem], DistributionProblem],
 ) -> list[DistributionProblem]:
     """Move every group below the minimum into its parent org's group, deepest first.
 
@@ -173,7 +192,7 @@ def _merge_small(
     """
     if not rule.can_merge:
         return [
-            _too_small(rule, table, key, pools.pop(key), "and the distribution declares no merge")
+            share(_too_small(rule, table, key, pools.pop(key), "and the distribution declares no merge"))
             for key in sorted(pools, key=_order)
             if pools.size(key) < rule.min_group_size
         ]
@@ -200,7 +219,7 @@ def _merge_small(
                     if org in org_parent
                     else (f"and org '{org}' is not in the org tree")
                 )
-                problems.append(_too_small(rule, table, key, pool, where))
+                problems.append(share(_too_small(rule, table, key, pool, where)))
                 continue
             parent_key = (*key[:at], org_parent[org], *key[at + 1 :])
             target = pools.setdefault(parent_key, Pool([], own=False))

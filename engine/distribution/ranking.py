@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from engine.distribution.compact import ABSENT, CHUNK, Rows, Table, give_back
-from engine.distribution.groups import form_groups, labelled, path_of, tie_fields
+from engine.distribution.groups import Seen, form_groups, labelled, path_of, tie_fields
 from engine.distribution.ids import Ids
 from engine.distribution.model import (
     Candidate,
@@ -110,14 +110,16 @@ def distribute_table(
     score: str,
     candidates: np.ndarray,
     org_parent: Mapping[str, str | None] | None = None,
+    seen: Seen | None = None,
 ) -> DistributionResult:
     """:func:`distribute` over compact rows: the ``candidates`` (positions into ``table``),
     ranked by the column ``score``. Held until the groups are formed: a caller that passes
-    them without keeping them lets them go then (4 bytes a person less while ranking)."""
+    them without keeping them lets them go then (4 bytes a person less while ranking).
+    ``seen``: the problems of other distributions of these people, shared (:func:`form_groups`)."""
     # positions as int32 from here on: the groups' parts are 4 bytes a person, not 8
     candidates = candidates.astype(np.int32, copy=False)
     table.ids.check_unique(candidates)
-    pools, problems = form_groups(rule, table, candidates, org_parent or {})
+    pools, problems = form_groups(rule, table, candidates, org_parent or {}, seen)
     del candidates
     order = sorted(pools, key=lambda k: tuple(str(v) for v in k))
     offsets = array("q", [0])

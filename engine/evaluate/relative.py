@@ -13,7 +13,6 @@ very same class.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +21,7 @@ import numpy as np
 from engine.distribution import DistributionResult, distribution_from_policy
 from engine.distribution.compact import ABSENT as ABSENT
 from engine.distribution.compact import Column, Rows, Scaled
-from engine.distribution.model import DistributionProblem
+from engine.distribution.groups import Seen
 from engine.distribution.ranking import distribute_table
 from engine.distribution.rule import ID_FIELD, DistributionRule
 from engine.errors import Problem
@@ -127,23 +126,14 @@ class RelativeGrading:
         """Every distribution applied to the people added (whose rows are then let go)."""
         table = self.rows.freeze()
         out: dict[str, DistributionResult] = {}
-        seen: dict[DistributionProblem, DistributionProblem] = {}
+        # distributions grouped alike (kumho: performance and competency, by organisation and
+        # role grade) leave the same too-small groups: their problems are shared (form_groups)
+        seen: Seen = {}
         for rule, name in zip(self.rules, self.scores, strict=True):
             # not kept here, so that the grading lets them go once its groups are formed
-            result = distribute_table(rule, table, name, _positions(table.columns[name]), org_parent)
-            out[rule.name] = _sharing(result, seen)
+            column = table.columns[name]
+            out[rule.name] = distribute_table(rule, table, name, _positions(column), org_parent, seen)
         return out
-
-
-def _sharing(
-    result: DistributionResult, seen: dict[DistributionProblem, DistributionProblem]
-) -> DistributionResult:
-    """``result`` with each problem equal to one ``seen`` (another distribution's) that one:
-    distributions grouped alike (kumho: performance and competency, by organisation and role
-    grade) leave the same too-small groups, each a problem with its members' ids, its key and
-    its message (some 600 bytes a group of a few people), held until the report is written."""
-    problems = tuple(seen.setdefault(p, p) for p in result.problems)
-    return replace(result, problems=problems) if problems else result
 
 
 def _positions(score: Column) -> np.ndarray:
