@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.distribution import Candidate, distribute
+from engine.distribution import groups as groups_module
 from engine.distribution import ranking as ranking_module
 from engine.distribution import ranks as ranks_module
 from engine.distribution.ids import Ids
@@ -72,17 +73,22 @@ def populations(draw: Any) -> list[Candidate]:
     st.sampled_from(["own", "subtree"]),
     st.sampled_from(["ascending", "descending"]),
     st.sampled_from(["ascending", "descending"]),
+    st.sampled_from([1, 7, ranks_module.BLOCK]),
 )
 def test_one_sort_grades_as_each_group_on_its_own(
-    people: list[Candidate], minimum: int, pool: str, order: str, id_order: str
+    people: list[Candidate], minimum: int, pool: str, order: str, id_order: str, block: int
 ) -> None:
+    """Every group ranked together, in blocks of whole groups of ``block`` people (1: a group
+    a block; 7: a few groups, or one larger group, a block), as each group on its own."""
     rule = distribution_rule(
         min_group_size=minimum,
         order=order,
         merge={"parent_field": "parent_org", "keep": ["role_grade"], "pool": pool},
         ties=[{"field": "competency_score", "order": order}, {"field": "id", "order": id_order}],
     )
-    together = distribute(rule, people, TREE)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ranks_module, "BLOCK", block)
+        together = distribute(rule, people, TREE)
     alone = group_by_group(rule, people)
     assert view(together) == view(alone)
     ids = [c.id for c in people] + ["nobody"]
@@ -260,3 +266,25 @@ def test_ranking_holds_no_second_copy_of_the_members() -> None:
     assert len(result.groups) == 4000 and sum(g.size for g in result.groups) == n
     assert peak - base <= 60 * n
     assert held - base <= 27 * n
+
+
+def test_blocks_are_whole_groups_of_about_a_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ranks_module, "BLOCK", 5)
+    sizes = np.array([3, 10, 2, 2, 1], dtype=np.int64)
+    # 3 (3 + 10 is past 5), 10 alone (larger than a block), then 2 + 2 + 1
+    assert list(ranks_module._blocks(sizes)) == [(0, 1, 0, 3), (1, 2, 3, 13), (2, 5, 13, 18)]
+    assert list(ranks_module._blocks(np.array([], dtype=np.int64))) == []
+
+
+@pytest.mark.parametrize("combinations", [7, 2**60])
+def test_group_keys_sorted_in_place_with_their_stable_order(combinations: int) -> None:
+    """The keys sorted and the order that sorts them stably (equal keys in their first
+    order), by packing each index below its key (7 values: 3 + 13 bits) or, when they do not
+    fit 63 bits together, by an argsort."""
+    rng = random.Random(11)
+    values = [rng.randrange(7) for _ in range(5000)]
+    key = np.array(values, dtype=np.int64)
+    order = groups_module._sorted_with_order(key, combinations)
+    assert order.dtype == np.int32
+    assert order.tolist() == sorted(range(5000), key=values.__getitem__)
+    assert key.tolist() == sorted(values)

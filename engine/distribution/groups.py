@@ -91,16 +91,48 @@ def _text_key(columns: list[Column], grouped: np.ndarray) -> np.ndarray | None:
     several copies of itself); None when a field is not all texts or the codes do not fit."""
     if any(c.kind != "text" for c in columns):
         return None
-    combinations = 1
-    for c in columns:
-        combinations *= max(len(c.texts), 1)
-    if combinations > 2**62:
+    if _combinations(columns) > 2**62:
         return None
     key = np.zeros(len(grouped), dtype=np.int64)
     for c in columns:
         key *= max(len(c.texts), 1)
         key += c.data[grouped]
     return key
+
+
+def _combinations(columns: list[Column]) -> int:
+    """How many values :func:`_text_key` can take for these columns."""
+    combinations = 1
+    for c in columns:
+        combinations *= max(len(c.texts), 1)
+    return combinations
+
+
+#: People whose keys are numbered at a time (an arange of them is 8 bytes a person).
+_BLOCK = 1 << 16
+
+
+def _sorted_with_order(key: np.ndarray, combinations: int) -> np.ndarray:
+    """``key`` (values below ``combinations``) sorted in place, and the stable order that
+    sorts it (int32): each person's index is packed below the key and the pairs sorted in
+    place, when both fit 63 bits (the group keys of a million people: some 37), so that no
+    int64 order and no sort buffer is made beside the key (16 bytes a person at the forming's
+    peak); else ``argsort``."""
+    bits = max(len(key) - 1, 0).bit_length()
+    if (max(combinations - 1, 0).bit_length() + bits) > 63:
+        order = np.argsort(key, kind="stable").astype(np.int32)
+        key.sort()  # in place: the keys in order without another 8 bytes a person beside them
+        return order
+    key <<= bits
+    for start in range(0, len(key), _BLOCK):
+        key[start : start + _BLOCK] |= np.arange(start, min(start + _BLOCK, len(key)), dtype=np.int64)
+    key.sort()  # (the indexes are distinct: any sort is the stable one)
+    order = np.empty(len(key), dtype=np.int32)
+    low = (1 << bits) - 1
+    for start in range(0, len(key), _BLOCK):
+        order[start : start + _BLOCK] = key[start : start + _BLOCK] & low
+    key >>= bits
+    return order
 
 
 def _runs(columns: list[Column], grouped: np.ndarray) -> Pools | None:
@@ -110,8 +142,7 @@ def _runs(columns: list[Column], grouped: np.ndarray) -> Pools | None:
     key = _text_key(columns, grouped)
     if key is None:
         return None
-    order = np.argsort(key, kind="stable")
-    key.sort()  # in place: the keys in order without another 8 bytes a person beside them
+    order = _sorted_with_order(key, _combinations(columns))
     starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
     del key
     firsts = order[starts]  # a stable sort puts each group's earliest member first
