@@ -75,7 +75,7 @@ class Diagnostic:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A problem with one subject's data (an employee, a job, a record), found while reading,
     checking or evaluating it: others go on. ``indicator`` is the 1-based goal line, ``None`` for

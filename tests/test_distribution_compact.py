@@ -26,6 +26,7 @@ from engine.cli import cli
 from engine.distribution import Candidate, compile_distribution, distribute
 from engine.distribution import compact as compact_module
 from engine.distribution.compact import ABSENT, Rows
+from engine.distribution.ids import Ids
 from engine.errors import DataError
 from engine.evaluate import Engine
 from engine.evaluate.relative import RelativeGrading
@@ -378,6 +379,34 @@ def test_ids_of_every_length_are_found_and_only_they() -> None:
     assert result.grades_of(asked) == found
 
 
+def packed_ids(ids: list[str]) -> Ids:
+    return Ids([np.array([i.encode() for i in ids], dtype="S")])
+
+
+@pytest.mark.parametrize("ids", [["", "H1", "H10", "H2", "b"], ["b", "H2", "", "H10", "H1"]])
+def test_ascending_ids_keep_no_order_and_are_found_as_sorted_ones(ids: list[str]) -> None:
+    """Ids ascending as a sorted file gives them keep no sort order (it is their positions);
+    others are sorted. Both find, rank and check every id alike."""
+    joined = packed_ids(ids)
+    ascending = ids == sorted(ids)
+    assert joined.ascending is ascending and (joined._order is None) is ascending
+    assert joined.order.tolist() == sorted(range(len(ids)), key=ids.__getitem__)
+    assert joined.rank().tolist() == [sorted(ids).index(i) for i in ids]
+    asked = [*ids, "H0", "H11", "c", ""]
+    expected = [ids.index(i) if i in ids else -1 for i in asked]
+    assert [(-1 if (p := joined.position(i)) is None else p) for i in asked] == expected
+    assert packed_ids(ids).positions(asked).tolist() == expected
+    joined.check_unique(np.arange(len(ids), dtype=np.int32))
+
+
+def test_ids_in_order_but_repeated_do_not_ascend() -> None:
+    joined = packed_ids(["H1", "H2", "H3", "H3"])
+    assert not joined.ascending
+    with pytest.raises(DataError, match=r"repeated: H3$"):
+        joined.check_unique(np.arange(4, dtype=np.int32))
+    joined.check_unique(np.array([0, 1, 2], dtype=np.int32))
+
+
 def test_chunks_are_joined_in_place_and_let_go_as_they_are_copied() -> None:
     """A column's chunks, and the ids', are emptied as they are joined: the values are those of
     the chunks end to end (numbers on the widest scale, texts recoded in first-seen order)."""
@@ -408,12 +437,13 @@ def test_chunks_are_joined_in_place_and_let_go_as_they_are_copied() -> None:
 
 def test_freezing_never_holds_the_chunks_and_the_table_together(monkeypatch: pytest.MonkeyPatch) -> None:
     """20,000 people in chunks of 1,000 (ids of 7 bytes, a score, an organisation): the frozen
-    table is 16 bytes a person (id 7, its order 4, score 4: tenths below 100 fit int32,
-    organisation code 1: seven texts number in a byte). While gathered, every full chunk is in
-    a temp file: less than a chunk's table is held. Frozen, the chunks are read back (12 bytes
-    a person) and joining lets each go as it is copied, so the freeze allocates at most the
-    table and the sort of the ids (8 bytes a person, then 4): never the chunks and the table at
-    once (the old join, concatenating, peaked 27 bytes a person above the chunks)."""
+    table is 12 bytes a person (id 7, score 4: tenths below 100 fit int32, organisation code 1:
+    seven texts number in a byte; the ids ascend, so no order of them is held). While gathered,
+    every full chunk is in a temp file: less than a chunk's table is held. Frozen, the chunks
+    are read back (12 bytes a person) and joining lets each go as it is copied, so the freeze
+    allocates at most the table and the check that the ids ascend (a byte a person): never the
+    chunks and the table at once (the old join, concatenating, peaked 27 bytes a person above
+    the chunks; the ids' sort was 8 bytes a person, then 4 held)."""
     monkeypatch.setattr(compact_module, "CHUNK", 1000)
     n = 20_000
     tracemalloc.start()
@@ -427,11 +457,14 @@ def test_freezing_never_holds_the_chunks_and_the_table_together(monkeypatch: pyt
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    arrays = [table.ids.data, table.ids.order, *(c.data for c in table.columns.values())]
-    assert [a.dtype.itemsize for a in arrays] == [7, 4, 4, 1]
-    assert sum(a.nbytes for a in arrays) == 16 * n
-    assert before < 16 * 1000  # the chunks in the temp file
-    assert peak - before <= 16 * n + 12 * n + 2 * 16 * 1000  # the table, the ids' sort, two chunks
+    arrays = [table.ids.data, *(c.data for c in table.columns.values())]
+    assert [a.dtype.itemsize for a in arrays] == [7, 4, 1]
+    assert sum(a.nbytes for a in arrays) == 12 * n
+    assert table.ids.ascending and table.ids._order is None
+    # the chunks in the temp file; held: less than a chunk's table, and the organisations' text
+    # table (7 texts, their dict: some 700 bytes, kept for every chunk since 6637c2d)
+    assert before < 16 * 1000 + 1024
+    assert peak - before <= 12 * n + 12 * n + 2 * 16 * 1000  # the table, the chunks read back, two chunks
 
 
 def test_groups_split_on_one_combined_key_keep_their_first_seen_order() -> None:

@@ -29,6 +29,7 @@ from typing import IO, Any
 import numpy as np
 
 from engine.distribution.ids import Ids, id_chunk, joined
+from engine.distribution.texts import Texts, code_type, recoded
 
 #: Stands for a field or score a person lacks (a singleton that survives pickling between
 #: processes, and never a record's value).
@@ -84,29 +85,18 @@ def _number_chunk(values: Sequence[Any], distinct: set[Decimal]) -> Chunk | None
     return ("number", out, places)
 
 
-def code_type(distinct: int) -> np.dtype[Any]:
-    """The narrowest signed integers that number ``distinct`` texts and -1 (absent): a group
-    or tie field, a grade or a reason has a few distinct texts, so its codes are a byte or two a
-    person where int32 were four (kumho's two distributions: five text columns each)."""
-    if distinct <= np.iinfo(np.int8).max:
-        return np.dtype(np.int8)
-    if distinct <= np.iinfo(np.int16).max:
-        return np.dtype(np.int16)
-    return np.dtype(np.int32)
+def _text_chunk(values: Sequence[Any], texts: Texts | None) -> Chunk:
+    """Texts as codes into ``texts`` (the column's table, shared by its chunks), or into a
+    table of their own (a tuple of the distinct texts, in the order they first appear)."""
+    table = Texts() if texts is None else texts
+    codes = table.encode(values, ABSENT)
+    return ("text", codes, tuple(table) if texts is None else table)
 
 
-def _text_chunk(values: Sequence[Any]) -> Chunk:
-    texts = dict.fromkeys(values)  # the distinct texts, in the order they first appear
-    texts.pop(ABSENT, None)
-    codes = {text: code for code, text in enumerate(texts)}
-    codes[ABSENT] = -1
-    out = np.fromiter(map(codes.__getitem__, values), dtype=code_type(len(texts)), count=len(values))
-    return ("text", out, tuple(texts))
-
-
-def pack(values: Sequence[Any], numbers: bool) -> Chunk:
+def pack(values: Sequence[Any], numbers: bool, texts: Texts | None = None) -> Chunk:
     """One chunk of a column's values, as compact as they allow (``numbers``: the column may
-    hold scaled numbers; a group key never does, its values are shown as they were read).
+    hold scaled numbers; a group key never does, its values are shown as they were read;
+    ``texts``: the table the column's texts are coded into, else one of the chunk's own).
 
     Texts become codes and finite Decimals scaled integers; anything else (an int, a bool, a
     float, None, NaN, a mix of types) stays an object, to compare (and fail to) exactly as it
@@ -115,7 +105,7 @@ def pack(values: Sequence[Any], numbers: bool) -> Chunk:
     kinds = set(map(type, values))
     kinds.discard(type(ABSENT))
     if kinds <= {str}:
-        return _text_chunk(values)
+        return _text_chunk(values, texts)
     if numbers and kinds == {Decimal}:
         try:
             distinct = set(values)
@@ -196,11 +186,8 @@ class Column:
             self.data = [v for c in parts for v in _objects(c)]
 
     def _join_texts(self, chunks: list[Chunk]) -> None:
-        codes: dict[str, int] = {}
-        recoded = [[codes.setdefault(t, len(codes)) for t in texts] + [-1] for _, _, texts in chunks]
-        self.texts = tuple(codes)
-        dtype = code_type(len(codes))
-        recodes = [np.array(r, dtype=dtype) for r in recoded]
+        self.texts, recodes = recoded([c[2] for c in chunks])
+        dtype = code_type(len(self.texts))
         # -1 (absent) takes each recode's last entry: -1 again
         size = sum(len(c[1]) for c in chunks)
         self.data = joined(chunks, size, dtype, lambda k, chunk: recodes[k][chunk[1]])
@@ -300,6 +287,8 @@ class Rows:
         self._scaled: list[list[tuple[np.ndarray, np.ndarray]] | None] = [[] for _ in self.names]
         self._id_chunks: list[np.ndarray] = []
         self._chunks: list[list[Chunk]] = [[] for _ in self.names]
+        #: Per column, the table its texts are coded into (:mod:`.texts`: one for all its chunks).
+        self._texts = [Texts() for _ in self.names]
         self._count = 0
         self._file: IO[bytes] | None = None  # the chunks written out, in order
         self._ends: list[int] = []  # the file offset after each write
@@ -340,10 +329,17 @@ class Rows:
         self._id_chunks.append(id_chunk(self._ids))
         columns, self._ids, self._values = self._values, [], [[] for _ in self.names]
         integers, self._scaled = self._scaled, [[] for _ in self.names]
+        made: list[Chunk] = []
         for at, (chunks, column, numbers) in enumerate(zip(self._chunks, columns, self.numbers, strict=True)):
             scaled = integers[at]
             packed = _scaled_chunk(scaled) if numbers and scaled else None
-            chunks.append(packed if packed is not None else pack(column, numbers))
+            if packed is None:
+                packed = pack(column, numbers, self._texts[at])
+            # a column equal to one before is that chunk again (kumho: each distribution's score
+            # is the other's tie key, 4 bytes a person each, held and pickled twice)
+            packed = next((c for c in made if _same(c, packed)), packed)
+            made.append(packed)
+            chunks.append(packed)
 
     def _spill(self) -> None:
         """The packed chunks to the temp file (made with the first), in order after the others."""
@@ -352,7 +348,10 @@ class Rows:
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="hrpolicy-rows-")  # noqa: SIM115 (closed by _gather)
         self._file.seek(0, 2)
-        self._file.write(pickle.dumps((self._id_chunks, self._chunks), protocol=pickle.HIGHEST_PROTOCOL))
+        # (the columns' tables stay here: written with every batch, each would be read back anew)
+        pairs = zip(self._chunks, self._texts, strict=True)
+        columns = [[_unshared(c, texts) for c in chunks] for chunks, texts in pairs]
+        self._file.write(pickle.dumps((self._id_chunks, columns), protocol=pickle.HIGHEST_PROTOCOL))
         self._ends.append(self._file.tell())
         self._id_chunks, self._chunks = [], [[] for _ in self.names]
 
@@ -366,8 +365,8 @@ class Rows:
                 self._file.seek(start)
                 ids, chunks = pickle.loads(self._file.read(end - start))
                 self._id_chunks += ids
-                for mine, theirs in zip(self._chunks, chunks, strict=True):
-                    mine += theirs
+                for mine, theirs, texts in zip(self._chunks, chunks, self._texts, strict=True):
+                    mine += [_shared(c, texts) for c in theirs]
                 start = end
             self._file.close()
             self._file, self._ends = None, []
@@ -403,7 +402,16 @@ class Rows:
         """The rows as a :class:`Table` (the rows gathered are let go)."""
         self._gather()
         ids = Ids(self._id_chunks)
-        columns = {name: Column(chunks) for name, chunks in zip(self.names, self._chunks, strict=True)}
+        # a column whose chunks are another's (see _pack) is that column: joined once
+        first = {tuple(map(id, chunks)): at for at, chunks in reversed(list(enumerate(self._chunks)))}
+        same = [first[tuple(map(id, chunks))] for chunks in self._chunks]
+        for at, chunks in enumerate(self._chunks):
+            if same[at] != at:
+                chunks.clear()  # (not held while the first is joined)
+        joined: list[Column] = []
+        for at, chunks in enumerate(self._chunks):
+            joined.append(Column(chunks) if same[at] == at else joined[same[at]])
+        columns = dict(zip(self.names, joined, strict=True))
         self.clear()
         give_back()  # the chunks, copied into the joined columns and let go
         return Table(ids, columns)
@@ -418,6 +426,23 @@ class Rows:
         ]
         columns = [[v for c in chunks for v in _objects(c)] for chunks in self._chunks]
         return iter(zip(ids, *columns, strict=True))
+
+
+def _same(a: Chunk, b: Chunk) -> bool:
+    """Whether two packed chunks of numbers hold the same values, the same way."""
+    if a[0] != "number" or b[0] != "number" or a[2] != b[2] or a[1].dtype != b[1].dtype:
+        return False
+    return bool(np.array_equal(a[1], b[1]))
+
+
+def _unshared(chunk: Chunk, texts: Texts) -> Chunk:
+    """``chunk`` to write out: coded into the column's table ``texts``, it names it by None."""
+    return ("text", chunk[1], None) if chunk[0] == "text" and chunk[2] is texts else chunk
+
+
+def _shared(chunk: Chunk, texts: Texts) -> Chunk:
+    """A chunk read back: its table, None, is the column's ``texts``."""
+    return ("text", chunk[1], texts) if chunk[0] == "text" and chunk[2] is None else chunk
 
 
 @cache

@@ -25,14 +25,29 @@ def labelled(rule: DistributionRule, key: RawKey) -> GroupKey:
     return tuple(zip(rule.group_by, key, strict=True))
 
 
+#: Problems met in other gradings: a problem equal to one of them is that one (see form_groups).
+Seen = dict[DistributionProblem, DistributionProblem]
+
+
 def form_groups(
-    rule: DistributionRule, table: Table, candidates: np.ndarray, org_parent: Mapping[str, str | None]
+    rule: DistributionRule,
+    table: Table,
+    candidates: np.ndarray,
+    org_parent: Mapping[str, str | None],
+    seen: Seen | None = None,
 ) -> tuple[Pools, list[DistributionProblem]]:
     """Final groups (key -> pool) of the ``candidates`` (positions into ``table``) and the
-    problems of people who cannot be grouped or graded."""
+    problems of people who cannot be grouped or graded.
+
+    ``seen``: problems of other distributions of the same people; each problem equal to one of
+    them is that one, and the others join them (two distributions grouped alike leave the
+    same too-small groups: each problem's ids, key and text are held once, and the second
+    distribution's copies are let go one at a time, never held together)."""
+    share = (lambda problem: problem) if seen is None else (lambda problem: seen.setdefault(problem, problem))
     pools, problems = _split(rule, table, candidates)
+    problems = [share(p) for p in problems]
     if rule.min_group_size > 1:
-        problems += _merge_small(rule, table, pools, org_parent)
+        problems += _merge_small(rule, table, pools, org_parent, share)
     return pools, problems
 
 
@@ -76,16 +91,48 @@ def _text_key(columns: list[Column], grouped: np.ndarray) -> np.ndarray | None:
     several copies of itself); None when a field is not all texts or the codes do not fit."""
     if any(c.kind != "text" for c in columns):
         return None
-    combinations = 1
-    for c in columns:
-        combinations *= max(len(c.texts), 1)
-    if combinations > 2**62:
+    if _combinations(columns) > 2**62:
         return None
     key = np.zeros(len(grouped), dtype=np.int64)
     for c in columns:
         key *= max(len(c.texts), 1)
         key += c.data[grouped]
     return key
+
+
+def _combinations(columns: list[Column]) -> int:
+    """How many values :func:`_text_key` can take for these columns."""
+    combinations = 1
+    for c in columns:
+        combinations *= max(len(c.texts), 1)
+    return combinations
+
+
+#: People whose keys are numbered at a time (an arange of them is 8 bytes a person).
+_BLOCK = 1 << 16
+
+
+def _sorted_with_order(key: np.ndarray, combinations: int) -> np.ndarray:
+    """``key`` (values below ``combinations``) sorted in place, and the stable order that
+    sorts it (int32): each person's index is packed below the key and the pairs sorted in
+    place, when both fit 63 bits (the group keys of a million people: some 37), so that no
+    int64 order and no sort buffer is made beside the key (16 bytes a person at the forming's
+    peak); else ``argsort``."""
+    bits = max(len(key) - 1, 0).bit_length()
+    if (max(combinations - 1, 0).bit_length() + bits) > 63:
+        order = np.argsort(key, kind="stable").astype(np.int32)
+        key.sort()  # in place: the keys in order without another 8 bytes a person beside them
+        return order
+    key <<= bits
+    for start in range(0, len(key), _BLOCK):
+        key[start : start + _BLOCK] |= np.arange(start, min(start + _BLOCK, len(key)), dtype=np.int64)
+    key.sort()  # (the indexes are distinct: any sort is the stable one)
+    order = np.empty(len(key), dtype=np.int32)
+    low = (1 << bits) - 1
+    for start in range(0, len(key), _BLOCK):
+        order[start : start + _BLOCK] = key[start : start + _BLOCK] & low
+    key >>= bits
+    return order
 
 
 def _runs(columns: list[Column], grouped: np.ndarray) -> Pools | None:
@@ -95,8 +142,7 @@ def _runs(columns: list[Column], grouped: np.ndarray) -> Pools | None:
     key = _text_key(columns, grouped)
     if key is None:
         return None
-    order = np.argsort(key, kind="stable")
-    key.sort()  # in place: the keys in order without another 8 bytes a person beside them
+    order = _sorted_with_order(key, _combinations(columns))
     starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
     del key
     firsts = order[starts]  # a stable sort puts each group's earliest member first
@@ -163,7 +209,11 @@ def _missing_fields(
 
 
 def _merge_small(
-    rule: DistributionRule, table: Table, pools: Pools, org_parent: Mapping[str, str | None]
+    rule: DistributionRule,
+    table: Table,
+    pools: Pools,
+    org_parent: Mapping[str, str | None],
+    share: Callable[[DistributionProblem], DistributionProblem],
 ) -> list[DistributionProblem]:
     """Move every group below the minimum into its parent org's group, deepest first.
 
@@ -173,7 +223,7 @@ def _merge_small(
     """
     if not rule.can_merge:
         return [
-            _too_small(rule, table, key, pools.pop(key), "and the distribution declares no merge")
+            share(_too_small(rule, table, key, pools.pop(key), "and the distribution declares no merge"))
             for key in sorted(pools, key=_order)
             if pools.size(key) < rule.min_group_size
         ]
@@ -200,7 +250,7 @@ def _merge_small(
                     if org in org_parent
                     else (f"and org '{org}' is not in the org tree")
                 )
-                problems.append(_too_small(rule, table, key, pool, where))
+                problems.append(share(_too_small(rule, table, key, pool, where)))
                 continue
             parent_key = (*key[:at], org_parent[org], *key[at + 1 :])
             target = pools.setdefault(parent_key, Pool([], own=False))

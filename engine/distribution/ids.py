@@ -36,7 +36,11 @@ class Ids:
         #: The packed ids' bytes (a person's id is a slice: quick to compare).
         self._raw = self.data.view(np.uint8).data if self.packed else memoryview(b"")
         self._width = self.data.dtype.itemsize if self.packed else 0
-        self.order = np.argsort(self.data, kind="stable").astype(INDEX)
+        #: The ids ascend, each after the one before (a file sorted by id, its workers' parts in
+        #: order): unique, and their order is their positions, kept by no array (the sort's
+        #: int64 order and its int32 copy were 8 and 4 bytes a person).
+        self.ascending = self.packed and bool(np.all(self.data[1:] > self.data[:-1]))
+        self._order = None if self.ascending else np.argsort(self.data, kind="stable").astype(INDEX)
         self._rank: np.ndarray | None = None
         self._last = -1  # the position last found: lookups mostly go in order
         #: Where the last block of ids found started and where the next one would (see positions).
@@ -44,6 +48,17 @@ class Ids:
 
     def __len__(self) -> int:
         return len(self.data)
+
+    @property
+    def order(self) -> np.ndarray:
+        """The positions in the order of the ids (made when asked, where the ids ascend)."""
+        if self._order is None:
+            return np.arange(len(self.data), dtype=INDEX)
+        return self._order
+
+    def _sorter(self) -> np.ndarray | None:
+        """``order`` for a search, None where the ids ascend (their positions are their order)."""
+        return self._order
 
     def text(self, position: int) -> str:
         value = self.data[position]
@@ -58,6 +73,8 @@ class Ids:
 
     def rank(self) -> np.ndarray:
         """Each person's place in the order of the ids (the final tie key)."""
+        if self._rank is None and self.ascending:
+            self._rank = self.order
         if self._rank is None:
             rank = np.empty(len(self.data), dtype=INDEX)
             rank[self.order] = np.arange(len(self.data), dtype=INDEX)
@@ -67,6 +84,8 @@ class Ids:
     def check_unique(self, positions: np.ndarray) -> None:
         """The id is the final tie-breaker and the key of every lookup, so it must be unique
         among the people at ``positions``."""
+        if self.ascending:
+            return
         order = self.order
         if len(positions) < len(order):
             chosen = np.zeros(len(order), dtype=bool)
@@ -107,10 +126,12 @@ class Ids:
             if self._at(at, padded):
                 self._last = at
                 return at
-        where = int(np.searchsorted(self.data, key, sorter=self.order))
-        if where < len(self.data) and self._at(int(self.order[where]), padded):
-            self._last = int(self.order[where])
-            return self._last
+        where = int(np.searchsorted(self.data, key, sorter=self._sorter()))
+        if where < len(self.data):
+            at = where if self._order is None else int(self._order[where])
+            if self._at(at, padded):
+                self._last = at
+                return at
         return None
 
     def positions(self, emp_ids: Sequence[str]) -> np.ndarray:
@@ -141,8 +162,8 @@ class Ids:
             if stop <= len(self.data) and bool(np.all(self.data[start:stop] == keys)):
                 self._block = (start, stop)
                 return np.arange(start, stop, dtype=np.int64)
-        where = np.minimum(np.searchsorted(self.data, keys, sorter=self.order), len(self.data) - 1)
-        found = self.order[where]
+        where = np.minimum(np.searchsorted(self.data, keys, sorter=self._sorter()), len(self.data) - 1)
+        found = where if self._order is None else self._order[where]
         out = np.where(self.data[found] == keys, found, -1)
         if out[0] >= 0 and out[-1] >= 0:
             self._block = (int(out[0]), int(out[-1]) + 1)

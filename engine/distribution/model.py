@@ -99,7 +99,7 @@ class TieNote:
         return self._text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DistributionProblem:
     """People who could not be graded, and why (``rule`` is a stable id).
 
@@ -238,25 +238,32 @@ class DistributionResult:
     """Every final group and every problem of one run of a distribution.
 
     ``ids`` are the grading's ids; the grading's ``groups`` are packed
-    (:class:`~.packed.PackedGroups`) and ``where`` says, per position, the person's index in
-    their packed positions (-1: not graded), so that a person's grade is found without a
-    mapping per person.
+    (:class:`~.packed.PackedGroups`) and ``grades`` says, per position, the code of the
+    person's grade (-1: not graded) and the grades the codes stand for, so that a person's
+    grade is found without a mapping per person.
     """
 
     distribution: str
     groups: Sequence[GroupResult]
     problems: tuple[DistributionProblem, ...] = field(default=())
     ids: Ids | None = None
-    where: np.ndarray | None = None
+    grades: tuple[np.ndarray, tuple[str, ...]] | None = None
 
     @cached_property
     def _view(self) -> memoryview:
-        """``where`` read an item at a time (a Python int each, quickly)."""
-        assert self.where is not None
-        return self.where.data
+        """Per position, the person's index in the packed positions (-1: not graded), read an
+        item at a time (a Python int each, quickly): made on the first lookup of one person
+        (explain, calibrate), never for a report's grades (:meth:`grades_of`)."""
+        import numpy as np
+
+        assert self.ids is not None
+        positions = self._packed().positions
+        where = np.full(len(self.ids), -1, dtype=np.int32)
+        where[positions] = np.arange(len(positions), dtype=np.int32)
+        return where.data
 
     def _where(self, member: str) -> tuple[int, int] | None:
-        if self.ids is None or self.where is None:
+        if self.ids is None or self.grades is None:
             return None
         position = self.ids.position(member)
         if position is None:
@@ -294,16 +301,14 @@ class DistributionResult:
         """:meth:`grade_of` of many members at once."""
         import numpy as np
 
-        if self.ids is None or self.where is None or not len(self.where):
+        if self.ids is None or self.grades is None or not len(self.grades[0]):
             return [None] * len(members)  # (nobody to find: not even a position 0 to read)
-        codes, names = self._packed().grade_codes()
-        if not len(codes):
-            return [None] * len(members)
+        codes, names = self.grades
         positions = self.ids.positions(members)
         found = positions >= 0
-        indexes = np.where(found, self.where[np.where(found, positions, 0)], -1)
+        mine = np.where(found, codes[np.where(found, positions, 0)], -1)
         shown = np.array([*names, None], dtype=object)  # (the last: not graded)
-        return list(shown[np.where(indexes >= 0, codes[np.maximum(indexes, 0)], len(names))])
+        return list(shown[np.where(mine >= 0, mine, len(names))])
 
     def outcome(self, member: str) -> MemberOutcome | None:
         """The explained outcome of ``member``, graded or not; ``None`` if never a candidate."""

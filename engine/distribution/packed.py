@@ -142,6 +142,11 @@ class PackedGroups(Sequence[GroupResult]):
             layout=layout,
         )
 
+    @property
+    def positions(self) -> np.ndarray:
+        """Every graded person's position, group after group, each group's best first."""
+        return self._positions
+
     def locate(self, index: int) -> tuple[int, int]:
         """The group and the rank index in it of ``positions[index]``."""
         group = bisect_right(self._offsets, index) - 1
@@ -185,7 +190,7 @@ def grade_codes(offsets: Sequence[int], seats: Mapping[int, Seats]) -> tuple[np.
     """:meth:`PackedGroups.grade_codes` of groups bounded by ``offsets``, seated by ``seats``."""
     import numpy as np
 
-    from engine.distribution.compact import code_type
+    from engine.distribution.texts import code_type
 
     names: dict[str, int] = {}
     tables: list[np.ndarray] = []  # per group size: the code of each rank, best first

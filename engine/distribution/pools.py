@@ -112,7 +112,10 @@ class Pools(MutableMapping[RawKey, Pool]):
             else:
                 numbers.append(number)
                 made.append(None)
-        return _gathered(self._members, self._starts, numbers, extra), made
+        gathered = _gathered(self._members, self._starts, numbers, extra)
+        if not spans and not made_pools:  # every group taken: the split is let go (4 bytes a person)
+            self._members = np.empty(0, dtype=self._members.dtype)
+        return gathered, made
 
     def __iter__(self) -> Iterator[RawKey]:
         yield from list(self._spans)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from engine.distribution.compact import ABSENT, CHUNK, Rows, Table, give_back
-from engine.distribution.groups import form_groups, labelled, path_of, tie_fields
+from engine.distribution.groups import Seen, form_groups, labelled, path_of, tie_fields
 from engine.distribution.ids import Ids
 from engine.distribution.model import (
     Candidate,
@@ -110,13 +110,17 @@ def distribute_table(
     score: str,
     candidates: np.ndarray,
     org_parent: Mapping[str, str | None] | None = None,
+    seen: Seen | None = None,
 ) -> DistributionResult:
     """:func:`distribute` over compact rows: the ``candidates`` (positions into ``table``),
-    ranked by the column ``score``."""
+    ranked by the column ``score``. Held until the groups are formed: a caller that passes
+    them without keeping them lets them go then (4 bytes a person less while ranking).
+    ``seen``: the problems of other distributions of these people, shared (:func:`form_groups`)."""
     # positions as int32 from here on: the groups' parts are 4 bytes a person, not 8
     candidates = candidates.astype(np.int32, copy=False)
     table.ids.check_unique(candidates)
-    pools, problems = form_groups(rule, table, candidates, org_parent or {})
+    pools, problems = form_groups(rule, table, candidates, org_parent or {}, seen)
+    del candidates
     order = sorted(pools, key=lambda k: tuple(str(v) for v in k))
     offsets = array("q", [0])
     for key in order:
@@ -131,8 +135,8 @@ def distribute_table(
             del pool
     del order
     give_back()  # the sorts' arrays, let go
-    groups = packed.groups()
-    return DistributionResult(rule.name, groups, tuple(problems), table.ids, packed.where)
+    grades = packed.graded()
+    return DistributionResult(rule.name, packed.groups(), tuple(problems), table.ids, grades)
 
 
 class _Packing:
@@ -142,8 +146,6 @@ class _Packing:
     def __init__(self, rule: DistributionRule, table: Table, offsets: array[int]) -> None:
         self.rule, self.table, self.offsets = rule, table, offsets
         self.positions = np.empty(offsets[-1], dtype=np.int32)
-        #: Per position, its index in :attr:`positions` (-1: not graded).
-        self.where = np.full(len(table), -1, dtype=np.int32)
         self.keys = GroupKeys(len(rule.group_by))
         self.seats: dict[int, Seats] = {}
         self.merged: dict[int, tuple[GroupKey, ...]] = {}
@@ -161,7 +163,6 @@ class _Packing:
         place = self.positions[start:end]
         place[:] = ranked
         del ranked
-        self.where[place] = np.arange(start, end, dtype=np.int32)
         ties = _boundary_ties(same, place, self.table.ids, quota)
         if ties:
             self.ties[at] = ties
@@ -177,8 +178,7 @@ class _Packing:
         sizes = bounds[1:] - bounds[:-1]
         ranked = rank_together(self.rule, self.table, score, members.astype(np.int32, copy=False), sizes)
         del members
-        self.positions[:] = ranked.positions
-        self.where[self.positions] = np.arange(len(self.positions), dtype=np.int32)
+        self.positions = ranked.positions  # (not copied: the empty array was never written)
         self.codes = grade_codes(self.offsets, self.seats)
         for at in ranked.tied(self.offsets, self.codes[0]):
             start, end = self.offsets[at], self.offsets[at + 1]
@@ -204,6 +204,18 @@ class _Packing:
         if path is not None:
             self.paths[at] = path
         return self.seats[n][0]
+
+    def graded(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Per position into the table, the code of the person's grade (-1: not graded), and
+        the grades the codes stand for: a byte a person, all a report's lookups read (each
+        member's index in :attr:`positions`, 4 bytes a person, was held for them until the
+        distribution was let go; :class:`~.model.DistributionResult` makes it for the few
+        lookups of one person). The members' codes in rank order are let go."""
+        codes, names = self.codes if self.codes is not None else grade_codes(self.offsets, self.seats)
+        self.codes = None
+        grades = np.full(len(self.table), -1, dtype=codes.dtype)
+        grades[self.positions] = codes
+        return grades, names
 
     def groups(self) -> PackedGroups:
         """The groups ranked, packed."""

@@ -62,17 +62,54 @@ class Ranked:
         return np.unique(np.searchsorted(bounds, ranks, side="right") - 1).tolist()  # type: ignore[no-any-return]
 
 
+#: People ranked at a time: whole groups (one larger than this is a block of its own), so that
+#: the sort's arrays (the packed key and the order, 8 bytes a person each, and the sort's buffer)
+#: are a block's, not the population's.
+BLOCK = 1 << 16
+
+
 def rank_together(
     rule: DistributionRule, table: Table, score: str, members: np.ndarray, sizes: np.ndarray
 ) -> Ranked:
     """The ``members`` (positions into ``table``, group after group, ``sizes`` people each)
-    ranked within their groups by :func:`sortable` keys.
+    ranked within their groups by :func:`sortable` keys, :data:`BLOCK` people (whole groups)
+    at a time: the group is the first key, so no sort crosses a group's bounds.
 
     The group, the score and the declared tie keys are packed into one integer when their
     ranges fit 63 bits (kumho: 44), sorted stably: the people equal on all of them stay in the
     order they came, which is the id's order when their ids ascend, as they do from a file
     sorted by id (checked at each pair of equal neighbours); otherwise the id is sorted on too.
     """
+    blocks = list(_blocks(sizes))
+    if len(blocks) <= 1:  # (one block: its arrays are the whole's)
+        return Ranked(*_ranked_block(rule, table, score, members, sizes))
+    positions = np.empty(len(members), dtype=np.int32)
+    equal = np.zeros(len(members), dtype=bool)
+    for first, last, start, end in blocks:
+        ranked, same = _ranked_block(rule, table, score, members[start:end], sizes[first:last])
+        positions[start:end] = ranked
+        equal[start:end] = same
+        del ranked, same
+    return Ranked(positions, equal)
+
+
+def _blocks(sizes: np.ndarray) -> Iterator[tuple[int, int, int, int]]:
+    """Runs of whole groups of about :data:`BLOCK` people, at least one group each: the first
+    group and the one after the last, the first member and the one after the last."""
+    ends = np.cumsum(sizes, dtype=np.int64)
+    first, start = 0, 0
+    while first < len(sizes):
+        last = max(int(np.searchsorted(ends, start + BLOCK, side="right")), first + 1)
+        end = int(ends[last - 1])
+        yield first, last, start, end
+        first, start = last, end
+
+
+def _ranked_block(
+    rule: DistributionRule, table: Table, score: str, members: np.ndarray, sizes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`rank_together` of whole groups: the members in rank order and, per rank, whether
+    that member equals the one before on everything but the id."""
     final = rule.ties[-1]  # the id (rule.ties always ends with it)
     # (the keys are made again if the id must be sorted on: one array of 8 bytes a person at a
     # time beside the positions, not the keys and the packed key together)
@@ -84,7 +121,7 @@ def rank_together(
         equal[1:] = combined[1:] == combined[:-1]
         del combined
         if _ids_ascend(table, final.descending, members, order, equal):
-            return Ranked(members[order].astype(np.int32), equal)
+            return members[order].astype(np.int32, copy=False), equal
         del order, equal
     shown = list(_shown(rule, table, score, members))
     order = np.lexsort([_ids(table, final.descending, members), *shown[::-1], _groups(sizes)])
@@ -95,7 +132,7 @@ def rank_together(
             ranked = key[order]
             equal[1:] &= ranked[1:] == ranked[:-1]
             del ranked
-    return Ranked(members[order].astype(np.int32), equal)
+    return members[order].astype(np.int32, copy=False), equal
 
 
 def _groups(sizes: np.ndarray) -> np.ndarray:

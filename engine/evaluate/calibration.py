@@ -119,9 +119,9 @@ class _Seats:
     def report(self, org_parent: Mapping[str, str | None]) -> CalibrationReport:
         """The distribution applied to the people noted (who are then let go), calibrated."""
         table = self.rows.freeze()
-        # int32, as the grading reads positions: an int64 range was 8 bytes a person held beside its copy
-        everyone = np.arange(len(table), dtype=np.int32)
-        result = distribute_table(self.rule, table, _SCORE, everyone, org_parent)
+        # int32, as the grading reads positions: an int64 range was 8 bytes a person held beside
+        # its copy; not kept here, so that the grading lets it go once its groups are formed
+        result = distribute_table(self.rule, table, _SCORE, np.arange(len(table), dtype=np.int32), org_parent)
         columns = [table.columns[name] for name in (_PROPOSED, _FINAL, _REASON)]
 
         def stages(_: str, position: int) -> tuple[str | None, str | None, str | None]:

@@ -20,7 +20,8 @@ import numpy as np
 
 from engine.distribution import DistributionResult, distribution_from_policy
 from engine.distribution.compact import ABSENT as ABSENT
-from engine.distribution.compact import Rows, Scaled
+from engine.distribution.compact import Column, Rows, Scaled
+from engine.distribution.groups import Seen
 from engine.distribution.ranking import distribute_table
 from engine.distribution.rule import ID_FIELD, DistributionRule
 from engine.errors import Problem
@@ -125,11 +126,20 @@ class RelativeGrading:
         """Every distribution applied to the people added (whose rows are then let go)."""
         table = self.rows.freeze()
         out: dict[str, DistributionResult] = {}
-        for rule, score in zip(self.rules, self.scores, strict=True):
-            # int32, as the grading reads positions (flatnonzero's int64 held beside its copy)
-            candidates = np.flatnonzero(table.columns[score].present()).astype(np.int32)
-            out[rule.name] = distribute_table(rule, table, score, candidates, org_parent)
+        # distributions grouped alike (kumho: performance and competency, by organisation and
+        # role grade) leave the same too-small groups: their problems are shared (form_groups)
+        seen: Seen = {}
+        for rule, name in zip(self.rules, self.scores, strict=True):
+            # not kept here, so that the grading lets them go once its groups are formed
+            column = table.columns[name]
+            out[rule.name] = distribute_table(rule, table, name, _positions(column), org_parent, seen)
         return out
+
+
+def _positions(score: Column) -> np.ndarray:
+    """The positions of the people with a score: int32, as the grading reads positions
+    (flatnonzero's int64 is not held beside its copy)."""
+    return np.flatnonzero(score.present()).astype(np.int32)
 
 
 def _decimal_column(values: Sequence[Any]) -> Sequence[Any]:
@@ -152,10 +162,13 @@ def grade_relatively(
 
 
 def relative_warnings(relative: Mapping[str, DistributionResult], source: str) -> list[Problem]:
-    """One warning per person a distribution could not grade, distribution by distribution."""
-    return [
-        Problem(member, None, problem.rule, f"{name}: {problem.message}", source)
-        for name, result in relative.items()
-        for problem in result.problems
-        for member in problem.members
-    ]
+    """One warning per person a distribution could not grade, distribution by distribution.
+
+    The members of one problem share its message (one text, not one each: a problem's text
+    is some 180 bytes, and a million kumho people leave some 90,000 ungraded)."""
+    warnings: list[Problem] = []
+    for name, result in relative.items():
+        for problem in result.problems:
+            message = f"{name}: {problem.message}"
+            warnings += [Problem(member, None, problem.rule, message, source) for member in problem.members]
+    return warnings

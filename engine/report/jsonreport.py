@@ -111,18 +111,21 @@ def render_json_parts(outcome: RunOutcome, evaluated: int, results: list[str]) -
     return "".join(json_report_pieces(outcome, evaluated, results))
 
 
-#: Stand for the failed ids and the problems in the report's frame (a NUL is never in its text).
+#: Stand for the failed ids, the warnings and the problems in the report's frame (a NUL is never
+#: in its text).
 _FAILED = "\x00failed ids\x00"
+_WARNINGS = "\x00warnings\x00"
 _PROBLEMS = "\x00problems\x00"
-_MARKS = {json.dumps(_FAILED): _FAILED, json.dumps(_PROBLEMS): _PROBLEMS}
+_MARKS = {json.dumps(mark): mark for mark in (_FAILED, _WARNINGS, _PROBLEMS)}
 _SPLIT = re.compile("(" + "|".join(re.escape(mark) for mark in _MARKS) + ")")
 #: Items written between two writes.
 _CHUNK = 512
 
 
 def json_report_pieces(outcome: RunOutcome, evaluated: int, results: list[str]) -> Iterator[str]:
-    """:func:`render_json_parts` a piece at a time: the failed ids and the problems (a spool of
-    a million, :class:`~engine.io.spool.ProblemSpool`) a block at a time, never held whole.
+    """:func:`render_json_parts` a piece at a time: the failed ids, the warnings (a warning
+    for every person a distribution could not grade) and the problems (a spool of a million,
+    :class:`~engine.io.spool.ProblemSpool`) a block at a time, never held whole.
 
     The frame is ``json.dumps`` of the report with a stand-in for each long list's items, cut
     there; the items, written as ``json.dumps(indent=2)`` writes a list's items, go in between."""
@@ -132,10 +135,7 @@ def json_report_pieces(outcome: RunOutcome, evaluated: int, results: list[str]) 
         "evaluated": evaluated,
         "failed": [_FAILED] if failed else [],
         "results": [],
-        "warnings": [
-            {"employee": p.employee_id, "rule": p.rule, "message": p.message, "origin": p.origin}
-            for p in outcome.warnings
-        ],
+        "warnings": [_WARNINGS] if outcome.warnings else [],
         "problems": [_PROBLEMS] if outcome.problems else [],
     }
     text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
@@ -146,10 +146,17 @@ def json_report_pieces(outcome: RunOutcome, evaluated: int, results: list[str]) 
         mark = _MARKS.get(piece)
         if mark is _FAILED:
             yield from _items(dumps(emp_id) for emp_id in failed)
+        elif mark is _WARNINGS:
+            yield from _items(dumps(warning_item(p), "    ") for p in outcome.warnings)
         elif mark is _PROBLEMS:
             yield from _items(dumps(problem_item(p), "    ") for p in outcome.problems)
         else:
             yield piece
+
+
+def warning_item(p: Problem) -> dict[str, Any]:
+    """One warning as the JSON results report lists it."""
+    return {"employee": p.employee_id, "rule": p.rule, "message": p.message, "origin": p.origin}
 
 
 def problem_item(p: Problem) -> dict[str, Any]:
