@@ -14,15 +14,17 @@ import os
 import pathlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import Diagnostic
 from engine.location import Path, SourceMap, json_path
 from engine.resources import schema_file
+from engine.schemaproof import proves
 from engine.suggest import closest
+
+if TYPE_CHECKING:  # (jsonschema is imported where a document is not proven valid: see validate_schema)
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
 
 #: Rule id of each jsonschema keyword; keywords not listed map to ``schema-invalid``.
 RULES: dict[str, str] = {
@@ -106,11 +108,19 @@ def load_schema() -> dict[str, Any]:
 @functools.cache
 def _validator() -> Draft202012Validator:
     # Building the validator compiles $refs and regexes: do it once per process.
+    from jsonschema import Draft202012Validator, FormatChecker
+
     return Draft202012Validator(load_schema(), format_checker=FormatChecker(formats=("date",)))
 
 
 def validate_schema(data: Any, source: SourceMap) -> list[Diagnostic]:
-    """Every schema error in ``data`` as a located diagnostic, sorted by location."""
+    """Every schema error in ``data`` as a located diagnostic, sorted by location.
+
+    A policy :func:`~engine.schemaproof.proves` valid has none: jsonschema (57 ms to import, 20
+    ms to check a policy) checks, and words, only the others.
+    """
+    if proves(load_schema(), data):
+        return []
     return validate_with(_validator(), data, source)
 
 
@@ -190,7 +200,7 @@ def _plural(count: int, noun: str) -> str:
 
 # ---------------------------------------------------------------------------- keyword handlers
 
-Handler = Callable[[ValidationError, Path, SourceMap], Iterator[Diagnostic]]
+Handler = Callable[["ValidationError", Path, SourceMap], Iterator[Diagnostic]]
 
 
 def _diagnose(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]:

@@ -11,6 +11,7 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from engine.errors import HRPolicyError, PolicyInvalid, UsageError
+from engine.gcpause import end_startup
 from engine.report.options import ReportOptions
 from engine.report.safety import raw_cells, terminal_text
 
@@ -30,8 +31,10 @@ def _fail(message: str, code: int) -> NoReturn:
 def run_guarded(action: Callable[[], int], raw: bool = False) -> NoReturn:
     """Run a command body; map our exceptions to exit codes and one-line messages, never a traceback.
 
-    ``raw``: CSV cells are written as computed (``--raw-cells``).
+    ``raw``: CSV cells are written as computed (``--raw-cells``). The collector paused while
+    the command line started (:func:`~engine.gcpause.pause_startup`) runs again from here.
     """
+    end_startup()
     try:
         with raw_cells(raw):
             code = action()

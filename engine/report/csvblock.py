@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+import engine.arrowcompute as ac
 from engine.evaluate import RunOutcome
 from engine.evaluate.columnar import numbers as nb
 from engine.evaluate.columnar.numbers import Num
@@ -81,8 +81,8 @@ class BlockLines:
                 text, ok = _coded(codes, graded, spec)
             cells.append(text)
             plain &= ok
-        line = pc.binary_join_element_wise(*cells, ",")
-        return pc.binary_join_element_wise(line, pa.array([""] * n, pa.string()), "\n"), plain
+        line = ac.binary_join_element_wise(*cells, ",")
+        return ac.binary_join_element_wise(line, pa.array([""] * n, pa.string()), "\n"), plain
 
 
 def block_lines(outcome: RunOutcome) -> BlockLines | None:
@@ -113,11 +113,11 @@ def _number(num: Any, den: Any, places: int, mode: str) -> tuple[pa.Array, Any]:
     ok = (num >= 0) & ~rounded.bad
     scaled = np.where(ok, rounded.num, 0)
     unit = 10**places
-    whole = pc.cast(pa.array(scaled // unit), pa.string())
+    whole = ac.cast(scaled // unit, pa.string())
     if places == 0:
         return whole, ok
-    fraction = pc.utf8_lpad(pc.cast(pa.array(scaled % unit), pa.string()), places, "0")
-    return pc.binary_join_element_wise(whole, fraction, "."), ok
+    fraction = ac.utf8_lpad(ac.cast(scaled % unit, pa.string()), places, "0")
+    return ac.binary_join_element_wise(whole, fraction, "."), ok
 
 
 def _coded(codes: Any, graded: Mapping[int, tuple[Any, Any]], spec: _Spec) -> tuple[pa.Array, Any]:
@@ -133,8 +133,8 @@ def _coded(codes: Any, graded: Mapping[int, tuple[Any, Any]], spec: _Spec) -> tu
             texts.append(spec.shown(points))
     allowed = np.array([_safe_text(t) for t in texts], bool)
     index = np.searchsorted(np.array(keys), codes)
-    dictionary = pa.DictionaryArray.from_arrays(pa.array(index, pa.int32()), pa.array(texts, pa.string()))
-    return dictionary.cast(pa.string()), allowed[index]
+    dictionary = pa.DictionaryArray.from_arrays(ac.array_of(index, pa.int32()), pa.array(texts, pa.string()))
+    return ac.cast(dictionary, pa.string()), allowed[index]
 
 
 def _safe_text(text: str) -> bool:
@@ -143,8 +143,8 @@ def _safe_text(text: str) -> bool:
 
 
 def _safe(cells: pa.Array) -> Any:
-    quoted = _np(pc.match_substring_regex(cells, _QUOTED))
-    guarded = _np(pc.match_substring_regex(cells, _GUARDED))
+    quoted = _np(ac.match_substring_regex(cells, _QUOTED))
+    guarded = _np(ac.match_substring_regex(cells, _GUARDED))
     return ~(quoted | guarded)
 
 

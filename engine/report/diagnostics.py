@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from engine.errors import Diagnostic, Severity
 from engine.provenance import Stamp
-from engine.report import junit, sarif
 
 if TYPE_CHECKING:
     from engine.report.labels import Labels
@@ -133,12 +132,16 @@ def render_github(
 def render_sarif(
     files: Sequence[FileDiagnostics], skipped: Sequence[str] = (), stamps: Stamps | None = None
 ) -> str:
+    from engine.report import sarif  # (with junit: 6 ms every run that reports problems would import)
+
     return sarif.render_sarif(files, stamps or {})
 
 
 def render_junit(
     files: Sequence[FileDiagnostics], skipped: Sequence[str] = (), stamps: Stamps | None = None
 ) -> str:
+    from engine.report import junit  # (xml.etree)
+
     return junit.render_junit(files, skipped, stamps or {})
 
 

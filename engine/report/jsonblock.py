@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+import engine.arrowcompute as ac
 from engine.evaluate import RunOutcome
 from engine.evaluate.columnar.numbers import POW10
 from engine.report.jsontext import dumps
@@ -74,10 +74,10 @@ class JsonBlock:
         plain = _plain_text(ids)
         name: Any = "null"
         if names is not None:
-            names = pc.fill_null(names, "")  # (no name: null)
+            names = ac.fill_null(names, "")  # (no name: null)
             plain &= _plain_text(names)
-            quoted = pc.binary_join_element_wise('"', names, '"', "")
-            name = pc.if_else(pc.equal(names, ""), "null", quoted)
+            quoted = ac.binary_join_element_wise('"', names, '"', "")
+            name = ac.if_else(ac.equal(names, ""), "null", quoted)
         parts: list[Any] = ["    {\n" + _I6 + '"id": "', ids, '",\n' + _I6 + '"name": ', name]
         parts.append(",\n" + _I6 + '"values": ' + ("{\n" if self.value_keys else "{}"))
         for k, (key, (num, den)) in enumerate(zip(self.value_keys, values, strict=True)):
@@ -112,7 +112,7 @@ class JsonBlock:
         bounds = np.append(np.asarray(starts, np.int64), rows)
         first = np.zeros(rows, bool)
         first[bounds[:-1][bounds[:-1] < rows]] = True
-        parts: list[Any] = [pc.if_else(pa.array(first), "", ",\n"), _I8 + ("{\n" if self.line_keys else "{}")]
+        parts: list[Any] = [ac.if_else(first, "", ",\n"), _I8 + ("{\n" if self.line_keys else "{}")]
         for k, (key, line) in enumerate(zip(self.line_keys, lines, strict=True)):
             if line is None:
                 return pa.array([""] * n, pa.string()), np.zeros(n, bool)
@@ -142,7 +142,7 @@ def _joined(parts: list[Any]) -> Any:
             merged[-1] += part
         elif not (isinstance(part, str) and not part):
             merged.append(part)
-    return pc.binary_join_element_wise(*merged, "")
+    return ac.binary_join_element_wise(*merged, "")
 
 
 def json_block(outcome: RunOutcome) -> JsonBlock | None:
@@ -208,8 +208,8 @@ def _where(
 
 
 def _taken(texts: list[str], index: Any) -> Any:
-    dictionary = pa.DictionaryArray.from_arrays(pa.array(index, pa.int32()), pa.array(texts, pa.string()))
-    return dictionary.cast(pa.string())
+    dictionary = pa.DictionaryArray.from_arrays(ac.array_of(index, pa.int32()), pa.array(texts, pa.string()))
+    return ac.cast(dictionary, pa.string())
 
 
 def _decimal(num: Any, den: Any) -> tuple[Any, Any]:
@@ -237,7 +237,7 @@ def _decimal(num: Any, den: Any) -> tuple[Any, Any]:
     texts = [_scaled(ordered[ends[k] - counts[k] : ends[k]], int(k)) for k in kinds]
     back = np.empty(len(num), np.int64)
     back[order] = np.arange(len(num))
-    return pa.concat_arrays(texts).take(pa.array(back)), ok
+    return ac.take(pa.concat_arrays(texts), back), ok
 
 
 class _Decimals:
@@ -260,12 +260,12 @@ def _scaled(num: Any, places: int) -> Any:
     wide[:, 0] = num
     wide[:, 1] = num >> 63
     decimals = pa.Array.from_buffers(pa.decimal128(38, places), len(num), [None, pa.py_buffer(wide)])
-    return decimals.cast(pa.string())
+    return ac.cast(decimals, pa.string())
 
 
 def _plain_text(cells: pa.Array) -> Any:
     """Cells written between quotes as they are (nothing to escape)."""
-    escaped = pc.fill_null(pc.match_substring_regex(cells, _ESCAPED), True)  # (no cell: not plain)
+    escaped = ac.fill_null(ac.match_substring_regex(cells, _ESCAPED), True)  # (no cell: not plain)
     return ~np.asarray(escaped.to_numpy(zero_copy_only=False), bool)
 
 

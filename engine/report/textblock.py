@@ -20,9 +20,9 @@ from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+import engine.arrowcompute as ac
 from engine.report.safety import terminal_text
 from engine.report.table import GAP, Liner, Shape, aligned, cell_size, measure
 
@@ -122,10 +122,10 @@ Take = Callable[[int, "int | None", int], None]
 
 def _measure_column(take: Take, index: int, column: pa.Array, number: bool) -> None:
     """Give ``take`` what column ``index``'s cells hold: a few maxima, and each other cell once."""
-    length = _numpy(pc.binary_length(column), np.int64)
+    length = _numpy(ac.binary_length(column), np.int64)
     if number:
-        done = _numpy(pc.match_substring_regex(column, _NUMBER), bool)
-        dot = _numpy(pc.find_substring(column, "."), np.int64)
+        done = _numpy(ac.match_substring_regex(column, _NUMBER), bool)
+        dot = _numpy(ac.find_substring(column, "."), np.int64)
         places = np.where(dot >= 0, length - dot - 1, 0)
         with_places = done & (places > 0)
         if with_places.any():
@@ -135,11 +135,11 @@ def _measure_column(take: Take, index: int, column: pa.Array, number: bool) -> N
         if whole.any():
             take(index, 0, int(length[whole].max()))
     else:
-        done = _numpy(pc.match_substring_regex(column, _PRINTABLE), bool)
+        done = _numpy(ac.match_substring_regex(column, _PRINTABLE), bool)
         if done.any():
             take(index, None, int(length[done].max()))
     if not done.all():
-        for cell in pc.unique(column.filter(pa.array(~done))).to_pylist():
+        for cell in ac.unique(ac.filter_by(column, ~done)).to_pylist():
             take(index, *cell_size(terminal_text(cell), number))
 
 
@@ -153,45 +153,45 @@ def _lines(columns: Sequence[pa.Array], shape: Shape, numeric: Sequence[bool], l
         text, wrapped = _set_column(column, width, number, shape.most.get(index))
         cells.append(text)
         wraps |= wrapped
-    joined = pc.binary_join_element_wise(*cells, GAP)
-    line = pc.utf8_rtrim(joined, characters=" ")
-    odd = _numpy(pc.match_substring_regex(line, _OTHER_SPACE), bool)
+    joined = ac.binary_join_element_wise(*cells, GAP)
+    line = ac.utf8_rtrim(joined, characters=" ")
+    odd = _numpy(ac.match_substring_regex(line, _OTHER_SPACE), bool)
     if odd.any():  # (a cell ending in another space: str.rstrip strips that too)
-        stripped = [text.rstrip() for text in joined.filter(pa.array(odd)).to_pylist()]
-        line = pc.replace_with_mask(line, pa.array(odd), pa.array(stripped, pa.string()))
-    line = pc.binary_join_element_wise(line, "", "\n")
+        stripped = [text.rstrip() for text in ac.filter_by(joined, odd).to_pylist()]
+        line = ac.replace_with_mask(line, odd, pa.array(stripped, pa.string()))
+    line = ac.binary_join_element_wise(line, "", "\n")
     if wraps.any():
-        rows = zip(*(column.filter(pa.array(wraps)).to_pylist() for column in columns), strict=True)
+        rows = zip(*(ac.filter_by(column, wraps).to_pylist() for column in columns), strict=True)
         wrapped_lines = [liner.row([terminal_text(cell) for cell in row]) for row in rows]
-        line = pc.replace_with_mask(line, pa.array(wraps), pa.array(wrapped_lines, pa.string()))
-    whole = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, count], pa.int32()), line), "")
+        line = ac.replace_with_mask(line, wraps, pa.array(wrapped_lines, pa.string()))
+    whole = ac.binary_join(pa.ListArray.from_arrays(pa.array([0, count], pa.int32()), line), "")
     return bytes(whole[0].as_buffer())
 
 
 def _set_column(column: pa.Array, width: int, number: bool, want: int | None) -> tuple[pa.Array, Any]:
     """Each cell of a column as :meth:`Liner.row` sets it, and which of them wrap (their rows
     are set by the liner)."""
-    length = _numpy(pc.binary_length(column), np.int64)
+    length = _numpy(ac.binary_length(column), np.int64)
     if number:
-        done = _numpy(pc.match_substring_regex(column, _NUMBER), bool)
-        text = pc.utf8_lpad(_padded(column, done, length, want), width, " ")
+        done = _numpy(ac.match_substring_regex(column, _NUMBER), bool)
+        text = ac.utf8_lpad(_padded(column, done, length, want), width, " ")
         wraps = np.zeros(len(column), bool)
     else:
-        printable = _numpy(pc.match_substring_regex(column, _PRINTABLE), bool)
+        printable = _numpy(ac.match_substring_regex(column, _PRINTABLE), bool)
         wraps = printable & (length > width)
         done = printable & ~wraps
-        text = pc.utf8_rpad(column, width, " ")
+        text = ac.utf8_rpad(column, width, " ")
     if done.all():
         return text, wraps
-    rest = pa.array(~done)
-    encoded = column.filter(rest).dictionary_encode()
+    rest = ac.array_of(~done)
+    encoded = ac.dictionary_encode(ac.filter_by(column, rest))
     shown = [aligned(terminal_text(cell), width, number, want) for cell in encoded.dictionary.to_pylist()]
     cut = np.array([cell is None for cell in shown], bool)
     if cut.any():
         wraps[~done] |= cut[_numpy(encoded.indices, np.int64)]
     texts = pa.array([cell or "" for cell in shown], pa.string())
-    set_apart = pa.DictionaryArray.from_arrays(encoded.indices, texts).cast(pa.string())
-    return pc.replace_with_mask(text, rest, set_apart), wraps
+    set_apart = ac.cast(pa.DictionaryArray.from_arrays(encoded.indices, texts), pa.string())
+    return ac.replace_with_mask(text, rest, set_apart), wraps
 
 
 def _padded(column: pa.Array, numbers: Any, length: Any, want: int | None) -> pa.Array:
@@ -199,12 +199,12 @@ def _padded(column: pa.Array, numbers: Any, length: Any, want: int | None) -> pa
     (:func:`~engine.report.table.padded`); other cells as they are."""
     if not want:
         return column
-    dot = _numpy(pc.find_substring(column, "."), np.int64)
+    dot = _numpy(ac.find_substring(column, "."), np.int64)
     places = np.where(numbers, np.where(dot >= 0, length - dot - 1, 0), want)
     zeros = [("" if have else ".") + "0" * (want - have) for have in range(want)] + [""]
-    index = pa.array(np.clip(places, 0, want), pa.int32())
-    suffix = pa.DictionaryArray.from_arrays(index, pa.array(zeros, pa.string())).cast(pa.string())
-    return pc.binary_join_element_wise(column, suffix, "")
+    index = ac.array_of(np.clip(places, 0, want), pa.int32())
+    suffix = ac.cast(pa.DictionaryArray.from_arrays(index, pa.array(zeros, pa.string())), pa.string())
+    return ac.binary_join_element_wise(column, suffix, "")
 
 
 def _numpy(array: pa.Array, kind: Any) -> Any:

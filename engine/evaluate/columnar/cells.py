@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+import engine.arrowcompute as ac
 from engine.evaluate.columnar.numbers import Ints, Mask
 
 #: The last character ``str.isspace`` holds (U+3000 IDEOGRAPHIC SPACE, since Unicode 6.3;
@@ -167,7 +168,7 @@ def blank_cells(series: pa.Array, cells: Layout, leading: Mask) -> Mask:
     blank: Mask = cells.lengths == 0
     rows = np.flatnonzero(leading & ~blank)
     if len(rows):
-        texts = series.take(pa.array(rows)).to_pylist()
+        texts = ac.take(series, rows).to_pylist()
         blank[rows] = [not text.strip() for text in texts]
     return blank
 

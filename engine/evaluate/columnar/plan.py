@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+import engine.arrowcompute as ac
 from engine.chains.model import Confirmation
 from engine.evaluate.columnar import cells
 from engine.evaluate.columnar import numbers as nb
@@ -216,8 +217,8 @@ class Plan:
         wanted = np.flatnonzero(clean)
         if not len(wanted):
             return clean
-        starts, at = typed.starts, pa.array(wanted)
-        cells = {fp.name: typed.head(fp.column).take(at).to_pylist() for fp in self.employee}
+        starts, at = typed.starts, ac.array_of(wanted)
+        cells = {fp.name: ac.take(typed.head(fp.column), at).to_pylist() for fp in self.employee}
         rules = self.rules.employee
         out = clean.copy()
         for k, g in enumerate(wanted.tolist()):

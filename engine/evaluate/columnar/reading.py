@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+import engine.arrowcompute as ac
 import engine.limits as limits
 from engine.evaluate.columnar import cells
 from engine.evaluate.columnar import numbers as nb
@@ -190,8 +190,8 @@ def normalized(frame: Frame) -> bool:
     for column in frame:
         if _all_ascii(column):
             continue
-        distinct = pc.unique(column)  # (then the few distinct cells filtered, not every cell)
-        cells = pc.filter(distinct, pc.invert(pc.string_is_ascii(distinct))).to_pylist()
+        distinct = ac.unique(column)  # (then the few distinct cells filtered, not every cell)
+        cells = ac.filter_by(distinct, ac.invert(ac.string_is_ascii(distinct))).to_pylist()
         if not all(unicodedata.is_normalized("NFC", cell) for cell in cells):
             return False
     return True
@@ -202,7 +202,7 @@ def _all_ascii(column: pa.Array) -> bool:
     (several times cheaper than a verdict per cell)."""
     found = cells.layout(column)
     if found is None:
-        return pc.all(pc.string_is_ascii(column)).as_py() is not False
+        return ac.all_true(ac.string_is_ascii(column)).as_py() is not False
     data = found.data
     return not len(data) or int(data.max()) < 0x80
 
@@ -237,8 +237,8 @@ def text_ok(series: pa.Array) -> Mask:
     """Cells the per-record reader keeps as they are: no surrounding spaces, within the bound."""
     found = cells.layout(series)
     if found is None:
-        padding = _np(pc.match_substring_regex(series, _PADDED))
-        long = _np(pc.utf8_length(series)) > limits.MAX_CELL_CHARS
+        padding = _np(ac.match_substring_regex(series, _PADDED))
+        long = _np(ac.utf8_length(series)) > limits.MAX_CELL_CHARS
     else:
         padding = cells.padded(found)
         long = cells.longer_than(found, limits.MAX_CELL_CHARS)
@@ -300,7 +300,7 @@ def _read(series: pa.Array, plan: FieldPlan) -> Cells:
     )
     rest = np.flatnonzero(index < 0)
     if len(rest):
-        for whole, part in zip(out, _by_text(pc.take(series, pa.array(rest)), plan), strict=True):
+        for whole, part in zip(out, _by_text(ac.take(series, rest), plan), strict=True):
             whole[rest] = part
     return out
 
@@ -310,12 +310,12 @@ def _text_index(series: pa.Array, texts: tuple[str, ...]) -> Ints:
     few texts, one byte comparison over the column each (several times cheaper than a hash
     lookup per cell)."""
     if len(texts) > 8:
-        found = pc.index_in(series, value_set=pa.array(texts, pa.string()))
-        index: Ints = _np(pc.fill_null(found, -1) if found.null_count else found).astype(np.int64)
+        found = ac.index_in(series, value_set=pa.array(texts, pa.string()))
+        index: Ints = _np(ac.fill_null(found, -1) if found.null_count else found).astype(np.int64)
         return index
     code = np.zeros(len(series), np.uint8)
     for k, text in enumerate(texts):  # (at most one text holds per cell: code k + 1 or 0)
-        hit = _np(pc.equal(series, pa.scalar(text, series.type))).view(np.uint8)
+        hit = _np(ac.equal(series, pa.scalar(text, series.type))).view(np.uint8)
         code += hit if k == 0 else hit * np.uint8(k + 1)
     index = code.astype(np.int64)
     index -= 1
@@ -325,7 +325,7 @@ def _text_index(series: pa.Array, texts: tuple[str, ...]) -> Ints:
 def _by_text(series: pa.Array, plan: FieldPlan) -> Cells:
     """Each distinct cell text read once: a plain number by :func:`.cells.plain_numbers`,
     any other by :func:`_cell` (remembered in the plan's cache); the rows take their text's."""
-    encoded = pc.dictionary_encode(series)
+    encoded = ac.dictionary_encode(series)
     inverse = _np(encoded.indices)  # (int32: gathers by it need no int64 copy)
     missing, bad, nums, dens = _distinct(encoded.dictionary, plan)
     n = len(inverse)
@@ -350,7 +350,7 @@ def _distinct(texts: pa.Array, plan: FieldPlan) -> Cells:
     if not len(rest):
         return missing, bad, nums, dens
     cache = plan.cache
-    words = pc.take(texts, pa.array(rest)).to_pylist() if len(rest) < n else texts.to_pylist()
+    words = ac.take(texts, rest).to_pylist() if len(rest) < n else texts.to_pylist()
     for k, text in zip(rest.tolist(), words, strict=True):
         known = cache.get(text)
         if known is None:
@@ -379,8 +379,8 @@ def _texts(series: pa.Array, plan: FieldPlan) -> tuple[Col, Mask]:
     ``str.strip`` sees them) and within the length bound; the text itself stays in the frame."""
     found = cells.layout(series)
     if found is None:
-        blank = _np(pc.match_substring_regex(series, _BLANK))
-        long = _np(pc.utf8_length(series)) > limits.MAX_CELL_CHARS
+        blank = _np(ac.match_substring_regex(series, _BLANK))
+        long = _np(ac.utf8_length(series)) > limits.MAX_CELL_CHARS
     else:
         blank = cells.blank_cells(series, found, cells.leading_space(found))
         long = cells.longer_than(found, limits.MAX_CELL_CHARS)
@@ -482,7 +482,7 @@ def groups_of(ids: pa.Array) -> tuple[Ints, Ints]:
     n = len(ids)
     changed = np.ones(n, bool)
     if n > 1:
-        changed[1:] = _np(pc.not_equal(ids.slice(1), ids.slice(0, n - 1)))
+        changed[1:] = _np(ac.not_equal(ids.slice(1), ids.slice(0, n - 1)))
     starts: Ints = np.flatnonzero(changed).astype(np.int64)
     gid: Ints = (np.cumsum(changed) - 1).astype(np.int64)
     return starts, gid
@@ -504,7 +504,7 @@ def differs_in_group(series: pa.Array, starts: Ints, gid: Ints) -> Mask:
         return _differ_from_first(series, np.flatnonzero(filled), starts, gid, n)
     changed = np.zeros(n, bool)
     if n > 1:
-        changed[1:] = _np(pc.not_equal(series.slice(1), series.slice(0, n - 1)))
+        changed[1:] = _np(ac.not_equal(series.slice(1), series.slice(0, n - 1)))
     return _differ_from_first(series, np.flatnonzero(changed & filled), starts, gid, n)
 
 
@@ -512,14 +512,14 @@ def _differ_from_first(series: pa.Array, rows: Ints, starts: Ints, gid: Ints, n:
     """Which of ``rows`` differ from their group's first row and are not empty, over all rows."""
     out = np.zeros(n, bool)
     if len(rows):
-        cells_ = pc.take(series, pa.array(rows))
-        first = pc.take(series, pa.array(starts[gid[rows]]))
-        out[rows] = _np(pc.not_equal(cells_, first)) & _np(pc.not_equal(cells_, ""))
+        cells_ = ac.take(series, rows)
+        first = ac.take(series, starts[gid[rows]])
+        out[rows] = _np(ac.not_equal(cells_, first)) & _np(ac.not_equal(cells_, ""))
     return out
 
 
 def gather(series: pa.Array, rows: Ints) -> pa.Array:
-    return pc.take(series, pa.array(rows))
+    return ac.take(series, rows)
 
 
 def any_per_group(rows: Mask, starts: Ints) -> Mask:

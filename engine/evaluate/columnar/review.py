@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+import engine.arrowcompute as ac
 from engine.chains.model import Chain, ChainRules
 from engine.chains.requirements import Requirement
 from engine.chains.review import review
@@ -172,7 +172,7 @@ class _Cells:
             elif plan.kind == "text":
                 exact = text_ok(series)
             else:
-                exact = np.asarray(pc.match_substring_regex(series, _ISO_DAY).to_numpy(zero_copy_only=False))
+                exact = np.asarray(ac.match_substring_regex(series, _ISO_DAY).to_numpy(zero_copy_only=False))
             has_default = rule.has_default and rule.default is not None
             return _Value(series, blank, (exact & ~blank) | (blank & (not has_default)))
         if plan.kind == "cat" and col.codes is not None:
@@ -180,7 +180,7 @@ class _Cells:
             vocab = pa.array((*plan.vocab, ""), pa.string())
             # a value is compared as the review reads it (stripped); one with spaces is left to it
             plain = np.array([v == v.strip() and v != "" for v in plan.vocab] + [True], bool)
-            return _Value(vocab.take(pa.array(codes)), blank, plain[codes])
+            return _Value(ac.take(vocab, codes), blank, plain[codes])
         return _Value(None, blank, blank.copy())  # a number or a boolean: never blank text
 
 
@@ -246,14 +246,14 @@ def _date_ok(rule: Any, cells: _Cells, n: int) -> Mask:
     ok = ~value.blank & value.exact
     day = value.text
     if rule.start is not None:
-        ok &= ~_np(pc.less(day, pa.scalar(rule.start, pa.string())))
+        ok &= ~_np(ac.less(day, pa.scalar(rule.start, pa.string())))
     if rule.end is not None:
-        ok &= ~_np(pc.greater(day, pa.scalar(rule.end, pa.string())))
+        ok &= ~_np(ac.greater(day, pa.scalar(rule.end, pa.string())))
     if rule.after is not None:
         other = cells.value(rule.after)
         if other.text is None:
             return ok & other.blank
-        ok &= other.blank | (other.exact & ~_np(pc.less(day, other.text)))
+        ok &= other.blank | (other.exact & ~_np(ac.less(day, other.text)))
     return ok
 
 
@@ -275,7 +275,7 @@ def _is_true(
 
 
 def _equal(left: pa.Array, right: pa.Array) -> Mask:
-    return _np(pc.fill_null(pc.equal(left, right), False))
+    return _np(ac.fill_null(ac.equal(left, right), False))
 
 
 def _np(array: Any) -> Mask:
