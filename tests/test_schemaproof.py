@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -122,12 +123,13 @@ def test_the_branches_of_not_one_of_and_if_are_judged_as_jsonschema_judges_them(
     assert seen and all(v == (False, False) for v in seen)
 
 
-def _tables(document: Any) -> list[dict[str, Any]]:
+def _found(document: Any, wanted: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """Every mapping in ``document`` (at any depth) that is ``wanted``."""
     found: list[dict[str, Any]] = []
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
-            if "values" in value and ("keys" in value or "rows" in value):
+            if wanted(value):
                 found.append(value)
             for sub in value.values():
                 walk(sub)
@@ -137,6 +139,10 @@ def _tables(document: Any) -> list[dict[str, Any]]:
 
     walk(document)
     return found
+
+
+def _tables(document: Any) -> list[dict[str, Any]]:
+    return _found(document, lambda value: "values" in value and ("keys" in value or "rows" in value))
 
 
 def _one_d_with_rows(document: Any) -> bool:
@@ -154,20 +160,7 @@ def _two_d_without_columns(document: Any) -> bool:
 
 
 def _agreements(document: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            if "field" in value and ("stage" in value or "self" in value):
-                found.append(value)
-            for sub in value.values():
-                walk(sub)
-        elif isinstance(value, list):
-            for sub in value:
-                walk(sub)
-
-    walk(document)
-    return found
+    return _found(document, lambda value: "field" in value and ("stage" in value or "self" in value))
 
 
 def _both_stage_and_self(document: Any) -> bool:
