@@ -147,3 +147,28 @@ def test_a_split_run_imports_neither_pyarrow_compute_nor_numpy_ma_nor_dateutil(t
     assert workers == ["worker []"] * len(workers) and len(workers) >= 6  # 2 a format (text: more)
     assert done.stdout == "parent []\n"
     assert (tmp_path / "out.json").read_text(encoding="utf-8").count('"id": "E00') == 2000
+
+
+def test_the_private_names_are_pyarrow_computes_own() -> None:
+    """What arrowcompute takes from ``pyarrow._compute`` is what ``pyarrow.compute`` exports."""
+    names = ("CastOptions", "MatchSubstringOptions", "PadOptions", "SetLookupOptions")
+    for name in (*names, "TakeOptions", "TrimOptions", "call_function"):
+        assert getattr(ac, name) is getattr(pc, name), name
+
+
+_WITHOUT_PRIVATE = """
+import sys, types
+import pyarrow.compute  # (loads the private module where this pyarrow keeps it)
+sys.modules["pyarrow._compute"] = types.ModuleType("pyarrow._compute")  # names moved elsewhere
+import pyarrow as pa
+import engine.arrowcompute as ac
+print(ac.take(pa.array(["a", "b", "c"]), pa.array([2, 0])).to_pylist(),
+      ac.call_function is pyarrow.compute.call_function)
+"""
+
+
+def test_a_pyarrow_that_moved_its_private_module_still_computes() -> None:
+    command = [sys.executable, "-c", _WITHOUT_PRIVATE]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "['c', 'a'] True\n"  # (the public function)
