@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from engine.evaluate import Engine, parallel
 from engine.evaluate.relative import RelativeGrading
 from engine.report import relative_stream
 from engine.report.model import stamped
+from engine.report.progress import ProgressBar
 from engine.report.relative_stream import first_pass, relative_streamable
 from engine.report.results import RENDERERS
 from engine.report.stream import write_report
@@ -277,3 +280,29 @@ def test_a_quote_or_lone_carriage_return_is_read_in_one_process_with_the_same_by
     here.clear()
     assert _streamed(generated[0], "csv", workers=2) == _whole(generated[0], "csv")
     assert here == []  # (the file without it: the workers' passes are used)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_with_distributions_draws_a_line_a_phase(
+    generated: tuple[Path, dict[str, str | None]], workers: int
+) -> None:
+    """Reading, then the distributions' grading, then the report's writing: each phase ends
+    its line full (the file's every byte and row, the header's included; a grade a person and
+    distribution; every person evaluated written), none left at 100 % with time still to come."""
+    path = generated[0]
+    ticks = iter(range(100, 100_000))  # a second between two readings of the clock: all drawn
+    stream, out = io.StringIO(), io.StringIO()
+    bar = ProgressBar(path.stat().st_size, stream, clock=lambda: float(next(ticks)))
+    engine = Engine.from_file(KUMHO)
+    write_report(engine, str(path), "json", out, workers=workers, min_bytes=0, progress=bar)
+    bar.finish()
+    evaluated = json.loads(stamped("json", [engine.policy.stamp], out.getvalue()))["evaluated"]
+    last = [line.split("\r")[-1] for line in stream.getvalue().split("\n")]
+    rows = len(path.read_text(encoding="utf-8").splitlines())
+    rate = r"  [\d,]+ {0}/s  \d+ s"
+    assert re.fullmatch(r"\[#{24}\] 100%  " + f"{rows:,} rows" + rate.format("rows"), last[0]), last
+    grades = r"grading \[#{24}\] 100%  " + f"{2 * evaluated:,} grades" + rate.format("grades")
+    assert re.fullmatch(grades, last[1]), last
+    written = r"writing \[#{24}\] 100%  " + f"{evaluated:,} people" + rate.format("people")
+    assert re.fullmatch(written, last[2]), last
+    assert last[3:] == [""]

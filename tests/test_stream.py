@@ -302,6 +302,41 @@ def test_a_short_run_draws_no_bar() -> None:
     assert stream.getvalue() == "\r[####....................]  20%  4,000 rows  8,000 rows/s  2 s left"
 
 
+def test_a_bar_of_several_phases_draws_a_line_each() -> None:
+    """``then`` ends a phase's line full (it is over, whatever it was last told) and counts the
+    next on a line of its own, at once where the run was drawn already; a run not drawn yet
+    waits for the delay from its first phase's start."""
+    now = [100.0]
+    stream = io.StringIO()
+    bar = ProgressBar(1000, stream, clock=lambda: now[0])
+    now[0] = 104.0
+    bar(990, 19_000)
+    bar.then("grading", 50, "grades")
+    now[0] = 104.1
+    bar(10, 10)  # drawn at once: the run is on the terminal already
+    now[0] = 106.1
+    bar(50, 50)
+    bar.finish()
+    assert stream.getvalue().split("\n") == [
+        "\r[#######################.]  99%  19,000 rows  4,750 rows/s  0 s left"
+        "\r[########################] 100%  19,000 rows  4,750 rows/s  4 s" + " " * 5,
+        "\rgrading [####....................]  20%  10 grades  100 grades/s  0 s left"
+        "\rgrading [########################] 100%  50 grades  24 grades/s  2 s" + " " * 6
+        + "\rgrading [########################] 100%  50 grades  24 grades/s  2 s",  # (finish)
+        "",
+    ]
+    quiet = io.StringIO()
+    short = ProgressBar(1000, quiet, clock=lambda: now[0])
+    now[0] += 0.2
+    short.then("writing", 10, "people")
+    now[0] += 0.1
+    short(5, 5)
+    assert quiet.getvalue() == ""  # 0.3 s since the run started
+    now[0] += 0.3
+    short(6, 6)
+    assert quiet.getvalue() == "\rwriting [##############..........]  60%  6 people  15 people/s  0 s left"
+
+
 def _run_on_a_terminal(args: list[str]) -> tuple[int, bytes, bytes]:
     """The real command with stderr on a pseudo-terminal and stdout on a pipe."""
     leader, follower = pty.openpty()

@@ -163,3 +163,9 @@ class Counters:
         """The sums of the first and of the second numbers."""
         pairs = list(struct.iter_unpack("qq", self._memory))
         return sum(a for a, _ in pairs), sum(b for _, b in pairs)
+
+    def told(self, progress: Callable[[int, int], None], head: tuple[int, int]) -> Callable[[], None]:
+        """What tells ``progress`` the sums, after the ``head`` (bytes, rows) the parent read
+        itself before the workers' ranges (a table's header): a run's bar ends on the file's size,
+        full, not short of it by the header's bytes."""
+        return lambda: progress(*map(sum, zip(head, self.totals(), strict=True)))

@@ -74,6 +74,7 @@ __all__ = [  # (the names the other modules and the tests take from here)
     "evaluate_range",
     "evaluate_split",
     "fork_all",
+    "head_of",
     "line_id",
     "plan_ranges",
     "range_runner",
@@ -137,9 +138,10 @@ def evaluate_split(
             _task(runner, engine, path, r, parameters, render, f, counters.setter(i) if progress else None)
             for i, (r, f) in enumerate(zip(ranges, files, strict=True))
         ]
-        parts = fork_all(tasks, (lambda: progress(*counters.totals())) if progress else None)
-        if progress:
-            progress(*counters.totals())  # (the workers' last counts, after the last poll)
+        told = counters.told(progress, head_of(ranges)) if progress else None
+        parts = fork_all(tasks, told)
+        if told is not None:
+            told()  # (the workers' last counts, after the last poll)
         mark("workers-joined")
         complete = [p for p in parts if p is not None]
         if len(complete) != len(parts) or not _disjoint(complete):
@@ -153,6 +155,14 @@ def evaluate_split(
             return None
         mark("parts-merged")
         return outcome, text
+
+
+def head_of(ranges: Sequence[Range | JsonRange]) -> tuple[int, int]:
+    """The bytes and rows of the file before the first of ``ranges``, which the parent read
+    itself (a table's header: its rows count, as a whole read counts them; a JSON list's
+    opening: no item), for a run's progress to count with the workers' ranges."""
+    first = ranges[0]
+    return first.start, first.first_row - 1 if isinstance(first, Range) else 0
 
 
 def _plan(

@@ -12,7 +12,7 @@ very same class.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -122,8 +122,11 @@ class RelativeGrading:
             return [ABSENT] * len(ids)
         return fields[name]
 
-    def grade(self, org_parent: Mapping[str, str | None]) -> dict[str, DistributionResult]:
-        """Every distribution applied to the people added (whose rows are then let go)."""
+    def grade(
+        self, org_parent: Mapping[str, str | None], done: Callable[[int], None] | None = None
+    ) -> dict[str, DistributionResult]:
+        """Every distribution applied to the people added (whose rows are then let go);
+        ``done`` is told how many distributions are graded, after each."""
         table = self.rows.freeze()
         out: dict[str, DistributionResult] = {}
         # distributions grouped alike (kumho: performance and competency, by organisation and
@@ -133,6 +136,8 @@ class RelativeGrading:
             # not kept here, so that the grading lets them go once its groups are formed
             column = table.columns[name]
             out[rule.name] = distribute_table(rule, table, name, _positions(column), org_parent, seen)
+            if done is not None:
+                done(len(out))
         return out
 
 

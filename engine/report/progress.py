@@ -1,5 +1,10 @@
 """A one-line progress bar for long runs: the share of the file read, rows, rate, time left.
 
+A run whose reading is followed by more long work (a forced distribution's grading, then its
+report's writing) draws a line a phase (:meth:`ProgressBar.then`): the reading's line ends when
+the file is read, and the next one counts what comes after, so that no bar sits at 100 % with
+"0 s left" while a third of the run is still to come.
+
 Drawn on stderr (never stdout, so a report piped elsewhere is unchanged), redrawn in place
 with a carriage return at most every :data:`INTERVAL` seconds, and ended with a newline. A run
 over within :data:`DELAY` seconds draws nothing: a bar left above a short report on the terminal
@@ -78,6 +83,19 @@ class ProgressBar:
             text += f"  {_duration(left)} left" if share < 1 else f"  {_duration(elapsed)}"
         return text
 
+    def then(self, title: str, total: int, label: str) -> None:
+        """End this phase's line and count the next phase on a line of its own: ``total``
+        things (``label``), ``title`` before its bar. Drawn at once where the run has been
+        drawn already, else once the run (from the first phase's start) has lasted the delay."""
+        drawn = bool(self.width)
+        self.last = (self.total, self.last[1])  # (this phase is over: whatever its last count)
+        self.finish()
+        now = self.clock()
+        self.total, self.label, self.title = max(total, 1), label, f"{title} "
+        self.started, self.last, self.width = now, (0, 0), 0
+        if drawn:
+            self.drawn = now - INTERVAL
+
     def _draw(self, done: int, rows: int, now: float) -> None:
         text = self.line(done, rows, now)
         self.stream.write("\r" + text + " " * max(0, self.width - len(text)))
@@ -116,3 +134,12 @@ def counting_bar(
     if stream is None:
         return None
     return ProgressBar(total, stream, delay=0.0 if at_once else None, title=title, label=label)
+
+
+def next_phase(progress: object, title: str, total: int, label: str) -> ProgressBar | None:
+    """:meth:`ProgressBar.then` where ``progress`` is a bar, which is returned (None: a plain
+    progress callback, a worker's counter, has no phases: the phase goes uncounted)."""
+    if not isinstance(progress, ProgressBar):
+        return None
+    progress.then(title, total, label)
+    return progress

@@ -36,6 +36,7 @@ from engine.io.records import TablePart, stream_csv
 from engine.io.spool import Problems, ProblemSpool
 from engine.io.streaming import ReadWhole, can_stream, stream_records
 from engine.report.columns import result_columns
+from engine.report.progress import next_phase
 from engine.report.relative_cells import RelativeCells, row_text
 from engine.report.results import json_relative, json_result_parts, result_row, row_plan
 
@@ -136,8 +137,8 @@ def spill_relative(
             raise ReadWhole(str(exc)) from None
         passes, spills = done
         with paused_gc():  # millions of candidates and groups, none in a cycle: no rescans
-            outcome = _outcome(engine, data_path, passes, org_parent or {})
-        _second_pass(outcome, fmt, spills, spool)
+            outcome = _outcome(engine, data_path, passes, org_parent or {}, progress)
+        _second_pass(outcome, fmt, spills, spool, next_phase(progress, "writing", outcome.streamed, "people"))
     return outcome
 
 
@@ -164,7 +165,10 @@ def _split(
         _task(engine, path, fmt, r, parameters, s, counters.setter(i) if progress else None)
         for i, (r, s) in enumerate(zip(ranges, spills, strict=True))
     ]
-    results = parallel.fork_all(tasks, (lambda: progress(*counters.totals())) if progress else None)
+    told = counters.told(progress, parallel.head_of(ranges)) if progress else None
+    results = parallel.fork_all(tasks, told)
+    if told is not None:
+        told()  # (the workers' last counts, after the last poll)
     passes = [p for p in results if p is not None]
     if not _mergeable(passes, len(results)):
         return None
@@ -268,9 +272,14 @@ def pickle_chunks(pieces: Iterator[Any], out: IO[bytes]) -> int:
 
 
 def _outcome(
-    engine: Engine, path: str, passes: list[Pass], org_parent: Mapping[str, str | None]
+    engine: Engine,
+    path: str,
+    passes: list[Pass],
+    org_parent: Mapping[str, str | None],
+    progress: Progress | None = None,
 ) -> RunOutcome:
-    """The run's outcome, as the whole-file run has it, with every distribution graded."""
+    """The run's outcome, as the whole-file run has it, with every distribution graded (a
+    progress bar's next phase counts the grades given: a person's, distribution by distribution)."""
     first = passes[0]
     org_tree = {**first.org_parent, **org_parent}  # the caller's tree over the file's
     population = Population([], first.parameters, org_tree, {}, None, [], path)
@@ -284,16 +293,22 @@ def _outcome(
         if one.rows is not None:
             grading.rows += one.rows
             one.rows = None
-    outcome.relative = grading.grade(org_tree)
+    people = len(grading.rows)
+    bar = next_phase(progress, "grading", people * len(grading.rules), "grades")
+    outcome.relative = grading.grade(org_tree, None if bar is None else lambda k: bar(k * people, k * people))
     outcome.warnings.extend(relative_warnings(outcome.relative, path))
     outcome.streamed = sum(one.count for one in passes)
     return outcome
 
 
-def _second_pass(outcome: RunOutcome, fmt: str, spills: list[str], spool: IO[str]) -> None:
-    """Every spilled piece completed with its relative grades, in order, as the report's body."""
+def _second_pass(
+    outcome: RunOutcome, fmt: str, spills: list[str], spool: IO[str], progress: Progress | None = None
+) -> None:
+    """Every spilled piece completed with its relative grades, in order, as the report's body
+    (``progress`` told the people written so far)."""
     cells = RelativeCells(outcome, row_plan(outcome)) if fmt == "csv" else None
     first = True
+    written = 0
     for block in _chunks(spills):
         if cells is not None:
             spool.write(cells.complete(block))
@@ -303,6 +318,9 @@ def _second_pass(outcome: RunOutcome, fmt: str, spills: list[str], spool: IO[str
             )
             spool.write(text if first else ",\n" + text)
         first = False
+        if progress is not None:
+            written += len(block)
+            progress(written, written)
 
 
 def _chunks(spills: list[str]) -> Iterator[list[Any]]:
