@@ -133,6 +133,10 @@ class DistributionResult:
         reason = not_graded_reason(problem)
         return MemberOutcome(member, problem.key, None, None, len(problem.members), reason)
 
+    def outcomes_of(self, members: Sequence[str]) -> list[MemberOutcome | None]:
+        """:meth:`outcome` of each of ``members`` (what the reports ask, a block at a time)."""
+        return [self.outcome(member) for member in members]
+
     def outcomes(self) -> Iterator[MemberOutcome]:
         """Every candidate's outcome: graded groups first, then the people not graded."""
         for group in self.groups:

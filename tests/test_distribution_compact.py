@@ -6,10 +6,11 @@ merge paths and problems, on hand-made groups and on generated ones."""
 from __future__ import annotations
 
 import io
+import json
 import pickle
 import sys
 import tracemalloc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from engine.distribution.ids import Ids
 from engine.errors import DataError
 from engine.evaluate import Engine
 from engine.evaluate.relative import RelativeGrading
+from engine.report.jsonreport import json_relatives, relative_dict
 from engine.report.results import RENDERERS
 from engine.report.stream import write_report
 
@@ -280,9 +282,12 @@ ROOT = Path(__file__).resolve().parent.parent
 KUMHO = str(ROOT / "policies" / "kumho_like.yaml")
 
 
-def _old_grade(self: RelativeGrading, org_parent: Mapping[str, str | None]) -> dict[str, Any]:
+def _old_grade(
+    self: RelativeGrading, org_parent: Mapping[str, str | None], done: Callable[[int], None] | None = None
+) -> dict[str, Any]:
     """:meth:`RelativeGrading.grade` as it was: a Candidate and a mapping per person, graded by
-    the old path (the rows read back as objects: equal numbers, same texts)."""
+    the old path (the rows read back as objects: equal numbers, same texts); ``done`` told as
+    the new one tells it."""
     rows = list(self.rows)
     self.rows.clear()
     first = 1 + len(self.rules)
@@ -298,6 +303,8 @@ def _old_grade(self: RelativeGrading, org_parent: Mapping[str, str | None]) -> d
             if row[index] is not ABSENT
         ]
         out[rule.name] = reference.distribute(rule, people, org_parent)
+        if done is not None:
+            done(len(out))
     return out
 
 
@@ -364,6 +371,27 @@ def test_every_report_is_byte_identical_to_the_old_grading(
     # one's reason names the tie), people not graded (null grades, two distributions each)
     features = (shown.count("merge path: "), shown.count("; tie: "), shown.count('"grade": null'))
     assert features == ((568, 5, 12) if with_tree else (0, 2, 38))
+
+
+@pytest.mark.parametrize("with_tree", [True, False])
+def test_a_block_of_outcomes_is_each_ones_outcome_and_its_json_the_standard_librarys(
+    kumho: tuple[Path, dict[str, str | None]], with_tree: bool
+) -> None:
+    """``outcomes_of`` (groups, ranks and grades read for a block at once, the seats' text
+    written once a size) gives what ``outcome`` gives one at a time, merged groups, ties and
+    people not graded included; ``json_relatives`` writes what ``json.dumps(indent=2)`` writes."""
+    path, full = kumho
+    engine = Engine.from_file(KUMHO)
+    population = engine.read(str(path))
+    population.org_parent.update(full if with_tree else {})
+    outcome = engine.evaluate(population)
+    people = [r.id for r in population.employees] + ["nobody"]
+    for result in outcome.relative.values():
+        assert result.outcomes_of(people) == [result.outcome(e) for e in people]
+    texts = [json.dumps(relative_dict(outcome, e), ensure_ascii=False, indent=2) for e in people]
+    assert json_relatives(outcome, people) == [t.replace("\n", "\n      ") for t in texts]
+    assert texts[-1] == "{}" and sum(t.count("; tie: ") for t in texts) == (5 if with_tree else 2)
+    assert sum(t.count("merge path: ") for t in texts) == (568 if with_tree else 0)
 
 
 def test_ids_of_every_length_are_found_and_only_they() -> None:

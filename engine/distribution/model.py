@@ -135,7 +135,12 @@ def seat_layout(quota: Mapping[str, int]) -> tuple[tuple[str, ...], tuple[int, .
 
 def describe_key(key: GroupKey) -> str:
     """``(org=sales, role_grade=K3)``."""
-    return "(" + ", ".join(f"{k}={v}" for k, v in key) + ")"
+    return "(" + ", ".join(map(describe_pair, key)) + ")"
+
+
+def describe_pair(pair: tuple[str, Any]) -> str:
+    """``org=sales``: one pair of :func:`describe_key`."""
+    return f"{pair[0]}={pair[1]}"
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -202,11 +207,12 @@ class GroupResult:
         """People per grade, best first (equals :attr:`quota`: the seats are filled exactly)."""
         return dict(self.quota)
 
-    def outcome(self, index: int) -> MemberOutcome:
-        """The outcome of the member at ``index`` (rank ``index + 1``)."""
+    def outcome(self, index: int, said: str | None = None) -> MemberOutcome:
+        """The outcome of the member at ``index`` (rank ``index + 1``); ``said``: what
+        :meth:`said` gives for its grade, written already."""
         position = int(self.positions[index])
         member, grade, rank = self.ids.text(position), self.grade_at(index), index + 1
-        reason = self._reason(member, grade, rank)
+        reason = self._ranked(member, rank, self.said(grade) if said is None else said)
         path = self.path_of(position) if self.path_of is not None else ""
         if path:
             reason += "; merge path: " + path
@@ -215,22 +221,41 @@ class GroupResult:
     def outcomes(self) -> Iterator[MemberOutcome]:
         return (self.outcome(i) for i in range(self.size))
 
-    def _reason(self, member: str, grade: str, rank: int) -> str:
-        seats = ", ".join(f"{code}={n}" for code, n in self.quota.items())
-        codes, starts = self.layout
-        first = starts[codes.index(grade)] + 1
-        last = first + self.quota[grade] - 1
-        span = f"rank {first}" if first == last else f"ranks {first}-{last}"
-        text = (
-            f"rank {rank} of {self.size} in group {describe_key(self.key)}: "
-            f"quota {seats} seats ({self.method}); {span} get {grade}"
-        )
-        if self.merged:
-            text += "; merged from " + ", ".join(describe_key(k) for k in self.merged_from)
+    def _ranked(self, member: str, rank: int, said: str) -> str:
+        text = f"rank {rank}" + said
         for tie in self.ties:
             if tie.holds(member, rank - 1):
                 text += "; tie: " + tie.describe()
         return text
+
+    def said(self, grade: str) -> str:
+        """What the reason of every member given ``grade`` says after its rank: the group, its
+        seats and their ranks, the groups merged into it (a member's ties follow)."""
+        text = in_group(self.size, describe_key(self.key))
+        text += seating(self.quota, self.layout, self.method, grade)
+        if self.merged:
+            text += "; merged from " + ", ".join(describe_key(k) for k in self.merged_from)
+        return text
+
+
+def in_group(size: int, described: str) -> str:
+    """A member's reason between its rank and the seats: `` of 15 in group (org=sales): ``
+    (``described``: the group's key, :func:`describe_key`)."""
+    return f" of {size} in group {described}: "
+
+
+def seating(
+    quota: Mapping[str, int], layout: tuple[tuple[str, ...], tuple[int, ...]], method: str, grade: str
+) -> str:
+    """What the reasons of the members given ``grade`` in a group seated by ``quota`` say of the
+    seats: ``quota S=1, A=3 seats (largest_remainder); ranks 2-4 get A`` (the same for every group
+    of one size: a report writes it once)."""
+    seats = ", ".join(f"{code}={n}" for code, n in quota.items())
+    codes, starts = layout
+    first = starts[codes.index(grade)] + 1
+    last = first + quota[grade] - 1
+    span = f"rank {first}" if first == last else f"ranks {first}-{last}"
+    return f"quota {seats} seats ({method}); {span} get {grade}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -272,7 +297,8 @@ class DistributionResult:
         return None if index < 0 else self._packed().locate(index)
 
     def _packed(self) -> PackedGroups:
-        from engine.distribution.packed import PackedGroups
+        assert isinstance(self.groups, _packed_type())
+        return self.groups
 
         assert isinstance(self.groups, PackedGroups)
         return self.groups
@@ -315,11 +341,39 @@ class DistributionResult:
         where = self._where(member)
         if where is not None:
             return self.groups[where[0]].outcome(where[1])
+        return self._not_graded_outcome(member)
+
+    def _not_graded_outcome(self, member: str) -> MemberOutcome | None:
         problem = self._not_graded.get(member)
         if problem is None:
             return None
         reason = not_graded_reason(problem)
         return MemberOutcome(member, problem.key, None, None, len(problem.members), reason)
+
+    def outcomes_of(self, members: Sequence[str]) -> list[MemberOutcome | None]:
+        """:meth:`outcome` of many members at once (a report's block of people): their
+        positions found in one pass, and no group made for a member whose group has no merge
+        and no tie (:meth:`~.packed.PackedGroups.member_outcomes`; a million-person JSON report
+        spent 60 us a person one at a time)."""
+        if self.ids is None or self.grades is None or not isinstance(self.groups, _packed_type()):
+            return [self.outcome(m) for m in members]
+        packed, view = self._packed(), self._view
+        indexes = [view[p] if p >= 0 else -1 for p in self.ids.positions(members).tolist()]
+        graded = [k for k, index in enumerate(indexes) if index >= 0]
+        found: list[MemberOutcome | None] = [None] * len(members)
+        chosen, at = [members[k] for k in graded], [indexes[k] for k in graded]
+        for k, member in zip(graded, packed.member_outcomes(chosen, at, self._seated), strict=True):
+            found[k] = member
+        for k, index in enumerate(indexes):
+            if index < 0:
+                found[k] = self._not_graded_outcome(members[k])
+        return found
+
+    @cached_property
+    def _seated(self) -> dict[tuple[int, str], str]:
+        """:func:`seating` by group size and grade, written once a run (a few sizes, a few
+        grades: not a text a group)."""
+        return {}
 
     def outcomes(self) -> Iterator[MemberOutcome]:
         """Every candidate's outcome: graded groups first, then the people not graded."""
@@ -334,3 +388,9 @@ class DistributionResult:
 def not_graded_reason(problem: DistributionProblem) -> str:
     """Why the people ``problem`` names were not graded, as their outcome says it."""
     return f"not graded: {problem.message}"
+
+
+def _packed_type() -> type[PackedGroups]:
+    from engine.distribution.packed import PackedGroups  # (it builds on this module)
+
+    return PackedGroups

@@ -17,7 +17,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, overload
 
-from engine.distribution.model import GroupKey, GroupResult, TieNote
+from engine.distribution.model import (
+    GroupKey,
+    GroupResult,
+    MemberOutcome,
+    TieNote,
+    describe_pair,
+    in_group,
+    seating,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,15 +45,17 @@ class GroupKeys:
     and 1.00), so each of those keeps its own pair.
     """
 
-    __slots__ = ("_codes", "_found", "_pairs")
+    __slots__ = ("_codes", "_found", "_pairs", "_shown")
 
     def __init__(self, width: int) -> None:
         self._pairs: list[list[tuple[str, Any]]] = [[] for _ in range(width)]
         self._found: list[dict[tuple[str, str], int]] = [{} for _ in range(width)]
         self._codes = [array("i") for _ in range(width)]
+        self._shown: list[list[str]] | None = None
 
     def append(self, key: GroupKey) -> None:
         """The next group's key (a key has one pair per group field, in order)."""
+        self._shown = None  # (written again, with its pairs, when next asked for)
         for pair, pairs, found, codes in zip(key, self._pairs, self._found, self._codes, strict=True):
             code = found.get(pair) if type(pair[1]) is str else None
             if code is None:
@@ -57,6 +67,13 @@ class GroupKeys:
 
     def __getitem__(self, index: int) -> GroupKey:
         return tuple(pairs[codes[index]] for pairs, codes in zip(self._pairs, self._codes, strict=True))
+
+    def described(self, index: int) -> str:
+        """:func:`~.model.describe_key` of key ``index``, each pair's text written once."""
+        if self._shown is None:
+            self._shown = [[describe_pair(pair) for pair in pairs] for pairs in self._pairs]
+        fields = zip(self._shown, self._codes, strict=True)
+        return "(" + ", ".join(shown[codes[index]] for shown, codes in fields) + ")"
 
 
 class PackedGroups(Sequence[GroupResult]):
@@ -151,6 +168,39 @@ class PackedGroups(Sequence[GroupResult]):
         """The group and the rank index in it of ``positions[index]``."""
         group = bisect_right(self._offsets, index) - 1
         return group, index - self._offsets[group]
+
+    def member_outcomes(
+        self, members: Sequence[str], indexes: Sequence[int], seated: dict[tuple[int, str], str]
+    ) -> list[MemberOutcome]:
+        """``GroupResult.outcome`` of each of ``members``, found at ``indexes`` of
+        :attr:`positions`: groups, ranks, sizes and grades read for all of them at once, a group
+        made only where it has merges, ties or merge paths (a few groups); ``seated`` holds the
+        :func:`~.model.seating` texts written so far, by group size and grade."""
+        import numpy as np
+
+        at = np.asarray(indexes, dtype=np.int64)
+        offsets = np.asarray(self._offsets, dtype=np.int64)
+        groups = np.searchsorted(offsets, at, side="right") - 1
+        starts = offsets[groups]
+        codes, names = self.grade_codes()
+        special = self._merged.keys() | self._ties.keys() | self._paths.keys()
+        found: list[MemberOutcome] = []
+        rows = zip(
+            members, groups.tolist(), (offsets[groups + 1] - starts).tolist(), (at - starts).tolist(),
+            codes[at].tolist(), strict=True,
+        )  # fmt: skip
+        for member, group, size, index, code in rows:
+            if group in special:
+                found.append(self._group(group).outcome(index))
+                continue
+            grade = names[code]
+            said = seated.get((size, grade))
+            if said is None:
+                quota, layout = self._seats[size]
+                said = seated[size, grade] = seating(quota, layout, self._method, grade)
+            reason = f"rank {index + 1}" + in_group(size, self._keys.described(group)) + said
+            found.append(MemberOutcome(member, self._keys[group], grade, index + 1, size, reason))
+        return found
 
     def grade_at(self, group: int, rank: int) -> str:
         """The grade of the member at rank index ``rank`` of ``group``, without making the group."""

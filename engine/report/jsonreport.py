@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -54,16 +54,22 @@ def result_dict(result: EmployeeResult) -> dict[str, Any]:
 
 def relative_dict(outcome: RunOutcome, employee: str) -> dict[str, Any]:
     """Each distribution's grade, rank and reason for one employee."""
-    out: dict[str, Any] = {}
+    return relative_dicts(outcome, [employee])[0]
+
+
+def relative_dicts(outcome: RunOutcome, employees: Sequence[str]) -> list[dict[str, Any]]:
+    """:func:`relative_dict` of many employees at once (a block of a report's items: each
+    distribution finds them in one pass)."""
+    out: list[dict[str, Any]] = [{} for _ in employees]
     for name, result in outcome.relative.items():
-        member = result.outcome(employee)
-        if member is not None:
-            out[name] = {
-                "grade": member.grade,
-                "rank": member.rank,
-                "size": member.size,
-                "reason": member.reason,
-            }
+        for found, member in zip(out, result.outcomes_of(employees), strict=True):
+            if member is not None:
+                found[name] = {
+                    "grade": member.grade,
+                    "rank": member.rank,
+                    "size": member.size,
+                    "reason": member.reason,
+                }
     return out
 
 
@@ -99,8 +105,26 @@ def json_result_parts(result: EmployeeResult) -> tuple[str, str]:
 
 def json_relative(outcome: RunOutcome, employee: str) -> str:
     """The ``relative`` value of one employee's item in :func:`json_result` (two levels in)."""
-    text = json.dumps(relative_dict(outcome, employee), ensure_ascii=False, indent=2)
-    return text.replace("\n", "\n      ")
+    return json_relatives(outcome, [employee])[0]
+
+
+def json_relatives(outcome: RunOutcome, employees: Sequence[str]) -> list[str]:
+    """:func:`json_relative` of many employees at once: :func:`relative_dicts`' items as
+    ``dumps`` writes them, each distribution's object from a template (its four keys known),
+    its values by ``dumps`` (tests/test_jsontext.py holds the two to the same text)."""
+    found: list[list[str]] = [[] for _ in employees]
+    for name, result in outcome.relative.items():
+        key = f"{_I8}{dumps(name)}: {{\n{_I10}\"grade\": "
+        for texts, member in zip(found, result.outcomes_of(employees), strict=True):
+            if member is not None:
+                texts.append(
+                    f"{key}{dumps(member.grade)},\n{_I10}\"rank\": {dumps(member.rank)},\n{_I10}\"size\": "
+                    f"{dumps(member.size)},\n{_I10}\"reason\": {dumps(member.reason)}\n{_I8}}}"
+                )
+    return ["{\n" + ",\n".join(texts) + "\n      }" if texts else "{}" for texts in found]
+
+
+_I8, _I10 = " " * 8, " " * 10
 
 
 def render_json_parts(outcome: RunOutcome, evaluated: int, results: list[str]) -> str:

@@ -38,7 +38,7 @@ from engine.io.streaming import ReadWhole, can_stream, stream_records
 from engine.report.columns import result_columns
 from engine.report.progress import next_phase
 from engine.report.relative_cells import RelativeCells, row_text
-from engine.report.results import json_relative, json_result_parts, result_row, row_plan
+from engine.report.results import json_relatives, json_result_parts, result_row, row_plan
 
 #: Pieces pickled to the spill at a time.
 CHUNK = 512
@@ -313,9 +313,9 @@ def _second_pass(
         if cells is not None:
             spool.write(cells.complete(block))
         else:
-            text = ",\n".join(
-                head + json_relative(outcome, employee) + tail for employee, (head, tail) in block
-            )
+            grades = json_relatives(outcome, [employee for employee, _ in block])
+            items = zip(block, grades, strict=True)
+            text = ",\n".join(head + found + tail for (_, (head, tail)), found in items)
             spool.write(text if first else ",\n" + text)
         first = False
         if progress is not None:

@@ -20,6 +20,7 @@ from engine.io.records import EmployeeRecord
 from engine.report.jsonreport import (
     JSON_SPLIT,
     json_relative,
+    json_relatives,
     json_result,
     json_result_parts,
     relative_dict,
@@ -79,6 +80,7 @@ __all__ = [  # (the names other modules and the tests take from here)
     "flat_row",
     "format_problem",
     "json_relative",
+    "json_relatives",
     "json_result",
     "json_result_parts",
     "plain_rows",
