@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 import engine.evaluate.each as each
 import engine.io.jsonstream as jsonstream
+import engine.io.nested as nested
 import engine.io.xlsxfile as xlsxfile
 import engine.loader as loader
 import engine.report.calibration_stream as calibration_stream
@@ -553,6 +554,34 @@ def test_explain_of_an_unknown_id_is_the_whole_reads_answer(files: dict[str, Pat
             whole = CliRunner().invoke(cli, args)
         assert (streamed.exit_code, streamed.stderr) == (whole.exit_code, whole.stderr)
         assert streamed.exit_code == 2 and "E009999" in streamed.stderr
+
+
+@pytest.mark.parametrize("kind", ["json", "yaml"])
+def test_explain_reads_only_the_employee_through(
+    files: dict[str, Path], kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other employees of a JSON or YAML file are only ids met (still checked for an id
+    used twice): the employee's fields and goal lines alone are converted. The answers are the
+    whole read's (above): an employee with a sheet problem, one left out while reading, an
+    unknown id whose nearest id is looked for among the records read through."""
+    converted: list[Any] = []
+    real = nested.check_mapping
+    monkeypatch.setattr(nested, "check_mapping", lambda raw, *rest: converted.append(raw) or real(raw, *rest))
+    for employee in ("E000011", "E000040"):  # (exit 1: the file has a problem, its parameter)
+        run = CliRunner().invoke(cli, ["explain", JAPAN, str(files[kind]), "--employee", employee])
+        assert run.exit_code == 1, run.output
+        lines = {n for n, raw in enumerate(converted) if "weight" in raw}
+        people = [raw["id"] for raw in converted if "weight" not in raw]
+        assert people == [employee] and len(lines) in (5, 6, 7, 8), (people, len(lines))
+        converted.clear()
+    args = ["explain", JAPAN, str(files[kind]), "--employee", "E0000040"]
+    unknown = CliRunner().invoke(cli, args)
+    assert len([raw for raw in converted if "weight" not in raw]) == COUNT  # (read through for it)
+    _whole_only(monkeypatch)
+    whole = CliRunner().invoke(cli, args)
+    assert (unknown.exit_code, unknown.stderr) == (whole.exit_code, whole.stderr)
+    # E000040 was left out while reading (a goal line without its kind): not a record, not named
+    assert unknown.exit_code == 2 and "did you mean" in unknown.stderr and "'E000040'" not in unknown.stderr
 
 
 def test_a_workbook_tells_its_progress_as_the_other_files(

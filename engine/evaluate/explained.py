@@ -34,6 +34,7 @@ from engine.evaluate.run import Engine, RunOutcome
 from engine.gcpause import collected_gc
 from engine.io.encoding import given_encoding
 from engine.io.model import EmployeeRecord, Population
+from engine.io.nested import NestedStream
 from engine.io.records import stream_csv
 from engine.io.streaming import ReadWhole, can_stream, stream_records
 from engine.io.table import read_problems
@@ -187,6 +188,10 @@ def _pass(
     checks, results, warnings = _Kept(employee), _Graded(employee, grading), _Kept(employee)
     outcome.problems, outcome.results, outcome.warnings = checks, results, warnings
     nearest, kept = Nearest(employee), []
+    narrowed = False
+    if grading is None and isinstance(stream, NestedStream):  # the others are only ids met then
+        stream.only(employee)
+        narrowed = True
     with collected_gc():
         for record in stream:
             nearest.add(record.id)
@@ -208,7 +213,32 @@ def _pass(
     if grading is not None:
         done.relative = grading.grade(stream.org_parent)
         done.warnings.extend(_relative_warnings(done.relative, data_path, employee))
+    if narrowed:  # the nearest id is among the records read whole: read them all, if need be
+        return done, lambda: _nearest(engine, data_path, employee, parameters, encoding, sheet)
     return done, nearest.hint
+
+
+def _nearest(
+    engine: Engine,
+    data_path: str,
+    employee: str,
+    parameters: Mapping[str, Any] | None,
+    encoding: str | None,
+    sheet: str | None,
+) -> str | None:
+    """What words the id nearest ``employee`` among the file's records (each read through, as
+    the whole read makes them), for the message of an employee not found."""
+    data = engine.source.data
+    stream = stream_records(
+        data_path, data.get("inputs") or {}, scales=data.get("scales"), parameters=parameters,
+        policy_id=engine.policy.id, sheet=sheet, encoding=encoding,
+    )[0]  # fmt: skip
+    nearest = Nearest(employee)
+    with collected_gc():
+        for record in stream:
+            nearest.add(record.id)
+    stream.part.close()
+    return nearest.hint()
 
 
 def _relative_warnings(

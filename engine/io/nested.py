@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import DataError, Problem
-from engine.io.fields import Issue, check_mapping, did_you_mean, shown, text_rule
+from engine.io.fields import FieldError, Issue, check_mapping, did_you_mean, shown, text_rule
 from engine.io.ids import SeenIds
 from engine.io.model import (
     EMPLOYEE_STRUCTURE,
@@ -316,12 +316,27 @@ class NestedStream:
         self.org_parent = head.org_parent
         self.part = TablePart([], [], ProblemSpool(), ProblemSpool(), [])  # (its problems: however many)
         self._items, self._done = items, done
+        self._only: str | None = None
+
+    def only(self, employee: str) -> None:
+        """Read only ``employee`` through: every other item whose id reads cleanly is neither
+        checked nor yielded, its id only counted among the ids met (``explain``: the fields of
+        every goal line of 100,000 people converted took 29 s of a JSON file's 30). An item
+        whose id does not read is read through, as its problems name no one."""
+        self._only = employee
 
     def __iter__(self) -> Iterator[EmployeeRecord]:
         seen = SeenIds()  # compact: a million ids in a few megabytes
         self.part.ids = seen
         employee, problems, done = self.head.reader.employee, self.part.grouped, self._done
+        other = self._other_id()
         for index, raw in self._items:
+            if other is not None and (found := other(raw)) is not None:
+                if not seen.add(found):
+                    raise ReadWhole(found)
+                if done is not None:
+                    done(index)
+                continue
             record, who = employee(raw, index)
             problems.extend(who.problems)
             if who.id is not None and not seen.add(who.id):
@@ -330,3 +345,26 @@ class NestedStream:
                 done(index)
             if record is not None:
                 yield record
+
+    def _other_id(self) -> Callable[[Any], str | None] | None:
+        """The id of an item that is not the one employee :meth:`only` reads, when it reads
+        cleanly (as the whole read converts it), else None: the item is read through."""
+        wanted = self._only
+        if wanted is None:
+            return None
+        rule = self.head.reader.rules.employee.get("id")
+        if rule is None:
+            return None
+        convert = rule.convert
+
+        def other(raw: Any) -> str | None:
+            value = raw.get("id") if type(raw) is dict else None
+            if value is None or value == "":
+                return None
+            try:
+                found = convert(value)
+            except FieldError:
+                return None
+            return found if type(found) is str and found != wanted else None
+
+        return other
