@@ -23,25 +23,14 @@ import numpy as np
 import pyarrow as pa
 
 try:  # (where pyarrow.compute takes them from, today: its import is the 45 ms saved)
-    from pyarrow._compute import (
-        CastOptions,
-        MatchSubstringOptions,
-        PadOptions,
-        SetLookupOptions,
-        TakeOptions,
-        TrimOptions,
-        call_function,
-    )
+    from pyarrow import _compute as _registry
 except ImportError:  # a pyarrow that moved its private module: the public names, slower to load
-    from pyarrow.compute import (
-        CastOptions,
-        MatchSubstringOptions,
-        PadOptions,
-        SetLookupOptions,
-        TakeOptions,
-        TrimOptions,
-        call_function,
-    )
+    from pyarrow import compute as _registry
+
+CastOptions, MatchSubstringOptions = _registry.CastOptions, _registry.MatchSubstringOptions
+PadOptions, SetLookupOptions = _registry.PadOptions, _registry.SetLookupOptions
+TakeOptions, TrimOptions = _registry.TakeOptions, _registry.TrimOptions
+call_function = _registry.call_function
 
 #: The Arrow type of a numpy array's elements, for the dtypes taken over their buffers.
 _TYPES = {

@@ -36,7 +36,7 @@ from engine.io.encoding import given_encoding
 from engine.io.model import EmployeeRecord, Population
 from engine.io.nested import NestedStream
 from engine.io.records import stream_csv
-from engine.io.streaming import ReadWhole, can_stream, stream_records
+from engine.io.streaming import ReadWhole, RecordStream, can_stream, stream_records
 from engine.io.table import read_problems
 from engine.limits import nfc
 from engine.suggest import Nearest, did_you_mean
@@ -174,10 +174,7 @@ def _pass(
     nearest one and, under distributions, checked, evaluated and kept as compact rows for the
     grading, as :meth:`Engine.evaluate` takes them."""
     data = engine.source.data
-    stream, values, problems, notes = stream_records(
-        data_path, data.get("inputs") or {}, scales=data.get("scales"), parameters=parameters,
-        policy_id=engine.policy.id, sheet=sheet, encoding=encoding,
-    )  # fmt: skip
+    stream, values, problems, notes = _stream(engine, data_path, parameters, encoding, sheet)
     try:  # (the whole run reads the file before it asks for the parameters: so does this one)
         engine.require_parameters(values)
         missing = None
@@ -228,17 +225,29 @@ def _nearest(
 ) -> str | None:
     """What words the id nearest ``employee`` among the file's records (each read through, as
     the whole read makes them), for the message of an employee not found."""
-    data = engine.source.data
-    stream = stream_records(
-        data_path, data.get("inputs") or {}, scales=data.get("scales"), parameters=parameters,
-        policy_id=engine.policy.id, sheet=sheet, encoding=encoding,
-    )[0]  # fmt: skip
+    stream = _stream(engine, data_path, parameters, encoding, sheet)[0]
     nearest = Nearest(employee)
     with collected_gc():
         for record in stream:
             nearest.add(record.id)
     stream.part.close()
     return nearest.hint()
+
+
+def _stream(
+    engine: Engine,
+    data_path: str,
+    parameters: Mapping[str, Any] | None,
+    encoding: str | None,
+    sheet: str | None,
+) -> tuple[RecordStream, dict[str, Any], list[Problem], list[Problem]]:
+    """The file's records an employee at a time, as :func:`~engine.io.streaming.stream_records`
+    gives them under the policy's inputs."""
+    data = engine.source.data
+    return stream_records(
+        data_path, data.get("inputs") or {}, scales=data.get("scales"), parameters=parameters,
+        policy_id=engine.policy.id, sheet=sheet, encoding=encoding,
+    )  # fmt: skip
 
 
 def _relative_warnings(
