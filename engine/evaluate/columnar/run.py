@@ -185,6 +185,10 @@ class RangeJob:
         self.rules: RecordRules | None = None
         #: Writes a piece from the plan's details (JSON), or None.
         self.detailed: parallel.DetailedPiece | None = None
+        #: When set, each block line the report writes as it is becomes a piece of its own,
+        #: ``each_line(id, its text without what goes between two)``, not a run of
+        #: :class:`~engine.evaluate.parallel.Joined` lines (a spill of pieces, one an employee).
+        self.each_line: Callable[[str, str], Any] | None = None
         # Per grade table, what a grade code (-1: no band) gives: (grade, points).
         self._graded = [
             {-1: (None, None), **{i: (g, t.points.get(g)) for i, g in enumerate(t.grades)}}
@@ -313,7 +317,9 @@ class RangeJob:
             yield from self._one_by_one(chunk, g, h, columns)
             return
         for a, b, plain in _runs(lines.plain[g:h], h - g):
-            if plain:
+            if plain and self.each_line is not None:
+                yield from map(self.each_line, chunk.ids[g + a : g + b], lines.each(g + a, g + b))
+            elif plain:
                 yield parallel.Joined(lines.text(g + a, g + b), b - a)
             else:
                 yield from self._one_by_one(chunk, g + a, g + b)
@@ -401,6 +407,14 @@ class _Lines:
         begin, end = int(self._offsets[first]), int(self._offsets[stop]) - self._cut
         text: bytes = self._data[begin:end].to_pybytes()
         return text
+
+    def each(self, first: int, stop: int) -> list[str]:
+        """Lines ``first`` to ``stop`` (excluded), each without what goes between two."""
+        bounds = self._offsets[first : stop + 1].tolist()
+        base = bounds[0]
+        data = self._data[base : bounds[-1]].to_pybytes()
+        cut = self._cut
+        return [data[a - base : b - base - cut].decode() for a, b in itertools.pairwise(bounds)]
 
 
 def _runs(mask: Any, stop: int) -> list[tuple[int, int, bool]]:
