@@ -27,6 +27,7 @@ from engine.evaluate.columnar.vectors import Unsupported
 from engine.evaluate.relative import RelativeGrading
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc
+from engine.report.jsonblock import RELATIVE_HEAD, JsonBlock, json_block
 from engine.report.jsonreport import JSON_SPLIT
 from engine.report.relative_cells import row_text
 from engine.report.relative_stream import Pass, Progress, empty_population, first_pass_pieces, pickle_chunks
@@ -57,8 +58,7 @@ def columnar_first_pass(
         return None
     pieces = first_pass_pieces(fmt, outcome, grading)  # each full result noted for grading
     if fmt == "json":
-        pieces = replace(pieces, between=JSON_SPLIT.between)  # (what each block line ends with)
-        render = replace(pieces, detailed=_detailed, block=JSON_SPLIT.block)
+        render = replace(pieces, detailed=_detailed, block=_heads)
     else:
         render = replace(pieces, flat=lambda _: _flat(shape))
     try:
@@ -67,7 +67,7 @@ def columnar_first_pass(
             return None
         job.render = pieces  # the per-record spans: full results, each one noted
         if fmt == "json":
-            job.each_line = _json_parts
+            job.each_line = _head_and_tail
         engine.require_parameters(job.values)
         job.plan.kept = _kept(engine, grading)
         job.keep = _keeper(grading, [s.name for s in job.plan.person_steps])
@@ -116,11 +116,26 @@ def _detailed(outcome: RunOutcome) -> parallel.DetailedPiece | None:
 def _json_parts(emp_id: str, item: str) -> tuple[str, tuple[str, str]]:
     """``(id, (head, tail))`` of a JSON item the plan wrote, as
     :func:`~engine.report.results.json_result_parts` splits a full result's around its
-    ``relative`` value (a fresh tail each: the spill pickles each piece's own)."""
+    ``relative`` value."""
     cut = len(_RELATIVE + _END)
     if item[-cut:] != _RELATIVE + _END:
         raise Unsupported("a JSON item that does not end with its relative value")
-    return emp_id, (item[:-cut], item[-len(_END) :])
+    return _head_and_tail(emp_id, item[:-cut])
+
+
+def _heads(outcome: RunOutcome) -> JsonBlock | None:
+    """The block writer of the JSON items up to their ``relative`` value (the heads)."""
+    block = json_block(outcome)
+    return None if block is None else replace(block, end=RELATIVE_HEAD)
+
+
+#: The tail, with one character more: a slice of it is a new string each time (the spill
+#: pickles each piece's own tail, as the per-record pass does, not a reference to the first).
+_TAIL_AND_ONE = _END + " "
+
+
+def _head_and_tail(emp_id: str, head: str) -> tuple[str, tuple[str, str]]:
+    return emp_id, (head, _TAIL_AND_ONE[:-1])
 
 
 def _kept(engine: Engine, grading: RelativeGrading) -> tuple[str, ...]:

@@ -399,6 +399,7 @@ class _Lines:
     def __init__(self, lines: Any, plain: Any, cut: int = 0) -> None:
         self.plain = np.asarray(plain, bool)
         self._cut = cut  # bytes after each line that go between two (the last one's are cut)
+        self._lines = lines
         self._offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset :]
         self._data = lines.buffers()[2]
 
@@ -410,11 +411,8 @@ class _Lines:
 
     def each(self, first: int, stop: int) -> list[str]:
         """Lines ``first`` to ``stop`` (excluded), each without what goes between two."""
-        bounds = self._offsets[first : stop + 1].tolist()
-        base = bounds[0]
-        data = self._data[base : bounds[-1]].to_pybytes()
-        cut = self._cut
-        return [data[a - base : b - base - cut].decode() for a, b in itertools.pairwise(bounds)]
+        texts: list[str] = self._lines.slice(first, stop - first).to_pylist()  # (decoded in C)
+        return [text[: -self._cut] for text in texts] if self._cut else texts
 
 
 def _runs(mask: Any, stop: int) -> list[tuple[int, int, bool]]:
