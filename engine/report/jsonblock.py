@@ -70,10 +70,11 @@ class JsonBlock:
         lines: Sequence[tuple[Any, Any] | None],
     ) -> tuple[pa.Array, Any]:
         """Each employee's item followed by :data:`BETWEEN` (its :attr:`end`), and whether it
-        is written as the report writes it (``plain``). ``values``: each employee formula's (numerators,
-        denominators); ``names`` as the report shows them (None: none); ``facts``: each grade
-        table's, whose segment names and described bands ``tables`` holds (the columnar
-        plan's :class:`~engine.evaluate.columnar.plan.TablePlan`, in the policy's order);
+        is written as the report writes it (``plain``). ``values``: each employee formula's
+        (numerators, denominators); ``names`` as the report shows them (None: none);
+        ``facts``: each grade table's, whose segment names and described bands ``tables``
+        holds (the columnar plan's :class:`~engine.evaluate.columnar.plan.TablePlan`, in the
+        policy's order);
         ``starts``: each employee's first goal line of the ``rows``; ``lines``: each goal-line
         formula's (numerators, denominators) over the goal lines (None: not numbers)."""
         n = len(ids)
