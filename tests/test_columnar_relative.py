@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import pickle
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +258,95 @@ def test_a_stage_signed_in_an_employee_field_keeps_the_per_record_path(
         reports.append((out.getvalue(), [(p.employee_id, p.rule, p.message) for p in outcome.problems]))
     assert reports[0] == reports[1]
     assert any("is signed by EX001, but the evaluation is by EX001" in m for _, _, m in reports[0][1])
+
+
+def _escaped_names(path: Path, folder: Path) -> Path:
+    """The generated population with names JSON escapes (a backslash, a tab, a control
+    character) and a padded one (read stripped): the block writer leaves them to the plan's
+    item writer."""
+    rows = csv_rows(path)
+    names = {"H0000040": "백\\슬래시", "H0000041": "탭\t이름", "H0000042": "종\x01료", "H0000043": "  여백 "}
+    for row in rows[1:]:
+        row[COL["name"]] = names.get(row[0], row[COL["name"]])
+    data = folder / "escaped.csv"
+    write_csv(data, rows)
+    return data
+
+
+def test_the_json_first_pass_is_the_per_record_spill(
+    generated: tuple[Path, dict[str, str | None]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON's first pass through the plan: the per-record pass's spill (each item's text around
+    its relative value), rows, problems and warnings; the plain items from the block writer,
+    those with a name to escape from the plan's item writer, a handful of spans per record."""
+    path = _escaped_names(generated[0], tmp_path)
+    engine = Engine.from_file(KUMHO)
+    monkeypatch.setattr(columnar, "CHUNK_BYTES", 3000)
+    spans: list[int] = []
+    real = columnar.RangeJob._per_record
+
+    def counting(self: columnar.RangeJob, begin: int, finish: int, first_row: int) -> Any:
+        spans.append(first_row)
+        return real(self, begin, finish, first_row)
+
+    detailed: list[str] = []
+    item = relative_columnar.JSON_SPLIT.detailed
+
+    def written(outcome: Any) -> Any:
+        piece = item(outcome)
+        assert piece is not None
+        return lambda emp, *rest: detailed.append(emp) or piece(emp, *rest)
+
+    monkeypatch.setattr(columnar.RangeJob, "_per_record", counting)
+    counted = replace(relative_columnar.JSON_SPLIT, detailed=written)
+    monkeypatch.setattr(relative_columnar, "JSON_SPLIT", counted)
+    fast = relative_columnar.columnar_first_pass(engine, str(path), "json", None, None, str(tmp_path / "a"))
+    assert fast is not None
+    monkeypatch.setenv(columnar.SWITCH, "0")
+    plain = first_pass(engine, str(path), "json", None, None, str(tmp_path / "b"))
+    assert (tmp_path / "a").read_bytes() == (tmp_path / "b").read_bytes()
+    assert fast.rows is not None and plain.rows is not None
+    assert list(fast.rows) == list(plain.rows) and fast.count == plain.count == 605 - 16
+    assert (fast.checks, fast.read, fast.warnings) == (plain.checks, plain.read, plain.warnings)
+    assert sorted(detailed) == ["H0000040", "H0000041", "H0000042", "H0000043"], detailed
+    assert 5 <= len(spans) <= 30, spans
+    with open(tmp_path / "a", "rb") as spill:
+        first = pickle.load(spill)[0]
+    assert first[1][0].endswith('\n      "relative": ') and first[1][1] == "\n    }"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_json_reports_with_escaped_names_are_byte_identical(
+    generated: tuple[Path, dict[str, str | None]],
+    tmp_path: Path,
+    workers: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The whole JSON report, per record and through the plan, with 1 and 2 workers: the
+    same bytes, problems and warnings, each escaped name written as ``json.dumps`` does."""
+    path = _escaped_names(generated[0], tmp_path)
+    monkeypatch.setattr(columnar, "CHUNK_BYTES", 5000)
+    plain = _report(path, "json", workers, "0", monkeypatch, generated[1])
+    fast = _report(path, "json", workers, "1", monkeypatch, generated[1])
+    assert fast == plain
+    assert '"name": "백\\\\슬래시"' in fast[0] and '"name": "탭\\t이름"' in fast[0]
+    assert '"name": "여백"' in fast[0] and '"name": "종\\u0001료"' in fast[0]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_the_one_process_pass_counts_the_whole_file_as_the_per_record_one(
+    generated: tuple[Path, dict[str, str | None]], tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan's pass over the whole file tells its progress the header's bytes and row too:
+    it ends on the file's size and rows, as the per-record pass does (a bar ends full)."""
+    path = generated[0]
+    engine = Engine.from_file(KUMHO)
+    told: dict[str, list[tuple[int, int]]] = {"fast": [], "plain": []}
+    fast = relative_columnar.columnar_first_pass(
+        engine, str(path), fmt, None, None, str(tmp_path / "a"), lambda *n: told["fast"].append(n)
+    )
+    assert fast is not None
+    monkeypatch.setenv(columnar.SWITCH, "0")
+    first_pass(engine, str(path), fmt, None, None, str(tmp_path / "b"), lambda *n: told["plain"].append(n))
+    rows = len(path.read_bytes().splitlines())
+    assert told["fast"][-1] == told["plain"][-1] == (path.stat().st_size, rows)

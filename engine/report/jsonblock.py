@@ -35,6 +35,9 @@ _FACTS = ("grade", "value", "rounded", "segment", "band", "points")
 #: What goes between two items (each item is written with it after it; the last one's is cut).
 BETWEEN = ",\n"
 
+#: :attr:`JsonBlock.end` of items cut before their ``relative`` value.
+RELATIVE_HEAD = _I6 + '"relative": '
+
 #: One grade table's codes per employee and what a code gives: (grade or None, points).
 Grades = tuple[Any, Mapping[int, tuple[Any, Any]]]
 #: One grade table's facts per employee: value and rounded value (numerators, denominators),
@@ -49,6 +52,10 @@ class JsonBlock:
     value_keys: tuple[str, ...]
     line_keys: tuple[str, ...]
     table_keys: tuple[str, ...]
+    #: What each item ends with after its goal lines: its empty ``relative`` value, its end and
+    #: :data:`BETWEEN` (:data:`RELATIVE_HEAD`: up to that value, which a streamed run with
+    #: distributions fills in later).
+    end: str = _I6 + '"relative": {}\n    }' + BETWEEN
 
     def __call__(
         self,
@@ -62,11 +69,12 @@ class JsonBlock:
         rows: int,
         lines: Sequence[tuple[Any, Any] | None],
     ) -> tuple[pa.Array, Any]:
-        """Each employee's item followed by :data:`BETWEEN`, and whether it is written as the
-        report writes it (``plain``). ``values``: each employee formula's (numerators,
-        denominators); ``names`` as the report shows them (None: none); ``facts``: each grade
-        table's, whose segment names and described bands ``tables`` holds (the columnar
-        plan's :class:`~engine.evaluate.columnar.plan.TablePlan`, in the policy's order);
+        """Each employee's item followed by :data:`BETWEEN` (its :attr:`end`), and whether it
+        is written as the report writes it (``plain``). ``values``: each employee formula's
+        (numerators, denominators); ``names`` as the report shows them (None: none);
+        ``facts``: each grade table's, whose segment names and described bands ``tables``
+        holds (the columnar plan's :class:`~engine.evaluate.columnar.plan.TablePlan`, in the
+        policy's order);
         ``starts``: each employee's first goal line of the ``rows``; ``lines``: each goal-line
         formula's (numerators, denominators) over the goal lines (None: not numbers)."""
         n = len(ids)
@@ -97,7 +105,7 @@ class JsonBlock:
         listed, ok = self._indicators(starts, rows, lines, n)
         plain &= ok
         parts += [",\n" + _I6 + '"indicators": [\n', listed, "\n" + _I6 + "],\n"]
-        parts.append(_I6 + '"relative": {}\n    }' + BETWEEN)
+        parts.append(self.end)
         return _joined(parts), plain
 
     def _indicators(

@@ -185,6 +185,10 @@ class RangeJob:
         self.rules: RecordRules | None = None
         #: Writes a piece from the plan's details (JSON), or None.
         self.detailed: parallel.DetailedPiece | None = None
+        #: When set, each block line the report writes as it is becomes a piece of its own,
+        #: ``each_line(id, its text without what goes between two)``, not a run of
+        #: :class:`~engine.evaluate.parallel.Joined` lines (a spill of pieces, one an employee).
+        self.each_line: Callable[[str, str], Any] | None = None
         # Per grade table, what a grade code (-1: no band) gives: (grade, points).
         self._graded = [
             {-1: (None, None), **{i: (g, t.points.get(g)) for i, g in enumerate(t.grades)}}
@@ -313,7 +317,9 @@ class RangeJob:
             yield from self._one_by_one(chunk, g, h, columns)
             return
         for a, b, plain in _runs(lines.plain[g:h], h - g):
-            if plain:
+            if plain and self.each_line is not None:
+                yield from map(self.each_line, chunk.ids[g + a : g + b], lines.each(g + a, g + b))
+            elif plain:
                 yield parallel.Joined(lines.text(g + a, g + b), b - a)
             else:
                 yield from self._one_by_one(chunk, g + a, g + b)
@@ -393,6 +399,7 @@ class _Lines:
     def __init__(self, lines: Any, plain: Any, cut: int = 0) -> None:
         self.plain = np.asarray(plain, bool)
         self._cut = cut  # bytes after each line that go between two (the last one's are cut)
+        self._lines = lines
         self._offsets = np.frombuffer(lines.buffers()[1], np.int32)[lines.offset :]
         self._data = lines.buffers()[2]
 
@@ -401,6 +408,11 @@ class _Lines:
         begin, end = int(self._offsets[first]), int(self._offsets[stop]) - self._cut
         text: bytes = self._data[begin:end].to_pybytes()
         return text
+
+    def each(self, first: int, stop: int) -> list[str]:
+        """Lines ``first`` to ``stop`` (excluded), each without what goes between two."""
+        texts: list[str] = self._lines.slice(first, stop - first).to_pylist()  # (decoded in C)
+        return [text[: -self._cut] for text in texts] if self._cut else texts
 
 
 def _runs(mask: Any, stop: int) -> list[tuple[int, int, bool]]:
