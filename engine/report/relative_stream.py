@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -44,6 +44,8 @@ from engine.report.results import json_relatives, json_result_parts, result_row,
 CHUNK = 512
 
 Progress = Callable[[int, int], None]
+#: A report's head and tail around its body, a piece at a time, from the run's outcome.
+Frame = Callable[[RunOutcome], tuple[Iterable[str], Iterable[str]]]
 
 
 @dataclass
@@ -118,10 +120,14 @@ def spill_relative(
     workers: int | None = None,
     min_bytes: int | None = None,
     progress: Progress | None = None,
+    frame: Frame | None = None,
 ) -> RunOutcome:
     """Evaluate ``data_path``, grade it relatively and write the report's body (CSV rows
     without the header; JSON's ``results`` items) to ``spool``; the outcome (no results:
-    ``streamed`` counts them) for the report around it.
+    ``streamed`` counts them) for the report around it. With ``frame`` (the report's head and
+    tail of an outcome), the whole report: the head is known once everyone is graded, before
+    the body is written (a million kumho people's JSON body, 1.8 GB, is then written once, not
+    spooled and copied).
 
     ``org_parent``: the org tree small groups merge up (a table carries none);
     ``workers`` and ``min_bytes`` as in :func:`~engine.evaluate.parallel.evaluate_split`.
@@ -138,7 +144,10 @@ def spill_relative(
         passes, spills = done
         with paused_gc():  # millions of candidates and groups, none in a cycle: no rescans
             outcome = _outcome(engine, data_path, passes, org_parent or {}, progress)
+        head, tail = frame(outcome) if frame is not None else ((), ())
+        spool.writelines(head)
         _second_pass(outcome, fmt, spills, spool, next_phase(progress, "writing", outcome.streamed, "people"))
+        spool.writelines(tail)
     return outcome
 
 

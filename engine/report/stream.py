@@ -37,7 +37,7 @@ from engine.io.streaming import ReadWhole, can_stream, stream_records
 from engine.provenance import Stamp
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
-from engine.report.relative_stream import relative_streamable, spill_relative
+from engine.report.relative_stream import Frame, relative_streamable, spill_relative
 from engine.report.results import (
     RENDERERS,
     SPLIT_RENDERERS,
@@ -98,7 +98,12 @@ def write_report(
         done = _split(engine, data_path, fmt, out, parameters, workers, min_bytes, progress, stamps, width)
         if done is not None:
             return done
-    if streamable(engine, data_path, fmt):
+    if streamable(engine, data_path, fmt) and relative and fmt != "text":  # (text: aligned over all rows)
+        args = (engine, data_path, fmt, out, parameters, workers, min_bytes, progress, org_parent)
+        done = _relative(*args, partial(_head_tail, fmt, stamps))
+        if done is not None:  # (None: nothing written, the file is read whole below)
+            return done
+    elif streamable(engine, data_path, fmt):
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
             if relative:
                 done = _relative(
@@ -132,16 +137,18 @@ def _relative(
     min_bytes: int | None,
     progress: Progress | None,
     org_parent: Mapping[str, str | None] | None,
+    frame: Frame | None = None,
 ) -> RunOutcome | None:
     """Two passes under a policy with distributions (:mod:`engine.report.relative_stream`);
     None when the file is to be read whole (an employee's rows not consecutive, a CSV file
-    not in UTF-8). The text table's rows are the CSV report's, every cell as computed."""
+    not in UTF-8: found in the first pass, before anything is written). The text table's rows
+    are the CSV report's, every cell as computed. With ``frame``, the whole report."""
     spilled = "csv" if fmt == "text" else fmt
     try:
         with raw_cells(fmt == "text"):
             return spill_relative(
                 engine, data_path, spilled, spool, parameters=parameters, org_parent=org_parent,
-                workers=workers, min_bytes=min_bytes, progress=progress,
+                workers=workers, min_bytes=min_bytes, progress=progress, frame=frame,
             )  # fmt: skip
     except ReadWhole:
         return None
