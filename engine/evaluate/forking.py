@@ -168,4 +168,12 @@ class Counters:
         """What tells ``progress`` the sums, after the ``head`` (bytes, rows) the parent read
         itself before the workers' ranges (a table's header): a run's bar ends on the file's size,
         full, not short of it by the header's bytes."""
-        return lambda: progress(*map(sum, zip(head, self.totals(), strict=True)))
+        after = after_head(progress, head)
+        return lambda: after(*self.totals())
+
+
+def after_head(progress: Callable[[int, int], None], head: tuple[int, int]) -> Callable[[int, int], None]:
+    """``progress`` told a range's bytes and rows read after the ``head`` (bytes, rows) before
+    it, which a whole read counts too (a table's header)."""
+    start, rows = head
+    return lambda done, read: progress(start + done, rows + read)

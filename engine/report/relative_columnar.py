@@ -24,6 +24,7 @@ from engine.evaluate import RunOutcome, parallel
 from engine.evaluate.columnar import run as columnar
 from engine.evaluate.columnar.plan import Chunk
 from engine.evaluate.columnar.vectors import Unsupported
+from engine.evaluate.forking import after_head
 from engine.evaluate.relative import RelativeGrading
 from engine.evaluate.run import Engine
 from engine.gcpause import collected_gc
@@ -50,7 +51,7 @@ def columnar_first_pass(
     if whole is None:
         return None
     if part is None and progress is not None:
-        progress = _after_head(progress, parallel.head_of([whole]))
+        progress = after_head(progress, parallel.head_of([whole]))  # (as the whole read counts)
     grading = RelativeGrading(engine.source.data)
     outcome = RunOutcome(engine.policy, empty_population(path, dict(parameters or {})))
     shape = flat_plan(outcome)
@@ -80,13 +81,6 @@ def columnar_first_pass(
     found = Pass(job.read(), dict(job.values), job.parameter_problems, job.notes, job.checks, count)
     found.rows, found.warnings, found.lines = grading.rows, job.outcome.warnings, job.lines_read
     return found
-
-
-def _after_head(progress: Progress, head: tuple[int, int]) -> Progress:
-    """``progress`` told the whole file's bytes and rows: the header's (read before the range)
-    and the range's, as the per-record pass over the whole file counts them."""
-    start, rows = head
-    return lambda done, read: progress(start + done, rows + read)
 
 
 def _flat(shape: Any) -> parallel.FlatPiece:
