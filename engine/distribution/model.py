@@ -277,8 +277,9 @@ class DistributionResult:
     @cached_property
     def _view(self) -> memoryview:
         """Per position, the person's index in the packed positions (-1: not graded), read an
-        item at a time (a Python int each, quickly): made on the first lookup of one person
-        (explain, calibrate), never for a report's grades (:meth:`grades_of`)."""
+        item at a time (a Python int each, quickly): made on the first lookup of a person's
+        place (explain, calibrate, a JSON report's relative values: 4 bytes a person), never for
+        a report's grades alone (:meth:`grades_of`)."""
         import numpy as np
 
         assert self.ids is not None
