@@ -111,7 +111,7 @@ def json_relative(outcome: RunOutcome, employee: str) -> str:
 def json_relatives(outcome: RunOutcome, employees: Sequence[str]) -> list[str]:
     """:func:`json_relative` of many employees at once: :func:`relative_dicts`' items as
     ``dumps`` writes them, each distribution's object from a template (its four keys known),
-    its values by ``dumps`` (tests/test_jsontext.py holds the two to the same text)."""
+    its values by ``dumps`` (tests/test_distribution_compact.py holds it to ``json.dumps(indent=2)``)."""
     found: list[list[str]] = [[] for _ in employees]
     for name, result in outcome.relative.items():
         key = f"{_I8}{dumps(name)}: {{\n{_I10}\"grade\": "
