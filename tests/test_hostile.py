@@ -232,16 +232,24 @@ def _snapshot(folder: Path) -> dict[str, str]:
     return found
 
 
+def _interruptible() -> None:
+    """In the forked child before it runs the command: the lowest priority, SIGINT's default."""
+    os.nice(19)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _process(args: list[str], folder: Path, interrupt: str | None) -> Outcome:
     command = [sys.executable, "-m", "engine", *args]
     # Temporary files go inside the case folder: one left behind fails the case like any file.
     (folder / ".tmp").mkdir(exist_ok=True)
     env = {**os.environ, "PYTHONHASHSEED": "0", "COLUMNS": "100", "TMPDIR": str(folder / ".tmp")}
     # An interrupted run is started at the lowest priority: on a loaded machine the test's own
-    # polling then gets the CPU before the run can finish, so the signal lands mid-run.
-    nice = (lambda: os.nice(19)) if interrupt is not None else None
+    # polling then gets the CPU before the run can finish, so the signal lands mid-run. Its
+    # SIGINT is the default one: a suite started in the background (`pytest &` in a script)
+    # has SIGINT ignored, which a child inherits, and Python then installs no handler for it.
+    start = _interruptible if interrupt is not None else None
     with subprocess.Popen(
-        command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, preexec_fn=nice
+        command, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, preexec_fn=start
     ) as process:
         workers: dict[str, str] = {}
         if interrupt is not None and interrupt.startswith("workers "):

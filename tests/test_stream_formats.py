@@ -21,7 +21,6 @@ from click.testing import CliRunner
 
 import engine.evaluate.each as each
 import engine.io.jsonstream as jsonstream
-import engine.io.nested as nested
 import engine.io.xlsxfile as xlsxfile
 import engine.loader as loader
 import engine.report.calibration_stream as calibration_stream
@@ -30,6 +29,7 @@ import engine.report.stream as report_stream
 from engine.cli import cli
 from engine.errors import DataError
 from engine.evaluate import Engine
+from engine.io.mapcode import MappingConverter
 from engine.io.model import EmployeeRecord, ReadWhole
 from engine.io.records import read_population
 from engine.io.streaming import stream_records
@@ -565,8 +565,9 @@ def test_explain_reads_only_the_employee_through(
     whole read's (above): an employee with a sheet problem, one left out while reading, an
     unknown id whose nearest id is looked for among the records read through."""
     converted: list[Any] = []
-    real = nested.check_mapping
-    monkeypatch.setattr(nested, "check_mapping", lambda raw, *rest: converted.append(raw) or real(raw, *rest))
+    real = MappingConverter.__call__  # (every mapping of an employee's is converted through it)
+    spy = lambda self, raw: converted.append(raw) or real(self, raw)  # noqa: E731
+    monkeypatch.setattr(MappingConverter, "__call__", spy)
     for employee in ("E000011", "E000040"):  # (exit 1: the file has a problem, its parameter)
         run = CliRunner().invoke(cli, ["explain", JAPAN, str(files[kind]), "--employee", employee])
         assert run.exit_code == 1, run.output

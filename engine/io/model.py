@@ -89,7 +89,7 @@ class RecordRules:
     def cell_caches(self) -> dict[str, dict[str, Any]]:
         """Each goal-line field's converted cells (cell text -> value), shared by every table read
         with these rules: a stream's spans and a range's parts start with what the others read
-        (the converters are pure; see :func:`engine.io.rowcode._missed` for what is kept)."""
+        (the converters are pure; see :func:`engine.io.rowcode.missed` for what is kept)."""
         return {}
 
     @cached_property

@@ -45,7 +45,7 @@ class Slow(Exception):
 _MARKED = frozenset({PercentCell, NoCachedValue})
 
 
-def _missed(convert: Converter, cache: dict[str, Any], limit: int) -> Converter:
+def missed(convert: Converter, cache: dict[str, Any], limit: int) -> Converter:
     """A cell the cache has not got: converted, and kept when it is text and the cache holds
     fewer than ``limit`` values (only text is kept: Excel's 1, 1.0 and True are equal as dict
     keys but not as values); a marked spreadsheet cell raises :class:`Slow`."""
@@ -62,7 +62,7 @@ def _missed(convert: Converter, cache: dict[str, Any], limit: int) -> Converter:
 
 
 def _text_missed(cache: dict[str, Any], limit: int, otherwise: Converter) -> Converter:
-    """:func:`_missed` of a text field (unique names and goal titles miss the cache): ASCII text
+    """:func:`missed` of a text field (unique names and goal titles miss the cache): ASCII text
     within the cell limit, not blank, is its stripped self (what :data:`TEXT` makes of it);
     ``otherwise`` converts the other values."""
 
@@ -82,7 +82,7 @@ def _cell(at: str, key: str, j: int, absent: str = "pass") -> list[str]:
     """Lines converting the cell in variable ``at`` into ``_d[key]`` as the rule-by-rule reading does:
     None and empty text are absent (the line ``absent`` runs), text is looked up in the column's
     cache ``_k{j}`` (which holds text only, so that another value misses it), else converted by
-    ``_m{j}`` (see :func:`_missed`). The cells are the CSV module's or
+    ``_m{j}`` (see :func:`missed`). The cells are the CSV module's or
     :func:`engine.io.xlsxfile.cell_value`'s: plain ``str``."""
     return [
         f"if {at}:",
@@ -109,21 +109,21 @@ def _absent(rule: FieldRule | None) -> str:
 Filled = tuple[tuple[str, bool], ...]
 
 
-def _filled(fill: Sequence[FieldRule]) -> Filled:
+def filled(fill: Sequence[FieldRule]) -> Filled:
     return tuple((rule.name, rule.has_default) for rule in fill)
 
 
-def _defaults(fill: Sequence[FieldRule], scope: dict[str, Any]) -> None:
-    """The defaults :func:`_filling`'s lines read, into ``scope``."""
+def put_defaults(fill: Sequence[FieldRule], scope: dict[str, Any]) -> None:
+    """The defaults :func:`filling`'s lines read, into ``scope``."""
     for j, rule in enumerate(fill):
         if rule.has_default:
             scope[f"_default{j}"] = rule.default
 
 
-def _filling(fill: Filled, when: str) -> list[str]:
+def filling(fill: Filled, when: str) -> list[str]:
     """Lines filling the fields left empty, when ``when`` holds, as the rule-by-rule reading does
     (:func:`engine.io.tablerows._fill`, :func:`engine.io.fields.check_mapping`): a default in the
-    order of ``fill`` (``_default{j}``, see :func:`_defaults`); a required field left empty raises
+    order of ``fill`` (``_default{j}``, see :func:`put_defaults`); a required field left empty raises
     :class:`Slow` (that reading reports it)."""
     lines = [f"if {when}:"]
     for j, (name, has_default) in enumerate(fill):
@@ -143,7 +143,7 @@ def _runs(cols: Sequence[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _indented(lines: list[str], depth: int) -> list[str]:
+def indented(lines: list[str], depth: int) -> list[str]:
     return [" " * (4 * depth) + line for line in lines]
 
 
@@ -157,14 +157,14 @@ def _shape(plan: ColumnPlan) -> Shape:
     columns = tuple((int(col), name) for col, name, _, _ in plan.indicator)
     employee = tuple((int(col), name) for col, name in plan.employee)
     period = None if plan.period is None else int(plan.period)
-    return (int(plan.id), period, employee, columns, _filled(plan.fill), plan.complete < 0, int(plan.width))
+    return (int(plan.id), period, employee, columns, filled(plan.fill), plan.complete < 0, int(plan.width))
 
 
 def _line_scope(plan: ColumnPlan, limit: int, scope: dict[str, Any]) -> None:
     """What :func:`_line_body`'s lines read: each column's cache and converter, the defaults."""
     for j, (_, _, convert, cache) in enumerate(plan.indicator):
-        scope[f"_k{j}"], scope[f"_m{j}"] = cache, _missed(convert, cache, limit)
-    _defaults(plan.fill, scope)
+        scope[f"_k{j}"], scope[f"_m{j}"] = cache, missed(convert, cache, limit)
+    put_defaults(plan.fill, scope)
 
 
 def _line_body(shape: Shape) -> list[str]:
@@ -182,7 +182,7 @@ def _line_body(shape: Shape) -> list[str]:
     for j, (_, name) in enumerate(cols):
         absent = "pass" if name not in defaults else "_late = True" if defaults[name] else "raise _Slow"
         body += _cell(f"_v{j}", name, j, absent)
-    return body + _filling(fill, "_late")
+    return body + filling(fill, "_late")
 
 
 def _row_body(shape: Shape) -> list[str]:
@@ -217,7 +217,7 @@ def _row_body(shape: Shape) -> list[str]:
         "if sheet is None:",
         "    sheet = group.sheets[period] = []",
         "try:",
-        *_indented(_line_body(shape), 1),
+        *indented(_line_body(shape), 1),
         "except (FieldError, _Slow):",
         "    _d = _line_slow(_c, group, emp_id, len(sheet) + 1, origin)",
         "_r = _new(_Record)",
@@ -258,8 +258,8 @@ def _adder_code(shape: Shape) -> CodeType:
     body = _row_body(shape)
     one = [_marked(line, "return None", "return emp_id") for line in body]
     every = [_marked(line, "continue", "") for line in body if line != "DONE"]
-    text = ["def add(row_no, raw):", *_indented(one, 1)]
-    text += ["def add_all(rows):", "    for row_no, raw in rows:", *_indented(every, 2)]
+    text = ["def add(row_no, raw):", *indented(one, 1)]
+    text += ["def add_all(rows):", "    for row_no, raw in rows:", *indented(every, 2)]
     return compile("\n".join(text) + "\n", "<add>", "exec")
 
 
@@ -282,10 +282,10 @@ def employee_converter(plan: ColumnPlan, rules: FieldRules, limit: int) -> Emplo
     scope: dict[str, Any] = {"_fid": rules["id"].convert, "_Slow": Slow, "_limits": limits}
     for j, (_, name) in enumerate(plan.employee):
         cache: dict[str, Any] = {}
-        scope[f"_k{j}"], scope[f"_m{j}"] = cache, _missed(rules[name].convert, cache, limit)
-    _defaults(rules.fill, scope)
+        scope[f"_k{j}"], scope[f"_m{j}"] = cache, missed(rules[name].convert, cache, limit)
+    put_defaults(rules.fill, scope)
     names = tuple(name for _, name in plan.employee)
-    exec(_converter_code(names, rules["id"].convert is TEXT, _filled(rules.fill), len(rules)), scope)
+    exec(_converter_code(names, rules["id"].convert is TEXT, filled(rules.fill), len(rules)), scope)
     converter: EmployeeConverter = scope["convert"]
     return converter
 
@@ -298,6 +298,6 @@ def _converter_code(names: tuple[str, ...], text_id: bool, fill: Filled, fields:
         body += _cell(f"_v{j}", name, j)
     unpacked = "".join(f"_v{j}, " for j in range(len(names)))
     text = ["def convert(_e, _id):", "    _d = {}", *([f"    {unpacked}= _e"] if names else [])]
-    body += [*_id_line(text_id), *_filling(fill, f"len(_d) != {fields}")]
-    text += [*_indented(body, 1), "    return _d"]
+    body += [*_id_line(text_id), *filling(fill, f"len(_d) != {fields}")]
+    text += [*indented(body, 1), "    return _d"]
     return compile("\n".join(text) + "\n", "<convert>", "exec")
