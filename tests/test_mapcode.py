@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import engine.io.mapcode as mapcode
 from engine.io.fields import check_mapping, compile_fields
 from engine.io.mapcode import MappingConverter
-from engine.io.records import read_population
+from engine.io.records import JsonConstant, read_population
 from tests.test_reader_reference import typed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +65,7 @@ VALUES = st.one_of(
     st.sampled_from([Decimal(d) for d in DECIMALS]),
     st.dates(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)),
     st.lists(st.integers(), max_size=1),
+    st.sampled_from([JsonConstant("NaN"), JsonConstant("Infinity"), JsonConstant("")]),  # (str's subclass)
 )
 KEYS = st.sampled_from(["d", "d2", "i", "b", "e", "dt", "s", "opt", "dd", "indicators", "x-note", "dx", 1])
 MAPPINGS = st.lists(st.dictionaries(KEYS, VALUES, max_size=10), min_size=1, max_size=12)
