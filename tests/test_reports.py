@@ -274,6 +274,22 @@ def test_a_table_wider_than_the_terminal_wraps_text_columns_only() -> None:
     ]
 
 
+def test_a_wrapped_cell_line_never_starts_with_the_space_it_broke_at() -> None:
+    """A word that fills its line exactly, then a space: the space is the break, not the start
+    of the next line (it was: "members," then " fewer" at a 100-column terminal)."""
+    reason = "members, fewer than the minimum 5"
+    text = render_table(["id", "grade"], [["H016", reason]], [False, False], width=14)
+    assert text.splitlines() == [
+        "id    grade",
+        "----  --------",
+        "H016  members,",
+        "      fewer",
+        "      than the",
+        "      minimum",
+        "      5",  # ("than the" fills its 8 cells: the space after it is the break)
+    ]
+
+
 def test_problem_messages_name_the_field_by_its_label(tmp_path: Path) -> None:
     from tests import kumho_sheet
 

@@ -45,6 +45,10 @@ def _wrap(text: str, width: int) -> list[str]:
     line = ""
     for ch in text:
         if display_width(line + ch) > width:
+            if ch == " ":  # the space that does not fit is the break (no line starts with it)
+                lines.append(line)
+                line = ""
+                continue
             space = line.rfind(" ")
             if space > 0:
                 lines.append(line[:space])
