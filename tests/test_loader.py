@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.errors import Diagnostic, Severity, UsageError
 from engine.loader import (
@@ -486,3 +488,33 @@ def test_brackets_in_a_block_scalar_are_not_mistaken_for_depth() -> None:
     doc = _load("note: |\n  " + "[" * 150 + "\ncount: 1\n")
     assert doc.diagnostics == []
     assert doc.data == {"note": "[" * 150 + "\n", "count": 1}
+
+
+def _classified_by_the_patterns(text: str) -> tuple[str, Any]:
+    """:func:`engine.loader.scalars.classify` as it was before its first-character shortcut:
+    every text not null, boolean or ambiguous tried against the three number patterns."""
+    from engine.loader import scalars
+
+    if text in scalars._NULLS:
+        return "null", None
+    if text in scalars._TRUES or text in scalars._FALSES:
+        return "bool", text in scalars._TRUES
+    if text.lower() in scalars._AMBIGUOUS:
+        return "ambiguous", text
+    if scalars._INT.fullmatch(text):
+        return scalars._number(text, "int")
+    if scalars._FLOAT.fullmatch(text):
+        return scalars._number(text, "float")
+    if scalars._NON_FINITE.fullmatch(text):
+        return "non-finite", text
+    return "str", text
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="+-.0123456789eEinfINFaNAn_ xy٣１", max_size=8))
+def test_a_word_is_text_without_trying_the_number_patterns(text: str) -> None:
+    from engine.loader.scalars import classify
+
+    kind, value = classify(text)
+    old_kind, old_value = _classified_by_the_patterns(text)
+    assert (kind, type(value), repr(value)) == (old_kind, type(old_value), repr(old_value))

@@ -183,10 +183,11 @@ class YamlItems:
 
     def done(self, index: int) -> None:
         """Forget the line marks of item ``index`` (the last ones recorded)."""
+        key = self.key
         for table in (self.source.values, self.source.keys, self.source.styles):
             while table:
                 last = next(reversed(table))
-                if len(last) < 2 or last[0] != self.key or last[1] != index:
+                if len(last) < 2 or last[0] != key or last[1] != index:
                     break
                 table.popitem()
 

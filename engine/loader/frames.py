@@ -30,7 +30,7 @@ class Anchor:
     complete: bool = False  # False while the anchored collection is still open (recursion)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Slot:
     """Where the next node goes: its path, whether its marks are recorded, whether it is a key."""
 

@@ -19,6 +19,8 @@ _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 # A fraction or an exponent is required: "1" is an int, "010" a string.
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?")
 _NON_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+#: The first characters of every text the three patterns above match (the empty text is null).
+_NUMBER_STARTS = frozenset("+-.0123456789")
 SCALAR_TAGS = {f"{CORE}{name}" for name in ("str", "int", "float", "bool", "null")}
 COLLECTION_TAGS = {"map": f"{CORE}map", "seq": f"{CORE}seq"}
 TAG_KINDS = {"null": ("null",), "bool": ("bool",), "int": ("int",), "float": ("int", "float")}
@@ -37,6 +39,8 @@ def classify(text: str) -> tuple[str, Any]:
         return "bool", text in _TRUES
     if text.lower() in _AMBIGUOUS:
         return "ambiguous", text
+    if text[0] not in _NUMBER_STARTS:  # (most text: a word is no number, no .inf, no .nan)
+        return "str", text
     if _INT.fullmatch(text):
         return _number(text, "int")
     if _FLOAT.fullmatch(text):
