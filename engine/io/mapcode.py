@@ -4,12 +4,13 @@
 converter called, for every field of every goal line (half the time of a JSON population's
 evaluation, 100,000 employees: 4.5 of 8 s profiled). :class:`MappingConverter` writes, for each
 order of keys it meets (a file's items share one or a few), a function that unpacks the values
-and converts each with the field's cache of text already read first (:func:`engine.io.rowcode.missed`,
-as a CSV column's cells are read), then fills the defaults. It handles the clean mapping only:
-any value that does not convert, a required field left empty, an unknown key (neither a
-declared field, nor a structure key, nor an ``x-`` note) sends the mapping to :func:`check_mapping`, whose
-values and issues are then the answer. The converters are pure and the caches hold what they
-return, so both readings give the same values, in the same order.
+and converts each, the field's caches of values already read first (text as a CSV column keeps
+it, :func:`engine.io.rowcode.missed`; integers and booleans with their class; decimals by their
+text), then fills the defaults. It handles the clean mapping only: any value that does not
+convert, a required field left empty, an unknown key (neither a declared field, nor a structure
+key, nor an ``x-`` note) sends the mapping to :func:`check_mapping`, whose values and issues
+are then the answer. The converters are pure and a cache's key says its value whole, so both
+readings give the same values, in the same order (tests/test_mapcode.py).
 
 The text is made of repr'd field names and variable numbers: nothing read from a value.
 """
