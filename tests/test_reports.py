@@ -244,6 +244,34 @@ def test_explain_names_formulas_by_their_labels() -> None:
     assert "    [formula] kpi_score (직무KPI 점수) = sum(weighted_points, category='job_kpi') = " in out
 
 
+def test_explain_at_a_terminal_wraps_each_line_under_its_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At a 100-column terminal a trace line longer than that is cut at its spaces, its rest set
+    under its text (after the ``[input]`` tag), never mid-word as the terminal itself would;
+    without a terminal (a pipe, a file) the lines are whole."""
+    from engine.commands.evaluate import run_explain
+
+    def explained(width: int | None) -> str:
+        said: list[str] = []
+        args = (KUMHO, "examples/kumho_like/employees.yaml", "H016", "text")
+        code = run_explain(*args, lambda text="", err=False, nl=True: said.append(text), width=width)
+        assert code == 0
+        return "\n".join(said)
+
+    monkeypatch.chdir(EXAMPLES.parent)  # (the origins' paths as a user would type them)
+    whole, wrapped = explained(None), explained(100)
+    lines = wrapped.splitlines()
+    assert max(display_width(line) for line in lines) <= 100
+    assert max(display_width(line) for line in whole.splitlines()) > 400
+    at = lines.index("  employee:")
+    assert lines[at + 1 : at + 5] == [
+        "    [input] id=H016, name=황준서, role_grade=K2, org=mgmt_div, year_in_grade=5, base_pay=80000000,",
+        "            vp_performance=103, division_performance=100, has_team_kpi=True, team_performance=101,",
+        "            language_level=none, hanja_passed=False, kumho_mba=False (from",
+        "            examples/kumho_like/employees.yaml:420:5)",
+    ]
+    assert re.sub(r"\s", "", wrapped) == re.sub(r"\s", "", whole)  # (only spaces and breaks moved)
+
+
 # --- terminal tables ----------------------------------------------------------------------
 
 

@@ -82,7 +82,8 @@ def explain(
 
     def body() -> int:
         reading = Reading(encoding, sheet, parse_params(params))
-        return run_explain(policy, data, employee, fmt, echo, reading, lang, reference=reference)
+        width = report_options(lang).width  # (a terminal's: the trace wrapped to it)
+        return run_explain(policy, data, employee, fmt, echo, reading, lang, reference=reference, width=width)
 
     run_guarded(body)
 

@@ -195,11 +195,13 @@ def run_explain(
     lang: str | None = None,
     *,
     reference: bool = False,
+    width: int | None = None,
 ) -> int:
     """Print the full trace of one employee's evaluation (``reference``: see :func:`run_evaluate`;
     ``reading``: how to read a table, with the run-time parameters; ``lang``: formulas named by
-    their labels too). An employee left out while reading (a bad value, a duplicate id) is
-    explained by its problems (exit 1), not reported as unknown."""
+    their labels too; ``width``: the terminal's, text wrapped to it). An employee left out while
+    reading (a bad value, a duplicate id) is explained by its problems (exit 1), not reported as
+    unknown."""
     from engine.report.explain import EXPLAIN_RENDERERS  # (with HTML behind it: imported when used)
 
     render = renderer(EXPLAIN_RENDERERS, fmt)
@@ -224,7 +226,7 @@ def run_explain(
                 echo(format_problem(problem), err=True)
         _file_problems(outcome, echo, labels)
         return 1
-    text = render(outcome, labels)
+    text = render(outcome, labels, width) if fmt == "text" else render(outcome, labels)
     deliver(text, None, echo, fmt, stamps=[outcome.policy.stamp])
     return _file_problems(outcome, echo, labels)
 

@@ -4,12 +4,19 @@ its relative grades."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 from engine.evaluate import EmployeeResult, RunOutcome
 from engine.report.html import render_explained_page
 from engine.report.jsonreport import relative_dict, render_relative, result_dict
 from engine.report.labels import Labels
+from engine.report.table import display_width, wrap
+
+#: A trace line's indent and its ``[kind]`` tag: a wrapped line's rest is set under the text.
+_HANG = re.compile(r" *(?:\[[a-z-]+\] )?")
+#: Narrower than this beside its hang, a line is left for the terminal to wrap.
+_MIN_TEXT = 24
 
 
 def _named(text: str, labels: Labels) -> str:
@@ -42,11 +49,28 @@ def render_explain(result: EmployeeResult, labels: Labels | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_explained(outcome: RunOutcome, labels: Labels | None = None) -> str:
+def render_explained(outcome: RunOutcome, labels: Labels | None = None, width: int | None = None) -> str:
     """``explain``'s text: the employee's trace (names labelled in ``labels``' language), then
-    its relative grades."""
+    its relative grades; at a terminal ``width`` cells wide, each line longer than that wrapped
+    at its spaces, the rest of it set under its text (after its ``[kind]`` tag)."""
     result = outcome.results[0]
-    return render_explain(result, labels) + render_relative(outcome, result.id)
+    text = render_explain(result, labels) + render_relative(outcome, result.id)
+    if width is None:
+        return text
+    return "".join(f"{piece}\n" for line in text.splitlines() for piece in _fitted(line, width))
+
+
+def _fitted(line: str, width: int) -> list[str]:
+    """``line`` in pieces of at most ``width`` cells (see :func:`render_explained`)."""
+    if display_width(line) <= width:
+        return [line]
+    hang = _HANG.match(line)
+    assert hang is not None  # (the pattern matches the empty text)
+    start = hang.end() if hang.end() < len(line) else 0
+    if width - start < _MIN_TEXT:
+        return [line]
+    pieces = wrap(line[start:], width - start)
+    return [line[:start] + pieces[0], *(" " * start + piece for piece in pieces[1:])]
 
 
 def render_explained_json(outcome: RunOutcome, labels: Labels | None = None) -> str:

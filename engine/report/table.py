@@ -38,7 +38,7 @@ def pad(text: str, width: int, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-def _wrap(text: str, width: int) -> list[str]:
+def wrap(text: str, width: int) -> list[str]:
     """``text`` cut into pieces of at most ``width`` cells, at spaces where one is near."""
     text = unicodedata.normalize("NFC", text)
     lines: list[str] = []
@@ -346,7 +346,7 @@ def _lines(cells: Sequence[str], widths: Sequence[int], numeric: Sequence[bool])
     """One table row as one line, or several when a cell wraps (every cell NFC, as measured)."""
     cells = [unicodedata.normalize("NFC", c) for c in cells]
     pieces = [
-        [c] if display_width(c) <= w or num else _wrap(c, w)
+        [c] if display_width(c) <= w or num else wrap(c, w)
         for c, w, num in zip(cells, widths, numeric, strict=True)
     ]
     height = max(len(p) for p in pieces) if pieces else 1
