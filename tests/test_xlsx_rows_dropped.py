@@ -87,3 +87,22 @@ def test_an_openpyxl_without_the_private_parser_is_left_alone() -> None:
     again = hooked.iterparse
     _hook(hooked)  # once only
     assert hooked.iterparse is again
+
+
+def test_a_sheet_is_not_parsed_for_its_size(tmp_path: Path, monkeypatch: Any) -> None:
+    """openpyxl opens a read-only sheet by looking for its ``<dimension>``; a workbook openpyxl
+    wrote in write-only mode has none, and the sheet was parsed whole to find that out (a fifth
+    of reading it). The reader opens its workbooks without that; a workbook anyone else opens in
+    the same process is still sized."""
+    import openpyxl
+
+    path = tmp_path / "people.xlsx"
+    generate_format(40, str(path))  # (write-only: no <dimension>)
+    sizing: list[int] = []
+    parse = _reader.WorkSheetParser.parse_dimensions
+    spy = lambda self: sizing.append(1) or parse(self)  # noqa: E731
+    monkeypatch.setattr(_reader.WorkSheetParser, "parse_dimensions", spy)
+    rows = list(read_xlsx_rows(str(path), str(path)))
+    assert len(rows) > 40 and sizing == []
+    openpyxl.load_workbook(path, read_only=True)
+    assert sizing == [1]  # (openpyxl's own opening, outside the reader's: the sheet parsed whole)

@@ -11,6 +11,7 @@ with no saved result is a :class:`NoCachedValue` (not an empty cell).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import re
@@ -193,6 +194,35 @@ def _hook(module: Any) -> None:
         module.iterparse = _pruning(parse, row_tag)
 
 
+@contextlib.contextmanager
+def _unsized() -> Iterator[None]:
+    """While a workbook is opened here, openpyxl's read-only sheets skip working out their size.
+    The size is never used here (:func:`_rows` drops it), and a sheet without a ``<dimension>``
+    element (every workbook openpyxl writes in write-only mode) was parsed whole to find that
+    out: a fifth of reading such a workbook (bench/RESULTS.md). Only for the opening: a workbook
+    another caller opens in this process is sized as openpyxl sizes it. A version of openpyxl
+    without that private method opens sheets as before."""
+    try:
+        from openpyxl.worksheet import _read_only
+    except ImportError:
+        yield
+        return
+    sheet = getattr(_read_only, "ReadOnlyWorksheet", None)
+    sized = getattr(sheet, "_get_size", None)
+    if sheet is None or not callable(sized):
+        yield
+        return
+    sheet._get_size = _no_size
+    try:
+        yield
+    finally:
+        sheet._get_size = sized
+
+
+def _no_size(sheet: Any) -> None:
+    """A read-only sheet's size, unknown: as ``reset_dimensions`` leaves it."""
+
+
 def _open(path: str, display: str) -> Any:
     # openpyxl is imported only when a workbook is read: it takes ~0.3 s (not for `validate`).
     import openpyxl
@@ -202,7 +232,8 @@ def _open(path: str, display: str) -> Any:
     check_table_size(path, display)
     check_archive(path, display)
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with _unsized():
+            return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DataError(f"{display}: not an Excel .xlsx workbook ({' '.join(str(exc).split())})") from None
     except OSError as exc:
