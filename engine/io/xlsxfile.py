@@ -24,6 +24,7 @@ from typing import IO, Any
 import engine.limits as limits
 from engine.errors import DataError
 from engine.io.cells import NoCachedValue, PercentCell
+from engine.io.inlinetext import hook as inline_text
 from engine.limits import bounded_rows, check_table_size, nfc
 
 SHEET_NAME = "indicators"
@@ -229,6 +230,7 @@ def _open(path: str, display: str) -> Any:
     from openpyxl.utils.exceptions import InvalidFileException
 
     _prune_rows()
+    inline_text()
     check_table_size(path, display)
     check_archive(path, display)
     try:
