@@ -192,12 +192,18 @@ def test_the_text_report_aligns_wide_names_and_strips_control_characters(populat
 
 def test_the_text_table_fitted_to_a_terminal_is_the_whole_reports(population: Path) -> None:
     engine = Engine.from_file(JAPAN)
-    whole = RENDERERS["text"](engine.evaluate(engine.read(str(population))), ReportOptions(width=44))
-    # the text columns narrowed to 6 cells, the ids and names wrapped inside them
-    assert "\nE00004  Esc[31  110.03  S                 100\n0       m\n        長い名\n        前\n" in whole
+    whole = RENDERERS["text"](engine.evaluate(engine.read(str(population))), ReportOptions(width=39))
+    # the points column's header over two lines (its numbers are 3 cells), then the text
+    # columns narrowed to 6 cells, the ids and names wrapped inside them
+    assert whole.splitlines()[2:5] == [
+        "id      name     score  rating  rating_",
+        "                                 points",
+        "------  ------  ------  ------  -------",
+    ]
+    assert "\nE00004  Esc[31  110.03  S           100\n0       m\n        長い名\n        前\n" in whole
     for workers in (1, 2):
         out = io.StringIO()
-        outcome = write_report(engine, str(population), "text", out, workers=workers, min_bytes=0, width=44)
+        outcome = write_report(engine, str(population), "text", out, workers=workers, min_bytes=0, width=39)
         assert out.getvalue() == whole and outcome.streamed == COUNT - 3 and outcome.results == []
 
 

@@ -5,6 +5,7 @@ and random tables against that three-pass reference kept here."""
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -18,6 +19,8 @@ from engine.report.table import (
     _lines,
     display_width,
     fit_widths,
+    head_lines,
+    header_lines,
     measure,
     merged,
     most_places,
@@ -41,11 +44,18 @@ def _three_passes(
         return ([terminal_text(cell) for cell in row] for row in rows())
 
     most = most_places(cleaned(), numeric)
-    widths = [display_width(h) for h in headers]
+    cells = [0] * len(headers)
     for row in cleaned():
-        widths = [max(w, display_width(cell)) for w, cell in zip(widths, padded(row, most), strict=True)]
-    widths = fit_widths(widths, numeric, width)
-    for line in _lines(headers, widths, numeric):
+        cells = [max(w, display_width(cell)) for w, cell in zip(cells, padded(row, most), strict=True)]
+    widths = [max(display_width(h), w) for h, w in zip(headers, cells, strict=True)]
+    # a number column may narrow to its cells and its header's widest word (issue: kumho's
+    # table at a 100-column terminal); a text column keeps its width as its floor
+    floors = [
+        max(c, *(display_width(w) for w in re.findall(r"[^ _]*_+|[^ _]+", h)), 0) if num else w
+        for h, c, w, num in zip(headers, cells, widths, numeric, strict=True)
+    ]
+    widths = fit_widths(widths, numeric, width, floors)
+    for line in head_lines(headers, widths, numeric):
         out.append(line + "\n")
     out.append(GAP.join("-" * w for w in widths) + "\n")
     for row in cleaned():
@@ -128,14 +138,22 @@ CELL = st.text(
 NUMBER = st.from_regex(r"[+-]?[0-9]{0,4}(\.[0-9]{0,3})?", fullmatch=True)
 
 
+#: Headers of several words: number columns whose headers may wrap between them.
+WORDY = ["id", "full name", "kpi_score", "grade", "rating points_total"]
+ANY_HEADERS = st.sampled_from([HEADERS, WORDY])
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     rows=st.lists(st.tuples(CELL, CELL, st.one_of(NUMBER, CELL), CELL, st.one_of(NUMBER, CELL)), max_size=12),
     width=st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
+    headers=ANY_HEADERS,
 )
-def test_any_table_is_the_three_pass_tables(rows: list[tuple[str, ...]], width: int | None) -> None:
-    text, _ = _two_passes(HEADERS, rows, NUMERIC, width)
-    assert text == _three_passes(HEADERS, lambda: rows, NUMERIC, width)
+def test_any_table_is_the_three_pass_tables(
+    rows: list[tuple[str, ...]], width: int | None, headers: list[str]
+) -> None:
+    text, _ = _two_passes(headers, rows, NUMERIC, width)
+    assert text == _three_passes(headers, lambda: rows, NUMERIC, width)
 
 
 def _in_parts(
@@ -163,12 +181,56 @@ def _in_parts(
     rows=st.lists(st.tuples(CELL, CELL, st.one_of(NUMBER, CELL), CELL, st.one_of(NUMBER, CELL)), max_size=12),
     width=st.one_of(st.none(), st.integers(min_value=0, max_value=60)),
     cuts=st.lists(st.integers(min_value=0, max_value=20), max_size=3),
+    headers=ANY_HEADERS,
 )
 def test_a_table_measured_in_parts_is_the_one_pass_table(
-    rows: list[tuple[str, ...]], width: int | None, cuts: list[int]
+    rows: list[tuple[str, ...]], width: int | None, cuts: list[int], headers: list[str]
 ) -> None:
-    assert _in_parts(HEADERS, rows, NUMERIC, width, cuts) == _three_passes(
-        HEADERS, lambda: rows, NUMERIC, width
+    assert _in_parts(headers, rows, NUMERIC, width, cuts) == _three_passes(
+        headers, lambda: rows, NUMERIC, width
+    )
+
+
+def test_a_header_breaks_between_its_words_after_underscores_and_at_spaces() -> None:
+    assert header_lines("contribution_score", 18) == ["contribution_score"]
+    assert header_lines("contribution_score", 17) == ["contribution_", "score"]
+    assert header_lines("rating points_total", 13) == ["rating", "points_total"]
+    assert header_lines("rating points_total", 7) == ["rating", "points_", "total"]
+    assert header_lines("a__b_c", 4) == ["a__", "b_c"]  # (a run of underscores stays whole)
+    assert header_lines("직무KPI 점수", 8) == ["직무KPI", "점수"]  # (Hangul: two cells each)
+    assert header_lines("performance", 8) == ["performa", "nce"]  # one word: cut as before
+
+
+def test_a_number_column_gives_its_header_width_before_any_text_column_wraps() -> None:
+    """kumho's table at a 100-column terminal: the grade columns were cut to 8 cells
+    ("performa" over "nce") while ``contribution_score`` kept 18 cells for numbers of 5."""
+    headers = ["id", "grade", "contribution_score", "kpi_score"]
+    rows = [["H1", "not graded", "75.00", "67.50"], ["H2", "III", "0.00", "100.00"]]
+    numeric = [False, False, True, True]
+    lines = [
+        "id  grade       contribution_  kpi_score",
+        "                        score",
+        "--  ----------  -------------  ---------",
+        "H1  not graded          75.00      67.50",
+        "H2  III                  0.00     100.00",
+    ]
+    assert _two_passes(headers, rows, numeric, 40)[0].splitlines() == lines
+    # narrower: kpi_score too (its numbers are 6 cells), then the text column wraps
+    assert _two_passes(headers, rows, numeric, 37)[0].splitlines()[:2] == [
+        "id  grade       contribution_    kpi_",
+        "                        score   score",
+    ]
+    assert _two_passes(headers, rows, numeric, 34)[0].splitlines() == [
+        "id  grade    contribution_    kpi_",
+        "                     score   score",
+        "--  -------  -------------  ------",
+        "H1  not              75.00   67.50",
+        "    graded",
+        "H2  III               0.00  100.00",
+    ]
+    # a pipe or a file: never narrowed
+    assert _two_passes(headers, rows, numeric, None)[0].splitlines()[0] == (
+        "id  grade       contribution_score  kpi_score"
     )
 
 
@@ -178,7 +240,7 @@ def test_parts_measured_apart_give_the_widest_cells_and_most_places_of_any_part(
     second = measure(headers, numeric, [["E300", "Bo", "1.25"]]).found()
     shape = merged(headers, numeric, [first, second]).shape()
     # id: "E300" 4 cells; name: "山田" 4 cells; score: 12 -> "12.00" (5), 7.5 -> "7.50", 1.25
-    assert shape == Shape([4, 4, 5], {2: 2})
+    assert shape == Shape([4, 4, 5], {2: 2}, [4, 4, 5])
     assert _in_parts(
         headers, [["E1", "山田", "7.5"], ["E2", "x", "12"], ["E300", "Bo", "1.25"]], numeric, None, [2]
     ) == ("id    name  score\n----  ----  -----\nE1    山田   7.50\nE2    x     12.00\nE300  Bo     1.25\n")

@@ -11,7 +11,7 @@ from engine.evaluate import EmployeeResult, RunOutcome
 from engine.report.html import render_explained_page
 from engine.report.jsonreport import relative_dict, render_relative, result_dict
 from engine.report.labels import Labels
-from engine.report.table import display_width, wrap
+from engine.report.table import display_width, hanging
 
 #: A trace line's indent and its ``[kind]`` tag: a wrapped line's rest is set under the text.
 _HANG = re.compile(r" *(?:\[[a-z-]+\] )?")
@@ -69,8 +69,7 @@ def _fitted(line: str, width: int) -> list[str]:
     start = hang.end() if hang.end() < len(line) else 0
     if width - start < _MIN_TEXT:
         return [line]
-    pieces = wrap(line[start:], width - start)
-    return [line[:start] + pieces[0], *(" " * start + piece for piece in pieces[1:])]
+    return hanging(line, width, start, start)
 
 
 def render_explained_json(outcome: RunOutcome, labels: Labels | None = None) -> str:

@@ -2,15 +2,18 @@
 
 Widths are measured with wcwidth after NFC normalisation: Hangul typed as separate jamo (NFD,
 as macOS file names give it) composes into syllables first, combining marks take no cell, East
-Asian wide characters take two. A table wider than the terminal wraps its text columns inside
-their cells (numbers are never cut); a table written to a file or a pipe is never narrowed.
+Asian wide characters take two. A table wider than the terminal first wraps the headers of its
+number columns that are wider than their numbers, at their words (``contribution_`` over
+``score``), then wraps its text columns inside their cells (numbers are never cut); a table
+written to a file or a pipe is never narrowed.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wcwidth import wcswidth, wcwidth
 
@@ -41,10 +44,12 @@ def pad(text: str, width: int, right: bool = False) -> str:
 def wrap(text: str, width: int) -> list[str]:
     """``text`` cut into pieces of at most ``width`` cells, at spaces where one is near."""
     text = unicodedata.normalize("NFC", text)
+    # (printable ASCII, every piece of it too: a character a cell, display_width's own answer)
+    size = len if text.isascii() and text.isprintable() else display_width
     lines: list[str] = []
     line = ""
     for ch in text:
-        if display_width(line + ch) > width:
+        if size(line + ch) > width:
             if ch == " ":  # the space that does not fit is the break (no line starts with it)
                 lines.append(line)
                 line = ""
@@ -59,6 +64,55 @@ def wrap(text: str, width: int) -> list[str]:
         line += ch
     lines.append(line)
     return lines or [""]
+
+
+#: A header's words: after each run of underscores, and at spaces (which are dropped).
+_HEADER_WORD = re.compile(r"[^ _]*_+|[^ _]+")
+
+
+def header_words(header: str) -> list[tuple[str, str]]:
+    """``header``'s words, each with what joins it to the word before (a space, or nothing
+    after an underscore): ``contribution_score`` -> ``contribution_``, ``score``."""
+    words: list[tuple[str, str]] = []
+    for at, part in enumerate(header.split(" ")):
+        words += [(w, " " if at and not k else "") for k, w in enumerate(_HEADER_WORD.findall(part))]
+    return words
+
+
+def header_floor(header: str) -> int:
+    """The narrowest a number column may be for its header: its widest word."""
+    return max((display_width(w) for w, _ in header_words(header)), default=0)
+
+
+def header_lines(header: str, width: int) -> list[str]:
+    """``header`` in lines of at most ``width`` cells, broken between its words (a word wider
+    than that is cut as :func:`wrap` cuts it)."""
+    header = unicodedata.normalize("NFC", header)
+    if display_width(header) <= width:
+        return [header]
+    lines: list[str] = []
+    line = ""
+    for word, joint in header_words(header):
+        if line and display_width(line + joint + word) <= width:
+            line += joint + word
+            continue
+        if line:
+            lines.append(line)
+        pieces = wrap(word, width) if display_width(word) > width else [word]
+        lines += pieces[:-1]
+        line = pieces[-1]
+    lines.append(line)
+    return lines
+
+
+def hanging(line: str, width: int, start: int, indent: int) -> list[str]:
+    """``line`` in lines of at most ``width`` cells: its first ``start`` characters (an
+    indent, a tag) kept, the rest wrapped at its spaces (:func:`wrap`) to ``width - indent``
+    cells, each line after the first set ``indent`` cells in; as it is when it fits."""
+    if display_width(line) <= width:
+        return [line]
+    pieces = wrap(line[start:], width - indent)
+    return [line[:start] + pieces[0], *(" " * indent + piece for piece in pieces[1:])]
 
 
 def _places(text: str) -> int | None:
@@ -101,13 +155,24 @@ def pad_places(rows: Sequence[Sequence[str]], columns: Sequence[bool]) -> list[l
     return [padded(row, most) for row in rows]
 
 
-def fit_widths(widths: list[int], numeric: Sequence[bool], limit: int | None) -> list[int]:
-    """Column widths that fit ``limit`` cells with their gaps, narrowing the widest text column
-    first (numbers keep theirs); as narrow as allowed when even that does not fit."""
+def fit_widths(
+    widths: list[int], numeric: Sequence[bool], limit: int | None, floors: Sequence[int] = ()
+) -> list[int]:
+    """Column widths that fit ``limit`` cells with their gaps: first each number column wider
+    than its ``floors`` (its header wider than its numbers) down to it, the one with the most
+    to give first, then the widest text column a cell at a time (numbers are never cut); as
+    narrow as allowed when even that does not fit."""
     if limit is None:
         return widths
     fitted = list(widths)
     total = sum(fitted) + len(GAP) * (len(fitted) - 1)
+    while total > limit and floors:
+        spare = [i for i, w in enumerate(fitted) if numeric[i] and w > floors[i]]
+        if not spare:
+            break
+        most = max(spare, key=lambda i: fitted[i] - floors[i])
+        total -= fitted[most] - floors[most]
+        fitted[most] = floors[most]  # (a header wraps whole words: any width between is no better)
     while total > limit:
         text = [i for i, w in enumerate(fitted) if not numeric[i] and w > MIN_TEXT_WIDTH]
         if not text:
@@ -151,19 +216,31 @@ def write_table(
 
 @dataclass(frozen=True)
 class Shape:
-    """A table's column widths and the most places of each number column (by column index)."""
+    """A table's column widths and the most places of each number column (by column index);
+    ``floors``: the narrowest each number column may be (:func:`fit_widths`; none: as wide)."""
 
     widths: list[int]
     most: dict[int, int]
+    floors: list[int] = field(default_factory=list)
 
     def fitted(self, numeric: Sequence[bool], limit: int | None) -> Shape:
         """The shape with its widths fitted to ``limit`` cells (:func:`fit_widths`)."""
-        return Shape(fit_widths(self.widths, numeric, limit), self.most)
+        return Shape(fit_widths(self.widths, numeric, limit, self.floors), self.most, self.floors)
 
     def head(self, headers: Sequence[str], numeric: Sequence[bool]) -> str:
         """The header lines and the rule under them (``headers`` without control characters)."""
-        lines = _lines(headers, self.widths, numeric)
+        lines = head_lines(headers, self.widths, numeric)
         return "".join(line + "\n" for line in lines) + GAP.join("-" * w for w in self.widths) + "\n"
+
+
+def head_lines(headers: Sequence[str], widths: Sequence[int], numeric: Sequence[bool]) -> list[str]:
+    """The header row's lines: each header broken between its words (:func:`header_lines`),
+    a number column's set right."""
+    pieces = [header_lines(h, w) for h, w in zip(headers, widths, strict=True)]
+    height = max((len(p) for p in pieces), default=1)
+    columns = list(zip(pieces, widths, numeric, strict=True))
+    lines = (GAP.join(pad(p[k] if k < len(p) else "", w, n) for p, w, n in columns) for k in range(height))
+    return [line.rstrip() for line in lines]
 
 
 #: What :class:`_Measure` found over some rows, to merge with others' (:func:`merged`).
@@ -229,7 +306,9 @@ class _Measure:
     def __init__(self, headers: Sequence[str], numeric: Sequence[bool]) -> None:
         self.count = len(headers)
         self.numeric = [index < len(numeric) and numeric[index] for index in range(self.count)]
-        self.plain = [display_width(h) for h in headers]  # widths of cells that are never padded
+        self.heads = [display_width(h) for h in headers]
+        self.floors = [header_floor(h) for h in headers]  # (number columns' headers, by words)
+        self.plain = [0] * self.count  # widths of cells that are never padded
         # Per column, -1 while no such number was met: the most places; the most (width - places)
         # of a number with places; the most width of a number without.
         self.places = [-1] * self.count
@@ -282,17 +361,24 @@ class _Measure:
             mine[:] = [max(a, b) for a, b in zip(mine, theirs, strict=True)]
 
     def shape(self) -> Shape:
-        """The widths and places found (not fitted to a terminal)."""
-        return Shape(self.widths(), self.most)
+        """The widths and places found (not fitted to a terminal), and the narrowest each
+        number column may be: its cells, and its header's widest word."""
+        widths, cells = self.widths(), self.widths(header=False)
+        floors = [
+            max(f, c) if number else w
+            for f, c, w, number in zip(self.floors, cells, widths, self.numeric, strict=True)
+        ]
+        return Shape(widths, self.most, floors)
 
     @property
     def most(self) -> dict[int, int]:
         """The most places of each number column that has a number (:func:`most_places`)."""
         return {index: places for index, places in enumerate(self.places) if places >= 0}
 
-    def widths(self) -> list[int]:
-        """Each column's width: its header, its text cells, its numbers padded to ``most``."""
-        out = list(self.plain)
+    def widths(self, header: bool = True) -> list[int]:
+        """Each column's width: its header (unless not ``header``), its text cells, its
+        numbers padded to ``most``."""
+        out = [max(h, p) for h, p in zip(self.heads, self.plain, strict=True)] if header else list(self.plain)
         for index, want in self.most.items():
             if self.fraction[index] >= 0:
                 out[index] = max(out[index], self.fraction[index] + want)
