@@ -21,6 +21,7 @@ from engine.report.lang_stream import write_in_language
 from engine.report.model import stamped
 from engine.report.options import ReportOptions
 from engine.report.results import RENDERERS
+from engine.report.table import display_width
 
 ROOT = Path(__file__).resolve().parent.parent
 JAPAN = str(ROOT / "policies" / "japan_mbo.yaml")
@@ -84,14 +85,22 @@ def test_the_report_in_a_language_is_the_whole_file_report(population: Path, fmt
         assert report == whole
 
 
+@pytest.mark.parametrize(("lang", "width"), [("en", None), ("ko", 100)])
 @pytest.mark.parametrize("fmt", ["csv", "text"])
-def test_under_distributions_the_report_in_a_language_is_the_whole_read(tmp_path: Path, fmt: str) -> None:
+def test_under_distributions_the_report_in_a_language_is_the_whole_read(
+    tmp_path: Path, fmt: str, lang: str, width: int | None
+) -> None:
     """kumho_like's two passes: the rows in ids, their grades named in the language as they are
-    read back."""
+    read back (the text table's people not graded: only that, the warnings say why)."""
     path = tmp_path / "kumho.csv"
     generate_kumho(150, str(path), seed=3)
-    options = ReportOptions(lang="en")
+    options = ReportOptions(lang=lang, width=width if fmt == "text" else None)
     whole = _whole(KUMHO, path, fmt, options)
+    if lang == "ko":  # (groups too small even at the top: their people are not graded)
+        said = "미부여  " if fmt == "text" else "미부여: 그룹 (org=company, role_grade=K"
+        assert said in whole and ("미부여: " in whole) == (fmt == "csv")
+        if fmt == "text":
+            assert max(display_width(line) for line in whole.splitlines()) <= 100
     for how in ({"workers": 1}, {"workers": 2, "min_bytes": 0}):
         report, outcome = _streamed(KUMHO, path, fmt, options, **how)
         assert outcome.results == [] and outcome.streamed == 150

@@ -21,12 +21,14 @@ from helpers import csv_rows, write_csv
 from engine.cli import cli
 from engine.evaluate import Engine, parallel
 from engine.evaluate.relative import RelativeGrading
-from engine.report import relative_stream
+from engine.report import relative_stream, stream
 from engine.report.model import stamped
+from engine.report.options import ReportOptions
 from engine.report.progress import ProgressBar
 from engine.report.relative_stream import first_pass, relative_streamable
 from engine.report.results import RENDERERS
 from engine.report.stream import write_report
+from engine.report.table import display_width
 
 ROOT = Path(__file__).resolve().parent.parent
 KUMHO = str(ROOT / "policies" / "kumho_like.yaml")
@@ -81,6 +83,46 @@ def test_a_kumho_records_file_is_streamed_as_csv_and_json_only() -> None:
     assert relative_streamable(engine, "a.txt", "csv") is False
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_text_table_at_a_terminal_is_the_whole_file_runs(
+    generated: tuple[Path, dict[str, str | None]], workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a 100-column terminal, by rows and by columns (a spool this small is set by rows
+    unless told otherwise): number headers wider than their numbers wrapped at their words
+    (the most to give first), the people not graded saying only that, each problem and
+    warning wrapped under its first line."""
+    path, tree = generated
+    engine = Engine.from_file(KUMHO)
+    population = engine.read(str(path))
+    population.org_parent.update(tree)
+    whole = RENDERERS["text"](engine.evaluate(population), ReportOptions(width=100))
+    lines = whole.splitlines()
+    assert max(display_width(line) for line in lines) <= 100
+    assert lines[2:5] == [
+        "id        name    kpi_score  contribution_  performance_  competency_score  performance  competency",
+        "                                     score         score",
+        "--------  ------  ---------  -------------  ------------  ----------------  -----------  ----------",
+    ]
+    # each problem and warning: its first line, then its rest set in under it, broken at spaces
+    tail = lines[lines.index("problems:") :]
+    joined: list[str] = []
+    for line in tail:
+        if line.startswith("    "):
+            joined[-1] += " " + line[4:]
+        else:
+            joined.append(line)
+    piped = RENDERERS["text"](engine.evaluate(population), ReportOptions()).splitlines()
+    assert joined == piped[piped.index("problems:") :] and len(tail) > len(joined)
+    graded = "H0000159  김서연      50.00           0.00         50.00             68.00"
+    assert f"{graded}  not graded   not graded" in lines
+    for by_columns in (False, True):
+        if by_columns:
+            monkeypatch.setattr(stream, "COLUMNS_FROM", 0)
+        out = io.StringIO()
+        write_report(engine, str(path), "text", out, workers=workers, min_bytes=0, org_parent=tree, width=100)
+        assert out.getvalue() == whole
+
+
 @pytest.mark.parametrize("fmt", ["csv", "json", "text"])
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_the_bytes_of_the_whole_file_run_with_groups_merged_up_the_tree(
@@ -99,7 +141,13 @@ def test_the_bytes_of_the_whole_file_run_with_groups_merged_up_the_tree(
     assert streamed == whole
     # What the population holds: people not graded (a group too small even at the top), and in
     # JSON's reasons, merged groups, ties settled by the id and every kind of problem.
-    assert "not graded: group (org=company, role_grade=K4) has 3 members" in whole
+    reason = "group (org=company, role_grade=K4) has 3 members"
+    if fmt == "text":  # (the table's cell says only "not graded"; the warnings say why)
+        assert f"warning [distribution-group-too-small] performance: {reason}" in whole
+        assert re.search(r"\n\S+ .*\d  not graded +not graded\n", whole)
+        assert f"not graded: {reason}" not in whole
+    else:
+        assert f"not graded: {reason}" in whole
     if fmt == "json":
         assert "merge path: (org=" in whole
         assert "the final key (id) decided" in whole

@@ -18,7 +18,10 @@ from click.testing import CliRunner
 from helpers import canonical_json, unstamped
 
 from engine.cli import cli
+from engine.evaluate import Engine
 from engine.provenance import stamp_of
+from engine.report.options import ReportOptions
+from engine.report.results import RENDERERS, report_columns
 from engine.report.safety import spreadsheet_cell
 from engine.report.table import display_width, pad_places, render_table
 from engine.validate import load_policy
@@ -189,10 +192,22 @@ def test_kumho_text_in_korean_with_two_places_in_every_score_column() -> None:
     # H002: no contribution item -> contribution 0 shown 0.00; KPI 90 shown 90.00 (were 0 and 90).
     h002 = next(line for line in lines if line.startswith("H002"))
     assert h002.split() == ["H002", "이하준", "90.00", "0.00", "90.00", "77.83", "Ⅰ", "Ⅰ"]
-    # H018 is alone in its group: the row says why it has no grade.
-    h018 = next(line for line in lines if line.startswith("H018"))
-    # ("not graded: group (org=company, role_grade=K1) has 1 member, fewer than the minimum 5"):
-    assert "미부여: 그룹 (org=company, role_grade=K1) 인원 1명, 최소 인원 5명 미만" in h018
+    # H018 is alone in its group: the row says it has no grade, and the warnings under the
+    # table say why, in Korean too (each grade cell held the whole reason: 21 lines a row at a
+    # 100-column terminal).
+    h018 = [line for line in lines if "H018" in line]
+    assert h018[0].split() == ["H018", "송재원", "67.50", "75.00", "69.00", "76.06", "미부여", "미부여"]
+    where = f"{EXAMPLES / 'kumho_like/employees.yaml'}: H018: warning [distribution-group-too-small]"
+    # ("group (org=company, role_grade=K1) has 1 member, fewer than the minimum 5, even at the
+    # top of the org tree; merged from (org=mgmt_div, role_grade=K1)"):
+    why = (
+        "그룹 (org=company, role_grade=K1) 인원 1명, 최소 인원 5명 미만, 조직도 최상위에서도 부족; "
+        "병합 전 그룹: (org=mgmt_div, role_grade=K1)"
+    )
+    assert h018[1:] == [
+        f"  {where} 업적 종합판정 (performance): {why}",
+        f"  {where} 역량 종합판정 (competency): {why}",
+    ]
 
 
 def test_json_keeps_exact_decimals() -> None:
@@ -270,6 +285,46 @@ def test_explain_at_a_terminal_wraps_each_line_under_its_text(monkeypatch: pytes
         "            examples/kumho_like/employees.yaml:420:5)",
     ]
     assert re.sub(r"\s", "", wrapped) == re.sub(r"\s", "", whole)  # (only spaces and breaks moved)
+
+
+def test_kumho_example_table_at_a_terminal_fits_it_and_says_why_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``hrpolicy examples``'s kumho table at a 100-column terminal. It was 21 lines for each of
+    H016-H018 (the 160-character reason in both grade cells, cut to 8 cells, ``performa`` over
+    ``nce``) and the warnings cut mid-word by the terminal. Now: the one number header wider than
+    its numbers wraps at its underscore, a person not graded says so, and each warning is
+    wrapped at its spaces under its first line."""
+    monkeypatch.chdir(EXAMPLES.parent)  # (the origins' paths as a user would type them)
+    engine = Engine.from_file(KUMHO)
+    outcome = engine.evaluate(engine.read("examples/kumho_like/employees.yaml"))
+    lines = RENDERERS["text"](outcome, ReportOptions(width=100)).splitlines()
+    assert max(display_width(line) for line in lines) == 100
+    assert lines[2:6] == [
+        "id    name    kpi_score  contribution_  performance_score  competency_score  performance  "
+        "competency",
+        "                                 score",
+        "----  ------  ---------  -------------  -----------------  ----------------  -----------  "
+        "----------",
+        "H001  김도윤      67.50          50.00              64.00             62.58  III          III",
+    ]
+    h016 = lines.index(
+        "H016  황준서      82.50          75.00              81.00             73.94  not graded   not graded"
+    )
+    assert lines[h016 + 1].startswith("H017  안소윤      60.00")  # one line a person
+    first = lines.index("warnings:") + 1
+    assert lines[first : first + 3] == [
+        "  examples/kumho_like/employees.yaml: H018: warning [distribution-group-too-small] performance:",
+        "    group (org=company, role_grade=K1) has 1 member, fewer than the minimum 5, even at the top of",
+        "    the org tree; merged from (org=mgmt_div, role_grade=K1)",
+    ]
+    assert len(lines) == first + 6 * 3  # six warnings, three lines each
+    # a pipe or a file: the lines whole, as before
+    piped = RENDERERS["text"](outcome, ReportOptions()).splitlines()
+    assert piped[2].split() == ["id", "name", *report_columns(outcome)]
+    assert piped[-1] == (
+        "  examples/kumho_like/employees.yaml: H017: warning [distribution-group-too-small] competency: "
+        "group (org=company, role_grade=K2) has 2 members, fewer than the minimum 5, even at the top of "
+        "the org tree; merged from (org=mgmt_div, role_grade=K2)"
+    )
 
 
 # --- terminal tables ----------------------------------------------------------------------

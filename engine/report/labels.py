@@ -245,7 +245,8 @@ class Labels:
         """A problem message in the language: a reason of :mod:`~engine.report.phrases`
         translated, quoted ids named (:meth:`named`), and the field or formula it is about
         (``weight: ...``, ``H001 kpi_score: ...``) with that one's label in front:
-        ``항목 가중치 (weight): ...``. Without a language, as it is."""
+        ``항목 가중치 (weight): ...``, and a reason after it translated too. Without a
+        language, as it is."""
         if self.lang is None:
             return text
         text = self.named(self.reason(text))
@@ -253,8 +254,11 @@ class Labels:
         subject, space, name = head.rpartition(" ")  # "H001 kpi_score: ..." names kpi_score
         if not sep or not name.isidentifier() or (space and not subject.strip()):
             return text
+        if rest[:1] == " ":  # (the reason after the name: a group too small, in the warnings)
+            rest = " " + self.reason(rest[1:])
         named = self.field(name)
-        return text if named == name else f"{subject}{space}{named} ({name}):{rest}"
+        shown = name if named == name else f"{named} ({name})"
+        return f"{subject}{space}{shown}:{rest}"
 
     def reason(self, text: str) -> str:
         """A reason the engine gives in English (why no grade, a verdict, a status) in the

@@ -51,7 +51,9 @@ def write_in_language(
     What cannot be streamed (a file the stream gives up on) is read whole, with the same bytes."""
     assert fmt in IN_LANGUAGE and options.lang is not None
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-        spooled = spooled_rows(engine, data_path, options, spool, parameters, workers, min_bytes, progress)
+        spooled = spooled_rows(
+            engine, data_path, options, spool, parameters, workers, min_bytes, progress, brief=fmt == "text"
+        )
         if spooled is None:
             whole = engine.evaluate(engine.read(data_path, parameters))
             out.write(stamped(fmt, stamps, str(RENDERERS[fmt](whole, options))))

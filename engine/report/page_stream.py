@@ -54,6 +54,7 @@ from engine.report.results import (
     row_plan,
     xlsx_sheets,
 )
+from engine.report.rows import not_graded_cell
 from engine.report.safety import raw_cells
 from engine.report.stream import Progress, spool_pieces
 from engine.report.xlsx import Sheet, StreamedSheet, write_workbook
@@ -177,12 +178,13 @@ def spooled_rows(
     workers: int | None,
     min_bytes: int | None,
     progress: Progress | None,
+    brief: bool = False,
 ) -> tuple[RunOutcome, RowPlan, Callable[[], Iterator[list[str]]]] | None:
     """The result rows of ``data_path`` in the page's language (``options.lang``, else the
     policy's), spooled to ``spool``: the outcome, the plan they were made by, and the rows as
     read back from the spool, from the start each time they are called (their grades named as
     they are read under a policy with distributions, whose rows are spooled in ids); None: the
-    file is to be read whole."""
+    file is to be read whole. ``brief``: the text table's rows (:class:`RowPlan`)."""
     if not page_streamable(engine, data_path):
         return None
     labels = human_labels(RunOutcome(engine.policy, Population([], {}, {}, {}, None, [], data_path)), options)
@@ -190,7 +192,7 @@ def spooled_rows(
         outcome = _relative_rows(engine, data_path, spool, parameters, workers, min_bytes, progress)
         if outcome is None:
             return None
-        plan = row_plan(outcome, labels)
+        plan = row_plan(outcome, labels, brief)
         return outcome, plan, _named(_reread(spool), plan)
     outcome = spool_pieces(
         engine, data_path, page_rows(labels), spool, parameters=parameters, workers=workers,
@@ -234,7 +236,7 @@ def _named(rows: Callable[[], Iterator[list[str]]], plan: RowPlan) -> Callable[[
         for row in rows():
             for at, key in graded:
                 cell = row[at]
-                row[at] = labels.reason(cell) if ungraded(cell) else labels.grade(key, cell)
+                row[at] = not_graded_cell(plan, key, cell) if ungraded(cell) else labels.grade(key, cell)
             yield row
 
     return named

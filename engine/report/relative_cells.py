@@ -20,6 +20,7 @@ from engine.distribution import DistributionResult
 from engine.distribution.model import not_graded_reason
 from engine.evaluate import RunOutcome
 from engine.report.results import RowPlan, relative_cell
+from engine.report.rows import not_graded_cell
 from engine.report.safety import csv_writer
 
 
@@ -65,7 +66,7 @@ class RelativeCells:
             return self._escaped(relative_cell(result, name, self._plan, employee))
         shown = self._reasons[at].get(id(problem))
         if shown is None:
-            shown = self._escaped(self._plan.labels.reason(not_graded_reason(problem)))
+            shown = self._escaped(not_graded_cell(self._plan, name, not_graded_reason(problem)))
             self._reasons[at][id(problem)] = shown
         return shown
 

@@ -121,6 +121,7 @@ def spill_relative(
     min_bytes: int | None = None,
     progress: Progress | None = None,
     frame: Frame | None = None,
+    brief: bool = False,
 ) -> RunOutcome:
     """Evaluate ``data_path``, grade it relatively and write the report's body (CSV rows
     without the header; JSON's ``results`` items) to ``spool``; the outcome (no results:
@@ -130,7 +131,8 @@ def spill_relative(
     spooled and copied).
 
     ``org_parent``: the org tree small groups merge up (a table carries none);
-    ``workers`` and ``min_bytes`` as in :func:`~engine.evaluate.parallel.evaluate_split`.
+    ``workers`` and ``min_bytes`` as in :func:`~engine.evaluate.parallel.evaluate_split`;
+    ``brief``: the CSV rows of the text table (:class:`~engine.report.rows.RowPlan`).
     Raises :class:`~engine.io.model.ReadWhole` when the file cannot be read an employee at a
     time (then read it whole); nothing useful is left in ``spool`` then. So is a CSV file not
     in UTF-8 (its byte ranges are read as UTF-8): the whole read detects its encoding, as the
@@ -146,7 +148,8 @@ def spill_relative(
             outcome = _outcome(engine, data_path, passes, org_parent or {}, progress)
         head, tail = frame(outcome) if frame is not None else ((), ())
         spool.writelines(head)
-        _second_pass(outcome, fmt, spills, spool, next_phase(progress, "writing", outcome.streamed, "people"))
+        writing = next_phase(progress, "writing", outcome.streamed, "people")
+        _second_pass(outcome, fmt, spills, spool, writing, brief)
         spool.writelines(tail)
     return outcome
 
@@ -311,11 +314,16 @@ def _outcome(
 
 
 def _second_pass(
-    outcome: RunOutcome, fmt: str, spills: list[str], spool: IO[str], progress: Progress | None = None
+    outcome: RunOutcome,
+    fmt: str,
+    spills: list[str],
+    spool: IO[str],
+    progress: Progress | None = None,
+    brief: bool = False,
 ) -> None:
     """Every spilled piece completed with its relative grades, in order, as the report's body
     (``progress`` told the people written so far)."""
-    cells = RelativeCells(outcome, row_plan(outcome)) if fmt == "csv" else None
+    cells = RelativeCells(outcome, row_plan(outcome, brief=brief)) if fmt == "csv" else None
     first = True
     written = 0
     for block in _chunks(spills):

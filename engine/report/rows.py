@@ -23,7 +23,7 @@ from engine.report.columns import (
     result_columns,
 )
 from engine.report.labels import Labels
-from engine.report.phrases import ungraded
+from engine.report.phrases import UNGRADED, ungraded
 from engine.report.safety import csv_writer
 
 
@@ -38,12 +38,16 @@ def report_columns(outcome: RunOutcome) -> list[str]:
 
 @dataclass
 class RowPlan:
-    """How rows are made for one outcome: the columns, their formats, the labels, the records."""
+    """How rows are made for one outcome: the columns, their formats, the labels, the records;
+    ``brief``: the columns whose cell for a person not graded says only that (the text table's
+    distributions: why is in the warnings under the table, one line a person, and a reason of
+    160 characters in each grade cell made each such row 21 lines tall at a terminal)."""
 
     columns: list[Column]
     formats: list[Callable[[Any], str]]
     labels: Labels
     records: dict[str, EmployeeRecord]
+    brief: frozenset[str] = frozenset()
 
     @property
     def keys(self) -> list[str]:
@@ -54,14 +58,22 @@ class RowPlan:
         return [self.labels.field(k) for k in ("id", "name", *self.keys)]
 
 
-def row_plan(outcome: RunOutcome, labels: Labels | None = None) -> RowPlan:
+def row_plan(outcome: RunOutcome, labels: Labels | None = None, brief: bool = False) -> RowPlan:
+    """How ``outcome``'s rows are made (``brief``: for the text table, see :class:`RowPlan`)."""
     columns = result_columns(outcome)
     return RowPlan(
         columns,
         [formatter(c) for c in columns],
         labels or Labels(outcome.policy.data),
         {r.id: r for r in outcome.population.employees},
+        frozenset(outcome.relative) if brief else frozenset(),
     )
+
+
+def not_graded_cell(plan: RowPlan, column: str, reason: str) -> str:
+    """The cell of a person ``column`` gives no grade, for ``reason`` (``not graded: ...``):
+    the reason in the plan's language, or only ``not graded`` in a brief column."""
+    return plan.labels.reason(UNGRADED[0] if column in plan.brief else reason)
 
 
 def _grade_cell(code: Any, column: str, plan: RowPlan, reason: str) -> str:
@@ -74,7 +86,8 @@ def relative_cell(result: DistributionResult, column: str, plan: RowPlan, employ
     if grade is not None:
         return plan.labels.grade(column, str(grade))
     member = result.outcome(employee)
-    return plan.labels.reason(member.reason if member is not None else "not graded: not a candidate")
+    reason = member.reason if member is not None else "not graded: not a candidate"
+    return not_graded_cell(plan, column, reason)
 
 
 def result_row(

@@ -149,6 +149,7 @@ def _relative(
             return spill_relative(
                 engine, data_path, spilled, spool, parameters=parameters, org_parent=org_parent,
                 workers=workers, min_bytes=min_bytes, progress=progress, frame=frame,
+                brief=fmt == "text",
             )  # fmt: skip
     except ReadWhole:
         return None
@@ -331,7 +332,7 @@ def _frame_text(
         return csv.reader(spool)
 
     out.write(_stamped("text", stamps, ""))
-    plan = row_plan(outcome)
+    plan = row_plan(outcome, brief=True)
     spool.seek(0)
     raw = getattr(spool, "buffer", None)  # (at its start: seeking flushed the text written)
     if (
@@ -365,7 +366,7 @@ def _text_by_columns(
     out.write(text_head(outcome, outcome.streamed, plan.labels) + shape.head(headers, numeric))
     if not textblock.write_spool(spool, shape, numeric, lambda lines: out.write(lines.decode())):
         raise RuntimeError("a spool read by columns could not be read again")
-    out.writelines(text_tail(outcome, plan.labels))
+    out.writelines(text_tail(outcome, plan.labels, width))
     return True
 
 
