@@ -23,7 +23,7 @@ from engine.provenance import stamp_of
 from engine.report.options import ReportOptions
 from engine.report.results import RENDERERS, report_columns
 from engine.report.safety import spreadsheet_cell
-from engine.report.table import display_width, pad_places, render_table
+from engine.report.table import display_width, fit_line, pad_places, render_table
 from engine.validate import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -292,11 +292,12 @@ def test_kumho_example_table_at_a_terminal_fits_it_and_says_why_once(monkeypatch
     H016-H018 (the 160-character reason in both grade cells, cut to 8 cells, ``performa`` over
     ``nce``) and the warnings cut mid-word by the terminal. Now: the one number header wider than
     its numbers wraps at its underscore, a person not graded says so, and each warning is
-    wrapped at its spaces under its first line."""
+    wrapped at its spaces under its first line (by the command line: ``fit_line``)."""
     monkeypatch.chdir(EXAMPLES.parent)  # (the origins' paths as a user would type them)
     engine = Engine.from_file(KUMHO)
     outcome = engine.evaluate(engine.read("examples/kumho_like/employees.yaml"))
-    lines = RENDERERS["text"](outcome, ReportOptions(width=100)).splitlines()
+    text = RENDERERS["text"](outcome, ReportOptions(width=100))
+    lines = [piece for line in text.splitlines() for piece in fit_line(line, 100)]  # (the command line's)
     assert max(display_width(line) for line in lines) == 100
     assert lines[2:6] == [
         "id    name    kpi_score  contribution_  performance_score  competency_score  performance  "

@@ -51,7 +51,8 @@ def validate(
             stdin_name=stdin_filename,
             policies_only=policies_only,
             lang=lang,
-        )
+        ),
+        text=fmt == "text",
     )
 
 
@@ -94,7 +95,8 @@ def test_command(
             min_coverage=min_coverage,
             lang=lang,
             reading=reading,
-        )
+        ),
+        text=fmt == "text",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from engine.cli.guard import progress_to, run_guarded
+from engine.cli.guard import echo, progress_to, run_guarded, terminal_width
 from engine.cli_options import OUTPUT_OPTION, PROGRESS_OPTION, WORDS_LANG_OPTION, reading_options
 from engine.report.formats import FORMATS
 
@@ -28,8 +28,8 @@ def compare(policies: tuple[str, ...], population: str | None, maps: tuple[str, 
     from engine.commands.compare import run_compare
 
     reading = Reading(None, None, None, *progress_to(progress))
-    args = (list(policies), population, list(maps), fmt, output, lang, explain, click.echo, reading)
-    run_guarded(lambda: run_compare(*args))
+    args = (list(policies), population, list(maps), fmt, output, lang, explain, echo, reading)
+    run_guarded(lambda: run_compare(*args, width=terminal_width()), text=fmt == "text")
 
 
 @click.command()
@@ -62,7 +62,12 @@ def diff(
     from engine.commands.diff import run_diff
 
     reading = Reading(encoding, sheet, None, *progress_to(progress))
-    run_guarded(lambda: run_diff(old, new, population, list(maps), fmt, output, lang, click.echo, reading))
+    run_guarded(
+        lambda: run_diff(
+            old, new, population, list(maps), fmt, output, lang, echo, reading, terminal_width()
+        ),
+        text=fmt == "text",
+    )
 
 
 @click.command()
@@ -95,7 +100,10 @@ def simulate(
 
     reading = Reading(encoding, sheet, None, *progress_to(progress))
     run_guarded(
-        lambda: run_simulate(policy, population, vary, list(maps), fmt, output, lang, click.echo, reading)
+        lambda: run_simulate(
+            policy, population, vary, list(maps), fmt, output, lang, echo, reading, terminal_width()
+        ),
+        text=fmt == "text",
     )
 
 
@@ -108,7 +116,7 @@ def doc(policy: str, lang: str, fmt: str, output: str | None) -> None:
     """The rulebook of POLICY in words: rules, formulas, tables, thresholds, sources, assumptions."""
     from engine.commands.doc import run_doc
 
-    run_guarded(lambda: run_doc(policy, lang, fmt, output, click.echo))
+    run_guarded(lambda: run_doc(policy, lang, fmt, output, echo), text=fmt == "text")
 
 
 #: The commands of this module, as ``engine.cli`` adds them to ``hrpolicy``.

@@ -53,7 +53,7 @@ def evaluate(
         reading = Reading(encoding, sheet, parse_params(params), *progress_to(progress))
         return run_evaluate(policy, data, chosen, output, echo, options, reading, reference=reference)
 
-    run_guarded(body, raw_cells)
+    run_guarded(body, raw_cells, text=chosen == "text")
 
 
 @click.command()
@@ -95,7 +95,7 @@ def examples(root: str | None, lang: str | None) -> None:
     """Evaluate the bundled example populations under their policies."""
     from engine.commands.evaluate import run_examples
 
-    run_guarded(lambda: run_examples(root, echo, report_options(lang)))
+    run_guarded(lambda: run_examples(root, echo, report_options(lang)), text=True)
 
 
 @click.command()
@@ -131,7 +131,7 @@ def calibrate(
         reading = Reading(encoding, sheet, parse_params(params), *progress_to(progress))
         return run_calibrate(policy, data, distribution, chosen, output, echo, options, reading)
 
-    run_guarded(body, raw_cells)
+    run_guarded(body, raw_cells, text=chosen == "text")
 
 
 @click.command()
@@ -154,7 +154,11 @@ def jobeval(
     from engine.commands.jobeval import run_jobeval
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
-    run_guarded(lambda: run_jobeval(policy, data, chosen, output, echo, options, strict=strict), raw_cells)
+    run_guarded(
+        lambda: run_jobeval(policy, data, chosen, output, echo, options, strict=strict),
+        raw_cells,
+        text=chosen == "text",
+    )
 
 
 @click.command()
@@ -197,7 +201,7 @@ def pay(
         given = parse_params(params)
         return run_pay(policy, data, chosen, output, echo, base_rate, options, given, reading, records)
 
-    run_guarded(body, raw_cells)
+    run_guarded(body, raw_cells, text=chosen == "text")
 
 
 @click.command()
@@ -227,7 +231,11 @@ def workflow(
 
     chosen, options = resolve_format(fmt, output), report_options(lang, bom)
     reading = Reading(encoding, sheet, None, *progress_to(progress))
-    run_guarded(lambda: run_workflow(policy, data, chosen, output, echo, today, options, reading), raw_cells)
+    run_guarded(
+        lambda: run_workflow(policy, data, chosen, output, echo, today, options, reading),
+        raw_cells,
+        text=chosen == "text",
+    )
 
 
 #: The commands of this module, as ``engine.cli`` adds them to ``hrpolicy``.

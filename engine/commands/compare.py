@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from engine.commands.common import Echo, Reading, guard_output, streamed_out
 from engine.compare import (
@@ -22,9 +23,14 @@ from engine.report.model import BINARY, RENDERERS, Report
 from engine.validate import load_policy
 
 
-def deliver_report(report: Report, fmt: str, output: str | None, echo: Echo) -> None:
+def deliver_report(
+    report: Report, fmt: str, output: str | None, echo: Echo, width: int | None = None
+) -> None:
     """Write the report (stamped) a piece at a time, atomically to ``output`` (nothing is
-    written when rendering fails), or print it once complete; a binary format needs a file."""
+    written when rendering fails), or print it once complete (the text report's tables fitted
+    to a terminal ``width`` cells wide); a binary format needs a file."""
+    if width is not None and fmt == "text" and not output:
+        report = replace(report, width=width)
     if fmt in BINARY:
         if not output:
             raise UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
@@ -45,9 +51,10 @@ def run_compare(
     explain: str | None,
     echo: Echo,
     reading: Reading | None = None,
+    width: int | None = None,
 ) -> int:
     """Without a population: what each scheme declares. With one: every scheme run over it
-    (``reading``: where to draw a progress bar a scheme)."""
+    (``reading``: where to draw a progress bar a scheme; ``width``: a terminal's)."""
     guard_output(output, [*policies, *maps, *([population] if population else [])])
     if population is None:
         if maps or explain:
@@ -55,12 +62,13 @@ def run_compare(
         loaded = [load_policy(p) for p in policies]
         ids = [str(v.data["metadata"]["id"]) for v in loaded]
         facts = [scheme_facts(v.data, lang) for v in loaded]
-        deliver_report(facts_report(ids, facts, [stamp_of(v.data) for v in loaded], lang), fmt, output, echo)
+        report = facts_report(ids, facts, [stamp_of(v.data) for v in loaded], lang)
+        deliver_report(report, fmt, output, echo, width)
         return 0
     how = reading or Reading()
     comparison = _compared(policies, population, maps, explain, reasons=fmt == "json", how=how)
     try:
-        deliver_report(population_report(comparison, lang, explain), fmt, output, echo)
+        deliver_report(population_report(comparison, lang, explain), fmt, output, echo, width)
         return _told(error_lines(comparison), on_terminal=not output and fmt == "text", echo=echo)
     finally:
         comparison.close()

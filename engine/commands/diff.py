@@ -86,9 +86,11 @@ def run_diff(
     lang: str,
     echo: Echo,
     reading: Reading | None = None,
+    width: int | None = None,
 ) -> int:
     """Exit 0 when nothing changes (rules nor, with a population, anyone's results), 1 otherwise.
-    ``reading``: how to read a population that is a CSV file or a workbook."""
+    ``reading``: how to read a population that is a CSV file or a workbook; ``width``: a
+    terminal's."""
     guard_output(output, [old, new, *maps, *([population] if population else [])])
     engines = [Engine.from_file(old), Engine.from_file(new)]
     data = [e.source.data for e in engines]
@@ -96,7 +98,7 @@ def run_diff(
     comparison = run_all(engines, [old, new], population, maps, reading) if population else None
     try:
         report = diff_report(old, new, changes, [stamp_of(d) for d in data], comparison, lang)
-        deliver_report(report, fmt, output, echo)
+        deliver_report(report, fmt, output, echo, width)
         tell_problems(comparison, echo)
         moved = report.data.get("people") if comparison else []
         return 1 if changes or moved else 0

@@ -23,9 +23,10 @@ def run_simulate(
     lang: str,
     echo: Echo,
     reading: Reading | None = None,
+    width: int | None = None,
 ) -> int:
     """Exit 0 when the table was made (invalid values are rows that say so). ``reading``: how to
-    read a population that is a CSV file or a workbook."""
+    read a population that is a CSV file or a workbook; ``width``: a terminal's."""
     guard_output(output, [policy, population, *maps])
     paths, values = parse_vary(vary)
     base = Engine.from_file(policy)
@@ -35,7 +36,7 @@ def run_simulate(
     try:
         stamps = [stamp_of(e.source.data) for e in engines]
         report = simulate_report(policy, vary, current, tried, comparison, stamps, lang)
-        deliver_report(report, fmt, output, echo)
+        deliver_report(report, fmt, output, echo, width)
         tell_problems(comparison, echo)
         return 0
     finally:

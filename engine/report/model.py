@@ -77,6 +77,9 @@ class Report:
     details: list[tuple[str, Sequence[str]]] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"
+    #: The terminal the text report is shown at, in cells: its tables fitted to it (None: a
+    #: pipe or a file, never narrowed).
+    width: int | None = None
 
 
 def jsonable(value: Any) -> Any:

@@ -81,7 +81,7 @@ def write_text(report: Report, out: IO[str]) -> None:
             continue
         rows = table.rows
         joined.item()
-        write_table(table.headers, lambda: rows, table.aligned(), None, joined.write)  # noqa: B023
+        write_table(table.headers, lambda: rows, table.aligned(), report.width, joined.write)  # noqa: B023
     for title, lines in report.details:
         joined.item(f"== {title}")
         for line in lines:

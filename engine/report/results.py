@@ -137,7 +137,7 @@ def write_text(
     from engine.report.table import write_table
 
     write_table(plan.headers(), rows, text_numeric(plan), width, write)
-    for piece in text_tail(outcome, plan.labels, width):
+    for piece in text_tail(outcome, plan.labels):
         write(piece)
 
 
@@ -155,34 +155,22 @@ def text_head(outcome: RunOutcome, evaluated: int, labels: Labels) -> str:
     return text + f", {labels.word('with_problems')} {len(outcome.failed_employees)}\n\n"
 
 
-#: Where the next lines of a problem wrapped at a terminal start (under its first line's text).
-_HANG = 4
 #: Problem lines written between two writes.
 _CHUNK = 512
 
 
-def text_tail(outcome: RunOutcome, labels: Labels, width: int | None = None) -> Iterator[str]:
+def text_tail(outcome: RunOutcome, labels: Labels) -> Iterator[str]:
     """What follows the text report's table, a piece at a time: the problems (a spool of a
-    million, never held whole) and the warnings; at a terminal ``width`` cells wide, each
-    wrapped at its spaces, its next lines set in under its first (no word cut by the terminal)."""
-
-    def lines(problems: Iterable[Problem], severity: str) -> Iterator[str]:
-        from engine.report.table import hanging  # (wcwidth: for a terminal only)
-
-        for problem in problems:
-            line = f"  {format_problem(problem, severity, labels)}"
-            if width is None:
-                yield line + "\n"
-            else:
-                yield "".join(f"{piece}\n" for piece in hanging(line, width, 2, _HANG))
-
+    million, never held whole) and the warnings."""
     if outcome.problems:
         yield "\nproblems:\n"
-        errors = lines(outcome.problems, "error")
-        while block := list(itertools.islice(errors, _CHUNK)):
+        lines = (f"  {format_problem(p, 'error', labels)}\n" for p in outcome.problems)
+        while block := list(itertools.islice(lines, _CHUNK)):
             yield "".join(block)
     if outcome.warnings:
-        yield "\nwarnings:\n" + "".join(lines(outcome.warnings, "warning"))
+        yield "\nwarnings:\n" + "".join(
+            f"  {format_problem(p, 'warning', labels)}\n" for p in outcome.warnings
+        )
 
 
 def render_csv(outcome: RunOutcome, options: ReportOptions | None = None) -> str:

@@ -366,7 +366,7 @@ def _text_by_columns(
     out.write(text_head(outcome, outcome.streamed, plan.labels) + shape.head(headers, numeric))
     if not textblock.write_spool(spool, shape, numeric, lambda lines: out.write(lines.decode())):
         raise RuntimeError("a spool read by columns could not be read again")
-    out.writelines(text_tail(outcome, plan.labels, width))
+    out.writelines(text_tail(outcome, plan.labels))
     return True
 
 

@@ -94,4 +94,4 @@ class TextParts:
         head = stamped("text", self.stamps, "") if self.stamps else ""
         head += text_head(outcome, outcome.streamed, plan.labels)
         head += self.shape.head(self.headers, self.numeric)
-        return [head], text_tail(outcome, plan.labels, self.width)
+        return [head], text_tail(outcome, plan.labels)
