@@ -25,6 +25,7 @@ import engine.limits as limits
 from engine.errors import DataError
 from engine.io.cells import NoCachedValue, PercentCell
 from engine.io.inlinetext import hook as inline_text
+from engine.io.sheetrows import Book, Unread, plain_rows
 from engine.limits import bounded_rows, check_table_size, nfc
 
 SHEET_NAME = "indicators"
@@ -304,7 +305,45 @@ def _format_code(book: Any, format_id: int) -> str:
 def _rows(
     book: Any, sheet: Any, progress: Progress | None = None, total: int = 0
 ) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's rows: read straight from its XML where it is plain
+    (:mod:`engine.io.sheetrows`), else (from the first row not plain) through openpyxl."""
     percent = _percent_styles(book)
+    given = 0
+    try:
+        for given, cells in _plain(book, sheet, percent, progress, total):
+            yield given, cells
+        return
+    except Unread:
+        pass  # openpyxl reads on from the row after the last one given
+    except _CellTooLong:
+        raise _CellTooLong(given + 1) from None
+    for number, cells in _openpyxl_rows(book, sheet, percent, progress, total):
+        if number > given:
+            yield number, cells
+
+
+def _plain(
+    book: Any, sheet: Any, percent: frozenset[int], progress: Progress | None, total: int
+) -> Iterator[tuple[int, list[Any]]]:
+    """:func:`~engine.io.sheetrows.plain_rows` of the sheet (Unread: the sheet's part cannot
+    be opened here, or openpyxl keeps the names this needs elsewhere)."""
+    try:
+        source = book._archive.open(sheet._worksheet_path)
+        plain = Book(book, sheet, percent)
+    except Exception:  # (openpyxl's private names: a version without them reads as before)
+        raise Unread("the sheet's part") from None
+    with source:
+        if progress is None:
+            yield from plain_rows(source, plain, cell_value)
+            return
+        size, done = max(book._archive.getinfo(sheet._worksheet_path).file_size, 1), [0]
+        rows = plain_rows(source, plain, cell_value, lambda count: done.__setitem__(0, count))
+        yield from _told(rows, lambda: (done[0], size), progress, total)
+
+
+def _openpyxl_rows(
+    book: Any, sheet: Any, percent: frozenset[int], progress: Progress | None, total: int
+) -> Iterator[tuple[int, list[Any]]]:
     missing = formula_cells_without_value(book, sheet)
     # The size the sheet declares (A1:XFD1048576 costs nothing to write) would pad every
     # row to it; without it a row is as long as its last cell.
