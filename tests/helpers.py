@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -219,3 +220,19 @@ def distribution_rule(**over: Any) -> Any:
     spec.update(over)
     kept = {k: v for k, v in spec.items() if v is not None}
     return compile_distribution(kept, DISTRIBUTION_CODES, name="performance")
+
+
+def drain_terminal(leader: int) -> bytes:
+    """Everything written to a pseudo-terminal until its other end is closed (``leader``
+    from ``pty.openpty()``, closed here)."""
+    seen = b""
+    while True:
+        try:
+            block = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command is done
+            break
+        if not block:
+            break
+        seen += block
+    os.close(leader)
+    return seen

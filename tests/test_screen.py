@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import drain_terminal
 
 from engine.report.table import FittedLines, display_width, fit_line
 
@@ -30,16 +31,7 @@ def _on_a_terminal(args: list[str]) -> tuple[int, list[str]]:
         [sys.executable, "-m", "engine", *args], stdout=follower, stderr=subprocess.DEVNULL, cwd=ROOT, env=env
     )
     os.close(follower)
-    seen = b""
-    while True:
-        try:
-            block = os.read(leader, 65536)
-        except OSError:  # the terminal closed: the command is done
-            break
-        if not block:
-            break
-        seen += block
-    os.close(leader)
+    seen = drain_terminal(leader)
     return process.wait(), seen.decode("utf-8").replace("\r\n", "\n").splitlines()
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import csv_rows, stamp_line, write_csv
+from helpers import csv_rows, drain_terminal, stamp_line, write_csv
 
 from engine.cli import cli
 from engine.evaluate import Engine, RunOutcome, explained, parallel
@@ -351,16 +351,7 @@ def _run_on_a_terminal(args: list[str]) -> tuple[int, bytes, bytes]:
     )
     os.close(follower)
     stdout = process.stdout.read() if process.stdout else b""
-    seen = b""
-    while True:
-        try:
-            block = os.read(leader, 65536)
-        except OSError:  # the terminal closed: the command is done
-            break
-        if not block:
-            break
-        seen += block
-    os.close(leader)
+    seen = drain_terminal(leader)
     return process.wait(), stdout, seen
 
 
