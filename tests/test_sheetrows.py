@@ -207,6 +207,7 @@ SHEETS = {
     "a carriage return": ('<row r="1"><c r="A1" t="inlineStr"><is><t>a\r\nb</t></is></c></row>', False),
     "a cell without a coordinate": ('<row r="1"><c><v>1</v></c><c><v>2</v></c></row>', False),
     "a row number written as a decimal": ('<row r="2.0"><c r="A2"><v>1</v></c></row>', False),
+    "no rows at all": ("", True),
     "an error value and a date": (
         '<row r="1"><c r="A1" t="e"><v>#N/A</v></c><c r="B1" t="d"><v>2026-04-01T00:00:00</v></c></row>',
         True,
@@ -221,6 +222,17 @@ def test_hand_written_sheets_read_as_openpyxl_reads_them(tmp_path: Path, name: s
     now, before, whole = _read(path)
     assert now == before
     assert whole is plain
+
+
+def test_a_sheet_without_data(tmp_path: Path) -> None:
+    """``<sheetData/>``: no rows, and the rest of the sheet ends as a plain sheet ends."""
+    xml = HEAD.replace("<sheetData>", "<sheetData/>") + TAIL.replace("</sheetData>", "")
+    assert _read(_with_sheet(tmp_path, xml)) == ([], [], True)
+    # cut off after it: openpyxl's error, as before (the plain reader does not read it whole)
+    cut = _with_sheet(tmp_path, HEAD.replace("<sheetData>", "<sheetData/>") + "<pageMargins left=")
+    said = r"damaged Excel workbook: sheet 'indicators' cannot be read \(ParseError: unclosed token"
+    with pytest.raises(DataError, match=said):
+        list(xlsxfile.read_xlsx_rows(str(cut), "cut.xlsx"))
 
 
 def test_a_prefixed_namespace_is_read_by_openpyxl(tmp_path: Path) -> None:

@@ -120,7 +120,8 @@ def plain_rows(
     root = _ROOT.search(head)
     if root is None or root.group(1) != MAIN or head.count("<") != head.count(">"):
         raise Unread("the sheet's root is not the plain one")
-    if text.data_closed:
+    if text.data_closed:  # (<sheetData/>: no rows; what follows ends the sheet as a plain one does)
+        text.check_end()
         return
     number = counter = 0
     while True:
@@ -364,14 +365,14 @@ class _Text:
             closing = _DATA_END.match(self._text, self._at)
             if closing is not None:
                 self._at = closing.end()
-                self._check_end()
+                self.check_end()
                 return None
             if self._text.find("</row>", self._at) >= 0:  # (a whole row, not a plain one)
                 raise Unread("the sheet's data holds what is not a plain row")
             if len(self._text) - self._at > limits.MAX_ROW_XML_BYTES or not self._more():
                 raise Unread("a row too long or cut off")
 
-    def _check_end(self) -> None:
+    def check_end(self) -> None:
         """What follows the data ends the sheet as a plain one does, else openpyxl decides."""
         while self._more():
             if len(self._text) - self._at > AROUND:
