@@ -180,6 +180,12 @@ SHEETS = {
         '<c r="B1" t="str"><v>&quot;q&apos;</v></c></row>',
         True,
     ),
+    "pretty-printed, as some programs save it": (
+        '\n  <row r="1">\n    <c r="A1" t="s">\n      <v>0</v>\n    </c>\n    <c r="B1">\n      <f>1+1</f>\n'
+        '    </c>\n    <c r="C1" t="inlineStr">\n      <is>\n        <t>x</t>\n      </is>\n    </c>\n'
+        '    <c r="D1" t="inlineStr">\n    </c>\n  </row>\n',
+        True,
+    ),
     "whitespace between elements": (
         '\n  <row r="1">\n    <c r="A1"><v>1</v></c>\n  </row>\n  <row r="2"/>\n',
         True,

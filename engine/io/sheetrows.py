@@ -49,11 +49,12 @@ _ATTRIBUTE = re.compile(r'\s([\w:]+)="([^"]*)"')
 _COORDINATE = re.compile(r"([A-Z]{1,3})([1-9][0-9]*)")
 #: A cell's content: a formula (whole or empty), then its value, in the forms openpyxl writes
 #: and Excel saves; an inline string's one plain ``t``.
+#: (White space between the elements, as a pretty-printed sheet has it, is no text of theirs.)
 _CONTENT = re.compile(
-    r'(?:<f(?:\s+[\w:]+="[^"<]*")*\s*(?:/>|>[^<]*</f>))?'
-    r"(?:<v>([^<]*)</v>|<v\s*/>)?",
+    r'\s*(?:<f(?:\s+[\w:]+="[^"<]*")*\s*(?:/>|>[^<]*</f>)\s*)?'
+    r"(?:<v>([^<]*)</v>\s*|<v\s*/>\s*)?",
 )
-_INLINE = re.compile(r'<is><t(?:\s+[\w:]+="[^"<]*")*\s*(?:/>|>([^<]*)</t>)</is>')
+_INLINE = re.compile(r'\s*<is>\s*<t(?:\s+[\w:]+="[^"<]*")*\s*(?:/>|>([^<]*)</t>)\s*</is>\s*')
 _FORMULA_START = "<f"
 #: Text read as it stands: no entity, no carriage return, no character XML refuses.
 _PLAIN = "[^<&\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*"
@@ -228,7 +229,7 @@ def _cell(attributes: str, content: str | None, book: Book, value: Callable[[Any
         raise Unread("a cell's content")
     raw = found.group(1) or None
     if raw is None:
-        return column, NoCachedValue(coordinate) if content.startswith(_FORMULA_START) else None
+        return column, NoCachedValue(coordinate) if content.lstrip().startswith(_FORMULA_START) else None
     try:
         saved = _saved(_text(raw), kind, style_id, book)
     except (ValueError, IndexError, TypeError, OverflowError):  # openpyxl's to tell
@@ -259,7 +260,7 @@ def _saved(raw: str, kind: str, style_id: int, book: Book) -> Any:
 
 def _inline(content: str, value: Callable[[Any], Any]) -> Any:
     """An inline string's text (its one plain ``t``); None when the cell holds no ``is``."""
-    if not content:
+    if not content.strip():
         return None
     found = _INLINE.fullmatch(content)
     if found is None:
