@@ -211,7 +211,15 @@ SHEETS = {
     ),
     "CDATA": ('<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[a<b]]></t></is></c></row>', False),
     "a carriage return": ('<row r="1"><c r="A1" t="inlineStr"><is><t>a\r\nb</t></is></c></row>', False),
-    "a cell without a coordinate": ('<row r="1"><c><v>1</v></c><c><v>2</v></c></row>', False),
+    "cells without coordinates (WPS)": (
+        '<row customHeight="1" ht="16.5"><c s="0"><v>1</v></c><c r="C1"><v>3</v></c><c><v>4</v></c>'
+        '<c t="inlineStr"><is><t>e</t></is></c></row><row><c><f>1+1</f><v>2</v></c></row>',
+        True,
+    ),
+    "a formula without a value or a coordinate": (
+        '<row r="1"><c r="A1"><f>1</f></c><c><f>2</f></c></row>',
+        False,
+    ),
     "a row number written as a decimal": ('<row r="2.0"><c r="A2"><v>1</v></c></row>', False),
     "no rows at all": ("", True),
     "an error value and a date": (

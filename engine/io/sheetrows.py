@@ -203,20 +203,27 @@ def _any(inner: str, book: Book, value: Callable[[Any], Any]) -> list[tuple[int,
                 raise Unread("a row holds what is not a plain cell")
             break
         at = match.end()
-        placed.append(_cell(match.group(1), match.group(2), book, value))
+        last = placed[-1][0] if placed else 0
+        placed.append(_cell(match.group(1), match.group(2), book, value, last))
     return placed
 
 
-def _cell(attributes: str, content: str | None, book: Book, value: Callable[[Any], Any]) -> tuple[int, Any]:
-    """A cell's column and what the reader makes of it."""
+def _cell(
+    attributes: str, content: str | None, book: Book, value: Callable[[Any], Any], last: int
+) -> tuple[int, Any]:
+    """A cell's column (without a coordinate: the one after the ``last`` cell's, as openpyxl
+    counts) and what the reader makes of it."""
     attrs = dict(_ATTRIBUTE.findall(attributes))
     if not attrs.keys() <= _KNOWN_CELL_ATTRIBUTES or len(attrs) != attributes.count("="):
         raise Unread("a cell's attribute")
-    coordinate = attrs.get("r", "")
-    place = _COORDINATE.fullmatch(coordinate)
-    if place is None:
-        raise Unread("a cell without a plain coordinate")
-    column = _column(place.group(1))
+    coordinate = attrs.get("r")
+    if coordinate is None:
+        column, coordinate = last + 1, ""
+    else:
+        place = _COORDINATE.fullmatch(coordinate)
+        if place is None:
+            raise Unread("a cell without a plain coordinate")
+        column = _column(place.group(1))
     kind, style = attrs.get("t", "n"), attrs.get("s")
     if kind not in _TYPES or (style is not None and not style.isdigit()):
         raise Unread("a cell's type or style")
@@ -229,7 +236,11 @@ def _cell(attributes: str, content: str | None, book: Book, value: Callable[[Any
         raise Unread("a cell's content")
     raw = found.group(1) or None
     if raw is None:
-        return column, NoCachedValue(coordinate) if content.lstrip().startswith(_FORMULA_START) else None
+        if not content.lstrip().startswith(_FORMULA_START):
+            return column, None
+        if not coordinate:  # (openpyxl's reader finds these by their coordinates: none here)
+            raise Unread("a formula without a saved value or a coordinate")
+        return column, NoCachedValue(coordinate)
     try:
         saved = _saved(_text(raw), kind, style_id, book)
     except (ValueError, IndexError, TypeError, OverflowError):  # openpyxl's to tell
