@@ -23,7 +23,8 @@ from engine.provenance import stamp_of
 from engine.report.options import ReportOptions
 from engine.report.results import RENDERERS, report_columns
 from engine.report.safety import spreadsheet_cell
-from engine.report.table import display_width, fit_line, pad_places, render_table
+from engine.report.screen import fit_line
+from engine.report.table import display_width, pad_places, render_table
 from engine.validate import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent

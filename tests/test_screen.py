@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from helpers import drain_terminal
 
-from engine.report.table import FittedLines, display_width, fit_line
+from engine.report.screen import FittedLines, fit_line
+from engine.report.table import display_width
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTH = 100

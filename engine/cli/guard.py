@@ -39,12 +39,12 @@ def echo(message: Any = None, nl: bool = True, err: bool = False) -> None:
 def screen(shown: bool) -> Iterator[None]:
     """Within the block, when ``shown`` (a text report) and standard output is a terminal,
     every line :func:`echo` prints there that is longer than the terminal is wide is wrapped
-    at its spaces, its rest set in under it (:class:`~engine.report.table.FittedLines`): the
+    at its spaces, its rest set in under it (:class:`~engine.report.screen.FittedLines`): the
     terminal itself cuts words ("perfor" / "mance"). Pipes and files get the lines whole."""
     if not (shown and sys.stdout.isatty()):
         yield
         return
-    from engine.report.table import FittedLines  # (wcwidth: for a terminal only)
+    from engine.report.screen import FittedLines  # (wcwidth: for a terminal only)
 
     lines = FittedLines(lambda text: click.echo(text, nl=False), shutil.get_terminal_size().columns)
     token = _SCREEN.set(lines)

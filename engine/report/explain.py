@@ -11,7 +11,8 @@ from engine.evaluate import EmployeeResult, RunOutcome
 from engine.report.html import render_explained_page
 from engine.report.jsonreport import relative_dict, render_relative, result_dict
 from engine.report.labels import Labels
-from engine.report.table import display_width, hanging
+from engine.report.screen import hanging
+from engine.report.table import display_width
 
 #: A trace line's indent and its ``[kind]`` tag: a wrapped line's rest is set under the text.
 _HANG = re.compile(r" *(?:\[[a-z-]+\] )?")
