@@ -67,6 +67,8 @@ _COMMON_CELL = re.compile(
 _COMMON_ROW = re.compile(f"(?:{_COMMON_CELL.pattern})*")
 #: Texts a :class:`Book` remembers before it starts again.
 _TEXTS = 1 << 14
+#: Not in a cache (None is a value there).
+_UNSEEN = object()
 #: Column letters to numbers, as met.
 _COLUMNS: dict[str, int] = {}
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
@@ -96,6 +98,8 @@ class Book:
         self.percent = percent
         #: Each text met (bounded), as the reader shows it: names, kinds, categories repeat.
         self.texts: dict[str, Any] = {}
+        #: Each other value met, by its text, type and style (bounded), as the reader shows it.
+        self.values: dict[tuple[str, str, str], Any] = {}
 
     def text(self, raw: str, value: Callable[[Any], Any]) -> Any:
         """``value(raw)`` of a text cell, remembered."""
@@ -182,11 +186,17 @@ def _common(inner: str, book: Book, value: Callable[[Any], Any]) -> list[tuple[i
                 raise Unread("a shared string openpyxl reads with an error") from None
             shown = book.text(text, value) if type(text) is str else value(text)
         else:
-            try:
-                found = _saved(saved, kind or "n", int(style) if style else 0, book)
-            except (ValueError, IndexError, TypeError, OverflowError):
-                raise Unread("a value openpyxl reads with an error or a warning") from None
-            shown = found if type(found) is PercentCell else value(found)
+            key = (saved, kind, style)
+            shown = book.values.get(key, _UNSEEN)
+            if shown is _UNSEEN:
+                try:
+                    found = _saved(saved, kind or "n", int(style) if style else 0, book)
+                except (ValueError, IndexError, TypeError, OverflowError):
+                    raise Unread("a value openpyxl reads with an error or a warning") from None
+                shown = found if type(found) is PercentCell else value(found)
+                if len(book.values) >= _TEXTS:
+                    book.values.clear()
+                book.values[key] = shown  # (numbers repeat: weights, steps, targets)
         placed.append((column, shown))
     return placed
 
