@@ -8,7 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
@@ -17,11 +17,14 @@ from engine.gcpause import end_startup
 from engine.report.options import ReportOptions
 from engine.report.safety import raw_cells, terminal_text
 
+if TYPE_CHECKING:
+    from engine.report.screen import FittedLines
+
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 #: A text report's lines on their way to a terminal (:func:`run_guarded`'s ``screen``).
-_SCREEN: ContextVar[Any] = ContextVar("screen", default=None)
+_SCREEN: ContextVar[FittedLines | None] = ContextVar("screen", default=None)
 
 
 def echo(message: Any = None, nl: bool = True, err: bool = False) -> None:

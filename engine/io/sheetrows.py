@@ -111,6 +111,30 @@ class Book:
             self.texts[raw] = shown
         return shown
 
+    def shown(self, saved: str, kind: str, style: str, value: Callable[[Any], Any]) -> Any:
+        """A cell's saved value (its text, entities replaced) of type ``kind`` in style
+        ``style`` (digits, or empty) as the reader shows it: a text through :meth:`text`, any
+        other value remembered by its text, type and style (numbers repeat: weights, steps,
+        targets). Raises :class:`Unread` where openpyxl reads it with an error or a warning."""
+        if kind == "s" or kind == "str" or kind == "e":
+            try:
+                text = self.strings[int(saved)] if kind == "s" else saved
+            except (ValueError, IndexError):
+                raise Unread("a shared string openpyxl reads with an error") from None
+            return self.text(text, value) if type(text) is str else value(text)
+        key = (saved, kind, style)
+        shown = self.values.get(key, _UNSEEN)
+        if shown is _UNSEEN:
+            try:
+                found = _saved(saved, kind, int(style) if style else 0, self)
+            except (ValueError, IndexError, TypeError, OverflowError):
+                raise Unread("a value openpyxl reads with an error or a warning") from None
+            shown = found if type(found) is PercentCell else value(found)
+            if len(self.values) >= _TEXTS:
+                self.values.clear()
+            self.values[key] = shown
+        return shown
+
 
 def plain_rows(
     source: IO[bytes], book: Book, value: Callable[[Any], Any], told: Callable[[int], None] | None = None
@@ -179,24 +203,8 @@ def _common(inner: str, book: Book, value: Callable[[Any], Any]) -> list[tuple[i
             shown = book.text(inline, value) if content[:3] == "<is" else None
         elif content[:2] != "<v" or not saved:
             shown = None  # (no value: an empty cell; an inline string in a cell of another type)
-        elif kind == "s" or kind == "str" or kind == "e":
-            try:
-                text = book.strings[int(saved)] if kind == "s" else saved
-            except (ValueError, IndexError):
-                raise Unread("a shared string openpyxl reads with an error") from None
-            shown = book.text(text, value) if type(text) is str else value(text)
         else:
-            key = (saved, kind, style)
-            shown = book.values.get(key, _UNSEEN)
-            if shown is _UNSEEN:
-                try:
-                    found = _saved(saved, kind or "n", int(style) if style else 0, book)
-                except (ValueError, IndexError, TypeError, OverflowError):
-                    raise Unread("a value openpyxl reads with an error or a warning") from None
-                shown = found if type(found) is PercentCell else value(found)
-                if len(book.values) >= _TEXTS:
-                    book.values.clear()
-                book.values[key] = shown  # (numbers repeat: weights, steps, targets)
+            shown = book.shown(saved, kind or "n", style, value)
         placed.append((column, shown))
     return placed
 
@@ -237,7 +245,6 @@ def _cell(
     kind, style = attrs.get("t", "n"), attrs.get("s")
     if kind not in _TYPES or (style is not None and not style.isdigit()):
         raise Unread("a cell's type or style")
-    style_id = int(style) if style else 0
     content = content or ""
     if kind == "inlineStr":
         return column, _inline(content, value)
@@ -251,16 +258,13 @@ def _cell(
         if not coordinate:  # (openpyxl's reader finds these by their coordinates: none here)
             raise Unread("a formula without a saved value or a coordinate")
         return column, NoCachedValue(coordinate)
-    try:
-        saved = _saved(_text(raw), kind, style_id, book)
-    except (ValueError, IndexError, TypeError, OverflowError):  # openpyxl's to tell
-        raise Unread("a value openpyxl reads with an error or a warning") from None
-    return column, saved if type(saved) is PercentCell else value(saved)
+    return column, book.shown(_text(raw), kind, style or "", value)
 
 
 def _saved(raw: str, kind: str, style_id: int, book: Book) -> Any:
-    """A saved value as openpyxl's ``parse_cell`` reads it (with ``data_only``); a number in a
-    percent style marked so (:class:`PercentCell`)."""
+    """A saved number, boolean or date (``kind`` ``n``, ``b`` or ``d``) as openpyxl's
+    ``parse_cell`` reads it (with ``data_only``); a number in a percent style marked so
+    (:class:`PercentCell`)."""
     if kind == "n":
         number: Any = float(raw) if "." in raw or "E" in raw or "e" in raw else int(raw)
         if style_id in book.dates:
@@ -268,15 +272,11 @@ def _saved(raw: str, kind: str, style_id: int, book: Book) -> Any:
 
             return from_excel(number, book.epoch, timedelta=style_id in book.durations)
         return PercentCell(repr(float(number))) if style_id in book.percent else number
-    if kind == "s":
-        return book.strings[int(raw)]
     if kind == "b":
         return bool(int(raw))
-    if kind == "d":
-        from openpyxl.utils.datetime import from_ISO8601
+    from openpyxl.utils.datetime import from_ISO8601
 
-        return from_ISO8601(raw)
-    return raw  # str (a formula's text result), e (an error)
+    return from_ISO8601(raw)
 
 
 def _inline(content: str, value: Callable[[Any], Any]) -> Any:
