@@ -290,3 +290,25 @@ def test_a_damaged_sheet_is_openpyxls_error(tmp_path: Path) -> None:
     assert "damaged Excel workbook: sheet 'indicators' cannot be read after row 1 (ParseError: " in str(
         plain.value
     )
+
+
+def test_the_progress_bar_does_not_go_back_when_openpyxl_reads_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3,000 plain rows, a comment, 10 more: openpyxl reads the sheet again from its start and
+    the rows it skips (those already given) are not told again."""
+    monkeypatch.setattr(xlsxfile, "PROGRESS_ROWS", 500)
+    plain = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 3001))
+    rest = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(3001, 3011))
+    path = _with_sheet(tmp_path, HEAD + plain + "<!-- x -->" + rest + TAIL)
+    told: list[tuple[int, int]] = []
+    book = xlsxfile._open(str(path), "book")
+    try:
+        rows = list(
+            xlsxfile._rows(book, book.worksheets[0], lambda done, count: told.append((done, count)), 100)
+        )
+    finally:
+        book.close()
+    assert [number for number, _ in rows] == list(range(1, 3011))
+    assert [count for _, count in told] == [500, 1000, 1500, 2000, 2500, 3000, 3010]
+    assert told[-1] == (100, 3010)

@@ -317,6 +317,9 @@ def _rows(
         pass  # openpyxl reads on from the row after the last one given
     except _CellTooLong:
         raise _CellTooLong(given + 1) from None
+    if progress is not None and given:  # (the bar does not go back over the rows given)
+        told = progress
+        progress = lambda done, rows: told(done, rows) if rows > given else None  # noqa: E731
     for number, cells in _openpyxl_rows(book, sheet, percent, progress, total):
         if number > given:
             yield number, cells
